@@ -1,0 +1,60 @@
+import type { PolicyOrigin, Statement } from './policy.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is worse; used for sorting and `--fail-on`. */
+export const severityRank: Readonly<Record<Severity, number>> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+/** Which statement of which policy grants (or shows) what a finding is about. */
+export interface StatementEvidence {
+  readonly kind: 'statement';
+  readonly policy: PolicyOrigin;
+  readonly statementIndex: number;
+  readonly sid?: string;
+  /** The statement as written in the policy (AWS JSON shape), for display. */
+  readonly statement: unknown;
+  /** Actions of the finding this statement grants. */
+  readonly grants?: readonly string[];
+}
+
+export interface AttributeEvidence {
+  readonly kind: 'attribute';
+  /** e.g. "MaxSessionDuration", "RoleLastUsed", "PermissionsBoundary" */
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface UsageEvidence {
+  readonly kind: 'usage';
+  readonly detail: string;
+  readonly events?: number;
+}
+
+export type Evidence = StatementEvidence | AttributeEvidence | UsageEvidence;
+
+export interface Suppression {
+  readonly reason: string;
+  readonly by?: string;
+  readonly until?: string;
+}
+
+export interface Finding {
+  /** Stable across scans: hash of checkId, principal ARN and subject. */
+  readonly id: string;
+  readonly checkId: string;
+  readonly severity: Severity;
+  readonly principalArn: string;
+  readonly title: string;
+  readonly description: string;
+  /** What the finding is about within the principal (an action group, a technique id, a statement…). */
+  readonly subject: string;
+  readonly evidence: readonly Evidence[];
+  readonly actions: readonly string[];
+  readonly technique?: string;
+  readonly remediation?: string;
+  fixIds: string[];
+  suppressed?: Suppression;
+}
+
+export type { Statement };

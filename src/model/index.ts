@@ -1,0 +1,11 @@
+export type * from './policy.js';
+export type * from './snapshot.js';
+export type * from './usage.js';
+export type * from './agent.js';
+export type * from './finding.js';
+export type * from './fix.js';
+export type * from './report.js';
+export type * from './errors.js';
+export { InputError } from './errors.js';
+export { SEVERITIES, severityRank } from './finding.js';
+export { REPORT_SCHEMA_VERSION } from './report.js';

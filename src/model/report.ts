@@ -1,0 +1,98 @@
+// The published contract (reports/schema/report.schema.json describes the JSON form).
+import type { AgentEvidence } from './agent.js';
+import type { ScanError, SourceInfo } from './errors.js';
+import type { Finding, Severity } from './finding.js';
+import type { Fix } from './fix.js';
+import type { PrincipalKind } from './snapshot.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export interface Coverage {
+  /** Was IAM (authorization details) read completely? */
+  readonly iam: 'complete' | 'partial' | 'missing';
+  /** Usage data: none, or the window it spans and how many principals it covers. */
+  readonly usage: {
+    readonly status: 'none' | 'partial' | 'complete';
+    readonly window?: { readonly start: string; readonly end: string };
+    readonly coveredPrincipals: number;
+    readonly recordsRead: number;
+    readonly unmappedEvents: number;
+  };
+  readonly scps: 'evaluated' | 'not-collected';
+  /** Things leash did not look at, said plainly. */
+  readonly notes: readonly string[];
+}
+
+export interface PrincipalBaselineSummary {
+  /** observed | declared | observed+declared | none (no coverage, no profile: unknown, not unused). */
+  readonly basis: 'observed' | 'declared' | 'observed+declared' | 'none';
+  readonly covered: boolean;
+  readonly grantedActions: number;
+  readonly neededActions: number;
+  readonly unusedActions?: number;
+  readonly unusedServices?: readonly string[];
+  readonly excessPercent?: number;
+}
+
+export interface PrincipalReport {
+  readonly arn: string;
+  readonly kind: PrincipalKind;
+  readonly name: string;
+  readonly isAgent: boolean;
+  readonly agentEvidence: readonly AgentEvidence[];
+  readonly riskScore: number;
+  readonly permissions: {
+    readonly allowedActionCount: number;
+    readonly destructiveActions: readonly string[];
+    readonly escalationTechniques: readonly string[];
+    /** Service prefix → allowed action count, for granted-vs-used views. */
+    readonly byService: Readonly<Record<string, number>>;
+  };
+  readonly policies: readonly { readonly kind: string; readonly name: string; readonly arn?: string }[];
+  readonly boundaryArn?: string;
+  readonly trustPolicy?: unknown;
+  readonly usage?: {
+    readonly actionsUsed: number;
+    /** Service prefix → distinct actions used */
+    readonly byService: Readonly<Record<string, number>>;
+    readonly userAgents: readonly string[];
+    readonly lastSeen?: string;
+  };
+  readonly baseline?: PrincipalBaselineSummary;
+}
+
+export interface ReportDelta {
+  readonly previousScanId: string;
+  readonly newFindings: readonly string[];
+  readonly resolvedFindings: readonly string[];
+  readonly changedFindings: readonly string[];
+  readonly principalsAdded: readonly string[];
+  readonly principalsRemoved: readonly string[];
+  readonly permissionGrowth: readonly { readonly arn: string; readonly before: number; readonly after: number }[];
+}
+
+export interface Report {
+  readonly schemaVersion: string;
+  readonly tool: { readonly name: 'leash'; readonly version: string };
+  readonly scan: {
+    readonly id: string;
+    readonly startedAt: string;
+    readonly finishedAt: string;
+    readonly account: { readonly id: string; readonly alias?: string };
+    readonly sources: readonly SourceInfo[];
+    readonly coverage: Coverage;
+  };
+  readonly summary: {
+    readonly principals: number;
+    readonly agentPrincipals: number;
+    readonly findingsBySeverity: Readonly<Record<Severity, number>>;
+    readonly suppressedFindings: number;
+  };
+  readonly principals: readonly PrincipalReport[];
+  readonly findings: readonly Finding[];
+  readonly fixes: readonly Fix[];
+  readonly checks: readonly { readonly id: string; readonly title: string; readonly severity: Severity; readonly rationale: string; readonly references: readonly string[] }[];
+  readonly unmappedEvents?: readonly { readonly eventSource: string; readonly eventName: string; readonly count: number; readonly reason: string }[];
+  readonly delta?: ReportDelta;
+  readonly errors: readonly ScanError[];
+}

@@ -1,0 +1,63 @@
+import type { AttachedPolicy, PolicyDocument } from './policy.js';
+import type { UsageData } from './usage.js';
+import type { AgentEvidence } from './agent.js';
+import type { ScanError, SourceInfo } from './errors.js';
+
+export type PrincipalKind = 'role' | 'user';
+
+interface PrincipalBase {
+  readonly kind: PrincipalKind;
+  readonly arn: string;
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly createDate?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Identity policies, resolved: inline, managed, and (users) their groups' inline and managed. */
+  readonly policies: readonly AttachedPolicy[];
+  readonly boundary?: AttachedPolicy;
+  /** A managed policy attached but missing from the export (e.g. filtered out) — unknown, not empty. */
+  readonly unresolvedPolicyArns: readonly string[];
+}
+
+export interface Role extends PrincipalBase {
+  readonly kind: 'role';
+  readonly trustPolicy: PolicyDocument;
+  readonly maxSessionDuration?: number;
+  /** From RoleLastUsed; undefined = the export did not say (not "never"). */
+  readonly lastUsed?: { readonly date?: string; readonly region?: string };
+  readonly instanceProfiles: readonly string[];
+}
+
+export interface User extends PrincipalBase {
+  readonly kind: 'user';
+  readonly groups: readonly string[];
+  readonly passwordLastUsed?: string;
+}
+
+export type Principal = Role | User;
+
+export interface ManagedPolicyInfo {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly awsManaged: boolean;
+  readonly defaultVersionId?: string;
+  readonly attachmentCount?: number;
+  readonly document: PolicyDocument;
+}
+
+/** Everything a scan knows, from whichever sources were collected. Stages after collect only read it. */
+export interface Snapshot {
+  readonly account: { readonly id: string; readonly alias?: string };
+  readonly collectedAt: string;
+  readonly principals: readonly Principal[];
+  readonly managedPolicies: readonly ManagedPolicyInfo[];
+  /** Service control policies that apply to the account, outermost first (each level must allow). */
+  readonly scps?: readonly (readonly AttachedPolicy[])[];
+  readonly usage?: UsageData;
+  /** Agent evidence gathered outside IAM (local tool configs, CloudTrail), keyed by principal ARN. */
+  readonly externalEvidence?: Readonly<Record<string, readonly AgentEvidence[]>>;
+  readonly sources: readonly SourceInfo[];
+  readonly errors: readonly ScanError[];
+}
