@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Thin shell: commander wiring only. Every command lives in ./commands/<name>.ts and exports
+// register(program); analysis lives in the pipeline, never here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { Command } from 'commander';
+import { TOOL_VERSION } from '../version.js';
+
+type Register = (program: Command) => void;
+
+// One line per command file (keep sorted).
+const commands: Register[] = [];
+
+export function buildProgram(): Command {
+  const program = new Command('leash')
+    .description('Least-privilege auditor for the AWS identities engineers hand to AI agents')
+    .version(TOOL_VERSION);
+  for (const register of commands) register(program);
+  return program;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
+if (isMain) {
+  await buildProgram().parseAsync(process.argv);
+}
