@@ -1,0 +1,189 @@
+// Condition evaluation, three-valued: true, false, or unknown when the request context does not
+// say what a key is (an offline scan rarely knows aws:MultiFactorAuthPresent). "unknown" is how a
+// statement becomes "conditional": allowed only when its condition holds.
+import { arnMatches, globRegex } from './pattern.js';
+
+export type Tri = true | false | 'unknown';
+
+/**
+ * Request context: lower-cased condition key → values. With `closedWorld`, a key that is not
+ * present is absent from the request (IAM's own semantics); otherwise it is unknown.
+ */
+export interface RequestContext {
+  readonly values: Readonly<Record<string, readonly string[]>>;
+  readonly closedWorld?: boolean;
+}
+
+export const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === 'unknown' || b === 'unknown' ? 'unknown' : true);
+export const or3 = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
+export const not3 = (a: Tri): Tri => (a === 'unknown' ? 'unknown' : !a);
+
+type Matcher = (requestValue: string, policyValue: string) => boolean | undefined;
+
+function parseIso(v: string): number | undefined {
+  const n = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function num(v: string): number | undefined {
+  if (v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function cmp<T>(parse: (v: string) => T | undefined, test: (a: T, b: T) => boolean): Matcher {
+  return (r, p) => {
+    const a = parse(r), b = parse(p);
+    return a === undefined || b === undefined ? false : test(a, b);
+  };
+}
+
+function ipToBigInt(ip: string): { value: bigint; bits: number } | undefined {
+  if (ip.includes(':')) {
+    // IPv6, with :: expansion
+    const [head, tail] = ip.split('::') as [string, string | undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+    if (tail === undefined && h.length !== 8) return undefined;
+    const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+    return { value: groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g, 16)), 0n), bits: 128 };
+  }
+  const parts = ip.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return { value: parts.reduce((acc, p) => (acc << 8n) + BigInt(Number(p)), 0n), bits: 32 };
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const [net, lenText] = cidr.split('/');
+  const a = ipToBigInt(ip), n = ipToBigInt(net ?? '');
+  if (!a || !n || a.bits !== n.bits) return false;
+  const len = lenText === undefined ? a.bits : Number(lenText);
+  if (!Number.isInteger(len) || len < 0 || len > a.bits) return false;
+  const shift = BigInt(a.bits - len);
+  return a.value >> shift === n.value >> shift;
+}
+
+const base: Record<string, { match: Matcher; negated: boolean }> = {
+  stringequals: { match: (r, p) => r === p, negated: false },
+  stringnotequals: { match: (r, p) => r === p, negated: true },
+  stringequalsignorecase: { match: (r, p) => r.toLowerCase() === p.toLowerCase(), negated: false },
+  stringnotequalsignorecase: { match: (r, p) => r.toLowerCase() === p.toLowerCase(), negated: true },
+  stringlike: { match: (r, p) => globRegex(p).test(r), negated: false },
+  stringnotlike: { match: (r, p) => globRegex(p).test(r), negated: true },
+  numericequals: { match: cmp(num, (a, b) => a === b), negated: false },
+  numericnotequals: { match: cmp(num, (a, b) => a === b), negated: true },
+  numericlessthan: { match: cmp(num, (a, b) => a < b), negated: false },
+  numericlessthanequals: { match: cmp(num, (a, b) => a <= b), negated: false },
+  numericgreaterthan: { match: cmp(num, (a, b) => a > b), negated: false },
+  numericgreaterthanequals: { match: cmp(num, (a, b) => a >= b), negated: false },
+  dateequals: { match: cmp(parseIso, (a, b) => a === b), negated: false },
+  datenotequals: { match: cmp(parseIso, (a, b) => a === b), negated: true },
+  datelessthan: { match: cmp(parseIso, (a, b) => a < b), negated: false },
+  datelessthanequals: { match: cmp(parseIso, (a, b) => a <= b), negated: false },
+  dategreaterthan: { match: cmp(parseIso, (a, b) => a > b), negated: false },
+  dategreaterthanequals: { match: cmp(parseIso, (a, b) => a >= b), negated: false },
+  bool: { match: (r, p) => r.toLowerCase() === p.toLowerCase(), negated: false },
+  binaryequals: { match: (r, p) => r === p, negated: false },
+  ipaddress: { match: (r, p) => ipInCidr(r, p), negated: false },
+  notipaddress: { match: (r, p) => ipInCidr(r, p), negated: true },
+  arnequals: { match: (r, p) => arnMatches(p, r), negated: false },
+  arnlike: { match: (r, p) => arnMatches(p, r), negated: false },
+  arnnotequals: { match: (r, p) => arnMatches(p, r), negated: true },
+  arnnotlike: { match: (r, p) => arnMatches(p, r), negated: true },
+};
+
+export interface ParsedOperator {
+  readonly set?: 'forallvalues' | 'foranyvalue';
+  readonly name: string;
+  readonly ifExists: boolean;
+}
+
+export function parseOperator(op: string): ParsedOperator | undefined {
+  let rest = op.toLowerCase();
+  let set: ParsedOperator['set'];
+  if (rest.startsWith('forallvalues:')) { set = 'forallvalues'; rest = rest.slice(13); }
+  else if (rest.startsWith('foranyvalue:')) { set = 'foranyvalue'; rest = rest.slice(12); }
+  let ifExists = false;
+  if (rest.endsWith('ifexists') && rest !== 'ifexists') { ifExists = true; rest = rest.slice(0, -8); }
+  if (rest !== 'null' && !base[rest]) return undefined;
+  return set ? { set, name: rest, ifExists } : { name: rest, ifExists };
+}
+
+/** Replace ${aws:username}-style policy variables; undefined when a variable is unknown. */
+export function substituteVariables(text: string, ctx: RequestContext): string | undefined {
+  if (!text.includes('${')) return text;
+  let unknown = false;
+  const out = text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+    if (name === '*') return '*';
+    if (name === '?') return '?';
+    if (name === '$') return '$';
+    const v = ctx.values[name.toLowerCase()];
+    if (v && v.length === 1) return v[0]!;
+    if (ctx.closedWorld) { unknown = true; return ''; } // absent variable: the statement cannot match
+    unknown = true;
+    return '';
+  });
+  return unknown ? undefined : out;
+}
+
+function evaluateKey(op: ParsedOperator, key: string, policyValues: readonly string[], ctx: RequestContext, useVariables: boolean): Tri {
+  const requestValues = ctx.values[key.toLowerCase()];
+  if (op.name === 'null') {
+    // Null: "true" = the key must be absent, "false" = present.
+    if (requestValues === undefined && !ctx.closedWorld) return 'unknown';
+    const absent = requestValues === undefined || requestValues.length === 0;
+    return policyValues.some((v) => (v.toLowerCase() === 'true') === absent);
+  }
+  const spec = base[op.name]!;
+  if (requestValues === undefined && !ctx.closedWorld) return 'unknown';
+  const values = requestValues ?? [];
+  // Policy variables inside condition values (2012-10-17 only).
+  let resolved: string[] = [];
+  let variableUnknown = false;
+  for (const pv of policyValues) {
+    const s = useVariables ? substituteVariables(pv, ctx) : pv;
+    if (s === undefined) variableUnknown = true;
+    else resolved.push(s);
+  }
+  if (variableUnknown && !ctx.closedWorld) return 'unknown';
+  const matchesAny = (rv: string) => resolved.some((pv) => spec.match(rv, pv) === true);
+
+  if (op.set === 'foranyvalue') {
+    if (values.length === 0) return false;
+    return spec.negated ? values.some((rv) => !matchesAny(rv)) : values.some(matchesAny);
+  }
+  if (op.set === 'forallvalues') {
+    if (values.length === 0) return true;
+    return spec.negated ? values.every((rv) => !matchesAny(rv)) : values.every(matchesAny);
+  }
+  if (values.length === 0) return op.ifExists ? true : spec.negated;
+  // A single-valued operator against a multi-valued key: true when any request value matches
+  // (negated: when no request value matches any policy value).
+  return spec.negated ? !values.some(matchesAny) : values.some(matchesAny);
+}
+
+/** Evaluate a statement's Condition block: operators AND, keys AND, values OR. */
+export function evaluateCondition(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
+  ctx: RequestContext,
+  useVariables = true,
+): Tri {
+  if (!condition) return true;
+  let result: Tri = true;
+  for (const [opName, keys] of Object.entries(condition)) {
+    const op = parseOperator(opName);
+    if (!op) return 'unknown'; // an operator IAM does not know never matches; we cannot be sure which way the author meant
+    for (const [key, values] of Object.entries(keys)) {
+      result = and3(result, evaluateKey(op, key, values, ctx, useVariables));
+      if (result === false) return false;
+    }
+  }
+  return result;
+}
+
+/** Condition keys a statement depends on (for "conditional on …" explanations). */
+export function conditionKeys(condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined): string[] {
+  if (!condition) return [];
+  return [...new Set(Object.values(condition).flatMap((k) => Object.keys(k)))];
+}

@@ -1,0 +1,144 @@
+// Action-level effective permissions of a principal: which catalog actions it may perform on
+// some resource, which without any condition, and which on every resource ("Resource": "*").
+// This is the summary every check and the baseline work from; request-level questions go to
+// evaluate().
+import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
+import type { Principal } from '../model/snapshot.js';
+import { ActionSet } from './action-set.js';
+import { actionMatches } from './pattern.js';
+import type { ActionExpander } from './pattern.js';
+
+/** Per-document bitsets, computed once per document (managed policies are shared across principals). */
+export interface DocumentSummary {
+  /** Allowed on some resource, possibly under a condition. */
+  readonly allowAny: ActionSet;
+  /** Allowed by a statement without a Condition. */
+  readonly allowUnconditional: ActionSet;
+  /** Allowed without a Condition on every resource (`*`, or NotResource). */
+  readonly allowAllResources: ActionSet;
+  /** Denied on every resource with no Condition: gone everywhere. */
+  readonly denyAlways: ActionSet;
+  /** Denied on every resource under a Condition (e.g. unless MFA): allowed only conditionally. */
+  readonly denyConditional: ActionSet;
+}
+
+const summaryCache = new WeakMap<PolicyDocument, DocumentSummary>();
+
+function coversAllResources(s: Statement): boolean {
+  if (s.notResource) return true; // "everything except…" is broad enough to count as unscoped
+  return (s.resource ?? ['*']).some((r) => r === '*' || r === 'arn:*' || /^arn:[^:]*:\*$/.test(r) || r === 'arn:aws:*:*:*:*');
+}
+
+export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander): DocumentSummary {
+  const cached = summaryCache.get(doc);
+  if (cached) return cached;
+  const n = expander.size;
+  const s: DocumentSummary = {
+    allowAny: new ActionSet(n),
+    allowUnconditional: new ActionSet(n),
+    allowAllResources: new ActionSet(n),
+    denyAlways: new ActionSet(n),
+    denyConditional: new ActionSet(n),
+  };
+  for (const st of doc.statements) {
+    const actions = expander.statementActions(st.action, st.notAction);
+    const conditional = st.condition !== undefined && Object.keys(st.condition).length > 0;
+    const broad = coversAllResources(st);
+    if (st.effect === 'Allow') {
+      s.allowAny.or(actions);
+      if (!conditional) {
+        s.allowUnconditional.or(actions);
+        if (broad) s.allowAllResources.or(actions);
+      }
+    } else if (broad) {
+      (conditional ? s.denyConditional : s.denyAlways).or(actions);
+    }
+  }
+  summaryCache.set(doc, s);
+  return s;
+}
+
+export interface EffectivePermissions {
+  /** Allowed on some resource, possibly only when a condition holds. */
+  readonly allowed: ActionSet;
+  /** Allowed on some resource with no condition standing in the way (the "no human approval" set). */
+  readonly unconditional: ActionSet;
+  /** Allowed unconditionally on every resource. */
+  readonly allResources: ActionSet;
+}
+
+function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander) {
+  const n = expander.size;
+  const acc = {
+    allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
+    denyAlways: new ActionSet(n), denyConditional: new ActionSet(n),
+  };
+  for (const d of docs) {
+    const s = summarizeDocument(d, expander);
+    acc.allowAny.or(s.allowAny);
+    acc.allowUnconditional.or(s.allowUnconditional);
+    acc.allowAllResources.or(s.allowAllResources);
+    acc.denyAlways.or(s.denyAlways);
+    acc.denyConditional.or(s.denyConditional);
+  }
+  return acc;
+}
+
+export interface EffectiveInput {
+  readonly identity: readonly PolicyDocument[];
+  readonly boundary?: readonly PolicyDocument[];
+  readonly scps?: readonly (readonly PolicyDocument[])[];
+  readonly session?: readonly PolicyDocument[];
+}
+
+/**
+ * Intersect every layer that must allow (identity, boundary, SCP levels, session policy) and
+ * subtract denies from all of them. Denies scoped to particular resources leave the action
+ * allowed elsewhere, so they do not subtract.
+ */
+export function effectivePermissions(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
+  const id = layerSummary(input.identity, expander);
+  const allowed = id.allowAny.clone();
+  const unconditional = id.allowUnconditional.clone();
+  const allResources = id.allowAllResources.clone();
+  const denyAlways = id.denyAlways.clone();
+  const denyConditional = id.denyConditional.clone();
+  const others: (readonly PolicyDocument[])[] = [];
+  if (input.boundary) others.push(input.boundary);
+  for (const level of input.scps ?? []) others.push(level);
+  if (input.session) others.push(input.session);
+  for (const docs of others) {
+    const l = layerSummary(docs, expander);
+    allowed.and(l.allowAny);
+    unconditional.and(l.allowUnconditional);
+    allResources.and(l.allowAllResources);
+    denyAlways.or(l.denyAlways);
+    denyConditional.or(l.denyConditional);
+  }
+  allowed.andNot(denyAlways);
+  unconditional.andNot(denyAlways).andNot(denyConditional);
+  allResources.andNot(denyAlways).andNot(denyConditional);
+  return { allowed, unconditional, allResources };
+}
+
+export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[]): EffectiveInput {
+  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][] } = {
+    identity: p.policies.map((a) => a.document),
+  };
+  if (p.boundary) input.boundary = [p.boundary.document];
+  if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));
+  return input;
+}
+
+/** The identity statements that allow an action (for evidence: "this statement grants it"). */
+export function grantingStatements(policies: readonly AttachedPolicy[], action: string): { policy: AttachedPolicy; statement: Statement }[] {
+  const out: { policy: AttachedPolicy; statement: Statement }[] = [];
+  for (const policy of policies) {
+    for (const st of policy.document.statements) {
+      if (st.effect !== 'Allow') continue;
+      const hit = st.action ? st.action.some((p) => actionMatches(p, action)) : !(st.notAction ?? []).some((p) => actionMatches(p, action));
+      if (hit) out.push({ policy, statement: st });
+    }
+  }
+  return out;
+}

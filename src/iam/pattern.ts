@@ -1,0 +1,140 @@
+// IAM wildcard semantics. Actions: case-insensitive, `*` and `?`, service and name matched
+// separately (a `*` in the name never crosses into another service). ARNs: case-sensitive,
+// each of the six colon-separated parts matched on its own; the resource part may contain
+// further colons and slashes, which `*` spans.
+import { ActionSet } from './action-set.js';
+import type { Catalog } from './catalog.js';
+
+const regexCache = new Map<string, RegExp>();
+
+/** Glob → anchored RegExp. `flags` 'i' for actions and the *IgnoreCase operators. */
+export function globRegex(glob: string, flags = ''): RegExp {
+  const cacheKey = `${flags}\u0000${glob}`;
+  let re = regexCache.get(cacheKey);
+  if (!re) {
+    let src = '^';
+    for (const ch of glob) {
+      if (ch === '*') src += '.*';
+      else if (ch === '?') src += '.';
+      else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    }
+    re = new RegExp(`${src}$`, `s${flags}`);
+    if (regexCache.size > 50_000) regexCache.clear();
+    regexCache.set(cacheKey, re);
+  }
+  return re;
+}
+
+export function hasWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
+/** Does an action pattern (as written in a policy) match a concrete action `service:Name`? */
+export function actionMatches(pattern: string, action: string): boolean {
+  if (pattern === '*') return true;
+  const p = pattern.indexOf(':');
+  const a = action.indexOf(':');
+  if (p < 0 || a < 0) return false;
+  const ps = pattern.slice(0, p), pn = pattern.slice(p + 1);
+  const as = action.slice(0, a), an = action.slice(a + 1);
+  const serviceOk = hasWildcard(ps) ? globRegex(ps, 'i').test(as) : ps.toLowerCase() === as.toLowerCase();
+  if (!serviceOk) return false;
+  return hasWildcard(pn) ? globRegex(pn, 'i').test(an) : pn.toLowerCase() === an.toLowerCase();
+}
+
+function splitArn(arn: string): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = arn.indexOf(':', start);
+    if (c < 0) return undefined;
+    parts.push(arn.slice(start, c));
+    start = c + 1;
+  }
+  parts.push(arn.slice(start));
+  return parts;
+}
+
+/** Does a Resource pattern match a concrete resource ARN (or `*`)? */
+export function arnMatches(pattern: string, arn: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern === arn) return true;
+  const pp = splitArn(pattern);
+  const ap = splitArn(arn);
+  if (!pp || !ap) return globRegex(pattern).test(arn);
+  for (let i = 0; i < 6; i++) {
+    const p = pp[i]!, a = ap[i]!;
+    if (hasWildcard(p) ? !globRegex(p).test(a) : p !== a) return false;
+  }
+  return true;
+}
+
+/** Expands action patterns against the catalog, caching each pattern's result. */
+export class ActionExpander {
+  private readonly cache = new Map<string, Int32Array>();
+  private readonly all: ActionSet;
+  /** Patterns that matched nothing in the catalog (typos, or actions newer than the catalog). */
+  readonly unknownPatterns = new Set<string>();
+
+  constructor(readonly catalog: Catalog) {
+    this.all = ActionSet.full(catalog.actions.length);
+  }
+
+  get size(): number {
+    return this.catalog.actions.length;
+  }
+
+  fullSet(): ActionSet {
+    return this.all.clone();
+  }
+
+  /** Catalog action ids matched by one pattern. */
+  expand(pattern: string): Int32Array {
+    const key = pattern.toLowerCase();
+    let ids = this.cache.get(key);
+    if (ids) return ids;
+    if (key === '*') {
+      ids = Int32Array.from(this.all.ids());
+    } else {
+      const colon = key.indexOf(':');
+      const service = colon < 0 ? key : key.slice(0, colon);
+      const name = colon < 0 ? '' : key.slice(colon + 1);
+      const out: number[] = [];
+      const services = hasWildcard(service)
+        ? this.catalog.services.filter((s) => globRegex(service, 'i').test(s))
+        : this.catalog.byService.has(service) ? [service] : [];
+      for (const s of services) {
+        const actions = this.catalog.byService.get(s) ?? [];
+        if (!hasWildcard(name)) {
+          const a = this.catalog.byKey.get(`${s}:${name}`);
+          if (a) out.push(a.id);
+          continue;
+        }
+        const re = globRegex(name, 'i');
+        for (const a of actions) if (re.test(a.name)) out.push(a.id);
+      }
+      ids = Int32Array.from(out);
+      if (ids.length === 0) this.unknownPatterns.add(pattern);
+    }
+    this.cache.set(key, ids);
+    return ids;
+  }
+
+  /** Set of actions matched by any of the patterns. */
+  expandAll(patterns: readonly string[]): ActionSet {
+    if (patterns.includes('*')) return this.fullSet();
+    const s = new ActionSet(this.size);
+    for (const p of patterns) s.addAll(this.expand(p));
+    return s;
+  }
+
+  /** Actions a statement's Action / NotAction covers (NotAction = every catalog action except those). */
+  statementActions(action: readonly string[] | undefined, notAction: readonly string[] | undefined): ActionSet {
+    if (action) return this.expandAll(action);
+    return this.expandAll(notAction ?? []).invert();
+  }
+
+  keys(set: ActionSet): string[] {
+    return set.toArray().map((id) => this.catalog.actions[id]!.key);
+  }
+}
