@@ -5,11 +5,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { register as registerScan } from './commands/scan.js';
+import { register as registerTui } from './commands/tui.js';
 
 type Register = (program: Command) => void;
 
 // One line per command file (keep sorted).
-const commands: Register[] = [];
+const commands: Register[] = [
+  registerScan,
+  registerTui,
+];
 
 export function buildProgram(): Command {
   const program = new Command('leash')

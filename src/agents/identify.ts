@@ -1,0 +1,74 @@
+// Which principals AI agents act through, and why we think so. Each signal is evidence with a
+// confidence; a principal counts as an agent on any high/medium signal, or on two weak ones.
+import type { AgentEvidence, Confidence } from '../model/agent.js';
+import type { Principal, Role, Snapshot } from '../model/snapshot.js';
+import type { LeashConfig } from '../config/config.js';
+import { globRegex } from '../iam/pattern.js';
+import data from '../data/agents/principals.json' with { type: 'json' };
+
+const namePatterns = data.namePatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
+const pathPatterns = data.pathPatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
+const humanRoles = data.humanSessionRoles.map((p) => new RegExp(p.pattern));
+const servicePrincipals = new Map(data.servicePrincipals.map((s) => [s.principal.toLowerCase(), s]));
+
+/** An engineer's own session role (e.g. IAM Identity Center `AWSReservedSSO_*`). */
+export function isHumanSessionRole(p: Principal): boolean {
+  return p.kind === 'role' && humanRoles.some((re) => re.test(p.name));
+}
+
+function trustEvidence(role: Role): AgentEvidence[] {
+  const out: AgentEvidence[] = [];
+  for (const s of role.trustPolicy.statements) {
+    if (s.effect !== 'Allow' || !s.principal || s.principal === '*') continue;
+    for (const svc of s.principal.Service ?? []) {
+      const hit = servicePrincipals.get(svc.toLowerCase());
+      if (hit) out.push({ kind: 'trust-service-principal', detail: `trust policy statement ${s.index} lets ${svc} assume the role`, confidence: hit.confidence as Confidence, tool: hit.tool });
+    }
+  }
+  return out;
+}
+
+function matchesDeclared(p: Principal, match: string): boolean {
+  return match.startsWith('arn:') ? globRegex(match).test(p.arn) : globRegex(match, 'i').test(p.name);
+}
+
+export function agentEvidenceFor(p: Principal, config: LeashConfig, external: readonly AgentEvidence[] = []): AgentEvidence[] {
+  const ev: AgentEvidence[] = [];
+  if (p.kind === 'role') ev.push(...trustEvidence(p));
+  const human = isHumanSessionRole(p);
+  // Name patterns say little about SSO permission-set roles (their names are the permission set's).
+  if (!human) {
+    for (const np of namePatterns) {
+      if (np.re.test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches /${np.pattern}/`, confidence: np.confidence as Confidence, tool: np.tool }); break; }
+    }
+    for (const extra of config.agents.namePatterns) {
+      if (new RegExp(extra, 'i').test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches configured /${extra}/`, confidence: 'medium' }); break; }
+    }
+  }
+  for (const pp of pathPatterns) {
+    if (pp.re.test(p.path)) ev.push({ kind: 'path-pattern', detail: `path "${p.path}" matches /${pp.pattern}/`, confidence: pp.confidence as Confidence, tool: pp.tool });
+  }
+  const tagRules = [{ key: config.agents.tag.key, value: config.agents.tag.value, tool: 'ai-agent' }, ...data.tags.filter((t) => t.key !== config.agents.tag.key)];
+  for (const t of tagRules) {
+    const v = p.tags[t.key];
+    if (v !== undefined && (t.value === '*' || v.toLowerCase() === t.value.toLowerCase())) {
+      ev.push({ kind: 'tag', detail: `tag ${t.key}=${v}`, confidence: 'high', tool: t.value === '*' ? v : t.tool });
+    }
+  }
+  for (const d of config.agents.declared) {
+    if (matchesDeclared(p, d.match)) ev.push({ kind: 'declared', detail: `declared in leash.config.yaml (${d.match})${d.note ? `: ${d.note}` : ''}`, confidence: 'high', tool: d.tool });
+  }
+  ev.push(...external);
+  return ev;
+}
+
+export function isAgent(evidence: readonly AgentEvidence[]): boolean {
+  const strong = evidence.some((e) => e.confidence === 'high' || e.confidence === 'medium');
+  return strong || evidence.filter((e) => e.confidence === 'low').length >= 2;
+}
+
+export function identifyAgents(snapshot: Snapshot, config: LeashConfig): Map<string, AgentEvidence[]> {
+  const out = new Map<string, AgentEvidence[]>();
+  for (const p of snapshot.principals) out.set(p.arn, agentEvidenceFor(p, config, snapshot.externalEvidence?.[p.arn] ?? []));
+  return out;
+}

@@ -1,0 +1,28 @@
+// The forbidden set for agent principals: every destructive action, and for each escalation
+// technique the leg that breaks it (the IAM leg when there is one, e.g. iam:PassRole, otherwise
+// its first requirement group) — denying all of ec2:RunInstances to stop PassRole+RunInstances
+// would break ordinary work, denying iam:PassRole does not.
+import { ActionSet } from '../iam/action-set.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { destructiveActions, escalationTechniques } from '../checks/data.js';
+
+const cache = new WeakMap<ActionExpander, ActionSet>();
+
+export function escalationLegs(): string[] {
+  const out = new Set<string>();
+  for (const t of escalationTechniques()) {
+    const leg = t.requires.find((g) => g.some((x) => x.toLowerCase().startsWith('iam:'))) ?? t.requires[0] ?? [];
+    for (const x of leg) out.add(x);
+  }
+  return [...out].sort();
+}
+
+export function forbiddenActions(expander: ActionExpander): ActionSet {
+  let s = cache.get(expander);
+  if (!s) {
+    const keys = [...destructiveActions().map((d) => d.action), ...escalationLegs()];
+    s = ActionSet.of(expander.size, keys.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+    cache.set(expander, s);
+  }
+  return s;
+}

@@ -1,0 +1,22 @@
+import { defineCheck } from './types.js';
+
+export const agentWithoutBoundary = defineCheck({
+  id: 'agent-without-boundary',
+  title: 'Agent principal has no permissions boundary',
+  severity: 'high',
+  rationale: 'A permissions boundary caps what an identity can ever do, whatever policies are attached later, and is where a deny of destructive and escalation actions without human approval belongs.',
+  references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html'],
+  run(ctx) {
+    return ctx.principals.flatMap((a) => {
+      if (!a.isAgent || a.principal.boundary || a.principal.unresolvedPolicyArns.length > 0 && a.principal.unresolvedPolicyArns.some((x) => x.startsWith('arn:'))) return [];
+      const risky = a.destructive.unconditional.length > 0 || a.escalation.some((e) => !e.conditional);
+      return [{
+        principalArn: a.principal.arn, subject: 'no-boundary', severity: risky ? 'high' as const : 'medium' as const,
+        title: `${a.principal.name} has no permissions boundary`,
+        description: `No permissions boundary limits this agent principal${risky ? `, which can reach ${a.destructive.unconditional.length} destructive actions and ${a.escalation.length} escalation techniques` : ''}.`,
+        evidence: [{ kind: 'attribute' as const, name: 'PermissionsBoundary', value: 'none' }],
+        actions: [], remediation: 'Attach the generated boundary.json as the permissions boundary.',
+      }];
+    });
+  },
+});

@@ -1,0 +1,85 @@
+// Per-principal analysis every check reads: effective permissions (identity ∩ boundary ∩ SCPs,
+// minus denies), agent evidence, destructive actions and escalation techniques within reach.
+import type { AgentEvidence } from '../model/agent.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { LeashConfig } from '../config/config.js';
+import { ActionSet } from '../iam/action-set.js';
+import { effectivePermissions, grantingStatements, principalPolicyInput, type EffectivePermissions } from '../iam/effective.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { agentEvidenceFor, isAgent, isHumanSessionRole } from '../agents/identify.js';
+import { destructiveActions, escalationTechniques } from './data.js';
+import type { AnalyzedPrincipal, EscalationHit } from './types.js';
+import type { Principal } from '../model/snapshot.js';
+
+export interface ActionIndex {
+  readonly destructive: ActionSet;
+  readonly techniques: readonly { readonly t: ReturnType<typeof escalationTechniques>[number]; readonly groups: readonly ActionSet[] }[];
+}
+
+const indexCache = new WeakMap<ActionExpander, ActionIndex>();
+
+export function actionIndex(expander: ActionExpander): ActionIndex {
+  let idx = indexCache.get(expander);
+  if (idx) return idx;
+  const ids = (actions: readonly string[]) => actions.map((a) => expander.catalog.lookup(a)?.id).filter((x): x is number => x !== undefined);
+  idx = {
+    destructive: ActionSet.of(expander.size, ids(destructiveActions().map((d) => d.action))),
+    techniques: escalationTechniques().map((t) => ({ t, groups: t.requires.map((g) => ActionSet.of(expander.size, ids(g))) })),
+  };
+  indexCache.set(expander, idx);
+  return idx;
+}
+
+const SELF_SCOPED = /\$\{aws:(username|userid|PrincipalTag\/[^}]+)\}/i;
+
+/**
+ * An IAM user-targeting action granted only on the caller's own user (`…:user/${aws:username}`)
+ * cannot reach another principal, so it does not escalate.
+ */
+function onlySelfScoped(p: Principal, action: string, expander: ActionExpander): boolean {
+  const a = expander.catalog.lookup(action);
+  if (!a || a.service !== 'iam' || !a.resourceTypes.some((r) => r.name === 'user')) return false;
+  const grants = grantingStatements(p.policies, action);
+  return grants.length > 0 && grants.every((g) => (g.statement.resource ?? []).length > 0 && (g.statement.resource ?? []).every((r) => SELF_SCOPED.test(r)));
+}
+
+export function escalationHits(p: Principal, eff: EffectivePermissions, expander: ActionExpander): EscalationHit[] {
+  const hits: EscalationHit[] = [];
+  for (const { t, groups } of actionIndex(expander).techniques) {
+    let conditional = false;
+    const actions: string[] = [];
+    let reachable = groups.length > 0;
+    for (const g of groups) {
+      const allowed = g.clone().and(eff.allowed);
+      const keys = expander.keys(allowed).filter((a) => !onlySelfScoped(p, a, expander));
+      if (keys.length === 0) { reachable = false; break; }
+      if (g.clone().and(eff.unconditional).isEmpty()) conditional = true;
+      actions.push(...keys);
+    }
+    if (!reachable) continue;
+    hits.push({ techniqueId: t.id, name: t.name, severity: t.severity, conditional, actions: [...new Set(actions)], description: t.description, references: t.references });
+  }
+  return hits;
+}
+
+export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expander: ActionExpander): AnalyzedPrincipal[] {
+  const idx = actionIndex(expander);
+  return snapshot.principals.map((p) => {
+    const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps), expander);
+    const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
+    const agentEvidence = agentEvidenceFor(p, config, external);
+    const destrAll = idx.destructive.clone().and(effective.allowed);
+    const destrUncond = idx.destructive.clone().and(effective.unconditional);
+    const usage = snapshot.usage?.byPrincipal[p.arn];
+    return {
+      principal: p,
+      effective,
+      agentEvidence,
+      isAgent: isAgent(agentEvidence),
+      humanSession: isHumanSessionRole(p),
+      destructive: { unconditional: expander.keys(destrUncond), conditional: expander.keys(destrAll.andNot(destrUncond)) },
+      escalation: escalationHits(p, effective, expander),
+      ...(usage ? { usage } : {}),
+    };
+  });
+}

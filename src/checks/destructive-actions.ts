@@ -1,0 +1,38 @@
+import { defineCheck, type FindingDraft } from './types.js';
+import { agentLabel, listText, statementEvidence } from './evidence.js';
+import { destructiveActions as destructiveList } from './data.js';
+
+export const destructiveActions = defineCheck({
+  id: 'destructive-actions',
+  title: 'Destructive actions allowed without human approval',
+  severity: 'critical',
+  rationale: 'In December 2025 an AI coding agent running with an engineer\'s broad permissions chose to delete and recreate a live environment; a service was down for 13 hours. Actions that delete, terminate or rebuild environments, data stores and guardrails should never be available to an agent without a human-approval condition.',
+  references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent'],
+  run(ctx) {
+    const why = new Map(destructiveList().map((d) => [d.action.toLowerCase(), d]));
+    return ctx.principals.flatMap((a): FindingDraft[] => {
+      const { unconditional, conditional } = a.destructive;
+      if (unconditional.length === 0 && conditional.length === 0) return [];
+      const categories = [...new Set(unconditional.map((x) => why.get(x.toLowerCase())?.category).filter(Boolean))];
+      if (unconditional.length === 0) {
+        return [{
+          principalArn: a.principal.arn, subject: 'destructive-conditional', severity: 'info' as const,
+          title: `${a.principal.name}: ${conditional.length} destructive actions only behind a condition`,
+          description: `Destructive actions are reachable only when a condition holds (e.g. an approval or MFA condition): ${listText(conditional, 6)}. Check that the condition is one an agent cannot satisfy on its own.`,
+          evidence: statementEvidence(a.principal, conditional, 4), actions: conditional,
+        }];
+      }
+      const agentish = a.isAgent || (a.humanSession && a.agentEvidence.length > 0);
+      return [{
+        principalArn: a.principal.arn,
+        subject: 'destructive',
+        severity: agentish ? 'critical' : a.humanSession ? 'medium' : 'high',
+        title: `${a.principal.name} can run ${unconditional.length} destructive actions without approval`,
+        description: `This ${agentLabel(a.isAgent)} may, with no human-approval condition, ${listText(unconditional, 5)} (categories: ${categories.join(', ') || 'various'}). ${unconditional.slice(0, 3).map((x) => `${x}: ${why.get(x.toLowerCase())?.why ?? ''}`).join(' ')}`,
+        evidence: statementEvidence(a.principal, unconditional, 6),
+        actions: unconditional,
+        remediation: 'Attach the generated permissions boundary: it denies these actions unless the human-approval condition holds, and right-size the identity policy to what was used.',
+      }];
+    });
+  },
+});

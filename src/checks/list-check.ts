@@ -1,0 +1,28 @@
+// Shared shape of checks that flag actions from one curated list allowed on every resource.
+import { ActionSet } from '../iam/action-set.js';
+import type { Severity } from '../model/finding.js';
+import type { ActionList } from './action-lists.js';
+import type { CheckContext, FindingDraft } from './types.js';
+import { agentLabel, listText, statementEvidence } from './evidence.js';
+
+export function listFindings(ctx: CheckContext, list: ActionList, opts: { subject: string; what: string; severity: (isAgent: boolean) => Severity; scope: 'all-resources' | 'any'; remediation: string }): FindingDraft[] {
+  const total = ctx.expander.size;
+  const ids = list.actions.map((x) => ctx.expander.catalog.lookup(x.action)?.id).filter((x): x is number => x !== undefined);
+  const set = ActionSet.of(total, ids);
+  const why = new Map(list.actions.map((x) => [x.action.toLowerCase(), x.why]));
+  return ctx.principals.flatMap((a) => {
+    if (a.effective.allResources.count() >= total * 0.99) return [];
+    const hits = ctx.expander.keys(set.clone().and(opts.scope === 'all-resources' ? a.effective.allResources : a.effective.unconditional));
+    if (hits.length === 0) return [];
+    return [{
+      principalArn: a.principal.arn,
+      subject: opts.subject,
+      severity: opts.severity(a.isAgent),
+      title: `${a.principal.name} can ${opts.what}: ${listText(hits)}`,
+      description: `This ${agentLabel(a.isAgent)} is allowed${opts.scope === 'all-resources' ? ' on every resource' : ''}: ${hits.map((h) => `${h} (${why.get(h.toLowerCase()) ?? ''})`).slice(0, 6).join('; ')}${hits.length > 6 ? `; and ${hits.length - 6} more` : ''}.`,
+      evidence: statementEvidence(a.principal, hits, 6),
+      actions: hits,
+      remediation: opts.remediation,
+    }];
+  });
+}

@@ -1,0 +1,28 @@
+import { defineCheck } from './types.js';
+import { agentLabel, listText, statementEvidence } from './evidence.js';
+
+export const privilegeEscalation = defineCheck({
+  id: 'privilege-escalation',
+  title: 'Privilege escalation technique within reach',
+  severity: 'critical',
+  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. Techniques are evaluated per principal across all its policies, boundary and SCPs, not per policy.',
+  references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
+  run(ctx) {
+    const admin = ctx.expander.size * 0.99;
+    return ctx.principals.flatMap((a) => {
+      // Administrators need no escalation; admin-access already says so.
+      if (a.effective.allResources.count() >= admin) return [];
+      return a.escalation.map((h) => ({
+        principalArn: a.principal.arn,
+        subject: h.techniqueId,
+        technique: h.techniqueId,
+        severity: h.conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity,
+        title: `${a.principal.name} can escalate privileges: ${h.name}`,
+        description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.`,
+        evidence: statementEvidence(a.principal, h.actions, 6),
+        actions: h.actions,
+        remediation: 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',
+      }));
+    });
+  },
+});

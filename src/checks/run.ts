@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from '../model/finding.js';
+import { severityRank } from '../model/finding.js';
+import { checks as registry } from './index.js';
+import type { Check, CheckContext } from './types.js';
+
+/** Stable across scans: the same check, principal and subject always give the same id. */
+export function findingId(checkId: string, principalArn: string, subject: string): string {
+  return createHash('sha256').update(`${checkId}\u0000${principalArn}\u0000${subject}`).digest('hex').slice(0, 20);
+}
+
+export interface CheckRunResult {
+  readonly findings: Finding[];
+  readonly errors: { checkId: string; message: string }[];
+}
+
+export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry): CheckRunResult {
+  const disabled = new Set(ctx.config.checks.disabled);
+  const findings: Finding[] = [];
+  const errors: { checkId: string; message: string }[] = [];
+  for (const check of checks) {
+    if (disabled.has(check.id)) continue;
+    try {
+      for (const d of check.run(ctx)) {
+        findings.push({
+          id: findingId(check.id, d.principalArn, d.subject),
+          checkId: check.id,
+          severity: d.severity,
+          principalArn: d.principalArn,
+          title: d.title,
+          description: d.description,
+          subject: d.subject,
+          evidence: d.evidence,
+          actions: d.actions,
+          ...(d.technique !== undefined ? { technique: d.technique } : {}),
+          ...(d.remediation !== undefined ? { remediation: d.remediation } : {}),
+          fixIds: [],
+        });
+      }
+    } catch (e) {
+      // One broken check must not lose the others' findings; the report lists it.
+      errors.push({ checkId: check.id, message: (e as Error).message });
+    }
+  }
+  findings.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.principalArn.localeCompare(b.principalArn) || a.checkId.localeCompare(b.checkId) || a.subject.localeCompare(b.subject));
+  return { findings, errors };
+}

@@ -1,0 +1,35 @@
+import { isWriteLike } from '../iam/catalog.js';
+import { ActionSet } from '../iam/action-set.js';
+import { defineCheck } from './types.js';
+import { agentLabel, listText, statementEvidence } from './evidence.js';
+
+export const serviceWildcard = defineCheck({
+  id: 'service-wildcard',
+  title: 'Every action of a service allowed on every resource',
+  severity: 'high',
+  rationale: 'A service-wide wildcard (`ec2:*`, `s3:*`) grants today\'s and tomorrow\'s actions of that service, including every delete, on every resource. Least privilege names the actions a workload uses.',
+  references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege'],
+  run(ctx) {
+    const total = ctx.expander.size;
+    return ctx.principals.flatMap((a) => {
+      if (a.effective.allResources.count() >= total * 0.99) return []; // admin-access covers it
+      const services: string[] = [];
+      for (const [service, actions] of ctx.expander.catalog.byService) {
+        if (!actions.some(isWriteLike)) continue;
+        const all = ActionSet.of(total, actions.map((x) => x.id));
+        if (all.clone().andNot(a.effective.allResources).isEmpty()) services.push(service);
+      }
+      if (services.length === 0) return [];
+      return [{
+        principalArn: a.principal.arn,
+        subject: 'services',
+        severity: a.isAgent ? 'high' : 'medium',
+        title: `${a.principal.name} has every action of ${listText(services)}`,
+        description: `This ${agentLabel(a.isAgent)} may perform every action of ${services.length} service(s) on every resource: ${services.join(', ')}.`,
+        evidence: statementEvidence(a.principal, services.map((s) => `${s}:*`).flatMap((p) => [...ctx.expander.expand(p)].slice(0, 1).map((id) => ctx.expander.catalog.actions[id]!.key)), 6),
+        actions: services.map((s) => `${s}:*`),
+        remediation: 'Name the actions the workload uses instead of the service wildcard.',
+      }];
+    });
+  },
+});

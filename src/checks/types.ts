@@ -1,0 +1,65 @@
+import type { AgentEvidence } from '../model/agent.js';
+import type { Evidence, Severity } from '../model/finding.js';
+import type { Principal, Snapshot } from '../model/snapshot.js';
+import type { PrincipalUsage } from '../model/usage.js';
+import type { LeashConfig } from '../config/config.js';
+import type { EffectivePermissions } from '../iam/effective.js';
+import type { ActionExpander } from '../iam/pattern.js';
+
+export interface EscalationHit {
+  readonly techniqueId: string;
+  readonly name: string;
+  readonly severity: 'critical' | 'high';
+  /** Reachable only when some condition holds (e.g. an approval condition). */
+  readonly conditional: boolean;
+  /** The allowed actions that satisfy the technique's requirements. */
+  readonly actions: readonly string[];
+  readonly description: string;
+  readonly references: readonly string[];
+}
+
+/** A principal with everything the checks need, computed once. */
+export interface AnalyzedPrincipal {
+  readonly principal: Principal;
+  readonly effective: EffectivePermissions;
+  readonly agentEvidence: readonly AgentEvidence[];
+  readonly isAgent: boolean;
+  /** An engineer's own session role (IAM Identity Center permission set). */
+  readonly humanSession: boolean;
+  readonly destructive: { readonly unconditional: readonly string[]; readonly conditional: readonly string[] };
+  readonly escalation: readonly EscalationHit[];
+  readonly usage?: PrincipalUsage;
+}
+
+export interface CheckContext {
+  readonly snapshot: Snapshot;
+  readonly principals: readonly AnalyzedPrincipal[];
+  readonly config: LeashConfig;
+  readonly expander: ActionExpander;
+  readonly now: Date;
+}
+
+export interface FindingDraft {
+  readonly principalArn: string;
+  /** Distinguishes findings of one check on one principal; part of the stable id. */
+  readonly subject: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly description: string;
+  readonly evidence: readonly Evidence[];
+  readonly actions: readonly string[];
+  readonly technique?: string;
+  readonly remediation?: string;
+}
+
+export interface Check {
+  readonly id: string;
+  readonly title: string;
+  /** The highest severity the check reports. */
+  readonly severity: Severity;
+  readonly rationale: string;
+  readonly references: readonly string[];
+  run(ctx: CheckContext): FindingDraft[];
+}
+
+export const defineCheck = (c: Check): Check => c;

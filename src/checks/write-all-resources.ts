@@ -1,0 +1,36 @@
+import { ActionSet } from '../iam/action-set.js';
+import { isWriteLike } from '../iam/catalog.js';
+import { defineCheck } from './types.js';
+import { agentLabel, listText, statementEvidence } from './evidence.js';
+
+export const writeAllResources = defineCheck({
+  id: 'write-all-resources',
+  title: 'Write or permissions-management actions on Resource "*"',
+  severity: 'high',
+  rationale: 'Write and permissions-management actions that support resource-level scoping but are granted on `*` reach every resource of that type, including ones the workload never touches. Actions AWS only allows on `*` are excluded.',
+  references: ['https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html'],
+  run(ctx) {
+    const total = ctx.expander.size;
+    const scopable = ActionSet.of(total, ctx.expander.catalog.actions.filter((x) => isWriteLike(x) && x.resourceTypes.length > 0).map((x) => x.id));
+    const permissions = ActionSet.of(total, ctx.expander.catalog.actions.filter((x) => x.accessLevels.includes('Permissions management') && x.resourceTypes.length > 0).map((x) => x.id));
+    return ctx.principals.flatMap((a) => {
+      if (a.effective.allResources.count() >= total * 0.99) return [];
+      const hits = scopable.clone().and(a.effective.allResources);
+      const n = hits.count();
+      if (n === 0) return [];
+      const perms = permissions.clone().and(a.effective.allResources);
+      const keys = ctx.expander.keys(hits);
+      const permKeys = ctx.expander.keys(perms);
+      return [{
+        principalArn: a.principal.arn,
+        subject: 'write-star',
+        severity: permKeys.length > 0 && a.isAgent ? 'high' : 'medium',
+        title: `${a.principal.name} may write to every resource (${n} actions${permKeys.length ? `, ${permKeys.length} permissions-management` : ''})`,
+        description: `This ${agentLabel(a.isAgent)} may perform ${n} write-level actions on Resource "*" that could be scoped to specific resources, e.g. ${listText(permKeys.length ? permKeys : keys, 5)}.`,
+        evidence: statementEvidence(a.principal, [...permKeys.slice(0, 10), ...keys.slice(0, 10)], 6),
+        actions: keys.slice(0, 500),
+        remediation: 'Scope these actions to the resource ARNs the workload uses.',
+      }];
+    });
+  },
+});

@@ -1,0 +1,100 @@
+// `leash` with no arguments, and `leash tui`: the interactive terminal UI. Everything heavy (ink,
+// React, the scan pipeline) is imported lazily so other commands never pay for it.
+import type { Command } from 'commander';
+import { InputError } from '../../model/errors.js';
+import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+
+export interface TuiCommandOptions {
+  readonly report?: string;
+  readonly reportsDir?: string;
+  readonly input?: string;
+  readonly demo?: boolean;
+  readonly profile?: string;
+  readonly cloudtrail?: string[];
+  readonly config?: string;
+}
+
+export const NOT_A_TTY_HINT = 'leash: not running in a terminal, so there is no interactive view. For cron, CI and containers use `leash scan` (see `leash scan --help`).';
+
+interface Io {
+  readonly isTTY: boolean;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const realIo = (): Io => ({
+  isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true,
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+});
+
+/** Decide what to open, then run the TUI. Resolves to the exit code. */
+export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: Io = realIo()): Promise<number> {
+  if (!io.isTTY) {
+    io.out(NOT_A_TTY_HINT);
+    // `leash` alone from a script is a harmless question; `leash tui` from one is a mistake.
+    return explicit ? EXIT_ERROR : EXIT_OK;
+  }
+  const reportsDir = opts.reportsDir ?? 'reports';
+  const { loadRunScan } = await import('../../tui/scan-loader.js');
+  const { findLatestReport, loadReport } = await import('../../tui/report-files.js');
+  const { runTui } = await import('../../tui/run.js');
+
+  const wantsScan = opts.input !== undefined || opts.demo === true || opts.profile !== undefined;
+  try {
+    if (wantsScan) {
+      const runScan = await loadRunScan();
+      if (!runScan) {
+        io.err('leash: this build has no scan pipeline yet; open an existing report with `leash tui --report FILE`.');
+        return EXIT_ERROR;
+      }
+      const scanOpts = {
+        fixes: true,
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+        ...(opts.demo ? { demo: true } : {}),
+        ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+        ...(opts.cloudtrail !== undefined ? { cloudtrail: opts.cloudtrail } : {}),
+        ...(opts.config !== undefined ? { config: opts.config } : {}),
+      };
+      const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
+      return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
+    }
+    const path = opts.report ?? findLatestReport(reportsDir)?.path;
+    if (path === undefined) {
+      const runScan = await loadRunScan();
+      return await runTui({
+        reportsDir,
+        ...(runScan ? { demoScan: (onProgress) => runScan({ demo: true, fixes: true }, onProgress) } : {}),
+      });
+    }
+    const report = loadReport(path);
+    return await runTui({ report, source: path, reportsDir });
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(`leash: ${e.message}`);
+      return EXIT_ERROR;
+    }
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('tui')
+    .description('Interactive terminal UI: risk-sorted principals, evidence, fix previews (the default in a terminal)')
+    .option('--report <file>', 'open this report.json (default: the newest under --reports-dir)')
+    .option('--reports-dir <dir>', 'where scans are written', 'reports')
+    .option('--input <file>', 'scan an authorization-details JSON file first')
+    .option('--demo', 'scan the built-in demo account first')
+    .option('--profile <name>', 'scan the account behind this AWS profile first (read-only)')
+    .option('--cloudtrail <files...>', 'CloudTrail files (.json/.json.gz) for usage')
+    .option('--config <file>', 'leash.config.yaml')
+    .action(async (opts: TuiCommandOptions) => {
+      process.exitCode = await startTui(opts, true);
+    });
+
+  // No subcommand: the TUI in a terminal, a hint elsewhere.
+  program.action(async () => {
+    process.exitCode = await startTui({}, false);
+  });
+}

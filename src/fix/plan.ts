@@ -1,0 +1,343 @@
+// Fix plans for one agent principal: a right-sized identity policy, a permissions boundary that
+// denies destructive and escalation actions without human approval, a tightened trust policy,
+// a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
+import { createHash } from 'node:crypto';
+import type { Fix, FixKind, PermissionCounts } from '../model/fix.js';
+import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
+import type { Principal, Role, Snapshot } from '../model/snapshot.js';
+import type { LeashConfig } from '../config/config.js';
+import { ActionSet } from '../iam/action-set.js';
+import { effectivePermissions } from '../iam/effective.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { conditionKeys } from '../iam/conditions.js';
+import { escalationHits, actionIndex } from '../checks/analyze.js';
+import type { AnalyzedPrincipal } from '../checks/types.js';
+import { approvalConditions } from '../checks/data.js';
+import { forbiddenActions } from '../baseline/forbidden.js';
+import type { NeededSet } from '../baseline/needed.js';
+import { compactActions } from './compact.js';
+import { verifyFix } from './verify.js';
+import { checkSizeLimits, fitPolicy, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
+
+export interface PrincipalFixPlan {
+  readonly principalArn: string;
+  readonly principalName: string;
+  readonly fixes: Fix[];
+  /** All of the principal's fixes together, for the fix directory (main.tf, apply.sh). */
+  readonly target: FixTarget;
+  readonly readme: string;
+}
+
+const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
+
+function fixId(principalArn: string, kind: FixKind): string {
+  return 'fix-' + createHash('sha256').update(`${principalArn}\u0000${kind}`).digest('hex').slice(0, 16);
+}
+
+/** Do all observed resources fit one of the action's resource-type ARN formats? */
+function scopedResources(action: string, resources: readonly string[], expander: ActionExpander, mode: 'strict' | 'balanced'): string[] | undefined {
+  if (resources.length === 0) return undefined;
+  const a = expander.catalog.lookup(action);
+  if (!a || a.resourceTypes.length === 0) return undefined;
+  const formats = a.resourceTypes.map((rt) => expander.catalog.resourceArnFormats.get(a.service)?.get(rt.name)).filter((f): f is string => Boolean(f));
+  const res = formats.map((f) => new RegExp('^' + f.replace(/[.+^()|[\]\\]/g, '\\$&').replace(/\$\{[^}]+\}/g, '.+') + '$'));
+  if (!resources.every((r) => res.some((re) => re.test(r)))) return undefined;
+  // Balanced mode widens object-level ARNs to their parent (`bucket/key` → `bucket/*`): the
+  // next object is the same need, not a new one.
+  const out = mode === 'balanced' ? resources.map((r) => (/^arn:[^:]*:s3:::[^/]+\/.+/.test(r) ? r.replace(/^(arn:[^:]*:s3:::[^/]+)\/.*$/, '$1/*') : r)) : [...resources];
+  const uniq = [...new Set(out)].sort();
+  return uniq.length <= 20 ? uniq : undefined;
+}
+
+/** The right-sized identity policy: per service, observed actions scoped where possible, the rest on `*`. */
+export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mode: 'strict' | 'balanced'): PolicyDocument {
+  const scoped = new Map<string, { service: string; resources: string[]; actions: string[] }>();
+  const scopedIds = new ActionSet(expander.size);
+  for (const o of needed.observed) {
+    const a = expander.catalog.lookup(o.action);
+    if (!a || !needed.actions.has(a.id)) continue;
+    const res = scopedResources(a.key, o.resources, expander, mode);
+    if (!res) continue;
+    const key = `${a.service}|${res.join(',')}`;
+    let g = scoped.get(key);
+    if (!g) scoped.set(key, (g = { service: a.service, resources: res, actions: [] }));
+    g.actions.push(a.key);
+    scopedIds.add(a.id);
+  }
+  const unscoped = needed.actions.clone().andNot(scopedIds);
+  const statements: Statement[] = [];
+  const byService = new Map<string, ActionSet>();
+  for (const id of unscoped.ids()) {
+    const svc = expander.catalog.actions[id]!.service;
+    let s = byService.get(svc);
+    if (!s) byService.set(svc, (s = new ActionSet(expander.size)));
+    s.add(id);
+  }
+  const sids = new Set<string>();
+  const uniqueSid = (base: string) => { let s = sidOf(base), n = 2; while (sids.has(s)) s = `${sidOf(base)}${n++}`; sids.add(s); return s; };
+  for (const [svc, set] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
+    statements.push({ index: statements.length, sid: uniqueSid(`${svc}Actions`), effect: 'Allow', action: compactActions(set, expander, needed.actions), resource: ['*'] });
+  }
+  for (const g of [...scoped.values()].sort((a, b) => a.service.localeCompare(b.service))) {
+    statements.push({ index: statements.length, sid: uniqueSid(`${g.service}Scoped`), effect: 'Allow', action: [...new Set(g.actions)].sort(), resource: g.resources });
+  }
+  return { version: '2012-10-17', statements };
+}
+
+function approval(config: LeashConfig) {
+  const a = approvalConditions();
+  return a.conditions.find((c) => c.id === config.approval.condition) ?? a.conditions.find((c) => c.id === a.default) ?? a.conditions[0]!;
+}
+
+const GUARDRAIL_ALWAYS_DENY = [
+  'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary', 'iam:PutUserPermissionsBoundary',
+  'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'organizations:LeaveOrganization',
+];
+
+/**
+ * The permissions boundary. Allow: the needed set (or everything, when nothing is known about
+ * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
+ * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
+ */
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig): PolicyDocument {
+  const forbidden = forbiddenActions(expander);
+  const known = needed.basis !== 'none';
+  const alwaysDeny = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+  const allowSet = needed.actions.clone().andNot(alwaysDeny);
+  // What may be denied with wildcards: anything not needed except what is gated behind approval.
+  const safeToCover = ActionSet.full(expander.size).andNot(needed.actions).or(ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id)));
+  // With an explicit allow list, forbidden actions outside it are already denied by omission;
+  // the deny still names every forbidden action it allows, and (defence in depth) the rest.
+  const denySet = forbidden.clone().andNot(alwaysDeny);
+  const ap = approval(config);
+  const statements: Statement[] = [
+    known
+      ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, needed.actions), resource: ['*'] }
+      : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
+    { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: compactActions(denySet, expander, safeToCover.or(denySet)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
+    { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
+  ];
+  return { version: '2012-10-17', statements };
+}
+
+const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
+
+/** Tighten a trust policy; undefined when nothing needs changing. Placeholders are named loudly. */
+export function tightenedTrust(role: Role, accountId: string, isAgent: boolean): { document: PolicyDocument; notes: string[] } | undefined {
+  const notes: string[] = [];
+  let changed = false;
+  const statements = role.trustPolicy.statements.map((s): Statement => {
+    if (s.effect !== 'Allow') return s;
+    const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
+    const cond: Record<string, Record<string, readonly string[]>> = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, kv]) => [op, { ...kv }]));
+    const addCond = (op: string, key: string, values: string[]) => { cond[op] = { ...(cond[op] ?? {}), [key]: values }; changed = true; };
+    let principal: PrincipalBlock | undefined = s.principal;
+    let actions = s.action ? [...s.action] : undefined;
+    if (s.notPrincipal) notes.push(`Statement ${s.index} uses NotPrincipal with Allow; rewrite it by hand to name the trusted principals.`);
+    if (principal === '*' || (principal !== undefined && (principal.AWS ?? []).includes('*'))) {
+      const rest = principal === '*' ? {} : Object.fromEntries(Object.entries(principal).filter(([k]) => k !== 'AWS'));
+      const aws = principal === '*' ? [] : (principal.AWS ?? []).filter((x) => x !== '*');
+      principal = { ...rest, AWS: [...aws, `arn:aws:iam::${accountId}:root`] };
+      changed = true;
+      notes.push(`Statement ${s.index}: "*" replaced with this account (${accountId}); name the exact principals that need the role.`);
+    }
+    if (principal !== undefined && typeof principal === 'object') {
+      const others = (principal.AWS ?? []).filter((x) => { const m = /^(?:arn:aws[\w-]*:(?:iam|sts)::)?(\d{12})/.exec(x); return m && m[1] !== accountId; });
+      if (others.length > 0 && !keys.some((k) => RESTRICTING.includes(k))) {
+        addCond('StringEquals', 'sts:ExternalId', ['REPLACE-WITH-EXTERNAL-ID']);
+        notes.push(`Statement ${s.index}: other accounts (${others.join(', ')}) must now pass an ExternalId; replace the placeholder with the value agreed with them.`);
+      }
+      for (const fed of principal.Federated ?? []) {
+        const m = /oidc-provider\/(.+)$/.exec(fed);
+        if (!m) continue;
+        const provider = m[1]!;
+        if (!keys.some((k) => k === `${provider.toLowerCase()}:sub`)) {
+          addCond('StringLike', `${provider}:sub`, [provider.includes('githubusercontent') ? 'repo:OWNER/REPO:ref:refs/heads/main' : 'REPLACE-WITH-SUBJECT']);
+          notes.push(`Statement ${s.index}: OIDC provider ${provider} now requires a subject; replace the placeholder with the repository/workload that deploys.`);
+        }
+      }
+      if ((principal.Service ?? []).length > 0 && isAgent && !keys.includes('aws:sourceaccount') && !keys.includes('aws:sourcearn')) {
+        addCond('StringEquals', 'aws:SourceAccount', [accountId]);
+        notes.push(`Statement ${s.index}: service principal restricted to this account (aws:SourceAccount) against the confused deputy problem.`);
+      }
+      // Agent roles assumed by people: every session must say which human started it.
+      if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity')) {
+        addCond('Null', 'sts:SourceIdentity', ['false']);
+        if (actions && !actions.some((x) => /^sts:(\*|SetSourceIdentity)$/i.test(x))) actions = [...actions, 'sts:SetSourceIdentity'];
+        notes.push(`Statement ${s.index}: sessions must set sts:SourceIdentity (the engineer behind the agent), so CloudTrail ties every agent call to a person.`);
+      }
+    }
+    const out: Statement = { ...s, ...(principal !== undefined ? { principal } : {}), ...(actions ? { action: actions } : {}), ...(Object.keys(cond).length > 0 ? { condition: cond } : {}) };
+    return out;
+  });
+  return changed ? { document: { ...role.trustPolicy, version: '2012-10-17', statements }, notes } : undefined;
+}
+
+/** Session policy: the needed set without gated actions, as small as STS allows. */
+export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { document: PolicyDocument; notes: string[] } {
+  const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
+  const set = needed.actions.clone().andNot(gatedIds);
+  const notes: string[] = [];
+  let doc: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, sid: 'AgentSession', effect: 'Allow', action: set.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(set, expander), resource: ['*'] }] };
+  if (!checkSizeLimits(doc, 'session').fits) {
+    // Too big for STS: allow the used services, deny the forbidden set inside them.
+    const services = [...new Set(expander.keys(set).map((k) => k.split(':')[0]!))].sort();
+    const inServices = ActionSet.of(expander.size, services.flatMap((s) => (expander.catalog.byService.get(s) ?? []).map((a) => a.id)));
+    const deny = forbiddenActions(expander).clone().and(inServices);
+    doc = { version: '2012-10-17', statements: [
+      { index: 0, sid: 'AgentSessionServices', effect: 'Allow', action: services.map((s) => `${s}:*`), resource: ['*'] },
+      ...(deny.isEmpty() ? [] : [{ index: 1, sid: 'NoDestructive', effect: 'Deny' as const, action: compactActions(deny, expander, ActionSet.full(expander.size).andNot(set)), resource: ['*'] }]),
+    ] };
+    notes.push('The exact action list exceeds the session-policy size limit; this version allows the used services and denies their destructive and escalation actions.');
+  }
+  return { document: doc, notes };
+}
+
+function counts(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, p: Principal, expander: ActionExpander): PermissionCounts {
+  const eff = effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}) }, expander);
+  const destructive = actionIndex(expander).destructive.clone().and(eff.unconditional).count();
+  const synthetic: Principal = { ...p, policies: identity.map((d) => ({ origin: { kind: 'generated', name: 'fix' }, document: d })) };
+  return { allowedActions: eff.allowed.count(), destructiveActions: destructive, escalationTechniques: escalationHits(synthetic, eff, expander).filter((h) => !h.conditional).length };
+}
+
+export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[]): PrincipalFixPlan {
+  const p = a.principal;
+  const accountId = snapshot.account.id;
+  const mode = config.baseline.mode;
+  const before: PermissionCounts = { allowedActions: a.effective.allowed.count(), destructiveActions: a.destructive.unconditional.length, escalationTechniques: a.escalation.filter((e) => !e.conditional).length };
+  const currentIdentity = p.policies.map((x) => x.document);
+  const forbidden = forbiddenActions(expander);
+  const fixes: Fix[] = [];
+  const allPolicies: FixPolicy[] = [];
+  const kindOf = (k: 'managed' | 'inline') => k;
+  const targetBase = { principalKind: p.kind, principalName: p.name, accountId } as const;
+  const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => {
+    const t: FixTarget = { ...targetBase, policies, ...extra };
+    return { json: policies.map((x) => renderPolicyJson(x.document)).join('\n'), terraform: renderTerraform(t), cli: renderCliScript(t) };
+  };
+  const replaces = p.policies
+    .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
+    .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
+
+  // 1. Boundary (always, for agents): it holds even when nothing is known about need.
+  const boundary = boundaryPolicy(needed, expander, config);
+  const bSize = checkSizeLimits(boundary, 'managed');
+
+  // 2. Right-sized policy, only with a basis: unknown is not unused.
+  let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
+  if (needed.basis !== 'none') {
+    const doc = rightSizedPolicy(needed, expander, mode);
+    const fit = fitPolicy(doc, 6144, { maxParts: 5, catalog: expander.catalog });
+    const parts = fit.ok ? [...fit.parts] : [doc];
+    const notes: string[] = [];
+    if (fit.ok && parts.length > 1) notes.push(`Split into ${parts.length} managed policies to respect the 6,144-character limit.`);
+    if (fit.generalised) notes.push('Action lists were generalised to wildcards (only where the wildcard matches nothing outside the needed set) to fit size limits.');
+    if (!fit.ok) notes.push(`Does not fit AWS size limits: ${fit.error.message}.`);
+    if (!needed.covered) notes.push('Usage data does not cover this principal for the whole window; the policy is built from the declared profile only.');
+    if (needed.dropped.length > 0) notes.push(`Left out (destructive/escalation, never observed): ${needed.dropped.slice(0, 20).join(', ')}${needed.dropped.length > 20 ? ', …' : ''}.`);
+    const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `leash-rightsized-${i + 1}` : 'leash-rightsized', purpose: 'identity', attach: 'managed', document: d }));
+    identityAfter = parts;
+    const verification = verifyFix({
+      identity: parts, boundary, observed: needed.observed, gated: needed.gated,
+      ...(a.isAgent || a.humanSession ? { forbidden } : {}),
+      documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
+    }, expander);
+    fixes.push({
+      id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
+      title: `Right-sized policy for ${p.name} (${mode})`,
+      description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}.`,
+      before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
+      countsBefore: before, countsAfter: counts(parts, boundary, p, expander),
+      renderings: render(policies, { replacesPolicies: replaces }),
+      verification, resolves: findingIds, notes,
+    });
+    allPolicies.push(...policies);
+  }
+
+  const bPolicy: FixPolicy = { name: 'leash-agent-boundary', purpose: 'boundary', attach: 'managed', document: boundary };
+  const ap = approval(config);
+  fixes.push({
+    id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
+    title: `Permissions boundary for ${p.name}: no destructive or escalation action without human approval`,
+    description: `${needed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; denies ${forbidden.count()} destructive and escalation actions unless ${ap.description}; always denies removing the boundary and stopping CloudTrail.`,
+    ...(p.boundary ? { before: p.boundary.document } : {}),
+    after: boundary,
+    countsBefore: before, countsAfter: counts(currentIdentity, boundary, p, expander),
+    renderings: render([bPolicy]),
+    verification: verifyFix({
+      identity: currentIdentity, boundary, observed: needed.observed, gated: needed.gated,
+      ...(a.isAgent || a.humanSession ? { forbidden } : {}),
+      documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
+    }, expander),
+    resolves: findingIds, notes: [`Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : [])],
+  });
+  allPolicies.push(bPolicy);
+
+  // 3. Trust policy and session duration (roles).
+  let maxSession: number | undefined;
+  if (p.kind === 'role') {
+    const t = tightenedTrust(p, accountId, a.isAgent);
+    if (t) {
+      const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'none', document: t.document };
+      const size = checkSizeLimits(t.document, 'trust');
+      fixes.push({
+        id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
+        title: `Tighter trust policy for ${p.name}`, description: t.notes.join(' '),
+        before: p.trustPolicy, after: t.document, renderings: render([tp]),
+        verification: verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander),
+        resolves: findingIds, notes: t.notes,
+      });
+      allPolicies.push(tp);
+    }
+    if (p.maxSessionDuration !== undefined && p.maxSessionDuration > config.checks.maxSessionSeconds) {
+      maxSession = config.checks.maxSessionSeconds;
+      fixes.push({
+        id: fixId(p.arn, 'max-session-duration'), kind: 'max-session-duration', principalArn: p.arn,
+        title: `MaxSessionDuration ${p.maxSessionDuration / 3600} h → ${maxSession / 3600} h for ${p.name}`,
+        description: 'Agent credentials should expire within the hour.',
+        before: p.maxSessionDuration, after: maxSession,
+        renderings: render([], { maxSessionDuration: maxSession }),
+        verification: { safe: true, observedCallsChecked: 0, observedCallsDenied: [], forbiddenStillAllowed: [], notes: ['Sessions already issued keep their expiry.'] },
+        resolves: findingIds, notes: [],
+      });
+    }
+  }
+
+  // 4. Session policy an engineer passes when starting the tool's session.
+  if (needed.basis !== 'none') {
+    const s = sessionPolicy(needed, expander);
+    const size = checkSizeLimits(s.document, 'session');
+    const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
+    fixes.push({
+      id: fixId(p.arn, 'session-policy'), kind: 'session-policy', principalArn: p.arn,
+      title: `Session policy for AI tool sessions as ${p.name}`,
+      description: 'Pass with `aws sts assume-role --policy file://session-policy.json` (or the tool\'s session-policy setting): the session gets at most the needed set, never the gated actions.',
+      after: s.document,
+      renderings: render([sp]),
+      verification: verifyFix({
+        identity: [...identityAfter, s.document].length ? identityAfter : [], boundary,
+        observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
+        documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
+      }, expander),
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : [])],
+    });
+    allPolicies.push(sp);
+  }
+
+  const target: FixTarget = { ...targetBase, policies: allPolicies, ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}), ...(needed.basis !== 'none' ? { replacesPolicies: replaces } : {}) };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed) };
+}
+
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet): string {
+  const lines = [
+    `# Fixes for ${p.name}`, '', `Principal: \`${p.arn}\``, '',
+    `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
+    'leash never applies these. Review, then apply with Terraform (`main.tf`) or `./apply.sh --apply` (default is a dry run that also backs up the current state).', '',
+    '| fix | safe | allowed | destructive | escalation | notes |', '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const f of fixes) {
+    const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
+    lines.push(`| ${f.title} | ${f.verification.safe ? 'yes' : '**no**'} | ${c(f.countsBefore, f.countsAfter, 'allowedActions')} | ${c(f.countsBefore, f.countsAfter, 'destructiveActions')} | ${c(f.countsBefore, f.countsAfter, 'escalationTechniques')} | ${[...f.notes, ...f.verification.observedCallsDenied].join('; ').replace(/\|/g, '\\|')} |`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,67 @@
+// A fix is only "safe" when the engine, re-evaluating it, says so: every observed call still
+// allowed (or, for forbidden actions the principal did use, allowed only behind approval), no
+// destructive or escalation action reachable without the approval condition, every document
+// valid JSON that parses back to itself, and within AWS size limits.
+import { isDeepStrictEqual } from 'node:util';
+import type { PolicyDocument } from '../model/policy.js';
+import type { Verification } from '../model/fix.js';
+import { evaluate } from '../iam/evaluate.js';
+import { effectivePermissions } from '../iam/effective.js';
+import { parsePolicy, policyToJson } from '../iam/parse.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import type { ActionSet } from '../iam/action-set.js';
+import type { ObservedAction } from '../baseline/needed.js';
+
+export interface VerifyInput {
+  readonly identity: readonly PolicyDocument[];
+  readonly boundary?: PolicyDocument;
+  readonly observed: readonly ObservedAction[];
+  /** Observed actions that must now need approval (forbidden but used). */
+  readonly gated: readonly string[];
+  /** Destructive + escalation legs; must not be allowed unconditionally (agents). */
+  readonly forbidden?: ActionSet;
+  readonly documents: readonly { readonly name: string; readonly document: PolicyDocument; readonly sizeOk: boolean; readonly sizeNote?: string }[];
+}
+
+export function verifyFix(input: VerifyInput, expander: ActionExpander): Verification {
+  const denied: string[] = [];
+  const notes: string[] = [];
+  const gated = new Set(input.gated.map((g) => g.toLowerCase()));
+  let checked = 0;
+  const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}) };
+  for (const o of input.observed) {
+    const resources = o.resources.length > 0 ? o.resources : ['*'];
+    for (const resource of resources) {
+      checked++;
+      const { decision } = evaluate({ action: o.action, resource, context: { values: {} } }, policies);
+      const isGated = gated.has(o.action.toLowerCase());
+      if (isGated ? decision === 'ExplicitlyDenied' || decision === 'ImplicitlyDenied' : decision !== 'Allowed') {
+        denied.push(`${o.action} on ${resource} → ${decision}`);
+      }
+    }
+  }
+  if (gated.size > 0) notes.push(`${gated.size} observed action(s) are destructive or escalation actions and now need the approval condition: ${[...input.gated].join(', ')}`);
+
+  let forbiddenStillAllowed: string[] = [];
+  if (input.forbidden) {
+    const eff = effectivePermissions(policies, expander);
+    forbiddenStillAllowed = expander.keys(eff.unconditional.clone().and(input.forbidden));
+  }
+
+  let docsOk = true;
+  for (const d of input.documents) {
+    const json = policyToJson(d.document);
+    const back = parsePolicy(JSON.parse(JSON.stringify(json)) as unknown, d.name.includes('trust') ? 'trust' : 'identity');
+    if (!back.ok) { docsOk = false; notes.push(`${d.name} does not validate: ${back.error.path}: expected ${back.error.expected}`); continue; }
+    if (!isDeepStrictEqual(policyToJson(back.document), json)) { docsOk = false; notes.push(`${d.name} does not parse back to the same statements`); }
+    if (!d.sizeOk) { docsOk = false; notes.push(`${d.name} exceeds the AWS size limit${d.sizeNote ? `: ${d.sizeNote}` : ''}`); }
+  }
+  if (checked === 0) notes.push('No observed calls to re-check (no usage data covers this principal).');
+  return {
+    safe: denied.length === 0 && forbiddenStillAllowed.length === 0 && docsOk,
+    observedCallsChecked: checked,
+    observedCallsDenied: denied,
+    forbiddenStillAllowed,
+    notes,
+  };
+}

@@ -1,0 +1,136 @@
+// Snapshot + analysis → the published Report. Pure: no I/O, no clock (times are passed in).
+import type { Finding, Severity } from '../model/finding.js';
+import { SEVERITIES } from '../model/finding.js';
+import type { Fix } from '../model/fix.js';
+import type { Coverage, PrincipalBaselineSummary, PrincipalReport, Report } from '../model/report.js';
+import { REPORT_SCHEMA_VERSION } from '../model/report.js';
+import type { ScanError } from '../model/errors.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { policyToJson } from '../iam/parse.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import type { AnalyzedPrincipal, Check } from '../checks/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+const WEIGHT: Record<Severity, number> = { critical: 40, high: 15, medium: 5, low: 1, info: 0 };
+
+/** 0–100: unsuppressed findings weighted by severity; agents count a quarter more. */
+export function riskScore(findings: readonly Finding[], isAgent: boolean): number {
+  const raw = findings.filter((f) => !f.suppressed).reduce((s, f) => s + WEIGHT[f.severity], 0);
+  return Math.min(100, Math.round(raw * (isAgent ? 1.25 : 1)));
+}
+
+export function byService(ids: Iterable<number>, expander: ActionExpander): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of ids) {
+    const s = expander.catalog.actions[id]!.service;
+    out[s] = (out[s] ?? 0) + 1;
+  }
+  return out;
+}
+
+export interface BuildInput {
+  readonly scanId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly snapshot: Snapshot;
+  readonly analyzed: readonly AnalyzedPrincipal[];
+  readonly findings: readonly Finding[];
+  readonly fixes: readonly Fix[];
+  readonly checks: readonly Check[];
+  readonly expander: ActionExpander;
+  readonly baselines?: ReadonlyMap<string, PrincipalBaselineSummary>;
+  readonly errors: readonly ScanError[];
+}
+
+function coverage(input: BuildInput): Coverage {
+  const { snapshot } = input;
+  const iamErrors = snapshot.errors.some((e) => e.source.startsWith('authorization-details'));
+  const unresolved = snapshot.principals.filter((p) => p.unresolvedPolicyArns.length > 0);
+  const iamSource = snapshot.sources.find((s) => s.kind.startsWith('authorization-details'));
+  const notes: string[] = [
+    'Resource-based policies (bucket, key, queue policies) and cross-account access are not evaluated; findings describe identity-based permissions.',
+    'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
+  ];
+  if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
+  if (!snapshot.scps) notes.push('Service control policies were not collected; effective permissions ignore them (they can only reduce access).');
+  if (!snapshot.usage) notes.push('No usage data (CloudTrail or last-accessed): nothing is called unused; baselines fall back to declared profiles.');
+  if (snapshot.principals.some((p) => p.kind === 'role' && p.maxSessionDuration === undefined)) notes.push('MaxSessionDuration is not part of the authorization-details export; the session-duration check only covers roles where it is known.');
+  const usage = snapshot.usage;
+  const covered = usage ? (usage.coveredPrincipals === 'all' ? snapshot.principals.length : usage.coveredPrincipals.length) : 0;
+  return {
+    iam: iamSource === undefined ? 'missing' : iamErrors || unresolved.length > 0 || iamSource.status === 'partial' ? 'partial' : 'complete',
+    usage: usage
+      ? { status: covered >= snapshot.principals.length ? 'complete' : 'partial', window: usage.window, coveredPrincipals: covered, recordsRead: usage.recordsRead, unmappedEvents: usage.unmapped.reduce((s, u) => s + u.count, 0) }
+      : { status: 'none', coveredPrincipals: 0, recordsRead: 0, unmappedEvents: 0 },
+    scps: snapshot.scps ? 'evaluated' : 'not-collected',
+    notes,
+  };
+}
+
+export function buildReport(input: BuildInput): Report {
+  const { snapshot, analyzed, findings, expander } = input;
+  const findingsBy = new Map<string, Finding[]>();
+  for (const f of findings) {
+    let list = findingsBy.get(f.principalArn);
+    if (!list) findingsBy.set(f.principalArn, (list = []));
+    list.push(f);
+  }
+  const principals: PrincipalReport[] = analyzed.map((a) => {
+    const p = a.principal;
+    const usage = a.usage;
+    const base = input.baselines?.get(p.arn);
+    const usedByService: Record<string, number> = {};
+    for (const u of usage?.actions ?? []) {
+      const s = u.action.split(':')[0]!;
+      usedByService[s] = (usedByService[s] ?? 0) + 1;
+    }
+    return {
+      arn: p.arn,
+      kind: p.kind,
+      name: p.name,
+      isAgent: a.isAgent,
+      agentEvidence: a.agentEvidence,
+      riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),
+      permissions: {
+        allowedActionCount: a.effective.allowed.count(),
+        destructiveActions: a.destructive.unconditional,
+        escalationTechniques: a.escalation.filter((e) => !e.conditional).map((e) => e.techniqueId),
+        byService: byService(a.effective.allowed.ids(), expander),
+      },
+      policies: [
+        ...p.policies.map((x) => ({ kind: x.origin.kind, name: 'group' in x.origin ? `${x.origin.group}/${x.origin.name}` : x.origin.name, ...('arn' in x.origin ? { arn: x.origin.arn } : {}) })),
+      ],
+      ...(p.boundary && 'arn' in p.boundary.origin ? { boundaryArn: p.boundary.origin.arn } : {}),
+      ...(p.kind === 'role' ? { trustPolicy: policyToJson(p.trustPolicy) } : {}),
+      ...(usage ? { usage: { actionsUsed: usage.actions.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen } } : {}),
+      ...(base ? { baseline: base } : {}),
+    };
+  });
+  principals.sort((a, b) => b.riskScore - a.riskScore || Number(b.isAgent) - Number(a.isAgent) || a.arn.localeCompare(b.arn));
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) if (!f.suppressed) bySeverity[f.severity]++;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    scan: {
+      id: input.scanId,
+      startedAt: input.startedAt,
+      finishedAt: input.finishedAt,
+      account: snapshot.account,
+      sources: snapshot.sources,
+      coverage: coverage(input),
+    },
+    summary: {
+      principals: principals.length,
+      agentPrincipals: principals.filter((p) => p.isAgent).length,
+      findingsBySeverity: bySeverity,
+      suppressedFindings: findings.filter((f) => f.suppressed).length,
+    },
+    principals,
+    findings: [...findings],
+    fixes: [...input.fixes],
+    checks: input.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, references: [...c.references] })),
+    ...(snapshot.usage && snapshot.usage.unmapped.length > 0 ? { unmappedEvents: snapshot.usage.unmapped } : {}),
+    errors: [...snapshot.errors, ...input.errors],
+  };
+}
