@@ -1,0 +1,260 @@
+// A bash script that applies a fix with the AWS CLI, for a human to read and run. It is a dry
+// run unless given --apply, refuses to run against another account, saves the current state
+// before changing anything, and can undo the change from that backup (--rollback DIR).
+// Every value that came from outside (principal, policy names, ARNs) is single-quoted.
+import type { FixTarget } from './index.js';
+
+/** Single-quote a value for bash: nothing inside single quotes is special except the quote itself. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** One-line text safe inside a `#` comment (a newline in a name would end the comment). */
+function commentText(s: string): string {
+  return JSON.stringify(s);
+}
+
+const FILE_STEM: Record<FixTarget['policies'][number]['purpose'], string> = {
+  identity: 'policy',
+  boundary: 'boundary',
+  trust: 'trust',
+  session: 'session-policy',
+};
+
+/** The JSON file the script reads for `target.policies[index]`: policy.json, policy-2.json, boundary.json, trust.json, session-policy.json. */
+export function policyFileName(target: FixTarget, index: number): string {
+  const p = target.policies[index];
+  if (!p) throw new RangeError(`no policy at index ${index}`);
+  const nth = target.policies.slice(0, index + 1).filter((x) => x.purpose === p.purpose).length;
+  return `${FILE_STEM[p.purpose]}${nth > 1 ? `-${nth}` : ''}.json`;
+}
+
+const PRELUDE = String.raw`
+usage() {
+  cat <<'USAGE'
+Usage: apply.sh [--apply] [--profile NAME]
+       apply.sh --rollback BACKUP_DIR [--apply] [--profile NAME]
+
+Without --apply nothing is sent to AWS: the commands are printed (dry run).
+--apply           run the commands: back up the current state, then change it
+--rollback DIR    undo a previous --apply from the backup it saved in DIR
+--profile NAME    passed to every aws command
+USAGE
+}
+
+DRY_RUN=1
+ROLLBACK_DIR=''
+PROFILE_ARGS=()
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --apply) DRY_RUN=0 ;;
+    --profile) [ "$#" -ge 2 ] || { echo "apply.sh: --profile needs a value" >&2; exit 2; }; PROFILE_ARGS=(--profile "$2"); shift ;;
+    --profile=*) PROFILE_ARGS=(--profile "${"$"}{1#--profile=}") ;;
+    --rollback) [ "$#" -ge 2 ] || { echo "apply.sh: --rollback needs a backup directory" >&2; exit 2; }; ROLLBACK_DIR="$2"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "apply.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+SCRIPT_DIR="$(cd "$(dirname "${"$"}{BASH_SOURCE[0]}")" && pwd)"
+PARTITION=aws
+FAILED=0
+CHANGED=0
+
+die() { printf 'apply.sh: %s\n' "$*" >&2; exit 1; }
+aws_() { aws ${"$"}{PROFILE_ARGS[@]+"${"$"}{PROFILE_ARGS[@]}"} "$@"; }
+show() {
+  printf '%s aws' "$1"; shift
+  printf ' %q' ${"$"}{PROFILE_ARGS[@]+"${"$"}{PROFILE_ARGS[@]}"} "$@"; printf '\n'
+}
+# change: a command that modifies the account; only printed in a dry run.
+change() {
+  if [ "$DRY_RUN" = 1 ]; then show '[dry run]' "$@"; return 0; fi
+  CHANGED=1
+  show '+' "$@"
+  aws_ "$@"
+}
+# undo: like change, but a rollback carries on past a step that fails (it may never have happened).
+undo() {
+  change "$@" || { FAILED=$((FAILED + 1)); echo "  ^ failed; if this step was never applied that is expected" >&2; }
+}
+# save: the output of a read-only command, into the backup directory.
+save() {
+  local file="$BACKUP_DIR/$1"; shift
+  if [ "$DRY_RUN" = 1 ]; then show '[dry run]' "$@"; printf '    > %q\n' "$file"; return 0; fi
+  aws_ "$@" > "$file"
+}
+check_account() {
+  if [ "$DRY_RUN" = 1 ]; then echo "Dry run: AWS is not contacted (policy ARNs below assume the aws partition). Pass --apply to run these commands."; return 0; fi
+  local actual
+  actual="$(aws_ sts get-caller-identity --query Account --output text)"
+  [ "$actual" = "$ACCOUNT_ID" ] || die "these credentials are for account $actual, but this fix is for $ACCOUNT_ID"
+  PARTITION="$(aws_ sts get-caller-identity --query Arn --output text | cut -d: -f2)"
+}
+`;
+
+/** The apply/rollback script for a fix. It expects the policy JSON files (policyFileName) beside it. */
+export function renderCliScript(target: FixTarget): string {
+  const kind = target.principalKind;
+  const K = kind === 'role' ? 'Role' : 'User';
+  const q = shellQuote;
+  const who = `--${kind}-name "$PRINCIPAL_NAME"`;
+  const file = (i: number) => `"file://$SCRIPT_DIR/"${q(policyFileName(target, i))}`;
+  const arnOf = (name: string) => `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
+  const isRole = kind === 'role';
+
+  const files = target.policies.map((_, i) => q(policyFileName(target, i)));
+  const created: { name: string; i: number; boundary: boolean }[] = [];
+  const inline: { name: string; i: number }[] = [];
+  let boundary: { name: string; i: number } | undefined;
+  let trust: number | undefined;
+  const notes: string[] = [];
+  target.policies.forEach((p, i) => {
+    if (p.attach === 'none' || p.purpose === 'session') return;
+    if (p.purpose === 'identity' && p.attach === 'inline') inline.push({ name: p.name, i });
+    else if (p.purpose === 'identity') created.push({ name: p.name, i, boundary: false });
+    else if (p.purpose === 'boundary') {
+      created.push({ name: p.name, i, boundary: true });
+      boundary = { name: p.name, i };
+    } else if (p.purpose === 'trust') {
+      if (isRole) trust = i;
+      else notes.push(`# IAM users have no trust policy; ${policyFileName(target, i)} is not applied.`);
+    }
+  });
+  const maxSession = isRole ? target.maxSessionDuration : undefined;
+  if (!isRole && target.maxSessionDuration !== undefined) notes.push('# maxSessionDuration applies to roles only; not applied to a user.');
+  // A replaced policy that the fix rewrites under the same name is already gone once the new one is in.
+  const replaced = (target.replacesPolicies ?? []).filter((r) =>
+    r.kind === 'inline' ? !inline.some((n) => n.name === r.name) : !created.some((c) => c.name === r.name && r.arn === undefined),
+  );
+  const replacedArn = (r: { name: string; arn?: string }) => (r.arn !== undefined ? q(r.arn) : arnOf(r.name));
+
+  const L: string[] = [
+    '#!/usr/bin/env bash',
+    `# Generated by leash: least-privilege fix for IAM ${kind} ${commentText(target.principalName)} in account ${commentText(target.accountId)}.`,
+    '# Read it before running it. leash never changes an AWS account; this script does, but only',
+    '# with --apply. It first saves the current state to backup-<UTC time>/ beside this script, and',
+    '# `apply.sh --rollback <that dir> --apply` puts it back.',
+    ...target.policies.filter((p) => p.purpose === 'session').map(() => '# The session policy is not applied here: pass it when assuming the role (aws sts assume-role ... --policy file://session-policy.json).'),
+    ...notes,
+    'set -Eeuo pipefail',
+    '',
+    `PRINCIPAL_NAME=${q(target.principalName)}`,
+    `ACCOUNT_ID=${q(target.accountId)}`,
+    PRELUDE.trim(),
+    '',
+    '# ---- rollback ------------------------------------------------------------------------------',
+    'rollback() {',
+    '  local dir="$1"',
+    `  [ -f "$dir/get-${kind}.json" ] || die "$dir is not a backup made by this script (no get-${kind}.json in it)"`,
+    '  check_account',
+    '  echo "Rolling back from $dir"',
+  ];
+  for (const r of [...replaced].reverse()) {
+    if (r.kind === 'managed') L.push(`  undo iam attach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
+    else L.push(`  undo iam put-${kind}-policy ${who} --policy-name ${q(r.name)} --policy-document "file://$dir/${kind}-policy-"${q(r.name)}".json"`);
+  }
+  if (maxSession !== undefined) L.push('  undo iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration "$(cat "$dir/max-session-duration.txt")"');
+  if (trust !== undefined) L.push('  undo iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document "file://$dir/trust-policy.json"');
+  if (boundary) {
+    L.push(
+      '  local previous_boundary',
+      '  previous_boundary="$(cat "$dir/permissions-boundary-arn.txt")"',
+      '  if [ "$previous_boundary" = None ] || [ -z "$previous_boundary" ]; then',
+      `    undo iam delete-${kind}-permissions-boundary ${who}`,
+      '  else',
+      `    undo iam put-${kind}-permissions-boundary ${who} --permissions-boundary "$previous_boundary"`,
+      '  fi',
+    );
+  }
+  for (const n of [...inline].reverse()) {
+    L.push(
+      `  if [ -f "$dir/${kind}-policy-"${q(n.name)}".json" ]; then`,
+      `    undo iam put-${kind}-policy ${who} --policy-name ${q(n.name)} --policy-document "file://$dir/${kind}-policy-"${q(n.name)}".json"`,
+      '  else',
+      `    undo iam delete-${kind}-policy ${who} --policy-name ${q(n.name)}`,
+      '  fi',
+    );
+  }
+  for (const c of [...created].reverse()) {
+    if (!c.boundary) L.push(`  undo iam detach-${kind}-policy ${who} --policy-arn ${arnOf(c.name)}`);
+    L.push(`  undo iam delete-policy --policy-arn ${arnOf(c.name)}`);
+  }
+  L.push(
+    '  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi',
+    '  echo "Rollback finished."',
+    '}',
+    '',
+    'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
+    '',
+    '# ---- checks --------------------------------------------------------------------------------',
+    `for f in ${files.length > 0 ? files.join(' ') : "''"}; do`,
+    '  [ -z "$f" ] || [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"',
+    'done',
+    'check_account',
+  );
+  if (created.length > 0) {
+    L.push('if [ "$DRY_RUN" = 0 ]; then');
+    for (const c of created) {
+      L.push(`  if aws_ iam get-policy --policy-arn ${arnOf(c.name)} >/dev/null 2>&1; then die "managed policy "${q(c.name)}" already exists; rename it in the plan or delete it first"; fi`);
+    }
+    L.push('fi');
+  }
+  L.push(
+    '',
+    '# ---- 1. backup of the current state -------------------------------------------------------',
+    'BACKUP_DIR="$SCRIPT_DIR/backup-$(date -u +%Y%m%dT%H%M%SZ)"',
+    'if [ "$DRY_RUN" = 0 ]; then mkdir -p "$BACKUP_DIR"; fi',
+    'if [ "$DRY_RUN" = 1 ]; then echo "[dry run] would save the current state to $BACKUP_DIR"; else echo "Saving the current state to $BACKUP_DIR"; fi',
+    `save get-${kind}.json iam get-${kind} ${who} --output json`,
+    `save permissions-boundary-arn.txt iam get-${kind} ${who} --query ${K}.PermissionsBoundary.PermissionsBoundaryArn --output text`,
+  );
+  if (isRole) {
+    L.push(
+      'save trust-policy.json iam get-role --role-name "$PRINCIPAL_NAME" --query Role.AssumeRolePolicyDocument --output json',
+      'save max-session-duration.txt iam get-role --role-name "$PRINCIPAL_NAME" --query Role.MaxSessionDuration --output text',
+    );
+  }
+  L.push(
+    `save list-${kind}-policies.json iam list-${kind}-policies ${who} --output json`,
+    `save list-attached-${kind}-policies.json iam list-attached-${kind}-policies ${who} --output json`,
+    'if [ "$DRY_RUN" = 0 ]; then',
+    `  aws_ iam list-${kind}-policies ${who} --query PolicyNames --output text | tr '\\t' '\\n' > "$BACKUP_DIR/inline-policy-names.txt"`,
+    '  while IFS= read -r name; do',
+    '    [ -n "$name" ] && [ "$name" != None ] || continue',
+    `    save "${kind}-policy-$name.json" iam get-${kind}-policy ${who} --policy-name "$name" --query PolicyDocument --output json`,
+    '  done < "$BACKUP_DIR/inline-policy-names.txt"',
+    'else',
+    `  echo "[dry run] (and get-${kind}-policy for each inline policy that list-${kind}-policies returns)"`,
+    'fi',
+    '',
+    "trap 'if [ \"$CHANGED\" = 1 ]; then printf \"Failed part-way. To undo what was changed: %q --rollback %q --apply\\n\" \"$0\" \"$BACKUP_DIR\" >&2; fi' ERR",
+    '',
+    '# ---- 2. changes ----------------------------------------------------------------------------',
+  );
+  for (const c of created) {
+    const description = c.boundary ? `leash: permissions boundary for ${kind} ${target.principalName}` : `leash: least-privilege policy for ${kind} ${target.principalName}`;
+    L.push(`change iam create-policy --policy-name ${q(c.name)} --description ${q(description.slice(0, 1000))} --policy-document ${file(c.i)}`);
+  }
+  for (const c of created) if (!c.boundary) L.push(`change iam attach-${kind}-policy ${who} --policy-arn ${arnOf(c.name)}`);
+  for (const n of inline) L.push(`change iam put-${kind}-policy ${who} --policy-name ${q(n.name)} --policy-document ${file(n.i)}`);
+  if (boundary) L.push(`change iam put-${kind}-permissions-boundary ${who} --permissions-boundary ${arnOf(boundary.name)}`);
+  if (trust !== undefined) L.push(`change iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document ${file(trust)}`);
+  if (maxSession !== undefined) L.push(`change iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration ${q(String(maxSession))}`);
+  if (replaced.length > 0) L.push('# The policies this fix replaces go last, so the principal is never left without what it needs.');
+  for (const r of replaced) {
+    if (r.kind === 'managed') L.push(`change iam detach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
+    else L.push(`change iam delete-${kind}-policy ${who} --policy-name ${q(r.name)}`);
+  }
+  L.push(
+    '',
+    'if [ "$DRY_RUN" = 1 ]; then',
+    '  echo "Dry run finished. Run again with --apply to make these changes."',
+    'else',
+    '  echo "Done. The previous state is in $BACKUP_DIR."',
+    '  printf \'To roll back: %q --rollback %q --apply\\n\' "$0" "$BACKUP_DIR"',
+    'fi',
+  );
+  return `${L.join('\n')}\n`;
+}

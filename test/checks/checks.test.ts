@@ -1,0 +1,167 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checks } from '../../src/checks/index.js';
+import { analyzePrincipals } from '../../src/checks/analyze.js';
+import { runChecks, findingId } from '../../src/checks/run.js';
+import { defaultConfig, type LeashConfig } from '../../src/config/config.js';
+import { catalog } from '../../src/iam/catalog.js';
+import { ActionExpander } from '../../src/iam/pattern.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { repoRoot } from '../support/fixtures.js';
+import { ACCOUNT, doc, snapshotOf } from '../support/snapshot.js';
+
+const expander = new ActionExpander(catalog());
+const NOW = new Date('2026-11-24T12:00:00Z');
+
+function findings(snapshot: Snapshot, config: LeashConfig = defaultConfig()) {
+  const principals = analyzePrincipals(snapshot, config, expander);
+  return runChecks({ snapshot, principals, config, expander, now: NOW }).findings;
+}
+const of = (fs: ReturnType<typeof findings>, checkId: string, name?: string) => fs.filter((f) => f.checkId === checkId && (!name || f.principalArn.endsWith(`/${name}`)));
+
+describe('check registry', () => {
+  it('has one file per check whose id is its file name, ids unique and kebab-case, each with a reference', () => {
+    const files = readdirSync(`${repoRoot}/src/checks`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    const ids = checks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of checks) {
+      expect(c.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(files).toContain(c.id);
+      expect(c.references.length).toBeGreaterThan(0);
+      expect(c.rationale.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('gives findings stable ids: same check, principal and subject → same id', () => {
+    expect(findingId('admin-access', 'arn:a', 'admin')).toBe(findingId('admin-access', 'arn:a', 'admin'));
+    expect(findingId('admin-access', 'arn:a', 'admin')).not.toBe(findingId('admin-access', 'arn:b', 'admin'));
+  });
+});
+
+describe('admin-access', () => {
+  it.each([
+    ['Action "*"', doc({ Effect: 'Allow', Action: '*', Resource: '*' })],
+    ['Action "*:*"', doc({ Effect: 'Allow', Action: '*:*', Resource: '*' })],
+    ['NotAction on a made-up action', doc({ Effect: 'Allow', NotAction: 'nosuch:Thing', Resource: '*' })],
+    ['every service by name', doc({ Effect: 'Allow', Action: catalog().services.map((s) => `${s}:*`), Resource: '*' })],
+  ])('finds full admin however it is written: %s', (_n, d) => {
+    const fs = findings(snapshotOf([{ name: 'kiro-agent', inline: [d] }]));
+    expect(of(fs, 'admin-access')).toHaveLength(1);
+    expect(of(fs, 'admin-access')[0]!.severity).toBe('critical');
+  });
+
+  it('does not call PowerUser-style NotAction iam:* admin, and a boundary removes admin', () => {
+    const power = doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' });
+    expect(of(findings(snapshotOf([{ name: 'app', inline: [power] }])), 'admin-access')).toHaveLength(0);
+    const admin = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
+    const fs = findings(snapshotOf([{ name: 'app', inline: [admin], boundary: 'cap' }], { cap: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }));
+    expect(of(fs, 'admin-access')).toHaveLength(0);
+    expect(of(fs, 'service-wildcard')[0]!.actions).toEqual(['s3:*']);
+  });
+});
+
+describe('destructive-actions', () => {
+  const broad = doc({ Effect: 'Allow', Action: ['cloudformation:*', 'ec2:Describe*'], Resource: '*' });
+  it('is critical for an agent principal without an approval condition, and cites the granting statement', () => {
+    const fs = of(findings(snapshotOf([{ name: 'kiro-agent', inline: [broad] }])), 'destructive-actions');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.severity).toBe('critical');
+    expect(fs[0]!.actions).toContain('cloudformation:DeleteStack');
+    expect(fs[0]!.evidence[0]).toMatchObject({ kind: 'statement', policy: { kind: 'inline', name: 'inline-0' }, statementIndex: 0 });
+  });
+  it('is high, not critical, for a non-agent principal', () => {
+    expect(of(findings(snapshotOf([{ name: 'deployer', inline: [broad] }])), 'destructive-actions')[0]!.severity).toBe('high');
+  });
+  it('drops to info when a Deny unless MFA guards the destructive actions', () => {
+    const guard = doc(
+      { Effect: 'Allow', Action: 'cloudformation:*', Resource: '*' },
+      { Effect: 'Deny', Action: 'cloudformation:Delete*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
+    );
+    const fs = of(findings(snapshotOf([{ name: 'kiro-agent', inline: [guard] }])), 'destructive-actions');
+    expect(fs.every((f) => !f.actions.includes('cloudformation:DeleteStack') || f.severity === 'info')).toBe(true);
+  });
+});
+
+describe('privilege-escalation', () => {
+  it('finds iam:PassRole + ec2:RunInstances across two policies of one principal', () => {
+    const fs = of(findings(snapshotOf([{ name: 'builder', inline: [doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }), doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' })] }])), 'privilege-escalation');
+    expect(fs.some((f) => f.actions.includes('iam:PassRole') && f.actions.includes('ec2:RunInstances'))).toBe(true);
+    expect(fs.every((f) => typeof f.technique === 'string')).toBe(true);
+  });
+  it('does not find PassRole + RunInstances when RunInstances is missing', () => {
+    const fs = of(findings(snapshotOf([{ name: 'builder', inline: [doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' })] }])), 'privilege-escalation');
+    expect(fs.some((f) => f.actions.includes('ec2:RunInstances'))).toBe(false);
+  });
+  it('finds iam:CreatePolicyVersion alone, and not when an explicit Deny removes it', () => {
+    const allow = doc({ Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: '*' });
+    expect(of(findings(snapshotOf([{ name: 'x', inline: [allow] }])), 'privilege-escalation').length).toBeGreaterThan(0);
+    const denied = doc({ Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' });
+    expect(of(findings(snapshotOf([{ name: 'x', inline: [denied] }])), 'privilege-escalation')).toHaveLength(0);
+  });
+  it('ignores access-key creation scoped to the caller\'s own user', () => {
+    const self = doc({ Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'], Resource: 'arn:aws:iam::*:user/${aws:username}' });
+    expect(of(findings(snapshotOf([{ name: 'x', inline: [self] }])), 'privilege-escalation')).toHaveLength(0);
+  });
+});
+
+describe('trust-policy-too-broad', () => {
+  it.each([
+    ['"*" with no condition', { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, 'critical'],
+    ['another account without ExternalId', { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' }, 'high'],
+    ['GitHub OIDC without sub', { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } }, 'critical'],
+  ])('flags %s', (_n, statement, severity) => {
+    const fs = of(findings(snapshotOf([{ name: 'r', trust: doc(statement) }])), 'trust-policy-too-broad');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.severity).toBe(severity);
+  });
+  it.each([
+    ['another account with ExternalId', { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }],
+    ['"*" restricted to the organization', { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } }],
+    ['own account', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+  ])('accepts %s', (_n, statement) => {
+    expect(of(findings(snapshotOf([{ name: 'r', trust: doc(statement) }])), 'trust-policy-too-broad')).toHaveLength(0);
+  });
+});
+
+describe('agent identification feeding checks', () => {
+  it('treats bedrock-trusted, tagged and kiro-named roles as agents; session duration and boundary checks follow', () => {
+    const fs = findings(snapshotOf([
+      { name: 'kiro-agent', maxSessionDuration: 43200, inline: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })] },
+      { name: 'orders', trust: doc({ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }), maxSessionDuration: 7200 },
+      { name: 'plain-app', maxSessionDuration: 43200 },
+    ]));
+    expect(of(fs, 'long-session-duration').map((f) => f.principalArn.split('/').pop()).sort()).toEqual(['kiro-agent', 'orders']);
+    expect(of(fs, 'agent-without-boundary').map((f) => f.principalArn.split('/').pop()).sort()).toEqual(['kiro-agent', 'orders']);
+  });
+});
+
+describe('unused-role', () => {
+  it('flags never-used and long-unused roles, not unknown or recent ones', () => {
+    const fs = of(findings(snapshotOf([
+      { name: 'never', lastUsed: null },
+      { name: 'old', lastUsed: '2025-01-01T00:00:00Z' },
+      { name: 'recent', lastUsed: '2026-11-20T00:00:00Z' },
+      { name: 'unknown' },
+      { name: 'new-never', lastUsed: null, createDate: '2026-11-01T00:00:00Z' },
+    ])), 'unused-role');
+    expect(fs.map((f) => f.principalArn.split('/').pop()).sort()).toEqual(['never', 'old']);
+  });
+});
+
+describe('list checks', () => {
+  it('flags secrets read on every resource, not when scoped to one secret', () => {
+    const star = findings(snapshotOf([{ name: 'a', inline: [doc({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' })] }]));
+    expect(of(star, 'data-exfiltration')).toHaveLength(1);
+    const scoped = findings(snapshotOf([{ name: 'a', inline: [doc({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:db-*` })] }]));
+    expect(of(scoped, 'data-exfiltration')).toHaveLength(0);
+  });
+  it('flags logging tampering and credential exposure', () => {
+    const fs = findings(snapshotOf([{ name: 'a', inline: [doc({ Effect: 'Allow', Action: ['cloudtrail:StopLogging', 'ecr:GetAuthorizationToken'], Resource: '*' })] }]));
+    expect(of(fs, 'logging-tampering')[0]!.actions).toEqual(['cloudtrail:StopLogging']);
+    expect(of(fs, 'credential-exposure')[0]!.actions).toEqual(['ecr:GetAuthorizationToken']);
+  });
+  it('reports unknown action names instead of guessing', () => {
+    const fs = findings(snapshotOf([{ name: 'a', inline: [doc({ Effect: 'Allow', Action: ['s3:GetObjekt', 's3:GetObject'], Resource: '*' })] }]));
+    expect(of(fs, 'unknown-actions')[0]!.actions).toEqual(['s3:GetObjekt']);
+  });
+});
