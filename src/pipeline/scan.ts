@@ -2,6 +2,9 @@
 // collect → snapshot → agents → checks → baseline → fix → report.
 // collectSnapshot does the I/O; analyzeSnapshot is a pure function of its inputs.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { AgentEvidence } from '../model/agent.js';
+import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../collect/local/index.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../model/report.js';
@@ -21,6 +24,12 @@ import { planFixes, type PrincipalFixPlan } from '../fix/plan.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
+import { severityRank, type Severity } from '../model/finding.js';
+import type { Format } from '../report/formats.js';
+import { computeDelta } from '../report/diff.js';
+import { loadReport } from '../report/history.js';
+import { writeReportBundle } from '../report/write.js';
+import { writeFixPlans } from '../fix/write.js';
 
 export interface ScanOptions {
   /** An `aws iam get-account-authorization-details` JSON file. */
@@ -29,6 +38,10 @@ export interface ScanOptions {
   readonly demo?: boolean;
   readonly config?: string;
   readonly cloudtrail?: readonly string[];
+  /** Read AI tool configs on this machine (and link their AWS profiles to principals). */
+  readonly local?: boolean;
+  readonly localHome?: string;
+  readonly localProjects?: readonly string[];
   readonly fixes?: boolean;
   readonly mode?: 'strict' | 'balanced';
   /** Fixed clock for reproducible scans (tests). */
@@ -58,11 +71,23 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     counts: auth.counts,
   }];
   const errors: ScanError[] = [...auth.errors];
+  const externalEvidence: Record<string, AgentEvidence[]> = {};
+  const addEvidence = (more: Readonly<Record<string, readonly AgentEvidence[]>>) => {
+    for (const [arn, ev] of Object.entries(more)) (externalEvidence[arn] ??= []).push(...ev);
+  };
+  if (opts.local) {
+    onProgress('collect', 'AI tool configs on this machine');
+    const local = await scanLocalConfigs({ home: opts.localHome ?? homedir(), projectDirs: opts.localProjects ?? [process.cwd()], env: process.env });
+    addEvidence(linkLocalToSnapshot(local, auth.principals));
+    sources.push(localSourceInfo(local));
+    errors.push(...local.errors);
+  }
   const snapshot: Snapshot = {
     account: { id: auth.accountId ?? 'unknown' },
     collectedAt: (opts.now ?? new Date()).toISOString(),
     principals: auth.principals,
     managedPolicies: auth.managedPolicies,
+    ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
     sources,
     errors,
   };
@@ -147,3 +172,44 @@ export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn
 }
 
 export { defaultConfig };
+
+export interface WriteOptions {
+  /** Root of the scan history (default `reports`). */
+  readonly reportsRoot?: string;
+  readonly output?: string;
+  readonly formats?: readonly Format[];
+  readonly failOn?: Severity;
+  /** Only findings that are new since the previous scan count for the exit code. */
+  readonly failOnNew?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Scan, compare with the previous scan of the account, and write the bundle atomically
+ * (report.json, SARIF, ASFF, summary.md, fixes/). The scheduler and `leash scan` share it.
+ */
+export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}): Promise<{ dir: string; report: Report; exitCode: number }> {
+  const analysis = await runScanWithFixes(opts, onProgress);
+  const reportsRoot = opts.reportsRoot ?? 'reports';
+  const previous = await loadReport('latest', { reportsRoot, accountId: analysis.report.scan.account.id }).catch(() => undefined);
+  const report: Report = previous ? { ...analysis.report, delta: computeDelta(previous, analysis.report) } : analysis.report;
+  onProgress('write', reportsRoot);
+  const { dir } = await writeReportBundle(report, {
+    reportsRoot,
+    ...(opts.output ? { outputDir: opts.output } : {}),
+    formats: opts.formats ?? ['json', 'sarif', 'asff', 'md'],
+    ...(previous ? { previous } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { writeFixPlans(join(d, 'fixes'), analysis.fixPlans); } } : {}),
+  });
+  return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
+}
+
+/** 2 for bad input, 1 for (new) findings at or above failOn, else 0. */
+export function exitCodeFor(report: Report, failOn: Severity | undefined, onlyIds?: readonly string[]): number {
+  if (report.errors.some((e) => e.code === 'invalid-input')) return 2;
+  if (!failOn) return 0;
+  const bar = severityRank[failOn];
+  const only = onlyIds ? new Set(onlyIds) : undefined;
+  return report.findings.some((f) => !f.suppressed && severityRank[f.severity] >= bar && (!only || only.has(f.id))) ? 1 : 0;
+}

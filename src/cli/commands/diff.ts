@@ -33,7 +33,7 @@ export async function runDiffCommand(oldSpec: string, newSpec: string, opts: Dif
   }
 }
 
-export function registerDiff(program: Command): void {
+export function register(program: Command): void {
   program
     .command('diff')
     .description('Compare two scans: new, resolved and changed findings, principals added/removed, agent permission growth')

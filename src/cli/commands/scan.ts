@@ -1,43 +1,42 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { SEVERITIES, severityRank, type Severity } from '../../model/finding.js';
-import type { Report } from '../../model/report.js';
+import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
-import { runScan, type ScanOptions } from '../../pipeline/scan.js';
+import { scanAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
+import { parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
-import { writeReportJson } from '../../report/write-json.js';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { EXIT_ERROR } from '../exit-codes.js';
 
 export interface ScanCliOptions {
-  input?: string; demo?: boolean; config?: string; output?: string; json?: boolean; failOn?: Severity;
-  cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced'; reports?: string;
+  input?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
+  failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
+  cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
+  local?: boolean; home?: string; project?: string[];
 }
 
-export function toScanOptions(o: ScanCliOptions): ScanOptions {
+export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
   return {
     ...(o.input ? { input: o.input } : {}),
     ...(o.demo ? { demo: true } : {}),
     ...(o.config ? { config: o.config } : {}),
     ...(o.cloudtrail ? { cloudtrail: o.cloudtrail } : {}),
     ...(o.fixes ? { fixes: true } : {}),
+    ...(o.local ? { local: true } : {}),
+    ...(o.home ? { localHome: o.home } : {}),
+    ...(o.project ? { localProjects: o.project } : {}),
     ...(o.mode ? { mode: o.mode } : {}),
+    reportsRoot: o.reports ?? 'reports',
+    ...(o.output ? { output: o.output } : {}),
+    formats: parseFormats(o.format ?? 'all'),
+    ...(o.failOn ? { failOn: o.failOn } : {}),
+    ...(o.failOnNew ? { failOnNew: true } : {}),
   };
-}
-
-export function exitCodeFor(report: Report, failOn: Severity | undefined): number {
-  if (report.errors.some((e) => e.code === 'invalid-input')) return EXIT_ERROR;
-  if (!failOn) return EXIT_OK;
-  const bar = severityRank[failOn];
-  return report.findings.some((f) => !f.suppressed && severityRank[f.severity] >= bar) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** Print an error the way a tired engineer wants it: file, place, what was expected. */
 export function reportError(e: unknown): number {
-  if (e instanceof InputError) {
-    process.stderr.write(`leash: ${e.message}\n`);
-    return EXIT_ERROR;
-  }
-  process.stderr.write(`leash: ${(e as Error).message ?? String(e)}\n`);
+  const message = e instanceof InputError ? e.message : e instanceof Error ? e.message : String(e);
+  process.stderr.write(`leash: ${message}\n`);
   return EXIT_ERROR;
 }
 
@@ -46,22 +45,30 @@ export function register(program: Command): void {
     .command('scan')
     .description('Scan an account (offline export, live AWS, or the bundled demo) and write a report')
     .option('-i, --input <file>', 'output of `aws iam get-account-authorization-details`')
-    .option('--demo', 'scan the bundled demo account')
-    .option('-c, --config <file>', 'leash.config.yaml')
-    .option('-o, --output <dir>', 'write the report here (default reports/<account>/<timestamp>/)')
-    .option('--reports <dir>', 'reports root', 'reports')
-    .option('--json', 'also print report.json to stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices([...SEVERITIES]))
+    .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
+    .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
     .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, or an S3 delivery tree')
-    .option('--fixes', 'generate fixes for agent principals')
+    .option('--local', 'read AI tool / MCP configs on this machine and link their AWS profiles to principals')
+    .option('--home <dir>', 'home directory for --local (default: yours)')
+    .option('--project <dir...>', 'project directories for --local (default: the current directory)')
+    .option('--fixes', 'plan fixes for agent principals and write them under fixes/')
     .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
+    .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
+    .option('--reports <dir>', 'root of the scan history', 'reports')
+    .option('--format <list>', 'comma-separated: json,sarif,asff,md or all', 'all')
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
+    .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
+    .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)')
     .action(async (o: ScanCliOptions) => {
       try {
-        const report = await runScan(toScanOptions(o));
-        const dir = await writeReportJson(report, { reportsRoot: o.reports ?? 'reports', ...(o.output ? { outputDir: o.output } : {}) });
+        const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json;
+        const progress = interactive ? (stage: string, detail?: string) => process.stderr.write(`\r\u001b[2K${stage}${detail ? `: ${detail}` : ''}`) : undefined;
+        const { dir, report, exitCode } = await scanAndWrite(toScanOptions(o), progress);
+        if (interactive) process.stderr.write('\r\u001b[2K');
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }, dir) + '\n');
-        process.exitCode = exitCodeFor(report, o.failOn);
+        else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR }, dir) + '\n');
+        process.exitCode = exitCode;
       } catch (e) {
         process.exitCode = reportError(e);
       }

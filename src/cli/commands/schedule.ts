@@ -10,17 +10,13 @@ import { isScanDirName, pruneScans } from '../../report/history.js';
 import { nextRunOf, runSchedule, type RunResult } from '../../schedule/run-schedule.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 
-/** The pipeline entry point the lead provides in src/pipeline/scan.ts. */
-type ScanAndWrite = (opts: Record<string, unknown> & { signal?: AbortSignal }) => Promise<{ dir: string; report: Report; exitCode: number }>;
+/** The pipeline entry point in src/pipeline/scan.ts; receives the `scan` command's parsed options. */
+export type ScanAndWrite = (opts: Record<string, unknown> & { signal?: AbortSignal }) => Promise<{ dir: string; report: Report; exitCode: number }>;
 
-// A variable specifier keeps tsc from resolving the module at build time: the schedule command
-// must type-check and load even while the pipeline is being written.
-const PIPELINE_MODULE = '../../pipeline/scan.js';
-
+// Loaded lazily: `leash schedule --help` need not load the catalog and the pipeline.
 async function loadScanAndWrite(): Promise<ScanAndWrite> {
-  const mod = (await import(PIPELINE_MODULE)) as { scanAndWrite?: unknown };
-  if (typeof mod.scanAndWrite !== 'function') throw new Error('src/pipeline/scan.ts does not export scanAndWrite');
-  return mod.scanAndWrite as ScanAndWrite;
+  const [{ scanAndWrite }, { toScanOptions }] = await Promise.all([import('../../pipeline/scan.js'), import('./scan.js')]);
+  return (opts) => scanAndWrite({ ...toScanOptions(opts as never), ...(opts.signal ? { signal: opts.signal } : {}) });
 }
 
 interface ScheduleCliOptions {
@@ -53,7 +49,13 @@ function scanOptionsFrom(program: Command, args: readonly string[]): Record<stri
   return { ...scan.opts() };
 }
 
-export function registerSchedule(program: Command): void {
+export interface ScheduleDeps {
+  /** Where the scan comes from; tests inject one, the CLI loads the pipeline. */
+  readonly loadScan?: () => Promise<ScanAndWrite>;
+}
+
+export function register(program: Command, deps: ScheduleDeps = {}): void {
+  const loadScan = deps.loadScan ?? loadScanAndWrite;
   program
     .command('schedule')
     .description('Run scans on a cron schedule (never overlapping), one JSON line per run on stdout')
@@ -96,7 +98,7 @@ export function registerSchedule(program: Command): void {
       process.on('SIGINT', onSignal);
 
       const runOnce = async ({ signal }: { signal: AbortSignal }): Promise<RunResult> => {
-        const scanAndWrite = await loadScanAndWrite();
+        const scanAndWrite = await loadScan();
         const { dir, report, exitCode } = await scanAndWrite({ ...scanOptions, signal });
         // Retention applies to the history layout only, not to a fixed --output directory.
         const inHistory = isScanDirName(basename(dir)) && basename(dirname(dir)) === report.scan.account.id;

@@ -1,0 +1,178 @@
+// AWS Security Finding Format (ASFF), ready for `aws securityhub batch-import-findings --findings file://…`.
+// Field names, required attributes and limits follow the AwsSecurityFinding reference:
+// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html
+// https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
+// Id is stable across scans (account + finding id), so Security Hub updates a finding in place
+// instead of piling up one copy per scan; findings that disappeared are sent ARCHIVED.
+import type { Finding, Severity } from '../model/finding.js';
+import type { PrincipalReport, Report } from '../model/report.js';
+
+export const ASFF_SCHEMA_VERSION = '2018-10-08';
+
+/** Limits from the AwsSecurityFinding API reference. */
+export const ASFF_LIMITS = {
+  id: 512,
+  generatorId: 512,
+  title: 256,
+  description: 1024,
+  recommendationText: 512,
+  noteText: 512,
+  types: 50,
+  resources: 32,
+  productFields: 50,
+  productFieldValue: 2048,
+} as const;
+
+export type AsffSeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+const LABEL: Readonly<Record<Severity, AsffSeverityLabel>> = {
+  critical: 'CRITICAL',
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  info: 'INFORMATIONAL',
+};
+
+export interface AsffResource {
+  Type: 'AwsIamRole' | 'AwsIamUser' | 'Other';
+  Id: string;
+  Partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  Region: string;
+}
+
+export interface AsffFinding {
+  SchemaVersion: typeof ASFF_SCHEMA_VERSION;
+  Id: string;
+  ProductArn: string;
+  GeneratorId: string;
+  AwsAccountId: string;
+  Types: string[];
+  CreatedAt: string;
+  UpdatedAt: string;
+  Severity: { Label: AsffSeverityLabel; Original: string };
+  Title: string;
+  Description: string;
+  Resources: AsffResource[];
+  Workflow: { Status: 'NEW' | 'RESOLVED' | 'SUPPRESSED' };
+  RecordState: 'ACTIVE' | 'ARCHIVED';
+  Remediation?: { Recommendation: { Text: string } };
+  Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
+  ProductFields: Record<string, string>;
+}
+
+export interface AsffOptions {
+  /** Region of the Security Hub the findings are imported into. */
+  readonly region: string;
+  /** Defaults to the account's own "default" product, which BatchImportFindings accepts for custom findings. */
+  readonly productArn?: string;
+  /** Findings of this (older) report missing from the new one are emitted as RESOLVED / ARCHIVED. */
+  readonly previous?: Report;
+}
+
+export function asffSeverityLabel(severity: Severity): AsffSeverityLabel {
+  return LABEL[severity];
+}
+
+export function partitionOf(region: string): AsffResource['Partition'] {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export function defaultProductArn(region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}
+
+/** Cut to `max` characters, marking the cut; ASFF rejects the whole finding when a field is too long. */
+export function clip(text: string, max: number): string {
+  const t = text.trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
+
+function resourceType(finding: Finding, principal: PrincipalReport | undefined): AsffResource['Type'] {
+  const kind = principal?.kind ?? (/:role\//.test(finding.principalArn) ? 'role' : /:user\//.test(finding.principalArn) ? 'user' : undefined);
+  if (kind === 'role') return 'AwsIamRole';
+  if (kind === 'user') return 'AwsIamUser';
+  return 'Other';
+}
+
+function typesFor(finding: Finding): string[] {
+  const types = ['Software and Configuration Checks/AWS Security Best Practices'];
+  // An escalation technique is a tactic, not just a misconfiguration: Security Hub filters on it.
+  if (finding.technique !== undefined) types.push('TTPs/Privilege Escalation');
+  return types;
+}
+
+function arnPartition(arn: string): AsffResource['Partition'] | undefined {
+  const p = arn.split(':')[1];
+  return p === 'aws' || p === 'aws-cn' || p === 'aws-us-gov' ? p : undefined;
+}
+
+function toAsffFinding(
+  report: Report,
+  finding: Finding,
+  principal: PrincipalReport | undefined,
+  opts: { region: string; productArn: string; status: 'active' | 'resolved'; createdAt: string; updatedAt: string },
+): AsffFinding {
+  const accountId = report.scan.account.id;
+  const suppressed = finding.suppressed;
+  const out: AsffFinding = {
+    SchemaVersion: ASFF_SCHEMA_VERSION,
+    Id: clip(`leash/${accountId}/${finding.id}`, ASFF_LIMITS.id),
+    ProductArn: opts.productArn,
+    GeneratorId: clip(`leash/${finding.checkId}`, ASFF_LIMITS.generatorId),
+    AwsAccountId: accountId,
+    Types: typesFor(finding),
+    CreatedAt: opts.createdAt,
+    UpdatedAt: opts.updatedAt,
+    Severity: { Label: asffSeverityLabel(finding.severity), Original: finding.severity },
+    Title: clip(finding.title, ASFF_LIMITS.title),
+    Description: clip(`${finding.description || finding.title} Principal: ${finding.principalArn}.`, ASFF_LIMITS.description),
+    Resources: [
+      {
+        Type: resourceType(finding, principal),
+        Id: finding.principalArn,
+        Partition: arnPartition(finding.principalArn) ?? partitionOf(opts.region),
+        Region: opts.region,
+      },
+    ],
+    Workflow: { Status: opts.status === 'resolved' ? 'RESOLVED' : suppressed ? 'SUPPRESSED' : 'NEW' },
+    RecordState: opts.status === 'resolved' ? 'ARCHIVED' : 'ACTIVE',
+    ProductFields: {
+      'leash/FindingId': finding.id,
+      'leash/CheckId': finding.checkId,
+      'leash/ScanId': report.scan.id,
+      'leash/Subject': clip(finding.subject, ASFF_LIMITS.productFieldValue),
+      'leash/ActionCount': String(finding.actions.length),
+    },
+  };
+  if (finding.fixIds.length > 0) out.ProductFields['leash/FixIds'] = clip(finding.fixIds.join(','), ASFF_LIMITS.productFieldValue);
+  if (finding.remediation) out.Remediation = { Recommendation: { Text: clip(finding.remediation, ASFF_LIMITS.recommendationText) } };
+  if (suppressed && opts.status === 'active') {
+    out.Note = {
+      Text: clip(`Suppressed in leash: ${suppressed.reason}${suppressed.until ? ` (until ${suppressed.until})` : ''}`, ASFF_LIMITS.noteText),
+      UpdatedBy: clip(suppressed.by ?? 'leash', 512),
+      UpdatedAt: opts.updatedAt,
+    };
+  }
+  return out;
+}
+
+export function toAsff(report: Report, opts: AsffOptions): AsffFinding[] {
+  const accountId = report.scan.account.id;
+  const productArn = opts.productArn ?? defaultProductArn(opts.region, accountId);
+  const updatedAt = report.scan.finishedAt;
+  const principals = new Map(report.principals.map((p) => [p.arn, p]));
+  const out = report.findings.map((f) =>
+    toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: report.scan.startedAt, updatedAt }),
+  );
+  if (opts.previous && opts.previous.scan.account.id === accountId) {
+    const current = new Set(report.findings.map((f) => f.id));
+    const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
+    for (const f of opts.previous.findings) {
+      if (current.has(f.id)) continue;
+      out.push(toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: opts.previous.scan.startedAt, updatedAt }));
+    }
+  }
+  return out;
+}

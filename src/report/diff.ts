@@ -1,0 +1,206 @@
+// What changed between two scans, matched by stable finding id (check + principal + subject) and
+// principal ARN. computeDelta is the compact form every scan report carries; diffReports adds the
+// detail `leash diff` shows.
+import type { Finding, Severity } from '../model/finding.js';
+import { SEVERITIES, severityRank } from '../model/finding.js';
+import type { Report, ReportDelta } from '../model/report.js';
+
+export type FindingChangeKind = 'severity' | 'actions' | 'suppression';
+
+export interface FindingBrief {
+  readonly id: string;
+  readonly checkId: string;
+  readonly severity: Severity;
+  readonly principalArn: string;
+  readonly title: string;
+  readonly suppressed: boolean;
+}
+
+export interface ChangedFinding {
+  readonly id: string;
+  readonly checkId: string;
+  readonly principalArn: string;
+  readonly title: string;
+  readonly changes: readonly FindingChangeKind[];
+  readonly before: { readonly severity: Severity; readonly actionCount: number; readonly suppressed: boolean };
+  readonly after: { readonly severity: Severity; readonly actionCount: number; readonly suppressed: boolean };
+  readonly actionsAdded: readonly string[];
+  readonly actionsRemoved: readonly string[];
+}
+
+export interface PermissionGrowth {
+  readonly arn: string;
+  readonly before: number;
+  readonly after: number;
+  readonly name?: string;
+}
+
+export interface ReportDiff extends ReportDelta {
+  readonly old: { readonly scanId: string; readonly startedAt: string; readonly accountId: string };
+  readonly new: { readonly scanId: string; readonly startedAt: string; readonly accountId: string };
+  /** Diffing two accounts is allowed (e.g. staging vs prod) but almost always a mistake; say so. */
+  readonly accountMismatch: boolean;
+  readonly findings: {
+    readonly new: readonly FindingBrief[];
+    readonly resolved: readonly FindingBrief[];
+    readonly changed: readonly ChangedFinding[];
+  };
+  readonly permissionGrowth: readonly PermissionGrowth[];
+  readonly bySeverity: { readonly before: Readonly<Record<Severity, number>>; readonly after: Readonly<Record<Severity, number>> };
+}
+
+function brief(f: Finding): FindingBrief {
+  return { id: f.id, checkId: f.checkId, severity: f.severity, principalArn: f.principalArn, title: f.title, suppressed: f.suppressed !== undefined };
+}
+
+function bySeverityThenId(a: { severity: Severity; id: string }, b: { severity: Severity; id: string }): number {
+  return severityRank[b.severity] - severityRank[a.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function suppressionKey(f: Finding): string {
+  return f.suppressed ? JSON.stringify([f.suppressed.reason, f.suppressed.by ?? null, f.suppressed.until ?? null]) : '';
+}
+
+function compareFinding(before: Finding, after: Finding): ChangedFinding | undefined {
+  const changes: FindingChangeKind[] = [];
+  if (before.severity !== after.severity) changes.push('severity');
+  const was = new Set(before.actions.map((a) => a.toLowerCase()));
+  const now = new Set(after.actions.map((a) => a.toLowerCase()));
+  const actionsAdded = after.actions.filter((a) => !was.has(a.toLowerCase())).sort();
+  const actionsRemoved = before.actions.filter((a) => !now.has(a.toLowerCase())).sort();
+  if (actionsAdded.length > 0 || actionsRemoved.length > 0) changes.push('actions');
+  if (suppressionKey(before) !== suppressionKey(after)) changes.push('suppression');
+  if (changes.length === 0) return undefined;
+  return {
+    id: after.id,
+    checkId: after.checkId,
+    principalArn: after.principalArn,
+    title: after.title,
+    changes,
+    before: { severity: before.severity, actionCount: before.actions.length, suppressed: before.suppressed !== undefined },
+    after: { severity: after.severity, actionCount: after.actions.length, suppressed: after.suppressed !== undefined },
+    actionsAdded,
+    actionsRemoved,
+  };
+}
+
+function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) if (!f.suppressed) out[f.severity] += 1;
+  return out;
+}
+
+export function diffReports(old: Report, neu: Report): ReportDiff {
+  const before = new Map(old.findings.map((f) => [f.id, f]));
+  const after = new Map(neu.findings.map((f) => [f.id, f]));
+  const added = neu.findings.filter((f) => !before.has(f.id)).map(brief).sort(bySeverityThenId);
+  const resolved = old.findings.filter((f) => !after.has(f.id)).map(brief).sort(bySeverityThenId);
+  const changed: ChangedFinding[] = [];
+  for (const f of neu.findings) {
+    const prev = before.get(f.id);
+    const c = prev && compareFinding(prev, f);
+    if (c) changed.push(c);
+  }
+  changed.sort((a, b) => bySeverityThenId({ severity: a.after.severity, id: a.id }, { severity: b.after.severity, id: b.id }));
+
+  const oldPrincipals = new Map(old.principals.map((p) => [p.arn, p]));
+  const newArns = new Set(neu.principals.map((p) => p.arn));
+  const principalsAdded = neu.principals.filter((p) => !oldPrincipals.has(p.arn)).map((p) => p.arn).sort();
+  const principalsRemoved = old.principals.filter((p) => !newArns.has(p.arn)).map((p) => p.arn).sort();
+
+  // Growth is tracked for agent principals only: that is where a silently widened grant matters.
+  const permissionGrowth: PermissionGrowth[] = [];
+  for (const p of neu.principals) {
+    const prev = oldPrincipals.get(p.arn);
+    if (!p.isAgent || !prev) continue;
+    const b = prev.permissions.allowedActionCount;
+    const a = p.permissions.allowedActionCount;
+    if (a > b) permissionGrowth.push({ arn: p.arn, before: b, after: a, name: p.name });
+  }
+  permissionGrowth.sort((x, y) => y.after - y.before - (x.after - x.before) || (x.arn < y.arn ? -1 : 1));
+
+  return {
+    previousScanId: old.scan.id,
+    newFindings: added.map((f) => f.id),
+    resolvedFindings: resolved.map((f) => f.id),
+    changedFindings: changed.map((f) => f.id),
+    principalsAdded,
+    principalsRemoved,
+    permissionGrowth,
+    old: { scanId: old.scan.id, startedAt: old.scan.startedAt, accountId: old.scan.account.id },
+    new: { scanId: neu.scan.id, startedAt: neu.scan.startedAt, accountId: neu.scan.account.id },
+    accountMismatch: old.scan.account.id !== neu.scan.account.id,
+    findings: { new: added, resolved, changed },
+    bySeverity: { before: countBySeverity(old.findings), after: countBySeverity(neu.findings) },
+  };
+}
+
+/** The ReportDelta a scan report carries (`report.delta`): ids only, no detail. */
+export function computeDelta(previous: Report, current: Report): ReportDelta {
+  const d = diffReports(previous, current);
+  return {
+    previousScanId: d.previousScanId,
+    newFindings: d.newFindings,
+    resolvedFindings: d.resolvedFindings,
+    changedFindings: d.changedFindings,
+    principalsAdded: d.principalsAdded,
+    principalsRemoved: d.principalsRemoved,
+    permissionGrowth: d.permissionGrowth.map(({ arn, before, after }) => ({ arn, before, after })),
+  };
+}
+
+export function isEmptyDelta(d: ReportDelta): boolean {
+  return (
+    d.newFindings.length === 0 &&
+    d.resolvedFindings.length === 0 &&
+    d.changedFindings.length === 0 &&
+    d.principalsAdded.length === 0 &&
+    d.principalsRemoved.length === 0 &&
+    d.permissionGrowth.length === 0
+  );
+}
+
+function describeChange(c: ChangedFinding): string {
+  const parts: string[] = [];
+  if (c.changes.includes('severity')) parts.push(`severity ${c.before.severity} → ${c.after.severity}`);
+  if (c.changes.includes('actions')) {
+    const bits = [];
+    if (c.actionsAdded.length > 0) bits.push(`+${c.actionsAdded.length}`);
+    if (c.actionsRemoved.length > 0) bits.push(`-${c.actionsRemoved.length}`);
+    parts.push(`actions ${bits.join('/')} (${c.before.actionCount} → ${c.after.actionCount})`);
+  }
+  if (c.changes.includes('suppression')) {
+    parts.push(c.before.suppressed === c.after.suppressed ? 'suppression changed' : c.after.suppressed ? 'now suppressed' : 'no longer suppressed');
+  }
+  return parts.join(', ');
+}
+
+const SEV_TAG: Readonly<Record<Severity, string>> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
+
+function findingLine(mark: string, f: FindingBrief): string {
+  return `  ${mark} ${SEV_TAG[f.severity].padEnd(8)} ${f.title} — ${f.principalArn}${f.suppressed ? ' (suppressed)' : ''}  [${f.id}]`;
+}
+
+/** Plain-text rendering for terminals and CI logs; no colour so it survives log collectors. */
+export function renderDiffText(d: ReportDiff): string {
+  const lines: string[] = [];
+  lines.push(`leash diff: ${d.old.scanId} (${d.old.startedAt}) → ${d.new.scanId} (${d.new.startedAt})`);
+  if (d.accountMismatch) lines.push(`warning: comparing different accounts (${d.old.accountId} → ${d.new.accountId})`);
+  else lines.push(`account ${d.new.accountId}`);
+  const sev = SEVERITIES.map((s) => `${s} ${d.bySeverity.before[s]}→${d.bySeverity.after[s]}`).join(', ');
+  lines.push(`open findings by severity: ${sev}`);
+  lines.push('');
+  lines.push(`new findings: ${d.findings.new.length}`);
+  for (const f of d.findings.new) lines.push(findingLine('+', f));
+  lines.push(`resolved findings: ${d.findings.resolved.length}`);
+  for (const f of d.findings.resolved) lines.push(findingLine('-', f));
+  lines.push(`changed findings: ${d.findings.changed.length}`);
+  for (const c of d.findings.changed) lines.push(`  ~ ${c.title} — ${c.principalArn}: ${describeChange(c)}  [${c.id}]`);
+  lines.push(`principals added: ${d.principalsAdded.length}`);
+  for (const a of d.principalsAdded) lines.push(`  + ${a}`);
+  lines.push(`principals removed: ${d.principalsRemoved.length}`);
+  for (const a of d.principalsRemoved) lines.push(`  - ${a}`);
+  lines.push(`agent permission growth: ${d.permissionGrowth.length}`);
+  for (const g of d.permissionGrowth) lines.push(`  ↑ ${g.arn}: ${g.before} → ${g.after} allowed actions (+${g.after - g.before})`);
+  return `${lines.join('\n')}\n`;
+}

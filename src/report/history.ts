@@ -1,0 +1,320 @@
+// Scan history on disk:
+//   <reportsRoot>/<account>/<YYYY-MM-DDTHH-MM-SS.mmmZ>[_N]/report.json …   one directory per scan
+//   <reportsRoot>/<account>/latest                                        a pointer FILE naming the newest scan dir
+//   <reportsRoot>/<account>/.leash-tmp-*                                  a bundle being written (never listed)
+// `latest` is a one-line file rather than a symlink because symlinks need privileges on Windows and
+// do not survive every copy (zip, some CI artefact stores). It is replaced with rename, so readers
+// see the old or the new name, never a half-written one.
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../model/errors.js';
+import { SEVERITIES } from '../model/finding.js';
+import type { Report } from '../model/report.js';
+import { REPORT_SCHEMA_VERSION } from '../model/report.js';
+
+export const LATEST_POINTER = 'latest';
+export const TEMP_PREFIX = '.leash-tmp-';
+export const REPORT_FILE = 'report.json';
+const SCAN_DIR_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z(?:_(\d+))?$/;
+const ACCOUNT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface ScanEntry {
+  /** Directory name, e.g. `2026-11-24T10-15-30.123Z`. */
+  readonly name: string;
+  readonly dir: string;
+  /** The scan's start time recovered from the name (ISO 8601). */
+  readonly startedAt: string;
+  readonly hasReport: boolean;
+}
+
+/** Filesystem-safe directory name for a scan (no `:` for Windows); sorts in time order as text. */
+export function scanDirName(startedAt: string): string {
+  const t = Date.parse(startedAt);
+  if (Number.isNaN(t)) throw new InputError('report', '$.scan.startedAt', 'an ISO 8601 timestamp', JSON.stringify(startedAt));
+  return new Date(t).toISOString().replace(/:/g, '-');
+}
+
+export function isScanDirName(name: string): boolean {
+  return SCAN_DIR_RE.test(name);
+}
+
+function startedAtFromName(name: string): string {
+  const m = SCAN_DIR_RE.exec(name)!;
+  return `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`;
+}
+
+/** Account ids become directory names: refuse anything that could climb out of the reports root. */
+export function accountDir(reportsRoot: string, accountId: string): string {
+  if (!ACCOUNT_RE.test(accountId) || accountId.includes('..')) {
+    throw new InputError('--account', '', 'an AWS account id (12 digits) or a plain name', JSON.stringify(accountId));
+  }
+  return join(resolve(reportsRoot), accountId);
+}
+
+/** Time order of two scan directory names (`_10` after `_2`). */
+export function compareScanNames(a: string, b: string): number {
+  const ma = SCAN_DIR_RE.exec(a)!;
+  const mb = SCAN_DIR_RE.exec(b)!;
+  const base = ma[0].replace(/_\d+$/, '').localeCompare(mb[0].replace(/_\d+$/, ''));
+  return base || Number(ma[6] ?? 1) - Number(mb[6] ?? 1);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Scans of one account, oldest first. Temp dirs of unfinished writes and stray files are ignored. */
+export async function listScans(reportsRoot: string, accountId: string): Promise<ScanEntry[]> {
+  const root = accountDir(reportsRoot, accountId);
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const names = entries.filter((e) => e.isDirectory() && isScanDirName(e.name)).map((e) => e.name).sort(compareScanNames);
+  return Promise.all(
+    names.map(async (name) => {
+      const dir = join(root, name);
+      return { name, dir, startedAt: startedAtFromName(name), hasReport: await exists(join(dir, REPORT_FILE)) };
+    }),
+  );
+}
+
+/** Accounts that have at least one scan under the reports root. */
+export async function listAccounts(reportsRoot: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(resolve(reportsRoot), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || !ACCOUNT_RE.test(e.name) || e.name === 'schema') continue;
+    if ((await listScans(reportsRoot, e.name)).length > 0) out.push(e.name);
+  }
+  return out.sort();
+}
+
+export async function readLatestPointer(reportsRoot: string, accountId: string): Promise<string | undefined> {
+  try {
+    const name = (await readFile(join(accountDir(reportsRoot, accountId), LATEST_POINTER), 'utf8')).trim();
+    return isScanDirName(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Point `latest` at a scan dir: write a temp file, then rename over the pointer (atomic on POSIX and NTFS). */
+export async function writeLatestPointer(reportsRoot: string, accountId: string, name: string): Promise<void> {
+  if (!isScanDirName(name)) throw new InputError('latest pointer', '', 'a scan directory name', name);
+  const root = accountDir(reportsRoot, accountId);
+  const tmp = join(root, `${TEMP_PREFIX}latest-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  await writeFile(tmp, `${name}\n`, 'utf8');
+  try {
+    await rename(tmp, join(root, LATEST_POINTER));
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * The scan `latest` (the pointer if it names an existing scan, else the newest) or `previous`
+ * (the one before latest). Undefined when there is no such scan.
+ */
+export async function resolveScan(reportsRoot: string, accountId: string, which: 'latest' | 'previous'): Promise<ScanEntry | undefined> {
+  const scans = (await listScans(reportsRoot, accountId)).filter((s) => s.hasReport);
+  if (scans.length === 0) return undefined;
+  const pointer = await readLatestPointer(reportsRoot, accountId);
+  let i = pointer === undefined ? -1 : scans.findIndex((s) => s.name === pointer);
+  if (i < 0) i = scans.length - 1;
+  return which === 'latest' ? scans[i] : scans[i - 1];
+}
+
+export interface LoadOptions {
+  /** Root of the history, for `latest` / `previous`. Default `reports`. */
+  readonly reportsRoot?: string;
+  /** Account for `latest` / `previous`; optional when the root holds exactly one account. */
+  readonly accountId?: string;
+}
+
+const SPEC_EXPECTED = 'a report.json file, a scan directory, or latest / previous';
+
+/** Resolve a report spec (file, directory, `latest`, `previous`) to the path of a report.json. */
+export async function resolveReportPath(spec: string, opts: LoadOptions = {}): Promise<string> {
+  if (spec === 'latest' || spec === 'previous') {
+    const root = opts.reportsRoot ?? 'reports';
+    let accountId = opts.accountId;
+    if (accountId === undefined) {
+      const accounts = await listAccounts(root);
+      if (accounts.length !== 1) {
+        throw new InputError(
+          spec,
+          '',
+          `--account ID (${accounts.length === 0 ? `no scans under ${resolve(root)}` : `${resolve(root)} holds scans of ${accounts.join(', ')}`})`,
+        );
+      }
+      accountId = accounts[0]!;
+    }
+    const scan = await resolveScan(root, accountId, spec);
+    if (!scan) {
+      const n = (await listScans(root, accountId)).filter((s) => s.hasReport).length;
+      throw new InputError(spec, '', `a ${spec} scan with report.json under ${accountDir(root, accountId)}`, `${n} scan${n === 1 ? '' : 's'} with report.json`);
+    }
+    return join(scan.dir, REPORT_FILE);
+  }
+  const path = resolve(spec);
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new InputError(spec, '', SPEC_EXPECTED, 'nothing at that path');
+  }
+  if (st.isDirectory()) {
+    const file = join(path, REPORT_FILE);
+    if (!(await exists(file))) throw new InputError(spec, '', `${SPEC_EXPECTED} (the directory has no report.json; was the scan written without --format json?)`, 'a directory without report.json');
+    return file;
+  }
+  return path;
+}
+
+const severity = z.enum(SEVERITIES);
+// Only what the history, diff and renderers rely on is checked; the full contract is the JSON
+// Schema in reports/schema/. Unknown fields pass, so newer minor versions still load.
+const reportShape = z.looseObject({
+  schemaVersion: z.string(),
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+  scan: z.looseObject({
+    id: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    account: z.looseObject({ id: z.string() }),
+    coverage: z.looseObject({ iam: z.string(), usage: z.looseObject({ status: z.string() }), scps: z.string(), notes: z.array(z.string()) }),
+  }),
+  summary: z.looseObject({ principals: z.number(), agentPrincipals: z.number(), findingsBySeverity: z.looseObject({}), suppressedFindings: z.number() }),
+  principals: z.array(
+    z.looseObject({ arn: z.string(), name: z.string(), kind: z.string(), isAgent: z.boolean(), riskScore: z.number(), permissions: z.looseObject({ allowedActionCount: z.number() }) }),
+  ),
+  findings: z.array(
+    z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
+  ),
+  checks: z.array(z.looseObject({ id: z.string(), severity })),
+  errors: z.array(z.unknown()),
+});
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (missing)';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  const text = JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+}
+
+/** Parse and check a report.json text; errors name the file, the JSON path and what was expected. */
+export function parseReport(text: string, file: string): Report {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(file, '$', 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
+  }
+  const r = reportShape.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const expected =
+      issue.code === 'invalid_type' ? `${issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}`
+      : issue.code === 'invalid_value' ? `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+      : issue.message;
+    throw new InputError(file, jsonPath(issue.path), expected, describeValue(valueAt(data, issue.path)));
+  }
+  const major = REPORT_SCHEMA_VERSION.split('.')[0];
+  if (r.data.schemaVersion.split('.')[0] !== major) {
+    throw new InputError(file, '$.schemaVersion', `report schema ${major}.x`, JSON.stringify(r.data.schemaVersion));
+  }
+  return data as Report;
+}
+
+/** Load a report from a report.json path, a scan directory, or `latest` / `previous`. */
+export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<Report> {
+  const file = await resolveReportPath(spec, opts);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
+  }
+  return parseReport(text, file);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp dirs left by a killed writer: the writer's pid is in the name, so a live one is never touched. */
+async function staleTemps(root: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch {
+    return [];
+  }
+  return entries.filter((name) => {
+    if (!name.startsWith(TEMP_PREFIX)) return false;
+    const m = /-(\d+)-[a-z0-9]+$/i.exec(name);
+    return m !== null && !pidAlive(Number(m[1]));
+  });
+}
+
+export interface PruneResult {
+  readonly removed: readonly string[];
+  readonly kept: readonly string[];
+  readonly staleTempsRemoved: readonly string[];
+}
+
+/**
+ * Retention: keep the newest `keep` scans of an account, delete older ones. The scan `latest`
+ * points at is always kept. Temp dirs left by killed writes are removed too.
+ */
+export async function pruneScans(reportsRoot: string, accountId: string, keep: number): Promise<PruneResult> {
+  if (!Number.isInteger(keep) || keep < 1) throw new InputError('--keep', '', 'a whole number of scans to keep, at least 1', String(keep));
+  const root = accountDir(reportsRoot, accountId);
+  const scans = await listScans(reportsRoot, accountId);
+  const pointer = await readLatestPointer(reportsRoot, accountId);
+  const keepNames = new Set(scans.slice(-keep).map((s) => s.name));
+  if (pointer !== undefined) keepNames.add(pointer);
+  const removed: string[] = [];
+  for (const s of scans) {
+    if (keepNames.has(s.name)) continue;
+    await rm(s.dir, { recursive: true, force: true });
+    removed.push(s.name);
+  }
+  const stale = await staleTemps(root);
+  for (const name of stale) await rm(join(root, name), { recursive: true, force: true });
+  return { removed, kept: scans.filter((s) => keepNames.has(s.name)).map((s) => s.name), staleTempsRemoved: stale };
+}
+

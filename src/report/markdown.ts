@@ -1,0 +1,114 @@
+// A short Markdown summary to paste into a ticket or a PR comment. It points at report.json for
+// detail instead of repeating it: a ticket that scrolls forever is not read.
+import { SEVERITIES } from '../model/finding.js';
+import type { ReportDelta, Report } from '../model/report.js';
+import { computeDelta } from './diff.js';
+
+export interface MarkdownOptions {
+  /** Used for "what changed" when the report carries no delta of its own. */
+  readonly previous?: Report;
+  /** How many agent principals to list (highest risk first). */
+  readonly topPrincipals?: number;
+  /** How many findings to list (worst first). */
+  readonly topFindings?: number;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Table cells: a `|` or a newline in an ARN, a title or a note would break the table. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  const topPrincipals = opts.topPrincipals ?? 10;
+  const topFindings = opts.topFindings ?? 10;
+  const { scan, summary } = report;
+  const account = scan.account.alias ? `${scan.account.id} (${scan.account.alias})` : scan.account.id;
+  const out: string[] = [];
+
+  out.push(`# leash scan — account ${account}`);
+  out.push('');
+  out.push(`Scan ${code(scan.id)}, ${scan.startedAt} → ${scan.finishedAt}, leash ${report.tool.version}.`);
+  out.push(`${summary.principals} principals, ${summary.agentPrincipals} used by AI agents; ${report.findings.length} findings (${summary.suppressedFindings} suppressed).`);
+  out.push('');
+  out.push('| severity | open findings |');
+  out.push('| --- | ---: |');
+  for (const s of SEVERITIES) out.push(`| ${s} | ${summary.findingsBySeverity[s]} |`);
+  out.push('');
+
+  const agents = report.principals.filter((p) => p.isAgent).sort((a, b) => b.riskScore - a.riskScore || (a.arn < b.arn ? -1 : 1));
+  out.push('## Agent principals by risk');
+  out.push('');
+  if (agents.length === 0) {
+    out.push('No principal was identified as used by an AI agent.');
+  } else {
+    const open = new Map<string, number>();
+    for (const f of report.findings) if (!f.suppressed) open.set(f.principalArn, (open.get(f.principalArn) ?? 0) + 1);
+    out.push('| principal | risk | allowed actions | destructive | escalation paths | open findings | evidence |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const p of agents.slice(0, topPrincipals)) {
+      const tools = [...new Set(p.agentEvidence.map((e) => e.tool ?? e.kind))].join(', ');
+      out.push(
+        `| ${cell(p.name)} (${p.kind}) | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
+      );
+    }
+    if (agents.length > topPrincipals) out.push(`\n…and ${agents.length - topPrincipals} more in report.json.`);
+  }
+  out.push('');
+
+  const worst = report.findings
+    .filter((f) => !f.suppressed)
+    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || (a.id < b.id ? -1 : 1));
+  if (worst.length > 0) {
+    out.push('## Top findings');
+    out.push('');
+    for (const f of worst.slice(0, topFindings)) out.push(`- **${f.severity}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
+    if (worst.length > topFindings) out.push(`- …and ${worst.length - topFindings} more in report.json.`);
+    out.push('');
+  }
+
+  const delta: ReportDelta | undefined = report.delta ?? (opts.previous ? computeDelta(opts.previous, report) : undefined);
+  out.push('## Since the last scan');
+  out.push('');
+  if (!delta) {
+    out.push('No previous scan to compare with.');
+  } else {
+    out.push(`Compared with ${code(delta.previousScanId)}:`);
+    out.push(`- ${delta.newFindings.length} new, ${delta.resolvedFindings.length} resolved, ${delta.changedFindings.length} changed findings`);
+    out.push(`- ${plural(delta.principalsAdded.length, 'principal')} added, ${delta.principalsRemoved.length} removed`);
+    for (const g of delta.permissionGrowth) out.push(`- agent ${code(g.arn)} grew from ${g.before} to ${g.after} allowed actions`);
+  }
+  out.push('');
+
+  const gaps = coverageGaps(report);
+  out.push('## Coverage gaps');
+  out.push('');
+  if (gaps.length === 0) out.push('None: IAM was read completely and usage data covers every principal.');
+  for (const g of gaps) out.push(`- ${g}`);
+  out.push('');
+  return out.join('\n');
+}
+
+/** What the scan could not see, in plain words: a gap makes "unused" unknowable, so it must be visible. */
+export function coverageGaps(report: Report): string[] {
+  const c = report.scan.coverage;
+  const gaps: string[] = [];
+  if (c.iam !== 'complete') gaps.push(`IAM authorization details were ${c.iam === 'partial' ? 'read only partly' : 'not read'}.`);
+  if (c.usage.status === 'none') gaps.push('No usage data (CloudTrail or last-accessed): unused permissions cannot be told apart from needed ones.');
+  else if (c.usage.status === 'partial') {
+    const w = c.usage.window ? ` over ${c.usage.window.start} → ${c.usage.window.end}` : '';
+    gaps.push(`Usage data is partial${w}: it covers ${c.usage.coveredPrincipals} of ${report.summary.principals} principals.`);
+  }
+  if (c.usage.unmappedEvents > 0) gaps.push(`${c.usage.unmappedEvents} CloudTrail events could not be mapped to IAM actions.`);
+  if (c.scps === 'not-collected') gaps.push('Service control policies were not collected; effective permissions may be narrower.');
+  for (const n of c.notes) gaps.push(n);
+  for (const e of report.errors) gaps.push(`${e.source}: ${e.code} — ${e.message}${e.location ? ` (${e.location})` : ''}`);
+  return gaps;
+}

@@ -1,0 +1,204 @@
+// SARIF 2.1.0 (OASIS) output, shaped for GitHub code scanning as well as generic viewers.
+// GitHub rejects a result whose location has only a logicalLocation ("expected a physical
+// location"), so every result also gets a physicalLocation. IAM principals are not files; the
+// default artifact is a stable pseudo-path per principal (aws-iam/<account>/<kind>/<name>) so the
+// alert keeps its place across scans. Callers that manage IAM as code can point it at the real file.
+import type { Finding, Severity } from '../model/finding.js';
+import type { PrincipalReport, Report } from '../model/report.js';
+
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_VERSION = '2.1.0';
+/** partialFingerprints key: versioned so a future change of the id scheme does not collide. */
+export const FINGERPRINT_KEY = 'leashFindingId/v1';
+
+export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
+
+const LEVEL: Readonly<Record<Severity, SarifLevel>> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+
+// GitHub code scanning reads `security-severity` (a CVSS-like 0.0–10.0 string) on rules to rank
+// alerts: >= 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+};
+
+export function sarifLevel(severity: Severity): SarifLevel {
+  return LEVEL[severity];
+}
+
+interface SarifMessage {
+  text: string;
+  markdown?: string;
+}
+
+export interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription: SarifMessage;
+  help: SarifMessage;
+  helpUri?: string;
+  defaultConfiguration: { level: SarifLevel };
+  properties: { tags: string[]; 'security-severity': string; severity: Severity; references: string[] };
+}
+
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: SarifLevel;
+  message: SarifMessage;
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+    logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
+  }[];
+  partialFingerprints: Record<string, string>;
+  suppressions: { kind: 'external'; status: 'accepted'; justification: string }[];
+  properties: { severity: Severity; subject: string; actions: string[]; actionCount: number; fixIds: string[]; technique?: string };
+}
+
+export interface SarifLog {
+  $schema: string;
+  version: typeof SARIF_VERSION;
+  runs: {
+    tool: { driver: { name: string; version: string; semanticVersion: string; rules: SarifRule[] } };
+    automationDetails: { id: string };
+    invocations: { executionSuccessful: boolean; startTimeUtc: string; endTimeUtc: string }[];
+    results: SarifResult[];
+    properties: { scanId: string; accountId: string; accountAlias?: string; scanErrors: number; coverageNotes: string[] };
+  }[];
+}
+
+export interface SarifOptions {
+  /** Where GitHub should place a finding's alert; default is the stable pseudo-path per principal. */
+  readonly artifactUriFor?: (finding: Finding, principal: PrincipalReport | undefined) => string;
+}
+
+/** Actions listed per result; the full list lives in report.json. Keeps SARIF uploads small. */
+const MAX_ACTIONS = 50;
+
+function ruleName(id: string): string {
+  // SARIF §3.49.7: `name` is an identifier-like, human-readable rule name (e.g. "AgentDestructiveWithoutApproval").
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((p) => p !== '')
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function ruleFromCheck(check: Report['checks'][number]): SarifRule {
+  const refs = [...check.references];
+  const refText = refs.length > 0 ? `\n\nReferences:\n${refs.map((r) => `- ${r}`).join('\n')}` : '';
+  const rule: SarifRule = {
+    id: check.id,
+    name: ruleName(check.id),
+    shortDescription: { text: check.title },
+    fullDescription: { text: check.rationale || check.title },
+    help: {
+      text: `${check.rationale || check.title}${refText}`,
+      markdown: `**${check.title}**\n\n${check.rationale}${refs.length > 0 ? `\n\n${refs.map((r) => `- <${r}>`).join('\n')}` : ''}`,
+    },
+    defaultConfiguration: { level: sarifLevel(check.severity) },
+    properties: { tags: ['security', 'iam', 'least-privilege'], 'security-severity': SECURITY_SEVERITY[check.severity], severity: check.severity, references: refs },
+  };
+  if (refs[0] !== undefined) rule.helpUri = refs[0];
+  return rule;
+}
+
+/** The principal's kind and name from its ARN, for when the report has no PrincipalReport for it. */
+function arnParts(arn: string): { kind: string; name: string; account: string } {
+  const m = /^arn:[^:]+:(?:iam|sts)::(\d*):([a-z-]+)\/(.*)$/.exec(arn);
+  if (!m) return { kind: 'principal', name: arn, account: '' };
+  const resource = m[3]!;
+  return { kind: m[2]!, name: resource.split('/').pop() ?? resource, account: m[1]! };
+}
+
+export function defaultArtifactUri(accountId: string, finding: Finding, principal: PrincipalReport | undefined): string {
+  const parts = arnParts(finding.principalArn);
+  const kind = principal?.kind ?? parts.kind;
+  const name = principal?.name ?? parts.name;
+  return `aws-iam/${encodeURIComponent(accountId)}/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
+}
+
+export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
+  const rules: SarifRule[] = report.checks.map(ruleFromCheck);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  // A finding from a check the report does not describe still needs a rule for ruleIndex to point at.
+  for (const f of report.findings) {
+    if (ruleIndex.has(f.checkId)) continue;
+    ruleIndex.set(f.checkId, rules.length);
+    rules.push(ruleFromCheck({ id: f.checkId, title: f.title, severity: f.severity, rationale: f.description, references: [] }));
+  }
+  const principals = new Map(report.principals.map((p) => [p.arn, p]));
+  const accountId = report.scan.account.id;
+
+  const results: SarifResult[] = report.findings.map((f) => {
+    const principal = principals.get(f.principalArn);
+    const uri = opts.artifactUriFor?.(f, principal) ?? defaultArtifactUri(accountId, f, principal);
+    const name = principal?.name ?? arnParts(f.principalArn).name;
+    const properties: SarifResult['properties'] = {
+      severity: f.severity,
+      subject: f.subject,
+      actions: f.actions.slice(0, MAX_ACTIONS),
+      actionCount: f.actions.length,
+      fixIds: [...f.fixIds],
+    };
+    if (f.technique !== undefined) properties.technique = f.technique;
+    const remediation = f.remediation ? `\n\nRemediation: ${f.remediation}` : '';
+    return {
+      ruleId: f.checkId,
+      ruleIndex: ruleIndex.get(f.checkId)!,
+      level: sarifLevel(f.severity),
+      message: { text: `${f.title} (${f.principalArn}). ${f.description}${remediation}` },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
+          logicalLocations: [{ name, fullyQualifiedName: f.principalArn, kind: 'resource' }],
+        },
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: f.id },
+      // An empty array says "known to have no suppressions" (SARIF §3.27.23); absence would mean unknown.
+      suppressions: f.suppressed
+        ? [{ kind: 'external', status: 'accepted', justification: suppressionText(f.suppressed) }]
+        : [],
+      properties,
+    };
+  });
+
+  const runProperties: SarifLog['runs'][number]['properties'] = {
+    scanId: report.scan.id,
+    accountId,
+    scanErrors: report.errors.length,
+    coverageNotes: [...report.scan.coverage.notes],
+  };
+  if (report.scan.account.alias !== undefined) runProperties.accountAlias = report.scan.account.alias;
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: SARIF_VERSION,
+    runs: [
+      {
+        tool: {
+          driver: { name: report.tool.name, version: report.tool.version, semanticVersion: report.tool.version, rules },
+        },
+        // GitHub treats everything before the last "/" as the analysis category: one per account.
+        automationDetails: { id: `leash/${accountId}/${report.scan.id}` },
+        invocations: [{ executionSuccessful: true, startTimeUtc: report.scan.startedAt, endTimeUtc: report.scan.finishedAt }],
+        results,
+        properties: runProperties,
+      },
+    ],
+  };
+}
+
+function suppressionText(s: NonNullable<Finding['suppressed']>): string {
+  return [s.reason, s.by ? `by ${s.by}` : '', s.until ? `until ${s.until}` : ''].filter((x) => x !== '').join('; ');
+}

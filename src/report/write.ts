@@ -1,0 +1,156 @@
+// Writes a report bundle atomically: every file goes into a temp dir beside the target, which is
+// renamed into place only when complete. A write that fails or is killed leaves at most a
+// `.leash-tmp-*` dir, which history listing ignores and pruneScans removes; readers never see a
+// half-written report. Same-filesystem rename is what makes this atomic, hence "beside the target".
+import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Report } from '../model/report.js';
+import { toAsff } from './asff.js';
+import { FORMAT_FILES, type Format } from './formats.js';
+import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
+import { toMarkdown } from './markdown.js';
+import { toSarif, type SarifOptions } from './sarif.js';
+
+export interface WriteBundleOptions {
+  /** Root of the scan history (`reports`); the bundle goes to `<root>/<account>/<timestamp>/`. */
+  readonly reportsRoot: string;
+  /** `--output DIR`: write exactly here instead (replacing an older bundle there); `latest` is not moved. */
+  readonly outputDir?: string;
+  readonly formats: readonly Format[];
+  /** The scan before this one: "since last scan" in summary.md and RESOLVED findings in ASFF. */
+  readonly previous?: Report;
+  /** Writes fix artefacts into the bundle dir (it is the temp dir at that point, so they are atomic too). */
+  readonly fixesWriter?: (dir: string) => Promise<void>;
+  /** Region for ASFF (Security Hub is regional; IAM is not). Default `AWS_REGION` or us-east-1. */
+  readonly asffRegion?: string;
+  readonly asffProductArn?: string;
+  readonly sarif?: SarifOptions;
+  /** Abort abandons the write: the temp dir is removed and nothing appears at the target. */
+  readonly signal?: AbortSignal;
+}
+
+export interface WrittenBundle {
+  readonly dir: string;
+  /** Absolute paths of the files written for `formats` (fix artefacts are the fixesWriter's business). */
+  readonly files: string[];
+}
+
+function render(report: Report, format: Format, opts: WriteBundleOptions): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'sarif':
+      return `${JSON.stringify(toSarif(report, opts.sarif ?? {}), null, 2)}\n`;
+    case 'asff': {
+      const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+      const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };
+      return `${JSON.stringify(toAsff(report, asffOpts), null, 2)}\n`;
+    }
+    case 'md':
+      return toMarkdown(report, opts.previous ? { previous: opts.previous } : {});
+  }
+}
+
+/** Write and flush to disk, so a power cut after the rename cannot leave an empty file behind it. */
+async function writeDurable(path: string, data: string): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    await fh.writeFile(data, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('report write aborted');
+}
+
+async function pathExists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTargetTaken(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EEXIST' || code === 'ENOTEMPTY' || code === 'EPERM';
+}
+
+export async function writeReportBundle(report: Report, opts: WriteBundleOptions): Promise<WrittenBundle> {
+  const accountId = report.scan.account.id;
+  const inHistory = opts.outputDir === undefined;
+  const baseName = scanDirName(report.scan.startedAt);
+  const parent = inHistory ? accountDir(opts.reportsRoot, accountId) : dirname(resolve(opts.outputDir!));
+  const targetBase = inHistory ? baseName : basename(resolve(opts.outputDir!));
+  await mkdir(parent, { recursive: true });
+
+  const tmp = await mkdtemp(join(parent, `${TEMP_PREFIX}${targetBase}-${process.pid}-`));
+  const tmpFiles: string[] = [];
+  try {
+    for (const format of opts.formats) {
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      const file = join(tmp, FORMAT_FILES[format]);
+      await writeDurable(file, render(report, format, opts));
+      tmpFiles.push(FORMAT_FILES[format]);
+    }
+    if (opts.fixesWriter) await opts.fixesWriter(tmp);
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+
+    const dir = inHistory ? await renameIntoHistory(tmp, parent, baseName) : await replaceDir(tmp, resolve(opts.outputDir!));
+    if (inHistory) {
+      // `latest` means newest by scan time: writing an older scan (e.g. an import) must not move it back.
+      const current = await readLatestPointer(opts.reportsRoot, accountId);
+      const name = basename(dir);
+      if (current === undefined || !(await pathExists(join(parent, current))) || compareScanNames(current, name) <= 0) {
+        await writeLatestPointer(opts.reportsRoot, accountId, name);
+      }
+    }
+    return { dir, files: tmpFiles.map((f) => join(dir, f)) };
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Two scans can start in the same millisecond (or be written twice): suffix _2, _3… instead of clobbering. */
+async function renameIntoHistory(tmp: string, parent: string, baseName: string): Promise<string> {
+  for (let n = 1; n < 1000; n++) {
+    const name = n === 1 ? baseName : `${baseName}_${n}`;
+    if (!isScanDirName(name)) break;
+    const target = join(parent, name);
+    if (await pathExists(target)) continue;
+    try {
+      await rename(tmp, target);
+      return target;
+    } catch (e) {
+      // Another writer took the name between the check and the rename.
+      if (!isTargetTaken(e)) throw e;
+    }
+  }
+  throw new Error(`could not find a free scan directory name for ${baseName} under ${parent}`);
+}
+
+/**
+ * `--output DIR` may already hold a bundle. Move it aside, move the new one in, then delete the
+ * old one: there is a moment with no DIR, but never a DIR with a mix of old and new files.
+ */
+async function replaceDir(tmp: string, target: string): Promise<string> {
+  if (await pathExists(target)) {
+    const aside = `${dirname(target)}/${TEMP_PREFIX}old-${basename(target)}-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await rename(target, aside);
+    try {
+      await rename(tmp, target);
+    } catch (e) {
+      await rename(aside, target).catch(() => undefined);
+      throw e;
+    }
+    await rm(aside, { recursive: true, force: true });
+  } else {
+    await rename(tmp, target);
+  }
+  return target;
+}

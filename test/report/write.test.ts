@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FORMATS } from '../../src/report/formats.js';
+import { listScans, loadReport, pruneScans, readLatestPointer, TEMP_PREFIX } from '../../src/report/history.js';
+import { writeReportBundle } from '../../src/report/write.js';
+import { repoRoot } from '../support/fixtures.js';
+import { ACCOUNT, buildReport, laterReport } from './support.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'leash-write-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const accountRoot = () => join(root, 'reports', ACCOUNT);
+const reportsRoot = () => join(root, 'reports');
+
+describe('writeReportBundle', () => {
+  it('writes every format into reports/<account>/<timestamp>/ and points latest at it', async () => {
+    const report = buildReport();
+    const { dir, files } = await writeReportBundle(report, { reportsRoot: reportsRoot(), formats: [...FORMATS] });
+    expect(dir).toBe(join(accountRoot(), '2026-11-24T03-00-00.000Z'));
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md']);
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report);
+    expect(JSON.parse(await readFile(join(dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8'))).toHaveLength(report.findings.length);
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('# leash scan — account 111122223333');
+    expect(await readLatestPointer(reportsRoot(), ACCOUNT)).toBe('2026-11-24T03-00-00.000Z');
+    expect((await readdir(accountRoot())).sort()).toEqual(['2026-11-24T03-00-00.000Z', 'latest']);
+  });
+
+  it('writes only the formats asked for, and fix artefacts from fixesWriter inside the bundle', async () => {
+    const { dir, files } = await writeReportBundle(buildReport(), {
+      reportsRoot: reportsRoot(),
+      formats: ['sarif'],
+      fixesWriter: async (d) => {
+        await mkdir(join(d, 'fixes'));
+        await writeFile(join(d, 'fixes', 'kiro-dev-agent.tf'), 'data "aws_iam_policy_document" "x" {}\n');
+      },
+    });
+    expect(files).toEqual([join(dir, 'report.sarif')]);
+    expect((await readdir(dir)).sort()).toEqual(['fixes', 'report.sarif']);
+    expect(await readdir(join(dir, 'fixes'))).toEqual(['kiro-dev-agent.tf']);
+  });
+
+  it('moves latest forward for a newer scan but not back for an older one written later', async () => {
+    await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), formats: ['json'] });
+    await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['json'] });
+    expect(await readLatestPointer(reportsRoot(), ACCOUNT)).toBe('2026-11-25T03-00-00.000Z');
+    await writeReportBundle(buildReport({ startedAt: '2026-11-20T03:00:00.000Z' }), { reportsRoot: reportsRoot(), formats: ['json'] });
+    expect(await readLatestPointer(reportsRoot(), ACCOUNT)).toBe('2026-11-25T03-00-00.000Z');
+    expect((await listScans(reportsRoot(), ACCOUNT)).map((s) => s.name)).toEqual([
+      '2026-11-20T03-00-00.000Z',
+      '2026-11-24T03-00-00.000Z',
+      '2026-11-25T03-00-00.000Z',
+    ]);
+  });
+
+  it('never overwrites a scan with the same start time: the second gets a suffix', async () => {
+    const a = await writeReportBundle(buildReport({ scanId: 'a' }), { reportsRoot: reportsRoot(), formats: ['json'] });
+    const b = await writeReportBundle(buildReport({ scanId: 'b' }), { reportsRoot: reportsRoot(), formats: ['json'] });
+    expect(b.dir).toBe(`${a.dir}_2`);
+    expect((await loadReport(a.dir)).scan.id).toBe('a');
+    expect((await loadReport('latest', { reportsRoot: reportsRoot() })).scan.id).toBe('b');
+  });
+
+  it('--output DIR writes exactly there, replaces an older bundle whole, and leaves latest alone', async () => {
+    const out = join(root, 'out', 'nightly');
+    await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['json', 'md'] });
+    expect((await readdir(out)).sort()).toEqual(['report.json', 'summary.md']);
+    await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['sarif'] });
+    expect(await readdir(out)).toEqual(['report.sarif']);
+    expect(await readdir(join(root, 'out'))).toEqual(['nightly']);
+    expect(await readLatestPointer(reportsRoot(), ACCOUNT)).toBeUndefined();
+  });
+
+  it('uses the previous report for "since last scan" in summary.md and resolved findings in ASFF', async () => {
+    const previous = buildReport();
+    const { dir } = await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['md', 'asff'], previous, asffRegion: 'eu-central-1' });
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(`Compared with \`${previous.scan.id}\``);
+    const asff = JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8')) as { RecordState: string; Resources: { Region: string }[] }[];
+    expect(asff.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(1);
+    expect(asff[0]!.Resources[0]!.Region).toBe('eu-central-1');
+  });
+
+  it('a failure mid-write leaves no scan dir, no temp dir, and latest unchanged', async () => {
+    const first = await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), formats: ['json'] });
+    const failing = writeReportBundle(laterReport(), {
+      reportsRoot: reportsRoot(),
+      formats: [...FORMATS],
+      fixesWriter: async (d) => {
+        await writeFile(join(d, 'half-written.tf'), 'resource "aws_iam_role" {');
+        throw new Error('disk full');
+      },
+    });
+    await expect(failing).rejects.toThrow('disk full');
+    expect((await readdir(accountRoot())).sort()).toEqual([first.dir.split('/').pop(), 'latest']);
+    expect((await loadReport('latest', { reportsRoot: reportsRoot() })).scan.id).toBe(buildReport().scan.id);
+  });
+
+  it('an aborted write is abandoned the same way', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('SIGTERM'));
+    await expect(writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), formats: ['json'], signal: ac.signal })).rejects.toThrow('SIGTERM');
+    expect(await readdir(accountRoot())).toEqual([]);
+  });
+
+  it('a writer killed mid-write (SIGKILL) leaves only a temp dir that history ignores and prune removes', async () => {
+    await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), formats: ['json'] });
+    // Given a separate process that stops forever halfway through writing a newer bundle
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/report/write-and-hang.child.ts'), reportsRoot()], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    await new Promise<void>((resolveReady, reject) => {
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('halfway') && resolveReady());
+      child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
+    });
+    // When it is killed without a chance to clean up
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    // Then the newer scan does not exist, only a temp dir does
+    const names = await readdir(accountRoot());
+    expect(names.filter((n) => n.startsWith(TEMP_PREFIX))).toHaveLength(1);
+    expect((await listScans(reportsRoot(), ACCOUNT)).map((s) => s.name)).toEqual(['2026-11-24T03-00-00.000Z']);
+    expect((await loadReport('latest', { reportsRoot: reportsRoot() })).scan.startedAt).toBe('2026-11-24T03:00:00.000Z');
+    // And retention cleans the leftover
+    const pruned = await pruneScans(reportsRoot(), ACCOUNT, 5);
+    expect(pruned.staleTempsRemoved).toHaveLength(1);
+    expect((await readdir(accountRoot())).sort()).toEqual(['2026-11-24T03-00-00.000Z', 'latest']);
+  }, 30_000);
+});
