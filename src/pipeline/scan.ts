@@ -24,6 +24,7 @@ import { planFixes, type PrincipalFixPlan } from '../fix/plan.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
+import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
@@ -44,6 +45,8 @@ export interface ScanOptions {
   readonly localProjects?: readonly string[];
   readonly fixes?: boolean;
   readonly mode?: 'strict' | 'balanced';
+  /** leash.suppressions.yaml (default: the config's suppressionsFile, relative to the cwd). */
+  readonly suppressionsFile?: string;
   /** Fixed clock for reproducible scans (tests). */
   readonly now?: Date;
 }
@@ -95,6 +98,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
 }
 
 export interface AnalyzeOptions {
+  readonly suppressions?: readonly SuppressionEntry[];
   readonly scanId: string;
   readonly startedAt: string;
   readonly now: Date;
@@ -116,7 +120,10 @@ export function analyzeSnapshot(snapshot: Snapshot, config: LeashConfig, opts: A
   const expander = new ActionExpander(catalog());
   const analyzed = analyzePrincipals(snapshot, config, expander);
   const ctx = { snapshot, principals: analyzed, config, expander, now: opts.now };
-  const { findings, errors } = runChecks(ctx);
+  const run = runChecks(ctx);
+  const errors = run.errors;
+  // Suppressed findings stay in the report, marked with their reason; they are never dropped.
+  const findings = opts.suppressions ? applySuppressions(run.findings, opts.suppressions, opts.now) : run.findings;
   const baselines = new Map<string, PrincipalBaselineSummary>();
   const needed = new Map<string, NeededSet>();
   for (const a of analyzed) {
@@ -163,7 +170,9 @@ export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn
   const { snapshot, config } = await collectSnapshot(opts, onProgress);
   onProgress('analyze', `${snapshot.principals.length} principals`);
   const effectiveConfig: LeashConfig = opts.mode ? { ...config, baseline: { ...config.baseline, mode: opts.mode } } : config;
+  const suppressions = loadSuppressions(opts.suppressionsFile ?? config.suppressionsFile);
   return analyzeSnapshot(snapshot, effectiveConfig, {
+    suppressions,
     scanId: scanId(snapshot.account.id, started),
     startedAt: started.toISOString(),
     now: opts.now ?? new Date(),

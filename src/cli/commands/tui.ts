@@ -1,5 +1,6 @@
 // `leash` with no arguments, and `leash tui`: the interactive terminal UI. Everything heavy (ink,
 // React, the scan pipeline) is imported lazily so other commands never pay for it.
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
@@ -68,7 +69,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
       });
     }
     const report = loadReport(path);
-    return await runTui({ report, source: path, reportsDir });
+    return await runTui({ report, source: relative(process.cwd(), path) || path, reportsDir });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);

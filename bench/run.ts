@@ -1,0 +1,41 @@
+// `npm run bench`: every benchmark the issues name, printed as figures. Not a test: nothing
+// here passes or fails; the numbers go in the closing note and the README.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+function child(script: string, args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+if (want('analysis')) {
+  console.log('\n## Offline analysis: synthetic accounts (auth-details JSON → report), one process per size');
+  console.log('target: 10k principals in < 5 s and < 1 GiB');
+  console.log('| principals | findings | wall | peak RSS |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  for (const n of [1000, 10000]) {
+    const r = child('analysis.ts', [String(n)]);
+    console.log(`| ${r.principals} | ${r.findings} | ${(Number(r.wallMs) / 1000).toFixed(2)} s | ${r.peakRssMiB} MiB |`);
+  }
+  const f = child('analysis.ts', ['1000', '--fixes']);
+  console.log(`| ${f.principals} (with --fixes: ${f.fixes} fixes) | ${f.findings} | ${(Number(f.wallMs) / 1000).toFixed(2)} s | ${f.peakRssMiB} MiB |`);
+}
+
+if (want('cloudtrail')) {
+  console.log('\n## CloudTrail ingest');
+  const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');
+  await benchCloudTrailIngest();
+}
+
+if (want('aws')) {
+  console.log('\n## Live collection from the loopback AWS endpoint');
+  const { benchAwsCollect } = await import('./aws-collect.js');
+  await benchAwsCollect();
+}

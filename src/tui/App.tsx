@@ -1,0 +1,441 @@
+// The TUI shell: holds navigation state, routes keys, and calls back out for anything that touches
+// files. Screens are pure functions of the Report and this state; no analysis happens here.
+import { useEffect, useRef, useState } from 'react';
+import { Box, useApp } from 'ink';
+import type { Key } from 'ink';
+import type { Finding, Suppression } from '../model/finding.js';
+import type { Fix } from '../model/fix.js';
+import type { PrincipalReport, Report } from '../model/report.js';
+import { isIsoDate } from '../config/suppressions.js';
+import { exportView } from './export.js';
+import type { ViewExport } from './export.js';
+import { clamp, colorsEnabled, filterPrincipals, findingsFor, nextSeverityFilter, riskiestAgents } from './format.js';
+import type { PrincipalFilter } from './format.js';
+import { useKeymap } from './hooks/use-keymap.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { progressText } from './scan-loader.js';
+import type { ProgressListener } from './scan-loader.js';
+import { ColorContext } from './theme.js';
+import { cycle, DETAIL_TABS, FIX_MODES } from './view.js';
+import type { DetailState, FixState, ListState, View } from './view.js';
+import { Rows, seg } from './components/Rows.js';
+import type { Row } from './components/Rows.js';
+import { FixView, fixBodyRows } from './screens/FixView.js';
+import { Help } from './screens/Help.js';
+import { OVERVIEW_AGENT_LIMIT, Overview } from './screens/Overview.js';
+import { detailBodyLength, PrincipalDetail } from './screens/PrincipalDetail.js';
+import { PrincipalList } from './screens/PrincipalList.js';
+import { NoReport, ScanProgressScreen } from './screens/ScanProgress.js';
+
+export type ReportLoader = (onProgress: ProgressListener) => Promise<Report>;
+
+export interface SuppressInput {
+  readonly reason: string;
+  readonly until?: string;
+}
+
+export interface TuiCallbacks {
+  /** Write the fix's renderings somewhere a human can review them; resolves to the directory. */
+  readonly onWriteFix: (fix: Fix, principal: PrincipalReport | undefined) => Promise<string>;
+  /** Record a suppression; resolves to the marking to show and the file it went to. */
+  readonly onSuppress: (finding: Finding, input: SuppressInput) => Promise<{ readonly suppressed: Suppression; readonly file: string }>;
+  /** Write an export of the current view; resolves to the file path. */
+  readonly onExport: (view: ViewExport, format: 'json' | 'markdown') => Promise<string>;
+}
+
+export interface AppProps extends TuiCallbacks {
+  /** A report to open straight away. */
+  readonly report?: Report;
+  /** Or: produce one first (a scan), showing its progress. */
+  readonly load?: ReportLoader;
+  /** Offered on the empty state (`d`) when no report exists. */
+  readonly demoScan?: ReportLoader;
+  /** Shown in the title bar: the report file or the scan being run. */
+  readonly source?: string;
+  readonly reportsDir?: string;
+  /** Defaults to the NO_COLOR convention. */
+  readonly colors?: boolean;
+  /** Clock for expiry validation (tests pin it). */
+  readonly now?: () => Date;
+}
+
+type Phase = { readonly kind: 'ready' } | { readonly kind: 'loading'; readonly label: string } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'empty' };
+
+type Prompt =
+  | { readonly kind: 'search' }
+  | { readonly kind: 'reason'; readonly finding: Finding; readonly value: string; readonly error?: string }
+  | { readonly kind: 'until'; readonly finding: Finding; readonly reason: string; readonly value: string; readonly error?: string }
+  | { readonly kind: 'export' };
+
+interface State {
+  readonly report: Report | undefined;
+  readonly phase: Phase;
+  readonly progress: readonly string[];
+  readonly stack: readonly View[];
+  readonly overviewSelected: number;
+  readonly list: ListState;
+  readonly detail: DetailState & { readonly arn: string };
+  readonly fix: FixState;
+  readonly prompt: Prompt | undefined;
+  readonly help: boolean;
+  readonly status: { readonly text: string; readonly tone: 'ok' | 'error' | 'busy' } | undefined;
+}
+
+const MIN_COLUMNS = 50;
+const MIN_ROWS = 12;
+/** Title bar + status line + key line, and one spare row so ink never has to scroll. */
+const CHROME_ROWS = 4;
+
+function initialState(props: AppProps): State {
+  const phase: Phase = props.report ? { kind: 'ready' } : props.load ? { kind: 'loading', label: props.source ?? 'Scanning' } : { kind: 'empty' };
+  return {
+    report: props.report,
+    phase,
+    progress: [],
+    stack: [{ screen: 'overview' }],
+    overviewSelected: 0,
+    list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined },
+    detail: { arn: '', tab: 'findings', selected: 0, scroll: 0 },
+    fix: { mode: 'diff', scroll: 0 },
+    prompt: undefined,
+    help: false,
+    status: undefined,
+  };
+}
+
+function isPrintable(input: string, key: Key): boolean {
+  return input !== '' && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input);
+}
+
+function todayUtc(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function App(props: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const [state, setState] = useState<State>(() => initialState(props));
+  // Keys can arrive faster than React re-renders; the handler reads the newest state from here.
+  const ref = useRef(state);
+  const update = (fn: (s: State) => State) => {
+    ref.current = fn(ref.current);
+    setState(ref.current);
+  };
+  const [tick, setTick] = useState(0);
+  const colors = props.colors ?? colorsEnabled();
+  const bodyHeight = Math.max(1, rows - CHROME_ROWS);
+  const width = Math.max(1, columns);
+  const now = props.now ?? (() => new Date());
+
+  const startLoad = (loader: ReportLoader, label: string) => {
+    update((s) => ({ ...s, phase: { kind: 'loading', label }, progress: [] }));
+    loader((p, detail) => update((s) => ({ ...s, progress: [...s.progress, progressText(p, detail)].slice(-200) })))
+      .then((report) => update((s) => ({ ...s, report, phase: { kind: 'ready' }, stack: [{ screen: 'overview' }] })))
+      .catch((e: unknown) => update((s) => ({ ...s, phase: { kind: 'failed', message: e instanceof Error ? e.message : String(e) } })));
+  };
+
+  useEffect(() => {
+    if (props.load && !props.report) startLoad(props.load, props.source ?? 'Scanning');
+    // Runs once: the CLI never swaps the loader mid-session.
+  }, []);
+
+  const loading = state.phase.kind === 'loading';
+  useEffect(() => {
+    if (!loading) return;
+    const t = setInterval(() => setTick((n) => n + 1), 120);
+    return () => clearInterval(t);
+  }, [loading]);
+
+  const current = (s: State): View => s.stack[s.stack.length - 1] ?? { screen: 'overview' };
+  const push = (s: State, v: View): State => ({ ...s, stack: [...s.stack, v] });
+  const pop = (s: State): State => (s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1) } : s);
+  const filterOf = (s: State): PrincipalFilter => ({ query: s.list.query, agentsOnly: s.list.agentsOnly, minSeverity: s.list.minSeverity });
+
+  const openPrincipal = (s: State, arn: string): State =>
+    push({ ...s, detail: s.detail.arn === arn ? s.detail : { arn, tab: 'findings', selected: 0, scroll: 0 } }, { screen: 'principal', arn });
+
+  const setStatus = (text: string, tone: 'ok' | 'error' | 'busy') => update((s) => ({ ...s, status: { text, tone } }));
+
+  const writeFix = (fix: Fix) => {
+    const principal = ref.current.report?.principals.find((p) => p.arn === fix.principalArn);
+    setStatus('Writing fix files…', 'busy');
+    props.onWriteFix(fix, principal).then(
+      (dir) => setStatus(`Wrote policy.json, main.tf, apply.sh to ${dir}`, 'ok'),
+      (e: unknown) => setStatus(`Could not write fix files: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const suppress = (finding: Finding, reason: string, until: string | undefined) => {
+    setStatus('Saving suppression…', 'busy');
+    props.onSuppress(finding, until !== undefined ? { reason, until } : { reason }).then(
+      ({ suppressed, file }) =>
+        update((s) => {
+          if (!s.report) return s;
+          const findings = s.report.findings.map((f) => (f.id === finding.id ? { ...f, suppressed } : f));
+          return { ...s, report: { ...s.report, findings }, status: { text: `Suppressed, recorded in ${file}: ${finding.title}`, tone: 'ok' } };
+        }),
+      (e: unknown) => setStatus(`Could not save suppression: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const doExport = (format: 'json' | 'markdown') => {
+    const s = ref.current;
+    if (!s.report) return;
+    const exp = exportView(s.report, current(s), filterOf(s));
+    setStatus('Exporting…', 'busy');
+    props.onExport(exp, format).then(
+      (path) => setStatus(`Exported this view to ${path}`, 'ok'),
+      (e: unknown) => setStatus(`Could not export: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const handlePrompt = (s: State, prompt: Prompt, input: string, key: Key): State => {
+    const erase = key.backspace || key.delete;
+    switch (prompt.kind) {
+      case 'search': {
+        if (key.return) return { ...s, prompt: undefined };
+        if (key.escape) return { ...s, prompt: undefined, list: { ...s.list, query: '', selected: 0 } };
+        if (erase) return { ...s, list: { ...s.list, query: s.list.query.slice(0, -1), selected: 0 } };
+        if (isPrintable(input, key)) return { ...s, list: { ...s.list, query: s.list.query + input, selected: 0 } };
+        return s;
+      }
+      case 'export': {
+        if (input === 'j' || input === 'm') {
+          doExport(input === 'j' ? 'json' : 'markdown');
+          return { ...ref.current, prompt: undefined };
+        }
+        return { ...s, prompt: undefined, status: key.escape ? { text: 'Export cancelled', tone: 'ok' } : s.status };
+      }
+      case 'reason': {
+        if (key.escape) return { ...s, prompt: undefined, status: { text: 'Suppression cancelled', tone: 'ok' } };
+        if (key.return) {
+          const reason = prompt.value.trim();
+          if (reason === '') return { ...s, prompt: { ...prompt, error: 'a reason is required' } };
+          return { ...s, prompt: { kind: 'until', finding: prompt.finding, reason, value: '' } };
+        }
+        if (erase) return { ...s, prompt: { kind: 'reason', finding: prompt.finding, value: prompt.value.slice(0, -1) } };
+        if (isPrintable(input, key)) return { ...s, prompt: { kind: 'reason', finding: prompt.finding, value: prompt.value + input } };
+        return s;
+      }
+      case 'until': {
+        if (key.escape) return { ...s, prompt: undefined, status: { text: 'Suppression cancelled', tone: 'ok' } };
+        if (key.return) {
+          const until = prompt.value.trim();
+          if (until !== '' && !isIsoDate(until)) return { ...s, prompt: { ...prompt, error: 'write the date as YYYY-MM-DD, or leave it empty' } };
+          if (until !== '' && until < todayUtc(now())) return { ...s, prompt: { ...prompt, error: `${until} is in the past` } };
+          suppress(prompt.finding, prompt.reason, until === '' ? undefined : until);
+          return { ...ref.current, prompt: undefined };
+        }
+        const base = { kind: 'until', finding: prompt.finding, reason: prompt.reason } as const;
+        if (erase) return { ...s, prompt: { ...base, value: prompt.value.slice(0, -1) } };
+        if (isPrintable(input, key)) return { ...s, prompt: { ...base, value: prompt.value + input } };
+        return s;
+      }
+    }
+  };
+
+  const moveKeys = (input: string, key: Key, page: number): number => {
+    if (key.upArrow || input === 'k') return -1;
+    if (key.downArrow || input === 'j') return 1;
+    if (key.pageUp) return -page;
+    if (key.pageDown || input === ' ') return page;
+    if (key.home || input === 'g') return -Infinity;
+    if (key.end || input === 'G') return Infinity;
+    return 0;
+  };
+
+  const handleScreen = (s: State, input: string, key: Key): State => {
+    const report = s.report;
+    if (!report) return s;
+    const view = current(s);
+    const move = moveKeys(input, key, Math.max(1, bodyHeight - 6));
+    if (input === 'p' && view.screen !== 'principals') return push(s, { screen: 'principals' });
+    switch (view.screen) {
+      case 'overview': {
+        const agents = riskiestAgents(report, OVERVIEW_AGENT_LIMIT);
+        if (move !== 0) return { ...s, overviewSelected: clamp(s.overviewSelected + (Number.isFinite(move) ? move : move > 0 ? agents.length : -agents.length), 0, Math.max(0, agents.length - 1)) };
+        if (key.return) {
+          const pick = agents[s.overviewSelected];
+          return pick ? openPrincipal(s, pick.principal.arn) : push(s, { screen: 'principals' });
+        }
+        if (key.tab) return push(s, { screen: 'principals' });
+        return s;
+      }
+      case 'principals': {
+        const list = filterPrincipals(report, filterOf(s));
+        if (move !== 0) return { ...s, list: { ...s.list, selected: clamp(s.list.selected + (Number.isFinite(move) ? move : move > 0 ? list.length : -list.length), 0, Math.max(0, list.length - 1)) } };
+        if (key.return) {
+          const p = list[s.list.selected];
+          return p ? openPrincipal(s, p.arn) : s;
+        }
+        if (input === '/') return { ...s, prompt: { kind: 'search' } };
+        if (input === 'a') return { ...s, list: { ...s.list, agentsOnly: !s.list.agentsOnly, selected: 0 } };
+        if (input === 'v') return { ...s, list: { ...s.list, minSeverity: nextSeverityFilter(s.list.minSeverity), selected: 0 } };
+        if (key.escape) return s.list.query !== '' ? { ...s, list: { ...s.list, query: '', selected: 0 } } : pop(s);
+        return s;
+      }
+      case 'principal': {
+        const principal = report.principals.find((p) => p.arn === view.arn);
+        if (!principal) return pop(s);
+        const d = s.detail;
+        if (key.escape) return pop(s);
+        if (key.tab || key.rightArrow || key.leftArrow) {
+          const step = (key.tab && key.shift) || key.leftArrow ? -1 : 1;
+          return { ...s, detail: { ...d, tab: cycle(DETAIL_TABS, d.tab, step), scroll: 0 } };
+        }
+        if (d.tab === 'findings') {
+          const fs = findingsFor(report, principal.arn);
+          if (move !== 0) return { ...s, detail: { ...d, selected: clamp(d.selected + (Number.isFinite(move) ? move : move > 0 ? fs.length : -fs.length), 0, Math.max(0, fs.length - 1)) } };
+          const f = fs[d.selected];
+          if (!f) return s;
+          if (key.return || input === 'f') {
+            const fix = f.fixIds.map((id) => report.fixes.find((x) => x.id === id)).find((x) => x !== undefined);
+            return fix ? push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fix.id }) : { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
+          }
+          if (input === 's') {
+            if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason}`, tone: 'error' } };
+            return { ...s, prompt: { kind: 'reason', finding: f, value: '' } };
+          }
+          return s;
+        }
+        if (move !== 0) {
+          const total = detailBodyLength(report, principal, d.tab, width);
+          const max = Math.max(0, total - (bodyHeight - 4));
+          return { ...s, detail: { ...d, scroll: clamp(d.scroll + (Number.isFinite(move) ? move : move > 0 ? total : -total), 0, max) } };
+        }
+        return s;
+      }
+      case 'fix': {
+        const fix = report.fixes.find((x) => x.id === view.fixId);
+        if (!fix || key.escape) return pop(s);
+        if (key.tab || key.rightArrow || key.leftArrow) {
+          const step = (key.tab && key.shift) || key.leftArrow ? -1 : 1;
+          return { ...s, fix: { mode: cycle(FIX_MODES, s.fix.mode, step), scroll: 0 } };
+        }
+        if (move !== 0) {
+          const total = fixBodyRows(fix, s.fix.mode).length;
+          const max = Math.max(0, total - (bodyHeight - 5));
+          return { ...s, fix: { ...s.fix, scroll: clamp(s.fix.scroll + (Number.isFinite(move) ? move : move > 0 ? total : -total), 0, max) } };
+        }
+        if (input === 'w') {
+          writeFix(fix);
+          return ref.current;
+        }
+        return s;
+      }
+    }
+  };
+
+  useKeymap((input, key) => {
+    const s = ref.current;
+    if (s.help) {
+      update((x) => ({ ...x, help: false }));
+      return;
+    }
+    if (s.prompt) {
+      const prompt = s.prompt;
+      update((x) => handlePrompt(x, prompt, input, key));
+      return;
+    }
+    if (input === 'q') {
+      exit();
+      return;
+    }
+    if (input === '?') {
+      update((x) => ({ ...x, help: true }));
+      return;
+    }
+    if (s.phase.kind === 'empty' && input === 'd' && props.demoScan) {
+      startLoad(props.demoScan, 'Scanning the demo account');
+      return;
+    }
+    if (s.phase.kind !== 'ready') return;
+    if (input === 'e') {
+      update((x) => ({ ...x, prompt: { kind: 'export' }, status: undefined }));
+      return;
+    }
+    // Clear the previous message first; a handler may set a new one (or start async work that does).
+    update((x) => handleScreen({ ...x, status: x.status?.tone === 'busy' ? x.status : undefined }, input, key));
+  });
+
+  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state), props.source].filter((x): x is string => x !== undefined);
+  const title: Row = [seg(` ${titleParts.join(' · ')} `, { bold: true, inverse: colors })];
+
+  let body;
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    body = <Rows rows={[`Terminal too small: ${columns}×${rows}. leash needs at least ${MIN_COLUMNS}×${MIN_ROWS}.`]} width={width} />;
+  } else if (state.help) {
+    body = <Help width={width} />;
+  } else if (state.phase.kind === 'loading' || state.phase.kind === 'failed') {
+    body = <ScanProgressScreen label={state.phase.kind === 'loading' ? state.phase.label : ''} events={state.progress} tick={tick} error={state.phase.kind === 'failed' ? state.phase.message : undefined} width={width} height={bodyHeight} />;
+  } else if (state.phase.kind === 'empty' || !state.report) {
+    body = <NoReport canScan={props.demoScan !== undefined} reportsDir={props.reportsDir ?? 'reports'} width={width} />;
+  } else {
+    const report = state.report;
+    const view = current(state);
+    if (view.screen === 'overview') body = <Overview report={report} selected={state.overviewSelected} width={width} height={bodyHeight} />;
+    else if (view.screen === 'principals') {
+      body = <PrincipalList report={report} principals={filterPrincipals(report, filterOf(state))} state={state.list} searching={state.prompt?.kind === 'search'} width={width} height={bodyHeight} />;
+    } else if (view.screen === 'principal') {
+      const principal = report.principals.find((p) => p.arn === view.arn);
+      body = principal ? <PrincipalDetail report={report} principal={principal} state={state.detail} width={width} height={bodyHeight} /> : <Rows rows={['Principal not in this report.']} width={width} />;
+    } else {
+      const fix = report.fixes.find((x) => x.id === view.fixId);
+      body = fix ? <FixView report={report} fix={fix} state={state.fix} width={width} height={bodyHeight} /> : <Rows rows={['Fix not in this report.']} width={width} />;
+    }
+  }
+
+  return (
+    <ColorContext.Provider value={colors}>
+      <Box flexDirection="column" width={width} height={Math.max(1, rows - 1)}>
+        <Rows rows={[title]} width={width} />
+        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+          {body}
+        </Box>
+        <Rows rows={[statusRow(state), keysRow(state, props.demoScan !== undefined)]} width={width} />
+      </Box>
+    </ColorContext.Provider>
+  );
+}
+
+function screenTitle(s: State): string | undefined {
+  if (s.help) return 'help';
+  if (s.phase.kind !== 'ready') return s.phase.kind === 'loading' ? 'scanning' : s.phase.kind === 'failed' ? 'scan failed' : undefined;
+  const v = s.stack[s.stack.length - 1];
+  if (!v || v.screen === 'overview') return 'overview';
+  if (v.screen === 'principals') return 'principals';
+  if (v.screen === 'principal') return s.report?.principals.find((p) => p.arn === v.arn)?.name ?? 'principal';
+  return 'fix';
+}
+
+function statusRow(s: State): Row {
+  const p = s.prompt;
+  if (p?.kind === 'search') return [seg('Search: ', { bold: true }), seg(`${s.list.query}█`), seg('  enter keep · esc clear', { dim: true })];
+  if (p?.kind === 'export') return [seg('Export this view as ', { bold: true }), seg('j', { color: 'cyan', bold: true }), seg(' JSON or '), seg('m', { color: 'cyan', bold: true }), seg(' Markdown? (esc cancels)')];
+  if (p?.kind === 'reason') {
+    return [seg('Reason to suppress (required): ', { bold: true }), seg(`${p.value}█`), seg(p.error ? `  ${p.error}` : '  enter next · esc cancel', { color: p.error ? 'red' : undefined, dim: !p.error })];
+  }
+  if (p?.kind === 'until') {
+    return [seg('Expires (YYYY-MM-DD, empty = never): ', { bold: true }), seg(`${p.value}█`), seg(p.error ? `  ${p.error}` : '  enter save · esc cancel', { color: p.error ? 'red' : undefined, dim: !p.error })];
+  }
+  if (s.status) return [seg(s.status.text, { color: s.status.tone === 'error' ? 'red' : s.status.tone === 'ok' ? 'green' : 'cyan' })];
+  return ' ';
+}
+
+function keysRow(s: State, canScan: boolean): Row {
+  const k = (text: string): Row => [seg(text, { dim: true })];
+  if (s.help) return k('any key closes help');
+  if (s.phase.kind === 'empty') return k(`${canScan ? 'd demo scan · ' : ''}q quit`);
+  if (s.phase.kind !== 'ready') return k('q quit');
+  const v = s.stack[s.stack.length - 1];
+  switch (v?.screen) {
+    case 'principals':
+      return k('↑↓ move · enter open · / search · a agents · v severity · esc back · e export · ? help · q quit');
+    case 'principal':
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+    case 'fix':
+      return k('tab Diff/JSON/Terraform/CLI · ↑↓ scroll · w write files · esc back · e export · ? · q');
+    default:
+      return k('↑↓ move · enter open · p principals · e export · ? help · q quit');
+  }
+}

@@ -1,0 +1,266 @@
+// Pure presentation helpers shared by the screens: ordering, filtering, labels, bars. No analysis
+// happens here — everything is read off the Report the pipeline produced.
+import { severityRank } from '../model/finding.js';
+import type { Evidence, Finding, Severity } from '../model/finding.js';
+import type { Fix } from '../model/fix.js';
+import type { PolicyDocument, PolicyOrigin } from '../model/policy.js';
+import type { PrincipalReport, Report } from '../model/report.js';
+import { policyToJson } from '../iam/parse.js';
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off. */
+export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NO_COLOR === undefined || env.NO_COLOR === '';
+}
+
+export const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
+  critical: 'magenta',
+  high: 'red',
+  medium: 'yellow',
+  low: 'blue',
+  info: 'gray',
+};
+
+export function severityLabel(s: Severity): string {
+  return s.toUpperCase();
+}
+
+// Screens ask for one principal's findings on every render; index them once per findings array
+// (a suppression makes a new array, so the index never goes stale).
+const findingsIndex = new WeakMap<readonly Finding[], Map<string, Finding[]>>();
+
+function indexFindings(findings: readonly Finding[]): Map<string, Finding[]> {
+  let index = findingsIndex.get(findings);
+  if (!index) {
+    index = new Map();
+    for (const f of findings) {
+      const list = index.get(f.principalArn);
+      if (list) list.push(f);
+      else index.set(f.principalArn, [f]);
+    }
+    findingsIndex.set(findings, index);
+  }
+  return index;
+}
+
+/** Findings of one principal, worst first; suppressed ones after the live ones. */
+export function findingsFor(report: Report, arn: string): Finding[] {
+  return [...(indexFindings(report.findings).get(arn) ?? [])]
+    .sort(
+      (a, b) =>
+        Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) ||
+        severityRank[b.severity] - severityRank[a.severity] ||
+        a.title.localeCompare(b.title),
+    );
+}
+
+/** Worst severity among findings that are not suppressed. */
+export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const f of findings) {
+    if (f.suppressed) continue;
+    if (worst === undefined || severityRank[f.severity] > severityRank[worst]) worst = f.severity;
+  }
+  return worst;
+}
+
+export interface PrincipalFilter {
+  readonly query: string;
+  readonly agentsOnly: boolean;
+  /** Keep principals with a live finding at or above this severity. */
+  readonly minSeverity?: Severity | undefined;
+}
+
+/** The severity filter cycles through these with one key. */
+export const SEVERITY_FILTER_CYCLE: readonly (Severity | undefined)[] = [undefined, 'critical', 'high', 'medium', 'low'];
+
+export function nextSeverityFilter(current: Severity | undefined): Severity | undefined {
+  const i = SEVERITY_FILTER_CYCLE.indexOf(current);
+  return SEVERITY_FILTER_CYCLE[(i + 1) % SEVERITY_FILTER_CYCLE.length];
+}
+
+export function sortByRisk(principals: readonly PrincipalReport[]): PrincipalReport[] {
+  return [...principals].sort((a, b) => b.riskScore - a.riskScore || a.name.localeCompare(b.name));
+}
+
+export function filterPrincipals(report: Report, filter: PrincipalFilter): PrincipalReport[] {
+  const q = filter.query.trim().toLowerCase();
+  return sortByRisk(report.principals).filter((p) => {
+    if (filter.agentsOnly && !p.isAgent) return false;
+    if (q && !p.name.toLowerCase().includes(q) && !p.arn.toLowerCase().includes(q)) return false;
+    if (filter.minSeverity !== undefined) {
+      const worst = worstSeverity(findingsFor(report, p.arn));
+      if (worst === undefined || severityRank[worst] < severityRank[filter.minSeverity]) return false;
+    }
+    return true;
+  });
+}
+
+export interface RiskiestAgent {
+  readonly principal: PrincipalReport;
+  readonly finding?: Finding;
+}
+
+export function riskiestAgents(report: Report, limit = 3): RiskiestAgent[] {
+  return sortByRisk(report.principals.filter((p) => p.isAgent))
+    .slice(0, limit)
+    .map((principal) => {
+      const finding = findingsFor(report, principal.arn).find((f) => !f.suppressed);
+      return finding ? { principal, finding } : { principal };
+    });
+}
+
+/** A bar of `width` cells; any non-zero value shows at least one filled cell. */
+export function bar(value: number, max: number, width: number): string {
+  if (width <= 0) return '';
+  const filled = max <= 0 || value <= 0 ? 0 : Math.max(1, Math.round((Math.min(value, max) / max) * width));
+  return '█'.repeat(filled) + '·'.repeat(width - filled);
+}
+
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}
+
+/** First index of a window of `height` rows that keeps `selected` visible. */
+export function windowStart(total: number, selected: number, height: number): number {
+  if (height <= 0 || total <= height) return 0;
+  const half = Math.floor(height / 2);
+  return Math.max(0, Math.min(selected - half, total - height));
+}
+
+export function clamp(n: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, n));
+}
+
+export interface ServiceAccess {
+  readonly service: string;
+  readonly granted: number;
+  /** undefined = no usage data for this principal (unknown, not unused). */
+  readonly used: number | undefined;
+}
+
+export function grantedVsUsed(p: PrincipalReport): ServiceAccess[] {
+  const services = new Set([...Object.keys(p.permissions.byService), ...Object.keys(p.usage?.byService ?? {})]);
+  return [...services]
+    .map((service) => ({
+      service,
+      granted: p.permissions.byService[service] ?? 0,
+      used: p.usage ? (p.usage.byService[service] ?? 0) : undefined,
+    }))
+    .sort((a, b) => b.granted - a.granted || (b.used ?? 0) - (a.used ?? 0) || a.service.localeCompare(b.service));
+}
+
+function isModelDocument(doc: unknown): doc is PolicyDocument {
+  return typeof doc === 'object' && doc !== null && Array.isArray((doc as { statements?: unknown }).statements);
+}
+
+/** Policy JSON as AWS writes it, whether the report carries the model shape or the AWS shape. */
+export function awsJson(doc: unknown): unknown {
+  if (Array.isArray(doc)) return doc.map(awsJson);
+  return isModelDocument(doc) ? policyToJson(doc) : doc;
+}
+
+/** Text of a fix's before/after, for diffing: pretty JSON, or the number for duration fixes. */
+export function fixDocumentText(doc: Fix['before'], kind: Fix['kind']): string {
+  if (doc === undefined) return '';
+  if (typeof doc === 'number') return kind === 'max-session-duration' ? `MaxSessionDuration: ${doc}` : String(doc);
+  return JSON.stringify(awsJson(doc), null, 2);
+}
+
+export function policyOriginLabel(origin: PolicyOrigin): string {
+  switch (origin.kind) {
+    case 'inline':
+      return `inline policy ${origin.name}`;
+    case 'managed':
+      return `${origin.awsManaged ? 'AWS managed' : 'managed'} policy ${origin.name}`;
+    case 'group-inline':
+      return `inline policy ${origin.name} of group ${origin.group}`;
+    case 'group-managed':
+      return `managed policy ${origin.name} via group ${origin.group}`;
+    case 'boundary':
+      return `permissions boundary ${origin.name}`;
+    case 'trust':
+      return 'trust policy';
+    case 'scp':
+      return `SCP ${origin.name}`;
+    case 'session':
+      return `session policy ${origin.name}`;
+    case 'generated':
+      return `generated policy ${origin.name}`;
+  }
+}
+
+export function evidenceSummary(e: Evidence): string {
+  switch (e.kind) {
+    case 'statement': {
+      const sid = e.sid ? ` (Sid ${e.sid})` : '';
+      return `Statement[${e.statementIndex}]${sid} of ${policyOriginLabel(e.policy)}`;
+    }
+    case 'attribute':
+      return `${e.name}: ${e.value}`;
+    case 'usage':
+      return e.events !== undefined ? `${e.detail} (${e.events} events)` : e.detail;
+  }
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** `reports/fixes/<name>` must be one safe path segment whatever the principal is called. */
+export function safeSegment(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._+=@-]/g, '_').replace(/^\.+/, '_');
+  return s === '' ? '_' : s.slice(0, 128);
+}
+
+function flatJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flatJson).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${flatJson(x)}`).join(', ')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** Pretty JSON that keeps a value on one line whenever it fits in `width` — statements stay short. */
+export function jsonLines(value: unknown, width: number): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, indent: number, prefix: string, suffix: string) => {
+    const pad = ' '.repeat(indent);
+    const flat = flatJson(v);
+    if (v === null || typeof v !== 'object' || pad.length + prefix.length + flat.length + suffix.length <= width) {
+      out.push(`${pad}${prefix}${flat}${suffix}`);
+      return;
+    }
+    const isArray = Array.isArray(v);
+    const entries: [string | undefined, unknown][] = isArray ? v.map((x): [undefined, unknown] => [undefined, x]) : Object.entries(v);
+    out.push(`${pad}${prefix}${isArray ? '[' : '{'}`);
+    entries.forEach(([k, x], i) => walk(x, indent + 2, k === undefined ? '' : `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''));
+    out.push(`${pad}${isArray ? ']' : '}'}${suffix}`);
+  };
+  walk(value, 0, '', '');
+  return out;
+}
+
+/** Split text into rows of at most `width` characters at spaces where possible. */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line === '') line = word;
+      else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+      else {
+        out.push(line);
+        line = word;
+      }
+      while (line.length > width) {
+        out.push(line.slice(0, width));
+        line = line.slice(width);
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+// Mounts the App on the real terminal with the default file-writing callbacks.
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink';
+import { SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
+import { App } from './App.js';
+import type { AppProps, TuiCallbacks } from './App.js';
+import { writeExportFile, writeFixFiles } from './report-files.js';
+
+function whoAmI(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return process.env.USER || undefined;
+  }
+}
+
+/** The callbacks `leash` uses: fix files under reports/fixes, suppressions and exports in `cwd`. */
+export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks {
+  return {
+    onWriteFix: async (fix, principal) => writeFixFiles(fix, principal?.name ?? fix.principalArn.split('/').pop() ?? fix.principalArn, cwd),
+    onSuppress: async (finding, input) => {
+      const file = join(cwd, SUPPRESSIONS_FILE);
+      const by = whoAmI();
+      const saved = saveSuppression(file, {
+        findingId: finding.id,
+        checkId: finding.checkId,
+        principalArn: finding.principalArn,
+        reason: input.reason,
+        ...(by !== undefined ? { by } : {}),
+        ...(input.until !== undefined ? { until: input.until } : {}),
+      });
+      const suppressed = { reason: saved.reason, ...(saved.by !== undefined ? { by: saved.by } : {}), ...(saved.until !== undefined ? { until: saved.until } : {}) };
+      return { suppressed, file: SUPPRESSIONS_FILE };
+    },
+    onExport: async (view, format) =>
+      writeExportFile(view.name, format === 'json' ? 'json' : 'md', format === 'json' ? JSON.stringify(view.json, null, 2) : view.markdown, cwd),
+  };
+}
+
+export type RunTuiOptions = Omit<AppProps, keyof TuiCallbacks> & Partial<TuiCallbacks>;
+
+/** Render until the user quits. Resolves to the process exit code. */
+export async function runTui(options: RunTuiOptions): Promise<number> {
+  const defaults = defaultCallbacks();
+  const props: AppProps = {
+    ...options,
+    onWriteFix: options.onWriteFix ?? defaults.onWriteFix,
+    onSuppress: options.onSuppress ?? defaults.onSuppress,
+    onExport: options.onExport ?? defaults.onExport,
+  };
+  const instance = render(<App {...props} />, { exitOnCtrlC: true });
+  await instance.waitUntilExit();
+  return 0;
+}

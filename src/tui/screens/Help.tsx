@@ -1,0 +1,33 @@
+import { Rows, seg } from '../components/Rows.js';
+import type { Row } from '../components/Rows.js';
+
+export const HELP_KEYS: readonly (readonly [string, string])[] = [
+  ['↑ ↓  j k', 'move / scroll (PgUp PgDn for a page)'],
+  ['enter', 'open: agent → principal → fix'],
+  ['esc', 'back (clears the search first)'],
+  ['p', 'all principals, sorted by risk'],
+  ['/', 'search principals by name'],
+  ['a', 'principals: agents only on/off'],
+  ['v', 'principals: cycle severity filter'],
+  ['tab ⇧tab  ← →', 'principal: switch section · fix: Diff / JSON / Terraform / CLI'],
+  ['s', 'suppress the selected finding (reason required)'],
+  ['w', 'fix: write policy.json, main.tf, apply.sh'],
+  ['e', 'export this view as JSON or Markdown'],
+  ['?', 'this help'],
+  ['q', 'quit'],
+];
+
+export function helpRows(): Row[] {
+  return [
+    [seg('Keys', { bold: true })],
+    ' ',
+    ...HELP_KEYS.map(([k, what]): Row => [seg(`  ${k.padEnd(16)}`, { color: 'cyan' }), seg(what)]),
+    ' ',
+    'leash never changes your AWS account: fixes are files for a human to review and apply.',
+    [seg('Press any key to close.', { dim: true })],
+  ];
+}
+
+export function Help({ width }: { readonly width: number }) {
+  return <Rows rows={helpRows()} width={width} />;
+}

@@ -1,0 +1,177 @@
+import type { Finding } from '../../model/finding.js';
+import type { PrincipalReport, Report } from '../../model/report.js';
+import { bar, evidenceSummary, findingsFor, grantedVsUsed, jsonLines, plural, SEVERITY_COLOR, severityLabel, truncate, windowStart, wrapText } from '../format.js';
+import { Rows, seg } from '../components/Rows.js';
+import type { Row } from '../components/Rows.js';
+import { severitySeg } from '../components/severity.js';
+import { DETAIL_TABS } from '../view.js';
+import type { DetailState, DetailTab } from '../view.js';
+
+export interface PrincipalDetailProps {
+  readonly report: Report;
+  readonly principal: PrincipalReport;
+  readonly state: DetailState;
+  readonly width: number;
+  readonly height: number;
+}
+
+const TAB_LABEL: Record<DetailTab, string> = {
+  findings: 'Findings',
+  access: 'Granted vs used',
+  policies: 'Policies & trust',
+  agent: 'Why agent',
+};
+
+function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
+  const fs = findingsFor(report, p.arn);
+  const tools = [...new Set(p.agentEvidence.map((e) => e.tool).filter((t): t is string => t !== undefined))];
+  const perms = p.permissions;
+  return [
+    [
+      seg(p.name, { bold: true }),
+      seg(`  ${p.kind}  `),
+      ...(p.isAgent ? [seg(`AGENT${tools.length ? ` (${tools.join(', ')})` : ''}`, { color: 'cyan', bold: true })] : [seg('not an agent', { dim: true })]),
+      seg(`  risk ${p.riskScore}`),
+    ],
+    [seg(p.arn, { dim: true })],
+    [
+      seg(`allowed ${perms.allowedActionCount} actions · `),
+      seg(`${perms.destructiveActions.length} destructive`, { color: perms.destructiveActions.length ? 'red' : undefined }),
+      seg(' · '),
+      seg(plural(perms.escalationTechniques.length, 'escalation technique'), { color: perms.escalationTechniques.length ? 'red' : undefined }),
+    ],
+    DETAIL_TABS.flatMap((t, i) => {
+      const label = t === 'findings' ? `${TAB_LABEL[t]} ${fs.filter((f) => !f.suppressed).length}` : TAB_LABEL[t];
+      return [seg(i === 0 ? '' : ' │ ', { dim: true }), seg(t === tab ? `[${label}]` : ` ${label} `, { bold: t === tab, color: t === tab ? 'cyan' : undefined })];
+    }),
+  ];
+}
+
+function findingDetailRows(report: Report, f: Finding, width: number): Row[] {
+  const rows: Row[] = [];
+  rows.push([seg(severityLabel(f.severity), { color: SEVERITY_COLOR[f.severity], bold: true }), seg(` ${f.title}`, { bold: true })]);
+  for (const line of wrapText(f.description, width).slice(0, 2)) rows.push(line);
+  if (f.suppressed) {
+    const s = f.suppressed;
+    rows.push([seg(`Suppressed: ${s.reason}${s.by ? ` (by ${s.by})` : ''}${s.until ? ` until ${s.until}` : ''}`, { color: 'yellow' })]);
+  }
+  const fix = f.fixIds.map((id) => report.fixes.find((x) => x.id === id)).find((x) => x !== undefined);
+  rows.push(fix
+    ? [seg('Fix: ', { bold: true }), seg(`${fix.title} — press enter`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
+    : [seg('No fix generated for this finding.', { dim: true }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]);
+  for (const e of f.evidence) {
+    rows.push([seg(e.kind === 'statement' ? 'Granted by ' : 'Evidence: ', { dim: true }), seg(evidenceSummary(e))]);
+    if (e.kind === 'statement') for (const line of jsonLines(e.statement, width - 2)) rows.push(`  ${line}`);
+  }
+  return rows;
+}
+
+function findingsTab(report: Report, p: PrincipalReport, state: DetailState, width: number, height: number): Row[] {
+  const fs = findingsFor(report, p.arn);
+  if (fs.length === 0) return ['No findings for this principal.'];
+  const listRoom = Math.max(2, Math.min(fs.length, Math.floor(height / 3)));
+  const start = windowStart(fs.length, state.selected, listRoom);
+  const rows: Row[] = fs.slice(start, start + listRoom).map((f, k) => {
+    const sel = start + k === state.selected;
+    return [
+      seg(sel ? '❯ ' : '  ', { color: 'cyan' }),
+      severitySeg(f.severity, 9),
+      seg(f.title, { bold: sel, inverse: sel, dim: f.suppressed !== undefined }),
+      seg(f.suppressed ? '  (suppressed)' : '', { dim: true }),
+    ];
+  });
+  rows.push([seg('─'.repeat(Math.max(0, width)), { dim: true })]);
+  const f = fs[Math.min(state.selected, fs.length - 1)];
+  if (!f) return rows;
+  const detail = findingDetailRows(report, f, width);
+  const room = height - rows.length;
+  if (detail.length > room) {
+    rows.push(...detail.slice(0, Math.max(0, room - 1)), [seg(`… ${detail.length - room + 1} more lines (e exports the full view)`, { dim: true })]);
+  } else rows.push(...detail);
+  return rows;
+}
+
+function accessTab(p: PrincipalReport, width: number): Row[] {
+  const rows: Row[] = [];
+  const services = grantedVsUsed(p);
+  const b = p.baseline;
+  if (b) {
+    const excess = b.excessPercent !== undefined ? `, ${b.excessPercent}% excess` : '';
+    rows.push([seg('Baseline ', { dim: true }), seg(`${b.basis}: needs ${b.neededActions} of ${b.grantedActions} granted${excess}${b.covered ? '' : ' (usage does not cover this principal: unknown, not unused)'}`)]);
+  }
+  if (!p.usage) rows.push([seg('No usage data for this principal: "used" is unknown, not zero.', { color: 'yellow' })]);
+  else rows.push([seg('Used ', { dim: true }), seg(`${p.usage.actionsUsed} distinct actions${p.usage.lastSeen ? `, last seen ${p.usage.lastSeen}` : ''}`)]);
+  if (services.length === 0) {
+    rows.push('No permissions granted.');
+    return rows;
+  }
+  const svcWidth = 18;
+  const barWidth = Math.max(4, Math.floor((width - svcWidth - 16) / 2));
+  const max = Math.max(1, ...services.map((s) => Math.max(s.granted, s.used ?? 0)));
+  rows.push([seg(`${'SERVICE'.padEnd(svcWidth)}${'GRANTED'.padEnd(barWidth + 7)}USED`, { dim: true })]);
+  for (const s of services) {
+    rows.push([
+      seg(truncate(s.service, svcWidth - 1).padEnd(svcWidth)),
+      seg(String(s.granted).padStart(5) + ' '),
+      seg(bar(s.granted, max, barWidth), { color: 'red' }),
+      seg(' '),
+      seg(s.used === undefined ? '    ?' : String(s.used).padStart(5)),
+      seg(' '),
+      seg(s.used === undefined ? '' : bar(s.used, max, barWidth), { color: 'green' }),
+    ]);
+  }
+  return rows;
+}
+
+function policiesTab(p: PrincipalReport, width: number): Row[] {
+  const rows: Row[] = [[seg(`Policies attached (${p.policies.length})`, { bold: true })]];
+  for (const pol of p.policies) rows.push(`  ${pol.kind.padEnd(14)} ${pol.name}${pol.arn ? `  ${pol.arn}` : ''}`);
+  rows.push([seg('Permissions boundary: ', { bold: true }), seg(p.boundaryArn ?? 'none')]);
+  if (p.trustPolicy === undefined) rows.push([seg('Trust policy: ', { bold: true }), seg(p.kind === 'user' ? 'none (users are not assumed)' : 'not in report')]);
+  else {
+    rows.push([seg('Trust policy', { bold: true })]);
+    for (const line of jsonLines(p.trustPolicy, width - 2)) rows.push(`  ${line}`);
+  }
+  return rows;
+}
+
+function agentTab(p: PrincipalReport): Row[] {
+  const rows: Row[] = [];
+  if (!p.isAgent || p.agentEvidence.length === 0) rows.push('leash found no evidence that an AI agent uses this principal.');
+  else {
+    rows.push([seg(`Why leash treats ${p.name} as an AI agent`, { bold: true })]);
+    for (const e of p.agentEvidence) {
+      rows.push([
+        seg(`  ${e.confidence.toUpperCase().padEnd(7)}`, { color: e.confidence === 'high' ? 'red' : e.confidence === 'medium' ? 'yellow' : undefined }),
+        seg(`${e.kind.padEnd(27)}`, { dim: true }),
+        seg(e.detail),
+        seg(e.tool ? `  (${e.tool})` : '', { color: 'cyan' }),
+      ]);
+    }
+  }
+  if (p.usage?.userAgents.length) {
+    rows.push(' ');
+    rows.push([seg('User agents seen', { bold: true })]);
+    for (const ua of p.usage.userAgents) rows.push(`  ${ua}`);
+  }
+  return rows;
+}
+
+export function principalDetailRows({ report, principal, state, width, height }: PrincipalDetailProps): Row[] {
+  const head = headerRows(report, principal, state.tab);
+  const room = Math.max(1, height - head.length);
+  if (state.tab === 'findings') return [...head, ...findingsTab(report, principal, state, width, room)];
+  const body = state.tab === 'access' ? accessTab(principal, width) : state.tab === 'policies' ? policiesTab(principal, width) : agentTab(principal);
+  const start = Math.min(state.scroll, Math.max(0, body.length - room));
+  return [...head, ...body.slice(start, start + room)];
+}
+
+/** How many body rows a scrolling tab has, so the App can bound scrolling. */
+export function detailBodyLength(report: Report, principal: PrincipalReport, tab: DetailTab, width: number): number {
+  if (tab === 'findings') return findingsFor(report, principal.arn).length;
+  return (tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : agentTab(principal)).length;
+}
+
+export function PrincipalDetail(props: PrincipalDetailProps) {
+  return <Rows rows={principalDetailRows(props)} width={props.width} />;
+}

@@ -1,0 +1,37 @@
+// Navigation and per-screen UI state, kept in App so going back restores where you were.
+import type { Severity } from '../model/finding.js';
+
+export type View =
+  | { readonly screen: 'overview' }
+  | { readonly screen: 'principals' }
+  | { readonly screen: 'principal'; readonly arn: string }
+  | { readonly screen: 'fix'; readonly fixId: string };
+
+export const DETAIL_TABS = ['findings', 'access', 'policies', 'agent'] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+
+export const FIX_MODES = ['diff', 'json', 'terraform', 'cli'] as const;
+export type FixMode = (typeof FIX_MODES)[number];
+
+export interface ListState {
+  readonly selected: number;
+  readonly query: string;
+  readonly agentsOnly: boolean;
+  readonly minSeverity: Severity | undefined;
+}
+
+export interface DetailState {
+  readonly tab: DetailTab;
+  readonly selected: number;
+  readonly scroll: number;
+}
+
+export interface FixState {
+  readonly mode: FixMode;
+  readonly scroll: number;
+}
+
+export function cycle<T>(list: readonly T[], current: T, step: 1 | -1): T {
+  const i = list.indexOf(current);
+  return list[(i + step + list.length) % list.length]!;
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScan, runScanWithFixes, scanAndWrite } from '../../src/pipeline/scan.js';
+import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
+import { reportSchemaErrors } from '../support/schema.js';
+
+const NOW = new Date('2026-11-24T07:00:00Z');
+
+describe('demo account scan', () => {
+  it('finds the kiro-agent role as an agent with critical destructive access, and the report fits the schema', async () => {
+    const report = await runScan({ demo: true, now: NOW });
+    expect(reportSchemaErrors(report)).toEqual([]);
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    expect(kiro.isAgent).toBe(true);
+    expect(kiro.permissions.destructiveActions).toContain('cloudformation:DeleteStack');
+    expect(kiro.permissions.destructiveActions).toContain('elasticbeanstalk:TerminateEnvironment');
+    const destructive = report.findings.find((f) => f.checkId === 'destructive-actions' && f.principalArn === kiro.arn)!;
+    expect(destructive.severity).toBe('critical');
+    expect(report.principals[0]!.riskScore).toBeGreaterThanOrEqual(kiro.riskScore);
+    // The well-built MCP role is an agent too, but has no destructive access.
+    const mcp = report.principals.find((p) => p.name === 'mcp-cost-explorer-readonly')!;
+    expect(mcp.isAgent).toBe(true);
+    expect(mcp.permissions.destructiveActions).toEqual([]);
+    expect(report.findings.filter((f) => f.principalArn === mcp.arn && (f.severity === 'critical' || f.severity === 'high'))).toEqual([]);
+  });
+
+  it('is reproducible: same input and clock → same findings and ids', async () => {
+    const a = await runScan({ demo: true, now: NOW });
+    const b = await runScan({ demo: true, now: NOW });
+    expect(b.findings.map((f) => f.id)).toEqual(a.findings.map((f) => f.id));
+    expect(b).toEqual(a);
+  });
+
+  it('plans verified fixes for the agent role: boundary denies DeleteStack without approval', async () => {
+    const { report, fixPlans } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    expect(reportSchemaErrors(report)).toEqual([]);
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const fixes = report.fixes.filter((f) => f.principalArn === kiro.arn);
+    const boundary = fixes.find((f) => f.kind === 'permissions-boundary')!;
+    expect(boundary.verification.forbiddenStillAllowed).toEqual([]);
+    expect(boundary.countsAfter!.destructiveActions).toBe(0);
+    expect(boundary.countsBefore!.destructiveActions).toBeGreaterThan(50);
+    expect(fixes.map((f) => f.kind)).toEqual(expect.arrayContaining(['permissions-boundary', 'trust-policy', 'max-session-duration']));
+    const finding = report.findings.find((f) => f.checkId === 'destructive-actions' && f.principalArn === kiro.arn)!;
+    expect(finding.fixIds).toContain(boundary.id);
+    expect(fixPlans.some((p) => p.principalName === 'kiro-agent')).toBe(true);
+  });
+
+  it('writes the bundle with fixes, and a second scan carries a delta against the first', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-scan-'));
+    const first = await scanAndWrite({ demo: true, fixes: true, reportsRoot: root, now: NOW });
+    expect(existsSync(join(first.dir, 'report.json'))).toBe(true);
+    expect(readdirSync(first.dir).sort()).toEqual(expect.arrayContaining(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'fixes']));
+    const kiroDir = join(first.dir, 'fixes', 'kiro-agent');
+    expect(readdirSync(kiroDir)).toEqual(expect.arrayContaining(['boundary.json', 'main.tf', 'apply.sh', 'README.md', 'trust.json']));
+    const boundary = JSON.parse(readFileSync(join(kiroDir, 'boundary.json'), 'utf8')) as { Statement: { Effect: string; Condition?: unknown }[] };
+    expect(boundary.Statement.some((s) => s.Effect === 'Deny' && s.Condition)).toBe(true);
+    const second = await scanAndWrite({ demo: true, reportsRoot: root, now: new Date(NOW.getTime() + 60_000) });
+    expect(second.report.delta?.previousScanId).toBe(first.report.scan.id);
+    expect(second.report.delta?.newFindings).toEqual([]);
+    expect(reportSchemaErrors(second.report)).toEqual([]);
+  });
+});
+
+describe.skipIf(!sharedFixturesPresent)(`real exports scan end to end${sharedFixturesPresent ? '' : ` — skipped: ${SKIP_REASON}`}`, () => {
+  it.each(['cloudsplaining-example-authz-details.json', 'cloudmapper-demo-authorization-details.json'])('%s', async (file) => {
+    const report = await runScan({ input: sharedFixture(`authorization-details/${file}`), fixes: true, now: NOW });
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.errors).toEqual([]);
+    expect(report.summary.principals).toBeGreaterThan(0);
+    // Both exports hold an administrator (AdministratorAccess user; a role allowing "*").
+    expect(report.findings.some((f) => f.checkId === 'admin-access')).toBe(true);
+  });
+
+  it('flags the cloudmapper role trusted by "*" with Action "*"', async () => {
+    const report = await runScan({ input: sharedFixture('authorization-details/cloudmapper-demo-authorization-details.json'), now: NOW });
+    const bad = report.findings.filter((f) => f.principalArn.endsWith('/bad_role'));
+    expect(bad.map((f) => f.checkId)).toEqual(expect.arrayContaining(['admin-access', 'trust-policy-too-broad']));
+    expect(bad.find((f) => f.checkId === 'trust-policy-too-broad')!.severity).toBe('critical');
+  });
+});

@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/model/errors.js';
+import { findLatestReport, loadReport, writeExportFile, writeFixFiles } from '../../src/tui/report-files.js';
+import { buildReport } from './support.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'leash-reports-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeReport(rel: string, finishedAt: string | undefined): string {
+  const path = join(dir, rel, 'report.json');
+  mkdirSync(join(dir, rel), { recursive: true });
+  const r = buildReport();
+  const scan = finishedAt === undefined ? { ...r.scan, finishedAt: undefined } : { ...r.scan, finishedAt };
+  writeFileSync(path, JSON.stringify({ ...r, scan }));
+  return path;
+}
+
+describe('findLatestReport', () => {
+  it('picks the newest scan by finishedAt, not by directory order or mtime', () => {
+    const newer = writeReport('111122223333/20261124T101500Z', '2026-11-24T10:15:00Z');
+    const older = writeReport('111122223333/20261201T000000Z', '2026-11-01T00:00:00Z');
+    // The older scan was written last, so mtime alone would pick it.
+    utimesSync(older, new Date(), new Date(Date.now() + 60_000));
+    expect(findLatestReport(dir)).toEqual({ path: newer, finishedAt: '2026-11-24T10:15:00Z' });
+  });
+
+  it('falls back to mtime when a report does not say when it finished', () => {
+    const a = writeReport('acct/a', undefined);
+    const b = writeReport('acct/b', undefined);
+    utimesSync(a, new Date(), new Date(Date.now() + 60_000));
+    expect(findLatestReport(dir)?.path).toBe(a);
+    expect(statSync(b).mtimeMs).toBeLessThan(statSync(a).mtimeMs);
+  });
+
+  it('ignores reports/fixes and returns undefined when there is no report', () => {
+    mkdirSync(join(dir, 'fixes', 'kiro-agent'), { recursive: true });
+    writeFileSync(join(dir, 'fixes', 'kiro-agent', 'report.json'), '{}');
+    expect(findLatestReport(dir)).toBeUndefined();
+    expect(findLatestReport(join(dir, 'does-not-exist'))).toBeUndefined();
+  });
+});
+
+describe('loadReport', () => {
+  it('loads a report as written', () => {
+    const p = writeReport('acct/x', '2026-11-24T10:15:00Z');
+    expect(loadReport(p).principals[0]?.name).toBe('kiro-agent');
+  });
+
+  it.each([
+    ['not JSON', '{"schemaVersion": ', '$', 'valid JSON'],
+    ['a principal without a name', JSON.stringify({ ...buildReport(), principals: [{ ...buildReport().principals[0], name: 7 }] }), '$.principals[0].name', 'string'],
+    ['an unknown severity', JSON.stringify({ ...buildReport(), findings: [{ ...buildReport().findings[0], severity: 'urgent' }] }), '$.findings[0].severity', 'critical'],
+  ])('rejects %s with the file and JSON path', (_name, text, path, expected) => {
+    const p = join(dir, 'report.json');
+    writeFileSync(p, text);
+    let err: unknown;
+    try {
+      loadReport(p);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const e = err as InputError;
+    expect([e.file, e.path]).toEqual([p, path]);
+    expect(e.expected).toContain(expected);
+  });
+});
+
+describe('writeFixFiles', () => {
+  it('writes the three renderings under reports/fixes/<principal>/', () => {
+    const fix = buildReport().fixes[0]!;
+    const out = writeFixFiles(fix, 'kiro-agent', dir);
+    expect(out).toBe(join(dir, 'reports', 'fixes', 'kiro-agent'));
+    expect(JSON.parse(readFileSync(join(out, 'policy.json'), 'utf8'))).toEqual(JSON.parse(fix.renderings.json));
+    expect(readFileSync(join(out, 'main.tf'), 'utf8')).toBe(fix.renderings.terraform);
+    expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toBe(fix.renderings.cli);
+    // Not executable: a human runs it deliberately after reading it.
+    expect(statSync(join(out, 'apply.sh')).mode & 0o111).toBe(0);
+  });
+
+  it('keeps a hostile principal name inside reports/fixes', () => {
+    const out = writeFixFiles(buildReport().fixes[0]!, '../../escape', dir);
+    expect(out.startsWith(join(dir, 'reports', 'fixes'))).toBe(true);
+  });
+});
+
+describe('writeExportFile', () => {
+  it('never overwrites an earlier export', () => {
+    const a = writeExportFile('leash-x', 'md', '# one', dir);
+    const b = writeExportFile('leash-x', 'md', '# two', dir);
+    expect(a).not.toBe(b);
+    expect(readFileSync(a, 'utf8')).toBe('# one\n');
+    expect(readFileSync(b, 'utf8')).toBe('# two\n');
+  });
+});

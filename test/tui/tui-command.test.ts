@@ -1,0 +1,45 @@
+// src/cli/commands/tui.ts: what `leash` and `leash tui` do when there is no terminal.
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NOT_A_TTY_HINT, register, startTui } from '../../src/cli/commands/tui.js';
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { isTTY: false, out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+describe('startTui without a terminal', () => {
+  it('`leash` prints one line pointing at `leash scan` and exits 0', async () => {
+    const x = io();
+    expect(await startTui({}, false, x.io)).toBe(0);
+    expect(x.out).toEqual([NOT_A_TTY_HINT]);
+    expect(NOT_A_TTY_HINT).not.toContain('\n');
+    expect(NOT_A_TTY_HINT).toContain('leash scan');
+  });
+
+  it('`leash tui` asked for explicitly exits 2 with the same hint', async () => {
+    const x = io();
+    expect(await startTui({ demo: true }, true, x.io)).toBe(2);
+    expect(x.out).toEqual([NOT_A_TTY_HINT]);
+  });
+});
+
+describe('register', () => {
+  it('adds `tui` with its options and makes the TUI the root action', async () => {
+    const program = new Command('leash').exitOverride();
+    register(program);
+    const tui = program.commands.find((c) => c.name() === 'tui');
+    expect(tui?.options.map((o) => o.long)).toEqual(['--report', '--reports-dir', '--input', '--demo', '--profile', '--cloudtrail', '--config']);
+    // Under vitest stdout is a pipe, so the root action takes the no-terminal path.
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await program.parseAsync([], { from: 'user' });
+    expect(write).toHaveBeenCalledWith(`${NOT_A_TTY_HINT}\n`);
+    expect(process.exitCode).toBe(0);
+  });
+});
