@@ -1,7 +1,9 @@
 // The forbidden set for agent principals: every destructive action, and for each escalation
 // technique the leg that breaks it (the IAM leg when there is one, e.g. iam:PassRole, otherwise
 // its first requirement group) — denying all of ec2:RunInstances to stop PassRole+RunInstances
-// would break ordinary work, denying iam:PassRole does not.
+// would break ordinary work, denying iam:PassRole does not. Credential-access techniques
+// (reading secrets and parameters) and plain sts:AssumeRole are left to the right-sized policy:
+// they are data access, and gating them would stop most agents from working at all.
 import { ActionSet } from '../iam/action-set.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { destructiveActions, escalationTechniques } from '../checks/data.js';
@@ -11,6 +13,8 @@ const cache = new WeakMap<ActionExpander, ActionSet>();
 export function escalationLegs(): string[] {
   const out = new Set<string>();
   for (const t of escalationTechniques()) {
+    if (t.category === 'credential-access') continue;
+    if (t.requires.length === 1 && t.requires[0]!.every((a) => a.toLowerCase() === 'sts:assumerole')) continue;
     const leg = t.requires.find((g) => g.some((x) => x.toLowerCase().startsWith('iam:'))) ?? t.requires[0] ?? [];
     for (const x of leg) out.add(x);
   }

@@ -39,7 +39,7 @@ export const configSchema = z.object({
     })).default({}),
     principals: z.array(principalBaseline).default([]),
   }).default({ windowDays: 90, mode: 'balanced', profiles: {}, principals: [] }),
-  approval: z.object({ condition: z.string().default('mfa') }).default({ condition: 'mfa' }),
+  approval: z.object({ condition: z.string().default('mfa-present') }).default({ condition: 'mfa-present' }),
   accounts: z.array(z.object({
     id: z.string().regex(/^\d{12}$/),
     roleArn: z.string(),

@@ -99,11 +99,14 @@ const GUARDRAIL_ALWAYS_DENY = [
  * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
-export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig): PolicyDocument {
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument): PolicyDocument {
   const forbidden = forbiddenActions(expander);
-  const known = needed.basis !== 'none';
+  // A principal can have one boundary: a replacement must never allow more than the current one.
+  const cap = existing ? effectivePermissions({ identity: [existing] }, expander).allowed : undefined;
+  const known = needed.basis !== 'none' || cap !== undefined;
   const alwaysDeny = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
-  const allowSet = needed.actions.clone().andNot(alwaysDeny);
+  const allowSet = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
+  if (cap) allowSet.and(cap);
   // What may be denied with wildcards: anything not needed except what is gated behind approval.
   const safeToCover = ActionSet.full(expander.size).andNot(needed.actions).or(ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id)));
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
@@ -112,7 +115,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const ap = approval(config);
   const statements: Statement[] = [
     known
-      ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, needed.actions), resource: ['*'] }
+      ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
       : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
     { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: compactActions(denySet, expander, safeToCover.or(denySet)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
@@ -220,7 +223,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
 
   // 1. Boundary (always, for agents): it holds even when nothing is known about need.
-  const boundary = boundaryPolicy(needed, expander, config);
+  const boundary = boundaryPolicy(needed, expander, config, p.boundary?.document);
   const bSize = checkSizeLimits(boundary, 'managed');
 
   // 2. Right-sized policy, only with a basis: unknown is not unused.

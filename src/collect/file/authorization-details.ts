@@ -69,9 +69,11 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    if (m) {
-      const pos = Number(m[1]);
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    // "Unexpected end of JSON input" carries no position: the problem is at the end.
+    if (m || /end of JSON input/.test(msg)) {
+      const pos = m ? Number(m[1]) : text.length;
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
       const col = pos - before.lastIndexOf('\n');
