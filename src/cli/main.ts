@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { register as registerAgents } from './commands/agents.js';
 import { register as registerDiff } from './commands/diff.js';
+import { register as registerFix } from './commands/fix.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerTui } from './commands/tui.js';
@@ -19,6 +20,7 @@ type Register = (program: Command) => void;
 const commands: Register[] = [
   registerAgents,
   registerDiff,
+  registerFix,
   registerScan,
   registerSchedule,
   registerTui,

@@ -1,7 +1,7 @@
 // Condition evaluation, three-valued: true, false, or unknown when the request context does not
 // say what a key is (an offline scan rarely knows aws:MultiFactorAuthPresent). "unknown" is how a
 // statement becomes "conditional": allowed only when its condition holds.
-import { arnMatches, globRegex } from './pattern.js';
+import { arnMatches, globRegex, LITERAL_QUESTION, LITERAL_STAR } from './pattern.js';
 
 export type Tri = true | false | 'unknown';
 
@@ -110,22 +110,46 @@ export function parseOperator(op: string): ParsedOperator | undefined {
   return set ? { set, name: rest, ifExists } : { name: rest, ifExists };
 }
 
-/** Replace ${aws:username}-style policy variables; undefined when a variable is unknown. */
+/** A substituted value is literal text: its `*` and `?` must not act as wildcards. */
+function literal(value: string): string {
+  return value.replace(/\*/g, LITERAL_STAR).replace(/\?/g, LITERAL_QUESTION);
+}
+
+/** Back to plain characters, for operators that do not treat `*` and `?` as wildcards. */
+function unmark(value: string): string {
+  return value.replaceAll(LITERAL_STAR, '*').replaceAll(LITERAL_QUESTION, '?');
+}
+
+/** `aws:PrincipalTag/team, 'default'` → key and default value (IAM's default-value syntax). */
+function variableParts(inner: string): { key: string; fallback?: string } {
+  const m = /^(.*?),\s*'(.*)'\s*$/.exec(inner);
+  return m ? { key: m[1]!.trim(), fallback: m[2]! } : { key: inner.trim() };
+}
+
+/**
+ * Replace ${aws:username}-style policy variables; undefined when a variable has no value (or, in
+ * an open-world context, may have one we do not know). `${*}`, `${?}` and substituted values come
+ * out as literal-character markers (see LITERAL_STAR) so that they never act as wildcards.
+ */
 export function substituteVariables(text: string, ctx: RequestContext): string | undefined {
   if (!text.includes('${')) return text;
   let unknown = false;
-  const out = text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
-    if (name === '*') return '*';
-    if (name === '?') return '?';
-    if (name === '$') return '$';
-    const v = ctx.values[name.toLowerCase()];
-    if (v && v.length === 1) return v[0]!;
-    if (ctx.closedWorld) { unknown = true; return ''; } // absent variable: the statement cannot match
-    unknown = true;
+  const out = text.replace(/\$\{([^}]+)\}/g, (_m, inner: string) => {
+    if (inner === '*') return LITERAL_STAR;
+    if (inner === '?') return LITERAL_QUESTION;
+    if (inner === '$') return '$';
+    const { key, fallback } = variableParts(inner);
+    const v = ctx.values[key.toLowerCase()];
+    if (v && v.length === 1) return literal(v[0]!);
+    // IAM uses the default only when the key is absent; an open-world context cannot say it is.
+    if (v === undefined && ctx.closedWorld && fallback !== undefined) return literal(fallback);
+    unknown = true; // absent (closed world: the element cannot match) or not known
     return '';
   });
   return unknown ? undefined : out;
 }
+
+const WILDCARD_OPERATORS = new Set(['stringlike', 'stringnotlike', 'arnequals', 'arnlike', 'arnnotequals', 'arnnotlike']);
 
 function evaluateKey(op: ParsedOperator, key: string, policyValues: readonly string[], ctx: RequestContext, useVariables: boolean): Tri {
   const requestValues = ctx.values[key.toLowerCase()];
@@ -144,7 +168,7 @@ function evaluateKey(op: ParsedOperator, key: string, policyValues: readonly str
   for (const pv of policyValues) {
     const s = useVariables ? substituteVariables(pv, ctx) : pv;
     if (s === undefined) variableUnknown = true;
-    else resolved.push(s);
+    else resolved.push(WILDCARD_OPERATORS.has(op.name) ? s : unmark(s));
   }
   if (variableUnknown && !ctx.closedWorld) return 'unknown';
   const matchesAny = (rv: string) => resolved.some((pv) => spec.match(rv, pv) === true);

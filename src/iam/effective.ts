@@ -20,6 +20,8 @@ export interface DocumentSummary {
   readonly denyAlways: ActionSet;
   /** Denied on every resource under a Condition (e.g. unless MFA): allowed only conditionally. */
   readonly denyConditional: ActionSet;
+  /** Denied everywhere except the resources a NotResource lists: no longer allowed on every resource. */
+  readonly denyExceptListed: ActionSet;
 }
 
 const summaryCache = new WeakMap<PolicyDocument, DocumentSummary>();
@@ -39,6 +41,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     allowAllResources: new ActionSet(n),
     denyAlways: new ActionSet(n),
     denyConditional: new ActionSet(n),
+    denyExceptListed: new ActionSet(n),
   };
   for (const st of doc.statements) {
     const actions = expander.statementActions(st.action, st.notAction);
@@ -50,6 +53,9 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
         s.allowUnconditional.or(actions);
         if (broad) s.allowAllResources.or(actions);
       }
+    } else if (st.notResource) {
+      // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
+      s.denyExceptListed.or(actions);
     } else if (broad) {
       (conditional ? s.denyConditional : s.denyAlways).or(actions);
     }
@@ -71,7 +77,7 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander)
   const n = expander.size;
   const acc = {
     allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
-    denyAlways: new ActionSet(n), denyConditional: new ActionSet(n),
+    denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n),
   };
   for (const d of docs) {
     const s = summarizeDocument(d, expander);
@@ -80,6 +86,7 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander)
     acc.allowAllResources.or(s.allowAllResources);
     acc.denyAlways.or(s.denyAlways);
     acc.denyConditional.or(s.denyConditional);
+    acc.denyExceptListed.or(s.denyExceptListed);
   }
   return acc;
 }
@@ -103,6 +110,7 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   const allResources = id.allowAllResources.clone();
   const denyAlways = id.denyAlways.clone();
   const denyConditional = id.denyConditional.clone();
+  const denyExceptListed = id.denyExceptListed.clone();
   const others: (readonly PolicyDocument[])[] = [];
   if (input.boundary) others.push(input.boundary);
   for (const level of input.scps ?? []) others.push(level);
@@ -114,10 +122,11 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
     allResources.and(l.allowAllResources);
     denyAlways.or(l.denyAlways);
     denyConditional.or(l.denyConditional);
+    denyExceptListed.or(l.denyExceptListed);
   }
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
-  allResources.andNot(denyAlways).andNot(denyConditional);
+  allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
   return { allowed, unconditional, allResources };
 }
 

@@ -7,6 +7,18 @@ import type { Catalog } from './catalog.js';
 
 const regexCache = new Map<string, RegExp>();
 
+/**
+ * Stand-ins for a literal `*` and `?`: what `${*}` and `${?}` stand for, and how characters of a
+ * substituted policy-variable value are kept from acting as wildcards. globRegex and arnMatches
+ * match them as the literal character. Private-use code points never occur in real policies.
+ */
+export const LITERAL_STAR = '\uE000';
+export const LITERAL_QUESTION = '\uE001';
+
+function hasLiteralMarker(s: string): boolean {
+  return s.includes(LITERAL_STAR) || s.includes(LITERAL_QUESTION);
+}
+
 /** Glob → anchored RegExp. `flags` 'i' for actions and the *IgnoreCase operators. */
 export function globRegex(glob: string, flags = ''): RegExp {
   const cacheKey = `${flags}\u0000${glob}`;
@@ -16,6 +28,8 @@ export function globRegex(glob: string, flags = ''): RegExp {
     for (const ch of glob) {
       if (ch === '*') src += '.*';
       else if (ch === '?') src += '.';
+      else if (ch === LITERAL_STAR) src += '\\*';
+      else if (ch === LITERAL_QUESTION) src += '\\?';
       else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
     }
     re = new RegExp(`${src}$`, `s${flags}`);
@@ -64,7 +78,7 @@ export function arnMatches(pattern: string, arn: string): boolean {
   if (!pp || !ap) return globRegex(pattern).test(arn);
   for (let i = 0; i < 6; i++) {
     const p = pp[i]!, a = ap[i]!;
-    if (hasWildcard(p) ? !globRegex(p).test(a) : p !== a) return false;
+    if (hasWildcard(p) || hasLiteralMarker(p) ? !globRegex(p).test(a) : p !== a) return false;
   }
   return true;
 }

@@ -64,16 +64,19 @@ export interface Collected {
 }
 
 export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Collected> {
-  const config = opts.config || !opts.demo ? loadConfig(opts.config) : loadConfig(existsSync(join(demoDir, 'leash.config.yaml')) ? join(demoDir, 'leash.config.yaml') : undefined);
+  const demoConfig = join(demoDir, 'leash.config.yaml');
+  const configPath = opts.config ?? (opts.demo && existsSync(demoConfig) ? demoConfig : existsSync('leash.config.yaml') ? 'leash.config.yaml' : undefined);
+  const config = loadConfig(configPath);
   const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
   if (!input) throw new InputError('(command line)', '', 'an input: --input FILE, --demo, or --profile', 'none');
   onProgress('collect', `reading ${input}`);
   const auth = readAuthorizationDetailsFile(input);
   const sources: SourceInfo[] = [{
-    kind: 'authorization-details-file', location: input, status: auth.errors.length > 0 ? 'partial' : 'ok',
+    kind: 'authorization-details-file', location: resolve(input), status: auth.errors.length > 0 ? 'partial' : 'ok',
     counts: auth.counts,
   }];
   const errors: ScanError[] = [...auth.errors];
+  if (configPath) sources.push({ kind: 'config', location: resolve(configPath), status: 'ok' });
   const externalEvidence: Record<string, AgentEvidence[]> = {};
   const addEvidence = (more: Readonly<Record<string, readonly AgentEvidence[]>>) => {
     for (const [arn, ev] of Object.entries(more)) (externalEvidence[arn] ??= []).push(...ev);

@@ -1,0 +1,52 @@
+// `leash fix --report R --principal ARN [--mode strict|balanced]`: re-plan one principal's fixes
+// from the inputs a report was made from, in a chosen mode. Writes files; applies nothing.
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { InputError } from '../../model/errors.js';
+import { analyzeSnapshot, collectSnapshot, scanId, type ScanOptions } from '../../pipeline/scan.js';
+import { loadReport, resolveReportPath } from '../../report/history.js';
+import { writeFixPlans } from '../../fix/write.js';
+import { loadSuppressions } from '../../config/suppressions.js';
+import { reportError } from './scan.js';
+
+interface FixCliOptions { report: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
+
+export function register(program: Command): void {
+  program
+    .command('fix')
+    .description('Regenerate the fixes of one principal from a report\'s inputs, in a chosen mode (nothing is applied)')
+    .requiredOption('--report <path>', 'report.json, its directory, or latest/previous')
+    .requiredOption('--principal <arn>', 'principal ARN (or name) to plan fixes for')
+    .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
+    .option('-o, --output <dir>', 'write the fix files here (default: <report dir>/fixes/)')
+    .option('--reports <dir>', 'root of the scan history', 'reports')
+    .option('--json', 'print the fixes as JSON')
+    .action(async (o: FixCliOptions) => {
+      try {
+        const reportPath = await resolveReportPath(o.report, { reportsRoot: o.reports ?? 'reports' });
+        const report = await loadReport(reportPath);
+        const principal = report.principals.find((p) => p.arn === o.principal || p.name === o.principal);
+        if (!principal) throw new InputError(reportPath, '$.principals', `a principal with ARN or name ${o.principal}`, 'none');
+        const input = report.scan.sources.find((s) => s.kind === 'authorization-details-file');
+        if (!input) throw new InputError(reportPath, '$.scan.sources', 'a scan made from an authorization-details file (re-run `leash scan --fixes` for live scans)', report.scan.sources.map((s) => s.kind).join(', '));
+        const config = report.scan.sources.find((s) => s.kind === 'config');
+        const cloudtrail = report.scan.sources.filter((s) => s.kind === 'cloudtrail-file').map((s) => s.location);
+        const opts: ScanOptions = { input: input.location, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
+        const { snapshot, config: cfg } = await collectSnapshot(opts);
+        const now = new Date();
+        const effective = o.mode ? { ...cfg, baseline: { ...cfg.baseline, mode: o.mode } } : cfg;
+        const { fixPlans } = analyzeSnapshot(snapshot, effective, { scanId: scanId(snapshot.account.id, now), startedAt: now.toISOString(), now, fixes: true, onlyPrincipal: principal.arn, suppressions: loadSuppressions(cfg.suppressionsFile) });
+        if (fixPlans.length === 0) throw new InputError(reportPath, '$.principals', `${principal.name} to be an agent principal (fixes are planned for agents)`, 'a non-agent principal');
+        const out = resolve(o.output ?? join(dirname(reportPath), 'fixes'));
+        const dirs = writeFixPlans(out, fixPlans);
+        if (o.json) process.stdout.write(JSON.stringify(fixPlans.flatMap((p) => p.fixes), null, 2) + '\n');
+        else {
+          for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${f.verification.safe ? 'verified' : 'NOT VERIFIED'}  ${f.title}\n`);
+          process.stdout.write(`fix files written to ${dirs.join(', ')}\n`);
+        }
+      } catch (e) {
+        process.exitCode = reportError(e);
+      }
+    });
+}
