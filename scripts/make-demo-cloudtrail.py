@@ -11,7 +11,7 @@ REGION = 'us-east-1'
 OUT = os.path.join(os.path.dirname(__file__), '..', 'demo', 'cloudtrail')
 random.seed(7)
 END = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
-DAYS = 30
+DAYS = 31
 
 KIRO_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/macos#25.1.0 md/arch#arm64 lang/python#3.13.7 md/pyimpl#CPython m/E,AQ,b cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#{cmd}'
 CLAUDE_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/AN,E,b cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#{cmd}'
@@ -80,6 +80,28 @@ for d in range(DAYS):
         sso = role_identity('AWSReservedSSO_AdministratorAccess_3f8a9c2d1e7b6a54', '/aws-reserved/sso.amazonaws.com/', 'dana@example.com', key='ASIADEMO0000000SSO001')
         add(event(day.replace(hour=9, minute=12), sso, 'ce.amazonaws.com', 'GetCostAndUsage', CONSOLE_UA, {'granularity': 'MONTHLY'}, ip='198.51.100.24'))
         add(event(day.replace(hour=9, minute=20), sso, 'cloudformation.amazonaws.com', 'DescribeStacks', CONSOLE_UA, {'stackName': 'cost-explorer-cn-app'}, ip='198.51.100.24'))
+
+# the Bedrock agent, daily: model calls and its own table
+for d in range(DAYS):
+    day = END - timedelta(days=DAYS - 1 - d)
+    agent = role_identity('AmazonBedrockExecutionRoleForAgents_orders', '/service-role/', f'bedrock-agent-{d:03d}', key='ASIADEMO0000000BRK001')
+    model = 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0'
+    for h in (8, 14, 20):
+        e = event(day.replace(hour=h, minute=30), agent, 'bedrock.amazonaws.com', 'InvokeModel', 'bedrock.amazonaws.com', {'modelId': 'anthropic.claude-3-5-sonnet-20240620-v1:0'}, [{'type': 'AWS::Bedrock::Model', 'ARN': model}], ip='bedrock.amazonaws.com')
+        e['invokedBy'] = 'bedrock.amazonaws.com'
+        add(e)
+        q = event(day.replace(hour=h, minute=31), agent, 'dynamodb.amazonaws.com', 'Query', 'bedrock.amazonaws.com', {'tableName': 'orders'}, [{'type': 'AWS::DynamoDB::Table', 'ARN': f'arn:aws:dynamodb:{REGION}:{ACCT}:table/orders'}], mgmt=False, ip='bedrock.amazonaws.com')
+        q['invokedBy'] = 'bedrock.amazonaws.com'
+        add(q)
+
+# cursor-ci-bot: an IAM user with a long-term key, driven by Cursor's agent (AWS CLI code AW)
+CURSOR_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/AW,E cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#{cmd}'
+bot = {'type': 'IAMUser', 'principalId': 'AIDADEMOCURSORBOT00001', 'arn': f'arn:aws:iam::{ACCT}:user/bots/cursor-ci-bot', 'accountId': ACCT, 'accessKeyId': 'AKIADEMOCURSORBOT001', 'userName': 'cursor-ci-bot'}
+for d in range(0, DAYS, 2):
+    day = END - timedelta(days=DAYS - 1 - d)
+    t = day.replace(hour=11)
+    add(event(t, bot, 's3.amazonaws.com', 'ListObjects', CURSOR_UA.format(cmd='s3.ls'), {'bucketName': 'cursor-scratch'}, [{'type': 'AWS::S3::Bucket', 'ARN': 'arn:aws:s3:::cursor-scratch'}], mgmt=False, ip='192.0.2.80'))
+    add(event(t + timedelta(seconds=5), bot, 's3.amazonaws.com', 'PutObject', CURSOR_UA.format(cmd='s3.cp'), {'bucketName': 'cursor-scratch', 'key': f'runs/{d}/out.json'}, [{'type': 'AWS::S3::Object', 'ARN': f'arn:aws:s3:::cursor-scratch/runs/{d}/out.json'}, {'type': 'AWS::S3::Bucket', 'ARN': 'arn:aws:s3:::cursor-scratch'}], read_only=False, mgmt=False, ip='192.0.2.80'))
 
 # kiro-agent: the last 12 days, reads plus one configuration change
 for d in range(DAYS - 12, DAYS):

@@ -78,6 +78,16 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
     if (hit) needed.add(hit.id);
   }
   for (const pattern of declared) needed.addAll(expander.expand(pattern));
+  // Service-level evidence only (last-accessed without action detail): which actions were used
+  // is unknown, so everything granted in that service stays needed.
+  const actionServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
+  if (covered) {
+    for (const svc of a.usage?.servicesOnly ?? []) {
+      if (actionServices.has(svc.toLowerCase())) continue;
+      const inService = ActionSet.of(expander.size, (expander.catalog.byService.get(svc.toLowerCase()) ?? []).map((x) => x.id));
+      needed.or(inService.and(a.effective.allowed));
+    }
+  }
   const usedServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
   if (config.baseline.mode === 'balanced' || readOnlyForUsed) needed.or(readSiblings(usedServices, expander));
 
@@ -98,7 +108,8 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
 
   // Needed never exceeds what is granted today: a fix must not add access.
   needed.and(a.effective.allowed);
-  const basis: NeededSet['basis'] = observed.length > 0 && declared.length > 0 ? 'observed+declared' : observed.length > 0 ? 'observed' : declared.length > 0 ? 'declared' : 'none';
+  const sawUse = observed.length > 0 || (covered && (a.usage?.servicesOnly?.length ?? 0) > 0);
+  const basis: NeededSet['basis'] = sawUse && declared.length > 0 ? 'observed+declared' : sawUse ? 'observed' : declared.length > 0 ? 'declared' : 'none';
   const granted = a.effective.allowed.count();
   const neededCount = needed.count();
   const summary: PrincipalBaselineSummary = covered

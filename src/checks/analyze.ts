@@ -75,7 +75,9 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
       principal: p,
       effective,
       agentEvidence,
-      isAgent: isAgent(agentEvidence),
+      // An engineer's own session role is not an agent principal, even when an AI tool drives it
+      // (that is its own finding); only an explicit declaration or tag makes it one.
+      isAgent: isHumanSessionRole(p) ? agentEvidence.some((e) => e.kind === 'declared' || e.kind === 'tag') : isAgent(agentEvidence),
       humanSession: isHumanSessionRole(p),
       destructive: { unconditional: expander.keys(destrUncond), conditional: expander.keys(destrAll.andNot(destrUncond)) },
       escalation: escalationHits(p, effective, expander),

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   }).default({ unusedRoleDays: 90, maxSessionSeconds: 3600, disabled: [] }),
   baseline: z.object({
     windowDays: z.number().int().positive().default(90),
+    /** Evaluate usage as of this time (ISO); default now. For logs downloaded earlier. */
+    windowEnd: z.string().datetime({ offset: true }).optional(),
     mode: z.enum(['strict', 'balanced']).default('balanced'),
     profiles: z.record(z.string(), z.object({
       allow: z.array(z.string()).default([]),

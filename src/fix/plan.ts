@@ -113,14 +113,18 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
   const denySet = forbidden.clone().andNot(alwaysDeny);
   const ap = approval(config);
-  const statements: Statement[] = [
+  const build = (deny: ActionSet): PolicyDocument => ({ version: '2012-10-17', statements: [
     known
       ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
       : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
-    { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: compactActions(denySet, expander, safeToCover.or(denySet)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
+    { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: deny.isEmpty() ? ['iam:DeleteRolePermissionsBoundary'] : compactActions(deny, expander, safeToCover.clone().or(deny)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
-  ];
-  return { version: '2012-10-17', statements };
+  ] });
+  const full = build(denySet);
+  if (!known || checkSizeLimits(full, 'managed').fits) return full;
+  // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
+  // are already denied by omission, so the deny need only name the forbidden actions it allows.
+  return build(denySet.clone().and(allowSet));
 }
 
 const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
@@ -209,6 +213,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const mode = config.baseline.mode;
   const before: PermissionCounts = { allowedActions: a.effective.allowed.count(), destructiveActions: a.destructive.unconditional.length, escalationTechniques: a.escalation.filter((e) => !e.conditional).length };
   const currentIdentity = p.policies.map((x) => x.document);
+  const current = { identity: currentIdentity, ...(p.boundary ? { boundary: p.boundary.document } : {}) };
   const forbidden = forbiddenActions(expander);
   const fixes: Fix[] = [];
   const allPolicies: FixPolicy[] = [];
@@ -223,12 +228,17 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
 
   // 1. Boundary (always, for agents): it holds even when nothing is known about need.
-  const boundary = boundaryPolicy(needed, expander, config, p.boundary?.document);
+  // An engineer's own role keeps all it has; its boundary only puts destructive and escalation
+  // actions behind approval.
+  const boundaryNeed: NeededSet = a.humanSession && !a.isAgent ? { ...needed, basis: 'none' } : needed;
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document);
   const bSize = checkSizeLimits(boundary, 'managed');
 
-  // 2. Right-sized policy, only with a basis: unknown is not unused.
+  // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
+  // session role: what a human needs is not leash's to decide from observed use.
+  const humanRole = a.humanSession && !a.isAgent;
   let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
-  if (needed.basis !== 'none') {
+  if (needed.basis !== 'none' && !humanRole) {
     const doc = rightSizedPolicy(needed, expander, mode);
     const fit = fitPolicy(doc, 6144, { maxParts: 5, catalog: expander.catalog });
     const parts = fit.ok ? [...fit.parts] : [doc];
@@ -241,7 +251,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `leash-rightsized-${i + 1}` : 'leash-rightsized', purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const verification = verifyFix({
-      identity: parts, boundary, observed: needed.observed, gated: needed.gated,
+      identity: parts, boundary, observed: needed.observed, gated: needed.gated, current,
       ...(a.isAgent || a.humanSession ? { forbidden } : {}),
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
@@ -268,7 +278,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     countsBefore: before, countsAfter: counts(currentIdentity, boundary, p, expander),
     renderings: render([bPolicy]),
     verification: verifyFix({
-      identity: currentIdentity, boundary, observed: needed.observed, gated: needed.gated,
+      identity: currentIdentity, boundary, observed: needed.observed, gated: needed.gated, current,
       ...(a.isAgent || a.humanSession ? { forbidden } : {}),
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
@@ -278,7 +288,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
 
   // 3. Trust policy and session duration (roles).
   let maxSession: number | undefined;
-  if (p.kind === 'role') {
+  // IAM Identity Center owns its roles' trust policy and session length (set on the permission set).
+  if (p.kind === 'role' && !humanRole) {
     const t = tightenedTrust(p, accountId, a.isAgent);
     if (t) {
       const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'none', document: t.document };
@@ -318,7 +329,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       after: s.document,
       renderings: render([sp]),
       verification: verifyFix({
-        identity: [...identityAfter, s.document].length ? identityAfter : [], boundary,
+        identity: identityAfter, boundary, current,
         observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),

@@ -21,6 +21,12 @@ export interface VerifyInput {
   /** Destructive + escalation legs; must not be allowed unconditionally (agents). */
   readonly forbidden?: ActionSet;
   readonly documents: readonly { readonly name: string; readonly document: PolicyDocument; readonly sizeOk: boolean; readonly sizeNote?: string }[];
+  /**
+   * Today's policies. An observed call they do not allow succeeded some other way (an API that
+   * needs no permission, such as sts:GetCallerIdentity, or a resource-based policy); an identity
+   * policy change cannot affect it, so it is not re-checked.
+   */
+  readonly current?: { readonly identity: readonly PolicyDocument[]; readonly boundary?: PolicyDocument };
 }
 
 export function verifyFix(input: VerifyInput, expander: ActionExpander): Verification {
@@ -28,10 +34,16 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   const notes: string[] = [];
   const gated = new Set(input.gated.map((g) => g.toLowerCase()));
   let checked = 0;
+  let unexplained = 0;
   const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}) };
+  const current = input.current ? { identity: input.current.identity, ...(input.current.boundary ? { boundary: [input.current.boundary] } : {}) } : undefined;
   for (const o of input.observed) {
     const resources = o.resources.length > 0 ? o.resources : ['*'];
     for (const resource of resources) {
+      if (current) {
+        const now = evaluate({ action: o.action, resource, context: { values: {} } }, current).decision;
+        if (now === 'ImplicitlyDenied' || now === 'ExplicitlyDenied') { unexplained++; continue; }
+      }
       checked++;
       const { decision } = evaluate({ action: o.action, resource, context: { values: {} } }, policies);
       const isGated = gated.has(o.action.toLowerCase());
@@ -40,6 +52,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
       }
     }
   }
+  if (unexplained > 0) notes.push(`${unexplained} observed call(s) are not granted by today's identity policies (APIs that need no permission, or access through resource-based policies); the change does not affect them.`);
   if (gated.size > 0) notes.push(`${gated.size} observed action(s) are destructive or escalation actions and now need the approval condition: ${[...input.gated].join(', ')}`);
 
   let forbiddenStillAllowed: string[] = [];

@@ -3,6 +3,7 @@
 export interface ActionUsage {
   /** Canonical IAM action, `service:ActionName` as the catalog spells it. */
   readonly action: string;
+  /** Calls not refused by IAM (denied calls are in deniedCount only; count 0 = only ever denied). */
   readonly count: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
@@ -21,6 +22,10 @@ export interface SessionUsage {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly eventCount: number;
+  /** Actions attempted in this session (granted or denied; bounded). */
+  readonly actions?: readonly string[];
+  /** Per user agent: events and actions in this session (bounded), so agent-driven calls can be told from human ones. */
+  readonly userAgentActivity?: readonly { readonly userAgent: string; readonly events: number; readonly actions: readonly string[] }[];
 }
 
 export interface PrincipalUsage {
@@ -34,6 +39,8 @@ export interface PrincipalUsage {
   readonly lastSeen: string;
   /** Services seen only at service level (service-last-accessed without action detail). */
   readonly servicesOnly?: readonly string[];
+  /** Sessions not kept because the per-principal bound was reached (their events still count). */
+  readonly sessionsDropped?: number;
 }
 
 export interface UnmappedEvent {
@@ -54,4 +61,6 @@ export interface UsageData {
   readonly coveredPrincipals: 'all' | readonly string[];
   readonly recordsRead: number;
   readonly unmapped: readonly UnmappedEvent[];
+  /** Records not attributed to an account principal (AWS service calls, service events), by reason. */
+  readonly unattributed?: readonly { readonly reason: string; readonly count: number }[];
 }

@@ -2,17 +2,11 @@
 // collect → snapshot → agents → checks → baseline → fix → report.
 // collectSnapshot does the I/O; analyzeSnapshot is a pure function of its inputs.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import type { AgentEvidence } from '../model/agent.js';
-import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../collect/local/index.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../model/report.js';
 import type { Snapshot } from '../model/snapshot.js';
-import type { ScanError, SourceInfo } from '../model/errors.js';
-import { InputError } from '../model/errors.js';
 import { defaultConfig, loadConfig, type LeashConfig } from '../config/config.js';
-import { readAuthorizationDetailsFile } from '../collect/file/authorization-details.js';
 import { catalog } from '../iam/catalog.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
@@ -43,6 +37,21 @@ export interface ScanOptions {
   readonly local?: boolean;
   readonly localHome?: string;
   readonly localProjects?: readonly string[];
+  /** Service-last-accessed outputs (`FILE` or `FILE@ROLE_ARN`). */
+  readonly lastAccessed?: readonly string[];
+  /** Live AWS: use the credential chain (also implied by profile / region / endpointUrl). */
+  readonly aws?: boolean;
+  readonly profile?: string;
+  readonly region?: string;
+  readonly endpointUrl?: string;
+  /** Live AWS: CloudTrail LookupEvents for this many days (management events, 2 req/s). */
+  readonly cloudtrailLookupDays?: number;
+  /** Live AWS: action-level service-last-accessed for agent-looking principals. */
+  readonly liveLastAccessed?: boolean;
+  /** Live AWS: service control policies from Organizations. */
+  readonly scps?: boolean;
+  /** End of the usage window (ISO); default: the config's windowEnd, else now. */
+  readonly until?: string;
   readonly fixes?: boolean;
   readonly mode?: 'strict' | 'balanced';
   /** leash.suppressions.yaml (default: the config's suppressionsFile, relative to the cwd). */
@@ -53,52 +62,10 @@ export interface ScanOptions {
 
 export type ProgressFn = (stage: string, detail?: string) => void;
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The repo/package root, from src/pipeline or dist/src/pipeline. */
-export const packageRoot = [resolve(here, '../..'), resolve(here, '../../..')].find((d) => existsSync(join(d, 'demo', 'authorization-details.json'))) ?? resolve(here, '../..');
-export const demoDir = join(packageRoot, 'demo');
+export { demoDir, packageRoot } from './paths.js';
 
-export interface Collected {
-  readonly snapshot: Snapshot;
-  readonly config: LeashConfig;
-}
-
-export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Collected> {
-  const demoConfig = join(demoDir, 'leash.config.yaml');
-  const configPath = opts.config ?? (opts.demo && existsSync(demoConfig) ? demoConfig : existsSync('leash.config.yaml') ? 'leash.config.yaml' : undefined);
-  const config = loadConfig(configPath);
-  const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
-  if (!input) throw new InputError('(command line)', '', 'an input: --input FILE, --demo, or --profile', 'none');
-  onProgress('collect', `reading ${input}`);
-  const auth = readAuthorizationDetailsFile(input);
-  const sources: SourceInfo[] = [{
-    kind: 'authorization-details-file', location: resolve(input), status: auth.errors.length > 0 ? 'partial' : 'ok',
-    counts: auth.counts,
-  }];
-  const errors: ScanError[] = [...auth.errors];
-  if (configPath) sources.push({ kind: 'config', location: resolve(configPath), status: 'ok' });
-  const externalEvidence: Record<string, AgentEvidence[]> = {};
-  const addEvidence = (more: Readonly<Record<string, readonly AgentEvidence[]>>) => {
-    for (const [arn, ev] of Object.entries(more)) (externalEvidence[arn] ??= []).push(...ev);
-  };
-  if (opts.local) {
-    onProgress('collect', 'AI tool configs on this machine');
-    const local = await scanLocalConfigs({ home: opts.localHome ?? homedir(), projectDirs: opts.localProjects ?? [process.cwd()], env: process.env });
-    addEvidence(linkLocalToSnapshot(local, auth.principals));
-    sources.push(localSourceInfo(local));
-    errors.push(...local.errors);
-  }
-  const snapshot: Snapshot = {
-    account: { id: auth.accountId ?? 'unknown' },
-    collectedAt: (opts.now ?? new Date()).toISOString(),
-    principals: auth.principals,
-    managedPolicies: auth.managedPolicies,
-    ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
-    sources,
-    errors,
-  };
-  return { snapshot, config };
-}
+export { collectSnapshot, type Collected } from './collect.js';
+import { collectSnapshot } from './collect.js';
 
 export interface AnalyzeOptions {
   readonly suppressions?: readonly SuppressionEntry[];

@@ -13,10 +13,14 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 const WEIGHT: Record<Severity, number> = { critical: 40, high: 15, medium: 5, low: 1, info: 0 };
 
-/** 0–100: unsuppressed findings weighted by severity; agents count a quarter more. */
+/**
+ * 0–100: unsuppressed findings weighted by severity (agents count a quarter more), on a
+ * saturating scale so that a principal with many critical findings still ranks above one
+ * with a few: one critical ≈ 28, three ≈ 63, ten ≈ 96.
+ */
 export function riskScore(findings: readonly Finding[], isAgent: boolean): number {
-  const raw = findings.filter((f) => !f.suppressed).reduce((s, f) => s + WEIGHT[f.severity], 0);
-  return Math.min(100, Math.round(raw * (isAgent ? 1.25 : 1)));
+  const raw = findings.filter((f) => !f.suppressed).reduce((s, f) => s + WEIGHT[f.severity], 0) * (isAgent ? 1.25 : 1);
+  return Math.round(1000 * (1 - Math.exp(-raw / 120))) / 10;
 }
 
 export function byService(ids: Iterable<number>, expander: ActionExpander): Record<string, number> {

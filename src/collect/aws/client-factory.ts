@@ -1,0 +1,117 @@
+// The one place AWS SDK clients are made. Every client gets the read-only guard, adaptive
+// retries and the same credentials, region and endpoint, so no code path can reach AWS around it.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { isAllowedOperation, ReadOnlyViolationError } from './allowlist.js';
+
+export type AwsCredentials = NonNullable<IAMClientConfig['credentials']>;
+
+export interface AwsConnectionOptions {
+  /** Named profile in ~/.aws/config (SSO, role_arn, credential_process profiles all work). */
+  readonly profile?: string;
+  /** CloudTrail is regional; IAM, STS and Organizations default to us-east-1 when none is given. */
+  readonly region?: string;
+  /** One endpoint for every service (e.g. a loopback test server). The SDK's AWS_ENDPOINT_URL* env vars apply when unset. */
+  readonly endpointUrl?: string;
+  /** Explicit credentials or provider; overrides profile and the default chain. */
+  readonly credentials?: AwsCredentials;
+  /** Attempts per call, including the first (adaptive retry mode). Default 8. */
+  readonly maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+  readonly cloudtrail: CloudTrailClient;
+  readonly organizations: OrganizationsClient;
+  /** Close sockets of the clients that were created. */
+  destroy(): void;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+const GLOBAL_REGION = 'us-east-1';
+
+/** Organizations has one endpoint per partition; pick the partition from the scan's region. */
+export function organizationsRegion(region: string | undefined): string {
+  if (region?.startsWith('us-gov-')) return 'us-gov-west-1';
+  if (region?.startsWith('cn-')) return 'cn-northwest-1';
+  return GLOBAL_REGION;
+}
+
+interface GuardableClient {
+  middlewareStack: {
+    add(
+      mw: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; priority: 'high' },
+    ): void;
+  };
+}
+
+/** Refuse, before serialisation and signing, any command that is not on the allowlist. */
+export function applyReadOnlyGuard<C>(client: C): C {
+  (client as unknown as GuardableClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!isAllowedOperation(context.clientName, context.commandName)) {
+        throw new ReadOnlyViolationError(context.clientName ?? 'unknown client', context.commandName ?? 'unknown command');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'leashReadOnlyGuard', priority: 'high' },
+  );
+  return client;
+}
+
+function resolveCredentials(opts: AwsConnectionOptions): AwsCredentials {
+  if (opts.credentials) return opts.credentials;
+  if (opts.profile) return fromIni({ profile: opts.profile });
+  return fromNodeProviderChain();
+}
+
+export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
+  // toolchain.md P5: the SDK's Node-version notice would garble the TUI and cron logs.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const credentials = resolveCredentials(opts);
+  const regional = opts.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+  const base = {
+    credentials,
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'adaptive',
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+  } as const;
+  const made: { destroy(): void }[] = [];
+  const lazy = <T extends { destroy(): void }>(make: () => T): (() => T) => {
+    let client: T | undefined;
+    return () => {
+      if (!client) {
+        client = applyReadOnlyGuard(make());
+        made.push(client);
+      }
+      return client;
+    };
+  };
+  const iam = lazy(() => new IAMClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  const sts = lazy(() => new STSClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  const cloudtrail = lazy(() => new CloudTrailClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  const organizations = lazy(() => new OrganizationsClient({ ...base, region: organizationsRegion(regional) }));
+  return {
+    get iam() {
+      return iam();
+    },
+    get sts() {
+      return sts();
+    },
+    get cloudtrail() {
+      return cloudtrail();
+    },
+    get organizations() {
+      return organizations();
+    },
+    destroy() {
+      for (const c of made.splice(0)) c.destroy();
+    },
+  };
+}

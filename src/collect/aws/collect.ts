@@ -1,0 +1,126 @@
+// A live scan of one account: who we are, all of IAM in one paginated round, then the optional
+// usage and guardrail sources. Optional sources fail as values; the essential two throw.
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { ScanError, SourceInfo, SourceKind } from '../../model/errors.js';
+import { addRoleMaxSessionDuration, fetchAuthorizationDetails, type AuthorizationDetails } from './authorization-details.js';
+import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from './cloudtrail.js';
+import { createAwsClients, type AwsClients, type AwsConnectionOptions } from './client-factory.js';
+import { essentialFailure } from './errors.js';
+import { fetchServiceLastAccessed, type LastAccessedOptions } from './last-accessed.js';
+import type { ProgressListener } from './progress.js';
+import { fetchScps, type ScpTarget } from './scps.js';
+
+export interface LastAccessedRequest extends Omit<LastAccessedOptions, 'principalArns'> {
+  /** ARNs, or a choice made once IAM is known (e.g. every role that looks like an agent). */
+  readonly principalArns: readonly string[] | ((details: AuthorizationDetails) => readonly string[]);
+}
+
+export interface CollectAwsOptions extends AwsConnectionOptions {
+  /** Use these clients (they must come from createAwsClients) instead of making new ones. */
+  readonly clients?: AwsClients;
+  /** MaxItems for IAM pages (≤ 1000, the default). */
+  readonly pageSize?: number;
+  /** Fill RoleDetailList[].MaxSessionDuration from ListRoles (paginated). Default true. */
+  readonly roleMaxSessionDuration?: boolean;
+  readonly lastAccessed?: LastAccessedRequest;
+  readonly cloudTrail?: CloudTrailLookupOptions;
+  readonly scps?: boolean;
+  readonly onProgress?: ProgressListener;
+}
+
+export interface AwsCollection {
+  readonly accountId: string;
+  readonly callerArn: string;
+  /** The `aws iam get-account-authorization-details` shape: documents decoded to objects, dates ISO. */
+  readonly authorizationDetails: AuthorizationDetails;
+  /** principal ARN → GetServiceLastAccessedDetails output (ACTION_LEVEL, pages merged). */
+  readonly lastAccessed?: Record<string, unknown>;
+  /** Parsed CloudTrailEvent objects, newest first. */
+  readonly cloudTrailRecords?: unknown[];
+  /** Outermost first: root, OUs, then the account. */
+  readonly scps?: ScpTarget[];
+  readonly sources: SourceInfo[];
+  readonly errors: ScanError[];
+}
+
+function skipped(kind: SourceKind, location: string): SourceInfo {
+  return { kind, location, status: 'skipped', detail: 'not requested' };
+}
+
+export async function collectAws(opts: CollectAwsOptions = {}): Promise<AwsCollection> {
+  const clients = opts.clients ?? createAwsClients(opts);
+  try {
+    return await collectWith(clients, opts);
+  } finally {
+    if (!opts.clients) clients.destroy();
+  }
+}
+
+async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promise<AwsCollection> {
+  let identity;
+  try {
+    identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+  } catch (e) {
+    throw essentialFailure('sts:GetCallerIdentity', e);
+  }
+  const accountId = identity.Account ?? '';
+  const callerArn = identity.Arn ?? '';
+  opts.onProgress?.({ kind: 'caller', accountId });
+
+  const iam = await fetchAuthorizationDetails(clients.iam, { accountId, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const details = iam.details;
+  const errors: ScanError[] = [...iam.errors];
+  const iamCounts: Record<string, number> = {
+    pages: iam.pages,
+    users: details.UserDetailList.length,
+    groups: details.GroupDetailList.length,
+    roles: details.RoleDetailList.length,
+    policies: details.Policies.length,
+  };
+  let iamDetail: string | undefined;
+  if (opts.roleMaxSessionDuration ?? true) {
+    const r = await addRoleMaxSessionDuration(clients.iam, details, opts.pageSize);
+    iamCounts['listRolesPages'] = r.calls;
+    if (r.error) {
+      errors.push(r.error);
+      iamDetail = 'MaxSessionDuration unknown (iam:ListRoles failed)';
+    }
+  }
+  const sources: SourceInfo[] = [
+    {
+      kind: 'authorization-details-api',
+      location: `account ${accountId}`,
+      status: iam.errors.length === 0 ? 'ok' : 'partial',
+      ...(iamDetail ? { detail: iamDetail } : {}),
+      counts: iamCounts,
+    },
+  ];
+
+  const [lastAccessed, cloudTrail, scps] = await Promise.all([
+    opts.lastAccessed
+      ? fetchServiceLastAccessed(
+          clients.iam,
+          { ...opts.lastAccessed, principalArns: typeof opts.lastAccessed.principalArns === 'function' ? opts.lastAccessed.principalArns(details) : opts.lastAccessed.principalArns },
+          opts.onProgress,
+          `account ${accountId}`,
+        )
+      : undefined,
+    opts.cloudTrail ? lookupCloudTrailEvents(clients.cloudtrail, opts.cloudTrail, opts.onProgress, `account ${accountId}`) : undefined,
+    opts.scps ? fetchScps(clients.organizations, accountId, opts.onProgress) : undefined,
+  ]);
+  sources.push(lastAccessed?.source ?? skipped('service-last-accessed', `account ${accountId}`));
+  sources.push(cloudTrail?.source ?? skipped('cloudtrail-api', `account ${accountId}`));
+  sources.push(scps?.source ?? skipped('organizations-scp', `account ${accountId}`));
+  errors.push(...(lastAccessed?.errors ?? []), ...(cloudTrail?.errors ?? []), ...(scps?.errors ?? []));
+
+  return {
+    accountId,
+    callerArn,
+    authorizationDetails: details,
+    ...(lastAccessed ? { lastAccessed: lastAccessed.lastAccessed } : {}),
+    ...(cloudTrail ? { cloudTrailRecords: cloudTrail.records } : {}),
+    ...(scps?.scps ? { scps: scps.scps } : {}),
+    sources,
+    errors,
+  };
+}

@@ -1,0 +1,152 @@
+// collect → Snapshot: the only I/O on the way in. Every source can fail partly; what failed is
+// recorded in sources/errors, and only a missing IAM picture stops the scan.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AgentEvidence } from '../model/agent.js';
+import type { AttachedPolicy } from '../model/policy.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { UsageData } from '../model/usage.js';
+import { InputError, type ScanError, type SourceInfo } from '../model/errors.js';
+import { loadConfig, type LeashConfig } from '../config/config.js';
+import { normalizeAuthorizationDetails, readAuthorizationDetailsFile, type AuthorizationDetailsResult } from '../collect/file/authorization-details.js';
+import { readCloudTrail } from '../collect/file/cloudtrail-file.js';
+import { lastAccessedFromJson, readLastAccessed } from '../collect/file/last-accessed.js';
+import { mergeUsage } from '../collect/cloudtrail/merge-usage.js';
+import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
+import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
+import { coverageFor, filterBounds, reportedWindow } from '../collect/cloudtrail/coverage.js';
+import { agentEvidenceFromUsage } from '../agents/cloudtrail-evidence.js';
+import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../collect/local/index.js';
+import { parsePolicy } from '../iam/parse.js';
+import type { ProgressFn, ScanOptions } from './scan.js';
+import { demoDir } from './paths.js';
+
+export interface Collected {
+  readonly snapshot: Snapshot;
+  readonly config: LeashConfig;
+}
+
+interface IamPart {
+  readonly auth: AuthorizationDetailsResult;
+  readonly accountId?: string;
+  readonly sources: SourceInfo[];
+  readonly errors: ScanError[];
+  readonly usage?: UsageData;
+  readonly scps?: (readonly AttachedPolicy[])[];
+}
+
+const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region);
+
+async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: ProgressFn): Promise<IamPart> {
+  // Loaded only for live scans: the SDK is the slowest import leash has.
+  const { collectAws, ttyProgress } = await import('../collect/aws/index.js');
+  const tty = ttyProgress();
+  const windowEnd = opts.until ? new Date(opts.until) : new Date();
+  const c = await collectAws({
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+    ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => /agent|kiro|claude|cursor|copilot|mcp|bedrock|amazonq|q-developer/i.test(arn)) } } : {}),
+    ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
+    ...(opts.scps ? { scps: true } : {}),
+    ...(tty ? { onProgress: tty.listener } : { onProgress: (e: unknown) => onProgress('collect', typeof e === 'object' && e && 'kind' in e ? String((e as { kind: unknown }).kind) : undefined) }),
+  });
+  tty?.done();
+  const auth = normalizeAuthorizationDetails(c.authorizationDetails, `account ${c.accountId} (GetAccountAuthorizationDetails)`);
+  const errors: ScanError[] = [...c.errors, ...auth.errors.map((e) => ({ ...e, source: 'authorization-details-api' as const }))];
+  let usage: UsageData | undefined;
+  if (c.cloudTrailRecords) {
+    const bounds = filterBounds({ windowDays: opts.cloudtrailLookupDays ?? config.baseline.windowDays, end: windowEnd.toISOString() }, Date.now());
+    const agg = new UsageAggregator({ ...(bounds.start ? { windowStart: bounds.start } : {}), ...(bounds.end ? { windowEnd: bounds.end } : {}) });
+    for (const r of c.cloudTrailRecords) if (!recordProblem(r)) agg.add(r as CloudTrailRecord);
+    const window = reportedWindow(bounds, agg.earliest, agg.latest);
+    usage = agg.finish(window, coverageFor(window, agg.daysSeen));
+  }
+  for (const [arn, raw] of Object.entries(c.lastAccessed ?? {})) {
+    const la = lastAccessedFromJson(raw, `GetServiceLastAccessedDetails(${arn})`, arn);
+    errors.push(...la.errors);
+    if (la.usage) usage = usage ? mergeUsage(usage, la.usage) : la.usage;
+  }
+  let scps: (readonly AttachedPolicy[])[] | undefined;
+  if (c.scps) {
+    scps = c.scps.map((level) => level.policies.flatMap((p): AttachedPolicy[] => {
+      const parsed = parsePolicy(p.document, 'identity');
+      if (!parsed.ok) {
+        errors.push({ source: 'organizations-scp', code: 'invalid-input', message: `SCP ${p.arn} at ${parsed.error.path}: expected ${parsed.error.expected}`, location: p.arn, path: parsed.error.path });
+        return [];
+      }
+      return [{ origin: { kind: 'scp', name: p.name, arn: p.arn, target: level.targetId }, document: parsed.document }];
+    }));
+  }
+  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}) };
+}
+
+function collectFile(input: string, onProgress: ProgressFn): IamPart {
+  onProgress('collect', `reading ${input}`);
+  const auth = readAuthorizationDetailsFile(input);
+  return {
+    auth,
+    sources: [{ kind: 'authorization-details-file', location: resolve(input), status: auth.errors.length > 0 ? 'partial' : 'ok', counts: auth.counts }],
+    errors: [...auth.errors],
+  };
+}
+
+export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Collected> {
+  const demoConfig = join(demoDir, 'leash.config.yaml');
+  const configPath = opts.config ?? (opts.demo && existsSync(demoConfig) ? demoConfig : existsSync('leash.config.yaml') ? 'leash.config.yaml' : undefined);
+  const config = loadConfig(configPath);
+  const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
+  let iam: IamPart;
+  if (input) iam = collectFile(input, onProgress);
+  else if (isLive(opts)) iam = await collectLive(opts, config, onProgress);
+  else throw new InputError('(command line)', '', 'an input: --input FILE, --demo, or live AWS (--aws, --profile P)', 'none');
+  const { auth } = iam;
+  const sources: SourceInfo[] = [...iam.sources];
+  const errors: ScanError[] = [...iam.errors];
+  if (configPath) sources.push({ kind: 'config', location: resolve(configPath), status: 'ok' });
+
+  // Usage: CloudTrail files, service-last-accessed files, and whatever the live collector read.
+  let usage = iam.usage;
+  const until = opts.until ?? config.baseline.windowEnd;
+  const trails = opts.demo && !opts.cloudtrail ? [join(demoDir, 'cloudtrail')] : opts.cloudtrail ?? [];
+  if (trails.length > 0) {
+    onProgress('collect', 'CloudTrail');
+    const ct = await readCloudTrail(trails, { windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}), onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`) });
+    sources.push(...ct.sources);
+    errors.push(...ct.errors);
+    if (ct.missingDays.length > 0) errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `CloudTrail has no records on ${ct.missingDays.length} day(s) of the ${config.baseline.windowDays}-day window (e.g. ${ct.missingDays.slice(0, 3).join(', ')}): usage is incomplete, so nothing is called unused` });
+    usage = usage ? mergeUsage(usage, ct.usage) : ct.usage;
+  }
+  for (const spec of opts.lastAccessed ?? []) {
+    const la = await readLastAccessed(spec);
+    sources.push(...la.sources);
+    errors.push(...la.errors);
+    if (la.usage) usage = usage ? mergeUsage(usage, la.usage) : la.usage;
+  }
+
+  const externalEvidence: Record<string, AgentEvidence[]> = {};
+  const addEvidence = (more: Readonly<Record<string, readonly AgentEvidence[]>>) => {
+    for (const [arn, ev] of Object.entries(more)) (externalEvidence[arn] ??= []).push(...ev);
+  };
+  if (usage) addEvidence(agentEvidenceFromUsage(usage));
+  if (opts.local) {
+    onProgress('collect', 'AI tool configs on this machine');
+    const local = await scanLocalConfigs({ home: opts.localHome ?? homedir(), projectDirs: opts.localProjects ?? [process.cwd()], env: process.env });
+    addEvidence(linkLocalToSnapshot(local, auth.principals));
+    sources.push(localSourceInfo(local));
+    errors.push(...local.errors);
+  }
+  const snapshot: Snapshot = {
+    account: { id: iam.accountId ?? auth.accountId ?? 'unknown' },
+    collectedAt: (opts.now ?? new Date()).toISOString(),
+    principals: auth.principals,
+    managedPolicies: auth.managedPolicies,
+    ...(iam.scps ? { scps: iam.scps } : {}),
+    ...(usage ? { usage } : {}),
+    ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
+    sources,
+    errors,
+  };
+  return { snapshot, config };
+}

@@ -1,0 +1,59 @@
+import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
+import * as iamSdk from '@aws-sdk/client-iam';
+import * as organizationsSdk from '@aws-sdk/client-organizations';
+import * as stsSdk from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import scannerPolicy from '../../../docs/scanner-policy.json' with { type: 'json' };
+import { isAllowedOperation, READ_ONLY_OPERATIONS } from '../../../src/collect/aws/allowlist.js';
+import { catalog } from '../../../src/iam/catalog.js';
+import { parsePolicy } from '../../../src/iam/parse.js';
+
+const sdkModules: Record<string, Record<string, unknown>> = {
+  IAMClient: iamSdk,
+  STSClient: stsSdk,
+  CloudTrailClient: cloudtrailSdk,
+  OrganizationsClient: organizationsSdk,
+};
+
+const policyActions = (): string[] => {
+  const parsed = parsePolicy(scannerPolicy, 'identity');
+  if (!parsed.ok) throw new Error(`docs/scanner-policy.json does not parse: ${parsed.error.path} ${parsed.error.expected}`);
+  return parsed.document.statements.filter((s) => s.effect === 'Allow').flatMap((s) => s.action ?? []);
+};
+
+describe('read-only allowlist', () => {
+  it.each(READ_ONLY_OPERATIONS.map((o) => [`${o.client}.${o.command}`, o] as const))('%s is a real SDK command and a catalog action', (_name, op) => {
+    expect(typeof sdkModules[op.client]?.[op.command]).toBe('function');
+    const action = catalog().lookup(op.action);
+    expect(action?.key).toBe(op.action);
+    // The command name and the IAM action name are the same words.
+    expect(`${op.action.split(':')[1]}Command`).toBe(op.command);
+  });
+
+  it('contains only Read and List actions, except sts:AssumeRole which only mints credentials', () => {
+    const notRead = READ_ONLY_OPERATIONS.filter((o) => !catalog().lookup(o.action)?.accessLevels.every((l) => l === 'Read' || l === 'List')).map((o) => o.action);
+    expect(notRead).toEqual(['sts:AssumeRole']);
+  });
+
+  it('docs/scanner-policy.json allows every allowlisted operation (catalog lookup, case-insensitive)', () => {
+    const allowed = new Set(policyActions().map((a) => catalog().lookup(a)?.key));
+    const missing = READ_ONLY_OPERATIONS.filter((o) => !allowed.has(catalog().lookup(o.action)?.key)).map((o) => o.action);
+    expect(missing).toEqual([]);
+  });
+
+  it('docs/scanner-policy.json grants nothing beyond the allowlist: no wildcards, no extra actions', () => {
+    const actions = policyActions();
+    expect(actions.filter((a) => a.includes('*') || a.includes('?'))).toEqual([]);
+    const onList = new Set(READ_ONLY_OPERATIONS.map((o) => o.action.toLowerCase()));
+    expect(actions.filter((a) => !onList.has(a.toLowerCase()))).toEqual([]);
+    const assume = parsePolicy(scannerPolicy, 'identity');
+    expect(assume.ok && assume.document.statements.find((s) => s.action?.includes('sts:AssumeRole'))?.resource).not.toContain('*');
+  });
+
+  it('refuses names not on the list, including unknown clients', () => {
+    expect(isAllowedOperation('IAMClient', 'GetAccountAuthorizationDetailsCommand')).toBe(true);
+    expect(isAllowedOperation('IAMClient', 'DeleteRoleCommand')).toBe(false);
+    expect(isAllowedOperation('S3Client', 'GetCallerIdentityCommand')).toBe(false);
+    expect(isAllowedOperation(undefined, undefined)).toBe(false);
+  });
+});

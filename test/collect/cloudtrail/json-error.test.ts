@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonErrorOffset, lineColumn } from '../../../src/collect/cloudtrail/json-error.js';
+
+describe('jsonErrorOffset', () => {
+  it('accepts whatever JSON.stringify writes', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.constantFrom(0, 1, 2), (v, indent) => jsonErrorOffset(JSON.stringify(v, null, indent)) === -1));
+  });
+
+  it('agrees with JSON.parse on validity for arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1)))), (text) => {
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        expect(jsonErrorOffset(text) === -1).toBe(valid);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts lines and columns from 1', () => {
+    expect(lineColumn('ab\ncd', 4)).toBe('line 2 column 2');
+  });
+});
