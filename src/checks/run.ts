@@ -42,6 +42,8 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
       errors.push({ checkId: check.id, message: (e as Error).message });
     }
   }
-  findings.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.principalArn.localeCompare(b.principalArn) || a.checkId.localeCompare(b.checkId) || a.subject.localeCompare(b.subject));
+  // Worst first; within a severity, the registry's order (it lists the incident's checks first).
+  const order = new Map(checks.map((c, i) => [c.id, i]));
+  findings.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.principalArn.localeCompare(b.principalArn) || order.get(a.checkId)! - order.get(b.checkId)! || a.subject.localeCompare(b.subject));
   return { findings, errors };
 }

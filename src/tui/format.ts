@@ -48,9 +48,8 @@ export function findingsFor(report: Report, arn: string): Finding[] {
     .sort(
       (a, b) =>
         Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) ||
-        severityRank[b.severity] - severityRank[a.severity] ||
-        a.title.localeCompare(b.title),
-    );
+        severityRank[b.severity] - severityRank[a.severity],
+    ); // stable: within a severity, the report's order (check registry order: destructive first)
 }
 
 /** Worst severity among findings that are not suppressed. */
