@@ -21,6 +21,7 @@ import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../colle
 import { parsePolicy } from '../iam/parse.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
 import { demoDir } from './paths.js';
+import type { AuthorizationDetails, CollectAwsOptions } from '../collect/aws/index.js';
 
 export interface Collected {
   readonly snapshot: Snapshot;
@@ -36,23 +37,35 @@ interface IamPart {
   readonly scps?: (readonly AttachedPolicy[])[];
 }
 
-const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region);
+const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region || o.awsCollection);
+
+/** What to ask the live collector for, from scan options (shared by one- and many-account scans). */
+export function awsCollectOptions(opts: ScanOptions, onProgress: ProgressFn): CollectAwsOptions {
+  const windowEnd = opts.until ? new Date(opts.until) : new Date();
+  return {
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+    ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d: AuthorizationDetails) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => LIKELY_AGENT.test(arn)) } } : {}),
+    ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
+    ...(opts.scps ? { scps: true } : {}),
+    onProgress: (e: unknown) => onProgress('collect', typeof e === 'object' && e !== null && 'kind' in e ? String((e as { kind: unknown }).kind) : undefined),
+  };
+}
+
+// Action-level last-accessed is one job per principal: ask only for the ones that look like agents.
+const LIKELY_AGENT = /agent|kiro|claude|cursor|copilot|mcp|bedrock|amazonq|q-developer|AWSReservedSSO_/i;
 
 async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: ProgressFn): Promise<IamPart> {
   // Loaded only for live scans: the SDK is the slowest import leash has.
   const { collectAws, ttyProgress } = await import('../collect/aws/index.js');
-  const tty = ttyProgress();
+  let c = opts.awsCollection;
+  if (!c) {
+    const tty = ttyProgress();
+    c = await collectAws({ ...awsCollectOptions(opts, onProgress), ...(tty ? { onProgress: tty.listener } : {}) });
+    tty?.done();
+  }
   const windowEnd = opts.until ? new Date(opts.until) : new Date();
-  const c = await collectAws({
-    ...(opts.profile ? { profile: opts.profile } : {}),
-    ...(opts.region ? { region: opts.region } : {}),
-    ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
-    ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => /agent|kiro|claude|cursor|copilot|mcp|bedrock|amazonq|q-developer/i.test(arn)) } } : {}),
-    ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
-    ...(opts.scps ? { scps: true } : {}),
-    ...(tty ? { onProgress: tty.listener } : { onProgress: (e: unknown) => onProgress('collect', typeof e === 'object' && e && 'kind' in e ? String((e as { kind: unknown }).kind) : undefined) }),
-  });
-  tty?.done();
   const auth = normalizeAuthorizationDetails(c.authorizationDetails, `account ${c.accountId} (GetAccountAuthorizationDetails)`);
   const errors: ScanError[] = [...c.errors, ...auth.errors.map((e) => ({ ...e, source: 'authorization-details-api' as const }))];
   let usage: UsageData | undefined;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Report } from '../model/report.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { defaultConfig, loadConfig, type LeashConfig } from '../config/config.js';
+import { InputError } from '../model/errors.js';
 import { catalog } from '../iam/catalog.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
@@ -25,6 +26,7 @@ import { computeDelta } from '../report/diff.js';
 import { loadReport } from '../report/history.js';
 import { writeReportBundle } from '../report/write.js';
 import { writeFixPlans } from '../fix/write.js';
+import type { AwsCollection } from '../collect/aws/index.js';
 
 export interface ScanOptions {
   /** An `aws iam get-account-authorization-details` JSON file. */
@@ -50,6 +52,8 @@ export interface ScanOptions {
   readonly liveLastAccessed?: boolean;
   /** Live AWS: service control policies from Organizations. */
   readonly scps?: boolean;
+  /** A live collection already made (multi-account scans collect first, then analyse each). */
+  readonly awsCollection?: AwsCollection;
   /** End of the usage window (ISO); default: the config's windowEnd, else now. */
   readonly until?: string;
   readonly fixes?: boolean;
@@ -191,4 +195,41 @@ export function exitCodeFor(report: Report, failOn: Severity | undefined, onlyId
   const bar = severityRank[failOn];
   const only = onlyIds ? new Set(onlyIds) : undefined;
   return report.findings.some((f) => !f.suppressed && severityRank[f.severity] >= bar && (!only || only.has(f.id))) ? 1 : 0;
+}
+
+export interface AccountScanResult {
+  readonly accountId: string;
+  readonly ok: boolean;
+  readonly dir?: string;
+  readonly report?: Report;
+  readonly exitCode: number;
+  readonly error?: string;
+}
+
+/**
+ * Every account in leash.config.yaml `accounts`: assume the listed role in each (bounded
+ * concurrency), then analyse and write each as its own scan. One failing account does not
+ * lose the others; its error is in the result.
+ */
+export async function scanAccounts(opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}, concurrency = 4): Promise<AccountScanResult[]> {
+  const config = loadConfig(opts.config);
+  if (config.accounts.length === 0) throw new InputError(opts.config ?? 'leash.config.yaml', '$.accounts', 'a list of accounts to scan ({id, roleArn, externalId?})', 'none');
+  const { collectAccounts } = await import('../collect/aws/index.js');
+  const { awsCollectOptions } = await import('./collect.js');
+  const targets = config.accounts.map((a) => ({ id: a.id, roleArn: a.roleArn, ...(a.externalId ? { externalId: a.externalId } : {}), ...(a.sessionName ? { sessionName: a.sessionName } : {}) }));
+  const results = await collectAccounts(targets, awsCollectOptions(opts, onProgress), { concurrency });
+  const out: AccountScanResult[] = [];
+  for (const r of results) {
+    if (!r.ok) {
+      out.push({ accountId: r.account.id, ok: false, exitCode: 2, error: r.error.message });
+      continue;
+    }
+    try {
+      const res = await scanAndWrite({ ...opts, awsCollection: r.collection }, onProgress);
+      out.push({ accountId: r.account.id, ok: true, dir: res.dir, report: res.report, exitCode: res.exitCode });
+    } catch (e) {
+      out.push({ accountId: r.account.id, ok: false, exitCode: 2, error: (e as Error).message });
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
-import { scanAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
+import { scanAccounts, scanAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
 import { parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR } from '../exit-codes.js';
@@ -12,6 +12,15 @@ export interface ScanCliOptions {
   failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
   cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
   local?: boolean; home?: string; project?: string[];
+  aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
+  lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
+}
+
+function days(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 90) throw new InputError('--cloudtrail-lookup', '', 'a whole number of days from 1 to 90 (LookupEvents keeps 90 days)', v);
+  return n;
 }
 
 export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
@@ -22,6 +31,15 @@ export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
     ...(o.cloudtrail ? { cloudtrail: o.cloudtrail } : {}),
     ...(o.fixes ? { fixes: true } : {}),
     ...(o.local ? { local: true } : {}),
+    ...(o.aws ? { aws: true } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+    ...(o.cloudtrailLookup ? { cloudtrailLookupDays: days(o.cloudtrailLookup)! } : {}),
+    ...(o.lastAccessed ? { lastAccessed: o.lastAccessed } : {}),
+    ...(o.liveLastAccessed ? { liveLastAccessed: true } : {}),
+    ...(o.scps ? { scps: true } : {}),
+    ...(o.until ? { until: o.until } : {}),
     ...(o.home ? { localHome: o.home } : {}),
     ...(o.project ? { localProjects: o.project } : {}),
     ...(o.mode ? { mode: o.mode } : {}),
@@ -48,6 +66,16 @@ export function register(program: Command): void {
     .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
     .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
     .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, or an S3 delivery tree')
+    .option('--aws', 'scan live AWS with the default credential chain')
+    .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
+    .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')
+    .option('--endpoint-url <url>', 'an AWS-compatible endpoint for every service')
+    .option('--cloudtrail-lookup <days>', 'live: read CloudTrail LookupEvents for the last N days (management events, 2 req/s)')
+    .option('--live-last-accessed', 'live: action-level service-last-accessed for agent-looking principals')
+    .option('--scps', 'live: read service control policies from AWS Organizations')
+    .option('--all-accounts', 'live: scan every account listed in leash.config.yaml `accounts`, assuming its role')
+    .option('--last-accessed <file...>', 'output of `aws iam get-service-last-accessed-details` (FILE or FILE@PRINCIPAL_ARN)')
+    .option('--until <iso-date>', 'end of the usage window (default: now, or baseline.windowEnd in the config)')
     .option('--local', 'read AI tool / MCP configs on this machine and link their AWS profiles to principals')
     .option('--home <dir>', 'home directory for --local (default: yours)')
     .option('--project <dir...>', 'project directories for --local (default: the current directory)')
@@ -64,6 +92,16 @@ export function register(program: Command): void {
       try {
         const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json;
         const progress = interactive ? (stage: string, detail?: string) => process.stderr.write(`\r\u001b[2K${stage}${detail ? `: ${detail}` : ''}`) : undefined;
+        if (o.allAccounts) {
+          const results = await scanAccounts(toScanOptions(o), progress);
+          if (interactive) process.stderr.write('\r\u001b[2K');
+          for (const r of results) {
+            if (r.ok && r.report) process.stdout.write(o.json ? JSON.stringify(r.report) + '\n' : `${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`);
+            else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
+          }
+          process.exitCode = Math.max(0, ...results.map((r) => r.exitCode));
+          return;
+        }
         const { dir, report, exitCode } = await scanAndWrite(toScanOptions(o), progress);
         if (interactive) process.stderr.write('\r\u001b[2K');
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
