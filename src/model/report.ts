@@ -57,6 +57,8 @@ export interface PrincipalReport {
     readonly byService: Readonly<Record<string, number>>;
     readonly userAgents: readonly string[];
     readonly lastSeen?: string;
+    /** Actions attempted but refused (AccessDenied): tried, not needed-and-granted. */
+    readonly deniedActions?: readonly string[];
   };
   readonly baseline?: PrincipalBaselineSummary;
 }

@@ -84,7 +84,9 @@ export function buildReport(input: BuildInput): Report {
     const usage = a.usage;
     const base = input.baselines?.get(p.arn);
     const usedByService: Record<string, number> = {};
-    for (const u of usage?.actions ?? []) {
+    const used = (usage?.actions ?? []).filter((u) => u.count > 0);
+    const denied = (usage?.actions ?? []).filter((u) => (u.deniedCount ?? 0) > 0).map((u) => u.action);
+    for (const u of used) {
       const s = u.action.split(':')[0]!;
       usedByService[s] = (usedByService[s] ?? 0) + 1;
     }
@@ -106,7 +108,7 @@ export function buildReport(input: BuildInput): Report {
       ],
       ...(p.boundary && 'arn' in p.boundary.origin ? { boundaryArn: p.boundary.origin.arn } : {}),
       ...(p.kind === 'role' ? { trustPolicy: policyToJson(p.trustPolicy) } : {}),
-      ...(usage ? { usage: { actionsUsed: usage.actions.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen } } : {}),
+      ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}) } } : {}),
       ...(base ? { baseline: base } : {}),
     };
   });

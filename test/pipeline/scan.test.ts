@@ -48,6 +48,29 @@ describe('demo account scan', () => {
     expect(fixPlans.some((p) => p.principalName === 'kiro-agent')).toBe(true);
   });
 
+  it('with the demo CloudTrail: a verified right-sized policy for kiro-agent that keeps every observed call and denies DeleteStack', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    expect(report.scan.coverage.usage.status).toBe('complete');
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    expect(kiro.baseline).toMatchObject({ basis: 'observed', covered: true });
+    expect(kiro.baseline!.excessPercent).toBeGreaterThan(50);
+    const replace = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === 'replace-policy')!;
+    expect(replace.verification).toMatchObject({ safe: true, observedCallsDenied: [], forbiddenStillAllowed: [] });
+    expect(replace.verification.observedCallsChecked).toBeGreaterThan(5);
+    expect(replace.countsAfter!.destructiveActions).toBe(0);
+    expect(replace.countsAfter!.allowedActions).toBeLessThan(replace.countsBefore!.allowedActions);
+    const statements = (Array.isArray(replace.after) ? replace.after : [replace.after]).flatMap((d: { statements: { action?: string[] }[] }) => d.statements);
+    expect(statements.some((s: { action?: string[] }) => s.action?.some((a) => /DeleteStack|cloudformation:\*|cloudformation:Delete/.test(a)))).toBe(false);
+    // The incident pattern: the engineer's SSO admin session driven by Claude Code deleting a stack.
+    const sso = report.principals.find((p) => p.name.startsWith('AWSReservedSSO_AdministratorAccess'))!;
+    const driven = report.findings.find((f) => f.checkId === 'human-session-driven-by-agent' && f.principalArn === sso.arn)!;
+    expect(driven.severity).toBe('critical');
+    expect(sso.agentEvidence.some((e) => e.kind === 'cloudtrail-user-agent' && e.tool === 'claude-code')).toBe(true);
+    expect(sso.isAgent).toBe(false);
+    // Unattributed ce:GetCostAndUsage was denied for kiro-agent: attempted, not needed.
+    expect(kiro.usage!.byService.ce).toBeUndefined();
+  });
+
   it('writes the bundle with fixes, and a second scan carries a delta against the first', async () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-scan-'));
     const first = await scanAndWrite({ demo: true, fixes: true, reportsRoot: root, now: NOW });
