@@ -59,6 +59,10 @@ export function observedActions(usage: PrincipalUsage | undefined): ObservedActi
 
 export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undefined, config: LeashConfig, expander: ActionExpander): NeededSet {
   const covered = isCovered(usageData, a.principal.arn);
+  if (!covered && !config.baseline.principals.some((pb) => matches(a, pb.match))) {
+    // Nothing observed with coverage and nothing declared: the need is unknown.
+    return { principalArn: a.principal.arn, basis: 'none', covered: false, observed: [], declared: [], gated: [], dropped: [], actions: new ActionSet(expander.size), summary: { basis: 'none', covered: false, grantedActions: a.allowedCount, neededActions: 0 } };
+  }
   const observed = covered ? observedActions(a.usage) : [];
   const declared: string[] = [];
   let readOnlyForUsed = false;

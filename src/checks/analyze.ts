@@ -13,7 +13,7 @@ import type { Principal } from '../model/snapshot.js';
 
 export interface ActionIndex {
   readonly destructive: ActionSet;
-  readonly techniques: readonly { readonly t: ReturnType<typeof escalationTechniques>[number]; readonly groups: readonly ActionSet[] }[];
+  readonly techniques: readonly { readonly t: ReturnType<typeof escalationTechniques>[number]; readonly groups: readonly (readonly number[])[] }[];
 }
 
 const indexCache = new WeakMap<ActionExpander, ActionIndex>();
@@ -24,7 +24,7 @@ export function actionIndex(expander: ActionExpander): ActionIndex {
   const ids = (actions: readonly string[]) => actions.map((a) => expander.catalog.lookup(a)?.id).filter((x): x is number => x !== undefined);
   idx = {
     destructive: ActionSet.of(expander.size, ids(destructiveActions().map((d) => d.action))),
-    techniques: escalationTechniques().map((t) => ({ t, groups: t.requires.map((g) => ActionSet.of(expander.size, ids(g))) })),
+    techniques: escalationTechniques().map((t) => ({ t, groups: t.requires.map((g) => ids(g)) })),
   };
   indexCache.set(expander, idx);
   return idx;
@@ -49,11 +49,11 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
     let conditional = false;
     const actions: string[] = [];
     let reachable = groups.length > 0;
+    // Groups are a handful of actions: bit tests, no set copies (this runs techniques × principals).
     for (const g of groups) {
-      const allowed = g.clone().and(eff.allowed);
-      const keys = expander.keys(allowed).filter((a) => !onlySelfScoped(p, a, expander));
+      const keys = g.filter((id) => eff.allowed.has(id)).map((id) => expander.catalog.actions[id]!.key).filter((a) => !onlySelfScoped(p, a, expander));
       if (keys.length === 0) { reachable = false; break; }
-      if (g.clone().and(eff.unconditional).isEmpty()) conditional = true;
+      if (!g.some((id) => eff.unconditional.has(id))) conditional = true;
       actions.push(...keys);
     }
     if (!reachable) continue;
@@ -68,18 +68,23 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
     const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
-    const destrAll = idx.destructive.clone().and(effective.allowed);
-    const destrUncond = idx.destructive.clone().and(effective.unconditional);
+    const destrAll = idx.destructive.intersectionIds(effective.allowed);
+    const uncondIds = idx.destructive.intersectionIds(effective.unconditional);
+    const uncond = new Set(uncondIds);
+    const key = (id: number) => expander.catalog.actions[id]!.key;
     const usage = snapshot.usage?.byPrincipal[p.arn];
+    const allResourcesCount = effective.allResources.count();
     return {
       principal: p,
       effective,
+      isAdmin: allResourcesCount >= expander.size * 0.99,
+      allowedCount: effective.allowed.count(),
       agentEvidence,
       // An engineer's own session role is not an agent principal, even when an AI tool drives it
       // (that is its own finding); only an explicit declaration or tag makes it one.
       isAgent: isHumanSessionRole(p) ? agentEvidence.some((e) => e.kind === 'declared' || e.kind === 'tag') : isAgent(agentEvidence),
       humanSession: isHumanSessionRole(p),
-      destructive: { unconditional: expander.keys(destrUncond), conditional: expander.keys(destrAll.andNot(destrUncond)) },
+      destructive: { unconditional: uncondIds.map(key), conditional: destrAll.filter((id) => !uncond.has(id)).map(key) },
       escalation: escalationHits(p, effective, expander),
       ...(usage ? { usage } : {}),
     };

@@ -1,28 +1,49 @@
 // Evidence helpers shared by checks: which statement of which policy grants an action.
 import type { StatementEvidence } from '../model/finding.js';
+import type { Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
-import { grantingStatements } from '../iam/effective.js';
+import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
 
-/** One evidence entry per granting statement, listing which of `actions` it grants (bounded). */
+/**
+ * One evidence entry per granting statement, listing which of `actions` it grants (bounded).
+ * A sample of the actions names the statements; matching all of them against every statement
+ * would cost actions × statements × patterns for every finding.
+ */
+interface StatementMatcher { readonly negated: boolean; matches(action: string): boolean }
+const matchers = new WeakMap<Statement, StatementMatcher>();
+
+/** Exact action names in a Set, wildcards tested one by one: policies list hundreds of exact names. */
+function matcherOf(st: Statement): StatementMatcher {
+  let m = matchers.get(st);
+  if (!m) {
+    const patterns = st.action ?? st.notAction ?? [];
+    const exact = new Set(patterns.filter((x) => !hasWildcard(x)).map((x) => x.toLowerCase()));
+    const wild = patterns.filter(hasWildcard);
+    m = { negated: st.action === undefined, matches: (a) => exact.has(a.toLowerCase()) || wild.some((w) => actionMatches(w, a)) };
+    matchers.set(st, m);
+  }
+  return m;
+}
+
 export function statementEvidence(p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
-  const byStatement = new Map<string, StatementEvidence & { grants: string[] }>();
-  for (const action of actions.slice(0, 200)) {
-    for (const g of grantingStatements(p.policies, action)) {
-      const key = `${g.policy.origin.kind}:${g.policy.origin.name}:${'group' in g.policy.origin ? g.policy.origin.group : ''}:${g.statement.index}`;
-      let e = byStatement.get(key);
-      if (!e) {
-        e = {
-          kind: 'statement', policy: g.policy.origin, statementIndex: g.statement.index,
-          ...(g.statement.sid !== undefined ? { sid: g.statement.sid } : {}),
-          statement: statementToJson(g.statement), grants: [],
-        };
-        byStatement.set(key, e);
-      }
-      if (e.grants.length < 20) e.grants.push(action);
+  const sample = actions.slice(0, 24);
+  const out: StatementEvidence[] = [];
+  for (const policy of p.policies) {
+    for (const st of policy.document.statements) {
+      if (st.effect !== 'Allow') continue;
+      const m = matcherOf(st);
+      const grants = sample.filter((a) => m.matches(a) !== m.negated);
+      if (grants.length === 0) continue;
+      out.push({
+        kind: 'statement', policy: policy.origin, statementIndex: st.index,
+        ...(st.sid !== undefined ? { sid: st.sid } : {}),
+        statement: statementToJson(st), grants: grants.slice(0, 20),
+      });
+      if (out.length >= limit) return out;
     }
   }
-  return [...byStatement.values()].slice(0, limit);
+  return out;
 }
 
 export function agentLabel(isAgent: boolean): string {

@@ -11,8 +11,8 @@ export function listFindings(ctx: CheckContext, list: ActionList, opts: { subjec
   const set = ActionSet.of(total, ids);
   const why = new Map(list.actions.map((x) => [x.action.toLowerCase(), x.why]));
   return ctx.principals.flatMap((a) => {
-    if (a.effective.allResources.count() >= total * 0.99) return [];
-    const hits = ctx.expander.keys(set.clone().and(opts.scope === 'all-resources' ? a.effective.allResources : a.effective.unconditional));
+    if (a.isAdmin) return [];
+    const hits = set.intersectionIds(opts.scope === 'all-resources' ? a.effective.allResources : a.effective.unconditional).map((id) => ctx.expander.catalog.actions[id]!.key);
     if (hits.length === 0) return [];
     return [{
       principalArn: a.principal.arn,

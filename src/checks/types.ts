@@ -22,6 +22,9 @@ export interface EscalationHit {
 export interface AnalyzedPrincipal {
   readonly principal: Principal;
   readonly effective: EffectivePermissions;
+  /** Allowed (unconditionally) at least 99 % of all actions on every resource: an administrator. */
+  readonly isAdmin: boolean;
+  readonly allowedCount: number;
   readonly agentEvidence: readonly AgentEvidence[];
   readonly isAgent: boolean;
   /** An engineer's own session role (IAM Identity Center permission set). */

@@ -36,26 +36,41 @@ export interface Catalog {
   lookup(action: string): CatalogAction | undefined;
 }
 
-const accessLevelField = z.string().transform((s, ctx) => {
-  const parts = s.split(', ').map((p) => p.trim());
-  for (const p of parts) {
-    if (!(ACCESS_LEVELS as readonly string[]).includes(p)) {
-      ctx.addIssue({ code: 'custom', message: `unknown access level "${p}"` });
-      return z.NEVER;
-    }
-  }
-  return parts as AccessLevel[];
-});
+// A hand-written shape check: zod over 22k actions costs more than reading the files, and this
+// runs at every start. It checks exactly what leash relies on and names the file and key.
+function invalid(file: string, key: string, what: string): never {
+  throw new Error(`iam-data ${file} does not have the expected shape at ${key}: ${what}`);
+}
 
-const actionFile = z.record(
-  z.string(),
-  z.object({
-    name: z.string().min(1),
-    accessLevel: accessLevelField,
-    resourceTypes: z.array(z.object({ name: z.string(), required: z.boolean() })),
-    conditionKeys: z.array(z.string()),
-  }),
-);
+function parseAccessLevel(v: unknown, file: string, key: string): AccessLevel[] {
+  if (typeof v !== 'string') invalid(file, key, 'accessLevel must be a string');
+  const parts = v.split(', ');
+  for (const p of parts) if (!(ACCESS_LEVELS as readonly string[]).includes(p)) invalid(file, key, `unknown access level "${p}"`);
+  return parts as AccessLevel[];
+}
+
+interface RawAction { name: string; accessLevel: AccessLevel[]; resourceTypes: { name: string; required: boolean }[]; conditionKeys: string[] }
+
+function parseActionFile(json: unknown, file: string): RawAction[] {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) invalid(file, '$', 'an object of actions');
+  const out: RawAction[] = [];
+  for (const [key, v] of Object.entries(json)) {
+    const a = v as Record<string, unknown>;
+    if (a === null || typeof a !== 'object') invalid(file, key, 'an action object');
+    if (typeof a.name !== 'string' || a.name.length === 0) invalid(file, key, 'name must be a non-empty string');
+    const rts = a.resourceTypes;
+    if (!Array.isArray(rts)) invalid(file, key, 'resourceTypes must be an array');
+    const resourceTypes = rts.map((r: unknown, i) => {
+      const rt = r as Record<string, unknown>;
+      if (rt === null || typeof rt !== 'object' || typeof rt.name !== 'string' || typeof rt.required !== 'boolean') invalid(file, `${key}.resourceTypes[${i}]`, '{name: string, required: boolean}');
+      return { name: rt.name, required: rt.required };
+    });
+    const ck = a.conditionKeys;
+    if (!Array.isArray(ck) || !ck.every((k) => typeof k === 'string')) invalid(file, key, 'conditionKeys must be an array of strings');
+    out.push({ name: a.name, accessLevel: parseAccessLevel(a.accessLevel, file, key), resourceTypes, conditionKeys: ck as string[] });
+  }
+  return out;
+}
 
 const resourceTypeFile = z.record(z.string(), z.object({ key: z.string(), arn: z.string() }));
 
@@ -72,19 +87,16 @@ export function loadCatalog(dataDir: string = catalogDataDir()): Catalog {
   const files = readdirSync(join(dataDir, 'actions')).filter((f) => f.endsWith('.json')).sort();
   for (const file of files) {
     const service = file.slice(0, -'.json'.length);
-    const parsed = actionFile.safeParse(JSON.parse(readFileSync(join(dataDir, 'actions', file), 'utf8')));
-    if (!parsed.success) {
-      throw new Error(`iam-data ${file} does not have the expected shape: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-    }
+    const parsed = parseActionFile(JSON.parse(readFileSync(join(dataDir, 'actions', file), 'utf8')), file);
     const list: CatalogAction[] = [];
-    for (const a of Object.values(parsed.data)) {
+    for (const a of parsed) {
       const action: CatalogAction = {
         id: actions.length,
         service,
         name: a.name,
         key: `${service}:${a.name}`,
         accessLevels: a.accessLevel,
-        resourceTypes: a.resourceTypes.map((r) => ({ name: r.name, required: r.required })),
+        resourceTypes: a.resourceTypes,
         conditionKeys: a.conditionKeys,
       };
       actions.push(action);

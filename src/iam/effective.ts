@@ -35,33 +35,54 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const cached = summaryCache.get(doc);
   if (cached) return cached;
   const n = expander.size;
-  const s: DocumentSummary = {
-    allowAny: new ActionSet(n),
-    allowUnconditional: new ActionSet(n),
-    allowAllResources: new ActionSet(n),
-    denyAlways: new ActionSet(n),
-    denyConditional: new ActionSet(n),
-    denyExceptListed: new ActionSet(n),
-  };
+  // Summaries are read-only, so sets that come out empty or equal share one object: most
+  // documents have no Deny and no Condition, and 10k principals should not mean 60k bitsets.
+  const allowAll: ActionSet[] = [], allowUncond: ActionSet[] = [], allowBroad: ActionSet[] = [];
+  const denyAlwaysL: ActionSet[] = [], denyCondL: ActionSet[] = [], denyExceptL: ActionSet[] = [];
   for (const st of doc.statements) {
+    // statementActions returns a fresh set per call, so the first list to take it may own it.
     const actions = expander.statementActions(st.action, st.notAction);
     const conditional = st.condition !== undefined && Object.keys(st.condition).length > 0;
     const broad = coversAllResources(st);
     if (st.effect === 'Allow') {
-      s.allowAny.or(actions);
+      allowAll.push(actions);
       if (!conditional) {
-        s.allowUnconditional.or(actions);
-        if (broad) s.allowAllResources.or(actions);
+        allowUncond.push(actions);
+        if (broad) allowBroad.push(actions);
       }
     } else if (st.notResource) {
       // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
-      s.denyExceptListed.or(actions);
+      denyExceptL.push(actions);
     } else if (broad) {
-      (conditional ? s.denyConditional : s.denyAlways).or(actions);
+      (conditional ? denyCondL : denyAlwaysL).push(actions);
     }
   }
+  const empty = emptySet(n);
+  const union = (sets: ActionSet[]): ActionSet => {
+    if (sets.length === 0) return empty;
+    const out = sets[0]!.clone();
+    for (let i = 1; i < sets.length; i++) out.or(sets[i]!);
+    return out;
+  };
+  const any = union(allowAll);
+  const uncond = allowUncond.length === allowAll.length ? any : union(allowUncond);
+  const s: DocumentSummary = {
+    allowAny: any,
+    allowUnconditional: uncond,
+    allowAllResources: allowBroad.length === allowUncond.length ? uncond : union(allowBroad),
+    denyAlways: union(denyAlwaysL),
+    denyConditional: union(denyCondL),
+    denyExceptListed: union(denyExceptL),
+  };
   summaryCache.set(doc, s);
   return s;
+}
+
+const empties = new Map<number, ActionSet>();
+function emptySet(n: number): ActionSet {
+  let e = empties.get(n);
+  if (!e) empties.set(n, (e = new ActionSet(n)));
+  return e;
 }
 
 export interface EffectivePermissions {
@@ -73,23 +94,31 @@ export interface EffectivePermissions {
   readonly allResources: ActionSet;
 }
 
-function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander) {
+function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander): DocumentSummary {
+  // One document (the usual boundary or SCP level): its cached summary, read-only.
+  if (docs.length === 1) return summarizeDocument(docs[0]!, expander);
   const n = expander.size;
   const acc = {
     allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
     denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n),
   };
-  for (const d of docs) {
-    const s = summarizeDocument(d, expander);
-    acc.allowAny.or(s.allowAny);
-    acc.allowUnconditional.or(s.allowUnconditional);
-    acc.allowAllResources.or(s.allowAllResources);
-    acc.denyAlways.or(s.denyAlways);
-    acc.denyConditional.or(s.denyConditional);
-    acc.denyExceptListed.or(s.denyExceptListed);
-  }
+  accumulate(acc, docs, expander);
   return acc;
 }
+
+function accumulate(acc: { [K in keyof DocumentSummary]: ActionSet }, docs: readonly PolicyDocument[], expander: ActionExpander): void {
+  const empty = emptySet(expander.size);
+  for (const d of docs) {
+    const s = summarizeDocument(d, expander);
+    for (const k of SUMMARY_KEYS) if (s[k] !== empty) acc[k].or(s[k]);
+  }
+}
+
+const SUMMARY_KEYS = ['allowAny', 'allowUnconditional', 'allowAllResources', 'denyAlways', 'denyConditional', 'denyExceptListed'] as const;
+
+// Scratch sets for the deny accumulators: effectivePermissions is synchronous and never
+// re-entered, and these never escape it.
+const scratch = new Map<number, { denyAlways: ActionSet; denyConditional: ActionSet; denyExceptListed: ActionSet }>();
 
 export interface EffectiveInput {
   readonly identity: readonly PolicyDocument[];
@@ -104,13 +133,15 @@ export interface EffectiveInput {
  * allowed elsewhere, so they do not subtract.
  */
 export function effectivePermissions(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
-  const id = layerSummary(input.identity, expander);
-  const allowed = id.allowAny.clone();
-  const unconditional = id.allowUnconditional.clone();
-  const allResources = id.allowAllResources.clone();
-  const denyAlways = id.denyAlways.clone();
-  const denyConditional = id.denyConditional.clone();
-  const denyExceptListed = id.denyExceptListed.clone();
+  const n = expander.size;
+  let tmp = scratch.get(n);
+  if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n) }));
+  tmp.denyAlways.words.fill(0);
+  tmp.denyConditional.words.fill(0);
+  tmp.denyExceptListed.words.fill(0);
+  const acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), ...tmp };
+  accumulate(acc, input.identity, expander);
+  const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
   const others: (readonly PolicyDocument[])[] = [];
   if (input.boundary) others.push(input.boundary);
   for (const level of input.scps ?? []) others.push(level);

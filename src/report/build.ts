@@ -8,6 +8,7 @@ import type { ScanError } from '../model/errors.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
+import type { ActionSet } from '../iam/action-set.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
@@ -23,11 +24,40 @@ export function riskScore(findings: readonly Finding[], isAgent: boolean): numbe
   return Math.round(1000 * (1 - Math.exp(-raw / 120))) / 10;
 }
 
-export function byService(ids: Iterable<number>, expander: ActionExpander): Record<string, number> {
+const wordMaps = new WeakMap<ActionExpander, { services: string[]; wordService: Int32Array }>();
+
+/**
+ * Allowed actions per service. The catalog numbers each service's actions contiguously, so a
+ * 32-bit word usually belongs to one service: one popcount per word, not one test per action.
+ */
+export function byService(set: ActionSet, expander: ActionExpander): Record<string, number> {
+  let map = wordMaps.get(expander);
+  if (!map) {
+    const services = expander.catalog.actions.map((a) => a.service);
+    const wordService = new Int32Array(set.words.length).fill(-1);
+    for (let w = 0; w < wordService.length; w++) {
+      const first = w * 32, last = Math.min(first + 31, services.length - 1);
+      if (services[first] === services[last]) wordService[w] = first;
+    }
+    map = { services, wordService };
+    wordMaps.set(expander, map);
+  }
   const out: Record<string, number> = {};
-  for (const id of ids) {
-    const s = expander.catalog.actions[id]!.service;
-    out[s] = (out[s] ?? 0) + 1;
+  const words = set.words;
+  for (let w = 0; w < words.length; w++) {
+    let v = words[w]!;
+    if (v === 0) continue;
+    const owner = map.wordService[w]!;
+    if (owner >= 0) {
+      v = v - ((v >>> 1) & 0x55555555);
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+      const s = map.services[owner]!;
+      out[s] = (out[s] ?? 0) + ((((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24);
+    } else {
+      for (let b = 0; b < 32; b++) {
+        if (v & (1 << b)) { const s = map.services[w * 32 + b]!; out[s] = (out[s] ?? 0) + 1; }
+      }
+    }
   }
   return out;
 }
@@ -98,10 +128,10 @@ export function buildReport(input: BuildInput): Report {
       agentEvidence: a.agentEvidence,
       riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),
       permissions: {
-        allowedActionCount: a.effective.allowed.count(),
+        allowedActionCount: a.allowedCount,
         destructiveActions: a.destructive.unconditional,
         escalationTechniques: a.escalation.filter((e) => !e.conditional).map((e) => e.techniqueId),
-        byService: byService(a.effective.allowed.ids(), expander),
+        byService: byService(a.effective.allowed, expander),
       },
       policies: [
         ...p.policies.map((x) => ({ kind: x.origin.kind, name: 'group' in x.origin ? `${x.origin.group}/${x.origin.name}` : x.origin.name, ...('arn' in x.origin ? { arn: x.origin.arn } : {}) })),
