@@ -15,6 +15,11 @@ function child(script: string, args: string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+function printRow(row: Record<string, unknown>): void {
+  const width = Math.max(...Object.keys(row).map((k) => k.length));
+  for (const [k, v] of Object.entries(row)) console.log(`${k.padEnd(width)}  ${typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}`);
+}
+
 if (want('analysis')) {
   console.log('\n## Offline analysis: synthetic accounts (auth-details JSON → report), one process per size');
   console.log('target: 10k principals in < 5 s and < 1 GiB');
@@ -31,11 +36,11 @@ if (want('analysis')) {
 if (want('cloudtrail')) {
   console.log('\n## CloudTrail ingest');
   const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');
-  await benchCloudTrailIngest();
+  printRow(await benchCloudTrailIngest());
 }
 
 if (want('aws')) {
   console.log('\n## Live collection from the loopback AWS endpoint');
   const { benchAwsCollect } = await import('./aws-collect.js');
-  await benchAwsCollect();
+  printRow(await benchAwsCollect());
 }

@@ -8,7 +8,7 @@ import { applySuppressions, isActive, isIsoDate, loadSuppressions, saveSuppressi
 import type { SuppressionEntry } from '../../src/config/suppressions.js';
 import { InputError } from '../../src/model/errors.js';
 import { ownFixture } from '../support/fixtures.js';
-import { buildReport } from '../tui/support.js';
+import { buildReport, FID } from '../tui/support.js';
 
 let dir: string;
 beforeEach(() => {
@@ -30,8 +30,8 @@ describe('loadSuppressions', () => {
   it('reads a committed file', () => {
     const s = loadSuppressions(ownFixture('tui/suppressions.yaml'));
     expect(s.map((x) => [x.findingId, x.by, x.until])).toEqual([
-      ['f-ci-destructive', 'alice', undefined],
-      ['f-bedrock-boundary', undefined, '2026-12-31'],
+      [FID('f-ci-destructive'), 'alice', undefined],
+      [FID('f-bedrock-boundary'), undefined, '2026-12-31'],
     ]);
   });
 
@@ -109,25 +109,25 @@ describe('applySuppressions', () => {
   it('marks matching findings with reason, by and until, and drops none', () => {
     const out = applySuppressions(findings, loadSuppressions(ownFixture('tui/suppressions.yaml')), now);
     expect(out).toHaveLength(findings.length);
-    expect(out.find((f) => f.id === 'f-ci-destructive')?.suppressed).toEqual({ reason: 'CI must delete preview stacks; reviewed in SEC-1234', by: 'alice' });
-    expect(out.find((f) => f.id === 'f-bedrock-boundary')?.suppressed).toEqual({ reason: 'boundary lands with the Q1 platform release', until: '2026-12-31' });
+    expect(out.find((f) => f.id === FID('f-ci-destructive'))?.suppressed).toEqual({ reason: 'CI must delete preview stacks; reviewed in SEC-1234', by: 'alice' });
+    expect(out.find((f) => f.id === FID('f-bedrock-boundary'))?.suppressed).toEqual({ reason: 'boundary lands with the Q1 platform release', until: '2026-12-31' });
     expect(out.filter((f) => f.suppressed)).toHaveLength(2);
   });
 
   it('does not mutate its input', () => {
-    applySuppressions(findings, [{ findingId: 'f-ci-destructive', reason: 'x' }], now);
+    applySuppressions(findings, [{ findingId: FID('f-ci-destructive'), reason: 'x' }], now);
     expect(findings.every((f) => f.suppressed === undefined)).toBe(true);
   });
 
   it('applies through the whole `until` day (UTC) and not after', () => {
-    const s: SuppressionEntry[] = [{ findingId: 'f-ci-destructive', reason: 'x', until: '2026-11-24' }];
+    const s: SuppressionEntry[] = [{ findingId: FID('f-ci-destructive'), reason: 'x', until: '2026-11-24' }];
     expect(applySuppressions(findings, s, new Date('2026-11-24T23:59:59Z')).some((f) => f.suppressed)).toBe(true);
     expect(applySuppressions(findings, s, new Date('2026-11-25T00:00:00Z')).some((f) => f.suppressed)).toBe(false);
   });
 
   it('does not apply when checkId or principalArn disagree with the finding', () => {
-    const wrongCheck = applySuppressions(findings, [{ findingId: 'f-ci-destructive', checkId: 'admin-access', reason: 'x' }], now);
-    const wrongPrincipal = applySuppressions(findings, [{ findingId: 'f-ci-destructive', principalArn: 'arn:aws:iam::1:role/other', reason: 'x' }], now);
+    const wrongCheck = applySuppressions(findings, [{ findingId: FID('f-ci-destructive'), checkId: 'admin-access', reason: 'x' }], now);
+    const wrongPrincipal = applySuppressions(findings, [{ findingId: FID('f-ci-destructive'), principalArn: 'arn:aws:iam::1:role/other', reason: 'x' }], now);
     expect(wrongCheck.some((f) => f.suppressed)).toBe(false);
     expect(wrongPrincipal.some((f) => f.suppressed)).toBe(false);
   });

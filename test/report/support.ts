@@ -1,3 +1,4 @@
+import { findingId as realFindingId } from '../../src/checks/run.js';
 // Builds Report objects with the shapes a real scan produces (account, agent principals with
 // evidence, findings with statement evidence, checks with references). Summary numbers are
 // derived from the findings and principals, never typed in, so they cannot disagree.
@@ -90,7 +91,7 @@ export const CI_USER = principal({ arn: userArn('ci-deployer'), name: 'ci-deploy
 
 /** Stable id the way the checks make it: hash of check id, principal ARN and subject. */
 export function findingId(checkId: string, principalArn: string, subject: string): string {
-  return createHash('sha256').update(`${checkId}\0${principalArn}\0${subject}`).digest('hex').slice(0, 16);
+  return realFindingId(checkId, principalArn, subject);
 }
 
 export function finding(over: Partial<Finding> & { checkId: string; principalArn: string; subject: string }): Finding {

@@ -8,7 +8,7 @@ import type { AppProps } from '../../src/tui/App.js';
 import { defaultCallbacks } from '../../src/tui/run.js';
 import { KEYS, renderTui } from '../support/render-tui.js';
 import type { RenderedTui } from '../support/render-tui.js';
-import { buildReport } from './support.js';
+import { buildReport, FID } from './support.js';
 
 let cwd: string;
 let t: RenderedTui | undefined;
@@ -156,7 +156,7 @@ describe('App actions', () => {
     const file = parse(readFileSync(join(cwd, 'leash.suppressions.yaml'), 'utf8')) as { suppressions: Record<string, string>[] };
     expect(file.suppressions).toHaveLength(1);
     expect(file.suppressions[0]).toMatchObject({
-      findingId: 'f-kiro-destructive',
+      findingId: FID('f-kiro-destructive'),
       checkId: 'destructive-actions',
       principalArn: 'arn:aws:iam::111122223333:role/kiro-agent',
       reason: 'sandbox account, no prod data',

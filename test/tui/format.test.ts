@@ -4,7 +4,7 @@ import {
   awsJson, bar, colorsEnabled, filterPrincipals, findingsFor, fixDocumentText, grantedVsUsed, jsonLines, nextSeverityFilter,
   riskiestAgents, safeSegment, truncate, windowStart, worstSeverity, wrapText,
 } from '../../src/tui/format.js';
-import { buildReport, KIRO_ARN, POWER_USER_ACCESS } from './support.js';
+import { buildReport, FID, KIRO_ARN, POWER_USER_ACCESS } from './support.js';
 
 const noFilter = { query: '', agentsOnly: false, minSeverity: undefined };
 
@@ -28,7 +28,7 @@ describe('principal ordering and filters', () => {
 
   it('ignores suppressed findings when filtering by severity', () => {
     const r = buildReport();
-    const findings = r.findings.map((f) => (f.id === 'f-ci-destructive' ? { ...f, suppressed: { reason: 'accepted' } } : f));
+    const findings = r.findings.map((f) => (f.id === FID('f-ci-destructive') ? { ...f, suppressed: { reason: 'accepted' } } : f));
     expect(filterPrincipals({ ...r, findings }, { ...noFilter, minSeverity: 'high' }).map((p) => p.name)).not.toContain('ci-deploy');
   });
 
@@ -46,9 +46,9 @@ describe('principal ordering and filters', () => {
 
   it('lists findings worst first with suppressed ones last', () => {
     const r = buildReport();
-    const findings = r.findings.map((f) => (f.id === 'f-kiro-destructive' ? { ...f, suppressed: { reason: 'x' } } : f));
+    const findings = r.findings.map((f) => (f.id === FID('f-kiro-destructive') ? { ...f, suppressed: { reason: 'x' } } : f));
     const fs = findingsFor({ ...r, findings }, KIRO_ARN);
-    expect(fs.map((f) => f.id)).toEqual(['f-kiro-unused', 'f-kiro-destructive']);
+    expect(fs.map((f) => f.id)).toEqual([FID('f-kiro-unused'), FID('f-kiro-destructive')]);
     expect(worstSeverity(fs)).toBe('medium');
   });
 });

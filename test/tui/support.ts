@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // A realistic Report for TUI tests: the shape a scan of a small account produces, with a Kiro
 // agent role that can delete things (the incident leash exists for) and a generated fix.
 import { parsePolicy, policyToJson } from '../../src/iam/parse.js';
@@ -77,6 +78,11 @@ function principal(p: Partial<PrincipalReport> & Pick<PrincipalReport, 'name'>):
   };
 }
 
+/** A report-shaped finding id (20 hex digits, as the checks make them) for a readable label. */
+export function FID(label: string): string {
+  return createHash('sha256').update(label).digest('hex').slice(0, 20);
+}
+
 function finding(f: Partial<Finding> & Pick<Finding, 'id' | 'principalArn' | 'severity' | 'title' | 'checkId'>): Finding {
   return { description: '', subject: f.checkId, evidence: [], actions: [], fixIds: [], ...f };
 }
@@ -135,7 +141,7 @@ export function buildReport(opts: BuildOptions = {}): Report {
 
   const findings: Finding[] = [
     finding({
-      id: 'f-kiro-destructive',
+      id: FID('f-kiro-destructive'),
       checkId: 'destructive-actions',
       severity: 'critical',
       principalArn: kiro.arn,
@@ -147,10 +153,10 @@ export function buildReport(opts: BuildOptions = {}): Report {
       ],
       fixIds: ['fix-kiro-replace'],
     }),
-    finding({ id: 'f-kiro-unused', checkId: 'unused-services', severity: 'medium', principalArn: kiro.arn, title: 'kiro-agent used 3 of 6 granted services in 30 days', evidence: [{ kind: 'usage', detail: 'CloudTrail 2026-10-21..2026-11-20', events: 212 }], fixIds: ['fix-kiro-replace'] }),
-    finding({ id: 'f-claude-passrole', checkId: 'privilege-escalation', severity: 'high', principalArn: claude.arn, title: 'claude-code-dev can escalate via iam:PassRole + lambda:CreateFunction', evidence: [{ kind: 'statement', policy: { kind: 'inline', name: 'dev-sandbox' }, statementIndex: 1, sid: 'Lambda', statement: { Sid: 'Lambda', Effect: 'Allow', Action: ['iam:PassRole', 'lambda:*'], Resource: '*' } }], fixIds: ['fix-claude-boundary'] }),
-    finding({ id: 'f-ci-destructive', checkId: 'destructive-actions', severity: 'high', principalArn: ci.arn, title: 'ci-deploy can run 1 destructive action without approval' }),
-    finding({ id: 'f-bedrock-boundary', checkId: 'agent-without-boundary', severity: 'low', principalArn: bedrock.arn, title: 'orders-bedrock-agent has no permissions boundary' }),
+    finding({ id: FID('f-kiro-unused'), checkId: 'unused-services', severity: 'medium', principalArn: kiro.arn, title: 'kiro-agent used 3 of 6 granted services in 30 days', evidence: [{ kind: 'usage', detail: 'CloudTrail 2026-10-21..2026-11-20', events: 212 }], fixIds: ['fix-kiro-replace'] }),
+    finding({ id: FID('f-claude-passrole'), checkId: 'privilege-escalation', severity: 'high', principalArn: claude.arn, title: 'claude-code-dev can escalate via iam:PassRole + lambda:CreateFunction', evidence: [{ kind: 'statement', policy: { kind: 'inline', name: 'dev-sandbox' }, statementIndex: 1, sid: 'Lambda', statement: { Sid: 'Lambda', Effect: 'Allow', Action: ['iam:PassRole', 'lambda:*'], Resource: '*' } }], fixIds: ['fix-claude-boundary'] }),
+    finding({ id: FID('f-ci-destructive'), checkId: 'destructive-actions', severity: 'high', principalArn: ci.arn, title: 'ci-deploy can run 1 destructive action without approval' }),
+    finding({ id: FID('f-bedrock-boundary'), checkId: 'agent-without-boundary', severity: 'low', principalArn: bedrock.arn, title: 'orders-bedrock-agent has no permissions boundary' }),
   ];
 
   const kiroFix: Fix = {
@@ -165,7 +171,7 @@ export function buildReport(opts: BuildOptions = {}): Report {
     countsAfter: { allowedActions: 7, destructiveActions: 0, escalationTechniques: 0 },
     renderings: { json: `${JSON.stringify(policyToJson(after), null, 2)}\n`, terraform: TERRAFORM, cli: CLI },
     verification: { safe: true, observedCallsChecked: 11, observedCallsDenied: [], forbiddenStillAllowed: [], notes: [] },
-    resolves: ['f-kiro-destructive', 'f-kiro-unused'],
+    resolves: [FID('f-kiro-destructive'), FID('f-kiro-unused')],
     notes: [],
   };
   const claudeAfter = doc({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction', 's3:GetObject'], Resource: '*' }] });
@@ -178,7 +184,7 @@ export function buildReport(opts: BuildOptions = {}): Report {
     after: claudeAfter,
     renderings: { json: JSON.stringify(policyToJson(claudeAfter), null, 2), terraform: '# none', cli: '# none' },
     verification: { safe: false, observedCallsChecked: 40, observedCallsDenied: ['s3:PutObject'], forbiddenStillAllowed: [], notes: ['usage covers 12 of 30 days'] },
-    resolves: ['f-claude-passrole'],
+    resolves: [FID('f-claude-passrole')],
     notes: [],
   };
 

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../support/fixtures.js';
 import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js';
-import { buildReport } from './support.js';
+import { buildReport, FID } from './support.js';
 
 // LEASH_E2E_CLI points these tests at another build of the CLI entry point.
 const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     tmux.send('Enter');
     await tmux.waitFor('recorded in leash.suppressions.yaml');
     const file = parse(readFileSync(join(cwd, 'leash.suppressions.yaml'), 'utf8')) as { suppressions: { findingId: string; reason: string }[] };
-    expect(file.suppressions).toEqual([expect.objectContaining({ findingId: 'f-kiro-destructive', reason: 'approved sandbox, ticket SEC-42' })]);
+    expect(file.suppressions).toEqual([expect.objectContaining({ findingId: FID('f-kiro-destructive'), reason: 'approved sandbox, ticket SEC-42' })]);
 
     tmux.send('q', true);
     expect(await tmux.waitForExit()).toBe(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PrincipalDetail } from '../../../src/tui/screens/PrincipalDetail.js';
 import type { DetailState } from '../../../src/tui/view.js';
 import { renderTui } from '../../support/render-tui.js';
-import { buildReport, KIRO_ARN } from '../support.js';
+import { buildReport, FID, KIRO_ARN } from '../support.js';
 
 async function show(state: Partial<DetailState>, opts: { withUsage?: boolean; name?: string; height?: number } = {}) {
   const report = buildReport({ withUsage: opts.withUsage ?? true });
@@ -26,7 +26,7 @@ describe('PrincipalDetail', () => {
 
   it('findings tab: a suppressed finding shows its reason and expiry', async () => {
     const report = buildReport();
-    const findings = report.findings.map((x) => (x.id === 'f-kiro-destructive' ? { ...x, suppressed: { reason: 'sandbox', by: 'alice', until: '2026-12-31' } } : x));
+    const findings = report.findings.map((x) => (x.id === FID('f-kiro-destructive') ? { ...x, suppressed: { reason: 'sandbox', by: 'alice', until: '2026-12-31' } } : x));
     const r = { ...report, findings };
     const t = await renderTui(<PrincipalDetail report={r} principal={r.principals[0]!} state={{ tab: 'findings', selected: 1, scroll: 0 }} width={100} height={26} />);
     expect(t.frame()).toContain('kiro-agent can run 4 destructive actions without approval  (suppressed)');
