@@ -68,8 +68,9 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
     const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
-    const destrAll = idx.destructive.intersectionIds(effective.allowed);
-    const uncondIds = idx.destructive.intersectionIds(effective.unconditional);
+    const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScoped(p, expander.catalog.actions[id]!.key, expander));
+    // Deleting one's own access key or MFA device (granted on `user/${aws:username}`) destroys nothing shared.
+    const uncondIds = idx.destructive.intersectionIds(effective.unconditional).filter((id) => !onlySelfScoped(p, expander.catalog.actions[id]!.key, expander));
     const uncond = new Set(uncondIds);
     const key = (id: number) => expander.catalog.actions[id]!.key;
     const usage = snapshot.usage?.byPrincipal[p.arn];

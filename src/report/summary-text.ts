@@ -34,11 +34,22 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
     }
     lines.push('');
   }
+  // Everyone else: one line per principal, worst first, with what kind of problem it has.
   const others = report.findings.filter((f) => !f.suppressed && (f.severity === 'critical' || f.severity === 'high') && !agents.some((a) => a.arn === f.principalArn));
   if (others.length > 0) {
-    lines.push(c('1', 'Other critical/high findings'));
-    for (const f of others.slice(0, 8)) lines.push(`  ${sev(f.severity)} ${f.title}`);
-    if (others.length > 8) lines.push(`  … ${others.length - 8} more`);
+    lines.push(c('1', 'Other principals with critical/high findings'));
+    const byPrincipal = new Map<string, typeof others>();
+    for (const f of others) byPrincipal.set(f.principalArn, [...(byPrincipal.get(f.principalArn) ?? []), f]);
+    const rows = [...byPrincipal].map(([arn, fs]) => ({ p: report.principals.find((x) => x.arn === arn), fs }))
+      .sort((a, b) => (b.p?.riskScore ?? 0) - (a.p?.riskScore ?? 0));
+    for (const { p, fs } of rows.slice(0, 8)) {
+      const worst = fs.some((f) => f.severity === 'critical') ? 'critical' : 'high';
+      const kinds = new Map<string, number>();
+      for (const f of fs) kinds.set(f.checkId, (kinds.get(f.checkId) ?? 0) + 1);
+      const what = [...kinds].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
+      lines.push(`  ${sev(worst)} ${p?.name ?? fs[0]!.principalArn}: ${what}`);
+    }
+    if (rows.length > 8) lines.push(`  … ${rows.length - 8} more principals`);
     lines.push('');
   }
   const cov = scan.coverage;
