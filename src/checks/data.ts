@@ -5,7 +5,7 @@ import { z } from 'zod';
 import destructiveJson from '../data/destructive-actions.json' with { type: 'json' };
 import escalationJson from '../data/escalation-techniques.json' with { type: 'json' };
 import approvalJson from '../data/approval-conditions.json' with { type: 'json' };
-import { InputError } from '../model/errors.js';
+import { InputError, jsonPath } from '../model/errors.js';
 import type { ConditionBlock } from '../model/policy.js';
 
 export const DESTRUCTIVE_CATEGORIES = ['environment', 'compute', 'data', 'network', 'recovery', 'guardrail', 'identity'] as const;
@@ -123,9 +123,6 @@ const approvalSchema = z.object({
   }).strict()).min(1),
 });
 
-function jsonPath(path: readonly PropertyKey[]): string {
-  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-}
 
 function describe(value: unknown): string {
   const text = JSON.stringify(value);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../model/errors.js';
+import { InputError, jsonPath } from '../model/errors.js';
 
 const declaredAgent = z.object({
   /** A principal ARN, or a glob on the principal name (e.g. "AWSReservedSSO_Admin*"). */
@@ -73,8 +73,7 @@ export function loadConfig(file: string | undefined): LeashConfig {
   const result = configSchema.safeParse(parseYaml(text) ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const jsonPath = '$' + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    throw new InputError(path, jsonPath, issue.message.replace(/^Invalid input: /, ''));
+    throw new InputError(path, jsonPath(issue.path), issue.message.replace(/^Invalid input: /, ''));
   }
   return result.data;
 }

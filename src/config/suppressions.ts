@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import type { Document } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../model/errors.js';
+import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
 import type { Finding, Suppression } from '../model/finding.js';
 
 export const SUPPRESSIONS_FILE = 'leash.suppressions.yaml';
@@ -51,9 +51,6 @@ const HEADER = [
   '',
 ].join('\n');
 
-function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : `${acc}.${String(k)}`), '$');
-}
 
 /** Line of the YAML node at `path`, so errors point into the file. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -64,22 +61,7 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`;
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : String(v);
-}
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = root;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return cur;
-}
 
 /**
  * Read the suppressions file. A missing file means no suppressions. A malformed one throws

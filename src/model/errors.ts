@@ -40,3 +40,28 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/**
+ * `$.RoleDetailList[3].RoleName`: a JSON path for error messages, from zod-style path segments.
+ * Keys that are not identifiers are quoted (`$.mcpServers["aws.api"]`) so the path stays exact.
+ */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('');
+}
+
+/** The value at a zod-style path inside parsed input (undefined when the path does not exist). */
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/** What an input value was, short enough for an error message ("got …"). */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (missing)';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  const text = JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -8,7 +8,7 @@
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../model/errors.js';
+import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
@@ -188,8 +188,8 @@ export async function resolveReportPath(spec: string, opts: LoadOptions = {}): P
 }
 
 const severity = z.enum(SEVERITIES);
-// Only what the history, diff and renderers rely on is checked; the full contract is the JSON
-// Schema in reports/schema/. Unknown fields pass, so newer minor versions still load.
+// Only what leash's own readers (history, diff, renderers, the TUI) rely on is checked; the full
+// contract is the JSON Schema in reports/schema/. Unknown fields pass, so newer minor versions load.
 const reportShape = z.looseObject({
   schemaVersion: z.string(),
   tool: z.looseObject({ name: z.string(), version: z.string() }),
@@ -198,37 +198,28 @@ const reportShape = z.looseObject({
     startedAt: z.string(),
     finishedAt: z.string(),
     account: z.looseObject({ id: z.string() }),
+    sources: z.array(z.looseObject({ kind: z.string(), location: z.string(), status: z.string() })),
     coverage: z.looseObject({ iam: z.string(), usage: z.looseObject({ status: z.string() }), scps: z.string(), notes: z.array(z.string()) }),
   }),
   summary: z.looseObject({ principals: z.number(), agentPrincipals: z.number(), findingsBySeverity: z.looseObject({}), suppressedFindings: z.number() }),
   principals: z.array(
-    z.looseObject({ arn: z.string(), name: z.string(), kind: z.string(), isAgent: z.boolean(), riskScore: z.number(), permissions: z.looseObject({ allowedActionCount: z.number() }) }),
+    z.looseObject({
+      arn: z.string(), name: z.string(), kind: z.string(), isAgent: z.boolean(), riskScore: z.number(),
+      agentEvidence: z.array(z.looseObject({ kind: z.string(), detail: z.string(), confidence: z.string() })),
+      permissions: z.looseObject({ allowedActionCount: z.number(), byService: z.record(z.string(), z.number()) }),
+      policies: z.array(z.looseObject({ kind: z.string(), name: z.string() })),
+    }),
   ),
   findings: z.array(
-    z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
+    z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), evidence: z.array(z.looseObject({ kind: z.string() })), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
   ),
+  fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }) })),
   checks: z.array(z.looseObject({ id: z.string(), severity })),
   errors: z.array(z.unknown()),
 });
 
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let v = data;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
-}
 
-function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing (missing)';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  const text = JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
-function jsonPath(path: readonly PropertyKey[]): string {
-  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
-}
 
 /** Parse and check a report.json text; errors name the file, the JSON path and what was expected. */
 export function parseReport(text: string, file: string): Report {

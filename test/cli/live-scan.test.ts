@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { READ_ONLY_OPERATIONS } from '../../src/collect/aws/allowlist.js';
 import type { Report } from '../../src/model/report.js';
 import { runScan } from '../../src/pipeline/scan.js';
@@ -46,18 +46,7 @@ afterAll(async () => {
 });
 afterEach(() => { process.exitCode = 0; fake.options.deny = []; });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => { out += String(c); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => { err += String(c); return true; });
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'leash', ...args]);
-  } finally { o.mockRestore(); e.mockRestore(); }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, out, err };
-}
+const run = runCli;
 
 const live = (extra: string[] = []) => ['scan', '--profile', 'leash-test', '--endpoint-url', fake.url, '--config', join(repoRoot, 'demo/leash.config.yaml'), '--reports', join(tmp, 'reports'), '--json', '--fixes', ...extra];
 

@@ -178,7 +178,7 @@ describe('parseApprovalConditions: bad input is a clear error', () => {
     { name: 'a channel restriction as the default', input: { ...raw, default: channel.id }, path: '$.default' },
     { name: 'a duplicate id', input: { ...raw, conditions: [first, first] }, path: '$.conditions[1].id' },
     { name: 'an empty condition block', input: { ...raw, conditions: [{ ...first, denyWhen: {} }] }, path: '$.conditions[0].denyWhen' },
-    { name: 'a key with no values', input: { ...raw, conditions: [{ ...first, condition: { Bool: { 'aws:MultiFactorAuthPresent': [] } } }] }, path: '$.conditions[0].condition.Bool.aws:MultiFactorAuthPresent' },
+    { name: 'a key with no values', input: { ...raw, conditions: [{ ...first, condition: { Bool: { 'aws:MultiFactorAuthPresent': [] } } }] }, path: '$.conditions[0].condition.Bool["aws:MultiFactorAuthPresent"]' },
   ];
   it.each(cases)('rejects $name at $path', ({ input, path }) => {
     let error: unknown;

@@ -114,7 +114,7 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ ...buildReport(), principals: 'none' }));
     tmux.start({ command: leash('tui --report bad.json'), cwd });
     const code = await tmux.waitForExit();
-    expect(tmux.transcript()).toContain('leash: bad.json at $.principals: expected array');
+    expect(tmux.transcript()).toContain('leash: bad.json at $.principals: expected an array');
     expect(code).toBe(2);
   });
 

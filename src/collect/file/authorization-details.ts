@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AttachedPolicy, PolicyDocument } from '../../model/policy.js';
 import type { ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
-import { InputError, type ScanError } from '../../model/errors.js';
+import { InputError, type ScanError, jsonPath } from '../../model/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
 
 const date = z.union([z.string(), z.date().transform((d) => d.toISOString())]).optional();
@@ -54,9 +54,6 @@ export interface AuthorizationDetailsResult {
   readonly counts: Record<string, number>;
 }
 
-function zodPath(path: readonly PropertyKey[]): string {
-  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-}
 
 /** Read a file and return its parsed JSON, or throw InputError with the line and column. */
 export function readJsonFile(file: string): unknown {
@@ -97,7 +94,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
   const parsed = authorizationDetails.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(file, zodPath(issue.path), issue.message.replace(/^Invalid input: /, ''));
+    throw new InputError(file, jsonPath(issue.path), issue.message.replace(/^Invalid input: /, ''));
   }
   const data = parsed.data;
   const errors: ScanError[] = [];

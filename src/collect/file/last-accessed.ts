@@ -20,7 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { catalog } from '../../iam/catalog.js';
-import type { ScanError, SourceInfo } from '../../model/errors.js';
+import { type ScanError, type SourceInfo, jsonPath } from '../../model/errors.js';
 import type { ActionUsage, UsageData } from '../../model/usage.js';
 import { isoSeconds } from '../cloudtrail/coverage.js';
 
@@ -73,9 +73,6 @@ export function splitFileAndArn(spec: string): { file: string; arn?: string } {
   return at < 0 ? { file: spec } : { file: spec.slice(0, at), arn: spec.slice(at + 1) };
 }
 
-function jsonPath(path: readonly PropertyKey[]): string {
-  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
-}
 
 function toIso(v: string): string {
   const ms = Date.parse(v);

@@ -111,6 +111,4 @@ export function readConfigJson(file: string, format: 'json' | 'jsonc'): JsonRead
 }
 
 /** `$.mcpServers["aws api"]` style paths for error messages and evidence. */
-export function jsonPath(segments: readonly (string | number)[]): string {
-  return '$' + segments.map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
-}
+export { jsonPath } from '../../model/errors.js';
