@@ -77,6 +77,14 @@ export function nextSeverityFilter(current: Severity | undefined): Severity | un
   return SEVERITY_FILTER_CYCLE[(i + 1) % SEVERITY_FILTER_CYCLE.length];
 }
 
+/**
+ * Principals an AI agent acts through: agent principals, and human session roles that CloudTrail
+ * or local tool configs show an AI tool driving (the incident pattern).
+ */
+export function actsForAgent(p: PrincipalReport): boolean {
+  return p.isAgent || p.agentEvidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
+}
+
 export function sortByRisk(principals: readonly PrincipalReport[]): PrincipalReport[] {
   return [...principals].sort((a, b) => b.riskScore - a.riskScore || a.name.localeCompare(b.name));
 }
@@ -84,7 +92,7 @@ export function sortByRisk(principals: readonly PrincipalReport[]): PrincipalRep
 export function filterPrincipals(report: Report, filter: PrincipalFilter): PrincipalReport[] {
   const q = filter.query.trim().toLowerCase();
   return sortByRisk(report.principals).filter((p) => {
-    if (filter.agentsOnly && !p.isAgent) return false;
+    if (filter.agentsOnly && !actsForAgent(p)) return false;
     if (q && !p.name.toLowerCase().includes(q) && !p.arn.toLowerCase().includes(q)) return false;
     if (filter.minSeverity !== undefined) {
       const worst = worstSeverity(findingsFor(report, p.arn));
@@ -100,7 +108,7 @@ export interface RiskiestAgent {
 }
 
 export function riskiestAgents(report: Report, limit = 3): RiskiestAgent[] {
-  return sortByRisk(report.principals.filter((p) => p.isAgent))
+  return sortByRisk(report.principals.filter(actsForAgent))
     .slice(0, limit)
     .map((principal) => {
       const finding = findingsFor(report, principal.arn).find((f) => !f.suppressed);

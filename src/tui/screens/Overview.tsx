@@ -56,7 +56,7 @@ export function overviewRows({ report, selected, width, height }: OverviewProps)
   ]);
   rows.push([seg(`press enter to open ${pick.principal.name}`, { color: 'cyan' }), seg(' · p all principals · ? help')]);
   rows.push(' ');
-  rows.push([seg('Agent principals by risk', { dim: true })]);
+  rows.push([seg('Principals AI agents act through, by risk', { dim: true })]);
   const room = Math.max(1, height - rows.length);
   agents.slice(0, room).forEach((a, i) => {
     const mark = i === selected ? '❯ ' : '  ';

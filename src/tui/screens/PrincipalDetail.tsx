@@ -1,6 +1,6 @@
 import type { Finding } from '../../model/finding.js';
 import type { PrincipalReport, Report } from '../../model/report.js';
-import { bar, evidenceSummary, findingsFor, grantedVsUsed, jsonLines, plural, SEVERITY_COLOR, severityLabel, truncate, windowStart, wrapText } from '../format.js';
+import { actsForAgent, bar, evidenceSummary, findingsFor, grantedVsUsed, jsonLines, plural, SEVERITY_COLOR, severityLabel, truncate, windowStart, wrapText } from '../format.js';
 import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 import { severitySeg } from '../components/severity.js';
@@ -30,7 +30,11 @@ function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
     [
       seg(p.name, { bold: true }),
       seg(`  ${p.kind}  `),
-      ...(p.isAgent ? [seg(`AGENT${tools.length ? ` (${tools.join(', ')})` : ''}`, { color: 'cyan', bold: true })] : [seg('not an agent', { dim: true })]),
+      ...(p.isAgent
+        ? [seg(`AGENT${tools.length ? ` (${tools.join(', ')})` : ''}`, { color: 'cyan', bold: true })]
+        : actsForAgent(p)
+          ? [seg(`HUMAN SESSION DRIVEN BY ${tools.join(', ').toUpperCase() || 'AN AI TOOL'}`, { color: 'red', bold: true })]
+          : [seg('not an agent', { dim: true })]),
       seg(`  risk ${p.riskScore}`),
     ],
     [seg(p.arn, { dim: true })],
@@ -137,7 +141,7 @@ function policiesTab(p: PrincipalReport, width: number): Row[] {
 
 function agentTab(p: PrincipalReport): Row[] {
   const rows: Row[] = [];
-  if (!p.isAgent || p.agentEvidence.length === 0) rows.push('leash found no evidence that an AI agent uses this principal.');
+  if (!actsForAgent(p) || p.agentEvidence.length === 0) rows.push('leash found no evidence that an AI agent uses this principal.');
   else {
     rows.push([seg(`Why leash treats ${p.name} as an AI agent`, { bold: true })]);
     for (const e of p.agentEvidence) {

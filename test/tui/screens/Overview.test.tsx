@@ -41,7 +41,7 @@ describe('Overview', () => {
 
   it('sends the user to the principal list when there are no agents', async () => {
     const r = buildReport();
-    const t = await renderTui(<Overview report={{ ...r, principals: r.principals.map((p) => ({ ...p, isAgent: false })) }} selected={0} width={100} height={26} />);
+    const t = await renderTui(<Overview report={{ ...r, principals: r.principals.map((p) => ({ ...p, isAgent: false, agentEvidence: [] })) }} selected={0} width={100} height={26} />);
     expect(t.frame()).toContain('No agent principals found. Press p to browse all principals.');
     t.unmount();
   });
