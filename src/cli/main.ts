@@ -9,7 +9,9 @@ import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { register as registerAgents } from './commands/agents.js';
 import { register as registerDiff } from './commands/diff.js';
+import { register as registerExplain } from './commands/explain.js';
 import { register as registerFix } from './commands/fix.js';
+import { register as registerReport } from './commands/report.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerTui } from './commands/tui.js';
@@ -20,7 +22,9 @@ type Register = (program: Command) => void;
 const commands: Register[] = [
   registerAgents,
   registerDiff,
+  registerExplain,
   registerFix,
+  registerReport,
   registerScan,
   registerSchedule,
   registerTui,

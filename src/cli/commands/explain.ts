@@ -1,0 +1,77 @@
+// `leash explain X`: what a check, a finding, an escalation technique or an IAM action means to
+// leash — the 2 a.m. question "why is this flagged, and is this action dangerous?".
+import type { Command } from 'commander';
+import { checks } from '../../checks/index.js';
+import { destructiveAction, escalationTechniques } from '../../checks/data.js';
+import { credentialExposureActions, exfiltrationActions, loggingTamperingActions } from '../../checks/action-lists.js';
+import { catalog } from '../../iam/catalog.js';
+import { loadReport } from '../../report/history.js';
+import { InputError } from '../../model/errors.js';
+import { reportError } from './scan.js';
+
+export function explain(subject: string, report?: Awaited<ReturnType<typeof loadReport>>): string {
+  const lines: string[] = [];
+  const check = checks.find((c) => c.id === subject);
+  if (check) {
+    lines.push(`check ${check.id} — ${check.title} (up to ${check.severity})`, '', check.rationale, '', ...check.references.map((r) => `  ${r}`));
+    return lines.join('\n');
+  }
+  const technique = escalationTechniques().find((t) => t.id === subject);
+  if (technique) {
+    lines.push(`escalation technique ${technique.id} — ${technique.name} (${technique.category}, ${technique.severity})`, '', technique.description, '', 'requires (every line; any action on a line):');
+    for (const g of technique.requires) lines.push(`  ${g.join(' | ')}`);
+    lines.push('', ...technique.references.map((r) => `  ${r}`));
+    return lines.join('\n');
+  }
+  const action = catalog().lookup(subject);
+  if (action) {
+    lines.push(`${action.key} — ${catalog().serviceNames.get(action.service) ?? action.service}`, `access level: ${action.accessLevels.join(', ')}`);
+    lines.push(`resource types: ${action.resourceTypes.length ? action.resourceTypes.map((r) => `${r.name}${r.required ? '' : ' (optional)'}`).join(', ') : 'none (only Resource "*")'}`);
+    if (action.conditionKeys.length) lines.push(`condition keys: ${action.conditionKeys.join(', ')}`);
+    const d = destructiveAction(action.key);
+    if (d) lines.push(`leash: DESTRUCTIVE (${d.category}) — ${d.why}`);
+    const lists: [string, typeof exfiltrationActions][] = [['data exfiltration', exfiltrationActions], ['credential exposure', credentialExposureActions], ['logging tampering', loggingTamperingActions]];
+    for (const [name, list] of lists) {
+      const hit = list.actions.find((x) => x.action.toLowerCase() === action.key.toLowerCase());
+      if (hit) lines.push(`leash: ${name} — ${hit.why}`);
+    }
+    const used = escalationTechniques().filter((t) => t.requires.some((g) => g.some((x) => x.toLowerCase() === action.key.toLowerCase())));
+    for (const t of used) lines.push(`leash: part of escalation technique ${t.id} (${t.name})`);
+    return lines.join('\n');
+  }
+  const finding = report?.findings.find((f) => f.id === subject || f.id.startsWith(subject));
+  if (finding) {
+    lines.push(`${finding.severity.toUpperCase()} ${finding.title}`, `check ${finding.checkId} · principal ${finding.principalArn} · id ${finding.id}`, '', finding.description);
+    for (const e of finding.evidence) {
+      if (e.kind === 'statement') lines.push('', `granted by statement ${e.statementIndex}${e.sid ? ` (${e.sid})` : ''} of ${e.policy.kind} policy ${e.policy.name}:`, JSON.stringify(e.statement, null, 2));
+      else if (e.kind === 'attribute') lines.push(`${e.name}: ${e.value}`);
+      else lines.push(`seen: ${e.detail}`);
+    }
+    if (finding.remediation) lines.push('', `fix: ${finding.remediation}`);
+    for (const id of finding.fixIds) {
+      const fx = report?.fixes.find((x) => x.id === id);
+      if (fx) lines.push(`  ${fx.verification.safe ? 'verified' : 'NOT verified'}: ${fx.title}`);
+    }
+    if (finding.suppressed) lines.push('', `suppressed: ${finding.suppressed.reason}`);
+    return lines.join('\n');
+  }
+  throw new InputError('leash explain', '', 'a check id, an escalation technique id, an IAM action (service:Action), or a finding id from the report', JSON.stringify(subject));
+}
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .description('Explain a check, a finding (by id), an escalation technique, or an IAM action')
+    .argument('<subject>', 'e.g. destructive-actions, iam:PassRole, ec2-passrole-run-instances, or a finding id')
+    .option('--report <path>', 'report to look finding ids up in (report.json, a scan directory, latest)', 'latest')
+    .option('--reports <dir>', 'root of the scan history', 'reports')
+    .action(async (subject: string, o: { report: string; reports: string }) => {
+      try {
+        const looksLikeFinding = /^[0-9a-f]{6,20}$/.test(subject);
+        const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports }).catch(() => undefined) : undefined;
+        process.stdout.write(explain(subject, report) + '\n');
+      } catch (e) {
+        process.exitCode = reportError(e);
+      }
+    });
+}
