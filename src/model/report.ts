@@ -57,6 +57,8 @@ export interface PrincipalReport {
     readonly byService: Readonly<Record<string, number>>;
     readonly userAgents: readonly string[];
     readonly lastSeen?: string;
+    /** Observed actions, most used first (at most 200): the "used" side of granted vs used. */
+    readonly actions?: readonly { readonly action: string; readonly count: number; readonly lastSeen: string }[];
     /** Actions attempted but refused (AccessDenied): tried, not needed-and-granted. */
     readonly deniedActions?: readonly string[];
   };

@@ -138,7 +138,7 @@ export function buildReport(input: BuildInput): Report {
       ],
       ...(p.boundary && 'arn' in p.boundary.origin ? { boundaryArn: p.boundary.origin.arn } : {}),
       ...(p.kind === 'role' ? { trustPolicy: policyToJson(p.trustPolicy) } : {}),
-      ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}) } } : {}),
+      ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, actions: [...used].sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)).slice(0, 200).map((u) => ({ action: u.action, count: u.count, lastSeen: u.lastSeen })), ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}) } } : {}),
       ...(base ? { baseline: base } : {}),
     };
   });
