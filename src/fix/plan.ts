@@ -49,13 +49,40 @@ function scopedResources(action: string, resources: readonly string[], expander:
   return uniq.length <= 20 ? uniq : undefined;
 }
 
-/** The right-sized identity policy: per service, observed actions scoped where possible, the rest on `*`. */
-export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mode: 'strict' | 'balanced'): PolicyDocument {
+/** Granted today with no condition on `*`: the only grants the right-sized policy may rewrite freely. */
+function grantsBroadly(s: Statement): boolean {
+  return s.effect === 'Allow' && (s.condition === undefined || Object.keys(s.condition).length === 0) && (s.resource ?? []).includes('*');
+}
+
+/**
+ * The right-sized identity policy: per service, observed actions scoped where possible, the rest
+ * on `*`. With `current` (today's identity policies) it never grants more than they do: an action
+ * today's policies grant only on some resources, through NotResource or under a condition keeps
+ * that statement's Resource/NotResource/Condition, and today's Deny statements that touch a
+ * needed action are kept.
+ */
+export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mode: 'strict' | 'balanced', current?: readonly PolicyDocument[]): PolicyDocument {
+  const currentStatements = (current ?? []).flatMap((d) => d.statements);
+  const broad = new ActionSet(expander.size);
+  const narrow: { statement: Statement; actions: ActionSet }[] = [];
+  if (current) {
+    for (const st of currentStatements) if (grantsBroadly(st)) broad.or(expander.statementActions(st.action, st.notAction));
+    const rest = needed.actions.clone().andNot(broad);
+    if (!rest.isEmpty()) {
+      for (const st of currentStatements) {
+        if (st.effect !== 'Allow' || grantsBroadly(st)) continue;
+        const hit = rest.clone().and(expander.statementActions(st.action, st.notAction));
+        if (!hit.isEmpty()) narrow.push({ statement: st, actions: hit });
+      }
+    }
+  } else {
+    broad.or(ActionSet.full(expander.size));
+  }
   const scoped = new Map<string, { service: string; resources: string[]; actions: string[] }>();
   const scopedIds = new ActionSet(expander.size);
   for (const o of needed.observed) {
     const a = expander.catalog.lookup(o.action);
-    if (!a || !needed.actions.has(a.id)) continue;
+    if (!a || !needed.actions.has(a.id) || !broad.has(a.id)) continue;
     const res = scopedResources(a.key, o.resources, expander, mode);
     if (!res) continue;
     const key = `${a.service}|${res.join(',')}`;
@@ -64,7 +91,7 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
     g.actions.push(a.key);
     scopedIds.add(a.id);
   }
-  const unscoped = needed.actions.clone().andNot(scopedIds);
+  const unscoped = needed.actions.clone().and(broad).andNot(scopedIds);
   const statements: Statement[] = [];
   const byService = new Map<string, ActionSet>();
   for (const id of unscoped.ids()) {
@@ -80,6 +107,16 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
   }
   for (const g of [...scoped.values()].sort((a, b) => a.service.localeCompare(b.service))) {
     statements.push({ index: statements.length, sid: uniqueSid(`${g.service}Scoped`), effect: 'Allow', action: [...new Set(g.actions)].sort(), resource: g.resources });
+  }
+  // Actions granted today only on some resources or under a condition: today's scope, kept.
+  for (const { statement: st, actions } of narrow) {
+    const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
+    statements.push({ ...scope, index: statements.length, sid: uniqueSid('KeptScope'), effect: 'Allow', action: compactActions(actions, expander, actions) });
+  }
+  // Today's Deny statements still apply to what remains (e.g. a Deny on one secret bucket).
+  for (const st of currentStatements) {
+    if (st.effect !== 'Deny' || expander.statementActions(st.action, st.notAction).and(needed.actions).isEmpty()) continue;
+    statements.push({ ...st, index: statements.length, sid: uniqueSid(st.sid ?? 'KeptDeny') });
   }
   return { version: '2012-10-17', statements };
 }
@@ -102,11 +139,27 @@ const GUARDRAIL_ALWAYS_DENY = [
 export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument): PolicyDocument {
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
-  const cap = existing ? effectivePermissions({ identity: [existing] }, expander).allowed : undefined;
+  // Actions the current boundary allows with no condition on `*` are capped at action level; an
+  // action it allows only on some resources, through NotResource or under a condition keeps that
+  // statement's scope, and its Deny statements are kept as they are.
+  const existingStatements = existing?.statements ?? [];
+  const cap = existing ? new ActionSet(expander.size) : undefined;
+  for (const st of existingStatements) if (cap && grantsBroadly(st)) cap.or(expander.statementActions(st.action, st.notAction));
   const known = needed.basis !== 'none' || cap !== undefined;
   const alwaysDeny = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
-  const allowSet = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
-  if (cap) allowSet.and(cap);
+  const wanted = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
+  const allowSet = cap ? wanted.clone().and(cap) : wanted;
+  const keptScoped: Statement[] = [];
+  const keptAllowed = allowSet.clone();
+  for (const st of existingStatements) {
+    if (st.effect === 'Deny') { keptScoped.push(st); continue; }
+    if (grantsBroadly(st)) continue;
+    const hit = wanted.clone().andNot(allowSet).and(expander.statementActions(st.action, st.notAction));
+    if (hit.isEmpty()) continue;
+    keptAllowed.or(hit);
+    const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
+    keptScoped.push({ ...scope, effect: 'Allow', index: 0, action: compactActions(hit, expander, hit) });
+  }
   // What may be denied with wildcards: anything not needed except what is gated behind approval.
   const safeToCover = ActionSet.full(expander.size).andNot(needed.actions).or(ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id)));
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
@@ -119,12 +172,13 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
       : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
     { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: deny.isEmpty() ? ['iam:DeleteRolePermissionsBoundary'] : compactActions(deny, expander, safeToCover.clone().or(deny)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
+    ...keptScoped.map((st, i) => ({ ...st, index: 3 + i, sid: `KeptFromCurrentBoundary${i + 1}` })),
   ] });
   const full = build(denySet);
   if (!known || checkSizeLimits(full, 'managed').fits) return full;
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
-  return build(denySet.clone().and(allowSet));
+  return build(denySet.clone().and(keptAllowed));
 }
 
 const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
@@ -239,7 +293,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const humanRole = a.humanSession && !a.isAgent;
   let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
   if (needed.basis !== 'none' && !humanRole) {
-    const doc = rightSizedPolicy(needed, expander, mode);
+    const doc = rightSizedPolicy(needed, expander, mode, currentIdentity);
     const fit = fitPolicy(doc, 6144, { maxParts: 5, catalog: expander.catalog });
     const parts = fit.ok ? [...fit.parts] : [doc];
     const notes: string[] = [];

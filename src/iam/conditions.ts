@@ -2,6 +2,7 @@
 // say what a key is (an offline scan rarely knows aws:MultiFactorAuthPresent). "unknown" is how a
 // statement becomes "conditional": allowed only when its condition holds.
 import { arnMatches, globRegex, LITERAL_QUESTION, LITERAL_STAR } from './pattern.js';
+import approvalData from '../data/approval-conditions.json' with { type: 'json' };
 
 export type Tri = true | false | 'unknown';
 
@@ -210,4 +211,38 @@ export function evaluateCondition(
 export function conditionKeys(condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined): string[] {
   if (!condition) return [];
   return [...new Set(Object.values(condition).flatMap((k) => Object.keys(k)))];
+}
+
+/**
+ * Condition keys that tie a request to a human approval: exactly the keys of leash's approval
+ * conditions (src/data/approval-conditions.json: MFA presence and age, the approval session tag,
+ * a broker-set source identity, the managed-MCP channel keys), plus sts:SourceIdentity, the trust
+ * policy spelling of the same. Keys such as aws:SecureTransport, aws:RequestedRegion,
+ * aws:SourceIp or other tags restrict a request, but an agent meets them exactly as its human
+ * would: they are not approval.
+ */
+const APPROVAL_KEYS = new Set<string>(['sts:sourceidentity']);
+for (const c of approvalData.conditions) {
+  for (const block of [c.condition, c.denyWhen] as Record<string, Record<string, unknown>>[]) {
+    for (const keys of Object.values(block)) for (const k of Object.keys(keys)) APPROVAL_KEYS.add(k.toLowerCase());
+  }
+}
+
+export function isApprovalKey(key: string): boolean {
+  return APPROVAL_KEYS.has(key.toLowerCase());
+}
+
+/**
+ * Does this condition make a statement stand between an agent and the action, i.e. hinge on
+ * human approval? An Allow does when it requires any approval key (keys AND). A Deny does only
+ * when it hinges on approval keys alone: with another key (e.g. aws:RequestedRegion) there are
+ * unapproved requests it does not apply to.
+ */
+export function gatesOnApproval(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
+  effect: 'Allow' | 'Deny',
+): boolean {
+  const keys = conditionKeys(condition);
+  if (keys.length === 0) return false;
+  return effect === 'Allow' ? keys.some(isApprovalKey) : keys.every(isApprovalKey);
 }

@@ -6,19 +6,20 @@ import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.
 import type { Principal } from '../model/snapshot.js';
 import { ActionSet } from './action-set.js';
 import { actionMatches } from './pattern.js';
+import { gatesOnApproval } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
 
 /** Per-document bitsets, computed once per document (managed policies are shared across principals). */
 export interface DocumentSummary {
   /** Allowed on some resource, possibly under a condition. */
   readonly allowAny: ActionSet;
-  /** Allowed by a statement without a Condition. */
+  /** Allowed by a statement without a human-approval Condition (see gatesOnApproval). */
   readonly allowUnconditional: ActionSet;
   /** Allowed without a Condition on every resource (`*`, or NotResource). */
   readonly allowAllResources: ActionSet;
   /** Denied on every resource with no Condition: gone everywhere. */
   readonly denyAlways: ActionSet;
-  /** Denied on every resource under a Condition (e.g. unless MFA): allowed only conditionally. */
+  /** Denied on every resource unless a human approval holds (e.g. unless MFA): allowed only conditionally. */
   readonly denyConditional: ActionSet;
   /** Denied everywhere except the resources a NotResource lists: no longer allowed on every resource. */
   readonly denyExceptListed: ActionSet;
@@ -42,7 +43,10 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   for (const st of doc.statements) {
     // statementActions returns a fresh set per call, so the first list to take it may own it.
     const actions = expander.statementActions(st.action, st.notAction);
-    const conditional = st.condition !== undefined && Object.keys(st.condition).length > 0;
+    // "Conditional" means behind a human-approval condition (see gatesOnApproval): an Allow that
+    // only requires aws:SecureTransport or a region is as available to an agent as one without.
+    const hasCondition = st.condition !== undefined && Object.keys(st.condition).length > 0;
+    const conditional = hasCondition && gatesOnApproval(st.condition, st.effect);
     const broad = coversAllResources(st);
     if (st.effect === 'Allow') {
       allowAll.push(actions);
@@ -54,7 +58,10 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
       // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
       denyExceptL.push(actions);
     } else if (broad) {
-      (conditional ? denyCondL : denyAlwaysL).push(actions);
+      // A Deny under a condition that is not an approval (e.g. "unless aws:SecureTransport", a
+      // region lock) applies to some requests only, like a resource-scoped Deny: it removes nothing.
+      if (!hasCondition) denyAlwaysL.push(actions);
+      else if (conditional) denyCondL.push(actions);
     }
   }
   const empty = emptySet(n);
