@@ -5,8 +5,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { EXIT_ERROR } from './exit-codes.js';
 import { register as registerAgents } from './commands/agents.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerExplain } from './commands/explain.js';
@@ -33,9 +34,30 @@ const commands: Register[] = [
 export function buildProgram(): Command {
   const program = new Command('leash')
     .description('Least-privilege auditor for the AWS identities engineers hand to AI agents')
-    .version(TOOL_VERSION);
+    .version(TOOL_VERSION)
+    // Throw instead of process.exit; set before the commands are added so they inherit it.
+    // main() turns a usage error into exit 2: commander's own 1 would read as "findings".
+    .exitOverride();
   for (const register of commands) register(program);
   return program;
+}
+
+/**
+ * Run the CLI and return its exit code. Usage errors (unknown option or command, bad choice,
+ * missing argument) and unexpected errors are exit 2, printed as one line without a stack trace
+ * (LEASH_DEBUG=1 prints it); help and --version are 0.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    // Commander has already printed its message.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_ERROR;
+    process.stderr.write(`leash: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.LEASH_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT_ERROR;
+  }
 }
 
 // Run when executed directly or through the npm bin symlink, not when imported by a test.
@@ -43,5 +65,5 @@ const isMain = process.argv[1] !== undefined && (() => {
   try { return realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url); } catch { return false; }
 })();
 if (isMain) {
-  await buildProgram().parseAsync(process.argv);
+  process.exitCode = await main(process.argv);
 }

@@ -1,17 +1,27 @@
 // leash.config.yaml: validated once at the edge with zod; everything inside trusts the type.
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml, LineCounter, parseDocument } from 'yaml';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
 import { z } from 'zod';
 import { InputError, jsonPath } from '../model/errors.js';
+import approvalJson from '../data/approval-conditions.json' with { type: 'json' };
+import { checks } from '../checks/index.js';
+import { issueExpected, issueGot, issueLocation } from './zod-issue.js';
 
-const declaredAgent = z.object({
+// Unknown keys are errors (strictObject): a typo such as `maxSessionSecond` must not silently
+// leave the default in force. Ids that name something (a check, a profile, an approval condition)
+// are checked too, for the same reason.
+const regex = z.string().refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, { error: 'a valid regular expression' });
+const APPROVAL_IDS = (approvalJson as { conditions: { id: string }[] }).conditions.map((c) => c.id);
+
+const declaredAgent = z.strictObject({
   /** A principal ARN, or a glob on the principal name (e.g. "AWSReservedSSO_Admin*"). */
   match: z.string().min(1),
   tool: z.string().default('ai-agent'),
   note: z.string().optional(),
 });
 
-const principalBaseline = z.object({
+const principalBaseline = z.strictObject({
   match: z.string().min(1),
   profile: z.string().optional(),
   allow: z.array(z.string()).default([]),
@@ -19,31 +29,39 @@ const principalBaseline = z.object({
   allowForbiddenWithApproval: z.boolean().default(false),
 });
 
-export const configSchema = z.object({
-  agents: z.object({
-    tag: z.object({ key: z.string(), value: z.string() }).default({ key: 'ai-agent', value: 'true' }),
-    namePatterns: z.array(z.string()).default([]),
+export const configSchema = z.strictObject({
+  agents: z.strictObject({
+    tag: z.strictObject({ key: z.string(), value: z.string() }).default({ key: 'ai-agent', value: 'true' }),
+    namePatterns: z.array(regex).default([]),
     declared: z.array(declaredAgent).default([]),
   }).default({ tag: { key: 'ai-agent', value: 'true' }, namePatterns: [], declared: [] }),
-  checks: z.object({
+  checks: z.strictObject({
     unusedRoleDays: z.number().int().positive().default(90),
     maxSessionSeconds: z.number().int().positive().default(3600),
-    disabled: z.array(z.string()).default([]),
+    disabled: z.array(z.string().refine((id) => checks.some((c) => c.id === id), { error: `a check id (${checks.map((c) => c.id).join(', ')})` })).default([]),
   }).default({ unusedRoleDays: 90, maxSessionSeconds: 3600, disabled: [] }),
-  baseline: z.object({
+  baseline: z.strictObject({
     windowDays: z.number().int().positive().default(90),
     /** Evaluate usage as of this time (ISO); default now. For logs downloaded earlier. */
-    windowEnd: z.string().datetime({ offset: true }).optional(),
+    windowEnd: z.string().datetime({ offset: true, error: 'an ISO 8601 date-time in quotes, e.g. "2026-11-23T23:59:59Z"' }).optional(),
     mode: z.enum(['strict', 'balanced']).default('balanced'),
-    profiles: z.record(z.string(), z.object({
+    profiles: z.record(z.string(), z.strictObject({
       allow: z.array(z.string()).default([]),
       readOnlyForUsedServices: z.boolean().default(false),
     })).default({}),
     principals: z.array(principalBaseline).default([]),
-  }).default({ windowDays: 90, mode: 'balanced', profiles: {}, principals: [] }),
-  approval: z.object({ condition: z.string().default('mfa-present') }).default({ condition: 'mfa-present' }),
-  accounts: z.array(z.object({
-    id: z.string().regex(/^\d{12}$/),
+  }).default({ windowDays: 90, mode: 'balanced', profiles: {}, principals: [] }).superRefine((b, ctx) => {
+    b.principals.forEach((p, i) => {
+      if (p.profile !== undefined && !Object.hasOwn(b.profiles, p.profile)) {
+        ctx.addIssue({ code: 'custom', path: ['principals', i, 'profile'], message: `a profile defined under baseline.profiles (${Object.keys(b.profiles).join(', ') || 'none defined'})` });
+      }
+    });
+  }),
+  approval: z.strictObject({
+    condition: z.enum(APPROVAL_IDS as [string, ...string[]]).default('mfa-present'),
+  }).default({ condition: 'mfa-present' }),
+  accounts: z.array(z.strictObject({
+    id: z.string({ error: 'a 12-digit account id in quotes, e.g. "111122223333" (unquoted, YAML reads a number)' }).regex(/^\d{12}$/, { error: 'a 12-digit account id in quotes, e.g. "111122223333"' }),
     roleArn: z.string(),
     externalId: z.string().optional(),
     sessionName: z.string().optional(),
@@ -55,6 +73,15 @@ export type LeashConfig = z.infer<typeof configSchema>;
 
 export const defaultConfig = (): LeashConfig => configSchema.parse({});
 
+/** Line of the YAML node at `path` (or its nearest existing parent), so errors point into the file. */
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
 /** Load a config file; a missing default file is fine, a missing explicit one is an error. */
 export function loadConfig(file: string | undefined): LeashConfig {
   const path = file ?? 'leash.config.yaml';
@@ -62,18 +89,21 @@ export function loadConfig(file: string | undefined): LeashConfig {
     if (file) throw new InputError(file, '', 'an existing leash config file', 'no such file');
     return defaultConfig();
   }
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new InputError(path, '', 'a leash.config.yaml file', 'a directory');
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    throw new InputError(path, `line ${pos.line}, column ${pos.col}`, 'valid YAML', e.message.split('\n')[0]);
+    throw new InputError(path, `line ${pos.line}, column ${pos.col}`, 'valid YAML', e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   }
-  const result = configSchema.safeParse(parseYaml(text) ?? {});
+  const data: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new InputError(path, jsonPath(issue.path), issue.message.replace(/^Invalid input: /, ''));
+    const line = lineOf(doc, lineCounter, issueLocation(issue));
+    throw new InputError(path, `${line !== undefined ? `line ${line}, ` : ''}${jsonPath(issue.path)}`, issueExpected(issue), issueGot(data, issue));
   }
   return result.data;
 }

@@ -1,6 +1,6 @@
 // collect → Snapshot: the only I/O on the way in. Every source can fail partly; what failed is
 // recorded in sources/errors, and only a missing IAM picture stops the scan.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentEvidence } from '../model/agent.js';
@@ -11,7 +11,7 @@ import { InputError, type ScanError, type SourceInfo } from '../model/errors.js'
 import { loadConfig, type LeashConfig } from '../config/config.js';
 import { normalizeAuthorizationDetails, readAuthorizationDetailsFile, type AuthorizationDetailsResult } from '../collect/file/authorization-details.js';
 import { readCloudTrail } from '../collect/file/cloudtrail-file.js';
-import { lastAccessedFromJson, readLastAccessed } from '../collect/file/last-accessed.js';
+import { lastAccessedFromJson, readLastAccessed, splitFileAndArn } from '../collect/file/last-accessed.js';
 import { mergeUsage } from '../collect/cloudtrail/merge-usage.js';
 import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
 import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
@@ -105,10 +105,28 @@ function collectFile(input: string, onProgress: ProgressFn): IamPart {
   };
 }
 
+/** Paths typed on the command line: a typo is an error before anything is read or written. */
+function checkNamedPaths(opts: ScanOptions): void {
+  for (const path of opts.cloudtrail ?? []) {
+    if (!existsSync(path)) throw new InputError(path, '', 'a CloudTrail file or directory (--cloudtrail)', 'no such file or directory');
+  }
+  for (const spec of opts.lastAccessed ?? []) {
+    const { file } = splitFileAndArn(spec);
+    let isDir: boolean;
+    try {
+      isDir = statSync(file).isDirectory();
+    } catch {
+      throw new InputError(file, '', 'the output of `aws iam get-service-last-accessed-details` (--last-accessed FILE or FILE@ARN)', 'no such file');
+    }
+    if (isDir) throw new InputError(file, '', 'a file from `aws iam get-service-last-accessed-details` (--last-accessed FILE or FILE@ARN)', 'a directory');
+  }
+}
+
 export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Collected> {
   const demoConfig = join(demoDir, 'leash.config.yaml');
   const configPath = opts.config ?? (opts.demo && existsSync(demoConfig) ? demoConfig : existsSync('leash.config.yaml') ? 'leash.config.yaml' : undefined);
   const config = loadConfig(configPath);
+  checkNamedPaths(opts);
   const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
   let iam: IamPart;
   if (input) iam = collectFile(input, onProgress);
@@ -127,14 +145,23 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     onProgress('collect', 'CloudTrail');
     const ct = await readCloudTrail(trails, { windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}), onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`) });
     sources.push(...ct.sources);
-    errors.push(...ct.errors);
+    // A path the user named that cannot be read is bad input (exit 2), not a quiet gap in usage.
+    const named = new Set(trails);
+    errors.push(...ct.errors.map((e) => (e.code === 'not-found' && e.location !== undefined && named.has(e.location) ? { ...e, code: 'invalid-input' as const } : e)));
+    for (const s of ct.sources) {
+      if (s.kind === 'cloudtrail-file' && s.status === 'unavailable' && s.counts?.files === 0) {
+        const skipped = s.counts.skippedFiles ?? 0;
+        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', location: s.location, message: `${s.location}: expected CloudTrail .json or .json.gz files, found none${skipped ? ` (${skipped} other file(s) skipped)` : ''}` });
+      }
+    }
     if (ct.missingDays.length > 0) errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `CloudTrail has no records on ${ct.missingDays.length} day(s) of the ${config.baseline.windowDays}-day window (e.g. ${ct.missingDays.slice(0, 3).join(', ')}): usage is incomplete, so nothing is called unused` });
     usage = usage ? mergeUsage(usage, ct.usage) : ct.usage;
   }
   for (const spec of opts.lastAccessed ?? []) {
     const la = await readLastAccessed(spec);
     sources.push(...la.sources);
-    errors.push(...la.errors);
+    // An unreadable file the user named is bad input (exit 2), as for every other input file.
+    errors.push(...la.errors.map((e) => (e.code === 'not-found' ? { ...e, code: 'invalid-input' as const } : e)));
     if (la.usage) usage = usage ? mergeUsage(usage, la.usage) : la.usage;
   }
 

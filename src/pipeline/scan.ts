@@ -24,7 +24,7 @@ import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
 import { loadReport } from '../report/history.js';
-import { writeReportBundle } from '../report/write.js';
+import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { writeFixPlans } from '../fix/write.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
@@ -172,6 +172,8 @@ export interface WriteOptions {
  * (report.json, SARIF, ASFF, summary.md, fixes/). The scheduler and `leash scan` share it.
  */
 export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}): Promise<{ dir: string; report: Report; exitCode: number }> {
+  // A refused --output should not cost a whole scan first.
+  if (opts.output) await checkReplaceable(opts.output);
   const analysis = await runScanWithFixes(opts, onProgress);
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const previous = await loadReport('latest', { reportsRoot, accountId: analysis.report.scan.account.id }).catch(() => undefined);
@@ -184,6 +186,11 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     ...(previous ? { previous } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { writeFixPlans(join(d, 'fixes'), analysis.fixPlans); } } : {}),
+  }).catch((e: unknown) => {
+    // EACCES, ENOTDIR, EROFS…: name the directory the user chose rather than an internal temp path.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof InputError || code === undefined) throw e;
+    throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
 }

@@ -12,6 +12,7 @@ import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js
 import { SEVERITIES } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
+import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
 
 export const LATEST_POINTER = 'latest';
 export const TEMP_PREFIX = '.leash-tmp-';
@@ -156,12 +157,11 @@ export async function resolveReportPath(spec: string, opts: LoadOptions = {}): P
     let accountId = opts.accountId;
     if (accountId === undefined) {
       const accounts = await listAccounts(root);
-      if (accounts.length !== 1) {
-        throw new InputError(
-          spec,
-          '',
-          `--account ID (${accounts.length === 0 ? `no scans under ${resolve(root)}` : `${resolve(root)} holds scans of ${accounts.join(', ')}`})`,
-        );
+      if (accounts.length === 0) {
+        throw new InputError(spec, '', `a scan under ${resolve(root)} (run \`leash scan\` first, or pass --reports DIR or a report.json path)`, 'no scans there');
+      }
+      if (accounts.length > 1) {
+        throw new InputError(spec, '', `--account ID (${resolve(root)} holds scans of ${accounts.join(', ')})`);
       }
       accountId = accounts[0]!;
     }
@@ -224,10 +224,13 @@ const reportShape = z.looseObject({
 /** Parse and check a report.json text; errors name the file, the JSON path and what was expected. */
 export function parseReport(text: string, file: string): Report {
   let data: unknown;
+  // A report opened and saved in an editor may have gained a BOM.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(body);
   } catch (e) {
-    throw new InputError(file, '$', 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
+    const at = jsonErrorOffset(body);
+    throw new InputError(file, lineColumn(body, at < 0 ? body.length : at), 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
   }
   const r = reportShape.safeParse(data);
   if (!r.success) {

@@ -2,8 +2,9 @@
 // renamed into place only when complete. A write that fails or is killed leaves at most a
 // `.leash-tmp-*` dir, which history listing ignores and pruneScans removes; readers never see a
 // half-written report. Same-filesystem rename is what makes this atomic, hence "beside the target".
-import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { toAsff } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
@@ -86,6 +87,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
   const baseName = scanDirName(report.scan.startedAt);
   const parent = inHistory ? accountDir(opts.reportsRoot, accountId) : dirname(resolve(opts.outputDir!));
   const targetBase = inHistory ? baseName : basename(resolve(opts.outputDir!));
+  if (!inHistory) await checkReplaceable(opts.outputDir!);
   await mkdir(parent, { recursive: true });
 
   const tmp = await mkdtemp(join(parent, `${TEMP_PREFIX}${targetBase}-${process.pid}-`));
@@ -132,6 +134,28 @@ async function renameIntoHistory(tmp: string, parent: string, baseName: string):
     }
   }
   throw new Error(`could not find a free scan directory name for ${baseName} under ${parent}`);
+}
+
+/** What a bundle directory may hold: the format files and fixes/. Anything else is someone's data. */
+const BUNDLE_ENTRIES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), 'fixes']);
+
+/**
+ * `--output DIR` is replaced wholesale, so it must be absent, empty, or an earlier bundle. Checked
+ * before anything is written: `--output .` or `--output ~` must never delete a user's files.
+ */
+export async function checkReplaceable(outputDir: string): Promise<void> {
+  const target = resolve(outputDir);
+  let st;
+  try {
+    st = await stat(target);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory()) throw new InputError(outputDir, '', 'a directory for the report bundle (--output)', 'an existing file');
+  const foreign = (await readdir(target)).filter((name) => !BUNDLE_ENTRIES.has(name));
+  if (foreign.length > 0) {
+    throw new InputError(outputDir, '', `an empty directory or an earlier leash bundle (--output replaces it); use a new directory`, `a directory holding other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`);
+  }
 }
 
 /**

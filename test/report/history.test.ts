@@ -151,7 +151,7 @@ describe('loadReport', () => {
   it('names file and JSON path for malformed reports', async () => {
     const file = join(root, 'bad.json');
     await writeFile(file, '{"schemaVersion": ');
-    expect((await inputError(loadReport(file))).message).toMatch(/bad\.json at \$: expected a JSON report/);
+    expect((await inputError(loadReport(file))).message).toMatch(/bad\.json at line 1 column 19: expected a JSON report/);
     const report = JSON.parse(JSON.stringify(buildReport())) as { findings: { severity: string }[] };
     report.findings[2]!.severity = 'severe';
     const e = (() => {

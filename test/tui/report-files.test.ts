@@ -53,7 +53,7 @@ describe('loadReport', () => {
   });
 
   it.each([
-    ['not JSON', '{"schemaVersion": ', '$', 'a JSON report'],
+    ['not JSON', '{"schemaVersion": ', 'line 1 column 19', 'a JSON report'],
     ['a principal without a name', JSON.stringify({ ...buildReport(), principals: [{ ...buildReport().principals[0], name: 7 }] }), '$.principals[0].name', 'string'],
     ['an unknown severity', JSON.stringify({ ...buildReport(), findings: [{ ...buildReport().findings[0], severity: 'urgent' }] }), '$.findings[0].severity', 'critical'],
   ])('rejects %s with the file and JSON path', (_name, text, path, expected) => {

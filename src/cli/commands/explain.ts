@@ -68,8 +68,15 @@ export function register(program: Command): void {
     .action(async (subject: string, o: { report: string; reports: string }) => {
       try {
         const looksLikeFinding = /^[0-9a-f]{6,20}$/.test(subject);
-        const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports }).catch(() => undefined) : undefined;
-        process.stdout.write(explain(subject, report) + '\n');
+        let loadProblem: unknown;
+        const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports }).catch((e: unknown) => { loadProblem = e; return undefined; }) : undefined;
+        try {
+          process.stdout.write(explain(subject, report) + '\n');
+        } catch (e) {
+          // "Not a finding id" is misleading when the report to look it up in could not be read.
+          if (loadProblem instanceof Error) throw new Error(`${(e as Error).message}; the report for finding ids could not be read: ${loadProblem.message}`);
+          throw e;
+        }
       } catch (e) {
         process.exitCode = reportError(e);
       }

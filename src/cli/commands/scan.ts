@@ -24,6 +24,8 @@ function days(v: string | undefined): number | undefined {
 }
 
 export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
+  // Alone it would silently never fail a build, which is the opposite of what it was added for.
+  if (o.failOnNew && !o.failOn) throw new InputError('--fail-on-new', '', 'to be used with --fail-on SEVERITY (e.g. --fail-on high --fail-on-new)', 'no --fail-on');
   return {
     ...(o.input ? { input: o.input } : {}),
     ...(o.demo ? { demo: true } : {}),
@@ -104,6 +106,9 @@ export function register(program: Command): void {
         }
         const { dir, report, exitCode } = await scanAndWrite(toScanOptions(o), progress);
         if (interactive) process.stderr.write('\r\u001b[2K');
+        // Exit 2 with the report written: say why on stderr too, where --json and CI logs look.
+        const bad = report.errors.filter((e) => e.code === 'invalid-input');
+        if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${dir}. First: ${bad[0]!.message}\n`);
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR }, dir) + '\n');
         process.exitCode = exitCode;

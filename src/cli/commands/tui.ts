@@ -94,8 +94,17 @@ export function register(program: Command): void {
       process.exitCode = await startTui(opts, true);
     });
 
-  // No subcommand: the TUI in a terminal, a hint elsewhere.
-  program.action(async () => {
+  // No subcommand: the TUI in a terminal, a hint elsewhere. Extra words are a mistyped command
+  // (allowed here only so the message can say so; set after the subcommands, which keep the default).
+  program.allowExcessArguments(true).action(async () => {
+    if (program.args[0] === 'help') {
+      // `leash help [command]`, as git and npm users type it.
+      (program.commands.find((c) => c.name() === program.args[1]) ?? program).help();
+    }
+    if (program.args.length > 0) {
+      const names = program.commands.map((c) => c.name());
+      program.error(`error: unknown command '${program.args[0]}' (commands: ${names.join(', ')}; see leash --help)`, { exitCode: EXIT_ERROR, code: 'commander.unknownCommand' });
+    }
     process.exitCode = await startTui({}, false);
   });
 }

@@ -8,6 +8,22 @@ import type { AttachedPolicy, PolicyDocument } from '../../model/policy.js';
 import type { ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
 import { InputError, type ScanError, jsonPath } from '../../model/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
+import { issueExpected, issueGot } from '../../config/zod-issue.js';
+
+/**
+ * Bytes → text, as editors and shells write JSON: a UTF-8 BOM (Notepad, `Out-File -Encoding utf8`)
+ * is dropped, and UTF-16 with a BOM (Windows PowerShell 5 `aws … > file.json`) is decoded.
+ */
+export function decodeText(buf: Buffer): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const le = Buffer.from(buf.subarray(2));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  const text = buf.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 const date = z.union([z.string(), z.date().transform((d) => d.toISOString())]).optional();
 const tags = z.array(z.object({ Key: z.string(), Value: z.string().default('') })).optional();
@@ -59,7 +75,7 @@ export interface AuthorizationDetailsResult {
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeText(readFileSync(file));
   } catch (e) {
     throw new InputError(file, '', 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
   }
@@ -94,7 +110,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
   const parsed = authorizationDetails.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(file, jsonPath(issue.path), issue.message.replace(/^Invalid input: /, ''));
+    throw new InputError(file, jsonPath(issue.path), issueExpected(issue), issueGot(raw, issue));
   }
   const data = parsed.data;
   const errors: ScanError[] = [];

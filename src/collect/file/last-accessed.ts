@@ -23,6 +23,9 @@ import { catalog } from '../../iam/catalog.js';
 import { type ScanError, type SourceInfo, jsonPath } from '../../model/errors.js';
 import type { ActionUsage, UsageData } from '../../model/usage.js';
 import { isoSeconds } from '../cloudtrail/coverage.js';
+import { jsonErrorOffset, lineColumn } from '../cloudtrail/json-error.js';
+import { decodeText } from './authorization-details.js';
+import { issueExpected, issueGot } from '../../config/zod-issue.js';
 
 const TRACKING_PERIOD_DAYS = 400;
 const DAY_MS = 86_400_000;
@@ -90,7 +93,7 @@ export async function readLastAccessed(path: string, principalArn?: string): Pro
 
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeText(await readFile(file));
   } catch (e) {
     return fail('not-found', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
@@ -98,7 +101,8 @@ export async function readLastAccessed(path: string, principalArn?: string): Pro
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return fail('invalid-input', `invalid JSON (${(e as Error).message}): expected get-service-last-accessed-details output`);
+    const at = jsonErrorOffset(text);
+    return fail('invalid-input', `invalid JSON (${(e as Error).message}): expected get-service-last-accessed-details output`, lineColumn(text, at < 0 ? text.length : at));
   }
   return lastAccessedFromJson(json, file, principalArn ?? spec.arn);
 }
@@ -113,7 +117,7 @@ export function lastAccessedFromJson(json: unknown, file: string, principalArn?:
   const parsed = lastAccessedDetails.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return fail('invalid-input', `expected get-service-last-accessed-details output: ${issue.message}`, jsonPath(issue.path));
+    return fail('invalid-input', `expected get-service-last-accessed-details output, with ${issueExpected(issue)} here; got ${issueGot(json, issue)}`, jsonPath(issue.path));
   }
   const d = parsed.data;
   const arn = principalArn ?? d.PrincipalArn ?? d.Arn;
