@@ -23,7 +23,7 @@ import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../c
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
-import { loadReport } from '../report/history.js';
+import { listScans, loadReport } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { writeFixPlans } from '../fix/write.js';
 import type { AwsCollection } from '../collect/aws/index.js';
@@ -176,8 +176,17 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
   if (opts.output) await checkReplaceable(opts.output);
   const analysis = await runScanWithFixes(opts, onProgress);
   const reportsRoot = opts.reportsRoot ?? 'reports';
-  const previous = await loadReport('latest', { reportsRoot, accountId: analysis.report.scan.account.id }).catch(() => undefined);
-  const report: Report = previous ? { ...analysis.report, delta: computeDelta(previous, analysis.report) } : analysis.report;
+  const accountId = analysis.report.scan.account.id;
+  let previousError: string | undefined;
+  const previous = await loadReport('latest', { reportsRoot, accountId }).catch(async (e: unknown) => {
+    // No earlier scan is normal; an earlier scan that cannot be read is worth saying out loud.
+    if ((await listScans(reportsRoot, accountId).catch(() => [])).length > 0) previousError = (e as Error).message;
+    return undefined;
+  });
+  const withNote: Report = previousError
+    ? { ...analysis.report, errors: [...analysis.report.errors, { source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` }] }
+    : analysis.report;
+  const report: Report = previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote;
   onProgress('write', reportsRoot);
   const { dir } = await writeReportBundle(report, {
     reportsRoot,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -102,5 +102,17 @@ describe.skipIf(!sharedFixturesPresent)(`real exports scan end to end${sharedFix
     const bad = report.findings.filter((f) => f.principalArn.endsWith('/bad_role'));
     expect(bad.map((f) => f.checkId)).toEqual(expect.arrayContaining(['admin-access', 'trust-policy-too-broad']));
     expect(bad.find((f) => f.checkId === 'trust-policy-too-broad')!.severity).toBe('critical');
+  });
+});
+
+describe('scan history edge cases', () => {
+  it('says so when the previous scan cannot be read, instead of silently dropping the delta', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-prev-'));
+    const first = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json'], now: NOW });
+    writeFileSync(join(first.dir, 'report.json'), '{"schemaVersion": "1.0.0", "broken": ');
+    const second = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json'], now: new Date(NOW.getTime() + 60_000) });
+    expect(second.report.delta).toBeUndefined();
+    expect(second.report.errors.some((e) => /previous scan could not be read/.test(e.message))).toBe(true);
+    expect(reportSchemaErrors(second.report)).toEqual([]);
   });
 });

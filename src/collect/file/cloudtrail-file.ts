@@ -106,6 +106,7 @@ async function load(file: string): Promise<Loaded> {
   } catch (e) {
     return { file, error: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, code: 'not-found' };
   }
+  if (buf.length === 0) return { file, error: 'empty file (0 bytes): expected a CloudTrail log file; interrupted download?', code: 'invalid-input' };
   // Trust the gzip magic number over the file name: S3 downloads sometimes lose or add ".gz".
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {

@@ -196,3 +196,12 @@ describe('jsonErrorLocation', () => {
     expect(jsonErrorLocation(text)).toBe(where);
   });
 });
+
+describe('readCloudTrail on an empty download', () => {
+  it('names a zero-byte file as empty, not as invalid JSON, and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leash-ct-empty-'));
+    writeFileSync(join(dir, '111122223333_CloudTrail_us-east-1_20240501T0000Z_x.json.gz'), '');
+    const r = await readCloudTrail([dir]);
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'invalid-input', message: expect.stringMatching(/empty file \(0 bytes\)/) })]);
+  });
+});
