@@ -96,7 +96,7 @@ for d in range(DAYS):
 
 # cursor-ci-bot: an IAM user with a long-term key, driven by Cursor's agent (AWS CLI code AW)
 CURSOR_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/AW,E cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#{cmd}'
-bot = {'type': 'IAMUser', 'principalId': 'AIDADEMOCURSORBOT00001', 'arn': f'arn:aws:iam::{ACCT}:user/bots/cursor-ci-bot', 'accountId': ACCT, 'accessKeyId': 'AKIADEMOCURSORBOT001', 'userName': 'cursor-ci-bot'}
+bot = {'type': 'IAMUser', 'principalId': 'AIDADEMOCURSORBOT00001', 'arn': f'arn:aws:iam::{ACCT}:user/bots/cursor-ci-bot', 'accountId': ACCT, 'accessKeyId': 'DEMO-LONG-TERM-KEY-CURSORBOT', 'userName': 'cursor-ci-bot'}
 for d in range(0, DAYS, 2):
     day = END - timedelta(days=DAYS - 1 - d)
     t = day.replace(hour=11)

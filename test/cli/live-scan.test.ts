@@ -11,7 +11,7 @@ import type { Report } from '../../src/model/report.js';
 import { runScan } from '../../src/pipeline/scan.js';
 import { accountFromAuthorizationDetails, type CloudTrailRecordLike } from '../support/fake-aws-account.js';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
-import { ownFixture, repoRoot } from '../support/fixtures.js';
+import { repoRoot, localFixture } from '../support/fixtures.js';
 import { reportSchemaErrors } from '../support/schema.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leash-live-'));
@@ -93,7 +93,7 @@ describe('leash scan --local', () => {
     // AWS_CONFIG_FILE would (rightly) override the fixture home's ~/.aws/config.
     delete process.env.AWS_CONFIG_FILE;
     delete process.env.AWS_SHARED_CREDENTIALS_FILE;
-    const r = await run(['scan', '--demo', '--local', '--home', ownFixture('local/home-kiro'), '--project', ownFixture('local/project-vscode'), '--reports', join(tmp, 'reports-local'), '--json']);
+    const r = await run(['scan', '--demo', '--local', '--home', localFixture('home-kiro'), '--project', localFixture('project-vscode'), '--reports', join(tmp, 'reports-local'), '--json']);
     const report = JSON.parse(r.out) as Report;
     const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
     expect(kiro.agentEvidence.some((e) => e.kind === 'local-config' && e.confidence === 'high')).toBe(true);

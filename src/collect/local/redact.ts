@@ -16,7 +16,7 @@ const AUTH_FIELD = /(["']?(?:authorization|proxy-authorization|x-api-key|api[-_]
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
 const URL_SECRET_PARAM = /([?&](?:[a-z0-9_-]*token|[a-z0-9_-]*key|secret|password|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&\s"'#]+/gi;
 
-/** `AKIAFAKEFAKEFAKE0001` → `AKIA****0001`. */
+/** An access key id keeps its kind prefix and last four characters: `AKIA…0001` → `AKIA****0001`. */
 export function redactAccessKeyId(id: string): string {
   const t = id.trim();
   if (t.length < 12) return MASK;

@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../src/cli/commands/agents.js';
 import type { LocalScanResult } from '../../../src/collect/local/types.js';
-import { ownFixture } from '../../support/fixtures.js';
+import { localFixture } from '../../support/fixtures.js';
 
-const fx = (rel: string): string => ownFixture(`local/${rel}`);
+const fx = (rel: string): string => localFixture(rel);
 
 // The same wiring buildProgram() does for this command, without loading every other command.
 async function run(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {

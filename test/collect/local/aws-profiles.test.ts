@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAwsProfiles } from '../../../src/collect/local/aws-profiles.js';
-import { ownFixture } from '../../support/fixtures.js';
+import { localFixture } from '../../support/fixtures.js';
 
-const kiroHome = ownFixture('local/home-kiro');
-const claudeHome = ownFixture('local/home-claude');
-const cursorHome = ownFixture('local/home-cursor');
+const kiroHome = localFixture('home-kiro');
+const claudeHome = localFixture('home-claude');
+const cursorHome = localFixture('home-cursor');
 
 const temps: string[] = [];
 function tempHome(config: string, credentials?: string): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jsonPath, readConfigJson, stripJsonComments } from '../../../src/collect/local/json-file.js';
-import { ownFixture } from '../../support/fixtures.js';
+import { localFixture } from '../../support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leash-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +33,7 @@ describe('readConfigJson', () => {
   });
 
   it('gives file, line and column for malformed JSON, and never quotes a secret', () => {
-    const r = readConfigJson(ownFixture('local/home-cursor/.codeium/windsurf/mcp_config.json'), 'json');
+    const r = readConfigJson(localFixture('home-cursor/.codeium/windsurf/mcp_config.json'), 'json');
     expect(r.status).toBe('error');
     if (r.status !== 'error') return;
     expect(r.error).toMatchObject({ source: 'local-ai-config', code: 'invalid-input', path: 'line 6, column 7' });

@@ -3,9 +3,9 @@ import { readAuthorizationDetailsFile } from '../../../src/collect/file/authoriz
 import { linkLocalToSnapshot, matchesSso, type LinkablePrincipal } from '../../../src/collect/local/link.js';
 import { scanLocalConfigs } from '../../../src/collect/local/scan.js';
 import type { LocalScanResult } from '../../../src/collect/local/types.js';
-import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
+import { sharedFixture, sharedFixturesPresent, SKIP_REASON, localFixture } from '../../support/fixtures.js';
 
-const fx = (rel: string): string => ownFixture(`local/${rel}`);
+const fx = (rel: string): string => localFixture(rel);
 
 const principals: LinkablePrincipal[] = [
   { kind: 'role', name: 'kiro-agent', arn: 'arn:aws:iam::111122223333:role/kiro-agent' },

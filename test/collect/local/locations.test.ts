@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configTargets, localConfigData } from '../../../src/collect/local/locations.js';
 import { catalog } from '../../../src/iam/catalog.js';
-import { ownFixture } from '../../support/fixtures.js';
+import { localFixture } from '../../support/fixtures.js';
 
 const data = localConfigData();
 
@@ -47,8 +47,8 @@ describe('local-configs.json', () => {
 
 describe('configTargets', () => {
   it('expands user paths under home, project paths under each project, and agent globs to files', () => {
-    const home = ownFixture('local/home-kiro');
-    const project = ownFixture('local/project-claude');
+    const home = localFixture('home-kiro');
+    const project = localFixture('project-claude');
     const targets = configTargets(home, [project]);
     const has = (id: string, path: string): boolean => targets.some((t) => t.spec.id === id && t.path === path);
     expect(has('kiro-user-mcp', join(home, '.kiro/settings/mcp.json'))).toBe(true);
@@ -58,7 +58,7 @@ describe('configTargets', () => {
   });
 
   it('does not list a file twice when a project dir is the home dir', () => {
-    const home = ownFixture('local/home-kiro');
+    const home = localFixture('home-kiro');
     const targets = configTargets(home, [home]);
     const keys = targets.map((t) => `${t.tool}|${t.path}`);
     expect(new Set(keys).size).toBe(keys.length);

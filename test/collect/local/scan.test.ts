@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanLocalConfigs } from '../../../src/collect/local/scan.js';
 import { localSourceInfo } from '../../../src/collect/local/index.js';
 import type { LocalAgentConfig, LocalScanResult } from '../../../src/collect/local/types.js';
-import { ownFixture } from '../../support/fixtures.js';
+import { localFixture } from '../../support/fixtures.js';
 
-const fx = (rel: string): string => ownFixture(`local/${rel}`);
+const fx = (rel: string): string => localFixture(rel);
 const find = (r: LocalScanResult, tool: string, server: string, path?: string): LocalAgentConfig => {
   const hit = r.tools.find((t) => t.tool === tool && t.server === server && (path === undefined || t.configPath.endsWith(path)));
   if (!hit) throw new Error(`no ${tool} ${server} in ${r.tools.map((t) => `${t.tool}/${t.server}`).join(', ')}`);
