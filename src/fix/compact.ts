@@ -48,10 +48,3 @@ export function compactActions(set: ActionSet, expander: ActionExpander, allowed
   }
   return out.sort((a, b) => a.localeCompare(b));
 }
-
-/** Actions matched by a pattern list, as a set. */
-export function expandPatterns(patterns: readonly string[], expander: ActionExpander): ActionSet {
-  return expander.expandAll(patterns);
-}
-
-export { ActionSet };

@@ -100,24 +100,6 @@ export class ActionSet {
     return n;
   }
 
-  /** Members in [start, end): per-service counts, since the catalog numbers a service's actions contiguously. */
-  countRange(start: number, end: number): number {
-    let n = 0;
-    for (let id = start; id < end; ) {
-      if ((id & 31) === 0 && id + 32 <= end) {
-        let v = this.words[id >>> 5]!;
-        v = v - ((v >>> 1) & 0x55555555);
-        v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-        n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-        id += 32;
-      } else {
-        if (this.has(id)) n++;
-        id++;
-      }
-    }
-    return n;
-  }
-
   isEmpty(): boolean {
     return this.words.every((w) => w === 0);
   }
