@@ -101,11 +101,11 @@ export async function childPass(mode: 'raw' | 'leash', root: string, limitFiles:
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => join(root, f));
     const load = async (f: string): Promise<Buffer> => gunzipAsync(await readFile(f));
     const t = process.hrtime.bigint();
-    // Same one-file read-ahead as readCloudTrail, so the difference is the per-record work.
-    let pending: Promise<Buffer> | undefined = files[0] ? load(files[0]) : undefined;
-    for (let i = 0; pending; i++) {
-      const buf: Buffer = await pending;
-      pending = files[i + 1] ? load(files[i + 1]!) : undefined;
+    // Same two-file read-ahead as readCloudTrail, so the difference is the per-record work.
+    const inFlight: Promise<Buffer>[] = files.slice(0, 2).map(load);
+    for (let i = 0; inFlight.length > 0; i++) {
+      const buf: Buffer = await inFlight.shift()!;
+      if (files[i + 2]) inFlight.push(load(files[i + 2]!));
       const doc = JSON.parse(buf.toString('utf8')) as { Records: unknown[] };
       records += doc.Records.length;
       sample();

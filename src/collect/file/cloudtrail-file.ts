@@ -136,14 +136,28 @@ export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTr
   const maxRecordErrors = opts.maxRecordErrorsPerFile ?? 5;
   const states: InputState[] = paths.map((input) => ({ input, files: 0, badFiles: 0, badRecords: 0, skippedFiles: 0, records: 0, outsideWindow: 0, missing: false, shapes: new Set() }));
 
-  // Read ahead by one file: the next read and gunzip run on the thread pool while this one is parsed.
+  // Read ahead: the next files' reads and gunzips run on the thread pool while this one is parsed.
+  // Two in flight keep the pool busy when one gunzip takes longer than a parse; memory stays
+  // bounded by READ_AHEAD files, never the corpus.
+  const READ_AHEAD = 2;
   const files = allFiles(states, errors);
   const start = (n: IteratorResult<{ state: InputState; file: string }>) => (n.done ? undefined : { state: n.value.state, loading: load(n.value.file) });
-  let pending = start(await files.next());
+  const queue: { state: InputState; loading: Promise<Loaded> }[] = [];
+  let exhausted = false;
+  const refill = async () => {
+    while (!exhausted && queue.length < READ_AHEAD) {
+      const next = start(await files.next());
+      if (next) queue.push(next);
+      else exhausted = true;
+    }
+  };
+  await refill();
+  let pending = queue.shift();
   while (pending) {
     const { state } = pending;
     const loaded = await pending.loading;
-    pending = start(await files.next());
+    await refill();
+    pending = queue.shift();
     state.files++;
     if ('error' in loaded) {
       state.badFiles++;
