@@ -102,8 +102,11 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
   }
   const sids = new Set<string>();
   const uniqueSid = (base: string) => { let s = sidOf(base), n = 2; while (sids.has(s)) s = `${sidOf(base)}${n++}`; sids.add(s); return s; };
+  // A wildcard here is on Resource "*": it may only cover actions that are both needed and
+  // granted on "*" today, never one granted today only on some resources.
+  const broadCover = needed.actions.clone().and(broad);
   for (const [svc, set] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
-    statements.push({ index: statements.length, sid: uniqueSid(`${svc}Actions`), effect: 'Allow', action: compactActions(set, expander, needed.actions), resource: ['*'] });
+    statements.push({ index: statements.length, sid: uniqueSid(`${svc}Actions`), effect: 'Allow', action: compactActions(set, expander, broadCover), resource: ['*'] });
   }
   for (const g of [...scoped.values()].sort((a, b) => a.service.localeCompare(b.service))) {
     statements.push({ index: statements.length, sid: uniqueSid(`${g.service}Scoped`), effect: 'Allow', action: [...new Set(g.actions)].sort(), resource: g.resources });

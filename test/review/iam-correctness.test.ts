@@ -162,3 +162,32 @@ describe('verifyFix with conditions the scan cannot see', () => {
     expect(after.countsAfter!.destructiveActions).toBe(0);
   });
 });
+
+describe('right-sized policy wildcards stay inside what is granted on "*" today', () => {
+  it('does not let s3:Get* on "*" cover s3:GetObject that today is granted only on one bucket', async () => {
+    const { analyzePrincipals } = await import('../../src/checks/analyze.js');
+    const { computeNeeded } = await import('../../src/baseline/needed.js');
+    const { rightSizedPolicy } = await import('../../src/fix/plan.js');
+    const { defaultConfig } = await import('../../src/config/config.js');
+    const { catalog } = await import('../../src/iam/catalog.js');
+    const { ActionExpander } = await import('../../src/iam/pattern.js');
+    const { evaluate } = await import('../../src/iam/evaluate.js');
+    const { snapshotOf, doc, ACCOUNT } = await import('../support/snapshot.js');
+    const ex = new ActionExpander(catalog());
+    const arn = `arn:aws:iam::${ACCOUNT}:role/kiro-agent`;
+    // Every s3 Get* action except GetObject is granted on "*"; GetObject only on one bucket.
+    const getStar = ex.keys(ex.expandAll(['s3:Get*'])).filter((a) => a !== 's3:GetObject');
+    const snap = snapshotOf([{ name: 'kiro-agent', inline: [doc({ Effect: 'Allow', Action: getStar, Resource: '*' }, { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::team/*' })] }], {}, {
+      usage: { window: { start: '2026-10-01T00:00:00Z', end: '2026-11-01T00:00:00Z' }, coveredPrincipals: 'all', recordsRead: 1, unmapped: [],
+        byPrincipal: { [arn]: { principalArn: arn, actions: [...getStar, 's3:GetObject'].map((action) => ({ action, count: 1, firstSeen: '2026-10-02T00:00:00Z', lastSeen: '2026-10-02T00:00:00Z', resources: [] })), sessions: [], userAgents: {}, sourceIps: [], firstSeen: '2026-10-02T00:00:00Z', lastSeen: '2026-10-02T00:00:00Z' } } },
+    });
+    const config = { ...defaultConfig(), baseline: { ...defaultConfig().baseline, mode: 'strict' as const } };
+    const a = analyzePrincipals(snap, config, ex).find((x) => x.principal.arn === arn)!;
+    const needed = computeNeeded(a, snap.usage, config, ex);
+    const policy = rightSizedPolicy(needed, ex, 'strict', a.principal.policies.map((p) => p.document));
+    const onOtherBucket = evaluate({ action: 's3:GetObject', resource: 'arn:aws:s3:::prod-secrets/key', context: { values: {}, closedWorld: true } }, { identity: [policy] }).decision;
+    expect(onOtherBucket).toBe('ImplicitlyDenied');
+    const onTeamBucket = evaluate({ action: 's3:GetObject', resource: 'arn:aws:s3:::team/key', context: { values: {}, closedWorld: true } }, { identity: [policy] }).decision;
+    expect(onTeamBucket).toBe('Allowed');
+  });
+});
