@@ -16,6 +16,7 @@ import { approvalConditions } from '../checks/data.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
 import type { NeededSet } from '../baseline/needed.js';
 import { compactActions } from './compact.js';
+import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix } from './verify.js';
 import { checkSizeLimits, fitPolicy, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
 
@@ -139,7 +140,7 @@ const GUARDRAIL_ALWAYS_DENY = [
  * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
-export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument): PolicyDocument {
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet): PolicyDocument {
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
   // Actions the current boundary allows with no condition on `*` are capped at action level; an
@@ -163,8 +164,13 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
     keptScoped.push({ ...scope, effect: 'Allow', index: 0, action: compactActions(hit, expander, hit) });
   }
-  // What may be denied with wildcards: anything not needed except what is gated behind approval.
-  const safeToCover = ActionSet.full(expander.size).andNot(needed.actions).or(ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id)));
+  // What the deny may cover with wildcards. With a known need: anything not needed, plus what is
+  // gated behind approval. With no idea of need (an "allow everything else" boundary): only
+  // actions whose verb removes or stops something, so a guess never gates ordinary writes.
+  const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
+  const safeToCover = needed.basis !== 'none' || !needed.actions.isEmpty()
+    ? ActionSet.full(expander.size).andNot(needed.actions).or(gatedIds)
+    : destructiveVerbActions(expander);
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
   const denySet = forbidden.clone().andNot(alwaysDeny);
@@ -178,10 +184,31 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     ...keptScoped.map((st, i) => ({ ...st, index: 3 + i, sid: `KeptFromCurrentBoundary${i + 1}` })),
   ] });
   const full = build(denySet);
-  if (!known || checkSizeLimits(full, 'managed').fits) return full;
+  if (checkSizeLimits(full, 'managed').fits) return full;
+  if (!known) {
+    // Allow-everything boundary, too big with every forbidden action: name those of the services
+    // the principal can use today, then those it can perform today. A grant in a new service
+    // later would not be covered; the fix notes say so.
+    const services = new Set(currentlyAllowed ? expander.keys(currentlyAllowed).map((k) => k.split(':')[0]!) : []);
+    const inServices = ActionSet.of(expander.size, denySet.toArray().filter((id) => services.has(expander.catalog.actions[id]!.service)));
+    const byService = build(inServices);
+    if (checkSizeLimits(byService, 'managed').fits || !currentlyAllowed) return byService;
+    return build(denySet.clone().and(currentlyAllowed));
+  }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
   return build(denySet.clone().and(keptAllowed));
+}
+
+const verbCache = new WeakMap<ActionExpander, ActionSet>();
+function destructiveVerbActions(expander: ActionExpander): ActionSet {
+  let set = verbCache.get(expander);
+  if (!set) {
+    const verbs = destructiveVerbs.verbs;
+    set = ActionSet.of(expander.size, expander.catalog.actions.filter((a) => verbs.some((v) => a.name.startsWith(v) && /^[A-Z]?$/.test(a.name.charAt(v.length)))).map((a) => a.id));
+    verbCache.set(expander, set);
+  }
+  return set;
 }
 
 const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
@@ -257,6 +284,17 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
   return { document: doc, notes };
 }
 
+/** Say so when size forced the deny to name fewer than all destructive and escalation actions. */
+function boundaryCoverageNote(boundary: PolicyDocument, expander: ActionExpander): string[] {
+  const forbidden = forbiddenActions(expander);
+  const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
+  const denied = new ActionSet(expander.size);
+  for (const s of boundary.statements) if (s.effect === 'Deny') denied.or(expander.statementActions(s.action, s.notAction));
+  const missing = forbidden.clone().andNot(denied).count();
+  if (!allows || missing === 0) return [];
+  return [`To fit the 6,144-character limit the deny names the destructive and escalation actions of the services this principal can use today; ${missing} others (in services it cannot use now) would not need approval if a later policy granted them.`];
+}
+
 function counts(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, p: Principal, expander: ActionExpander): PermissionCounts {
   const eff = effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}) }, expander);
   const destructive = actionIndex(expander).destructive.clone().and(eff.unconditional).count();
@@ -288,7 +326,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // An engineer's own role keeps all it has; its boundary only puts destructive and escalation
   // actions behind approval.
   const boundaryNeed: NeededSet = a.humanSession && !a.isAgent ? { ...needed, basis: 'none' } : needed;
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document);
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed);
   const bSize = checkSizeLimits(boundary, 'managed');
 
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
@@ -339,7 +377,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       ...(a.isAgent || a.humanSession ? { forbidden } : {}),
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
-    resolves: findingIds, notes: [`Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : [])],
+    resolves: findingIds, notes: [`Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNote(boundary, expander)],
   });
   allPolicies.push(bPolicy);
 

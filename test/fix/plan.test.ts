@@ -144,3 +144,20 @@ describe('fix safety property', () => {
     }), { numRuns: 60, seed: 20261124 });
   });
 });
+
+describe('boundary for an agent nothing is known about', () => {
+  it('fits one managed policy, denies destructive actions without approval, and does not gate ordinary writes', () => {
+    const wide = doc({ Effect: 'Allow', Action: ['dynamodb:*', 'ec2:*', 'cloudformation:*', 's3:*', 'lambda:*', 'rds:*', 'iam:*'], Resource: '*' });
+    const { plan: p, needed } = plan(snapshotOf([{ name: 'kiro-agent', inline: [wide] }]));
+    expect(needed.basis).toBe('none');
+    const b = p.fixes.find((f) => f.kind === 'permissions-boundary')!;
+    const boundary = b.after as PolicyDocument;
+    expect(b.verification.safe).toBe(true);
+    expect(b.countsAfter!.destructiveActions).toBe(0);
+    const eff = effectivePermissions({ identity: [snapshotOf([{ name: 'kiro-agent', inline: [wide] }]).principals[0]!.policies[0]!.document], boundary: [boundary] }, expander);
+    const has = (a: string) => eff.unconditional.has(catalog().lookup(a)!.id);
+    expect(has('cloudformation:DeleteStack')).toBe(false);
+    expect(has('dynamodb:UpdateItem')).toBe(true);
+    expect(has('dynamodb:PutItem')).toBe(true);
+  });
+});
