@@ -1,0 +1,53 @@
+// The fix files a user would review for the demo account, end to end: every main.tf parses as HCL
+// and holds exactly the statements of the JSON next to it, every apply.sh is valid bash, every
+// JSON file is a valid policy. (The renderers have their own property tests; this checks the
+// composite files the pipeline actually writes.)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/iam/parse.js';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { writeFixPlans } from '../../src/fix/write.js';
+import { policyDocumentsOf, toSetStatements } from './render/support.js';
+
+let root: string;
+let dirs: string[] = [];
+beforeAll(async () => {
+  const { fixPlans } = await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T07:00:00Z') });
+  root = mkdtempSync(join(tmpdir(), 'leash-demo-fixes-'));
+  dirs = writeFixPlans(root, fixPlans);
+});
+
+describe('demo fix files', () => {
+  it('are written for every agent principal and the AI-driven human session', () => {
+    const names = readdirSync(root).sort();
+    expect(names).toEqual(expect.arrayContaining(['kiro-agent', 'cursor-ci-bot', 'mcp-cost-explorer-readonly']));
+    expect(names.some((n) => n.startsWith('AWSReservedSSO_AdministratorAccess'))).toBe(true);
+  });
+
+  it('main.tf parses and each policy document in it equals its JSON file', async () => {
+    for (const dir of dirs) {
+      const hcl = await parse('main.tf', readFileSync(join(dir, 'main.tf'), 'utf8'));
+      const docs = policyDocumentsOf(hcl as Record<string, unknown>);
+      const jsonFiles = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      expect(jsonFiles.length, dir).toBeGreaterThan(0);
+      const fromJson = jsonFiles.map((f) => {
+        const parsed = parsePolicy(JSON.parse(readFileSync(join(dir, f), 'utf8')), f === 'trust.json' ? 'trust' : 'identity');
+        expect(parsed.ok, `${dir}/${f}`).toBe(true);
+        return parsed.ok ? JSON.stringify(toSetStatements(parsed.document)) : '';
+      });
+      const fromHcl = [...docs.values()].map((s) => JSON.stringify(s));
+      for (const j of fromJson) expect(fromHcl, `${dir}: a JSON policy has no equal data source in main.tf`).toContain(j);
+    }
+  });
+
+  it('apply.sh is valid bash and a dry run by default', () => {
+    for (const dir of dirs) {
+      execFileSync('bash', ['-n', join(dir, 'apply.sh')]);
+      expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).toMatch(/--apply/);
+    }
+  });
+});
