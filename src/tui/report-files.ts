@@ -66,9 +66,12 @@ export function loadReport(path: string): Report {
   return parseReport(text, path);
 }
 
-/** Default `w` action: the three renderings under <baseDir>/reports/fixes/<principal-name>/. */
+/**
+ * Default `w` action: the three renderings under <baseDir>/reports/fixes/<principal-name>/<fix kind>/,
+ * so writing the boundary after the right-sized policy does not overwrite it.
+ */
 export function writeFixFiles(fix: Fix, principalName: string, baseDir: string = process.cwd()): string {
-  const dir = join(resolve(baseDir), 'reports', 'fixes', safeSegment(principalName));
+  const dir = join(resolve(baseDir), 'reports', 'fixes', safeSegment(principalName), fix.kind);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'policy.json'), ensureNewline(fix.renderings.json));
   writeFileSync(join(dir, 'main.tf'), ensureNewline(fix.renderings.terraform));

@@ -73,10 +73,10 @@ describe('loadReport', () => {
 });
 
 describe('writeFixFiles', () => {
-  it('writes the three renderings under reports/fixes/<principal>/', () => {
+  it('writes the three renderings under reports/fixes/<principal>/<fix kind>/', () => {
     const fix = buildReport().fixes[0]!;
     const out = writeFixFiles(fix, 'kiro-agent', dir);
-    expect(out).toBe(join(dir, 'reports', 'fixes', 'kiro-agent'));
+    expect(out).toBe(join(dir, 'reports', 'fixes', 'kiro-agent', fix.kind));
     expect(JSON.parse(readFileSync(join(out, 'policy.json'), 'utf8'))).toEqual(JSON.parse(fix.renderings.json));
     expect(readFileSync(join(out, 'main.tf'), 'utf8')).toBe(fix.renderings.terraform);
     expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toBe(fix.renderings.cli);
