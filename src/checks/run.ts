@@ -22,20 +22,7 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
     if (disabled.has(check.id)) continue;
     try {
       for (const d of check.run(ctx)) {
-        findings.push({
-          id: findingId(check.id, d.principalArn, d.subject),
-          checkId: check.id,
-          severity: d.severity,
-          principalArn: d.principalArn,
-          title: d.title,
-          description: d.description,
-          subject: d.subject,
-          evidence: d.evidence,
-          actions: d.actions,
-          ...(d.technique !== undefined ? { technique: d.technique } : {}),
-          ...(d.remediation !== undefined ? { remediation: d.remediation } : {}),
-          fixIds: [],
-        });
+        findings.push({ id: findingId(check.id, d.principalArn, d.subject), checkId: check.id, ...d, fixIds: [] });
       }
     } catch (e) {
       // One broken check must not lose the others' findings; the report lists it.

@@ -1,5 +1,5 @@
 import type { AgentEvidence } from '../model/agent.js';
-import type { Evidence, Severity } from '../model/finding.js';
+import type { Finding, Severity } from '../model/finding.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { PrincipalUsage } from '../model/usage.js';
 import type { LeashConfig } from '../config/config.js';
@@ -42,18 +42,8 @@ export interface CheckContext {
   readonly now: Date;
 }
 
-export interface FindingDraft {
-  readonly principalArn: string;
-  /** Distinguishes findings of one check on one principal; part of the stable id. */
-  readonly subject: string;
-  readonly severity: Severity;
-  readonly title: string;
-  readonly description: string;
-  readonly evidence: readonly Evidence[];
-  readonly actions: readonly string[];
-  readonly technique?: string;
-  readonly remediation?: string;
-}
+/** A finding as a check reports it; runChecks adds the stable id, the check id and fix links. */
+export type FindingDraft = Omit<Finding, 'id' | 'checkId' | 'fixIds' | 'suppressed'>;
 
 export interface Check {
   readonly id: string;
