@@ -4,6 +4,7 @@
 import userAgentData from '../data/agents/user-agents.json' with { type: 'json' };
 import type { AgentEvidence, Confidence } from '../model/agent.js';
 import type { UsageData } from '../model/usage.js';
+import { isHumanSessionRoleArn } from './identify.js';
 
 export interface UserAgentRule {
   readonly id: string;
@@ -121,7 +122,12 @@ export function agentEvidenceFromUsage(usage: UsageData): Record<string, AgentEv
       });
     }
 
-    for (const [field, kind] of [['sessionName', 'cloudtrail-session-name'], ['sourceIdentity', 'cloudtrail-source-identity']] as const) {
+    // IAM Identity Center names an AWSReservedSSO_* session after the engineer's user name, which
+    // no tool can choose: "claude.martin@example.com" is a person, not Claude Code.
+    const nameFields = isHumanSessionRoleArn(arn)
+      ? ([['sourceIdentity', 'cloudtrail-source-identity']] as const)
+      : ([['sessionName', 'cloudtrail-session-name'], ['sourceIdentity', 'cloudtrail-source-identity']] as const);
+    for (const [field, kind] of nameFields) {
       const byRule = new Map<string, { rule: NameRule; events: number; names: Set<string> }>();
       for (const s of p.sessions) {
         const name = s[field];
@@ -176,14 +182,16 @@ export interface AiDrivenSession {
  * Calls made by AI tools, per (principal, session, user agent). A human's own session (e.g. an
  * AWSReservedSSO_* role whose session name is the engineer's e-mail) shows up here when some of
  * its calls carry an AI tool's user agent; only those calls' actions are listed. Sessions whose
- * name or sourceIdentity names a tool are listed with all their user agents.
+ * name or sourceIdentity names a tool are listed with all their user agents (session names of
+ * AWSReservedSSO_* roles are Identity Center user names, so they are not read).
  */
 export function aiDrivenSessions(usage: UsageData): AiDrivenSession[] {
   const out: AiDrivenSession[] = [];
   for (const [arn, p] of Object.entries(usage.byPrincipal)) {
+    const namesChosenByIdentityCenter = isHumanSessionRoleArn(arn);
     for (const s of p.sessions) {
       const activity = s.userAgentActivity ?? s.userAgents.map((userAgent) => ({ userAgent, events: 0, actions: s.actions ?? [] }));
-      const byName = s.sessionName ? matchName(s.sessionName) : [];
+      const byName = s.sessionName && !namesChosenByIdentityCenter ? matchName(s.sessionName) : [];
       const bySource = s.sourceIdentity ? matchName(s.sourceIdentity) : [];
       for (const act of activity) {
         const uaMatches = matchUserAgent(act.userAgent);

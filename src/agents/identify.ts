@@ -6,14 +6,33 @@ import type { LeashConfig } from '../config/config.js';
 import { globRegex } from '../iam/pattern.js';
 import data from '../data/agents/principals.json' with { type: 'json' };
 
-const namePatterns = data.namePatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
+// `on: "words"` patterns see the name as lower-case words joined by "-", so they can ask for a
+// word boundary inside CamelCase (MyClineRole → my-cline-role, DeclinedPayments → declined-payments).
+const namePatterns = data.namePatterns.map((p) => ({ ...p, words: (p as { on?: string }).on === 'words', re: new RegExp(p.pattern, 'i') }));
 const pathPatterns = data.pathPatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
 const humanRoles = data.humanSessionRoles.map((p) => new RegExp(p.pattern));
 const servicePrincipals = new Map(data.servicePrincipals.map((s) => [s.principal.toLowerCase(), s]));
 
+/** `AmazonQLDBStreamRole` → `amazon-qldb-stream-role`: CamelCase, digits and separators split into words. */
+export function nameWords(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
 /** An engineer's own session role (e.g. IAM Identity Center `AWSReservedSSO_*`). */
 export function isHumanSessionRole(p: Principal): boolean {
   return p.kind === 'role' && humanRoles.some((re) => re.test(p.name));
+}
+
+/** The same test on a role ARN (CloudTrail usage is keyed by ARN; the name is its last part). */
+export function isHumanSessionRoleArn(arn: string): boolean {
+  if (!/^arn:[^:]+:iam::\d{12}:role\//.test(arn)) return false;
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
+  return humanRoles.some((re) => re.test(name));
 }
 
 function trustEvidence(role: Role): AgentEvidence[] {
@@ -38,8 +57,12 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
   const human = isHumanSessionRole(p);
   // Name patterns say little about SSO permission-set roles (their names are the permission set's).
   if (!human) {
+    const words = nameWords(p.name);
     for (const np of namePatterns) {
-      if (np.re.test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches /${np.pattern}/`, confidence: np.confidence as Confidence, tool: np.tool }); break; }
+      if (np.re.test(np.words ? words : p.name)) {
+        ev.push({ kind: 'name-pattern', detail: `name "${p.name}"${np.words ? ` (words "${words}")` : ''} matches /${np.pattern}/`, confidence: np.confidence as Confidence, tool: np.tool });
+        break;
+      }
     }
     for (const extra of config.agents.namePatterns) {
       if (new RegExp(extra, 'i').test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches configured /${extra}/`, confidence: 'medium' }); break; }

@@ -14,6 +14,8 @@ export interface ObservedAction {
   /** Resource ARNs seen; empty = unknown or the action takes none. */
   readonly resources: readonly string[];
   readonly count: number;
+  /** More resources were seen than the aggregation kept: `resources` is a sample, not the list. */
+  readonly truncated?: boolean;
 }
 
 export interface NeededSet {
@@ -54,7 +56,7 @@ function readSiblings(services: Iterable<string>, expander: ActionExpander): Act
 
 export function observedActions(usage: PrincipalUsage | undefined): ObservedAction[] {
   // Calls IAM refused were attempted, not needed-and-granted: they do not enter the baseline.
-  return (usage?.actions ?? []).filter((a) => a.count > 0).map((a) => ({ action: a.action, resources: a.resources, count: a.count }));
+  return (usage?.actions ?? []).filter((a) => a.count > 0).map((a) => ({ action: a.action, resources: a.resources, count: a.count, ...(a.truncated ? { truncated: true } : {}) }));
 }
 
 export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undefined, config: LeashConfig, expander: ActionExpander): NeededSet {

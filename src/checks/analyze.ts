@@ -39,7 +39,7 @@ const SELF_SCOPED = /\$\{aws:(username|userid|PrincipalTag\/[^}]+)\}/i;
 function onlySelfScoped(p: Principal, action: string, expander: ActionExpander): boolean {
   const a = expander.catalog.lookup(action);
   if (!a || a.service !== 'iam' || !a.resourceTypes.some((r) => r.name === 'user')) return false;
-  const grants = grantingStatements(p.policies, action);
+  const grants = grantingStatements(p.policies, action, p);
   return grants.length > 0 && grants.every((g) => (g.statement.resource ?? []).length > 0 && (g.statement.resource ?? []).every((r) => SELF_SCOPED.test(r)));
 }
 

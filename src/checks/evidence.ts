@@ -4,6 +4,7 @@ import type { Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
+import { mayApplyToPrincipal } from '../iam/principal-context.js';
 
 /**
  * One evidence entry per granting statement, listing which of `actions` it grants (bounded).
@@ -31,7 +32,7 @@ export function statementEvidence(p: Principal, actions: readonly string[], limi
   const out: StatementEvidence[] = [];
   for (const policy of p.policies) {
     for (const st of policy.document.statements) {
-      if (st.effect !== 'Allow') continue;
+      if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
       const m = matcherOf(st);
       const grants = sample.filter((a) => m.matches(a) !== m.negated);
       if (grants.length === 0) continue;

@@ -14,7 +14,7 @@ import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { approvalConditions } from '../checks/data.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
-import type { NeededSet } from '../baseline/needed.js';
+import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import { compactActions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix } from './verify.js';
@@ -35,11 +35,20 @@ function fixId(principalArn: string, kind: FixKind): string {
   return 'fix-' + createHash('sha256').update(`${principalArn}\u0000${kind}`).digest('hex').slice(0, 16);
 }
 
-/** Do all observed resources fit one of the action's resource-type ARN formats? */
-function scopedResources(action: string, resources: readonly string[], expander: ActionExpander, mode: 'strict' | 'balanced'): string[] | undefined {
-  if (resources.length === 0) return undefined;
+/**
+ * Observed resources to scope an action to, or undefined to leave it on `*`. Only when the
+ * resources seen are the whole list (not a truncated sample), every one fits one of the action's
+ * resource-type ARN formats, and one call is authorized against one resource: an action with
+ * several required resource types (ec2:RunInstances: image, subnet, security group, network
+ * interface and instance at once) is checked against ARNs CloudTrail does not list, so scoping it
+ * to the ones it does list would deny the call.
+ */
+function scopedResources(observed: ObservedAction, action: string, expander: ActionExpander, mode: 'strict' | 'balanced'): string[] | undefined {
+  const resources = observed.resources;
+  if (resources.length === 0 || observed.truncated) return undefined;
   const a = expander.catalog.lookup(action);
   if (!a || a.resourceTypes.length === 0) return undefined;
+  if (a.resourceTypes.length > 1 && a.resourceTypes.some((rt) => rt.required)) return undefined;
   const formats = a.resourceTypes.map((rt) => expander.catalog.resourceArnFormats.get(a.service)?.get(rt.name)).filter((f): f is string => Boolean(f));
   const res = formats.map((f) => new RegExp('^' + f.replace(/[.+^()|[\]\\]/g, '\\$&').replace(/\$\{[^}]+\}/g, '.+') + '$'));
   if (!resources.every((r) => res.some((re) => re.test(r)))) return undefined;
@@ -84,7 +93,7 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
   for (const o of needed.observed) {
     const a = expander.catalog.lookup(o.action);
     if (!a || !needed.actions.has(a.id) || !broad.has(a.id)) continue;
-    const res = scopedResources(a.key, o.resources, expander, mode);
+    const res = scopedResources(o, a.key, expander, mode);
     if (!res) continue;
     const key = `${a.service}|${res.join(',')}`;
     let g = scoped.get(key);
@@ -130,6 +139,8 @@ function approval(config: LeashConfig) {
   return a.conditions.find((c) => c.id === config.approval.condition) ?? a.conditions.find((c) => c.id === a.default) ?? a.conditions[0]!;
 }
 
+const BOUNDARY_POLICY_CHANGES = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'];
+
 const GUARDRAIL_ALWAYS_DENY = [
   'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary', 'iam:PutUserPermissionsBoundary',
   'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'organizations:LeaveOrganization',
@@ -140,7 +151,7 @@ const GUARDRAIL_ALWAYS_DENY = [
  * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
-export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet): PolicyDocument {
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string): PolicyDocument {
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
   // Actions the current boundary allows with no condition on `*` are capped at action level; an
@@ -175,14 +186,22 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
   const denySet = forbidden.clone().andNot(alwaysDeny);
   const ap = approval(config);
+  // Always denied, approval or not: the statements the approval condition says must exist so
+  // the agent cannot grant itself the approval (enrol an MFA device, tag itself leash-approved),
+  // and rewriting the boundary policy itself (a new default version is a new boundary).
+  const guards: Statement[] = ap.guards
+    .filter((g) => g.where === 'permissions-boundary')
+    .map((g, i) => ({ index: 0, sid: `DenyApprovalBypass${i + 1}`, effect: 'Deny' as const, action: [...g.actions], resource: ['*'], ...(g.condition ? { condition: g.condition } : {}) }));
+  if (boundaryPolicyArn) guards.push({ index: 0, sid: 'DenyBoundaryPolicyChanges', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
   const build = (deny: ActionSet): PolicyDocument => ({ version: '2012-10-17', statements: [
     known
       ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
       : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
     { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: deny.isEmpty() ? ['iam:DeleteRolePermissionsBoundary'] : compactActions(deny, expander, safeToCover.clone().or(deny)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
-    ...keptScoped.map((st, i) => ({ ...st, index: 3 + i, sid: `KeptFromCurrentBoundary${i + 1}` })),
-  ] });
+    ...guards,
+    ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrentBoundary${i + 1}` })),
+  ].map((st, i) => ({ ...st, index: i })) });
   const full = build(denySet);
   if (checkSizeLimits(full, 'managed').fits) return full;
   if (!known) {

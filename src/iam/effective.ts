@@ -2,12 +2,13 @@
 // some resource, which without any condition, and which on every resource ("Resource": "*").
 // This is the summary every check and the baseline work from; request-level questions go to
 // evaluate().
-import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
+import type { AttachedPolicy, ConditionBlock, PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { ActionSet } from './action-set.js';
 import { actionMatches } from './pattern.js';
 import { gatesOnApproval } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
+import { factsOf, mayApplyToPrincipal, referencesPrincipalKey, residualCondition, type PrincipalFacts } from './principal-context.js';
 
 /** Per-document bitsets, computed once per document (managed policies are shared across principals). */
 export interface DocumentSummary {
@@ -23,6 +24,45 @@ export interface DocumentSummary {
   readonly denyConditional: ActionSet;
   /** Denied everywhere except the resources a NotResource lists: no longer allowed on every resource. */
   readonly denyExceptListed: ActionSet;
+  /**
+   * Statements whose Condition names a principal key (aws:PrincipalArn, aws:PrincipalTag/…):
+   * they apply to some principals and not others, so they stay out of the shared sets above and
+   * are resolved per principal.
+   */
+  readonly principalDependent: readonly DependentStatement[];
+}
+
+export interface DependentStatement {
+  readonly statement: Statement;
+  readonly actions: ActionSet;
+  /** Policy variables are substituted in 2012-10-17 documents only. */
+  readonly useVariables: boolean;
+}
+
+type Buckets = { [K in Exclude<keyof DocumentSummary, 'principalDependent'>]: ActionSet[] };
+
+/** Which sets a statement's actions join, given the condition that is left to hold. */
+function classify(st: Statement, condition: ConditionBlock | undefined, actions: ActionSet, b: Buckets): void {
+  // "Conditional" means behind a human-approval condition (see gatesOnApproval): an Allow that
+  // only requires aws:SecureTransport or a region is as available to an agent as one without.
+  const hasCondition = condition !== undefined && Object.keys(condition).length > 0;
+  const conditional = hasCondition && gatesOnApproval(condition, st.effect);
+  const broad = coversAllResources(st);
+  if (st.effect === 'Allow') {
+    b.allowAny.push(actions);
+    if (!conditional) {
+      b.allowUnconditional.push(actions);
+      if (broad) b.allowAllResources.push(actions);
+    }
+  } else if (st.notResource) {
+    // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
+    b.denyExceptListed.push(actions);
+  } else if (broad) {
+    // A Deny under a condition that is not an approval (e.g. "unless aws:SecureTransport", a
+    // region lock) applies to some requests only, like a resource-scoped Deny: it removes nothing.
+    if (!hasCondition) b.denyAlways.push(actions);
+    else if (conditional) b.denyConditional.push(actions);
+  }
 }
 
 const summaryCache = new WeakMap<PolicyDocument, DocumentSummary>();
@@ -38,31 +78,16 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const n = expander.size;
   // Summaries are read-only, so sets that come out empty or equal share one object: most
   // documents have no Deny and no Condition, and 10k principals should not mean 60k bitsets.
-  const allowAll: ActionSet[] = [], allowUncond: ActionSet[] = [], allowBroad: ActionSet[] = [];
-  const denyAlwaysL: ActionSet[] = [], denyCondL: ActionSet[] = [], denyExceptL: ActionSet[] = [];
+  const b: Buckets = { allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] };
+  const principalDependent: DependentStatement[] = [];
   for (const st of doc.statements) {
     // statementActions returns a fresh set per call, so the first list to take it may own it.
     const actions = expander.statementActions(st.action, st.notAction);
-    // "Conditional" means behind a human-approval condition (see gatesOnApproval): an Allow that
-    // only requires aws:SecureTransport or a region is as available to an agent as one without.
-    const hasCondition = st.condition !== undefined && Object.keys(st.condition).length > 0;
-    const conditional = hasCondition && gatesOnApproval(st.condition, st.effect);
-    const broad = coversAllResources(st);
-    if (st.effect === 'Allow') {
-      allowAll.push(actions);
-      if (!conditional) {
-        allowUncond.push(actions);
-        if (broad) allowBroad.push(actions);
-      }
-    } else if (st.notResource) {
-      // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
-      denyExceptL.push(actions);
-    } else if (broad) {
-      // A Deny under a condition that is not an approval (e.g. "unless aws:SecureTransport", a
-      // region lock) applies to some requests only, like a resource-scoped Deny: it removes nothing.
-      if (!hasCondition) denyAlwaysL.push(actions);
-      else if (conditional) denyCondL.push(actions);
+    if (referencesPrincipalKey(st.condition)) {
+      principalDependent.push({ statement: st, actions, useVariables: doc.version !== '2008-10-17' });
+      continue;
     }
+    classify(st, st.condition, actions, b);
   }
   const empty = emptySet(n);
   const union = (sets: ActionSet[]): ActionSet => {
@@ -71,15 +96,16 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     for (let i = 1; i < sets.length; i++) out.or(sets[i]!);
     return out;
   };
-  const any = union(allowAll);
-  const uncond = allowUncond.length === allowAll.length ? any : union(allowUncond);
+  const any = union(b.allowAny);
+  const uncond = b.allowUnconditional.length === b.allowAny.length ? any : union(b.allowUnconditional);
   const s: DocumentSummary = {
     allowAny: any,
     allowUnconditional: uncond,
-    allowAllResources: allowBroad.length === allowUncond.length ? uncond : union(allowBroad),
-    denyAlways: union(denyAlwaysL),
-    denyConditional: union(denyCondL),
-    denyExceptListed: union(denyExceptL),
+    allowAllResources: b.allowAllResources.length === b.allowUnconditional.length ? uncond : union(b.allowAllResources),
+    denyAlways: union(b.denyAlways),
+    denyConditional: union(b.denyConditional),
+    denyExceptListed: union(b.denyExceptListed),
+    principalDependent,
   };
   summaryCache.set(doc, s);
   return s;
@@ -101,23 +127,36 @@ export interface EffectivePermissions {
   readonly allResources: ActionSet;
 }
 
-function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander): DocumentSummary {
-  // One document (the usual boundary or SCP level): its cached summary, read-only.
-  if (docs.length === 1) return summarizeDocument(docs[0]!, expander);
+type Accumulator = { [K in (typeof SUMMARY_KEYS)[number]]: ActionSet };
+
+function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander, facts: PrincipalFacts | undefined): Accumulator {
+  // One document with nothing principal-specific (the usual boundary or SCP level): its cached summary, read-only.
+  if (docs.length === 1) {
+    const cached = summarizeDocument(docs[0]!, expander);
+    if (cached.principalDependent.length === 0) return cached;
+  }
   const n = expander.size;
   const acc = {
     allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
     denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n),
   };
-  accumulate(acc, docs, expander);
+  accumulate(acc, docs, expander, facts);
   return acc;
 }
 
-function accumulate(acc: { [K in keyof DocumentSummary]: ActionSet }, docs: readonly PolicyDocument[], expander: ActionExpander): void {
+function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: PrincipalFacts | undefined): void {
   const empty = emptySet(expander.size);
   for (const d of docs) {
     const s = summarizeDocument(d, expander);
     for (const k of SUMMARY_KEYS) if (s[k] !== empty) acc[k].or(s[k]);
+    for (const dep of s.principalDependent) {
+      // Without a principal, the whole condition stays unknown: classified as before.
+      const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts, dep.useVariables) : dep.statement.condition;
+      if (condition === false) continue; // never applies to this principal
+      const b: Buckets = { allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] };
+      classify(dep.statement, condition, dep.actions, b);
+      for (const k of SUMMARY_KEYS) for (const set of b[k]) acc[k].or(set);
+    }
   }
 }
 
@@ -132,6 +171,8 @@ export interface EffectiveInput {
   readonly boundary?: readonly PolicyDocument[];
   readonly scps?: readonly (readonly PolicyDocument[])[];
   readonly session?: readonly PolicyDocument[];
+  /** What the calling principal settles (aws:PrincipalArn, its tags…); without it those conditions stay unknown. */
+  readonly principal?: PrincipalFacts;
 }
 
 /**
@@ -147,14 +188,14 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   tmp.denyConditional.words.fill(0);
   tmp.denyExceptListed.words.fill(0);
   const acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), ...tmp };
-  accumulate(acc, input.identity, expander);
+  accumulate(acc, input.identity, expander, input.principal);
   const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
   const others: (readonly PolicyDocument[])[] = [];
   if (input.boundary) others.push(input.boundary);
   for (const level of input.scps ?? []) others.push(level);
   if (input.session) others.push(input.session);
   for (const docs of others) {
-    const l = layerSummary(docs, expander);
+    const l = layerSummary(docs, expander, input.principal);
     allowed.and(l.allowAny);
     unconditional.and(l.allowUnconditional);
     allResources.and(l.allowAllResources);
@@ -169,20 +210,22 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
 }
 
 export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[]): EffectiveInput {
-  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][] } = {
+  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
+    principal: factsOf(p),
   };
   if (p.boundary) input.boundary = [p.boundary.document];
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));
   return input;
 }
 
-/** The identity statements that allow an action (for evidence: "this statement grants it"). */
-export function grantingStatements(policies: readonly AttachedPolicy[], action: string): { policy: AttachedPolicy; statement: Statement }[] {
+/** The identity statements that allow an action (for evidence: "this statement grants it"); with a principal, only those that may apply to it. */
+export function grantingStatements(policies: readonly AttachedPolicy[], action: string, principal?: Principal): { policy: AttachedPolicy; statement: Statement }[] {
   const out: { policy: AttachedPolicy; statement: Statement }[] = [];
   for (const policy of policies) {
     for (const st of policy.document.statements) {
       if (st.effect !== 'Allow') continue;
+      if (principal && !mayApplyToPrincipal(st.condition, principal, policy.document.version)) continue;
       const hit = st.action ? st.action.some((p) => actionMatches(p, action)) : !(st.notAction ?? []).some((p) => actionMatches(p, action));
       if (hit) out.push({ policy, statement: st });
     }

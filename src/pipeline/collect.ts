@@ -95,13 +95,21 @@ async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: P
   return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}) };
 }
 
-function collectFile(input: string, onProgress: ProgressFn): IamPart {
+function collectFile(input: string, onProgress: ProgressFn, statedAccount: string | undefined): IamPart {
   onProgress('collect', `reading ${input}`);
   const auth = readAuthorizationDetailsFile(input);
+  const errors = [...auth.errors];
+  if (statedAccount !== undefined) {
+    const other = auth.accounts.find((a) => a.id !== statedAccount);
+    if (other) throw new InputError(input, other.example.path, `ARNs of account ${statedAccount} (--account-id)`, `${other.example.arn}${other.count > 1 ? ` and ${other.count - 1} more ARN(s) of account ${other.id}` : ''}`);
+  } else if (auth.accountId === undefined) {
+    errors.push({ source: 'authorization-details-file', code: 'not-found', location: resolve(input), message: `${input}: no ARN in it names an account (no users, groups, roles or customer-managed policies), so this scan is filed under account "unknown"; pass --account-id 123456789012 to state it` });
+  }
   return {
     auth,
+    ...(statedAccount !== undefined ? { accountId: statedAccount } : {}),
     sources: [{ kind: 'authorization-details-file', location: resolve(input), status: auth.errors.length > 0 ? 'partial' : 'ok', counts: auth.counts }],
-    errors: [...auth.errors],
+    errors,
   };
 }
 
@@ -129,9 +137,12 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   checkNamedPaths(opts);
   const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
   let iam: IamPart;
-  if (input) iam = collectFile(input, onProgress);
+  if (input) iam = collectFile(input, onProgress, opts.accountId);
   else if (isLive(opts)) iam = await collectLive(opts, config, onProgress);
   else throw new InputError('(command line)', '', 'an input: --input FILE, --demo, or live AWS (--aws, --profile P)', 'none');
+  if (opts.accountId !== undefined && iam.accountId !== opts.accountId) {
+    throw new InputError('--account-id', '', `the account the credentials belong to (${iam.accountId ?? 'unknown'})`, opts.accountId);
+  }
   const { auth } = iam;
   const sources: SourceInfo[] = [...iam.sources];
   const errors: ScanError[] = [...iam.errors];

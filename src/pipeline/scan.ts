@@ -31,6 +31,11 @@ import type { AwsCollection } from '../collect/aws/index.js';
 export interface ScanOptions {
   /** An `aws iam get-account-authorization-details` JSON file. */
   readonly input?: string;
+  /**
+   * `--account-id`: the account scanned, for exports whose ARNs name none (only groups or
+   * AWS-managed policies). Checked against the input's ARNs (and the live caller's account).
+   */
+  readonly accountId?: string;
   /** Scan the bundled demo account (and its demo CloudTrail). */
   readonly demo?: boolean;
   readonly config?: string;

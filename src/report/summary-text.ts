@@ -2,7 +2,72 @@
 import type { Report } from '../model/report.js';
 import { SEVERITIES, type Severity } from '../model/finding.js';
 
-export interface SummaryStyle { readonly color: boolean }
+export interface SummaryStyle {
+  readonly color: boolean;
+  /** Terminal columns (default 80): principal names longer than their column are cut in the middle. */
+  readonly width?: number;
+}
+
+const DEFAULT_COLUMNS = 80;
+
+/** Room for a principal name on a summary line: what is left of the line, within IAM's 64-character names. */
+export function nameColumnWidth(columns = DEFAULT_COLUMNS): number {
+  return Math.max(24, Math.min(64, columns - 36));
+}
+
+// East Asian Wide/Fullwidth blocks (Unicode UAX #11), enough for names and paths a terminal shows.
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}/u;
+const ZERO = /[\p{M}\p{Cc}\p{Cf}\u200d\ufe00-\ufe0f]/u;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+function graphemeWidth(g: string): number {
+  let w = 0;
+  for (const cp of g) w += ZERO.test(cp) ? 0 : WIDE.test(cp) ? 2 : 1;
+  // An emoji ZWJ sequence or a flag is one glyph two columns wide.
+  return Math.min(w, 2);
+}
+
+/** Columns a string takes in a terminal (CJK and emoji count two, combining marks none). */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const { segment } of graphemes.segment(text)) w += graphemeWidth(segment);
+  return w;
+}
+
+/** Pad with spaces to `width` terminal columns (String.padEnd counts UTF-16 units, not columns). */
+export function padColumns(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/**
+ * Fit `text` into `width` columns by cutting out its middle (`kiro-agent-pro…ing-us-east-1`): the
+ * start says what it is, and names of one family (`…-staging`, `…-prod`) differ only at the end,
+ * so the end gets the larger half. Only for terminal text; machine formats keep full names.
+ */
+export function truncateMiddle(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width <= 1) return '…'.slice(0, Math.max(0, width));
+  const parts = [...graphemes.segment(text)].map((s) => s.segment);
+  const budget = width - 1;
+  const headBudget = Math.floor(budget / 2);
+  let head = '';
+  let used = 0;
+  for (const g of parts) {
+    const w = graphemeWidth(g);
+    if (used + w > headBudget) break;
+    head += g;
+    used += w;
+  }
+  let tail = '';
+  let tailUsed = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const w = graphemeWidth(parts[i]!);
+    if (used + tailUsed + w > budget) break;
+    tail = parts[i]! + tail;
+    tailUsed += w;
+  }
+  return `${head}…${tail}`;
+}
 
 const CODES: Record<Severity, string> = { critical: '1;31', high: '31', medium: '33', low: '36', info: '2' };
 
@@ -10,6 +75,7 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
   const c = (code: string, s: string) => (style.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sev = (s: Severity) => c(CODES[s], s.toUpperCase().padEnd(8));
   const lines: string[] = [];
+  const name = (n: string) => truncateMiddle(n, nameColumnWidth(style.width));
   const { scan, summary } = report;
   lines.push(c('1', `leash ${report.tool.version} — account ${scan.account.id}`) + `  (scan ${scan.id})`);
   lines.push(`sources: ${scan.sources.map((s) => `${s.kind}${s.status !== 'ok' ? ` [${s.status}]` : ''}`).join(', ')}`);
@@ -23,7 +89,7 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
       const fs = report.findings.filter((f) => f.principalArn === p.arn && !f.suppressed);
       const fixes = report.fixes.filter((f) => f.principalArn === p.arn);
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool).filter(Boolean))].join(', ');
-      lines.push(`  ${String(p.riskScore).padStart(3)}  ${p.name}  ${c('2', `(${p.kind}${tools ? `; ${tools}` : ''})`)}`);
+      lines.push(`  ${String(p.riskScore).padStart(3)}  ${name(p.name)}  ${c('2', `(${p.kind}${tools ? `; ${tools}` : ''})`)}`);
       lines.push(`       ${p.permissions.allowedActionCount} actions allowed, ${p.permissions.destructiveActions.length} destructive, ${p.permissions.escalationTechniques.length} escalation techniques` + (p.baseline?.excessPercent !== undefined ? `, ${p.baseline.excessPercent}% beyond observed need` : ''));
       for (const f of fs.slice(0, 4)) lines.push(`       ${sev(f.severity)} ${f.title}`);
       if (fs.length > 4) lines.push(`       … ${fs.length - 4} more`);
@@ -47,7 +113,7 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
       const kinds = new Map<string, number>();
       for (const f of fs) kinds.set(f.checkId, (kinds.get(f.checkId) ?? 0) + 1);
       const what = [...kinds].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
-      lines.push(`  ${sev(worst)} ${p?.name ?? fs[0]!.principalArn}: ${what}`);
+      lines.push(`  ${sev(worst)} ${name(p?.name ?? fs[0]!.principalArn)}: ${what}`);
     }
     if (rows.length > 8) lines.push(`  … ${rows.length - 8} more principals`);
     lines.push('');

@@ -36,7 +36,11 @@ export interface WrittenBundle {
   readonly files: string[];
 }
 
-function render(report: Report, format: Format, opts: WriteBundleOptions): string {
+/** What rendering a format needs beyond the report (the rest of WriteBundleOptions is about where to write). */
+export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'asffRegion' | 'asffProductArn' | 'sarif'>;
+
+/** The text of one format's file, exactly as a bundle holds it (`leash report` renders through this too). */
+export function renderFormat(report: Report, format: Format, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
@@ -60,6 +64,48 @@ async function writeDurable(path: string, data: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+export interface FileToWrite {
+  /** File name inside the target directory (no path separators). */
+  readonly name: string;
+  /** Rendered only when its turn comes; a throw here abandons the whole set. */
+  readonly content: () => string;
+}
+
+/**
+ * Write a set of files into an existing directory that holds other things (a scan directory, where
+ * replacing the whole directory would lose fixes/): each file is rendered and written to a temp file
+ * beside its target, flushed, and only when every one is complete are they renamed over their
+ * targets. A render or write that fails leaves every target as it was and no temp file behind.
+ * Each rename is atomic, so a reader sees the old file or the new one, never a mix.
+ */
+export async function writeFilesAtomic(dir: string, files: readonly FileToWrite[]): Promise<string[]> {
+  const targets = files.map((f) => {
+    if (f.name === '' || basename(f.name) !== f.name) throw new Error(`writeFilesAtomic: ${JSON.stringify(f.name)} is not a plain file name`);
+    return join(dir, f.name);
+  });
+  // A directory (or socket…) where a file should go would fail at rename time, after earlier files
+  // were already replaced; refuse before anything changes.
+  for (const target of targets) {
+    const st = await stat(target).catch(() => undefined);
+    if (st && !st.isFile()) throw new InputError(target, '', 'a file leash may replace', st.isDirectory() ? 'a directory' : 'something that is not a regular file');
+  }
+  const temps: string[] = [];
+  let renamed = 0;
+  try {
+    for (const f of files) {
+      const tmp = join(dir, `${TEMP_PREFIX}${f.name}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      const text = f.content();
+      temps.push(tmp);
+      await writeDurable(tmp, text);
+    }
+    for (; renamed < temps.length; renamed++) await rename(temps[renamed]!, targets[renamed]!);
+    return targets;
+  } catch (e) {
+    await Promise.all(temps.slice(renamed).map((t) => rm(t, { force: true }).catch(() => undefined)));
+    throw e;
   }
 }
 
@@ -96,7 +142,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
     for (const format of opts.formats) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
       const file = join(tmp, FORMAT_FILES[format]);
-      await writeDurable(file, render(report, format, opts));
+      await writeDurable(file, renderFormat(report, format, opts));
       tmpFiles.push(FORMAT_FILES[format]);
     }
     if (opts.fixesWriter) await opts.fixesWriter(tmp);

@@ -4,9 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NOT_A_TTY_HINT, register, startTui } from '../../src/cli/commands/tui.js';
 
 function io() {
-  const out: string[] = [];
   const err: string[] = [];
-  return { io: { isTTY: false, out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+  return { io: { isTTY: false, err: (l: string) => err.push(l) }, err };
 }
 
 afterEach(() => {
@@ -15,10 +14,10 @@ afterEach(() => {
 });
 
 describe('startTui without a terminal', () => {
-  it('`leash` prints one line pointing at `leash scan` and exits 0', async () => {
+  it('`leash` prints one line on stderr pointing at `leash scan` and exits 0 (it asked for nothing)', async () => {
     const x = io();
     expect(await startTui({}, false, x.io)).toBe(0);
-    expect(x.out).toEqual([NOT_A_TTY_HINT]);
+    expect(x.err).toEqual([NOT_A_TTY_HINT]);
     expect(NOT_A_TTY_HINT).not.toContain('\n');
     expect(NOT_A_TTY_HINT).toContain('leash scan');
   });
@@ -26,7 +25,7 @@ describe('startTui without a terminal', () => {
   it('`leash tui` asked for explicitly exits 2 with the same hint', async () => {
     const x = io();
     expect(await startTui({ demo: true }, true, x.io)).toBe(2);
-    expect(x.out).toEqual([NOT_A_TTY_HINT]);
+    expect(x.err).toEqual([NOT_A_TTY_HINT]);
   });
 });
 
@@ -36,10 +35,12 @@ describe('register', () => {
     register(program);
     const tui = program.commands.find((c) => c.name() === 'tui');
     expect(tui?.options.map((o) => o.long)).toEqual(['--report', '--reports-dir', '--input', '--demo', '--profile', '--cloudtrail', '--config']);
-    // Under vitest stdout is a pipe, so the root action takes the no-terminal path.
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    // Under vitest stdout is a pipe, so the root action takes the no-terminal path; stdout stays clean.
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await program.parseAsync([], { from: 'user' });
-    expect(write).toHaveBeenCalledWith(`${NOT_A_TTY_HINT}\n`);
+    expect(err).toHaveBeenCalledWith(`${NOT_A_TTY_HINT}\n`);
+    expect(out).not.toHaveBeenCalled();
     expect(process.exitCode).toBe(0);
   });
 });

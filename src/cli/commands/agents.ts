@@ -1,9 +1,10 @@
 // `leash agents --local`: which AI tools on this machine reach AWS, as whom, and what is risky.
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 import { scanLocalConfigs } from '../../collect/local/scan.js';
 import { redact } from '../../collect/local/redact.js';
+import { displayWidth, padColumns, truncateMiddle } from '../../report/summary-text.js';
 import type { LocalAgentConfig, LocalScanResult } from '../../collect/local/types.js';
 
 interface AgentsOptions {
@@ -30,10 +31,22 @@ function actsAs(c: LocalAgentConfig): string {
   }
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+/**
+ * Columns padded to their widest cell, measured in terminal columns; a cell wider than its column's
+ * cap (a 64-character role name, a long server name) is cut in the middle so one entry cannot push
+ * every other column off the screen. The last column is never padded or cut (it is a path).
+ */
+export function table(rows: readonly (readonly string[])[], caps: readonly (number | undefined)[] = []): string {
+  const last = (rows[0]?.length ?? 1) - 1;
+  // Redact before cutting: a key cut in half would no longer look like a key to redact().
+  const fitted = rows.map((r) => r.map((cell, i) => (i !== last && caps[i] !== undefined ? truncateMiddle(redact(cell), caps[i]!) : cell)));
+  const widths = fitted[0]?.map((_, i) => Math.max(...fitted.map((r) => displayWidth(r[i] ?? '')))) ?? [];
+  return fitted.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : padColumns(cell, widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
+
+// Only the free-form names are capped: SERVER, PROFILE and ACTS AS (`role/<up to 64 characters>`).
+// TOOL, ACCOUNT, REGION and MODE are short fixed vocabularies; CONFIG is last.
+const COLUMN_CAPS = [undefined, 28, 28, 40];
 
 /** The readable form of a local scan. Every line goes through redact() before it is printed. */
 export function formatLocalScan(result: LocalScanResult): string {
@@ -55,7 +68,7 @@ export function formatLocalScan(result: LocalScanResult): string {
         tilde(c.configPath, home),
       ]);
     }
-    out.push(table(rows));
+    out.push(table(rows, COLUMN_CAPS));
   }
   if (result.issues.length) {
     out.push('', `Issues (${result.issues.length}):`);
@@ -77,6 +90,7 @@ export function register(program: Command): void {
     .option('--home <dir>', 'home directory to read', homedir())
     .option('--project <dir...>', 'project directories to read (default: the current directory)')
     .option('--json', 'print JSON instead of a table')
+    .addHelpText('after', exitCodesHelp({ 0: 'listed (also when nothing was found)', 2: '--local missing' }))
     .action(async (opts: AgentsOptions) => {
       if (!opts.local) {
         process.stderr.write('leash agents: pass --local to read AI tool configs on this machine; agents in an account are listed by `leash scan`.\n');

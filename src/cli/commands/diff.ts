@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { diffReports, renderDiffText } from '../../report/diff.js';
 import { loadReport } from '../../report/history.js';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 
 export interface DiffCommandOptions {
   readonly account?: string;
@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--json', 'print the diff as JSON')
     .option('--fail-on-new', 'exit 1 when NEW has findings OLD did not (suppressed ones excepted)')
+    .addHelpText('after', exitCodesHelp({ 0: 'compared', 1: 'with --fail-on-new: NEW has open findings OLD did not', 2: 'a scan could not be found or read' }))
     .action(async (oldSpec: string, newSpec: string, opts: DiffCommandOptions) => {
       const out = await runDiffCommand(oldSpec, newSpec, opts);
       if (out.stdout) process.stdout.write(out.stdout);

@@ -8,6 +8,7 @@ import { catalog } from '../../iam/catalog.js';
 import { loadReport } from '../../report/history.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from './scan.js';
+import { exitCodesHelp } from '../exit-codes.js';
 
 export function explain(subject: string, report?: Awaited<ReturnType<typeof loadReport>>): string {
   const lines: string[] = [];
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .argument('<subject>', 'e.g. destructive-actions, iam:PassRole, ec2-passrole-run-instances, or a finding id')
     .option('--report <path>', 'report to look finding ids up in (report.json, a scan directory, latest)', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
+    .addHelpText('after', exitCodesHelp({ 0: 'explained', 2: 'nothing by that name (close matches are suggested)' }))
     .action(async (subject: string, o: { report: string; reports: string }) => {
       try {
         const looksLikeFinding = /^[0-9a-f]{6,20}$/.test(subject);

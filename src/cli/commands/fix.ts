@@ -9,6 +9,7 @@ import { loadReport, resolveReportPath } from '../../report/history.js';
 import { writeFixPlans } from '../../fix/write.js';
 import { loadSuppressions } from '../../config/suppressions.js';
 import { reportError } from './scan.js';
+import { exitCodesHelp } from '../exit-codes.js';
 
 interface FixCliOptions { report: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
 
@@ -22,6 +23,7 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'write the fix files here (default: <report dir>/fixes/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--json', 'print the fixes as JSON')
+    .addHelpText('after', exitCodesHelp({ 0: 'fix files written (applying them is a human\'s step: see each apply.sh)', 2: 'no such report or principal, not an agent principal, or a live scan' }))
     .action(async (o: FixCliOptions) => {
       try {
         const reportPath = await resolveReportPath(o.report, { reportsRoot: o.reports ?? 'reports' });
@@ -32,7 +34,9 @@ export function register(program: Command): void {
         if (!input) throw new InputError(reportPath, '$.scan.sources', 'a scan made from an authorization-details file (re-run `leash scan --fixes` for live scans)', report.scan.sources.map((s) => s.kind).join(', '));
         const config = report.scan.sources.find((s) => s.kind === 'config');
         const cloudtrail = report.scan.sources.filter((s) => s.kind === 'cloudtrail-file').map((s) => s.location);
-        const opts: ScanOptions = { input: input.location, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
+        // The account the report was filed under (stated with --account-id when the export names none).
+        const account = /^\d{12}$/.test(report.scan.account.id) ? { accountId: report.scan.account.id } : {};
+        const opts: ScanOptions = { input: input.location, ...account, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
         const { snapshot, config: cfg } = await collectSnapshot(opts);
         const now = new Date();
         const effective = o.mode ? { ...cfg, baseline: { ...cfg.baseline, mode: o.mode } } : cfg;

@@ -1,15 +1,17 @@
 // `leash report --report R --format sarif,asff,md`: render an existing report.json again in other
 // formats (for a dashboard that wants SARIF from last night's scan), without scanning.
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../../model/errors.js';
 import { loadReport, resolveReportPath } from '../../report/history.js';
 import { FORMAT_FILES, parseFormats } from '../../report/formats.js';
-import { toSarif } from '../../report/sarif.js';
-import { toAsff } from '../../report/asff.js';
-import { toMarkdown } from '../../report/markdown.js';
+import { renderFormat, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
+import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
+
+interface ReportCliOptions { report: string; reports: string; format?: string; output?: string; region: string }
 
 export function register(program: Command): void {
   program
@@ -20,21 +22,28 @@ export function register(program: Command): void {
     .option('--format <list>', 'write these formats (json,sarif,asff,md or all) next to the report or into --output')
     .option('-o, --output <dir>', 'directory for the rendered files')
     .option('--region <region>', 'Security Hub region for ASFF', process.env.AWS_REGION ?? 'us-east-1')
-    .action(async (o: { report: string; reports: string; format?: string; output?: string; region: string }) => {
+    .addHelpText('after', exitCodesHelp({ 0: 'rendered', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
+    .action(async (o: ReportCliOptions) => {
       try {
+        // A typo in --format is reported before the report is looked for.
+        const formats = o.format === undefined ? undefined : parseFormats(o.format);
         const path = await resolveReportPath(o.report, { reportsRoot: o.reports });
         const report = await loadReport(path);
-        if (!o.format) {
-          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }) + '\n');
+        if (!formats) {
+          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }) + '\n');
           return;
         }
         const dir = resolve(o.output ?? dirname(path));
         mkdirSync(dir, { recursive: true });
-        for (const f of parseFormats(o.format)) {
-          const text = f === 'json' ? JSON.stringify(report, null, 2) : f === 'sarif' ? JSON.stringify(toSarif(report), null, 2) : f === 'asff' ? JSON.stringify(toAsff(report, { region: o.region }), null, 2) : toMarkdown(report);
-          writeFileSync(join(dir, FORMAT_FILES[f]), text + '\n');
-          process.stdout.write(`${join(dir, FORMAT_FILES[f])}\n`);
-        }
+        // Temp + rename per file, all renamed only once all are written: a failure (disk full, a
+        // renderer bug) leaves the scan directory's files as they were, never a truncated SARIF.
+        const written = await writeFilesAtomic(dir, formats.map((f) => ({ name: FORMAT_FILES[f], content: () => renderFormat(report, f, { asffRegion: o.region }) }))).catch((e: unknown) => {
+          // EACCES, ENOSPC, EROFS…: name the directory the user chose, not a temp file in it.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (e instanceof InputError || code === undefined) throw e;
+          throw new InputError(dir, '', `a writable directory for the rendered files${o.output ? ' (--output)' : ''}`, (e as Error).message);
+        });
+        for (const file of written) process.stdout.write(`${file}\n`);
       } catch (e) {
         process.exitCode = reportError(e);
       }

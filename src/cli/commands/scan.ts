@@ -5,10 +5,10 @@ import { InputError } from '../../model/errors.js';
 import { scanAccounts, scanAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
 import { parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
-import { EXIT_ERROR } from '../exit-codes.js';
+import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
 
 export interface ScanCliOptions {
-  input?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
+  input?: string; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
   failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
   cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
   local?: boolean; home?: string; project?: string[];
@@ -23,11 +23,21 @@ function days(v: string | undefined): number | undefined {
   return n;
 }
 
+function accountId(o: ScanCliOptions): string | undefined {
+  if (o.accountId === undefined) return undefined;
+  const id = o.accountId.trim();
+  if (!/^\d{12}$/.test(id)) throw new InputError('--account-id', '', 'a 12-digit AWS account id (e.g. 111122223333)', JSON.stringify(o.accountId));
+  if (o.allAccounts) throw new InputError('--account-id', '', 'one account, not used with --all-accounts (each account there has its own id in leash.config.yaml)', id);
+  return id;
+}
+
 export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
   // Alone it would silently never fail a build, which is the opposite of what it was added for.
   if (o.failOnNew && !o.failOn) throw new InputError('--fail-on-new', '', 'to be used with --fail-on SEVERITY (e.g. --fail-on high --fail-on-new)', 'no --fail-on');
+  const account = accountId(o);
   return {
     ...(o.input ? { input: o.input } : {}),
+    ...(account !== undefined ? { accountId: account } : {}),
     ...(o.demo ? { demo: true } : {}),
     ...(o.config ? { config: o.config } : {}),
     ...(o.cloudtrail ? { cloudtrail: o.cloudtrail } : {}),
@@ -65,6 +75,7 @@ export function register(program: Command): void {
     .command('scan')
     .description('Scan an account (offline export, live AWS, or the bundled demo) and write a report')
     .option('-i, --input <file>', 'output of `aws iam get-account-authorization-details`')
+    .option('--account-id <id>', 'the 12-digit account scanned, for an export whose ARNs name none (checked against them)')
     .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
     .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
     .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, or an S3 delivery tree')
@@ -90,6 +101,11 @@ export function register(program: Command): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
     .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)')
+    .addHelpText('after', exitCodesHelp({
+      0: 'scanned and written; nothing at or above --fail-on (always 0 without --fail-on)',
+      1: 'scanned and written; open findings at or above --fail-on (only new ones with --fail-on-new)',
+      2: 'bad input or an error; the message names the file and place. A bad policy inside a good export is 2 with the report still written',
+    }))
     .action(async (o: ScanCliOptions) => {
       try {
         const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json;
@@ -110,7 +126,7 @@ export function register(program: Command): void {
         const bad = report.errors.filter((e) => e.code === 'invalid-input');
         if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${dir}. First: ${bad[0]!.message}\n`);
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR }, dir) + '\n');
+        else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }, dir) + '\n');
         process.exitCode = exitCode;
       } catch (e) {
         process.exitCode = reportError(e);

@@ -8,7 +8,7 @@ import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { isScanDirName, pruneScans } from '../../report/history.js';
 import { nextRunOf, runSchedule, type RunResult } from '../../schedule/run-schedule.js';
-import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 
 /** The pipeline entry point in src/pipeline/scan.ts; receives the `scan` command's parsed options. */
 export type ScanAndWrite = (opts: Record<string, unknown> & { signal?: AbortSignal }) => Promise<{ dir: string; report: Report; exitCode: number }>;
@@ -64,6 +64,7 @@ export function register(program: Command, deps: ScheduleDeps = {}): void {
     .option('--keep <n>', 'after each successful run keep only the newest N scans of the account')
     .option('--timezone <tz>', 'IANA time zone for the cron expression (default: local time)')
     .argument('[scanArgs...]', 'options for each scan, after --, as for `leash scan`')
+    .addHelpText('after', exitCodesHelp({ 0: 'stopped by --max-runs or a signal (each run\'s own exit code is in its JSON line)', 2: 'a bad option or cron expression, or a second signal while a run was under way' }))
     .action(async (scanArgs: string[], opts: ScheduleCliOptions) => {
       let maxRuns: number | undefined;
       let keep: number | undefined;

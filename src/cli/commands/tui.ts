@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
-import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 
 export interface TuiCommandOptions {
   readonly report?: string;
@@ -19,21 +19,21 @@ export const NOT_A_TTY_HINT = 'leash: not running in a terminal, so there is no 
 
 interface Io {
   readonly isTTY: boolean;
-  readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
 
 const realIo = (): Io => ({
   isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true,
-  out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
 });
 
 /** Decide what to open, then run the TUI. Resolves to the exit code. */
 export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: Io = realIo()): Promise<number> {
   if (!io.isTTY) {
-    io.out(NOT_A_TTY_HINT);
-    // `leash` alone from a script is a harmless question; `leash tui` from one is a mistake.
+    // stderr: `leash | head` or `leash > out.txt` in a script must not get a hint as its data.
+    io.err(NOT_A_TTY_HINT);
+    // `leash` alone from a script asked for nothing, so 0; `leash tui` from one asked for what
+    // cannot be given (no terminal to draw on), so 2, like any other unusable request.
     return explicit ? EXIT_ERROR : EXIT_OK;
   }
   const reportsDir = opts.reportsDir ?? 'reports';
@@ -90,6 +90,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'scan the account behind this AWS profile first (read-only)')
     .option('--cloudtrail <files...>', 'CloudTrail files (.json/.json.gz) for usage')
     .option('--config <file>', 'leash.config.yaml')
+    .addHelpText('after', exitCodesHelp({ 0: 'quit normally', 2: 'not a terminal (use `leash scan`), or a report or input that cannot be read' }))
     .action(async (opts: TuiCommandOptions) => {
       process.exitCode = await startTui(opts, true);
     });

@@ -144,12 +144,14 @@ function principal(principalArn: string, identityType: string, sessionName: stri
   return { principalArn, identityType };
 }
 
-/** sourceIdentity of the session (sessionContext), or the one set on an AssumeRole* call. */
+/**
+ * sourceIdentity of the calling session (userIdentity.sessionContext). The one an AssumeRole*
+ * call sets (in its requestParameters) names the *new* session of the target role, whose own
+ * calls carry it in their sessionContext; it says nothing about the caller, so it is not read.
+ */
 export function sourceIdentityOf(r: CloudTrailRecord): string | undefined {
   const fromSession = r.userIdentity.sessionContext?.sourceIdentity;
-  if (typeof fromSession === 'string' && fromSession) return fromSession;
-  const extra = r.additionalEventData?.sourceIdentity;
-  return typeof extra === 'string' && extra ? extra : undefined;
+  return typeof fromSession === 'string' && fromSession ? fromSession : undefined;
 }
 
 /** Calls that IAM refused: attempted, not needed-and-granted. */

@@ -62,8 +62,18 @@ const authorizationDetails = z.object({
   Policies: z.array(policyDetail).default([]),
 });
 
+/** One account named by ARNs in the export: how many, and the first one with its JSON path. */
+export interface AccountSighting {
+  readonly id: string;
+  readonly count: number;
+  readonly example: { readonly arn: string; readonly path: string };
+}
+
 export interface AuthorizationDetailsResult {
+  /** The account the ARNs name (the most-named one if they disagree); absent when none names one. */
   readonly accountId?: string;
+  /** Every account named by an ARN of the export's own entities, most-named first. */
+  readonly accounts: readonly AccountSighting[];
   readonly principals: Principal[];
   readonly managedPolicies: ManagedPolicyInfo[];
   readonly errors: ScanError[];
@@ -96,7 +106,48 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
+// AWS-managed policies (`arn:aws:iam::aws:policy/…`) name no account, so they never match.
 const accountOf = (arn: string): string | undefined => /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1];
+
+type AuthorizationDetailsData = z.infer<typeof authorizationDetails>;
+
+/**
+ * Which account the export belongs to, from the ARNs of its own entities: users, groups, roles,
+ * customer-managed policies, instance profiles, attached policies and boundaries. Never from
+ * policy documents: a trust policy naming another account says nothing about whose export it is.
+ */
+export function accountSightings(data: AuthorizationDetailsData): AccountSighting[] {
+  const seen = new Map<string, { count: number; example: { arn: string; path: string } }>();
+  const see = (arn: string | undefined, path: string) => {
+    const id = arn === undefined ? undefined : accountOf(arn);
+    if (id === undefined) return;
+    const s = seen.get(id);
+    if (s) s.count++;
+    else seen.set(id, { count: 1, example: { arn: arn!, path } });
+  };
+  const seeAttached = (list: readonly { PolicyArn: string }[], base: string) => list.forEach((a, i) => see(a.PolicyArn, `${base}.AttachedManagedPolicies[${i}].PolicyArn`));
+  data.UserDetailList.forEach((u, i) => {
+    const base = `$.UserDetailList[${i}]`;
+    see(u.Arn, `${base}.Arn`);
+    seeAttached(u.AttachedManagedPolicies, base);
+    see(u.PermissionsBoundary?.PermissionsBoundaryArn, `${base}.PermissionsBoundary.PermissionsBoundaryArn`);
+  });
+  data.RoleDetailList.forEach((r, i) => {
+    const base = `$.RoleDetailList[${i}]`;
+    see(r.Arn, `${base}.Arn`);
+    seeAttached(r.AttachedManagedPolicies, base);
+    see(r.PermissionsBoundary?.PermissionsBoundaryArn, `${base}.PermissionsBoundary.PermissionsBoundaryArn`);
+    r.InstanceProfileList.forEach((ip, j) => see(ip.Arn, `${base}.InstanceProfileList[${j}].Arn`));
+  });
+  data.GroupDetailList.forEach((g, i) => {
+    const base = `$.GroupDetailList[${i}]`;
+    see(g.Arn, `${base}.Arn`);
+    seeAttached(g.AttachedManagedPolicies, base);
+  });
+  data.Policies.forEach((p, i) => see(p.Arn, `$.Policies[${i}].Arn`));
+  // Stable: ties keep the order of first sighting (principals before policies).
+  return [...seen].map(([id, s]) => ({ id, ...s })).sort((a, b) => b.count - a.count);
+}
 const isAwsManaged = (arn: string) => /^arn:aws[\w-]*:iam::aws:policy\//.test(arn);
 
 export function normalizeAuthorizationDetails(raw: unknown, file: string): AuthorizationDetailsResult {
@@ -227,9 +278,16 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
     principals.push(role);
   });
 
-  const accountId = principals.map((p) => accountOf(p.arn)).find(Boolean) ?? [...managed.keys()].map(accountOf).find(Boolean);
+  const accounts = accountSightings(data);
+  const accountId = accounts[0]?.id;
+  if (accounts.length > 1) {
+    // One export is one account; a mix (hand-merged files?) would file findings under the wrong one.
+    const other = accounts[1]!;
+    errors.push({ source: 'authorization-details-file', code: 'invalid-input', location: file, path: other.example.path, message: `${file} at ${other.example.path}: expected ARNs of one account, got ${accounts.map((a) => `${a.id} (${a.count})`).join(', ')}, e.g. ${other.example.arn}; scanned as ${accountId}` });
+  }
   return {
     ...(accountId ? { accountId } : {}),
+    accounts,
     principals,
     managedPolicies: [...managed.values()],
     errors,

@@ -33,9 +33,21 @@ describe('attribute', () => {
     });
   });
 
-  it('sourceIdentity set on an AssumeRole call (additionalEventData) is kept', () => {
-    const a = attribute(rec({ type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/bob' }, { additionalEventData: { sourceIdentity: 'bob-kiro' } }));
-    expect(a).toMatchObject({ sourceIdentity: 'bob-kiro' });
+  // CloudTrail user guide, "AWS STS source identity": an AssumeRole call's sourceIdentity is in its
+  // requestParameters (and responseElements) and belongs to the target role's new session.
+  it('sourceIdentity set by an AssumeRole call is not the caller\'s', () => {
+    const a = attribute(
+      rec(
+        { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/bob' },
+        {
+          eventName: 'AssumeRole',
+          requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/kiro-agent', roleSessionName: 's1', sourceIdentity: 'bob-kiro' },
+          responseElements: { sourceIdentity: 'bob-kiro' },
+          additionalEventData: { sourceIdentity: 'bob-kiro' },
+        },
+      ),
+    );
+    expect(a).toEqual({ principalArn: 'arn:aws:iam::111122223333:user/bob', identityType: 'IAMUser' });
   });
 
   it('FederatedUser → the IAM user that called GetFederationToken', () => {

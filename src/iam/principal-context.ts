@@ -1,0 +1,107 @@
+// What a scan knows about the request context from the principal alone: the keys IAM fills in
+// from who is calling (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, a user's
+// aws:username and aws:userid, aws:PrincipalTag/*). With them, conditions such as an SCP's
+// break-glass exemption ("Deny … unless aws:PrincipalArn is BreakGlass") or an ABAC allow on
+// aws:PrincipalTag resolve per principal instead of being guessed. Everything else stays unknown.
+import type { ConditionBlock, PolicyDocument } from '../model/policy.js';
+import type { Principal } from '../model/snapshot.js';
+import { actionMatches } from './pattern.js';
+import { evaluateCondition, type RequestContext, type Tri } from './conditions.js';
+
+/** Condition keys whose value comes from the calling principal (lower case; tags by prefix). */
+const PRINCIPAL_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'aws:principaltype', 'aws:username', 'aws:userid', 'aws:principalisawsservice']);
+
+export function isPrincipalKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return PRINCIPAL_KEYS.has(k) || k.startsWith('aws:principaltag/');
+}
+
+export function referencesPrincipalKey(condition: ConditionBlock | undefined): boolean {
+  if (!condition) return false;
+  for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (isPrincipalKey(k)) return true;
+  return false;
+}
+
+/**
+ * Can a session of this role carry session tags? Only when its trust policy allows
+ * sts:TagSession; then aws:PrincipalTag may differ from the role's own tags (session tags win).
+ */
+function trustAllowsSessionTags(trust: PolicyDocument): boolean {
+  return trust.statements.some((s) => s.effect === 'Allow' && (s.action ? s.action.some((a) => actionMatches(a, 'sts:TagSession')) : !(s.notAction ?? []).some((a) => actionMatches(a, 'sts:TagSession'))));
+}
+
+/** The principal's side of every request: known keys, and keys it certainly does not send. */
+export interface PrincipalFacts {
+  /** Open world: a key not listed is unknown unless isAbsent says otherwise. */
+  readonly context: RequestContext;
+  readonly isAbsent: (key: string) => boolean;
+}
+
+/**
+ * aws:PrincipalArn of a role session is the role's ARN with its path (not the session ARN);
+ * aws:userid then holds the session name (unknown here) and aws:username is absent. A user's
+ * aws:PrincipalTag keys are exactly its tags; a role's are its tags only when no session can add
+ * or override tags.
+ */
+export function principalFacts(p: Principal): PrincipalFacts {
+  const account = p.arn.split(':')[4] ?? '';
+  const values: Record<string, string[]> = {
+    'aws:principalarn': [p.arn],
+    'aws:principaltype': [p.kind === 'role' ? 'AssumedRole' : 'User'],
+    'aws:principalisawsservice': ['false'],
+  };
+  if (/^\d{12}$/.test(account)) values['aws:principalaccount'] = [account];
+  if (p.kind === 'user') {
+    values['aws:username'] = [p.name];
+    if (p.id) values['aws:userid'] = [p.id];
+  }
+  const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
+  if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
+  return {
+    context: { values },
+    isAbsent: (key) => {
+      const k = key.toLowerCase();
+      if (values[k]) return false;
+      if (k === 'aws:username') return p.kind === 'role';
+      return tagsAreExact && k.startsWith('aws:principaltag/');
+    },
+  };
+}
+
+/**
+ * The part of a condition the principal does not settle: false when a principal key fails
+ * (the statement never applies to this principal), otherwise the condition without the
+ * principal keys that hold (undefined when nothing is left).
+ */
+export function residualCondition(condition: ConditionBlock, facts: PrincipalFacts, useVariables: boolean): ConditionBlock | undefined | false {
+  const out: Record<string, Record<string, readonly string[]>> = {};
+  for (const [op, keys] of Object.entries(condition)) {
+    for (const [key, values] of Object.entries(keys)) {
+      let r: Tri = 'unknown';
+      if (isPrincipalKey(key)) {
+        // A key the principal never sends is absent for certain (closed world for that key
+        // alone), unless a value refers to another key through a policy variable.
+        const closed = facts.isAbsent(key) && !values.some((v) => v.includes('${'));
+        r = evaluateCondition({ [op]: { [key]: values } }, closed ? { values: {}, closedWorld: true } : facts.context, useVariables);
+      }
+      if (r === false) return false;
+      if (r === true) continue;
+      (out[op] ??= {})[key] = values;
+    }
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+const factsCache = new WeakMap<Principal, PrincipalFacts>();
+/** principalFacts, once per principal (evidence asks for it statement by statement). */
+export function factsOf(p: Principal): PrincipalFacts {
+  let f = factsCache.get(p);
+  if (!f) factsCache.set(p, (f = principalFacts(p)));
+  return f;
+}
+
+/** False when a statement's principal keys rule this principal out (it never applies to it). */
+export function mayApplyToPrincipal(condition: ConditionBlock | undefined, p: Principal, version: PolicyDocument['version']): boolean {
+  if (!referencesPrincipalKey(condition)) return true;
+  return residualCondition(condition!, factsOf(p), version !== '2008-10-17') !== false;
+}
