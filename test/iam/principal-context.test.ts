@@ -131,6 +131,18 @@ describe('effective permissions resolve principal conditions per principal', () 
     expect(effectiveOf(role('tagged', [abac], { trustActions: ['sts:AssumeRole', 'sts:TagSession'] })).allowed.has(id('s3:GetObject'))).toBe(true);
   });
 
+  it('an approval tag the role itself carries is no approval: the gated action is unconditional', () => {
+    const gated = P({ Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/leash-approved': 'true' } } });
+    const selfTagged = effectiveOf(role('kiro-agent', [gated], { tags: { 'leash-approved': 'true' } }));
+    expect(selfTagged.unconditional.has(id('cloudformation:DeleteStack'))).toBe(true);
+    // Untagged, with a broker that may pass the session tag: allowed only behind approval.
+    const brokered = effectiveOf(role('kiro-agent', [gated], { trustActions: ['sts:AssumeRole', 'sts:TagSession'] }));
+    expect(brokered.allowed.has(id('cloudformation:DeleteStack'))).toBe(true);
+    expect(brokered.unconditional.has(id('cloudformation:DeleteStack'))).toBe(false);
+    // Untagged and no session can carry tags: the approval can never hold.
+    expect(effectiveOf(role('kiro-agent', [gated])).allowed.has(id('cloudformation:DeleteStack'))).toBe(false);
+  });
+
   it('aws:username applies to users only: a role never matches an Allow on it', () => {
     const self = P({ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: '*', Condition: { StringEquals: { 'aws:username': 'dana' } } });
     expect(effectiveOf(user('dana', [self])).allowed.has(id('iam:ChangePassword'))).toBe(true);
