@@ -10,6 +10,7 @@ import { agentEvidenceFor, isAgent, isHumanSessionRole } from '../agents/identif
 import { destructiveActions, escalationTechniques } from './data.js';
 import type { AnalyzedPrincipal, EscalationHit } from './types.js';
 import type { Principal } from '../model/snapshot.js';
+import { inventoryComplete, PassableRoles } from './passable-roles.js';
 
 export interface ActionIndex {
   readonly destructive: ActionSet;
@@ -43,7 +44,7 @@ function onlySelfScoped(p: Principal, action: string, expander: ActionExpander):
   return grants.length > 0 && grants.every((g) => (g.statement.resource ?? []).length > 0 && (g.statement.resource ?? []).every((r) => SELF_SCOPED.test(r)));
 }
 
-export function escalationHits(p: Principal, eff: EffectivePermissions, expander: ActionExpander): EscalationHit[] {
+export function escalationHits(p: Principal, eff: EffectivePermissions, expander: ActionExpander, passable?: PassableRoles): EscalationHit[] {
   const hits: EscalationHit[] = [];
   for (const { t, groups } of actionIndex(expander).techniques) {
     let conditional = false;
@@ -57,14 +58,20 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
       actions.push(...keys);
     }
     if (!reachable) continue;
-    hits.push({ techniqueId: t.id, name: t.name, severity: t.severity, conditional, actions: [...new Set(actions)], description: t.description, references: t.references });
+    let passableRoles: readonly string[] | undefined;
+    if (t.passedTo && passable) {
+      const r = passable.find(p, eff.unconditional, t.passedTo);
+      if (r.status === 'none') continue; // no role it can pass gives it anything more
+      if (r.status === 'found') passableRoles = r.roles;
+    }
+    hits.push({ techniqueId: t.id, name: t.name, severity: t.severity, conditional, actions: [...new Set(actions)], description: t.description, references: t.references, ...(passableRoles ? { passableRoles } : {}) });
   }
   return hits;
 }
 
 export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expander: ActionExpander): AnalyzedPrincipal[] {
   const idx = actionIndex(expander);
-  return snapshot.principals.map((p) => {
+  const base = snapshot.principals.map((p) => {
     const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
@@ -86,8 +93,14 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
       isAgent: isHumanSessionRole(p) ? agentEvidence.some((e) => e.kind === 'declared' || e.kind === 'tag') : isAgent(agentEvidence),
       humanSession: isHumanSessionRole(p),
       destructive: { unconditional: uncondIds.map(key), conditional: destrAll.filter((id) => !uncond.has(id)).map(key) },
-      escalation: escalationHits(p, effective, expander),
       ...(usage ? { usage } : {}),
     };
   });
+  // Escalation needs every role's permissions first: PassRole only escalates through a role
+  // that can do more than the principal.
+  const passable = new PassableRoles(
+    base.flatMap((a) => (a.principal.kind === 'role' ? [{ role: a.principal, unconditional: a.effective.unconditional }] : [])),
+    inventoryComplete(snapshot),
+  );
+  return base.map((a) => ({ ...a, escalation: escalationHits(a.principal, a.effective, expander, passable) }));
 }

@@ -29,6 +29,11 @@ export interface Technique {
   readonly description: string;
   /** Every group must be allowed; within a group any one action suffices. */
   readonly requires: readonly (readonly string[])[];
+  /**
+   * For iam:PassRole techniques: the service principals the passed role must trust for the
+   * service to act as it. The technique needs a role it can pass that trusts one of them.
+   */
+  readonly passedTo?: readonly string[] | undefined;
   /** Actions that make the technique easier but are not needed. */
   readonly optional: readonly string[];
   readonly severity: 'critical' | 'high';
@@ -89,6 +94,7 @@ const techniqueSchema = z.object({
   category: z.enum(ESCALATION_CATEGORIES),
   description: nonEmpty,
   requires: z.array(z.array(actionName).min(1)).min(1),
+  passedTo: z.array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, 'a service principal such as lambda.amazonaws.com')).min(1).optional(),
   optional: z.array(actionName),
   severity: z.enum(['critical', 'high']),
   references: z.array(httpsUrl).min(1),

@@ -14,6 +14,8 @@ export interface EscalationHit {
   readonly conditional: boolean;
   /** The allowed actions that satisfy the technique's requirements. */
   readonly actions: readonly string[];
+  /** PassRole techniques: roles it may pass that can do more than it can (examples, up to three). */
+  readonly passableRoles?: readonly string[];
   readonly description: string;
   readonly references: readonly string[];
 }

@@ -144,6 +144,20 @@ export class ActionSet {
     return n;
   }
 
+  /** How many ids are in this set and not in `other` (without building a third set). */
+  differenceCount(other: ActionSet): number {
+    let n = 0;
+    const a = this.words, b = other.words;
+    for (let i = 0; i < a.length; i++) {
+      let v = a[i]! & ~b[i]!;
+      if (v === 0) continue;
+      v = v - ((v >>> 1) & 0x55555555);
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+      n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    }
+    return n;
+  }
+
   toArray(): number[] {
     const out: number[] = [];
     const a = this.words;

@@ -83,10 +83,41 @@ describe('destructive-actions', () => {
 });
 
 describe('privilege-escalation', () => {
-  it('finds iam:PassRole + ec2:RunInstances across two policies of one principal', () => {
-    const fs = of(findings(snapshotOf([{ name: 'builder', inline: [doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }), doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' })] }])), 'privilege-escalation');
-    expect(fs.some((f) => f.actions.includes('iam:PassRole') && f.actions.includes('ec2:RunInstances'))).toBe(true);
-    expect(fs.every((f) => typeof f.technique === 'string')).toBe(true);
+  const ec2Trust = doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
+  const admin = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
+  const builder = (...inline: ReturnType<typeof doc>[]) => ({ name: 'builder', inline: [doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' }), ...inline] });
+  const passRole = (extra: Record<string, unknown> = {}) => doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', ...extra });
+  const runInstancesHit = (fs: ReturnType<typeof findings>) => of(fs, 'privilege-escalation').filter((f) => f.technique === 'ec2-passrole-run-instances');
+
+  it('finds iam:PassRole + ec2:RunInstances across two policies, naming the privileged role it can pass', () => {
+    const fs = runInstancesHit(findings(snapshotOf([builder(passRole()), { name: 'ops-admin', trust: ec2Trust, inline: [admin] }])));
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.actions).toEqual(expect.arrayContaining(['iam:PassRole', 'ec2:RunInstances']));
+    expect(fs[0]!.description).toContain('ops-admin');
+  });
+  it('PassRole + RunInstances is no escalation when every role it could pass can do no more than it can, or does not trust EC2', () => {
+    const weak = { name: 'log-reader', trust: ec2Trust, inline: [doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' })] };
+    const lambdaAdmin = { name: 'lambda-admin', trust: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }), inline: [admin] };
+    expect(runInstancesHit(findings(snapshotOf([builder(passRole()), weak, lambdaAdmin])))).toEqual([]);
+  });
+  it('PassRole scoped by Resource or iam:PassedToService only counts the roles and services it names', () => {
+    const ops = { name: 'ops-admin', trust: ec2Trust, inline: [admin] };
+    const scoped = passRole({ Resource: `arn:aws:iam::${ACCOUNT}:role/app-*` });
+    expect(runInstancesHit(findings(snapshotOf([builder(scoped), ops])))).toEqual([]);
+    const toLambda = passRole({ Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } });
+    expect(runInstancesHit(findings(snapshotOf([builder(toLambda), ops])))).toEqual([]);
+    const toEc2 = passRole({ Condition: { StringLike: { 'iam:PassedToService': 'ec2.*' } } });
+    expect(runInstancesHit(findings(snapshotOf([builder(toEc2), ops])))).toHaveLength(1);
+  });
+  it('a role whose managed policies are missing from the export may be privileged: still counted', () => {
+    const unknown = { name: 'mystery', trust: ec2Trust, managed: ['NotInExport'] };
+    expect(runInstancesHit(findings(snapshotOf([builder(passRole()), unknown])))).toHaveLength(1);
+  });
+  it('when the IAM inventory was read with errors, PassRole techniques are counted as before', () => {
+    const s = snapshotOf([builder(passRole())]);
+    const partial = { ...s, errors: [{ source: 'authorization-details-file' as const, code: 'invalid-input' as const, message: 'bad policy' }] };
+    expect(runInstancesHit(findings(snapshotOf([builder(passRole())])))).toEqual([]);
+    expect(runInstancesHit(findings(partial))).toHaveLength(1);
   });
   it('does not find PassRole + RunInstances when RunInstances is missing', () => {
     const fs = of(findings(snapshotOf([{ name: 'builder', inline: [doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' })] }])), 'privilege-escalation');

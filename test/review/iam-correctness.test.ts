@@ -65,9 +65,19 @@ describe('a condition that is not a human approval does not hide destructive act
     ['Deny unless MFA (BoolIfExists)', { Effect: 'Deny', Action: 'cloudformation:*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } }],
     ['Deny unless approval session tag', { Effect: 'Deny', Action: 'cloudformation:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/leash-approved': 'true' } } }],
   ])('%s: an approval gate still makes them conditional (info)', (_n, deny) => {
-    const fs = findings(snapshotOf([{ name: 'kiro-agent', inline: [doc(cfnAll, deny)] }]), 'destructive-actions');
+    // The approval broker passes the session tag, so the trust policy allows sts:TagSession.
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    const fs = findings(snapshotOf([{ name: 'kiro-agent', trust, inline: [doc(cfnAll, deny)] }]), 'destructive-actions');
     expect(fs.map((f) => f.severity)).toEqual(['info']);
     expect(fs[0]!.actions).toContain('cloudformation:DeleteStack');
+  });
+
+  it('Deny unless approval session tag, on a role no session can tag: the approval can never hold, so nothing is left', () => {
+    const deny = { Effect: 'Deny', Action: 'cloudformation:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/leash-approved': 'true' } } };
+    expect(findings(snapshotOf([{ name: 'kiro-agent', inline: [doc(cfnAll, deny)] }]), 'destructive-actions')).toEqual([]);
+    // …and the same role tagged leash-approved itself is not gated at all.
+    const fs = findings(snapshotOf([{ name: 'kiro-agent', tags: { 'leash-approved': 'true' }, inline: [doc(cfnAll, deny)] }]), 'destructive-actions');
+    expect(fs.map((f) => f.severity)).toEqual(['critical']);
   });
 
   it('an Allow that requires MFA and a region is behind approval; a non-approval Deny removes nothing from allowed', () => {
