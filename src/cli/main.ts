@@ -39,6 +39,8 @@ export function buildProgram(): Command {
     // main() turns a usage error into exit 2: commander's own 1 would read as "findings".
     .exitOverride();
   for (const register of commands) register(program);
+  // A usage error says where the options are (the full help would bury the one-line error).
+  for (const c of program.commands) c.showHelpAfterError(`(see \`leash ${c.name()} --help\` for its options and exit codes)`);
   return program;
 }
 

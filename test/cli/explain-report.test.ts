@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explain } from '../../src/cli/commands/explain.js';
+import { explain, suggestSubjects } from '../../src/cli/commands/explain.js';
 import { runScan } from '../../src/pipeline/scan.js';
 import { runCli } from '../support/cli.js';
 
@@ -26,6 +26,32 @@ describe('leash explain', () => {
     expect(text).toContain(f.title);
     expect(text).toMatch(/granted by statement \d+/);
     expect(text).toMatch(/verified: Permissions boundary for kiro-agent/);
+  });
+
+  it.each([
+    ['destructive-action', ['destructive-actions']],
+    ['iam:PasRole', ['iam:PassRole']],
+    ['IAM:passrol', ['iam:PassRole']],
+    ['lamda:InvokeFunction', ['lambda:InvokeFunction']],
+    ['ec2-passrole', ['ec2-passrole-run-instances']],
+  ])('suggests close matches for %s', (typed, expected) => {
+    const close = suggestSubjects(typed);
+    expect(close.length).toBeLessThanOrEqual(3);
+    expect(close).toEqual(expect.arrayContaining(expected));
+    expect(close[0]).toBe(expected[0]);
+    // Every suggestion is something explain knows.
+    for (const c of close) expect(() => explain(c)).not.toThrow();
+  });
+
+  it('suggests nothing for something unlike anything it knows', () => {
+    expect(suggestSubjects('xyzzy')).toEqual([]);
+    expect(suggestSubjects('qqqq:Nothing')).toEqual([]);
+  });
+
+  it('the error for a mistyped check id names the close match', async () => {
+    const r = await runCli(['explain', 'destructive-action', '--reports', mkdtempSync(join(tmpdir(), 'leash-x-'))]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('leash: leash explain: expected a check id, an escalation technique id, an IAM action (service:Action), or a finding id from the report, got "destructive-action" (did you mean destructive-actions?)\n');
   });
 
   it('exits 2 for something it does not know', async () => {

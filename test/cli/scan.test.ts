@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,5 +53,69 @@ describe('leash scan', () => {
     const r = await run(['scan', '--reports', join(tmp, 'r5'), '--ci']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/expected an input/);
+  });
+
+  describe('the account of an export that names none', () => {
+    const readOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] };
+    const awsOnly = { Policies: [{ PolicyName: 'ReadOnlyAccess', Arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: readOnly }] }] };
+    const groupsOnly = { GroupDetailList: [{ GroupName: 'devs', Arn: 'arn:aws:iam::210987654321:group/devs', AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] }], ...awsOnly };
+    const input = (name: string, body: unknown) => {
+      const f = join(tmp, name);
+      writeFileSync(f, JSON.stringify(body));
+      return f;
+    };
+    type Out = { scan: { account: { id: string } }; errors: { code: string; message: string }[] };
+
+    it('is taken from a group ARN', async () => {
+      const r = await run(['scan', '--input', input('groups-only.json', groupsOnly), '--reports', join(tmp, 'a1'), '--json']);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as Out).scan.account.id).toBe('210987654321');
+    });
+
+    it('when nothing names it, the report says so in errors[] (account "unknown", exit 0: nothing is wrong with the input)', async () => {
+      const r = await run(['scan', '--input', input('aws-only.json', awsOnly), '--reports', join(tmp, 'a2'), '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out) as Out;
+      expect(report.scan.account.id).toBe('unknown');
+      expect(report.errors).toEqual([expect.objectContaining({ code: 'not-found', message: expect.stringContaining('no ARN in it names an account') })]);
+      expect(report.errors[0]!.message).toContain('--account-id');
+    });
+
+    it('--account-id states it: the scan is filed under it and nothing is missing', async () => {
+      const reports = join(tmp, 'a3');
+      const r = await run(['scan', '--input', input('aws-only-2.json', awsOnly), '--account-id', '111122223333', '--reports', reports, '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out) as Out;
+      expect(report.scan.account.id).toBe('111122223333');
+      expect(report.errors).toEqual([]);
+      expect(existsSync(join(reports, '111122223333', 'latest'))).toBe(true);
+    });
+
+    it('--account-id agreeing with the export is accepted', async () => {
+      const r = await run(['scan', '--input', input('groups-only-2.json', groupsOnly), '--account-id', '210987654321', '--reports', join(tmp, 'a4'), '--json']);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as Out).scan.account.id).toBe('210987654321');
+    });
+
+    it('--account-id conflicting with the export\'s ARNs is exit 2 naming the ARN and its JSON path, with nothing written', async () => {
+      const reports = join(tmp, 'a5');
+      const f = input('groups-only-3.json', groupsOnly);
+      const r = await run(['scan', '--input', f, '--account-id', '111122223333', '--reports', reports, '--ci']);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`leash: ${f} at $.GroupDetailList[0].Arn: expected ARNs of account 111122223333 (--account-id), got arn:aws:iam::210987654321:group/devs\n`);
+      expect(existsSync(reports)).toBe(false);
+    });
+
+    it.each([['1234'], ['11112222333a'], ['1111222233334']])('--account-id %s is not 12 digits: exit 2', async (id) => {
+      const r = await run(['scan', '--demo', '--account-id', id, '--reports', join(tmp, 'a6'), '--ci']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`--account-id: expected a 12-digit AWS account id (e.g. 111122223333), got "${id}"`);
+    });
+
+    it('--account-id with --all-accounts is refused', async () => {
+      const r = await run(['scan', '--all-accounts', '--account-id', '111122223333', '--reports', join(tmp, 'a7'), '--ci']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('not used with --all-accounts');
+    });
   });
 });

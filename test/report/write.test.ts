@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/formats.js';
 import { listScans, loadReport, pruneScans, readLatestPointer, TEMP_PREFIX } from '../../src/report/history.js';
-import { writeReportBundle } from '../../src/report/write.js';
+import { renderFormat, writeFilesAtomic, writeReportBundle } from '../../src/report/write.js';
+import { InputError } from '../../src/model/errors.js';
 import { repoRoot } from '../support/fixtures.js';
 import { ACCOUNT, buildReport, laterReport } from './support.js';
 
@@ -137,4 +138,72 @@ describe('writeReportBundle', () => {
     expect(pruned.staleTempsRemoved).toHaveLength(1);
     expect((await readdir(accountRoot())).sort()).toEqual(['2026-11-24T03-00-00.000Z', 'latest']);
   }, 30_000);
+});
+
+describe('writeFilesAtomic (files added to an existing directory, as `leash report --format` does)', () => {
+  const listing = async (dir: string) => (await readdir(dir)).sort();
+
+  it('writes every file and replaces older ones whole, leaving the rest of the directory alone', async () => {
+    const dir = join(root, 'scan');
+    await mkdir(join(dir, 'fixes'), { recursive: true });
+    await writeFile(join(dir, 'report.sarif'), 'old sarif\n');
+    const report = buildReport();
+    const written = await writeFilesAtomic(dir, [
+      { name: 'report.sarif', content: () => renderFormat(report, 'sarif') },
+      { name: 'summary.md', content: () => renderFormat(report, 'md') },
+    ]);
+    expect(written).toEqual([join(dir, 'report.sarif'), join(dir, 'summary.md')]);
+    expect(JSON.parse(await readFile(join(dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('# leash scan — account 111122223333');
+    expect(await listing(dir)).toEqual(['fixes', 'report.sarif', 'summary.md']);
+  });
+
+  it('a renderer that throws after another succeeded changes nothing: old files intact, no new or temp files', async () => {
+    const dir = join(root, 'scan');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'report.json'), '{"old": true}\n');
+    await writeFile(join(dir, 'report.sarif'), 'old sarif\n');
+    const rendered: string[] = [];
+    const failing = writeFilesAtomic(dir, [
+      { name: 'report.sarif', content: () => { rendered.push('sarif'); return renderFormat(buildReport(), 'sarif'); } },
+      { name: 'findings.asff.json', content: () => { rendered.push('asff'); return renderFormat(buildReport(), 'asff', { asffRegion: 'eu-west-1' }); } },
+      { name: 'summary.md', content: () => { throw new Error('renderer bug'); } },
+    ]);
+    await expect(failing).rejects.toThrow('renderer bug');
+    // The first two were rendered and written to temp files before the third failed…
+    expect(rendered).toEqual(['sarif', 'asff']);
+    // …yet nothing in the directory changed.
+    expect(await readFile(join(dir, 'report.sarif'), 'utf8')).toBe('old sarif\n');
+    expect(await readFile(join(dir, 'report.json'), 'utf8')).toBe('{"old": true}\n');
+    expect(await listing(dir)).toEqual(['report.json', 'report.sarif']);
+  });
+
+  it('a target that is a directory is refused before anything is written, naming it', async () => {
+    const dir = join(root, 'scan');
+    await mkdir(join(dir, 'summary.md'), { recursive: true });
+    await writeFile(join(dir, 'summary.md', 'notes.txt'), 'mine');
+    await writeFile(join(dir, 'report.sarif'), 'old sarif\n');
+    const failing = writeFilesAtomic(dir, [
+      { name: 'report.sarif', content: () => 'new sarif\n' },
+      { name: 'summary.md', content: () => 'new md\n' },
+    ]);
+    await expect(failing).rejects.toBeInstanceOf(InputError);
+    await expect(failing).rejects.toThrow(`${join(dir, 'summary.md')}: expected a file leash may replace, got a directory`);
+    expect(await readFile(join(dir, 'report.sarif'), 'utf8')).toBe('old sarif\n');
+    expect(await listing(dir)).toEqual(['report.sarif', 'summary.md']);
+    expect(await readdir(join(dir, 'summary.md'))).toEqual(['notes.txt']);
+  });
+
+  it('a directory that cannot be written to fails without touching the files in it', async () => {
+    // Given a path whose parent is a file, so no temp file can be created there
+    const notDir = join(root, 'plain-file');
+    await writeFile(notDir, 'x');
+    await expect(writeFilesAtomic(join(notDir, 'sub'), [{ name: 'report.json', content: () => '{}' }])).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(await readFile(notDir, 'utf8')).toBe('x');
+  });
+
+  it('refuses names that are paths, so a file can never land outside the directory', async () => {
+    await expect(writeFilesAtomic(root, [{ name: '../escape.json', content: () => '{}' }])).rejects.toThrow('is not a plain file name');
+    expect(await readdir(root)).toEqual([]);
+  });
 });

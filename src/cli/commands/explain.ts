@@ -56,7 +56,53 @@ export function explain(subject: string, report?: Awaited<ReturnType<typeof load
     if (finding.suppressed) lines.push('', `suppressed: ${finding.suppressed.reason}`);
     return lines.join('\n');
   }
-  throw new InputError('leash explain', '', 'a check id, an escalation technique id, an IAM action (service:Action), or a finding id from the report', JSON.stringify(subject));
+  const close = suggestSubjects(subject);
+  throw new InputError('leash explain', '', 'a check id, an escalation technique id, an IAM action (service:Action), or a finding id from the report', `${JSON.stringify(subject)}${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}`);
+}
+
+/** Edit distance (insert, delete, substitute), for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Names `leash explain` knows that are close to a mistyped subject: check and technique ids, or
+ * for `service:Action` the actions of that service (or the service prefixes, when it is the
+ * service that is mistyped). Close = a few edits away, or containing what was typed.
+ */
+export function suggestSubjects(subject: string, max = 3): string[] {
+  const typed = subject.trim().toLowerCase();
+  if (typed === '') return [];
+  let candidates: readonly string[];
+  const colon = typed.indexOf(':');
+  if (colon > 0) {
+    const service = typed.slice(0, colon);
+    const actions = catalog().byService.get(service);
+    if (!actions) {
+      // A mistyped service prefix (`lamda:`): the same action name under the services it is close to.
+      const rest = typed.slice(colon + 1);
+      return catalog().services
+        .filter((s) => distance(s, service) <= 2)
+        .flatMap((s) => catalog().lookup(`${s}:${rest}`)?.key ?? [])
+        .slice(0, max);
+    }
+    candidates = actions.map((a) => a.key);
+  } else {
+    candidates = [...checks.map((c) => c.id), ...escalationTechniques().map((t) => t.id)];
+  }
+  const limit = Math.max(2, Math.floor(typed.length * 0.3));
+  return candidates
+    .map((c) => ({ c, d: distance(typed, c.toLowerCase()), contains: typed.length >= 4 && c.toLowerCase().includes(typed) }))
+    .filter((x) => x.d <= limit || x.contains)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, max)
+    .map((x) => x.c);
 }
 
 export function register(program: Command): void {

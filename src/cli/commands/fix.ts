@@ -34,9 +34,7 @@ export function register(program: Command): void {
         if (!input) throw new InputError(reportPath, '$.scan.sources', 'a scan made from an authorization-details file (re-run `leash scan --fixes` for live scans)', report.scan.sources.map((s) => s.kind).join(', '));
         const config = report.scan.sources.find((s) => s.kind === 'config');
         const cloudtrail = report.scan.sources.filter((s) => s.kind === 'cloudtrail-file').map((s) => s.location);
-        // The account the report was filed under (stated with --account-id when the export names none).
-        const account = /^\d{12}$/.test(report.scan.account.id) ? { accountId: report.scan.account.id } : {};
-        const opts: ScanOptions = { input: input.location, ...account, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
+        const opts: ScanOptions = { input: input.location, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
         const { snapshot, config: cfg } = await collectSnapshot(opts);
         const now = new Date();
         const effective = o.mode ? { ...cfg, baseline: { ...cfg.baseline, mode: o.mode } } : cfg;

@@ -97,6 +97,7 @@ export function register(program: Command): void {
 
   // No subcommand: the TUI in a terminal, a hint elsewhere. Extra words are a mistyped command
   // (allowed here only so the message can say so; set after the subcommands, which keep the default).
+  program.addHelpText('after', exitCodesHelp({ 0: 'ok', 1: 'findings at or above --fail-on (scan, schedule runs) or new ones (diff --fail-on-new)', 2: 'bad input, a usage error, or an error; the message names the file and place' }));
   program.allowExcessArguments(true).action(async () => {
     if (program.args[0] === 'help') {
       // `leash help [command]`, as git and npm users type it.

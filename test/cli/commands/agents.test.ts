@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { register } from '../../../src/cli/commands/agents.js';
+import { formatLocalScan, register } from '../../../src/cli/commands/agents.js';
+import { scanLocalConfigs } from '../../../src/collect/local/scan.js';
+import { displayWidth } from '../../../src/report/summary-text.js';
 import type { LocalScanResult } from '../../../src/collect/local/types.js';
 import { localFixture } from '../../support/fixtures.js';
 
@@ -60,5 +62,42 @@ describe('leash agents --local', () => {
     expect(r.stderr).toContain('pass --local');
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('the agents table with very long names', () => {
+  const LONG_ROLE = 'kiro-agent-platform-engineering-shared-services-eu-west-1-staging';
+  const LONG_SERVER = 'awslabs.aws-api-mcp-server-for-the-platform-engineering-team';
+
+  it('cuts long server and role names in the middle so every column still lines up; JSON keeps them whole', async () => {
+    // Given a real local scan in which one entry has a 64-character role name and a long server name
+    const real = await scanLocalConfigs({ home: fx('home-kiro'), projectDirs: [fx('project-claude')], env: {} });
+    const withRole = real.tools.find((t) => t.resolved?.identity.kind === 'role')!;
+    expect(withRole).toBeDefined();
+    const long = {
+      ...withRole,
+      server: LONG_SERVER,
+      resolved: { ...withRole.resolved!, identity: { kind: 'role' as const, roleArn: `arn:aws:iam::111122223333:role/${LONG_ROLE}`, accountId: '111122223333', roleName: LONG_ROLE } },
+    };
+    const result = { ...real, tools: [long, ...real.tools.filter((t) => t !== withRole)] };
+    // When it is printed as a table
+    const lines = formatLocalScan(result).split('\n');
+    const header = lines[0]!;
+    const rows = lines.slice(1, 1 + result.tools.length);
+    // Then each column starts at the header's offset on every row, measured in terminal columns
+    for (const title of ['PROFILE', 'ACTS AS', 'ACCOUNT', 'CONFIG']) {
+      const at = header.indexOf(title);
+      for (const row of rows) {
+        const before = [...row].slice(0, at).join('');
+        expect(displayWidth(before), `${title} in ${row}`).toBe(at);
+        expect(row[at - 1], `${title} in ${row}`).toBe(' ');
+      }
+    }
+    // (ACTS AS is capped at 40 columns, SERVER at 28: start and end kept)
+    expect(rows[0]).toContain(' role/kiro-agent-pla…es-eu-west-1-staging ');
+    expect(rows[0]).toContain(' awslabs.aws-a…gineering-team ');
+    expect(formatLocalScan(result)).not.toContain(LONG_ROLE);
+    // And the JSON output is the result itself, names whole
+    expect(JSON.stringify(result)).toContain(LONG_ROLE);
   });
 });

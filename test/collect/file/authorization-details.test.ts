@@ -85,6 +85,64 @@ describe('authorization-details normaliser', () => {
   });
 });
 
+describe('which account an export belongs to', () => {
+  const readOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] };
+  const awsManaged = (name: string) => ({ PolicyName: name, Arn: `arn:aws:iam::aws:policy/${name}`, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: readOnly }] });
+
+  it('comes from a group ARN when there are no users or roles', () => {
+    const r = normalizeAuthorizationDetails({ GroupDetailList: [{ GroupName: 'devs', Arn: 'arn:aws:iam::210987654321:group/devs', AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] }], Policies: [awsManaged('ReadOnlyAccess')] }, 'groups.json');
+    expect(r.principals).toEqual([]);
+    expect(r.accountId).toBe('210987654321');
+    expect(r.accounts).toEqual([{ id: '210987654321', count: 1, example: { arn: 'arn:aws:iam::210987654321:group/devs', path: '$.GroupDetailList[0].Arn' } }]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('comes from a customer-managed policy ARN, even one whose document is malformed, never from an AWS-managed one', () => {
+    const r = normalizeAuthorizationDetails({ Policies: [
+      awsManaged('ReadOnlyAccess'),
+      { PolicyName: 'broken', Arn: 'arn:aws:iam::210987654321:policy/team/broken', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: 'nope' } }] },
+    ] }, 'policies.json');
+    expect(r.managedPolicies.map((p) => p.name)).toEqual(['ReadOnlyAccess']);
+    expect(r.accountId).toBe('210987654321');
+    expect(r.accounts[0]!.example.path).toBe('$.Policies[1].Arn');
+  });
+
+  it('is absent when only AWS-managed policies are present (the pipeline then says so)', () => {
+    const r = normalizeAuthorizationDetails({ Policies: [awsManaged('ReadOnlyAccess'), awsManaged('AdministratorAccess')] }, 'aws-only.json');
+    expect(r.accountId).toBeUndefined();
+    expect(r.accounts).toEqual([]);
+  });
+
+  it('counts role, instance-profile, attached customer-managed and boundary ARNs (4), not AWS-managed ones or accounts inside policy documents', () => {
+    const crossAccountTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' }] };
+    const r = normalizeAuthorizationDetails({
+      RoleDetailList: [{
+        RoleName: 'app', Arn: 'arn:aws:iam::111122223333:role/app', AssumeRolePolicyDocument: crossAccountTrust,
+        InstanceProfileList: [{ InstanceProfileName: 'app', Arn: 'arn:aws:iam::111122223333:instance-profile/app' }],
+        AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::111122223333:policy/app' }, { PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
+        PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary' },
+        RolePolicyList: [{ PolicyName: 'to-other', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other-444455556666/*' }] } }],
+      }],
+    }, 'role.json');
+    expect(r.accounts).toEqual([{ id: '111122223333', count: 4, example: { arn: 'arn:aws:iam::111122223333:role/app', path: '$.RoleDetailList[0].Arn' } }]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('an export mixing accounts is bad input naming the odd one out, scanned as the most-named account', () => {
+    const r = normalizeAuthorizationDetails({
+      RoleDetailList: [
+        { RoleName: 'a', Arn: 'arn:aws:iam::111122223333:role/a', AssumeRolePolicyDocument: trust },
+        { RoleName: 'b', Arn: 'arn:aws:iam::111122223333:role/b', AssumeRolePolicyDocument: trust },
+      ],
+      GroupDetailList: [{ GroupName: 'g', Arn: 'arn:aws:iam::999988887777:group/g' }],
+    }, 'merged.json');
+    expect(r.accountId).toBe('111122223333');
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ code: 'invalid-input', location: 'merged.json', path: '$.GroupDetailList[0].Arn' });
+    expect(r.errors[0]!.message).toBe('merged.json at $.GroupDetailList[0].Arn: expected ARNs of one account, got 111122223333 (2), 999988887777 (1), e.g. arn:aws:iam::999988887777:group/g; scanned as 111122223333');
+  });
+});
+
 describe.skipIf(!sharedFixturesPresent)(`real exports${sharedFixturesPresent ? '' : ` — skipped: ${SKIP_REASON}`}`, () => {
   it('reads the cloudsplaining export: users with groups, roles with instance profiles', () => {
     const r = readAuthorizationDetailsFile(sharedFixture('authorization-details/cloudsplaining-example-authz-details.json'));

@@ -1,0 +1,97 @@
+// src/report/summary-text.ts: the terminal summary cuts long principal names in the middle to fit
+// their column; the machine formats and Markdown keep them whole.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { displayWidth, nameColumnWidth, padColumns, renderSummary, truncateMiddle } from '../../src/report/summary-text.js';
+import { renderFormat } from '../../src/report/write.js';
+import { FORMATS } from '../../src/report/formats.js';
+import { buildReport, finding, KIRO, principal, roleArn } from './support.js';
+
+// IAM allows 64-character role names; a family of them often differs only at the end.
+const LONG = 'kiro-agent-platform-engineering-shared-services-eu-west-1-staging';
+const LONG_PROD = 'kiro-agent-platform-engineering-shared-services-eu-west-1-prod';
+
+describe('truncateMiddle', () => {
+  it('keeps the start and the (slightly longer) end, with one ellipsis, in exactly the width', () => {
+    expect(truncateMiddle(LONG, 24)).toBe('kiro-agent-…st-1-staging');
+    expect(displayWidth(truncateMiddle(LONG, 24))).toBe(24);
+    // The suffix that tells two of a family apart survives.
+    expect(truncateMiddle(LONG, 24)).not.toBe(truncateMiddle(LONG_PROD, 24));
+    expect(truncateMiddle(LONG_PROD, 24).endsWith('west-1-prod')).toBe(true);
+  });
+
+  it('leaves text that fits alone', () => {
+    expect(truncateMiddle('kiro-agent', 10)).toBe('kiro-agent');
+    expect(truncateMiddle('', 5)).toBe('');
+  });
+
+  it('counts wide characters as two columns and never splits a grapheme', () => {
+    expect(displayWidth('漢字')).toBe(4);
+    expect(displayWidth('😀')).toBe(2);
+    expect(displayWidth('e\u0301')).toBe(1);
+    expect(displayWidth('👨‍👩‍👧')).toBe(2);
+    const cut = truncateMiddle('機械学習エージェント用ロール', 11);
+    expect(displayWidth(cut)).toBeLessThanOrEqual(11);
+    expect(cut).toBe('機械…ロール');
+    expect(padColumns('漢字', 6)).toBe('漢字  ');
+  });
+
+  const glyph = fc.constantFrom('a', 'Z', '-', '_', '0', '漢', 'ロ', '😀', 'é', 'e\u0301', '🇺🇸', '👨‍👩‍👧');
+  it('fits the width, and is a prefix + … + suffix of the original (property)', () => {
+    fc.assert(fc.property(fc.array(glyph, { maxLength: 80 }).map((g) => g.join('')), fc.integer({ min: 2, max: 70 }), (text, width) => {
+      const out = truncateMiddle(text, width);
+      expect(displayWidth(out)).toBeLessThanOrEqual(width);
+      if (displayWidth(text) <= width) {
+        expect(out).toBe(text);
+        return;
+      }
+      const at = out.indexOf('…');
+      const head = out.slice(0, at);
+      const tail = out.slice(at + 1);
+      expect(text.startsWith(head)).toBe(true);
+      expect(text.endsWith(tail)).toBe(true);
+      // At most one column lost on each side to a two-column glyph that did not fit.
+      expect(displayWidth(out)).toBeGreaterThanOrEqual(width - 2);
+      expect(displayWidth(tail)).toBeGreaterThanOrEqual(displayWidth(head) - 1);
+    }));
+  });
+});
+
+describe('renderSummary with very long principal names', () => {
+  const longAgent = principal({ arn: roleArn(LONG, '/agents/'), name: LONG, isAgent: true, riskScore: 95, agentEvidence: [{ kind: 'tag', detail: 'tag ai-agent=true', confidence: 'high', tool: 'kiro' }] });
+  const longHuman = principal({ arn: roleArn(LONG_PROD), name: LONG_PROD, riskScore: 80 });
+  const report = buildReport({
+    principals: [longAgent, KIRO, longHuman],
+    findings: [
+      finding({ checkId: 'agent-destructive-without-approval', principalArn: longAgent.arn, subject: 'destructive' }),
+      finding({ checkId: 'agent-destructive-without-approval', principalArn: longHuman.arn, subject: 'destructive' }),
+    ],
+  });
+
+  it.each([[80], [120], [60]])('cuts names to the name column of a %i-column terminal, on agent and other-principal lines', (columns) => {
+    const text = renderSummary(report, { color: false, width: columns });
+    const col = nameColumnWidth(columns);
+    const agentLine = text.split('\n').find((l) => l.startsWith('   95  '))!;
+    const name = agentLine.slice(7, agentLine.indexOf('  (role'));
+    expect(displayWidth(name)).toBeLessThanOrEqual(col);
+    expect(name).toBe(truncateMiddle(LONG, col));
+    expect(text).toContain(`  CRITICAL ${truncateMiddle(LONG_PROD, col)}: agent-destructive-without-approval`);
+    // Short names are untouched.
+    expect(text).toContain('  92  kiro-dev-agent  (role; kiro)');
+  });
+
+  it('cuts at an 80-column terminal when no width is given (cron, CI logs)', () => {
+    const text = renderSummary(report);
+    expect(text).toContain(truncateMiddle(LONG, nameColumnWidth(80)));
+    expect(text).not.toContain(LONG);
+  });
+
+  it('JSON, SARIF, ASFF and Markdown keep full names and ARNs', () => {
+    for (const format of FORMATS) {
+      const out = renderFormat(report, format);
+      expect(out, format).toContain(longAgent.arn);
+      expect(out, format).not.toContain(truncateMiddle(LONG, nameColumnWidth(80)));
+    }
+    expect(renderFormat(report, 'md')).toContain(`| ${LONG} (role) | 95 |`);
+  });
+});
