@@ -2,7 +2,7 @@
 // denies destructive and escalation actions without human approval, a tightened trust policy,
 // a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
 import { createHash } from 'node:crypto';
-import type { Fix, FixKind, PermissionCounts } from '../model/fix.js';
+import type { Fix, FixKind, PermissionCounts, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 import type { LeashConfig } from '../config/config.js';
@@ -161,7 +161,11 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const cap = existing ? new ActionSet(expander.size) : undefined;
   for (const st of existingStatements) if (cap && grantsBroadly(st)) cap.or(expander.statementActions(st.action, st.notAction));
   const known = needed.basis !== 'none' || cap !== undefined;
-  const alwaysDeny = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+  const ap = approval(config);
+  const boundaryGuards = ap.guards.filter((g) => g.where === 'permissions-boundary');
+  // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
+  const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...boundaryGuards.filter((g) => !g.condition).flatMap((g) => g.actions)])];
+  const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
   const wanted = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
   const allowSet = cap ? wanted.clone().and(cap) : wanted;
   const keptScoped: Statement[] = [];
@@ -185,23 +189,25 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
   const denySet = forbidden.clone().andNot(alwaysDeny);
-  const ap = approval(config);
   // Always denied, approval or not: the statements the approval condition says must exist so
   // the agent cannot grant itself the approval (enrol an MFA device, tag itself leash-approved),
   // and rewriting the boundary policy itself (a new default version is a new boundary).
-  const guards: Statement[] = ap.guards
-    .filter((g) => g.where === 'permissions-boundary')
-    .map((g, i) => ({ index: 0, sid: `DenyApprovalBypass${i + 1}`, effect: 'Deny' as const, action: [...g.actions], resource: ['*'], ...(g.condition ? { condition: g.condition } : {}) }));
+  const guards: Statement[] = boundaryGuards
+    .filter((g) => g.condition)
+    .map((g, i) => ({ index: 0, sid: `DenyApprovalBypass${i + 1}`, effect: 'Deny' as const, action: [...g.actions], resource: ['*'], condition: g.condition! }));
   if (boundaryPolicyArn) guards.push({ index: 0, sid: 'DenyBoundaryPolicyChanges', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
-  const build = (deny: ActionSet): PolicyDocument => ({ version: '2012-10-17', statements: [
+  const build = (deny: ActionSet): PolicyDocument => {
+    const statements: Statement[] = [
     known
       ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
       : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
     { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: deny.isEmpty() ? ['iam:DeleteRolePermissionsBoundary'] : compactActions(deny, expander, safeToCover.clone().or(deny)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
-    { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: GUARDRAIL_ALWAYS_DENY, resource: ['*'] },
+    { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: alwaysDenied, resource: ['*'] },
     ...guards,
     ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrentBoundary${i + 1}` })),
-  ].map((st, i) => ({ ...st, index: i })) });
+    ];
+    return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
+  };
   const full = build(denySet);
   if (checkSizeLimits(full, 'managed').fits) return full;
   if (!known) {
@@ -233,8 +239,10 @@ function destructiveVerbActions(expander: ActionExpander): ActionSet {
 const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
 
 /** Tighten a trust policy; undefined when nothing needs changing. Placeholders are named loudly. */
-export function tightenedTrust(role: Role, accountId: string, isAgent: boolean): { document: PolicyDocument; notes: string[] } | undefined {
+export function tightenedTrust(role: Role, accountId: string, isAgent: boolean): { document: PolicyDocument; notes: string[]; placeholders: string[]; requiresSourceIdentity: boolean } | undefined {
   const notes: string[] = [];
+  const placeholders: string[] = [];
+  let requiresSourceIdentity = false;
   let changed = false;
   const statements = role.trustPolicy.statements.map((s): Statement => {
     if (s.effect !== 'Allow') return s;
@@ -244,7 +252,12 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
     let principal: PrincipalBlock | undefined = s.principal;
     let actions = s.action ? [...s.action] : undefined;
     if (s.notPrincipal) notes.push(`Statement ${s.index} uses NotPrincipal with Allow; rewrite it by hand to name the trusted principals.`);
-    if (principal === '*' || (principal !== undefined && (principal.AWS ?? []).includes('*'))) {
+    // "*" already narrowed by who the caller is (an organization, an account, an ARN pattern)
+    // is a deliberate cross-account grant: replacing it with this account would lock the rest out.
+    const callerRestricted = keys.some((k) => ['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:principalarn', 'sts:externalid'].includes(k));
+    if (callerRestricted && (principal === '*' || (principal !== undefined && (principal.AWS ?? []).includes('*')))) {
+      notes.push(`Statement ${s.index}: Principal "*" is kept; its condition already restricts who may assume the role.`);
+    } else if (principal === '*' || (principal !== undefined && (principal.AWS ?? []).includes('*'))) {
       const rest = principal === '*' ? {} : Object.fromEntries(Object.entries(principal).filter(([k]) => k !== 'AWS'));
       const aws = principal === '*' ? [] : (principal.AWS ?? []).filter((x) => x !== '*');
       principal = { ...rest, AWS: [...aws, `arn:aws:iam::${accountId}:root`] };
@@ -255,6 +268,7 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
       const others = (principal.AWS ?? []).filter((x) => { const m = /^(?:arn:aws[\w-]*:(?:iam|sts)::)?(\d{12})/.exec(x); return m && m[1] !== accountId; });
       if (others.length > 0 && !keys.some((k) => RESTRICTING.includes(k))) {
         addCond('StringEquals', 'sts:ExternalId', ['REPLACE-WITH-EXTERNAL-ID']);
+        placeholders.push('REPLACE-WITH-EXTERNAL-ID');
         notes.push(`Statement ${s.index}: other accounts (${others.join(', ')}) must now pass an ExternalId; replace the placeholder with the value agreed with them.`);
       }
       for (const fed of principal.Federated ?? []) {
@@ -262,7 +276,9 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
         if (!m) continue;
         const provider = m[1]!;
         if (!keys.some((k) => k === `${provider.toLowerCase()}:sub`)) {
-          addCond('StringLike', `${provider}:sub`, [provider.includes('githubusercontent') ? 'repo:OWNER/REPO:ref:refs/heads/main' : 'REPLACE-WITH-SUBJECT']);
+          const subject = provider.includes('githubusercontent') ? 'repo:OWNER/REPO:ref:refs/heads/main' : 'REPLACE-WITH-SUBJECT';
+          addCond('StringLike', `${provider}:sub`, [subject]);
+          placeholders.push(subject);
           notes.push(`Statement ${s.index}: OIDC provider ${provider} now requires a subject; replace the placeholder with the repository/workload that deploys.`);
         }
       }
@@ -273,6 +289,7 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
       // Agent roles assumed by people: every session must say which human started it.
       if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity')) {
         addCond('Null', 'sts:SourceIdentity', ['false']);
+        requiresSourceIdentity = true;
         if (actions && !actions.some((x) => /^sts:(\*|SetSourceIdentity)$/i.test(x))) actions = [...actions, 'sts:SetSourceIdentity'];
         notes.push(`Statement ${s.index}: sessions must set sts:SourceIdentity (the engineer behind the agent), so CloudTrail ties every agent call to a person.`);
       }
@@ -280,7 +297,7 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
     const out: Statement = { ...s, ...(principal !== undefined ? { principal } : {}), ...(actions ? { action: actions } : {}), ...(Object.keys(cond).length > 0 ? { condition: cond } : {}) };
     return out;
   });
-  return changed ? { document: { ...role.trustPolicy, version: '2012-10-17', statements }, notes } : undefined;
+  return changed ? { document: { ...role.trustPolicy, version: '2012-10-17', statements }, notes, placeholders, requiresSourceIdentity } : undefined;
 }
 
 /** Session policy: the needed set without gated actions, as small as STS allows. */
@@ -345,7 +362,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // An engineer's own role keeps all it has; its boundary only puts destructive and escalation
   // actions behind approval.
   const boundaryNeed: NeededSet = a.humanSession && !a.isAgent ? { ...needed, basis: 'none' } : needed;
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed);
+  // Managed policy names are unique per account: each principal gets its own, so applying a
+  // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
+  const names = policyNames(p);
+  const partition = p.arn.split(':')[1] || 'aws';
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`);
   const bSize = checkSizeLimits(boundary, 'managed');
 
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
@@ -362,7 +383,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (!fit.ok) notes.push(`Does not fit AWS size limits: ${fit.error.message}.`);
     if (!needed.covered) notes.push('Usage data does not cover this principal for the whole window; the policy is built from the declared profile only.');
     if (needed.dropped.length > 0) notes.push(`Left out (destructive/escalation, never observed): ${needed.dropped.slice(0, 20).join(', ')}${needed.dropped.length > 20 ? ', …' : ''}.`);
-    const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `leash-rightsized-${i + 1}` : 'leash-rightsized', purpose: 'identity', attach: 'managed', document: d }));
+    const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const verification = verifyFix({
       identity: parts, boundary, observed: needed.observed, gated: needed.gated, current,
@@ -381,7 +402,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(...policies);
   }
 
-  const bPolicy: FixPolicy = { name: 'leash-agent-boundary', purpose: 'boundary', attach: 'managed', document: boundary };
+  const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
   const ap = approval(config);
   fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
@@ -396,14 +417,17 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       ...(a.isAgent || a.humanSession ? { forbidden } : {}),
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
-    resolves: findingIds, notes: [`Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNote(boundary, expander)],
+    resolves: findingIds, notes: [
+      ...(a.humanSession ? [`IAM Identity Center owns this role and IAM refuses changes to it ("Cannot perform the operation on the protected role"): create ${names.boundary} in this account and set it as the permission set's permissions boundary (CustomerManagedPolicyReference) instead of running apply.sh.`] : []),
+      `Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNote(boundary, expander),
+    ],
   });
   allPolicies.push(bPolicy);
 
   // 3. Trust policy and session duration (roles).
   let maxSession: number | undefined;
   // IAM Identity Center owns its roles' trust policy and session length (set on the permission set).
-  if (p.kind === 'role' && !humanRole) {
+  if (p.kind === 'role' && !a.humanSession) {
     const t = tightenedTrust(p, accountId, a.isAgent);
     if (t) {
       const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'none', document: t.document };
@@ -412,7 +436,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
         title: `Tighter trust policy for ${p.name}`, description: t.notes.join(' '),
         before: p.trustPolicy, after: t.document, renderings: render([tp]),
-        verification: verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander),
+        verification: trustVerification(t, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander)),
         resolves: findingIds, notes: t.notes,
       });
       allPolicies.push(tp);
@@ -443,7 +467,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       after: s.document,
       renderings: render([sp]),
       verification: verifyFix({
-        identity: identityAfter, boundary, current,
+        identity: identityAfter, boundary, session: s.document, current,
         observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
@@ -452,8 +476,32 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(sp);
   }
 
-  const target: FixTarget = { ...targetBase, policies: allPolicies, ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}), ...(needed.basis !== 'none' ? { replacesPolicies: replaces } : {}) };
+  const target: FixTarget = { ...targetBase, policies: allPolicies, ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}), ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}) };
   return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed) };
+}
+
+/** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
+export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string; boundary: string } {
+  const base = `leash-${p.kind}-${p.name}`;
+  return { rightSized: `${base}-rightsized`, boundary: `${base}-boundary` };
+}
+
+/**
+ * A trust policy change is only safe when callers already meet it: a placeholder (ExternalId, an
+ * OIDC subject) matches no real request until someone fills it in, and requiring a source
+ * identity refuses every session that does not set one, which observed sessions show.
+ */
+function trustVerification(t: { document: PolicyDocument; placeholders: readonly string[]; requiresSourceIdentity: boolean }, a: AnalyzedPrincipal, v: Verification): Verification {
+  const problems: string[] = [];
+  if (t.placeholders.length > 0) problems.push(`replace the placeholder(s) ${t.placeholders.join(', ')} before applying: until then no caller matches`);
+  if (t.requiresSourceIdentity) {
+    const sessions = a.usage?.sessions ?? [];
+    const without = sessions.filter((s) => s.sourceIdentity === undefined || s.sourceIdentity === '').length;
+    if (sessions.length === 0) problems.push('requires sts:SourceIdentity, and no observed sessions show that callers set one');
+    else if (without > 0 || (a.usage?.sessionsDropped ?? 0) > 0) problems.push(`requires sts:SourceIdentity, which ${without} of ${sessions.length} observed session(s) did not set${(a.usage?.sessionsDropped ?? 0) > 0 ? ` (and ${a.usage!.sessionsDropped} were not kept to check)` : ''}`);
+  }
+  if (problems.length === 0) return v;
+  return { ...v, safe: false, notes: [...v.notes, ...problems.map((x) => `Not safe to apply as is: ${x}.`)] };
 }
 
 function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet): string {

@@ -15,6 +15,8 @@ import type { ObservedAction } from '../baseline/needed.js';
 export interface VerifyInput {
   readonly identity: readonly PolicyDocument[];
   readonly boundary?: PolicyDocument;
+  /** A session policy the fix asks callers to pass: calls go through it too. */
+  readonly session?: PolicyDocument;
   readonly observed: readonly ObservedAction[];
   /** Observed actions that must now need approval (forbidden but used). */
   readonly gated: readonly string[];
@@ -35,7 +37,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   const gated = new Set(input.gated.map((g) => g.toLowerCase()));
   let checked = 0;
   let unexplained = 0;
-  const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}) };
+  const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}), ...(input.session ? { session: [input.session] } : {}) };
   const current = input.current ? { identity: input.current.identity, ...(input.current.boundary ? { boundary: [input.current.boundary] } : {}) } : undefined;
   for (const o of input.observed) {
     const resources = o.resources.length > 0 ? o.resources : ['*'];

@@ -58,6 +58,13 @@ describe('an IAM Identity Center role', () => {
     expect(kinds).not.toContain('trust-policy');
     expect(kinds).not.toContain('max-session-duration');
   });
+
+  it('says its boundary goes on the permission set, since IAM refuses changes to the role itself', () => {
+    const arn = roleArn(SSO, SSO_PATH);
+    const snapshot = snapshotOf([{ name: SSO, path: SSO_PATH, trust, inline: [admin] }], {}, { usage: usageFor(arn, [use('s3:ListAllMyBuckets')]) });
+    const b = planFor(snapshot, arn).fixes.find((f) => f.kind === 'permissions-boundary')!;
+    expect(b.notes.join(' ')).toMatch(/permission set/);
+  });
 });
 
 describe('managed policy names', () => {
@@ -171,7 +178,7 @@ describe('trust policy verification', () => {
 
 describe('session policy verification', () => {
   it('re-checks observed calls through the session policy itself', () => {
-    const identity = [{ version: '2012-10-17', statements: [{ index: 0, effect: 'Allow' as const, action: ['s3:*'], resource: ['*'] }] }];
+    const identity: PolicyDocument[] = [{ version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['s3:*'], resource: ['*'] }] }];
     const session: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['s3:ListAllMyBuckets'], resource: ['*'] }] };
     const v = verifyFix({ identity, session, observed: [{ action: 's3:GetObject', resources: [], count: 1 }], gated: [], documents: [{ name: 'session-policy', document: session, sizeOk: true }] }, expander);
     expect(v.safe).toBe(false);
