@@ -11,7 +11,14 @@ import data from '../data/agents/principals.json' with { type: 'json' };
 const namePatterns = data.namePatterns.map((p) => ({ ...p, words: (p as { on?: string }).on === 'words', re: new RegExp(p.pattern, 'i') }));
 const pathPatterns = data.pathPatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
 const humanRoles = data.humanSessionRoles.map((p) => new RegExp(p.pattern));
-const servicePrincipals = new Map(data.servicePrincipals.map((s) => [s.principal.toLowerCase(), s]));
+interface ServicePrincipalRule {
+  readonly principal: string;
+  readonly tool: string;
+  readonly confidence: string;
+  /** aws:SourceArn in the trust policy says which of the service's roles this is. */
+  readonly bySourceArn?: readonly { readonly contains: string; readonly tool?: string; readonly confidence: string }[];
+}
+const servicePrincipals = new Map((data.servicePrincipals as readonly ServicePrincipalRule[]).map((s) => [s.principal.toLowerCase(), s]));
 
 /** `AmazonQLDBStreamRole` → `amazon-qldb-stream-role`: CamelCase, digits and separators split into words. */
 export function nameWords(name: string): string {
@@ -41,8 +48,25 @@ function trustEvidence(role: Role): AgentEvidence[] {
     if (s.effect !== 'Allow' || !s.principal || s.principal === '*') continue;
     for (const svc of s.principal.Service ?? []) {
       const hit = servicePrincipals.get(svc.toLowerCase());
-      if (hit) out.push({ kind: 'trust-service-principal', detail: `trust policy statement ${s.index} lets ${svc} assume the role`, confidence: hit.confidence as Confidence, tool: hit.tool });
+      if (!hit) continue;
+      const detail = `trust policy statement ${s.index} lets ${svc} assume the role`;
+      const sourceArns = conditionValues(s.condition, ['aws:sourcearn']);
+      const refined = hit.bySourceArn && sourceArns.length > 0 ? sourceArns.map((arn) => hit.bySourceArn!.find((r) => arn.includes(r.contains))) : [];
+      // Every aws:SourceArn names a resource that is no agent (a knowledge base, a batch job): no evidence.
+      if (refined.length > 0 && refined.every((r) => r?.confidence === 'none')) continue;
+      const best = refined.find((r) => r && r.confidence !== 'none' && r.tool);
+      if (best) out.push({ kind: 'trust-service-principal', detail: `${detail} for ${sourceArns.join(', ')}`, confidence: best.confidence as Confidence, tool: best.tool! });
+      else out.push({ kind: 'trust-service-principal', detail, confidence: hit.confidence as Confidence, tool: hit.tool });
     }
+  }
+  return out;
+}
+
+/** Values of the given condition keys (lower case) under any operator. */
+function conditionValues(condition: Role['trustPolicy']['statements'][number]['condition'], keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const block of Object.values(condition ?? {})) {
+    for (const [k, v] of Object.entries(block)) if (keys.includes(k.toLowerCase())) out.push(...v);
   }
   return out;
 }
