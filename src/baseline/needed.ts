@@ -8,6 +8,7 @@ import { ActionSet } from '../iam/action-set.js';
 import { globRegex, type ActionExpander } from '../iam/pattern.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from './forbidden.js';
+import { dataEventActions, dataEventsSeen } from './data-events.js';
 
 export interface ObservedAction {
   readonly action: string;
@@ -29,6 +30,8 @@ export interface NeededSet {
   /** Forbidden actions that were observed or declared: allowed only behind the approval condition, or dropped. */
   readonly gated: readonly string[];
   readonly dropped: readonly string[];
+  /** Data-plane actions granted today and kept because the usage had no data events (unknown, not unused). */
+  readonly dataEventsUnknown: number;
   /** Every catalog action the principal needs (observed ∪ declared), forbidden ones included only when gated. */
   readonly actions: ActionSet;
   readonly summary: PrincipalBaselineSummary;
@@ -63,7 +66,7 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
   const covered = isCovered(usageData, a.principal.arn);
   if (!covered && !config.baseline.principals.some((pb) => matches(a, pb.match))) {
     // Nothing observed with coverage and nothing declared: the need is unknown.
-    return { principalArn: a.principal.arn, basis: 'none', covered: false, observed: [], declared: [], gated: [], dropped: [], actions: new ActionSet(expander.size), summary: { basis: 'none', covered: false, grantedActions: a.allowedCount, neededActions: 0 } };
+    return { principalArn: a.principal.arn, basis: 'none', covered: false, observed: [], declared: [], gated: [], dropped: [], dataEventsUnknown: 0, actions: new ActionSet(expander.size), summary: { basis: 'none', covered: false, grantedActions: a.allowedCount, neededActions: 0 } };
   }
   const observed = covered ? observedActions(a.usage) : [];
   const declared: string[] = [];
@@ -94,6 +97,12 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
       needed.or(inService.and(a.effective.allowed));
     }
   }
+  // Calls CloudTrail logs only as data events are invisible in a management-events trail: what
+  // is granted of them today stays needed (and forbidden ones among them stay behind approval).
+  const dataUnknown = covered && !dataEventsSeen(usageData, config)
+    ? dataEventActions(expander).clone().and(a.effective.allowed).andNot(needed)
+    : new ActionSet(expander.size);
+  needed.or(dataUnknown);
   const usedServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
   if (config.baseline.mode === 'balanced' || readOnlyForUsed) needed.or(readSiblings(usedServices, expander));
 
@@ -105,8 +114,8 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
   if (a.isAgent || a.humanSession) {
     const observedSet = new Set(observed.map((o) => o.action.toLowerCase()));
     for (const f of forbiddenNeeded) {
-      // Something the principal demonstrably did stays possible, but only with human approval.
-      if (allowForbidden || observedSet.has(f.toLowerCase())) gated.push(f);
+      // Something the principal demonstrably did (or may have done, unseen) stays possible, but only with human approval.
+      if (allowForbidden || observedSet.has(f.toLowerCase()) || dataUnknown.has(expander.catalog.lookup(f)!.id)) gated.push(f);
       else dropped.push(f);
     }
     for (const d of dropped) needed.andNot(ActionSet.of(expander.size, [expander.catalog.lookup(d)!.id]));
@@ -131,5 +140,5 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
         };
       })()
     : { basis, covered, grantedActions: granted, neededActions: neededCount };
-  return { principalArn: a.principal.arn, basis, covered, observed, declared, gated, dropped, actions: needed, summary };
+  return { principalArn: a.principal.arn, basis, covered, observed, declared, gated, dropped, dataEventsUnknown: dataUnknown.count(), actions: needed, summary };
 }

@@ -45,12 +45,17 @@ export const configSchema = z.strictObject({
     /** Evaluate usage as of this time (ISO); default now. For logs downloaded earlier. */
     windowEnd: z.string().datetime({ offset: true, error: 'an ISO 8601 date-time in quotes, e.g. "2026-11-23T23:59:59Z"' }).optional(),
     mode: z.enum(['strict', 'balanced']).default('balanced'),
+    /**
+     * Did the trail log data events? auto: yes when any were read. When not, data-plane actions
+     * (S3 objects, DynamoDB items, Lambda invokes…) are unknown and right-sized policies keep them.
+     */
+    dataEvents: z.enum(['auto', 'logged', 'not-logged']).default('auto'),
     profiles: z.record(z.string(), z.strictObject({
       allow: z.array(z.string()).default([]),
       readOnlyForUsedServices: z.boolean().default(false),
     })).default({}),
     principals: z.array(principalBaseline).default([]),
-  }).default({ windowDays: 90, mode: 'balanced', profiles: {}, principals: [] }).superRefine((b, ctx) => {
+  }).default({ windowDays: 90, mode: 'balanced', dataEvents: 'auto', profiles: {}, principals: [] }).superRefine((b, ctx) => {
     b.principals.forEach((p, i) => {
       if (p.profile !== undefined && !Object.hasOwn(b.profiles, p.profile)) {
         ctx.addIssue({ code: 'custom', path: ['principals', i, 'profile'], message: `a profile defined under baseline.profiles (${Object.keys(b.profiles).join(', ') || 'none defined'})` });

@@ -60,6 +60,12 @@ export interface UsageData {
    */
   readonly coveredPrincipals: 'all' | readonly string[];
   readonly recordsRead: number;
+  /**
+   * CloudTrail data events among the records read (S3 object calls, Lambda invokes, DynamoDB item
+   * calls…). Zero or absent: the trail logged management events only, so data-plane actions are
+   * unknown, not unused.
+   */
+  readonly dataEventsRead?: number;
   readonly unmapped: readonly UnmappedEvent[];
   /** Records not attributed to an account principal (AWS service calls, service events), by reason. */
   readonly unattributed?: readonly { readonly reason: string; readonly count: number }[];

@@ -88,6 +88,7 @@ function coverage(input: BuildInput): Coverage {
   if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
   if (!snapshot.scps) notes.push('Service control policies were not collected; effective permissions ignore them (they can only reduce access).');
   if (!snapshot.usage) notes.push('No usage data (CloudTrail or last-accessed): nothing is called unused; baselines fall back to declared profiles.');
+  else if ((snapshot.usage.dataEventsRead ?? 0) === 0) notes.push('No CloudTrail data events were read (S3 object calls, DynamoDB item calls, Lambda invokes…): those actions are unknown, not unused, and right-sized policies keep what is granted of them today. Set baseline.dataEvents: logged if the trail logs them and none occurred.');
   if (snapshot.principals.some((p) => p.kind === 'role' && p.maxSessionDuration === undefined)) notes.push('MaxSessionDuration is not part of the authorization-details export; the session-duration check only covers roles where it is known.');
   const usage = snapshot.usage;
   const covered = usage ? (usage.coveredPrincipals === 'all' ? snapshot.principals.length : usage.coveredPrincipals.length) : 0;

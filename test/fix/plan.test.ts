@@ -23,7 +23,7 @@ function use(action: string, resources: string[] = [], count = 3): ActionUsage {
 }
 function usage(actions: ActionUsage[], covered: UsageData['coveredPrincipals'] = 'all'): UsageData {
   return {
-    window: { start: '2026-08-26T00:00:00Z', end: '2026-11-24T00:00:00Z' }, coveredPrincipals: covered, recordsRead: 100, unmapped: [],
+    window: { start: '2026-08-26T00:00:00Z', end: '2026-11-24T00:00:00Z' }, coveredPrincipals: covered, recordsRead: 100, dataEventsRead: 40, unmapped: [],
     byPrincipal: { [ARN]: { principalArn: ARN, actions, sessions: [], userAgents: {}, sourceIps: [], firstSeen: '2026-11-01T00:00:00Z', lastSeen: '2026-11-20T00:00:00Z' } },
   };
 }
