@@ -56,8 +56,13 @@ export function inventoryComplete(snapshot: Snapshot): { complete: true } | { co
   return { complete: true };
 }
 
+type ServiceResult = { readonly status: 'found'; readonly roles: readonly string[] } | { readonly status: 'none' } | { readonly status: 'unknown'; readonly why: string };
+
 export class PassableRoles {
   private readonly byService = new Map<string, PassCandidate[]>();
+  /** Per service: the union of what its roles may do, and whether one's policies are unknown. */
+  private readonly reach = new Map<string, { readonly union: ActionSet; readonly unknown: boolean }>();
+  private readonly perPrincipal = new WeakMap<Principal, Map<string, ServiceResult>>();
 
   constructor(candidates: readonly PassCandidate[], private readonly inventory: ReturnType<typeof inventoryComplete>) {
     // Most privileged first, and roles whose policies leash could not see before all: the first
@@ -73,34 +78,73 @@ export class PassableRoles {
     }
   }
 
+  private candidates(svc: string): PassCandidate[] {
+    return [...(this.byService.get(svc) ?? []), ...(this.byService.get(ANY) ?? [])];
+  }
+
+  /** Some role trusting svc can do something outside `have`: (∪ roles) − have ≠ ∅. */
+  private anyGivesMore(svc: string, have: ActionSet): boolean {
+    let r = this.reach.get(svc);
+    if (!r) {
+      const list = this.candidates(svc);
+      const union = list.length > 0 ? list[0]!.unconditional.clone() : have.clone().andNot(have);
+      for (const c of list) union.or(c.unconditional);
+      r = { union, unknown: list.some((c) => c.role.unresolvedPolicyArns.length > 0) };
+      this.reach.set(svc, r);
+    }
+    return r.unknown || r.union.differenceCount(have) > 0;
+  }
+
   /**
    * A role `p` may pass to one of `services` that can do something `p` cannot do without
    * approval (up to three examples), none, or unknown.
    */
   find(p: Principal, pUnconditional: ActionSet, services: readonly string[]): PassableResult {
     if (!this.inventory.complete) return { status: 'unknown', why: this.inventory.why };
-    const grants = grantingStatements(p.policies, 'iam:PassRole', p);
+    let cache = this.perPrincipal.get(p);
+    if (!cache) this.perPrincipal.set(p, (cache = new Map()));
+    const found: string[] = [];
+    let unknown: ServiceResult | undefined;
+    for (const svc of services) {
+      let r = cache.get(svc);
+      if (!r) cache.set(svc, (r = this.findFor(p, pUnconditional, svc)));
+      if (r.status === 'found') for (const arn of r.roles) if (found.length < 3 && !found.includes(arn)) found.push(arn);
+      if (r.status === 'unknown') unknown = r;
+    }
+    if (found.length > 0) return { status: 'found', roles: found };
+    return unknown ?? { status: 'none' };
+  }
+
+  private readonly grantsOf = new WeakMap<Principal, ReturnType<typeof grantingStatements>>();
+
+  private findFor(p: Principal, have: ActionSet, svc: string): ServiceResult {
+    let grants = this.grantsOf.get(p);
+    if (!grants) this.grantsOf.set(p, (grants = grantingStatements(p.policies, 'iam:PassRole', p)));
     if (grants.length === 0) return { status: 'unknown', why: 'iam:PassRole is granted by no identity statement leash can read' };
     const facts = factsOf(p);
+    const ctx = { values: { ...facts.context.values, 'iam:passedtoservice': [svc] } };
+    // iam:PassedToService may limit which service a statement lets the role go to.
+    const usable = grants.filter((g) => evaluateCondition(g.statement.condition, ctx) !== false);
+    if (usable.length === 0) return { status: 'none' };
+    const [, partition = 'aws', , , account = ''] = p.arn.split(':');
+    const everyRole = `arn:${partition}:iam::${account}:role/*`;
+    // The usual grant (any role) needs no role-by-role look: one set difference says whether some
+    // role gives more; then the most privileged such roles are named.
+    const anyRole = usable.some((g) => !g.statement.notResource && (g.statement.resource ?? ['*']).some((r) => arnMatches(r, everyRole)));
+    if (anyRole && !this.anyGivesMore(svc, have)) return { status: 'none' };
     const found: string[] = [];
     let looked = 0;
-    for (const svc of services) {
-      const ctx = { values: { ...facts.context.values, 'iam:passedtoservice': [svc] } };
-      // iam:PassedToService may limit which service a statement lets the role go to.
-      const usable = grants.filter((g) => evaluateCondition(g.statement.condition, ctx) !== false);
-      if (usable.length === 0) continue;
-      const candidates = [...(this.byService.get(svc) ?? []), ...(this.byService.get(ANY) ?? [])];
-      for (const c of candidates) {
-        if (c.role.arn === p.arn || found.includes(c.role.arn)) continue;
-        if (++looked > SCAN_LIMIT) return found.length > 0 ? { status: 'found', roles: found } : { status: 'unknown', why: `more than ${SCAN_LIMIT} roles to compare` };
-        if (!usable.some((g) => passes(g.statement.resource, g.statement.notResource, c.role.arn))) continue;
-        if (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(pUnconditional) > 0) {
-          found.push(c.role.arn);
-          if (found.length >= 3) return { status: 'found', roles: found };
-        }
+    for (const c of this.candidates(svc)) {
+      if (c.role.arn === p.arn) continue;
+      if (++looked > SCAN_LIMIT) break;
+      if (!anyRole && !usable.some((g) => passes(g.statement.resource, g.statement.notResource, c.role.arn))) continue;
+      if (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(have) > 0) {
+        found.push(c.role.arn);
+        if (found.length >= 3) break;
       }
     }
-    return found.length > 0 ? { status: 'found', roles: found } : { status: 'none' };
+    if (found.length > 0 || anyRole) return { status: 'found', roles: found };
+    return looked > SCAN_LIMIT ? { status: 'unknown', why: `more than ${SCAN_LIMIT} roles to compare` } : { status: 'none' };
   }
 }
 
