@@ -71,6 +71,11 @@ function conditionValues(condition: Role['trustPolicy']['statements'][number]['c
   return out;
 }
 
+/** An e-mail address, or two alphabetic words joined by "." or "_" (given.family). */
+export function looksLikePerson(name: string): boolean {
+  return name.includes('@') || /^[a-z]{2,}[._][a-z]{2,}\d{0,3}$/i.test(name);
+}
+
 function matchesDeclared(p: Principal, match: string): boolean {
   return match.startsWith('arn:') ? globRegex(match).test(p.arn) : globRegex(match, 'i').test(p.name);
 }
@@ -84,7 +89,11 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
     const words = nameWords(p.name);
     for (const np of namePatterns) {
       if (np.re.test(np.words ? words : p.name)) {
-        ev.push({ kind: 'name-pattern', detail: `name "${p.name}"${np.words ? ` (words "${words}")` : ''} matches /${np.pattern}/`, confidence: np.confidence as Confidence, tool: np.tool });
+        const detail = `name "${p.name}"${np.words ? ` (words "${words}")` : ''} matches /${np.pattern}/`;
+        // claude.dupont or claude@example.com is a person called Claude more often than a tool:
+        // a weak signal then, which needs a second one to make an agent.
+        if (p.kind === 'user' && looksLikePerson(p.name)) ev.push({ kind: 'name-pattern', detail: `${detail}, but reads like a person's name`, confidence: 'low', tool: np.tool });
+        else ev.push({ kind: 'name-pattern', detail, confidence: np.confidence as Confidence, tool: np.tool });
         break;
       }
     }

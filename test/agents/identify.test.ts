@@ -45,3 +45,23 @@ describe('trust-policy evidence for Bedrock service roles', () => {
     expect(trustEvidence(r)).toEqual([expect.objectContaining({ confidence: 'high', tool: 'bedrock-agentcore' })]);
   });
 });
+
+describe('name patterns on IAM users that read like people', () => {
+  const user = (name: string) => {
+    const s = snapshotOf([]);
+    return { ...s, principals: [{ kind: 'user' as const, arn: `arn:aws:iam::111122223333:user/${name}`, id: 'AIDAX', name, path: '/', tags: {}, policies: [], unresolvedPolicyArns: [], groups: [] }] }.principals[0]!;
+  };
+  it('claude.dupont and claude@example.com are weak evidence, not an agent on their own', () => {
+    for (const name of ['claude.dupont', 'Claude_Martin', 'claude@example.com']) {
+      const ev = agentEvidenceFor(user(name), defaultConfig());
+      expect(ev, name).toEqual([expect.objectContaining({ kind: 'name-pattern', confidence: 'low', tool: 'claude-code' })]);
+      expect(isAgent(ev), name).toBe(false);
+    }
+  });
+  it('tool-style user names stay medium', () => {
+    for (const name of ['claude-code-ci', 'cursor-ci-bot', 'kiro_agent_2']) {
+      const ev = agentEvidenceFor(user(name), defaultConfig());
+      expect(isAgent(ev), name).toBe(true);
+    }
+  });
+});
