@@ -8,6 +8,11 @@ import { ActionExpander } from '../../src/iam/pattern.js';
 import { InputError } from '../../src/model/errors.js';
 import type { ActionUsage, UsageData } from '../../src/model/usage.js';
 import { ACCOUNT, doc, snapshotOf } from '../support/snapshot.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { mapEvent } from '../../src/collect/cloudtrail/event-map.js';
+import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
 
 const expander = new ActionExpander(catalog());
 const ARN = `arn:aws:iam::${ACCOUNT}:role/kiro-agent`;
@@ -64,5 +69,33 @@ describe('data events: unknown is not unused', () => {
 
   it('the default config says auto', () => {
     expect(defaultConfig().baseline.dataEvents).toBe('auto');
+  });
+});
+
+describe.skipIf(!sharedFixturesPresent)(`the data-event list against real CloudTrail${sharedFixturesPresent ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  it('no action on it is ever recorded as a management event in the fixture trails', () => {
+    const set = dataEventActions(expander);
+    const offenders: string[] = [];
+    let management = 0;
+    const walk = (dir: string): void => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) { walk(p); continue; }
+        if (!/\.json(\.gz)?$/.test(f)) continue;
+        let parsed: unknown;
+        try { parsed = JSON.parse(f.endsWith('.gz') ? gunzipSync(readFileSync(p)).toString('utf8') : readFileSync(p, 'utf8')); } catch { continue; }
+        const records = Array.isArray(parsed) ? parsed : ((parsed as { Records?: unknown[] }).Records ?? []);
+        for (const r of records as { eventSource?: string; eventName?: string; eventCategory?: string; managementEvent?: boolean }[]) {
+          if (!r?.eventSource || !r.eventName || !(r.eventCategory === 'Management' || r.managementEvent === true)) continue;
+          management++;
+          const m = mapEvent(r.eventSource, r.eventName);
+          if (!m.ok) continue;
+          for (const a of m.actions) { const hit = catalog().lookup(a); if (hit && set.has(hit.id)) offenders.push(`${a} in ${f}`); }
+        }
+      }
+    };
+    walk(sharedFixture('cloudtrail'));
+    expect(management).toBeGreaterThan(1000);
+    expect(offenders).toEqual([]);
   });
 });
