@@ -1,14 +1,17 @@
 // CloudTrail ingestion benchmark: builds a synthetic gzipped S3-layout corpus from real record
 // shapes (../shared/fixtures when present, else the repo's own fixture), then measures plain
-// read + gunzip + JSON.parse of the same files against readCloudTrail. Each measurement runs in a
-// fresh child process, so peak RSS is that of one pass and memory at 25 % vs 100 % of the corpus
-// can be compared. Run: npx tsx bench/cloudtrail-ingest.ts [records]
+// read + gunzip + JSON.parse of the same files against readCloudTrail on this thread only
+// (sequential) and with worker threads (parallel). Each measurement runs in a fresh child
+// process, so peak RSS is that of one pass and memory at 25 % vs 100 % of the corpus can be
+// compared. leash is measured as compiled JS (a private tsc build under .cache/, as the CLI ships:
+// workers then load plain JS), or from source when that build fails.
+// Run: npx tsx bench/cloudtrail-ingest.ts [records]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip, gzipSync } from 'node:zlib';
 
@@ -83,9 +86,14 @@ interface ChildResult {
   peakHeapMB: number;
   /** Heap still in use after a full GC at the end of the pass, with the result held: what the pass keeps. */
   retainedHeapMB: number;
+  /** Parallel passes: chunks in all, and how many a worker read. */
+  chunks?: number;
+  chunksFromWorkers?: number;
 }
 
-export async function childPass(mode: 'raw' | 'leash', root: string, limitFiles: number): Promise<ChildResult> {
+type Mode = 'raw' | 'sequential' | 'parallel';
+
+export async function childPass(mode: Mode, root: string, limitFiles: number, build?: string): Promise<ChildResult> {
   let peakRss = 0;
   let peakHeap = 0;
   const sample = (): void => {
@@ -97,6 +105,7 @@ export async function childPass(mode: 'raw' | 'leash', root: string, limitFiles:
   let records = 0;
   let seconds: number;
   let keep: unknown;
+  let chunks: { chunks: number; chunksFromWorkers: number } | undefined;
   if (mode === 'raw') {
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => join(root, f));
     const load = async (f: string): Promise<Buffer> => gunzipAsync(await readFile(f));
@@ -112,15 +121,17 @@ export async function childPass(mode: 'raw' | 'leash', root: string, limitFiles:
     }
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
   } else {
-    const { catalog } = await import('../src/iam/catalog.js');
-    const { readCloudTrail } = await import('../src/collect/file/cloudtrail-file.js');
-    catalog(); // one-time load, not part of ingestion
+    const from = (rel: string): string => (build ? pathToFileURL(join(build, rel)).href : new URL(`../${rel.replace(/\.js$/, '.ts')}`, import.meta.url).href);
+    const { catalog } = (await import(from('src/iam/catalog.js'))) as typeof import('../src/iam/catalog.js');
+    const { readCloudTrail } = (await import(from('src/collect/file/cloudtrail-file.js'))) as typeof import('../src/collect/file/cloudtrail-file.js');
+    catalog(); // one-time load, not part of ingestion (workers load theirs while the main thread reads)
     // Read a prefix of the corpus through the public API: a directory per day, cut to limitFiles.
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];
     const t = process.hrtime.bigint();
-    const r = await readCloudTrail(dayDirs, { onProgress: sample });
+    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? 'auto' : 0 });
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
     records = r.usage.recordsRead;
+    chunks = { chunks: r.ingest.chunks, chunksFromWorkers: r.ingest.chunksFromWorkers };
     if (r.errors.length > 0) throw new Error(`unexpected errors: ${r.errors[0]!.message}`);
     keep = r;
   }
@@ -129,13 +140,13 @@ export async function childPass(mode: 'raw' | 'leash', root: string, limitFiles:
   (globalThis as { gc?: () => void }).gc?.();
   const retained = process.memoryUsage().heapUsed;
   void keep;
-  return { seconds, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20 };
+  return { seconds, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20, ...chunks };
 }
 
-function runChild(mode: 'raw' | 'leash', root: string, limitFiles: number): ChildResult {
+function runChild(mode: Mode, root: string, limitFiles: number, build: string | undefined): ChildResult {
   const self = fileURLToPath(import.meta.url);
   const res = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', self], {
-    env: { ...process.env, LEASH_BENCH_CHILD: JSON.stringify({ mode, root, limitFiles }) },
+    env: { ...process.env, LEASH_BENCH_CHILD: JSON.stringify({ mode, root, limitFiles, build }) },
     encoding: 'utf8',
     maxBuffer: 16 * 2 ** 20,
   });
@@ -146,6 +157,16 @@ function runChild(mode: 'raw' | 'leash', root: string, limitFiles: number): Chil
 
 // ---- parent side ------------------------------------------------------------------------
 
+/** Compiles the project into .cache/bench-build (not dist/, which others use); undefined if that fails. */
+function buildForBench(): string | undefined {
+  const out = join(repoRoot, '.cache/bench-build');
+  rmSync(out, { recursive: true, force: true });
+  // tsc emits even when some file has type errors; only the files read here must come out.
+  spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot, '--outDir', out], { encoding: 'utf8' });
+  const needed = ['src/collect/file/cloudtrail-file.js', 'src/collect/cloudtrail/ingest-worker.js', 'src/iam/catalog.js'];
+  return needed.every((f) => existsSync(join(out, f))) ? out : undefined;
+}
+
 export async function benchCloudTrailIngest(opts: { records?: number } = {}): Promise<Row> {
   const records = opts.records ?? 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-ct-'));
@@ -153,41 +174,53 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
     const tBuild = Date.now();
     const corpus = buildCorpus(dir, records);
     const buildSeconds = (Date.now() - tBuild) / 1000;
+    const tCompile = Date.now();
+    const build = buildForBench();
+    const compileSeconds = (Date.now() - tCompile) / 1000;
     const all = corpus.files.length;
     const quarter = Math.max(1, Math.round(all / 4));
     // The quarter pass reads whole day directories, so it may hold a little more than 25 %.
-    // The machine may be shared: alternate the two full passes twice and keep each one's best time.
+    // The machine may be shared: alternate the full passes twice and keep each one's best time.
     const best = (a: ChildResult, b: ChildResult): ChildResult => (a.seconds <= b.seconds ? a : b);
-    const raw1 = runChild('raw', dir, all);
-    const leash1 = runChild('leash', dir, all);
-    const raw = best(raw1, runChild('raw', dir, all));
-    const leash = best(leash1, runChild('leash', dir, all));
-    const leashQuarter = runChild('leash', dir, quarter);
+    const first = (['raw', 'sequential', 'parallel'] as const).map((m) => runChild(m, dir, all, build));
+    const [raw, seq, par] = (['raw', 'sequential', 'parallel'] as const).map((m, i) => best(first[i]!, runChild(m, dir, all, build))) as [ChildResult, ChildResult, ChildResult];
+    const seqQuarter = runChild('sequential', dir, quarter, build);
+    const parQuarter = runChild('parallel', dir, quarter, build);
     const mb = (b: number): number => b / 2 ** 20;
     const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+    const pct = (r: ChildResult): string => `${Math.round((100 * raw.seconds) / r.seconds)}%`;
     return {
       records: raw.records,
       files: all,
+      cores: availableParallelism(),
+      leashCode: build ? 'compiled (.cache/bench-build)' : 'source (tsx)',
       corpusGzMB: round(mb(corpus.gzBytes)),
       corpusRawMB: round(mb(corpus.rawBytes)),
       buildSeconds: round(buildSeconds),
+      compileSeconds: round(compileSeconds),
       rawSeconds: round(raw.seconds, 2),
+      sequentialSeconds: round(seq.seconds, 2),
+      parallelSeconds: round(par.seconds, 2),
       rawRecordsPerSec: Math.round(raw.records / raw.seconds),
-      rawGzMBps: round(mb(corpus.gzBytes) / raw.seconds),
+      sequentialRecordsPerSec: Math.round(seq.records / seq.seconds),
+      parallelRecordsPerSec: Math.round(par.records / par.seconds),
       rawUncompressedMBps: round(mb(corpus.rawBytes) / raw.seconds),
-      leashSeconds: round(leash.seconds, 2),
-      leashRecordsPerSec: Math.round(leash.records / leash.seconds),
-      leashGzMBps: round(mb(corpus.gzBytes) / leash.seconds),
-      leashUncompressedMBps: round(mb(corpus.rawBytes) / leash.seconds),
-      throughputVsRaw: `${Math.round((100 * raw.seconds) / leash.seconds)}%`,
+      sequentialUncompressedMBps: round(mb(corpus.rawBytes) / seq.seconds),
+      parallelUncompressedMBps: round(mb(corpus.rawBytes) / par.seconds),
+      sequentialVsRaw: pct(seq),
+      parallelVsRaw: pct(par),
+      parallelVsSequential: `${Math.round((100 * seq.seconds) / par.seconds)}%`,
+      parallelChunksFromWorkers: `${par.chunksFromWorkers ?? 0} of ${par.chunks ?? 0}`,
       rawPeakRssMB: round(raw.peakRssMB),
-      leashPeakRssMB_quarter: round(leashQuarter.peakRssMB),
-      leashPeakRssMB_full: round(leash.peakRssMB),
-      leashPeakHeapMB_quarter: round(leashQuarter.peakHeapMB),
-      leashPeakHeapMB_full: round(leash.peakHeapMB),
-      leashRetainedHeapMB_quarter: round(leashQuarter.retainedHeapMB),
-      leashRetainedHeapMB_full: round(leash.retainedHeapMB),
-      quarterRecords: leashQuarter.records,
+      sequentialPeakRssMB_quarter: round(seqQuarter.peakRssMB),
+      sequentialPeakRssMB_full: round(seq.peakRssMB),
+      parallelPeakRssMB_quarter: round(parQuarter.peakRssMB),
+      parallelPeakRssMB_full: round(par.peakRssMB),
+      sequentialRetainedHeapMB_quarter: round(seqQuarter.retainedHeapMB),
+      sequentialRetainedHeapMB_full: round(seq.retainedHeapMB),
+      parallelRetainedHeapMB_quarter: round(parQuarter.retainedHeapMB),
+      parallelRetainedHeapMB_full: round(par.retainedHeapMB),
+      quarterRecords: seqQuarter.records,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -201,8 +234,8 @@ function printTable(row: Row): void {
 
 const child = process.env.LEASH_BENCH_CHILD;
 if (child) {
-  const { mode, root, limitFiles } = JSON.parse(child) as { mode: 'raw' | 'leash'; root: string; limitFiles: number };
-  process.stdout.write(`${JSON.stringify(await childPass(mode, root, limitFiles))}\n`);
+  const { mode, root, limitFiles, build } = JSON.parse(child) as { mode: Mode; root: string; limitFiles: number; build?: string };
+  process.stdout.write(`${JSON.stringify(await childPass(mode, root, limitFiles, build))}\n`);
 } else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const n = process.argv[2] ? Number(process.argv[2]) : undefined;
   printTable(await benchCloudTrailIngest(n ? { records: n } : {}));

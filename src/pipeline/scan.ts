@@ -40,6 +40,8 @@ export interface ScanOptions {
   readonly demo?: boolean;
   readonly config?: string;
   readonly cloudtrail?: readonly string[];
+  /** Worker threads for reading CloudTrail files (default: readCloudTrail's own choice). */
+  readonly cloudtrailWorkers?: number;
   /** Read AI tool configs on this machine (and link their AWS profiles to principals). */
   readonly local?: boolean;
   readonly localHome?: string;

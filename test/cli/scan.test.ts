@@ -20,6 +20,18 @@ describe('leash scan', () => {
     expect(r.out).toContain('What leash could not see');
   });
 
+  it('--cloudtrail-workers: a worker thread reads the demo trail to the same report; a bad count exits 2', async () => {
+    const strip = (out: string) => { const r = JSON.parse(out) as { scan: Record<string, unknown>; findings: unknown[]; principals: unknown[] }; return { findings: r.findings, principals: r.principals }; };
+    const one = await run(['scan', '--demo', '--reports', join(tmp, 'rw0'), '--json', '--cloudtrail-workers', '0']);
+    const two = await run(['scan', '--demo', '--reports', join(tmp, 'rw1'), '--json', '--cloudtrail-workers', '1']);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(strip(two.out)).toEqual(strip(one.out));
+    const bad = await run(['scan', '--demo', '--reports', join(tmp, 'rw2'), '--cloudtrail-workers', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--cloudtrail-workers');
+  });
+
   it('--json prints a schema-valid report; --fail-on high exits 1 on the demo', async () => {
     const r = await run(['scan', '--demo', '--reports', join(tmp, 'r2'), '--json', '--fail-on', 'high']);
     expect(r.code).toBe(1);

@@ -14,6 +14,14 @@ export interface ScanCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
+  cloudtrailWorkers?: string;
+}
+
+function workers(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InputError('--cloudtrail-workers', '', 'a whole number of worker threads from 0 (read on one thread) to 64', v);
+  return n;
 }
 
 function days(v: string | undefined): number | undefined {
@@ -41,6 +49,7 @@ export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
     ...(o.demo ? { demo: true } : {}),
     ...(o.config ? { config: o.config } : {}),
     ...(o.cloudtrail ? { cloudtrail: o.cloudtrail } : {}),
+    ...(o.cloudtrailWorkers !== undefined ? { cloudtrailWorkers: workers(o.cloudtrailWorkers)! } : {}),
     ...(o.fixes ? { fixes: true } : {}),
     ...(o.local ? { local: true } : {}),
     ...(o.aws ? { aws: true } : {}),
@@ -79,6 +88,7 @@ export function register(program: Command): void {
     .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
     .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
     .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, or an S3 delivery tree')
+    .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
     .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')

@@ -31,9 +31,20 @@ export const DEFAULT_LIMITS: AggregatorLimits = {
   unmappedPairs: 5_000,
 };
 
+/**
+ * Limits for an aggregator whose state another will absorb: per-key lists (sessions, user agents,
+ * unmapped events) kept whole, so the absorbing side can apply its own limits in record order.
+ */
+export const UNBOUNDED_BY_KEY: Partial<AggregatorLimits> = {
+  sessionsPerPrincipal: Infinity,
+  userAgentsPerPrincipal: Infinity,
+  userAgentsPerSession: Infinity,
+  unmappedPairs: Infinity,
+};
+
 export type AddOutcome = 'counted' | 'unmapped' | 'unattributed' | 'outside-window';
 
-interface ActionState {
+export interface ActionState {
   count: number;
   denied: number;
   first: string;
@@ -42,12 +53,14 @@ interface ActionState {
   truncated: boolean;
 }
 
-interface AgentActivity {
+export interface AgentActivity {
   events: number;
   readonly actions: Set<string>;
 }
 
-interface SessionState {
+export interface SessionState {
+  /** Creation order within the principal: which sessions a full principal keeps depends on it. */
+  readonly seq: number;
   readonly sessionName: string | undefined;
   readonly sourceIdentity: string | undefined;
   readonly userAgents: Map<string, AgentActivity>;
@@ -56,9 +69,11 @@ interface SessionState {
   first: string;
   last: string;
   events: number;
+  /** Some user agent went to the shared "(other user agents)" entry. */
+  userAgentsLumped: boolean;
 }
 
-interface PrincipalState {
+export interface PrincipalState {
   readonly arn: string;
   readonly actions: Map<string, ActionState>;
   /** sessionName ('' for none) → sourceIdentity ('' for none) → session; nested so no key is built per record. */
@@ -66,9 +81,34 @@ interface PrincipalState {
   sessionCount: number;
   sessionsDropped: number;
   readonly userAgents: Map<string, number>;
+  /** Some user agent was counted under "(other user agents)". */
+  userAgentsLumped: boolean;
   readonly ips: Set<string>;
   first: string;
   last: string;
+}
+
+interface UnmappedState {
+  readonly eventSource: string;
+  readonly eventName: string;
+  count: number;
+  readonly reason: string;
+}
+
+/**
+ * Everything an aggregator has folded in, as structured-cloneable Maps and Sets (insertion order =
+ * order of first occurrence, which the bounded lists depend on). It crosses worker threads.
+ */
+export interface AggregateState {
+  readonly principals: Map<string, PrincipalState>;
+  readonly unmapped: Map<string, UnmappedState>;
+  readonly unmappedLumped: boolean;
+  readonly unattributed: Map<string, number>;
+  readonly daysSeen: Set<string>;
+  readonly recordsRead: number;
+  readonly outsideWindow: number;
+  readonly earliest: string | undefined;
+  readonly latest: string | undefined;
 }
 
 export interface AggregatorOptions {
@@ -80,12 +120,14 @@ export interface AggregatorOptions {
 }
 
 const OTHER_UA = '(other user agents)';
+const OTHER_EVENTS = '(other events)';
 
 export class UsageAggregator {
   private readonly limits: AggregatorLimits;
   private readonly mapper: EventMapper;
   private readonly principals = new Map<string, PrincipalState>();
-  private readonly unmapped = new Map<string, { eventSource: string; eventName: string; count: number; reason: string }>();
+  private readonly unmapped = new Map<string, UnmappedState>();
+  private unmappedLumped = false;
   private readonly unattributedCounts = new Map<string, number>();
   /** UTC days (YYYY-MM-DD) with at least one in-window record: the basis of the coverage rule. */
   readonly daysSeen = new Set<string>();
@@ -124,7 +166,7 @@ export class UsageAggregator {
     const p = this.principal(who.principalArn, time);
     const ua = typeof r.userAgent === 'string' ? r.userAgent : '';
     const ip = typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : '';
-    if (ua) bump(p.userAgents, ua, this.limits.userAgentsPerPrincipal);
+    if (ua) this.countUserAgent(p, ua, 1);
     if (ip && p.ips.size < this.limits.sourceIpsPerPrincipal) p.ips.add(ip);
     const session = this.session(p, who.sessionName, who.sourceIdentity, time);
 
@@ -170,7 +212,7 @@ export class UsageAggregator {
   private principal(arn: string, time: string): PrincipalState {
     let p = this.principals.get(arn);
     if (!p) {
-      p = { arn, actions: new Map(), sessions: new Map(), sessionCount: 0, sessionsDropped: 0, userAgents: new Map(), ips: new Set(), first: time, last: time };
+      p = { arn, actions: new Map(), sessions: new Map(), sessionCount: 0, sessionsDropped: 0, userAgents: new Map(), userAgentsLumped: false, ips: new Set(), first: time, last: time };
       this.principals.set(arn, p);
     } else {
       if (time < p.first) p.first = time;
@@ -189,7 +231,7 @@ export class UsageAggregator {
         p.sessionsDropped++;
         return undefined;
       }
-      s = { sessionName, sourceIdentity, userAgents: new Map(), ips: new Set(), actions: new Set(), first: time, last: time, events: 0 };
+      s = { seq: p.sessionCount, sessionName, sourceIdentity, userAgents: new Map(), ips: new Set(), actions: new Set(), first: time, last: time, events: 0, userAgentsLumped: false };
       if (!byName) {
         byName = new Map();
         p.sessions.set(sessionName ?? '', byName);
@@ -207,6 +249,7 @@ export class UsageAggregator {
     let a = s.userAgents.get(ua);
     if (!a) {
       const key = s.userAgents.size < this.limits.userAgentsPerSession ? ua : OTHER_UA;
+      if (key !== ua) s.userAgentsLumped = true;
       a = s.userAgents.get(key);
       if (!a) {
         a = { events: 0, actions: new Set() };
@@ -217,19 +260,195 @@ export class UsageAggregator {
   }
 
   private noteUnmapped(eventSource: string, eventName: string, reason: string): void {
-    const key = `${eventSource} ${eventName}`;
+    this.countUnmapped(`${eventSource} ${eventName}`, eventSource, eventName, reason, 1);
+  }
+
+  // Every occurrence of a key lands where its first one did, so counting n at once (absorb) and
+  // n times one (add) agree.
+  private countUnmapped(key: string, eventSource: string, eventName: string, reason: string, n: number): void {
     let u = this.unmapped.get(key);
     if (!u) {
       if (this.unmapped.size >= this.limits.unmappedPairs) {
-        const other = '(other events)';
-        u = this.unmapped.get(other) ?? { eventSource: other, eventName: other, count: 0, reason: `more than ${this.limits.unmappedPairs} distinct unmapped events` };
-        this.unmapped.set(other, u);
+        this.unmappedLumped = true;
+        u = this.unmapped.get(OTHER_EVENTS) ?? { eventSource: OTHER_EVENTS, eventName: OTHER_EVENTS, count: 0, reason: `more than ${this.limits.unmappedPairs} distinct unmapped events` };
+        this.unmapped.set(OTHER_EVENTS, u);
       } else {
         u = { eventSource, eventName, count: 0, reason };
         this.unmapped.set(key, u);
       }
     }
-    u.count++;
+    u.count += n;
+  }
+
+  private countUserAgent(p: PrincipalState, ua: string, n: number): void {
+    const m = p.userAgents;
+    const had = m.get(ua);
+    if (had !== undefined) m.set(ua, had + n);
+    else if (m.size < this.limits.userAgentsPerPrincipal) m.set(ua, n);
+    else {
+      p.userAgentsLumped = true;
+      m.set(OTHER_UA, (m.get(OTHER_UA) ?? 0) + n);
+    }
+  }
+
+  /**
+   * This aggregator's state, to hand to another aggregator's `absorb`. Not a copy: the aggregator
+   * must not be used afterwards (posting it to another thread clones it).
+   */
+  state(): AggregateState {
+    return {
+      principals: this.principals,
+      unmapped: this.unmapped,
+      unmappedLumped: this.unmappedLumped,
+      unattributed: this.unattributedCounts,
+      daysSeen: this.daysSeen,
+      recordsRead: this.recordsRead,
+      outsideWindow: this.outsideWindow,
+      earliest: this.earliest,
+      latest: this.latest,
+    };
+  }
+
+  /**
+   * Folds in the state of an aggregator that read the records which come right after this one's,
+   * leaving exactly the state `add` would have left for those records one by one. Bounded lists
+   * keep first occurrences, so that holds as long as the other side kept every item that could
+   * matter here: give it the same limits but `UNBOUNDED_BY_KEY` (its records are few, so its
+   * state stays small). When it did not (it dropped sessions, or lumped user agents or unmapped
+   * events into an "other" entry, that this side may already know by name), or when two of its
+   * user agents land in one full session's "other" entry with more actions than fit (which of
+   * them came first is lost), nothing is changed and false is returned: the caller then re-reads
+   * those records with `add`. Takes ownership of `s`.
+   */
+  absorb(s: AggregateState): boolean {
+    if (!this.canAbsorb(s)) return false;
+    this.recordsRead += s.recordsRead;
+    this.outsideWindow += s.outsideWindow;
+    if (s.earliest !== undefined && (this.earliest === undefined || s.earliest < this.earliest)) this.earliest = s.earliest;
+    if (s.latest !== undefined && (this.latest === undefined || s.latest > this.latest)) this.latest = s.latest;
+    for (const d of s.daysSeen) this.daysSeen.add(d);
+    for (const [reason, n] of s.unattributed) this.unattributedCounts.set(reason, (this.unattributedCounts.get(reason) ?? 0) + n);
+    for (const [key, u] of s.unmapped) this.countUnmapped(key, u.eventSource, u.eventName, u.reason, u.count);
+    for (const [arn, b] of s.principals) {
+      let a = this.principals.get(arn);
+      if (!a) {
+        a = { arn, actions: new Map(), sessions: new Map(), sessionCount: 0, sessionsDropped: 0, userAgents: new Map(), userAgentsLumped: false, ips: new Set(), first: b.first, last: b.last };
+        this.principals.set(arn, a);
+      }
+      this.absorbPrincipal(a, b);
+    }
+    return true;
+  }
+
+  private canAbsorb(s: AggregateState): boolean {
+    if (s.unmappedLumped && this.unmapped.size > 0) return false;
+    for (const [arn, b] of s.principals) {
+      const a = this.principals.get(arn);
+      if (a && (b.sessionsDropped > 0 || b.userAgentsLumped)) return false;
+      for (const bs of sessionsInOrder(b)) {
+        const as = a?.sessions.get(bs.sessionName ?? '')?.get(bs.sourceIdentity ?? '');
+        if ((as && bs.userAgentsLumped) || !this.agentsMergeExactly(as, bs)) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * User agents new to a full session share its "other" entry. Its action list keeps the first
+   * actions in record order; with two or more of the other side's agents landing there, their
+   * interleaving is unknown, which matters only if the combined list would overflow.
+   */
+  private agentsMergeExactly(as: SessionState | undefined, bs: SessionState): boolean {
+    let size = as?.userAgents.size ?? 0;
+    const lumped: AgentActivity[] = [];
+    for (const [ua, act] of bs.userAgents) {
+      if (as?.userAgents.has(ua)) continue;
+      if (size < this.limits.userAgentsPerSession) size++;
+      else lumped.push(act);
+    }
+    if (lumped.length < 2) return true;
+    const limit = this.limits.actionsPerSession;
+    const other = as?.userAgents.get(OTHER_UA);
+    if (other && other.actions.size >= limit) return true;
+    const all = new Set(other?.actions);
+    for (const act of lumped) {
+      if (act.actions.size >= limit) return false;
+      for (const x of act.actions) all.add(x);
+    }
+    return all.size <= limit;
+  }
+
+  private absorbPrincipal(a: PrincipalState, b: PrincipalState): void {
+    if (b.first < a.first) a.first = b.first;
+    if (b.last > a.last) a.last = b.last;
+    // Only reached for a principal new here (canAbsorb): its first sessions were kept.
+    a.sessionsDropped += b.sessionsDropped;
+    for (const [ua, n] of b.userAgents) this.countUserAgent(a, ua, n);
+    addFirst(a.ips, b.ips, this.limits.sourceIpsPerPrincipal);
+    for (const [key, bx] of b.actions) {
+      let ax = a.actions.get(key);
+      if (!ax) {
+        ax = { count: 0, denied: 0, first: bx.first, last: bx.last, resources: new Set(), truncated: false };
+        a.actions.set(key, ax);
+      }
+      ax.count += bx.count;
+      ax.denied += bx.denied;
+      if (bx.first < ax.first) ax.first = bx.first;
+      if (bx.last > ax.last) ax.last = bx.last;
+      if (ax.truncated) continue;
+      for (const arn of bx.resources) {
+        if (ax.resources.has(arn)) continue;
+        if (ax.resources.size < this.limits.resourcesPerAction) ax.resources.add(arn);
+        else {
+          ax.truncated = true;
+          break;
+        }
+      }
+      if (bx.truncated) ax.truncated = true;
+    }
+    for (const bs of sessionsInOrder(b)) {
+      const name = bs.sessionName ?? '';
+      const identity = bs.sourceIdentity ?? '';
+      const as = a.sessions.get(name)?.get(identity);
+      if (as) {
+        this.absorbSession(as, bs);
+        continue;
+      }
+      if (a.sessionCount >= this.limits.sessionsPerPrincipal) {
+        a.sessionsDropped += bs.events;
+        continue;
+      }
+      let byName = a.sessions.get(name);
+      if (!byName) {
+        byName = new Map();
+        a.sessions.set(name, byName);
+      }
+      const fresh: SessionState = { seq: a.sessionCount++, sessionName: bs.sessionName, sourceIdentity: bs.sourceIdentity, userAgents: new Map(), ips: new Set(), actions: new Set(), first: bs.first, last: bs.last, events: 0, userAgentsLumped: false };
+      byName.set(identity, fresh);
+      this.absorbSession(fresh, bs);
+    }
+  }
+
+  private absorbSession(as: SessionState, bs: SessionState): void {
+    if (bs.first < as.first) as.first = bs.first;
+    if (bs.last > as.last) as.last = bs.last;
+    as.events += bs.events;
+    addFirst(as.ips, bs.ips, this.limits.sourceIpsPerSession);
+    addFirst(as.actions, bs.actions, this.limits.actionsPerSession);
+    for (const [ua, act] of bs.userAgents) {
+      let target = as.userAgents.get(ua);
+      if (!target) {
+        const key = as.userAgents.size < this.limits.userAgentsPerSession ? ua : OTHER_UA;
+        if (key !== ua) as.userAgentsLumped = true;
+        target = as.userAgents.get(key);
+        if (!target) {
+          target = { events: 0, actions: new Set() };
+          as.userAgents.set(key, target);
+        }
+      }
+      target.events += act.events;
+      addFirst(target.actions, act.actions, this.limits.actionsPerSession);
+    }
   }
 
   /** Per-principal usage, sorted for stable output. `coveredPrincipals` is decided by the caller. */
@@ -254,11 +473,16 @@ export class UsageAggregator {
   }
 }
 
-function bump(m: Map<string, number>, key: string, limit: number): void {
-  const n = m.get(key);
-  if (n !== undefined) m.set(key, n + 1);
-  else if (m.size < limit) m.set(key, 1);
-  else m.set(OTHER_UA, (m.get(OTHER_UA) ?? 0) + 1);
+/** Items of `from` not yet in `into`, in order, while `into` has room: first occurrences win. */
+function addFirst(into: Set<string>, from: ReadonlySet<string>, limit: number): void {
+  for (const x of from) {
+    if (into.size >= limit) return;
+    into.add(x);
+  }
+}
+
+function sessionsInOrder(p: PrincipalState): SessionState[] {
+  return [...p.sessions.values()].flatMap((byName) => [...byName.values()]).sort((a, b) => a.seq - b.seq);
 }
 
 function principalUsage(p: PrincipalState): PrincipalUsage {

@@ -1,20 +1,24 @@
 // Reads CloudTrail logs from disk: single files (.json, .json.gz), directories (recursively), and
-// the S3 delivery layout (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz). One file is
-// parsed at a time (the next one is read and gunzipped meanwhile), records are folded into the
-// aggregate and dropped, so memory stays flat in corpus size. A bad file is a ScanError naming
-// it; the read goes on.
-import { readdir, readFile, stat } from 'node:fs/promises';
+// the S3 delivery layout (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz). Records are
+// folded into an aggregate and dropped, so memory stays flat in corpus size. A bad file is a
+// ScanError naming it; the read goes on.
+//
+// Few files are read on this thread, two ahead. From 8 files on, chunks of consecutive files also
+// go to worker threads (one per spare core); each returns its chunk's aggregate, and this thread
+// absorbs them in file order, so the result is the one the sequential read gives.
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import type { Worker } from 'node:worker_threads';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
 import type { UsageData } from '../../model/usage.js';
-import { UsageAggregator, type AggregatorLimits } from '../cloudtrail/aggregate.js';
+import type { AggregatorLimits, UsageAggregator } from '../cloudtrail/aggregate.js';
 import { coverageFor, filterBounds, missingDays, reportedWindow } from '../cloudtrail/coverage.js';
-import { visitDocument, type DocumentShape } from '../cloudtrail/document.js';
-import { jsonErrorOffset, lineColumn } from '../cloudtrail/json-error.js';
+import type { DocumentShape } from '../cloudtrail/document.js';
+import { newAggregator, readFilesInto, type ChunkOptions, type ChunkResult } from '../cloudtrail/ingest-chunk.js';
+import { forEachLoaded, ingestLoaded, type FileOutcome } from '../cloudtrail/ingest-file.js';
+import { defaultWorkerCount, startWorkers, type IngestWorker } from '../cloudtrail/ingest-pool.js';
 
-const gunzipAsync = promisify(gunzip);
+export { jsonErrorLocation } from '../cloudtrail/ingest-file.js';
 
 export interface ReadCloudTrailOptions {
   /** Window length in days; records older than end − windowDays are skipped (and counted). */
@@ -28,6 +32,28 @@ export interface ReadCloudTrailOptions {
   readonly limits?: Partial<AggregatorLimits>;
   /** Clock for the default window end (tests). */
   readonly now?: () => number;
+  /** Worker threads: 'auto' (default) = one per spare core with ≥ 4 cores, else none; 0 = this thread only. */
+  readonly workers?: number | 'auto';
+  /** Workers start from this many files (default 8), or from 2 files holding 32 MiB. */
+  readonly minFilesForWorkers?: number;
+  /** A chunk closes at this many files (default 256) or bytes on disk (default 8 MiB). */
+  readonly chunkFiles?: number;
+  readonly chunkBytes?: number;
+  /** false: this thread only absorbs what workers read (it still reads if every worker fails). */
+  readonly readOnMainThread?: boolean;
+  /** Creates a worker thread (tests; default: the ingest worker beside this module). */
+  readonly spawnWorker?: () => Worker;
+}
+
+/** How the read was done: which path, and how much of it ran on workers. */
+export interface IngestStats {
+  /** Worker threads started (0: read on this thread only). */
+  readonly workers: number;
+  readonly chunks: number;
+  /** Chunks whose aggregate came from a worker and was absorbed as is. */
+  readonly chunksFromWorkers: number;
+  /** Chunks read again here: the worker failed, or its aggregate could not be absorbed exactly. */
+  readonly chunksReadAgain: number;
 }
 
 export interface CloudTrailReadResult {
@@ -36,10 +62,12 @@ export interface CloudTrailReadResult {
   readonly errors: ScanError[];
   /** UTC days in the window with no record (first 1,000): why coverage is not complete. */
   readonly missingDays: string[];
+  readonly ingest: IngestStats;
 }
 
 // Digest files (hash chains) and Insights events share the bucket but are not API calls.
 const SKIPPED_DIRS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
+const MIN_BYTES_FOR_WORKERS = 32 * 2 ** 20;
 
 export function isCloudTrailFileName(name: string): boolean {
   const n = name.toLowerCase();
@@ -48,6 +76,8 @@ export function isCloudTrailFileName(name: string): boolean {
 
 interface InputState {
   readonly input: string;
+  /** Log files the walk found (files counts those read). */
+  found: number;
   files: number;
   badFiles: number;
   badRecords: number;
@@ -57,6 +87,9 @@ interface InputState {
   missing: boolean;
   readonly shapes: Set<DocumentShape>;
 }
+
+/** A log file to read, or a walk error; both stay in input order so errors list in that order. */
+type Item = { readonly state: InputState; readonly file: string; size: number } | { readonly state: InputState; readonly error: ScanError };
 
 async function* walk(dir: string, state: InputState): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -73,132 +106,137 @@ async function* walk(dir: string, state: InputState): AsyncGenerator<string> {
   }
 }
 
-/** Every log file of every input, in order, so that read-ahead spans input boundaries. */
-async function* allFiles(states: readonly InputState[], errors: ScanError[]): AsyncGenerator<{ state: InputState; file: string }> {
+/** Every log file of every input, in order, so that read-ahead and chunks span input boundaries. */
+async function* allItems(states: readonly InputState[]): AsyncGenerator<Item> {
   for (const state of states) {
     try {
       const st = await stat(state.input);
       if (!st.isDirectory()) {
-        yield { state, file: state.input };
+        state.found++;
+        yield { state, file: state.input, size: st.size };
         continue;
       }
-      for await (const file of walk(state.input, state)) yield { state, file };
+      for await (const file of walk(state.input, state)) {
+        state.found++;
+        yield { state, file, size: -1 };
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      if (state.files === 0 && state.skippedFiles === 0) {
+      if (state.found === 0 && state.skippedFiles === 0) {
         state.missing = true;
-        errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `cannot read ${state.input}: ${code}`, location: state.input });
+        yield { state, error: { source: 'cloudtrail-file', code: 'not-found', message: `cannot read ${state.input}: ${code}`, location: state.input } };
       } else {
         // A directory that vanished or became unreadable mid-walk: keep what was read.
         state.badFiles++;
-        errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `${state.input}: stopped reading: ${code}`, location: state.input });
+        yield { state, error: { source: 'cloudtrail-file', code: 'not-found', message: `${state.input}: stopped reading: ${code}`, location: state.input } };
       }
     }
   }
 }
 
-type Loaded = { readonly file: string; readonly text: string } | { readonly file: string; readonly error: string; readonly code: ScanError['code'] };
-
-async function load(file: string): Promise<Loaded> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(file);
-  } catch (e) {
-    return { file, error: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, code: 'not-found' };
-  }
-  if (buf.length === 0) return { file, error: 'empty file (0 bytes): expected a CloudTrail log file; interrupted download?', code: 'invalid-input' };
-  // Trust the gzip magic number over the file name: S3 downloads sometimes lose or add ".gz".
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = await gunzipAsync(buf);
-    } catch (e) {
-      return { file, error: `not a readable gzip file (${(e as Error).message}); truncated download?`, code: 'invalid-input' };
-    }
-  }
-  return { file, text: buf.toString('utf8') };
+async function sizeOf(item: Item): Promise<number> {
+  if (!('file' in item)) return 0;
+  if (item.size < 0) item.size = await stat(item.file).then((s) => s.size, () => 0);
+  return item.size;
 }
 
-/** "line L column C" of the first syntax error of a text JSON.parse rejected. */
-export function jsonErrorLocation(text: string): string {
-  const at = jsonErrorOffset(text);
-  return lineColumn(text, at < 0 ? text.length : at);
+async function* prepend<T>(head: readonly T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield* head;
+  for (let n = await rest.next(); !n.done; n = await rest.next()) yield n.value;
+}
+
+interface Chunk {
+  readonly index: number;
+  readonly items: readonly Item[];
+  readonly files: string[];
+}
+
+async function* chunksOf(items: AsyncIterator<Item>, maxFiles: number, maxBytes: number): AsyncGenerator<Chunk> {
+  let index = 0;
+  let current: Item[] = [];
+  let files: string[] = [];
+  let bytes = 0;
+  for (let n = await items.next(); !n.done; n = await items.next()) {
+    current.push(n.value);
+    if (!('file' in n.value)) continue;
+    files.push(n.value.file);
+    bytes += await sizeOf(n.value);
+    if (files.length >= maxFiles || bytes >= maxBytes) {
+      yield { index: index++, items: current, files };
+      current = [];
+      files = [];
+      bytes = 0;
+    }
+  }
+  if (current.length > 0) yield { index, items: current, files };
 }
 
 export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTrailOptions = {}): Promise<CloudTrailReadResult> {
   const now = opts.now ?? Date.now;
   const bounds = filterBounds(opts, now());
-  const agg = new UsageAggregator({
+  const chunkOptions: ChunkOptions = {
     ...(bounds.start !== undefined ? { windowStart: bounds.start } : {}),
     ...(bounds.end !== undefined ? { windowEnd: bounds.end } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
-  });
-  const errors: ScanError[] = [];
-  const maxRecordErrors = opts.maxRecordErrorsPerFile ?? 5;
-  const states: InputState[] = paths.map((input) => ({ input, files: 0, badFiles: 0, badRecords: 0, skippedFiles: 0, records: 0, outsideWindow: 0, missing: false, shapes: new Set() }));
-
-  // Read ahead: the next files' reads and gunzips run on the thread pool while this one is parsed.
-  // Two in flight keep the pool busy when one gunzip takes longer than a parse; memory stays
-  // bounded by READ_AHEAD files, never the corpus.
-  const READ_AHEAD = 2;
-  const files = allFiles(states, errors);
-  const start = (n: IteratorResult<{ state: InputState; file: string }>) => (n.done ? undefined : { state: n.value.state, loading: load(n.value.file) });
-  const queue: { state: InputState; loading: Promise<Loaded> }[] = [];
-  let exhausted = false;
-  const refill = async () => {
-    while (!exhausted && queue.length < READ_AHEAD) {
-      const next = start(await files.next());
-      if (next) queue.push(next);
-      else exhausted = true;
-    }
+    maxRecordErrors: opts.maxRecordErrorsPerFile ?? 5,
   };
-  await refill();
-  let pending = queue.shift();
-  while (pending) {
-    const { state } = pending;
-    const loaded = await pending.loading;
-    await refill();
-    pending = queue.shift();
+  const agg = newAggregator(chunkOptions);
+  const errors: ScanError[] = [];
+  const states: InputState[] = paths.map((input) => ({ input, found: 0, files: 0, badFiles: 0, badRecords: 0, skippedFiles: 0, records: 0, outsideWindow: 0, missing: false, shapes: new Set() }));
+  let recordsSoFar = 0;
+  const apply = (state: InputState, o: FileOutcome): void => {
     state.files++;
-    if ('error' in loaded) {
+    errors.push(...o.errors);
+    if (!o.ok) {
       state.badFiles++;
-      errors.push({ source: 'cloudtrail-file', code: loaded.code, message: `${loaded.file}: ${loaded.error}`, location: loaded.file });
-      continue;
+      return;
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(loaded.text);
-    } catch {
-      state.badFiles++;
-      const where = jsonErrorLocation(loaded.text);
-      errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${loaded.file}: invalid JSON at ${where}: expected a CloudTrail log file`, location: loaded.file, path: where });
-      continue;
+    if (o.shape) state.shapes.add(o.shape);
+    state.records += o.records;
+    state.badRecords += o.badRecords;
+    state.outsideWindow += o.outsideWindow;
+    recordsSoFar += o.records;
+    opts.onProgress?.(recordsSoFar);
+  };
+
+  // Look ahead far enough to choose the path.
+  const items = allItems(states);
+  const minFiles = opts.minFilesForWorkers ?? 8;
+  const head: Item[] = [];
+  let headFiles = 0;
+  let headBytes = 0;
+  while (headFiles < minFiles && headBytes < MIN_BYTES_FOR_WORKERS) {
+    const n = await items.next();
+    if (n.done) break;
+    head.push(n.value);
+    if ('file' in n.value) {
+      headFiles++;
+      headBytes += await sizeOf(n.value);
     }
-    let reported = 0;
-    const outsideBefore = agg.outsideWindow;
-    const visit = visitDocument(
-      doc,
-      (r) => {
-        agg.add(r);
-      },
-      (p) => {
-        state.badRecords++;
-        if (reported++ < maxRecordErrors) {
-          errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${loaded.file} at ${p.path}: ${p.expected}`, location: loaded.file, path: p.path });
-        }
+  }
+  const workerCount = opts.workers === undefined || opts.workers === 'auto' ? defaultWorkerCount() : opts.workers;
+  const worthIt = headFiles >= minFiles || (headFiles >= 2 && headBytes >= MIN_BYTES_FOR_WORKERS);
+  const all = prepend(head, items);
+
+  let ingest: IngestStats;
+  if (workerCount > 0 && worthIt) {
+    ingest = await readInParallel(chunksOf(all, opts.chunkFiles ?? 256, opts.chunkBytes ?? 8 * 2 ** 20), agg, chunkOptions, workerCount, opts, (chunk, outcomes) => {
+      let i = 0;
+      for (const item of chunk.items) {
+        if ('file' in item) apply(item.state, outcomes[i++]!);
+        else errors.push(item.error);
+      }
+    });
+  } else {
+    await forEachLoaded(
+      all,
+      (item) => ('file' in item ? item.file : undefined),
+      (item, loaded) => {
+        if ('error' in item) errors.push(item.error);
+        else apply(item.state, ingestLoaded(loaded!, agg, chunkOptions.maxRecordErrors));
       },
     );
-    if (!visit.ok) {
-      state.badFiles++;
-      errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${loaded.file} at ${visit.path}: expected ${visit.expected}, got ${visit.got}`, location: loaded.file, path: visit.path });
-      continue;
-    }
-    state.shapes.add(visit.shape);
-    state.records += visit.records;
-    state.outsideWindow += agg.outsideWindow - outsideBefore;
-    if (reported > maxRecordErrors) {
-      errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${loaded.file}: ${reported - maxRecordErrors} more bad records not listed`, location: loaded.file });
-    }
-    opts.onProgress?.(agg.recordsRead);
+    ingest = { workers: 0, chunks: 0, chunksFromWorkers: 0, chunksReadAgain: 0 };
   }
 
   const window = reportedWindow(bounds, agg.earliest, agg.latest);
@@ -207,7 +245,115 @@ export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTr
     sources: states.map(sourceInfo),
     errors,
     missingDays: agg.daysSeen.size === 0 ? [] : missingDays(window, agg.daysSeen),
+    ingest,
   };
+}
+
+interface Pending {
+  readonly chunk: Chunk;
+  readonly result: Promise<ChunkResult | undefined>;
+  readonly fromWorker: boolean;
+}
+
+/**
+ * Workers each hold up to two chunks (one read, one waiting) once they are loaded, so they never
+ * idle; this thread reads a chunk itself whenever they are full (unless told not to), and absorbs
+ * finished chunks in order. It stays a bounded number of chunks ahead of the oldest unfinished
+ * one, so the aggregates held at once stay bounded.
+ */
+async function readInParallel(
+  chunks: AsyncGenerator<Chunk>,
+  agg: UsageAggregator,
+  options: ChunkOptions,
+  workerCount: number,
+  opts: ReadCloudTrailOptions,
+  applyChunk: (chunk: Chunk, outcomes: readonly FileOutcome[]) => void,
+): Promise<IngestStats> {
+  const workers: IngestWorker[] = startWorkers(workerCount, opts.spawnWorker);
+  const readOnMain = opts.readOnMainThread ?? true;
+  const pending = new Map<number, Pending>();
+  const settled = new Set<number>();
+  const maxAhead = 2 * workers.length + 2;
+  let nextToAbsorb = 0;
+  let total = 0;
+  let fromWorkers = 0;
+  let readAgain = 0;
+  let exhausted = false;
+
+  const take = async (): Promise<Chunk | undefined> => {
+    if (exhausted) return undefined;
+    const n = await chunks.next();
+    if (n.done) {
+      exhausted = true;
+      return undefined;
+    }
+    total++;
+    return n.value;
+  };
+  const track = (chunk: Chunk, result: Promise<ChunkResult | undefined>, fromWorker: boolean): void => {
+    pending.set(chunk.index, { chunk, result, fromWorker });
+    void result.then(() => settled.add(chunk.index));
+  };
+  const absorbNext = async (): Promise<void> => {
+    const p = pending.get(nextToAbsorb)!;
+    pending.delete(nextToAbsorb);
+    settled.delete(nextToAbsorb);
+    nextToAbsorb++;
+    if (p.chunk.files.length === 0) {
+      applyChunk(p.chunk, []);
+      return;
+    }
+    const result = await p.result;
+    if (result && agg.absorb(result.state)) {
+      if (p.fromWorker) fromWorkers++;
+      applyChunk(p.chunk, result.outcomes);
+      return;
+    }
+    readAgain++;
+    applyChunk(p.chunk, await readFilesInto(agg, p.chunk.files, options.maxRecordErrors));
+  };
+  const readHere = async (chunk: Chunk): Promise<void> => {
+    if (chunk.index === nextToAbsorb && pending.size === 0) {
+      // Everything before it is absorbed: read straight into the result.
+      nextToAbsorb++;
+      applyChunk(chunk, await readFilesInto(agg, chunk.files, options.maxRecordErrors));
+      return;
+    }
+    const local = newAggregator(options, true);
+    const outcomes = await readFilesInto(local, chunk.files, options.maxRecordErrors);
+    track(chunk, Promise.resolve({ outcomes, state: local.state() }), false);
+  };
+
+  try {
+    for (;;) {
+      for (const w of workers) {
+        while (w.idleCapacity > 0) {
+          const chunk = await take();
+          if (!chunk) break;
+          if (chunk.files.length === 0) track(chunk, Promise.resolve(undefined), false);
+          else track(chunk, w.run({ chunk: chunk.index, files: chunk.files, options }), true);
+        }
+      }
+      if (pending.has(nextToAbsorb) && (settled.has(nextToAbsorb) || pending.size >= maxAhead)) {
+        await absorbNext();
+        continue;
+      }
+      if (readOnMain || !workers.some((w) => w.alive)) {
+        const chunk = await take();
+        if (!chunk) break;
+        await readHere(chunk);
+        continue;
+      }
+      if (exhausted) break;
+      // Checked with no await since the loop's top: a worker freed meanwhile is not missed.
+      if (workers.some((w) => w.idleCapacity > 0)) continue;
+      await Promise.race(workers.map((w) => w.changed()));
+    }
+    while (pending.size > 0) await absorbNext();
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+  return { workers: workers.length, chunks: total, chunksFromWorkers: fromWorkers, chunksReadAgain: readAgain };
 }
 
 function sourceInfo(s: InputState): SourceInfo {

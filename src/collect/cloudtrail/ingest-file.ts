@@ -1,0 +1,124 @@
+// One CloudTrail log file, read and folded into an aggregator. The same code runs on the main
+// thread and in ingest workers, so a file gives the same outcome (counts, errors naming it)
+// whichever thread read it.
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { ScanError } from '../../model/errors.js';
+import type { UsageAggregator } from './aggregate.js';
+import { visitDocument, type DocumentShape } from './document.js';
+import { jsonErrorOffset, lineColumn } from './json-error.js';
+
+const gunzipAsync = promisify(gunzip);
+
+export type LoadedFile =
+  | { readonly file: string; readonly text: string }
+  | { readonly file: string; readonly error: string; readonly code: ScanError['code'] };
+
+export async function loadLogFile(file: string): Promise<LoadedFile> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (e) {
+    return { file, error: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, code: 'not-found' };
+  }
+  if (buf.length === 0) return { file, error: 'empty file (0 bytes): expected a CloudTrail log file; interrupted download?', code: 'invalid-input' };
+  // Trust the gzip magic number over the file name: S3 downloads sometimes lose or add ".gz".
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = await gunzipAsync(buf);
+    } catch (e) {
+      return { file, error: `not a readable gzip file (${(e as Error).message}); truncated download?`, code: 'invalid-input' };
+    }
+  }
+  return { file, text: buf.toString('utf8') };
+}
+
+/** "line L column C" of the first syntax error of a text JSON.parse rejected. */
+export function jsonErrorLocation(text: string): string {
+  const at = jsonErrorOffset(text);
+  return lineColumn(text, at < 0 ? text.length : at);
+}
+
+/** What one file contributed, besides what went into the aggregator. Small: no records. */
+export interface FileOutcome {
+  readonly file: string;
+  /** false: the file as a whole could not be used (unreadable, not JSON, wrong shape). */
+  readonly ok: boolean;
+  readonly shape?: DocumentShape;
+  /** Well-formed records handed to the aggregator (in the window or not). */
+  readonly records: number;
+  readonly badRecords: number;
+  readonly outsideWindow: number;
+  readonly errors: readonly ScanError[];
+}
+
+export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number): FileOutcome {
+  const { file } = loaded;
+  const failed = (error: ScanError): FileOutcome => ({ file, ok: false, records: 0, badRecords: 0, outsideWindow: 0, errors: [error] });
+  if ('error' in loaded) return failed({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(loaded.text);
+  } catch {
+    const where = jsonErrorLocation(loaded.text);
+    return failed({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: invalid JSON at ${where}: expected a CloudTrail log file`, location: file, path: where });
+  }
+  const errors: ScanError[] = [];
+  let badRecords = 0;
+  const outsideBefore = agg.outsideWindow;
+  const visit = visitDocument(
+    doc,
+    (r) => {
+      agg.add(r);
+    },
+    (p) => {
+      if (badRecords++ < maxRecordErrors) {
+        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file} at ${p.path}: ${p.expected}`, location: file, path: p.path });
+      }
+    },
+  );
+  if (!visit.ok) {
+    return failed({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file} at ${visit.path}: expected ${visit.expected}, got ${visit.got}`, location: file, path: visit.path });
+  }
+  if (badRecords > maxRecordErrors) {
+    errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: ${badRecords - maxRecordErrors} more bad records not listed`, location: file });
+  }
+  return { file, ok: true, shape: visit.shape, records: visit.records, badRecords, outsideWindow: agg.outsideWindow - outsideBefore, errors };
+}
+
+/**
+ * Hands `use` each item in order, with its file loaded when it names one. Files are read two
+ * ahead (their reads and gunzips run on the thread pool while this thread parses); memory is
+ * bounded by the files in flight.
+ */
+export async function forEachLoaded<T>(
+  items: AsyncIterator<T> | Iterator<T>,
+  fileOf: (item: T) => string | undefined,
+  use: (item: T, loaded: LoadedFile | undefined) => void,
+  readAhead = 2,
+): Promise<void> {
+  const queue: { item: T; loading: Promise<LoadedFile> | undefined }[] = [];
+  let exhausted = false;
+  let files = 0;
+  const refill = async (): Promise<void> => {
+    while (!exhausted && files < readAhead) {
+      const next = await items.next();
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      const file = fileOf(next.value);
+      if (file !== undefined) files++;
+      queue.push({ item: next.value, loading: file === undefined ? undefined : loadLogFile(file) });
+    }
+  };
+  await refill();
+  while (queue.length > 0) {
+    const { item, loading } = queue.shift()!;
+    const loaded = loading && (await loading);
+    if (loading) files--;
+    await refill();
+    use(item, loaded);
+  }
+}
