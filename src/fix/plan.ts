@@ -15,10 +15,11 @@ import type { AnalyzedPrincipal } from '../checks/types.js';
 import { approvalConditions } from '../checks/data.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
-import { compactActions } from './compact.js';
+import { compactActions, compactDeny, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix } from './verify.js';
-import { checkSizeLimits, fitPolicy, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
+import { serviceSourceKeys } from './service-source-keys.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
 
 export interface PrincipalFixPlan {
   readonly principalArn: string;
@@ -139,9 +140,14 @@ function approval(config: LeashConfig) {
   return a.conditions.find((c) => c.id === config.approval.condition) ?? a.conditions.find((c) => c.id === a.default) ?? a.conditions[0]!;
 }
 
+const BOUNDARY_MARGIN = 32;
+/** The boundary statement that denies forbidden actions unless the approval condition holds. */
+const APPROVAL_SID = 'NeedsApproval';
+
 const BOUNDARY_POLICY_CHANGES = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'];
 
-const GUARDRAIL_ALWAYS_DENY = [
+/** Denied by every generated boundary, approval or not: removing the boundary, blinding the audit trail, leaving the organization. */
+export const GUARDRAIL_ALWAYS_DENY = [
   'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary', 'iam:PutUserPermissionsBoundary',
   'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'organizations:LeaveOrganization',
 ];
@@ -179,50 +185,66 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
     keptScoped.push({ ...scope, effect: 'Allow', index: 0, action: compactActions(hit, expander, hit) });
   }
-  // What the deny may cover with wildcards. With a known need: anything not needed, plus what is
-  // gated behind approval. With no idea of need (an "allow everything else" boundary): only
-  // actions whose verb removes or stops something, so a guess never gates ordinary writes.
+  // What the deny's wildcards may also match. With a known need: anything not needed, plus what
+  // is gated behind approval, at no cost. With no idea of need (an "allow everything else"
+  // boundary): only actions whose verb removes or stops something, so a guess never gates
+  // ordinary writes, and only as many as it takes to fit one managed policy.
   const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
-  const safeToCover = needed.basis !== 'none' || !needed.actions.isEmpty()
-    ? ActionSet.full(expander.size).andNot(needed.actions).or(gatedIds)
-    : destructiveVerbActions(expander);
+  const needKnown = needed.basis !== 'none' || !needed.actions.isEmpty();
+  const cover: DenyCompactionOptions = needKnown
+    ? { free: ActionSet.full(expander.size).andNot(needed.actions).or(gatedIds) }
+    : { widen: destructiveVerbActions(expander) };
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
   const denySet = forbidden.clone().andNot(alwaysDeny);
   // Always denied, approval or not: the statements the approval condition says must exist so
   // the agent cannot grant itself the approval (enrol an MFA device, tag itself leash-approved),
-  // and rewriting the boundary policy itself (a new default version is a new boundary).
-  const guards: Statement[] = boundaryGuards
-    .filter((g) => g.condition)
-    .map((g, i) => ({ index: 0, sid: `DenyApprovalBypass${i + 1}`, effect: 'Deny' as const, action: [...g.actions], resource: ['*'], condition: g.condition! }));
-  if (boundaryPolicyArn) guards.push({ index: 0, sid: 'DenyBoundaryPolicyChanges', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
-  const build = (deny: ActionSet): PolicyDocument => {
+  // and rewriting the boundary policy itself (a new default version is a new boundary). Guards
+  // that share a condition share a statement.
+  const guardsByCondition = new Map<string, { actions: string[]; condition: ConditionBlock }>();
+  for (const g of boundaryGuards) {
+    if (!g.condition) continue;
+    const k = JSON.stringify(g.condition);
+    const entry = guardsByCondition.get(k) ?? { actions: [], condition: g.condition as ConditionBlock };
+    entry.actions.push(...g.actions.filter((x) => !entry.actions.includes(x)));
+    guardsByCondition.set(k, entry);
+  }
+  const guards: Statement[] = [...guardsByCondition.values()].map((g, i) => ({ index: 0, sid: `NoApprovalBypass${i === 0 ? '' : i + 1}`, effect: 'Deny' as const, action: g.actions, resource: ['*'], condition: g.condition }));
+  if (boundaryPolicyArn) guards.push({ index: 0, sid: 'NoBoundaryEdits', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
+  const tamper = compactDeny(alwaysDeny, expander).patterns;
+  // Short Sids: the boundary has 6,144 characters to spend, and every one goes to the deny list.
+  const build = (denyActions: readonly string[]): PolicyDocument => {
     const statements: Statement[] = [
     known
-      ? { index: 0, sid: 'AllowRightSizedSet', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
-      : { index: 0, sid: 'AllowAllButGuarded', effect: 'Allow', action: ['*'], resource: ['*'] },
-    { index: 1, sid: 'DenyDestructiveAndEscalationWithoutApproval', effect: 'Deny', action: deny.isEmpty() ? ['iam:DeleteRolePermissionsBoundary'] : compactActions(deny, expander, safeToCover.clone().or(deny)), resource: ['*'], condition: ap.denyWhen as ConditionBlock },
-    { index: 2, sid: 'DenyGuardrailTampering', effect: 'Deny', action: alwaysDenied, resource: ['*'] },
+      ? { index: 0, sid: 'AllowNeeded', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
+      : { index: 0, sid: 'AllowAllElse', effect: 'Allow', action: ['*'], resource: ['*'] },
+    { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: ap.denyWhen as ConditionBlock },
+    { index: 2, sid: 'NoTampering', effect: 'Deny', action: tamper, resource: ['*'] },
     ...guards,
-    ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrentBoundary${i + 1}` })),
+    ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })),
     ];
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
   };
-  const full = build(denySet);
+  // Characters left for the deny list once everything else is written, less a margin for
+  // renderers that lay the same statements out differently (Terraform's policy document).
+  const probe = ['a:b', 'c:d'];
+  const budget = POLICY_SIZE_LIMITS.managed - BOUNDARY_MARGIN - (checkSizeLimits(build(probe), 'managed').size - JSON.stringify(probe).length);
+  const attempt = (set: ActionSet) => build(compactDeny(set, expander, { ...cover, maxChars: budget }).patterns);
+  const full = attempt(denySet);
   if (checkSizeLimits(full, 'managed').fits) return full;
   if (!known) {
-    // Allow-everything boundary, too big with every forbidden action: name those of the services
-    // the principal can use today, then those it can perform today. A grant in a new service
-    // later would not be covered; the fix notes say so.
+    // Allow-everything boundary still too big with every forbidden action (a long kept scope):
+    // name those of the services the principal can use today, then those it can perform today.
+    // A grant in a new service later would not be covered; the fix notes say so.
     const services = new Set(currentlyAllowed ? expander.keys(currentlyAllowed).map((k) => k.split(':')[0]!) : []);
     const inServices = ActionSet.of(expander.size, denySet.toArray().filter((id) => services.has(expander.catalog.actions[id]!.service)));
-    const byService = build(inServices);
+    const byService = attempt(inServices);
     if (checkSizeLimits(byService, 'managed').fits || !currentlyAllowed) return byService;
-    return build(denySet.clone().and(currentlyAllowed));
+    return attempt(denySet.clone().and(currentlyAllowed));
   }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
-  return build(denySet.clone().and(keptAllowed));
+  return attempt(denySet.clone().and(keptAllowed));
 }
 
 const verbCache = new WeakMap<ActionExpander, ActionSet>();
@@ -238,14 +260,26 @@ function destructiveVerbActions(expander: ActionExpander): ActionSet {
 
 const RESTRICTING = ['sts:externalid', 'aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'sts:sourceidentity', 'aws:sourceorgid'];
 
+export interface TrustChange { document: PolicyDocument; notes: string[]; placeholders: string[]; requiresSourceIdentity: boolean }
+
 /** Tighten a trust policy; undefined when nothing needs changing. Placeholders are named loudly. */
-export function tightenedTrust(role: Role, accountId: string, isAgent: boolean): { document: PolicyDocument; notes: string[]; placeholders: string[]; requiresSourceIdentity: boolean } | undefined {
+export function tightenedTrust(role: Role, accountId: string, isAgent: boolean): TrustChange | undefined {
+  const t = trustReview(role, accountId, isAgent);
+  return t.changed ? t : undefined;
+}
+
+/** The tightened trust policy, whether it differs from today's, and notes on what was left as is and why. */
+export function trustReview(role: Role, accountId: string, isAgent: boolean): TrustChange & { changed: boolean } {
   const notes: string[] = [];
   const placeholders: string[] = [];
   let requiresSourceIdentity = false;
   let changed = false;
-  const statements = role.trustPolicy.statements.map((s): Statement => {
-    if (s.effect !== 'Allow') return s;
+  // One principal type per statement: the conditions added below each hold for one kind of
+  // caller only (a source identity for people, aws:SourceAccount for some services), and an
+  // Allow with several principals means the same as one Allow per principal.
+  const statements = role.trustPolicy.statements.flatMap(splitByPrincipalType).flatMap((s): Statement[] => {
+    if (s.effect !== 'Allow') return [s];
+    let split: Statement | undefined;
     const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
     const cond: Record<string, Record<string, readonly string[]>> = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, kv]) => [op, { ...kv }]));
     const addCond = (op: string, key: string, values: string[]) => { cond[op] = { ...(cond[op] ?? {}), [key]: values }; changed = true; };
@@ -282,9 +316,36 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
           notes.push(`Statement ${s.index}: OIDC provider ${provider} now requires a subject; replace the placeholder with the repository/workload that deploys.`);
         }
       }
-      if ((principal.Service ?? []).length > 0 && isAgent && !keys.includes('aws:sourceaccount') && !keys.includes('aws:sourcearn')) {
-        addCond('StringEquals', 'aws:SourceAccount', [accountId]);
-        notes.push(`Statement ${s.index}: service principal restricted to this account (aws:SourceAccount) against the confused deputy problem.`);
+      // aws:SourceAccount only for services documented to send it: a condition on a key the
+      // service never sends (EC2 for an instance profile) locks the service out of the role.
+      const services = principal.Service ?? [];
+      if (services.length > 0 && isAgent && !keys.includes('aws:sourceaccount') && !keys.includes('aws:sourcearn')) {
+        const sends = services.filter((svc) => serviceSourceKeys(svc)?.sourceAccount === true);
+        for (const svc of services) {
+          if (sends.includes(svc)) continue;
+          const known = serviceSourceKeys(svc);
+          notes.push(known
+            ? `Statement ${s.index}: no aws:SourceAccount condition for ${svc}, which does not send it when it assumes a role: ${known.why} (${known.source})`
+            : `Statement ${s.index}: no aws:SourceAccount condition for ${svc}: leash has no documentation that this service sends aws:SourceAccount when it assumes a role, and a condition on a key it never sends would stop it assuming the role. If the service's "confused deputy" documentation shows aws:SourceAccount or aws:SourceArn in a role trust policy, add it by hand.`);
+        }
+        if (sends.length > 0) {
+          const p = principal;
+          const sharesStatement = sends.length < services.length || Object.entries(p).some(([k, v]) => k !== 'Service' && v.length > 0);
+          const why = `restricted to this account (aws:SourceAccount) against the confused deputy problem (${sends.map((svc) => serviceSourceKeys(svc)!.source).join(', ')})`;
+          if (!sharesStatement) {
+            addCond('StringEquals', 'aws:SourceAccount', [accountId]);
+            notes.push(`Statement ${s.index}: ${sends.join(', ')} ${why}.`);
+          } else {
+            // The condition would also apply to the statement's other principals, which do not
+            // send the key: the services that do get a statement of their own.
+            const rest = services.filter((svc) => !sends.includes(svc));
+            principal = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k === 'Service' ? rest : v]).filter(([, v]) => (v ?? []).length > 0)) as Record<string, readonly string[]>;
+            const base = s.condition ?? {};
+            split = { ...s, ...(s.sid ? { sid: `${s.sid}InAccount` } : {}), principal: { Service: sends }, condition: { ...base, StringEquals: { ...(base.StringEquals ?? {}), 'aws:SourceAccount': [accountId] } } };
+            changed = true;
+            notes.push(`Statement ${s.index}: ${sends.join(', ')} moved to a statement of its own and ${why}; the other services in the statement do not send aws:SourceAccount.`);
+          }
+        }
       }
       // Agent roles assumed by people: every session must say which human started it.
       if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity')) {
@@ -295,9 +356,19 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
       }
     }
     const out: Statement = { ...s, ...(principal !== undefined ? { principal } : {}), ...(actions ? { action: actions } : {}), ...(Object.keys(cond).length > 0 ? { condition: cond } : {}) };
-    return out;
+    return split ? [out, split] : [out];
   });
-  return changed ? { document: { ...role.trustPolicy, version: '2012-10-17', statements }, notes, placeholders, requiresSourceIdentity } : undefined;
+  const sids = new Set<string>();
+  const unique = (sid: string) => { let x = sid, n = 2; while (sids.has(x)) x = `${sid}${n++}`; sids.add(x); return x; };
+  const numbered = statements.map((st, i) => ({ ...st, index: i, ...(st.sid !== undefined ? { sid: unique(st.sid) } : {}) }));
+  return { document: changed ? { ...role.trustPolicy, version: '2012-10-17', statements: numbered } : role.trustPolicy, notes, placeholders, requiresSourceIdentity, changed };
+}
+
+function splitByPrincipalType(s: Statement): Statement[] {
+  if (s.effect !== 'Allow' || s.principal === undefined || s.principal === '*') return [s];
+  const kinds = Object.entries(s.principal).filter(([, v]) => v.length > 0);
+  if (kinds.length < 2) return [s];
+  return kinds.map(([k, v], i) => ({ ...s, ...(s.sid && i > 0 ? { sid: `${s.sid}${k}` } : {}), principal: { [k]: v } }));
 }
 
 /** Session policy: the needed set without gated actions, as small as STS allows. */
@@ -313,22 +384,38 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
     const deny = forbiddenActions(expander).clone().and(inServices);
     doc = { version: '2012-10-17', statements: [
       { index: 0, sid: 'AgentSessionServices', effect: 'Allow', action: services.map((s) => `${s}:*`), resource: ['*'] },
-      ...(deny.isEmpty() ? [] : [{ index: 1, sid: 'NoDestructive', effect: 'Deny' as const, action: compactActions(deny, expander, ActionSet.full(expander.size).andNot(set)), resource: ['*'] }]),
+      ...(deny.isEmpty() ? [] : [{ index: 1, sid: 'NoDestructive', effect: 'Deny' as const, action: compactDeny(deny, expander, { free: ActionSet.full(expander.size).andNot(set) }).patterns, resource: ['*'] }]),
     ] };
     notes.push('The exact action list exceeds the session-policy size limit; this version allows the used services and denies their destructive and escalation actions.');
   }
   return { document: doc, notes };
 }
 
-/** Say so when size forced the deny to name fewer than all destructive and escalation actions. */
-function boundaryCoverageNote(boundary: PolicyDocument, expander: ActionExpander): string[] {
+/**
+ * Say what size did to an allow-everything boundary's deny: how many remove/stop actions its
+ * wildcards also put behind approval, or how many forbidden actions it had to leave out.
+ */
+function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
   const forbidden = forbiddenActions(expander);
   const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
+  if (!allows) return [];
   const denied = new ActionSet(expander.size);
-  for (const s of boundary.statements) if (s.effect === 'Deny') denied.or(expander.statementActions(s.action, s.notAction));
+  const gatedOnly = new ActionSet(expander.size);
+  for (const s of boundary.statements) {
+    if (s.effect !== 'Deny') continue;
+    const set = expander.statementActions(s.action, s.notAction);
+    denied.or(set);
+    if (s.sid === APPROVAL_SID) gatedOnly.or(set);
+  }
+  const notes: string[] = [];
+  const extra = gatedOnly.andNot(forbidden);
+  if (!extra.isEmpty()) {
+    const examples = expander.keys(extra).slice(0, 5).join(', ');
+    notes.push(`To fit the 6,144-character limit the approval deny uses wildcards that also cover ${extra.count()} other remove/stop actions (${examples}${extra.count() > 5 ? ', …' : ''}); they need approval too. No ordinary write is among them.`);
+  }
   const missing = forbidden.clone().andNot(denied).count();
-  if (!allows || missing === 0) return [];
-  return [`To fit the 6,144-character limit the deny names the destructive and escalation actions of the services this principal can use today; ${missing} others (in services it cannot use now) would not need approval if a later policy granted them.`];
+  if (missing > 0) notes.push(`To fit the 6,144-character limit the deny names the destructive and escalation actions of the services this principal can use today; ${missing} others (in services it cannot use now) would not need approval if a later policy granted them.`);
+  return notes;
 }
 
 function counts(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, p: Principal, expander: ActionExpander): PermissionCounts {
@@ -419,16 +506,19 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander),
     resolves: findingIds, notes: [
       ...(a.humanSession ? [`IAM Identity Center owns this role and IAM refuses changes to it ("Cannot perform the operation on the protected role"): create ${names.boundary} in this account and set it as the permission set's permissions boundary (CustomerManagedPolicyReference) instead of running apply.sh.`] : []),
-      `Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNote(boundary, expander),
+      `Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNotes(boundary, expander),
     ],
   });
   allPolicies.push(bPolicy);
 
   // 3. Trust policy and session duration (roles).
   let maxSession: number | undefined;
+  const trustLeftAsIs: string[] = [];
   // IAM Identity Center owns its roles' trust policy and session length (set on the permission set).
   if (p.kind === 'role' && !a.humanSession) {
-    const t = tightenedTrust(p, accountId, a.isAgent);
+    const review = trustReview(p, accountId, a.isAgent);
+    const t = review.changed ? review : undefined;
+    if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
       const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'none', document: t.document };
       const size = checkSizeLimits(t.document, 'trust');
@@ -477,7 +567,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   }
 
   const target: FixTarget = { ...targetBase, policies: allPolicies, ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}), ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}) };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed) };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs) };
 }
 
 /** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
@@ -504,7 +594,7 @@ function trustVerification(t: { document: PolicyDocument; placeholders: readonly
   return { ...v, safe: false, notes: [...v.notes, ...problems.map((x) => `Not safe to apply as is: ${x}.`)] };
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet): string {
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[]): string {
   const lines = [
     `# Fixes for ${p.name}`, '', `Principal: \`${p.arn}\``, '',
     `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
@@ -515,5 +605,6 @@ function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet): stri
     const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
     lines.push(`| ${f.title} | ${f.verification.safe ? 'yes' : '**no**'} | ${c(f.countsBefore, f.countsAfter, 'allowedActions')} | ${c(f.countsBefore, f.countsAfter, 'destructiveActions')} | ${c(f.countsBefore, f.countsAfter, 'escalationTechniques')} | ${[...f.notes, ...f.verification.observedCallsDenied].join('; ').replace(/\|/g, '\\|')} |`);
   }
+  if (trustLeftAsIs.length > 0) lines.push('', '## Trust policy left as is', '', ...trustLeftAsIs.map((n) => `- ${n}`));
   return lines.join('\n') + '\n';
 }
