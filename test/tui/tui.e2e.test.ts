@@ -118,11 +118,12 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     expect(code).toBe(2);
   });
 
-  it('without a terminal, `leash` prints a one-line hint to use `leash scan` and exits 0', () => {
+  it('without a terminal, `leash` prints a one-line hint on stderr to use `leash scan` and exits 0', () => {
     const r = spawnSync('node', [CLI], { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toContain('use `leash scan`');
+    expect(r.stdout).toBe(''); // stdout stays clean for pipes
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('use `leash scan`');
     const explicit = spawnSync('node', [CLI, 'tui'], { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
     expect(explicit.status).toBe(2);
   });
