@@ -13,6 +13,7 @@ import { normalizeAuthorizationDetails, readAuthorizationDetailsFile, type Autho
 import { readCloudTrail } from '../collect/file/cloudtrail-file.js';
 import { lastAccessedFromJson, readLastAccessed, splitFileAndArn } from '../collect/file/last-accessed.js';
 import { mergeUsage } from '../collect/cloudtrail/merge-usage.js';
+import { alignUsageToPrincipals } from '../collect/cloudtrail/align.js';
 import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
 import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
 import { coverageFor, filterBounds, reportedWindow } from '../collect/cloudtrail/coverage.js';
@@ -180,6 +181,8 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   const addEvidence = (more: Readonly<Record<string, readonly AgentEvidence[]>>) => {
     for (const [arn, ev] of Object.entries(more)) (externalEvidence[arn] ??= []).push(...ev);
   };
+  // Usage keyed by a role ARN CloudTrail rebuilt without its path belongs to the role with that name.
+  if (usage) usage = alignUsageToPrincipals(usage, auth.principals);
   if (usage) addEvidence(agentEvidenceFromUsage(usage));
   if (opts.local) {
     onProgress('collect', 'AI tool configs on this machine');

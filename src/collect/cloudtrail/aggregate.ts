@@ -2,7 +2,7 @@
 // state grows with distinct principals × actions × sessions (each bounded), not with corpus size.
 import type { ActionUsage, PrincipalUsage, SessionUsage, UnmappedEvent, UsageData } from '../../model/usage.js';
 import { EventMapper } from './event-map.js';
-import { attribute, eventTimeOf, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
+import { attribute, eventTimeOf, isDataEvent, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
 
 export interface AggregatorLimits {
   /** Resource ARNs kept per action per principal. */
@@ -106,6 +106,7 @@ export interface AggregateState {
   readonly unattributed: Map<string, number>;
   readonly daysSeen: Set<string>;
   readonly recordsRead: number;
+  readonly dataEventsRead: number;
   readonly outsideWindow: number;
   readonly earliest: string | undefined;
   readonly latest: string | undefined;
@@ -132,6 +133,8 @@ export class UsageAggregator {
   /** UTC days (YYYY-MM-DD) with at least one in-window record: the basis of the coverage rule. */
   readonly daysSeen = new Set<string>();
   recordsRead = 0;
+  /** In-window data events: without any, data-plane actions are unknown rather than unused. */
+  dataEventsRead = 0;
   outsideWindow = 0;
   earliest: string | undefined;
   latest: string | undefined;
@@ -152,6 +155,7 @@ export class UsageAggregator {
     }
     if (this.earliest === undefined || time < this.earliest) this.earliest = time;
     if (this.latest === undefined || time > this.latest) this.latest = time;
+    if (isDataEvent(r)) this.dataEventsRead++;
     // Records arrive in time order within a file: skip the slice while the day is unchanged.
     if (!time.startsWith(this.lastDay)) {
       this.lastDay = time.slice(0, 10);
@@ -303,6 +307,7 @@ export class UsageAggregator {
       unattributed: this.unattributedCounts,
       daysSeen: this.daysSeen,
       recordsRead: this.recordsRead,
+      dataEventsRead: this.dataEventsRead,
       outsideWindow: this.outsideWindow,
       earliest: this.earliest,
       latest: this.latest,
@@ -323,6 +328,7 @@ export class UsageAggregator {
   absorb(s: AggregateState): boolean {
     if (!this.canAbsorb(s)) return false;
     this.recordsRead += s.recordsRead;
+    this.dataEventsRead += s.dataEventsRead;
     this.outsideWindow += s.outsideWindow;
     if (s.earliest !== undefined && (this.earliest === undefined || s.earliest < this.earliest)) this.earliest = s.earliest;
     if (s.latest !== undefined && (this.latest === undefined || s.latest > this.latest)) this.latest = s.latest;
@@ -467,6 +473,7 @@ export class UsageAggregator {
       byPrincipal,
       coveredPrincipals,
       recordsRead: this.recordsRead,
+      dataEventsRead: this.dataEventsRead,
       unmapped,
       ...(unattributed.length > 0 ? { unattributed } : {}),
     };

@@ -40,12 +40,13 @@ export function mergeUsage(a: UsageData, b: UsageData): UsageData {
     byPrincipal,
     coveredPrincipals,
     recordsRead: a.recordsRead + b.recordsRead,
+    ...(a.dataEventsRead !== undefined || b.dataEventsRead !== undefined ? { dataEventsRead: (a.dataEventsRead ?? 0) + (b.dataEventsRead ?? 0) } : {}),
     unmapped: [...unmapped.values()].sort((p, q) => q.count - p.count || p.eventSource.localeCompare(q.eventSource) || p.eventName.localeCompare(q.eventName)),
     ...(unattributed.size > 0 ? { unattributed: [...unattributed].map(([reason, count]) => ({ reason, count })).sort((p, q) => q.count - p.count || p.reason.localeCompare(q.reason)) } : {}),
   };
 }
 
-function mergePrincipal(x: PrincipalUsage, y: PrincipalUsage): PrincipalUsage {
+export function mergePrincipal(x: PrincipalUsage, y: PrincipalUsage): PrincipalUsage {
   const actions = new Map<string, ActionUsage>();
   for (const act of [...x.actions, ...y.actions]) {
     const prev = actions.get(act.action);

@@ -18,6 +18,13 @@ export interface CloudTrailRecord {
   readonly additionalEventData?: Readonly<Record<string, unknown>> | null;
   readonly resources?: readonly { readonly ARN?: string; readonly type?: string }[] | null;
   readonly managementEvent?: boolean;
+  /** Management, Data, Insight, NetworkActivity (absent in records from before 2021). */
+  readonly eventCategory?: string;
+}
+
+/** A data event (S3 object call, Lambda invoke, DynamoDB item…): only trails with data event selectors log these. */
+export function isDataEvent(r: CloudTrailRecord): boolean {
+  return r.eventCategory === 'Data' || (r.eventCategory === undefined && r.managementEvent === false && r.eventType === 'AwsApiCall');
 }
 
 export interface UserIdentity {

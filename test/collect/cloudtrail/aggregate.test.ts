@@ -23,6 +23,17 @@ function call(i: number, over: Partial<CloudTrailRecord> & { session?: string } 
 }
 
 describe('UsageAggregator', () => {
+  it('counts data events in the window (eventCategory Data, or managementEvent false on older records), and nothing else', () => {
+    const agg = new UsageAggregator({ windowStart: '2024-05-01T00:00:00Z', windowEnd: '2024-05-02T00:00:00Z' });
+    agg.add(call(1, { eventCategory: 'Data', managementEvent: false, eventType: 'AwsApiCall' }));
+    agg.add(call(2, { managementEvent: false, eventType: 'AwsApiCall' }));
+    agg.add(call(3, { eventCategory: 'Management', managementEvent: true, eventSource: 'iam.amazonaws.com', eventName: 'ListRoles' }));
+    agg.add(call(4, { eventCategory: 'Insight', managementEvent: false }));
+    agg.add(call(5, { eventCategory: 'Data', eventTime: '2024-06-01T00:00:00Z' })); // outside the window
+    expect(agg.finish({ start: 'a', end: 'b' }, []).dataEventsRead).toBe(2);
+    expect(new UsageAggregator().finish({ start: 'a', end: 'b' }, []).dataEventsRead).toBe(0);
+  });
+
   it('counts granted calls and denied calls apart, with first/last seen', () => {
     const agg = new UsageAggregator();
     agg.add(call(3));
