@@ -4,7 +4,12 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadAwsManagedPolicies, syntheticAccount } from './synthetic-account.js';
-import { runScan } from '../src/pipeline/scan.js';
+import { pathToFileURL } from 'node:url';
+import type { runScan as RunScan } from '../src/pipeline/scan.js';
+
+// LEASH_BENCH_BUILD names a compiled build (bench/build.ts); otherwise the sources under tsx.
+const build = process.env.LEASH_BENCH_BUILD;
+const { runScan } = (await import(build ? pathToFileURL(join(build, 'src/pipeline/scan.js')).href : '../src/pipeline/scan.js')) as { runScan: typeof RunScan };
 
 const n = Number(process.argv[2] ?? 1000);
 const fixes = process.argv.includes('--fixes');
@@ -16,4 +21,4 @@ const t0 = performance.now();
 const report = await runScan({ input: file, fixes, now: new Date('2026-11-24T00:00:00Z') });
 const ms = performance.now() - t0;
 const rssMiB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ principals: report.summary.principals, findings: report.findings.length, fixes: report.fixes.length, managedPoliciesAvailable: Object.keys(managed).length, wallMs: Math.round(ms), peakRssMiB: Math.round(rssMiB) }) + '\n');
+process.stdout.write(JSON.stringify({ principals: report.summary.principals, findings: report.findings.length, fixes: report.fixes.length, managedPoliciesAvailable: Object.keys(managed).length, code: build ? 'compiled' : 'source', wallMs: Math.round(ms), peakRssMiB: Math.round(rssMiB) }) + '\n');

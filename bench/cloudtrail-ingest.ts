@@ -6,6 +6,7 @@
 // compared. leash is measured as compiled JS (a private tsc build under .cache/, as the CLI ships:
 // workers then load plain JS), or from source when that build fails.
 // Run: npx tsx bench/cloudtrail-ingest.ts [records]
+import { buildForBench } from './build.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -128,7 +129,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     // Read a prefix of the corpus through the public API: a directory per day, cut to limitFiles.
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];
     const t = process.hrtime.bigint();
-    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? 'auto' : 0 });
+    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0 });
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
     records = r.usage.recordsRead;
     chunks = { chunks: r.ingest.chunks, chunksFromWorkers: r.ingest.chunksFromWorkers };
@@ -156,16 +157,6 @@ function runChild(mode: Mode, root: string, limitFiles: number, build: string | 
 }
 
 // ---- parent side ------------------------------------------------------------------------
-
-/** Compiles the project into .cache/bench-build (not dist/, which others use); undefined if that fails. */
-function buildForBench(): string | undefined {
-  const out = join(repoRoot, '.cache/bench-build');
-  rmSync(out, { recursive: true, force: true });
-  // tsc emits even when some file has type errors; only the files read here must come out.
-  spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot, '--outDir', out], { encoding: 'utf8' });
-  const needed = ['src/collect/file/cloudtrail-file.js', 'src/collect/cloudtrail/ingest-worker.js', 'src/iam/catalog.js'];
-  return needed.every((f) => existsSync(join(out, f))) ? out : undefined;
-}
 
 export async function benchCloudTrailIngest(opts: { records?: number } = {}): Promise<Row> {
   const records = opts.records ?? 1_000_000;

@@ -8,8 +8,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
-function child(script: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+function child(script: string, args: string[], env: Record<string, string> = {}): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(line) as Record<string, unknown>;
@@ -23,13 +23,17 @@ function printRow(row: Record<string, unknown>): void {
 if (want('analysis')) {
   console.log('\n## Offline analysis: synthetic accounts (auth-details JSON → report), one process per size');
   console.log('target: 10k principals in < 5 s and < 1 GiB');
+  const { buildForBench } = await import('./build.js');
+  const build = buildForBench();
+  const env: Record<string, string> = build ? { LEASH_BENCH_BUILD: build } : {};
+  console.log(`leash code: ${build ? 'compiled (.cache/bench-build)' : 'source (tsx)'}`);
   console.log('| principals | findings | wall | peak RSS |');
   console.log('| ---: | ---: | ---: | ---: |');
   for (const n of [1000, 10000]) {
-    const r = child('analysis.ts', [String(n)]);
+    const r = child('analysis.ts', [String(n)], env);
     console.log(`| ${r.principals} | ${r.findings} | ${(Number(r.wallMs) / 1000).toFixed(2)} s | ${r.peakRssMiB} MiB |`);
   }
-  const f = child('analysis.ts', ['1000', '--fixes']);
+  const f = child('analysis.ts', ['1000', '--fixes'], env);
   console.log(`| ${f.principals} (with --fixes: ${f.fixes} fixes) | ${f.findings} | ${(Number(f.wallMs) / 1000).toFixed(2)} s | ${f.peakRssMiB} MiB |`);
 }
 

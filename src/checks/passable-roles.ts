@@ -5,9 +5,9 @@
 import type { ActionSet } from '../iam/action-set.js';
 import { evaluateCondition } from '../iam/conditions.js';
 import { grantingStatements } from '../iam/effective.js';
-import { actionMatches, arnMatches } from '../iam/pattern.js';
+import { actionMatches, arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
 import { factsOf } from '../iam/principal-context.js';
-import type { PolicyDocument } from '../model/policy.js';
+import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 
 export interface PassCandidate {
@@ -23,6 +23,7 @@ export type PassableResult =
 
 /** Roles to look at before giving up and calling it unknown (keeps 10k-role accounts fast). */
 const SCAN_LIMIT = 500;
+const EXAMPLE_LOOK = 32;
 const ANY = '*';
 
 /** Service principals a trust policy lets assume the role ("*" when any principal may). */
@@ -56,6 +57,30 @@ export function inventoryComplete(snapshot: Snapshot): { complete: true } | { co
   return { complete: true };
 }
 
+interface PassGrant {
+  readonly condition: Statement['condition'];
+  /** Resource covers every role of the account (`*`, `role/*`). */
+  readonly anyRole: boolean;
+  /** Resource/NotResource cover this role ARN (a policy variable: assume it may). */
+  readonly passes: (arn: string) => boolean;
+  /** The Resource patterns that may name a role (absent for NotResource). */
+  readonly patterns?: readonly string[];
+}
+
+/** Could this Resource pattern match a role ARN of the account (iam service, `role/` resource)? */
+function mayNameRole(pattern: string, partition: string, account: string): boolean {
+  if (pattern === '*') return true;
+  const parts = pattern.split(':');
+  if (parts.length < 6) return globRegex(pattern).test(`arn:${partition}:iam::${account}:role/x`);
+  const [arn, part, service, region, acct] = parts;
+  const resource = parts.slice(5).join(':');
+  const fits = (p: string, v: string) => (hasWildcard(p) ? globRegex(p).test(v) : p === v);
+  if (!fits(arn!, 'arn') || !fits(part!, partition) || !fits(service!, 'iam') || !fits(region!, '') || !fits(acct!, account)) return false;
+  // The resource part must be able to start with "role/": its literal prefix agrees with it.
+  const literal = resource.split(/[*?]/)[0]!;
+  return literal.length < resource.length ? 'role/'.startsWith(literal) || literal.startsWith('role/') : resource.startsWith('role/');
+}
+
 type ServiceResult = { readonly status: 'found'; readonly roles: readonly string[] } | { readonly status: 'none' } | { readonly status: 'unknown'; readonly why: string };
 
 export class PassableRoles {
@@ -69,6 +94,7 @@ export class PassableRoles {
     // role that gives more settles it.
     const order = [...candidates].map((c) => ({ c, n: c.role.unresolvedPolicyArns.length > 0 ? Infinity : c.unconditional.count() }));
     order.sort((a, b) => b.n - a.n);
+    order.forEach(({ c }, i) => this.rank.set(c, i));
     for (const { c } of order) {
       for (const svc of trustedServices(c.role.trustPolicy)) {
         let list = this.byService.get(svc);
@@ -78,8 +104,63 @@ export class PassableRoles {
     }
   }
 
-  private candidates(svc: string): PassCandidate[] {
-    return [...(this.byService.get(svc) ?? []), ...(this.byService.get(ANY) ?? [])];
+  private readonly candidateLists = new Map<string, readonly PassCandidate[]>();
+
+  /** Roles trusting svc (or anyone), most privileged first; built once per service. */
+  private candidates(svc: string): readonly PassCandidate[] {
+    let list = this.candidateLists.get(svc);
+    if (!list) {
+      const own = this.byService.get(svc) ?? [], any = this.byService.get(ANY) ?? [];
+      list = any.length === 0 ? own : [...own, ...any];
+      this.candidateLists.set(svc, list);
+    }
+    return list;
+  }
+
+  private readonly matchCache = new Map<string, readonly PassCandidate[]>();
+  /** Privilege order (most first), to merge per-pattern lists. */
+  private readonly rank = new Map<PassCandidate, number>();
+
+  /** Candidates for svc that some pattern names, most privileged first. */
+  private matching(svc: string, patterns: readonly string[]): readonly PassCandidate[] {
+    const lists = patterns.map((pattern) => {
+      const key = `${svc}\u0000${pattern}`;
+      let list = this.matchCache.get(key);
+      if (!list) {
+        const m = arnMatcher(pattern);
+        list = this.withResourcePrefix(svc, pattern).filter((c) => m(c.role.arn)).sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+        this.matchCache.set(key, list);
+      }
+      return list;
+    });
+    if (lists.length === 1) return lists[0]!;
+    return [...new Set(lists.flat())].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+  }
+
+  private readonly byResource = new Map<string, { readonly keys: readonly string[]; readonly list: readonly PassCandidate[] }>();
+
+  /**
+   * Candidates whose ARN resource part (`role/path/name`) starts with the pattern's literal
+   * prefix, by binary search over them sorted: a pattern such as `role/service-role/Sage*` then
+   * looks at a handful of roles, not the whole account.
+   */
+  private withResourcePrefix(svc: string, pattern: string): readonly PassCandidate[] {
+    const all = this.candidates(svc);
+    const parts = pattern.split(':');
+    if (parts.length < 6) return all;
+    const prefix = parts.slice(5).join(':').split(/[*?$]/)[0]!;
+    if (prefix === '') return all;
+    let idx = this.byResource.get(svc);
+    if (!idx) {
+      const sorted = all.map((c) => ({ key: c.role.arn.split(':').slice(5).join(':'), c })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      idx = { keys: sorted.map((x) => x.key), list: sorted.map((x) => x.c) };
+      this.byResource.set(svc, idx);
+    }
+    let lo = 0, hi = idx.keys.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (idx.keys[mid]! < prefix) lo = mid + 1; else hi = mid; }
+    let end = lo;
+    while (end < idx.keys.length && idx.keys[end]!.startsWith(prefix)) end++;
+    return idx.list.slice(lo, end);
   }
 
   /** Some role trusting svc can do something outside `have`: (∪ roles) − have ≠ ∅. */
@@ -115,29 +196,53 @@ export class PassableRoles {
     return unknown ?? { status: 'none' };
   }
 
-  private readonly grantsOf = new WeakMap<Principal, ReturnType<typeof grantingStatements>>();
+  /** undefined: no identity statement grants iam:PassRole (then it comes from somewhere leash cannot read). */
+  private readonly grantsOf = new WeakMap<Principal, readonly PassGrant[] | undefined>();
 
-  private findFor(p: Principal, have: ActionSet, svc: string): ServiceResult {
-    let grants = this.grantsOf.get(p);
-    if (!grants) this.grantsOf.set(p, (grants = grantingStatements(p.policies, 'iam:PassRole', p)));
-    if (grants.length === 0) return { status: 'unknown', why: 'iam:PassRole is granted by no identity statement leash can read' };
-    const facts = factsOf(p);
-    const ctx = { values: { ...facts.context.values, 'iam:passedtoservice': [svc] } };
-    // iam:PassedToService may limit which service a statement lets the role go to.
-    const usable = grants.filter((g) => evaluateCondition(g.statement.condition, ctx) !== false);
-    if (usable.length === 0) return { status: 'none' };
+  /** The principal's iam:PassRole statements, with their Resource/NotResource compiled once. */
+  private passGrants(p: Principal): readonly PassGrant[] | undefined {
+    if (this.grantsOf.has(p)) return this.grantsOf.get(p);
+    const statements = grantingStatements(p.policies, 'iam:PassRole', p);
     const [, partition = 'aws', , , account = ''] = p.arn.split(':');
     const everyRole = `arn:${partition}:iam::${account}:role/*`;
+    const g = statements.length === 0 ? undefined : statements.flatMap(({ statement: st }): PassGrant[] => {
+      if (st.notResource) {
+        const not = st.notResource.filter((r) => !r.includes('${')).map(arnMatcher);
+        return [{ condition: st.condition, anyRole: false, passes: (arn) => !not.some((m) => m(arn)) }];
+      }
+      // Resources that can name no role of this account (a bucket, a table) pass none.
+      const patterns = (st.resource ?? ['*']).filter((r) => r.includes('${') || mayNameRole(r, partition, account));
+      if (patterns.length === 0) return [];
+      // A policy variable (role/${aws:username}) may name any role: counted as any.
+      const anyRole = patterns.some((r) => r.includes('${') || arnMatcher(r)(everyRole));
+      return [{ condition: st.condition, anyRole, passes: (arn) => patterns.some((r) => arnMatcher(r)(arn)), patterns }];
+    });
+    this.grantsOf.set(p, g);
+    return g;
+  }
+
+  private findFor(p: Principal, have: ActionSet, svc: string): ServiceResult {
+    const grants = this.passGrants(p);
+    if (!grants) return { status: 'unknown', why: 'iam:PassRole is granted by no identity statement leash can read' };
+    // iam:PassedToService may limit which service a statement lets the role go to.
+    const conditional = grants.some((g) => g.condition !== undefined);
+    const ctx = conditional ? { values: { ...factsOf(p).context.values, 'iam:passedtoservice': [svc] } } : undefined;
+    const usable = ctx ? grants.filter((g) => evaluateCondition(g.condition, ctx) !== false) : grants;
+    if (usable.length === 0) return { status: 'none' };
     // The usual grant (any role) needs no role-by-role look: one set difference says whether some
     // role gives more; then the most privileged such roles are named.
-    const anyRole = usable.some((g) => !g.statement.notResource && (g.statement.resource ?? ['*']).some((r) => arnMatches(r, everyRole)));
+    const anyRole = usable.some((g) => g.anyRole);
     if (anyRole && !this.anyGivesMore(svc, have)) return { status: 'none' };
     const found: string[] = [];
     let looked = 0;
-    for (const c of this.candidates(svc)) {
+    // Grants that name roles by pattern: the roles each pattern matches are found once per
+    // account and reused (policies, managed ones above all, repeat across principals).
+    const candidates = anyRole || usable.some((g) => !g.patterns) ? this.candidates(svc) : this.matching(svc, usable.flatMap((g) => g.patterns!));
+    for (const c of candidates) {
       if (c.role.arn === p.arn) continue;
-      if (++looked > SCAN_LIMIT) break;
-      if (!anyRole && !usable.some((g) => passes(g.statement.resource, g.statement.notResource, c.role.arn))) continue;
+      // Names are examples: once one is found, a short look for two more is enough.
+      if (++looked > SCAN_LIMIT || (found.length > 0 && looked > EXAMPLE_LOOK)) break;
+      if (!anyRole && !usable.some((g) => g.passes(c.role.arn))) continue;
       if (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(have) > 0) {
         found.push(c.role.arn);
         if (found.length >= 3) break;
@@ -146,10 +251,4 @@ export class PassableRoles {
     if (found.length > 0 || anyRole) return { status: 'found', roles: found };
     return looked > SCAN_LIMIT ? { status: 'unknown', why: `more than ${SCAN_LIMIT} roles to compare` } : { status: 'none' };
   }
-}
-
-/** Does a PassRole statement's Resource/NotResource cover this role? Variables: assume it may. */
-function passes(resource: readonly string[] | undefined, notResource: readonly string[] | undefined, arn: string): boolean {
-  if (notResource) return !notResource.some((r) => !r.includes('${') && arnMatches(r, arn));
-  return (resource ?? ['*']).some((r) => r.includes('${') || arnMatches(r, arn));
 }

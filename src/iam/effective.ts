@@ -129,7 +129,7 @@ export interface EffectivePermissions {
 
 type Accumulator = { [K in (typeof SUMMARY_KEYS)[number]]: ActionSet };
 
-function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander, facts: PrincipalFacts | undefined): Accumulator {
+function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): Accumulator {
   // One document with nothing principal-specific (the usual boundary or SCP level): its cached summary, read-only.
   if (docs.length === 1) {
     const cached = summarizeDocument(docs[0]!, expander);
@@ -144,14 +144,14 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
   return acc;
 }
 
-function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: PrincipalFacts | undefined): void {
+function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): void {
   const empty = emptySet(expander.size);
   for (const d of docs) {
     const s = summarizeDocument(d, expander);
     for (const k of SUMMARY_KEYS) if (s[k] !== empty) acc[k].or(s[k]);
     for (const dep of s.principalDependent) {
       // Without a principal, the whole condition stays unknown: classified as before.
-      const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts, dep.useVariables) : dep.statement.condition;
+      const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts(), dep.useVariables) : dep.statement.condition;
       if (condition === false) continue; // never applies to this principal
       const b: Buckets = { allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] };
       classify(dep.statement, condition, dep.actions, b);
@@ -171,8 +171,11 @@ export interface EffectiveInput {
   readonly boundary?: readonly PolicyDocument[];
   readonly scps?: readonly (readonly PolicyDocument[])[];
   readonly session?: readonly PolicyDocument[];
-  /** What the calling principal settles (aws:PrincipalArn, its tags…); without it those conditions stay unknown. */
-  readonly principal?: PrincipalFacts;
+  /**
+   * What the calling principal settles (aws:PrincipalArn, its tags…), asked for only when a
+   * statement depends on it; without it those conditions stay unknown.
+   */
+  readonly principal?: () => PrincipalFacts;
 }
 
 /**
@@ -210,9 +213,9 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
 }
 
 export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[]): EffectiveInput {
-  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: PrincipalFacts } = {
+  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
-    principal: factsOf(p),
+    principal: () => factsOf(p),
   };
   if (p.boundary) input.boundary = [p.boundary.document];
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));

@@ -83,6 +83,36 @@ export function arnMatches(pattern: string, arn: string): boolean {
   return true;
 }
 
+const arnMatcherCache = new Map<string, (arn: string) => boolean>();
+
+/**
+ * arnMatches with the pattern split and its segment regexes compiled once: for matching one
+ * pattern against many ARNs (every role of an account, say).
+ */
+export function arnMatcher(pattern: string): (arn: string) => boolean {
+  let m = arnMatcherCache.get(pattern);
+  if (m) return m;
+  const pp = pattern === '*' ? undefined : splitArn(pattern);
+  if (pattern === '*') m = () => true;
+  else if (!pp) { const re = globRegex(pattern); m = (arn) => arn === pattern || re.test(arn); }
+  else {
+    const segs = pp.map((p) => (hasWildcard(p) || hasLiteralMarker(p) ? globRegex(p) : p));
+    m = (arn) => {
+      if (arn === pattern) return true;
+      const ap = splitArn(arn);
+      if (!ap) return globRegex(pattern).test(arn);
+      for (let i = 0; i < 6; i++) {
+        const seg = segs[i]!;
+        if (typeof seg === 'string' ? seg !== ap[i] : !seg.test(ap[i]!)) return false;
+      }
+      return true;
+    };
+  }
+  if (arnMatcherCache.size > 10_000) arnMatcherCache.clear(); // bounded: patterns come from policies
+  arnMatcherCache.set(pattern, m);
+  return m;
+}
+
 /** Expands action patterns against the catalog, caching each pattern's result. */
 export class ActionExpander {
   private readonly cache = new Map<string, Int32Array>();

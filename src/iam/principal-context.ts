@@ -16,10 +16,17 @@ export function isPrincipalKey(key: string): boolean {
   return PRINCIPAL_KEYS.has(k) || k.startsWith('aws:principaltag/');
 }
 
+const referencesCache = new WeakMap<ConditionBlock, boolean>();
+
 export function referencesPrincipalKey(condition: ConditionBlock | undefined): boolean {
   if (!condition) return false;
-  for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (isPrincipalKey(k)) return true;
-  return false;
+  let r = referencesCache.get(condition);
+  if (r === undefined) {
+    r = false;
+    for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (isPrincipalKey(k)) r = true;
+    referencesCache.set(condition, r);
+  }
+  return r;
 }
 
 /**

@@ -38,7 +38,7 @@ describe('PassableRoles.find agrees with a role-by-role search', () => {
     ids: fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: 20 }),
     unresolved: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
-  const grantArb = fc.constantFrom('*', `arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:role/r1*`, `arn:aws:iam::${ACCOUNT}:role/r2`);
+  const grantArb = fc.constantFrom('*', `arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:role/r1*`, `arn:aws:iam::${ACCOUNT}:role/r2`, `arn:aws:iam::*:role/r?`, `arn:aws:iam::${ACCOUNT}:role/*1`, `arn:aws:iam::444455556666:role/*`);
 
   it('found ⇔ some passable role trusting the service can do something the principal cannot', () => {
     fc.assert(
@@ -47,7 +47,7 @@ describe('PassableRoles.find agrees with a role-by-role search', () => {
         const agent = role('agent', [], [doc('identity', { Effect: 'Allow', Action: 'iam:PassRole', Resource: grant })]);
         const pSet = ActionSet.of(N, have);
         const result = new PassableRoles(candidates, { complete: true }).find(agent, pSet, [svc]);
-        const pattern = new RegExp(`^${grant.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
+        const pattern = new RegExp(`^${grant.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
         const expected = candidates.filter((c, i) => specs[i]!.trusts.includes(svc) && pattern.test(c.role.arn) && (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(pSet) > 0));
         expect(result.status).toBe(expected.length > 0 ? 'found' : 'none');
         if (result.status === 'found') {
@@ -57,6 +57,18 @@ describe('PassableRoles.find agrees with a role-by-role search', () => {
       }),
       { numRuns: 400, seed: 91 },
     );
+  });
+
+  it('PassRole granted only on buckets or tables passes no role; on named roles, exactly those', () => {
+    const admin: PassCandidate = { role: role('ops-admin', ['ec2.amazonaws.com']), unconditional: ActionSet.of(N, [1, 2, 3]) };
+    const other: PassCandidate = { role: role('app-runner', ['ec2.amazonaws.com']), unconditional: ActionSet.of(N, [4]) };
+    const roles = new PassableRoles([admin, other], { complete: true });
+    const agentWith = (Resource: unknown) => role('agent', [], [doc('identity', { Effect: 'Allow', Action: 'iam:PassRole', Resource })]);
+    expect(roles.find(agentWith(['arn:aws:s3:::bucket/*', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t`]), new ActionSet(N), ['ec2.amazonaws.com'])).toEqual({ status: 'none' });
+    expect(roles.find(agentWith(`arn:aws:iam::${ACCOUNT}:role/app-runner`), ActionSet.of(N, [4]), ['ec2.amazonaws.com'])).toEqual({ status: 'none' });
+    expect(roles.find(agentWith(`arn:aws:iam::${ACCOUNT}:role/app-runner`), new ActionSet(N), ['ec2.amazonaws.com'])).toEqual({ status: 'found', roles: [other.role.arn] });
+    expect(roles.find(agentWith(`arn:aws:iam::*:role/ops-*`), new ActionSet(N), ['ec2.amazonaws.com'])).toEqual({ status: 'found', roles: [admin.role.arn] });
+    expect(roles.find(agentWith(`arn:aws:iam::444455556666:role/*`), new ActionSet(N), ['ec2.amazonaws.com'])).toEqual({ status: 'none' });
   });
 
   it('an incomplete inventory is unknown, whatever the roles', () => {

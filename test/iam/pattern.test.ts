@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/iam/catalog.js';
-import { ActionExpander, actionMatches, arnMatches, globRegex, hasWildcard, LITERAL_STAR } from '../../src/iam/pattern.js';
+import { ActionExpander, actionMatches, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_STAR } from '../../src/iam/pattern.js';
 import { SERVICE_WILDCARD_PATTERNS } from '../support/arbitraries.js';
 
 /** Reference wildcard matcher, written independently of globRegex: plain backtracking over characters. */
@@ -225,5 +225,16 @@ describe('ActionExpander', () => {
       }),
       { numRuns: 100, seed: 28 },
     );
+  });
+});
+
+describe('arnMatcher (compiled once) agrees with arnMatches', () => {
+  it('for generated patterns and ARNs, including wildcards in every segment', () => {
+    const seg = fc.constantFrom('', '*', '?', 'a', 'ab*', '*b', 'a?c', 'role/x*', 'role/*/y', '${aws:username}');
+    const arnArb = fc.tuple(fc.constantFrom('arn', 'arn*', 'x'), fc.constantFrom('aws', 'aws-cn', '*'), fc.constantFrom('iam', 's3', '*', ''), fc.constantFrom('', 'us-east-1', '*'), fc.constantFrom('111122223333', '*', ''), seg).map((p) => p.join(':'));
+    const concrete = fc.tuple(fc.constantFrom('aws', 'aws-cn'), fc.constantFrom('iam', 's3'), fc.constantFrom('', 'us-east-1'), fc.constantFrom('111122223333', ''), fc.constantFrom('role/x1', 'role/a/y', 'abc', 'ab', 'b', 'bucket/key:with:colons')).map(([a, b, c, d, e]) => `arn:${a}:${b}:${c}:${d}:${e}`);
+    fc.assert(fc.property(fc.oneof(arnArb, fc.constant('*'), fc.constant('not-an-arn*')), concrete, (pattern, arn) => {
+      expect(arnMatcher(pattern)(arn)).toBe(arnMatches(pattern, arn));
+    }), { numRuns: 2000, seed: 17 });
   });
 });

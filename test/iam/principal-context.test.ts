@@ -183,7 +183,7 @@ describe('properties', () => {
       fc.property(differentialCaseArb({ scps: true }), principalArb, (dc, p) => {
         const input = inputOf(dc);
         const open = effectivePermissions(input, expander);
-        const known = effectivePermissions({ ...input, principal: principalFacts(p) }, expander);
+        const known = effectivePermissions({ ...input, principal: () => principalFacts(p) }, expander);
         expect(isSubset(known.allowed, open.allowed)).toBe(true);
         expect(isSubset(known.unconditional, open.unconditional)).toBe(true);
       }),
@@ -202,7 +202,7 @@ describe('properties', () => {
         for (const [k, v] of Object.entries(dc.request.context)) if (!facts.isAbsent(k)) values[k.toLowerCase()] = Array.isArray(v) ? v : [v];
         Object.assign(values, facts.context.values);
         const d = evaluate({ ...dc.request.target, context: { values } }, input).decision;
-        const e = effectivePermissions({ ...input, principal: facts }, expander);
+        const e = effectivePermissions({ ...input, principal: () => facts }, expander);
         if (d === 'Allowed' || d === 'Conditional') expect(e.allowed.has(id(dc.request.target.action)), d).toBe(true);
       }),
       { numRuns: 600, seed: 82 },
