@@ -11,7 +11,8 @@ import { mayApplyToPrincipal } from '../iam/principal-context.js';
  * A sample of the actions names the statements; matching all of them against every statement
  * would cost actions × statements × patterns for every finding.
  */
-interface StatementMatcher { readonly negated: boolean; matches(action: string): boolean }
+/** `matches` takes the action already lower-cased (evidence lower-cases its sample once). */
+interface StatementMatcher { readonly negated: boolean; matches(lowerAction: string): boolean }
 const matchers = new WeakMap<Statement, StatementMatcher>();
 
 /** Exact action names in a Set, wildcards tested one by one: policies list hundreds of exact names. */
@@ -21,7 +22,7 @@ function matcherOf(st: Statement): StatementMatcher {
     const patterns = st.action ?? st.notAction ?? [];
     const exact = new Set(patterns.filter((x) => !hasWildcard(x)).map((x) => x.toLowerCase()));
     const wild = patterns.filter(hasWildcard);
-    m = { negated: st.action === undefined, matches: (a) => exact.has(a.toLowerCase()) || wild.some((w) => actionMatches(w, a)) };
+    m = { negated: st.action === undefined, matches: (a) => exact.has(a) || wild.some((w) => actionMatches(w, a)) };
     matchers.set(st, m);
   }
   return m;
@@ -29,12 +30,13 @@ function matcherOf(st: Statement): StatementMatcher {
 
 export function statementEvidence(p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
   const sample = actions.slice(0, 24);
+  const lower = sample.map((a) => a.toLowerCase());
   const out: StatementEvidence[] = [];
   for (const policy of p.policies) {
     for (const st of policy.document.statements) {
       if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
       const m = matcherOf(st);
-      const grants = sample.filter((a) => m.matches(a) !== m.negated);
+      const grants = sample.filter((_, i) => m.matches(lower[i]!) !== m.negated);
       if (grants.length === 0) continue;
       out.push({
         kind: 'statement', policy: policy.origin, statementIndex: st.index,

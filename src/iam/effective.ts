@@ -92,6 +92,9 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const empty = emptySet(n);
   const union = (sets: ActionSet[]): ActionSet => {
     if (sets.length === 0) return empty;
+    // One statement's set is this document's own (statementActions made it fresh): no copy.
+    // Summaries are never written to, so two fields may share it.
+    if (sets.length === 1) return sets[0]!;
     const out = sets[0]!.clone();
     for (let i = 1; i < sets.length; i++) out.or(sets[i]!);
     return out;
