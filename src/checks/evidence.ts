@@ -28,6 +28,14 @@ function matcherOf(st: Statement): StatementMatcher {
   return m;
 }
 
+// A statement grants many findings' actions: its JSON is built once and shared (read-only).
+const jsonOf = new WeakMap<Statement, Record<string, unknown>>();
+function statementJson(st: Statement): Record<string, unknown> {
+  let j = jsonOf.get(st);
+  if (!j) jsonOf.set(st, (j = statementToJson(st)));
+  return j;
+}
+
 export function statementEvidence(p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
   const sample = actions.slice(0, 24);
   const lower = sample.map((a) => a.toLowerCase());
@@ -41,7 +49,7 @@ export function statementEvidence(p: Principal, actions: readonly string[], limi
       out.push({
         kind: 'statement', policy: policy.origin, statementIndex: st.index,
         ...(st.sid !== undefined ? { sid: st.sid } : {}),
-        statement: statementToJson(st), grants: grants.slice(0, 20),
+        statement: statementJson(st), grants: grants.slice(0, 20),
       });
       if (out.length >= limit) return out;
     }
