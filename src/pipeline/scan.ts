@@ -185,11 +185,13 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;
-  const previous = await loadReport('latest', { reportsRoot, accountId }).catch(async (e: unknown) => {
+  const latest = await loadReport('latest', { reportsRoot, accountId }).catch(async (e: unknown) => {
     // No earlier scan is normal; an earlier scan that cannot be read is worth saying out loud.
     if ((await listScans(reportsRoot, accountId).catch(() => [])).length > 0) previousError = (e as Error).message;
     return undefined;
   });
+  // A scan that read IAM only in part missed findings; compared with it, they would all be "new".
+  const previous = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
   const withNote: Report = previousError
     ? { ...analysis.report, errors: [...analysis.report.errors, { source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` }] }
     : analysis.report;
@@ -209,6 +211,16 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
+}
+
+/** The newest earlier scan of the account whose IAM read was complete (looking back a few scans). */
+async function newestCompleteScan(reportsRoot: string, accountId: string): Promise<Report | undefined> {
+  const scans = (await listScans(reportsRoot, accountId).catch(() => [])).filter((s) => s.hasReport).reverse().slice(0, 10);
+  for (const s of scans) {
+    const r = await loadReport(join(s.dir, 'report.json')).catch(() => undefined);
+    if (r && r.scan.account.id === accountId && r.scan.coverage.iam === 'complete') return r;
+  }
+  return undefined;
 }
 
 /** 2 for bad input, 1 for (new) findings at or above failOn, else 0. */

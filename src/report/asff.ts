@@ -6,6 +6,7 @@
 // instead of piling up one copy per scan; findings that disappeared are sent ARCHIVED.
 import type { Finding, Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
+import { goneFindings } from './diff.js';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
@@ -58,6 +59,12 @@ export interface AsffFinding {
   Remediation?: { Recommendation: { Text: string } };
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
   ProductFields: Record<string, string>;
+  /**
+   * BatchImportFindings ignores top-level Severity and Types on an update once the finding exists;
+   * a provider changes them through FindingProviderFields (e.g. a principal later found to be used
+   * by an agent, whose finding goes from high to critical).
+   */
+  FindingProviderFields: { Severity: { Label: AsffSeverityLabel; Original: string }; Types: string[] };
 }
 
 export interface AsffOptions {
@@ -116,16 +123,18 @@ function toAsffFinding(
 ): AsffFinding {
   const accountId = report.scan.account.id;
   const suppressed = finding.suppressed;
+  const severity = { Label: asffSeverityLabel(finding.severity), Original: finding.severity };
+  const types = typesFor(finding);
   const out: AsffFinding = {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: clip(`leash/${accountId}/${finding.id}`, ASFF_LIMITS.id),
     ProductArn: opts.productArn,
     GeneratorId: clip(`leash/${finding.checkId}`, ASFF_LIMITS.generatorId),
     AwsAccountId: accountId,
-    Types: typesFor(finding),
+    Types: types,
     CreatedAt: opts.createdAt,
     UpdatedAt: opts.updatedAt,
-    Severity: { Label: asffSeverityLabel(finding.severity), Original: finding.severity },
+    Severity: severity,
     Title: clip(finding.title, ASFF_LIMITS.title),
     Description: clip(`${finding.description || finding.title} Principal: ${finding.principalArn}.`, ASFF_LIMITS.description),
     Resources: [
@@ -145,6 +154,7 @@ function toAsffFinding(
       'leash/Subject': clip(finding.subject, ASFF_LIMITS.productFieldValue),
       'leash/ActionCount': String(finding.actions.length),
     },
+    FindingProviderFields: { Severity: { ...severity }, Types: [...types] },
   };
   if (finding.fixIds.length > 0) out.ProductFields['leash/FixIds'] = clip(finding.fixIds.join(','), ASFF_LIMITS.productFieldValue);
   if (finding.remediation) out.Remediation = { Recommendation: { Text: clip(finding.remediation, ASFF_LIMITS.recommendationText) } };
@@ -167,10 +177,9 @@ export function toAsff(report: Report, opts: AsffOptions): AsffFinding[] {
     toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: report.scan.startedAt, updatedAt }),
   );
   if (opts.previous && opts.previous.scan.account.id === accountId) {
-    const current = new Set(report.findings.map((f) => f.id));
     const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
-    for (const f of opts.previous.findings) {
-      if (current.has(f.id)) continue;
+    // Only findings known to be resolved are archived: a principal an incomplete IAM read missed keeps its findings open.
+    for (const f of goneFindings(opts.previous, report).resolved) {
       out.push(toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: opts.previous.scan.startedAt, updatedAt }));
     }
   }

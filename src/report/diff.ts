@@ -44,6 +44,11 @@ export interface ReportDiff extends ReportDelta {
     readonly new: readonly FindingBrief[];
     readonly resolved: readonly FindingBrief[];
     readonly changed: readonly ChangedFinding[];
+    /**
+     * Findings of principals the new scan did not see while its IAM read was incomplete: unknown,
+     * not resolved (a throttled or denied read must not close findings).
+     */
+    readonly unverified: readonly FindingBrief[];
   };
   readonly permissionGrowth: readonly PermissionGrowth[];
   readonly bySeverity: { readonly before: Readonly<Record<Severity, number>>; readonly after: Readonly<Record<Severity, number>> };
@@ -90,11 +95,29 @@ function countBySeverity(findings: readonly Finding[]): Record<Severity, number>
   return out;
 }
 
+/**
+ * A finding missing from `neu` is resolved only if `neu` saw its principal, or read IAM completely
+ * (then a missing principal was deleted). A principal missing from a partial read is unknown.
+ */
+export function goneFindings(old: Report, neu: Report): { resolved: Finding[]; unverified: Finding[] } {
+  const after = new Set(neu.findings.map((f) => f.id));
+  const seen = new Set(neu.principals.map((p) => p.arn));
+  const complete = neu.scan.coverage.iam === 'complete';
+  const resolved: Finding[] = [];
+  const unverified: Finding[] = [];
+  for (const f of old.findings) {
+    if (after.has(f.id)) continue;
+    (complete || seen.has(f.principalArn) ? resolved : unverified).push(f);
+  }
+  return { resolved, unverified };
+}
+
 export function diffReports(old: Report, neu: Report): ReportDiff {
   const before = new Map(old.findings.map((f) => [f.id, f]));
-  const after = new Map(neu.findings.map((f) => [f.id, f]));
   const added = neu.findings.filter((f) => !before.has(f.id)).map(brief).sort(bySeverityThenId);
-  const resolved = old.findings.filter((f) => !after.has(f.id)).map(brief).sort(bySeverityThenId);
+  const gone = goneFindings(old, neu);
+  const resolved = gone.resolved.map(brief).sort(bySeverityThenId);
+  const unverified = gone.unverified.map(brief).sort(bySeverityThenId);
   const changed: ChangedFinding[] = [];
   for (const f of neu.findings) {
     const prev = before.get(f.id);
@@ -106,7 +129,8 @@ export function diffReports(old: Report, neu: Report): ReportDiff {
   const oldPrincipals = new Map(old.principals.map((p) => [p.arn, p]));
   const newArns = new Set(neu.principals.map((p) => p.arn));
   const principalsAdded = neu.principals.filter((p) => !oldPrincipals.has(p.arn)).map((p) => p.arn).sort();
-  const principalsRemoved = old.principals.filter((p) => !newArns.has(p.arn)).map((p) => p.arn).sort();
+  // Absent from an incomplete IAM read is not the same as deleted.
+  const principalsRemoved = neu.scan.coverage.iam === 'complete' ? old.principals.filter((p) => !newArns.has(p.arn)).map((p) => p.arn).sort() : [];
 
   // Growth is tracked for agent principals only: that is where a silently widened grant matters.
   const permissionGrowth: PermissionGrowth[] = [];
@@ -130,7 +154,7 @@ export function diffReports(old: Report, neu: Report): ReportDiff {
     old: { scanId: old.scan.id, startedAt: old.scan.startedAt, accountId: old.scan.account.id },
     new: { scanId: neu.scan.id, startedAt: neu.scan.startedAt, accountId: neu.scan.account.id },
     accountMismatch: old.scan.account.id !== neu.scan.account.id,
-    findings: { new: added, resolved, changed },
+    findings: { new: added, resolved, changed, unverified },
     bySeverity: { before: countBySeverity(old.findings), after: countBySeverity(neu.findings) },
   };
 }
@@ -194,6 +218,10 @@ export function renderDiffText(d: ReportDiff): string {
   for (const f of d.findings.new) lines.push(findingLine('+', f));
   lines.push(`resolved findings: ${d.findings.resolved.length}`);
   for (const f of d.findings.resolved) lines.push(findingLine('-', f));
+  if (d.findings.unverified.length > 0) {
+    lines.push(`not verified (principal not read; IAM read incomplete): ${d.findings.unverified.length}`);
+    for (const f of d.findings.unverified) lines.push(findingLine('?', f));
+  }
   lines.push(`changed findings: ${d.findings.changed.length}`);
   for (const c of d.findings.changed) lines.push(`  ~ ${c.title} — ${c.principalArn}: ${describeChange(c)}  [${c.id}]`);
   lines.push(`principals added: ${d.principalsAdded.length}`);

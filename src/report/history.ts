@@ -6,7 +6,7 @@
 // do not survive every copy (zip, some CI artefact stores). It is replaced with rename, so readers
 // see the old or the new name, never a half-written one.
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
 import { SEVERITIES } from '../model/finding.js';
@@ -257,7 +257,15 @@ export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<
   } catch (e) {
     throw new InputError(file, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
-  return parseReport(text, file);
+  const report = parseReport(text, file);
+  if (spec === 'latest' || spec === 'previous') {
+    // A bundle copied into the wrong history would make every finding "new" and every old one "resolved".
+    const historyAccount = basename(dirname(dirname(file)));
+    if (report.scan.account.id !== historyAccount) {
+      throw new InputError(file, '$.scan.account.id', `a scan of account ${historyAccount} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
+    }
+  }
+  return report;
 }
 
 function pidAlive(pid: number): boolean {
@@ -292,7 +300,8 @@ export interface PruneResult {
 
 /**
  * Retention: keep the newest `keep` scans of an account, delete older ones. The scan `latest`
- * points at is always kept. Temp dirs left by killed writes are removed too.
+ * points at, the newest scan with a report.json and the newest with a complete IAM read are
+ * always kept. Temp dirs left by killed writes are removed too.
  */
 export async function pruneScans(reportsRoot: string, accountId: string, keep: number): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < 1) throw new InputError('--keep', '', 'a whole number of scans to keep, at least 1', String(keep));
@@ -301,6 +310,17 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   const pointer = await readLatestPointer(reportsRoot, accountId);
   const keepNames = new Set(scans.slice(-keep).map((s) => s.name));
   if (pointer !== undefined) keepNames.add(pointer);
+  // The newest scans may hold no report.json (written with --format sarif) or a partial IAM read;
+  // the newest readable report and the newest complete one stay, or the next delta has no base.
+  const withReport = scans.filter((s) => s.hasReport).reverse();
+  if (withReport[0]) keepNames.add(withReport[0].name);
+  for (const s of withReport) {
+    const report = await readFile(join(s.dir, REPORT_FILE), 'utf8').then((t) => parseReport(t, s.dir), () => undefined).catch(() => undefined);
+    if (report?.scan.coverage.iam === 'complete') {
+      keepNames.add(s.name);
+      break;
+    }
+  }
   const removed: string[] = [];
   for (const s of scans) {
     if (keepNames.has(s.name)) continue;

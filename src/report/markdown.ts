@@ -22,6 +22,15 @@ function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+const MAX_GAPS = 15;
+const MAX_GAP_CHARS = 400;
+
+/** A list item must stay one line (a newline in an error message would end the list) and short. */
+function oneLine(text: string): string {
+  const t = text.replace(/\s*\r?\n\s*/g, ' ');
+  return t.length <= MAX_GAP_CHARS ? t : `${t.slice(0, MAX_GAP_CHARS - 1)}…`;
+}
+
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
@@ -83,7 +92,8 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
     out.push(`Compared with ${code(delta.previousScanId)}:`);
     out.push(`- ${delta.newFindings.length} new, ${delta.resolvedFindings.length} resolved, ${delta.changedFindings.length} changed findings`);
     out.push(`- ${plural(delta.principalsAdded.length, 'principal')} added, ${delta.principalsRemoved.length} removed`);
-    for (const g of delta.permissionGrowth) out.push(`- agent ${code(g.arn)} grew from ${g.before} to ${g.after} allowed actions`);
+    for (const g of delta.permissionGrowth.slice(0, topPrincipals)) out.push(`- agent ${code(g.arn)} grew from ${g.before} to ${g.after} allowed actions`);
+    if (delta.permissionGrowth.length > topPrincipals) out.push(`- …and ${delta.permissionGrowth.length - topPrincipals} more agents grew; see report.json.`);
   }
   out.push('');
 
@@ -91,7 +101,9 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   out.push('## Coverage gaps');
   out.push('');
   if (gaps.length === 0) out.push('None: IAM was read completely and usage data covers every principal.');
-  for (const g of gaps) out.push(`- ${g}`);
+  // A scan can fail on thousands of CloudTrail files; the list stays readable, report.json has them all.
+  for (const g of gaps.slice(0, MAX_GAPS)) out.push(`- ${oneLine(g)}`);
+  if (gaps.length > MAX_GAPS) out.push(`- …and ${gaps.length - MAX_GAPS} more (scan errors and notes) in report.json.`);
   out.push('');
   return out.join('\n');
 }

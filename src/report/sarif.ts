@@ -62,7 +62,7 @@ export interface SarifResult {
   }[];
   partialFingerprints: Record<string, string>;
   suppressions: { kind: 'external'; status: 'accepted'; justification: string }[];
-  properties: { severity: Severity; subject: string; actions: string[]; actionCount: number; fixIds: string[]; technique?: string };
+  properties: { checkId: string; severity: Severity; subject: string; actions: string[]; actionCount: number; fixIds: string[]; technique?: string };
 }
 
 export interface SarifLog {
@@ -128,15 +128,45 @@ export function defaultArtifactUri(accountId: string, finding: Finding, principa
   return `aws-iam/${encodeURIComponent(accountId)}/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
 }
 
+/**
+ * The rule id a finding is reported under. GitHub code scanning ranks an alert by its rule's
+ * `security-severity` only (results carry none), so a finding whose severity differs from its
+ * check's default (e.g. critical for an agent, high for a human) gets a per-severity variant of the
+ * rule: `destructive-actions.critical`. The id stays stable as long as the finding's severity does.
+ */
+export function sarifRuleId(checkId: string, findingSeverity: Severity, checkSeverity: Severity): string {
+  return findingSeverity === checkSeverity ? checkId : `${checkId}.${findingSeverity}`;
+}
+
+function variantRule(base: SarifRule, id: string, severity: Severity): SarifRule {
+  return {
+    ...base,
+    id,
+    name: `${base.name}${severity[0]!.toUpperCase()}${severity.slice(1)}`,
+    defaultConfiguration: { level: sarifLevel(severity) },
+    properties: { ...base.properties, tags: [...base.properties.tags], references: [...base.properties.references], 'security-severity': SECURITY_SEVERITY[severity], severity },
+  };
+}
+
 export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
   const rules: SarifRule[] = report.checks.map(ruleFromCheck);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const checkSeverity = new Map(report.checks.map((c) => [c.id, c.severity]));
   // A finding from a check the report does not describe still needs a rule for ruleIndex to point at.
   for (const f of report.findings) {
     if (ruleIndex.has(f.checkId)) continue;
     ruleIndex.set(f.checkId, rules.length);
+    checkSeverity.set(f.checkId, f.severity);
     rules.push(ruleFromCheck({ id: f.checkId, title: f.title, severity: f.severity, rationale: f.description, references: [] }));
   }
+  const ruleIdOf = (f: Finding): string => {
+    const id = sarifRuleId(f.checkId, f.severity, checkSeverity.get(f.checkId)!);
+    if (!ruleIndex.has(id)) {
+      ruleIndex.set(id, rules.length);
+      rules.push(variantRule(rules[ruleIndex.get(f.checkId)!]!, id, f.severity));
+    }
+    return id;
+  };
   const principals = new Map(report.principals.map((p) => [p.arn, p]));
   const accountId = report.scan.account.id;
 
@@ -145,6 +175,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
     const uri = opts.artifactUriFor?.(f, principal) ?? defaultArtifactUri(accountId, f, principal);
     const name = principal?.name ?? arnParts(f.principalArn).name;
     const properties: SarifResult['properties'] = {
+      checkId: f.checkId,
       severity: f.severity,
       subject: f.subject,
       actions: f.actions.slice(0, MAX_ACTIONS),
@@ -153,9 +184,10 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
     };
     if (f.technique !== undefined) properties.technique = f.technique;
     const remediation = f.remediation ? `\n\nRemediation: ${f.remediation}` : '';
+    const ruleId = ruleIdOf(f);
     return {
-      ruleId: f.checkId,
-      ruleIndex: ruleIndex.get(f.checkId)!,
+      ruleId,
+      ruleIndex: ruleIndex.get(ruleId)!,
       level: sarifLevel(f.severity),
       message: { text: `${f.title} (${f.principalArn}). ${f.description}${remediation}` },
       locations: [

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runScan, runScanWithFixes, scanAndWrite } from '../../src/pipeline/scan.js';
 import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
 import { reportSchemaErrors } from '../support/schema.js';
+import { authDetails, doc } from '../support/snapshot.js';
 
 const NOW = new Date('2026-11-24T07:00:00Z');
 
@@ -84,6 +85,27 @@ describe('demo account scan', () => {
     expect(second.report.delta?.previousScanId).toBe(first.report.scan.id);
     expect(second.report.delta?.newFindings).toEqual([]);
     expect(reportSchemaErrors(second.report)).toEqual([]);
+  });
+});
+
+describe('the delta after a scan that read IAM only in part', () => {
+  it('is taken against the newest complete scan, so findings the partial scan missed are not "new"', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-partial-'));
+    const admin = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
+    const complete = join(root, 'complete.json');
+    writeFileSync(complete, JSON.stringify(authDetails([{ name: 'kiro-agent', inline: [admin] }, { name: 'other', inline: [admin] }])));
+    // The same account, but other's policy is unreadable: its findings go missing from that scan.
+    const partialExport = authDetails([{ name: 'kiro-agent', inline: [admin] }, { name: 'other', inline: [admin] }]) as { RoleDetailList: { RolePolicyList: { PolicyDocument: unknown }[] }[] };
+    partialExport.RoleDetailList[1]!.RolePolicyList[0]!.PolicyDocument = { Version: '2012-10-17', Statement: 7 };
+    const partial = join(root, 'partial.json');
+    writeFileSync(partial, JSON.stringify(partialExport));
+    const at = (m: number) => new Date(NOW.getTime() + m * 60_000);
+    const first = await scanAndWrite({ input: complete, reportsRoot: join(root, 'r'), now: at(0) });
+    const second = await scanAndWrite({ input: partial, reportsRoot: join(root, 'r'), now: at(1) });
+    expect(second.report.scan.coverage.iam).toBe('partial');
+    const third = await scanAndWrite({ input: complete, reportsRoot: join(root, 'r'), now: at(2) });
+    expect(third.report.delta?.previousScanId).toBe(first.report.scan.id);
+    expect(third.report.delta?.newFindings).toEqual([]);
   });
 });
 

@@ -34,6 +34,11 @@ const asffFinding = z.object({
   Remediation: z.object({ Recommendation: z.object({ Text: z.string().max(512) }) }).optional(),
   Note: z.object({ Text: nonBlank(512), UpdatedBy: nonBlank(512), UpdatedAt: timestamp }).optional(),
   ProductFields: z.record(z.string().max(128), z.string().max(2048)).refine((m) => Object.keys(m).length <= 50),
+  // How a provider updates Severity and Types of an existing finding (BatchImportFindings ignores the top-level ones then).
+  FindingProviderFields: z.object({
+    Severity: z.object({ Label: z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']), Original: z.string().max(64).optional() }).strict(),
+    Types: z.array(findingType).min(1).max(50),
+  }).strict(),
 }).strict();
 
 describe('toAsff', () => {
