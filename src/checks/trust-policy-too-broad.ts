@@ -1,21 +1,79 @@
-import type { Statement } from '../model/policy.js';
+import type { ConditionBlock, Statement } from '../model/policy.js';
 import type { Severity } from '../model/finding.js';
 import { statementToJson } from '../iam/parse.js';
-import { conditionKeys } from '../iam/conditions.js';
+import { conditionKeys, parseOperator } from '../iam/conditions.js';
+import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { defineCheck, type FindingDraft } from './types.js';
 
 const RESTRICTING_KEYS = ['sts:externalid', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceidentity', 'sts:sourceidentity'];
+// The caller picks its own source identity, so it restricts nothing about who another account lets in.
+const CROSS_ACCOUNT_KEYS = RESTRICTING_KEYS.filter((k) => !k.endsWith('sourceidentity'));
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
+// Issuers anyone can get a token from (any repository, project, workspace, Google account or
+// identity pool): without a subject/audience condition the whole world can assume the role. A
+// GitHub Enterprise issuer (`…githubusercontent.com/<enterprise>`) reaches one enterprise only.
+const PUBLIC_ISSUERS = /^(token\.actions\.githubusercontent\.com|gitlab\.com|app\.terraform\.io|accounts\.google\.com|cognito-identity\.amazonaws\.com|graph\.facebook\.com|www\.amazon\.com)$/i;
+// Web-identity federation without an IAM OIDC provider: the audience (app or pool id) is what narrows it.
+const AUDIENCE_KEY: Record<string, string> = { 'accounts.google.com': 'aud', 'cognito-identity.amazonaws.com': 'aud', 'graph.facebook.com': 'app_id', 'www.amazon.com': 'app_id' };
 
 function accountOf(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) return principal;
   return /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 }
 
+/** Whether the statement can let anyone assume the role (a statement granting only sts:TagSession cannot). */
+function grantsAssume(s: Statement): boolean {
+  if (s.action) return s.action.some((p) => ASSUME_ACTIONS.some((a) => actionMatches(p, a)));
+  if (s.notAction) return ASSUME_ACTIONS.some((a) => !s.notAction!.some((p) => actionMatches(p, a)));
+  return true;
+}
+
+/**
+ * Condition entries that really narrow who may assume, per lower-cased key. A key under a negated
+ * operator (StringNotEquals aws:PrincipalOrgID trusts everyone outside the organization), an
+ * …IfExists or ForAllValues operator (true when the key is absent), Null, or a wildcard that
+ * matches any value restricts nothing.
+ */
+function restrictingEntries(condition: ConditionBlock | undefined): Map<string, (readonly string[])[]> {
+  const out = new Map<string, (readonly string[])[]>();
+  for (const [op, block] of Object.entries(condition ?? {})) {
+    const parsed = parseOperator(op);
+    if (!parsed || parsed.ifExists || parsed.set === 'forallvalues' || parsed.name === 'null' || parsed.name.includes('not')) continue;
+    const wild = parsed.name.endsWith('like') || parsed.name.startsWith('arn');
+    for (const [key, values] of Object.entries(block)) {
+      const k = key.toLowerCase();
+      if (values.length === 0 || (wild && values.some((v) => !narrowValue(k, v)))) continue;
+      out.set(k, [...(out.get(k) ?? []), values]);
+    }
+  }
+  return out;
+}
+
+/** A wildcard value that still names one account, organization or principal. */
+function narrowValue(key: string, value: string): boolean {
+  if (/^[*?]*$/.test(value)) return false;
+  if (key === 'aws:principalarn' || key === 'aws:sourcearn') return !hasWildcard(value.split(':')[4] ?? '*');
+  if (['aws:principalaccount', 'aws:sourceaccount', 'aws:principalorgid', 'aws:sourceorgid'].includes(key)) return !hasWildcard(value);
+  return true;
+}
+
+/**
+ * An OIDC subject pattern is narrow when the text before its first wildcard names the owner:
+ * `repo:octo-org/*` (one organization), not `repo:*` or `repo:octo*` (which also matches
+ * `repo:octo-evil/…`). An EKS subject must name the namespace (`system:serviceaccount:ns:…`).
+ */
+function narrowSubject(provider: string, value: string): boolean {
+  const i = value.search(/[*?]/);
+  if (i < 0) return true;
+  const prefix = value.slice(0, i);
+  return /^oidc\.eks\./i.test(provider) ? /^[^:]+:[^:]+:[^:]+:/.test(prefix) : /^[^:]+:[^:/]+[/:]/.test(prefix);
+}
+
 export const trustPolicyTooBroad = defineCheck({
   id: 'trust-policy-too-broad',
   title: 'Trust policy lets too many principals assume the role',
   severity: 'critical',
-  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition lets outsiders act as the role.',
+  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition (or with one such as `repo:*`) lets outsiders act as the role. A condition restricts only when it must hold: a negated, …IfExists, Null or match-anything test does not.',
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html'],
   run(ctx) {
     const own = ctx.snapshot.account.id;
@@ -24,28 +82,45 @@ export const trustPolicyTooBroad = defineCheck({
       const p = a.principal;
       if (p.kind !== 'role') continue;
       for (const s of p.trustPolicy.statements) {
-        if (s.effect !== 'Allow') continue;
-        const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
+        if (s.effect !== 'Allow' || !grantsAssume(s)) continue;
+        const entries = restrictingEntries(s.condition);
+        const keys = [...entries.keys()];
+        const written = conditionKeys(s.condition).map((k) => k.toLowerCase());
         const restricted = keys.some((k) => RESTRICTING_KEYS.includes(k));
         const problems: { subject: string; severity: Severity; text: string }[] = [];
         const boost = (sev: Severity): Severity => (a.isAgent && sev === 'high' ? 'critical' : sev);
+        const unlessWritten = (k: readonly string[]) => (written.some((w) => k.includes(w)) ? ' (its condition on them restricts nothing: a negated, …IfExists, Null or match-anything test)' : '');
         if (s.notPrincipal) problems.push({ subject: 'not-principal', severity: 'critical', text: 'uses Allow with NotPrincipal, which trusts everyone except the listed principals' });
         const principal = s.principal;
         if (principal === '*' || (principal !== undefined && (principal.AWS ?? []).includes('*'))) {
-          if (!restricted) problems.push({ subject: 'wildcard', severity: 'critical', text: 'trusts any AWS principal ("*") with no restricting condition' });
-          else if (!keys.some((k) => ['aws:principalorgid', 'aws:principalarn', 'aws:principalaccount', 'sts:externalid'].includes(k))) problems.push({ subject: 'wildcard-weak', severity: 'high', text: `trusts "*" restricted only by ${keys.join(', ')}` });
+          if (!restricted) problems.push({ subject: 'wildcard', severity: 'critical', text: `trusts any AWS principal ("*") with no restricting condition${unlessWritten(RESTRICTING_KEYS)}` });
+          else if (!keys.some((k) => ['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:principalaccount', 'sts:externalid'].includes(k))) problems.push({ subject: 'wildcard-weak', severity: 'high', text: `trusts "*" restricted only by ${keys.filter((k) => RESTRICTING_KEYS.includes(k)).join(', ')}` });
         }
         if (principal && principal !== '*') {
           for (const aws of principal.AWS ?? []) {
             const acct = accountOf(aws);
-            if (acct && acct !== own && !restricted) problems.push({ subject: `cross-account:${acct}`, severity: boost('high'), text: `trusts account ${acct} (${aws}) without sts:ExternalId or an organization/principal condition` });
+            if (acct && acct !== own && !keys.some((k) => CROSS_ACCOUNT_KEYS.includes(k))) problems.push({ subject: `cross-account:${acct}`, severity: boost('high'), text: `trusts account ${acct} (${aws}) without sts:ExternalId or an organization/principal condition${unlessWritten(CROSS_ACCOUNT_KEYS)}` });
           }
           for (const fed of principal.Federated ?? []) {
+            if (fed.includes(':saml-provider/')) continue; // the organisation's own IdP decides which roles a user gets
+            const oidc = fed.includes(':oidc-provider/');
             const provider = fed.replace(/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\//, '');
-            if (!fed.includes('oidc-provider/')) continue;
-            const sub = keys.some((k) => k.startsWith(provider.toLowerCase()) && k.endsWith(':sub'));
-            const aud = keys.some((k) => k.startsWith(provider.toLowerCase()) && k.endsWith(':aud'));
-            if (!sub) problems.push({ subject: `oidc:${provider}`, severity: provider.includes('githubusercontent') ? 'critical' : boost('high'), text: `trusts OIDC provider ${provider} without a ${provider}:sub condition${aud ? '' : ' (nor :aud)'}: any repository or workload of that provider can assume it` });
+            const lower = provider.toLowerCase();
+            const severity = PUBLIC_ISSUERS.test(provider) ? 'critical' : boost('high');
+            if (!oidc) {
+              const aud = `${lower}:${AUDIENCE_KEY[lower] ?? 'aud'}`;
+              if (!entries.has(aud)) problems.push({ subject: `web-identity:${provider}`, severity, text: `trusts ${provider} tokens without a ${aud} condition: any application of that provider can assume it` });
+              continue;
+            }
+            const subKey = `${lower}:sub`;
+            const subs = entries.get(subKey) ?? [];
+            const aud = written.includes(`${lower}:aud`);
+            if (subs.length === 0) {
+              const why = written.includes(subKey) ? ' that restricts anything (it is negated, …IfExists or matches any value)' : '';
+              problems.push({ subject: `oidc:${provider}`, severity, text: `trusts OIDC provider ${provider} without a ${provider}:sub condition${why}${aud ? '' : ' (nor :aud)'}: any repository or workload of that provider can assume it` });
+            } else if (!subs.some((values) => values.every((v) => narrowSubject(provider, v)))) {
+              problems.push({ subject: `oidc-sub:${provider}`, severity, text: `trusts OIDC provider ${provider} for subjects ${subs.flat().join(', ')}, a pattern that does not name one owner: other organizations' repositories or workloads match it` });
+            }
           }
           if (a.isAgent) {
             for (const svc of principal.Service ?? []) {

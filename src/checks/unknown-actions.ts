@@ -3,25 +3,31 @@ import { defineCheck, type FindingDraft } from './types.js';
 export const unknownActions = defineCheck({
   id: 'unknown-actions',
   title: 'Policy names actions the catalog does not know',
-  severity: 'low',
-  rationale: 'An action that matches nothing in the Service Authorization Reference is a typo, a retired action, or newer than leash\'s catalog. leash cannot say what it grants, so it reports it rather than guess.',
+  severity: 'medium',
+  rationale: 'An action that matches nothing in the Service Authorization Reference is a typo, a retired action, or newer than leash\'s catalog. leash cannot say what it grants, so it reports it rather than guess. In a Deny (or a permissions boundary) it is worse: a misspelt guardrail denies nothing.',
   references: ['https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html'],
   run(ctx) {
     const out: FindingDraft[] = [];
     for (const a of ctx.principals) {
       const unknown = new Set<string>();
-      for (const pol of a.principal.policies) {
+      const inDeny = new Set<string>();
+      const policies = a.principal.boundary ? [...a.principal.policies, a.principal.boundary] : a.principal.policies;
+      for (const pol of policies) {
         for (const s of pol.document.statements) {
-          if (s.effect !== 'Allow') continue;
-          for (const pat of s.action ?? []) if (pat !== '*' && ctx.expander.expand(pat).length === 0) unknown.add(pat);
+          for (const pat of s.action ?? []) {
+            if (pat === '*' || ctx.expander.expand(pat).length > 0) continue;
+            unknown.add(pat);
+            if (s.effect === 'Deny') inDeny.add(pat);
+          }
         }
       }
       if (unknown.size === 0) continue;
       const list = [...unknown].sort();
+      const denied = [...inDeny].sort();
       out.push({
-        principalArn: a.principal.arn, subject: 'unknown', severity: 'low',
-        title: `${a.principal.name}: ${list.length} unknown action pattern(s)`,
-        description: `These patterns match no action in the catalog: ${list.slice(0, 10).join(', ')}.`,
+        principalArn: a.principal.arn, subject: 'unknown', severity: denied.length > 0 ? 'medium' : 'low',
+        title: `${a.principal.name}: ${list.length} unknown action pattern(s)${denied.length > 0 ? `, ${denied.length} in a Deny` : ''}`,
+        description: `These patterns match no action in the catalog: ${list.slice(0, 10).join(', ')}.${denied.length > 0 ? ` A Deny naming ${denied.slice(0, 5).join(', ')} denies nothing if the name is a typo: check the guardrail.` : ''}`,
         evidence: [], actions: list,
       });
     }
