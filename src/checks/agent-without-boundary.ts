@@ -8,7 +8,8 @@ export const agentWithoutBoundary = defineCheck({
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html'],
   run(ctx) {
     return ctx.principals.flatMap((a) => {
-      if (!a.isAgent || a.principal.boundary || a.principal.unresolvedPolicyArns.length > 0 && a.principal.unresolvedPolicyArns.some((x) => x.startsWith('arn:'))) return [];
+      // A boundary named but missing from the export is still a boundary (unknown content, not none).
+      if (!a.isAgent || a.principal.boundary || a.principal.boundaryArn) return [];
       const risky = a.destructive.unconditional.length > 0 || a.escalation.some((e) => !e.conditional);
       return [{
         principalArn: a.principal.arn, subject: 'no-boundary', severity: risky ? 'high' as const : 'medium' as const,

@@ -16,6 +16,8 @@ interface PrincipalBase {
   /** Identity policies, resolved: inline, managed, and (users) their groups' inline and managed. */
   readonly policies: readonly AttachedPolicy[];
   readonly boundary?: AttachedPolicy;
+  /** The boundary the export names, even when its policy is missing from the export (then `boundary` is absent). */
+  readonly boundaryArn?: string;
   /** A managed policy attached but missing from the export (e.g. filtered out) — unknown, not empty. */
   readonly unresolvedPolicyArns: readonly string[];
 }

@@ -164,6 +164,14 @@ describe('agent identification feeding checks', () => {
     expect(of(fs, 'long-session-duration').map((f) => f.principalArn.split('/').pop()).sort()).toEqual(['kiro-agent', 'orders']);
     expect(of(fs, 'agent-without-boundary').map((f) => f.principalArn.split('/').pop()).sort()).toEqual(['kiro-agent', 'orders']);
   });
+
+  it('a managed policy missing from the export does not hide a missing boundary; a boundary missing from it is still a boundary', () => {
+    const fs = findings(snapshotOf([
+      { name: 'kiro-agent', managed: ['NotInThisExport'] },
+      { name: 'kiro-bounded', managed: ['NotInThisExport'], boundary: 'BoundaryNotInThisExport' },
+    ]));
+    expect(of(fs, 'agent-without-boundary').map((f) => f.principalArn.split('/').pop())).toEqual(['kiro-agent']);
+  });
 });
 
 describe('unused-role', () => {

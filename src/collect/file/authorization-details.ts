@@ -248,6 +248,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
       unresolvedPolicyArns: unresolved, groups: u.GroupList,
       ...(u.CreateDate ? { createDate: u.CreateDate } : {}),
       ...(b ? { boundary: b } : {}),
+      ...(u.PermissionsBoundary ? { boundaryArn: u.PermissionsBoundary.PermissionsBoundaryArn } : {}),
       ...(u.PasswordLastUsed ? { passwordLastUsed: u.PasswordLastUsed } : {}),
     };
     principals.push(user);
@@ -272,6 +273,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
       instanceProfiles: r.InstanceProfileList.map((ip) => ip.Arn ?? ip.InstanceProfileName ?? '').filter(Boolean),
       ...(r.CreateDate ? { createDate: r.CreateDate } : {}),
       ...(b ? { boundary: b } : {}),
+      ...(r.PermissionsBoundary ? { boundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn } : {}),
       ...(r.MaxSessionDuration !== undefined ? { maxSessionDuration: r.MaxSessionDuration } : {}),
       ...(r.RoleLastUsed ? { lastUsed: { ...(r.RoleLastUsed.LastUsedDate ? { date: r.RoleLastUsed.LastUsedDate } : {}), ...(r.RoleLastUsed.Region ? { region: r.RoleLastUsed.Region } : {}) } } : {}),
     };
