@@ -71,11 +71,21 @@ export interface SarifLog {
   runs: {
     tool: { driver: { name: string; version: string; semanticVersion: string; rules: SarifRule[] } };
     automationDetails: { id: string };
-    invocations: { executionSuccessful: boolean; startTimeUtc: string; endTimeUtc: string }[];
+    invocations: { executionSuccessful: boolean; startTimeUtc: string; endTimeUtc: string; toolExecutionNotifications?: SarifNotification[] }[];
     results: SarifResult[];
     properties: { scanId: string; accountId: string; accountAlias?: string; scanErrors: number; coverageNotes: string[] };
   }[];
 }
+
+/** What the scan could not read (a source denied, a file broken): the run still finished. */
+export interface SarifNotification {
+  level: 'error' | 'warning';
+  message: { text: string };
+  properties: { source: string; code: string; location?: string };
+}
+
+/** Bounded: a trail of thousands of broken files should not make the SARIF file that big. */
+const MAX_NOTIFICATIONS = 50;
 
 export interface SarifOptions {
   /** Where GitHub should place a finding's alert; default is the stable pseudo-path per principal. */
@@ -223,7 +233,12 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
         },
         // GitHub treats everything before the last "/" as the analysis category: one per account.
         automationDetails: { id: `leash/${accountId}/${report.scan.id}` },
-        invocations: [{ executionSuccessful: true, startTimeUtc: report.scan.startedAt, endTimeUtc: report.scan.finishedAt }],
+        // The run finished (executionSuccessful), but say what it could not read: a tool reading
+        // the SARIF alone should not take a partial picture for a whole one.
+        invocations: [{
+          executionSuccessful: true, startTimeUtc: report.scan.startedAt, endTimeUtc: report.scan.finishedAt,
+          ...(report.errors.length > 0 ? { toolExecutionNotifications: notifications(report) } : {}),
+        }],
         results,
         properties: runProperties,
       },
@@ -233,4 +248,15 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
 
 function suppressionText(s: NonNullable<Finding['suppressed']>): string {
   return [s.reason, s.by ? `by ${s.by}` : '', s.until ? `until ${s.until}` : ''].filter((x) => x !== '').join('; ');
+}
+
+function notifications(report: Report): SarifNotification[] {
+  const out: SarifNotification[] = report.errors.slice(0, MAX_NOTIFICATIONS).map((e) => ({
+    level: e.code === 'invalid-input' || e.code === 'internal' ? 'error' : 'warning',
+    message: { text: e.message },
+    properties: { source: e.source, code: e.code, ...(e.location !== undefined ? { location: e.location } : {}) },
+  }));
+  const more = report.errors.length - out.length;
+  if (more > 0) out.push({ level: 'warning', message: { text: `${more} more scan errors are listed in report.json` }, properties: { source: 'leash', code: 'truncated' } });
+  return out;
 }

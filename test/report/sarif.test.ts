@@ -27,6 +27,28 @@ describe('toSarif', () => {
     expect(log.version).toBe('2.1.0');
   });
 
+  it('says what the scan could not read as tool execution notifications, bounded, and stays valid', () => {
+    const clean = toSarif(buildReport());
+    expect(clean.runs[0]!.invocations[0]!.toolExecutionNotifications).toBeUndefined();
+    const errors = [
+      { source: 'cloudtrail-file' as const, code: 'invalid-input' as const, message: 'trail/broken.json at line 3: expected valid JSON', location: 'trail/broken.json' },
+      { source: 'organizations-scp' as const, code: 'access-denied' as const, message: 'organizations:ListPolicies: AccessDenied' },
+    ];
+    const log = toSarif(buildReport({ errors }));
+    expect(errorsOf(log)).toBe('');
+    const n = log.runs[0]!.invocations[0]!;
+    expect(n.executionSuccessful).toBe(true);
+    expect(n.toolExecutionNotifications!.map((x) => [x.level, x.message.text])).toEqual([
+      ['error', 'trail/broken.json at line 3: expected valid JSON'],
+      ['warning', 'organizations:ListPolicies: AccessDenied'],
+    ]);
+    const many = toSarif(buildReport({ errors: Array.from({ length: 120 }, (_, i) => ({ ...errors[0]!, message: `file ${i}` })) }));
+    const listed = many.runs[0]!.invocations[0]!.toolExecutionNotifications!;
+    expect(listed).toHaveLength(51);
+    expect(listed.at(-1)!.message.text).toBe('70 more scan errors are listed in report.json');
+    expect(errorsOf(many)).toBe('');
+  });
+
   it('the schema fixture is strict enough to reject broken SARIF', () => {
     const log = JSON.parse(JSON.stringify(toSarif(buildReport())));
     const noMessage = structuredClone(log);
