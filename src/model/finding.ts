@@ -55,6 +55,8 @@ export interface Finding {
   readonly remediation?: string;
   fixIds: string[];
   suppressed?: Suppression;
+  /** Start of the earliest scan of this account's history that reported it (set when the scan is written). */
+  readonly firstSeen?: string;
 }
 
 export type { Statement };

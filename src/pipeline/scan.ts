@@ -195,7 +195,7 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
   const withNote: Report = previousError
     ? { ...analysis.report, errors: [...analysis.report.errors, { source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` }] }
     : analysis.report;
-  const report: Report = previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote;
+  const report: Report = withFirstSeen(previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote, previous);
   onProgress('write', reportsRoot);
   const { dir } = await writeReportBundle(report, {
     reportsRoot,
@@ -211,6 +211,15 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
+}
+
+/**
+ * Each finding's first sighting: carried over from the previous scan when it reported the same
+ * finding id, else this scan's start. Dashboards and Security Hub age findings by it.
+ */
+export function withFirstSeen(report: Report, previous: Report | undefined): Report {
+  const before = new Map((previous?.findings ?? []).map((f) => [f.id, f.firstSeen ?? previous!.scan.startedAt]));
+  return { ...report, findings: report.findings.map((f) => ({ ...f, firstSeen: before.get(f.id) ?? report.scan.startedAt })) };
 }
 
 /** The newest earlier scan of the account whose IAM read was complete (looking back a few scans). */

@@ -50,6 +50,7 @@ export interface AsffFinding {
   Types: string[];
   CreatedAt: string;
   UpdatedAt: string;
+  FirstObservedAt: string;
   Severity: { Label: AsffSeverityLabel; Original: string };
   Title: string;
   Description: string;
@@ -134,6 +135,7 @@ function toAsffFinding(
     Types: types,
     CreatedAt: opts.createdAt,
     UpdatedAt: opts.updatedAt,
+    FirstObservedAt: opts.createdAt,
     Severity: severity,
     Title: clip(finding.title, ASFF_LIMITS.title),
     Description: clip(`${finding.description || finding.title} Principal: ${finding.principalArn}.`, ASFF_LIMITS.description),
@@ -174,13 +176,13 @@ export function toAsff(report: Report, opts: AsffOptions): AsffFinding[] {
   const updatedAt = report.scan.finishedAt;
   const principals = new Map(report.principals.map((p) => [p.arn, p]));
   const out = report.findings.map((f) =>
-    toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: report.scan.startedAt, updatedAt }),
+    toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: f.firstSeen ?? report.scan.startedAt, updatedAt }),
   );
   if (opts.previous && opts.previous.scan.account.id === accountId) {
     const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
     // Only findings known to be resolved are archived: a principal an incomplete IAM read missed keeps its findings open.
     for (const f of goneFindings(opts.previous, report).resolved) {
-      out.push(toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: opts.previous.scan.startedAt, updatedAt }));
+      out.push(toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: f.firstSeen ?? opts.previous.scan.startedAt, updatedAt }));
     }
   }
   return out;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScan, runScanWithFixes, scanAndWrite } from '../../src/pipeline/scan.js';
+import { runScan, runScanWithFixes, scanAndWrite, withFirstSeen } from '../../src/pipeline/scan.js';
 import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
 import { reportSchemaErrors } from '../support/schema.js';
 import { authDetails, doc } from '../support/snapshot.js';
@@ -85,6 +85,23 @@ describe('demo account scan', () => {
     expect(second.report.delta?.previousScanId).toBe(first.report.scan.id);
     expect(second.report.delta?.newFindings).toEqual([]);
     expect(reportSchemaErrors(second.report)).toEqual([]);
+    // Every finding keeps the day it was first seen, and Security Hub gets that as its age.
+    expect(first.report.findings.every((f) => f.firstSeen === first.report.scan.startedAt)).toBe(true);
+    expect(second.report.findings.every((f) => f.firstSeen === first.report.scan.startedAt)).toBe(true);
+    const asff = JSON.parse(readFileSync(join(second.dir, 'findings.asff.json'), 'utf8')) as { CreatedAt: string; FirstObservedAt: string }[];
+    expect(new Set(asff.map((f) => f.FirstObservedAt))).toEqual(new Set([first.report.scan.startedAt]));
+  });
+});
+
+describe('withFirstSeen', () => {
+  it('carries a finding\'s first sighting over from the previous scan, and dates new ones to this scan', async () => {
+    const a = await runScan({ demo: true, now: NOW });
+    const b = await runScan({ demo: true, now: new Date(NOW.getTime() + 3_600_000) });
+    const dropped = a.findings[0]!.id;
+    const previous = withFirstSeen({ ...a, findings: a.findings.filter((f) => f.id !== dropped) }, undefined);
+    const later = withFirstSeen(b, previous);
+    expect(later.findings.find((f) => f.id === dropped)!.firstSeen).toBe(b.scan.startedAt);
+    expect(later.findings.filter((f) => f.id !== dropped).every((f) => f.firstSeen === a.scan.startedAt)).toBe(true);
   });
 });
 

@@ -21,6 +21,7 @@ const asffFinding = z.object({
   AwsAccountId: z.string().regex(/^\d{12}$/),
   Types: z.array(findingType).min(1).max(50),
   CreatedAt: timestamp,
+  FirstObservedAt: timestamp,
   UpdatedAt: timestamp,
   Severity: z.object({ Label: z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']), Original: z.string().max(64).optional() }),
   Title: nonBlank(256),
