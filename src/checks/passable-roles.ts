@@ -5,7 +5,7 @@
 import type { ActionSet } from '../iam/action-set.js';
 import { evaluateCondition } from '../iam/conditions.js';
 import { grantingStatements } from '../iam/effective.js';
-import { actionMatches, arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
+import { arnMatcher, globRegex, hasWildcard, statementCovers } from '../iam/pattern.js';
 import { factsOf } from '../iam/principal-context.js';
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -31,8 +31,7 @@ export function trustedServices(trust: PolicyDocument): Set<string> {
   const out = new Set<string>();
   for (const s of trust.statements) {
     if (s.effect !== 'Allow') continue;
-    const assumes = s.action ? s.action.some((a) => actionMatches(a, 'sts:AssumeRole')) : !(s.notAction ?? []).some((a) => actionMatches(a, 'sts:AssumeRole'));
-    if (!assumes || !s.principal) continue;
+    if (!statementCovers(s, 'sts:AssumeRole') || !s.principal) continue;
     if (s.principal === '*') { out.add(ANY); continue; }
     for (const [kind, values] of Object.entries(s.principal)) {
       if (kind === 'AWS' && values.includes('*')) out.add(ANY);
@@ -81,13 +80,11 @@ function mayNameRole(pattern: string, partition: string, account: string): boole
   return literal.length < resource.length ? 'role/'.startsWith(literal) || literal.startsWith('role/') : resource.startsWith('role/');
 }
 
-type ServiceResult = { readonly status: 'found'; readonly roles: readonly string[] } | { readonly status: 'none' } | { readonly status: 'unknown'; readonly why: string };
-
 export class PassableRoles {
   private readonly byService = new Map<string, PassCandidate[]>();
   /** Per service: the union of what its roles may do, and whether one's policies are unknown. */
   private readonly reach = new Map<string, { readonly union: ActionSet; readonly unknown: boolean }>();
-  private readonly perPrincipal = new WeakMap<Principal, Map<string, ServiceResult>>();
+  private readonly perPrincipal = new WeakMap<Principal, Map<string, PassableResult>>();
 
   constructor(candidates: readonly PassCandidate[], private readonly inventory: ReturnType<typeof inventoryComplete>) {
     // Most privileged first, and roles whose policies leash could not see before all: the first
@@ -185,7 +182,7 @@ export class PassableRoles {
     let cache = this.perPrincipal.get(p);
     if (!cache) this.perPrincipal.set(p, (cache = new Map()));
     const found: string[] = [];
-    let unknown: ServiceResult | undefined;
+    let unknown: PassableResult | undefined;
     for (const svc of services) {
       let r = cache.get(svc);
       if (!r) cache.set(svc, (r = this.findFor(p, pUnconditional, svc)));
@@ -221,7 +218,7 @@ export class PassableRoles {
     return g;
   }
 
-  private findFor(p: Principal, have: ActionSet, svc: string): ServiceResult {
+  private findFor(p: Principal, have: ActionSet, svc: string): PassableResult {
     const grants = this.passGrants(p);
     if (!grants) return { status: 'unknown', why: 'iam:PassRole is granted by no identity statement leash can read' };
     // iam:PassedToService may limit which service a statement lets the role go to.
@@ -237,12 +234,14 @@ export class PassableRoles {
     let looked = 0;
     // Grants that name roles by pattern: the roles each pattern matches are found once per
     // account and reused (policies, managed ones above all, repeat across principals).
-    const candidates = anyRole || usable.some((g) => !g.patterns) ? this.candidates(svc) : this.matching(svc, usable.flatMap((g) => g.patterns!));
+    // A NotResource grant has no patterns to look up: then every role is checked one by one.
+    const oneByOne = !anyRole && usable.some((g) => !g.patterns);
+    const candidates = anyRole || oneByOne ? this.candidates(svc) : this.matching(svc, usable.flatMap((g) => g.patterns!));
     for (const c of candidates) {
       if (c.role.arn === p.arn) continue;
       // Names are examples: once one is found, a short look for two more is enough.
       if (++looked > SCAN_LIMIT || (found.length > 0 && looked > EXAMPLE_LOOK)) break;
-      if (!anyRole && !usable.some((g) => g.passes(c.role.arn))) continue;
+      if (oneByOne && !usable.some((g) => g.passes(c.role.arn))) continue;
       if (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(have) > 0) {
         found.push(c.role.arn);
         if (found.length >= 3) break;

@@ -5,7 +5,7 @@
 import type { AttachedPolicy, ConditionBlock, PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { ActionSet } from './action-set.js';
-import { actionMatches } from './pattern.js';
+import { statementCovers } from './pattern.js';
 import { gatesOnApproval } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
 import { factsOf, mayApplyToPrincipal, referencesPrincipalKey, residualCondition, type PrincipalFacts } from './principal-context.js';
@@ -40,6 +40,7 @@ export interface DependentStatement {
 }
 
 type Buckets = { [K in Exclude<keyof DocumentSummary, 'principalDependent'>]: ActionSet[] };
+const newBuckets = (): Buckets => ({ allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] });
 
 /** Which sets a statement's actions join, given the condition that is left to hold. */
 function classify(st: Statement, condition: ConditionBlock | undefined, actions: ActionSet, b: Buckets): void {
@@ -78,7 +79,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const n = expander.size;
   // Summaries are read-only, so sets that come out empty or equal share one object: most
   // documents have no Deny and no Condition, and 10k principals should not mean 60k bitsets.
-  const b: Buckets = { allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] };
+  const b = newBuckets();
   const principalDependent: DependentStatement[] = [];
   for (const st of doc.statements) {
     // statementActions returns a fresh set per call, so the first list to take it may own it.
@@ -156,7 +157,7 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
       // Without a principal, the whole condition stays unknown: classified as before.
       const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts(), dep.useVariables) : dep.statement.condition;
       if (condition === false) continue; // never applies to this principal
-      const b: Buckets = { allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] };
+      const b = newBuckets();
       classify(dep.statement, condition, dep.actions, b);
       for (const k of SUMMARY_KEYS) for (const set of b[k]) acc[k].or(set);
     }
@@ -232,8 +233,7 @@ export function grantingStatements(policies: readonly AttachedPolicy[], action: 
     for (const st of policy.document.statements) {
       if (st.effect !== 'Allow') continue;
       if (principal && !mayApplyToPrincipal(st.condition, principal, policy.document.version)) continue;
-      const hit = st.action ? st.action.some((p) => actionMatches(p, action)) : !(st.notAction ?? []).some((p) => actionMatches(p, action));
-      if (hit) out.push({ policy, statement: st });
+      if (statementCovers(st, action)) out.push({ policy, statement: st });
     }
   }
   return out;

@@ -5,7 +5,7 @@
 // context does not know.
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import { and3, evaluateCondition, or3, substituteVariables, type RequestContext, type Tri } from './conditions.js';
-import { actionMatches, arnMatches } from './pattern.js';
+import { arnMatches, statementCovers } from './pattern.js';
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Conditional';
 
@@ -55,7 +55,7 @@ function matchList(patterns: readonly string[], value: string, match: (p: string
 /** Does this statement apply to the request? (Action/NotAction, Resource/NotResource, Condition) */
 export function statementApplies(s: Statement, req: Request, useVariables: boolean): Tri {
   const ctx = req.context ?? OPEN;
-  const actionHit = s.action ? s.action.some((p) => actionMatches(p, req.action)) : !(s.notAction ?? []).some((p) => actionMatches(p, req.action));
+  const actionHit = statementCovers(s, req.action);
   if (!actionHit) return false;
   let resourceHit: Tri = true;
   if (s.resource) resourceHit = matchList(s.resource, req.resource, arnMatches, ctx, useVariables);

@@ -56,6 +56,11 @@ export function actionMatches(pattern: string, action: string): boolean {
   return hasWildcard(pn) ? globRegex(pn, 'i').test(an) : pn.toLowerCase() === an.toLowerCase();
 }
 
+/** Does a statement's Action (or NotAction: everything it does not list) cover this action? */
+export function statementCovers(s: { readonly action?: readonly string[]; readonly notAction?: readonly string[] }, action: string): boolean {
+  return s.action ? s.action.some((p) => actionMatches(p, action)) : !(s.notAction ?? []).some((p) => actionMatches(p, action));
+}
+
 function splitArn(arn: string): string[] | undefined {
   const parts: string[] = [];
   let start = 0;

@@ -5,7 +5,7 @@
 // aws:PrincipalTag resolve per principal instead of being guessed. Everything else stays unknown.
 import type { ConditionBlock, PolicyDocument } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
-import { actionMatches } from './pattern.js';
+import { statementCovers } from './pattern.js';
 import { evaluateCondition, type RequestContext, type Tri } from './conditions.js';
 
 /** Condition keys whose value comes from the calling principal (lower case; tags by prefix). */
@@ -34,7 +34,7 @@ export function referencesPrincipalKey(condition: ConditionBlock | undefined): b
  * sts:TagSession; then aws:PrincipalTag may differ from the role's own tags (session tags win).
  */
 function trustAllowsSessionTags(trust: PolicyDocument): boolean {
-  return trust.statements.some((s) => s.effect === 'Allow' && (s.action ? s.action.some((a) => actionMatches(a, 'sts:TagSession')) : !(s.notAction ?? []).some((a) => actionMatches(a, 'sts:TagSession'))));
+  return trust.statements.some((s) => s.effect === 'Allow' && statementCovers(s, 'sts:TagSession'));
 }
 
 /** The principal's side of every request: known keys, and keys it certainly does not send. */
