@@ -69,10 +69,11 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
   return hits;
 }
 
-export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expander: ActionExpander): AnalyzedPrincipal[] {
+/** With `now`, conditions on the request time (aws:CurrentTime, aws:TokenIssueTime…) are judged against it. */
+export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, now?: Date): AnalyzedPrincipal[] {
   const idx = actionIndex(expander);
   const base = snapshot.principals.map((p) => {
-    const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps), expander);
+    const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps, now), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
     const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScoped(p, expander.catalog.actions[id]!.key, expander));

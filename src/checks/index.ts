@@ -9,6 +9,8 @@ import { humanSessionDrivenByAgent } from './human-session-driven-by-agent.js';
 import { loggingTampering } from './logging-tampering.js';
 import { longSessionDuration } from './long-session-duration.js';
 import { privilegeEscalation } from './privilege-escalation.js';
+import { reachesAdmin } from './reaches-admin.js';
+import { agentReachesDestructive } from './agent-reaches-destructive.js';
 import { serviceWildcard } from './service-wildcard.js';
 import { trustPolicyTooBroad } from './trust-policy-too-broad.js';
 import { unknownActions } from './unknown-actions.js';
@@ -19,6 +21,8 @@ export const checks: readonly Check[] = [
   adminAccess,
   destructiveActions,
   privilegeEscalation,
+  reachesAdmin,
+  agentReachesDestructive,
   humanSessionDrivenByAgent,
   serviceWildcard,
   writeAllResources,

@@ -5,6 +5,7 @@ import type { PrincipalUsage } from '../model/usage.js';
 import type { LeashConfig } from '../config/config.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
+import type { AccessGraph } from '../graph/index.js';
 
 export interface EscalationHit {
   readonly techniqueId: string;
@@ -38,6 +39,8 @@ export interface AnalyzedPrincipal {
 
 export interface CheckContext {
   readonly snapshot: Snapshot;
+  /** Who can become whom (absent when a caller analyses principals without it). */
+  readonly graph?: AccessGraph;
   readonly principals: readonly AnalyzedPrincipal[];
   readonly config: LeashConfig;
   readonly expander: ActionExpander;

@@ -216,10 +216,11 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   return { allowed, unconditional, allResources };
 }
 
-export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[]): EffectiveInput {
+/** With `now`, conditions on the request time and the session's issue time are judged against it. */
+export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[], now?: Date): EffectiveInput {
   const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
-    principal: () => factsOf(p),
+    principal: () => factsOf(p, now),
   };
   if (p.boundary) input.boundary = [p.boundary.document];
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));

@@ -11,9 +11,18 @@ import { evaluateCondition, type RequestContext, type Tri } from './conditions.j
 /** Condition keys whose value comes from the calling principal (lower case; tags by prefix). */
 const PRINCIPAL_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'aws:principaltype', 'aws:username', 'aws:userid', 'aws:principalisawsservice']);
 
+/**
+ * Keys a scan settles from its own clock: the request time, and when the caller's session was
+ * issued. A statement allowed only `DateLessThan aws:CurrentTime` a past date cannot apply today.
+ */
+const TIME_KEYS = new Set(['aws:currenttime', 'aws:epochtime', 'aws:tokenissuetime']);
+
+/** Temporary credentials live at most 36 hours (GetSessionToken); a session in use now was issued within them. */
+export const MAX_SESSION_AGE_MS = 36 * 3600 * 1000;
+
 export function isPrincipalKey(key: string): boolean {
   const k = key.toLowerCase();
-  return PRINCIPAL_KEYS.has(k) || k.startsWith('aws:principaltag/');
+  return PRINCIPAL_KEYS.has(k) || k.startsWith('aws:principaltag/') || TIME_KEYS.has(k);
 }
 
 const referencesCache = new WeakMap<ConditionBlock, boolean>();
@@ -42,6 +51,10 @@ export interface PrincipalFacts {
   /** Open world: a key not listed is unknown unless isAbsent says otherwise. */
   readonly context: RequestContext;
   readonly isAbsent: (key: string) => boolean;
+  /** The scan's clock, when conditions on the request time are to be judged against it. */
+  readonly now?: Date;
+  /** Users may call with long-term keys, which carry no aws:TokenIssueTime. */
+  readonly mayLackToken?: boolean;
 }
 
 /**
@@ -50,7 +63,7 @@ export interface PrincipalFacts {
  * aws:PrincipalTag keys are exactly its tags; a role's are its tags only when no session can add
  * or override tags.
  */
-export function principalFacts(p: Principal): PrincipalFacts {
+export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const account = p.arn.split(':')[4] ?? '';
   const values: Record<string, string[]> = {
     'aws:principalarn': [p.arn],
@@ -64,7 +77,9 @@ export function principalFacts(p: Principal): PrincipalFacts {
   }
   const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
+  if (now) Object.assign(values, timeValues(now));
   return {
+    ...(now ? { now, mayLackToken: p.kind === 'user' } : {}),
     context: { values },
     isAbsent: (key) => {
       const k = key.toLowerCase();
@@ -73,6 +88,25 @@ export function principalFacts(p: Principal): PrincipalFacts {
       return tagsAreExact && k.startsWith('aws:principaltag/');
     },
   };
+}
+
+/** The request-time keys at a given instant (aws:TokenIssueTime is judged separately: it is a range). */
+export function timeValues(now: Date): Record<string, string[]> {
+  return { 'aws:currenttime': [now.toISOString()], 'aws:epochtime': [String(Math.floor(now.getTime() / 1000))] };
+}
+
+/**
+ * A condition on aws:TokenIssueTime, for a session in use at `now`: issued at most 36 hours
+ * before. True or false only when every possible issue time (and, for a user's long-term keys,
+ * no token at all) agrees.
+ */
+function tokenIssueTime(op: string, key: string, values: readonly string[], facts: PrincipalFacts, useVariables: boolean): Tri {
+  const now = facts.now!;
+  const at = (d: Date): Tri => evaluateCondition({ [op]: { [key]: values } }, { values: { 'aws:tokenissuetime': [d.toISOString()] } }, useVariables);
+  const results: Tri[] = [at(now), at(new Date(now.getTime() - MAX_SESSION_AGE_MS))];
+  if (facts.mayLackToken) results.push(evaluateCondition({ [op]: { [key]: values } }, { values: {}, closedWorld: true }, useVariables));
+  // A date comparison is monotonic in time: the two ends of the window stand for everything between.
+  return results.every((r) => r === results[0]) ? results[0]! : 'unknown';
 }
 
 /**
@@ -85,7 +119,9 @@ export function residualCondition(condition: ConditionBlock, facts: PrincipalFac
   for (const [op, keys] of Object.entries(condition)) {
     for (const [key, values] of Object.entries(keys)) {
       let r: Tri = 'unknown';
-      if (isPrincipalKey(key)) {
+      if (key.toLowerCase() === 'aws:tokenissuetime') {
+        if (facts.now) r = tokenIssueTime(op, key, values, facts, useVariables);
+      } else if (isPrincipalKey(key)) {
         // A key the principal never sends is absent for certain (closed world for that key
         // alone), unless a value refers to another key through a policy variable.
         const closed = facts.isAbsent(key) && !values.some((v) => v.includes('${'));
@@ -100,10 +136,12 @@ export function residualCondition(condition: ConditionBlock, facts: PrincipalFac
 }
 
 const factsCache = new WeakMap<Principal, PrincipalFacts>();
-/** principalFacts, once per principal (evidence asks for it statement by statement). */
-export function factsOf(p: Principal): PrincipalFacts {
-  let f = factsCache.get(p);
-  if (!f) factsCache.set(p, (f = principalFacts(p)));
+const timedFactsCache = new WeakMap<Principal, PrincipalFacts>();
+/** principalFacts, once per principal (evidence asks for it statement by statement); with `now`, time keys too. */
+export function factsOf(p: Principal, now?: Date): PrincipalFacts {
+  const cache = now ? timedFactsCache : factsCache;
+  let f = cache.get(p);
+  if (!f || (now && f.now?.getTime() !== now.getTime())) cache.set(p, (f = principalFacts(p, now)));
   return f;
 }
 

@@ -9,3 +9,4 @@ export type * from './errors.js';
 export { InputError } from './errors.js';
 export { SEVERITIES, severityRank } from './finding.js';
 export { REPORT_SCHEMA_VERSION } from './report.js';
+export type * from './graph.js';

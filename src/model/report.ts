@@ -1,11 +1,12 @@
 // The published contract (reports/schema/report.schema.json describes the JSON form).
+import type { GraphSummary } from './graph.js';
 import type { AgentEvidence } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
 import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
 import type { PrincipalKind } from './snapshot.js';
 
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */
@@ -98,5 +99,7 @@ export interface Report {
   readonly checks: readonly { readonly id: string; readonly title: string; readonly severity: Severity; readonly rationale: string; readonly references: readonly string[] }[];
   readonly unmappedEvents?: readonly { readonly eventSource: string; readonly eventName: string; readonly count: number; readonly reason: string }[];
   readonly delta?: ReportDelta;
+  /** Who can become whom (schema 1.2): edges out of this account's principals, and each one's reach. */
+  readonly graph?: GraphSummary;
   readonly errors: readonly ScanError[];
 }

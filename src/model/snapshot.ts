@@ -39,6 +39,15 @@ export interface User extends PrincipalBase {
 
 export type Principal = Role | User;
 
+/** An IAM group: its own policies (members carry them too, resolved into their `policies`). */
+export interface Group {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly policies: readonly AttachedPolicy[];
+  readonly unresolvedPolicyArns: readonly string[];
+}
+
 export interface ManagedPolicyInfo {
   readonly arn: string;
   readonly name: string;
@@ -55,6 +64,8 @@ export interface Snapshot {
   readonly collectedAt: string;
   readonly principals: readonly Principal[];
   readonly managedPolicies: readonly ManagedPolicyInfo[];
+  /** The account's groups (absent from older snapshots and from inputs without groups). */
+  readonly groups?: readonly Group[];
   /** Service control policies that apply to the account, outermost first (each level must allow). */
   readonly scps?: readonly (readonly AttachedPolicy[])[];
   readonly usage?: UsageData;

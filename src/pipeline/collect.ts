@@ -196,6 +196,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     collectedAt: (opts.now ?? new Date()).toISOString(),
     principals: auth.principals,
     managedPolicies: auth.managedPolicies,
+    groups: auth.groups,
     ...(iam.scps ? { scps: iam.scps } : {}),
     ...(usage ? { usage } : {}),
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),

@@ -19,6 +19,7 @@ import { planFixes, type PrincipalFixPlan } from '../fix/plan.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
+import { analyzeGraph, type AccessGraph } from '../graph/index.js';
 import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
@@ -98,9 +99,23 @@ export function wantsFix(a: AnalyzedPrincipal): boolean {
 
 /** Pure: the same snapshot, config and options always give the same report. */
 export function analyzeSnapshot(snapshot: Snapshot, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis {
+  return analyzeSnapshots([snapshot], config, opts)[0]!;
+}
+
+/**
+ * Several accounts analysed together: one access graph across them (a dev user that may assume a
+ * prod role is one path), then each account's checks, baseline, fixes and report as before.
+ * Pure, like analyzeSnapshot; one Analysis per snapshot, in order.
+ */
+export function analyzeSnapshots(snapshots: readonly Snapshot[], config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis[] {
   const expander = new ActionExpander(catalog());
-  const analyzed = analyzePrincipals(snapshot, config, expander);
-  const ctx = { snapshot, principals: analyzed, config, expander, now: opts.now };
+  const perAccount = snapshots.map((snapshot) => ({ snapshot, analyzed: analyzePrincipals(snapshot, config, expander, opts.now) }));
+  const graph = analyzeGraph(perAccount, { expander, now: opts.now });
+  return perAccount.map(({ snapshot, analyzed }) => analyzeOne(snapshot, analyzed, graph, expander, config, snapshots.length > 1 ? { ...opts, scanId: scanId(snapshot.account.id, new Date(opts.startedAt)) } : opts));
+}
+
+function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: AccessGraph, expander: ActionExpander, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis {
+  const ctx = { snapshot, principals: analyzed, config, expander, now: opts.now, graph };
   const run = runChecks(ctx);
   const errors = run.errors;
   // Suppressed findings stay in the report, marked with their reason; they are never dropped.
@@ -133,6 +148,7 @@ export function analyzeSnapshot(snapshot: Snapshot, config: LeashConfig, opts: A
     startedAt: opts.startedAt,
     finishedAt: opts.now.toISOString(),
     snapshot, analyzed, findings, fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines,
+    graph: graph.summary(snapshot.account.id),
     errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
   });
   return { report, fixPlans };

@@ -1,4 +1,5 @@
 // Snapshot + analysis → the published Report. Pure: no I/O, no clock (times are passed in).
+import type { GraphSummary } from '../model/graph.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
@@ -73,6 +74,7 @@ export interface BuildInput {
   readonly checks: readonly Check[];
   readonly expander: ActionExpander;
   readonly baselines?: ReadonlyMap<string, PrincipalBaselineSummary>;
+  readonly graph?: GraphSummary;
   readonly errors: readonly ScanError[];
 }
 
@@ -82,7 +84,7 @@ function coverage(input: BuildInput): Coverage {
   const unresolved = snapshot.principals.filter((p) => p.unresolvedPolicyArns.length > 0);
   const iamSource = snapshot.sources.find((s) => s.kind.startsWith('authorization-details'));
   const notes: string[] = [
-    'Resource-based policies (bucket, key, queue policies) and cross-account access are not evaluated; findings describe identity-based permissions.',
+    'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
     'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
   ];
   if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
@@ -168,6 +170,7 @@ export function buildReport(input: BuildInput): Report {
     fixes: [...input.fixes],
     checks: input.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, references: [...c.references] })),
     ...(snapshot.usage && snapshot.usage.unmapped.length > 0 ? { unmappedEvents: snapshot.usage.unmapped } : {}),
+    ...(input.graph ? { graph: input.graph } : {}),
     errors: [...snapshot.errors, ...input.errors],
   };
 }

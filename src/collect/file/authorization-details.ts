@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AttachedPolicy, PolicyDocument } from '../../model/policy.js';
-import type { ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
+import type { Group, ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
 import { InputError, type ScanError, jsonPath } from '../../model/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
 import { issueExpected, issueGot } from '../../config/zod-issue.js';
@@ -76,6 +76,7 @@ export interface AuthorizationDetailsResult {
   readonly accounts: readonly AccountSighting[];
   readonly principals: Principal[];
   readonly managedPolicies: ManagedPolicyInfo[];
+  readonly groups: Group[];
   readonly errors: ScanError[];
   readonly counts: Record<string, number>;
 }
@@ -214,6 +215,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
   const tagMap = (t: { Key: string; Value: string }[] | undefined) => Object.fromEntries((t ?? []).map((x) => [x.Key, x.Value]));
 
   const groups = new Map<string, { policies: AttachedPolicy[]; unresolved: string[] }>();
+  const groupList: Group[] = [];
   data.GroupDetailList.forEach((g, gi) => {
     const unresolved: string[] = [];
     const policies: AttachedPolicy[] = [];
@@ -224,6 +226,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
     });
     policies.push(...resolveManaged(g.AttachedManagedPolicies, unresolved, g.GroupName));
     groups.set(g.GroupName, { policies, unresolved });
+    groupList.push({ arn: g.Arn, name: g.GroupName, path: g.Path, policies, unresolvedPolicyArns: unresolved });
   });
 
   const principals: Principal[] = [];
@@ -292,6 +295,7 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
     accounts,
     principals,
     managedPolicies: [...managed.values()],
+    groups: groupList,
     errors,
     counts: { users: data.UserDetailList.length, groups: data.GroupDetailList.length, roles: data.RoleDetailList.length, policies: data.Policies.length },
   };

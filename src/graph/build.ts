@@ -1,0 +1,658 @@
+// The access graph stage: between effective permissions and checks. Nodes are principals (and
+// the states someone can put them in), outside principals and shared hops; an edge A → B means A
+// can act as B. IAM's real rules decide each edge: the trust policy and the caller's identity
+// policies, boundary, SCPs and explicit denies, evaluated at request level (request.ts).
+//
+// Shared hops ("hubs") keep the graph linear in size: a principal allowed iam:PassRole on every
+// role gets one edge to "every role that trusts Lambda", not one per role — only when its
+// decision is the same for every role (uniform()); otherwise each role is decided on its own.
+import type { AttachedPolicy, PolicyDocument } from '../model/policy.js';
+import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.js';
+import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
+import type { AnalyzedPrincipal } from '../checks/types.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { arnMatcher, hasWildcard, statementCovers } from '../iam/pattern.js';
+import { and3, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
+import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
+import { factsOf, timeValues } from '../iam/principal-context.js';
+import { escalationTechniques } from '../checks/data.js';
+import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
+import { decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
+import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
+import { powerOf, type PowerSets } from './power.js';
+
+export interface AccountInput {
+  readonly snapshot: Snapshot;
+  readonly analyzed: readonly AnalyzedPrincipal[];
+}
+
+export interface GraphNodeInternal extends GraphNode {
+  readonly index: number;
+  readonly power: PowerSets;
+  /** What the node may do as a caller (absent for outside principals and hubs). */
+  readonly caller?: Caller;
+  readonly effective?: EffectivePermissions;
+  readonly principal?: Principal;
+  readonly analyzed?: AnalyzedPrincipal;
+}
+
+export interface BuiltGraph {
+  readonly nodes: readonly GraphNodeInternal[];
+  readonly out: readonly (readonly GraphEdge[])[];
+  readonly byId: ReadonlyMap<string, number>;
+  readonly expander: ActionExpander;
+  readonly accounts: readonly string[];
+}
+
+const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }] };
+
+const carriers = carriersJson.carriers as Readonly<Record<string, { readonly services: readonly string[]; readonly instanceProfile?: boolean }>>;
+
+const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
+const partitionOf = (arn: string): string => arn.split(':')[1] ?? 'aws';
+
+function policyName(a: AttachedPolicy): string {
+  const o = a.origin;
+  if (o.kind === 'group-inline' || o.kind === 'group-managed') return `${o.group}/${o.name}`;
+  return o.name;
+}
+
+function layerOf(side: Layer['side'], policies: readonly AttachedPolicy[]): Layer {
+  return { side, docs: policies.map((a) => ({ name: policyName(a), document: a.document })) };
+}
+
+/** Edit techniques: which action, on what kind of IAM resource, leads to which state of the target. */
+const EDITS = [
+  { technique: 'iam-put-role-policy', action: 'iam:PutRolePolicy', on: 'role', state: 'elevated' },
+  { technique: 'iam-attach-role-policy', action: 'iam:AttachRolePolicy', on: 'role', state: 'elevated' },
+  { technique: 'iam-put-user-policy', action: 'iam:PutUserPolicy', on: 'user', state: 'elevated' },
+  { technique: 'iam-attach-user-policy', action: 'iam:AttachUserPolicy', on: 'user', state: 'elevated' },
+  { technique: 'iam-remove-permissions-boundary', action: 'iam:DeleteRolePermissionsBoundary', on: 'role', state: 'unbounded' },
+  { technique: 'iam-remove-permissions-boundary', action: 'iam:PutRolePermissionsBoundary', on: 'role', state: 'unbounded' },
+  { technique: 'iam-remove-permissions-boundary', action: 'iam:DeleteUserPermissionsBoundary', on: 'user', state: 'unbounded' },
+  { technique: 'iam-remove-permissions-boundary', action: 'iam:PutUserPermissionsBoundary', on: 'user', state: 'unbounded' },
+] as const;
+
+/** Credential minting and trust rewriting: hops to the principal itself. */
+const TAKEOVERS = [
+  { technique: 'iam-create-access-key', action: 'iam:CreateAccessKey', on: 'user', why: 'can create an access key for' },
+  { technique: 'iam-create-login-profile', action: 'iam:CreateLoginProfile', on: 'user', why: 'can set a console password for' },
+  { technique: 'iam-update-login-profile', action: 'iam:UpdateLoginProfile', on: 'user', why: 'can change the console password of' },
+  { technique: 'iam-update-assume-role-policy', action: 'iam:UpdateAssumeRolePolicy', on: 'role', why: 'can rewrite the trust policy of' },
+] as const;
+
+interface Ctx {
+  readonly expander: ActionExpander;
+  readonly now: Date;
+  readonly nodes: GraphNodeInternal[];
+  readonly out: GraphEdge[][];
+  readonly byId: Map<string, number>;
+  readonly accounts: Map<string, AccountIndex>;
+  readonly edgeKeys: Set<string>;
+}
+
+interface AccountIndex {
+  readonly id: string;
+  readonly partition: string;
+  readonly snapshot: Snapshot;
+  readonly roles: readonly Role[];
+  readonly users: readonly User[];
+  readonly groups: readonly Group[];
+  readonly membersOf: ReadonlyMap<string, readonly User[]>;
+  /** Customer-managed policy ARN → who has it as an identity policy, and who as a boundary. */
+  readonly attachedTo: ReadonlyMap<string, { readonly identity: Principal[]; readonly boundary: Principal[] }>;
+  /** Trust entries by who they name. */
+  readonly byArn: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
+  readonly byTrustedAccount: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
+  readonly anyone: readonly { role: Role; entry: TrustEntry }[];
+  readonly byService: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function indexAccount(snapshot: Snapshot): AccountIndex {
+  const roles = snapshot.principals.filter((p): p is Role => p.kind === 'role');
+  const users = snapshot.principals.filter((p): p is User => p.kind === 'user');
+  const byArn = new Map<string, { role: Role; entry: TrustEntry }[]>();
+  const byTrustedAccount = new Map<string, { role: Role; entry: TrustEntry }[]>();
+  const anyone: { role: Role; entry: TrustEntry }[] = [];
+  const byService = new Map<string, { role: Role; entry: TrustEntry }[]>();
+  for (const role of roles) {
+    for (const entry of trustEntries(role)) {
+      const it = { role, entry };
+      if (entry.kind === 'arn') push(byArn, entry.arn, it);
+      else if (entry.kind === 'id') push(byArn, `id:${entry.id}`, it);
+      else if (entry.kind === 'account' && entry.action === 'sts:AssumeRole') push(byTrustedAccount, entry.account, it);
+      else if (entry.kind === 'anyone' && entry.action === 'sts:AssumeRole') anyone.push(it);
+      else if (entry.kind === 'service') push(byService, entry.service, it);
+    }
+  }
+  const membersOf = new Map<string, User[]>();
+  for (const u of users) for (const g of u.groups) push(membersOf, g, u);
+  const attachedTo = new Map<string, { identity: Principal[]; boundary: Principal[] }>();
+  const slot = (arn: string) => {
+    let s = attachedTo.get(arn);
+    if (!s) attachedTo.set(arn, (s = { identity: [], boundary: [] }));
+    return s;
+  };
+  for (const p of snapshot.principals) {
+    for (const a of p.policies) if ((a.origin.kind === 'managed' || a.origin.kind === 'group-managed') && !a.origin.awsManaged) slot(a.origin.arn).identity.push(p);
+    if (p.boundary && p.boundary.origin.kind === 'boundary' && !p.boundary.origin.awsManaged) slot(p.boundary.origin.arn).boundary.push(p);
+  }
+  const id = snapshot.account.id;
+  const partition = snapshot.principals[0] ? partitionOf(snapshot.principals[0].arn) : 'aws';
+  return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, attachedTo, byArn, byTrustedAccount, anyone, byService };
+}
+
+function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeInternal {
+  const existing = ctx.byId.get(n.id);
+  if (existing !== undefined) return ctx.nodes[existing]!;
+  const node = { ...n, index: ctx.nodes.length } as GraphNodeInternal;
+  ctx.nodes.push(node);
+  ctx.out.push([]);
+  ctx.byId.set(n.id, node.index);
+  return node;
+}
+
+const NO_POWER = (expander: ActionExpander): PowerSets => {
+  const empty = expander.fullSet().andNot(expander.fullSet());
+  return { unconditional: empty, allResources: empty, admin: false };
+};
+
+function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Omit<GraphEdge, 'from' | 'to'>): void {
+  if (from.index === to.index) return;
+  const key = `${from.index}\u0000${to.index}\u0000${e.technique}`;
+  if (ctx.edgeKeys.has(key)) return;
+  ctx.edgeKeys.add(key);
+  ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+}
+
+function callerFor(p: Principal, snapshot: Snapshot, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
+  const scps = (snapshot.scps ?? []).map((level) => layerOf('scp', level));
+  const b = boundary === null ? undefined : boundary ?? (p.boundary ? layerOf('boundary', [p.boundary]) : undefined);
+  return {
+    arn: p.arn,
+    account: accountOf(p.arn),
+    identity: identity ?? layerOf('identity', p.policies),
+    ...(b ? { boundary: b } : {}),
+    scps,
+    context: factsOf(p, now).context,
+  };
+}
+
+function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): GraphNodeInternal {
+  const p = a.principal;
+  return addNode(ctx, {
+    id: p.arn, kind: p.kind as NodeKind, principalArn: p.arn, account: acct.id, label: p.name, scanned: true,
+    power: powerOf(a.effective, ctx.expander), caller: callerFor(p, acct.snapshot, ctx.now), effective: a.effective, principal: p, analyzed: a,
+  });
+}
+
+/** A principal in a state someone can put it in: policies rewritten, boundary gone, or joined to a group. */
+function stateNode(ctx: Ctx, p: Principal, acct: AccountIndex, state: 'elevated' | 'unbounded' | { group: Group }): GraphNodeInternal {
+  const id = typeof state === 'string' ? `${p.arn}#${state}` : `${p.arn}#joined:${state.group.name}`;
+  const known = ctx.byId.get(id);
+  if (known !== undefined) return ctx.nodes[known]!;
+  let identity: Layer, boundary: Layer | null | undefined, label: string;
+  if (state === 'elevated') {
+    identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
+    label = `${p.name} (policies rewritten)`;
+  } else if (state === 'unbounded') {
+    identity = layerOf('identity', p.policies);
+    boundary = null;
+    label = `${p.name} (boundary removed)`;
+  } else {
+    identity = layerOf('identity', [...p.policies, ...state.group.policies]);
+    label = `${p.name} (added to ${state.group.name})`;
+  }
+  const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
+  const effective = effectivePermissions({
+    identity: identity.docs.map((d) => d.document),
+    ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
+    ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
+    principal: () => factsOf(p, ctx.now),
+  }, ctx.expander);
+  const kind: NodeKind = typeof state === 'string' ? state : 'joined';
+  return addNode(ctx, { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p });
+}
+
+function hubNode(ctx: Ctx, id: string, label: string, account: string, fill: (hub: GraphNodeInternal) => void): GraphNodeInternal {
+  const known = ctx.byId.get(id);
+  if (known !== undefined) return ctx.nodes[known]!;
+  const hub = addNode(ctx, { id, kind: 'hub', account, label, scanned: false, power: NO_POWER(ctx.expander) });
+  fill(hub);
+  return hub;
+}
+
+function outsideNode(ctx: Ctx, id: string, kind: NodeKind, label: string, account?: string): GraphNodeInternal {
+  return addNode(ctx, { id, kind, label, scanned: false, power: NO_POWER(ctx.expander), ...(account ? { account } : {}) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deciding requests
+
+/**
+ * Is the caller's decision on `action` the same for every resource of `type` in `account`? Then
+ * one decision on a sample ARN stands for all, and a hub can carry it.
+ */
+function uniform(caller: Caller, action: string, sample: string): boolean {
+  const layers = [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps];
+  for (const l of layers) {
+    for (const { document } of l.docs) {
+      for (const s of document.statements) {
+        if (!statementCovers(s, action)) continue;
+        if (s.notResource) return false;
+        const rs = s.resource ?? ['*'];
+        // A pattern that matches a name no real resource has covers every resource of the type.
+        if (rs.some((r) => !r.includes('${') && arnMatcher(r)(sample))) {
+          if (s.condition && conditionNamesResource(s.condition)) return false;
+          continue;
+        }
+        if (rs.some((r) => r.includes('${') || hasWildcard(r) || r.startsWith(sample.slice(0, sample.lastIndexOf(':') + 1)))) return false;
+      }
+    }
+  }
+  return true;
+}
+
+function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][number]['condition']>): boolean {
+  for (const keys of Object.values(c)) for (const k of Object.keys(keys)) {
+    const key = k.toLowerCase();
+    if (key.startsWith('aws:resourcetag/') || key.startsWith('iam:resourcetag/') || key === 'iam:policyarn' || key === 'iam:permissionsboundary') return true;
+  }
+  return false;
+}
+
+const sampleArn = (acct: AccountIndex, type: string) => `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`;
+
+function unknownIfNot(d: LayerDecision): boolean {
+  return d.unknownNotApproval;
+}
+
+/** The caller side of an assume, by what the trust names (see request.ts). */
+function callerSide(caller: Caller, kind: 'user' | 'role' | 'other', named: 'principal' | 'anyone' | 'account', sameAccount: boolean, d: LayerDecision): Tri {
+  const notDenied = and3(not3(d.deny), d.scp);
+  if (!sameAccount || named === 'account') return identityAllows(d);
+  if (named === 'anyone') return notDenied;
+  // Named by ARN: a user needs nothing of its own policies; a role is still held by its boundary.
+  return kind === 'user' ? notDenied : and3(notDenied, d.boundary);
+}
+
+function callerKind(n: GraphNodeInternal): 'user' | 'role' | 'other' {
+  return n.principal?.kind ?? 'other';
+}
+
+function trustEvidence(role: Role, entry: TrustEntry): HopEvidence {
+  return { side: 'trust', principalArn: role.arn, policy: 'AssumeRolePolicyDocument', statementIndex: entry.statement.index, ...(entry.statement.sid ? { sid: entry.statement.sid } : {}) };
+}
+
+/** The trust statement's own verdict for a caller: its condition, less any Deny of the trust policy. */
+function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAccount: string, ctx: RequestContext): { t: Tri; unknown: boolean } {
+  const cond = trustCondition(entry, ctx);
+  const deny = trustDeny(role, callerArn, callerAccount, entry.action, ctx);
+  const t = and3(cond, not3(deny));
+  const unknown = (cond === 'unknown' && !gatesOnApproval(entry.statement.condition, 'Allow')) || deny === 'unknown';
+  return { t, unknown };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edges out of one node
+
+function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
+  const caller = n.caller!;
+  const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
+  const one = (role: Role, entry: TrustEntry, named: 'principal' | 'anyone' | 'account') => {
+    if (role.arn === caller.arn) return;
+    const acct = ctx.accounts.get(accountOf(role.arn));
+    const target = acct && roleFor(acct, role);
+    if (!target) return;
+    const d = decide(caller, 'sts:AssumeRole', role.arn);
+    const side = callerSide(caller, callerKind(n), named, caller.account === accountOf(role.arn), d);
+    if (side === false) return;
+    const tv = trustVerdict(role, entry, caller.arn, caller.account, caller.context);
+    const hc = hopCondition(and3(side, tv.t), unknownIfNot(d) || tv.unknown);
+    if (!hc) return;
+    addEdge(ctx, n, target, {
+      technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
+      why: named === 'principal' ? 'is named in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
+      evidence: [...(named === 'principal' && caller.account === accountOf(role.arn) ? [] : d.evidence), trustEvidence(role, entry)],
+    });
+  };
+  // Named by ARN (or session of the role, or unique id).
+  const keys = [caller.arn];
+  const p = n.principal;
+  if (p?.kind === 'role') keys.push(`session:${accountOf(p.arn)}:${p.name}`);
+  if (p?.id) keys.push(`id:${p.id}`);
+  for (const acct of ctx.accounts.values()) {
+    for (const k of keys) for (const { role, entry } of acct.byArn.get(k) ?? []) one(role, entry, 'principal');
+    // Trusting the caller's account, or anyone: a hub per (role account) when the caller's own
+    // decision does not depend on which role, and when the trust does not depend on the caller.
+    for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
+      if (list.length === 0) continue;
+      const shared = list.filter((x) => !callerSpecific(x.entry));
+      const specific = list.filter((x) => callerSpecific(x.entry));
+      for (const { role, entry } of specific) one(role, entry, named);
+      if (shared.length === 0) continue;
+      const sample = sampleArn(acct, 'role');
+      if (!uniform(caller, 'sts:AssumeRole', sample)) {
+        for (const { role, entry } of shared) one(role, entry, named);
+        continue;
+      }
+      const d = decide(caller, 'sts:AssumeRole', sample);
+      const side = callerSide(caller, callerKind(n), named, caller.account === acct.id, d);
+      const hc = hopCondition(side, unknownIfNot(d));
+      if (!hc) continue;
+      const hubId = named === 'account' ? `hub:trusts-account:${caller.account}@${acct.id}` : `hub:trusts-anyone@${acct.id}`;
+      const hub = hubNode(ctx, hubId, named === 'account' ? `roles of ${acct.id} that trust account ${caller.account}` : `roles of ${acct.id} that trust any principal`, acct.id, (h) => {
+        for (const { role, entry } of shared) {
+          const target = roleFor(acct, role);
+          if (!target) continue;
+          const openCtx: RequestContext = { values: { 'aws:principalaccount': [caller.account], ...timeValues(ctx.now) } };
+          const tv = trustVerdict(role, entry, '', caller.account, openCtx);
+          const c = hopCondition(tv.t, tv.unknown);
+          if (c) addEdge(ctx, h, target, { technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: c, target: 'proven', why: 'trusts', evidence: [trustEvidence(role, entry)] });
+        }
+      });
+      addEdge(ctx, n, hub, {
+        technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
+        why: named === 'account' ? 'may assume any role that trusts its account' : 'may assume any role that trusts any principal',
+        evidence: d.evidence,
+      });
+    }
+  }
+}
+
+/** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */
+function iamTargets<T extends { readonly arn: string }>(
+  ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,
+): { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] {
+  const caller = n.caller!;
+  const out: { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
+  const sample = sampleArn(acct, type);
+  if (uniform(caller, action, sample)) {
+    const d = decide(caller, action, sample);
+    const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+    if (!hc) return out;
+    for (const t of candidates) out.push({ target: t, condition: hc, evidence: d.evidence });
+    return out;
+  }
+  for (const t of candidates) {
+    const d = decide(caller, action, arnOf(t));
+    const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+    if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
+  }
+  return out;
+}
+
+function allowedAction(n: GraphNodeInternal, action: string): boolean {
+  const id = lookupId(n, action);
+  return id !== undefined && n.effective !== undefined && n.effective.allowed.has(id);
+}
+
+let expanderRef: ActionExpander | undefined;
+function lookupId(_n: GraphNodeInternal, action: string): number | undefined {
+  return expanderRef?.catalog.lookup(action)?.id;
+}
+
+function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
+  const acct = ctx.accounts.get(n.caller!.account);
+  if (!acct) return;
+  for (const t of TAKEOVERS) {
+    if (!allowedAction(n, t.action)) continue;
+    const list: readonly Principal[] = t.on === 'user' ? acct.users : acct.roles;
+    const sample = sampleArn(acct, t.on);
+    const caller = n.caller!;
+    if (uniform(caller, t.action, sample)) {
+      const d = decide(caller, t.action, sample);
+      let side = identityAllows(d);
+      // Rewriting a trust policy to name oneself still needs one's own boundary (roles) and SCPs to allow the assume.
+      if (t.on === 'role') {
+        const a = decide(caller, 'sts:AssumeRole', sampleArn(acct, 'role'));
+        side = and3(side, callerSide(caller, callerKind(n), 'principal', true, a));
+      }
+      const hc = hopCondition(side, d.unknownNotApproval);
+      if (!hc) continue;
+      const hub = hubNode(ctx, `hub:${t.technique}@${acct.id}`, `every ${t.on} of ${acct.id}`, acct.id, (h) => {
+        for (const p of list) {
+          const target = ctx.nodes[ctx.byId.get(p.arn) ?? -1];
+          if (target) addEdge(ctx, h, target, { technique: t.technique, actions: [t.action], condition: 'none', target: 'proven', why: t.why, evidence: [] });
+        }
+      });
+      addEdge(ctx, n, hub, { technique: t.technique, actions: [t.action], condition: hc, target: 'proven', why: `${t.why} every ${t.on}`, evidence: d.evidence });
+      continue;
+    }
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, (x) => x.arn)) {
+      if (p.arn === caller.arn) continue;
+      let c: HopCondition | undefined = condition;
+      if (t.on === 'role') {
+        const a = decide(caller, 'sts:AssumeRole', p.arn);
+        const hc = hopCondition(callerSide(caller, callerKind(n), 'principal', true, a), a.unknownNotApproval);
+        c = hc ? worse(condition, hc) : undefined;
+      }
+      const target = ctx.nodes[ctx.byId.get(p.arn) ?? -1];
+      if (c && target) addEdge(ctx, n, target, { technique: t.technique, actions: [t.action], condition: c, target: 'proven', why: t.why, evidence });
+    }
+  }
+}
+
+/** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
+function groupsHold(n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
+  const actions: string[] = [];
+  let condition: HopCondition = 'none';
+  for (const g of groups) {
+    if (g.includes(skip)) continue;
+    const ids = g.map((a) => [a, lookupId(n, a)] as const).filter(([, id]) => id !== undefined && n.effective!.allowed.has(id));
+    if (ids.length === 0) return undefined;
+    if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
+    actions.push(...ids.map(([a]) => a));
+  }
+  return { actions, condition };
+}
+
+function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
+  const caller = n.caller!;
+  const acct = ctx.accounts.get(caller.account);
+  if (!acct) return;
+  for (const t of escalationTechniques()) {
+    // PassRole to a new resource of a service.
+    if (t.passedTo && allowedAction(n, 'iam:PassRole')) {
+      const rest = groupsHold(n, t.requires, 'iam:PassRole');
+      if (!rest) continue;
+      for (const svc of t.passedTo) {
+        const roles = acct.byService.get(svc) ?? [];
+        if (roles.length === 0) continue;
+        const extra = { 'iam:passedtoservice': [svc] };
+        const sample = sampleArn(acct, 'role');
+        const actions = ['iam:PassRole', ...rest.actions];
+        const serviceCtx: RequestContext = { values: { 'aws:sourceaccount': [acct.id], 'aws:sourceorgid': [], ...timeValues(ctx.now) } };
+        if (uniform(caller, 'iam:PassRole', sample)) {
+          const d = decide(caller, 'iam:PassRole', sample, extra);
+          const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+          if (!hc) continue;
+          const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}`, `roles of ${acct.id} that trust ${svc}`, acct.id, (h) => {
+            for (const { role, entry } of roles) {
+              const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
+              if (!target) continue;
+              const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
+              const c = hopCondition(tv.t, tv.unknown);
+              if (c) addEdge(ctx, h, target, { technique: 'pass-role', actions: ['iam:PassRole'], condition: c, target: 'proven', why: `trusts ${svc}`, evidence: [trustEvidence(role, entry)] });
+            }
+          });
+          addEdge(ctx, n, hub, { technique: t.id, actions, condition: worse(hc, rest.condition), target: 'proven', why: `can pass a role to ${svc} (${t.name})`, evidence: d.evidence });
+          continue;
+        }
+        for (const { role, entry } of roles) {
+          if (role.arn === caller.arn) continue;
+          const d = decide(caller, 'iam:PassRole', role.arn, extra);
+          const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+          if (!hc) continue;
+          const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
+          const c = hopCondition(tv.t, tv.unknown);
+          const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
+          if (c && target) addEdge(ctx, n, target, { technique: t.id, actions, condition: worse(worse(hc, c), rest.condition), target: 'proven', why: `can pass it to ${svc} (${t.name})`, evidence: [...d.evidence, trustEvidence(role, entry)] });
+        }
+      }
+      continue;
+    }
+    // Existing compute that carries a role.
+    const carrier = carriers[t.id];
+    if (!carrier) continue;
+    const rest = groupsHold(n, t.requires, '');
+    if (!rest) continue;
+    for (const svc of carrier.services) {
+      const roles = (acct.byService.get(svc) ?? []).filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0);
+      if (roles.length === 0) continue;
+      const target: HopTarget = carrier.instanceProfile ? 'proven' : 'inferred';
+      const hub = hubNode(ctx, `hub:compute:${svc}@${acct.id}`, carrier.instanceProfile ? `instance profiles of ${acct.id}` : `roles of ${acct.id} that ${svc} compute may carry`, acct.id, (h) => {
+        for (const { role, entry } of roles) {
+          const node = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
+          if (node) addEdge(ctx, h, node, { technique: 'carried-by-compute', actions: [], condition: 'none', target, why: carrier.instanceProfile ? 'is the role of an instance profile' : `trusts ${svc}`, evidence: [trustEvidence(role, entry)] });
+        }
+      });
+      addEdge(ctx, n, hub, { technique: t.id, actions: rest.actions, condition: rest.condition, target, why: `can run code on existing ${svc.split('.')[0]} compute (${t.name})`, evidence: [] });
+    }
+  }
+}
+
+/** Edits of principals it is or can already act as: their policies, boundary, group membership. */
+function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number>): void {
+  const caller = n.caller!;
+  const acct = ctx.accounts.get(caller.account);
+  if (!acct) return;
+  const self = n.principal;
+  const within = (p: Principal): HopCondition | undefined => {
+    if (p.arn === self?.arn) return 'none';
+    const i = ctx.byId.get(p.arn);
+    return i !== undefined && reachable.has(i) ? 'none' : undefined;
+  };
+  const candidates = (on: 'user' | 'role'): Principal[] => {
+    const out: Principal[] = [];
+    if (self && self.kind === on && accountOf(self.arn) === acct.id) out.push(self);
+    for (const i of reachable) {
+      const p = ctx.nodes[i]!.principal;
+      if (p && p.kind === on && accountOf(p.arn) === acct.id && p !== self && ctx.nodes[i]!.kind === on) out.push(p);
+    }
+    return out;
+  };
+  for (const e of EDITS) {
+    if (!allowedAction(n, e.action)) continue;
+    const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
+      if (!within(p)) continue;
+      const to = stateNode(ctx, p, acct, e.state);
+      addEdge(ctx, n, to, { technique: e.technique, actions: [e.action], condition, target: 'proven', why: e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+    }
+  }
+  // Group policies reach every member.
+  const users = candidates('user') as User[];
+  if (users.length > 0) {
+    for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
+      if (!allowedAction(n, action)) continue;
+      const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
+      for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
+        for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition, target: 'proven', why: `can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+      }
+    }
+    if (allowedAction(n, 'iam:AddUserToGroup')) {
+      for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups, (x) => x.arn)) {
+        for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
+      }
+    }
+  }
+  // A new default version of a customer-managed policy reaches everyone it is attached to.
+  for (const [technique, action] of [['iam-create-policy-version', 'iam:CreatePolicyVersion'], ['iam-set-default-policy-version', 'iam:SetDefaultPolicyVersion']] as const) {
+    if (!allowedAction(n, action)) continue;
+    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')]);
+    const policies = [...acct.attachedTo.entries()].filter(([, who]) => who.identity.some((p) => mine.has(p)) || who.boundary.some((p) => mine.has(p)));
+    const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
+    for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {
+      const { arn, who } = target;
+      // Which older version becomes default is unknown to an export: SetDefaultPolicyVersion is an unknown hop.
+      const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
+      const name = arn.slice(arn.lastIndexOf('/') + 1);
+      for (const p of who.identity) if (mine.has(p)) addEdge(ctx, n, stateNode(ctx, p, acct, 'elevated'), { technique, actions: [action], condition: c, target: 'proven', why: `can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, n, stateNode(ctx, p, acct, 'unbounded'), { technique, actions: [action], condition: c, target: 'proven', why: `can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+    }
+  }
+}
+
+function outsideEdges(ctx: Ctx, acct: AccountIndex): void {
+  for (const role of acct.roles) {
+    const target = ctx.nodes[ctx.byId.get(role.arn)!]!;
+    for (const entry of trustEntries(role)) {
+      let from: GraphNodeInternal | undefined;
+      if (entry.kind === 'federated') from = outsideNode(ctx, `federated:${entry.provider}`, 'federated', entry.provider, accountOf(entry.provider) || undefined);
+      else if (entry.kind === 'account' && !ctx.accounts.has(entry.account)) from = outsideNode(ctx, `arn:aws:iam::${entry.account}:root`, 'account', `account ${entry.account}`, entry.account);
+      else if (entry.kind === 'anyone') from = outsideNode(ctx, 'anyone', 'anyone', 'any AWS principal');
+      if (!from) continue;
+      const tv = trustVerdict(role, entry, '', entry.kind === 'account' ? entry.account : '', { values: timeValues(ctx.now) });
+      const c = hopCondition(tv.t, tv.unknown);
+      const technique = entry.action === 'sts:AssumeRoleWithWebIdentity' ? 'assume-role-with-web-identity' : entry.action === 'sts:AssumeRoleWithSAML' ? 'assume-role-with-saml' : 'sts-assume-permissive-role';
+      if (c) addEdge(ctx, from, target, { technique, actions: [entry.action], condition: c, target: 'proven', why: 'is trusted by', evidence: [trustEvidence(role, entry)] });
+    }
+  }
+}
+
+/** Nodes reachable from `start` over the edges built so far (hubs walked through). */
+function reachFrom(ctx: Ctx, start: number): Set<number> {
+  const seen = new Set<number>([start]);
+  const stack = [start];
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    for (const e of ctx.out[i]!) {
+      const j = ctx.byId.get(e.to)!;
+      if (!seen.has(j)) { seen.add(j); stack.push(j); }
+    }
+  }
+  seen.delete(start);
+  return seen;
+}
+
+export interface BuildOptions {
+  readonly expander: ActionExpander;
+  readonly now: Date;
+}
+
+/** Build the graph over every account given (cross-account edges included). */
+export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
+  expanderRef = opts.expander;
+  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Set() };
+  for (const input of inputs) ctx.accounts.set(input.snapshot.account.id, indexAccount(input.snapshot));
+  for (const input of inputs) {
+    const acct = ctx.accounts.get(input.snapshot.account.id)!;
+    for (const a of input.analyzed) principalNode(ctx, a, acct);
+  }
+  for (const acct of ctx.accounts.values()) outsideEdges(ctx, acct);
+  // Edges of every caller that can gain anything (administrators cannot), then edits of what each
+  // reaches, then the same for the states edits create, until nothing new appears.
+  // Rounds are bounded: each principal has at most a few states, and an edit only adds states.
+  let done = 0;
+  for (let round = 0; round < 8; round++) {
+    const upto = ctx.nodes.length;
+    for (let i = done; i < upto; i++) {
+      const n = ctx.nodes[i]!;
+      if (!n.caller || n.power.admin) continue;
+      assumeEdges(ctx, n);
+      takeoverEdges(ctx, n);
+      serviceEdges(ctx, n);
+    }
+    done = upto;
+    const edgesBefore = ctx.edgeKeys.size;
+    for (let i = 0; i < ctx.nodes.length; i++) {
+      const n = ctx.nodes[i]!;
+      if (!n.caller || n.power.admin || !mayEdit(n)) continue;
+      editEdges(ctx, n, reachFrom(ctx, i));
+    }
+    if (ctx.edgeKeys.size === edgesBefore && done === ctx.nodes.length) break;
+  }
+  return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()] };
+}
+
+const EDIT_ACTIONS = [...EDITS.map((e) => e.action), 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];
+function mayEdit(n: GraphNodeInternal): boolean {
+  return EDIT_ACTIONS.some((a) => allowedAction(n, a));
+}

@@ -1,0 +1,32 @@
+// Paths in words and as evidence, for findings, `leash paths` and the TUI.
+import type { AttributeEvidence } from '../model/finding.js';
+import type { GraphPath, PathHop } from '../model/graph.js';
+
+const TECHNIQUE_TEXT: Readonly<Record<string, string>> = {
+  'sts-assume-permissive-role': 'assumes',
+  'assume-role-with-web-identity': 'federates into',
+  'assume-role-with-saml': 'federates into',
+};
+
+export function hopText(h: PathHop, label: (id: string) => string): string {
+  const verb = TECHNIQUE_TEXT[h.technique] ?? `via ${h.technique}`;
+  const qual = [
+    h.actions.length > 0 ? h.actions.slice(0, 3).join(', ') : '',
+    h.condition !== 'none' ? `only if a${h.condition === 'approval' ? 'n approval' : 'n unknown'} condition holds` : '',
+    h.target === 'inferred' ? 'if existing compute carries it' : '',
+  ].filter(Boolean).join('; ');
+  return `${label(h.from)} ${verb} ${label(h.to)}${qual ? ` (${qual})` : ''}`;
+}
+
+export function pathText(p: GraphPath, label: (id: string) => string): string {
+  return [label(p.from), ...p.hops.map((h) => label(h.to))].join(' → ');
+}
+
+/** One attribute per hop, naming the statements on both sides. */
+export function pathEvidence(p: GraphPath, label: (id: string) => string): AttributeEvidence[] {
+  return p.hops.map((h, i) => ({
+    kind: 'attribute' as const,
+    name: `hop ${i + 1}`,
+    value: `${hopText(h, label)}${h.evidence.length > 0 ? ` — ${h.evidence.map((e) => `${e.side} ${e.policy}${e.sid ? ` (${e.sid})` : ''} statement ${e.statementIndex}`).join('; ')}` : ''}`,
+  }));
+}

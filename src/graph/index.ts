@@ -1,0 +1,124 @@
+// The graph stage's face to the rest of the pipeline: build once per scan (over one account or
+// several), then answer what checks, fixes, reports and `leash paths` ask.
+import type { GraphEdge, GraphPath, GraphSummary, PowerTier, PrincipalReach } from '../model/graph.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { buildGraph, type AccountInput, type BuiltGraph, type GraphNodeInternal } from './build.js';
+import { escalates, gain, summarizePower, tierSets, type PowerSets } from './power.js';
+import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
+
+export type { AccountInput } from './build.js';
+export type { Strength } from './reach.js';
+
+export interface AccessGraph {
+  readonly built: BuiltGraph;
+  readonly reach: ReachIndex;
+  node(arn: string): GraphNodeInternal | undefined;
+  /** The first tier the principal gains through others, by strength (undefined: none). */
+  gains(arn: string, strength: Strength): PowerTier | undefined;
+  /** Power of everything the principal reaches. */
+  reachPower(arn: string, strength: Strength): PowerSets | undefined;
+  /** Shortest path from a principal to a node that satisfies `goal`. */
+  path(arn: string, goal: (n: GraphNodeInternal) => boolean): GraphPath | undefined;
+  /** Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only). */
+  escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength }[];
+  /** Principals a principal can act as (any strength), itself excluded. */
+  reachable(arn: string, strength: Strength): GraphNodeInternal[];
+  summary(accountId?: string): GraphSummary;
+}
+
+export function analyzeGraph(inputs: readonly AccountInput[], opts: { expander: ActionExpander; now: Date }): AccessGraph {
+  const built = buildGraph(inputs, opts);
+  const reach = reachIndex(built);
+  const idx = (arn: string) => built.byId.get(arn);
+  const node = (arn: string) => {
+    const i = idx(arn);
+    return i === undefined ? undefined : built.nodes[i];
+  };
+  const reachable = (arn: string, strength: Strength): GraphNodeInternal[] => {
+    const start = idx(arn);
+    if (start === undefined) return [];
+    const seen = new Set([start]);
+    const stack = [start];
+    const out: GraphNodeInternal[] = [];
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const e of built.out[v]!) {
+        if (strength === 'proven' && (e.condition !== 'none' || e.target !== 'proven')) continue;
+        const w = built.byId.get(e.to)!;
+        if (seen.has(w)) continue;
+        seen.add(w);
+        stack.push(w);
+        const n = built.nodes[w]!;
+        if (n.principal && n.kind !== 'hub') out.push(n);
+      }
+    }
+    return out;
+  };
+  const api: AccessGraph = {
+    built,
+    reach,
+    node,
+    gains: (arn, strength) => {
+      const i = idx(arn);
+      return i === undefined ? undefined : gainThroughReach(built, reach, i, strength);
+    },
+    reachPower: (arn, strength) => {
+      const i = idx(arn);
+      return i === undefined ? undefined : reach.power(i, strength);
+    },
+    path: (arn, goal) => {
+      const i = idx(arn);
+      return i === undefined ? undefined : shortestPath(built, i, goal);
+    },
+    escalatingEdges: (arn, technique) => {
+      const i = idx(arn);
+      if (i === undefined) return [];
+      const match = typeof technique === 'string' ? (t: string) => t === technique : technique;
+      const own = built.nodes[i]!.power;
+      const out: { edge: GraphEdge; adds: PowerTier; strength: Strength }[] = [];
+      for (const e of built.out[i]!) {
+        if (!match(e.technique)) continue;
+        const j = built.byId.get(e.to)!;
+        for (const strength of ['proven', 'possible'] as const) {
+          if (strength === 'proven' && (e.condition !== 'none' || e.target !== 'proven')) continue;
+          const adds = gain(reach.power(j, strength), own, built.expander);
+          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength }); break; }
+        }
+      }
+      return out;
+    },
+    reachable,
+    summary: (accountId) => graphSummary(built, reach, reachable, accountId),
+  };
+  return api;
+}
+
+function graphSummary(built: BuiltGraph, reach: ReachIndex, reachable: AccessGraph['reachable'], accountId?: string): GraphSummary {
+  const inAccount = (n: GraphNodeInternal) => accountId === undefined || n.account === accountId;
+  const edges = built.out.flat().filter((e) => {
+    const from = built.nodes[built.byId.get(e.from)!]!;
+    return inAccount(from) || from.kind === 'hub' || !from.scanned;
+  });
+  const reachList: PrincipalReach[] = [];
+  for (const n of built.nodes) {
+    if (!n.principal || (n.kind !== 'user' && n.kind !== 'role') || !inAccount(n)) continue;
+    if (built.out[n.index]!.length === 0) continue;
+    const principals = new Set(reachable(n.principal.arn, 'possible').map((x) => x.principal!.arn));
+    principals.delete(n.principal.arn);
+    const possible = reach.power(n.index, 'possible');
+    const gains = gain(possible, n.power, built.expander);
+    const goal = gains === 'admin' ? (x: GraphNodeInternal) => x.power.admin : gains ? (x: GraphNodeInternal) => gain(x.power, n.power, built.expander) === gains : undefined;
+    const path = goal ? shortestPath(built, n.index, goal) : undefined;
+    reachList.push({
+      principalArn: n.principal.arn,
+      principals: principals.size,
+      power: summarizePower(n.power, built.expander),
+      reachPower: summarizePower(possible, built.expander),
+      ...(gains ? { gains } : {}),
+      ...(path ? { path } : {}),
+    });
+  }
+  void tierSets;
+  const nodes = built.nodes.filter((n) => inAccount(n) || n.kind === 'hub' || !n.scanned).length;
+  return { nodes, edges: edges.length, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts };
+}

@@ -1,0 +1,95 @@
+// Power, compared by a stated order (issue 9): administrator; then IAM write, destructive
+// actions, credential access, data reads on every resource; then the rest. A target "gives more"
+// only in the first tier where it has something the source lacks — an ECS task-execution role
+// that pulls images and writes logs adds only "other", which is lateral movement, not escalation.
+import { ActionSet } from '../iam/action-set.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import type { EffectivePermissions } from '../iam/effective.js';
+import type { PowerSummary, PowerTier } from '../model/graph.js';
+import { destructiveActions } from '../checks/data.js';
+import { credentialExposureActions, exfiltrationActions } from '../checks/action-lists.js';
+
+export interface PowerSets {
+  /** Allowed without approval on some resource. */
+  readonly unconditional: ActionSet;
+  /** Allowed without approval on every resource. */
+  readonly allResources: ActionSet;
+  readonly admin: boolean;
+}
+
+export interface TierSets {
+  readonly iamWrite: ActionSet;
+  readonly destructive: ActionSet;
+  readonly credentialAccess: ActionSet;
+  readonly dataRead: ActionSet;
+}
+
+const tierCache = new WeakMap<ActionExpander, TierSets>();
+
+/** The tier sets, from the catalog (IAM write = iam actions of access level Write or Permissions management) and leash's lists. */
+export function tierSets(expander: ActionExpander): TierSets {
+  let t = tierCache.get(expander);
+  if (t) return t;
+  const ids = (keys: readonly string[]) => ActionSet.of(expander.size, keys.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+  const iam = (expander.catalog.byService.get('iam') ?? []).filter((a) => a.accessLevels.includes('Write') || a.accessLevels.includes('Permissions management'));
+  t = {
+    iamWrite: ActionSet.of(expander.size, iam.map((a) => a.id)),
+    destructive: ids(destructiveActions().map((d) => d.action)),
+    credentialAccess: ids(credentialExposureActions.actions.map((a) => a.action)),
+    dataRead: ids(exfiltrationActions.actions.map((a) => a.action)),
+  };
+  tierCache.set(expander, t);
+  return t;
+}
+
+/** Administrator: at least 99 % of the catalog on every resource without approval (as admin-access judges it). */
+export function isAdminSet(allResources: ActionSet, expander: ActionExpander): boolean {
+  return allResources.count() >= expander.size * 0.99;
+}
+
+export function powerOf(eff: Pick<EffectivePermissions, 'unconditional' | 'allResources'>, expander: ActionExpander): PowerSets {
+  return { unconditional: eff.unconditional, allResources: eff.allResources, admin: isAdminSet(eff.allResources, expander) };
+}
+
+export function summarizePower(p: PowerSets, expander: ActionExpander): PowerSummary {
+  const t = tierSets(expander);
+  return {
+    admin: p.admin,
+    iamWrite: p.unconditional.intersectionCount(t.iamWrite),
+    destructive: p.unconditional.intersectionCount(t.destructive),
+    credentialAccess: p.unconditional.intersectionCount(t.credentialAccess),
+    dataRead: p.allResources.intersectionCount(t.dataRead),
+    total: p.unconditional.count(),
+  };
+}
+
+/** |(a ∧ tier) − b| > 0, without allocating. */
+function gainsIn(a: ActionSet, b: ActionSet, tier: ActionSet): boolean {
+  const aw = a.words, bw = b.words, tw = tier.words;
+  for (let i = 0; i < tw.length; i++) if ((aw[i]! & tw[i]! & ~bw[i]!) !== 0) return true;
+  return false;
+}
+
+/** The first tier in which `target` has power `source` lacks; undefined when it adds nothing at all. */
+export function gain(target: PowerSets, source: PowerSets, expander: ActionExpander): PowerTier | undefined {
+  if (source.admin) return undefined;
+  if (target.admin) return 'admin';
+  const t = tierSets(expander);
+  if (gainsIn(target.unconditional, source.unconditional, t.iamWrite)) return 'iam-write';
+  if (gainsIn(target.unconditional, source.unconditional, t.destructive)) return 'destructive';
+  if (gainsIn(target.unconditional, source.unconditional, t.credentialAccess)) return 'credential-access';
+  if (gainsIn(target.allResources, source.allResources, t.dataRead)) return 'data-read';
+  if (target.unconditional.differenceCount(source.unconditional) > 0) return 'other';
+  return undefined;
+}
+
+/** Tiers that count as escalation (everything above "other"). */
+export function escalates(tier: PowerTier | undefined): boolean {
+  return tier !== undefined && tier !== 'other';
+}
+
+export function unionPower(into: { unconditional: ActionSet; allResources: ActionSet; admin: boolean }, p: PowerSets): void {
+  into.unconditional.or(p.unconditional);
+  into.allResources.or(p.allResources);
+  if (p.admin) into.admin = true;
+}

@@ -1,0 +1,179 @@
+// Reach and power: for every node, the power of everything it can become. Strongly connected
+// components are condensed (Tarjan, iterative) and power is unioned once per component in
+// reverse topological order, so 10k principals cost one pass, not one search each. Two graphs:
+// "proven" (hops that hold as written, to targets known to exist) and "possible" (every hop).
+import type { GraphEdge, GraphPath, HopCondition, HopTarget, PathHop, PowerTier } from '../model/graph.js';
+import type { BuiltGraph, GraphNodeInternal } from './build.js';
+import { gain, isAdminSet, type PowerSets } from './power.js';
+import { worse } from './request.js';
+
+export type Strength = 'proven' | 'possible';
+
+const keep = (strength: Strength) => (e: GraphEdge) => strength === 'possible' || (e.condition === 'none' && e.target === 'proven');
+
+export interface ReachIndex {
+  /** Power of everything a node can become (itself included). */
+  readonly power: (node: number, strength: Strength) => PowerSets;
+}
+
+function targets(g: BuiltGraph, i: number, ok: (e: GraphEdge) => boolean): number[] {
+  const out: number[] = [];
+  for (const e of g.out[i]!) if (ok(e)) out.push(g.byId.get(e.to)!);
+  return out;
+}
+
+/** Union of power over each node's reach, for one strength. */
+function reachPower(g: BuiltGraph, strength: Strength): PowerSets[] {
+  const n = g.nodes.length;
+  const ok = keep(strength);
+  const succ: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) succ[i] = targets(g, i, ok);
+  // Tarjan's SCC, iterative. Components come out in reverse topological order (sinks first).
+  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), comp = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const comps: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const [v, k] = top;
+      if (k === 0) {
+        index[v] = low[v] = counter++;
+        stack.push(v);
+        onStack[v] = 1;
+      }
+      const s = succ[v]!;
+      if (k < s.length) {
+        top[1] = k + 1;
+        const w = s[k]!;
+        if (index[w] === -1) work.push([w, 0]);
+        else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === index[v]) {
+        const c: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          comp[w] = comps.length;
+          c.push(w);
+        } while (w !== v);
+        comps.push(c);
+      }
+    }
+  }
+  const compPower: PowerSets[] = new Array(comps.length);
+  for (let ci = 0; ci < comps.length; ci++) {
+    const members = comps[ci]!;
+    const next = new Set<number>();
+    for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci) next.add(comp[w]!);
+    if (members.length === 1 && next.size === 0) { compPower[ci] = g.nodes[members[0]!]!.power; continue; }
+    const first = g.nodes[members[0]!]!.power;
+    const acc = { unconditional: first.unconditional.clone(), allResources: first.allResources.clone(), admin: first.admin };
+    for (const v of members.slice(1)) {
+      const p = g.nodes[v]!.power;
+      acc.unconditional.or(p.unconditional); acc.allResources.or(p.allResources); acc.admin ||= p.admin;
+    }
+    for (const c of next) {
+      const p = compPower[c]!; // sinks first: already computed
+      acc.unconditional.or(p.unconditional); acc.allResources.or(p.allResources); acc.admin ||= p.admin;
+    }
+    acc.admin ||= isAdminSet(acc.allResources, g.expander);
+    compPower[ci] = acc;
+  }
+  const out: PowerSets[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = compPower[comp[i]!]!;
+  return out;
+}
+
+export function reachIndex(g: BuiltGraph): ReachIndex {
+  const proven = reachPower(g, 'proven');
+  const possible = reachPower(g, 'possible');
+  return { power: (node, strength) => (strength === 'proven' ? proven : possible)[node]! };
+}
+
+/** Shortest path (fewest hops) from a node to one that satisfies `goal`, proven hops first. */
+export function shortestPath(g: BuiltGraph, from: number, goal: (n: GraphNodeInternal) => boolean): GraphPath | undefined {
+  for (const strength of ['proven', 'possible'] as const) {
+    const ok = keep(strength);
+    const parent = new Map<number, { prev: number; edge: GraphEdge }>();
+    const queue = [from];
+    const seen = new Set([from]);
+    let found: number | undefined;
+    for (let qi = 0; qi < queue.length && found === undefined; qi++) {
+      const v = queue[qi]!;
+      for (const e of g.out[v]!) {
+        if (!ok(e)) continue;
+        const w = g.byId.get(e.to)!;
+        if (seen.has(w)) continue;
+        seen.add(w);
+        parent.set(w, { prev: v, edge: e });
+        if (g.nodes[w]!.kind !== 'hub' && goal(g.nodes[w]!)) { found = w; break; }
+        queue.push(w);
+      }
+    }
+    if (found === undefined) continue;
+    const edges: GraphEdge[] = [];
+    for (let w = found; w !== from; w = parent.get(w)!.prev) edges.unshift(parent.get(w)!.edge);
+    return toPath(g, edges);
+  }
+  return undefined;
+}
+
+/** Fold hubs into the hop that enters them; each hop says what its target adds. */
+export function toPath(g: BuiltGraph, edges: readonly GraphEdge[]): GraphPath {
+  const hops: PathHop[] = [];
+  for (let i = 0; i < edges.length; i++) {
+    let e = edges[i]!;
+    let to = e.to, condition = e.condition, target = e.target;
+    const evidence = [...e.evidence];
+    let why = e.why;
+    while (g.nodes[g.byId.get(to)!]!.kind === 'hub' && i + 1 < edges.length) {
+      const next = edges[++i]!;
+      to = next.to;
+      condition = worse(condition, next.condition);
+      target = target === 'inferred' || next.target === 'inferred' ? 'inferred' : 'proven';
+      evidence.push(...next.evidence);
+      why = `${why}: ${labelOf(g, to)}`;
+      e = next;
+    }
+    const src = hops.length === 0 ? edges[0]!.from : hops[hops.length - 1]!.to;
+    const adds = gain(g.nodes[g.byId.get(to)!]!.power, g.nodes[g.byId.get(src)!]!.power, g.expander);
+    hops.push({ from: src, to, technique: techniqueOf(edges, i, e), actions: actionsOf(edges, i), condition, target, why, evidence, ...(adds ? { adds } : {}) });
+  }
+  const condition = hops.reduce<HopCondition>((c, h) => worse(c, h.condition), 'none');
+  const target: HopTarget = hops.some((h) => h.target === 'inferred') ? 'inferred' : 'proven';
+  return { from: edges[0]?.from ?? '', to: hops[hops.length - 1]?.to ?? '', hops, condition, target };
+}
+
+/** A folded hop is named by the edge that entered the hub (the caller's technique). */
+function techniqueOf(edges: readonly GraphEdge[], i: number, last: GraphEdge): string {
+  let j = i;
+  while (j > 0 && edges[j]!.from.startsWith('hub:')) j--;
+  return edges[j]!.from.startsWith('hub:') ? last.technique : edges[j]!.technique;
+}
+
+function actionsOf(edges: readonly GraphEdge[], i: number): readonly string[] {
+  let j = i;
+  while (j > 0 && edges[j]!.from.startsWith('hub:')) j--;
+  return edges[j]!.actions;
+}
+
+export function labelOf(g: BuiltGraph, id: string): string {
+  const i = g.byId.get(id);
+  return i === undefined ? id : g.nodes[i]!.label;
+}
+
+/** The first tier a node gains through what it reaches (undefined: nothing that ranks above itself). */
+export function gainThroughReach(g: BuiltGraph, r: ReachIndex, node: number, strength: Strength): PowerTier | undefined {
+  return gain(r.power(node, strength), g.nodes[node]!.power, g.expander);
+}
