@@ -47,8 +47,8 @@ function normalService(v: string): string {
 }
 
 /** Is the account's role inventory whole, so that "no such role" means no such role? */
-export function inventoryComplete(snapshot: Snapshot): { complete: true } | { complete: false; why: string } {
-  if (!snapshot.principals.some((p) => p.kind === 'role')) return { complete: false, why: 'the input lists no roles' };
+export function inventoryComplete(snapshot: Snapshot, opts: { readonly rolesRequired?: boolean } = {}): { complete: true } | { complete: false; why: string } {
+  if ((opts.rolesRequired ?? true) && !snapshot.principals.some((p) => p.kind === 'role')) return { complete: false, why: 'the input lists no roles' };
   const iamSources = snapshot.sources.filter((s) => s.kind === 'authorization-details-file' || s.kind === 'authorization-details-api');
   if (iamSources.some((s) => s.status !== 'ok') || snapshot.errors.some((e) => e.source === 'authorization-details-file' || e.source === 'authorization-details-api')) {
     return { complete: false, why: 'the IAM inventory was read with errors' };

@@ -23,7 +23,7 @@ export const privilegeEscalation = defineCheck({
   references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
-    const whole = inventoryComplete(ctx.snapshot).complete;
+    const whole = inventoryComplete(ctx.snapshot, { rolesRequired: false }).complete;
     return ctx.principals.flatMap((a) => {
       // Administrators need no escalation; admin-access already says so.
       if (a.isAdmin) return [];

@@ -13,7 +13,7 @@ export const reachesAdmin = defineCheck({
     const g = ctx.graph;
     if (!g) return [];
     const label = (id: string) => g.node(id)?.label ?? id;
-    const whole = inventoryComplete(ctx.snapshot).complete;
+    const whole = inventoryComplete(ctx.snapshot, { rolesRequired: false }).complete;
     return ctx.principals.flatMap((a) => {
       if (a.isAdmin) return [];
       const proven = g.gains(a.principal.arn, 'proven') === 'admin';
