@@ -58,15 +58,23 @@ export function syntheticAccount(principals: number, managed: Record<string, Man
     Path: '/', GroupName: `group-${i}`, GroupId: `AGPA${i}`, Arn: `arn:aws:iam::${BENCH_ACCOUNT}:group/group-${i}`,
     GroupPolicyList: r() < 0.5 ? [{ PolicyName: 'g', PolicyDocument: customPolicy() }] : [], AttachedManagedPolicies: attach(),
   }));
-  const roles = [], users = [];
+  const roles: Record<string, unknown>[] = [], users = [];
+  // Roles trust each other (chains for the access graph), the account, anyone, or a service.
+  const trustPrincipal = (earlier: readonly Record<string, unknown>[]): Record<string, string> => {
+    const k = r();
+    if (k < 0.05) return { AWS: '*' };
+    if (k < 0.1) return { AWS: `arn:aws:iam::${BENCH_ACCOUNT}:root` };
+    if (k < 0.25 && earlier.length > 0) return { AWS: String(pick(earlier).Arn) };
+    return { Service: pick(['lambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com']) };
+  };
   const names = ['app', 'svc', 'batch', 'kiro-agent', 'mcp-server', 'deploy', 'etl', 'claude-agent'];
   for (let i = 0; i < principals; i++) {
     const base = `${pick(names)}-${i}`;
     if (r() < 0.8) {
       roles.push({
         Path: '/', RoleName: base, RoleId: `AROA${i}`, Arn: `arn:aws:iam::${BENCH_ACCOUNT}:role/${base}`, CreateDate: '2026-01-01T00:00:00Z',
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: r() < 0.1 ? { AWS: '*' } : { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-        InstanceProfileList: [], RolePolicyList: Array.from({ length: Math.floor(r() * 3) }, (_, k) => ({ PolicyName: `p${k}`, PolicyDocument: customPolicy() })),
+        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: trustPrincipal(roles), Action: 'sts:AssumeRole' }] },
+        InstanceProfileList: r() < 0.05 ? [{ InstanceProfileName: base, Arn: `arn:aws:iam::${BENCH_ACCOUNT}:instance-profile/${base}` }] : [], RolePolicyList: Array.from({ length: Math.floor(r() * 3) }, (_, k) => ({ PolicyName: `p${k}`, PolicyDocument: customPolicy() })),
         AttachedManagedPolicies: attach(), Tags: [], RoleLastUsed: r() < 0.3 ? {} : { LastUsedDate: '2026-11-01T00:00:00Z', Region: 'us-east-1' },
       });
     } else {

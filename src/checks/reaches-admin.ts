@@ -18,7 +18,7 @@ export const reachesAdmin = defineCheck({
       if (a.isAdmin) return [];
       const proven = g.gains(a.principal.arn, 'proven') === 'admin';
       if (!proven && g.gains(a.principal.arn, 'possible') !== 'admin') return [];
-      const path = g.path(a.principal.arn, (n) => n.power.admin);
+      const path = g.pathToAdmin(a.principal.arn);
       if (!path) return [];
       const severity = path.condition === 'none' && path.target === 'proven' ? 'critical' as const : path.condition === 'approval' ? 'medium' as const : 'high' as const;
       const caveat = path.condition === 'approval' ? ' Every path needs a human-approval condition on some hop.' : path.condition === 'unknown' ? ' A hop depends on a condition leash cannot settle.' : path.target === 'inferred' ? ' A hop assumes existing compute carries the role (leash has no compute inventory to prove it).' : '';

@@ -14,12 +14,13 @@ import type { ActionExpander } from '../iam/pattern.js';
 import { arnMatcher, hasWildcard, statementCovers } from '../iam/pattern.js';
 import { and3, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
-import { factsOf, timeValues } from '../iam/principal-context.js';
+import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-context.js';
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
-import { powerOf, type PowerSets } from './power.js';
+import { escalates, gain, powerOf, type PowerSets } from './power.js';
+import { reachPowers } from './reach.js';
 
 export interface AccountInput {
   readonly snapshot: Snapshot;
@@ -106,6 +107,8 @@ interface AccountIndex {
   readonly byTrustedAccount: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
   readonly anyone: readonly { role: Role; entry: TrustEntry }[];
   readonly byService: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
+  /** Power of "any policy, no boundary" under the account's SCPs, when that is administrator (else undefined). */
+  adminCeiling?: PowerSets;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -146,6 +149,15 @@ function indexAccount(snapshot: Snapshot): AccountIndex {
   const id = snapshot.account.id;
   const partition = snapshot.principals[0] ? partitionOf(snapshot.principals[0].arn) : 'aws';
   return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, attachedTo, byArn, byTrustedAccount, anyone, byService };
+}
+
+function adminCeiling(acct: AccountIndex, expander: ActionExpander): PowerSets | undefined {
+  const scps = acct.snapshot.scps ?? [];
+  // SCP statements that depend on who calls (a break-glass exemption) make every ceiling its own.
+  if (scps.some((level) => level.some((a) => a.document.statements.some((st) => referencesPrincipalKey(st.condition))))) return undefined;
+  const eff = effectivePermissions({ identity: [ALLOW_ALL], ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}) }, expander);
+  const power = powerOf(eff, expander);
+  return power.admin ? power : undefined;
 }
 
 function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeInternal {
@@ -193,10 +205,25 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
 }
 
 /** A principal in a state someone can put it in: policies rewritten, boundary gone, or joined to a group. */
-function stateNode(ctx: Ctx, p: Principal, acct: AccountIndex, state: 'elevated' | 'unbounded' | { group: Group }): GraphNodeInternal {
+/**
+ * A principal in a state someone can put it in. Rewriting the policies of a principal with no
+ * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
+ * shared node per account stands for all of them (the hop's text names the principal).
+ */
+type State = 'elevated' | 'unbounded' | { group: Group };
+type StateSpec = Omit<GraphNodeInternal, 'index'>;
+const stateSpecs = new WeakMap<Ctx, Map<string, StateSpec>>();
+
+/** The node a state would be, computed once and kept aside until an edge needs it. */
+function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): StateSpec {
+  if (state === 'elevated' && !p.boundary && acct.adminCeiling) {
+    return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
+  }
   const id = typeof state === 'string' ? `${p.arn}#${state}` : `${p.arn}#joined:${state.group.name}`;
-  const known = ctx.byId.get(id);
-  if (known !== undefined) return ctx.nodes[known]!;
+  let specs = stateSpecs.get(ctx);
+  if (!specs) stateSpecs.set(ctx, (specs = new Map()));
+  const known = specs.get(id);
+  if (known) return known;
   let identity: Layer, boundary: Layer | null | undefined, label: string;
   if (state === 'elevated') {
     identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
@@ -217,7 +244,18 @@ function stateNode(ctx: Ctx, p: Principal, acct: AccountIndex, state: 'elevated'
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
   const kind: NodeKind = typeof state === 'string' ? state : 'joined';
-  return addNode(ctx, { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p });
+  const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
+  specs.set(id, spec);
+  return spec;
+}
+
+/**
+ * A principal in a state someone can put it in. Rewriting the policies of a principal with no
+ * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
+ * shared node per account stands for all of them (the hop's text names the principal).
+ */
+function stateNode(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): GraphNodeInternal {
+  return addNode(ctx, stateSpec(ctx, p, acct, state));
 }
 
 function hubNode(ctx: Ctx, id: string, label: string, account: string, fill: (hub: GraphNodeInternal) => void): GraphNodeInternal {
@@ -519,11 +557,14 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
 }
 
 /** Edits of principals it is or can already act as: their policies, boundary, group membership. */
-function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number>): void {
+function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number>, reachPower: PowerSets): void {
   const caller = n.caller!;
   const acct = ctx.accounts.get(caller.account);
   if (!acct) return;
   const self = n.principal;
+  // Only states that would give more than the caller already reaches are worth a node.
+  const worth = (p: Principal, state: State) => escalates(gain(stateSpec(ctx, p, acct, state).power, reachPower, ctx.expander));
+  const worthElevating = (p: Principal) => (!p.boundary && acct.adminCeiling ? true : worth(p, 'elevated'));
   const within = (p: Principal): HopCondition | undefined => {
     if (p.arn === self?.arn) return 'none';
     const i = ctx.byId.get(p.arn);
@@ -540,7 +581,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   };
   for (const e of EDITS) {
     if (!allowedAction(n, e.action)) continue;
-    const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
+    const list = candidates(e.on).filter((p) => (e.state !== 'unbounded' || p.boundary !== undefined) && (e.state === 'elevated' ? worthElevating(p) : worth(p, e.state)));
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
       const to = stateNode(ctx, p, acct, e.state);
@@ -552,21 +593,21 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   if (users.length > 0) {
     for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
       if (!allowedAction(n, action)) continue;
-      const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
+      const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name) && worthElevating(u)));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
         for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition, target: 'proven', why: `can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
       }
     }
     if (allowedAction(n, 'iam:AddUserToGroup')) {
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups, (x) => x.arn)) {
-        for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
+        for (const u of users) if (!u.groups.includes(g.name) && worth(u, { group: g })) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
       }
     }
   }
   // A new default version of a customer-managed policy reaches everyone it is attached to.
   for (const [technique, action] of [['iam-create-policy-version', 'iam:CreatePolicyVersion'], ['iam-set-default-policy-version', 'iam:SetDefaultPolicyVersion']] as const) {
     if (!allowedAction(n, action)) continue;
-    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')]);
+    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')].filter((p) => worthElevating(p) || (p.boundary !== undefined && worth(p, 'unbounded'))));
     const policies = [...acct.attachedTo.entries()].filter(([, who]) => who.identity.some((p) => mine.has(p)) || who.boundary.some((p) => mine.has(p)));
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
     for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {
@@ -621,7 +662,12 @@ export interface BuildOptions {
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
   expanderRef = opts.expander;
   const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Set() };
-  for (const input of inputs) ctx.accounts.set(input.snapshot.account.id, indexAccount(input.snapshot));
+  for (const input of inputs) {
+    const acct = indexAccount(input.snapshot);
+    const ceiling = adminCeiling(acct, opts.expander);
+    if (ceiling) acct.adminCeiling = ceiling;
+    ctx.accounts.set(input.snapshot.account.id, acct);
+  }
   for (const input of inputs) {
     const acct = ctx.accounts.get(input.snapshot.account.id)!;
     for (const a of input.analyzed) principalNode(ctx, a, acct);
@@ -642,10 +688,14 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
     }
     done = upto;
     const edgesBefore = ctx.edgeKeys.size;
-    for (let i = 0; i < ctx.nodes.length; i++) {
-      const n = ctx.nodes[i]!;
-      if (!n.caller || n.power.admin || !mayEdit(n)) continue;
-      editEdges(ctx, n, reachFrom(ctx, i));
+    const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(n));
+    if (editors.length > 0) {
+      const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
+      for (const n of editors) {
+        const rp = powers[n.index]!;
+        if (rp.admin) continue; // nothing an edit could add
+        editEdges(ctx, n, reachFrom(ctx, n.index), rp);
+      }
     }
     if (ctx.edgeKeys.size === edgesBefore && done === ctx.nodes.length) break;
   }

@@ -19,6 +19,8 @@ export interface AccessGraph {
   reachPower(arn: string, strength: Strength): PowerSets | undefined;
   /** Shortest path from a principal to a node that satisfies `goal`. */
   path(arn: string, goal: (n: GraphNodeInternal) => boolean): GraphPath | undefined;
+  /** Shortest path to an administrator: proven hops if there is one, else any. */
+  pathToAdmin(arn: string): GraphPath | undefined;
   /** Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only). */
   escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength }[];
   /** Principals a principal can act as (any strength), itself excluded. */
@@ -70,6 +72,10 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: { expander: 
       const i = idx(arn);
       return i === undefined ? undefined : shortestPath(built, i, goal);
     },
+    pathToAdmin: (arn) => {
+      const i = idx(arn);
+      return i === undefined ? undefined : reach.pathToAdmin(i, 'proven') ?? reach.pathToAdmin(i, 'possible');
+    },
     escalatingEdges: (arn, technique) => {
       const i = idx(arn);
       if (i === undefined) return [];
@@ -103,15 +109,15 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, reachable: AccessGra
   for (const n of built.nodes) {
     if (!n.principal || (n.kind !== 'user' && n.kind !== 'role') || !inAccount(n)) continue;
     if (built.out[n.index]!.length === 0) continue;
-    const principals = new Set(reachable(n.principal.arn, 'possible').map((x) => x.principal!.arn));
-    principals.delete(n.principal.arn);
     const possible = reach.power(n.index, 'possible');
     const gains = gain(possible, n.power, built.expander);
-    const goal = gains === 'admin' ? (x: GraphNodeInternal) => x.power.admin : gains ? (x: GraphNodeInternal) => gain(x.power, n.power, built.expander) === gains : undefined;
-    const path = goal ? shortestPath(built, n.index, goal) : undefined;
+    // Paths to an administrator come from one reverse search; other gains are searched for agents only.
+    const path = gains === 'admin'
+      ? reach.pathToAdmin(n.index, 'proven') ?? reach.pathToAdmin(n.index, 'possible')
+      : gains && n.analyzed?.isAgent ? shortestPath(built, n.index, (x) => gain(x.power, n.power, built.expander) === gains) : undefined;
     reachList.push({
       principalArn: n.principal.arn,
-      principals: principals.size,
+      principals: reach.principals(n.index),
       power: summarizePower(n.power, built.expander),
       reachPower: summarizePower(possible, built.expander),
       ...(gains ? { gains } : {}),

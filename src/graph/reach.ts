@@ -14,6 +14,10 @@ const keep = (strength: Strength) => (e: GraphEdge) => strength === 'possible' |
 export interface ReachIndex {
   /** Power of everything a node can become (itself included). */
   readonly power: (node: number, strength: Strength) => PowerSets;
+  /** Principals (users, roles) a node can become at any strength, itself excluded. */
+  readonly principals: (node: number) => number;
+  /** A shortest path to an administrator (proven hops only, or any), or undefined. */
+  readonly pathToAdmin: (node: number, strength: Strength) => GraphPath | undefined;
 }
 
 function targets(g: BuiltGraph, i: number, ok: (e: GraphEdge) => boolean): number[] {
@@ -22,8 +26,15 @@ function targets(g: BuiltGraph, i: number, ok: (e: GraphEdge) => boolean): numbe
   return out;
 }
 
+interface Condensed { readonly comp: Int32Array; readonly comps: readonly (readonly number[])[]; readonly succ: readonly (readonly number[])[] }
+
 /** Union of power over each node's reach, for one strength. */
-function reachPower(g: BuiltGraph, strength: Strength): PowerSets[] {
+export function reachPowers(g: BuiltGraph, strength: Strength): PowerSets[] {
+  return powersOf(g, condense(g, strength));
+}
+
+/** Strongly connected components of the graph at one strength, sinks first. */
+function condense(g: BuiltGraph, strength: Strength): Condensed {
   const n = g.nodes.length;
   const ok = keep(strength);
   const succ: number[][] = new Array(n);
@@ -71,6 +82,11 @@ function reachPower(g: BuiltGraph, strength: Strength): PowerSets[] {
       }
     }
   }
+  return { comp, comps, succ };
+}
+
+function powersOf(g: BuiltGraph, { comp, comps, succ }: Condensed): PowerSets[] {
+  const n = g.nodes.length;
   const compPower: PowerSets[] = new Array(comps.length);
   for (let ci = 0; ci < comps.length; ci++) {
     const members = comps[ci]!;
@@ -96,9 +112,79 @@ function reachPower(g: BuiltGraph, strength: Strength): PowerSets[] {
 }
 
 export function reachIndex(g: BuiltGraph): ReachIndex {
-  const proven = reachPower(g, 'proven');
-  const possible = reachPower(g, 'possible');
-  return { power: (node, strength) => (strength === 'proven' ? proven : possible)[node]! };
+  const provenC = condense(g, 'proven'), possibleC = condense(g, 'possible');
+  const proven = powersOf(g, provenC);
+  const possible = powersOf(g, possibleC);
+  let counts: Int32Array | undefined;
+  const trees = new Map<Strength, (GraphEdge | undefined)[]>();
+  return {
+    power: (node, strength) => (strength === 'proven' ? proven : possible)[node]!,
+    principals: (node) => (counts ??= principalCounts(g, possibleC))[node]!,
+    pathToAdmin: (node, strength) => {
+      let via = trees.get(strength);
+      if (!via) trees.set(strength, (via = adminTree(g, strength)));
+      if (g.nodes[node]!.power.admin || !via[node]) return undefined;
+      const edges: GraphEdge[] = [];
+      for (let v = node, guard = 0; !g.nodes[v]!.power.admin && guard < g.nodes.length; guard++) {
+        const e = via[v];
+        if (!e) return undefined;
+        edges.push(e);
+        v = g.byId.get(e.to)!;
+      }
+      return toPath(g, edges);
+    },
+  };
+}
+
+const isPrincipalNode = (x: GraphNodeInternal) => x.kind === 'user' || x.kind === 'role';
+
+/** How many principals (users and roles) each node can become, by bitsets over the condensation. */
+function principalCounts(g: BuiltGraph, { comp, comps, succ }: Condensed): Int32Array {
+  const ids = new Int32Array(g.nodes.length).fill(-1);
+  let m = 0;
+  for (const x of g.nodes) if (isPrincipalNode(x)) ids[x.index] = m++;
+  const words = (m + 31) >>> 5;
+  const bits: (Uint32Array | undefined)[] = new Array(comps.length);
+  const counts = new Int32Array(g.nodes.length);
+  const popcount = (b: Uint32Array) => {
+    let c = 0;
+    for (let i = 0; i < b.length; i++) { let v = b[i]!; v -= (v >>> 1) & 0x55555555; v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); c += (((v + (v >>> 4)) & 0xf0f0f0f) * 0x1010101) >>> 24; }
+    return c;
+  };
+  for (let ci = 0; ci < comps.length; ci++) {
+    const members = comps[ci]!;
+    const next = new Set<number>();
+    for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci) next.add(comp[w]!);
+    if (members.length === 1 && next.size === 0) continue; // reaches nothing but itself
+    const b = new Uint32Array(words);
+    for (const v of members) if (ids[v]! >= 0) b[ids[v]! >>> 5]! |= 1 << (ids[v]! & 31);
+    for (const c of next) { const o = bits[c]; if (o) for (let i = 0; i < words; i++) b[i]! |= o[i]!; else for (const v of comps[c]!) if (ids[v]! >= 0) b[ids[v]! >>> 5]! |= 1 << (ids[v]! & 31); }
+    bits[ci] = b;
+    const total = popcount(b);
+    for (const v of members) counts[v] = total - (ids[v]! >= 0 ? 1 : 0);
+  }
+  return counts;
+}
+
+/** One reverse search from every administrator: for each node, the first edge of a shortest path to one. */
+function adminTree(g: BuiltGraph, strength: Strength): (GraphEdge | undefined)[] {
+  const ok = keep(strength);
+  const rev: GraphEdge[][] = g.nodes.map(() => []);
+  for (const list of g.out) for (const e of list) if (ok(e)) rev[g.byId.get(e.to)!]!.push(e);
+  const via: (GraphEdge | undefined)[] = new Array(g.nodes.length);
+  const seen = new Uint8Array(g.nodes.length);
+  const queue: number[] = [];
+  for (const x of g.nodes) if (x.power.admin) { seen[x.index] = 1; queue.push(x.index); }
+  for (let qi = 0; qi < queue.length; qi++) {
+    for (const e of rev[queue[qi]!]!) {
+      const v = g.byId.get(e.from)!;
+      if (seen[v]) continue;
+      seen[v] = 1;
+      via[v] = e;
+      queue.push(v);
+    }
+  }
+  return via;
 }
 
 /** Shortest path (fewest hops) from a node to one that satisfies `goal`, proven hops first. */

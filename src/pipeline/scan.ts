@@ -70,6 +70,8 @@ export interface ScanOptions {
   readonly suppressionsFile?: string;
   /** Fixed clock for reproducible scans (tests). */
   readonly now?: Date;
+  /** Time spent per stage (benchmarks). */
+  readonly onStage?: (stage: string, ms: number) => void;
 }
 
 export type ProgressFn = (stage: string, detail?: string) => void;
@@ -85,6 +87,8 @@ export interface AnalyzeOptions {
   readonly startedAt: string;
   readonly now: Date;
   readonly fixes: boolean;
+  /** Time spent per stage (benchmarks): effective, graph, checks, baseline, fixes, report. */
+  readonly onStage?: (stage: string, ms: number) => void;
 }
 
 export interface Analysis {
@@ -109,14 +113,19 @@ export function analyzeSnapshot(snapshot: Snapshot, config: LeashConfig, opts: A
  */
 export function analyzeSnapshots(snapshots: readonly Snapshot[], config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis[] {
   const expander = new ActionExpander(catalog());
+  const stage = stageTimer(opts.onStage);
   const perAccount = snapshots.map((snapshot) => ({ snapshot, analyzed: analyzePrincipals(snapshot, config, expander, opts.now) }));
+  stage('effective');
   const graph = analyzeGraph(perAccount, { expander, now: opts.now });
+  stage('graph');
   return perAccount.map(({ snapshot, analyzed }) => analyzeOne(snapshot, analyzed, graph, expander, config, snapshots.length > 1 ? { ...opts, scanId: scanId(snapshot.account.id, new Date(opts.startedAt)) } : opts));
 }
 
 function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: AccessGraph, expander: ActionExpander, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis {
+  const stage = stageTimer(opts.onStage);
   const ctx = { snapshot, principals: analyzed, config, expander, now: opts.now, graph };
   const run = runChecks(ctx);
+  stage('checks');
   const errors = run.errors;
   // Suppressed findings stay in the report, marked with their reason; they are never dropped.
   const findings = opts.suppressions ? applySuppressions(run.findings, opts.suppressions, opts.now) : run.findings;
@@ -127,6 +136,7 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     needed.set(a.principal.arn, n);
     if (n.basis !== 'none' || n.covered) baselines.set(a.principal.arn, n.summary);
   }
+  stage('baseline');
   const fixPlans: PrincipalFixPlan[] = [];
   if (opts.fixes) {
     const byPrincipal = new Map<string, Finding[]>();
@@ -143,6 +153,7 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
       fixPlans.push(plan);
     }
   }
+  stage('fixes');
   const report = buildReport({
     scanId: opts.scanId,
     startedAt: opts.startedAt,
@@ -151,7 +162,17 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     graph: graph.summary(snapshot.account.id),
     errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
   });
+  stage('report');
   return { report, fixPlans };
+}
+
+function stageTimer(on: AnalyzeOptions['onStage']): (name: string) => void {
+  let t = performance.now();
+  return (name) => {
+    const now = performance.now();
+    on?.(name, now - t);
+    t = now;
+  };
 }
 
 export function scanId(accountId: string, at: Date): string {
@@ -164,7 +185,9 @@ export async function runScan(opts: ScanOptions, onProgress: ProgressFn = () => 
 
 export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Analysis> {
   const started = opts.now ?? new Date();
+  const t0 = performance.now();
   const { snapshot, config } = await collectSnapshot(opts, onProgress);
+  opts.onStage?.('collect', performance.now() - t0);
   onProgress('analyze', `${snapshot.principals.length} principals`);
   const effectiveConfig: LeashConfig = opts.mode ? { ...config, baseline: { ...config.baseline, mode: opts.mode } } : config;
   const suppressions = loadSuppressions(opts.suppressionsFile ?? config.suppressionsFile);
@@ -174,6 +197,7 @@ export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn
     startedAt: started.toISOString(),
     now: opts.now ?? new Date(),
     fixes: opts.fixes ?? false,
+    ...(opts.onStage ? { onStage: opts.onStage } : {}),
   });
 }
 

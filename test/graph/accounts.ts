@@ -53,7 +53,7 @@ export function snapshot(a: AccountSpec): Snapshot {
   const r = normalizeAuthorizationDetails(exportOf(a), `${id}.json`);
   const scps = a.scps?.map((d, i): AttachedPolicy[] => {
     const parsed = parsePolicy(d, 'identity');
-    if (!parsed.ok) throw new Error(parsed.error.message);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
     return [{ origin: { kind: 'scp', name: `scp-${i}`, arn: `arn:aws:organizations::999999999999:policy/o-x/service_control_policy/p-${i}`, target: id }, document: parsed.document }];
   });
   return {
