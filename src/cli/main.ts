@@ -12,6 +12,7 @@ import { register as registerAgents } from './commands/agents.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerFix } from './commands/fix.js';
+import { register as registerPaths } from './commands/paths.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
@@ -25,6 +26,7 @@ const commands: Register[] = [
   registerDiff,
   registerExplain,
   registerFix,
+  registerPaths,
   registerReport,
   registerScan,
   registerSchedule,

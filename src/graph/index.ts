@@ -126,5 +126,12 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, reachable: AccessGra
   }
   void tierSets;
   const nodes = built.nodes.filter((n) => inAccount(n) || n.kind === 'hub' || !n.scanned).length;
-  return { nodes, edges: edges.length, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts };
+  const targets = new Set(edges.map((e) => e.to));
+  const admins = [...targets].filter((id) => built.nodes[built.byId.get(id)!]!.power.admin);
+  const labels: Record<string, string> = Object.create(null);
+  for (const id of new Set([...targets, ...edges.map((e) => e.from)])) {
+    const n = built.nodes[built.byId.get(id)!]!;
+    if (n.kind !== 'user' && n.kind !== 'role') labels[id] = n.label;
+  }
+  return { nodes, edges: edges.length, admins, labels, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts };
 }

@@ -120,4 +120,8 @@ export interface GraphSummary {
   readonly reach: readonly PrincipalReach[];
   /** Accounts whose principals are in the graph. */
   readonly accounts: readonly string[];
+  /** Nodes with administrator power that some hop leads to (so readers can ask "path to admin"). */
+  readonly admins?: readonly string[];
+  /** Labels of nodes that are not principals (states, hubs, outside principals), for display. */
+  readonly labels?: Readonly<Record<string, string>>;
 }

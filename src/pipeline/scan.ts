@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report } from '../model/report.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../model/report.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { defaultConfig, loadConfig, type LeashConfig } from '../config/config.js';
 import { InputError } from '../model/errors.js';
@@ -222,6 +222,58 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
   // A refused --output should not cost a whole scan first.
   if (opts.output) await checkReplaceable(opts.output);
   const analysis = await runScanWithFixes(opts, onProgress);
+  return writeAnalysis(analysis, opts, onProgress);
+}
+
+/**
+ * Several exports scanned as one graph (`--input prod.json --input dev.json`): a dev user that may
+ * assume a prod role is a path in both reports. Each account gets its own bundle as usual, and the
+ * run writes one view across them (cross-account/<scan time>/paths.json and summary.md).
+ */
+export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}): Promise<{ results: { dir: string; report: Report; exitCode: number }[]; crossDir: string }> {
+  if (opts.output) throw new InputError('--output', '', 'no --output with several --input files (each account is written under --reports)', opts.output);
+  const started = opts.now ?? new Date();
+  const collected = [];
+  for (const input of inputs) collected.push(await collectSnapshot({ ...opts, input }, onProgress));
+  const ids = collected.map((c) => c.snapshot.account.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new InputError(inputs[ids.lastIndexOf(dup)]!, '', `one export per account (${dup} is given twice)`, dup);
+  const config = opts.mode ? { ...collected[0]!.config, baseline: { ...collected[0]!.config.baseline, mode: opts.mode } } : collected[0]!.config;
+  const suppressions = loadSuppressions(opts.suppressionsFile ?? config.suppressionsFile);
+  onProgress('analyze', `${collected.reduce((n, c) => n + c.snapshot.principals.length, 0)} principals in ${collected.length} accounts`);
+  const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), config, {
+    suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false,
+  });
+  const results = [];
+  for (const a of analyses) results.push(await writeAnalysis(a, opts, onProgress));
+  const crossDir = await writeCrossAccountView(results.map((r) => r.report), opts.reportsRoot ?? 'reports', started);
+  return { results, crossDir };
+}
+
+/** Paths that cross accounts, from each report's graph: one file for the whole run. */
+async function writeCrossAccountView(reports: readonly Report[], reportsRoot: string, at: Date): Promise<string> {
+  const { mkdir, writeFile, rename } = await import('node:fs/promises');
+  const accounts = reports.map((r) => r.scan.account.id);
+  const accountOf = (arn: string) => /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+  const paths = reports.flatMap((r) => (r.graph?.reach ?? []).filter((x) => x.path && x.path.hops.some((h) => accountOf(h.to) !== undefined && accountOf(h.to) !== r.scan.account.id)).map((x) => ({ account: r.scan.account.id, principalArn: x.principalArn, gains: x.gains, path: x.path })));
+  const edges = reports.flatMap((r) => (r.graph?.hops ?? []).filter((h) => { const a = accountOf(h.from), b = accountOf(h.to); return a !== undefined && b !== undefined && a !== b; }));
+  const dir = join(reportsRoot, 'cross-account', at.toISOString().replace(/:/g, '-'));
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await mkdir(tmp, { recursive: true });
+  await writeFile(join(tmp, 'paths.json'), JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, accounts, crossAccountEdges: edges, paths }, null, 2) + '\n');
+  const lines = [`# Cross-account paths (${accounts.join(', ')})`, '', `${edges.length} hop(s) cross an account boundary; ${paths.length} principal(s) gain through one.`, ''];
+  for (const p of paths) lines.push(`- ${p.account} ${p.principalArn} gains ${p.gains ?? 'nothing that ranks'}: ${[p.path!.from, ...p.path!.hops.map((h) => h.to)].map(termSafe).join(' → ')}`);
+  await writeFile(join(tmp, 'summary.md'), lines.join('\n') + '\n');
+  await rename(tmp, dir);
+  return dir;
+}
+
+/** Control characters in names never reach a Markdown file as they are. */
+function termSafe(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOptions, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;

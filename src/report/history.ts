@@ -215,6 +215,11 @@ const reportShape = z.looseObject({
   ),
   fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }) })),
   checks: z.array(z.looseObject({ id: z.string(), severity })),
+  graph: z.looseObject({
+    hops: z.array(z.looseObject({ from: z.string(), to: z.string(), technique: z.string(), actions: z.array(z.string()), condition: z.enum(['none', 'approval', 'unknown']), target: z.enum(['proven', 'inferred']), why: z.string(), evidence: z.array(z.looseObject({ side: z.string(), policy: z.string(), statementIndex: z.number() })) })),
+    reach: z.array(z.looseObject({ principalArn: z.string(), principals: z.number() })),
+    admins: z.array(z.string()).optional(),
+  }).optional(),
   errors: z.array(z.unknown()),
 });
 

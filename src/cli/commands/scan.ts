@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
-import { scanAccounts, scanAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
+import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
 import { parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
 
 export interface ScanCliOptions {
-  input?: string; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
+  input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
   failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
   cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
   local?: boolean; home?: string; project?: string[];
@@ -39,12 +39,14 @@ function accountId(o: ScanCliOptions): string | undefined {
   return id;
 }
 
-export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
+export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & WriteOptions {
+  // Only `leash scan` analyses several exports together; elsewhere the second would be dropped unseen.
+  if (!many && o.input && o.input.length > 1) throw new InputError('--input', '', 'one file here (`leash scan --input A --input B` analyses several accounts together)', o.input.join(' '));
   // Alone it would silently never fail a build, which is the opposite of what it was added for.
   if (o.failOnNew && !o.failOn) throw new InputError('--fail-on-new', '', 'to be used with --fail-on SEVERITY (e.g. --fail-on high --fail-on-new)', 'no --fail-on');
   const account = accountId(o);
   return {
-    ...(o.input ? { input: o.input } : {}),
+    ...(o.input && o.input.length > 0 ? { input: o.input[0]! } : {}),
     ...(account !== undefined ? { accountId: account } : {}),
     ...(o.demo ? { demo: true } : {}),
     ...(o.config ? { config: o.config } : {}),
@@ -83,7 +85,7 @@ export function register(program: Command): void {
   program
     .command('scan')
     .description('Scan an account (offline export, live AWS, or the bundled demo) and write a report')
-    .option('-i, --input <file>', 'output of `aws iam get-account-authorization-details`')
+    .option('-i, --input <file...>', 'output of `aws iam get-account-authorization-details`; several files (one per account) are analysed as one access graph')
     .option('--account-id <id>', 'the 12-digit account scanned, for an export whose ARNs name none (checked against them)')
     .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
     .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
@@ -128,6 +130,18 @@ export function register(program: Command): void {
             else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
           }
           process.exitCode = Math.max(0, ...results.map((r) => r.exitCode));
+          return;
+        }
+        if (o.input && o.input.length > 1) {
+          if (o.accountId) throw new InputError('--account-id', '', 'one --input (each export names its own account)', o.accountId);
+          const { results, crossDir } = await scanManyAndWrite(o.input, toScanOptions(o, true), progress);
+          if (interactive) process.stderr.write('\r\u001b[2K');
+          for (const r of results) {
+            if (o.json) process.stdout.write(JSON.stringify(r.report) + '\n');
+            else process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }, r.dir) + '\n\n');
+          }
+          if (!o.json) process.stdout.write(`cross-account view written to ${crossDir}\n`);
+          process.exitCode = Math.max(...results.map((r) => r.exitCode));
           return;
         }
         const { dir, report, exitCode } = await scanAndWrite(toScanOptions(o), progress);
