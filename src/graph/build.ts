@@ -17,7 +17,7 @@ import { effectivePermissions, type EffectivePermissions } from '../iam/effectiv
 import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-context.js';
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
-import { decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
+import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
 import { escalates, gain, powerOf, type PowerSets } from './power.js';
 import { reachPowers } from './reach.js';
@@ -281,8 +281,7 @@ function uniform(caller: Caller, action: string, sample: string): boolean {
   const layers = [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps];
   for (const l of layers) {
     for (const { document } of l.docs) {
-      for (const s of document.statements) {
-        if (!statementCovers(s, action)) continue;
+      for (const s of coveringStatements(document, action)) {
         if (s.notResource) return false;
         const rs = s.resource ?? ['*'];
         // A pattern that matches a name no real resource has covers every resource of the type.
@@ -290,11 +289,52 @@ function uniform(caller: Caller, action: string, sample: string): boolean {
           if (s.condition && conditionNamesResource(s.condition)) return false;
           continue;
         }
-        if (rs.some((r) => r.includes('${') || hasWildcard(r) || r.startsWith(sample.slice(0, sample.lastIndexOf(':') + 1)))) return false;
+        // Patterns that cannot name a resource of the type (a bucket, a table) do not matter here.
+        if (rs.some((r) => mayNameType(r, sample))) return false;
       }
     }
   }
   return true;
+}
+
+/** Could this Resource pattern name some resource of the sample's account and type (`…:role/…`)? */
+function mayNameType(pattern: string, sample: string): boolean {
+  if (pattern.includes('${')) return true;
+  const p = pattern.split(':');
+  if (p.length < 6) return hasWildcard(pattern);
+  const s = sample.split(':');
+  const fits = (a: string, b: string) => (hasWildcard(a) ? globLike(a, b) : a === b);
+  for (let i = 0; i < 5; i++) if (!fits(p[i]!, s[i]!)) return false;
+  const resource = p.slice(5).join(':');
+  const type = s.slice(5).join(':').split('/')[0]! + '/';
+  const literal = resource.split(/[*?]/)[0]!;
+  return literal.length < resource.length ? type.startsWith(literal) || literal.startsWith(type) : resource.startsWith(type);
+}
+
+function globLike(glob: string, value: string): boolean {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
+}
+
+/**
+ * Which resources the caller's identity policies may allow an action on: a test, or undefined
+ * when any may be (a wildcard, NotResource, a policy variable). Used only to skip resources no
+ * Allow names before deciding the rest one by one.
+ */
+function identityNames(caller: Caller, action: string, sample: string): ((arn: string) => boolean) | undefined {
+  const patterns: string[] = [];
+  for (const { document } of caller.identity.docs) {
+    for (const s of coveringStatements(document, action)) {
+      if (s.effect !== 'Allow') continue;
+      if (s.notResource) return undefined;
+      for (const r of s.resource ?? ['*']) {
+        if (r.includes('${') || arnMatcher(r)(sample)) return undefined;
+        if (mayNameType(r, sample)) patterns.push(r);
+      }
+    }
+  }
+  const ms = patterns.map(arnMatcher);
+  return (arn) => ms.some((m) => m(arn));
 }
 
 function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][number]['condition']>): boolean {
@@ -377,7 +417,9 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
       if (shared.length === 0) continue;
       const sample = sampleArn(acct, 'role');
       if (!uniform(caller, 'sts:AssumeRole', sample)) {
-        for (const { role, entry } of shared) one(role, entry, named);
+        // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
+        const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
+        for (const { role, entry } of shared) if (!names || names(role.arn)) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -418,7 +460,9 @@ function iamTargets<T extends { readonly arn: string }>(
     for (const t of candidates) out.push({ target: t, condition: hc, evidence: d.evidence });
     return out;
   }
+  const named = identityNames(caller, action, sample);
   for (const t of candidates) {
+    if (named && !named(arnOf(t))) continue;
     const d = decide(caller, action, arnOf(t));
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
@@ -491,6 +535,59 @@ function groupsHold(n: GraphNodeInternal, groups: readonly (readonly string[])[]
   return { actions, condition };
 }
 
+type Passable =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'hub'; readonly hub: GraphNodeInternal; readonly condition: HopCondition; readonly evidence: readonly HopEvidence[] }
+  | { readonly kind: 'roles'; readonly roles: readonly { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] };
+
+const passableMemo = new WeakMap<GraphNodeInternal, Map<string, Passable>>();
+
+/** The roles of its account a caller may pass to a service that trust it (one decision per caller and service, shared by techniques). */
+function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: string): Passable {
+  let memo = passableMemo.get(n);
+  if (!memo) passableMemo.set(n, (memo = new Map()));
+  const known = memo.get(svc);
+  if (known) return known;
+  const caller = n.caller!;
+  const roles = acct.byService.get(svc) ?? [];
+  const extra = { 'iam:passedtoservice': [svc] };
+  const sample = sampleArn(acct, 'role');
+  const serviceCtx: RequestContext = { values: { 'aws:sourceaccount': [acct.id], ...timeValues(ctx.now) } };
+  let result: Passable = { kind: 'none' };
+  if (roles.length > 0 && uniform(caller, 'iam:PassRole', sample)) {
+    const d = decide(caller, 'iam:PassRole', sample, extra);
+    const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+    if (hc) {
+      const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}`, `roles of ${acct.id} that trust ${svc}`, acct.id, (h) => {
+        for (const { role, entry } of roles) {
+          const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
+          if (!target) continue;
+          const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
+          const c = hopCondition(tv.t, tv.unknown);
+          if (c) addEdge(ctx, h, target, { technique: 'pass-role', actions: ['iam:PassRole'], condition: c, target: 'proven', why: `trusts ${svc}`, evidence: [trustEvidence(role, entry)] });
+        }
+      });
+      result = { kind: 'hub', hub, condition: hc, evidence: d.evidence };
+    }
+  } else if (roles.length > 0) {
+    const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
+    const named = identityNames(caller, 'iam:PassRole', sample);
+    for (const { role, entry } of roles) {
+      if (role.arn === caller.arn || (named && !named(role.arn))) continue;
+      const d = decide(caller, 'iam:PassRole', role.arn, extra);
+      const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+      if (!hc) continue;
+      const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
+      const c = hopCondition(tv.t, tv.unknown);
+      const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
+      if (c && target) out.push({ target, condition: worse(hc, c), evidence: [...d.evidence, trustEvidence(role, entry)] });
+    }
+    if (out.length > 0) result = { kind: 'roles', roles: out };
+  }
+  memo.set(svc, result);
+  return result;
+}
+
 function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const caller = n.caller!;
   const acct = ctx.accounts.get(caller.account);
@@ -501,41 +598,18 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
       const rest = groupsHold(n, t.requires, 'iam:PassRole');
       if (!rest) continue;
       for (const svc of t.passedTo) {
-        const roles = acct.byService.get(svc) ?? [];
-        if (roles.length === 0) continue;
-        const extra = { 'iam:passedtoservice': [svc] };
-        const sample = sampleArn(acct, 'role');
+        const passable = passableTo(ctx, n, acct, svc);
+        if (passable.kind === 'none') continue;
         const actions = ['iam:PassRole', ...rest.actions];
-        const serviceCtx: RequestContext = { values: { 'aws:sourceaccount': [acct.id], 'aws:sourceorgid': [], ...timeValues(ctx.now) } };
-        if (uniform(caller, 'iam:PassRole', sample)) {
-          const d = decide(caller, 'iam:PassRole', sample, extra);
-          const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
-          if (!hc) continue;
-          const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}`, `roles of ${acct.id} that trust ${svc}`, acct.id, (h) => {
-            for (const { role, entry } of roles) {
-              const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
-              if (!target) continue;
-              const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
-              const c = hopCondition(tv.t, tv.unknown);
-              if (c) addEdge(ctx, h, target, { technique: 'pass-role', actions: ['iam:PassRole'], condition: c, target: 'proven', why: `trusts ${svc}`, evidence: [trustEvidence(role, entry)] });
-            }
-          });
-          addEdge(ctx, n, hub, { technique: t.id, actions, condition: worse(hc, rest.condition), target: 'proven', why: `can pass a role to ${svc} (${t.name})`, evidence: d.evidence });
+        if (passable.kind === 'hub') {
+          addEdge(ctx, n, passable.hub, { technique: t.id, actions, condition: worse(passable.condition, rest.condition), target: 'proven', why: `can pass a role to ${svc} (${t.name})`, evidence: passable.evidence });
           continue;
         }
-        for (const { role, entry } of roles) {
-          if (role.arn === caller.arn) continue;
-          const d = decide(caller, 'iam:PassRole', role.arn, extra);
-          const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
-          if (!hc) continue;
-          const tv = trustVerdict(role, entry, '', acct.id, serviceCtx);
-          const c = hopCondition(tv.t, tv.unknown);
-          const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
-          if (c && target) addEdge(ctx, n, target, { technique: t.id, actions, condition: worse(worse(hc, c), rest.condition), target: 'proven', why: `can pass it to ${svc} (${t.name})`, evidence: [...d.evidence, trustEvidence(role, entry)] });
-        }
+        for (const x of passable.roles) addEdge(ctx, n, x.target, { technique: t.id, actions, condition: worse(x.condition, rest.condition), target: 'proven', why: `can pass it to ${svc} (${t.name})`, evidence: x.evidence });
       }
       continue;
     }
+    if (t.passedTo) continue;
     // Existing compute that carries a role.
     const carrier = carriers[t.id];
     if (!carrier) continue;

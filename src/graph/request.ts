@@ -6,7 +6,8 @@
 // SCPs apply every time.
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import { and3, gatesOnApproval, not3, or3, type RequestContext, type Tri } from '../iam/conditions.js';
-import { statementApplies } from '../iam/evaluate.js';
+import { statementAppliesToResource } from '../iam/evaluate.js';
+import { statementCovers } from '../iam/pattern.js';
 import type { HopCondition, HopEvidence } from '../model/graph.js';
 
 export interface Layer {
@@ -38,12 +39,23 @@ export interface LayerDecision {
 
 interface LayerResult { allow: Tri; deny: Tri; unknownNotApproval: boolean; evidence: HopEvidence[] }
 
+const covering = new WeakMap<PolicyDocument, Map<string, readonly Statement[]>>();
+
+/** The statements of a document whose Action/NotAction covers an action, once per document and action (documents are shared). */
+export function coveringStatements(doc: PolicyDocument, action: string): readonly Statement[] {
+  let m = covering.get(doc);
+  if (!m) covering.set(doc, (m = new Map()));
+  let list = m.get(action);
+  if (!list) m.set(action, (list = doc.statements.filter((s) => statementCovers(s, action))));
+  return list;
+}
+
 function evalLayer(layer: Layer, callerArn: string, action: string, resource: string, ctx: RequestContext): LayerResult {
   const r: LayerResult = { allow: false, deny: false, unknownNotApproval: false, evidence: [] };
   for (const { name, document } of layer.docs) {
     const vars = document.version === '2012-10-17';
-    for (const s of document.statements) {
-      const applies = statementApplies(s, { action, resource, context: ctx }, vars);
+    for (const s of coveringStatements(document, action)) {
+      const applies = statementAppliesToResource(s, { action, resource, context: ctx }, vars);
       if (applies === false) continue;
       if (applies === 'unknown' && !gatesOnApproval(s.condition, s.effect)) r.unknownNotApproval = true;
       if (s.effect === 'Deny') r.deny = or3(r.deny, applies);

@@ -54,9 +54,13 @@ function matchList(patterns: readonly string[], value: string, match: (p: string
 
 /** Does this statement apply to the request? (Action/NotAction, Resource/NotResource, Condition) */
 export function statementApplies(s: Statement, req: Request, useVariables: boolean): Tri {
+  if (!statementCovers(s, req.action)) return false;
+  return statementAppliesToResource(s, req, useVariables);
+}
+
+/** statementApplies for a statement already known to cover the action (callers that index statements by action). */
+export function statementAppliesToResource(s: Statement, req: Request, useVariables: boolean): Tri {
   const ctx = req.context ?? OPEN;
-  const actionHit = statementCovers(s, req.action);
-  if (!actionHit) return false;
   let resourceHit: Tri = true;
   if (s.resource) resourceHit = matchList(s.resource, req.resource, arnMatches, ctx, useVariables);
   else if (s.notResource) {

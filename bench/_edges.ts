@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { loadAwsManagedPolicies, syntheticAccount } from '/work/main/bench/synthetic-account.js';
+import { normalizeAuthorizationDetails } from '/work/main/src/collect/file/authorization-details.js';
+import { analyzePrincipals } from '/work/main/src/checks/analyze.js';
+import { analyzeGraph } from '/work/main/src/graph/index.js';
+import { ActionExpander } from '/work/main/src/iam/pattern.js';
+import { catalog } from '/work/main/src/iam/catalog.js';
+import { defaultConfig } from '/work/main/src/config/config.js';
+const n = Number(process.argv[2] ?? 2000);
+const managed = loadAwsManagedPolicies(resolve('/work/shared/fixtures'));
+const r = normalizeAuthorizationDetails(syntheticAccount(n, managed), 'x.json');
+const snapshot = { account: { id: '123456789012' }, collectedAt: '', principals: r.principals, managedPolicies: r.managedPolicies, groups: r.groups, sources: [{ kind: 'authorization-details-file', location: 'x', status: 'ok' }], errors: [] } as any;
+const ex = new ActionExpander(catalog());
+const now = new Date('2026-11-24T00:00:00Z');
+let t = performance.now(); let c = process.cpuUsage();
+const analyzed = analyzePrincipals(snapshot, defaultConfig(), ex, now);
+console.log("effective", Math.round(performance.now() - t), "cpu", Math.round(process.cpuUsage(c).user/1000)); t = performance.now(); c = process.cpuUsage();
+const g = analyzeGraph([{ snapshot, analyzed }], { expander: ex, now });
+console.log("graph", Math.round(performance.now() - t), "cpu", Math.round(process.cpuUsage(c).user/1000));
+const by = new Map<string, number>();
+for (const list of g.built.out) for (const e of list) { const k = `${e.from.startsWith('hub:') ? 'hub' : 'p'}:${e.technique}`; by.set(k, (by.get(k) ?? 0) + 1); }
+console.log([...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20));
+console.log('nodes', g.built.nodes.length, 'admins', g.built.nodes.filter((x) => x.power.admin).length);
