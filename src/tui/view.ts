@@ -7,7 +7,7 @@ export type View =
   | { readonly screen: 'principal'; readonly arn: string }
   | { readonly screen: 'fix'; readonly fixId: string };
 
-export const DETAIL_TABS = ['findings', 'access', 'policies', 'agent'] as const;
+export const DETAIL_TABS = ['findings', 'access', 'policies', 'agent', 'reach'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export const FIX_MODES = ['diff', 'json', 'terraform', 'cli'] as const;

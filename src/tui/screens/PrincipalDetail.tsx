@@ -5,6 +5,8 @@ import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 import { severitySeg } from '../components/severity.js';
 import { DETAIL_TABS } from '../view.js';
+import { queryPaths } from '../../graph/query.js';
+import { hopText } from '../../graph/describe.js';
 import type { DetailState, DetailTab } from '../view.js';
 
 export interface PrincipalDetailProps {
@@ -20,6 +22,7 @@ const TAB_LABEL: Record<DetailTab, string> = {
   access: 'Granted vs used',
   policies: 'Policies & trust',
   agent: 'Why agent',
+  reach: 'Can become',
 };
 
 function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
@@ -161,11 +164,43 @@ function agentTab(p: PrincipalReport): Row[] {
   return rows;
 }
 
+const TIER_LABEL: Record<string, string> = { admin: 'administrator', 'iam-write': 'IAM write', destructive: 'destructive actions', 'credential-access': 'credential access', 'data-read': 'data reads on *', other: 'other actions only (lateral)' };
+
+/** What the principal can become: the path to what it gains, then every principal it reaches, nearest first. */
+function reachTab(report: Report, p: PrincipalReport, width: number): Row[] {
+  const g = report.graph;
+  if (!g) return [[seg('This report has no access graph (written before leash 1.2): scan again to see what this principal can become.', { dim: true })]];
+  const entry = g.reach.find((r) => r.principalArn === p.arn);
+  const names = new Map(report.principals.map((x) => [x.arn, x.name]));
+  const label = (id: string) => names.get(id) ?? g.labels?.[id] ?? id;
+  if (!entry) return [`${p.name} can act as no other principal.`];
+  const rows: Row[] = [];
+  rows.push([seg(`Can become ${plural(entry.principals, 'principal')}`, { bold: true }), seg(entry.gains ? ` · gains ${TIER_LABEL[entry.gains]}` : ' · gains nothing that ranks above its own power', { color: entry.gains === 'admin' || entry.gains === 'destructive' || entry.gains === 'iam-write' ? 'red' : undefined })]);
+  const pw = (x: typeof entry.power) => `${x.admin ? 'ADMIN · ' : ''}${x.iamWrite} IAM write · ${x.destructive} destructive · ${x.credentialAccess} credential · ${x.dataRead} data reads on * · ${x.total} actions`;
+  rows.push([seg('  itself:      ', { dim: true }), seg(pw(entry.power))]);
+  rows.push([seg('  with reach:  ', { dim: true }), seg(pw(entry.reachPower))]);
+  if (entry.path) {
+    rows.push(' ');
+    rows.push([seg(`Shortest path to what it gains (${entry.path.condition === 'none' && entry.path.target === 'proven' ? 'proven' : entry.path.condition !== 'none' ? `only if ${entry.path.condition === 'approval' ? 'an approval' : 'an unknown'} condition holds` : 'if existing compute carries the role'})`, { bold: true })]);
+    entry.path.hops.forEach((h, i) => {
+      for (const line of wrapText(`${i + 1}. ${hopText(h, label)}${h.adds ? ` — adds ${TIER_LABEL[h.adds]}` : ''}`, width - 2)) rows.push(line);
+      for (const e of h.evidence) rows.push([seg(`     ${e.side}: ${label(e.principalArn)} ${e.policy}${e.sid ? ` (${e.sid})` : ''} statement ${e.statementIndex}`, { dim: true })]);
+    });
+  }
+  const reached = queryPaths(g, { from: p.arn, isGoal: (id) => !id.startsWith('hub:') && id !== p.arn, limit: 50 });
+  if (reached.length > 0) {
+    rows.push(' ');
+    rows.push([seg('Every principal it reaches, nearest first', { bold: true })]);
+    for (const r of reached) rows.push([seg(`  ${truncate(label(r.to), 40).padEnd(41)}`), seg(`${plural(r.hops.length, 'hop')} · ${r.hops[0]!.technique}${r.condition !== 'none' ? ` · ${r.condition}` : ''}${r.target === 'inferred' ? ' · inferred' : ''}`, { dim: true })]);
+  }
+  return rows;
+}
+
 export function principalDetailRows({ report, principal, state, width, height }: PrincipalDetailProps): Row[] {
   const head = headerRows(report, principal, state.tab);
   const room = Math.max(1, height - head.length);
   if (state.tab === 'findings') return [...head, ...findingsTab(report, principal, state, width, room)];
-  const body = state.tab === 'access' ? accessTab(principal, width) : state.tab === 'policies' ? policiesTab(principal, width) : agentTab(principal);
+  const body = tabBody(report, principal, state.tab, width);
   const start = Math.min(state.scroll, Math.max(0, body.length - room));
   return [...head, ...body.slice(start, start + room)];
 }
@@ -173,7 +208,11 @@ export function principalDetailRows({ report, principal, state, width, height }:
 /** How many body rows a scrolling tab has, so the App can bound scrolling. */
 export function detailBodyLength(report: Report, principal: PrincipalReport, tab: DetailTab, width: number): number {
   if (tab === 'findings') return findingsFor(report, principal.arn).length;
-  return (tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : agentTab(principal)).length;
+  return tabBody(report, principal, tab, width).length;
+}
+
+function tabBody(report: Report, principal: PrincipalReport, tab: Exclude<DetailTab, 'findings'>, width: number): Row[] {
+  return tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : tab === 'reach' ? reachTab(report, principal, width) : agentTab(principal);
 }
 
 export function PrincipalDetail(props: PrincipalDetailProps) {
