@@ -51,11 +51,15 @@ export interface OracleQuery {
 
 const FULL_AWS_ACCESS: PolicyJson = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-/** iam-simulate's decision ('Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied'). */
-export async function oracleDecision(exp: AuthorizationDetailsJson, q: OracleQuery, now: Date): Promise<string> {
+/**
+ * iam-simulate's decision ('Allowed', 'ImplicitlyDenied', 'ExplicitlyDenied'). The principal is
+ * looked up in `exp`; a role being assumed in `resourceExport` (another account's export for
+ * cross-account requests), whose trust policy becomes the resource policy.
+ */
+export async function oracleDecision(exp: AuthorizationDetailsJson, q: OracleQuery, now: Date, resourceExport: AuthorizationDetailsJson = exp): Promise<string> {
   const pp = principalPolicies(exp, q.principalArn);
   const account = q.principalArn.split(':')[4]!;
-  const targetRole = q.action.toLowerCase() === 'sts:assumerole' ? exp.RoleDetailList.find((r) => r.Arn === q.resource) : undefined;
+  const targetRole = q.action.toLowerCase() === 'sts:assumerole' ? resourceExport.RoleDetailList.find((r) => r.Arn === q.resource) : undefined;
   const context: Record<string, string> = {
     'aws:CurrentTime': now.toISOString(),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
