@@ -1,5 +1,6 @@
 // Test cases for the 65 paths of the pathfinding.cloud catalogue (../shared/fixtures/privesc-catalog):
-// for each path, one export where the path works (POSITIVE) and three where it does not
+// for each path, one export where the path works (POSITIVE; self-edits of a user get a second one
+// through `user/${aws:username}`) and three where it does not
 // (NEGATIVE), one of each kind issue 9 names:
 //   nothing-to-give       the target is stripped of all permissions, holds only an ECS
 //                         task-execution-like policy (ecr pulls + log writes), or is capped by a
@@ -97,6 +98,14 @@ interface PassNewSpec {
   instanceProfile?: boolean;
   /** CloudFormation StackSets: PassRole is on the administration role, which assumes the execution role. */
   stackSet?: boolean;
+  /**
+   * The service actions alone are another catalogue path against an existing resource that may
+   * carry the privileged role (StartBuild → codebuild-002, StartBuildBatch → codebuild-003, code
+   * interpreter sessions → bedrock-002). Negatives that keep the privileged role must close that
+   * twin too: out-of-reach scopes the service actions to another account as well, and the date
+   * condition goes on every statement.
+   */
+  existingTwin?: { path: string; action: string; sample: string };
   assumptions?: string[];
 }
 
@@ -121,13 +130,20 @@ function passNew(id: string, s: PassNewSpec): PrivescCase[] {
       passResource = b.role('decoy-service-role', { trust: trust(...s.trusts), ...(s.instanceProfile ? { instanceProfiles: ['decoy-instance-profile'] } : {}) });
     }
     const passStmt = allow('iam:PassRole', passResource, mode === 'passed-to-other-service' ? { StringEquals: { 'iam:PassedToService': 'sns.amazonaws.com' } } : undefined);
-    let statements = [passStmt, allow(s.actions, '*')];
+    const twinClosed = s.existingTwin && (mode === 'decoy-role' || mode === 'passed-to-other-service');
+    let statements = [passStmt, allow(s.actions, twinClosed ? `arn:aws:${s.actions[0]!.split(':')[0]}:*:${OTHER_ACCOUNT}:*` : '*')];
     let neverKey = '';
-    if (mode === 'never') ({ statements, key: neverKey } = withNever(statements, 0, neverIdx));
+    if (mode === 'never') {
+      ({ statements, key: neverKey } = withNever(statements, 0, neverIdx));
+      if (s.existingTwin) statements = withNever(statements, 1, neverIdx).statements;
+    }
     const attacker = addAttacker(b, statements);
     const pass = (expect: 'Allowed' | 'Denied', why: string): OracleRequest => ({ principalArn: attacker, action: 'iam:PassRole', resource: passTarget, context: { 'iam:PassedToService': service }, expect, why });
     const power = (expect: 'Allowed' | 'Denied', why: string): OracleRequest => ({ principalArn: powerHolder, ...PROBE, expect, why });
     const oracle: OracleRequest[] = [];
+    if (s.existingTwin && mode !== 'positive' && mode !== 'stripped' && mode !== 'ecs-task-execution') {
+      oracle.push({ principalArn: attacker, action: s.existingTwin.action, resource: s.existingTwin.sample, expect: 'Denied', why: `${s.existingTwin.path} is closed too: no existing resource of the account can be started` });
+    }
     if (s.stackSet) oracle.push({ principalArn: passTarget, action: 'sts:AssumeRole', resource: powerHolder, expect: 'Allowed', why: 'the administration role may assume the execution role (both sides allow)' });
     return { b, attacker, neverKey, pass, power, oracle };
   };
@@ -145,11 +161,12 @@ function passNew(id: string, s: PassNewSpec): PrivescCase[] {
   const reach = id.charCodeAt(id.length - 1) % 2 === 0 ? 'passed-to-other-service' : 'decoy-role';
   {
     const r = build(reach);
-    out.push(make(id, 'negative', 'out-of-reach', reach, reach === 'decoy-role' ? 'iam:PassRole names only a powerless decoy role, not the privileged one' : 'iam:PassRole holds only when the role is passed to sns.amazonaws.com, not to the service that would run it', r.b, r.attacker, assumptions, [...r.oracle, r.pass('Denied', 'the privileged role cannot be passed to the service'), r.power('Allowed', 'the privileged role is still an administrator')]));
+    const twin = s.existingTwin ? ` (and the service actions name only account ${OTHER_ACCOUNT}, which closes ${s.existingTwin.path} against an existing resource carrying the privileged role)` : '';
+    out.push(make(id, 'negative', 'out-of-reach', reach, `${reach === 'decoy-role' ? 'iam:PassRole names only a powerless decoy role, not the privileged one' : 'iam:PassRole holds only when the role is passed to sns.amazonaws.com, not to the service that would run it'}${twin}`, r.b, r.attacker, assumptions, [...r.oracle, r.pass('Denied', 'the privileged role cannot be passed to the service'), r.power('Allowed', 'the privileged role is still an administrator')]));
   }
   {
     const r = build('never', id.length + id.charCodeAt(id.length - 1));
-    out.push(make(id, 'negative', 'condition-never-holds', r.neverKey, `the iam:PassRole statement holds only while ${r.neverKey} is before 2019`, r.b, r.attacker, assumptions, [...r.oracle, r.pass('Denied', 'the date condition cannot hold at scan time'), r.power('Allowed', 'the privileged role is still an administrator')]));
+    out.push(make(id, 'negative', 'condition-never-holds', r.neverKey, `the iam:PassRole statement${s.existingTwin ? ` and the service statement (closing ${s.existingTwin.path})` : ''} hold${s.existingTwin ? '' : 's'} only while ${r.neverKey} is before 2019`, r.b, r.attacker, assumptions, [...r.oracle, r.pass('Denied', 'the date condition cannot hold at scan time'), r.power('Allowed', 'the privileged role is still an administrator')]));
   }
   return out;
 }
@@ -215,7 +232,7 @@ type SelfTarget = 'own-policy' | 'self' | 'own-group';
 interface SelfSpec { action: string; attacker: 'user' | 'role'; target: SelfTarget; }
 
 function selfEscalation(id: string, s: SelfSpec): PrivescCase[] {
-  const build = (mode: 'positive' | 'capped' | 'out-of-reach' | 'never', neverIdx = 0) => {
+  const build = (mode: 'positive' | 'positive-policy-variable' | 'capped' | 'out-of-reach' | 'never', neverIdx = 0) => {
     const b = new IamExportBuilder(ACCOUNT);
     let target: string;
     let resource: string;
@@ -233,7 +250,8 @@ function selfEscalation(id: string, s: SelfSpec): PrivescCase[] {
       managed = [target];
     } else if (s.target === 'self') {
       target = selfArn;
-      resource = target;
+      // The self-service idiom: `user/${aws:username}` is the caller's own user, so this is still self-escalation.
+      resource = mode === 'positive-policy-variable' ? `arn:aws:iam::${ACCOUNT}:user/\${aws:username}` : target;
       if (mode === 'out-of-reach') {
         resource = s.attacker === 'user' ? bystander : b.role('decoy-role', { trust: trust(bystander) });
         reachVariant = s.attacker === 'user' ? 'other-user' : 'decoy-role';
@@ -266,6 +284,10 @@ function selfEscalation(id: string, s: SelfSpec): PrivescCase[] {
   {
     const r = build('positive');
     out.push(make(id, 'positive', undefined, s.target, `the attacker (a ${s.attacker}) may use ${s.action} on ${what}, and so grant itself anything`, r.b, r.attacker, [], [r.act('Allowed', `${s.action} on ${what}`), r.after('Allowed', 'once rewritten, the attacker is an administrator')]));
+  }
+  if (s.target === 'self' && s.attacker === 'user') {
+    const r = build('positive-policy-variable');
+    out.push(make(id, 'positive', undefined, 'self-via-aws:username', `the attacker may use ${s.action} on user/\${aws:username} — its own user — and so grant itself anything`, r.b, r.attacker, [], [r.act('Allowed', `${s.action} on its own user through the policy variable`), r.after('Allowed', 'once rewritten, the attacker is an administrator')]));
   }
   {
     const r = build('capped');
@@ -440,17 +462,17 @@ const EXISTING_COMPUTE_NOTE = (what: string) => `a ${what} exists and carries th
 const CASES: Record<string, () => PrivescCase[]> = {
   'apprunner-001': () => passNew('apprunner-001', { trusts: ['tasks.apprunner.amazonaws.com'], actions: ['apprunner:CreateService'] }),
   'apprunner-002': () => existingCompute('apprunner-002', { trusts: ['tasks.apprunner.amazonaws.com'], actions: ['apprunner:UpdateService'], onCompute: [0], sample: svcArn('apprunner', 'service/web/0123456789abcdef'), assumptions: [EXISTING_COMPUTE_NOTE('App Runner service')] }),
-  'bedrock-001': () => passNew('bedrock-001', { trusts: ['bedrock-agentcore.amazonaws.com'], actions: ['bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'] }),
+  'bedrock-001': () => passNew('bedrock-001', { trusts: ['bedrock-agentcore.amazonaws.com'], actions: ['bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'], existingTwin: { path: 'bedrock-002', action: 'bedrock-agentcore:StartCodeInterpreterSession', sample: svcArn('bedrock-agentcore', 'code-interpreter-custom/interp-0123456789') } }),
   'bedrock-002': () => existingCompute('bedrock-002', { trusts: ['bedrock-agentcore.amazonaws.com'], actions: ['bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'], onCompute: [0, 1], sample: svcArn('bedrock-agentcore', 'code-interpreter-custom/interp-0123456789'), assumptions: [EXISTING_COMPUTE_NOTE('Bedrock AgentCore code interpreter')] }),
   'cloudformation-001': () => passNew('cloudformation-001', { trusts: ['cloudformation.amazonaws.com'], actions: ['cloudformation:CreateStack'] }),
   'cloudformation-002': () => existingCompute('cloudformation-002', { trusts: ['cloudformation.amazonaws.com'], actions: ['cloudformation:UpdateStack'], onCompute: [0], sample: svcArn('cloudformation', 'stack/app/11111111-2222-3333-4444-555555555555'), assumptions: [EXISTING_COMPUTE_NOTE('CloudFormation stack with a service role')] }),
   'cloudformation-003': () => passNew('cloudformation-003', { trusts: ['cloudformation.amazonaws.com'], actions: ['cloudformation:CreateStackSet', 'cloudformation:CreateStackInstances'], stackSet: true }),
   'cloudformation-004': () => passNew('cloudformation-004', { trusts: ['cloudformation.amazonaws.com'], actions: ['cloudformation:UpdateStackSet'], stackSet: true, assumptions: ['a StackSet exists with at least one stack instance (not in an export)'] }),
   'cloudformation-005': () => existingCompute('cloudformation-005', { trusts: ['cloudformation.amazonaws.com'], actions: ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'], onCompute: [0, 1], sample: svcArn('cloudformation', 'stack/app/11111111-2222-3333-4444-555555555555'), assumptions: [EXISTING_COMPUTE_NOTE('CloudFormation stack with a service role')] }),
-  'codebuild-001': () => passNew('codebuild-001', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:CreateProject', 'codebuild:StartBuild'] }),
+  'codebuild-001': () => passNew('codebuild-001', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:CreateProject', 'codebuild:StartBuild'], existingTwin: { path: 'codebuild-002', action: 'codebuild:StartBuild', sample: svcArn('codebuild', 'project/build') } }),
   'codebuild-002': () => existingCompute('codebuild-002', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:StartBuild'], onCompute: [0], sample: svcArn('codebuild', 'project/build'), assumptions: [EXISTING_COMPUTE_NOTE('CodeBuild project allowing buildspec overrides')] }),
   'codebuild-003': () => existingCompute('codebuild-003', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:StartBuildBatch'], onCompute: [0], sample: svcArn('codebuild', 'project/build'), assumptions: [EXISTING_COMPUTE_NOTE('CodeBuild project configured for batch builds')] }),
-  'codebuild-004': () => passNew('codebuild-004', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:CreateProject', 'codebuild:StartBuildBatch'] }),
+  'codebuild-004': () => passNew('codebuild-004', { trusts: ['codebuild.amazonaws.com'], actions: ['codebuild:CreateProject', 'codebuild:StartBuildBatch'], existingTwin: { path: 'codebuild-003', action: 'codebuild:StartBuildBatch', sample: svcArn('codebuild', 'project/build') } }),
   'datapipeline-001': () => passNew('datapipeline-001', { trusts: ['datapipeline.amazonaws.com', 'elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'], actions: ['datapipeline:CreatePipeline', 'datapipeline:PutPipelineDefinition', 'datapipeline:ActivatePipeline'], instanceProfile: true }),
   'ec2-001': () => passNew('ec2-001', { trusts: ['ec2.amazonaws.com'], actions: ['ec2:RunInstances'], instanceProfile: true }),
   'ec2-002': () => existingCompute('ec2-002', { trusts: ['ec2.amazonaws.com'], actions: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances', 'ec2:StartInstances'], onCompute: [0, 1, 2], sample: svcArn('ec2', 'instance/i-0123456789abcdef0'), instanceProfile: true, assumptions: ['an EC2 instance runs with the instance profile (the export shows the profile, not the instance)'] }),
