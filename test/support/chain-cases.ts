@@ -23,7 +23,30 @@ export interface ChainCase {
   /** Account-level SCPs (beside FullAWSAccess). */
   readonly scps?: readonly PolicyJson[];
   readonly oracle: readonly (OracleRequest & Pick<OracleQuery, 'scps'>)[];
+  /**
+   * The grants behind the chain's edges (positives): a role's trust policy, or an inline policy
+   * of a user/role/group. Removing any one of them breaks the chain (graph-properties.test.ts).
+   */
+  readonly grants: readonly ChainGrant[];
 }
+
+export type ChainGrant =
+  | { readonly kind: 'trust'; readonly role: string }
+  | { readonly kind: 'inline'; readonly entity: 'user' | 'role' | 'group'; readonly name: string; readonly policy: string };
+
+const GRANTS: Record<string, readonly ChainGrant[]> = {
+  'user-role-role-admin': [{ kind: 'trust', role: 'hop-a' }, { kind: 'trust', role: 'admin-b' }],
+  'agent-deploy-deletestack': [{ kind: 'inline', entity: 'role', name: 'coding-agent', policy: 'agent-policy' }, { kind: 'trust', role: 'deploy' }, { kind: 'inline', entity: 'role', name: 'deploy', policy: 'deploy' }],
+  'assume-then-self-putrolepolicy': [{ kind: 'trust', role: 'self-editor' }, { kind: 'inline', entity: 'role', name: 'self-editor', policy: 'self-edit' }],
+  'three-hops': [{ kind: 'inline', entity: 'user', name: 'attacker', policy: 'assume' }, { kind: 'trust', role: 'hop-a' }, { kind: 'trust', role: 'hop-b' }, { kind: 'trust', role: 'admin-c' }],
+  'four-hops': [{ kind: 'trust', role: 'hop-a' }, { kind: 'trust', role: 'hop-b' }, { kind: 'trust', role: 'hop-c' }, { kind: 'trust', role: 'admin-d' }],
+  'mint-keys-then-assume': [{ kind: 'inline', entity: 'user', name: 'attacker', policy: 'keys' }, { kind: 'trust', role: 'admin-role' }],
+  // fn-role's own sts:AssumeRole grant is not on the list: the admin role's trust names fn-role's
+  // ARN, which in the same account is enough without it.
+  'passrole-then-assume': [{ kind: 'inline', entity: 'user', name: 'attacker', policy: 'lambda' }, { kind: 'trust', role: 'fn-role' }, { kind: 'trust', role: 'admin-role' }],
+  'join-group-then-assume': [{ kind: 'inline', entity: 'user', name: 'attacker', policy: 'join' }, { kind: 'inline', entity: 'group', name: 'deployers', policy: 'assume' }, { kind: 'trust', role: 'admin-role' }],
+  'agent-two-hops-destructive': [{ kind: 'trust', role: 'ops' }, { kind: 'trust', role: 'deploy' }, { kind: 'inline', entity: 'role', name: 'deploy', policy: 'deploy' }],
+};
 
 const ADMIN = 'AdministratorAccess';
 const PROBE = { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/probe` } as const;
@@ -37,7 +60,7 @@ const assume = (principalArn: string, role: string, expect: 'Allowed' | 'Denied'
   ({ principalArn, action: 'sts:AssumeRole', resource: role, expect, why, ...(scps ? { scps } : {}) });
 
 function chainCase(id: string, v: Variant, hops: number, expectCheck: ChainCase['expectCheck'], why: string, b: IamExportBuilder, attackerArn: string, oracle: ChainCase['oracle'], scps?: PolicyJson[]): ChainCase {
-  return { id, polarity: v === 'positive' ? 'positive' : 'negative', hops, expectCheck, ...(v === 'positive' ? {} : { breaks: v }), why, attackerArn, export: b.build(), ...(scps ? { scps } : {}), oracle };
+  return { id, polarity: v === 'positive' ? 'positive' : 'negative', hops, expectCheck, ...(v === 'positive' ? {} : { breaks: v }), why, attackerArn, export: b.build(), ...(scps ? { scps } : {}), oracle, grants: v === 'positive' ? GRANTS[id] ?? [] : [] };
 }
 
 /** user (no policies) → role A (trust names the user) → admin role B (trust names A). */

@@ -140,9 +140,11 @@ export class IamExportBuilder {
       return { PolicyName: String(this.policies.get(arn)!.PolicyName), PolicyArn: arn };
     });
   }
+  private readonly boundaryUses = new Map<string, number>();
   private boundaryOf(ref: string | undefined): Record<string, Json> {
     if (!ref) return {};
     const arn = this.resolveManaged(ref);
+    this.boundaryUses.set(arn, (this.boundaryUses.get(arn) ?? 0) + 1);
     return { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn } };
   }
   private inlineList(inline: Record<string, PolicyJson> | undefined, key: 'UserPolicyList' | 'RolePolicyList' | 'GroupPolicyList'): Record<string, Json> {
@@ -192,7 +194,7 @@ export class IamExportBuilder {
 
   /** The export, as `aws iam get-account-authorization-details` prints it. */
   build(): AuthorizationDetailsJson {
-    const Policies = [...this.policies.values()].map((p) => ({ ...p, AttachmentCount: this.attachments.get(String(p.Arn)) ?? 0 }));
+    const Policies = [...this.policies.values()].map((p) => ({ ...p, AttachmentCount: this.attachments.get(String(p.Arn)) ?? 0, PermissionsBoundaryUsageCount: this.boundaryUses.get(String(p.Arn)) ?? 0 }));
     return structuredClone({ UserDetailList: this.users, GroupDetailList: this.groups, RoleDetailList: this.roles, Policies, IsTruncated: false }) as AuthorizationDetailsJson;
   }
 }
