@@ -521,13 +521,31 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
+/** Could an identity Allow for this action name a resource of `account` (`*`, a wildcard account, or an ARN without one)? */
+function mayActIn(caller: Caller, action: string, account: string): boolean {
+  for (const { document } of caller.identity.docs) {
+    for (const s of coveringStatements(document, action)) {
+      if (s.effect !== 'Allow') continue;
+      if (s.notResource) return true;
+      for (const r of s.resource ?? ['*']) {
+        if (r === '*' || r.includes('${')) return true;
+        const acct = r.split(':')[4];
+        if (acct === undefined || acct === '' || (hasWildcard(acct) ? globLike(acct, account) : acct === account)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
 function groupsHold(n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
   let condition: HopCondition = 'none';
+  const account = n.caller!.account;
   for (const g of groups) {
     if (g.includes(skip)) continue;
-    const ids = g.map((a) => [a, lookupId(n, a)] as const).filter(([, id]) => id !== undefined && n.effective!.allowed.has(id));
+    // Compute of another account cannot carry this account's roles: the grant must reach this account.
+    const ids = g.map((a) => [a, lookupId(n, a)] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActIn(n.caller!, a, account));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
@@ -636,9 +654,9 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   const acct = ctx.accounts.get(caller.account);
   if (!acct) return;
   const self = n.principal;
-  // Only states that would give more than the caller already reaches are worth a node.
-  const worth = (p: Principal, state: State) => escalates(gain(stateSpec(ctx, p, acct, state).power, reachPower, ctx.expander));
-  const worthElevating = (p: Principal) => (!p.boundary && acct.adminCeiling ? true : worth(p, 'elevated'));
+  // Every state is kept: one may add power, or only a way onward (a group whose policy lets it
+  // assume an admin role), which its own power would not show. reachPower only gates the caller.
+  void reachPower;
   const within = (p: Principal): HopCondition | undefined => {
     if (p.arn === self?.arn) return 'none';
     const i = ctx.byId.get(p.arn);
@@ -655,7 +673,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   };
   for (const e of EDITS) {
     if (!allowedAction(n, e.action)) continue;
-    const list = candidates(e.on).filter((p) => (e.state !== 'unbounded' || p.boundary !== undefined) && (e.state === 'elevated' ? worthElevating(p) : worth(p, e.state)));
+    const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
       const to = stateNode(ctx, p, acct, e.state);
@@ -667,21 +685,21 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   if (users.length > 0) {
     for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
       if (!allowedAction(n, action)) continue;
-      const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name) && worthElevating(u)));
+      const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
         for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition, target: 'proven', why: `can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
       }
     }
     if (allowedAction(n, 'iam:AddUserToGroup')) {
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups, (x) => x.arn)) {
-        for (const u of users) if (!u.groups.includes(g.name) && worth(u, { group: g })) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
+        for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
       }
     }
   }
   // A new default version of a customer-managed policy reaches everyone it is attached to.
   for (const [technique, action] of [['iam-create-policy-version', 'iam:CreatePolicyVersion'], ['iam-set-default-policy-version', 'iam:SetDefaultPolicyVersion']] as const) {
     if (!allowedAction(n, action)) continue;
-    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')].filter((p) => worthElevating(p) || (p.boundary !== undefined && worth(p, 'unbounded'))));
+    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')]);
     const policies = [...acct.attachedTo.entries()].filter(([, who]) => who.identity.some((p) => mine.has(p)) || who.boundary.some((p) => mine.has(p)));
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
     for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {

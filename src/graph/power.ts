@@ -8,6 +8,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { PowerSummary, PowerTier } from '../model/graph.js';
 import { destructiveActions } from '../checks/data.js';
 import { credentialExposureActions, exfiltrationActions } from '../checks/action-lists.js';
+import powerTiers from '../data/power-tiers.json' with { type: 'json' };
 
 export interface PowerSets {
   /** Allowed without approval on some resource. */
@@ -30,7 +31,9 @@ const tierCache = new WeakMap<ActionExpander, TierSets>();
 export function tierSets(expander: ActionExpander): TierSets {
   let t = tierCache.get(expander);
   if (t) return t;
-  const ids = (keys: readonly string[]) => ActionSet.of(expander.size, keys.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+  // Actions every runtime role holds do not rank (src/data/power-tiers.json).
+  const unranked = new Set(powerTiers.notRanked.map((a) => a.action.toLowerCase()));
+  const ids = (keys: readonly string[]) => ActionSet.of(expander.size, keys.filter((k) => !unranked.has(k.toLowerCase())).map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
   const iam = (expander.catalog.byService.get('iam') ?? []).filter((a) => a.accessLevels.includes('Write') || a.accessLevels.includes('Permissions management'));
   t = {
     iamWrite: ActionSet.of(expander.size, iam.map((a) => a.id)),

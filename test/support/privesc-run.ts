@@ -40,6 +40,7 @@ export function snapshotFromExport(exp: AuthorizationDetailsJson, file: string, 
     collectedAt: opts.now.toISOString(),
     principals: r.principals,
     managedPolicies: r.managedPolicies,
+    groups: r.groups,
     // Each level must allow: FullAWSAccess sits beside the test SCPs, as AWS attaches it by default.
     ...(scps.length ? { scps: [[{ origin: { kind: 'scp', name: 'FullAWSAccess', arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess', target: r.accountId ?? '' }, document: parsed(policyAllowAll) }, ...scps]] } : {}),
     sources: [{ kind: 'authorization-details-file', location: file, status: 'ok' }],
