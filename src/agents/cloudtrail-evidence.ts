@@ -69,7 +69,11 @@ export function agentEvidenceFromUsage(usage: UsageData, opts: UsageEvidenceOpti
     const unknown = new Map<string, { events: number; example: string }>();
     for (const [ua, events] of Object.entries(p.userAgents)) {
       const matches = matchUserAgent(ua, signatures);
+      const tools = new Set<string>();
       for (const match of matches) {
+        // One piece of evidence per tool and user agent: the strongest signature (they come first).
+        if (tools.has(match.rule.tool)) continue;
+        tools.add(match.rule.tool);
         const prev = byUaRule.get(match.rule.id);
         if (prev) {
           prev.events += events;
