@@ -68,10 +68,18 @@ describe('evidence from CloudTrail usage (own fixture)', async () => {
 });
 
 describe.skipIf(!sharedFixturesPresent)(`evidence on public CloudTrail${sharedFixturesPresent ? '' : ` (${SKIP_REASON})`}`, () => {
-  it('finds no AI agent in the stratus-red-team and invictus-ir sets (none is in them)', async () => {
-    const { usage } = await readCloudTrail([sharedFixture('cloudtrail/stratus-red-team'), sharedFixture('cloudtrail/invictus-ir-aws-dataset')]);
+  it('finds no AI tool and no unrecognised tooling in the stratus-red-team, invictus-ir and trailscraper sets (none is in them)', async () => {
+    const { usage } = await readCloudTrail([sharedFixture('cloudtrail/stratus-red-team'), sharedFixture('cloudtrail/invictus-ir-aws-dataset'), sharedFixture('cloudtrail/trailscraper')]);
     expect(Object.keys(usage.byPrincipal).length).toBeGreaterThan(10);
     expect(agentEvidenceFromUsage(usage)).toEqual({});
     expect(aiDrivenSessions(usage)).toEqual([]);
+    expect(unrecognisedAgentTooling(usage)).toEqual([]);
+  });
+
+  it('takes no person in them for a tool: no session of theirs yields session-name evidence', async () => {
+    const { usage } = await readCloudTrail([sharedFixture('cloudtrail/stratus-red-team'), sharedFixture('cloudtrail/invictus-ir-aws-dataset'), sharedFixture('cloudtrail/trailscraper')]);
+    const names = Object.values(usage.byPrincipal).flatMap((p) => p.sessions.flatMap((s) => [s.sessionName, s.sourceIdentity])).filter((n): n is string => Boolean(n));
+    expect(names.length).toBeGreaterThan(5);
+    expect(names.filter((n) => matchName(n).length > 0)).toEqual([]);
   });
 });
