@@ -4,6 +4,7 @@
 // so regexes run on RE2 semantics (re2js, a linear-time automaton: no look-around, no
 // back-references) and globs on a matcher with one backtrack point (time ≤ pattern × subject).
 import { RE2JS } from 're2js';
+import { globMatchLinear } from '../iam/pattern.js';
 
 /** Longest pattern accepted in the config. */
 export const MAX_PATTERN_LENGTH = 512;
@@ -52,16 +53,5 @@ export function linearRegex(source: string): LinearPattern {
  * `*`), so the work is at most pattern length × subject length, whatever the pattern.
  */
 export function globMatches(glob: string, subject: string, ignoreCase = false): boolean {
-  const p = ignoreCase ? glob.toLowerCase() : glob;
-  const s = ignoreCase ? subject.toLowerCase() : subject;
-  let pi = 0, si = 0, star = -1, mark = 0;
-  while (si < s.length) {
-    const c = p[pi];
-    if (c === '*') { star = pi++; mark = si; }
-    else if (c !== undefined && (c === '?' || c === s[si])) { pi++; si++; }
-    else if (star >= 0) { pi = star + 1; si = ++mark; }
-    else return false;
-  }
-  while (p[pi] === '*') pi++;
-  return pi === p.length;
+  return globMatchLinear(glob, subject, ignoreCase);
 }
