@@ -38,14 +38,15 @@ export interface ToolEntry {
   readonly name: string;
   readonly kind: string;
   readonly signatures: readonly Signature[];
-  readonly configFiles: readonly string[];
+  /** Ids of the local-configs.json entries `leash agents --local` reads for this tool. */
+  readonly localConfigs: readonly string[];
   readonly verified?: boolean;
   readonly why?: string;
   readonly notes?: string;
 }
 
 interface RawSignature { id: string; match: SignatureMatch; confidence: string; verified: boolean; source: string; why: string; example?: string; lookAlike?: string }
-interface RawTool { id: string; name: string; kind: string; signatures: RawSignature[]; configFiles?: string[]; verified?: boolean; why?: string; notes?: string }
+interface RawTool { id: string; name: string; kind: string; signatures: RawSignature[]; localConfigs?: string[]; verified?: boolean; why?: string; notes?: string }
 
 function confidenceOf(v: string, where: string): Confidence {
   if (v === 'high' || v === 'medium' || v === 'low') return v;
@@ -56,7 +57,7 @@ export const TOOLS: readonly ToolEntry[] = (registry.tools as RawTool[]).map((t)
   id: t.id,
   name: t.name,
   kind: t.kind,
-  configFiles: t.configFiles ?? [],
+  localConfigs: t.localConfigs ?? [],
   ...(t.verified !== undefined ? { verified: t.verified } : {}),
   ...(t.why !== undefined ? { why: t.why } : {}),
   ...(t.notes !== undefined ? { notes: t.notes } : {}),

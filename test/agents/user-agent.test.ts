@@ -4,6 +4,7 @@
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import registry from '../../src/data/agents/ai-tools.json' with { type: 'json' };
+import localConfigs from '../../src/data/agents/local-configs.json' with { type: 'json' };
 import { businessMetrics, configSignatures, matchUserAgent, REGISTRY_SIGNATURES, sanitise, TOOLS, unrecognisedMarker } from '../../src/agents/user-agent.js';
 
 describe('ai-tools.json: every tool and signature is sourced', () => {
@@ -15,6 +16,12 @@ describe('ai-tools.json: every tool and signature is sourced', () => {
     for (const t of TOOLS) {
       if (t.signatures.length === 0) expect(t.why, `${t.id} has no signature and must say why`).toMatch(/.{20,}/);
     }
+  });
+
+  it('points every tool at local-config entries that exist (what agents --local reads for it)', () => {
+    const ids = new Set(localConfigs.configFiles.map((c) => c.id));
+    for (const t of TOOLS) for (const id of t.localConfigs) expect(ids, `${t.id} → ${id}`).toContain(id);
+    expect(TOOLS.find((t) => t.id === 'roo-code')!.localConfigs).toEqual(['roo-code-project-mcp', 'roo-code-user-mcp']);
   });
 
   it('gives every signature a unique id, an https source, the date checked, a reason, an example and a look-alike; unverified ones are low', () => {
