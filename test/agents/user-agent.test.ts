@@ -2,7 +2,10 @@
 // signature is tested from its real example string and must not fire on its look-alike; user
 // agents the real AWS SDK for JavaScript renders are matched too.
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/fixtures.js';
 import registry from '../../src/data/agents/ai-tools.json' with { type: 'json' };
 import localConfigs from '../../src/data/agents/local-configs.json' with { type: 'json' };
 import { businessMetrics, configSignatures, matchUserAgent, REGISTRY_SIGNATURES, sanitise, TOOLS, unrecognisedMarker } from '../../src/agents/user-agent.js';
@@ -16,6 +19,12 @@ describe('ai-tools.json: every tool and signature is sourced', () => {
     for (const t of TOOLS) {
       if (t.signatures.length === 0) expect(t.why, `${t.id} has no signature and must say why`).toMatch(/.{20,}/);
     }
+  });
+
+  it('is listed in the README table, one row per tool', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## AI tools leash recognises'), readme.indexOf('### Patterns in'));
+    for (const t of TOOLS) expect(section, t.name).toContain(`| ${t.name} |`);
   });
 
   it('points every tool at local-config entries that exist (what agents --local reads for it)', () => {
