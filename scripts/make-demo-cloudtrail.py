@@ -17,6 +17,9 @@ KIRO_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/macos#25.1.0 md/arch#arm64
 CLAUDE_UA = 'aws-cli/2.35.30 md/awscrt#0.27.2 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/AN,E,b cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#{cmd}'
 CONSOLE_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 MCP_UA = 'Boto3/1.40.12 md/Botocore#1.40.12 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.8 md/pyimpl#CPython m/b,Z cfg/retry-mode#legacy Botocore/1.40.12 md/awslabs#mcp#cost-explorer-mcp-server#0.0.12'
+# An order-lookup assistant in the same ECS service, calling through an MCP server leash's registry
+# does not know: reported as "unrecognised agent tooling" (one weak signal, not an agent on its own).
+ORDERS_MCP_UA = 'Boto3/1.40.12 md/Botocore#1.40.12 ua/2.1 os/linux#5.10.228 md/arch#x86_64 lang/python#3.12.8 md/pyimpl#CPython exec-env/AWS_ECS_FARGATE m/b,Z cfg/retry-mode#legacy Botocore/1.40.12 md/orders-mcp#order-lookup-server#0.3.1'
 ECS_UA = 'aws-sdk-java/2.29.10 Linux/5.10.228 OpenJDK_64-Bit_Server_VM/21.0.5+11-LTS Java/21.0.5 vendor/Amazon.com_Inc. exec-env/AWS_ECS_FARGATE io/sync http/Apache cfg/retry-mode/adaptive'
 
 def role_identity(role, path, session, source_identity=None, key='ASIADEMO0000000KIRO01'):
@@ -139,6 +142,12 @@ incident = [
 ]
 for i, (src, name, cmd, ro) in enumerate(incident):
     add(event(t + timedelta(minutes=3 * i), sso_cli, src, name, CLAUDE_UA.format(cmd=cmd), {'stackName': 'cost-explorer-cn-app'}, [{'type': 'AWS::CloudFormation::Stack', 'ARN': stack}], read_only=ro, ip='192.0.2.44'))
+
+# Added last so the event ids of the story above stay as they were.
+for d in range(0, DAYS, 3):
+    day = END - timedelta(days=DAYS - 1 - d)
+    task = role_identity('orders-api-task', '/', f'ecs-task-{d:03d}', key='ASIADEMO0000000ECS001')
+    add(event(day.replace(hour=13, minute=41), task, 'dynamodb.amazonaws.com', 'GetItem', ORDERS_MCP_UA, {'tableName': 'orders'}, [{'type': 'AWS::DynamoDB::Table', 'ARN': f'arn:aws:dynamodb:{REGION}:{ACCT}:table/orders'}], mgmt=False, ip='10.0.3.17'))
 
 for day, recs in sorted(records.items()):
     y, m, dd = day.split('-')

@@ -1,153 +1,148 @@
-// AI-agent evidence from observed CloudTrail activity: user agents of AI tools and MCP servers,
-// and session names / sourceIdentity that name them. The patterns are data
-// (src/data/agents/user-agents.json), each with its source; this module only applies them.
-import userAgentData from '../data/agents/user-agents.json' with { type: 'json' };
+// AI-agent evidence from observed CloudTrail activity: user agents of AI tools and MCP servers
+// (the registry in src/data/agents/ai-tools.json, applied by ./user-agent.ts), and words in
+// session names / sourceIdentity that name a tool. Evidence composes: a tool's own marker in the
+// user agent is strong; a word in a session name is weak, and none at all when the name is a
+// person's (an e-mail, given.family) or the role is federated from people (Identity Center, SAML),
+// where the identity provider, not a tool, chose the name.
+import registry from '../data/agents/ai-tools.json' with { type: 'json' };
 import type { AgentEvidence, Confidence } from '../model/agent.js';
 import type { UsageData } from '../model/usage.js';
-import { isHumanSessionRoleArn } from './identify.js';
+import { isHumanSessionRoleArn, looksLikePerson, nameWords } from './identify.js';
+import { clip, matchUserAgent, REGISTRY_SIGNATURES, sanitise, unrecognisedMarker, type Signature, type UserAgentMatch } from './user-agent.js';
 
-export interface UserAgentRule {
-  readonly id: string;
-  readonly tool: string;
-  readonly confidence: Confidence;
-  readonly source: string;
-  /** AWS CLI/SDK business-metric code, matched as an element of the `m/` list (case-sensitive). */
-  readonly businessMetric?: string;
-  /** Case-insensitive regex; a first capture group, if any, names the server or client. */
-  readonly pattern?: RegExp;
-}
+export { businessMetrics, matchUserAgent, REGISTRY_SIGNATURES, unrecognisedMarker } from './user-agent.js';
 
 export interface NameRule {
   readonly id: string;
   readonly tool: string;
   readonly confidence: Confidence;
   readonly source: string;
-  readonly pattern: RegExp;
+  /** Words (a `-` joins consecutive words) any of which names the tool. */
+  readonly words: readonly (readonly string[])[];
 }
 
-export interface UserAgentMatch {
-  readonly rule: UserAgentRule;
-  /** What matched: `m/…AN`, or the matched text. */
-  readonly matched: string;
-}
+const sessionData = registry.sessionNames as { rules: { id: string; tool: string; words: string[] }[]; source: string };
 
-function confidenceOf(v: string): Confidence {
-  if (v === 'high' || v === 'medium' || v === 'low') return v;
-  throw new Error(`user-agents.json: confidence "${v}" is not high|medium|low`);
-}
-
-export const USER_AGENT_RULES: readonly UserAgentRule[] = userAgentData.userAgents.map((u) => {
-  const m = u.match as { businessMetric?: string; pattern?: string };
-  return {
-    id: u.id,
-    tool: u.tool,
-    confidence: confidenceOf(u.confidence),
-    source: u.source,
-    ...(m.businessMetric !== undefined ? { businessMetric: m.businessMetric } : {}),
-    ...(m.pattern !== undefined ? { pattern: new RegExp(m.pattern, 'i') } : {}),
-  };
-});
-
-export const SESSION_NAME_RULES: readonly NameRule[] = userAgentData.sessionNames.map((s) => ({
-  id: s.id,
-  tool: s.tool,
-  confidence: confidenceOf(s.confidence),
-  source: s.source,
-  pattern: new RegExp(s.pattern, 'i'),
+export const SESSION_NAME_RULES: readonly NameRule[] = sessionData.rules.map((r) => ({
+  id: r.id,
+  tool: r.tool,
+  // No tool publishes a session-name convention: a word alone is weak.
+  confidence: 'low' as const,
+  source: sessionData.source,
+  words: r.words.map((w) => w.toLowerCase().split('-')),
 }));
 
-/**
- * The AWS CLI/SDK business-metric codes of a user agent. The `m/` component is one
- * space-delimited token holding a comma-separated list (`m/E,AN,b`); a code matches only as a
- * whole element, so `AN` is not found in `m/ANX` or in `ANSIBLE`.
- */
-export function businessMetrics(userAgent: string): string[] {
-  const codes: string[] = [];
-  for (const token of userAgent.split(/\s+/)) {
-    if (token.startsWith('m/')) codes.push(...token.slice(2).split(',').filter(Boolean));
-  }
-  return codes;
-}
-
-/** Every rule a user agent matches, in data-file order (most specific first). */
-export function matchUserAgent(userAgent: string, rules: readonly UserAgentRule[] = USER_AGENT_RULES): UserAgentMatch[] {
-  const out: UserAgentMatch[] = [];
-  let metrics: string[] | undefined;
-  for (const rule of rules) {
-    if (rule.businessMetric !== undefined) {
-      metrics ??= businessMetrics(userAgent);
-      if (metrics.includes(rule.businessMetric)) out.push({ rule, matched: `m/…${rule.businessMetric}` });
-    } else if (rule.pattern) {
-      const m = rule.pattern.exec(userAgent);
-      if (m) out.push({ rule, matched: m[0] });
-    }
-  }
-  return out;
-}
-
+/** Rules whose words appear (as whole, consecutive words) in a session name or sourceIdentity. */
 export function matchName(name: string, rules: readonly NameRule[] = SESSION_NAME_RULES): NameRule[] {
-  return rules.filter((r) => r.pattern.test(name));
+  const words = nameWords(name.slice(0, 256)).split('-').filter(Boolean);
+  const has = (seq: readonly string[]) => words.some((_, i) => seq.every((w, j) => words[i + j] === w));
+  return rules.filter((r) => r.words.some(has));
+}
+
+/** Why a session name says nothing about a tool, or undefined when it may. */
+export function personNamed(name: string, federatedFromPeople: boolean): string | undefined {
+  if (federatedFromPeople) return 'the role is federated from people (IAM Identity Center or SAML), whose identity provider names the session after the person';
+  if (looksLikePerson(name)) return name.includes('@') ? 'the name is an e-mail address' : 'the name reads like a person\'s (given.family)';
+  return undefined;
+}
+
+export interface UsageEvidenceOptions {
+  /** Role ARNs whose sessions are people's (SAML-federated roles); AWSReservedSSO_* roles always are. */
+  readonly peopleFederatedRoles?: ReadonlySet<string>;
+  /** Registry signatures plus leash.config.yaml `agents.signatures`. */
+  readonly signatures?: readonly Signature[];
 }
 
 const rank: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
-const clip = (s: string, n = 120): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const quote = (s: string, n = 120): string => `"${clip(sanitise(s), n)}"`;
 
 /** Per principal ARN: what in its CloudTrail activity points at an AI tool. Principals with none are absent. */
-export function agentEvidenceFromUsage(usage: UsageData): Record<string, AgentEvidence[]> {
+export function agentEvidenceFromUsage(usage: UsageData, opts: UsageEvidenceOptions = {}): Record<string, AgentEvidence[]> {
+  const signatures = opts.signatures ?? REGISTRY_SIGNATURES;
   const out: Record<string, AgentEvidence[]> = {};
   for (const [arn, p] of Object.entries(usage.byPrincipal)) {
     // Kept with their event counts so the strongest, most frequent evidence comes first.
     const evidence: { e: AgentEvidence; events: number }[] = [];
 
     const byUaRule = new Map<string, { match: UserAgentMatch; events: number; example: string; agents: number }>();
+    const unknown = new Map<string, { events: number; example: string }>();
     for (const [ua, events] of Object.entries(p.userAgents)) {
-      for (const match of matchUserAgent(ua)) {
+      const matches = matchUserAgent(ua, signatures);
+      const tools = new Set<string>();
+      for (const match of matches) {
+        // One piece of evidence per tool and user agent: the strongest signature (they come first).
+        if (tools.has(match.rule.tool)) continue;
+        tools.add(match.rule.tool);
         const prev = byUaRule.get(match.rule.id);
         if (prev) {
           prev.events += events;
           prev.agents++;
         } else byUaRule.set(match.rule.id, { match, events, example: ua, agents: 1 });
       }
+      if (matches.length === 0) {
+        const marker = unrecognisedMarker(ua, signatures);
+        if (marker !== undefined) {
+          const prev = unknown.get(marker);
+          if (prev) prev.events += events;
+          else if (unknown.size < 5) unknown.set(marker, { events, example: ua });
+        }
+      }
     }
     for (const { match, events, example, agents } of byUaRule.values()) {
+      const r = match.rule;
       evidence.push({
         events,
         e: {
           kind: 'cloudtrail-user-agent',
-          tool: match.rule.tool,
-          confidence: match.rule.confidence,
-          detail: `user agent matched ${match.rule.id} (${match.matched}) on ${plural(events, 'event')} from ${plural(agents, 'user agent')}, e.g. "${clip(example)}"`,
+          tool: r.tool,
+          confidence: r.confidence,
+          signature: r.id,
+          detail: `user agent matched ${r.id} (${match.matched}) on ${plural(events, 'event')} from ${plural(agents, 'user agent')}, e.g. ${quote(example)}`,
+          why: `${r.toolName}: ${r.why}${r.verified ? '' : ' (unverified)'}`,
+        },
+      });
+    }
+    for (const [marker, { events, example }] of unknown) {
+      evidence.push({
+        events,
+        e: {
+          kind: 'unrecognised-agent-tooling',
+          confidence: 'low',
+          detail: `unrecognised agent tooling: user agent carries ${quote(marker, 80)} on ${plural(events, 'event')}, e.g. ${quote(example, 256)}`,
+          why: 'an agent-framework or MCP marker no registry entry knows; add a signature in leash.config.yaml agents.signatures (or to the registry) to name the tool',
+          userAgent: clip(sanitise(example), 256),
         },
       });
     }
 
-    // IAM Identity Center names an AWSReservedSSO_* session after the engineer's user name, which
-    // no tool can choose: "claude.martin@example.com" is a person, not Claude Code.
-    const nameFields = isHumanSessionRoleArn(arn)
-      ? ([['sourceIdentity', 'cloudtrail-source-identity']] as const)
-      : ([['sessionName', 'cloudtrail-session-name'], ['sourceIdentity', 'cloudtrail-source-identity']] as const);
-    for (const [field, kind] of nameFields) {
+    const federated = isHumanSessionRoleArn(arn) || (opts.peopleFederatedRoles?.has(arn) ?? false);
+    for (const [field, kind] of [['sessionName', 'cloudtrail-session-name'], ['sourceIdentity', 'cloudtrail-source-identity']] as const) {
       const byRule = new Map<string, { rule: NameRule; events: number; names: Set<string> }>();
       for (const s of p.sessions) {
         const name = s[field];
         if (!name) continue;
+        // A sourceIdentity is set by whoever assumed the role; in a people-federated role it is the
+        // person's identity too.
+        if (personNamed(name, federated) !== undefined) continue;
         for (const rule of matchName(name)) {
           const prev = byRule.get(rule.id) ?? { rule, events: 0, names: new Set<string>() };
           prev.events += s.eventCount;
-          prev.names.add(name);
+          if (prev.names.size < 50) prev.names.add(name);
           byRule.set(rule.id, prev);
         }
       }
       for (const { rule, events, names } of byRule.values()) {
-        const shown = [...names].slice(0, 3).map((n) => `"${clip(n, 64)}"`).join(', ');
+        const shown = [...names].slice(0, 3).map((n) => quote(n, 64)).join(', ');
         evidence.push({
           events,
           e: {
             kind,
             tool: rule.tool,
             confidence: rule.confidence,
+            signature: rule.id,
             detail: `${field === 'sessionName' ? 'session name' : 'sourceIdentity'} matched ${rule.id}: ${shown}${names.size > 3 ? ` and ${names.size - 3} more` : ''} (${plural(names.size, 'session')}, ${plural(events, 'event')})`,
+            why: 'a word naming the tool; no tool publishes such a convention, so it is weak evidence on its own',
           },
         });
       }
@@ -161,14 +156,39 @@ export function agentEvidenceFromUsage(usage: UsageData): Record<string, AgentEv
   return out;
 }
 
+export interface UnrecognisedTooling {
+  readonly principalArn: string;
+  /** The token carrying the marker (sanitised, bounded). */
+  readonly marker: string;
+  /** One user agent that carried it (sanitised, at most 256 characters). */
+  readonly userAgent: string;
+  readonly events: number;
+}
+
+/** Every (principal, marker) of unrecognised agent tooling, most events first (at most `limit`). */
+export function unrecognisedAgentTooling(usage: UsageData, signatures: readonly Signature[] = REGISTRY_SIGNATURES, limit = 50): UnrecognisedTooling[] {
+  const out: UnrecognisedTooling[] = [];
+  for (const [arn, p] of Object.entries(usage.byPrincipal)) {
+    const seen = new Map<string, UnrecognisedTooling>();
+    for (const [ua, events] of Object.entries(p.userAgents)) {
+      const marker = unrecognisedMarker(ua, signatures);
+      if (marker === undefined) continue;
+      const prev = seen.get(marker);
+      seen.set(marker, prev ? { ...prev, events: prev.events + events } : { principalArn: arn, marker, userAgent: clip(sanitise(ua), 256), events });
+    }
+    out.push(...seen.values());
+  }
+  return out.sort((a, b) => b.events - a.events || a.principalArn.localeCompare(b.principalArn) || a.marker.localeCompare(b.marker)).slice(0, limit);
+}
+
 export interface AiDrivenSession {
   readonly principalArn: string;
-  /** The tool of the first (most specific) matching rule. */
+  /** The tool of the strongest matching signature. */
   readonly tool: string;
   readonly confidence: Confidence;
   /** What identified the calls as agent-driven. */
   readonly matchedBy: 'user-agent' | 'session-name' | 'source-identity';
-  /** Every rule that matched (ids from user-agents.json). */
+  /** Every signature or rule that matched (ids from ai-tools.json). */
   readonly rules: readonly string[];
   readonly sessionName?: string;
   readonly sourceIdentity?: string;
@@ -182,19 +202,20 @@ export interface AiDrivenSession {
  * Calls made by AI tools, per (principal, session, user agent). A human's own session (e.g. an
  * AWSReservedSSO_* role whose session name is the engineer's e-mail) shows up here when some of
  * its calls carry an AI tool's user agent; only those calls' actions are listed. Sessions whose
- * name or sourceIdentity names a tool are listed with all their user agents (session names of
- * AWSReservedSSO_* roles are Identity Center user names, so they are not read).
+ * name or sourceIdentity names a tool are listed with all their user agents, unless the name is a
+ * person's or the role is federated from people.
  */
-export function aiDrivenSessions(usage: UsageData): AiDrivenSession[] {
+export function aiDrivenSessions(usage: UsageData, opts: UsageEvidenceOptions = {}): AiDrivenSession[] {
+  const signatures = opts.signatures ?? REGISTRY_SIGNATURES;
   const out: AiDrivenSession[] = [];
   for (const [arn, p] of Object.entries(usage.byPrincipal)) {
-    const namesChosenByIdentityCenter = isHumanSessionRoleArn(arn);
+    const federated = isHumanSessionRoleArn(arn) || (opts.peopleFederatedRoles?.has(arn) ?? false);
     for (const s of p.sessions) {
       const activity = s.userAgentActivity ?? s.userAgents.map((userAgent) => ({ userAgent, events: 0, actions: s.actions ?? [] }));
-      const byName = s.sessionName && !namesChosenByIdentityCenter ? matchName(s.sessionName) : [];
-      const bySource = s.sourceIdentity ? matchName(s.sourceIdentity) : [];
+      const byName = s.sessionName && personNamed(s.sessionName, federated) === undefined ? matchName(s.sessionName) : [];
+      const bySource = s.sourceIdentity && personNamed(s.sourceIdentity, federated) === undefined ? matchName(s.sourceIdentity) : [];
       for (const act of activity) {
-        const uaMatches = matchUserAgent(act.userAgent);
+        const uaMatches = matchUserAgent(act.userAgent, signatures);
         const first = uaMatches[0];
         const base = {
           principalArn: arn,
@@ -205,18 +226,14 @@ export function aiDrivenSessions(usage: UsageData): AiDrivenSession[] {
           actions: act.actions,
         };
         if (first) {
-          out.push({ ...base, tool: first.rule.tool, confidence: best(uaMatches.map((m) => m.rule.confidence)), matchedBy: 'user-agent', rules: uaMatches.map((m) => m.rule.id) });
+          out.push({ ...base, tool: first.rule.tool, confidence: first.rule.confidence, matchedBy: 'user-agent', rules: uaMatches.map((m) => m.rule.id) });
         } else if (bySource[0]) {
-          out.push({ ...base, tool: bySource[0].tool, confidence: best(bySource.map((r) => r.confidence)), matchedBy: 'source-identity', rules: bySource.map((r) => r.id) });
+          out.push({ ...base, tool: bySource[0].tool, confidence: 'low', matchedBy: 'source-identity', rules: bySource.map((r) => r.id) });
         } else if (byName[0]) {
-          out.push({ ...base, tool: byName[0].tool, confidence: best(byName.map((r) => r.confidence)), matchedBy: 'session-name', rules: byName.map((r) => r.id) });
+          out.push({ ...base, tool: byName[0].tool, confidence: 'low', matchedBy: 'session-name', rules: byName.map((r) => r.id) });
         }
       }
     }
   }
   return out;
-}
-
-function best(cs: readonly Confidence[]): Confidence {
-  return cs.reduce<Confidence>((a, c) => (rank[c] > rank[a] ? c : a), 'low');
 }

@@ -1,9 +1,9 @@
 // Which principals AI agents act through, and why we think so. Each signal is evidence with a
 // confidence; a principal counts as an agent on any high/medium signal, or on two weak ones.
-import type { AgentEvidence, Confidence } from '../model/agent.js';
+import type { AgentDecision, AgentEvidence, Confidence } from '../model/agent.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 import type { LeashConfig } from '../config/config.js';
-import { globRegex } from '../iam/pattern.js';
+import { globMatches, linearRegex } from '../config/patterns.js';
 import data from '../data/agents/principals.json' with { type: 'json' };
 
 // `on: "words"` patterns see the name as lower-case words joined by "-", so they can ask for a
@@ -71,13 +71,39 @@ function conditionValues(condition: Role['trustPolicy']['statements'][number]['c
   return out;
 }
 
-/** An e-mail address, or two alphabetic words joined by "." or "_" (given.family). */
+/**
+ * An e-mail address, or two or three alphabetic names joined by "." or "_" (given.family,
+ * given.middle.family), each possibly hyphenated (jean-claude.dupont), the last with up to three
+ * digits (claude.martin2). No regex with nested repetition: the name is data.
+ */
 export function looksLikePerson(name: string): boolean {
-  return name.includes('@') || /^[a-z]{2,}[._][a-z]{2,}\d{0,3}$/i.test(name);
+  if (name.length > 256) return false;
+  if (name.includes('@')) return true;
+  const parts = name.split(/[._]/);
+  if (parts.length < 2 || parts.length > 3) return false;
+  const last = parts.length - 1;
+  return parts.every((part, i) => {
+    const body = i === last ? part.replace(/\d{1,3}$/, '') : part;
+    return body.split('-').every((w) => /^[a-z]{2,}$/i.test(w));
+  });
+}
+
+/**
+ * A role people sign in to through a SAML identity provider: its sessions are named by the IdP
+ * after the person (like an Identity Center role's), so a product word in them is a person's name.
+ */
+export function isPeopleFederatedRole(p: Principal): boolean {
+  if (p.kind !== 'role') return false;
+  if (humanRoles.some((re) => re.test(p.name))) return true;
+  return p.trustPolicy.statements.some((s) => s.effect === 'Allow' && (
+    (s.action ?? []).some((a) => a.toLowerCase() === 'sts:assumerolewithsaml') ||
+    (s.principal && s.principal !== '*' ? (s.principal.Federated ?? []).some((f) => f.includes(':saml-provider/')) : false)
+  ));
 }
 
 function matchesDeclared(p: Principal, match: string): boolean {
-  return match.startsWith('arn:') ? globRegex(match).test(p.arn) : globRegex(match, 'i').test(p.name);
+  // Config globs run without a regex (src/config/patterns.ts): no pattern can make them hang.
+  return match.startsWith('arn:') ? globMatches(match, p.arn) : globMatches(match, p.name, true);
 }
 
 export function agentEvidenceFor(p: Principal, config: LeashConfig, external: readonly AgentEvidence[] = []): AgentEvidence[] {
@@ -97,8 +123,9 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
         break;
       }
     }
+    // Configured patterns run on the linear-time engine (validated when the config was loaded).
     for (const extra of config.agents.namePatterns) {
-      if (new RegExp(extra, 'i').test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches configured /${extra}/`, confidence: 'medium' }); break; }
+      if (linearRegex(extra).test(p.name)) { ev.push({ kind: 'name-pattern', detail: `name "${p.name}" matches configured /${extra}/`, confidence: 'medium' }); break; }
     }
   }
   for (const pp of pathPatterns) {
@@ -121,6 +148,51 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
 export function isAgent(evidence: readonly AgentEvidence[]): boolean {
   const strong = evidence.some((e) => e.confidence === 'high' || e.confidence === 'medium');
   return strong || evidence.filter((e) => e.confidence === 'low').length >= 2;
+}
+
+const rankOf: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+
+/**
+ * Which evidence decided, and why, in words for the report. `isAgentVerdict` and `humanSession`
+ * are what the analysis concluded (an engineer's own session role is an agent principal only
+ * when declared or tagged).
+ */
+export function explainAgentDecision(evidence: readonly AgentEvidence[], isAgentVerdict: boolean, humanSession: boolean): AgentDecision {
+  const idx = evidence.map((e, i) => ({ e, i }));
+  const best = (xs: typeof idx) => [...xs].sort((a, b) => rankOf[b.e.confidence] - rankOf[a.e.confidence] || a.i - b.i);
+  if (humanSession && !isAgentVerdict) {
+    const ai = idx.filter(({ e }) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
+    return {
+      verdict: 'human-session',
+      decidedBy: best(ai).slice(0, 3).map((x) => x.i),
+      reason: ai.length > 0
+        ? `an engineer's own session role (${ai.length} piece(s) of evidence that an AI tool drives it; that is the human-session-driven-by-agent finding, not an agent principal)`
+        : 'an engineer\'s own session role; only a declaration or tag makes it an agent principal',
+    };
+  }
+  if (!isAgentVerdict) {
+    const lows = idx.filter(({ e }) => e.confidence === 'low');
+    return {
+      verdict: 'not-agent',
+      decidedBy: lows.map((x) => x.i),
+      reason: lows.length === 0 ? 'no evidence of an AI tool' : `only one weak signal (${lows[0]!.e.kind}); weak evidence needs a second signal`,
+    };
+  }
+  const strong = idx.filter(({ e }) => e.confidence === 'high' || e.confidence === 'medium');
+  if (strong.length > 0) {
+    const top = best(strong)[0]!;
+    return {
+      verdict: 'agent',
+      decidedBy: best(strong).slice(0, 3).map((x) => x.i),
+      reason: `${top.e.confidence} confidence ${top.e.kind}${top.e.tool ? ` (${top.e.tool})` : ''}${top.e.why ? `: ${top.e.why}` : ''}`,
+    };
+  }
+  const lows = idx.filter(({ e }) => e.confidence === 'low');
+  return {
+    verdict: 'agent',
+    decidedBy: lows.map((x) => x.i),
+    reason: `${lows.length} independent weak signals (${[...new Set(lows.map((x) => x.e.kind))].join(', ')}) agree`,
+  };
 }
 
 export function identifyAgents(snapshot: Snapshot, config: LeashConfig): Map<string, AgentEvidence[]> {

@@ -5,7 +5,8 @@ import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { PrincipalUsage, UsageData } from '../model/usage.js';
 import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
-import { globRegex, type ActionExpander } from '../iam/pattern.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { globMatches } from '../config/patterns.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from './forbidden.js';
 import { dataEventActions, dataEventsSeen } from './data-events.js';
@@ -43,7 +44,8 @@ export function isCovered(usage: UsageData | undefined, arn: string): boolean {
 }
 
 function matches(p: AnalyzedPrincipal, match: string): boolean {
-  return match.startsWith('arn:') ? globRegex(match).test(p.principal.arn) : globRegex(match, 'i').test(p.principal.name);
+  // A config glob: matched without a regex, so no pattern can make it take exponential time.
+  return match.startsWith('arn:') ? globMatches(match, p.principal.arn) : globMatches(match, p.principal.name, true);
 }
 
 /** Read-level siblings: List/Read actions of every service the principal used. */

@@ -7,22 +7,39 @@ import { InputError, jsonPath } from '../model/errors.js';
 import approvalJson from '../data/approval-conditions.json' with { type: 'json' };
 import { checks } from '../checks/index.js';
 import { issueExpected, issueGot, issueLocation } from './zod-issue.js';
+import { linearRegexProblem, MAX_PATTERN_LENGTH } from './patterns.js';
 
 // Unknown keys are errors (strictObject): a typo such as `maxSessionSecond` must not silently
 // leave the default in force. Ids that name something (a check, a profile, an approval condition)
 // are checked too, for the same reason.
-const regex = z.string().refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, { error: 'a valid regular expression' });
+// Config regexes run on a linear-time engine (src/config/patterns.ts): one outside its syntax is
+// refused here, with the engine's reason, rather than run on a backtracking engine later.
+const regex = z.string().superRefine((p, ctx) => {
+  const problem = linearRegexProblem(p);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `a regular expression in RE2 syntax (leash runs config patterns in linear time: no look-around, no back-references, at most ${MAX_PATTERN_LENGTH} characters); this one is refused: ${problem}` });
+});
+/** A name or ARN glob (`*`, `?`); matched without a regex, bounded in length. */
+const glob = z.string().min(1).max(2048, { error: 'a glob of at most 2048 characters' });
 const APPROVAL_IDS = (approvalJson as { conditions: { id: string }[] }).conditions.map((c) => c.id);
 
 const declaredAgent = z.strictObject({
   /** A principal ARN, or a glob on the principal name (e.g. "AWSReservedSSO_Admin*"). */
-  match: z.string().min(1),
+  match: glob,
   tool: z.string().default('ai-agent'),
   note: z.string().optional(),
 });
 
+/** An extra user-agent signature: teaches leash a tool its registry does not know yet. */
+const extraSignature = z.strictObject({
+  /** Searched for in each CloudTrail userAgent (case-insensitive, RE2 syntax). */
+  userAgent: regex,
+  tool: z.string().min(1).max(64),
+  confidence: z.enum(['high', 'medium', 'low']).default('medium'),
+  note: z.string().max(500).optional(),
+});
+
 const principalBaseline = z.strictObject({
-  match: z.string().min(1),
+  match: glob,
   profile: z.string().optional(),
   allow: z.array(z.string()).default([]),
   /** Let destructive/escalation actions through behind the approval condition rather than not at all. */
@@ -34,7 +51,8 @@ export const configSchema = z.strictObject({
     tag: z.strictObject({ key: z.string(), value: z.string() }).default({ key: 'ai-agent', value: 'true' }),
     namePatterns: z.array(regex).default([]),
     declared: z.array(declaredAgent).default([]),
-  }).default({ tag: { key: 'ai-agent', value: 'true' }, namePatterns: [], declared: [] }),
+    signatures: z.array(extraSignature).default([]),
+  }).default({ tag: { key: 'ai-agent', value: 'true' }, namePatterns: [], declared: [], signatures: [] }),
   checks: z.strictObject({
     unusedRoleDays: z.number().int().positive().default(90),
     maxSessionSeconds: z.number().int().positive().default(3600),

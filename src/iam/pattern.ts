@@ -5,7 +5,12 @@
 import { ActionSet } from './action-set.js';
 import type { Catalog } from './catalog.js';
 
-const regexCache = new Map<string, RegExp>();
+/** What globRegex returns: a RegExp, or a linear matcher for patterns with many stars. */
+export interface GlobMatcher {
+  test(s: string): boolean;
+}
+
+const regexCache = new Map<string, GlobMatcher>();
 
 /**
  * Stand-ins for a literal `*` and `?`: what `${*}` and `${?}` stand for, and how characters of a
@@ -19,20 +24,55 @@ function hasLiteralMarker(s: string): boolean {
   return s.includes(LITERAL_STAR) || s.includes(LITERAL_QUESTION);
 }
 
-/** Glob → anchored RegExp. `flags` 'i' for actions and the *IgnoreCase operators. */
-export function globRegex(glob: string, flags = ''): RegExp {
+/**
+ * Glob match without a regex: one backtrack point (the last `*`), so the work is at most
+ * pattern length × subject length whatever the pattern. `*`/`?` are wildcards; LITERAL_STAR and
+ * LITERAL_QUESTION match the literal character.
+ */
+export function globMatchLinear(glob: string, subject: string, ignoreCase = false): boolean {
+  const p = ignoreCase ? glob.toLowerCase() : glob;
+  const s = ignoreCase ? subject.toLowerCase() : subject;
+  let pi = 0, si = 0, star = -1, mark = 0;
+  while (si < s.length) {
+    const c = p[pi];
+    if (c === '*') { star = pi++; mark = si; }
+    else if (c !== undefined && (c === '?' || c === s[si] || (c === LITERAL_STAR && s[si] === '*') || (c === LITERAL_QUESTION && s[si] === '?'))) { pi++; si++; }
+    else if (star >= 0) { pi = star + 1; si = ++mark; }
+    else return false;
+  }
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+/** Above this many `*`, a backtracking regex can take time exponential in the star count. */
+const MAX_REGEX_STARS = 2;
+
+/**
+ * Glob → anchored matcher. `flags` 'i' for actions and the *IgnoreCase operators. A regex for the
+ * usual patterns (fast); the linear matcher for patterns with more than two `*`, which a hostile
+ * policy can use to make a backtracking regex run for hours (`*a*a*a*a*a*a*a*a*b` on a 64-character
+ * ARN segment).
+ */
+export function globRegex(glob: string, flags = ''): GlobMatcher {
   const cacheKey = `${flags}\u0000${glob}`;
   let re = regexCache.get(cacheKey);
   if (!re) {
-    let src = '^';
-    for (const ch of glob) {
-      if (ch === '*') src += '.*';
-      else if (ch === '?') src += '.';
-      else if (ch === LITERAL_STAR) src += '\\*';
-      else if (ch === LITERAL_QUESTION) src += '\\?';
-      else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    let stars = 0;
+    for (const ch of glob) if (ch === '*') stars++;
+    if (stars > MAX_REGEX_STARS) {
+      const ignoreCase = flags.includes('i');
+      re = { test: (s: string) => globMatchLinear(glob, s, ignoreCase) };
+    } else {
+      let src = '^';
+      for (const ch of glob) {
+        if (ch === '*') src += '.*';
+        else if (ch === '?') src += '.';
+        else if (ch === LITERAL_STAR) src += '\\*';
+        else if (ch === LITERAL_QUESTION) src += '\\?';
+        else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+      }
+      re = new RegExp(`${src}$`, `s${flags}`);
     }
-    re = new RegExp(`${src}$`, `s${flags}`);
     if (regexCache.size > 50_000) regexCache.clear();
     regexCache.set(cacheKey, re);
   }

@@ -1,6 +1,6 @@
 // The published contract (reports/schema/report.schema.json describes the JSON form).
 import type { GraphSummary } from './graph.js';
-import type { AgentEvidence } from './agent.js';
+import type { AgentDecision, AgentEvidence } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
 import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
@@ -41,6 +41,8 @@ export interface PrincipalReport {
   readonly name: string;
   readonly isAgent: boolean;
   readonly agentEvidence: readonly AgentEvidence[];
+  /** Which evidence decided isAgent, and why (schema 1.2.0; present when there is evidence). */
+  readonly agentDecision?: AgentDecision;
   readonly riskScore: number;
   readonly permissions: {
     readonly allowedActionCount: number;
@@ -98,6 +100,11 @@ export interface Report {
   readonly fixes: readonly Fix[];
   readonly checks: readonly { readonly id: string; readonly title: string; readonly severity: Severity; readonly rationale: string; readonly references: readonly string[] }[];
   readonly unmappedEvents?: readonly { readonly eventSource: string; readonly eventName: string; readonly count: number; readonly reason: string }[];
+  /**
+   * Calls whose user agent carries an agent-framework or MCP marker that no registry signature
+   * knows ("unrecognised agent tooling"), at most 50 (schema 1.2.0).
+   */
+  readonly unrecognisedAgentTooling?: readonly { readonly principalArn: string; readonly userAgent: string; readonly detail: string }[];
   readonly delta?: ReportDelta;
   /** Who can become whom (schema 1.2): edges out of this account's principals, and each one's reach. */
   readonly graph?: GraphSummary;

@@ -18,6 +18,8 @@ import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
 import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
 import { coverageFor, filterBounds, reportedWindow } from '../collect/cloudtrail/coverage.js';
 import { agentEvidenceFromUsage } from '../agents/cloudtrail-evidence.js';
+import { isPeopleFederatedRole } from '../agents/identify.js';
+import { configSignatures, REGISTRY_SIGNATURES } from '../agents/user-agent.js';
 import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../collect/local/index.js';
 import { parsePolicy } from '../iam/parse.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
@@ -183,7 +185,12 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   };
   // Usage keyed by a role ARN CloudTrail rebuilt without its path belongs to the role with that name.
   if (usage) usage = alignUsageToPrincipals(usage, auth.principals);
-  if (usage) addEvidence(agentEvidenceFromUsage(usage));
+  if (usage) {
+    // Session names of roles people sign in to through SAML are the people's names; extra
+    // signatures from the config teach the registry tools it does not know yet.
+    const peopleFederatedRoles = new Set(auth.principals.filter(isPeopleFederatedRole).map((p) => p.arn));
+    addEvidence(agentEvidenceFromUsage(usage, { peopleFederatedRoles, signatures: [...REGISTRY_SIGNATURES, ...configSignatures(config.agents.signatures)] }));
+  }
   if (opts.local) {
     onProgress('collect', 'AI tool configs on this machine');
     const local = await scanLocalConfigs({ home: opts.localHome ?? homedir(), projectDirs: opts.localProjects ?? [process.cwd()], env: process.env });

@@ -12,6 +12,7 @@ import type { ActionExpander } from '../iam/pattern.js';
 import type { ActionSet } from '../iam/action-set.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { explainAgentDecision } from '../agents/identify.js';
 
 const WEIGHT: Record<Severity, number> = { critical: 40, high: 15, medium: 5, low: 1, info: 0 };
 
@@ -129,6 +130,7 @@ export function buildReport(input: BuildInput): Report {
       name: p.name,
       isAgent: a.isAgent,
       agentEvidence: a.agentEvidence,
+      ...(a.agentEvidence.length > 0 ? { agentDecision: explainAgentDecision(a.agentEvidence, a.isAgent, a.humanSession) } : {}),
       riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),
       permissions: {
         allowedActionCount: a.allowedCount,
@@ -171,6 +173,16 @@ export function buildReport(input: BuildInput): Report {
     checks: input.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, references: [...c.references] })),
     ...(snapshot.usage && snapshot.usage.unmapped.length > 0 ? { unmappedEvents: snapshot.usage.unmapped } : {}),
     ...(input.graph ? { graph: input.graph } : {}),
+    ...unrecognisedTooling(principals),
     errors: [...snapshot.errors, ...input.errors],
   };
+}
+
+/**
+ * User agents with an agent-framework or MCP marker no registry signature knows, gathered from
+ * the principals' evidence so the registry can grow from what scans see (bounded: 50).
+ */
+function unrecognisedTooling(principals: readonly PrincipalReport[]): Pick<Report, 'unrecognisedAgentTooling'> {
+  const list = principals.flatMap((p) => p.agentEvidence.filter((e) => e.kind === 'unrecognised-agent-tooling').map((e) => ({ principalArn: p.arn, userAgent: e.userAgent ?? '', detail: e.detail })));
+  return list.length > 0 ? { unrecognisedAgentTooling: list.slice(0, 50) } : {};
 }

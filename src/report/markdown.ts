@@ -83,6 +83,17 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
     out.push('');
   }
 
+  // Markers of agent frameworks or MCP servers leash does not know yet: the registry grows from these.
+  const unknown = report.unrecognisedAgentTooling ?? [];
+  if (unknown.length > 0) {
+    out.push('## Unrecognised agent tooling');
+    out.push('');
+    for (const u of unknown.slice(0, topFindings)) out.push(`- ${code(u.principalArn)}: ${code(u.userAgent)}`);
+    if (unknown.length > topFindings) out.push(`- …and ${unknown.length - topFindings} more in report.json.`);
+    out.push('Teach leash the tool with `agents.signatures` in leash.config.yaml.');
+    out.push('');
+  }
+
   const delta: ReportDelta | undefined = report.delta ?? (opts.previous ? computeDelta(opts.previous, report) : undefined);
   out.push('## Since the last scan');
   out.push('');

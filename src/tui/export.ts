@@ -90,7 +90,7 @@ export function exportView(report: Report, view: View, filter: PrincipalFilter):
         '',
         `ARN: \`${view.arn}\``,
         ...(p ? [`Agent: ${p.isAgent ? 'yes' : 'no'}; risk score ${p.riskScore}; ${p.permissions.allowedActionCount} allowed actions.`] : []),
-        ...(p?.agentEvidence.length ? ['', '## Why leash treats it as an agent', '', ...p.agentEvidence.map((e) => `- ${e.detail} (${e.kind}, ${e.confidence} confidence)`)] : []),
+        ...(p?.agentEvidence.length ? ['', '## Why leash treats it as an agent', '', ...(p.agentDecision ? [`Decided: ${p.agentDecision.verdict} — ${p.agentDecision.reason}`, ''] : []), ...p.agentEvidence.map((e) => `- ${e.detail} (${e.kind}, ${e.confidence} confidence)`)] : []),
         '',
         '## Findings',
         '',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/iam/catalog.js';
-import { ActionExpander, actionMatches, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_STAR } from '../../src/iam/pattern.js';
+import { ActionExpander, actionMatches, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../../src/iam/pattern.js';
 import { SERVICE_WILDCARD_PATTERNS } from '../support/arbitraries.js';
 
 /** Reference wildcard matcher, written independently of globRegex: plain backtracking over characters. */
@@ -236,5 +236,31 @@ describe('arnMatcher (compiled once) agrees with arnMatches', () => {
     fc.assert(fc.property(fc.oneof(arnArb, fc.constant('*'), fc.constant('not-an-arn*')), concrete, (pattern, arn) => {
       expect(arnMatcher(pattern)(arn)).toBe(arnMatches(pattern, arn));
     }), { numRuns: 2000, seed: 17 });
+  });
+});
+
+describe('globs a hostile policy can write do not hang', () => {
+  // `*a*a*a*a*a*a*a*a*b` on a 64-character segment: a backtracking regex takes hours; the
+  // many-star path answers, and agrees with the regex on every small case.
+  it('answers a many-star Resource and StringLike pattern on long values', () => {
+    const evil = `arn:aws:s3:::${'*a'.repeat(8)}*b`;
+    expect(arnMatches(evil, `arn:aws:s3:::${'a'.repeat(64)}`)).toBe(false);
+    expect(arnMatches(evil, `arn:aws:s3:::${'a'.repeat(64)}b`)).toBe(true);
+    expect(globRegex(`${'*a'.repeat(20)}*b`, 'i').test('A'.repeat(2048))).toBe(false);
+  });
+
+  it('matches like the regex form on random many-star patterns', () => {
+    const reference = (glob: string, flags: string) => new RegExp(`^${[...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('')}$`, `s${flags}`);
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'B', '*', '?', ':'), minLength: 3, maxLength: 9 }), fc.string({ unit: fc.constantFrom('a', 'b', 'B', ':', '*'), maxLength: 12 }), (glob, s) => {
+      expect(globRegex(glob).test(s)).toBe(reference(glob, '').test(s));
+      expect(globRegex(glob, 'i').test(s)).toBe(reference(glob, 'i').test(s));
+    }), { numRuns: 3000 });
+  });
+
+  it('keeps literal * and ? from policy variables literal on the many-star path', () => {
+    const g = `*a*${LITERAL_STAR}*${LITERAL_QUESTION}`;
+    expect(globRegex(g).test('xa-*-?')).toBe(true);
+    expect(globRegex(g).test('xa-x-?')).toBe(false);
+    expect(globRegex(g).test('xa-*-x')).toBe(false);
   });
 });

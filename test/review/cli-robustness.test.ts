@@ -179,7 +179,7 @@ describe('leash.config.yaml', () => {
     ['an unknown approval condition', 'approval:\n  condition: approval-sesion-tag\n', /line 2, \$\.approval\.condition: expected one of "mfa-present".*got "approval-sesion-tag"/],
     ['an undefined profile', 'baseline:\n  principals:\n    - match: kiro-*\n      profile: nope\n', /line 4, \$\.baseline\.principals\[0\]\.profile: expected a profile defined under baseline\.profiles/],
     ['an unknown check id', 'checks:\n  disabled: [unused-roles]\n', /line 2, \$\.checks\.disabled\[0\]: expected a check id \(.*unused-role.*\), got "unused-roles"/],
-    ['a bad regex', 'agents:\n  namePatterns: ["(x"]\n', /line 2, \$\.agents\.namePatterns\[0\]: expected a valid regular expression, got "\(x"/],
+    ['a bad regex', 'agents:\n  namePatterns: ["(x"]\n', /line 2, \$\.agents\.namePatterns\[0\]: expected a regular expression in RE2 syntax .*refused: missing closing \).*got "\(x"/],
     ['a wrong type', 'checks:\n  unusedRoleDays: ninety\n', /line 2, \$\.checks\.unusedRoleDays: expected a number, got "ninety"/],
     ['an unquoted account id', 'accounts:\n  - id: 111122223333\n    roleArn: x\n', /expected a 12-digit account id in quotes/],
     ['tabs', 'checks:\n\tunusedRoleDays: 3\n', /line 2, column 1: expected valid YAML, got Tabs are not allowed as indentation$/],

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import raw from '../../data/agents/local-configs.json' with { type: 'json' };
 import type { LocalTool } from './types.js';
 
-const tool = z.enum(['kiro', 'amazon-q', 'claude-code', 'claude-desktop', 'cursor', 'vscode', 'copilot', 'windsurf', 'cline']);
+const tool = z.enum(['kiro', 'amazon-q', 'claude-code', 'claude-desktop', 'cursor', 'vscode', 'copilot', 'windsurf', 'cline', 'roo-code']);
 
 const configFile = z.object({
   id: z.string(),

@@ -12,7 +12,8 @@ export type LocalTool =
   | 'vscode'
   | 'copilot'
   | 'windsurf'
-  | 'cline';
+  | 'cline'
+  | 'roo-code';
 
 /**
  * IAM Identity Center role names end in a hash leash cannot know from the config

@@ -208,3 +208,24 @@ describe('scanLocalConfigs: structure problems are error values with JSON paths'
     }
   });
 });
+
+describe('scanLocalConfigs: Roo Code project MCP settings (.roo/mcp.json)', () => {
+  const project = mkdtempSync(join(tmpdir(), 'leash-roo-'));
+  const home = mkdtempSync(join(tmpdir(), 'leash-roo-home-'));
+  mkdirSync(join(project, '.roo'));
+  writeFileSync(join(project, '.roo', 'mcp.json'), JSON.stringify({ mcpServers: { 'aws-api': { command: 'uvx', args: ['awslabs.aws-api-mcp-server@latest'], env: { AWS_PROFILE: 'roo-dev', AWS_REGION: 'us-east-1' } } } }));
+  afterAll(() => { rmSync(project, { recursive: true, force: true }); rmSync(home, { recursive: true, force: true }); });
+
+  it('finds the server as Roo Code\'s, with its profile', async () => {
+    const r = await scanLocalConfigs({ home, projectDirs: [project] });
+    expect(find(r, 'roo-code', 'aws-api', '.roo/mcp.json')).toMatchObject({ scope: 'project', profile: 'roo-dev' });
+  });
+
+  it('a .roo folder without mcp.json is nothing (negative control)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'leash-roo-empty-'));
+    mkdirSync(join(empty, '.roo'));
+    const r = await scanLocalConfigs({ home, projectDirs: [empty] });
+    expect(r.tools.filter((t) => t.tool === 'roo-code')).toEqual([]);
+    rmSync(empty, { recursive: true, force: true });
+  });
+});
