@@ -1,6 +1,6 @@
 // Which principals AI agents act through, and why we think so. Each signal is evidence with a
 // confidence; a principal counts as an agent on any high/medium signal, or on two weak ones.
-import type { AgentEvidence, Confidence } from '../model/agent.js';
+import type { AgentEvidence, AgentKind, Confidence } from '../model/agent.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 import type { LeashConfig } from '../config/config.js';
 import { globRegex } from '../iam/pattern.js';
@@ -121,6 +121,19 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
 export function isAgent(evidence: readonly AgentEvidence[]): boolean {
   const strong = evidence.some((e) => e.confidence === 'high' || e.confidence === 'medium');
   return strong || evidence.filter((e) => e.confidence === 'low').length >= 2;
+}
+
+/**
+ * Which kind of agent principal this is, or undefined for none. An engineer's session role counts
+ * when an AI tool is seen driving it (CloudTrail, a local tool config) or it is declared/tagged;
+ * its name never makes it one (Identity Center names are the permission set's).
+ */
+export function agentKindOf(p: Principal, evidence: readonly AgentEvidence[]): AgentKind | undefined {
+  if (isHumanSessionRole(p)) {
+    const driven = evidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config' || e.kind === 'declared' || e.kind === 'tag');
+    return driven ? 'ai-driven-human-session' : undefined;
+  }
+  return isAgent(evidence) ? 'agent-principal' : undefined;
 }
 
 export function identifyAgents(snapshot: Snapshot, config: LeashConfig): Map<string, AgentEvidence[]> {

@@ -1,5 +1,5 @@
 // The published contract (reports/schema/report.schema.json describes the JSON form).
-import type { AgentEvidence } from './agent.js';
+import type { AgentEvidence, AgentKind } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
 import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
@@ -39,6 +39,8 @@ export interface PrincipalReport {
   readonly kind: PrincipalKind;
   readonly name: string;
   readonly isAgent: boolean;
+  /** Present exactly when isAgent (schema 1.2): what kind of agent principal it is. */
+  readonly agentKind?: AgentKind;
   readonly agentEvidence: readonly AgentEvidence[];
   readonly riskScore: number;
   readonly permissions: {

@@ -126,6 +126,7 @@ export function buildReport(input: BuildInput): Report {
       kind: p.kind,
       name: p.name,
       isAgent: a.isAgent,
+      ...(a.agentKind ? { agentKind: a.agentKind } : {}),
       agentEvidence: a.agentEvidence,
       riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),
       permissions: {

@@ -82,7 +82,7 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
   lines.push(`principals: ${summary.principals}, of which AI-agent principals: ${summary.agentPrincipals}`);
   lines.push('findings: ' + SEVERITIES.map((s) => `${summary.findingsBySeverity[s]} ${s}`).join(', ') + (summary.suppressedFindings ? ` (+${summary.suppressedFindings} suppressed)` : ''));
   lines.push('');
-  const agents = report.principals.filter((p) => p.isAgent || p.agentEvidence.some((e) => e.kind.startsWith('cloudtrail') || e.kind === 'local-config'));
+  const agents = report.principals.filter((p) => p.isAgent);
   if (agents.length > 0) {
     lines.push(c('1', 'Agent principals, riskiest first'));
     for (const p of agents.slice(0, 8)) {

@@ -20,6 +20,12 @@ export interface FixTarget {
   readonly policies: readonly FixPolicy[];
   /** Seconds (3600–43200); roles only. */
   readonly maxSessionDuration?: number;
+  /** An IAM Identity Center role: the fix goes to its permission set (sso-admin, aws_ssoadmin_*). */
+  readonly identityCenter?: { readonly permissionSetName: string; readonly instanceArn?: string; readonly permissionSetArn?: string };
+  /** Today's trust policy (roles): Terraform's aws_iam_role needs one even when the fix leaves it as is. */
+  readonly currentTrust?: PolicyDocument;
+  /** Today's permissions boundary, if any (rollback puts it back). */
+  readonly currentBoundaryArn?: string;
   /** Policies the fix replaces: removed after the new ones are in place. */
   readonly replacesPolicies?: readonly { readonly kind: 'inline' | 'managed'; readonly name: string; readonly arn?: string }[];
 }
