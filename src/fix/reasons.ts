@@ -62,7 +62,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
       }
       c.kept++;
       const declared = prov.declared.find((d) => d.actions.has(id));
-      if (obs) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: obs });
+      if (obs) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
       else if (prov.observed.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
       else if (declared) entry.actions.push({ action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
       else if (prov.serviceEvidence.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
@@ -81,7 +81,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
       const outright = obs !== undefined && input.approval && !input.approval.meetable;
       entry.actions.push({ action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
     } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
-    else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `unused ${day(input.window.start)} → ${day(input.window.end)} (the whole window)` : 'unused for the whole window' });
+    else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
     else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
