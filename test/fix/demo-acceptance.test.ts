@@ -200,15 +200,52 @@ case "$args" in
   *"PermissionsBoundary.PermissionsBoundaryArn"*) echo None ;;
   *"--query Role.MaxSessionDuration"*) echo 43200 ;;
   *"--query Role.AssumeRolePolicyDocument"*) echo '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}' ;;
+  *" get-permissions-boundary-for-permission-set "*) echo "An error occurred (ResourceNotFoundException)" >&2; exit 254 ;;
+  *" get-inline-policy-for-permission-set "*) echo None ;;
   *) echo '{}' ;;
 esac
 `;
-  it('updates the trust policy with trust.json, and rolls it back from the backup', () => {
-    const dir = join(root, 'fixes', 'kiro-agent');
+  const stub = () => {
     const bin = join(root, 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'aws'), FAKE);
     chmodSync(join(bin, 'aws'), 0o755);
+    return bin;
+  };
+  it('for the SSO role: changes the permission set (boundary, provision) and rolls it back; refuses --apply with placeholder ARNs', () => {
+    const dir = join(root, 'fixes', readdirSync(join(root, 'fixes')).find((d) => d.startsWith('AWSReservedSSO_'))!);
+    const bin = stub();
+    const log = join(root, 'sso.log');
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync('bash', [join(dir, 'apply.sh'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_AWS_LOG: log, ...env } });
+      const calls = existsSync(log) ? readFileSync(log, 'utf8').split('\x1e').filter(Boolean).map((c) => c.split('\x1f').slice(0, -1)) : [];
+      rmSync(log, { force: true });
+      return { ...r, calls };
+    };
+    const refused = run(['--apply']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('fill in INSTANCE_ARN and PERMISSION_SET_ARN');
+    expect(refused.calls).toEqual([]);
+    const arns = { INSTANCE_ARN: 'arn:aws:sso:::instance/ssoins-1', PERMISSION_SET_ARN: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' };
+    const applied = run(['--apply', '--sso-profile', 'org-admin'], arns);
+    expect(applied.status, applied.stderr).toBe(0);
+    const ops = applied.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`);
+    expect(ops.filter((o) => !o.startsWith('sts ') && !/ (get|describe)-/.test(o))).toEqual(['iam create-policy', 'sso-admin put-permissions-boundary-to-permission-set', 'sso-admin provision-permission-set']);
+    const put = applied.calls.find((c) => c.includes('put-permissions-boundary-to-permission-set'))!;
+    expect(put.slice(0, 2)).toEqual(['--profile', 'org-admin']);
+    expect(JSON.parse(put[put.indexOf('--permissions-boundary') + 1]!)).toEqual({ CustomerManagedPolicyReference: { Name: `leash-role-${dir.split('/').pop()}-boundary`, Path: '/' } });
+    expect(applied.calls.some((c) => c.includes('put-role-permissions-boundary'))).toBe(false);
+    const backup = readdirSync(dir).find((d) => d.startsWith('backup-'))!;
+    expect(readFileSync(join(dir, backup, 'permission-set-boundary.json'), 'utf8').trim()).toBe('null');
+    const back = run(['--rollback', join(dir, backup), '--apply', '--sso-profile', 'org-admin'], arns);
+    expect(back.status, back.stderr).toBe(0);
+    const backOps = back.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`).filter((o) => !o.startsWith('sts '));
+    expect(backOps).toEqual(['sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set', 'iam delete-policy']);
+  });
+
+  it('updates the trust policy with trust.json, and rolls it back from the backup', () => {
+    const dir = join(root, 'fixes', 'kiro-agent');
+    const bin = stub();
     const log = join(root, 'aws.log');
     const run = (args: string[]) => {
       const r = spawnSync('bash', [join(dir, 'apply.sh'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_AWS_LOG: log } });
