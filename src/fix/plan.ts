@@ -162,7 +162,7 @@ export const GUARDRAIL_ALWAYS_DENY = [
  * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
-export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string, principalApproval?: Pick<PrincipalApproval, 'meetable'>): PolicyDocument {
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string, principalApproval?: Pick<PrincipalApproval, 'meetable'>, reach: readonly Statement[] = []): PolicyDocument {
   const outright = principalApproval?.meetable === false;
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
@@ -231,6 +231,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
       : { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'NoTampering', effect: 'Deny', action: tamper, resource: ['*'] },
     ...guards,
+    ...reach,
     ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })),
     ];
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
@@ -428,6 +429,16 @@ function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpande
   return notes;
 }
 
+/**
+ * Deny statements that bound what the principal can become (issue 9, the access graph): e.g.
+ * sts:AssumeRole on roles beyond its observed need, or iam:PassRole beyond the roles it passed.
+ * The graph will supply them here; until then there are none. They count against the boundary's
+ * 6,144 characters like every other statement, and verification re-checks them with the rest.
+ */
+export function reachGuards(_a: AnalyzedPrincipal, _needed: NeededSet): Statement[] {
+  return [];
+}
+
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
   return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
 }
@@ -514,7 +525,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa);
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed));
   const bSize = checkSizeLimits(boundary, 'managed');
   const notRestricted = humanRole
     ? "an engineer's own session role keeps what it has: the boundary only takes destructive and escalation actions away"
