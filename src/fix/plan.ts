@@ -719,15 +719,7 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   for (const r of reasons) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
   for (const r of reasons) {
     lines.push('', `#### ${r.service}: ${r.kept} kept, ${r.gated} gated, ${r.removed} removed`, '');
-    const groups = new Map<string, string[]>();
-    for (const x of r.actions) {
-      const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
-      (groups.get(k) ?? groups.set(k, []).get(k)!).push(x.action);
-    }
-    for (const [k, actions] of groups) {
-      const [decision, reason, detail] = k.split('\u0000') as [string, string, string];
-      lines.push(`- **${decision}** (${reason}${detail ? `: ${md(detail)}` : ''}): ${actions.map((x) => `\`${x}\``).join(', ')}`);
-    }
+    for (const g of r.groups) lines.push(`- **${g.decision}** (${g.reason}${g.detail ? `: ${md(g.detail)}` : ''}): ${g.actions.map((x) => `\`${x}\``).join(', ')}`);
     if (r.rest) lines.push(`- **${r.rest.decision}** (${r.rest.reason}: ${md(r.rest.detail)}): the other ${r.rest.count} ${r.service} actions`);
   }
   return lines;

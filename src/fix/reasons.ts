@@ -1,7 +1,7 @@
 // Why each action of a fix is kept, gated behind approval or removed — per service, so a reviewer
 // reads the change as "ec2: 12 kept (observed…), 480 removed (unused…)" rather than as a text diff.
 // Pure: everything comes from the needed set's provenance, the usage and the fix's effect.
-import type { ActionReason, ActionReasonCode, ServiceReasons } from '../model/fix.js';
+import type { ActionReason, ActionReasonCode, ReasonGroup, ServiceReasons } from '../model/fix.js';
 import type { PrincipalUsage } from '../model/usage.js';
 import type { ActionSet } from '../iam/action-set.js';
 import type { EffectivePermissions } from '../iam/effective.js';
@@ -87,12 +87,25 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
+    // Group actions that share decision, reason and detail; groups in decision order, then first action.
+    const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
+    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || p.action.localeCompare(q.action))) {
+      const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
+      const g = groups.get(k);
+      if (g) g.actions.push(x.action);
+      else groups.set(k, { decision: x.decision, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}), actions: [x.action] });
+    }
     return {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
-      actions: e.actions.sort((x, y) => order[x.decision]! - order[y.decision]! || x.action.localeCompare(y.action)),
+      groups: [...groups.values()] as ReasonGroup[],
       ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
     };
   });
+}
+
+/** Every listed action with its reason (groups flattened), for readers that want one row per action. */
+export function flattenReasons(reasons: readonly ServiceReasons[]): ActionReason[] {
+  return reasons.flatMap((s) => s.groups.flatMap((g) => g.actions.map((action) => ({ action, decision: g.decision, reason: g.reason, ...(g.detail !== undefined ? { detail: g.detail } : {}) }))));
 }
 
 /** Counts over every service: kept, gated, removed. */

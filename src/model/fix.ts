@@ -50,17 +50,26 @@ export interface ActionReason {
   readonly action: string;
   readonly decision: ActionDecision;
   readonly reason: ActionReasonCode;
-  /** e.g. "observed 14 times, last on 2026-11-20"; "declared in profile read-only-observability". */
+  /** e.g. "12 times, last on 2026-11-20"; "declared in profile read-only-observability". */
   readonly detail?: string;
 }
 
-/** One service's actions in a fix: counts, every action listed, except `rest` (many actions with one decision and reason). */
+/** Actions of one service that share a decision, a reason and its detail (kept compact: a fix can touch thousands). */
+export interface ReasonGroup {
+  readonly decision: ActionDecision;
+  readonly reason: ActionReasonCode;
+  readonly detail?: string;
+  readonly actions: readonly string[];
+}
+
+/** One service's actions in a fix: counts, and every action in exactly one group (or in `rest`). */
 export interface ServiceReasons {
   readonly service: string;
   readonly kept: number;
   readonly gated: number;
   readonly removed: number;
-  readonly actions: readonly ActionReason[];
+  readonly groups: readonly ReasonGroup[];
+  /** Many actions with one decision and reason, counted rather than listed (a boundary that caps nothing keeps "every other action"). */
   readonly rest?: { readonly decision: ActionDecision; readonly reason: ActionReasonCode; readonly detail: string; readonly count: number };
 }
 

@@ -14,6 +14,7 @@ import type { Fix } from '../../src/model/fix.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import { writeFixPlans } from '../../src/fix/write.js';
+import { flattenReasons } from '../../src/fix/reasons.js';
 import { sensitiveReads } from '../../src/baseline/sensitive-reads.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -59,7 +60,7 @@ describe("kiro-agent's balanced fix", () => {
     // ssm:GetParameter was observed (12 calls): kept, but gated; the rest of its kind are gone.
     expect(allowed).toEqual(['ssm:GetParameter']);
     expect(eff.unconditional.has(expander.catalog.lookup('ssm:GetParameter')!.id)).toBe(false);
-    const reasons = f.actionReasons!.flatMap((s) => s.actions);
+    const reasons = flattenReasons(f.actionReasons!);
     // Escalation legs (credential access) say so first; the other sensitive reads say why they are sensitive.
     for (const a of ['ec2:GetPasswordData', 'ssm:GetParameters']) expect(reasons.find((r) => r.action === a), a).toMatchObject({ decision: 'removed', reason: 'escalation', detail: 'never observed' });
     for (const a of ['logs:Unmask', 'dynamodb:Scan', 'ssm:GetParameterHistory']) expect(reasons.find((r) => r.action === a), a).toMatchObject({ decision: 'removed', reason: 'sensitive-read', detail: expect.stringMatching(/^never observed; /) });
@@ -84,10 +85,10 @@ describe('every fix explains every action', () => {
     for (const f of report.fixes.filter((x) => x.actionReasons)) {
       const p = report.principals.find((x) => x.arn === f.principalArn)!;
       const total = f.actionReasons!.reduce((n, s) => n + s.kept + s.gated + s.removed, 0);
-      const listed = f.actionReasons!.reduce((n, s) => n + s.actions.length + (s.rest?.count ?? 0), 0);
+      const listed = f.actionReasons!.reduce((n, s) => n + s.groups.reduce((m, g) => m + g.actions.length, 0) + (s.rest?.count ?? 0), 0);
       expect(listed, `${p.name} ${f.kind}`).toBe(total);
       expect(total, `${p.name} ${f.kind}`).toBe(p.permissions.allowedActionCount);
-      const keys = f.actionReasons!.flatMap((s) => s.actions.map((a) => a.action));
+      const keys = flattenReasons(f.actionReasons!).map((a) => a.action);
       expect(new Set(keys).size).toBe(keys.length);
     }
   });

@@ -7,6 +7,7 @@ import { computeNeeded } from '../../src/baseline/needed.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { approvalFor } from '../../src/fix/approval.js';
 import { verificationSummary } from '../../src/fix/verify.js';
+import { flattenReasons } from '../../src/fix/reasons.js';
 import { permissionSetName } from '../../src/fix/identity-center.js';
 import { renderCliScript } from '../../src/fix/render/index.js';
 import { catalog } from '../../src/iam/catalog.js';
@@ -49,7 +50,7 @@ describe('balanced mode and sensitive reads', () => {
     expect(needed.actions.has(expander.catalog.lookup('dynamodb:Scan')!.id)).toBe(true);
     expect(needed.actions.has(expander.catalog.lookup('dynamodb:PartiQLSelect')!.id)).toBe(false);
     const replace = planFixes(a, needed, s, defaultConfig(), expander, []).fixes.find((f) => f.kind === 'replace-policy')!;
-    const reasons = replace.actionReasons!.flatMap((r) => r.actions);
+    const reasons = flattenReasons(replace.actionReasons!);
     expect(reasons.find((r) => r.action === 'dynamodb:Scan')).toEqual({ action: 'dynamodb:Scan', decision: 'kept', reason: 'observed', detail: '7 times, last on 2026-11-20' });
     expect(reasons.find((r) => r.action === 'dynamodb:PartiQLSelect')).toMatchObject({ decision: 'removed', reason: 'sensitive-read' });
     expect(reasons.find((r) => r.action === 'dynamodb:ListTables')).toMatchObject({ decision: 'kept', reason: 'read-sibling' });

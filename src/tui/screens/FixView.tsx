@@ -42,15 +42,13 @@ export function reasonRows(fix: Fix): Row[] {
   const rows: Row[] = [];
   for (const svc of fix.actionReasons ?? []) {
     rows.push([seg(svc.service, { bold: true }), seg(`  kept ${svc.kept} · gated ${svc.gated} · removed ${svc.removed}`, { dim: true })]);
-    let last = '';
-    for (const a of svc.actions) {
-      const why = `${a.reason}${a.detail ? `: ${a.detail}` : ''}`;
-      rows.push([
-        seg(`  ${MARK[a.decision]} `, { color: MARK_COLOR[a.decision], bold: true }),
-        seg(a.action.padEnd(44), { color: MARK_COLOR[a.decision] }),
-        seg(why === last ? '  〃' : `  ${why}`, { dim: why === last }),
-      ]);
-      last = why;
+    for (const g of svc.groups ?? []) {
+      const why = `${g.reason}${g.detail ? `: ${g.detail}` : ''}`;
+      g.actions.forEach((action, i) => rows.push([
+        seg(`  ${MARK[g.decision]} `, { color: MARK_COLOR[g.decision], bold: true }),
+        seg(action.padEnd(44), { color: MARK_COLOR[g.decision] }),
+        seg(i === 0 ? `  ${why}` : '  〃', { dim: i > 0 }),
+      ]));
     }
     if (svc.rest) rows.push([seg(`  ${MARK[svc.rest.decision]} `, { color: MARK_COLOR[svc.rest.decision], bold: true }), seg(`${svc.rest.count} other ${svc.service} actions`.padEnd(44)), seg(`  ${svc.rest.reason}: ${svc.rest.detail}`, { dim: true })]);
   }
