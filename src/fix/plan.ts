@@ -527,9 +527,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const partition = p.arn.split(':')[1] || 'aws';
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed));
   const bSize = checkSizeLimits(boundary, 'managed');
-  const notRestricted = humanRole
-    ? "an engineer's own session role keeps what it has: the boundary only takes destructive and escalation actions away"
-    : boundaryNeed.basis === 'none' ? 'no known need to cap to (no usage data covers it, no declared profile): allowed as today' : undefined;
+  // Short: it is repeated once per service of an allow-everything boundary (hundreds).
+  const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
 
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
   // session role: what a human needs is not leash's to decide from observed use.

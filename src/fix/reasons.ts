@@ -80,6 +80,10 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
     else if (input.forbidden.has(id)) {
       const outright = obs !== undefined && input.approval && !input.approval.meetable;
       entry.actions.push({ action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
+    } else if (input.notRestricted !== undefined) {
+      // An allow-everything boundary removes nothing else, except what its deny's remove/stop
+      // wildcards also cover to fit the managed-policy size (counted in the fix's notes).
+      entry.actions.push({ action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
     } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
     else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
     else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });

@@ -43,7 +43,7 @@ export type ActionReasonCode =
   // kept
   | 'observed' | 'declared' | 'service-evidence' | 'data-event-unknown' | 'read-sibling' | 'not-restricted'
   // removed (or, for destructive/escalation, gated)
-  | 'unused' | 'not-declared' | 'destructive' | 'escalation' | 'sensitive-read' | 'guardrail';
+  | 'unused' | 'not-declared' | 'destructive' | 'escalation' | 'sensitive-read' | 'guardrail' | 'deny-wildcard';
 
 /** Why one action is kept, gated behind approval or removed by a fix (schema 1.2). */
 export interface ActionReason {
