@@ -31,6 +31,7 @@ export interface ReasonInput {
 }
 
 const day = (iso: string) => iso.slice(0, 10);
+const REASON_ORDER: readonly ActionReasonCode[] = ['observed', 'declared', 'service-evidence', 'data-event-unknown', 'read-sibling', 'not-restricted', 'destructive', 'escalation', 'guardrail', 'sensitive-read', 'deny-wildcard', 'not-declared', 'unused'];
 
 export function actionReasons(input: ReasonInput, expander: ActionExpander): ServiceReasons[] {
   const { after, needed } = input;
@@ -99,9 +100,12 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
       if (g) g.actions.push(x.action);
       else groups.set(k, { decision: x.decision, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}), actions: [x.action] });
     }
+    // Strongest evidence first: what was observed, then declared, then inferred; for removals the
+    // most specific reason first, "unused" last.
+    const rank = (g: { decision: string; reason: ActionReasonCode }) => order[g.decision]! * 100 + REASON_ORDER.indexOf(g.reason);
     return {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
-      groups: [...groups.values()] as ReasonGroup[],
+      groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
       ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
     };
   });

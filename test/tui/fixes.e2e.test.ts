@@ -31,6 +31,7 @@ afterAll(() => {
 
 /** Open one principal from the principal list (search by its full name). */
 async function openPrincipal(tmux: TmuxSession, name: string): Promise<void> {
+  const kind = report.principals.find((p) => p.name === name)!.kind;
   tmux.start({ command: `node ${CLI}`, cwd, columns: 240, rows: 50 });
   await tmux.waitFor('Riskiest agent');
   tmux.send('p', true);
@@ -38,9 +39,12 @@ async function openPrincipal(tmux: TmuxSession, name: string): Promise<void> {
   tmux.send('/', true);
   tmux.send(name, true);
   await tmux.waitFor(`1 of ${report.principals.length}`);
+  // One key at a time: two Enters that arrive together reach the app as one input.
   tmux.send('Enter');
+  await tmux.waitFor(/↑↓ move · enter open/);
   tmux.send('Enter');
-  await tmux.waitFor(`${name}  role`.slice(0, name.length) + '  ');
+  await tmux.waitFor(new RegExp(`\\[Findings \\d+\\]`));
+  await tmux.waitFor(`${name}  ${kind}`);
 }
 
 describe.skipIf(skip !== '')(`every demo fix is reachable in the TUI${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -119,7 +123,8 @@ describe.skipIf(skip !== '')(`every demo fix is reachable in the TUI${skip ? ` (
       const fixScreen = await tmux.waitFor(`Fix ${fixes[1]!.title}`);
       expect(fixScreen).toContain('Diff by action');
       // The diff names each action with its reason, by service.
-      expect(fixScreen).toMatch(/\+ cloudformation:DescribeStacks\s+observed: 12 times, last on 2026-11-23/);
+      expect(fixScreen).toMatch(/\+ cloudformation:DescribeStack\w*\s+observed: 12 times, last on 2026-11-23/);
+      expect(fixScreen).toMatch(/\+ cloudformation:DescribeStacks /);
     } finally {
       tmux.kill();
     }
