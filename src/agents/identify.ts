@@ -1,6 +1,6 @@
 // Which principals AI agents act through, and why we think so. Each signal is evidence with a
 // confidence; a principal counts as an agent on any high/medium signal, or on two weak ones.
-import type { AgentDecision, AgentEvidence, Confidence } from '../model/agent.js';
+import type { AgentDecision, AgentEvidence, AgentKind, Confidence } from '../model/agent.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 import type { LeashConfig } from '../config/config.js';
 import { globMatches, linearRegex } from '../config/patterns.js';
@@ -193,6 +193,19 @@ export function explainAgentDecision(evidence: readonly AgentEvidence[], isAgent
     decidedBy: lows.map((x) => x.i),
     reason: `${lows.length} independent weak signals (${[...new Set(lows.map((x) => x.e.kind))].join(', ')}) agree`,
   };
+}
+
+/**
+ * Which kind of agent principal this is, or undefined for none. An engineer's session role counts
+ * when an AI tool is seen driving it (CloudTrail, a local tool config) or it is declared/tagged;
+ * its name never makes it one (Identity Center names are the permission set's).
+ */
+export function agentKindOf(p: Principal, evidence: readonly AgentEvidence[]): AgentKind | undefined {
+  if (isHumanSessionRole(p)) {
+    const driven = evidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config' || e.kind === 'declared' || e.kind === 'tag');
+    return driven ? 'ai-driven-human-session' : undefined;
+  }
+  return isAgent(evidence) ? 'agent-principal' : undefined;
 }
 
 export function identifyAgents(snapshot: Snapshot, config: LeashConfig): Map<string, AgentEvidence[]> {

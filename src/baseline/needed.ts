@@ -10,6 +10,7 @@ import { globMatches } from '../config/patterns.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from './forbidden.js';
 import { dataEventActions, dataEventsSeen } from './data-events.js';
+import { sensitiveReadActions } from './sensitive-reads.js';
 
 export interface ObservedAction {
   readonly action: string;
@@ -35,7 +36,34 @@ export interface NeededSet {
   readonly dataEventsUnknown: number;
   /** Every catalog action the principal needs (observed ∪ declared), forbidden ones included only when gated. */
   readonly actions: ActionSet;
+  /** Where each needed action came from, for the reasons a fix gives per action. */
+  readonly provenance: NeededProvenance;
   readonly summary: PrincipalBaselineSummary;
+}
+
+/** Why an action is in the needed set (an action can have several sources; reasons use the first that applies, in this order). */
+export interface NeededProvenance {
+  readonly observed: ActionSet;
+  /** Declared patterns, by where they were declared ("profile read-only-observability", "baseline.principals[0]"). */
+  readonly declared: readonly { readonly label: string; readonly actions: ActionSet }[];
+  /** Service-last-accessed evidence without action detail: the whole granted service stays. */
+  readonly serviceEvidence: ActionSet;
+  /** Data-plane actions kept because the trail had no data events (unknown, not unused). */
+  readonly dataEventsUnknown: ActionSet;
+  /** Read-level siblings of a used service (balanced mode, or a profile's readOnlyForUsedServices). */
+  readonly readSiblings: ActionSet;
+  /** Sensitive reads (src/data/sensitive-reads.json) a sibling rule would have added, withheld because never observed or declared. */
+  readonly sensitiveWithheld: ActionSet;
+}
+
+export function emptyProvenance(size: number): NeededProvenance {
+  return { observed: new ActionSet(size), declared: [], serviceEvidence: new ActionSet(size), dataEventsUnknown: new ActionSet(size), readSiblings: new ActionSet(size), sensitiveWithheld: new ActionSet(size) };
+}
+
+function expandAll(patterns: readonly string[], expander: ActionExpander): ActionSet {
+  const s = new ActionSet(expander.size);
+  for (const p of patterns) s.addAll(expander.expand(p));
+  return s;
 }
 
 export function isCovered(usage: UsageData | undefined, arn: string): boolean {
@@ -68,27 +96,38 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
   const covered = isCovered(usageData, a.principal.arn);
   if (!covered && !config.baseline.principals.some((pb) => matches(a, pb.match))) {
     // Nothing observed with coverage and nothing declared: the need is unknown.
-    return { principalArn: a.principal.arn, basis: 'none', covered: false, observed: [], declared: [], gated: [], dropped: [], dataEventsUnknown: 0, actions: new ActionSet(expander.size), summary: { basis: 'none', covered: false, grantedActions: a.allowedCount, neededActions: 0 } };
+    return { principalArn: a.principal.arn, basis: 'none', covered: false, observed: [], declared: [], gated: [], dropped: [], dataEventsUnknown: 0, actions: new ActionSet(expander.size), provenance: emptyProvenance(expander.size), summary: { basis: 'none', covered: false, grantedActions: a.allowedCount, neededActions: 0 } };
   }
   const observed = covered ? observedActions(a.usage) : [];
   const declared: string[] = [];
+  const declaredSets: { label: string; actions: ActionSet }[] = [];
   let readOnlyForUsed = false;
   let allowForbidden = false;
-  for (const pb of config.baseline.principals) {
-    if (!matches(a, pb.match)) continue;
+  config.baseline.principals.forEach((pb, i) => {
+    if (!matches(a, pb.match)) return;
     declared.push(...pb.allow);
+    if (pb.allow.length > 0) declaredSets.push({ label: `leash.config.yaml baseline.principals[${i}] (${pb.match})`, actions: expandAll(pb.allow, expander) });
     allowForbidden ||= pb.allowForbiddenWithApproval;
     if (pb.profile) {
       const prof = config.baseline.profiles[pb.profile];
-      if (prof) { declared.push(...prof.allow); readOnlyForUsed ||= prof.readOnlyForUsedServices; }
+      if (prof) {
+        declared.push(...prof.allow);
+        declaredSets.push({ label: `profile ${pb.profile}`, actions: expandAll(prof.allow, expander) });
+        readOnlyForUsed ||= prof.readOnlyForUsedServices;
+      }
     }
-  }
+  });
   const needed = new ActionSet(expander.size);
+  const observedIds = new ActionSet(expander.size);
   for (const o of observed) {
     const hit = expander.catalog.lookup(o.action);
-    if (hit) needed.add(hit.id);
+    if (hit) observedIds.add(hit.id);
   }
-  for (const pattern of declared) needed.addAll(expander.expand(pattern));
+  needed.or(observedIds);
+  const declaredIds = new ActionSet(expander.size);
+  for (const d of declaredSets) declaredIds.or(d.actions);
+  needed.or(declaredIds);
+  const serviceEvidence = new ActionSet(expander.size);
   // Service-level evidence only (last-accessed without action detail): which actions were used
   // is unknown, so everything granted in that service stays needed.
   const actionServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
@@ -96,9 +135,10 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
     for (const svc of a.usage?.servicesOnly ?? []) {
       if (actionServices.has(svc.toLowerCase())) continue;
       const inService = ActionSet.of(expander.size, (expander.catalog.byService.get(svc.toLowerCase()) ?? []).map((x) => x.id));
-      needed.or(inService.and(a.effective.allowed));
+      serviceEvidence.or(inService.and(a.effective.allowed));
     }
   }
+  needed.or(serviceEvidence);
   // Calls CloudTrail logs only as data events are invisible in a management-events trail: what
   // is granted of them today stays needed (and forbidden ones among them stay behind approval).
   const dataUnknown = covered && !dataEventsSeen(usageData, config)
@@ -106,7 +146,16 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
     : new ActionSet(expander.size);
   needed.or(dataUnknown);
   const usedServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
-  if (config.baseline.mode === 'balanced' || readOnlyForUsed) needed.or(readSiblings(usedServices, expander));
+  // Balanced widening never reaches into reads that return secrets, credentials, decrypted data or
+  // whole tables: those stay only when observed or declared (src/data/sensitive-reads.json).
+  let siblings = new ActionSet(expander.size);
+  let sensitiveWithheld = new ActionSet(expander.size);
+  if (config.baseline.mode === 'balanced' || readOnlyForUsed) {
+    const all = readSiblings(usedServices, expander).andNot(needed);
+    sensitiveWithheld = all.clone().and(sensitiveReadActions(expander)).and(a.effective.allowed);
+    siblings = all.andNot(sensitiveReadActions(expander));
+    needed.or(siblings);
+  }
 
   // Forbidden actions leave the needed set for agents, unless config lets them through behind approval.
   const forbidden = forbiddenActions(expander);
@@ -142,5 +191,9 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
         };
       })()
     : { basis, covered, grantedActions: granted, neededActions: neededCount };
-  return { principalArn: a.principal.arn, basis, covered, observed, declared, gated, dropped, dataEventsUnknown: dataUnknown.count(), actions: needed, summary };
+  const provenance: NeededProvenance = {
+    observed: observedIds, declared: declaredSets, serviceEvidence, dataEventsUnknown: dataUnknown,
+    readSiblings: siblings.and(a.effective.allowed), sensitiveWithheld,
+  };
+  return { principalArn: a.principal.arn, basis, covered, observed, declared, gated, dropped, dataEventsUnknown: dataUnknown.count(), actions: needed, provenance, summary };
 }

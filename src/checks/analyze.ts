@@ -6,7 +6,7 @@ import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions, grantingStatements, principalPolicyInput, type EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { agentEvidenceFor, isAgent, isHumanSessionRole } from '../agents/identify.js';
+import { agentEvidenceFor, agentKindOf, isHumanSessionRole } from '../agents/identify.js';
 import { destructiveActions, escalationTechniques } from './data.js';
 import type { AnalyzedPrincipal, EscalationHit } from './types.js';
 import type { Principal } from '../model/snapshot.js';
@@ -89,9 +89,10 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
       isAdmin: allResourcesCount >= expander.size * 0.99,
       allowedCount: effective.allowed.count(),
       agentEvidence,
-      // An engineer's own session role is not an agent principal, even when an AI tool drives it
-      // (that is its own finding); only an explicit declaration or tag makes it one.
-      isAgent: isHumanSessionRole(p) ? agentEvidence.some((e) => e.kind === 'declared' || e.kind === 'tag') : isAgent(agentEvidence),
+      // One definition for every output (src/agents/identify.ts agentKindOf): an engineer's session
+      // role driven by an AI tool is an agent principal too, of kind ai-driven-human-session.
+      isAgent: agentKindOf(p, agentEvidence) !== undefined,
+      ...(agentKindOf(p, agentEvidence) ? { agentKind: agentKindOf(p, agentEvidence)! } : {}),
       humanSession: isHumanSessionRole(p),
       destructive: { unconditional: uncondIds.map(key), conditional: destrAll.filter((id) => !uncond.has(id)).map(key) },
       ...(usage ? { usage } : {}),

@@ -1,4 +1,4 @@
-import type { AgentEvidence } from '../model/agent.js';
+import type { AgentEvidence, AgentKind } from '../model/agent.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { PrincipalUsage } from '../model/usage.js';
@@ -30,6 +30,8 @@ export interface AnalyzedPrincipal {
   readonly allowedCount: number;
   readonly agentEvidence: readonly AgentEvidence[];
   readonly isAgent: boolean;
+  /** Set exactly when isAgent: an agent principal, or an engineer's session an AI tool drives. */
+  readonly agentKind?: AgentKind;
   /** An engineer's own session role (IAM Identity Center permission set). */
   readonly humanSession: boolean;
   readonly destructive: { readonly unconditional: readonly string[]; readonly conditional: readonly string[] };

@@ -2,7 +2,7 @@
 // denies destructive and escalation actions without human approval, a tightened trust policy,
 // a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
 import { createHash } from 'node:crypto';
-import type { Fix, FixKind, PermissionCounts, Verification } from '../model/fix.js';
+import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 import type { LeashConfig } from '../config/config.js';
@@ -12,12 +12,16 @@ import type { ActionExpander } from '../iam/pattern.js';
 import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
-import { approvalConditions } from '../checks/data.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import { compactActions, compactDeny, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
-import { verifyFix } from './verify.js';
+import { verifyFix, verificationSummary } from './verify.js';
+import { approvalFor, configuredApproval, type PrincipalApproval } from './approval.js';
+import { actionReasons } from './reasons.js';
+import type { EffectivePermissions } from '../iam/effective.js';
+import type { Finding } from '../model/finding.js';
+import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
 
@@ -136,13 +140,14 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
 }
 
 function approval(config: LeashConfig) {
-  const a = approvalConditions();
-  return a.conditions.find((c) => c.id === config.approval.condition) ?? a.conditions.find((c) => c.id === a.default) ?? a.conditions[0]!;
+  return configuredApproval(config);
 }
 
 const BOUNDARY_MARGIN = 32;
 /** The boundary statement that denies forbidden actions unless the approval condition holds. */
 const APPROVAL_SID = 'NeedsApproval';
+/** The same statement when the principal cannot meet any approval: a plain Deny. */
+const OUTRIGHT_SID = 'DeniedOutright';
 
 const BOUNDARY_POLICY_CHANGES = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'];
 
@@ -157,7 +162,8 @@ export const GUARDRAIL_ALWAYS_DENY = [
  * need — a boundary must not guess). Deny unless approved: destructive actions and escalation
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
-export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string): PolicyDocument {
+export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string, principalApproval?: Pick<PrincipalApproval, 'meetable'>, reach: readonly Statement[] = []): PolicyDocument {
+  const outright = principalApproval?.meetable === false;
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
   // Actions the current boundary allows with no condition on `*` are capped at action level; an
@@ -168,7 +174,8 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   for (const st of existingStatements) if (cap && grantsBroadly(st)) cap.or(expander.statementActions(st.action, st.notAction));
   const known = needed.basis !== 'none' || cap !== undefined;
   const ap = approval(config);
-  const boundaryGuards = ap.guards.filter((g) => g.where === 'permissions-boundary');
+  // A Deny no session can lift needs no guard against lifting it.
+  const boundaryGuards = outright ? [] : ap.guards.filter((g) => g.where === 'permissions-boundary');
   // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
   const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...boundaryGuards.filter((g) => !g.condition).flatMap((g) => g.actions)])];
   const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
@@ -190,7 +197,8 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // boundary): only actions whose verb removes or stops something, so a guess never gates
   // ordinary writes, and only as many as it takes to fit one managed policy.
   const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
-  const needKnown = needed.basis !== 'none' || !needed.actions.isEmpty();
+  // An allow-everything boundary (no basis) knows no need: its deny may only widen over remove/stop verbs.
+  const needKnown = needed.basis !== 'none';
   const cover: DenyCompactionOptions = needKnown
     ? { free: ActionSet.full(expander.size).andNot(needed.actions).or(gatedIds) }
     : { widen: destructiveVerbActions(expander) };
@@ -218,9 +226,12 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     known
       ? { index: 0, sid: 'AllowNeeded', effect: 'Allow', action: allowSet.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(allowSet, expander, allowSet), resource: ['*'] }
       : { index: 0, sid: 'AllowAllElse', effect: 'Allow', action: ['*'], resource: ['*'] },
-    { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: ap.denyWhen as ConditionBlock },
+    outright
+      ? { index: 1, sid: OUTRIGHT_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'] }
+      : { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: ap.denyWhen as ConditionBlock },
     { index: 2, sid: 'NoTampering', effect: 'Deny', action: tamper, resource: ['*'] },
     ...guards,
+    ...reach,
     ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })),
     ];
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
@@ -405,7 +416,7 @@ function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpande
     if (s.effect !== 'Deny') continue;
     const set = expander.statementActions(s.action, s.notAction);
     denied.or(set);
-    if (s.sid === APPROVAL_SID) gatedOnly.or(set);
+    if (s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID) gatedOnly.or(set);
   }
   const notes: string[] = [];
   const extra = gatedOnly.andNot(forbidden);
@@ -418,11 +429,61 @@ function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpande
   return notes;
 }
 
-function counts(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, p: Principal, expander: ActionExpander): PermissionCounts {
-  const eff = effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}) }, expander);
+/**
+ * Deny statements that bound what the principal can become (issue 9, the access graph): e.g.
+ * sts:AssumeRole on roles beyond its observed need, or iam:PassRole beyond the roles it passed.
+ * The graph will supply them here; until then there are none. They count against the boundary's
+ * 6,144 characters like every other statement, and verification re-checks them with the rest.
+ */
+export function reachGuards(_a: AnalyzedPrincipal, _needed: NeededSet): Statement[] {
+  return [];
+}
+
+function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
+  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
+}
+
+function countsOf(eff: EffectivePermissions, identity: readonly PolicyDocument[], p: Principal, expander: ActionExpander): PermissionCounts {
   const destructive = actionIndex(expander).destructive.clone().and(eff.unconditional).count();
   const synthetic: Principal = { ...p, policies: identity.map((d) => ({ origin: { kind: 'generated', name: 'fix' }, document: d })) };
   return { allowedActions: eff.allowed.count(), destructiveActions: destructive, escalationTechniques: escalationHits(synthetic, eff, expander).filter((h) => !h.conditional).length };
+}
+
+/**
+ * Which fixes resolve which finding, by check: a trust finding is resolved by the trust fix, a
+ * missing boundary by the boundary, broad grants by the right-sized policy (and the boundary and
+ * session policy that cap them). Every fix is reachable from at least one finding of its principal.
+ */
+const FIX_KINDS_BY_CHECK: Readonly<Record<string, readonly FixKind[]>> = {
+  'trust-policy-too-broad': ['trust-policy'],
+  'long-session-duration': ['max-session-duration'],
+  'agent-without-boundary': ['permissions-boundary'],
+  'human-session-driven-by-agent': ['permissions-boundary', 'session-policy'],
+  'destructive-actions': ['permissions-boundary', 'replace-policy', 'session-policy'],
+  'privilege-escalation': ['permissions-boundary', 'replace-policy', 'session-policy'],
+};
+const DEFAULT_FIX_KINDS: readonly FixKind[] = ['replace-policy', 'permissions-boundary', 'session-policy'];
+/** Findings no fix resolves: an unused role is removed, not right-sized; unknown actions are a data problem. */
+const NO_FIX_CHECKS = new Set(['unused-role', 'unknown-actions']);
+
+/** Link a principal's fixes and findings both ways (Fix.resolves, Finding.fixIds). Mutates fixIds only. */
+export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]): PrincipalFixPlan {
+  const mine = findings.filter((f) => f.principalArn === plan.principalArn && !NO_FIX_CHECKS.has(f.checkId));
+  const resolves = new Map<string, string[]>(plan.fixes.map((x) => [x.id, []]));
+  for (const f of mine) {
+    const kinds = FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS;
+    let fixes = kinds.map((k) => plan.fixes.find((x) => x.kind === k)).filter((x): x is Fix => x !== undefined);
+    if (fixes.length === 0) fixes = plan.fixes.filter((x) => x.kind === 'permissions-boundary');
+    for (const x of fixes) resolves.get(x.id)!.push(f.id);
+  }
+  // A fix no finding asked for (a session policy for a principal whose only finding is its trust
+  // policy) still belongs to the principal's worst finding, so it can be opened from there.
+  const worst = mine[0];
+  for (const [id, list] of resolves) if (list.length === 0 && worst) list.push(worst.id);
+  for (const f of mine) {
+    for (const x of plan.fixes) if (resolves.get(x.id)!.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
+  }
+  return { ...plan, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })) };
 }
 
 export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[]): PrincipalFixPlan {
@@ -433,10 +494,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const currentIdentity = p.policies.map((x) => x.document);
   const current = { identity: currentIdentity, ...(p.boundary ? { boundary: p.boundary.document } : {}) };
   const forbidden = forbiddenActions(expander);
+  const guardrail = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+  const pa = approvalFor(a, config);
+  // IAM Identity Center owns AWSReservedSSO_* roles: their fixes go to the permission set.
+  const ic = permissionSetOf(p, snapshot);
+  const icTarget = ic ? { target: { kind: 'identity-center-permission-set' as const, name: ic.permissionSetName, ...(ic.instanceArn ? { instanceArn: ic.instanceArn } : {}), ...(ic.permissionSetArn ? { permissionSetArn: ic.permissionSetArn } : {}) } } : {};
   const fixes: Fix[] = [];
   const allPolicies: FixPolicy[] = [];
   const kindOf = (k: 'managed' | 'inline') => k;
-  const targetBase = { principalKind: p.kind, principalName: p.name, accountId } as const;
+  const targetBase = { principalKind: p.kind, principalName: p.name, accountId, ...(ic ? { identityCenter: ic } : {}), ...(p.kind === 'role' ? { currentTrust: p.trustPolicy } : {}), ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
   const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => {
     const t: FixTarget = { ...targetBase, policies, ...extra };
     return { json: policies.map((x) => renderPolicyJson(x.document)).join('\n'), terraform: renderTerraform(t), cli: renderCliScript(t) };
@@ -444,21 +510,28 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const replaces = p.policies
     .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
+  const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
+  const verifyBase = { observed: needed.observed, gated: needed.gated, current, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
+  const approvalNote = pa.meetable
+    ? `Approval condition (${pa.condition.id}): ${pa.condition.description} How this principal meets it: ${pa.why}`
+    : `Approval condition (${pa.condition.id}) is out of this principal's reach, so destructive and escalation actions are denied outright (statement DeniedOutright): ${pa.why}`;
 
   // 1. Boundary (always, for agents): it holds even when nothing is known about need.
-  // An engineer's own role keeps all it has; its boundary only puts destructive and escalation
-  // actions behind approval.
-  const boundaryNeed: NeededSet = a.humanSession && !a.isAgent ? { ...needed, basis: 'none' } : needed;
+  // An engineer's own session role keeps all it has; its boundary only puts destructive and
+  // escalation actions behind approval (or, out of reach of any approval, denies them).
+  const humanRole = a.humanSession;
+  const boundaryNeed: NeededSet = humanRole ? { ...needed, basis: 'none' } : needed;
   // Managed policy names are unique per account: each principal gets its own, so applying a
   // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`);
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed));
   const bSize = checkSizeLimits(boundary, 'managed');
+  // Short: it is repeated once per service of an allow-everything boundary (hundreds).
+  const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
 
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
   // session role: what a human needs is not leash's to decide from observed use.
-  const humanRole = a.humanSession && !a.isAgent;
   let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
   if (needed.basis !== 'none' && !humanRole) {
     const doc = rightSizedPolicy(needed, expander, mode, currentIdentity);
@@ -470,58 +543,66 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (!fit.ok) notes.push(`Does not fit AWS size limits: ${fit.error.message}.`);
     if (!needed.covered) notes.push('Usage data does not cover this principal for the whole window; the policy is built from the declared profile only.');
     if (needed.dropped.length > 0) notes.push(`Left out (destructive/escalation, never observed): ${needed.dropped.slice(0, 20).join(', ')}${needed.dropped.length > 20 ? ', …' : ''}.`);
+    const withheld = needed.provenance.sensitiveWithheld.count();
+    if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
+    const eff = effectiveOf(parts, boundary, expander);
     const verification = verifyFix({
-      identity: parts, boundary, observed: needed.observed, gated: needed.gated, current,
-      ...(a.isAgent || a.humanSession ? { forbidden } : {}),
+      ...verifyBase, identity: parts, boundary,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
     fixes.push({
       id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
       title: `Right-sized policy for ${p.name} (${mode})`,
-      description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}.`,
+      description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
       before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
-      countsBefore: before, countsAfter: counts(parts, boundary, p, expander),
+      countsBefore: before, countsAfter: countsOf(eff, parts, p, expander),
       renderings: render(policies, { replacesPolicies: replaces }),
-      verification, resolves: findingIds, notes,
+      verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander), ...icTarget,
+      resolves: findingIds, notes,
     });
     allPolicies.push(...policies);
   }
 
   const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
-  const ap = approval(config);
+  const bEff = effectiveOf(currentIdentity, boundary, expander);
   fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
-    title: `Permissions boundary for ${p.name}: no destructive or escalation action without human approval`,
-    description: `${needed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; denies ${forbidden.count()} destructive and escalation actions unless ${ap.description}; always denies removing the boundary and stopping CloudTrail.`,
+    title: ic
+      ? `Permissions boundary for permission set ${ic.permissionSetName} (${p.name}): ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`
+      : `Permissions boundary for ${p.name}: ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`,
+    description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${pa.meetable ? `denies ${forbidden.count()} destructive and escalation actions unless ${pa.condition.description}` : `denies ${forbidden.count()} destructive and escalation actions outright (no session of this principal can meet an approval condition)`}; always denies removing the boundary and stopping CloudTrail.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: boundary,
-    countsBefore: before, countsAfter: counts(currentIdentity, boundary, p, expander),
+    countsBefore: before, countsAfter: countsOf(bEff, currentIdentity, p, expander),
     renderings: render([bPolicy]),
     verification: verifyFix({
-      identity: currentIdentity, boundary, observed: needed.observed, gated: needed.gated, current,
-      ...(a.isAgent || a.humanSession ? { forbidden } : {}),
+      ...verifyBase, identity: currentIdentity, boundary,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
+    actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
-      ...(a.humanSession ? [`IAM Identity Center owns this role and IAM refuses changes to it ("Cannot perform the operation on the protected role"): create ${names.boundary} in this account and set it as the permission set's permissions boundary (CustomerManagedPolicyReference) instead of running apply.sh.`] : []),
-      `Approval condition (${ap.id}): ${ap.description}`, ...(ap.caveats ? [ap.caveats] : []), ...boundaryCoverageNotes(boundary, expander),
+      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander),
     ],
   });
   allPolicies.push(bPolicy);
 
-  // 3. Trust policy and session duration (roles).
+  // 3. Trust policy and session duration (roles). IAM Identity Center owns its roles' trust
+  // policy and session length (set on the permission set).
   let maxSession: number | undefined;
+  let trustApplied: PolicyDocument | undefined;
   const trustLeftAsIs: string[] = [];
-  // IAM Identity Center owns its roles' trust policy and session length (set on the permission set).
+  const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
     const review = trustReview(p, accountId, a.isAgent);
     const t = review.changed ? review : undefined;
     if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
-      const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'none', document: t.document };
+      const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
       const size = checkSizeLimits(t.document, 'trust');
+      trustApplied = t.document;
       fixes.push({
         id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
         title: `Tighter trust policy for ${p.name}`, description: t.notes.join(' '),
@@ -539,35 +620,61 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         description: 'Agent credentials should expire within the hour.',
         before: p.maxSessionDuration, after: maxSession,
         renderings: render([], { maxSessionDuration: maxSession }),
-        verification: { safe: true, observedCallsChecked: 0, observedCallsDenied: [], forbiddenStillAllowed: [], notes: ['Sessions already issued keep their expiry.'] },
-        resolves: findingIds, notes: [],
+        verification: sessionLengthVerification(sessions, maxSession),
+        resolves: findingIds, notes: ['Sessions already issued keep their expiry.'],
       });
     }
   }
 
-  // 4. Session policy an engineer passes when starting the tool's session.
-  if (needed.basis !== 'none') {
+  // 4. Session policy an engineer passes when starting the tool's session. Identity Center
+  // sessions cannot take one (the sign-in has no policy parameter): the boundary is their control.
+  if (needed.basis !== 'none' && !a.humanSession) {
     const s = sessionPolicy(needed, expander);
     const size = checkSizeLimits(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
+    const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
+    const sEff = effectiveOf(identityAfter, boundary, expander, s.document);
     fixes.push({
       id: fixId(p.arn, 'session-policy'), kind: 'session-policy', principalArn: p.arn,
       title: `Session policy for AI tool sessions as ${p.name}`,
       description: 'Pass with `aws sts assume-role --policy file://session-policy.json` (or the tool\'s session-policy setting): the session gets at most the needed set, never the gated actions.',
       after: s.document,
+      countsBefore: before, countsAfter: countsOf(sEff, identityAfter, p, expander),
       renderings: render([sp]),
       verification: verifyFix({
-        identity: identityAfter, boundary, session: s.document, current,
+        ...verifyBase, identity: identityAfter, boundary, session: s.document,
         observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : [])],
+      actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander),
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : [])],
     });
     allPolicies.push(sp);
   }
 
-  const target: FixTarget = { ...targetBase, policies: allPolicies, ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}), ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}) };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs) };
+  const target: FixTarget = {
+    ...targetBase, policies: allPolicies,
+    ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
+    ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
+    ...(trustApplied ? {} : {}),
+  };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession) };
+}
+
+/**
+ * A shorter MaxSessionDuration cuts sessions that ran longer: each observed session's span (first
+ * to last event) is checked against it. No sessions observed: unverified.
+ */
+function sessionLengthVerification(sessions: readonly { readonly sessionName?: string; readonly firstSeen: string; readonly lastSeen: string }[], max: number): Verification {
+  const longer = sessions.filter((x) => Date.parse(x.lastSeen) - Date.parse(x.firstSeen) > max * 1000).map((x) => `session ${x.sessionName ?? '(unnamed)'} ran ${Math.round((Date.parse(x.lastSeen) - Date.parse(x.firstSeen)) / 60000)} min`);
+  const checked = sessions.length;
+  const safe = longer.length === 0;
+  return {
+    safe, status: !safe ? 'not-safe' : checked === 0 ? 'unverified' : 'verified',
+    summary: verificationSummary({ checked, allowed: checked - longer.length, gated: [], byDesign: [], denied: longer }, 'observed session'),
+    observedCallsChecked: 0, observedCallsAllowed: 0, observedCallsGated: [], observedCallsDeniedByDesign: [], observedCallsDenied: longer, forbiddenStillAllowed: [],
+    notes: [`${checked} observed session(s) checked against ${max / 3600} h (from first to last event); sessions already issued keep their expiry.`],
+  };
 }
 
 /** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
@@ -584,27 +691,59 @@ export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: 
 function trustVerification(t: { document: PolicyDocument; placeholders: readonly string[]; requiresSourceIdentity: boolean }, a: AnalyzedPrincipal, v: Verification): Verification {
   const problems: string[] = [];
   if (t.placeholders.length > 0) problems.push(`replace the placeholder(s) ${t.placeholders.join(', ')} before applying: until then no caller matches`);
-  if (t.requiresSourceIdentity) {
-    const sessions = a.usage?.sessions ?? [];
-    const without = sessions.filter((s) => s.sourceIdentity === undefined || s.sourceIdentity === '').length;
-    if (sessions.length === 0) problems.push('requires sts:SourceIdentity, and no observed sessions show that callers set one');
-    else if (without > 0 || (a.usage?.sessionsDropped ?? 0) > 0) problems.push(`requires sts:SourceIdentity, which ${without} of ${sessions.length} observed session(s) did not set${(a.usage?.sessionsDropped ?? 0) > 0 ? ` (and ${a.usage!.sessionsDropped} were not kept to check)` : ''}`);
-  }
-  if (problems.length === 0) return v;
-  return { ...v, safe: false, notes: [...v.notes, ...problems.map((x) => `Not safe to apply as is: ${x}.`)] };
+  // The observed sessions are the calls a trust policy sees (AssumeRole*): each must still get in.
+  const sessions = a.usage?.sessions ?? [];
+  const refused = t.requiresSourceIdentity ? sessions.filter((s) => s.sourceIdentity === undefined || s.sourceIdentity === '').map((s) => `session ${s.sessionName ?? '(unnamed)'} set no sts:SourceIdentity`) : [];
+  const dropped = a.usage?.sessionsDropped ?? 0;
+  if (refused.length > 0) problems.push(`requires sts:SourceIdentity, which ${refused.length} of ${sessions.length} observed session(s) did not set`);
+  if (t.requiresSourceIdentity && dropped > 0) problems.push(`requires sts:SourceIdentity, and ${dropped} observed session(s) were not kept to check`);
+  const safe = v.safe && problems.length === 0;
+  const summary = verificationSummary({ checked: sessions.length, allowed: sessions.length - refused.length, gated: [], byDesign: [], denied: refused }, 'observed session');
+  return {
+    ...v, safe, status: !safe ? 'not-safe' : sessions.length === 0 ? 'unverified' : 'verified',
+    summary: t.placeholders.length > 0 ? `${summary}; placeholders to fill in: ${t.placeholders.join(', ')}` : summary,
+    observedCallsChecked: sessions.length, observedCallsAllowed: sessions.length - refused.length, observedCallsDenied: refused,
+    notes: [...v.notes.filter((n) => !n.startsWith('No observed calls')), ...(sessions.length > 0 ? [`${sessions.length} observed session(s) of the role checked against the new conditions (who assumed it is not in the session record, so a narrowed Principal is not checked).`] : []), ...problems.map((x) => `Not safe to apply as is: ${x}.`)],
+  };
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[]): string {
-  const lines = [
-    `# Fixes for ${p.name}`, '', `Principal: \`${p.arn}\``, '',
-    `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
-    'leash never applies these. Review, then apply with Terraform (`main.tf`) or `./apply.sh --apply` (default is a dry run that also backs up the current state).', '',
-    '| fix | safe | allowed | destructive | escalation | notes |', '| --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const f of fixes) {
-    const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
-    lines.push(`| ${f.title} | ${f.verification.safe ? 'yes' : '**no**'} | ${c(f.countsBefore, f.countsAfter, 'allowedActions')} | ${c(f.countsBefore, f.countsAfter, 'destructiveActions')} | ${c(f.countsBefore, f.countsAfter, 'escalationTechniques')} | ${[...f.notes, ...f.verification.observedCallsDenied].join('; ').replace(/\|/g, '\\|')} |`);
+/** Markdown-safe one-line text (names and config values are data). */
+function md(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/([\\`*_[\]|<>#])/g, '\\$1');
+}
+
+/** Reasons as Markdown: per service, actions grouped by decision, reason and detail. */
+export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
+  const lines: string[] = ['| service | kept | gated | removed |', '| --- | --- | --- | --- |'];
+  for (const r of reasons) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
+  for (const r of reasons) {
+    lines.push('', `#### ${r.service}: ${r.kept} kept, ${r.gated} gated, ${r.removed} removed`, '');
+    for (const g of r.groups) lines.push(`- **${g.decision}** (${g.reason}${g.detail ? `: ${md(g.detail)}` : ''}): ${g.actions.map((x) => `\`${x}\``).join(', ')}`);
+    if (r.rest) lines.push(`- **${r.rest.decision}** (${r.rest.reason}: ${md(r.rest.detail)}): the other ${r.rest.count} ${r.service} actions`);
   }
-  if (trustLeftAsIs.length > 0) lines.push('', '## Trust policy left as is', '', ...trustLeftAsIs.map((n) => `- ${n}`));
+  return lines;
+}
+
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean): string {
+  const lines = [
+    `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
+    ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
+    `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
+    'leash never applies these. Review, then apply with Terraform (`main.tf`; `versions.tf` beside it, or concatenate every principal\'s `main.tf` with `../versions.tf` into one module) or `./apply.sh --apply` (default is a dry run; it backs up the current state first and `--rollback DIR` undoes it).', '',
+    '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
+  ];
+  const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
+  for (const f of fixes) {
+    const v = f.verification;
+    lines.push(`| ${md(f.title)} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')}: ${md(v.summary ?? '')} | ${c(f.countsBefore, f.countsAfter, 'allowedActions')} | ${c(f.countsBefore, f.countsAfter, 'destructiveActions')} | ${c(f.countsBefore, f.countsAfter, 'escalationTechniques')} |`);
+  }
+  for (const f of fixes) {
+    lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${md(f.description)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
+    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)];
+    if (notes.length > 0) lines.push('', ...[...new Set(notes)].map((n) => `- ${md(n)}`));
+    if (f.actionReasons && f.actionReasons.length > 0) lines.push('', '### Every action, by service', '', ...reasonsMarkdown(f.actionReasons));
+  }
+  if (humanSession) lines.push('', '## No session policy, trust or session-length fix', '', '- Identity Center sessions cannot take a session policy at sign-in, and Identity Center owns the trust policy and session length (set them on the permission set).');
+  if (trustLeftAsIs.length > 0) lines.push('', '## Trust policy left as is', '', ...trustLeftAsIs.map((n) => `- ${md(n)}`));
   return lines.join('\n') + '\n';
 }

@@ -29,10 +29,32 @@ export interface VerifyInput {
    * policy change cannot affect it, so it is not re-checked.
    */
   readonly current?: { readonly identity: readonly PolicyDocument[]; readonly boundary?: PolicyDocument };
+  /**
+   * Can the principal meet the approval condition? When it cannot, an observed gated call the fix
+   * denies is denied by design (listed as such), not "approval-gated".
+   */
+  readonly approvalMeetable?: boolean;
+  /** What the gated calls need, for the summary ("MFA"…). */
+  readonly approvalLabel?: string;
+}
+
+const LIST = 6;
+const listed = (xs: readonly string[]) => (xs.length === 0 ? '' : ` (${xs.slice(0, LIST).join(', ')}${xs.length > LIST ? `, and ${xs.length - LIST} more` : ''})`);
+
+/** The one sentence that says what verification checked. */
+export function verificationSummary(v: { checked: number; allowed: number; gated: readonly string[]; byDesign: readonly string[]; denied: readonly string[] }, what = 'observed call'): string {
+  if (v.checked === 0) return `unverified: no ${what}s to check it against`;
+  const parts = [`${v.allowed} ${what}${v.allowed === 1 ? '' : 's'} still allowed`, `${v.gated.length} become${v.gated.length === 1 ? 's' : ''} approval-gated${listed(v.gated)}`];
+  if (v.byDesign.length > 0) parts.push(`${v.byDesign.length} denied outright by design, the approval condition being out of this principal's reach${listed(v.byDesign)}`);
+  parts.push(`${v.denied.length} denied (not safe)${listed(v.denied)}`);
+  return parts.join('; ');
 }
 
 export function verifyFix(input: VerifyInput, expander: ActionExpander): Verification {
   const denied: string[] = [];
+  const gatedCalls: string[] = [];
+  const byDesign: string[] = [];
+  let allowed = 0;
   const notes: string[] = [];
   const gated = new Set(input.gated.map((g) => g.toLowerCase()));
   let checked = 0;
@@ -52,14 +74,21 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
       // A call that today already hinges on a condition the scan cannot see (aws:SecureTransport,
       // a region, a source IP) succeeded with that condition met; the fix keeps it possible as long
       // as it is not denied outright.
-      const mayBeConditional = gated.has(o.action.toLowerCase()) || now === 'Conditional';
-      if (mayBeConditional ? decision === 'ExplicitlyDenied' || decision === 'ImplicitlyDenied' : decision !== 'Allowed') {
-        denied.push(`${o.action} on ${resource} → ${decision}`);
-      }
+      const isGated = gated.has(o.action.toLowerCase());
+      const call = `${o.action} on ${resource}`;
+      if (decision === 'Allowed') allowed++;
+      else if (decision === 'Conditional' && isGated) gatedCalls.push(call);
+      else if (decision === 'Conditional' && now === 'Conditional') allowed++;
+      else if (isGated && decision === 'ExplicitlyDenied' && input.approvalMeetable === false) byDesign.push(call);
+      else denied.push(`${call} → ${decision}`);
     }
   }
   if (unexplained > 0) notes.push(`${unexplained} observed call(s) are not granted by today's identity policies (APIs that need no permission, or access through resource-based policies); the change does not affect them.`);
-  if (gated.size > 0) notes.push(`${gated.size} observed action(s) are destructive or escalation actions and now need the approval condition: ${[...input.gated].join(', ')}`);
+  if (gated.size > 0) {
+    notes.push(input.approvalMeetable === false
+      ? `${gated.size} observed action(s) are destructive or escalation actions, which this principal can no longer perform (it cannot meet the approval condition): ${[...input.gated].join(', ')}`
+      : `${gated.size} observed action(s) are destructive or escalation actions and now need the approval condition${input.approvalLabel ? ` (${input.approvalLabel})` : ''}: ${[...input.gated].join(', ')}`);
+  }
 
   let forbiddenStillAllowed: string[] = [];
   if (input.forbidden) {
@@ -76,9 +105,18 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
     if (!d.sizeOk) { docsOk = false; notes.push(`${d.name} exceeds the AWS size limit${d.sizeNote ? `: ${d.sizeNote}` : ''}`); }
   }
   if (checked === 0) notes.push('No observed calls to re-check (no usage data covers this principal).');
+  const safe = denied.length === 0 && forbiddenStillAllowed.length === 0 && docsOk;
+  let summary = verificationSummary({ checked, allowed, gated: gatedCalls, byDesign, denied });
+  if (forbiddenStillAllowed.length > 0) summary += `; ${forbiddenStillAllowed.length} destructive/escalation action(s) still allowed without approval${listed(forbiddenStillAllowed)}`;
+  if (!docsOk) summary += '; a document fails validation or size limits (see notes)';
   return {
-    safe: denied.length === 0 && forbiddenStillAllowed.length === 0 && docsOk,
+    safe,
+    status: !safe ? 'not-safe' : checked === 0 ? 'unverified' : 'verified',
+    summary,
     observedCallsChecked: checked,
+    observedCallsAllowed: allowed,
+    observedCallsGated: gatedCalls,
+    observedCallsDeniedByDesign: byDesign,
     observedCallsDenied: denied,
     forbiddenStillAllowed,
     notes,

@@ -2,7 +2,7 @@
 // main.tf, apply.sh (dry run by default) and a README. Never touches an AWS account.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderFixFiles } from './render/index.js';
+import { renderFixFiles, renderVersionsTf } from './render/index.js';
 import type { PrincipalFixPlan } from './plan.js';
 
 /** A directory name for a principal: its name, made filesystem-safe, plus kind to keep users and roles apart. */
@@ -23,5 +23,7 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
     renameSync(tmp, dir);
     written.push(dir);
   }
+  // One terraform {} block for every principal's main.tf concatenated into one module.
+  if (plans.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
   return written;
 }

@@ -35,3 +35,11 @@ export interface AgentDecision {
   readonly decidedBy: readonly number[];
   readonly reason: string;
 }
+
+/**
+ * The one definition of an agent principal, used by every output: a principal an AI agent acts
+ * through. `agent-principal`: a role or user handed to an AI tool or platform. `ai-driven-human-session`:
+ * an engineer's own session role (IAM Identity Center) that CloudTrail, local tool configs or
+ * leash.config.yaml show an AI tool driving — the incident pattern.
+ */
+export type AgentKind = 'agent-principal' | 'ai-driven-human-session';

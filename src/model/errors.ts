@@ -7,6 +7,7 @@ export type SourceKind =
   | 'cloudtrail-api'
   | 'service-last-accessed'
   | 'organizations-scp'
+  | 'identity-center'
   | 'local-ai-config'
   | 'config';
 

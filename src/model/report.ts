@@ -1,6 +1,6 @@
 // The published contract (reports/schema/report.schema.json describes the JSON form).
 import type { GraphSummary } from './graph.js';
-import type { AgentDecision, AgentEvidence } from './agent.js';
+import type { AgentDecision, AgentEvidence, AgentKind } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
 import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
@@ -40,6 +40,8 @@ export interface PrincipalReport {
   readonly kind: PrincipalKind;
   readonly name: string;
   readonly isAgent: boolean;
+  /** Present exactly when isAgent (schema 1.2): what kind of agent principal it is. */
+  readonly agentKind?: AgentKind;
   readonly agentEvidence: readonly AgentEvidence[];
   /** Which evidence decided isAgent, and why (schema 1.2.0; present when there is evidence). */
   readonly agentDecision?: AgentDecision;

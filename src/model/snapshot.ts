@@ -71,6 +71,13 @@ export interface Snapshot {
   readonly usage?: UsageData;
   /** Agent evidence gathered outside IAM (local tool configs, CloudTrail), keyed by principal ARN. */
   readonly externalEvidence?: Readonly<Record<string, readonly AgentEvidence[]>>;
+  /** IAM Identity Center, read live (sso-admin List and Describe calls): the instance and its permission sets by name. */
+  readonly identityCenter?: IdentityCenterInfo;
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
+}
+
+export interface IdentityCenterInfo {
+  readonly instanceArn: string;
+  readonly permissionSets: readonly { readonly name: string; readonly arn: string }[];
 }

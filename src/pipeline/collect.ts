@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentEvidence } from '../model/agent.js';
 import type { AttachedPolicy } from '../model/policy.js';
-import type { Snapshot } from '../model/snapshot.js';
+import type { Snapshot, IdentityCenterInfo } from '../model/snapshot.js';
 import type { UsageData } from '../model/usage.js';
 import { InputError, type ScanError, type SourceInfo } from '../model/errors.js';
 import { loadConfig, type LeashConfig } from '../config/config.js';
@@ -38,6 +38,7 @@ interface IamPart {
   readonly errors: ScanError[];
   readonly usage?: UsageData;
   readonly scps?: (readonly AttachedPolicy[])[];
+  readonly identityCenter?: IdentityCenterInfo;
 }
 
 const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region || o.awsCollection);
@@ -95,7 +96,7 @@ async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: P
       return [{ origin: { kind: 'scp', name: p.name, arn: p.arn, target: level.targetId }, document: parsed.document }];
     }));
   }
-  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}) };
+  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}), ...(c.identityCenter ? { identityCenter: c.identityCenter } : {}) };
 }
 
 function collectFile(input: string, onProgress: ProgressFn, statedAccount: string | undefined): IamPart {
@@ -205,6 +206,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     managedPolicies: auth.managedPolicies,
     groups: auth.groups,
     ...(iam.scps ? { scps: iam.scps } : {}),
+    ...(iam.identityCenter ? { identityCenter: iam.identityCenter } : {}),
     ...(usage ? { usage } : {}),
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
     sources,

@@ -15,7 +15,7 @@ import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
 import { computeNeeded, type NeededSet } from '../baseline/needed.js';
-import { planFixes, type PrincipalFixPlan } from '../fix/plan.js';
+import { linkFixes, planFixes, type PrincipalFixPlan } from '../fix/plan.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
@@ -96,9 +96,9 @@ export interface Analysis {
   readonly fixPlans: readonly PrincipalFixPlan[];
 }
 
-/** Fixes are planned for agent principals and for human session roles an AI tool drives. */
+/** Fixes are planned for agent principals (human session roles an AI tool drives included). */
 export function wantsFix(a: AnalyzedPrincipal): boolean {
-  return a.isAgent || (a.humanSession && a.agentEvidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config'));
+  return a.isAgent;
 }
 
 /** Pure: the same snapshot, config and options always give the same report. */
@@ -148,9 +148,8 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     for (const a of analyzed) {
       if (!wantsFix(a) || (opts.onlyPrincipal && a.principal.arn !== opts.onlyPrincipal)) continue;
       const fs = (byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
-      const plan = planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id));
-      for (const fx of plan.fixes) for (const f of fs) if (!f.fixIds.includes(fx.id)) f.fixIds.push(fx.id);
-      fixPlans.push(plan);
+      // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
+      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id)), fs));
     }
   }
   stage('fixes');

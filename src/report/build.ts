@@ -129,6 +129,7 @@ export function buildReport(input: BuildInput): Report {
       kind: p.kind,
       name: p.name,
       isAgent: a.isAgent,
+      ...(a.agentKind ? { agentKind: a.agentKind } : {}),
       agentEvidence: a.agentEvidence,
       ...(a.agentEvidence.length > 0 ? { agentDecision: explainAgentDecision(a.agentEvidence, a.isAgent, a.humanSession) } : {}),
       riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),

@@ -60,12 +60,12 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   } else {
     const open = new Map<string, number>();
     for (const f of report.findings) if (!f.suppressed) open.set(f.principalArn, (open.get(f.principalArn) ?? 0) + 1);
-    out.push('| principal | risk | allowed actions | destructive | escalation paths | open findings | evidence |');
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    out.push('| principal | agent kind | risk | allowed actions | destructive | escalation paths | open findings | evidence |');
+    out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const p of agents.slice(0, topPrincipals)) {
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool ?? e.kind))].join(', ');
       out.push(
-        `| ${cell(p.name)} (${p.kind}) | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
+        `| ${cell(p.name)} (${p.kind}) | ${p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : 'agent principal'} | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
       );
     }
     if (agents.length > topPrincipals) out.push(`\n…and ${agents.length - topPrincipals} more in report.json.`);

@@ -82,20 +82,22 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
   lines.push(`principals: ${summary.principals}, of which AI-agent principals: ${summary.agentPrincipals}`);
   lines.push('findings: ' + SEVERITIES.map((s) => `${summary.findingsBySeverity[s]} ${s}`).join(', ') + (summary.suppressedFindings ? ` (+${summary.suppressedFindings} suppressed)` : ''));
   lines.push('');
-  const agents = report.principals.filter((p) => p.isAgent || p.agentEvidence.some((e) => e.kind.startsWith('cloudtrail') || e.kind === 'local-config'));
+  const agents = report.principals.filter((p) => p.isAgent);
   if (agents.length > 0) {
     lines.push(c('1', 'Agent principals, riskiest first'));
     for (const p of agents.slice(0, 8)) {
       const fs = report.findings.filter((f) => f.principalArn === p.arn && !f.suppressed);
       const fixes = report.fixes.filter((f) => f.principalArn === p.arn);
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool).filter(Boolean))].join(', ');
-      lines.push(`  ${String(p.riskScore).padStart(3)}  ${name(p.name)}  ${c('2', `(${p.kind}${tools ? `; ${tools}` : ''})`)}`);
+      const kind = p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : p.kind;
+      lines.push(`  ${String(p.riskScore).padStart(3)}  ${name(p.name)}  ${c('2', `(${kind}${tools ? `; ${tools}` : ''})`)}`);
       lines.push(`       ${p.permissions.allowedActionCount} actions allowed, ${p.permissions.destructiveActions.length} destructive, ${p.permissions.escalationTechniques.length} escalation techniques` + (p.baseline?.excessPercent !== undefined ? `, ${p.baseline.excessPercent}% beyond observed need` : ''));
       for (const f of fs.slice(0, 4)) lines.push(`       ${sev(f.severity)} ${f.title}`);
       if (fs.length > 4) lines.push(`       … ${fs.length - 4} more`);
       for (const fx of fixes.filter((x) => x.kind === 'replace-policy' || x.kind === 'permissions-boundary')) {
         const b = fx.countsBefore, a = fx.countsAfter;
-        lines.push(`       fix: ${fx.title} — ${fx.verification.safe ? c('32', 'verified') : c('31', 'NOT verified')}` + (b && a ? ` (allowed ${b.allowedActions}→${a.allowedActions}, destructive ${b.destructiveActions}→${a.destructiveActions})` : ''));
+        const st = fx.verification.status ?? (fx.verification.safe ? 'verified' : 'not-safe');
+        lines.push(`       fix: ${fx.title} — ${st === 'verified' ? c('32', 'verified') : st === 'unverified' ? c('33', 'unverified') : c('31', 'NOT safe')}` + (b && a ? ` (allowed ${b.allowedActions}→${a.allowedActions}, destructive ${b.destructiveActions}→${a.destructiveActions}, escalation ${b.escalationTechniques}→${a.escalationTechniques})` : ''));
       }
     }
     lines.push('');

@@ -17,7 +17,8 @@ import { progressText } from './scan-loader.js';
 import type { ProgressListener } from './scan-loader.js';
 import { ColorContext } from './theme.js';
 import { cycle, DETAIL_TABS, FIX_MODES } from './view.js';
-import type { DetailState, FixState, ListState, View } from './view.js';
+import type { DetailState, FixListState, FixState, ListState, View } from './view.js';
+import { FixList, fixesForFinding, fixesOf } from './screens/FixList.js';
 import { Rows, seg } from './components/Rows.js';
 import type { Row } from './components/Rows.js';
 import { FixView, fixBodyRows } from './screens/FixView.js';
@@ -76,6 +77,7 @@ interface State {
   readonly list: ListState;
   readonly detail: DetailState & { readonly arn: string };
   readonly fix: FixState;
+  readonly fixList: FixListState;
   readonly prompt: Prompt | undefined;
   readonly help: boolean;
   readonly status: { readonly text: string; readonly tone: 'ok' | 'error' | 'busy' } | undefined;
@@ -97,6 +99,7 @@ function initialState(props: AppProps): State {
     list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined },
     detail: { arn: '', tab: 'findings', selected: 0, scroll: 0 },
     fix: { mode: 'diff', scroll: 0 },
+    fixList: { selected: 0 },
     prompt: undefined,
     help: false,
     status: undefined,
@@ -289,8 +292,11 @@ export function App(props: AppProps) {
           const f = fs[d.selected];
           if (!f) return s;
           if (key.return || input === 'f') {
-            const fix = f.fixIds.map((id) => report.fixes.find((x) => x.id === id)).find((x) => x !== undefined);
-            return fix ? push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fix.id }) : { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
+            // One fix opens straight away; several (a boundary and a right-sized policy…) are listed.
+            const fixes = fixesForFinding(report, f.fixIds);
+            if (fixes.length === 1) return push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fixes[0]!.id });
+            if (fixes.length > 1) return push({ ...s, fixList: { selected: 0 } }, { screen: 'fixes', arn: principal.arn, findingId: f.id });
+            return { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
           }
           if (input === 's') {
             if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason}`, tone: 'error' } };
@@ -298,11 +304,27 @@ export function App(props: AppProps) {
           }
           return s;
         }
+        if (d.tab === 'fixes') {
+          const fixes = fixesOf(report, principal.arn);
+          if (move !== 0) return { ...s, detail: { ...d, fixSelected: clamp((d.fixSelected ?? 0) + (Number.isFinite(move) ? move : move > 0 ? fixes.length : -fixes.length), 0, Math.max(0, fixes.length - 1)) } };
+          const fix = fixes[d.fixSelected ?? 0];
+          if ((key.return || input === 'f') && fix) return push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fix.id });
+          return s;
+        }
         if (move !== 0) {
           const total = detailBodyLength(report, principal, d.tab, width);
           const max = Math.max(0, total - (bodyHeight - 4));
           return { ...s, detail: { ...d, scroll: clamp(d.scroll + (Number.isFinite(move) ? move : move > 0 ? total : -total), 0, max) } };
         }
+        return s;
+      }
+      case 'fixes': {
+        const finding = view.findingId ? report.findings.find((f) => f.id === view.findingId) : undefined;
+        const fixes = finding ? fixesForFinding(report, finding.fixIds) : fixesOf(report, view.arn);
+        if (key.escape) return pop(s);
+        if (move !== 0) return { ...s, fixList: { selected: clamp(s.fixList.selected + (Number.isFinite(move) ? move : move > 0 ? fixes.length : -fixes.length), 0, Math.max(0, fixes.length - 1)) } };
+        const fix = fixes[s.fixList.selected];
+        if ((key.return || input === 'f') && fix) return push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fix.id });
         return s;
       }
       case 'fix': {
@@ -379,6 +401,11 @@ export function App(props: AppProps) {
     } else if (view.screen === 'principal') {
       const principal = report.principals.find((p) => p.arn === view.arn);
       body = principal ? <PrincipalDetail report={report} principal={principal} state={state.detail} width={width} height={bodyHeight} /> : <Rows rows={['Principal not in this report.']} width={width} />;
+    } else if (view.screen === 'fixes') {
+      const finding = view.findingId ? report.findings.find((f) => f.id === view.findingId) : undefined;
+      const fixes = finding ? fixesForFinding(report, finding.fixIds) : fixesOf(report, view.arn);
+      const heading = finding ? `Fixes that resolve: ${finding.title}` : `Fixes for ${report.principals.find((p) => p.arn === view.arn)?.name ?? view.arn}`;
+      body = <FixList report={report} fixes={fixes} heading={heading} selected={state.fixList.selected} width={width} height={bodyHeight} />;
     } else {
       const fix = report.fixes.find((x) => x.id === view.fixId);
       body = fix ? <FixView report={report} fix={fix} state={state.fix} width={width} height={bodyHeight} /> : <Rows rows={['Fix not in this report.']} width={width} />;
@@ -405,6 +432,7 @@ function screenTitle(s: State): string | undefined {
   if (!v || v.screen === 'overview') return 'overview';
   if (v.screen === 'principals') return 'principals';
   if (v.screen === 'principal') return s.report?.principals.find((p) => p.arn === v.arn)?.name ?? 'principal';
+  if (v.screen === 'fixes') return 'fixes';
   return 'fix';
 }
 
@@ -432,7 +460,9 @@ function keysRow(s: State, canScan: boolean): Row {
     case 'principals':
       return k('↑↓ move · enter open · / search · a agents · v severity · esc back · e export · ? help · q quit');
     case 'principal':
-      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · tab section · esc back · e export · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+    case 'fixes':
+      return k('↑↓ fix · enter open · esc back · e export · ? help · q quit');
     case 'fix':
       return k('tab Diff/JSON/Terraform/CLI · ↑↓ scroll · w write files · esc back · e export · ? · q');
     default:

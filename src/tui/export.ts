@@ -102,9 +102,17 @@ export function exportView(report: Report, view: View, filter: PrincipalFilter):
           ...f.evidence.map((e) => `- ${evidenceSummary(e)}`),
           '',
         ]),
-        ...(fixes.length ? ['## Fixes', '', ...fixes.map((x) => `- ${x.title} (${x.kind}, ${x.verification.safe ? 'verified safe' : 'NOT verified safe'})`)] : []),
+        ...(fixes.length ? ['## Fixes', '', ...fixes.map((x) => `- ${x.title} (${x.kind}, ${x.verification.status ?? (x.verification.safe ? 'verified safe' : 'NOT verified safe')})`)] : []),
       ];
       return { name: `${stem}-${safeSegment(name)}`, json: { view: 'principal', scan, principal: p ?? null, findings: fs, fixes }, markdown: md.join('\n') };
+    }
+    case 'fixes': {
+      const fixes = view.findingId
+        ? report.fixes.filter((f) => f.resolves.includes(view.findingId!))
+        : report.fixes.filter((f) => f.principalArn === view.arn);
+      const name = principalName(report, view.arn);
+      const md = [`# Fixes for ${name}`, '', ...fixes.map((x) => `- ${x.title} (${x.kind}; ${x.verification.status ?? (x.verification.safe ? 'verified' : 'not-safe')}: ${x.verification.summary ?? ''})`)];
+      return { name: `${stem}-${safeSegment(name)}-fixes`, json: { view: 'fixes', scan, fixes }, markdown: md.join('\n') };
     }
     case 'fix': {
       const fix = report.fixes.find((f) => f.id === view.fixId);
@@ -136,7 +144,7 @@ function fixMarkdown(fix: Fix, principal: string): string {
     fix.description,
     '',
     ...counts,
-    `Verification: ${v.safe ? 'safe' : 'NOT safe'} — ${v.observedCallsChecked} observed calls checked.`,
+    `Verification: ${v.status ?? (v.safe ? 'safe' : 'NOT safe')} — ${v.summary ?? `${v.observedCallsChecked} observed calls checked.`}`,
     ...v.observedCallsDenied.map((c) => `- would deny observed call ${c}`),
     ...v.forbiddenStillAllowed.map((a) => `- still allows ${a} without approval`),
     ...v.notes.map((n) => `- ${n}`),

@@ -82,7 +82,7 @@ export function nextSeverityFilter(current: Severity | undefined): Severity | un
  * or local tool configs show an AI tool driving (the incident pattern).
  */
 export function actsForAgent(p: PrincipalReport): boolean {
-  return p.isAgent || p.agentEvidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
+  return p.isAgent;
 }
 
 export function sortByRisk(principals: readonly PrincipalReport[]): PrincipalReport[] {

@@ -5,9 +5,11 @@ export type View =
   | { readonly screen: 'overview' }
   | { readonly screen: 'principals' }
   | { readonly screen: 'principal'; readonly arn: string }
-  | { readonly screen: 'fix'; readonly fixId: string };
+  | { readonly screen: 'fix'; readonly fixId: string }
+  /** A list of fixes: those of one finding (findingId), or all of a principal's. */
+  | { readonly screen: 'fixes'; readonly arn: string; readonly findingId?: string };
 
-export const DETAIL_TABS = ['findings', 'access', 'policies', 'agent', 'reach'] as const;
+export const DETAIL_TABS = ['findings', 'fixes', 'access', 'policies', 'agent', 'reach'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export const FIX_MODES = ['diff', 'json', 'terraform', 'cli'] as const;
@@ -23,7 +25,13 @@ export interface ListState {
 export interface DetailState {
   readonly tab: DetailTab;
   readonly selected: number;
+  /** The selected row of the Fixes tab. */
+  readonly fixSelected?: number;
   readonly scroll: number;
+}
+
+export interface FixListState {
+  readonly selected: number;
 }
 
 export interface FixState {

@@ -67,7 +67,9 @@ describe('demo account scan', () => {
     const driven = report.findings.find((f) => f.checkId === 'human-session-driven-by-agent' && f.principalArn === sso.arn)!;
     expect(driven.severity).toBe('critical');
     expect(sso.agentEvidence.some((e) => e.kind === 'cloudtrail-user-agent' && e.tool === 'claude-code')).toBe(true);
-    expect(sso.isAgent).toBe(false);
+    // One definition of agent principal: the engineer's session driven by an AI tool counts, with its kind.
+    expect(sso.isAgent).toBe(true);
+    expect(sso.agentKind).toBe('ai-driven-human-session');
     // Unattributed ce:GetCostAndUsage was denied for kiro-agent: attempted, not needed.
     expect(kiro.usage!.byService.ce).toBeUndefined();
   });

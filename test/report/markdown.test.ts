@@ -16,8 +16,8 @@ describe('toMarkdown', () => {
 
   it('lists agent principals by risk, highest first, not the human/CI ones', () => {
     const md = toMarkdown(buildReport());
-    const kiro = md.indexOf('kiro-dev-agent (role) | 92 | 18234 | 3 | 1 | 2 | kiro |');
-    const claude = md.indexOf('claude-code-mcp (role) | 61 |');
+    const kiro = md.indexOf('kiro-dev-agent (role) | agent principal | 92 | 18234 | 3 | 1 | 2 | kiro |');
+    const claude = md.indexOf('claude-code-mcp (role) | agent principal | 61 |');
     expect(kiro).toBeGreaterThan(0);
     expect(claude).toBeGreaterThan(kiro);
     expect(md).not.toContain('ci-deployer');
@@ -26,7 +26,7 @@ describe('toMarkdown', () => {
   it('escapes table-breaking characters in names', () => {
     const odd = principal({ arn: roleArn('a|b'), name: 'a|b\nc', isAgent: true, riskScore: 99 });
     const md = toMarkdown(buildReport({ principals: [odd] }));
-    expect(md).toContain('| a\\|b c (role) | 99 |');
+    expect(md).toContain('| a\\|b c (role) | agent principal | 99 |');
   });
 
   it('says what changed since the previous scan, from report.delta or from --previous', () => {

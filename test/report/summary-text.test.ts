@@ -92,6 +92,6 @@ describe('renderSummary with very long principal names', () => {
       expect(out, format).toContain(longAgent.arn);
       expect(out, format).not.toContain(truncateMiddle(LONG, nameColumnWidth(80)));
     }
-    expect(renderFormat(report, 'md')).toContain(`| ${LONG} (role) | 95 |`);
+    expect(renderFormat(report, 'md')).toContain(`| ${LONG} (role) | agent principal | 95 |`);
   });
 });

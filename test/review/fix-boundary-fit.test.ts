@@ -57,7 +57,9 @@ function denies(boundary: PolicyDocument, denyWhen: unknown) {
   for (const s of boundary.statements) {
     if (s.effect !== 'Deny' || !(s.resource ?? []).includes('*')) continue;
     const set = expander.statementActions(s.action, s.notAction);
-    if (JSON.stringify(s.condition) === JSON.stringify(denyWhen)) gated.or(set);
+    // A principal that cannot meet any approval (only services assume it; an Identity Center
+    // session) gets the same deny without the condition (issue 11): it stands for the approval deny.
+    if (JSON.stringify(s.condition) === JSON.stringify(denyWhen) || s.sid === 'DeniedOutright') gated.or(set);
     else if (!s.condition) always.or(set);
   }
   return { gated, always };
@@ -65,7 +67,9 @@ function denies(boundary: PolicyDocument, denyWhen: unknown) {
 
 function expectExactDeny(boundary: PolicyDocument, conditionId: string, label: string) {
   const c = conditions.find((x) => x.id === conditionId)!;
-  const alwaysDeny = alwaysDenyFor(conditionId);
+  // Out of reach of any approval, nothing guards the approval: only the guardrails are always denied.
+  const outright = boundary.statements.some((st) => st.sid === 'DeniedOutright');
+  const alwaysDeny = outright ? ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)!.id)) : alwaysDenyFor(conditionId);
   const { gated, always } = denies(boundary, c.denyWhen);
   // No less: every forbidden action is behind approval or denied outright.
   expect(expander.keys(forbidden.clone().andNot(gated).andNot(alwaysDeny)), label).toEqual([]);

@@ -87,12 +87,14 @@ describe('App navigation', () => {
   it('principal detail: tab and arrows switch sections', async () => {
     const tui = await open({}, { columns: 100, rows: 30 });
     await tui.press(KEYS.enter, KEYS.tab);
+    await until(tui, '[Fixes 1]');
+    await tui.press(KEYS.right);
     await until(tui, '[Granted vs used]');
     await tui.press(KEYS.right);
     await until(tui, '[Policies & trust]');
     await tui.press(KEYS.shiftTab);
     await until(tui, '[Granted vs used]');
-    await tui.press(KEYS.left);
+    await tui.press(KEYS.left, KEYS.left);
     await until(tui, '[Findings 2]');
   });
 

@@ -52,7 +52,7 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     await tmux.waitFor('Granted by Statement[0] of AWS managed policy PowerUserAccess');
     tmux.send('Enter');
     await tmux.waitFor('allowed 16840 → 7');
-    expect(tmux.screen()).toContain('✔ verified safe');
+    expect(tmux.screen()).toContain('✔ verified: 11 observed calls still allowed');
     tmux.send('Tab');
     tmux.send('Tab');
     await tmux.waitFor('data "aws_iam_policy_document" "kiro_agent"');
@@ -139,6 +139,9 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
     await tmux.waitFor(/Riskiest agent: \S+ — CRITICAL/);
     tmux.send('Enter');
     await tmux.waitFor(/❯ CRITICAL .*destructive/);
+    tmux.send('Enter');
+    // The destructive-access finding is resolved by several fixes: a chooser lists them.
+    await tmux.waitFor(/Fixes that resolve: .*destructive/);
     tmux.send('Enter');
     await tmux.waitFor(/Fix .*\n.*allowed \d+ → \d+/);
     tmux.send('q', true);

@@ -51,7 +51,7 @@ export function explain(subject: string, report?: Awaited<ReturnType<typeof load
     if (finding.remediation) lines.push('', `fix: ${finding.remediation}`);
     for (const id of finding.fixIds) {
       const fx = report?.fixes.find((x) => x.id === id);
-      if (fx) lines.push(`  ${fx.verification.safe ? 'verified' : 'NOT verified'}: ${fx.title}`);
+      if (fx) lines.push(`  ${fx.verification.status ?? (fx.verification.safe ? 'verified' : 'not-safe')}: ${fx.title}${fx.verification.summary ? ` (${fx.verification.summary})` : ''}`);
     }
     if (finding.suppressed) lines.push('', `suppressed: ${finding.suppressed.reason}`);
     return lines.join('\n');

@@ -44,7 +44,7 @@ export function register(program: Command): void {
         const dirs = writeFixPlans(out, fixPlans);
         if (o.json) process.stdout.write(JSON.stringify(fixPlans.flatMap((p) => p.fixes), null, 2) + '\n');
         else {
-          for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${f.verification.safe ? 'verified' : 'NOT VERIFIED'}  ${f.title}\n`);
+          for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${(f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')).padEnd(10)}  ${f.title}: ${f.verification.summary ?? ''}\n`);
           process.stdout.write(`fix files written to ${dirs.join(', ')}\n`);
         }
       } catch (e) {

@@ -3,7 +3,7 @@
 // named (multi-account scanning) — it creates no resource and changes no policy in any account.
 // The client factory enforces this list in SDK middleware before a request is built or signed.
 
-export type AwsClientName = 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient';
+export type AwsClientName = 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient';
 
 export interface AllowedOperation {
   readonly client: AwsClientName;
@@ -35,6 +35,9 @@ export const READ_ONLY_OPERATIONS: readonly AllowedOperation[] = [
   { client: 'OrganizationsClient', command: 'ListParentsCommand', action: 'organizations:ListParents', why: 'walk account → organizational units → root to find every SCP target' },
   { client: 'OrganizationsClient', command: 'ListPoliciesForTargetCommand', action: 'organizations:ListPoliciesForTarget', why: 'SCPs attached to each target' },
   { client: 'OrganizationsClient', command: 'DescribePolicyCommand', action: 'organizations:DescribePolicy', why: 'the SCP documents' },
+  { client: 'SSOAdminClient', command: 'ListInstancesCommand', action: 'sso:ListInstances', why: 'the Identity Center instance ARN, for fixes to AWSReservedSSO_* roles (which live on permission sets)' },
+  { client: 'SSOAdminClient', command: 'ListPermissionSetsCommand', action: 'sso:ListPermissionSets', why: 'the permission sets of the instance' },
+  { client: 'SSOAdminClient', command: 'DescribePermissionSetCommand', action: 'sso:DescribePermissionSet', why: 'a permission set\'s name, to match it to its AWSReservedSSO_<name>_<hash> role' },
 ];
 
 const allowed = new Set(READ_ONLY_OPERATIONS.map((o) => `${o.client}.${o.command}`));

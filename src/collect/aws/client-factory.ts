@@ -3,6 +3,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { isAllowedOperation, ReadOnlyViolationError } from './allowlist.js';
@@ -27,6 +28,8 @@ export interface AwsClients {
   readonly sts: STSClient;
   readonly cloudtrail: CloudTrailClient;
   readonly organizations: OrganizationsClient;
+  /** IAM Identity Center (regional: the instance's home region). */
+  readonly ssoAdmin: SSOAdminClient;
   /** Close sockets of the clients that were created. */
   destroy(): void;
 }
@@ -97,6 +100,7 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
   const sts = lazy(() => new STSClient({ ...base, region: regional ?? GLOBAL_REGION }));
   const cloudtrail = lazy(() => new CloudTrailClient({ ...base, region: regional ?? GLOBAL_REGION }));
   const organizations = lazy(() => new OrganizationsClient({ ...base, region: organizationsRegion(regional) }));
+  const ssoAdmin = lazy(() => new SSOAdminClient({ ...base, region: regional ?? GLOBAL_REGION }));
   return {
     get iam() {
       return iam();
@@ -109,6 +113,9 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
     },
     get organizations() {
       return organizations();
+    },
+    get ssoAdmin() {
+      return ssoAdmin();
     },
     destroy() {
       for (const c of made.splice(0)) c.destroy();

@@ -9,6 +9,8 @@ import { essentialFailure } from './errors.js';
 import { fetchServiceLastAccessed, type LastAccessedOptions } from './last-accessed.js';
 import type { ProgressListener } from './progress.js';
 import { fetchScps, type ScpTarget } from './scps.js';
+import { fetchIdentityCenter } from './identity-center.js';
+import type { IdentityCenterInfo } from '../../model/snapshot.js';
 
 export interface LastAccessedRequest extends Omit<LastAccessedOptions, 'principalArns'> {
   /** ARNs, or a choice made once IAM is known (e.g. every role that looks like an agent). */
@@ -25,6 +27,8 @@ export interface CollectAwsOptions extends AwsConnectionOptions {
   readonly lastAccessed?: LastAccessedRequest;
   readonly cloudTrail?: CloudTrailLookupOptions;
   readonly scps?: boolean;
+  /** Read Identity Center permission sets when the account has AWSReservedSSO_* roles (default true). */
+  readonly identityCenter?: boolean;
   readonly onProgress?: ProgressListener;
 }
 
@@ -39,6 +43,8 @@ export interface AwsCollection {
   readonly cloudTrailRecords?: unknown[];
   /** Outermost first: root, OUs, then the account. */
   readonly scps?: ScpTarget[];
+  /** The Identity Center instance and the permission sets behind the account's AWSReservedSSO_* roles. */
+  readonly identityCenter?: IdentityCenterInfo;
   readonly sources: SourceInfo[];
   readonly errors: ScanError[];
 }
@@ -108,6 +114,10 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
     opts.cloudTrail ? lookupCloudTrailEvents(clients.cloudtrail, opts.cloudTrail, opts.onProgress, `account ${accountId}`) : undefined,
     opts.scps ? fetchScps(clients.organizations, accountId, opts.onProgress) : undefined,
   ]);
+  // Fixes to AWSReservedSSO_* roles target their permission sets: read those ARNs (read-only).
+  const ssoNames = [...new Set(details.RoleDetailList.map((r) => /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(String(r.RoleName ?? ''))?.[1]).filter((n): n is string => n !== undefined))];
+  const ic = opts.identityCenter !== false && ssoNames.length > 0 ? await fetchIdentityCenter(clients.ssoAdmin, ssoNames) : undefined;
+  if (ic) { sources.push(ic.source); errors.push(...ic.errors); }
   sources.push(lastAccessed?.source ?? skipped('service-last-accessed', `account ${accountId}`));
   sources.push(cloudTrail?.source ?? skipped('cloudtrail-api', `account ${accountId}`));
   sources.push(scps?.source ?? skipped('organizations-scp', `account ${accountId}`));
@@ -120,6 +130,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
     ...(lastAccessed ? { lastAccessed: lastAccessed.lastAccessed } : {}),
     ...(cloudTrail ? { cloudTrailRecords: cloudTrail.records } : {}),
     ...(scps?.scps ? { scps: scps.scps } : {}),
+    ...(ic?.info ? { identityCenter: ic.info } : {}),
     sources,
     errors,
   };

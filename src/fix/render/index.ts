@@ -2,7 +2,7 @@
 import type { PolicyDocument } from '../../model/policy.js';
 import { policyFileName, renderCliScript } from './aws-cli.js';
 import { renderPolicyJson } from './policy-json.js';
-import { renderTerraform } from './terraform.js';
+import { renderTerraform, renderVersionsTf } from './terraform.js';
 
 export interface FixPolicy {
   /** The IAM policy name (inline policy name, or managed policy name). */
@@ -20,6 +20,12 @@ export interface FixTarget {
   readonly policies: readonly FixPolicy[];
   /** Seconds (3600–43200); roles only. */
   readonly maxSessionDuration?: number;
+  /** An IAM Identity Center role: the fix goes to its permission set (sso-admin, aws_ssoadmin_*). */
+  readonly identityCenter?: { readonly permissionSetName: string; readonly instanceArn?: string; readonly permissionSetArn?: string };
+  /** Today's trust policy (roles): Terraform's aws_iam_role needs one even when the fix leaves it as is. */
+  readonly currentTrust?: PolicyDocument;
+  /** Today's permissions boundary, if any (rollback puts it back). */
+  readonly currentBoundaryArn?: string;
   /** Policies the fix replaces: removed after the new ones are in place. */
   readonly replacesPolicies?: readonly { readonly kind: 'inline' | 'managed'; readonly name: string; readonly arn?: string }[];
 }
@@ -44,13 +50,14 @@ export function renderFixFiles(target: FixTarget): RenderedFile[] {
     mode: 0o644,
   }));
   files.push({ path: 'main.tf', content: renderTerraform(target), mode: 0o644 });
+  files.push({ path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 });
   files.push({ path: 'apply.sh', content: renderCliScript(target), mode: 0o755 });
   return files;
 }
 
 export { policyFileName, renderCliScript, shellQuote } from './aws-cli.js';
 export { renderPolicyJson, type PolicyJsonOptions } from './policy-json.js';
-export { hclString, renderPolicyDocumentData, renderTerraform, terraformName } from './terraform.js';
+export { AWS_PROVIDER_CONSTRAINT, hclString, principalBlockPrefix, renderPolicyDocumentData, renderTerraform, renderVersionsTf, terraformName } from './terraform.js';
 export {
   checkSizeLimits,
   fitPolicy,

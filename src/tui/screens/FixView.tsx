@@ -31,7 +31,32 @@ export function fixDiff(fix: Fix): DiffLine[] {
   return d;
 }
 
+const MARK = { kept: '+', gated: '~', removed: '-' } as const;
+const MARK_COLOR = { kept: 'green', gated: 'yellow', removed: 'red' } as const;
+
+/**
+ * The change as a reviewer reads it: per service, every action kept (+), gated behind approval (~)
+ * or removed (-), with why. A reason repeated on consecutive lines is shown once.
+ */
+export function reasonRows(fix: Fix): Row[] {
+  const rows: Row[] = [];
+  for (const svc of fix.actionReasons ?? []) {
+    rows.push([seg(svc.service, { bold: true }), seg(`  kept ${svc.kept} · gated ${svc.gated} · removed ${svc.removed}`, { dim: true })]);
+    for (const g of svc.groups ?? []) {
+      const why = `${g.reason}${g.detail ? `: ${g.detail}` : ''}`;
+      g.actions.forEach((action, i) => rows.push([
+        seg(`  ${MARK[g.decision]} `, { color: MARK_COLOR[g.decision], bold: true }),
+        seg(action.padEnd(44), { color: MARK_COLOR[g.decision] }),
+        seg(i === 0 ? `  ${why}` : '  〃', { dim: i > 0 }),
+      ]));
+    }
+    if (svc.rest) rows.push([seg(`  ${MARK[svc.rest.decision]} `, { color: MARK_COLOR[svc.rest.decision], bold: true }), seg(`${svc.rest.count} other ${svc.service} actions`.padEnd(44)), seg(`  ${svc.rest.reason}: ${svc.rest.detail}`, { dim: true })]);
+  }
+  return rows;
+}
+
 export function fixBodyRows(fix: Fix, mode: FixMode): Row[] {
+  if (mode === 'diff' && fix.actionReasons && fix.actionReasons.length > 0) return reasonRows(fix);
   if (mode === 'diff') {
     return fixDiff(fix).map((l) => [seg(`${diffPrefix(l.op)}${l.text}`, { color: l.op === 'add' ? 'green' : l.op === 'remove' ? 'red' : undefined, dim: l.op === 'same' })]);
   }
@@ -44,6 +69,30 @@ function countSegs(label: string, before: number | undefined, after: number | un
   return [seg(`${label} `, { dim: true }), seg(`${before ?? '?'} → `), seg(String(after ?? '?'), { color: better ? 'green' : undefined, bold: better }), seg('   ')];
 }
 
+function reasonTotals(fix: Fix): { kept: number; gated: number; removed: number } {
+  return (fix.actionReasons ?? []).reduce((t, s) => ({ kept: t.kept + s.kept, gated: t.gated + s.gated, removed: t.removed + s.removed }), { kept: 0, gated: 0, removed: 0 });
+}
+
+/** Status of a fix's verification (reports before schema 1.2 have only `safe`). */
+export function verificationStatus(fix: Fix): 'verified' | 'unverified' | 'not-safe' {
+  const v = fix.verification;
+  return v.status ?? (!v.safe ? 'not-safe' : v.observedCallsChecked === 0 ? 'unverified' : 'verified');
+}
+
+/** One row that says exactly what verification checked. */
+export function verificationRow(fix: Fix): Row {
+  const v = fix.verification;
+  const status = verificationStatus(fix);
+  if (status === 'not-safe') {
+    const reasons = [...(v.summary ? [v.summary] : []), ...v.observedCallsDenied.map((c) => `would deny ${c}`), ...v.forbiddenStillAllowed.map((x) => `still allows ${x}`), ...v.notes];
+    return [seg('✘ NOT safe', { color: 'red', bold: true }), seg(`: ${reasons.join('; ') || 'verification failed'}`)];
+  }
+  const text = v.summary ?? `${plural(v.observedCallsChecked, 'observed call')} still allowed; nothing destructive left without approval`;
+  return status === 'verified'
+    ? [seg('✔ verified', { color: 'green', bold: true }), seg(`: ${text}`)]
+    : [seg('? unverified', { color: 'yellow', bold: true }), seg(`: ${text}`)];
+}
+
 function headRows(report: Report, fix: Fix, mode: FixMode): Row[] {
   const principal = report.principals.find((p) => p.arn === fix.principalArn)?.name ?? fix.principalArn;
   const v = fix.verification;
@@ -53,19 +102,11 @@ function headRows(report: Report, fix: Fix, mode: FixMode): Row[] {
     [seg('Fix ', { dim: true }), seg(fix.title, { bold: true }), seg(`  ${fix.kind} for ${principal}`, { dim: true })],
     [...countSegs('allowed', b?.allowedActions, a?.allowedActions), ...countSegs('destructive', b?.destructiveActions, a?.destructiveActions), ...countSegs('escalation', b?.escalationTechniques, a?.escalationTechniques)],
   ];
-  if (v.safe) {
-    rows.push([seg('✔ verified safe', { color: 'green', bold: true }), seg(`: ${plural(v.observedCallsChecked, 'observed call')} still allowed; nothing destructive left without approval`)]);
-  } else {
-    const reasons = [
-      ...v.observedCallsDenied.map((c) => `would deny ${c}`),
-      ...v.forbiddenStillAllowed.map((x) => `still allows ${x}`),
-      ...v.notes,
-    ];
-    rows.push([seg('✘ NOT safe', { color: 'red', bold: true }), seg(`: ${reasons.join('; ') || 'verification failed'}`)]);
-  }
-  const stats = diffStats(fixDiff(fix));
+  rows.push(verificationRow(fix));
+  const byAction = fix.actionReasons && fix.actionReasons.length > 0;
+  const stats = byAction ? reasonTotals(fix) : (() => { const d = diffStats(fixDiff(fix)); return { kept: 0, gated: 0, added: d.added, removed: d.removed }; })();
   rows.push(FIX_MODES.flatMap((m, i) => {
-    const label = m === 'diff' ? `${MODE_LABEL[m]} +${stats.added} -${stats.removed}` : MODE_LABEL[m];
+    const label = m === 'diff' ? (byAction ? `Diff by action +${stats.kept} ~${stats.gated} -${stats.removed}` : `${MODE_LABEL[m]} +${'added' in stats ? stats.added : 0} -${stats.removed}`) : MODE_LABEL[m];
     return [seg(i === 0 ? '' : ' │ ', { dim: true }), seg(m === mode ? `[${label}]` : ` ${label} `, { bold: m === mode, color: m === mode ? 'cyan' : undefined })];
   }));
   return rows;

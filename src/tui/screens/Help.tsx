@@ -3,13 +3,13 @@ import type { Row } from '../components/Rows.js';
 
 export const HELP_KEYS: readonly (readonly [string, string])[] = [
   ['↑ ↓  j k', 'move / scroll (PgUp PgDn for a page)'],
-  ['enter', 'open: agent → principal → fix'],
+  ['enter', 'open: agent → principal → finding\'s fix (a list when it has several)'],
   ['esc', 'back (clears the search first)'],
   ['p', 'all principals, sorted by risk'],
   ['/', 'search principals by name'],
   ['a', 'principals: agents only on/off'],
   ['v', 'principals: cycle severity filter'],
-  ['tab ⇧tab  ← →', 'principal: switch section · fix: Diff / JSON / Terraform / CLI'],
+  ['tab ⇧tab  ← →', 'principal: switch section (Fixes lists all) · fix: Diff by action / JSON / Terraform / CLI'],
   ['s', 'suppress the selected finding (reason required)'],
   ['w', 'fix: write policy.json, main.tf, apply.sh'],
   ['e', 'export this view as JSON or Markdown'],

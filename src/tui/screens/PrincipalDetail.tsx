@@ -7,6 +7,7 @@ import { severitySeg } from '../components/severity.js';
 import { DETAIL_TABS } from '../view.js';
 import { queryPaths } from '../../graph/query.js';
 import { hopText } from '../../graph/describe.js';
+import { fixesForFinding, fixesOf, fixListRows } from './FixList.js';
 import type { DetailState, DetailTab } from '../view.js';
 
 export interface PrincipalDetailProps {
@@ -19,6 +20,7 @@ export interface PrincipalDetailProps {
 
 const TAB_LABEL: Record<DetailTab, string> = {
   findings: 'Findings',
+  fixes: 'Fixes',
   access: 'Granted vs used',
   policies: 'Policies & trust',
   agent: 'Why agent',
@@ -33,10 +35,10 @@ function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
     [
       seg(p.name, { bold: true }),
       seg(`  ${p.kind}  `),
-      ...(p.isAgent
-        ? [seg(`AGENT${tools.length ? ` (${tools.join(', ')})` : ''}`, { color: 'cyan', bold: true })]
-        : actsForAgent(p)
-          ? [seg(`HUMAN SESSION DRIVEN BY ${tools.join(', ').toUpperCase() || 'AN AI TOOL'}`, { color: 'red', bold: true })]
+      ...(p.agentKind === 'ai-driven-human-session'
+        ? [seg(`AGENT: HUMAN SESSION DRIVEN BY ${tools.join(', ').toUpperCase() || 'AN AI TOOL'}`, { color: 'red', bold: true })]
+        : p.isAgent
+          ? [seg(`AGENT${tools.length ? ` (${tools.join(', ')})` : ''}`, { color: 'cyan', bold: true })]
           : [seg('not an agent', { dim: true })]),
       seg(`  risk ${p.riskScore}`),
     ],
@@ -48,7 +50,7 @@ function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
       seg(plural(perms.escalationTechniques.length, 'escalation technique'), { color: perms.escalationTechniques.length ? 'red' : undefined }),
     ],
     DETAIL_TABS.flatMap((t, i) => {
-      const label = t === 'findings' ? `${TAB_LABEL[t]} ${fs.filter((f) => !f.suppressed).length}` : TAB_LABEL[t];
+      const label = t === 'findings' ? `${TAB_LABEL[t]} ${fs.filter((f) => !f.suppressed).length}` : t === 'fixes' ? `${TAB_LABEL[t]} ${fixesOf(report, p.arn).length}` : TAB_LABEL[t];
       return [seg(i === 0 ? '' : ' │ ', { dim: true }), seg(t === tab ? `[${label}]` : ` ${label} `, { bold: t === tab, color: t === tab ? 'cyan' : undefined })];
     }),
   ];
@@ -62,10 +64,12 @@ function findingDetailRows(report: Report, f: Finding, width: number): Row[] {
     const s = f.suppressed;
     rows.push([seg(`Suppressed: ${s.reason}${s.by ? ` (by ${s.by})` : ''}${s.until ? ` until ${s.until}` : ''}`, { color: 'yellow' })]);
   }
-  const fix = f.fixIds.map((id) => report.fixes.find((x) => x.id === id)).find((x) => x !== undefined);
-  rows.push(fix
-    ? [seg('Fix: ', { bold: true }), seg(`${fix.title} — press enter`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
-    : [seg('No fix generated for this finding.', { dim: true }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]);
+  const fixes = fixesForFinding(report, f.fixIds);
+  rows.push(fixes.length === 1
+    ? [seg('Fix: ', { bold: true }), seg(`${fixes[0]!.title} — press enter`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
+    : fixes.length > 1
+      ? [seg('Fixes: ', { bold: true }), seg(`${fixes.map((x) => x.kind).join(', ')} — press enter to choose`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
+      : [seg('No fix generated for this finding.', { dim: true }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]);
   for (const e of f.evidence) {
     rows.push([seg(e.kind === 'statement' ? 'Granted by ' : 'Evidence: ', { dim: true }), seg(evidenceSummary(e))]);
     if (e.kind === 'statement') for (const line of jsonLines(e.statement, width - 2)) rows.push(`  ${line}`);
@@ -200,6 +204,7 @@ export function principalDetailRows({ report, principal, state, width, height }:
   const head = headerRows(report, principal, state.tab);
   const room = Math.max(1, height - head.length);
   if (state.tab === 'findings') return [...head, ...findingsTab(report, principal, state, width, room)];
+  if (state.tab === 'fixes') return [...head, ...fixListRows(fixesOf(report, principal.arn), state.fixSelected ?? 0, width, room)];
   const body = tabBody(report, principal, state.tab, width);
   const start = Math.min(state.scroll, Math.max(0, body.length - room));
   return [...head, ...body.slice(start, start + room)];
@@ -208,10 +213,11 @@ export function principalDetailRows({ report, principal, state, width, height }:
 /** How many body rows a scrolling tab has, so the App can bound scrolling. */
 export function detailBodyLength(report: Report, principal: PrincipalReport, tab: DetailTab, width: number): number {
   if (tab === 'findings') return findingsFor(report, principal.arn).length;
+  if (tab === 'fixes') return fixesOf(report, principal.arn).length;
   return tabBody(report, principal, tab, width).length;
 }
 
-function tabBody(report: Report, principal: PrincipalReport, tab: Exclude<DetailTab, 'findings'>, width: number): Row[] {
+function tabBody(report: Report, principal: PrincipalReport, tab: Exclude<DetailTab, 'findings' | 'fixes'>, width: number): Row[] {
   return tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : tab === 'reach' ? reachTab(report, principal, width) : agentTab(principal);
 }
 

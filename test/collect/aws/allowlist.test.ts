@@ -1,6 +1,7 @@
 import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as organizationsSdk from '@aws-sdk/client-organizations';
+import * as ssoAdminSdk from '@aws-sdk/client-sso-admin';
 import * as stsSdk from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import scannerPolicy from '../../../docs/scanner-policy.json' with { type: 'json' };
@@ -13,6 +14,7 @@ const sdkModules: Record<string, Record<string, unknown>> = {
   STSClient: stsSdk,
   CloudTrailClient: cloudtrailSdk,
   OrganizationsClient: organizationsSdk,
+  SSOAdminClient: ssoAdminSdk,
 };
 
 const policyActions = (): string[] => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hclString, renderPolicyDocumentData, renderTerraform, terraformName } from '../../../src/fix/render/terraform.js';
+import { hclString, principalBlockPrefix, renderPolicyDocumentData, renderTerraform, terraformName } from '../../../src/fix/render/terraform.js';
 import type { FixTarget } from '../../../src/fix/render/index.js';
 import { SKIP_REASON, sharedFixture, sharedFixturesPresent } from '../../support/fixtures.js';
 import { doc, policyDocument, policyDocumentsOf, toSetStatements, trickyString, unescapeTemplate } from './support.js';
@@ -40,13 +40,6 @@ const roleTarget: FixTarget = {
   replacesPolicies: [{ kind: 'managed', name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }],
 };
 
-/** The lines of the commented role-settings section, uncommented. */
-function uncommentRoleSettings(tf: string): string {
-  const lines = tf.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('# import {'));
-  const end = lines.findIndex((l, i) => i > start && l === '# }' && lines[i - 1]?.startsWith('#   }'));
-  return lines.slice(start, end + 1).map((l) => (l === '#' ? '' : l.slice(2))).join('\n');
-}
 
 describe('hclString', () => {
   it('escapes IAM policy variables and template directives so HCL reads them literally', async () => {
@@ -166,33 +159,45 @@ describe.skipIf(!sharedFixturesPresent)(`renderPolicyDocumentData on real AWS ma
 });
 
 describe('renderTerraform', () => {
-  it('attaches managed and inline policies by role name, and keeps role settings commented', async () => {
-    const tf = renderTerraform(roleTarget);
+  it('creates and attaches policies, adopts the role by import to set boundary, trust and duration, and removes what it replaces', async () => {
+    const tf = renderTerraform({ ...roleTarget, replacesPolicies: [...roleTarget.replacesPolicies!, { kind: 'inline', name: 'old-inline' }] });
     const parsed = await parse('main.tf', tf);
-    //Then the active configuration creates and attaches policies without owning the role
-    // (hcl2json returns object keys sorted)
-    expect(Object.keys(parsed.data.aws_iam_policy_document).sort()).toEqual(['kiro-agent-boundary', 'kiro-agent-least-privilege', 'kiro_agent_inline', 'trust']);
-    expect(tf.indexOf('"kiro-agent-least-privilege" {')).toBeLessThan(tf.indexOf('"kiro-agent-boundary" {'));
-    expect(parsed.resource.aws_iam_policy['kiro-agent-least-privilege'][0]).toMatchObject({ name: 'kiro-agent-least-privilege', policy: '${data.aws_iam_policy_document.kiro-agent-least-privilege.json}' });
-    expect(parsed.resource.aws_iam_role_policy_attachment['kiro-agent-least-privilege'][0]).toEqual({ role: 'kiro-agent', policy_arn: '${aws_iam_policy.kiro-agent-least-privilege.arn}' });
-    expect(parsed.resource.aws_iam_role_policy.kiro_agent_inline[0]).toEqual({ name: 'kiro agent inline', role: 'kiro-agent', policy: '${data.aws_iam_policy_document.kiro_agent_inline.json}' });
-    expect(parsed.resource.aws_iam_policy['kiro-agent-boundary'][0].name).toBe('kiro-agent-boundary');
-    expect(parsed.resource.aws_iam_role).toBeUndefined();
-    expect(parsed.import).toBeUndefined();
-    //And the commented part, uncommented, imports the role and sets boundary, trust and duration
-    const settings = await parse('role.tf', uncommentRoleSettings(tf));
-    expect(settings.import[0]).toEqual({ to: '${aws_iam_role.this}', id: 'kiro-agent' });
-    expect(settings.resource.aws_iam_role.this[0]).toMatchObject({
+    const P = 'role_kiro-agent';
+    // (hcl2json returns object keys sorted) — every block name starts with the principal
+    expect(Object.keys(parsed.data.aws_iam_policy_document).sort()).toEqual([`${P}_boundary`, `${P}_policy`, `${P}_policy_2`, `${P}_trust`]);
+    expect(parsed.resource.aws_iam_policy[`${P}_policy`][0]).toMatchObject({ name: 'kiro-agent-least-privilege', policy: `\${data.aws_iam_policy_document.${P}_policy.json}` });
+    expect(parsed.resource.aws_iam_role_policy_attachment[`${P}_policy`][0]).toEqual({ role: 'kiro-agent', policy_arn: `\${aws_iam_policy.${P}_policy.arn}` });
+    expect(parsed.resource.aws_iam_role_policy[`${P}_policy_2`][0]).toEqual({ name: 'kiro agent inline', role: 'kiro-agent', policy: `\${data.aws_iam_policy_document.${P}_policy_2.json}` });
+    // The role: imported (a change, not a create), trust, boundary and session length set, never destroyed.
+    expect(parsed.import).toEqual(expect.arrayContaining([{ to: `\${aws_iam_role.${P}}`, id: 'kiro-agent' }]));
+    expect(parsed.resource.aws_iam_role[P][0]).toMatchObject({
       name: 'kiro-agent',
-      permissions_boundary: '${aws_iam_policy.kiro-agent-boundary.arn}',
-      assume_role_policy: '${data.aws_iam_policy_document.trust.json}',
+      permissions_boundary: `\${aws_iam_policy.${P}_boundary.arn}`,
+      assume_role_policy: `\${data.aws_iam_policy_document.${P}_trust.json}`,
       max_session_duration: 3600,
     });
-    expect(settings.resource.aws_iam_role.this[0].lifecycle[0].prevent_destroy).toBe(true);
-    //And the top of the file explains why, and the replaced policy is named
+    expect(parsed.resource.aws_iam_role[P][0].lifecycle[0].prevent_destroy).toBe(true);
+    // What it replaces goes: exclusive lists, imported from today's state, keep only the new policies.
+    expect(parsed.import).toEqual(expect.arrayContaining([
+      { to: `\${aws_iam_role_policies_exclusive.${P}}`, id: 'kiro-agent' },
+      { to: `\${aws_iam_role_policy_attachments_exclusive.${P}}`, id: 'kiro-agent' },
+    ]));
+    expect(parsed.resource.aws_iam_role_policies_exclusive[P][0]).toEqual({ role_name: 'kiro-agent', policy_names: ['kiro agent inline'] });
+    expect(parsed.resource.aws_iam_role_policy_attachments_exclusive[P][0]).toEqual({ role_name: 'kiro-agent', policy_arns: [`\${aws_iam_policy.${P}_policy.arn}`] });
+    expect(tf).not.toMatch(/^terraform \{/m);
     expect(tf.split('\n')[0]).toMatch(/^# Generated by leash for IAM role "kiro-agent"/);
-    expect(tf).toContain('does not manage it');
-    expect(tf).toContain("aws iam detach-role-policy --role-name 'kiro-agent' --policy-arn 'arn:aws:iam::aws:policy/AdministratorAccess'");
+  });
+
+  it('without a replace-policy fix leaves attachments alone (no exclusive lists), and a negative control keeps unset settings ignored', async () => {
+    const tf = renderTerraform({ principalKind: 'role', principalName: 'r', accountId: '1', currentTrust: trust, policies: [{ name: 'b', purpose: 'boundary', attach: 'managed', document: identity }] });
+    const parsed = await parse('main.tf', tf);
+    expect(parsed.resource.aws_iam_role_policies_exclusive).toBeUndefined();
+    expect(parsed.resource.aws_iam_role_policy_attachments_exclusive).toBeUndefined();
+    // Today's trust policy, unchanged, from the scan; max_session_duration is not touched.
+    expect(parsed.resource.aws_iam_role.role_r[0].assume_role_policy).toBe('${data.aws_iam_policy_document.role_r_current_trust.json}');
+    expect(policyDocumentsOf(parsed).get('role_r_current_trust')).toEqual(toSetStatements(trust));
+    expect(parsed.resource.aws_iam_role.role_r[0].max_session_duration).toBeUndefined();
+    expect(parsed.resource.aws_iam_role.role_r[0].lifecycle[0].ignore_changes).toContain('${max_session_duration}');
   });
 
   it('uses the user resources for a user, and gives unique Terraform names to clashing policy names', async () => {
@@ -209,29 +214,46 @@ describe('renderTerraform', () => {
       maxSessionDuration: 7200,
     });
     const parsed = await parse('main.tf', tf);
-    expect(parsed.resource.aws_iam_user_policy.a_b[0]).toMatchObject({ name: 'a.b', user: 'ci "bot"' });
-    expect(parsed.resource.aws_iam_user_policy_attachment.a_b_2[0]).toEqual({ user: 'ci "bot"', policy_arn: '${aws_iam_policy.a_b_2.arn}' });
-    const settings = await parse('user.tf', uncommentRoleSettings(tf));
-    expect(settings.resource.aws_iam_user.this[0].permissions_boundary).toBe('${aws_iam_policy.b.arn}');
-    expect(settings.resource.aws_iam_user.this[0].assume_role_policy).toBeUndefined();
+    const P = principalBlockPrefix('user', 'ci "bot"');
+    expect(P).toMatch(/^user_ci__bot__[0-9a-f]{6}$/);
+    expect(parsed.resource.aws_iam_user_policy[`${P}_policy`][0]).toMatchObject({ name: 'a.b', user: 'ci "bot"' });
+    expect(parsed.resource.aws_iam_user_policy_attachment[`${P}_policy_2`][0]).toEqual({ user: 'ci "bot"', policy_arn: `\${aws_iam_policy.${P}_policy_2.arn}` });
+    expect(parsed.resource.aws_iam_user[P][0].permissions_boundary).toBe(`\${aws_iam_policy.${P}_boundary.arn}`);
+    expect(parsed.resource.aws_iam_user[P][0].assume_role_policy).toBeUndefined();
     expect(tf).toContain('IAM users have no trust policy');
     expect(tf).toContain('roles only');
   });
 
-  it('keeps the commented role resource valid when the fix leaves the trust policy alone', async () => {
-    const tf = renderTerraform({ principalKind: 'role', principalName: 'r', accountId: '1', policies: [{ name: 'b', purpose: 'boundary', attach: 'managed', document: identity }] });
-    const settings = await parse('role.tf', uncommentRoleSettings(tf));
-    expect(settings.resource.aws_iam_role.this[0].assume_role_policy).toBe('${file("${path.module}/current-trust-policy.json")}');
-    expect(tf).toContain("aws iam get-role --role-name 'r' --query Role.AssumeRolePolicyDocument > current-trust-policy.json");
+  it('gives names that differ only in characters Terraform refuses different prefixes', () => {
+    expect(principalBlockPrefix('role', 'a.b')).not.toBe(principalBlockPrefix('role', 'a_b'));
+    expect(principalBlockPrefix('role', 'a_b')).toBe('role_a_b');
+    expect(principalBlockPrefix('role', 'x')).not.toBe(principalBlockPrefix('user', 'x'));
   });
 
-  it('renders a session policy as a document only, with how to use it', async () => {
+  it('renders a session policy as a document and an output, with how to use it', async () => {
     const tf = renderTerraform({ principalKind: 'role', principalName: 'r', accountId: '1', policies: [{ name: 'session', purpose: 'session', attach: 'none', document: identity }] });
     const parsed = await parse('main.tf', tf);
-    expect(Object.keys(parsed.data.aws_iam_policy_document)).toEqual(['session']);
+    expect(Object.keys(parsed.data.aws_iam_policy_document)).toEqual(['role_r_session_policy']);
+    expect(parsed.output.role_r_session_policy[0].value).toBe('${data.aws_iam_policy_document.role_r_session_policy.json}');
     expect(parsed.resource).toBeUndefined();
     expect(tf).toContain('--policy file://session-policy.json');
     expect(tf).not.toContain('import {');
+  });
+
+  it('targets the permission set for an Identity Center role: looked up by name without ARNs, literal ARNs when collected', async () => {
+    const base: FixTarget = { principalKind: 'role', principalName: 'AWSReservedSSO_Admin_0123456789abcdef', accountId: '1', identityCenter: { permissionSetName: 'Admin' }, policies: [{ name: 'leash-b', purpose: 'boundary', attach: 'managed', document: identity }, { name: 'rs', purpose: 'identity', attach: 'managed', document: identity }], maxSessionDuration: 3600 };
+    const parsed = await parse('main.tf', renderTerraform(base));
+    const P = 'role_AWSReservedSSO_Admin_0123456789abcdef';
+    expect(parsed.resource.aws_iam_role).toBeUndefined();
+    expect(parsed.data.aws_ssoadmin_permission_set[P][0].name).toBe('Admin');
+    expect(parsed.resource.aws_ssoadmin_permissions_boundary_attachment[`${P}_boundary`][0]).toMatchObject({
+      permission_set_arn: `\${data.aws_ssoadmin_permission_set.${P}.arn}`,
+      permissions_boundary: [{ customer_managed_policy_reference: [{ name: 'leash-b', path: '/' }] }],
+    });
+    expect(parsed.resource.aws_ssoadmin_permission_set_inline_policy[`${P}_inline`][0].inline_policy).toBe(`\${data.aws_iam_policy_document.${P}_policy.json}`);
+    const live = await parse('main.tf', renderTerraform({ ...base, identityCenter: { permissionSetName: 'Admin', instanceArn: 'arn:aws:sso:::instance/ssoins-1', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' } }));
+    expect(live.data.aws_ssoadmin_permission_set).toBeUndefined();
+    expect(live.resource.aws_ssoadmin_permissions_boundary_attachment[`${P}_boundary`][0]).toMatchObject({ instance_arn: 'arn:aws:sso:::instance/ssoins-1', permission_set_arn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' });
   });
 
   it('keeps names with quotes, newlines and ${ out of comments and strings safely', async () => {
@@ -248,8 +270,8 @@ describe('renderTerraform', () => {
         const inline = Object.values(parsed.resource.aws_iam_role_policy as Record<string, { name: string; role: string }[]>)[0]![0]!;
         expect(unescapeTemplate(inline.name)).toBe(policyName);
         expect(unescapeTemplate(inline.role)).toBe(principalName);
-        const settings = await parse('role.tf', uncommentRoleSettings(tf));
-        expect(unescapeTemplate(settings.resource.aws_iam_role.this[0].name)).toBe(principalName);
+        const role = Object.values(parsed.resource.aws_iam_role as Record<string, { name: string }[]>)[0]![0]!;
+        expect(unescapeTemplate(role.name)).toBe(principalName);
       }),
       { numRuns: 60 },
     );

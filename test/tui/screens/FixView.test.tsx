@@ -15,7 +15,7 @@ describe('FixView', () => {
     const t = await show('fix-kiro-replace');
     const f = t.frame();
     expect(f).toContain('allowed 16840 → 7   destructive 412 → 0   escalation 0 → 0');
-    expect(f).toContain('✔ verified safe: 11 observed calls still allowed');
+    expect(f).toContain('✔ verified: 11 observed calls still allowed');
     expect(f).toContain('[Diff +21 -13]');
     t.unmount();
   });

@@ -1,0 +1,123 @@
+// Why each action of a fix is kept, gated behind approval or removed — per service, so a reviewer
+// reads the change as "ec2: 12 kept (observed…), 480 removed (unused…)" rather than as a text diff.
+// Pure: everything comes from the needed set's provenance, the usage and the fix's effect.
+import type { ActionReason, ActionReasonCode, ReasonGroup, ServiceReasons } from '../model/fix.js';
+import type { PrincipalUsage } from '../model/usage.js';
+import type { ActionSet } from '../iam/action-set.js';
+import type { EffectivePermissions } from '../iam/effective.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { actionIndex } from '../checks/analyze.js';
+import type { NeededSet } from '../baseline/needed.js';
+import { sensitiveReadWhy } from '../baseline/sensitive-reads.js';
+
+export interface ReasonInput {
+  /** What the principal may do today. */
+  readonly current: ActionSet;
+  /** What it may do once the fix is in place. */
+  readonly after: EffectivePermissions;
+  readonly needed: NeededSet;
+  readonly usage?: PrincipalUsage;
+  readonly window?: { readonly start: string; readonly end: string };
+  /** Destructive actions and escalation legs (the approval deny's list). */
+  readonly forbidden: ActionSet;
+  /** Denied by the fix whatever happens (removing the boundary, stopping CloudTrail…). */
+  readonly guardrail?: ActionSet;
+  /** The approval condition, and whether this principal can meet it. */
+  readonly approval?: { readonly id: string; readonly meetable: boolean };
+  /** Kept actions with no known need (a boundary that caps nothing): one line per service instead of one per action. */
+  readonly notRestricted?: string;
+  /** Actions the fix removes on purpose although needed (a session policy without the gated ones). */
+  readonly withheld?: { readonly actions: ActionSet; readonly detail: string };
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+const REASON_ORDER: readonly ActionReasonCode[] = ['observed', 'declared', 'service-evidence', 'data-event-unknown', 'read-sibling', 'not-restricted', 'destructive', 'escalation', 'guardrail', 'sensitive-read', 'deny-wildcard', 'not-declared', 'unused'];
+
+export function actionReasons(input: ReasonInput, expander: ActionExpander): ServiceReasons[] {
+  const { after, needed } = input;
+  const prov = needed.provenance;
+  const destructive = actionIndex(expander).destructive;
+  const usage = new Map((input.usage?.actions ?? []).filter((u) => u.count > 0).map((u) => [u.action.toLowerCase(), u]));
+  const observedDetail = (key: string) => {
+    const u = usage.get(key.toLowerCase());
+    return u ? `observed ${u.count} time${u.count === 1 ? '' : 's'}, last on ${day(u.lastSeen)}` : undefined;
+  };
+  const universe = input.current.clone().or(after.allowed);
+  const byService = new Map<string, { actions: ActionReason[]; rest?: { count: number; detail: string } }>();
+  const counts = new Map<string, { kept: number; gated: number; removed: number }>();
+  const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
+  for (const id of universe.ids()) {
+    const a = expander.catalog.actions[id]!;
+    let entry = byService.get(a.service);
+    if (!entry) byService.set(a.service, (entry = { actions: [] }));
+    let c = counts.get(a.service);
+    if (!c) counts.set(a.service, (c = { kept: 0, gated: 0, removed: 0 }));
+    const obs = prov.observed.has(id) ? observedDetail(a.key) : undefined;
+    const withheld = input.withheld?.actions.has(id) ?? false;
+    if (after.allowed.has(id) && !withheld) {
+      const gated = !after.unconditional.has(id) && input.forbidden.has(id) && input.current.has(id);
+      if (gated) {
+        c.gated++;
+        entry.actions.push({ action: a.key, decision: 'gated', reason: forbiddenKind(id), detail: `${obs ? `${obs}; ` : ''}allowed only when approved (${input.approval?.id ?? 'approval condition'})` });
+        continue;
+      }
+      c.kept++;
+      const declared = prov.declared.find((d) => d.actions.has(id));
+      if (obs) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
+      else if (prov.observed.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
+      else if (declared) entry.actions.push({ action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
+      else if (prov.serviceEvidence.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
+      else if (prov.dataEventsUnknown.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'data-event-unknown', detail: 'a data event, and the trail logged none: unknown, not unused' });
+      else if (prov.readSiblings.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'read-sibling', detail: `read-only sibling of used service ${a.service}` });
+      else if (input.notRestricted !== undefined) {
+        entry.rest ??= { count: 0, detail: input.notRestricted };
+        entry.rest.count++;
+      } else entry.actions.push({ action: a.key, decision: 'kept', reason: 'not-restricted', detail: 'kept as today' });
+      continue;
+    }
+    c.removed++;
+    if (withheld) entry.actions.push({ action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
+    else if (input.guardrail?.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
+    else if (input.forbidden.has(id)) {
+      const outright = obs !== undefined && input.approval && !input.approval.meetable;
+      entry.actions.push({ action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
+    } else if (input.notRestricted !== undefined) {
+      // An allow-everything boundary removes nothing else, except what its deny's remove/stop
+      // wildcards also cover to fit the managed-policy size (counted in the fix's notes).
+      entry.actions.push({ action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
+    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
+    else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
+    else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
+  }
+  const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
+  return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
+    const c = counts.get(service)!;
+    // Group actions that share decision, reason and detail; groups in decision order, then first action.
+    const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
+    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || p.action.localeCompare(q.action))) {
+      const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
+      const g = groups.get(k);
+      if (g) g.actions.push(x.action);
+      else groups.set(k, { decision: x.decision, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}), actions: [x.action] });
+    }
+    // Strongest evidence first: what was observed, then declared, then inferred; for removals the
+    // most specific reason first, "unused" last.
+    const rank = (g: { decision: string; reason: ActionReasonCode }) => order[g.decision]! * 100 + REASON_ORDER.indexOf(g.reason);
+    return {
+      service, kept: c.kept, gated: c.gated, removed: c.removed,
+      groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
+      ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
+    };
+  });
+}
+
+/** Every listed action with its reason (groups flattened), for readers that want one row per action. */
+export function flattenReasons(reasons: readonly ServiceReasons[]): ActionReason[] {
+  return reasons.flatMap((s) => s.groups.flatMap((g) => g.actions.map((action) => ({ action, decision: g.decision, reason: g.reason, ...(g.detail !== undefined ? { detail: g.detail } : {}) }))));
+}
+
+/** Counts over every service: kept, gated, removed. */
+export function reasonTotals(r: readonly ServiceReasons[]): { kept: number; gated: number; removed: number } {
+  return r.reduce((t, s) => ({ kept: t.kept + s.kept, gated: t.gated + s.gated, removed: t.removed + s.removed }), { kept: 0, gated: 0, removed: 0 });
+}
+
