@@ -25,6 +25,8 @@ import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
 import { listScans, loadReport } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
+import { appendLocalTrend } from '../report/history.js';
+import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
@@ -171,6 +173,11 @@ export interface WriteOptions {
   readonly failOn?: Severity;
   /** Only findings that are new since the previous scan count for the exit code. */
   readonly failOnNew?: boolean;
+  /**
+   * `--history DIR | s3://bucket/prefix`: read the previous scan from here and store this one
+   * (for runners that start empty every time). S3 uses the scan's profile, region and endpoint.
+   */
+  readonly history?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -179,8 +186,19 @@ export interface WriteOptions {
  * (report.json, SARIF, ASFF, summary.md, fixes/). The scheduler and `leash scan` share it.
  */
 export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}): Promise<{ dir: string; report: Report; exitCode: number }> {
-  // A refused --output should not cost a whole scan first.
+  // A refused --output or a malformed --history should not cost a whole scan first.
   if (opts.output) await checkReplaceable(opts.output);
+  const store = opts.history !== undefined
+    ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })
+    : undefined;
+  try {
+    return await scanAndWriteWith(opts, store, onProgress);
+  } finally {
+    store?.close();
+  }
+}
+
+async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: HistoryStore | undefined, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
   const analysis = await runScanWithFixes(opts, onProgress);
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
@@ -191,10 +209,18 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     return undefined;
   });
   // A scan that read IAM only in part missed findings; compared with it, they would all be "new".
-  const previous = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
-  const withNote: Report = previousError
-    ? { ...analysis.report, errors: [...analysis.report.errors, { source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` }] }
-    : analysis.report;
+  const localPrevious = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
+  // The --history store: on an ephemeral runner the only previous scan there is. A store that
+  // cannot be read is not written either (this scan must not become "latest" over a history it
+  // never saw), and the scan exits 2 with its bundle written.
+  let historyError: string | undefined;
+  onProgress('history', store?.location);
+  const stored = store ? await store.readPrevious(accountId).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
+  const previous = newerScan(localPrevious, stored?.report);
+  const notes: Report['errors'][number][] = [];
+  if (previousError) notes.push({ source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` });
+  if (historyError) notes.push({ source: 'config', code: 'invalid-input', location: store!.location, message: `the --history store could not be read, so it was not updated either: ${historyError}` });
+  const withNote: Report = notes.length > 0 ? { ...analysis.report, errors: [...analysis.report.errors, ...notes] } : analysis.report;
   const report: Report = withFirstSeen(previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote, previous);
   onProgress('write', reportsRoot);
   const { dir } = await writeReportBundle(report, {
@@ -210,7 +236,20 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     if (e instanceof InputError || code === undefined) throw e;
     throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
+  if (!opts.output) await appendLocalTrend(reportsRoot, report);
+  if (store && !historyError) {
+    onProgress('history', `storing in ${store.location}`);
+    await store.write(report).catch((e: unknown) => {
+      throw new InputError(store.location, '', `a --history store leash can write (the report itself was written to ${dir})`, (e as Error).message);
+    });
+  }
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
+}
+
+/** Of the local history's previous scan and the --history store's, the one that started later. */
+function newerScan(a: Report | undefined, b: Report | undefined): Report | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.scan.startedAt) > Date.parse(a.scan.startedAt) ? b : a;
 }
 
 /**

@@ -332,3 +332,21 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   return { removed, kept: scans.filter((s) => keepNames.has(s.name)).map((s) => s.name), staleTempsRemoved: stale };
 }
 
+
+/**
+ * Append this scan's line to `<reportsRoot>/<account>/trend.ndjson` (trend.ts). The file is
+ * replaced through a temp file and rename, so a killed scan leaves the old trend, never half a line.
+ */
+export async function appendLocalTrend(reportsRoot: string, report: Report): Promise<string> {
+  const { appendTrend, trendLine, TREND_FILE } = await import('./trend.js');
+  const { writeFilesAtomic } = await import('./write.js');
+  const dir = accountDir(reportsRoot, report.scan.account.id);
+  const file = join(dir, TREND_FILE);
+  const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return '';
+    throw new InputError(file, '', 'a readable trend file', e.code ?? e.message);
+  });
+  const text = appendTrend(existing, file, trendLine(report));
+  await writeFilesAtomic(dir, [{ name: TREND_FILE, content: () => text }]);
+  return file;
+}

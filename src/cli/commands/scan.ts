@@ -14,7 +14,7 @@ export interface ScanCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string;
+  cloudtrailWorkers?: string; history?: string;
 }
 
 function workers(v: string | undefined): number | undefined {
@@ -69,6 +69,7 @@ export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
     formats: parseFormats(o.format ?? 'all'),
     ...(o.failOn ? { failOn: o.failOn } : {}),
     ...(o.failOnNew ? { failOnNew: true } : {}),
+    ...(o.history !== undefined ? { history: o.history } : {}),
   };
 }
 
@@ -107,6 +108,7 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--format <list>', 'comma-separated: json,sarif,asff,md or all', 'all')
+    .option('--history <dir|s3-url>', 'read the previous scan from, and store this one in, a directory or s3://bucket/prefix (for runners that start empty)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
