@@ -248,6 +248,16 @@ export function parseReport(text: string, file: string): Report {
   return data as Report;
 }
 
+/**
+ * `--account X` with an explicit report path: the report must be of that account (a path and an
+ * account that disagree are a mistake worth stopping on, not a silent choice of one).
+ */
+export function checkAccount(report: Report, accountId: string | undefined, where: string): void {
+  if (accountId !== undefined && report.scan.account.id !== accountId) {
+    throw new InputError(where, '$.scan.account.id', `a scan of account ${accountId} (--account)`, JSON.stringify(report.scan.account.id));
+  }
+}
+
 /** Load a report from a report.json path, a scan directory, or `latest` / `previous`. */
 export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<Report> {
   const file = await resolveReportPath(spec, opts);

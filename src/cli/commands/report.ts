@@ -4,14 +4,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
-import { loadReport, resolveReportPath } from '../../report/history.js';
+import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { FORMAT_FILES, parseFormats } from '../../report/formats.js';
 import { renderFormat, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
 
-interface ReportCliOptions { report: string; reports: string; format?: string; output?: string; region: string }
+interface ReportCliOptions { report: string; reports: string; account?: string; format?: string; output?: string; region: string }
 
 export function register(program: Command): void {
   program
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .description('Render an existing report again: terminal summary, or files in other formats')
     .option('--report <path>', 'report.json, a scan directory, latest or previous', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
+    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
     .option('--format <list>', 'write these formats (json,sarif,asff,md or all) next to the report or into --output')
     .option('-o, --output <dir>', 'directory for the rendered files')
     .option('--region <region>', 'Security Hub region for ASFF', process.env.AWS_REGION ?? 'us-east-1')
@@ -27,8 +28,9 @@ export function register(program: Command): void {
       try {
         // A typo in --format is reported before the report is looked for.
         const formats = o.format === undefined ? undefined : parseFormats(o.format);
-        const path = await resolveReportPath(o.report, { reportsRoot: o.reports });
+        const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
         const report = await loadReport(path);
+        checkAccount(report, o.account, path);
         if (!formats) {
           process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }) + '\n');
           return;
