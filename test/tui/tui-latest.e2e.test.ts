@@ -78,8 +78,8 @@ describe.skipIf(skipReason !== '')(`leash tui latest / scan folder in a real ter
 
   it('negative control: `tui latest` without --account names the accounts and exits 2', async () => {
     twoAccounts();
-    tmux.start({ command: `node ${CLI} tui latest`, cwd, columns: 250, rows: 30 });
-    const screen = await tmux.waitFor('[exit=2]');
-    expect(screen).toMatch(/--account ID .*111122223333, 444455556666/);
+    tmux.start({ command: `node ${CLI} tui latest`, cwd, columns: 100, rows: 30 });
+    await tmux.waitFor('[exit=2]');
+    expect(tmux.transcript().replace(/\n/g, '')).toMatch(/--account ID .*111122223333, 444455556666/);
   });
 });
