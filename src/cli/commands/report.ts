@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { FORMAT_FILES, parseFormats } from '../../report/formats.js';
-import { renderFormat, writeFilesAtomic } from '../../report/write.js';
+import { renderChunks, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--report <path>', 'report.json, a scan directory, latest or previous', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
-    .option('--format <list>', 'write these formats (json,sarif,asff,md or all) next to the report or into --output')
+    .option('--format <list>', 'write these formats (json,sarif,asff,md,ndjson,csv,html or all) next to the report or into --output')
     .option('-o, --output <dir>', 'directory for the rendered files')
     .option('--region <region>', 'Security Hub region for ASFF', process.env.AWS_REGION ?? 'us-east-1')
     .addHelpText('after', exitCodesHelp({ 0: 'rendered', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         mkdirSync(dir, { recursive: true });
         // Temp + rename per file, all renamed only once all are written: a failure (disk full, a
         // renderer bug) leaves the scan directory's files as they were, never a truncated SARIF.
-        const written = await writeFilesAtomic(dir, formats.map((f) => ({ name: FORMAT_FILES[f], content: () => renderFormat(report, f, { asffRegion: o.region }) }))).catch((e: unknown) => {
+        const written = await writeFilesAtomic(dir, formats.map((f) => ({ name: FORMAT_FILES[f], content: () => renderChunks(report, f, { asffRegion: o.region }) }))).catch((e: unknown) => {
           // EACCES, ENOSPC, EROFS…: name the directory the user chose, not a temp file in it.
           const code = (e as NodeJS.ErrnoException).code;
           if (e instanceof InputError || code === undefined) throw e;
