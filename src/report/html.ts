@@ -39,6 +39,7 @@ th{background:#eaeef2;cursor:pointer;user-select:none;position:sticky;top:0}td.n
 .muted{color:#57606a}.sup{opacity:.6}.toolbar{display:flex;gap:8px;margin-bottom:8px;align-items:center}
 input,select{font:inherit;padding:4px 8px;border:1px solid #d0d7de;border-radius:6px}.notes li{margin:2px 0}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word-break:break-all}
+.wrap{overflow-x:auto;background:#fff}td.nw{white-space:nowrap}td.title{min-width:220px}td code{display:inline-block;max-width:300px}
 ${SEVERITIES.map((s) => `.sev-${s}{background:${SEVERITY_COLOUR[s]}}`).join('')}
 `;
 
@@ -118,21 +119,21 @@ export function* toHtml(report: Report, opts: HtmlOptions = {}): Generator<strin
   yield `<select id="severity"><option value="">all severities</option>${SEVERITIES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select>`;
   yield `<select id="status"><option value="">open and suppressed</option><option value="open">open</option><option value="suppressed">suppressed</option></select>`;
   yield `<span class="muted"><span id="shown">${report.findings.length}</span> shown</span></div>\n`;
-  yield `<table><thead><tr><th data-key="num">Severity</th><th data-key="text">Check</th><th data-key="text">Principal</th><th data-key="text">Agent tool</th><th data-key="text">Status</th><th data-key="text">First seen</th><th data-key="text">Title</th><th data-key="text">Fixes</th></tr></thead><tbody>\n`;
+  yield `<div class="wrap"><table><thead><tr><th data-key="num">Severity</th><th data-key="text">Title</th><th data-key="text">Principal</th><th data-key="text">Check</th><th data-key="text">Agent tool</th><th data-key="text">Status</th><th data-key="text">First seen</th><th data-key="text">Fixes</th></tr></thead><tbody>\n`;
   for (const r of findingRows(report)) {
     const text = [r.principalName, r.principalArn, r.check, r.title, r.agentTool, r.findingId, r.suppressedReason].join(' ').toLowerCase();
     yield `<tr data-sev="${r.severity}" data-status="${r.status}" data-text="${e(text)}"${r.status === 'suppressed' ? ' class="sup"' : ''}>`
-      + `<td data-v="${severityRank[r.severity]}">${badge(r.severity)}</td><td>${e(r.check)}</td>`
-      + `<td><b>${e(r.principalName)}</b><br><code>${e(r.principalArn)}</code></td><td>${e(r.agentTool)}</td>`
-      + `<td>${r.status === 'suppressed' ? `suppressed: ${e(r.suppressedReason)}` : 'open'}</td><td>${e(r.firstSeen)}</td>`
-      + `<td>${e(r.title)}</td><td><code>${e(r.fixIds.replace(/;/g, ' '))}</code></td></tr>\n`;
+      + `<td data-v="${severityRank[r.severity]}">${badge(r.severity)}</td><td class="title">${e(r.title)}</td>`
+      + `<td><b>${e(r.principalName)}</b><br><code>${e(r.principalArn)}</code></td><td>${e(r.check)}</td><td>${e(r.agentTool)}</td>`
+      + `<td>${r.status === 'suppressed' ? `suppressed: ${e(r.suppressedReason)}` : 'open'}</td><td class="nw" data-v="${e(r.firstSeen)}" title="${e(r.firstSeen)}">${e(r.firstSeen.slice(0, 10))}</td>`
+      + `<td><code>${e(r.fixIds.replace(/;/g, ' '))}</code></td></tr>\n`;
   }
-  yield `</tbody></table></section>\n`;
+  yield `</tbody></table></div></section>\n`;
 
   // Principals
   const findingsOf = new Map<string, number>();
   for (const f of open) findingsOf.set(f.principalArn, (findingsOf.get(f.principalArn) ?? 0) + 1);
-  yield `<section id="principals"><h2>Principals</h2><table><thead><tr><th data-key="num">Risk</th><th data-key="text">Name</th><th data-key="text">Kind</th><th data-key="text">Agent</th><th data-key="num">Allowed actions</th><th data-key="num">Destructive</th><th data-key="num">Escalation paths</th><th data-key="num">Open findings</th><th data-key="text">Last used</th></tr></thead><tbody>\n`;
+  yield `<section id="principals"><h2>Principals</h2><div class="wrap"><table><thead><tr><th data-key="num">Risk</th><th data-key="text">Name</th><th data-key="text">Kind</th><th data-key="text">Agent</th><th data-key="num">Allowed actions</th><th data-key="num">Destructive</th><th data-key="num">Escalation paths</th><th data-key="num">Open findings</th><th data-key="text">Last used</th></tr></thead><tbody>\n`;
   const principals = [...report.principals].sort((a, b) => b.riskScore - a.riskScore || a.name.localeCompare(b.name));
   for (const p of principals) {
     const tools = [...new Set(p.agentEvidence.map((ev) => ev.tool).filter((t): t is string => typeof t === 'string'))].sort().join(', ');
@@ -141,5 +142,5 @@ export function* toHtml(report: Report, opts: HtmlOptions = {}): Generator<strin
       + `<td class="num">${p.permissions.destructiveActions.length}</td><td class="num">${p.permissions.escalationTechniques.length}</td>`
       + `<td class="num">${findingsOf.get(p.arn) ?? 0}</td><td>${e(p.usage?.lastSeen ?? '')}</td></tr>\n`;
   }
-  yield `</tbody></table></section>\n</main>\n<script>${SCRIPT}</script>\n</body></html>\n`;
+  yield `</tbody></table></div></section>\n</main>\n<script>${SCRIPT}</script>\n</body></html>\n`;
 }
