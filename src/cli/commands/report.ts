@@ -9,9 +9,30 @@ import { FORMAT_FILES, parseFormats } from '../../report/formats.js';
 import { renderChunks, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { checkPostgresUrl, loadIntoPostgres, redactUrl } from '../../report/postgres.js';
+import { appendTrend, parseTrend, TREND_FILE, trendLine, type TrendLine } from '../../report/trend.js';
+import type { Report } from '../../model/report.js';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { isScanDirName } from '../../report/history.js';
+
+/**
+ * The trend lines to load with a report: the account's trend.ndjson when the report sits in a scan
+ * history (reports/<account>/<scan>/report.json), with this scan's line added if it is missing.
+ */
+async function trendFor(report: Report, path: string): Promise<TrendLine[]> {
+  const scanDir = dirname(path);
+  const accountDir = dirname(scanDir);
+  let text = '';
+  const file = join(accountDir, TREND_FILE);
+  if (isScanDirName(basename(scanDir)) && basename(accountDir) === report.scan.account.id) {
+    text = await readFile(file, 'utf8').catch(() => '');
+  }
+  return parseTrend(appendTrend(text, file, trendLine(report)), file);
+}
 import { reportError } from './scan.js';
 
-interface ReportCliOptions { report: string; reports: string; account?: string; format?: string; output?: string; region: string }
+interface ReportCliOptions { report: string; reports: string; account?: string; format?: string; output?: string; region: string; to?: string }
 
 export function register(program: Command): void {
   program
@@ -23,14 +44,22 @@ export function register(program: Command): void {
     .option('--format <list>', 'write these formats (json,sarif,asff,md,ndjson,csv,html or all) next to the report or into --output')
     .option('-o, --output <dir>', 'directory for the rendered files')
     .option('--region <region>', 'Security Hub region for ASFF', process.env.AWS_REGION ?? 'us-east-1')
-    .addHelpText('after', exitCodesHelp({ 0: 'rendered', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
+    .option('--to <url>', 'load findings, the scan and the account\'s trend into PostgreSQL (postgres://user@host:port/db; tables in docs/database.md)')
+    .addHelpText('after', exitCodesHelp({ 0: 'rendered (or loaded)', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
     .action(async (o: ReportCliOptions) => {
       try {
         // A typo in --format is reported before the report is looked for.
         const formats = o.format === undefined ? undefined : parseFormats(o.format);
+        if (o.to !== undefined) checkPostgresUrl(o.to);
         const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
         const report = await loadReport(path);
         checkAccount(report, o.account, path);
+        if (o.to !== undefined) {
+          const trend = await trendFor(report, path);
+          const { findings, trendLines } = await loadIntoPostgres(o.to, report, trend);
+          process.stdout.write(`loaded ${findings} findings and ${trendLines} trend line${trendLines === 1 ? '' : 's'} of account ${report.scan.account.id} into ${redactUrl(o.to)}\n`);
+          if (!formats) return;
+        }
         if (!formats) {
           process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }) + '\n');
           return;
