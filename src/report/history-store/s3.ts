@@ -3,8 +3,9 @@
 // read-only client factory there has no S3 client and its allowlist has no write, so a scan can
 // never obtain this client. This client is built for one bucket and one prefix; a guard in its
 // middleware stack refuses, before a request is built or signed, any command other than GetObject
-// and PutObject and any bucket or key outside that prefix. The policy it needs is two actions on
-// one prefix (README: "History that survives ephemeral runners").
+// and PutObject and any bucket or key outside that prefix. The policy it needs: GetObject and
+// PutObject on the prefix, and ListBucket so a missing object is NoSuchKey rather than AccessDenied
+// (README: "History that survives ephemeral runners").
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { InputError } from '../../model/errors.js';
@@ -113,7 +114,9 @@ export function createHistoryS3Writer(opts: HistoryS3Options): BlobStore {
     if (e instanceof InputError || e instanceof HistoryScopeError) throw e;
     const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const status = err.$metadata?.httpStatusCode;
-    throw new InputError(`${location}/${key}`, '', `a history object leash can ${verb} (s3:${verb === 'read' ? 'GetObject' : 'PutObject'} on ${location}/*)`, `${err.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}`);
+    // Without s3:ListBucket, S3 reports a missing object as AccessDenied: say so, it is the usual first-night cause.
+    const hint = verb === 'read' && status === 403 ? `; a missing object reads as AccessDenied unless the role also has s3:ListBucket on ${loc.bucket} for this prefix` : '';
+    throw new InputError(`${location}/${key}`, '', `a history object leash can ${verb} (s3:${verb === 'read' ? 'GetObject' : 'PutObject'} on ${location}/*${hint})`, `${err.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}`);
   };
   return {
     location,
