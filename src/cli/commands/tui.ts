@@ -1,6 +1,6 @@
 // `leash` with no arguments, and `leash tui`: the interactive terminal UI. Everything heavy (ink,
 // React, the scan pipeline) is imported lazily so other commands never pay for it.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
@@ -71,7 +71,9 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     let path: string | undefined;
     if (spec !== undefined) {
       const { checkAccount, resolveReportPath } = await import('../../report/history.js');
-      path = await resolveReportPath(spec, { reportsRoot: reportsDir, ...(opts.account !== undefined ? { accountId: opts.account } : {}) });
+      const resolved = await resolveReportPath(spec, { reportsRoot: reportsDir, ...(opts.account !== undefined ? { accountId: opts.account } : {}) });
+      // A file given by name keeps the user's spelling in messages and the title bar.
+      path = resolved === resolve(spec) ? spec : resolved;
       if (opts.account !== undefined) checkAccount(loadReport(path), opts.account, path);
     } else {
       path = findLatestReport(reportsDir)?.path;
