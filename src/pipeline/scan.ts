@@ -214,7 +214,7 @@ async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: History
   // cannot be read is not written either (this scan must not become "latest" over a history it
   // never saw), and the scan exits 2 with its bundle written.
   let historyError: string | undefined;
-  onProgress('history', store?.location);
+  if (store) onProgress('history', store.location);
   const stored = store ? await store.readPrevious(accountId).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
   const previous = newerScan(localPrevious, stored?.report);
   const notes: Report['errors'][number][] = [];
