@@ -26,6 +26,8 @@ import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
 import { listScans, loadReport } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
+import { appendLocalTrend } from '../report/history.js';
+import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
@@ -210,6 +212,11 @@ export interface WriteOptions {
   readonly failOn?: Severity;
   /** Only findings that are new since the previous scan count for the exit code. */
   readonly failOnNew?: boolean;
+  /**
+   * `--history DIR | s3://bucket/prefix`: read the previous scan from here and store this one
+   * (for runners that start empty every time). S3 uses the scan's profile, region and endpoint.
+   */
+  readonly history?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -218,10 +225,21 @@ export interface WriteOptions {
  * (report.json, SARIF, ASFF, summary.md, fixes/). The scheduler and `leash scan` share it.
  */
 export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress: ProgressFn = () => {}): Promise<{ dir: string; report: Report; exitCode: number }> {
-  // A refused --output should not cost a whole scan first.
+  // A refused --output or a malformed --history should not cost a whole scan first.
   if (opts.output) await checkReplaceable(opts.output);
+  const store = opts.history !== undefined
+    ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })
+    : undefined;
+  try {
+    return await scanAndWriteWith(opts, store, onProgress);
+  } finally {
+    store?.close();
+  }
+}
+
+async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: HistoryStore | undefined, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
   const analysis = await runScanWithFixes(opts, onProgress);
-  return writeAnalysis(analysis, opts, onProgress);
+  return writeAnalysis(analysis, opts, onProgress, store);
 }
 
 /**
@@ -244,7 +262,14 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
     suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false,
   });
   const results = [];
-  for (const a of analyses) results.push(await writeAnalysis(a, opts, onProgress));
+  const store = opts.history !== undefined
+    ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })
+    : undefined;
+  try {
+    for (const a of analyses) results.push(await writeAnalysis(a, opts, onProgress, store));
+  } finally {
+    store?.close();
+  }
   const crossDir = await writeCrossAccountView(results.map((r) => r.report), opts.reportsRoot ?? 'reports', started);
   return { results, crossDir };
 }
@@ -272,7 +297,7 @@ function termSafe(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOptions, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
+async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOptions, onProgress: ProgressFn, store?: HistoryStore): Promise<{ dir: string; report: Report; exitCode: number }> {
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;
@@ -282,10 +307,18 @@ async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOption
     return undefined;
   });
   // A scan that read IAM only in part missed findings; compared with it, they would all be "new".
-  const previous = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
-  const withNote: Report = previousError
-    ? { ...analysis.report, errors: [...analysis.report.errors, { source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` }] }
-    : analysis.report;
+  const localPrevious = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
+  // The --history store: on an ephemeral runner the only previous scan there is. A store that
+  // cannot be read is not written either (this scan must not become "latest" over a history it
+  // never saw), and the scan exits 2 with its bundle written.
+  let historyError: string | undefined;
+  if (store) onProgress('history', store.location);
+  const stored = store ? await store.readPrevious(accountId).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
+  const previous = newerScan(localPrevious, stored?.report);
+  const notes: Report['errors'][number][] = [];
+  if (previousError) notes.push({ source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` });
+  if (historyError) notes.push({ source: 'config', code: 'invalid-input', location: store!.location, message: `the --history store could not be read, so it was not updated either: ${historyError}` });
+  const withNote: Report = notes.length > 0 ? { ...analysis.report, errors: [...analysis.report.errors, ...notes] } : analysis.report;
   const report: Report = withFirstSeen(previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote, previous);
   onProgress('write', reportsRoot);
   const { dir } = await writeReportBundle(report, {
@@ -301,7 +334,20 @@ async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOption
     if (e instanceof InputError || code === undefined) throw e;
     throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
+  if (!opts.output) await appendLocalTrend(reportsRoot, report);
+  if (store && !historyError) {
+    onProgress('history', `storing in ${store.location}`);
+    await store.write(report).catch((e: unknown) => {
+      throw new InputError(store.location, '', `a --history store leash can write (the report itself was written to ${dir})`, (e as Error).message);
+    });
+  }
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
+}
+
+/** Of the local history's previous scan and the --history store's, the one that started later. */
+function newerScan(a: Report | undefined, b: Report | undefined): Report | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.scan.startedAt) > Date.parse(a.scan.startedAt) ? b : a;
 }
 
 /**

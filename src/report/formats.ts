@@ -2,7 +2,7 @@
 // part of the contract: CI jobs and the GitHub workflow pick them up by name.
 import { InputError } from '../model/errors.js';
 
-export const FORMATS = ['json', 'sarif', 'asff', 'md'] as const;
+export const FORMATS = ['json', 'sarif', 'asff', 'md', 'ndjson', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const FORMAT_FILES: Readonly<Record<Format, string>> = {
@@ -10,7 +10,13 @@ export const FORMAT_FILES: Readonly<Record<Format, string>> = {
   sarif: 'report.sarif',
   asff: 'findings.asff.json',
   md: 'summary.md',
+  ndjson: 'findings.ndjson',
+  csv: 'findings.csv',
+  html: 'report.html',
 };
+
+/** What `leash scan` writes when --format is not given (the dashboard exports are asked for by name or with all). */
+export const DEFAULT_FORMATS: readonly Format[] = ['json', 'sarif', 'asff', 'md'];
 
 /** Names people type for a format (e.g. `--format markdown`) mapped to the canonical one. */
 const ALIASES: Readonly<Record<string, Format>> = {
@@ -20,6 +26,10 @@ const ALIASES: Readonly<Record<string, Format>> = {
   securityhub: 'asff',
   md: 'md',
   markdown: 'md',
+  ndjson: 'ndjson',
+  jsonl: 'ndjson',
+  csv: 'csv',
+  html: 'html',
 };
 
 export function isFormat(value: string): value is Format {

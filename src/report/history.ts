@@ -253,6 +253,16 @@ export function parseReport(text: string, file: string): Report {
   return data as Report;
 }
 
+/**
+ * `--account X` with an explicit report path: the report must be of that account (a path and an
+ * account that disagree are a mistake worth stopping on, not a silent choice of one).
+ */
+export function checkAccount(report: Report, accountId: string | undefined, where: string): void {
+  if (accountId !== undefined && report.scan.account.id !== accountId) {
+    throw new InputError(where, '$.scan.account.id', `a scan of account ${accountId} (--account)`, JSON.stringify(report.scan.account.id));
+  }
+}
+
 /** Load a report from a report.json path, a scan directory, or `latest` / `previous`. */
 export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<Report> {
   const file = await resolveReportPath(spec, opts);
@@ -337,3 +347,21 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   return { removed, kept: scans.filter((s) => keepNames.has(s.name)).map((s) => s.name), staleTempsRemoved: stale };
 }
 
+
+/**
+ * Append this scan's line to `<reportsRoot>/<account>/trend.ndjson` (trend.ts). The file is
+ * replaced through a temp file and rename, so a killed scan leaves the old trend, never half a line.
+ */
+export async function appendLocalTrend(reportsRoot: string, report: Report): Promise<string> {
+  const { appendTrend, trendLine, TREND_FILE } = await import('./trend.js');
+  const { writeFilesAtomic } = await import('./write.js');
+  const dir = accountDir(reportsRoot, report.scan.account.id);
+  const file = join(dir, TREND_FILE);
+  const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return '';
+    throw new InputError(file, '', 'a readable trend file', e.code ?? e.message);
+  });
+  const text = appendTrend(existing, file, trendLine(report));
+  await writeFilesAtomic(dir, [{ name: TREND_FILE, content: () => text }]);
+  return file;
+}

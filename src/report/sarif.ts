@@ -3,7 +3,7 @@
 // location"), so every result also gets a physicalLocation. IAM principals are not files; the
 // default artifact is a stable pseudo-path per principal (aws-iam/<account>/<kind>/<name>) so the
 // alert keeps its place across scans. Callers that manage IAM as code can point it at the real file.
-import type { Finding, Severity } from '../model/finding.js';
+import { SEVERITIES, severityRank, type Finding, type Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -73,13 +73,13 @@ export interface SarifLog {
     automationDetails: { id: string };
     invocations: { executionSuccessful: boolean; startTimeUtc: string; endTimeUtc: string; toolExecutionNotifications?: SarifNotification[] }[];
     results: SarifResult[];
-    properties: { scanId: string; accountId: string; accountAlias?: string; scanErrors: number; coverageNotes: string[] };
+    properties: { scanId: string; accountId: string; accountAlias?: string; scanErrors: number; coverageNotes: string[]; truncated?: SarifTruncation };
   }[];
 }
 
 /** What the scan could not read (a source denied, a file broken): the run still finished. */
 export interface SarifNotification {
-  level: 'error' | 'warning';
+  level: 'error' | 'warning' | 'note';
   message: { text: string };
   properties: { source: string; code: string; location?: string };
 }
@@ -90,6 +90,27 @@ const MAX_NOTIFICATIONS = 50;
 export interface SarifOptions {
   /** Where GitHub should place a finding's alert; default is the stable pseudo-path per principal. */
   readonly artifactUriFor?: (finding: Finding, principal: PrincipalReport | undefined) => string;
+  /** Results kept in the run (default GITHUB_LIMITS.resultsPerRun). */
+  readonly maxResults?: number;
+}
+
+/**
+ * GitHub code scanning's limits on one SARIF upload (docs.github.com, "SARIF results exceed
+ * limits"): a run may hold 25,000 results but only the top 5,000 are kept; 25,000 rules per run;
+ * 20 runs per file; 1,000 locations per result (100 shown); 20 tags per rule (10 shown); 10 MB
+ * gzip-compressed per file. leash writes one run, one location per result, three tags per rule and
+ * one rule per check and severity, so results are the only limit it can reach: it keeps the 5,000
+ * most severe itself, says so in the run, and the full list stays in report.json.
+ */
+export const GITHUB_LIMITS = { resultsPerRun: 5000, rulesPerRun: 25000, runsPerFile: 20, locationsPerResult: 100, tagsPerRule: 10, gzipBytes: 10 * 1024 * 1024 } as const;
+
+export interface SarifTruncation {
+  readonly limit: number;
+  readonly totalResults: number;
+  readonly includedResults: number;
+  readonly omittedResults: number;
+  readonly omittedBySeverity: Readonly<Record<Severity, number>>;
+  readonly reason: string;
 }
 
 /** Actions listed per result; the full list lives in report.json. Keeps SARIF uploads small. */
@@ -180,7 +201,29 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
   const principals = new Map(report.principals.map((p) => [p.arn, p]));
   const accountId = report.scan.account.id;
 
-  const results: SarifResult[] = report.findings.map((f) => {
+  // Which findings fit: open before suppressed, then most severe, then oldest (an alert that has
+  // been open longest should not be the one to vanish), then id, so the cut is the same every night.
+  const limit = Math.max(0, Math.floor(opts.maxResults ?? GITHUB_LIMITS.resultsPerRun));
+  let kept: readonly Finding[] = report.findings;
+  let truncated: SarifTruncation | undefined;
+  if (report.findings.length > limit) {
+    const order = [...report.findings].sort((a, b) =>
+      Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined)
+      || severityRank[b.severity] - severityRank[a.severity]
+      || (a.firstSeen ?? report.scan.startedAt).localeCompare(b.firstSeen ?? report.scan.startedAt)
+      || a.id.localeCompare(b.id));
+    const keep = new Set(order.slice(0, limit));
+    kept = report.findings.filter((f) => keep.has(f));
+    const omittedBySeverity = Object.fromEntries(SEVERITIES.map((sv) => [sv, 0])) as Record<Severity, number>;
+    for (const f of order.slice(limit)) omittedBySeverity[f.severity]++;
+    const omitted = report.findings.length - limit;
+    truncated = {
+      limit, totalResults: report.findings.length, includedResults: limit, omittedResults: omitted, omittedBySeverity,
+      reason: `GitHub code scanning keeps at most ${GITHUB_LIMITS.resultsPerRun} results per run; the ${omitted} least severe (suppressed first) are left out here and listed in report.json`,
+    };
+  }
+
+  const results: SarifResult[] = kept.map((f) => {
     const principal = principals.get(f.principalArn);
     const uri = opts.artifactUriFor?.(f, principal) ?? defaultArtifactUri(accountId, f, principal);
     const name = principal?.name ?? arnParts(f.principalArn).name;
@@ -222,6 +265,9 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
     coverageNotes: [...report.scan.coverage.notes],
   };
   if (report.scan.account.alias !== undefined) runProperties.accountAlias = report.scan.account.alias;
+  if (truncated) runProperties.truncated = truncated;
+  const notes = [...(report.errors.length > 0 ? notifications(report) : [])];
+  if (truncated) notes.push({ level: 'warning', message: { text: `${truncated.omittedResults} of ${truncated.totalResults} findings are not in this SARIF run: ${truncated.reason}` }, properties: { source: 'leash', code: 'results-truncated' } });
 
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -237,7 +283,7 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
         // the SARIF alone should not take a partial picture for a whole one.
         invocations: [{
           executionSuccessful: true, startTimeUtc: report.scan.startedAt, endTimeUtc: report.scan.finishedAt,
-          ...(report.errors.length > 0 ? { toolExecutionNotifications: notifications(report) } : {}),
+          ...(notes.length > 0 ? { toolExecutionNotifications: notes } : {}),
         }],
         results,
         properties: runProperties,

@@ -11,6 +11,8 @@ import { FORMAT_FILES, type Format } from './formats.js';
 import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
 import { toMarkdown } from './markdown.js';
 import { toSarif, type SarifOptions } from './sarif.js';
+import { toCsv, toNdjson } from './rows.js';
+import { toHtml } from './html.js';
 
 export interface WriteBundleOptions {
   /** Root of the scan history (`reports`); the bundle goes to `<root>/<account>/<timestamp>/`. */
@@ -41,7 +43,19 @@ export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'asffRegion' |
 
 /** The text of one format's file, exactly as a bundle holds it (`leash report` renders through this too). */
 export function renderFormat(report: Report, format: Format, opts: RenderOptions = {}): string {
+  const chunks = renderChunks(report, format, opts);
+  return typeof chunks === 'string' ? chunks : [...chunks].join('');
+}
+
+/** The same text in pieces: the per-finding exports are generated line by line and written as they come. */
+export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}): string | Iterable<string> {
   switch (format) {
+    case 'ndjson':
+      return toNdjson(report);
+    case 'csv':
+      return toCsv(report);
+    case 'html':
+      return toHtml(report, opts.previous ? { previous: opts.previous } : {});
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'sarif':
@@ -56,11 +70,25 @@ export function renderFormat(report: Report, format: Format, opts: RenderOptions
   }
 }
 
+/** Pieces are gathered to about this size before each write, so a million short lines are not a million writes. */
+const WRITE_BATCH = 1 << 16;
+
 /** Write and flush to disk, so a power cut after the rename cannot leave an empty file behind it. */
-async function writeDurable(path: string, data: string): Promise<void> {
+async function writeDurable(path: string, data: string | Iterable<string>): Promise<void> {
   const fh = await open(path, 'wx');
   try {
-    await fh.writeFile(data, 'utf8');
+    if (typeof data === 'string') await fh.writeFile(data, 'utf8');
+    else {
+      let batch = '';
+      for (const piece of data) {
+        batch += piece;
+        if (batch.length >= WRITE_BATCH) {
+          await fh.write(batch, null, 'utf8');
+          batch = '';
+        }
+      }
+      if (batch !== '') await fh.write(batch, null, 'utf8');
+    }
     await fh.sync();
   } finally {
     await fh.close();
@@ -70,8 +98,8 @@ async function writeDurable(path: string, data: string): Promise<void> {
 export interface FileToWrite {
   /** File name inside the target directory (no path separators). */
   readonly name: string;
-  /** Rendered only when its turn comes; a throw here abandons the whole set. */
-  readonly content: () => string;
+  /** Rendered only when its turn comes (a string, or pieces written as they come); a throw here abandons the whole set. */
+  readonly content: () => string | Iterable<string>;
 }
 
 /**
@@ -142,7 +170,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
     for (const format of opts.formats) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
       const file = join(tmp, FORMAT_FILES[format]);
-      await writeDurable(file, renderFormat(report, format, opts));
+      await writeDurable(file, renderChunks(report, format, opts));
       tmpFiles.push(FORMAT_FILES[format]);
     }
     if (opts.fixesWriter) await opts.fixesWriter(tmp);

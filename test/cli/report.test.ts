@@ -56,6 +56,6 @@ describe('leash report --format', () => {
     const empty = mkdtempSync(join(tmpdir(), 'leash-report-empty-'));
     const r = await runCli(['report', '--reports', empty, '--format', 'sraif']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('--format: expected one or more of json, sarif, asff, md or all, comma-separated, got sraif');
+    expect(r.err).toContain('--format: expected one or more of json, sarif, asff, md, ndjson, csv, html or all, comma-separated, got sraif');
   });
 });

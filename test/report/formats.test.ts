@@ -7,11 +7,12 @@ describe('parseFormats', () => {
     expect(parseFormats('sarif,json')).toEqual(['json', 'sarif']);
     expect(parseFormats(' Markdown , md,securityhub ')).toEqual(['asff', 'md']);
     expect(parseFormats('all')).toEqual([...FORMATS]);
+    expect(parseFormats('csv,jsonl,html')).toEqual(['ndjson', 'csv', 'html']);
   });
 
   it('names the flag and the allowed values for an unknown or empty format', () => {
-    expect(() => parseFormats('json,html')).toThrow(InputError);
-    expect(() => parseFormats('json,html')).toThrow('--format: expected one or more of json, sarif, asff, md or all, comma-separated, got html');
+    expect(() => parseFormats('json,pdf')).toThrow(InputError);
+    expect(() => parseFormats('json,pdf')).toThrow('--format: expected one or more of json, sarif, asff, md, ndjson, csv, html or all, comma-separated, got pdf');
     expect(() => parseFormats(' , ')).toThrow(/got an empty list/);
   });
 

@@ -26,7 +26,7 @@ describe('writeReportBundle', () => {
     const report = buildReport();
     const { dir, files } = await writeReportBundle(report, { reportsRoot: reportsRoot(), formats: [...FORMATS] });
     expect(dir).toBe(join(accountRoot(), '2026-11-24T03-00-00.000Z'));
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md']);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'findings.ndjson', 'findings.csv', 'report.html']);
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report);
     expect(JSON.parse(await readFile(join(dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
     expect(JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8'))).toHaveLength(report.findings.length);

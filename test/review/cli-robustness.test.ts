@@ -47,7 +47,7 @@ describe('usage errors exit 2, never 1 (which means "findings")', () => {
     [['frob'], /unknown command 'frob'/],
     [['scan', '--frob'], /unknown option '--frob'/],
     [['scan', '--demo', '--fail-on', 'severe'], /'severe' is invalid/],
-    [['fix'], /required option '--report <path>'/],
+    [['fix'], /required option '--principal <arn>'/],
     [['scan', '--demo', '--mode', 'lax'], /'lax' is invalid/],
   ])('%j', async (args, message) => {
     const r = await runMain(args);

@@ -5,7 +5,7 @@ import { checks } from '../../checks/index.js';
 import { destructiveAction, escalationTechniques } from '../../checks/data.js';
 import { credentialExposureActions, exfiltrationActions, loggingTamperingActions } from '../../checks/action-lists.js';
 import { catalog } from '../../iam/catalog.js';
-import { loadReport } from '../../report/history.js';
+import { checkAccount, loadReport } from '../../report/history.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
@@ -112,12 +112,13 @@ export function register(program: Command): void {
     .argument('<subject>', 'e.g. destructive-actions, iam:PassRole, ec2-passrole-run-instances, or a finding id')
     .option('--report <path>', 'report to look finding ids up in (report.json, a scan directory, latest)', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
+    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
     .addHelpText('after', exitCodesHelp({ 0: 'explained', 2: 'nothing by that name (close matches are suggested)' }))
-    .action(async (subject: string, o: { report: string; reports: string }) => {
+    .action(async (subject: string, o: { report: string; reports: string; account?: string }) => {
       try {
         const looksLikeFinding = /^[0-9a-f]{6,20}$/.test(subject);
         let loadProblem: unknown;
-        const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports }).catch((e: unknown) => { loadProblem = e; return undefined; }) : undefined;
+        const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) }).then((r) => { checkAccount(r, o.account, o.report); return r; }).catch((e: unknown) => { loadProblem = e; return undefined; }) : undefined;
         try {
           process.stdout.write(explain(subject, report) + '\n');
         } catch (e) {

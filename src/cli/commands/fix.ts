@@ -5,19 +5,20 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { analyzeSnapshot, collectSnapshot, scanId, type ScanOptions } from '../../pipeline/scan.js';
-import { loadReport, resolveReportPath } from '../../report/history.js';
+import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { writeFixPlans } from '../../fix/write.js';
 import { loadSuppressions } from '../../config/suppressions.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
 
-interface FixCliOptions { report: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
+interface FixCliOptions { report: string; account?: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
 
 export function register(program: Command): void {
   program
     .command('fix')
     .description('Regenerate the fixes of one principal from a report\'s inputs, in a chosen mode (nothing is applied)')
-    .requiredOption('--report <path>', 'report.json, its directory, or latest/previous')
+    .option('--report <path>', 'report.json, its directory, or latest/previous', 'latest')
+    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
     .requiredOption('--principal <arn>', 'principal ARN (or name) to plan fixes for')
     .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
     .option('-o, --output <dir>', 'write the fix files here (default: <report dir>/fixes/)')
@@ -26,8 +27,9 @@ export function register(program: Command): void {
     .addHelpText('after', exitCodesHelp({ 0: 'fix files written (applying them is a human\'s step: see each apply.sh)', 2: 'no such report or principal, not an agent principal, or a live scan' }))
     .action(async (o: FixCliOptions) => {
       try {
-        const reportPath = await resolveReportPath(o.report, { reportsRoot: o.reports ?? 'reports' });
+        const reportPath = await resolveReportPath(o.report, { reportsRoot: o.reports ?? 'reports', ...(o.account !== undefined ? { accountId: o.account } : {}) });
         const report = await loadReport(reportPath);
+        checkAccount(report, o.account, reportPath);
         const principal = report.principals.find((p) => p.arn === o.principal || p.name === o.principal);
         if (!principal) throw new InputError(reportPath, '$.principals', `a principal with ARN or name ${o.principal}`, 'none');
         const input = report.scan.sources.find((s) => s.kind === 'authorization-details-file');

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
 import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
-import { parseFormats } from '../../report/formats.js';
+import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
 
@@ -14,7 +14,7 @@ export interface ScanCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string;
+  cloudtrailWorkers?: string; history?: string;
 }
 
 function workers(v: string | undefined): number | undefined {
@@ -68,9 +68,10 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     ...(o.mode ? { mode: o.mode } : {}),
     reportsRoot: o.reports ?? 'reports',
     ...(o.output ? { output: o.output } : {}),
-    formats: parseFormats(o.format ?? 'all'),
+    formats: o.format === undefined ? [...DEFAULT_FORMATS] : parseFormats(o.format),
     ...(o.failOn ? { failOn: o.failOn } : {}),
     ...(o.failOnNew ? { failOnNew: true } : {}),
+    ...(o.history !== undefined ? { history: o.history } : {}),
   };
 }
 
@@ -108,7 +109,8 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
     .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
-    .option('--format <list>', 'comma-separated: json,sarif,asff,md or all', 'all')
+    .option('--format <list>', 'comma-separated: json,sarif,asff,md,ndjson,csv,html or all (default: json,sarif,asff,md)')
+    .option('--history <dir|s3-url>', 'read the previous scan from, and store this one in, a directory or s3://bucket/prefix (for runners that start empty)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')

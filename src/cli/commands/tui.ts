@@ -1,13 +1,18 @@
 // `leash` with no arguments, and `leash tui`: the interactive terminal UI. Everything heavy (ink,
 // React, the scan pipeline) is imported lazily so other commands never pay for it.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 
 export interface TuiCommandOptions {
+  /** report.json, a scan directory, `latest` or `previous`. */
   readonly report?: string;
   readonly reportsDir?: string;
+  /** Same as reportsDir, spelled as the other commands spell it. */
+  readonly reports?: string;
+  /** Account whose history `latest`/`previous` refer to. */
+  readonly account?: string;
   readonly input?: string;
   readonly demo?: boolean;
   readonly profile?: string;
@@ -36,7 +41,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     // cannot be given (no terminal to draw on), so 2, like any other unusable request.
     return explicit ? EXIT_ERROR : EXIT_OK;
   }
-  const reportsDir = opts.reportsDir ?? 'reports';
+  const reportsDir = opts.reports ?? opts.reportsDir ?? 'reports';
   const { loadRunScan } = await import('../../tui/scan-loader.js');
   const { findLatestReport, loadReport } = await import('../../tui/report-files.js');
   const { runTui } = await import('../../tui/run.js');
@@ -60,7 +65,19 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
       const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
       return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
     }
-    const path = opts.report ?? findLatestReport(reportsDir)?.path;
+    // A scan folder, `latest`/`previous` (of --account when the history holds several), or a file;
+    // with none of them, the newest report under the reports directory, whatever its account.
+    const spec = opts.report ?? (opts.account !== undefined ? 'latest' : undefined);
+    let path: string | undefined;
+    if (spec !== undefined) {
+      const { checkAccount, resolveReportPath } = await import('../../report/history.js');
+      const resolved = await resolveReportPath(spec, { reportsRoot: reportsDir, ...(opts.account !== undefined ? { accountId: opts.account } : {}) });
+      // A file given by name keeps the user's spelling in messages and the title bar.
+      path = resolved === resolve(spec) ? spec : resolved;
+      if (opts.account !== undefined) checkAccount(loadReport(path), opts.account, path);
+    } else {
+      path = findLatestReport(reportsDir)?.path;
+    }
     if (path === undefined) {
       const runScan = await loadRunScan();
       return await runTui({
@@ -83,16 +100,24 @@ export function register(program: Command): void {
   program
     .command('tui')
     .description('Interactive terminal UI: risk-sorted principals, evidence, fix previews (the default in a terminal)')
-    .option('--report <file>', 'open this report.json (default: the newest under --reports-dir)')
-    .option('--reports-dir <dir>', 'where scans are written', 'reports')
+    .argument('[report]', 'a report.json, a scan folder, latest or previous (same as --report)')
+    .option('--report <path>', 'open this report: report.json, a scan folder, latest or previous (default: the newest under --reports)')
+    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
+    .option('--reports <dir>', 'where scans are written (default: reports)')
+    .option('--reports-dir <dir>', 'the same as --reports (older spelling)')
     .option('--input <file>', 'scan an authorization-details JSON file first')
     .option('--demo', 'scan the built-in demo account first')
     .option('--profile <name>', 'scan the account behind this AWS profile first (read-only)')
     .option('--cloudtrail <files...>', 'CloudTrail files (.json/.json.gz) for usage')
     .option('--config <file>', 'leash.config.yaml')
     .addHelpText('after', exitCodesHelp({ 0: 'quit normally', 2: 'not a terminal (use `leash scan`), or a report or input that cannot be read' }))
-    .action(async (opts: TuiCommandOptions) => {
-      process.exitCode = await startTui(opts, true);
+    .action(async (report: string | undefined, opts: TuiCommandOptions) => {
+      if (report !== undefined && opts.report !== undefined && report !== opts.report) {
+        process.stderr.write(`leash: tui: give the report once (argument ${JSON.stringify(report)} or --report ${JSON.stringify(opts.report)})\n`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      process.exitCode = await startTui(report !== undefined ? { ...opts, report } : opts, true);
     });
 
   // No subcommand: the TUI in a terminal, a hint elsewhere. Extra words are a mistyped command

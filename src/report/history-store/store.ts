@@ -1,0 +1,135 @@
+// `--history <dir | s3://bucket/prefix>`: the scan history that outlives an ephemeral runner (a CI
+// job starts from a fresh checkout, so reports/ is empty every night). Before writing, a scan reads
+// the previous report from here (firstSeen, --fail-on-new, resolved/archived findings need it);
+// after writing its own bundle it stores its report and appends the trend.
+//
+// Layout, the same for a directory and for S3 (keys under the prefix):
+//   <account>/<scan-dir-name>/report.json.gz   this scan's report.json, gzip
+//   <account>/trend.ndjson                      one trend line per scan (trend.ts)
+//   <account>/latest                            one line: the newest scan-dir-name
+//   <account>/latest-complete                   the newest whose IAM read was complete
+// The report object is written before the pointers, so a reader that follows a pointer always
+// finds a whole report. The store is written only by this module; it never deletes.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { InputError } from '../../model/errors.js';
+import type { Report } from '../../model/report.js';
+import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
+import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
+
+/** Bytes under keys relative to the store's root. */
+export interface BlobStore {
+  /** Where the store is, for messages (`s3://bucket/prefix`, a directory path). */
+  readonly location: string;
+  /** undefined when there is no such key. */
+  get(key: string): Promise<Buffer | undefined>;
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  close(): void;
+}
+
+const ACCOUNT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Bounded read: a pointer file is one line; anything bigger is not ours. */
+const MAX_POINTER_BYTES = 256;
+
+function accountKey(accountId: string): string {
+  if (!ACCOUNT_RE.test(accountId) || accountId.includes('..')) throw new InputError('--history', '', 'an account id that is a plain name', JSON.stringify(accountId));
+  return accountId;
+}
+
+export interface PreviousScan {
+  readonly report: Report;
+  /** `<location>/<account>/<scan>/report.json.gz`, for messages. */
+  readonly source: string;
+}
+
+export class HistoryStore {
+  constructor(readonly blobs: BlobStore) {}
+
+  get location(): string {
+    return this.blobs.location;
+  }
+
+  private async pointer(account: string, name: 'latest' | 'latest-complete'): Promise<string | undefined> {
+    const body = await this.blobs.get(`${account}/${name}`);
+    if (body === undefined) return undefined;
+    const text = body.subarray(0, MAX_POINTER_BYTES).toString('utf8').trim();
+    if (!isScanDirName(text)) throw new InputError(`${this.location}/${account}/${name}`, '', 'one line naming a scan (e.g. 2026-11-24T03-00-00.000Z)', JSON.stringify(text.slice(0, 60)));
+    return text;
+  }
+
+  private async readScan(account: string, scan: string): Promise<PreviousScan> {
+    const key = `${account}/${scan}/report.json.gz`;
+    const where = `${this.location}/${key}`;
+    const body = await this.blobs.get(key);
+    if (body === undefined) throw new InputError(where, '', 'the report the pointer names', 'no such object');
+    let text: string;
+    try {
+      text = gunzipSync(body).toString('utf8');
+    } catch (e) {
+      throw new InputError(where, '', 'a gzip-compressed report.json', (e as Error).message);
+    }
+    const report = parseReport(text, where);
+    if (report.scan.account.id !== account) {
+      throw new InputError(where, '$.scan.account.id', `a scan of account ${account} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
+    }
+    return { report, source: where };
+  }
+
+  /**
+   * The scan to compare with: the newest, or, when the newest read IAM only in part, the newest
+   * complete one (compared with a partial scan, the findings it missed would all look new).
+   * undefined when the history has no scan of the account yet.
+   */
+  async readPrevious(accountId: string): Promise<PreviousScan | undefined> {
+    const account = accountKey(accountId);
+    const latest = await this.pointer(account, 'latest');
+    if (latest === undefined) return undefined;
+    const prev = await this.readScan(account, latest);
+    if (prev.report.scan.coverage.iam === 'complete') return prev;
+    const complete = await this.pointer(account, 'latest-complete');
+    return complete !== undefined && complete !== latest ? this.readScan(account, complete) : prev;
+  }
+
+  async readTrend(accountId: string): Promise<string> {
+    const body = await this.blobs.get(`${accountKey(accountId)}/${TREND_FILE}`);
+    return body === undefined ? '' : body.toString('utf8');
+  }
+
+  /** Store this scan: report, trend, then the pointers. Returns the report's location. */
+  async write(report: Report): Promise<string> {
+    const account = accountKey(report.scan.account.id);
+    const scan = scanDirName(report.scan.startedAt);
+    const key = `${account}/${scan}/report.json.gz`;
+    await this.blobs.put(key, gzipSync(Buffer.from(JSON.stringify(report), 'utf8')), 'application/gzip');
+    const trend = appendTrend(await this.readTrend(account), `${this.location}/${account}/${TREND_FILE}`, trendLine(report));
+    await this.blobs.put(`${account}/${TREND_FILE}`, Buffer.from(trend, 'utf8'), 'application/x-ndjson');
+    // `latest` means newest by scan time: storing an older scan must not move it back.
+    const current = await this.pointer(account, 'latest').catch(() => undefined);
+    if (current === undefined || compareScanNames(current, scan) <= 0) await this.blobs.put(`${account}/latest`, Buffer.from(`${scan}\n`), 'text/plain');
+    if (report.scan.coverage.iam === 'complete') {
+      const currentComplete = await this.pointer(account, 'latest-complete').catch(() => undefined);
+      if (currentComplete === undefined || compareScanNames(currentComplete, scan) <= 0) await this.blobs.put(`${account}/latest-complete`, Buffer.from(`${scan}\n`), 'text/plain');
+    }
+    return `${this.location}/${key}`;
+  }
+
+  close(): void {
+    this.blobs.close();
+  }
+}
+
+export interface HistoryConnection {
+  readonly profile?: string;
+  readonly region?: string;
+  readonly endpointUrl?: string;
+}
+
+/** `--history` value → store. `s3://bucket[/prefix]` is S3 (history-store/s3.ts), anything else a directory. */
+export async function openHistoryStore(spec: string, conn: HistoryConnection = {}): Promise<HistoryStore> {
+  if (/^s3:\/\//i.test(spec)) {
+    const { parseS3Url, createHistoryS3Writer } = await import('./s3.js');
+    return new HistoryStore(createHistoryS3Writer({ ...parseS3Url(spec), ...conn }));
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new InputError('--history', '', 'a directory or s3://bucket/prefix', JSON.stringify(spec));
+  const { dirBlobStore } = await import('./dir.js');
+  return new HistoryStore(dirBlobStore(spec));
+}

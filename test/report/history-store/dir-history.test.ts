@@ -1,0 +1,77 @@
+// --history DIR: the same store on a directory (a CI cache or a mounted volume).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/model/report.js';
+import { InputError } from '../../../src/model/errors.js';
+import { checkKey, dirBlobStore } from '../../../src/report/history-store/dir.js';
+import { HistoryStore, openHistoryStore } from '../../../src/report/history-store/store.js';
+import { parseTrend } from '../../../src/report/trend.js';
+import { runCli } from '../../support/cli.js';
+import { buildReport, COVERAGE } from '../support.js';
+
+const ACCOUNT = '111122223333';
+
+function latestReport(reports: string): Report {
+  const latest = readFileSync(join(reports, ACCOUNT, 'latest'), 'utf8').trim();
+  return JSON.parse(readFileSync(join(reports, ACCOUNT, latest, 'report.json'), 'utf8')) as Report;
+}
+
+describe('--history DIR', () => {
+  it('two runs on empty reports roots share one history: delta, firstSeen, trend', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const history = join(tmp, 'cache');
+    const a = await runCli(['scan', '--demo', '--reports', join(tmp, 'r1'), '--history', history, '--format', 'json', '--ci']);
+    expect(a.code).toBe(0);
+    const b = await runCli(['scan', '--demo', '--reports', join(tmp, 'r2'), '--history', history, '--format', 'json', '--fail-on', 'low', '--fail-on-new', '--ci']);
+    expect(b.err).toBe('');
+    expect(b.code).toBe(0);
+    const first = latestReport(join(tmp, 'r1'));
+    const second = latestReport(join(tmp, 'r2'));
+    expect(second.delta?.previousScanId).toBe(first.scan.id);
+    expect(second.findings.every((f) => f.firstSeen === first.scan.startedAt)).toBe(true);
+    const trend = parseTrend(readFileSync(join(history, ACCOUNT, 'trend.ndjson'), 'utf8'), 'trend');
+    expect(trend).toHaveLength(2);
+    expect(trend[1]).toMatchObject({ new: 0, resolved: 0, previousScanId: first.scan.id });
+    // Each local reports root got its own trend line too.
+    expect(parseTrend(readFileSync(join(tmp, 'r2', ACCOUNT, 'trend.ndjson'), 'utf8'), 'trend')).toHaveLength(1);
+  });
+
+  it('a pointer naming a missing report is an error naming the object; the store is left as it was', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const history = join(tmp, 'cache');
+    const store = await openHistoryStore(history);
+    await store.blobs.put(`${ACCOUNT}/latest`, Buffer.from('2026-01-01T00-00-00.000Z\n'), 'text/plain');
+    await expect(store.readPrevious(ACCOUNT)).rejects.toThrow(/2026-01-01T00-00-00\.000Z\/report\.json\.gz/);
+    const r = await runCli(['scan', '--demo', '--reports', join(tmp, 'r'), '--history', history, '--format', 'json', '--ci']);
+    expect(r.code).toBe(2);
+    expect(readFileSync(join(history, ACCOUNT, 'latest'), 'utf8')).toBe('2026-01-01T00-00-00.000Z\n');
+    expect(existsSync(join(history, ACCOUNT, 'trend.ndjson'))).toBe(false);
+  });
+
+  it('prefers the complete scan when the newest read IAM only in part', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const store = new HistoryStore(dirBlobStore(tmp));
+    const complete = buildReport({ startedAt: '2026-11-01T03:00:00.000Z' });
+    const partial = buildReport({ scanId: 'partial', startedAt: '2026-11-02T03:00:00.000Z', coverage: { ...COVERAGE, iam: 'partial' } });
+    await store.write(complete);
+    await store.write(partial);
+    expect(readFileSync(join(tmp, complete.scan.account.id, 'latest'), 'utf8').trim()).toBe('2026-11-02T03-00-00.000Z');
+    expect((await store.readPrevious(complete.scan.account.id))?.report.scan.id).toBe(complete.scan.id);
+    // Storing an older scan afterwards does not move latest back.
+    await store.write(buildReport({ startedAt: '2026-10-01T03:00:00.000Z' }));
+    expect(readFileSync(join(tmp, complete.scan.account.id, 'latest'), 'utf8').trim()).toBe('2026-11-02T03-00-00.000Z');
+  });
+
+  it('keys cannot climb out of the directory', () => {
+    for (const k of ['../x', 'a/../../x', '/etc/passwd', 'a//b', 'a\\..\\b', '.']) expect(() => checkKey(k, 'h')).toThrow(InputError);
+    expect(checkKey('111122223333/latest', 'h')).toEqual(['111122223333', 'latest']);
+  });
+
+  it('an unknown URL scheme is refused before any scan', async () => {
+    const r = await runCli(['scan', '--demo', '--reports', mkdtempSync(join(tmpdir(), 'leash-dirhist-')), '--history', 'gs://bucket/x', '--ci']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--history: expected a directory or s3:\/\/bucket\/prefix/);
+  });
+});
