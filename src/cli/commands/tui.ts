@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
+import { nearest } from '../suggest.js';
 
 export interface TuiCommandOptions {
   readonly report?: string;
@@ -105,7 +106,8 @@ export function register(program: Command): void {
     }
     if (program.args.length > 0) {
       const names = program.commands.map((c) => c.name());
-      program.error(`error: unknown command '${program.args[0]}' (commands: ${names.join(', ')}; see leash --help)`, { exitCode: EXIT_ERROR, code: 'commander.unknownCommand' });
+      const near = nearest(String(program.args[0]), names);
+      program.error(`error: unknown command '${program.args[0]}'${near !== undefined ? ` — did you mean \`leash ${near}\`?` : ''} (commands: ${names.join(', ')}; see leash --help)`, { exitCode: EXIT_ERROR, code: 'commander.unknownCommand' });
     }
     process.exitCode = await startTui({}, false);
   });
