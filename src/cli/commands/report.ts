@@ -10,6 +10,7 @@ import { renderFormat, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
+import { warnIfScheduleFailing } from '../schedule-status.js';
 
 interface ReportCliOptions { report: string; reports: string; format?: string; output?: string; region: string }
 
@@ -24,6 +25,8 @@ export function register(program: Command): void {
     .option('--region <region>', 'Security Hub region for ASFF', process.env.AWS_REGION ?? 'us-east-1')
     .addHelpText('after', exitCodesHelp({ 0: 'rendered', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
     .action(async (o: ReportCliOptions) => {
+      // Before anything else, so it shows even when the failing schedule never wrote a report.
+      warnIfScheduleFailing(o.reports);
       try {
         // A typo in --format is reported before the report is looked for.
         const formats = o.format === undefined ? undefined : parseFormats(o.format);
