@@ -38,7 +38,8 @@ export function checkRegion(region: string | undefined, flag = '--region'): void
 
 /** A known mistake as one line with what to do, or undefined. */
 export function hintFor(e: unknown): string | undefined {
-  const errs = chain(e);
+  // Innermost first: the SDK's own error names the mistake; wrappers only repeat its message.
+  const errs = chain(e).reverse();
   for (const err of errs) {
     const name = err.name ?? '';
     const msg = String(err.message ?? '');
