@@ -57,6 +57,10 @@ export interface AppProps extends TuiCallbacks {
   readonly colors?: boolean;
   /** Clock for expiry validation (tests pin it). */
   readonly now?: () => Date;
+  /** The loading line's text (default: source, else "Scanning"). */
+  readonly loadingLabel?: string;
+  /** A failed load ends the app with the error (opening a report) instead of showing it (a scan). */
+  readonly exitOnLoadError?: boolean;
 }
 
 type Phase = { readonly kind: 'ready' } | { readonly kind: 'loading'; readonly label: string } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'empty' };
@@ -87,7 +91,7 @@ const MIN_ROWS = 12;
 const CHROME_ROWS = 4;
 
 function initialState(props: AppProps): State {
-  const phase: Phase = props.report ? { kind: 'ready' } : props.load ? { kind: 'loading', label: props.source ?? 'Scanning' } : { kind: 'empty' };
+  const phase: Phase = props.report ? { kind: 'ready' } : props.load ? { kind: 'loading', label: props.loadingLabel ?? props.source ?? 'Scanning' } : { kind: 'empty' };
   return {
     report: props.report,
     phase,
@@ -131,11 +135,14 @@ export function App(props: AppProps) {
     update((s) => ({ ...s, phase: { kind: 'loading', label }, progress: [] }));
     loader((p, detail) => update((s) => ({ ...s, progress: [...s.progress, progressText(p, detail)].slice(-200) })))
       .then((report) => update((s) => ({ ...s, report, phase: { kind: 'ready' }, stack: [{ screen: 'overview' }] })))
-      .catch((e: unknown) => update((s) => ({ ...s, phase: { kind: 'failed', message: e instanceof Error ? e.message : String(e) } })));
+      .catch((e: unknown) => {
+        if (props.exitOnLoadError) exit(e instanceof Error ? e : new Error(String(e)));
+        else update((s) => ({ ...s, phase: { kind: 'failed', message: e instanceof Error ? e.message : String(e) } }));
+      });
   };
 
   useEffect(() => {
-    if (props.load && !props.report) startLoad(props.load, props.source ?? 'Scanning');
+    if (props.load && !props.report) startLoad(props.load, props.loadingLabel ?? props.source ?? 'Scanning');
     // Runs once: the CLI never swaps the loader mid-session.
   }, []);
 

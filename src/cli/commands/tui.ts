@@ -39,7 +39,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
   }
   const reportsDir = opts.reportsDir ?? 'reports';
   const { loadRunScan } = await import('../../tui/scan-loader.js');
-  const { findLatestReport, loadReport } = await import('../../tui/report-files.js');
+  const { findLatestReport } = await import('../../tui/report-files.js');
   const { runTui } = await import('../../tui/run.js');
 
   const wantsScan = opts.input !== undefined || opts.demo === true || opts.profile !== undefined;
@@ -69,8 +69,11 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
         ...(runScan ? { demoScan: (onProgress) => runScan({ demo: true, fixes: true }, onProgress) } : {}),
       });
     }
-    const report = loadReport(path);
-    return await runTui({ report, source: relative(process.cwd(), path) || path, reportsDir });
+    // The first frame comes at once with a loading line; the report streams in behind it. A
+    // report that cannot be read or parsed still ends the TUI with `leash: …` and exit 2.
+    const { readReportStreaming } = await import('../../tui/stream-report.js');
+    const source = relative(process.cwd(), path) || path;
+    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, reportsDir });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);
