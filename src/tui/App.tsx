@@ -9,7 +9,7 @@ import type { PrincipalReport, Report } from '../model/report.js';
 import { isIsoDate } from '../config/suppressions.js';
 import { exportView } from './export.js';
 import type { ViewExport } from './export.js';
-import { clamp, colorsEnabled, filterPrincipals, findingsFor, nextSeverityFilter, riskiestAgents } from './format.js';
+import { clamp, colorsEnabled, filterPrincipals, findingsFor, hasPreviousScan, nextSeverityFilter, riskiestAgents, SORT_KEYS } from './format.js';
 import type { PrincipalFilter } from './format.js';
 import { useKeymap } from './hooks/use-keymap.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
@@ -41,6 +41,8 @@ export interface TuiCallbacks {
   readonly onSuppress: (finding: Finding, input: SuppressInput) => Promise<{ readonly suppressed: Suppression; readonly file: string }>;
   /** Write an export of the current view; resolves to the file path. */
   readonly onExport: (view: ViewExport, format: 'json' | 'markdown') => Promise<string>;
+  /** Remove a finding's suppression; resolves to the file it was removed from. */
+  readonly onUnsuppress?: (finding: Finding) => Promise<{ readonly file: string }>;
 }
 
 export interface AppProps extends TuiCallbacks {
@@ -98,7 +100,7 @@ function initialState(props: AppProps): State {
     progress: [],
     stack: [{ screen: 'overview' }],
     overviewSelected: 0,
-    list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined },
+    list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined, sort: 'risk', showSuppressed: false, newOnly: false },
     detail: { arn: '', tab: 'findings', selected: 0, scroll: 0 },
     fix: { mode: 'diff', scroll: 0 },
     prompt: undefined,
@@ -156,7 +158,7 @@ export function App(props: AppProps) {
   const current = (s: State): View => s.stack[s.stack.length - 1] ?? { screen: 'overview' };
   const push = (s: State, v: View): State => ({ ...s, stack: [...s.stack, v] });
   const pop = (s: State): State => (s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1) } : s);
-  const filterOf = (s: State): PrincipalFilter => ({ query: s.list.query, agentsOnly: s.list.agentsOnly, minSeverity: s.list.minSeverity });
+  const filterOf = (s: State): PrincipalFilter => ({ query: s.list.query, agentsOnly: s.list.agentsOnly, minSeverity: s.list.minSeverity, sort: s.list.sort, showSuppressed: s.list.showSuppressed, newOnly: s.list.newOnly });
 
   const openPrincipal = (s: State, arn: string): State =>
     push({ ...s, detail: s.detail.arn === arn ? s.detail : { arn, tab: 'findings', selected: 0, scroll: 0 } }, { screen: 'principal', arn });
@@ -182,6 +184,27 @@ export function App(props: AppProps) {
           return { ...s, report: { ...s.report, findings }, status: { text: `Suppressed, recorded in ${file}: ${finding.title}`, tone: 'ok' } };
         }),
       (e: unknown) => setStatus(`Could not save suppression: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const unsuppress = (finding: Finding) => {
+    if (!props.onUnsuppress) {
+      setStatus('Unsuppress is not available here.', 'error');
+      return;
+    }
+    setStatus('Removing suppression…', 'busy');
+    props.onUnsuppress(finding).then(
+      ({ file }) =>
+        update((s) => {
+          if (!s.report) return s;
+          const findings = s.report.findings.map((f) => {
+            if (f.id !== finding.id) return f;
+            const { suppressed: _gone, ...rest } = f;
+            return rest;
+          });
+          return { ...s, report: { ...s.report, findings }, status: { text: `Unsuppressed, removed from ${file}: ${finding.title}`, tone: 'ok' } };
+        }),
+      (e: unknown) => setStatus(`Could not remove suppression: ${e instanceof Error ? e.message : String(e)}`, 'error'),
     );
   };
 
@@ -278,6 +301,12 @@ export function App(props: AppProps) {
         if (input === '/') return { ...s, prompt: { kind: 'search' } };
         if (input === 'a') return { ...s, list: { ...s.list, agentsOnly: !s.list.agentsOnly, selected: 0 } };
         if (input === 'v') return { ...s, list: { ...s.list, minSeverity: nextSeverityFilter(s.list.minSeverity), selected: 0 } };
+        if (input === 'o') return { ...s, list: { ...s.list, sort: cycle(SORT_KEYS, s.list.sort, 1), selected: 0 } };
+        if (input === 'x') return { ...s, list: { ...s.list, showSuppressed: !s.list.showSuppressed, selected: 0 } };
+        if (input === 'n') {
+          if (!hasPreviousScan(report)) return { ...s, status: { text: 'This report has no previous scan to compare with, so nothing is marked new.', tone: 'error' } };
+          return { ...s, list: { ...s.list, newOnly: !s.list.newOnly, selected: 0 } };
+        }
         if (key.escape) return s.list.query !== '' ? { ...s, list: { ...s.list, query: '', selected: 0 } } : pop(s);
         return s;
       }
@@ -300,8 +329,13 @@ export function App(props: AppProps) {
             return fix ? push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fix.id }) : { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
           }
           if (input === 's') {
-            if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason}`, tone: 'error' } };
+            if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason} (u removes it)`, tone: 'error' } };
             return { ...s, prompt: { kind: 'reason', finding: f, value: '' } };
+          }
+          if (input === 'u') {
+            if (!f.suppressed) return { ...s, status: { text: 'This finding is not suppressed.', tone: 'error' } };
+            unsuppress(f);
+            return ref.current;
           }
           return s;
         }
@@ -365,7 +399,7 @@ export function App(props: AppProps) {
     update((x) => handleScreen({ ...x, status: x.status?.tone === 'busy' ? x.status : undefined }, input, key));
   });
 
-  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state), props.source].filter((x): x is string => x !== undefined);
+  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.exitOnLoadError === true), props.source].filter((x): x is string => x !== undefined);
   const title: Row = [seg(` ${titleParts.join(' · ')} `, { bold: true, inverse: colors })];
 
   let body;
@@ -405,9 +439,9 @@ export function App(props: AppProps) {
   );
 }
 
-function screenTitle(s: State): string | undefined {
+function screenTitle(s: State, opening: boolean): string | undefined {
   if (s.help) return 'help';
-  if (s.phase.kind !== 'ready') return s.phase.kind === 'loading' ? 'scanning' : s.phase.kind === 'failed' ? 'scan failed' : undefined;
+  if (s.phase.kind !== 'ready') return s.phase.kind === 'loading' ? (opening ? 'loading' : 'scanning') : s.phase.kind === 'failed' ? 'scan failed' : undefined;
   const v = s.stack[s.stack.length - 1];
   if (!v || v.screen === 'overview') return 'overview';
   if (v.screen === 'principals') return 'principals';
@@ -437,9 +471,9 @@ function keysRow(s: State, canScan: boolean): Row {
   const v = s.stack[s.stack.length - 1];
   switch (v?.screen) {
     case 'principals':
-      return k('↑↓ move · enter open · / search · a agents · v severity · esc back · e export · ? help · q quit');
+      return k('↑↓ move · enter open · / search · o sort · a agents · v severity · x suppressed · n new · ? · q');
     case 'principal':
-      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
     case 'fix':
       return k('tab Diff/JSON/Terraform/CLI · ↑↓ scroll · w write files · esc back · e export · ? · q');
     default:
