@@ -5,6 +5,12 @@
 import { TOOL_VERSION } from '../version.js';
 import type { Alert, AlertFinding } from './alert.js';
 import { plainText, slackCode, slackText } from './text.js';
+import { redact } from '../collect/local/redact.js';
+
+/** Error text may quote input (a config value, an env dump): access keys and secrets are masked before it leaves. */
+function errorText(s: string): string {
+  return redact(s);
+}
 
 export type NotifyFormat = 'slack' | 'json';
 
@@ -26,13 +32,13 @@ function slackLines(alert: Alert, listed: number): string[] {
     case 'run-failed':
       return [
         `:x: *leash schedule*: ${alert.consecutiveFailures} scheduled run${alert.consecutiveFailures === 1 ? '' : 's'} in a row failed${alert.stopped ? ' — the schedule has *stopped*' : ` (stops at ${alert.limit})`}`,
-        `Last error: ${slackText(alert.error)}`,
+        `Last error: ${slackText(errorText(alert.error))}`,
         `Last successful run: ${alert.lastOkAt !== undefined ? slackText(alert.lastOkAt) : 'none since the schedule started'}`,
         `Failure marker: ${slackCode(alert.markerPath)}`,
       ];
     case 'run-stale':
       return [
-        `:warning: *leash schedule*: no successful scan for more than ${Math.round(alert.staleAfterSeconds / 60)} min (${slackText(alert.reason)})`,
+        `:warning: *leash schedule*: no successful scan for more than ${Math.round(alert.staleAfterSeconds / 60)} min (${slackText(errorText(alert.reason))})`,
         `Last successful run: ${alert.lastOkAt !== undefined ? slackText(alert.lastOkAt) : `none since ${slackText(alert.since)}`}`,
         `Reports: ${slackCode(alert.reportsRoot)}`,
       ];
@@ -59,9 +65,9 @@ function jsonBody(alert: Alert, listed: number): Record<string, unknown> {
         omitted: alert.total - Math.min(listed, alert.findings.length),
       };
     case 'run-failed':
-      return { ...base, consecutiveFailures: alert.consecutiveFailures, limit: alert.limit, stopped: alert.stopped, error: plainText(alert.error), ...(alert.lastOkAt !== undefined ? { lastOkAt: alert.lastOkAt } : {}), reportsRoot: plainText(alert.reportsRoot, 1000), markerPath: plainText(alert.markerPath, 1000) };
+      return { ...base, consecutiveFailures: alert.consecutiveFailures, limit: alert.limit, stopped: alert.stopped, error: plainText(errorText(alert.error)), ...(alert.lastOkAt !== undefined ? { lastOkAt: alert.lastOkAt } : {}), reportsRoot: plainText(alert.reportsRoot, 1000), markerPath: plainText(alert.markerPath, 1000) };
     case 'run-stale':
-      return { ...base, ...(alert.lastOkAt !== undefined ? { lastOkAt: alert.lastOkAt } : {}), since: alert.since, staleAfterSeconds: alert.staleAfterSeconds, reason: plainText(alert.reason), reportsRoot: plainText(alert.reportsRoot, 1000) };
+      return { ...base, ...(alert.lastOkAt !== undefined ? { lastOkAt: alert.lastOkAt } : {}), since: alert.since, staleAfterSeconds: alert.staleAfterSeconds, reason: plainText(errorText(alert.reason)), reportsRoot: plainText(alert.reportsRoot, 1000) };
   }
 }
 

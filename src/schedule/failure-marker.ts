@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync 
 import { join } from 'node:path';
 import { z } from 'zod';
 import { plainText } from '../notify/text.js';
+import { redact } from '../collect/local/redact.js';
 
 export const FAILURE_MARKER = 'schedule-failed.json';
 /** A marker is a few hundred bytes; anything far bigger is not ours. */
@@ -33,7 +34,8 @@ export function writeFailureMarker(reportsRoot: string, marker: Omit<FailureMark
   mkdirSync(reportsRoot, { recursive: true });
   const path = markerPath(reportsRoot);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ schema: 'leash.schedule-failed/1', ...marker }, null, 2)}\n`);
+  // The error may quote input; keys and secrets are masked before it is written anywhere.
+  writeFileSync(tmp, `${JSON.stringify({ schema: 'leash.schedule-failed/1', ...marker, lastError: redact(marker.lastError) }, null, 2)}\n`);
   renameSync(tmp, path);
   return path;
 }

@@ -120,3 +120,25 @@ describe('notify target', () => {
     expect(describeTarget(new URL('https://hooks.slack.com/services/T/B/secret'))).toBe('https://hooks.slack.com/…');
   });
 });
+
+describe('schedule alerts', () => {
+  const secretError = 'config at $.x: expected a string, got "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"';
+
+  it('a failed-run alert names the count, the error and the marker, with keys masked, in both shapes', () => {
+    const alert = { kind: 'run-failed', consecutiveFailures: 3, limit: 3, stopped: true, error: secretError, reportsRoot: 'reports', markerPath: 'reports/schedule-failed.json' } as const;
+    for (const format of ['slack', 'json'] as const) {
+      const body = renderPayload(alert, format);
+      expect(body).not.toContain('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+      expect(body).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(body).toContain('schedule-failed.json');
+    }
+    expect((JSON.parse(renderPayload(alert, 'slack')) as { text: string }).text).toContain('3 scheduled runs in a row failed — the schedule has *stopped*');
+    expect(JSON.parse(renderPayload(alert, 'json'))).toMatchObject({ event: 'run-failed', consecutiveFailures: 3, stopped: true });
+  });
+
+  it('a stale alert says since when and why', () => {
+    const alert = { kind: 'run-stale', since: '2026-12-01T00:00:00.000Z', staleAfterSeconds: 7200, reason: 'a run has been in progress since before the limit', reportsRoot: 'reports' } as const;
+    expect((JSON.parse(renderPayload(alert, 'slack')) as { text: string }).text).toMatch(/no successful scan for more than 120 min .*in progress[\s\S]*none since 2026-12-01/);
+    expect(JSON.parse(renderPayload(alert, 'json'))).toMatchObject({ event: 'run-stale', staleAfterSeconds: 7200 });
+  });
+});
