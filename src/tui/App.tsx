@@ -63,6 +63,8 @@ export interface AppProps extends TuiCallbacks {
   readonly loadingLabel?: string;
   /** A failed load ends the app with the error (opening a report) instead of showing it (a scan). */
   readonly exitOnLoadError?: boolean;
+  /** A warning for the status line at start (e.g. the scheduled scan is failing, so this report is old). */
+  readonly notice?: string;
 }
 
 type Phase = { readonly kind: 'ready' } | { readonly kind: 'loading'; readonly label: string } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'empty' };
@@ -105,7 +107,7 @@ function initialState(props: AppProps): State {
     fix: { mode: 'diff', scroll: 0 },
     prompt: undefined,
     help: false,
-    status: undefined,
+    status: props.notice !== undefined ? { text: props.notice, tone: 'error' } : undefined,
   };
 }
 

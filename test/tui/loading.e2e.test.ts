@@ -3,7 +3,8 @@
 // While they are held back the report cannot have been parsed, yet the screen already shows the
 // loading line; once they arrive, the overview. No timing is measured or assumed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFailureMarker } from '../../src/schedule/failure-marker.js';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +63,24 @@ describe.skipIf(skipReason !== '')(`opening a 10k-principal report${skipReason ?
     const code = await tmux.waitForExit();
     expect(tmux.transcript()).toMatch(/leash: report\.json at line 1,? column \d+: expected a JSON report/);
     expect(code).toBe(2);
+  });
+
+  it('says when the scheduled scan that should refresh the report is failing; control: silent without the marker', async () => {
+    const dir = join(cwd, 'reports', '111122223333', '20261124T101500Z');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(buildReport()));
+    tmux.start({ command: `node ${CLI}`, cwd, columns: 120, rows: 30 });
+    await tmux.waitFor('Riskiest agent: kiro-agent');
+    expect(tmux.screen()).not.toContain('scheduled scan has failed');
+    tmux.send('q', true);
+    await tmux.waitForExit();
+    tmux.kill();
+
+    writeFailureMarker(join(cwd, 'reports'), { failedAt: '2026-11-25T03:00:05Z', consecutiveFailures: 2, maxFailures: 2, stopped: true, fatal: false, lastError: 'the AWS credentials have expired', cron: '0 3 * * *' });
+    tmux = new TmuxSession();
+    tmux.start({ command: `node ${CLI}`, cwd, columns: 120, rows: 30 });
+    await tmux.waitFor('The scheduled scan has failed 2× in a row and stopped');
+    tmux.send('q', true);
+    expect(await tmux.waitForExit()).toBe(0);
   });
 });
