@@ -185,6 +185,8 @@ describe('commands, --quiet and widths', () => {
     expect(name.length).toBeGreaterThan(50);
     expect(r.out).toContain(name);
     expect(r.out).not.toMatch(/kiro-agent-deploy[^\n]*…/);
+    const shown = await runCli(['report', '--reports', join(tmp, 'r-long')]);
+    expect(shown.out).toContain(name); // `leash report` piped: whole too
     const again = await runCli(['scan', '--input', f, '--format', 'json', '--reports', join(tmp, 'r-long'), '--json']);
     const report = JSON.parse(again.out) as Parameters<typeof renderSummary>[0];
     expect(renderSummary(report, { color: false, width: 80 })).toContain('…');

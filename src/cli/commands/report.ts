@@ -11,6 +11,7 @@ import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
 import { warnIfScheduleFailing } from '../schedule-status.js';
+import { outputWidth } from '../output.js';
 
 interface ReportCliOptions { report: string; reports: string; format?: string; output?: string; region: string }
 
@@ -33,7 +34,7 @@ export function register(program: Command): void {
         const path = await resolveReportPath(o.report, { reportsRoot: o.reports });
         const report = await loadReport(path);
         if (!formats) {
-          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }) + '\n');
+          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, width: outputWidth() }) + '\n');
           return;
         }
         const dir = resolve(o.output ?? dirname(path));
