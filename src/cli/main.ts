@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT_ERROR } from './exit-codes.js';
+import { setQuiet } from './output.js';
 import { register as registerAgents } from './commands/agents.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerExplain } from './commands/explain.js';
@@ -39,7 +40,10 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     // Throw instead of process.exit; set before the commands are added so they inherit it.
     // main() turns a usage error into exit 2: commander's own 1 would read as "findings".
-    .exitOverride();
+    .exitOverride()
+    // Program-wide, so it works before or after the command name (`leash -q scan`, `leash scan -q`).
+    .option('-q, --quiet', 'print nothing on success except output asked for (--json); errors still go to stderr')
+    .hook('preAction', (_program, action) => setQuiet(Boolean(action.optsWithGlobals().quiet)));
   for (const register of commands) register(program);
   // A usage error says where the options are (the full help would bury the one-line error).
   for (const c of program.commands) c.showHelpAfterError(`(see \`leash ${c.name()} --help\` for its options and exit codes)`);

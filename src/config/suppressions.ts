@@ -126,6 +126,21 @@ export function saveSuppression(path: string, entry: NewSuppression, now: Date =
   return checked.data;
 }
 
+/**
+ * Remove the suppression of one finding and write the file (temp + rename). False when the file
+ * holds none for it. A file it cannot read is an error, as for saving: nothing is discarded.
+ */
+export function removeSuppression(path: string, findingId: string): boolean {
+  const existing = loadSuppressions(path);
+  const kept = existing.filter((s) => s.findingId !== findingId);
+  if (kept.length === existing.length) return false;
+  const body = stringify({ version: 1, suppressions: kept.map(stripUndefined) }, { lineWidth: 0 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, HEADER + body, 'utf8');
+  renameSync(tmp, path);
+  return true;
+}
+
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

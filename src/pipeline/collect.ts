@@ -17,6 +17,7 @@ import { alignUsageToPrincipals } from '../collect/cloudtrail/align.js';
 import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
 import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
 import { coverageFor, filterBounds, reportedWindow } from '../collect/cloudtrail/coverage.js';
+import { checkTrailMatches } from '../collect/cloudtrail/mismatch.js';
 import { agentEvidenceFromUsage } from '../agents/cloudtrail-evidence.js';
 import { isPeopleFederatedRole } from '../agents/identify.js';
 import { configSignatures, REGISTRY_SIGNATURES } from '../agents/user-agent.js';
@@ -170,7 +171,10 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
       }
     }
     if (ct.missingDays.length > 0) errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `CloudTrail has no records on ${ct.missingDays.length} day(s) of the ${config.baseline.windowDays}-day window (e.g. ${ct.missingDays.slice(0, 3).join(', ')}): usage is incomplete, so nothing is called unused` });
-    usage = usage ? mergeUsage(usage, ct.usage) : ct.usage;
+    // Another account's trail, or one from another time, is a mistake to name, not usage to count.
+    const matched = checkTrailMatches(ct.usage, ct.sources, iam.accountId ?? auth.accountId);
+    errors.push(...matched.errors);
+    usage = usage ? mergeUsage(usage, matched.usage) : matched.usage;
   }
   for (const spec of opts.lastAccessed ?? []) {
     const la = await readLastAccessed(spec);

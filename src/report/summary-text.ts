@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../model/finding.js';
 
 export interface SummaryStyle {
   readonly color: boolean;
-  /** Terminal columns (default 80): principal names longer than their column are cut in the middle. */
+  /** Terminal columns (default 80): principal names longer than their column are cut in the middle; Infinity: never cut. */
   readonly width?: number;
 }
 
@@ -12,6 +12,8 @@ const DEFAULT_COLUMNS = 80;
 
 /** Room for a principal name on a summary line: what is left of the line, within IAM's 64-character names. */
 export function nameColumnWidth(columns = DEFAULT_COLUMNS): number {
+  // Not a terminal (a pipe, a file, a log): nothing to fit, names stay whole.
+  if (!Number.isFinite(columns)) return Number.POSITIVE_INFINITY;
   return Math.max(24, Math.min(64, columns - 36));
 }
 

@@ -2,6 +2,12 @@
 // - Never two scans at once: a tick that finds the previous run still going is logged as skipped
 //   (a slow account must not pile up concurrent scans against IAM's API rate limits).
 // - A failing run is logged and the next tick runs as usual; one bad night must not end monitoring.
+//   But a schedule that only ever fails is worse than none (everyone believes it runs): after
+//   maxFailures failures in a row, or at once for a failure retrying cannot fix (isFatal: a
+//   missing profile, bad input), the loop stops and says why (stoppedBy), so the CLI exits non-zero.
+// - Staleness: with staleAfterMs, a timer checks that some run succeeded within that time (a hung
+//   scan makes every tick "skipped", a failing one "failed"; neither writes a report) and calls
+//   onStale once per stale spell.
 // - On abort (SIGTERM/SIGINT in the CLI) no new run starts; the current one gets the signal so it can
 //   abandon its write (bundles are written atomically, so abandoning leaves nothing half-written),
 //   and the loop resolves once it has settled.
@@ -27,6 +33,25 @@ export interface RunLogLine {
   readonly findings?: number;
   readonly exitCode?: number;
   readonly error?: string;
+  /** On a failed run: how many runs in a row have failed, this one included. */
+  readonly consecutiveFailures?: number;
+}
+
+export interface FailureInfo {
+  readonly run: number;
+  readonly error: string;
+  readonly consecutiveFailures: number;
+  readonly fatal: boolean;
+  /** The loop stops after this failure (limit reached or fatal). */
+  readonly stopping: boolean;
+  readonly lastOkAt?: string;
+}
+
+export interface StaleInfo {
+  readonly lastOkAt?: string;
+  /** When the schedule started (the reference when no run has succeeded yet). */
+  readonly since: string;
+  readonly reason: string;
 }
 
 export interface ScheduleOptions {
@@ -39,6 +64,19 @@ export interface ScheduleOptions {
   readonly maxRuns?: number;
   /** IANA time zone for the cron expression; default is the process's local time. */
   readonly timezone?: string;
+  /** Stop after this many failed runs in a row (default: never). */
+  readonly maxFailures?: number;
+  /** One line for a thrown error in the log (default: its message's first line). */
+  readonly describeError?: (e: unknown) => string;
+  /** A failure that retrying cannot fix stops the loop at once. */
+  readonly isFatal?: (e: unknown) => boolean;
+  /** After each failed run (awaited before the next tick can start a run). */
+  readonly onFailure?: (info: FailureInfo) => Promise<void> | void;
+  /** After each successful run. */
+  readonly onOk?: (result: RunResult, run: number) => Promise<void> | void;
+  /** No successful run for this long: call onStale (once until the next success). */
+  readonly staleAfterMs?: number;
+  readonly onStale?: (info: StaleInfo) => Promise<void> | void;
 }
 
 export interface ScheduleSummary {
@@ -46,7 +84,10 @@ export interface ScheduleSummary {
   readonly ok: number;
   readonly failed: number;
   readonly skipped: number;
-  readonly stoppedBy: 'signal' | 'max-runs';
+  readonly stoppedBy: 'signal' | 'max-runs' | 'failures' | 'fatal';
+  /** Set when stopped by failures: the last error. */
+  readonly lastError?: string;
+  readonly consecutiveFailures?: number;
 }
 
 /** Validate a cron expression the way the schedule will read it; returns the next run time. */
@@ -69,10 +110,21 @@ export function errorMessage(e: unknown): string {
   return String(e).split('\n')[0] ?? 'unknown error';
 }
 
+/** Milliseconds between the next two runs of a cron expression (its period, for regular schedules). */
+export function cronIntervalMs(cron: string, timezone?: string): number {
+  const job = new Cron(cron, { paused: true, ...(timezone !== undefined ? { timezone } : {}) });
+  const [a, b] = job.nextRuns(2);
+  job.stop();
+  return a && b ? b.getTime() - a.getTime() : 86_400_000;
+}
+
 export function runSchedule(opts: ScheduleOptions): Promise<ScheduleSummary> {
   nextRunOf(opts.cron, opts.timezone);
   if (opts.maxRuns !== undefined && (!Number.isInteger(opts.maxRuns) || opts.maxRuns < 1)) {
     throw new InputError('--max-runs', '', 'a whole number of runs, at least 1', String(opts.maxRuns));
+  }
+  if (opts.maxFailures !== undefined && (!Number.isInteger(opts.maxFailures) || opts.maxFailures < 1)) {
+    throw new InputError('--max-failures', '', 'a whole number of failed runs, at least 1', String(opts.maxFailures));
   }
 
   return new Promise<ScheduleSummary>((resolvePromise) => {
@@ -81,6 +133,12 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleSummary> {
     let ok = 0;
     let failed = 0;
     let skipped = 0;
+    let consecutive = 0;
+    let lastError: string | undefined;
+    let lastOkAt: string | undefined;
+    let lastOkMs = Date.now();
+    const since = new Date(lastOkMs).toISOString();
+    let staleReported = false;
     let current: Promise<void> | undefined;
     let stopping: ScheduleSummary['stoppedBy'] | undefined;
 
@@ -88,11 +146,24 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleSummary> {
       if (stopping) return;
       stopping = by;
       job.stop();
+      if (staleTimer) clearInterval(staleTimer);
       opts.signal?.removeEventListener('abort', onAbort);
-      const done = (): void => resolvePromise({ ticks, ok, failed, skipped, stoppedBy: by });
+      const failedOut = by === 'failures' || by === 'fatal';
+      const done = (): void => resolvePromise({ ticks, ok, failed, skipped, stoppedBy: by, ...(failedOut && lastError !== undefined ? { lastError, consecutiveFailures: consecutive } : {}) });
       if (current) void current.then(done);
       else done();
     };
+
+    const checkStale = (): void => {
+      if (stopping || staleReported || opts.staleAfterMs === undefined || Date.now() - lastOkMs <= opts.staleAfterMs) return;
+      staleReported = true;
+      const reason = current ? 'a run has been in progress since before the limit' : consecutive > 0 ? `the last ${consecutive} run(s) failed: ${lastError ?? ''}` : 'no run has completed';
+      void Promise.resolve(opts.onStale?.({ ...(lastOkAt !== undefined ? { lastOkAt } : {}), since, reason })).catch(() => undefined);
+    };
+    // Checked on its own timer, not only at ticks: with a nightly cron a hung scan would otherwise
+    // be noticed a day late. unref: the timer never keeps the process alive by itself.
+    const staleTimer = opts.staleAfterMs !== undefined ? setInterval(checkStale, Math.max(200, Math.min(60_000, Math.floor(opts.staleAfterMs / 4)))) : undefined;
+    staleTimer?.unref();
 
     const onAbort = (): void => {
       runAbort.abort(opts.signal?.reason);
@@ -104,23 +175,49 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleSummary> {
       ticks += 1;
       const run = ticks;
       const startedAt = new Date().toISOString();
+      checkStale();
       if (current) {
         skipped += 1;
         opts.log({ run, startedAt, finishedAt: startedAt, status: 'skipped', error: 'previous run still in progress' });
         return;
       }
       current = (async () => {
+        let stopFor: ScheduleSummary['stoppedBy'] | undefined;
         try {
-          const result = await opts.runOnce({ run, signal: runAbort.signal });
-          ok += 1;
-          opts.log({ run, startedAt, finishedAt: new Date().toISOString(), status: 'ok', ...definedOnly(result) });
-        } catch (e) {
-          failed += 1;
-          opts.log({ run, startedAt, finishedAt: new Date().toISOString(), status: 'failed', error: errorMessage(e) });
+          let result: RunResult | undefined;
+          let error: unknown;
+          let threw = false;
+          try {
+            result = await opts.runOnce({ run, signal: runAbort.signal });
+          } catch (e) {
+            threw = true;
+            error = e;
+          }
+          const finishedAt = new Date().toISOString();
+          if (!threw) {
+            ok += 1;
+            consecutive = 0;
+            lastOkAt = finishedAt;
+            lastOkMs = Date.now();
+            staleReported = false;
+            opts.log({ run, startedAt, finishedAt, status: 'ok', ...definedOnly(result!) });
+            await hook(() => opts.onOk?.(result!, run));
+          } else {
+            failed += 1;
+            consecutive += 1;
+            lastError = errorMessage(opts.describeError ? opts.describeError(error) : error);
+            // An abort by signal is the user stopping the schedule, not the scan failing.
+            const aborted = runAbort.signal.aborted;
+            const fatal = !aborted && (opts.isFatal?.(error) ?? false);
+            if (!aborted) stopFor = fatal ? 'fatal' : opts.maxFailures !== undefined && consecutive >= opts.maxFailures ? 'failures' : undefined;
+            opts.log({ run, startedAt, finishedAt, status: 'failed', error: lastError, consecutiveFailures: consecutive });
+            if (!aborted) await hook(() => opts.onFailure?.({ run, error: lastError!, consecutiveFailures: consecutive, fatal, stopping: stopFor !== undefined, ...(lastOkAt !== undefined ? { lastOkAt } : {}) }));
+          }
         } finally {
           current = undefined;
         }
-        if (opts.maxRuns !== undefined && ok + failed >= opts.maxRuns) finish('max-runs');
+        if (stopFor) finish(stopFor);
+        else if (opts.maxRuns !== undefined && ok + failed >= opts.maxRuns) finish('max-runs');
       })();
     };
 
@@ -128,6 +225,15 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleSummary> {
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A callback's failure must not break the loop (an alert that cannot be sent, a full disk). */
+async function hook(fn: () => Promise<void> | void): Promise<void> {
+  try {
+    await fn();
+  } catch {
+    // The callbacks report their own failures; the schedule goes on.
+  }
 }
 
 function definedOnly(r: RunResult): Partial<RunResult> {

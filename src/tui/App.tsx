@@ -9,7 +9,7 @@ import type { PrincipalReport, Report } from '../model/report.js';
 import { isIsoDate } from '../config/suppressions.js';
 import { exportView } from './export.js';
 import type { ViewExport } from './export.js';
-import { clamp, colorsEnabled, filterPrincipals, findingsFor, nextSeverityFilter, riskiestAgents } from './format.js';
+import { clamp, colorsEnabled, filterPrincipals, findingsFor, hasPreviousScan, nextSeverityFilter, riskiestAgents, SORT_KEYS } from './format.js';
 import type { PrincipalFilter } from './format.js';
 import { useKeymap } from './hooks/use-keymap.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
@@ -42,6 +42,8 @@ export interface TuiCallbacks {
   readonly onSuppress: (finding: Finding, input: SuppressInput) => Promise<{ readonly suppressed: Suppression; readonly file: string }>;
   /** Write an export of the current view; resolves to the file path. */
   readonly onExport: (view: ViewExport, format: 'json' | 'markdown') => Promise<string>;
+  /** Remove a finding's suppression; resolves to the file it was removed from. */
+  readonly onUnsuppress?: (finding: Finding) => Promise<{ readonly file: string }>;
 }
 
 export interface AppProps extends TuiCallbacks {
@@ -58,6 +60,12 @@ export interface AppProps extends TuiCallbacks {
   readonly colors?: boolean;
   /** Clock for expiry validation (tests pin it). */
   readonly now?: () => Date;
+  /** The loading line's text (default: source, else "Scanning"). */
+  readonly loadingLabel?: string;
+  /** A failed load ends the app with the error (opening a report) instead of showing it (a scan). */
+  readonly exitOnLoadError?: boolean;
+  /** A warning for the status line at start (e.g. the scheduled scan is failing, so this report is old). */
+  readonly notice?: string;
 }
 
 type Phase = { readonly kind: 'ready' } | { readonly kind: 'loading'; readonly label: string } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'empty' };
@@ -89,20 +97,20 @@ const MIN_ROWS = 12;
 const CHROME_ROWS = 4;
 
 function initialState(props: AppProps): State {
-  const phase: Phase = props.report ? { kind: 'ready' } : props.load ? { kind: 'loading', label: props.source ?? 'Scanning' } : { kind: 'empty' };
+  const phase: Phase = props.report ? { kind: 'ready' } : props.load ? { kind: 'loading', label: props.loadingLabel ?? props.source ?? 'Scanning' } : { kind: 'empty' };
   return {
     report: props.report,
     phase,
     progress: [],
     stack: [{ screen: 'overview' }],
     overviewSelected: 0,
-    list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined },
+    list: { selected: 0, query: '', agentsOnly: false, minSeverity: undefined, sort: 'risk', showSuppressed: false, newOnly: false },
     detail: { arn: '', tab: 'findings', selected: 0, scroll: 0 },
     fix: { mode: 'diff', scroll: 0 },
     fixList: { selected: 0 },
     prompt: undefined,
     help: false,
-    status: undefined,
+    status: props.notice !== undefined ? { text: props.notice, tone: 'error' } : undefined,
   };
 }
 
@@ -134,11 +142,14 @@ export function App(props: AppProps) {
     update((s) => ({ ...s, phase: { kind: 'loading', label }, progress: [] }));
     loader((p, detail) => update((s) => ({ ...s, progress: [...s.progress, progressText(p, detail)].slice(-200) })))
       .then((report) => update((s) => ({ ...s, report, phase: { kind: 'ready' }, stack: [{ screen: 'overview' }] })))
-      .catch((e: unknown) => update((s) => ({ ...s, phase: { kind: 'failed', message: e instanceof Error ? e.message : String(e) } })));
+      .catch((e: unknown) => {
+        if (props.exitOnLoadError) exit(e instanceof Error ? e : new Error(String(e)));
+        else update((s) => ({ ...s, phase: { kind: 'failed', message: e instanceof Error ? e.message : String(e) } }));
+      });
   };
 
   useEffect(() => {
-    if (props.load && !props.report) startLoad(props.load, props.source ?? 'Scanning');
+    if (props.load && !props.report) startLoad(props.load, props.loadingLabel ?? props.source ?? 'Scanning');
     // Runs once: the CLI never swaps the loader mid-session.
   }, []);
 
@@ -152,7 +163,7 @@ export function App(props: AppProps) {
   const current = (s: State): View => s.stack[s.stack.length - 1] ?? { screen: 'overview' };
   const push = (s: State, v: View): State => ({ ...s, stack: [...s.stack, v] });
   const pop = (s: State): State => (s.stack.length > 1 ? { ...s, stack: s.stack.slice(0, -1) } : s);
-  const filterOf = (s: State): PrincipalFilter => ({ query: s.list.query, agentsOnly: s.list.agentsOnly, minSeverity: s.list.minSeverity });
+  const filterOf = (s: State): PrincipalFilter => ({ query: s.list.query, agentsOnly: s.list.agentsOnly, minSeverity: s.list.minSeverity, sort: s.list.sort, showSuppressed: s.list.showSuppressed, newOnly: s.list.newOnly });
 
   const openPrincipal = (s: State, arn: string): State =>
     push({ ...s, detail: s.detail.arn === arn ? s.detail : { arn, tab: 'findings', selected: 0, scroll: 0 } }, { screen: 'principal', arn });
@@ -178,6 +189,27 @@ export function App(props: AppProps) {
           return { ...s, report: { ...s.report, findings }, status: { text: `Suppressed, recorded in ${file}: ${finding.title}`, tone: 'ok' } };
         }),
       (e: unknown) => setStatus(`Could not save suppression: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const unsuppress = (finding: Finding) => {
+    if (!props.onUnsuppress) {
+      setStatus('Unsuppress is not available here.', 'error');
+      return;
+    }
+    setStatus('Removing suppression…', 'busy');
+    props.onUnsuppress(finding).then(
+      ({ file }) =>
+        update((s) => {
+          if (!s.report) return s;
+          const findings = s.report.findings.map((f) => {
+            if (f.id !== finding.id) return f;
+            const { suppressed: _gone, ...rest } = f;
+            return rest;
+          });
+          return { ...s, report: { ...s.report, findings }, status: { text: `Unsuppressed, removed from ${file}: ${finding.title}`, tone: 'ok' } };
+        }),
+      (e: unknown) => setStatus(`Could not remove suppression: ${e instanceof Error ? e.message : String(e)}`, 'error'),
     );
   };
 
@@ -274,6 +306,12 @@ export function App(props: AppProps) {
         if (input === '/') return { ...s, prompt: { kind: 'search' } };
         if (input === 'a') return { ...s, list: { ...s.list, agentsOnly: !s.list.agentsOnly, selected: 0 } };
         if (input === 'v') return { ...s, list: { ...s.list, minSeverity: nextSeverityFilter(s.list.minSeverity), selected: 0 } };
+        if (input === 'o') return { ...s, list: { ...s.list, sort: cycle(SORT_KEYS, s.list.sort, 1), selected: 0 } };
+        if (input === 'x') return { ...s, list: { ...s.list, showSuppressed: !s.list.showSuppressed, selected: 0 } };
+        if (input === 'n') {
+          if (!hasPreviousScan(report)) return { ...s, status: { text: 'This report has no previous scan to compare with, so nothing is marked new.', tone: 'error' } };
+          return { ...s, list: { ...s.list, newOnly: !s.list.newOnly, selected: 0 } };
+        }
         if (key.escape) return s.list.query !== '' ? { ...s, list: { ...s.list, query: '', selected: 0 } } : pop(s);
         return s;
       }
@@ -299,8 +337,13 @@ export function App(props: AppProps) {
             return { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
           }
           if (input === 's') {
-            if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason}`, tone: 'error' } };
+            if (f.suppressed) return { ...s, status: { text: `Already suppressed: ${f.suppressed.reason} (u removes it)`, tone: 'error' } };
             return { ...s, prompt: { kind: 'reason', finding: f, value: '' } };
+          }
+          if (input === 'u') {
+            if (!f.suppressed) return { ...s, status: { text: 'This finding is not suppressed.', tone: 'error' } };
+            unsuppress(f);
+            return ref.current;
           }
           return s;
         }
@@ -380,7 +423,7 @@ export function App(props: AppProps) {
     update((x) => handleScreen({ ...x, status: x.status?.tone === 'busy' ? x.status : undefined }, input, key));
   });
 
-  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state), props.source].filter((x): x is string => x !== undefined);
+  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.exitOnLoadError === true), props.source].filter((x): x is string => x !== undefined);
   const title: Row = [seg(` ${titleParts.join(' · ')} `, { bold: true, inverse: colors })];
 
   let body;
@@ -425,9 +468,9 @@ export function App(props: AppProps) {
   );
 }
 
-function screenTitle(s: State): string | undefined {
+function screenTitle(s: State, opening: boolean): string | undefined {
   if (s.help) return 'help';
-  if (s.phase.kind !== 'ready') return s.phase.kind === 'loading' ? 'scanning' : s.phase.kind === 'failed' ? 'scan failed' : undefined;
+  if (s.phase.kind !== 'ready') return s.phase.kind === 'loading' ? (opening ? 'loading' : 'scanning') : s.phase.kind === 'failed' ? 'scan failed' : undefined;
   const v = s.stack[s.stack.length - 1];
   if (!v || v.screen === 'overview') return 'overview';
   if (v.screen === 'principals') return 'principals';
@@ -458,9 +501,9 @@ function keysRow(s: State, canScan: boolean): Row {
   const v = s.stack[s.stack.length - 1];
   switch (v?.screen) {
     case 'principals':
-      return k('↑↓ move · enter open · / search · a agents · v severity · esc back · e export · ? help · q quit');
+      return k('↑↓ move · enter open · / search · o sort · a agents · v severity · x suppressed · n new · ? · q');
     case 'principal':
-      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · tab section · esc back · e export · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · tab section · esc back · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
     case 'fixes':
       return k('↑↓ fix · enter open · esc back · e export · ? help · q quit');
     case 'fix':

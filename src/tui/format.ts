@@ -52,21 +52,30 @@ export function findingsFor(report: Report, arn: string): Finding[] {
     ); // stable: within a severity, the report's order (check registry order: destructive first)
 }
 
-/** Worst severity among findings that are not suppressed. */
-export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
+/** Worst severity among findings that are not suppressed (or among all of them). */
+export function worstSeverity(findings: readonly Finding[], includeSuppressed = false): Severity | undefined {
   let worst: Severity | undefined;
   for (const f of findings) {
-    if (f.suppressed) continue;
+    if (f.suppressed && !includeSuppressed) continue;
     if (worst === undefined || severityRank[f.severity] > severityRank[worst]) worst = f.severity;
   }
   return worst;
 }
+
+export const SORT_KEYS = ['risk', 'name', 'findings', 'last-used'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const SORT_LABEL: Readonly<Record<SortKey, string>> = { risk: 'risk', name: 'name', findings: 'findings', 'last-used': 'last used' };
 
 export interface PrincipalFilter {
   readonly query: string;
   readonly agentsOnly: boolean;
   /** Keep principals with a live finding at or above this severity. */
   readonly minSeverity?: Severity | undefined;
+  readonly sort?: SortKey;
+  /** Count suppressed findings too (severity filter, findings count and sort). */
+  readonly showSuppressed?: boolean;
+  /** Only principals with a finding new since the previous scan (or added since it). */
+  readonly newOnly?: boolean;
 }
 
 /** The severity filter cycles through these with one key. */
@@ -89,13 +98,95 @@ export function sortByRisk(principals: readonly PrincipalReport[]): PrincipalRep
   return [...principals].sort((a, b) => b.riskScore - a.riskScore || a.name.localeCompare(b.name));
 }
 
+// "New since the last scan" is the report's own delta (computed when the scan was written).
+const newIndex = new WeakMap<Report, { readonly findings: ReadonlySet<string>; readonly principals: ReadonlySet<string> }>();
+
+function newSets(report: Report): { readonly findings: ReadonlySet<string>; readonly principals: ReadonlySet<string> } {
+  let sets = newIndex.get(report);
+  if (!sets) {
+    const findings = new Set(report.delta?.newFindings ?? []);
+    const principals = new Set(report.delta?.principalsAdded ?? []);
+    for (const f of report.findings) if (findings.has(f.id)) principals.add(f.principalArn);
+    sets = { findings, principals };
+    newIndex.set(report, sets);
+  }
+  return sets;
+}
+
+/** Is this finding new since the previous scan? (False when the report has no previous scan to compare with.) */
+export function isNewFinding(report: Report, f: Finding): boolean {
+  return newSets(report).findings.has(f.id);
+}
+
+/** Added since the previous scan, or holding a finding that is new. */
+export function isNewPrincipal(report: Report, arn: string): boolean {
+  return newSets(report).principals.has(arn);
+}
+
+/** Does the report know what the previous scan was? (Without one, nothing is marked new.) */
+export function hasPreviousScan(report: Report): boolean {
+  return report.delta !== undefined;
+}
+
+// What `/` searches: the principal (name, ARN, kind, agent tools), the actions it holds or used,
+// and its findings (check id, title, subject, description, actions). Built once per principal per
+// report, lower-cased, so typing into the search box over 10k principals stays instant.
+const haystacks = new WeakMap<Report, Map<string, string>>();
+
+export function searchText(report: Report, p: PrincipalReport): string {
+  let cache = haystacks.get(report);
+  if (!cache) {
+    cache = new Map();
+    haystacks.set(report, cache);
+  }
+  let text = cache.get(p.arn);
+  if (text === undefined) {
+    const parts: string[] = [p.name, p.arn, p.kind, ...p.agentEvidence.map((e) => e.tool ?? ''), ...p.permissions.destructiveActions, ...p.permissions.escalationTechniques];
+    for (const a of p.usage?.actions ?? []) parts.push(a.action);
+    for (const f of indexFindings(report.findings).get(p.arn) ?? []) parts.push(f.checkId, f.title, f.subject, f.description, ...f.actions, f.technique ?? '');
+    text = parts.join('\n').toLowerCase();
+    cache.set(p.arn, text);
+  }
+  return text;
+}
+
+function countedFindings(report: Report, arn: string, withSuppressed: boolean): Finding[] {
+  const fs = indexFindings(report.findings).get(arn) ?? [];
+  return withSuppressed ? fs : fs.filter((f) => !f.suppressed);
+}
+
+/** Newest first; principals never seen used go last. */
+function lastUsed(p: PrincipalReport): string {
+  return p.usage?.lastSeen ?? '';
+}
+
+export function sortPrincipals(report: Report, principals: readonly PrincipalReport[], key: SortKey = 'risk', withSuppressed = false): PrincipalReport[] {
+  const byName = (a: PrincipalReport, b: PrincipalReport) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn);
+  switch (key) {
+    case 'risk':
+      return sortByRisk(principals);
+    case 'name':
+      return [...principals].sort(byName);
+    case 'findings': {
+      const n = new Map(principals.map((p) => [p.arn, countedFindings(report, p.arn, withSuppressed).length]));
+      return [...principals].sort((a, b) => n.get(b.arn)! - n.get(a.arn)! || b.riskScore - a.riskScore || byName(a, b));
+    }
+    case 'last-used':
+      return [...principals].sort((a, b) => (lastUsed(a) < lastUsed(b) ? 1 : lastUsed(a) > lastUsed(b) ? -1 : byName(a, b)));
+  }
+}
+
 export function filterPrincipals(report: Report, filter: PrincipalFilter): PrincipalReport[] {
   const q = filter.query.trim().toLowerCase();
-  return sortByRisk(report.principals).filter((p) => {
+  const withSuppressed = filter.showSuppressed === true;
+  return sortPrincipals(report, report.principals, filter.sort ?? 'risk', withSuppressed).filter((p) => {
     if (filter.agentsOnly && !actsForAgent(p)) return false;
-    if (q && !p.name.toLowerCase().includes(q) && !p.arn.toLowerCase().includes(q)) return false;
+    if (filter.newOnly && !isNewPrincipal(report, p.arn)) return false;
+    if (q && !searchText(report, p).includes(q)) return false;
     if (filter.minSeverity !== undefined) {
-      const worst = worstSeverity(findingsFor(report, p.arn));
+      const fs = countedFindings(report, p.arn, withSuppressed);
+      let worst: Severity | undefined;
+      for (const f of fs) if (worst === undefined || severityRank[f.severity] > severityRank[worst]) worst = f.severity;
       if (worst === undefined || severityRank[worst] < severityRank[filter.minSeverity]) return false;
     }
     return true;

@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink';
-import { SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
+import { removeSuppression, SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
 import { App } from './App.js';
 import type { AppProps, TuiCallbacks } from './App.js';
 import { writeExportFile, writeFixFiles } from './report-files.js';
@@ -16,7 +16,7 @@ function whoAmI(): string | undefined {
 }
 
 /** The callbacks `leash` uses: fix files under reports/fixes, suppressions and exports in `cwd`. */
-export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks {
+export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Required<Pick<TuiCallbacks, 'onUnsuppress'>> {
   return {
     onWriteFix: async (fix, principal) => writeFixFiles(fix, principal?.name ?? fix.principalArn.split('/').pop() ?? fix.principalArn, cwd),
     onSuppress: async (finding, input) => {
@@ -33,6 +33,12 @@ export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks {
       const suppressed = { reason: saved.reason, ...(saved.by !== undefined ? { by: saved.by } : {}), ...(saved.until !== undefined ? { until: saved.until } : {}) };
       return { suppressed, file: SUPPRESSIONS_FILE };
     },
+    onUnsuppress: async (finding) => {
+      const file = join(cwd, SUPPRESSIONS_FILE);
+      // Not in the file (matched by id elsewhere, or already removed): say so rather than pretend.
+      if (!removeSuppression(file, finding.id)) throw new Error(`no suppression for this finding in ${SUPPRESSIONS_FILE}`);
+      return { file: SUPPRESSIONS_FILE };
+    },
     onExport: async (view, format) =>
       writeExportFile(view.name, format === 'json' ? 'json' : 'md', format === 'json' ? JSON.stringify(view.json, null, 2) : view.markdown, cwd),
   };
@@ -48,6 +54,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
     onWriteFix: options.onWriteFix ?? defaults.onWriteFix,
     onSuppress: options.onSuppress ?? defaults.onSuppress,
     onExport: options.onExport ?? defaults.onExport,
+    onUnsuppress: options.onUnsuppress ?? defaults.onUnsuppress!,
   };
   const instance = render(<App {...props} />, { exitOnCtrlC: true });
   await instance.waitUntilExit();

@@ -1,5 +1,6 @@
 // Navigation and per-screen UI state, kept in App so going back restores where you were.
 import type { Severity } from '../model/finding.js';
+import type { SortKey } from './format.js';
 
 export type View =
   | { readonly screen: 'overview' }
@@ -20,6 +21,9 @@ export interface ListState {
   readonly query: string;
   readonly agentsOnly: boolean;
   readonly minSeverity: Severity | undefined;
+  readonly sort: SortKey;
+  readonly showSuppressed: boolean;
+  readonly newOnly: boolean;
 }
 
 export interface DetailState {

@@ -181,7 +181,7 @@ describe('one definition of agent principal', () => {
     const table = md.slice(md.indexOf('## Agent principals by risk'), md.indexOf('## Top findings'));
     for (const n of agents) expect(table).toContain(n);
     expect(table).not.toContain('dana');
-    const rows = principalListRows({ report, principals: filterPrincipals(report, { query: '', agentsOnly: true }), state: { selected: 0, query: '', agentsOnly: true, minSeverity: undefined }, searching: false, width: 200, height: 40 });
+    const rows = principalListRows({ report, principals: filterPrincipals(report, { query: '', agentsOnly: true }), state: { selected: 0, query: '', agentsOnly: true, minSeverity: undefined, sort: 'risk', showSuppressed: false, newOnly: false }, searching: false, width: 200, height: 40 });
     const shown = rows.slice(2).map((r) => (typeof r === 'string' ? r : r.map((s) => s.text).join(''))).filter((r) => / agent\+? /.test(r));
     expect(shown.length).toBe(agents.length);
     // Fixes are planned for exactly these principals.

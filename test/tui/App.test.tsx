@@ -67,7 +67,7 @@ describe('App navigation', () => {
     await tui.press(KEYS.enter);
     await until(tui, 'orders-bedrock-agent  role  AGENT (bedrock-agent)');
     await tui.press(KEYS.escape);
-    await until(tui, '[/] name: "bedrock"');
+    await until(tui, '[/] search: "bedrock"');
     await tui.press(KEYS.escape);
     await until(tui, '3 of 5');
     await tui.press(KEYS.escape);

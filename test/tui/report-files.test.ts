@@ -99,3 +99,28 @@ describe('writeExportFile', () => {
     expect(readFileSync(b, 'utf8')).toBe('# two\n');
   });
 });
+
+describe('headFinishedAt (finding the newest report without parsing whole files)', () => {
+  it('reads scan.finishedAt from the head, and not a look-alike inside a string', async () => {
+    const { headFinishedAt } = await import('../../src/tui/report-files.js');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'leash-head-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ schemaVersion: '1.1.0', tool: { name: 'leash' }, scan: { id: 'x', startedAt: '2026-11-24T10:00:00Z', finishedAt: '2026-11-24T10:15:00Z' }, principals: Array.from({ length: 5000 }, (_, i) => ({ name: `r${i}` })) }));
+      expect(headFinishedAt(good)).toBe('2026-11-24T10:15:00Z');
+      // A hostile name carrying the text before the real key: escaped quotes never match.
+      const sneaky = join(dir, 'sneaky.json');
+      writeFileSync(sneaky, JSON.stringify({ note: '"scan": {"finishedAt": "2099-01-01T00:00:00Z"}', scan: { id: 'x', finishedAt: '2026-01-01T00:00:00Z' } }));
+      expect(headFinishedAt(sneaky)).toBe('2026-01-01T00:00:00Z');
+      // Control: no scan object in the head → undefined (the caller falls back to mtime).
+      const none = join(dir, 'none.json');
+      writeFileSync(none, '{"principals": []}');
+      expect(headFinishedAt(none)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

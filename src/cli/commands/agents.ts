@@ -49,7 +49,7 @@ export function table(rows: readonly (readonly string[])[], caps: readonly (numb
 const COLUMN_CAPS = [undefined, 28, 28, 40];
 
 /** The readable form of a local scan. Every line goes through redact() before it is printed. */
-export function formatLocalScan(result: LocalScanResult): string {
+export function formatLocalScan(result: LocalScanResult, fit: boolean = Boolean(process.stdout.isTTY)): string {
   const home = result.home;
   const out: string[] = [];
   if (result.tools.length === 0) {
@@ -68,7 +68,8 @@ export function formatLocalScan(result: LocalScanResult): string {
         tilde(c.configPath, home),
       ]);
     }
-    out.push(table(rows, COLUMN_CAPS));
+    // Cut to fit a terminal only; piped or redirected, every name stays whole.
+    out.push(table(rows, fit ? COLUMN_CAPS : []));
   }
   if (result.issues.length) {
     out.push('', `Issues (${result.issues.length}):`);

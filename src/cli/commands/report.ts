@@ -31,6 +31,8 @@ async function trendFor(report: Report, path: string): Promise<TrendLine[]> {
   return parseTrend(appendTrend(text, file, trendLine(report)), file);
 }
 import { reportError } from './scan.js';
+import { warnIfScheduleFailing } from '../schedule-status.js';
+import { outputWidth } from '../output.js';
 
 interface ReportCliOptions { report: string; reports: string; account?: string; format?: string; output?: string; region: string; to?: string }
 
@@ -47,6 +49,8 @@ export function register(program: Command): void {
     .option('--to <url>', 'load findings, the scan and the account\'s trend into PostgreSQL (postgres://user@host:port/db; tables in docs/database.md)')
     .addHelpText('after', exitCodesHelp({ 0: 'rendered (or loaded)', 2: 'no such report, a bad --format, or the files could not be written (none is left half-written)' }))
     .action(async (o: ReportCliOptions) => {
+      // Before anything else, so it shows even when the failing schedule never wrote a report.
+      warnIfScheduleFailing(o.reports);
       try {
         // A typo in --format is reported before the report is looked for.
         const formats = o.format === undefined ? undefined : parseFormats(o.format);
@@ -61,7 +65,7 @@ export function register(program: Command): void {
           if (!formats) return;
         }
         if (!formats) {
-          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }) + '\n');
+          process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, width: outputWidth() }) + '\n');
           return;
         }
         const dir = resolve(o.output ?? dirname(path));

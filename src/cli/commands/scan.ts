@@ -6,6 +6,9 @@ import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type Wr
 import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
+import { addNotifyOptions, notifyAfterScan, notifyTargetOf, type NotifyCliOptions } from '../notify-options.js';
+import { isQuiet, outputWidth } from '../output.js';
+import { checkRegion, describeError } from '../hints.js';
 
 export interface ScanCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
@@ -16,6 +19,7 @@ export interface ScanCliOptions {
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
   cloudtrailWorkers?: string; history?: string;
 }
+type ScanCommandOptions = ScanCliOptions & NotifyCliOptions;
 
 function workers(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -77,13 +81,12 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
 
 /** Print an error the way a tired engineer wants it: file, place, what was expected. */
 export function reportError(e: unknown): number {
-  const message = e instanceof InputError ? e.message : e instanceof Error ? e.message : String(e);
-  process.stderr.write(`leash: ${message}\n`);
+  process.stderr.write(`leash: ${describeError(e)}\n`);
   return EXIT_ERROR;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description('Scan an account (offline export, live AWS, or the bundled demo) and write a report')
     .option('-i, --input <file...>', 'output of `aws iam get-account-authorization-details`; several files (one per account) are analysed as one access graph')
@@ -114,22 +117,29 @@ export function register(program: Command): void {
     .option('--json', 'print report.json to stdout instead of the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
-    .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)')
+    .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)');
+  addNotifyOptions(cmd, 'when the scan finds new open findings at or above --notify-on');
+  cmd
     .addHelpText('after', exitCodesHelp({
       0: 'scanned and written; nothing at or above --fail-on (always 0 without --fail-on)',
       1: 'scanned and written; open findings at or above --fail-on (only new ones with --fail-on-new)',
       2: 'bad input or an error; the message names the file and place. A bad policy inside a good export is 2 with the report still written',
     }))
-    .action(async (o: ScanCliOptions) => {
+    .action(async (o: ScanCommandOptions) => {
       try {
-        const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json;
+        // A bad --notify URL or --region stops the scan before anything is read.
+        notifyTargetOf(o);
+        checkRegion(o.region);
+        const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json && !isQuiet();
         const progress = interactive ? (stage: string, detail?: string) => process.stderr.write(`\r\u001b[2K${stage}${detail ? `: ${detail}` : ''}`) : undefined;
         if (o.allAccounts) {
           const results = await scanAccounts(toScanOptions(o), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
-            if (r.ok && r.report) process.stdout.write(o.json ? JSON.stringify(r.report) + '\n' : `${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`);
-            else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
+            if (r.ok && r.report) {
+              if (o.json || !isQuiet()) process.stdout.write(o.json ? JSON.stringify(r.report) + '\n' : `${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`);
+              if (r.dir) await notifyAfterScan(o, r.dir, r.report);
+            } else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
           }
           process.exitCode = Math.max(0, ...results.map((r) => r.exitCode));
           return;
@@ -152,7 +162,8 @@ export function register(program: Command): void {
         const bad = report.errors.filter((e) => e.code === 'invalid-input');
         if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${dir}. First: ${bad[0]!.message}\n`);
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }, dir) + '\n');
+        else if (!isQuiet()) process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, dir) + '\n');
+        await notifyAfterScan(o, dir, report);
         process.exitCode = exitCode;
       } catch (e) {
         process.exitCode = reportError(e);

@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
+import { nearest } from '../suggest.js';
 
 export interface TuiCommandOptions {
   /** report.json, a scan directory, `latest` or `previous`. */
@@ -85,8 +86,14 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
         ...(runScan ? { demoScan: (onProgress) => runScan({ demo: true, fixes: true }, onProgress) } : {}),
       });
     }
-    const report = loadReport(path);
-    return await runTui({ report, source: relative(process.cwd(), path) || path, reportsDir });
+    // The first frame comes at once with a loading line; the report streams in behind it. A
+    // report that cannot be read or parsed still ends the TUI with `leash: …` and exit 2.
+    const { readReportStreaming } = await import('../../tui/stream-report.js');
+    const source = relative(process.cwd(), path) || path;
+    const { readFailureMarker } = await import('../../schedule/failure-marker.js');
+    const marker = readFailureMarker(reportsDir);
+    const notice = marker ? `The scheduled scan has failed ${marker.consecutiveFailures}× in a row${marker.stopped ? ' and stopped' : ''} (see ${reportsDir}/schedule-failed.json): this report may be old.` : undefined;
+    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);
@@ -130,7 +137,8 @@ export function register(program: Command): void {
     }
     if (program.args.length > 0) {
       const names = program.commands.map((c) => c.name());
-      program.error(`error: unknown command '${program.args[0]}' (commands: ${names.join(', ')}; see leash --help)`, { exitCode: EXIT_ERROR, code: 'commander.unknownCommand' });
+      const near = nearest(String(program.args[0]), names);
+      program.error(`error: unknown command '${program.args[0]}'${near !== undefined ? ` — did you mean \`leash ${near}\`?` : ''} (commands: ${names.join(', ')}; see leash --help)`, { exitCode: EXIT_ERROR, code: 'commander.unknownCommand' });
     }
     process.exitCode = await startTui({}, false);
   });

@@ -1,6 +1,6 @@
 import type { Finding } from '../../model/finding.js';
 import type { PrincipalReport, Report } from '../../model/report.js';
-import { actsForAgent, bar, evidenceSummary, findingsFor, grantedVsUsed, jsonLines, plural, SEVERITY_COLOR, severityLabel, truncate, windowStart, wrapText } from '../format.js';
+import { isNewFinding, actsForAgent, bar, evidenceSummary, findingsFor, grantedVsUsed, jsonLines, plural, SEVERITY_COLOR, severityLabel, truncate, windowStart, wrapText } from '../format.js';
 import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 import { severitySeg } from '../components/severity.js';
@@ -62,7 +62,7 @@ function findingDetailRows(report: Report, f: Finding, width: number): Row[] {
   for (const line of wrapText(f.description, width).slice(0, 2)) rows.push(line);
   if (f.suppressed) {
     const s = f.suppressed;
-    rows.push([seg(`Suppressed: ${s.reason}${s.by ? ` (by ${s.by})` : ''}${s.until ? ` until ${s.until}` : ''}`, { color: 'yellow' })]);
+    rows.push([seg(`Suppressed: ${s.reason}${s.by ? ` (by ${s.by})` : ''}${s.until ? ` until ${s.until}` : ''}`, { color: 'yellow' }), seg(' · u unsuppress', { dim: true })]);
   }
   const fixes = fixesForFinding(report, f.fixIds);
   rows.push(fixes.length === 1
@@ -89,6 +89,7 @@ function findingsTab(report: Report, p: PrincipalReport, state: DetailState, wid
       severitySeg(f.severity, 9),
       seg(f.title, { bold: sel, inverse: sel, dim: f.suppressed !== undefined }),
       seg(f.suppressed ? '  (suppressed)' : '', { dim: true }),
+      seg(isNewFinding(report, f) ? '  NEW' : '', { color: 'green', bold: true }),
     ];
   });
   rows.push([seg('─'.repeat(Math.max(0, width)), { dim: true })]);

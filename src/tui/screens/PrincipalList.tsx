@@ -1,5 +1,5 @@
 import type { PrincipalReport, Report } from '../../model/report.js';
-import { findingsFor, truncate, windowStart, worstSeverity } from '../format.js';
+import { findingsFor, hasPreviousScan, isNewPrincipal, SORT_LABEL, truncate, windowStart, worstSeverity } from '../format.js';
 import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 import { severitySeg } from '../components/severity.js';
@@ -21,10 +21,17 @@ export function principalListRows({ report, principals, state, searching, width,
   rows.push([
     seg('[a] agents only: '), seg(on(state.agentsOnly), { bold: state.agentsOnly }),
     seg('  [v] severity: '), seg(state.minSeverity ? `${state.minSeverity}+` : 'all', { bold: state.minSeverity !== undefined }),
-    seg('  [/] name: '), seg(state.query ? `"${state.query}"${searching ? '█' : ''}` : searching ? '█' : '-', { bold: state.query !== '' }),
+    seg('  [/] search: '), seg(state.query ? `"${state.query}"${searching ? '█' : ''}` : searching ? '█' : '-', { bold: state.query !== '' }),
     seg(`  ${principals.length} of ${report.principals.length}`, { dim: true }),
   ]);
-  const nameWidth = Math.max(12, width - 44);
+  const previous = hasPreviousScan(report);
+  rows.push([
+    seg('[o] sort: '), seg(SORT_LABEL[state.sort], { bold: state.sort !== 'risk' }),
+    seg('  [x] suppressed: '), seg(state.showSuppressed ? 'counted' : 'hidden', { bold: state.showSuppressed }),
+    seg('  [n] new only: '), seg(on(state.newOnly), { bold: state.newOnly }),
+    seg(previous ? '' : '  (no previous scan: nothing is new)', { dim: true }),
+  ]);
+  const nameWidth = Math.max(12, width - 48);
   rows.push([seg(`  ${'NAME'.padEnd(nameWidth)} KIND  AGENT  RISK  WORST     OPEN`, { dim: true })]);
   if (principals.length === 0) {
     rows.push('  No principal matches. Press a, v or / to change the filter.');
@@ -36,6 +43,7 @@ export function principalListRows({ report, principals, state, searching, width,
     const i = start + k;
     const fs = findingsFor(report, p.arn);
     const open = fs.filter((f) => !f.suppressed).length;
+    const suppressed = fs.length - open;
     const sel = i === state.selected;
     rows.push([
       seg(sel ? '❯ ' : '  ', { color: 'cyan' }),
@@ -44,8 +52,10 @@ export function principalListRows({ report, principals, state, searching, width,
       // An engineer's session an AI tool drives is an agent principal too; "agent+" says which kind.
       seg((p.agentKind === 'ai-driven-human-session' ? 'agent+' : p.isAgent ? 'agent' : '').padEnd(6), { color: p.agentKind === 'ai-driven-human-session' ? 'red' : p.isAgent ? 'cyan' : undefined }),
       seg(` ${String(p.riskScore).padStart(4)}  `),
-      severitySeg(worstSeverity(fs), 9),
+      severitySeg(worstSeverity(fs, state.showSuppressed), 9),
       seg(` ${String(open).padStart(4)}`),
+      seg(isNewPrincipal(report, p.arn) ? '  NEW' : '', { color: 'green', bold: true }),
+      seg(state.showSuppressed && suppressed > 0 ? ` +${suppressed} supp.` : '', { color: 'yellow' }),
     ]);
   });
   return rows;

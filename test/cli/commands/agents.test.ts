@@ -81,7 +81,7 @@ describe('the agents table with very long names', () => {
     };
     const result = { ...real, tools: [long, ...real.tools.filter((t) => t !== withRole)] };
     // When it is printed as a table
-    const lines = formatLocalScan(result).split('\n');
+    const lines = formatLocalScan(result, true).split('\n');
     const header = lines[0]!;
     const rows = lines.slice(1, 1 + result.tools.length);
     // Then each column starts at the header's offset on every row, measured in terminal columns
@@ -96,7 +96,10 @@ describe('the agents table with very long names', () => {
     // (ACTS AS is capped at 40 columns, SERVER at 28: start and end kept)
     expect(rows[0]).toContain(' role/kiro-agent-pla…es-eu-west-1-staging ');
     expect(rows[0]).toContain(' awslabs.aws-a…gineering-team ');
-    expect(formatLocalScan(result)).not.toContain(LONG_ROLE);
+    expect(formatLocalScan(result, true)).not.toContain(LONG_ROLE);
+    // Not a terminal (piped, redirected): nothing is cut
+    expect(formatLocalScan(result, false)).toContain(LONG_ROLE);
+    expect(formatLocalScan(result, false)).toContain(LONG_SERVER);
     // And the JSON output is the result itself, names whole
     expect(JSON.stringify(result)).toContain(LONG_ROLE);
   });

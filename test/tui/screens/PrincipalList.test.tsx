@@ -5,7 +5,7 @@ import type { ListState } from '../../../src/tui/view.js';
 import { renderTui } from '../../support/render-tui.js';
 import { buildReport } from '../support.js';
 
-const base: ListState = { selected: 0, query: '', agentsOnly: false, minSeverity: undefined };
+const base: ListState = { selected: 0, query: '', agentsOnly: false, minSeverity: undefined, sort: 'risk', showSuppressed: false, newOnly: false };
 
 async function show(state: ListState, opts: { extra?: number; height?: number; searching?: boolean } = {}) {
   const report = buildReport({ extraPrincipals: opts.extra ?? 0 });
@@ -24,7 +24,7 @@ describe('PrincipalList', () => {
 
   it('shows the active filters and how many principals match', async () => {
     const t = await show({ ...base, agentsOnly: true, minSeverity: 'high', query: 'kiro' }, { searching: true });
-    expect(t.frame()).toContain('[a] agents only: on  [v] severity: high+  [/] name: "kiro"█  1 of 5');
+    expect(t.frame()).toContain('[a] agents only: on  [v] severity: high+  [/] search: "kiro"█  1 of 5');
     t.unmount();
   });
 

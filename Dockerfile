@@ -1,0 +1,35 @@
+# leash in a container: `docker build -t leash .`
+# Credentials come only from the environment (AWS_* variables, a web-identity token file for IRSA /
+# EKS Pod Identity) or a read-only mounted config (-v ~/.aws:/home/node/.aws:ro). Nothing secret
+# is baked in: no ARG or ENV carries one, and .dockerignore keeps .env and .aws out of the context.
+
+# --- build: the TypeScript toolchain, thrown away after compiling -------------------------------
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# esbuild's postinstall self-check is not needed (see package.json allowScripts).
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+COPY docs/scanner-policy.json ./docs/scanner-policy.json
+RUN npx tsc -p . --outDir dist
+
+# --- runtime: production dependencies and the compiled CLI only --------------------------------
+FROM node:20.20.2-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+    AWS_EC2_METADATA_V1_DISABLED=true
+WORKDIR /opt/leash
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/docs ./dist/docs
+COPY demo ./demo
+COPY reports/schema ./reports/schema
+RUN mkdir -p /reports && chown 1000:1000 /reports
+# The image's own `node` user (uid 1000): numeric, so Kubernetes runAsNonRoot can verify it.
+USER 1000:1000
+VOLUME ["/reports"]
+WORKDIR /reports
+ENTRYPOINT ["node", "/opt/leash/dist/src/cli/main.js"]
+CMD ["schedule", "--cron", "0 3 * * *", "--", "--aws", "--reports", "/reports", "--format", "json,sarif,asff,md"]

@@ -1,0 +1,52 @@
+// Opening a big report without a blank screen: the file is read as a stream while the TUI already
+// shows a loading line with the bytes read so far, then parsed and checked once complete (a
+// report is one JSON object, so nothing can be shown from half of it that is known to be true).
+import { createReadStream, statSync } from 'node:fs';
+import { InputError } from '../model/errors.js';
+import type { Report } from '../model/report.js';
+import { parseReport } from '../report/history.js';
+import type { ProgressListener } from './scan-loader.js';
+
+/** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
+const PROGRESS_EVERY = 4 * 1024 * 1024;
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export async function readReportStreaming(path: string, onProgress: ProgressListener = () => undefined): Promise<Report> {
+  let total: number | undefined;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError(path, '', 'a report.json file', 'a directory');
+    // A FIFO or device has no size; the line then counts bytes only.
+    if (st.isFile()) total = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
+  }
+  const of = total !== undefined ? ` of ${formatBytes(total)}` : '';
+  onProgress('Reading report', `${formatBytes(0)}${of}`);
+  const chunks: Buffer[] = [];
+  let read = 0;
+  let nextReport = PROGRESS_EVERY;
+  try {
+    for await (const chunk of createReadStream(path)) {
+      const b = chunk as Buffer;
+      chunks.push(b);
+      read += b.length;
+      if (read >= nextReport) {
+        nextReport = read + PROGRESS_EVERY;
+        onProgress('Reading report', `${formatBytes(read)}${of}`);
+      }
+    }
+  } catch (e) {
+    throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
+  }
+  onProgress('Parsing report', `${formatBytes(read)}`);
+  // Let the line above reach the screen before the synchronous parse holds the event loop.
+  await new Promise((r) => setImmediate(r));
+  return parseReport(Buffer.concat(chunks, read).toString('utf8'), path);
+}
