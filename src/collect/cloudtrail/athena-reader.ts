@@ -34,6 +34,8 @@ export interface AthenaReadOptions extends CloudTrailReadOptions {
 }
 
 export interface AthenaReadResult extends CloudTrailUsageResult {
+  /** The aggregate rows as read (an organization scan splits them per account). */
+  readonly rows: readonly UsageRow[];
   readonly queryExecutionId?: string;
   readonly sql: string;
   readonly stats: { readonly polls: number; readonly pages: number; readonly rows: number; readonly scannedBytes?: number; readonly cancelled: boolean };
@@ -147,7 +149,7 @@ export async function readCloudTrailFromAthena(athena: AthenaClient, t: AthenaTa
       detail: `one aggregate query (${id}); ${rows.length} rows for ${folded.events} events`,
       counts: { rows: rows.length, pages, polls, events: folded.events, ...(scannedBytes !== undefined ? { scannedBytes } : {}) },
     };
-    return { usage: folded.usage, sources: [source], errors: [], missingDays: folded.missingDays, queryExecutionId: id, sql, stats: { polls, pages, rows: rows.length, ...(scannedBytes !== undefined ? { scannedBytes } : {}), cancelled } };
+    return { usage: folded.usage, sources: [source], errors: [], missingDays: folded.missingDays, rows, queryExecutionId: id, sql, stats: { polls, pages, rows: rows.length, ...(scannedBytes !== undefined ? { scannedBytes } : {}), cancelled } };
   } catch (e) {
     if (e instanceof ReadOnlyViolationError) throw e;
     const timedOutOrAborted = e instanceof AthenaQueryError && /cancelled$|aborted/.test(e.message);
@@ -164,6 +166,7 @@ export async function readCloudTrailFromAthena(athena: AthenaClient, t: AthenaTa
       sources: [{ kind: 'cloudtrail-athena', location, status: 'unavailable', detail: error.message, counts: { rows: rows.length, pages, polls } }],
       errors: [error],
       missingDays: [],
+      rows: [],
       ...(id ? { queryExecutionId: id } : {}),
       sql,
       stats: { polls, pages, rows: rows.length, ...(scannedBytes !== undefined ? { scannedBytes } : {}), cancelled },
@@ -173,4 +176,21 @@ export async function readCloudTrailFromAthena(athena: AthenaClient, t: AthenaTa
 
 export function athenaReader(athena: AthenaClient, t: AthenaTable, base: Omit<AthenaReadOptions, keyof CloudTrailReadOptions> = {}): CloudTrailReader {
   return { location: athenaLocation(t), read: (opts) => readCloudTrailFromAthena(athena, t, { ...base, ...opts }) };
+}
+
+/**
+ * One account's share of an organization-wide aggregate: the rows delivered to that account (as
+ * its folder of the organization trail holds them), folded as the single-account query would.
+ */
+export function accountShare(result: AthenaReadResult, accountId: string, opts: { windowStart?: string; windowEnd?: string; limits?: CloudTrailReadOptions['limits'] } = {}): CloudTrailUsageResult {
+  const src = result.sources[0];
+  if (!src || src.status === 'unavailable') return { usage: result.usage, sources: result.sources, errors: result.errors, missingDays: [] };
+  const rows = result.rows.filter((r) => r['recipient_account'] === accountId);
+  const folded = rowsToUsage(rows, { ...(opts.windowStart ? { windowStart: opts.windowStart } : {}), ...(opts.windowEnd ? { windowEnd: opts.windowEnd } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
+  return {
+    usage: folded.usage,
+    sources: [{ ...src, detail: `${src.detail ?? ''}; ${rows.length} of its rows for account ${accountId}`, counts: { ...src.counts, accountRows: rows.length, accountEvents: folded.events } }],
+    errors: [],
+    missingDays: folded.missingDays,
+  };
 }

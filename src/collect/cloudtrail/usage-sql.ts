@@ -1,7 +1,8 @@
 // The usage aggregate as ONE SQL definition, pushed down to Amazon Athena (Trino) over the trail
 // table, and run by the tests on DuckDB over the same files. It groups by the fields attribution
-// needs (identity type, ARNs, source identity), the calling user agent is kept as a histogram,
-// and the event source/name pair, so its size grows with principals × sessions × actions, never
+// needs (identity type, ARNs, source identity), the account the record was delivered to (so an
+// organization trail splits per account as its S3 folders do) and the event source/name pair;
+// user agents are kept as a histogram, so its size grows with principals × sessions × actions, never
 // with events. Everything leash decides itself (which principal a record belongs to, which IAM
 // action an event is) stays in TypeScript (usage-rows.ts), applied to these few rows with the
 // very functions the local reader uses.
@@ -35,6 +36,7 @@ export const USAGE_COLUMNS = [
   'issuer_arn',
   'source_identity',
   'event_type',
+  'recipient_account',
   'event_source',
   'event_name',
   'calls',
@@ -141,6 +143,7 @@ export function usageSql(o: UsageSqlOptions): string {
     useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,
     NULLIF(useridentity.sessioncontext.sourceidentity, '') AS source_identity,
     eventtype AS event_type,
+    recipientaccountid AS recipient_account,
     eventsource AS event_source,
     eventname AS event_name,
     ${time} AS t,
@@ -153,7 +156,7 @@ export function usageSql(o: UsageSqlOptions): string {
   WHERE ${where.join('\n    AND ')}
 )
 SELECT
-  id_type, id_arn, id_account, issuer_arn, source_identity, event_type, event_source, event_name,
+  id_type, id_arn, id_account, issuer_arn, source_identity, event_type, recipient_account, event_source, event_name,
   count(*) FILTER (WHERE NOT is_denied) AS calls,
   count(*) FILTER (WHERE is_denied) AS denied,
   min(t) AS first_seen,
@@ -164,6 +167,6 @@ SELECT
   CAST(${d.slice}(array_sort(array_distinct(flatten(array_agg(res) FILTER (WHERE NOT is_denied)))), 1, ${resourcesPerRow}) AS JSON) AS resources,
   CAST(array_sort(array_distinct(array_agg(substr(t, 1, 10)))) AS JSON) AS days
 FROM ev${outer.length > 0 ? `\nWHERE ${outer.join(' AND ')}` : ''}
-GROUP BY id_type, id_arn, id_account, issuer_arn, source_identity, event_type, event_source, event_name
+GROUP BY id_type, id_arn, id_account, issuer_arn, source_identity, event_type, recipient_account, event_source, event_name
 ORDER BY first_seen, id_arn, event_source, event_name`;
 }

@@ -15,6 +15,7 @@ import { SKIP_REASON, sharedFixturesPresent } from '../../support/fixtures.js';
 import { openTrailDb } from '../../support/duckdb-trail.js';
 import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
 import { layOutFixtureTrails } from '../../support/trail-layout.js';
+import { presetAthenaRows } from '../../support/athena-results.js';
 
 const NO_LIMITS: Partial<AggregatorLimits> = {
   resourcesPerAction: Infinity,
@@ -28,15 +29,6 @@ const NO_LIMITS: Partial<AggregatorLimits> = {
 };
 const TABLE = { workgroup: 'leash-wg', database: 'security', table: 'cloudtrail_logs' };
 
-/** Rows as Athena returns them: a header row, then VarCharValue strings; a NULL has no value. */
-function athenaResultSet(rows: readonly Record<string, unknown>[]): { rows: unknown[]; column_info: unknown[] } {
-  const cell = (v: unknown) => (v === null || v === undefined ? {} : { VarCharValue: typeof v === 'string' ? v : JSON.stringify(v) });
-  return {
-    column_info: USAGE_COLUMNS.map((name) => ({ Name: name, Label: name, Type: 'varchar', CatalogName: 'hive', SchemaName: '', TableName: '', Nullable: 'UNKNOWN', CaseSensitive: true, Precision: 0, Scale: 0 })),
-    rows: [{ Data: USAGE_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...rows.map((r) => ({ Data: USAGE_COLUMNS.map((c) => cell(r[c])) }))],
-  };
-}
-
 const ready = motoAvailable && sharedFixturesPresent;
 
 describe.skipIf(!ready)(`CloudTrail through Athena (moto)${ready ? '' : `: ${!motoAvailable ? MOTO_SKIP_REASON : SKIP_REASON}`}`, () => {
@@ -45,10 +37,7 @@ describe.skipIf(!ready)(`CloudTrail through Athena (moto)${ready ? '' : `: ${!mo
   let duckRows: Record<string, unknown>[];
   let paths: string[];
 
-  const preset = async (rows: readonly Record<string, unknown>[]) => {
-    const r = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify({ results: [athenaResultSet(rows)] }) });
-    expect(r.status).toBe(201);
-  };
+  const preset = (rows: readonly Record<string, unknown>[]) => presetAthenaRows(moto, rows);
   const transition = async (times: number | 'immediate') => {
     const transition = times === 'immediate' ? { progression: 'immediate' } : { progression: 'manual', times };
     const r = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'athena::execution', transition }) });
@@ -127,7 +116,7 @@ describe('Athena client path on a loopback endpoint (where moto falls short)', (
   const calls: { target: string; body: Record<string, unknown> }[] = [];
   let mode: 'pages' | 'failed' | 'bad-row' = 'pages';
   const row = (arn: string, event: string, calls: string) => ({
-    Data: [{ VarCharValue: 'IAMUser' }, { VarCharValue: arn }, { VarCharValue: '111122223333' }, {}, {}, { VarCharValue: 'AwsApiCall' }, { VarCharValue: 'iam.amazonaws.com' }, { VarCharValue: event }, { VarCharValue: calls }, { VarCharValue: '0' }, { VarCharValue: '2024-01-01T00:00:00Z' }, { VarCharValue: '2024-01-02T00:00:00Z' }, { VarCharValue: '0' }, { VarCharValue: '{"kiro-cli/1.0":1}' }, { VarCharValue: '[]' }, { VarCharValue: '[]' }, { VarCharValue: '["2024-01-01","2024-01-02"]' }],
+    Data: [{ VarCharValue: 'IAMUser' }, { VarCharValue: arn }, { VarCharValue: '111122223333' }, {}, {}, { VarCharValue: 'AwsApiCall' }, { VarCharValue: '111122223333' }, { VarCharValue: 'iam.amazonaws.com' }, { VarCharValue: event }, { VarCharValue: calls }, { VarCharValue: '0' }, { VarCharValue: '2024-01-01T00:00:00Z' }, { VarCharValue: '2024-01-02T00:00:00Z' }, { VarCharValue: '0' }, { VarCharValue: '{"kiro-cli/1.0":1}' }, { VarCharValue: '[]' }, { VarCharValue: '[]' }, { VarCharValue: '["2024-01-01","2024-01-02"]' }],
   });
 
   beforeAll(async () => {
