@@ -2,7 +2,7 @@
 -- This is AWS's documented CloudTrail table with partition projection on a 'yyyy/MM/dd' column
 -- (pass it as --cloudtrail-athena-partition timestamp), plus two fields leash reads that older
 -- copies of that DDL lack: userIdentity.sessionContext.sourceIdentity and managementEvent.
--- Replace the bucket, prefix, organization id and the date range.
+-- Replace the bucket, prefix, organization id, the account and region lists and the date range.
 CREATE EXTERNAL TABLE cloudtrail_logs (
   eventVersion STRING,
   userIdentity STRUCT<
@@ -37,13 +37,17 @@ CREATE EXTERNAL TABLE cloudtrail_logs (
   eventCategory STRING,
   managementEvent BOOLEAN
 )
-PARTITIONED BY (`timestamp` STRING)
+PARTITIONED BY (`account` STRING, `region` STRING, `timestamp` STRING)
 ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
 STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
 LOCATION 's3://ORG-TRAIL-BUCKET/PREFIX/AWSLogs/o-ORGID/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
+  'projection.account.type' = 'enum',
+  'projection.account.values' = '111111111111,222222222222',
+  'projection.region.type' = 'enum',
+  'projection.region.values' = 'us-east-1,eu-west-1',
   'projection.timestamp.type' = 'date',
   'projection.timestamp.format' = 'yyyy/MM/dd',
   'projection.timestamp.interval' = '1',
