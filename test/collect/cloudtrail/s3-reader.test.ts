@@ -1,5 +1,5 @@
 // CloudTrail read in place from S3 (moto) against the local reader on the same fixture files.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { parseS3Url } from '../../../src/collect/cloudtrail/reader.js';
 import { readCloudTrailFromS3 } from '../../../src/collect/cloudtrail/s3-reader.js';
 import { daysToList } from '../../../src/collect/cloudtrail/s3-layout.js';
 import { SKIP_REASON, sharedFixturesPresent } from '../../support/fixtures.js';
+import type { Report } from '../../../src/model/report.js';
 import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
 import { layOutFixtureTrails, type LaidOutFile } from '../../support/trail-layout.js';
 
@@ -111,6 +112,47 @@ s3.upload_file(INPUT[0]['path'], 'bad-trail', 'AWSLogs/111111111111/CloudTrail/u
     expect(r.sources[0]).toMatchObject({ status: 'unavailable' });
     expect(r.usage.coveredPrincipals).toEqual([]);
   });
+});
+
+describe.skipIf(!ready)('leash scan --cloudtrail s3://… (CLI, moto)', () => {
+  let moto: Moto;
+  let tmp: string;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    moto = await startMoto();
+    const files = layOutFixtureTrails({ sets: ['cloudtrail/invictus-ir-aws-dataset'] });
+    boto3(moto, `
+s3 = client('s3')
+s3.create_bucket(Bucket='one-account-trail')
+for f in INPUT:
+    s3.upload_file(f['path'], 'one-account-trail', 'logs/' + f['key'])
+`, files.map((f) => ({ path: f.path, key: f.key })));
+    tmp = mkdtempSync(join(tmpdir(), 'leash-s3-cli-'));
+    // An export of the trail's account (one role), so the scan reads that account's folder.
+    const role = { Path: '/', RoleName: 'reader', RoleId: 'AROAEXAMPLEREADER0001', Arn: `arn:aws:iam::${ACCOUNT}:role/reader`, CreateDate: '2023-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] }, InstanceProfileList: [], RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] };
+    writeFileSync(join(tmp, 'auth.json'), JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [role], Policies: [] }));
+    process.env['AWS_ACCESS_KEY_ID'] = MOTO_CREDENTIALS.accessKeyId;
+    process.env['AWS_SECRET_ACCESS_KEY'] = MOTO_CREDENTIALS.secretAccessKey;
+  }, 120_000);
+  afterAll(async () => {
+    process.env = saved;
+    await moto?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const ACCOUNT = '123837392027';
+  it('reads the trail in place and reports it as a cloudtrail-s3 source; a bad s3:// argument is exit 2 before anything is read', async () => {
+    const { runCli } = await import('../../support/cli.js');
+    const r = await runCli(['scan', '--input', join(tmp, 'auth.json'), '--cloudtrail', 's3://one-account-trail/logs', '--endpoint-url', moto.endpoint, '--region', 'us-east-1', '--until', '2023-07-10T23:59:59Z', '--reports', tmp, '--json', '--format', 'json']);
+    const report = JSON.parse(r.out) as Report;
+    const src = report.scan.sources.find((s) => s.kind === 'cloudtrail-s3');
+    expect(src).toMatchObject({ location: 's3://one-account-trail/logs/', status: 'ok' });
+    expect(src!.counts!['records']).toBeGreaterThan(1000);
+    expect(report.scan.coverage.usage.recordsRead).toBe(src!.counts!['records']);
+    const bad = await runCli(['scan', '--input', join(tmp, 'auth.json'), '--cloudtrail', 's3://Not_A_Bucket/x', '--reports', tmp]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--cloudtrail: expected s3:\/\/BUCKET\/PREFIX/);
+  }, 60_000);
 });
 
 describe('s3:// arguments', () => {
