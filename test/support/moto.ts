@@ -52,6 +52,10 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
       if (stderr.length < 4000) stderr += d.toString();
     });
     const endpoint = `http://127.0.0.1:${port}`;
+    // A test that throws before its afterAll must not leave moto running.
+    const killOnExit = () => child.kill('SIGTERM');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     try {
       await waitUp(endpoint, child, timeoutMs);
     } catch (e) {
