@@ -166,7 +166,7 @@ for a in ids:
     iam = client('iam', cr)
     for i in range(INPUT):
         name = f'agent-{i}' if i % 50 == 0 else f'app-{i}'
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Tags=[{'Key': 'ai-agent', 'Value': 'true'}] if i % 50 == 0 else [])
         iam.put_role_policy(RoleName=name, PolicyName='p', PolicyDocument=pol)
 print(json.dumps(ids))
 `, rolesPerAccount) as string[];

@@ -2,7 +2,10 @@
 // tests: started on a free loopback port, stopped by its own pid. Tests skip, saying why, when
 // python3 -m moto.server is not there.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export const motoAvailable = spawnSync('python3', ['-c', 'import moto.server, boto3'], { stdio: 'ignore' }).status === 0;
 export const MOTO_SKIP_REASON = 'moto not installed (python3 -m moto.server, see ../shared/notes/machine.md)';
@@ -46,11 +49,20 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
   process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      if (stderr.length < 4000) stderr += d.toString();
-    });
+    // moto logs every request on stderr. A pipe would fill while this process sits in a
+    // synchronous boto3 setup call and then block moto; a file never does.
+    const logFile = join(mkdtempSync(join(tmpdir(), 'leash-moto-')), 'moto.log');
+    const log = openSync(logFile, 'w');
+    const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', log] });
+    closeSync(log);
+    const stderrText = (): string => {
+      try {
+        return readFileSync(logFile, 'utf8').slice(0, 4000);
+      } catch {
+        return '';
+      }
+    };
+    child.once('exit', () => rmSync(dirname(logFile), { recursive: true, force: true }));
     const endpoint = `http://127.0.0.1:${port}`;
     // A test that throws before its afterAll must not leave moto running.
     const killOnExit = () => child.kill('SIGTERM');
@@ -60,6 +72,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
       await waitUp(endpoint, child, timeoutMs);
     } catch (e) {
       child.kill('SIGTERM');
+      const stderr = stderrText();
       if (attempt < 2 && /in use/i.test(stderr)) continue;
       throw new Error(`${(e as Error).message}\n${stderr}`);
     }
