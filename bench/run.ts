@@ -56,3 +56,21 @@ if (want('aws')) {
   const { benchAwsCollect } = await import('./aws-collect.js');
   printRow(await benchAwsCollect());
 }
+
+if (want('organization')) {
+  // Issue 12: the S3 and Athena CloudTrail routes and the organization scan (moto on loopback).
+  const { runOrganizationBench } = await import('./organization.js');
+  console.log('\n## CloudTrail from S3 (moto on loopback) against local files, same corpus (200k records)');
+  console.log('target: S3 ≥ 50 % of the local-file throughput');
+  printRow(runOrganizationBench('s3', 200_000));
+  console.log('\n## Athena aggregate (the one SQL, on DuckDB) over the fixture trails against the local reader');
+  printRow(runOrganizationBench('athena'));
+  console.log('\n## leash scan --org: 3 member accounts × 2,000 roles (moto), bounded memory');
+  printRow(runOrganizationBench('org', 2_000));
+}
+
+if (want('duckdb')) {
+  console.log('\n## Local trails: DuckDB route against the current reader, 1M records (one thread each)');
+  const { runOrganizationBench } = await import('./organization.js');
+  printRow(runOrganizationBench('duckdb', 1_000_000));
+}

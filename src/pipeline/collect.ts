@@ -18,6 +18,8 @@ import { UsageAggregator } from '../collect/cloudtrail/aggregate.js';
 import { recordProblem, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
 import { coverageFor, filterBounds, reportedWindow } from '../collect/cloudtrail/coverage.js';
 import { checkTrailMatches } from '../collect/cloudtrail/mismatch.js';
+import { cloudTrailSpecs, type CloudTrailUsageResult } from '../collect/cloudtrail/reader.js';
+import { readRemoteCloudTrail } from '../collect/cloudtrail/read-remote.js';
 import { agentEvidenceFromUsage } from '../agents/cloudtrail-evidence.js';
 import { isPeopleFederatedRole } from '../agents/identify.js';
 import { configSignatures, REGISTRY_SIGNATURES } from '../agents/user-agent.js';
@@ -121,7 +123,7 @@ function collectFile(input: string, onProgress: ProgressFn, statedAccount: strin
 /** Paths typed on the command line: a typo is an error before anything is read or written. */
 function checkNamedPaths(opts: ScanOptions): void {
   for (const path of opts.cloudtrail ?? []) {
-    if (!existsSync(path)) throw new InputError(path, '', 'a CloudTrail file or directory (--cloudtrail)', 'no such file or directory');
+    if (!path.startsWith('s3://') && !existsSync(path)) throw new InputError(path, '', 'a CloudTrail file or directory (--cloudtrail)', 'no such file or directory');
   }
   for (const spec of opts.lastAccessed ?? []) {
     const { file } = splitFileAndArn(spec);
@@ -156,7 +158,30 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   // Usage: CloudTrail files, service-last-accessed files, and whatever the live collector read.
   let usage = iam.usage;
   const until = opts.until ?? config.baseline.windowEnd;
-  const trails = opts.demo && !opts.cloudtrail ? [join(demoDir, 'cloudtrail')] : opts.cloudtrail ?? [];
+  const specs = cloudTrailSpecs(opts.cloudtrail, opts.cloudtrailAthena);
+  const trails = opts.demo && !opts.cloudtrail ? [join(demoDir, 'cloudtrail')] : specs.flatMap((s) => (s.kind === 'files' ? s.paths : []));
+  const remote: CloudTrailUsageResult[] = opts.cloudtrailRead ? [opts.cloudtrailRead] : [];
+  // An organization scan hands each account its share of the one Athena query (cloudtrailRead).
+  const toRead = specs.filter((s) => s.kind === 's3' || (s.kind === 'athena' && !opts.cloudtrailRead));
+  if (toRead.length > 0) {
+    onProgress('collect', 'CloudTrail (remote)');
+    remote.push(
+      ...(await readRemoteCloudTrail(toRead, {
+        connection: { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) },
+        ...(iam.accountId ?? auth.accountId ? { accountId: (iam.accountId ?? auth.accountId)! } : {}),
+        ...(opts.cloudtrailAthenaPartition ? { athenaPartition: { kind: 'date-string' as const, column: opts.cloudtrailAthenaPartition } } : {}),
+        windowDays: config.baseline.windowDays,
+        ...(until ? { end: until } : {}),
+        onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`),
+      })),
+    );
+  }
+  for (const ct of remote) {
+    sources.push(...ct.sources);
+    errors.push(...ct.errors);
+    if (ct.missingDays.length > 0) errors.push({ source: ct.sources[0]?.kind ?? 'cloudtrail-s3', code: 'not-found', message: `${ct.sources[0]?.location ?? 'CloudTrail'} has no records on ${ct.missingDays.length} day(s) of the ${config.baseline.windowDays}-day window (e.g. ${ct.missingDays.slice(0, 3).join(', ')}): usage is incomplete, so nothing is called unused` });
+    if (ct.sources.some((s) => s.status !== 'unavailable')) usage = usage ? mergeUsage(usage, ct.usage) : ct.usage;
+  }
   if (trails.length > 0) {
     onProgress('collect', 'CloudTrail');
     const ct = await readCloudTrail(trails, { windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}), ...(opts.cloudtrailWorkers !== undefined ? { workers: opts.cloudtrailWorkers } : {}), onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`) });

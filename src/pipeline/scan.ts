@@ -42,7 +42,14 @@ export interface ScanOptions {
   /** Scan the bundled demo account (and its demo CloudTrail). */
   readonly demo?: boolean;
   readonly config?: string;
+  /** CloudTrail: local files and directories, or s3://bucket/prefix of a trail read in place. */
   readonly cloudtrail?: readonly string[];
+  /** CloudTrail through Athena: `workgroup/database.table` of the trail table. */
+  readonly cloudtrailAthena?: string;
+  /** Athena partition projection column ('yyyy/MM/dd' strings) to prune by the window. */
+  readonly cloudtrailAthenaPartition?: string;
+  /** CloudTrail usage already read for this account (an organization scan reads Athena once). */
+  readonly cloudtrailRead?: import('../collect/cloudtrail/reader.js').CloudTrailUsageResult;
   /** Worker threads for reading CloudTrail files (default: readCloudTrail's own choice). */
   readonly cloudtrailWorkers?: number;
   /** Read AI tool configs on this machine (and link their AWS profiles to principals). */

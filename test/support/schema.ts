@@ -16,3 +16,11 @@ export function reportSchemaErrors(report: unknown): string[] {
   const data = JSON.parse(JSON.stringify(report)) as unknown;
   return validate(data) ? [] : (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
+
+export const organizationReportSchema = JSON.parse(readFileSync(join(repoRoot, 'reports/schema/organization-report.schema.json'), 'utf8')) as object;
+const validateOrg = ajv.compile(organizationReportSchema);
+
+export function organizationReportSchemaErrors(report: unknown): string[] {
+  const data = JSON.parse(JSON.stringify(report)) as unknown;
+  return validateOrg(data) ? [] : (validateOrg.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}

@@ -3,6 +3,9 @@ import { Option } from 'commander';
 import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
 import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
+import type { OrgScanOptions } from '../../pipeline/org-scan.js';
+import { OU_ID } from '../../collect/aws/organization.js';
+import { cloudTrailSpecs } from '../../collect/cloudtrail/reader.js';
 import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
@@ -18,6 +21,46 @@ export interface ScanCliOptions {
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
   cloudtrailWorkers?: string; history?: string;
+  cloudtrailAthena?: string; cloudtrailAthenaPartition?: string;
+  org?: boolean; roleName?: string; externalId?: string; includeAccounts?: string[]; excludeAccounts?: string[];
+  includeOus?: string[]; excludeOus?: string[]; concurrency?: string;
+}
+
+function accountIds(flag: string, v: string[] | undefined): string[] | undefined {
+  if (!v) return undefined;
+  const ids = v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const bad = ids.find((x) => !/^\d{12}$/.test(x));
+  if (bad !== undefined) throw new InputError(flag, '', '12-digit AWS account ids (space- or comma-separated)', JSON.stringify(bad));
+  return ids;
+}
+
+function ouIds(flag: string, v: string[] | undefined): string[] | undefined {
+  if (!v) return undefined;
+  const ids = v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const bad = ids.find((x) => !OU_ID.test(x));
+  if (bad !== undefined) throw new InputError(flag, '', 'organizational unit ids (ou-xxxx-xxxxxxxx) or the root id (r-xxxx)', JSON.stringify(bad));
+  return ids;
+}
+
+export function toOrgOptions(o: ScanCliOptions): OrgScanOptions {
+  let concurrency: number | undefined;
+  if (o.concurrency !== undefined) {
+    concurrency = Number(o.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new InputError('--concurrency', '', 'a whole number of accounts scanned at once, 1 to 32', o.concurrency);
+  }
+  const include = accountIds('--include-accounts', o.includeAccounts);
+  const exclude = accountIds('--exclude-accounts', o.excludeAccounts);
+  const includeOus = ouIds('--include-ous', o.includeOus);
+  const excludeOus = ouIds('--exclude-ous', o.excludeOus);
+  return {
+    ...(o.roleName ? { roleName: o.roleName } : {}),
+    ...(o.externalId !== undefined ? { externalId: o.externalId } : {}),
+    ...(include ? { includeAccounts: include } : {}),
+    ...(exclude ? { excludeAccounts: exclude } : {}),
+    ...(includeOus ? { includeOus } : {}),
+    ...(excludeOus ? { excludeOus } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
 }
 type ScanCommandOptions = ScanCliOptions & NotifyCliOptions;
 
@@ -43,9 +86,16 @@ function accountId(o: ScanCliOptions): string | undefined {
   return id;
 }
 
+function athenaPartition(v: string): string {
+  if (!/^[A-Za-z0-9_]{1,255}$/.test(v)) throw new InputError('--cloudtrail-athena-partition', '', "the table's partition column holding 'yyyy/MM/dd' (letters, digits, underscores)", JSON.stringify(v));
+  return v;
+}
+
 export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & WriteOptions {
   // Only `leash scan` analyses several exports together; elsewhere the second would be dropped unseen.
   if (!many && o.input && o.input.length > 1) throw new InputError('--input', '', 'one file here (`leash scan --input A --input B` analyses several accounts together)', o.input.join(' '));
+  // s3:// and Athena arguments are checked before anything is read.
+  cloudTrailSpecs(o.cloudtrail, o.cloudtrailAthena);
   // Alone it would silently never fail a build, which is the opposite of what it was added for.
   if (o.failOnNew && !o.failOn) throw new InputError('--fail-on-new', '', 'to be used with --fail-on SEVERITY (e.g. --fail-on high --fail-on-new)', 'no --fail-on');
   const account = accountId(o);
@@ -55,6 +105,8 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     ...(o.demo ? { demo: true } : {}),
     ...(o.config ? { config: o.config } : {}),
     ...(o.cloudtrail ? { cloudtrail: o.cloudtrail } : {}),
+    ...(o.cloudtrailAthena !== undefined ? { cloudtrailAthena: o.cloudtrailAthena } : {}),
+    ...(o.cloudtrailAthenaPartition !== undefined ? { cloudtrailAthenaPartition: athenaPartition(o.cloudtrailAthenaPartition) } : {}),
     ...(o.cloudtrailWorkers !== undefined ? { cloudtrailWorkers: workers(o.cloudtrailWorkers)! } : {}),
     ...(o.fixes ? { fixes: true } : {}),
     ...(o.local ? { local: true } : {}),
@@ -93,7 +145,9 @@ export function register(program: Command): void {
     .option('--account-id <id>', 'the 12-digit account scanned, for an export whose ARNs name none (checked against them)')
     .option('--demo', 'scan the bundled demo account (with its demo CloudTrail)')
     .option('-c, --config <file>', 'leash.config.yaml (default: ./leash.config.yaml if present)')
-    .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, or an S3 delivery tree')
+    .option('--cloudtrail <path...>', 'CloudTrail logs: .json/.json.gz files, directories, a delivery tree, or s3://bucket/prefix of a trail read in place')
+    .option('--cloudtrail-athena <workgroup/database.table>', "CloudTrail through Athena: one aggregate query over the trail table")
+    .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
@@ -103,6 +157,14 @@ export function register(program: Command): void {
     .option('--live-last-accessed', 'live: action-level service-last-accessed for agent-looking principals')
     .option('--scps', 'live: read service control policies from AWS Organizations')
     .option('--all-accounts', 'live: scan every account listed in leash.config.yaml `accounts`, assuming its role')
+    .option('--org', 'live: scan every account of the AWS Organization, assuming --role-name in each, and write an organization report')
+    .option('--role-name <name>', 'with --org: the role assumed in each account', 'leash-scanner')
+    .option('--external-id <id>', 'with --org: the external id the scanner role requires')
+    .option('--include-accounts <ids...>', 'with --org: only these account ids')
+    .option('--exclude-accounts <ids...>', 'with --org: not these account ids')
+    .option('--include-ous <ids...>', 'with --org: only accounts under these OUs (ou-… or r-…)')
+    .option('--exclude-ous <ids...>', 'with --org: not accounts under these OUs')
+    .option('--concurrency <n>', 'with --org: accounts scanned at once (default 4)')
     .option('--last-accessed <file...>', 'output of `aws iam get-service-last-accessed-details` (FILE or FILE@PRINCIPAL_ARN)')
     .option('--until <iso-date>', 'end of the usage window (default: now, or baseline.windowEnd in the config)')
     .option('--local', 'read AI tool / MCP configs on this machine and link their AWS profiles to principals')
@@ -132,6 +194,20 @@ export function register(program: Command): void {
         checkRegion(o.region);
         const interactive = Boolean(process.stderr.isTTY) && !o.ci && !o.json && !isQuiet();
         const progress = interactive ? (stage: string, detail?: string) => process.stderr.write(`\r\u001b[2K${stage}${detail ? `: ${detail}` : ''}`) : undefined;
+        if (o.org) {
+          const { scanOrganization, orgFindingTotals } = await import('../../pipeline/org-scan.js');
+          const r = await scanOrganization({ ...toScanOptions(o), ...toOrgOptions(o) }, progress);
+          if (interactive) process.stderr.write('\r\u001b[2K');
+          if (o.json) process.stdout.write(JSON.stringify(r.report, null, 2) + '\n');
+          else {
+            const t = orgFindingTotals(r.report);
+            const c = r.report.coverage;
+            process.stdout.write(`organization ${r.report.scan.organizationId}: ${c.accountsScanned} scanned, ${c.accountsFailed} failed, ${c.accountsSkipped} skipped; ${r.report.agentPrincipals.length} agent principals; findings ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')} → ${r.dir}\n`);
+            for (const a of r.report.accounts.filter((x) => x.status !== 'scanned')) process.stderr.write(`leash: account ${a.id} ${a.status}: ${a.reason ?? ''}\n`);
+          }
+          process.exitCode = r.exitCode;
+          return;
+        }
         if (o.allAccounts) {
           const results = await scanAccounts(toScanOptions(o), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');

@@ -1,9 +1,12 @@
 // The only AWS operations a scan may send. Everything here reads; sts:AssumeRole is the one
 // non-"Read" entry and is allowed because it mints temporary credentials for a role the operator
 // named (multi-account scanning) — it creates no resource and changes no policy in any account.
+// athena:StartQueryExecution / StopQueryExecution are the other two: the one aggregate query over
+// the trail table writes its result to the workgroup's result location (Athena's own output, not
+// the scanned account's resources), and a scan cancels its own query on timeout or abort.
 // The client factory enforces this list in SDK middleware before a request is built or signed.
 
-export type AwsClientName = 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient';
+export type AwsClientName = 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient' | 'S3Client' | 'AthenaClient';
 
 export interface AllowedOperation {
   readonly client: AwsClientName;
@@ -11,6 +14,8 @@ export interface AllowedOperation {
   readonly command: string;
   /** The IAM action the call is authorised as (the catalog's spelling). */
   readonly action: string;
+  /** Set when the IAM action's name is not the command's (s3:ListBucket authorises ListObjectsV2). */
+  readonly actionNameDiffers?: true;
   readonly why: string;
 }
 
@@ -38,6 +43,33 @@ export const READ_ONLY_OPERATIONS: readonly AllowedOperation[] = [
   { client: 'SSOAdminClient', command: 'ListInstancesCommand', action: 'sso:ListInstances', why: 'the Identity Center instance ARN, for fixes to AWSReservedSSO_* roles (which live on permission sets)' },
   { client: 'SSOAdminClient', command: 'ListPermissionSetsCommand', action: 'sso:ListPermissionSets', why: 'the permission sets of the instance' },
   { client: 'SSOAdminClient', command: 'DescribePermissionSetCommand', action: 'sso:DescribePermissionSet', why: 'a permission set\'s name, to match it to its AWSReservedSSO_<name>_<hash> role' },
+  { client: 'OrganizationsClient', command: 'DescribeOrganizationCommand', action: 'organizations:DescribeOrganization', why: 'scan --org: the organization id (organization trails are delivered under AWSLogs/<org-id>/)' },
+  { client: 'OrganizationsClient', command: 'ListAccountsCommand', action: 'organizations:ListAccounts', why: 'scan --org: every member account, paginated' },
+  { client: 'S3Client', command: 'ListObjectsV2Command', action: 's3:ListBucket', actionNameDiffers: true, why: 'CloudTrail from S3: list the log files of the window, one day folder at a time' },
+  { client: 'S3Client', command: 'GetObjectCommand', action: 's3:GetObject', why: 'CloudTrail from S3: read one log file, streamed' },
+  {
+    client: 'AthenaClient',
+    command: 'StartQueryExecutionCommand',
+    action: 'athena:StartQueryExecution',
+    why: 'CloudTrail through Athena: the one aggregate SELECT over the trail table (Athena writes its result to the workgroup output location; nothing in the scanned accounts changes)',
+  },
+  { client: 'AthenaClient', command: 'GetQueryExecutionCommand', action: 'athena:GetQueryExecution', why: 'CloudTrail through Athena: poll the query state' },
+  { client: 'AthenaClient', command: 'GetQueryResultsCommand', action: 'athena:GetQueryResults', why: 'CloudTrail through Athena: page the aggregate rows' },
+  { client: 'AthenaClient', command: 'StopQueryExecutionCommand', action: 'athena:StopQueryExecution', why: 'CloudTrail through Athena: cancel our own query on timeout or abort' },
+];
+
+/**
+ * Permissions the scanner identity needs that leash never sends as a call of its own: Athena
+ * exercises them on the caller's behalf while running the query (the Glue catalog of the trail
+ * table, the trail bucket, and the workgroup's result bucket it writes to).
+ */
+export const INDIRECT_PERMISSIONS: readonly { readonly action: string; readonly why: string }[] = [
+  { action: 'glue:GetDatabase', why: 'Athena resolves the trail table\'s database' },
+  { action: 'glue:GetTable', why: 'Athena reads the trail table definition' },
+  { action: 'glue:GetPartitions', why: 'Athena prunes partitions of a partitioned trail table' },
+  { action: 'athena:GetWorkGroup', why: 'Athena reads the workgroup settings (result location) when the query starts' },
+  { action: 's3:GetBucketLocation', why: 'Athena locates the trail and result buckets' },
+  { action: 's3:PutObject', why: 'Athena writes the query result to the workgroup result location (scope the resource to that prefix)' },
 ];
 
 const allowed = new Set(READ_ONLY_OPERATIONS.map((o) => `${o.client}.${o.command}`));

@@ -1,9 +1,11 @@
 // The one place AWS SDK clients are made. Every client gets the read-only guard, adaptive
 // retries and the same credentials, region and endpoint, so no code path can reach AWS around it.
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { isAllowedOperation, ReadOnlyViolationError } from './allowlist.js';
@@ -21,6 +23,8 @@ export interface AwsConnectionOptions {
   readonly credentials?: AwsCredentials;
   /** Attempts per call, including the first (adaptive retry mode). Default 8. */
   readonly maxAttempts?: number;
+  /** S3 path-style addressing (emulators, and bucket names with dots). Default: on with endpointUrl. */
+  readonly s3PathStyle?: boolean;
 }
 
 export interface AwsClients {
@@ -30,6 +34,8 @@ export interface AwsClients {
   readonly organizations: OrganizationsClient;
   /** IAM Identity Center (regional: the instance's home region). */
   readonly ssoAdmin: SSOAdminClient;
+  readonly s3: S3Client;
+  readonly athena: AthenaClient;
   /** Close sockets of the clients that were created. */
   destroy(): void;
 }
@@ -101,6 +107,8 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
   const cloudtrail = lazy(() => new CloudTrailClient({ ...base, region: regional ?? GLOBAL_REGION }));
   const organizations = lazy(() => new OrganizationsClient({ ...base, region: organizationsRegion(regional) }));
   const ssoAdmin = lazy(() => new SSOAdminClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  const s3 = lazy(() => new S3Client({ ...base, region: regional ?? GLOBAL_REGION, forcePathStyle: opts.s3PathStyle ?? Boolean(opts.endpointUrl), followRegionRedirects: true }));
+  const athena = lazy(() => new AthenaClient({ ...base, region: regional ?? GLOBAL_REGION }));
   return {
     get iam() {
       return iam();
@@ -116,6 +124,12 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
     },
     get ssoAdmin() {
       return ssoAdmin();
+    },
+    get s3() {
+      return s3();
+    },
+    get athena() {
+      return athena();
     },
     destroy() {
       for (const c of made.splice(0)) c.destroy();

@@ -10,3 +10,4 @@ export type { LastAccessedOptions } from './last-accessed.js';
 export type { ScpPolicy, ScpTarget } from './scps.js';
 export { ttyProgress, describeProgress, type ProgressEvent, type ProgressListener } from './progress.js';
 export { TokenBucket, systemClock, type Clock } from './token-bucket.js';
+export { discoverOrganization, OU_ID, type OrgAccount, type OrgDiscovery, type OrgFilter } from './organization.js';

@@ -1,11 +1,13 @@
+import * as athenaSdk from '@aws-sdk/client-athena';
 import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as organizationsSdk from '@aws-sdk/client-organizations';
 import * as ssoAdminSdk from '@aws-sdk/client-sso-admin';
+import * as s3Sdk from '@aws-sdk/client-s3';
 import * as stsSdk from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import scannerPolicy from '../../../docs/scanner-policy.json' with { type: 'json' };
-import { isAllowedOperation, READ_ONLY_OPERATIONS } from '../../../src/collect/aws/allowlist.js';
+import { INDIRECT_PERMISSIONS, isAllowedOperation, READ_ONLY_OPERATIONS } from '../../../src/collect/aws/allowlist.js';
 import { catalog } from '../../../src/iam/catalog.js';
 import { parsePolicy } from '../../../src/iam/parse.js';
 
@@ -15,6 +17,14 @@ const sdkModules: Record<string, Record<string, unknown>> = {
   CloudTrailClient: cloudtrailSdk,
   OrganizationsClient: organizationsSdk,
   SSOAdminClient: ssoAdminSdk,
+  S3Client: s3Sdk,
+  AthenaClient: athenaSdk,
+};
+
+const assumeParsed = () => {
+  const parsed = parsePolicy(scannerPolicy, 'identity');
+  if (!parsed.ok) throw new Error('docs/scanner-policy.json does not parse');
+  return parsed.document;
 };
 
 const policyActions = (): string[] => {
@@ -28,13 +38,20 @@ describe('read-only allowlist', () => {
     expect(typeof sdkModules[op.client]?.[op.command]).toBe('function');
     const action = catalog().lookup(op.action);
     expect(action?.key).toBe(op.action);
-    // The command name and the IAM action name are the same words.
-    expect(`${op.action.split(':')[1]}Command`).toBe(op.command);
+    // The command name and the IAM action name are the same words, unless marked otherwise.
+    expect(`${op.action.split(':')[1]}Command` === op.command).toBe(!op.actionNameDiffers);
   });
 
-  it('contains only Read and List actions, except sts:AssumeRole which only mints credentials', () => {
+  it('contains only Read and List actions, except sts:AssumeRole (mints credentials) and the Athena query start/stop', () => {
     const notRead = READ_ONLY_OPERATIONS.filter((o) => !catalog().lookup(o.action)?.accessLevels.every((l) => l === 'Read' || l === 'List')).map((o) => o.action);
-    expect(notRead).toEqual(['sts:AssumeRole']);
+    expect(notRead.sort()).toEqual(['athena:StartQueryExecution', 'athena:StopQueryExecution', 'sts:AssumeRole']);
+  });
+
+  it('indirect permissions are catalog actions leash never sends itself', () => {
+    for (const p of INDIRECT_PERMISSIONS) {
+      expect(catalog().lookup(p.action)?.key, p.action).toBe(p.action);
+      expect(READ_ONLY_OPERATIONS.some((o) => o.action === p.action)).toBe(false);
+    }
   });
 
   it('docs/scanner-policy.json allows every allowlisted operation (catalog lookup, case-insensitive)', () => {
@@ -46,8 +63,11 @@ describe('read-only allowlist', () => {
   it('docs/scanner-policy.json grants nothing beyond the allowlist: no wildcards, no extra actions', () => {
     const actions = policyActions();
     expect(actions.filter((a) => a.includes('*') || a.includes('?'))).toEqual([]);
-    const onList = new Set(READ_ONLY_OPERATIONS.map((o) => o.action.toLowerCase()));
+    const onList = new Set([...READ_ONLY_OPERATIONS, ...INDIRECT_PERMISSIONS].map((o) => o.action.toLowerCase()));
     expect(actions.filter((a) => !onList.has(a.toLowerCase()))).toEqual([]);
+    // The one write Athena needs is scoped to result buckets, never "*".
+    const put = assumeParsed().statements.find((s) => s.action?.includes('s3:PutObject'));
+    expect(put?.resource).toEqual(['arn:aws:s3:::aws-athena-query-results-*/*']);
     const assume = parsePolicy(scannerPolicy, 'identity');
     expect(assume.ok && assume.document.statements.find((s) => s.action?.includes('sts:AssumeRole'))?.resource).not.toContain('*');
   });

@@ -1,5 +1,5 @@
 // The history writer is the one AWS write leash makes. Proven against moto's real S3 API: the
-// read-only scan factory still refuses PutObject (and has no S3 client to offer), and the history
+// read-only scan factory still refuses PutObject (its S3 client may only list and read trail files), and the history
 // client refuses every command, bucket and key outside the one prefix the user named — checked by
 // looking in the bucket afterwards, not only at the error.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -33,16 +33,16 @@ describe('parseS3Url', () => {
   });
 });
 
-describe('the scan factory has no write and no S3', () => {
-  it('no module under src/collect/ imports the S3 client or the history writer', () => {
-    const offenders = filesUnder(join(repoRoot, 'src/collect')).filter((f) => /client-s3|history-store/.test(readFileSync(f, 'utf8')));
+describe('the scan factory has no write', () => {
+  it('no module under src/collect/ imports the history writer', () => {
+    const offenders = filesUnder(join(repoRoot, 'src/collect')).filter((f) => /history-store/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
     // Positive control: the history writer does import it (the scan above would catch a move).
     expect(readFileSync(join(repoRoot, 'src/report/history-store/s3.ts'), 'utf8')).toContain('@aws-sdk/client-s3');
   });
-  it('the factory offers only read-only clients it always did (IAM, STS, CloudTrail, Organizations, SSO Admin), none the history writer is', () => {
+  it('the factory offers only its guarded read clients (S3 and Athena for trails read in place)', () => {
     const clients = createAwsClients({ credentials: MOTO_CREDENTIALS, endpointUrl: 'http://127.0.0.1:9' });
-    expect(Object.keys(Object.getOwnPropertyDescriptors(clients)).sort()).toEqual(['cloudtrail', 'destroy', 'iam', 'organizations', 'ssoAdmin', 'sts']);
+    expect(Object.keys(Object.getOwnPropertyDescriptors(clients)).sort()).toEqual(['athena', 'cloudtrail', 'destroy', 'iam', 'organizations', 's3', 'ssoAdmin', 'sts']);
     clients.destroy();
   });
   it('only GetObject and PutObject are on the history list', () => {
@@ -71,8 +71,9 @@ describe.skipIf(!motoAvailable)(`S3 write scope against moto${motoAvailable ? ''
   it('the read-only guard refuses PutObject before it is sent', async () => {
     const s3 = applyReadOnlyGuard(client());
     await expect(s3.send(new PutObjectCommand({ Bucket: HOME, Key: 'nightly/x', Body: 'x' }))).rejects.toBeInstanceOf(ReadOnlyViolationError);
-    // Even a read is refused: S3 is not a scan's business at all.
-    await expect(s3.send(new GetObjectCommand({ Bucket: HOME, Key: 'nightly/keep-me' }))).rejects.toBeInstanceOf(ReadOnlyViolationError);
+    await expect(s3.send(new DeleteObjectCommand({ Bucket: HOME, Key: 'nightly/keep-me' }))).rejects.toBeInstanceOf(ReadOnlyViolationError);
+    // Positive control: reading (CloudTrail files in place) is what the scan's S3 client is for.
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: HOME, Key: 'nightly/keep-me' }))).Body!.transformToString()).toBeTypeOf('string');
     expect(await keys(HOME)).toEqual(['nightly/keep-me']);
     s3.destroy();
   });

@@ -1,0 +1,46 @@
+// DuckDB (official Node package) standing in for Athena in tests: a schema and a view named like
+// Athena's CloudTrail table over the delivery files, with the columns and types Athena's table
+// declares (docs/athena-cloudtrail-table.sql), so the one usage SQL runs unchanged but for its dialect.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Record columns as Athena's CloudTrail table declares them (subset leash reads, plus a few). */
+export const RECORD_STRUCT = `STRUCT(
+  eventVersion VARCHAR,
+  userIdentity STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, invokedBy VARCHAR, accessKeyId VARCHAR, userName VARCHAR,
+    sessionContext STRUCT(attributes STRUCT(mfaAuthenticated VARCHAR, creationDate VARCHAR),
+      sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR),
+      sourceIdentity VARCHAR)),
+  eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, userAgent VARCHAR,
+  errorCode VARCHAR, errorMessage VARCHAR, requestParameters JSON, responseElements JSON, additionalEventData JSON,
+  requestID VARCHAR, eventID VARCHAR, resources STRUCT(ARN VARCHAR, accountId VARCHAR, type VARCHAR)[],
+  eventType VARCHAR, readOnly VARCHAR, recipientAccountId VARCHAR, eventCategory VARCHAR, managementEvent BOOLEAN)`;
+
+export interface TrailDb {
+  readonly connection: DuckDBConnection;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** A DuckDB database with `<database>.<table>` over the given CloudTrail delivery files. */
+export async function openTrailDb(files: readonly string[], database: string, table: string): Promise<TrailDb> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+  await connection.run(`CREATE SCHEMA "${database}"`);
+  await connection.run(
+    `CREATE VIEW "${database}"."${table}" AS
+     SELECT r.*, strftime(CAST(substr(r.eventTime, 1, 10) AS DATE), '%Y/%m/%d') AS "timestamp"
+     FROM (SELECT unnest(Records) AS r FROM read_json([${list}], columns = {Records: '${RECORD_STRUCT.replace(/\s+/g, ' ')}[]'}, format = 'unstructured'))`,
+  );
+  return {
+    connection,
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
