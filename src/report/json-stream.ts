@@ -3,6 +3,7 @@
 // pass it) is still written: containers near the top are walked, everything below `depth` is
 // stringified one element at a time. Memory is one element plus the write buffer.
 import type { FileHandle } from 'node:fs/promises';
+import { jsonTextSafe } from '../safe/text.js';
 
 function isContainer(v: unknown): v is object {
   return v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
@@ -11,7 +12,8 @@ function isContainer(v: unknown): v is object {
 /** The pieces of JSON.stringify(value, null, 2), in order. */
 export function* jsonPieces(value: unknown, depth = 3, indent = ''): Generator<string> {
   if (!isContainer(value) || depth <= 0) {
-    const text = JSON.stringify(value, null, 2);
+    const raw = JSON.stringify(value, null, 2) as string | undefined;
+    const text = raw === undefined ? undefined : jsonTextSafe(raw);
     // Strings never hold a raw newline in JSON, so every newline is layout and takes the indent.
     yield indent === '' || text === undefined ? (text ?? 'null') : text.replace(/\n/g, `\n${indent}`);
     return;
@@ -39,7 +41,7 @@ export function* jsonPieces(value: unknown, depth = 3, indent = ''): Generator<s
   yield '{';
   let first = true;
   for (const [k, v] of entries) {
-    yield `${first ? '' : ','}\n${inner}${JSON.stringify(k)}: `;
+    yield `${first ? '' : ','}\n${inner}${jsonTextSafe(JSON.stringify(k))}: `;
     first = false;
     yield* jsonPieces(v, depth - 1, inner);
   }

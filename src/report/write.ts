@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
 import { writeJsonTo } from './json-stream.js';
+import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { toAsff } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
@@ -48,7 +49,7 @@ export function renderFormat(report: Report, format: Format, opts: RenderOptions
 
 /** A JSON format's value (written in pieces, see json-stream.ts), or the text of a text format. */
 function renderFormatValue(report: Report, format: Format, opts: RenderOptions, asValue = false): unknown {
-  const json = (v: unknown): unknown => (asValue ? { json: v } : `${JSON.stringify(v, null, 2)}\n`);
+  const json = (v: unknown): unknown => (asValue ? { json: v } : `${jsonTextSafe(JSON.stringify(v, null, 2))}\n`);
   switch (format) {
     case 'json':
       return json(report);

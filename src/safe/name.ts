@@ -32,10 +32,18 @@ export function nameHash(kind: string, name: string): string {
  * The kind is leash's own word, not data, and is checked.
  */
 export function safeName(kind: string, name: string): string {
+  return `${kind}-${safePart(kind, name)}`;
+}
+
+/**
+ * The same rule without the kind prefix, for names that already sit in a context of their own
+ * (`leash-<account>-<principal>.json` exports): `<name>` or `<escaped>~<hash12>`.
+ */
+export function safePart(kind: string, name: string): string {
   if (!KIND.test(kind)) throw new Error(`safeName: ${JSON.stringify(kind)} is not a kind`);
-  if (name.length <= MAX_BASE && PLAIN.test(name)) return `${kind}-${name}`;
+  if (name.length <= MAX_BASE && PLAIN.test(name)) return name;
   const escaped = name.replace(/[^A-Za-z0-9+=,.@_-]/g, '_').slice(0, MAX_BASE).replace(/^\.|\.$/g, '_');
-  return `${kind}-${escaped}~${nameHash(kind, name)}`;
+  return `${escaped}~${nameHash(kind, name)}`;
 }
 
 /** True when `segment` is a name safeName could have produced for some kind (used before deleting). */

@@ -39,3 +39,46 @@ export function isSafeText(s: string): boolean {
 export function commentText(s: string): string {
   return safeText(s);
 }
+
+/**
+ * A copy of a value (a report, a scan result) with every string, and every object key, passed
+ * through safeText, for renderers that print many fields. Parts with nothing to escape are shared,
+ * not copied, so a clean report costs one walk.
+ */
+export function safeDeep<T>(value: T): T {
+  return walk(value) as T;
+}
+
+function walk(v: unknown): unknown {
+  if (typeof v === 'string') return safeText(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const w = walk(v[i]);
+      if (w !== v[i]) (out ??= v.slice())[i] = w;
+    }
+    return out ?? v;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
+  let changed = false;
+  const entries: [string, unknown][] = [];
+  for (const [k, x] of Object.entries(v)) {
+    const sk = safeText(k);
+    const w = walk(x);
+    if (sk !== k || w !== x) changed = true;
+    entries.push([sk, w]);
+  }
+  return changed ? Object.fromEntries(entries) : v;
+}
+
+/**
+ * JSON text with the characters JSON.stringify leaves raw (DEL, C1 controls, bidi and
+ * line-separator characters) written as \u escapes: the same value to any JSON reader, and
+ * nothing a terminal acts on when the file is printed. They can only occur inside strings.
+ */
+export function jsonTextSafe(json: string): string {
+  return JSON_RAW.test(json) ? json.replace(JSON_RAW_G, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+const JSON_RAW = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const JSON_RAW_G = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;

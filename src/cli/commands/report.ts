@@ -10,6 +10,7 @@ import { renderFormat, writeFilesAtomic } from '../../report/write.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { reportError } from './scan.js';
+import { safeText } from '../../safe/text.js';
 
 interface ReportCliOptions { report: string; reports: string; format?: string; output?: string; region: string }
 
@@ -43,7 +44,7 @@ export function register(program: Command): void {
           if (e instanceof InputError || code === undefined) throw e;
           throw new InputError(dir, '', `a writable directory for the rendered files${o.output ? ' (--output)' : ''}`, (e as Error).message);
         });
-        for (const file of written) process.stdout.write(`${file}\n`);
+        for (const file of written) process.stdout.write(`${safeText(file)}\n`);
       } catch (e) {
         process.exitCode = reportError(e);
       }

@@ -6,6 +6,8 @@ import { scanAccounts, scanAndWrite, type ScanOptions, type WriteOptions } from 
 import { parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
+import { jsonTextSafe, safeLines, safeText } from '../../safe/text.js';
+import { writeJsonToStream } from '../../report/json-stream.js';
 
 export interface ScanCliOptions {
   input?: string; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
@@ -75,7 +77,7 @@ export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
 /** Print an error the way a tired engineer wants it: file, place, what was expected. */
 export function reportError(e: unknown): number {
   const message = e instanceof InputError ? e.message : e instanceof Error ? e.message : String(e);
-  process.stderr.write(`leash: ${message}\n`);
+  process.stderr.write(`leash: ${safeLines(message)}\n`);
   return EXIT_ERROR;
 }
 
@@ -124,8 +126,8 @@ export function register(program: Command): void {
           const results = await scanAccounts(toScanOptions(o), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
-            if (r.ok && r.report) process.stdout.write(o.json ? JSON.stringify(r.report) + '\n' : `${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`);
-            else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
+            if (r.ok && r.report) process.stdout.write(o.json ? jsonTextSafe(JSON.stringify(r.report)) + '\n' : safeLines(`${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`));
+            else process.stderr.write(safeLines(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`));
           }
           process.exitCode = Math.max(0, ...results.map((r) => r.exitCode));
           return;
@@ -134,8 +136,8 @@ export function register(program: Command): void {
         if (interactive) process.stderr.write('\r\u001b[2K');
         // Exit 2 with the report written: say why on stderr too, where --json and CI logs look.
         const bad = report.errors.filter((e) => e.code === 'invalid-input');
-        if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${dir}. First: ${bad[0]!.message}\n`);
-        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${safeText(dir)}. First: ${safeText(bad[0]!.message)}\n`);
+        if (o.json) await writeJsonToStream(process.stdout, report);
         else process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }, dir) + '\n');
         process.exitCode = exitCode;
       } catch (e) {

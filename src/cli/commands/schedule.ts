@@ -9,6 +9,7 @@ import type { Report } from '../../model/report.js';
 import { isScanDirName, pruneScans } from '../../report/history.js';
 import { nextRunOf, runSchedule, type RunResult } from '../../schedule/run-schedule.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
+import { jsonTextSafe, safeLines } from '../../safe/text.js';
 
 /** The pipeline entry point in src/pipeline/scan.ts; receives the `scan` command's parsed options. */
 export type ScanAndWrite = (opts: Record<string, unknown> & { signal?: AbortSignal }) => Promise<{ dir: string; report: Report; exitCode: number }>;
@@ -77,7 +78,7 @@ export function register(program: Command, deps: ScheduleDeps = {}): void {
         process.stderr.write(`leash schedule: "${opts.cron}", next run ${next.toISOString()}\n`);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        process.stderr.write(`leash schedule: ${e.message}\n`);
+        process.stderr.write(`leash schedule: ${safeLines(e.message)}\n`);
         process.exitCode = EXIT_ERROR;
         return;
       }
@@ -111,7 +112,7 @@ export function register(program: Command, deps: ScheduleDeps = {}): void {
         await runSchedule({
           cron: opts.cron,
           runOnce,
-          log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+          log: (line) => process.stdout.write(`${jsonTextSafe(JSON.stringify(line))}\n`),
           signal: stop.signal,
           ...(maxRuns !== undefined ? { maxRuns } : {}),
           ...(opts.timezone !== undefined ? { timezone: opts.timezone } : {}),
