@@ -12,7 +12,7 @@ import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
-import { safeLines } from '../safe/text.js';
+import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { renderFixFiles, type RenderedFile } from './render/index.js';
 import type { PrincipalFixPlan } from './plan.js';
 
@@ -79,7 +79,7 @@ function writeFiles(dir: string, files: readonly RenderedFile[]): void {
 /** One principal's folder, written whole when new, or file by file over leash's own earlier files. */
 function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[]): string {
   const dir = join(fixesDir, name);
-  const marker = (): string => `${JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker)}\n`;
+  const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
   const st = lstatOrUndefined(dir);
   if (!st) {
     const tmp = join(fixesDir, tempName());
