@@ -235,6 +235,9 @@ async function newestCompleteScan(reportsRoot: string, accountId: string): Promi
 /** 2 for bad input, 1 for (new) findings at or above failOn, else 0. */
 export function exitCodeFor(report: Report, failOn: Severity | undefined, onlyIds?: readonly string[]): number {
   if (report.errors.some((e) => e.code === 'invalid-input')) return 2;
+  // A source that failed, wholly or in part (an unreadable CloudTrail file, live sources that all
+  // failed), is exit 2 as well, with the report written: the README's promise.
+  if (report.scan.sources.some((s) => s.status === 'unavailable' || s.status === 'partial')) return 2;
   if (!failOn) return 0;
   const bar = severityRank[failOn];
   const only = onlyIds ? new Set(onlyIds) : undefined;
