@@ -23,7 +23,7 @@ import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../c
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
-import { listScans, loadReport } from '../report/history.js';
+import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { writeFixPlans } from '../fix/write.js';
 import type { AwsCollection } from '../collect/aws/index.js';
@@ -172,6 +172,8 @@ export interface WriteOptions {
   /** Only findings that are new since the previous scan count for the exit code. */
   readonly failOnNew?: boolean;
   readonly signal?: AbortSignal;
+  /** Retention: keep the newest N scans of the account (never one holding apply.sh backups). */
+  readonly keep?: number;
 }
 
 /**
@@ -197,6 +199,8 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     : analysis.report;
   const report: Report = withFirstSeen(previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote, previous);
   onProgress('write', reportsRoot);
+  // Temp folders of killed scans go at the next scan (only leash's: marker and dead pid).
+  await cleanStaleTemps(opts.output ? dirname(resolve(opts.output)) : accountDir(reportsRoot, accountId)).catch(() => []);
   const { dir } = await writeReportBundle(report, {
     reportsRoot,
     ...(opts.output ? { outputDir: opts.output } : {}),
@@ -210,6 +214,7 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
     if (e instanceof InputError || code === undefined) throw e;
     throw new InputError(opts.output ?? reportsRoot, '', `a writable directory for the report (${opts.output ? '--output' : '--reports'})`, (e as Error).message);
   });
+  if (opts.keep !== undefined && !opts.output) await pruneScans(reportsRoot, accountId, opts.keep);
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
 }
 

@@ -16,13 +16,19 @@ export interface ScanCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string;
+  cloudtrailWorkers?: string; keep?: string;
 }
 
 function workers(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new InputError('--cloudtrail-workers', '', 'a whole number of worker threads from 0 (read on one thread) to 64', v);
+  return n;
+}
+
+function keepCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError('--keep', '', 'a whole number of scans to keep, at least 1', v);
   return n;
 }
 
@@ -71,6 +77,7 @@ export function toScanOptions(o: ScanCliOptions): ScanOptions & WriteOptions {
     formats: parseFormats(o.format ?? 'all'),
     ...(o.failOn ? { failOn: o.failOn } : {}),
     ...(o.failOnNew ? { failOnNew: true } : {}),
+    ...(o.keep !== undefined ? { keep: keepCount(o.keep) } : {}),
   };
 }
 
@@ -109,6 +116,7 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--format <list>', 'comma-separated: json,sarif,asff,md or all', 'all')
+    .option('--keep <n>', 'retention: keep the newest N scans of the account (scans holding apply.sh backups are never deleted)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
