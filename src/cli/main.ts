@@ -18,6 +18,7 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerTui } from './commands/tui.js';
+import { safeLines } from '../safe/text.js';
 
 type Register = (program: Command) => void;
 
@@ -62,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     // Commander has already printed its message.
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_ERROR;
-    process.stderr.write(`leash: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`leash: ${safeLines(e instanceof Error ? e.message : String(e))}\n`);
     if (process.env.LEASH_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return EXIT_ERROR;
   }

@@ -548,10 +548,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const eff = effectiveOf(parts, boundary, expander);
-    const verification = verifyFix({
+    const verified = verifyFix({
       ...verifyBase, identity: parts, boundary,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
+    // Usage was read but does not cover the window (a file failed to read, days missing): calls
+    // the fix would deny may be among what was not read, so it is never called verified (issue 10).
+    const verification = !needed.covered && (a.usage?.actions.length ?? 0) > 0
+      ? { ...verified, safe: false, status: 'unverified' as const, summary: `unverified: usage is partial for this principal, so calls it made may be missing (${verified.summary ?? 'checked what was read'})`, notes: [...verified.notes, 'Not verified: usage is partial for this principal (a CloudTrail file failed to read, or days are missing), so calls it made may be missing.'] }
+      : verified;
     fixes.push({
       id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
       title: `Right-sized policy for ${p.name} (${mode})`,

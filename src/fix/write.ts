@@ -1,27 +1,148 @@
-// Writes a principal's fixes to reports/<scan>/fixes/<principal>/: the policy JSON files,
-// main.tf, apply.sh (dry run by default) and a README. Never touches an AWS account.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { renderFixFiles, renderVersionsTf } from './render/index.js';
+// Writes a principal's fixes to <fixes>/<kind>-<name>/: the policy JSON files, main.tf, apply.sh
+// (dry run by default) and a README. Never touches an AWS account.
+//
+// Every folder name comes from safeName (a role called `..`, `.` or `terraform` is one plain
+// folder inside <fixes>), and nothing is replaced that leash did not write: the fixes folder must
+// be new, empty or marked as leash's (`.leash-fixes`), and a principal's folder is rewritten only
+// when its marker names the same principal. Rewriting replaces leash's own files one by one and
+// leaves everything else — above all apply.sh's backup-<time>/ folders, which rollback needs.
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { InputError } from '../model/errors.js';
+import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
+import { TEMP_PREFIX } from '../report/history.js';
+import { safeName } from '../safe/name.js';
+import { jsonTextSafe, safeLines } from '../safe/text.js';
+import { renderFixFiles, renderVersionsTf, type RenderedFile } from './render/index.js';
 import type { PrincipalFixPlan } from './plan.js';
 
-/** A directory name for a principal: its name, made filesystem-safe, plus kind to keep users and roles apart. */
-export function fixDirName(plan: PrincipalFixPlan): string {
-  return plan.principalName.replace(/[^A-Za-z0-9+=,.@_-]/g, '_');
+/** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
+export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
+  return safeName(plan.target.principalKind, plan.principalName);
 }
 
-export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[]): string[] {
+interface FixMarker {
+  readonly tool: 'leash';
+  readonly principalArn: string;
+  readonly files: readonly string[];
+}
+
+function lstatOrUndefined(path: string): import('node:fs').Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function readMarker(dir: string): FixMarker | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, FIX_MARKER), 'utf8')) as Partial<FixMarker>;
+    if (m.tool !== 'leash' || typeof m.principalArn !== 'string' || !Array.isArray(m.files)) return undefined;
+    return { tool: 'leash', principalArn: m.principalArn, files: m.files.filter((f): f is string => typeof f === 'string') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fixes folder: created (with its marker) when absent; an existing one must be empty, carry
+ * the marker, or be the `fixes/` of a leash bundle. `fix --output ~` is refused, not emptied.
+ */
+export function prepareFixesDir(fixesDir: string, label = fixesDir): void {
+  const st = lstatOrUndefined(fixesDir);
+  if (!st) {
+    mkdirSync(fixesDir, { recursive: true });
+    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n');
+    return;
+  }
+  if (!st.isDirectory()) throw new InputError(label, '', 'a directory for fix files (--output)', st.isSymbolicLink() ? 'a symbolic link' : 'an existing file');
+  const entries = readdirSync(fixesDir);
+  if (entries.includes(FIXES_MARKER)) return;
+  const inBundle = lstatOrUndefined(join(fixesDir, '..', BUNDLE_MARKER))?.isFile() === true || lstatOrUndefined(join(fixesDir, '..', 'report.json'))?.isFile() === true;
+  if (entries.length === 0 || inBundle) {
+    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n');
+    return;
+  }
+  throw new InputError(label, '', 'an empty directory or one leash wrote fixes to (it holds .leash-fixes); use a new directory', `a directory holding other files (${listSome(entries)})`);
+}
+
+function tempName(): string {
+  return `${TEMP_PREFIX}fix-${process.pid}-${Math.random().toString(36).slice(2)}`;
+}
+
+function writeFiles(dir: string, files: readonly RenderedFile[]): void {
+  for (const f of files) writeFileSync(join(dir, f.path), f.content, { mode: f.mode, flag: 'wx' });
+}
+
+/** One principal's folder, written whole when new, or file by file over leash's own earlier files. */
+function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[]): string {
+  const dir = join(fixesDir, name);
+  const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
+  const st = lstatOrUndefined(dir);
+  if (!st) {
+    const tmp = join(fixesDir, tempName());
+    mkdirSync(tmp);
+    try {
+      writeFiles(tmp, files);
+      writeFileSync(join(tmp, FIX_MARKER), marker());
+      renameSync(tmp, dir);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return dir;
+  }
+  const old = st.isDirectory() ? readMarker(dir) : undefined;
+  if (!old || old.principalArn !== principalArn) {
+    throw new InputError(dir, '', `a folder leash wrote fixes for ${principalArn} to (its ${FIX_MARKER} names the principal); it is left as is`, old ? `fixes for ${old.principalArn}` : st.isDirectory() ? 'a folder leash did not write' : 'something that is not a folder');
+  }
+  // Each file: written beside, then renamed over the old one. Files of the old set that the new
+  // set lacks (policy-2.json after a fix shrank) are leash's and go; backups and the rest stay.
+  const temps: [string, string][] = [];
+  try {
+    for (const f of files) {
+      const tmp = join(dir, tempName());
+      writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
+      temps.push([tmp, join(dir, f.path)]);
+    }
+  } catch (e) {
+    for (const [tmp] of temps) rmSync(tmp, { force: true });
+    throw e;
+  }
+  for (const [tmp, target] of temps) {
+    if (lstatOrUndefined(target)?.isDirectory()) throw new InputError(target, '', 'a file leash may replace', 'a directory');
+    renameSync(tmp, target);
+  }
+  const keep = new Set(files.map((f) => f.path));
+  for (const f of old.files) if (!keep.has(f) && FIX_FILE_RE.test(f) && lstatOrUndefined(join(dir, f))?.isFile()) rmSync(join(dir, f));
+  writeFileSync(join(dir, FIX_MARKER), marker());
+  return dir;
+}
+
+/** Every file of a plan, README included. Data in the README is escaped like any text a person reads. */
+export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
+  return [...renderFixFiles(plan.target), { path: 'README.md', content: safeLines(plan.readme), mode: 0o644 }];
+}
+
+export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string): string[] {
+  const root = resolve(fixesDir);
+  prepareFixesDir(root, label ?? fixesDir);
   const written: string[] = [];
+  const used = new Map<string, string>();
   for (const plan of plans) {
-    const dir = join(fixesDir, fixDirName(plan));
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    for (const f of renderFixFiles(plan.target)) writeFileSync(join(tmp, f.path), f.content, { mode: f.mode });
-    writeFileSync(join(tmp, 'README.md'), plan.readme);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    written.push(dir);
+    const name = fixDirName(plan);
+    // Two principals, one folder (a 48-bit hash collision, or a case-insensitive file system):
+    // refuse rather than let the second overwrite the first.
+    const key = name.toLowerCase();
+    const other = used.get(key);
+    if (other !== undefined && other !== plan.principalArn) throw new Error(`fix folders of ${other} and ${plan.principalArn} would share the name ${name}`);
+    used.set(key, plan.principalArn);
+    const dir = join(root, name);
+    const rel = relative(root, dir);
+    if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new Error(`fix folder ${JSON.stringify(name)} is not one segment inside ${root}`);
+    written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
   }
   // One terraform {} block for every principal's main.tf concatenated into one module.
   if (plans.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());

@@ -58,17 +58,19 @@ function stringList(v: unknown, path: string): string[] {
 function principalBlock(v: unknown, path: string): PrincipalBlock {
   if (v === '*') return '*';
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path, '"*" or an object such as {"AWS": [...]}', v);
-  const out: Record<string, readonly string[]> = {};
+  const out: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
   for (const [k, val] of Object.entries(v)) out[k] = stringList(val, `${path}.${k}`);
   return out;
 }
 
 function conditionBlock(v: unknown, path: string): ConditionBlock {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path, 'an object of condition operators', v);
-  const out: Record<string, Record<string, readonly string[]>> = {};
+  // Null-prototype records: a key named `__proto__` (from the JSON) is a key like any other, not
+  // a prototype assignment that silently drops the condition.
+  const out: Record<string, Record<string, readonly string[]>> = Object.create(null) as Record<string, Record<string, readonly string[]>>;
   for (const [op, keys] of Object.entries(v)) {
     if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) fail(`${path}.${op}`, 'an object of condition keys', keys);
-    const inner: Record<string, readonly string[]> = {};
+    const inner: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
     for (const [key, val] of Object.entries(keys as object)) {
       const values = Array.isArray(val) ? val : [val];
       inner[key] = values.map((x, i) =>
@@ -147,11 +149,7 @@ export function statementToJson(s: Statement): Record<string, unknown> {
   if (s.resource) out.Resource = one(s.resource);
   if (s.notResource) out.NotResource = one(s.notResource);
   if (s.condition) {
-    const c: Record<string, Record<string, unknown>> = {};
-    for (const [op, keys] of Object.entries(s.condition)) {
-      c[op] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, one(v)]));
-    }
-    out.Condition = c;
+    out.Condition = Object.fromEntries(Object.entries(s.condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, one(v)]))]));
   }
   return out;
 }

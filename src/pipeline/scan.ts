@@ -24,11 +24,12 @@ import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../c
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
-import { listScans, loadReport } from '../report/history.js';
+import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
+import { safeText } from '../safe/text.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
 export interface ScanOptions {
@@ -225,6 +226,8 @@ export interface WriteOptions {
    */
   readonly history?: string;
   readonly signal?: AbortSignal;
+  /** Retention: keep the newest N scans of the account (never one holding apply.sh backups). */
+  readonly keep?: number;
 }
 
 /**
@@ -293,15 +296,10 @@ async function writeCrossAccountView(reports: readonly Report[], reportsRoot: st
   await mkdir(tmp, { recursive: true });
   await writeFile(join(tmp, 'paths.json'), JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, accounts, crossAccountEdges: edges, paths }, null, 2) + '\n');
   const lines = [`# Cross-account paths (${accounts.join(', ')})`, '', `${edges.length} hop(s) cross an account boundary; ${paths.length} principal(s) gain through one.`, ''];
-  for (const p of paths) lines.push(`- ${p.account} ${p.principalArn} gains ${p.gains ?? 'nothing that ranks'}: ${[p.path!.from, ...p.path!.hops.map((h) => h.to)].map(termSafe).join(' → ')}`);
+  for (const p of paths) lines.push(`- ${p.account} ${p.principalArn} gains ${p.gains ?? 'nothing that ranks'}: ${[p.path!.from, ...p.path!.hops.map((h) => h.to)].map(safeText).join(' → ')}`);
   await writeFile(join(tmp, 'summary.md'), lines.join('\n') + '\n');
   await rename(tmp, dir);
   return dir;
-}
-
-/** Control characters in names never reach a Markdown file as they are. */
-function termSafe(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOptions, onProgress: ProgressFn, store?: HistoryStore): Promise<{ dir: string; report: Report; exitCode: number }> {
@@ -328,6 +326,8 @@ async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOption
   const withNote: Report = notes.length > 0 ? { ...analysis.report, errors: [...analysis.report.errors, ...notes] } : analysis.report;
   const report: Report = withFirstSeen(previous ? { ...withNote, delta: computeDelta(previous, withNote) } : withNote, previous);
   onProgress('write', reportsRoot);
+  // Temp folders of killed scans go at the next scan (only leash's: marker and dead pid).
+  await cleanStaleTemps(opts.output ? dirname(resolve(opts.output)) : accountDir(reportsRoot, accountId)).catch(() => []);
   const { dir } = await writeReportBundle(report, {
     reportsRoot,
     ...(opts.output ? { outputDir: opts.output } : {}),
@@ -348,6 +348,7 @@ async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOption
       throw new InputError(store.location, '', `a --history store leash can write (the report itself was written to ${dir})`, (e as Error).message);
     });
   }
+  if (opts.keep !== undefined && !opts.output) await pruneScans(reportsRoot, accountId, opts.keep);
   return { dir, report, exitCode: exitCodeFor(report, opts.failOn, opts.failOnNew ? report.delta?.newFindings ?? report.findings.map((f) => f.id) : undefined) };
 }
 
@@ -379,6 +380,9 @@ async function newestCompleteScan(reportsRoot: string, accountId: string): Promi
 /** 2 for bad input, 1 for (new) findings at or above failOn, else 0. */
 export function exitCodeFor(report: Report, failOn: Severity | undefined, onlyIds?: readonly string[]): number {
   if (report.errors.some((e) => e.code === 'invalid-input')) return 2;
+  // A source that failed, wholly or in part (an unreadable CloudTrail file, live sources that all
+  // failed), is exit 2 as well, with the report written: the README's promise.
+  if (report.scan.sources.some((s) => s.status === 'unavailable' || s.status === 'partial')) return 2;
   if (!failOn) return 0;
   const bar = severityRank[failOn];
   const only = onlyIds ? new Set(onlyIds) : undefined;

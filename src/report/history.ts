@@ -5,7 +5,8 @@
 // `latest` is a one-line file rather than a symlink because symlinks need privileges on Windows and
 // do not survive every copy (zip, some CI artefact stores). It is replaced with rename, so readers
 // see the old or the new name, never a half-written one.
-import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { BUNDLE_MARKER, inspectBundle } from './bundle.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
@@ -311,6 +312,31 @@ export interface PruneResult {
   readonly removed: readonly string[];
   readonly kept: readonly string[];
   readonly staleTempsRemoved: readonly string[];
+  /** Old scans not deleted: they hold apply.sh backups or files leash did not write. */
+  readonly keptForRollback?: readonly string[];
+}
+
+/**
+ * Remove what killed writers left in `root`: `.leash-tmp-*` entries whose writer (pid in the
+ * name) is gone — files, and folders that are empty or carry leash's bundle marker. Anything
+ * else with that prefix is left alone. Run at every scan, not only by retention.
+ */
+export async function cleanStaleTemps(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await staleTemps(root)) {
+    const p = join(root, name);
+    const st = await lstat(p).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory()) {
+      const entries = await readdir(p).catch(() => undefined);
+      if (!entries) continue;
+      if (entries.length > 0 && !entries.includes(BUNDLE_MARKER)) continue;
+      if (entries.length > 0 && !(await lstat(join(p, BUNDLE_MARKER)).then((m) => m.isFile(), () => false))) continue;
+    } else if (!st.isFile()) continue;
+    await rm(p, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**
@@ -337,14 +363,21 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
     }
   }
   const removed: string[] = [];
+  const keptForRollback: string[] = [];
   for (const s of scans) {
     if (keepNames.has(s.name)) continue;
+    // Only a folder that is wholly leash's goes: one holding an apply.sh backup (rollback needs
+    // it and the apply.sh beside it) or anything leash did not write is kept whole.
+    const seen = (() => { try { return inspectBundle(s.dir); } catch { return undefined; } })();
+    if (!seen || !seen.marked || seen.backups.length > 0 || seen.foreign.length > 0) {
+      keptForRollback.push(s.name);
+      continue;
+    }
     await rm(s.dir, { recursive: true, force: true });
     removed.push(s.name);
   }
-  const stale = await staleTemps(root);
-  for (const name of stale) await rm(join(root, name), { recursive: true, force: true });
-  return { removed, kept: scans.filter((s) => keepNames.has(s.name)).map((s) => s.name), staleTempsRemoved: stale };
+  const stale = await cleanStaleTemps(root);
+  return { removed, kept: scans.filter((s) => keepNames.has(s.name) || keptForRollback.includes(s.name)).map((s) => s.name), staleTempsRemoved: stale, keptForRollback };
 }
 
 

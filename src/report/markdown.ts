@@ -3,6 +3,7 @@
 import { SEVERITIES } from '../model/finding.js';
 import type { ReportDelta, Report } from '../model/report.js';
 import { computeDelta } from './diff.js';
+import { safeDeep } from '../safe/text.js';
 
 export interface MarkdownOptions {
   /** Used for "what changed" when the report carries no delta of its own. */
@@ -35,7 +36,10 @@ function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+export function toMarkdown(input: Report, opts: MarkdownOptions = {}): string {
+  // Every string from data shown escaped: no escape sequence reaches whoever cats summary.md.
+  const report = safeDeep(input);
+  if (opts.previous) opts = { ...opts, previous: safeDeep(opts.previous) };
   const topPrincipals = opts.topPrincipals ?? 10;
   const topFindings = opts.topFindings ?? 10;
   const { scan, summary } = report;

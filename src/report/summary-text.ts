@@ -1,6 +1,7 @@
 // The terminal summary `leash scan` prints: what matters first, what leash could not see last.
 import type { Report } from '../model/report.js';
 import { SEVERITIES, type Severity } from '../model/finding.js';
+import { safeDeep, safeText } from '../safe/text.js';
 
 export interface SummaryStyle {
   readonly color: boolean;
@@ -73,7 +74,9 @@ export function truncateMiddle(text: string, width: number): string {
 
 const CODES: Record<Severity, string> = { critical: '1;31', high: '31', medium: '33', low: '36', info: '2' };
 
-export function renderSummary(report: Report, style: SummaryStyle = { color: false }, writtenTo?: string): string {
+export function renderSummary(input: Report, style: SummaryStyle = { color: false }, writtenTo?: string): string {
+  // Every string from data shown escaped (a name with ESC or a newline prints as \x1b, \n).
+  const report = safeDeep(input);
   const c = (code: string, s: string) => (style.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sev = (s: Severity) => c(CODES[s], s.toUpperCase().padEnd(8));
   const lines: string[] = [];
@@ -132,7 +135,7 @@ export function renderSummary(report: Report, style: SummaryStyle = { color: fal
   }
   if (writtenTo) {
     lines.push('');
-    lines.push(`report written to ${writtenTo}`);
+    lines.push(`report written to ${safeText(writtenTo)}`);
   }
   return lines.join('\n');
 }

@@ -2,9 +2,12 @@
 // renamed into place only when complete. A write that fails or is killed leaves at most a
 // `.leash-tmp-*` dir, which history listing ignores and pruneScans removes; readers never see a
 // half-written report. Same-filesystem rename is what makes this atomic, hence "beside the target".
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
+import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
+import { writeJsonTo } from './json-stream.js';
+import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { toAsff } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
@@ -43,12 +46,18 @@ export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'asffRegion' |
 
 /** The text of one format's file, exactly as a bundle holds it (`leash report` renders through this too). */
 export function renderFormat(report: Report, format: Format, opts: RenderOptions = {}): string {
-  const chunks = renderChunks(report, format, opts);
-  return typeof chunks === 'string' ? chunks : [...chunks].join('');
+  const v = renderFormatValue(report, format, opts);
+  return typeof v === 'string' ? v : [...(v as Iterable<string>)].join('');
 }
 
 /** The same text in pieces: the per-finding exports are generated line by line and written as they come. */
 export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}): string | Iterable<string> {
+  return renderFormatValue(report, format, opts) as string | Iterable<string>;
+}
+
+/** A JSON format's value (written in pieces, see json-stream.ts), or the text (or lines) of a text format. */
+function renderFormatValue(report: Report, format: Format, opts: RenderOptions, asValue = false): unknown {
+  const json = (v: unknown): unknown => (asValue ? { json: v } : `${jsonTextSafe(JSON.stringify(v, null, 2))}\n`);
   switch (format) {
     case 'ndjson':
       return toNdjson(report);
@@ -57,13 +66,13 @@ export function renderChunks(report: Report, format: Format, opts: RenderOptions
     case 'html':
       return toHtml(report, opts.previous ? { previous: opts.previous } : {});
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return json(report);
     case 'sarif':
-      return `${JSON.stringify(toSarif(report, opts.sarif ?? {}), null, 2)}\n`;
+      return json(toSarif(report, opts.sarif ?? {}));
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };
-      return `${JSON.stringify(toAsff(report, asffOpts), null, 2)}\n`;
+      return json(toAsff(report, asffOpts));
     }
     case 'md':
       return toMarkdown(report, opts.previous ? { previous: opts.previous } : {});
@@ -74,13 +83,14 @@ export function renderChunks(report: Report, format: Format, opts: RenderOptions
 const WRITE_BATCH = 1 << 16;
 
 /** Write and flush to disk, so a power cut after the rename cannot leave an empty file behind it. */
-async function writeDurable(path: string, data: string | Iterable<string>): Promise<void> {
+async function writeDurable(path: string, data: string | Iterable<string> | { json: unknown }): Promise<void> {
   const fh = await open(path, 'wx');
   try {
     if (typeof data === 'string') await fh.writeFile(data, 'utf8');
+    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json);
     else {
       let batch = '';
-      for (const piece of data) {
+      for (const piece of data as Iterable<string>) {
         batch += piece;
         if (batch.length >= WRITE_BATCH) {
           await fh.write(batch, null, 'utf8');
@@ -164,13 +174,17 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
   if (!inHistory) await checkReplaceable(opts.outputDir!);
   await mkdir(parent, { recursive: true });
 
-  const tmp = await mkdtemp(join(parent, `${TEMP_PREFIX}${targetBase}-${process.pid}-`));
+  // The temp name carries the pid (stale-temp cleanup checks it); the base is cut so a long
+  // --output name cannot push the temp name past the 255-byte limit.
+  const tmp = await mkdtemp(join(parent, `${TEMP_PREFIX}${targetBase.slice(0, 100)}-${process.pid}-`));
   const tmpFiles: string[] = [];
   try {
+    // First, so that every folder leash may later replace or delete says it is leash's.
+    await writeFile(join(tmp, BUNDLE_MARKER), `${JSON.stringify({ tool: 'leash', scanId: report.scan.id })}\n`);
     for (const format of opts.formats) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
       const file = join(tmp, FORMAT_FILES[format]);
-      await writeDurable(file, renderChunks(report, format, opts));
+      await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown });
       tmpFiles.push(FORMAT_FILES[format]);
     }
     if (opts.fixesWriter) await opts.fixesWriter(tmp);
@@ -210,25 +224,33 @@ async function renameIntoHistory(tmp: string, parent: string, baseName: string):
   throw new Error(`could not find a free scan directory name for ${baseName} under ${parent}`);
 }
 
-/** What a bundle directory may hold: the format files and fixes/. Anything else is someone's data. */
-const BUNDLE_ENTRIES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), 'fixes']);
-
 /**
- * `--output DIR` is replaced wholesale, so it must be absent, empty, or an earlier bundle. Checked
- * before anything is written: `--output .` or `--output ~` must never delete a user's files.
+ * `--output DIR` is replaced wholesale, so it must be absent, empty, or an earlier leash bundle
+ * (its `.leash-bundle` marker, or a leash report.json for bundles from before markers) holding
+ * nothing leash did not write and no apply.sh backup. Checked before anything is written:
+ * `--output .` or `--output ~` must never delete a user's files.
  */
 export async function checkReplaceable(outputDir: string): Promise<void> {
   const target = resolve(outputDir);
+  if (Buffer.byteLength(basename(target)) > 255) throw new InputError(outputDir, '', 'a directory name of at most 255 bytes (--output)', `${Buffer.byteLength(basename(target))} bytes`);
   let st;
   try {
-    st = await stat(target);
-  } catch {
-    return;
+    st = await lstat(target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENAMETOOLONG') throw new InputError(outputDir, '', 'a path the file system accepts (each name at most 255 bytes)', 'a name that is too long');
+    throw e;
   }
+  if (st.isSymbolicLink()) throw new InputError(outputDir, '', 'a directory for the report bundle (--output)', 'a symbolic link (leash does not replace what a link points to)');
   if (!st.isDirectory()) throw new InputError(outputDir, '', 'a directory for the report bundle (--output)', 'an existing file');
-  const foreign = (await readdir(target)).filter((name) => !BUNDLE_ENTRIES.has(name));
-  if (foreign.length > 0) {
-    throw new InputError(outputDir, '', `an empty directory or an earlier leash bundle (--output replaces it); use a new directory`, `a directory holding other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`);
+  if ((await readdir(target)).length === 0) return;
+  const seen = inspectBundle(target);
+  if (seen.backups.length > 0) {
+    throw new InputError(outputDir, '', 'a bundle without apply.sh backups (--output replaces it; rollback needs them); move them or use a new directory', `backups in ${listSome(seen.backups)}`);
+  }
+  if (!seen.marked || seen.foreign.length > 0) {
+    throw new InputError(outputDir, '', `an empty directory or an earlier leash bundle (--output replaces it); use a new directory`, seen.foreign.length > 0 ? `a directory holding other files (${listSome(seen.foreign)})` : 'a directory leash did not write (no .leash-bundle marker)');
   }
 }
 
@@ -238,7 +260,7 @@ export async function checkReplaceable(outputDir: string): Promise<void> {
  */
 async function replaceDir(tmp: string, target: string): Promise<string> {
   if (await pathExists(target)) {
-    const aside = `${dirname(target)}/${TEMP_PREFIX}old-${basename(target)}-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const aside = `${dirname(target)}/${TEMP_PREFIX}old-${basename(target).slice(0, 100)}-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await rename(target, aside);
     try {
       await rename(tmp, target);

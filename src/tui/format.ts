@@ -6,6 +6,7 @@ import type { Fix } from '../model/fix.js';
 import type { PolicyDocument, PolicyOrigin } from '../model/policy.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 import { policyToJson } from '../iam/parse.js';
+import { safePart } from '../safe/name.js';
 
 /** https://no-color.org: any non-empty NO_COLOR turns colour off. */
 export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -306,10 +307,9 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-/** `reports/fixes/<name>` must be one safe path segment whatever the principal is called. */
-export function safeSegment(name: string): string {
-  const s = name.replace(/[^A-Za-z0-9._+=@-]/g, '_').replace(/^\.+/, '_');
-  return s === '' ? '_' : s.slice(0, 128);
+/** A file-name part from data (a principal, an account id): the one safe-name rule (src/safe/name.ts). */
+export function safeSegment(name: string, kind = 'name'): string {
+  return safePart(kind, name);
 }
 
 function flatJson(v: unknown): string {

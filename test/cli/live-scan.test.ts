@@ -70,10 +70,10 @@ describe('leash scan --profile against the loopback endpoint', () => {
     expect(fake.operations()[0]).toBe('GetCallerIdentity');
   });
 
-  it('records AccessDenied on an optional source in coverage and errors, and still exits 0', async () => {
+  it('records AccessDenied on an optional source in coverage and errors, writes the report, and exits 2 (a source failed)', async () => {
     fake.options.deny = ['LookupEvents'];
     const r = await run(live(['--cloudtrail-lookup', '7']));
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
     const report = JSON.parse(r.out) as Report;
     expect(report.scan.sources.find((s) => s.kind === 'cloudtrail-api')?.status).toBe('unavailable');
     expect(report.errors.some((e) => e.code === 'access-denied')).toBe(true);

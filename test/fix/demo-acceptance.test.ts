@@ -37,6 +37,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** A fix folder is `<kind>-<name>`, with `~<hash>` when the name needed escaping (src/safe/name.ts). */
+const principalNameOfDir = (d: string) => d.replace(/^(role|user)-/, '').replace(/~[0-9a-f]{12}$/, '');
 const kiroArn = () => report.principals.find((p) => p.name === 'kiro-agent')!.arn;
 const fixOf = (arn: string, kind: Fix['kind']) => report.fixes.find((f) => f.principalArn === arn && f.kind === kind)!;
 const docs = (f: Fix) => (Array.isArray(f.after) ? f.after : [f.after]) as Parameters<typeof effectivePermissions>[0]['identity'];
@@ -94,7 +96,7 @@ describe('every fix explains every action', () => {
   });
 
   it("writes the reasons into each fix's README.md, by service", () => {
-    const readme = readFileSync(join(root, 'fixes', 'kiro-agent', 'README.md'), 'utf8');
+    const readme = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'README.md'), 'utf8');
     expect(readme).toContain('### Every action, by service');
     expect(readme).toMatch(/- \*\*kept\*\* \(observed: 12 times, last on 2026-11-23\): .*`cloudformation:DescribeStacks`/);
     expect(readme).toMatch(/- \*\*removed\*\* \(unused: 2026-10-24 → 2026-11-23, the whole window\): .*`ec2:RunInstances`/);
@@ -126,7 +128,7 @@ describe('honest verification', () => {
 
 describe('the SSO role', () => {
   it('is fixed on its permission set, by apply.sh and by Terraform', () => {
-    const dir = readdirSync(join(root, 'fixes')).find((d) => d.startsWith('AWSReservedSSO_'))!;
+    const dir = readdirSync(join(root, 'fixes')).find((d) => d.startsWith('role-AWSReservedSSO_'))!;
     const sh = readFileSync(join(root, 'fixes', dir, 'apply.sh'), 'utf8');
     expect(sh).toContain('sso-admin put-permissions-boundary-to-permission-set');
     expect(sh).toContain('sso-admin provision-permission-set');
@@ -135,7 +137,7 @@ describe('the SSO role', () => {
     const tf = readFileSync(join(root, 'fixes', dir, 'main.tf'), 'utf8');
     expect(tf).toContain('resource "aws_ssoadmin_permissions_boundary_attachment"');
     expect(tf).not.toContain('resource "aws_iam_role"');
-    const sso = report.principals.find((p) => p.name === dir)!;
+    const sso = report.principals.find((p) => p.name === principalNameOfDir(dir))!;
     expect(fixOf(sso.arn, 'permissions-boundary').target).toEqual({ kind: 'identity-center-permission-set', name: 'AdministratorAccess' });
   });
 });
@@ -214,7 +216,7 @@ esac
     return bin;
   };
   it('for the SSO role: changes the permission set (boundary, provision) and rolls it back; refuses --apply with placeholder ARNs', () => {
-    const dir = join(root, 'fixes', readdirSync(join(root, 'fixes')).find((d) => d.startsWith('AWSReservedSSO_'))!);
+    const dir = join(root, 'fixes', readdirSync(join(root, 'fixes')).find((d) => d.startsWith('role-AWSReservedSSO_'))!);
     const bin = stub();
     const log = join(root, 'sso.log');
     const run = (args: string[], env: Record<string, string> = {}) => {
@@ -234,7 +236,7 @@ esac
     expect(ops.filter((o) => !o.startsWith('sts ') && !/ (get|describe)-/.test(o))).toEqual(['iam create-policy', 'sso-admin put-permissions-boundary-to-permission-set', 'sso-admin provision-permission-set']);
     const put = applied.calls.find((c) => c.includes('put-permissions-boundary-to-permission-set'))!;
     expect(put.slice(0, 2)).toEqual(['--profile', 'org-admin']);
-    expect(JSON.parse(put[put.indexOf('--permissions-boundary') + 1]!)).toEqual({ CustomerManagedPolicyReference: { Name: `leash-role-${dir.split('/').pop()}-boundary`, Path: '/' } });
+    expect(JSON.parse(put[put.indexOf('--permissions-boundary') + 1]!)).toEqual({ CustomerManagedPolicyReference: { Name: `leash-role-${principalNameOfDir(dir.split('/').pop()!)}-boundary`, Path: '/' } });
     expect(applied.calls.some((c) => c.includes('put-role-permissions-boundary'))).toBe(false);
     const backup = readdirSync(dir).find((d) => d.startsWith('backup-'))!;
     expect(readFileSync(join(dir, backup, 'permission-set-boundary.json'), 'utf8').trim()).toBe('null');
@@ -245,7 +247,7 @@ esac
   });
 
   it('updates the trust policy with trust.json, and rolls it back from the backup', () => {
-    const dir = join(root, 'fixes', 'kiro-agent');
+    const dir = join(root, 'fixes', 'role-kiro-agent');
     const bin = stub();
     const log = join(root, 'aws.log');
     const run = (args: string[]) => {

@@ -24,8 +24,8 @@ beforeAll(async () => {
 describe('demo fix files', () => {
   it('are written for every agent principal and the AI-driven human session', () => {
     const names = readdirSync(root).sort();
-    expect(names).toEqual(expect.arrayContaining(['kiro-agent', 'cursor-ci-bot', 'mcp-cost-explorer-readonly']));
-    expect(names.some((n) => n.startsWith('AWSReservedSSO_AdministratorAccess'))).toBe(true);
+    expect(names).toEqual(expect.arrayContaining(['.leash-fixes', 'role-kiro-agent', 'user-cursor-ci-bot', 'role-mcp-cost-explorer-readonly']));
+    expect(names.some((n) => n.startsWith('role-AWSReservedSSO_AdministratorAccess'))).toBe(true);
   });
 
   it('main.tf parses and each policy document in it equals its JSON file', async () => {

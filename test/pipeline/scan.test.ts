@@ -79,7 +79,7 @@ describe('demo account scan', () => {
     const first = await scanAndWrite({ demo: true, fixes: true, reportsRoot: root, now: NOW });
     expect(existsSync(join(first.dir, 'report.json'))).toBe(true);
     expect(readdirSync(first.dir).sort()).toEqual(expect.arrayContaining(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'fixes']));
-    const kiroDir = join(first.dir, 'fixes', 'kiro-agent');
+    const kiroDir = join(first.dir, 'fixes', 'role-kiro-agent');
     expect(readdirSync(kiroDir)).toEqual(expect.arrayContaining(['boundary.json', 'main.tf', 'apply.sh', 'README.md', 'trust.json']));
     const boundary = JSON.parse(readFileSync(join(kiroDir, 'boundary.json'), 'utf8')) as { Statement: { Effect: string; Condition?: unknown }[] };
     expect(boundary.Statement.some((s) => s.Effect === 'Deny' && s.Condition)).toBe(true);

@@ -26,7 +26,7 @@ describe('toMarkdown', () => {
   it('escapes table-breaking characters in names', () => {
     const odd = principal({ arn: roleArn('a|b'), name: 'a|b\nc', isAgent: true, riskScore: 99 });
     const md = toMarkdown(buildReport({ principals: [odd] }));
-    expect(md).toContain('| a\\|b c (role) | agent principal | 99 |');
+    expect(md).toContain('| a\\|b\\\\nc (role) | agent principal | 99 |'); // the newline shown escaped, one table row
   });
 
   it('says what changed since the previous scan, from report.delta or from --previous', () => {

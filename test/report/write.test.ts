@@ -45,7 +45,7 @@ describe('writeReportBundle', () => {
       },
     });
     expect(files).toEqual([join(dir, 'report.sarif')]);
-    expect((await readdir(dir)).sort()).toEqual(['fixes', 'report.sarif']);
+    expect((await readdir(dir)).sort()).toEqual(['.leash-bundle', 'fixes', 'report.sarif']);
     expect(await readdir(join(dir, 'fixes'))).toEqual(['kiro-dev-agent.tf']);
   });
 
@@ -73,9 +73,9 @@ describe('writeReportBundle', () => {
   it('--output DIR writes exactly there, replaces an older bundle whole, and leaves latest alone', async () => {
     const out = join(root, 'out', 'nightly');
     await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['json', 'md'] });
-    expect((await readdir(out)).sort()).toEqual(['report.json', 'summary.md']);
+    expect((await readdir(out)).sort()).toEqual(['.leash-bundle', 'report.json', 'summary.md']);
     await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['sarif'] });
-    expect(await readdir(out)).toEqual(['report.sarif']);
+    expect((await readdir(out)).filter((n) => n !== '.leash-bundle')).toEqual(['report.sarif']);
     expect(await readdir(join(root, 'out'))).toEqual(['nightly']);
     expect(await readLatestPointer(reportsRoot(), ACCOUNT)).toBeUndefined();
   });

@@ -94,7 +94,7 @@ describe('--output never destroys what is not a leash bundle', () => {
     const d = join(dir('out'), 'bundle');
     expect((await runCli(['scan', '--demo', '--output', d, '--format', 'json', '--ci'])).code).toBe(0);
     expect((await runCli(['scan', '--demo', '--output', d, '--format', 'md', '--fixes', '--ci'])).code).toBe(0);
-    expect(readdirSync(d).sort()).toEqual(['fixes', 'summary.md']);
+    expect(readdirSync(d).sort()).toEqual(['.leash-bundle', 'fixes', 'summary.md']);
   });
 
   it('an unwritable --reports names the directory and exits 2', async () => {

@@ -30,7 +30,7 @@ export interface FakeAwsOptions {
 }
 
 export interface ReceivedRequest {
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'unknown';
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'sso-admin' | 'unknown';
   readonly operation: string;
   readonly accountId?: string;
   readonly status: number;
@@ -308,7 +308,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     let operation: string;
     let params: Record<string, unknown>;
     if (target) {
-      service = target.startsWith('CloudTrail_') ? 'cloudtrail' : target.startsWith('AWSOrganizations') ? 'organizations' : 'unknown';
+      service = target.startsWith('CloudTrail_') ? 'cloudtrail' : target.startsWith('AWSOrganizations') ? 'organizations' : target.startsWith('SWBExternalService') ? 'sso-admin' : 'unknown';
       operation = target.split('.').pop() ?? '';
       params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     } else {
@@ -339,7 +339,8 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
       const fault = faultFor(operation, caller.account);
       if (fault) throw fault;
       if (json) {
-        const out = service === 'cloudtrail' ? cloudtrail(operation, params, caller.account) : organizations(operation, params, caller.account);
+        // An account without IAM Identity Center: no instances, no permission sets.
+        const out = service === 'cloudtrail' ? cloudtrail(operation, params, caller.account) : service === 'sso-admin' ? (operation === 'ListInstances' ? { Instances: [] } : { PermissionSets: [] }) : organizations(operation, params, caller.account);
         send(200, JSON.stringify(out));
       } else {
         const q = params as Record<string, string>;

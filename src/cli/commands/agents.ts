@@ -6,6 +6,7 @@ import { scanLocalConfigs } from '../../collect/local/scan.js';
 import { redact } from '../../collect/local/redact.js';
 import { displayWidth, padColumns, truncateMiddle } from '../../report/summary-text.js';
 import type { LocalAgentConfig, LocalScanResult } from '../../collect/local/types.js';
+import { jsonTextSafe, safeDeep } from '../../safe/text.js';
 
 interface AgentsOptions {
   readonly local?: boolean;
@@ -99,7 +100,7 @@ export function register(program: Command): void {
         return;
       }
       const result = await scanLocalConfigs({ home: opts.home, projectDirs: opts.project ?? [process.cwd()], env: process.env });
-      process.stdout.write(opts.json ? redact(JSON.stringify(result, null, 2)) + '\n' : formatLocalScan(result));
+      process.stdout.write(opts.json ? jsonTextSafe(redact(JSON.stringify(result, null, 2))) + '\n' : formatLocalScan(safeDeep(result)));
       process.exitCode = EXIT_OK;
     });
 }

@@ -5,6 +5,7 @@ import { InputError } from '../../model/errors.js';
 import { diffReports, renderDiffText } from '../../report/diff.js';
 import { loadReport } from '../../report/history.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
+import { safeLines } from '../../safe/text.js';
 
 export interface DiffCommandOptions {
   readonly account?: string;
@@ -46,8 +47,8 @@ export function register(program: Command): void {
     .addHelpText('after', exitCodesHelp({ 0: 'compared', 1: 'with --fail-on-new: NEW has open findings OLD did not', 2: 'a scan could not be found or read' }))
     .action(async (oldSpec: string, newSpec: string, opts: DiffCommandOptions) => {
       const out = await runDiffCommand(oldSpec, newSpec, opts);
-      if (out.stdout) process.stdout.write(out.stdout);
-      if (out.stderr) process.stderr.write(out.stderr);
+      if (out.stdout) process.stdout.write(opts.json ? out.stdout : safeLines(out.stdout));
+      if (out.stderr) process.stderr.write(safeLines(out.stderr));
       process.exitCode = out.exitCode;
     });
 }

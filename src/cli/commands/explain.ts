@@ -9,6 +9,7 @@ import { checkAccount, loadReport } from '../../report/history.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { safeDeep, safeLines } from '../../safe/text.js';
 
 export function explain(subject: string, report?: Awaited<ReturnType<typeof loadReport>>): string {
   const lines: string[] = [];
@@ -120,7 +121,7 @@ export function register(program: Command): void {
         let loadProblem: unknown;
         const report = looksLikeFinding ? await loadReport(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) }).then((r) => { checkAccount(r, o.account, o.report); return r; }).catch((e: unknown) => { loadProblem = e; return undefined; }) : undefined;
         try {
-          process.stdout.write(explain(subject, report) + '\n');
+          process.stdout.write(safeLines(explain(subject, report && safeDeep(report))) + '\n');
         } catch (e) {
           // "Not a finding id" is misleading when the report to look it up in could not be read.
           if (loadProblem instanceof Error) throw new Error(`${(e as Error).message}; the report for finding ids could not be read: ${loadProblem.message}`);

@@ -10,6 +10,7 @@ import { writeFixPlans } from '../../fix/write.js';
 import { loadSuppressions } from '../../config/suppressions.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { jsonTextSafe, safeText } from '../../safe/text.js';
 
 interface FixCliOptions { report: string; account?: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
 
@@ -43,11 +44,12 @@ export function register(program: Command): void {
         const { fixPlans } = analyzeSnapshot(snapshot, effective, { scanId: scanId(snapshot.account.id, now), startedAt: now.toISOString(), now, fixes: true, onlyPrincipal: principal.arn, suppressions: loadSuppressions(cfg.suppressionsFile) });
         if (fixPlans.length === 0) throw new InputError(reportPath, '$.principals', `${principal.name} to be an agent principal (fixes are planned for agents)`, 'a non-agent principal');
         const out = resolve(o.output ?? join(dirname(reportPath), 'fixes'));
-        const dirs = writeFixPlans(out, fixPlans);
-        if (o.json) process.stdout.write(JSON.stringify(fixPlans.flatMap((p) => p.fixes), null, 2) + '\n');
+        // --output gets the scan's rules: a folder leash did not write is refused, never emptied.
+        const dirs = writeFixPlans(out, fixPlans, o.output ?? out);
+        if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(fixPlans.flatMap((p) => p.fixes), null, 2)) + '\n');
         else {
-          for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${(f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')).padEnd(10)}  ${f.title}: ${f.verification.summary ?? ''}\n`);
-          process.stdout.write(`fix files written to ${dirs.join(', ')}\n`);
+          for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${(f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')).padEnd(10)}  ${safeText(f.title)}: ${safeText(f.verification.summary ?? '')}\n`);
+          process.stdout.write(`fix files written to ${dirs.map(safeText).join(', ')}\n`);
         }
       } catch (e) {
         process.exitCode = reportError(e);

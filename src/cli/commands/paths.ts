@@ -10,11 +10,11 @@ import { hopText } from '../../graph/describe.js';
 import { catalog } from '../../iam/catalog.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { safeText } from '../../safe/text.js';
 
 interface PathsOptions { to: string; report: string; reports: string; input?: string[]; demo?: boolean; limit: string; json?: boolean }
 
-/** Text for a terminal: control characters from data shown escaped. */
-const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const safe = safeText;
 
 export function renderPaths(paths: readonly GraphPath[], label: (id: string) => string): string {
   const lines: string[] = [];

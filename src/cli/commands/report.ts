@@ -15,6 +15,7 @@ import type { Report } from '../../model/report.js';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isScanDirName } from '../../report/history.js';
+import { safeText } from '../../safe/text.js';
 
 /**
  * The trend lines to load with a report: the account's trend.ndjson when the report sits in a scan
@@ -78,7 +79,7 @@ export function register(program: Command): void {
           if (e instanceof InputError || code === undefined) throw e;
           throw new InputError(dir, '', `a writable directory for the rendered files${o.output ? ' (--output)' : ''}`, (e as Error).message);
         });
-        for (const file of written) process.stdout.write(`${file}\n`);
+        for (const file of written) process.stdout.write(`${safeText(file)}\n`);
       } catch (e) {
         process.exitCode = reportError(e);
       }

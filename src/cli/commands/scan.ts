@@ -12,6 +12,8 @@ import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
 import { addNotifyOptions, notifyAfterScan, notifyTargetOf, type NotifyCliOptions } from '../notify-options.js';
 import { isQuiet, outputWidth } from '../output.js';
 import { checkRegion, describeError } from '../hints.js';
+import { jsonTextSafe, safeLines, safeText } from '../../safe/text.js';
+import { writeJsonToStream } from '../../report/json-stream.js';
 
 export interface ScanCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
@@ -20,7 +22,7 @@ export interface ScanCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string; history?: string;
+  cloudtrailWorkers?: string; history?: string; keep?: string;
   cloudtrailAthena?: string; cloudtrailAthenaPartition?: string;
   org?: boolean; roleName?: string; externalId?: string; includeAccounts?: string[]; excludeAccounts?: string[];
   includeOus?: string[]; excludeOus?: string[]; concurrency?: string;
@@ -68,6 +70,12 @@ function workers(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new InputError('--cloudtrail-workers', '', 'a whole number of worker threads from 0 (read on one thread) to 64', v);
+  return n;
+}
+
+function keepCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError('--keep', '', 'a whole number of scans to keep, at least 1', v);
   return n;
 }
 
@@ -128,12 +136,13 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     ...(o.failOn ? { failOn: o.failOn } : {}),
     ...(o.failOnNew ? { failOnNew: true } : {}),
     ...(o.history !== undefined ? { history: o.history } : {}),
+    ...(o.keep !== undefined ? { keep: keepCount(o.keep) } : {}),
   };
 }
 
 /** Print an error the way a tired engineer wants it: file, place, what was expected. */
 export function reportError(e: unknown): number {
-  process.stderr.write(`leash: ${describeError(e)}\n`);
+  process.stderr.write(`leash: ${safeLines(describeError(e))}\n`);
   return EXIT_ERROR;
 }
 
@@ -176,6 +185,7 @@ export function register(program: Command): void {
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--format <list>', 'comma-separated: json,sarif,asff,md,ndjson,csv,html or all (default: json,sarif,asff,md)')
     .option('--history <dir|s3-url>', 'read the previous scan from, and store this one in, a directory or s3://bucket/prefix (for runners that start empty)')
+    .option('--keep <n>', 'retention: keep the newest N scans of the account (scans holding apply.sh backups are never deleted)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an open finding at or above this severity exists').choices([...SEVERITIES]))
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
@@ -198,11 +208,11 @@ export function register(program: Command): void {
           const { scanOrganization, orgFindingTotals } = await import('../../pipeline/org-scan.js');
           const r = await scanOrganization({ ...toScanOptions(o), ...toOrgOptions(o) }, progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
-          if (o.json) process.stdout.write(JSON.stringify(r.report, null, 2) + '\n');
+          if (o.json) await writeJsonToStream(process.stdout, r.report);
           else {
             const t = orgFindingTotals(r.report);
             const c = r.report.coverage;
-            process.stdout.write(`organization ${r.report.scan.organizationId}: ${c.accountsScanned} scanned, ${c.accountsFailed} failed, ${c.accountsSkipped} skipped; ${r.report.agentPrincipals.length} agent principals; findings ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')} → ${r.dir}\n`);
+            process.stdout.write(safeLines(`organization ${r.report.scan.organizationId}: ${c.accountsScanned} scanned, ${c.accountsFailed} failed, ${c.accountsSkipped} skipped; ${r.report.agentPrincipals.length} agent principals; findings ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ')} → ${r.dir}\n`));
             for (const a of r.report.accounts.filter((x) => x.status !== 'scanned')) process.stderr.write(`leash: account ${a.id} ${a.status}: ${a.reason ?? ''}\n`);
           }
           process.exitCode = r.exitCode;
@@ -213,9 +223,9 @@ export function register(program: Command): void {
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
             if (r.ok && r.report) {
-              if (o.json || !isQuiet()) process.stdout.write(o.json ? JSON.stringify(r.report) + '\n' : `${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`);
+              if (o.json || !isQuiet()) process.stdout.write(o.json ? jsonTextSafe(JSON.stringify(r.report)) + '\n' : safeLines(`${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`));
               if (r.dir) await notifyAfterScan(o, r.dir, r.report);
-            } else process.stderr.write(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`);
+            } else process.stderr.write(safeLines(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`));
           }
           process.exitCode = Math.max(0, ...results.map((r) => r.exitCode));
           return;
@@ -225,10 +235,10 @@ export function register(program: Command): void {
           const { results, crossDir } = await scanManyAndWrite(o.input, toScanOptions(o, true), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
-            if (o.json) process.stdout.write(JSON.stringify(r.report) + '\n');
-            else process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) }, r.dir) + '\n\n');
+            if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(r.report)) + '\n');
+            else if (!isQuiet()) process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, r.dir) + '\n\n');
           }
-          if (!o.json) process.stdout.write(`cross-account view written to ${crossDir}\n`);
+          if (!o.json && !isQuiet()) process.stdout.write(`cross-account view written to ${safeText(crossDir)}\n`);
           process.exitCode = Math.max(...results.map((r) => r.exitCode));
           return;
         }
@@ -236,8 +246,8 @@ export function register(program: Command): void {
         if (interactive) process.stderr.write('\r\u001b[2K');
         // Exit 2 with the report written: say why on stderr too, where --json and CI logs look.
         const bad = report.errors.filter((e) => e.code === 'invalid-input');
-        if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${dir}. First: ${bad[0]!.message}\n`);
-        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${safeText(dir)}. First: ${safeText(bad[0]!.message)}\n`);
+        if (o.json) await writeJsonToStream(process.stdout, report);
         else if (!isQuiet()) process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, dir) + '\n');
         await notifyAfterScan(o, dir, report);
         process.exitCode = exitCode;

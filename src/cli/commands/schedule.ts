@@ -13,6 +13,7 @@ import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 import { describeError, hintFor } from '../hints.js';
 import { addNotifyOptions, deliver, notifyAfterScan, notifyTargetOf, type NotifyCliOptions } from '../notify-options.js';
 import { isQuiet } from '../output.js';
+import { jsonTextSafe, safeLines } from '../../safe/text.js';
 
 /** The pipeline entry point in src/pipeline/scan.ts; receives the `scan` command's parsed options. */
 export type ScanAndWrite = (opts: Record<string, unknown> & { signal?: AbortSignal }) => Promise<{ dir: string; report: Report; exitCode: number }>;
@@ -120,7 +121,7 @@ export function register(program: Command, deps: ScheduleDeps = {}): void {
         if (!isQuiet()) process.stderr.write(`leash schedule: "${opts.cron}", next run ${next.toISOString()}\n`);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        process.stderr.write(`leash schedule: ${e.message}\n`);
+        process.stderr.write(`leash schedule: ${safeLines(e.message)}\n`);
         process.exitCode = EXIT_ERROR;
         return;
       }
@@ -162,7 +163,7 @@ export function register(program: Command, deps: ScheduleDeps = {}): void {
         const summary = await runSchedule({
           cron: opts.cron,
           runOnce,
-          log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+          log: (line) => process.stdout.write(`${jsonTextSafe(JSON.stringify(line))}\n`),
           signal: stop.signal,
           maxFailures,
           isFatal: isFatalRunError,

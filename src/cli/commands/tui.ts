@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 import { nearest } from '../suggest.js';
+import { safeLines } from '../../safe/text.js';
 
 export interface TuiCommandOptions {
   /** report.json, a scan directory, `latest` or `previous`. */
@@ -30,7 +31,7 @@ interface Io {
 
 const realIo = (): Io => ({
   isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true,
-  err: (l) => process.stderr.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${safeLines(l)}\n`),
 });
 
 /** Decide what to open, then run the TUI. Resolves to the exit code. */

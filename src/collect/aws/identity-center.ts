@@ -24,7 +24,7 @@ export async function fetchIdentityCenter(sso: SSOAdminClient, wantedNames: read
   try {
     const instances = await sso.send(new ListInstancesCommand({}));
     const instanceArn = instances.Instances?.find((i) => i.InstanceArn)?.InstanceArn;
-    if (!instanceArn) return { source: { kind: 'identity-center', location, status: 'unavailable', detail: 'no Identity Center instance visible from these credentials and region' }, errors: [] };
+    if (!instanceArn) return { source: { kind: 'identity-center', location, status: 'skipped', detail: 'no Identity Center instance visible from these credentials and region' }, errors: [] };
     const found: { name: string; arn: string }[] = [];
     let described = 0;
     let token: string | undefined;

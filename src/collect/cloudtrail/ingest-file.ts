@@ -1,7 +1,8 @@
 // One CloudTrail log file, read and folded into an aggregator. The same code runs on the main
 // thread and in ingest workers, so a file gives the same outcome (counts, errors naming it)
 // whichever thread read it.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { ScanError } from '../../model/errors.js';
@@ -15,19 +16,40 @@ export type LoadedFile =
   | { readonly file: string; readonly text: string }
   | { readonly file: string; readonly error: string; readonly code: ScanError['code'] };
 
-export async function loadLogFile(file: string): Promise<LoadedFile> {
+/**
+ * Largest CloudTrail file read, on disk and after gunzip. CloudTrail delivers a file every ~5
+ * minutes per region (a few MB); past this a file is reported in errors[] and the read goes on.
+ */
+export const MAX_LOG_FILE_BYTES = 256 * 2 ** 20;
+
+export async function loadLogFile(file: string, maxBytes = MAX_LOG_FILE_BYTES): Promise<LoadedFile> {
   let buf: Buffer;
   try {
-    buf = await readFile(file);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read.
+    const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return { file, error: 'not a regular file (a device, FIFO or socket): expected a CloudTrail log file', code: 'invalid-input' };
+      if (st.size > maxBytes) return { file, error: `file is ${st.size} bytes, over the ${maxBytes}-byte limit per CloudTrail file; skipped`, code: 'invalid-input' };
+      buf = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
-    return { file, error: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, code: 'not-found' };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG') return { file, error: 'file name too long (over 255 bytes per name)', code: 'invalid-input' };
+    return { file, error: `cannot read file: ${code ?? String(e)}`, code: 'not-found' };
   }
   if (buf.length === 0) return { file, error: 'empty file (0 bytes): expected a CloudTrail log file; interrupted download?', code: 'invalid-input' };
   // Trust the gzip magic number over the file name: S3 downloads sometimes lose or add ".gz".
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
-      buf = await gunzipAsync(buf);
+      // Bounded inflation: a 1 MB file that inflates to 1 GB stops at the limit (a gzip bomb).
+      buf = await gunzipAsync(buf, { maxOutputLength: maxBytes });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+        return { file, error: `decompresses to more than the ${maxBytes}-byte limit per CloudTrail file; skipped`, code: 'invalid-input' };
+      }
       return { file, error: `not a readable gzip file (${(e as Error).message}); truncated download?`, code: 'invalid-input' };
     }
   }

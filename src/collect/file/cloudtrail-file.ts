@@ -240,8 +240,11 @@ export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTr
   }
 
   const window = reportedWindow(bounds, agg.earliest, agg.latest);
+  // A file that could not be read may have held any principal's calls on any day: with one, usage
+  // is partial for the whole window, and nothing is called unused (nor a fix verified on it).
+  const failedFiles = states.reduce((n, st) => n + st.badFiles, 0);
   return {
-    usage: agg.finish(window, coverageFor(window, agg.daysSeen)),
+    usage: agg.finish(window, failedFiles > 0 ? [] : coverageFor(window, agg.daysSeen)),
     sources: states.map(sourceInfo),
     errors,
     missingDays: agg.daysSeen.size === 0 ? [] : missingDays(window, agg.daysSeen),

@@ -2,16 +2,40 @@
 // run unless given --apply, refuses to run against another account, saves the current state
 // before changing anything, and can undo the change from that backup (--rollback DIR).
 // Every value that came from outside (principal, policy names, ARNs) is single-quoted.
+import { isSafeText, safeText } from '../../safe/text.js';
 import type { FixTarget } from './index.js';
 
-/** Single-quote a value for bash: nothing inside single quotes is special except the quote itself. */
+/**
+ * Quote a value for bash. Plain values are single-quoted: nothing inside is special except the
+ * quote itself. A value holding a control, escape or bidi character is written in ANSI-C quoting
+ * with those characters as `\xNN` bytes (`$'role\x1b]52;…'`), so the script passes the exact value
+ * to aws while `cat apply.sh` shows no raw escape sequence.
+ */
 export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  if (isSafeText(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  let out = '';
+  for (const ch of value) {
+    if (ch === '\\' || ch === "'") out += `\\${ch}`;
+    else if (isSafeText(ch)) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return `$'${out}'`;
 }
 
-/** One-line text safe inside a `#` comment (a newline in a name would end the comment). */
+/**
+ * The backup file of an inline policy: `<kind>-policy-<name>.json`, with every character outside
+ * IAM's name alphabet as `_` (the script's `tr` does the same at apply time), so a policy name from
+ * the account can never put a file outside the backup folder.
+ */
+export function backupFile(kind: 'role' | 'user', policyName: string): string {
+  // Byte by byte, as tr counts: a non-ASCII character becomes one `_` per UTF-8 byte.
+  const bytes = [...Buffer.from(policyName, 'utf8')].map((b) => (/[A-Za-z0-9+=,.@_-]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : '_'));
+  return `${kind}-policy-${bytes.join('')}.json`;
+}
+
+/** One-line text safe inside a `#` comment (a newline in a name would end the comment; an escape would reach the terminal). */
 function commentText(s: string): string {
-  return JSON.stringify(s);
+  return safeText(JSON.stringify(s));
 }
 
 const FILE_STEM: Record<FixTarget['policies'][number]['purpose'], string> = {
@@ -157,7 +181,7 @@ export function renderCliScript(target: FixTarget): string {
   ];
   for (const r of [...replaced].reverse()) {
     if (r.kind === 'managed') L.push(`  undo iam attach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
-    else L.push(`  undo iam put-${kind}-policy ${who} --policy-name ${q(r.name)} --policy-document "file://$dir/${kind}-policy-"${q(r.name)}".json"`);
+    else L.push(`  undo iam put-${kind}-policy ${who} --policy-name ${q(r.name)} --policy-document "file://$dir/"${q(backupFile(kind, r.name))}`);
   }
   if (maxSession !== undefined) L.push('  undo iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration "$(cat "$dir/max-session-duration.txt")"');
   if (trust !== undefined) L.push('  undo iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document "file://$dir/trust-policy.json"');
@@ -174,8 +198,8 @@ export function renderCliScript(target: FixTarget): string {
   }
   for (const n of [...inline].reverse()) {
     L.push(
-      `  if [ -f "$dir/${kind}-policy-"${q(n.name)}".json" ]; then`,
-      `    undo iam put-${kind}-policy ${who} --policy-name ${q(n.name)} --policy-document "file://$dir/${kind}-policy-"${q(n.name)}".json"`,
+      `  if [ -f "$dir/"${q(backupFile(kind, n.name))} ]; then`,
+      `    undo iam put-${kind}-policy ${who} --policy-name ${q(n.name)} --policy-document "file://$dir/"${q(backupFile(kind, n.name))}`,
       '  else',
       `    undo iam delete-${kind}-policy ${who} --policy-name ${q(n.name)}`,
       '  fi',
@@ -227,7 +251,8 @@ export function renderCliScript(target: FixTarget): string {
     `  aws_ iam list-${kind}-policies ${who} --query PolicyNames --output text | tr '\\t' '\\n' > "$BACKUP_DIR/inline-policy-names.txt"`,
     '  while IFS= read -r name; do',
     '    [ -n "$name" ] && [ "$name" != None ] || continue',
-    `    save "${kind}-policy-$name.json" iam get-${kind}-policy ${who} --policy-name "$name" --query PolicyDocument --output json`,
+    // The same file name backupFile gives: a policy name never leaves the backup folder.
+    `    save "${kind}-policy-$(printf '%s' "$name" | tr -c 'A-Za-z0-9+=,.@_-' '_').json" iam get-${kind}-policy ${who} --policy-name "$name" --query PolicyDocument --output json`,
     '  done < "$BACKUP_DIR/inline-policy-names.txt"',
     'else',
     `  echo "[dry run] (and get-${kind}-policy for each inline policy that list-${kind}-policies returns)"`,

@@ -1,6 +1,7 @@
 // Policy JSON as a human reviews it and as `aws iam … --policy-document file://…` reads it.
 import { policyToJson } from '../../iam/parse.js';
 import type { PolicyDocument } from '../../model/policy.js';
+import { jsonTextSafe } from '../../safe/text.js';
 
 export interface PolicyJsonOptions {
   /**
@@ -17,5 +18,6 @@ export interface PolicyJsonOptions {
  */
 export function renderPolicyJson(doc: PolicyDocument, options: PolicyJsonOptions = {}): string {
   const json = policyToJson(doc);
-  return options.compact ? `${JSON.stringify(json)}\n` : `${JSON.stringify(json, null, 2)}\n`;
+  // Control and bidi characters in a value become \u escapes: the same policy to AWS, nothing raw on a terminal.
+  return jsonTextSafe(options.compact ? `${JSON.stringify(json)}\n` : `${JSON.stringify(json, null, 2)}\n`);
 }

@@ -5,6 +5,8 @@
 // blank lines around multi-line values and blocks (a blank line ends an alignment run).
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../../model/policy.js';
 import type { FixPolicy, FixTarget } from './index.js';
+import { isSafeText, safeText } from '../../safe/text.js';
+import { shellQuote } from './aws-cli.js';
 
 // ---- HCL primitives --------------------------------------------------------------------------
 
@@ -22,7 +24,9 @@ export function hclString(value: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    // Controls, C1 controls and bidi/zero-width characters as \u escapes (the value is the same
+    // to Terraform; `cat main.tf` shows no escape sequence).
+    else if (!isSafeText(ch)) out += code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
   return `"${out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
@@ -36,12 +40,12 @@ export function terraformName(name: string): string {
 
 /** One-line text safe inside a `#` comment. */
 function commentText(s: string): string {
-  return JSON.stringify(s);
+  return safeText(JSON.stringify(s));
 }
 
 /** A value in a shell command shown in a comment: copy-pasteable, and never spanning lines. */
 function shellHint(s: string): string {
-  return /[\u0000-\u001f\u007f]/.test(s) ? JSON.stringify(s) : `'${s.replace(/'/g, `'\\''`)}'`;
+  return shellQuote(s);
 }
 
 interface HclAttr {

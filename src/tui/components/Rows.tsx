@@ -2,6 +2,7 @@
 // controls its height exactly (ink would otherwise wrap long lines and push the footer off).
 import { Box, Text } from 'ink';
 import { fg, useColors } from '../theme.js';
+import { isSafeText, safeText } from '../../safe/text.js';
 
 export interface Segment {
   readonly text: string;
@@ -17,8 +18,9 @@ export function seg(text: string, style: Omit<Segment, 'text'> = {}): Segment {
   return { text, ...style };
 }
 
+/** Every row reaches the terminal through here: data in it is shown escaped (safeText). */
 function segments(row: Row): readonly Segment[] {
-  return typeof row === 'string' ? [{ text: row }] : row;
+  return typeof row === 'string' ? [{ text: safeText(row) }] : row.map((s) => (isSafeText(s.text) ? s : { ...s, text: safeText(s.text) }));
 }
 
 /** Cut a row to `width` characters across its segments, marking the cut with an ellipsis. */

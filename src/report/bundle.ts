@@ -1,0 +1,99 @@
+// What leash recognises as its own on disk, so that nothing else is ever replaced or deleted.
+//
+// A bundle (a scan directory, or `scan --output DIR`) holds a marker file `.leash-bundle`, the
+// format files, and `fixes/` (marker `.leash-fixes`) with one folder per principal (marker
+// `.leash-fix`, naming the principal). Inside a fix folder, `apply.sh --apply` writes
+// `backup-<time>/`: the only copy of the policies it replaced, which `apply.sh --rollback` needs.
+// A folder is leash's to replace or delete only when every entry in it is one of these and none
+// is a backup.
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FORMAT_FILES } from './formats.js';
+
+export const BUNDLE_MARKER = '.leash-bundle';
+export const FIXES_MARKER = '.leash-fixes';
+export const FIX_MARKER = '.leash-fix';
+
+/** Files leash writes into a principal's fix folder. */
+export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md)$/;
+/** What apply.sh --apply creates beside itself. */
+export const BACKUP_DIR_RE = /^backup-/;
+
+const BUNDLE_FILES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), BUNDLE_MARKER]);
+
+export interface BundleInspection {
+  /** The folder carries leash's marker (or, for bundles written before markers, a leash report.json). */
+  readonly marked: boolean;
+  /** Entries leash did not write (relative paths, first few). */
+  readonly foreign: string[];
+  /** apply.sh backup folders inside (relative paths): rollback needs them. */
+  readonly backups: string[];
+}
+
+function isFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A report.json leash wrote (bundles from before markers): its tool name says so. */
+function isLeashReport(path: string): boolean {
+  try {
+    if (!isFile(path) || lstatSync(path).size > 2 ** 30) return false;
+    const head = readFileSync(path, 'utf8').slice(0, 4096);
+    return /"tool"\s*:\s*\{\s*"name"\s*:\s*"leash"/.test(head);
+  } catch {
+    return false;
+  }
+}
+
+/** One principal's fix folder: its files, its marker; backups and anything else are reported. */
+export function inspectFixDir(dir: string, rel: string, out: { foreign: string[]; backups: string[] }): void {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (e === FIX_MARKER || FIX_FILE_RE.test(e)) {
+      if (!isFile(p)) out.foreign.push(`${rel}/${e}`);
+    } else if (BACKUP_DIR_RE.test(e) && isDir(p)) out.backups.push(`${rel}/${e}`);
+    else out.foreign.push(`${rel}/${e}`);
+  }
+}
+
+/** The `fixes/` folder of a bundle (or a `fix --output` folder). */
+export function inspectFixesDir(dir: string, rel: string, out: { foreign: string[]; backups: string[] }): void {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    // The one terraform {} block shared by every principal's main.tf (written by writeFixPlans).
+    if ((e === FIXES_MARKER || e === 'versions.tf') && isFile(p)) continue;
+    if (isDir(p) && !e.startsWith('.')) inspectFixDir(p, `${rel}${e}`, out);
+    else out.foreign.push(`${rel}${e}`);
+  }
+}
+
+/** Does `dir` hold a leash bundle and nothing else? Throws when it cannot be read. */
+export function inspectBundle(dir: string): BundleInspection {
+  const out = { foreign: [] as string[], backups: [] as string[] };
+  const entries = readdirSync(dir);
+  const marked = (entries.includes(BUNDLE_MARKER) && isFile(join(dir, BUNDLE_MARKER))) || (entries.includes(FORMAT_FILES.json) && isLeashReport(join(dir, FORMAT_FILES.json)));
+  for (const e of entries) {
+    const p = join(dir, e);
+    if (BUNDLE_FILES.has(e) && isFile(p)) continue;
+    if (e === 'fixes' && isDir(p)) inspectFixesDir(p, 'fixes/', out);
+    else out.foreign.push(e);
+  }
+  return { marked, foreign: out.foreign, backups: out.backups };
+}
+
+/** A short list for an error message. */
+export function listSome(names: readonly string[], n = 3): string {
+  return `${names.slice(0, n).join(', ')}${names.length > n ? ', …' : ''}`;
+}

@@ -1,0 +1,219 @@
+// Hostile names (issue 10): a role called `..`, `.`, `terraform`, a user and a role of one name,
+// escape sequences and newlines in names. Every write stays inside its bundle, nothing outside
+// is deleted, and no escape byte reaches any output. Each case failed before the fix.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { safeName } from '../../src/safe/name.js';
+import { safeText, safeLines } from '../../src/safe/text.js';
+import { renderCliScript } from '../../src/fix/render/aws-cli.js';
+import { renderTerraform } from '../../src/fix/render/terraform.js';
+import { parsePolicy, policyToJson } from '../../src/iam/parse.js';
+
+afterEach(() => { process.exitCode = 0; });
+
+const ACCOUNT = '111122223333';
+const ESC_NAME = 'evil\u001b]52;c;aGVsbG8=\u0007\u001b]0;pwned\u0007\nsecond-line\u009b31m\u202e';
+
+function role(name: string): Record<string, unknown> {
+  return {
+    Path: '/', RoleName: name, RoleId: `AROA${Math.random().toString(36).slice(2, 12).toUpperCase()}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+    CreateDate: '2025-09-01T09:00:00Z',
+    AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    InstanceProfileList: [], RolePolicyList: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'ec2:TerminateInstances'], Resource: '*' }] } }],
+    AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+  };
+}
+function user(name: string): Record<string, unknown> {
+  return {
+    Path: '/', UserName: name, UserId: `AIDA${Math.random().toString(36).slice(2, 12).toUpperCase()}`, Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, CreateDate: '2025-09-01T09:00:00Z',
+    GroupList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }],
+    UserPolicyList: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] } }],
+  };
+}
+
+function exportWith(roles: string[], users: string[] = []): string {
+  const dir = mkdtempSync(join(tmpdir(), 'leash-hostile-'));
+  const file = join(dir, 'account.json');
+  writeFileSync(file, JSON.stringify({ UserDetailList: users.map(user), GroupDetailList: [], RoleDetailList: roles.map(role), Policies: [] }));
+  return file;
+}
+
+/** Every path under dir (files and folders), relative. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      out.push(relative(dir, p));
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+const RAW_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function assertNoEscapes(text: string, where: string): void {
+  const m = RAW_ESCAPE.exec(text);
+  expect(m, `${where}: raw control character U+${m?.[0].charCodeAt(0).toString(16)} at ${m?.index}`).toBeNull();
+}
+
+describe('a role named .., ., terraform; a user and a role of one name; escapes in names', () => {
+  const names = ['..', '.', 'terraform', 'twin', ESC_NAME, 'Agent', 'agent'];
+
+  it('scan --fixes writes one folder per principal, all inside the bundle, and exits normally', async () => {
+    const input = exportWith(names, ['twin']);
+    const root = mkdtempSync(join(tmpdir(), 'leash-hostile-out-'));
+    const reports = join(root, 'reports');
+    const r = await runCli(['scan', '--input', input, '--fixes', '--reports', reports, '--ci']);
+    expect(r.err).toBe('');
+    const accountDir = join(reports, ACCOUNT);
+    const scans = readdirSync(accountDir).filter((n) => /^\d{4}-/.test(n));
+    expect(scans).toHaveLength(1);
+    const bundle = join(accountDir, scans[0]!);
+    // The report is still there (a role named `..` once replaced it with fix files).
+    expect(existsSync(join(bundle, 'report.json'))).toBe(true);
+    const fixDirs = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf');
+    // 7 roles + 1 user, each its own folder; case-insensitively distinct too.
+    expect(fixDirs).toHaveLength(8);
+    expect(new Set(fixDirs.map((d) => d.toLowerCase())).size).toBe(8);
+    for (const d of fixDirs) {
+      expect(existsSync(join(bundle, 'fixes', d, 'apply.sh')), d).toBe(true);
+      expect(resolve(bundle, 'fixes', d).startsWith(resolve(bundle, 'fixes') + '/')).toBe(true);
+    }
+    expect(fixDirs).toContain('role-terraform');
+    expect(fixDirs).toContain('role-twin');
+    expect(fixDirs).toContain('user-twin');
+    // Nothing written beside the scans but the latest pointer.
+    expect(readdirSync(accountDir).sort()).toEqual([scans[0], 'latest', 'trend.ndjson']);
+    // No raw escape in stdout, summary.md, any apply.sh, main.tf, README.md or policy file.
+    assertNoEscapes(r.out, 'stdout');
+    for (const f of tree(bundle)) {
+      if (statSync(join(bundle, f)).isFile()) assertNoEscapes(readFileSync(join(bundle, f), 'utf8'), f);
+    }
+    expect(readFileSync(join(bundle, 'summary.md'), 'utf8')).toContain('\\x1b]52');
+  });
+
+  it('leash fix --principal .. --output DIR refuses a folder holding other files, and deletes nothing', async () => {
+    const input = exportWith(['..', 'terraform']);
+    const root = mkdtempSync(join(tmpdir(), 'leash-hostile-fix-'));
+    const reports = join(root, 'reports');
+    expect((await runCli(['scan', '--input', input, '--reports', reports, '--ci'])).code).toBe(0);
+    const home = join(root, 'home');
+    mkdirSync(join(home, 'leash-fixes'), { recursive: true });
+    writeFileSync(join(home, 'precious.txt'), 'keep me');
+    writeFileSync(join(home, 'terraform.tfstate'), '{}');
+    mkdirSync(join(home, 'terraform'));
+    writeFileSync(join(home, 'terraform', 'terraform.tfstate'), '{}');
+    const before = tree(home);
+    // A folder holding the user's files: refused, exit 2, nothing touched.
+    const refused = await runCli(['fix', '--report', 'latest', '--reports', reports, '--principal', 'terraform', '--output', home]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/holding other files/);
+    expect(tree(home)).toEqual(before);
+    // An empty folder: the fix lands in one plain folder inside it.
+    const ok = await runCli(['fix', '--report', 'latest', '--reports', reports, '--principal', '..', '--output', join(home, 'leash-fixes')]);
+    expect(ok.code, ok.err).toBe(0);
+    const inside = readdirSync(join(home, 'leash-fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf');
+    expect(inside).toHaveLength(1);
+    expect(inside[0]).toMatch(/^role-__~[0-9a-f]{12}$/);
+    expect(tree(home).filter((p) => !p.startsWith('leash-fixes'))).toEqual(before.filter((p) => !p.startsWith('leash-fixes')));
+    // Run again: the principal's own folder is rewritten, an apply.sh backup inside it survives.
+    const backup = join(home, 'leash-fixes', inside[0]!, 'backup-20261201T000000Z');
+    mkdirSync(backup);
+    writeFileSync(join(backup, 'get-role.json'), '{}');
+    expect((await runCli(['fix', '--report', 'latest', '--reports', reports, '--principal', '..', '--output', join(home, 'leash-fixes')])).code).toBe(0);
+    expect(existsSync(join(backup, 'get-role.json'))).toBe(true);
+    // Another principal's folder name taken by something leash did not write: refused.
+    const fixesOfTf = join(home, 'leash-fixes', 'role-terraform');
+    mkdirSync(fixesOfTf);
+    writeFileSync(join(fixesOfTf, 'terraform.tfstate'), '{}');
+    const clash = await runCli(['fix', '--report', 'latest', '--reports', reports, '--principal', 'terraform', '--output', join(home, 'leash-fixes')]);
+    expect(clash.code).toBe(2);
+    expect(readFileSync(join(fixesOfTf, 'terraform.tfstate'), 'utf8')).toBe('{}');
+  });
+
+  it('scan --output refuses a user folder that merely looks like a bundle (summary.md + fixes/)', async () => {
+    const input = exportWith(['kiro']);
+    const out = mkdtempSync(join(tmpdir(), 'leash-hostile-look-'));
+    writeFileSync(join(out, 'summary.md'), 'my notes');
+    mkdirSync(join(out, 'fixes'));
+    const r = await runCli(['scan', '--input', input, '--output', out, '--ci']);
+    expect(r.code).toBe(2);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe('my notes');
+    // Negative control: an earlier leash bundle there is replaced.
+    const out2 = join(mkdtempSync(join(tmpdir(), 'leash-hostile-look2-')), 'b');
+    expect((await runCli(['scan', '--input', input, '--output', out2, '--ci'])).code).toBe(0);
+    expect((await runCli(['scan', '--input', input, '--output', out2, '--ci'])).code).toBe(0);
+    expect(existsSync(join(out2, 'report.json'))).toBe(true);
+  });
+
+  it('scan --output refuses a bundle whose fixes hold an apply.sh backup (rollback needs it)', async () => {
+    const input = exportWith(['kiro']);
+    const out = join(mkdtempSync(join(tmpdir(), 'leash-hostile-bk-')), 'b');
+    expect((await runCli(['scan', '--input', input, '--output', out, '--fixes', '--ci'])).code).toBe(0);
+    const fixDir = readdirSync(join(out, 'fixes')).find((n) => !n.startsWith('.'))!;
+    mkdirSync(join(out, 'fixes', fixDir, 'backup-20261201T000000Z'));
+    const r = await runCli(['scan', '--input', input, '--output', out, '--fixes', '--ci']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/backup/);
+    expect(existsSync(join(out, 'fixes', fixDir, 'backup-20261201T000000Z'))).toBe(true);
+  });
+});
+
+describe('safeName (property)', () => {
+  const kinds = fc.constantFrom('role', 'user');
+  const names = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('.', '..', '', '/', '\\', 'CON', 'a.', '.a', '../../etc', 'x'.repeat(400)));
+
+  it('is one plain segment inside its folder, at most 255 bytes, for any name', () => {
+    const root = resolve('/tmp/bundle/fixes');
+    fc.assert(fc.property(kinds, names, (kind, name) => {
+      const seg = safeName(kind, name);
+      expect(Buffer.byteLength(seg)).toBeLessThanOrEqual(255);
+      expect(seg).toMatch(/^[A-Za-z0-9+=,.@_~-]+$/);
+      expect(seg.endsWith('.')).toBe(false);
+      const p = resolve(root, seg);
+      expect(relative(root, p)).toBe(seg);
+    }), { numRuns: 2000 });
+  });
+
+  it('keeps different (kind, name) pairs apart, even case-insensitively', () => {
+    fc.assert(fc.property(kinds, names, kinds, names, (k1, n1, k2, n2) => {
+      fc.pre(k1 !== k2 || n1 !== n2);
+      expect(safeName(k1, n1).toLowerCase()).not.toBe(safeName(k2, n2).toLowerCase());
+    }), { numRuns: 2000 });
+    expect(safeName('role', 'Agent').toLowerCase()).not.toBe(safeName('role', 'agent'));
+  });
+});
+
+describe('safe text', () => {
+  it('escapes ESC, OSC 52, C1, newline and bidi; negative control: plain text passes unchanged', () => {
+    expect(safeText(ESC_NAME)).toBe('evil\\x1b]52;c;aGVsbG8=\\x07\\x1b]0;pwned\\x07\\nsecond-line\\x9b31m\\u202e');
+    expect(safeLines('a\nb\u001b')).toBe('a\nb\\x1b');
+    expect(safeText('kiro-agent (role; claude-code) é 🙂')).toBe('kiro-agent (role; claude-code) é 🙂');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => { assertNoEscapes(safeText(s), 'safeText'); }));
+  });
+
+  it('apply.sh and main.tf carry the exact name without a raw escape byte', () => {
+    const target = { principalKind: 'role' as const, principalName: ESC_NAME, accountId: ACCOUNT, policies: [{ name: `p${ESC_NAME}`, purpose: 'identity' as const, attach: 'inline' as const, document: (parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::b/${ESC_NAME}` }] }) as unknown as { document: never }).document }] };
+    const sh = renderCliScript(target);
+    const tf = renderTerraform(target);
+    assertNoEscapes(sh, 'apply.sh');
+    assertNoEscapes(tf, 'main.tf');
+    expect(sh).toContain("PRINCIPAL_NAME=$'evil\\x1b]52;");
+  });
+});
+
+describe('__proto__ as a condition key', () => {
+  it('is kept, so a fix never grants without the condition', () => {
+    const r = parsePolicy(JSON.parse('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"__proto__":"x"}}}]}'));
+    expect(r.ok).toBe(true);
+    const back = JSON.stringify(policyToJson((r as unknown as { document: never }).document));
+    expect(back).toContain('"__proto__":"x"');
+  });
+});
