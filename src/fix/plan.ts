@@ -2,6 +2,8 @@
 // denies destructive and escalation actions without human approval, a tightened trust policy,
 // a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
 import { createHash } from 'node:crypto';
+import type { AccessGraph } from '../graph/index.js';
+import { escalates, gain } from '../graph/power.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -435,8 +437,29 @@ function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpande
  * The graph will supply them here; until then there are none. They count against the boundary's
  * 6,144 characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(_a: AnalyzedPrincipal, _needed: NeededSet): Statement[] {
-  return [];
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph): Statement[] {
+  // Unknown is not unused: only with usage covering the window is a role "never assumed".
+  if (!graph || !a.isAgent || !needed.covered) return [];
+  const used = a.usage?.actions.find((u) => u.action.toLowerCase() === 'sts:assumerole');
+  if (used?.truncated) return [];
+  const observed = new Set(used?.resources ?? []);
+  const roles = new Set<string>();
+  for (const { edge } of graph.escalatingEdges(a.principal.arn, 'sts-assume-permissive-role')) {
+    const to = graph.node(edge.to);
+    if (!to) continue;
+    if (to.kind === 'role' && to.principal) roles.add(to.principal.arn);
+    else if (to.kind === 'hub') {
+      // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
+      for (const e of graph.built.out[to.index] ?? []) {
+        const r = graph.node(e.to);
+        const power = graph.reachPower(e.to, 'possible');
+        if (r?.kind === 'role' && r.principal && power && escalates(gain(power, graph.node(a.principal.arn)!.power, graph.built.expander))) roles.add(r.principal.arn);
+      }
+    }
+  }
+  const deny = [...roles].filter((arn) => !observed.has(arn)).sort().slice(0, 40);
+  if (deny.length === 0) return [];
+  return [{ index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: deny }];
 }
 
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
@@ -486,7 +509,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   return { ...plan, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })) };
 }
 
-export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[]): PrincipalFixPlan {
+export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph): PrincipalFixPlan {
   const p = a.principal;
   const accountId = snapshot.account.id;
   const mode = config.baseline.mode;
@@ -525,7 +548,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed, graph));
   const bSize = checkSizeLimits(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;

@@ -159,7 +159,7 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
       if (!wantsFix(a) || (opts.onlyPrincipal && a.principal.arn !== opts.onlyPrincipal)) continue;
       const fs = (byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
       // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
-      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id)), fs));
+      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id), graph), fs));
     }
   }
   stage('fixes');

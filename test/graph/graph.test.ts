@@ -189,3 +189,18 @@ describe('two accounts in one graph', () => {
     expect(dev!.report.graph!.reach.find((r) => r.principalArn === attacker)!.gains).toBe('admin');
   });
 });
+
+describe('fixes see the graph', () => {
+  it("the demo kiro-agent's boundary denies the role hop it never used; an agent with nothing to reach gets no such deny", async () => {
+    const { runScanWithFixes } = await import('../../src/pipeline/scan.js');
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T00:00:00Z') });
+    const boundaryOf = (name: string) => {
+      const arnOf = report.principals.find((p) => p.name === name)!.arn;
+      const fx = report.fixes.find((f) => f.principalArn === arnOf && f.kind === 'permissions-boundary')!;
+      return (fx.after as unknown as { statements: { sid?: string; effect: string; action?: string[]; resource?: string[] }[] }).statements;
+    };
+    const hop = boundaryOf('kiro-agent').find((s) => s.sid === 'NoUnusedRoleHops');
+    expect(hop).toMatchObject({ effect: 'Deny', action: ['sts:AssumeRole'], resource: ['arn:aws:iam::111122223333:role/prod-stack-deployer'] });
+    expect(boundaryOf('mcp-cost-explorer-readonly').find((s) => s.sid === 'NoUnusedRoleHops')).toBeUndefined();
+  });
+});
