@@ -20,6 +20,7 @@ import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
 import { escalates, gain, powerOf, type PowerSets } from './power.js';
+import { ActionSet } from '../iam/action-set.js';
 import { reachPowers } from './reach.js';
 
 export interface AccountInput {
@@ -654,9 +655,8 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   const acct = ctx.accounts.get(caller.account);
   if (!acct) return;
   const self = n.principal;
-  // Every state is kept: one may add power, or only a way onward (a group whose policy lets it
-  // assume an admin role), which its own power would not show. reachPower only gates the caller.
-  void reachPower;
+  // A state may add power, or only a way onward (a group whose policy lets it assume an admin
+  // role), which its own power would not show: states are kept, groups filtered by groupMatters().
   const within = (p: Principal): HopCondition | undefined => {
     if (p.arn === self?.arn) return 'none';
     const i = ctx.byId.get(p.arn);
@@ -691,7 +691,10 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
       }
     }
     if (allowedAction(n, 'iam:AddUserToGroup')) {
-      for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups, (x) => x.arn)) {
+      // Only groups that could matter: their policies give something that ranks above what the
+      // caller reaches, or open a hop (an action of some escalation technique, sts:AssumeRole…).
+      const groups = acct.groups.filter((g) => groupMatters(ctx, acct, g, reachPower));
+      for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', groups, (x) => x.arn)) {
         for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
       }
     }
@@ -792,6 +795,24 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
     if (ctx.edgeKeys.size === edgesBefore && done === ctx.nodes.length) break;
   }
   return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()] };
+}
+
+const groupPowers = new WeakMap<Group, PowerSets>();
+let hopActions: { size: number; set: ActionSet } | undefined;
+
+function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerSets): boolean {
+  let power = groupPowers.get(g);
+  if (!power) {
+    const scps = acct.snapshot.scps ?? [];
+    power = powerOf(effectivePermissions({ identity: g.policies.map((a) => a.document), ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}) }, ctx.expander), ctx.expander);
+    groupPowers.set(g, power);
+  }
+  if (escalates(gain(power, reachPower, ctx.expander))) return true;
+  if (!hopActions || hopActions.size !== ctx.expander.size) {
+    const ids = escalationTechniques().flatMap((t) => t.requires.flat()).map((a) => ctx.expander.catalog.lookup(a)?.id).filter((x): x is number => x !== undefined);
+    hopActions = { size: ctx.expander.size, set: ActionSet.of(ctx.expander.size, ids) };
+  }
+  return power.unconditional.intersectionCount(hopActions.set) > 0;
 }
 
 const EDIT_ACTIONS = [...EDITS.map((e) => e.action), 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];
