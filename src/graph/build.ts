@@ -601,7 +601,13 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
       const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
       if (c && target) out.push({ target, condition: worse(hc, c), evidence: [...d.evidence, trustEvidence(role, entry)] });
     }
-    if (out.length > 0) result = { kind: 'roles', roles: out };
+    // One hop of this caller's own, shared by every technique that passes to the service.
+    if (out.length > 0) {
+      const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}:${caller.arn}`, `roles of ${acct.id} that trust ${svc} and ${n.label} may pass`, acct.id, (h) => {
+        for (const x of out) addEdge(ctx, h, x.target, { technique: 'pass-role', actions: ['iam:PassRole'], condition: x.condition, target: 'proven', why: `trusts ${svc}`, evidence: x.evidence });
+      });
+      result = { kind: 'hub', hub, condition: 'none', evidence: [] };
+    }
   }
   memo.set(svc, result);
   return result;
