@@ -171,7 +171,7 @@ for a in ids:
 print(json.dumps(ids))
 `, rolesPerAccount) as string[];
     const setupSeconds = (Date.now() - tSetup) / 1000;
-    process.env['AWS_ACCESS_KEY_ID'] = 'AKIAMOTOTESTKEY00000';
+    process.env['AWS_ACCESS_KEY_ID'] = 'moto-test-access-key';
     process.env['AWS_SECRET_ACCESS_KEY'] = 'moto-test-secret';
     const sampler = peakSampler();
     const t = Date.now();

@@ -11,7 +11,7 @@ export const motoAvailable = spawnSync('python3', ['-c', 'import moto.server, bo
 export const MOTO_SKIP_REASON = 'moto not installed (python3 -m moto.server, see ../shared/notes/machine.md)';
 
 /** Credentials moto accepts for the management account (123456789012 by default). */
-export const MOTO_CREDENTIALS = { accessKeyId: 'AKIAMOTOTESTKEY00000', secretAccessKey: 'moto-test-secret' } as const;
+export const MOTO_CREDENTIALS = { accessKeyId: 'moto-test-access-key', secretAccessKey: 'moto-test-secret' } as const;
 
 export interface Moto {
   readonly endpoint: string;
