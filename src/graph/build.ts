@@ -11,7 +11,7 @@ import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.j
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { arnMatcher, hasWildcard, statementCovers } from '../iam/pattern.js';
+import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
 import { and3, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-context.js';
@@ -304,7 +304,7 @@ function mayNameType(pattern: string, sample: string): boolean {
   const p = pattern.split(':');
   if (p.length < 6) return hasWildcard(pattern);
   const s = sample.split(':');
-  const fits = (a: string, b: string) => (hasWildcard(a) ? globLike(a, b) : a === b);
+  const fits = (a: string, b: string) => (hasWildcard(a) ? globRegex(a).test(b) : a === b);
   for (let i = 0; i < 5; i++) if (!fits(p[i]!, s[i]!)) return false;
   const resource = p.slice(5).join(':');
   const type = s.slice(5).join(':').split('/')[0]! + '/';
@@ -312,10 +312,6 @@ function mayNameType(pattern: string, sample: string): boolean {
   return literal.length < resource.length ? type.startsWith(literal) || literal.startsWith(type) : resource.startsWith(type);
 }
 
-function globLike(glob: string, value: string): boolean {
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
 
 /**
  * Which resources the caller's identity policies may allow an action on: a test, or undefined
@@ -471,21 +467,16 @@ function iamTargets<T extends { readonly arn: string }>(
   return out;
 }
 
-function allowedAction(n: GraphNodeInternal, action: string): boolean {
-  const id = lookupId(n, action);
+function allowedAction(ctx: Ctx, n: GraphNodeInternal, action: string): boolean {
+  const id = ctx.expander.catalog.lookup(action)?.id;
   return id !== undefined && n.effective !== undefined && n.effective.allowed.has(id);
-}
-
-let expanderRef: ActionExpander | undefined;
-function lookupId(_n: GraphNodeInternal, action: string): number | undefined {
-  return expanderRef?.catalog.lookup(action)?.id;
 }
 
 function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const acct = ctx.accounts.get(n.caller!.account);
   if (!acct) return;
   for (const t of TAKEOVERS) {
-    if (!allowedAction(n, t.action)) continue;
+    if (!allowedAction(ctx, n, t.action)) continue;
     const list: readonly Principal[] = t.on === 'user' ? acct.users : acct.roles;
     const sample = sampleArn(acct, t.on);
     const caller = n.caller!;
@@ -531,7 +522,7 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
       for (const r of s.resource ?? ['*']) {
         if (r === '*' || r.includes('${')) return true;
         const acct = r.split(':')[4];
-        if (acct === undefined || acct === '' || (hasWildcard(acct) ? globLike(acct, account) : acct === account)) return true;
+        if (acct === undefined || acct === '' || (hasWildcard(acct) ? globRegex(acct).test(account) : acct === account)) return true;
       }
     }
   }
@@ -539,14 +530,14 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
 }
 
 /** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
-function groupsHold(n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
+function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
   let condition: HopCondition = 'none';
   const account = n.caller!.account;
   for (const g of groups) {
     if (g.includes(skip)) continue;
     // Compute of another account cannot carry this account's roles: the grant must reach this account.
-    const ids = g.map((a) => [a, lookupId(n, a)] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActIn(n.caller!, a, account));
+    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActIn(n.caller!, a, account));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
@@ -619,8 +610,8 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
   if (!acct) return;
   for (const t of escalationTechniques()) {
     // PassRole to a new resource of a service.
-    if (t.passedTo && allowedAction(n, 'iam:PassRole')) {
-      const rest = groupsHold(n, t.requires, 'iam:PassRole');
+    if (t.passedTo && allowedAction(ctx, n, 'iam:PassRole')) {
+      const rest = groupsHold(ctx, n, t.requires, 'iam:PassRole');
       if (!rest) continue;
       for (const svc of t.passedTo) {
         const passable = passableTo(ctx, n, acct, svc);
@@ -638,7 +629,7 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
     // Existing compute that carries a role.
     const carrier = carriers[t.id];
     if (!carrier) continue;
-    const rest = groupsHold(n, t.requires, '');
+    const rest = groupsHold(ctx, n, t.requires, '');
     if (!rest) continue;
     for (const svc of carrier.services) {
       const roles = (acct.byService.get(svc) ?? []).filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0);
@@ -678,7 +669,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
     return out;
   };
   for (const e of EDITS) {
-    if (!allowedAction(n, e.action)) continue;
+    if (!allowedAction(ctx, n, e.action)) continue;
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
@@ -690,13 +681,13 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   const users = candidates('user') as User[];
   if (users.length > 0) {
     for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
-      if (!allowedAction(n, action)) continue;
+      if (!allowedAction(ctx, n, action)) continue;
       const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
         for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition, target: 'proven', why: `can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
       }
     }
-    if (allowedAction(n, 'iam:AddUserToGroup')) {
+    if (allowedAction(ctx, n, 'iam:AddUserToGroup')) {
       // Only groups that could matter: their policies give something that ranks above what the
       // caller reaches, or open a hop (an action of some escalation technique, sts:AssumeRole…).
       const groups = acct.groups.filter((g) => groupMatters(ctx, acct, g, reachPower));
@@ -707,7 +698,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
   }
   // A new default version of a customer-managed policy reaches everyone it is attached to.
   for (const [technique, action] of [['iam-create-policy-version', 'iam:CreatePolicyVersion'], ['iam-set-default-policy-version', 'iam:SetDefaultPolicyVersion']] as const) {
-    if (!allowedAction(n, action)) continue;
+    if (!allowedAction(ctx, n, action)) continue;
     const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')]);
     const policies = [...acct.attachedTo.entries()].filter(([, who]) => who.identity.some((p) => mine.has(p)) || who.boundary.some((p) => mine.has(p)));
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
@@ -761,7 +752,6 @@ export interface BuildOptions {
 
 /** Build the graph over every account given (cross-account edges included). */
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
-  expanderRef = opts.expander;
   const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Set() };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
@@ -789,7 +779,7 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
     }
     done = upto;
     const edgesBefore = ctx.edgeKeys.size;
-    const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(n));
+    const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {
       const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
       for (const n of editors) {
@@ -822,6 +812,6 @@ function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerS
 }
 
 const EDIT_ACTIONS = [...EDITS.map((e) => e.action), 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];
-function mayEdit(n: GraphNodeInternal): boolean {
-  return EDIT_ACTIONS.some((a) => allowedAction(n, a));
+function mayEdit(ctx: Ctx, n: GraphNodeInternal): boolean {
+  return EDIT_ACTIONS.some((a) => allowedAction(ctx, n, a));
 }

@@ -3,7 +3,7 @@
 import type { GraphEdge, GraphPath, GraphSummary, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuiltGraph, type GraphNodeInternal } from './build.js';
-import { escalates, gain, summarizePower, tierSets, type PowerSets } from './power.js';
+import { escalates, gain, summarizePower, type PowerSets } from './power.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
 
 export type { AccountInput } from './build.js';
@@ -94,12 +94,12 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: { expander: 
       return out;
     },
     reachable,
-    summary: (accountId) => graphSummary(built, reach, reachable, accountId),
+    summary: (accountId) => graphSummary(built, reach, accountId),
   };
   return api;
 }
 
-function graphSummary(built: BuiltGraph, reach: ReachIndex, reachable: AccessGraph['reachable'], accountId?: string): GraphSummary {
+function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string): GraphSummary {
   const inAccount = (n: GraphNodeInternal) => accountId === undefined || n.account === accountId;
   const edges = built.out.flat().filter((e) => {
     const from = built.nodes[built.byId.get(e.from)!]!;
@@ -124,7 +124,6 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, reachable: AccessGra
       ...(path ? { path } : {}),
     });
   }
-  void tierSets;
   const nodes = built.nodes.filter((n) => inAccount(n) || n.kind === 'hub' || !n.scanned).length;
   const targets = new Set(edges.map((e) => e.to));
   const admins = [...targets].filter((id) => built.nodes[built.byId.get(id)!]!.power.admin);

@@ -34,7 +34,7 @@ export function queryPaths(g: GraphSummary, q: PathQuery): GraphPath[] {
         if (!h.to.startsWith('hub:') && q.isGoal(h.to) && !found.has(h.to)) {
           const hops: PathHop[] = [];
           for (let v = h.to; v !== q.from; v = parent.get(v)!.from) hops.unshift(parent.get(v)!);
-          found.set(h.to, fold(q.from, hops));
+          found.set(h.to, foldPath(q.from, hops));
           if (found.size >= limit) break;
         }
       }
@@ -43,7 +43,8 @@ export function queryPaths(g: GraphSummary, q: PathQuery): GraphPath[] {
   return [...found.values()];
 }
 
-function fold(from: string, raw: readonly PathHop[]): GraphPath {
+/** A path from its raw hops: each hub folded into the hop that enters it (the caller's technique, the worst condition). */
+export function foldPath(from: string, raw: readonly PathHop[]): GraphPath {
   const hops: PathHop[] = [];
   for (let i = 0; i < raw.length; i++) {
     let h = raw[i]!;

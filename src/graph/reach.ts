@@ -2,10 +2,10 @@
 // components are condensed (Tarjan, iterative) and power is unioned once per component in
 // reverse topological order, so 10k principals cost one pass, not one search each. Two graphs:
 // "proven" (hops that hold as written, to targets known to exist) and "possible" (every hop).
-import type { GraphEdge, GraphPath, HopCondition, HopTarget, PathHop, PowerTier } from '../model/graph.js';
+import type { GraphEdge, GraphPath, PowerTier } from '../model/graph.js';
+import { foldPath } from './query.js';
 import type { BuiltGraph, GraphNodeInternal } from './build.js';
 import { gain, isAdminSet, type PowerSets } from './power.js';
-import { worse } from './request.js';
 
 export type Strength = 'proven' | 'possible';
 
@@ -215,43 +215,15 @@ export function shortestPath(g: BuiltGraph, from: number, goal: (n: GraphNodeInt
   return undefined;
 }
 
-/** Fold hubs into the hop that enters them; each hop says what its target adds. */
+/** Fold hubs into the hop that enters them (foldPath); each hop says what its target adds. */
 export function toPath(g: BuiltGraph, edges: readonly GraphEdge[]): GraphPath {
-  const hops: PathHop[] = [];
-  for (let i = 0; i < edges.length; i++) {
-    let e = edges[i]!;
-    let to = e.to, condition = e.condition, target = e.target;
-    const evidence = [...e.evidence];
-    let why = e.why;
-    while (g.nodes[g.byId.get(to)!]!.kind === 'hub' && i + 1 < edges.length) {
-      const next = edges[++i]!;
-      to = next.to;
-      condition = worse(condition, next.condition);
-      target = target === 'inferred' || next.target === 'inferred' ? 'inferred' : 'proven';
-      evidence.push(...next.evidence);
-      why = `${why}: ${labelOf(g, to)}`;
-      e = next;
-    }
-    const src = hops.length === 0 ? edges[0]!.from : hops[hops.length - 1]!.to;
-    const adds = gain(g.nodes[g.byId.get(to)!]!.power, g.nodes[g.byId.get(src)!]!.power, g.expander);
-    hops.push({ from: src, to, technique: techniqueOf(edges, i, e), actions: actionsOf(edges, i), condition, target, why, evidence, ...(adds ? { adds } : {}) });
-  }
-  const condition = hops.reduce<HopCondition>((c, h) => worse(c, h.condition), 'none');
-  const target: HopTarget = hops.some((h) => h.target === 'inferred') ? 'inferred' : 'proven';
-  return { from: edges[0]?.from ?? '', to: hops[hops.length - 1]?.to ?? '', hops, condition, target };
-}
-
-/** A folded hop is named by the edge that entered the hub (the caller's technique). */
-function techniqueOf(edges: readonly GraphEdge[], i: number, last: GraphEdge): string {
-  let j = i;
-  while (j > 0 && edges[j]!.from.startsWith('hub:')) j--;
-  return edges[j]!.from.startsWith('hub:') ? last.technique : edges[j]!.technique;
-}
-
-function actionsOf(edges: readonly GraphEdge[], i: number): readonly string[] {
-  let j = i;
-  while (j > 0 && edges[j]!.from.startsWith('hub:')) j--;
-  return edges[j]!.actions;
+  const folded = foldPath(edges[0]?.from ?? '', edges);
+  const power = (id: string) => g.nodes[g.byId.get(id)!]!.power;
+  const hops = folded.hops.map((h) => {
+    const adds = gain(power(h.to), power(h.from), g.expander);
+    return adds ? { ...h, adds } : h;
+  });
+  return { ...folded, hops };
 }
 
 export function labelOf(g: BuiltGraph, id: string): string {

@@ -29,7 +29,7 @@ import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
-import { safeText } from '../safe/text.js';
+import { jsonTextSafe, safeText } from '../safe/text.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
 export interface ScanOptions {
@@ -104,6 +104,8 @@ export interface AnalyzeOptions {
 export interface Analysis {
   readonly report: Report;
   readonly fixPlans: readonly PrincipalFixPlan[];
+  /** The access graph the analysis used (shared by every account analysed together). */
+  readonly graph: AccessGraph;
 }
 
 /** Fixes are planned for agent principals (human session roles an AI tool drives included). */
@@ -172,7 +174,7 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
   });
   stage('report');
-  return { report, fixPlans };
+  return { report, fixPlans, graph };
 }
 
 function stageTimer(on: AnalyzeOptions['onStage']): (name: string) => void {
@@ -294,7 +296,7 @@ async function writeCrossAccountView(reports: readonly Report[], reportsRoot: st
   const dir = join(reportsRoot, 'cross-account', at.toISOString().replace(/:/g, '-'));
   const tmp = `${dir}.tmp-${process.pid}`;
   await mkdir(tmp, { recursive: true });
-  await writeFile(join(tmp, 'paths.json'), JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, accounts, crossAccountEdges: edges, paths }, null, 2) + '\n');
+  await writeFile(join(tmp, 'paths.json'), jsonTextSafe(JSON.stringify({ schemaVersion: REPORT_SCHEMA_VERSION, accounts, crossAccountEdges: edges, paths }, null, 2)) + '\n');
   const lines = [`# Cross-account paths (${accounts.join(', ')})`, '', `${edges.length} hop(s) cross an account boundary; ${paths.length} principal(s) gain through one.`, ''];
   for (const p of paths) lines.push(`- ${p.account} ${p.principalArn} gains ${p.gains ?? 'nothing that ranks'}: ${[p.path!.from, ...p.path!.hops.map((h) => h.to)].map(safeText).join(' → ')}`);
   await writeFile(join(tmp, 'summary.md'), lines.join('\n') + '\n');

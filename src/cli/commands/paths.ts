@@ -10,7 +10,7 @@ import { hopText } from '../../graph/describe.js';
 import { catalog } from '../../iam/catalog.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
-import { safeText } from '../../safe/text.js';
+import { jsonTextSafe, safeText } from '../../safe/text.js';
 
 interface PathsOptions { to: string; report: string; reports: string; input?: string[]; demo?: boolean; limit: string; json?: boolean }
 
@@ -39,13 +39,9 @@ async function graphFor(o: PathsOptions): Promise<{ report: Report; graph: Graph
     for (const input of inputs) collected.push(await collectSnapshot({ ...(input ? { input } : { demo: true }) }));
     const now = new Date();
     // Analysis only: nothing is written.
-    const { analyzeGraph } = await import('../../graph/index.js');
-    const { analyzePrincipals } = await import('../../checks/analyze.js');
-    const { ActionExpander } = await import('../../iam/pattern.js');
     const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), collected[0]!.config, { scanId: 'paths', startedAt: now.toISOString(), now, fixes: false });
-    // Which graph nodes may perform an action: from the same graph, rebuilt once for the question.
-    const expander = new ActionExpander(catalog());
-    const g = analyzeGraph(collected.map((c) => ({ snapshot: c.snapshot, analyzed: analyzePrincipals(c.snapshot, c.config, expander, now) })), { expander, now });
+    // Which graph nodes may perform an action, from the graph the analysis built.
+    const g = analyses[0]!.graph;
     const actionHolders = (action: string) => {
       const id = catalog().lookup(action)?.id;
       const out = new Set<string>();
@@ -99,7 +95,7 @@ export function register(program: Command): void {
         const paths = queryPaths(merged, { from, isGoal, limit });
         const byArn = new Map(all.map((p) => [p.arn, p.name]));
         const label = (id: string) => byArn.get(id) ?? merged.labels?.[id] ?? id;
-        if (o.json) process.stdout.write(JSON.stringify(paths, null, 2) + '\n');
+        if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(paths, null, 2)) + '\n');
         else process.stdout.write(paths.length > 0 ? renderPaths(paths, label) : `${safe(label(from))} reaches no ${o.to === 'admin' ? 'administrator' : safe(o.to)} through other principals.\n`);
       } catch (e) {
         process.exitCode = reportError(e);
