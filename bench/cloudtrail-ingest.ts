@@ -124,7 +124,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
   } else {
     const from = (rel: string): string => (build ? pathToFileURL(join(build, rel)).href : new URL(`../${rel.replace(/\.js$/, '.ts')}`, import.meta.url).href);
     const { catalog } = (await import(from('src/iam/catalog.js'))) as typeof import('../src/iam/catalog.js');
-    const { readCloudTrail } = (await import(from('src/collect/file/cloudtrail-file.js'))) as typeof import('../src/collect/file/cloudtrail-file.js');
+    const { readCloudTrail } = (await import(from('src/collect/cloudtrail/sources/files.js'))) as typeof import('../src/collect/cloudtrail/sources/files.js');
     catalog(); // one-time load, not part of ingestion (workers load theirs while the main thread reads)
     // Read a prefix of the corpus through the public API: a directory per day, cut to limitFiles.
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];

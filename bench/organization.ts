@@ -29,8 +29,8 @@ function peakSampler(): { stop(): number } {
 
 async function benchS3(records: number): Promise<Row> {
   const { startMoto, boto3, MOTO_CREDENTIALS } = await import('../test/support/moto.js');
-  const { readCloudTrail } = await import('../src/collect/file/cloudtrail-file.js');
-  const { readCloudTrailFromS3 } = await import('../src/collect/cloudtrail/s3-reader.js');
+  const { readCloudTrail } = await import('../src/collect/cloudtrail/sources/files.js');
+  const { readCloudTrailFromS3 } = await import('../src/collect/cloudtrail/sources/s3.js');
   const { createAwsClients } = await import('../src/collect/aws/client-factory.js');
   const { catalog } = await import('../src/iam/catalog.js');
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-s3-'));
@@ -88,7 +88,7 @@ async function benchAthenaEquality(): Promise<Row> {
   const { openTrailDb } = await import('../test/support/duckdb-trail.js');
   const { usageSql } = await import('../src/collect/cloudtrail/usage-sql.js');
   const { rowsToUsage } = await import('../src/collect/cloudtrail/usage-rows.js');
-  const { readCloudTrail } = await import('../src/collect/file/cloudtrail-file.js');
+  const { readCloudTrail } = await import('../src/collect/cloudtrail/sources/files.js');
   const paths = layOutFixtureTrails().map((f) => f.path);
   const noLimits = { resourcesPerAction: Infinity, sessionsPerPrincipal: Infinity, userAgentsPerPrincipal: Infinity, userAgentsPerSession: Infinity, actionsPerSession: Infinity, sourceIpsPerPrincipal: Infinity, sourceIpsPerSession: Infinity, unmappedPairs: Infinity };
   const t = Date.now();
@@ -112,7 +112,7 @@ async function benchDuckDbLocal(records: number): Promise<Row> {
   const { openTrailDb } = await import('../test/support/duckdb-trail.js');
   const { usageSql } = await import('../src/collect/cloudtrail/usage-sql.js');
   const { rowsToUsage } = await import('../src/collect/cloudtrail/usage-rows.js');
-  const { readCloudTrail } = await import('../src/collect/file/cloudtrail-file.js');
+  const { readCloudTrail } = await import('../src/collect/cloudtrail/sources/files.js');
   const { catalog } = await import('../src/iam/catalog.js');
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-duck-'));
   try {

@@ -104,12 +104,12 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     });
 
     // CloudTrail through Athena: ONE query for the whole organization, split per account below.
-    let athena: import('../collect/cloudtrail/athena-reader.js').AthenaReadResult | undefined;
+    let athena: import('../collect/cloudtrail/sources/athena.js').AthenaReadResult | undefined;
     const until = opts.until ?? config.baseline.windowEnd;
     const bounds = filterBounds({ windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}) }, Date.now());
     if (opts.cloudtrailAthena) {
       onProgress('organization', 'CloudTrail aggregate query (Athena)');
-      const { readCloudTrailFromAthena } = await import('../collect/cloudtrail/athena-reader.js');
+      const { readCloudTrailFromAthena } = await import('../collect/cloudtrail/sources/athena.js');
       athena = await readCloudTrailFromAthena(clients.athena, parseAthenaSpec(opts.cloudtrailAthena), {
         windowDays: config.baseline.windowDays,
         ...(until ? { end: until } : {}),
@@ -118,7 +118,7 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
       sources.push(...athena.sources);
       errors.push(...athena.errors);
     }
-    const { accountShare } = athena ? await import('../collect/cloudtrail/athena-reader.js') : { accountShare: undefined };
+    const { accountShare } = athena ? await import('../collect/cloudtrail/sources/athena.js') : { accountShare: undefined };
 
     const reportsRoot = opts.reportsRoot ?? 'reports';
     const entries = new Map<string, OrganizationAccountEntry>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentEvidenceFromUsage, aiDrivenSessions, matchName, unrecognisedAgentTooling } from '../../src/agents/cloudtrail-evidence.js';
-import { readCloudTrail } from '../../src/collect/file/cloudtrail-file.js';
+import { readCloudTrail } from '../../src/collect/cloudtrail/sources/files.js';
 import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
 
 const ACCT = '111122223333';

@@ -1,5 +1,5 @@
 // Small two-account worlds for graph tests: real auth-details JSON through the real normaliser.
-import { normalizeAuthorizationDetails } from '../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { AttachedPolicy } from '../../src/model/policy.js';
 import { parsePolicy } from '../../src/iam/parse.js';

@@ -3,7 +3,7 @@
 // each export reads cleanly with leash's own reader and names only its account, and every hop
 // decides as the case states under iam-simulate, which requires both sides across accounts.
 import { describe, expect, it } from 'vitest';
-import { normalizeAuthorizationDetails } from '../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { sharedFixturesPresent, SKIP_REASON } from '../support/fixtures.js';
 import { crossAccountPairs, DEV, PROD } from '../support/cross-account-cases.js';
 import { NOW } from '../support/privesc-cases.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadLogFile } from '../../src/collect/cloudtrail/ingest-file.js';
-import { readCloudTrail } from '../../src/collect/file/cloudtrail-file.js';
+import { readCloudTrail } from '../../src/collect/cloudtrail/sources/files.js';
 import { readConfigJson } from '../../src/collect/local/json-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leash-hostile-read-'));

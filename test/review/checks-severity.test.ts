@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzePrincipals } from '../../src/checks/analyze.js';
 import { checks } from '../../src/checks/index.js';
 import { runChecks } from '../../src/checks/run.js';
-import { normalizeAuthorizationDetails } from '../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { configSchema, defaultConfig } from '../../src/config/config.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';

@@ -11,7 +11,7 @@ import { approvalConditions } from '../../src/checks/data.js';
 import { defaultConfig, type LeashConfig } from '../../src/config/config.js';
 import { computeNeeded } from '../../src/baseline/needed.js';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { readAuthorizationDetailsFile } from '../../src/collect/file/authorization-details.js';
+import { readAuthorizationDetailsFile } from '../../src/collect/iam/authorization-details-file.js';
 import { GUARDRAIL_ALWAYS_DENY, planFixes } from '../../src/fix/plan.js';
 import { checkSizeLimits } from '../../src/fix/render/index.js';
 import { ActionSet } from '../../src/iam/action-set.js';

@@ -1,5 +1,5 @@
 // A small typed builder for `aws iam get-account-authorization-details` exports: the same JSON
-// shape the AWS CLI writes (policy documents as objects) and src/collect/file/authorization-details.ts
+// shape the AWS CLI writes (policy documents as objects) and src/collect/iam/authorization-details-file.ts
 // reads. Tests build one account's export programmatically instead of checking in large JSON files.
 // Real AWS managed policy documents come from ../shared/fixtures (read in place, never copied).
 import { readFileSync } from 'node:fs';

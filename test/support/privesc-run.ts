@@ -1,7 +1,7 @@
 // Runs leash's real pipeline on a built export: the project's own reader, analyzeSnapshot with
 // the default config and a fixed clock. Shared by the catalogue and chain tests.
 import { readFileSync } from 'node:fs';
-import { normalizeAuthorizationDetails } from '../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { analyzeSnapshot, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { AttachedPolicy } from '../../src/model/policy.js';

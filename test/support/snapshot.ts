@@ -1,6 +1,6 @@
 // Build small, real-shaped snapshots for tests: the same auth-details JSON an export holds,
 // run through the real normaliser.
-import { normalizeAuthorizationDetails } from '../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 
 export const ACCOUNT = '111122223333';

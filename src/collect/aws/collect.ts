@@ -2,14 +2,14 @@
 // usage and guardrail sources. Optional sources fail as values; the essential two throw.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ScanError, SourceInfo, SourceKind } from '../../model/errors.js';
-import { addRoleMaxSessionDuration, fetchAuthorizationDetails, type AuthorizationDetails } from './authorization-details.js';
-import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from './cloudtrail.js';
+import { addRoleMaxSessionDuration, fetchAuthorizationDetails, type AuthorizationDetails } from '../iam/authorization-details-live.js';
+import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from '../cloudtrail/sources/lookup-events.js';
 import { createAwsClients, type AwsClients, type AwsConnectionOptions } from './client-factory.js';
 import { essentialFailure } from './errors.js';
-import { fetchServiceLastAccessed, type LastAccessedOptions } from './last-accessed.js';
+import { fetchServiceLastAccessed, type LastAccessedOptions } from '../iam/last-accessed-live.js';
 import type { ProgressListener } from './progress.js';
-import { fetchScps, type ScpTarget } from './scps.js';
-import { fetchIdentityCenter } from './identity-center.js';
+import { fetchScps, type ScpTarget } from '../iam/scps.js';
+import { fetchIdentityCenter } from '../iam/identity-center.js';
 import type { IdentityCenterInfo } from '../../model/snapshot.js';
 
 export interface LastAccessedRequest extends Omit<LastAccessedOptions, 'principalArns'> {

@@ -4,10 +4,10 @@ export { collectAccounts, assumeRoleCredentials, type AccountCollection, type Ac
 export { createAwsClients, applyReadOnlyGuard, type AwsClients, type AwsConnectionOptions, type AwsCredentials } from './client-factory.js';
 export { READ_ONLY_OPERATIONS, ReadOnlyViolationError, isAllowedOperation, type AllowedOperation } from './allowlist.js';
 export { EssentialAccessError, AwsCollectError, SCANNER_POLICY } from './errors.js';
-export { decodeAuthorizationDetails, type AuthorizationDetails } from './authorization-details.js';
-export type { CloudTrailLookupOptions } from './cloudtrail.js';
-export type { LastAccessedOptions } from './last-accessed.js';
-export type { ScpPolicy, ScpTarget } from './scps.js';
+export { decodeAuthorizationDetails, type AuthorizationDetails } from '../iam/authorization-details-live.js';
+export type { CloudTrailLookupOptions } from '../cloudtrail/sources/lookup-events.js';
+export type { LastAccessedOptions } from '../iam/last-accessed-live.js';
+export type { ScpPolicy, ScpTarget } from '../iam/scps.js';
 export { ttyProgress, describeProgress, type ProgressEvent, type ProgressListener } from './progress.js';
 export { TokenBucket, systemClock, type Clock } from './token-bucket.js';
 export { discoverOrganization, OU_ID, type OrgAccount, type OrgDiscovery, type OrgFilter } from './organization.js';

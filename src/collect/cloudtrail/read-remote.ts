@@ -17,8 +17,8 @@ export async function readRemoteCloudTrail(specs: readonly CloudTrailSpec[], opt
   if (remote.length === 0) return [];
   // Loaded only when asked for: the SDK is the slowest import leash has.
   const { createAwsClients } = await import('../aws/client-factory.js');
-  const { s3Reader } = await import('./s3-reader.js');
-  const { athenaReader } = await import('./athena-reader.js');
+  const { s3Reader } = await import('./sources/s3.js');
+  const { athenaReader } = await import('./sources/athena.js');
   const clients = createAwsClients(opts.connection);
   const { connection: _c, accountId, athenaPartition, ...readOpts } = opts;
   try {

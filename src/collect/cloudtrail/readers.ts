@@ -1,9 +1,8 @@
-// The two readers that predate the common interface, behind it: local files (readCloudTrail in
-// src/collect/file/cloudtrail-file.ts) and LookupEvents (src/collect/aws/cloudtrail.ts). S3 and
-// Athena implement it in s3-reader.ts and athena-reader.ts.
+// Readers behind the one interface (reader.ts): local files and LookupEvents here; S3 and Athena
+// in read-remote.ts. Each transport lives in sources/.
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from '../aws/cloudtrail.js';
-import { readCloudTrail, type ReadCloudTrailOptions } from '../file/cloudtrail-file.js';
+import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from './sources/lookup-events.js';
+import { readCloudTrail, type ReadCloudTrailOptions } from './sources/files.js';
 import { coverageFor, filterBounds, missingDays, reportedWindow } from './coverage.js';
 import { UsageAggregator } from './aggregate.js';
 import { recordProblem, type CloudTrailRecord } from './record.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeAuthorizationDetails } from '../../../src/collect/aws/authorization-details.js';
+import { decodeAuthorizationDetails } from '../../../src/collect/iam/authorization-details-live.js';
 import { decodePolicyDocument, plainJson } from '../../../src/collect/aws/sdk-output.js';
 
 const jsonObject = fc.dictionary(fc.string(), fc.jsonValue()).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);

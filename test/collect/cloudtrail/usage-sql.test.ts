@@ -1,7 +1,7 @@
 // The one usage SQL, run on DuckDB over the fixture trails laid out as Athena's CloudTrail table
 // reads them, must give what the local reader computes from the same files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCloudTrail } from '../../../src/collect/file/cloudtrail-file.js';
+import { readCloudTrail } from '../../../src/collect/cloudtrail/sources/files.js';
 import { usageSql } from '../../../src/collect/cloudtrail/usage-sql.js';
 import { RowError, rowsToUsage } from '../../../src/collect/cloudtrail/usage-rows.js';
 import type { AggregatorLimits } from '../../../src/collect/cloudtrail/aggregate.js';

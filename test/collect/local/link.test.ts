@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAuthorizationDetailsFile } from '../../../src/collect/file/authorization-details.js';
+import { readAuthorizationDetailsFile } from '../../../src/collect/iam/authorization-details-file.js';
 import { linkLocalToSnapshot, matchesSso, type LinkablePrincipal } from '../../../src/collect/local/link.js';
 import { scanLocalConfigs } from '../../../src/collect/local/scan.js';
 import type { LocalScanResult } from '../../../src/collect/local/types.js';

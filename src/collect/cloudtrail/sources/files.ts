@@ -9,16 +9,16 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { ScanError, SourceInfo } from '../../model/errors.js';
-import type { UsageData } from '../../model/usage.js';
-import type { AggregatorLimits, UsageAggregator } from '../cloudtrail/aggregate.js';
-import { coverageFor, filterBounds, missingDays, reportedWindow } from '../cloudtrail/coverage.js';
-import type { DocumentShape } from '../cloudtrail/document.js';
-import { newAggregator, readFilesInto, type ChunkOptions, type ChunkResult } from '../cloudtrail/ingest-chunk.js';
-import { forEachLoaded, ingestLoaded, type FileOutcome } from '../cloudtrail/ingest-file.js';
-import { defaultWorkerCount, startWorkers, type IngestWorker } from '../cloudtrail/ingest-pool.js';
+import type { ScanError, SourceInfo } from '../../../model/errors.js';
+import type { UsageData } from '../../../model/usage.js';
+import type { AggregatorLimits, UsageAggregator } from '../aggregate.js';
+import { coverageFor, filterBounds, missingDays, reportedWindow } from '../coverage.js';
+import type { DocumentShape } from '../document.js';
+import { newAggregator, readFilesInto, type ChunkOptions, type ChunkResult } from '../ingest-chunk.js';
+import { forEachLoaded, ingestLoaded, type FileOutcome } from '../ingest-file.js';
+import { defaultWorkerCount, startWorkers, type IngestWorker } from '../ingest-pool.js';
 
-export { jsonErrorLocation } from '../cloudtrail/ingest-file.js';
+export { jsonErrorLocation } from '../ingest-file.js';
 
 export interface ReadCloudTrailOptions {
   /** Window length in days; records older than end − windowDays are skipped (and counted). */

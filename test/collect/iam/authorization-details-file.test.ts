@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeAuthorizationDetails, readAuthorizationDetailsFile } from '../../../src/collect/file/authorization-details.js';
+import { normalizeAuthorizationDetails, readAuthorizationDetailsFile } from '../../../src/collect/iam/authorization-details-file.js';
 import { InputError } from '../../../src/model/errors.js';
 import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
 

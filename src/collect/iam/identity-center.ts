@@ -6,7 +6,7 @@
 import { DescribePermissionSetCommand, ListInstancesCommand, ListPermissionSetsCommand, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
 import type { IdentityCenterInfo } from '../../model/snapshot.js';
-import { errorCode, toScanError } from './errors.js';
+import { errorCode, toScanError } from '../aws/errors.js';
 
 export interface IdentityCenterResult {
   readonly info?: IdentityCenterInfo;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../src/collect/aws/client-factory.js';
-import { fetchScps } from '../../../src/collect/aws/scps.js';
+import { fetchScps } from '../../../src/collect/iam/scps.js';
 import { generateAccount, type FakeOrganization } from '../../support/fake-aws-account.js';
 import { fakeConnection, startFakeAws, type FakeAws } from '../../support/fake-aws.js';
 

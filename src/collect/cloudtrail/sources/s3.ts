@@ -6,14 +6,14 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { ScanError, SourceInfo } from '../../model/errors.js';
-import { errorCode, errorMessage } from '../aws/errors.js';
-import { ReadOnlyViolationError } from '../aws/allowlist.js';
-import { coverageFor, filterBounds, missingDays, reportedWindow } from './coverage.js';
-import { newAggregator } from './ingest-chunk.js';
-import { ingestLoaded, type LoadedFile } from './ingest-file.js';
+import type { ScanError, SourceInfo } from '../../../model/errors.js';
+import { errorCode, errorMessage } from '../../aws/errors.js';
+import { ReadOnlyViolationError } from '../../aws/allowlist.js';
+import { coverageFor, filterBounds, missingDays, reportedWindow } from '../coverage.js';
+import { newAggregator } from '../ingest-chunk.js';
+import { ingestLoaded, type LoadedFile } from '../ingest-file.js';
 import { ACCOUNT_FOLDER, daysToList, folderName, ORG_FOLDER, prefixLevel, REGION_FOLDER } from './s3-layout.js';
-import type { CloudTrailReader, CloudTrailReadOptions, CloudTrailUsageResult } from './reader.js';
+import type { CloudTrailReader, CloudTrailReadOptions, CloudTrailUsageResult } from '../reader.js';
 
 const gunzipAsync = promisify(gunzip) as (buf: Buffer, opts: { maxOutputLength: number }) => Promise<Buffer>;
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonErrorLocation, readCloudTrail } from '../../../src/collect/file/cloudtrail-file.js';
-import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
+import { jsonErrorLocation, readCloudTrail } from '../../../../src/collect/cloudtrail/sources/files.js';
+import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../../support/fixtures.js';
 
 interface RawRecord {
   eventTime: string;

@@ -3,8 +3,8 @@
 // delegated administrator; from a member account this is "unavailable", not an empty set.
 import { DescribePolicyCommand, ListParentsCommand, ListPoliciesForTargetCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
-import { errorCode, toScanError } from './errors.js';
-import type { ProgressListener } from './progress.js';
+import { errorCode, toScanError } from '../aws/errors.js';
+import type { ProgressListener } from '../aws/progress.js';
 
 export interface ScpPolicy {
   readonly arn: string;

@@ -3,9 +3,9 @@
 // the offline (`--input FILE`) paths share one normaliser.
 import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { ScanError } from '../../model/errors.js';
-import { essentialFailure, toScanError } from './errors.js';
-import type { ProgressListener } from './progress.js';
-import { decodePolicyDocument, plainJson } from './sdk-output.js';
+import { essentialFailure, toScanError } from '../aws/errors.js';
+import type { ProgressListener } from '../aws/progress.js';
+import { decodePolicyDocument, plainJson } from '../aws/sdk-output.js';
 
 type Json = Record<string, unknown>;
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeUsage } from '../../../src/collect/cloudtrail/merge-usage.js';
-import { readCloudTrail } from '../../../src/collect/file/cloudtrail-file.js';
-import { readLastAccessed, splitFileAndArn } from '../../../src/collect/file/last-accessed.js';
+import { readCloudTrail } from '../../../src/collect/cloudtrail/sources/files.js';
+import { readLastAccessed, splitFileAndArn } from '../../../src/collect/iam/last-accessed-file.js';
 import { ownFixture } from '../../support/fixtures.js';
 
 const own = (rel: string): string => ownFixture(`cloudtrail/last-accessed/${rel}`);

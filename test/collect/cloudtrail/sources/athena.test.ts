@@ -6,16 +6,16 @@
 // executions only ever move QUEUED → RUNNING → SUCCEEDED.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../../src/collect/aws/client-factory.js';
-import { readCloudTrail } from '../../../src/collect/file/cloudtrail-file.js';
-import type { AggregatorLimits } from '../../../src/collect/cloudtrail/aggregate.js';
-import { readCloudTrailFromAthena } from '../../../src/collect/cloudtrail/athena-reader.js';
-import { USAGE_COLUMNS, usageSql } from '../../../src/collect/cloudtrail/usage-sql.js';
-import { SKIP_REASON, sharedFixturesPresent } from '../../support/fixtures.js';
-import { openTrailDb } from '../../support/duckdb-trail.js';
-import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
-import { layOutFixtureTrails } from '../../support/trail-layout.js';
-import { presetAthenaRows } from '../../support/athena-results.js';
+import { createAwsClients, type AwsClients } from '../../../../src/collect/aws/client-factory.js';
+import { readCloudTrail } from '../../../../src/collect/cloudtrail/sources/files.js';
+import type { AggregatorLimits } from '../../../../src/collect/cloudtrail/aggregate.js';
+import { readCloudTrailFromAthena } from '../../../../src/collect/cloudtrail/sources/athena.js';
+import { USAGE_COLUMNS, usageSql } from '../../../../src/collect/cloudtrail/usage-sql.js';
+import { SKIP_REASON, sharedFixturesPresent } from '../../../support/fixtures.js';
+import { openTrailDb } from '../../../support/duckdb-trail.js';
+import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../../support/moto.js';
+import { layOutFixtureTrails } from '../../../support/trail-layout.js';
+import { presetAthenaRows } from '../../../support/athena-results.js';
 
 const NO_LIMITS: Partial<AggregatorLimits> = {
   resourcesPerAction: Infinity,

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCloudTrail, type CloudTrailReadResult, type IngestStats, type ReadCloudTrailOptions } from '../../../src/collect/file/cloudtrail-file.js';
-import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
+import { readCloudTrail, type CloudTrailReadResult, type IngestStats, type ReadCloudTrailOptions } from '../../../../src/collect/cloudtrail/sources/files.js';
+import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../../support/fixtures.js';
 
 type Rec = { eventTime: string } & Record<string, unknown>;
 const SMALL_LIMITS = { resourcesPerAction: 2, sessionsPerPrincipal: 1, userAgentsPerPrincipal: 2, userAgentsPerSession: 1, actionsPerSession: 3, sourceIpsPerPrincipal: 1, sourceIpsPerSession: 1, unmappedPairs: 1 };

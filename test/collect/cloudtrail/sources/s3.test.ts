@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../../src/collect/aws/client-factory.js';
-import { readCloudTrail } from '../../../src/collect/file/cloudtrail-file.js';
-import { parseS3Url } from '../../../src/collect/cloudtrail/reader.js';
-import { readCloudTrailFromS3 } from '../../../src/collect/cloudtrail/s3-reader.js';
-import { daysToList } from '../../../src/collect/cloudtrail/s3-layout.js';
-import { SKIP_REASON, sharedFixturesPresent } from '../../support/fixtures.js';
-import type { Report } from '../../../src/model/report.js';
-import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
-import { layOutFixtureTrails, type LaidOutFile } from '../../support/trail-layout.js';
+import { createAwsClients, type AwsClients } from '../../../../src/collect/aws/client-factory.js';
+import { readCloudTrail } from '../../../../src/collect/cloudtrail/sources/files.js';
+import { parseS3Url } from '../../../../src/collect/cloudtrail/reader.js';
+import { readCloudTrailFromS3 } from '../../../../src/collect/cloudtrail/sources/s3.js';
+import { daysToList } from '../../../../src/collect/cloudtrail/sources/s3-layout.js';
+import { SKIP_REASON, sharedFixturesPresent } from '../../../support/fixtures.js';
+import type { Report } from '../../../../src/model/report.js';
+import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../../support/moto.js';
+import { layOutFixtureTrails, type LaidOutFile } from '../../../support/trail-layout.js';
 
 const ready = motoAvailable && sharedFixturesPresent;
 const ORG = 'o-abcdef1234';
@@ -142,7 +142,7 @@ for f in INPUT:
 
   const ACCOUNT = '123837392027';
   it('reads the trail in place and reports it as a cloudtrail-s3 source; a bad s3:// argument is exit 2 before anything is read', async () => {
-    const { runCli } = await import('../../support/cli.js');
+    const { runCli } = await import('../../../support/cli.js');
     const r = await runCli(['scan', '--input', join(tmp, 'auth.json'), '--cloudtrail', 's3://one-account-trail/logs', '--endpoint-url', moto.endpoint, '--region', 'us-east-1', '--until', '2023-07-10T23:59:59Z', '--reports', tmp, '--json', '--format', 'json']);
     const report = JSON.parse(r.out) as Report;
     const src = report.scan.sources.find((s) => s.kind === 'cloudtrail-s3');

@@ -6,7 +6,7 @@ import { CreatePermissionSetCommand, DeletePermissionSetCommand, SSOAdminClient 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../src/collect/aws/client-factory.js';
 import { ReadOnlyViolationError } from '../../../src/collect/aws/allowlist.js';
-import { fetchIdentityCenter } from '../../../src/collect/aws/identity-center.js';
+import { fetchIdentityCenter } from '../../../src/collect/iam/identity-center.js';
 
 const motoAvailable = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' }).status === 0;
 const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };

@@ -1,10 +1,10 @@
 // Recent management events from CloudTrail LookupEvents: paced to at most 2 requests/s, bounded
 // in pages and events, each CloudTrailEvent parsed into the record shape trail files hold.
 import { LookupEventsCommand, type CloudTrailClient, type LookupAttribute } from '@aws-sdk/client-cloudtrail';
-import type { ScanError, SourceInfo } from '../../model/errors.js';
-import { toScanError } from './errors.js';
-import type { ProgressListener } from './progress.js';
-import { TokenBucket, type Clock } from './token-bucket.js';
+import type { ScanError, SourceInfo } from '../../../model/errors.js';
+import { toScanError } from '../../aws/errors.js';
+import type { ProgressListener } from '../../aws/progress.js';
+import { TokenBucket, type Clock } from '../../aws/token-bucket.js';
 
 export interface CloudTrailLookupOptions {
   readonly startTime: Date;

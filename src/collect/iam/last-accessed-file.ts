@@ -24,7 +24,7 @@ import { type ScanError, type SourceInfo, jsonPath } from '../../model/errors.js
 import type { ActionUsage, UsageData } from '../../model/usage.js';
 import { isoSeconds } from '../cloudtrail/coverage.js';
 import { jsonErrorOffset, lineColumn } from '../cloudtrail/json-error.js';
-import { decodeText } from './authorization-details.js';
+import { decodeText } from './authorization-details-file.js';
 import { issueExpected, issueGot } from '../../config/zod-issue.js';
 
 const TRACKING_PERIOD_DAYS = 400;

@@ -3,10 +3,10 @@
 // output with its pages merged (ServicesLastAccessed concatenated), dates as ISO strings.
 import { GenerateServiceLastAccessedDetailsCommand, GetServiceLastAccessedDetailsCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
-import { isAccessDenied, toScanError } from './errors.js';
-import type { ProgressListener } from './progress.js';
-import { plainJson } from './sdk-output.js';
-import { systemClock, type Clock } from './token-bucket.js';
+import { isAccessDenied, toScanError } from '../aws/errors.js';
+import type { ProgressListener } from '../aws/progress.js';
+import { plainJson } from '../aws/sdk-output.js';
+import { systemClock, type Clock } from '../aws/token-bucket.js';
 
 export interface LastAccessedOptions {
   readonly principalArns: readonly string[];

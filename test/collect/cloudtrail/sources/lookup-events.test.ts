@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../../src/collect/aws/client-factory.js';
-import { lookupCloudTrailEvents } from '../../../src/collect/aws/cloudtrail.js';
-import { generateAccount, type CloudTrailRecordLike } from '../../support/fake-aws-account.js';
-import { fakeConnection, startFakeAws, type FakeAws } from '../../support/fake-aws.js';
-import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
-import { manualClock } from './manual-clock.js';
+import { createAwsClients, type AwsClients } from '../../../../src/collect/aws/client-factory.js';
+import { lookupCloudTrailEvents } from '../../../../src/collect/cloudtrail/sources/lookup-events.js';
+import { generateAccount, type CloudTrailRecordLike } from '../../../support/fake-aws-account.js';
+import { fakeConnection, startFakeAws, type FakeAws } from '../../../support/fake-aws.js';
+import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../../support/fixtures.js';
+import { manualClock } from '../../aws/manual-clock.js';
 
 const records = (n: number): CloudTrailRecordLike[] =>
   Array.from({ length: n }, (_, i) => ({ eventID: `e${i}`, eventTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(), eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', userAgent: 'Claude-Code/1.0' }));

@@ -3,14 +3,14 @@
 // Start, poll with back-off, page the results; a timeout or an abort cancels the query. Every
 // failure is a value (a ScanError and an unavailable source), never a half-read usage.
 import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand, type AthenaClient } from '@aws-sdk/client-athena';
-import type { ScanError, SourceInfo } from '../../model/errors.js';
-import { errorCode, errorMessage } from '../aws/errors.js';
-import { ReadOnlyViolationError } from '../aws/allowlist.js';
-import { UsageAggregator } from './aggregate.js';
-import { filterBounds, reportedWindow } from './coverage.js';
-import type { CloudTrailReader, CloudTrailReadOptions, CloudTrailUsageResult } from './reader.js';
-import { usageSql, type PartitionFilter } from './usage-sql.js';
-import { RowError, rowsToUsage, type UsageRow } from './usage-rows.js';
+import type { ScanError, SourceInfo } from '../../../model/errors.js';
+import { errorCode, errorMessage } from '../../aws/errors.js';
+import { ReadOnlyViolationError } from '../../aws/allowlist.js';
+import { UsageAggregator } from '../aggregate.js';
+import { filterBounds, reportedWindow } from '../coverage.js';
+import type { CloudTrailReader, CloudTrailReadOptions, CloudTrailUsageResult } from '../reader.js';
+import { usageSql, type PartitionFilter } from '../usage-sql.js';
+import { RowError, rowsToUsage, type UsageRow } from '../usage-rows.js';
 
 export interface AthenaTable {
   readonly workgroup: string;

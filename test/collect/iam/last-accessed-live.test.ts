@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../src/collect/aws/client-factory.js';
-import { fetchServiceLastAccessed } from '../../../src/collect/aws/last-accessed.js';
+import { fetchServiceLastAccessed } from '../../../src/collect/iam/last-accessed-live.js';
 import { generateAccount, type FakeAccount, type FakeServiceLastAccessed } from '../../support/fake-aws-account.js';
 import { fakeConnection, startFakeAws, type FakeAws, type FakeAwsOptions } from '../../support/fake-aws.js';
-import { manualClock } from './manual-clock.js';
+import { manualClock } from '../aws/manual-clock.js';
 
 const ROLE = (i: number): string => `arn:aws:iam::111122223333:role/app-role-${i}`;
 const services = (n: number): FakeServiceLastAccessed[] =>
