@@ -40,6 +40,8 @@ export type PolicyOrigin =
   | { readonly kind: 'boundary'; readonly name: string; readonly arn: string; readonly awsManaged: boolean }
   | { readonly kind: 'trust'; readonly name: 'AssumeRolePolicyDocument' }
   | { readonly kind: 'scp'; readonly name: string; readonly arn: string; readonly target: string }
+  | { readonly kind: 'rcp'; readonly name: string; readonly arn: string; readonly target: string }
+  | { readonly kind: 'resource'; readonly name: string; readonly arn: string }
   | { readonly kind: 'session'; readonly name: string }
   | { readonly kind: 'generated'; readonly name: string };
 

@@ -2,6 +2,7 @@ import type { AttachedPolicy, PolicyDocument } from './policy.js';
 import type { UsageData } from './usage.js';
 import type { AgentEvidence } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
+import type { ResourceInventory } from './inventory.js';
 
 export type PrincipalKind = 'role' | 'user';
 
@@ -73,6 +74,8 @@ export interface Snapshot {
   readonly externalEvidence?: Readonly<Record<string, readonly AgentEvidence[]>>;
   /** IAM Identity Center, read live (sso-admin List and Describe calls): the instance and its permission sets by name. */
   readonly identityCenter?: IdentityCenterInfo;
+  /** Resources and their resource-based policies (live, AWS Config snapshot, or a leash inventory file), when collected. */
+  readonly inventory?: ResourceInventory;
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
 }

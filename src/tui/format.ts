@@ -283,6 +283,10 @@ export function policyOriginLabel(origin: PolicyOrigin): string {
       return 'trust policy';
     case 'scp':
       return `SCP ${origin.name}`;
+    case 'rcp':
+      return `RCP ${origin.name}`;
+    case 'resource':
+      return `resource-based policy of ${origin.arn}`;
     case 'session':
       return `session policy ${origin.name}`;
     case 'generated':
