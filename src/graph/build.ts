@@ -6,14 +6,15 @@
 // Shared hops ("hubs") keep the graph linear in size: a principal allowed iam:PassRole on every
 // role gets one edge to "every role that trusts Lambda", not one per role — only when its
 // decision is the same for every role (uniform()); otherwise each role is decided on its own.
-import type { AttachedPolicy, PolicyDocument } from '../model/policy.js';
+import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
 import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.js';
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
-import { and3, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
+import { and3, evaluateCondition, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
+import { statementAppliesToResource } from '../iam/evaluate.js';
 import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-context.js';
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
@@ -90,7 +91,9 @@ interface Ctx {
   readonly out: GraphEdge[][];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
-  readonly edgeKeys: Set<string>;
+  /** (from, to) pair → techniques already on it; `edgeCount` counts them all. */
+  readonly edgeKeys: Map<number, string[]>;
+  edgeCount: number;
 }
 
 interface AccountIndex {
@@ -178,9 +181,13 @@ const NO_POWER = (expander: ActionExpander): PowerSets => {
 
 function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Omit<GraphEdge, 'from' | 'to'>): void {
   if (from.index === to.index) return;
-  const key = `${from.index}\u0000${to.index}\u0000${e.technique}`;
-  if (ctx.edgeKeys.has(key)) return;
-  ctx.edgeKeys.add(key);
+  if (to.index >= 0x400000) throw new Error('access graph: more than 4M nodes');
+  const key = from.index * 0x400000 + to.index;
+  const techniques = ctx.edgeKeys.get(key);
+  if (techniques?.includes(e.technique)) return;
+  if (techniques) techniques.push(e.technique);
+  else ctx.edgeKeys.set(key, [e.technique]);
+  ctx.edgeCount++;
   ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
 }
 
@@ -278,11 +285,40 @@ function outsideNode(ctx: Ctx, id: string, kind: NodeKind, label: string, accoun
  * Is the caller's decision on `action` the same for every resource of `type` in `account`? Then
  * one decision on a sample ARN stands for all, and a hub can carry it.
  */
-function uniform(caller: Caller, action: string, sample: string): boolean {
+const uniformMemo = new WeakMap<Caller, Map<string, boolean>>();
+
+/**
+ * `ownAllows: false` when the caller's identity and boundary Allows do not take part in the
+ * decision (a same-account trust policy that allows anyone): then only Denies and SCPs can make
+ * it differ between resources.
+ */
+function uniform(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>, ownAllows = true): boolean {
+  if (exhaustive) return false;
+  let memo = uniformMemo.get(caller);
+  if (!memo) uniformMemo.set(caller, (memo = new Map()));
+  const key = `${action}\u0000${sample}\u0000${extra ? JSON.stringify(extra) : ''}\u0000${ownAllows}`;
+  let known = memo.get(key);
+  if (known === undefined) memo.set(key, (known = decideUniform(caller, action, sample, extra, ownAllows)));
+  return known;
+}
+
+function decideUniform(caller: Caller, action: string, sample: string, extra: Readonly<Record<string, readonly string[]>> | undefined, ownAllows: boolean): boolean {
   const layers = [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps];
+  const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
   for (const l of layers) {
+    const allowsIgnored = !ownAllows && l.side !== 'scp';
+    // An Allow that applies to every resource of the type (its pattern covers them all, its
+    // condition holds and names no resource) settles the layer's Allow side: the layer's other
+    // Allows (narrower patterns) cannot change the decision; only Denies can.
+    const allowsAll = allowsIgnored || l.docs.some(({ document }) => coveringStatements(document, action).some((s) => s.effect === 'Allow' && !s.notResource
+      && (s.resource ?? ['*']).some((r) => !r.includes('${') && arnMatcher(r)(sample))
+      && !(s.condition && conditionNamesResource(s.condition))
+      && statementAppliesToResource(s, { action, resource: sample, context }, document.version === '2012-10-17') === true));
     for (const { document } of l.docs) {
+      const vars = document.version === '2012-10-17';
       for (const s of coveringStatements(document, action)) {
+        if (allowsAll && s.effect === 'Allow') continue;
+        if (neverApplies(s, vars, context)) continue;
         if (s.notResource) return false;
         const rs = s.resource ?? ['*'];
         // A pattern that matches a name no real resource has covers every resource of the type.
@@ -296,6 +332,11 @@ function uniform(caller: Caller, action: string, sample: string): boolean {
     }
   }
   return true;
+}
+
+/** A statement whose condition names no resource and is false for this caller and request never applies, whatever the resource. */
+function neverApplies(s: Statement, vars: boolean, context: RequestContext): boolean {
+  return s.condition !== undefined && !conditionNamesResource(s.condition) && evaluateCondition(s.condition, context, vars) === false;
 }
 
 /** Could this Resource pattern name some resource of the sample's account and type (`…:role/…`)? */
@@ -318,11 +359,13 @@ function mayNameType(pattern: string, sample: string): boolean {
  * when any may be (a wildcard, NotResource, a policy variable). Used only to skip resources no
  * Allow names before deciding the rest one by one.
  */
-function identityNames(caller: Caller, action: string, sample: string): ((arn: string) => boolean) | undefined {
+function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): ((arn: string) => boolean) | undefined {
+  if (exhaustive) return undefined;
   const patterns: string[] = [];
+  const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
   for (const { document } of caller.identity.docs) {
     for (const s of coveringStatements(document, action)) {
-      if (s.effect !== 'Allow') continue;
+      if (s.effect !== 'Allow' || neverApplies(s, document.version === '2012-10-17', context)) continue;
       if (s.notResource) return undefined;
       for (const r of s.resource ?? ['*']) {
         if (r.includes('${') || arnMatcher(r)(sample)) return undefined;
@@ -413,7 +456,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
       for (const { role, entry } of specific) one(role, entry, named);
       if (shared.length === 0) continue;
       const sample = sampleArn(acct, 'role');
-      if (!uniform(caller, 'sts:AssumeRole', sample)) {
+      if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
         for (const { role, entry } of shared) if (!names || names(role.arn)) one(role, entry, named);
@@ -480,7 +523,8 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
     const list: readonly Principal[] = t.on === 'user' ? acct.users : acct.roles;
     const sample = sampleArn(acct, t.on);
     const caller = n.caller!;
-    if (uniform(caller, t.action, sample)) {
+    // Taking over a role also means assuming it afterwards: that decision must be uniform too.
+    if (uniform(caller, t.action, sample) && (t.on !== 'role' || uniform(caller, 'sts:AssumeRole', sampleArn(acct, 'role')))) {
       const d = decide(caller, t.action, sample);
       let side = identityAllows(d);
       // Rewriting a trust policy to name oneself still needs one's own boundary (roles) and SCPs to allow the assume.
@@ -564,7 +608,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   const sample = sampleArn(acct, 'role');
   const serviceCtx: RequestContext = { values: { 'aws:sourceaccount': [acct.id], ...timeValues(ctx.now) } };
   let result: Passable = { kind: 'none' };
-  if (roles.length > 0 && uniform(caller, 'iam:PassRole', sample)) {
+  if (roles.length > 0 && uniform(caller, 'iam:PassRole', sample, extra)) {
     const d = decide(caller, 'iam:PassRole', sample, extra);
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) {
@@ -581,7 +625,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
     }
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
-    const named = identityNames(caller, 'iam:PassRole', sample);
+    const named = identityNames(caller, 'iam:PassRole', sample, extra);
     for (const { role, entry } of roles) {
       if (role.arn === caller.arn || (named && !named(role.arn))) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
@@ -748,11 +792,28 @@ function reachFrom(ctx: Ctx, start: number): Set<number> {
 export interface BuildOptions {
   readonly expander: ActionExpander;
   readonly now: Date;
+  /**
+   * Decide every target on its own: no hubs for uniform decisions, no skipping of targets no
+   * Allow names. Slow; tests hold the shortcuts to it (the same principals reachable).
+   */
+  readonly exhaustive?: boolean;
 }
+
+/** Set for the duration of one buildGraph call (synchronous, never re-entered). */
+let exhaustive = false;
 
 /** Build the graph over every account given (cross-account edges included). */
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
-  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Set() };
+  exhaustive = opts.exhaustive === true;
+  try {
+    return buildGraphWith(inputs, opts);
+  } finally {
+    exhaustive = false;
+  }
+}
+
+function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
+  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
     const ceiling = adminCeiling(acct, opts.expander);
@@ -778,7 +839,7 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
       serviceEdges(ctx, n);
     }
     done = upto;
-    const edgesBefore = ctx.edgeKeys.size;
+    const edgesBefore = ctx.edgeCount;
     const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {
       const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
@@ -788,7 +849,7 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
         editEdges(ctx, n, reachFrom(ctx, n.index), rp);
       }
     }
-    if (ctx.edgeKeys.size === edgesBefore && done === ctx.nodes.length) break;
+    if (ctx.edgeCount === edgesBefore && done === ctx.nodes.length) break;
   }
   return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()] };
 }

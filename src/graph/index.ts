@@ -2,7 +2,7 @@
 // several), then answer what checks, fixes, reports and `leash paths` ask.
 import type { GraphEdge, GraphPath, GraphSummary, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { buildGraph, type AccountInput, type BuiltGraph, type GraphNodeInternal } from './build.js';
+import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
 import { escalates, gain, summarizePower, type PowerSets } from './power.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
 
@@ -28,7 +28,7 @@ export interface AccessGraph {
   summary(accountId?: string): GraphSummary;
 }
 
-export function analyzeGraph(inputs: readonly AccountInput[], opts: { expander: ActionExpander; now: Date }): AccessGraph {
+export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions): AccessGraph {
   const built = buildGraph(inputs, opts);
   const reach = reachIndex(built);
   const idx = (arn: string) => built.byId.get(arn);

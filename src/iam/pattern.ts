@@ -10,7 +10,8 @@ export interface GlobMatcher {
   test(s: string): boolean;
 }
 
-const regexCache = new Map<string, GlobMatcher>();
+/** flags → glob → matcher. */
+const regexCaches = new Map<string, Map<string, GlobMatcher>>();
 
 /**
  * Stand-ins for a literal `*` and `?`: what `${*}` and `${?}` stand for, and how characters of a
@@ -54,8 +55,9 @@ const MAX_REGEX_STARS = 2;
  * ARN segment).
  */
 export function globRegex(glob: string, flags = ''): GlobMatcher {
-  const cacheKey = `${flags}\u0000${glob}`;
-  let re = regexCache.get(cacheKey);
+  let cache = regexCaches.get(flags);
+  if (!cache) regexCaches.set(flags, (cache = new Map()));
+  let re = cache.get(glob);
   if (!re) {
     let stars = 0;
     for (const ch of glob) if (ch === '*') stars++;
@@ -73,8 +75,8 @@ export function globRegex(glob: string, flags = ''): GlobMatcher {
       }
       re = new RegExp(`${src}$`, `s${flags}`);
     }
-    if (regexCache.size > 50_000) regexCache.clear();
-    regexCache.set(cacheKey, re);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(glob, re);
   }
   return re;
 }
@@ -101,6 +103,19 @@ export function statementCovers(s: { readonly action?: readonly string[]; readon
   return s.action ? s.action.some((p) => actionMatches(p, action)) : !(s.notAction ?? []).some((p) => actionMatches(p, action));
 }
 
+const splitCache = new Map<string, string[] | null>();
+
+/** splitArn, remembered: the graph and the checks match the same role and user ARNs many times. */
+function splitArnCached(arn: string): string[] | undefined {
+  let parts = splitCache.get(arn);
+  if (parts === undefined) {
+    parts = splitArn(arn) ?? null;
+    if (splitCache.size > 100_000) splitCache.clear();
+    splitCache.set(arn, parts);
+  }
+  return parts ?? undefined;
+}
+
 function splitArn(arn: string): string[] | undefined {
   const parts: string[] = [];
   let start = 0;
@@ -116,16 +131,8 @@ function splitArn(arn: string): string[] | undefined {
 
 /** Does a Resource pattern match a concrete resource ARN (or `*`)? */
 export function arnMatches(pattern: string, arn: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern === arn) return true;
-  const pp = splitArn(pattern);
-  const ap = splitArn(arn);
-  if (!pp || !ap) return globRegex(pattern).test(arn);
-  for (let i = 0; i < 6; i++) {
-    const p = pp[i]!, a = ap[i]!;
-    if (hasWildcard(p) || hasLiteralMarker(p) ? !globRegex(p).test(a) : p !== a) return false;
-  }
-  return true;
+  if (pattern === '*' || pattern === arn) return true;
+  return arnMatcher(pattern)(arn);
 }
 
 const arnMatcherCache = new Map<string, (arn: string) => boolean>();
@@ -144,7 +151,7 @@ export function arnMatcher(pattern: string): (arn: string) => boolean {
     const segs = pp.map((p) => (hasWildcard(p) || hasLiteralMarker(p) ? globRegex(p) : p));
     m = (arn) => {
       if (arn === pattern) return true;
-      const ap = splitArn(arn);
+      const ap = splitArnCached(arn);
       if (!ap) return globRegex(pattern).test(arn);
       for (let i = 0; i < 6; i++) {
         const seg = segs[i]!;
@@ -153,7 +160,7 @@ export function arnMatcher(pattern: string): (arn: string) => boolean {
       return true;
     };
   }
-  if (arnMatcherCache.size > 10_000) arnMatcherCache.clear(); // bounded: patterns come from policies
+  if (arnMatcherCache.size > 100_000) arnMatcherCache.clear(); // bounded: patterns come from policies
   arnMatcherCache.set(pattern, m);
   return m;
 }
