@@ -45,6 +45,8 @@ export interface BuiltGraph {
   readonly byId: ReadonlyMap<string, number>;
   readonly expander: ActionExpander;
   readonly accounts: readonly string[];
+  /** Searches that stopped at a bound (see GraphSummary.limits). */
+  readonly limits?: readonly string[];
 }
 
 const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }] };
@@ -91,9 +93,11 @@ interface Ctx {
   readonly out: GraphEdge[][];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
-  /** (from, to) pair → techniques already on it; `edgeCount` counts them all. */
+  /** (from, to) pair → techniques already on it; `edgeCount` counts them all (and every upgrade of one). */
   readonly edgeKeys: Map<number, string[]>;
   edgeCount: number;
+  /** combinedEdits stopped at its bound: some editor-and-target combinations were not searched. */
+  combinedEditsTruncated?: boolean;
 }
 
 interface AccountIndex {
@@ -184,11 +188,25 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   if (to.index >= 0x400000) throw new Error('access graph: more than 4M nodes');
   const key = from.index * 0x400000 + to.index;
   const techniques = ctx.edgeKeys.get(key);
-  if (techniques?.includes(e.technique)) return;
+  if (techniques?.includes(e.technique)) {
+    // Several targets can lead to one node (the shared ceiling): keep the strongest reason, not the first found.
+    const list = ctx.out[from.index]!;
+    const i = list.findIndex((x) => x.to === to.id && x.technique === e.technique);
+    if (i >= 0 && edgeRank(e) < edgeRank(list[i]!)) {
+      list[i] = { from: from.id, to: to.id, ...e };
+      ctx.edgeCount++; // a change: the rounds go on
+    }
+    return;
+  }
   if (techniques) techniques.push(e.technique);
   else ctx.edgeKeys.set(key, [e.technique]);
   ctx.edgeCount++;
   ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+}
+
+/** Lower is stronger: unconditional and proven first. */
+function edgeRank(e: Pick<GraphEdge, 'condition' | 'target'>): number {
+  return ({ none: 0, approval: 1, unknown: 2 } as const)[e.condition] * 2 + (e.target === 'proven' ? 0 : 1);
 }
 
 function callerFor(p: Principal, snapshot: Snapshot, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
@@ -690,12 +708,37 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
-/** Edits of principals it is or can already act as: their policies, boundary, group membership. */
-function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number>, reachPower: PowerSets): void {
+/**
+ * Another node (`actor`) that reaches the editor, and separately principals the editor cannot
+ * reach: the actor acts as the editor to edit them, then acts as them.
+ */
+interface EditActor {
+  readonly actor: GraphNodeInternal;
+  /** The editor itself and what it reaches: its own edges cover those already. */
+  readonly skip: ReadonlySet<number>;
+}
+
+/**
+ * Edits of principals it is or can already act as: their policies, boundary, group membership.
+ * With `as`, the edits are the editor's rights, the targets and the edges the actor's.
+ */
+function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: PowerSets, as?: EditActor): void {
+  const reachable = reach.possible;
   const caller = n.caller!;
   const acct = ctx.accounts.get(caller.account);
   if (!acct) return;
-  const self = n.principal;
+  const from = as?.actor ?? n;
+  const self = from.principal;
+  const skipped = (p: Principal) => { const i = ctx.byId.get(p.arn); return as !== undefined && i !== undefined && as.skip.has(i); };
+  // The hops to the target (and, for an actor, to the editor) must hold too: the edge is no
+  // stronger than the weakest of them.
+  const viaEditor: HopCondition = as ? reachCondition(reach, n.index) ?? 'unknown' : 'none';
+  const via = (p: Principal, c: HopCondition): HopCondition => {
+    const i = ctx.byId.get(p.arn);
+    const toTarget: HopCondition = p.arn === self?.arn || i === undefined ? 'none' : reachCondition(reach, i) ?? 'unknown';
+    return worse(worse(c, viaEditor), toTarget);
+  };
+  const asText = as ? `as ${n.label}, ` : '';
   // A state may add power, or only a way onward (a group whose policy lets it assume an admin
   // role), which its own power would not show: states are kept, groups filtered by groupMatters().
   const within = (p: Principal): HopCondition | undefined => {
@@ -710,7 +753,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
       const p = ctx.nodes[i]!.principal;
       if (p && p.kind === on && accountOf(p.arn) === acct.id && p !== self && ctx.nodes[i]!.kind === on) out.push(p);
     }
-    return out;
+    return as ? out.filter((p) => !skipped(p)) : out;
   };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
@@ -718,7 +761,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
       const to = stateNode(ctx, p, acct, e.state);
-      addEdge(ctx, n, to, { technique: e.technique, actions: [e.action], condition, target: 'proven', why: e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: via(p, condition), target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
     }
   }
   // Group policies reach every member.
@@ -728,7 +771,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
       if (!allowedAction(ctx, n, action)) continue;
       const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
-        for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition, target: 'proven', why: `can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+        for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, from, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition: via(u, condition), target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
       }
     }
     if (allowedAction(ctx, n, 'iam:AddUserToGroup')) {
@@ -736,14 +779,14 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
       // caller reaches, or open a hop (an action of some escalation technique, sts:AssumeRole…).
       const groups = acct.groups.filter((g) => groupMatters(ctx, acct, g, reachPower));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', groups, (x) => x.arn)) {
-        for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, n, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition, target: 'proven', why: `can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
+        for (const u of users) if (!u.groups.includes(g.name)) addEdge(ctx, from, stateNode(ctx, u, acct, { group: g }), { technique: 'iam-add-user-to-group', actions: ['iam:AddUserToGroup'], condition: via(u, condition), target: 'proven', why: `${asText}can add ${u.arn === self?.arn ? 'itself' : u.name} to group ${g.name}`, evidence });
       }
     }
   }
   // A new default version of a customer-managed policy reaches everyone it is attached to.
   for (const [technique, action] of [['iam-create-policy-version', 'iam:CreatePolicyVersion'], ['iam-set-default-policy-version', 'iam:SetDefaultPolicyVersion']] as const) {
     if (!allowedAction(ctx, n, action)) continue;
-    const mine = new Set([...(self ? [self] : []), ...candidates('user'), ...candidates('role')]);
+    const mine = new Set([...(self && !skipped(self) ? [self] : []), ...candidates('user'), ...candidates('role')]);
     const policies = [...acct.attachedTo.entries()].filter(([, who]) => who.identity.some((p) => mine.has(p)) || who.boundary.some((p) => mine.has(p)));
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
     for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {
@@ -751,8 +794,8 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reachable: ReadonlySet<number
       // Which older version becomes default is unknown to an export: SetDefaultPolicyVersion is an unknown hop.
       const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
       const name = arn.slice(arn.lastIndexOf('/') + 1);
-      for (const p of who.identity) if (mine.has(p)) addEdge(ctx, n, stateNode(ctx, p, acct, 'elevated'), { technique, actions: [action], condition: c, target: 'proven', why: `can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
-      for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, n, stateNode(ctx, p, acct, 'unbounded'), { technique, actions: [action], condition: c, target: 'proven', why: `can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'elevated'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'unbounded'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
     }
   }
 }
@@ -775,18 +818,73 @@ function outsideEdges(ctx: Ctx, acct: AccountIndex): void {
 }
 
 /** Nodes reachable from `start` over the edges built so far (hubs walked through). */
-function reachFrom(ctx: Ctx, start: number): Set<number> {
+/** At most this many actors are searched for combined edits per build (each costs two searches of the graph). */
+const COMBINED_EDIT_ACTORS = 5_000;
+
+/**
+ * An actor Y reaches an editor E and, on another branch, a principal X that E may edit (E cannot
+ * reach X, so E's own edges miss it): Y acts as E to edit X, then acts as X. Actors are scanned
+ * users and roles that reach E and do not already reach administrator.
+ */
+function combinedEdits(ctx: Ctx, editors: readonly GraphNodeInternal[], powers: readonly PowerSets[]): void {
+  const rev: number[][] = ctx.nodes.map(() => []);
+  ctx.out.forEach((edges, i) => { for (const e of edges) rev[ctx.byId.get(e.to)!]!.push(i); });
+  const searched = new Map<number, Reach>();
+  for (const e of editors) {
+    if (powers[e.index]!.admin) continue;
+    const skip = reachFrom(ctx, e.index);
+    skip.add(e.index);
+    const actors = new Set<number>();
+    const stack = [e.index];
+    while (stack.length > 0) {
+      for (const j of rev[stack.pop()!]!) if (!actors.has(j) && j !== e.index) { actors.add(j); stack.push(j); }
+    }
+    for (const y of actors) {
+      const yn = ctx.nodes[y]!;
+      if ((yn.kind !== 'user' && yn.kind !== 'role') || powers[y]!.admin) continue;
+      let r = searched.get(y);
+      if (!r) {
+        if (searched.size >= COMBINED_EDIT_ACTORS) { ctx.combinedEditsTruncated = true; return; }
+        searched.set(y, (r = reachOf(ctx, y)));
+      }
+      editEdges(ctx, e, r, powers[y]!, { actor: yn, skip });
+    }
+  }
+}
+
+function reachFrom(ctx: Ctx, start: number, keep: (e: GraphEdge) => boolean = () => true): Set<number> {
   const seen = new Set<number>([start]);
   const stack = [start];
   while (stack.length > 0) {
     const i = stack.pop()!;
     for (const e of ctx.out[i]!) {
+      if (!keep(e)) continue;
       const j = ctx.byId.get(e.to)!;
       if (!seen.has(j)) { seen.add(j); stack.push(j); }
     }
   }
   seen.delete(start);
   return seen;
+}
+
+/** What a node reaches, by the weakest hop on the way: unconditional and proven, at most approval-gated, or at all. */
+interface Reach {
+  readonly possible: ReadonlySet<number>;
+  readonly approval: ReadonlySet<number>;
+  readonly proven: ReadonlySet<number>;
+}
+
+function reachOf(ctx: Ctx, start: number): Reach {
+  return {
+    possible: reachFrom(ctx, start),
+    approval: reachFrom(ctx, start, (e) => e.condition !== 'unknown' && e.target === 'proven'),
+    proven: reachFrom(ctx, start, (e) => e.condition === 'none' && e.target === 'proven'),
+  };
+}
+
+/** The condition a hop to node `i` holds under, given what the start reaches. */
+function reachCondition(r: Reach, i: number): HopCondition | undefined {
+  return r.proven.has(i) ? 'none' : r.approval.has(i) ? 'approval' : r.possible.has(i) ? 'unknown' : undefined;
 }
 
 export interface BuildOptions {
@@ -846,12 +944,14 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
       for (const n of editors) {
         const rp = powers[n.index]!;
         if (rp.admin) continue; // nothing an edit could add
-        editEdges(ctx, n, reachFrom(ctx, n.index), rp);
+        editEdges(ctx, n, reachOf(ctx, n.index), rp);
       }
+      combinedEdits(ctx, editors, powers);
     }
     if (ctx.edgeCount === edgesBefore && done === ctx.nodes.length) break;
   }
-  return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()] };
+  const limits = ctx.combinedEditsTruncated ? [`combined edits: only the first ${COMBINED_EDIT_ACTORS} principals that reach an editor were searched for targets the editor cannot reach`] : [];
+  return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()], ...(limits.length > 0 ? { limits } : {}) };
 }
 
 const groupPowers = new WeakMap<Group, PowerSets>();

@@ -22,11 +22,11 @@ export function pathText(p: GraphPath, label: (id: string) => string): string {
   return [label(p.from), ...p.hops.map((h) => label(h.to))].join(' → ');
 }
 
-/** One attribute per hop, naming the statements on both sides. */
+/** One attribute per hop, naming the statements on both sides (and whose, when not the hop's own: an editor acted as). */
 export function pathEvidence(p: GraphPath, label: (id: string) => string): AttributeEvidence[] {
   return p.hops.map((h, i) => ({
     kind: 'attribute' as const,
     name: `hop ${i + 1}`,
-    value: `${hopText(h, label)}${h.evidence.length > 0 ? ` — ${h.evidence.map((e) => `${e.side} ${e.policy}${e.sid ? ` (${e.sid})` : ''} statement ${e.statementIndex}`).join('; ')}` : ''}`,
+    value: `${hopText(h, label)}${h.evidence.length > 0 ? ` — ${h.evidence.map((e) => `${e.side} ${e.policy}${e.sid ? ` (${e.sid})` : ''} statement ${e.statementIndex}${e.side !== 'trust' && e.principalArn !== h.from ? ` of ${label(e.principalArn)}` : ''}`).join('; ')}` : ''}`,
   }));
 }

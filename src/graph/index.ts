@@ -132,5 +132,5 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string):
     const n = built.nodes[built.byId.get(id)!]!;
     if (n.kind !== 'user' && n.kind !== 'role') labels[id] = n.label;
   }
-  return { nodes, edges: edges.length, admins, labels, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts };
+  return { nodes, edges: edges.length, admins, labels, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts, ...(built.limits ? { limits: built.limits } : {}) };
 }

@@ -124,4 +124,6 @@ export interface GraphSummary {
   readonly admins?: readonly string[];
   /** Labels of nodes that are not principals (states, hubs, outside principals), for display. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Searches that stopped at a bound: what the graph may be missing. */
+  readonly limits?: readonly string[];
 }

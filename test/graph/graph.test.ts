@@ -143,6 +143,46 @@ describe('target-aware escalation', () => {
   });
 });
 
+describe('an editor and its target on separate branches', () => {
+  // attacker may assume `editor` (which may rewrite policies of role `target` only) and, on
+  // another branch, `target` itself; `editor` cannot reach `target`. Acting as editor, the
+  // attacker gives target any policy, then acts as target.
+  const world = (targetTrusts: string, editorMay = arn(DEV, 'role', 'target')): AccountSpec => ({
+    users: [{ name: 'attacker' }],
+    roles: [
+      { name: 'editor', trust: trust({ AWS: attacker }), inline: [doc(allow('iam:PutRolePolicy', editorMay))] },
+      { name: 'target', trust: trust({ AWS: targetTrusts }) },
+    ],
+  });
+
+  it('the attacker reaches administrator through the combination', () => {
+    const f = flagged([world(attacker)], attacker, ['reaches-admin']);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('critical');
+    expect(f[0]!.evidence.map((e) => (e.kind === 'attribute' ? e.value : '')).join('\n')).toMatch(/^attacker via iam-put-role-policy .* — identity r0 statement 0 of editor$/);
+  });
+
+  it('negative: the attacker cannot reach target itself, so the edit gives it nothing', () => {
+    expect(flagged([world(arn(DEV, 'user', 'someone-else'))], attacker, ['reaches-admin'])).toEqual([]);
+  });
+
+  it('negative: the editor may edit another role, not target', () => {
+    expect(flagged([world(attacker, arn(DEV, 'role', 'unrelated'))], attacker, ['reaches-admin'])).toEqual([]);
+  });
+
+  it('negative: the editor alone gains nothing from a target it cannot reach', () => {
+    expect(flagged([world(attacker)], arn(DEV, 'role', 'editor'), ['reaches-admin', 'privilege-escalation'])).toEqual([]);
+  });
+
+  it('a conditional hop to the target makes the combination conditional (not critical)', () => {
+    const spec = world(attacker);
+    spec.roles![1] = { name: 'target', trust: trust({ AWS: attacker }, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } }) };
+    const f = flagged([spec], attacker, ['reaches-admin']);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).not.toBe('critical');
+  });
+});
+
 describe('an agent reaches destructive actions through another role', () => {
   const agent = arn(DEV, 'role', 'kiro-agent');
   const mk = (deployPolicy: ReturnType<typeof doc>): AccountSpec => ({

@@ -21,9 +21,16 @@ function graphOf(snaps: Snapshot[], exhaustive = false) {
   return analyzeGraph(inputs, { expander, now: NOW, exhaustive });
 }
 
-/** Principals (and shared states) a principal reaches, hubs left out: what findings are made of. */
+/**
+ * Principals a principal can act as (a state of X counts as X: which states get built differs
+ * once administrator is reached, when further edits are not searched; hubs left out), and
+ * whether it reaches an administrator at all: what findings are made of.
+ */
 function reached(g: ReturnType<typeof graphOf>, from: string, strength: 'proven' | 'possible'): string[] {
-  return [...new Set(g.reachable(from, strength).filter((n) => n.kind !== 'hub').map((n) => n.id))].sort();
+  const nodes = g.reachable(from, strength);
+  const ids = nodes.filter((n) => n.principalArn !== undefined && n.principalArn !== from).map((n) => n.principalArn!);
+  if (nodes.some((n) => n.power.admin)) ids.push('(administrator)');
+  return [...new Set(ids)].sort();
 }
 
 const role = (name: string) => arn(DEV, 'role', name);
