@@ -391,9 +391,28 @@ function identityNames(caller: Caller, action: string, sample: string, extra?: R
       }
     }
   }
-  const ms = patterns.map(arnMatcher);
-  return (arn) => ms.some((m) => m(arn));
+  const key = patterns.join('\u0000');
+  let test = namedTests.get(key);
+  if (!test) {
+    const ms = patterns.map(arnMatcher);
+    // Callers that share policies share their patterns: one verdict per ARN, whoever asks.
+    const verdicts = new Map<string, boolean>();
+    test = (arn) => {
+      let v = verdicts.get(arn);
+      if (v === undefined) {
+        if (verdicts.size > 50_000) verdicts.clear();
+        verdicts.set(arn, (v = ms.some((m) => m(arn))));
+      }
+      return v;
+    };
+    if (namedTests.size > 2_000) namedTests.clear();
+    namedTests.set(key, test);
+  }
+  return test;
 }
+
+/** Resource patterns of identityNames → its memoised test. Pure: the same patterns always match the same ARNs. */
+const namedTests = new Map<string, (arn: string) => boolean>();
 
 function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][number]['condition']>): boolean {
   for (const keys of Object.values(c)) for (const k of Object.keys(keys)) {
