@@ -67,6 +67,13 @@ export class ActionSet {
     return this;
   }
 
+  /** In place: this ∪= other.set, over the words other.set can have bits in (lo..hi). */
+  orWords(other: { readonly set: ActionSet; readonly lo: number; readonly hi: number }): this {
+    const a = this.words, b = other.set.words;
+    for (let i = other.lo; i <= other.hi; i++) a[i]! |= b[i]!;
+    return this;
+  }
+
   /** In place: this ∩= other */
   and(other: ActionSet): this {
     const a = this.words, b = other.words;

@@ -82,8 +82,8 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const b = newBuckets();
   const principalDependent: DependentStatement[] = [];
   for (const st of doc.statements) {
-    // statementActions returns a fresh set per call, so the first list to take it may own it.
-    const actions = expander.statementActions(st.action, st.notAction);
+    // Shared with other statements of the same Action list: summaries only ever read their sets.
+    const actions = expander.statementActionsShared(st.action, st.notAction);
     if (referencesPrincipalKey(st.condition)) {
       principalDependent.push({ statement: st, actions, useVariables: doc.version !== '2008-10-17' });
       continue;
@@ -93,7 +93,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   const empty = emptySet(n);
   const union = (sets: ActionSet[]): ActionSet => {
     if (sets.length === 0) return empty;
-    // One statement's set is this document's own (statementActions made it fresh): no copy.
+    // One statement's set is used as it is (possibly shared with other statements): no copy.
     // Summaries are never written to, so two fields may share it.
     if (sets.length === 1) return sets[0]!;
     const out = sets[0]!.clone();

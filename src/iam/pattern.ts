@@ -168,6 +168,10 @@ export function arnMatcher(pattern: string): (arn: string) => boolean {
 /** Expands action patterns against the catalog, caching each pattern's result. */
 export class ActionExpander {
   private readonly cache = new Map<string, Int32Array>();
+  /** The same, by the pattern as written (no lower-casing per call). */
+  private readonly rawCache = new Map<string, Int32Array>();
+  private readonly sharedLists = new Map<string, ActionSet>();
+  private readonly wideSets = new WeakMap<Int32Array, { set: ActionSet; lo: number; hi: number }>();
   private readonly all: ActionSet;
   /** Patterns that matched nothing in the catalog (typos, or actions newer than the catalog). */
   readonly unknownPatterns = new Set<string>();
@@ -186,6 +190,15 @@ export class ActionExpander {
 
   /** Catalog action ids matched by one pattern. */
   expand(pattern: string): Int32Array {
+    const seen = this.rawCache.get(pattern);
+    if (seen) return seen;
+    const ids = this.expandKey(pattern);
+    if (this.rawCache.size > 100_000) this.rawCache.clear();
+    this.rawCache.set(pattern, ids);
+    return ids;
+  }
+
+  private expandKey(pattern: string): Int32Array {
     const key = pattern.toLowerCase();
     let ids = this.cache.get(key);
     if (ids) return ids;
@@ -220,14 +233,46 @@ export class ActionExpander {
   expandAll(patterns: readonly string[]): ActionSet {
     if (patterns.includes('*')) return this.fullSet();
     const s = new ActionSet(this.size);
-    for (const p of patterns) s.addAll(this.expand(p));
+    for (const p of patterns) {
+      const ids = this.expand(p);
+      if (ids.length <= 64) s.addAll(ids);
+      else s.orWords(this.wide(ids));
+    }
     return s;
+  }
+
+  /** A pattern with many actions (`ec2:*`) as a set and the word range it spans: catalog ids run by service, so the range is short. */
+  private wide(ids: Int32Array): { set: ActionSet; lo: number; hi: number } {
+    let w = this.wideSets.get(ids);
+    if (!w) {
+      const set = ActionSet.of(this.size, ids);
+      let lo = set.words.length, hi = -1;
+      for (let i = 0; i < set.words.length; i++) if (set.words[i] !== 0) { if (i < lo) lo = i; hi = i; }
+      this.wideSets.set(ids, (w = { set, lo, hi }));
+    }
+    return w;
   }
 
   /** Actions a statement's Action / NotAction covers (NotAction = every catalog action except those). */
   statementActions(action: readonly string[] | undefined, notAction: readonly string[] | undefined): ActionSet {
     if (action) return this.expandAll(action);
     return this.expandAll(notAction ?? []).invert();
+  }
+
+  /**
+   * statementActions for a reader that never writes to the set: statements with the same Action
+   * list (policy templates, copies across principals) share one set.
+   */
+  statementActionsShared(action: readonly string[] | undefined, notAction: readonly string[] | undefined): ActionSet {
+    if (!action) return this.statementActions(action, notAction);
+    const key = action.length === 1 ? action[0]! : action.join('\u0000');
+    let set = this.sharedLists.get(key);
+    if (!set) {
+      set = this.expandAll(action);
+      if (this.sharedLists.size > 50_000) this.sharedLists.clear();
+      this.sharedLists.set(key, set);
+    }
+    return set;
   }
 
   keys(set: ActionSet): string[] {

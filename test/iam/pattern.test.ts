@@ -196,6 +196,17 @@ describe('ActionExpander', () => {
     );
   });
 
+  it('a list of patterns expands to the union of each (wide patterns by word range, narrow ones id by id)', () => {
+    const wide = fc.constantFrom('ec2:*', 's3:*', 'iam:*', '*:Get*', 'ec2:Describe*', 'S3:GET*', 'lambda:*');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(actionPatternArb, wide), { minLength: 1, maxLength: 6 }), (patterns) => {
+        const expected = [...new Set(patterns.flatMap((p) => [...expander.expand(p)]))].sort((x, y) => x - y);
+        expect(expander.expandAll(patterns).toArray()).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('is case-insensitive and caches by lower-cased pattern', () => {
     expect(expander.expand('S3:GET*')).toBe(expander.expand('s3:get*'));
     expect(expander.keys(expander.expandAll(['s3:GetObject']))).toEqual(['s3:GetObject']);
