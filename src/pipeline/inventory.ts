@@ -24,8 +24,9 @@ export function checkInventoryPaths(opts: ScanOptions): void {
   for (const f of opts.inventory ?? []) if (!existsSync(f)) throw new InputError(f, '', 'a resource inventory file (--inventory): an AWS Config snapshot or a leash inventory', 'no such file or directory');
 }
 
-export async function collectInventory(opts: ScanOptions, accountId: string | undefined, onProgress: ProgressFn): Promise<ResourceInventory | undefined> {
-  const parts: ResourceInventory[] = [];
+export async function collectInventory(opts: ScanOptions, accountId: string | undefined, onProgress: ProgressFn, live?: ResourceInventory): Promise<ResourceInventory | undefined> {
+  // Live first: a file named on the command line fills or overrides what the API said (merge order).
+  const parts: ResourceInventory[] = live ? [live] : [];
   const { readInventoryFiles, mergeInventories } = await import('../collect/inventory/index.js');
   if (opts.inventoryRead) {
     parts.push(opts.inventoryRead);
