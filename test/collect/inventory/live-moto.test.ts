@@ -15,6 +15,8 @@ import { RESOURCE_TYPES } from '../../../src/model/inventory.js';
 import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
 import { startAwsProxy, type AwsProxy } from '../../support/aws-proxy.js';
 import { repoRoot } from '../../support/fixtures.js';
+import { runCli } from '../../support/cli.js';
+import type { Report } from '../../../src/model/report.js';
 
 const A = '123456789012';
 const B = '222233334444';
@@ -153,5 +155,56 @@ describe.skipIf(!motoAvailable)(`live inventory (moto)${motoAvailable ? '' : `: 
     // Negative control: other policies are read as usual.
     expect(inv.resources.find((r) => r.name === 'a-prod-data')!.policy).toBeDefined();
     expect(inv.sources.find((s) => s.location === `account ${A} us-east-1`)).toMatchObject({ status: 'partial', counts: { policyUnknown: 2 } });
+  });
+
+  it('`leash scan --resources --regions` end to end: the report lists the inventory in sources and coverage; without --resources no inventory call is sent', async () => {
+    const saved = { ...process.env };
+    process.env['AWS_ACCESS_KEY_ID'] = MOTO_CREDENTIALS.accessKeyId;
+    process.env['AWS_SECRET_ACCESS_KEY'] = MOTO_CREDENTIALS.secretAccessKey;
+    const out = mkdtempSync(join(tmpdir(), 'leash-live-inv-'));
+    try {
+      proxy.requests.length = 0;
+      const r = await runCli(['scan', '--endpoint-url', proxy.url, '--region', 'us-east-1', '--resources', '--regions', 'us-east-1,eu-west-1', '--ci', '-o', join(out, 'with'), '--format', 'json']);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'with', 'report.json'), 'utf8')) as Report;
+      expect(report.scan.sources.filter((s) => s.kind === 'inventory-api').map((s) => s.location).sort()).toEqual([`account ${A} eu-west-1`, `account ${A} s3 (global)`, `account ${A} us-east-1`]);
+      expect(report.scan.coverage.inventory).toMatchObject({ status: 'complete', rcps: 'not-collected', byType: { 's3:bucket': 2, 'sqs:queue': 3 } });
+      expect(proxy.requests.some((q) => q.service === 'kms')).toBe(true);
+      // Negative control: a live scan without --resources sends no inventory call.
+      proxy.requests.length = 0;
+      const plain = await runCli(['scan', '--endpoint-url', proxy.url, '--region', 'us-east-1', '--ci', '-o', join(out, 'without'), '--format', 'json']);
+      expect(plain.code).toBe(0);
+      expect(proxy.requests.filter((q) => !['iam', 'sts'].includes(q.service))).toEqual([]);
+      const plainReport = JSON.parse(readFileSync(join(out, 'without', 'report.json'), 'utf8')) as Report;
+      expect(plainReport.scan.coverage.inventory).toBeUndefined();
+      // --resources on an offline scan is a usage error, not a silent no-op.
+      const offline = await runCli(['scan', '--demo', '--resources', '--ci', '-o', join(out, 'offline')]);
+      expect(offline.code).toBe(2);
+      expect(offline.err).toMatch(/--resources: expected a live scan/);
+    } finally {
+      process.env = saved;
+    }
+  }, 120_000);
+
+  it('resource control policies: read from Organizations like SCPs (root, then the account), parsed', async () => {
+    const before = await collectLiveInventory(clientsFor(moto.endpoint), { accountId: A, regions: ['us-east-1'], rcps: true });
+    // Negative control: no organization yet, so no RCP levels and the source says why.
+    expect(before.rcps).toBeUndefined();
+    expect(before.sources.find((s) => s.kind === 'organizations-rcp')).toMatchObject({ status: 'unavailable' });
+    boto3(moto, `
+o = client('organizations')
+o.create_organization(FeatureSet='ALL')
+root = o.list_roots()['Roots'][0]['Id']
+p = o.create_policy(Name='deny-outside-org', Description='d', Type='RESOURCE_CONTROL_POLICY', Content=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': '*', 'Condition': {'StringNotEqualsIfExists': {'aws:PrincipalOrgID': 'o-example'}}}]}))['Policy']['PolicySummary']['Id']
+o.attach_policy(PolicyId=p, TargetId=root)
+print('{}')`);
+    const inv = await collectLiveInventory(clientsFor(moto.endpoint), { accountId: A, regions: ['us-east-1'], rcps: true });
+    expect(inv.sources.find((s) => s.kind === 'organizations-rcp')).toMatchObject({ status: 'ok' });
+    const all = inv.rcps!.flat();
+    expect(all.map((p) => p.name)).toContain('deny-outside-org');
+    expect(all.find((p) => p.name === 'deny-outside-org')!.document.statements[0]).toMatchObject({ effect: 'Deny', principal: '*', condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': ['o-example'] } } });
+    // SCPs are not RCPs: moto's default FullAWSAccess SCP is not among them.
+    expect(all.some((p) => p.name === 'FullAWSAccess')).toBe(false);
   });
 });
