@@ -17,7 +17,7 @@ describe('inventory options', () => {
     expect(inventoryScanOptions({})).toEqual({});
   });
 
-  it('`leash scan --input A --input B --inventory F`: the inventory is shared: every account's report counts it', async () => {
+  it('`leash scan --input A --input B --inventory F`: the inventory is shared: every account report counts it', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'leash-inv-many-'));
     const mk = (account: string) => {
       const f = join(tmp, `${account}.json`);

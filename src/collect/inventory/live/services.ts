@@ -35,9 +35,10 @@ async function pages<T>(ctx: ServiceContext, service: string, fetch: (token: str
 }
 
 /** The policy, none (when the service says there is none), or unknown with a ScanError. */
-async function readPolicy(ctx: ServiceContext, operation: string, arn: string, get: () => Promise<string | undefined>, noPolicy: readonly string[]): Promise<Pick<RawResource, 'policy' | 'policyUnknown'>> {
+async function readPolicy(ctx: ServiceContext, operation: string, arn: string, get: () => Promise<string | undefined>, noPolicy: readonly string[], alwaysHasOne = false): Promise<Pick<RawResource, 'policy' | 'policyUnknown'>> {
   try {
     const text = await ctx.run(get);
+    if (!text && alwaysHasOne) return { policyUnknown: `${operation} returned no policy, though every such resource has one` };
     return text ? { policy: text } : {};
   } catch (e) {
     if (noPolicy.includes(errorName(e))) return {};
@@ -148,7 +149,7 @@ const kms: ServiceReader = async (ctx) => {
     const [tags, policy] = await Promise.all([
       readTags(ctx, 'kms:ListResourceTags', arn, async () => tagList((await ctx.clients.kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId! }))).Tags?.map((t) => ({ Key: t.TagKey, Value: t.TagValue })))),
       // Every key has a key policy: none back is unknown, never "no policy".
-      readPolicy(ctx, 'kms:GetKeyPolicy', arn, async () => (await ctx.clients.kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId!, PolicyName: 'default' }))).Policy, []),
+      readPolicy(ctx, 'kms:GetKeyPolicy', arn, async () => (await ctx.clients.kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId!, PolicyName: 'default' }))).Policy, [], true),
     ]);
     return { arn, name: k.KeyId!, tags, ...policy };
   });
