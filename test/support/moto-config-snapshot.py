@@ -30,7 +30,11 @@ for b in s3.list_buckets()['Buckets']:
 ddb = c('dynamodb')
 for n in ddb.list_tables()['TableNames']:
     d = ddb.describe_table(TableName=n)['Table']
-    ci('AWS::DynamoDB::Table', d['TableArn'], n, n, tagmap(ddb.list_tags_of_resource(ResourceArn=d['TableArn'])['Tags']), {'tableName': n, 'tableStatus': d['TableStatus']})
+    try: p = json.loads(ddb.get_resource_policy(ResourceArn=d['TableArn'])['Policy'])
+    except Exception: p = None
+    conf = {'tableName': n, 'tableStatus': d['TableStatus']}
+    if p: conf['ResourcePolicy'] = {'PolicyDocument': p}
+    ci('AWS::DynamoDB::Table', d['TableArn'], n, n, tagmap(ddb.list_tags_of_resource(ResourceArn=d['TableArn'])['Tags']), conf)
 rds = c('rds')
 for d in rds.describe_db_instances()['DBInstances']:
     ci('AWS::RDS::DBInstance', d['DBInstanceArn'], d.get('DbiResourceId', d['DBInstanceIdentifier']), d['DBInstanceIdentifier'], tagmap(d.get('TagList')), {'dBInstanceIdentifier': d['DBInstanceIdentifier']})

@@ -22,6 +22,7 @@ s3.create_bucket(Bucket=P + '-no-policy')
 
 ddb = c('dynamodb')
 t = ddb.create_table(TableName=P + '-orders-prod', KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], BillingMode='PAY_PER_REQUEST', Tags=[{'Key': 'env', 'Value': 'prod'}])
+ddb.put_resource_policy(ResourceArn=t['TableDescription']['TableArn'], Policy=pol([{'Effect': 'Allow', 'Principal': {'AWS': f'arn:aws:iam::{other}:root'}, 'Action': 'dynamodb:GetItem', 'Resource': t['TableDescription']['TableArn']}]))
 
 rds = c('rds')
 rds.create_db_instance(DBInstanceIdentifier=P + '-db', DBInstanceClass='db.t3.micro', Engine='postgres', MasterUsername='admin1', MasterUserPassword='not-a-real-pass-123', AllocatedStorage=20, Tags=[{'Key': 'env', 'Value': 'prod'}])

@@ -86,6 +86,8 @@ describe.skipIf(!motoAvailable)(`live inventory (moto)${motoAvailable ? '' : `: 
     expect(by('a-eks')).toMatchObject({ type: 'eks:cluster', tags: { env: 'prod' } });
     expect(by('a-db')).toMatchObject({ type: 'rds:db', tags: { env: 'prod' } });
     expect(by('a-aurora')).toMatchObject({ type: 'rds:cluster', tags: { env: 'prod' } });
+    expect(by('a-orders-prod')).toMatchObject({ type: 'dynamodb:table', tags: { env: 'prod' } });
+    expect(by('a-orders-prod').policy!.statements[0]!.action).toEqual(['dynamodb:GetItem']);
     // The eu-west-1 queue is not read when only us-east-1 is asked for.
     expect(inv.resources.some((r) => r.name === 'a-eu-jobs')).toBe(false);
   });

@@ -3,7 +3,7 @@
 // policy unknown; a failed listing fails the service in that region (live.ts records it).
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetBucketLocationCommand, GetBucketPolicyCommand, GetBucketTaggingCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import { ListTablesCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
+import { GetResourcePolicyCommand as GetTablePolicyCommand, ListTablesCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetPolicyCommand, ListFunctionsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { DescribeClustersCommand, DescribeServicesCommand, ListClustersCommand as ListEcsClustersCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
@@ -71,8 +71,11 @@ const dynamodb: ServiceReader = async (ctx) => {
   });
   return mapAll(names, async (name) => {
     const arn = `arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.account}:table/${name}`;
-    const tags = await readTags(ctx, 'dynamodb:ListTagsOfResource', arn, async () => tagList((await ctx.clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags));
-    return { arn, name, tags };
+    const [tags, policy] = await Promise.all([
+      readTags(ctx, 'dynamodb:ListTagsOfResource', arn, async () => tagList((await ctx.clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags)),
+      readPolicy(ctx, 'dynamodb:GetResourcePolicy', arn, async () => (await ctx.clients.dynamodb.send(new GetTablePolicyCommand({ ResourceArn: arn }))).Policy, ['PolicyNotFoundException']),
+    ]);
+    return { arn, name, tags, ...policy };
   });
 };
 
