@@ -6,9 +6,8 @@ import { InputError } from '../../model/errors.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 import { nearest } from '../suggest.js';
 import { safeLines } from '../../safe/text.js';
-import { addInventoryOptions, inventoryScanOptions, type InventoryCliOptions } from '../inventory-options.js';
 
-export interface TuiCommandOptions extends InventoryCliOptions {
+export interface TuiCommandOptions {
   /** report.json, a scan directory, `latest` or `previous`. */
   readonly report?: string;
   readonly reportsDir?: string;
@@ -64,7 +63,6 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
         ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
         ...(opts.cloudtrail !== undefined ? { cloudtrail: opts.cloudtrail } : {}),
         ...(opts.config !== undefined ? { config: opts.config } : {}),
-        ...inventoryScanOptions(opts),
       };
       const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
       return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
@@ -107,7 +105,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
 }
 
 export function register(program: Command): void {
-  addInventoryOptions(program
+  program
     .command('tui')
     .description('Interactive terminal UI: risk-sorted principals, evidence, fix previews (the default in a terminal)')
     .argument('[report]', 'a report.json, a scan folder, latest or previous (same as --report)')
@@ -119,7 +117,7 @@ export function register(program: Command): void {
     .option('--demo', 'scan the built-in demo account first')
     .option('--profile <name>', 'scan the account behind this AWS profile first (read-only)')
     .option('--cloudtrail <files...>', 'CloudTrail files (.json/.json.gz) for usage')
-    .option('--config <file>', 'leash.config.yaml'))
+    .option('--config <file>', 'leash.config.yaml')
     .addHelpText('after', exitCodesHelp({ 0: 'quit normally', 2: 'not a terminal (use `leash scan`), or a report or input that cannot be read' }))
     .action(async (report: string | undefined, opts: TuiCommandOptions) => {
       if (report !== undefined && opts.report !== undefined && report !== opts.report) {
