@@ -16,6 +16,8 @@ import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, ty
 import { startAwsProxy, type AwsProxy } from '../../support/aws-proxy.js';
 import { repoRoot } from '../../support/fixtures.js';
 import { runCli } from '../../support/cli.js';
+import { collectSnapshot } from '../../../src/pipeline/scan.js';
+import { InputError } from '../../../src/model/errors.js';
 import type { Report } from '../../../src/model/report.js';
 
 const A = '123456789012';
@@ -208,5 +210,30 @@ print('{}')`);
     expect(all.find((p) => p.name === 'deny-outside-org')!.document.statements[0]).toMatchObject({ effect: 'Deny', principal: '*', condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': ['o-example'] } } });
     // SCPs are not RCPs: moto's default FullAWSAccess SCP is not among them.
     expect(all.some((p) => p.name === 'FullAWSAccess')).toBe(false);
+  });
+
+  it('--inventory s3://bucket/key reads a Config snapshot where Config delivered it (GetObject through the factory); a missing object or a prefix is exit-2 input', async () => {
+    const key = `AWSLogs/${A}/Config/us-east-1/2026/12/1/ConfigSnapshot/${A}_Config_us-east-1_ConfigSnapshot_20261201T000000Z_x.json.gz`;
+    boto3(moto, `
+import gzip
+s3 = client('s3')
+s3.create_bucket(Bucket='a-config-delivery')
+s3.put_object(Bucket='a-config-delivery', Key=INPUT['key'], Body=gzip.compress(json.dumps(INPUT['snapshot']).encode()))
+print('{}')`, { key, snapshot: { fileVersion: '1.0', configSnapshotId: 's3', configurationItems: [{ resourceType: 'AWS::DynamoDB::Table', ARN: `arn:aws:dynamodb:us-east-1:${A}:table/from-s3`, resourceName: 'from-s3', awsAccountId: A, awsRegion: 'us-east-1', tags: { env: 'prod' } }] } });
+    const saved = { ...process.env };
+    process.env['AWS_ACCESS_KEY_ID'] = MOTO_CREDENTIALS.accessKeyId;
+    process.env['AWS_SECRET_ACCESS_KEY'] = MOTO_CREDENTIALS.secretAccessKey;
+    try {
+      const url = `s3://a-config-delivery/${key}`;
+      const { snapshot } = await collectSnapshot({ demo: true, inventory: [url], endpointUrl: moto.endpoint, region: 'us-east-1' });
+      expect(snapshot.inventory!.resources.find((r) => r.name === 'from-s3')).toMatchObject({ type: 'dynamodb:table', tags: { env: 'prod' } });
+      expect(snapshot.sources.find((s) => s.location === url)).toMatchObject({ kind: 'config-snapshot', status: 'ok' });
+      const missing = await collectSnapshot({ demo: true, inventory: ['s3://a-config-delivery/nope.json.gz'], endpointUrl: moto.endpoint, region: 'us-east-1' }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(InputError);
+      expect(String(missing)).toMatch(/nope\.json\.gz: expected a readable S3 object \(s3:GetObject\), got NoSuchKey/);
+      await expect(collectSnapshot({ demo: true, inventory: ['s3://a-config-delivery/AWSLogs/'] })).rejects.toThrow(/--inventory: expected s3:\/\/BUCKET\/KEY of one object/);
+    } finally {
+      process.env = saved;
+    }
   });
 });
