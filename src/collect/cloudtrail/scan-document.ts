@@ -132,6 +132,9 @@ export const WANTED_RECORD: Record<string, Want> = {
 /** The whole document: the records of an S3 delivery file; a lookup-events list whole (rare, small). */
 export const TOP = node({ Records: arr(WANTED_RECORD), Events: LEAF });
 
+/** Every wanted object without a wanted key; nothing downstream writes to records. */
+const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 /** Thrown inside the scanner on anything it does not accept; never escapes scanDocument. */
 class Decline {}
 const DECLINE = new Decline();
@@ -336,12 +339,14 @@ class Scanner {
   /** At `{`: an object holding only the wanted keys (each with its exact or partial value). */
   object(want: WantNode): Record<string, unknown> {
     const b = this.b;
-    const out: Record<string, unknown> = {};
+    // Made on the first wanted key: an object with none (most requestParameters, responseElements)
+    // is the shared empty object, which reads the same and costs no allocation.
+    let out: Record<string, unknown> | undefined;
     this.i++;
     this.ws();
     if (b[this.i] === 125) {
       this.i++;
-      return out;
+      return EMPTY;
     }
     for (;;) {
       if (b[this.i] !== QUOTE) throw DECLINE;
@@ -357,6 +362,7 @@ class Scanner {
       else {
         const { name, want: w } = found;
         const c = b[this.i];
+        out ??= {};
         if (w.kind === 'object' && c === 123) out[name] = this.object(w.node);
         else if (w.kind === 'array' && c === 91) out[name] = this.array(w.node);
         else out[name] = this.leaf(found.intern);
@@ -368,7 +374,7 @@ class Scanner {
         this.ws();
       } else if (d === 125) {
         this.i++;
-        return out;
+        return out ?? EMPTY;
       } else throw DECLINE;
     }
   }
