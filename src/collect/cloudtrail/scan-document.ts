@@ -28,12 +28,13 @@ interface WantEntry {
  * user agents, IPs). Decoding is not what this saves: the aggregator keys Maps by these strings,
  * and a Map lookup with a string it has seen before (hash kept in the string, equal by identity)
  * is far cheaper than one with a fresh copy of it. Slots are chosen by a hash of the length and
- * the last and first bytes (where ARNs, names and timestamps differ); every hit is confirmed byte
- * by byte, so a collision only costs a decode. Bounded: 8,192 slots, values up to 512 bytes.
+ * the last bytes and one early byte (where ARNs, names and user agents differ); every hit is
+ * confirmed byte by byte, so a collision only costs a decode. Bounded: 32,768 slots, ASCII values
+ * up to 512 bytes (a non-ASCII value decodes to fewer chars than bytes and is never kept: a kept
+ * string's char codes are exactly its bytes).
  */
-const INTERN_SLOTS = 8192;
-const internBytes: (Buffer | undefined)[] = new Array(INTERN_SLOTS);
-const internText: string[] = new Array(INTERN_SLOTS);
+const INTERN_SLOTS = 32768;
+const internText: (string | undefined)[] = new Array(INTERN_SLOTS);
 
 function interned(b: Buffer, start: number, end: number): string {
   const len = end - start;
@@ -43,15 +44,15 @@ function interned(b: Buffer, start: number, end: number): string {
   for (let i = tail; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   if (start + 2 < tail) h = Math.imul(h ^ b[start + 2]!, 0x01000193);
   const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-  const k = internBytes[slot];
+  // Only ASCII values are kept, so a kept string's char codes are its bytes: compared in place.
+  const k = internText[slot];
   if (k !== undefined && k.length === len) {
     let j = len - 1;
-    while (j >= 0 && k[j] === b[start + j]) j--;
-    if (j < 0) return internText[slot]!;
+    while (j >= 0 && k.charCodeAt(j) === b[start + j]) j--;
+    if (j < 0) return k;
   }
   const text = utf8Slice.call(b, start, end);
-  internBytes[slot] = Buffer.from(b.subarray(start, end));
-  internText[slot] = text;
+  if (text.length === len) internText[slot] = text;
   return text;
 }
 
