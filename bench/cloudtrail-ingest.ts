@@ -82,6 +82,8 @@ export function buildCorpus(dir: string, records: number): { files: string[]; gz
 
 interface ChildResult {
   seconds: number;
+  /** CPU seconds of the pass, every thread of the process (zlib's pool included): less sensitive than wall time to other load on a shared machine. */
+  cpuSeconds: number;
   records: number;
   peakRssMB: number;
   peakHeapMB: number;
@@ -106,6 +108,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
   let records = 0;
   let seconds: number;
   let keep: unknown;
+  const cpu0 = process.cpuUsage();
   let chunks: { chunks: number; chunksFromWorkers: number } | undefined;
   if (mode === 'raw') {
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => join(root, f));
@@ -136,12 +139,13 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     if (r.errors.length > 0) throw new Error(`unexpected errors: ${r.errors[0]!.message}`);
     keep = r;
   }
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   sample();
   (globalThis as { gc?: () => void }).gc?.();
   const retained = process.memoryUsage().heapUsed;
   void keep;
-  return { seconds, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20, ...chunks };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20, ...chunks };
 }
 
 function runChild(mode: Mode, root: string, limitFiles: number, build: string | undefined): ChildResult {
@@ -206,6 +210,9 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
       sequentialJsonParseRouteSeconds: round(seqJson.seconds, 2),
       sequentialJsonParseRouteVsRaw: `${ratio(seqJson)} (--cloudtrail-parser json)`,
       sequentialScanVsJsonRoute: `${(seqJson.seconds / seq.seconds).toFixed(2)}×`,
+      cpuSecondsRawSequentialJson: `${round(raw.cpuSeconds, 2)} / ${round(seq.cpuSeconds, 2)} / ${round(seqJson.cpuSeconds, 2)}`,
+      sequentialVsRawByCpu: `${(raw.cpuSeconds / seq.cpuSeconds).toFixed(2)}×`,
+      jsonRouteVsRawByCpu: `${(raw.cpuSeconds / seqJson.cpuSeconds).toFixed(2)}×`,
       parallelVsSequential: `${Math.round((100 * seq.seconds) / par.seconds)}%`,
       parallelChunksFromWorkers: `${par.chunksFromWorkers ?? 0} of ${par.chunks ?? 0}`,
       rawPeakRssMB: round(raw.peakRssMB),
