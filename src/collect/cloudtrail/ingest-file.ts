@@ -73,7 +73,7 @@ export async function loadLogFile(file: string, maxBytes = MAX_LOG_FILE_BYTES): 
  */
 export function gunzipBounded(buf: Buffer, maxBytes: number): Promise<Buffer> {
   const claimed = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
-  const chunkSize = Math.min(16 * 2 ** 20, maxBytes + 1, Math.max(64 * 1024, claimed + 1024));
+  const chunkSize = Math.max(64, Math.min(16 * 2 ** 20, maxBytes + 1, Math.max(64 * 1024, claimed + 1024)));
   return gunzipAsync(buf, { maxOutputLength: maxBytes, chunkSize });
 }
 
