@@ -82,6 +82,8 @@ export function buildCorpus(dir: string, records: number): { files: string[]; gz
 
 interface ChildResult {
   seconds: number;
+  /** CPU seconds of the pass, every thread of the process (zlib's pool included): less sensitive than wall time to other load on a shared machine. */
+  cpuSeconds: number;
   records: number;
   peakRssMB: number;
   peakHeapMB: number;
@@ -92,7 +94,7 @@ interface ChildResult {
   chunksFromWorkers?: number;
 }
 
-type Mode = 'raw' | 'sequential' | 'parallel';
+type Mode = 'raw' | 'sequential' | 'sequential-json' | 'parallel';
 
 export async function childPass(mode: Mode, root: string, limitFiles: number, build?: string): Promise<ChildResult> {
   let peakRss = 0;
@@ -106,6 +108,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
   let records = 0;
   let seconds: number;
   let keep: unknown;
+  const cpu0 = process.cpuUsage();
   let chunks: { chunks: number; chunksFromWorkers: number } | undefined;
   if (mode === 'raw') {
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => join(root, f));
@@ -129,19 +132,20 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     // Read a prefix of the corpus through the public API: a directory per day, cut to limitFiles.
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];
     const t = process.hrtime.bigint();
-    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0 });
+    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0, parser: mode === 'sequential-json' ? 'json' : 'scan' });
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
     records = r.usage.recordsRead;
     chunks = { chunks: r.ingest.chunks, chunksFromWorkers: r.ingest.chunksFromWorkers };
     if (r.errors.length > 0) throw new Error(`unexpected errors: ${r.errors[0]!.message}`);
     keep = r;
   }
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   sample();
   (globalThis as { gc?: () => void }).gc?.();
   const retained = process.memoryUsage().heapUsed;
   void keep;
-  return { seconds, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20, ...chunks };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, records, peakRssMB: peakRss / 2 ** 20, peakHeapMB: peakHeap / 2 ** 20, retainedHeapMB: retained / 2 ** 20, ...chunks };
 }
 
 function runChild(mode: Mode, root: string, limitFiles: number, build: string | undefined): ChildResult {
@@ -173,13 +177,15 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
     // The quarter pass reads whole day directories, so it may hold a little more than 25 %.
     // The machine may be shared: alternate the full passes twice and keep each one's best time.
     const best = (a: ChildResult, b: ChildResult): ChildResult => (a.seconds <= b.seconds ? a : b);
-    const first = (['raw', 'sequential', 'parallel'] as const).map((m) => runChild(m, dir, all, build));
-    const [raw, seq, par] = (['raw', 'sequential', 'parallel'] as const).map((m, i) => best(first[i]!, runChild(m, dir, all, build))) as [ChildResult, ChildResult, ChildResult];
+    const modes = ['raw', 'sequential', 'parallel', 'sequential-json'] as const;
+    const first = modes.map((m) => runChild(m, dir, all, build));
+    const [raw, seq, par, seqJson] = modes.map((m, i) => best(first[i]!, runChild(m, dir, all, build))) as [ChildResult, ChildResult, ChildResult, ChildResult];
     const seqQuarter = runChild('sequential', dir, quarter, build);
     const parQuarter = runChild('parallel', dir, quarter, build);
     const mb = (b: number): number => b / 2 ** 20;
     const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
     const pct = (r: ChildResult): string => `${Math.round((100 * raw.seconds) / r.seconds)}%`;
+    const ratio = (r: ChildResult): string => `${(raw.seconds / r.seconds).toFixed(2)}×`;
     return {
       records: raw.records,
       files: all,
@@ -198,8 +204,15 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
       rawUncompressedMBps: round(mb(corpus.rawBytes) / raw.seconds),
       sequentialUncompressedMBps: round(mb(corpus.rawBytes) / seq.seconds),
       parallelUncompressedMBps: round(mb(corpus.rawBytes) / par.seconds),
-      sequentialVsRaw: pct(seq),
-      parallelVsRaw: pct(par),
+      target: 'one-thread ingest ≥ 1.2× plain gunzip + JSON.parse (issue 14), memory flat in corpus size',
+      sequentialVsRaw: `${ratio(seq)} (${pct(seq)})`,
+      parallelVsRaw: `${ratio(par)} (${pct(par)})`,
+      sequentialJsonParseRouteSeconds: round(seqJson.seconds, 2),
+      sequentialJsonParseRouteVsRaw: `${ratio(seqJson)} (--cloudtrail-parser json)`,
+      sequentialScanVsJsonRoute: `${(seqJson.seconds / seq.seconds).toFixed(2)}×`,
+      cpuSecondsRawSequentialJson: `${round(raw.cpuSeconds, 2)} / ${round(seq.cpuSeconds, 2)} / ${round(seqJson.cpuSeconds, 2)}`,
+      sequentialVsRawByCpu: `${(raw.cpuSeconds / seq.cpuSeconds).toFixed(2)}×`,
+      jsonRouteVsRawByCpu: `${(raw.cpuSeconds / seqJson.cpuSeconds).toFixed(2)}×`,
       parallelVsSequential: `${Math.round((100 * seq.seconds) / par.seconds)}%`,
       parallelChunksFromWorkers: `${par.chunksFromWorkers ?? 0} of ${par.chunks ?? 0}`,
       rawPeakRssMB: round(raw.peakRssMB),

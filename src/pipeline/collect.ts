@@ -191,7 +191,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   }
   if (trails.length > 0) {
     onProgress('collect', 'CloudTrail');
-    const ct = await readCloudTrail(trails, { windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}), ...(opts.cloudtrailWorkers !== undefined ? { workers: opts.cloudtrailWorkers } : {}), onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`) });
+    const ct = await readCloudTrail(trails, { windowDays: config.baseline.windowDays, ...(until ? { end: until } : {}), ...(opts.cloudtrailWorkers !== undefined ? { workers: opts.cloudtrailWorkers } : {}), ...(opts.cloudtrailParser ? { parser: opts.cloudtrailParser } : {}), onProgress: (n) => onProgress('collect', `CloudTrail: ${n} records`) });
     sources.push(...ct.sources);
     // A path the user named that cannot be read is bad input (exit 2), not a quiet gap in usage.
     const named = new Set(trails);

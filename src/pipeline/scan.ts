@@ -53,6 +53,8 @@ export interface ScanOptions {
   readonly cloudtrailRead?: import('../collect/cloudtrail/reader.js').CloudTrailUsageResult;
   /** Worker threads for reading CloudTrail files (default: readCloudTrail's own choice). */
   readonly cloudtrailWorkers?: number;
+  /** How CloudTrail files are parsed: 'scan' (default, fields usage needs) or 'json' (JSON.parse whole). */
+  readonly cloudtrailParser?: 'scan' | 'json';
   /** Read AI tool configs on this machine (and link their AWS profiles to principals). */
   readonly local?: boolean;
   readonly localHome?: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { render } from 'ink';
 import { removeSuppression, SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
 import { App } from './App.js';
+import { OrgApp, type OrgAppProps } from './OrgApp.js';
 import type { AppProps, TuiCallbacks } from './App.js';
 import { writeExportFile, writeFixFiles } from './report-files.js';
 
@@ -57,6 +58,13 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
     onUnsuppress: options.onUnsuppress ?? defaults.onUnsuppress!,
   };
   const instance = render(<App {...props} />, { exitOnCtrlC: true });
+  await instance.waitUntilExit();
+  return 0;
+}
+
+/** The organization view (organization.json of `leash scan --org`) until the user quits. */
+export async function runOrgTui(props: OrgAppProps): Promise<number> {
+  const instance = render(<OrgApp {...props} />, { exitOnCtrlC: true });
   await instance.waitUntilExit();
   return 0;
 }

@@ -23,7 +23,7 @@ export interface ScanCliOptions extends InventoryCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string; history?: string; keep?: string;
+  cloudtrailWorkers?: string; cloudtrailParser?: string; history?: string; keep?: string;
   cloudtrailAthena?: string; cloudtrailAthenaPartition?: string;
   org?: boolean; roleName?: string; externalId?: string; includeAccounts?: string[]; excludeAccounts?: string[];
   includeOus?: string[]; excludeOus?: string[]; concurrency?: string;
@@ -74,6 +74,11 @@ function workers(v: string | undefined): number | undefined {
   return n;
 }
 
+function parser(v: string): 'scan' | 'json' {
+  if (v !== 'scan' && v !== 'json') throw new InputError('--cloudtrail-parser', '', "'scan' (default: builds only the fields usage needs) or 'json' (JSON.parse of every file)", v);
+  return v;
+}
+
 function keepCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InputError('--keep', '', 'a whole number of scans to keep, at least 1', v);
@@ -118,6 +123,7 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     ...(o.cloudtrailAthena !== undefined ? { cloudtrailAthena: o.cloudtrailAthena } : {}),
     ...(o.cloudtrailAthenaPartition !== undefined ? { cloudtrailAthenaPartition: athenaPartition(o.cloudtrailAthenaPartition) } : {}),
     ...(o.cloudtrailWorkers !== undefined ? { cloudtrailWorkers: workers(o.cloudtrailWorkers)! } : {}),
+    ...(o.cloudtrailParser !== undefined ? { cloudtrailParser: parser(o.cloudtrailParser) } : {}),
     ...(o.fixes ? { fixes: true } : {}),
     ...(o.local ? { local: true } : {}),
     ...(o.aws ? { aws: true } : {}),
@@ -160,6 +166,7 @@ export function register(program: Command): void {
     .option('--cloudtrail-athena <workgroup/database.table>', "CloudTrail through Athena: one aggregate query over the trail table")
     .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
+    .option('--cloudtrail-parser <scan|json>', "how CloudTrail files are parsed: 'scan' (default, only the fields usage needs) or 'json' (JSON.parse of every file; same results, slower)")
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
     .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')

@@ -20,6 +20,8 @@ export interface TuiCommandOptions {
   readonly profile?: string;
   readonly cloudtrail?: string[];
   readonly config?: string;
+  /** Open the newest organization report (leash scan --org) under the reports directory. */
+  readonly org?: boolean;
 }
 
 export const NOT_A_TTY_HINT = 'leash: not running in a terminal, so there is no interactive view. For cron, CI and containers use `leash scan` (see `leash scan --help`).';
@@ -67,6 +69,19 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
       const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
       return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
     }
+    // An organization report (organization.json, its folder, or --org for the newest one) opens
+    // the organization view: agent principals, findings and accounts, with an account filter.
+    const { findLatestOrganizationReport, loadOrganizationView, organizationReportPath } = await import('../../tui/org-files.js');
+    const orgPath = opts.report !== undefined ? organizationReportPath(opts.report) : opts.org ? findLatestOrganizationReport(reportsDir) : undefined;
+    if (opts.org && orgPath === undefined) {
+      io.err(`leash: no organization report under ${reportsDir}/organizations (run \`leash scan --org\` first, or give --report FILE)`);
+      return EXIT_ERROR;
+    }
+    if (orgPath !== undefined) {
+      const view = loadOrganizationView(orgPath, reportsDir);
+      const { runOrgTui } = await import('../../tui/run.js');
+      return await runOrgTui({ view, source: relative(process.cwd(), orgPath) || orgPath, ...(opts.account !== undefined ? { initialAccount: opts.account } : {}) });
+    }
     // A scan folder, `latest`/`previous` (of --account when the history holds several), or a file;
     // with none of them, the newest report under the reports directory, whatever its account.
     const spec = opts.report ?? (opts.account !== undefined ? 'latest' : undefined);
@@ -108,9 +123,10 @@ export function register(program: Command): void {
   program
     .command('tui')
     .description('Interactive terminal UI: risk-sorted principals, evidence, fix previews (the default in a terminal)')
-    .argument('[report]', 'a report.json, a scan folder, latest or previous (same as --report)')
+    .argument('[report]', 'a report.json, a scan folder, latest or previous, or an organization.json (same as --report)')
     .option('--report <path>', 'open this report: report.json, a scan folder, latest or previous (default: the newest under --reports)')
-    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several)')
+    .option('--account <id>', 'account whose history latest/previous refer to (needed when --reports holds several); with an organization report, the account shown first')
+    .option('--org', 'open the newest organization report (leash scan --org) under --reports')
     .option('--reports <dir>', 'where scans are written (default: reports)')
     .option('--reports-dir <dir>', 'the same as --reports (older spelling)')
     .option('--input <file>', 'scan an authorization-details JSON file first')

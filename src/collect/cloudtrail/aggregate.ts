@@ -2,7 +2,7 @@
 // state grows with distinct principals × actions × sessions (each bounded), not with corpus size.
 import type { ActionUsage, PrincipalUsage, SessionUsage, UnmappedEvent, UsageData } from '../../model/usage.js';
 import { EventMapper } from './event-map.js';
-import { attribute, eventTimeOf, isDataEvent, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
+import { attribute, type Attribution, eventTimeOf, isDataEvent, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
 
 export interface AggregatorLimits {
   /** Resource ARNs kept per action per principal. */
@@ -139,6 +139,7 @@ export class UsageAggregator {
   earliest: string | undefined;
   latest: string | undefined;
   private lastDay = '\u0000';
+  private readonly attributions = new Map<string, { type: unknown; issuer: unknown; sourceIdentity: unknown; accountId: unknown; eventType: unknown; who: Attribution }>();
 
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -162,7 +163,7 @@ export class UsageAggregator {
       this.daysSeen.add(this.lastDay);
     }
 
-    const who = attribute(r);
+    const who = this.attribution(r);
     if ('skip' in who) {
       this.unattributedCounts.set(who.skip, (this.unattributedCounts.get(who.skip) ?? 0) + 1);
       return 'unattributed';
@@ -211,6 +212,25 @@ export class UsageAggregator {
       }
     }
     return 'counted';
+  }
+
+  /**
+   * attribute(r), remembered per caller ARN: a corpus repeats few identities many times, and the
+   * answer depends only on the fields compared here (all those attribute() reads), so a hit gives
+   * the same object attribute() would build. Bounded; past the bound every record is attributed anew.
+   */
+  private attribution(r: CloudTrailRecord): Attribution {
+    const id = r.userIdentity;
+    const arn = id.arn;
+    if (typeof arn !== 'string') return attribute(r);
+    const ctx = id.sessionContext;
+    const issuer = ctx?.sessionIssuer?.arn;
+    const si = ctx?.sourceIdentity;
+    const hit = this.attributions.get(arn);
+    if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit.who;
+    const who = attribute(r);
+    if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who });
+    return who;
   }
 
   private principal(arn: string, time: string): PrincipalState {

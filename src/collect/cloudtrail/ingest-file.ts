@@ -9,11 +9,20 @@ import type { ScanError } from '../../model/errors.js';
 import type { UsageAggregator } from './aggregate.js';
 import { visitDocument, type DocumentShape } from './document.js';
 import { jsonErrorOffset, lineColumn } from './json-error.js';
+import { scanDocument } from './scan-document.js';
 
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * How a file's text becomes records: 'scan' (default) builds only the fields usage needs, in one
+ * pass over the bytes (scan-document.ts), and hands anything unusual to JSON.parse; 'json' parses
+ * every file whole with JSON.parse. Both give the same usage, errors and locations.
+ */
+export type CloudTrailParser = 'scan' | 'json';
+
+/** A file's bytes after gunzip (UTF-8 JSON, not yet decoded), or why it could not be read. */
 export type LoadedFile =
-  | { readonly file: string; readonly text: string }
+  | { readonly file: string; readonly bytes: Buffer }
   | { readonly file: string; readonly error: string; readonly code: ScanError['code'] };
 
 /**
@@ -45,7 +54,7 @@ export async function loadLogFile(file: string, maxBytes = MAX_LOG_FILE_BYTES): 
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       // Bounded inflation: a 1 MB file that inflates to 1 GB stops at the limit (a gzip bomb).
-      buf = await gunzipAsync(buf, { maxOutputLength: maxBytes });
+      buf = await gunzipBounded(buf, maxBytes);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
         return { file, error: `decompresses to more than the ${maxBytes}-byte limit per CloudTrail file; skipped`, code: 'invalid-input' };
@@ -53,7 +62,19 @@ export async function loadLogFile(file: string, maxBytes = MAX_LOG_FILE_BYTES): 
       return { file, error: `not a readable gzip file (${(e as Error).message}); truncated download?`, code: 'invalid-input' };
     }
   }
-  return { file, text: buf.toString('utf8') };
+  return { file, bytes: buf };
+}
+
+/**
+ * gunzip up to `maxBytes` of output. zlib's output chunk defaults to 16 KiB, and each chunk is a
+ * callback on this thread plus a copy at the end; the gzip trailer's ISIZE (the uncompressed size
+ * mod 2^32, as the writer claims it) sizes one chunk for the whole file instead. It is only a hint:
+ * a wrong value costs speed, never correctness, and it is clamped to [64 KiB, 16 MiB].
+ */
+export function gunzipBounded(buf: Buffer, maxBytes: number): Promise<Buffer> {
+  const claimed = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
+  const chunkSize = Math.max(64, Math.min(16 * 2 ** 20, maxBytes + 1, Math.max(64 * 1024, claimed + 1024)));
+  return gunzipAsync(buf, { maxOutputLength: maxBytes, chunkSize });
 }
 
 /** "line L column C" of the first syntax error of a text JSON.parse rejected. */
@@ -75,16 +96,21 @@ export interface FileOutcome {
   readonly errors: readonly ScanError[];
 }
 
-export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number): FileOutcome {
+export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number, parser: CloudTrailParser = 'scan'): FileOutcome {
   const { file } = loaded;
   const failed = (error: ScanError): FileOutcome => ({ file, ok: false, records: 0, badRecords: 0, outsideWindow: 0, errors: [error] });
   if ('error' in loaded) return failed({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(loaded.text);
-  } catch {
-    const where = jsonErrorLocation(loaded.text);
-    return failed({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: invalid JSON at ${where}: expected a CloudTrail log file`, location: file, path: where });
+  // The scanner declines (undefined) anything it would not read exactly as JSON.parse does,
+  // invalid JSON included: then JSON.parse decides, and names the error's location.
+  let doc: unknown = parser === 'scan' ? scanDocument(loaded.bytes) : undefined;
+  if (doc === undefined) {
+    const text = loaded.bytes.toString('utf8');
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      const where = jsonErrorLocation(text);
+      return failed({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: invalid JSON at ${where}: expected a CloudTrail log file`, location: file, path: where });
+    }
   }
   const errors: ScanError[] = [];
   let badRecords = 0;

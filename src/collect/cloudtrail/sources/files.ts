@@ -15,7 +15,7 @@ import type { AggregatorLimits, UsageAggregator } from '../aggregate.js';
 import { coverageFor, filterBounds, missingDays, reportedWindow } from '../coverage.js';
 import type { DocumentShape } from '../document.js';
 import { newAggregator, readFilesInto, type ChunkOptions, type ChunkResult } from '../ingest-chunk.js';
-import { forEachLoaded, ingestLoaded, type FileOutcome } from '../ingest-file.js';
+import { forEachLoaded, ingestLoaded, type CloudTrailParser, type FileOutcome } from '../ingest-file.js';
 import { defaultWorkerCount, startWorkers, type IngestWorker } from '../ingest-pool.js';
 
 export { jsonErrorLocation } from '../ingest-file.js';
@@ -41,6 +41,8 @@ export interface ReadCloudTrailOptions {
   readonly chunkBytes?: number;
   /** false: this thread only absorbs what workers read (it still reads if every worker fails). */
   readonly readOnMainThread?: boolean;
+  /** 'scan' (default): build only the fields usage needs; 'json': JSON.parse every file whole. */
+  readonly parser?: CloudTrailParser;
   /** Creates a worker thread (tests; default: the ingest worker beside this module). */
   readonly spawnWorker?: () => Worker;
 }
@@ -179,6 +181,7 @@ export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTr
     ...(bounds.end !== undefined ? { windowEnd: bounds.end } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
     maxRecordErrors: opts.maxRecordErrorsPerFile ?? 5,
+    ...(opts.parser ? { parser: opts.parser } : {}),
   };
   const agg = newAggregator(chunkOptions);
   const errors: ScanError[] = [];
@@ -233,7 +236,7 @@ export async function readCloudTrail(paths: readonly string[], opts: ReadCloudTr
       (item) => ('file' in item ? item.file : undefined),
       (item, loaded) => {
         if ('error' in item) errors.push(item.error);
-        else apply(item.state, ingestLoaded(loaded!, agg, chunkOptions.maxRecordErrors));
+        else apply(item.state, ingestLoaded(loaded!, agg, chunkOptions.maxRecordErrors, chunkOptions.parser));
       },
     );
     ingest = { workers: 0, chunks: 0, chunksFromWorkers: 0, chunksReadAgain: 0 };
@@ -313,17 +316,17 @@ async function readInParallel(
       return;
     }
     readAgain++;
-    applyChunk(p.chunk, await readFilesInto(agg, p.chunk.files, options.maxRecordErrors));
+    applyChunk(p.chunk, await readFilesInto(agg, p.chunk.files, options.maxRecordErrors, options.parser));
   };
   const readHere = async (chunk: Chunk): Promise<void> => {
     if (chunk.index === nextToAbsorb && pending.size === 0) {
       // Everything before it is absorbed: read straight into the result.
       nextToAbsorb++;
-      applyChunk(chunk, await readFilesInto(agg, chunk.files, options.maxRecordErrors));
+      applyChunk(chunk, await readFilesInto(agg, chunk.files, options.maxRecordErrors, options.parser));
       return;
     }
     const local = newAggregator(options, true);
-    const outcomes = await readFilesInto(local, chunk.files, options.maxRecordErrors);
+    const outcomes = await readFilesInto(local, chunk.files, options.maxRecordErrors, options.parser);
     track(chunk, Promise.resolve({ outcomes, state: local.state() }), false);
   };
 

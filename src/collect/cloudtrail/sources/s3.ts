@@ -4,18 +4,15 @@
 // it will not read. Objects are fetched a few at a time and folded in key order by the same code
 // that reads local files (ingest-file.ts), so the same files give the same usage.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { ScanError, SourceInfo } from '../../../model/errors.js';
 import { errorCode, errorMessage } from '../../aws/errors.js';
 import { ReadOnlyViolationError } from '../../aws/allowlist.js';
 import { coverageFor, filterBounds, missingDays, reportedWindow } from '../coverage.js';
 import { newAggregator } from '../ingest-chunk.js';
-import { ingestLoaded, type LoadedFile } from '../ingest-file.js';
+import { gunzipBounded, ingestLoaded, type LoadedFile } from '../ingest-file.js';
 import { ACCOUNT_FOLDER, daysToList, folderName, ORG_FOLDER, prefixLevel, REGION_FOLDER } from './s3-layout.js';
 import type { CloudTrailReader, CloudTrailReadOptions, CloudTrailUsageResult } from '../reader.js';
 
-const gunzipAsync = promisify(gunzip) as (buf: Buffer, opts: { maxOutputLength: number }) => Promise<Buffer>;
 
 export interface S3ReadOptions extends CloudTrailReadOptions {
   /** Only these account folders (an organization scan reads each account's own). */
@@ -153,12 +150,12 @@ class S3Walk {
       if (buf.length === 0) return { file, error: 'empty object (0 bytes): expected a CloudTrail log file', code: 'invalid-input' };
       if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
         try {
-          buf = await gunzipAsync(buf, { maxOutputLength: maxBytes });
+          buf = await gunzipBounded(buf, maxBytes);
         } catch (e) {
           return { file, error: `not a readable gzip object (${(e as Error).message})`, code: 'invalid-input' };
         }
       }
-      return { file, text: buf.toString('utf8') };
+      return { file, bytes: buf };
     } catch (e) {
       if (e instanceof ReadOnlyViolationError) throw e;
       if (this.opts.signal?.aborted) throw e;

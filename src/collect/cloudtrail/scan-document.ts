@@ -1,0 +1,435 @@
+// A CloudTrail file without JSON.parse: one pass over the decompressed bytes that checks the whole
+// text is valid JSON and builds only the parts of each record the aggregator reads (WANTED below).
+// requestParameters, responseElements and everything else are validated and skipped, not built,
+// which is what makes ingest faster than gunzip + JSON.parse (a file is mostly such parts).
+//
+// The result is a *partial document*: for every path in WANTED it holds exactly what JSON.parse
+// would give (a captured string is decoded from the same bytes; anything unusual — escapes,
+// numbers, literals, arrays or strings where an object was expected — is handed to JSON.parse on
+// its own slice), so visitDocument + the aggregator compute the same usage from it. Duplicate keys
+// keep the last value, as JSON.parse does. The scanner is at least as strict as JSON.parse: on any
+// syntax doubt, or a document that is not `{"Records": [...]}` / `{"Events": [...]}`, it returns
+// undefined and the caller parses the file with JSON.parse, so errors and their locations are
+// JSON.parse's own.
+
+/** What to keep under a key: the exact value, an object's wanted keys, or an array's elements. */
+export type Want = { readonly kind: 'leaf' } | { readonly kind: 'object'; readonly node: WantNode } | { readonly kind: 'array'; readonly node: WantNode };
+
+interface WantEntry {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly want: Want;
+  /** Decode through the intern table (values that repeat across records). */
+  readonly intern: boolean;
+}
+
+/**
+ * One string object per distinct value, for the fields whose values repeat (ARNs, event names,
+ * user agents, IPs). Decoding is not what this saves: the aggregator keys Maps by these strings,
+ * and a Map lookup with a string it has seen before (hash kept in the string, equal by identity)
+ * is far cheaper than one with a fresh copy of it. Slots are chosen by a hash of the length and
+ * the last bytes and one early byte (where ARNs, names and user agents differ); every hit is
+ * confirmed byte by byte, so a collision only costs a decode. Bounded: 32,768 slots, ASCII values
+ * up to 512 bytes (a non-ASCII value decodes to fewer chars than bytes and is never kept: a kept
+ * string's char codes are exactly its bytes).
+ */
+const INTERN_SLOTS = 32768;
+const internText: (string | undefined)[] = new Array(INTERN_SLOTS);
+
+function interned(b: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > 512) return utf8Slice.call(b, start, end);
+  let h = Math.imul(len, 0x9e3779b1);
+  const tail = Math.max(start, end - 10);
+  for (let i = tail; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  if (start + 2 < tail) h = Math.imul(h ^ b[start + 2]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  // Only ASCII values are kept, so a kept string's char codes are its bytes: compared in place.
+  const k = internText[slot];
+  if (k !== undefined && k.length === len) {
+    let j = len - 1;
+    while (j >= 0 && k.charCodeAt(j) === b[start + j]) j--;
+    if (j < 0) return k;
+  }
+  const text = utf8Slice.call(b, start, end);
+  if (text.length === len) internText[slot] = text;
+  return text;
+}
+
+/** Values that differ in (nearly) every record are not interned. */
+const NOT_INTERNED = new Set(['eventTime', 'CloudTrailEvent', 'key']);
+
+/**
+ * Buffer's own UTF-8 slice, without toString()'s argument handling (which costs more than the
+ * decoding for the short values read here). Same decoder, same replacement of invalid bytes.
+ */
+const utf8Slice: (this: Buffer, start: number, end: number) => string =
+  (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString('utf8', start, end);
+  };
+
+export interface WantNode {
+  /** Entries by signature (length, first and last byte; keys are ASCII): a key is compared only with these. */
+  readonly bySignature: readonly (readonly WantEntry[] | undefined)[];
+  readonly byName: ReadonlyMap<string, Want>;
+}
+
+/** An index into a 16K table; different keys may share one (every candidate is compared in full). */
+const signature = (length: number, first: number, last: number): number => ((length & 15) << 10) | ((first & 31) << 5) | (last & 31);
+
+const LEAF: Want = { kind: 'leaf' };
+
+function node(spec: Record<string, Want>): WantNode {
+  const bySignature: WantEntry[][] = new Array(1 << 14);
+  const byName = new Map<string, Want>();
+  for (const [name, want] of Object.entries(spec)) {
+    const bytes = Buffer.from(name, 'latin1');
+    const sig = signature(bytes.length, bytes[0]!, bytes[bytes.length - 1]!);
+    (bySignature[sig] ??= []).push({ name, bytes, want, intern: !NOT_INTERNED.has(name) });
+    byName.set(name, want);
+  }
+  return { bySignature, byName };
+}
+const obj = (spec: Record<string, Want>): Want => ({ kind: 'object', node: node(spec) });
+const arr = (spec: Record<string, Want>): Want => ({ kind: 'array', node: node(spec) });
+
+/**
+ * Every record path the aggregator reads (record.ts: recordProblem, attribute, sourceIdentityOf,
+ * isDenied, isDataEvent, resourcesOf, eventTimeOf; aggregate.ts: userAgent, sourceIPAddress) and
+ * visitDocument's CloudTrailEvent. A test reads the aggregator through a Proxy and fails when it
+ * touches a path missing here.
+ */
+export const WANTED_RECORD: Record<string, Want> = {
+  eventTime: LEAF,
+  eventSource: LEAF,
+  eventName: LEAF,
+  eventType: LEAF,
+  eventCategory: LEAF,
+  managementEvent: LEAF,
+  awsRegion: LEAF,
+  recipientAccountId: LEAF,
+  userAgent: LEAF,
+  sourceIPAddress: LEAF,
+  errorCode: LEAF,
+  CloudTrailEvent: LEAF,
+  userIdentity: obj({
+    type: LEAF,
+    arn: LEAF,
+    accountId: LEAF,
+    sessionContext: obj({ sessionIssuer: obj({ arn: LEAF }), sourceIdentity: LEAF }),
+  }),
+  resources: arr({ ARN: LEAF }),
+  requestParameters: obj({ bucketName: LEAF, key: LEAF, policyArn: LEAF, functionName: LEAF, roleArn: LEAF }),
+  responseElements: obj({
+    role: obj({ arn: LEAF }),
+    user: obj({ arn: LEAF }),
+    group: obj({ arn: LEAF }),
+    instanceProfile: obj({ arn: LEAF }),
+    policy: obj({ arn: LEAF }),
+  }),
+};
+
+/** The whole document: the records of an S3 delivery file; a lookup-events list whole (rare, small). */
+export const TOP = node({ Records: arr(WANTED_RECORD), Events: LEAF });
+
+/** Every wanted object without a wanted key; nothing downstream writes to records. */
+const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/** Thrown inside the scanner on anything it does not accept; never escapes scanDocument. */
+class Decline {}
+const DECLINE = new Decline();
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/**
+ * The partial document of a CloudTrail file's bytes, or undefined: not valid JSON, not an object
+ * with a Records or Events array, or anything else the caller should leave to JSON.parse.
+ */
+export function scanDocument(bytes: Uint8Array): { Records?: unknown; Events?: unknown } | undefined {
+  const s = new Scanner(bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  try {
+    s.ws();
+    if (s.b[s.i] !== 123) return undefined;
+    const doc = s.object(TOP) as { Records?: unknown; Events?: unknown };
+    s.ws();
+    if (s.i !== s.n) return undefined;
+    return Array.isArray(doc.Records) || Array.isArray(doc.Events) ? doc : undefined;
+  } catch (e) {
+    // Deep nesting past the stack of a captured value's JSON.parse is a decline too.
+    if (e === DECLINE || e instanceof RangeError || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
+class Scanner {
+  i = 0;
+  readonly n: number;
+  /** Container kinds of the value being skipped (1 object, 2 array), grown on demand. */
+  private stack = new Uint8Array(64);
+  /** Set by str(): the string just scanned had a backslash escape / a byte ≥ 0x80. */
+  private escaped = false;
+
+  constructor(readonly b: Buffer) {
+    this.n = b.length;
+  }
+
+  ws(): void {
+    const b = this.b;
+    let i = this.i;
+    for (;;) {
+      const c = b[i];
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    this.i = i;
+  }
+
+  /** At a `"`: moves past the closing quote; validates escapes and control characters. */
+  private str(): void {
+    const b = this.b;
+    const n = this.n;
+    let i = this.i + 1;
+    let escaped = false;
+    for (;;) {
+      if (i >= n) throw DECLINE;
+      const c = b[i]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        const e = b[i + 1];
+        if (e === 117) {
+          if (!(isHex(b[i + 2]) && isHex(b[i + 3]) && isHex(b[i + 4]) && isHex(b[i + 5]))) throw DECLINE;
+          i += 6;
+        } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
+        else throw DECLINE;
+        continue;
+      }
+      if (c < 32) throw DECLINE;
+      i++;
+    }
+    this.escaped = escaped;
+    this.i = i + 1;
+  }
+
+  private number(): void {
+    const b = this.b;
+    let i = this.i;
+    if (b[i] === 45) i++;
+    if (b[i] === 48) i++;
+    else if (isDigit19(b[i])) while (isDigit(b[++i])) {}
+    else throw DECLINE;
+    if (b[i] === 46) {
+      if (!isDigit(b[++i])) throw DECLINE;
+      while (isDigit(b[++i])) {}
+    }
+    if (b[i] === 101 || b[i] === 69) {
+      i++;
+      if (b[i] === 43 || b[i] === 45) i++;
+      if (!isDigit(b[i])) throw DECLINE;
+      while (isDigit(b[++i])) {}
+    }
+    this.i = i;
+  }
+
+  private literal(): void {
+    const b = this.b;
+    const i = this.i;
+    const c = b[i];
+    if (c === 116 && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) this.i = i + 4;
+    else if (c === 102 && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) this.i = i + 5;
+    else if (c === 110 && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) this.i = i + 4;
+    else throw DECLINE;
+  }
+
+  /** Skips one value of any kind, validating it; iterative, so nesting depth costs no stack. */
+  skip(): void {
+    const b = this.b;
+    const c = b[this.i];
+    if (c === QUOTE) return this.str();
+    if (c !== 123 && c !== 91) {
+      if (c === 116 || c === 102 || c === 110) return this.literal();
+      return this.number();
+    }
+    let depth = 0;
+    // After an opening bracket: the first member, or the closing bracket.
+    let open = true;
+    for (;;) {
+      // Here: at a value (or, when open, maybe a closing bracket).
+      let v = b[this.i];
+      if (open) {
+        const kind = v === 123 ? 1 : 2;
+        if (depth === this.stack.length) {
+          const grown = new Uint8Array(depth * 2);
+          grown.set(this.stack);
+          this.stack = grown;
+        }
+        this.stack[depth++] = kind;
+        this.i++;
+        this.ws();
+        v = b[this.i];
+        if (v === (kind === 1 ? 125 : 93)) {
+          this.i++;
+          depth--;
+        } else {
+          if (kind === 1) this.key();
+          v = b[this.i];
+          if (v === 123 || v === 91) continue; // open stays true: descend
+          this.scalar(v);
+        }
+        open = false;
+      }
+      // After a value (or a closed container) at `depth`.
+      for (;;) {
+        if (depth === 0) return;
+        this.ws();
+        const d = b[this.i];
+        const kind = this.stack[depth - 1]!;
+        if (d === 44) {
+          this.i++;
+          this.ws();
+          if (kind === 1) this.key();
+          v = b[this.i];
+          if (v === 123 || v === 91) {
+            open = true;
+            break;
+          }
+          this.scalar(v);
+        } else if (d === (kind === 1 ? 125 : 93)) {
+          this.i++;
+          depth--;
+        } else throw DECLINE;
+      }
+    }
+  }
+
+  /** At a member's key inside a skipped object: key, colon, and whitespace up to the value. */
+  private key(): void {
+    if (this.b[this.i] !== QUOTE) throw DECLINE;
+    this.str();
+    this.ws();
+    if (this.b[this.i] !== 58) throw DECLINE;
+    this.i++;
+    this.ws();
+  }
+
+  private scalar(c: number | undefined): void {
+    if (c === QUOTE) this.str();
+    else if (c === 116 || c === 102 || c === 110) this.literal();
+    else this.number();
+  }
+
+  /** The exact value JSON.parse gives for the value at i; a plain string is decoded directly. */
+  leaf(intern = false): unknown {
+    const start = this.i;
+    if (this.b[start] === QUOTE) {
+      this.str();
+      if (!this.escaped) return intern ? interned(this.b, start + 1, this.i - 1) : utf8Slice.call(this.b, start + 1, this.i - 1);
+    } else {
+      const c = this.b[start];
+      if (c === 116 || c === 102 || c === 110) {
+        this.literal();
+        return c === 116 ? true : c === 102 ? false : null;
+      }
+      this.skip();
+    }
+    return JSON.parse(utf8Slice.call(this.b, start, this.i));
+  }
+
+  /** At `{`: an object holding only the wanted keys (each with its exact or partial value). */
+  object(want: WantNode): Record<string, unknown> {
+    const b = this.b;
+    // Made on the first wanted key: an object with none (most requestParameters, responseElements)
+    // is the shared empty object, which reads the same and costs no allocation.
+    let out: Record<string, unknown> | undefined;
+    this.i++;
+    this.ws();
+    if (b[this.i] === 125) {
+      this.i++;
+      return EMPTY;
+    }
+    for (;;) {
+      if (b[this.i] !== QUOTE) throw DECLINE;
+      const keyStart = this.i + 1;
+      this.str();
+      const keyEnd = this.i - 1;
+      this.ws();
+      if (b[this.i] !== 58) throw DECLINE;
+      this.i++;
+      this.ws();
+      const found = this.match(want, keyStart, keyEnd);
+      if (found === undefined) this.skip();
+      else {
+        const { name, want: w } = found;
+        const c = b[this.i];
+        out ??= {};
+        if (w.kind === 'object' && c === 123) out[name] = this.object(w.node);
+        else if (w.kind === 'array' && c === 91) out[name] = this.array(w.node);
+        else out[name] = this.leaf(found.intern);
+      }
+      this.ws();
+      const d = b[this.i];
+      if (d === 44) {
+        this.i++;
+        this.ws();
+      } else if (d === 125) {
+        this.i++;
+        return out ?? EMPTY;
+      } else throw DECLINE;
+    }
+  }
+
+  /** At `[`: each element an object's wanted keys, or its exact value when not an object. */
+  private array(want: WantNode): unknown[] {
+    const b = this.b;
+    const out: unknown[] = [];
+    this.i++;
+    this.ws();
+    if (b[this.i] === 93) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      out.push(b[this.i] === 123 ? this.object(want) : this.leaf());
+      this.ws();
+      const d = b[this.i];
+      if (d === 44) {
+        this.i++;
+        this.ws();
+      } else if (d === 93) {
+        this.i++;
+        return out;
+      } else throw DECLINE;
+    }
+  }
+
+  /** The wanted entry a key names (keys with escapes are decoded first, as JSON.parse would). */
+  private match(want: WantNode, start: number, end: number): Pick<WantEntry, 'name' | 'want' | 'intern'> | undefined {
+    if (this.escaped) {
+      const name = JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
+      const w = want.byName.get(name);
+      return w === undefined ? undefined : { name, want: w, intern: false };
+    }
+    const b = this.b;
+    if (end === start) return undefined;
+    const entries = want.bySignature[signature(end - start, b[start]!, b[end - 1]!)];
+    if (entries === undefined) return undefined;
+    next: for (const e of entries) {
+      const k = e.bytes;
+      for (let j = 0; j < k.length; j++) if (b[start + j] !== k[j]) continue next;
+      return e;
+    }
+    return undefined;
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
+}
+function isDigit19(c: number | undefined): boolean {
+  return c !== undefined && c >= 49 && c <= 57;
+}
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102));
+}

@@ -1,0 +1,56 @@
+// The aggregator remembers attributions per caller ARN; whatever else varies between records of
+// one ARN (type, issuer, sourceIdentity, account, event type), each record must be attributed as
+// attribute() attributes it on its own.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { UsageAggregator } from '../../../src/collect/cloudtrail/aggregate.js';
+import { attribute, type CloudTrailRecord } from '../../../src/collect/cloudtrail/record.js';
+
+const record = fc
+  .record({
+    arn: fc.constantFrom('arn:aws:sts::111122223333:assumed-role/r/s1', 'arn:aws:sts::111122223333:assumed-role/r/s2', 'arn:aws:iam::111122223333:user/u'),
+    type: fc.constantFrom('AssumedRole', 'IAMUser', 'FederatedUser', 'Root', 'AWSService', undefined),
+    issuer: fc.constantFrom('arn:aws:iam::111122223333:role/r', 'arn:aws:iam::111122223333:role/path/r', undefined),
+    sourceIdentity: fc.constantFrom('alice', '', undefined),
+    accountId: fc.constantFrom('111122223333', undefined),
+    eventType: fc.constantFrom('AwsApiCall', 'AwsServiceEvent', undefined),
+  })
+  .map(({ arn, type, issuer, sourceIdentity, accountId, eventType }) => {
+    const sessionContext = issuer === undefined && sourceIdentity === undefined ? undefined : { ...(issuer !== undefined ? { sessionIssuer: { arn: issuer } } : {}), ...(sourceIdentity !== undefined ? { sourceIdentity } : {}) };
+    return {
+      eventTime: '2024-05-01T09:00:00Z',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'GetCallerIdentity',
+      ...(eventType !== undefined ? { eventType } : {}),
+      userIdentity: { arn, ...(type !== undefined ? { type } : {}), ...(accountId !== undefined ? { accountId } : {}), ...(sessionContext ? { sessionContext } : {}) },
+    } as CloudTrailRecord;
+  });
+
+describe('attribution remembered per caller ARN', () => {
+  it('gives, record by record, what attribute() gives (principals, sessions and skip reasons counted alike)', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), (records) => {
+        const agg = new UsageAggregator();
+        for (const r of records) agg.add(r);
+        const state = agg.state();
+        const principals = new Map<string, Set<string>>();
+        const skipped = new Map<string, number>();
+        for (const r of records) {
+          const who = attribute(r);
+          if ('skip' in who) skipped.set(who.skip, (skipped.get(who.skip) ?? 0) + 1);
+          else {
+            if (!principals.has(who.principalArn)) principals.set(who.principalArn, new Set());
+            principals.get(who.principalArn)!.add(`${who.sessionName ?? ''}|${who.sourceIdentity ?? ''}`);
+          }
+        }
+        expect(state.unattributed).toEqual(skipped);
+        expect(new Set(state.principals.keys())).toEqual(new Set(principals.keys()));
+        for (const [arn, p] of state.principals) {
+          const sessions = new Set([...p.sessions.values()].flatMap((m) => [...m.values()].map((s) => `${s.sessionName ?? ''}|${s.sourceIdentity ?? ''}`)));
+          expect(sessions).toEqual(principals.get(arn));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,222 @@
+// The scanner route must give what the JSON.parse route gives: the same partial document (every
+// wanted path exactly as JSON.parse has it), the same aggregate, the same errors and locations —
+// on the real fixture trails and on generated hostile text (escapes, unicode, invalid UTF-8,
+// duplicate keys, braces in strings, odd types, whitespace, broken files).
+import fc from 'fast-check';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageAggregator } from '../../../src/collect/cloudtrail/aggregate.js';
+import { ingestLoaded, type CloudTrailParser } from '../../../src/collect/cloudtrail/ingest-file.js';
+import { TOP, scanDocument, type Want, type WantNode } from '../../../src/collect/cloudtrail/scan-document.js';
+import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
+
+/** What the scanner should build from JSON.parse's value: the wanted keys only, exact below a leaf. */
+function project(v: unknown, node: WantNode): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, w] of node.byName) if (Object.hasOwn(v, k)) out[k] = projectWant((v as Record<string, unknown>)[k], w);
+  return out;
+}
+function projectWant(v: unknown, w: Want): unknown {
+  if (w.kind === 'leaf') return v;
+  if (w.kind === 'object') return project(v, w.node);
+  return Array.isArray(v) ? v.map((e) => project(e, w.node)) : v;
+}
+
+function ingest(bytes: Buffer, parser: CloudTrailParser) {
+  const agg = new UsageAggregator();
+  const outcome = ingestLoaded({ file: 'f.json', bytes }, agg, 3, parser);
+  return { outcome, usage: agg.finish({ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }, []) };
+}
+
+/** How many documents the scanner built itself (rather than handing them to JSON.parse). */
+let scannedDocs = 0;
+
+function sameEverywhere(bytes: Buffer): void {
+  const text = bytes.toString('utf8');
+  let parsed: unknown;
+  let valid = true;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    valid = false;
+  }
+  const scanned = scanDocument(bytes);
+  if (!valid) expect(scanned).toBeUndefined();
+  else if (scanned !== undefined) {
+    scannedDocs++;
+    expect(scanned).toStrictEqual(project(parsed, TOP));
+  }
+  expect(ingest(bytes, 'scan')).toStrictEqual(ingest(bytes, 'json'));
+}
+
+function trailFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => statSync(f).isFile() && f.endsWith('.json'));
+}
+
+describe('scanDocument against JSON.parse', () => {
+  it.skipIf(!sharedFixturesPresent)('every shared fixture trail: same partial document and same aggregate' + (sharedFixturesPresent ? '' : ` (${SKIP_REASON})`), () => {
+    const files = trailFiles(sharedFixture('cloudtrail'));
+    expect(files.length).toBeGreaterThan(50);
+    let scannedRecords = 0;
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      const doc = scanDocument(bytes);
+      // Real delivery files are all scanned (not handed back to JSON.parse).
+      if (doc !== undefined && Array.isArray(doc.Records)) scannedRecords += doc.Records.length;
+      sameEverywhere(bytes);
+    }
+    expect(scannedRecords).toBeGreaterThan(1000);
+  });
+
+  it("the repository's own fixture trails, good and bad, give the same outcome both ways", () => {
+    const files = trailFiles(ownFixture('cloudtrail'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) sameEverywhere(readFileSync(f));
+  });
+
+  it('builds only the wanted fields, and the aggregate depends on them (negative control)', () => {
+    const rec = {
+      eventVersion: '1.08',
+      eventTime: '2024-05-01T09:00:00Z',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      userAgent: 'claude-code/1.0',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/r/s', principalId: 'X', sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/r', userName: 'r' }, attributes: { mfaAuthenticated: 'false' } } },
+      requestParameters: { bucketName: 'b', key: 'k', huge: 'x'.repeat(10_000) },
+      responseElements: null,
+    };
+    const bytes = Buffer.from(JSON.stringify({ Records: [rec] }));
+    const doc = scanDocument(bytes) as { Records: Record<string, unknown>[] };
+    expect(Object.keys(doc.Records[0]!).sort()).toEqual(['eventName', 'eventSource', 'eventTime', 'requestParameters', 'responseElements', 'userAgent', 'userIdentity']);
+    expect(doc.Records[0]!.requestParameters).toEqual({ bucketName: 'b', key: 'k' });
+    expect(doc.Records[0]!.userIdentity).toEqual({ type: 'AssumedRole', arn: rec.userIdentity.arn, sessionContext: { sessionIssuer: { arn: rec.userIdentity.sessionContext.sessionIssuer.arn } } });
+    // The comparison is sensitive: another user agent changes the aggregate.
+    const other = Buffer.from(JSON.stringify({ Records: [{ ...rec, userAgent: 'kiro/1.0' }] }));
+    expect(ingest(other, 'scan').usage).not.toStrictEqual(ingest(bytes, 'scan').usage);
+  });
+
+  it('the aggregator reads no record path the scanner leaves out (read through a Proxy)', () => {
+    const files = sharedFixturesPresent ? trailFiles(sharedFixture('cloudtrail')).slice(0, 40) : trailFiles(ownFixture('cloudtrail'));
+    const read = new Set<string>();
+    const watch = (v: unknown, path: string): unknown =>
+      typeof v !== 'object' || v === null
+        ? v
+        : new Proxy(v as object, {
+            get(t, k, r) {
+              const key = typeof k === 'string' ? (/^\d+$/.test(k) ? '[]' : k) : String(k);
+              if (typeof k === 'string' && k !== 'length') read.add(`${path}.${key}`);
+              return watch(Reflect.get(t, k, r), `${path}.${key}`);
+            },
+          });
+    const agg = new UsageAggregator();
+    for (const f of files) {
+      const doc = JSON.parse(readFileSync(f, 'utf8')) as { Records?: unknown[] };
+      for (const r of doc.Records ?? []) if (typeof r === 'object' && r && 'userIdentity' in r && 'eventTime' in r) agg.add(watch(r, '$') as never);
+    }
+    const wanted = new Set<string>();
+    const walk = (n: WantNode, path: string): void => {
+      for (const [k, w] of n.byName) {
+        wanted.add(`${path}.${k}`);
+        if (w.kind !== 'leaf') walk(w.node, w.kind === 'array' ? `${path}.${k}.[]` : `${path}.${k}`);
+      }
+    };
+    const rec = TOP.byName.get('Records')!;
+    if (rec.kind !== 'array') throw new Error('Records is scanned as an array');
+    walk(rec.node, '$');
+    // Below a leaf the value is exact: reads inside it are covered.
+    const covered = (p: string): boolean => wanted.has(p) || [...wanted].some((w) => p.startsWith(`${w}.`));
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((p) => !covered(p))).toEqual([]);
+  });
+});
+
+// ---- generated text --------------------------------------------------------------------------
+
+const hostileString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom('{"a":[1,2]}', '}]},{', '\\', '"', '\u2028', '\u0000', '\ud800', 'arn:aws:iam::111122223333:role/x', 'AssumedRole', 'IAMUser', 's3.amazonaws.com', 'GetObject', '2024-05-01T09:00:00Z', 'AccessDenied'),
+);
+const leafValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 2 }), fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+
+/** JSON text of an object from [key, value-text] entries: keys may repeat (the last one counts). */
+function objectText(entries: readonly (readonly [string, string])[], ws: string): string {
+  return `{${ws}${entries.map(([k, v]) => `${keyText(k)}${ws}:${ws}${v}`).join(`,${ws}`)}${ws}}`;
+}
+/** A key, sometimes with a letter written as a \\u escape (JSON.parse reads it as the same key). */
+function keyText(k: string): string {
+  const t = JSON.stringify(k);
+  return k.length > 3 && k.charCodeAt(1) % 3 === 0 ? `"${t.slice(1, 2)}\\u${k.charCodeAt(1).toString(16).padStart(4, '0')}${t.slice(3)}` : t;
+}
+
+const ws = fc.constantFrom('', '', ' ', '\n', '\t', '\r\n  ');
+const entriesOf = (keys: readonly string[], value: fc.Arbitrary<string>) => fc.array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 6 })), value), { maxLength: keys.length + 3 });
+const valueText = leafValue.map((v) => JSON.stringify(v) ?? 'null');
+
+const issuerText = fc.tuple(entriesOf(['arn', 'type', 'userName'], valueText), ws).map(([e, w]) => objectText(e, w));
+const contextText = fc.tuple(entriesOf(['sessionIssuer', 'sourceIdentity', 'attributes'], fc.oneof(issuerText, valueText)), ws).map(([e, w]) => objectText(e, w));
+const identityText = fc.tuple(entriesOf(['type', 'arn', 'accountId', 'sessionContext', 'invokedBy'], fc.oneof(contextText, valueText, fc.constantFrom('"AssumedRole"', '"IAMUser"', '"Root"'))), ws).map(([e, w]) => objectText(e, w));
+const resourcesText = fc.array(fc.oneof(fc.tuple(entriesOf(['ARN', 'type'], valueText), ws).map(([e, w]) => objectText(e, w)), valueText), { maxLength: 3 }).map((a) => `[${a.join(',')}]`);
+const recordText = fc
+  .record({
+    time: fc.constantFrom('"2024-05-01T09:00:00Z"', '"2024-05-02T10:00:00.123Z"', '"yesterday"', '5'),
+    source: fc.constantFrom('"s3.amazonaws.com"', '"iam.amazonaws.com"', '"lambda.amazonaws.com"', '"sts.amazonaws.com"', '"ec2.amazonaws.com"', '"x.example"'),
+    name: fc.constantFrom('"GetObject"', '"CreateRole"', '"Invoke"', '"AssumeRole"', '"DescribeInstances"', '"Nope"'),
+    identity: fc.oneof({ weight: 4, arbitrary: identityText }, { weight: 1, arbitrary: valueText }),
+    extra: entriesOf(['userAgent', 'errorCode', 'eventType', 'eventCategory', 'managementEvent', 'awsRegion', 'recipientAccountId', 'sourceIPAddress', 'requestParameters', 'responseElements', 'resources', 'eventID'], fc.oneof(valueText, resourcesText, identityText)),
+    params: fc.tuple(entriesOf(['bucketName', 'key', 'policyArn', 'functionName', 'roleArn', 'policyDocument'], valueText), ws).map(([e, w]) => objectText(e, w)),
+    w: ws,
+  })
+  .map(({ time, source, name, identity, extra, params, w }) => objectText([['eventTime', time], ['eventSource', source], ['eventName', name], ['userIdentity', identity], ['requestParameters', params], ...extra], w));
+const documentText = fc.tuple(fc.array(fc.oneof({ weight: 8, arbitrary: recordText }, { weight: 1, arbitrary: valueText }), { maxLength: 6 }), ws, fc.boolean()).map(([recs, w, dup]) => {
+  const list = `[${w}${recs.join(`,${w}`)}${w}]`;
+  return dup ? `{"Records":[],${w}"Records":${list}}` : `{${w}"Records":${w}${list}}`;
+});
+
+describe('scanDocument on generated hostile documents', () => {
+  it('valid documents: the partial document equals JSON.parse projected, and the aggregates are equal', () => {
+    scannedDocs = 0;
+    fc.assert(fc.property(documentText, (text) => sameEverywhere(Buffer.from(text))), { numRuns: 400 });
+    // Valid generated documents are scanned, not handed back to JSON.parse.
+    expect(scannedDocs).toBeGreaterThan(350);
+  });
+
+  it('invalid UTF-8 bytes inside strings decode as JSON.parse of the whole text decodes them', () => {
+    fc.assert(
+      fc.property(documentText, fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 4 }), fc.nat(), (text, bad, at) => {
+        const bytes = Buffer.from(text);
+        // Only after an opening quote of some string value, so the text stays structurally the same.
+        const quotes = [...text.matchAll(/"/g)].map((m) => Buffer.byteLength(text.slice(0, m.index + 1)));
+        if (quotes.length === 0) return;
+        const pos = quotes[at % quotes.length]!;
+        sameEverywhere(Buffer.concat([bytes.subarray(0, pos), Buffer.from(bad), bytes.subarray(pos)]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('broken documents (cut, or one byte changed) give the same error and location both ways', () => {
+    fc.assert(
+      fc.property(documentText, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (text, at, byte, cut) => {
+        const bytes = Buffer.from(text);
+        const i = at % Math.max(1, bytes.length);
+        const broken = cut ? bytes.subarray(0, i) : Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i + 1)]);
+        sameEverywhere(broken);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('deep nesting in a skipped field is validated without recursion', () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const good = Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u"},"additionalEventData":${deep}}]}`);
+    expect((scanDocument(good) as { Records: unknown[] }).Records).toHaveLength(1);
+    sameEverywhere(good);
+    const bad = Buffer.from(good.toString().replace(']]]]}', ']]]}'));
+    expect(scanDocument(bad)).toBeUndefined();
+  });
+});
