@@ -45,7 +45,7 @@ if (mode === 'gen') {
     for (let i = 0; i < list.length; i++) {
       buf += (i === 0 ? '' : ',') + JSON.stringify(list[i]);
       if (buf.length > 1 << 20) {
-        if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+        if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
         buf = '';
       }
     }
@@ -53,7 +53,7 @@ if (mode === 'gen') {
   }
   buf += '}';
   out.end(buf);
-  await new Promise((r) => out.on('finish', r));
+  await new Promise<void>((r) => out.on('finish', () => r()));
   process.stdout.write(JSON.stringify({ file, bytes: statSync(file).size }) + '\n');
 } else if (mode === 'scan') {
   const file = args[0]!;
