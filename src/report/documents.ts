@@ -6,14 +6,23 @@
 // the Report in memory, and every exporter and screen reading it, always sees whole documents.
 //
 // Where references may stand: principals[].trustPolicy, findings[].evidence[].statement,
-// fixes[].before, fixes[].after (the whole value: a document, or the list of documents).
+// fixes[].before, fixes[].after (the whole value: a document, or the list of documents), and the
+// documents of a fix's render target.
+//
+// A fix's renderings (policy JSON, Terraform, CLI script: half of report.json at 10,000
+// principals) are text rendered from the fix's target; report.json keeps the target instead,
+// `renderings: { "$render": target }`, and readers render them again when first read.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { InputError } from '../model/errors.js';
+import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
+import type { FixTarget } from '../fix/render/index.js';
 import type { Evidence, Finding } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 
 export const DOC_REF = '$doc';
+export const RENDER_REF = '$render';
 const KEY_RE = /^sha256:[0-9a-f]{32}$/;
 
 export interface DocumentRef {
@@ -54,6 +63,7 @@ export function storedReport(report: Report): Report {
   const findings = report.findings.map((f): Finding => (f.evidence.some((e) => e.kind === 'statement') ? { ...f, evidence: f.evidence.map((e): Evidence => (e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e)) } : f));
   const fixes = report.fixes.map((x): Fix => ({
     ...x,
+    ...storedRenderings(x, t),
     ...(x.before !== undefined && typeof x.before === 'object' ? { before: t.ref(x.before) as NonNullable<Fix['before']> } : {}),
     ...(typeof x.after === 'object' ? { after: t.ref(x.after) as Fix['after'] } : {}),
   }));
@@ -62,6 +72,43 @@ export function storedReport(report: Report): Report {
   const { graph, errors, ...rest } = report;
   return { ...rest, principals, findings, fixes, documents: t.documents, ...(graph ? { graph } : {}), errors } as Report;
 }
+
+/** `{ "$render": target }` with the target's documents by reference, when the renderings are derived. */
+function storedRenderings(x: Fix, t: DocumentTable): Pick<Fix, 'renderings'> | Record<string, never> {
+  const target = renderSourceOf(x.renderings);
+  if (!target) return {};
+  const stored = {
+    ...target,
+    policies: target.policies.map((p) => ({ ...p, document: t.ref(p.document) })),
+    ...(target.currentTrust ? { currentTrust: t.ref(target.currentTrust) } : {}),
+  };
+  return { renderings: { [RENDER_REF]: stored } as unknown as Fix['renderings'] };
+}
+
+// A render target read from a file is checked before any renderer sees it: the renderers write
+// shell scripts, and a report.json is input like any other.
+const strs = z.array(z.string());
+const principalBlock = z.union([z.literal('*'), z.record(z.string(), strs)]);
+const policyDocument = z.object({
+  version: z.enum(['2012-10-17', '2008-10-17']),
+  id: z.string().optional(),
+  statements: z.array(z.object({
+    index: z.number().int().nonnegative(), sid: z.string().optional(), effect: z.enum(['Allow', 'Deny']),
+    action: strs.optional(), notAction: strs.optional(), resource: strs.optional(), notResource: strs.optional(),
+    principal: principalBlock.optional(), notPrincipal: principalBlock.optional(), condition: z.record(z.string(), z.record(z.string(), strs)).optional(),
+  })),
+});
+const renderTarget = z.object({
+  principalKind: z.enum(['role', 'user']),
+  principalName: z.string(),
+  accountId: z.string(),
+  policies: z.array(z.object({ name: z.string(), purpose: z.enum(['identity', 'boundary', 'trust', 'session']), attach: z.enum(['inline', 'managed', 'none']), document: policyDocument })),
+  maxSessionDuration: z.number().int().optional(),
+  identityCenter: z.object({ permissionSetName: z.string(), instanceArn: z.string().optional(), permissionSetArn: z.string().optional() }).optional(),
+  currentTrust: policyDocument.optional(),
+  currentBoundaryArn: z.string().optional(),
+  replacesPolicies: z.array(z.object({ kind: z.enum(['inline', 'managed']), name: z.string(), arn: z.string().optional() })).optional(),
+});
 
 /**
  * Replace every reference in a parsed report.json with its document (shared, not copied), and
@@ -83,8 +130,25 @@ export function resolveDocuments(data: Report, file: string): Report {
   const mut = raw as { -readonly [K in keyof Report]: Report[K] } & { documents?: unknown };
   mut.principals = data.principals.map((p, i) => (p.trustPolicy === undefined ? p : { ...p, trustPolicy: resolve(p.trustPolicy, `$.principals[${i}].trustPolicy`) }));
   mut.findings = data.findings.map((f, i) => (f.evidence.some((e) => e.kind === 'statement' && isDocumentRef(e.statement)) ? { ...f, evidence: f.evidence.map((e, j) => (e.kind === 'statement' ? { ...e, statement: resolve(e.statement, `$.findings[${i}].evidence[${j}].statement`) } : e)) } : f));
+  const rendered = (r: unknown, i: number): Fix['renderings'] => {
+    if (typeof r !== 'object' || r === null || !(RENDER_REF in r)) return r as Fix['renderings'];
+    const path = `$.fixes[${i}].renderings.${RENDER_REF}`;
+    const raw = (r as Record<string, unknown>)[RENDER_REF] as Record<string, unknown> | null;
+    const withDocs = typeof raw === 'object' && raw !== null ? {
+      ...raw,
+      ...(Array.isArray(raw.policies) ? { policies: raw.policies.map((p: unknown, j: number) => (typeof p === 'object' && p !== null ? { ...p, document: resolve((p as Record<string, unknown>).document, `${path}.policies[${j}].document`) } : p)) } : {}),
+      ...(raw.currentTrust !== undefined ? { currentTrust: resolve(raw.currentTrust, `${path}.currentTrust`) } : {}),
+    } : raw;
+    const t = renderTarget.safeParse(withDocs);
+    if (!t.success) {
+      const issue = t.error.issues[0]!;
+      throw new InputError(file, `${path}${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`, 'a fix render target (principal, account, policies) as leash writes it', issue.message);
+    }
+    return lazyRenderings(t.data as FixTarget);
+  };
   mut.fixes = data.fixes.map((x, i) => ({
     ...x,
+    renderings: rendered(x.renderings, i),
     ...(x.before !== undefined ? { before: resolve(x.before, `$.fixes[${i}].before`) as NonNullable<Fix['before']> } : {}),
     after: resolve(x.after, `$.fixes[${i}].after`) as Fix['after'],
   }));

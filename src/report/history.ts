@@ -215,7 +215,7 @@ const reportShape = z.looseObject({
   findings: z.array(
     z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), evidence: z.array(z.looseObject({ kind: z.string() })), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
   ),
-  fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }) })),
+  fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.union([z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }), z.object({ $render: z.looseObject({}) })]) })),
   checks: z.array(z.looseObject({ id: z.string(), severity })),
   graph: z.looseObject({
     hops: z.array(z.looseObject({ from: z.string(), to: z.string(), technique: z.string(), actions: z.array(z.string()), condition: z.enum(['none', 'approval', 'unknown']), target: z.enum(['proven', 'inferred']), why: z.string(), evidence: z.array(z.looseObject({ side: z.string(), policy: z.string(), statementIndex: z.number() })) })),

@@ -69,6 +69,27 @@ describe('report.json documents table (schema 1.3)', () => {
     expect(lines.length).toBeGreaterThan(report.findings.length + report.fixes.length + report.principals.length);
   });
 
+  it('renderings are stored as what they are rendered from, and read back as the same text', async () => {
+    const raw = JSON.parse(renderFormat(report, 'json')) as { fixes: { renderings: Record<string, unknown> }[] };
+    expect(raw.fixes.every((f) => Object.keys(f.renderings).join() === '$render')).toBe(true);
+    const back = parseReport(JSON.stringify(raw), 'report.json');
+    for (const [i, f] of report.fixes.entries()) {
+      expect(back.fixes[i]!.renderings.json).toBe(f.renderings.json);
+      expect(back.fixes[i]!.renderings.terraform).toBe(f.renderings.terraform);
+      expect(back.fixes[i]!.renderings.cli).toBe(f.renderings.cli);
+    }
+    // A report written with the strings (1.2) reads as it is (negative control for the derivation).
+    const old = JSON.parse(JSON.stringify(report)) as { fixes: { renderings: { cli: string } }[] };
+    old.fixes[0]!.renderings.cli = '#!/bin/sh\necho hand-edited\n';
+    expect(parseReport(JSON.stringify(old), 'old.json').fixes[0]!.renderings.cli).toBe('#!/bin/sh\necho hand-edited\n');
+  });
+
+  it('a render target that is not what leash writes is refused before any renderer runs', () => {
+    const raw = JSON.parse(renderFormat(report, 'json')) as { fixes: { renderings: { $render: { principalKind: string } } }[] };
+    raw.fixes[0]!.renderings.$render.principalKind = 'group; rm -rf /';
+    expect(() => parseReport(JSON.stringify(raw), 'bad.json')).toThrow(/bad\.json.*\$\.fixes\[0\]\.renderings\.\$render\.principalKind/s);
+  });
+
   it('a reference to a key the table lacks is refused with its JSON path', () => {
     const raw = JSON.parse(renderFormat(report, 'json')) as { documents: Record<string, unknown> };
     const first = refs(raw)[0]!;
