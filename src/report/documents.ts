@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { InputError } from '../model/errors.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
+import { storedGraph } from './stored-graph.js';
 import type { Evidence, Finding } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
 import type { PrincipalReport, Report } from '../model/report.js';
@@ -58,6 +59,7 @@ class DocumentTable {
  * are not copied, so this costs one hash per distinct object, not a second report in memory.
  */
 export function storedReport(report: Report): Report {
+  // The graph keeps the hops readers can use on their own (stored-graph.ts).
   const t = new DocumentTable();
   const principals = report.principals.map((p): PrincipalReport => (p.trustPolicy === undefined ? p : { ...p, trustPolicy: t.ref(p.trustPolicy) }));
   const findings = report.findings.map((f): Finding => (f.evidence.some((e) => e.kind === 'statement') ? { ...f, evidence: f.evidence.map((e): Evidence => (e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e)) } : f));
@@ -70,7 +72,7 @@ export function storedReport(report: Report): Report {
   // `documents` goes after the lists that refer to it, before the graph and errors; key order is
   // the writer's, readers look it up by name.
   const { graph, errors, ...rest } = report;
-  return { ...rest, principals, findings, fixes, documents: t.documents, ...(graph ? { graph } : {}), errors } as Report;
+  return { ...rest, principals, findings, fixes, documents: t.documents, ...(graph ? { graph: storedGraph(graph) } : {}), errors } as Report;
 }
 
 /** `{ "$render": target }` with the target's documents by reference, when the renderings are derived. */
