@@ -119,7 +119,7 @@ export interface GraphSummary {
   readonly hops: readonly PathHop[];
   /**
    * Schema 1.3: hops left out of report.json (src/report/stored-graph.ts). report.json keeps the
-   * hops on paths to an administrator or to the end of a reach path, and those that cross accounts; absent: every hop is there.
+   * hops on shortest paths to an administrator or to the end of a reach path, and those that cross accounts; absent: every hop is there.
    */
   readonly hopsOmitted?: number;
   readonly reach: readonly PrincipalReach[];
