@@ -65,6 +65,7 @@ export function* fullScanRows(build: string | undefined): Generator<string> {
       yield `report.json ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== 'report.json' && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;
       yield `content     ${Number(best.findings).toLocaleString('en-US')} findings, ${Number(best.fixes).toLocaleString('en-US')} fixes, exit ${String(best.exitCode)}`;
       yield `stages (ms) ${Object.entries(best.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
+      yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

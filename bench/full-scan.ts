@@ -63,15 +63,17 @@ if (mode === 'gen') {
   const root = mkdtempSync(join(tmpdir(), 'leash-fullscan-'));
   const out = join(root, 'bundle');
   const stages: Record<string, number> = {};
+  // RSS after each stage: where the peak comes from (analysis state, or writing).
+  const rssAfter: Record<string, number> = {};
   const t0 = performance.now();
   let writeStart = 0;
   const { report, exitCode } = await scanAndWrite(
     {
       input: file, fixes, output: out, reportsRoot: join(root, 'reports'), now: new Date('2026-11-24T00:00:00Z'),
       ...(workers !== undefined ? ({ analysisWorkers: workers } as object) : {}),
-      onStage: (s, ms) => { stages[s] = Math.round((stages[s] ?? 0) + ms); },
+      onStage: (s, ms) => { stages[s] = Math.round((stages[s] ?? 0) + ms); rssAfter[s] = Math.round(process.memoryUsage().rss / 2 ** 20); },
     },
-    (stage) => { if (stage === 'write' && writeStart === 0) writeStart = performance.now(); },
+    (stage) => { if (stage === 'write' && writeStart === 0) { writeStart = performance.now(); rssAfter.analysis = Math.round(process.memoryUsage().rss / 2 ** 20); } },
   );
   const end = performance.now();
   stages.writing = Math.round(end - writeStart);
@@ -83,7 +85,7 @@ if (mode === 'gen') {
   rmSync(root, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({
     principals: report.summary.principals, findings: report.findings.length, fixes: report.fixes.length, exitCode,
-    wallMs: Math.round(end - t0), peakRssMiB: Math.round(rssMiB), stages,
+    wallMs: Math.round(end - t0), peakRssMiB: Math.round(rssMiB), stages, rssAfterMiB: rssAfter,
     bundleBytes: total.bytes, bundleFiles: total.files, reportBytes, perFile,
   }) + '\n');
 } else {
