@@ -53,7 +53,13 @@ export function renderFormat(report: Report, format: Format, opts: RenderOptions
 
 /** The same text in pieces: the per-finding exports are generated line by line and written as they come. */
 export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}): string | Iterable<string> {
-  return renderFormatValue(report, format, opts) as string | Iterable<string>;
+  const v = renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout: JsonLayout };
+  if (typeof v === 'string' || !('json' in v)) return v;
+  // JSON formats piece by piece too: no string of a whole report.json is built to print it.
+  return (function* () {
+    yield* v.layout === 'records' ? jsonRecordPieces(v.json) : jsonPieces(v.json);
+    yield '\n';
+  })();
 }
 
 /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { storedReport, isDocumentRef } from '../../src/report/documents.js';
 import { parseReport, loadReport } from '../../src/report/history.js';
-import { renderFormat, writeReportBundle } from '../../src/report/write.js';
+import { renderChunks, renderFormat, writeReportBundle } from '../../src/report/write.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../support/schema.js';
@@ -61,6 +61,9 @@ describe('report.json documents table (schema 1.3)', () => {
     expect(refs(back)).toEqual([]);
     // `leash report --format json` renders exactly the bundle's file.
     expect(renderFormat(report, 'json')).toBe(text);
+    const chunks = renderChunks(report, 'json');
+    expect(typeof chunks).not.toBe('string');
+    expect([...chunks].join('')).toBe(text);
   });
 
   it('one record per line: each finding, fix and principal is a line of its own that parses alone', async () => {
