@@ -46,6 +46,16 @@ if (want('analysis')) {
   console.log(`| ${f.best.principals} (with --fixes: ${f.best.fixes} fixes) | ${f.best.findings} | ${s(f.best)} | ${s(f.median)} | ${f.peak} MiB |`);
 }
 
+if (want('fullscan')) {
+  // Issue 14: the whole `leash scan --fixes` (collect, analyse, write the bundle to a temp dir),
+  // compiled, one process per run, so that peak RSS is the scan's own.
+  console.log('\n## Full scan: `leash scan --fixes` of synthetic exports, bundle written to a temp dir');
+  const { buildForBench } = await import('./build.js');
+  const build = buildForBench();
+  const { fullScanRows } = await import('./full-scan-run.js');
+  for (const line of fullScanRows(build)) console.log(line);
+}
+
 if (want('cloudtrail')) {
   console.log('\n## CloudTrail ingest');
   const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');

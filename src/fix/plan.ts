@@ -25,7 +25,8 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
-import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, renderCliScript, renderPolicyJson, renderTerraform, type FixPolicy, type FixTarget } from './render/index.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, type FixPolicy, type FixTarget } from './render/index.js';
+import { lazyRenderings } from './render/lazy.js';
 
 export interface PrincipalFixPlan {
   readonly principalArn: string;
@@ -526,10 +527,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const allPolicies: FixPolicy[] = [];
   const kindOf = (k: 'managed' | 'inline') => k;
   const targetBase = { principalKind: p.kind, principalName: p.name, accountId, ...(ic ? { identityCenter: ic } : {}), ...(p.kind === 'role' ? { currentTrust: p.trustPolicy } : {}), ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
-  const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => {
-    const t: FixTarget = { ...targetBase, policies, ...extra };
-    return { json: policies.map((x) => renderPolicyJson(x.document)).join('\n'), terraform: renderTerraform(t), cli: renderCliScript(t) };
-  };
+  // Rendered when first read (src/fix/render/lazy.ts): report.json stores the target instead.
+  const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => lazyRenderings({ ...targetBase, policies, ...extra });
   const replaces = p.policies
     .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));

@@ -132,6 +132,8 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
   const written: string[] = [];
   const used = new Map<string, string>();
   for (const plan of plans) {
+    // Nothing to change (the boundary leash would propose is already in place): no folder.
+    if (plan.fixes.length === 0) continue;
     const name = fixDirName(plan);
     // Two principals, one folder (a 48-bit hash collision, or a case-insensitive file system):
     // refuse rather than let the second overwrite the first.
@@ -145,6 +147,6 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
     written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
   }
   // One terraform {} block for every principal's main.tf concatenated into one module.
-  if (plans.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
+  if (written.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
   return written;
 }

@@ -117,6 +117,11 @@ export interface GraphSummary {
   readonly edges: number;
   /** Edges between principals, hubs folded; the graph a reader can walk (`leash paths`, the TUI). */
   readonly hops: readonly PathHop[];
+  /**
+   * Schema 1.3: hops left out of report.json (src/report/stored-graph.ts). report.json keeps the
+   * hops on shortest paths to an administrator or to the end of a reach path, and those that cross accounts; absent: every hop is there.
+   */
+  readonly hopsOmitted?: number;
   readonly reach: readonly PrincipalReach[];
   /** Accounts whose principals are in the graph. */
   readonly accounts: readonly string[];

@@ -6,7 +6,7 @@ import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
 import type { PrincipalKind } from './snapshot.js';
 
-export const REPORT_SCHEMA_VERSION = '1.2.0';
+export const REPORT_SCHEMA_VERSION = '1.3.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */
@@ -125,5 +125,12 @@ export interface Report {
   readonly delta?: ReportDelta;
   /** Who can become whom (schema 1.2): edges out of this account's principals, and each one's reach. */
   readonly graph?: GraphSummary;
+  /**
+   * Schema 1.3, report.json only: each distinct policy document or evidence statement once, keyed
+   * `sha256:<32 hex>`; principals' trustPolicy, evidence statements and fixes' before/after there
+   * may be `{ "$doc": key }`. Readers resolve on load (src/report/documents.ts), so a Report in
+   * memory never holds references and has no table.
+   */
+  readonly documents?: Readonly<Record<string, unknown>>;
   readonly errors: readonly ScanError[];
 }

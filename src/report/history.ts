@@ -13,6 +13,7 @@ import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js
 import { SEVERITIES } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
+import { resolveDocuments } from './documents.js';
 import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
 
 export const LATEST_POINTER = 'latest';
@@ -214,13 +215,14 @@ const reportShape = z.looseObject({
   findings: z.array(
     z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), evidence: z.array(z.looseObject({ kind: z.string() })), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
   ),
-  fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }) })),
+  fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.union([z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }), z.object({ $render: z.looseObject({}) })]) })),
   checks: z.array(z.looseObject({ id: z.string(), severity })),
   graph: z.looseObject({
     hops: z.array(z.looseObject({ from: z.string(), to: z.string(), technique: z.string(), actions: z.array(z.string()), condition: z.enum(['none', 'approval', 'unknown']), target: z.enum(['proven', 'inferred']), why: z.string(), evidence: z.array(z.looseObject({ side: z.string(), policy: z.string(), statementIndex: z.number() })) })),
     reach: z.array(z.looseObject({ principalArn: z.string(), principals: z.number() })),
     admins: z.array(z.string()).optional(),
   }).optional(),
+  documents: z.record(z.string(), z.unknown()).optional(),
   errors: z.array(z.unknown()),
 });
 
@@ -251,7 +253,8 @@ export function parseReport(text: string, file: string): Report {
   if (r.data.schemaVersion.split('.')[0] !== major) {
     throw new InputError(file, '$.schemaVersion', `report schema ${major}.x`, JSON.stringify(r.data.schemaVersion));
   }
-  return data as Report;
+  // Schema 1.3: documents stored once are put back where they are referred to.
+  return resolveDocuments(data as Report, file);
 }
 
 /**

@@ -6,7 +6,8 @@ import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
-import { writeJsonTo } from './json-stream.js';
+import { jsonPieces, jsonRecordPieces, writeJsonTo, type JsonLayout } from './json-stream.js';
+import { storedReport } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { toAsff } from './asff.js';
@@ -52,12 +53,22 @@ export function renderFormat(report: Report, format: Format, opts: RenderOptions
 
 /** The same text in pieces: the per-finding exports are generated line by line and written as they come. */
 export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}): string | Iterable<string> {
-  return renderFormatValue(report, format, opts) as string | Iterable<string>;
+  const v = renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout: JsonLayout };
+  if (typeof v === 'string' || !('json' in v)) return v;
+  // JSON formats piece by piece too: no string of a whole report.json is built to print it.
+  return (function* () {
+    yield* v.layout === 'records' ? jsonRecordPieces(v.json) : jsonPieces(v.json);
+    yield '\n';
+  })();
 }
 
-/** A JSON format's value (written in pieces, see json-stream.ts), or the text (or lines) of a text format. */
+/**
+ * A JSON format's value (written in pieces, see json-stream.ts), or the text (or lines) of a text
+ * format. report.json and the ASFF list are laid out one record per line (jsonRecordPieces);
+ * SARIF, whose records sit deep inside runs[], stays pretty-printed.
+ */
 function renderFormatValue(report: Report, format: Format, opts: RenderOptions, asValue = false): unknown {
-  const json = (v: unknown): unknown => (asValue ? { json: v } : `${jsonTextSafe(JSON.stringify(v, null, 2))}\n`);
+  const json = (v: unknown, layout: JsonLayout = 'records'): unknown => (asValue ? { json: v, layout } : `${[...(layout === 'records' ? jsonRecordPieces(v) : jsonPieces(v))].join('')}\n`);
   switch (format) {
     case 'ndjson':
       return toNdjson(report);
@@ -66,9 +77,10 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
     case 'html':
       return toHtml(report, opts.previous ? { previous: opts.previous } : {});
     case 'json':
-      return json(report);
+      // Each distinct policy document once, referred to (documents.ts); readers resolve on load.
+      return json(storedReport(report));
     case 'sarif':
-      return json(toSarif(report, opts.sarif ?? {}));
+      return json(toSarif(report, opts.sarif ?? {}), 'pretty');
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };
@@ -83,11 +95,11 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
 const WRITE_BATCH = 1 << 16;
 
 /** Write and flush to disk, so a power cut after the rename cannot leave an empty file behind it. */
-async function writeDurable(path: string, data: string | Iterable<string> | { json: unknown }): Promise<void> {
+async function writeDurable(path: string, data: string | Iterable<string> | { json: unknown; layout?: JsonLayout }): Promise<void> {
   const fh = await open(path, 'wx');
   try {
     if (typeof data === 'string') await fh.writeFile(data, 'utf8');
-    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json);
+    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, undefined, data.layout);
     else {
       let batch = '';
       for (const piece of data as Iterable<string>) {
@@ -184,7 +196,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
     for (const format of opts.formats) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
       const file = join(tmp, FORMAT_FILES[format]);
-      await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown });
+      await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout?: JsonLayout });
       tmpFiles.push(FORMAT_FILES[format]);
     }
     if (opts.fixesWriter) await opts.fixesWriter(tmp);

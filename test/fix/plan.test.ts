@@ -161,3 +161,20 @@ describe('boundary for an agent nothing is known about', () => {
     expect(has('dynamodb:PutItem')).toBe(true);
   });
 });
+
+describe('a plan that changes nothing', () => {
+  it('writes no folder (and no versions.tf); a plan with fixes still does (negative control)', async () => {
+    const { writeFixPlans } = await import('../../src/fix/write.js');
+    const { mkdtempSync, existsSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const p = plan(snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(observed) })).plan;
+    const empty = join(mkdtempSync(join(tmpdir(), 'leash-nofix-')), 'fixes');
+    expect(writeFixPlans(empty, [{ ...p, fixes: [] }])).toEqual([]);
+    expect(readdirSync(empty).filter((e) => !e.startsWith('.'))).toEqual([]);
+    expect(existsSync(join(empty, 'versions.tf'))).toBe(false);
+    const full = join(mkdtempSync(join(tmpdir(), 'leash-fix-')), 'fixes');
+    expect(writeFixPlans(full, [p])).toHaveLength(1);
+    expect(existsSync(join(full, 'versions.tf'))).toBe(true);
+  });
+});

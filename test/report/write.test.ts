@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/formats.js';
-import { listScans, loadReport, pruneScans, readLatestPointer, TEMP_PREFIX } from '../../src/report/history.js';
+import { listScans, loadReport, parseReport, pruneScans, readLatestPointer, TEMP_PREFIX } from '../../src/report/history.js';
 import { renderFormat, writeFilesAtomic, writeReportBundle } from '../../src/report/write.js';
 import { InputError } from '../../src/model/errors.js';
 import { repoRoot } from '../support/fixtures.js';
@@ -27,7 +27,10 @@ describe('writeReportBundle', () => {
     const { dir, files } = await writeReportBundle(report, { reportsRoot: reportsRoot(), formats: [...FORMATS] });
     expect(dir).toBe(join(accountRoot(), '2026-11-24T03-00-00.000Z'));
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'findings.ndjson', 'findings.csv', 'report.html']);
-    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report);
+    // report.json keeps each policy document once (schema 1.3); parsing it puts them back.
+    const text = await readFile(join(dir, 'report.json'), 'utf8');
+    expect(Object.keys((JSON.parse(text) as { documents: object }).documents).length).toBeGreaterThan(0);
+    expect(parseReport(text, 'report.json')).toEqual(report);
     expect(JSON.parse(await readFile(join(dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
     expect(JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8'))).toHaveLength(report.findings.length);
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('# leash scan — account 111122223333');

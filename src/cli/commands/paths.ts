@@ -98,7 +98,13 @@ export function register(program: Command): void {
         const byArn = new Map(all.map((p) => [p.arn, p.name]));
         const label = (id: string) => byArn.get(id) ?? merged.labels?.[id] ?? id;
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(paths, null, 2)) + '\n');
-        else process.stdout.write(paths.length > 0 ? renderPaths(paths, label) : `${safe(label(from))} reaches no ${o.to === 'admin' ? 'administrator' : safe(o.to)} through other principals.\n`);
+        else {
+          // report.json keeps only hops toward administrators, gains and across accounts (schema 1.3):
+          // for another goal, "no path" from a report is not the last word.
+          const omitted = worlds.reduce((n, w) => n + (w.graph.hopsOmitted ?? 0), 0);
+          const partial = o.to !== 'admin' && omitted > 0 ? ` The report keeps only hops toward administrators, toward principals others gain power through, and across accounts (${omitted} left out); ask the full graph with --input FILE.` : '';
+          process.stdout.write(paths.length > 0 ? renderPaths(paths, label) : `${safe(label(from))} reaches no ${o.to === 'admin' ? 'administrator' : safe(o.to)} through other principals.${partial}\n`);
+        }
       } catch (e) {
         process.exitCode = reportError(e);
       }

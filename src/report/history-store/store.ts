@@ -10,11 +10,35 @@
 //   <account>/latest-complete                   the newest whose IAM read was complete
 // The report object is written before the pointers, so a reader that follows a pointer always
 // finds a whole report. The store is written only by this module; it never deletes.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
 import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
+import { storedReport } from '../documents.js';
+import { jsonRecordPieces } from '../json-stream.js';
+
+/**
+ * The report as report.json holds it (documents once, a record per line), gzipped piece by piece:
+ * no string of the whole report is ever built (at 10,000 principals it would pass V8's limit).
+ */
+export async function gzipReport(report: Report): Promise<Buffer> {
+  const gz = createGzip();
+  const out: Buffer[] = [];
+  gz.on('data', (b: Buffer) => out.push(b));
+  const done = new Promise<void>((res, rej) => { gz.on('end', res); gz.on('error', rej); });
+  let buf = '';
+  for (const piece of jsonRecordPieces(storedReport(report))) {
+    buf += piece;
+    if (buf.length >= 1 << 20) {
+      if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  gz.end(`${buf}\n`);
+  await done;
+  return Buffer.concat(out);
+}
 
 /** Bytes under keys relative to the store's root. */
 export interface BlobStore {
@@ -99,7 +123,7 @@ export class HistoryStore {
     const account = accountKey(report.scan.account.id);
     const scan = scanDirName(report.scan.startedAt);
     const key = `${account}/${scan}/report.json.gz`;
-    await this.blobs.put(key, gzipSync(Buffer.from(JSON.stringify(report), 'utf8')), 'application/gzip');
+    await this.blobs.put(key, await gzipReport(report), 'application/gzip');
     const trend = appendTrend(await this.readTrend(account), `${this.location}/${account}/${TREND_FILE}`, trendLine(report));
     await this.blobs.put(`${account}/${TREND_FILE}`, Buffer.from(trend, 'utf8'), 'application/x-ndjson');
     // `latest` means newest by scan time: storing an older scan must not move it back.

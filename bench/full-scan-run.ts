@@ -1,0 +1,73 @@
+// The parent side of the full-scan benchmark (bench/full-scan.ts runs each scan in its own
+// process): generate the exports once, scan each size, print every figure against its target.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './build.js';
+
+interface Target { readonly wallS: number; readonly rssMiB: number; readonly bundleMB?: number }
+
+/** Issue 14's targets for the full scan on this 2-core machine. */
+export const FULL_SCAN_TARGETS: Readonly<Record<number, Target>> = {
+  10_000: { wallS: 6, rssMiB: 600, bundleMB: 40 },
+  50_000: { wallS: 30, rssMiB: 2048 },
+};
+
+function run(build: string | undefined, args: string[]): Record<string, unknown> {
+  const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
+  const r = spawnSync(process.execPath, cmd, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+/** "4.2 s (target < 6 s: 0.70×, 1.8 s to spare)": the figure, its ratio to the target and the margin. */
+function against(value: number, target: number, unit: string, digits = 1): string {
+  const margin = target - value;
+  return `${value.toFixed(digits)} ${unit} (target < ${target} ${unit}: ${(value / target).toFixed(2)}×, ${margin >= 0 ? `${margin.toFixed(digits)} ${unit} to spare` : `${(-margin).toFixed(digits)} ${unit} over`})`;
+}
+
+/**
+ * Each size: the export generated in its own process (so its JSON is not in the scan's peak RSS),
+ * then `scan --fixes` RUNS times (LEASH_BENCH_FULL_RUNS, default 1: one 10k scan is a minute on
+ * a busy machine); sizes from LEASH_BENCH_FULL_SIZES (default 10000,50000).
+ */
+export function* fullScanRows(build: string | undefined): Generator<string> {
+  const sizes = (process.env.LEASH_BENCH_FULL_SIZES ?? '10000,50000').split(',').map(Number);
+  const runs = Number(process.env.LEASH_BENCH_FULL_RUNS ?? 1);
+  const workers = process.env.LEASH_BENCH_FULL_WORKERS;
+  yield `leash code: ${build ? 'compiled (.cache/bench-build)' : 'source (tsx)'}; ${runs} run(s) per size, best kept${workers !== undefined ? `; --analysis-workers ${workers}` : ''}`;
+  const dir = mkdtempSync(join(tmpdir(), 'leash-bench-full-'));
+  try {
+    for (const n of sizes) {
+      const file = join(dir, `account-${n}.json`);
+      const gen = run(build, ['gen', String(n), file]);
+      if (gen.failed) {
+        yield `${n}: export not generated (${String(gen.failed)})`;
+        continue;
+      }
+      const rs = Array.from({ length: runs }, () => run(build, ['scan', file, '--fixes', ...(workers !== undefined ? ['--workers', workers] : [])]));
+      const ok = rs.filter((r) => !r.failed).sort((a, b) => Number(a.wallMs) - Number(b.wallMs));
+      yield '';
+      yield `### ${n.toLocaleString('en-US')} principals, scan --fixes (export ${(Number(gen.bytes) / 1e6).toFixed(1)} MB)`;
+      if (ok.length === 0) {
+        yield `failed: ${String(rs[0]!.failed)}`;
+        continue;
+      }
+      const best = ok[0]!;
+      const t = FULL_SCAN_TARGETS[n];
+      const wallS = Number(best.wallMs) / 1000;
+      const rss = Math.max(...ok.map((r) => Number(r.peakRssMiB)));
+      const bundleMB = Number(best.bundleBytes) / 1e6;
+      yield `wall        ${t ? against(wallS, t.wallS, 's') : `${wallS.toFixed(1)} s`}${ok.length > 1 ? `; all runs ${ok.map((r) => (Number(r.wallMs) / 1000).toFixed(1)).join(', ')} s` : ''}`;
+      yield `peak RSS    ${t ? against(rss, t.rssMiB, 'MiB', 0) : `${rss} MiB`}`;
+      yield `bundle      ${t?.bundleMB ? against(bundleMB, t.bundleMB, 'MB') : `${bundleMB.toFixed(1)} MB`}, ${Number(best.bundleFiles).toLocaleString('en-US')} files`;
+      yield `report.json ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== 'report.json' && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;
+      yield `content     ${Number(best.findings).toLocaleString('en-US')} findings, ${Number(best.fixes).toLocaleString('en-US')} fixes, exit ${String(best.exitCode)}`;
+      yield `stages (ms) ${Object.entries(best.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
+      yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
