@@ -1,11 +1,11 @@
 // File I/O for the TUI: find and load the newest report, write fix files and exports. Kept out of
 // the components so they stay props-in, callbacks-out.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError } from '../model/errors.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
+import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
 import { safeSegment } from './format.js';
 
 export interface LatestReport {
@@ -77,13 +77,8 @@ export function headFinishedAt(path: string): string | undefined {
 
 /** Load a report.json; a broken file is an InputError naming the file and JSON path. */
 export function loadReport(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
-  }
-  return parseReport(text, path);
+  // Bounded and regular-only, like every report read (src/safe/read.ts).
+  return parseReport(readRegularFileSync(path, READ_LIMITS.report, 'a readable report.json').toString('utf8'), path);
 }
 
 /**
