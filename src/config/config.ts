@@ -1,5 +1,6 @@
 // leash.config.yaml: validated once at the edge with zod; everything inside trusts the type.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { z } from 'zod';
@@ -112,8 +113,7 @@ export function loadConfig(file: string | undefined): LeashConfig {
     if (file) throw new InputError(file, '', 'an existing leash config file', 'no such file');
     return defaultConfig();
   }
-  if (statSync(path).isDirectory()) throw new InputError(path, '', 'a leash.config.yaml file', 'a directory');
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  const text = readRegularFileSync(path, READ_LIMITS.config, 'a leash.config.yaml file').toString('utf8').replace(/^\uFEFF/, '');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {

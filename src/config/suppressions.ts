@@ -1,7 +1,8 @@
 // leash.suppressions.yaml: findings a human has accepted, each with a reason (mandatory) and an
 // optional expiry. A suppression marks a finding, it never removes it, so reports still show what
 // was accepted, by whom and until when.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
 import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import type { Document } from 'yaml';
 import { z } from 'zod';
@@ -69,7 +70,7 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
  */
 export function loadSuppressions(path: string): SuppressionEntry[] {
   if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
+  const text = readRegularFileSync(path, READ_LIMITS.suppressions, 'a leash suppressions YAML file').toString('utf8').replace(/^\uFEFF/, '');
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const yamlError = doc.errors[0];

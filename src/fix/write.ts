@@ -6,7 +6,8 @@
 // be new, empty or marked as leash's (`.leash-fixes`), and a principal's folder is rewritten only
 // when its marker names the same principal. Rewriting replaces leash's own files one by one and
 // leaves everything else — above all apply.sh's backup-<time>/ folders, which rollback needs.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
@@ -38,7 +39,7 @@ function lstatOrUndefined(path: string): import('node:fs').Stats | undefined {
 
 function readMarker(dir: string): FixMarker | undefined {
   try {
-    const m = JSON.parse(readFileSync(join(dir, FIX_MARKER), 'utf8')) as Partial<FixMarker>;
+    const m = JSON.parse(readRegularFileSync(join(dir, FIX_MARKER), 2 ** 20, 'a .leash-fix marker').toString('utf8')) as Partial<FixMarker>;
     if (m.tool !== 'leash' || typeof m.principalArn !== 'string' || !Array.isArray(m.files)) return undefined;
     return { tool: 'leash', principalArn: m.principalArn, files: m.files.filter((f): f is string => typeof f === 'string') };
   } catch {

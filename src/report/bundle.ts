@@ -6,7 +6,7 @@
 // `backup-<time>/`: the only copy of the policies it replaced, which `apply.sh --rollback` needs.
 // A folder is leash's to replace or delete only when every entry in it is one of these and none
 // is a backup.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMAT_FILES } from './formats.js';
 
@@ -49,8 +49,16 @@ function isDir(path: string): boolean {
 /** A report.json leash wrote (bundles from before markers): its tool name says so. */
 function isLeashReport(path: string): boolean {
   try {
-    if (!isFile(path) || lstatSync(path).size > 2 ** 30) return false;
-    const head = readFileSync(path, 'utf8').slice(0, 4096);
+    if (!isFile(path)) return false;
+    // The head only: the tool name is written first, and a big file need not be read whole.
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    let head: string;
+    try {
+      const buf = Buffer.alloc(4096);
+      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
     return /"tool"\s*:\s*\{\s*"name"\s*:\s*"leash"/.test(head);
   } catch {
     return false;

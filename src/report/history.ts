@@ -7,6 +7,7 @@
 // see the old or the new name, never a half-written one.
 import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { BUNDLE_MARKER, inspectBundle } from './bundle.js';
+import { READ_LIMITS, readRegularFile } from '../safe/read.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
@@ -270,12 +271,9 @@ export function checkAccount(report: Report, accountId: string | undefined, wher
 /** Load a report from a report.json path, a scan directory, or `latest` / `previous`. */
 export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<Report> {
   const file = await resolveReportPath(spec, opts);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
-  }
+  // Bounded and regular-only: a report past READ_LIMITS.report is refused with its size, before
+  // V8 would abort on a string it cannot hold.
+  const text = (await readRegularFile(file, READ_LIMITS.report, 'a readable report.json')).toString('utf8');
   const report = parseReport(text, file);
   if (spec === 'latest' || spec === 'previous') {
     // A bundle copied into the wrong history would make every finding "new" and every old one "resolved".
@@ -359,7 +357,7 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   const withReport = scans.filter((s) => s.hasReport).reverse();
   if (withReport[0]) keepNames.add(withReport[0].name);
   for (const s of withReport) {
-    const report = await readFile(join(s.dir, REPORT_FILE), 'utf8').then((t) => parseReport(t, s.dir), () => undefined).catch(() => undefined);
+    const report = await readRegularFile(join(s.dir, REPORT_FILE), READ_LIMITS.report, 'a readable report.json').then((b) => parseReport(b.toString('utf8'), s.dir), () => undefined).catch(() => undefined);
     if (report?.scan.coverage.iam === 'complete') {
       keepNames.add(s.name);
       break;

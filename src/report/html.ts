@@ -20,7 +20,11 @@ const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>
 /** Text and attribute values: the five characters that can end a text node or an attribute. */
 export function escapeHtml(value: string | number | boolean): string {
   // Control characters other than tab/newline have no business in a page; show them as U+FFFD.
-  return String(value).replace(/[&<>"']/g, (c) => ENTITY[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
+  // C1 controls and bidi/zero-width characters (a name that reads backwards) are shown escaped.
+  return String(value)
+    .replace(/[&<>"']/g, (c) => ENTITY[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd')
+    .replace(/[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const SEVERITY_COLOUR: Readonly<Record<Severity, string>> = { critical: '#7a0019', high: '#c0392b', medium: '#b9770e', low: '#2e86c1', info: '#707b7c' };

@@ -2,6 +2,7 @@
 // database loader). Pure: Report in, rows out, lazily, so a 15,000-finding report streams.
 import type { Severity } from '../model/finding.js';
 import type { Report } from '../model/report.js';
+import { jsonTextSafe, safeLines } from '../safe/text.js';
 
 export interface FindingRow {
   readonly account: string;
@@ -67,7 +68,7 @@ export function* findingRows(report: Report): Generator<FindingRow> {
 
 /** findings.ndjson: one JSON object per line, keys in FINDING_COLUMNS order. */
 export function* toNdjson(report: Report): Generator<string> {
-  for (const row of findingRows(report)) yield `${JSON.stringify(row, FINDING_COLUMNS as unknown as string[])}\n`;
+  for (const row of findingRows(report)) yield `${jsonTextSafe(JSON.stringify(row, FINDING_COLUMNS as unknown as string[]))}\n`;
 }
 
 // A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
@@ -75,9 +76,14 @@ export function* toNdjson(report: Report): Generator<string> {
 // leading apostrophe, which spreadsheets show as text and never evaluate.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One CSV cell: formula-neutralised, then quoted (RFC 4180) when it holds a comma, quote or line break. */
+/**
+ * One CSV cell: control and escape characters from data shown escaped (safeLines: `cat
+ * findings.csv` must not act on a name's ESC or BEL), formula-neutralised, then quoted (RFC 4180)
+ * when it holds a comma, quote or line break.
+ */
 export function csvCell(value: string | number | boolean): string {
-  let s = String(value);
+  // Tab, CR and LF keep their CSV meaning (formula guard and quoting below); the rest is escaped.
+  let s = typeof value === 'string' ? value.replace(/[^\t\r\n]+/g, (seg) => safeLines(seg)) : String(value);
   if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

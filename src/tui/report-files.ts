@@ -1,12 +1,12 @@
 // File I/O for the TUI: find and load the newest report, write fix files and exports. Kept out of
 // the components so they stay props-in, callbacks-out.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError } from '../model/errors.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
-import { safeSegment } from './format.js';
+import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
+import { safeName } from '../safe/name.js';
 
 export interface LatestReport {
   readonly path: string;
@@ -77,21 +77,23 @@ export function headFinishedAt(path: string): string | undefined {
 
 /** Load a report.json; a broken file is an InputError naming the file and JSON path. */
 export function loadReport(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
-  }
-  return parseReport(text, path);
+  // Bounded and regular-only, like every report read (src/safe/read.ts).
+  return parseReport(readRegularFileSync(path, READ_LIMITS.report, 'a readable report.json').toString('utf8'), path);
+}
+
+/** `role`, `user` or `permission-set` from a fix's principal ARN: a user and a role of one name stay apart. */
+export function principalKindOf(arn: string): string {
+  const m = /^arn:[^:]*:(?:iam|sso)::[^:]*:(role|user|permissionSet)\//.exec(arn);
+  return m?.[1] === 'permissionSet' ? 'permission-set' : (m?.[1] ?? 'principal');
 }
 
 /**
- * Default `w` action: the three renderings under <baseDir>/reports/fixes/<principal-name>/<fix kind>/,
- * so writing the boundary after the right-sized policy does not overwrite it.
+ * Default `w` action: the three renderings under <baseDir>/reports/fixes/<kind>-<principal>/<fix kind>/
+ * (the folder name scan --fixes uses, from safeName), so writing the boundary after the right-sized
+ * policy does not overwrite it, and neither does the fix of a user named like a role.
  */
 export function writeFixFiles(fix: Fix, principalName: string, baseDir: string = process.cwd()): string {
-  const dir = join(resolve(baseDir), 'reports', 'fixes', safeSegment(principalName), fix.kind);
+  const dir = join(resolve(baseDir), 'reports', 'fixes', safeName(principalKindOf(fix.principalArn), principalName), fix.kind);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'policy.json'), ensureNewline(fix.renderings.json));
   writeFileSync(join(dir, 'main.tf'), ensureNewline(fix.renderings.terraform));

@@ -5,6 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
+import { READ_LIMITS } from '../safe/read.js';
 import type { ProgressListener } from './scan-loader.js';
 
 /** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
@@ -21,7 +22,10 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new InputError(path, '', 'a report.json file', 'a directory');
-    // A FIFO or device has no size; the line then counts bytes only.
+    // A pipe is a stream the user chose (`--report <(…)`, the loading test): read, with the loading
+    // line, and cut at the size limit below. A device (/dev/zero) or socket is refused.
+    if (!st.isFile() && !st.isFIFO()) throw new InputError(path, '', 'a report.json file', 'a device or socket, which is not a regular file');
+    if (st.size > READ_LIMITS.report) throw new InputError(path, '', `a report.json of at most ${READ_LIMITS.report} bytes`, `a file of ${st.size} bytes (${formatBytes(st.size)}), over the limit`);
     if (st.isFile()) total = st.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -37,12 +41,14 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
       const b = chunk as Buffer;
       chunks.push(b);
       read += b.length;
+      if (read > READ_LIMITS.report) throw new InputError(path, '', `a report.json of at most ${READ_LIMITS.report} bytes`, 'more bytes than that, read so far');
       if (read >= nextReport) {
         nextReport = read + PROGRESS_EVERY;
         onProgress('Reading report', `${formatBytes(read)}${of}`);
       }
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
   onProgress('Parsing report', `${formatBytes(read)}`);

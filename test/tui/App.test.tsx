@@ -122,15 +122,15 @@ describe('App navigation', () => {
 });
 
 describe('App actions', () => {
-  it('w writes the fix files under reports/fixes/<principal>/<fix kind>/', async () => {
+  it('w writes the fix files under reports/fixes/<kind>-<principal>/<fix kind>/', async () => {
     const tui = await open();
     await tui.press(KEYS.enter, KEYS.enter);
     await until(tui, 'allowed 16840 → 7');
     await tui.press('w');
-    await until(tui, `Wrote policy.json, main.tf, apply.sh to ${join(cwd, 'reports/fixes/kiro-agent')}`.slice(0, 70));
+    await until(tui, `Wrote policy.json, main.tf, apply.sh to ${join(cwd, 'reports/fixes/role-kiro-agent')}`.slice(0, 70));
     // One folder per fix kind, so writing a second fix of the principal does not overwrite this one.
-    expect(readdirSync(join(cwd, 'reports/fixes/kiro-agent'))).toEqual(['replace-policy']);
-    expect(readdirSync(join(cwd, 'reports/fixes/kiro-agent/replace-policy')).sort()).toEqual(['apply.sh', 'main.tf', 'policy.json']);
+    expect(readdirSync(join(cwd, 'reports/fixes/role-kiro-agent'))).toEqual(['replace-policy']);
+    expect(readdirSync(join(cwd, 'reports/fixes/role-kiro-agent/replace-policy')).sort()).toEqual(['apply.sh', 'main.tf', 'policy.json']);
   });
 
   it('s suppresses the selected finding with a required reason and an expiry', async () => {

@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { READ_LIMITS } from '../../src/safe/read.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,16 +74,43 @@ describe('loadReport', () => {
   });
 });
 
+describe('loadReport bounds (issue 10)', () => {
+  it('refuses a report over READ_LIMITS.report naming its size, and a FIFO, without reading them; control: a good one loads', () => {
+    const big = join(dir, 'big.json');
+    writeFileSync(big, JSON.stringify(buildReport()));
+    expect(loadReport(big).principals.length).toBeGreaterThan(0);
+    truncateSync(big, READ_LIMITS.report + 1);
+    expect(() => loadReport(big)).toThrow(new RegExp(`a file of ${READ_LIMITS.report + 1} bytes`));
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadReport(fifo)).toThrow(/FIFO/);
+  });
+});
+
 describe('writeFixFiles', () => {
-  it('writes the three renderings under reports/fixes/<principal>/<fix kind>/', () => {
+  it('writes the three renderings under reports/fixes/<kind>-<principal>/<fix kind>/', () => {
     const fix = buildReport().fixes[0]!;
     const out = writeFixFiles(fix, 'kiro-agent', dir);
-    expect(out).toBe(join(dir, 'reports', 'fixes', 'kiro-agent', fix.kind));
+    expect(out).toBe(join(dir, 'reports', 'fixes', 'role-kiro-agent', fix.kind));
     expect(JSON.parse(readFileSync(join(out, 'policy.json'), 'utf8'))).toEqual(JSON.parse(fix.renderings.json));
     expect(readFileSync(join(out, 'main.tf'), 'utf8')).toBe(fix.renderings.terraform);
     expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toBe(fix.renderings.cli);
     // Not executable: a human runs it deliberately after reading it.
     expect(statSync(join(out, 'apply.sh')).mode & 0o111).toBe(0);
+  });
+
+  it('a user and a role of one name (issue 10) get folders of their own: neither fix overwrites the other', () => {
+    const base = buildReport().fixes[0]!;
+    const roleFix = { ...base, principalArn: 'arn:aws:iam::111122223333:role/twin', renderings: { ...base.renderings, cli: '# role twin\n' } };
+    const userFix = { ...base, principalArn: 'arn:aws:iam::111122223333:user/twin', renderings: { ...base.renderings, cli: '# user twin\n' } };
+    const r = writeFixFiles(roleFix, 'twin', dir);
+    const u = writeFixFiles(userFix, 'twin', dir);
+    expect(r).not.toBe(u);
+    expect(readFileSync(join(r, 'apply.sh'), 'utf8')).toBe('# role twin\n');
+    expect(readFileSync(join(u, 'apply.sh'), 'utf8')).toBe('# user twin\n');
+    // Case-insensitive file systems: Twin and twin stay apart too.
+    const upper = writeFixFiles({ ...roleFix, principalArn: 'arn:aws:iam::111122223333:role/Twin' }, 'Twin', dir);
+    expect(upper.toLowerCase()).not.toBe(r.toLowerCase());
   });
 
   it('keeps a hostile principal name inside reports/fixes', () => {

@@ -58,7 +58,7 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     await tmux.waitFor('data "aws_iam_policy_document" "kiro_agent"');
     tmux.send('w', true);
     await tmux.waitFor('Wrote policy.json, main.tf, apply.sh');
-    expect(readdirSync(join(cwd, 'reports/fixes/kiro-agent/replace-policy')).sort()).toEqual(['apply.sh', 'main.tf', 'policy.json']);
+    expect(readdirSync(join(cwd, 'reports/fixes/role-kiro-agent/replace-policy')).sort()).toEqual(['apply.sh', 'main.tf', 'policy.json']);
 
     tmux.send('Escape');
     await tmux.waitFor('❯ CRITICAL kiro-agent can run 4');

@@ -2,10 +2,10 @@
 // The AWS CLI decodes policy documents into objects; the raw API returns them URL-encoded.
 // Both are accepted. Structural problems are InputErrors (exit 2); a single malformed policy
 // document is a ScanError naming its JSON path, and the principal is marked as not fully known.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AttachedPolicy, PolicyDocument } from '../../model/policy.js';
 import type { Group, ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
+import { READ_LIMITS, readRegularFileSync } from '../../safe/read.js';
 import { InputError, type ScanError, jsonPath } from '../../model/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
 import { issueExpected, issueGot } from '../../config/zod-issue.js';
@@ -85,11 +85,8 @@ export interface AuthorizationDetailsResult {
 /** Read a file and return its parsed JSON, or throw InputError with the line and column. */
 export function readJsonFile(file: string): unknown {
   let text: string;
-  try {
-    text = decodeText(readFileSync(file));
-  } catch (e) {
-    throw new InputError(file, '', 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
-  }
+  // Bounded and regular-only (a FIFO or /dev/zero given as --input fails at once, naming the file).
+  text = decodeText(readRegularFileSync(file, READ_LIMITS.authorizationDetails, 'an authorization-details JSON file'));
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

@@ -17,7 +17,7 @@
 // other actions of an accessed service were used is unknown. Tracked actions that were accessed
 // become ActionUsage with count 1 ("at least once", the report gives no count) and
 // firstSeen = lastSeen = the last access time.
-import { readFile } from 'node:fs/promises';
+import { FileReadError, READ_LIMITS, readRegularFile } from '../../safe/read.js';
 import { z } from 'zod';
 import { catalog } from '../../iam/catalog.js';
 import { type ScanError, type SourceInfo, jsonPath } from '../../model/errors.js';
@@ -93,9 +93,10 @@ export async function readLastAccessed(path: string, principalArn?: string): Pro
 
   let text: string;
   try {
-    text = decodeText(await readFile(file));
+    text = decodeText(await readRegularFile(file, READ_LIMITS.lastAccessed, 'a get-service-last-accessed-details JSON file'));
   } catch (e) {
-    return fail('not-found', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    if (!(e instanceof FileReadError)) throw e;
+    return fail(e.problem === 'missing' || e.problem === 'unreadable' ? 'not-found' : 'invalid-input', `expected ${e.expected}, got ${e.got}`);
   }
   let json: unknown;
   try {

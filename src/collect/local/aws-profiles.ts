@@ -1,7 +1,7 @@
 // Named profiles → the IAM identity an AI tool ends up acting as. Follows the AWS CLI's rules:
 // `[profile x]`/`[default]` in the config file, `[x]` in the credentials file, role_arn with
 // source_profile (chains, loops), SSO (sso_session or legacy keys), credential_process, static keys.
-import { readFileSync } from 'node:fs';
+import { FileReadError, READ_LIMITS, readRegularFileSync } from '../../safe/read.js';
 import { isAbsolute, join } from 'node:path';
 import type { ScanError } from '../../model/errors.js';
 import { parseIni, type IniValue } from './ini.js';
@@ -48,12 +48,10 @@ function expandHome(p: string, home: string): string {
 function readIniFile(file: string, errors: ScanError[], filesRead: string[]): ReturnType<typeof parseIni> | undefined {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, READ_LIMITS.config, 'a readable AWS config file').toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      errors.push({ source: 'local-ai-config', code: 'invalid-input', message: `${file}: expected a readable AWS config file, got ${code ?? 'an unreadable file'}`, location: file });
-    }
+    if (!(e instanceof FileReadError)) throw e;
+    if (e.problem !== 'missing') errors.push({ source: 'local-ai-config', code: 'invalid-input', message: e.message, location: file });
     return undefined;
   }
   filesRead.push(file);

@@ -1,8 +1,8 @@
 // Config files are read as values: a missing file is "not there", a malformed one is a ScanError
 // naming file, line and column, and the scan goes on with the other files.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { ScanError } from '../../model/errors.js';
 import { redact } from './redact.js';
+import { FileReadError, READ_LIMITS, readRegularFileSync } from '../../safe/read.js';
 
 export type JsonRead =
   | { readonly status: 'missing' }
@@ -79,35 +79,18 @@ function syntaxPosition(message: string, text: string): number | undefined {
 }
 
 /** Largest AI tool config file read; past it the file is reported in errors[] and skipped. */
-export const MAX_CONFIG_BYTES = 4 * 2 ** 20;
+export const MAX_CONFIG_BYTES = READ_LIMITS.config;
 
 export function readConfigJson(file: string, format: 'json' | 'jsonc'): JsonRead {
   let text: string;
-  const bad = (got: string): JsonRead => ({ status: 'error', error: { source: 'local-ai-config', code: 'invalid-input', message: `${file}: expected a readable JSON config file, got ${got}`, location: file } });
   try {
     // Only a regular file, opened without blocking (a FIFO), and at most MAX_CONFIG_BYTES read
     // (a config linked to /dev/zero would otherwise grow memory forever).
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return bad('something that is not a regular file (a device, FIFO or socket)');
-      if (st.size > MAX_CONFIG_BYTES) return bad(`a file of ${st.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for a config file`);
-      const buf = Buffer.alloc(st.size);
-      let n = 0;
-      while (n < st.size) {
-        const r = readSync(fd, buf, n, st.size - n, n);
-        if (r === 0) break;
-        n += r;
-      }
-      text = buf.subarray(0, n).toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
+    text = readRegularFileSync(file, MAX_CONFIG_BYTES, 'a readable JSON config file').toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing' };
-    if (code === 'ENAMETOOLONG') return bad('a file name over 255 bytes');
-    return { status: 'error', error: { source: 'local-ai-config', code: 'invalid-input', message: `${file}: expected a readable file, got ${code ?? 'an error'}`, location: file } };
+    if (!(e instanceof FileReadError)) throw e;
+    if (e.problem === 'missing') return { status: 'missing' };
+    return { status: 'error', error: { source: 'local-ai-config', code: 'invalid-input', message: e.message, location: file } };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const source = format === 'jsonc' ? stripJsonComments(text) : text;

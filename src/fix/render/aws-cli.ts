@@ -93,7 +93,9 @@ die() { printf 'apply.sh: %s\n' "$*" >&2; exit 1; }
 aws_() { aws ${"$"}{PROFILE_ARGS[@]+"${"$"}{PROFILE_ARGS[@]}"} "$@"; }
 show() {
   printf '%s aws' "$1"; shift
-  printf ' %q' ${"$"}{PROFILE_ARGS[@]+"${"$"}{PROFILE_ARGS[@]}"} "$@"; printf '\n'
+  # LC_ALL=C: every byte past ASCII is shown as an escape (IAM names are ASCII; a bidi or C1
+  # character from data never reaches the terminal raw).
+  LC_ALL=C printf ' %q' ${"$"}{PROFILE_ARGS[@]+"${"$"}{PROFILE_ARGS[@]}"} "$@"; printf '\n'
 }
 # change: a command that modifies the account; only printed in a dry run.
 change() {
@@ -109,7 +111,7 @@ undo() {
 # save: the output of a read-only command, into the backup directory.
 save() {
   local file="$BACKUP_DIR/$1"; shift
-  if [ "$DRY_RUN" = 1 ]; then show '[dry run]' "$@"; printf '    > %q\n' "$file"; return 0; fi
+  if [ "$DRY_RUN" = 1 ]; then show '[dry run]' "$@"; LC_ALL=C printf '    > %q\n' "$file"; return 0; fi
   aws_ "$@" > "$file"
 }
 check_account() {
@@ -291,7 +293,7 @@ export function renderCliScript(target: FixTarget): string {
 const SSO_HELPERS = String.raw`
 # The sso-admin calls go to the Identity Center instance (management account or delegated admin).
 sso_aws() { aws ${"$"}{SSO_PROFILE_ARGS[@]+"${"$"}{SSO_PROFILE_ARGS[@]}"} "$@"; }
-sso_show() { printf '%s aws' "$1"; shift; printf ' %q' ${"$"}{SSO_PROFILE_ARGS[@]+"${"$"}{SSO_PROFILE_ARGS[@]}"} "$@"; printf '\n'; }
+sso_show() { printf '%s aws' "$1"; shift; LC_ALL=C printf ' %q' ${"$"}{SSO_PROFILE_ARGS[@]+"${"$"}{SSO_PROFILE_ARGS[@]}"} "$@"; printf '\n'; }
 sso_change() {
   if [ "$DRY_RUN" = 1 ]; then sso_show '[dry run]' "$@"; return 0; fi
   CHANGED=1
@@ -301,7 +303,7 @@ sso_change() {
 sso_undo() { sso_change "$@" || { FAILED=$((FAILED + 1)); echo "  ^ failed; if this step was never applied that is expected" >&2; }; }
 sso_save() {
   local file="$BACKUP_DIR/$1"; shift
-  if [ "$DRY_RUN" = 1 ]; then sso_show '[dry run]' "$@"; printf '    > %q\n' "$file"; return 0; fi
+  if [ "$DRY_RUN" = 1 ]; then sso_show '[dry run]' "$@"; LC_ALL=C printf '    > %q\n' "$file"; return 0; fi
   sso_aws "$@" > "$file"
 }
 `;

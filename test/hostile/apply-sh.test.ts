@@ -1,0 +1,119 @@
+// apply.sh of fixes for principals with hostile names, run for real with `aws` stubbed (issue 10):
+// the stub records its argv, so the test sees exactly what AWS would be sent. Every --role-name /
+// --user-name is the IAM name byte for byte (no word splitting, no command substitution), no file
+// appears outside the fix folder's backup, and no raw escape byte sits in the script's comments.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+afterEach(() => { process.exitCode = 0; });
+const ACCOUNT = '111122223333';
+
+const HOSTILE = [
+  '..',
+  '.',
+  '$(touch pwned-subst)',
+  '`touch pwned-backtick`',
+  `it's "quoted" \\ back`,
+  'line-one\nline-two; touch pwned-newline',
+  'title\u001b]0;pwned\u0007osc52\u001b]52;c;aGk=\u0007\u009b31m',
+  'x'.repeat(300),
+  'kіro-agent', // Cyrillic і: looks like kiro-agent, is not
+  '-rf --profile evil',
+  '*',
+];
+
+function role(name: string, i: number): Record<string, unknown> {
+  return {
+    Path: '/', RoleName: name, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, CreateDate: '2025-09-01T09:00:00Z',
+    AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+    RolePolicyList: [{ PolicyName: `p-${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:PassRole'], Resource: '*' }] } }],
+  };
+}
+function user(name: string, i: number): Record<string, unknown> {
+  return {
+    Path: '/', UserName: name, UserId: `AIDA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, CreateDate: '2025-09-01T09:00:00Z',
+    GroupList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }],
+    UserPolicyList: [{ PolicyName: `u-${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] } }],
+  };
+}
+
+/** Every file path under dir, relative. */
+function files(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+// The stub: argv of each call as JSON lines (node, so any byte survives), canned answers for the
+// reads apply.sh makes before changing anything (no policy of the planned name exists yet).
+// Each call's arguments go NUL-separated into a file of its own under AWS_ARGV_DIR (no byte is lost).
+const STUB = `#!/bin/bash
+n=$(ls "$AWS_ARGV_DIR" | wc -l)
+printf '%s\\0' "$@" > "$AWS_ARGV_DIR/$(printf '%05d' "$n")"
+case "$*" in
+  *"get-caller-identity --query Account"*) echo ${ACCOUNT} ;;
+  *"get-caller-identity --query Arn"*) echo arn:aws:sts::${ACCOUNT}:assumed-role/admin/s ;;
+  *"iam get-policy "*) echo 'An error occurred (NoSuchEntity)' >&2; exit 254 ;;
+  *) echo '{}' ;;
+esac
+`;
+
+const RAW_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('apply.sh with aws stubbed, for hostile principal names', () => {
+  it('sends each IAM name to aws exactly, runs nothing from it, writes only its backup', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-apply-'));
+    const input = join(root, 'account.json');
+    writeFileSync(input, JSON.stringify({ UserDetailList: [user('$(touch pwned-user)', 99)], GroupDetailList: [], Policies: [], RoleDetailList: HOSTILE.map(role) }));
+    const bundle = join(root, 'bundle');
+    const r = await runCli(['scan', '--input', input, '--fixes', '--output', bundle, '--ci']);
+    expect(r.code, r.err).toBe(0);
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'aws'), STUB);
+    chmodSync(join(bin, 'aws'), 0o755);
+    const cwd = join(root, 'cwd');
+    mkdirSync(cwd);
+
+    const fixDirs = readdirSync(join(bundle, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(bundle, 'fixes', e.name));
+    expect(fixDirs).toHaveLength(HOSTILE.length + 1);
+    const seen = new Set<string>();
+    for (const dir of fixDirs) {
+      const marker = JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8')) as { principalArn: string };
+      const m = /:(role|user)\/(.*)$/s.exec(marker.principalArn)!;
+      const [kind, name] = [m[1]!, m[2]!];
+      const script = readFileSync(join(dir, 'apply.sh'), 'utf8');
+      // Comments (and every other line) carry no raw escape byte: `cat apply.sh` is safe.
+      for (const line of script.split('\n').filter((l) => l.trimStart().startsWith('#'))) expect(line).not.toMatch(RAW_ESCAPE);
+      expect(script).not.toMatch(RAW_ESCAPE);
+
+      const log = mkdtempSync(join(tmpdir(), 'leash-apply-argv-'));
+      const before = files(root).filter((f) => !f.startsWith('bundle/'));
+      const run = spawnSync('bash', [join(dir, 'apply.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log }, encoding: 'utf8' });
+      expect(run.status, `${name}: ${run.stderr}`).toBe(0);
+      const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
+      // Every name argument is the exact IAM name; at least one change call named it.
+      const named = calls.flatMap((argv) => argv.flatMap((a, i) => (a === `--${kind}-name` ? [argv[i + 1]] : [])));
+      expect(named.length, name).toBeGreaterThan(2);
+      for (const n of named) expect(n).toBe(name);
+      expect(calls.some((argv) => argv.includes('put-role-policy') || argv.includes('put-user-policy') || argv.includes('put-role-permissions-boundary') || argv.includes('put-user-permissions-boundary')), name).toBe(true);
+      // Nothing created anywhere but the backup inside this fix folder.
+      expect(files(root).filter((f) => !f.startsWith('bundle/'))).toEqual(before);
+      const created = files(dir).filter((f) => !f.startsWith('backup-'));
+      expect(created.every((f) => !f.includes('/')), `${name}: ${created.join(',')}`).toBe(true);
+      seen.add(`${kind}:${name}`);
+    }
+    expect(seen.size).toBe(HOSTILE.length + 1);
+    // Negative control for the checks above: the names really were hostile to a shell.
+    expect(files(root).filter((f) => !f.startsWith('bundle/')).some((f) => /pwned/.test(f))).toBe(false);
+    const naive = spawnSync('bash', ['-c', `echo ${HOSTILE[2]}`], { cwd, encoding: 'utf8' });
+    expect(naive.status).toBe(0);
+    expect(readdirSync(cwd)).toContain('pwned-subst');
+  }, 300_000);
+});

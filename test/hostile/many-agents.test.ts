@@ -1,0 +1,46 @@
+// 7,000 agent principals with --fixes (issue 10): this once failed with `Invalid string length`
+// and wrote nothing. Through the CLI end to end: every fix is written to its own folder, the
+// report parses and validates against the schema. Not timed: speed is for `npm run bench`.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
+import { reportSchemaErrors } from '../support/schema.js';
+
+afterEach(() => { process.exitCode = 0; });
+const AGENTS = 7_000;
+
+describe(`${AGENTS} agent principals with --fixes`, () => {
+  it('writes every fix and a report that parses and validates', async () => {
+    const b = new IamExportBuilder('111122223333');
+    // One shared over-broad policy keeps the export small; each agent still gets its own fixes.
+    const broad = b.customerPolicy('agents-broad', policy(allow(['s3:*', 'dynamodb:*', 'iam:PassRole'], '*')));
+    for (let i = 0; i < AGENTS; i++) b.role(`agent-${i}`, { trust: trust('bedrock.amazonaws.com'), managed: [broad], tags: { 'ai-agent': 'true' } });
+    const dir = mkdtempSync(join(tmpdir(), 'leash-many-'));
+    const input = join(dir, 'account.json');
+    writeFileSync(input, JSON.stringify(b.build()));
+    const out = join(dir, 'bundle');
+    const r = await runCli(['scan', '--input', input, '--fixes', '--output', out, '--ci', '--format', 'json,md']);
+    expect(r.code, r.err).toBe(0);
+
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { principals: unknown[]; fixes: { principalArn: string }[] };
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.principals.length).toBeGreaterThanOrEqual(AGENTS);
+    const wanted = new Set(report.fixes.map((f) => f.principalArn));
+    expect(wanted.size).toBe(AGENTS);
+
+    const folders = readdirSync(join(out, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(folders).toHaveLength(AGENTS);
+    const written = new Set<string>();
+    for (const f of folders) {
+      const marker = JSON.parse(readFileSync(join(out, 'fixes', f.name, '.leash-fix'), 'utf8')) as { principalArn: string; files: string[] };
+      const present = readdirSync(join(out, 'fixes', f.name));
+      for (const file of marker.files) expect(present, `${f.name}/${file}`).toContain(file);
+      expect(present).toContain('apply.sh');
+      written.add(marker.principalArn);
+    }
+    expect([...wanted].filter((a) => !written.has(a))).toEqual([]);
+  }, 1_200_000);
+});
