@@ -235,8 +235,12 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     { index: 2, sid: 'NoTampering', effect: 'Deny', action: tamper, resource: ['*'] },
     ...guards,
     ...reach,
-    ...keptScoped.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })),
     ];
+    // A Deny the current boundary already has because leash wrote it (the same statement, Sid
+    // aside) is not kept twice: planning again over leash's own boundary gives the same boundary.
+    const generated = new Set(statements.map(statementShape));
+    const kept = keptScoped.filter((st) => st.effect !== 'Deny' || !generated.has(statementShape(st)));
+    statements.push(...kept.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })));
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
   };
   // Characters left for the deny list once everything else is written, less a margin for
@@ -259,6 +263,19 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
   return attempt(denySet.clone().and(keptAllowed));
+}
+
+/** Two documents with the same statements, whatever their Sids and order. */
+function sameStatements(a: PolicyDocument, b: PolicyDocument): boolean {
+  const shapes = (d: PolicyDocument) => d.statements.map(statementShape).sort();
+  return JSON.stringify(shapes(a)) === JSON.stringify(shapes(b));
+}
+
+/** A statement's meaning as a string, Sid and position aside (lists sorted): equal shapes grant and deny the same. */
+function statementShape(st: Statement): string {
+  const sorted = (xs?: readonly string[]) => (xs ? [...xs].sort() : undefined);
+  const cond = st.condition ? Object.keys(st.condition).sort().map((op) => [op, Object.keys(st.condition![op]!).sort().map((k) => [k, sorted(st.condition![op]![k])])]) : undefined;
+  return JSON.stringify([st.effect, sorted(st.action), sorted(st.notAction), sorted(st.resource), sorted(st.notResource), st.principal ?? null, st.notPrincipal ?? null, cond]);
 }
 
 const verbCache = new WeakMap<ActionExpander, ActionSet>();
@@ -594,7 +611,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
 
   const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
   const bEff = effectiveOf(currentIdentity, boundary, expander);
-  fixes.push({
+  // The boundary in place already says this (leash's own, planned again): no fix to review.
+  if (!(p.boundary && sameStatements(p.boundary.document, boundary))) fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
     title: ic
       ? `Permissions boundary for permission set ${ic.permissionSetName} (${p.name}): ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`
@@ -614,7 +632,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander),
     ],
   });
-  allPolicies.push(bPolicy);
+  if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);
 
   // 3. Trust policy and session duration (roles). IAM Identity Center owns its roles' trust
   // policy and session length (set on the permission set).

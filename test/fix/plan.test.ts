@@ -162,6 +162,27 @@ describe('boundary for an agent nothing is known about', () => {
   });
 });
 
+describe('planning again over leash\'s own boundary', () => {
+  it('plans no boundary fix (the same boundary, no KeptFromCurrent copies of its own denies); a hand-written Deny makes it differ and is kept (negative control)', async () => {
+    const { policyToJson } = await import('../../src/iam/parse.js');
+    const { policyNames } = await import('../../src/fix/plan.js');
+    const first = plan(snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(observed) })).plan;
+    const b1 = first.fixes.find((f) => f.kind === 'permissions-boundary')!.after as PolicyDocument;
+    const name = policyNames({ kind: 'role', name: 'kiro-agent' }).boundary;
+    const again = (boundaryDoc: PolicyDocument) => plan(snapshotOf([{ name: 'kiro-agent', inline: [broad], boundary: name }], { [name]: policyToJson(boundaryDoc) as never }, { usage: usage(observed) })).plan;
+    const second = again(b1);
+    expect(second.fixes.map((f) => f.kind)).not.toContain('permissions-boundary');
+    expect(second.fixes.map((f) => f.kind)).toContain('replace-policy');
+    // A Deny a person added is not leash's: it is kept, and the boundary still says the same (no fix).
+    const own = { index: b1.statements.length, sid: 'TeamRule', effect: 'Deny' as const, action: ['s3:DeleteBucket'], resource: ['arn:aws:s3:::prod-*'] };
+    expect(again({ ...b1, statements: [...b1.statements, own] }).fixes.map((f) => f.kind)).not.toContain('permissions-boundary');
+    // Negative control: a boundary missing one of leash's denies is planned again, with it.
+    const weakened = { ...b1, statements: b1.statements.filter((st) => st.sid !== 'NoTampering') };
+    const b3 = again(weakened).fixes.find((f) => f.kind === 'permissions-boundary')!.after as PolicyDocument;
+    expect(b3.statements.map((st) => st.sid)).toContain('NoTampering');
+  });
+});
+
 describe('a plan that changes nothing', () => {
   it('writes no folder (and no versions.tf); a plan with fixes still does (negative control)', async () => {
     const { writeFixPlans } = await import('../../src/fix/write.js');
