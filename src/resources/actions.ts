@@ -22,7 +22,7 @@ export interface TypeAction {
 const typeKey = z.enum(RESOURCE_TYPES);
 const data = z.object({
   source: z.string().min(1),
-  read: z.record(typeKey, z.array(z.object({ action: z.string(), on: z.literal('object').optional() }))),
+  read: z.partialRecord(typeKey, z.array(z.object({ action: z.string(), on: z.literal('object').optional() }))),
   catalogType: z.record(typeKey, z.string()),
   delete: z.record(typeKey, z.string()),
 }).parse(accessJson);

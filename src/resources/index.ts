@@ -128,7 +128,8 @@ function identityCandidates(idx: ResourceIndex, rc: ResourceCaller, type: Resour
       if (s.effect !== 'Allow') continue;
       if (s.notResource) return 'all';
       for (const pattern of s.resource ?? ['*']) {
-        if (pattern === '*') return 'all';
+        // A policy variable the engine cannot settle makes the pattern unknown wherever it is tested.
+        if (pattern === '*' || pattern.includes('${')) return 'all';
         const prefix = literalPrefix(pattern, a.onObject);
         if (prefix.length <= 'arn:aws:'.length || (sample && !pattern.includes('${') && arnMatcher(pattern)(requestArn(sample, a)))) return 'all';
         const m = arnMatcher(pattern);
