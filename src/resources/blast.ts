@@ -11,12 +11,15 @@ import { buildResourceIndex, directAccess, grantsOn, type DirectAccess, type Gra
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
 import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { markersFrom, type Environment, type ProductionMarkers } from './markers.js';
+import { markersFrom, type Environment } from './markers.js';
+import type { LeashConfig } from '../config/config.js';
 
-export function resourceCaller(n: GraphNodeInternal): ResourceCaller | undefined {
+export function resourceCaller(n: GraphNodeInternal, orgId?: string): ResourceCaller | undefined {
   if (!n.caller) return undefined;
   const p = n.principal;
   return {
+    // The configured organization is that of the scanned accounts' principals.
+    ...(orgId && n.scanned ? { orgId } : {}),
     caller: n.caller,
     kind: p?.kind ?? 'other',
     ...(p?.kind === 'role' ? { roleName: p.name, serviceLinked: p.path.startsWith('/aws-service-role/') } : {}),
@@ -25,14 +28,21 @@ export function resourceCaller(n: GraphNodeInternal): ResourceCaller | undefined
   };
 }
 
+/** A grant, and the node (a principal it can become) whose grant it is; absent: its own. */
+export interface BlastGrant extends Grant {
+  readonly through?: string;
+  /** The path to `through` (its condition is folded into the grant's). */
+  readonly path?: GraphPath;
+}
+
 /** One resource a principal can act on, and how. */
 export interface BlastEntry {
   readonly resource: Resource;
   readonly environment: Environment;
-  readonly grants: readonly Grant[];
-  /** The worst condition among the grants' best (none beats approval beats unknown). */
+  readonly grants: readonly BlastGrant[];
+  /** The least conditional of its grants. */
   readonly condition: HopCondition;
-  /** The graph node whose access it is (absent: the principal itself). */
+  /** The first node some grant comes through, and the path to it (absent: all its own). */
   readonly through?: string;
   readonly path?: GraphPath;
 }
@@ -54,30 +64,30 @@ export interface ResourceView {
 const cache = new WeakMap<Snapshot, WeakMap<AccessGraph, ResourceView>>();
 
 /** The resource view of a snapshot's inventory over an analysis' graph (undefined without an inventory). */
-export function resourceView(snapshot: Snapshot, graph: AccessGraph, markers?: ProductionMarkers): ResourceView | undefined {
+export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pick<LeashConfig, 'resources'>): ResourceView | undefined {
   const inv = snapshot.inventory;
   if (!inv || inv.resources.length === 0) return undefined;
   let m = cache.get(snapshot);
   if (!m) cache.set(snapshot, (m = new WeakMap()));
   let v = m.get(graph);
-  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markers), graph)));
+  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production)), graph, config?.resources?.organizationId)));
   return v;
 }
 
-export function resourceViewOf(index: ResourceIndex, graph: AccessGraph): ResourceView {
-  return makeView(index, graph);
+export function resourceViewOf(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
+  return makeView(index, graph, orgId);
 }
 
 export { markersFrom };
 
 const rank: Record<HopCondition, number> = { none: 0, approval: 1, unknown: 2 };
 
-function makeView(index: ResourceIndex, graph: AccessGraph): ResourceView {
+function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
   const memo = new Map<string, DirectAccess | undefined>();
   const access = (id: string) => {
     if (memo.has(id)) return memo.get(id);
     const n = graph.node(id);
-    const rc = n && resourceCaller(n);
+    const rc = n && resourceCaller(n, orgId);
     const a = rc ? directAccess(index, rc) : undefined;
     memo.set(id, a);
     return a;
@@ -85,7 +95,7 @@ function makeView(index: ResourceIndex, graph: AccessGraph): ResourceView {
   const view: ResourceView = {
     index, graph, access,
     blast: (principalArn, kinds = ['delete', 'destructive', 'read']) => blastOf(view, principalArn, kinds),
-    whoCan: (resourceArn, action) => whoCan(view, resourceArn, action),
+    whoCan: (resourceArn, action) => whoCan(view, resourceArn, action, orgId),
   };
   return view;
 }
@@ -105,32 +115,40 @@ function blastOf(view: ResourceView, principalArn: string, kinds: readonly Acces
   const self = graph.node(principalArn);
   if (!self) return { principalArn, entries: [] };
   const nodes = [self, ...graph.reachable(principalArn, 'possible').filter((n) => n.caller)];
-  const best = new Map<string, { grants: Grant[]; node: GraphNodeInternal; condition: HopCondition }>();
+  // Per resource: the principal's own grants first, then actions it lacks from the nodes it reaches.
+  const best = new Map<string, { grants: BlastGrant[]; actions: Map<string, number> }>();
   for (const n of nodes) {
     const a = view.access(n.id);
     if (!a) continue;
     for (const r of touched(view, a)) {
       const grants = grantsOn(a, r).filter((g) => kinds.includes(g.kind));
       if (grants.length === 0) continue;
-      const have = best.get(r.arn);
-      if (!have) { best.set(r.arn, { grants: [...grants], node: n, condition: bestCondition(grants) }); continue; }
-      // The principal itself first; then more actions. Actions it lacks are added from the other node.
-      const known = new Set(have.grants.map((g) => g.action));
-      for (const g of grants) if (!known.has(g.action)) have.grants.push(g);
-      if (have.node !== self && n !== self && rank[bestCondition(grants)] < rank[have.condition]) { have.node = n; have.condition = bestCondition(grants); }
+      let b = best.get(r.arn);
+      if (!b) best.set(r.arn, (b = { grants: [], actions: new Map() }));
+      for (const g of grants) {
+        const at = b.actions.get(g.action);
+        const tagged: BlastGrant = n === self ? g : { ...g, through: n.id };
+        if (at === undefined) { b.actions.set(g.action, b.grants.length); b.grants.push(tagged); continue; }
+        // Through another node only when it is less conditional than what is known.
+        if (n !== self && rank[g.condition] < rank[b.grants[at]!.condition]) b.grants[at] = tagged;
+      }
     }
   }
   const paths = new Map<string, GraphPath | undefined>();
+  const pathTo = (id: string) => {
+    if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
+    return paths.get(id);
+  };
   const entries: BlastEntry[] = [];
   for (const [arn, b] of best) {
     const r = index.byArn.get(arn)!;
-    let path: GraphPath | undefined;
-    if (b.node !== self) {
-      if (!paths.has(b.node.id)) paths.set(b.node.id, graph.path(principalArn, (x) => x.id === b.node.id));
-      path = paths.get(b.node.id);
-    }
-    const condition = path ? worse(b.condition, path.condition) : b.condition;
-    entries.push({ resource: r, environment: index.environment(r).environment, grants: b.grants, condition, ...(b.node !== self ? { through: b.node.id } : {}), ...(path ? { path } : {}) });
+    const grants = b.grants.map((g) => {
+      if (!g.through) return g;
+      const path = pathTo(g.through);
+      return path ? { ...g, condition: worse(g.condition, path.condition), path } : g;
+    });
+    const through = grants.find((g) => g.through)?.through;
+    entries.push({ resource: r, environment: index.environment(r).environment, grants, condition: bestCondition(grants), ...(through ? { through, path: pathTo(through)! } : {}) });
   }
   entries.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
   return { principalArn, entries };
@@ -152,7 +170,7 @@ export interface WhoCanEntry {
 }
 
 /** Every principal that can perform the action(s) on a resource, directly or through the graph; agents first. */
-function whoCan(view: ResourceView, resourceArn: string, action?: string): WhoCanEntry[] {
+function whoCan(view: ResourceView, resourceArn: string, action: string | undefined, orgId: string | undefined): WhoCanEntry[] {
   const { graph, index } = view;
   const r = index.byArn.get(resourceArn);
   if (!r) return [];
@@ -174,7 +192,7 @@ function whoCan(view: ResourceView, resourceArn: string, action?: string): WhoCa
     // Holders: nodes that can do it themselves.
     const holders = new Map<number, Grant>();
     for (const n of nodes) {
-      const rc = resourceCaller(n);
+      const rc = resourceCaller(n, orgId);
       if (!rc) continue;
       const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, index.rcps);
       if (d.decision === 'Allowed' || d.decision === 'Conditional') holders.set(n.index, { action: a.action, kind: a.kind, condition: d.condition!, via: d.via!, evidence: d.evidence });

@@ -31,7 +31,7 @@ const data = z.object({
 export const DEFAULT_MARKERS: ProductionMarkers = data;
 
 /** The config's `resources.production` block over the defaults: lists given replace, `extra*` lists add. */
-export function markersFrom(cfg?: { readonly tagKeys?: readonly string[]; readonly productionValues?: readonly string[]; readonly nameTokens?: readonly string[]; readonly namePatterns?: readonly string[] }): ProductionMarkers {
+export function markersFrom(cfg?: { readonly tagKeys?: readonly string[] | undefined; readonly productionValues?: readonly string[] | undefined; readonly nameTokens?: readonly string[] | undefined; readonly namePatterns?: readonly string[] | undefined }): ProductionMarkers {
   if (!cfg) return DEFAULT_MARKERS;
   return {
     tagKeys: cfg.tagKeys ?? DEFAULT_MARKERS.tagKeys,
