@@ -12,7 +12,11 @@ export type SourceKind =
   | 'organizations-scp'
   | 'identity-center'
   | 'local-ai-config'
-  | 'config';
+  | 'config'
+  | 'inventory-file'
+  | 'config-snapshot'
+  | 'inventory-api'
+  | 'organizations-rcp';
 
 export interface SourceInfo {
   readonly kind: SourceKind;

@@ -20,8 +20,23 @@ export interface Coverage {
     readonly unmappedEvents: number;
   };
   readonly scps: 'evaluated' | 'not-collected';
+  /** The resource inventory read, when one was (absent: no --inventory, --resources or demo). */
+  readonly inventory?: InventoryCoverage;
   /** Things leash did not look at, said plainly. */
   readonly notes: readonly string[];
+}
+
+export interface InventoryCoverage {
+  /** partial: some source or region could not be read, or a resource or policy in it was bad. */
+  readonly status: 'complete' | 'partial';
+  readonly resources: number;
+  /** Resources per type (RESOURCE_TYPES). */
+  readonly byType: Readonly<Record<string, number>>;
+  readonly withPolicy: number;
+  /** Resources whose resource-based policy could not be read: unknown, not absent. */
+  readonly policyUnknown: number;
+  /** Resource control policies read with the inventory (evaluating them is the analysis' part). */
+  readonly rcps: 'collected' | 'not-collected';
 }
 
 export interface PrincipalBaselineSummary {

@@ -27,6 +27,7 @@ import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../colle
 import { parsePolicy } from '../iam/parse.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
 import { demoDir } from './paths.js';
+import { checkInventoryPaths, collectInventory } from './inventory.js';
 import type { AuthorizationDetails, CollectAwsOptions } from '../collect/aws/index.js';
 
 export interface Collected {
@@ -142,6 +143,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   const configPath = opts.config ?? (opts.demo && existsSync(demoConfig) ? demoConfig : existsSync('leash.config.yaml') ? 'leash.config.yaml' : undefined);
   const config = loadConfig(configPath);
   checkNamedPaths(opts);
+  checkInventoryPaths(opts);
   const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
   let iam: IamPart;
   if (input) iam = collectFile(input, onProgress, opts.accountId);
@@ -228,6 +230,12 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     sources.push(localSourceInfo(local));
     errors.push(...local.errors);
   }
+  // Resources and their resource-based policies, when asked for (--inventory, --resources, --demo).
+  const inventory = await collectInventory(opts, iam.accountId ?? auth.accountId, onProgress);
+  if (inventory) {
+    sources.push(...inventory.sources);
+    errors.push(...inventory.errors);
+  }
   const snapshot: Snapshot = {
     account: { id: iam.accountId ?? auth.accountId ?? 'unknown' },
     collectedAt: (opts.now ?? new Date()).toISOString(),
@@ -238,6 +246,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     ...(iam.identityCenter ? { identityCenter: iam.identityCenter } : {}),
     ...(usage ? { usage } : {}),
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
+    ...(inventory ? { inventory } : {}),
     sources,
     errors,
   };

@@ -72,6 +72,14 @@ export interface ScanOptions {
   readonly scps?: boolean;
   /** A live collection already made (multi-account scans collect first, then analyse each). */
   readonly awsCollection?: AwsCollection;
+  /** Resource inventory files: AWS Config configuration snapshots or leash inventory files (`--inventory`). */
+  readonly inventory?: readonly string[];
+  /** Inventory already read (several accounts scanned together read the files once). */
+  readonly inventoryRead?: import('../model/inventory.js').ResourceInventory;
+  /** Live AWS: read the resource inventory too (`--resources`); opt-in for its API cost. */
+  readonly resources?: boolean;
+  /** Live inventory regions (`--regions`); default: the scan's region. */
+  readonly regions?: readonly string[];
   /** End of the usage window (ISO); default: the config's windowEnd, else now. */
   readonly until?: string;
   readonly fixes?: boolean;
@@ -263,7 +271,9 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
   if (opts.output) throw new InputError('--output', '', 'no --output with several --input files (each account is written under --reports)', opts.output);
   const started = opts.now ?? new Date();
   const collected = [];
-  for (const input of inputs) collected.push(await collectSnapshot({ ...opts, input }, onProgress));
+  // The inventory files are read once and shared: every account's snapshot sees every resource.
+  const inventoryRead = opts.inventory && opts.inventory.length > 0 && !opts.inventoryRead ? await (await import('../collect/inventory/load.js')).readInventoryFiles(opts.inventory) : opts.inventoryRead;
+  for (const input of inputs) collected.push(await collectSnapshot({ ...opts, input, ...(inventoryRead ? { inventoryRead } : {}) }, onProgress));
   const ids = collected.map((c) => c.snapshot.account.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new InputError(inputs[ids.lastIndexOf(dup)]!, '', `one export per account (${dup} is given twice)`, dup);

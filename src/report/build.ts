@@ -3,10 +3,11 @@ import type { GraphSummary } from '../model/graph.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
-import type { Coverage, PrincipalBaselineSummary, PrincipalReport, Report } from '../model/report.js';
+import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import type { ScanError } from '../model/errors.js';
 import type { Snapshot } from '../model/snapshot.js';
+import type { ResourceInventory } from '../model/inventory.js';
 import { policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { ActionSet } from '../iam/action-set.js';
@@ -79,6 +80,19 @@ export interface BuildInput {
   readonly errors: readonly ScanError[];
 }
 
+function inventoryCoverage(inv: ResourceInventory): InventoryCoverage {
+  const byType: Record<string, number> = {};
+  for (const r of inv.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
+  return {
+    status: inv.errors.length > 0 || inv.sources.some((s) => s.status !== 'ok') ? 'partial' : 'complete',
+    resources: inv.resources.length,
+    byType,
+    withPolicy: inv.resources.filter((r) => r.policy).length,
+    policyUnknown: inv.resources.filter((r) => r.policyUnknown !== undefined).length,
+    rcps: inv.rcps ? 'collected' : 'not-collected',
+  };
+}
+
 function coverage(input: BuildInput): Coverage {
   const { snapshot } = input;
   const iamErrors = snapshot.errors.some((e) => e.source.startsWith('authorization-details'));
@@ -101,6 +115,7 @@ function coverage(input: BuildInput): Coverage {
       ? { status: covered >= snapshot.principals.length ? 'complete' : 'partial', window: usage.window, coveredPrincipals: covered, recordsRead: usage.recordsRead, unmappedEvents: usage.unmapped.reduce((s, u) => s + u.count, 0) }
       : { status: 'none', coveredPrincipals: 0, recordsRead: 0, unmappedEvents: 0 },
     scps: snapshot.scps ? 'evaluated' : 'not-collected',
+    ...(snapshot.inventory ? { inventory: inventoryCoverage(snapshot.inventory) } : {}),
     notes,
   };
 }

@@ -9,13 +9,14 @@ import { checkAccount, loadReport, resolveReportPath } from '../../report/histor
 import { writeFixPlans } from '../../fix/write.js';
 import { loadSuppressions } from '../../config/suppressions.js';
 import { reportError } from './scan.js';
+import { addInventoryOptions, inventoryScanOptions, type InventoryCliOptions } from '../inventory-options.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { jsonTextSafe, safeText } from '../../safe/text.js';
 
-interface FixCliOptions { report: string; account?: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
+interface FixCliOptions extends InventoryCliOptions { report: string; account?: string; principal: string; mode?: 'strict' | 'balanced'; output?: string; reports?: string; json?: boolean }
 
 export function register(program: Command): void {
-  program
+  addInventoryOptions(program
     .command('fix')
     .description('Regenerate the fixes of one principal from a report\'s inputs, in a chosen mode (nothing is applied)')
     .option('--report <path>', 'report.json, its directory, or latest/previous', 'latest')
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
     .option('-o, --output <dir>', 'write the fix files here (default: <report dir>/fixes/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
-    .option('--json', 'print the fixes as JSON')
+    .option('--json', 'print the fixes as JSON'), { live: false })
     .addHelpText('after', exitCodesHelp({ 0: 'fix files written (applying them is a human\'s step: see each apply.sh)', 2: 'no such report or principal, not an agent principal, or a live scan' }))
     .action(async (o: FixCliOptions) => {
       try {
@@ -37,7 +38,10 @@ export function register(program: Command): void {
         if (!input) throw new InputError(reportPath, '$.scan.sources', 'a scan made from an authorization-details file (re-run `leash scan --fixes` for live scans)', report.scan.sources.map((s) => s.kind).join(', '));
         const config = report.scan.sources.find((s) => s.kind === 'config');
         const cloudtrail = report.scan.sources.filter((s) => s.kind === 'cloudtrail-file').map((s) => s.location);
-        const opts: ScanOptions = { input: input.location, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}) };
+        // The report's own inventory files are read again, unless --inventory names others.
+        const inventoryCli = inventoryScanOptions(o);
+        const inventory = inventoryCli.inventory ?? report.scan.sources.filter((s) => s.kind === 'inventory-file' || s.kind === 'config-snapshot').map((s) => s.location);
+        const opts: ScanOptions = { input: input.location, ...(config ? { config: config.location } : {}), ...(cloudtrail.length ? { cloudtrail } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(inventory.length ? { inventory } : {}) };
         const { snapshot, config: cfg } = await collectSnapshot(opts);
         const now = new Date();
         const effective = o.mode ? { ...cfg, baseline: { ...cfg.baseline, mode: o.mode } } : cfg;

@@ -9,10 +9,11 @@ import { queryPaths, resolveNode } from '../../graph/query.js';
 import { hopText } from '../../graph/describe.js';
 import { catalog } from '../../iam/catalog.js';
 import { reportError } from './scan.js';
+import { addInventoryOptions, inventoryScanOptions, type InventoryCliOptions } from '../inventory-options.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { jsonTextSafe, safeText } from '../../safe/text.js';
 
-interface PathsOptions { to: string; report: string; reports: string; input?: string[]; demo?: boolean; limit: string; json?: boolean }
+interface PathsOptions extends InventoryCliOptions { to: string; report: string; reports: string; input?: string[]; demo?: boolean; limit: string; json?: boolean }
 
 const safe = safeText;
 
@@ -36,7 +37,8 @@ async function graphFor(o: PathsOptions): Promise<{ report: Report; graph: Graph
     const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
     const inputs = o.demo ? [undefined] : o.input!;
     const collected = [];
-    for (const input of inputs) collected.push(await collectSnapshot({ ...(input ? { input } : { demo: true }) }));
+    const inventory = inventoryScanOptions(o);
+    for (const input of inputs) collected.push(await collectSnapshot({ ...(input ? { input } : { demo: true }), ...inventory }));
     const now = new Date();
     // Analysis only: nothing is written.
     const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), collected[0]!.config, { scanId: 'paths', startedAt: now.toISOString(), now, fixes: false });
@@ -57,7 +59,7 @@ async function graphFor(o: PathsOptions): Promise<{ report: Report; graph: Graph
 }
 
 export function register(program: Command): void {
-  program
+  addInventoryOptions(program
     .command('paths')
     .description('What a principal can become: shortest paths through roles, credentials, policy edits and compute, with each hop\'s evidence')
     .argument('<principal>', 'principal name or ARN')
@@ -67,7 +69,7 @@ export function register(program: Command): void {
     .option('-i, --input <file...>', 'analyse these exports instead of reading a report (several: one graph across accounts)')
     .option('--demo', 'analyse the bundled demo account')
     .option('--limit <n>', 'paths to show (nearest targets first)', '5')
-    .option('--json', 'print the paths as JSON')
+    .option('--json', 'print the paths as JSON'), { live: false })
     .addHelpText('after', exitCodesHelp({ 0: 'paths printed (or none exist: says so)', 2: 'no such principal, a bad goal, or an unreadable report' }))
     .action(async (name: string, o: PathsOptions) => {
       try {

@@ -10,12 +10,13 @@ import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
 import { addNotifyOptions, notifyAfterScan, notifyTargetOf, type NotifyCliOptions } from '../notify-options.js';
+import { addInventoryOptions, inventoryScanOptions, type InventoryCliOptions } from '../inventory-options.js';
 import { isQuiet, outputWidth } from '../output.js';
 import { checkRegion, describeError } from '../hints.js';
 import { jsonTextSafe, safeLines, safeText } from '../../safe/text.js';
 import { writeJsonToStream } from '../../report/json-stream.js';
 
-export interface ScanCliOptions {
+export interface ScanCliOptions extends InventoryCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
   failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
   cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
@@ -108,6 +109,7 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
   if (o.failOnNew && !o.failOn) throw new InputError('--fail-on-new', '', 'to be used with --fail-on SEVERITY (e.g. --fail-on high --fail-on-new)', 'no --fail-on');
   const account = accountId(o);
   return {
+    ...inventoryScanOptions(o),
     ...(o.input && o.input.length > 0 ? { input: o.input[0]! } : {}),
     ...(account !== undefined ? { accountId: account } : {}),
     ...(o.demo ? { demo: true } : {}),
@@ -191,6 +193,7 @@ export function register(program: Command): void {
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
     .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)');
   addNotifyOptions(cmd, 'when the scan finds new open findings at or above --notify-on');
+  addInventoryOptions(cmd, { live: false });
   cmd
     .addHelpText('after', exitCodesHelp({
       0: 'scanned and written; nothing at or above --fail-on (always 0 without --fail-on)',

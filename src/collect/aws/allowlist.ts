@@ -6,7 +6,10 @@
 // the scanned account's resources), and a scan cancels its own query on timeout or abort.
 // The client factory enforces this list in SDK middleware before a request is built or signed.
 
-export type AwsClientName = 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient' | 'S3Client' | 'AthenaClient';
+export type AwsClientName =
+  | 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient' | 'S3Client' | 'AthenaClient'
+  | 'CloudFormationClient' | 'DynamoDBClient' | 'RDSClient' | 'LambdaClient' | 'ECSClient' | 'EKSClient' | 'KMSClient'
+  | 'SecretsManagerClient' | 'SQSClient' | 'SNSClient' | 'ECRClient';
 
 export interface AllowedOperation {
   readonly client: AwsClientName;
@@ -56,6 +59,39 @@ export const READ_ONLY_OPERATIONS: readonly AllowedOperation[] = [
   { client: 'AthenaClient', command: 'GetQueryExecutionCommand', action: 'athena:GetQueryExecution', why: 'CloudTrail through Athena: poll the query state' },
   { client: 'AthenaClient', command: 'GetQueryResultsCommand', action: 'athena:GetQueryResults', why: 'CloudTrail through Athena: page the aggregate rows' },
   { client: 'AthenaClient', command: 'StopQueryExecutionCommand', action: 'athena:StopQueryExecution', why: 'CloudTrail through Athena: cancel our own query on timeout or abort' },
+  // Resource inventory (--resources): list, describe and read resource-based policies and tags.
+  { client: 'CloudFormationClient', command: 'DescribeStacksCommand', action: 'cloudformation:DescribeStacks', why: 'inventory: stacks with their ARNs and tags, paginated per region' },
+  { client: 'S3Client', command: 'ListBucketsCommand', action: 's3:ListAllMyBuckets', actionNameDiffers: true, why: 'inventory: every bucket of the account (with its region where S3 says)' },
+  { client: 'S3Client', command: 'GetBucketLocationCommand', action: 's3:GetBucketLocation', why: 'inventory: a bucket\'s region when ListBuckets does not say (Athena also uses it to locate the trail and result buckets)' },
+  { client: 'S3Client', command: 'GetBucketPolicyCommand', action: 's3:GetBucketPolicy', why: 'inventory: the bucket policy (resource-based policy)' },
+  { client: 'S3Client', command: 'GetBucketTaggingCommand', action: 's3:GetBucketTagging', why: 'inventory: bucket tags (production markers)' },
+  { client: 'DynamoDBClient', command: 'ListTablesCommand', action: 'dynamodb:ListTables', why: 'inventory: table names per region' },
+  { client: 'DynamoDBClient', command: 'ListTagsOfResourceCommand', action: 'dynamodb:ListTagsOfResource', why: 'inventory: table tags' },
+  { client: 'RDSClient', command: 'DescribeDBInstancesCommand', action: 'rds:DescribeDBInstances', why: 'inventory: DB instances with ARNs and tags' },
+  { client: 'RDSClient', command: 'DescribeDBClustersCommand', action: 'rds:DescribeDBClusters', why: 'inventory: DB clusters with ARNs and tags' },
+  { client: 'LambdaClient', command: 'ListFunctionsCommand', action: 'lambda:ListFunctions', why: 'inventory: functions per region' },
+  { client: 'LambdaClient', command: 'ListTagsCommand', action: 'lambda:ListTags', why: 'inventory: function tags' },
+  { client: 'LambdaClient', command: 'GetPolicyCommand', action: 'lambda:GetPolicy', why: 'inventory: the function\'s resource-based policy (permissions)' },
+  { client: 'ECSClient', command: 'ListClustersCommand', action: 'ecs:ListClusters', why: 'inventory: ECS cluster ARNs' },
+  { client: 'ECSClient', command: 'DescribeClustersCommand', action: 'ecs:DescribeClusters', why: 'inventory: ECS cluster names and tags' },
+  { client: 'ECSClient', command: 'ListServicesCommand', action: 'ecs:ListServices', why: 'inventory: ECS service ARNs per cluster' },
+  { client: 'ECSClient', command: 'DescribeServicesCommand', action: 'ecs:DescribeServices', why: 'inventory: ECS service names and tags' },
+  { client: 'EKSClient', command: 'ListClustersCommand', action: 'eks:ListClusters', why: 'inventory: EKS cluster names' },
+  { client: 'EKSClient', command: 'DescribeClusterCommand', action: 'eks:DescribeCluster', why: 'inventory: EKS cluster ARN and tags' },
+  { client: 'KMSClient', command: 'ListKeysCommand', action: 'kms:ListKeys', why: 'inventory: KMS key ARNs' },
+  { client: 'KMSClient', command: 'GetKeyPolicyCommand', action: 'kms:GetKeyPolicy', why: 'inventory: the key policy (policy name "default")' },
+  { client: 'KMSClient', command: 'ListResourceTagsCommand', action: 'kms:ListResourceTags', why: 'inventory: key tags' },
+  { client: 'SecretsManagerClient', command: 'ListSecretsCommand', action: 'secretsmanager:ListSecrets', why: 'inventory: secret ARNs, names and tags (never their values)' },
+  { client: 'SecretsManagerClient', command: 'GetResourcePolicyCommand', action: 'secretsmanager:GetResourcePolicy', why: 'inventory: the secret\'s resource-based policy' },
+  { client: 'SQSClient', command: 'ListQueuesCommand', action: 'sqs:ListQueues', why: 'inventory: queue URLs per region' },
+  { client: 'SQSClient', command: 'GetQueueAttributesCommand', action: 'sqs:GetQueueAttributes', why: 'inventory: QueueArn and Policy attributes only' },
+  { client: 'SQSClient', command: 'ListQueueTagsCommand', action: 'sqs:ListQueueTags', why: 'inventory: queue tags' },
+  { client: 'SNSClient', command: 'ListTopicsCommand', action: 'sns:ListTopics', why: 'inventory: topic ARNs per region' },
+  { client: 'SNSClient', command: 'GetTopicAttributesCommand', action: 'sns:GetTopicAttributes', why: 'inventory: the topic policy attribute' },
+  { client: 'SNSClient', command: 'ListTagsForResourceCommand', action: 'sns:ListTagsForResource', why: 'inventory: topic tags' },
+  { client: 'ECRClient', command: 'DescribeRepositoriesCommand', action: 'ecr:DescribeRepositories', why: 'inventory: repository ARNs and names' },
+  { client: 'ECRClient', command: 'GetRepositoryPolicyCommand', action: 'ecr:GetRepositoryPolicy', why: 'inventory: the repository policy' },
+  { client: 'ECRClient', command: 'ListTagsForResourceCommand', action: 'ecr:ListTagsForResource', why: 'inventory: repository tags' },
 ];
 
 /**
@@ -68,7 +104,6 @@ export const INDIRECT_PERMISSIONS: readonly { readonly action: string; readonly 
   { action: 'glue:GetTable', why: 'Athena reads the trail table definition' },
   { action: 'glue:GetPartitions', why: 'Athena prunes partitions of a partitioned trail table' },
   { action: 'athena:GetWorkGroup', why: 'Athena reads the workgroup settings (result location) when the query starts' },
-  { action: 's3:GetBucketLocation', why: 'Athena locates the trail and result buckets' },
   { action: 's3:PutObject', why: 'Athena writes the query result to the workgroup result location (scope the resource to that prefix)' },
 ];
 

@@ -7,6 +7,17 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { isAllowedOperation, ReadOnlyViolationError } from './allowlist.js';
 
@@ -36,8 +47,28 @@ export interface AwsClients {
   readonly ssoAdmin: SSOAdminClient;
   readonly s3: S3Client;
   readonly athena: AthenaClient;
+  /** The resource inventory's clients for one region (made on first use, guarded like the rest). */
+  regional(region: string): RegionalClients;
   /** Close sockets of the clients that were created. */
   destroy(): void;
+}
+
+/** Clients of the services the live resource inventory reads, bound to one region. */
+export interface RegionalClients {
+  readonly region: string;
+  readonly cloudformation: CloudFormationClient;
+  /** S3 answers for every bucket from any region (region redirects followed). */
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  readonly rds: RDSClient;
+  readonly lambda: LambdaClient;
+  readonly ecs: ECSClient;
+  readonly eks: EKSClient;
+  readonly kms: KMSClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly ecr: ECRClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -109,7 +140,43 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
   const ssoAdmin = lazy(() => new SSOAdminClient({ ...base, region: regional ?? GLOBAL_REGION }));
   const s3 = lazy(() => new S3Client({ ...base, region: regional ?? GLOBAL_REGION, forcePathStyle: opts.s3PathStyle ?? Boolean(opts.endpointUrl), followRegionRedirects: true }));
   const athena = lazy(() => new AthenaClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  const regionalSets = new Map<string, RegionalClients>();
+  const regionalClients = (region: string): RegionalClients => {
+    let set = regionalSets.get(region);
+    if (set) return set;
+    const r = { ...base, region };
+    const cf = lazy(() => new CloudFormationClient(r));
+    const s3r = lazy(() => new S3Client({ ...r, forcePathStyle: opts.s3PathStyle ?? Boolean(opts.endpointUrl), followRegionRedirects: true }));
+    const ddb = lazy(() => new DynamoDBClient(r));
+    const rds = lazy(() => new RDSClient(r));
+    const lambda = lazy(() => new LambdaClient(r));
+    const ecs = lazy(() => new ECSClient(r));
+    const eks = lazy(() => new EKSClient(r));
+    const kms = lazy(() => new KMSClient(r));
+    const sm = lazy(() => new SecretsManagerClient(r));
+    const sqs = lazy(() => new SQSClient(r));
+    const sns = lazy(() => new SNSClient(r));
+    const ecr = lazy(() => new ECRClient(r));
+    set = {
+      region,
+      get cloudformation() { return cf(); },
+      get s3() { return s3r(); },
+      get dynamodb() { return ddb(); },
+      get rds() { return rds(); },
+      get lambda() { return lambda(); },
+      get ecs() { return ecs(); },
+      get eks() { return eks(); },
+      get kms() { return kms(); },
+      get secretsManager() { return sm(); },
+      get sqs() { return sqs(); },
+      get sns() { return sns(); },
+      get ecr() { return ecr(); },
+    };
+    regionalSets.set(region, set);
+    return set;
+  };
   return {
+    regional: regionalClients,
     get iam() {
       return iam();
     },

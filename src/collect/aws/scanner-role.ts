@@ -16,7 +16,7 @@ interface Statement {
 }
 
 /** Statements of docs/scanner-policy.json a member account's role carries. */
-export const MEMBER_STATEMENT_SIDS = ['LeashWhoAmI', 'LeashReadIam', 'LeashReadCloudTrailManagementEvents'] as const;
+export const MEMBER_STATEMENT_SIDS = ['LeashWhoAmI', 'LeashReadIam', 'LeashReadCloudTrailManagementEvents', 'LeashReadResourceInventory'] as const;
 
 /** Statements that stay with the scanning account's identity, and why. */
 export const SCANNING_ACCOUNT_ONLY: Readonly<Record<string, string>> = {

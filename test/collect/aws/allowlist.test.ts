@@ -5,6 +5,17 @@ import * as organizationsSdk from '@aws-sdk/client-organizations';
 import * as ssoAdminSdk from '@aws-sdk/client-sso-admin';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as stsSdk from '@aws-sdk/client-sts';
+import * as cloudformationSdk from '@aws-sdk/client-cloudformation';
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
+import * as rdsSdk from '@aws-sdk/client-rds';
+import * as lambdaSdk from '@aws-sdk/client-lambda';
+import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as eksSdk from '@aws-sdk/client-eks';
+import * as kmsSdk from '@aws-sdk/client-kms';
+import * as secretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import * as sqsSdk from '@aws-sdk/client-sqs';
+import * as snsSdk from '@aws-sdk/client-sns';
+import * as ecrSdk from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import scannerPolicy from '../../../docs/scanner-policy.json' with { type: 'json' };
 import { INDIRECT_PERMISSIONS, isAllowedOperation, READ_ONLY_OPERATIONS } from '../../../src/collect/aws/allowlist.js';
@@ -19,6 +30,17 @@ const sdkModules: Record<string, Record<string, unknown>> = {
   SSOAdminClient: ssoAdminSdk,
   S3Client: s3Sdk,
   AthenaClient: athenaSdk,
+  CloudFormationClient: cloudformationSdk,
+  DynamoDBClient: dynamodbSdk,
+  RDSClient: rdsSdk,
+  LambdaClient: lambdaSdk,
+  ECSClient: ecsSdk,
+  EKSClient: eksSdk,
+  KMSClient: kmsSdk,
+  SecretsManagerClient: secretsManagerSdk,
+  SQSClient: sqsSdk,
+  SNSClient: snsSdk,
+  ECRClient: ecrSdk,
 };
 
 const assumeParsed = () => {

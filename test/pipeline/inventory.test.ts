@@ -1,0 +1,68 @@
+// The inventory in the pipeline: --demo brings its own, --inventory files are merged into the
+// snapshot, the report's sources and coverage list them, bad input exits 2 with nothing lost.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectSnapshot, runScan } from '../../src/pipeline/scan.js';
+import { runCli } from '../support/cli.js';
+import { reportSchemaErrors } from '../support/schema.js';
+import type { Report } from '../../src/model/report.js';
+
+const NOW = new Date('2026-11-24T07:00:00Z');
+const tmp = mkdtempSync(join(tmpdir(), 'leash-inv-pipe-'));
+
+describe('resource inventory in the pipeline', () => {
+  it('--demo loads demo/inventory.json: in the snapshot, the sources and the coverage; the report is schema-valid', async () => {
+    const { snapshot } = await collectSnapshot({ demo: true, now: NOW });
+    expect(snapshot.inventory!.resources.find((r) => r.name === 'acme-prod-data')).toMatchObject({ type: 's3:bucket', account: '111122223333' });
+    const report = await runScan({ demo: true, now: NOW });
+    expect(report.scan.sources.find((s) => s.kind === 'inventory-file')).toMatchObject({ status: 'ok', location: expect.stringMatching(/demo\/inventory\.json$/) });
+    expect(report.scan.coverage.inventory).toMatchObject({ status: 'complete', resources: snapshot.inventory!.resources.length, withPolicy: 3, policyUnknown: 0, rcps: 'not-collected', byType: { 'cloudformation:stack': 5 } });
+    expect(reportSchemaErrors(report)).toEqual([]);
+  });
+
+  it('without an inventory there is none (negative control), and the coverage says nothing about one', async () => {
+    const { snapshot } = await collectSnapshot({ input: join('demo', 'authorization-details.json'), now: NOW });
+    expect(snapshot.inventory).toBeUndefined();
+    const report = await runScan({ input: join('demo', 'authorization-details.json'), now: NOW });
+    expect(report.scan.coverage.inventory).toBeUndefined();
+  });
+
+  it('`leash scan --inventory` merges a file with the demo; S3 buckets without an account take the scanned one', async () => {
+    const extra = join(tmp, 'extra.json');
+    writeFileSync(extra, JSON.stringify({ leashInventory: 1, resources: [{ arn: 'arn:aws:s3:::extra-bucket' }, { arn: 'arn:aws:s3:::acme-prod-data', tags: { owner: 'data-team' } }] }));
+    const out = join(tmp, 'out-merge');
+    const r = await runCli(['scan', '--demo', '--inventory', extra, '--ci', '-o', out, '--format', 'json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.scan.sources.filter((s) => s.kind === 'inventory-file')).toHaveLength(2);
+    const { snapshot } = await collectSnapshot({ demo: true, inventory: [extra], now: NOW });
+    expect(snapshot.inventory!.resources.find((x) => x.name === 'extra-bucket')).toMatchObject({ account: '111122223333' });
+    // Deduplicated by ARN: one acme-prod-data with the demo's policy and both files' tags.
+    const acme = snapshot.inventory!.resources.filter((x) => x.name === 'acme-prod-data');
+    expect(acme).toHaveLength(1);
+    expect(acme[0]).toMatchObject({ tags: { env: 'production', owner: 'data-team' } });
+    expect(acme[0]!.policy).toBeDefined();
+  });
+
+  it('a missing --inventory file is exit 2 before anything is written', async () => {
+    const out = join(tmp, 'out-missing');
+    const r = await runCli(['scan', '--demo', '--inventory', join(tmp, 'nope.json'), '--ci', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope\.json: expected a resource inventory file/);
+  });
+
+  it('a bad policy inside a good inventory: the report is written, the error names file and path, exit 2', async () => {
+    const bad = join(tmp, 'bad-policy.json');
+    writeFileSync(bad, JSON.stringify({ leashInventory: 1, resources: [{ arn: 'arn:aws:sqs:us-east-1:111122223333:q', policy: '%7B%22Version' }] }));
+    const out = join(tmp, 'out-bad');
+    const r = await runCli(['scan', '--demo', '--inventory', bad, '--ci', '-o', out, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad-policy\.json at \$\.resources\[0\]\.policy/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.scan.coverage.inventory).toMatchObject({ status: 'partial', policyUnknown: 1 });
+    expect(report.errors.some((e) => e.source === 'inventory-file' && e.path === '$.resources[0].policy')).toBe(true);
+  });
+});
