@@ -68,7 +68,11 @@ export function countsText(entries: readonly BlastEntry[]): string {
   const by = new Map<ResourceType, number>();
   for (const e of prodOnly) by.set(e.resource.type, (by.get(e.resource.type) ?? 0) + 1);
   const word = prodOnly === entries ? '' : 'production ';
-  const items = [...by].map(([t, n]) => `${n} ${word}${noun(t, n)}`);
+  let items = [...by].map(([t, n]) => `${n} ${word}${noun(t, n)}`);
+  if (items.length > 4) {
+    const rest = [...by].slice(3).reduce((s, [, n]) => s + n, 0);
+    items = [...items.slice(0, 3), `${rest} other ${word}resource${rest === 1 ? '' : 's'}`];
+  }
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 

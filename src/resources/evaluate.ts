@@ -108,6 +108,8 @@ function requestContext(rc: ResourceCaller, resource: Resource): RequestContext 
   values['aws:resourceaccount'] = [resource.account];
   // Known tags: every aws:ResourceTag key is settled, present or (empty list) absent.
   for (const [k, v] of Object.entries(resource.tags)) values[`aws:resourcetag/${k.toLowerCase()}`] = [v];
+  // The caller chooses TLS (every SDK and the CLI use it): a Deny on aws:SecureTransport false does not stop it.
+  values['aws:securetransport'] = ['true'];
   values['aws:sourceaccount'] = [];
   values['aws:sourcearn'] = [];
   values['aws:sourceorgid'] = [];
