@@ -4,60 +4,13 @@
 // that allows everything (its own account decides that side, and leash cannot see it), so the
 // resource policy, its Deny statements and the RCPs over the resource decide.
 import { defineCheck, type FindingDraft } from './types.js';
-import type { Resource } from '../model/inventory.js';
 import type { Severity } from '../model/finding.js';
-import type { PolicyDocument } from '../model/policy.js';
-import type { Caller } from '../graph/request.js';
-import { decideOnResource, policyLabel, type ResourceCaller } from '../resources/evaluate.js';
-import { requestArn, typeActions } from '../resources/actions.js';
+import { policyLabel } from '../resources/evaluate.js';
 import { noun, viewFor } from './resource-names.js';
 import { conditionKeys } from '../iam/conditions.js';
-import type { RcpLevels } from '../resources/evaluate.js';
+import { exposureOf, namedAccounts, opensToAnyone, STRANGER, type Exposure } from '../resources/exposure.js';
 
-/** An account no real principal has: "anyone" in a policy is evaluated as a principal of it. */
-const STRANGER = '000000000000';
-const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }] };
 const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceowner'];
-
-function outsider(account: string): ResourceCaller {
-  const arn = `arn:aws:iam::${account}:role/outside-principal`;
-  const caller: Caller = {
-    arn, account, identity: { side: 'identity', docs: [{ name: '(its own account\'s policies)', document: ALLOW_ALL }] }, scps: [],
-    context: { values: { 'aws:principalarn': [arn], 'aws:principalaccount': [account], 'aws:principaltype': ['AssumedRole'], 'aws:principalisawsservice': ['false'], 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] } },
-  };
-  return { caller, kind: 'role', roleName: 'outside-principal' };
-}
-
-/** Accounts a policy names in an Allow (by id, root, or a principal's ARN). */
-function namedAccounts(doc: PolicyDocument): Set<string> {
-  const out = new Set<string>();
-  for (const s of doc.statements) {
-    if (s.effect !== 'Allow' || !s.principal || s.principal === '*') continue;
-    for (const v of s.principal['AWS'] ?? []) {
-      const m = /^(\d{12})$/.exec(v) ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(v);
-      if (m) out.add(m[1]!);
-    }
-  }
-  return out;
-}
-
-function opensToAnyone(doc: PolicyDocument): boolean {
-  return doc.statements.some((s) => s.effect === 'Allow' && (s.principal === '*' || s.notPrincipal !== undefined || (s.principal !== undefined && (s.principal['AWS'] ?? []).includes('*'))));
-}
-
-interface Exposure { grantee: string; read: string[]; delete: string[]; other: string[]; conditional: boolean }
-
-function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined): Exposure | undefined {
-  const rc = outsider(account);
-  const e: Exposure = { grantee: account === STRANGER ? '*' : account, read: [], delete: [], other: [], conditional: false };
-  for (const a of typeActions().get(r.type) ?? []) {
-    const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, rcps);
-    if (d.decision !== 'Allowed' && !(d.decision === 'Conditional' && d.condition === 'unknown')) continue;
-    if (d.decision === 'Conditional') e.conditional = true;
-    (a.kind === 'read' ? e.read : a.kind === 'delete' ? e.delete : e.other).push(a.action);
-  }
-  return e.read.length + e.delete.length + e.other.length > 0 ? e : undefined;
-}
 
 function verbs(e: Exposure): string {
   const v = [...(e.read.length > 0 ? ['readable'] : []), ...(e.delete.length > 0 ? ['deletable'] : []), ...(e.other.length > 0 && e.read.length + e.delete.length === 0 ? ['open to destructive changes'] : [])];

@@ -18,6 +18,7 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerTui } from './commands/tui.js';
+import { register as registerWhoCan } from './commands/who-can.js';
 import { safeLines } from '../safe/text.js';
 
 type Register = (program: Command) => void;
@@ -33,6 +34,7 @@ const commands: Register[] = [
   registerScan,
   registerSchedule,
   registerTui,
+  registerWhoCan,
 ];
 
 export function buildProgram(): Command {
