@@ -129,6 +129,10 @@ export function register(program: Command): void {
       }
     });
 
+}
+
+/** `leash blast <principal>` (its own registration, so the command list stays sorted). */
+export function registerBlast(program: Command): void {
   const blast = program
     .command('blast')
     .description('Blast radius by name: the resources a principal can delete, change or read, itself or as principals it can become, production first')
