@@ -31,20 +31,21 @@ export const agentReachesDestructive = defineCheck({
         if (!path) return [];
         const actions = gained.toArray().slice(0, 200).map((id) => ctx.expander.catalog.actions[id]!.key);
         // With an inventory: the resources it can delete only as someone else, and through whom.
-        const named = view ? view.blast(a.principal.arn, ['delete']).entries.filter((e) => unapproved(e, ['delete'], 'through').length > 0) : [];
-        const via = named[0]?.through ?? path.to;
-        const namedPath = named[0]?.path ?? path;
+        const named = view?.summary(a.principal.arn, { kinds: ['delete'], which: 'through' });
+        const first = named?.sample.find((e) => e.through);
+        const via = first?.through ?? path.to;
+        const namedPath = first?.path ?? path;
         return [{
           principalArn: a.principal.arn,
           subject: 'destructive-through-graph',
           severity: strength === 'proven' ? 'high' as const : 'medium' as const,
-          title: named.length > 0
+          title: named && named.count > 0
             ? `${a.principal.name} can delete ${countsText(named)} (via ${label(via)})`
             : `${a.principal.name} can reach ${gained.count()} destructive action${gained.count() === 1 ? '' : 's'} through ${label(path.to)}`,
-          description: `${named.length > 0 ? `As ${label(via)} it can delete ${namesText(named)}; path: ${pathText(namedPath, label)}. ` : ''}This agent cannot do these itself, but it can act as ${label(path.to)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
+          description: `${named && named.count > 0 ? `As ${label(via)} it can delete ${namesText(named)}; path: ${pathText(namedPath, label)}. ` : ''}This agent cannot do these itself, but it can act as ${label(path.to)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
           evidence: pathEvidence(path, label),
           actions,
-          ...(named.length > 0 ? { resources: findingResources(named, (e) => unapproved(e, ['delete'], 'through')) } : {}),
+          ...(named && named.count > 0 ? { resources: findingResources(named.sample.filter((e) => unapproved(e, ['delete'], 'through').length > 0), (e) => unapproved(e, ['delete'], 'through')) } : {}),
           remediation: 'Remove the agent from the trust policy of the role it does not need, or give the agent a boundary that denies sts:AssumeRole (and the other hops) without human approval.',
         }];
       }

@@ -21,17 +21,17 @@ export const dataExfiltration = defineCheck({
     const out: FindingDraft[] = [];
     for (const a of ctx.principals) {
       if (a.isAdmin) continue; // admin-access says it all
-      const readable = view.blast(a.principal.arn, ['read']).entries.filter((e) => unapproved(e, ['read']).length > 0);
+      const readable = view.summary(a.principal.arn, { kinds: ['read'], which: 'any' });
       const f = byPrincipal.get(a.principal.arn);
-      if (readable.length === 0) { if (f) out.push(f); continue; }
+      if (readable.count === 0) { if (f) out.push(f); continue; }
       const names = namesText(readable);
-      const through = readable.find((e) => e.through);
-      const resources = findingResources(readable, (e) => unapproved(e, ['read']));
+      const through = readable.sample.find((e) => e.through);
+      const resources = findingResources(readable.sample, (e) => unapproved(e, ['read']));
       if (f) {
         out.push({ ...f, description: `It can read ${names}. ${f.description}`, resources });
         continue;
       }
-      const production = readable.some((e) => e.environment === 'production');
+      const production = readable.production > 0;
       // Scoped grants: agents always, other principals only for production data (an app reading its own table is its job).
       if (!a.isAgent && !production) continue;
       out.push({
@@ -40,7 +40,7 @@ export const dataExfiltration = defineCheck({
         severity: a.isAgent ? (production ? 'high' : 'medium') : 'low',
         title: `${a.principal.name} can read ${names}`,
         description: `This ${a.isAgent ? 'agent principal' : 'principal'} can read the contents of ${names}${through ? ` (some as ${through.through!.split('/').pop()}, which it can become)` : ''}. Each is a copy of data an agent could send anywhere.`,
-        evidence: grantEvidence(readable, (e) => unapproved(e, ['read'])),
+        evidence: grantEvidence(readable.sample, (e) => unapproved(e, ['read'])),
         actions: [...new Set(resources.flatMap((r) => r.actions))],
         resources,
         remediation: 'Keep read access to the data the workload needs, behind an approval condition for production secrets and tables; remove resource-policy grants it does not use.',

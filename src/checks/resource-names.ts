@@ -5,7 +5,7 @@ import type { ResourceType } from '../model/inventory.js';
 import type { AttributeEvidence, FindingResource } from '../model/finding.js';
 import type { CheckContext } from './types.js';
 import type { AccessKind } from '../resources/actions.js';
-import { resourceView, type BlastEntry, type BlastGrant, type ResourceView } from '../resources/blast.js';
+import { resourceView, type BlastEntry, type BlastGrant, type BlastSummary, type ResourceView } from '../resources/blast.js';
 
 export function viewFor(ctx: CheckContext): ResourceView | undefined {
   return ctx.graph ? resourceView(ctx.snapshot, ctx.graph, ctx.config) : undefined;
@@ -36,41 +36,26 @@ export function unapproved(e: BlastEntry, kinds: readonly AccessKind[], which: '
 }
 
 /**
- * "2 production stacks (api-prod, web-prod) and 1 production table (orders-prod)", then what is
- * not production by count ("and 3 other stacks"). Names are raw: the caller's text goes through
- * safeText where it is shown.
+ * "2 production stacks: api-prod, web-prod; 1 production table: orders-prod; and 3 other stacks".
+ * Names are raw: the caller's text goes through safeText where it is shown.
  */
-export function namesText(entries: readonly BlastEntry[], maxNames = 4): string {
-  const prod = new Map<ResourceType, string[]>();
-  const other = new Map<ResourceType, number>();
-  for (const e of entries) {
-    if (e.environment === 'production') {
-      const l = prod.get(e.resource.type) ?? [];
-      l.push(e.resource.name);
-      prod.set(e.resource.type, l);
-    } else other.set(e.resource.type, (other.get(e.resource.type) ?? 0) + 1);
-  }
-  const parts: string[] = [];
-  for (const [t, names] of prod) parts.push(`${names.length} production ${noun(t, names.length)}: ${names.slice(0, maxNames).join(', ')}${names.length > maxNames ? `, … (${names.length - maxNames} more)` : ''}`);
-  const rest = [...other].map(([t, n]) => `${n} ${prod.size > 0 ? 'other ' : ''}${noun(t, n)}`);
-  if (parts.length === 0) {
-    // Nothing production: name what there is.
-    const byType = new Map<ResourceType, string[]>();
-    for (const e of entries) byType.set(e.resource.type, [...(byType.get(e.resource.type) ?? []), e.resource.name]);
-    return [...byType].map(([t, names]) => `${names.length} ${noun(t, names.length)}: ${names.slice(0, maxNames).join(', ')}${names.length > maxNames ? ', …' : ''}`).join('; ');
-  }
+export function namesText(sum: BlastSummary, maxNames = 4): string {
+  const named = (t: ResourceType, prod: boolean) => sum.sample.filter((e) => e.resource.type === t && (!prod || e.environment === 'production')).map((e) => e.resource.name);
+  const list = (names: string[], n: number) => `${names.slice(0, maxNames).join(', ')}${n > Math.min(maxNames, names.length) ? `, … (${n - Math.min(maxNames, names.length)} more)` : ''}`;
+  if (sum.production === 0) return [...sum.byType].filter(([, v]) => v.count > 0).map(([t, v]) => `${v.count} ${noun(t, v.count)}: ${list(named(t, false), v.count)}`).join('; ');
+  const parts = [...sum.byType].filter(([, v]) => v.production > 0).map(([t, v]) => `${v.production} production ${noun(t, v.production)}: ${list(named(t, true), v.production)}`);
+  const rest = [...sum.byType].filter(([, v]) => v.count > v.production).map(([t, v]) => `${v.count - v.production} other ${noun(t, v.count - v.production)}`);
   return parts.join('; ') + (rest.length > 0 ? `; and ${rest.join(', ')}` : '');
 }
 
 /** The short form for titles: "2 production stacks and 1 production table". */
-export function countsText(entries: readonly BlastEntry[]): string {
-  const prodOnly = entries.some((e) => e.environment === 'production') ? entries.filter((e) => e.environment === 'production') : entries;
-  const by = new Map<ResourceType, number>();
-  for (const e of prodOnly) by.set(e.resource.type, (by.get(e.resource.type) ?? 0) + 1);
-  const word = prodOnly === entries ? '' : 'production ';
-  let items = [...by].map(([t, n]) => `${n} ${word}${noun(t, n)}`);
+export function countsText(sum: BlastSummary): string {
+  const prod = sum.production > 0;
+  const by = [...sum.byType].map(([t, v]) => [t, prod ? v.production : v.count] as const).filter(([, n]) => n > 0);
+  const word = prod ? 'production ' : '';
+  let items = by.map(([t, n]) => `${n} ${word}${noun(t, n)}`);
   if (items.length > 4) {
-    const rest = [...by].slice(3).reduce((s, [, n]) => s + n, 0);
+    const rest = by.slice(3).reduce((s, [, n]) => s + n, 0);
     items = [...items.slice(0, 3), `${rest} other ${word}resource${rest === 1 ? '' : 's'}`];
   }
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;

@@ -58,6 +58,8 @@ export interface ResourceView {
   readonly graph: AccessGraph;
   access(nodeId: string): DirectAccess | undefined;
   blast(principalArn: string, kinds?: readonly AccessKind[]): Blast;
+  /** Counts by type and a named sample, without listing everything (for checks). */
+  summary(principalArn: string, q: SummaryQuery): BlastSummary;
   whoCan(resourceArn: string, action?: string): WhoCanEntry[];
 }
 
@@ -95,6 +97,7 @@ function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): Res
   const view: ResourceView = {
     index, graph, access,
     blast: (principalArn, kinds = ['delete', 'destructive', 'read']) => blastOf(view, principalArn, kinds),
+    summary: (principalArn, q) => summaryOf(view, principalArn, q),
     whoCan: (resourceArn, action) => whoCan(view, resourceArn, action, orgId),
   };
   return view;
@@ -110,48 +113,142 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
   for (const arn of a.decided.keys()) yield view.index.byArn.get(arn)!;
 }
 
-function blastOf(view: ResourceView, principalArn: string, kinds: readonly AccessKind[]): Blast {
-  const { graph, index } = view;
+interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
+
+function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
+  const { graph } = view;
   const self = graph.node(principalArn);
-  if (!self) return { principalArn, entries: [] };
-  const nodes = [self, ...graph.reachable(principalArn, 'possible').filter((n) => n.caller)];
-  // Per resource: the principal's own grants first, then actions it lacks from the nodes it reaches.
-  const best = new Map<string, { grants: BlastGrant[]; actions: Map<string, number> }>();
-  for (const n of nodes) {
+  if (!self) return undefined;
+  const nodes: GraphNodeInternal[] = [];
+  const accs: DirectAccess[] = [];
+  for (const n of [self, ...graph.reachable(principalArn, 'possible').filter((x) => x.caller)]) {
     const a = view.access(n.id);
-    if (!a) continue;
-    for (const r of touched(view, a)) {
-      const grants = grantsOn(a, r).filter((g) => kinds.includes(g.kind));
-      if (grants.length === 0) continue;
-      let b = best.get(r.arn);
-      if (!b) best.set(r.arn, (b = { grants: [], actions: new Map() }));
-      for (const g of grants) {
-        const at = b.actions.get(g.action);
-        const tagged: BlastGrant = n === self ? g : { ...g, through: n.id };
-        if (at === undefined) { b.actions.set(g.action, b.grants.length); b.grants.push(tagged); continue; }
-        // Through another node only when it is less conditional than what is known.
-        if (n !== self && rank[g.condition] < rank[b.grants[at]!.condition]) b.grants[at] = tagged;
-      }
-    }
+    if (a) { nodes.push(n); accs.push(a); }
   }
+  if (nodes[0] !== self) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
   const pathTo = (id: string) => {
     if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
     return paths.get(id);
   };
+  return { nodes, accs, pathTo };
+}
+
+/** Per resource: the principal's own grants first, then actions it lacks (or has only more conditionally) from the nodes it reaches. */
+function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly AccessKind[]): BlastEntry | undefined {
+  const grants: BlastGrant[] = [];
+  const at = new Map<string, number>();
+  reach.nodes.forEach((n, i) => {
+    for (const g of grantsOn(reach.accs[i]!, r)) {
+      if (!kinds.includes(g.kind)) continue;
+      const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
+      const k = at.get(g.action);
+      if (k === undefined) { at.set(g.action, grants.length); grants.push(tagged); }
+      else if (i > 0 && rank[g.condition] < rank[grants[k]!.condition]) grants[k] = tagged;
+    }
+  });
+  if (grants.length === 0) return undefined;
+  const withPaths = grants.map((g) => {
+    if (!g.through) return g;
+    const path = reach.pathTo(g.through);
+    return path ? { ...g, condition: worse(g.condition, path.condition), path } : g;
+  });
+  const through = withPaths.find((g) => g.through)?.through;
+  return { resource: r, environment: view.index.environment(r).environment, grants: withPaths, condition: bestCondition(withPaths), ...(through ? { through, path: reach.pathTo(through)! } : {}) };
+}
+
+function blastOf(view: ResourceView, principalArn: string, kinds: readonly AccessKind[]): Blast {
+  const reach = reachOf(view, principalArn);
+  if (!reach) return { principalArn, entries: [] };
+  const seen = new Set<string>();
   const entries: BlastEntry[] = [];
-  for (const [arn, b] of best) {
-    const r = index.byArn.get(arn)!;
-    const grants = b.grants.map((g) => {
-      if (!g.through) return g;
-      const path = pathTo(g.through);
-      return path ? { ...g, condition: worse(g.condition, path.condition), path } : g;
-    });
-    const through = grants.find((g) => g.through)?.through;
-    entries.push({ resource: r, environment: index.environment(r).environment, grants, condition: bestCondition(grants), ...(through ? { through, path: pathTo(through)! } : {}) });
+  for (const a of reach.accs) {
+    for (const r of touched(view, a)) {
+      if (seen.has(r.arn)) continue;
+      seen.add(r.arn);
+      const e = entryFor(view, reach, r, kinds);
+      if (e) entries.push(e);
+    }
   }
   entries.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
   return { principalArn, entries };
+}
+
+/** Which grants count: of these kinds, not behind approval, and its own / only through others / either. */
+export interface SummaryQuery { readonly kinds: readonly AccessKind[]; readonly which: 'own' | 'through' | 'any'; readonly limit?: number }
+
+export interface BlastSummary {
+  readonly count: number;
+  readonly production: number;
+  readonly byType: ReadonlyMap<ResourceType, { readonly count: number; readonly production: number }>;
+  /** Up to `limit` resources, production first, with their grants and paths. */
+  readonly sample: readonly BlastEntry[];
+}
+
+/**
+ * Counts and a named sample without listing every resource: whole groups are counted from the
+ * index (less the resources some node decided on its own, which are checked one by one). What
+ * checks need for 10,000 principals over 50,000 resources.
+ */
+function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): BlastSummary {
+  const empty: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
+  const reach = reachOf(view, principalArn);
+  if (!reach) return empty;
+  const { index } = view;
+  const ok = (g: Grant) => q.kinds.includes(g.kind) && g.condition !== 'approval';
+  const relevant = q.which === 'own' ? [0] : reach.accs.map((_, i) => i);
+  const actionsOf = (gs: readonly Grant[]) => new Set(gs.filter(ok).map((g) => g.action));
+  const coveredBy = (own: ReadonlySet<string>, others: readonly ReadonlySet<string>[]) => {
+    if (q.which === 'own') return own.size > 0;
+    if (q.which === 'any') return own.size > 0 || others.some((o) => o.size > 0);
+    return others.some((o) => [...o].some((a) => !own.has(a)));
+  };
+  const covered = (r: Resource) => coveredBy(actionsOf(grantsOn(reach.accs[0]!, r)), relevant.filter((i) => i > 0).map((i) => actionsOf(grantsOn(reach.accs[i]!, r))));
+  // Resources some relevant node decided on its own, and groups some node holds whole.
+  const decided = new Set<string>();
+  const groupKeys = new Set<string>();
+  for (const i of relevant) {
+    for (const arn of reach.accs[i]!.decided.keys()) decided.add(arn);
+    for (const [k, gs] of reach.accs[i]!.whole) if (gs.some(ok)) groupKeys.add(k);
+  }
+  const byType = new Map<ResourceType, { count: number; production: number }>();
+  const bump = (t: ResourceType, n: number, p: number) => {
+    const c = byType.get(t) ?? { count: 0, production: 0 };
+    byType.set(t, { count: c.count + n, production: c.production + p });
+  };
+  const wholeCovered: string[] = [];
+  for (const k of groupKeys) {
+    const whole = relevant.map((i) => actionsOf(reach.accs[i]!.whole.get(k) ?? []));
+    const own = q.which === 'own' ? whole[0]! : relevant[0] === 0 ? whole[0]! : new Set<string>();
+    if (!coveredBy(own, q.which === 'own' ? [] : whole.slice(1))) continue;
+    wholeCovered.push(k);
+    const members = index.groups.get(k)!;
+    const prod = index.production.get(k)!;
+    const dIn = members.filter((m) => decided.has(m.arn));
+    const dProd = dIn.filter((m) => index.environment(m).environment === 'production').length;
+    bump(members[0]!.type, members.length - dIn.length, prod.length - dProd);
+  }
+  const decidedCovered: Resource[] = [];
+  for (const arn of decided) {
+    const r = index.byArn.get(arn)!;
+    if (!covered(r)) continue;
+    decidedCovered.push(r);
+    bump(r.type, 1, index.environment(r).environment === 'production' ? 1 : 0);
+  }
+  // The sample: production first (from the groups' production lists), then the rest.
+  const limit = q.limit ?? 50;
+  const picked: Resource[] = [];
+  const pickedSet = new Set<string>();
+  const take = (r: Resource) => { if (picked.length < limit && !pickedSet.has(r.arn)) { pickedSet.add(r.arn); picked.push(r); } };
+  for (const r of decidedCovered) if (index.environment(r).environment === 'production') take(r);
+  for (const k of wholeCovered) for (const r of index.production.get(k)!) { if (picked.length >= limit) break; if (!decided.has(r.arn)) take(r); }
+  for (const r of decidedCovered) take(r);
+  for (const k of wholeCovered) for (const r of index.groups.get(k)!) { if (picked.length >= limit) break; if (!decided.has(r.arn)) take(r); }
+  const sample = picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
+  sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
+  let count = 0, production = 0;
+  for (const v of byType.values()) { count += v.count; production += v.production; }
+  return { count, production, byType, sample };
 }
 
 const envRank = (e: Environment) => (e === 'production' ? 0 : e === 'unknown' ? 1 : 2);

@@ -23,6 +23,8 @@ export interface ResourceIndex {
   readonly byType: ReadonlyMap<ResourceType, TypeGroup>;
   /** `${type}@${account}` → resources of the type in the account. */
   readonly groups: ReadonlyMap<string, readonly Resource[]>;
+  /** `${type}@${account}` → its production resources (by the markers), sorted by name. */
+  readonly production: ReadonlyMap<string, readonly Resource[]>;
   /** Resources whose policy (or unreadable policy) must be decided one by one. */
   readonly withPolicy: ReadonlySet<string>;
   /** Who resource policies name in an Allow: ARN (also `session:A:role`, `id:AROA…`), account, anyone. */
@@ -75,14 +77,17 @@ export function buildResourceIndex(inv: ResourceInventory, markers: ProductionMa
     byType.set(t, { resources: list, arns: list.map((r) => r.arn) });
   }
   const envs = new Map<string, EnvironmentOf>();
+  const environment = (r: Resource) => {
+    let e = envs.get(r.arn);
+    if (!e) envs.set(r.arn, (e = environmentOf(r, markers)));
+    return e;
+  };
+  const production = new Map<string, Resource[]>();
+  for (const [k, list] of groups) production.set(k, list.filter((r) => environment(r).environment === 'production').sort((x, y) => x.name.localeCompare(y.name)));
   return {
-    resources: [...byArn.values()], byArn, byType, groups, withPolicy, namedArn, namedAccount, namedAnyone,
+    resources: [...byArn.values()], byArn, byType, groups, production, withPolicy, namedArn, namedAccount, namedAnyone,
     ...(inv.rcps && inv.rcps.length > 0 ? { rcps: inv.rcps } : {}),
-    environment: (r) => {
-      let e = envs.get(r.arn);
-      if (!e) envs.set(r.arn, (e = environmentOf(r, markers)));
-      return e;
-    },
+    environment,
   };
 }
 
@@ -143,14 +148,13 @@ function identityCandidates(idx: ResourceIndex, rc: ResourceCaller, type: Resour
   return out;
 }
 
-/** Resources whose policy names the caller (by ARN, session, unique id, account, or anyone). */
-function policyCandidates(idx: ResourceIndex, rc: ResourceCaller, type: ResourceType): Resource[] {
+/** Resources whose policy names the caller itself (by ARN, session, unique id) or anyone. */
+function directlyNamed(idx: ResourceIndex, rc: ResourceCaller, type: ResourceType): Resource[] {
   const keys = [rc.caller.arn];
   if (rc.kind === 'role' && rc.roleName) keys.push(`session:${rc.caller.account}:${rc.roleName}`);
   if (rc.uniqueId) keys.push(`id:${rc.uniqueId}`);
   const out: Resource[] = [];
   for (const k of keys) for (const r of idx.namedArn.get(k) ?? []) if (r.type === type) out.push(r);
-  for (const r of idx.namedAccount.get(rc.caller.account) ?? []) if (r.type === type) out.push(r);
   for (const r of idx.namedAnyone) if (r.type === type) out.push(r);
   return out;
 }
@@ -225,20 +229,43 @@ function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant |
 }
 
 /** Direct access of one caller over the whole inventory: per group when uniform, else per candidate resource. */
+const defaultKeyPolicies = new Map<string, PolicyDocument>();
+/** The default key policy of an account (its root may do everything: IAM policies decide). */
+function defaultKeyPolicy(account: string): PolicyDocument {
+  let d = defaultKeyPolicies.get(account);
+  if (!d) defaultKeyPolicies.set(account, (d = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', principal: { AWS: [`arn:aws:iam::${account}:root`] }, action: ['kms:*'], resource: ['*'] }] }));
+  return d;
+}
+
+const hasDeny = (doc: PolicyDocument, action: string) => coveringStatements(doc, action).some((s) => s.effect === 'Deny');
+
+/**
+ * Direct access of one caller over the whole inventory: per group when uniform, else per candidate
+ * resource. In a uniform group, a resource with a policy is decided on its own only when that
+ * policy can change the group's answer: it names the caller (or anyone), names the caller's
+ * account from another account, has a Deny for the action, cannot be read, or is a key policy that
+ * does not delegate to the caller's account. Otherwise it takes the group's decision.
+ */
 export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: readonly AccessKind[] = ['delete', 'destructive', 'read']): DirectAccess {
   const whole = new Map<string, Grant[]>();
   const decided = new Map<string, Grant[]>();
-  const add = (r: Resource, g: Grant | undefined) => {
+  const decidedActions = new Map<string, Set<string>>();
+  const add = (r: Resource, a: TypeAction, g: Grant | undefined) => {
     let l = decided.get(r.arn);
-    if (!l) decided.set(r.arn, (l = []));
+    if (!l) { decided.set(r.arn, (l = [])); decidedActions.set(r.arn, new Set()); }
+    decidedActions.get(r.arn)!.add(a.action);
     if (g) l.push(g);
   };
+  const own = rc.caller.account;
   for (const [type, group] of idx.byType) {
     const actions = (typeActions().get(type) ?? []).filter((a) => kinds.includes(a.kind));
+    if (actions.length === 0) continue;
+    const byAccount = new Set(idx.namedAccount.get(own) ?? []);
+    const direct = new Set(directlyNamed(idx, rc, type));
+    const isKey = type === 'kms:key';
     for (const a of actions) {
       const ids = identityCandidates(idx, rc, type, a);
-      const byPolicy = policyCandidates(idx, rc, type);
-      const individual = new Set<Resource>(byPolicy);
+      const individual = new Set<Resource>(direct);
       if (ids === 'all') {
         // Group by account: same account and cross account are decided differently.
         const seenGroups = new Set<string>();
@@ -247,7 +274,9 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
           if (seenGroups.has(key)) continue;
           seenGroups.add(key);
           const members = idx.groups.get(key)!;
-          const plain = members.find((m) => !idx.withPolicy.has(m.arn));
+          const found = members.find((m) => !idx.withPolicy.has(m.arn));
+          const m0 = members[0]!;
+          const plain: Resource | undefined = found ?? (isKey ? { arn: m0.arn, type: m0.type, name: m0.name, account: m0.account, region: m0.region, tags: m0.tags, policy: defaultKeyPolicy(m0.account) } : undefined);
           const sample = plain && sampleArn(plain);
           if (plain && sample && uniform(rc, a, requestArn(sample, a), idx.rcps)) {
             const g = toGrant(a, decideOnResource(rc, a.action, requestArn(plain.arn, a), plain, idx.rcps));
@@ -256,12 +285,19 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
               if (!l) whole.set(key, (l = []));
               l.push(g);
             }
-            for (const m of members) if (idx.withPolicy.has(m.arn)) individual.add(m);
+            for (const m of members) {
+              if (!idx.withPolicy.has(m.arn) || direct.has(m)) continue;
+              const changes = m.policyUnknown !== undefined
+                || (m.account !== own && byAccount.has(m))
+                || (g !== undefined && m.policy !== undefined && hasDeny(m.policy, a.action))
+                || (isKey && m.account === own && !byAccount.has(m) && g !== undefined)
+                || (isKey && m.account !== own && g !== undefined);
+              if (changes) individual.add(m);
+            }
           } else for (const m of members) individual.add(m);
         }
       } else for (const r of ids) individual.add(r);
-      // Resources with a policy inside a uniform group are decided on their own (they may deny, or grant more).
-      for (const r of individual) add(r, toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)));
+      for (const r of individual) add(r, a, toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)));
     }
   }
   // A resource decided on its own for some actions takes the group's grants for the others.
@@ -269,8 +305,8 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
     const r = idx.byArn.get(arn)!;
     const groupGrants = whole.get(`${r.type}@${r.account}`);
     if (!groupGrants) continue;
-    const own = new Set(list.map((g) => g.action));
-    for (const g of groupGrants) if (!own.has(g.action) && !idx.withPolicy.has(arn)) list.push(g);
+    const done = decidedActions.get(arn)!;
+    for (const g of groupGrants) if (!done.has(g.action)) list.push(g);
   }
   return { whole, decided };
 }

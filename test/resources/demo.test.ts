@@ -76,3 +76,24 @@ describe('negative control: the same demo without an inventory', () => {
     expect(without.report.findings.some((x) => x.checkId === 'resource-exposed')).toBe(false);
   });
 });
+
+describe('summaries agree with the full listing', () => {
+  it('for every demo principal, kind and side, the counted resources are exactly the listed ones', async () => {
+    const { unapproved } = await import('../../src/checks/resource-names.js');
+    const view = resourceView(collected.snapshot, withInventory.graph, collected.config)!;
+    let nonEmpty = 0;
+    for (const p of collected.snapshot.principals) {
+      for (const kinds of [['delete'], ['read'], ['delete', 'destructive', 'read']] as const) {
+        for (const which of ['own', 'through', 'any'] as const) {
+          const listed = view.blast(p.arn, kinds).entries.filter((e) => unapproved(e, kinds, which).length > 0 && (which !== 'through' || e.grants.some((g) => g.through && kinds.includes(g.kind as never) && g.condition !== 'approval' && !e.grants.some((o) => !o.through && o.action === g.action && o.condition !== 'approval'))));
+          const sum = view.summary(p.arn, { kinds, which, limit: 1000 });
+          expect(sum.count, `${p.name} ${kinds.join()} ${which}`).toBe(listed.length);
+          expect(sum.production).toBe(listed.filter((e) => e.environment === 'production').length);
+          expect(new Set(sum.sample.map((e) => e.resource.arn))).toEqual(new Set(listed.map((e) => e.resource.arn)));
+          if (sum.count > 0) nonEmpty++;
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(10);
+  });
+});

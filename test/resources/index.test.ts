@@ -38,6 +38,9 @@ function inventory(withPolicies: boolean[]): Resource[] {
     resource('secretsmanager:secret', 'prod/db', DEV, { policy: withPolicies[2] ? doc(own) : undefined } as never),
     resource('kms:key', 'k1', DEV, { policy: doc(root) }),
     resource('kms:key', 'k2', DEV, { policy: doc(own) }),
+    resource('kms:key', 'k3', PROD, { policy: doc({ Effect: 'Allow', Principal: { AWS: DEV }, Action: 'kms:Decrypt', Resource: '*' }) }),
+    bucket('acme-locked', DEV, doc({ Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: '*' }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:*', Resource: '*' })),
+    { ...bucket('acme-unread', DEV), policyUnknown: 'AccessDenied' },
   ];
 }
 
