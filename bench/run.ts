@@ -46,6 +46,21 @@ if (want('analysis')) {
   console.log(`| ${f.best.principals} (with --fixes: ${f.best.fixes} fixes) | ${f.best.findings} | ${s(f.best)} | ${s(f.median)} | ${f.peak} MiB |`);
 }
 
+if (want('blast')) {
+  // Issue 15: blast radius by name at scale, without a cross product.
+  console.log('\n## Blast radius: synthetic inventory × synthetic principals (scan with named findings, then every principal\'s blast radius)');
+  const { buildForBench } = await import('./build.js');
+  const build = buildForBench();
+  const env: Record<string, string> = build ? { LEASH_BENCH_BUILD: build } : {};
+  console.log('| principals | resources | findings (named) | scan wall | of which checks / report (ms) | every principal\'s blast radius | peak RSS |');
+  console.log('| ---: | ---: | ---: | ---: | --- | ---: | ---: |');
+  for (const [n, m] of [[1000, 5000], [10000, 50000]] as const) {
+    const r = child('blast-radius.ts', [String(n), String(m)], env);
+    const st = r.stages as Record<string, number>;
+    console.log(`| ${r.principals} | ${r.resources} | ${r.findings} (${r.namedFindings}) | ${(Number(r.scanMs) / 1000).toFixed(1)} s | ${st.checks} / ${st.report} | ${(Number(r.blastAllMs) / 1000).toFixed(1)} s | ${r.peakRssMiB} MiB |`);
+  }
+}
+
 if (want('cloudtrail')) {
   console.log('\n## CloudTrail ingest');
   const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');

@@ -115,15 +115,33 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
 
 interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
 
+const signatures = new WeakMap<DirectAccess, string>();
+/** Two nodes with the same access give the same grants: the nearer one stands for both. */
+function signature(a: DirectAccess): string {
+  let sig = signatures.get(a);
+  if (sig === undefined) {
+    const part = (m: ReadonlyMap<string, readonly Grant[]>) => [...m].map(([k, gs]) => `${k}=${gs.map((g) => `${g.action}/${g.condition}`).sort().join(',')}`).sort().join(';');
+    sig = `${part(a.whole)}|${part(a.decided)}`;
+    signatures.set(a, sig);
+  }
+  return sig;
+}
+
 function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
   const { graph } = view;
   const self = graph.node(principalArn);
   if (!self) return undefined;
   const nodes: GraphNodeInternal[] = [];
   const accs: DirectAccess[] = [];
+  const seen = new Set<string>();
   for (const n of [self, ...graph.reachable(principalArn, 'possible').filter((x) => x.caller)]) {
     const a = view.access(n.id);
-    if (a) { nodes.push(n); accs.push(a); }
+    if (!a) continue;
+    const sig = signature(a);
+    if (n !== self && seen.has(sig)) continue;
+    seen.add(sig);
+    nodes.push(n);
+    accs.push(a);
   }
   if (nodes[0] !== self) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
@@ -190,48 +208,87 @@ export interface BlastSummary {
  * index (less the resources some node decided on its own, which are checked one by one). What
  * checks need for 10,000 principals over 50,000 resources.
  */
+/** A node's access reduced to what a query counts: action sets per whole group and per resource decided on its own. */
+interface Digest { readonly whole: ReadonlyMap<string, ReadonlySet<string>>; readonly decided: ReadonlyMap<string, ReadonlySet<string>>; readonly full: boolean }
+const digests = new WeakMap<DirectAccess, Map<string, Digest>>();
+
+function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessKind[]): Digest {
+  const key = [...kinds].sort().join(',');
+  let m = digests.get(a);
+  if (!m) digests.set(a, (m = new Map()));
+  let d = m.get(key);
+  if (d) return d;
+  const set = (gs: readonly Grant[]) => new Set(gs.filter((g) => kinds.includes(g.kind) && g.condition !== 'approval').map((g) => g.action));
+  const whole = new Map<string, Set<string>>();
+  for (const [k, gs] of a.whole) { const s = set(gs); if (s.size > 0) whole.set(k, s); }
+  const decided = new Map<string, Set<string>>();
+  for (const [arn, gs] of a.decided) decided.set(arn, set(gs));
+  // Everything, whole: every group of the index held, none decided apart.
+  const full = a.decided.size === 0 && [...index.groups.keys()].every((k) => whole.has(k));
+  d = { whole, decided, full };
+  m.set(key, d);
+  return d;
+}
+
+/**
+ * Counts and a named sample without listing every resource: whole groups are counted from the
+ * index (less the resources some node decided on its own, which are checked one by one); nodes
+ * with the same access count once. What checks and reports need for 10,000 principals.
+ */
 function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): BlastSummary {
   const empty: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
   const reach = reachOf(view, principalArn);
   if (!reach) return empty;
   const { index } = view;
-  const ok = (g: Grant) => q.kinds.includes(g.kind) && g.condition !== 'approval';
-  const relevant = q.which === 'own' ? [0] : reach.accs.map((_, i) => i);
-  const actionsOf = (gs: readonly Grant[]) => new Set(gs.filter(ok).map((g) => g.action));
-  const coveredBy = (own: ReadonlySet<string>, others: readonly ReadonlySet<string>[]) => {
-    if (q.which === 'own') return own.size > 0;
-    if (q.which === 'any') return own.size > 0 || others.some((o) => o.size > 0);
-    return others.some((o) => [...o].some((a) => !own.has(a)));
-  };
-  const covered = (r: Resource) => coveredBy(actionsOf(grantsOn(reach.accs[0]!, r)), relevant.filter((i) => i > 0).map((i) => actionsOf(grantsOn(reach.accs[i]!, r))));
-  // Resources some relevant node decided on its own, and groups some node holds whole.
-  const decided = new Set<string>();
-  const groupKeys = new Set<string>();
-  for (const i of relevant) {
-    for (const arn of reach.accs[i]!.decided.keys()) decided.add(arn);
-    for (const [k, gs] of reach.accs[i]!.whole) if (gs.some(ok)) groupKeys.add(k);
+  const ds = (q.which === 'own' ? reach.accs.slice(0, 1) : reach.accs).map((a) => digestOf(index, a, q.kinds));
+  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
+  const actionsAt = (d: Digest, r: Resource): ReadonlySet<string> | undefined => d.decided.get(r.arn) ?? d.whole.get(groupOf(r));
+  const decidedAll = new Set<string>();
+  for (const d of ds) for (const arn of d.decided.keys()) decidedAll.add(arn);
+  let isCovered: (r: Resource) => boolean;
+  let groupCovered: (k: string) => boolean;
+  if (q.which !== 'through') {
+    if (ds.some((d) => d.full)) { isCovered = () => true; groupCovered = () => true; }
+    else {
+      isCovered = (r) => ds.some((d) => (actionsAt(d, r)?.size ?? 0) > 0);
+      groupCovered = (k) => ds.some((d) => d.whole.has(k));
+    }
+  } else {
+    const own = ds[0]!, others = ds.slice(1);
+    const gained = (mine: ReadonlySet<string> | undefined, theirs: readonly (ReadonlySet<string> | undefined)[]) => theirs.some((t) => t !== undefined && [...t].some((x) => !mine?.has(x)));
+    isCovered = (r) => gained(actionsAt(own, r), others.map((d) => actionsAt(d, r)));
+    groupCovered = (k) => gained(own.whole.get(k), others.map((d) => d.whole.get(k)));
   }
   const byType = new Map<ResourceType, { count: number; production: number }>();
   const bump = (t: ResourceType, n: number, p: number) => {
+    if (n === 0) return;
     const c = byType.get(t) ?? { count: 0, production: 0 };
     byType.set(t, { count: c.count + n, production: c.production + p });
   };
+  // Decided resources, bucketed by group.
+  const decidedIn = new Map<string, Resource[]>();
+  for (const arn of decidedAll) {
+    const r = index.byArn.get(arn)!;
+    const l = decidedIn.get(groupOf(r));
+    if (l) l.push(r);
+    else decidedIn.set(groupOf(r), [r]);
+  }
   const wholeCovered: string[] = [];
-  for (const k of groupKeys) {
-    const whole = relevant.map((i) => actionsOf(reach.accs[i]!.whole.get(k) ?? []));
-    const own = q.which === 'own' ? whole[0]! : relevant[0] === 0 ? whole[0]! : new Set<string>();
-    if (!coveredBy(own, q.which === 'own' ? [] : whole.slice(1))) continue;
+  const groups = new Set<string>();
+  for (const d of ds) for (const k of d.whole.keys()) groups.add(k);
+  if (ds.some((d) => d.full)) for (const k of index.groups.keys()) groups.add(k);
+  for (const k of groups) {
+    if (!groupCovered(k)) continue;
     wholeCovered.push(k);
     const members = index.groups.get(k)!;
-    const prod = index.production.get(k)!;
-    const dIn = members.filter((m) => decided.has(m.arn));
+    const dIn = decidedIn.get(k) ?? [];
     const dProd = dIn.filter((m) => index.environment(m).environment === 'production').length;
-    bump(members[0]!.type, members.length - dIn.length, prod.length - dProd);
+    bump(members[0]!.type, members.length - dIn.length, index.production.get(k)!.length - dProd);
   }
   const decidedCovered: Resource[] = [];
-  for (const arn of decided) {
+  for (const arn of decidedAll) {
     const r = index.byArn.get(arn)!;
-    if (!covered(r)) continue;
+    if (!isCovered(r)) continue;
     decidedCovered.push(r);
     bump(r.type, 1, index.environment(r).environment === 'production' ? 1 : 0);
   }
@@ -241,9 +298,9 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   const pickedSet = new Set<string>();
   const take = (r: Resource) => { if (picked.length < limit && !pickedSet.has(r.arn)) { pickedSet.add(r.arn); picked.push(r); } };
   for (const r of decidedCovered) if (index.environment(r).environment === 'production') take(r);
-  for (const k of wholeCovered) for (const r of index.production.get(k)!) { if (picked.length >= limit) break; if (!decided.has(r.arn)) take(r); }
+  for (const k of wholeCovered) for (const r of index.production.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
   for (const r of decidedCovered) take(r);
-  for (const k of wholeCovered) for (const r of index.groups.get(k)!) { if (picked.length >= limit) break; if (!decided.has(r.arn)) take(r); }
+  for (const k of wholeCovered) for (const r of index.groups.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
   const sample = picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
   sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
   let count = 0, production = 0;

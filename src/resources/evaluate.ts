@@ -117,16 +117,48 @@ function requestContext(rc: ResourceCaller, resource: Resource): RequestContext 
   return { values, ...(rc.caller.context.closedWorld ? { closedWorld: true } : {}) };
 }
 
-/** aws:ResourceTag keys the resource lacks are absent, not unknown (the inventory read every tag). */
-function withAbsentTags(ctx: RequestContext, docs: readonly PolicyDocument[], action: string): RequestContext {
-  let extra: Record<string, readonly string[]> | undefined;
-  for (const d of docs) for (const s of coveringStatements(d, action)) {
-    for (const keys of Object.values(s.condition ?? {})) for (const k of Object.keys(keys)) {
+const tagKeysCache = new WeakMap<PolicyDocument, readonly string[]>();
+/** The aws:ResourceTag keys a document's conditions name (lower case), once per document. */
+function tagKeysOf(doc: PolicyDocument): readonly string[] {
+  let keys = tagKeysCache.get(doc);
+  if (!keys) {
+    const out = new Set<string>();
+    for (const s of doc.statements) for (const ks of Object.values(s.condition ?? {})) for (const k of Object.keys(ks)) {
       const key = k.toLowerCase();
-      if (key.startsWith('aws:resourcetag/') && ctx.values[key] === undefined) (extra ??= {})[key] = [];
+      if (key.startsWith('aws:resourcetag/')) out.add(key);
     }
+    tagKeysCache.set(doc, (keys = [...out]));
   }
+  return keys;
+}
+
+/** aws:ResourceTag keys the resource lacks are absent, not unknown (the inventory read every tag). */
+function withAbsentTags(ctx: RequestContext, docs: readonly PolicyDocument[]): RequestContext {
+  let extra: Record<string, readonly string[]> | undefined;
+  for (const d of docs) for (const key of tagKeysOf(d)) if (ctx.values[key] === undefined) (extra ??= {})[key] = [];
   return extra ? { ...ctx, values: { ...ctx.values, ...extra } } : ctx;
+}
+
+const callers = new WeakMap<RequestContext, Caller>();
+function callerIn(rc: ResourceCaller, ctx: RequestContext): Caller {
+  let c = callers.get(ctx);
+  if (!c) callers.set(ctx, (c = { ...rc.caller, context: ctx }));
+  return c;
+}
+
+const contexts = new WeakMap<ResourceCaller, WeakMap<Resource, RequestContext>>();
+/** One request context per caller and resource (every action on it shares it). */
+function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
+  let m = contexts.get(rc);
+  if (!m) contexts.set(rc, (m = new WeakMap()));
+  let ctx = m.get(resource);
+  if (!ctx) {
+    const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
+    if (resource.policy) docs.push(resource.policy);
+    for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
+    m.set(resource, (ctx = withAbsentTags(requestContext(rc, resource), docs)));
+  }
+  return ctx;
 }
 
 interface PolicySide { deny: Tri; named: Named; unknownNotApproval: boolean; evidence: ResourceEvidence[] }
@@ -198,13 +230,8 @@ function identityEvidence(ev: readonly HopEvidence[]): ResourceEvidence[] {
  * a bucket); `rcps` are the RCP levels over the resource's account (absent: none collected).
  */
 export function decideOnResource(rc: ResourceCaller, action: string, requestArn: string, resource: Resource, rcps?: RcpLevels): ResourceDecision {
-  let ctx = requestContext(rc, resource);
-  const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
-  if (resource.policy) docs.push(resource.policy);
-  for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
-  ctx = withAbsentTags(ctx, docs, action);
-
-  const id = decide({ ...rc.caller, context: ctx }, action, requestArn);
+  const ctx = contextFor(rc, resource, rcps);
+  const id = decide(callerIn(rc, ctx), action, requestArn);
   const isKey = resource.type === 'kms:key';
   const rp: PolicySide = resource.policy
     ? evalResourcePolicy(resource.policy, rc, action, requestArn, resource, ctx)
