@@ -90,3 +90,8 @@ if (want('duckdb')) {
   const { runOrganizationBench } = await import('./organization.js');
   printRow(runOrganizationBench('duckdb', 1_000_000));
 }
+
+if (want('inventory')) {
+  console.log('\n## Resource inventory: an AWS Config snapshot (gzipped) read, parsed and normalised');
+  for (const n of [10_000, 50_000]) printRow(child('inventory-read.ts', [String(n)]));
+}

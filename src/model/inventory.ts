@@ -45,6 +45,8 @@ export interface ResourceInventory {
   readonly resources: readonly Resource[];
   /** Resource control policies that apply to the account(s), outermost first, when collected. */
   readonly rcps?: readonly (readonly { readonly name: string; readonly arn: string; readonly document: PolicyDocument }[])[];
+  /** Where the inventory came from; collectSnapshot also copies these into Snapshot.sources (report one, not both). */
   readonly sources: readonly SourceInfo[];
+  /** Problems reading it; collectSnapshot also copies these into Snapshot.errors (report one, not both). */
   readonly errors: readonly ScanError[];
 }

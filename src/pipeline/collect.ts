@@ -43,6 +43,8 @@ interface IamPart {
   readonly usage?: UsageData;
   readonly scps?: (readonly AttachedPolicy[])[];
   readonly identityCenter?: IdentityCenterInfo;
+  /** The live resource inventory (--resources), when read. */
+  readonly inventory?: import('../model/inventory.js').ResourceInventory;
 }
 
 const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region || o.awsCollection);
@@ -57,6 +59,8 @@ export function awsCollectOptions(opts: ScanOptions, onProgress: ProgressFn): Co
     ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d: AuthorizationDetails) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => LIKELY_AGENT.test(arn)) } } : {}),
     ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
     ...(opts.scps ? { scps: true } : {}),
+    // Resource control policies are read with the inventory when Organizations is read (--scps).
+    ...(opts.resources ? { inventory: { regions: opts.regions ?? [opts.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1'], ...(opts.scps ? { rcps: true } : {}) } } : {}),
     onProgress: (e: unknown) => onProgress('collect', typeof e === 'object' && e !== null && 'kind' in e ? String((e as { kind: unknown }).kind) : undefined),
   };
 }
@@ -100,7 +104,7 @@ async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: P
       return [{ origin: { kind: 'scp', name: p.name, arn: p.arn, target: level.targetId }, document: parsed.document }];
     }));
   }
-  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}), ...(c.identityCenter ? { identityCenter: c.identityCenter } : {}) };
+  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}), ...(c.identityCenter ? { identityCenter: c.identityCenter } : {}), ...(c.inventory ? { inventory: c.inventory } : {}) };
 }
 
 function collectFile(input: string, onProgress: ProgressFn, statedAccount: string | undefined): IamPart {
@@ -146,6 +150,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
   checkInventoryPaths(opts);
   const input = opts.demo ? join(demoDir, 'authorization-details.json') : opts.input;
   let iam: IamPart;
+  if (input && opts.resources) throw new InputError('--resources', '', 'a live scan (--aws, --profile P); offline, pass the inventory with --inventory FILE (an AWS Config snapshot or a leash inventory)', input);
   if (input) iam = collectFile(input, onProgress, opts.accountId);
   else if (isLive(opts)) iam = await collectLive(opts, config, onProgress);
   else throw new InputError('(command line)', '', 'an input: --input FILE, --demo, or live AWS (--aws, --profile P)', 'none');
@@ -231,7 +236,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     errors.push(...local.errors);
   }
   // Resources and their resource-based policies, when asked for (--inventory, --resources, --demo).
-  const inventory = await collectInventory(opts, iam.accountId ?? auth.accountId, onProgress);
+  const inventory = await collectInventory(opts, iam.accountId ?? auth.accountId, onProgress, iam.inventory);
   if (inventory) {
     sources.push(...inventory.sources);
     errors.push(...inventory.errors);

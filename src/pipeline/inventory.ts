@@ -7,6 +7,25 @@ import type { ResourceInventory } from '../model/inventory.js';
 import { InputError } from '../model/errors.js';
 import { demoDir } from './paths.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
+import { parseS3Object } from '../collect/inventory/s3-url.js';
+import type { InventoryFileOptions } from '../collect/inventory/load.js';
+
+/** s3:// inventories are read with the scan's connection (profile, region, endpoint), through the read-only factory. */
+function s3Access(opts: ScanOptions): { options: InventoryFileOptions; close(): void } {
+  let clients: { s3: import('@aws-sdk/client-s3').S3Client; destroy(): void } | undefined;
+  return {
+    options: {
+      s3: async () => {
+        if (!clients) {
+          const { createAwsClients } = await import('../collect/aws/client-factory.js');
+          clients = createAwsClients({ ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) });
+        }
+        return clients.s3;
+      },
+    },
+    close: () => clients?.destroy(),
+  };
+}
 
 export function withDefaultAccount(inv: ResourceInventory, accountId: string | undefined): ResourceInventory {
   if (!accountId || !inv.resources.some((r) => r.account === '')) return inv;
@@ -21,11 +40,13 @@ export function inventoryFiles(opts: ScanOptions): string[] {
 
 /** Named files that do not exist are a typo: an error before anything is read. */
 export function checkInventoryPaths(opts: ScanOptions): void {
-  for (const f of opts.inventory ?? []) if (!existsSync(f)) throw new InputError(f, '', 'a resource inventory file (--inventory): an AWS Config snapshot or a leash inventory', 'no such file or directory');
+  for (const f of opts.inventory ?? []) if (f.startsWith('s3://')) parseS3Object(f);
+  for (const f of opts.inventory ?? []) if (!f.startsWith('s3://') && !existsSync(f)) throw new InputError(f, '', 'a resource inventory file (--inventory): an AWS Config snapshot or a leash inventory', 'no such file or directory');
 }
 
-export async function collectInventory(opts: ScanOptions, accountId: string | undefined, onProgress: ProgressFn): Promise<ResourceInventory | undefined> {
-  const parts: ResourceInventory[] = [];
+export async function collectInventory(opts: ScanOptions, accountId: string | undefined, onProgress: ProgressFn, live?: ResourceInventory): Promise<ResourceInventory | undefined> {
+  // Live first: a file named on the command line fills or overrides what the API said (merge order).
+  const parts: ResourceInventory[] = live ? [live] : [];
   const { readInventoryFiles, mergeInventories } = await import('../collect/inventory/index.js');
   if (opts.inventoryRead) {
     parts.push(opts.inventoryRead);
@@ -38,9 +59,26 @@ export async function collectInventory(opts: ScanOptions, accountId: string | un
     const files = inventoryFiles(opts);
     if (files.length > 0) {
       onProgress('collect', `resource inventory (${files.length} file${files.length === 1 ? '' : 's'})`);
-      parts.push(await readInventoryFiles(files));
+      const s3 = s3Access(opts);
+      try {
+        parts.push(await readInventoryFiles(files, s3.options));
+      } finally {
+        s3.close();
+      }
     }
   }
   if (parts.length === 0) return undefined;
   return withDefaultAccount(parts.length === 1 ? parts[0]! : mergeInventories(parts), accountId);
+}
+
+/** The --inventory files and objects alone (several accounts scanned together read them once). */
+export async function readNamedInventories(opts: ScanOptions): Promise<ResourceInventory> {
+  const { readInventoryFiles } = await import('../collect/inventory/load.js');
+  checkInventoryPaths(opts);
+  const s3 = s3Access(opts);
+  try {
+    return await readInventoryFiles(opts.inventory ?? [], s3.options);
+  } finally {
+    s3.close();
+  }
 }

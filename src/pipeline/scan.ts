@@ -276,7 +276,7 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
   const started = opts.now ?? new Date();
   const collected = [];
   // The inventory files are read once and shared: every account's snapshot sees every resource.
-  const inventoryRead = opts.inventory && opts.inventory.length > 0 && !opts.inventoryRead ? await (await import('../collect/inventory/load.js')).readInventoryFiles(opts.inventory) : opts.inventoryRead;
+  const inventoryRead = opts.inventory && opts.inventory.length > 0 && !opts.inventoryRead ? await (await import('./inventory.js')).readNamedInventories(opts) : opts.inventoryRead;
   for (const input of inputs) collected.push(await collectSnapshot({ ...opts, input, ...(inventoryRead ? { inventoryRead } : {}) }, onProgress));
   const ids = collected.map((c) => c.snapshot.account.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);

@@ -127,7 +127,7 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
   }
   const cov = scan.coverage;
   lines.push(c('1', 'What leash could not see'));
-  lines.push(`  IAM: ${cov.iam}; usage: ${cov.usage.status}${cov.usage.window ? ` (${cov.usage.window.start} → ${cov.usage.window.end}, ${cov.usage.recordsRead} records, ${cov.usage.unmappedEvents} unmapped)` : ''}; SCPs: ${cov.scps}`);
+  lines.push(`  IAM: ${cov.iam}; usage: ${cov.usage.status}${cov.usage.window ? ` (${cov.usage.window.start} → ${cov.usage.window.end}, ${cov.usage.recordsRead} records, ${cov.usage.unmappedEvents} unmapped)` : ''}; SCPs: ${cov.scps}${cov.inventory ? `; resources: ${cov.inventory.resources} (${cov.inventory.withPolicy} with a resource policy, ${cov.inventory.policyUnknown} unknown${cov.inventory.status === 'partial' ? ', partial' : ''})` : ''}`);
   for (const n of cov.notes) lines.push(`  - ${n}`);
   if (report.errors.length > 0) {
     lines.push(`  ${report.errors.length} error(s):`);

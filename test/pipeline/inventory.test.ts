@@ -65,4 +65,23 @@ describe('resource inventory in the pipeline', () => {
     expect(report.scan.coverage.inventory).toMatchObject({ status: 'partial', policyUnknown: 1 });
     expect(report.errors.some((e) => e.source === 'inventory-file' && e.path === '$.resources[0].policy')).toBe(true);
   });
+
+  it('hostile names in an inventory reach stderr and report.json escaped, never as raw escape bytes', async () => {
+    const evil = join(tmp, 'evil.json');
+    const esc = '\u001b]52;c;QUFB\u0007\u202e';
+    writeFileSync(evil, JSON.stringify({ leashInventory: 1, resources: [
+      { arn: `arn:aws:sqs:us-east-1:111122223333:q${esc}`, name: `n${esc}`, tags: { [`k${esc}`]: `v${esc}` } },
+      { arn: `arn:aws:iam::111122223333:role/x${esc}` },
+    ] }));
+    const out = join(tmp, 'out-evil');
+    const r = await runCli(['scan', '--demo', '--inventory', evil, '--ci', '-o', out, '--format', 'json,md']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/evil\.json at \$\.resources\[1\]\.arn/);
+    for (const text of [r.out, r.err, readFileSync(join(out, 'report.json'), 'utf8'), readFileSync(join(out, 'summary.md'), 'utf8')]) {
+      expect(text).not.toMatch(/[\u001b\u0007\u202e]/);
+    }
+    // The data itself is kept exactly (it is the ARN IAM would match).
+    const { snapshot } = await collectSnapshot({ demo: true, inventory: [evil], now: NOW });
+    expect(snapshot.inventory!.resources.find((x) => x.name === `n${esc}`)!.tags[`k${esc}`]).toBe(`v${esc}`);
+  });
 });

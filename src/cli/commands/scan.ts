@@ -193,7 +193,7 @@ export function register(program: Command): void {
     .option('--fail-on-new', 'with --fail-on: only findings that are new since the previous scan count')
     .option('--ci', 'non-interactive: no colour, no progress (implied when stdout is not a terminal)');
   addNotifyOptions(cmd, 'when the scan finds new open findings at or above --notify-on');
-  addInventoryOptions(cmd, { live: false });
+  addInventoryOptions(cmd);
   cmd
     .addHelpText('after', exitCodesHelp({
       0: 'scanned and written; nothing at or above --fail-on (always 0 without --fail-on)',

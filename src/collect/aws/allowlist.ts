@@ -67,6 +67,7 @@ export const READ_ONLY_OPERATIONS: readonly AllowedOperation[] = [
   { client: 'S3Client', command: 'GetBucketTaggingCommand', action: 's3:GetBucketTagging', why: 'inventory: bucket tags (production markers)' },
   { client: 'DynamoDBClient', command: 'ListTablesCommand', action: 'dynamodb:ListTables', why: 'inventory: table names per region' },
   { client: 'DynamoDBClient', command: 'ListTagsOfResourceCommand', action: 'dynamodb:ListTagsOfResource', why: 'inventory: table tags' },
+  { client: 'DynamoDBClient', command: 'GetResourcePolicyCommand', action: 'dynamodb:GetResourcePolicy', why: 'inventory: the table\'s resource-based policy' },
   { client: 'RDSClient', command: 'DescribeDBInstancesCommand', action: 'rds:DescribeDBInstances', why: 'inventory: DB instances with ARNs and tags' },
   { client: 'RDSClient', command: 'DescribeDBClustersCommand', action: 'rds:DescribeDBClusters', why: 'inventory: DB clusters with ARNs and tags' },
   { client: 'LambdaClient', command: 'ListFunctionsCommand', action: 'lambda:ListFunctions', why: 'inventory: functions per region' },

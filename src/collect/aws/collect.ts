@@ -11,6 +11,8 @@ import type { ProgressListener } from './progress.js';
 import { fetchScps, type ScpTarget } from '../iam/scps.js';
 import { fetchIdentityCenter } from '../iam/identity-center.js';
 import type { IdentityCenterInfo } from '../../model/snapshot.js';
+import type { ResourceInventory } from '../../model/inventory.js';
+import { collectLiveInventory } from '../inventory/live.js';
 
 export interface LastAccessedRequest extends Omit<LastAccessedOptions, 'principalArns'> {
   /** ARNs, or a choice made once IAM is known (e.g. every role that looks like an agent). */
@@ -29,6 +31,8 @@ export interface CollectAwsOptions extends AwsConnectionOptions {
   readonly scps?: boolean;
   /** Read Identity Center permission sets when the account has AWSReservedSSO_* roles (default true). */
   readonly identityCenter?: boolean;
+  /** The resource inventory (`--resources`): these regions; RCPs too when `rcps`. */
+  readonly inventory?: { readonly regions: readonly string[]; readonly rcps?: boolean; readonly concurrency?: number };
   readonly onProgress?: ProgressListener;
 }
 
@@ -45,6 +49,8 @@ export interface AwsCollection {
   readonly scps?: ScpTarget[];
   /** The Identity Center instance and the permission sets behind the account's AWSReservedSSO_* roles. */
   readonly identityCenter?: IdentityCenterInfo;
+  /** Resources and their resource-based policies, when asked for (sources and errors are in it, not repeated below). */
+  readonly inventory?: ResourceInventory;
   readonly sources: SourceInfo[];
   readonly errors: ScanError[];
 }
@@ -118,6 +124,16 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
   const ssoNames = [...new Set(details.RoleDetailList.map((r) => /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(String(r.RoleName ?? ''))?.[1]).filter((n): n is string => n !== undefined))];
   const ic = opts.identityCenter !== false && ssoNames.length > 0 ? await fetchIdentityCenter(clients.ssoAdmin, ssoNames) : undefined;
   if (ic) { sources.push(ic.source); errors.push(...ic.errors); }
+  const inventory = opts.inventory
+    ? await collectLiveInventory(clients, {
+        accountId,
+        regions: opts.inventory.regions,
+        partition: /^arn:([^:]+):/.exec(callerArn)?.[1] ?? 'aws',
+        ...(opts.inventory.rcps ? { rcps: true } : {}),
+        ...(opts.inventory.concurrency ? { concurrency: opts.inventory.concurrency } : {}),
+        ...(opts.onProgress ? { onProgress: (done: number, total: number) => opts.onProgress!({ kind: 'inventory', done, total }) } : {}),
+      })
+    : undefined;
   sources.push(lastAccessed?.source ?? skipped('service-last-accessed', `account ${accountId}`));
   sources.push(cloudTrail?.source ?? skipped('cloudtrail-api', `account ${accountId}`));
   sources.push(scps?.source ?? skipped('organizations-scp', `account ${accountId}`));
@@ -131,6 +147,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
     ...(cloudTrail ? { cloudTrailRecords: cloudTrail.records } : {}),
     ...(scps?.scps ? { scps: scps.scps } : {}),
     ...(ic?.info ? { identityCenter: ic.info } : {}),
+    ...(inventory ? { inventory } : {}),
     sources,
     errors,
   };

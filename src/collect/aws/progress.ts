@@ -7,6 +7,7 @@ export type ProgressEvent =
   | { readonly kind: 'last-accessed'; readonly done: number; readonly total: number }
   | { readonly kind: 'cloudtrail-page'; readonly pages: number; readonly events: number }
   | { readonly kind: 'scps'; readonly targets: number; readonly policies: number }
+  | { readonly kind: 'inventory'; readonly done: number; readonly total: number }
   | { readonly kind: 'account'; readonly accountId: string; readonly status: 'started' | 'done' | 'failed'; readonly done: number; readonly total: number };
 
 export type ProgressListener = (event: ProgressEvent) => void;
@@ -23,6 +24,8 @@ export function describeProgress(e: ProgressEvent): string {
       return `CloudTrail: ${e.pages} page${e.pages === 1 ? '' : 's'}, ${e.events} events`;
     case 'scps':
       return `SCPs: ${e.targets} targets, ${e.policies} policies`;
+    case 'inventory':
+      return `resources: ${e.done}/${e.total} service-regions`;
     case 'account':
       return `accounts: ${e.done}/${e.total} (${e.accountId} ${e.status})`;
   }

@@ -43,6 +43,17 @@ async function targetsOf(org: OrganizationsClient, accountId: string): Promise<s
 }
 
 export async function fetchScps(org: OrganizationsClient, accountId: string, onProgress?: ProgressListener): Promise<ScpResult> {
+  return fetchOrganizationPolicies(org, accountId, 'SERVICE_CONTROL_POLICY', onProgress);
+}
+
+/** Resource control policies (RCPs) bound resources as SCPs bound principals: the same walk. */
+export async function fetchRcps(org: OrganizationsClient, accountId: string, onProgress?: ProgressListener): Promise<ScpResult> {
+  return fetchOrganizationPolicies(org, accountId, 'RESOURCE_CONTROL_POLICY', onProgress);
+}
+
+async function fetchOrganizationPolicies(org: OrganizationsClient, accountId: string, filter: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY', onProgress?: ProgressListener): Promise<ScpResult> {
+  const kind = filter === 'SERVICE_CONTROL_POLICY' ? 'organizations-scp' : 'organizations-rcp';
+  const label = filter === 'SERVICE_CONTROL_POLICY' ? 'SCP' : 'RCP';
   const location = `organizations (account ${accountId})`;
   const errors: ScanError[] = [];
   const documents = new Map<string, ScpPolicy>();
@@ -53,7 +64,7 @@ export async function fetchScps(org: OrganizationsClient, accountId: string, onP
       const policies: ScpPolicy[] = [];
       let token: string | undefined;
       do {
-        const out = await org.send(new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: 'SERVICE_CONTROL_POLICY', ...(token ? { NextToken: token } : {}) }));
+        const out = await org.send(new ListPoliciesForTargetCommand({ TargetId: targetId, Filter: filter, ...(token ? { NextToken: token } : {}) }));
         for (const summary of out.Policies ?? []) {
           if (!summary.Id) continue;
           let policy = documents.get(summary.Id);
@@ -64,7 +75,7 @@ export async function fetchScps(org: OrganizationsClient, accountId: string, onP
             try {
               document = JSON.parse(content);
             } catch {
-              errors.push({ source: 'organizations-scp', code: 'invalid-input', message: `SCP ${summary.Id}: Content is not JSON; kept as text`, location });
+              errors.push({ source: kind, code: 'invalid-input', message: `${label} ${summary.Id}: Content is not JSON; kept as text`, location });
             }
             policy = { arn: summary.Arn ?? described.Policy?.PolicySummary?.Arn ?? summary.Id, name: summary.Name ?? summary.Id, document };
             documents.set(summary.Id, policy);
@@ -74,14 +85,14 @@ export async function fetchScps(org: OrganizationsClient, accountId: string, onP
         token = out.NextToken;
       } while (token);
       scps.push({ targetId, policies });
-      onProgress?.({ kind: 'scps', targets: scps.length, policies: documents.size });
+      if (kind === 'organizations-scp') onProgress?.({ kind: 'scps', targets: scps.length, policies: documents.size });
     }
-    return { scps, errors, source: { kind: 'organizations-scp', location, status: 'ok', counts: { targets: scps.length, policies: documents.size } } };
+    return { scps, errors, source: { kind, location, status: 'ok', counts: { targets: scps.length, policies: documents.size } } };
   } catch (e) {
-    const error = toScanError('organizations-scp', 'organizations', e, location);
+    const error = toScanError(kind, 'organizations', e, location);
     const hint =
-      error.code === 'access-denied' ? ' (SCPs are readable from the management account or a delegated administrator)' : errorCode(e) === 'not-found' ? ' (the account is not in an organization, or the target is unknown)' : '';
+      error.code === 'access-denied' ? ` (${label}s are readable from the management account or a delegated administrator)` : errorCode(e) === 'not-found' ? ' (the account is not in an organization, or the target is unknown)' : '';
     errors.push({ ...error, message: error.message + hint });
-    return { errors, source: { kind: 'organizations-scp', location, status: 'unavailable', detail: error.message + hint } };
+    return { errors, source: { kind, location, status: 'unavailable', detail: error.message + hint } };
   }
 }

@@ -44,6 +44,8 @@ const POLICY_PLACES: Readonly<Partial<Record<ResourceType, { readonly places: re
   'sqs:queue': { places: [['configuration', 'Policy'], ['configuration', 'policy'], ['supplementaryConfiguration', 'Policy']], whenAbsent: 'none' },
   'sns:topic': { places: [['configuration', 'Policy'], ['configuration', 'policy'], ['supplementaryConfiguration', 'Policy']], whenAbsent: 'none' },
   'ecr:repository': { places: [['configuration', 'RepositoryPolicyText'], ['configuration', 'repositoryPolicyText'], ['supplementaryConfiguration', 'RepositoryPolicyText']], whenAbsent: 'none' },
+  // The CloudFormation property AWS::DynamoDB::Table ResourcePolicy.PolicyDocument.
+  'dynamodb:table': { places: [['configuration', 'ResourcePolicy', 'PolicyDocument'], ['configuration', 'resourcePolicy', 'policyDocument']], whenAbsent: 'none' },
   'kms:key': { places: [['configuration', 'KeyPolicy'], ['configuration', 'keyPolicy'], ['supplementaryConfiguration', 'KeyPolicy']], whenAbsent: 'unknown' },
   'secretsmanager:secret': { places: [['configuration', 'ResourcePolicy'], ['configuration', 'resourcePolicy'], ['supplementaryConfiguration', 'ResourcePolicy']], whenAbsent: 'unknown' },
 };

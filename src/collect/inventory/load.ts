@@ -8,6 +8,7 @@ import { readInventoryJson } from './read-file.js';
 import { isLeashInventory, normalizeLeashInventory, type InventoryReadOptions } from './leash-file.js';
 import { isConfigSnapshot, normalizeConfigSnapshot } from './config-snapshot.js';
 import { mergeInventories } from './merge.js';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 /** One parsed inventory document, whichever shape it has. Throws InputError for neither shape. */
 export function normalizeInventory(raw: unknown, file: string, opts: InventoryReadOptions = {}): ResourceInventory {
@@ -17,12 +18,23 @@ export function normalizeInventory(raw: unknown, file: string, opts: InventoryRe
   throw new InputError(file, '$', 'a leash inventory ({"leashInventory": 1, "resources": [...]}) or an AWS Config configuration snapshot ({"configurationItems": [...]})', got);
 }
 
-export async function readInventoryFile(file: string, opts: InventoryReadOptions = {}): Promise<ResourceInventory> {
+export interface InventoryFileOptions extends InventoryReadOptions {
+  /** The S3 client for s3:// specs (from the read-only factory); asked for only when one is named. */
+  readonly s3?: () => S3Client | Promise<S3Client>;
+}
+
+/** A local file, or s3://bucket/key of one object (needs `opts.s3`). */
+export async function readInventoryFile(file: string, opts: InventoryFileOptions = {}): Promise<ResourceInventory> {
+  if (file.startsWith('s3://')) {
+    if (!opts.s3) throw new InputError(file, '', 'a local inventory file here (s3:// needs AWS credentials: leash scan --inventory s3://…)', file);
+    const { readInventoryS3Json } = await import('./s3-file.js');
+    return normalizeInventory(await readInventoryS3Json(await opts.s3(), file), file, opts);
+  }
   return normalizeInventory(await readInventoryJson(file), resolve(file), opts);
 }
 
 /** Every file read (in order; a bad one throws before the scan writes anything), then merged. */
-export async function readInventoryFiles(files: readonly string[], opts: InventoryReadOptions = {}): Promise<ResourceInventory> {
+export async function readInventoryFiles(files: readonly string[], opts: InventoryFileOptions = {}): Promise<ResourceInventory> {
   const parts: ResourceInventory[] = [];
   for (const f of files) parts.push(await readInventoryFile(f, opts));
   return mergeInventories(parts);

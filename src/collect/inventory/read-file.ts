@@ -38,6 +38,11 @@ export async function readInventoryJson(file: string, maxBytes = MAX_INVENTORY_F
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(file, '', WHAT, code === 'ENOENT' ? 'no such file' : code === 'ENAMETOOLONG' ? 'a file name over 255 bytes' : (code ?? String(e)));
   }
+  return parseInventoryBuffer(buf, file, maxBytes);
+}
+
+/** Bytes of an inventory (a file, an S3 object) → JSON: gunzip by magic number, bounded; BOMs and UTF-16 decoded. */
+export async function parseInventoryBuffer(buf: Buffer, file: string, maxBytes = MAX_INVENTORY_FILE_BYTES): Promise<unknown> {
   if (buf.length === 0) throw new InputError(file, '', WHAT, 'an empty file (0 bytes)');
   // Trust the gzip magic number over the file name: S3 downloads lose or add ".gz".
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {

@@ -168,7 +168,7 @@ class S3Walk {
 }
 
 /** The body's bytes, or undefined past `max` (the stream is then abandoned). */
-async function readBounded(body: AsyncIterable<Uint8Array> | undefined, max: number): Promise<Buffer | undefined> {
+export async function readBounded(body: AsyncIterable<Uint8Array> | undefined, max: number): Promise<Buffer | undefined> {
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let n = 0;
