@@ -156,15 +156,25 @@ function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
 function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly AccessKind[]): BlastEntry | undefined {
   const grants: BlastGrant[] = [];
   const at = new Map<string, number>();
-  reach.nodes.forEach((n, i) => {
+  // Once every action of the kinds is held with no condition, farther nodes cannot change the entry.
+  const wanted = (typeActions().get(r.type) ?? []).filter((a) => kinds.includes(a.kind)).length;
+  let settled = 0;
+  for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
+    const n = reach.nodes[i]!;
     for (const g of grantsOn(reach.accs[i]!, r)) {
       if (!kinds.includes(g.kind)) continue;
       const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
       const k = at.get(g.action);
-      if (k === undefined) { at.set(g.action, grants.length); grants.push(tagged); }
-      else if (i > 0 && rank[g.condition] < rank[grants[k]!.condition]) grants[k] = tagged;
+      if (k === undefined) {
+        at.set(g.action, grants.length);
+        grants.push(tagged);
+        if (g.condition === 'none') settled++;
+      } else if (i > 0 && rank[g.condition] < rank[grants[k]!.condition]) {
+        if (g.condition === 'none') settled++;
+        grants[k] = tagged;
+      }
     }
-  });
+  }
   if (grants.length === 0) return undefined;
   const withPaths = grants.map((g) => {
     if (!g.through) return g;
