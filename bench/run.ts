@@ -56,6 +56,23 @@ if (want('fullscan')) {
   for (const line of fullScanRows(build)) console.log(line);
 }
 
+if (want('blast')) {
+  // Issue 15: blast radius by name at scale, without a cross product.
+  console.log('\n## Blast radius: synthetic inventory × synthetic principals (scan with named findings, then every principal\'s blast radius)');
+  const { buildForBench } = await import('./build.js');
+  const build = buildForBench();
+  const env: Record<string, string> = build ? { LEASH_BENCH_BUILD: build } : {};
+  console.log('| principals | resources | findings (named) | scan wall | of which checks / report (ms) | every principal\'s blast radius | peak RSS |');
+  console.log('| ---: | ---: | ---: | ---: | --- | ---: | ---: |');
+  // The issue's 10,000 × 50,000 figure: LEASH_BENCH_BLAST_SIZES=10000x50000 (hours on this machine today: see the notes).
+  const sizes = (process.env.LEASH_BENCH_BLAST_SIZES ?? '1000x5000,2000x10000').split(',').map((x) => x.split('x').map(Number) as [number, number]);
+  for (const [n, m] of sizes) {
+    const r = child('blast-radius.ts', [String(n), String(m)], env);
+    const st = r.stages as Record<string, number>;
+    console.log(`| ${r.principals} | ${r.resources} | ${r.findings} (${r.namedFindings}) | ${(Number(r.scanMs) / 1000).toFixed(1)} s | ${st.checks} / ${st.report} | ${(Number(r.blastAllMs) / 1000).toFixed(1)} s | ${r.peakRssMiB} MiB |`);
+  }
+}
+
 if (want('cloudtrail')) {
   console.log('\n## CloudTrail ingest');
   const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');

@@ -2,6 +2,7 @@ import { defineCheck } from './types.js';
 import { listText } from './evidence.js';
 import { pathEvidence, pathText } from '../graph/describe.js';
 import { tierSets } from '../graph/power.js';
+import { countsText, findingResources, namesText, unapproved, viewFor } from './resource-names.js';
 
 export const agentReachesDestructive = defineCheck({
   id: 'agent-reaches-destructive',
@@ -14,6 +15,7 @@ export const agentReachesDestructive = defineCheck({
     if (!g) return [];
     const label = (id: string) => g.node(id)?.label ?? id;
     const destructive = tierSets(ctx.expander).destructive;
+    const view = viewFor(ctx);
     return ctx.principals.flatMap((a) => {
       const drivenHuman = a.humanSession && a.agentEvidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
       if (a.isAdmin || !(a.isAgent || drivenHuman)) return [];
@@ -28,14 +30,22 @@ export const agentReachesDestructive = defineCheck({
         const path = g.path(a.principal.arn, (n) => n.effective !== undefined && !n.effective.unconditional.clone().and(destructive).andNot(own).isEmpty());
         if (!path) return [];
         const actions = gained.toArray().slice(0, 200).map((id) => ctx.expander.catalog.actions[id]!.key);
+        // With an inventory: the resources it can delete only as someone else, and through whom.
+        const named = view?.summary(a.principal.arn, { kinds: ['delete'], which: 'through' });
+        const first = named?.sample.find((e) => e.through);
+        const via = first?.through ?? path.to;
+        const namedPath = first?.path ?? path;
         return [{
           principalArn: a.principal.arn,
           subject: 'destructive-through-graph',
           severity: strength === 'proven' ? 'high' as const : 'medium' as const,
-          title: `${a.principal.name} can reach ${gained.count()} destructive action${gained.count() === 1 ? '' : 's'} through ${label(path.to)}`,
-          description: `This agent cannot do these itself, but it can act as ${label(path.to)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
+          title: named && named.count > 0
+            ? `${a.principal.name} can delete ${countsText(named)} (via ${label(via)})`
+            : `${a.principal.name} can reach ${gained.count()} destructive action${gained.count() === 1 ? '' : 's'} through ${label(path.to)}`,
+          description: `${named && named.count > 0 ? `As ${label(via)} it can delete ${namesText(named)}; path: ${pathText(namedPath, label)}. ` : ''}This agent cannot do these itself, but it can act as ${label(path.to)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
           evidence: pathEvidence(path, label),
           actions,
+          ...(named && named.count > 0 ? { resources: findingResources(named.sample.filter((e) => unapproved(e, ['delete'], 'through').length > 0), (e) => unapproved(e, ['delete'], 'through')) } : {}),
           remediation: 'Remove the agent from the trust policy of the role it does not need, or give the agent a boundary that denies sts:AssumeRole (and the other hops) without human approval.',
         }];
       }

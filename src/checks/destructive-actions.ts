@@ -1,6 +1,17 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { destructiveActions as destructiveList } from './data.js';
+import { countsText, findingResources, namesText, unapproved, viewFor } from './resource-names.js';
+import type { BlastSummary } from '../resources/blast.js';
+
+/** "its policy platform-deploy (Deploy)" for the statements that grant the deletes. */
+function grantedBy(sum: BlastSummary): string {
+  const seen = new Set<string>();
+  for (const e of sum.sample) for (const g of unapproved(e, ['delete'], 'own')) for (const ev of g.evidence) {
+    seen.add(ev.side === 'identity' ? `its policy ${ev.policy}${ev.sid ? ` (${ev.sid})` : ` statement ${ev.statementIndex}`}` : `the ${ev.policy} of ${ev.arn.split(/[:/]/).pop()}`);
+  }
+  return [...seen].slice(0, 3).join(', ');
+}
 
 export const destructiveActions = defineCheck({
   id: 'destructive-actions',
@@ -10,6 +21,7 @@ export const destructiveActions = defineCheck({
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent'],
   run(ctx) {
     const why = new Map(destructiveList().map((d) => [d.action.toLowerCase(), d]));
+    const view = viewFor(ctx);
     return ctx.principals.flatMap((a): FindingDraft[] => {
       const { unconditional, conditional } = a.destructive;
       if (unconditional.length === 0 && conditional.length === 0) return [];
@@ -23,14 +35,20 @@ export const destructiveActions = defineCheck({
         }];
       }
       const agentish = a.isAgent || (a.humanSession && a.agentEvidence.length > 0);
+      // With an inventory: the resources it can delete by its own policies, production first.
+      const named = view?.summary(a.principal.arn, { kinds: ['delete'], which: 'own' });
+      const base = `This ${agentLabel(a.isAgent)} may, with no human-approval condition, ${listText(unconditional, 5)} (categories: ${categories.join(', ') || 'various'}). ${unconditional.slice(0, 3).map((x) => `${x}: ${why.get(x.toLowerCase())?.why ?? ''}`).join(' ')}`;
       return [{
         principalArn: a.principal.arn,
         subject: 'destructive',
         severity: agentish ? 'critical' : a.humanSession ? 'medium' : 'high',
-        title: `${a.principal.name} can run ${unconditional.length} destructive actions without approval`,
-        description: `This ${agentLabel(a.isAgent)} may, with no human-approval condition, ${listText(unconditional, 5)} (categories: ${categories.join(', ') || 'various'}). ${unconditional.slice(0, 3).map((x) => `${x}: ${why.get(x.toLowerCase())?.why ?? ''}`).join(' ')}`,
+        title: named && named.count > 0
+          ? `${a.principal.name} can delete ${countsText(named)} without approval (${unconditional.length} destructive actions)`
+          : `${a.principal.name} can run ${unconditional.length} destructive actions without approval`,
+        description: named && named.count > 0 ? `It can delete ${namesText(named)}, through ${grantedBy(named)}. ${base}` : base,
         evidence: statementEvidence(a.principal, unconditional, 6),
         actions: unconditional,
+        ...(named && named.count > 0 ? { resources: findingResources(named.sample, (e) => unapproved(e, ['delete'], 'own')) } : {}),
         remediation: 'Attach the generated permissions boundary: it denies these actions unless the human-approval condition holds, and right-size the identity policy to what was used.',
       }];
     });

@@ -10,6 +10,7 @@ import { loggingTampering } from './logging-tampering.js';
 import { longSessionDuration } from './long-session-duration.js';
 import { privilegeEscalation } from './privilege-escalation.js';
 import { reachesAdmin } from './reaches-admin.js';
+import { resourceExposed } from './resource-exposed.js';
 import { agentReachesDestructive } from './agent-reaches-destructive.js';
 import { serviceWildcard } from './service-wildcard.js';
 import { trustPolicyTooBroad } from './trust-policy-too-broad.js';
@@ -27,6 +28,7 @@ export const checks: readonly Check[] = [
   serviceWildcard,
   writeAllResources,
   dataExfiltration,
+  resourceExposed,
   credentialExposure,
   loggingTampering,
   trustPolicyTooBroad,

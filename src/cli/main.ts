@@ -18,6 +18,7 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerTui } from './commands/tui.js';
+import { register as registerWhoCan, registerBlast } from './commands/who-can.js';
 import { safeLines } from '../safe/text.js';
 
 type Register = (program: Command) => void;
@@ -25,6 +26,7 @@ type Register = (program: Command) => void;
 // One line per command file (keep sorted).
 const commands: Register[] = [
   registerAgents,
+  registerBlast,
   registerDiff,
   registerExplain,
   registerFix,
@@ -33,6 +35,7 @@ const commands: Register[] = [
   registerScan,
   registerSchedule,
   registerTui,
+  registerWhoCan,
 ];
 
 export function buildProgram(): Command {

@@ -91,6 +91,19 @@ export const configSchema = z.strictObject({
     sessionName: z.string().optional(),
   })).default([]),
   suppressionsFile: z.string().default('leash.suppressions.yaml'),
+  /** Resource inventories (issue 15): what marks a resource production, and how fixes use it. */
+  resources: z.strictObject({
+    production: z.strictObject({
+      tagKeys: z.array(z.string().min(1).max(128)).min(1).optional(),
+      productionValues: z.array(z.string().min(1).max(256)).min(1).optional(),
+      nameTokens: z.array(z.string().min(1).max(64)).optional(),
+      namePatterns: z.array(glob).optional(),
+    }).default({}),
+    /** The organization the scanned accounts belong to (aws:PrincipalOrgID of their principals); unknown otherwise. */
+    organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: 'an organization id such as "o-a1b2c3d4e5"' }).optional(),
+    /** The boundary's approval deny applies only to production-tagged resources (aws:ResourceTag), as the fix text then says. */
+    approvalOnlyForProduction: z.boolean().default(false),
+  }).default({ production: {}, approvalOnlyForProduction: false }),
 });
 
 export type LeashConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { escalates, gain } from '../graph/power.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
+import { markersFrom } from '../resources/markers.js';
 import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions } from '../iam/effective.js';
@@ -147,6 +148,25 @@ function approval(config: LeashConfig) {
 }
 
 const BOUNDARY_MARGIN = 32;
+/**
+ * With `resources.approvalOnlyForProduction`, the approval deny applies only to resources tagged
+ * production (aws:ResourceTag/<first tag key> is one of the production values), as the fix's notes
+ * say: untagged resources, and actions that take no resource tag, are then not gated.
+ */
+export function productionOnly(denyWhen: ConditionBlock, config: LeashConfig): ConditionBlock {
+  if (!config.resources.approvalOnlyForProduction) return denyWhen;
+  const m = markersFrom(config.resources.production);
+  const key = `aws:ResourceTag/${m.tagKeys[0]}`;
+  const eq = denyWhen['StringEquals'] ?? {};
+  return { ...denyWhen, StringEquals: { ...eq, [key]: [...m.productionValues] } };
+}
+
+export function productionOnlyNote(config: LeashConfig): string | undefined {
+  if (!config.resources.approvalOnlyForProduction) return undefined;
+  const m = markersFrom(config.resources.production);
+  return `As configured (resources.approvalOnlyForProduction), the approval deny applies only to resources tagged ${m.tagKeys[0]}=${m.productionValues.join('|')}: the same actions on other or untagged resources, and actions IAM cannot match to a resource tag, need no approval.`;
+}
+
 /** The boundary statement that denies forbidden actions unless the approval condition holds. */
 const APPROVAL_SID = 'NeedsApproval';
 /** The same statement when the principal cannot meet any approval: a plain Deny. */
@@ -231,7 +251,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
       : { index: 0, sid: 'AllowAllElse', effect: 'Allow', action: ['*'], resource: ['*'] },
     outright
       ? { index: 1, sid: OUTRIGHT_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'] }
-      : { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: ap.denyWhen as ConditionBlock },
+      : { index: 1, sid: APPROVAL_SID, effect: 'Deny', action: denyActions.length === 0 ? ['iam:DeleteRolePermissionsBoundary'] : [...denyActions], resource: ['*'], condition: productionOnly(ap.denyWhen as ConditionBlock, config) },
     { index: 2, sid: 'NoTampering', effect: 'Deny', action: tamper, resource: ['*'] },
     ...guards,
     ...reach,
@@ -629,7 +649,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
-      approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander),
+      approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
     ],
   });
   if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);

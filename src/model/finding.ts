@@ -39,6 +39,21 @@ export interface Suppression {
   readonly until?: string;
 }
 
+/** A resource a finding is about, by name (schema 1.3.0; present when an inventory was read). */
+export interface FindingResource {
+  readonly arn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly account: string;
+  readonly environment: 'production' | 'non-production' | 'unknown';
+  /** The actions of the finding allowed on it. */
+  readonly actions: readonly string[];
+  /** The principal it is reached through (absent: the finding's principal itself). */
+  readonly through?: string;
+  /** Who gets it, for exposure findings: an account id, `*` (anyone), or a service principal. */
+  readonly grantee?: string;
+}
+
 export interface Finding {
   /** Stable across scans: hash of checkId, principal ARN and subject. */
   readonly id: string;
@@ -55,6 +70,8 @@ export interface Finding {
   readonly remediation?: string;
   fixIds: string[];
   suppressed?: Suppression;
+  /** Resources named by the finding, at most 50 (schema 1.3.0; only when an inventory was read). */
+  readonly resources?: readonly FindingResource[];
   /** Start of the earliest scan of this account's history that reported it (set when the scan is written). */
   readonly firstSeen?: string;
 }

@@ -1,5 +1,5 @@
 // The published contract (reports/schema/report.schema.json describes the JSON form).
-import type { GraphSummary } from './graph.js';
+import type { GraphPath, HopCondition, GraphSummary } from './graph.js';
 import type { AgentDecision, AgentEvidence, AgentKind } from './agent.js';
 import type { ScanError, SourceInfo } from './errors.js';
 import type { Finding, Severity } from './finding.js';
@@ -50,6 +50,33 @@ export interface PrincipalBaselineSummary {
   readonly excessPercent?: number;
 }
 
+/** One resource of a principal's blast radius, as the report keeps it (schema 1.3.0). */
+export interface BlastResourceReport {
+  readonly arn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly environment: 'production' | 'non-production' | 'unknown';
+  /** delete, destructive, read: what it can do to it. */
+  readonly kinds: readonly string[];
+  /** Up to eight of the actions. */
+  readonly actions: readonly string[];
+  /** none, or only behind an approval / an unknown condition (the least conditional of its grants). */
+  readonly condition: HopCondition;
+  /** The principal it acts as (absent: itself), and the path to it. */
+  readonly through?: string;
+  readonly path?: GraphPath;
+}
+
+/** Blast radius by name (schema 1.3.0; present when an inventory was read): what a principal can delete, change or read. */
+export interface PrincipalBlastReport {
+  readonly count: number;
+  readonly production: number;
+  /** Resource type → resources and production resources it can act on. */
+  readonly byType: Readonly<Record<string, { readonly count: number; readonly production: number }>>;
+  /** A sample, production first (50 for agents, 10 for others). */
+  readonly resources: readonly BlastResourceReport[];
+}
+
 export interface PrincipalReport {
   readonly arn: string;
   readonly kind: PrincipalKind;
@@ -69,6 +96,8 @@ export interface PrincipalReport {
     readonly byService: Readonly<Record<string, number>>;
   };
   readonly policies: readonly { readonly kind: string; readonly name: string; readonly arn?: string }[];
+  /** Blast radius by name, when an inventory was read (schema 1.3.0). */
+  readonly blast?: PrincipalBlastReport;
   readonly boundaryArn?: string;
   readonly trustPolicy?: unknown;
   readonly usage?: {

@@ -20,6 +20,8 @@ import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { analyzeGraph, type AccessGraph } from '../graph/index.js';
+import { resourceView } from '../resources/blast.js';
+import { blastReports } from '../resources/report.js';
 import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import type { Format } from '../report/formats.js';
@@ -175,12 +177,14 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     }
   }
   stage('fixes');
+  const view = resourceView(snapshot, graph, config);
   const report = buildReport({
     scanId: opts.scanId,
     startedAt: opts.startedAt,
     finishedAt: opts.now.toISOString(),
     snapshot, analyzed, findings, fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines,
     graph: graph.summary(snapshot.account.id),
+    ...(view ? { blast: blastReports(view, analyzed) } : {}),
     errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
   });
   stage('report');

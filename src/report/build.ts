@@ -3,7 +3,7 @@ import type { GraphSummary } from '../model/graph.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
-import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report } from '../model/report.js';
+import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report, PrincipalBlastReport } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import type { ScanError } from '../model/errors.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -77,6 +77,8 @@ export interface BuildInput {
   readonly expander: ActionExpander;
   readonly baselines?: ReadonlyMap<string, PrincipalBaselineSummary>;
   readonly graph?: GraphSummary;
+  /** Blast radius by name per principal ARN, when an inventory was read. */
+  readonly blast?: ReadonlyMap<string, PrincipalBlastReport>;
   readonly errors: readonly ScanError[];
 }
 
@@ -99,7 +101,9 @@ function coverage(input: BuildInput): Coverage {
   const unresolved = snapshot.principals.filter((p) => p.unresolvedPolicyArns.length > 0);
   const iamSource = snapshot.sources.find((s) => s.kind.startsWith('authorization-details'));
   const notes: string[] = [
-    'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
+    snapshot.inventory
+      ? 'Resource-based policies of the inventoried resources (bucket, key, function, secret, queue, topic, repository policies) are evaluated with identity policies, boundaries, SCPs and RCPs; resources outside the inventory are not named.'
+      : 'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
     'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
   ];
   if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
@@ -157,6 +161,7 @@ export function buildReport(input: BuildInput): Report {
       policies: [
         ...p.policies.map((x) => ({ kind: x.origin.kind, name: 'group' in x.origin ? `${x.origin.group}/${x.origin.name}` : x.origin.name, ...('arn' in x.origin ? { arn: x.origin.arn } : {}) })),
       ],
+      ...(input.blast?.has(p.arn) ? { blast: input.blast.get(p.arn)! } : {}),
       ...(p.boundary && 'arn' in p.boundary.origin ? { boundaryArn: p.boundary.origin.arn } : {}),
       ...(p.kind === 'role' ? { trustPolicy: policyToJson(p.trustPolicy) } : {}),
       ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, actions: [...used].sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)).slice(0, 200).map((u) => ({ action: u.action, count: u.count, lastSeen: u.lastSeen })), ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}) } } : {}),

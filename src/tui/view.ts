@@ -10,7 +10,7 @@ export type View =
   /** A list of fixes: those of one finding (findingId), or all of a principal's. */
   | { readonly screen: 'fixes'; readonly arn: string; readonly findingId?: string };
 
-export const DETAIL_TABS = ['findings', 'fixes', 'access', 'policies', 'agent', 'reach'] as const;
+export const DETAIL_TABS = ['findings', 'fixes', 'access', 'policies', 'agent', 'reach', 'blast'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export const FIX_MODES = ['diff', 'json', 'terraform', 'cli'] as const;

@@ -25,6 +25,7 @@ const TAB_LABEL: Record<DetailTab, string> = {
   policies: 'Policies & trust',
   agent: 'Why agent',
   reach: 'Can become',
+  blast: 'Blast radius',
 };
 
 function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
@@ -201,6 +202,44 @@ function reachTab(report: Report, p: PrincipalReport, width: number): Row[] {
   return rows;
 }
 
+const TYPE_NOUN: Record<string, string> = {
+  'cloudformation:stack': 'stacks', 's3:bucket': 'buckets', 'dynamodb:table': 'tables', 'rds:db': 'databases', 'rds:cluster': 'DB clusters',
+  'lambda:function': 'functions', 'ecs:cluster': 'ECS clusters', 'ecs:service': 'ECS services', 'eks:cluster': 'EKS clusters', 'kms:key': 'KMS keys',
+  'secretsmanager:secret': 'secrets', 'sqs:queue': 'queues', 'sns:topic': 'topics', 'ecr:repository': 'repositories',
+};
+
+/** Blast radius by name: resources by type and environment, then each with the action and the path that reaches it. */
+function blastTab(report: Report, p: PrincipalReport, width: number): Row[] {
+  const b = p.blast;
+  if (!b) {
+    const inv = report.scan.coverage.inventory;
+    return [[seg(inv ? `${p.name} can delete, change or read none of the ${inv.resources} inventoried resources.` : 'This report has no resource inventory: scan with --inventory FILE (an AWS Config snapshot or a leash inventory) or --resources to see which resources this principal can delete or read.', { dim: true })]];
+  }
+  const names = new Map(report.principals.map((x) => [x.arn, x.name]));
+  const label = (id: string) => names.get(id) ?? report.graph?.labels?.[id] ?? id;
+  const rows: Row[] = [];
+  rows.push([seg(`Can act on ${plural(b.count, 'inventoried resource')}`, { bold: true }), seg(` · ${b.production} production`, { color: b.production > 0 ? 'red' : undefined })]);
+  rows.push(' ');
+  rows.push([seg(`  ${'type'.padEnd(16)}${'production'.padStart(12)}${'other'.padStart(8)}`, { dim: true })]);
+  for (const [t, v] of Object.entries(b.byType)) {
+    rows.push([seg(`  ${truncate(TYPE_NOUN[t] ?? t, 15).padEnd(16)}`), seg(String(v.production).padStart(12), { color: v.production > 0 ? 'red' : undefined }), seg(String(v.count - v.production).padStart(8))]);
+  }
+  let env = '';
+  for (const r of b.resources) {
+    if (r.environment !== env) {
+      env = r.environment;
+      rows.push(' ');
+      rows.push([seg(env === 'production' ? 'Production' : env === 'non-production' ? 'Not production' : 'Environment unknown', { bold: true, color: env === 'production' ? 'red' : undefined })]);
+    }
+    const kinds = r.kinds.join(', ');
+    rows.push([seg(`  ${truncate(r.name, 34).padEnd(35)}`), seg(`${(TYPE_NOUN[r.type] ?? r.type).replace(/s$/, '').padEnd(14)}`, { dim: true }), seg(kinds, { color: r.kinds.includes('delete') ? 'red' : undefined }), seg(r.condition !== 'none' ? ` · only if ${r.condition === 'approval' ? 'approved' : 'an unknown condition holds'}` : '', { dim: true })]);
+    rows.push([seg(`      ${truncate(r.actions.join(', '), Math.max(20, width - 8))}`, { dim: true })]);
+    if (r.through && r.path) for (const line of wrapText(`as ${label(r.through)}: ${r.path.hops.map((h) => hopText(h, label)).join('; ')}`, width - 8)) rows.push([seg(`      ${line}`, { color: 'yellow' })]);
+  }
+  if (b.count > b.resources.length) rows.push([seg(`  … and ${b.count - b.resources.length} more (leash blast ${p.name} --input … lists them all)`, { dim: true })]);
+  return rows;
+}
+
 export function principalDetailRows({ report, principal, state, width, height }: PrincipalDetailProps): Row[] {
   const head = headerRows(report, principal, state.tab);
   const room = Math.max(1, height - head.length);
@@ -219,7 +258,7 @@ export function detailBodyLength(report: Report, principal: PrincipalReport, tab
 }
 
 function tabBody(report: Report, principal: PrincipalReport, tab: Exclude<DetailTab, 'findings' | 'fixes'>, width: number): Row[] {
-  return tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : tab === 'reach' ? reachTab(report, principal, width) : agentTab(principal);
+  return tab === 'access' ? accessTab(principal, width) : tab === 'policies' ? policiesTab(principal, width) : tab === 'reach' ? reachTab(report, principal, width) : tab === 'blast' ? blastTab(report, principal, width) : agentTab(principal);
 }
 
 export function PrincipalDetail(props: PrincipalDetailProps) {

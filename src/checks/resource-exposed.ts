@@ -1,0 +1,79 @@
+// Resources another account, or anyone, can use through their own resource-based policy (a
+// bucket policy, key policy, Lambda permission, secret/queue/topic/repository policy). Decided by
+// the same request-level evaluation as everything else: the outsider is given an identity policy
+// that allows everything (its own account decides that side, and leash cannot see it), so the
+// resource policy, its Deny statements and the RCPs over the resource decide.
+import { defineCheck, type FindingDraft } from './types.js';
+import type { Severity } from '../model/finding.js';
+import { policyLabel } from '../resources/evaluate.js';
+import { noun, viewFor } from './resource-names.js';
+import { conditionKeys } from '../iam/conditions.js';
+import { exposureOf, namedAccounts, opensToAnyone, STRANGER, type Exposure } from '../resources/exposure.js';
+
+const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceowner'];
+
+function verbs(e: Exposure): string {
+  const v = [...(e.read.length > 0 ? ['readable'] : []), ...(e.delete.length > 0 ? ['deletable'] : []), ...(e.other.length > 0 && e.read.length + e.delete.length === 0 ? ['open to destructive changes'] : [])];
+  return v.join(' and ');
+}
+
+export const resourceExposed = defineCheck({
+  id: 'resource-exposed',
+  title: 'A resource is readable or deletable by another account, or by anyone, through its own policy',
+  severity: 'critical',
+  rationale: 'A bucket policy, key policy, Lambda permission or secret policy can grant access that no identity policy in the account shows: to another AWS account, to any principal, or to an AWS service acting for any account (the confused deputy). leash evaluates each resource policy for an outside principal whose own account allows everything, so only the resource policy, its Deny statements and the RCPs over it decide. Needs a resource inventory.',
+  references: [
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html',
+    'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html',
+  ],
+  run(ctx) {
+    const view = viewFor(ctx);
+    if (!view) return [];
+    const scanned = new Set([ctx.snapshot.account.id, ...(ctx.graph?.built.accounts ?? [])]);
+    const out: FindingDraft[] = [];
+    for (const r of view.index.resources) {
+      if (!r.policy || r.account !== ctx.snapshot.account.id) continue;
+      const production = view.index.environment(r).environment === 'production';
+      const label = `${noun(r.type, 1)} ${r.name}`;
+      const where = `through its ${policyLabel(r)}`;
+      const grantees = [...(opensToAnyone(r.policy) ? [STRANGER] : []), ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a))];
+      for (const account of grantees) {
+        const e = exposureOf(r, account, view.index.rcps);
+        if (!e) continue;
+        const who = e.grantee === '*' ? 'anyone' : `account ${e.grantee}`;
+        const severity: Severity = e.grantee === '*' ? (e.conditional ? 'high' : 'critical') : production ? 'high' : 'medium';
+        const actions = [...e.read, ...e.delete, ...e.other];
+        out.push({
+          principalArn: r.arn, subject: `exposed:${e.grantee}`, severity,
+          title: `${label} is ${verbs(e)} by ${who} ${where}${e.conditional ? ' (under a condition leash cannot settle)' : ''}`,
+          description: `The ${policyLabel(r)} of ${label}${production ? ' (production)' : ''} lets ${who === 'anyone' ? 'any principal of any account' : `principals of ${who}`} ${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ` and ${actions.length - 6} more` : ''}, as far as their own account allows.${e.conditional ? ' A condition decides (e.g. a source IP or VPC); check it holds for every request you would accept.' : ''}`,
+          evidence: r.policy.statements.filter((s) => s.effect === 'Allow').slice(0, 4).map((s) => ({ kind: 'attribute' as const, name: policyLabel(r), value: `statement ${s.index}${s.sid ? ` (${s.sid})` : ''}` })),
+          actions,
+          resources: [{ arn: r.arn, type: r.type, name: r.name, account: r.account, environment: view.index.environment(r).environment, actions, grantee: e.grantee }],
+          remediation: e.grantee === '*'
+            ? 'Name the principals (or add aws:PrincipalOrgID / aws:PrincipalAccount conditions) instead of "*"; an RCP can also keep the organization\'s resources to its own principals.'
+            : `Remove ${who} from the ${policyLabel(r)} if it no longer needs the access, or narrow the actions and add conditions.`,
+        });
+      }
+      // AWS services acting for any account: a service principal without a source condition.
+      for (const s of r.policy.statements) {
+        if (s.effect !== 'Allow' || !s.principal || s.principal === '*') continue;
+        const services = s.principal['Service'] ?? [];
+        if (services.length === 0) continue;
+        const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
+        if (keys.some((k) => SOURCE_KEYS.includes(k))) continue;
+        out.push({
+          principalArn: r.arn, subject: `confused-deputy:${s.index}`, severity: production ? 'medium' : 'low',
+          title: `${label} lets ${services.join(', ')} act on it for any account ${where}`,
+          description: `Statement ${s.index} of the ${policyLabel(r)} grants ${services.join(', ')} without aws:SourceAccount or aws:SourceArn: the service may be made to use it on behalf of another account (the confused deputy).`,
+          evidence: [{ kind: 'attribute', name: policyLabel(r), value: `statement ${s.index}${s.sid ? ` (${s.sid})` : ''}` }],
+          actions: [...(s.action ?? [])],
+          resources: [{ arn: r.arn, type: r.type, name: r.name, account: r.account, environment: view.index.environment(r).environment, actions: [...(s.action ?? [])], grantee: services.join(',') }],
+          remediation: 'Add a condition on aws:SourceAccount (or aws:SourceArn) naming your own account or resource.',
+        });
+      }
+    }
+    return out;
+  },
+});

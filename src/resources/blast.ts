@@ -1,0 +1,403 @@
+// Blast radius by name: what a principal can do to each inventoried resource, directly or as any
+// principal (or state of one) the access graph says it can become, with the path; and the
+// question from the other side, who can perform an action on one resource. Each graph node's own
+// access is computed once and shared by every principal that reaches it.
+import type { Resource, ResourceType } from '../model/inventory.js';
+import type { GraphPath, HopCondition } from '../model/graph.js';
+import type { AccessGraph } from '../graph/index.js';
+import type { GraphNodeInternal } from '../graph/build.js';
+import { worse } from '../graph/request.js';
+import { buildResourceIndex, directAccess, grantsOn, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { decideOnResource, type ResourceCaller } from './evaluate.js';
+import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { markersFrom, type Environment } from './markers.js';
+import type { LeashConfig } from '../config/config.js';
+
+export function resourceCaller(n: GraphNodeInternal, orgId?: string): ResourceCaller | undefined {
+  if (!n.caller) return undefined;
+  const p = n.principal;
+  return {
+    // The configured organization is that of the scanned accounts' principals.
+    ...(orgId && n.scanned ? { orgId } : {}),
+    caller: n.caller,
+    kind: p?.kind ?? 'other',
+    ...(p?.kind === 'role' ? { roleName: p.name, serviceLinked: p.path.startsWith('/aws-service-role/') } : {}),
+    // A state (policies rewritten, boundary removed) is the same principal: same ARN, same id.
+    ...(p?.id ? { uniqueId: p.id } : {}),
+  };
+}
+
+/** A grant, and the node (a principal it can become) whose grant it is; absent: its own. */
+export interface BlastGrant extends Grant {
+  readonly through?: string;
+  /** The path to `through` (its condition is folded into the grant's). */
+  readonly path?: GraphPath;
+}
+
+/** One resource a principal can act on, and how. */
+export interface BlastEntry {
+  readonly resource: Resource;
+  readonly environment: Environment;
+  readonly grants: readonly BlastGrant[];
+  /** The least conditional of its grants. */
+  readonly condition: HopCondition;
+  /** The first node some grant comes through, and the path to it (absent: all its own). */
+  readonly through?: string;
+  readonly path?: GraphPath;
+}
+
+export interface Blast {
+  readonly principalArn: string;
+  readonly entries: readonly BlastEntry[];
+}
+
+/** The analysis-wide resource view: the index and each graph node's own access, computed once. */
+export interface ResourceView {
+  readonly index: ResourceIndex;
+  readonly graph: AccessGraph;
+  access(nodeId: string): DirectAccess | undefined;
+  blast(principalArn: string, kinds?: readonly AccessKind[]): Blast;
+  /** Counts by type and a named sample, without listing everything (for checks). */
+  summary(principalArn: string, q: SummaryQuery): BlastSummary;
+  whoCan(resourceArn: string, action?: string): WhoCanEntry[];
+}
+
+const cache = new WeakMap<Snapshot, WeakMap<AccessGraph, ResourceView>>();
+
+/** The resource view of a snapshot's inventory over an analysis' graph (undefined without an inventory). */
+export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pick<LeashConfig, 'resources'>): ResourceView | undefined {
+  const inv = snapshot.inventory;
+  if (!inv || inv.resources.length === 0) return undefined;
+  let m = cache.get(snapshot);
+  if (!m) cache.set(snapshot, (m = new WeakMap()));
+  let v = m.get(graph);
+  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production)), graph, config?.resources?.organizationId)));
+  return v;
+}
+
+export function resourceViewOf(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
+  return makeView(index, graph, orgId);
+}
+
+export { markersFrom };
+
+const rank: Record<HopCondition, number> = { none: 0, approval: 1, unknown: 2 };
+
+function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
+  const memo = new Map<string, DirectAccess | undefined>();
+  const access = (id: string) => {
+    if (memo.has(id)) return memo.get(id);
+    const n = graph.node(id);
+    const rc = n && resourceCaller(n, orgId);
+    const a = rc ? directAccess(index, rc) : undefined;
+    memo.set(id, a);
+    return a;
+  };
+  const view: ResourceView = {
+    index, graph, access,
+    blast: (principalArn, kinds = ['delete', 'destructive', 'read']) => blastOf(view, principalArn, kinds),
+    summary: (principalArn, q) => summaryOf(view, principalArn, q),
+    whoCan: (resourceArn, action) => whoCan(view, resourceArn, action, orgId),
+  };
+  return view;
+}
+
+function bestCondition(grants: readonly Grant[]): HopCondition {
+  return grants.reduce<HopCondition>((c, g) => (rank[g.condition] < rank[c] ? g.condition : c), 'unknown');
+}
+
+/** Resources of every group a DirectAccess covers wholly, plus those it decided one by one. */
+function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
+  for (const key of a.whole.keys()) for (const r of view.index.groups.get(key) ?? []) if (!a.decided.has(r.arn)) yield r;
+  for (const arn of a.decided.keys()) yield view.index.byArn.get(arn)!;
+}
+
+interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
+
+const signatures = new WeakMap<DirectAccess, string>();
+/** Two nodes with the same access give the same grants: the nearer one stands for both. */
+function signature(a: DirectAccess): string {
+  let sig = signatures.get(a);
+  if (sig === undefined) {
+    const part = (m: ReadonlyMap<string, readonly Grant[]>) => [...m].map(([k, gs]) => `${k}=${gs.map((g) => `${g.action}/${g.condition}`).sort().join(',')}`).sort().join(';');
+    sig = `${part(a.whole)}|${part(a.decided)}`;
+    signatures.set(a, sig);
+  }
+  return sig;
+}
+
+function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
+  const { graph } = view;
+  const self = graph.node(principalArn);
+  if (!self) return undefined;
+  const nodes: GraphNodeInternal[] = [];
+  const accs: DirectAccess[] = [];
+  const seen = new Set<string>();
+  for (const n of [self, ...graph.reachable(principalArn, 'possible').filter((x) => x.caller)]) {
+    const a = view.access(n.id);
+    if (!a) continue;
+    const sig = signature(a);
+    if (n !== self && seen.has(sig)) continue;
+    seen.add(sig);
+    nodes.push(n);
+    accs.push(a);
+  }
+  if (nodes[0] !== self) return undefined;
+  const paths = new Map<string, GraphPath | undefined>();
+  const pathTo = (id: string) => {
+    if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
+    return paths.get(id);
+  };
+  return { nodes, accs, pathTo };
+}
+
+/** Per resource: the principal's own grants first, then actions it lacks (or has only more conditionally) from the nodes it reaches. */
+function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly AccessKind[]): BlastEntry | undefined {
+  const grants: BlastGrant[] = [];
+  const at = new Map<string, number>();
+  // Once every action of the kinds is held with no condition, farther nodes cannot change the entry.
+  const wanted = (typeActions().get(r.type) ?? []).filter((a) => kinds.includes(a.kind)).length;
+  let settled = 0;
+  for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
+    const n = reach.nodes[i]!;
+    for (const g of grantsOn(reach.accs[i]!, r)) {
+      if (!kinds.includes(g.kind)) continue;
+      const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
+      const k = at.get(g.action);
+      if (k === undefined) {
+        at.set(g.action, grants.length);
+        grants.push(tagged);
+        if (g.condition === 'none') settled++;
+      } else if (i > 0 && rank[g.condition] < rank[grants[k]!.condition]) {
+        if (g.condition === 'none') settled++;
+        grants[k] = tagged;
+      }
+    }
+  }
+  if (grants.length === 0) return undefined;
+  const withPaths = grants.map((g) => {
+    if (!g.through) return g;
+    const path = reach.pathTo(g.through);
+    return path ? { ...g, condition: worse(g.condition, path.condition), path } : g;
+  });
+  const through = withPaths.find((g) => g.through)?.through;
+  return { resource: r, environment: view.index.environment(r).environment, grants: withPaths, condition: bestCondition(withPaths), ...(through ? { through, path: reach.pathTo(through)! } : {}) };
+}
+
+function blastOf(view: ResourceView, principalArn: string, kinds: readonly AccessKind[]): Blast {
+  const reach = reachOf(view, principalArn);
+  if (!reach) return { principalArn, entries: [] };
+  const seen = new Set<string>();
+  const entries: BlastEntry[] = [];
+  for (const a of reach.accs) {
+    for (const r of touched(view, a)) {
+      if (seen.has(r.arn)) continue;
+      seen.add(r.arn);
+      const e = entryFor(view, reach, r, kinds);
+      if (e) entries.push(e);
+    }
+  }
+  entries.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
+  return { principalArn, entries };
+}
+
+/** Which grants count: of these kinds, not behind approval, and its own / only through others / either. */
+export interface SummaryQuery { readonly kinds: readonly AccessKind[]; readonly which: 'own' | 'through' | 'any'; readonly limit?: number }
+
+export interface BlastSummary {
+  readonly count: number;
+  readonly production: number;
+  readonly byType: ReadonlyMap<ResourceType, { readonly count: number; readonly production: number }>;
+  /** Up to `limit` resources, production first, with their grants and paths. */
+  readonly sample: readonly BlastEntry[];
+}
+
+/**
+ * Counts and a named sample without listing every resource: whole groups are counted from the
+ * index (less the resources some node decided on its own, which are checked one by one). What
+ * checks need for 10,000 principals over 50,000 resources.
+ */
+/** A node's access reduced to what a query counts: action sets per whole group and per resource decided on its own. */
+interface Digest { readonly whole: ReadonlyMap<string, ReadonlySet<string>>; readonly decided: ReadonlyMap<string, ReadonlySet<string>>; readonly full: boolean }
+const digests = new WeakMap<DirectAccess, Map<string, Digest>>();
+
+function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessKind[]): Digest {
+  const key = [...kinds].sort().join(',');
+  let m = digests.get(a);
+  if (!m) digests.set(a, (m = new Map()));
+  let d = m.get(key);
+  if (d) return d;
+  const set = (gs: readonly Grant[]) => new Set(gs.filter((g) => kinds.includes(g.kind) && g.condition !== 'approval').map((g) => g.action));
+  const whole = new Map<string, Set<string>>();
+  for (const [k, gs] of a.whole) { const s = set(gs); if (s.size > 0) whole.set(k, s); }
+  const decided = new Map<string, Set<string>>();
+  for (const [arn, gs] of a.decided) decided.set(arn, set(gs));
+  // Everything, whole: every group of the index held, none decided apart.
+  const full = a.decided.size === 0 && [...index.groups.keys()].every((k) => whole.has(k));
+  d = { whole, decided, full };
+  m.set(key, d);
+  return d;
+}
+
+/**
+ * Counts and a named sample without listing every resource: whole groups are counted from the
+ * index (less the resources some node decided on its own, which are checked one by one); nodes
+ * with the same access count once. What checks and reports need for 10,000 principals.
+ */
+function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): BlastSummary {
+  const empty: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
+  const reach = reachOf(view, principalArn);
+  if (!reach) return empty;
+  const { index } = view;
+  const ds = (q.which === 'own' ? reach.accs.slice(0, 1) : reach.accs).map((a) => digestOf(index, a, q.kinds));
+  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
+  const actionsAt = (d: Digest, r: Resource): ReadonlySet<string> | undefined => d.decided.get(r.arn) ?? d.whole.get(groupOf(r));
+  const decidedAll = new Set<string>();
+  for (const d of ds) for (const arn of d.decided.keys()) decidedAll.add(arn);
+  let isCovered: (r: Resource) => boolean;
+  let groupCovered: (k: string) => boolean;
+  if (q.which !== 'through') {
+    if (ds.some((d) => d.full)) { isCovered = () => true; groupCovered = () => true; }
+    else {
+      isCovered = (r) => ds.some((d) => (actionsAt(d, r)?.size ?? 0) > 0);
+      groupCovered = (k) => ds.some((d) => d.whole.has(k));
+    }
+  } else {
+    const own = ds[0]!, others = ds.slice(1);
+    const gained = (mine: ReadonlySet<string> | undefined, theirs: readonly (ReadonlySet<string> | undefined)[]) => theirs.some((t) => t !== undefined && [...t].some((x) => !mine?.has(x)));
+    isCovered = (r) => gained(actionsAt(own, r), others.map((d) => actionsAt(d, r)));
+    groupCovered = (k) => gained(own.whole.get(k), others.map((d) => d.whole.get(k)));
+  }
+  const byType = new Map<ResourceType, { count: number; production: number }>();
+  const bump = (t: ResourceType, n: number, p: number) => {
+    if (n === 0) return;
+    const c = byType.get(t) ?? { count: 0, production: 0 };
+    byType.set(t, { count: c.count + n, production: c.production + p });
+  };
+  // Decided resources, bucketed by group.
+  const decidedIn = new Map<string, Resource[]>();
+  for (const arn of decidedAll) {
+    const r = index.byArn.get(arn)!;
+    const l = decidedIn.get(groupOf(r));
+    if (l) l.push(r);
+    else decidedIn.set(groupOf(r), [r]);
+  }
+  const wholeCovered: string[] = [];
+  const groups = new Set<string>();
+  for (const d of ds) for (const k of d.whole.keys()) groups.add(k);
+  if (ds.some((d) => d.full)) for (const k of index.groups.keys()) groups.add(k);
+  for (const k of groups) {
+    if (!groupCovered(k)) continue;
+    wholeCovered.push(k);
+    const members = index.groups.get(k)!;
+    const dIn = decidedIn.get(k) ?? [];
+    const dProd = dIn.filter((m) => index.environment(m).environment === 'production').length;
+    bump(members[0]!.type, members.length - dIn.length, index.production.get(k)!.length - dProd);
+  }
+  const decidedCovered: Resource[] = [];
+  for (const arn of decidedAll) {
+    const r = index.byArn.get(arn)!;
+    if (!isCovered(r)) continue;
+    decidedCovered.push(r);
+    bump(r.type, 1, index.environment(r).environment === 'production' ? 1 : 0);
+  }
+  // The sample: production first (from the groups' production lists), then the rest.
+  const limit = q.limit ?? 50;
+  const picked: Resource[] = [];
+  const pickedSet = new Set<string>();
+  const take = (r: Resource) => { if (picked.length < limit && !pickedSet.has(r.arn)) { pickedSet.add(r.arn); picked.push(r); } };
+  for (const r of decidedCovered) if (index.environment(r).environment === 'production') take(r);
+  for (const k of wholeCovered) for (const r of index.production.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
+  for (const r of decidedCovered) take(r);
+  for (const k of wholeCovered) for (const r of index.groups.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
+  const sample = picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
+  sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
+  let count = 0, production = 0;
+  for (const v of byType.values()) { count += v.count; production += v.production; }
+  return { count, production, byType, sample };
+}
+
+const envRank = (e: Environment) => (e === 'production' ? 0 : e === 'unknown' ? 1 : 2);
+
+export interface WhoCanEntry {
+  readonly principalArn: string;
+  readonly name: string;
+  readonly isAgent: boolean;
+  readonly action: string;
+  readonly condition: HopCondition;
+  /** The node that performs it (the principal itself, or one it can become). */
+  readonly actor: string;
+  readonly path?: GraphPath;
+  readonly evidence: Grant['evidence'];
+  readonly via: Grant['via'];
+}
+
+/** Every principal that can perform the action(s) on a resource, directly or through the graph; agents first. */
+function whoCan(view: ResourceView, resourceArn: string, action: string | undefined, orgId: string | undefined): WhoCanEntry[] {
+  const { graph, index } = view;
+  const r = index.byArn.get(resourceArn);
+  if (!r) return [];
+  const actions: TypeAction[] = action
+    ? [actionInfo(r.type, action) ?? { action, kind: 'destructive', onObject: r.type === 's3:bucket' && /Object/.test(action) }]
+    : [...(typeActions().get(r.type) ?? [])];
+  const out: WhoCanEntry[] = [];
+  const nodes = graph.built.nodes;
+  const into = new Map<number, number[]>();
+  graph.built.out.forEach((edges, from) => {
+    for (const e of edges) {
+      const to = graph.built.byId.get(e.to)!;
+      const l = into.get(to);
+      if (l) l.push(from);
+      else into.set(to, [from]);
+    }
+  });
+  for (const a of actions) {
+    // Holders: nodes that can do it themselves.
+    const holders = new Map<number, Grant>();
+    for (const n of nodes) {
+      const rc = resourceCaller(n, orgId);
+      if (!rc) continue;
+      const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, index.rcps);
+      if (d.decision === 'Allowed' || d.decision === 'Conditional') holders.set(n.index, { action: a.action, kind: a.kind, condition: d.condition!, via: d.via!, evidence: d.evidence });
+    }
+    if (holders.size === 0) continue;
+    // Principals that reach a holder: one backward search over the graph's edges.
+    const reaches = new Set<number>(holders.keys());
+    const stack = [...holders.keys()];
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const u of into.get(v) ?? []) if (!reaches.has(u)) { reaches.add(u); stack.push(u); }
+    }
+    for (const i of reaches) {
+      const n = nodes[i]!;
+      if (!n.principal || (n.kind !== 'user' && n.kind !== 'role')) continue;
+      const own = holders.get(i);
+      if (own) {
+        out.push({ principalArn: n.id, name: n.label, isAgent: Boolean(n.analyzed?.isAgent), action: a.action, condition: own.condition, actor: n.id, evidence: own.evidence, via: own.via });
+        continue;
+      }
+      const path = graph.path(n.id, (x) => holders.has(x.index));
+      if (!path) continue;
+      const g = holders.get(graph.built.byId.get(path.to)!)!;
+      out.push({ principalArn: n.id, name: n.label, isAgent: Boolean(n.analyzed?.isAgent), action: a.action, condition: worse(g.condition, path.condition), actor: path.to, path, evidence: g.evidence, via: g.via });
+    }
+  }
+  out.sort((x, y) => Number(y.isAgent) - Number(x.isAgent) || rank[x.condition] - rank[y.condition] || x.name.localeCompare(y.name) || x.action.localeCompare(y.action));
+  return out;
+}
+
+/** Counts and names for a finding: resources of a kind, by type, production first. */
+export function namedSummary(entries: readonly BlastEntry[], kind: AccessKind, opts: { productionOnly?: boolean } = {}): { type: ResourceType; names: string[]; count: number; production: number }[] {
+  const byType = new Map<ResourceType, { names: string[]; count: number; production: number }>();
+  for (const e of entries) {
+    if (!e.grants.some((g) => g.kind === kind && g.condition !== 'approval')) continue;
+    if (opts.productionOnly && e.environment !== 'production') continue;
+    let t = byType.get(e.resource.type);
+    if (!t) byType.set(e.resource.type, (t = { names: [], count: 0, production: 0 }));
+    t.count++;
+    if (e.environment === 'production') t.production++;
+    t.names.push(e.resource.name);
+  }
+  return [...byType].map(([type, v]) => ({ type, ...v }));
+}

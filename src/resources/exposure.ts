@@ -1,0 +1,60 @@
+// Who outside the scanned accounts a resource's own policy lets in: another account, or anyone.
+// The outsider is given an identity policy that allows everything (its own account decides that
+// side, and leash cannot see it), so the resource policy, its Deny statements and the RCPs over
+// the resource decide — through the same request-level evaluation as everything else.
+import type { Resource } from '../model/inventory.js';
+import type { PolicyDocument } from '../model/policy.js';
+import type { Caller } from '../graph/request.js';
+import { decideOnResource, type RcpLevels, type ResourceCaller } from './evaluate.js';
+import { requestArn, typeActions } from './actions.js';
+
+/** An account no real principal has: "anyone" in a policy is evaluated as a principal of it. */
+export const STRANGER = '000000000000';
+const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }] };
+
+export function outsider(account: string): ResourceCaller {
+  const arn = `arn:aws:iam::${account}:role/outside-principal`;
+  const caller: Caller = {
+    arn, account, identity: { side: 'identity', docs: [{ name: '(its own account\'s policies)', document: ALLOW_ALL }] }, scps: [],
+    context: { values: { 'aws:principalarn': [arn], 'aws:principalaccount': [account], 'aws:principaltype': ['AssumedRole'], 'aws:principalisawsservice': ['false'], 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] } },
+  };
+  return { caller, kind: 'role', roleName: 'outside-principal' };
+}
+
+/** Accounts a policy names in an Allow (by id, root, or a principal's ARN). */
+export function namedAccounts(doc: PolicyDocument): Set<string> {
+  const out = new Set<string>();
+  for (const s of doc.statements) {
+    if (s.effect !== 'Allow' || !s.principal || s.principal === '*') continue;
+    for (const v of s.principal['AWS'] ?? []) {
+      const m = /^(\d{12})$/.exec(v) ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(v);
+      if (m) out.add(m[1]!);
+    }
+  }
+  return out;
+}
+
+export function opensToAnyone(doc: PolicyDocument): boolean {
+  return doc.statements.some((s) => s.effect === 'Allow' && (s.principal === '*' || s.notPrincipal !== undefined || (s.principal !== undefined && (s.principal['AWS'] ?? []).includes('*'))));
+}
+
+export interface Exposure { grantee: string; read: string[]; delete: string[]; other: string[]; conditional: boolean }
+
+export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined): Exposure | undefined {
+  const rc = outsider(account);
+  const e: Exposure = { grantee: account === STRANGER ? '*' : account, read: [], delete: [], other: [], conditional: false };
+  for (const a of typeActions().get(r.type) ?? []) {
+    const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, rcps);
+    if (d.decision !== 'Allowed' && !(d.decision === 'Conditional' && d.condition === 'unknown')) continue;
+    if (d.decision === 'Conditional') e.conditional = true;
+    (a.kind === 'read' ? e.read : a.kind === 'delete' ? e.delete : e.other).push(a.action);
+  }
+  return e.read.length + e.delete.length + e.other.length > 0 ? e : undefined;
+}
+
+/** Every outside grantee of a resource's policy (accounts outside `scanned`, or anyone), with what each may do. */
+export function outsideGrantees(r: Resource, scanned: ReadonlySet<string>, rcps: RcpLevels | undefined): Exposure[] {
+  if (!r.policy) return [];
+  const accounts = [...(opensToAnyone(r.policy) ? [STRANGER] : []), ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a) && a !== r.account)];
+  return accounts.flatMap((a) => exposureOf(r, a, rcps) ?? []);
+}

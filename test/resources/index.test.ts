@@ -1,0 +1,94 @@
+// The index never changes an answer: per-group decisions and prefix ranges give exactly the
+// grants that deciding every (resource, action) one by one gives (fast-check), and production
+// markers read tags before names.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { buildResourceIndex, directAccess, grantsOn } from '../../src/resources/index.js';
+import { decideOnResource } from '../../src/resources/evaluate.js';
+import { requestArn, typeActions } from '../../src/resources/actions.js';
+import { environmentOf, markersFrom } from '../../src/resources/markers.js';
+import type { Resource } from '../../src/model/inventory.js';
+import { DEV, PROD, callerOf, doc, resource, bucket } from './world.js';
+
+const PATTERNS = [
+  '*', 'arn:aws:dynamodb:*:*:table/*', `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-*`, `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-prod`,
+  `arn:aws:cloudformation:*:${DEV}:stack/api-*/*`, 'arn:aws:cloudformation:*:*:stack/*', 'arn:aws:s3:::acme-*', 'arn:aws:s3:::acme-prod-data/*', 'arn:aws:s3:::*/*',
+  `arn:aws:secretsmanager:us-east-1:${DEV}:secret:prod/*`, `arn:aws:kms:*:${DEV}:key/*`, 'arn:aws:dynamodb:*:*:table/${aws:username}',
+];
+const ACTIONS = ['dynamodb:DeleteTable', 'dynamodb:*', 'cloudformation:DeleteStack', 'cloudformation:*', 's3:*', 's3:GetObject', 's3:DeleteBucket', 'secretsmanager:*', 'kms:Decrypt', '*'];
+const CONDS = [undefined, { StringEquals: { 'aws:ResourceTag/env': 'prod' } }, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } }];
+
+const stmt = fc.record({ Effect: fc.constantFrom('Allow', 'Allow', 'Deny'), Action: fc.constantFrom(...ACTIONS), Resource: fc.constantFrom(...PATTERNS), c: fc.constantFrom(...CONDS) })
+  .map(({ c, ...s }) => (c ? { ...s, Condition: c } : s));
+
+function inventory(withPolicies: boolean[]): Resource[] {
+  const own = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:user/u` }, Action: '*', Resource: '*' };
+  const root = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 'kms:*', Resource: '*' };
+  const p = (i: number) => (withPolicies[i] ? doc(own) : undefined);
+  return [
+    resource('dynamodb:table', 'orders-prod', DEV, { tags: { env: 'prod' } }),
+    resource('dynamodb:table', 'orders-dev', DEV, { tags: { env: 'dev' } }),
+    resource('dynamodb:table', 'u', DEV),
+    resource('dynamodb:table', 'orders-prod', PROD, { tags: { env: 'prod' } }),
+    resource('cloudformation:stack', 'api-prod', DEV),
+    resource('cloudformation:stack', 'web-prod', DEV),
+    bucket('acme-prod-data', DEV, p(0)),
+    bucket('acme-logs', DEV),
+    bucket('partner-drop', PROD, withPolicies[1] ? doc({ Effect: 'Allow', Principal: { AWS: DEV }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::partner-drop/*' }) : undefined),
+    resource('secretsmanager:secret', 'prod/db', DEV, { policy: withPolicies[2] ? doc(own) : undefined } as never),
+    resource('kms:key', 'k1', DEV, { policy: doc(root) }),
+    resource('kms:key', 'k2', DEV, { policy: doc(own) }),
+    resource('kms:key', 'k3', PROD, { policy: doc({ Effect: 'Allow', Principal: { AWS: DEV }, Action: 'kms:Decrypt', Resource: '*' }) }),
+    bucket('acme-locked', DEV, doc({ Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: '*' }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:*', Resource: '*' })),
+    { ...bucket('acme-unread', DEV), policyUnknown: 'AccessDenied' },
+  ];
+}
+
+describe('the resource index', () => {
+  it('gives exactly the brute-force grants for every resource and action', () => {
+    fc.assert(fc.property(fc.array(stmt, { minLength: 0, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), fc.constantFrom('user' as const, 'role' as const), (statements, pols, kind) => {
+      const rc = callerOf({ kind, name: 'u', identity: statements.length > 0 ? [doc(...statements)] : [] });
+      const inv = inventory(pols);
+      const idx = buildResourceIndex({ resources: inv, sources: [], errors: [] });
+      const access = directAccess(idx, rc);
+      for (const r of idx.resources) {
+        const brute = (typeActions().get(r.type) ?? []).flatMap((a) => {
+          const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r);
+          return d.decision === 'Allowed' || d.decision === 'Conditional' ? [`${a.action}:${d.condition}`] : [];
+        }).sort();
+        const indexed = grantsOn(access, r).map((g) => `${g.action}:${g.condition}`).sort();
+        expect(indexed, `${r.arn} with ${JSON.stringify(statements)}`).toEqual(brute);
+      }
+    }), { numRuns: 200 });
+  });
+});
+
+describe('production markers', () => {
+  it('a production tag decides (positive); a staging tag beats a production-looking name (negative)', () => {
+    expect(environmentOf({ name: 'orders', tags: { Environment: 'Production' } })).toEqual({ environment: 'production', why: 'tag Environment=Production' });
+    expect(environmentOf({ name: 'api-prod', tags: { env: 'staging' } }).environment).toBe('non-production');
+  });
+  it('a production word in the name counts (api-prod, prod/db); a word that merely contains it does not (product-catalog)', () => {
+    expect(environmentOf({ name: 'api-prod', tags: {} }).environment).toBe('production');
+    expect(environmentOf({ name: 'prod/db', tags: {} }).environment).toBe('production');
+    expect(environmentOf({ name: 'product-catalog', tags: {} }).environment).toBe('unknown');
+    expect(environmentOf({ name: 'api-staging', tags: {} }).environment).toBe('non-production');
+  });
+  it('config patterns add production names (positive) and replace the tag keys (negative: env is then not read)', () => {
+    const m = markersFrom({ namePatterns: ['*-live'], tagKeys: ['lifecycle'] });
+    expect(environmentOf({ name: 'shop-live', tags: {} }, m).environment).toBe('production');
+    expect(environmentOf({ name: 'orders', tags: { env: 'prod' } }, m).environment).toBe('unknown');
+    expect(environmentOf({ name: 'orders', tags: { lifecycle: 'prod' } }, m).environment).toBe('production');
+  });
+});
+
+describe('actions of interest', () => {
+  it('every action exists in the catalog and acts on its type; each type has its delete call', () => {
+    for (const [type, actions] of typeActions()) {
+      expect(actions.filter((a) => a.kind === 'delete'), type).toHaveLength(1);
+      for (const a of actions) expect(a.action, type).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+    }
+    expect(typeActions().get('s3:bucket')!.find((a) => a.action === 's3:GetObject')!.onObject).toBe(true);
+    expect(typeActions().get('s3:bucket')!.find((a) => a.action === 's3:DeleteBucket')!.onObject).toBe(false);
+  });
+});
