@@ -5,10 +5,16 @@ import type { ResourceType } from '../model/inventory.js';
 import type { AttributeEvidence, FindingResource } from '../model/finding.js';
 import type { CheckContext } from './types.js';
 import type { AccessKind } from '../resources/actions.js';
-import { resourceView, type BlastEntry, type BlastGrant, type BlastSummary, type ResourceView } from '../resources/blast.js';
+import { namingScope, resourceView, scopedView, type BlastEntry, type BlastGrant, type BlastSummary, type ResourceView } from '../resources/blast.js';
 
 export function viewFor(ctx: CheckContext): ResourceView | undefined {
-  return ctx.graph ? resourceView(ctx.snapshot, ctx.graph, ctx.config) : undefined;
+  const view = ctx.graph ? resourceView(ctx.snapshot, ctx.graph, ctx.config) : undefined;
+  return view && scopedView(view, namingScope(ctx.principals.length, ctx.snapshot.inventory?.resources.length ?? 0, namedAgents(ctx.principals)).keep);
+}
+
+/** Agent principals, and human sessions an agent drives: always named. */
+export function namedAgents(principals: CheckContext['principals']): string[] {
+  return principals.filter((a) => a.isAgent || (a.humanSession && a.agentEvidence.length > 0)).map((a) => a.principal.arn);
 }
 
 const NOUNS: Record<ResourceType, [string, string]> = {

@@ -20,7 +20,8 @@ import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { analyzeGraph, type AccessGraph } from '../graph/index.js';
-import { resourceView } from '../resources/blast.js';
+import { namingScope, resourceView, scopedView } from '../resources/blast.js';
+import { namedAgents } from '../checks/resource-names.js';
 import { blastReports } from '../resources/report.js';
 import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
@@ -177,7 +178,9 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     }
   }
   stage('fixes');
-  const view = resourceView(snapshot, graph, config);
+  const fullView = resourceView(snapshot, graph, config);
+  const naming = namingScope(analyzed.length, snapshot.inventory?.resources.length ?? 0, namedAgents(analyzed));
+  const view = fullView && scopedView(fullView, naming.keep);
   const report = buildReport({
     scanId: opts.scanId,
     startedAt: opts.startedAt,
@@ -185,6 +188,7 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     snapshot, analyzed, findings, fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines,
     graph: graph.summary(snapshot.account.id),
     ...(view ? { blast: blastReports(view, analyzed) } : {}),
+    ...(view && naming.note ? { notes: [naming.note] } : {}),
     errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
   });
   stage('report');

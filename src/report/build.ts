@@ -79,6 +79,8 @@ export interface BuildInput {
   readonly graph?: GraphSummary;
   /** Blast radius by name per principal ARN, when an inventory was read. */
   readonly blast?: ReadonlyMap<string, PrincipalBlastReport>;
+  /** Coverage notes from the analysis (what it chose not to do, and why). */
+  readonly notes?: readonly string[];
   readonly errors: readonly ScanError[];
 }
 
@@ -105,6 +107,7 @@ function coverage(input: BuildInput): Coverage {
       ? 'Resource-based policies of the inventoried resources (bucket, key, function, secret, queue, topic, repository policies) are evaluated with identity policies, boundaries, SCPs and RCPs; resources outside the inventory are not named.'
       : 'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
     'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
+    ...(input.notes ?? []),
   ];
   if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
   if (!snapshot.scps) notes.push('Service control policies were not collected; effective permissions ignore them (they can only reduce access).');

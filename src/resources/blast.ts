@@ -66,6 +66,30 @@ export interface ResourceView {
 const cache = new WeakMap<Snapshot, WeakMap<AccessGraph, ResourceView>>();
 
 /** The resource view of a snapshot's inventory over an analysis' graph (undefined without an inventory). */
+/**
+ * Above this many principal × resource pairs, only agent principals (and human sessions an agent
+ * drives) are named: each principal's blast radius is a union over everything it can become, and
+ * naming all of them in a large account takes minutes. The rest keep action-level wording, and
+ * the report's coverage says so.
+ */
+export const NAME_EVERYONE_UP_TO_PAIRS = 2_000_000;
+
+/** The principals whose resources are named, or undefined for all; and the coverage note when not all. */
+export function namingScope(principals: number, resources: number, agents: readonly string[]): { keep?: ReadonlySet<string>; note?: string } {
+  if (principals * resources <= NAME_EVERYONE_UP_TO_PAIRS) return {};
+  return {
+    keep: new Set(agents),
+    note: `Resources are named for the ${agents.length} agent principal(s) only: ${principals} principals × ${resources} resources is above ${NAME_EVERYONE_UP_TO_PAIRS.toLocaleString('en-US')} pairs; other principals' findings count actions (leash who-can and leash blast answer for any principal).`,
+  };
+}
+
+/** The view, with summaries and blast radii empty for principals outside `keep`. */
+export function scopedView(view: ResourceView, keep: ReadonlySet<string> | undefined): ResourceView {
+  if (!keep) return view;
+  const none: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
+  return { ...view, summary: (arn, q) => (keep.has(arn) ? view.summary(arn, q) : none) };
+}
+
 export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pick<LeashConfig, 'resources'>): ResourceView | undefined {
   const inv = snapshot.inventory;
   if (!inv || inv.resources.length === 0) return undefined;

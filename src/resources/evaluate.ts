@@ -103,7 +103,7 @@ function names(st: Statement, rc: ResourceCaller): Named {
 }
 
 /** The request context the resource side adds: the resource's tags and account, the caller's organization, no source (an IAM principal calls directly). */
-function requestContext(rc: ResourceCaller, resource: Resource): RequestContext {
+export function requestContext(rc: ResourceCaller, resource: Resource): RequestContext {
   const values: Record<string, readonly string[]> = { ...rc.caller.context.values };
   values['aws:resourceaccount'] = [resource.account];
   // Known tags: every aws:ResourceTag key is settled, present or (empty list) absent.

@@ -3,7 +3,7 @@
 // account the resource policy only ever adds to the identity side (when it denies nothing).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideOnResource, type ResourceDecision } from '../../src/resources/evaluate.js';
+import { decideOnResource, requestContext, type ResourceDecision } from '../../src/resources/evaluate.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { DEV, PROD, bucket, callerOf, doc, parsed, type Doc } from './world.js';
 
@@ -46,10 +46,11 @@ describe('resource-side evaluation properties', () => {
 
   it('cross account never exceeds the identity side (the engine\'s own evaluate()) nor the resource policy side', () => {
     fc.assert(fc.property(world.filter((w) => w.account === PROD), (w) => {
-      const { d } = decideIn(w);
+      const { d, b } = decideIn(w);
       const rc = callerOf({ kind: w.kind, name: 'x', identity: w.identity.length > 0 ? [doc(...w.identity)] : [], ...(w.boundary ? { boundary: [doc(...w.boundary)] } : {}) });
       const at = w.action === 's3:GetObject' ? 'arn:aws:s3:::data/x' : 'arn:aws:s3:::data';
-      const identitySide = evaluate({ action: w.action, resource: at, context: rc.caller.context }, { identity: rc.caller.identity.docs.map((x) => x.document), ...(rc.caller.boundary ? { boundary: rc.caller.boundary.docs.map((x) => x.document) } : {}) }).decision;
+      // The engine is told what the request settles, as the resource side is (no aws:SourceAccount on a principal's own call…).
+      const identitySide = evaluate({ action: w.action, resource: at, context: requestContext(rc, b) }, { identity: rc.caller.identity.docs.map((x) => x.document), ...(rc.caller.boundary ? { boundary: rc.caller.boundary.docs.map((x) => x.document) } : {}) }).decision;
       expect(rank(d.decision)).toBeLessThanOrEqual(rank(identitySide));
       // The resource side alone: the same request by a caller whose identity allows everything.
       const resourceSide = decideIn({ ...w, identity: [{ Effect: 'Allow', Action: '*', Resource: '*' }], boundary: undefined }).d.decision;
