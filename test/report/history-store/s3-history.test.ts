@@ -91,7 +91,7 @@ describe.skipIf(!motoAvailable)(`--history s3:// against moto${motoAvailable ? '
     const input = join(tmp, 'without-kiro.json');
     writeFileSync(input, JSON.stringify(auth));
     const r3 = join(tmp, 'run3');
-    const third = await scan(r3, ['--input', input, '--config', join(demoDir, 'leash.config.yaml'), '--cloudtrail', join(demoDir, 'cloudtrail')]);
+    const third = await scan(r3, ['--input', input, '--config', join(demoDir, 'leash.config.yaml'), '--cloudtrail', join(demoDir, 'cloudtrail'), '--inventory', join(demoDir, 'inventory.json')]);
     expect(third.err).toBe('');
     writeFileSync(join(r3, '.account'), account);
     const rep3 = reportIn(r3);
