@@ -2,7 +2,8 @@
 // itself, and the findings of each scanned account read from that account's own report.json.
 // Everything read is hostile: the file is checked for the fields the view uses, and an account's
 // reportDir must stay inside the reports root.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
@@ -39,9 +40,18 @@ export function organizationReportPath(spec: string): string | undefined {
   }
   if (p.endsWith(`${sep}${ORGANIZATION_FILE}`) || p === ORGANIZATION_FILE) return p;
   // Any other JSON file that says it is one (renamed or copied by hand).
+  // Only the first 4 KiB of a regular file: a pipe (a report still arriving) or a device is never
+  // an organization report, and reading it here would consume what the report reader needs.
   try {
-    const head = readFileSync(p, { encoding: 'utf8', flag: 'r' }).slice(0, 4096);
-    return /"kind"\s*:\s*"organization"/.test(head) ? p : undefined;
+    if (!statSync(p).isFile()) return undefined;
+    const fd = openSync(p, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+      return /"kind"\s*:\s*"organization"/.test(head) ? p : undefined;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
@@ -75,8 +85,9 @@ function expectField(ok: boolean, path: string, jsonPath: string, expected: stri
 export function loadOrganizationReport(path: string): OrganizationReport {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = JSON.parse(readRegularFileSync(path, READ_LIMITS.report, 'an organization.json (leash scan --org)').toString('utf8'));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(path, '', 'a readable organization.json (JSON)', e instanceof SyntaxError ? 'invalid JSON' : ((e as NodeJS.ErrnoException).code ?? 'unreadable'));
   }
   const o = doc as Partial<OrganizationReport> | null;

@@ -1,5 +1,6 @@
 // `leash scan --profile P` against the loopback AWS endpoint: the real SDK, a real profile in a
 // real config file, the real CLI. It must behave exactly as the offline scan of the same account.
+import { demoDir } from '../../src/pipeline/paths.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ describe('leash scan --profile against the loopback endpoint', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as Report;
     expect(reportSchemaErrors(report)).toEqual([]);
-    const offline = await runScan({ demo: true });
+    // The same account offline, without the demo's resource inventory (a live scan reads one only with --resources).
+    const offline = await runScan({ input: join(demoDir, 'authorization-details.json'), config: join(demoDir, 'leash.config.yaml'), cloudtrail: [join(demoDir, 'cloudtrail')] });
     expect(report.principals.map((p) => [p.arn, p.permissions.allowedActionCount]).sort()).toEqual(offline.principals.map((p) => [p.arn, p.permissions.allowedActionCount]).sort());
     // IAM-only findings are identical (usage-based ones differ only by what LookupEvents returns).
     const iamOnly = (rep: Report) => rep.findings.filter((f) => f.checkId !== 'human-session-driven-by-agent').map((f) => f.id).sort();

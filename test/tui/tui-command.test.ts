@@ -34,7 +34,7 @@ describe('register', () => {
     const program = new Command('leash').exitOverride();
     register(program);
     const tui = program.commands.find((c) => c.name() === 'tui');
-    expect(tui?.options.map((o) => o.long)).toEqual(['--report', '--account', '--reports', '--reports-dir', '--input', '--demo', '--profile', '--cloudtrail', '--config']);
+    expect(tui?.options.map((o) => o.long)).toEqual(['--report', '--account', '--org', '--reports', '--reports-dir', '--input', '--demo', '--profile', '--cloudtrail', '--config']);
     // Under vitest stdout is a pipe, so the root action takes the no-terminal path; stdout stays clean.
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

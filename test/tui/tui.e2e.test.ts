@@ -138,10 +138,11 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
     tmux.start({ command: leash(), cwd, columns: 80, rows: 24 });
     await tmux.waitFor(/Riskiest agent: \S+ — CRITICAL/);
     tmux.send('Enter');
-    await tmux.waitFor(/❯ CRITICAL .*destructive/);
+    // With the demo inventory the title names what it can delete ("can delete 4 production stacks…").
+    await tmux.waitFor(/❯ CRITICAL .*(destructive|can delete)/);
     tmux.send('Enter');
     // The destructive-access finding is resolved by several fixes: a chooser lists them.
-    await tmux.waitFor(/Fixes that resolve: .*destructive/);
+    await tmux.waitFor(/Fixes that resolve: .*(destructive|can delete)/);
     tmux.send('Enter');
     await tmux.waitFor(/Fix .*\n.*allowed \d+ → \d+/);
     tmux.send('q', true);
