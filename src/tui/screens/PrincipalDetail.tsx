@@ -28,7 +28,25 @@ const TAB_LABEL: Record<DetailTab, string> = {
   blast: 'Blast radius',
 };
 
-function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
+/**
+ * The tab names, the selected one in brackets. When they do not fit the width, tabs are dropped
+ * from the left (then the right) until the selected one shows: at 100 columns the last tabs
+ * would otherwise be cut off exactly when they are selected.
+ */
+function tabStrip(report: Report, p: PrincipalReport, findings: number, tab: DetailTab, width: number): Row {
+  const label = (t: DetailTab) => (t === 'findings' ? `${TAB_LABEL[t]} ${findings}` : t === 'fixes' ? `${TAB_LABEL[t]} ${fixesOf(report, p.arn).length}` : TAB_LABEL[t]);
+  const text = (t: DetailTab) => (t === tab ? `[${label(t)}]` : ` ${label(t)} `);
+  const size = (tabs: readonly DetailTab[]) => tabs.reduce((n, t, i) => n + text(t).length + (i === 0 ? 0 : 3), 0) + (tabs[0] !== DETAIL_TABS[0] ? 2 : 0);
+  let shown: DetailTab[] = [...DETAIL_TABS];
+  while (shown.length > 1 && size(shown) > width && shown[0] !== tab) shown = shown.slice(1);
+  while (shown.length > 1 && size(shown) > width && shown[shown.length - 1] !== tab) shown = shown.slice(0, -1);
+  return [
+    ...(shown[0] !== DETAIL_TABS[0] ? [seg('‹ ', { dim: true })] : []),
+    ...shown.flatMap((t, i) => [seg(i === 0 ? '' : ' │ ', { dim: true }), seg(text(t), { bold: t === tab, color: t === tab ? 'cyan' : undefined })]),
+  ];
+}
+
+function headerRows(report: Report, p: PrincipalReport, tab: DetailTab, width: number): Row[] {
   const fs = findingsFor(report, p.arn);
   const tools = [...new Set(p.agentEvidence.map((e) => e.tool).filter((t): t is string => t !== undefined))];
   const perms = p.permissions;
@@ -50,10 +68,7 @@ function headerRows(report: Report, p: PrincipalReport, tab: DetailTab): Row[] {
       seg(' · '),
       seg(plural(perms.escalationTechniques.length, 'escalation technique'), { color: perms.escalationTechniques.length ? 'red' : undefined }),
     ],
-    DETAIL_TABS.flatMap((t, i) => {
-      const label = t === 'findings' ? `${TAB_LABEL[t]} ${fs.filter((f) => !f.suppressed).length}` : t === 'fixes' ? `${TAB_LABEL[t]} ${fixesOf(report, p.arn).length}` : TAB_LABEL[t];
-      return [seg(i === 0 ? '' : ' │ ', { dim: true }), seg(t === tab ? `[${label}]` : ` ${label} `, { bold: t === tab, color: t === tab ? 'cyan' : undefined })];
-    }),
+    tabStrip(report, p, fs.filter((f) => !f.suppressed).length, tab, width),
   ];
 }
 
@@ -241,7 +256,7 @@ function blastTab(report: Report, p: PrincipalReport, width: number): Row[] {
 }
 
 export function principalDetailRows({ report, principal, state, width, height }: PrincipalDetailProps): Row[] {
-  const head = headerRows(report, principal, state.tab);
+  const head = headerRows(report, principal, state.tab, width);
   const room = Math.max(1, height - head.length);
   if (state.tab === 'findings') return [...head, ...findingsTab(report, principal, state, width, room)];
   if (state.tab === 'fixes') return [...head, ...fixListRows(fixesOf(report, principal.arn), state.fixSelected ?? 0, width, room)];

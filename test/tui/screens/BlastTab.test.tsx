@@ -48,3 +48,21 @@ describe('Blast radius tab', () => {
     t.unmount();
   });
 });
+
+describe('the tab strip in a narrow terminal', () => {
+  it('keeps the selected last tab in view at 100 columns (tabs before it drop off, marked ‹)', async () => {
+    const principal = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const t = await renderTui(<PrincipalDetail report={report} principal={principal} state={{ tab: 'blast', selected: 0, scroll: 0 }} width={100} height={40} />, { columns: 100, rows: 40 });
+    const strip = t.frame().split('\n').find((l) => l.includes('│'))!;
+    expect(strip).toContain('[Blast radius]');
+    expect(strip.trimStart().startsWith('‹')).toBe(true);
+    t.unmount();
+  });
+  it('control: the first tab selected shows the strip from its start', async () => {
+    const principal = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const t = await renderTui(<PrincipalDetail report={report} principal={principal} state={{ tab: 'findings', selected: 0, scroll: 0 }} width={100} height={40} />, { columns: 100, rows: 40 });
+    const strip = t.frame().split('\n').find((l) => l.includes('│'))!;
+    expect(strip.trimStart().startsWith('[Findings')).toBe(true);
+    t.unmount();
+  });
+});
