@@ -838,7 +838,7 @@ function outsideEdges(ctx: Ctx, acct: AccountIndex): void {
 
 /** Nodes reachable from `start` over the edges built so far (hubs walked through). */
 /** At most this many actors are searched for combined edits per build (each costs two searches of the graph). */
-const COMBINED_EDIT_ACTORS = 5_000;
+const COMBINED_EDIT_ACTORS = 250;
 
 /**
  * An actor Y reaches an editor E and, on another branch, a principal X that E may edit (E cannot
