@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 async function blast(r: Report, name: string) {
   const principal = r.principals.find((p) => p.name === name)!;
-  return renderTui(<PrincipalDetail report={r} principal={principal} state={{ tab: 'blast', selected: 0, scroll: 0 }} width={160} height={60} />, { columns: 160, rows: 60 });
+  return renderTui(<PrincipalDetail report={r} principal={principal} state={{ tab: 'blast', selected: 0, scroll: 0 }} width={100} height={60} />, { columns: 100, rows: 60 });
 }
 
 describe('Blast radius tab', () => {
