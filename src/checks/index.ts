@@ -16,6 +16,7 @@ import { serviceWildcard } from './service-wildcard.js';
 import { trustPolicyTooBroad } from './trust-policy-too-broad.js';
 import { unknownActions } from './unknown-actions.js';
 import { unusedRole } from './unused-role.js';
+import { unusedAgentTrust } from './unused-agent-trust.js';
 import { writeAllResources } from './write-all-resources.js';
 
 export const checks: readonly Check[] = [
@@ -32,6 +33,7 @@ export const checks: readonly Check[] = [
   credentialExposure,
   loggingTampering,
   trustPolicyTooBroad,
+  unusedAgentTrust,
   agentWithoutBoundary,
   longSessionDuration,
   unusedRole,

@@ -17,6 +17,7 @@ import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
+import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix, verificationSummary } from './verify.js';
@@ -320,16 +321,26 @@ export function tightenedTrust(role: Role, accountId: string, isAgent: boolean):
 }
 
 /** The tightened trust policy, whether it differs from today's, and notes on what was left as is and why. */
-export function trustReview(role: Role, accountId: string, isAgent: boolean): TrustChange & { changed: boolean } {
+export function trustReview(role: Role, accountId: string, isAgent: boolean, unused: readonly UnusedAgentTrust[] = []): TrustChange & { changed: boolean } {
   const notes: string[] = [];
   const placeholders: string[] = [];
   let requiresSourceIdentity = false;
   let changed = false;
+  const remove = new Map(unused.map((u) => [u.agentArn, u] as const));
   // One principal type per statement: the conditions added below each hold for one kind of
   // caller only (a source identity for people, aws:SourceAccount for some services), and an
   // Allow with several principals means the same as one Allow per principal.
   const statements = role.trustPolicy.statements.flatMap(splitByPrincipalType).flatMap((s): Statement[] => {
     if (s.effect !== 'Allow') return [s];
+    // Agents that never assumed the role leave its trust first; a statement left naming nobody goes.
+    if (remove.size > 0 && s.principal !== undefined && s.principal !== '*' && (s.principal.AWS ?? []).some((x) => remove.has(x))) {
+      const gone = (s.principal.AWS ?? []).filter((x) => remove.has(x));
+      const aws = (s.principal.AWS ?? []).filter((x) => !remove.has(x));
+      changed = true;
+      notes.push(`Statement ${s.index}: ${gone.map((x) => remove.get(x)!.agentName).join(', ')} removed: never assumed this role while CloudTrail covered it.`);
+      if (aws.length === 0) return [];
+      s = { ...s, principal: { ...s.principal, AWS: aws } };
+    }
     let split: Statement | undefined;
     const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
     const cond: Record<string, Record<string, readonly string[]>> = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, kv]) => [op, { ...kv }]));
@@ -411,6 +422,12 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean): Tr
   });
   const sids = new Set<string>();
   const unique = (sid: string) => { let x = sid, n = 2; while (sids.has(x)) x = `${sid}${n++}`; sids.add(x); return x; };
+  if (remove.size > 0 && !statements.some((st) => st.effect === 'Allow')) {
+    // Nothing left to trust. IAM wants a trust policy on every role: one that lets nobody in
+    // quarantines the role (reversibly); deleting it is the owner's call, never leash's.
+    statements.push({ index: 0, sid: 'NobodyAssumesThisRole', effect: 'Deny', principal: { AWS: ['*'] }, action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] });
+    notes.push('Nothing else is trusted: the role is quarantined (every caller denied). Delete it once you confirm nothing needs it; leash deletes nothing.');
+  }
   const numbered = statements.map((st, i) => ({ ...st, index: i, ...(st.sid !== undefined ? { sid: unique(st.sid) } : {}) }));
   return { document: changed ? { ...role.trustPolicy, version: '2012-10-17', statements: numbered } : role.trustPolicy, notes, placeholders, requiresSourceIdentity, changed };
 }
@@ -517,6 +534,7 @@ function countsOf(eff: EffectivePermissions, identity: readonly PolicyDocument[]
  */
 const FIX_KINDS_BY_CHECK: Readonly<Record<string, readonly FixKind[]>> = {
   'trust-policy-too-broad': ['trust-policy'],
+  'unused-agent-trust': ['trust-policy'],
   'long-session-duration': ['max-session-duration'],
   'agent-without-boundary': ['permissions-boundary'],
   'human-session-driven-by-agent': ['permissions-boundary', 'session-policy'],
@@ -547,7 +565,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   return { ...plan, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })) };
 }
 
-export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph): PrincipalFixPlan {
+export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
   const p = a.principal;
   const accountId = snapshot.account.id;
   const mode = config.baseline.mode;
@@ -661,7 +679,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const trustLeftAsIs: string[] = [];
   const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
-    const review = trustReview(p, accountId, a.isAgent);
+    const review = trustReview(p, accountId, a.isAgent, unusedTrust);
     const t = review.changed ? review : undefined;
     if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
@@ -724,6 +742,45 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     ...(trustApplied ? {} : {}),
   };
   return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession) };
+}
+
+/**
+ * A role that is no agent itself but trusts agents that never assumed it: its only fix is the
+ * trust policy without them (nothing else of a non-agent role is leash's to right-size).
+ */
+export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander: ActionExpander, findingIds: readonly string[], unusedTrust: readonly UnusedAgentTrust[]): PrincipalFixPlan | undefined {
+  const p = a.principal;
+  if (p.kind !== 'role' || unusedTrust.length === 0 || permissionSetOf(p, snapshot)) return undefined;
+  const t = trustReview(p, snapshot.account.id, false, unusedTrust);
+  if (!t.changed) return undefined;
+  const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
+  const size = checkSizeLimits(t.document, 'trust');
+  const targetBase = { principalKind: p.kind, principalName: p.name, accountId: snapshot.account.id, currentTrust: p.trustPolicy, ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
+  const fix: Fix = {
+    id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
+    title: `Trust policy of ${p.name} without the agents that never assumed it`, description: t.notes.join(' '),
+    before: p.trustPolicy, after: t.document, renderings: lazyRenderings({ ...targetBase, policies: [tp] }),
+    verification: unusedTrustVerification(t, unusedTrust, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander)),
+    resolves: [...findingIds], notes: t.notes,
+  };
+  const v = fix.verification;
+  const readme = [
+    `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\` — not an agent itself; its trust policy names agents that never assumed it.`, '',
+    'leash never applies these. Review, then apply with Terraform (`main.tf`) or `./apply.sh --apply` (default is a dry run; it backs up the current trust policy first and `--rollback DIR` undoes it).', '',
+    `## ${md(fix.title)}`, '', `Verification (${v.status ?? (v.safe ? 'verified' : 'not-safe')}): ${md(v.summary ?? '')}.`, '',
+    ...[...new Set([...fix.notes, ...v.notes])].map((n) => `- ${md(n)}`),
+  ].join('\n') + '\n';
+  return { principalArn: p.arn, principalName: p.name, fixes: [fix], target: { ...targetBase, policies: [tp] }, readme };
+}
+
+/**
+ * Removing a principal that never assumed the role refuses no observed session of it; the
+ * sessions the role had in the window (if any) came from others, whom the new policy still names.
+ */
+function unusedTrustVerification(t: { document: PolicyDocument; placeholders: readonly string[]; requiresSourceIdentity: boolean }, unused: readonly UnusedAgentTrust[], a: AnalyzedPrincipal, v: Verification): Verification {
+  const base = trustVerification(t, a, v);
+  const note = `Removed: ${unused.map((u) => `${u.agentName} (${u.agentEvents} events of it in the window, no AssumeRole of this role)`).join('; ')}.`;
+  return { ...base, notes: [note, ...base.notes] };
 }
 
 /**

@@ -15,7 +15,8 @@ import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
 import { computeNeeded, type NeededSet } from '../baseline/needed.js';
-import { linkFixes, planFixes, type PrincipalFixPlan } from '../fix/plan.js';
+import { linkFixes, planFixes, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
+import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
@@ -170,11 +171,19 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
       list.push(f);
       byPrincipal.set(f.principalArn, list);
     }
+    // Roles trusting agents that never assumed them: the trust fix goes to the role, agent or not.
+    const unusedTrust = unusedAgentTrustByRole(analyzed, snapshot.usage);
     for (const a of analyzed) {
-      if (!wantsFix(a) || (opts.onlyPrincipal && a.principal.arn !== opts.onlyPrincipal)) continue;
+      if (opts.onlyPrincipal && a.principal.arn !== opts.onlyPrincipal) continue;
       const fs = (byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
+      const unused = unusedTrust.get(a.principal.arn) ?? [];
+      if (!wantsFix(a)) {
+        const plan = planTrustFix(a, snapshot, expander, fs.map((f) => f.id), unused);
+        if (plan) fixPlans.push(linkFixes(plan, fs.filter((f) => f.checkId === 'unused-agent-trust')));
+        continue;
+      }
       // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
-      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id), graph), fs));
+      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id), graph, unused), fs));
     }
   }
   stage('fixes');

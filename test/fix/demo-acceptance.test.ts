@@ -148,7 +148,7 @@ describe('Terraform for all demo principals', () => {
     const mod = join(root, 'module');
     mkdirSync(mod);
     const dirs = readdirSync(join(root, 'fixes'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, 'fixes', d.name));
-    expect(dirs.length).toBe(report.principals.filter((p) => p.isAgent).length);
+    expect(dirs.length).toBe(plans.length);
     const all = dirs.map((d) => readFileSync(join(d, 'main.tf'), 'utf8')).join('\n');
     writeFileSync(join(mod, 'main.tf'), all);
     writeFileSync(join(mod, 'versions.tf'), readFileSync(join(root, 'fixes', 'versions.tf'), 'utf8'));
@@ -186,8 +186,12 @@ describe('one definition of agent principal', () => {
     const rows = principalListRows({ report, principals: filterPrincipals(report, { query: '', agentsOnly: true }), state: { selected: 0, query: '', agentsOnly: true, minSeverity: undefined, sort: 'risk', showSuppressed: false, newOnly: false }, searching: false, width: 200, height: 40 });
     const shown = rows.slice(2).map((r) => (typeof r === 'string' ? r : r.map((s) => s.text).join(''))).filter((r) => / agent\+? /.test(r));
     expect(shown.length).toBe(agents.length);
-    // Fixes are planned for exactly these principals.
-    expect(plans.map((p) => p.principalName).sort()).toEqual(agents);
+    // Fixes are planned for exactly these principals, and for the roles that trust an agent which
+    // never assumed them (their trust policy only).
+    const trusting = [...new Set(report.findings.filter((f) => f.checkId === 'unused-agent-trust').map((f) => report.principals.find((p) => p.arn === f.principalArn)!.name))];
+    expect(trusting).toEqual(['dr-restore-admin']);
+    expect(plans.map((p) => p.principalName).sort()).toEqual([...agents, ...trusting].sort());
+    for (const p of plans.filter((x) => trusting.includes(x.principalName))) expect(p.fixes.map((f) => f.kind)).toEqual(['trust-policy']);
   });
 });
 

@@ -21,10 +21,11 @@ describe('Can become tab', () => {
     const t = await reach('kiro-agent');
     const f = t.frame();
     expect(f).toContain('[Can become]');
-    expect(f).toContain('Can become 1 principal · gains destructive actions');
+    expect(f).toContain('Can become 2 principals · gains destructive actions');
     expect(f).toContain('1. kiro-agent assumes prod-stack-deployer (sts:AssumeRole) — adds destructive actions');
     expect(f).toContain('trust: prod-stack-deployer AssumeRolePolicyDocument (KiroDeploys) statement 0');
     expect(f).toMatch(/prod-stack-deployer\s+1 hop · sts-assume-permissive-role/);
+    expect(f).toMatch(/dr-restore-admin\s+1 hop · sts-assume-permissive-role/);
     t.unmount();
   });
   it('negative: an agent held by its permissions boundary can act as no other principal', async () => {
