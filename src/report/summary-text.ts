@@ -99,6 +99,9 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
       lines.push(`       ${p.permissions.allowedActionCount} actions allowed, ${p.permissions.destructiveActions.length} destructive, ${p.permissions.escalationTechniques.length} escalation techniques` + (p.baseline?.excessPercent !== undefined ? `, ${p.baseline.excessPercent}% beyond observed need` : ''));
       for (const f of fs.slice(0, 4)) lines.push(`       ${sev(f.severity)} ${f.title}`);
       if (fs.length > 4) lines.push(`       … ${fs.length - 4} more`);
+      // Roles that trust it and that it never assumed: the door closes from the role's side.
+      const doors = report.findings.filter((f) => f.checkId === 'unused-agent-trust' && !f.suppressed && f.subject === `agent:${p.arn}`);
+      if (doors.length > 0) lines.push(`       trusted by, never assumed: ${doors.slice(0, 4).map((f) => name(report.principals.find((x) => x.arn === f.principalArn)?.name ?? f.principalArn)).join(', ')}${doors.length > 4 ? ` and ${doors.length - 4} more` : ''} (trust fix on each role)`);
       for (const fx of fixes.filter((x) => x.kind === 'replace-policy' || x.kind === 'permissions-boundary')) {
         const b = fx.countsBefore, a = fx.countsAfter;
         const st = fx.verification.status ?? (fx.verification.safe ? 'verified' : 'not-safe');

@@ -8,6 +8,7 @@ import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import { analyzeSnapshot } from '../../src/pipeline/scan.js';
 import { fixFiles } from '../../src/fix/write.js';
+import { renderSummary } from '../../src/report/summary-text.js';
 import type { ActionUsage, PrincipalUsage, UsageData } from '../../src/model/usage.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
@@ -116,6 +117,8 @@ describe('unused-agent-trust: the fix', () => {
     const finding = r.report.findings.find((f) => f.checkId === 'unused-agent-trust')!;
     expect(finding.fixIds).toEqual([plan.fixes[0]!.id]);
     expect(plan.readme).toContain('never assumed');
+    // The agent's own lines in the terminal summary point at the role.
+    expect(renderSummary(r.report)).toMatch(/kiro-agent[\s\S]*trusted by, never assumed: prod-deployer/);
   });
 
   it('quarantines the role when the agent was all it trusted (every caller denied), and says deleting is the owner\'s call', () => {
@@ -149,6 +152,7 @@ describe('unused-agent-trust: the fix', () => {
     const used = analysis(world({}, usage([kiroActs([use('sts:AssumeRole', [DEPLOYER])])])));
     expect(used.fixPlans.find((p) => p.principalArn === DEPLOYER)).toBeUndefined();
     expect(used.fixPlans.find((p) => p.principalArn === KIRO)!.fixes.length).toBeGreaterThan(0);
+    expect(renderSummary(used.report)).not.toContain('trusted by, never assumed');
   });
 
   it('folds the removal into an agent role\'s own trust fix when the trusting role is itself an agent', () => {
