@@ -212,7 +212,15 @@ function reachTab(report: Report, p: PrincipalReport, width: number): Row[] {
   if (reached.length > 0) {
     rows.push(' ');
     rows.push([seg('Every principal it reaches, nearest first', { bold: true })]);
-    for (const r of reached) rows.push([seg(`  ${truncate(label(r.to), 40).padEnd(41)}`), seg(`${plural(r.hops.length, 'hop')} · ${r.hops[0]!.technique}${r.condition !== 'none' ? ` · ${r.condition}` : ''}${r.target === 'inferred' ? ' · inferred' : ''}`, { dim: true })]);
+    // Roles that name this agent in their trust policy but were never assumed by it (unused-agent-trust).
+    const unused = new Set(report.findings.filter((f) => f.checkId === 'unused-agent-trust' && f.subject === `agent:${p.arn}`).map((f) => f.principalArn));
+    for (const r of reached) {
+      rows.push([
+        seg(`  ${truncate(label(r.to), 40).padEnd(41)}`),
+        seg(`${plural(r.hops.length, 'hop')} · ${r.hops[0]!.technique}${r.condition !== 'none' ? ` · ${r.condition}` : ''}${r.target === 'inferred' ? ' · inferred' : ''}`, { dim: true }),
+        ...(unused.has(r.to) ? [seg(' · never assumed', { color: 'yellow' as const })] : []),
+      ]);
+    }
   }
   return rows;
 }

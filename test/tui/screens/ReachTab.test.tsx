@@ -25,7 +25,8 @@ describe('Can become tab', () => {
     expect(f).toContain('1. kiro-agent assumes prod-stack-deployer (sts:AssumeRole) — adds destructive actions');
     expect(f).toContain('trust: prod-stack-deployer AssumeRolePolicyDocument (KiroDeploys) statement 0');
     expect(f).toMatch(/prod-stack-deployer\s+1 hop · sts-assume-permissive-role/);
-    expect(f).toMatch(/dr-restore-admin\s+1 hop · sts-assume-permissive-role/);
+    expect(f).toMatch(/dr-restore-admin\s+1 hop · sts-assume-permissive-role · never assumed/);
+    expect(f).not.toMatch(/prod-stack-deployer\s+1 hop · sts-assume-permissive-role · never assumed/);
     t.unmount();
   });
   it('negative: an agent held by its permissions boundary can act as no other principal', async () => {
