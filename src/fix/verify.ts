@@ -43,10 +43,11 @@ const listed = (xs: readonly string[]) => (xs.length === 0 ? '' : ` (${xs.slice(
 
 /** The one sentence that says what verification checked. */
 export function verificationSummary(v: { checked: number; allowed: number; gated: readonly string[]; byDesign: readonly string[]; denied: readonly string[] }, what = 'observed call'): string {
-  if (v.checked === 0) return `unverified: no ${what}s to check it against`;
+  // The status (verified / unverified / not safe) is shown beside the summary: it is not repeated here.
+  if (v.checked === 0) return `no ${what}s to check it against`;
   const parts = [`${v.allowed} ${what}${v.allowed === 1 ? '' : 's'} still allowed`, `${v.gated.length} become${v.gated.length === 1 ? 's' : ''} approval-gated${listed(v.gated)}`];
   if (v.byDesign.length > 0) parts.push(`${v.byDesign.length} denied outright by design, the approval condition being out of this principal's reach${listed(v.byDesign)}`);
-  parts.push(`${v.denied.length} denied (not safe)${listed(v.denied)}`);
+  parts.push(v.denied.length === 0 ? 'none denied' : `${v.denied.length} denied, so not safe to apply as is${listed(v.denied)}`);
   return parts.join('; ');
 }
 

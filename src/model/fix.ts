@@ -16,7 +16,7 @@ export interface Verification {
    * no observed calls (or sessions) to check it against; not-safe: some check failed.
    */
   readonly status?: 'verified' | 'unverified' | 'not-safe';
-  /** Schema 1.2. Exactly what was checked, in one sentence ("N observed calls still allowed; M become approval-gated (…); K denied (not safe)"). */
+  /** Schema 1.2. Exactly what was checked, in one sentence ("N observed calls still allowed; M become approval-gated (…); none denied" or "K denied, so not safe to apply as is (…)"). */
   readonly summary?: string;
   readonly observedCallsChecked: number;
   /** Schema 1.2. Observed calls (distinct action and resource) still allowed as before. */

@@ -93,9 +93,9 @@ describe('the approval condition, per principal', () => {
 
 describe('verification summary', () => {
   it('says unverified when nothing was checked, and lists gated and denied calls otherwise', () => {
-    expect(verificationSummary({ checked: 0, allowed: 0, gated: [], byDesign: [], denied: [] })).toBe('unverified: no observed calls to check it against');
+    expect(verificationSummary({ checked: 0, allowed: 0, gated: [], byDesign: [], denied: [] })).toBe('no observed calls to check it against');
     expect(verificationSummary({ checked: 4, allowed: 2, gated: ['a:B on *'], byDesign: [], denied: ['c:D on * → ImplicitlyDenied'] }))
-      .toBe('2 observed calls still allowed; 1 becomes approval-gated (a:B on *); 1 denied (not safe) (c:D on * → ImplicitlyDenied)');
+      .toBe('2 observed calls still allowed; 1 becomes approval-gated (a:B on *); 1 denied, so not safe to apply as is (c:D on * → ImplicitlyDenied)');
   });
 });
 
