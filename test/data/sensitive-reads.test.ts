@@ -35,6 +35,9 @@ describe('src/data/sensitive-reads.json', () => {
     for (const k of ['ec2:GetPasswordData', 'ssm:GetParameter', 'ssm:GetParameters', 'secretsmanager:GetSecretValue', 'logs:Unmask', 'kms:Decrypt', 'dynamodb:Scan', 's3:GetObject']) expect(keys.has(k), k).toBe(true);
     // Negative controls: describing and listing return no data.
     for (const k of ['ec2:DescribeInstances', 'ssm:DescribeParameters', 'dynamodb:DescribeTable', 'logs:DescribeLogGroups', 's3:ListBucket']) expect(keys.has(k), k).toBe(false);
+    // Reads a reviewer would not sign off as "siblings": environment variables, access tokens, replicated items.
+    for (const k of ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'ssm:GetAccessToken', 'bedrock-agentcore:GetWorkloadAccessToken', 'dynamodb:ReadDataForReplication']) expect(keys.has(k), k).toBe(true);
+    for (const k of ['lambda:ListFunctions', 'lambda:GetAccountSettings', 'lambda:GetFunctionConcurrency']) expect(keys.has(k), k).toBe(false);
   });
 
   it('rejects a malformed file with the JSON path of the problem', () => {
