@@ -38,7 +38,10 @@ async function openPrincipal(tmux: TmuxSession, name: string): Promise<void> {
   await tmux.waitFor(/\d+ of \d+/);
   tmux.send('/', true);
   tmux.send(name, true);
-  await tmux.waitFor(`1 of ${report.principals.length}`);
+  // The search is typed and the principal is the selected row (a bare "1 of N" matched "11 of 11"
+  // before the search was typed; and other principals can match a name, e.g. roles that trust it).
+  await tmux.waitFor(`search: "${name}"`);
+  await tmux.waitFor(`❯ ${name} `);
   // One key at a time: two Enters that arrive together reach the app as one input.
   tmux.send('Enter');
   await tmux.waitFor(/↑↓ move · enter open/);
