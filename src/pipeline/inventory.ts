@@ -68,7 +68,19 @@ export async function collectInventory(opts: ScanOptions, accountId: string | un
     }
   }
   if (parts.length === 0) return undefined;
-  return withDefaultAccount(parts.length === 1 ? parts[0]! : mergeInventories(parts), accountId);
+  return inArnOrder(withDefaultAccount(parts.length === 1 ? parts[0]! : mergeInventories(parts), accountId));
+}
+
+/**
+ * The snapshot's resources in ARN order (code units), whatever the route. The live reader
+ * finishes services in whatever order the network gives and a Config snapshot lists items in
+ * Config's order; findings that name "1 production function, 1 production KMS key…" list types
+ * in the order resources come, so without this the two routes (and two live runs) word the same
+ * finding differently (test/pipeline/routes-agree-moto.test.ts found it).
+ */
+export function inArnOrder(inv: ResourceInventory): ResourceInventory {
+  const sorted = [...inv.resources].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  return sorted.every((r, i) => r === inv.resources[i]) ? inv : { ...inv, resources: sorted };
 }
 
 /** The --inventory files and objects alone (several accounts scanned together read them once). */
