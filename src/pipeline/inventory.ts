@@ -7,7 +7,7 @@ import type { ResourceInventory } from '../model/inventory.js';
 import { InputError } from '../model/errors.js';
 import { demoDir } from './paths.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
-import { parseS3Object } from '../collect/inventory/s3-url.js';
+import { parseS3Inventory } from '../collect/inventory/s3-url.js';
 import type { InventoryFileOptions } from '../collect/inventory/load.js';
 
 /** s3:// inventories are read with the scan's connection (profile, region, endpoint), through the read-only factory. */
@@ -40,7 +40,7 @@ export function inventoryFiles(opts: ScanOptions): string[] {
 
 /** Named files that do not exist are a typo: an error before anything is read. */
 export function checkInventoryPaths(opts: ScanOptions): void {
-  for (const f of opts.inventory ?? []) if (f.startsWith('s3://')) parseS3Object(f);
+  for (const f of opts.inventory ?? []) if (f.startsWith('s3://')) parseS3Inventory(f);
   for (const f of opts.inventory ?? []) if (!f.startsWith('s3://') && !existsSync(f)) throw new InputError(f, '', 'a resource inventory file (--inventory): an AWS Config snapshot or a leash inventory', 'no such file or directory');
 }
 
