@@ -32,6 +32,8 @@ if acct == A:
         {'Sid': 'Stacks', 'Effect': 'Allow', 'Action': ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks'], 'Resource': '*'},
         {'Sid': 'Data', 'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': 'arn:aws:s3:::a-prod-data/*'},
         {'Sid': 'Secrets', 'Effect': 'Allow', 'Action': 'secretsmanager:GetSecretValue', 'Resource': '*'},
+        {'Sid': 'Code', 'Effect': 'Allow', 'Action': 'lambda:UpdateFunctionCode', 'Resource': f'arn:aws:lambda:us-east-1:{A}:function:a-orders-api'},
+        {'Sid': 'Stack', 'Effect': 'Allow', 'Action': 'cloudformation:UpdateStack', 'Resource': '*'},
         {'Sid': 'Become', 'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': [f'arn:aws:iam::{A}:role/a-deploy-role', f'arn:aws:iam::{B}:role/b-cross']}]))
     iam.create_role(RoleName='a-deploy-role', AssumeRolePolicyDocument=pol([{'Effect': 'Allow', 'Principal': {'AWS': f'arn:aws:iam::{A}:root'}, 'Action': 'sts:AssumeRole'}]))
     iam.put_role_policy(RoleName='a-deploy-role', PolicyName='deploy', PolicyDocument=pol([
@@ -57,6 +59,8 @@ function readable(analyses: readonly Analysis[], snapshots: readonly Snapshot[])
         .map((f) => ({ id: f.id, checkId: f.checkId, severity: f.severity, principal: f.principalArn, title: f.title, description: f.description, resources: [...(f.resources ?? [])].sort((x, y) => x.arn.localeCompare(y.arn)) }))
         .sort((x, y) => x.id.localeCompare(y.id)),
       blast: report.principals.map((p) => ({ arn: p.arn, blast: p.blast })).sort((x, y) => x.arn.localeCompare(y.arn)),
+      // Hops through existing compute the inventory names (src/graph/carriers.ts).
+      carried: a.graph.built.out.flat().filter((e) => e.evidence.some((x) => x.resource)).map((e) => `${e.from} -${e.technique}-> ${e.to} via ${e.evidence.map((x) => x.resource).join(',')}`).sort(),
       whoCan: arns.map((arn) => ({ arn, who: view.whoCan(arn).map((e) => ({ p: e.principalArn, action: e.action, condition: e.condition, actor: e.actor, via: e.via, hops: e.path?.hops.map((h) => `${h.from}>${h.to}:${h.technique}`) ?? [], evidence: e.evidence })) })),
     };
   });
@@ -116,6 +120,12 @@ describe.skipIf(!motoAvailable)(`live and Config-snapshot routes give the same f
     expect(bTable.who.some((e) => e.p === `arn:aws:iam::${A}:user/kiro-agent` && e.action === 'dynamodb:DeleteTable' && e.actor === `arn:aws:iam::${B}:role/b-cross`)).toBe(true);
     // The bucket readable from 444455556666 through its policy is a finding on both routes.
     expect(a!.findings.some((f) => f.resources.some((r) => r.name === 'a-prod-data' && r.grantee === '444455556666'))).toBe(true);
+    // Existing compute joined on both routes: the function's execution role and the prod stack's service role, named.
+    const agentA = `arn:aws:iam::${A}:user/kiro-agent`;
+    expect(a!.carried.filter((c) => c.startsWith(agentA))).toEqual([
+      `${agentA} -cloudformation-update-stack-> arn:aws:iam::${A}:role/a-cfn-role via ${live[0]!.inventory!.resources.find((r) => r.name === 'a-api-prod')!.arn}`,
+      `${agentA} -lambda-update-function-code-> arn:aws:iam::${A}:role/a-fn-role via arn:aws:lambda:us-east-1:${A}:function:a-orders-api`,
+    ]);
     expect(a!.blast.find((p) => p.arn === `arn:aws:iam::${A}:user/kiro-agent`)!.blast).toBeDefined();
     const secret = a!.whoCan.find((w) => w.arn.includes(':secret:a/db'))!;
     expect(secret.who.map((e) => e.p)).toContain(`arn:aws:iam::${A}:user/kiro-agent`);

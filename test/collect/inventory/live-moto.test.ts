@@ -28,7 +28,7 @@ type Creds = { AccessKeyId: string; SecretAccessKey: string; SessionToken: strin
 
 /** What both routes must agree on, in a stable order. */
 const comparable = (inv: ResourceInventory) =>
-  [...inv.resources].sort((a, b) => a.arn.localeCompare(b.arn)).map((r: Resource) => ({ arn: r.arn, type: r.type, name: r.name, account: r.account, region: r.region, tags: { ...r.tags }, policy: r.policy, policyUnknown: r.policyUnknown }));
+  [...inv.resources].sort((a, b) => a.arn.localeCompare(b.arn)).map((r: Resource) => ({ arn: r.arn, type: r.type, name: r.name, account: r.account, region: r.region, tags: { ...r.tags }, policy: r.policy, policyUnknown: r.policyUnknown, role: r.role }));
 
 describe.skipIf(!motoAvailable)(`live inventory (moto)${motoAvailable ? '' : `: ${MOTO_SKIP_REASON}`}`, () => {
   let moto: Moto;
