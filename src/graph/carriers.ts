@@ -17,7 +17,7 @@ import type { Resource, ResourceType } from '../model/inventory.js';
 import type { Snapshot } from '../model/snapshot.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { escalationTechniques } from '../checks/data.js';
-import { decide, hopCondition, identityAllows, worse } from './request.js';
+import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller } from './request.js';
 import type { BuiltGraph, GraphNodeInternal } from './build.js';
 
 /** The service principal whose compute a resource type is (the carriers data names techniques by it). */
@@ -77,9 +77,39 @@ function onResource(caller: NonNullable<GraphNodeInternal['caller']>, t: Techniq
 }
 
 /**
+ * The only resource ARNs a caller's identity Allows could match for a technique, when every
+ * covering Allow names literal ARNs (no wildcard, variable or NotResource); undefined = any.
+ * Lets a caller scoped to its own function skip the thousands it cannot touch.
+ */
+function literalTargets(caller: Caller, t: Technique): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (const group of t.requires) {
+    const g = new Set<string>();
+    for (const action of group) {
+      for (const { document } of caller.identity.docs) {
+        for (const st of coveringStatements(document, action)) {
+          if (st.effect !== 'Allow') continue;
+          if (st.notResource || !st.resource) return undefined;
+          for (const r of st.resource) {
+            if (/[*?]|\$\{/.test(r)) return undefined;
+            g.add(r);
+          }
+        }
+      }
+    }
+    out = out ? new Set([...out].filter((x) => g.has(x))) : g;
+  }
+  return out;
+}
+
+/**
  * Adds, for every function or stack of an account's inventory that names its role, an edge from
  * each caller of that account allowed to update it to the role. Pure in what it reads; it appends
- * to `built.out` (before the reach index is made).
+ * to `built.out` (before the reach index is made). Cost: callers are first filtered at action
+ * level (their effective permissions must allow every requirement group somewhere), and per
+ * (caller, technique, role) the resources carrying that role are decided only until one is
+ * allowed without condition, so the request-level decisions are paid by callers that hold the
+ * update actions, not by every principal × every function.
  */
 export function joinCarriers(built: BuiltGraph, snapshots: readonly Snapshot[]): CarrierJoin {
   let resources = 0;
@@ -93,45 +123,87 @@ export function joinCarriers(built: BuiltGraph, snapshots: readonly Snapshot[]):
     list.push(n);
     callersByAccount.set(n.caller.account, list);
   }
+  const actionId = (a: string) => built.expander.catalog.lookup(a)?.id;
+  const mayAtAll = (n: GraphNodeInternal, t: Technique) =>
+    n.effective === undefined || t.requires.every((g) => g.some((a) => { const id = actionId(a); return id !== undefined && n.effective!.allowed.has(id); }));
   const out = built.out as GraphEdge[][];
+  const rank = (e: GraphEdge) => ({ none: 0, approval: 1, unknown: 2 } as const)[e.condition] * 2 + (e.target === 'proven' ? 0 : 1);
   for (const s of snapshots) {
+    // account → service → role → the resources that run as it.
+    const groups = new Map<string, Map<string, Map<number, Resource[]>>>();
     for (const r of s.inventory?.resources ?? []) {
       const service = SERVICE_OF[r.type];
       if (!service || !r.role) continue;
       resources++;
       const ti = built.byId.get(r.role);
-      const target = ti === undefined ? undefined : built.nodes[ti];
-      if (!target || target.kind !== 'role') {
+      if (ti === undefined || built.nodes[ti]!.kind !== 'role') {
         unresolved.push(r.arn);
         continue;
       }
-      const roleName = r.role.split('/').pop() ?? r.role;
-      const what = r.type === 'lambda:function' ? `function ${r.name}` : `stack ${r.name}`;
-      for (const n of callersByAccount.get(r.account) ?? []) {
-        if (n.index === target.index || n.principal?.arn === r.role) continue;
-        for (const t of techniquesFor(service)) {
-          const hop = onResource(n.caller!, t, r);
-          if (!hop) continue;
-          const list = out[n.index]!;
-          const edge: GraphEdge = {
-            from: n.id,
-            to: target.id,
-            technique: t.id,
-            actions: hop.actions,
-            condition: hop.condition,
-            target: 'proven',
-            why: `can update existing ${what}, which runs as ${roleName} (${t.name}; observed in the inventory)`,
-            evidence: hop.evidence,
-          };
-          const same = list.findIndex((e) => e.to === edge.to && e.technique === edge.technique);
-          if (same >= 0) {
-            // One edge per (from, to, technique): keep the stronger, as build does.
-            const rank = (e: GraphEdge) => ({ none: 0, approval: 1, unknown: 2 } as const)[e.condition] * 2 + (e.target === 'proven' ? 0 : 1);
-            if (rank(edge) < rank(list[same]!)) list[same] = edge;
-            continue;
+      let bySvc = groups.get(r.account);
+      if (!bySvc) groups.set(r.account, (bySvc = new Map()));
+      let byRole = bySvc.get(service);
+      if (!byRole) bySvc.set(service, (byRole = new Map()));
+      const list = byRole.get(ti) ?? [];
+      list.push(r);
+      byRole.set(ti, list);
+    }
+    const byArn = new Map<string, { ti: number; r: Resource }>();
+    for (const bySvc of groups.values()) for (const byRole of bySvc.values()) for (const [ti, list] of byRole) for (const r of list) byArn.set(r.arn, { ti, r });
+    const rolesOf = (bySvc: Map<string, Map<number, Resource[]>>, service: string, only: ReadonlySet<string>): [number, Resource[]][] => {
+      const m = new Map<number, Resource[]>();
+      for (const a of only) {
+        const hit = byArn.get(a);
+        if (!hit || SERVICE_OF[hit.r.type] !== service || !bySvc.get(service)?.get(hit.ti)?.includes(hit.r)) continue;
+        const l = m.get(hit.ti) ?? [];
+        l.push(hit.r);
+        m.set(hit.ti, l);
+      }
+      return [...m];
+    };
+    for (const [account, bySvc] of groups) {
+      for (const n of callersByAccount.get(account) ?? []) {
+        for (const [service, byRole] of bySvc) {
+          for (const t of techniquesFor(service)) {
+            if (!mayAtAll(n, t)) continue;
+            const only = literalTargets(n.caller!, t);
+            // Scoped to named ARNs: only the roles those resources carry, not every role's list.
+            const roles: Iterable<[number, Resource[]]> = only ? rolesOf(bySvc, service, only) : byRole;
+            for (const [ti, carried] of roles) {
+              const target = built.nodes[ti]!;
+              if (n.index === ti || n.principal?.arn === target.principalArn) continue;
+              let best: { r: Resource; hop: NonNullable<ReturnType<typeof onResource>> } | undefined;
+              for (const r of carried) {
+                if (only && !only.has(r.arn)) continue;
+                const hop = onResource(n.caller!, t, r);
+                if (hop && (!best || worse(hop.condition, best.hop.condition) === best.hop.condition)) best = { r, hop };
+                if (best?.hop.condition === 'none') break;
+              }
+              if (!best) continue;
+              const { r, hop } = best;
+              const roleName = r.role!.split('/').pop() ?? r.role!;
+              const what = r.type === 'lambda:function' ? `function ${r.name}` : `stack ${r.name}`;
+              const edge: GraphEdge = {
+                from: n.id,
+                to: target.id,
+                technique: t.id,
+                actions: hop.actions,
+                condition: hop.condition,
+                target: 'proven',
+                why: `can update existing ${what}, which runs as ${roleName} (${t.name}; observed in the inventory${carried.length > 1 ? `, 1 of ${carried.length} carrying it` : ''})`,
+                evidence: hop.evidence,
+              };
+              const list = out[n.index]!;
+              const same = list.findIndex((e) => e.to === edge.to && e.technique === edge.technique);
+              if (same >= 0) {
+                // One edge per (from, to, technique): keep the stronger, as build does.
+                if (rank(edge) < rank(list[same]!)) list[same] = edge;
+                continue;
+              }
+              list.push(edge);
+              edges++;
+            }
           }
-          list.push(edge);
-          edges++;
         }
       }
     }

@@ -49,6 +49,11 @@ describe('compute carriers joined to the inventory', () => {
     expect(path.hops[0]!.evidence[0]!.resource).toBe(fnArn('orders'));
   });
 
+  it('a wildcard ARN pattern is matched as IAM matches it (no shortcut by literal names): ord* reaches orders\' role, not reports\'', () => {
+    const g = graphOf(spec(doc(allow('lambda:UpdateFunctionCode', fnArn('ord*')))), [fn('orders', arn(DEV, 'role', 'fn-admin')), fn('reports', arn(DEV, 'role', 'fn-low'))]);
+    expect(observed(outOf(g, agent)).map((e) => e.to)).toEqual([arn(DEV, 'role', 'fn-admin')]);
+  });
+
   it('without an inventory (or with no such function) the same permission only infers the hop: no proven path', () => {
     for (const resources of [undefined, [fn('other', arn(DEV, 'role', 'fn-low'))]]) {
       const g = graphOf(spec(doc(allow('lambda:UpdateFunctionCode', fnArn('orders')))), resources);
