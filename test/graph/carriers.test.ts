@@ -8,6 +8,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import type { Resource } from '../../src/model/inventory.js';
 import type { GraphEdge } from '../../src/model/graph.js';
 import { joinCarriers } from '../../src/graph/carriers.js';
+import { hopText } from '../../src/graph/describe.js';
 import { ADMIN, DEV, PROD, allow, arn, deny, doc, snapshot, trust, type AccountSpec } from './accounts.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -47,6 +48,7 @@ describe('compute carriers joined to the inventory', () => {
     const path = g.pathToAdmin(agent)!;
     expect(path.target).toBe('proven');
     expect(path.hops[0]!.evidence[0]!.resource).toBe(fnArn('orders'));
+    expect(hopText(path.hops[0]!, (id) => id.split('/').pop()!)).toBe('agent via lambda-update-function-code fn-admin (through existing function orders; lambda:UpdateFunctionCode)');
   });
 
   it('a wildcard ARN pattern is matched as IAM matches it (no shortcut by literal names): ord* reaches orders\' role, not reports\'', () => {
