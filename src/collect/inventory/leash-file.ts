@@ -1,7 +1,7 @@
 // leash's own inventory shape, for what AWS Config lacks (a policy Config does not record, a
 // resource outside Config's recorder, a hand-written case):
 //   { "leashInventory": 1, "account"?: "111122223333",
-//     "resources": [ { "arn", "type"?, "name"?, "account"?, "region"?, "tags"?, "policy"? } ],
+//     "resources": [ { "arn", "type"?, "name"?, "account"?, "region"?, "tags"?, "policy"?, "role"? } ],
 //     "rcps"?: [ { "target"?: "r-abcd", "policies": [ { "arn", "name"?, "policy" } ] } ] }
 // zod at the edge. The file's shape being wrong is an InputError (exit 2, nothing written); one
 // bad resource entry is a ScanError naming its JSON path and is skipped; one bad policy makes its
