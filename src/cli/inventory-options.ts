@@ -20,7 +20,7 @@ export interface InventoryScanOptions {
 
 /** `live`: also offer --resources/--regions (commands that can scan live AWS). */
 export function addInventoryOptions(cmd: Command, opts: { live?: boolean } = {}): Command {
-  cmd.option('--inventory <file...>', 'resource inventory: an AWS Config configuration snapshot or a leash inventory file (.json/.json.gz); repeatable, merged by ARN');
+  cmd.option('--inventory <file...>', 'resource inventory: an AWS Config configuration snapshot or a leash inventory file (.json/.json.gz), s3://BUCKET/KEY of one, or s3://BUCKET/PREFIX/ (the newest Config snapshot per account and region under it); repeatable, merged by ARN');
   if (opts.live !== false) {
     cmd
       .option('--resources', 'live: also read the resource inventory (stacks, buckets, tables, DBs, functions, ECS/EKS, keys, secrets, queues, topics, repositories) and their resource-based policies')

@@ -8,9 +8,19 @@ const TECHNIQUE_TEXT: Readonly<Record<string, string>> = {
   'assume-role-with-saml': 'federates into',
 };
 
+/** "function orders-api" / "stack api-prod" for the existing resource a hop goes through (src/graph/carriers.ts). */
+function throughText(arn: string): string {
+  const fn = /:function:([^:]+)/.exec(arn);
+  if (fn) return `existing function ${fn[1]}`;
+  const st = /:stack\/([^/]+)/.exec(arn);
+  return st ? `existing stack ${st[1]}` : arn;
+}
+
 export function hopText(h: PathHop, label: (id: string) => string): string {
   const verb = TECHNIQUE_TEXT[h.technique] ?? `via ${h.technique}`;
+  const through = h.evidence.find((e) => e.resource !== undefined)?.resource;
   const qual = [
+    through ? `through ${throughText(through)}` : '',
     h.actions.length > 0 ? h.actions.slice(0, 3).join(', ') : '',
     h.condition !== 'none' ? `only if a${h.condition === 'approval' ? 'n approval' : 'n unknown'} condition holds` : '',
     h.target === 'inferred' ? 'if existing compute carries it' : '',

@@ -4,6 +4,7 @@ import type { GraphEdge, GraphPath, GraphSummary, PowerTier, PrincipalReach } fr
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
 import { escalates, gain, summarizePower, type PowerSets } from './power.js';
+import { joinCarriers } from './carriers.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
 
 export type { AccountInput } from './build.js';
@@ -30,6 +31,8 @@ export interface AccessGraph {
 
 export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions): AccessGraph {
   const built = buildGraph(inputs, opts);
+  // Existing functions and stacks the inventory names, with their roles: observed hops (carriers.ts).
+  joinCarriers(built, inputs.map((i) => i.snapshot));
   const reach = reachIndex(built);
   const idx = (arn: string) => built.byId.get(arn);
   const node = (arn: string) => {

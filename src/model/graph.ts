@@ -49,6 +49,8 @@ export interface HopEvidence {
   readonly policy: string;
   readonly statementIndex: number;
   readonly sid?: string;
+  /** The existing resource the statement was decided on (a function or stack the hop goes through; src/graph/carriers.ts). */
+  readonly resource?: string;
 }
 
 export interface GraphNode {

@@ -38,6 +38,12 @@ export interface Resource {
   readonly policy?: PolicyDocument;
   /** The policy could not be read or parsed: unknown, not absent (then `policy` is undefined). */
   readonly policyUnknown?: string;
+  /**
+   * The IAM role the resource runs as, when its source says: a Lambda function's execution role,
+   * a CloudFormation stack's service role. Joins existing compute to the access graph
+   * (src/graph/carriers.ts): whoever may update it acts as that role.
+   */
+  readonly role?: string;
 }
 
 /** A resource control policy (RCP) level: each level must allow, like SCPs. */

@@ -7,7 +7,7 @@ import type { ResourceInventory } from '../model/inventory.js';
 import { InputError } from '../model/errors.js';
 import { demoDir } from './paths.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
-import { parseS3Object } from '../collect/inventory/s3-url.js';
+import { parseS3Inventory } from '../collect/inventory/s3-url.js';
 import type { InventoryFileOptions } from '../collect/inventory/load.js';
 
 /** s3:// inventories are read with the scan's connection (profile, region, endpoint), through the read-only factory. */
@@ -40,7 +40,7 @@ export function inventoryFiles(opts: ScanOptions): string[] {
 
 /** Named files that do not exist are a typo: an error before anything is read. */
 export function checkInventoryPaths(opts: ScanOptions): void {
-  for (const f of opts.inventory ?? []) if (f.startsWith('s3://')) parseS3Object(f);
+  for (const f of opts.inventory ?? []) if (f.startsWith('s3://')) parseS3Inventory(f);
   for (const f of opts.inventory ?? []) if (!f.startsWith('s3://') && !existsSync(f)) throw new InputError(f, '', 'a resource inventory file (--inventory): an AWS Config snapshot or a leash inventory', 'no such file or directory');
 }
 
@@ -68,7 +68,19 @@ export async function collectInventory(opts: ScanOptions, accountId: string | un
     }
   }
   if (parts.length === 0) return undefined;
-  return withDefaultAccount(parts.length === 1 ? parts[0]! : mergeInventories(parts), accountId);
+  return inArnOrder(withDefaultAccount(parts.length === 1 ? parts[0]! : mergeInventories(parts), accountId));
+}
+
+/**
+ * The snapshot's resources in ARN order (code units), whatever the route. The live reader
+ * finishes services in whatever order the network gives and a Config snapshot lists items in
+ * Config's order; findings that name "1 production function, 1 production KMS key…" list types
+ * in the order resources come, so without this the two routes (and two live runs) word the same
+ * finding differently (test/pipeline/routes-agree-moto.test.ts found it).
+ */
+export function inArnOrder(inv: ResourceInventory): ResourceInventory {
+  const sorted = [...inv.resources].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  return sorted.every((r, i) => r === inv.resources[i]) ? inv : { ...inv, resources: sorted };
 }
 
 /** The --inventory files and objects alone (several accounts scanned together read them once). */

@@ -23,6 +23,8 @@ import { writeFilesAtomic } from '../report/write.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { awsCollectOptions } from './collect.js';
 import { scanAndWrite, type ProgressFn, type ScanOptions, type WriteOptions } from './scan.js';
+import type { AwsCollection } from '../collect/aws/collect.js';
+import type { OrganizationPolicies } from '../collect/aws/org.js';
 
 export interface OrgScanOptions {
   /** Role assumed in every member account (default leash-scanner, as docs/scanner-role deploys). */
@@ -126,7 +128,13 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     const agents: OrganizationAgentPrincipal[] = [];
     let exitCode = 0;
     const partition = partitionFor(opts.region);
-    const base = { ...awsCollectOptions(opts, onProgress), clients };
+    // SCPs (--scps) and RCPs (--scps with --resources) come from the management account, read once
+    // and attached by the organization tree; member roles are not asked (they are denied there).
+    const { scps: wantScps, inventory: inventoryOpts, ...collectRest } = awsCollectOptions(opts, onProgress);
+    const wantRcps = wantScps === true && inventoryOpts?.rcps === true;
+    const base = { ...collectRest, ...(inventoryOpts ? { inventory: { regions: inventoryOpts.regions, ...(inventoryOpts.concurrency ? { concurrency: inventoryOpts.concurrency } : {}) } } : {}), clients };
+    const { organizationPolicies } = await import('../collect/aws/org.js');
+    const orgPolicies = wantScps ? organizationPolicies(clients.organizations, discovery.managementAccountId) : undefined;
     const { output: _output, ...perAccountOpts } = opts;
 
     let next = 0;
@@ -144,7 +152,8 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
         }
         try {
           const share: CloudTrailUsageResult | undefined = athena && accountShare ? accountShare(athena, a.id, { ...(bounds.start ? { windowStart: bounds.start } : {}), ...(bounds.end ? { windowEnd: bounds.end } : {}) }) : undefined;
-          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collected.collection, ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
+          const collection = orgPolicies ? await withOrganizationPolicies(collected.collection, orgPolicies, wantRcps) : collected.collection;
+          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collection, ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
           const s = summarize(a.id, res.report);
           counts[a.id] = s.counts;
           agents.push(...s.agents);
@@ -158,6 +167,9 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, discovery.accounts.length)) }, worker));
 
+    if (orgPolicies) {
+      sources.push({ kind: 'organizations-scp', location: `organization ${discovery.organizationId} (management account ${discovery.managementAccountId})`, status: 'ok', detail: `${wantRcps ? 'SCPs and RCPs' : 'SCPs'} read once through the management account and attached to each account by the organization tree (each account's report says what it inherits)`, counts: { calls: orgPolicies.calls() } });
+    }
     const accounts: OrganizationAccountEntry[] = [
       ...discovery.accounts.map((a) => entries.get(a.id)!),
       ...discovery.skipped.map((s): OrganizationAccountEntry => ({ id: s.id, name: s.name, status: 'skipped', reason: s.reason })),
@@ -191,6 +203,30 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
   } finally {
     clients.destroy();
   }
+}
+
+/**
+ * A member account's collection with the SCPs (and RCPs, with the inventory) the management
+ * account says bound it: the member's own "organizations-scp" source (skipped: it was not asked)
+ * is replaced by where they came from; AccessDenied there is a coverage error, never a crash.
+ */
+export async function withOrganizationPolicies(c: AwsCollection, policies: OrganizationPolicies, rcps: boolean): Promise<AwsCollection> {
+  const scp = await policies.forAccount(c.accountId, 'SERVICE_CONTROL_POLICY');
+  let inventory = c.inventory;
+  if (inventory && rcps) {
+    const r = await policies.forAccount(c.accountId, 'RESOURCE_CONTROL_POLICY');
+    const { rcpLevels } = await import('../collect/inventory/live.js');
+    const errors = [...inventory.errors, ...r.errors];
+    const levels = rcpLevels(r, errors);
+    inventory = { ...inventory, ...(levels ? { rcps: levels } : {}), sources: [...inventory.sources.filter((s) => s.kind !== 'organizations-rcp'), r.source], errors };
+  }
+  return {
+    ...c,
+    ...(scp.scps ? { scps: scp.scps } : {}),
+    ...(inventory ? { inventory } : {}),
+    sources: [...c.sources.filter((s) => s.kind !== 'organizations-scp'), scp.source],
+    errors: [...c.errors, ...scp.errors],
+  };
 }
 
 /** Severity counts across the organization, for the one-line summary. */

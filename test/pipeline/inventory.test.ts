@@ -85,3 +85,22 @@ describe('resource inventory in the pipeline', () => {
     expect(snapshot.inventory!.resources.find((x) => x.name === `n${esc}`)!.tags[`k${esc}`]).toBe(`v${esc}`);
   });
 });
+
+describe('the snapshot inventory is in ARN order whatever the route', () => {
+  it('a leash file listing resources in reverse gives the same snapshot inventory, and the same report, as one in order', async () => {
+    const arns = ['arn:aws:lambda:us-east-1:111122223333:function:z-fn', 'arn:aws:dynamodb:us-east-1:111122223333:table/m-table', 'arn:aws:cloudformation:us-east-1:111122223333:stack/a-stack/1'];
+    const write = (name: string, list: string[]) => {
+      const f = join(tmp, name);
+      writeFileSync(f, JSON.stringify({ leashInventory: 1, resources: list.map((arn) => ({ arn, tags: { env: 'prod' } })) }));
+      return f;
+    };
+    const input = join('demo', 'authorization-details.json');
+    const fwd = await collectSnapshot({ input, inventory: [write('fwd.json', arns)], now: NOW });
+    const rev = await collectSnapshot({ input, inventory: [write('rev.json', [...arns].reverse())], now: NOW });
+    expect(fwd.snapshot.inventory!.resources.map((r) => r.arn)).toEqual([...arns].sort());
+    expect(rev.snapshot.inventory!.resources).toEqual(fwd.snapshot.inventory!.resources);
+    // Negative control: the reader itself keeps the file's order (only the snapshot is canonical).
+    const { readInventoryFile } = await import('../../src/collect/inventory/load.js');
+    expect((await readInventoryFile(join(tmp, 'rev.json'))).resources.map((r) => r.arn)).toEqual([...arns].reverse());
+  });
+});

@@ -18,7 +18,7 @@ def ci(rtype, arn, rid, name, tags, configuration, supplementary=None, status='O
 tagmap = lambda l, k='Key', v='Value': {t[k]: t[v] for t in (l or [])}
 
 for s in c('cloudformation').describe_stacks()['Stacks']:
-    ci('AWS::CloudFormation::Stack', s['StackId'], s['StackId'], s['StackName'], tagmap(s.get('Tags')), {'stackName': s['StackName'], 'stackStatus': s['StackStatus']})
+    ci('AWS::CloudFormation::Stack', s['StackId'], s['StackId'], s['StackName'], tagmap(s.get('Tags')), dict({'stackName': s['StackName'], 'stackStatus': s['StackStatus']}, **({'roleARN': s['RoleARN']} if s.get('RoleARN') else {})))
 s3 = c('s3')
 for b in s3.list_buckets()['Buckets']:
     n = b['Name']
@@ -44,7 +44,7 @@ lam = c('lambda')
 for f in lam.list_functions()['Functions']:
     try: p = lam.get_policy(FunctionName=f['FunctionArn'])['Policy']
     except Exception: p = None
-    ci('AWS::Lambda::Function', f['FunctionArn'], f['FunctionName'], f['FunctionName'], lam.list_tags(Resource=f['FunctionArn']).get('Tags', {}), {'functionName': f['FunctionName'], 'runtime': f.get('Runtime')}, {'Policy': p} if p else {})
+    ci('AWS::Lambda::Function', f['FunctionArn'], f['FunctionName'], f['FunctionName'], lam.list_tags(Resource=f['FunctionArn']).get('Tags', {}), {'functionName': f['FunctionName'], 'runtime': f.get('Runtime'), 'role': f['Role']}, {'Policy': p} if p else {})
 ecs = c('ecs')
 arns = ecs.list_clusters()['clusterArns']
 for cl in ecs.describe_clusters(clusters=arns, include=['TAGS'])['clusters'] if arns else []:

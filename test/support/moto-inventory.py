@@ -11,8 +11,10 @@ out = {}
 
 cf = c('cloudformation')
 tmpl = json.dumps({'AWSTemplateFormatVersion': '2010-09-09', 'Resources': {'Q': {'Type': 'AWS::SQS::Queue', 'Properties': {'QueueName': P + '-stack-q'}}}})
+# The prod stack runs with a service role (what `cloudformation:UpdateStack` on it lets a caller act as).
+cfn_role = c('iam').create_role(RoleName=P + '-cfn-role', AssumeRolePolicyDocument=pol([{'Effect': 'Allow', 'Principal': {'Service': 'cloudformation.amazonaws.com'}, 'Action': 'sts:AssumeRole'}]))['Role']['Arn']
 for name, env in [(P + '-api-prod', 'prod'), (P + '-api-staging', 'staging')]:
-    cf.create_stack(StackName=name, TemplateBody=tmpl, Tags=[{'Key': 'env', 'Value': env}])
+    cf.create_stack(StackName=name, TemplateBody=tmpl, Tags=[{'Key': 'env', 'Value': env}], **({'RoleARN': cfn_role} if env == 'prod' else {}))
 
 s3 = c('s3')
 s3.create_bucket(Bucket=P + '-prod-data')

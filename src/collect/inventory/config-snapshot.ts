@@ -50,6 +50,16 @@ const POLICY_PLACES: Readonly<Partial<Record<ResourceType, { readonly places: re
   'secretsmanager:secret': { places: [['configuration', 'ResourcePolicy'], ['configuration', 'resourcePolicy'], ['supplementaryConfiguration', 'ResourcePolicy']], whenAbsent: 'unknown' },
 };
 
+/**
+ * Where a configuration item names the role the resource runs as: a Lambda function's execution
+ * role (`configuration.role`, as GetFunctionConfiguration spells it) and a stack's service role
+ * (`configuration.roleARN`); other spellings of the same keys are accepted.
+ */
+const ROLE_PLACES: Readonly<Partial<Record<ResourceType, readonly string[]>>> = {
+  'lambda:function': ['role', 'Role'],
+  'cloudformation:stack': ['roleARN', 'RoleARN', 'roleArn'],
+};
+
 const DELETED = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded']);
 
 const item = z
@@ -155,10 +165,13 @@ export function normalizeConfigSnapshot(raw: unknown, file: string, opts: Invent
     }
     const full = { ...ci, configuration: unwrap(ci.configuration), supplementaryConfiguration: ci.supplementaryConfiguration ?? {} } as Record<string, unknown>;
     const found = findPolicy(full, type);
+    const conf = full['configuration'];
+    const roleKey = conf !== null && typeof conf === 'object' ? ROLE_PLACES[type]?.find((k) => k in (conf as object)) : undefined;
     const ctx: ResourceContext = {
       source: 'config-snapshot', location: file, path,
       ...(found && found !== 'absent' ? { policyPath: found.path } : {}),
       ...(opts.defaultAccount ? { defaultAccount: opts.defaultAccount } : {}),
+      ...(roleKey ? { rolePath: `.configuration.${roleKey}` } : {}),
       errors,
     };
     const notRecorded = ci.configurationItemStatus === 'ResourceNotRecorded';
@@ -179,6 +192,7 @@ export function normalizeConfigSnapshot(raw: unknown, file: string, opts: Invent
         ...(ci.awsRegion ? { region: ci.awsRegion } : {}),
         ...(ci.tags !== undefined ? { tags: ci.tags } : {}),
         ...policy,
+        ...(roleKey ? { role: (conf as Record<string, unknown>)[roleKey] } : {}),
       },
       ctx,
     );

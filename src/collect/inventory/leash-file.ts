@@ -1,7 +1,7 @@
 // leash's own inventory shape, for what AWS Config lacks (a policy Config does not record, a
 // resource outside Config's recorder, a hand-written case):
 //   { "leashInventory": 1, "account"?: "111122223333",
-//     "resources": [ { "arn", "type"?, "name"?, "account"?, "region"?, "tags"?, "policy"? } ],
+//     "resources": [ { "arn", "type"?, "name"?, "account"?, "region"?, "tags"?, "policy"?, "role"? } ],
 //     "rcps"?: [ { "target"?: "r-abcd", "policies": [ { "arn", "name"?, "policy" } ] } ] }
 // zod at the edge. The file's shape being wrong is an InputError (exit 2, nothing written); one
 // bad resource entry is a ScanError naming its JSON path and is skipped; one bad policy makes its
@@ -30,6 +30,8 @@ const resourceEntry = z
     tags: z.union([tagObject, tagList], { error: 'tags as {"key": "value"} or [{"Key": …, "Value": …}]' }).optional(),
     // Object, JSON string or URL-encoded JSON string: parsed by parsePolicy, which names the path.
     policy: z.union([z.record(z.string(), z.unknown()), z.string()], { error: 'a policy document: an object, a JSON string or a URL-encoded JSON string' }).optional(),
+    // The role a function or stack runs as (what AWS Config or the live API would say).
+    role: z.string({ error: 'the IAM role ARN the function or stack runs as' }).optional(),
   })
   .strict();
 
@@ -82,7 +84,7 @@ export function normalizeLeashInventory(raw: unknown, file: string, opts: Invent
     // plain assignment, which would turn a key named "__proto__" into a prototype and lose it.
     const original = entry as { tags?: unknown; policy?: unknown };
     const resource = toResource(
-      { arn: e.arn, ...(e.type ? { type: e.type } : {}), ...(e.name !== undefined ? { name: e.name } : {}), ...(e.account ? { account: e.account } : {}), ...(e.region !== undefined ? { region: e.region } : {}), ...(e.tags ? { tags: original.tags } : {}), ...(e.policy !== undefined ? { policy: original.policy } : {}) },
+      { arn: e.arn, ...(e.type ? { type: e.type } : {}), ...(e.name !== undefined ? { name: e.name } : {}), ...(e.account ? { account: e.account } : {}), ...(e.region !== undefined ? { region: e.region } : {}), ...(e.tags ? { tags: original.tags } : {}), ...(e.policy !== undefined ? { policy: original.policy } : {}), ...(e.role !== undefined ? { role: e.role } : {}) },
       { source: 'inventory-file', location: file, path, ...(defaultAccount ? { defaultAccount } : {}), errors },
     );
     if (resource) resources.push(resource);

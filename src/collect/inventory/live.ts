@@ -10,7 +10,7 @@ import type { ScanError, SourceInfo } from '../../model/errors.js';
 import { ReadOnlyViolationError } from '../aws/allowlist.js';
 import { toScanError } from '../aws/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
-import { fetchRcps } from '../iam/scps.js';
+import { fetchRcps, type ScpResult } from '../iam/scps.js';
 import { limiter, type ServiceContext, type ServiceReader } from './live/context.js';
 import { REGIONAL_READERS, s3 } from './live/services.js';
 import { toResource } from './resource.js';
@@ -93,14 +93,17 @@ export async function collectLiveInventory(clients: AwsClients, opts: LiveInvent
     const r = await fetchRcps(clients.organizations, opts.accountId);
     sources.push(r.source);
     errors.push(...r.errors);
-    if (r.scps) {
-      rcps = r.scps.map((level) => level.policies.flatMap((p): { name: string; arn: string; document: PolicyDocument }[] => {
-        const parsed = parsePolicy(p.document, 'any');
-        if (parsed.ok) return [{ name: p.name, arn: p.arn, document: parsed.document }];
-        errors.push({ source: 'organizations-rcp', code: 'invalid-input', location: p.arn, path: parsed.error.path, message: `RCP ${p.arn} at ${parsed.error.path}: expected ${parsed.error.expected}; left out, so access it denies may be overstated` });
-        return [];
-      }));
-    }
+    rcps = rcpLevels(r, errors);
   }
   return { resources: dedupeResources(resources), ...(rcps ? { rcps } : {}), sources, errors };
+}
+
+/** RCP levels as the inventory keeps them (parsed; a policy that does not parse is left out, with an error). */
+export function rcpLevels(r: ScpResult, errors: ScanError[]): ResourceInventory['rcps'] {
+  return r.scps?.map((level) => level.policies.flatMap((p): { name: string; arn: string; document: PolicyDocument }[] => {
+    const parsed = parsePolicy(p.document, 'any');
+    if (parsed.ok) return [{ name: p.name, arn: p.arn, document: parsed.document }];
+    errors.push({ source: 'organizations-rcp', code: 'invalid-input', location: p.arn, path: parsed.error.path, message: `RCP ${p.arn} at ${parsed.error.path}: expected ${parsed.error.expected}; left out, so access it denies may be overstated` });
+    return [];
+  }));
 }

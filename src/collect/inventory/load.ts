@@ -23,12 +23,14 @@ export interface InventoryFileOptions extends InventoryReadOptions {
   readonly s3?: () => S3Client | Promise<S3Client>;
 }
 
-/** A local file, or s3://bucket/key of one object (needs `opts.s3`). */
+/** A local file, s3://bucket/key of one object, or s3://bucket/prefix/ (its newest snapshot per account and region; needs `opts.s3`). */
 export async function readInventoryFile(file: string, opts: InventoryFileOptions = {}): Promise<ResourceInventory> {
   if (file.startsWith('s3://')) {
     if (!opts.s3) throw new InputError(file, '', 'a local inventory file here (s3:// needs AWS credentials: leash scan --inventory s3://…)', file);
-    const { readInventoryS3Json } = await import('./s3-file.js');
-    return normalizeInventory(await readInventoryS3Json(await opts.s3(), file), file, opts);
+    const { readInventoryS3 } = await import('./s3-file.js');
+    const parts: ResourceInventory[] = [];
+    for await (const { url, raw } of readInventoryS3(await opts.s3(), file)) parts.push(normalizeInventory(raw, url, opts));
+    return parts.length === 1 ? parts[0]! : mergeInventories(parts);
   }
   return normalizeInventory(await readInventoryJson(file), resolve(file), opts);
 }

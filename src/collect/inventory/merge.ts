@@ -17,6 +17,7 @@ export function mergeResource(a: Resource, b: Resource): Resource {
     tags,
     ...(policy ? { policy } : {}),
     ...(unknown !== undefined ? { policyUnknown: unknown } : {}),
+    ...(b.role ?? a.role ? { role: (b.role ?? a.role)! } : {}),
   };
 }
 

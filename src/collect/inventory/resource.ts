@@ -29,7 +29,12 @@ export interface RawResource {
   readonly policy?: unknown;
   /** Set when the policy could not be read at the source (e.g. AccessDenied): unknown, not absent. */
   readonly policyUnknown?: string;
+  /** The role ARN it runs as (function execution role, stack service role); undefined or null = none stated. */
+  readonly role?: unknown;
 }
+
+/** An IAM role ARN (paths allowed), as functions and stacks name their role. */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 export interface ResourceContext {
   readonly source: SourceKind;
@@ -39,6 +44,8 @@ export interface ResourceContext {
   readonly path: string;
   /** Where the policy sits below `path` (".policy", ".supplementaryConfiguration.BucketPolicy.policyText"). */
   readonly policyPath?: string;
+  /** Where the role sits below `path` (".role", ".configuration.role"). */
+  readonly rolePath?: string;
   /** Account for resources whose ARN names none (S3 buckets), when the entry does not say. */
   readonly defaultAccount?: string;
   readonly errors: ScanError[];
@@ -113,6 +120,11 @@ export function toResource(raw: RawResource, ctx: ResourceContext): Resource | u
     return undefined;
   }
   const policy = raw.policyUnknown !== undefined ? { policyUnknown: raw.policyUnknown } : readPolicy(raw.policy, ctx);
+  let role: string | undefined;
+  if (raw.role !== undefined && raw.role !== null && raw.role !== '') {
+    if (typeof raw.role === 'string' && ROLE_ARN.test(raw.role)) role = raw.role;
+    else err(ctx, `${ctx.path}${ctx.rolePath ?? '.role'}`, `expected an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), got ${JSON.stringify(raw.role).slice(0, 200)}; the resource is kept without its role`);
+  }
   return {
     arn: parsed.arn,
     type: parsed.type as ResourceType,
@@ -121,5 +133,6 @@ export function toResource(raw: RawResource, ctx: ResourceContext): Resource | u
     region: parsed.region || raw.region || '',
     tags: tagMap(raw.tags, ctx, `${ctx.path}.tags`),
     ...policy,
+    ...(role ? { role } : {}),
   };
 }

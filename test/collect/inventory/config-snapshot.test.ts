@@ -70,4 +70,17 @@ describe('AWS Config snapshot', () => {
     expect(() => normalizeInventory({ configurationItems: 'nope' }, 'c.json')).toThrow(InputError);
     expect(() => normalizeInventory([], 'd.json')).toThrow(/got an array/);
   });
+
+  it('the role a function or stack runs as: configuration.role / roleARN; a value that is not a role ARN is an error at its path and the resource is kept without it', () => {
+    const role = `arn:aws:iam::${A}:role/service-role/orders-fn`;
+    const r = normalizeConfigSnapshot(snap(
+      item({ resourceType: 'AWS::Lambda::Function', resourceName: 'orders', ARN: `arn:aws:lambda:us-east-1:${A}:function:orders`, configuration: { functionName: 'orders', role } }),
+      item({ resourceType: 'AWS::CloudFormation::Stack', resourceName: 'api', ARN: `arn:aws:cloudformation:us-east-1:${A}:stack/api/1`, configuration: JSON.stringify({ stackName: 'api', roleARN: `arn:aws:iam::${A}:role/cfn` }) }),
+      item({ resourceType: 'AWS::Lambda::Function', resourceName: 'bad', ARN: `arn:aws:lambda:us-east-1:${A}:function:bad`, configuration: { role: 'arn:aws:iam::1:user/x' } }),
+      // Negative control: a table has no role, whatever its configuration says.
+      item({ resourceType: 'AWS::DynamoDB::Table', resourceName: 't', ARN: `arn:aws:dynamodb:us-east-1:${A}:table/t`, configuration: { role } }),
+    ), 'snap.json');
+    expect(r.resources.map((x) => [x.name, x.role])).toEqual([['orders', role], ['api', `arn:aws:iam::${A}:role/cfn`], ['bad', undefined], ['t', undefined]]);
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'invalid-input', path: '$.configurationItems[2].configuration.role', message: expect.stringMatching(/expected an IAM role ARN/) })]);
+  });
 });

@@ -209,4 +209,15 @@ describe('bounded reading', () => {
     await expect(readInventoryFile(write({ RoleDetailList: [] }))).rejects.toThrow(/leash inventory .* or an AWS Config configuration snapshot/);
     expect(readFileSync(join(repoRoot, 'demo/inventory.json'), 'utf8')).toContain('"leashInventory": 1');
   });
+
+  it('a function or stack may name the role it runs as; a role that is not an IAM role ARN is an error naming its path, the resource kept', async () => {
+    const role = 'arn:aws:iam::111122223333:role/orders-fn';
+    const r = await readInventoryFile(write(inv([
+      { arn: 'arn:aws:lambda:us-east-1:111122223333:function:orders', role },
+      { arn: 'arn:aws:lambda:us-east-1:111122223333:function:bad', role: 'not-an-arn' },
+      { arn: 'arn:aws:dynamodb:us-east-1:111122223333:table/t' },
+    ])));
+    expect(r.resources.map((x) => [x.name, x.role])).toEqual([['orders', role], ['bad', undefined], ['t', undefined]]);
+    expect(r.errors).toEqual([expect.objectContaining({ path: '$.resources[1].role', message: expect.stringMatching(/expected an IAM role ARN/) })]);
+  });
 });

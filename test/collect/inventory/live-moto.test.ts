@@ -28,7 +28,7 @@ type Creds = { AccessKeyId: string; SecretAccessKey: string; SessionToken: strin
 
 /** What both routes must agree on, in a stable order. */
 const comparable = (inv: ResourceInventory) =>
-  [...inv.resources].sort((a, b) => a.arn.localeCompare(b.arn)).map((r: Resource) => ({ arn: r.arn, type: r.type, name: r.name, account: r.account, region: r.region, tags: { ...r.tags }, policy: r.policy, policyUnknown: r.policyUnknown }));
+  [...inv.resources].sort((a, b) => a.arn.localeCompare(b.arn)).map((r: Resource) => ({ arn: r.arn, type: r.type, name: r.name, account: r.account, region: r.region, tags: { ...r.tags }, policy: r.policy, policyUnknown: r.policyUnknown, role: r.role }));
 
 describe.skipIf(!motoAvailable)(`live inventory (moto)${motoAvailable ? '' : `: ${MOTO_SKIP_REASON}`}`, () => {
   let moto: Moto;
@@ -212,7 +212,7 @@ print('{}')`);
     expect(all.some((p) => p.name === 'FullAWSAccess')).toBe(false);
   });
 
-  it('--inventory s3://bucket/key reads a Config snapshot where Config delivered it (GetObject through the factory); a missing object or a prefix is exit-2 input', async () => {
+  it('--inventory s3://bucket/key reads a Config snapshot where Config delivered it (GetObject through the factory); a missing object or a malformed spec is exit-2 input', async () => {
     const key = `AWSLogs/${A}/Config/us-east-1/2026/12/1/ConfigSnapshot/${A}_Config_us-east-1_ConfigSnapshot_20261201T000000Z_x.json.gz`;
     boto3(moto, `
 import gzip
@@ -231,7 +231,8 @@ print('{}')`, { key, snapshot: { fileVersion: '1.0', configSnapshotId: 's3', con
       const missing = await collectSnapshot({ demo: true, inventory: ['s3://a-config-delivery/nope.json.gz'], endpointUrl: moto.endpoint, region: 'us-east-1' }).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(InputError);
       expect(String(missing)).toMatch(/nope\.json\.gz: expected a readable S3 object \(s3:GetObject\), got NoSuchKey/);
-      await expect(collectSnapshot({ demo: true, inventory: ['s3://a-config-delivery/AWSLogs/'] })).rejects.toThrow(/--inventory: expected s3:\/\/BUCKET\/KEY of one object/);
+      // A prefix (ending in "/") is read as the newest snapshot under it (test/collect/inventory/s3-prefix-moto.test.ts); a malformed spec stops before any call.
+      await expect(collectSnapshot({ demo: true, inventory: ['s3://a-config-delivery//AWSLogs/'] })).rejects.toThrow(/--inventory: expected s3:\/\/BUCKET\/KEY of one object .* or s3:\/\/BUCKET\/PREFIX\//);
     } finally {
       process.env = saved;
     }

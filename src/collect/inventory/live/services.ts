@@ -61,7 +61,7 @@ const cloudformation: ServiceReader = async (ctx) => {
     const r = await ctx.clients.cloudformation.send(new DescribeStacksCommand({ ...(t ? { NextToken: t } : {}) }));
     return { items: r.Stacks ?? [], next: r.NextToken };
   });
-  return stacks.filter((s) => s.StackId && s.StackStatus !== 'DELETE_COMPLETE').map((s) => ({ arn: s.StackId!, ...(s.StackName ? { name: s.StackName } : {}), tags: tagList(s.Tags) }));
+  return stacks.filter((s) => s.StackId && s.StackStatus !== 'DELETE_COMPLETE').map((s) => ({ arn: s.StackId!, ...(s.StackName ? { name: s.StackName } : {}), tags: tagList(s.Tags), ...(s.RoleARN ? { role: s.RoleARN } : {}) }));
 };
 
 const dynamodb: ServiceReader = async (ctx) => {
@@ -105,7 +105,7 @@ const lambda: ServiceReader = async (ctx) => {
       readTags(ctx, 'lambda:ListTags', arn, async () => ({ ...(await ctx.clients.lambda.send(new ListTagsCommand({ Resource: arn }))).Tags })),
       readPolicy(ctx, 'lambda:GetPolicy', arn, async () => (await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: arn }))).Policy, ['ResourceNotFoundException']),
     ]);
-    return { arn, ...(f.FunctionName ? { name: f.FunctionName } : {}), tags, ...policy };
+    return { arn, ...(f.FunctionName ? { name: f.FunctionName } : {}), tags, ...policy, ...(f.Role ? { role: f.Role } : {}) };
   });
 };
 
