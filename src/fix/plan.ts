@@ -16,6 +16,7 @@ import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
+import type { EscalationHit } from '../checks/types.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, type DenyCompactionOptions } from './compact.js';
@@ -521,10 +522,16 @@ function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocume
   return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
 }
 
-function countsOf(eff: EffectivePermissions, identity: readonly PolicyDocument[], p: Principal, expander: ActionExpander): PermissionCounts {
+/** Counts after a fix, and the escalation techniques it leaves open (a reviewer asks "which one?"). */
+function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[], p: Principal, expander: ActionExpander): { counts: PermissionCounts; left: string[] } {
   const destructive = actionIndex(expander).destructive.clone().and(eff.unconditional).count();
   const synthetic: Principal = { ...p, policies: identity.map((d) => ({ origin: { kind: 'generated', name: 'fix' }, document: d })) };
-  return { allowedActions: eff.allowed.count(), destructiveActions: destructive, escalationTechniques: escalationHits(synthetic, eff, expander).filter((h) => !h.conditional).length };
+  const open = escalationHits(synthetic, eff, expander).filter((h) => !h.conditional);
+  // Plain sts:AssumeRole is never denied by a fix (which roles may be assumed is the trust
+  // policies' and the access graph's call); anything else left open is named too.
+  const why = (h: EscalationHit) => (h.actions.every((x) => x.toLowerCase() === 'sts:assumerole') ? ' — sts:AssumeRole is left to the trust policies of the roles it reaches (Can become)' : '');
+  const left = open.map((h) => `Escalation still open after this fix: ${h.name} (${h.actions.join(', ')})${why(h)}.`);
+  return { counts: { allowedActions: eff.allowed.count(), destructiveActions: destructive, escalationTechniques: open.length }, left };
 }
 
 /**
@@ -625,6 +632,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const eff = effectiveOf(parts, boundary, expander);
+    const rAfter = afterFix(eff, parts, p, expander);
     const verified = verifyFix({
       ...verifyBase, identity: parts, boundary,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
@@ -639,16 +647,17 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       title: `Right-sized policy for ${p.name} (${mode})`,
       description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
       before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
-      countsBefore: before, countsAfter: countsOf(eff, parts, p, expander),
+      countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander), ...icTarget,
-      resolves: findingIds, notes,
+      resolves: findingIds, notes: [...notes, ...rAfter.left],
     });
     allPolicies.push(...policies);
   }
 
   const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
   const bEff = effectiveOf(currentIdentity, boundary, expander);
+  const bAfter = afterFix(bEff, currentIdentity, p, expander);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
   if (!(p.boundary && sameStatements(p.boundary.document, boundary))) fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
@@ -658,7 +667,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${pa.meetable ? `denies ${forbidden.count()} destructive and escalation actions unless ${pa.condition.description}` : `denies ${forbidden.count()} destructive and escalation actions outright (no session of this principal can meet an approval condition)`}; always denies removing the boundary and stopping CloudTrail.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: boundary,
-    countsBefore: before, countsAfter: countsOf(bEff, currentIdentity, p, expander),
+    countsBefore: before, countsAfter: bAfter.counts,
     renderings: render([bPolicy]),
     verification: verifyFix({
       ...verifyBase, identity: currentIdentity, boundary,
@@ -668,6 +677,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
+      ...bAfter.left,
     ],
   });
   if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);
@@ -717,12 +727,13 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
     const sEff = effectiveOf(identityAfter, boundary, expander, s.document);
+    const sAfter = afterFix(sEff, identityAfter, p, expander);
     fixes.push({
       id: fixId(p.arn, 'session-policy'), kind: 'session-policy', principalArn: p.arn,
       title: `Session policy for AI tool sessions as ${p.name}`,
       description: 'Pass with `aws sts assume-role --policy file://session-policy.json` (or the tool\'s session-policy setting): the session gets at most the needed set, never the gated actions.',
       after: s.document,
-      countsBefore: before, countsAfter: countsOf(sEff, identityAfter, p, expander),
+      countsBefore: before, countsAfter: sAfter.counts,
       renderings: render([sp]),
       verification: verifyFix({
         ...verifyBase, identity: identityAfter, boundary, session: s.document,
@@ -730,7 +741,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : [])],
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left],
     });
     allPolicies.push(sp);
   }

@@ -74,6 +74,22 @@ describe('demo account scan', () => {
     expect(kiro.usage!.byService.ce).toBeUndefined();
   });
 
+  it('names every escalation technique a fix leaves open, and only those', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    const open = (f: { notes: readonly string[] }) => f.notes.filter((n) => n.startsWith('Escalation still open after this fix: '));
+    for (const f of report.fixes) expect(open(f)).toHaveLength(f.countsAfter?.escalationTechniques ?? 0);
+    // The engineer's admin session keeps sts:AssumeRole (roles it may assume are the trust policies' call).
+    const sso = report.principals.find((p) => p.name.startsWith('AWSReservedSSO_AdministratorAccess'))!;
+    const boundary = report.fixes.find((f) => f.principalArn === sso.arn && f.kind === 'permissions-boundary')!;
+    expect(boundary.countsAfter!.escalationTechniques).toBeGreaterThan(0);
+    expect(open(boundary).join('\n')).toMatch(/\(sts:AssumeRole\) — sts:AssumeRole is left to the trust policies/);
+    // Negative control: kiro-agent's boundary closes every technique, so it names none.
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const kb = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === 'permissions-boundary')!;
+    expect(kb.countsAfter!.escalationTechniques).toBe(0);
+    expect(open(kb)).toEqual([]);
+  });
+
   it('writes the bundle with fixes, and a second scan carries a delta against the first', async () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-scan-'));
     const first = await scanAndWrite({ demo: true, fixes: true, reportsRoot: root, now: NOW });
