@@ -124,8 +124,9 @@ export function rightSizedPolicy(needed: NeededSet, expander: ActionExpander, mo
   const sids = new Set<string>();
   const uniqueSid = (base: string) => { let s = sidOf(base), n = 2; while (sids.has(s)) s = `${sidOf(base)}${n++}`; sids.add(s); return s; };
   // A wildcard here is on Resource "*": it may only cover actions that are both needed and
-  // granted on "*" today, never one granted today only on some resources.
-  const broadCover = needed.actions.clone().and(broad);
+  // granted on "*" today, never one granted today only on some resources, nor one scoped below
+  // to the resources it was used on (`Describe*` on "*" would make that scope a dead letter).
+  const broadCover = needed.actions.clone().and(broad).andNot(scopedIds);
   for (const [svc, set] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
     statements.push({ index: statements.length, sid: uniqueSid(`${svc}Actions`), effect: 'Allow', action: compactActions(set, expander, broadCover), resource: ['*'] });
   }

@@ -145,6 +145,41 @@ describe('fix safety property', () => {
   });
 });
 
+describe('scoped statements mean what they say', () => {
+  const pool = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate', 'lambda:GetFunction', 'lambda:GetAlias', 'lambda:InvokeFunction', 's3:GetObject', 's3:ListBucket', 'logs:GetLogEvents'];
+  const resources: Record<string, string[]> = {
+    'cloudformation:DescribeStacks': [`arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/app/1`],
+    'lambda:GetFunction': [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`],
+    'lambda:InvokeFunction': [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`],
+    's3:GetObject': ['arn:aws:s3:::b1/x'],
+  };
+  const split = (d: PolicyDocument[]) => {
+    const statements = d.flatMap((x) => x.statements).filter((x) => x.effect === 'Allow');
+    const onStar = statements.filter((x) => x.resource?.includes('*')).map((x) => expander.statementActions(x.action, x.notAction));
+    const scoped = statements.filter((x) => x.resource && !x.resource.includes('*'));
+    return { onStar, scoped };
+  };
+  it('an action scoped to the resources it was used on is never also granted on "*" by a wildcard (balanced read siblings)', () => {
+    fc.assert(fc.property(fc.subarray(pool, { minLength: 1 }), fc.constantFrom<'strict' | 'balanced'>('strict', 'balanced'), (actions, mode) => {
+      const cfg = { ...defaultConfig(), baseline: { ...defaultConfig().baseline, mode } };
+      const snapshot = snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(actions.map((x) => use(x, resources[x] ?? []))) });
+      const replace = plan(snapshot, cfg).plan.fixes.find((f) => f.kind === 'replace-policy')!;
+      const { onStar, scoped } = split(docs(replace.after));
+      for (const st of scoped) for (const id of expander.statementActions(st.action, st.notAction).ids()) expect(onStar.some((x) => x.has(id)), `${expander.catalog.actions[id]!.key} on "*" too`).toBe(false);
+      expect(replace.verification.observedCallsDenied).toEqual([]);
+    }), { numRuns: 40, seed: 20261203 });
+  });
+  it('the demo-like case: DescribeStacks scoped to its stack while its read siblings stay on "*" (not vacuous)', () => {
+    const snapshot = snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage([use('cloudformation:DescribeStacks', resources['cloudformation:DescribeStacks']!), use('cloudformation:DescribeStackEvents')]) });
+    const replace = plan(snapshot).plan.fixes.find((f) => f.kind === 'replace-policy')!;
+    const { onStar, scoped } = split(docs(replace.after));
+    const id = expander.catalog.lookup('cloudformation:DescribeStacks')!.id;
+    expect(scoped.some((st) => st.action?.includes('cloudformation:DescribeStacks'))).toBe(true);
+    expect(onStar.some((x) => x.has(id))).toBe(false);
+    expect(onStar.some((x) => x.has(expander.catalog.lookup('cloudformation:DescribeStackEvents')!.id))).toBe(true);
+  });
+});
+
 describe('boundary for an agent nothing is known about', () => {
   it('fits one managed policy, denies destructive actions without approval, and does not gate ordinary writes', () => {
     const wide = doc({ Effect: 'Allow', Action: ['dynamodb:*', 'ec2:*', 'cloudformation:*', 's3:*', 'lambda:*', 'rds:*', 'iam:*'], Resource: '*' });
