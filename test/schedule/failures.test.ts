@@ -133,7 +133,8 @@ describe('leash schedule as a process', () => {
     const empty = join(root, 'empty-aws-config');
     writeFileSync(empty, '');
     hook.received.length = 0;
-    const p = await leashProcess(['schedule', '--cron', EVERY_SECOND, '--notify', hook.url, '--', '--profile', 'no-such-profile', '--reports', reports], {
+    // --stale-after: a first run slower than two ticks (a loaded machine) would also, rightly, send run-stale.
+    const p = await leashProcess(['schedule', '--cron', EVERY_SECOND, '--stale-after', '1h', '--notify', hook.url, '--', '--profile', 'no-such-profile', '--reports', reports], {
       AWS_CONFIG_FILE: empty,
       AWS_SHARED_CREDENTIALS_FILE: empty,
       AWS_PROFILE: '',
