@@ -3,7 +3,7 @@
 import { SEVERITIES } from '../model/finding.js';
 import type { ReportDelta, Report } from '../model/report.js';
 import { computeDelta } from './diff.js';
-import { safeDeep } from '../safe/text.js';
+import { safeText } from '../safe/text.js';
 
 export interface MarkdownOptions {
   /** Used for "what changed" when the report carries no delta of its own. */
@@ -20,7 +20,7 @@ function plural(n: number, word: string): string {
 
 /** Table cells: a `|` or a newline in an ARN, a title or a note would break the table. */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return safeText(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 const MAX_GAPS = 15;
@@ -28,27 +28,27 @@ const MAX_GAP_CHARS = 400;
 
 /** A list item must stay one line (a newline in an error message would end the list) and short. */
 function oneLine(text: string): string {
-  const t = text.replace(/\s*\r?\n\s*/g, ' ');
+  const t = safeText(text.replace(/\s*\r?\n\s*/g, ' '));
   return t.length <= MAX_GAP_CHARS ? t : `${t.slice(0, MAX_GAP_CHARS - 1)}…`;
 }
 
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
+  return `\`${safeText(text).replace(/`/g, "'")}\``;
 }
 
-export function toMarkdown(input: Report, opts: MarkdownOptions = {}): string {
-  // Every string from data shown escaped: no escape sequence reaches whoever cats summary.md.
-  const report = safeDeep(input);
-  if (opts.previous) opts = { ...opts, previous: safeDeep(opts.previous) };
+export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  // Every string from data that is shown goes through cell(), code(), oneLine() or safeText(),
+  // which escape it: no escape sequence reaches whoever cats summary.md. Only what is shown is
+  // escaped — a copy of the whole report (100+ MB at 10,000 principals) is not made for a page.
   const topPrincipals = opts.topPrincipals ?? 10;
   const topFindings = opts.topFindings ?? 10;
   const { scan, summary } = report;
   const account = scan.account.alias ? `${scan.account.id} (${scan.account.alias})` : scan.account.id;
   const out: string[] = [];
 
-  out.push(`# leash scan — account ${account}`);
+  out.push(`# leash scan — account ${safeText(account)}`);
   out.push('');
-  out.push(`Scan ${code(scan.id)}, ${scan.startedAt} → ${scan.finishedAt}, leash ${report.tool.version}.`);
+  out.push(`Scan ${code(scan.id)}, ${safeText(scan.startedAt)} → ${safeText(scan.finishedAt)}, leash ${safeText(report.tool.version)}.`);
   out.push(`${summary.principals} principals, ${summary.agentPrincipals} used by AI agents; ${report.findings.length} findings (${summary.suppressedFindings} suppressed).`);
   out.push('');
   out.push('| severity | open findings |');
@@ -69,7 +69,7 @@ export function toMarkdown(input: Report, opts: MarkdownOptions = {}): string {
     for (const p of agents.slice(0, topPrincipals)) {
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool ?? e.kind))].join(', ');
       out.push(
-        `| ${cell(p.name)} (${p.kind}) | ${p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : 'agent principal'} | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
+        `| ${cell(p.name)} (${safeText(p.kind)}) | ${p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : 'agent principal'} | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
       );
     }
     if (agents.length > topPrincipals) out.push(`\n…and ${agents.length - topPrincipals} more in report.json.`);
@@ -82,7 +82,7 @@ export function toMarkdown(input: Report, opts: MarkdownOptions = {}): string {
   if (worst.length > 0) {
     out.push('## Top findings');
     out.push('');
-    for (const f of worst.slice(0, topFindings)) out.push(`- **${f.severity}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
+    for (const f of worst.slice(0, topFindings)) out.push(`- **${safeText(f.severity)}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
     if (worst.length > topFindings) out.push(`- …and ${worst.length - topFindings} more in report.json.`);
     out.push('');
   }

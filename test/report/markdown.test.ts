@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Report } from '../../src/model/report.js';
 import { computeDelta } from '../../src/report/diff.js';
 import { coverageGaps, toMarkdown } from '../../src/report/markdown.js';
 import { buildReport, CLAUDE, COVERAGE, KIRO, laterReport, principal, roleArn } from './support.js';
@@ -63,5 +65,30 @@ describe('toMarkdown', () => {
     const md = toMarkdown(buildReport({ principals: [KIRO, ...many] }), { topPrincipals: 5 });
     expect(md).toContain('…and 26 more in report.json.');
     expect(md.split('\n').length).toBeLessThan(60);
+  });
+});
+
+describe('toMarkdown escapes what it shows (and only reads the rest)', () => {
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+  it('no control, escape or bidi character from any shown field reaches the text (property)', () => {
+    const hostile = fc.array(fc.constantFrom('a', '|', '`', '\n', '\u001b', '\u009b', '\u202e', '\u2028', '\ufeff', ']52;'), { minLength: 1, maxLength: 12 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(hostile, hostile, hostile, hostile, (name, title, tool, message) => {
+        const base = buildReport();
+        const odd = principal({ arn: roleArn(`x${name}`), name, isAgent: true, riskScore: 99, agentEvidence: [{ kind: 'cloudtrail-user-agent', detail: message, confidence: 'high', tool }] });
+        const report: Report = {
+          ...base,
+          scan: { ...base.scan, id: name, account: { ...base.scan.account, alias: title } },
+          tool: { ...base.tool, version: tool },
+          principals: [odd, ...base.principals],
+          findings: base.findings.map((f) => ({ ...f, title, principalArn: odd.arn })),
+          errors: [{ source: 'cloudtrail-file', code: 'invalid-input', message, location: name }] as Report['errors'],
+          unrecognisedAgentTooling: [{ principalArn: odd.arn, userAgent: message, detail: name }],
+        };
+        const md = toMarkdown(report);
+        for (const line of md.split('\n')) expect(line).not.toMatch(UNSAFE);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
