@@ -41,6 +41,28 @@ describe('compactDeny', () => {
     ), { numRuns: 80, seed: 20261125 });
   });
 
+  it('a memoised plan gives what a fresh one gives, whatever budget asked first (property)', () => {
+    // compactDeny keeps each plan by (set, free, widen) per expander; a second expander over the
+    // same catalog has its own memo, so its first answer for a case is computed afresh.
+    const other = new ActionExpander(catalog());
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: 80 }),
+      fc.uniqueArray(fc.constantFrom(...pool), { maxLength: 200 }),
+      fc.integer({ min: 50, max: 6000 }),
+      fc.option(fc.integer({ min: 50, max: 6000 }), { nil: undefined }),
+      (setIds, freeIds, first, then) => {
+        const opts = (maxChars?: number) => ({ free: ActionSet.of(expander.size, freeIds), widen: verbSet, ...(maxChars !== undefined ? { maxChars } : {}) });
+        const set = () => ActionSet.of(expander.size, setIds);
+        compactDeny(set(), expander, opts(first));
+        const memo = compactDeny(set(), expander, opts(then));
+        const fresh = compactDeny(set(), other, opts(then));
+        expect(memo.patterns).toEqual(fresh.patterns);
+        expect(memo.chars).toBe(fresh.chars);
+        expect(expander.keys(memo.widened)).toEqual(other.keys(fresh.widened));
+      },
+    ), { numRuns: 40, seed: 20261204 });
+  });
+
   it('a smaller budget only ever widens further, and a reachable budget is met', () => {
     const set = forbiddenActions(expander);
     const none = compactDeny(set, expander, { widen: verbSet });
