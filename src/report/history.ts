@@ -14,7 +14,7 @@ import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js
 import { SEVERITIES } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
-import { resolveDocuments } from './documents.js';
+import { resolveDocuments, resolveTexts } from './documents.js';
 import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
 
 export const LATEST_POINTER = 'latest';
@@ -241,6 +241,8 @@ export function parseReport(text: string, file: string): Report {
     const at = jsonErrorOffset(body);
     throw new InputError(file, lineColumn(body, at < 0 ? body.length : at), 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
   }
+  // Schema 1.4: repeated texts back in their places first, so the shape check sees whole values.
+  data = resolveTexts(data, file);
   const r = reportShape.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -5,9 +5,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
-import { storedReport, isDocumentRef } from '../../src/report/documents.js';
+import { storedReport, isDocumentRef, isTextRef, resolveTexts } from '../../src/report/documents.js';
 import { parseReport, loadReport } from '../../src/report/history.js';
 import { renderChunks, renderFormat, writeReportBundle } from '../../src/report/write.js';
 import { InputError } from '../../src/model/errors.js';
@@ -121,5 +122,59 @@ describe('report.json documents table (schema 1.3)', () => {
     const stored = storedReport(old);
     expect(reportSchemaErrors(stored)).toEqual([]);
     expect(parseReport(JSON.stringify(stored), 'new.json')).toEqual(JSON.parse(inline));
+  });
+});
+
+describe('report.json texts table (schema 1.4)', () => {
+  /** The report as a reader sees it after the round trip (the graph keeps fewer hops by design). */
+  const plain = (r: Report): unknown => {
+    const { graph: _g, ...rest } = JSON.parse(JSON.stringify(r)) as Report;
+    return rest;
+  };
+
+  it('resolve(stored(report)) equals the report, for reports with texts repeated, unique, short or absent (property)', () => {
+    const text = fc.oneof(fc.constantFrom('short', 'a description long enough to be kept once in the table', 'another long remediation text that many findings share'), fc.string({ maxLength: 40 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), description: text, remediation: fc.option(text, { nil: undefined }), actions: fc.array(fc.constantFrom('iam:PassRole', 's3:DeleteBucket', 'ec2:TerminateInstances'), { maxLength: 3 }) }), { maxLength: 30 }),
+        fc.array(fc.record({ at: fc.nat(), description: text, notes: fc.array(text, { maxLength: 3 }) }), { maxLength: 8 }),
+        (fs, xs) => {
+          const findings = fs.map((o, i) => {
+            const f = report.findings[o.at % report.findings.length]!;
+            const { remediation: _r, ...rest } = f;
+            return { ...rest, id: `${f.id.slice(0, 14)}${i.toString(16).padStart(6, '0')}`, description: o.description, actions: o.actions, ...(o.remediation !== undefined ? { remediation: o.remediation } : {}) };
+          });
+          const fixes = xs.map((o) => ({ ...report.fixes[o.at % report.fixes.length]!, description: o.description, notes: o.notes }));
+          const r: Report = { ...report, findings, fixes };
+          const written = renderFormat(r, 'json');
+          const raw = JSON.parse(written) as { texts: unknown[] };
+          expect(reportSchemaErrors(raw)).toEqual([]);
+          // Each text once: no two entries of the table are equal.
+          expect(new Set(raw.texts.map((t) => JSON.stringify(t))).size).toBe(raw.texts.length);
+          expect(plain(parseReport(written, 'r.json'))).toEqual(plain(r));
+        },
+      ),
+      { numRuns: 25, seed: 20261204 },
+    );
+  });
+
+  it('the demo scan: repeated texts are referred to, and the file is smaller than with every text inline', () => {
+    const written = renderFormat(report, 'json');
+    const raw = JSON.parse(written) as { texts: unknown[]; findings: Record<string, unknown>[]; fixes: Record<string, unknown>[] };
+    expect(raw.texts.length).toBeGreaterThan(0);
+    expect(raw.findings.some((f) => isTextRef(f.description))).toBe(true);
+    expect(raw.fixes.some((x) => isTextRef(x.verification))).toBe(true);
+    const compact = JSON.stringify(raw).length;
+    const inline = JSON.stringify(resolveTexts(JSON.parse(written), 'r.json')).length;
+    expect(compact).toBeLessThan(inline);
+  });
+
+  it('a reference past the end of the table is refused with its JSON path; a 1.3 report (no table) reads', () => {
+    const raw = JSON.parse(renderFormat(report, 'json')) as { texts: unknown[]; findings: Record<string, unknown>[]; schemaVersion: string };
+    const i = raw.findings.findIndex((f) => isTextRef(f.description));
+    raw.findings[i]!.description = { $text: raw.texts.length };
+    expect(() => parseReport(JSON.stringify(raw), 'bad/report.json')).toThrow(new RegExp(`bad/report\\.json.*\\$\\.findings\\[${i}\\]\\.description.*\\$\\.texts`, 's'));
+    const old = { ...(JSON.parse(JSON.stringify(report)) as Report), schemaVersion: '1.3.0' };
+    expect(plain(parseReport(JSON.stringify(old), 'old.json'))).toEqual(plain(old));
   });
 });
