@@ -7,6 +7,7 @@
 import type { Finding, Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 import { goneFindings } from './diff.js';
+import { LazyList } from './json-stream.js';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
@@ -170,20 +171,30 @@ function toAsffFinding(
   return out;
 }
 
+/** The ASFF findings as a list built when read (all of them in memory: tests, small reports). */
 export function toAsff(report: Report, opts: AsffOptions): AsffFinding[] {
+  return asffFindings(report, opts).toJSON();
+}
+
+/**
+ * The same findings as a lazy list: the bundle writer walks it one finding at a time, so at
+ * 10,000 principals neither the list nor its text is ever whole in memory.
+ */
+export function asffFindings(report: Report, opts: AsffOptions): LazyList<AsffFinding> {
   const accountId = report.scan.account.id;
   const productArn = opts.productArn ?? defaultProductArn(opts.region, accountId);
   const updatedAt = report.scan.finishedAt;
-  const principals = new Map(report.principals.map((p) => [p.arn, p]));
-  const out = report.findings.map((f) =>
-    toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: f.firstSeen ?? report.scan.startedAt, updatedAt }),
-  );
-  if (opts.previous && opts.previous.scan.account.id === accountId) {
-    const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
-    // Only findings known to be resolved are archived: a principal an incomplete IAM read missed keeps its findings open.
-    for (const f of goneFindings(opts.previous, report).resolved) {
-      out.push(toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: f.firstSeen ?? opts.previous.scan.startedAt, updatedAt }));
+  return new LazyList(function* () {
+    const principals = new Map(report.principals.map((p) => [p.arn, p]));
+    for (const f of report.findings) {
+      yield toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: f.firstSeen ?? report.scan.startedAt, updatedAt });
     }
-  }
-  return out;
+    if (opts.previous && opts.previous.scan.account.id === accountId) {
+      const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
+      // Only findings known to be resolved are archived: a principal an incomplete IAM read missed keeps its findings open.
+      for (const f of goneFindings(opts.previous, report).resolved) {
+        yield toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: f.firstSeen ?? opts.previous.scan.startedAt, updatedAt });
+      }
+    }
+  });
 }

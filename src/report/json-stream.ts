@@ -1,99 +1,84 @@
-// Pretty JSON (exactly what JSON.stringify(value, null, 2) gives) produced in pieces, so that a
-// report larger than the biggest string V8 can hold (~512 MiB; 7,000 agent principals with fixes
-// pass it) is still written: containers near the top are walked, everything below `depth` is
-// stringified one element at a time. Memory is one element plus the write buffer.
+// JSON produced in pieces and written as it comes (report.json, SARIF, the ASFF list, `scan
+// --json`): no string of a whole file is ever built. One walker, two layouts (jsonPieces).
 import type { FileHandle } from 'node:fs/promises';
 import { jsonTextSafe } from '../safe/text.js';
 
-function isContainer(v: unknown): v is object {
-  return v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+export type JsonLayout = 'pretty' | 'records';
+
+/**
+ * A list produced as it is written (the ASFF findings, one per report finding): the walker below
+ * takes its elements one at a time, so the whole list never exists at once. JSON.stringify sees
+ * the same list through toJSON, so both give the same text.
+ */
+export class LazyList<T> implements Iterable<T> {
+  constructor(private readonly make: () => Iterable<T>) {}
+  [Symbol.iterator](): Iterator<T> {
+    return this.make()[Symbol.iterator]();
+  }
+  toJSON(): T[] {
+    return [...this.make()];
+  }
 }
 
-/** The pieces of JSON.stringify(value, null, 2), in order. */
-export function* jsonPieces(value: unknown, depth = 3, indent = ''): Generator<string> {
-  if (!isContainer(value) || depth <= 0) {
-    const raw = JSON.stringify(value, null, 2) as string | undefined;
-    const text = raw === undefined ? undefined : jsonTextSafe(raw);
-    // Strings never hold a raw newline in JSON, so every newline is layout and takes the indent.
-    yield indent === '' || text === undefined ? (text ?? 'null') : text.replace(/\n/g, `\n${indent}`);
-    return;
-  }
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield '[]';
-      return;
-    }
-    yield '[';
-    for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? '' : ','}\n${inner}`;
-      const v: unknown = value[i];
-      yield* jsonPieces(v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v, depth - 1, inner);
-    }
-    yield `\n${indent}]`;
-    return;
-  }
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
-  if (entries.length === 0) {
-    yield '{}';
-    return;
-  }
-  yield '{';
-  let first = true;
-  for (const [k, v] of entries) {
-    yield `${first ? '' : ','}\n${inner}${jsonTextSafe(JSON.stringify(k))}: `;
-    first = false;
-    yield* jsonPieces(v, depth - 1, inner);
-  }
-  yield `\n${indent}}`;
+function isContainer(v: unknown): v is object {
+  return v !== null && typeof v === 'object' && (v instanceof LazyList || typeof (v as { toJSON?: unknown }).toJSON !== 'function');
+}
+
+/** What JSON.stringify writes for a list element it cannot write: null. */
+function element(v: unknown): unknown {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v;
+}
+
+/** A value written whole: compact (records), or pretty with every line indented to its place. */
+function leaf(value: unknown, layout: JsonLayout, indent: string): string {
+  const raw = (layout === 'records' ? JSON.stringify(value) : JSON.stringify(value, null, 2)) as string | undefined;
+  if (raw === undefined) return 'null';
+  const text = jsonTextSafe(raw);
+  // Strings never hold a raw newline in JSON, so every newline is layout and takes the indent.
+  return layout === 'records' || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
 }
 
 /**
- * JSON laid out one record per line (report.json, the ASFF file): objects that are not array
- * elements are opened key by key, arrays element by element, and every array element (a finding,
- * a fix, a principal, a hop) is written compact on its own line. Indentation inside records was
- * a third of report.json at 10,000 principals; a line per record still greps and diffs well.
+ * The one JSON walker. Its pieces, joined, JSON.parse to what JSON.stringify(value) does; memory
+ * is one record plus the caller's write buffer, so a report larger than the biggest string V8
+ * holds (~512 MiB; 7,000 agent principals with fixes passed it) is still written. Layouts:
+ *
+ * - `pretty`: exactly JSON.stringify(value, null, 2). Containers down to `depth` are walked,
+ *   anything deeper is stringified one element at a time (SARIF, whose records sit deep in runs[]).
+ * - `records`: objects are opened key by key and every list element (a finding, a fix, a hop, an
+ *   ASFF finding) is written compact on a line of its own: indentation inside records was a third
+ *   of report.json at 10,000 principals, and a line per record still greps and diffs well.
  */
-export function* jsonRecordPieces(value: unknown, indent = ''): Generator<string> {
-  if (!isContainer(value)) {
-    yield jsonTextSafe((JSON.stringify(value) as string | undefined) ?? 'null');
+export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth = layout === 'pretty' ? 3 : Infinity, indent = ''): Generator<string> {
+  if (!isContainer(value) || depth <= 0) {
+    yield leaf(value, layout, indent);
     return;
   }
   const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield '[]';
-      return;
+  if (Array.isArray(value) || value instanceof LazyList) {
+    let n = 0;
+    for (const v of value as Iterable<unknown>) {
+      yield `${n++ === 0 ? '[' : ','}\n${inner}`;
+      if (layout === 'records') yield leaf(element(v), layout, inner);
+      else yield* jsonPieces(element(v), layout, depth - 1, inner);
     }
-    yield '[';
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      yield `${i === 0 ? '' : ','}\n${inner}${jsonTextSafe((JSON.stringify(v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v) as string | undefined) ?? 'null')}`;
-    }
-    yield `\n${indent}]`;
+    yield n === 0 ? '[]' : `\n${indent}]`;
     return;
   }
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
-  if (entries.length === 0) {
-    yield '{}';
-    return;
-  }
-  yield '{';
   let first = true;
-  for (const [k, v] of entries) {
-    yield `${first ? '' : ','}\n${inner}${jsonTextSafe(JSON.stringify(k))}: `;
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    yield `${first ? '{' : ','}\n${inner}${jsonTextSafe(JSON.stringify(k))}: `;
     first = false;
-    yield* jsonRecordPieces(v, inner);
+    yield* jsonPieces(v, layout, depth - 1, inner);
   }
-  yield `\n${indent}}`;
+  yield first ? '{}' : `\n${indent}}`;
 }
-
-export type JsonLayout = 'pretty' | 'records';
 
 /** Write pretty JSON and a final newline to an open file, in chunks of about `chunk` characters. */
 export async function writeJsonTo(fh: FileHandle, value: unknown, chunk = 1 << 20, layout: JsonLayout = 'pretty'): Promise<void> {
   let buf = '';
-  for (const piece of layout === 'records' ? jsonRecordPieces(value) : jsonPieces(value)) {
+  for (const piece of jsonPieces(value, layout)) {
     buf += piece;
     if (buf.length >= chunk) {
       await fh.write(buf);
@@ -107,7 +92,7 @@ export async function writeJsonTo(fh: FileHandle, value: unknown, chunk = 1 << 2
 export async function writeJsonToStream(out: NodeJS.WritableStream, value: unknown, chunk = 1 << 20, layout: JsonLayout = 'pretty'): Promise<void> {
   const write = (s: string): Promise<void> => new Promise((res) => (out.write(s) ? res() : out.once('drain', () => res())));
   let buf = '';
-  for (const piece of layout === 'records' ? jsonRecordPieces(value) : jsonPieces(value)) {
+  for (const piece of jsonPieces(value, layout)) {
     buf += piece;
     if (buf.length >= chunk) {
       await write(buf);

@@ -6,11 +6,11 @@ import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
-import { jsonPieces, jsonRecordPieces, writeJsonTo, type JsonLayout } from './json-stream.js';
+import { jsonPieces, writeJsonTo, type JsonLayout } from './json-stream.js';
 import { storedReport } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
-import { toAsff } from './asff.js';
+import { asffFindings } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
 import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
 import { toMarkdown } from './markdown.js';
@@ -57,18 +57,18 @@ export function renderChunks(report: Report, format: Format, opts: RenderOptions
   if (typeof v === 'string' || !('json' in v)) return v;
   // JSON formats piece by piece too: no string of a whole report.json is built to print it.
   return (function* () {
-    yield* v.layout === 'records' ? jsonRecordPieces(v.json) : jsonPieces(v.json);
+    yield* jsonPieces(v.json, v.layout);
     yield '\n';
   })();
 }
 
 /**
  * A JSON format's value (written in pieces, see json-stream.ts), or the text (or lines) of a text
- * format. report.json and the ASFF list are laid out one record per line (jsonRecordPieces);
+ * format. report.json and the ASFF list are laid out one record per line (jsonPieces' `records` layout);
  * SARIF, whose records sit deep inside runs[], stays pretty-printed.
  */
 function renderFormatValue(report: Report, format: Format, opts: RenderOptions, asValue = false): unknown {
-  const json = (v: unknown, layout: JsonLayout = 'records'): unknown => (asValue ? { json: v, layout } : `${[...(layout === 'records' ? jsonRecordPieces(v) : jsonPieces(v))].join('')}\n`);
+  const json = (v: unknown, layout: JsonLayout = 'records'): unknown => (asValue ? { json: v, layout } : `${[...jsonPieces(v, layout)].join('')}\n`);
   switch (format) {
     case 'ndjson':
       return toNdjson(report);
@@ -84,7 +84,8 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };
-      return json(toAsff(report, asffOpts));
+      // Generated as written, one finding at a time: never the whole list, never its whole text.
+      return json(asffFindings(report, asffOpts));
     }
     case 'md':
       return toMarkdown(report, opts.previous ? { previous: opts.previous } : {});

@@ -16,7 +16,7 @@ import type { Report } from '../../model/report.js';
 import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
 import { storedReport } from '../documents.js';
-import { jsonRecordPieces } from '../json-stream.js';
+import { jsonPieces } from '../json-stream.js';
 
 /**
  * The report as report.json holds it (documents once, a record per line), gzipped piece by piece:
@@ -28,7 +28,7 @@ export async function gzipReport(report: Report): Promise<Buffer> {
   gz.on('data', (b: Buffer) => out.push(b));
   const done = new Promise<void>((res, rej) => { gz.on('end', res); gz.on('error', rej); });
   let buf = '';
-  for (const piece of jsonRecordPieces(storedReport(report))) {
+  for (const piece of jsonPieces(storedReport(report), 'records')) {
     buf += piece;
     if (buf.length >= 1 << 20) {
       if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));

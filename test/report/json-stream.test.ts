@@ -1,0 +1,84 @@
+// The one JSON walker (json-stream.ts): whatever the value, its pieces joined are the JSON that
+// JSON.stringify writes — byte for byte in the pretty layout, the same value in the records layout
+// — and a lazy list is written as the list it yields, to a real file in small chunks too.
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonPieces, LazyList, writeJsonTo } from '../../src/report/json-stream.js';
+
+/** Some lists of a JSON value made lazy (chosen by the value's own shape, so it is reproducible). */
+function withLazyLists(v: unknown, lazy: boolean): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map((x, i) => withLazyLists(x, (i + v.length) % 2 === 0));
+    return lazy ? new LazyList(() => items) : items;
+  }
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x], i) => [k, withLazyLists(x, (k.length + i) % 2 === 0)]));
+  return v;
+}
+
+// Values JSON.stringify drops or turns to null sit among the others.
+const value = fc.oneof(
+  { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 5 }) },
+  { weight: 1, arbitrary: fc.dictionary(fc.string(), fc.oneof(fc.constant(undefined), fc.constant(() => 1), fc.jsonValue({ maxDepth: 2 }), fc.array(fc.oneof(fc.constant(undefined), fc.integer())))) },
+);
+
+describe('jsonPieces', () => {
+  it('pretty: joined pieces are exactly JSON.stringify(v, null, 2), at any walk depth (property)', () => {
+    fc.assert(fc.property(value, fc.integer({ min: 0, max: 6 }), (v, depth) => {
+      expect([...jsonPieces(v, 'pretty', depth)].join('')).toBe(JSON.stringify(v, null, 2) ?? 'null');
+    }), { numRuns: 300, seed: 20261204 });
+  });
+
+  it('records: joined pieces parse to what JSON.stringify gives, one list element per line (property)', () => {
+    fc.assert(fc.property(value, (v) => {
+      const text = [...jsonPieces(v, 'records')].join('');
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v) ?? 'null'));
+      // No element of a top-level list spans lines.
+      if (Array.isArray(v)) expect(text.split('\n').length).toBe(v.length === 0 ? 1 : v.length + 2);
+    }), { numRuns: 300, seed: 20261204 });
+  });
+
+  it('a lazy list is written as the list it yields, in both layouts, and JSON.stringify agrees (property)', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), fc.boolean(), (v, top) => {
+      const lazy = withLazyLists(v, top);
+      expect(JSON.stringify(lazy)).toBe(JSON.stringify(v));
+      expect([...jsonPieces(lazy, 'pretty')].join('')).toBe(JSON.stringify(v, null, 2));
+      expect(JSON.parse([...jsonPieces(lazy, 'records')].join(''))).toEqual(JSON.parse(JSON.stringify(v)));
+    }), { numRuns: 200, seed: 20261204 });
+  });
+
+  it('a lazy list is generated while it is written, one element at a time', () => {
+    let made = 0;
+    const list = new LazyList(function* () {
+      for (let i = 0; i < 3; i++) {
+        made++;
+        yield { i };
+      }
+    });
+    const pieces = jsonPieces(list, 'records');
+    expect(pieces.next().value).toBe('[\n  ');
+    expect(made).toBe(1);
+    expect([...pieces].join('')).toBe('{"i":0},\n  {"i":1},\n  {"i":2}\n]');
+    expect(made).toBe(3);
+  });
+
+  it('writeJsonTo a real file in small chunks writes the same text (property)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leash-json-stream-'));
+    try {
+      await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom<'pretty' | 'records'>('pretty', 'records'), fc.integer({ min: 1, max: 64 }), async (v, layout, chunk) => {
+        const file = join(dir, 'out.json');
+        const fh = await open(file, 'w');
+        try {
+          await writeJsonTo(fh, withLazyLists(v, true), chunk, layout);
+        } finally {
+          await fh.close();
+        }
+        expect(await readFile(file, 'utf8')).toBe(`${[...jsonPieces(v, layout)].join('')}\n`);
+      }), { numRuns: 50, seed: 20261204 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
