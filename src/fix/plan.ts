@@ -23,7 +23,8 @@ import { compactActions, compactDeny, type DenyCompactionOptions } from './compa
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix, verificationSummary } from './verify.js';
 import { approvalFor, configuredApproval, type PrincipalApproval } from './approval.js';
-import { actionReasons } from './reasons.js';
+import { actionReasons, reasonTotals } from './reasons.js';
+import { REASONS_FILE } from '../report/bundle.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
@@ -847,6 +848,15 @@ function md(s: string): string {
 }
 
 /** Reasons as Markdown: per service, actions grouped by decision, reason and detail. */
+/** reasons.md of a principal's fix folder: each fix's actions by service, with why; undefined when no fix lists any. */
+export function reasonsFileText(plan: Pick<PrincipalFixPlan, 'principalName' | 'fixes'>): string | undefined {
+  const withReasons = plan.fixes.filter((f) => f.actionReasons && f.actionReasons.length > 0);
+  if (withReasons.length === 0) return undefined;
+  const lines = [`# Why each action is kept, gated or removed: ${md(plan.principalName)}`, '', 'The fixes and how they were verified are in [README.md](README.md).'];
+  for (const f of withReasons) lines.push('', `## ${md(f.title)}`, '', '### Every action, by service', '', ...reasonsMarkdown(f.actionReasons!));
+  return lines.join('\n') + '\n';
+}
+
 export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   const lines: string[] = ['| service | kept | gated | removed |', '| --- | --- | --- | --- |'];
   for (const r of reasons) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
@@ -875,7 +885,11 @@ function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trust
     lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${md(f.description)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
     const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)];
     if (notes.length > 0) lines.push('', ...[...new Set(notes)].map((n) => `- ${md(n)}`));
-    if (f.actionReasons && f.actionReasons.length > 0) lines.push('', '### Every action, by service', '', ...reasonsMarkdown(f.actionReasons));
+    // The per-action detail (hundreds of lines for a broad role) is in reasons.md: the README stays a page.
+    if (f.actionReasons && f.actionReasons.length > 0) {
+      const t = reasonTotals(f.actionReasons);
+      lines.push('', `Every action, by service, with why it is kept, gated or removed: [${REASONS_FILE}](${REASONS_FILE}) (${t.kept} kept, ${t.gated} gated, ${t.removed} removed).`);
+    }
   }
   if (humanSession) lines.push('', '## No session policy, trust or session-length fix', '', '- Identity Center sessions cannot take a session policy at sign-in, and Identity Center owns the trust policy and session length (set them on the permission set).');
   if (trustLeftAsIs.length > 0) lines.push('', '## Trust policy left as is', '', ...trustLeftAsIs.map((n) => `- ${md(n)}`));

@@ -10,16 +10,24 @@ import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } 
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
+import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome, REASONS_FILE } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { renderFixFiles, renderVersionsTf, type RenderedFile } from './render/index.js';
-import type { PrincipalFixPlan } from './plan.js';
+import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
   return safeName(plan.target.principalKind, plan.principalName);
+}
+
+/**
+ * Where a principal's per-action reasons are, relative to the fixes folder: the one place that
+ * names the file (its folder from fixDirName, so from the one safe-name function).
+ */
+export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
+  return `${fixDirName(plan)}/${REASONS_FILE}`;
 }
 
 interface FixMarker {
@@ -124,7 +132,12 @@ function writeFixDir(fixesDir: string, name: string, principalArn: string, files
 
 /** Every file of a plan, README included. Data in the README is escaped like any text a person reads. */
 export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
-  return [...renderFixFiles(plan.target), { path: 'README.md', content: safeLines(plan.readme), mode: 0o644 }];
+  const reasons = reasonsFileText(plan);
+  return [
+    ...renderFixFiles(plan.target),
+    { path: 'README.md', content: safeLines(plan.readme), mode: 0o644 },
+    ...(reasons !== undefined ? [{ path: REASONS_FILE, content: safeLines(reasons), mode: 0o644 }] : []),
+  ];
 }
 
 export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string): string[] {

@@ -14,8 +14,10 @@ export const BUNDLE_MARKER = '.leash-bundle';
 export const FIXES_MARKER = '.leash-fixes';
 export const FIX_MARKER = '.leash-fix';
 
+/** Every action of a principal's fixes with why it is kept, gated or removed (fixReasonsFile names its path). */
+export const REASONS_FILE = 'reasons.md';
 /** Files leash writes into a principal's fix folder. */
-export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md)$/;
+export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md)$/;
 /** What apply.sh --apply creates beside itself. */
 export const BACKUP_DIR_RE = /^backup-/;
 

@@ -13,7 +13,7 @@ import type { Report } from '../../src/model/report.js';
 import type { Fix } from '../../src/model/fix.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
-import { writeFixPlans } from '../../src/fix/write.js';
+import { fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { flattenReasons } from '../../src/fix/reasons.js';
 import { sensitiveReads } from '../../src/baseline/sensitive-reads.js';
 import { catalog } from '../../src/iam/catalog.js';
@@ -96,14 +96,19 @@ describe('every fix explains every action', () => {
     }
   });
 
-  it("writes the reasons into each fix's README.md, by service", () => {
+  it("writes the reasons into each fix folder's reasons.md, by service; the README links to it and stays short", () => {
     const readme = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'README.md'), 'utf8');
-    expect(readme).toContain('### Every action, by service');
-    expect(readme).toMatch(/- \*\*kept\*\* \(observed: 12 times, last on 2026-11-23\): .*`cloudformation:DescribeStacks`/);
-    expect(readme).toMatch(/- \*\*removed\*\* \(unused: 2026-10-24 → 2026-11-23, the whole window\): .*`ec2:RunInstances`/);
-    expect(readme).toMatch(/- \*\*gated\*\* \(destructive: observed 1 time, last on 2026-11-22; allowed only when approved \(mfa-present\)\): `lambda:UpdateFunctionConfiguration`/);
-    expect(readme).toMatch(/- \*\*gated\*\* \(escalation: observed 12 times, last on 2026-11-23; allowed only when approved \(mfa-present\)\): `ssm:GetParameter`/);
+    expect(readme).toMatch(/Every action, by service, with why it is kept, gated or removed: \[reasons\.md\]\(reasons\.md\) \(\d+ kept, \d+ gated, \d+ removed\)/);
+    expect(readme).not.toContain('#### ');
     expect(readme).toMatch(/Verification \(verified\): \d+ observed calls still allowed; 2 become approval-gated/);
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    expect(fixReasonsFile({ principalName: kiro.name, target: { principalKind: 'role' } as PrincipalFixPlan['target'] })).toBe('role-kiro-agent/reasons.md');
+    const reasons = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'reasons.md'), 'utf8');
+    expect(reasons).toContain('### Every action, by service');
+    expect(reasons).toMatch(/- \*\*kept\*\* \(observed: 12 times, last on 2026-11-23\): .*`cloudformation:DescribeStacks`/);
+    expect(reasons).toMatch(/- \*\*removed\*\* \(unused: 2026-10-24 → 2026-11-23, the whole window\): .*`ec2:RunInstances`/);
+    expect(reasons).toMatch(/- \*\*gated\*\* \(destructive: observed 1 time, last on 2026-11-22; allowed only when approved \(mfa-present\)\): `lambda:UpdateFunctionConfiguration`/);
+    expect(reasons).toMatch(/- \*\*gated\*\* \(escalation: observed 12 times, last on 2026-11-23; allowed only when approved \(mfa-present\)\): `ssm:GetParameter`/);
   });
 });
 

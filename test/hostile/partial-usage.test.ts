@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { parseReport } from '../../src/report/history.js';
 
 afterEach(() => { process.exitCode = 0; });
 const ACCOUNT = '111122223333';
@@ -34,7 +35,8 @@ async function scan(truncated: boolean): Promise<{ code: number; fixes: { kind: 
   }
   const out = join(dir, 'out');
   const r = await runCli(['scan', '--input', join(dir, 'account.json'), '--config', join(dir, 'leash.config.yaml'), '--cloudtrail', trail, '--fixes', '--output', out, '--ci', '--until', '2026-11-04T00:00:00Z']);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { fixes: { kind: string; verification: { safe: boolean } }[]; scan: { coverage: { usage: { status: string } } } };
+  // Through the reader every consumer uses: report.json keeps repeated texts once (schema 1.4).
+  const report = parseReport(readFileSync(join(out, 'report.json'), 'utf8'), 'report.json') as unknown as { fixes: { kind: string; verification: { safe: boolean } }[]; scan: { coverage: { usage: { status: string } } } };
   expect(readdirSync(out)).toContain('report.json');
   return { code: r.code, fixes: report.fixes, usage: report.scan.coverage.usage.status };
 }
