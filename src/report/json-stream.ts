@@ -11,7 +11,11 @@ export type JsonLayout = 'pretty' | 'records';
  * the same list through toJSON, so both give the same text.
  */
 export class LazyList<T> implements Iterable<T> {
-  constructor(private readonly make: () => Iterable<T>) {}
+  /**
+   * `open`: in the records layout, each element is opened key by key like any object instead of
+   * written on one line (SARIF's runs[]: one run holds every result, which are the records).
+   */
+  constructor(private readonly make: () => Iterable<T>, readonly open = false) {}
   [Symbol.iterator](): Iterator<T> {
     return this.make()[Symbol.iterator]();
   }
@@ -59,7 +63,7 @@ export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth
     let n = 0;
     for (const v of value as Iterable<unknown>) {
       yield `${n++ === 0 ? '[' : ','}\n${inner}`;
-      if (layout === 'records') yield leaf(element(v), layout, inner);
+      if (layout === 'records' && !(value instanceof LazyList && value.open)) yield leaf(element(v), layout, inner);
       else yield* jsonPieces(element(v), layout, depth - 1, inner);
     }
     yield n === 0 ? '[]' : `\n${indent}]`;

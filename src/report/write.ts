@@ -6,7 +6,7 @@ import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
-import { jsonPieces, writeJsonTo, type JsonLayout } from './json-stream.js';
+import { jsonPieces, LazyList, writeJsonTo, type JsonLayout } from './json-stream.js';
 import { storedReport } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
@@ -64,8 +64,8 @@ export function renderChunks(report: Report, format: Format, opts: RenderOptions
 
 /**
  * A JSON format's value (written in pieces, see json-stream.ts), or the text (or lines) of a text
- * format. report.json and the ASFF list are laid out one record per line (jsonPieces' `records` layout);
- * SARIF, whose records sit deep inside runs[], stays pretty-printed.
+ * format. report.json, SARIF and the ASFF list are laid out one record per line (jsonPieces'
+ * `records` layout).
  */
 function renderFormatValue(report: Report, format: Format, opts: RenderOptions, asValue = false): unknown {
   const json = (v: unknown, layout: JsonLayout = 'records'): unknown => (asValue ? { json: v, layout } : `${[...jsonPieces(v, layout)].join('')}\n`);
@@ -79,8 +79,12 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
     case 'json':
       // Each distinct policy document once, referred to (documents.ts); readers resolve on load.
       return json(storedReport(report));
-    case 'sarif':
-      return json(toSarif(report, opts.sarif ?? {}), 'pretty');
+    case 'sarif': {
+      // A result per line, like report.json: pretty-printing was a third of the file. The one
+      // run is opened so that its results, not the run, are the records.
+      const log = toSarif(report, opts.sarif ?? {});
+      return json({ ...log, runs: new LazyList(() => log.runs, true) });
+    }
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };

@@ -64,6 +64,13 @@ describe('jsonPieces', () => {
     expect(made).toBe(3);
   });
 
+  it('an open lazy list has its elements opened in the records layout: their lists hold the records (SARIF runs)', () => {
+    const log = { version: '2.1.0', runs: new LazyList(() => [{ tool: { name: 'leash' }, results: [{ ruleId: 'a', level: 'error' }, { ruleId: 'b' }] }], true) };
+    const text = [...jsonPieces(log, 'records')].join('');
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(log)));
+    expect(text.split('\n')).toContain('        {"ruleId":"a","level":"error"},');
+  });
+
   it('writeJsonTo a real file in small chunks writes the same text (property)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leash-json-stream-'));
     try {
