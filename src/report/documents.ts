@@ -5,7 +5,7 @@
 // writers call storedReport() last, readers call resolveDocuments() first (parseReport does), so
 // the Report in memory, and every exporter and screen reading it, always sees whole documents.
 //
-// Where references may stand: principals[].trustPolicy, findings[].evidence[].statement,
+// Where references may stand: a document's statements[] entries (schema 1.4), principals[].trustPolicy, findings[].evidence[].statement,
 // fixes[].before, fixes[].after (the whole value: a document, or the list of documents), and the
 // documents of a fix's render target.
 //
@@ -42,6 +42,10 @@ export interface DocumentRef {
   readonly $doc: string;
 }
 
+function hasStatements(v: object): v is { statements: unknown[] } {
+  return !Array.isArray(v) && Array.isArray((v as { statements?: unknown }).statements);
+}
+
 export function isDocumentRef(v: unknown): v is DocumentRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>)[DOC_REF] === 'string' && Object.keys(v).length === 1;
 }
@@ -58,8 +62,10 @@ class DocumentTable {
     if (key === undefined) {
       key = `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
       this.seen.set(value, key);
-      // Same text, same key: the first object stands for every equal one.
-      if (!(key in this.documents)) this.documents[key] = value;
+      // Same text, same key: the first object stands for every equal one. A policy document's
+      // statements are entries of their own (schema 1.4): 817 distinct boundaries at 2,000
+      // principals are 4.7 MB, but hold only 915 distinct statements, 0.2 MB.
+      if (!(key in this.documents)) this.documents[key] = hasStatements(value) ? { ...value, statements: value.statements.map((st) => this.ref(st)) } : value;
     }
     return { [DOC_REF]: key };
   }
@@ -180,6 +186,17 @@ export function resolveDocuments(data: Report, file: string): Report {
     if (!KEY_RE.test(key) || !Object.hasOwn(docs, key)) throw new InputError(file, path, 'a reference to a key of $.documents', JSON.stringify(key.slice(0, 80)));
     return docs[key];
   };
+  // Schema 1.4: a document's statements may be entries of the table. One level only: the
+  // statements are put back into each document first, so everything referring to it sees it whole.
+  for (const [key, doc] of Object.entries(docs)) {
+    if (typeof doc === 'object' && doc !== null && hasStatements(doc) && doc.statements.some(isDocumentRef)) {
+      docs[key] = { ...doc, statements: doc.statements.map((st, j) => {
+        const v = resolve(st, `$.documents["${key.slice(0, 80)}"].statements[${j}]`);
+        if (isDocumentRef(st) && (typeof v !== 'object' || v === null || hasStatements(v))) throw new InputError(file, `$.documents["${key.slice(0, 80)}"].statements[${j}]`, 'a reference to a statement', 'a reference to a policy document');
+        return v;
+      }) };
+    }
+  }
   const mut = raw as { -readonly [K in keyof Report]: Report[K] } & { documents?: unknown };
   mut.principals = data.principals.map((p, i) => (p.trustPolicy === undefined ? p : { ...p, trustPolicy: resolve(p.trustPolicy, `$.principals[${i}].trustPolicy`) }));
   mut.findings = data.findings.map((f, i) => (f.evidence.some((e) => e.kind === 'statement' && isDocumentRef(e.statement)) ? { ...f, evidence: f.evidence.map((e, j) => (e.kind === 'statement' ? { ...e, statement: resolve(e.statement, `$.findings[${i}].evidence[${j}].statement`) } : e)) } : f));

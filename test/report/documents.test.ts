@@ -32,7 +32,7 @@ afterAll(async () => {
 function refs(raw: unknown, path = '$', out: { path: string; key: string }[] = []): { path: string; key: string }[] {
   if (isDocumentRef(raw)) out.push({ path, key: raw.$doc });
   else if (Array.isArray(raw)) raw.forEach((v, i) => refs(v, `${path}[${i}]`, out));
-  else if (typeof raw === 'object' && raw !== null) for (const [k, v] of Object.entries(raw)) if (k !== 'documents') refs(v, `${path}.${k}`, out);
+  else if (typeof raw === 'object' && raw !== null) for (const [k, v] of Object.entries(raw)) if (k !== 'documents' || path !== '$') refs(v, `${path}.${k}`, out);
   return out;
 }
 
@@ -43,7 +43,8 @@ describe('report.json documents table (schema 1.3)', () => {
     const text = await readFile(join(dir, 'report.json'), 'utf8');
     const raw = JSON.parse(text) as { documents: Record<string, unknown>; fixes: { after: unknown }[]; principals: { trustPolicy?: unknown }[] };
     expect(reportSchemaErrors(raw)).toEqual([]);
-    const found = refs(raw);
+    // A document's statements are entries of the table too (schema 1.4): references from inside it count.
+    const found = [...refs(raw), ...refs(raw.documents, '$.documents')];
     const keys = new Set(found.map((r) => r.key));
     // Every reference has its document, and every document is referred to.
     expect([...keys].sort()).toEqual(Object.keys(raw.documents).sort());
@@ -97,6 +98,18 @@ describe('report.json documents table (schema 1.3)', () => {
     const raw = JSON.parse(renderFormat(report, 'json')) as { fixes: { renderings: { $render: { principalKind: string } } }[] };
     raw.fixes[0]!.renderings.$render.principalKind = 'group; rm -rf /';
     expect(() => parseReport(JSON.stringify(raw), 'bad.json')).toThrow(/bad\.json.*\$\.fixes\[0\]\.renderings\.\$render\.principalKind/s);
+  });
+
+  it("a document's statements are stored once across documents and evidence (schema 1.4); a statement reference to a document is refused", () => {
+    const raw = JSON.parse(renderFormat(report, 'json')) as { documents: Record<string, { statements?: unknown[] }> };
+    const inDocs = Object.values(raw.documents).flatMap((d) => d.statements ?? []);
+    expect(inDocs.length).toBeGreaterThan(0);
+    expect(inDocs.every((st) => isDocumentRef(st))).toBe(true);
+    const [docKey, doc] = Object.entries(raw.documents).find(([, d]) => (d.statements?.length ?? 0) > 0)!;
+    const bad = structuredClone(raw);
+    bad.documents[docKey]!.statements![0] = { $doc: docKey };
+    expect(() => parseReport(JSON.stringify(bad), 'bad.json')).toThrow(/bad\.json.*statements\[0\].*a reference to a statement/s);
+    expect(doc.statements!.length).toBeGreaterThan(0);
   });
 
   it('a reference to a key the table lacks is refused with its JSON path', () => {
