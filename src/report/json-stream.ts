@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { jsonTextSafe } from '../safe/text.js';
 
-export type JsonLayout = 'pretty' | 'records';
+export type JsonLayout = 'pretty' | 'records' | 'line';
 
 /**
  * A list produced as it is written (the ASFF findings, one per report finding): the walker below
@@ -35,11 +35,11 @@ function element(v: unknown): unknown {
 
 /** A value written whole: compact (records), or pretty with every line indented to its place. */
 function leaf(value: unknown, layout: JsonLayout, indent: string): string {
-  const raw = (layout === 'records' ? JSON.stringify(value) : JSON.stringify(value, null, 2)) as string | undefined;
+  const raw = (layout === 'pretty' ? JSON.stringify(value, null, 2) : JSON.stringify(value)) as string | undefined;
   if (raw === undefined) return 'null';
   const text = jsonTextSafe(raw);
   // Strings never hold a raw newline in JSON, so every newline is layout and takes the indent.
-  return layout === 'records' || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+  return layout !== 'pretty' || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
 }
 
 /**
@@ -52,31 +52,36 @@ function leaf(value: unknown, layout: JsonLayout, indent: string): string {
  * - `records`: objects are opened key by key and every list element (a finding, a fix, a hop, an
  *   ASFF finding) is written compact on a line of its own: indentation inside records was a third
  *   of report.json at 10,000 principals, and a line per record still greps and diffs well.
+ * - `line`: exactly JSON.stringify(value), one line (a report per line of `scan --json` over
+ *   several accounts), still walked a record at a time.
  */
 export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth = layout === 'pretty' ? 3 : Infinity, indent = ''): Generator<string> {
   if (!isContainer(value) || depth <= 0) {
     yield leaf(value, layout, indent);
     return;
   }
-  const inner = `${indent}  `;
+  const line = layout === 'line';
+  const inner = line ? '' : `${indent}  `;
+  const open = line ? '' : `\n${inner}`;
+  const close = line ? '' : `\n${indent}`;
   if (Array.isArray(value) || value instanceof LazyList) {
     let n = 0;
     for (const v of value as Iterable<unknown>) {
-      yield `${n++ === 0 ? '[' : ','}\n${inner}`;
-      if (layout === 'records' && !(value instanceof LazyList && value.open)) yield leaf(element(v), layout, inner);
+      yield `${n++ === 0 ? '[' : ','}${open}`;
+      if (layout !== 'pretty' && !(value instanceof LazyList && value.open)) yield leaf(element(v), layout, inner);
       else yield* jsonPieces(element(v), layout, depth - 1, inner);
     }
-    yield n === 0 ? '[]' : `\n${indent}]`;
+    yield n === 0 ? '[]' : `${close}]`;
     return;
   }
   let first = true;
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    yield `${first ? '{' : ','}\n${inner}${jsonTextSafe(JSON.stringify(k))}: `;
+    yield `${first ? '{' : ','}${open}${jsonTextSafe(JSON.stringify(k))}:${line ? '' : ' '}`;
     first = false;
     yield* jsonPieces(v, layout, depth - 1, inner);
   }
-  yield first ? '{}' : `\n${indent}}`;
+  yield first ? '{}' : `${close}}`;
 }
 
 /** Write pretty JSON and a final newline to an open file, in chunks of about `chunk` characters. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { reportSchemaErrors } from '../support/schema.js';
+import { parseReport } from '../../src/report/history.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'leash-cli-'));
 
@@ -78,6 +79,19 @@ describe('leash scan', () => {
       return f;
     };
     type Out = { scan: { account: { id: string } }; errors: { code: string; message: string }[] };
+
+    it('two --input exports with --json: a report per line, each what report.json holds, read back by parseReport', async () => {
+      const other = JSON.parse(JSON.stringify(groupsOnly).replaceAll('210987654321', '123456789012')) as unknown;
+      const r = await run(['scan', '--input', input('multi-a.json', groupsOnly), '--input', input('multi-b.json', other), '--reports', join(tmp, 'm1'), '--json']);
+      expect(r.code).toBe(0);
+      const lines = r.out.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const ids = lines.map((l) => {
+        expect(reportSchemaErrors(JSON.parse(l))).toEqual([]);
+        return parseReport(l, 'stdout').scan.account.id;
+      });
+      expect(ids.sort()).toEqual(['123456789012', '210987654321']);
+    });
 
     it('is taken from a group ARN', async () => {
       const r = await run(['scan', '--input', input('groups-only.json', groupsOnly), '--reports', join(tmp, 'a1'), '--json']);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPieces, LazyList, writeJsonTo } from '../../src/report/json-stream.js';
+import { jsonTextSafe } from '../../src/safe/text.js';
 
 /** Some lists of a JSON value made lazy (chosen by the value's own shape, so it is reproducible). */
 function withLazyLists(v: unknown, lazy: boolean): unknown {
@@ -40,12 +41,21 @@ describe('jsonPieces', () => {
     }), { numRuns: 300, seed: 20261204 });
   });
 
+  it('line: joined pieces are exactly the compact JSON.stringify(v), one line (property)', () => {
+    fc.assert(fc.property(value, (v) => {
+      const text = [...jsonPieces(v, 'line')].join('');
+      expect(text).toBe(jsonTextSafe(JSON.stringify(v) ?? 'null'));
+      expect(text).not.toContain('\n');
+    }), { numRuns: 300, seed: 20261204 });
+  });
+
   it('a lazy list is written as the list it yields, in both layouts, and JSON.stringify agrees (property)', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), fc.boolean(), (v, top) => {
       const lazy = withLazyLists(v, top);
       expect(JSON.stringify(lazy)).toBe(JSON.stringify(v));
       expect([...jsonPieces(lazy, 'pretty')].join('')).toBe(JSON.stringify(v, null, 2));
       expect(JSON.parse([...jsonPieces(lazy, 'records')].join(''))).toEqual(JSON.parse(JSON.stringify(v)));
+      expect([...jsonPieces(lazy, 'line')].join('')).toBe(JSON.stringify(v));
     }), { numRuns: 200, seed: 20261204 });
   });
 
@@ -74,7 +84,7 @@ describe('jsonPieces', () => {
   it('writeJsonTo a real file in small chunks writes the same text (property)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leash-json-stream-'));
     try {
-      await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom<'pretty' | 'records'>('pretty', 'records'), fc.integer({ min: 1, max: 64 }), async (v, layout, chunk) => {
+      await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom<'pretty' | 'records' | 'line'>('pretty', 'records', 'line'), fc.integer({ min: 1, max: 64 }), async (v, layout, chunk) => {
         const file = join(dir, 'out.json');
         const fh = await open(file, 'w');
         try {

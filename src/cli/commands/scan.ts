@@ -13,7 +13,7 @@ import { addNotifyOptions, notifyAfterScan, notifyTargetOf, type NotifyCliOption
 import { addInventoryOptions, inventoryScanOptions, type InventoryCliOptions } from '../inventory-options.js';
 import { isQuiet, outputWidth } from '../output.js';
 import { checkRegion, describeError } from '../hints.js';
-import { jsonTextSafe, safeLines, safeText } from '../../safe/text.js';
+import { safeLines, safeText } from '../../safe/text.js';
 import { writeJsonToStream } from '../../report/json-stream.js';
 import { storedReport } from '../../report/documents.js';
 
@@ -234,7 +234,9 @@ export function register(program: Command): void {
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
             if (r.ok && r.report) {
-              if (o.json || !isQuiet()) process.stdout.write(o.json ? jsonTextSafe(JSON.stringify(storedReport(r.report))) + '\n' : safeLines(`${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`));
+              // A report per line, walked a record at a time: no string of a whole report.
+              if (o.json) await writeJsonToStream(process.stdout, storedReport(r.report), undefined, 'line');
+              else if (!isQuiet()) process.stdout.write(safeLines(`${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`));
               if (r.dir) await notifyAfterScan(o, r.dir, r.report);
             } else process.stderr.write(safeLines(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`));
           }
@@ -246,7 +248,7 @@ export function register(program: Command): void {
           const { results, crossDir } = await scanManyAndWrite(o.input, toScanOptions(o, true), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
-            if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(storedReport(r.report))) + '\n');
+            if (o.json) await writeJsonToStream(process.stdout, storedReport(r.report), undefined, 'line');
             else if (!isQuiet()) process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, r.dir) + '\n\n');
           }
           if (!o.json && !isQuiet()) process.stdout.write(`cross-account view written to ${safeText(crossDir)}\n`);
