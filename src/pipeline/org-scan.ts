@@ -25,6 +25,7 @@ import { awsCollectOptions } from './collect.js';
 import { scanAndWrite, type ProgressFn, type ScanOptions, type WriteOptions } from './scan.js';
 import type { AwsCollection } from '../collect/aws/collect.js';
 import type { OrganizationPolicies } from '../collect/aws/org.js';
+import { jsonPieces } from '../report/json-stream.js';
 
 export interface OrgScanOptions {
   /** Role assumed in every member account (default leash-scanner, as docs/scanner-role deploys). */
@@ -198,7 +199,8 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     const orgDir = ORG_ID.test(discovery.organizationId) ? discovery.organizationId : 'unknown-organization';
     const dir = opts.output ? resolve(opts.output) : join(resolve(reportsRoot), 'organizations', orgDir, scanDirName(started.toISOString()));
     await mkdir(dir, { recursive: true });
-    await writeFilesAtomic(dir, [{ name: 'organization.json', content: () => `${JSON.stringify(report, null, 2)}\n` }]);
+    // The same text as JSON.stringify(report, null, 2), in pieces: never one string of the file.
+    await writeFilesAtomic(dir, [{ name: 'organization.json', content: () => (function* () { yield* jsonPieces(report, 'pretty'); yield '\n'; })() }]);
     return { report, dir, exitCode };
   } finally {
     clients.destroy();
