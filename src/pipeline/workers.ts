@@ -134,6 +134,8 @@ export function spawnAnalysisWorker(moduleUrl: string = import.meta.url): Worker
 
 /** The worker's one reply, or why there is none (it could not start, threw, exited, or answered badly). Never hangs on a dead worker. */
 function awaitReply(worker: Worker): Promise<{ reply: unknown } | { problem: string }> {
+  // A second 'error' after the first would otherwise be unhandled and end the whole scan.
+  worker.on('error', () => {});
   return new Promise((resolve) => {
     worker.once('message', (reply: unknown) => resolve({ reply }));
     worker.once('messageerror', (e: Error) => resolve({ problem: `a reply that could not be read: ${e.message}` }));
