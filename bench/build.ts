@@ -16,7 +16,7 @@ export function buildForBench(): string | undefined {
   rmSync(out, { recursive: true, force: true });
   // tsc emits even when some file has type errors; only the files the benchmarks read must come out.
   spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot, '--outDir', out], { encoding: 'utf8' });
-  const needed = ['src/pipeline/scan.js', 'src/collect/cloudtrail/sources/files.js', 'src/collect/cloudtrail/ingest-worker.js', 'src/iam/catalog.js'];
+  const needed = ['src/pipeline/scan.js', 'src/collect/cloudtrail/sources/files.js', 'src/collect/cloudtrail/ingest-worker.js', 'src/pipeline/analysis-worker.js', 'src/iam/catalog.js'];
   built = needed.every((f) => existsSync(join(out, f))) ? out : undefined;
   return built;
 }

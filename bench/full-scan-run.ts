@@ -32,11 +32,14 @@ function against(value: number, target: number, unit: string, digits = 1): strin
  * then `scan --fixes` RUNS times (LEASH_BENCH_FULL_RUNS, default 1: one 10k scan is a minute on
  * a busy machine); sizes from LEASH_BENCH_FULL_SIZES (default 10000,50000).
  */
-export function* fullScanRows(build: string | undefined): Generator<string> {
+export interface FullScanFigure { readonly principals: number; readonly workers: number; readonly wallS: number; readonly rssMiB: number; readonly bundleMB: number }
+
+/** Each size is scanned with each worker count of LEASH_BENCH_FULL_WORKERS (default 0,2: one thread, then two workers). */
+export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanFigure) => void = () => {}): Generator<string> {
   const sizes = (process.env.LEASH_BENCH_FULL_SIZES ?? '10000,50000').split(',').map(Number);
   const runs = Number(process.env.LEASH_BENCH_FULL_RUNS ?? 1);
-  const workers = process.env.LEASH_BENCH_FULL_WORKERS;
-  yield `leash code: ${build ? 'compiled (.cache/bench-build)' : 'source (tsx)'}; ${runs} run(s) per size, best kept${workers !== undefined ? `; --analysis-workers ${workers}` : ''}`;
+  const workerCounts = (process.env.LEASH_BENCH_FULL_WORKERS ?? '0,2').split(',').map(Number);
+  yield `leash code: ${build ? 'compiled (.cache/bench-build)' : 'source (tsx)'}; ${runs} run(s) per size, best kept; --analysis-workers ${workerCounts.join(' then ')}`;
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-full-'));
   try {
     for (const n of sizes) {
@@ -46,10 +49,11 @@ export function* fullScanRows(build: string | undefined): Generator<string> {
         yield `${n}: export not generated (${String(gen.failed)})`;
         continue;
       }
-      const rs = Array.from({ length: runs }, () => run(build, ['scan', file, '--fixes', ...(workers !== undefined ? ['--workers', workers] : [])]));
+      for (const workers of workerCounts) {
+      const rs = Array.from({ length: runs }, () => run(build, ['scan', file, '--fixes', '--workers', String(workers)]));
       const ok = rs.filter((r) => !r.failed).sort((a, b) => Number(a.wallMs) - Number(b.wallMs));
       yield '';
-      yield `### ${n.toLocaleString('en-US')} principals, scan --fixes (export ${(Number(gen.bytes) / 1e6).toFixed(1)} MB)`;
+      yield `### ${n.toLocaleString('en-US')} principals, scan --fixes --analysis-workers ${workers} (export ${(Number(gen.bytes) / 1e6).toFixed(1)} MB)`;
       if (ok.length === 0) {
         yield `failed: ${String(rs[0]!.failed)}`;
         continue;
@@ -59,6 +63,7 @@ export function* fullScanRows(build: string | undefined): Generator<string> {
       const wallS = Number(best.wallMs) / 1000;
       const rss = Math.max(...ok.map((r) => Number(r.peakRssMiB)));
       const bundleMB = Number(best.bundleBytes) / 1e6;
+      onFigure({ principals: n, workers, wallS, rssMiB: rss, bundleMB });
       yield `wall        ${t ? against(wallS, t.wallS, 's') : `${wallS.toFixed(1)} s`}${ok.length > 1 ? `; all runs ${ok.map((r) => (Number(r.wallMs) / 1000).toFixed(1)).join(', ')} s` : ''}`;
       yield `peak RSS    ${t ? against(rss, t.rssMiB, 'MiB', 0) : `${rss} MiB`}`;
       yield `bundle      ${t?.bundleMB ? against(bundleMB, t.bundleMB, 'MB') : `${bundleMB.toFixed(1)} MB`}, ${Number(best.bundleFiles).toLocaleString('en-US')} files`;
@@ -66,6 +71,7 @@ export function* fullScanRows(build: string | undefined): Generator<string> {
       yield `content     ${Number(best.findings).toLocaleString('en-US')} findings, ${Number(best.fixes).toLocaleString('en-US')} fixes, exit ${String(best.exitCode)}`;
       yield `stages (ms) ${Object.entries(best.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
       yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

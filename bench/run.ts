@@ -15,12 +15,57 @@ function child(script: string, args: string[], env: Record<string, string> = {})
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+// ---- Targets: each section records the figures it measured against issue 14's targets; the
+// table at the end gives every target, measured or "not run", from this run only.
+interface Target { readonly id: string; readonly what: string; readonly limit: number; readonly unit: string; readonly at: 'most' | 'least' }
+const TARGETS: readonly Target[] = [
+  { id: 'full10k-wall', what: '10k principals, full `scan --fixes`: wall', limit: 6, unit: 's', at: 'most' },
+  { id: 'full10k-rss', what: '10k principals, full `scan --fixes`: peak RSS', limit: 600, unit: 'MiB', at: 'most' },
+  { id: 'full10k-bundle', what: '10k principals, full `scan --fixes`: bundle (report.json included)', limit: 40, unit: 'MB', at: 'most' },
+  { id: 'analysis10k', what: 'analysis benchmark, 10k principals, graph included (best of 3)', limit: 3, unit: 's', at: 'most' },
+  { id: 'full50k-wall', what: '50k principals, full `scan --fixes`: wall', limit: 30, unit: 's', at: 'most' },
+  { id: 'full50k-rss', what: '50k principals, full `scan --fixes`: peak RSS', limit: 2048, unit: 'MiB', at: 'most' },
+  { id: 'ct-throughput', what: 'CloudTrail 1M records, one thread: throughput ÷ gunzip+JSON.parse', limit: 1.2, unit: '×', at: 'least' },
+  // "Flat" made measurable: reading the whole corpus may peak at most 1.2× what a quarter of it does.
+  { id: 'ct-memory', what: 'CloudTrail one thread: peak RSS, full corpus ÷ quarter (memory flat)', limit: 1.2, unit: '×', at: 'most' },
+];
+const measured = new Map<string, { value: number; note: string }>();
+const record = (id: string, value: number, note = ''): void => { measured.set(id, { value, note }); };
+
+/** A bench section: runs when selected; a section that throws is reported and the run goes on. */
+async function section(name: string, fn: () => Promise<void> | void): Promise<void> {
+  if (!want(name)) return;
+  try {
+    await fn();
+  } catch (e) {
+    console.log(`\n(section ${name} failed: ${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function targetsTable(): void {
+  console.log('\n## Targets (issue 14), from this run; 2-core machine, possibly shared with other work');
+  console.log('| target | measured | goal | ratio to goal / margin | met |');
+  console.log('| --- | ---: | ---: | --- | --- |');
+  for (const t of TARGETS) {
+    const m = measured.get(t.id);
+    const goal = `${t.at === 'most' ? '<' : '≥'} ${t.limit} ${t.unit}`;
+    if (!m) {
+      console.log(`| ${t.what} | not run | ${goal} | – | not run |`);
+      continue;
+    }
+    const digits = t.unit === 'MiB' ? 0 : 2;
+    const margin = t.at === 'most' ? t.limit - m.value : m.value - t.limit;
+    const met = t.at === 'most' ? m.value < t.limit : m.value >= t.limit;
+    console.log(`| ${t.what} | ${m.value.toFixed(digits)} ${t.unit}${m.note ? ` (${m.note})` : ''} | ${goal} | ${(m.value / t.limit).toFixed(2)}×, ${Math.abs(margin).toFixed(digits)} ${t.unit} ${margin >= 0 ? 'to spare' : t.at === 'most' ? 'over' : 'short'} | ${met ? 'met' : 'not met'} |`);
+  }
+}
+
 function printRow(row: Record<string, unknown>): void {
   const width = Math.max(...Object.keys(row).map((k) => k.length));
   for (const [k, v] of Object.entries(row)) console.log(`${k.padEnd(width)}  ${typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}`);
 }
 
-if (want('analysis')) {
+await section('analysis', async () => {
   console.log('\n## Offline analysis: synthetic accounts (auth-details JSON → report), one process per size');
   console.log('target (issue 9/14): 10k principals analysed, access graph included, in < 3 s and < 700 MiB');
   const { buildForBench } = await import('./build.js');
@@ -39,24 +84,36 @@ if (want('analysis')) {
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const n of [1000, 10000]) {
     const r = runs([String(n)]);
+    if (n === 10000) record('analysis10k', Number(r.best.wallMs) / 1000, `median ${s(r.median)}`);
     const stages = Object.entries((r.best.stages ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(`| ${r.best.principals} | ${r.best.findings} | ${r.best.graphNodes} / ${r.best.graphEdges} | ${s(r.best)} | ${s(r.median)} | ${r.peak} MiB | ${stages} |`);
   }
-  const f = runs(['1000', '--fixes']);
-  console.log(`| ${f.best.principals} (with --fixes: ${f.best.fixes} fixes) | ${f.best.findings} | ${s(f.best)} | ${s(f.median)} | ${f.peak} MiB |`);
-}
+  // Fix planning is what --analysis-workers splits: the same size with --fixes, on one thread and on two workers.
+  const stagesOf = (r: Record<string, unknown>) => Object.entries((r.stages ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
+  for (const w of [0, 2]) {
+    const f = runs(['1000', '--fixes', '--workers', String(w)]);
+    console.log(`| ${f.best.principals} (with --fixes: ${f.best.fixes} fixes; --analysis-workers ${w}) | ${f.best.findings} | ${f.best.graphNodes} / ${f.best.graphEdges} | ${s(f.best)} | ${s(f.median)} | ${f.peak} MiB | ${stagesOf(f.best)} |`);
+  }
+});
 
-if (want('fullscan')) {
+await section('fullscan', async () => {
   // Issue 14: the whole `leash scan --fixes` (collect, analyse, write the bundle to a temp dir),
   // compiled, one process per run, so that peak RSS is the scan's own.
   console.log('\n## Full scan: `leash scan --fixes` of synthetic exports, bundle written to a temp dir');
   const { buildForBench } = await import('./build.js');
   const build = buildForBench();
   const { fullScanRows } = await import('./full-scan-run.js');
-  for (const line of fullScanRows(build)) console.log(line);
-}
+  // The Targets table takes the shipped default (0 workers); the 2-worker figures are printed above it.
+  for (const line of fullScanRows(build, (f) => {
+    if (f.workers !== 0 || (f.principals !== 10_000 && f.principals !== 50_000)) return;
+    const k = f.principals === 10_000 ? 'full10k' : 'full50k';
+    record(`${k}-wall`, f.wallS, 'one run, 0 workers');
+    record(`${k}-rss`, f.rssMiB);
+    if (k === 'full10k') record('full10k-bundle', f.bundleMB);
+  })) console.log(line);
+});
 
-if (want('blast')) {
+await section('blast', async () => {
   // Issue 15: blast radius by name at scale, without a cross product.
   console.log('\n## Blast radius: synthetic inventory × synthetic principals (scan with named findings, then every principal\'s blast radius)');
   const { buildForBench } = await import('./build.js');
@@ -71,21 +128,28 @@ if (want('blast')) {
     const st = r.stages as Record<string, number>;
     console.log(`| ${r.principals} | ${r.resources} | ${r.findings} (${r.namedFindings}) | ${(Number(r.scanMs) / 1000).toFixed(1)} s | ${st.checks} / ${st.report} | ${(Number(r.blastAllMs) / 1000).toFixed(1)} s | ${r.peakRssMiB} MiB |`);
   }
-}
+});
 
-if (want('cloudtrail')) {
+await section('cloudtrail', async () => {
   console.log('\n## CloudTrail ingest');
   const { benchCloudTrailIngest } = await import('./cloudtrail-ingest.js');
-  printRow(await benchCloudTrailIngest());
-}
+  // LEASH_BENCH_CT_RECORDS: a smaller corpus for a quick run (the target is stated at 1M records).
+  const records = process.env.LEASH_BENCH_CT_RECORDS ? Number(process.env.LEASH_BENCH_CT_RECORDS) : undefined;
+  const row = await benchCloudTrailIngest(records ? { records } : {});
+  printRow(row);
+  const n = Number(row.records);
+  const of = n === 1_000_000 ? '' : `${n.toLocaleString('en-US')} records, not 1M`;
+  record('ct-throughput', Number(row.rawSeconds) / Number(row.sequentialSeconds), of);
+  record('ct-memory', Number(row.sequentialPeakRssMB_full) / Number(row.sequentialPeakRssMB_quarter), `${row.sequentialPeakRssMB_quarter} → ${row.sequentialPeakRssMB_full} MB${of ? `; ${of}` : ''}`);
+});
 
-if (want('aws')) {
+await section('aws', async () => {
   console.log('\n## Live collection from the loopback AWS endpoint');
   const { benchAwsCollect } = await import('./aws-collect.js');
   printRow(await benchAwsCollect());
-}
+});
 
-if (want('organization')) {
+await section('organization', async () => {
   // Issue 12: the S3 and Athena CloudTrail routes and the organization scan (moto on loopback).
   const { runOrganizationBench } = await import('./organization.js');
   console.log('\n## CloudTrail from S3 (moto on loopback) against local files, same corpus (200k records)');
@@ -95,15 +159,17 @@ if (want('organization')) {
   printRow(runOrganizationBench('athena'));
   console.log('\n## leash scan --org: 3 member accounts × 2,000 roles (moto), bounded memory');
   printRow(runOrganizationBench('org', 2_000));
-}
+});
 
-if (want('duckdb')) {
+await section('duckdb', async () => {
   console.log('\n## Local trails: DuckDB route against the current reader, 1M records (one thread each)');
   const { runOrganizationBench } = await import('./organization.js');
   printRow(runOrganizationBench('duckdb', 1_000_000));
-}
+});
 
-if (want('inventory')) {
+await section('inventory', async () => {
   console.log('\n## Resource inventory: an AWS Config snapshot (gzipped) read, parsed and normalised');
   for (const n of [10_000, 50_000]) printRow(child('inventory-read.ts', [String(n)]));
-}
+});
+
+targetsTable();

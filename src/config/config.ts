@@ -91,6 +91,8 @@ export const configSchema = z.strictObject({
     sessionName: z.string().optional(),
   })).default([]),
   suppressionsFile: z.string().default('leash.suppressions.yaml'),
+  /** Worker threads for the per-principal analysis (fixes); 0 = in-process. `--analysis-workers` overrides. */
+  analysisWorkers: z.number().int().min(0).max(64).default(0),
   /** Resource inventories (issue 15): what marks a resource production, and how fixes use it. */
   resources: z.strictObject({
     production: z.strictObject({

@@ -92,6 +92,8 @@ export interface ScanOptions {
   readonly mode?: 'strict' | 'balanced';
   /** leash.suppressions.yaml (default: the config's suppressionsFile, relative to the cwd). */
   readonly suppressionsFile?: string;
+  /** Worker threads for fix planning (`--analysis-workers`; default: the config's analysisWorkers, 0). */
+  readonly analysisWorkers?: number;
   /** Fixed clock for reproducible scans (tests). */
   readonly now?: Date;
   /** Time spent per stage (benchmarks). */
@@ -149,10 +151,42 @@ export function analyzeSnapshots(snapshots: readonly Snapshot[], config: LeashCo
 
 function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: AccessGraph, expander: ActionExpander, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis {
   const stage = stageTimer(opts.onStage);
-  const ctx = { snapshot, principals: analyzed, config, expander, now: opts.now, graph };
+  const pre = beforeFixes(snapshot, analyzed, graph, expander, config, opts, stage);
+  const fixPlans: PrincipalFixPlan[] = [];
+  if (opts.fixes) {
+    for (let i = 0; i < analyzed.length; i++) {
+      const plan = planPrincipal(pre, i);
+      if (plan) fixPlans.push(plan);
+    }
+  }
+  stage('fixes');
+  return finishAnalysis(pre, fixPlans, opts, stage);
+}
+
+/**
+ * What an account's analysis holds once checks and baselines are done: everything a principal's
+ * fix plan reads. Analysis workers (src/pipeline/workers.ts) build the same from the same inputs.
+ */
+export interface BeforeFixes {
+  readonly snapshot: Snapshot;
+  readonly analyzed: readonly AnalyzedPrincipal[];
+  readonly graph: AccessGraph;
+  readonly expander: ActionExpander;
+  readonly config: LeashConfig;
+  readonly onlyPrincipal?: string;
+  readonly findings: readonly Finding[];
+  readonly errors: readonly { checkId: string; message: string }[];
+  readonly baselines: ReadonlyMap<string, PrincipalBaselineSummary>;
+  readonly needed: ReadonlyMap<string, NeededSet>;
+  readonly byPrincipal: ReadonlyMap<string, Finding[]>;
+  readonly unusedTrust: ReadonlyMap<string, readonly import('../baseline/unused-trust.js').UnusedAgentTrust[]>;
+}
+
+/** Checks, suppressions and baselines of one account (stages 'checks' and 'baseline'). */
+export function beforeFixes(snapshot: Snapshot, analyzed: readonly AnalyzedPrincipal[], graph: AccessGraph, expander: ActionExpander, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }, stage: (name: string) => void = () => {}): BeforeFixes {
+  const ctx = { snapshot, principals: analyzed as AnalyzedPrincipal[], config, expander, now: opts.now, graph };
   const run = runChecks(ctx);
   stage('checks');
-  const errors = run.errors;
   // Suppressed findings stay in the report, marked with their reason; they are never dropped.
   const findings = opts.suppressions ? applySuppressions(run.findings, opts.suppressions, opts.now) : run.findings;
   const baselines = new Map<string, PrincipalBaselineSummary>();
@@ -163,48 +197,54 @@ function analyzeOne(snapshot: Snapshot, analyzed: AnalyzedPrincipal[], graph: Ac
     if (n.basis !== 'none' || n.covered) baselines.set(a.principal.arn, n.summary);
   }
   stage('baseline');
-  const fixPlans: PrincipalFixPlan[] = [];
+  const byPrincipal = new Map<string, Finding[]>();
   if (opts.fixes) {
-    const byPrincipal = new Map<string, Finding[]>();
     for (const f of findings) {
       const list = byPrincipal.get(f.principalArn) ?? [];
       list.push(f);
       byPrincipal.set(f.principalArn, list);
     }
-    // Roles trusting agents that never assumed them: the trust fix goes to the role, agent or not.
-    const unusedTrust = unusedAgentTrustByRole(analyzed, snapshot.usage);
-    for (const a of analyzed) {
-      if (opts.onlyPrincipal && a.principal.arn !== opts.onlyPrincipal) continue;
-      const fs = (byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
-      const unused = unusedTrust.get(a.principal.arn) ?? [];
-      if (!wantsFix(a)) {
-        const plan = planTrustFix(a, snapshot, expander, fs.map((f) => f.id), unused);
-        if (plan) fixPlans.push(linkFixes(plan, fs.filter((f) => f.checkId === 'unused-agent-trust')));
-        continue;
-      }
-      // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
-      fixPlans.push(linkFixes(planFixes(a, needed.get(a.principal.arn)!, snapshot, config, expander, fs.map((f) => f.id), graph, unused), fs));
-    }
   }
-  stage('fixes');
+  // Roles trusting agents that never assumed them: the trust fix goes to the role, agent or not.
+  const unusedTrust = opts.fixes ? unusedAgentTrustByRole(analyzed as AnalyzedPrincipal[], snapshot.usage) : new Map();
+  return { snapshot, analyzed, graph, expander, config, ...(opts.onlyPrincipal ? { onlyPrincipal: opts.onlyPrincipal } : {}), findings, errors: run.errors, baselines, needed, byPrincipal, unusedTrust };
+}
+
+/** The fix plan of the i-th analysed principal, if it gets one: a function of `pre` and i alone. */
+export function planPrincipal(pre: BeforeFixes, i: number): PrincipalFixPlan | undefined {
+  const a = pre.analyzed[i]!;
+  if (pre.onlyPrincipal && a.principal.arn !== pre.onlyPrincipal) return undefined;
+  const fs = (pre.byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
+  const unused = pre.unusedTrust.get(a.principal.arn) ?? [];
+  if (!wantsFix(a)) {
+    const plan = planTrustFix(a, pre.snapshot, pre.expander, fs.map((f) => f.id), unused);
+    return plan && linkFixes(plan, fs.filter((f) => f.checkId === 'unused-agent-trust'));
+  }
+  // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
+  return linkFixes(planFixes(a, pre.needed.get(a.principal.arn)!, pre.snapshot, pre.config, pre.expander, fs.map((f) => f.id), pre.graph, unused), fs);
+}
+
+/** Blast radius and the report (stage 'report'), from the checks' state and the fix plans. */
+export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], opts: AnalyzeOptions, stage: (name: string) => void = () => {}, extraErrors: Report['errors'] = []): Analysis {
+  const { snapshot, analyzed, graph, expander, config, findings, baselines } = pre;
   const fullView = resourceView(snapshot, graph, config);
-  const naming = namingScope(analyzed.length, snapshot.inventory?.resources.length ?? 0, namedAgents(analyzed));
+  const naming = namingScope(analyzed.length, snapshot.inventory?.resources.length ?? 0, namedAgents(analyzed as AnalyzedPrincipal[]));
   const view = fullView && scopedView(fullView, naming.keep);
   const report = buildReport({
     scanId: opts.scanId,
     startedAt: opts.startedAt,
     finishedAt: opts.now.toISOString(),
-    snapshot, analyzed, findings, fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines,
+    snapshot, analyzed: analyzed as AnalyzedPrincipal[], findings: findings as Finding[], fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines: baselines as Map<string, PrincipalBaselineSummary>,
     graph: graph.summary(snapshot.account.id),
-    ...(view ? { blast: blastReports(view, analyzed) } : {}),
+    ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
     ...(view && naming.note ? { notes: [naming.note] } : {}),
-    errors: errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })),
+    errors: [...pre.errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })), ...extraErrors],
   });
   stage('report');
   return { report, fixPlans, graph };
 }
 
-function stageTimer(on: AnalyzeOptions['onStage']): (name: string) => void {
+export function stageTimer(on: AnalyzeOptions['onStage']): (name: string) => void {
   let t = performance.now();
   return (name) => {
     const now = performance.now();
@@ -229,14 +269,17 @@ export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn
   onProgress('analyze', `${snapshot.principals.length} principals`);
   const effectiveConfig: LeashConfig = opts.mode ? { ...config, baseline: { ...config.baseline, mode: opts.mode } } : config;
   const suppressions = loadSuppressions(opts.suppressionsFile ?? config.suppressionsFile);
-  return analyzeSnapshot(snapshot, effectiveConfig, {
+  const analyzeOpts: AnalyzeOptions = {
     suppressions,
     scanId: scanId(snapshot.account.id, started),
     startedAt: started.toISOString(),
     now: opts.now ?? new Date(),
     fixes: opts.fixes ?? false,
     ...(opts.onStage ? { onStage: opts.onStage } : {}),
-  });
+  };
+  const workers = opts.analysisWorkers ?? config.analysisWorkers;
+  if (workers > 0 && analyzeOpts.fixes) return (await import('./workers.js')).analyzeSnapshotWithWorkers(snapshot, effectiveConfig, analyzeOpts, workers);
+  return analyzeSnapshot(snapshot, effectiveConfig, analyzeOpts);
 }
 
 export { defaultConfig };

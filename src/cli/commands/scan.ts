@@ -24,7 +24,7 @@ export interface ScanCliOptions extends InventoryCliOptions {
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
   lastAccessed?: string[]; liveLastAccessed?: boolean; scps?: boolean; until?: string; allAccounts?: boolean;
-  cloudtrailWorkers?: string; cloudtrailParser?: string; history?: string; keep?: string;
+  cloudtrailWorkers?: string; analysisWorkers?: string; cloudtrailParser?: string; history?: string; keep?: string;
   cloudtrailAthena?: string; cloudtrailAthenaPartition?: string;
   org?: boolean; roleName?: string; externalId?: string; includeAccounts?: string[]; excludeAccounts?: string[];
   includeOus?: string[]; excludeOus?: string[]; concurrency?: string;
@@ -68,10 +68,10 @@ export function toOrgOptions(o: ScanCliOptions): OrgScanOptions {
 }
 type ScanCommandOptions = ScanCliOptions & NotifyCliOptions;
 
-function workers(v: string | undefined): number | undefined {
+function workers(v: string | undefined, flag = '--cloudtrail-workers', zero = 'read on one thread'): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InputError('--cloudtrail-workers', '', 'a whole number of worker threads from 0 (read on one thread) to 64', v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 0 || n > 64) throw new InputError(flag, '', `a whole number of worker threads from 0 (${zero}) to 64`, v);
   return n;
 }
 
@@ -124,6 +124,7 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     ...(o.cloudtrailAthena !== undefined ? { cloudtrailAthena: o.cloudtrailAthena } : {}),
     ...(o.cloudtrailAthenaPartition !== undefined ? { cloudtrailAthenaPartition: athenaPartition(o.cloudtrailAthenaPartition) } : {}),
     ...(o.cloudtrailWorkers !== undefined ? { cloudtrailWorkers: workers(o.cloudtrailWorkers)! } : {}),
+    ...(o.analysisWorkers !== undefined ? { analysisWorkers: workers(o.analysisWorkers, '--analysis-workers', 'analyse on one thread')! } : {}),
     ...(o.cloudtrailParser !== undefined ? { cloudtrailParser: parser(o.cloudtrailParser) } : {}),
     ...(o.fixes ? { fixes: true } : {}),
     ...(o.local ? { local: true } : {}),
@@ -167,6 +168,7 @@ export function register(program: Command): void {
     .option('--cloudtrail-athena <workgroup/database.table>', "CloudTrail through Athena: one aggregate query over the trail table")
     .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
+    .option('--analysis-workers <n>', 'worker threads planning fixes, split by principal (default: the config\'s analysisWorkers, 0 = in-process); same report for any n')
     .option('--cloudtrail-parser <scan|json>', "how CloudTrail files are parsed: 'scan' (default, only the fields usage needs) or 'json' (JSON.parse of every file; same results, slower)")
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
