@@ -2,7 +2,7 @@
 // principal (or state of one) the access graph says it can become, with the path; and the
 // question from the other side, who can perform an action on one resource. Each graph node's own
 // access is computed once and shared by every principal that reaches it.
-import type { Resource, ResourceType } from '../model/inventory.js';
+import { RESOURCE_TYPES, type Resource, type ResourceType } from '../model/inventory.js';
 import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
@@ -131,10 +131,13 @@ function bestCondition(grants: readonly Grant[]): HopCondition {
   return grants.reduce<HopCondition>((c, g) => (rank[g.condition] < rank[c] ? g.condition : c), 'unknown');
 }
 
-/** Resources of every group a DirectAccess covers wholly, plus those it decided one by one. */
+/** Resources a DirectAccess may grant on: its whole groups (less classes and resources it decided apart), its classes' members, its decided resources. */
 function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
-  for (const key of a.whole.keys()) for (const r of view.index.groups.get(key) ?? []) if (!a.decided.has(r.arn)) yield r;
-  for (const arn of a.decided.keys()) yield view.index.byArn.get(arn)!;
+  const { index } = view;
+  const apart = (r: Resource) => a.decided.has(r.arn) || a.classes.has(index.classOf.get(r.arn) ?? -1);
+  for (const key of a.whole.keys()) for (const r of index.groups.get(key) ?? []) if (!apart(r)) yield r;
+  for (const id of a.classes.keys()) for (const r of index.classes[id]!.members) if (!a.decided.has(r.arn)) yield r;
+  for (const arn of a.decided.keys()) yield index.byArn.get(arn)!;
 }
 
 interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
@@ -145,7 +148,7 @@ function signature(a: DirectAccess): string {
   let sig = signatures.get(a);
   if (sig === undefined) {
     const part = (m: ReadonlyMap<string, readonly Grant[]>) => [...m].map(([k, gs]) => `${k}=${gs.map((g) => `${g.action}/${g.condition}`).sort().join(',')}`).sort().join(';');
-    sig = `${part(a.whole)}|${part(a.decided)}`;
+    sig = `${part(a.whole)}|${part(new Map([...a.classes].map(([k, v]) => [String(k), v])))}|${part(a.decided)}`;
     signatures.set(a, sig);
   }
   return sig;
@@ -237,13 +240,14 @@ export interface BlastSummary {
   readonly sample: readonly BlastEntry[];
 }
 
-/**
- * Counts and a named sample without listing every resource: whole groups are counted from the
- * index (less the resources some node decided on its own, which are checked one by one). What
- * checks need for 10,000 principals over 50,000 resources.
- */
-/** A node's access reduced to what a query counts: action sets per whole group and per resource decided on its own. */
-interface Digest { readonly whole: ReadonlyMap<string, ReadonlySet<string>>; readonly decided: ReadonlyMap<string, ReadonlySet<string>>; readonly full: boolean }
+/** A node's access reduced to what a query counts: action sets per whole group, per policy class, per resource decided on its own. */
+interface Digest {
+  readonly whole: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly classes: ReadonlyMap<number, ReadonlySet<string>>;
+  readonly decided: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Every group of the index held, nothing apart. */
+  readonly full: boolean;
+}
 const digests = new WeakMap<DirectAccess, Map<string, Digest>>();
 
 function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessKind[]): Digest {
@@ -255,19 +259,22 @@ function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessK
   const set = (gs: readonly Grant[]) => new Set(gs.filter((g) => kinds.includes(g.kind) && g.condition !== 'approval').map((g) => g.action));
   const whole = new Map<string, Set<string>>();
   for (const [k, gs] of a.whole) { const s = set(gs); if (s.size > 0) whole.set(k, s); }
+  const classes = new Map<number, Set<string>>();
+  for (const [id, gs] of a.classes) classes.set(id, set(gs));
   const decided = new Map<string, Set<string>>();
   for (const [arn, gs] of a.decided) decided.set(arn, set(gs));
-  // Everything, whole: every group of the index held, none decided apart.
-  const full = a.decided.size === 0 && [...index.groups.keys()].every((k) => whole.has(k));
-  d = { whole, decided, full };
+  const full = a.decided.size === 0 && a.classes.size === 0 && [...index.groups.keys()].every((k) => whole.has(k));
+  d = { whole, classes, decided, full };
   m.set(key, d);
   return d;
 }
 
 /**
- * Counts and a named sample without listing every resource: whole groups are counted from the
- * index (less the resources some node decided on its own, which are checked one by one); nodes
- * with the same access count once. What checks and reports need for 10,000 principals.
+ * Counts and a named sample without listing every resource. Resources fall in three parts, each
+ * alike for every node reached: decided apart by some node (checked one by one), members of a
+ * policy class some node decided (counted per class), the rest of each group (counted per group,
+ * from the index). Nodes with the same access count once. What checks and reports need for
+ * 10,000 principals over 50,000 resources.
  */
 function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): BlastSummary {
   const empty: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
@@ -275,71 +282,93 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   if (!reach) return empty;
   const { index } = view;
   const ds = (q.which === 'own' ? reach.accs.slice(0, 1) : reach.accs).map((a) => digestOf(index, a, q.kinds));
-  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
-  const actionsAt = (d: Digest, r: Resource): ReadonlySet<string> | undefined => d.decided.get(r.arn) ?? d.whole.get(groupOf(r));
+  type At = (d: Digest) => ReadonlySet<string> | undefined;
+  let covered: (at: At) => boolean;
+  const everything = q.which !== 'through' && ds.some((d) => d.full);
+  if (everything) covered = () => true;
+  else if (q.which !== 'through') covered = (at) => ds.some((d) => (at(d)?.size ?? 0) > 0);
+  else {
+    const own = ds[0]!, others = ds.slice(1);
+    covered = (at) => {
+      const mine = at(own);
+      return others.some((d) => { const t = at(d); return t !== undefined && [...t].some((x) => !mine?.has(x)); });
+    };
+  }
   const decidedAll = new Set<string>();
   for (const d of ds) for (const arn of d.decided.keys()) decidedAll.add(arn);
-  let isCovered: (r: Resource) => boolean;
-  let groupCovered: (k: string) => boolean;
-  if (q.which !== 'through') {
-    if (ds.some((d) => d.full)) { isCovered = () => true; groupCovered = () => true; }
-    else {
-      isCovered = (r) => ds.some((d) => (actionsAt(d, r)?.size ?? 0) > 0);
-      groupCovered = (k) => ds.some((d) => d.whole.has(k));
-    }
-  } else {
-    const own = ds[0]!, others = ds.slice(1);
-    const gained = (mine: ReadonlySet<string> | undefined, theirs: readonly (ReadonlySet<string> | undefined)[]) => theirs.some((t) => t !== undefined && [...t].some((x) => !mine?.has(x)));
-    isCovered = (r) => gained(actionsAt(own, r), others.map((d) => actionsAt(d, r)));
-    groupCovered = (k) => gained(own.whole.get(k), others.map((d) => d.whole.get(k)));
-  }
+  const classesAll = new Set<number>();
+  for (const d of ds) for (const id of d.classes.keys()) classesAll.add(id);
+  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
+  const classAt = (id: number, g: string): At => (d) => d.classes.get(id) ?? d.whole.get(g);
+  const isProd = (r: Resource) => index.environment(r).environment === 'production';
+
   const byType = new Map<ResourceType, { count: number; production: number }>();
   const bump = (t: ResourceType, n: number, p: number) => {
     if (n === 0) return;
     const c = byType.get(t) ?? { count: 0, production: 0 };
     byType.set(t, { count: c.count + n, production: c.production + p });
   };
-  // Decided resources, bucketed by group.
-  const decidedIn = new Map<string, Resource[]>();
-  for (const arn of decidedAll) {
-    const r = index.byArn.get(arn)!;
-    const l = decidedIn.get(groupOf(r));
-    if (l) l.push(r);
-    else decidedIn.set(groupOf(r), [r]);
-  }
-  const wholeCovered: string[] = [];
-  const groups = new Set<string>();
-  for (const d of ds) for (const k of d.whole.keys()) groups.add(k);
-  if (ds.some((d) => d.full)) for (const k of index.groups.keys()) groups.add(k);
-  for (const k of groups) {
-    if (!groupCovered(k)) continue;
-    wholeCovered.push(k);
-    const members = index.groups.get(k)!;
-    const dIn = decidedIn.get(k) ?? [];
-    const dProd = dIn.filter((m) => index.environment(m).environment === 'production').length;
-    bump(members[0]!.type, members.length - dIn.length, index.production.get(k)!.length - dProd);
-  }
+  // Decided apart.
   const decidedCovered: Resource[] = [];
   for (const arn of decidedAll) {
     const r = index.byArn.get(arn)!;
-    if (!isCovered(r)) continue;
+    const c = index.classOf.get(arn), g = groupOf(r);
+    if (!covered((d) => d.decided.get(arn) ?? (c !== undefined ? d.classes.get(c) : undefined) ?? d.whole.get(g))) continue;
     decidedCovered.push(r);
-    bump(r.type, 1, index.environment(r).environment === 'production' ? 1 : 0);
+    bump(r.type, 1, isProd(r) ? 1 : 0);
   }
-  // The sample: production first (from the groups' production lists), then the rest.
+  // Policy classes (less their members decided apart).
+  const classCovered: number[] = [];
+  const outOfGroup = new Map<string, { n: number; p: number }>();
+  for (const id of classesAll) {
+    const c = index.classes[id]!;
+    let n = c.members.length, p = c.production;
+    for (const m of c.members) if (decidedAll.has(m.arn)) { n--; if (isProd(m)) p--; }
+    const o = outOfGroup.get(c.group) ?? { n: 0, p: 0 };
+    outOfGroup.set(c.group, { n: o.n + n, p: o.p + p });
+    if (!covered(classAt(id, c.group))) continue;
+    classCovered.push(id);
+    bump(c.members[0]!.type, n, p);
+  }
+  // The rest of each group.
+  const groups = new Set<string>();
+  for (const d of ds) for (const k of d.whole.keys()) groups.add(k);
+  if (everything) for (const k of index.groups.keys()) groups.add(k);
+  const wholeCovered: string[] = [];
+  const decidedIn = new Map<string, { n: number; p: number }>();
+  for (const arn of decidedAll) {
+    const r = index.byArn.get(arn)!;
+    const c = index.classOf.get(arn);
+    if (c !== undefined && classesAll.has(c)) continue;
+    const o = decidedIn.get(groupOf(r)) ?? { n: 0, p: 0 };
+    decidedIn.set(groupOf(r), { n: o.n + 1, p: o.p + (isProd(r) ? 1 : 0) });
+  }
+  for (const k of groups) {
+    if (!covered((d) => d.whole.get(k))) continue;
+    wholeCovered.push(k);
+    const members = index.groups.get(k)!;
+    const o = outOfGroup.get(k) ?? { n: 0, p: 0 }, dIn = decidedIn.get(k) ?? { n: 0, p: 0 };
+    bump(members[0]!.type, members.length - o.n - dIn.n, index.production.get(k)!.length - o.p - dIn.p);
+  }
+  // The sample: production first (decided, classes, groups), then the rest in the same order.
   const limit = q.limit ?? 50;
   const picked: Resource[] = [];
   const pickedSet = new Set<string>();
   const take = (r: Resource) => { if (picked.length < limit && !pickedSet.has(r.arn)) { pickedSet.add(r.arn); picked.push(r); } };
-  for (const r of decidedCovered) if (index.environment(r).environment === 'production') take(r);
-  for (const k of wholeCovered) for (const r of index.production.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
-  for (const r of decidedCovered) take(r);
-  for (const k of wholeCovered) for (const r of index.groups.get(k)!) { if (picked.length >= limit) break; if (!decidedAll.has(r.arn)) take(r); }
+  const inGroupRest = (r: Resource) => !decidedAll.has(r.arn) && !classesAll.has(index.classOf.get(r.arn) ?? -1);
+  for (const prodPass of [true, false]) {
+    for (const r of decidedCovered) if (isProd(r) === prodPass) take(r);
+    for (const id of classCovered) for (const r of index.classes[id]!.members) { if (picked.length >= limit) break; if (isProd(r) === prodPass && !decidedAll.has(r.arn)) take(r); }
+    for (const k of wholeCovered) for (const r of prodPass ? index.production.get(k)! : index.groups.get(k)!) { if (picked.length >= limit) break; if (inGroupRest(r)) take(r); }
+  }
   const sample = picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
   sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
   let count = 0, production = 0;
   for (const v of byType.values()) { count += v.count; production += v.production; }
-  return { count, production, byType, sample };
+  // Most production first, then most in all, then the inventory's type order: the same whatever part counted them.
+  const typeOrder = (t: ResourceType) => RESOURCE_TYPES.indexOf(t);
+  const ordered = new Map([...byType].sort(([t1, a], [t2, b]) => b.production - a.production || b.count - a.count || typeOrder(t1) - typeOrder(t2)));
+  return { count, production, byType: ordered, sample };
 }
 
 const envRank = (e: Environment) => (e === 'production' ? 0 : e === 'unknown' ? 1 : 2);

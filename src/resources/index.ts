@@ -1,20 +1,34 @@
-// The inventory, indexed so that principals × resources is never walked as a cross product:
-// resources by ARN, by type (sorted by ARN, so an identity policy's `Resource` pattern selects a
-// range by its literal prefix, as the graph's PassRole index groups roles by resource prefix), and
-// resources whose policy grants something by whom the policy names (an ARN, an account, anyone).
-// A caller whose decision is the same for every resource of a type in an account (its statements
-// are on `*`, no resource-tag condition) gets one decision for the whole group; only resources
-// with a policy of their own are then decided one by one.
+// The inventory, indexed so that principals × resources is never walked as a cross product.
+// What a caller may do to a resource depends on the resource only through (1) which `Resource`
+// patterns of the caller's statements match its ARN, (2) its tags, when some statement's
+// condition reads them, (3) its policy, and (4) its type and account. So:
+// - each pattern's matches over a type are computed once for the whole analysis (most patterns
+//   match all or none; the few resources on the other side are decided one by one);
+// - resources whose policies are the same text once each policy's own ARN is written as "self"
+//   form one policy class (a bucket-policy template, the default key policy): one decision per
+//   class, on one member;
+// - a class whose policy names neither the caller, its account nor anyone cannot change the
+//   caller's answer: its members take the group's decision (a type in an account), made once.
 import type { Resource, ResourceInventory, ResourceType } from '../model/inventory.js';
-import type { PolicyDocument } from '../model/policy.js';
+import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { HopCondition } from '../model/graph.js';
-import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
+import { arnMatches } from '../iam/pattern.js';
 import { coveringStatements } from '../graph/request.js';
 import { environmentOf, type EnvironmentOf, type ProductionMarkers, DEFAULT_MARKERS } from './markers.js';
 import { requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
 import { decideOnResource, type RcpLevels, type ResourceCaller, type ResourceEvidence, type Via } from './evaluate.js';
 
 interface TypeGroup { readonly resources: readonly Resource[]; readonly arns: readonly string[] }
+
+/** Resources of one group whose policies are the same text once each names itself "self". */
+export interface PolicyClass {
+  readonly id: number;
+  readonly group: string;
+  /** In inventory order; the first stands for the rest. */
+  readonly members: readonly Resource[];
+  /** How many members are production (by the markers). */
+  readonly production: number;
+}
 
 export interface ResourceIndex {
   readonly resources: readonly Resource[];
@@ -23,16 +37,21 @@ export interface ResourceIndex {
   readonly byType: ReadonlyMap<ResourceType, TypeGroup>;
   /** `${type}@${account}` → resources of the type in the account. */
   readonly groups: ReadonlyMap<string, readonly Resource[]>;
+  /** Group keys of each type. */
+  readonly groupsOfType: ReadonlyMap<ResourceType, readonly string[]>;
   /** `${type}@${account}` → its production resources (by the markers), sorted by name. */
   readonly production: ReadonlyMap<string, readonly Resource[]>;
-  /** Resources whose policy (or unreadable policy) must be decided one by one. */
+  /** Resources with a policy (or an unreadable one). */
   readonly withPolicy: ReadonlySet<string>;
-  /** Who resource policies name in an Allow: ARN (also `session:A:role`, `id:AROA…`), account, anyone. */
-  readonly namedArn: ReadonlyMap<string, readonly Resource[]>;
-  readonly namedAccount: ReadonlyMap<string, readonly Resource[]>;
-  readonly namedAnyone: readonly Resource[];
+  /** Policy classes: every resource with a policy, an unreadable policy, and every KMS key. */
+  readonly classes: readonly PolicyClass[];
+  readonly classOf: ReadonlyMap<string, number>;
+  /** Who some statement of a class's policy names (an ARN or unique id as written, `session:A:role`, `a:ACCOUNT`, `*` for anyone) → class ids. */
+  readonly classesNaming: ReadonlyMap<string, readonly number[]>;
   readonly rcps?: RcpLevels;
   environment(r: Resource): EnvironmentOf;
+  /** Resources of a type on the minority side of a pattern (matched when most are not, or the reverse), computed once. */
+  minority(type: ResourceType, onObject: boolean, pattern: string): readonly Resource[];
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -41,53 +60,118 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
+const groupOf = (r: Pick<Resource, 'type' | 'account'>) => `${r.type}@${r.account}`;
+const SELF = '\u0002self';
+
+/**
+ * A policy's text with its resource's own ARN written as SELF, or undefined when a pattern could
+ * name resources differently for two members (a wildcard pattern not anchored on the ARN, or an
+ * ARN that itself holds wildcard characters): such a policy is a class of its own.
+ */
+function canonical(policy: PolicyDocument, arn: string): string | undefined {
+  if (/[*?$]/.test(arn)) return undefined;
+  const map = (ps: readonly string[] | undefined): readonly string[] | undefined | null => {
+    if (!ps) return ps;
+    const out: string[] = [];
+    for (const p of ps) {
+      if (p === '*') out.push(p);
+      else if (p.startsWith(arn)) out.push(SELF + p.slice(arn.length));
+      // A literal ARN other than its own never matches a request for this resource, whichever member.
+      else if (!/[*?]|\$\{/.test(p)) out.push(p);
+      else return null;
+    }
+    return out;
+  };
+  const statements = [];
+  for (const s of policy.statements) {
+    const resource = map(s.resource), notResource = map(s.notResource);
+    if (resource === null || notResource === null) return undefined;
+    statements.push({ ...s, resource, notResource });
+  }
+  return JSON.stringify([policy.version, statements]);
+}
+
+const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
+const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+
+/** The keys under which a policy's statements (Allow and Deny) name principals; see evaluate.ts's nameOne. */
+function namingKeys(policy: PolicyDocument): Set<string> {
+  const keys = new Set<string>();
+  for (const s of policy.statements) {
+    if (s.principal === '*' || s.notPrincipal) { keys.add('*'); continue; }
+    for (const v of s.principal?.['AWS'] ?? []) {
+      if (v === '*') { keys.add('*'); continue; }
+      const acct = /^(\d{12})$/.exec(v)?.[1] ?? ACCOUNT_ROOT.exec(v)?.[1];
+      if (acct) { keys.add(`a:${acct}`); continue; }
+      keys.add(v);
+      const sess = SESSION.exec(v);
+      if (sess) keys.add(`session:${sess[1]}:${sess[2]}`);
+    }
+  }
+  return keys;
+}
+
 export function buildResourceIndex(inv: ResourceInventory, markers: ProductionMarkers = DEFAULT_MARKERS): ResourceIndex {
   const byArn = new Map<string, Resource>();
   const typed = new Map<ResourceType, Resource[]>();
   const groups = new Map<string, Resource[]>();
   const withPolicy = new Set<string>();
-  const namedArn = new Map<string, Resource[]>();
-  const namedAccount = new Map<string, Resource[]>();
-  const namedAnyone: Resource[] = [];
+  const classes: { id: number; group: string; members: Resource[]; production: number }[] = [];
+  const classOf = new Map<string, number>();
+  const classByKey = new Map<string, number>();
+  const classesNaming = new Map<string, number[]>();
   for (const r of inv.resources) {
     if (byArn.has(r.arn)) continue;
     byArn.set(r.arn, r);
     push(typed, r.type, r);
-    push(groups, `${r.type}@${r.account}`, r);
-    if (r.policy || r.policyUnknown !== undefined || r.type === 'kms:key') withPolicy.add(r.arn);
-    if (!r.policy) continue;
-    const seen = new Set<string>();
-    const once = (k: string, add: () => void) => { if (!seen.has(k)) { seen.add(k); add(); } };
-    for (const s of r.policy.statements) {
-      if (s.effect !== 'Allow') continue;
-      if (s.principal === '*' || s.notPrincipal) { once('*', () => namedAnyone.push(r)); continue; }
-      for (const v of s.principal?.['AWS'] ?? []) {
-        if (v === '*') { once('*', () => namedAnyone.push(r)); continue; }
-        const acct = /^(\d{12})$/.exec(v)?.[1] ?? /^arn:[^:]+:iam::(\d{12}):root$/.exec(v)?.[1];
-        if (acct) { once(`a:${acct}`, () => push(namedAccount, acct, r)); continue; }
-        const sess = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(v);
-        const key = sess ? `session:${sess[1]}:${sess[2]}` : /^A[A-Z]{3}[A-Z0-9]{12,}$/.test(v) ? `id:${v}` : v;
-        once(key, () => push(namedArn, key, r));
-      }
+    const group = groupOf(r);
+    push(groups, group, r);
+    if (r.policy || r.policyUnknown !== undefined) withPolicy.add(r.arn);
+    const isKey = r.type === 'kms:key';
+    if (!r.policy && r.policyUnknown === undefined && !isKey) continue;
+    // A key without a policy, or a policy leash could not read, concerns everyone (it may deny).
+    const unknown = r.policyUnknown !== undefined || (isKey && !r.policy);
+    const text = r.policy ? canonical(r.policy, r.arn) ?? `own:${r.arn}` : '-';
+    const key = `${group}\u0000${unknown ? 'U' : ''}\u0000${text}`;
+    let id = classByKey.get(key);
+    if (id === undefined) {
+      id = classes.length;
+      classByKey.set(key, id);
+      classes.push({ id, group, members: [], production: 0 });
+      const names = r.policy ? namingKeys(r.policy) : new Set<string>();
+      if (unknown) names.add('*');
+      for (const k of names) push(classesNaming, k, id);
     }
+    classes[id]!.members.push(r);
+    classOf.set(r.arn, id);
   }
   const byType = new Map<ResourceType, TypeGroup>();
   for (const [t, list] of typed) {
     list.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
     byType.set(t, { resources: list, arns: list.map((r) => r.arn) });
   }
+  const groupsOfType = new Map<ResourceType, string[]>();
+  for (const [k, list] of groups) push(groupsOfType, list[0]!.type, k);
   const envs = new Map<string, EnvironmentOf>();
   const environment = (r: Resource) => {
     let e = envs.get(r.arn);
     if (!e) envs.set(r.arn, (e = environmentOf(r, markers)));
     return e;
   };
+  for (const c of classes) c.production = c.members.filter((m) => environment(m).environment === 'production').length;
   const production = new Map<string, Resource[]>();
   for (const [k, list] of groups) production.set(k, list.filter((r) => environment(r).environment === 'production').sort((x, y) => x.name.localeCompare(y.name)));
+  const minorities = new Map<string, readonly Resource[]>();
+  const minority = (type: ResourceType, onObject: boolean, pattern: string): readonly Resource[] => {
+    const key = `${type}\u0000${onObject ? 1 : 0}\u0000${pattern}`;
+    let out = minorities.get(key);
+    if (!out) minorities.set(key, (out = minorityOf(byType.get(type), onObject, pattern)));
+    return out;
+  };
   return {
-    resources: [...byArn.values()], byArn, byType, groups, production, withPolicy, namedArn, namedAccount, namedAnyone,
+    resources: [...byArn.values()], byArn, byType, groups, groupsOfType, production, withPolicy, classes, classOf, classesNaming,
     ...(inv.rcps && inv.rcps.length > 0 ? { rcps: inv.rcps } : {}),
-    environment,
+    environment, minority,
   };
 }
 
@@ -102,14 +186,10 @@ function lowerBound(arns: readonly string[], key: string): number {
   return lo;
 }
 
-/** The literal text before a pattern's first wildcard or variable (for objects of a bucket: up to the bucket). */
+/** The literal text before a pattern's first wildcard (for objects of a bucket: up to the bucket). */
 function literalPrefix(pattern: string, onObject: boolean): string {
-  let end = pattern.length;
-  for (const c of ['*', '?', '${']) {
-    const i = pattern.indexOf(c);
-    if (i >= 0 && i < end) end = i;
-  }
-  let p = pattern.slice(0, end);
+  const w = pattern.search(/[*?]/);
+  let p = w < 0 ? pattern : pattern.slice(0, w);
   if (onObject) {
     const slash = p.indexOf('/', 'arn:aws:s3:::'.length);
     if (slash >= 0) p = p.slice(0, slash);
@@ -118,87 +198,19 @@ function literalPrefix(pattern: string, onObject: boolean): string {
 }
 
 /**
- * Resources of a type a caller's identity Allow statements may name for an action: 'all' (a
- * pattern that matches any name of the type, NotResource, a pattern too vague to narrow), or the
- * ones in the ranges their literal prefixes select.
+ * The resources a pattern matches (requests for them, that is), or those it does not when it
+ * matches most. Every match begins with the pattern's literal prefix (matching is
+ * case-sensitive), so only that range of the sorted ARNs is tested.
  */
-function identityCandidates(idx: ResourceIndex, rc: ResourceCaller, type: ResourceType, a: TypeAction): 'all' | Set<Resource> {
-  const group = idx.byType.get(type);
-  if (!group) return new Set();
-  const out = new Set<Resource>();
-  const first = group.resources[0]!;
-  const sample = sampleArn(first);
-  for (const { document } of rc.caller.identity.docs) {
-    for (const s of coveringStatements(document, a.action)) {
-      if (s.effect !== 'Allow') continue;
-      if (s.notResource) return 'all';
-      for (const pattern of s.resource ?? ['*']) {
-        // A policy variable the engine cannot settle makes the pattern unknown wherever it is tested.
-        if (pattern === '*' || pattern.includes('${')) return 'all';
-        const prefix = literalPrefix(pattern, a.onObject);
-        if (prefix.length <= 'arn:aws:'.length || (sample && !pattern.includes('${') && arnMatcher(pattern)(requestArn(sample, a)))) return 'all';
-        const m = arnMatcher(pattern);
-        for (let i = lowerBound(group.arns, prefix); i < group.arns.length && group.arns[i]!.startsWith(prefix); i++) {
-          const r = group.resources[i]!;
-          if (pattern.includes('${') || m(requestArn(r.arn, a))) out.add(r);
-        }
-      }
-    }
+function minorityOf(group: TypeGroup | undefined, onObject: boolean, pattern: string): readonly Resource[] {
+  if (!group) return [];
+  const prefix = literalPrefix(pattern, onObject);
+  const matched = new Set<number>();
+  for (let i = lowerBound(group.arns, prefix); i < group.arns.length && group.arns[i]!.startsWith(prefix); i++) {
+    if (arnMatches(pattern, requestArn(group.arns[i]!, { onObject }))) matched.add(i);
   }
-  return out;
-}
-
-/** Resources whose policy names the caller itself (by ARN, session, unique id) or anyone. */
-function directlyNamed(idx: ResourceIndex, rc: ResourceCaller, type: ResourceType): Resource[] {
-  const keys = [rc.caller.arn];
-  if (rc.kind === 'role' && rc.roleName) keys.push(`session:${rc.caller.account}:${rc.roleName}`);
-  if (rc.uniqueId) keys.push(`id:${rc.uniqueId}`);
-  const out: Resource[] = [];
-  for (const k of keys) for (const r of idx.namedArn.get(k) ?? []) if (r.type === type) out.push(r);
-  for (const r of idx.namedAnyone) if (r.type === type) out.push(r);
-  return out;
-}
-
-const SAMPLE = '\u0001leash-sample';
-
-function sampleArn(r: Resource): string | undefined {
-  const head = r.arn.split(':').slice(0, 5).join(':').length;
-  const i = r.arn.indexOf(r.name, head);
-  return i < 0 ? undefined : r.arn.slice(0, i) + SAMPLE + r.arn.slice(i + r.name.length);
-}
-
-function conditionOnResource(c: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined): boolean {
-  if (!c) return false;
-  for (const keys of Object.values(c)) for (const k of Object.keys(keys)) {
-    const key = k.toLowerCase();
-    if (key.startsWith('aws:resourcetag/') || key === 'aws:resourceaccount' || key.startsWith('s3:') || key.startsWith('kms:') || key.startsWith('dynamodb:') || key.startsWith('secretsmanager:')) return true;
-  }
-  return false;
-}
-
-/** Could this pattern name some resource whose ARN begins with `head` (the sample up to its name)? */
-function mayName(pattern: string, head: string, onObject: boolean): boolean {
-  if (pattern.includes('${')) return true;
-  const p = pattern.split(':'), h = head.split(':');
-  if (p.length < 6) return hasWildcard(pattern);
-  for (let i = 0; i < 5; i++) if (!(hasWildcard(p[i]!) ? globRegex(p[i]!).test(h[i]!) : p[i] === h[i])) return false;
-  const pr = literalPrefix(p.slice(5).join(':'), onObject), hr = h.slice(5).join(':');
-  return pr.startsWith(hr) || hr.startsWith(pr);
-}
-
-/** Is every statement that covers the action (identity, boundary, SCPs, RCPs) the same for every resource like `sample`? */
-function uniform(rc: ResourceCaller, a: TypeAction, sample: string, rcps: RcpLevels | undefined): boolean {
-  const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document)), ...(rcps ?? []).flatMap((l) => l.map((p) => p.document))];
-  const head = sample.slice(0, sample.indexOf(SAMPLE));
-  for (const d of docs) for (const s of coveringStatements(d, a.action)) {
-    if (s.notResource || conditionOnResource(s.condition)) return false;
-    for (const r of s.resource ?? ['*']) {
-      if (r === '*' || (!r.includes('${') && arnMatcher(r)(sample))) continue;
-      // Names some resources of the group but not all of them.
-      if (mayName(r, head, a.onObject)) return false;
-    }
-  }
-  return true;
+  if (matched.size * 2 <= group.resources.length) return [...matched].map((i) => group.resources[i]!);
+  return group.resources.filter((_, i) => !matched.has(i));
 }
 
 /** One action a caller may perform on a resource (or on every resource of a group). */
@@ -212,15 +224,30 @@ export interface Grant {
 
 /** What one caller (a principal or a state of one) may do to the inventory, without the graph. */
 export interface DirectAccess {
-  /** `${type}@${account}` → grants that hold for every resource of the group not in `decided`. */
+  /** `${type}@${account}` → grants (none: absent) on every resource of the group not in `classes` or `decided`. */
   readonly whole: ReadonlyMap<string, readonly Grant[]>;
-  /** Resources decided one by one (their own policy, or named by a narrower pattern) → grants (possibly none). */
+  /** Policy class → grants (possibly none) on each of its members not in `decided`; the evidence names the class's first member. */
+  readonly classes: ReadonlyMap<number, readonly Grant[]>;
+  /** Resources decided one by one → grants (possibly none). */
   readonly decided: ReadonlyMap<string, readonly Grant[]>;
+  /** The index's resource → policy class. */
+  readonly classOf: ReadonlyMap<string, number>;
+}
+
+/** A class's grants for one member: the resource-policy evidence names that member. */
+function forMember(gs: readonly Grant[], r: Resource): readonly Grant[] {
+  if (!gs.some((g) => g.evidence.some((e) => e.side === 'resource' && e.arn !== r.arn))) return gs;
+  return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'resource' ? { ...e, arn: r.arn } : e)) }));
 }
 
 /** The grants a DirectAccess gives on one resource. */
 export function grantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
-  return access.decided.get(r.arn) ?? access.whole.get(`${r.type}@${r.account}`) ?? [];
+  const d = access.decided.get(r.arn);
+  if (d) return d;
+  const c = access.classOf.get(r.arn);
+  const cs = c === undefined ? undefined : access.classes.get(c);
+  if (cs) return forMember(cs, r);
+  return access.whole.get(groupOf(r)) ?? [];
 }
 
 function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant | undefined {
@@ -228,85 +255,127 @@ function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant |
   return { action: a.action, kind: a.kind, condition: d.condition!, via: d.via!, evidence: d.evidence };
 }
 
-/** Direct access of one caller over the whole inventory: per group when uniform, else per candidate resource. */
-const defaultKeyPolicies = new Map<string, PolicyDocument>();
-/** The default key policy of an account (its root may do everything: IAM policies decide). */
-function defaultKeyPolicy(account: string): PolicyDocument {
-  let d = defaultKeyPolicies.get(account);
-  if (!d) defaultKeyPolicies.set(account, (d = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', principal: { AWS: [`arn:aws:iam::${account}:root`] }, action: ['kms:*'], resource: ['*'] }] }));
-  return d;
+const readsTags = new WeakMap<Statement, boolean>();
+/** Does a statement's condition (or a policy variable anywhere in it) read the resource's tags? */
+function mentionsResourceTag(s: Statement): boolean {
+  let v = readsTags.get(s);
+  if (v === undefined) readsTags.set(s, (v = /resourcetag/i.test(JSON.stringify([s.condition ?? null, s.resource ?? null, s.notResource ?? null]))));
+  return v;
 }
 
-const hasDeny = (doc: PolicyDocument, action: string) => coveringStatements(doc, action).some((s) => s.effect === 'Deny');
+/** The policy layers a decision reads besides the resource's own policy. */
+function callerDocs(rc: ResourceCaller, rcps: RcpLevels | undefined): PolicyDocument[] {
+  return [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document)), ...(rcps ?? []).flatMap((l) => l.map((p) => p.document))];
+}
 
 /**
- * Direct access of one caller over the whole inventory: per group when uniform, else per candidate
- * resource. In a uniform group, a resource with a policy is decided on its own only when that
- * policy can change the group's answer: it names the caller (or anyone), names the caller's
- * account from another account, has a Deny for the action, cannot be read, or is a key policy that
- * does not delegate to the caller's account. Otherwise it takes the group's decision.
+ * Resources of a type that some statement covering the action treats unlike the rest (a pattern's
+ * minority side), or 'all' when the answer may differ resource by resource (a policy variable in
+ * a pattern, a condition on resource tags).
  */
-export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: readonly AccessKind[] = ['delete', 'destructive', 'read']): DirectAccess {
-  const whole = new Map<string, Grant[]>();
-  const decided = new Map<string, Grant[]>();
-  const decidedActions = new Map<string, Set<string>>();
-  const add = (r: Resource, a: TypeAction, g: Grant | undefined) => {
-    let l = decided.get(r.arn);
-    if (!l) { decided.set(r.arn, (l = [])); decidedActions.set(r.arn, new Set()); }
-    decidedActions.get(r.arn)!.add(a.action);
-    if (g) l.push(g);
-  };
-  const own = rc.caller.account;
-  for (const [type, group] of idx.byType) {
-    const actions = (typeActions().get(type) ?? []).filter((a) => kinds.includes(a.kind));
-    if (actions.length === 0) continue;
-    const byAccount = new Set(idx.namedAccount.get(own) ?? []);
-    const direct = new Set(directlyNamed(idx, rc, type));
-    const isKey = type === 'kms:key';
-    for (const a of actions) {
-      const ids = identityCandidates(idx, rc, type, a);
-      const individual = new Set<Resource>(direct);
-      if (ids === 'all') {
-        // Group by account: same account and cross account are decided differently.
-        const seenGroups = new Set<string>();
-        for (const r of group.resources) {
-          const key = `${type}@${r.account}`;
-          if (seenGroups.has(key)) continue;
-          seenGroups.add(key);
-          const members = idx.groups.get(key)!;
-          const found = members.find((m) => !idx.withPolicy.has(m.arn));
-          const m0 = members[0]!;
-          const plain: Resource | undefined = found ?? (isKey ? { arn: m0.arn, type: m0.type, name: m0.name, account: m0.account, region: m0.region, tags: m0.tags, policy: defaultKeyPolicy(m0.account) } : undefined);
-          const sample = plain && sampleArn(plain);
-          if (plain && sample && uniform(rc, a, requestArn(sample, a), idx.rcps)) {
-            const g = toGrant(a, decideOnResource(rc, a.action, requestArn(plain.arn, a), plain, idx.rcps));
-            if (g) {
-              let l = whole.get(key);
-              if (!l) whole.set(key, (l = []));
-              l.push(g);
-            }
-            for (const m of members) {
-              if (!idx.withPolicy.has(m.arn) || direct.has(m)) continue;
-              const changes = m.policyUnknown !== undefined
-                || (m.account !== own && byAccount.has(m))
-                || (g !== undefined && m.policy !== undefined && hasDeny(m.policy, a.action))
-                || (isKey && m.account === own && !byAccount.has(m) && g !== undefined)
-                || (isKey && m.account !== own && g !== undefined);
-              if (changes) individual.add(m);
-            }
-          } else for (const m of members) individual.add(m);
-        }
-      } else for (const r of ids) individual.add(r);
-      for (const r of individual) add(r, a, toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)));
+function specials(idx: ResourceIndex, docs: readonly PolicyDocument[], type: ResourceType, a: TypeAction): 'all' | Set<Resource> {
+  const out = new Set<Resource>();
+  for (const d of docs) for (const s of coveringStatements(d, a.action)) {
+    if (mentionsResourceTag(s)) return 'all';
+    for (const p of s.resource ?? s.notResource ?? []) {
+      if (p === '*') continue;
+      if (p.includes('${')) return 'all';
+      for (const r of idx.minority(type, a.onObject, p)) out.add(r);
     }
   }
-  // A resource decided on its own for some actions takes the group's grants for the others.
-  for (const [arn, list] of decided) {
-    const r = idx.byArn.get(arn)!;
-    const groupGrants = whole.get(`${r.type}@${r.account}`);
-    if (!groupGrants) continue;
-    const done = decidedActions.get(arn)!;
-    for (const g of groupGrants) if (!done.has(g.action)) list.push(g);
+  return out;
+}
+
+const stripped = new WeakMap<Resource, Resource>();
+/** A resource as it would be without a policy: what a member of a class that names nobody relevant gets. */
+function withoutPolicy(r: Resource): Resource {
+  let s = stripped.get(r);
+  if (!s) {
+    const { policy: _p, policyUnknown: _u, ...rest } = r;
+    stripped.set(r, (s = rest));
   }
-  return { whole, decided };
+  return s;
+}
+
+/** The policy classes whose statements name this caller: by ARN, unique id, role session, account, or anyone. */
+function classesNamingCaller(idx: ResourceIndex, rc: ResourceCaller): Set<number> {
+  const keys = ['*', `a:${rc.caller.account}`, rc.caller.arn];
+  if (rc.uniqueId) keys.push(rc.uniqueId);
+  if (rc.kind === 'role' && rc.roleName) keys.push(`session:${rc.caller.account}:${rc.roleName}`);
+  const out = new Set<number>();
+  for (const k of keys) for (const id of idx.classesNaming.get(k) ?? []) out.add(id);
+  return out;
+}
+
+/**
+ * Direct access of one caller over the whole inventory. Per type and action: the resources some
+ * pattern treats apart are decided one by one; the rest of each group gets one decision, made on
+ * a member without its policy (KMS keys: none, a key policy must grant); each policy class that
+ * names the caller gets one decision, made on a member. The answer is exactly what deciding
+ * every resource and action one by one gives (test/resources/index.test.ts).
+ */
+export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: readonly AccessKind[] = ['delete', 'destructive', 'read']): DirectAccess {
+  const docs = callerDocs(rc, idx.rcps);
+  const naming = classesNamingCaller(idx, rc);
+  const namingByGroup = new Map<string, number[]>();
+  for (const id of naming) push(namingByGroup, idx.classes[id]!.group, id);
+  const wholeSlots = new Map<string, (Grant | null)[]>();
+  const classSlots = new Map<number, (Grant | null)[]>();
+  // Per resource decided one by one: a slot per action (undefined: not decided on its own).
+  const decidedSlots = new Map<string, (Grant | null | undefined)[]>();
+  const decide = (r: Resource, a: TypeAction) => toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)) ?? null;
+  for (const [type, keys] of idx.groupsOfType) {
+    const actions = (typeActions().get(type) ?? []).filter((a) => kinds.includes(a.kind));
+    if (actions.length === 0) continue;
+    const slots = <K>(m: Map<K, (Grant | null | undefined)[]>, k: K) => {
+      let l = m.get(k);
+      if (!l) m.set(k, (l = new Array<Grant | null | undefined>(actions.length)));
+      return l;
+    };
+    const isKey = type === 'kms:key';
+    actions.forEach((a, ai) => {
+      const sp = specials(idx, docs, type, a);
+      for (const key of keys) {
+        const members = idx.groups.get(key)!;
+        const alone = (r: Resource) => sp === 'all' || sp.has(r);
+        for (const m of members) if (alone(m)) slots(decidedSlots, m.arn)[ai] = decide(m, a);
+        const rep = members.find((m) => !alone(m));
+        if (!rep) continue;
+        // KMS: a key whose policy names nobody relevant grants nothing, whatever IAM says.
+        slots(wholeSlots, key)[ai] = isKey ? null : decide(withoutPolicy(rep), a);
+        for (const id of namingByGroup.get(key) ?? []) {
+          const c = idx.classes[id]!;
+          const tagged = c.members[0]!.policy !== undefined && coveringStatements(c.members[0]!.policy, a.action).some(mentionsResourceTag);
+          let first: Resource | undefined;
+          for (const m of c.members) {
+            if (alone(m)) continue;
+            if (tagged) slots(decidedSlots, m.arn)[ai] = decide(m, a);
+            else if (!first) first = m;
+          }
+          slots(classSlots, id)[ai] = first ? decide(first, a) : null;
+        }
+      }
+    });
+  }
+  const list = (l: readonly (Grant | null | undefined)[]) => Array.from(l).filter((g): g is Grant => g !== null && g !== undefined);
+  const whole = new Map<string, Grant[]>();
+  for (const [k, l] of wholeSlots) { const gs = list(l); if (gs.length > 0) whole.set(k, gs); }
+  const classes = new Map<number, Grant[]>();
+  for (const [id, l] of classSlots) classes.set(id, list(l));
+  const decided = new Map<string, Grant[]>();
+  // A resource decided on its own for some actions takes its class's (or group's) grants for the others.
+  for (const [arn, l] of decidedSlots) {
+    const r = idx.byArn.get(arn)!;
+    const c = idx.classOf.get(arn);
+    const fill = (c !== undefined && naming.has(c) ? classSlots.get(c) : undefined) ?? wholeSlots.get(groupOf(r)) ?? [];
+    const fromClass = c !== undefined && naming.has(c);
+    const out: Grant[] = [];
+    for (let i = 0; i < l.length; i++) {
+      const g = l[i];
+      const v = g !== undefined ? g : fill[i] ?? null;
+      if (v) out.push(g === undefined && fromClass ? forMember([v], r)[0]! : v);
+    }
+    decided.set(arn, out);
+  }
+  return { whole, classes, decided, classOf: idx.classOf };
 }

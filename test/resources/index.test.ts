@@ -14,30 +14,63 @@ const PATTERNS = [
   '*', 'arn:aws:dynamodb:*:*:table/*', `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-*`, `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-prod`,
   `arn:aws:cloudformation:*:${DEV}:stack/api-*/*`, 'arn:aws:cloudformation:*:*:stack/*', 'arn:aws:s3:::acme-*', 'arn:aws:s3:::acme-prod-data/*', 'arn:aws:s3:::*/*',
   `arn:aws:secretsmanager:us-east-1:${DEV}:secret:prod/*`, `arn:aws:kms:*:${DEV}:key/*`, 'arn:aws:dynamodb:*:*:table/${aws:username}',
+  // Region-bound and suffix patterns: they match some members of a group and not others.
+  `arn:aws:dynamodb:us-east-1:${DEV}:table/*`, 'arn:aws:s3:::*-data', 'arn:aws:s3:::*e',
 ];
 const ACTIONS = ['dynamodb:DeleteTable', 'dynamodb:*', 'cloudformation:DeleteStack', 'cloudformation:*', 's3:*', 's3:GetObject', 's3:DeleteBucket', 'secretsmanager:*', 'kms:Decrypt', '*'];
 const CONDS = [undefined, { StringEquals: { 'aws:ResourceTag/env': 'prod' } }, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } }];
 
-const stmt = fc.record({ Effect: fc.constantFrom('Allow', 'Allow', 'Deny'), Action: fc.constantFrom(...ACTIONS), Resource: fc.constantFrom(...PATTERNS), c: fc.constantFrom(...CONDS) })
-  .map(({ c, ...s }) => (c ? { ...s, Condition: c } : s));
+const stmt = fc.record({ Effect: fc.constantFrom('Allow', 'Allow', 'Deny'), Action: fc.constantFrom(...ACTIONS), Resource: fc.constantFrom(...PATTERNS), c: fc.constantFrom(...CONDS), not: fc.boolean() })
+  .map(({ c, not, Resource, ...s }) => ({ ...s, ...(not && Resource !== '*' ? { NotResource: Resource } : { Resource }), ...(c ? { Condition: c } : {}) }));
 
-function inventory(withPolicies: boolean[]): Resource[] {
-  const own = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:user/u` }, Action: '*', Resource: '*' };
+const ME = `arn:aws:iam::${DEV}:user/u`;
+// Resource-policy templates: each names its own resource through SELF (as real bucket policies do), so members share a policy class.
+const TEMPLATES: ((self: string) => unknown[])[] = [
+  () => [{ Effect: 'Allow', Principal: { AWS: ME }, Action: '*', Resource: '*' }],
+  (self) => [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${self}/*` }],
+  (self) => [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: [self, `${self}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: '*', Resource: [self, `${self}/*`] }],
+  (self) => [{ Effect: 'Deny', Principal: { AWS: ME }, Action: '*', Resource: self }],
+  () => [{ Effect: 'Allow', Principal: { AWS: DEV }, Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } } }],
+  () => [{ Effect: 'Allow', Principal: { AWS: 'AIDAEXAMPLE000000001' }, Action: '*', Resource: '*' }],
+  () => [{ Effect: 'Allow', Principal: { AWS: `arn:aws:sts::${DEV}:assumed-role/u/s1` }, Action: '*', Resource: '*' }],
+  () => [{ Effect: 'Allow', NotPrincipal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: '*', Resource: '*' }],
+  () => [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:user/x' }, Action: '*', Resource: '*' }],
+  () => [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 'kms:*', Resource: '*' }],
+  () => [{ Effect: 'Allow', Principal: { AWS: DEV }, Action: 's3:*', Resource: 'arn:aws:s3:::acme-*' }],
+];
+
+function inventory(withPolicies: boolean[], templates: number[]): Resource[] {
+  const own = { Effect: 'Allow', Principal: { AWS: ME }, Action: '*', Resource: '*' };
   const root = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 'kms:*', Resource: '*' };
   const p = (i: number) => (withPolicies[i] ? doc(own) : undefined);
+  const t = (i: number, self: string) => (templates[i]! < TEMPLATES.length ? doc(...TEMPLATES[templates[i]!]!(self)) : undefined);
+  const table = (name: string, region: string, tags: Record<string, string>, i: number) => {
+    const arn = `arn:aws:dynamodb:${region}:${DEV}:table/${name}`;
+    const policy = t(i, arn);
+    return { ...resource('dynamodb:table', name, DEV, { tags, arn, ...(policy ? { policy } : {}) }), region };
+  };
   return [
     resource('dynamodb:table', 'orders-prod', DEV, { tags: { env: 'prod' } }),
     resource('dynamodb:table', 'orders-dev', DEV, { tags: { env: 'dev' } }),
     resource('dynamodb:table', 'u', DEV),
     resource('dynamodb:table', 'orders-prod', PROD, { tags: { env: 'prod' } }),
+    table('orders-eu', 'eu-west-1', { env: 'prod' }, 0),
+    table('orders-eu2', 'eu-west-1', { env: 'dev' }, 1),
+    table('ledger', 'us-east-1', { env: 'prod' }, 2),
     resource('cloudformation:stack', 'api-prod', DEV),
     resource('cloudformation:stack', 'web-prod', DEV),
     bucket('acme-prod-data', DEV, p(0)),
     bucket('acme-logs', DEV),
+    bucket('acme-site', DEV, t(3, 'arn:aws:s3:::acme-site'), { env: 'prod' }),
+    bucket('acme-data', DEV, t(4, 'arn:aws:s3:::acme-data')),
+    bucket('other-data', DEV, t(5, 'arn:aws:s3:::other-data'), { env: 'dev' }),
     bucket('partner-drop', PROD, withPolicies[1] ? doc({ Effect: 'Allow', Principal: { AWS: DEV }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::partner-drop/*' }) : undefined),
+    bucket('partner-site', PROD, t(6, 'arn:aws:s3:::partner-site')),
     resource('secretsmanager:secret', 'prod/db', DEV, { policy: withPolicies[2] ? doc(own) : undefined } as never),
     resource('kms:key', 'k1', DEV, { policy: doc(root) }),
     resource('kms:key', 'k2', DEV, { policy: doc(own) }),
+    resource('kms:key', 'k4', DEV, { policy: doc(root), tags: { env: 'prod' } }),
+    resource('kms:key', 'k5', DEV),
     resource('kms:key', 'k3', PROD, { policy: doc({ Effect: 'Allow', Principal: { AWS: DEV }, Action: 'kms:Decrypt', Resource: '*' }) }),
     bucket('acme-locked', DEV, doc({ Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: '*' }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:*', Resource: '*' })),
     { ...bucket('acme-unread', DEV), policyUnknown: 'AccessDenied' },
@@ -45,21 +78,32 @@ function inventory(withPolicies: boolean[]): Resource[] {
 }
 
 describe('the resource index', () => {
-  it('gives exactly the brute-force grants for every resource and action', () => {
-    fc.assert(fc.property(fc.array(stmt, { minLength: 0, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), fc.constantFrom('user' as const, 'role' as const), (statements, pols, kind) => {
+  it('gives exactly the brute-force grants (action, condition, via, evidence) for every resource and action', () => {
+    const templates = fc.array(fc.nat({ max: TEMPLATES.length }), { minLength: 7, maxLength: 7 });
+    fc.assert(fc.property(fc.array(stmt, { minLength: 0, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), templates, fc.constantFrom('user' as const, 'role' as const), (statements, pols, tpl, kind) => {
       const rc = callerOf({ kind, name: 'u', identity: statements.length > 0 ? [doc(...statements)] : [] });
-      const inv = inventory(pols);
+      const inv = inventory(pols, tpl);
       const idx = buildResourceIndex({ resources: inv, sources: [], errors: [] });
       const access = directAccess(idx, rc);
       for (const r of idx.resources) {
         const brute = (typeActions().get(r.type) ?? []).flatMap((a) => {
           const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r);
-          return d.decision === 'Allowed' || d.decision === 'Conditional' ? [`${a.action}:${d.condition}`] : [];
-        }).sort();
-        const indexed = grantsOn(access, r).map((g) => `${g.action}:${g.condition}`).sort();
-        expect(indexed, `${r.arn} with ${JSON.stringify(statements)}`).toEqual(brute);
+          return d.decision === 'Allowed' || d.decision === 'Conditional' ? [{ action: a.action, kind: a.kind, condition: d.condition, via: d.via, evidence: d.evidence }] : [];
+        });
+        expect(grantsOn(access, r), `${r.arn} with ${JSON.stringify(statements)}`).toEqual(brute);
       }
-    }), { numRuns: 200 });
+    }), { numRuns: 300 });
+  });
+
+  it('policies that differ only in naming their own resource form one class; a wildcard on other names does not', () => {
+    const tpl = (self: string) => doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${self}/*` });
+    const idx = buildResourceIndex({ resources: [
+      bucket('a', DEV, tpl('arn:aws:s3:::a')), bucket('b', DEV, tpl('arn:aws:s3:::b')),
+      bucket('c', DEV, doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::c*' })),
+      bucket('d', DEV, doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::c*' })),
+    ], sources: [], errors: [] });
+    expect(idx.classOf.get('arn:aws:s3:::a')).toBe(idx.classOf.get('arn:aws:s3:::b'));
+    expect(idx.classOf.get('arn:aws:s3:::c')).not.toBe(idx.classOf.get('arn:aws:s3:::d'));
   });
 });
 
