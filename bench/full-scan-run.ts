@@ -16,7 +16,11 @@ export const FULL_SCAN_TARGETS: Readonly<Record<number, Target>> = {
 
 function run(build: string | undefined, args: string[]): Record<string, unknown> {
   const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
-  const r = spawnSync(process.execPath, cmd, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  // A size that cannot finish (50k took > 25 min and 6.6 GiB before) must not hold up the rest of
+  // the run and its Targets table: each child gets LEASH_BENCH_FULL_TIMEOUT_S seconds (default 900).
+  const timeoutS = Number(process.env.LEASH_BENCH_FULL_TIMEOUT_S ?? 900);
+  const r = spawnSync(process.execPath, cmd, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: timeoutS * 1000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { failed: `not finished within ${timeoutS} s (LEASH_BENCH_FULL_TIMEOUT_S)` };
   if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
@@ -35,7 +39,7 @@ function against(value: number, target: number, unit: string, digits = 1): strin
 export interface FullScanFigure { readonly principals: number; readonly workers: number; readonly wallS: number; readonly rssMiB: number; readonly bundleMB: number }
 
 /** Each size is scanned with each worker count of LEASH_BENCH_FULL_WORKERS (default 0,2: one thread, then two workers). */
-export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanFigure) => void = () => {}): Generator<string> {
+export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanFigure) => void = () => {}, onFailure: (principals: number, workers: number, why: string) => void = () => {}): Generator<string> {
   const sizes = (process.env.LEASH_BENCH_FULL_SIZES ?? '10000,50000').split(',').map(Number);
   const runs = Number(process.env.LEASH_BENCH_FULL_RUNS ?? 1);
   const workerCounts = (process.env.LEASH_BENCH_FULL_WORKERS ?? '0,2').split(',').map(Number);
@@ -46,6 +50,7 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       const file = join(dir, `account-${n}.json`);
       const gen = run(build, ['gen', String(n), file]);
       if (gen.failed) {
+        for (const workers of workerCounts) onFailure(n, workers, `export not generated (${String(gen.failed)})`);
         yield `${n}: export not generated (${String(gen.failed)})`;
         continue;
       }
@@ -55,6 +60,7 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       yield '';
       yield `### ${n.toLocaleString('en-US')} principals, scan --fixes --analysis-workers ${workers} (export ${(Number(gen.bytes) / 1e6).toFixed(1)} MB)`;
       if (ok.length === 0) {
+        onFailure(n, workers, String(rs[0]!.failed));
         yield `failed: ${String(rs[0]!.failed)}`;
         continue;
       }
