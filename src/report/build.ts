@@ -47,6 +47,10 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
   }
   const out: Record<string, number> = {};
   const m = map;
+  if (set.isSparse()) {
+    for (const id of set.toIds()) { const s = m.services[id]!; out[s] = (out[s] ?? 0) + 1; }
+    return out;
+  }
   set.forEachWord((w, bits) => {
     let v = bits;
     const owner = m.wordService[w]!;

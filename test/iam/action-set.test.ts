@@ -104,9 +104,9 @@ describe('ActionSet in either form (sorted ids or bitset)', () => {
           else if (o.op === 'toDense') s.toDense();
           else if (o.op === 'clear') { s.clear(); model = new Set(); }
           else if (o.op === 'clone') { const c = s.clone(); c.add(0); c.clear(); s = s.clone(); }
-          else {
+          else if ('ids' in o) {
             const other = inForm(size, o.ids, o.form);
-            const O = new Set(o.ids);
+            const O = new Set<number>(o.ids);
             if (o.op === 'or') { s.or(other); model = new Set([...model, ...O]); }
             else if (o.op === 'orWords') { s.orWords({ set: other, ...other.wordRange() }); model = new Set([...model, ...O]); }
             else if (o.op === 'and') { s.and(other); model = new Set([...model].filter((x) => O.has(x))); }
