@@ -488,15 +488,15 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     // decision does not depend on which role, and when the trust does not depend on the caller.
     for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
       if (list.length === 0) continue;
-      const shared = list.filter((x) => !callerSpecific(x.entry));
-      const specific = list.filter((x) => callerSpecific(x.entry));
+      const { shared, specific } = perList(list, 'split', () => ({ shared: list.filter((x) => !callerSpecific(x.entry)), specific: list.filter((x) => callerSpecific(x.entry)) }));
       for (const { role, entry } of specific) one(role, entry, named);
       if (shared.length === 0) continue;
       const sample = sampleArn(acct, 'role');
       if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        for (const { role, entry } of shared) if (!names || names(role.arn)) one(role, entry, named);
+        const namedRoles = names ? perList(shared, names, () => shared.filter((x) => names(x.role.arn))) : shared;
+        for (const { role, entry } of namedRoles) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -594,6 +594,18 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
+const mayActMemo = new WeakMap<Caller, Map<string, boolean>>();
+
+/** mayActIn once per caller and action: every technique asks again about the same few actions. */
+function mayActInOwn(caller: Caller, action: string): boolean {
+  if (reference) return mayActIn(caller, action, caller.account);
+  let m = mayActMemo.get(caller);
+  if (!m) mayActMemo.set(caller, (m = new Map()));
+  let v = m.get(action);
+  if (v === undefined) m.set(action, (v = mayActIn(caller, action, caller.account)));
+  return v;
+}
+
 /** Could an identity Allow for this action name a resource of `account` (`*`, a wildcard account, or an ARN without one)? */
 function mayActIn(caller: Caller, action: string, account: string): boolean {
   for (const { document } of caller.identity.docs) {
@@ -614,11 +626,10 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
 function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
   let condition: HopCondition = 'none';
-  const account = n.caller!.account;
   for (const g of groups) {
     if (g.includes(skip)) continue;
-    // Compute of another account cannot carry this account's roles: the grant must reach this account.
-    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActIn(n.caller!, a, account));
+    // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
+    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
@@ -663,8 +674,9 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
     const named = identityNames(caller, 'iam:PassRole', sample, extra);
-    for (const { role, entry } of roles) {
-      if (role.arn === caller.arn || (named && !named(role.arn))) continue;
+    const namedRoles = named ? perList(roles, named, () => roles.filter((x) => named(x.role.arn))) : roles;
+    for (const { role, entry } of namedRoles) {
+      if (role.arn === caller.arn) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
       if (!hc) continue;
@@ -713,7 +725,8 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
     const rest = groupsHold(ctx, n, t.requires, '');
     if (!rest) continue;
     for (const svc of carrier.services) {
-      const roles = (acct.byService.get(svc) ?? []).filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0);
+      const all = acct.byService.get(svc) ?? [];
+      const roles = perList(all, carrier.instanceProfile === true, () => all.filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0));
       if (roles.length === 0) continue;
       const target: HopTarget = carrier.instanceProfile ? 'proven' : 'inferred';
       const hub = hubNode(ctx, `hub:compute:${svc}@${acct.id}`, carrier.instanceProfile ? `instance profiles of ${acct.id}` : `roles of ${acct.id} that ${svc} compute may carry`, acct.id, (h) => {
@@ -914,18 +927,43 @@ export interface BuildOptions {
    * Allow names. Slow; tests hold the shortcuts to it (the same principals reachable).
    */
   readonly exhaustive?: boolean;
+  /**
+   * Work every caller out from scratch: no per-account caches of the lists each caller filters,
+   * no per-caller memos. Slow; a property test holds the fast build to it, edge for edge.
+   */
+  readonly reference?: boolean;
 }
 
 /** Set for the duration of one buildGraph call (synchronous, never re-entered). */
 let exhaustive = false;
+let reference = false;
+
+const listMemos = new WeakMap<object, Map<unknown, unknown>>();
+
+/**
+ * A result that depends only on an account's list (and a pure `key`, such as a memoised ARN
+ * test): computed once, not once per caller. Without it every caller walks every role that
+ * trusts its account or a service, which made the graph quadratic in the account's size.
+ */
+function perList<T>(list: object, key: unknown, compute: () => T): T {
+  if (reference) return compute();
+  let m = listMemos.get(list);
+  if (!m) listMemos.set(list, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const v = compute();
+  m.set(key, v);
+  return v;
+}
 
 /** Build the graph over every account given (cross-account edges included). */
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
   exhaustive = opts.exhaustive === true;
+  reference = opts.reference === true;
   try {
     return buildGraphWith(inputs, opts);
   } finally {
     exhaustive = false;
+    reference = false;
   }
 }
 
