@@ -53,8 +53,19 @@ const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index:
 
 const carriers = carriersJson.carriers as Readonly<Record<string, { readonly services: readonly string[]; readonly instanceProfile?: boolean }>>;
 
-const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
-const partitionOf = (arn: string): string => arn.split(':')[1] ?? 'aws';
+/** Field k of an ARN (split on ':'), without building the array: the graph asks this per node per search. */
+function arnField(arn: string, k: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < k; i++) {
+    const j = arn.indexOf(':', start);
+    if (j < 0) return undefined;
+    start = j + 1;
+  }
+  const end = arn.indexOf(':', start);
+  return end < 0 ? arn.slice(start) : arn.slice(start, end);
+}
+const accountOf = (arn: string): string => arnField(arn, 4) ?? '';
+const partitionOf = (arn: string): string => arnField(arn, 1) ?? 'aws';
 
 function policyName(a: AttachedPolicy): string {
   const o = a.origin;
@@ -91,6 +102,11 @@ interface Ctx {
   readonly now: Date;
   readonly nodes: GraphNodeInternal[];
   readonly out: GraphEdge[][];
+  /** Index of each out-edge's target, parallel to `out`: searches need no lookup by id. */
+  readonly outTo: number[][];
+  /** Per node: 1 a user, 2 a role (the principal itself, not a state of it), else 0; and its principal's account. */
+  readonly principalKind: number[];
+  readonly principalAccount: string[];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
   /** (from, to) pair → techniques already on it; `edgeCount` counts them all (and every upgrade of one). */
@@ -174,6 +190,10 @@ function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeIntern
   const node = { ...n, index: ctx.nodes.length } as GraphNodeInternal;
   ctx.nodes.push(node);
   ctx.out.push([]);
+  ctx.outTo.push([]);
+  const p = node.principal;
+  ctx.principalKind.push(p && p.kind === node.kind ? (p.kind === 'user' ? 1 : p.kind === 'role' ? 2 : 0) : 0);
+  ctx.principalAccount.push(p ? accountOf(p.arn) : '');
   ctx.byId.set(n.id, node.index);
   return node;
 }
@@ -202,6 +222,7 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   else ctx.edgeKeys.set(key, [e.technique]);
   ctx.edgeCount++;
   ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+  ctx.outTo[from.index]!.push(to.index);
 }
 
 /** Lower is stronger: unconditional and proven first. */
@@ -778,14 +799,15 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     const i = ctx.byId.get(p.arn);
     return i !== undefined && reachable.has(i) ? 'none' : undefined;
   };
-  const candidates = (on: 'user' | 'role'): Principal[] => {
+  // Once per call and kind (the reach is fixed for the call), not once per edit action.
+  const known: Partial<Record<'user' | 'role', readonly Principal[]>> = {};
+  const candidates = (on: 'user' | 'role'): readonly Principal[] => {
+    const had = reference ? undefined : known[on];
+    if (had) return had;
     const out: Principal[] = [];
     if (self && self.kind === on && accountOf(self.arn) === acct.id) out.push(self);
-    for (const i of reachable) {
-      const p = ctx.nodes[i]!.principal;
-      if (p && p.kind === on && accountOf(p.arn) === acct.id && p !== self && ctx.nodes[i]!.kind === on) out.push(p);
-    }
-    return as ? out.filter((p) => !skipped(p)) : out;
+    for (const p of principalsIn(ctx, reachable, on, acct.id)) if (p !== self) out.push(p);
+    return (known[on] = as ? out.filter((p) => !skipped(p)) : out);
   };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
@@ -832,6 +854,39 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   }
 }
 
+const reachPrincipals = new WeakMap<Reached, Map<string, readonly Principal[]>>();
+
+/**
+ * Users or roles of an account in a reach, in the reach's order: once per reach, shared by every
+ * editor a combined-edit actor is searched with (an actor's reach is most of the graph).
+ */
+function principalsIn(ctx: Ctx, reachable: Reached, on: 'user' | 'role', account: string): readonly Principal[] {
+  const key = `${on}\u0000${account}`;
+  let m = reference ? undefined : reachPrincipals.get(reachable);
+  const known = m?.get(key);
+  if (known) return known;
+  const out: Principal[] = [];
+  const { list } = reachable;
+  const want = on === 'user' ? 1 : 2;
+  if (reference) {
+    for (const i of reachable) {
+      const node = ctx.nodes[i]!;
+      const p = node.principal;
+      if (node.kind === on && p && p.kind === on && accountOf(p.arn) === account) out.push(p);
+    }
+  } else {
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      if (ctx.principalKind[i] === want && ctx.principalAccount[i] === account) out.push(ctx.nodes[i]!.principal!);
+    }
+  }
+  if (!reference) {
+    if (!m) reachPrincipals.set(reachable, (m = new Map()));
+    m.set(key, out);
+  }
+  return out;
+}
+
 function outsideEdges(ctx: Ctx, acct: AccountIndex): void {
   for (const role of acct.roles) {
     const target = ctx.nodes[ctx.byId.get(role.arn)!]!;
@@ -860,7 +915,7 @@ const COMBINED_EDIT_ACTORS = 250;
  */
 function combinedEdits(ctx: Ctx, editors: readonly GraphNodeInternal[], powers: readonly PowerSets[]): void {
   const rev: number[][] = ctx.nodes.map(() => []);
-  ctx.out.forEach((edges, i) => { for (const e of edges) rev[ctx.byId.get(e.to)!]!.push(i); });
+  ctx.out.forEach((edges, i) => { edges.forEach((e, k) => rev[reference ? ctx.byId.get(e.to)! : ctx.outTo[i]![k]!]!.push(i)); });
   const searched = new Map<number, Reach>();
   for (const e of editors) {
     if (powers[e.index]!.admin) continue;
@@ -884,34 +939,80 @@ function combinedEdits(ctx: Ctx, editors: readonly GraphNodeInternal[], powers: 
   }
 }
 
-function reachFrom(ctx: Ctx, start: number, keep: (e: GraphEdge) => boolean = () => true): Set<number> {
+function reachFrom(ctx: Ctx, start: number, keep: (e: GraphEdge) => boolean = () => true): Set<number> & Reached {
   const seen = new Set<number>([start]);
   const stack = [start];
   while (stack.length > 0) {
     const i = stack.pop()!;
-    for (const e of ctx.out[i]!) {
-      if (!keep(e)) continue;
-      const j = ctx.byId.get(e.to)!;
+    const edges = ctx.out[i]!, to = ctx.outTo[i]!;
+    for (let k = 0; k < edges.length; k++) {
+      if (!keep(edges[k]!)) continue;
+      const j = reference ? ctx.byId.get(edges[k]!.to)! : to[k]!;
       if (!seen.has(j)) { seen.add(j); stack.push(j); }
     }
   }
   seen.delete(start);
-  return seen;
+  return Object.assign(seen, { list: [...seen] });
+}
+
+/** Nodes a search found: membership, and iteration in the order found (which decides edge order). */
+interface Reached extends Iterable<number> {
+  has(i: number): boolean;
+  /** The same nodes as the iteration, as an array (no iterator in hot loops). */
+  readonly list: ArrayLike<number>;
 }
 
 /** What a node reaches, by the weakest hop on the way: unconditional and proven, at most approval-gated, or at all. */
 interface Reach {
-  readonly possible: ReadonlySet<number>;
-  readonly approval: ReadonlySet<number>;
-  readonly proven: ReadonlySet<number>;
+  readonly possible: Reached;
+  readonly approval: Pick<Reached, 'has'>;
+  readonly proven: Pick<Reached, 'has'>;
 }
 
+const approvalHop = (e: GraphEdge) => e.condition !== 'unknown' && e.target === 'proven';
+const provenHop = (e: GraphEdge) => e.condition === 'none' && e.target === 'proven';
+
 function reachOf(ctx: Ctx, start: number): Reach {
-  return {
-    possible: reachFrom(ctx, start),
-    approval: reachFrom(ctx, start, (e) => e.condition !== 'unknown' && e.target === 'proven'),
-    proven: reachFrom(ctx, start, (e) => e.condition === 'none' && e.target === 'proven'),
+  if (reference) return { possible: reachFrom(ctx, start), approval: reachFrom(ctx, start, approvalHop), proven: reachFrom(ctx, start, provenHop) };
+  // One byte per node holds the strongest level reached (1 possible, 2 approval, 3 proven): the
+  // combined-edit actors each search most of the graph, and Sets of thousands made that the
+  // graph's largest fixed cost. Levels nest, so each walk's "not yet at this level" is its own seen set.
+  const n = ctx.nodes.length;
+  const level = new Uint8Array(n);
+  const order = new Int32Array(n);
+  const stack = new Int32Array(n);
+  let found = 0;
+  // Every hop, depth-first from a stack exactly as reachFrom walks, so the order found is the same.
+  let top = 0;
+  level[start] = 1;
+  stack[top++] = start;
+  while (top > 0) {
+    const to = ctx.outTo[stack[--top]!]!;
+    for (let k = 0; k < to.length; k++) {
+      const j = to[k]!;
+      if (level[j] === 0) { level[j] = 1; order[found++] = j; stack[top++] = j; }
+    }
+  }
+  const walk = (keep: (e: GraphEdge) => boolean, value: number) => {
+    let t = 0;
+    level[start] = value;
+    stack[t++] = start;
+    while (t > 0) {
+      const i = stack[--t]!;
+      const edges = ctx.out[i]!, to = ctx.outTo[i]!;
+      for (let k = 0; k < to.length; k++) {
+        const j = to[k]!;
+        if (level[j]! < value && keep(edges[k]!)) { level[j] = value; stack[t++] = j; }
+      }
+    }
   };
+  walk(approvalHop, 2);
+  walk(provenHop, 3);
+  level[start] = 0;
+  const at = (min: number) => ({ has: (i: number) => i < n && level[i]! >= min });
+  const list = order.subarray(0, found);
+  const possible: Reached = { has: at(1).has, list, [Symbol.iterator]: () => list[Symbol.iterator]() };
+  return { possible, approval: at(2), proven: at(3) };
 }
 
 /** The condition a hop to node `i` holds under, given what the start reaches. */
@@ -968,7 +1069,7 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
 }
 
 function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
-  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
+  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], outTo: [], principalKind: [], principalAccount: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
     const ceiling = adminCeiling(acct, opts.expander);
