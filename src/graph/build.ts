@@ -398,7 +398,7 @@ function mayNameType(pattern: string, sample: string): boolean {
  * when any may be (a wildcard, NotResource, a policy variable). Used only to skip resources no
  * Allow names before deciding the rest one by one.
  */
-function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): ((arn: string) => boolean) | undefined {
+function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): NamedTest | undefined {
   if (exhaustive) return undefined;
   const patterns: string[] = [];
   const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
@@ -418,14 +418,14 @@ function identityNames(caller: Caller, action: string, sample: string, extra?: R
     const ms = patterns.map(arnMatcher);
     // Callers that share policies share their patterns: one verdict per ARN, whoever asks.
     const verdicts = new Map<string, boolean>();
-    test = (arn) => {
+    test = Object.assign((arn: string) => {
       let v = verdicts.get(arn);
       if (v === undefined) {
         if (verdicts.size > 50_000) verdicts.clear();
         verdicts.set(arn, (v = ms.some((m) => m(arn))));
       }
       return v;
-    };
+    }, { patterns });
     if (namedTests.size > 2_000) namedTests.clear();
     namedTests.set(key, test);
   }
@@ -433,7 +433,32 @@ function identityNames(caller: Caller, action: string, sample: string, extra?: R
 }
 
 /** Resource patterns of identityNames → its memoised test. Pure: the same patterns always match the same ARNs. */
-const namedTests = new Map<string, (arn: string) => boolean>();
+const namedTests = new Map<string, NamedTest>();
+
+/** An identityNames test: true when one of its patterns matches the ARN. */
+type NamedTest = ((arn: string) => boolean) & { readonly patterns: readonly string[] };
+
+/**
+ * The roles of an account list that a named test lets through, in list order. Distinct pattern
+ * sets grow with the account (policies combine at random), so each pattern is matched against
+ * the list once and a set is the union of its patterns' hits: not one scan of the list per set.
+ */
+function namedRoles<X extends { readonly role: Role }>(list: readonly X[], names: NamedTest): readonly X[] {
+  return perList(list, names, () => {
+    if (reference) return list.filter((x) => names(x.role.arn));
+    const hit = new Uint8Array(list.length);
+    for (const p of names.patterns) {
+      const hits = perList(list, `pattern\u0000${p}`, () => {
+        const m = arnMatcher(p);
+        const b = new Uint8Array(list.length);
+        for (let i = 0; i < list.length; i++) if (m(list[i]!.role.arn)) b[i] = 1;
+        return b;
+      });
+      for (let i = 0; i < hit.length; i++) hit[i]! |= hits[i]!;
+    }
+    return list.filter((_, i) => hit[i] === 1);
+  });
+}
 
 function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][number]['condition']>): boolean {
   for (const keys of Object.values(c)) for (const k of Object.keys(keys)) {
@@ -516,8 +541,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
       if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        const namedRoles = names ? perList(shared, names, () => shared.filter((x) => names(x.role.arn))) : shared;
-        for (const { role, entry } of namedRoles) one(role, entry, named);
+        for (const { role, entry } of names ? namedRoles(shared, names) : shared) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -695,8 +719,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
     const named = identityNames(caller, 'iam:PassRole', sample, extra);
-    const namedRoles = named ? perList(roles, named, () => roles.filter((x) => named(x.role.arn))) : roles;
-    for (const { role, entry } of namedRoles) {
+    for (const { role, entry } of named ? namedRoles(roles, named) : roles) {
       if (role.arn === caller.arn) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
