@@ -213,7 +213,8 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
-  return { allowed, unconditional, allResources };
+  // Kept per principal for the whole scan: the smaller form (see ActionSet).
+  return { allowed: allowed.compact(), unconditional: unconditional.compact(), allResources: allResources.compact() };
 }
 
 /** With `now`, conditions on the request time and the session's issue time are judged against it. */
