@@ -437,21 +437,24 @@ const namedTests = new Map<string, NamedTest>();
 
 /** An identityNames test: true when one of its patterns matches the ARN. */
 type NamedTest = ((arn: string) => boolean) & { readonly patterns: readonly string[] };
+const roleArn = (x: { readonly role: Role }) => x.role.arn;
+const principalArn = (p: Principal) => p.arn;
 
 /**
- * The roles of an account list that a named test lets through, in list order. Distinct pattern
- * sets grow with the account (policies combine at random), so each pattern is matched against
- * the list once and a set is the union of its patterns' hits: not one scan of the list per set.
+ * The members of an account list (roles, users) that a named test lets through, in list order.
+ * Distinct pattern sets grow with the account (policies combine at random), so each pattern is
+ * matched against the list once and a set is the union of its patterns' hits: not one scan of
+ * the list per set, nor per caller. `arnOf` must be the same for every use of one list.
  */
-function namedRoles<X extends { readonly role: Role }>(list: readonly X[], names: NamedTest): readonly X[] {
+function namedIn<X>(list: readonly X[], names: NamedTest, arnOf: (x: X) => string): readonly X[] {
   return perList(list, names, () => {
-    if (reference) return list.filter((x) => names(x.role.arn));
+    if (reference) return list.filter((x) => names(arnOf(x)));
     const hit = new Uint8Array(list.length);
     for (const p of names.patterns) {
       const hits = perList(list, `pattern\u0000${p}`, () => {
         const m = arnMatcher(p);
         const b = new Uint8Array(list.length);
-        for (let i = 0; i < list.length; i++) if (m(list[i]!.role.arn)) b[i] = 1;
+        for (let i = 0; i < list.length; i++) if (m(arnOf(list[i]!))) b[i] = 1;
         return b;
       });
       for (let i = 0; i < hit.length; i++) hit[i]! |= hits[i]!;
@@ -541,7 +544,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
       if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        for (const { role, entry } of names ? namedRoles(shared, names) : shared) one(role, entry, named);
+        for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -571,6 +574,8 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
 /** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */
 function iamTargets<T extends { readonly arn: string }>(
   ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,
+  /** `candidates` is a list of the account's (every user, every role): filtered once per pattern, not per caller. */
+  accountList = false,
 ): { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] {
   const caller = n.caller!;
   const out: { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
@@ -583,8 +588,8 @@ function iamTargets<T extends { readonly arn: string }>(
     return out;
   }
   const named = identityNames(caller, action, sample);
-  for (const t of candidates) {
-    if (named && !named(arnOf(t))) continue;
+  for (const t of named && accountList ? namedIn(candidates, named, arnOf) : candidates) {
+    if (named && !accountList && !named(arnOf(t))) continue;
     const d = decide(caller, action, arnOf(t));
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
@@ -625,7 +630,7 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
       addEdge(ctx, n, hub, { technique: t.technique, actions: [t.action], condition: hc, target: 'proven', why: `${t.why} every ${t.on}`, evidence: d.evidence });
       continue;
     }
-    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, (x) => x.arn)) {
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, principalArn, true)) {
       if (p.arn === caller.arn) continue;
       let c: HopCondition | undefined = condition;
       if (t.on === 'role') {
@@ -719,7 +724,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
     const named = identityNames(caller, 'iam:PassRole', sample, extra);
-    for (const { role, entry } of named ? namedRoles(roles, named) : roles) {
+    for (const { role, entry } of named ? namedIn(roles, named, roleArn) : roles) {
       if (role.arn === caller.arn) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
