@@ -11,7 +11,7 @@ import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.j
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
+import { arnMatcher, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../iam/pattern.js';
 import { and3, evaluateCondition, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { statementAppliesToResource } from '../iam/evaluate.js';
@@ -438,6 +438,52 @@ const namedTests = new Map<string, NamedTest>();
 /** An identityNames test: true when one of its patterns matches the ARN. */
 type NamedTest = ((arn: string) => boolean) & { readonly patterns: readonly string[] };
 const roleArn = (x: { readonly role: Role }) => x.role.arn;
+
+const UNTIL_WILDCARD = new RegExp(`[*?${LITERAL_STAR}${LITERAL_QUESTION}]`);
+
+/** What follows an ARN's fifth ':' (its resource part, matched as one glob), or undefined. */
+function resourcePart(arn: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = arn.indexOf(':', start);
+    if (c < 0) return undefined;
+    start = c + 1;
+  }
+  return arn.slice(start);
+}
+
+/**
+ * Members of a list a pattern may match: those whose resource part starts with the pattern's
+ * literal resource prefix (up to its first wildcard or literal marker; an ARN pattern matches
+ * part by part, anchored), and those whose ARN has no resource part. Undefined: every member.
+ * The matcher still decides each one; this only skips members that cannot match.
+ */
+function prefixCandidates<X>(list: readonly X[], pattern: string, arnOf: (x: X) => string): number[] | undefined {
+  const resource = resourcePart(pattern);
+  if (resource === undefined) return undefined;
+  const cut = resource.search(UNTIL_WILDCARD);
+  const prefix = cut < 0 ? resource : resource.slice(0, cut);
+  const index = perList(list, 'resource parts', () => {
+    const sorted: { r: string; i: number }[] = [];
+    const other: number[] = [];
+    list.forEach((x, i) => {
+      const r = resourcePart(arnOf(x));
+      if (r === undefined) other.push(i);
+      else sorted.push({ r, i });
+    });
+    sorted.sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.i - b.i));
+    return { keys: sorted.map((x) => x.r), at: sorted.map((x) => x.i), other };
+  });
+  let lo = 0, hi = index.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.keys[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [...index.other];
+  for (let k = lo; k < index.keys.length && index.keys[k]!.startsWith(prefix); k++) out.push(index.at[k]!);
+  return out;
+}
 const principalArn = (p: Principal) => p.arn;
 
 /**
@@ -454,7 +500,9 @@ function namedIn<X>(list: readonly X[], names: NamedTest, arnOf: (x: X) => strin
       const hits = perList(list, `pattern\u0000${p}`, () => {
         const m = arnMatcher(p);
         const b = new Uint8Array(list.length);
-        for (let i = 0; i < list.length; i++) if (m(arnOf(list[i]!))) b[i] = 1;
+        const maybe = prefixCandidates(list, p, arnOf);
+        if (maybe) { for (const i of maybe) if (m(arnOf(list[i]!))) b[i] = 1; }
+        else for (let i = 0; i < list.length; i++) if (m(arnOf(list[i]!))) b[i] = 1;
         return b;
       });
       for (let i = 0; i < hit.length; i++) hit[i]! |= hits[i]!;
