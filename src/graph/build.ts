@@ -720,6 +720,17 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
   return false;
 }
 
+const groupIds = new WeakMap<readonly string[], { catalog: unknown; ids: readonly (readonly [string, number | undefined])[] }>();
+
+/** A technique's requirement group with each action's catalog id: looked up once, not per caller. */
+function catalogIds(ctx: Ctx, g: readonly string[]): readonly (readonly [string, number | undefined])[] {
+  const known = reference ? undefined : groupIds.get(g);
+  if (known && known.catalog === ctx.expander.catalog) return known.ids;
+  const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const);
+  groupIds.set(g, { catalog: ctx.expander.catalog, ids });
+  return ids;
+}
+
 /** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
 function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
@@ -727,7 +738,7 @@ function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly s
   for (const g of groups) {
     if (g.includes(skip)) continue;
     // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
-    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
+    const ids = catalogIds(ctx, g).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
