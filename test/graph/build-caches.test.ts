@@ -34,7 +34,8 @@ const actionArb = fc.constantFrom(
   'iam:DeleteRolePermissionsBoundary', 's3:GetObject', 'sts:*', 'iam:*',
 );
 const resourceArb = fc.constantFrom('*', '*', `arn:aws:iam::${DEV}:role/*`, `arn:aws:iam::*:role/app-*`, role('glue-x'), role('svc-y'), `arn:aws:iam::${DEV}:user/*`,
-  arn(DEV, 'user', 'u1'), arn(DEV, 'group', 'g0'), arn(DEV, 'policy', 'shared'), 'arn:aws:s3:::bucket/*');
+  arn(DEV, 'user', 'u1'), arn(DEV, 'group', 'g0'), arn(DEV, 'policy', 'shared'), 'arn:aws:s3:::bucket/*', `arn:aws:iam::${DEV}:role/s?c-*`, `arn:aws:iam::${DEV}:role/*-z`, 'arn:aws:iam::*:*',
+  `arn:aws:iam::${DEV}:user/u*`);
 const passedTo = (svc: string) => ({ StringEquals: { 'iam:PassedToService': `${svc}.amazonaws.com` } });
 const conditionArb = fc.constantFrom<unknown>(undefined, undefined, undefined, passedTo('ec2'), passedTo('lambda'), { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
   { StringEquals: { 'aws:ResourceTag/team': 'a' } }, { StringEquals: { 'aws:PrincipalTag/team': 'a' } });
