@@ -37,7 +37,7 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
   let map = wordMaps.get(expander);
   if (!map) {
     const services = expander.catalog.actions.map((a) => a.service);
-    const wordService = new Int32Array(set.words.length).fill(-1);
+    const wordService = new Int32Array((set.size + 31) >>> 5).fill(-1);
     for (let w = 0; w < wordService.length; w++) {
       const first = w * 32, last = Math.min(first + 31, services.length - 1);
       if (services[first] === services[last]) wordService[w] = first;
@@ -46,22 +46,25 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
     wordMaps.set(expander, map);
   }
   const out: Record<string, number> = {};
-  const words = set.words;
-  for (let w = 0; w < words.length; w++) {
-    let v = words[w]!;
-    if (v === 0) continue;
-    const owner = map.wordService[w]!;
+  const m = map;
+  if (set.isSparse()) {
+    for (const id of set.toIds()) { const s = m.services[id]!; out[s] = (out[s] ?? 0) + 1; }
+    return out;
+  }
+  set.forEachWord((w, bits) => {
+    let v = bits;
+    const owner = m.wordService[w]!;
     if (owner >= 0) {
       v = v - ((v >>> 1) & 0x55555555);
       v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      const s = map.services[owner]!;
+      const s = m.services[owner]!;
       out[s] = (out[s] ?? 0) + ((((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24);
     } else {
       for (let b = 0; b < 32; b++) {
-        if (v & (1 << b)) { const s = map.services[w * 32 + b]!; out[s] = (out[s] ?? 0) + 1; }
+        if (v & (1 << b)) { const s = m.services[w * 32 + b]!; out[s] = (out[s] ?? 0) + 1; }
       }
     }
-  }
+  });
   return out;
 }
 
