@@ -235,7 +235,9 @@ function planDeny(set: ActionSet, expander: ActionExpander, free: ActionSet | un
 
 const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
 function setKey(s: ActionSet | undefined): string {
-  return s ? createHash('sha1').update(new Uint8Array(s.words.buffer, s.words.byteOffset, s.words.byteLength)).digest('hex') : '-';
+  if (!s) return '-';
+  const w = s.toWords();
+  return createHash('sha1').update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength)).digest('hex');
 }
 
 /**

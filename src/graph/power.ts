@@ -68,9 +68,7 @@ export function summarizePower(p: PowerSets, expander: ActionExpander): PowerSum
 
 /** |(a ∧ tier) − b| > 0, without allocating. */
 function gainsIn(a: ActionSet, b: ActionSet, tier: ActionSet): boolean {
-  const aw = a.words, bw = b.words, tw = tier.words;
-  for (let i = 0; i < tw.length; i++) if ((aw[i]! & tw[i]! & ~bw[i]!) !== 0) return true;
-  return false;
+  return a.gainsIn(b, tier);
 }
 
 /** The first tier in which `target` has power `source` lacks; undefined when it adds nothing at all. */

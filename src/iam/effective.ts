@@ -191,9 +191,9 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   const n = expander.size;
   let tmp = scratch.get(n);
   if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n) }));
-  tmp.denyAlways.words.fill(0);
-  tmp.denyConditional.words.fill(0);
-  tmp.denyExceptListed.words.fill(0);
+  tmp.denyAlways.clear();
+  tmp.denyConditional.clear();
+  tmp.denyExceptListed.clear();
   const acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), ...tmp };
   accumulate(acc, input.identity, expander, input.principal);
   const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
@@ -213,7 +213,8 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
-  return { allowed, unconditional, allResources };
+  // Kept per principal for the whole analysis: compact (usually a short id list, see ActionSet).
+  return { allowed: allowed.compact(), unconditional: unconditional.compact(), allResources: allResources.compact() };
 }
 
 /** With `now`, conditions on the request time and the session's issue time are judged against it. */

@@ -246,9 +246,7 @@ export class ActionExpander {
     let w = this.wideSets.get(ids);
     if (!w) {
       const set = ActionSet.of(this.size, ids);
-      let lo = set.words.length, hi = -1;
-      for (let i = 0; i < set.words.length; i++) if (set.words[i] !== 0) { if (i < lo) lo = i; hi = i; }
-      this.wideSets.set(ids, (w = { set, lo, hi }));
+      this.wideSets.set(ids, (w = { set, ...set.wordRange() }));
     }
     return w;
   }

@@ -37,7 +37,7 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
   let map = wordMaps.get(expander);
   if (!map) {
     const services = expander.catalog.actions.map((a) => a.service);
-    const wordService = new Int32Array(set.words.length).fill(-1);
+    const wordService = new Int32Array((set.size + 31) >>> 5).fill(-1);
     for (let w = 0; w < wordService.length; w++) {
       const first = w * 32, last = Math.min(first + 31, services.length - 1);
       if (services[first] === services[last]) wordService[w] = first;
@@ -46,7 +46,12 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
     wordMaps.set(expander, map);
   }
   const out: Record<string, number> = {};
-  const words = set.words;
+  if (set.isSparse()) {
+    // Ascending ids, like the word walk below, so services appear in the same order.
+    for (const id of set.ids()) { const s = map.services[id]!; out[s] = (out[s] ?? 0) + 1; }
+    return out;
+  }
+  const words = set.toWords();
   for (let w = 0; w < words.length; w++) {
     let v = words[w]!;
     if (v === 0) continue;
