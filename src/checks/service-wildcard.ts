@@ -16,8 +16,12 @@ export const serviceWildcard = defineCheck({
     return ctx.principals.flatMap((a) => {
       if (a.isAdmin) return []; // admin-access covers it
       const services: string[] = [];
+      const all = a.effective.allResources;
+      // A small set (sorted ids) holds a whole service only if it holds as many of its ids.
+      const perService = all.isSparse() ? countByService(all.toIds(), ctx.expander.catalog.actions) : undefined;
       for (const { service, ids } of writable) {
-        if (ids.every((id) => a.effective.allResources.has(id))) services.push(service);
+        if (perService && perService.get(service) !== ids.length) continue;
+        if (ids.every((id) => all.has(id))) services.push(service);
       }
       if (services.length === 0) return [];
       return [{
@@ -33,3 +37,9 @@ export const serviceWildcard = defineCheck({
     });
   },
 });
+
+function countByService(ids: Uint32Array, actions: readonly { readonly service: string }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const id of ids) { const s = actions[id]!.service; out.set(s, (out.get(s) ?? 0) + 1); }
+  return out;
+}

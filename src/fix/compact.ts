@@ -236,8 +236,8 @@ function planDeny(set: ActionSet, expander: ActionExpander, free: ActionSet | un
 const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
 function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
-  const w = s.toWords();
-  return createHash('sha1').update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength)).digest('hex');
+  const ids = s.toIds(); // canonical: equal sets hash alike whatever their form
+  return createHash('sha1').update(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength)).digest('hex');
 }
 
 /**

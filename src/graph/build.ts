@@ -11,7 +11,7 @@ import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.j
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
+import { arnMatcher, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../iam/pattern.js';
 import { and3, evaluateCondition, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { statementAppliesToResource } from '../iam/evaluate.js';
@@ -53,8 +53,19 @@ const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index:
 
 const carriers = carriersJson.carriers as Readonly<Record<string, { readonly services: readonly string[]; readonly instanceProfile?: boolean }>>;
 
-const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
-const partitionOf = (arn: string): string => arn.split(':')[1] ?? 'aws';
+/** Field k of an ARN (split on ':'), without building the array: the graph asks this per node per search. */
+function arnField(arn: string, k: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < k; i++) {
+    const j = arn.indexOf(':', start);
+    if (j < 0) return undefined;
+    start = j + 1;
+  }
+  const end = arn.indexOf(':', start);
+  return end < 0 ? arn.slice(start) : arn.slice(start, end);
+}
+const accountOf = (arn: string): string => arnField(arn, 4) ?? '';
+const partitionOf = (arn: string): string => arnField(arn, 1) ?? 'aws';
 
 function policyName(a: AttachedPolicy): string {
   const o = a.origin;
@@ -91,6 +102,11 @@ interface Ctx {
   readonly now: Date;
   readonly nodes: GraphNodeInternal[];
   readonly out: GraphEdge[][];
+  /** Index of each out-edge's target, parallel to `out`: searches need no lookup by id. */
+  readonly outTo: number[][];
+  /** Per node: 1 a user, 2 a role (the principal itself, not a state of it), else 0; and its principal's account. */
+  readonly principalKind: number[];
+  readonly principalAccount: string[];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
   /** (from, to) pair → techniques already on it; `edgeCount` counts them all (and every upgrade of one). */
@@ -174,6 +190,10 @@ function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeIntern
   const node = { ...n, index: ctx.nodes.length } as GraphNodeInternal;
   ctx.nodes.push(node);
   ctx.out.push([]);
+  ctx.outTo.push([]);
+  const p = node.principal;
+  ctx.principalKind.push(p && p.kind === node.kind ? (p.kind === 'user' ? 1 : p.kind === 'role' ? 2 : 0) : 0);
+  ctx.principalAccount.push(p ? accountOf(p.arn) : '');
   ctx.byId.set(n.id, node.index);
   return node;
 }
@@ -202,6 +222,7 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   else ctx.edgeKeys.set(key, [e.technique]);
   ctx.edgeCount++;
   ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+  ctx.outTo[from.index]!.push(to.index);
 }
 
 /** Lower is stronger: unconditional and proven first. */
@@ -377,7 +398,7 @@ function mayNameType(pattern: string, sample: string): boolean {
  * when any may be (a wildcard, NotResource, a policy variable). Used only to skip resources no
  * Allow names before deciding the rest one by one.
  */
-function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): ((arn: string) => boolean) | undefined {
+function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): NamedTest | undefined {
   if (exhaustive) return undefined;
   const patterns: string[] = [];
   const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
@@ -397,14 +418,14 @@ function identityNames(caller: Caller, action: string, sample: string, extra?: R
     const ms = patterns.map(arnMatcher);
     // Callers that share policies share their patterns: one verdict per ARN, whoever asks.
     const verdicts = new Map<string, boolean>();
-    test = (arn) => {
+    test = Object.assign((arn: string) => {
       let v = verdicts.get(arn);
       if (v === undefined) {
         if (verdicts.size > 50_000) verdicts.clear();
         verdicts.set(arn, (v = ms.some((m) => m(arn))));
       }
       return v;
-    };
+    }, { patterns });
     if (namedTests.size > 2_000) namedTests.clear();
     namedTests.set(key, test);
   }
@@ -412,7 +433,83 @@ function identityNames(caller: Caller, action: string, sample: string, extra?: R
 }
 
 /** Resource patterns of identityNames → its memoised test. Pure: the same patterns always match the same ARNs. */
-const namedTests = new Map<string, (arn: string) => boolean>();
+const namedTests = new Map<string, NamedTest>();
+
+/** An identityNames test: true when one of its patterns matches the ARN. */
+type NamedTest = ((arn: string) => boolean) & { readonly patterns: readonly string[] };
+const roleArn = (x: { readonly role: Role }) => x.role.arn;
+
+const UNTIL_WILDCARD = new RegExp(`[*?${LITERAL_STAR}${LITERAL_QUESTION}]`);
+
+/** What follows an ARN's fifth ':' (its resource part, matched as one glob), or undefined. */
+function resourcePart(arn: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = arn.indexOf(':', start);
+    if (c < 0) return undefined;
+    start = c + 1;
+  }
+  return arn.slice(start);
+}
+
+/**
+ * Members of a list a pattern may match: those whose resource part starts with the pattern's
+ * literal resource prefix (up to its first wildcard or literal marker; an ARN pattern matches
+ * part by part, anchored), and those whose ARN has no resource part. Undefined: every member.
+ * The matcher still decides each one; this only skips members that cannot match.
+ */
+function prefixCandidates<X>(list: readonly X[], pattern: string, arnOf: (x: X) => string): number[] | undefined {
+  const resource = resourcePart(pattern);
+  if (resource === undefined) return undefined;
+  const cut = resource.search(UNTIL_WILDCARD);
+  const prefix = cut < 0 ? resource : resource.slice(0, cut);
+  const index = perList(list, 'resource parts', () => {
+    const sorted: { r: string; i: number }[] = [];
+    const other: number[] = [];
+    list.forEach((x, i) => {
+      const r = resourcePart(arnOf(x));
+      if (r === undefined) other.push(i);
+      else sorted.push({ r, i });
+    });
+    sorted.sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.i - b.i));
+    return { keys: sorted.map((x) => x.r), at: sorted.map((x) => x.i), other };
+  });
+  let lo = 0, hi = index.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.keys[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [...index.other];
+  for (let k = lo; k < index.keys.length && index.keys[k]!.startsWith(prefix); k++) out.push(index.at[k]!);
+  return out;
+}
+const principalArn = (p: Principal) => p.arn;
+
+/**
+ * The members of an account list (roles, users) that a named test lets through, in list order.
+ * Distinct pattern sets grow with the account (policies combine at random), so each pattern is
+ * matched against the list once and a set is the union of its patterns' hits: not one scan of
+ * the list per set, nor per caller. `arnOf` must be the same for every use of one list.
+ */
+function namedIn<X>(list: readonly X[], names: NamedTest, arnOf: (x: X) => string): readonly X[] {
+  return perList(list, names, () => {
+    if (reference) return list.filter((x) => names(arnOf(x)));
+    const hit = new Uint8Array(list.length);
+    for (const p of names.patterns) {
+      const hits = perList(list, `pattern\u0000${p}`, () => {
+        const m = arnMatcher(p);
+        const b = new Uint8Array(list.length);
+        const maybe = prefixCandidates(list, p, arnOf);
+        if (maybe) { for (const i of maybe) if (m(arnOf(list[i]!))) b[i] = 1; }
+        else for (let i = 0; i < list.length; i++) if (m(arnOf(list[i]!))) b[i] = 1;
+        return b;
+      });
+      for (let i = 0; i < hit.length; i++) hit[i]! |= hits[i]!;
+    }
+    return list.filter((_, i) => hit[i] === 1);
+  });
+}
 
 function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][number]['condition']>): boolean {
   for (const keys of Object.values(c)) for (const k of Object.keys(keys)) {
@@ -488,15 +585,14 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     // decision does not depend on which role, and when the trust does not depend on the caller.
     for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
       if (list.length === 0) continue;
-      const shared = list.filter((x) => !callerSpecific(x.entry));
-      const specific = list.filter((x) => callerSpecific(x.entry));
+      const { shared, specific } = perList(list, 'split', () => ({ shared: list.filter((x) => !callerSpecific(x.entry)), specific: list.filter((x) => callerSpecific(x.entry)) }));
       for (const { role, entry } of specific) one(role, entry, named);
       if (shared.length === 0) continue;
       const sample = sampleArn(acct, 'role');
       if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        for (const { role, entry } of shared) if (!names || names(role.arn)) one(role, entry, named);
+        for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -526,6 +622,8 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
 /** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */
 function iamTargets<T extends { readonly arn: string }>(
   ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,
+  /** `candidates` is a list of the account's (every user, every role): filtered once per pattern, not per caller. */
+  accountList = false,
 ): { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] {
   const caller = n.caller!;
   const out: { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
@@ -538,8 +636,8 @@ function iamTargets<T extends { readonly arn: string }>(
     return out;
   }
   const named = identityNames(caller, action, sample);
-  for (const t of candidates) {
-    if (named && !named(arnOf(t))) continue;
+  for (const t of named && accountList ? namedIn(candidates, named, arnOf) : candidates) {
+    if (named && !accountList && !named(arnOf(t))) continue;
     const d = decide(caller, action, arnOf(t));
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
@@ -580,7 +678,7 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
       addEdge(ctx, n, hub, { technique: t.technique, actions: [t.action], condition: hc, target: 'proven', why: `${t.why} every ${t.on}`, evidence: d.evidence });
       continue;
     }
-    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, (x) => x.arn)) {
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, principalArn, true)) {
       if (p.arn === caller.arn) continue;
       let c: HopCondition | undefined = condition;
       if (t.on === 'role') {
@@ -592,6 +690,18 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
       if (c && target) addEdge(ctx, n, target, { technique: t.technique, actions: [t.action], condition: c, target: 'proven', why: t.why, evidence });
     }
   }
+}
+
+const mayActMemo = new WeakMap<Caller, Map<string, boolean>>();
+
+/** mayActIn once per caller and action: every technique asks again about the same few actions. */
+function mayActInOwn(caller: Caller, action: string): boolean {
+  if (reference) return mayActIn(caller, action, caller.account);
+  let m = mayActMemo.get(caller);
+  if (!m) mayActMemo.set(caller, (m = new Map()));
+  let v = m.get(action);
+  if (v === undefined) m.set(action, (v = mayActIn(caller, action, caller.account)));
+  return v;
 }
 
 /** Could an identity Allow for this action name a resource of `account` (`*`, a wildcard account, or an ARN without one)? */
@@ -610,15 +720,25 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
   return false;
 }
 
+const groupIds = new WeakMap<readonly string[], { catalog: unknown; ids: readonly (readonly [string, number | undefined])[] }>();
+
+/** A technique's requirement group with each action's catalog id: looked up once, not per caller. */
+function catalogIds(ctx: Ctx, g: readonly string[]): readonly (readonly [string, number | undefined])[] {
+  const known = reference ? undefined : groupIds.get(g);
+  if (known && known.catalog === ctx.expander.catalog) return known.ids;
+  const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const);
+  groupIds.set(g, { catalog: ctx.expander.catalog, ids });
+  return ids;
+}
+
 /** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
 function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
   let condition: HopCondition = 'none';
-  const account = n.caller!.account;
   for (const g of groups) {
     if (g.includes(skip)) continue;
-    // Compute of another account cannot carry this account's roles: the grant must reach this account.
-    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActIn(n.caller!, a, account));
+    // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
+    const ids = catalogIds(ctx, g).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
@@ -663,8 +783,8 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
     const named = identityNames(caller, 'iam:PassRole', sample, extra);
-    for (const { role, entry } of roles) {
-      if (role.arn === caller.arn || (named && !named(role.arn))) continue;
+    for (const { role, entry } of named ? namedIn(roles, named, roleArn) : roles) {
+      if (role.arn === caller.arn) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
       if (!hc) continue;
@@ -713,7 +833,8 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
     const rest = groupsHold(ctx, n, t.requires, '');
     if (!rest) continue;
     for (const svc of carrier.services) {
-      const roles = (acct.byService.get(svc) ?? []).filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0);
+      const all = acct.byService.get(svc) ?? [];
+      const roles = perList(all, carrier.instanceProfile === true, () => all.filter((x) => !carrier.instanceProfile || x.role.instanceProfiles.length > 0));
       if (roles.length === 0) continue;
       const target: HopTarget = carrier.instanceProfile ? 'proven' : 'inferred';
       const hub = hubNode(ctx, `hub:compute:${svc}@${acct.id}`, carrier.instanceProfile ? `instance profiles of ${acct.id}` : `roles of ${acct.id} that ${svc} compute may carry`, acct.id, (h) => {
@@ -765,14 +886,15 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     const i = ctx.byId.get(p.arn);
     return i !== undefined && reachable.has(i) ? 'none' : undefined;
   };
-  const candidates = (on: 'user' | 'role'): Principal[] => {
+  // Once per call and kind (the reach is fixed for the call), not once per edit action.
+  const known: Partial<Record<'user' | 'role', readonly Principal[]>> = {};
+  const candidates = (on: 'user' | 'role'): readonly Principal[] => {
+    const had = reference ? undefined : known[on];
+    if (had) return had;
     const out: Principal[] = [];
     if (self && self.kind === on && accountOf(self.arn) === acct.id) out.push(self);
-    for (const i of reachable) {
-      const p = ctx.nodes[i]!.principal;
-      if (p && p.kind === on && accountOf(p.arn) === acct.id && p !== self && ctx.nodes[i]!.kind === on) out.push(p);
-    }
-    return as ? out.filter((p) => !skipped(p)) : out;
+    for (const p of principalsIn(ctx, reachable, on, acct.id)) if (p !== self) out.push(p);
+    return (known[on] = as ? out.filter((p) => !skipped(p)) : out);
   };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
@@ -819,6 +941,39 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   }
 }
 
+const reachPrincipals = new WeakMap<Reached, Map<string, readonly Principal[]>>();
+
+/**
+ * Users or roles of an account in a reach, in the reach's order: once per reach, shared by every
+ * editor a combined-edit actor is searched with (an actor's reach is most of the graph).
+ */
+function principalsIn(ctx: Ctx, reachable: Reached, on: 'user' | 'role', account: string): readonly Principal[] {
+  const key = `${on}\u0000${account}`;
+  let m = reference ? undefined : reachPrincipals.get(reachable);
+  const known = m?.get(key);
+  if (known) return known;
+  const out: Principal[] = [];
+  const { list } = reachable;
+  const want = on === 'user' ? 1 : 2;
+  if (reference) {
+    for (const i of reachable) {
+      const node = ctx.nodes[i]!;
+      const p = node.principal;
+      if (node.kind === on && p && p.kind === on && accountOf(p.arn) === account) out.push(p);
+    }
+  } else {
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      if (ctx.principalKind[i] === want && ctx.principalAccount[i] === account) out.push(ctx.nodes[i]!.principal!);
+    }
+  }
+  if (!reference) {
+    if (!m) reachPrincipals.set(reachable, (m = new Map()));
+    m.set(key, out);
+  }
+  return out;
+}
+
 function outsideEdges(ctx: Ctx, acct: AccountIndex): void {
   for (const role of acct.roles) {
     const target = ctx.nodes[ctx.byId.get(role.arn)!]!;
@@ -847,7 +1002,7 @@ const COMBINED_EDIT_ACTORS = 250;
  */
 function combinedEdits(ctx: Ctx, editors: readonly GraphNodeInternal[], powers: readonly PowerSets[]): void {
   const rev: number[][] = ctx.nodes.map(() => []);
-  ctx.out.forEach((edges, i) => { for (const e of edges) rev[ctx.byId.get(e.to)!]!.push(i); });
+  ctx.out.forEach((edges, i) => { edges.forEach((e, k) => rev[reference ? ctx.byId.get(e.to)! : ctx.outTo[i]![k]!]!.push(i)); });
   const searched = new Map<number, Reach>();
   for (const e of editors) {
     if (powers[e.index]!.admin) continue;
@@ -871,34 +1026,80 @@ function combinedEdits(ctx: Ctx, editors: readonly GraphNodeInternal[], powers: 
   }
 }
 
-function reachFrom(ctx: Ctx, start: number, keep: (e: GraphEdge) => boolean = () => true): Set<number> {
+function reachFrom(ctx: Ctx, start: number, keep: (e: GraphEdge) => boolean = () => true): Set<number> & Reached {
   const seen = new Set<number>([start]);
   const stack = [start];
   while (stack.length > 0) {
     const i = stack.pop()!;
-    for (const e of ctx.out[i]!) {
-      if (!keep(e)) continue;
-      const j = ctx.byId.get(e.to)!;
+    const edges = ctx.out[i]!, to = ctx.outTo[i]!;
+    for (let k = 0; k < edges.length; k++) {
+      if (!keep(edges[k]!)) continue;
+      const j = reference ? ctx.byId.get(edges[k]!.to)! : to[k]!;
       if (!seen.has(j)) { seen.add(j); stack.push(j); }
     }
   }
   seen.delete(start);
-  return seen;
+  return Object.assign(seen, { list: [...seen] });
+}
+
+/** Nodes a search found: membership, and iteration in the order found (which decides edge order). */
+interface Reached extends Iterable<number> {
+  has(i: number): boolean;
+  /** The same nodes as the iteration, as an array (no iterator in hot loops). */
+  readonly list: ArrayLike<number>;
 }
 
 /** What a node reaches, by the weakest hop on the way: unconditional and proven, at most approval-gated, or at all. */
 interface Reach {
-  readonly possible: ReadonlySet<number>;
-  readonly approval: ReadonlySet<number>;
-  readonly proven: ReadonlySet<number>;
+  readonly possible: Reached;
+  readonly approval: Pick<Reached, 'has'>;
+  readonly proven: Pick<Reached, 'has'>;
 }
 
+const approvalHop = (e: GraphEdge) => e.condition !== 'unknown' && e.target === 'proven';
+const provenHop = (e: GraphEdge) => e.condition === 'none' && e.target === 'proven';
+
 function reachOf(ctx: Ctx, start: number): Reach {
-  return {
-    possible: reachFrom(ctx, start),
-    approval: reachFrom(ctx, start, (e) => e.condition !== 'unknown' && e.target === 'proven'),
-    proven: reachFrom(ctx, start, (e) => e.condition === 'none' && e.target === 'proven'),
+  if (reference) return { possible: reachFrom(ctx, start), approval: reachFrom(ctx, start, approvalHop), proven: reachFrom(ctx, start, provenHop) };
+  // One byte per node holds the strongest level reached (1 possible, 2 approval, 3 proven): the
+  // combined-edit actors each search most of the graph, and Sets of thousands made that the
+  // graph's largest fixed cost. Levels nest, so each walk's "not yet at this level" is its own seen set.
+  const n = ctx.nodes.length;
+  const level = new Uint8Array(n);
+  const order = new Int32Array(n);
+  const stack = new Int32Array(n);
+  let found = 0;
+  // Every hop, depth-first from a stack exactly as reachFrom walks, so the order found is the same.
+  let top = 0;
+  level[start] = 1;
+  stack[top++] = start;
+  while (top > 0) {
+    const to = ctx.outTo[stack[--top]!]!;
+    for (let k = 0; k < to.length; k++) {
+      const j = to[k]!;
+      if (level[j] === 0) { level[j] = 1; order[found++] = j; stack[top++] = j; }
+    }
+  }
+  const walk = (keep: (e: GraphEdge) => boolean, value: number) => {
+    let t = 0;
+    level[start] = value;
+    stack[t++] = start;
+    while (t > 0) {
+      const i = stack[--t]!;
+      const edges = ctx.out[i]!, to = ctx.outTo[i]!;
+      for (let k = 0; k < to.length; k++) {
+        const j = to[k]!;
+        if (level[j]! < value && keep(edges[k]!)) { level[j] = value; stack[t++] = j; }
+      }
+    }
   };
+  walk(approvalHop, 2);
+  walk(provenHop, 3);
+  level[start] = 0;
+  const at = (min: number) => ({ has: (i: number) => i < n && level[i]! >= min });
+  const list = order.subarray(0, found);
+  const possible: Reached = { has: at(1).has, list, [Symbol.iterator]: () => list[Symbol.iterator]() };
+  return { possible, approval: at(2), proven: at(3) };
 }
 
 /** The condition a hop to node `i` holds under, given what the start reaches. */
@@ -914,23 +1115,48 @@ export interface BuildOptions {
    * Allow names. Slow; tests hold the shortcuts to it (the same principals reachable).
    */
   readonly exhaustive?: boolean;
+  /**
+   * Work every caller out from scratch: no per-account caches of the lists each caller filters,
+   * no per-caller memos. Slow; a property test holds the fast build to it, edge for edge.
+   */
+  readonly reference?: boolean;
 }
 
 /** Set for the duration of one buildGraph call (synchronous, never re-entered). */
 let exhaustive = false;
+let reference = false;
+
+const listMemos = new WeakMap<object, Map<unknown, unknown>>();
+
+/**
+ * A result that depends only on an account's list (and a pure `key`, such as a memoised ARN
+ * test): computed once, not once per caller. Without it every caller walks every role that
+ * trusts its account or a service, which made the graph quadratic in the account's size.
+ */
+function perList<T>(list: object, key: unknown, compute: () => T): T {
+  if (reference) return compute();
+  let m = listMemos.get(list);
+  if (!m) listMemos.set(list, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const v = compute();
+  m.set(key, v);
+  return v;
+}
 
 /** Build the graph over every account given (cross-account edges included). */
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
   exhaustive = opts.exhaustive === true;
+  reference = opts.reference === true;
   try {
     return buildGraphWith(inputs, opts);
   } finally {
     exhaustive = false;
+    reference = false;
   }
 }
 
 function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
-  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
+  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], outTo: [], principalKind: [], principalAccount: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
     const ceiling = adminCeiling(acct, opts.expander);

@@ -1,17 +1,16 @@
-// A set of catalog actions as a bitset over Catalog.actions ids: unions, intersections and
-// differences across 22k actions are a few hundred word operations, which keeps analysing
-// 10k principals well under a second of set work.
-//
-// Dual form: a set that is kept (a principal's effective permissions) is usually small, and
-// 10k–50k principals × several 2.8 KB bitsets is most of an analysis' memory. compact() turns a
-// set of at most one id per bitset word (691 for the 22k catalog: the point where a sorted Int32
-// id list costs as much as the bitset) into that sorted list. The first mutation turns it back
-// into a bitset, so the working sets of set algebra stay dense and fast; readers (has, counts,
-// intersections) work on either form without converting.
+// A set of catalog actions (ids into Catalog.actions) in one of two forms:
+// - dense: a bitset over all 22k actions; unions, intersections and differences of large sets
+//   are a few hundred word operations;
+// - sparse: a sorted id list, for the many small sets (one statement's actions, a principal's
+//   destructive ∩ allowed, an empty set) that a bitset would spend 2.8 KB each on.
+// A set is sparse while it holds at most as many ids as the bitset has words (the point where
+// both cost the same bytes), and turns dense when it grows past that. Results of dense operations
+// that come out small stay dense until compact() is called: long-lived sets are compacted where
+// they are stored, so 10k principals do not pin 10k bitsets each.
 
-// Sets are 2.8 KB each and an account scan makes hundreds of thousands of them; a typed array
-// of its own per set costs more to allocate (and collect) than the set operations themselves.
-// Views onto a shared slab cost a third as much. The slab is zeroed when created.
+// Dense sets are views onto a shared slab: an account scan makes hundreds of thousands of them,
+// and a typed array of its own per set costs more to allocate (and collect) than the operations.
+// The slab is zeroed when created.
 const SLAB_BYTES = 1 << 20;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabOffset = 0;
@@ -27,19 +26,40 @@ function allocWords(count: number): Uint32Array {
   return view;
 }
 
-export class ActionSet {
-  /** Dense form: a bit per id. Exactly one of words / sparse is set. */
-  private w: Uint32Array | undefined;
-  /** Sparse form: sorted, distinct ids. */
-  private s: Int32Array | undefined;
+const NO_IDS = new Uint32Array(0);
 
-  constructor(readonly size: number, words?: Uint32Array) {
-    this.w = words ?? allocWords((size + 31) >>> 5);
+function popcount(w: number): number {
+  let v = w - ((w >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Index of the first element ≥ id in ids[0..len). */
+function lowerBound(ids: Uint32Array, len: number, id: number): number {
+  let lo = 0, hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class ActionSet {
+  /** Dense form: the bitset, or undefined while the set is sparse. */
+  private w: Uint32Array | undefined;
+  /** Sparse form: ids[0..len) sorted ascending, no duplicates (capacity may exceed len). */
+  private s: Uint32Array = NO_IDS;
+  private len = 0;
+  private readonly wordCount: number;
+
+  constructor(readonly size: number) {
+    this.wordCount = (size + 31) >>> 5;
   }
 
   static full(size: number): ActionSet {
     const s = new ActionSet(size);
-    const w = s.w!;
+    const w = (s.w = allocWords(s.wordCount));
     w.fill(0xffffffff);
     const extra = w.length * 32 - size;
     if (extra > 0) w[w.length - 1] = 0xffffffff >>> extra;
@@ -48,166 +68,203 @@ export class ActionSet {
 
   static of(size: number, ids: Iterable<number>): ActionSet {
     const s = new ActionSet(size);
-    for (const id of ids) s.add(id);
+    const sorted = Uint32Array.from(ids).sort();
+    let n = 0;
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+    if (n > s.wordCount) {
+      const w = (s.w = allocWords(s.wordCount));
+      for (let i = 0; i < n; i++) w[sorted[i]! >>> 5]! |= 1 << (sorted[i]! & 31);
+    } else {
+      s.s = n === sorted.length ? sorted : sorted.slice(0, n);
+      s.len = n;
+    }
     return s;
   }
 
-  /** Number of 32-bit words of the dense form; also the largest sparse set (same bytes). */
-  private get wordCount(): number {
-    return (this.size + 31) >>> 5;
-  }
-
-  /** The bitset, building it from the sorted ids if the set is compact (mutators call this). */
-  private dense(): Uint32Array {
-    let w = this.w;
-    if (!w) {
-      w = allocWords(this.wordCount);
-      const s = this.s!;
-      for (let i = 0; i < s.length; i++) w[s[i]! >>> 5]! |= 1 << (s[i]! & 31);
-      this.w = w;
-      this.s = undefined;
-    }
-    return w;
-  }
-
   isSparse(): boolean {
-    return this.s !== undefined;
+    return this.w === undefined;
   }
 
-  /**
-   * Shrink for keeping: a sorted id list when that is no larger than the bitset, else a bitset
-   * in an array of its own (a view onto the shared slab would keep the whole 1 MiB slab alive).
-   */
+  clone(): ActionSet {
+    const c = new ActionSet(this.size);
+    if (this.w) {
+      c.w = allocWords(this.wordCount);
+      c.w.set(this.w);
+    } else {
+      c.s = this.s.slice(0, this.len);
+      c.len = this.len;
+    }
+    return c;
+  }
+
+  /** Empties the set in place (its form is kept, so a reused scratch set does not reallocate). */
+  clear(): this {
+    if (this.w) this.w.fill(0);
+    else this.len = 0;
+    return this;
+  }
+
+  /** The sparse form when that is no larger; call it on sets that are kept. */
   compact(): this {
-    if (this.s) return this;
-    const w = this.w!;
-    const n = this.count();
-    if (n <= w.length) {
-      const ids = new Int32Array(n);
-      let k = 0;
-      for (let i = 0; i < w.length; i++) {
-        let v = w[i]!;
-        while (v !== 0) {
-          const bit = v & -v;
-          ids[k++] = (i << 5) + (31 - Math.clz32(bit));
-          v ^= bit;
-        }
+    if (this.w) {
+      const n = this.count();
+      if (n <= this.wordCount) {
+        const ids = new Uint32Array(n);
+        this.fillIds(ids);
+        this.s = ids;
+        this.len = n;
+        this.w = undefined;
       }
-      this.s = ids;
-      this.w = undefined;
-    } else if (w.byteLength !== w.buffer.byteLength) {
-      this.w = new Uint32Array(w);
+    } else if (this.s.length > this.len) {
+      this.s = this.s.slice(0, this.len);
     }
     return this;
   }
 
-  /** A compact copy, leaving this set as it is (for keeping a scratch set's contents). */
-  compactCopy(): ActionSet {
-    if (this.s) return this.clone();
-    const out = new ActionSet(this.size, new Uint32Array(this.w!));
-    return out.compact();
-  }
-
-  clone(): ActionSet {
-    if (this.s) {
-      const out = Object.create(ActionSet.prototype) as ActionSet;
-      (out as { size: number }).size = this.size;
-      out.w = undefined;
-      out.s = this.s.slice();
-      return out;
+  /** The dense form, in place. */
+  toDense(): this {
+    if (!this.w) {
+      const w = allocWords(this.wordCount);
+      for (let i = 0; i < this.len; i++) w[this.s[i]! >>> 5]! |= 1 << (this.s[i]! & 31);
+      this.w = w;
+      this.s = NO_IDS;
+      this.len = 0;
     }
-    const words = allocWords(this.w!.length);
-    words.set(this.w!);
-    return new ActionSet(this.size, words);
-  }
-
-  /** Empty the set in place (a reused scratch set). */
-  clear(): this {
-    if (this.s) {
-      this.s = undefined;
-      this.w = allocWords(this.wordCount);
-    } else this.w!.fill(0);
     return this;
   }
 
   add(id: number): void {
-    this.dense()[id >>> 5]! |= 1 << (id & 31);
+    if (this.w) {
+      this.w[id >>> 5]! |= 1 << (id & 31);
+      return;
+    }
+    const at = lowerBound(this.s, this.len, id);
+    if (at < this.len && this.s[at] === id) return;
+    if (this.len >= this.wordCount) {
+      this.toDense();
+      this.w![id >>> 5]! |= 1 << (id & 31);
+      return;
+    }
+    if (this.len === this.s.length) {
+      const grown = new Uint32Array(Math.min(this.wordCount, Math.max(4, this.len * 2)));
+      grown.set(this.s.subarray(0, this.len));
+      this.s = grown;
+    }
+    this.s.copyWithin(at + 1, at, this.len);
+    this.s[at] = id;
+    this.len++;
   }
 
   has(id: number): boolean {
-    const s = this.s;
-    if (!s) return (this.w![id >>> 5]! & (1 << (id & 31))) !== 0;
-    let lo = 0, hi = s.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1, v = s[mid]!;
-      if (v === id) return true;
-      if (v < id) lo = mid + 1; else hi = mid - 1;
-    }
-    return false;
+    if (this.w) return (this.w[id >>> 5]! & (1 << (id & 31))) !== 0;
+    const at = lowerBound(this.s, this.len, id);
+    return at < this.len && this.s[at] === id;
   }
 
   addAll(ids: ArrayLike<number>): this {
-    const w = this.dense();
-    for (let i = 0; i < ids.length; i++) w[ids[i]! >>> 5]! |= 1 << (ids[i]! & 31);
+    for (let i = 0; i < ids.length; i++) this.add(ids[i]!);
     return this;
   }
 
   /** In place: this ∪= other */
   or(other: ActionSet): this {
-    const a = this.dense();
-    if (other.s) {
-      const s = other.s;
-      for (let i = 0; i < s.length; i++) a[s[i]! >>> 5]! |= 1 << (s[i]! & 31);
-      return this;
+    if (other.w) {
+      this.toDense();
+      const a = this.w!, b = other.w;
+      for (let i = 0; i < a.length; i++) a[i]! |= b[i]!;
+    } else if (this.w) {
+      const a = this.w, ids = other.s;
+      for (let i = 0; i < other.len; i++) a[ids[i]! >>> 5]! |= 1 << (ids[i]! & 31);
+    } else if (other.len > 0) {
+      this.mergeSparse(other);
     }
-    const b = other.w!;
-    for (let i = 0; i < a.length; i++) a[i]! |= b[i]!;
     return this;
   }
 
-  /** In place: this ∪= other.set, over the words other.set can have bits in (lo..hi). */
+  private mergeSparse(other: ActionSet): void {
+    const a = this.s, b = other.s, la = this.len, lb = other.len;
+    const out = new Uint32Array(la + lb);
+    let i = 0, j = 0, n = 0;
+    while (i < la && j < lb) {
+      const x = a[i]!, y = b[j]!;
+      if (x < y) { out[n++] = x; i++; } else if (y < x) { out[n++] = y; j++; } else { out[n++] = x; i++; j++; }
+    }
+    while (i < la) out[n++] = a[i++]!;
+    while (j < lb) out[n++] = b[j++]!;
+    this.s = out;
+    this.len = n;
+    if (n > this.wordCount) this.toDense();
+  }
+
+  /**
+   * In place: this ∪= other.set, over the words other.set can have bits in (lo..hi).
+   * Meant for a large, dense other (see wordRange).
+   */
   orWords(other: { readonly set: ActionSet; readonly lo: number; readonly hi: number }): this {
-    if (other.set.s) return this.or(other.set);
-    const a = this.dense(), b = other.set.w!;
+    const b = other.set.w;
+    if (!b) return this.or(other.set);
+    this.toDense();
+    const a = this.w!;
     for (let i = other.lo; i <= other.hi; i++) a[i]! |= b[i]!;
     return this;
   }
 
+  /** The first and last word that hold a member (lo > hi when empty). */
+  wordRange(): { lo: number; hi: number } {
+    if (!this.w) return this.len === 0 ? { lo: this.wordCount, hi: -1 } : { lo: this.s[0]! >>> 5, hi: this.s[this.len - 1]! >>> 5 };
+    let lo = this.w.length, hi = -1;
+    for (let i = 0; i < this.w.length; i++) if (this.w[i] !== 0) { if (i < lo) lo = i; hi = i; }
+    return { lo, hi };
+  }
+
   /** In place: this ∩= other */
   and(other: ActionSet): this {
-    const a = this.dense();
-    if (other.s) {
-      // Keep only the bits other lists: rebuild each word from other's ids in it.
-      const s = other.s;
-      let k = 0;
-      for (let i = 0; i < a.length; i++) {
-        let m = 0;
-        while (k < s.length && s[k]! >>> 5 === i) m |= 1 << (s[k++]! & 31);
-        a[i]! &= m;
+    if (this.w && other.w) {
+      const a = this.w, b = other.w;
+      for (let i = 0; i < a.length; i++) a[i]! &= b[i]!;
+    } else if (this.w) {
+      // The result is a subset of other's few ids.
+      const mine = this.w, ids = new Uint32Array(other.len);
+      let n = 0;
+      for (let i = 0; i < other.len; i++) {
+        const id = other.s[i]!;
+        if ((mine[id >>> 5]! & (1 << (id & 31))) !== 0) ids[n++] = id;
       }
-      return this;
+      this.w = undefined;
+      this.s = ids;
+      this.len = n;
+    } else {
+      this.keepWhere(other, true);
     }
-    const b = other.w!;
-    for (let i = 0; i < a.length; i++) a[i]! &= b[i]!;
     return this;
   }
 
   /** In place: this −= other */
   andNot(other: ActionSet): this {
-    const a = this.dense();
-    if (other.s) {
-      const s = other.s;
-      for (let i = 0; i < s.length; i++) a[s[i]! >>> 5]! &= ~(1 << (s[i]! & 31));
-      return this;
+    if (this.w && other.w) {
+      const a = this.w, b = other.w;
+      for (let i = 0; i < a.length; i++) a[i]! &= ~b[i]!;
+    } else if (this.w) {
+      const a = this.w, ids = other.s;
+      for (let i = 0; i < other.len; i++) a[ids[i]! >>> 5]! &= ~(1 << (ids[i]! & 31));
+    } else {
+      this.keepWhere(other, false);
     }
-    const b = other.w!;
-    for (let i = 0; i < a.length; i++) a[i]! &= ~b[i]!;
     return this;
+  }
+
+  /** Sparse this: keep the ids whose membership in other is `inOther`. */
+  private keepWhere(other: ActionSet, inOther: boolean): void {
+    const ids = this.s;
+    let n = 0;
+    for (let i = 0; i < this.len; i++) if (other.has(ids[i]!) === inOther) ids[n++] = ids[i]!;
+    this.len = n;
   }
 
   /** In place: complement within [0, size) */
   invert(): this {
-    const a = this.dense();
+    this.toDense();
+    const a = this.w!;
     for (let i = 0; i < a.length; i++) a[i] = ~a[i]! >>> 0;
     const extra = a.length * 32 - this.size;
     if (extra > 0) a[a.length - 1]! &= 0xffffffff >>> extra;
@@ -215,72 +272,32 @@ export class ActionSet {
   }
 
   count(): number {
-    if (this.s) return this.s.length;
+    if (!this.w) return this.len;
     let n = 0;
-    for (const w of this.w!) {
-      let v = w - ((w >>> 1) & 0x55555555);
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-    }
+    for (const w of this.w) if (w !== 0) n += popcount(w);
     return n;
   }
 
   isEmpty(): boolean {
-    if (this.s) return this.s.length === 0;
-    return this.w!.every((w) => w === 0);
+    return this.w ? this.w.every((w) => w === 0) : this.len === 0;
   }
 
   equals(other: ActionSet): boolean {
     if (this.size !== other.size) return false;
-    if (this.s && other.s) {
-      const a = this.s, b = other.s;
-      if (a.length !== b.length) return false;
-      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    if (!this.w && !other.w) {
+      if (this.len !== other.len) return false;
+      for (let i = 0; i < this.len; i++) if (this.s[i] !== other.s[i]) return false;
       return true;
     }
-    const a = this.toWords(), b = other.toWords();
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-
-  /** |(this ∧ tier) − base| > 0, without building a set. */
-  gainsIn(base: ActionSet, tier: ActionSet): boolean {
-    if (this.s) {
-      const s = this.s;
-      for (let i = 0; i < s.length; i++) if (tier.has(s[i]!) && !base.has(s[i]!)) return true;
-      return false;
-    }
-    const aw = this.w!, bw = base.toWords(), tw = tier.toWords();
-    for (let i = 0; i < tw.length; i++) if ((aw[i]! & tw[i]! & ~bw[i]!) !== 0) return true;
-    return false;
-  }
-
-  /**
-   * The bitset words, read-only. For a compact set this builds a fresh array each call (it does
-   * not convert the set), so callers that loop should hold on to it.
-   */
-  toWords(): Uint32Array {
-    if (this.w) return this.w;
-    const w = new Uint32Array(this.wordCount), s = this.s!;
-    for (let i = 0; i < s.length; i++) w[s[i]! >>> 5]! |= 1 << (s[i]! & 31);
-    return w;
-  }
-
-  /** First and last word holding a bit (lo > hi when empty): catalog ids run by service, so a service's range is short. */
-  wordRange(): { lo: number; hi: number } {
-    if (this.s) {
-      const s = this.s;
-      return s.length === 0 ? { lo: this.wordCount, hi: -1 } : { lo: s[0]! >>> 5, hi: s[s.length - 1]! >>> 5 };
-    }
-    const w = this.w!;
-    let lo = w.length, hi = -1;
-    for (let i = 0; i < w.length; i++) if (w[i] !== 0) { if (i < lo) lo = i; hi = i; }
-    return { lo, hi };
+    return this.count() === other.count() && this.differenceCount(other) === 0;
   }
 
   *ids(): Generator<number> {
-    if (this.s) { yield* this.s; return; }
-    const a = this.w!;
+    if (!this.w) {
+      for (let i = 0; i < this.len; i++) yield this.s[i]!;
+      return;
+    }
+    const a = this.w;
     for (let i = 0; i < a.length; i++) {
       let w = a[i]!;
       while (w !== 0) {
@@ -294,13 +311,12 @@ export class ActionSet {
   /** Ids in both sets, without building a third set (checks run this per principal). */
   intersectionIds(other: ActionSet, limit = Infinity): number[] {
     const out: number[] = [];
-    if (this.s || other.s) {
-      // Walk the sparse side (ascending) and test the other.
-      const [walk, test] = this.s ? [this.s, other] : [other.s!, this as ActionSet];
-      for (let i = 0; i < walk.length && out.length < limit; i++) if (test.has(walk[i]!)) out.push(walk[i]!);
+    if (!this.w || !other.w) {
+      const [few, many] = !this.w ? [this, other] : [other, this];
+      for (let i = 0; i < few.len && out.length < limit; i++) if (many.has(few.s[i]!)) out.push(few.s[i]!);
       return out;
     }
-    const a = this.w!, b = other.w!;
+    const a = this.w, b = other.w;
     for (let i = 0; i < a.length && out.length < limit; i++) {
       let w = a[i]! & b[i]!;
       while (w !== 0 && out.length < limit) {
@@ -313,43 +329,70 @@ export class ActionSet {
   }
 
   intersectionCount(other: ActionSet): number {
-    if (this.s || other.s) {
-      const [walk, test] = this.s ? [this.s, other] : [other.s!, this as ActionSet];
+    if (!this.w || !other.w) {
+      const [few, many] = !this.w ? [this, other] : [other, this];
       let n = 0;
-      for (let i = 0; i < walk.length; i++) if (test.has(walk[i]!)) n++;
+      for (let i = 0; i < few.len; i++) if (many.has(few.s[i]!)) n++;
       return n;
     }
     let n = 0;
-    const a = this.w!, b = other.w!;
+    const a = this.w, b = other.w;
     for (let i = 0; i < a.length; i++) {
-      let v = a[i]! & b[i]!;
-      if (v === 0) continue;
-      v = v - ((v >>> 1) & 0x55555555);
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+      const v = a[i]! & b[i]!;
+      if (v !== 0) n += popcount(v);
     }
     return n;
   }
 
   /** How many ids are in this set and not in `other` (without building a third set). */
   differenceCount(other: ActionSet): number {
-    if (this.s || other.s) return this.count() - this.intersectionCount(other);
+    if (!this.w) {
+      let n = 0;
+      for (let i = 0; i < this.len; i++) if (!other.has(this.s[i]!)) n++;
+      return n;
+    }
+    if (!other.w) return this.count() - other.intersectionCount(this);
     let n = 0;
-    const a = this.w!, b = other.w!;
+    const a = this.w, b = other.w;
     for (let i = 0; i < a.length; i++) {
-      let v = a[i]! & ~b[i]!;
-      if (v === 0) continue;
-      v = v - ((v >>> 1) & 0x55555555);
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+      const v = a[i]! & ~b[i]!;
+      if (v !== 0) n += popcount(v);
     }
     return n;
   }
 
+  /** Whether (this ∩ tier) − other has any member, without building a set. */
+  gainsIn(other: ActionSet, tier: ActionSet): boolean {
+    const a = this.w, t = tier.w;
+    if (a && t) {
+      const b = other.w;
+      for (let i = 0; i < t.length; i++) {
+        let v = a[i]! & t[i]!;
+        if (v === 0) continue;
+        if (b) {
+          if ((v & ~b[i]!) !== 0) return true;
+          continue;
+        }
+        while (v !== 0) {
+          const bit = v & -v;
+          if (!other.has((i << 5) + (31 - Math.clz32(bit)))) return true;
+          v ^= bit;
+        }
+      }
+      return false;
+    }
+    const few = a ? tier : this, many = a ? this : tier;
+    for (let i = 0; i < few.len; i++) {
+      const id = few.s[i]!;
+      if (many.has(id) && !other.has(id)) return true;
+    }
+    return false;
+  }
+
   toArray(): number[] {
-    if (this.s) return Array.from(this.s);
+    if (!this.w) return Array.from(this.s.subarray(0, this.len));
     const out: number[] = [];
-    const a = this.w!;
+    const a = this.w;
     for (let i = 0; i < a.length; i++) {
       let w = a[i]!;
       while (w !== 0) {
@@ -359,5 +402,45 @@ export class ActionSet {
       }
     }
     return out;
+  }
+
+  /** The members as a sorted Uint32Array (the canonical form: equal sets give equal arrays). */
+  toIds(): Uint32Array {
+    if (!this.w) return this.s.slice(0, this.len);
+    const out = new Uint32Array(this.count());
+    this.fillIds(out);
+    return out;
+  }
+
+  private fillIds(out: Uint32Array): void {
+    const a = this.w!;
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      let w = a[i]!;
+      while (w !== 0) {
+        const bit = w & -w;
+        out[n++] = (i << 5) + (31 - Math.clz32(bit));
+        w ^= bit;
+      }
+    }
+  }
+
+  /**
+   * Members per 32-id word, for callers that aggregate by word (the catalog numbers a service's
+   * actions contiguously): calls visit(wordIndex, bits) for each non-empty word, in order.
+   */
+  forEachWord(visit: (word: number, bits: number) => void): void {
+    if (this.w) {
+      const a = this.w;
+      for (let i = 0; i < a.length; i++) if (a[i] !== 0) visit(i, a[i]!);
+      return;
+    }
+    let i = 0;
+    while (i < this.len) {
+      const word = this.s[i]! >>> 5;
+      let bits = 0;
+      for (; i < this.len && this.s[i]! >>> 5 === word; i++) bits |= 1 << (this.s[i]! & 31);
+      visit(word, bits >>> 0);
+    }
   }
 }

@@ -213,7 +213,7 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
-  // Kept per principal for the whole analysis: compact (usually a short id list, see ActionSet).
+  // Kept per principal for the whole scan: the smaller form (see ActionSet).
   return { allowed: allowed.compact(), unconditional: unconditional.compact(), allResources: allResources.compact() };
 }
 

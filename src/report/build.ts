@@ -46,27 +46,25 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
     wordMaps.set(expander, map);
   }
   const out: Record<string, number> = {};
+  const m = map;
   if (set.isSparse()) {
-    // Ascending ids, like the word walk below, so services appear in the same order.
-    for (const id of set.ids()) { const s = map.services[id]!; out[s] = (out[s] ?? 0) + 1; }
+    for (const id of set.toIds()) { const s = m.services[id]!; out[s] = (out[s] ?? 0) + 1; }
     return out;
   }
-  const words = set.toWords();
-  for (let w = 0; w < words.length; w++) {
-    let v = words[w]!;
-    if (v === 0) continue;
-    const owner = map.wordService[w]!;
+  set.forEachWord((w, bits) => {
+    let v = bits;
+    const owner = m.wordService[w]!;
     if (owner >= 0) {
       v = v - ((v >>> 1) & 0x55555555);
       v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      const s = map.services[owner]!;
+      const s = m.services[owner]!;
       out[s] = (out[s] ?? 0) + ((((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24);
     } else {
       for (let b = 0; b < 32; b++) {
-        if (v & (1 << b)) { const s = map.services[w * 32 + b]!; out[s] = (out[s] ?? 0) + 1; }
+        if (v & (1 << b)) { const s = m.services[w * 32 + b]!; out[s] = (out[s] ?? 0) + 1; }
       }
     }
-  }
+  });
   return out;
 }
 

@@ -154,7 +154,18 @@ function signature(a: DirectAccess): string {
   return sig;
 }
 
+// Every check asks about the same principals: what each reaches is worked out once per view.
+const reaches = new WeakMap<ResourceView, Map<string, Reach | undefined>>();
 function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
+  let m = reaches.get(view);
+  if (!m) reaches.set(view, (m = new Map()));
+  if (m.has(principalArn)) return m.get(principalArn);
+  const r = computeReach(view, principalArn);
+  m.set(principalArn, r);
+  return r;
+}
+
+function computeReach(view: ResourceView, principalArn: string): Reach | undefined {
   const { graph } = view;
   const self = graph.node(principalArn);
   if (!self) return undefined;
@@ -310,10 +321,10 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   };
   // Decided apart.
   const decidedCovered: Resource[] = [];
+  const decidedIsCovered = everything ? () => true : decidedCoverage(ds, q.which);
   for (const arn of decidedAll) {
     const r = index.byArn.get(arn)!;
-    const c = index.classOf.get(arn), g = groupOf(r);
-    if (!covered((d) => d.decided.get(arn) ?? (c !== undefined ? d.classes.get(c) : undefined) ?? d.whole.get(g))) continue;
+    if (!decidedIsCovered(arn, index.classOf.get(arn), groupOf(r))) continue;
     decidedCovered.push(r);
     bump(r.type, 1, isProd(r) ? 1 : 0);
   }
@@ -336,10 +347,10 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   if (everything) for (const k of index.groups.keys()) groups.add(k);
   const wholeCovered: string[] = [];
   const decidedIn = new Map<string, { n: number; p: number }>();
+  // Every resource decided apart leaves its group's rest, also one whose policy class is counted
+  // (the class's count above already left its decided members out).
   for (const arn of decidedAll) {
     const r = index.byArn.get(arn)!;
-    const c = index.classOf.get(arn);
-    if (c !== undefined && classesAll.has(c)) continue;
     const o = decidedIn.get(groupOf(r)) ?? { n: 0, p: 0 };
     decidedIn.set(groupOf(r), { n: o.n + 1, p: o.p + (isProd(r) ? 1 : 0) });
   }
@@ -369,6 +380,59 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   const typeOrder = (t: ResourceType) => RESOURCE_TYPES.indexOf(t);
   const ordered = new Map([...byType].sort(([t1, a], [t2, b]) => b.production - a.production || b.count - a.count || typeOrder(t1) - typeOrder(t2)));
   return { count, production, byType: ordered, sample };
+}
+
+/**
+ * `covered` for resources some node decided apart, without a pass over every node per resource
+ * (that pass was principals × resources × nodes reached). A node that did not decide the resource
+ * falls back to its class's or group's actions, which are alike for every resource of that class
+ * and group: which nodes give something there is worked out once per (class, group), and per
+ * resource only the nodes that decided it are looked at.
+ */
+function decidedCoverage(ds: readonly Digest[], which: SummaryQuery['which']): (arn: string, c: number | undefined, g: string) => boolean {
+  const deciders = new Map<string, number[]>();
+  ds.forEach((d, i) => { for (const arn of d.decided.keys()) { const l = deciders.get(arn); if (l) l.push(i); else deciders.set(arn, [i]); } });
+  const fallback = (d: Digest, c: number | undefined, g: string) => (c !== undefined ? d.classes.get(c) : undefined) ?? d.whole.get(g);
+  const gives = (t: ReadonlySet<string> | undefined, mine: ReadonlySet<string> | undefined) => t !== undefined && [...t].some((x) => !mine?.has(x));
+  const first = which === 'through' ? 1 : 0;
+  // Per (class, group): the nodes (from `first` on) whose fallback gives something: anything at
+  // all, or for 'through', an action the principal's own fallback lacks.
+  const giving = new Map<string, number[]>();
+  const givingAt = (c: number | undefined, g: string): number[] => {
+    const key = `${c ?? ''}|${g}`;
+    let l = giving.get(key);
+    if (!l) {
+      l = [];
+      const mine = which === 'through' ? fallback(ds[0]!, c, g) : undefined;
+      for (let i = first; i < ds.length; i++) {
+        const t = fallback(ds[i]!, c, g);
+        if (which === 'through' ? gives(t, mine) : (t?.size ?? 0) > 0) l.push(i);
+      }
+      giving.set(key, l);
+    }
+    return l;
+  };
+  /** Some node of `nodes` that did not decide the resource (those fall back). */
+  const anyNotIn = (nodes: readonly number[], decided: readonly number[]) => nodes.length > decided.length || nodes.some((i) => !decided.includes(i));
+  return (arn, c, g) => {
+    const decided = deciders.get(arn) ?? [];
+    if (which !== 'through') {
+      return decided.some((i) => (ds[i]!.decided.get(arn)?.size ?? 0) > 0) || anyNotIn(givingAt(c, g), decided);
+    }
+    const ownDecides = decided[0] === 0;
+    if (!ownDecides) {
+      // The principal's own actions here are its fallback: nodes that decided compare with it.
+      const mine = fallback(ds[0]!, c, g);
+      return decided.some((i) => gives(ds[i]!.decided.get(arn), mine)) || anyNotIn(givingAt(c, g), decided);
+    }
+    // It decided this one itself (rare): compare every other node with that.
+    const mine = ds[0]!.decided.get(arn);
+    for (let i = 1; i < ds.length; i++) {
+      const d = ds[i]!;
+      if (gives(d.decided.get(arn) ?? fallback(d, c, g), mine)) return true;
+    }
+    return false;
+  };
 }
 
 const envRank = (e: Environment) => (e === 'production' ? 0 : e === 'unknown' ? 1 : 2);

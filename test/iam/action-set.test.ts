@@ -66,3 +66,94 @@ describe('ActionSet behaves like a Set<number> within [0, size)', () => {
     expect(new ActionSet(40).addAll(Int32Array.from([3, 31, 32])).toArray()).toEqual([3, 31, 32]);
   });
 });
+
+// The two forms (sorted ids when small, bitset when large) must be invisible: any sequence of
+// operations on sets in any mix of forms gives what a Set<number> gives.
+type Form = 'sparse' | 'dense' | 'auto';
+// Plain comparison: sets of 22k ids are too big for toEqual's diffing inside a property.
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const formArb = fc.constantFrom<Form>('sparse', 'dense', 'auto');
+function inForm(size: number, ids: readonly number[], form: Form): ActionSet {
+  const s = ActionSet.of(size, ids);
+  if (form === 'dense') s.toDense();
+  if (form === 'sparse') s.compact();
+  return s;
+}
+const mixedArb = fc.constantFrom(1, 33, 300, 2000, 22091).chain((size) => {
+  const id = fc.integer({ min: 0, max: size - 1 });
+  // up to 1,200 ids: across the ~691-id point where a 22,091-action set turns dense
+  const ids = fc.oneof(fc.uniqueArray(id, { maxLength: 40 }), fc.uniqueArray(id, { minLength: Math.min(600, size), maxLength: Math.min(1200, size) }));
+  const op = fc.oneof(
+    fc.record({ op: fc.constant('add' as const), id }),
+    fc.record({ op: fc.constantFrom('or' as const, 'and' as const, 'andNot' as const, 'orWords' as const), ids, form: formArb }),
+    fc.record({ op: fc.constantFrom('invert' as const, 'compact' as const, 'toDense' as const, 'clear' as const, 'clone' as const) }),
+  );
+  return fc.record({ size: fc.constant(size), start: ids, form: formArb, ops: fc.array(op, { maxLength: 8 }), probe: ids, probeForm: formArb, tier: ids, tierForm: formArb });
+});
+
+describe('ActionSet in either form (sorted ids or bitset)', () => {
+  it('every operation, in any mix of forms, matches the Set<number> model', () => {
+    fc.assert(
+      fc.property(mixedArb, ({ size, start, form, ops, probe, probeForm, tier, tierForm }) => {
+        let s = inForm(size, start, form);
+        let model = new Set(start);
+        for (const o of ops) {
+          if (o.op === 'add') { s.add(o.id); model.add(o.id); }
+          else if (o.op === 'invert') { s.invert(); model = new Set(full(size).filter((x) => !model.has(x))); }
+          else if (o.op === 'compact') s.compact();
+          else if (o.op === 'toDense') s.toDense();
+          else if (o.op === 'clear') { s.clear(); model = new Set(); }
+          else if (o.op === 'clone') { const c = s.clone(); c.add(0); c.clear(); s = s.clone(); }
+          else if ('ids' in o) {
+            const other = inForm(size, o.ids, o.form);
+            const O = new Set<number>(o.ids);
+            if (o.op === 'or') { s.or(other); model = new Set([...model, ...O]); }
+            else if (o.op === 'orWords') { s.orWords({ set: other, ...other.wordRange() }); model = new Set([...model, ...O]); }
+            else if (o.op === 'and') { s.and(other); model = new Set([...model].filter((x) => O.has(x))); }
+            else { s.andNot(other); model = new Set([...model].filter((x) => !O.has(x))); }
+            if (!same(other.toArray(), sorted(O))) return false; // the operand is never written
+          }
+          if (!same(s.toArray(), sorted(model))) return false;
+        }
+        const want = sorted(model);
+        expect(same([...s.ids()], want)).toBe(true);
+        expect(same(Array.from(s.toIds()), want)).toBe(true);
+        expect(s.count()).toBe(model.size);
+        expect(s.isEmpty()).toBe(model.size === 0);
+        const fromWords: number[] = [];
+        s.forEachWord((w, bits) => { for (let b = 0; b < 32; b++) if ((bits >>> b) & 1) fromWords.push(w * 32 + b); });
+        expect(same(fromWords, want)).toBe(true);
+        const range = s.wordRange();
+        if (want.length === 0) expect(range.lo > range.hi).toBe(true);
+        else expect(range).toEqual({ lo: want[0]! >>> 5, hi: want[want.length - 1]! >>> 5 });
+
+        const p = inForm(size, probe, probeForm), P = new Set(probe);
+        const both = want.filter((x) => P.has(x));
+        for (const id of [0, size - 1, ...probe.slice(0, 20)]) expect(s.has(id)).toBe(model.has(id));
+        expect(same(s.intersectionIds(p), both)).toBe(true);
+        expect(s.intersectionIds(p, 3)).toEqual(both.slice(0, 3));
+        expect(s.intersectionCount(p)).toBe(both.length);
+        expect(s.differenceCount(p)).toBe(want.filter((x) => !P.has(x)).length);
+        expect(s.equals(p)).toBe(want.length === P.size && both.length === P.size);
+        expect(s.equals(inForm(size, want, probeForm))).toBe(true);
+        const t = inForm(size, tier, tierForm), T = new Set(tier);
+        expect(s.gainsIn(p, t)).toBe(want.some((x) => T.has(x) && !P.has(x)));
+      }),
+      { numRuns: 300, seed: 64 },
+    );
+  });
+
+  it('small sets stay sorted ids and large ones turn into a bitset; compact returns the smaller form', () => {
+    const size = 22091, words = Math.ceil(size / 32);
+    const s = new ActionSet(size);
+    for (let i = 0; i < words; i++) s.add(i * 7);
+    expect(s.isSparse()).toBe(true);
+    s.add(1);
+    expect(s.isSparse()).toBe(false);
+    s.andNot(ActionSet.of(size, Array.from({ length: 600 }, (_, i) => i * 7)));
+    expect(s.isSparse()).toBe(false); // a dense result stays dense until compacted
+    expect(s.compact().isSparse()).toBe(true);
+    expect(ActionSet.full(size).compact().isSparse()).toBe(false);
+    expect(new ActionSet(size).isSparse()).toBe(true); // an empty set holds no bitset at all
+  });
+});
