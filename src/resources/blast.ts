@@ -291,6 +291,36 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   const empty: BlastSummary = { count: 0, production: 0, byType: new Map(), sample: [] };
   const reach = reachOf(view, principalArn);
   if (!reach) return empty;
+  const c = countsFor(view, reach, q);
+  const sample = c.picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
+  sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
+  return { count: c.count, production: c.production, byType: c.byType, sample };
+}
+
+/** What a summary counts, and which resources its sample names (entries are the principal's own: paths differ). */
+interface Counts { readonly count: number; readonly production: number; readonly byType: BlastSummary['byType']; readonly picked: readonly Resource[] }
+
+// Counts depend only on which accesses count (the principal's own, and the set of the rest), not
+// on who asks: members of one strongly connected component, and principals with the same policies,
+// reach the same accesses. Each distinct access gets a small number; counts are kept per query and
+// set of numbers, so the pass over decided resources and classes runs once per such set.
+const accessIds = new WeakMap<ResourceView, Map<string, number>>();
+const countMemo = new WeakMap<ResourceView, Map<string, Counts>>();
+function countsFor(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
+  let ids = accessIds.get(view);
+  if (!ids) accessIds.set(view, (ids = new Map()));
+  const idOf = (a: DirectAccess) => { const s = signature(a); let i = ids!.get(s); if (i === undefined) ids!.set(s, (i = ids!.size)); return i; };
+  const own = idOf(reach.accs[0]!);
+  const rest = q.which === 'own' ? [] : [...new Set(reach.accs.slice(1).map(idOf))].sort((x, y) => x - y);
+  const key = `${q.which}|${[...q.kinds].sort().join(',')}|${q.limit ?? 50}|${q.which === 'any' ? [...new Set([own, ...rest])].sort((x, y) => x - y).join(',') : `${own}/${rest.join(',')}`}`;
+  let memo = countMemo.get(view);
+  if (!memo) countMemo.set(view, (memo = new Map()));
+  let c = memo.get(key);
+  if (!c) memo.set(key, (c = countsOf(view, reach, q)));
+  return c;
+}
+
+function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
   const { index } = view;
   const ds = (q.which === 'own' ? reach.accs.slice(0, 1) : reach.accs).map((a) => digestOf(index, a, q.kinds));
   type At = (d: Digest) => ReadonlySet<string> | undefined;
@@ -367,19 +397,21 @@ function summaryOf(view: ResourceView, principalArn: string, q: SummaryQuery): B
   const pickedSet = new Set<string>();
   const take = (r: Resource) => { if (picked.length < limit && !pickedSet.has(r.arn)) { pickedSet.add(r.arn); picked.push(r); } };
   const inGroupRest = (r: Resource) => !decidedAll.has(r.arn) && !classesAll.has(index.classOf.get(r.arn) ?? -1);
+  // In an order that does not depend on the order nodes were reached (the counts are shared).
+  decidedCovered.sort((x, y) => (x.arn < y.arn ? -1 : x.arn > y.arn ? 1 : 0));
+  classCovered.sort((x, y) => x - y);
+  wholeCovered.sort();
   for (const prodPass of [true, false]) {
     for (const r of decidedCovered) if (isProd(r) === prodPass) take(r);
     for (const id of classCovered) for (const r of index.classes[id]!.members) { if (picked.length >= limit) break; if (isProd(r) === prodPass && !decidedAll.has(r.arn)) take(r); }
     for (const k of wholeCovered) for (const r of prodPass ? index.production.get(k)! : index.groups.get(k)!) { if (picked.length >= limit) break; if (inGroupRest(r)) take(r); }
   }
-  const sample = picked.flatMap((r) => entryFor(view, reach, r, q.kinds) ?? []);
-  sample.sort((x, y) => envRank(x.environment) - envRank(y.environment) || x.resource.type.localeCompare(y.resource.type) || x.resource.name.localeCompare(y.resource.name));
   let count = 0, production = 0;
   for (const v of byType.values()) { count += v.count; production += v.production; }
   // Most production first, then most in all, then the inventory's type order: the same whatever part counted them.
   const typeOrder = (t: ResourceType) => RESOURCE_TYPES.indexOf(t);
   const ordered = new Map([...byType].sort(([t1, a], [t2, b]) => b.production - a.production || b.count - a.count || typeOrder(t1) - typeOrder(t2)));
-  return { count, production, byType: ordered, sample };
+  return { count, production, byType: ordered, picked };
 }
 
 /**

@@ -1,12 +1,14 @@
 // Blast-radius summaries count without listing (checks call them for every principal): on
 // synthetic accounts and inventories (several seeds, resource policies naming principals, other
-// accounts and everyone), every summary equals the full per-resource listing it stands for.
+// accounts and everyone), every summary equals the full per-resource listing it stands for, and a
+// summary from the view every principal asked (counts shared between principals reaching the same
+// accesses) equals one from a fresh view only this principal asked.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeSnapshots, collectSnapshot } from '../../src/pipeline/scan.js';
-import { resourceView } from '../../src/resources/blast.js';
+import { resourceView, resourceViewOf } from '../../src/resources/blast.js';
 import { unapproved } from '../../src/checks/resource-names.js';
 import { syntheticAccount } from '../../bench/synthetic-account.js';
 import { syntheticInventory } from '../../bench/synthetic-resources.js';
@@ -66,6 +68,7 @@ async function expectSummariesMatchListing(file: string, inventoryRead: Resource
   const view = resourceView(c.snapshot, a!.graph, c.config)!;
   let nonEmpty = 0, through = 0;
   for (const p of c.snapshot.principals) {
+    const alone = resourceViewOf(view.index, a!.graph, c.config.resources?.organizationId);
     for (const kinds of [['delete'], ['read'], ['delete', 'destructive', 'read']] as const) {
       const entries = view.blast(p.arn, kinds).entries;
       for (const which of ['own', 'through', 'any'] as const) {
@@ -74,6 +77,8 @@ async function expectSummariesMatchListing(file: string, inventoryRead: Resource
         expect(sum.count, `${p.name} ${kinds.join()} ${which}`).toBe(listed.length);
         expect(sum.production).toBe(listed.filter((e) => e.environment === 'production').length);
         expect(new Set(sum.sample.map((e) => e.resource.arn))).toEqual(new Set(listed.map((e) => e.resource.arn)));
+        // A short sample (which resources it names, not only how many) is not the asking order's.
+        expect(view.summary(p.arn, { kinds, which, limit: 3 }), `${p.name} ${kinds.join()} ${which} shared`).toEqual(alone.summary(p.arn, { kinds, which, limit: 3 }));
         if (sum.count > 0) nonEmpty++;
         if (which === 'through' && sum.count > 0) through++;
       }
