@@ -11,6 +11,7 @@ import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { loadAwsManagedPolicies, syntheticAccount } from './synthetic-account.js';
 import { scanAndWrite } from '../src/pipeline/scan.js';
+import { bundleBreakdown } from './full-scan-breakdown.js';
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -83,11 +84,13 @@ if (mode === 'gen') {
   const reportBytes = statSync(join(out, 'report.json')).size;
   const perFile: Record<string, number> = {};
   for (const e of readdirSync(out, { withFileTypes: true })) if (e.isFile()) perFile[e.name] = statSync(join(out, e.name)).size;
+  // After the figures above: reading the bundle back must not count in the scan's peak RSS.
+  const breakdown = bundleBreakdown(out);
   rmSync(root, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({
     principals: report.summary.principals, findings: report.findings.length, fixes: report.fixes.length, exitCode,
     wallMs: Math.round(end - t0), peakRssMiB: Math.round(rssMiB), stages, rssAfterMiB: rssAfter,
-    bundleBytes: total.bytes, bundleFiles: total.files, reportBytes, perFile,
+    bundleBytes: total.bytes, bundleFiles: total.files, reportBytes, perFile, breakdown,
   }) + '\n');
 } else {
   throw new Error('usage: full-scan.js gen N FILE | scan FILE [--fixes] [--workers N]');

@@ -858,9 +858,19 @@ export function reasonsFileText(plan: Pick<PrincipalFixPlan, 'principalName' | '
 }
 
 export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
+  // A service whose every action is kept as today with no known need (a boundary that caps
+  // nothing there) says all it has in one count: a table row and a section for each of hundreds
+  // such services were two thirds of reasons.md. They share one line per reason instead.
+  const restOnly = (r: ServiceReasons) => r.groups.length === 0 && r.rest !== undefined && r.gated === 0 && r.removed === 0;
+  const shown = reasons.filter((r) => !restOnly(r));
   const lines: string[] = ['| service | kept | gated | removed |', '| --- | --- | --- | --- |'];
-  for (const r of reasons) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
-  for (const r of reasons) {
+  for (const r of shown) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
+  const rests = new Map<string, ServiceReasons[]>();
+  for (const r of reasons) if (restOnly(r)) rests.set(`${r.rest!.reason}: ${r.rest!.detail}`, [...(rests.get(`${r.rest!.reason}: ${r.rest!.detail}`) ?? []), r]);
+  for (const [why, rs] of rests) {
+    lines.push('', `Every action kept (${md(why)}) in ${rs.length} other service${rs.length === 1 ? '' : 's'}, ${rs.reduce((n, r) => n + r.kept, 0)} actions: ${rs.map((r) => `${r.service} ${r.kept}`).join(', ')}.`);
+  }
+  for (const r of shown) {
     lines.push('', `#### ${r.service}: ${r.kept} kept, ${r.gated} gated, ${r.removed} removed`, '');
     for (const g of r.groups) lines.push(`- **${g.decision}** (${g.reason}${g.detail ? `: ${md(g.detail)}` : ''}): ${g.actions.map((x) => `\`${x}\``).join(', ')}`);
     if (r.rest) lines.push(`- **${r.rest.decision}** (${r.rest.reason}: ${md(r.rest.detail)}): the other ${r.rest.count} ${r.service} actions`);

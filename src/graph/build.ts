@@ -11,7 +11,7 @@ import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.j
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { arnMatcher, globRegex, hasWildcard } from '../iam/pattern.js';
+import { arnMatcher, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../iam/pattern.js';
 import { and3, evaluateCondition, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { statementAppliesToResource } from '../iam/evaluate.js';
@@ -437,21 +437,72 @@ const namedTests = new Map<string, NamedTest>();
 
 /** An identityNames test: true when one of its patterns matches the ARN. */
 type NamedTest = ((arn: string) => boolean) & { readonly patterns: readonly string[] };
+const roleArn = (x: { readonly role: Role }) => x.role.arn;
+
+const UNTIL_WILDCARD = new RegExp(`[*?${LITERAL_STAR}${LITERAL_QUESTION}]`);
+
+/** What follows an ARN's fifth ':' (its resource part, matched as one glob), or undefined. */
+function resourcePart(arn: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = arn.indexOf(':', start);
+    if (c < 0) return undefined;
+    start = c + 1;
+  }
+  return arn.slice(start);
+}
 
 /**
- * The roles of an account list that a named test lets through, in list order. Distinct pattern
- * sets grow with the account (policies combine at random), so each pattern is matched against
- * the list once and a set is the union of its patterns' hits: not one scan of the list per set.
+ * Members of a list a pattern may match: those whose resource part starts with the pattern's
+ * literal resource prefix (up to its first wildcard or literal marker; an ARN pattern matches
+ * part by part, anchored), and those whose ARN has no resource part. Undefined: every member.
+ * The matcher still decides each one; this only skips members that cannot match.
  */
-function namedRoles<X extends { readonly role: Role }>(list: readonly X[], names: NamedTest): readonly X[] {
+function prefixCandidates<X>(list: readonly X[], pattern: string, arnOf: (x: X) => string): number[] | undefined {
+  const resource = resourcePart(pattern);
+  if (resource === undefined) return undefined;
+  const cut = resource.search(UNTIL_WILDCARD);
+  const prefix = cut < 0 ? resource : resource.slice(0, cut);
+  const index = perList(list, 'resource parts', () => {
+    const sorted: { r: string; i: number }[] = [];
+    const other: number[] = [];
+    list.forEach((x, i) => {
+      const r = resourcePart(arnOf(x));
+      if (r === undefined) other.push(i);
+      else sorted.push({ r, i });
+    });
+    sorted.sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.i - b.i));
+    return { keys: sorted.map((x) => x.r), at: sorted.map((x) => x.i), other };
+  });
+  let lo = 0, hi = index.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.keys[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [...index.other];
+  for (let k = lo; k < index.keys.length && index.keys[k]!.startsWith(prefix); k++) out.push(index.at[k]!);
+  return out;
+}
+const principalArn = (p: Principal) => p.arn;
+
+/**
+ * The members of an account list (roles, users) that a named test lets through, in list order.
+ * Distinct pattern sets grow with the account (policies combine at random), so each pattern is
+ * matched against the list once and a set is the union of its patterns' hits: not one scan of
+ * the list per set, nor per caller. `arnOf` must be the same for every use of one list.
+ */
+function namedIn<X>(list: readonly X[], names: NamedTest, arnOf: (x: X) => string): readonly X[] {
   return perList(list, names, () => {
-    if (reference) return list.filter((x) => names(x.role.arn));
+    if (reference) return list.filter((x) => names(arnOf(x)));
     const hit = new Uint8Array(list.length);
     for (const p of names.patterns) {
       const hits = perList(list, `pattern\u0000${p}`, () => {
         const m = arnMatcher(p);
         const b = new Uint8Array(list.length);
-        for (let i = 0; i < list.length; i++) if (m(list[i]!.role.arn)) b[i] = 1;
+        const maybe = prefixCandidates(list, p, arnOf);
+        if (maybe) { for (const i of maybe) if (m(arnOf(list[i]!))) b[i] = 1; }
+        else for (let i = 0; i < list.length; i++) if (m(arnOf(list[i]!))) b[i] = 1;
         return b;
       });
       for (let i = 0; i < hit.length; i++) hit[i]! |= hits[i]!;
@@ -541,7 +592,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
       if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
         // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
         const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        for (const { role, entry } of names ? namedRoles(shared, names) : shared) one(role, entry, named);
+        for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
         continue;
       }
       const d = decide(caller, 'sts:AssumeRole', sample);
@@ -571,6 +622,8 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
 /** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */
 function iamTargets<T extends { readonly arn: string }>(
   ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,
+  /** `candidates` is a list of the account's (every user, every role): filtered once per pattern, not per caller. */
+  accountList = false,
 ): { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] {
   const caller = n.caller!;
   const out: { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
@@ -583,8 +636,8 @@ function iamTargets<T extends { readonly arn: string }>(
     return out;
   }
   const named = identityNames(caller, action, sample);
-  for (const t of candidates) {
-    if (named && !named(arnOf(t))) continue;
+  for (const t of named && accountList ? namedIn(candidates, named, arnOf) : candidates) {
+    if (named && !accountList && !named(arnOf(t))) continue;
     const d = decide(caller, action, arnOf(t));
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
@@ -625,7 +678,7 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
       addEdge(ctx, n, hub, { technique: t.technique, actions: [t.action], condition: hc, target: 'proven', why: `${t.why} every ${t.on}`, evidence: d.evidence });
       continue;
     }
-    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, (x) => x.arn)) {
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, t.action, t.on, list, principalArn, true)) {
       if (p.arn === caller.arn) continue;
       let c: HopCondition | undefined = condition;
       if (t.on === 'role') {
@@ -667,6 +720,17 @@ function mayActIn(caller: Caller, action: string, account: string): boolean {
   return false;
 }
 
+const groupIds = new WeakMap<readonly string[], { catalog: unknown; ids: readonly (readonly [string, number | undefined])[] }>();
+
+/** A technique's requirement group with each action's catalog id: looked up once, not per caller. */
+function catalogIds(ctx: Ctx, g: readonly string[]): readonly (readonly [string, number | undefined])[] {
+  const known = reference ? undefined : groupIds.get(g);
+  if (known && known.catalog === ctx.expander.catalog) return known.ids;
+  const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const);
+  groupIds.set(g, { catalog: ctx.expander.catalog, ids });
+  return ids;
+}
+
 /** Requirement groups other than iam:PassRole, judged at action level: undefined when one is not allowed. */
 function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
@@ -674,7 +738,7 @@ function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly s
   for (const g of groups) {
     if (g.includes(skip)) continue;
     // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
-    const ids = g.map((a) => [a, ctx.expander.catalog.lookup(a)?.id] as const).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
+    const ids = catalogIds(ctx, g).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
     if (ids.length === 0) return undefined;
     if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
     actions.push(...ids.map(([a]) => a));
@@ -719,7 +783,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   } else if (roles.length > 0) {
     const out: { target: GraphNodeInternal; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
     const named = identityNames(caller, 'iam:PassRole', sample, extra);
-    for (const { role, entry } of named ? namedRoles(roles, named) : roles) {
+    for (const { role, entry } of named ? namedIn(roles, named, roleArn) : roles) {
       if (role.arn === caller.arn) continue;
       const d = decide(caller, 'iam:PassRole', role.arn, extra);
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);

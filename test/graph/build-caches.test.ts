@@ -10,18 +10,18 @@ import { defaultConfig } from '../../src/pipeline/scan.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import { catalog } from '../../src/iam/catalog.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { ADMIN, DEV, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from './accounts.js';
+import { ADMIN, DEV, PROD, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from './accounts.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const expander = new ActionExpander(catalog());
 
-function shape(snap: Snapshot, reference: boolean) {
-  const g = analyzeGraph([{ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) }], { expander, now: NOW, reference });
+function shape(snaps: Snapshot[], reference: boolean) {
+  const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW, reference });
   return {
     nodes: g.built.nodes.map((n) => [n.id, n.kind, n.label, n.power.admin]),
     out: g.built.out,
     limits: g.built.limits ?? [],
-    gains: snap.principals.map((p) => [g.gains(p.arn, 'proven'), g.gains(p.arn, 'possible')]),
+    gains: snaps.flatMap((snap) => snap.principals.map((p) => [g.gains(p.arn, 'proven'), g.gains(p.arn, 'possible')])),
   };
 }
 
@@ -34,7 +34,8 @@ const actionArb = fc.constantFrom(
   'iam:DeleteRolePermissionsBoundary', 's3:GetObject', 'sts:*', 'iam:*',
 );
 const resourceArb = fc.constantFrom('*', '*', `arn:aws:iam::${DEV}:role/*`, `arn:aws:iam::*:role/app-*`, role('glue-x'), role('svc-y'), `arn:aws:iam::${DEV}:user/*`,
-  arn(DEV, 'user', 'u1'), arn(DEV, 'group', 'g0'), arn(DEV, 'policy', 'shared'), 'arn:aws:s3:::bucket/*');
+  arn(DEV, 'user', 'u1'), arn(DEV, 'group', 'g0'), arn(DEV, 'policy', 'shared'), 'arn:aws:s3:::bucket/*', `arn:aws:iam::${DEV}:role/s?c-*`, `arn:aws:iam::${DEV}:role/*-z`, 'arn:aws:iam::*:*',
+  `arn:aws:iam::${DEV}:user/u*`);
 const passedTo = (svc: string) => ({ StringEquals: { 'iam:PassedToService': `${svc}.amazonaws.com` } });
 const conditionArb = fc.constantFrom<unknown>(undefined, undefined, undefined, passedTo('ec2'), passedTo('lambda'), { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
   { StringEquals: { 'aws:ResourceTag/team': 'a' } }, { StringEquals: { 'aws:PrincipalTag/team': 'a' } });
@@ -61,12 +62,25 @@ const accountArb: fc.Arbitrary<AccountSpec> = fc.record({
   ...(a.scp ? { scps: [a.scp] } : {}),
 }));
 
+// A second account analysed with the first: its roles trust the first account or one of its
+// principals, its principals may act on the first's roles (cross-account edges, and lists of
+// another account's principals in every reach).
+const otherArb: fc.Arbitrary<AccountSpec | undefined> = fc.option(fc.record({
+  policy: policyArb,
+  trusts: fc.tuple(fc.constantFrom(trust({ AWS: `arn:aws:iam::${DEV}:root` }), trust({ AWS: arn(DEV, 'user', 'u1') }), trust({ AWS: role('app-b') }), trust({ Service: 'ec2.amazonaws.com' })), fc.constantFrom(trust({ AWS: `arn:aws:iam::${DEV}:root` }), trust({ AWS: '*' }))),
+  admin: fc.boolean(),
+}).map((o) => ({
+  id: PROD,
+  users: [{ name: 'p0', inline: [o.policy] }],
+  roles: [{ name: 'app-a', trust: o.trusts[0], inline: o.admin ? [ADMIN] : [o.policy] }, { name: 'ops', trust: o.trusts[1], inline: [o.policy] }],
+})), { freq: 2 });
+
 describe('property: the graph build\'s caches never change the graph', () => {
   it('gives the reference build\'s nodes, edges (in order) and limits on generated accounts', () => {
     fc.assert(
-      fc.property(accountArb, (spec) => {
-        const snap = snapshot(spec);
-        expect(shape(snap, false)).toEqual(shape(snap, true));
+      fc.property(accountArb, otherArb, (spec, other) => {
+        const snaps = [snapshot(spec), ...(other ? [snapshot(other)] : [])];
+        expect(shape(snaps, false)).toEqual(shape(snaps, true));
       }),
       { numRuns: 300 },
     );

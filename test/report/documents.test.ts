@@ -191,3 +191,51 @@ describe('report.json texts table (schema 1.4)', () => {
     expect(plain(parseReport(JSON.stringify(old), 'old.json'))).toEqual(plain(old));
   });
 });
+
+describe('graph hops as texts (schema 1.5)', () => {
+  it("resolve(stored(report)) gives back the graph; a reach path's hops refer to the kept hops (property)", () => {
+    const g0 = report.graph!;
+    expect(g0.hops.length).toBeGreaterThan(1);
+    const template = g0.reach[0]!;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(g0.hops.length - 1), { maxLength: 12 }),
+        fc.array(fc.option(fc.array(fc.nat(g0.hops.length - 1), { minLength: 1, maxLength: 4 }), { nil: undefined }), { maxLength: 8 }),
+        (kept, paths) => {
+          const hops = kept.map((k) => g0.hops[k]!);
+          const reach = paths.map((p, i) => {
+            const { path: _p, ...base } = template;
+            const ph = (p ?? []).map((k) => g0.hops[k]!);
+            return { ...base, principalArn: `${template.principalArn}-${i}`, ...(p ? { path: { from: ph[0]!.from, to: ph.at(-1)!.to, hops: ph, condition: ph[0]!.condition, target: ph[0]!.target } } : {}) };
+          });
+          // hopsOmitted set: the graph is stored as it is (stored-graph.ts keeps a stored graph).
+          const r: Report = { ...report, graph: { ...g0, hops, reach, hopsOmitted: 0 } };
+          const written = renderFormat(r, 'json');
+          const raw = JSON.parse(written) as { texts: unknown[]; graph: { hops: unknown[]; reach: { path?: { hops: unknown[] } }[] } };
+          expect(reportSchemaErrors(raw)).toEqual([]);
+          expect(new Set(raw.texts.map((t) => JSON.stringify(t))).size).toBe(raw.texts.length);
+          // A path hop that is a kept hop is the same reference, not a second copy.
+          const refOf = new Map(raw.graph.hops.map((h, k) => [JSON.stringify(hops[k]), JSON.stringify(h)]));
+          raw.graph.reach.forEach((x, i) => x.path?.hops.forEach((h, j) => {
+            const kept = refOf.get(JSON.stringify(reach[i]!.path!.hops[j]));
+            if (kept !== undefined && isTextRef(h)) expect(JSON.stringify(h)).toBe(kept);
+          }));
+          expect(JSON.parse(JSON.stringify(parseReport(written, 'r.json').graph))).toEqual(JSON.parse(JSON.stringify(r.graph)));
+        },
+      ),
+      { numRuns: 25, seed: 20261204 },
+    );
+  });
+
+  it('a hop reference past the table is refused with its JSON path; a 1.4 report (hops inline) reads', () => {
+    const raw = JSON.parse(renderFormat(report, 'json')) as { texts: unknown[]; graph: { hops: unknown[] } };
+    const j = raw.graph.hops.findIndex((h) => isTextRef(h));
+    expect(j).toBeGreaterThanOrEqual(0);
+    raw.graph.hops[j] = { $text: raw.texts.length };
+    expect(() => parseReport(JSON.stringify(raw), 'bad/report.json')).toThrow(new RegExp(`bad/report\\.json.*\\$\\.graph\\.hops\\[${j}\\].*\\$\\.texts`, 's'));
+    const stored = JSON.parse(renderFormat(report, 'json')) as Record<string, unknown>;
+    const whole = resolveTexts(JSON.parse(renderFormat(report, 'json')), 'r.json') as Record<string, unknown>;
+    const old = { ...stored, schemaVersion: '1.4.0', graph: whole.graph };
+    expect(JSON.parse(JSON.stringify(parseReport(JSON.stringify(old), 'old.json').graph))).toEqual(JSON.parse(JSON.stringify(parseReport(JSON.stringify(stored), 'new.json').graph)));
+  });
+});
