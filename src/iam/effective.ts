@@ -148,6 +148,10 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
   return acc;
 }
 
+// Scratch buckets for one principal-dependent statement at a time: accumulate is synchronous,
+// classify only pushes the statement's own (read-only) set, and the lists never escape.
+const depBuckets = newBuckets();
+
 function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): void {
   const empty = emptySet(expander.size);
   for (const d of docs) {
@@ -157,7 +161,8 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
       // Without a principal, the whole condition stays unknown: classified as before.
       const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts(), dep.useVariables) : dep.statement.condition;
       if (condition === false) continue; // never applies to this principal
-      const b = newBuckets();
+      const b = depBuckets;
+      for (const k of SUMMARY_KEYS) b[k].length = 0;
       classify(dep.statement, condition, dep.actions, b);
       for (const k of SUMMARY_KEYS) for (const set of b[k]) acc[k].or(set);
     }
