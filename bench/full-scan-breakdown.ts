@@ -68,11 +68,11 @@ export function bundleBreakdown(bundle: string, asffFile = 'findings.asff.json')
       for (const [k, v] of Object.entries(item)) add(into, k, charged(v, texts, seen));
     }
   }
+  // A pass of its own (texts charged again, in file order): the fields above took them first.
   const report: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r)) {
-    if (k === 'texts') report[k] = texts.reduce<number>((a, t, i) => a + (seen.has(i) ? 0 : len(t)), 0);
-    else report[k] = charged(v, texts, seen);
-  }
+  const seenTop = new Set<number>();
+  for (const [k, v] of Object.entries(r)) if (k !== 'texts') report[k] = charged(v, texts, seenTop);
+  report.texts = texts.reduce<number>((a, t, i) => a + (seenTop.has(i) ? 0 : len(t)), 0);
   const asff = { lines: 0, fields: {} as Record<string, number> };
   try {
     for (const line of readFileSync(join(bundle, asffFile), 'utf8').split('\n')) {

@@ -6,7 +6,7 @@ import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
 import type { PrincipalKind } from './snapshot.js';
 
-export const REPORT_SCHEMA_VERSION = '1.5.0';
+export const REPORT_SCHEMA_VERSION = '1.4.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

@@ -16,8 +16,7 @@
 // the reference would be as long. Where: findings[].description, .remediation, .actions (the
 // list), .evidence[] (each entry, after its statement became a $doc reference); fixes[].description,
 // .notes[] (each), .verification, .actionReasons[] (each service's entry). resolveTexts puts them
-// back before anything else reads the file. Schema 1.5: graph.hops[] and graph.reach[].path.hops[]
-// (each hop) too.
+// back before anything else reads the file.
 //
 // A fix's renderings (policy JSON, Terraform, CLI script: half of report.json at 10,000
 // principals) are text rendered from the fix's target; report.json keeps the target instead,
@@ -29,7 +28,6 @@ import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { storedGraph } from './stored-graph.js';
 import type { Evidence, Finding } from '../model/finding.js';
-import type { GraphSummary, PathHop } from '../model/graph.js';
 import type { Fix } from '../model/fix.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 
@@ -131,21 +129,7 @@ export function storedReport(report: Report): Report {
   // `documents` goes after the lists that refer to it, before the graph and errors; key order is
   // the writer's, readers look it up by name.
   const { graph, errors, ...rest } = report;
-  const g = graph ? storedTextGraph(storedGraph(graph), tx) : undefined;
-  return { ...rest, principals, findings, fixes, documents: t.documents, texts: tx.texts, ...(g ? { graph: g } : {}), errors } as Report;
-}
-
-/**
- * Schema 1.5: each hop of the graph is a text, so a reach path's hops (each one a copy of a kept
- * hop: 6.2 of report.json's 16.7 MB of graph at 10,000 principals) are references to it.
- */
-function storedTextGraph(g: GraphSummary, tx: TextTable): GraphSummary {
-  const hop = (h: PathHop) => tx.ref(h) as PathHop;
-  return {
-    ...g,
-    hops: g.hops.map(hop),
-    reach: g.reach.map((r) => (r.path ? { ...r, path: { ...r.path, hops: r.path.hops.map(hop) } } : r)),
-  };
+  return { ...rest, principals, findings, fixes, documents: t.documents, texts: tx.texts, ...(graph ? { graph: storedGraph(graph) } : {}), errors } as Report;
 }
 
 /** `{ "$render": target }` with the target's documents by reference, when the renderings are derived. */
@@ -278,20 +262,6 @@ export function resolveTexts(data: unknown, file: string): unknown {
       for (const k of places.each) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map((e, j) => resolve(e, `$.${list}[${i}].${k}[${j}]`));
       return o;
     });
-  }
-  // Schema 1.5: the graph's hops, and the hops of each reach path.
-  const g = raw.graph;
-  if (typeof g === 'object' && g !== null && !Array.isArray(g)) {
-    const o: Record<string, unknown> = { ...(g as Record<string, unknown>) };
-    if (Array.isArray(o.hops)) o.hops = (o.hops as unknown[]).map((h, j) => resolve(h, `$.graph.hops[${j}]`));
-    if (Array.isArray(o.reach)) {
-      o.reach = (o.reach as unknown[]).map((r, i) => {
-        const path = (r as { path?: unknown } | null)?.path as { hops?: unknown } | undefined;
-        if (typeof path !== 'object' || path === null || !Array.isArray(path.hops)) return r;
-        return { ...(r as object), path: { ...path, hops: (path.hops as unknown[]).map((h, j) => resolve(h, `$.graph.reach[${i}].path.hops[${j}]`)) } };
-      });
-    }
-    raw.graph = o;
   }
   delete raw.texts;
   return raw;
