@@ -34,7 +34,7 @@ writeFileSync(file, JSON.stringify(syntheticAccount(n, managed)));
 const MiB = 1024 * 1024;
 const t0 = performance.now();
 const stages: Record<string, number> = {};
-// Per stage: CPU (user + system, this thread; GC included) since the previous stage ended, and
+// Per stage: CPU (user + system, the whole process: GC helper threads too) since the previous stage ended, and
 // the process' RSS and typed-array bytes as it ended. Stages report when they end, so the CPU
 // of a stage is the CPU between two reports.
 const stageCpuMs: Record<string, number> = {};

@@ -148,6 +148,10 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
   return acc;
 }
 
+// Scratch buckets for one principal-dependent statement at a time: accumulate is synchronous,
+// classify only pushes the statement's own (read-only) set, and the lists never escape.
+const depBuckets = newBuckets();
+
 function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): void {
   const empty = emptySet(expander.size);
   for (const d of docs) {
@@ -157,7 +161,8 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
       // Without a principal, the whole condition stays unknown: classified as before.
       const condition = facts && dep.statement.condition ? residualCondition(dep.statement.condition, facts(), dep.useVariables) : dep.statement.condition;
       if (condition === false) continue; // never applies to this principal
-      const b = newBuckets();
+      const b = depBuckets;
+      for (const k of SUMMARY_KEYS) b[k].length = 0;
       classify(dep.statement, condition, dep.actions, b);
       for (const k of SUMMARY_KEYS) for (const set of b[k]) acc[k].or(set);
     }
@@ -188,6 +193,49 @@ export interface EffectiveInput {
  * allowed elsewhere, so they do not subtract.
  */
 export function effectivePermissions(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
+  // Principals with the same documents in every layer and no principal-dependent statement get
+  // the same answer: computed once, the sets shared. Every reader treats them as read-only
+  // (clone before writing, as reach.ts and verify.ts do).
+  const key = sharingKey(input, expander);
+  let byKey = shared.get(expander);
+  if (key !== undefined) {
+    const hit = byKey?.get(key);
+    if (hit) return hit;
+  }
+  const out = computeEffective(input, expander);
+  if (key !== undefined) {
+    if (!byKey) shared.set(expander, (byKey = new Map()));
+    if (byKey.size >= 100_000) byKey.clear(); // bounded: a cache, not an index
+    byKey.set(key, out);
+  }
+  return out;
+}
+
+const shared = new WeakMap<ActionExpander, Map<string, EffectivePermissions>>();
+const docIds = new WeakMap<PolicyDocument, number>();
+let nextDocId = 0;
+
+/** The documents of every layer by identity; undefined when some statement depends on the principal. */
+function sharingKey(input: EffectiveInput, expander: ActionExpander): string | undefined {
+  let key = '';
+  const layer = (docs: readonly PolicyDocument[], tag: string): boolean => {
+    key += tag;
+    for (const d of docs) {
+      if (summarizeDocument(d, expander).principalDependent.length > 0) return false;
+      let id = docIds.get(d);
+      if (id === undefined) docIds.set(d, (id = nextDocId++));
+      key += `${id},`;
+    }
+    return true;
+  };
+  if (!layer(input.identity, 'i')) return undefined;
+  if (input.boundary && !layer(input.boundary, 'b')) return undefined;
+  for (const level of input.scps ?? []) if (!layer(level, 's')) return undefined;
+  if (input.session && !layer(input.session, 'x')) return undefined;
+  return key;
+}
+
+function computeEffective(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
   const n = expander.size;
   let tmp = scratch.get(n);
   if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n) }));

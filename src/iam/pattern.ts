@@ -88,14 +88,33 @@ export function hasWildcard(s: string): boolean {
 /** Does an action pattern (as written in a policy) match a concrete action `service:Name`? */
 export function actionMatches(pattern: string, action: string): boolean {
   if (pattern === '*') return true;
-  const p = pattern.indexOf(':');
+  const pp = splitPattern(pattern);
   const a = action.indexOf(':');
-  if (p < 0 || a < 0) return false;
-  const ps = pattern.slice(0, p), pn = pattern.slice(p + 1);
+  if (pp === null || a < 0) return false;
   const as = action.slice(0, a), an = action.slice(a + 1);
-  const serviceOk = hasWildcard(ps) ? globRegex(ps, 'i').test(as) : ps.toLowerCase() === as.toLowerCase();
-  if (!serviceOk) return false;
-  return hasWildcard(pn) ? globRegex(pn, 'i').test(an) : pn.toLowerCase() === an.toLowerCase();
+  if (typeof pp.service === 'string' ? pp.service !== as.toLowerCase() : !pp.service.test(as)) return false;
+  return typeof pp.name === 'string' ? pp.name === an.toLowerCase() : pp.name.test(an);
+}
+
+/** A pattern's service and name parts: lower-cased when exact, a matcher when wildcarded. */
+interface SplitPattern { readonly service: string | GlobMatcher; readonly name: string | GlobMatcher }
+const splitPatterns = new Map<string, SplitPattern | null>();
+
+// Evidence and statementCovers match the same few patterns against many actions: split and
+// lower-case each pattern once, not on every call.
+function splitPattern(pattern: string): SplitPattern | null {
+  let sp = splitPatterns.get(pattern);
+  if (sp === undefined) {
+    const p = pattern.indexOf(':');
+    if (p < 0) sp = null;
+    else {
+      const ps = pattern.slice(0, p), pn = pattern.slice(p + 1);
+      sp = { service: hasWildcard(ps) ? globRegex(ps, 'i') : ps.toLowerCase(), name: hasWildcard(pn) ? globRegex(pn, 'i') : pn.toLowerCase() };
+    }
+    if (splitPatterns.size >= 50_000) splitPatterns.clear(); // bounded: a cache, not an index
+    splitPatterns.set(pattern, sp);
+  }
+  return sp;
 }
 
 /** Does a statement's Action (or NotAction: everything it does not list) cover this action? */

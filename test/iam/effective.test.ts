@@ -54,6 +54,27 @@ describe('effectivePermissions', () => {
     );
   });
 
+  it('principals with the same documents share one answer, equal to one computed from fresh copies of them', () => {
+    // Copies parsed anew are other objects, so they miss the sharing cache and are computed afresh.
+    const copy = (d: PolicyDocument): PolicyDocument => structuredClone(d);
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const first = effectivePermissions(input, expander);
+        const again = effectivePermissions({ ...input }, expander);
+        const fresh = effectivePermissions({
+          identity: input.identity.map(copy),
+          ...(input.boundary ? { boundary: input.boundary.map(copy) } : {}),
+          ...(input.scps ? { scps: input.scps.map((l) => l.map(copy)) } : {}),
+        }, expander);
+        for (const k of ['allowed', 'unconditional', 'allResources'] as const) {
+          expect(again[k].toArray()).toEqual(first[k].toArray());
+          expect(fresh[k].toArray()).toEqual(first[k].toArray());
+        }
+      }),
+      { numRuns: 200, seed: 52 },
+    );
+  });
+
   it('agrees with evaluate() on Resource-"*", condition-free policies, action by action', () => {
     // For each sampled action: allowed ⇔ evaluate(...) is Allowed (on any resource; all are "*")
     const sample = [...new Set([...SAMPLE_ACTIONS, ...c.actions.filter((_, i) => i % 1500 === 0).map((a) => a.key)])];
