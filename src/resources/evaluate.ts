@@ -147,6 +147,18 @@ function callerIn(rc: ResourceCaller, ctx: RequestContext): Caller {
 }
 
 const contexts = new WeakMap<ResourceCaller, WeakMap<Resource, RequestContext>>();
+// requestContext reads only the resource's account and tags: resources alike in those share one
+// (a copy of the caller's context per resource was a fifth of directAccess at 1,000 × 10,000).
+const alikeContexts = new WeakMap<ResourceCaller, Map<string, RequestContext>>();
+function baseContext(rc: ResourceCaller, resource: Resource): RequestContext {
+  let m = alikeContexts.get(rc);
+  if (!m) alikeContexts.set(rc, (m = new Map()));
+  const key = JSON.stringify([resource.account, Object.entries(resource.tags)]);
+  let ctx = m.get(key);
+  if (!ctx) m.set(key, (ctx = requestContext(rc, resource)));
+  return ctx;
+}
+
 /** One request context per caller and resource (every action on it shares it). */
 function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
   let m = contexts.get(rc);
@@ -156,7 +168,7 @@ function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | un
     const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
     if (resource.policy) docs.push(resource.policy);
     for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
-    m.set(resource, (ctx = withAbsentTags(requestContext(rc, resource), docs)));
+    m.set(resource, (ctx = withAbsentTags(baseContext(rc, resource), docs)));
   }
   return ctx;
 }
