@@ -146,30 +146,49 @@ function callerIn(rc: ResourceCaller, ctx: RequestContext): Caller {
   return c;
 }
 
-const contexts = new WeakMap<ResourceCaller, WeakMap<Resource, RequestContext>>();
-// requestContext reads only the resource's account and tags: resources alike in those share one
-// (a copy of the caller's context per resource was a fifth of directAccess at 1,000 × 10,000).
-const alikeContexts = new WeakMap<ResourceCaller, Map<string, RequestContext>>();
-function baseContext(rc: ResourceCaller, resource: Resource): RequestContext {
-  let m = alikeContexts.get(rc);
-  if (!m) alikeContexts.set(rc, (m = new Map()));
-  const key = JSON.stringify([resource.account, Object.entries(resource.tags)]);
-  let ctx = m.get(key);
-  if (!ctx) m.set(key, (ctx = requestContext(rc, resource)));
-  return ctx;
+const docIds = new WeakMap<PolicyDocument, number>();
+let nextDocId = 0;
+const sideKeys = new WeakMap<Resource, string>();
+/**
+ * What of a resource its request context reads: account, tags (in order: a later key differing
+ * only in case overwrites an earlier one) and which policy document names tag keys.
+ */
+function sideKey(r: Resource): string {
+  let k = sideKeys.get(r);
+  if (k === undefined) {
+    let id = -1;
+    if (r.policy) {
+      id = docIds.get(r.policy) ?? nextDocId++;
+      docIds.set(r.policy, id);
+    }
+    sideKeys.set(r, (k = JSON.stringify([r.account, id, Object.entries(r.tags)])));
+  }
+  return k;
 }
 
-/** One request context per caller and resource (every action on it shares it). */
-function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
-  let m = contexts.get(rc);
-  if (!m) contexts.set(rc, (m = new WeakMap()));
-  let ctx = m.get(resource);
-  if (!ctx) {
-    const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
-    if (resource.policy) docs.push(resource.policy);
-    for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
-    m.set(resource, (ctx = withAbsentTags(baseContext(rc, resource), docs)));
-  }
+/** The request context built afresh (the reference the shared one must equal). */
+export function contextUnshared(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
+  const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
+  if (resource.policy) docs.push(resource.policy);
+  for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
+  return withAbsentTags(requestContext(rc, resource), docs);
+}
+
+const contexts = new WeakMap<ResourceCaller, Map<RcpLevels | undefined, Map<string, RequestContext>>>();
+/**
+ * One request context per caller and resource side (account, tags, policy): resources alike share
+ * it, and with it the Caller built on it. At 10k × 50k, building one per (caller, resource) was the
+ * top cost of the checks and most of their garbage. Keyed by the side, not the resource: two
+ * resources with the same side give equal contexts (test/resources/context-sharing.test.ts).
+ */
+export function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
+  let byRcps = contexts.get(rc);
+  if (!byRcps) contexts.set(rc, (byRcps = new Map()));
+  let m = byRcps.get(rcps);
+  if (!m) byRcps.set(rcps, (m = new Map()));
+  const key = sideKey(resource);
+  let ctx = m.get(key);
+  if (!ctx) m.set(key, (ctx = contextUnshared(rc, resource, rcps)));
   return ctx;
 }
 
