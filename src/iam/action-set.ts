@@ -28,7 +28,8 @@ function allocWords(count: number): Uint32Array {
 
 const NO_IDS = new Uint32Array(0);
 
-function popcount(w: number): number {
+/** Set bits in a 32-bit word. */
+export function popcount(w: number): number {
   let v = w - ((w >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;

@@ -10,7 +10,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { ResourceInventory } from '../model/inventory.js';
 import { policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import type { ActionSet } from '../iam/action-set.js';
+import { popcount, type ActionSet } from '../iam/action-set.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { explainAgentDecision } from '../agents/identify.js';
@@ -74,10 +74,8 @@ export function byService(set: ActionSet, expander: ActionExpander): Record<stri
   set.forEachWord((w, bits) => {
     const owner = m.wordService[w]!;
     if (owner >= 0) {
-      let v = bits - ((bits >>> 1) & 0x55555555);
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
       if (counts[owner] === 0) touched[nTouched++] = owner;
-      counts[owner]! += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+      counts[owner]! += popcount(bits);
     } else {
       for (let b = 0; b < 32; b++) {
         if (bits & (1 << b)) {

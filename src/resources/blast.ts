@@ -332,7 +332,7 @@ function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
     const own = ds[0]!, others = ds.slice(1);
     covered = (at) => {
       const mine = at(own);
-      return others.some((d) => { const t = at(d); return t !== undefined && [...t].some((x) => !mine?.has(x)); });
+      return others.some((d) => addsTo(at(d), mine));
     };
   }
   const decidedAll = new Set<string>();
@@ -414,6 +414,11 @@ function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
   return { count, production, byType: ordered, picked };
 }
 
+/** Whether `t` holds an action `mine` lacks (what a reached node adds to the principal's own). */
+function addsTo(t: ReadonlySet<string> | undefined, mine: ReadonlySet<string> | undefined): boolean {
+  return t !== undefined && [...t].some((x) => !mine?.has(x));
+}
+
 /**
  * `covered` for resources some node decided apart, without a pass over every node per resource
  * (that pass was principals × resources × nodes reached). A node that did not decide the resource
@@ -425,7 +430,6 @@ function decidedCoverage(ds: readonly Digest[], which: SummaryQuery['which']): (
   const deciders = new Map<string, number[]>();
   ds.forEach((d, i) => { for (const arn of d.decided.keys()) { const l = deciders.get(arn); if (l) l.push(i); else deciders.set(arn, [i]); } });
   const fallback = (d: Digest, c: number | undefined, g: string) => (c !== undefined ? d.classes.get(c) : undefined) ?? d.whole.get(g);
-  const gives = (t: ReadonlySet<string> | undefined, mine: ReadonlySet<string> | undefined) => t !== undefined && [...t].some((x) => !mine?.has(x));
   const first = which === 'through' ? 1 : 0;
   // Per (class, group): the nodes (from `first` on) whose fallback gives something: anything at
   // all, or for 'through', an action the principal's own fallback lacks.
@@ -438,7 +442,7 @@ function decidedCoverage(ds: readonly Digest[], which: SummaryQuery['which']): (
       const mine = which === 'through' ? fallback(ds[0]!, c, g) : undefined;
       for (let i = first; i < ds.length; i++) {
         const t = fallback(ds[i]!, c, g);
-        if (which === 'through' ? gives(t, mine) : (t?.size ?? 0) > 0) l.push(i);
+        if (which === 'through' ? addsTo(t, mine) : (t?.size ?? 0) > 0) l.push(i);
       }
       giving.set(key, l);
     }
@@ -455,13 +459,13 @@ function decidedCoverage(ds: readonly Digest[], which: SummaryQuery['which']): (
     if (!ownDecides) {
       // The principal's own actions here are its fallback: nodes that decided compare with it.
       const mine = fallback(ds[0]!, c, g);
-      return decided.some((i) => gives(ds[i]!.decided.get(arn), mine)) || anyNotIn(givingAt(c, g), decided);
+      return decided.some((i) => addsTo(ds[i]!.decided.get(arn), mine)) || anyNotIn(givingAt(c, g), decided);
     }
     // It decided this one itself (rare): compare every other node with that.
     const mine = ds[0]!.decided.get(arn);
     for (let i = 1; i < ds.length; i++) {
       const d = ds[i]!;
-      if (gives(d.decided.get(arn) ?? fallback(d, c, g), mine)) return true;
+      if (addsTo(d.decided.get(arn) ?? fallback(d, c, g), mine)) return true;
     }
     return false;
   };
