@@ -29,7 +29,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
-import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, type FixPolicy, type FixTarget } from './render/index.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { lazyRenderings } from './render/lazy.js';
 
 export interface PrincipalFixPlan {
@@ -607,11 +607,13 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // escalation actions behind approval (or, out of reach of any approval, denies them).
   const humanRole = a.humanSession;
   const boundaryNeed: NeededSet = humanRole ? { ...needed, basis: 'none' } : needed;
-  // Managed policy names are unique per account: each principal gets its own, so applying a
-  // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
+  // The right-sized policy is the principal's own (its name says whose); the boundary is named
+  // from its content and shared by every principal it is the same for (shared-boundary.ts). Its
+  // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed, graph));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
+  const boundaryName = sharedBoundaryName(boundary);
   const bSize = checkSizeLimits(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
@@ -657,7 +659,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(...policies);
   }
 
-  const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
+  const bPolicy: FixPolicy = { name: boundaryName, purpose: 'boundary', attach: 'managed', shared: true, document: boundary };
   const bEff = effectiveOf(currentIdentity, boundary, expander);
   const bAfter = afterFix(bEff, currentIdentity, p, expander);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
@@ -677,7 +679,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
-      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${boundaryName} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left,
     ],
@@ -812,10 +814,9 @@ function sessionLengthVerification(sessions: readonly { readonly sessionName?: s
   };
 }
 
-/** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
-export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string; boundary: string } {
-  const base = `leash-${p.kind}-${p.name}`;
-  return { rightSized: `${base}-rightsized`, boundary: `${base}-boundary` };
+/** The right-sized policy's name for one principal (boundaries are named by content: sharedBoundaryName) (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
+export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string } {
+  return { rightSized: `leash-${p.kind}-${p.name}-rightsized` };
 }
 
 /**
