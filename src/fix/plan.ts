@@ -29,7 +29,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
-import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { lazyRenderings } from './render/lazy.js';
 
 export interface PrincipalFixPlan {
@@ -679,7 +679,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
-      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${boundaryName} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left,
     ],
@@ -756,7 +756,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
     ...(trustApplied ? {} : {}),
   };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession) };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession, target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name) };
 }
 
 /**
@@ -879,12 +879,13 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   return lines;
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean): string {
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean, sharedBoundary?: string): string {
   const lines = [
     `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
     ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
     `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
     'leash never applies these. Review, then apply with Terraform (`main.tf`; `versions.tf` beside it, or concatenate every principal\'s `main.tf` with `../versions.tf` into one module) or `./apply.sh --apply` (default is a dry run; it backs up the current state first and `--rollback DIR` undoes it).', '',
+    ...(sharedBoundary ? [`The permissions boundary is the managed policy \`${sharedBoundary}\`, shared by every principal whose boundary says the same; its JSON, main.tf and the list of those principals are in \`../${sharedBoundaryDir(sharedBoundary)}/\`. apply.sh creates it there if it does not exist yet; with Terraform, apply that folder first (this main.tf looks it up by name).`, ''] : []),
     '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
   ];
   const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
