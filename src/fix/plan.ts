@@ -474,7 +474,8 @@ function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpande
   const gatedOnly = new ActionSet(expander.size);
   for (const s of boundary.statements) {
     if (s.effect !== 'Deny') continue;
-    const set = expander.statementActions(s.action, s.notAction);
+    // Read only: principals alike have the same deny list, expanded once.
+    const set = expander.statementActionsShared(s.action, s.notAction);
     denied.or(set);
     if (s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID) gatedOnly.or(set);
   }
