@@ -234,10 +234,18 @@ function planDeny(set: ActionSet, expander: ActionExpander, free: ActionSet | un
 }
 
 const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
+/**
+ * A set's content as a hash of its non-empty words (index, bits): canonical whatever the set's
+ * form, and a few hundred words even for a set of most of the catalog (its id list is 20k).
+ */
 function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
-  const ids = s.toIds(); // canonical: equal sets hash alike whatever their form
-  return createHash('sha1').update(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength)).digest('hex');
+  let n = 0;
+  s.forEachWord(() => { n++; });
+  const words = new Uint32Array(n * 2);
+  let i = 0;
+  s.forEachWord((word, bits) => { words[i++] = word; words[i++] = bits; });
+  return createHash('sha1').update(new Uint8Array(words.buffer)).digest('hex');
 }
 
 /**

@@ -466,14 +466,30 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
  * Say what size did to an allow-everything boundary's deny: how many remove/stop actions its
  * wildcards also put behind approval, or how many forbidden actions it had to leave out.
  */
-function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
-  const forbidden = forbiddenActions(expander);
+export function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
   const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
   if (!allows) return [];
+  // The notes depend on the Deny statements' action lists alone (and which of them is the
+  // approval deny): alike principals have the same lists, so the answer is kept per lists.
+  const denies = boundary.statements.filter((s) => s.effect === 'Deny');
+  const key = JSON.stringify(denies.map((s) => [s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID, s.action ?? null, s.action ? null : s.notAction ?? []]));
+  let byKey = coverageNotes.get(expander);
+  if (!byKey) coverageNotes.set(expander, (byKey = new Map()));
+  let notes = byKey.get(key);
+  if (!notes) {
+    notes = coverageNotesOf(denies, expander);
+    if (byKey.size >= 1_000) byKey.clear();
+    byKey.set(key, notes);
+  }
+  return [...notes];
+}
+const coverageNotes = new WeakMap<ActionExpander, Map<string, readonly string[]>>();
+
+function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander): string[] {
+  const forbidden = forbiddenActions(expander);
   const denied = new ActionSet(expander.size);
   const gatedOnly = new ActionSet(expander.size);
-  for (const s of boundary.statements) {
-    if (s.effect !== 'Deny') continue;
+  for (const s of denies) {
     // Read only: principals alike have the same deny list, expanded once.
     const set = expander.statementActionsShared(s.action, s.notAction);
     denied.or(set);
