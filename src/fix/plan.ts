@@ -538,7 +538,8 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
 }
 
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
-  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
+  // Fix documents are new objects, never asked about again: not kept in the shared cache.
+  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), once: true }, expander);
 }
 
 /** Counts after a fix, and the escalation techniques it leaves open (a reviewer asks "which one?"). */

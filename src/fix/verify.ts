@@ -93,7 +93,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
 
   let forbiddenStillAllowed: string[] = [];
   if (input.forbidden) {
-    const eff = effectivePermissions(policies, expander);
+    const eff = effectivePermissions({ ...policies, once: true }, expander);
     forbiddenStillAllowed = expander.keys(eff.unconditional.clone().and(input.forbidden));
   }
 
