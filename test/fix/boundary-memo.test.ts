@@ -29,7 +29,8 @@ const caseArb = fc.record({
   name: fc.string({ minLength: 1, maxLength: 40 }).map((s) => s.replace(/[^A-Za-z0-9]/g, 'x')),
 });
 
-function plan(c: fc.RecordValue<typeof caseArb>, ex: ActionExpander): PolicyDocument {
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+function plan(c: Case, ex: ActionExpander): PolicyDocument {
   const keys = [...new Set([...c.actions, ...c.gated])];
   const needed = { basis: c.basis, gated: c.gated, actions: ActionSet.of(ex.size, keys.map((k) => ex.catalog.lookup(k)!.id)) } as unknown as NeededSet;
   return boundaryPolicy(needed, ex, config, c.existing, undefined, `arn:aws:iam::123456789012:policy/leash-role-${c.name}-boundary`, { meetable: c.meetable });
