@@ -205,8 +205,10 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const boundaryGuards = outright ? [] : ap.guards.filter((g) => g.where === 'permissions-boundary');
   // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
   const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...boundaryGuards.filter((g) => !g.condition).flatMap((g) => g.actions)])];
-  const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
-  const wanted = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
+  const fixed = denyLists(expander, alwaysDenied);
+  const alwaysDeny = fixed.alwaysDeny;
+  // Read only from here on (every change below works on a clone): with no known need, the shared "everything else".
+  const wanted = needed.basis !== 'none' ? needed.actions.clone().andNot(alwaysDeny) : fixed.allElse;
   const allowSet = cap ? wanted.clone().and(cap) : wanted;
   const keptScoped: Statement[] = [];
   const keptAllowed = allowSet.clone();
@@ -231,7 +233,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     : { widen: destructiveVerbActions(expander) };
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
-  const denySet = forbidden.clone().andNot(alwaysDeny);
+  const denySet = fixed.denySet;
   // Always denied, approval or not: the statements the approval condition says must exist so
   // the agent cannot grant itself the approval (enrol an MFA device, tag itself leash-approved),
   // and rewriting the boundary policy itself (a new default version is a new boundary). Guards
@@ -246,7 +248,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   }
   const guards: Statement[] = [...guardsByCondition.values()].map((g, i) => ({ index: 0, sid: `NoApprovalBypass${i === 0 ? '' : i + 1}`, effect: 'Deny' as const, action: g.actions, resource: ['*'], condition: g.condition }));
   if (boundaryPolicyArn) guards.push({ index: 0, sid: 'NoBoundaryEdits', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
-  const tamper = compactDeny(alwaysDeny, expander).patterns;
+  const tamper = [...fixed.tamper];
   // Short Sids: the boundary has 6,144 characters to spend, and every one goes to the deny list.
   const build = (denyActions: readonly string[]): PolicyDocument => {
     const statements: Statement[] = [
@@ -287,6 +289,38 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
   return attempt(denySet.clone().and(keptAllowed));
+}
+
+interface DenyLists {
+  readonly alwaysDeny: ActionSet;
+  /** Every action but the always-denied ones: a boundary's allow with no known need. */
+  readonly allElse: ActionSet;
+  /** Forbidden actions the approval deny names (the always-denied ones have their own statement). */
+  readonly denySet: ActionSet;
+  readonly tamper: readonly string[];
+}
+const denyListCache = new WeakMap<ActionExpander, Map<string, DenyLists>>();
+/**
+ * What every boundary with the same always-denied list shares (the list depends on the config's
+ * guards and on whether approval is meetable): made once, read only by every caller.
+ */
+function denyLists(expander: ActionExpander, alwaysDenied: readonly string[]): DenyLists {
+  let byList = denyListCache.get(expander);
+  if (!byList) denyListCache.set(expander, (byList = new Map()));
+  const key = JSON.stringify(alwaysDenied);
+  let d = byList.get(key);
+  if (!d) {
+    const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+    d = {
+      alwaysDeny,
+      allElse: ActionSet.full(expander.size).andNot(alwaysDeny),
+      denySet: forbiddenActions(expander).clone().andNot(alwaysDeny),
+      tamper: compactDeny(alwaysDeny, expander).patterns,
+    };
+    if (byList.size >= 64) byList.clear();
+    byList.set(key, d);
+  }
+  return d;
 }
 
 /** Two documents with the same statements, whatever their Sids and order. */
@@ -466,15 +500,32 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
  * Say what size did to an allow-everything boundary's deny: how many remove/stop actions its
  * wildcards also put behind approval, or how many forbidden actions it had to leave out.
  */
-function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
-  const forbidden = forbiddenActions(expander);
+export function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
   const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
   if (!allows) return [];
+  // The notes depend on the Deny statements' action lists alone (and which of them is the
+  // approval deny): alike principals have the same lists, so the answer is kept per lists.
+  const denies = boundary.statements.filter((s) => s.effect === 'Deny');
+  const key = JSON.stringify(denies.map((s) => [s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID, s.action ?? null, s.action ? null : s.notAction ?? []]));
+  let byKey = coverageNotes.get(expander);
+  if (!byKey) coverageNotes.set(expander, (byKey = new Map()));
+  let notes = byKey.get(key);
+  if (!notes) {
+    notes = coverageNotesOf(denies, expander);
+    if (byKey.size >= 1_000) byKey.clear();
+    byKey.set(key, notes);
+  }
+  return [...notes];
+}
+const coverageNotes = new WeakMap<ActionExpander, Map<string, readonly string[]>>();
+
+function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander): string[] {
+  const forbidden = forbiddenActions(expander);
   const denied = new ActionSet(expander.size);
   const gatedOnly = new ActionSet(expander.size);
-  for (const s of boundary.statements) {
-    if (s.effect !== 'Deny') continue;
-    const set = expander.statementActions(s.action, s.notAction);
+  for (const s of denies) {
+    // Read only: principals alike have the same deny list, expanded once.
+    const set = expander.statementActionsShared(s.action, s.notAction);
     denied.or(set);
     if (s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID) gatedOnly.or(set);
   }
@@ -521,7 +572,8 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
 }
 
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
-  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
+  // Fix documents are new objects, never asked about again: not kept in the shared cache.
+  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), once: true }, expander);
 }
 
 /** Counts after a fix, and the escalation techniques it leaves open (a reviewer asks "which one?"). */
