@@ -109,8 +109,8 @@ interface Ctx {
   readonly principalAccount: string[];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
-  /** (from, to) pair → techniques already on it; `edgeCount` counts them all (and every upgrade of one). */
-  readonly edgeKeys: Map<number, string[]>;
+  /** (from, to) pair → position(s) of its edges in `out[from]`; `edgeCount` counts them all (and every upgrade of one). */
+  readonly edgeKeys: Map<number, number | number[]>;
   edgeCount: number;
   /** combinedEdits stopped at its bound: some editor-and-target combinations were not searched. */
   combinedEditsTruncated?: boolean;
@@ -207,21 +207,23 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   if (from.index === to.index) return;
   if (to.index >= 0x400000) throw new Error('access graph: more than 4M nodes');
   const key = from.index * 0x400000 + to.index;
-  const techniques = ctx.edgeKeys.get(key);
-  if (techniques?.includes(e.technique)) {
+  const list = ctx.out[from.index]!;
+  const at = ctx.edgeKeys.get(key);
+  // The pair's edges by position in `list` (push-only while building): a hub with 40k out-edges
+  // is not searched again for every repeated (pair, technique).
+  const i = at === undefined ? -1 : typeof at === 'number' ? (list[at]!.technique === e.technique ? at : -1) : at.find((k) => list[k]!.technique === e.technique) ?? -1;
+  if (i >= 0) {
     // Several targets can lead to one node (the shared ceiling): keep the strongest reason, not the first found.
-    const list = ctx.out[from.index]!;
-    const i = list.findIndex((x) => x.to === to.id && x.technique === e.technique);
-    if (i >= 0 && edgeRank(e) < edgeRank(list[i]!)) {
+    if (edgeRank(e) < edgeRank(list[i]!)) {
       list[i] = { from: from.id, to: to.id, ...e };
       ctx.edgeCount++; // a change: the rounds go on
     }
     return;
   }
-  if (techniques) techniques.push(e.technique);
-  else ctx.edgeKeys.set(key, [e.technique]);
+  const k = list.length;
+  ctx.edgeKeys.set(key, at === undefined ? k : typeof at === 'number' ? [at, k] : (at.push(k), at));
   ctx.edgeCount++;
-  ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+  list.push({ from: from.id, to: to.id, ...e });
   ctx.outTo[from.index]!.push(to.index);
 }
 
