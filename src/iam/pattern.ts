@@ -122,19 +122,6 @@ export function statementCovers(s: { readonly action?: readonly string[]; readon
   return s.action ? s.action.some((p) => actionMatches(p, action)) : !(s.notAction ?? []).some((p) => actionMatches(p, action));
 }
 
-const splitCache = new Map<string, string[] | null>();
-
-/** splitArn, remembered: the graph and the checks match the same role and user ARNs many times. */
-function splitArnCached(arn: string): string[] | undefined {
-  let parts = splitCache.get(arn);
-  if (parts === undefined) {
-    parts = splitArn(arn) ?? null;
-    if (splitCache.size > 100_000) splitCache.clear();
-    splitCache.set(arn, parts);
-  }
-  return parts ?? undefined;
-}
-
 function splitArn(arn: string): string[] | undefined {
   const parts: string[] = [];
   let start = 0;
@@ -168,13 +155,18 @@ export function arnMatcher(pattern: string): (arn: string) => boolean {
   else if (!pp) { const re = globRegex(pattern); m = (arn) => arn === pattern || re.test(arn); }
   else {
     const segs = pp.map((p) => (hasWildcard(p) || hasLiteralMarker(p) ? globRegex(p) : p));
+    // The subject is walked colon by colon, not split: no array per match and no cache of split
+    // ARNs (which at 50k principals held ~100k arrays and emptied itself when full).
     m = (arn) => {
       if (arn === pattern) return true;
-      const ap = splitArnCached(arn);
-      if (!ap) return globRegex(pattern).test(arn);
+      let start = 0;
       for (let i = 0; i < 6; i++) {
+        const end = i < 5 ? arn.indexOf(':', start) : arn.length;
+        // Fewer than six parts: every literal ':' of the pattern (it has five) needs one in the subject.
+        if (end < 0) return false;
         const seg = segs[i]!;
-        if (typeof seg === 'string' ? seg !== ap[i] : !seg.test(ap[i]!)) return false;
+        if (typeof seg === 'string' ? end - start !== seg.length || !arn.startsWith(seg, start) : !seg.test(arn.slice(start, end))) return false;
+        start = end + 1;
       }
       return true;
     };
