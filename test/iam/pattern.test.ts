@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/iam/catalog.js';
-import { ActionExpander, actionMatches, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../../src/iam/pattern.js';
+import { ActionExpander, actionMatches, actionMatchesFresh, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../../src/iam/pattern.js';
 import { SERVICE_WILDCARD_PATTERNS } from '../support/arbitraries.js';
 
 /** Reference wildcard matcher, written independently of globRegex: plain backtracking over characters. */
@@ -75,6 +75,18 @@ describe('actionMatches', () => {
         expect(actionMatches(pattern, key)).toBe(wildcard(ps, as, true) && wildcard(pn, an, true));
       }),
       { numRuns: 1000, seed: 22 },
+    );
+  });
+});
+
+describe('actionMatches with its pattern and action split caches', () => {
+  it('equals the uncached form, on first and repeated calls, for odd patterns and actions too', () => {
+    const junk = fc.stringMatching(/^[a-zA-Z:*?-]{0,10}$/);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(actionPatternArb, junk, fc.constantFrom('*', 's3:*', '*:*', 'S3:get*')), fc.oneof(actionKeyArb, actionKeyArb.chain(randomCase), junk)), { minLength: 1, maxLength: 5 }), (pairs) => {
+        for (const [pattern, action] of [...pairs, ...pairs]) expect(actionMatches(pattern, action)).toBe(actionMatchesFresh(pattern, action));
+      }),
+      { numRuns: 1000, seed: 42 },
     );
   });
 });
