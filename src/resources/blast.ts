@@ -7,7 +7,8 @@ import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import { worse } from '../graph/request.js';
-import { buildResourceIndex, directAccess, grantsOn, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { buildResourceIndex, grantsOn, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { accessSharing } from './share.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
 import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -110,11 +111,13 @@ const rank: Record<HopCondition, number> = { none: 0, approval: 1, unknown: 2 };
 
 function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
   const memo = new Map<string, DirectAccess | undefined>();
+  // Nodes whose callers have the same policies (and nothing else that matters) share one access.
+  const sharing = accessSharing(index);
   const access = (id: string) => {
     if (memo.has(id)) return memo.get(id);
     const n = graph.node(id);
     const rc = n && resourceCaller(n, orgId);
-    const a = rc ? directAccess(index, rc) : undefined;
+    const a = rc ? sharing.access(rc) : undefined;
     memo.set(id, a);
     return a;
   };
@@ -142,14 +145,15 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
 
 interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
 
-const signatures = new WeakMap<DirectAccess, string>();
+// Keyed by the maps, which callers sharing one access also share (each node has its own DirectAccess object).
+const signatures = new WeakMap<object, string>();
 /** Two nodes with the same access give the same grants: the nearer one stands for both. */
 function signature(a: DirectAccess): string {
-  let sig = signatures.get(a);
+  let sig = signatures.get(a.decided);
   if (sig === undefined) {
     const part = (m: ReadonlyMap<string, readonly Grant[]>) => [...m].map(([k, gs]) => `${k}=${gs.map((g) => `${g.action}/${g.condition}`).sort().join(',')}`).sort().join(';');
     sig = `${part(a.whole)}|${part(new Map([...a.classes].map(([k, v]) => [String(k), v])))}|${part(a.decided)}`;
-    signatures.set(a, sig);
+    signatures.set(a.decided, sig);
   }
   return sig;
 }
@@ -259,12 +263,12 @@ interface Digest {
   /** Every group of the index held, nothing apart. */
   readonly full: boolean;
 }
-const digests = new WeakMap<DirectAccess, Map<string, Digest>>();
+const digests = new WeakMap<object, Map<string, Digest>>();
 
 function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessKind[]): Digest {
   const key = [...kinds].sort().join(',');
-  let m = digests.get(a);
-  if (!m) digests.set(a, (m = new Map()));
+  let m = digests.get(a.decided);
+  if (!m) digests.set(a.decided, (m = new Map()));
   let d = m.get(key);
   if (d) return d;
   const set = (gs: readonly Grant[]) => new Set(gs.filter((g) => kinds.includes(g.kind) && g.condition !== 'approval').map((g) => g.action));

@@ -232,6 +232,11 @@ export interface DirectAccess {
   readonly decided: ReadonlyMap<string, readonly Grant[]>;
   /** The index's resource → policy class. */
   readonly classOf: ReadonlyMap<string, number>;
+  /**
+   * Set when the maps were computed for another caller of the same access key (see
+   * `accessSharing`): their identity evidence names `from`, and `grantsOn` writes `to` instead.
+   */
+  readonly rename?: { readonly from: string; readonly to: string };
 }
 
 /** A class's grants for one member: the resource-policy evidence names that member. */
@@ -240,14 +245,20 @@ function forMember(gs: readonly Grant[], r: Resource): readonly Grant[] {
   return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'resource' ? { ...e, arn: r.arn } : e)) }));
 }
 
+/** Grants whose identity evidence names the caller they were computed for, renamed to another. */
+function renamed(gs: readonly Grant[], rename: DirectAccess['rename']): readonly Grant[] {
+  if (!rename || !gs.some((g) => g.evidence.some((e) => e.side === 'identity' && e.arn === rename.from))) return gs;
+  return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'identity' && e.arn === rename.from ? { ...e, arn: rename.to } : e)) }));
+}
+
 /** The grants a DirectAccess gives on one resource. */
 export function grantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
   const d = access.decided.get(r.arn);
-  if (d) return d;
+  if (d) return renamed(d, access.rename);
   const c = access.classOf.get(r.arn);
   const cs = c === undefined ? undefined : access.classes.get(c);
-  if (cs) return forMember(cs, r);
-  return access.whole.get(groupOf(r)) ?? [];
+  if (cs) return renamed(forMember(cs, r), access.rename);
+  return renamed(access.whole.get(groupOf(r)) ?? [], access.rename);
 }
 
 function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant | undefined {
