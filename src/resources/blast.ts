@@ -2,12 +2,13 @@
 // principal (or state of one) the access graph says it can become, with the path; and the
 // question from the other side, who can perform an action on one resource. Each graph node's own
 // access is computed once and shared by every principal that reaches it.
-import { RESOURCE_TYPES, type Resource, type ResourceType } from '../model/inventory.js';
+import { RESOURCE_TYPES, type Resource, type ResourceInventory, type ResourceType } from '../model/inventory.js';
 import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import { worse } from '../graph/request.js';
-import { buildResourceIndex, grantsOn, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { buildResourceIndex, grantsOn, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import type { PolicyDocument } from '../model/policy.js';
 import { accessSharing } from './share.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
 import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
@@ -97,8 +98,26 @@ export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pi
   let m = cache.get(snapshot);
   if (!m) cache.set(snapshot, (m = new WeakMap()));
   let v = m.get(graph);
-  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production)), graph, config?.resources?.organizationId)));
+  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production), readTagKeys(graph, inv.rcps)), graph, config?.resources?.organizationId)));
   return v;
+}
+
+/** The aws:ResourceTag keys that conditions of any caller's layers (identity, boundary, SCPs) or of the RCPs read. */
+export function readTagKeys(graph: AccessGraph, rcps: ResourceInventory['rcps']): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<PolicyDocument>();
+  const add = (d: PolicyDocument) => {
+    if (seen.has(d)) return;
+    seen.add(d);
+    for (const s of d.statements) { const keys = resourceTagKeys(s); if (keys !== 'other') for (const k of keys) out.add(k); }
+  };
+  for (const n of graph.built.nodes) {
+    const c = n.caller;
+    if (!c) continue;
+    for (const l of [c.identity, ...(c.boundary ? [c.boundary] : []), ...c.scps]) for (const d of l.docs) add(d.document);
+  }
+  for (const l of rcps ?? []) for (const p of l) add(p.document);
+  return out;
 }
 
 export function resourceViewOf(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
@@ -343,7 +362,7 @@ function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
   for (const d of ds) for (const arn of d.decided.keys()) decidedAll.add(arn);
   const classesAll = new Set<number>();
   for (const d of ds) for (const id of d.classes.keys()) classesAll.add(id);
-  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
+  const groupOf = index.groupOf;
   const classAt = (id: number, g: string): At => (d) => d.classes.get(id) ?? d.whole.get(g);
   const isProd = (r: Resource) => index.environment(r).environment === 'production';
 
