@@ -162,7 +162,13 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
   for (const arn of a.decided.keys()) yield index.byArn.get(arn)!;
 }
 
-interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
+interface Reach {
+  readonly nodes: readonly GraphNodeInternal[];
+  readonly accs: readonly DirectAccess[];
+  /** Each access's number (accessNumber). */
+  readonly ids: readonly number[];
+  readonly pathTo: (id: string) => GraphPath | undefined;
+}
 
 // Keyed by the maps, which callers sharing one access also share (each node has its own DirectAccess object).
 const signatures = new WeakMap<object, string>();
@@ -175,6 +181,21 @@ function signature(a: DirectAccess): string {
     signatures.set(a.decided, sig);
   }
   return sig;
+}
+
+// Each distinct access (by signature) gets a small number per view: reaches compare numbers, not long strings.
+const numbering = new WeakMap<ResourceView, { bySig: Map<string, number>; byMaps: WeakMap<object, number> }>();
+function accessNumber(view: ResourceView, a: DirectAccess): number {
+  let n = numbering.get(view);
+  if (!n) numbering.set(view, (n = { bySig: new Map(), byMaps: new WeakMap() }));
+  let id = n.byMaps.get(a.decided);
+  if (id === undefined) {
+    const sig = signature(a);
+    id = n.bySig.get(sig);
+    if (id === undefined) n.bySig.set(sig, (id = n.bySig.size));
+    n.byMaps.set(a.decided, id);
+  }
+  return id;
 }
 
 // Every check asks about the same principals: what each reaches is worked out once per view.
@@ -194,23 +215,27 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
   if (!self) return undefined;
   const nodes: GraphNodeInternal[] = [];
   const accs: DirectAccess[] = [];
-  const seen = new Set<string>();
-  for (const n of [self, ...graph.reachable(principalArn, 'possible').filter((x) => x.caller)]) {
-    const a = view.access(n.id);
-    if (!a) continue;
-    const sig = signature(a);
-    if (n !== self && seen.has(sig)) continue;
-    seen.add(sig);
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  const consider = (n: GraphNodeInternal) => {
+    const a = n.caller ? view.access(n.id) : undefined;
+    if (!a) return;
+    const id = accessNumber(view, a);
+    if (n !== self && seen.has(id)) return;
+    seen.add(id);
     nodes.push(n);
     accs.push(a);
-  }
+    ids.push(id);
+  };
+  consider(self);
+  for (const n of graph.reachable(principalArn, 'possible')) consider(n);
   if (nodes[0] !== self) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
   const pathTo = (id: string) => {
     if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
     return paths.get(id);
   };
-  return { nodes, accs, pathTo };
+  return { nodes, accs, ids, pathTo };
 }
 
 /** Per resource: the principal's own grants first, then actions it lacks (or has only more conditionally) from the nodes it reaches. */
@@ -327,14 +352,10 @@ interface Counts { readonly count: number; readonly production: number; readonly
 // on who asks: members of one strongly connected component, and principals with the same policies,
 // reach the same accesses. Each distinct access gets a small number; counts are kept per query and
 // set of numbers, so the pass over decided resources and classes runs once per such set.
-const accessIds = new WeakMap<ResourceView, Map<string, number>>();
 const countMemo = new WeakMap<ResourceView, Map<string, Counts>>();
 function countsFor(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
-  let ids = accessIds.get(view);
-  if (!ids) accessIds.set(view, (ids = new Map()));
-  const idOf = (a: DirectAccess) => { const s = signature(a); let i = ids!.get(s); if (i === undefined) ids!.set(s, (i = ids!.size)); return i; };
-  const own = idOf(reach.accs[0]!);
-  const rest = q.which === 'own' ? [] : [...new Set(reach.accs.slice(1).map(idOf))].sort((x, y) => x - y);
+  const own = reach.ids[0]!;
+  const rest = q.which === 'own' ? [] : [...new Set(reach.ids.slice(1))].sort((x, y) => x - y);
   const key = `${q.which}|${[...q.kinds].sort().join(',')}|${q.limit ?? 50}|${q.which === 'any' ? [...new Set([own, ...rest])].sort((x, y) => x - y).join(',') : `${own}/${rest.join(',')}`}`;
   let memo = countMemo.get(view);
   if (!memo) countMemo.set(view, (memo = new Map()));
