@@ -434,23 +434,29 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
     const isKey = type === 'kms:key';
     actions.forEach((a, ai) => {
       const sp = specials(idx, docs, type, a);
+      // Without an identity statement for the action, a resource whose policy does not name the
+      // caller (or that has none) grants nothing: no decision needed.
+      const identityCovers = rc.caller.identity.docs.some((d) => coveringStatements(d.document, a.action).length > 0);
+      const decideBare = (r: Resource) => (identityCovers ? decide(r, a) : null);
+      // Resources decided apart, by group: walking every member per action was resources × actions per caller.
+      const apart = new Map<string, Resource[]>();
+      if (sp !== 'all') for (const r of sp) push(apart, idx.groupOf(r), r);
       for (const key of keys) {
         const members = idx.groups.get(key)!;
         const alone = (r: Resource) => sp === 'all' || sp.has(r);
-        for (const m of members) if (alone(m)) slots(decidedSlots, m.arn)[ai] = decide(m, a);
-        const rep = members.find((m) => !alone(m));
+        for (const m of sp === 'all' ? members : apart.get(key) ?? []) {
+          const bare = !m.policy && m.policyUnknown === undefined && !isKey;
+          slots(decidedSlots, m.arn)[ai] = bare ? decideBare(m) : decide(m, a);
+        }
+        const rep = sp === 'all' ? undefined : members.find((m) => !alone(m));
         if (!rep) continue;
         // KMS: a key whose policy names nobody relevant grants nothing, whatever IAM says.
-        slots(wholeSlots, key)[ai] = isKey ? null : decide(withoutPolicy(rep), a);
+        slots(wholeSlots, key)[ai] = isKey ? null : decideBare(withoutPolicy(rep));
         for (const id of namingByGroup.get(key) ?? []) {
           const c = idx.classes[id]!;
           const tagged = c.members[0]!.policy !== undefined && coveringStatements(c.members[0]!.policy, a.action).some(mentionsResourceTag);
-          let first: Resource | undefined;
-          for (const m of c.members) {
-            if (alone(m)) continue;
-            if (tagged) slots(decidedSlots, m.arn)[ai] = decide(m, a);
-            else if (!first) first = m;
-          }
+          if (tagged) for (const m of c.members) if (!alone(m)) slots(decidedSlots, m.arn)[ai] = decide(m, a);
+          const first = tagged ? undefined : c.members.find((m) => !alone(m));
           slots(classSlots, id)[ai] = first ? decide(first, a) : null;
         }
       }

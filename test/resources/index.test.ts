@@ -101,8 +101,10 @@ describe('the resource index', () => {
     const templates = fc.array(fc.nat({ max: TEMPLATES.length }), { minLength: 7, maxLength: 7 });
     // Groups split by tag keys (or not): a statement reading only split keys decides each part at once.
     const split = fc.constantFrom([], ['aws:resourcetag/env'], ['aws:resourcetag/env', 'aws:resourcetag/owner'], ['aws:resourcetag/owner', 'aws:resourcetag/team']);
-    fc.assert(fc.property(fc.array(stmt, { minLength: 0, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), templates, fc.constantFrom('user' as const, 'role' as const), split, (statements, pols, tpl, kind, keys) => {
-      const rc = callerOf({ kind, name: 'u', identity: statements.length > 0 ? [doc(...statements)] : [] });
+    // A boundary's patterns also set resources apart (even for actions no identity statement covers).
+    const boundary = fc.option(fc.array(stmt, { minLength: 1, maxLength: 2 }), { nil: undefined });
+    fc.assert(fc.property(fc.array(stmt, { minLength: 0, maxLength: 5 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), templates, fc.constantFrom('user' as const, 'role' as const), split, boundary, (statements, pols, tpl, kind, keys, bound) => {
+      const rc = callerOf({ kind, name: 'u', identity: statements.length > 0 ? [doc(...statements)] : [], ...(bound ? { boundary: [doc(...bound)] } : {}) });
       const inv = inventory(pols, tpl);
       const idx = buildResourceIndex({ resources: inv, sources: [], errors: [] }, undefined, new Set(keys));
       const access = directAccess(idx, rc);
