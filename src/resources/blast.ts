@@ -7,7 +7,7 @@ import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import { worse } from '../graph/request.js';
-import { buildResourceIndex, grantsOn, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { buildResourceIndex, grantFor, storedGrantsOn, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { accessSharing } from './share.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
@@ -198,6 +198,17 @@ function accessNumber(view: ResourceView, a: DirectAccess): number {
   return id;
 }
 
+// Each graph node's access and its number, by node index: every principal's reach looks them up.
+const nodeAccesses = new WeakMap<ResourceView, { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array }>();
+function nodeAccess(view: ResourceView): { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array } {
+  let k = nodeAccesses.get(view);
+  if (!k) {
+    const n = view.graph.built.nodes.length;
+    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n) }));
+  }
+  return k;
+}
+
 // Every check asks about the same principals: what each reaches is worked out once per view.
 const reaches = new WeakMap<ResourceView, Map<string, Reach | undefined>>();
 function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
@@ -217,10 +228,17 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
   const accs: DirectAccess[] = [];
   const ids: number[] = [];
   const seen = new Set<number>();
+  const known = nodeAccess(view);
   const consider = (n: GraphNodeInternal) => {
-    const a = n.caller ? view.access(n.id) : undefined;
+    if (!known.has[n.index]) {
+      known.has[n.index] = 1;
+      const a = n.caller ? view.access(n.id) : undefined;
+      known.acc[n.index] = a;
+      known.num[n.index] = a ? accessNumber(view, a) : -1;
+    }
+    const a = known.acc[n.index];
     if (!a) return;
-    const id = accessNumber(view, a);
+    const id = known.num[n.index]!;
     if (n !== self && seen.has(id)) return;
     seen.add(id);
     nodes.push(n);
@@ -247,8 +265,12 @@ function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly
   let settled = 0;
   for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
     const n = reach.nodes[i]!;
-    for (const g of grantsOn(reach.accs[i]!, r)) {
-      if (!kinds.includes(g.kind)) continue;
+    // Stored grants, their evidence made this resource's and caller's only for those kept.
+    for (const stored of storedGrantsOn(reach.accs[i]!, r)) {
+      if (!kinds.includes(stored.kind)) continue;
+      const k0 = at.get(stored.action);
+      if (k0 !== undefined && !(i > 0 && rank[stored.condition] < rank[grants[k0]!.condition])) continue;
+      const g = grantFor(reach.accs[i]!, r, stored);
       const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
       const k = at.get(g.action);
       if (k === undefined) {

@@ -301,26 +301,36 @@ export interface DirectAccess {
   readonly rename?: { readonly from: string; readonly to: string };
 }
 
-/** A class's grants for one member: the resource-policy evidence names that member. */
-function forMember(gs: readonly Grant[], r: Resource): readonly Grant[] {
-  if (!gs.some((g) => g.evidence.some((e) => e.side === 'resource' && e.arn !== r.arn))) return gs;
-  return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'resource' ? { ...e, arn: r.arn } : e)) }));
+/** The grants a DirectAccess stores for a resource: its own, its class's, or its group's (evidence not yet the member's and the caller's). */
+export function storedGrantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
+  const d = access.decided.get(r.arn);
+  if (d) return d;
+  const c = access.classOf.get(r.arn);
+  const cs = c === undefined ? undefined : access.classes.get(c);
+  return cs ?? access.whole.get(access.groupOf(r)) ?? [];
 }
 
-/** Grants whose identity evidence names the caller they were computed for, renamed to another. */
-function renamed(gs: readonly Grant[], rename: DirectAccess['rename']): readonly Grant[] {
-  if (!rename || !gs.some((g) => g.evidence.some((e) => e.side === 'identity' && e.arn === rename.from))) return gs;
-  return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'identity' && e.arn === rename.from ? { ...e, arn: rename.to } : e)) }));
+/**
+ * A stored grant as it holds for this resource and caller: resource-policy evidence names the
+ * resource (a class's grants name the member they were decided on), identity evidence the caller
+ * (an access shared from another caller names that one).
+ */
+export function grantFor(access: DirectAccess, r: Resource, g: Grant): Grant {
+  const rename = access.rename;
+  const fix = (e: ResourceEvidence) => (e.side === 'resource' && e.arn !== r.arn) || (rename !== undefined && e.side === 'identity' && e.arn === rename.from);
+  if (!g.evidence.some(fix)) return g;
+  return { ...g, evidence: g.evidence.map((e) => (!fix(e) ? e : e.side === 'resource' ? { ...e, arn: r.arn } : { ...e, arn: rename!.to })) };
 }
 
 /** The grants a DirectAccess gives on one resource. */
 export function grantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
-  const d = access.decided.get(r.arn);
-  if (d) return renamed(d, access.rename);
-  const c = access.classOf.get(r.arn);
-  const cs = c === undefined ? undefined : access.classes.get(c);
-  if (cs) return renamed(forMember(cs, r), access.rename);
-  return renamed(access.whole.get(access.groupOf(r)) ?? [], access.rename);
+  return storedGrantsOn(access, r).map((g) => grantFor(access, r, g));
+}
+
+/** A class's grants for one member: the resource-policy evidence names that member. */
+function forMember(gs: readonly Grant[], r: Resource): readonly Grant[] {
+  if (!gs.some((g) => g.evidence.some((e) => e.side === 'resource' && e.arn !== r.arn))) return gs;
+  return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'resource' ? { ...e, arn: r.arn } : e)) }));
 }
 
 function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant | undefined {
