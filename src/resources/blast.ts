@@ -7,7 +7,7 @@ import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import { worse } from '../graph/request.js';
-import { buildResourceIndex, grantFor, storedGrantsOn, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { buildResourceIndex, grantFor, storedGrantsAt, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { accessSharing } from './share.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
@@ -262,11 +262,14 @@ function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly
   const at = new Map<string, number>();
   // Once every action of the kinds is held with no condition, farther nodes cannot change the entry.
   const wanted = (typeActions().get(r.type) ?? []).filter((a) => kinds.includes(a.kind)).length;
+  const cls = view.index.classOf.get(r.arn), grp = view.index.groupOf(r);
   let settled = 0;
   for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
     const n = reach.nodes[i]!;
-    // Stored grants, their evidence made this resource's and caller's only for those kept.
-    for (const stored of storedGrantsOn(reach.accs[i]!, r)) {
+    // Stored grants (the resource's class and group looked up once), their evidence made this
+    // resource's and caller's only for those kept.
+    const acc = reach.accs[i]!;
+    for (const stored of storedGrantsAt(acc, r.arn, cls, grp)) {
       if (!kinds.includes(stored.kind)) continue;
       const k0 = at.get(stored.action);
       if (k0 !== undefined && !(i > 0 && rank[stored.condition] < rank[grants[k0]!.condition])) continue;

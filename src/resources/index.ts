@@ -303,11 +303,12 @@ export interface DirectAccess {
 
 /** The grants a DirectAccess stores for a resource: its own, its class's, or its group's (evidence not yet the member's and the caller's). */
 export function storedGrantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
-  const d = access.decided.get(r.arn);
-  if (d) return d;
-  const c = access.classOf.get(r.arn);
-  const cs = c === undefined ? undefined : access.classes.get(c);
-  return cs ?? access.whole.get(access.groupOf(r)) ?? [];
+  return storedGrantsAt(access, r.arn, access.classOf.get(r.arn), access.groupOf(r));
+}
+
+/** storedGrantsOn, given the resource's class and group (a caller asking many accesses about one resource looks them up once). */
+export function storedGrantsAt(access: DirectAccess, arn: string, cls: number | undefined, group: string): readonly Grant[] {
+  return access.decided.get(arn) ?? (cls !== undefined ? access.classes.get(cls) : undefined) ?? access.whole.get(group) ?? [];
 }
 
 /**
