@@ -10,6 +10,7 @@ import { worse } from '../graph/request.js';
 import { buildResourceIndex, grantFor, storedGrantsAt, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { accessSharing } from './share.js';
+import { walker, type Walker } from './walk.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
 import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -209,6 +210,13 @@ function nodeAccess(view: ResourceView): { has: Uint8Array; acc: (DirectAccess |
   return k;
 }
 
+const walkers = new WeakMap<ResourceView, Walker>();
+function walkerOf(view: ResourceView): Walker {
+  let w = walkers.get(view);
+  if (!w) walkers.set(view, (w = walker(view.graph.built)));
+  return w;
+}
+
 // Every check asks about the same principals: what each reaches is worked out once per view.
 const reaches = new WeakMap<ResourceView, Map<string, Reach | undefined>>();
 function reachOf(view: ResourceView, principalArn: string): Reach | undefined {
@@ -246,7 +254,7 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
     ids.push(id);
   };
   consider(self);
-  for (const n of graph.reachable(principalArn, 'possible')) consider(n);
+  walkerOf(view).reachable(self.index, (i) => consider(graph.built.nodes[i]!));
   if (nodes[0] !== self) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
   const pathTo = (id: string) => {
