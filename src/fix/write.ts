@@ -14,7 +14,7 @@ import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, l
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
-import { renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
+import { applyLibFile, renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
@@ -161,9 +161,29 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
     written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
   }
   written.push(...writeSharedBoundaries(root, plans));
+  if (written.length > 0) writeApplyLib(root);
   // One terraform {} block for every principal's main.tf concatenated into one module.
   if (written.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
   return written;
+}
+
+/**
+ * The shell every apply.sh sources (lib/leash-apply-<hash>.sh): written when absent or not what
+ * it should be; never removed, since apply.sh files of earlier runs in this folder name theirs.
+ */
+function writeApplyLib(root: string): void {
+  const f = applyLibFile();
+  const path = join(root, f.path);
+  const dir = join(path, '..');
+  const st = lstatOrUndefined(dir);
+  if (st && !st.isDirectory()) throw new InputError(dir, '', 'a folder for the shared apply.sh library', 'something that is not a folder');
+  if (!st) mkdirSync(dir);
+  const cur = lstatOrUndefined(path);
+  if (cur?.isFile() && readRegularFileSync(path, 2 ** 20, 'the shared apply.sh library').toString('utf8') === f.content) return;
+  if (cur && !cur.isFile()) throw new InputError(path, '', 'the shared apply.sh library leash writes', 'something that is not a file');
+  const tmp = join(dir, tempName());
+  writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
+  renameSync(tmp, path);
 }
 
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */

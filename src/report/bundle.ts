@@ -20,6 +20,9 @@ export const REASONS_FILE = 'reasons.md';
 export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md)$/;
 /** Shared boundaries' folders, inside the fixes folder (fix/render/shared-boundary.ts); no principal folder is called this (theirs start with role- or user-). */
 export const BOUNDARIES_DIR = 'boundaries';
+/** The shell every apply.sh sources, inside the fixes folder (fix/render/aws-cli.ts). */
+export const APPLY_LIB_DIR = 'lib';
+export const APPLY_LIB_RE = /^leash-apply-[0-9a-f]{12}\.sh$/;
 /** Written by apply.sh beside a shared boundary it created: the policy's PolicyId (kept like a backup). */
 export const POLICY_ID_FILE = 'policy-id.txt';
 /** What apply.sh --apply creates beside itself. */
@@ -91,6 +94,9 @@ export function inspectFixesDir(dir: string, rel: string, out: { foreign: string
     // The one terraform {} block shared by every principal's main.tf (written by writeFixPlans).
     if ((e === FIXES_MARKER || e === 'versions.tf') && isFile(p)) continue;
     if (e === BOUNDARIES_DIR && isDir(p)) inspectFixesDir(p, `${rel}${e}/`, out);
+    else if (e === APPLY_LIB_DIR && isDir(p)) {
+      for (const f of readdirSync(p)) if (!(APPLY_LIB_RE.test(f) && isFile(join(p, f)))) out.foreign.push(`${rel}${e}/${f}`);
+    }
     else if (isDir(p) && !e.startsWith('.')) inspectFixDir(p, `${rel}${e}`, out);
     else out.foreign.push(`${rel}${e}`);
   }

@@ -100,7 +100,7 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
   ];
 }
 
-export { policyFileName, renderCliScript, shellQuote } from './aws-cli.js';
+export { applyLibFile, policyFileName, renderCliScript, shellQuote } from './aws-cli.js';
 export { renderPolicyJson, type PolicyJsonOptions } from './policy-json.js';
 export { BOUNDARIES_DIR, policyDigest, POLICY_ID_FILE, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName } from './shared-boundary.js';
 export { AWS_PROVIDER_CONSTRAINT, hclString, principalBlockPrefix, renderPolicyDocumentData, renderSharedBoundaryTf, renderTerraform, renderVersionsTf, terraformName } from './terraform.js';

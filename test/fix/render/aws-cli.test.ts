@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { policyFileName, renderCliScript, renderFixFiles, shellQuote } from '../../../src/fix/render/index.js';
+import { applyLibFile, policyFileName, renderCliScript, renderFixFiles, shellQuote } from '../../../src/fix/render/index.js';
 import type { FixTarget } from '../../../src/fix/render/index.js';
 import { doc } from './support.js';
 
@@ -54,8 +54,13 @@ afterAll(() => {
 });
 
 function workspace(target: FixTarget): { dir: string; bin: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'leash fix '));
-  dirs.push(dir);
+  // A fixes folder as the writer leaves it: the fix's own folder and the shared library beside it.
+  const root = mkdtempSync(join(tmpdir(), 'leash fix '));
+  dirs.push(root);
+  const dir = join(root, 'role fix');
+  spawnSync('mkdir', ['-p', dir, join(root, 'lib')]);
+  const libFile = applyLibFile();
+  writeFileSync(join(root, libFile.path), libFile.content);
   for (const f of renderFixFiles(target)) {
     writeFileSync(join(dir, f.path), f.content);
     chmodSync(join(dir, f.path), f.mode);
@@ -284,5 +289,23 @@ describe('renderCliScript', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown argument: --yes');
     expect(r.stderr).toContain('Usage: apply.sh');
+  });
+
+  it('runs only the shared library it was written with: missing or changed by one byte, it stops before anything', () => {
+    const ws = workspace(roleTarget());
+    const libPath = join(ws.dir, '..', applyLibFile().path);
+    expect(applyLibFile().path).toMatch(/^lib\/leash-apply-[0-9a-f]{12}\.sh$/);
+    expect(run(ws, ['--apply']).status).toBe(0);
+    writeFileSync(libPath, applyLibFile().content.replace('DRY_RUN=1', 'DRY_RUN=0'));
+    for (const args of [[], ['--apply']]) {
+      const r = run(ws, args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('is not the library this script was written with');
+      expect(r.calls).toEqual([]);
+    }
+    rmSync(libPath);
+    const gone = run(ws, ['--apply']);
+    expect(gone.status).toBe(2);
+    expect(gone.calls).toEqual([]);
   });
 });

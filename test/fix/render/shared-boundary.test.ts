@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { policyDigest, renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderTerraform, sharedBoundaryDir, sharedBoundaryName, type FixTarget } from '../../../src/fix/render/index.js';
+import { applyLibFile, policyDigest, renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderTerraform, sharedBoundaryDir, sharedBoundaryName, type FixTarget } from '../../../src/fix/render/index.js';
 import { doc, policyDocumentsOf, toSetStatements } from './support.js';
 
 const boundaryDoc = doc({ Version: '2012-10-17', Statement: [{ Sid: 'AllowAllElse', Effect: 'Allow', Action: '*', Resource: '*' }, { Sid: 'NoTampering', Effect: 'Deny', Action: ['cloudtrail:StopLogging'], Resource: '*' }] });
@@ -62,6 +62,8 @@ function fixesTree(t: FixTarget = target()) {
   mkdirSync(bdir, { recursive: true });
   for (const f of renderFixFiles(t)) { writeFileSync(join(dir, f.path), f.content); chmodSync(join(dir, f.path), f.mode); }
   for (const f of renderSharedBoundaryFiles(t.policies[0]!, t.accountId, 'aws', [{ arn: 'arn:aws:iam::123456789012:role/agent-a', dir: 'role-agent-a' }])) writeFileSync(join(bdir, f.path), f.content);
+  mkdirSync(join(root, 'fixes', 'lib'));
+  writeFileSync(join(root, 'fixes', applyLibFile().path), applyLibFile().content);
   const bin = join(root, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'aws'), FAKE_AWS);
