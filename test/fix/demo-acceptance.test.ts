@@ -248,7 +248,7 @@ esac
     const put = applied.calls.find((c) => c.includes('put-permissions-boundary-to-permission-set'))!;
     expect(put.slice(0, 2)).toEqual(['--profile', 'org-admin']);
     // The boundary is shared by content: created from fixes/boundaries/<name>/, its PolicyId kept there.
-    const name = /boundaries\/(leash-boundary-[0-9a-f]{12})\/boundary\.json/.exec(readFileSync(join(dir, 'apply.sh'), 'utf8'))![1]!;
+    const name = /shared_boundary_check '(leash-boundary-[0-9a-f]{12})'/.exec(readFileSync(join(dir, 'apply.sh'), 'utf8'))![1]!;
     const create = applied.calls.find((c) => c.includes('create-policy'))!;
     expect(create[create.indexOf('--policy-name') + 1]).toBe(name);
     expect(create[create.indexOf('--policy-document') + 1]).toBe(`file://${dir}/../boundaries/${name}/boundary.json`);

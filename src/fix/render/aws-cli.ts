@@ -136,6 +136,7 @@ const applyLibText = (): string => [
   '# nothing by itself.',
   PRELUDE.trim(),
   SSO_HELPERS.trim(),
+  SHARED_BOUNDARY_FUNCTIONS.trim(),
   '',
 ].join('\n');
 let libCache: { path: string; sha256: string; content: string } | undefined;
@@ -174,35 +175,43 @@ function libLoader(): string[] {
  * the predictable name (an agent with iam:CreatePolicy, say) is never taken for leash's.
  */
 function sharedBoundaryLines(name: string, dir: string): { check: string[]; create: string[] } {
-  const q = shellQuote;
-  const arn = `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
-  const where = `"$SCRIPT_DIR/../"${q(dir)}`;
-  const idFile = `"$SCRIPT_DIR/../"${q(`${dir}/${POLICY_ID_FILE}`)}`;
-  const description = q(`leash: permissions boundary shared by every principal it is the same for (fixes/${dir}/README.md)`);
+  const args = `${shellQuote(name)} ${shellQuote(dir)}`;
   return {
-    check: [
-      `[ -f ${where}/boundary.json ] || die "missing "${where}"/boundary.json: the boundary this fix attaches is shared and written once under fixes/boundaries/; keep the fixes folder whole"`,
-      'if [ "$DRY_RUN" = 0 ]; then',
-      `  if BOUNDARY_POLICY_ID="$(aws_ iam get-policy --policy-arn ${arn} --query Policy.PolicyId --output text 2>/dev/null)"; then`,
-      `    [ -f ${idFile} ] && [ "$(cat ${idFile})" = "$BOUNDARY_POLICY_ID" ] || die "managed policy "${q(name)}" exists but was not created from "${where}" (its PolicyId $BOUNDARY_POLICY_ID is not in ${POLICY_ID_FILE} there). Compare its default version with boundary.json there; if they match, write $BOUNDARY_POLICY_ID to that ${POLICY_ID_FILE} and run again"`,
-      '  else',
-      "    BOUNDARY_POLICY_ID=''",
-      '  fi',
-      'fi',
-    ],
-    create: [
-      `# The shared boundary: created by the first principal that needs it (its PolicyId kept in ${dir}/${POLICY_ID_FILE}), only attached after.`,
-      'if [ "$DRY_RUN" = 1 ]; then',
-      `  show '[dry run]' iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)}`,
-      `  echo "    (only if "${q(name)}" does not exist yet)"`,
-      'elif [ -z "$BOUNDARY_POLICY_ID" ]; then',
-      '  CHANGED=1',
-      `  show '+' iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)}`,
-      `  aws_ iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)} --query Policy.PolicyId --output text > ${idFile}`,
-      'fi',
-    ],
+    check: [`shared_boundary_check ${args}`],
+    create: [`# The shared boundary: created by the first principal that needs it (its PolicyId kept in ${dir}/${POLICY_ID_FILE}), only attached after.`, `shared_boundary_create ${args}`],
   };
 }
+
+/** The library's half of sharedBoundaryLines: $1 the policy name, $2 its folder relative to the fixes folder. */
+const SHARED_BOUNDARY_FUNCTIONS = String.raw`
+# A boundary shared by content lives in ../boundaries/<name>/ (its README says more). It is
+# attached only when the live policy is the one created from there: its PolicyId is in
+# ${POLICY_ID_FILE} beside its JSON. A policy someone else created under the (predictable) name
+# stops the script before anything changes.
+shared_boundary_check() {
+  local name="$1" dir="$SCRIPT_DIR/../$2"
+  [ -f "$dir/boundary.json" ] || die "missing $dir/boundary.json: the boundary this fix attaches is shared and written once under fixes/boundaries/; keep the fixes folder whole"
+  BOUNDARY_POLICY_ID=''
+  [ "$DRY_RUN" = 0 ] || return 0
+  if BOUNDARY_POLICY_ID="$(aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$name" --query Policy.PolicyId --output text 2>/dev/null)"; then
+    [ -f "$dir/${POLICY_ID_FILE}" ] && [ "$(cat "$dir/${POLICY_ID_FILE}")" = "$BOUNDARY_POLICY_ID" ] || die "managed policy $name exists but was not created from $dir (its PolicyId $BOUNDARY_POLICY_ID is not in ${POLICY_ID_FILE} there). Compare its default version with boundary.json there; if they match, write $BOUNDARY_POLICY_ID to that ${POLICY_ID_FILE} and run again"
+  else
+    BOUNDARY_POLICY_ID=''
+  fi
+}
+shared_boundary_create() {
+  local name="$1" dir="$SCRIPT_DIR/../$2"
+  local description="leash: permissions boundary shared by every principal it is the same for (fixes/$2/README.md)"
+  if [ "$DRY_RUN" = 1 ]; then
+    show '[dry run]' iam create-policy --policy-name "$name" --description "$description" --policy-document "file://$dir/boundary.json"
+    echo "    (only if $name does not exist yet)"
+  elif [ -z "$BOUNDARY_POLICY_ID" ]; then
+    CHANGED=1
+    show '+' iam create-policy --policy-name "$name" --description "$description" --policy-document "file://$dir/boundary.json"
+    aws_ iam create-policy --policy-name "$name" --description "$description" --policy-document "file://$dir/boundary.json" --query Policy.PolicyId --output text > "$dir/${POLICY_ID_FILE}"
+  fi
+}
+`;
 
 /** The apply/rollback script for a fix. It expects the policy JSON files (policyFileName) beside it. */
 export function renderCliScript(target: FixTarget): string {
