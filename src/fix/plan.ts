@@ -264,8 +264,9 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     ];
     // A Deny the current boundary already has because leash wrote it (the same statement, Sid
     // aside) is not kept twice: planning again over leash's own boundary gives the same boundary.
-    const generated = new Set(statements.map(statementShape));
-    const kept = keptScoped.filter((st) => st.effect !== 'Deny' || !generated.has(statementShape(st)));
+    // (Shapes are worked out only when there is a kept Deny to compare: most boundaries have none.)
+    const generated = keptScoped.some((st) => st.effect === 'Deny') ? new Set(statements.map(statementShape)) : undefined;
+    const kept = keptScoped.filter((st) => st.effect !== 'Deny' || !generated!.has(statementShape(st)));
     statements.push(...kept.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })));
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
   };
