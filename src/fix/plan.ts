@@ -211,13 +211,14 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const wanted = needed.basis !== 'none' ? needed.actions.clone().andNot(alwaysDeny) : fixed.allElse;
   const allowSet = cap ? wanted.clone().and(cap) : wanted;
   const keptScoped: Statement[] = [];
-  const keptAllowed = allowSet.clone();
+  // What the boundary allows, kept scopes included: wanted only by the last fallback below.
+  const keptHits: ActionSet[] = [];
   for (const st of existingStatements) {
     if (st.effect === 'Deny') { keptScoped.push(st); continue; }
     if (grantsBroadly(st)) continue;
     const hit = wanted.clone().andNot(allowSet).and(expander.statementActions(st.action, st.notAction));
     if (hit.isEmpty()) continue;
-    keptAllowed.or(hit);
+    keptHits.push(hit);
     const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
     keptScoped.push({ ...scope, effect: 'Allow', index: 0, action: compactActions(hit, expander, hit) });
   }
@@ -289,6 +290,8 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
+  const keptAllowed = allowSet.clone();
+  for (const hit of keptHits) keptAllowed.or(hit);
   return attempt(denySet.clone().and(keptAllowed));
 }
 

@@ -19,6 +19,8 @@ const FORBIDDEN_POOL = ['s3:DeleteBucket', 'ec2:TerminateInstances', 'iam:Create
 const existingArb = fc.option(fc.constantFrom<PolicyDocument>(
   { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['s3:*', 'ec2:*', 'lambda:*'], resource: ['*'] }] },
   { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }, { index: 1, effect: 'Deny', action: ['s3:DeleteBucket'], resource: ['arn:aws:s3:::prod'] }] },
+  // A scope kept from today's boundary (an Allow on some resources only).
+  { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['ec2:*'], resource: ['*'] }, { index: 1, effect: 'Allow', action: ['s3:*', 'lambda:*'], resource: ['arn:aws:s3:::team/*'] }] },
 ), { nil: undefined });
 const caseArb = fc.record({
   basis: fc.constantFrom('none' as const, 'observed' as const),
