@@ -692,7 +692,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const eff = effectiveOf(parts, boundary, expander);
     const rAfter = afterFix(eff, parts, p, expander);
     const verified = verifyFix({
-      ...verifyBase, identity: parts, boundary,
+      ...verifyBase, identity: parts, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
     // Usage was read but does not cover the window (a file failed to read, days missing): calls
@@ -728,7 +728,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     countsBefore: before, countsAfter: bAfter.counts,
     renderings: render([bPolicy]),
     verification: verifyFix({
-      ...verifyBase, identity: currentIdentity, boundary,
+      ...verifyBase, identity: currentIdentity, boundary, effective: bEff,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
@@ -794,7 +794,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: sAfter.counts,
       renderings: render([sp]),
       verification: verifyFix({
-        ...verifyBase, identity: identityAfter, boundary, session: s.document,
+        ...verifyBase, identity: identityAfter, boundary, session: s.document, effective: sEff,
         observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
