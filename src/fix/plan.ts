@@ -277,7 +277,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const budget = POLICY_SIZE_LIMITS.managed - BOUNDARY_MARGIN - (checkSizeLimits(build(probe), 'managed').size - JSON.stringify(probe).length);
   const attempt = (set: ActionSet) => build(compactDeny(set, expander, { ...cover, maxChars: budget }).patterns);
   const full = attempt(denySet);
-  if (checkSizeLimits(full, 'managed').fits) return full;
+  if (sizeOf(full, 'managed').fits) return full;
   if (!known) {
     // Allow-everything boundary still too big with every forbidden action (a long kept scope):
     // name those of the services the principal can use today, then those it can perform today.
@@ -285,7 +285,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     const services = new Set(currentlyAllowed ? expander.keys(currentlyAllowed).map((k) => k.split(':')[0]!) : []);
     const inServices = ActionSet.of(expander.size, denySet.toArray().filter((id) => services.has(expander.catalog.actions[id]!.service)));
     const byService = attempt(inServices);
-    if (checkSizeLimits(byService, 'managed').fits || !currentlyAllowed) return byService;
+    if (sizeOf(byService, 'managed').fits || !currentlyAllowed) return byService;
     return attempt(denySet.clone().and(currentlyAllowed));
   }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
@@ -326,6 +326,19 @@ function denyLists(expander: ActionExpander, alwaysDenied: readonly string[]): D
   }
   return d;
 }
+
+/**
+ * checkSizeLimits of one document, kept per document object (documents are never mutated): the
+ * boundary and the session policy are measured where they are built and again where they are used.
+ */
+export function sizeOf(doc: PolicyDocument, kind: 'managed' | 'session'): ReturnType<typeof checkSizeLimits> {
+  let byKind = sizes.get(doc);
+  if (!byKind) sizes.set(doc, (byKind = new Map()));
+  let r = byKind.get(kind);
+  if (!r) byKind.set(kind, (r = checkSizeLimits(doc, kind)));
+  return r;
+}
+const sizes = new WeakMap<PolicyDocument, Map<'managed' | 'session', ReturnType<typeof checkSizeLimits>>>();
 
 /** Two documents with the same statements, whatever their Sids and order. */
 function sameStatements(a: PolicyDocument, b: PolicyDocument): boolean {
@@ -486,7 +499,7 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
   const set = needed.actions.clone().andNot(gatedIds);
   const notes: string[] = [];
   let doc: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, sid: 'AgentSession', effect: 'Allow', action: set.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(set, expander), resource: ['*'] }] };
-  if (!checkSizeLimits(doc, 'session').fits) {
+  if (!sizeOf(doc, 'session').fits) {
     // Too big for STS: allow the used services, deny the forbidden set inside them.
     const services = [...new Set(expander.keys(set).map((k) => k.split(':')[0]!))].sort();
     const inServices = ActionSet.of(expander.size, services.flatMap((s) => (expander.catalog.byService.get(s) ?? []).map((a) => a.id)));
@@ -668,7 +681,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed, graph));
-  const bSize = checkSizeLimits(boundary, 'managed');
+  const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
 
@@ -781,7 +794,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // sessions cannot take one (the sign-in has no policy parameter): the boundary is their control.
   if (needed.basis !== 'none' && !a.humanSession) {
     const s = sessionPolicy(needed, expander);
-    const size = checkSizeLimits(s.document, 'session');
+    const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
     const sEff = effectiveOf(identityAfter, boundary, expander, s.document);

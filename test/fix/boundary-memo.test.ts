@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NeededSet } from '../../src/baseline/needed.js';
 import { defaultConfig } from '../../src/config/config.js';
-import { boundaryPolicy } from '../../src/fix/plan.js';
+import { boundaryPolicy, sizeOf } from '../../src/fix/plan.js';
+import { checkSizeLimits } from '../../src/fix/render/index.js';
 import { ActionSet } from '../../src/iam/action-set.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -49,4 +50,15 @@ describe('boundaryPolicy with its shared parts kept', () => {
       }
     }), { numRuns: 30, seed: 20261204 });
   }, 60_000); // a fresh expander per case: ~10 s on a loaded machine
+
+  it('measures a document once per kind: kept or fresh, the same size check (property)', () => {
+    fc.assert(fc.property(fc.array(caseArb, { minLength: 1, maxLength: 3 }), fc.constantFrom('managed' as const, 'session' as const), (cases, first) => {
+      const second = first === 'managed' ? 'session' : 'managed';
+      for (const c of cases) {
+        const doc = plan(c, expander);
+        const kept = [sizeOf(doc, first), sizeOf(doc, second), sizeOf(doc, first)];
+        expect(kept).toEqual([checkSizeLimits(structuredClone(doc), first), checkSizeLimits(structuredClone(doc), second), checkSizeLimits(structuredClone(doc), first)]);
+      }
+    }), { numRuns: 20, seed: 20261204 });
+  });
 });
