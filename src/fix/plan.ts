@@ -29,7 +29,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
-import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, type FixPolicy, type FixTarget } from './render/index.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { lazyRenderings } from './render/lazy.js';
 
 export interface PrincipalFixPlan {
@@ -676,11 +676,13 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // escalation actions behind approval (or, out of reach of any approval, denies them).
   const humanRole = a.humanSession;
   const boundaryNeed: NeededSet = humanRole ? { ...needed, basis: 'none' } : needed;
-  // Managed policy names are unique per account: each principal gets its own, so applying a
-  // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
+  // The right-sized policy is the principal's own (its name says whose); the boundary is named
+  // from its content and shared by every principal it is the same for (shared-boundary.ts). Its
+  // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed, graph));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
+  const boundaryName = sharedBoundaryName(boundary);
   const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
@@ -726,7 +728,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(...policies);
   }
 
-  const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
+  const bPolicy: FixPolicy = { name: boundaryName, purpose: 'boundary', attach: 'managed', shared: true, document: boundary };
   const bEff = effectiveOf(currentIdentity, boundary, expander);
   const bAfter = afterFix(bEff, currentIdentity, p, expander);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
@@ -746,7 +748,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
-      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left,
     ],
@@ -823,7 +825,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
     ...(trustApplied ? {} : {}),
   };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession) };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession, target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name) };
 }
 
 /**
@@ -881,10 +883,9 @@ function sessionLengthVerification(sessions: readonly { readonly sessionName?: s
   };
 }
 
-/** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
-export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string; boundary: string } {
-  const base = `leash-${p.kind}-${p.name}`;
-  return { rightSized: `${base}-rightsized`, boundary: `${base}-boundary` };
+/** The right-sized policy's name for one principal (boundaries are named by content: sharedBoundaryName) (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
+export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string } {
+  return { rightSized: `leash-${p.kind}-${p.name}-rightsized` };
 }
 
 /**
@@ -947,12 +948,13 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   return lines;
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean): string {
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean, sharedBoundary?: string): string {
   const lines = [
     `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
     ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
     `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
     'leash never applies these. Review, then apply with Terraform (`main.tf`; `versions.tf` beside it, or concatenate every principal\'s `main.tf` with `../versions.tf` into one module) or `./apply.sh --apply` (default is a dry run; it backs up the current state first and `--rollback DIR` undoes it).', '',
+    ...(sharedBoundary ? [`The permissions boundary is the managed policy \`${sharedBoundary}\`, shared by every principal whose boundary says the same; its JSON, main.tf and the list of those principals are in \`../${sharedBoundaryDir(sharedBoundary)}/\`. apply.sh creates it there if it does not exist yet; with Terraform, apply that folder first (this main.tf looks it up by name).`, ''] : []),
     '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
   ];
   const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');

@@ -1,5 +1,5 @@
 // How many customer managed policies the fixes would create, against IAM's per-account quota.
-// Every right-sized policy and every boundary is a new managed policy; at thousands of agent
+// Every right-sized policy is a new managed policy, and so is each distinct boundary (shared by content); at thousands of agent
 // principals the plan can need more than an account may hold, and apply.sh/Terraform would
 // then fail part-way with LimitExceeded. The reviewer hears it before, not from IAM.
 import quotas from '../data/iam-quotas.json' with { type: 'json' };
@@ -8,9 +8,31 @@ import type { FixTarget } from './render/index.js';
 
 export const MANAGED_POLICY_QUOTA = quotas.customerManagedPoliciesPerAccount;
 
-/** Managed policies applying this target creates: managed identity policies and the boundary. */
+/** Managed policies applying this target creates on its own: managed identity policies and an unshared boundary. */
 export function managedPoliciesCreated(target: Pick<FixTarget, 'policies'>): number {
-  return target.policies.filter((p) => (p.purpose === 'identity' && p.attach === 'managed') || (p.purpose === 'boundary' && p.attach !== 'none')).length;
+  return target.policies.filter((p) => (p.purpose === 'identity' && p.attach === 'managed') || (p.purpose === 'boundary' && p.attach !== 'none' && !p.shared)).length;
+}
+
+type PlanLike = { readonly fixes: readonly unknown[]; readonly target: Pick<FixTarget, 'policies' | 'accountId'> };
+
+/** New customer managed policies per account: each plan's own, plus each shared boundary once. */
+function createdByAccount(plans: readonly PlanLike[]): Map<string, number> {
+  const own = new Map<string, number>();
+  const shared = new Map<string, Set<string>>();
+  for (const p of plans) {
+    if (p.fixes.length === 0) continue;
+    const acct = p.target.accountId;
+    own.set(acct, (own.get(acct) ?? 0) + managedPoliciesCreated(p.target));
+    for (const x of p.target.policies) {
+      if (x.purpose !== 'boundary' || !x.shared || x.attach === 'none') continue;
+      const set = shared.get(acct) ?? new Set<string>();
+      set.add(x.name);
+      shared.set(acct, set);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const acct of new Set([...own.keys(), ...shared.keys()])) out.set(acct, (own.get(acct) ?? 0) + (shared.get(acct)?.size ?? 0));
+  return out;
 }
 
 /**
@@ -18,20 +40,12 @@ export function managedPoliciesCreated(target: Pick<FixTarget, 'policies'>): num
  * default quota; undefined otherwise. The existing count is what the input lists (a lower bound
  * when the export was filtered).
  */
-export function managedPolicyQuotaNote(plans: readonly { readonly fixes: readonly unknown[]; readonly target: Pick<FixTarget, 'policies' | 'accountId'> }[], snapshot: Pick<Snapshot, 'managedPolicies'>): string | undefined {
-  let created = 0;
-  const accounts = new Set<string>();
-  for (const p of plans) {
-    if (p.fixes.length === 0) continue;
-    const n = managedPoliciesCreated(p.target);
-    if (n > 0) accounts.add(p.target.accountId);
-    created += n;
-  }
-  if (created === 0) return undefined;
+export function managedPolicyQuotaNote(plans: readonly PlanLike[], snapshot: Pick<Snapshot, 'managedPolicies'>): string | undefined {
+  const created = [...createdByAccount(plans)].filter(([, n]) => n > 0);
+  if (created.length === 0) return undefined;
   // Per account: a quota is an account's, and a multi-account scan plans into several.
-  const worst = [...accounts].map((acct) => {
+  const worst = created.map(([acct, mine]) => {
     const existing = snapshot.managedPolicies.filter((m) => !m.awsManaged && m.arn.split(':')[4] === acct).length;
-    const mine = plans.filter((p) => p.fixes.length > 0 && p.target.accountId === acct).reduce((s, p) => s + managedPoliciesCreated(p.target), 0);
     return { acct, existing, mine, total: existing + mine };
   }).sort((a, b) => b.total - a.total || a.acct.localeCompare(b.acct))[0]!;
   const { default: quota, maximum } = MANAGED_POLICY_QUOTA;

@@ -109,8 +109,9 @@ interface Ctx {
   readonly principalAccount: string[];
   readonly byId: Map<string, number>;
   readonly accounts: Map<string, AccountIndex>;
-  /** (from, to) pair → techniques already on it; `edgeCount` counts them all (and every upgrade of one). */
-  readonly edgeKeys: Map<number, string[]>;
+  /** Per node with a long out-list: target index → position(s) of its edges in `out[from]` (see edgeAt). */
+  readonly edgeIndex: (Map<number, number | number[]> | undefined)[];
+  /** Edges added, and every upgrade of one: rounds go on while it changes. */
   edgeCount: number;
   /** combinedEdits stopped at its bound: some editor-and-target combinations were not searched. */
   combinedEditsTruncated?: boolean;
@@ -191,6 +192,7 @@ function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeIntern
   ctx.nodes.push(node);
   ctx.out.push([]);
   ctx.outTo.push([]);
+  ctx.edgeIndex.push(undefined);
   const p = node.principal;
   ctx.principalKind.push(p && p.kind === node.kind ? (p.kind === 'user' ? 1 : p.kind === 'role' ? 2 : 0) : 0);
   ctx.principalAccount.push(p ? accountOf(p.arn) : '');
@@ -203,26 +205,55 @@ const NO_POWER = (expander: ActionExpander): PowerSets => {
   return { unconditional: empty, allResources: empty, admin: false };
 };
 
+/** Out-lists longer than this get an index by target (hubs reach 40k at 50k principals); shorter ones are scanned. */
+const INDEX_FROM = 32;
+
+/** Position in `out[from]` of the edge to `to` with `technique`, or -1. */
+function edgeAt(ctx: Ctx, from: number, to: number, technique: string): number {
+  const list = ctx.out[from]!;
+  const index = ctx.edgeIndex[from];
+  if (index === undefined) {
+    const targets = ctx.outTo[from]!;
+    for (let k = 0; k < targets.length; k++) if (targets[k] === to && list[k]!.technique === technique) return k;
+    return -1;
+  }
+  const at = index.get(to);
+  if (at === undefined) return -1;
+  if (typeof at === 'number') return list[at]!.technique === technique ? at : -1;
+  for (const k of at) if (list[k]!.technique === technique) return k;
+  return -1;
+}
+
+function indexEdge(ctx: Ctx, from: number, to: number, k: number): void {
+  let index = ctx.edgeIndex[from];
+  if (index === undefined) {
+    if (k < INDEX_FROM) return;
+    index = ctx.edgeIndex[from] = new Map();
+    const targets = ctx.outTo[from]!;
+    for (let j = 0; j < k; j++) indexEdge(ctx, from, targets[j]!, j);
+  }
+  const at = index.get(to);
+  index.set(to, at === undefined ? k : typeof at === 'number' ? [at, k] : (at.push(k), at));
+}
+
 function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Omit<GraphEdge, 'from' | 'to'>): void {
   if (from.index === to.index) return;
-  if (to.index >= 0x400000) throw new Error('access graph: more than 4M nodes');
-  const key = from.index * 0x400000 + to.index;
-  const techniques = ctx.edgeKeys.get(key);
-  if (techniques?.includes(e.technique)) {
+  const list = ctx.out[from.index]!;
+  // Out-lists are push-only while building, so a position found stays the edge's position.
+  const i = edgeAt(ctx, from.index, to.index, e.technique);
+  if (i >= 0) {
     // Several targets can lead to one node (the shared ceiling): keep the strongest reason, not the first found.
-    const list = ctx.out[from.index]!;
-    const i = list.findIndex((x) => x.to === to.id && x.technique === e.technique);
-    if (i >= 0 && edgeRank(e) < edgeRank(list[i]!)) {
+    if (edgeRank(e) < edgeRank(list[i]!)) {
       list[i] = { from: from.id, to: to.id, ...e };
       ctx.edgeCount++; // a change: the rounds go on
     }
     return;
   }
-  if (techniques) techniques.push(e.technique);
-  else ctx.edgeKeys.set(key, [e.technique]);
+  const k = list.length;
   ctx.edgeCount++;
-  ctx.out[from.index]!.push({ from: from.id, to: to.id, ...e });
+  list.push({ from: from.id, to: to.id, ...e });
   ctx.outTo[from.index]!.push(to.index);
+  indexEdge(ctx, from.index, to.index, k);
 }
 
 /** Lower is stronger: unconditional and proven first. */
@@ -1156,7 +1187,7 @@ export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions):
 }
 
 function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
-  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], outTo: [], principalKind: [], principalAccount: [], byId: new Map(), accounts: new Map(), edgeKeys: new Map(), edgeCount: 0 };
+  const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], outTo: [], principalKind: [], principalAccount: [], byId: new Map(), accounts: new Map(), edgeIndex: [], edgeCount: 0 };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
     const ceiling = adminCeiling(acct, opts.expander);

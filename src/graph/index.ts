@@ -104,10 +104,15 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
 
 function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string): GraphSummary {
   const inAccount = (n: GraphNodeInternal) => accountId === undefined || n.account === accountId;
-  const edges = built.out.flat().filter((e) => {
-    const from = built.nodes[built.byId.get(e.from)!]!;
-    return inAccount(from) || from.kind === 'hub' || !from.scanned;
-  });
+  // Edges in out-list order, taken whole per source node (an edge's `from` is its list's node):
+  // no flattened copy and no lookup per edge of 461k at 50k principals.
+  const edges: GraphEdge[] = [];
+  const sources: GraphNodeInternal[] = [];
+  for (const from of built.nodes) {
+    if (!(inAccount(from) || from.kind === 'hub' || !from.scanned) || built.out[from.index]!.length === 0) continue;
+    sources.push(from);
+    for (const e of built.out[from.index]!) edges.push(e);
+  }
   const reachList: PrincipalReach[] = [];
   for (const n of built.nodes) {
     if (!n.principal || (n.kind !== 'user' && n.kind !== 'role') || !inAccount(n)) continue;
@@ -128,12 +133,16 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string):
     });
   }
   const nodes = built.nodes.filter((n) => inAccount(n) || n.kind === 'hub' || !n.scanned).length;
-  const targets = new Set(edges.map((e) => e.to));
-  const admins = [...targets].filter((id) => built.nodes[built.byId.get(id)!]!.power.admin);
-  const labels: Record<string, string> = Object.create(null);
-  for (const id of new Set([...targets, ...edges.map((e) => e.from)])) {
-    const n = built.nodes[built.byId.get(id)!]!;
-    if (n.kind !== 'user' && n.kind !== 'role') labels[id] = n.label;
+  // Targets in first-seen order, then sources not among them: the order labels' keys come out in.
+  const seen = new Uint8Array(built.nodes.length);
+  const named: GraphNodeInternal[] = [];
+  for (const e of edges) {
+    const t = built.byId.get(e.to)!;
+    if (!seen[t]) { seen[t] = 1; named.push(built.nodes[t]!); }
   }
+  const admins = named.filter((n) => n.power.admin).map((n) => n.id);
+  for (const n of sources) if (!seen[n.index]) { seen[n.index] = 1; named.push(n); }
+  const labels: Record<string, string> = Object.create(null);
+  for (const n of named) if (n.kind !== 'user' && n.kind !== 'role') labels[n.id] = n.label;
   return { nodes, edges: edges.length, admins, labels, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts, ...(built.limits ? { limits: built.limits } : {}) };
 }

@@ -100,7 +100,20 @@ export interface ParsedOperator {
   readonly ifExists: boolean;
 }
 
+/** Operator name as written → parsed: policies repeat a handful of operators over and over. */
+const parsedOperators = new Map<string, ParsedOperator | null>();
+
 export function parseOperator(op: string): ParsedOperator | undefined {
+  let parsed = parsedOperators.get(op);
+  if (parsed === undefined) {
+    parsed = parseOperatorFresh(op) ?? null;
+    if (parsedOperators.size >= 10_000) parsedOperators.clear(); // bounded: operator names come from policies
+    parsedOperators.set(op, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+export function parseOperatorFresh(op: string): ParsedOperator | undefined {
   let rest = op.toLowerCase();
   let set: ParsedOperator['set'];
   if (rest.startsWith('forallvalues:')) { set = 'forallvalues'; rest = rest.slice(13); }
@@ -239,6 +252,21 @@ export function isApprovalKey(key: string): boolean {
  * unapproved requests it does not apply to.
  */
 export function gatesOnApproval(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
+  effect: 'Allow' | 'Deny',
+): boolean {
+  if (!condition) return false;
+  // Asked per statement per request (per caller and role in the graph): once per condition
+  // object, which like every parsed document is never mutated.
+  let g = approvalGates.get(condition);
+  if (!g) approvalGates.set(condition, (g = { allow: gatesOnApprovalFresh(condition, 'Allow'), deny: gatesOnApprovalFresh(condition, 'Deny') }));
+  return effect === 'Allow' ? g.allow : g.deny;
+}
+
+const approvalGates = new WeakMap<object, { readonly allow: boolean; readonly deny: boolean }>();
+
+/** gatesOnApproval without the memo (the reference its property test compares with). */
+export function gatesOnApprovalFresh(
   condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
   effect: 'Allow' | 'Deny',
 ): boolean {

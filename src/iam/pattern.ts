@@ -89,11 +89,42 @@ export function hasWildcard(s: string): boolean {
 export function actionMatches(pattern: string, action: string): boolean {
   if (pattern === '*') return true;
   const pp = splitPattern(pattern);
-  const a = action.indexOf(':');
-  if (pp === null || a < 0) return false;
-  const as = action.slice(0, a), an = action.slice(a + 1);
-  if (typeof pp.service === 'string' ? pp.service !== as.toLowerCase() : !pp.service.test(as)) return false;
-  return typeof pp.name === 'string' ? pp.name === an.toLowerCase() : pp.name.test(an);
+  const sa = splitAction(action);
+  if (pp === null || sa === null) return false;
+  if (typeof pp.service === 'string' ? pp.service !== sa.serviceLower : !pp.service.test(sa.service)) return false;
+  return typeof pp.name === 'string' ? pp.name === sa.nameLower : pp.name.test(sa.name);
+}
+
+/** actionMatches without the split caches: the reference its property test compares with. */
+export function actionMatchesFresh(pattern: string, action: string): boolean {
+  if (pattern === '*') return true;
+  const p = pattern.indexOf(':'), a = action.indexOf(':');
+  if (p < 0 || a < 0) return false;
+  const ps = pattern.slice(0, p), pn = pattern.slice(p + 1), as = action.slice(0, a), an = action.slice(a + 1);
+  if (hasWildcard(ps) ? !globRegex(ps, 'i').test(as) : ps.toLowerCase() !== as.toLowerCase()) return false;
+  return hasWildcard(pn) ? globRegex(pn, 'i').test(an) : pn.toLowerCase() === an.toLowerCase();
+}
+
+/** An asked action's parts, as written and lower-cased. */
+interface SplitAction { readonly service: string; readonly name: string; readonly serviceLower: string; readonly nameLower: string }
+const splitActions = new Map<string, SplitAction | null>();
+
+// The graph and the checks ask the same few dozen actions of every statement of every principal
+// (tens of millions of calls at 50k principals): slicing and lower-casing the action on each call
+// was four strings of garbage per call.
+function splitAction(action: string): SplitAction | null {
+  let sa = splitActions.get(action);
+  if (sa === undefined) {
+    const a = action.indexOf(':');
+    if (a < 0) sa = null;
+    else {
+      const service = action.slice(0, a), name = action.slice(a + 1);
+      sa = { service, name, serviceLower: service.toLowerCase(), nameLower: name.toLowerCase() };
+    }
+    if (splitActions.size >= 50_000) splitActions.clear(); // bounded: a cache, not an index
+    splitActions.set(action, sa);
+  }
+  return sa;
 }
 
 /** A pattern's service and name parts: lower-cased when exact, a matcher when wildcarded. */
@@ -120,19 +151,6 @@ function splitPattern(pattern: string): SplitPattern | null {
 /** Does a statement's Action (or NotAction: everything it does not list) cover this action? */
 export function statementCovers(s: { readonly action?: readonly string[]; readonly notAction?: readonly string[] }, action: string): boolean {
   return s.action ? s.action.some((p) => actionMatches(p, action)) : !(s.notAction ?? []).some((p) => actionMatches(p, action));
-}
-
-const splitCache = new Map<string, string[] | null>();
-
-/** splitArn, remembered: the graph and the checks match the same role and user ARNs many times. */
-function splitArnCached(arn: string): string[] | undefined {
-  let parts = splitCache.get(arn);
-  if (parts === undefined) {
-    parts = splitArn(arn) ?? null;
-    if (splitCache.size > 100_000) splitCache.clear();
-    splitCache.set(arn, parts);
-  }
-  return parts ?? undefined;
 }
 
 function splitArn(arn: string): string[] | undefined {
@@ -168,13 +186,18 @@ export function arnMatcher(pattern: string): (arn: string) => boolean {
   else if (!pp) { const re = globRegex(pattern); m = (arn) => arn === pattern || re.test(arn); }
   else {
     const segs = pp.map((p) => (hasWildcard(p) || hasLiteralMarker(p) ? globRegex(p) : p));
+    // The subject is walked colon by colon, not split: no array per match and no cache of split
+    // ARNs (which at 50k principals held ~100k arrays and emptied itself when full).
     m = (arn) => {
       if (arn === pattern) return true;
-      const ap = splitArnCached(arn);
-      if (!ap) return globRegex(pattern).test(arn);
+      let start = 0;
       for (let i = 0; i < 6; i++) {
+        const end = i < 5 ? arn.indexOf(':', start) : arn.length;
+        // Fewer than six parts: every literal ':' of the pattern (it has five) needs one in the subject.
+        if (end < 0) return false;
         const seg = segs[i]!;
-        if (typeof seg === 'string' ? seg !== ap[i] : !seg.test(ap[i]!)) return false;
+        if (typeof seg === 'string' ? end - start !== seg.length || !arn.startsWith(seg, start) : !seg.test(arn.slice(start, end))) return false;
+        start = end + 1;
       }
       return true;
     };

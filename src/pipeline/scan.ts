@@ -322,8 +322,10 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
 }
 
 async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: HistoryStore | undefined, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
-  const analysis = await runScanWithFixes(opts, onProgress);
-  return writeAnalysis(analysis, opts, onProgress, store);
+  // Only the report and the fix plans are written: the graph (and through it the snapshot,
+  // effective sets, callers and their memos) is let go before writing starts, not held through it.
+  const { report, fixPlans } = await runScanWithFixes(opts, onProgress);
+  return writeAnalysis({ report, fixPlans }, opts, onProgress, store);
 }
 
 /**
@@ -346,7 +348,7 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
   onProgress('analyze', `${collected.reduce((n, c) => n + c.snapshot.principals.length, 0)} principals in ${collected.length} accounts`);
   const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), config, {
     suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false,
-  });
+  }).map(({ report, fixPlans }) => ({ report, fixPlans })); // the shared graph is not held while writing
   const results = [];
   const store = opts.history !== undefined
     ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })
@@ -378,7 +380,7 @@ async function writeCrossAccountView(reports: readonly Report[], reportsRoot: st
   return dir;
 }
 
-async function writeAnalysis(analysis: Analysis, opts: ScanOptions & WriteOptions, onProgress: ProgressFn, store?: HistoryStore): Promise<{ dir: string; report: Report; exitCode: number }> {
+async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, opts: ScanOptions & WriteOptions, onProgress: ProgressFn, store?: HistoryStore): Promise<{ dir: string; report: Report; exitCode: number }> {
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;

@@ -19,8 +19,9 @@ const customer = (acct: string, n: number, aws = false): ManagedPolicyInfo[] =>
   Array.from({ length: n }, (_, i) => ({ arn: `arn:aws:iam::${aws ? 'aws' : acct}:policy/p${i}`, name: `p${i}`, path: '/', awsManaged: aws, document: doc }));
 
 describe('managedPoliciesCreated', () => {
-  it('counts managed identity policies and the boundary, not inline, trust or session policies', () => {
+  it('counts managed identity policies and an unshared boundary, not inline, trust or session policies', () => {
     expect(managedPoliciesCreated({ policies: [pol('identity', 'managed'), pol('identity', 'managed'), pol('boundary', 'managed')] })).toBe(3);
+    expect(managedPoliciesCreated({ policies: [pol('identity', 'managed'), { ...pol('boundary', 'managed'), shared: true }] })).toBe(1);
     expect(managedPoliciesCreated({ policies: [pol('identity', 'inline'), pol('trust', 'inline'), pol('session', 'none'), pol('boundary', 'none')] })).toBe(0);
   });
 });
@@ -46,6 +47,12 @@ describe('managedPolicyQuotaNote', () => {
     expect(note).toContain(`account ${A}, which already has 0: 1,600`);
     expect(managedPolicyQuotaNote(plans.slice(0, 700), { managedPolicies: customer(B, 100) })).toBeUndefined();
   });
+  it('counts a shared boundary once per account however many principals attach it', () => {
+    const sharedB = (acct: string) => plan(acct, [pol('identity', 'managed'), { ...pol('boundary', 'managed'), name: 'leash-boundary-aaaaaaaaaaaa', shared: true }]);
+    const plans = Array.from({ length: 1000 }, () => sharedB(A));
+    expect(managedPolicyQuotaNote(plans, { managedPolicies: customer(A, 499) })).toBeUndefined();
+    expect(managedPolicyQuotaNote(plans, { managedPolicies: customer(A, 500) })).toContain('create 1,001 customer managed policies');
+  });
   it('says when even the maximum is not enough', () => {
     expect(managedPolicyQuotaNote(Array.from({ length: 2600 }, () => plan(A, two)), { managedPolicies: [] })).toContain('more than the 5,000 an increase allows');
   });
@@ -65,23 +72,28 @@ describe('in a scan', () => {
     writeFileSync(input, JSON.stringify(account));
     const output = join(tmp, `out-${extra}`);
     const { report } = await scanAndWrite({ input, fixes: true, output, reportsRoot: join(tmp, `rep-${extra}`), now: new Date('2026-11-24T00:00:00Z') });
-    // What the scripts would really create: every `iam create-policy` of every apply.sh.
-    const creates = readdirSync(join(output, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory())
-      .reduce((s, e) => s + (readFileSync(join(output, 'fixes', e.name, 'apply.sh'), 'utf8').match(/^change iam create-policy /gm)?.length ?? 0), 0);
+    // What the scripts would really create: every `iam create-policy` of every apply.sh, and each
+    // shared boundary once (the first apply.sh that needs it creates it).
+    const fixes = join(output, 'fixes');
+    const principalDirs = readdirSync(fixes, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'boundaries');
+    const own = principalDirs.reduce((s, e) => s + (readFileSync(join(fixes, e.name, 'apply.sh'), 'utf8').match(/^change iam create-policy /gm)?.length ?? 0), 0);
+    const shared = readdirSync(join(fixes, 'boundaries'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+    const creates = own + shared;
     return { notes: report.scan.coverage.notes, creates };
   };
-  it('an account whose policies plus the fixes pass the quota gets the note, with the count the scripts create', async () => {
-    const { notes, creates } = await scan(1400);
-    expect(creates).toBeGreaterThan(100);
-    const note = notes.find((n) => n.includes("IAM's default quota"));
-    expect(note, notes.join('\n')).toBeDefined();
-    expect(note).toContain(`create ${creates.toLocaleString('en-US')} customer managed policies`);
-    expect(note).toContain('which already has 1,400');
-  }, 120_000);
-  it('the same account with 1,000 policies of its own stays under it: no note (negative control)', async () => {
-    const { notes, creates } = await scan(1000);
+  // First how many the fixes create (C), then the account's own policies set to put the total
+  // exactly one past the quota, and exactly at it.
+  it('an account whose policies plus the fixes pass the quota by one gets the note, with the count the scripts create; at the quota, none', async () => {
+    const { creates, notes: none } = await scan(0);
     expect(creates).toBeGreaterThan(0);
-    expect(creates + 1000).toBeLessThanOrEqual(1500);
-    expect(notes.some((n) => n.includes("IAM's default quota"))).toBe(false);
-  }, 120_000);
+    expect(none.some((n) => n.includes("IAM's default quota"))).toBe(false);
+    const over = await scan(1501 - creates);
+    expect(over.creates).toBe(creates);
+    const note = over.notes.find((n) => n.includes("IAM's default quota"));
+    expect(note, over.notes.join('\n')).toBeDefined();
+    expect(note).toContain(`create ${creates.toLocaleString('en-US')} customer managed policies`);
+    expect(note).toContain(`which already has ${(1501 - creates).toLocaleString('en-US')}: 1,501`);
+    const at = await scan(1500 - creates);
+    expect(at.notes.some((n) => n.includes("IAM's default quota"))).toBe(false);
+  }, 180_000);
 });

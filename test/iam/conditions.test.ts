@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and3, conditionKeys, evaluateCondition, not3, or3, parseOperator, substituteVariables, type RequestContext, type Tri } from '../../src/iam/conditions.js';
+import { and3, conditionKeys, evaluateCondition, gatesOnApproval, gatesOnApprovalFresh, not3, or3, parseOperator, parseOperatorFresh, substituteVariables, type RequestContext, type Tri } from '../../src/iam/conditions.js';
 import { LITERAL_STAR } from '../../src/iam/pattern.js';
+import { conditionBlockArb, conditionEntryArb } from '../support/arbitraries.js';
 
 const closed = (values: Record<string, string[]>): RequestContext => ({ values, closedWorld: true });
 const open = (values: Record<string, string[]>): RequestContext => ({ values });
@@ -136,5 +137,39 @@ describe('conditionKeys', () => {
   it('lists each key once across operators', () => {
     expect(conditionKeys({ StringEquals: { 'aws:PrincipalTag/team': ['x'] }, Null: { 'aws:PrincipalTag/team': ['false'], 'aws:TagKeys': ['true'] } })).toEqual(['aws:PrincipalTag/team', 'aws:TagKeys']);
     expect(conditionKeys(undefined)).toEqual([]);
+  });
+});
+
+describe('memoised operator parsing and approval gates', () => {
+  const opName = fc.oneof(
+    conditionEntryArb.map(([op]) => op),
+    fc.constantFrom('ForAnyValue:StringLikeIfExists', 'ifexists', 'IfExists', 'NotAnOperator', 'STRINGEQUALS', 'forallvalues:null'),
+    fc.string({ maxLength: 12 }),
+  );
+
+  it('parseOperator (memoised) equals parseOperatorFresh, on first and repeated calls', () => {
+    fc.assert(
+      fc.property(fc.array(opName, { minLength: 1, maxLength: 6 }), (ops) => {
+        for (const op of [...ops, ...ops]) expect(parseOperator(op)).toEqual(parseOperatorFresh(op));
+      }),
+      { numRuns: 500, seed: 51 },
+    );
+  });
+
+  it('gatesOnApproval (memoised per condition) equals gatesOnApprovalFresh for both effects, in any order, and on a copy', () => {
+    const effect = fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Deny');
+    fc.assert(
+      fc.property(conditionBlockArb, fc.array(effect, { minLength: 1, maxLength: 4 }), (raw, effects) => {
+        const condition = Object.fromEntries(Object.entries(raw).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, typeof v === 'string' ? [v] : v]))]));
+        const copy = structuredClone(condition);
+        for (const e of effects) {
+          expect(gatesOnApproval(condition, e)).toBe(gatesOnApprovalFresh(condition, e));
+          expect(gatesOnApproval(copy, e)).toBe(gatesOnApprovalFresh(copy, e));
+        }
+      }),
+      { numRuns: 500, seed: 52 },
+    );
+    expect(gatesOnApproval(undefined, 'Allow')).toBe(false);
+    expect(gatesOnApproval({}, 'Deny')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/iam/catalog.js';
-import { ActionExpander, actionMatches, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../../src/iam/pattern.js';
+import { ActionExpander, actionMatches, actionMatchesFresh, arnMatcher, arnMatches, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } from '../../src/iam/pattern.js';
 import { SERVICE_WILDCARD_PATTERNS } from '../support/arbitraries.js';
 
 /** Reference wildcard matcher, written independently of globRegex: plain backtracking over characters. */
@@ -75,6 +75,18 @@ describe('actionMatches', () => {
         expect(actionMatches(pattern, key)).toBe(wildcard(ps, as, true) && wildcard(pn, an, true));
       }),
       { numRuns: 1000, seed: 22 },
+    );
+  });
+});
+
+describe('actionMatches with its pattern and action split caches', () => {
+  it('equals the uncached form, on first and repeated calls, for odd patterns and actions too', () => {
+    const junk = fc.stringMatching(/^[a-zA-Z:*?-]{0,10}$/);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(actionPatternArb, junk, fc.constantFrom('*', 's3:*', '*:*', 'S3:get*')), fc.oneof(actionKeyArb, actionKeyArb.chain(randomCase), junk)), { minLength: 1, maxLength: 5 }), (pairs) => {
+        for (const [pattern, action] of [...pairs, ...pairs]) expect(actionMatches(pattern, action)).toBe(actionMatchesFresh(pattern, action));
+      }),
+      { numRuns: 1000, seed: 42 },
     );
   });
 });
@@ -157,6 +169,42 @@ describe('arnMatches', () => {
       }),
       { numRuns: 500, seed: 25 },
     );
+  });
+});
+
+describe('arnMatcher walks the subject without splitting it', () => {
+  // The split form it replaced: six parts each (the sixth keeps its colons), and a subject with
+  // fewer parts matched as one glob.
+  const split = (a: string) => {
+    const parts = a.split(':');
+    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+  };
+  // LITERAL_STAR / LITERAL_QUESTION match the literal character: both sides mapped to one control character each.
+  const lit = (p: string, a: string) => wildcard(p.replaceAll(LITERAL_STAR, '\x00').replaceAll(LITERAL_QUESTION, '\x01'), a.replaceAll('*', '\x00').replaceAll('?', '\x01'));
+  const splitReference = (pattern: string, arn: string): boolean => {
+    if (pattern === '*' || pattern === arn) return true;
+    const pp = split(pattern), ap = split(arn);
+    if (!pp || !ap) return lit(pattern, arn);
+    return pp.every((p, i) => lit(p, ap[i]!));
+  };
+  const text = fc.stringMatching(/^[ab:/*?]{0,14}$/);
+  const subject = fc.stringMatching(/^[ab:/*?]{0,14}$/);
+  const marked = text.map((t) => t.replace(/\//g, LITERAL_STAR).replace(/b\?/g, `b${LITERAL_QUESTION}`));
+
+  it('equals the split form for any colon count, wildcards and literal markers', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, marked, subject.map((s) => `arn:${s}`)), fc.oneof(subject, subject.map((s) => `arn:${s}`)), (pattern, arn) => {
+        expect(arnMatcher(pattern)(arn)).toBe(splitReference(pattern, arn));
+        expect(arnMatches(pattern, arn)).toBe(splitReference(pattern, arn));
+      }),
+      { numRuns: 3000, seed: 41 },
+    );
+  });
+
+  it('a subject with fewer than six parts never matches a six-part pattern', () => {
+    expect(arnMatcher('arn:aws:iam::*:*')('arn:aws:iam::x')).toBe(false);
+    expect(arnMatcher('arn:*:*:*:*:*')('arn:a:b:c:d:e')).toBe(true);
+    expect(arnMatcher('arn:*:*:*:*:*')('arn:a:b:c:d')).toBe(false);
   });
 });
 
