@@ -240,12 +240,10 @@ const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
  */
 function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
-  let n = 0;
-  s.forEachWord(() => { n++; });
-  const words = new Uint32Array(n * 2);
+  const words = new Uint32Array(((s.size + 31) >>> 5) * 2);
   let i = 0;
   s.forEachWord((word, bits) => { words[i++] = word; words[i++] = bits; });
-  return createHash('sha1').update(new Uint8Array(words.buffer)).digest('hex');
+  return createHash('sha1').update(new Uint8Array(words.buffer, 0, i * 4)).digest('hex');
 }
 
 /**

@@ -211,13 +211,14 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const wanted = needed.basis !== 'none' ? needed.actions.clone().andNot(alwaysDeny) : fixed.allElse;
   const allowSet = cap ? wanted.clone().and(cap) : wanted;
   const keptScoped: Statement[] = [];
-  const keptAllowed = allowSet.clone();
+  // What the boundary allows, kept scopes included: wanted only by the last fallback below.
+  const keptHits: ActionSet[] = [];
   for (const st of existingStatements) {
     if (st.effect === 'Deny') { keptScoped.push(st); continue; }
     if (grantsBroadly(st)) continue;
     const hit = wanted.clone().andNot(allowSet).and(expander.statementActions(st.action, st.notAction));
     if (hit.isEmpty()) continue;
-    keptAllowed.or(hit);
+    keptHits.push(hit);
     const { index: _i, sid: _s, action: _a, notAction: _n, ...scope } = st;
     keptScoped.push({ ...scope, effect: 'Allow', index: 0, action: compactActions(hit, expander, hit) });
   }
@@ -264,8 +265,9 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     ];
     // A Deny the current boundary already has because leash wrote it (the same statement, Sid
     // aside) is not kept twice: planning again over leash's own boundary gives the same boundary.
-    const generated = new Set(statements.map(statementShape));
-    const kept = keptScoped.filter((st) => st.effect !== 'Deny' || !generated.has(statementShape(st)));
+    // (Shapes are worked out only when there is a kept Deny to compare: most boundaries have none.)
+    const generated = keptScoped.some((st) => st.effect === 'Deny') ? new Set(statements.map(statementShape)) : undefined;
+    const kept = keptScoped.filter((st) => st.effect !== 'Deny' || !generated!.has(statementShape(st)));
     statements.push(...kept.map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` })));
     return { version: '2012-10-17', statements: statements.map((st, i) => ({ ...st, index: i })) };
   };
@@ -275,7 +277,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const budget = POLICY_SIZE_LIMITS.managed - BOUNDARY_MARGIN - (checkSizeLimits(build(probe), 'managed').size - JSON.stringify(probe).length);
   const attempt = (set: ActionSet) => build(compactDeny(set, expander, { ...cover, maxChars: budget }).patterns);
   const full = attempt(denySet);
-  if (checkSizeLimits(full, 'managed').fits) return full;
+  if (sizeOf(full, 'managed').fits) return full;
   if (!known) {
     // Allow-everything boundary still too big with every forbidden action (a long kept scope):
     // name those of the services the principal can use today, then those it can perform today.
@@ -283,11 +285,13 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     const services = new Set(currentlyAllowed ? expander.keys(currentlyAllowed).map((k) => k.split(':')[0]!) : []);
     const inServices = ActionSet.of(expander.size, denySet.toArray().filter((id) => services.has(expander.catalog.actions[id]!.service)));
     const byService = attempt(inServices);
-    if (checkSizeLimits(byService, 'managed').fits || !currentlyAllowed) return byService;
+    if (sizeOf(byService, 'managed').fits || !currentlyAllowed) return byService;
     return attempt(denySet.clone().and(currentlyAllowed));
   }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
+  const keptAllowed = allowSet.clone();
+  for (const hit of keptHits) keptAllowed.or(hit);
   return attempt(denySet.clone().and(keptAllowed));
 }
 
@@ -322,6 +326,19 @@ function denyLists(expander: ActionExpander, alwaysDenied: readonly string[]): D
   }
   return d;
 }
+
+/**
+ * checkSizeLimits of one document, kept per document object (documents are never mutated): the
+ * boundary and the session policy are measured where they are built and again where they are used.
+ */
+export function sizeOf(doc: PolicyDocument, kind: 'managed' | 'session'): ReturnType<typeof checkSizeLimits> {
+  let byKind = sizes.get(doc);
+  if (!byKind) sizes.set(doc, (byKind = new Map()));
+  let r = byKind.get(kind);
+  if (!r) byKind.set(kind, (r = checkSizeLimits(doc, kind)));
+  return r;
+}
+const sizes = new WeakMap<PolicyDocument, Map<'managed' | 'session', ReturnType<typeof checkSizeLimits>>>();
 
 /** Two documents with the same statements, whatever their Sids and order. */
 function sameStatements(a: PolicyDocument, b: PolicyDocument): boolean {
@@ -482,7 +499,7 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
   const set = needed.actions.clone().andNot(gatedIds);
   const notes: string[] = [];
   let doc: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, sid: 'AgentSession', effect: 'Allow', action: set.isEmpty() ? ['sts:GetCallerIdentity'] : compactActions(set, expander), resource: ['*'] }] };
-  if (!checkSizeLimits(doc, 'session').fits) {
+  if (!sizeOf(doc, 'session').fits) {
     // Too big for STS: allow the used services, deny the forbidden set inside them.
     const services = [...new Set(expander.keys(set).map((k) => k.split(':')[0]!))].sort();
     const inServices = ActionSet.of(expander.size, services.flatMap((s) => (expander.catalog.byService.get(s) ?? []).map((a) => a.id)));
@@ -666,7 +683,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const partition = p.arn.split(':')[1] || 'aws';
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
   const boundaryName = sharedBoundaryName(boundary);
-  const bSize = checkSizeLimits(boundary, 'managed');
+  const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
 
@@ -690,7 +707,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const eff = effectiveOf(parts, boundary, expander);
     const rAfter = afterFix(eff, parts, p, expander);
     const verified = verifyFix({
-      ...verifyBase, identity: parts, boundary,
+      ...verifyBase, identity: parts, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
     // Usage was read but does not cover the window (a file failed to read, days missing): calls
@@ -726,7 +743,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     countsBefore: before, countsAfter: bAfter.counts,
     renderings: render([bPolicy]),
     verification: verifyFix({
-      ...verifyBase, identity: currentIdentity, boundary,
+      ...verifyBase, identity: currentIdentity, boundary, effective: bEff,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
@@ -779,7 +796,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // sessions cannot take one (the sign-in has no policy parameter): the boundary is their control.
   if (needed.basis !== 'none' && !a.humanSession) {
     const s = sessionPolicy(needed, expander);
-    const size = checkSizeLimits(s.document, 'session');
+    const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
     const sEff = effectiveOf(identityAfter, boundary, expander, s.document);
@@ -792,7 +809,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: sAfter.counts,
       renderings: render([sp]),
       verification: verifyFix({
-        ...verifyBase, identity: identityAfter, boundary, session: s.document,
+        ...verifyBase, identity: identityAfter, boundary, session: s.document, effective: sEff,
         observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),

@@ -46,12 +46,22 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
   const byService = new Map<string, { actions: ActionReason[]; rest?: { count: number; detail: string } }>();
   const counts = new Map<string, { kept: number; gated: number; removed: number }>();
   const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
+  // Catalog ids run by service: the previous action's service entry is nearly always this one's,
+  // which saves two map lookups per action of a set of 20k.
+  let lastService: string | undefined;
+  let entry!: { actions: ActionReason[]; rest?: { count: number; detail: string } };
+  let c!: { kept: number; gated: number; removed: number };
   for (const id of universe.ids()) {
     const a = expander.catalog.actions[id]!;
-    let entry = byService.get(a.service);
-    if (!entry) byService.set(a.service, (entry = { actions: [] }));
-    let c = counts.get(a.service);
-    if (!c) counts.set(a.service, (c = { kept: 0, gated: 0, removed: 0 }));
+    if (a.service !== lastService) {
+      lastService = a.service;
+      let e = byService.get(a.service);
+      if (!e) byService.set(a.service, (e = { actions: [] }));
+      entry = e;
+      let k = counts.get(a.service);
+      if (!k) counts.set(a.service, (k = { kept: 0, gated: 0, removed: 0 }));
+      c = k;
+    }
     const obs = prov.observed.has(id) ? observedDetail(a.key) : undefined;
     const withheld = input.withheld?.actions.has(id) ?? false;
     if (after.allowed.has(id) && !withheld) {

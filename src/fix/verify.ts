@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { PolicyDocument } from '../model/policy.js';
 import type { Verification } from '../model/fix.js';
 import { evaluate } from '../iam/evaluate.js';
-import { effectivePermissions } from '../iam/effective.js';
+import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { parsePolicy, policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { ActionSet } from '../iam/action-set.js';
@@ -36,6 +36,8 @@ export interface VerifyInput {
   readonly approvalMeetable?: boolean;
   /** What the gated calls need, for the summary ("MFA"…). */
   readonly approvalLabel?: string;
+  /** The effective permissions of exactly these identity, boundary and session policies, when the caller has them already. */
+  readonly effective?: EffectivePermissions;
 }
 
 const LIST = 6;
@@ -93,7 +95,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
 
   let forbiddenStillAllowed: string[] = [];
   if (input.forbidden) {
-    const eff = effectivePermissions({ ...policies, once: true }, expander);
+    const eff = input.effective ?? effectivePermissions({ ...policies, once: true }, expander);
     forbiddenStillAllowed = expander.keys(eff.unconditional.clone().and(input.forbidden));
   }
 

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NeededSet } from '../../src/baseline/needed.js';
 import { defaultConfig } from '../../src/config/config.js';
-import { boundaryPolicy } from '../../src/fix/plan.js';
+import { boundaryPolicy, sizeOf } from '../../src/fix/plan.js';
+import { checkSizeLimits } from '../../src/fix/render/index.js';
 import { ActionSet } from '../../src/iam/action-set.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -19,6 +20,8 @@ const FORBIDDEN_POOL = ['s3:DeleteBucket', 'ec2:TerminateInstances', 'iam:Create
 const existingArb = fc.option(fc.constantFrom<PolicyDocument>(
   { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['s3:*', 'ec2:*', 'lambda:*'], resource: ['*'] }] },
   { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }, { index: 1, effect: 'Deny', action: ['s3:DeleteBucket'], resource: ['arn:aws:s3:::prod'] }] },
+  // A scope kept from today's boundary (an Allow on some resources only).
+  { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['ec2:*'], resource: ['*'] }, { index: 1, effect: 'Allow', action: ['s3:*', 'lambda:*'], resource: ['arn:aws:s3:::team/*'] }] },
 ), { nil: undefined });
 const caseArb = fc.record({
   basis: fc.constantFrom('none' as const, 'observed' as const),
@@ -47,4 +50,15 @@ describe('boundaryPolicy with its shared parts kept', () => {
       }
     }), { numRuns: 30, seed: 20261204 });
   }, 60_000); // a fresh expander per case: ~10 s on a loaded machine
+
+  it('measures a document once per kind: kept or fresh, the same size check (property)', () => {
+    fc.assert(fc.property(fc.array(caseArb, { minLength: 1, maxLength: 3 }), fc.constantFrom('managed' as const, 'session' as const), (cases, first) => {
+      const second = first === 'managed' ? 'session' : 'managed';
+      for (const c of cases) {
+        const doc = plan(c, expander);
+        const kept = [sizeOf(doc, first), sizeOf(doc, second), sizeOf(doc, first)];
+        expect(kept).toEqual([checkSizeLimits(structuredClone(doc), first), checkSizeLimits(structuredClone(doc), second), checkSizeLimits(structuredClone(doc), first)]);
+      }
+    }), { numRuns: 20, seed: 20261204 });
+  });
 });

@@ -3,7 +3,9 @@
 // policy, it must say what a fresh copy of the document says.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { forbiddenActions } from '../../src/baseline/forbidden.js';
 import { verifyFix } from '../../src/fix/verify.js';
+import { effectivePermissions } from '../../src/iam/effective.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import type { PolicyDocument, Statement } from '../../src/model/policy.js';
@@ -32,6 +34,15 @@ describe('verifyFix: a document checked again', () => {
       const fresh = [verify(structuredClone(document), first), verify(structuredClone(document), second), verify(structuredClone(document), first)];
       expect(memo).toEqual(fresh);
     }), { numRuns: 300, seed: 20261204 });
+  });
+
+  it('given the effective permissions its caller already has, says what it says working them out (property)', () => {
+    const forbidden = forbiddenActions(expander);
+    fc.assert(fc.property(fc.array(docArb, { minLength: 1, maxLength: 2 }), fc.option(docArb, { nil: undefined }), (identity, boundary) => {
+      const input = { identity, ...(boundary ? { boundary } : {}), observed: [], gated: [], forbidden, documents: [] };
+      const effective = effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}) }, expander);
+      expect(verifyFix({ ...input, effective }, expander)).toEqual(verifyFix(input, expander));
+    }), { numRuns: 200, seed: 20261204 });
   });
 
   it('tells a document that does not validate from one that does (both seen by the property)', () => {
