@@ -590,11 +590,12 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
   const one = (role: Role, entry: TrustEntry, named: 'principal' | 'anyone' | 'account') => {
     if (role.arn === caller.arn) return;
-    const acct = ctx.accounts.get(accountOf(role.arn));
+    const roleAccount = accountOf(role.arn); // once: this runs per (caller, role) pair
+    const acct = ctx.accounts.get(roleAccount);
     const target = acct && roleFor(acct, role);
     if (!target) return;
     const d = decide(caller, 'sts:AssumeRole', role.arn);
-    const side = callerSide(caller, callerKind(n), named, caller.account === accountOf(role.arn), d);
+    const side = callerSide(caller, callerKind(n), named, caller.account === roleAccount, d);
     if (side === false) return;
     const tv = trustVerdict(role, entry, caller.arn, caller.account, caller.context);
     const hc = hopCondition(and3(side, tv.t), unknownIfNot(d) || tv.unknown);
@@ -602,7 +603,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     addEdge(ctx, n, target, {
       technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
       why: named === 'principal' ? 'is named in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
-      evidence: [...(named === 'principal' && caller.account === accountOf(role.arn) ? [] : d.evidence), trustEvidence(role, entry)],
+      evidence: [...(named === 'principal' && caller.account === roleAccount ? [] : d.evidence), trustEvidence(role, entry)],
     });
   };
   // Named by ARN (or session of the role, or unique id).
