@@ -26,14 +26,18 @@ const now = new Date('2026-11-24T00:00:00Z');
 const t0 = performance.now();
 const stages: Record<string, number> = {};
 const c = await collectSnapshot({ input: file, inventoryRead });
-const [a] = analyzeSnapshots([c.snapshot], c.config, { scanId: 'bench', startedAt: now.toISOString(), now, fixes: false, onStage: (s, ms) => { stages[s] = Math.round((stages[s] ?? 0) + ms); } });
+// Progress on stderr: a run stopped before the end still says where its time went.
+const progress = (what: string) => process.stderr.write(`${Math.round(performance.now() - t0)} ms: ${what}, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB\n`);
+progress(`collected ${n} × ${m}`);
+const [a] = analyzeSnapshots([c.snapshot], c.config, { scanId: 'bench', startedAt: now.toISOString(), now, fixes: false, onStage: (s, ms) => { stages[s] = Math.round((stages[s] ?? 0) + ms); progress(`stage ${s} ${Math.round(ms)} ms`); } });
 const scanMs = performance.now() - t0;
 // The blast radius of every principal (delete, destructive, read; itself and through the graph),
 // counted by type with a named sample of 50, on a fresh view (nothing reused from the scan).
 const t1 = performance.now();
 const view = resourceView({ ...c.snapshot }, a!.graph, c.config)!;
 let entries = 0, withNames = 0;
-for (const p of c.snapshot.principals) {
+for (const [i, p] of c.snapshot.principals.entries()) {
+  if (i > 0 && i % 1000 === 0) progress(`blast radius of ${i} principals`);
   const b = view.summary(p.arn, { kinds: ['delete', 'destructive', 'read'], which: 'any', limit: 50 });
   entries += b.count;
   if (b.count > 0) withNames++;

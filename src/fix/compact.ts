@@ -234,10 +234,18 @@ function planDeny(set: ActionSet, expander: ActionExpander, free: ActionSet | un
 }
 
 const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
+/**
+ * A set's content as a hash of its non-empty words (index, bits): canonical whatever the set's
+ * form, and a few hundred words even for a set of most of the catalog (its id list is 20k).
+ */
 function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
-  const ids = s.toIds(); // canonical: equal sets hash alike whatever their form
-  return createHash('sha1').update(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength)).digest('hex');
+  let n = 0;
+  s.forEachWord(() => { n++; });
+  const words = new Uint32Array(n * 2);
+  let i = 0;
+  s.forEachWord((word, bits) => { words[i++] = word; words[i++] = bits; });
+  return createHash('sha1').update(new Uint8Array(words.buffer)).digest('hex');
 }
 
 /**
@@ -256,20 +264,44 @@ export function compactDeny(set: ActionSet, expander: ActionExpander, opts: Deny
     if (cache.size > 256) cache.clear();
     cache.set(key, plan);
   }
+  // Principals alike (the same need, the same budget) get the same list: replaying the plan and
+  // sorting it is most of a call, so the list is kept per plan and budget.
+  const patterns = [...replayed(plan, expander, opts.maxChars)];
+  let widened: ActionSet | undefined;
+  return {
+    patterns,
+    chars: listChars(patterns),
+    // Planning reads only the patterns; the catalog expansion is made when asked for.
+    get widened() {
+      if (!widened) {
+        widened = expander.expandAll(patterns).andNot(set);
+        if (opts.free) widened.andNot(opts.free);
+      }
+      return widened;
+    },
+  };
+}
+
+const replayCache = new WeakMap<DenyPlan, Map<number, readonly string[]>>();
+/** The plan's patterns once as many widening steps as `maxChars` needs are taken, sorted. */
+function replayed(plan: DenyPlan, expander: ActionExpander, maxChars: number | undefined): readonly string[] {
+  const budget = maxChars ?? Infinity;
+  let byBudget = replayCache.get(plan);
+  if (!byBudget) replayCache.set(plan, (byBudget = new Map()));
+  const seen = byBudget.get(budget);
+  if (seen) return seen;
   const chosen = new Set(plan.patterns);
   const remaining = new Set(plan.remaining);
   let chars = plan.chars;
-  if (opts.maxChars !== undefined) {
-    for (const step of plan.steps) {
-      if (chars <= opts.maxChars) break;
-      chosen.add(step.pattern);
-      for (const q of step.subsumed) chosen.delete(q);
-      for (const h of step.covered) remaining.delete(h);
-      chars = step.chars;
-    }
+  for (const step of plan.steps) {
+    if (chars <= budget) break;
+    chosen.add(step.pattern);
+    for (const q of step.subsumed) chosen.delete(q);
+    for (const h of step.covered) remaining.delete(h);
+    chars = step.chars;
   }
   const patterns = [...chosen, ...[...remaining].map((id) => expander.catalog.actions[id]!.key)].sort((a, b) => a.localeCompare(b));
-  const widened = expander.expandAll(patterns).andNot(set);
-  if (opts.free) widened.andNot(opts.free);
-  return { patterns, chars: listChars(patterns), widened };
+  if (byBudget.size > 64) byBudget.clear();
+  byBudget.set(budget, patterns);
+  return patterns;
 }

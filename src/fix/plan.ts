@@ -29,7 +29,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
-import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, type FixPolicy, type FixTarget } from './render/index.js';
+import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { lazyRenderings } from './render/lazy.js';
 
 export interface PrincipalFixPlan {
@@ -205,8 +205,10 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const boundaryGuards = outright ? [] : ap.guards.filter((g) => g.where === 'permissions-boundary');
   // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
   const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...boundaryGuards.filter((g) => !g.condition).flatMap((g) => g.actions)])];
-  const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
-  const wanted = (needed.basis !== 'none' ? needed.actions.clone() : ActionSet.full(expander.size)).andNot(alwaysDeny);
+  const fixed = denyLists(expander, alwaysDenied);
+  const alwaysDeny = fixed.alwaysDeny;
+  // Read only from here on (every change below works on a clone): with no known need, the shared "everything else".
+  const wanted = needed.basis !== 'none' ? needed.actions.clone().andNot(alwaysDeny) : fixed.allElse;
   const allowSet = cap ? wanted.clone().and(cap) : wanted;
   const keptScoped: Statement[] = [];
   const keptAllowed = allowSet.clone();
@@ -231,7 +233,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     : { widen: destructiveVerbActions(expander) };
   // With an explicit allow list, forbidden actions outside it are already denied by omission;
   // the deny still names every forbidden action it allows, and (defence in depth) the rest.
-  const denySet = forbidden.clone().andNot(alwaysDeny);
+  const denySet = fixed.denySet;
   // Always denied, approval or not: the statements the approval condition says must exist so
   // the agent cannot grant itself the approval (enrol an MFA device, tag itself leash-approved),
   // and rewriting the boundary policy itself (a new default version is a new boundary). Guards
@@ -246,7 +248,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   }
   const guards: Statement[] = [...guardsByCondition.values()].map((g, i) => ({ index: 0, sid: `NoApprovalBypass${i === 0 ? '' : i + 1}`, effect: 'Deny' as const, action: g.actions, resource: ['*'], condition: g.condition }));
   if (boundaryPolicyArn) guards.push({ index: 0, sid: 'NoBoundaryEdits', effect: 'Deny', action: [...BOUNDARY_POLICY_CHANGES], resource: [boundaryPolicyArn] });
-  const tamper = compactDeny(alwaysDeny, expander).patterns;
+  const tamper = [...fixed.tamper];
   // Short Sids: the boundary has 6,144 characters to spend, and every one goes to the deny list.
   const build = (denyActions: readonly string[]): PolicyDocument => {
     const statements: Statement[] = [
@@ -287,6 +289,38 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
   return attempt(denySet.clone().and(keptAllowed));
+}
+
+interface DenyLists {
+  readonly alwaysDeny: ActionSet;
+  /** Every action but the always-denied ones: a boundary's allow with no known need. */
+  readonly allElse: ActionSet;
+  /** Forbidden actions the approval deny names (the always-denied ones have their own statement). */
+  readonly denySet: ActionSet;
+  readonly tamper: readonly string[];
+}
+const denyListCache = new WeakMap<ActionExpander, Map<string, DenyLists>>();
+/**
+ * What every boundary with the same always-denied list shares (the list depends on the config's
+ * guards and on whether approval is meetable): made once, read only by every caller.
+ */
+function denyLists(expander: ActionExpander, alwaysDenied: readonly string[]): DenyLists {
+  let byList = denyListCache.get(expander);
+  if (!byList) denyListCache.set(expander, (byList = new Map()));
+  const key = JSON.stringify(alwaysDenied);
+  let d = byList.get(key);
+  if (!d) {
+    const alwaysDeny = ActionSet.of(expander.size, alwaysDenied.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
+    d = {
+      alwaysDeny,
+      allElse: ActionSet.full(expander.size).andNot(alwaysDeny),
+      denySet: forbiddenActions(expander).clone().andNot(alwaysDeny),
+      tamper: compactDeny(alwaysDeny, expander).patterns,
+    };
+    if (byList.size >= 64) byList.clear();
+    byList.set(key, d);
+  }
+  return d;
 }
 
 /** Two documents with the same statements, whatever their Sids and order. */
@@ -466,15 +500,32 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
  * Say what size did to an allow-everything boundary's deny: how many remove/stop actions its
  * wildcards also put behind approval, or how many forbidden actions it had to leave out.
  */
-function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
-  const forbidden = forbiddenActions(expander);
+export function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
   const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
   if (!allows) return [];
+  // The notes depend on the Deny statements' action lists alone (and which of them is the
+  // approval deny): alike principals have the same lists, so the answer is kept per lists.
+  const denies = boundary.statements.filter((s) => s.effect === 'Deny');
+  const key = JSON.stringify(denies.map((s) => [s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID, s.action ?? null, s.action ? null : s.notAction ?? []]));
+  let byKey = coverageNotes.get(expander);
+  if (!byKey) coverageNotes.set(expander, (byKey = new Map()));
+  let notes = byKey.get(key);
+  if (!notes) {
+    notes = coverageNotesOf(denies, expander);
+    if (byKey.size >= 1_000) byKey.clear();
+    byKey.set(key, notes);
+  }
+  return [...notes];
+}
+const coverageNotes = new WeakMap<ActionExpander, Map<string, readonly string[]>>();
+
+function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander): string[] {
+  const forbidden = forbiddenActions(expander);
   const denied = new ActionSet(expander.size);
   const gatedOnly = new ActionSet(expander.size);
-  for (const s of boundary.statements) {
-    if (s.effect !== 'Deny') continue;
-    const set = expander.statementActions(s.action, s.notAction);
+  for (const s of denies) {
+    // Read only: principals alike have the same deny list, expanded once.
+    const set = expander.statementActionsShared(s.action, s.notAction);
     denied.or(set);
     if (s.sid === APPROVAL_SID || s.sid === OUTRIGHT_SID) gatedOnly.or(set);
   }
@@ -521,7 +572,8 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
 }
 
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
-  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}) }, expander);
+  // Fix documents are new objects, never asked about again: not kept in the shared cache.
+  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), once: true }, expander);
 }
 
 /** Counts after a fix, and the escalation techniques it leaves open (a reviewer asks "which one?"). */
@@ -607,11 +659,13 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // escalation actions behind approval (or, out of reach of any approval, denies them).
   const humanRole = a.humanSession;
   const boundaryNeed: NeededSet = humanRole ? { ...needed, basis: 'none' } : needed;
-  // Managed policy names are unique per account: each principal gets its own, so applying a
-  // second principal's fixes neither fails on an existing name nor reuses the first one's policy.
+  // The right-sized policy is the principal's own (its name says whose); the boundary is named
+  // from its content and shared by every principal it is the same for (shared-boundary.ts). Its
+  // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${names.boundary}`, pa, reachGuards(a, needed, graph));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
+  const boundaryName = sharedBoundaryName(boundary);
   const bSize = checkSizeLimits(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;
@@ -657,7 +711,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(...policies);
   }
 
-  const bPolicy: FixPolicy = { name: names.boundary, purpose: 'boundary', attach: 'managed', document: boundary };
+  const bPolicy: FixPolicy = { name: boundaryName, purpose: 'boundary', attach: 'managed', shared: true, document: boundary };
   const bEff = effectiveOf(currentIdentity, boundary, expander);
   const bAfter = afterFix(bEff, currentIdentity, p, expander);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
@@ -677,7 +731,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander), ...icTarget,
     resolves: findingIds, notes: [
-      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh and main.tf create ${names.boundary} in this account and set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left,
     ],
@@ -754,7 +808,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
     ...(trustApplied ? {} : {}),
   };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession) };
+  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession, target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name) };
 }
 
 /**
@@ -812,10 +866,9 @@ function sessionLengthVerification(sessions: readonly { readonly sessionName?: s
   };
 }
 
-/** Policy names for one principal (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
-export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string; boundary: string } {
-  const base = `leash-${p.kind}-${p.name}`;
-  return { rightSized: `${base}-rightsized`, boundary: `${base}-boundary` };
+/** The right-sized policy's name for one principal (boundaries are named by content: sharedBoundaryName) (IAM names: 128 characters of [\w+=,.@-]; principal names are 64 of the same). */
+export function policyNames(p: Pick<Principal, 'kind' | 'name'>): { rightSized: string } {
+  return { rightSized: `leash-${p.kind}-${p.name}-rightsized` };
 }
 
 /**
@@ -878,12 +931,13 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   return lines;
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean): string {
+function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean, sharedBoundary?: string): string {
   const lines = [
     `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
     ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
     `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
     'leash never applies these. Review, then apply with Terraform (`main.tf`; `versions.tf` beside it, or concatenate every principal\'s `main.tf` with `../versions.tf` into one module) or `./apply.sh --apply` (default is a dry run; it backs up the current state first and `--rollback DIR` undoes it).', '',
+    ...(sharedBoundary ? [`The permissions boundary is the managed policy \`${sharedBoundary}\`, shared by every principal whose boundary says the same; its JSON, main.tf and the list of those principals are in \`../${sharedBoundaryDir(sharedBoundary)}/\`. apply.sh creates it there if it does not exist yet; with Terraform, apply that folder first (this main.tf looks it up by name).`, ''] : []),
     '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
   ];
   const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');

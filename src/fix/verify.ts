@@ -93,16 +93,14 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
 
   let forbiddenStillAllowed: string[] = [];
   if (input.forbidden) {
-    const eff = effectivePermissions(policies, expander);
+    const eff = effectivePermissions({ ...policies, once: true }, expander);
     forbiddenStillAllowed = expander.keys(eff.unconditional.clone().and(input.forbidden));
   }
 
   let docsOk = true;
   for (const d of input.documents) {
-    const json = policyToJson(d.document);
-    const back = parsePolicy(JSON.parse(JSON.stringify(json)) as unknown, d.name.includes('trust') ? 'trust' : 'identity');
-    if (!back.ok) { docsOk = false; notes.push(`${d.name} does not validate: ${back.error.path}: expected ${back.error.expected}`); continue; }
-    if (!isDeepStrictEqual(policyToJson(back.document), json)) { docsOk = false; notes.push(`${d.name} does not parse back to the same statements`); }
+    const problem = roundTrip(d.document, d.name.includes('trust') ? 'trust' : 'identity');
+    if (problem) { docsOk = false; notes.push(`${d.name} ${problem.note}`); if (problem.invalid) continue; }
     if (!d.sizeOk) { docsOk = false; notes.push(`${d.name} exceeds the AWS size limit${d.sizeNote ? `: ${d.sizeNote}` : ''}`); }
   }
   if (checked === 0) notes.push('No observed calls to re-check (no usage data covers this principal).');
@@ -123,3 +121,23 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
     notes,
   };
 }
+
+/**
+ * Whether a document, written as JSON and parsed back, validates and says the same: undefined
+ * when it does, else what went wrong. Kept per document object (documents are never mutated):
+ * a principal's boundary is checked by each of its fixes.
+ */
+function roundTrip(document: PolicyDocument, kind: 'trust' | 'identity'): RoundTripProblem | undefined {
+  let byKind = roundTrips.get(document);
+  if (!byKind) roundTrips.set(document, (byKind = new Map()));
+  if (byKind.has(kind)) return byKind.get(kind);
+  const json = policyToJson(document);
+  const back = parsePolicy(JSON.parse(JSON.stringify(json)) as unknown, kind);
+  const problem = !back.ok
+    ? { invalid: true, note: `does not validate: ${back.error.path}: expected ${back.error.expected}` }
+    : !isDeepStrictEqual(policyToJson(back.document), json) ? { invalid: false, note: 'does not parse back to the same statements' } : undefined;
+  byKind.set(kind, problem);
+  return problem;
+}
+interface RoundTripProblem { readonly invalid: boolean; readonly note: string }
+const roundTrips = new WeakMap<PolicyDocument, Map<'trust' | 'identity', RoundTripProblem | undefined>>();

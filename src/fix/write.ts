@@ -10,11 +10,11 @@ import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } 
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome, REASONS_FILE } from '../report/bundle.js';
+import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome, REASONS_FILE } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
-import { renderFixFiles, renderVersionsTf, type RenderedFile } from './render/index.js';
+import { renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
@@ -160,7 +160,34 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
     if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new Error(`fix folder ${JSON.stringify(name)} is not one segment inside ${root}`);
     written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
   }
+  written.push(...writeSharedBoundaries(root, plans));
   // One terraform {} block for every principal's main.tf concatenated into one module.
   if (written.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
+  return written;
+}
+
+/** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
+function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): string[] {
+  const byName = new Map<string, { policy: FixPolicy; accountId: string; partition: string; principals: { arn: string; dir: string }[] }>();
+  for (const plan of plans) {
+    if (plan.fixes.length === 0) continue;
+    for (const p of plan.target.policies) {
+      if (p.purpose !== 'boundary' || !p.shared || p.attach === 'none') continue;
+      let entry = byName.get(p.name);
+      if (!entry) byName.set(p.name, (entry = { policy: p, accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [] }));
+      // The name is a hash of the content: the same name with other content is a collision, refused.
+      else if (entry.accountId !== plan.target.accountId || renderPolicyJson(entry.policy.document) !== renderPolicyJson(p.document)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
+      entry.principals.push({ arn: plan.principalArn, dir: fixDirName(plan) });
+    }
+  }
+  if (byName.size === 0) return [];
+  const dir = join(root, BOUNDARIES_DIR);
+  prepareFixesDir(dir);
+  const written: string[] = [];
+  for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
+    const files = renderSharedBoundaryFiles(e.policy, e.accountId, e.partition, e.principals).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
+    written.push(writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files));
+  }
   return written;
 }

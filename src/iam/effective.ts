@@ -185,6 +185,11 @@ export interface EffectiveInput {
    * statement depends on it; without it those conditions stay unknown.
    */
   readonly principal?: () => PrincipalFacts;
+  /**
+   * A one-off question (a fix's new documents, made for one principal): answered without the
+   * shared cache, which would otherwise keep every such answer alive for nothing (GC pressure).
+   */
+  readonly once?: boolean;
 }
 
 /**
@@ -196,7 +201,7 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   // Principals with the same documents in every layer and no principal-dependent statement get
   // the same answer: computed once, the sets shared. Every reader treats them as read-only
   // (clone before writing, as reach.ts and verify.ts do).
-  const key = sharingKey(input, expander);
+  const key = input.once ? undefined : sharingKey(input, expander);
   let byKey = shared.get(expander);
   if (key !== undefined) {
     const hit = byKey?.get(key);

@@ -6,7 +6,8 @@ import type { Finding, Severity } from './finding.js';
 import type { Fix } from './fix.js';
 import type { PrincipalKind } from './snapshot.js';
 
-export const REPORT_SCHEMA_VERSION = '1.4.0';
+// 1.5.0: a fix's boundary may be `shared` (named from its content, written once under fixes/boundaries/).
+export const REPORT_SCHEMA_VERSION = '1.5.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

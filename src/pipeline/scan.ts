@@ -16,6 +16,7 @@ import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
 import { computeNeeded, type NeededSet } from '../baseline/needed.js';
 import { linkFixes, planFixes, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
+import { managedPolicyQuotaNote } from '../fix/quota.js';
 import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
 import type { Finding } from '../model/finding.js';
@@ -230,6 +231,7 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
   const fullView = resourceView(snapshot, graph, config);
   const naming = namingScope(analyzed.length, snapshot.inventory?.resources.length ?? 0, namedAgents(analyzed as AnalyzedPrincipal[]));
   const view = fullView && scopedView(fullView, naming.keep);
+  const notes = [...(view && naming.note ? [naming.note] : []), ...[managedPolicyQuotaNote(fixPlans, snapshot)].filter((n): n is string => n !== undefined)];
   const report = buildReport({
     scanId: opts.scanId,
     startedAt: opts.startedAt,
@@ -237,7 +239,7 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
     snapshot, analyzed: analyzed as AnalyzedPrincipal[], findings: findings as Finding[], fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines: baselines as Map<string, PrincipalBaselineSummary>,
     graph: graph.summary(snapshot.account.id),
     ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
-    ...(view && naming.note ? { notes: [naming.note] } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     errors: [...pre.errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })), ...extraErrors],
   });
   stage('report');

@@ -18,6 +18,10 @@ export const FIX_MARKER = '.leash-fix';
 export const REASONS_FILE = 'reasons.md';
 /** Files leash writes into a principal's fix folder. */
 export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md)$/;
+/** Shared boundaries' folders, inside the fixes folder (fix/render/shared-boundary.ts); no principal folder is called this (theirs start with role- or user-). */
+export const BOUNDARIES_DIR = 'boundaries';
+/** Written by apply.sh beside a shared boundary it created: the policy's PolicyId (kept like a backup). */
+export const POLICY_ID_FILE = 'policy-id.txt';
 /** What apply.sh --apply creates beside itself. */
 export const BACKUP_DIR_RE = /^backup-/;
 
@@ -74,6 +78,8 @@ export function inspectFixDir(dir: string, rel: string, out: { foreign: string[]
     if (e === FIX_MARKER || FIX_FILE_RE.test(e)) {
       if (!isFile(p)) out.foreign.push(`${rel}/${e}`);
     } else if (BACKUP_DIR_RE.test(e) && isDir(p)) out.backups.push(`${rel}/${e}`);
+    // A shared boundary's PolicyId: a live policy was created from here, so the folder is kept like a backup.
+    else if (e === POLICY_ID_FILE && isFile(p)) out.backups.push(`${rel}/${e}`);
     else out.foreign.push(`${rel}/${e}`);
   }
 }
@@ -84,7 +90,8 @@ export function inspectFixesDir(dir: string, rel: string, out: { foreign: string
     const p = join(dir, e);
     // The one terraform {} block shared by every principal's main.tf (written by writeFixPlans).
     if ((e === FIXES_MARKER || e === 'versions.tf') && isFile(p)) continue;
-    if (isDir(p) && !e.startsWith('.')) inspectFixDir(p, `${rel}${e}`, out);
+    if (e === BOUNDARIES_DIR && isDir(p)) inspectFixesDir(p, `${rel}${e}/`, out);
+    else if (isDir(p) && !e.startsWith('.')) inspectFixDir(p, `${rel}${e}`, out);
     else out.foreign.push(`${rel}${e}`);
   }
 }

@@ -161,7 +161,7 @@ const renderTarget = z.object({
   principalKind: z.enum(['role', 'user']),
   principalName: z.string(),
   accountId: z.string(),
-  policies: z.array(z.object({ name: z.string(), purpose: z.enum(['identity', 'boundary', 'trust', 'session']), attach: z.enum(['inline', 'managed', 'none']), document: policyDocument })),
+  policies: z.array(z.object({ name: z.string(), purpose: z.enum(['identity', 'boundary', 'trust', 'session']), attach: z.enum(['inline', 'managed', 'none']), shared: z.literal(true).optional(), document: policyDocument })),
   maxSessionDuration: z.number().int().optional(),
   identityCenter: z.object({ permissionSetName: z.string(), instanceArn: z.string().optional(), permissionSetArn: z.string().optional() }).optional(),
   currentTrust: policyDocument.optional(),

@@ -2,12 +2,15 @@
 // principal (or state of one) the access graph says it can become, with the path; and the
 // question from the other side, who can perform an action on one resource. Each graph node's own
 // access is computed once and shared by every principal that reaches it.
-import { RESOURCE_TYPES, type Resource, type ResourceType } from '../model/inventory.js';
+import { RESOURCE_TYPES, type Resource, type ResourceInventory, type ResourceType } from '../model/inventory.js';
 import type { GraphPath, HopCondition } from '../model/graph.js';
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import { worse } from '../graph/request.js';
-import { buildResourceIndex, directAccess, grantsOn, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import { buildResourceIndex, grantFor, storedGrantsAt, resourceTagKeys, type DirectAccess, type Grant, type ResourceIndex } from './index.js';
+import type { PolicyDocument } from '../model/policy.js';
+import { accessSharing } from './share.js';
+import { walker, type Walker } from './walk.js';
 import { decideOnResource, type ResourceCaller } from './evaluate.js';
 import { actionInfo, requestArn, typeActions, type AccessKind, type TypeAction } from './actions.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -96,8 +99,26 @@ export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pi
   let m = cache.get(snapshot);
   if (!m) cache.set(snapshot, (m = new WeakMap()));
   let v = m.get(graph);
-  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production)), graph, config?.resources?.organizationId)));
+  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production), readTagKeys(graph, inv.rcps)), graph, config?.resources?.organizationId)));
   return v;
+}
+
+/** The aws:ResourceTag keys that conditions of any caller's layers (identity, boundary, SCPs) or of the RCPs read. */
+export function readTagKeys(graph: AccessGraph, rcps: ResourceInventory['rcps']): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<PolicyDocument>();
+  const add = (d: PolicyDocument) => {
+    if (seen.has(d)) return;
+    seen.add(d);
+    for (const s of d.statements) { const keys = resourceTagKeys(s); if (keys !== 'other') for (const k of keys) out.add(k); }
+  };
+  for (const n of graph.built.nodes) {
+    const c = n.caller;
+    if (!c) continue;
+    for (const l of [c.identity, ...(c.boundary ? [c.boundary] : []), ...c.scps]) for (const d of l.docs) add(d.document);
+  }
+  for (const l of rcps ?? []) for (const p of l) add(p.document);
+  return out;
 }
 
 export function resourceViewOf(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
@@ -110,11 +131,13 @@ const rank: Record<HopCondition, number> = { none: 0, approval: 1, unknown: 2 };
 
 function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
   const memo = new Map<string, DirectAccess | undefined>();
+  // Nodes whose callers have the same policies (and nothing else that matters) share one access.
+  const sharing = accessSharing(index);
   const access = (id: string) => {
     if (memo.has(id)) return memo.get(id);
     const n = graph.node(id);
     const rc = n && resourceCaller(n, orgId);
-    const a = rc ? directAccess(index, rc) : undefined;
+    const a = rc ? sharing.access(rc) : undefined;
     memo.set(id, a);
     return a;
   };
@@ -140,18 +163,58 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
   for (const arn of a.decided.keys()) yield index.byArn.get(arn)!;
 }
 
-interface Reach { readonly nodes: readonly GraphNodeInternal[]; readonly accs: readonly DirectAccess[]; readonly pathTo: (id: string) => GraphPath | undefined }
+interface Reach {
+  readonly nodes: readonly GraphNodeInternal[];
+  readonly accs: readonly DirectAccess[];
+  /** Each access's number (accessNumber). */
+  readonly ids: readonly number[];
+  readonly pathTo: (id: string) => GraphPath | undefined;
+}
 
-const signatures = new WeakMap<DirectAccess, string>();
+// Keyed by the maps, which callers sharing one access also share (each node has its own DirectAccess object).
+const signatures = new WeakMap<object, string>();
 /** Two nodes with the same access give the same grants: the nearer one stands for both. */
 function signature(a: DirectAccess): string {
-  let sig = signatures.get(a);
+  let sig = signatures.get(a.decided);
   if (sig === undefined) {
     const part = (m: ReadonlyMap<string, readonly Grant[]>) => [...m].map(([k, gs]) => `${k}=${gs.map((g) => `${g.action}/${g.condition}`).sort().join(',')}`).sort().join(';');
     sig = `${part(a.whole)}|${part(new Map([...a.classes].map(([k, v]) => [String(k), v])))}|${part(a.decided)}`;
-    signatures.set(a, sig);
+    signatures.set(a.decided, sig);
   }
   return sig;
+}
+
+// Each distinct access (by signature) gets a small number per view: reaches compare numbers, not long strings.
+const numbering = new WeakMap<ResourceView, { bySig: Map<string, number>; byMaps: WeakMap<object, number> }>();
+function accessNumber(view: ResourceView, a: DirectAccess): number {
+  let n = numbering.get(view);
+  if (!n) numbering.set(view, (n = { bySig: new Map(), byMaps: new WeakMap() }));
+  let id = n.byMaps.get(a.decided);
+  if (id === undefined) {
+    const sig = signature(a);
+    id = n.bySig.get(sig);
+    if (id === undefined) n.bySig.set(sig, (id = n.bySig.size));
+    n.byMaps.set(a.decided, id);
+  }
+  return id;
+}
+
+// Each graph node's access and its number, by node index: every principal's reach looks them up.
+const nodeAccesses = new WeakMap<ResourceView, { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array }>();
+function nodeAccess(view: ResourceView): { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array } {
+  let k = nodeAccesses.get(view);
+  if (!k) {
+    const n = view.graph.built.nodes.length;
+    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n) }));
+  }
+  return k;
+}
+
+const walkers = new WeakMap<ResourceView, Walker>();
+function walkerOf(view: ResourceView): Walker {
+  let w = walkers.get(view);
+  if (!w) walkers.set(view, (w = walker(view.graph.built)));
+  return w;
 }
 
 // Every check asks about the same principals: what each reaches is worked out once per view.
@@ -171,23 +234,34 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
   if (!self) return undefined;
   const nodes: GraphNodeInternal[] = [];
   const accs: DirectAccess[] = [];
-  const seen = new Set<string>();
-  for (const n of [self, ...graph.reachable(principalArn, 'possible').filter((x) => x.caller)]) {
-    const a = view.access(n.id);
-    if (!a) continue;
-    const sig = signature(a);
-    if (n !== self && seen.has(sig)) continue;
-    seen.add(sig);
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  const known = nodeAccess(view);
+  const consider = (n: GraphNodeInternal) => {
+    if (!known.has[n.index]) {
+      known.has[n.index] = 1;
+      const a = n.caller ? view.access(n.id) : undefined;
+      known.acc[n.index] = a;
+      known.num[n.index] = a ? accessNumber(view, a) : -1;
+    }
+    const a = known.acc[n.index];
+    if (!a) return;
+    const id = known.num[n.index]!;
+    if (n !== self && seen.has(id)) return;
+    seen.add(id);
     nodes.push(n);
     accs.push(a);
-  }
+    ids.push(id);
+  };
+  consider(self);
+  walkerOf(view).reachable(self.index, (i) => consider(graph.built.nodes[i]!));
   if (nodes[0] !== self) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
   const pathTo = (id: string) => {
     if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
     return paths.get(id);
   };
-  return { nodes, accs, pathTo };
+  return { nodes, accs, ids, pathTo };
 }
 
 /** Per resource: the principal's own grants first, then actions it lacks (or has only more conditionally) from the nodes it reaches. */
@@ -196,11 +270,18 @@ function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly
   const at = new Map<string, number>();
   // Once every action of the kinds is held with no condition, farther nodes cannot change the entry.
   const wanted = (typeActions().get(r.type) ?? []).filter((a) => kinds.includes(a.kind)).length;
+  const cls = view.index.classOf.get(r.arn), grp = view.index.groupOf(r);
   let settled = 0;
   for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
     const n = reach.nodes[i]!;
-    for (const g of grantsOn(reach.accs[i]!, r)) {
-      if (!kinds.includes(g.kind)) continue;
+    // Stored grants (the resource's class and group looked up once), their evidence made this
+    // resource's and caller's only for those kept.
+    const acc = reach.accs[i]!;
+    for (const stored of storedGrantsAt(acc, r.arn, cls, grp)) {
+      if (!kinds.includes(stored.kind)) continue;
+      const k0 = at.get(stored.action);
+      if (k0 !== undefined && !(i > 0 && rank[stored.condition] < rank[grants[k0]!.condition])) continue;
+      const g = grantFor(reach.accs[i]!, r, stored);
       const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
       const k = at.get(g.action);
       if (k === undefined) {
@@ -259,12 +340,12 @@ interface Digest {
   /** Every group of the index held, nothing apart. */
   readonly full: boolean;
 }
-const digests = new WeakMap<DirectAccess, Map<string, Digest>>();
+const digests = new WeakMap<object, Map<string, Digest>>();
 
 function digestOf(index: ResourceIndex, a: DirectAccess, kinds: readonly AccessKind[]): Digest {
   const key = [...kinds].sort().join(',');
-  let m = digests.get(a);
-  if (!m) digests.set(a, (m = new Map()));
+  let m = digests.get(a.decided);
+  if (!m) digests.set(a.decided, (m = new Map()));
   let d = m.get(key);
   if (d) return d;
   const set = (gs: readonly Grant[]) => new Set(gs.filter((g) => kinds.includes(g.kind) && g.condition !== 'approval').map((g) => g.action));
@@ -304,14 +385,10 @@ interface Counts { readonly count: number; readonly production: number; readonly
 // on who asks: members of one strongly connected component, and principals with the same policies,
 // reach the same accesses. Each distinct access gets a small number; counts are kept per query and
 // set of numbers, so the pass over decided resources and classes runs once per such set.
-const accessIds = new WeakMap<ResourceView, Map<string, number>>();
 const countMemo = new WeakMap<ResourceView, Map<string, Counts>>();
 function countsFor(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
-  let ids = accessIds.get(view);
-  if (!ids) accessIds.set(view, (ids = new Map()));
-  const idOf = (a: DirectAccess) => { const s = signature(a); let i = ids!.get(s); if (i === undefined) ids!.set(s, (i = ids!.size)); return i; };
-  const own = idOf(reach.accs[0]!);
-  const rest = q.which === 'own' ? [] : [...new Set(reach.accs.slice(1).map(idOf))].sort((x, y) => x - y);
+  const own = reach.ids[0]!;
+  const rest = q.which === 'own' ? [] : [...new Set(reach.ids.slice(1))].sort((x, y) => x - y);
   const key = `${q.which}|${[...q.kinds].sort().join(',')}|${q.limit ?? 50}|${q.which === 'any' ? [...new Set([own, ...rest])].sort((x, y) => x - y).join(',') : `${own}/${rest.join(',')}`}`;
   let memo = countMemo.get(view);
   if (!memo) countMemo.set(view, (memo = new Map()));
@@ -339,7 +416,7 @@ function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
   for (const d of ds) for (const arn of d.decided.keys()) decidedAll.add(arn);
   const classesAll = new Set<number>();
   for (const d of ds) for (const id of d.classes.keys()) classesAll.add(id);
-  const groupOf = (r: Resource) => `${r.type}@${r.account}`;
+  const groupOf = index.groupOf;
   const classAt = (id: number, g: string): At => (d) => d.classes.get(id) ?? d.whole.get(g);
   const isProd = (r: Resource) => index.environment(r).environment === 'production';
 

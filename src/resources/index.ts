@@ -8,7 +8,10 @@
 //   form one policy class (a bucket-policy template, the default key policy): one decision per
 //   class, on one member;
 // - a class whose policy names neither the caller, its account nor anyone cannot change the
-//   caller's answer: its members take the group's decision (a type in an account), made once.
+//   caller's answer: its members take the group's decision (a type in an account), made once;
+// - resource tags that identity-side conditions read (`splitTags`) split groups by their values,
+//   so that a statement reading them still decides a whole group at once (the alternative,
+//   deciding every resource of the type per caller, was the cross product at 50,000 resources).
 import type { Resource, ResourceInventory, ResourceType } from '../model/inventory.js';
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { HopCondition } from '../model/graph.js';
@@ -32,14 +35,18 @@ export interface PolicyClass {
 
 export interface ResourceIndex {
   readonly resources: readonly Resource[];
+  /** A resource's group: `${type}@${account}`, then `#` and the values of the split tag keys when one is present. */
+  groupOf(r: Resource): string;
+  /** aws:ResourceTag keys (lower case) whose values every member of a group shares. */
+  readonly splitTags: ReadonlySet<string>;
   readonly byArn: ReadonlyMap<string, Resource>;
   /** Sorted by ARN within each type. */
   readonly byType: ReadonlyMap<ResourceType, TypeGroup>;
-  /** `${type}@${account}` → resources of the type in the account. */
+  /** Group key (see groupOf) → its resources. */
   readonly groups: ReadonlyMap<string, readonly Resource[]>;
   /** Group keys of each type. */
   readonly groupsOfType: ReadonlyMap<ResourceType, readonly string[]>;
-  /** `${type}@${account}` → its production resources (by the markers), sorted by name. */
+  /** Group key → its production resources (by the markers), sorted by name. */
   readonly production: ReadonlyMap<string, readonly Resource[]>;
   /** Resources with a policy (or an unreadable one). */
   readonly withPolicy: ReadonlySet<string>;
@@ -60,7 +67,40 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-const groupOf = (r: Pick<Resource, 'type' | 'account'>) => `${r.type}@${r.account}`;
+/** A resource's tags as a request context reads them: keys in lower case, a later key overwriting an earlier one. */
+export function contextTags(r: Pick<Resource, 'tags'>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of Object.entries(r.tags)) m.set(k.toLowerCase(), v);
+  return m;
+}
+
+/** `aws:resourcetag/env` → `env`. */
+const tagName = (key: string) => key.slice('aws:resourcetag/'.length);
+
+/** Split groups by at most this many tag-value combinations: past it, a key stays decided resource by resource. */
+const MAX_SPLIT = 64;
+
+/**
+ * Of the tag keys conditions read, those to split groups by: fewest distinct values first, while
+ * the product of their value counts (absent counted as a value) stays within MAX_SPLIT. A key
+ * with a value per resource (a Name tag) would make every resource a group of its own.
+ */
+function chooseSplit(resources: readonly Resource[], read: ReadonlySet<string>): string[] {
+  if (read.size === 0) return [];
+  const values = new Map<string, Set<string | undefined>>([...read].map((k) => [k, new Set()]));
+  for (const r of resources) {
+    const tags = contextTags(r);
+    for (const [k, vs] of values) if (vs.size <= MAX_SPLIT) vs.add(tags.get(tagName(k)));
+  }
+  const out: string[] = [];
+  let product = 1;
+  for (const [k, vs] of [...values].sort(([a, x], [b, y]) => x.size - y.size || (a < b ? -1 : 1))) {
+    if (product * vs.size > MAX_SPLIT) break;
+    product *= vs.size;
+    out.push(k);
+  }
+  return out.sort();
+}
 const SELF = '\u0002self';
 
 /**
@@ -111,7 +151,27 @@ function namingKeys(policy: PolicyDocument): Set<string> {
   return keys;
 }
 
-export function buildResourceIndex(inv: ResourceInventory, markers: ProductionMarkers = DEFAULT_MARKERS): ResourceIndex {
+/**
+ * `readTags`: the aws:ResourceTag keys (lower case) that identity, boundary, SCP or RCP conditions
+ * read; groups are split by the values of those that split well.
+ */
+export function buildResourceIndex(inv: ResourceInventory, markers: ProductionMarkers = DEFAULT_MARKERS, readTags: ReadonlySet<string> = new Set()): ResourceIndex {
+  const split = chooseSplit(inv.resources, readTags);
+  const groupKeys = new Map<string, string>();
+  const groupOf = (r: Resource): string => {
+    let g = groupKeys.get(r.arn);
+    if (g === undefined) {
+      g = `${r.type}@${r.account}`;
+      if (split.length > 0) {
+        const tags = contextTags(r);
+        const vals = split.map((k) => tags.get(tagName(k)) ?? null);
+        // Absent everywhere: the plain key (the common case keeps its old name).
+        if (vals.some((v) => v !== null)) g += `#${JSON.stringify(vals)}`;
+      }
+      groupKeys.set(r.arn, g);
+    }
+    return g;
+  };
   const byArn = new Map<string, Resource>();
   const typed = new Map<ResourceType, Resource[]>();
   const groups = new Map<string, Resource[]>();
@@ -169,7 +229,7 @@ export function buildResourceIndex(inv: ResourceInventory, markers: ProductionMa
     return out;
   };
   return {
-    resources: [...byArn.values()], byArn, byType, groups, groupsOfType, production, withPolicy, classes, classOf, classesNaming,
+    resources: [...byArn.values()], groupOf, splitTags: new Set(split), byArn, byType, groups, groupsOfType, production, withPolicy, classes, classOf, classesNaming,
     ...(inv.rcps && inv.rcps.length > 0 ? { rcps: inv.rcps } : {}),
     environment, minority,
   };
@@ -232,22 +292,46 @@ export interface DirectAccess {
   readonly decided: ReadonlyMap<string, readonly Grant[]>;
   /** The index's resource → policy class. */
   readonly classOf: ReadonlyMap<string, number>;
+  /** The index's resource → group key. */
+  readonly groupOf: (r: Resource) => string;
+  /**
+   * Set when the maps were computed for another caller of the same access key (see
+   * `accessSharing`): their identity evidence names `from`, and `grantsOn` writes `to` instead.
+   */
+  readonly rename?: { readonly from: string; readonly to: string };
+}
+
+/** The grants a DirectAccess stores for a resource: its own, its class's, or its group's (evidence not yet the member's and the caller's). */
+export function storedGrantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
+  return storedGrantsAt(access, r.arn, access.classOf.get(r.arn), access.groupOf(r));
+}
+
+/** storedGrantsOn, given the resource's class and group (a caller asking many accesses about one resource looks them up once). */
+export function storedGrantsAt(access: DirectAccess, arn: string, cls: number | undefined, group: string): readonly Grant[] {
+  return access.decided.get(arn) ?? (cls !== undefined ? access.classes.get(cls) : undefined) ?? access.whole.get(group) ?? [];
+}
+
+/**
+ * A stored grant as it holds for this resource and caller: resource-policy evidence names the
+ * resource (a class's grants name the member they were decided on), identity evidence the caller
+ * (an access shared from another caller names that one).
+ */
+export function grantFor(access: DirectAccess, r: Resource, g: Grant): Grant {
+  const rename = access.rename;
+  const fix = (e: ResourceEvidence) => (e.side === 'resource' && e.arn !== r.arn) || (rename !== undefined && e.side === 'identity' && e.arn === rename.from);
+  if (!g.evidence.some(fix)) return g;
+  return { ...g, evidence: g.evidence.map((e) => (!fix(e) ? e : e.side === 'resource' ? { ...e, arn: r.arn } : { ...e, arn: rename!.to })) };
+}
+
+/** The grants a DirectAccess gives on one resource. */
+export function grantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
+  return storedGrantsOn(access, r).map((g) => grantFor(access, r, g));
 }
 
 /** A class's grants for one member: the resource-policy evidence names that member. */
 function forMember(gs: readonly Grant[], r: Resource): readonly Grant[] {
   if (!gs.some((g) => g.evidence.some((e) => e.side === 'resource' && e.arn !== r.arn))) return gs;
   return gs.map((g) => ({ ...g, evidence: g.evidence.map((e) => (e.side === 'resource' ? { ...e, arn: r.arn } : e)) }));
-}
-
-/** The grants a DirectAccess gives on one resource. */
-export function grantsOn(access: DirectAccess, r: Resource): readonly Grant[] {
-  const d = access.decided.get(r.arn);
-  if (d) return d;
-  const c = access.classOf.get(r.arn);
-  const cs = c === undefined ? undefined : access.classes.get(c);
-  if (cs) return forMember(cs, r);
-  return access.whole.get(groupOf(r)) ?? [];
 }
 
 function toGrant(a: TypeAction, d: ReturnType<typeof decideOnResource>): Grant | undefined {
@@ -260,6 +344,28 @@ const readsTags = new WeakMap<Statement, boolean>();
 function mentionsResourceTag(s: Statement): boolean {
   let v = readsTags.get(s);
   if (v === undefined) readsTags.set(s, (v = /resourcetag/i.test(JSON.stringify([s.condition ?? null, s.resource ?? null, s.notResource ?? null]))));
+  return v;
+}
+
+const tagReads = new WeakMap<Statement, ReadonlySet<string> | 'other'>();
+/**
+ * The aws:ResourceTag keys (lower case) a statement reads as condition keys, or 'other' when it
+ * mentions resource tags anywhere else (a policy variable in a value or a pattern).
+ */
+export function resourceTagKeys(s: Statement): ReadonlySet<string> | 'other' {
+  let v = tagReads.get(s);
+  if (v === undefined) {
+    const keys = new Set<string>();
+    const blocks = Object.values(s.condition ?? {});
+    for (const ks of blocks) for (const k of Object.keys(ks)) {
+      const key = k.toLowerCase();
+      if (key.startsWith('aws:resourcetag/') && !key.includes('${')) keys.add(key);
+    }
+    // Any other mention (in a value, a pattern, a key with a variable) is read resource by resource.
+    const rest = JSON.stringify([blocks.map((ks) => Object.entries(ks).map(([k, vs]) => [keys.has(k.toLowerCase()) ? '' : k, vs])), s.resource ?? null, s.notResource ?? null]);
+    v = /resourcetag/i.test(rest) ? 'other' : keys;
+    tagReads.set(s, v);
+  }
   return v;
 }
 
@@ -276,7 +382,11 @@ function callerDocs(rc: ResourceCaller, rcps: RcpLevels | undefined): PolicyDocu
 function specials(idx: ResourceIndex, docs: readonly PolicyDocument[], type: ResourceType, a: TypeAction): 'all' | Set<Resource> {
   const out = new Set<Resource>();
   for (const d of docs) for (const s of coveringStatements(d, a.action)) {
-    if (mentionsResourceTag(s)) return 'all';
+    // Tags a group's members share (the index split groups by them) are read alike on all of them.
+    if (mentionsResourceTag(s)) {
+      const keys = resourceTagKeys(s);
+      if (keys === 'other' || [...keys].some((k) => !idx.splitTags.has(k))) return 'all';
+    }
     for (const p of s.resource ?? s.notResource ?? []) {
       if (p === '*') continue;
       if (p.includes('${')) return 'all';
@@ -335,23 +445,29 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
     const isKey = type === 'kms:key';
     actions.forEach((a, ai) => {
       const sp = specials(idx, docs, type, a);
+      // Without an identity statement for the action, a resource whose policy does not name the
+      // caller (or that has none) grants nothing: no decision needed.
+      const identityCovers = rc.caller.identity.docs.some((d) => coveringStatements(d.document, a.action).length > 0);
+      const decideBare = (r: Resource) => (identityCovers ? decide(r, a) : null);
+      // Resources decided apart, by group: walking every member per action was resources × actions per caller.
+      const apart = new Map<string, Resource[]>();
+      if (sp !== 'all') for (const r of sp) push(apart, idx.groupOf(r), r);
       for (const key of keys) {
         const members = idx.groups.get(key)!;
         const alone = (r: Resource) => sp === 'all' || sp.has(r);
-        for (const m of members) if (alone(m)) slots(decidedSlots, m.arn)[ai] = decide(m, a);
-        const rep = members.find((m) => !alone(m));
+        for (const m of sp === 'all' ? members : apart.get(key) ?? []) {
+          const bare = !m.policy && m.policyUnknown === undefined && !isKey;
+          slots(decidedSlots, m.arn)[ai] = bare ? decideBare(m) : decide(m, a);
+        }
+        const rep = sp === 'all' ? undefined : members.find((m) => !alone(m));
         if (!rep) continue;
         // KMS: a key whose policy names nobody relevant grants nothing, whatever IAM says.
-        slots(wholeSlots, key)[ai] = isKey ? null : decide(withoutPolicy(rep), a);
+        slots(wholeSlots, key)[ai] = isKey ? null : decideBare(withoutPolicy(rep));
         for (const id of namingByGroup.get(key) ?? []) {
           const c = idx.classes[id]!;
           const tagged = c.members[0]!.policy !== undefined && coveringStatements(c.members[0]!.policy, a.action).some(mentionsResourceTag);
-          let first: Resource | undefined;
-          for (const m of c.members) {
-            if (alone(m)) continue;
-            if (tagged) slots(decidedSlots, m.arn)[ai] = decide(m, a);
-            else if (!first) first = m;
-          }
+          if (tagged) for (const m of c.members) if (!alone(m)) slots(decidedSlots, m.arn)[ai] = decide(m, a);
+          const first = tagged ? undefined : c.members.find((m) => !alone(m));
           slots(classSlots, id)[ai] = first ? decide(first, a) : null;
         }
       }
@@ -367,7 +483,7 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
   for (const [arn, l] of decidedSlots) {
     const r = idx.byArn.get(arn)!;
     const c = idx.classOf.get(arn);
-    const fill = (c !== undefined && naming.has(c) ? classSlots.get(c) : undefined) ?? wholeSlots.get(groupOf(r)) ?? [];
+    const fill = (c !== undefined && naming.has(c) ? classSlots.get(c) : undefined) ?? wholeSlots.get(idx.groupOf(r)) ?? [];
     const fromClass = c !== undefined && naming.has(c);
     const out: Grant[] = [];
     for (let i = 0; i < l.length; i++) {
@@ -377,5 +493,5 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
     }
     decided.set(arn, out);
   }
-  return { whole, classes, decided, classOf: idx.classOf };
+  return { whole, classes, decided, classOf: idx.classOf, groupOf: idx.groupOf };
 }

@@ -59,6 +59,11 @@ describe('compactDeny', () => {
         expect(memo.patterns).toEqual(fresh.patterns);
         expect(memo.chars).toBe(fresh.chars);
         expect(expander.keys(memo.widened)).toEqual(other.keys(fresh.widened));
+        // The list replayed for a budget is kept too: asked again, it is still the fresh answer
+        // (and a caller's copy, so changing it changes nothing kept).
+        memo.patterns.push('x:Y');
+        const again = compactDeny(set(), expander, opts(then));
+        expect(again.patterns).toEqual(fresh.patterns);
       },
     ), { numRuns: 40, seed: 20261204 });
   });

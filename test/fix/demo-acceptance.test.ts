@@ -153,7 +153,7 @@ describe('Terraform for all demo principals', () => {
   it.skipIf(!terraform)(`concatenates into one module that passes terraform fmt -check, with unique block names${terraform ? '' : ' (skipped: terraform not installed)'}`, async () => {
     const mod = join(root, 'module');
     mkdirSync(mod);
-    const dirs = readdirSync(join(root, 'fixes'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, 'fixes', d.name));
+    const dirs = readdirSync(join(root, 'fixes'), { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'boundaries').map((d) => join(root, 'fixes', d.name));
     expect(dirs.length).toBe(plans.length);
     const all = dirs.map((d) => readFileSync(join(d, 'main.tf'), 'utf8')).join('\n');
     writeFileSync(join(mod, 'main.tf'), all);
@@ -209,6 +209,7 @@ case "$args" in
   *" sts get-caller-identity "*"--query Account"*) echo 111122223333 ;;
   *" sts get-caller-identity "*"--query Arn"*) echo "arn:aws:sts::111122223333:assumed-role/admin/me" ;;
   *" iam get-policy "*) exit 254 ;;
+  *" iam create-policy "*"--query Policy.PolicyId"*) echo ANPACREATEDBYAPPLY ;;
   *" --query PolicyNames "*) printf 'kiro-workbench\n' ;;
   *"PermissionsBoundary.PermissionsBoundaryArn"*) echo None ;;
   *"--query Role.MaxSessionDuration"*) echo 43200 ;;
@@ -246,14 +247,22 @@ esac
     expect(ops.filter((o) => !o.startsWith('sts ') && !/ (get|describe)-/.test(o))).toEqual(['iam create-policy', 'sso-admin put-permissions-boundary-to-permission-set', 'sso-admin provision-permission-set']);
     const put = applied.calls.find((c) => c.includes('put-permissions-boundary-to-permission-set'))!;
     expect(put.slice(0, 2)).toEqual(['--profile', 'org-admin']);
-    expect(JSON.parse(put[put.indexOf('--permissions-boundary') + 1]!)).toEqual({ CustomerManagedPolicyReference: { Name: `leash-role-${principalNameOfDir(dir.split('/').pop()!)}-boundary`, Path: '/' } });
+    // The boundary is shared by content: created from fixes/boundaries/<name>/, its PolicyId kept there.
+    const name = /boundaries\/(leash-boundary-[0-9a-f]{12})\/boundary\.json/.exec(readFileSync(join(dir, 'apply.sh'), 'utf8'))![1]!;
+    const create = applied.calls.find((c) => c.includes('create-policy'))!;
+    expect(create[create.indexOf('--policy-name') + 1]).toBe(name);
+    expect(create[create.indexOf('--policy-document') + 1]).toBe(`file://${dir}/../boundaries/${name}/boundary.json`);
+    expect(readFileSync(join(root, 'fixes', 'boundaries', name, 'policy-id.txt'), 'utf8').trim()).toBe('ANPACREATEDBYAPPLY');
+    expect(JSON.parse(put[put.indexOf('--permissions-boundary') + 1]!)).toEqual({ CustomerManagedPolicyReference: { Name: name, Path: '/' } });
     expect(applied.calls.some((c) => c.includes('put-role-permissions-boundary'))).toBe(false);
     const backup = readdirSync(dir).find((d) => d.startsWith('backup-'))!;
     expect(readFileSync(join(dir, backup, 'permission-set-boundary.json'), 'utf8').trim()).toBe('null');
     const back = run(['--rollback', join(dir, backup), '--apply', '--sso-profile', 'org-admin'], arns);
     expect(back.status, back.stderr).toBe(0);
     const backOps = back.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`).filter((o) => !o.startsWith('sts '));
-    expect(backOps).toEqual(['sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set', 'iam delete-policy']);
+    // The shared boundary stays (other principals may attach it); rollback says so.
+    expect(backOps).toEqual(['sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set']);
+    expect(back.stdout).toContain(`The shared boundary ${name} stays`);
   });
 
   it('updates the trust policy with trust.json, and rolls it back from the backup', () => {

@@ -28,12 +28,16 @@ describe('demo fix files', () => {
     expect(names.some((n) => n.startsWith('role-AWSReservedSSO_AdministratorAccess'))).toBe(true);
   });
 
+  // Principal folders, and the folders of boundaries shared by content (fixes/boundaries/<name>/).
+  const principalDirs = () => dirs.filter((d) => !d.includes(`${join('boundaries', 'leash-boundary-')}`));
+  const boundaryDirs = () => dirs.filter((d) => d.includes(`${join('boundaries', 'leash-boundary-')}`));
+
   it('main.tf parses and each policy document in it equals its JSON file', async () => {
+    expect(boundaryDirs().length).toBeGreaterThan(0);
     for (const dir of dirs) {
       const hcl = await parse('main.tf', readFileSync(join(dir, 'main.tf'), 'utf8'));
       const docs = policyDocumentsOf(hcl as Record<string, unknown>);
       const jsonFiles = readdirSync(dir).filter((f) => f.endsWith('.json'));
-      expect(jsonFiles.length, dir).toBeGreaterThan(0);
       const fromJson = jsonFiles.map((f) => {
         const parsed = parsePolicy(JSON.parse(readFileSync(join(dir, f), 'utf8')), f === 'trust.json' ? 'trust' : 'identity');
         expect(parsed.ok, `${dir}/${f}`).toBe(true);
@@ -44,8 +48,25 @@ describe('demo fix files', () => {
     }
   });
 
+  it('each principal looks its shared boundary up by name, and that boundary has its folder with the policy resource', async () => {
+    let lookups = 0;
+    for (const dir of principalDirs()) {
+      const hcl = (await parse('main.tf', readFileSync(join(dir, 'main.tf'), 'utf8'))) as { data?: { aws_iam_policy?: Record<string, { name: string }[]> } };
+      for (const [, [lookup]] of Object.entries(hcl.data?.aws_iam_policy ?? {})) {
+        lookups++;
+        const folder = join(root, 'boundaries', lookup!.name);
+        const shared = (await parse('main.tf', readFileSync(join(folder, 'main.tf'), 'utf8'))) as { resource: { aws_iam_policy: Record<string, { name: string }[]> } };
+        expect(Object.values(shared.resource.aws_iam_policy).map(([r]) => r!.name)).toEqual([lookup!.name]);
+        expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(readFileSync(join(dir, '.leash-fix'), 'utf8').match(/"principalArn":"([^"]+)"/)![1]);
+      }
+    }
+    // Every folder whose apply.sh attaches a shared boundary looks it up (a trust-only fix has none).
+    expect(lookups).toBe(principalDirs().filter((d) => readFileSync(join(d, 'apply.sh'), 'utf8').includes('leash-boundary-')).length);
+    expect(lookups).toBeGreaterThan(3);
+  });
+
   it('apply.sh is valid bash and a dry run by default', () => {
-    for (const dir of dirs) {
+    for (const dir of principalDirs()) {
       execFileSync('bash', ['-n', join(dir, 'apply.sh')]);
       expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).toMatch(/--apply/);
     }

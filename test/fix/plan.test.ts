@@ -200,10 +200,10 @@ describe('boundary for an agent nothing is known about', () => {
 describe('planning again over leash\'s own boundary', () => {
   it('plans no boundary fix (the same boundary, no KeptFromCurrent copies of its own denies); a hand-written Deny makes it differ and is kept (negative control)', async () => {
     const { policyToJson } = await import('../../src/iam/parse.js');
-    const { policyNames } = await import('../../src/fix/plan.js');
+    const { sharedBoundaryName } = await import('../../src/fix/render/index.js');
     const first = plan(snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(observed) })).plan;
     const b1 = first.fixes.find((f) => f.kind === 'permissions-boundary')!.after as PolicyDocument;
-    const name = policyNames({ kind: 'role', name: 'kiro-agent' }).boundary;
+    const name = sharedBoundaryName(b1);
     const again = (boundaryDoc: PolicyDocument) => plan(snapshotOf([{ name: 'kiro-agent', inline: [broad], boundary: name }], { [name]: policyToJson(boundaryDoc) as never }, { usage: usage(observed) })).plan;
     const second = again(b1);
     expect(second.fixes.map((f) => f.kind)).not.toContain('permissions-boundary');
@@ -230,7 +230,10 @@ describe('a plan that changes nothing', () => {
     expect(readdirSync(empty).filter((e) => !e.startsWith('.'))).toEqual([]);
     expect(existsSync(join(empty, 'versions.tf'))).toBe(false);
     const full = join(mkdtempSync(join(tmpdir(), 'leash-fix-')), 'fixes');
-    expect(writeFixPlans(full, [p])).toHaveLength(1);
+    // The principal's folder and its boundary's, which is shared by content (fixes/boundaries/<name>/).
+    const written = writeFixPlans(full, [p]);
+    expect(written).toHaveLength(2);
+    expect(written.filter((d) => d.includes(`${join('fixes', 'boundaries')}`))).toHaveLength(1);
     expect(existsSync(join(full, 'versions.tf'))).toBe(true);
   });
 });

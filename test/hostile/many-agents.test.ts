@@ -31,8 +31,14 @@ describe(`${AGENTS} agent principals with --fixes`, () => {
     const wanted = new Set(report.fixes.map((f) => f.principalArn));
     expect(wanted.size).toBe(AGENTS);
 
-    const folders = readdirSync(join(out, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory());
+    const folders = readdirSync(join(out, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'boundaries');
     expect(folders).toHaveLength(AGENTS);
+    // Their boundaries are shared by content: far fewer folders than principals, each naming its users.
+    const shared = readdirSync(join(out, 'fixes', 'boundaries'), { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.length).toBeLessThan(AGENTS / 10);
+    const users = shared.reduce((n, e) => n + (readFileSync(join(out, 'fixes', 'boundaries', e.name, 'README.md'), 'utf8').match(/^- `arn:/gm)?.length ?? 0), 0);
+    expect(users).toBe(AGENTS);
     const written = new Set<string>();
     for (const f of folders) {
       const marker = JSON.parse(readFileSync(join(out, 'fixes', f.name, '.leash-fix'), 'utf8')) as { principalArn: string; files: string[] };

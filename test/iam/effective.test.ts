@@ -66,10 +66,15 @@ describe('effectivePermissions', () => {
           ...(input.boundary ? { boundary: input.boundary.map(copy) } : {}),
           ...(input.scps ? { scps: input.scps.map((l) => l.map(copy)) } : {}),
         }, expander);
+        // A one-off question (fix documents) bypasses the cache and must say the same.
+        const once = effectivePermissions({ ...input, once: true }, expander);
         for (const k of ['allowed', 'unconditional', 'allResources'] as const) {
           expect(again[k].toArray()).toEqual(first[k].toArray());
           expect(fresh[k].toArray()).toEqual(first[k].toArray());
+          expect(once[k].toArray()).toEqual(first[k].toArray());
         }
+        // …and is not kept: asked again, it is another answer, not the cached one.
+        expect(effectivePermissions({ ...input, once: true }, expander)).not.toBe(once);
       }),
       { numRuns: 200, seed: 52 },
     );

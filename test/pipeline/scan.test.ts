@@ -96,8 +96,10 @@ describe('demo account scan', () => {
     expect(existsSync(join(first.dir, 'report.json'))).toBe(true);
     expect(readdirSync(first.dir).sort()).toEqual(expect.arrayContaining(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'fixes']));
     const kiroDir = join(first.dir, 'fixes', 'role-kiro-agent');
-    expect(readdirSync(kiroDir)).toEqual(expect.arrayContaining(['boundary.json', 'main.tf', 'apply.sh', 'README.md', 'trust.json']));
-    const boundary = JSON.parse(readFileSync(join(kiroDir, 'boundary.json'), 'utf8')) as { Statement: { Effect: string; Condition?: unknown }[] };
+    expect(readdirSync(kiroDir)).toEqual(expect.arrayContaining(['main.tf', 'apply.sh', 'README.md', 'trust.json']));
+    // Its boundary is shared by content: written once under fixes/boundaries/, named in apply.sh.
+    const name = /boundaries\/(leash-boundary-[0-9a-f]{12})\/boundary\.json/.exec(readFileSync(join(kiroDir, 'apply.sh'), 'utf8'))![1]!;
+    const boundary = JSON.parse(readFileSync(join(first.dir, 'fixes', 'boundaries', name, 'boundary.json'), 'utf8')) as { Statement: { Effect: string; Condition?: unknown }[] };
     expect(boundary.Statement.some((s) => s.Effect === 'Deny' && s.Condition)).toBe(true);
     const second = await scanAndWrite({ demo: true, reportsRoot: root, now: new Date(NOW.getTime() + 60_000) });
     expect(second.report.delta?.previousScanId).toBe(first.report.scan.id);

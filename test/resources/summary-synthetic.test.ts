@@ -37,7 +37,8 @@ function chainWorld(seed: number): { account: unknown; inventory: ResourceInvent
   const actions = ['s3:DeleteBucket', 's3:GetObject', 's3:*', 'dynamodb:DeleteTable', 'dynamodb:GetItem', 'dynamodb:*'];
   const patterns = ['*', bucketArn('prod-*'), bucketArn('b1'), bucketArn('dev-*'), bucketArn('*-2'), tableArn('prod-*'), tableArn('t1')];
   const statements = (self: number) => {
-    const out: unknown[] = Array.from({ length: 1 + Math.floor(r() * 3) }, () => ({ Effect: r() < 0.85 ? 'Allow' : 'Deny', Action: pick(actions), Resource: pick(patterns) }));
+    // Some statements read a resource tag: the index then splits groups by its values.
+    const out: unknown[] = Array.from({ length: 1 + Math.floor(r() * 3) }, () => ({ Effect: r() < 0.85 ? 'Allow' : 'Deny', Action: pick(actions), Resource: pick(patterns), ...(r() < 0.3 ? { Condition: { StringEquals: { 'aws:ResourceTag/env': pick(['prod', 'dev']) } } } : {}) }));
     if (r() < 0.7) out.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [roleArn(Math.floor(r() * 6)), roleArn(Math.floor(r() * 6))].filter((a) => a !== roleArn(self)) });
     return { Version: '2012-10-17', Statement: out };
   };
@@ -62,7 +63,7 @@ function chainWorld(seed: number): { account: unknown; inventory: ResourceInvent
 }
 
 /** Every principal, kind and side: the summary's count, production count and sample are the listing's. */
-async function expectSummariesMatchListing(file: string, inventoryRead: ResourceInventory): Promise<{ nonEmpty: number; through: number }> {
+async function expectSummariesMatchListing(file: string, inventoryRead: ResourceInventory): Promise<{ nonEmpty: number; through: number; split: number }> {
   const c = await collectSnapshot({ input: file, inventoryRead });
   const [a] = analyzeSnapshots([c.snapshot], c.config, { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
   const view = resourceView(c.snapshot, a!.graph, c.config)!;
@@ -84,7 +85,7 @@ async function expectSummariesMatchListing(file: string, inventoryRead: Resource
       }
     }
   }
-  return { nonEmpty, through };
+  return { nonEmpty, through, split: view.index.splitTags.size };
 }
 
 describe('summaries agree with the full listing on synthetic accounts', () => {
@@ -110,7 +111,9 @@ describe('summaries agree with the full listing on synthetic accounts', () => {
     const { account, inventory } = chainWorld(seed);
     const file = join(mkdtempSync(join(tmpdir(), 'leash-summary-')), 'account.json');
     writeFileSync(file, JSON.stringify(account));
-    const { nonEmpty } = await expectSummariesMatchListing(file, inventory);
+    const { nonEmpty, split } = await expectSummariesMatchListing(file, inventory);
     expect(nonEmpty).toBeGreaterThan(0);
+    // Groups were split by the env tag that some statements read.
+    expect(split).toBe(1);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { defaultConfig, type LeashConfig } from '../../src/config/config.js';
 import { computeNeeded } from '../../src/baseline/needed.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { verifyFix } from '../../src/fix/verify.js';
-import { renderCliScript } from '../../src/fix/render/index.js';
+import { renderCliScript, renderPolicyJson } from '../../src/fix/render/index.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -68,17 +68,34 @@ describe('an IAM Identity Center role', () => {
 });
 
 describe('managed policy names', () => {
-  it('differ between principals of one account, so applying a second fix never collides with or reuses the first', () => {
-    const inline = [doc({ Effect: 'Allow', Action: ['s3:*'], Resource: '*' })];
-    const arnA = roleArn('agent-a');
-    const arnB = roleArn('agent-b');
+  const inline = [doc({ Effect: 'Allow', Action: ['s3:*'], Resource: '*' })];
+  const arnA = roleArn('agent-a');
+  const arnB = roleArn('agent-b');
+  const world = (usedByB: string, inlineB = inline) => {
     const u = usageFor(arnA, [use('s3:ListAllMyBuckets')]);
-    const usage: UsageData = { ...u, byPrincipal: { ...u.byPrincipal, [arnB]: { ...u.byPrincipal[arnA]!, principalArn: arnB } } };
-    const snapshot = snapshotOf([agentRole({ name: 'agent-a', inline }), agentRole({ name: 'agent-b', inline })], {}, { usage });
-    const names = (arn: string) => planFor(snapshot, arn).target.policies.filter((p) => p.attach === 'managed').map((p) => p.name);
-    const a = names(arnA), b = names(arnB);
-    expect(a.length).toBeGreaterThan(0);
-    expect(a.filter((n) => b.includes(n))).toEqual([]);
+    const ub = usageFor(arnB, [use(usedByB)]);
+    const usage: UsageData = { ...u, byPrincipal: { ...u.byPrincipal, [arnB]: ub.byPrincipal[arnB]! } };
+    return snapshotOf([agentRole({ name: 'agent-a', inline }), agentRole({ name: 'agent-b', inline: inlineB })], {}, { usage });
+  };
+  const policies = (snapshot: ReturnType<typeof world>, arn: string) => planFor(snapshot, arn).target.policies.filter((p) => p.attach === 'managed');
+  it("differ between principals for their own policies, so applying a second fix never collides with or reuses the first's", () => {
+    const snapshot = world('s3:ListAllMyBuckets');
+    const own = (arn: string) => policies(snapshot, arn).filter((p) => !p.shared).map((p) => p.name);
+    expect(own(arnA).length).toBeGreaterThan(0);
+    expect(own(arnA).filter((n) => own(arnB).includes(n))).toEqual([]);
+  });
+  it('are one name for one boundary document, and two for two (negative control): a boundary is shared only when it says the same', () => {
+    const boundary = (snapshot: ReturnType<typeof world>, arn: string) => policies(snapshot, arn).find((p) => p.purpose === 'boundary')!;
+    const same = world('s3:ListAllMyBuckets');
+    const [a, b] = [boundary(same, arnA), boundary(same, arnB)];
+    expect(a.shared && b.shared).toBe(true);
+    expect(b.name).toBe(a.name);
+    expect(renderPolicyJson(b.document)).toBe(renderPolicyJson(a.document));
+    const other = world('sqs:ListQueues', [doc({ Effect: 'Allow', Action: ['s3:*', 'sqs:*'], Resource: '*' })]);
+    const c = boundary(other, arnB);
+    expect(renderPolicyJson(c.document)).not.toBe(renderPolicyJson(a.document));
+    expect(c.name).not.toBe(a.name);
+    expect(boundary(other, arnA).name).toBe(a.name);
   });
 });
 

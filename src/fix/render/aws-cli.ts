@@ -4,6 +4,7 @@
 // Every value that came from outside (principal, policy names, ARNs) is single-quoted.
 import { isSafeText, safeText } from '../../safe/text.js';
 import type { FixTarget } from './index.js';
+import { POLICY_ID_FILE, sharedBoundaryDir } from './shared-boundary.js';
 
 /**
  * Quote a value for bash. Plain values are single-quoted: nothing inside is special except the
@@ -123,6 +124,43 @@ check_account() {
 }
 `;
 
+/**
+ * A boundary shared by content (shared-boundary.ts) lives in ../boundaries/<name>/. The first
+ * principal's apply.sh creates it there and keeps its PolicyId beside its JSON; every later one
+ * attaches it only when the live policy has that PolicyId, so a policy someone else created under
+ * the predictable name (an agent with iam:CreatePolicy, say) is never taken for leash's.
+ */
+function sharedBoundaryLines(name: string, dir: string): { check: string[]; create: string[] } {
+  const q = shellQuote;
+  const arn = `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
+  const where = `"$SCRIPT_DIR/../"${q(dir)}`;
+  const idFile = `"$SCRIPT_DIR/../"${q(`${dir}/${POLICY_ID_FILE}`)}`;
+  const description = q(`leash: permissions boundary shared by every principal it is the same for (fixes/${dir}/README.md)`);
+  return {
+    check: [
+      `[ -f ${where}/boundary.json ] || die "missing "${where}"/boundary.json: the boundary this fix attaches is shared and written once under fixes/boundaries/; keep the fixes folder whole"`,
+      'if [ "$DRY_RUN" = 0 ]; then',
+      `  if BOUNDARY_POLICY_ID="$(aws_ iam get-policy --policy-arn ${arn} --query Policy.PolicyId --output text 2>/dev/null)"; then`,
+      `    [ -f ${idFile} ] && [ "$(cat ${idFile})" = "$BOUNDARY_POLICY_ID" ] || die "managed policy "${q(name)}" exists but was not created from "${where}" (its PolicyId $BOUNDARY_POLICY_ID is not in ${POLICY_ID_FILE} there). Compare its default version with boundary.json there; if they match, write $BOUNDARY_POLICY_ID to that ${POLICY_ID_FILE} and run again"`,
+      '  else',
+      "    BOUNDARY_POLICY_ID=''",
+      '  fi',
+      'fi',
+    ],
+    create: [
+      `# The shared boundary: created by the first principal that needs it (its PolicyId kept in ${dir}/${POLICY_ID_FILE}), only attached after.`,
+      'if [ "$DRY_RUN" = 1 ]; then',
+      `  show '[dry run]' iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)}`,
+      `  echo "    (only if "${q(name)}" does not exist yet)"`,
+      'elif [ -z "$BOUNDARY_POLICY_ID" ]; then',
+      '  CHANGED=1',
+      `  show '+' iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)}`,
+      `  aws_ iam create-policy --policy-name ${q(name)} --description ${description} --policy-document "file://$SCRIPT_DIR/../"${q(`${dir}/boundary.json`)} --query Policy.PolicyId --output text > ${idFile}`,
+      'fi',
+    ],
+  };
+}
+
 /** The apply/rollback script for a fix. It expects the policy JSON files (policyFileName) beside it. */
 export function renderCliScript(target: FixTarget): string {
   if (target.identityCenter && target.principalKind === 'role') return renderIdentityCenterScript(target, target.identityCenter);
@@ -134,7 +172,9 @@ export function renderCliScript(target: FixTarget): string {
   const arnOf = (name: string) => `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
   const isRole = kind === 'role';
 
-  const files = target.policies.map((_, i) => q(policyFileName(target, i)));
+  const files = target.policies.flatMap((p, i) => (p.shared ? [] : [q(policyFileName(target, i))]));
+  const sharedBoundary = target.policies.find((p) => p.purpose === 'boundary' && p.shared && p.attach !== 'none');
+  const shared = sharedBoundary && sharedBoundaryLines(sharedBoundary.name, sharedBoundaryDir(sharedBoundary.name));
   const created: { name: string; i: number; boundary: boolean }[] = [];
   const inline: { name: string; i: number }[] = [];
   let boundary: { name: string; i: number } | undefined;
@@ -145,7 +185,7 @@ export function renderCliScript(target: FixTarget): string {
     if (p.purpose === 'identity' && p.attach === 'inline') inline.push({ name: p.name, i });
     else if (p.purpose === 'identity') created.push({ name: p.name, i, boundary: false });
     else if (p.purpose === 'boundary') {
-      created.push({ name: p.name, i, boundary: true });
+      if (!p.shared) created.push({ name: p.name, i, boundary: true });
       boundary = { name: p.name, i };
     } else if (p.purpose === 'trust') {
       if (isRole) trust = i;
@@ -211,6 +251,7 @@ export function renderCliScript(target: FixTarget): string {
     if (!c.boundary) L.push(`  undo iam detach-${kind}-policy ${who} --policy-arn ${arnOf(c.name)}`);
     L.push(`  undo iam delete-policy --policy-arn ${arnOf(c.name)}`);
   }
+  if (sharedBoundary) L.push(`  echo "The shared boundary "${q(sharedBoundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(sharedBoundary.name)}/README.md says how to remove it)."`);
   L.push(
     '  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi',
     '  echo "Rollback finished."',
@@ -224,6 +265,7 @@ export function renderCliScript(target: FixTarget): string {
     'done',
     'check_account',
   );
+  if (shared) L.push(...shared.check);
   if (created.length > 0) {
     L.push('if [ "$DRY_RUN" = 0 ]; then');
     for (const c of created) {
@@ -268,6 +310,7 @@ export function renderCliScript(target: FixTarget): string {
     const description = c.boundary ? `leash: permissions boundary for ${kind} ${target.principalName}` : `leash: least-privilege policy for ${kind} ${target.principalName}`;
     L.push(`change iam create-policy --policy-name ${q(c.name)} --description ${q(description.slice(0, 1000))} --policy-document ${file(c.i)}`);
   }
+  if (shared) L.push(...shared.create);
   for (const c of created) if (!c.boundary) L.push(`change iam attach-${kind}-policy ${who} --policy-arn ${arnOf(c.name)}`);
   for (const n of inline) L.push(`change iam put-${kind}-policy ${who} --policy-name ${q(n.name)} --policy-document ${file(n.i)}`);
   if (boundary) L.push(`change iam put-${kind}-permissions-boundary ${who} --permissions-boundary ${arnOf(boundary.name)}`);
@@ -322,7 +365,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   const boundary = boundaryIdx >= 0 ? target.policies[boundaryIdx]! : undefined;
   const inlineIdx = target.policies.findIndex((p) => p.purpose === 'identity');
   const ps = '--instance-arn "$INSTANCE_ARN" --permission-set-arn "$PERMISSION_SET_ARN"';
-  const files = target.policies.filter((p) => p.purpose !== 'session' && p.purpose !== 'trust').map((p) => q(policyFileName(target, target.policies.indexOf(p))));
+  const files = target.policies.filter((p) => p.purpose !== 'session' && p.purpose !== 'trust' && !p.shared).map((p) => q(policyFileName(target, target.policies.indexOf(p))));
+  const shared = boundary?.shared ? sharedBoundaryLines(boundary.name, sharedBoundaryDir(boundary.name)) : undefined;
   const L: string[] = [
     '#!/usr/bin/env bash',
     `# Generated by leash: fix for IAM Identity Center permission set ${commentText(ic.permissionSetName)} (role ${commentText(target.principalName)} in account ${commentText(target.accountId)}).`,
@@ -368,7 +412,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     );
   }
   L.push(`  sso_undo sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`);
-  if (boundary) L.push(`  undo iam delete-policy --policy-arn ${arnOf(boundary.name)}`);
+  if (boundary && !shared) L.push(`  undo iam delete-policy --policy-arn ${arnOf(boundary.name)}`);
+  if (boundary && shared) L.push(`  echo "The shared boundary "${q(boundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(boundary.name)}/README.md says how to remove it)."`);
   L.push(
     '  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi',
     '  echo "Rollback finished."',
@@ -385,7 +430,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     'fi',
     'check_account',
   );
-  if (boundary) L.push('if [ "$DRY_RUN" = 0 ]; then', `  if aws_ iam get-policy --policy-arn ${arnOf(boundary.name)} >/dev/null 2>&1; then die "managed policy "${q(boundary.name)}" already exists; rename it in the plan or delete it first"; fi`, 'fi');
+  if (shared) L.push(...shared.check);
+  else if (boundary) L.push('if [ "$DRY_RUN" = 0 ]; then', `  if aws_ iam get-policy --policy-arn ${arnOf(boundary.name)} >/dev/null 2>&1; then die "managed policy "${q(boundary.name)}" already exists; rename it in the plan or delete it first"; fi`, 'fi');
   L.push(
     '',
     '# ---- 1. backup of the current state -------------------------------------------------------',
@@ -402,7 +448,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '# ---- 2. changes ----------------------------------------------------------------------------',
   );
   if (boundary) {
-    L.push(`change iam create-policy --policy-name ${q(boundary.name)} --description ${q(`leash: permissions boundary for permission set ${ic.permissionSetName}`.slice(0, 1000))} --policy-document ${file(boundaryIdx)}`);
+    if (shared) L.push(...shared.create);
+    else L.push(`change iam create-policy --policy-name ${q(boundary.name)} --description ${q(`leash: permissions boundary for permission set ${ic.permissionSetName}`.slice(0, 1000))} --policy-document ${file(boundaryIdx)}`);
     L.push(`sso_change sso-admin put-permissions-boundary-to-permission-set ${ps} --permissions-boundary ${q(JSON.stringify({ CustomerManagedPolicyReference: { Name: boundary.name, Path: '/' } }))}`);
   }
   if (inlineIdx >= 0) L.push(`sso_change sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy ${file(inlineIdx)}`);

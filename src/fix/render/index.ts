@@ -2,7 +2,8 @@
 import type { PolicyDocument } from '../../model/policy.js';
 import { policyFileName, renderCliScript } from './aws-cli.js';
 import { renderPolicyJson } from './policy-json.js';
-import { renderTerraform, renderVersionsTf } from './terraform.js';
+import { renderSharedBoundaryTf, renderTerraform, renderVersionsTf } from './terraform.js';
+import { POLICY_ID_FILE } from './shared-boundary.js';
 
 export interface FixPolicy {
   /** The IAM policy name (inline policy name, or managed policy name). */
@@ -11,6 +12,11 @@ export interface FixPolicy {
   /** How the policy reaches the principal; `none` renders the document only. Boundaries are always managed policies. */
   readonly attach: 'inline' | 'managed' | 'none';
   readonly document: PolicyDocument;
+  /**
+   * A boundary shared by content (shared-boundary.ts): created once, from
+   * fixes/boundaries/<name>/, and only attached by this principal's files.
+   */
+  readonly shared?: true;
 }
 
 export interface FixTarget {
@@ -44,20 +50,60 @@ export interface RenderedFile {
  * and apply.sh. Session policies are written compact because STS counts their white space.
  */
 export function renderFixFiles(target: FixTarget): RenderedFile[] {
-  const files: RenderedFile[] = target.policies.map((p, i) => ({
+  // A shared boundary's JSON is in its own folder (fixes/boundaries/<name>/), once.
+  const files: RenderedFile[] = target.policies.flatMap((p, i) => p.shared ? [] : [{
     path: policyFileName(target, i),
     content: renderPolicyJson(p.document, { compact: p.purpose === 'session' }),
     mode: 0o644,
-  }));
+  }]);
   files.push({ path: 'main.tf', content: renderTerraform(target), mode: 0o644 });
   files.push({ path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 });
   files.push({ path: 'apply.sh', content: renderCliScript(target), mode: 0o755 });
   return files;
 }
 
+/**
+ * The folder of a boundary shared by content (fixes/boundaries/<name>/): its JSON (which every
+ * principal's apply.sh creates it from), main.tf, versions.tf and a README naming who uses it.
+ * `principals` are ARNs with their fix folders relative to the fixes folder.
+ */
+export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'document'>, accountId: string, partition: string, principals: readonly { readonly arn: string; readonly dir: string }[]): RenderedFile[] {
+  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+  const arn = `arn:${partition}:iam::${accountId}:policy/${policy.name}`;
+  const readme = [
+    `# Permissions boundary ${code(policy.name)}`,
+    '',
+    `Account ${code(accountId)}. Shared by ${principals.length} principal(s): every one whose planned boundary says exactly this (the name is a hash of boundary.json, so a boundary that says anything else has another name). The statements and why each action is denied are in each principal's README.md and reasons.md.`,
+    '',
+    'leash never applies it. It is created once, by whichever route you use:',
+    '',
+    `- **apply.sh**: the first principal's \`apply.sh --apply\` creates it from boundary.json here and writes its PolicyId to \`${POLICY_ID_FILE}\`; the others attach it only when the live policy has that PolicyId, so a policy someone else created under this name is never taken for leash's.`,
+    '- **Terraform**: apply main.tf here (with versions.tf) before the principals\' main.tf, which look it up by name. If you then use apply.sh, it finds a policy it did not create: compare the live document with boundary.json (`aws iam get-policy-version --policy-arn <arn> --version-id v1`) and, if they match, write its PolicyId to ' + `\`${POLICY_ID_FILE}\`.`,
+    '',
+    'When no principal uses it any more:',
+    '',
+    '```',
+    `aws iam list-entities-for-policy --policy-arn ${arn} --policy-usage-filter PermissionsBoundary`,
+    `aws iam delete-policy --policy-arn ${arn}`,
+    '```',
+    '',
+    `## Principals (${principals.length})`,
+    '',
+    ...principals.map((p) => `- ${code(p.arn)}: ${code(`../../${p.dir}/`)}`),
+    '',
+  ].join('\n');
+  return [
+    { path: 'boundary.json', content: renderPolicyJson(policy.document), mode: 0o644 },
+    { path: 'main.tf', content: renderSharedBoundaryTf(policy, accountId, principals.length), mode: 0o644 },
+    { path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 },
+    { path: 'README.md', content: readme, mode: 0o644 },
+  ];
+}
+
 export { policyFileName, renderCliScript, shellQuote } from './aws-cli.js';
 export { renderPolicyJson, type PolicyJsonOptions } from './policy-json.js';
-export { AWS_PROVIDER_CONSTRAINT, hclString, principalBlockPrefix, renderPolicyDocumentData, renderTerraform, renderVersionsTf, terraformName } from './terraform.js';
+export { BOUNDARIES_DIR, policyDigest, POLICY_ID_FILE, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName } from './shared-boundary.js';
+export { AWS_PROVIDER_CONSTRAINT, hclString, principalBlockPrefix, renderPolicyDocumentData, renderSharedBoundaryTf, renderTerraform, renderVersionsTf, terraformName } from './terraform.js';
 export {
   checkSizeLimits,
   fitPolicy,

@@ -1,0 +1,116 @@
+// One DirectAccess per policy class of callers. What a caller may do to the inventory depends on
+// the caller only through: its policy layers (identity, boundary, SCP levels: names and text),
+// what kind of principal it is, its account, organization and service-linked flag, the request
+// context it brings, and whether some resource policy names it by ARN, unique id or role session.
+// Callers equal in all of these (identical policies in one account: the usual shape of roles made
+// from one template) get the same grants; only the identity evidence names the caller, and
+// `grantsOn` renames it. The context's per-principal keys (ARN, user name and id, principal tags)
+// enter the key only when some document that a decision reads could read them.
+import type { PolicyDocument } from '../model/policy.js';
+import type { Layer } from '../graph/request.js';
+import { directAccess, type DirectAccess, type ResourceIndex } from './index.js';
+import type { ResourceCaller } from './evaluate.js';
+import type { AccessKind } from './actions.js';
+
+/** Context keys whose values differ from one principal to the next although their policies are equal. */
+const personal = (k: string) => k === 'aws:principalarn' || k === 'aws:username' || k === 'aws:userid' || k.startsWith('aws:principaltag/');
+
+/** What a document can read of the request context: condition keys (lower case), and whether it holds a policy variable. */
+interface Reads { readonly keys: ReadonlySet<string>; readonly variables: boolean }
+
+const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+
+export interface AccessSharing {
+  /** The caller's DirectAccess, computed once per access key. */
+  access(rc: ResourceCaller): DirectAccess;
+  /** The content key: callers with equal keys get equal grants (identity evidence renamed). */
+  keyOf(rc: ResourceCaller): string;
+  /** How many DirectAccess were computed (the rest were shared). */
+  computed(): number;
+}
+
+export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[]): AccessSharing {
+  const docIds = new WeakMap<PolicyDocument, number>();
+  const byText = new Map<string, number>();
+  const docId = (d: PolicyDocument): number => {
+    let id = docIds.get(d);
+    if (id === undefined) {
+      const text = JSON.stringify(d);
+      id = byText.get(text);
+      if (id === undefined) byText.set(text, (id = byText.size));
+      docIds.set(d, id);
+    }
+    return id;
+  };
+  const readsCache = new WeakMap<PolicyDocument, Reads>();
+  const readsOf = (d: PolicyDocument): Reads => {
+    let r = readsCache.get(d);
+    if (!r) {
+      const keys = new Set<string>();
+      for (const s of d.statements) for (const ks of Object.values(s.condition ?? {})) for (const k of Object.keys(ks)) keys.add(k.toLowerCase());
+      readsCache.set(d, (r = { keys, variables: JSON.stringify(d).includes('${') }));
+    }
+    return r;
+  };
+  // Index-wide: the resource policies (one per class: members differ only in their own ARN) and RCPs.
+  const shared = { keys: new Set<string>(), variables: false };
+  const mentioned = new Set<string>();
+  const sharedDocs: PolicyDocument[] = [];
+  for (const c of idx.classes) {
+    const p = c.members[0]!.policy;
+    if (!p) continue;
+    sharedDocs.push(p);
+    for (const s of p.statements) {
+      for (const block of [s.principal, s.notPrincipal]) {
+        if (!block || block === '*') continue;
+        for (const v of block['AWS'] ?? []) {
+          mentioned.add(v);
+          const sess = SESSION.exec(v);
+          if (sess) mentioned.add(`session:${sess[1]}:${sess[2]}`);
+        }
+      }
+    }
+  }
+  for (const l of idx.rcps ?? []) for (const p of l) sharedDocs.push(p.document);
+  for (const d of sharedDocs) {
+    const r = readsOf(d);
+    for (const k of r.keys) shared.keys.add(k);
+    shared.variables ||= r.variables;
+  }
+  const layer = (l: Layer | undefined) => (l ? l.docs.map((d) => [d.name, docId(d.document)]) : null);
+
+  const keyOf = (rc: ResourceCaller): string => {
+    const c = rc.caller;
+    const layers = [c.identity, ...(c.boundary ? [c.boundary] : []), ...c.scps];
+    let variables = shared.variables;
+    const keys = new Set(shared.keys);
+    for (const l of layers) for (const d of l.docs) {
+      const r = readsOf(d.document);
+      variables ||= r.variables;
+      for (const k of r.keys) keys.add(k);
+    }
+    const context = Object.entries(c.context.values)
+      .filter(([k]) => variables || !personal(k) || keys.has(k))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const named = mentioned.has(c.arn) || (rc.uniqueId !== undefined && mentioned.has(rc.uniqueId)) || (rc.kind === 'role' && rc.roleName !== undefined && mentioned.has(`session:${c.account}:${rc.roleName}`));
+    return JSON.stringify([
+      rc.kind, rc.serviceLinked ?? false, c.account, rc.orgId ?? null, c.context.closedWorld ?? false,
+      layer(c.identity), layer(c.boundary), c.scps.map(layer), context,
+      named ? [c.arn, rc.uniqueId ?? null, rc.roleName ?? null] : null,
+    ]);
+  };
+
+  // Each key's access, and the caller it was computed for (whom its identity evidence names).
+  const byKey = new Map<string, { access: DirectAccess; arn: string }>();
+  return {
+    keyOf,
+    computed: () => byKey.size,
+    access(rc) {
+      const key = keyOf(rc);
+      let base = byKey.get(key);
+      if (!base) byKey.set(key, (base = { access: directAccess(idx, rc, kinds), arn: rc.caller.arn }));
+      if (base.arn === rc.caller.arn) return base.access;
+      return { ...base.access, rename: { from: base.arn, to: rc.caller.arn } };
+    },
+  };
+}
