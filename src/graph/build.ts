@@ -207,6 +207,7 @@ const NO_POWER = (expander: ActionExpander): PowerSets => {
 
 /** Out-lists longer than this get an index by target (hubs reach 40k at 50k principals); shorter ones are scanned. */
 const INDEX_FROM = 32;
+let indexFrom = INDEX_FROM;
 
 /** Position in `out[from]` of the edge to `to` with `technique`, or -1. */
 function edgeAt(ctx: Ctx, from: number, to: number, technique: string): number {
@@ -227,7 +228,7 @@ function edgeAt(ctx: Ctx, from: number, to: number, technique: string): number {
 function indexEdge(ctx: Ctx, from: number, to: number, k: number): void {
   let index = ctx.edgeIndex[from];
   if (index === undefined) {
-    if (k < INDEX_FROM) return;
+    if (reference || k < indexFrom) return;
     index = ctx.edgeIndex[from] = new Map();
     const targets = ctx.outTo[from]!;
     for (let j = 0; j < k; j++) indexEdge(ctx, from, targets[j]!, j);
@@ -590,11 +591,12 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
   const one = (role: Role, entry: TrustEntry, named: 'principal' | 'anyone' | 'account') => {
     if (role.arn === caller.arn) return;
-    const acct = ctx.accounts.get(accountOf(role.arn));
+    const roleAccount = accountOf(role.arn); // once: this runs per (caller, role) pair
+    const acct = ctx.accounts.get(roleAccount);
     const target = acct && roleFor(acct, role);
     if (!target) return;
     const d = decide(caller, 'sts:AssumeRole', role.arn);
-    const side = callerSide(caller, callerKind(n), named, caller.account === accountOf(role.arn), d);
+    const side = callerSide(caller, callerKind(n), named, caller.account === roleAccount, d);
     if (side === false) return;
     const tv = trustVerdict(role, entry, caller.arn, caller.account, caller.context);
     const hc = hopCondition(and3(side, tv.t), unknownIfNot(d) || tv.unknown);
@@ -602,7 +604,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     addEdge(ctx, n, target, {
       technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
       why: named === 'principal' ? 'is named in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
-      evidence: [...(named === 'principal' && caller.account === accountOf(role.arn) ? [] : d.evidence), trustEvidence(role, entry)],
+      evidence: [...(named === 'principal' && caller.account === roleAccount ? [] : d.evidence), trustEvidence(role, entry)],
     });
   };
   // Named by ARN (or session of the role, or unique id).
@@ -1151,6 +1153,11 @@ export interface BuildOptions {
    * no per-caller memos. Slow; a property test holds the fast build to it, edge for edge.
    */
   readonly reference?: boolean;
+  /**
+   * Out-list length from which a repeated (target, technique) is found through a per-node index
+   * instead of a scan (default 32; the reference build always scans). Tests set 0.
+   */
+  readonly edgeIndexFrom?: number;
 }
 
 /** Set for the duration of one buildGraph call (synchronous, never re-entered). */
@@ -1178,11 +1185,13 @@ function perList<T>(list: object, key: unknown, compute: () => T): T {
 export function buildGraph(inputs: readonly AccountInput[], opts: BuildOptions): BuiltGraph {
   exhaustive = opts.exhaustive === true;
   reference = opts.reference === true;
+  indexFrom = opts.edgeIndexFrom ?? INDEX_FROM;
   try {
     return buildGraphWith(inputs, opts);
   } finally {
     exhaustive = false;
     reference = false;
+    indexFrom = INDEX_FROM;
   }
 }
 

@@ -165,8 +165,9 @@ export function substituteVariables(text: string, ctx: RequestContext): string |
 
 const WILDCARD_OPERATORS = new Set(['stringlike', 'stringnotlike', 'arnequals', 'arnlike', 'arnnotequals', 'arnnotlike']);
 
-function evaluateKey(op: ParsedOperator, key: string, policyValues: readonly string[], ctx: RequestContext, useVariables: boolean): Tri {
-  const requestValues = ctx.values[key.toLowerCase()];
+/** `lowerKey`: the condition key, lower-cased (request context keys are). */
+function evaluateKey(op: ParsedOperator, lowerKey: string, policyValues: readonly string[], ctx: RequestContext, useVariables: boolean): Tri {
+  const requestValues = ctx.values[lowerKey];
   if (op.name === 'null') {
     // Null: "true" = the key must be absent, "false" = present.
     if (requestValues === undefined && !ctx.closedWorld) return 'unknown';
@@ -208,12 +209,43 @@ export function evaluateCondition(
   useVariables = true,
 ): Tri {
   if (!condition) return true;
+  let prepared = preparedConditions.get(condition);
+  if (!prepared) preparedConditions.set(condition, (prepared = prepareCondition(condition)));
+  let result: Tri = true;
+  for (const { op, keys } of prepared) {
+    if (!op) return 'unknown'; // an operator IAM does not know never matches; we cannot be sure which way the author meant
+    for (const { lowerKey, values } of keys) {
+      result = and3(result, evaluateKey(op, lowerKey, values, ctx, useVariables));
+      if (result === false) return false;
+    }
+  }
+  return result;
+}
+
+/** A Condition block's operators parsed and keys lower-cased, in the block's order. */
+type PreparedCondition = readonly { readonly op: ParsedOperator | undefined; readonly keys: readonly { readonly lowerKey: string; readonly values: readonly string[] }[] }[];
+
+// The graph evaluates one statement's condition for every role a caller may assume: the block's
+// entries and lower-cased keys once per condition object (parsed documents are never mutated).
+const preparedConditions = new WeakMap<object, PreparedCondition>();
+
+function prepareCondition(condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): PreparedCondition {
+  return Object.entries(condition).map(([opName, keys]) => ({ op: parseOperator(opName), keys: Object.entries(keys).map(([key, values]) => ({ lowerKey: key.toLowerCase(), values })) }));
+}
+
+/** evaluateCondition without the prepared form: the reference its property test compares with. */
+export function evaluateConditionFresh(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
+  ctx: RequestContext,
+  useVariables = true,
+): Tri {
+  if (!condition) return true;
   let result: Tri = true;
   for (const [opName, keys] of Object.entries(condition)) {
-    const op = parseOperator(opName);
-    if (!op) return 'unknown'; // an operator IAM does not know never matches; we cannot be sure which way the author meant
+    const op = parseOperatorFresh(opName);
+    if (!op) return 'unknown';
     for (const [key, values] of Object.entries(keys)) {
-      result = and3(result, evaluateKey(op, key, values, ctx, useVariables));
+      result = and3(result, evaluateKey(op, key.toLowerCase(), values, ctx, useVariables));
       if (result === false) return false;
     }
   }

@@ -15,8 +15,8 @@ import { ADMIN, DEV, PROD, allow, arn, deny, doc, snapshot, trust, type AccountS
 const NOW = new Date('2026-12-01T12:00:00Z');
 const expander = new ActionExpander(catalog());
 
-function shape(snaps: Snapshot[], reference: boolean) {
-  const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW, reference });
+function shape(snaps: Snapshot[], reference: boolean, edgeIndexFrom?: number) {
+  const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW, reference, ...(edgeIndexFrom !== undefined ? { edgeIndexFrom } : {}) });
   return {
     nodes: g.built.nodes.map((n) => [n.id, n.kind, n.label, n.power.admin]),
     out: g.built.out,
@@ -83,6 +83,20 @@ describe('property: the graph build\'s caches never change the graph', () => {
         expect(shape(snaps, false)).toEqual(shape(snaps, true));
       }),
       { numRuns: 300 },
+    );
+  }, 180_000);
+
+  // Generated out-lists stay short of the default threshold (32): index every list, so that the
+  // index's way of finding a repeated (target, technique) is the one compared with the scan.
+  it('finds repeated edges through the per-node index as the reference build does by scanning', () => {
+    fc.assert(
+      fc.property(accountArb, otherArb, (spec, other) => {
+        const snaps = [snapshot(spec), ...(other ? [snapshot(other)] : [])];
+        const indexed = shape(snaps, false, 0);
+        expect(indexed).toEqual(shape(snaps, true));
+        for (const list of indexed.out) expect(new Set(list.map((e) => `${e.to}\u0000${e.technique}`)).size).toBe(list.length);
+      }),
+      { numRuns: 150 },
     );
   }, 180_000);
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and3, conditionKeys, evaluateCondition, gatesOnApproval, gatesOnApprovalFresh, not3, or3, parseOperator, parseOperatorFresh, substituteVariables, type RequestContext, type Tri } from '../../src/iam/conditions.js';
+import { and3, conditionKeys, evaluateCondition, evaluateConditionFresh, gatesOnApproval, gatesOnApprovalFresh, not3, or3, parseOperator, parseOperatorFresh, substituteVariables, type RequestContext, type Tri } from '../../src/iam/conditions.js';
 import { LITERAL_STAR } from '../../src/iam/pattern.js';
-import { conditionBlockArb, conditionEntryArb } from '../support/arbitraries.js';
+import { conditionBlockArb, conditionEntryArb, contextArb } from '../support/arbitraries.js';
 
 const closed = (values: Record<string, string[]>): RequestContext => ({ values, closedWorld: true });
 const open = (values: Record<string, string[]>): RequestContext => ({ values });
@@ -171,5 +171,32 @@ describe('memoised operator parsing and approval gates', () => {
     );
     expect(gatesOnApproval(undefined, 'Allow')).toBe(false);
     expect(gatesOnApproval({}, 'Deny')).toBe(false);
+  });
+});
+
+describe('evaluateCondition with its prepared form', () => {
+  const asLists = (raw: Record<string, Record<string, string | string[]>>) =>
+    Object.fromEntries(Object.entries(raw).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, typeof v === 'string' ? [v] : v]))]));
+  // Blocks as policies write them, plus one with an operator IAM does not know (before or after the rest).
+  const block = fc.oneof(
+    conditionBlockArb.map(asLists),
+    fc.tuple(conditionBlockArb.map(asLists), fc.boolean()).map(([b, first]) => (first ? { NotAnOperator: { 'aws:SourceIp': ['10.0.0.0/8'] }, ...b } : { ...b, NotAnOperator: { 'aws:SourceIp': ['10.0.0.0/8'] } })),
+  );
+  const context = fc.tuple(contextArb, fc.boolean()).map(([raw, closedWorld]): RequestContext => ({
+    values: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.toLowerCase(), typeof v === 'string' ? [v] : v])),
+    ...(closedWorld ? { closedWorld } : {}),
+  }));
+
+  it('equals the fresh evaluation for the same block asked again with other contexts, and for a copy', () => {
+    fc.assert(
+      fc.property(block, fc.array(fc.tuple(context, fc.boolean()), { minLength: 1, maxLength: 4 }), (condition, asks) => {
+        const copy = structuredClone(condition);
+        for (const [ctx, vars] of asks) {
+          expect(evaluateCondition(condition, ctx, vars)).toBe(evaluateConditionFresh(condition, ctx, vars));
+          expect(evaluateCondition(copy, ctx, vars)).toBe(evaluateConditionFresh(copy, ctx, vars));
+        }
+      }),
+      { numRuns: 1000, seed: 53 },
+    );
   });
 });
