@@ -200,12 +200,13 @@ function accessNumber(view: ResourceView, a: DirectAccess): number {
 }
 
 // Each graph node's access and its number, by node index: every principal's reach looks them up.
-const nodeAccesses = new WeakMap<ResourceView, { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array }>();
-function nodeAccess(view: ResourceView): { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array } {
+interface NodeAccess { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array; listed: Int32Array; generation: number }
+const nodeAccesses = new WeakMap<ResourceView, NodeAccess>();
+function nodeAccess(view: ResourceView): NodeAccess {
   let k = nodeAccesses.get(view);
   if (!k) {
     const n = view.graph.built.nodes.length;
-    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n) }));
+    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n), listed: new Int32Array(n), generation: 0 }));
   }
   return k;
 }
@@ -235,8 +236,9 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
   const nodes: GraphNodeInternal[] = [];
   const accs: DirectAccess[] = [];
   const ids: number[] = [];
-  const seen = new Set<number>();
   const known = nodeAccess(view);
+  // Access numbers already listed, by stamp (numbers are below the node count: one per node at most).
+  const gen = ++known.generation;
   const consider = (n: GraphNodeInternal) => {
     if (!known.has[n.index]) {
       known.has[n.index] = 1;
@@ -247,8 +249,8 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
     const a = known.acc[n.index];
     if (!a) return;
     const id = known.num[n.index]!;
-    if (n !== self && seen.has(id)) return;
-    seen.add(id);
+    if (n !== self && known.listed[id] === gen) return;
+    known.listed[id] = gen;
     nodes.push(n);
     accs.push(a);
     ids.push(id);
