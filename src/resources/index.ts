@@ -132,7 +132,8 @@ function canonical(policy: PolicyDocument, arn: string): string | undefined {
 }
 
 const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
-const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+/** A role session's ARN: its account and role name. */
+export const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
 /** The keys under which a policy's statements (Allow and Deny) name principals; see evaluate.ts's nameOne. */
 function namingKeys(policy: PolicyDocument): Set<string> {

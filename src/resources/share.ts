@@ -8,7 +8,7 @@
 // enter the key only when some document that a decision reads could read them.
 import type { PolicyDocument } from '../model/policy.js';
 import type { Layer } from '../graph/request.js';
-import { directAccess, type DirectAccess, type ResourceIndex } from './index.js';
+import { SESSION, directAccess, type DirectAccess, type ResourceIndex } from './index.js';
 import type { ResourceCaller } from './evaluate.js';
 import type { AccessKind } from './actions.js';
 
@@ -18,7 +18,6 @@ const personal = (k: string) => k === 'aws:principalarn' || k === 'aws:username'
 /** What a document can read of the request context: condition keys (lower case), and whether it holds a policy variable. */
 interface Reads { readonly keys: ReadonlySet<string>; readonly variables: boolean }
 
-const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
 export interface AccessSharing {
   /** The caller's DirectAccess, computed once per access key. */
