@@ -164,12 +164,19 @@ function* touched(view: ResourceView, a: DirectAccess): Generator<Resource> {
 }
 
 interface Reach {
-  readonly nodes: readonly GraphNodeInternal[];
-  readonly accs: readonly DirectAccess[];
-  /** Each access's number (accessNumber). */
-  readonly ids: readonly number[];
+  /**
+   * Graph node indices: the principal, then the first node of each further distinct access, in
+   * walk order. Integers, not node and access lists: every principal keeps its reach for the view
+   * (at 10,000 principals, three lists per reach were gigabytes).
+   */
+  readonly at: Int32Array;
+  /** The view's access and access number per node. */
+  readonly known: NodeAccess;
   readonly pathTo: (id: string) => GraphPath | undefined;
 }
+const accAt = (reach: Reach, i: number): DirectAccess => reach.known.acc[reach.at[i]!]!;
+const idAt = (reach: Reach, i: number): number => reach.known.num[reach.at[i]!]!;
+const accsOf = (reach: Reach): DirectAccess[] => Array.from(reach.at, (x) => reach.known.acc[x]!);
 
 // Keyed by the maps, which callers sharing one access also share (each node has its own DirectAccess object).
 const signatures = new WeakMap<object, string>();
@@ -200,12 +207,13 @@ function accessNumber(view: ResourceView, a: DirectAccess): number {
 }
 
 // Each graph node's access and its number, by node index: every principal's reach looks them up.
-const nodeAccesses = new WeakMap<ResourceView, { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array }>();
-function nodeAccess(view: ResourceView): { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array } {
+interface NodeAccess { has: Uint8Array; acc: (DirectAccess | undefined)[]; num: Int32Array; listed: Int32Array; generation: number }
+const nodeAccesses = new WeakMap<ResourceView, NodeAccess>();
+function nodeAccess(view: ResourceView): NodeAccess {
   let k = nodeAccesses.get(view);
   if (!k) {
     const n = view.graph.built.nodes.length;
-    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n) }));
+    nodeAccesses.set(view, (k = { has: new Uint8Array(n), acc: new Array<DirectAccess | undefined>(n), num: new Int32Array(n), listed: new Int32Array(n), generation: 0 }));
   }
   return k;
 }
@@ -232,11 +240,10 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
   const { graph } = view;
   const self = graph.node(principalArn);
   if (!self) return undefined;
-  const nodes: GraphNodeInternal[] = [];
-  const accs: DirectAccess[] = [];
-  const ids: number[] = [];
-  const seen = new Set<number>();
+  const at: number[] = [];
   const known = nodeAccess(view);
+  // Access numbers already listed, by stamp (numbers are below the node count: one per node at most).
+  const gen = ++known.generation;
   const consider = (n: GraphNodeInternal) => {
     if (!known.has[n.index]) {
       known.has[n.index] = 1;
@@ -247,21 +254,19 @@ function computeReach(view: ResourceView, principalArn: string): Reach | undefin
     const a = known.acc[n.index];
     if (!a) return;
     const id = known.num[n.index]!;
-    if (n !== self && seen.has(id)) return;
-    seen.add(id);
-    nodes.push(n);
-    accs.push(a);
-    ids.push(id);
+    if (n !== self && known.listed[id] === gen) return;
+    known.listed[id] = gen;
+    at.push(n.index);
   };
   consider(self);
   walkerOf(view).reachable(self.index, (i) => consider(graph.built.nodes[i]!));
-  if (nodes[0] !== self) return undefined;
+  if (at[0] !== self.index) return undefined;
   const paths = new Map<string, GraphPath | undefined>();
   const pathTo = (id: string) => {
     if (!paths.has(id)) paths.set(id, graph.path(principalArn, (x) => x.id === id));
     return paths.get(id);
   };
-  return { nodes, accs, ids, pathTo };
+  return { at: Int32Array.from(at), known, pathTo };
 }
 
 /** Per resource: the principal's own grants first, then actions it lacks (or has only more conditionally) from the nodes it reaches. */
@@ -272,16 +277,16 @@ function entryFor(view: ResourceView, reach: Reach, r: Resource, kinds: readonly
   const wanted = (typeActions().get(r.type) ?? []).filter((a) => kinds.includes(a.kind)).length;
   const cls = view.index.classOf.get(r.arn), grp = view.index.groupOf(r);
   let settled = 0;
-  for (let i = 0; i < reach.nodes.length && settled < wanted; i++) {
-    const n = reach.nodes[i]!;
+  for (let i = 0; i < reach.at.length && settled < wanted; i++) {
+    const n = view.graph.built.nodes[reach.at[i]!]!;
     // Stored grants (the resource's class and group looked up once), their evidence made this
     // resource's and caller's only for those kept.
-    const acc = reach.accs[i]!;
+    const acc = accAt(reach, i);
     for (const stored of storedGrantsAt(acc, r.arn, cls, grp)) {
       if (!kinds.includes(stored.kind)) continue;
       const k0 = at.get(stored.action);
       if (k0 !== undefined && !(i > 0 && rank[stored.condition] < rank[grants[k0]!.condition])) continue;
-      const g = grantFor(reach.accs[i]!, r, stored);
+      const g = grantFor(acc, r, stored);
       const tagged: BlastGrant = i === 0 ? g : { ...g, through: n.id };
       const k = at.get(g.action);
       if (k === undefined) {
@@ -309,7 +314,7 @@ function blastOf(view: ResourceView, principalArn: string, kinds: readonly Acces
   if (!reach) return { principalArn, entries: [] };
   const seen = new Set<string>();
   const entries: BlastEntry[] = [];
-  for (const a of reach.accs) {
+  for (const a of accsOf(reach)) {
     for (const r of touched(view, a)) {
       if (seen.has(r.arn)) continue;
       seen.add(r.arn);
@@ -385,21 +390,43 @@ interface Counts { readonly count: number; readonly production: number; readonly
 // on who asks: members of one strongly connected component, and principals with the same policies,
 // reach the same accesses. Each distinct access gets a small number; counts are kept per query and
 // set of numbers, so the pass over decided resources and classes runs once per such set.
-const countMemo = new WeakMap<ResourceView, Map<string, Counts>>();
+// Keyed by a hash of the numbers (a key spelling them out was most of the memory at 10,000
+// principals); a hit is confirmed by comparing the numbers themselves.
+const countMemo = new WeakMap<ResourceView, Map<string, { reach: Reach; counts: Counts }[]>>();
+
+/** The numbers a query's counts depend on: the principal's own first (-1 for 'any', where it is one of the set), then the others, sorted. */
+function countKey(reach: Reach, q: SummaryQuery): Int32Array {
+  const own = idAt(reach, 0);
+  if (q.which === 'own') return Int32Array.of(own);
+  const rest = new Int32Array(reach.at.length - (q.which === 'any' ? 0 : 1));
+  for (let i = q.which === 'any' ? 0 : 1, k = 0; i < reach.at.length; i++) rest[k++] = idAt(reach, i);
+  rest.sort();
+  const set = rest.filter((x, i) => i === 0 || x !== rest[i - 1]);
+  const out = new Int32Array(set.length + 1);
+  out[0] = q.which === 'any' ? -1 : own;
+  out.set(set, 1);
+  return out;
+}
+
 function countsFor(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
-  const own = reach.ids[0]!;
-  const rest = q.which === 'own' ? [] : [...new Set(reach.ids.slice(1))].sort((x, y) => x - y);
-  const key = `${q.which}|${[...q.kinds].sort().join(',')}|${q.limit ?? 50}|${q.which === 'any' ? [...new Set([own, ...rest])].sort((x, y) => x - y).join(',') : `${own}/${rest.join(',')}`}`;
+  const ids = countKey(reach, q);
+  let h = 0x811c9dc5;
+  for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
+  const key = `${q.which}|${[...q.kinds].sort().join(',')}|${q.limit ?? 50}|${ids.length}|${h >>> 0}`;
   let memo = countMemo.get(view);
   if (!memo) countMemo.set(view, (memo = new Map()));
-  let c = memo.get(key);
-  if (!c) memo.set(key, (c = countsOf(view, reach, q)));
-  return c;
+  let list = memo.get(key);
+  if (!list) memo.set(key, (list = []));
+  const same = (o: Int32Array) => o.length === ids.length && o.every((x, i) => x === ids[i]);
+  for (const e of list) if (same(countKey(e.reach, q))) return e.counts;
+  const counts = countsOf(view, reach, q);
+  list.push({ reach, counts });
+  return counts;
 }
 
 function countsOf(view: ResourceView, reach: Reach, q: SummaryQuery): Counts {
   const { index } = view;
-  const ds = (q.which === 'own' ? reach.accs.slice(0, 1) : reach.accs).map((a) => digestOf(index, a, q.kinds));
+  const ds = (q.which === 'own' ? [accAt(reach, 0)] : accsOf(reach)).map((a) => digestOf(index, a, q.kinds));
   type At = (d: Digest) => ReadonlySet<string> | undefined;
   let covered: (at: At) => boolean;
   const everything = q.which !== 'through' && ds.some((d) => d.full);

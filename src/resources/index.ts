@@ -132,7 +132,8 @@ function canonical(policy: PolicyDocument, arn: string): string | undefined {
 }
 
 const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
-const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+/** A role session's ARN: its account and role name. */
+export const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
 /** The keys under which a policy's statements (Allow and Deny) name principals; see evaluate.ts's nameOne. */
 function namingKeys(policy: PolicyDocument): Set<string> {
@@ -295,10 +296,10 @@ export interface DirectAccess {
   /** The index's resource → group key. */
   readonly groupOf: (r: Resource) => string;
   /**
-   * Set when the maps were computed for another caller of the same access key (see
-   * `accessSharing`): their identity evidence names `from`, and `grantsOn` writes `to` instead.
+   * The caller whose identity evidence this is. Stored grants may have been decided for another
+   * caller with the same policies (see share.ts) and name that one; `grantFor` names this one.
    */
-  readonly rename?: { readonly from: string; readonly to: string };
+  readonly caller: string;
 }
 
 /** The grants a DirectAccess stores for a resource: its own, its class's, or its group's (evidence not yet the member's and the caller's). */
@@ -317,10 +318,10 @@ export function storedGrantsAt(access: DirectAccess, arn: string, cls: number | 
  * (an access shared from another caller names that one).
  */
 export function grantFor(access: DirectAccess, r: Resource, g: Grant): Grant {
-  const rename = access.rename;
-  const fix = (e: ResourceEvidence) => (e.side === 'resource' && e.arn !== r.arn) || (rename !== undefined && e.side === 'identity' && e.arn === rename.from);
+  // Identity evidence always names the caller (the graph's evalLayer writes the caller's ARN).
+  const fix = (e: ResourceEvidence) => (e.side === 'resource' && e.arn !== r.arn) || (e.side === 'identity' && e.arn !== access.caller);
   if (!g.evidence.some(fix)) return g;
-  return { ...g, evidence: g.evidence.map((e) => (!fix(e) ? e : e.side === 'resource' ? { ...e, arn: r.arn } : { ...e, arn: rename!.to })) };
+  return { ...g, evidence: g.evidence.map((e) => (!fix(e) ? e : e.side === 'resource' ? { ...e, arn: r.arn } : { ...e, arn: access.caller })) };
 }
 
 /** The grants a DirectAccess gives on one resource. */
@@ -424,7 +425,26 @@ function classesNamingCaller(idx: ResourceIndex, rc: ResourceCaller): Set<number
  * names the caller gets one decision, made on a member. The answer is exactly what deciding
  * every resource and action one by one gives (test/resources/index.test.ts).
  */
-export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: readonly AccessKind[] = ['delete', 'destructive', 'read']): DirectAccess {
+/**
+ * Decisions shared between callers: `key` says what of a caller one action's decision reads (the
+ * statements covering it, in order, and the caller's side of the request); decisions are kept per
+ * key and resource object. Identity evidence may then name another caller: `grantFor` renames it.
+ */
+export interface DecisionMemo {
+  key(rc: ResourceCaller, action: string): string;
+  readonly decisions: Map<string, Grant | null>;
+}
+
+const resourceIds = new WeakMap<Resource, number>();
+let nextResourceId = 0;
+/** A number per resource object (a resource and its policy-less copy are different requests). */
+function resourceId(r: Resource): number {
+  let id = resourceIds.get(r);
+  if (id === undefined) resourceIds.set(r, (id = nextResourceId++));
+  return id;
+}
+
+export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: readonly AccessKind[] = ['delete', 'destructive', 'read'], memo?: DecisionMemo): DirectAccess {
   const docs = callerDocs(rc, idx.rcps);
   const naming = classesNamingCaller(idx, rc);
   const namingByGroup = new Map<string, number[]>();
@@ -433,7 +453,16 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
   const classSlots = new Map<number, (Grant | null)[]>();
   // Per resource decided one by one: a slot per action (undefined: not decided on its own).
   const decidedSlots = new Map<string, (Grant | null | undefined)[]>();
-  const decide = (r: Resource, a: TypeAction) => toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)) ?? null;
+  const decideHere = (r: Resource, a: TypeAction) => toGrant(a, decideOnResource(rc, a.action, requestArn(r.arn, a), r, idx.rcps)) ?? null;
+  const actionKeys = new Map<string, string>();
+  const decide = !memo ? decideHere : (r: Resource, a: TypeAction) => {
+    let k = actionKeys.get(a.action);
+    if (k === undefined) actionKeys.set(a.action, (k = memo.key(rc, a.action)));
+    const key = `${a.action}\u0000${resourceId(r)}\u0000${k}`;
+    let g = memo.decisions.get(key);
+    if (g === undefined) memo.decisions.set(key, (g = decideHere(r, a)));
+    return g;
+  };
   for (const [type, keys] of idx.groupsOfType) {
     const actions = (typeActions().get(type) ?? []).filter((a) => kinds.includes(a.kind));
     if (actions.length === 0) continue;
@@ -493,5 +522,5 @@ export function directAccess(idx: ResourceIndex, rc: ResourceCaller, kinds: read
     }
     decided.set(arn, out);
   }
-  return { whole, classes, decided, classOf: idx.classOf, groupOf: idx.groupOf };
+  return { whole, classes, decided, classOf: idx.classOf, groupOf: idx.groupOf, caller: rc.caller.arn };
 }

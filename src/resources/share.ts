@@ -8,7 +8,8 @@
 // enter the key only when some document that a decision reads could read them.
 import type { PolicyDocument } from '../model/policy.js';
 import type { Layer } from '../graph/request.js';
-import { directAccess, type DirectAccess, type ResourceIndex } from './index.js';
+import { SESSION, directAccess, type DecisionMemo, type DirectAccess, type ResourceIndex } from './index.js';
+import { coveringStatements } from '../graph/request.js';
 import type { ResourceCaller } from './evaluate.js';
 import type { AccessKind } from './actions.js';
 
@@ -18,7 +19,6 @@ const personal = (k: string) => k === 'aws:principalarn' || k === 'aws:username'
 /** What a document can read of the request context: condition keys (lower case), and whether it holds a policy variable. */
 interface Reads { readonly keys: ReadonlySet<string>; readonly variables: boolean }
 
-const SESSION = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
 export interface AccessSharing {
   /** The caller's DirectAccess, computed once per access key. */
@@ -78,8 +78,17 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
     shared.variables ||= r.variables;
   }
   const layer = (l: Layer | undefined) => (l ? l.docs.map((d) => [d.name, docId(d.document)]) : null);
+  // Only the statements covering one action: what that action's decisions read of a layer (in order).
+  const covering = (l: Layer, action: string) => l.docs.flatMap((d) => {
+    const ss = coveringStatements(d.document, action);
+    return ss.length === 0 ? [] : [[d.name, docId(d.document), ss.map((st) => st.index)]];
+  });
 
-  const keyOf = (rc: ResourceCaller): string => {
+  /** The caller's side of every request: what it is, and the context keys a decision could read. */
+  const sides = new WeakMap<ResourceCaller, string>();
+  const sideOf = (rc: ResourceCaller): string => {
+    let side = sides.get(rc);
+    if (side !== undefined) return side;
     const c = rc.caller;
     const layers = [c.identity, ...(c.boundary ? [c.boundary] : []), ...c.scps];
     let variables = shared.variables;
@@ -93,24 +102,39 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
       .filter(([k]) => variables || !personal(k) || keys.has(k))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const named = mentioned.has(c.arn) || (rc.uniqueId !== undefined && mentioned.has(rc.uniqueId)) || (rc.kind === 'role' && rc.roleName !== undefined && mentioned.has(`session:${c.account}:${rc.roleName}`));
-    return JSON.stringify([
-      rc.kind, rc.serviceLinked ?? false, c.account, rc.orgId ?? null, c.context.closedWorld ?? false,
-      layer(c.identity), layer(c.boundary), c.scps.map(layer), context,
+    side = JSON.stringify([
+      rc.kind, rc.serviceLinked ?? false, c.account, rc.orgId ?? null, c.context.closedWorld ?? false, context,
       named ? [c.arn, rc.uniqueId ?? null, rc.roleName ?? null] : null,
     ]);
+    sides.set(rc, side);
+    return side;
+  };
+
+  const keyOf = (rc: ResourceCaller): string => {
+    const c = rc.caller;
+    return `${sideOf(rc)}${JSON.stringify([layer(c.identity), layer(c.boundary), c.scps.map(layer)])}`;
+  };
+
+  // Callers whose policies differ still decide alike where the statements covering an action are
+  // the same (most often none): one decision per such key and resource, across callers.
+  const memo: DecisionMemo = {
+    decisions: new Map(),
+    key: (rc, action) => {
+      const c = rc.caller;
+      return `${sideOf(rc)}${JSON.stringify([covering(c.identity, action), c.boundary ? covering(c.boundary, action) : null, c.scps.map((l) => covering(l, action))])}`;
+    },
   };
 
   // Each key's access, and the caller it was computed for (whom its identity evidence names).
-  const byKey = new Map<string, { access: DirectAccess; arn: string }>();
+  const byKey = new Map<string, DirectAccess>();
   return {
     keyOf,
     computed: () => byKey.size,
     access(rc) {
       const key = keyOf(rc);
       let base = byKey.get(key);
-      if (!base) byKey.set(key, (base = { access: directAccess(idx, rc, kinds), arn: rc.caller.arn }));
-      if (base.arn === rc.caller.arn) return base.access;
-      return { ...base.access, rename: { from: base.arn, to: rc.caller.arn } };
+      if (!base) byKey.set(key, (base = directAccess(idx, rc, kinds, memo)));
+      return base.caller === rc.caller.arn ? base : { ...base, caller: rc.caller.arn };
     },
   };
 }

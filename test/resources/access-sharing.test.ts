@@ -59,12 +59,13 @@ const world = fc.record({
   }), { minLength: 1, maxLength: 10 }),
 });
 
-function callerFrom(kind: 'user' | 'role', name: string, team: string | undefined, policies: readonly number[], boundary: boolean): ResourceCaller {
+function callerFrom(kind: 'user' | 'role', name: string, team: string | undefined, policies: readonly number[], boundary: boolean, set: number): ResourceCaller {
   const arn = arnOf(kind, name);
   const tags = team ? { team } : {};
   const base = { arn, id: idOf(kind, name), name, path: '/', tags, policies: [], unresolvedPolicyArns: [] };
   const principal = (kind === 'user' ? { ...base, kind, groups: [] } : { ...base, kind, trustPolicy: parsed(doc()), instanceProfiles: [] }) as unknown as Principal;
-  const layer = (side: Layer['side'], docs: readonly Doc[]): Layer => ({ side, docs: docs.map((d, i) => ({ name: `${side}-${i}`, document: parsed(d) })) });
+  // Policy names differ between sets (evidence names the policy): equal text under another name is not the same decision.
+  const layer = (side: Layer['side'], docs: readonly Doc[]): Layer => ({ side, docs: docs.map((d, i) => ({ name: `${side}-${set}-${i}`, document: parsed(d) })) });
   const caller: Caller = {
     arn, account: DEV,
     identity: layer('identity', policies.map((i) => IDENTITY[i]!)),
@@ -92,7 +93,7 @@ describe('DirectAccess shared per policy class of callers', () => {
       const idx = buildResourceIndex({ resources: rs, sources: [], errors: [] });
       const sharing = accessSharing(idx);
       const callers = w.callers.map((c) => {
-        return callerFrom(c.kind, c.name, c.team, w.sets[c.set % w.sets.length]!, c.boundary);
+        return callerFrom(c.kind, c.name, c.team, w.sets[c.set % w.sets.length]!, c.boundary, c.set % w.sets.length);
       });
       for (const rc of callers) {
         const got = sharing.access(rc);
