@@ -86,6 +86,7 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
 
   /** The caller's side of every request: what it is, and the context keys a decision could read. */
   const sides = new WeakMap<ResourceCaller, string>();
+  const sideNumbers = new Map<string, number>();
   const sideOf = (rc: ResourceCaller): string => {
     let side = sides.get(rc);
     if (side !== undefined) return side;
@@ -102,11 +103,14 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
       .filter(([k]) => variables || !personal(k) || keys.has(k))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const named = mentioned.has(c.arn) || (rc.uniqueId !== undefined && mentioned.has(rc.uniqueId)) || (rc.kind === 'role' && rc.roleName !== undefined && mentioned.has(`session:${c.account}:${rc.roleName}`));
-    side = JSON.stringify([
+    const text = JSON.stringify([
       rc.kind, rc.serviceLinked ?? false, c.account, rc.orgId ?? null, c.context.closedWorld ?? false, context,
       named ? [c.arn, rc.uniqueId ?? null, rc.roleName ?? null] : null,
     ]);
-    sides.set(rc, side);
+    // Numbered: every key below repeats it.
+    let n = sideNumbers.get(text);
+    if (n === undefined) sideNumbers.set(text, (n = sideNumbers.size));
+    sides.set(rc, (side = `s${n}`));
     return side;
   };
 
@@ -117,11 +121,16 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
 
   // Callers whose policies differ still decide alike where the statements covering an action are
   // the same (most often none): one decision per such key and resource, across callers.
+  // Keys are numbered: spelled out in every decision's key they were gigabytes at 10,000 principals.
+  const keyNumbers = new Map<string, number>();
   const memo: DecisionMemo = {
     decisions: new Map(),
     key: (rc, action) => {
       const c = rc.caller;
-      return `${sideOf(rc)}${JSON.stringify([covering(c.identity, action), c.boundary ? covering(c.boundary, action) : null, c.scps.map((l) => covering(l, action))])}`;
+      const text = `${sideOf(rc)}${JSON.stringify([covering(c.identity, action), c.boundary ? covering(c.boundary, action) : null, c.scps.map((l) => covering(l, action))])}`;
+      let n = keyNumbers.get(text);
+      if (n === undefined) keyNumbers.set(text, (n = keyNumbers.size));
+      return String(n);
     },
   };
 
