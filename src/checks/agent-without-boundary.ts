@@ -16,7 +16,7 @@ export const agentWithoutBoundary = defineCheck({
         title: `${a.principal.name} has no permissions boundary`,
         description: `No permissions boundary limits this agent principal${risky ? `, which can reach ${a.destructive.unconditional.length} destructive actions and ${a.escalation.length} escalation techniques` : ''}.`,
         evidence: [{ kind: 'attribute' as const, name: 'PermissionsBoundary', value: 'none' }],
-        actions: [], remediation: 'Attach the generated boundary.json as the permissions boundary.',
+        actions: [], remediation: 'Attach the generated boundary as the permissions boundary (its fix folder names it; the policy is in fixes/boundaries/<name>/boundary.json).',
       }];
     });
   },
