@@ -14,7 +14,7 @@ import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, l
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
-import { applyLibFile, renderFixFiles, renderPolicyJson, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
+import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
@@ -188,15 +188,15 @@ function writeApplyLib(root: string): void {
 
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
 function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): string[] {
-  const byName = new Map<string, { policy: FixPolicy; accountId: string; partition: string; principals: { arn: string; dir: string }[] }>();
+  const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[] }>();
   for (const plan of plans) {
     if (plan.fixes.length === 0) continue;
     for (const p of plan.target.policies) {
       if (p.purpose !== 'boundary' || !p.shared || p.attach === 'none') continue;
       let entry = byName.get(p.name);
-      if (!entry) byName.set(p.name, (entry = { policy: p, accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [] }));
+      if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [] }));
       // The name is a hash of the content: the same name with other content is a collision, refused.
-      else if (entry.accountId !== plan.target.accountId || renderPolicyJson(entry.policy.document) !== renderPolicyJson(p.document)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
+      else if (entry.accountId !== plan.target.accountId || (p.document !== entry.policy.document && policyDigest(p.document) !== entry.digest)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
       entry.principals.push({ arn: plan.principalArn, dir: fixDirName(plan) });
     }
   }
