@@ -10,12 +10,13 @@ import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } 
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome, REASONS_FILE } from '../report/bundle.js';
+import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
-import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
+import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
+import { REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -23,11 +24,11 @@ export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'targe
 }
 
 /**
- * Where a principal's per-action reasons are, relative to the fixes folder: the one place that
- * names the file (its folder from fixDirName, so from the one safe-name function).
+ * Where a principal's per-action reasons are, relative to the fixes folder: the last section of
+ * its README.md (the one place that names it; its folder from the one safe-name function).
  */
 export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
-  return `${fixDirName(plan)}/${REASONS_FILE}`;
+  return `${fixDirName(plan)}/README.md#${REASONS_ANCHOR}`;
 }
 
 interface FixMarker {
@@ -130,13 +131,15 @@ function writeFixDir(fixesDir: string, name: string, principalArn: string, files
   return dir;
 }
 
-/** Every file of a plan, README included. Data in the README is escaped like any text a person reads. */
+/**
+ * Every file of a plan, README included (with the per-action reasons as its last section). Data in
+ * the README is escaped like any text a person reads.
+ */
 export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
-  const reasons = reasonsFileText(plan);
+  const reasons = reasonsSectionText(plan);
   return [
     ...renderFixFiles(plan.target),
-    { path: 'README.md', content: safeLines(plan.readme), mode: 0o644 },
-    ...(reasons !== undefined ? [{ path: REASONS_FILE, content: safeLines(reasons), mode: 0o644 }] : []),
+    { path: 'README.md', content: safeLines(reasons !== undefined ? `${plan.readme}\n${reasons}` : plan.readme), mode: 0o644 },
   ];
 }
 
@@ -161,26 +164,33 @@ export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan
     written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
   }
   written.push(...writeSharedBoundaries(root, plans));
-  if (written.length > 0) writeApplyLib(root);
-  // One terraform {} block for every principal's main.tf concatenated into one module.
-  if (written.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
+  if (written.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
   return written;
 }
 
 /**
- * The shell every apply.sh sources (lib/leash-apply-<hash>.sh): written when absent or not what
- * it should be; never removed, since apply.sh files of earlier runs in this folder name theirs.
+ * What every principal's folder shares, once in the fixes folder: the shell every apply.sh sources
+ * (lib/leash-apply-<hash>.sh), the one terraform {} block (versions.tf: a principal's folder has
+ * none, so every main.tf concatenates into one module with it) and README.md (how to apply, what
+ * each approval condition requires).
  */
-function writeApplyLib(root: string): void {
-  const f = applyLibFile();
+function sharedFiles(): RenderedFile[] {
+  return [applyLibFile(), { path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 }, { path: 'README.md', content: safeLines(renderFixesReadme()), mode: 0o644 }];
+}
+
+/**
+ * One of sharedFiles: written when absent or not what it should be. The library is never removed,
+ * since apply.sh files of earlier runs in this folder name theirs.
+ */
+function writeSharedFile(root: string, f: RenderedFile, what: string): void {
   const path = join(root, f.path);
   const dir = join(path, '..');
   const st = lstatOrUndefined(dir);
-  if (st && !st.isDirectory()) throw new InputError(dir, '', 'a folder for the shared apply.sh library', 'something that is not a folder');
+  if (st && !st.isDirectory()) throw new InputError(dir, '', `a folder for ${what}`, 'something that is not a folder');
   if (!st) mkdirSync(dir);
   const cur = lstatOrUndefined(path);
-  if (cur?.isFile() && readRegularFileSync(path, 2 ** 20, 'the shared apply.sh library').toString('utf8') === f.content) return;
-  if (cur && !cur.isFile()) throw new InputError(path, '', 'the shared apply.sh library leash writes', 'something that is not a file');
+  if (cur?.isFile() && readRegularFileSync(path, 2 ** 20, what).toString('utf8') === f.content) return;
+  if (cur && !cur.isFile()) throw new InputError(path, '', `${what}, which leash writes`, 'something that is not a file');
   const tmp = join(dir, tempName());
   writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
   renameSync(tmp, path);
