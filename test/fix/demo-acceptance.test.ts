@@ -34,7 +34,7 @@ const expander = new ActionExpander(catalog());
 beforeAll(async () => {
   ({ report, fixPlans: plans } = await runScanWithFixes({ demo: true, fixes: true, now: NOW }));
   root = mkdtempSync(join(tmpdir(), 'leash-demo-acceptance-'));
-  writeFixPlans(join(root, 'fixes'), plans);
+  await writeFixPlans(join(root, 'fixes'), plans);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
