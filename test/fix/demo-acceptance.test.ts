@@ -130,7 +130,8 @@ describe('every fix explains every action', () => {
     expect(readme).not.toContain(mfa.caveats.replace(/([\\`*_[\]|<>#])/g, '\\$1').slice(0, 60));
     expect(readme).not.toContain(mfa.description.slice(0, 60));
     expect(readme).toMatch(/How this principal meets it: A human assumes the role with MFA/);
-    expect(readme).toContain('[../README.md](../README.md) says how');
+    expect(readme).toContain('as [../README.md](../README.md) says');
+    expect(readme).not.toContain('Caveats');
     //And a principal's folder has no versions.tf of its own: the fixes folder has the one
     expect(existsSync(join(root, 'fixes', 'role-kiro-agent', 'versions.tf'))).toBe(false);
     expect(existsSync(join(root, 'fixes', 'versions.tf'))).toBe(true);

@@ -24,19 +24,20 @@ export const REASONS_HEADING = 'Why each action is kept, gated or removed';
 export const REASONS_ANCHOR = 'why-each-action-is-kept-gated-or-removed';
 
 /** The line of a principal's README that replaces the how-to-apply paragraph. */
-export const HOW_TO_APPLY_LINE = `leash never applies these. Review them, then apply with Terraform (\`main.tf\`) or \`./apply.sh --apply\` (a dry run without \`--apply\`; it backs up the current state first, and \`--rollback DIR\` undoes it): [${FIXES_README}](${FIXES_README}) says how.`;
+export const HOW_TO_APPLY_LINE = `leash never applies these: review them, then apply with Terraform (\`main.tf\`) or \`./apply.sh --apply\` (a dry run without \`--apply\`; backup first, \`--rollback DIR\` undoes it) as [${FIXES_README}](${FIXES_README}) says.`;
 
 /**
  * A fix's text as its README shows it: escaped as Markdown by `esc`, with the approval condition's
- * own wording (its description and caveats, the same in every README) replaced by a link to
- * fixes/README.md, which holds them. Text that names no condition comes back as `esc(text)`.
+ * own wording (its description, the same in every README) replaced by a link to fixes/README.md,
+ * which holds it. The condition's caveats, which that link also reaches, come back empty (the
+ * README leaves the line out). Text that names no condition comes back as `esc(text)`.
  */
 export function linkApprovalText(text: string, esc: (s: string) => string): string {
   for (const c of approvalConditions().conditions) {
-    if (text === c.caveats) return `Caveats of approval condition ${approvalLink(c)}: in ${FIXES_README}.`;
+    if (text === c.caveats) return '';
     // The planner's note: "Approval condition (<id>): <description> How this principal meets it: <why>".
     const note = `Approval condition (${c.id}): ${c.description} `;
-    if (text.startsWith(note)) return `Approval condition ${approvalLink(c)} (what it requires, and its limits, are in ${FIXES_README}). ${esc(text.slice(note.length))}`;
+    if (text.startsWith(note)) return `Approval condition ${approvalLink(c)} (what it requires, and its limits). ${esc(text.slice(note.length))}`;
     if (text.includes(c.description)) return text.split(c.description).map(esc).join(`approval condition ${approvalLink(c)} holds`);
   }
   return esc(text);
