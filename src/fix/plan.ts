@@ -957,7 +957,7 @@ function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trust
     ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
     `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
     HOW_TO_APPLY_LINE, '',
-    ...(sharedBoundary ? [`The permissions boundary is \`${sharedBoundary}\`, shared by every principal whose boundary says the same: \`../${sharedBoundaryDir(sharedBoundary)}/\` has its JSON, main.tf (apply it first) and those principals.`, ''] : []),
+    ...(sharedBoundary ? [`Permissions boundary \`${sharedBoundary}\`, shared by content: \`../${sharedBoundaryDir(sharedBoundary)}/\`.`, ''] : []),
     '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
   ];
   const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
@@ -969,7 +969,7 @@ function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trust
     lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${linkApprovalText(f.description, md)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
     // A note the description already says (a trust fix's) is not said twice.
     const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => n !== f.description);
-    const noteLines = [...new Set(notes)].map((n) => linkApprovalText(n, md)).filter((n) => n !== '');
+    const noteLines = [...new Set(notes)].map((n) => linkApprovalText(n, md, sharedBoundary && sharedBoundaryDir(sharedBoundary))).filter((n) => n !== '');
     if (noteLines.length > 0) lines.push('', ...noteLines.map((n) => `- ${n}`));
     // The per-action detail (hundreds of lines for a broad role) is the README's last section (reasonsFileText).
     if (f.actionReasons && f.actionReasons.length > 0) {

@@ -17,7 +17,7 @@ import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
-import { REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
+import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -248,16 +248,18 @@ function writeSharedFile(root: string, f: RenderedFile, what: string): void {
 
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
 async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): Promise<string[]> {
-  const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[] }>();
+  const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[]; sizeNotes: Set<string> }>();
   for (const plan of plans) {
     if (plan.fixes.length === 0) continue;
     for (const p of plan.target.policies) {
       if (p.purpose !== 'boundary' || !p.shared || p.attach === 'none') continue;
       let entry = byName.get(p.name);
-      if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [] }));
+      if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [], sizeNotes: new Set() }));
       // The name is a hash of the content: the same name with other content is a collision, refused.
       else if (entry.accountId !== plan.target.accountId || (p.document !== entry.policy.document && policyDigest(p.document) !== entry.digest)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
       entry.principals.push({ arn: plan.principalArn, dir: fixDirName(plan) });
+      // The same document, the same notes: kept as a set all the same, so none is ever lost.
+      for (const f of plan.fixes) if (f.kind === 'permissions-boundary') for (const n of f.notes) if (isBoundarySizeNote(n)) entry.sizeNotes.add(n);
     }
   }
   if (byName.size === 0) return [];
@@ -266,7 +268,7 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
   const written: string[] = [];
   for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
-    const files = renderSharedBoundaryFiles(e.policy, e.accountId, e.partition, e.principals).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
+    const files = renderSharedBoundaryFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
     written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, fresh));
   }
   return written;

@@ -132,6 +132,15 @@ describe('every fix explains every action', () => {
     expect(readme).toMatch(/How this principal meets it: A human assumes the role with MFA/);
     expect(readme).toContain('as [../README.md](../README.md) says');
     expect(readme).not.toContain('Caveats');
+    //And how a shared boundary fits IAM's size limit is said in its folder's README, once, and linked
+    const ssoDir = readdirSync(join(root, 'fixes')).find((d) => d.startsWith('role-AWSReservedSSO_'))!;
+    const sso = readFileSync(join(root, 'fixes', ssoDir, 'README.md'), 'utf8');
+    const link = /\[its README\]\(\.\.\/(boundaries\/leash-boundary-[0-9a-f]{12})\/README\.md#how-it-fits-iams-size-limit\)/.exec(sso);
+    expect(link).not.toBeNull();
+    expect(sso).not.toContain('To fit the 6,144-character limit');
+    const boundaryReadme = readFileSync(join(root, 'fixes', link![1]!, 'README.md'), 'utf8');
+    expect(boundaryReadme).toContain("\n## How it fits IAM's size limit\n");
+    expect(boundaryReadme).toMatch(/\n- To fit the 6,144-character limit .*\n/);
     //And a principal's folder has no versions.tf of its own: the fixes folder has the one
     expect(existsSync(join(root, 'fixes', 'role-kiro-agent', 'versions.tf'))).toBe(false);
     expect(existsSync(join(root, 'fixes', 'versions.tf'))).toBe(true);

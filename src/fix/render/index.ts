@@ -4,6 +4,7 @@ import { policyFileName, renderCliScript } from './aws-cli.js';
 import { renderPolicyJson } from './policy-json.js';
 import { renderSharedBoundaryTf, renderTerraform } from './terraform.js';
 import { POLICY_ID_FILE } from './shared-boundary.js';
+import { SIZE_HEADING } from './readme.js';
 
 export interface FixPolicy {
   /** The IAM policy name (inline policy name, or managed policy name). */
@@ -65,9 +66,10 @@ export function renderFixFiles(target: FixTarget): RenderedFile[] {
 /**
  * The folder of a boundary shared by content (fixes/boundaries/<name>/): its JSON (which every
  * principal's apply.sh creates it from), main.tf and a README naming who uses it.
- * `principals` are ARNs with their fix folders relative to the fixes folder.
+ * `principals` are ARNs with their fix folders relative to the fixes folder; `sizeNotes` say how
+ * the document fits IAM's size limit (each principal's README links there instead of saying it).
  */
-export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'document'>, accountId: string, partition: string, principals: readonly { readonly arn: string; readonly dir: string }[]): RenderedFile[] {
+export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'document'>, accountId: string, partition: string, principals: readonly { readonly arn: string; readonly dir: string }[], sizeNotes: readonly string[] = []): RenderedFile[] {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const arn = `arn:${partition}:iam::${accountId}:policy/${policy.name}`;
   const readme = [
@@ -87,6 +89,7 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
     `aws iam delete-policy --policy-arn ${arn}`,
     '```',
     '',
+    ...(sizeNotes.length > 0 ? [`## ${SIZE_HEADING}`, '', ...sizeNotes.map((n) => `- ${n}`), ''] : []),
     `## Principals (${principals.length})`,
     '',
     ...principals.map((p) => `- ${code(p.arn)}: ${code(`../../${p.dir}/`)}`),

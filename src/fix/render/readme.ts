@@ -24,15 +24,32 @@ export const REASONS_HEADING = 'Why each action is kept, gated or removed';
 export const REASONS_ANCHOR = 'why-each-action-is-kept-gated-or-removed';
 
 /** The line of a principal's README that replaces the how-to-apply paragraph. */
-export const HOW_TO_APPLY_LINE = `leash never applies these: review them, then apply with Terraform (\`main.tf\`) or \`./apply.sh --apply\` (a dry run without \`--apply\`; backup first, \`--rollback DIR\` undoes it) as [${FIXES_README}](${FIXES_README}) says.`;
+export const HOW_TO_APPLY_LINE = `leash never applies these: review them, then apply them with \`main.tf\` or \`apply.sh\` as [${FIXES_README}](${FIXES_README}) says.`;
+
+/** The heading of a shared boundary's README section on how its document fits IAM's size limit, and its anchor. */
+export const SIZE_HEADING = "How it fits IAM's size limit";
+const SIZE_ANCHOR = 'how-it-fits-iams-size-limit';
+
+/**
+ * A boundary fix's note on how its document fits IAM's 6,144-character limit (plan.ts
+ * boundaryCoverageNotes): a property of the document alone, so a shared boundary's README says it
+ * once (fix/write.ts) and each principal's README links there.
+ */
+export function isBoundarySizeNote(note: string): boolean {
+  return note.startsWith('To fit the 6,144-character limit');
+}
 
 /**
  * A fix's text as its README shows it: escaped as Markdown by `esc`, with the approval condition's
  * own wording (its description, the same in every README) replaced by a link to fixes/README.md,
  * which holds it. The condition's caveats, which that link also reaches, come back empty (the
- * README leaves the line out). Text that names no condition comes back as `esc(text)`.
+ * README leaves the line out). With `sharedBoundaryDir`, the note on how the boundary fits IAM's
+ * size limit becomes a link to that folder's README. Other text comes back as `esc(text)`.
  */
-export function linkApprovalText(text: string, esc: (s: string) => string): string {
+export function linkApprovalText(text: string, esc: (s: string) => string, sharedBoundaryDir?: string): string {
+  if (sharedBoundaryDir !== undefined && isBoundarySizeNote(text)) {
+    return `How the boundary fits IAM's 6,144-character limit (wildcards that also cover other actions): [its README](../${sharedBoundaryDir}/README.md#${SIZE_ANCHOR}).`;
+  }
   for (const c of approvalConditions().conditions) {
     if (text === c.caveats) return '';
     // The planner's note: "Approval condition (<id>): <description> How this principal meets it: <why>".
