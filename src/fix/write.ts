@@ -7,7 +7,8 @@
 // when its marker names the same principal. Rewriting replaces leash's own files one by one and
 // leaves everything else — above all apply.sh's backup-<time>/ folders, which rollback needs.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat as lstatCb, mkdir as mkdirCb, rename as renameCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
@@ -83,6 +84,14 @@ export function prepareFixesDir(fixesDir: string, label = fixesDir): boolean {
 function tempName(): string {
   return `${TEMP_PREFIX}fix-${process.pid}-${Math.random().toString(36).slice(2)}`;
 }
+
+// The callback API, promisified: fs/promises' writeFile goes through a FileHandle per file and
+// measured about twice the CPU of this on 17,000 files (10k principals, tmpfs), with no gain on disk.
+const lstat = promisify(lstatCb);
+const mkdir = promisify(mkdirCb);
+const rename = promisify(renameCb);
+const rm = promisify(rmCb);
+const writeFile = promisify(writeFileCb);
 
 /**
  * How many principals' folders are in flight at once. Rendering the next principal (JS, on the
