@@ -226,12 +226,12 @@ describe('a plan that changes nothing', () => {
     const { join } = await import('node:path');
     const p = plan(snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(observed) })).plan;
     const empty = join(mkdtempSync(join(tmpdir(), 'leash-nofix-')), 'fixes');
-    expect(writeFixPlans(empty, [{ ...p, fixes: [] }])).toEqual([]);
+    expect(await writeFixPlans(empty, [{ ...p, fixes: [] }])).toEqual([]);
     expect(readdirSync(empty).filter((e) => !e.startsWith('.'))).toEqual([]);
     expect(existsSync(join(empty, 'versions.tf'))).toBe(false);
     const full = join(mkdtempSync(join(tmpdir(), 'leash-fix-')), 'fixes');
     // The principal's folder and its boundary's, which is shared by content (fixes/boundaries/<name>/).
-    const written = writeFixPlans(full, [p]);
+    const written = await writeFixPlans(full, [p]);
     expect(written).toHaveLength(2);
     expect(written.filter((d) => d.includes(`${join('fixes', 'boundaries')}`))).toHaveLength(1);
     expect(existsSync(join(full, 'versions.tf'))).toBe(true);
