@@ -30,7 +30,7 @@ export const serviceWildcard = defineCheck({
         severity: a.isAgent ? 'high' : 'medium',
         title: `${a.principal.name} has every action of ${listText(services)}`,
         description: `This ${agentLabel(a.isAgent)} may perform every action of ${services.length} service(s) on every resource: ${services.join(', ')}.`,
-        evidence: statementEvidence(a.principal, services.map((s) => `${s}:*`).flatMap((p) => [...ctx.expander.expand(p)].slice(0, 1).map((id) => ctx.expander.catalog.actions[id]!.key)), 6),
+        evidence: statementEvidence(ctx.expander, a.principal, services.map((s) => `${s}:*`).flatMap((p) => [...ctx.expander.expand(p)].slice(0, 1).map((id) => ctx.expander.catalog.actions[id]!.key)), 6),
         actions: services.map((s) => `${s}:*`),
         remediation: 'Name the actions the workload uses instead of the service wildcard.',
       }];
