@@ -13,18 +13,28 @@ export const serviceWildcard = defineCheck({
     // Services with something to write; a service's actions are checked one by one, so a
     // principal without the first one costs a single bit test.
     const writable = [...ctx.expander.catalog.byService].filter(([, actions]) => actions.some(isWriteLike)).map(([service, actions]) => ({ service, ids: actions.map((x) => x.id) }));
+    // A small set (sorted ids) is counted per service through a slot per action id (its
+    // service's index in `writable`, -1 for none): no string-keyed lookups per service.
+    const slot = new Int32Array(total).fill(-1);
+    writable.forEach(({ ids }, k) => { for (const id of ids) slot[id] = k; });
+    const counts = new Int32Array(writable.length);
     return ctx.principals.flatMap((a) => {
       if (a.isAdmin) return []; // admin-access covers it
       const services: string[] = [];
       const all = a.effective.allResources;
-      // A small set (sorted ids) holds a whole service only if it holds as many of its ids.
-      const perService = all.isSparse() ? countByService(all.toIds(), ctx.expander.catalog.actions) : undefined;
-      // Indexed loops, no closure per service and principal (millions of them at 10k principals).
-      for (const { service, ids } of writable) {
-        if (perService && perService.get(service) !== ids.length) continue;
-        let whole = true;
-        for (let i = 0; i < ids.length && whole; i++) whole = all.has(ids[i]!);
-        if (whole) services.push(service);
+      if (all.isSparse()) {
+        // It holds a whole service exactly when it holds as many of that service's ids.
+        const touched: number[] = [];
+        for (const id of all.toIds()) { const k = slot[id]!; if (k >= 0 && (counts[k] = counts[k]! + 1) === 1) touched.push(k); }
+        touched.sort((x, y) => x - y);
+        for (const k of touched) { if (counts[k] === writable[k]!.ids.length) services.push(writable[k]!.service); counts[k] = 0; }
+      } else {
+        // Indexed loops, no closure per service and principal (millions of them at 10k principals).
+        for (const { service, ids } of writable) {
+          let whole = true;
+          for (let i = 0; i < ids.length && whole; i++) whole = all.has(ids[i]!);
+          if (whole) services.push(service);
+        }
       }
       if (services.length === 0) return [];
       return [{
@@ -40,9 +50,3 @@ export const serviceWildcard = defineCheck({
     });
   },
 });
-
-function countByService(ids: Uint32Array, actions: readonly { readonly service: string }[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const id of ids) { const s = actions[id]!.service; out.set(s, (out.get(s) ?? 0) + 1); }
-  return out;
-}
