@@ -25,7 +25,8 @@ export const serviceWildcard = defineCheck({
       if (all.isSparse()) {
         // It holds a whole service exactly when it holds as many of that service's ids.
         const touched: number[] = [];
-        for (const id of all.toIds()) { const k = slot[id]!; if (k >= 0 && (counts[k] = counts[k]! + 1) === 1) touched.push(k); }
+        const ids = all.toIds();
+        for (let i = 0; i < ids.length; i++) { const k = slot[ids[i]!]!; if (k >= 0 && (counts[k] = counts[k]! + 1) === 1) touched.push(k); }
         touched.sort((x, y) => x - y);
         for (const k of touched) { if (counts[k] === writable[k]!.ids.length) services.push(writable[k]!.service); counts[k] = 0; }
       } else {
