@@ -1,12 +1,12 @@
 // Evidence helpers shared by checks: which statement of which policy grants an action.
 import type { StatementEvidence } from '../model/finding.js';
-import type { Statement } from '../model/policy.js';
+import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import type { ActionSet } from '../iam/action-set.js';
+import { ActionSet } from '../iam/action-set.js';
 
 /**
  * One evidence entry per granting statement, listing which of `actions` it grants (bounded).
@@ -48,6 +48,21 @@ function statementSet(st: Statement, expander: ActionExpander): ActionSet {
   return set;
 }
 
+// Per document, the union of its Allow statements' sets: a policy none of whose statements
+// grants any sampled action is passed over without looking at its statements.
+const allowUnions = new WeakMap<ActionExpander, WeakMap<PolicyDocument, ActionSet>>();
+function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
+  let byDoc = allowUnions.get(expander);
+  if (!byDoc) allowUnions.set(expander, (byDoc = new WeakMap()));
+  let u = byDoc.get(doc);
+  if (!u) {
+    u = new ActionSet(expander.size);
+    for (const st of doc.statements) if (st.effect === 'Allow') u.or(statementSet(st, expander));
+    byDoc.set(doc, u.compact());
+  }
+  return u;
+}
+
 /**
  * Sampled actions the catalog knows are tested as bits of the statement's expanded set (one test
  * per action, however many wildcards the statement lists: AWS managed policies list hundreds);
@@ -59,7 +74,12 @@ export function statementEvidence(expander: ActionExpander, p: Principal, action
   const ids = sample.map((a) => expander.catalog.lookup(a)?.id ?? -1);
   let lower: string[] | undefined;
   const out: StatementEvidence[] = [];
+  const allKnown = ids.every((id) => id >= 0);
   for (const policy of p.policies) {
+    if (allKnown) {
+      const u = allowUnion(policy.document, expander);
+      if (!ids.some((id) => u.has(id))) continue;
+    }
     for (const st of policy.document.statements) {
       if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
       const set = statementSet(st, expander);
