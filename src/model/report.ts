@@ -8,7 +8,7 @@ import type { PrincipalKind } from './snapshot.js';
 
 // 1.5.0: a fix's boundary may be `shared` (named from its content, written once under fixes/boundaries/).
 // 1.6.0: report.json refers to more repeated values in `texts` (principals' permission lists, policies
-// and agent evidence; the graph's hop texts, reach powers and paths) and says the most common
+// and agent evidence; the graph's hop actions and why, reach powers and paths) and says the most common
 // firstSeen once (firstSeenDefault); readers put both back (src/report/documents.ts).
 export const REPORT_SCHEMA_VERSION = '1.6.0';
 

@@ -27,8 +27,8 @@ import { InputError } from '../model/errors.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { storedGraph } from './stored-graph.js';
-import type { Evidence, Finding } from '../model/finding.js';
-import type { GraphPath, GraphSummary, PathHop, PowerSummary, PrincipalReach } from '../model/graph.js';
+import type { Finding } from '../model/finding.js';
+import type { GraphPath, GraphSummary, PathHop, PrincipalReach } from '../model/graph.js';
 import type { Fix } from '../model/fix.js';
 import { REPORT_SCHEMA_VERSION, type PrincipalReport, type Report } from '../model/report.js';
 
@@ -82,83 +82,77 @@ export function isTextRef(v: unknown): v is TextRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Number.isInteger((v as Record<string, unknown>)[TEXT_REF]) && Object.keys(v).length === 1;
 }
 
+type Slot = Record<string, unknown> | unknown[];
+
+interface TextEntry {
+  /** What the table holds. */
+  readonly value: unknown;
+  /** What the first place holds when it stays the only one (a path with its start). */
+  readonly inline: unknown;
+  /** One reference object for every place: numbered when the table is finished. */
+  readonly ref: { $text: number };
+  count: number;
+  readonly slot: Slot;
+  readonly key: string | number;
+}
+
 /**
  * Collects repeated texts (and lists and records of text) while a report is turned into its stored
- * form, in two passes over the same places: the first counts each value, the second keeps in the
- * table only values met at least twice (a value used once costs less inline than as a reference;
- * at 10,000 principals 47,000 of 60,000 texts were used once).
+ * form. Each place gets a reference at once; when every place was seen (finish), a value used only
+ * once goes back inline where it stood (a reference would cost more than it saves: at 10,000
+ * principals 47,000 of 60,000 texts were used once), and the rest are numbered in order of first use.
  *
- * Keyed by value, not by object: equal values built separately (one description per finding)
- * must meet. Strings are their own key; a list or record is keyed by its JSON text, computed once
- * per object (WeakMap by identity) so a value many places share is stringified once, not per
- * place (storedReport spent most of its time stringifying at 10,000 principals).
+ * Keyed by value, not by object: equal values built separately (one description per finding) must
+ * meet. A string is its own key; a list or record is keyed by its JSON text. One JSON.stringify
+ * and one Map lookup per place: in the pipeline's report no two places share an object, so an
+ * identity cache only cost (storedReport time at 10,000 principals is mostly this).
  */
 class TextTable {
-  readonly texts: unknown[] = [];
-  private counting = true;
-  /** Per key: times met in the first pass; then, for those met twice or more, the index in texts (as -1 - index). */
-  private readonly strings = new Map<string, number>();
-  private readonly json = new Map<string, number>();
-  /** Per object (or the object a derived value was made from): its JSON text, or null when short. */
-  private readonly keys = new WeakMap<object, string | null>();
+  private readonly strings = new Map<string, TextEntry>();
+  private readonly json = new Map<string, TextEntry>();
+  private readonly entries: TextEntry[] = [];
 
-  /** The first pass is over: from now on, values met twice or more are referred to. */
-  counted(): void {
-    this.counting = false;
-  }
-
-  ref<T>(value: T): T | TextRef {
-    if (value === undefined) return value;
-    if (typeof value === 'string') {
+  /** slot[key] = value, or a reference to the table's copy of it. `stored` is what the table would hold (default: value). */
+  put(slot: Slot, key: string | number, value: unknown, stored: unknown = value): void {
+    if (value === undefined) return;
+    let map: Map<string, TextEntry>;
+    let k: string;
+    if (typeof stored === 'string') {
       // A string's JSON is at least 2 longer; only a short one is measured exactly.
-      if (value.length + 2 < MIN_TEXT_CHARS && JSON.stringify(value).length < MIN_TEXT_CHARS) return value;
-      return this.place(this.strings, value, () => value);
+      if (stored.length + 2 < MIN_TEXT_CHARS && JSON.stringify(stored).length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      map = this.strings;
+      k = stored;
+    } else {
+      const json = JSON.stringify(stored);
+      if (json === undefined || json.length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      map = this.json;
+      k = json;
     }
-    const key = this.keyOf(value, value);
-    return key === null ? value : this.place(this.json, key, () => value);
+    let e = map.get(k);
+    if (e === undefined) {
+      e = { value: stored, inline: value, ref: { $text: -1 }, count: 0, slot, key };
+      map.set(k, e);
+      this.entries.push(e);
+    }
+    e.count++;
+    this.inline(slot, key, e.ref);
   }
 
-  /**
-   * The same for a value derived from `source` alone (an evidence entry with its statement
-   * replaced by a document reference): once the source was met, `make` runs only when the value
-   * enters the table. `inline` is what stands in its place when it does not (default: the same).
-   */
-  refFrom<T, U = T>(source: object, make: () => T, inline: () => T | U = make): T | U | TextRef {
-    const known = this.keys.get(source);
-    if (known === null) return inline();
-    if (known !== undefined) return this.place(this.json, known, make, inline);
-    const value = make();
-    const key = this.keyOf(value, source);
-    return key === null ? inline() : this.place(this.json, key, () => value, inline === make ? () => value : inline);
+  /** The table: values used twice or more, numbered in order of first use; the rest back in their one place. */
+  finish(): unknown[] {
+    const texts: unknown[] = [];
+    for (const e of this.entries) {
+      if (e.count < 2) this.inline(e.slot, e.key, e.inline);
+      else {
+        e.ref.$text = texts.length;
+        texts.push(e.value);
+      }
+    }
+    return texts;
   }
 
-  /** JSON text of a list or record, once per object; null when short. */
-  private keyOf(value: unknown, identity: unknown): string | null {
-    const cacheable = typeof identity === 'object' && identity !== null;
-    if (cacheable) {
-      const known = this.keys.get(identity);
-      if (known !== undefined) return known;
-    }
-    const json = JSON.stringify(value);
-    const key = json === undefined || json.length < MIN_TEXT_CHARS ? null : json;
-    if (cacheable) this.keys.set(identity, key);
-    return key;
-  }
-
-  private place<T, U = T>(map: Map<string, number>, key: string, value: () => T, inline: () => T | U = value): T | U | TextRef {
-    const n = map.get(key) ?? 0;
-    if (this.counting) {
-      map.set(key, n + 1);
-      return inline();
-    }
-    if (n >= 0 && n < 2) return inline();
-    let i = -1 - n;
-    if (n >= 2) {
-      i = this.texts.length;
-      this.texts.push(value());
-      map.set(key, -1 - i);
-    }
-    return { $text: i };
+  private inline(slot: Slot, key: string | number, value: unknown): void {
+    (slot as Record<string | number, unknown>)[key] = value;
   }
 }
 
@@ -171,21 +165,21 @@ class TextTable {
 export function storedReport(report: Report): Report {
   const t = new DocumentTable();
   const tx = new TextTable();
-  // The graph keeps the hops readers can use on their own (stored-graph.ts).
-  const graph = report.graph ? storedGraph(report.graph) : undefined;
   const firstSeen = commonFirstSeen(report.findings);
-  // The first pass only counts texts (its copies are dropped); the second writes.
-  storedParts(report, graph, firstSeen, t, tx);
-  tx.counted();
-  const parts = storedParts(report, graph, firstSeen, t, tx);
+  const principals = report.principals.map((p) => storedPrincipal(p, t, tx));
+  const findings = report.findings.map((f) => storedFinding(f, firstSeen, t, tx));
+  const fixes = report.fixes.map((x) => storedFix(x, t, tx));
+  // The graph keeps the hops readers can use on their own (stored-graph.ts).
+  const graph = report.graph ? graphTexts(storedGraph(report.graph), tx) : undefined;
+  const texts = tx.finish();
   // `documents` goes after the lists that refer to it, before the graph and errors; key order is
   // the writer's, readers look it up by name. The encoding is this version's, whichever version
   // the report was read as (minor versions only add).
   const { graph: _g, errors, ...rest } = report;
   return {
-    ...rest, schemaVersion: REPORT_SCHEMA_VERSION, principals: parts.principals, findings: parts.findings, fixes: parts.fixes,
+    ...rest, schemaVersion: REPORT_SCHEMA_VERSION, principals, findings, fixes,
     ...(firstSeen !== undefined ? { [FIRST_SEEN_DEFAULT]: firstSeen } : {}),
-    documents: t.documents, texts: tx.texts, ...(parts.graph ? { graph: parts.graph } : {}), errors,
+    documents: t.documents, texts, ...(graph ? { graph } : {}), errors,
   } as Report;
 }
 
@@ -206,63 +200,74 @@ function commonFirstSeen(findings: readonly Finding[]): string | undefined {
   return best;
 }
 
-function storedParts(report: Report, graph: GraphSummary | undefined, firstSeenDefault: string | undefined, t: DocumentTable, tx: TextTable): Pick<Report, 'principals' | 'findings' | 'fixes' | 'graph'> {
-  // Schema 1.6: principals' permission lists, policies and agent evidence (the same for principals with the same policies).
-  const principals = report.principals.map((p): PrincipalReport => ({
-    ...p,
-    permissions: {
-      ...p.permissions,
-      destructiveActions: tx.ref(p.permissions.destructiveActions) as readonly string[],
-      escalationTechniques: tx.ref(p.permissions.escalationTechniques) as readonly string[],
-      byService: tx.ref(p.permissions.byService) as PrincipalReport['permissions']['byService'],
-    },
-    policies: tx.ref(p.policies) as PrincipalReport['policies'],
-    agentEvidence: tx.ref(p.agentEvidence) as PrincipalReport['agentEvidence'],
-    ...(p.agentDecision !== undefined ? { agentDecision: tx.ref(p.agentDecision) as NonNullable<PrincipalReport['agentDecision']> } : {}),
-    ...(p.trustPolicy !== undefined ? { trustPolicy: t.ref(p.trustPolicy) } : {}),
-  }));
-  const findings = report.findings.map((f): Finding => {
-    // Schema 1.6: the most common firstSeen is said once (firstSeenDefault), not in every finding.
-    const { firstSeen, ...rest } = f;
-    return {
-      ...rest,
-      ...(firstSeen !== undefined && firstSeen !== firstSeenDefault ? { firstSeen } : {}),
-      description: tx.ref(f.description) as string,
-      ...(f.remediation !== undefined ? { remediation: tx.ref(f.remediation) as string } : {}),
-      actions: tx.ref(f.actions) as Finding['actions'],
-      evidence: f.evidence.map((e) => (e.kind === 'statement' ? tx.refFrom(e, () => ({ ...e, statement: t.ref(e.statement) })) : tx.ref(e)) as Evidence),
-    };
-  });
-  const fixes = report.fixes.map((x): Fix => ({
+/** Schema 1.6: permission lists, policies and agent evidence (the same for principals with the same policies). */
+function storedPrincipal(p: PrincipalReport, t: DocumentTable, tx: TextTable): PrincipalReport {
+  const permissions: Record<string, unknown> = { ...p.permissions };
+  tx.put(permissions, 'destructiveActions', p.permissions.destructiveActions);
+  tx.put(permissions, 'escalationTechniques', p.permissions.escalationTechniques);
+  const o: Record<string, unknown> = { ...p, permissions };
+  tx.put(o, 'policies', p.policies);
+  tx.put(o, 'agentEvidence', p.agentEvidence);
+  tx.put(o, 'agentDecision', p.agentDecision);
+  if (p.trustPolicy !== undefined) o.trustPolicy = t.ref(p.trustPolicy);
+  return o as unknown as PrincipalReport;
+}
+
+function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTable, tx: TextTable): Finding {
+  // Schema 1.6: the most common firstSeen is said once (firstSeenDefault), not in every finding.
+  const { firstSeen, ...rest } = f;
+  const o: Record<string, unknown> = { ...rest, ...(firstSeen !== undefined && firstSeen !== commonSeen ? { firstSeen } : {}) };
+  tx.put(o, 'description', f.description);
+  tx.put(o, 'remediation', f.remediation);
+  tx.put(o, 'actions', f.actions);
+  const evidence: unknown[] = new Array(f.evidence.length);
+  f.evidence.forEach((e, j) => tx.put(evidence, j, e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e));
+  o.evidence = evidence;
+  return o as unknown as Finding;
+}
+
+function storedFix(x: Fix, t: DocumentTable, tx: TextTable): Fix {
+  const o: Record<string, unknown> = {
     ...x,
-    description: tx.ref(x.description) as string,
-    notes: x.notes.map((n) => tx.ref(n) as string),
-    verification: tx.ref(x.verification) as Fix['verification'],
-    ...(x.actionReasons !== undefined ? { actionReasons: x.actionReasons.map((r) => tx.ref(r) as NonNullable<Fix['actionReasons']>[number]) } : {}),
     ...storedRenderings(x, t),
-    ...(x.before !== undefined && typeof x.before === 'object' ? { before: t.ref(x.before) as NonNullable<Fix['before']> } : {}),
-    ...(typeof x.after === 'object' ? { after: t.ref(x.after) as Fix['after'] } : {}),
-  }));
-  return { principals, findings, fixes, ...(graph ? { graph: graphTexts(graph, tx) } : {}) };
+    ...(x.before !== undefined && typeof x.before === 'object' ? { before: t.ref(x.before) } : {}),
+    ...(typeof x.after === 'object' ? { after: t.ref(x.after) } : {}),
+  };
+  tx.put(o, 'description', x.description);
+  const notes: unknown[] = new Array(x.notes.length);
+  x.notes.forEach((n, j) => tx.put(notes, j, n));
+  o.notes = notes;
+  tx.put(o, 'verification', x.verification);
+  if (x.actionReasons !== undefined) {
+    const reasons: unknown[] = new Array(x.actionReasons.length);
+    x.actionReasons.forEach((r, j) => tx.put(reasons, j, r));
+    o.actionReasons = reasons;
+  }
+  return o as unknown as Fix;
 }
 
 /**
- * Schema 1.6: a hop's actions, why and evidence, and a principal's power, the power it reaches and
- * its path by reference. Paths differ mostly by where they start (10,000 paths at 10,000
- * principals, 79 once `from` is set aside), so a path in the table leaves out `from` and its first
- * hop's `from`: both are the principalArn of the reach entry that refers to it.
+ * Schema 1.6: a hop's actions and why, and a principal's power, the power it reaches and its path
+ * by reference. Paths differ mostly by where they start (10,000 paths at 10,000 principals, 79
+ * once `from` is set aside), so a path in the table leaves out `from` and its first hop's `from`:
+ * both are the principalArn of the reach entry that refers to it.
  */
 function graphTexts(g: GraphSummary, tx: TextTable): GraphSummary {
-  return {
-    ...g,
-    hops: g.hops.map((h): PathHop => ({ ...h, actions: tx.ref(h.actions) as PathHop['actions'], why: tx.ref(h.why) as string, evidence: tx.ref(h.evidence) as PathHop['evidence'] })),
-    reach: g.reach.map((r): PrincipalReach => {
-      const path = r.path;
-      const first = path?.hops[0];
-      const stored = path === undefined ? undefined : first !== undefined && path.from === r.principalArn && first.from === r.principalArn ? tx.refFrom(path, () => pathTail(path), () => path) : path;
-      return { ...r, power: tx.ref(r.power) as PowerSummary, reachPower: tx.ref(r.reachPower) as PowerSummary, ...(stored !== undefined ? { path: stored as GraphPath } : {}) };
-    }),
-  };
+  const hops = g.hops.map((h) => {
+    const o: Record<string, unknown> = { ...h };
+    tx.put(o, 'actions', h.actions);
+    tx.put(o, 'why', h.why);
+    return o as unknown as PathHop;
+  });
+  const reach = g.reach.map((r) => {
+    const o: Record<string, unknown> = { ...r };
+    tx.put(o, 'power', r.power);
+    tx.put(o, 'reachPower', r.reachPower);
+    const path = r.path;
+    if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, pathTail(path));
+    return o as unknown as PrincipalReach;
+  });
+  return { ...g, hops, reach };
 }
 
 /** A path without where it starts (`from`, and its first hop's). */
@@ -380,8 +385,8 @@ const TEXT_PLACES: readonly { readonly at: readonly string[]; readonly places: T
   { at: ['findings'], places: { whole: ['description', 'remediation', 'actions'], each: ['evidence'] } },
   { at: ['fixes'], places: { whole: ['description', 'verification'], each: ['notes', 'actionReasons'] } },
   // Schema 1.6.
-  { at: ['principals'], places: { whole: ['policies', 'agentEvidence', 'agentDecision'], nested: { permissions: { whole: ['destructiveActions', 'escalationTechniques', 'byService'] } } } },
-  { at: ['graph', 'hops'], places: { whole: ['actions', 'why', 'evidence'] } },
+  { at: ['principals'], places: { whole: ['policies', 'agentEvidence', 'agentDecision'], nested: { permissions: { whole: ['destructiveActions', 'escalationTechniques'] } } } },
+  { at: ['graph', 'hops'], places: { whole: ['actions', 'why'] } },
   { at: ['graph', 'reach'], places: { whole: ['power', 'reachPower', 'path'] } },
 ];
 
