@@ -7,7 +7,10 @@ import type { Fix } from './fix.js';
 import type { PrincipalKind } from './snapshot.js';
 
 // 1.5.0: a fix's boundary may be `shared` (named from its content, written once under fixes/boundaries/).
-export const REPORT_SCHEMA_VERSION = '1.5.0';
+// 1.6.0: report.json refers to more repeated values in `texts` (principals' permission lists, policies
+// and agent evidence; the graph's hop actions and why, reach powers and paths) and says the most common
+// firstSeen once (firstSeenDefault); readers put both back (src/report/documents.ts).
+export const REPORT_SCHEMA_VERSION = '1.6.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

@@ -4,6 +4,12 @@
 // https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
 // Id is stable across scans (account + finding id), so Security Hub updates a finding in place
 // instead of piling up one copy per scan; findings that disappeared are sent ARCHIVED.
+//
+// A finding is ~1.5 KB and 10,000 principals give ~40,000 of them, so nothing is written twice
+// (issue 14): FirstObservedAt (optional) would equal CreatedAt; the finding and check ids are in
+// Id and GeneratorId (ProductFields carry them only when a clip cut them off there); the principal
+// is Resources[0].Id, not repeated in Description; and FindingProviderFields is sent only when
+// Security Hub may hold other values (see providerFieldsNeeded).
 import type { Finding, Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 import { goneFindings } from './diff.js';
@@ -51,7 +57,6 @@ export interface AsffFinding {
   Types: string[];
   CreatedAt: string;
   UpdatedAt: string;
-  FirstObservedAt: string;
   Severity: { Label: AsffSeverityLabel; Original: string };
   Title: string;
   Description: string;
@@ -62,11 +67,10 @@ export interface AsffFinding {
   Note?: { Text: string; UpdatedBy: string; UpdatedAt: string };
   ProductFields: Record<string, string>;
   /**
-   * BatchImportFindings ignores top-level Severity and Types on an update once the finding exists;
-   * a provider changes them through FindingProviderFields (e.g. a principal later found to be used
-   * by an agent, whose finding goes from high to critical).
+   * Present when the finding may already be in Security Hub with another severity or other types
+   * (providerFieldsNeeded): a provider changes those of an existing finding only here.
    */
-  FindingProviderFields: { Severity: { Label: AsffSeverityLabel; Original: string }; Types: string[] };
+  FindingProviderFields?: { Severity: { Label: AsffSeverityLabel; Original: string }; Types: string[] };
 }
 
 export interface AsffOptions {
@@ -117,29 +121,49 @@ function arnPartition(arn: string): AsffResource['Partition'] | undefined {
   return p === 'aws' || p === 'aws-cn' || p === 'aws-us-gov' ? p : undefined;
 }
 
+/**
+ * Whether to send FindingProviderFields. The API reference (FindingProviderFields,
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_FindingProviderFields.html) says that
+ * when a provider sends a new finding, Security Hub fills FindingProviderFields from the top-level
+ * Severity and Types if it is empty; BatchImportFindings
+ * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html) says a
+ * provider updates Severity and Types of an existing finding through FindingProviderFields, not the
+ * top-level fields. So it is needed only for a finding Security Hub may already hold with other
+ * values: one a scan before this reported (firstSeen earlier than this scan) unless the previous
+ * report had it with the same severity and types. A new finding, or one unchanged since the previous
+ * report (whose import set them), does without; so does an ARCHIVED one (nothing about it changed).
+ */
+export function providerFieldsNeeded(finding: Finding, report: Report, previous: ReadonlyMap<string, Finding> | undefined): boolean {
+  const seenBefore = finding.firstSeen !== undefined && Date.parse(finding.firstSeen) < Date.parse(report.scan.startedAt);
+  if (!seenBefore) return false;
+  const before = previous?.get(finding.id);
+  return before === undefined || before.severity !== finding.severity || typesFor(before).join() !== typesFor(finding).join();
+}
+
 function toAsffFinding(
   report: Report,
   finding: Finding,
   principal: PrincipalReport | undefined,
-  opts: { region: string; productArn: string; status: 'active' | 'resolved'; createdAt: string; updatedAt: string },
+  opts: { region: string; productArn: string; status: 'active' | 'resolved'; createdAt: string; updatedAt: string; providerFields: boolean },
 ): AsffFinding {
   const accountId = report.scan.account.id;
   const suppressed = finding.suppressed;
   const severity = { Label: asffSeverityLabel(finding.severity), Original: finding.severity };
   const types = typesFor(finding);
+  const id = `leash/${accountId}/${finding.id}`;
+  const generatorId = `leash/${finding.checkId}`;
   const out: AsffFinding = {
     SchemaVersion: ASFF_SCHEMA_VERSION,
-    Id: clip(`leash/${accountId}/${finding.id}`, ASFF_LIMITS.id),
+    Id: clip(id, ASFF_LIMITS.id),
     ProductArn: opts.productArn,
-    GeneratorId: clip(`leash/${finding.checkId}`, ASFF_LIMITS.generatorId),
+    GeneratorId: clip(generatorId, ASFF_LIMITS.generatorId),
     AwsAccountId: accountId,
     Types: types,
     CreatedAt: opts.createdAt,
     UpdatedAt: opts.updatedAt,
-    FirstObservedAt: opts.createdAt,
     Severity: severity,
     Title: clip(finding.title, ASFF_LIMITS.title),
-    Description: clip(`${finding.description || finding.title} Principal: ${finding.principalArn}.`, ASFF_LIMITS.description),
+    Description: clip(finding.description || finding.title, ASFF_LIMITS.description),
     Resources: [
       {
         Type: resourceType(finding, principal),
@@ -151,14 +175,14 @@ function toAsffFinding(
     Workflow: { Status: opts.status === 'resolved' ? 'RESOLVED' : suppressed ? 'SUPPRESSED' : 'NEW' },
     RecordState: opts.status === 'resolved' ? 'ARCHIVED' : 'ACTIVE',
     ProductFields: {
-      'leash/FindingId': finding.id,
-      'leash/CheckId': finding.checkId,
+      ...(id.length > ASFF_LIMITS.id ? { 'leash/FindingId': finding.id } : {}),
+      ...(generatorId.length > ASFF_LIMITS.generatorId ? { 'leash/CheckId': clip(finding.checkId, ASFF_LIMITS.productFieldValue) } : {}),
       'leash/ScanId': report.scan.id,
       'leash/Subject': clip(finding.subject, ASFF_LIMITS.productFieldValue),
       'leash/ActionCount': String(finding.actions.length),
     },
-    FindingProviderFields: { Severity: { ...severity }, Types: [...types] },
   };
+  if (opts.providerFields) out.FindingProviderFields = { Severity: { ...severity }, Types: [...types] };
   if (finding.fixIds.length > 0) out.ProductFields['leash/FixIds'] = clip(finding.fixIds.join(','), ASFF_LIMITS.productFieldValue);
   if (finding.remediation) out.Remediation = { Recommendation: { Text: clip(finding.remediation, ASFF_LIMITS.recommendationText) } };
   if (suppressed && opts.status === 'active') {
@@ -186,14 +210,16 @@ export function asffFindings(report: Report, opts: AsffOptions): LazyList<AsffFi
   const updatedAt = report.scan.finishedAt;
   return new LazyList(function* () {
     const principals = new Map(report.principals.map((p) => [p.arn, p]));
+    const previous = opts.previous && opts.previous.scan.account.id === accountId ? opts.previous : undefined;
+    const previousFindings = previous ? new Map(previous.findings.map((f) => [f.id, f])) : undefined;
     for (const f of report.findings) {
-      yield toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: f.firstSeen ?? report.scan.startedAt, updatedAt });
+      yield toAsffFinding(report, f, principals.get(f.principalArn), { region: opts.region, productArn, status: 'active', createdAt: f.firstSeen ?? report.scan.startedAt, updatedAt, providerFields: providerFieldsNeeded(f, report, previousFindings) });
     }
-    if (opts.previous && opts.previous.scan.account.id === accountId) {
-      const before = new Map(opts.previous.principals.map((p) => [p.arn, p]));
+    if (previous) {
+      const before = new Map(previous.principals.map((p) => [p.arn, p]));
       // Only findings known to be resolved are archived: a principal an incomplete IAM read missed keeps its findings open.
-      for (const f of goneFindings(opts.previous, report).resolved) {
-        yield toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: f.firstSeen ?? opts.previous.scan.startedAt, updatedAt });
+      for (const f of goneFindings(previous, report).resolved) {
+        yield toAsffFinding(report, f, before.get(f.principalArn), { region: opts.region, productArn, status: 'resolved', createdAt: f.firstSeen ?? previous.scan.startedAt, updatedAt, providerFields: false });
       }
     }
   });

@@ -13,7 +13,7 @@
 // 5,882 finding descriptions are 3,040 distinct texts, 12,734 per-service action reasons are
 // 3,109, 1,177 fixes carry 12 distinct notes). Each such value is kept once in `texts` (a list;
 // first seen, first listed) and its places hold `{ "$text": index }`. A short value stays inline:
-// the reference would be as long. Where: findings[].description, .remediation, .actions (the
+// the reference would be as long; so does a value used once (since session 16). Where: findings[].description, .remediation, .actions (the
 // list), .evidence[] (each entry, after its statement became a $doc reference); fixes[].description,
 // .notes[] (each), .verification, .actionReasons[] (each service's entry). resolveTexts puts them
 // back before anything else reads the file.
@@ -27,13 +27,16 @@ import { InputError } from '../model/errors.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { storedGraph } from './stored-graph.js';
-import type { Evidence, Finding } from '../model/finding.js';
+import type { Finding } from '../model/finding.js';
+import type { GraphPath, GraphSummary, PathHop, PrincipalReach } from '../model/graph.js';
 import type { Fix } from '../model/fix.js';
-import type { PrincipalReport, Report } from '../model/report.js';
+import { REPORT_SCHEMA_VERSION, type PrincipalReport, type Report } from '../model/report.js';
 
 export const DOC_REF = '$doc';
 export const RENDER_REF = '$render';
 export const TEXT_REF = '$text';
+/** Schema 1.6, report.json only: the firstSeen of every finding that has none in the file. */
+export const FIRST_SEEN_DEFAULT = 'firstSeenDefault';
 /** A value whose JSON is shorter than this stays inline: `{"$text":12345}` is 14 characters. */
 const MIN_TEXT_CHARS = 24;
 const KEY_RE = /^sha256:[0-9a-f]{32}$/;
@@ -67,7 +70,7 @@ class DocumentTable {
       // principals are 4.7 MB, but hold only 915 distinct statements, 0.2 MB.
       if (!(key in this.documents)) this.documents[key] = hasStatements(value) ? { ...value, statements: value.statements.map((st) => this.ref(st)) } : value;
     }
-    return { [DOC_REF]: key };
+    return { $doc: key };
   }
 }
 
@@ -79,57 +82,199 @@ export function isTextRef(v: unknown): v is TextRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Number.isInteger((v as Record<string, unknown>)[TEXT_REF]) && Object.keys(v).length === 1;
 }
 
-/** Collects repeated texts (and lists and records of text) while a report is turned into its stored form. */
-class TextTable {
-  readonly texts: unknown[] = [];
-  /** Keyed by JSON text: equal values built separately (one description per finding) meet here. */
-  private readonly index = new Map<string, number>();
+type Slot = Record<string, unknown> | unknown[];
 
-  ref<T>(value: T): T | TextRef {
-    if (value === undefined) return value;
-    const json = JSON.stringify(value);
-    if (json.length < MIN_TEXT_CHARS) return value;
-    let i = this.index.get(json);
-    if (i === undefined) {
-      i = this.texts.length;
-      this.texts.push(value);
-      this.index.set(json, i);
+interface TextEntry {
+  /** What the table holds. */
+  readonly value: unknown;
+  /** What the first place holds when it stays the only one (a path with its start). */
+  readonly inline: unknown;
+  /** One reference object for every place: numbered when the table is finished. */
+  readonly ref: { $text: number };
+  count: number;
+  readonly slot: Slot;
+  readonly key: string | number;
+}
+
+/**
+ * Collects repeated texts (and lists and records of text) while a report is turned into its stored
+ * form. Each place gets a reference at once; when every place was seen (finish), a value used only
+ * once goes back inline where it stood (a reference would cost more than it saves: at 10,000
+ * principals 47,000 of 60,000 texts were used once), and the rest are numbered in order of first use.
+ *
+ * Keyed by value, not by object: equal values built separately (one description per finding) must
+ * meet. A string is its own key; a list or record is keyed by its JSON text. One JSON.stringify
+ * and one Map lookup per place: in the pipeline's report no two places share an object, so an
+ * identity cache only cost (storedReport time at 10,000 principals is mostly this).
+ */
+class TextTable {
+  private readonly strings = new Map<string, TextEntry>();
+  private readonly json = new Map<string, TextEntry>();
+  private readonly entries: TextEntry[] = [];
+
+  /** slot[key] = value, or a reference to the table's copy of it. `stored` is what the table would hold (default: value). */
+  put(slot: Slot, key: string | number, value: unknown, stored: unknown = value): void {
+    if (value === undefined) return;
+    let map: Map<string, TextEntry>;
+    let k: string;
+    if (typeof stored === 'string') {
+      // A string's JSON is at least 2 longer; only a short one is measured exactly.
+      if (stored.length + 2 < MIN_TEXT_CHARS && JSON.stringify(stored).length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      map = this.strings;
+      k = stored;
+    } else {
+      const json = JSON.stringify(stored);
+      if (json === undefined || json.length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      map = this.json;
+      k = json;
     }
-    return { [TEXT_REF]: i } as TextRef;
+    let e = map.get(k);
+    if (e === undefined) {
+      e = { value: stored, inline: value, ref: { $text: -1 }, count: 0, slot, key };
+      map.set(k, e);
+      this.entries.push(e);
+    }
+    e.count++;
+    this.inline(slot, key, e.ref);
+  }
+
+  /** The table: values used twice or more, numbered in order of first use; the rest back in their one place. */
+  finish(): unknown[] {
+    const texts: unknown[] = [];
+    for (const e of this.entries) {
+      if (e.count < 2) this.inline(e.slot, e.key, e.inline);
+      else {
+        e.ref.$text = texts.length;
+        texts.push(e.value);
+      }
+    }
+    return texts;
+  }
+
+  private inline(slot: Slot, key: string | number, value: unknown): void {
+    (slot as Record<string | number, unknown>)[key] = value;
   }
 }
 
 /**
  * The report as report.json stores it: each distinct policy document and evidence statement once
- * in `documents`, referred to by `{ "$doc": key }`. Shallow copies only: the documents themselves
- * are not copied, so this costs one hash per distinct object, not a second report in memory.
+ * in `documents`, referred to by `{ "$doc": key }`, and repeated texts once in `texts`. Shallow
+ * copies only: the documents themselves are not copied, so this costs one hash per distinct
+ * object, not a second report in memory.
  */
 export function storedReport(report: Report): Report {
-  // The graph keeps the hops readers can use on their own (stored-graph.ts).
   const t = new DocumentTable();
-  const principals = report.principals.map((p): PrincipalReport => (p.trustPolicy === undefined ? p : { ...p, trustPolicy: t.ref(p.trustPolicy) }));
   const tx = new TextTable();
-  const findings = report.findings.map((f): Finding => ({
-    ...f,
-    description: tx.ref(f.description) as string,
-    ...(f.remediation !== undefined ? { remediation: tx.ref(f.remediation) as string } : {}),
-    actions: tx.ref(f.actions) as Finding['actions'],
-    evidence: f.evidence.map((e) => tx.ref(e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e) as Evidence),
-  }));
-  const fixes = report.fixes.map((x): Fix => ({
-    ...x,
-    description: tx.ref(x.description) as string,
-    notes: x.notes.map((n) => tx.ref(n) as string),
-    verification: tx.ref(x.verification) as Fix['verification'],
-    ...(x.actionReasons !== undefined ? { actionReasons: x.actionReasons.map((r) => tx.ref(r) as NonNullable<Fix['actionReasons']>[number]) } : {}),
-    ...storedRenderings(x, t),
-    ...(x.before !== undefined && typeof x.before === 'object' ? { before: t.ref(x.before) as NonNullable<Fix['before']> } : {}),
-    ...(typeof x.after === 'object' ? { after: t.ref(x.after) as Fix['after'] } : {}),
-  }));
+  const firstSeen = commonFirstSeen(report.findings);
+  const principals = report.principals.map((p) => storedPrincipal(p, t, tx));
+  const findings = report.findings.map((f) => storedFinding(f, firstSeen, t, tx));
+  const fixes = report.fixes.map((x) => storedFix(x, t, tx));
+  // The graph keeps the hops readers can use on their own (stored-graph.ts).
+  const graph = report.graph ? graphTexts(storedGraph(report.graph), tx) : undefined;
+  const texts = tx.finish();
   // `documents` goes after the lists that refer to it, before the graph and errors; key order is
-  // the writer's, readers look it up by name.
-  const { graph, errors, ...rest } = report;
-  return { ...rest, principals, findings, fixes, documents: t.documents, texts: tx.texts, ...(graph ? { graph: storedGraph(graph) } : {}), errors } as Report;
+  // the writer's, readers look it up by name. The encoding is this version's, whichever version
+  // the report was read as (minor versions only add).
+  const { graph: _g, errors, ...rest } = report;
+  return {
+    ...rest, schemaVersion: REPORT_SCHEMA_VERSION, principals, findings, fixes,
+    ...(firstSeen !== undefined ? { [FIRST_SEEN_DEFAULT]: firstSeen } : {}),
+    documents: t.documents, texts, ...(graph ? { graph } : {}), errors,
+  } as Report;
+}
+
+/**
+ * The firstSeen most findings share (all of them on a first scan, the first scan's start later
+ * on): 25 bytes in each of 40,000 findings at 10,000 principals. Only when every finding has one,
+ * so that a finding without firstSeen in the file always means this one.
+ */
+function commonFirstSeen(findings: readonly Finding[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const f of findings) {
+    if (f.firstSeen === undefined) return undefined;
+    counts.set(f.firstSeen, (counts.get(f.firstSeen) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  let most = 1;
+  for (const [v, n] of counts) if (n > most) [best, most] = [v, n];
+  return best;
+}
+
+/** Schema 1.6: permission lists, policies and agent evidence (the same for principals with the same policies). */
+function storedPrincipal(p: PrincipalReport, t: DocumentTable, tx: TextTable): PrincipalReport {
+  const permissions: Record<string, unknown> = { ...p.permissions };
+  tx.put(permissions, 'destructiveActions', p.permissions.destructiveActions);
+  tx.put(permissions, 'escalationTechniques', p.permissions.escalationTechniques);
+  const o: Record<string, unknown> = { ...p, permissions };
+  tx.put(o, 'policies', p.policies);
+  tx.put(o, 'agentEvidence', p.agentEvidence);
+  tx.put(o, 'agentDecision', p.agentDecision);
+  if (p.trustPolicy !== undefined) o.trustPolicy = t.ref(p.trustPolicy);
+  return o as unknown as PrincipalReport;
+}
+
+function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTable, tx: TextTable): Finding {
+  // Schema 1.6: the most common firstSeen is said once (firstSeenDefault), not in every finding.
+  const { firstSeen, ...rest } = f;
+  const o: Record<string, unknown> = { ...rest, ...(firstSeen !== undefined && firstSeen !== commonSeen ? { firstSeen } : {}) };
+  tx.put(o, 'description', f.description);
+  tx.put(o, 'remediation', f.remediation);
+  tx.put(o, 'actions', f.actions);
+  const evidence: unknown[] = new Array(f.evidence.length);
+  f.evidence.forEach((e, j) => tx.put(evidence, j, e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e));
+  o.evidence = evidence;
+  return o as unknown as Finding;
+}
+
+function storedFix(x: Fix, t: DocumentTable, tx: TextTable): Fix {
+  const o: Record<string, unknown> = {
+    ...x,
+    ...storedRenderings(x, t),
+    ...(x.before !== undefined && typeof x.before === 'object' ? { before: t.ref(x.before) } : {}),
+    ...(typeof x.after === 'object' ? { after: t.ref(x.after) } : {}),
+  };
+  tx.put(o, 'description', x.description);
+  const notes: unknown[] = new Array(x.notes.length);
+  x.notes.forEach((n, j) => tx.put(notes, j, n));
+  o.notes = notes;
+  tx.put(o, 'verification', x.verification);
+  if (x.actionReasons !== undefined) {
+    const reasons: unknown[] = new Array(x.actionReasons.length);
+    x.actionReasons.forEach((r, j) => tx.put(reasons, j, r));
+    o.actionReasons = reasons;
+  }
+  return o as unknown as Fix;
+}
+
+/**
+ * Schema 1.6: a hop's actions and why, and a principal's power, the power it reaches and its path
+ * by reference. Paths differ mostly by where they start (10,000 paths at 10,000 principals, 79
+ * once `from` is set aside), so a path in the table leaves out `from` and its first hop's `from`:
+ * both are the principalArn of the reach entry that refers to it.
+ */
+function graphTexts(g: GraphSummary, tx: TextTable): GraphSummary {
+  const hops = g.hops.map((h) => {
+    const o: Record<string, unknown> = { ...h };
+    tx.put(o, 'actions', h.actions);
+    tx.put(o, 'why', h.why);
+    return o as unknown as PathHop;
+  });
+  const reach = g.reach.map((r) => {
+    const o: Record<string, unknown> = { ...r };
+    tx.put(o, 'power', r.power);
+    tx.put(o, 'reachPower', r.reachPower);
+    const path = r.path;
+    if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, pathTail(path));
+    return o as unknown as PrincipalReach;
+  });
+  return { ...g, hops, reach };
+}
+
+/** A path without where it starts (`from`, and its first hop's). */
+function pathTail(p: GraphPath): Omit<GraphPath, 'from'> {
+  const { from: _f, hops, ...rest } = p;
+  const { from: _h, ...first } = hops[0]!;
+  return { ...rest, hops: [first, ...hops.slice(1)] as PathHop[] };
 }
 
 /** `{ "$render": target }` with the target's documents by reference, when the renderings are derived. */
@@ -226,11 +371,26 @@ export function resolveDocuments(data: Report, file: string): Report {
   return mut;
 }
 
-/** Where texts may stand: list fields whose entries may each be a reference, and fields that may be one. */
-const TEXT_PLACES: Readonly<Record<'findings' | 'fixes', { readonly whole: readonly string[]; readonly each: readonly string[] }>> = {
-  findings: { whole: ['description', 'remediation', 'actions'], each: ['evidence'] },
-  fixes: { whole: ['description', 'verification'], each: ['notes', 'actionReasons'] },
-};
+interface TextPlaces {
+  /** Fields that may be a reference. */
+  readonly whole?: readonly string[];
+  /** List fields whose entries may each be one. */
+  readonly each?: readonly string[];
+  /** Objects with places of their own. */
+  readonly nested?: Readonly<Record<string, TextPlaces>>;
+}
+
+/** Where texts may stand, per list of the report (its JSON path from the root). */
+const TEXT_PLACES: readonly { readonly at: readonly string[]; readonly places: TextPlaces }[] = [
+  { at: ['findings'], places: { whole: ['description', 'remediation', 'actions'], each: ['evidence'] } },
+  { at: ['fixes'], places: { whole: ['description', 'verification'], each: ['notes', 'actionReasons'] } },
+  // Schema 1.6.
+  { at: ['principals'], places: { whole: ['policies', 'agentEvidence', 'agentDecision'], nested: { permissions: { whole: ['destructiveActions', 'escalationTechniques'] } } } },
+  { at: ['graph', 'hops'], places: { whole: ['actions', 'why'] } },
+  { at: ['graph', 'reach'], places: { whole: ['power', 'reachPower', 'path'] } },
+];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Put every `{ "$text": index }` of a parsed report.json back (shared, not copied) and drop the
@@ -238,10 +398,19 @@ const TEXT_PLACES: Readonly<Record<'findings' | 'fixes', { readonly whole: reado
  * Tolerant of anything else: a field that is not where a reference may stand is left for the
  * shape check to judge. An index the table lacks is bad input: file, JSON path, the index.
  * Reports written before schema 1.4 have no table and pass unchanged.
+ *
+ * Schema 1.6 also leaves out what the reader can put back: a finding's firstSeen when it is
+ * `firstSeenDefault`, and the start of a reach path kept in the table (the principal it is reach of).
  */
 export function resolveTexts(data: unknown, file: string): unknown {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
-  const raw = data as Record<string, unknown>;
+  if (!isRecord(data)) return data;
+  const raw = data;
+  const firstSeen = raw[FIRST_SEEN_DEFAULT];
+  if (firstSeen !== undefined) {
+    if (typeof firstSeen !== 'string') throw new InputError(file, `$.${FIRST_SEEN_DEFAULT}`, 'the firstSeen of findings that have none (a date-time)', typeof firstSeen);
+    if (Array.isArray(raw.findings)) raw.findings = raw.findings.map((f: unknown) => (isRecord(f) && f.firstSeen === undefined ? { ...f, firstSeen } : f));
+    delete raw[FIRST_SEEN_DEFAULT];
+  }
   const table = raw.texts;
   if (table === undefined) return data;
   if (!Array.isArray(table)) throw new InputError(file, '$.texts', 'a list of the texts references point to', typeof table);
@@ -251,17 +420,30 @@ export function resolveTexts(data: unknown, file: string): unknown {
     if (i < 0 || i >= table.length) throw new InputError(file, path, `an index into $.texts (0 to ${table.length - 1})`, String(i));
     return table[i];
   };
-  for (const list of ['findings', 'fixes'] as const) {
-    const items = raw[list];
-    if (!Array.isArray(items)) continue;
-    const places = TEXT_PLACES[list];
-    raw[list] = items.map((item: unknown, i) => {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
-      const o = { ...(item as Record<string, unknown>) };
-      for (const k of places.whole) if (k in o) o[k] = resolve(o[k], `$.${list}[${i}].${k}`);
-      for (const k of places.each) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map((e, j) => resolve(e, `$.${list}[${i}].${k}[${j}]`));
+  const resolveIn = (item: Record<string, unknown>, places: TextPlaces, path: string): Record<string, unknown> => {
+    const o = { ...item };
+    for (const k of places.whole ?? []) if (k in o) o[k] = resolve(o[k], `${path}.${k}`);
+    for (const k of places.each ?? []) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map((e, j) => resolve(e, `${path}.${k}[${j}]`));
+    for (const [k, inner] of Object.entries(places.nested ?? {})) if (isRecord(o[k])) o[k] = resolveIn(o[k], inner, `${path}.${k}`);
+    return o;
+  };
+  for (const { at, places } of TEXT_PLACES) {
+    const parent = at.length === 1 ? raw : raw[at[0]!];
+    const key = at[at.length - 1]!;
+    if (!isRecord(parent) || !Array.isArray(parent[key])) continue;
+    const path = `$.${at.join('.')}`;
+    const items = (parent[key] as unknown[]).map((item, i) => {
+      if (!isRecord(item)) return item;
+      const o = resolveIn(item, places, `${path}[${i}]`);
+      // A reach path from the table starts where its reach entry is (schema 1.6).
+      if (key === 'reach' && isTextRef(item.path) && isRecord(o.path) && o.path.from === undefined && Array.isArray(o.path.hops) && isRecord(o.path.hops[0])) {
+        const [first, ...more] = o.path.hops as Record<string, unknown>[];
+        o.path = { from: o.principalArn, ...o.path, hops: [{ from: o.principalArn, ...first }, ...more] };
+      }
       return o;
     });
+    if (at.length === 1) raw[key] = items;
+    else raw[at[0]!] = { ...parent, [key]: items };
   }
   delete raw.texts;
   return raw;

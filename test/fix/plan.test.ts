@@ -45,6 +45,17 @@ const observed = [
 describe('right-sized policy and boundary from observed use', () => {
   const snapshot = snapshotOf([{ name: 'kiro-agent', inline: [broad], maxSessionDuration: 43200 }], {}, { usage: usage(observed) });
 
+  it('renders the fix README when read (not held from planning), the same each time and through a structured clone (analysis workers)', () => {
+    const { plan: p, needed } = plan(snapshot);
+    const text = p.readme;
+    expect(text).toMatch(/^# Fixes for kiro-agent\n/);
+    expect(text).toContain(`Principal: \`${ARN}\``);
+    expect(text).toContain(`; ${needed.observed.length} observed actions.`);
+    for (const f of p.fixes) expect(text).toContain(`## ${f.title}`);
+    expect(p.readme).toBe(text);
+    expect(structuredClone(p).readme).toBe(text);
+  });
+
   it('keeps every observed call, gates the forbidden one behind approval, and is marked safe', () => {
     const { plan: p, needed } = plan(snapshot);
     const replace = p.fixes.find((f) => f.kind === 'replace-policy')!;

@@ -8,6 +8,7 @@ import { collectSnapshot, runScan } from '../../src/pipeline/scan.js';
 import { runCli } from '../support/cli.js';
 import { reportSchemaErrors } from '../support/schema.js';
 import type { Report } from '../../src/model/report.js';
+import { parseReport } from '../../src/report/history.js';
 
 const NOW = new Date('2026-11-24T07:00:00Z');
 const tmp = mkdtempSync(join(tmpdir(), 'leash-inv-pipe-'));
@@ -36,7 +37,7 @@ describe('resource inventory in the pipeline', () => {
     const r = await runCli(['scan', '--demo', '--inventory', extra, '--ci', '-o', out, '--format', 'json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    const report = parseReport(readFileSync(join(out, 'report.json'), 'utf8'), 'report.json');
     expect(report.scan.sources.filter((s) => s.kind === 'inventory-file')).toHaveLength(2);
     const { snapshot } = await collectSnapshot({ demo: true, inventory: [extra], now: NOW });
     expect(snapshot.inventory!.resources.find((x) => x.name === 'extra-bucket')).toMatchObject({ account: '111122223333' });
@@ -61,7 +62,7 @@ describe('resource inventory in the pipeline', () => {
     const r = await runCli(['scan', '--demo', '--inventory', bad, '--ci', '-o', out, '--format', 'json']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad-policy\.json at \$\.resources\[0\]\.policy/);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    const report = parseReport(readFileSync(join(out, 'report.json'), 'utf8'), 'report.json');
     expect(report.scan.coverage.inventory).toMatchObject({ status: 'partial', policyUnknown: 1 });
     expect(report.errors.some((e) => e.source === 'inventory-file' && e.path === '$.resources[0].policy')).toBe(true);
   });

@@ -21,6 +21,7 @@ import { usageSql } from '../../src/collect/cloudtrail/usage-sql.js';
 import { openTrailDb } from '../support/duckdb-trail.js';
 import { presetAthenaRows } from '../support/athena-results.js';
 import scannerPolicy from '../../docs/scanner-policy.json' with { type: 'json' };
+import { parseReport } from '../../src/report/history.js';
 
 const DAY = '2026-11-20';
 
@@ -119,7 +120,7 @@ for f in INPUT:
     expect(r.report.coverage).toEqual({ accountsListed: 4, accountsScanned: 3, accountsFailed: 0, accountsSkipped: 1 });
     for (const [i, a] of setup.members.entries()) {
       const entry = r.report.accounts.find((x) => x.id === a)!;
-      const report = JSON.parse(readFileSync(join(reports, entry.reportDir!, 'report.json'), 'utf8')) as Report;
+      const report = parseReport(readFileSync(join(reports, entry.reportDir!, 'report.json'), 'utf8'), 'report.json');
       expect(reportSchemaErrors(report)).toEqual([]);
       expect(report.scan.account.id).toBe(a);
       expect(report.scan.sources.find((s) => s.kind === 'cloudtrail-s3')).toMatchObject({ status: 'ok', counts: expect.objectContaining({ files: 1, records: 10 + i }) });
@@ -162,7 +163,7 @@ for f in INPUT:
 
     // Each scanned account got its own share of the one aggregate.
     for (const [i, a] of setup.members.slice(0, 2).entries()) {
-      const report = JSON.parse(readFileSync(join(reports, byId.get(a)!.reportDir!, 'report.json'), 'utf8')) as Report;
+      const report = parseReport(readFileSync(join(reports, byId.get(a)!.reportDir!, 'report.json'), 'utf8'), 'report.json');
       expect(report.scan.sources.find((s) => s.kind === 'cloudtrail-athena')).toMatchObject({ status: 'ok', counts: expect.objectContaining({ accountEvents: 10 + i }) });
       const helper = report.principals.find((p) => p.name === 'build-helper')!;
       expect(helper.agentEvidence.map((e) => e.kind)).toContain('cloudtrail-user-agent');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SEVERITIES } from '../../src/model/finding.js';
 import { ASFF_LIMITS, asffSeverityLabel, clip, defaultProductArn, toAsff } from '../../src/report/asff.js';
+import type { Report } from '../../src/model/report.js';
 import { ACCOUNT, buildReport, CLAUDE, finding, KIRO, laterReport } from './support.js';
 
 // Timestamps: YYYY-MM-DDTHH:MM:SS[.fraction up to 9 digits](Z|±HH[:]MM) per the API reference.
@@ -21,7 +22,6 @@ const asffFinding = z.object({
   AwsAccountId: z.string().regex(/^\d{12}$/),
   Types: z.array(findingType).min(1).max(50),
   CreatedAt: timestamp,
-  FirstObservedAt: timestamp,
   UpdatedAt: timestamp,
   Severity: z.object({ Label: z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']), Original: z.string().max(64).optional() }),
   Title: nonBlank(256),
@@ -39,7 +39,7 @@ const asffFinding = z.object({
   FindingProviderFields: z.object({
     Severity: z.object({ Label: z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']), Original: z.string().max(64).optional() }).strict(),
     Types: z.array(findingType).min(1).max(50),
-  }).strict(),
+  }).strict().optional(),
 }).strict();
 
 describe('toAsff', () => {
@@ -130,4 +130,79 @@ describe('toAsff', () => {
     expect(clip('x'.repeat(300), 256)).toHaveLength(256);
     expect(clip('x'.repeat(300), 256).endsWith('…')).toBe(true);
   });
+
+  it('writes nothing twice: ids only in Id and GeneratorId, the principal only in Resources, no FirstObservedAt', () => {
+    const report = buildReport();
+    const out = toAsff(report, { region: 'us-east-1' });
+    for (const [i, a] of out.entries()) {
+      const f = report.findings[i]!;
+      expect(a.Id).toBe(`leash/${ACCOUNT}/${f.id}`);
+      expect(a.GeneratorId).toBe(`leash/${f.checkId}`);
+      expect(Object.keys(a.ProductFields)).not.toContain('leash/FindingId');
+      expect(Object.keys(a.ProductFields)).not.toContain('leash/CheckId');
+      expect(a.Resources[0]!.Id).toBe(f.principalArn);
+      expect(a.Description).not.toContain(f.principalArn);
+      expect(a).not.toHaveProperty('FirstObservedAt');
+    }
+  });
+
+  it('keeps the finding and check ids in ProductFields when Id or GeneratorId had to be clipped', () => {
+    const long = 'x'.repeat(600);
+    const f = { ...finding({ checkId: 'agent-unused-permissions', principalArn: CLAUDE.arn, subject: 's' }), id: long, checkId: long };
+    const [a] = toAsff(buildReport({ findings: [f] }), { region: 'us-east-1' });
+    expect(a!.Id.length).toBeLessThanOrEqual(ASFF_LIMITS.id);
+    expect(a!.ProductFields['leash/FindingId']).toBe(long);
+    expect(a!.ProductFields['leash/CheckId']).toBe(long);
+    expect(asffFinding.safeParse(a).error?.issues ?? []).toEqual([]);
+  });
+
+  describe('FindingProviderFields: sent exactly when Security Hub may hold another severity or types', () => {
+    const f0 = finding({ checkId: 'agent-privilege-escalation', principalArn: KIRO.arn, subject: 'iam-passrole-lambda', technique: 'iam-passrole-lambda', severity: 'high' });
+    const FIRST = '2026-11-23T03:00:00.000Z';
+    const at = (startedAt: string, ...fs: Report['findings']): Report => buildReport({ startedAt, findings: fs });
+    const later = '2026-11-24T03:00:00.000Z';
+
+    it('a new finding: left out (Security Hub fills it from Severity and Types)', () => {
+      const [a] = toAsff(at(later, { ...f0, firstSeen: later }), { region: 'us-east-1' });
+      expect(a!.FindingProviderFields).toBeUndefined();
+      const [b] = toAsff(at(later, f0), { region: 'us-east-1' });
+      expect(b!.FindingProviderFields).toBeUndefined();
+    });
+
+    it('seen before, unchanged since the previous report: left out; its severity changed: sent with the new one', () => {
+      const previous = at(FIRST, { ...f0, firstSeen: FIRST });
+      const [same] = toAsff(at(later, { ...f0, firstSeen: FIRST }), { region: 'us-east-1', previous });
+      expect(same!.FindingProviderFields).toBeUndefined();
+      const [raised] = toAsff(at(later, { ...f0, severity: 'critical', firstSeen: FIRST }), { region: 'us-east-1', previous });
+      expect(raised!.FindingProviderFields).toEqual({ Severity: { Label: 'CRITICAL', Original: 'critical' }, Types: raised!.Types });
+      expect(raised!.FindingProviderFields!.Types).toContain('TTPs/Privilege Escalation');
+      expect(asffFinding.safeParse(raised).error?.issues ?? []).toEqual([]);
+    });
+
+    it('seen before with no previous report to compare with (or one of another account): sent', () => {
+      const [a] = toAsff(at(later, { ...f0, firstSeen: FIRST }), { region: 'us-east-1' });
+      expect(a!.FindingProviderFields?.Severity).toEqual(a!.Severity);
+      const other = { ...at(FIRST, { ...f0, firstSeen: FIRST }), scan: { ...at(FIRST).scan, account: { id: '999988887777' } } };
+      const [b] = toAsff(at(later, { ...f0, firstSeen: FIRST }), { region: 'us-east-1', previous: other });
+      expect(b!.FindingProviderFields?.Types).toEqual(b!.Types);
+    });
+
+    it('property: whenever it is sent it equals Severity and Types; left out only when new or unchanged', () => {
+      const sev = fc.constantFrom(...SEVERITIES);
+      fc.assert(
+        fc.property(sev, sev, fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), (before, now, seenBefore, inPrevious, techBefore, techNow) => {
+          const { technique: _t, ...plain } = f0;
+          const mk = (severity: typeof before, tech: boolean) => ({ ...plain, severity, ...(tech ? { technique: 'iam-passrole-lambda' } : {}), firstSeen: seenBefore ? FIRST : later });
+          const previous = at(FIRST, ...(inPrevious ? [mk(before, techBefore)] : []));
+          const [a] = toAsff(at(later, mk(now, techNow)), { region: 'us-east-1', previous });
+          const unchanged = inPrevious && before === now && techBefore === techNow;
+          expect(a!.FindingProviderFields === undefined).toBe(!seenBefore || unchanged);
+          if (a!.FindingProviderFields) expect(a!.FindingProviderFields).toEqual({ Severity: a!.Severity, Types: a!.Types });
+          expect(asffFinding.safeParse(a).error?.issues ?? []).toEqual([]);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
 });
+

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { demoDir } from '../../src/pipeline/paths.js';
 import { DB_SCHEMA_SQL, redactUrl } from '../../src/report/postgres.js';
-import { listScans } from '../../src/report/history.js';
+import { listScans, parseReport } from '../../src/report/history.js';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/fixtures.js';
 import { POSTGRES_SKIP_REASON, postgresAvailable, startPostgres, type Postgres } from '../support/postgres.js';
@@ -53,10 +53,10 @@ describe.skipIf(!postgresAvailable)(`leash report --to postgres${postgresAvailab
     writeFileSync(join(tmp, 'without-kiro.json'), JSON.stringify(auth));
     expect((await runCli(['scan', '--input', join(tmp, 'without-kiro.json'), '--config', join(demoDir, 'leash.config.yaml'), '--cloudtrail', join(demoDir, 'cloudtrail'), '--reports', reports, '--format', 'json', '--ci'])).code).toBe(0);
     const name = readFileSync(join(reports, ACCOUNT, 'latest'), 'utf8').trim();
-    latest = JSON.parse(readFileSync(join(reports, ACCOUNT, name, 'report.json'), 'utf8')) as Report;
+    latest = parseReport(readFileSync(join(reports, ACCOUNT, name, 'report.json'), 'utf8'), 'report.json');
     const scans = await listScans(reports, ACCOUNT);
     expect(scans).toHaveLength(2);
-    previous = JSON.parse(readFileSync(join(scans[0]!.dir, 'report.json'), 'utf8')) as Report;
+    previous = parseReport(readFileSync(join(scans[0]!.dir, 'report.json'), 'utf8'), 'report.json');
   }, 120_000);
 
   afterAll(async () => {

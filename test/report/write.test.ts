@@ -7,6 +7,7 @@ import { FORMATS } from '../../src/report/formats.js';
 import { listScans, loadReport, parseReport, pruneScans, readLatestPointer, TEMP_PREFIX } from '../../src/report/history.js';
 import { renderFormat, writeFilesAtomic, writeReportBundle } from '../../src/report/write.js';
 import { InputError } from '../../src/model/errors.js';
+import { REPORT_SCHEMA_VERSION } from '../../src/model/report.js';
 import { repoRoot } from '../support/fixtures.js';
 import { ACCOUNT, buildReport, laterReport } from './support.js';
 
@@ -30,7 +31,8 @@ describe('writeReportBundle', () => {
     // report.json keeps each policy document once (schema 1.3); parsing it puts them back.
     const text = await readFile(join(dir, 'report.json'), 'utf8');
     expect(Object.keys((JSON.parse(text) as { documents: object }).documents).length).toBeGreaterThan(0);
-    expect(parseReport(text, 'report.json')).toEqual(report);
+    // Read back whole, in this version's encoding (the test report is built as an older one).
+    expect(parseReport(text, 'report.json')).toEqual({ ...report, schemaVersion: REPORT_SCHEMA_VERSION });
     expect(JSON.parse(await readFile(join(dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
     expect(JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8'))).toHaveLength(report.findings.length);
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('# leash scan — account 111122223333');
@@ -105,6 +107,27 @@ describe('writeReportBundle', () => {
     await expect(failing).rejects.toThrow('disk full');
     expect((await readdir(accountRoot())).sort()).toEqual([first.dir.split('/').pop(), 'latest']);
     expect((await loadReport('latest', { reportsRoot: reportsRoot() })).scan.id).toBe(buildReport().scan.id);
+  });
+
+  it('report files and fix folders are written side by side: a failure in one waits for the other before the temp dir goes', async () => {
+    const ac = new AbortController();
+    let fixesFinished = false;
+    const failing = writeReportBundle(buildReport(), {
+      reportsRoot: reportsRoot(),
+      formats: ['json', 'sarif', 'md'],
+      signal: ac.signal,
+      fixesWriter: async (d) => {
+        // The report files are under way when this aborts; the next format sees it and fails.
+        ac.abort(new Error('SIGTERM'));
+        await new Promise((r) => setTimeout(r, 50));
+        await writeFile(join(d, 'late.tf'), '# written after the other side failed');
+        fixesFinished = true;
+      },
+    });
+    await expect(failing).rejects.toThrow('SIGTERM');
+    // Negative control for a Promise.all: the fixes writer was not still writing into a removed folder.
+    expect(fixesFinished).toBe(true);
+    expect(await readdir(accountRoot())).toEqual([]);
   });
 
   it('an aborted write is abandoned the same way', async () => {

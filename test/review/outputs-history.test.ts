@@ -59,10 +59,11 @@ describe('a scan whose IAM read broke half-way', () => {
 
 describe('Security Hub updates', () => {
   it('carries severity and types in FindingProviderFields, which BatchImportFindings honours on an existing finding', () => {
-    const f = finding({ checkId: 'agent-privilege-escalation', principalArn: KIRO.arn, subject: 'iam-passrole-lambda', technique: 'iam-passrole-lambda', severity: 'critical' });
+    // Seen by an earlier scan, and no previous report says Security Hub already has these values.
+    const f = { ...finding({ checkId: 'agent-privilege-escalation', principalArn: KIRO.arn, subject: 'iam-passrole-lambda', technique: 'iam-passrole-lambda', severity: 'critical' }), firstSeen: '2026-11-01T00:00:00.000Z' };
     const [a] = toAsff(buildReport({ findings: [f] }), { region: 'us-east-1' });
     expect(a!.FindingProviderFields).toEqual({ Severity: { Label: 'CRITICAL', Original: 'critical' }, Types: a!.Types });
-    expect(a!.FindingProviderFields.Types).toContain('TTPs/Privilege Escalation');
+    expect(a!.FindingProviderFields!.Types).toContain('TTPs/Privilege Escalation');
   });
 });
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { parseTrend } from '../../src/report/trend.js';
 import { repoRoot } from '../support/fixtures.js';
+import { parseReport } from '../../src/report/history.js';
 
 describe('leash schedule with --history', () => {
   it('each run compares with the one before it through the history store', async () => {
@@ -24,7 +25,7 @@ describe('leash schedule with --history', () => {
     // Ticks that come while a scan runs are logged as skipped; two runs complete.
     const runs = stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string; reportDir: string }).filter((r) => r.status !== 'skipped');
     expect(runs.map((r) => r.status)).toEqual(['ok', 'ok']);
-    const [first, second] = runs.map((r) => JSON.parse(readFileSync(join(r.reportDir, 'report.json'), 'utf8')) as Report);
+    const [first, second] = runs.map((r) => parseReport(readFileSync(join(r.reportDir, 'report.json'), 'utf8'), 'report.json'));
     expect(second!.delta?.previousScanId).toBe(first!.scan.id);
     const trend = parseTrend(readFileSync(join(history, '111122223333', 'trend.ndjson'), 'utf8'), 'trend');
     expect(trend.map((t) => t.startedAt)).toEqual([first!.scan.startedAt, second!.scan.startedAt]);

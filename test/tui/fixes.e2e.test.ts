@@ -11,6 +11,7 @@ import { findingsFor } from '../../src/tui/format.js';
 import { fixesForFinding, fixesOf } from '../../src/tui/screens/FixList.js';
 import { repoRoot } from '../support/fixtures.js';
 import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js';
+import { parseReport } from '../../src/report/history.js';
 
 const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
 const skip = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npx tsc -p . --outDir dist\`)` : !existsSync(join(repoRoot, 'dist/src/pipeline/scan.js')) ? 'the demo scan is not in this build' : '';
@@ -23,7 +24,7 @@ beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'leash-fixes-e2e-'));
   const out = join(cwd, 'reports/demo/x');
   execFileSync('node', [CLI, 'scan', '--demo', '--fixes', '--output', out], { cwd, stdio: 'pipe' });
-  report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  report = parseReport(readFileSync(join(out, 'report.json'), 'utf8'), 'report.json');
 });
 afterAll(() => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });

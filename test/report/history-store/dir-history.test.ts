@@ -10,12 +10,13 @@ import { HistoryStore, openHistoryStore } from '../../../src/report/history-stor
 import { parseTrend } from '../../../src/report/trend.js';
 import { runCli } from '../../support/cli.js';
 import { buildReport, COVERAGE } from '../support.js';
+import { parseReport } from '../../../src/report/history.js';
 
 const ACCOUNT = '111122223333';
 
 function latestReport(reports: string): Report {
   const latest = readFileSync(join(reports, ACCOUNT, 'latest'), 'utf8').trim();
-  return JSON.parse(readFileSync(join(reports, ACCOUNT, latest, 'report.json'), 'utf8')) as Report;
+  return parseReport(readFileSync(join(reports, ACCOUNT, latest, 'report.json'), 'utf8'), 'report.json');
 }
 
 describe('--history DIR', () => {

@@ -11,6 +11,7 @@ import { demoDir } from '../../../src/pipeline/paths.js';
 import { parseTrend } from '../../../src/report/trend.js';
 import { runCli } from '../../support/cli.js';
 import { MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../../support/moto.js';
+import { parseReport } from '../../../src/report/history.js';
 
 const BUCKET = 'leash-history-test';
 const PREFIX = 'nightly/prod';
@@ -54,7 +55,7 @@ describe.skipIf(!motoAvailable)(`--history s3:// against moto${motoAvailable ? '
   const reportIn = (reports: string): Report => {
     const account = readFileSync(join(reports, '.account'), 'utf8');
     const latest = readFileSync(join(reports, account, 'latest'), 'utf8').trim();
-    return JSON.parse(readFileSync(join(reports, account, latest, 'report.json'), 'utf8')) as Report;
+    return parseReport(readFileSync(join(reports, account, latest, 'report.json'), 'utf8'), 'report.json');
   };
 
   it('carries firstSeen, --fail-on-new and resolved findings across runs that start with an empty reports/', async () => {
@@ -70,7 +71,7 @@ describe.skipIf(!motoAvailable)(`--history s3:// against moto${motoAvailable ? '
     expect(rep1.delta).toBeUndefined();
 
     const latest = (await object(`${PREFIX}/${account}/latest`))!.toString().trim();
-    const stored = JSON.parse(gunzipSync((await object(`${PREFIX}/${account}/${latest}/report.json.gz`))!).toString()) as Report;
+    const stored = parseReport(gunzipSync((await object(`${PREFIX}/${account}/${latest}/report.json.gz`))!).toString(), 'report.json.gz');
     expect(stored.scan.id).toBe(rep1.scan.id);
 
     // Night two, a fresh runner: nothing new, firstSeen from night one, delta against it.
