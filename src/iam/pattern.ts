@@ -305,6 +305,8 @@ export class ActionExpander {
    */
   statementActionsShared(action: readonly string[] | undefined, notAction: readonly string[] | undefined): ActionSet {
     if (!action) return this.statementActions(action, notAction);
+    // The key joins with U+0000: a list with a pattern holding one could spell another list's key.
+    if (action.some((p) => p.includes('\u0000'))) return this.expandAll(action);
     const key = action.length === 1 ? action[0]! : action.join('\u0000');
     let set = this.sharedLists.get(key);
     if (!set) {
