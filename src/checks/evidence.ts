@@ -5,6 +5,7 @@ import type { Principal } from '../model/snapshot.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
+import { statementSetsOf } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { ActionSet } from '../iam/action-set.js';
 
@@ -38,16 +39,6 @@ function statementJson(st: Statement): Record<string, unknown> {
   return j;
 }
 
-// A statement's Action/NotAction as a set of catalog ids, per expander (its catalog numbers them).
-const statementSets = new WeakMap<ActionExpander, WeakMap<Statement, ActionSet>>();
-function statementSet(st: Statement, expander: ActionExpander): ActionSet {
-  let byStatement = statementSets.get(expander);
-  if (!byStatement) statementSets.set(expander, (byStatement = new WeakMap()));
-  let set = byStatement.get(st);
-  if (!set) byStatement.set(st, (set = expander.statementActionsShared(st.action, st.notAction)));
-  return set;
-}
-
 // Per document, the union of its Allow statements' sets: a policy none of whose statements
 // grants any sampled action is passed over without looking at its statements.
 const allowUnions = new WeakMap<ActionExpander, WeakMap<PolicyDocument, ActionSet>>();
@@ -57,7 +48,8 @@ function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
   let u = byDoc.get(doc);
   if (!u) {
     u = new ActionSet(expander.size);
-    for (const st of doc.statements) if (st.effect === 'Allow') u.or(statementSet(st, expander));
+    const sets = statementSetsOf(doc, expander);
+    doc.statements.forEach((st, i) => { if (st.effect === 'Allow') u!.or(sets[i]!); });
     byDoc.set(doc, u.compact());
   }
   return u;
@@ -71,7 +63,7 @@ function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
  */
 export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
   const sample = actions.slice(0, 24);
-  const ids = sample.map((a) => expander.catalog.lookup(a)?.id ?? -1);
+  const ids = sample.map((a) => expander.idOf(a));
   let lower: string[] | undefined;
   const out: StatementEvidence[] = [];
   const allKnown = ids.every((id) => id >= 0);
@@ -80,9 +72,12 @@ export function statementEvidence(expander: ActionExpander, p: Principal, action
       const u = allowUnion(policy.document, expander);
       if (!ids.some((id) => u.has(id))) continue;
     }
-    for (const st of policy.document.statements) {
+    const sets = statementSetsOf(policy.document, expander);
+    const statements = policy.document.statements;
+    for (let k = 0; k < statements.length; k++) {
+      const st = statements[k]!;
       if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
-      const set = statementSet(st, expander);
+      const set = sets[k]!;
       let grants: string[] | undefined;
       for (let i = 0; i < sample.length; i++) {
         const id = ids[i]!;

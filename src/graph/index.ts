@@ -114,6 +114,14 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string):
     for (const e of built.out[from.index]!) edges.push(e);
   }
   const reachList: PrincipalReach[] = [];
+  // A node's reach power is often its own, and members of one component share theirs: each
+  // power object is summarized once (every summary handed out is a copy of its own).
+  const summaries = new Map<PowerSets, ReturnType<typeof summarizePower>>();
+  const summaryOf = (p: PowerSets) => {
+    let s = summaries.get(p);
+    if (!s) summaries.set(p, (s = summarizePower(p, built.expander)));
+    return { ...s };
+  };
   for (const n of built.nodes) {
     if (!n.principal || (n.kind !== 'user' && n.kind !== 'role') || !inAccount(n)) continue;
     if (built.out[n.index]!.length === 0) continue;
@@ -126,8 +134,8 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string):
     reachList.push({
       principalArn: n.principal.arn,
       principals: reach.principals(n.index),
-      power: summarizePower(n.power, built.expander),
-      reachPower: summarizePower(possible, built.expander),
+      power: summaryOf(n.power),
+      reachPower: summaryOf(possible),
       ...(gains ? { gains } : {}),
       ...(path ? { path } : {}),
     });

@@ -121,7 +121,20 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
 // Each summarized document's statements as action sets (read-only, shared), with the expander
 // whose catalog numbers them: "does statement i cover action a" is then one bit test.
 const statementSetCache = new WeakMap<PolicyDocument, { readonly expander: ActionExpander; readonly sets: readonly ActionSet[] }>();
-const actionIds = new WeakMap<ActionExpander, Map<string, number>>();
+const otherSets = new WeakMap<ActionExpander, WeakMap<PolicyDocument, readonly ActionSet[]>>();
+
+/** A document's statements as action sets under `expander` (read-only, shared; one per statement, in order). */
+export function statementSetsOf(doc: PolicyDocument, expander: ActionExpander): readonly ActionSet[] {
+  summarizeDocument(doc, expander);
+  const known = statementSetCache.get(doc);
+  if (known && known.expander === expander) return known.sets;
+  // Summarized under another expander (tests use several): sets of this one's own, kept apart.
+  let byDoc = otherSets.get(expander);
+  if (!byDoc) otherSets.set(expander, (byDoc = new WeakMap()));
+  let sets = byDoc.get(doc);
+  if (!sets) byDoc.set(doc, (sets = doc.statements.map((st) => expander.statementActionsShared(st.action, st.notAction))));
+  return sets;
+}
 
 /**
  * The statements of `doc` whose Action/NotAction covers `action`, in order: by the sets its
@@ -131,14 +144,7 @@ const actionIds = new WeakMap<ActionExpander, Map<string, number>>();
 export function coveringStatementsOf(doc: PolicyDocument, action: string): Statement[] {
   const known = statementSetCache.get(doc);
   if (known) {
-    let ids = actionIds.get(known.expander);
-    if (!ids) actionIds.set(known.expander, (ids = new Map()));
-    let id = ids.get(action);
-    if (id === undefined) {
-      id = known.expander.catalog.lookup(action)?.id ?? -1;
-      if (ids.size >= 50_000) ids.clear(); // bounded: a cache, not an index
-      ids.set(action, id);
-    }
+    const id = known.expander.idOf(action);
     if (id >= 0) {
       const out: Statement[] = [];
       for (let i = 0; i < doc.statements.length; i++) if (known.sets[i]!.has(id)) out.push(doc.statements[i]!);

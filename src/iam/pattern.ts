@@ -230,6 +230,19 @@ export class ActionExpander {
     return this.all.clone();
   }
 
+  private readonly ids = new Map<string, number>();
+
+  /** The catalog id of an action as asked (any case), or -1: one lookup per distinct spelling, not a lower-cased copy per call. */
+  idOf(action: string): number {
+    let id = this.ids.get(action);
+    if (id === undefined) {
+      id = this.catalog.lookup(action)?.id ?? -1;
+      if (this.ids.size >= 100_000) this.ids.clear(); // bounded: a cache, not an index
+      this.ids.set(action, id);
+    }
+    return id;
+  }
+
   /** Catalog action ids matched by one pattern. */
   expand(pattern: string): Int32Array {
     const seen = this.rawCache.get(pattern);
@@ -305,6 +318,8 @@ export class ActionExpander {
    */
   statementActionsShared(action: readonly string[] | undefined, notAction: readonly string[] | undefined): ActionSet {
     if (!action) return this.statementActions(action, notAction);
+    // The key joins with U+0000: a list with a pattern holding one could spell another list's key.
+    if (action.some((p) => p.includes('\u0000'))) return this.expandAll(action);
     const key = action.length === 1 ? action[0]! : action.join('\u0000');
     let set = this.sharedLists.get(key);
     if (!set) {

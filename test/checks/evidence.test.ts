@@ -38,9 +38,9 @@ describe('statementEvidence by sets', () => {
           const odd = oddLists.map((Action, i) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', [i % 2 ? 'NotAction' : 'Action']: Action, Resource: '*' }] }));
           const snapshot = snapshotOf([{ name: 'p', inline: [...inline, ...odd], managed: attached }], Object.fromEntries(attached.map((n) => [n, managed[n]!])));
           const p = snapshot.principals[0]!;
-          const expander = fresh ? new ActionExpander(c) : shared;
-          // Asked twice: the second answer comes from the kept per-statement sets.
-          for (let i = 0; i < 2; i++) expect(statementEvidence(expander, p, sample, limit)).toEqual(statementEvidenceByPattern(p, sample, limit));
+          // Asked twice: the second answer comes from the kept sets; with `fresh`, the second
+          // expander finds the documents summarized under the first.
+          for (const expander of fresh ? [shared, new ActionExpander(c)] : [shared, shared]) expect(statementEvidence(expander, p, sample, limit)).toEqual(statementEvidenceByPattern(p, sample, limit));
         },
       ),
       { numRuns: 400, seed: 16 },

@@ -31,3 +31,12 @@ describe('coveringStatementsOf', () => {
     );
   });
 });
+
+describe('statementActionsShared', () => {
+  it('does not give a pattern holding U+0000 the set of the list its text spells', () => {
+    const e = new ActionExpander(catalog());
+    const list = e.statementActionsShared(['s3:GetObject', 's3:PutObject'], undefined);
+    expect(list.count()).toBe(2);
+    expect(e.statementActionsShared(['s3:GetObject\u0000s3:PutObject'], undefined).count()).toBe(0);
+  });
+});
