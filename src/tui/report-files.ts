@@ -1,7 +1,11 @@
 // File I/O for the TUI: find and load the newest report, write fix files and exports. Kept out of
 // the components so they stay props-in, callbacks-out.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { applyLibFile, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
+import { renderSourceOf } from '../fix/render/lazy.js';
+import { isBoundarySizeNote } from '../fix/render/readme.js';
+import { safeLines } from '../safe/text.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
@@ -88,17 +92,46 @@ export function principalKindOf(arn: string): string {
 }
 
 /**
- * Default `w` action: the three renderings under <baseDir>/reports/fixes/<kind>-<principal>/<fix kind>/
+ * Default `w` action: the fix's files under <baseDir>/reports/fixes/<kind>-<principal>/<fix kind>/
  * (the folder name scan --fixes uses, from safeName), so writing the boundary after the right-sized
  * policy does not overwrite it, and neither does the fix of a user named like a role.
+ *
+ * The files are the ones a scan's fixes folder holds, so apply.sh runs as written: the JSON files
+ * it reads under their own names (trust.json, boundary.json…), main.tf with versions.tf beside it,
+ * and, one folder up where apply.sh looks for them, the shared library it checks and sources and
+ * the folder of a boundary shared by content. A fix read from an old report without its render
+ * source gets its three renderings as before.
  */
 export function writeFixFiles(fix: Fix, principalName: string, baseDir: string = process.cwd()): string {
-  const dir = join(resolve(baseDir), 'reports', 'fixes', safeName(principalKindOf(fix.principalArn), principalName), fix.kind);
+  const principalDir = join(resolve(baseDir), 'reports', 'fixes', safeName(principalKindOf(fix.principalArn), principalName));
+  const dir = join(principalDir, fix.kind);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'policy.json'), ensureNewline(fix.renderings.json));
-  writeFileSync(join(dir, 'main.tf'), ensureNewline(fix.renderings.terraform));
-  // Not executable on purpose: a human reads it, then runs it with `sh apply.sh`.
-  writeFileSync(join(dir, 'apply.sh'), ensureNewline(fix.renderings.cli));
+  const target = renderSourceOf(fix.renderings);
+  if (!target) {
+    writeFileSync(join(dir, 'policy.json'), ensureNewline(fix.renderings.json));
+    writeFileSync(join(dir, 'main.tf'), ensureNewline(fix.renderings.terraform));
+    // Not executable on purpose: a human reads it, then runs it with `sh apply.sh`.
+    writeFileSync(join(dir, 'apply.sh'), ensureNewline(fix.renderings.cli));
+    return dir;
+  }
+  // Not executable on purpose (apply.sh included): a human reads it, then runs it with `bash apply.sh`.
+  for (const f of renderFixFiles(target)) writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
+  writeFileSync(join(dir, 'versions.tf'), renderVersionsTf());
+  const lib = applyLibFile();
+  mkdirSync(dirname(join(principalDir, lib.path)), { recursive: true });
+  writeFileSync(join(principalDir, lib.path), lib.content, { mode: 0o644 });
+  const partition = fix.principalArn.split(':')[1] || 'aws';
+  for (const p of target.policies) {
+    if (p.purpose !== 'boundary' || !p.shared || p.attach === 'none') continue;
+    // The name is leash-boundary-<hex> of the document; sharedBoundaryDir keeps it one plain folder.
+    const folder = join(principalDir, sharedBoundaryDir(p.name));
+    mkdirSync(folder, { recursive: true });
+    const sizeNotes = fix.notes.filter(isBoundarySizeNote);
+    for (const f of renderSharedBoundaryFiles(p, target.accountId, partition, [{ arn: fix.principalArn, dir: fix.kind }], sizeNotes)) {
+      // policy-id.txt is apply.sh's to write (after it creates the policy): never replaced here.
+      writeFileSync(join(folder, f.path), f.path === 'README.md' ? safeLines(f.content) : f.content, { mode: 0o644 });
+    }
+  }
   return dir;
 }
 

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { scanAndWrite } from '../../src/pipeline/scan.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { READ_LIMITS } from '../../src/safe/read.js';
 import { tmpdir } from 'node:os';
@@ -111,6 +112,36 @@ describe('writeFixFiles', () => {
     // Case-insensitive file systems: Twin and twin stay apart too.
     const upper = writeFixFiles({ ...roleFix, principalArn: 'arn:aws:iam::111122223333:role/Twin' }, 'Twin', dir);
     expect(upper.toLowerCase()).not.toBe(r.toLowerCase());
+  });
+
+  it("a scan's fix written from the TUI runs as written: apply.sh (dry run) finds its JSON, the shared library and the shared boundary", async () => {
+    const scanned = await scanAndWrite({ demo: true, fixes: true, reportsRoot: join(dir, 'scan'), now: new Date('2026-11-24T07:00:00Z') });
+    // Read back as the TUI reads it: renderings are derived again from the stored render source.
+    const report = loadReport(join(scanned.dir, 'report.json'));
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // A stand-in aws for a dry run: who am I, and "no such policy yet".
+    writeFileSync(join(bin, 'aws'), '#!/usr/bin/env bash\ncase " $* " in\n  *" --query Account "*) echo 123456789012 ;;\n  *" --query Arn "*) echo arn:aws:sts::123456789012:assumed-role/admin/me ;;\n  *" iam get-policy "*) echo NoSuchEntity >&2; exit 254 ;;\n  *) echo {} ;;\nesac\n', { mode: 0o755 });
+    const run = (out: string) => spawnSync('bash', [join(out, 'apply.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    for (const kind of ['permissions-boundary', 'trust-policy'] as const) {
+      const fix = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === kind)!;
+      const out = writeFixFiles(fix, kiro.name, dir);
+      const r = run(out);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Dry run finished/);
+      expect(readFileSync(join(out, 'versions.tf'), 'utf8')).toMatch(/required_providers/);
+    }
+    const boundaryFix = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === 'permissions-boundary')!;
+    const out = writeFixFiles(boundaryFix, kiro.name, dir);
+    const name = /shared_boundary_check '(leash-boundary-[0-9a-f]{12})'/.exec(readFileSync(join(out, 'apply.sh'), 'utf8'))![1]!;
+    expect(JSON.parse(readFileSync(join(out, '..', 'boundaries', name, 'boundary.json'), 'utf8')).Statement.length).toBeGreaterThan(1);
+    // Negative control: without the library beside it, the script stops before any AWS call.
+    rmSync(join(out, '..', 'lib'), { recursive: true });
+    const broken = run(out);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/missing or is not the library/);
   });
 
   it('keeps a hostile principal name inside reports/fixes', () => {
