@@ -75,6 +75,8 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       yield `peak RSS    ${t ? against(rss, t.rssMiB, 'MiB', 0) : `${rss} MiB`}`;
       yield `bundle      ${t?.bundleMB ? against(bundleMB, t.bundleMB, 'MB') : `${bundleMB.toFixed(1)} MB`}, ${Number(best.bundleFiles).toLocaleString('en-US')} files`;
       yield `report.json ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== 'report.json' && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;
+      const asffOnRequest = best.asffOnRequest as { bytes: number; ms: number } | undefined;
+      if (asffOnRequest) yield `ASFF        not in the default bundle (--format asff): ${(asffOnRequest.bytes / 1e6).toFixed(1)} MB more, written in ${asffOnRequest.ms.toLocaleString('en-US')} ms, after the scan`;
       if (best.breakdown) yield* breakdownLines(best.breakdown as BundleBreakdown);
       yield `content     ${Number(best.findings).toLocaleString('en-US')} findings, ${Number(best.fixes).toLocaleString('en-US')} fixes, exit ${String(best.exitCode)}`;
       yield `stages (ms) ${Object.entries(best.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;

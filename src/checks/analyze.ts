@@ -6,6 +6,7 @@ import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions, grantingStatements, principalPolicyInput, type EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
+import type { CatalogAction } from '../iam/catalog.js';
 import { agentEvidenceFor, agentKindOf, isHumanSessionRole } from '../agents/identify.js';
 import { destructiveActions, escalationTechniques } from './data.js';
 import type { AnalyzedPrincipal, EscalationHit } from './types.js';
@@ -37,10 +38,9 @@ const SELF_SCOPED = /\$\{aws:(username|userid|PrincipalTag\/[^}]+)\}/i;
  * An IAM user-targeting action granted only on the caller's own user (`…:user/${aws:username}`)
  * cannot reach another principal, so it does not escalate.
  */
-function onlySelfScoped(p: Principal, action: string, expander: ActionExpander): boolean {
-  const a = expander.catalog.lookup(action);
-  if (!a || a.service !== 'iam' || !a.resourceTypes.some((r) => r.name === 'user')) return false;
-  const grants = grantingStatements(p.policies, action, p);
+function onlySelfScopedAction(p: Principal, a: CatalogAction): boolean {
+  if (a.service !== 'iam' || !a.resourceTypes.some((r) => r.name === 'user')) return false;
+  const grants = grantingStatements(p.policies, a.key, p);
   return grants.length > 0 && grants.every((g) => (g.statement.resource ?? []).length > 0 && (g.statement.resource ?? []).every((r) => SELF_SCOPED.test(r)));
 }
 
@@ -52,10 +52,18 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
     let reachable = groups.length > 0;
     // Groups are a handful of actions: bit tests, no set copies (this runs techniques × principals).
     for (const g of groups) {
-      const keys = g.filter((id) => eff.allowed.has(id)).map((id) => expander.catalog.actions[id]!.key).filter((a) => !onlySelfScoped(p, a, expander));
-      if (keys.length === 0) { reachable = false; break; }
-      if (!g.some((id) => eff.unconditional.has(id))) conditional = true;
-      actions.push(...keys);
+      // Indexed loops: most principals have none of a group, and this runs for every one.
+      const before = actions.length;
+      for (let i = 0; i < g.length; i++) {
+        const id = g[i]!;
+        if (!eff.allowed.has(id)) continue;
+        const a = expander.catalog.actions[id]!;
+        if (!onlySelfScopedAction(p, a)) actions.push(a.key);
+      }
+      if (actions.length === before) { reachable = false; break; }
+      let some = false;
+      for (let i = 0; i < g.length && !some; i++) some = eff.unconditional.has(g[i]!);
+      if (!some) conditional = true;
     }
     if (!reachable) continue;
     let passableRoles: readonly string[] | undefined;
@@ -76,9 +84,9 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
     const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps, now), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
-    const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScoped(p, expander.catalog.actions[id]!.key, expander));
+    const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!));
     // Deleting one's own access key or MFA device (granted on `user/${aws:username}`) destroys nothing shared.
-    const uncondIds = idx.destructive.intersectionIds(effective.unconditional).filter((id) => !onlySelfScoped(p, expander.catalog.actions[id]!.key, expander));
+    const uncondIds = idx.destructive.intersectionIds(effective.unconditional).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!));
     const uncond = new Set(uncondIds);
     const key = (id: number) => expander.catalog.actions[id]!.key;
     const usage = snapshot.usage?.byPrincipal[p.arn];

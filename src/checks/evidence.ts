@@ -1,10 +1,12 @@
 // Evidence helpers shared by checks: which statement of which policy grants an action.
 import type { StatementEvidence } from '../model/finding.js';
-import type { Statement } from '../model/policy.js';
+import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { ActionSet } from '../iam/action-set.js';
 
 /**
  * One evidence entry per granting statement, listing which of `actions` it grants (bounded).
@@ -36,7 +38,77 @@ function statementJson(st: Statement): Record<string, unknown> {
   return j;
 }
 
-export function statementEvidence(p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
+// A statement's Action/NotAction as a set of catalog ids, per expander (its catalog numbers them).
+const statementSets = new WeakMap<ActionExpander, WeakMap<Statement, ActionSet>>();
+function statementSet(st: Statement, expander: ActionExpander): ActionSet {
+  let byStatement = statementSets.get(expander);
+  if (!byStatement) statementSets.set(expander, (byStatement = new WeakMap()));
+  let set = byStatement.get(st);
+  if (!set) byStatement.set(st, (set = expander.statementActionsShared(st.action, st.notAction)));
+  return set;
+}
+
+// Per document, the union of its Allow statements' sets: a policy none of whose statements
+// grants any sampled action is passed over without looking at its statements.
+const allowUnions = new WeakMap<ActionExpander, WeakMap<PolicyDocument, ActionSet>>();
+function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
+  let byDoc = allowUnions.get(expander);
+  if (!byDoc) allowUnions.set(expander, (byDoc = new WeakMap()));
+  let u = byDoc.get(doc);
+  if (!u) {
+    u = new ActionSet(expander.size);
+    for (const st of doc.statements) if (st.effect === 'Allow') u.or(statementSet(st, expander));
+    byDoc.set(doc, u.compact());
+  }
+  return u;
+}
+
+/**
+ * Sampled actions the catalog knows are tested as bits of the statement's expanded set (one test
+ * per action, however many wildcards the statement lists: AWS managed policies list hundreds);
+ * for those, expansion and actionMatches agree (test/checks/evidence.test.ts). Others (not in the
+ * catalog) are matched by pattern as statementEvidenceByPattern does.
+ */
+export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
+  const sample = actions.slice(0, 24);
+  const ids = sample.map((a) => expander.catalog.lookup(a)?.id ?? -1);
+  let lower: string[] | undefined;
+  const out: StatementEvidence[] = [];
+  const allKnown = ids.every((id) => id >= 0);
+  for (const policy of p.policies) {
+    if (allKnown) {
+      const u = allowUnion(policy.document, expander);
+      if (!ids.some((id) => u.has(id))) continue;
+    }
+    for (const st of policy.document.statements) {
+      if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
+      const set = statementSet(st, expander);
+      let grants: string[] | undefined;
+      for (let i = 0; i < sample.length; i++) {
+        const id = ids[i]!;
+        let granted: boolean;
+        if (id >= 0) granted = set.has(id);
+        else {
+          const m = matcherOf(st);
+          lower ??= sample.map((a) => a.toLowerCase());
+          granted = m.matches(lower[i]!) !== m.negated;
+        }
+        if (granted) (grants ??= []).push(sample[i]!);
+      }
+      if (grants === undefined) continue;
+      out.push({
+        kind: 'statement', policy: policy.origin, statementIndex: st.index,
+        ...(st.sid !== undefined ? { sid: st.sid } : {}),
+        statement: statementJson(st), grants: grants.slice(0, 20),
+      });
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
+/** statementEvidence by pattern matching alone: the reference its property test compares with. */
+export function statementEvidenceByPattern(p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
   const sample = actions.slice(0, 24);
   const lower = sample.map((a) => a.toLowerCase());
   const out: StatementEvidence[] = [];

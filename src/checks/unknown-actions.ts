@@ -1,4 +1,25 @@
+import type { PolicyDocument } from '../model/policy.js';
+import type { ActionExpander } from '../iam/pattern.js';
 import { defineCheck, type FindingDraft } from './types.js';
+
+type Unknown = { readonly pattern: string; readonly deny: boolean };
+const NONE: readonly Unknown[] = [];
+const byDocument = new WeakMap<ActionExpander, WeakMap<PolicyDocument, readonly Unknown[]>>();
+
+/** A document's Action patterns that expand to nothing, once per document: managed policies list hundreds and are attached to many principals. */
+function unknownIn(doc: PolicyDocument, expander: ActionExpander): readonly Unknown[] {
+  let docs = byDocument.get(expander);
+  if (!docs) byDocument.set(expander, (docs = new WeakMap()));
+  let out = docs.get(doc);
+  if (!out) {
+    const found: Unknown[] = [];
+    for (const s of doc.statements) {
+      for (const pattern of s.action ?? []) if (pattern !== '*' && expander.expand(pattern).length === 0) found.push({ pattern, deny: s.effect === 'Deny' });
+    }
+    docs.set(doc, (out = found.length > 0 ? found : NONE));
+  }
+  return out;
+}
 
 export const unknownActions = defineCheck({
   id: 'unknown-actions',
@@ -13,12 +34,9 @@ export const unknownActions = defineCheck({
       const inDeny = new Set<string>();
       const policies = a.principal.boundary ? [...a.principal.policies, a.principal.boundary] : a.principal.policies;
       for (const pol of policies) {
-        for (const s of pol.document.statements) {
-          for (const pat of s.action ?? []) {
-            if (pat === '*' || ctx.expander.expand(pat).length > 0) continue;
-            unknown.add(pat);
-            if (s.effect === 'Deny') inDeny.add(pat);
-          }
+        for (const { pattern, deny } of unknownIn(pol.document, ctx.expander)) {
+          unknown.add(pattern);
+          if (deny) inDeny.add(pattern);
         }
       }
       if (unknown.size === 0) continue;

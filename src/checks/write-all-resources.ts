@@ -27,7 +27,7 @@ export const writeAllResources = defineCheck({
         severity: permKeys.length > 0 && a.isAgent ? 'high' : 'medium',
         title: `${a.principal.name} may write to every resource (${n} actions${permCount ? `, ${permCount} permissions-management` : ''})`,
         description: `This ${agentLabel(a.isAgent)} may perform ${n} write-level actions on Resource "*" that could be scoped to specific resources, e.g. ${listText(permKeys.length ? permKeys : keys, 5)}.`,
-        evidence: statementEvidence(a.principal, [...permKeys.slice(0, 10), ...keys.slice(0, 10)], 6),
+        evidence: statementEvidence(ctx.expander, a.principal, [...permKeys.slice(0, 10), ...keys.slice(0, 10)], 6),
         actions: keys.slice(0, 500),
         remediation: 'Scope these actions to the resource ARNs the workload uses.',
       }];

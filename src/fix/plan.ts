@@ -24,7 +24,7 @@ import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json
 import { verifyFix, verificationSummary } from './verify.js';
 import { approvalFor, configuredApproval, type PrincipalApproval } from './approval.js';
 import { actionReasons, reasonTotals } from './reasons.js';
-import { REASONS_FILE } from '../report/bundle.js';
+import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { Finding } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
@@ -825,7 +825,33 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
     ...(trustApplied ? {} : {}),
   };
-  return { principalArn: p.arn, principalName: p.name, fixes, target, readme: fixReadme(p, fixes, needed, trustLeftAsIs, ic, a.humanSession, target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name) };
+  // The README is text for the fix folder only: rendered when written, from the few facts it
+  // needs (3,742 READMEs held from planning to writing were 23 MB of the heap at 10,000 principals).
+  const facts: ReadmeFacts = {
+    name: p.name, arn: p.arn, basis: needed.basis, covered: needed.covered, observedCount: needed.observed.length,
+    trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
+  };
+  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, () => fixReadme(facts, fixes));
+}
+
+/**
+ * A plan whose `readme` is rendered on each read. Enumerable, so a structured clone (plans from
+ * analysis workers) carries the text itself.
+ */
+function withReadme(plan: Omit<PrincipalFixPlan, 'readme'>, render: () => string): PrincipalFixPlan {
+  return Object.defineProperty(plan, 'readme', { get: render, enumerable: true }) as PrincipalFixPlan;
+}
+
+interface ReadmeFacts {
+  readonly name: string;
+  readonly arn: string;
+  readonly basis: string;
+  readonly covered: boolean;
+  readonly observedCount: number;
+  readonly trustLeftAsIs: readonly string[];
+  readonly ic: IdentityCenterTarget | undefined;
+  readonly humanSession: boolean;
+  readonly sharedBoundary: string | undefined;
 }
 
 /**
@@ -850,7 +876,7 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
   const v = fix.verification;
   const readme = [
     `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\` — not an agent itself; its trust policy names agents that never assumed it.`, '',
-    'leash never applies these. Review, then apply with Terraform (`main.tf`) or `./apply.sh --apply` (default is a dry run; it backs up the current trust policy first and `--rollback DIR` undoes it).', '',
+    HOW_TO_APPLY_LINE, '',
     `## ${md(fix.title)}`, '', `Verification (${v.status ?? (v.safe ? 'verified' : 'not-safe')}): ${md(v.summary ?? '')}.`, '',
     ...[...new Set([...fix.notes, ...v.notes])].map((n) => `- ${md(n)}`),
   ].join('\n') + '\n';
@@ -918,19 +944,22 @@ function md(s: string): string {
 }
 
 /** Reasons as Markdown: per service, actions grouped by decision, reason and detail. */
-/** reasons.md of a principal's fix folder: each fix's actions by service, with why; undefined when no fix lists any. */
-export function reasonsFileText(plan: Pick<PrincipalFixPlan, 'principalName' | 'fixes'>): string | undefined {
+/**
+ * The last section of a principal's README.md (it was reasons.md, a file of its own in each fix
+ * folder): each fix's actions by service, with why; undefined when no fix lists any.
+ */
+export function reasonsSectionText(plan: Pick<PrincipalFixPlan, 'fixes'>): string | undefined {
   const withReasons = plan.fixes.filter((f) => f.actionReasons && f.actionReasons.length > 0);
   if (withReasons.length === 0) return undefined;
-  const lines = [`# Why each action is kept, gated or removed: ${md(plan.principalName)}`, '', 'The fixes and how they were verified are in [README.md](README.md).'];
-  for (const f of withReasons) lines.push('', `## ${md(f.title)}`, '', '### Every action, by service', '', ...reasonsMarkdown(f.actionReasons!));
+  const lines = [`## ${REASONS_HEADING}`];
+  for (const f of withReasons) lines.push('', `### ${md(f.title)}`, '', ...reasonsMarkdown(f.actionReasons!));
   return lines.join('\n') + '\n';
 }
 
 export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   // A service whose every action is kept as today with no known need (a boundary that caps
   // nothing there) says all it has in one count: a table row and a section for each of hundreds
-  // such services were two thirds of reasons.md. They share one line per reason instead.
+  // such services were two thirds of the reasons. They share one line per reason instead.
   const restOnly = (r: ServiceReasons) => r.groups.length === 0 && r.rest !== undefined && r.gated === 0 && r.removed === 0;
   const shown = reasons.filter((r) => !restOnly(r));
   const lines: string[] = ['| service | kept | gated | removed |', '| --- | --- | --- | --- |'];
@@ -948,13 +977,14 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   return lines;
 }
 
-function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trustLeftAsIs: readonly string[], ic: IdentityCenterTarget | undefined, humanSession: boolean, sharedBoundary?: string): string {
+function fixReadme(facts: ReadmeFacts, fixes: readonly Fix[]): string {
+  const { ic, humanSession, sharedBoundary, trustLeftAsIs } = facts;
   const lines = [
-    `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
+    `# Fixes for ${md(facts.name)}`, '', `Principal: \`${facts.arn.replace(/`/g, "'")}\`${humanSession ? " — an engineer's session role driven by an AI tool (agent principal of kind ai-driven-human-session)" : ''}`, '',
     ...(ic ? [`Target: IAM Identity Center permission set **${md(ic.permissionSetName)}** (IAM refuses changes to AWSReservedSSO_* roles). Instance ARN: ${ic.instanceArn ? `\`${ic.instanceArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up)'}; permission set ARN: ${ic.permissionSetArn ? `\`${ic.permissionSetArn}\`` : 'not collected (placeholder in apply.sh; main.tf looks it up by name)'}. Run the sso-admin steps with credentials for the organization's management account or the Identity Center delegated administrator (\`apply.sh --sso-profile NAME\`).`, ''] : []),
-    `Baseline: ${needed.basis}${needed.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${needed.observed.length} observed actions.`, '',
-    'leash never applies these. Review, then apply with Terraform (`main.tf`; `versions.tf` beside it, or concatenate every principal\'s `main.tf` with `../versions.tf` into one module) or `./apply.sh --apply` (default is a dry run; it backs up the current state first and `--rollback DIR` undoes it).', '',
-    ...(sharedBoundary ? [`The permissions boundary is the managed policy \`${sharedBoundary}\`, shared by every principal whose boundary says the same; its JSON, main.tf and the list of those principals are in \`../${sharedBoundaryDir(sharedBoundary)}/\`. apply.sh creates it there if it does not exist yet; with Terraform, apply that folder first (this main.tf looks it up by name).`, ''] : []),
+    `Baseline: ${facts.basis}${facts.covered ? ' (usage covers the window)' : ' (no usage coverage: nothing is called unused)'}; ${facts.observedCount} observed actions.`, '',
+    HOW_TO_APPLY_LINE, '',
+    ...(sharedBoundary ? [`The permissions boundary is \`${sharedBoundary}\`, shared by every principal whose boundary says the same: \`../${sharedBoundaryDir(sharedBoundary)}/\` has its JSON, main.tf (apply it first) and those principals.`, ''] : []),
     '| fix | verification | allowed | destructive | escalation |', '| --- | --- | --- | --- | --- |',
   ];
   const c = (x?: PermissionCounts, y?: PermissionCounts, k?: keyof PermissionCounts) => (x && y && k ? `${x[k]} → ${y[k]}` : '');
@@ -963,13 +993,15 @@ function fixReadme(p: Principal, fixes: readonly Fix[], needed: NeededSet, trust
     lines.push(`| ${md(f.title)} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')}: ${md(v.summary ?? '')} | ${c(f.countsBefore, f.countsAfter, 'allowedActions')} | ${c(f.countsBefore, f.countsAfter, 'destructiveActions')} | ${c(f.countsBefore, f.countsAfter, 'escalationTechniques')} |`);
   }
   for (const f of fixes) {
-    lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${md(f.description)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
-    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)];
-    if (notes.length > 0) lines.push('', ...[...new Set(notes)].map((n) => `- ${md(n)}`));
-    // The per-action detail (hundreds of lines for a broad role) is in reasons.md: the README stays a page.
+    lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${linkApprovalText(f.description, md)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
+    // A note the description already says (a trust fix's) is not said twice.
+    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => n !== f.description);
+    const noteLines = [...new Set(notes)].map((n) => linkApprovalText(n, md)).filter((n) => n !== '');
+    if (noteLines.length > 0) lines.push('', ...noteLines.map((n) => `- ${n}`));
+    // The per-action detail (hundreds of lines for a broad role) is the README's last section (reasonsFileText).
     if (f.actionReasons && f.actionReasons.length > 0) {
       const t = reasonTotals(f.actionReasons);
-      lines.push('', `Every action, by service, with why it is kept, gated or removed: [${REASONS_FILE}](${REASONS_FILE}) (${t.kept} kept, ${t.gated} gated, ${t.removed} removed).`);
+      lines.push('', `Every action, by service, with why it is kept, gated or removed: [below](#${REASONS_ANCHOR}) (${t.kept} kept, ${t.gated} gated, ${t.removed} removed).`);
     }
   }
   if (humanSession) lines.push('', '## No session policy, trust or session-length fix', '', '- Identity Center sessions cannot take a session policy at sign-in, and Identity Center owns the trust policy and session length (set them on the permission set).');

@@ -6,16 +6,18 @@
 // be new, empty or marked as leash's (`.leash-fixes`), and a principal's folder is rewritten only
 // when its marker names the same principal. Rewriting replaces leash's own files one by one and
 // leaves everything else — above all apply.sh's backup-<time>/ folders, which rollback needs.
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome, REASONS_FILE } from '../report/bundle.js';
+import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
-import { reasonsFileText, type PrincipalFixPlan } from './plan.js';
+import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
+import { REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -23,11 +25,11 @@ export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'targe
 }
 
 /**
- * Where a principal's per-action reasons are, relative to the fixes folder: the one place that
- * names the file (its folder from fixDirName, so from the one safe-name function).
+ * Where a principal's per-action reasons are, relative to the fixes folder: the last section of
+ * its README.md (the one place that names it; its folder from the one safe-name function).
  */
 export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
-  return `${fixDirName(plan)}/${REASONS_FILE}`;
+  return `${fixDirName(plan)}/README.md#${REASONS_ANCHOR}`;
 }
 
 interface FixMarker {
@@ -58,21 +60,22 @@ function readMarker(dir: string): FixMarker | undefined {
 /**
  * The fixes folder: created (with its marker) when absent; an existing one must be empty, carry
  * the marker, or be the `fixes/` of a leash bundle. `fix --output ~` is refused, not emptied.
+ * True when it was absent or empty: nothing in it can be in the way of a new folder.
  */
-export function prepareFixesDir(fixesDir: string, label = fixesDir): void {
+export function prepareFixesDir(fixesDir: string, label = fixesDir): boolean {
   const st = lstatOrUndefined(fixesDir);
   if (!st) {
     mkdirSync(fixesDir, { recursive: true });
     writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n');
-    return;
+    return true;
   }
   if (!st.isDirectory()) throw new InputError(label, '', 'a directory for fix files (--output)', st.isSymbolicLink() ? 'a symbolic link' : 'an existing file');
   const entries = readdirSync(fixesDir);
-  if (entries.includes(FIXES_MARKER)) return;
+  if (entries.includes(FIXES_MARKER)) return false;
   const inBundle = lstatOrUndefined(join(fixesDir, '..', BUNDLE_MARKER))?.isFile() === true || lstatOrUndefined(join(fixesDir, '..', 'report.json'))?.isFile() === true;
   if (entries.length === 0 || inBundle) {
-    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n');
-    return;
+    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n', { flag: 'wx' });
+    return entries.length === 0;
   }
   throw new InputError(label, '', 'an empty directory or one leash wrote fixes to (it holds .leash-fixes); use a new directory', `a directory holding other files (${listSome(entries)})`);
 }
@@ -81,24 +84,59 @@ function tempName(): string {
   return `${TEMP_PREFIX}fix-${process.pid}-${Math.random().toString(36).slice(2)}`;
 }
 
-function writeFiles(dir: string, files: readonly RenderedFile[]): void {
-  for (const f of files) writeFileSync(join(dir, f.path), f.content, { mode: f.mode, flag: 'wx' });
+/**
+ * How many principals' folders are in flight at once. Rendering the next principal (JS, on the
+ * main thread) overlaps the file-system calls of the ones before it (libuv's thread pool, 4
+ * threads by default); more in flight only holds more rendered text in memory.
+ */
+const FOLDERS_IN_FLIGHT = 8;
+
+/** `fn` over `items`, at most `limit` at a time; every started call settles before the first error is thrown. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
-/** One principal's folder, written whole when new, or file by file over leash's own earlier files. */
-function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[]): string {
+async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One principal's folder, written whole when new, or file by file over leash's own earlier files.
+ * `fresh`: the fixes folder was empty when this run began and every folder name is checked
+ * unique, so no folder of this name can exist and it is not looked up.
+ */
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], fresh = false): Promise<string> {
   const dir = join(fixesDir, name);
   const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
-  const st = lstatOrUndefined(dir);
+  const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st) {
+    // Written in a folder of its own, then renamed into place: a run cut short leaves no half
+    // folder under the principal's name. 'wx' creates each file and follows no link.
     const tmp = join(fixesDir, tempName());
-    mkdirSync(tmp);
+    await mkdir(tmp);
     try {
-      writeFiles(tmp, files);
-      writeFileSync(join(tmp, FIX_MARKER), marker());
-      renameSync(tmp, dir);
+      await Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(tmp, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+      await rename(tmp, dir);
     } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
       throw e;
     }
     return dir;
@@ -108,86 +146,108 @@ function writeFixDir(fixesDir: string, name: string, principalArn: string, files
     throw new InputError(dir, '', `a folder leash wrote fixes for ${principalArn} to (its ${FIX_MARKER} names the principal); it is left as is`, old ? `fixes for ${old.principalArn}` : st.isDirectory() ? 'a folder leash did not write' : 'something that is not a folder');
   }
   // Each file: written beside, then renamed over the old one. Files of the old set that the new
-  // set lacks (policy-2.json after a fix shrank) are leash's and go; backups and the rest stay.
+  // set lacks (policy-2.json after a fix shrank, reasons.md and versions.tf of earlier versions)
+  // are leash's and go; backups and the rest stay. The marker is replaced last, the same way.
+  const all = [...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }];
   const temps: [string, string][] = [];
   try {
-    for (const f of files) {
+    for (const f of all) {
       const tmp = join(dir, tempName());
-      writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
+      await writeFile(tmp, f.content, { mode: f.mode, flag: 'wx' });
       temps.push([tmp, join(dir, f.path)]);
     }
   } catch (e) {
-    for (const [tmp] of temps) rmSync(tmp, { force: true });
+    for (const [tmp] of temps) await rm(tmp, { force: true });
     throw e;
   }
-  for (const [tmp, target] of temps) {
-    if (lstatOrUndefined(target)?.isDirectory()) throw new InputError(target, '', 'a file leash may replace', 'a directory');
-    renameSync(tmp, target);
+  for (const [tmp, target] of temps.slice(0, -1)) {
+    if ((await lstatOrUndefinedAsync(target))?.isDirectory()) throw new InputError(target, '', 'a file leash may replace', 'a directory');
+    await rename(tmp, target);
   }
   const keep = new Set(files.map((f) => f.path));
-  for (const f of old.files) if (!keep.has(f) && FIX_FILE_RE.test(f) && lstatOrUndefined(join(dir, f))?.isFile()) rmSync(join(dir, f));
-  writeFileSync(join(dir, FIX_MARKER), marker());
+  for (const f of old.files) if (!keep.has(f) && FIX_FILE_RE.test(f) && (await lstatOrUndefinedAsync(join(dir, f)))?.isFile()) await rm(join(dir, f));
+  const [markerTmp, markerPath] = temps[temps.length - 1]!;
+  await rename(markerTmp, markerPath);
   return dir;
 }
 
-/** Every file of a plan, README included. Data in the README is escaped like any text a person reads. */
+/**
+ * Every file of a plan, README included (with the per-action reasons as its last section). Data in
+ * the README is escaped like any text a person reads.
+ */
 export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
-  const reasons = reasonsFileText(plan);
+  const reasons = reasonsSectionText(plan);
   return [
     ...renderFixFiles(plan.target),
-    { path: 'README.md', content: safeLines(plan.readme), mode: 0o644 },
-    ...(reasons !== undefined ? [{ path: REASONS_FILE, content: safeLines(reasons), mode: 0o644 }] : []),
+    { path: 'README.md', content: safeLines(reasons !== undefined ? `${plan.readme}\n${reasons}` : plan.readme), mode: 0o644 },
   ];
 }
 
-export function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string): string[] {
+/**
+ * Every plan's folder (a plan that changes nothing gets none), the shared boundaries' folders and
+ * the files they share, under `fixesDir`. Folders are written a few at a time (FOLDERS_IN_FLIGHT),
+ * asynchronously; the returned folders are in plan order.
+ */
+export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string): Promise<string[]> {
   const root = resolve(fixesDir);
-  prepareFixesDir(root, label ?? fixesDir);
-  const written: string[] = [];
+  const fresh = prepareFixesDir(root, label ?? fixesDir);
+  // Names first, all of them: two principals, one folder (a 48-bit hash collision, or a
+  // case-insensitive file system) is refused before anything is written.
   const used = new Map<string, string>();
+  const todo: { plan: PrincipalFixPlan; name: string }[] = [];
   for (const plan of plans) {
     // Nothing to change (the boundary leash would propose is already in place): no folder.
     if (plan.fixes.length === 0) continue;
     const name = fixDirName(plan);
-    // Two principals, one folder (a 48-bit hash collision, or a case-insensitive file system):
-    // refuse rather than let the second overwrite the first.
     const key = name.toLowerCase();
     const other = used.get(key);
     if (other !== undefined && other !== plan.principalArn) throw new Error(`fix folders of ${other} and ${plan.principalArn} would share the name ${name}`);
     used.set(key, plan.principalArn);
-    const dir = join(root, name);
-    const rel = relative(root, dir);
+    const rel = relative(root, join(root, name));
     if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new Error(`fix folder ${JSON.stringify(name)} is not one segment inside ${root}`);
-    written.push(writeFixDir(root, name, plan.principalArn, fixFiles(plan)));
+    todo.push({ plan, name });
   }
-  written.push(...writeSharedBoundaries(root, plans));
-  if (written.length > 0) writeApplyLib(root);
-  // One terraform {} block for every principal's main.tf concatenated into one module.
-  if (written.length > 0) writeFileSync(join(fixesDir, 'versions.tf'), renderVersionsTf());
-  return written;
+  const written = new Map<PrincipalFixPlan, string>();
+  // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
+  await eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
+    written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), fresh));
+  });
+  const dirs = todo.map(({ plan }) => written.get(plan)!);
+  dirs.push(...(await writeSharedBoundaries(root, plans)));
+  if (dirs.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
+  return dirs;
 }
 
 /**
- * The shell every apply.sh sources (lib/leash-apply-<hash>.sh): written when absent or not what
- * it should be; never removed, since apply.sh files of earlier runs in this folder name theirs.
+ * What every principal's folder shares, once in the fixes folder: the shell every apply.sh sources
+ * (lib/leash-apply-<hash>.sh), the one terraform {} block (versions.tf: a principal's folder has
+ * none, so every main.tf concatenates into one module with it) and README.md (how to apply, what
+ * each approval condition requires).
  */
-function writeApplyLib(root: string): void {
-  const f = applyLibFile();
+function sharedFiles(): RenderedFile[] {
+  return [applyLibFile(), { path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 }, { path: 'README.md', content: safeLines(renderFixesReadme()), mode: 0o644 }];
+}
+
+/**
+ * One of sharedFiles: written when absent or not what it should be. The library is never removed,
+ * since apply.sh files of earlier runs in this folder name theirs.
+ */
+function writeSharedFile(root: string, f: RenderedFile, what: string): void {
   const path = join(root, f.path);
   const dir = join(path, '..');
   const st = lstatOrUndefined(dir);
-  if (st && !st.isDirectory()) throw new InputError(dir, '', 'a folder for the shared apply.sh library', 'something that is not a folder');
+  if (st && !st.isDirectory()) throw new InputError(dir, '', `a folder for ${what}`, 'something that is not a folder');
   if (!st) mkdirSync(dir);
   const cur = lstatOrUndefined(path);
-  if (cur?.isFile() && readRegularFileSync(path, 2 ** 20, 'the shared apply.sh library').toString('utf8') === f.content) return;
-  if (cur && !cur.isFile()) throw new InputError(path, '', 'the shared apply.sh library leash writes', 'something that is not a file');
+  if (cur?.isFile() && readRegularFileSync(path, 2 ** 20, what).toString('utf8') === f.content) return;
+  if (cur && !cur.isFile()) throw new InputError(path, '', `${what}, which leash writes`, 'something that is not a file');
   const tmp = join(dir, tempName());
   writeFileSync(tmp, f.content, { mode: f.mode, flag: 'wx' });
   renameSync(tmp, path);
 }
 
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
-function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): string[] {
+async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): Promise<string[]> {
   const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[] }>();
   for (const plan of plans) {
     if (plan.fixes.length === 0) continue;
@@ -202,12 +262,12 @@ function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[])
   }
   if (byName.size === 0) return [];
   const dir = join(root, BOUNDARIES_DIR);
-  prepareFixesDir(dir);
+  const fresh = prepareFixesDir(dir);
   const written: string[] = [];
   for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
     const files = renderSharedBoundaryFiles(e.policy, e.accountId, e.partition, e.principals).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
-    written.push(writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files));
+    written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, fresh));
   }
   return written;
 }

@@ -679,8 +679,18 @@ function iamTargets<T extends { readonly arn: string }>(
 }
 
 function allowedAction(ctx: Ctx, n: GraphNodeInternal, action: string): boolean {
-  const id = ctx.expander.catalog.lookup(action)?.id;
+  const id = actionId(ctx, action);
   return id !== undefined && n.effective !== undefined && n.effective.allowed.has(id);
+}
+
+// The few constant actions allowedAction asks per node and technique, looked up once per catalog.
+const actionIdMemo = new WeakMap<object, Map<string, number | undefined>>();
+function actionId(ctx: Ctx, action: string): number | undefined {
+  if (reference) return ctx.expander.catalog.lookup(action)?.id;
+  let m = actionIdMemo.get(ctx.expander.catalog);
+  if (!m) actionIdMemo.set(ctx.expander.catalog, (m = new Map()));
+  if (!m.has(action)) m.set(action, ctx.expander.catalog.lookup(action)?.id);
+  return m.get(action);
 }
 
 function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
@@ -768,13 +778,22 @@ function catalogIds(ctx: Ctx, g: readonly string[]): readonly (readonly [string,
 function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly string[])[], skip: string): { actions: string[]; condition: HopCondition } | undefined {
   const actions: string[] = [];
   let condition: HopCondition = 'none';
+  const { allowed, unconditional } = n.effective!;
+  // Indexed loops, no arrays per group: this runs per node and technique, and most groups miss.
   for (const g of groups) {
     if (g.includes(skip)) continue;
-    // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
-    const ids = catalogIds(ctx, g).filter(([a, id]) => id !== undefined && n.effective!.allowed.has(id) && mayActInOwn(n.caller!, a));
-    if (ids.length === 0) return undefined;
-    if (!ids.some(([, id]) => n.effective!.unconditional.has(id!))) condition = 'approval';
-    actions.push(...ids.map(([a]) => a));
+    const ids = catalogIds(ctx, g);
+    let held = false, free = false;
+    for (let i = 0; i < ids.length; i++) {
+      const [a, id] = ids[i]!;
+      // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
+      if (id === undefined || !allowed.has(id) || !mayActInOwn(n.caller!, a)) continue;
+      held = true;
+      free ||= unconditional.has(id);
+      actions.push(a);
+    }
+    if (!held) return undefined;
+    if (!free) condition = 'approval';
   }
   return { actions, condition };
 }

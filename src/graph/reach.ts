@@ -117,21 +117,32 @@ export function reachIndex(g: BuiltGraph): ReachIndex {
   const possible = powersOf(g, possibleC);
   let counts: Int32Array | undefined;
   const trees = new Map<Strength, (GraphEdge | undefined)[]>();
+  // The check and the report's summary both ask for a principal's path: built once per node and
+  // strength (paths are read-only, like every answer of the index).
+  const paths = new Map<Strength, Map<number, GraphPath | undefined>>();
+  const pathFor = (node: number, strength: Strength): GraphPath | undefined => {
+    let via = trees.get(strength);
+    if (!via) trees.set(strength, (via = adminTree(g, strength)));
+    if (g.nodes[node]!.power.admin || !via[node]) return undefined;
+    const edges: GraphEdge[] = [];
+    for (let v = node, guard = 0; !g.nodes[v]!.power.admin && guard < g.nodes.length; guard++) {
+      const e = via[v];
+      if (!e) return undefined;
+      edges.push(e);
+      v = g.byId.get(e.to)!;
+    }
+    return toPath(g, edges);
+  };
   return {
     power: (node, strength) => (strength === 'proven' ? proven : possible)[node]!,
     principals: (node) => (counts ??= principalCounts(g, possibleC))[node]!,
     pathToAdmin: (node, strength) => {
-      let via = trees.get(strength);
-      if (!via) trees.set(strength, (via = adminTree(g, strength)));
-      if (g.nodes[node]!.power.admin || !via[node]) return undefined;
-      const edges: GraphEdge[] = [];
-      for (let v = node, guard = 0; !g.nodes[v]!.power.admin && guard < g.nodes.length; guard++) {
-        const e = via[v];
-        if (!e) return undefined;
-        edges.push(e);
-        v = g.byId.get(e.to)!;
-      }
-      return toPath(g, edges);
+      let memo = paths.get(strength);
+      if (!memo) paths.set(strength, (memo = new Map()));
+      if (memo.has(node)) return memo.get(node);
+      const path = pathFor(node, strength);
+      memo.set(node, path);
+      return path;
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import { and3, gatesOnApproval, not3, or3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { statementAppliesToResource } from '../iam/evaluate.js';
-import { statementCovers } from '../iam/pattern.js';
+import { coveringStatementsOf } from '../iam/effective.js';
 import type { HopCondition, HopEvidence } from '../model/graph.js';
 
 export interface Layer {
@@ -46,7 +46,7 @@ export function coveringStatements(doc: PolicyDocument, action: string): readonl
   let m = covering.get(doc);
   if (!m) covering.set(doc, (m = new Map()));
   let list = m.get(action);
-  if (!list) m.set(action, (list = doc.statements.filter((s) => statementCovers(s, action))));
+  if (!list) m.set(action, (list = coveringStatementsOf(doc, action)));
   return list;
 }
 

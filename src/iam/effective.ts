@@ -81,9 +81,11 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
   // documents have no Deny and no Condition, and 10k principals should not mean 60k bitsets.
   const b = newBuckets();
   const principalDependent: DependentStatement[] = [];
+  const sets: ActionSet[] = [];
   for (const st of doc.statements) {
     // Shared with other statements of the same Action list: summaries only ever read their sets.
     const actions = expander.statementActionsShared(st.action, st.notAction);
+    sets.push(actions);
     if (referencesPrincipalKey(st.condition)) {
       principalDependent.push({ statement: st, actions, useVariables: doc.version !== '2008-10-17' });
       continue;
@@ -112,7 +114,38 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     principalDependent,
   };
   summaryCache.set(doc, s);
+  statementSetCache.set(doc, { expander, sets });
   return s;
+}
+
+// Each summarized document's statements as action sets (read-only, shared), with the expander
+// whose catalog numbers them: "does statement i cover action a" is then one bit test.
+const statementSetCache = new WeakMap<PolicyDocument, { readonly expander: ActionExpander; readonly sets: readonly ActionSet[] }>();
+const actionIds = new WeakMap<ActionExpander, Map<string, number>>();
+
+/**
+ * The statements of `doc` whose Action/NotAction covers `action`, in order: by the sets its
+ * summary computed when there is one and the catalog knows the action (expansion and
+ * actionMatches agree on catalog actions: test/iam/covering.test.ts), else by statementCovers.
+ */
+export function coveringStatementsOf(doc: PolicyDocument, action: string): Statement[] {
+  const known = statementSetCache.get(doc);
+  if (known) {
+    let ids = actionIds.get(known.expander);
+    if (!ids) actionIds.set(known.expander, (ids = new Map()));
+    let id = ids.get(action);
+    if (id === undefined) {
+      id = known.expander.catalog.lookup(action)?.id ?? -1;
+      if (ids.size >= 50_000) ids.clear(); // bounded: a cache, not an index
+      ids.set(action, id);
+    }
+    if (id >= 0) {
+      const out: Statement[] = [];
+      for (let i = 0; i < doc.statements.length; i++) if (known.sets[i]!.has(id)) out.push(doc.statements[i]!);
+      return out;
+    }
+  }
+  return doc.statements.filter((st) => statementCovers(st, action));
 }
 
 const empties = new Map<number, ActionSet>();
@@ -285,10 +318,10 @@ export function principalPolicyInput(p: Principal, scps?: readonly (readonly Att
 export function grantingStatements(policies: readonly AttachedPolicy[], action: string, principal?: Principal): { policy: AttachedPolicy; statement: Statement }[] {
   const out: { policy: AttachedPolicy; statement: Statement }[] = [];
   for (const policy of policies) {
-    for (const st of policy.document.statements) {
+    for (const st of coveringStatementsOf(policy.document, action)) {
       if (st.effect !== 'Allow') continue;
       if (principal && !mayApplyToPrincipal(st.condition, principal, policy.document.version)) continue;
-      if (statementCovers(st, action)) out.push({ policy, statement: st });
+      out.push({ policy, statement: st });
     }
   }
   return out;

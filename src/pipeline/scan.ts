@@ -27,7 +27,7 @@ import { namedAgents } from '../checks/resource-names.js';
 import { blastReports } from '../resources/report.js';
 import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
-import type { Format } from '../report/formats.js';
+import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { computeDelta } from '../report/diff.js';
 import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
@@ -409,10 +409,10 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   const { dir } = await writeReportBundle(report, {
     reportsRoot,
     ...(opts.output ? { outputDir: opts.output } : {}),
-    formats: opts.formats ?? ['json', 'sarif', 'asff', 'md'],
+    formats: opts.formats ?? DEFAULT_FORMATS,
     ...(previous ? { previous } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { writeFixPlans(join(d, 'fixes'), analysis.fixPlans); } } : {}),
+    ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans); } } : {}),
   }).catch((e: unknown) => {
     // EACCES, ENOTDIR, EROFS…: name the directory the user chose rather than an internal temp path.
     const code = (e as NodeJS.ErrnoException).code;

@@ -91,8 +91,8 @@ export function inspectFixDir(dir: string, rel: string, out: { foreign: string[]
 export function inspectFixesDir(dir: string, rel: string, out: { foreign: string[]; backups: string[] }): void {
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
-    // The one terraform {} block shared by every principal's main.tf (written by writeFixPlans).
-    if ((e === FIXES_MARKER || e === 'versions.tf') && isFile(p)) continue;
+    // The one terraform {} block shared by every principal's main.tf, and the README every fix README links to (written by writeFixPlans).
+    if ((e === FIXES_MARKER || e === 'versions.tf' || e === 'README.md') && isFile(p)) continue;
     if (e === BOUNDARIES_DIR && isDir(p)) inspectFixesDir(p, `${rel}${e}/`, out);
     else if (e === APPLY_LIB_DIR && isDir(p)) {
       for (const f of readdirSync(p)) if (!(APPLY_LIB_RE.test(f) && isFile(join(p, f)))) out.foreign.push(`${rel}${e}/${f}`);

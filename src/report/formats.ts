@@ -15,8 +15,13 @@ export const FORMAT_FILES: Readonly<Record<Format, string>> = {
   html: 'report.html',
 };
 
-/** What `leash scan` writes when --format is not given (the dashboard exports are asked for by name or with all). */
-export const DEFAULT_FORMATS: readonly Format[] = ['json', 'sarif', 'asff', 'md'];
+/**
+ * What `leash scan` writes when --format is not given. The dashboard exports and ASFF are asked for
+ * by name or with `all`: ASFF is one Security Hub record per finding, a third of the bundle at
+ * 10,000 principals (59 MB of 182), and only a Security Hub import reads it; Prowler likewise writes
+ * json-asff only with its Security Hub integration (its --output-formats default: csv, json-ocsf, html).
+ */
+export const DEFAULT_FORMATS: readonly Format[] = ['json', 'sarif', 'md'];
 
 /** Names people type for a format (e.g. `--format markdown`) mapped to the canonical one. */
 const ALIASES: Readonly<Record<string, Format>> = {

@@ -198,13 +198,19 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
   try {
     // First, so that every folder leash may later replace or delete says it is leash's.
     await writeFile(join(tmp, BUNDLE_MARKER), `${JSON.stringify({ tool: 'leash', scanId: report.scan.id })}\n`);
-    for (const format of opts.formats) {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
-      const file = join(tmp, FORMAT_FILES[format]);
-      await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout?: JsonLayout });
-      tmpFiles.push(FORMAT_FILES[format]);
-    }
-    if (opts.fixesWriter) await opts.fixesWriter(tmp);
+    const formats = async (): Promise<void> => {
+      for (const format of opts.formats) {
+        if (opts.signal?.aborted) throw abortError(opts.signal);
+        const file = join(tmp, FORMAT_FILES[format]);
+        await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout?: JsonLayout });
+        tmpFiles.push(FORMAT_FILES[format]);
+      }
+    };
+    // The fix folders are written while the report files are: each waits on the disk (fsync, the
+    // thread pool) at times the other can use the CPU. Both settle before anything is decided, so a
+    // failure in one never leaves the other writing into a folder being removed.
+    const settled = await Promise.allSettled([formats(), opts.fixesWriter ? opts.fixesWriter(tmp) : Promise.resolve()]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     if (opts.signal?.aborted) throw abortError(opts.signal);
 
     const dir = inHistory ? await renameIntoHistory(tmp, parent, baseName) : await replaceDir(tmp, resolve(opts.outputDir!));

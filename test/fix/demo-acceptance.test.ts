@@ -24,6 +24,7 @@ import { principalListRows } from '../../src/tui/screens/PrincipalList.js';
 import { filterPrincipals } from '../../src/tui/format.js';
 import { parsePolicy } from '../../src/iam/parse.js';
 import { effectivePermissions } from '../../src/iam/effective.js';
+import { approvalCondition } from '../../src/checks/data.js';
 
 const NOW = new Date('2026-11-24T07:00:00Z');
 let report: Report;
@@ -33,7 +34,7 @@ const expander = new ActionExpander(catalog());
 beforeAll(async () => {
   ({ report, fixPlans: plans } = await runScanWithFixes({ demo: true, fixes: true, now: NOW }));
   root = mkdtempSync(join(tmpdir(), 'leash-demo-acceptance-'));
-  writeFixPlans(join(root, 'fixes'), plans);
+  await writeFixPlans(join(root, 'fixes'), plans);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -96,19 +97,44 @@ describe('every fix explains every action', () => {
     }
   });
 
-  it("writes the reasons into each fix folder's reasons.md, by service; the README links to it and stays short", () => {
+  it("writes the reasons as the last section of each fix folder's README, by service; the fixes above link to it and stay short", () => {
     const readme = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'README.md'), 'utf8');
-    expect(readme).toMatch(/Every action, by service, with why it is kept, gated or removed: \[reasons\.md\]\(reasons\.md\) \(\d+ kept, \d+ gated, \d+ removed\)/);
-    expect(readme).not.toContain('#### ');
-    expect(readme).toMatch(/Verification \(verified\): \d+ observed calls still allowed; 2 become approval-gated/);
+    const at = readme.indexOf('\n## Why each action is kept, gated or removed\n');
+    expect(at).toBeGreaterThan(0);
+    const fixes = readme.slice(0, at);
+    const reasons = readme.slice(at);
+    expect(fixes).toMatch(/Every action, by service, with why it is kept, gated or removed: \[below\]\(#why-each-action-is-kept-gated-or-removed\) \(\d+ kept, \d+ gated, \d+ removed\)/);
+    expect(fixes).not.toContain('#### ');
+    expect(fixes).toMatch(/Verification \(verified\): \d+ observed calls still allowed; 2 become approval-gated/);
+    expect(existsSync(join(root, 'fixes', 'role-kiro-agent', 'reasons.md'))).toBe(false);
     const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
-    expect(fixReasonsFile({ principalName: kiro.name, target: { principalKind: 'role' } as PrincipalFixPlan['target'] })).toBe('role-kiro-agent/reasons.md');
-    const reasons = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'reasons.md'), 'utf8');
-    expect(reasons).toContain('### Every action, by service');
+    expect(fixReasonsFile({ principalName: kiro.name, target: { principalKind: 'role' } as PrincipalFixPlan['target'] })).toBe('role-kiro-agent/README.md#why-each-action-is-kept-gated-or-removed');
+    expect(reasons).toMatch(/\n### Permissions boundary for kiro-agent/);
     expect(reasons).toMatch(/- \*\*kept\*\* \(observed: 12 times, last on 2026-11-23\): .*`cloudformation:DescribeStacks`/);
     expect(reasons).toMatch(/- \*\*removed\*\* \(unused: 2026-10-24 → 2026-11-23, the whole window\): .*`ec2:RunInstances`/);
     expect(reasons).toMatch(/- \*\*gated\*\* \(destructive: observed 1 time, last on 2026-11-22; allowed only when approved \(mfa-present\)\): `lambda:UpdateFunctionConfiguration`/);
     expect(reasons).toMatch(/- \*\*gated\*\* \(escalation: observed 12 times, last on 2026-11-23; allowed only when approved \(mfa-present\)\): `ssm:GetParameter`/);
+  });
+
+  it("says what every README said alike once, in the fixes folder's README, and links there", () => {
+    const shared = readFileSync(join(root, 'fixes', 'README.md'), 'utf8');
+    const readme = readFileSync(join(root, 'fixes', 'role-kiro-agent', 'README.md'), 'utf8');
+    const mfa = approvalCondition('mfa-present');
+    //Then the condition's wording and caveats are in the shared README, under the heading the link names
+    expect(shared).toContain('\n### Approval condition mfa-present\n');
+    expect(shared).toContain(mfa.description);
+    expect(shared).toContain(mfa.caveats);
+    expect(shared).toContain('cp versions.tf role-<name>/');
+    //And the principal's README links there instead of repeating them, keeping how it meets the condition
+    expect(readme).toContain('[mfa-present](../README.md#approval-condition-mfa-present)');
+    expect(readme).not.toContain(mfa.caveats.replace(/([\\`*_[\]|<>#])/g, '\\$1').slice(0, 60));
+    expect(readme).not.toContain(mfa.description.slice(0, 60));
+    expect(readme).toMatch(/How this principal meets it: A human assumes the role with MFA/);
+    expect(readme).toContain('as [../README.md](../README.md) says');
+    expect(readme).not.toContain('Caveats');
+    //And a principal's folder has no versions.tf of its own: the fixes folder has the one
+    expect(existsSync(join(root, 'fixes', 'role-kiro-agent', 'versions.tf'))).toBe(false);
+    expect(existsSync(join(root, 'fixes', 'versions.tf'))).toBe(true);
   });
 });
 

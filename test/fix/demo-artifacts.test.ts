@@ -18,7 +18,7 @@ let dirs: string[] = [];
 beforeAll(async () => {
   const { fixPlans } = await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T07:00:00Z') });
   root = mkdtempSync(join(tmpdir(), 'leash-demo-fixes-'));
-  dirs = writeFixPlans(root, fixPlans);
+  dirs = await writeFixPlans(root, fixPlans);
 });
 
 describe('demo fix files', () => {

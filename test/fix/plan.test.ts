@@ -45,6 +45,17 @@ const observed = [
 describe('right-sized policy and boundary from observed use', () => {
   const snapshot = snapshotOf([{ name: 'kiro-agent', inline: [broad], maxSessionDuration: 43200 }], {}, { usage: usage(observed) });
 
+  it('renders the fix README when read (not held from planning), the same each time and through a structured clone (analysis workers)', () => {
+    const { plan: p, needed } = plan(snapshot);
+    const text = p.readme;
+    expect(text).toMatch(/^# Fixes for kiro-agent\n/);
+    expect(text).toContain(`Principal: \`${ARN}\``);
+    expect(text).toContain(`; ${needed.observed.length} observed actions.`);
+    for (const f of p.fixes) expect(text).toContain(`## ${f.title}`);
+    expect(p.readme).toBe(text);
+    expect(structuredClone(p).readme).toBe(text);
+  });
+
   it('keeps every observed call, gates the forbidden one behind approval, and is marked safe', () => {
     const { plan: p, needed } = plan(snapshot);
     const replace = p.fixes.find((f) => f.kind === 'replace-policy')!;
@@ -226,12 +237,12 @@ describe('a plan that changes nothing', () => {
     const { join } = await import('node:path');
     const p = plan(snapshotOf([{ name: 'kiro-agent', inline: [broad] }], {}, { usage: usage(observed) })).plan;
     const empty = join(mkdtempSync(join(tmpdir(), 'leash-nofix-')), 'fixes');
-    expect(writeFixPlans(empty, [{ ...p, fixes: [] }])).toEqual([]);
+    expect(await writeFixPlans(empty, [{ ...p, fixes: [] }])).toEqual([]);
     expect(readdirSync(empty).filter((e) => !e.startsWith('.'))).toEqual([]);
     expect(existsSync(join(empty, 'versions.tf'))).toBe(false);
     const full = join(mkdtempSync(join(tmpdir(), 'leash-fix-')), 'fixes');
     // The principal's folder and its boundary's, which is shared by content (fixes/boundaries/<name>/).
-    const written = writeFixPlans(full, [p]);
+    const written = await writeFixPlans(full, [p]);
     expect(written).toHaveLength(2);
     expect(written.filter((d) => d.includes(`${join('fixes', 'boundaries')}`))).toHaveLength(1);
     expect(existsSync(join(full, 'versions.tf'))).toBe(true);

@@ -1,4 +1,4 @@
-// reasons.md: services whose every action is kept as today share one line; every other service
+// The reasons section of a fix README: services whose every action is kept as today share one line; every other service
 // keeps its table row and its section. Nothing is lost: each service and its counts are shown once.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

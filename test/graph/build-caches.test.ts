@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../src/graph/index.js';
+import { reachIndex } from '../../src/graph/reach.js';
 import { analyzePrincipals } from '../../src/checks/analyze.js';
 import { defaultConfig } from '../../src/pipeline/scan.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -83,6 +84,23 @@ describe('property: the graph build\'s caches never change the graph', () => {
         expect(shape(snaps, false)).toEqual(shape(snaps, true));
       }),
       { numRuns: 300 },
+    );
+  }, 180_000);
+
+  it('gives every node the same path to an administrator when asked again, in any order, as a fresh index does', () => {
+    fc.assert(
+      fc.property(accountArb, otherArb, fc.nat(), (spec, other, seed) => {
+        const snaps = [snapshot(spec), ...(other ? [snapshot(other)] : [])];
+        const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW });
+        const n = g.built.nodes.length;
+        const asks = Array.from({ length: 2 * n }, (_, k) => (k * 7 + seed) % n);
+        for (const strength of ['proven', 'possible'] as const) {
+          const fresh = reachIndex(g.built);
+          const expected = g.built.nodes.map((_, i) => JSON.stringify(fresh.pathToAdmin(i, strength)));
+          for (const i of asks) expect(JSON.stringify(g.reach.pathToAdmin(i, strength))).toBe(expected[i]);
+        }
+      }),
+      { numRuns: 100 },
     );
   }, 180_000);
 

@@ -78,7 +78,7 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     const bundle = join(accountDir, scans[0]!);
     // The report is still there (a role named `..` once replaced it with fix files).
     expect(existsSync(join(bundle, 'report.json'))).toBe(true);
-    const fixDirs = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'boundaries' && n !== 'lib');
+    const fixDirs = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'README.md' && n !== 'boundaries' && n !== 'lib');
     // 7 roles + 1 user, each its own folder; case-insensitively distinct too.
     expect(fixDirs).toHaveLength(8);
     expect(new Set(fixDirs.map((d) => d.toLowerCase())).size).toBe(8);
@@ -119,7 +119,7 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     // An empty folder: the fix lands in one plain folder inside it.
     const ok = await runCli(['fix', '--report', 'latest', '--reports', reports, '--principal', '..', '--output', join(home, 'leash-fixes')]);
     expect(ok.code, ok.err).toBe(0);
-    const inside = readdirSync(join(home, 'leash-fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'boundaries' && n !== 'lib');
+    const inside = readdirSync(join(home, 'leash-fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'README.md' && n !== 'boundaries' && n !== 'lib');
     expect(inside).toHaveLength(1);
     expect(inside[0]).toMatch(/^role-__~[0-9a-f]{12}$/);
     expect(tree(home).filter((p) => !p.startsWith('leash-fixes'))).toEqual(before.filter((p) => !p.startsWith('leash-fixes')));
@@ -157,7 +157,7 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     const input = exportWith(['kiro']);
     const out = join(mkdtempSync(join(tmpdir(), 'leash-hostile-bk-')), 'b');
     expect((await runCli(['scan', '--input', input, '--output', out, '--fixes', '--ci'])).code).toBe(0);
-    const fixDir = readdirSync(join(out, 'fixes')).find((n) => !n.startsWith('.') && n !== 'boundaries' && n !== 'lib')!;
+    const fixDir = readdirSync(join(out, 'fixes')).find((n) => !n.startsWith('.') && n !== 'README.md' && n !== 'versions.tf' && n !== 'boundaries' && n !== 'lib')!;
     mkdirSync(join(out, 'fixes', fixDir, 'backup-20261201T000000Z'));
     const r = await runCli(['scan', '--input', input, '--output', out, '--fixes', '--ci']);
     expect(r.code).toBe(2);

@@ -94,14 +94,16 @@ describe('demo account scan', () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-scan-'));
     const first = await scanAndWrite({ demo: true, fixes: true, reportsRoot: root, now: NOW });
     expect(existsSync(join(first.dir, 'report.json'))).toBe(true);
-    expect(readdirSync(first.dir).sort()).toEqual(expect.arrayContaining(['report.json', 'report.sarif', 'findings.asff.json', 'summary.md', 'fixes']));
+    expect(readdirSync(first.dir).sort()).toEqual(expect.arrayContaining(['report.json', 'report.sarif', 'summary.md', 'fixes']));
+    // ASFF is for a Security Hub import: written when asked for (below), not by default.
+    expect(readdirSync(first.dir)).not.toContain('findings.asff.json');
     const kiroDir = join(first.dir, 'fixes', 'role-kiro-agent');
     expect(readdirSync(kiroDir)).toEqual(expect.arrayContaining(['main.tf', 'apply.sh', 'README.md', 'trust.json']));
     // Its boundary is shared by content: written once under fixes/boundaries/, named in apply.sh.
     const name = /shared_boundary_check '(leash-boundary-[0-9a-f]{12})'/.exec(readFileSync(join(kiroDir, 'apply.sh'), 'utf8'))![1]!;
     const boundary = JSON.parse(readFileSync(join(first.dir, 'fixes', 'boundaries', name, 'boundary.json'), 'utf8')) as { Statement: { Effect: string; Condition?: unknown }[] };
     expect(boundary.Statement.some((s) => s.Effect === 'Deny' && s.Condition)).toBe(true);
-    const second = await scanAndWrite({ demo: true, reportsRoot: root, now: new Date(NOW.getTime() + 60_000) });
+    const second = await scanAndWrite({ demo: true, reportsRoot: root, now: new Date(NOW.getTime() + 60_000), formats: ['json', 'sarif', 'asff', 'md'] });
     expect(second.report.delta?.previousScanId).toBe(first.report.scan.id);
     expect(second.report.delta?.newFindings).toEqual([]);
     expect(reportSchemaErrors(second.report)).toEqual([]);

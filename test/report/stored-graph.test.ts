@@ -19,7 +19,53 @@ function graph(hops: PathHop[], admins: number[], pathEnds: number[]): GraphSumm
   };
 }
 
+/** The straightforward form (string-keyed maps, one search per goal): what the typed-array search must keep, hop for hop. */
+function referenceKept(g: GraphSummary, maxSeparate = 64): PathHop[] {
+  const strict = (h: PathHop) => h.condition === 'none' && h.target === 'proven';
+  const into = new Map<string, number[]>();
+  g.hops.forEach((h, k) => into.set(h.to, [...(into.get(h.to) ?? []), k]));
+  const keep = new Set<number>();
+  const search = (goals: string[], use: (h: PathHop) => boolean) => {
+    const dist = new Map(goals.map((x) => [x, 0]));
+    const queue = [...new Set(goals)];
+    for (let i = 0; i < queue.length; i++) {
+      const d = dist.get(queue[i]!)!;
+      for (const k of into.get(queue[i]!) ?? []) {
+        const h = g.hops[k]!;
+        if (!use(h)) continue;
+        if (!dist.has(h.from)) { dist.set(h.from, d + 1); queue.push(h.from); }
+        if (dist.get(h.from) === d + 1) keep.add(k);
+      }
+    }
+  };
+  const goals = [...new Set([...(g.admins ?? []), ...g.reach.flatMap((r) => (r.path ? [r.path.to] : []))])];
+  const groups = goals.length <= maxSeparate ? goals.map((x) => [x]) : [...goals.slice(0, maxSeparate - 1).map((x) => [x]), goals.slice(maxSeparate - 1)];
+  for (const group of groups) { search(group, strict); search(group, () => true); }
+  const acct = (s: string) => /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(s)?.[1];
+  return g.hops.filter((h, k) => keep.has(k) || (acct(h.from) !== undefined && acct(h.to) !== undefined && acct(h.from) !== acct(h.to)));
+}
+
 describe('storedGraph', () => {
+  it('keeps exactly the hops the string-keyed search keeps, including past 64 goals (property)', () => {
+    const n = 90;
+    const name = (i: number) => (i % 11 === 0 ? `hub:h${i}` : `arn:aws:iam::${i % 7 === 0 ? '210987654321' : '123456789012'}:role/r${i}`);
+    const arbHop = fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }), fc.constantFrom('none', 'approval', 'unknown' as const), fc.constantFrom('proven', 'inferred' as const))
+      .filter(([a, b]) => a !== b)
+      .map(([a, b, c, t]): PathHop => ({ from: name(a), to: name(b), technique: 'sts-assume-role', actions: ['sts:AssumeRole'], condition: c as PathHop['condition'], target: t as PathHop['target'], why: 'may assume', evidence: [] }));
+    fc.assert(fc.property(fc.array(arbHop, { maxLength: 400 }), fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { maxLength: 80 }), (hops, goalIds) => {
+      const admins = goalIds.slice(0, 40).map(name);
+      const ends = goalIds.slice(40).map(name);
+      const g: GraphSummary = {
+        nodes: n, edges: hops.length, hops, accounts: ['123456789012'], admins,
+        reach: ends.map((to, i) => ({ principalArn: name(i), principals: 1, power: { admin: false, iamWrite: 0, destructive: 0, credentialAccess: 0, dataRead: 0, total: 1 }, reachPower: { admin: false, iamWrite: 0, destructive: 1, credentialAccess: 0, dataRead: 0, total: 2 }, gains: 'destructive' as const, path: { from: name(i), to, hops: [], condition: 'none' as const, target: 'proven' as const } })),
+      };
+      const stored = storedGraph(g);
+      expect(stored.hops).toEqual(referenceKept(g));
+      expect(stored.hopsOmitted).toBe(hops.length - stored.hops.length);
+    }), { numRuns: 150, seed: 1616 });
+  });
+
+
   it('paths to administrators and to reach-path ends: same targets, lengths and strength from the stored hops as from all of them (property)', () => {
     const arbHop = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.constantFrom('none', 'approval', 'unknown' as const), fc.constantFrom('proven', 'inferred' as const))
       .filter(([a, b]) => a !== b).map(([a, b, c, t]) => hop(a, b, c as PathHop['condition'], t as PathHop['target']));

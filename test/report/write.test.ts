@@ -109,6 +109,27 @@ describe('writeReportBundle', () => {
     expect((await loadReport('latest', { reportsRoot: reportsRoot() })).scan.id).toBe(buildReport().scan.id);
   });
 
+  it('report files and fix folders are written side by side: a failure in one waits for the other before the temp dir goes', async () => {
+    const ac = new AbortController();
+    let fixesFinished = false;
+    const failing = writeReportBundle(buildReport(), {
+      reportsRoot: reportsRoot(),
+      formats: ['json', 'sarif', 'md'],
+      signal: ac.signal,
+      fixesWriter: async (d) => {
+        // The report files are under way when this aborts; the next format sees it and fails.
+        ac.abort(new Error('SIGTERM'));
+        await new Promise((r) => setTimeout(r, 50));
+        await writeFile(join(d, 'late.tf'), '# written after the other side failed');
+        fixesFinished = true;
+      },
+    });
+    await expect(failing).rejects.toThrow('SIGTERM');
+    // Negative control for a Promise.all: the fixes writer was not still writing into a removed folder.
+    expect(fixesFinished).toBe(true);
+    expect(await readdir(accountRoot())).toEqual([]);
+  });
+
   it('an aborted write is abandoned the same way', async () => {
     const ac = new AbortController();
     ac.abort(new Error('SIGTERM'));

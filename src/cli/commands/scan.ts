@@ -195,7 +195,7 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'right-sizing mode').choices(['strict', 'balanced']))
     .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
-    .option('--format <list>', 'comma-separated: json,sarif,asff,md,ndjson,csv,html or all (default: json,sarif,asff,md)')
+    .option('--format <list>', 'comma-separated: json,sarif,asff,md,ndjson,csv,html or all (default: json,sarif,md; add asff for a Security Hub import)')
     .option('--history <dir|s3-url>', 'read the previous scan from, and store this one in, a directory or s3://bucket/prefix (for runners that start empty)')
     .option('--keep <n>', 'retention: keep the newest N scans of the account (scans holding apply.sh backups are never deleted)')
     .option('--json', 'print report.json to stdout instead of the summary')

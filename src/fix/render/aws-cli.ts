@@ -135,6 +135,7 @@ const applyLibText = (): string => [
   '# before sourcing it). It defines functions and reads the arguments apply.sh was given; it changes',
   '# nothing by itself.',
   PRELUDE.trim(),
+  STEP_FUNCTIONS.trim(),
   SSO_HELPERS.trim(),
   SHARED_BOUNDARY_FUNCTIONS.trim(),
   '',
@@ -154,19 +155,113 @@ export function applyLibFile(): { readonly path: string; readonly content: strin
   return { path: lib().path, content: lib().content, mode: 0o644 };
 }
 
-/** The lines of apply.sh that find, check and source the shared library. */
+/**
+ * The lines of apply.sh that find, check and source the shared library: its whole sha256 is
+ * compared before it is sourced (sha256sum, or shasum on macOS), so a library that is missing or
+ * changed by one byte stops the script before anything runs.
+ */
 function libLoader(): string[] {
   const { path, sha256 } = lib();
   return [
     'SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
-    `# Argument parsing, dry run, backup and undo helpers: the same for every fix, so written once (fixes/${path}).`,
     `LEASH_LIB="$SCRIPT_DIR/../${path}"`,
-    "leash_sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum \"$1\"; else shasum -a 256 \"$1\"; fi | cut -d' ' -f1; }",
-    `if [ ! -f "$LEASH_LIB" ] || [ "$(leash_sha256 "$LEASH_LIB")" != ${sha256} ]; then printf 'apply.sh: %s is missing or is not the library this script was written with: keep the fixes folder whole\\n' "$LEASH_LIB" >&2; exit 2; fi`,
-    '# shellcheck source=/dev/null',
+    `[ "$( (sha256sum "$LEASH_LIB" || shasum -a 256 "$LEASH_LIB") 2>/dev/null | cut -d' ' -f1)" = ${sha256} ] || { printf 'apply.sh: %s is missing or is not the library this script was written with: keep the fixes folder whole\\n' "$LEASH_LIB" >&2; exit 2; }`,
     '. "$LEASH_LIB"',
   ];
 }
+
+/**
+ * The library's steps that are the same for every IAM role (resp. user) but for its name: the
+ * backup, the end of a run, the rollback's frame and its boundary step. They read PRINCIPAL_KIND
+ * (role or user) and PRINCIPAL_NAME from apply.sh, and each call in apply.sh carries a comment
+ * naming the AWS calls it makes, so the script still says all it does.
+ */
+const STEP_FUNCTIONS = String.raw`
+# ---- steps of an IAM role's or user's apply.sh (PRINCIPAL_KIND is role or user) ----
+who_args() { WHO=(--"$PRINCIPAL_KIND"-name "$PRINCIPAL_NAME"); }
+# require_files FILE...: stops before anything when a JSON file apply.sh reads is not beside it.
+require_files() {
+  local f
+  for f in "$@"; do [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"; done
+}
+# require_new_policy NAME: with --apply, stops when a managed policy of that name already exists.
+require_new_policy() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  if aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$1" >/dev/null 2>&1; then die "managed policy $1 already exists; rename it in the plan or delete it first"; fi
+}
+# backup_begin: names BACKUP_DIR (backup-<UTC time>/ beside apply.sh) and creates it (--apply only).
+backup_begin() {
+  BACKUP_DIR="$SCRIPT_DIR/backup-$(date -u +%Y%m%dT%H%M%SZ)"
+  if [ "$DRY_RUN" = 0 ]; then mkdir -p "$BACKUP_DIR"; fi
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] would save the current state to $BACKUP_DIR"; else echo "Saving the current state to $BACKUP_DIR"; fi
+}
+# backup_done: from here on, a failed step prints how to undo what was changed.
+backup_done() {
+  trap 'if [ "$CHANGED" = 1 ]; then printf "Failed part-way. To undo what was changed: %q --rollback %q --apply
+" "$0" "$BACKUP_DIR" >&2; fi' ERR
+}
+# backup_principal: the principal's current state into BACKUP_DIR, read-only: iam get-<kind>
+# (whole, and its boundary ARN), for a role its trust policy and MaxSessionDuration (get-role),
+# list-<kind>-policies, list-attached-<kind>-policies, and get-<kind>-policy of each inline policy.
+backup_principal() {
+  local k="$PRINCIPAL_KIND" K=User name
+  [ "$k" = role ] && K=Role
+  who_args
+  backup_begin
+  save "get-$k.json" iam "get-$k" "${"$"}{WHO[@]}" --output json
+  save permissions-boundary-arn.txt iam "get-$k" "${"$"}{WHO[@]}" --query "$K.PermissionsBoundary.PermissionsBoundaryArn" --output text
+  if [ "$k" = role ]; then
+    save trust-policy.json iam get-role "${"$"}{WHO[@]}" --query Role.AssumeRolePolicyDocument --output json
+    save max-session-duration.txt iam get-role "${"$"}{WHO[@]}" --query Role.MaxSessionDuration --output text
+  fi
+  save "list-$k-policies.json" iam "list-$k-policies" "${"$"}{WHO[@]}" --output json
+  save "list-attached-$k-policies.json" iam "list-attached-$k-policies" "${"$"}{WHO[@]}" --output json
+  if [ "$DRY_RUN" = 0 ]; then
+    aws_ iam "list-$k-policies" "${"$"}{WHO[@]}" --query PolicyNames --output text | tr '	' '
+' > "$BACKUP_DIR/inline-policy-names.txt"
+    while IFS= read -r name; do
+      [ -n "$name" ] && [ "$name" != None ] || continue
+      # Every character outside IAM's name alphabet becomes _: a policy name never leaves the backup folder.
+      save "$k-policy-$(printf '%s' "$name" | tr -c 'A-Za-z0-9+=,.@_-' '_').json" iam "get-$k-policy" "${"$"}{WHO[@]}" --policy-name "$name" --query PolicyDocument --output json
+    done < "$BACKUP_DIR/inline-policy-names.txt"
+  else
+    echo "[dry run] (and get-$k-policy for each inline policy that list-$k-policies returns)"
+  fi
+  backup_done
+}
+# finish: the end of a run: dry run over, or where the backup is and how to roll back.
+finish() {
+  if [ "$DRY_RUN" = 1 ]; then
+    echo "Dry run finished. Run again with --apply to make these changes."
+  else
+    echo "Done. The previous state is in $BACKUP_DIR."
+    printf 'To roll back: %q --rollback %q --apply
+' "$0" "$BACKUP_DIR"
+  fi
+}
+# rollback_begin DIR MARKER: refuses a folder without MARKER (not a backup of this script), then check_account.
+rollback_begin() {
+  [ -f "$1/$2" ] || die "$1 is not a backup made by this script (no $2 in it)"
+  check_account
+  echo "Rolling back from $1"
+}
+rollback_end() {
+  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi
+  echo "Rollback finished."
+}
+# undo_boundary DIR: iam put-<kind>-permissions-boundary with the ARN saved in DIR, or
+# iam delete-<kind>-permissions-boundary when the principal had none.
+undo_boundary() {
+  local previous
+  previous="$(cat "$1/permissions-boundary-arn.txt")"
+  who_args
+  if [ "$previous" = None ] || [ -z "$previous" ]; then
+    undo iam "delete-$PRINCIPAL_KIND-permissions-boundary" "${"$"}{WHO[@]}"
+  else
+    undo iam "put-$PRINCIPAL_KIND-permissions-boundary" "${"$"}{WHO[@]}" --permissions-boundary "$previous"
+  fi
+}
+`;
 
 /**
  * A boundary shared by content (shared-boundary.ts) lives in ../boundaries/<name>/. The first
@@ -177,8 +272,8 @@ function libLoader(): string[] {
 function sharedBoundaryLines(name: string, dir: string): { check: string[]; create: string[] } {
   const args = `${shellQuote(name)} ${shellQuote(dir)}`;
   return {
-    check: [`shared_boundary_check ${args}`],
-    create: [`# The shared boundary: created by the first principal that needs it (its PolicyId kept in ${dir}/${POLICY_ID_FILE}), only attached after.`, `shared_boundary_create ${args}`],
+    check: [`shared_boundary_check ${args} # iam get-policy: stops if a policy of that name exists that was not created from there`],
+    create: [`shared_boundary_create ${args} # iam create-policy from boundary.json there, by the first principal only (its PolicyId kept in ${POLICY_ID_FILE})`],
   };
 }
 
@@ -252,26 +347,27 @@ export function renderCliScript(target: FixTarget): string {
   );
   const replacedArn = (r: { name: string; arn?: string }) => (r.arn !== undefined ? q(r.arn) : arnOf(r.name));
 
+  const libName = `fixes/${lib().path}`;
   const L: string[] = [
     '#!/usr/bin/env bash',
     `# Generated by leash: least-privilege fix for IAM ${kind} ${commentText(target.principalName)} in account ${commentText(target.accountId)}.`,
     '# Read it before running it. leash never changes an AWS account; this script does, but only',
     '# with --apply. It first saves the current state to backup-<UTC time>/ beside this script, and',
-    '# `apply.sh --rollback <that dir> --apply` puts it back.',
+    '# `apply.sh --rollback <that dir> --apply` puts it back. The steps every fix shares are functions',
+    `# of ${libName}; a comment beside each call names the AWS calls it makes.`,
     ...target.policies.filter((p) => p.purpose === 'session').map(() => '# The session policy is not applied here: pass it when assuming the role (aws sts assume-role ... --policy file://session-policy.json).'),
     ...notes,
     'set -Eeuo pipefail',
     '',
+    `PRINCIPAL_KIND=${kind}`,
     `PRINCIPAL_NAME=${q(target.principalName)}`,
     `ACCOUNT_ID=${q(target.accountId)}`,
     ...libLoader(),
     '',
-    '# ---- rollback ------------------------------------------------------------------------------',
+    '# ---- rollback (--rollback DIR) ----',
     'rollback() {',
     '  local dir="$1"',
-    `  [ -f "$dir/get-${kind}.json" ] || die "$dir is not a backup made by this script (no get-${kind}.json in it)"`,
-    '  check_account',
-    '  echo "Rolling back from $dir"',
+    `  rollback_begin "$dir" get-${kind}.json # sts get-caller-identity (the account check)`,
   ];
   for (const r of [...replaced].reverse()) {
     if (r.kind === 'managed') L.push(`  undo iam attach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
@@ -279,17 +375,7 @@ export function renderCliScript(target: FixTarget): string {
   }
   if (maxSession !== undefined) L.push('  undo iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration "$(cat "$dir/max-session-duration.txt")"');
   if (trust !== undefined) L.push('  undo iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document "file://$dir/trust-policy.json"');
-  if (boundary) {
-    L.push(
-      '  local previous_boundary',
-      '  previous_boundary="$(cat "$dir/permissions-boundary-arn.txt")"',
-      '  if [ "$previous_boundary" = None ] || [ -z "$previous_boundary" ]; then',
-      `    undo iam delete-${kind}-permissions-boundary ${who}`,
-      '  else',
-      `    undo iam put-${kind}-permissions-boundary ${who} --permissions-boundary "$previous_boundary"`,
-      '  fi',
-    );
-  }
+  if (boundary) L.push(`  undo_boundary "$dir" # iam put-${kind}-permissions-boundary (the saved ARN), or delete-${kind}-permissions-boundary if it had none`);
   for (const n of [...inline].reverse()) {
     L.push(
       `  if [ -f "$dir/"${q(backupFile(kind, n.name))} ]; then`,
@@ -305,58 +391,22 @@ export function renderCliScript(target: FixTarget): string {
   }
   if (sharedBoundary) L.push(`  echo "The shared boundary "${q(sharedBoundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(sharedBoundary.name)}/README.md says how to remove it)."`);
   L.push(
-    '  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi',
-    '  echo "Rollback finished."',
+    '  rollback_end',
     '}',
-    '',
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
-    '# ---- checks --------------------------------------------------------------------------------',
-    `for f in ${files.length > 0 ? files.join(' ') : "''"}; do`,
-    '  [ -z "$f" ] || [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"',
-    'done',
-    'check_account',
+    '# ---- checks: nothing changes unless all pass ----',
+    ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
+    'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
   if (shared) L.push(...shared.check);
-  if (created.length > 0) {
-    L.push('if [ "$DRY_RUN" = 0 ]; then');
-    for (const c of created) {
-      L.push(`  if aws_ iam get-policy --policy-arn ${arnOf(c.name)} >/dev/null 2>&1; then die "managed policy "${q(c.name)}" already exists; rename it in the plan or delete it first"; fi`);
-    }
-    L.push('fi');
-  }
+  for (const c of created) L.push(`require_new_policy ${q(c.name)} # iam get-policy: stops if it already exists`);
   L.push(
     '',
-    '# ---- 1. backup of the current state -------------------------------------------------------',
-    'BACKUP_DIR="$SCRIPT_DIR/backup-$(date -u +%Y%m%dT%H%M%SZ)"',
-    'if [ "$DRY_RUN" = 0 ]; then mkdir -p "$BACKUP_DIR"; fi',
-    'if [ "$DRY_RUN" = 1 ]; then echo "[dry run] would save the current state to $BACKUP_DIR"; else echo "Saving the current state to $BACKUP_DIR"; fi',
-    `save get-${kind}.json iam get-${kind} ${who} --output json`,
-    `save permissions-boundary-arn.txt iam get-${kind} ${who} --query ${K}.PermissionsBoundary.PermissionsBoundaryArn --output text`,
-  );
-  if (isRole) {
-    L.push(
-      'save trust-policy.json iam get-role --role-name "$PRINCIPAL_NAME" --query Role.AssumeRolePolicyDocument --output json',
-      'save max-session-duration.txt iam get-role --role-name "$PRINCIPAL_NAME" --query Role.MaxSessionDuration --output text',
-    );
-  }
-  L.push(
-    `save list-${kind}-policies.json iam list-${kind}-policies ${who} --output json`,
-    `save list-attached-${kind}-policies.json iam list-attached-${kind}-policies ${who} --output json`,
-    'if [ "$DRY_RUN" = 0 ]; then',
-    `  aws_ iam list-${kind}-policies ${who} --query PolicyNames --output text | tr '\\t' '\\n' > "$BACKUP_DIR/inline-policy-names.txt"`,
-    '  while IFS= read -r name; do',
-    '    [ -n "$name" ] && [ "$name" != None ] || continue',
-    // The same file name backupFile gives: a policy name never leaves the backup folder.
-    `    save "${kind}-policy-$(printf '%s' "$name" | tr -c 'A-Za-z0-9+=,.@_-' '_').json" iam get-${kind}-policy ${who} --policy-name "$name" --query PolicyDocument --output json`,
-    '  done < "$BACKUP_DIR/inline-policy-names.txt"',
-    'else',
-    `  echo "[dry run] (and get-${kind}-policy for each inline policy that list-${kind}-policies returns)"`,
-    'fi',
+    '# ---- 1. backup of the current state ----',
+    `backup_principal # read-only: iam get-${kind}, list-${kind}-policies, list-attached-${kind}-policies, get-${kind}-policy of each inline policy`,
     '',
-    "trap 'if [ \"$CHANGED\" = 1 ]; then printf \"Failed part-way. To undo what was changed: %q --rollback %q --apply\\n\" \"$0\" \"$BACKUP_DIR\" >&2; fi' ERR",
-    '',
-    '# ---- 2. changes ----------------------------------------------------------------------------',
+    '# ---- 2. changes ----',
   );
   for (const c of created) {
     const description = c.boundary ? `leash: permissions boundary for ${kind} ${target.principalName}` : `leash: least-privilege policy for ${kind} ${target.principalName}`;
@@ -373,15 +423,7 @@ export function renderCliScript(target: FixTarget): string {
     if (r.kind === 'managed') L.push(`change iam detach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
     else L.push(`change iam delete-${kind}-policy ${who} --policy-name ${q(r.name)}`);
   }
-  L.push(
-    '',
-    'if [ "$DRY_RUN" = 1 ]; then',
-    '  echo "Dry run finished. Run again with --apply to make these changes."',
-    'else',
-    '  echo "Done. The previous state is in $BACKUP_DIR."',
-    '  printf \'To roll back: %q --rollback %q --apply\\n\' "$0" "$BACKUP_DIR"',
-    'fi',
-  );
+  L.push('finish');
   return `${L.join('\n')}\n`;
 }
 
@@ -426,6 +468,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '# changes the permission set and provisions it. Dry run unless given --apply; it saves the current',
     '# state first, and `apply.sh --rollback <that dir> --apply` puts it back. Use --profile for this',
     '# account (the boundary policy is created here) and --sso-profile for the Identity Center instance.',
+    `# The steps every fix shares are functions of fixes/${lib().path}.`,
     'set -Eeuo pipefail',
     '',
     `PRINCIPAL_NAME=${q(target.principalName)}`,
@@ -437,12 +480,10 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     `PERMISSION_SET_ARN="\${PERMISSION_SET_ARN:-${ic.permissionSetArn ?? 'REPLACE-WITH-PERMISSION-SET-ARN'}}"`,
     ...libLoader(),
     '',
-    '# ---- rollback ------------------------------------------------------------------------------',
+    '# ---- rollback (--rollback DIR) ----',
     'rollback() {',
     '  local dir="$1"',
-    '  [ -f "$dir/permission-set-boundary.json" ] || die "$dir is not a backup made by this script (no permission-set-boundary.json in it)"',
-    '  check_account',
-    '  echo "Rolling back from $dir"',
+    '  rollback_begin "$dir" permission-set-boundary.json # sts get-caller-identity (the account check)',
   ];
   if (inlineIdx >= 0) {
     L.push(
@@ -466,37 +507,30 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   if (boundary && !shared) L.push(`  undo iam delete-policy --policy-arn ${arnOf(boundary.name)}`);
   if (boundary && shared) L.push(`  echo "The shared boundary "${q(boundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(boundary.name)}/README.md says how to remove it)."`);
   L.push(
-    '  if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi',
-    '  echo "Rollback finished."',
+    '  rollback_end',
     '}',
-    '',
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
-    '# ---- checks --------------------------------------------------------------------------------',
-    `for f in ${files.length > 0 ? files.join(' ') : "''"}; do`,
-    '  [ -z "$f" ] || [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"',
-    'done',
+    '# ---- checks: nothing changes unless all pass ----',
+    ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'if [ "$DRY_RUN" = 0 ]; then',
     '  case "$INSTANCE_ARN$PERMISSION_SET_ARN" in *REPLACE-WITH-*) die "fill in INSTANCE_ARN and PERMISSION_SET_ARN (or export them) before --apply" ;; esac',
     'fi',
-    'check_account',
+    'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
   if (shared) L.push(...shared.check);
-  else if (boundary) L.push('if [ "$DRY_RUN" = 0 ]; then', `  if aws_ iam get-policy --policy-arn ${arnOf(boundary.name)} >/dev/null 2>&1; then die "managed policy "${q(boundary.name)}" already exists; rename it in the plan or delete it first"; fi`, 'fi');
+  else if (boundary) L.push(`require_new_policy ${q(boundary.name)} # iam get-policy: stops if it already exists`);
   L.push(
     '',
-    '# ---- 1. backup of the current state -------------------------------------------------------',
-    'BACKUP_DIR="$SCRIPT_DIR/backup-$(date -u +%Y%m%dT%H%M%SZ)"',
-    'if [ "$DRY_RUN" = 0 ]; then mkdir -p "$BACKUP_DIR"; fi',
-    'if [ "$DRY_RUN" = 1 ]; then echo "[dry run] would save the current state to $BACKUP_DIR"; else echo "Saving the current state to $BACKUP_DIR"; fi',
+    '# ---- 1. backup of the current state ----',
+    'backup_begin # backup-<UTC time>/ beside this script',
     `sso_save permission-set.json sso-admin describe-permission-set ${ps} --output json`,
     '# No boundary yet is an error from the API: recorded as null, which rollback turns into a delete.',
     `if [ "$DRY_RUN" = 1 ]; then sso_show '[dry run]' sso-admin get-permissions-boundary-for-permission-set ${ps} --query PermissionsBoundary --output json; else sso_aws sso-admin get-permissions-boundary-for-permission-set ${ps} --query PermissionsBoundary --output json > "$BACKUP_DIR/permission-set-boundary.json" 2>/dev/null || echo null > "$BACKUP_DIR/permission-set-boundary.json"; fi`,
     `sso_save permission-set-inline-policy.json sso-admin get-inline-policy-for-permission-set ${ps} --query InlinePolicy --output text`,
+    'backup_done',
     '',
-    "trap 'if [ \"$CHANGED\" = 1 ]; then printf \"Failed part-way. To undo what was changed: %q --rollback %q --apply\\n\" \"$0\" \"$BACKUP_DIR\" >&2; fi' ERR",
-    '',
-    '# ---- 2. changes ----------------------------------------------------------------------------',
+    '# ---- 2. changes ----',
   );
   if (boundary) {
     if (shared) L.push(...shared.create);
@@ -507,13 +541,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   L.push(
     '# Pushes the change to every account the permission set is provisioned to.',
     `sso_change sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`,
-    '',
-    'if [ "$DRY_RUN" = 1 ]; then',
-    '  echo "Dry run finished. Run again with --apply to make these changes."',
-    'else',
-    '  echo "Done. The previous state is in $BACKUP_DIR."',
-    '  printf \'To roll back: %q --rollback %q --apply\\n\' "$0" "$BACKUP_DIR"',
-    'fi',
+    'finish',
   );
   return `${L.join('\n')}\n`;
 }

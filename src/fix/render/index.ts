@@ -2,7 +2,7 @@
 import type { PolicyDocument } from '../../model/policy.js';
 import { policyFileName, renderCliScript } from './aws-cli.js';
 import { renderPolicyJson } from './policy-json.js';
-import { renderSharedBoundaryTf, renderTerraform, renderVersionsTf } from './terraform.js';
+import { renderSharedBoundaryTf, renderTerraform } from './terraform.js';
 import { POLICY_ID_FILE } from './shared-boundary.js';
 
 export interface FixPolicy {
@@ -47,7 +47,8 @@ export interface RenderedFile {
 /**
  * Every file of a fix, ready to write into one directory: the policy JSON files the script
  * reads (policy.json, policy-2.json…, boundary.json, trust.json, session-policy.json), main.tf
- * and apply.sh. Session policies are written compact because STS counts their white space.
+ * and apply.sh. Session policies are written compact because STS counts their white space. The
+ * terraform {} block is the fixes folder's versions.tf, once (fix/write.ts).
  */
 export function renderFixFiles(target: FixTarget): RenderedFile[] {
   // A shared boundary's JSON is in its own folder (fixes/boundaries/<name>/), once.
@@ -57,14 +58,13 @@ export function renderFixFiles(target: FixTarget): RenderedFile[] {
     mode: 0o644,
   }]);
   files.push({ path: 'main.tf', content: renderTerraform(target), mode: 0o644 });
-  files.push({ path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 });
   files.push({ path: 'apply.sh', content: renderCliScript(target), mode: 0o755 });
   return files;
 }
 
 /**
  * The folder of a boundary shared by content (fixes/boundaries/<name>/): its JSON (which every
- * principal's apply.sh creates it from), main.tf, versions.tf and a README naming who uses it.
+ * principal's apply.sh creates it from), main.tf and a README naming who uses it.
  * `principals` are ARNs with their fix folders relative to the fixes folder.
  */
 export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'document'>, accountId: string, partition: string, principals: readonly { readonly arn: string; readonly dir: string }[]): RenderedFile[] {
@@ -73,12 +73,12 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
   const readme = [
     `# Permissions boundary ${code(policy.name)}`,
     '',
-    `Account ${code(accountId)}. Shared by ${principals.length} principal(s): every one whose planned boundary says exactly this (the name is a hash of boundary.json, so a boundary that says anything else has another name). The statements and why each action is denied are in each principal's README.md and reasons.md.`,
+    `Account ${code(accountId)}. Shared by ${principals.length} principal(s): every one whose planned boundary says exactly this (the name is a hash of boundary.json, so a boundary that says anything else has another name). Why each action is denied is in each principal's README.md.`,
     '',
     'leash never applies it. It is created once, by whichever route you use:',
     '',
     `- **apply.sh**: the first principal's \`apply.sh --apply\` creates it from boundary.json here and writes its PolicyId to \`${POLICY_ID_FILE}\`; the others attach it only when the live policy has that PolicyId, so a policy someone else created under this name is never taken for leash's.`,
-    '- **Terraform**: apply main.tf here (with versions.tf) before the principals\' main.tf, which look it up by name. If you then use apply.sh, it finds a policy it did not create: compare the live document with boundary.json (`aws iam get-policy-version --policy-arn <arn> --version-id v1`) and, if they match, write its PolicyId to ' + `\`${POLICY_ID_FILE}\`.`,
+    '- **Terraform**: apply main.tf here (with `../../versions.tf` copied beside it) before the principals\' main.tf, which look it up by name. If you then use apply.sh, it finds a policy it did not create: compare the live document with boundary.json (`aws iam get-policy-version --policy-arn <arn> --version-id v1`) and, if they match, write its PolicyId to ' + `\`${POLICY_ID_FILE}\`.`,
     '',
     'When no principal uses it any more:',
     '',
@@ -95,7 +95,6 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
   return [
     { path: 'boundary.json', content: renderPolicyJson(policy.document), mode: 0o644 },
     { path: 'main.tf', content: renderSharedBoundaryTf(policy, accountId, principals.length), mode: 0o644 },
-    { path: 'versions.tf', content: renderVersionsTf(), mode: 0o644 },
     { path: 'README.md', content: readme, mode: 0o644 },
   ];
 }

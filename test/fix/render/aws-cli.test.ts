@@ -283,6 +283,23 @@ describe('renderCliScript', () => {
     expect(r.calls).toEqual([]);
   });
 
+  it('names, beside each call of a shared library step, the AWS calls that step makes', () => {
+    //Given the scripts of a role, a user and a role whose boundary is shared
+    const shared = { ...roleTarget('agent', 'inline'), policies: [{ name: 'leash-boundary-0123456789ab', purpose: 'boundary' as const, attach: 'managed' as const, shared: true as const, document: identity }] };
+    for (const t of [roleTarget(), { ...roleTarget(), principalKind: 'user' as const }, shared]) {
+      const script = renderCliScript(t);
+      //Then every library step that talks to AWS is called with a comment saying which calls
+      const steps = ['rollback_begin', 'check_account', 'backup_principal', 'undo_boundary', 'require_new_policy', 'shared_boundary_check', 'shared_boundary_create'];
+      const calls = script.split('\n').filter((l) => steps.includes(l.trim().split(' ')[0]!));
+      expect(calls.length).toBeGreaterThanOrEqual(4);
+      for (const l of calls) expect(l, l).toMatch(/ # .*(?:iam|sts) [a-z-]+/);
+      //And the backup names the reads for this principal's kind
+      expect(script).toContain(`backup_principal # read-only: iam get-${t.principalKind}, list-${t.principalKind}-policies`);
+      //And the steps every fix shares are not repeated in it
+      expect(script).not.toContain('inline-policy-names.txt');
+    }
+  });
+
   it('rejects unknown arguments with usage', () => {
     const ws = workspace(roleTarget());
     const r = run(ws, ['--yes']);

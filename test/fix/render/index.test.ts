@@ -25,7 +25,6 @@ describe('renderFixFiles', () => {
       ['trust.json', 0o644],
       ['session-policy.json', 0o644],
       ['main.tf', 0o644],
-      ['versions.tf', 0o644],
       ['apply.sh', 0o755],
     ]);
     expect(files[0]!.content).toBe(renderPolicyJson(identity));

@@ -1,0 +1,58 @@
+// statementEvidence tests catalog actions as bits of each statement's expanded set; its reference,
+// statementEvidenceByPattern, matches every action against the patterns. Same evidence, always.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { statementEvidence, statementEvidenceByPattern } from '../../src/checks/evidence.js';
+import { catalog } from '../../src/iam/catalog.js';
+import { ActionExpander } from '../../src/iam/pattern.js';
+import { policyArb } from '../support/arbitraries.js';
+import { askedActionArb, oddActionPatternArb } from '../support/catalog-arbitraries.js';
+import { sharedFixture, sharedFixturesPresent } from '../support/fixtures.js';
+import { snapshotOf } from '../support/snapshot.js';
+
+const c = catalog();
+const sampleArb = fc.array(askedActionArb, { maxLength: 30 });
+
+/** A few real AWS managed policies (many wildcard statements), when the shared fixtures are there. */
+function managedDocs(): Record<string, { Version: string; Statement: unknown }> {
+  if (!sharedFixturesPresent) return {};
+  const all = JSON.parse(readFileSync(sharedFixture('aws-managed-policies/aws-managed-policies.json'), 'utf8')) as Record<string, { document: { Version: string; Statement: unknown } }>;
+  const out: Record<string, { Version: string; Statement: unknown }> = {};
+  for (const name of ['ReadOnlyAccess', 'PowerUserAccess', 'AmazonS3FullAccess', 'IAMFullAccess', 'AdministratorAccess']) if (all[name]) out[name] = all[name].document;
+  return out;
+}
+
+describe('statementEvidence by sets', () => {
+  const managed = managedDocs();
+  const names = Object.keys(managed);
+  it('equals pattern matching for generated policies, real managed policies and any sampled actions', () => {
+    const shared = new ActionExpander(c);
+    fc.assert(
+      fc.property(
+        fc.array(policyArb(), { maxLength: 3 }),
+        fc.array(fc.array(oddActionPatternArb, { minLength: 1, maxLength: 4 }), { maxLength: 3 }),
+        fc.subarray(names, { maxLength: 2 }),
+        sampleArb, fc.integer({ min: 1, max: 9 }), fc.boolean(),
+        (inline, oddLists, attached, sample, limit, fresh) => {
+          const odd = oddLists.map((Action, i) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', [i % 2 ? 'NotAction' : 'Action']: Action, Resource: '*' }] }));
+          const snapshot = snapshotOf([{ name: 'p', inline: [...inline, ...odd], managed: attached }], Object.fromEntries(attached.map((n) => [n, managed[n]!])));
+          const p = snapshot.principals[0]!;
+          const expander = fresh ? new ActionExpander(c) : shared;
+          // Asked twice: the second answer comes from the kept per-statement sets.
+          for (let i = 0; i < 2; i++) expect(statementEvidence(expander, p, sample, limit)).toEqual(statementEvidenceByPattern(p, sample, limit));
+        },
+      ),
+      { numRuns: 400, seed: 16 },
+    );
+  });
+
+  it('names the granting statements of a real managed policy (skipped without the shared fixtures)', (ctx) => {
+    if (!managed.ReadOnlyAccess) return ctx.skip();
+    const snapshot = snapshotOf([{ name: 'ro', managed: ['ReadOnlyAccess'] }], { ReadOnlyAccess: managed.ReadOnlyAccess });
+    const ev = statementEvidence(new ActionExpander(c), snapshot.principals[0]!, ['s3:GetObject', 'iam:CreateUser', 'ec2:DescribeInstances'], 4);
+    expect(ev.length).toBeGreaterThan(0);
+    expect(ev.flatMap((e) => (e.kind === 'statement' ? e.grants : []))).toEqual(expect.arrayContaining(['s3:GetObject', 'ec2:DescribeInstances']));
+    expect(ev.flatMap((e) => (e.kind === 'statement' ? e.grants : []))).not.toContain('iam:CreateUser');
+  });
+});

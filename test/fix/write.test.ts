@@ -1,0 +1,88 @@
+// The fix folders are written a few at a time, asynchronously (fix/write.ts): what lands on disk is
+// exactly what fixFiles renders, folders come back in plan order, a run that fails leaves no temp
+// folder behind, and a folder written by an earlier leash (reasons.md, versions.tf of its own) is
+// rewritten over its own files only: its apply.sh backup stays.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrincipalFixPlan } from '../../src/fix/plan.js';
+import { fixDirName, fixFiles, writeFixPlans } from '../../src/fix/write.js';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { TEMP_PREFIX } from '../../src/report/history.js';
+
+let plans: PrincipalFixPlan[];
+const roots: string[] = [];
+const newRoot = (): string => {
+  const r = mkdtempSync(join(tmpdir(), 'leash-fix-write-'));
+  roots.push(r);
+  return r;
+};
+beforeAll(async () => {
+  const { fixPlans } = await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T07:00:00Z') });
+  // More plans than folders in flight: the demo's, each again under 4 other names.
+  const base = fixPlans.filter((p) => p.fixes.length > 0);
+  plans = [...base, ...[1, 2, 3, 4].flatMap((n) => base.map((p) => ({ ...p, principalName: `${p.principalName}-${n}`, principalArn: `${p.principalArn}-${n}` })))];
+});
+afterAll(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+
+/** Every entry under dir, relative, recursively. */
+const tree = (dir: string): string[] => (readdirSync(dir, { recursive: true }) as string[]).sort();
+
+describe('writeFixPlans', () => {
+  it('writes what fixFiles renders, one folder per plan, returned in plan order, no temp folder left', async () => {
+    const fixes = join(newRoot(), 'fixes');
+    const dirs = await writeFixPlans(fixes, plans);
+    expect(plans.length).toBeGreaterThan(20);
+    //Then the first folders are the plans', in their order, and the rest are shared boundaries
+    expect(dirs.slice(0, plans.length)).toEqual(plans.map((p) => join(fixes, fixDirName(p))));
+    expect(dirs.slice(plans.length).every((d) => d.startsWith(join(fixes, 'boundaries')))).toBe(true);
+    //And each folder holds exactly the rendered files, byte for byte, with their modes, and its marker
+    for (const p of plans) {
+      const dir = join(fixes, fixDirName(p));
+      const files = fixFiles(p);
+      expect(readdirSync(dir).sort()).toEqual([...files.map((f) => f.path), '.leash-fix'].sort());
+      for (const f of files) {
+        expect(readFileSync(join(dir, f.path), 'utf8')).toBe(f.content);
+        expect(statSync(join(dir, f.path)).mode & 0o111).toBe(f.mode & 0o111);
+      }
+      expect(JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8'))).toEqual({ tool: 'leash', principalArn: p.principalArn, files: files.map((f) => f.path) });
+    }
+    expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
+    //And the shared files are there once
+    for (const f of ['README.md', 'versions.tf']) expect(existsSync(join(fixes, f))).toBe(true);
+  });
+
+  it('rewrites a folder an earlier leash wrote over its own files only: its reasons.md and versions.tf go, its backup stays', async () => {
+    const fixes = join(newRoot(), 'fixes');
+    const p = plans.find((x) => x.principalName === 'kiro-agent')!;
+    await writeFixPlans(fixes, [p]);
+    const dir = join(fixes, fixDirName(p));
+    //Given the folder as an earlier version left it, with a backup apply.sh made
+    writeFileSync(join(dir, 'reasons.md'), '# old reasons\n');
+    writeFileSync(join(dir, 'versions.tf'), 'terraform {}\n');
+    const marker = JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8')) as { files: string[] };
+    writeFileSync(join(dir, '.leash-fix'), JSON.stringify({ ...marker, files: [...marker.files, 'reasons.md', 'versions.tf'] }));
+    mkdirSync(join(dir, 'backup-20261201T000000Z'));
+    writeFileSync(join(dir, 'backup-20261201T000000Z', 'get-role.json'), '{}');
+    //When it is written again
+    await writeFixPlans(fixes, [p]);
+    //Then leash's old files are gone, the backup is kept, and the rest is the new rendering
+    expect(readdirSync(dir).sort()).toEqual([...fixFiles(p).map((f) => f.path), '.leash-fix', 'backup-20261201T000000Z'].sort());
+    expect(readFileSync(join(dir, 'backup-20261201T000000Z', 'get-role.json'), 'utf8')).toBe('{}');
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('## Why each action is kept, gated or removed');
+    expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
+  });
+
+  it("refuses a folder name taken by something leash did not write, touches it not, and leaves no temp folder (negative control: the others' folders)", async () => {
+    const fixes = join(newRoot(), 'fixes');
+    await writeFixPlans(fixes, plans.slice(0, 2));
+    const taken = join(fixes, fixDirName(plans[10]!));
+    mkdirSync(taken);
+    writeFileSync(join(taken, 'terraform.tfstate'), '{}');
+    await expect(writeFixPlans(fixes, plans)).rejects.toThrow(/leash did not write/);
+    expect(readdirSync(taken)).toEqual(['terraform.tfstate']);
+    expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
+    expect(existsSync(join(fixes, fixDirName(plans[0]!), 'apply.sh'))).toBe(true);
+  });
+});
