@@ -58,19 +58,12 @@ class DocumentTable {
   readonly documents: Record<string, unknown> = {};
   /** The same object (a managed policy's statement shared by many findings) is hashed once. */
   private readonly seen = new WeakMap<object, string>();
-  private readonly byJson = new Map<string, string>();
 
   ref(value: unknown): DocumentRef | unknown {
     if (typeof value !== 'object' || value === null) return value;
     let key = this.seen.get(value);
     if (key === undefined) {
-      // Equal documents built separately (a shared boundary in each of 3,700 fixes) are hashed once.
-      const json = JSON.stringify(value);
-      key = this.byJson.get(json);
-      if (key === undefined) {
-        key = `sha256:${createHash('sha256').update(json).digest('hex').slice(0, 32)}`;
-        this.byJson.set(json, key);
-      }
+      key = `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
       this.seen.set(value, key);
       // Same text, same key: the first object stands for every equal one. A policy document's
       // statements are entries of their own (schema 1.4): 817 distinct boundaries at 2,000
