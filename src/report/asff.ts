@@ -134,7 +134,7 @@ function arnPartition(arn: string): AsffResource['Partition'] | undefined {
  * report (whose import set them), does without; so does an ARCHIVED one (nothing about it changed).
  */
 export function providerFieldsNeeded(finding: Finding, report: Report, previous: ReadonlyMap<string, Finding> | undefined): boolean {
-  const seenBefore = finding.firstSeen !== undefined && Date.parse(finding.firstSeen) < Date.parse(report.scan.startedAt);
+  const seenBefore = finding.firstSeen !== undefined && finding.firstSeen !== report.scan.startedAt && Date.parse(finding.firstSeen) < Date.parse(report.scan.startedAt);
   if (!seenBefore) return false;
   const before = previous?.get(finding.id);
   return before === undefined || before.severity !== finding.severity || typesFor(before).join() !== typesFor(finding).join();
