@@ -132,10 +132,18 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * `fresh`: the fixes folder was empty when this run began and every folder name is checked
  * unique, so no folder of this name can exist and it is not looked up.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], fresh = false): Promise<string> {
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], fresh = false, inTempBundle = false): Promise<string> {
   const dir = join(fixesDir, name);
   const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
+  if (!st && fresh && inTempBundle) {
+    // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
+    // its own per principal adds nothing but a mkdir and a rename each: on this machine's disk,
+    // file-system calls are most of the writing. mkdir fails on anything already there.
+    await mkdir(dir);
+    await Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(dir, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+    return dir;
+  }
   if (!st) {
     // Written in a folder of its own, then renamed into place: a run cut short leaves no half
     // folder under the principal's name. 'wx' creates each file and follows no link.
@@ -197,7 +205,16 @@ export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
  * the files they share, under `fixesDir`. Folders are written a few at a time (FOLDERS_IN_FLIGHT),
  * asynchronously; the returned folders are in plan order.
  */
-export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string): Promise<string[]> {
+export interface WriteFixPlansOptions {
+  /**
+   * The fixes folder is inside a bundle being written in a temp folder that is renamed into place
+   * whole (report/write.ts): a run cut short leaves nothing visible, so a new principal folder is
+   * written in place rather than beside and renamed.
+   */
+  readonly inTempBundle?: boolean;
+}
+
+export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string, opts: WriteFixPlansOptions = {}): Promise<string[]> {
   const root = resolve(fixesDir);
   const fresh = prepareFixesDir(root, label ?? fixesDir);
   // Names first, all of them: two principals, one folder (a 48-bit hash collision, or a
@@ -219,7 +236,7 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
   const written = new Map<PrincipalFixPlan, string>();
   // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
   await eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
-    written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), fresh));
+    written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), fresh, opts.inTempBundle));
   });
   const dirs = todo.map(({ plan }) => written.get(plan)!);
   dirs.push(...(await writeSharedBoundaries(root, plans)));

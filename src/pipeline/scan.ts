@@ -412,7 +412,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
     formats: opts.formats ?? DEFAULT_FORMATS,
     ...(previous ? { previous } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans); } } : {}),
+    ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans, undefined, { inTempBundle: true }); } } : {}),
   }).catch((e: unknown) => {
     // EACCES, ENOTDIR, EROFS…: name the directory the user chose rather than an internal temp path.
     const code = (e as NodeJS.ErrnoException).code;

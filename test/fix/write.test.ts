@@ -53,6 +53,23 @@ describe('writeFixPlans', () => {
     for (const f of ['README.md', 'versions.tf']) expect(existsSync(join(fixes, f))).toBe(true);
   });
 
+  it('inside a bundle being written (inTempBundle), writes the same tree in place; over an earlier folder it still goes file by file', async () => {
+    const plain = join(newRoot(), 'fixes');
+    const inPlace = join(newRoot(), 'fixes');
+    await writeFixPlans(plain, plans);
+    const dirs = await writeFixPlans(inPlace, plans, undefined, { inTempBundle: true });
+    expect(dirs.slice(0, plans.length)).toEqual(plans.map((p) => join(inPlace, fixDirName(p))));
+    expect(tree(inPlace)).toEqual(tree(plain));
+    for (const e of tree(plain)) if (statSync(join(plain, e)).isFile()) expect(readFileSync(join(inPlace, e), 'utf8')).toBe(readFileSync(join(plain, e), 'utf8'));
+    // Negative control: a fixes folder that was not empty is not fresh, and its folders are not
+    // taken to be new: a planted folder under a principal's name is refused, not written into.
+    const planted = join(newRoot(), 'fixes');
+    mkdirSync(join(planted, fixDirName(plans[0]!)), { recursive: true });
+    writeFileSync(join(planted, fixDirName(plans[0]!), 'mine.txt'), 'not leash');
+    await expect(writeFixPlans(planted, plans, undefined, { inTempBundle: true })).rejects.toThrow(planted);
+    expect(readdirSync(join(planted, fixDirName(plans[0]!)))).toEqual(['mine.txt']);
+  });
+
   it('rewrites a folder an earlier leash wrote over its own files only: its reasons.md and versions.tf go, its backup stays', async () => {
     const fixes = join(newRoot(), 'fixes');
     const p = plans.find((x) => x.principalName === 'kiro-agent')!;
