@@ -91,15 +91,20 @@ export function statementEvidence(expander: ActionExpander, p: Principal, action
         if (granted) (grants ??= []).push(sample[i]!);
       }
       if (grants === undefined) continue;
-      out.push({
-        kind: 'statement', policy: policy.origin, statementIndex: st.index,
-        ...(st.sid !== undefined ? { sid: st.sid } : {}),
-        statement: statementJson(st), grants: grants.slice(0, 20),
-      });
+      out.push(statementEntry(policy.origin, st, grants));
       if (out.length >= limit) return out;
     }
   }
   return out;
+}
+
+/** One statement's evidence entry: where it is, what it says, and (at most 20 of) the sampled actions it grants. */
+function statementEntry(origin: StatementEvidence['policy'], st: Principal['policies'][number]['document']['statements'][number], grants: readonly string[]): StatementEvidence {
+  return {
+    kind: 'statement', policy: origin, statementIndex: st.index,
+    ...(st.sid !== undefined ? { sid: st.sid } : {}),
+    statement: statementJson(st), grants: grants.slice(0, 20),
+  };
 }
 
 /** statementEvidence by pattern matching alone: the reference its property test compares with. */
@@ -113,11 +118,7 @@ export function statementEvidenceByPattern(p: Principal, actions: readonly strin
       const m = matcherOf(st);
       const grants = sample.filter((_, i) => m.matches(lower[i]!) !== m.negated);
       if (grants.length === 0) continue;
-      out.push({
-        kind: 'statement', policy: policy.origin, statementIndex: st.index,
-        ...(st.sid !== undefined ? { sid: st.sid } : {}),
-        statement: statementJson(st), grants: grants.slice(0, 20),
-      });
+      out.push(statementEntry(policy.origin, st, grants));
       if (out.length >= limit) return out;
     }
   }
