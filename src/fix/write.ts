@@ -135,13 +135,15 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
 async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], fresh = false, inTempBundle = false): Promise<string> {
   const dir = join(fixesDir, name);
   const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
+  // Every file and the marker into a new folder: 'wx' creates each one and follows no link.
+  const writeNew = (into: string): Promise<unknown> => Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st && fresh && inTempBundle) {
     // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
     // its own per principal adds nothing but a mkdir and a rename each: on this machine's disk,
     // file-system calls are most of the writing. mkdir fails on anything already there.
     await mkdir(dir);
-    await Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(dir, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+    await writeNew(dir);
     return dir;
   }
   if (!st) {
@@ -150,7 +152,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     const tmp = join(fixesDir, tempName());
     await mkdir(tmp);
     try {
-      await Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(tmp, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+      await writeNew(tmp);
       await rename(tmp, dir);
     } catch (e) {
       await rm(tmp, { recursive: true, force: true });
@@ -272,6 +274,11 @@ function writeSharedFile(root: string, f: RenderedFile, what: string): void {
   renameSync(tmp, path);
 }
 
+/** A shared boundary's folder as written (its README escaped like any text a person reads): scan and the TUI's `w`. */
+export function sharedBoundaryFolderFiles(...args: Parameters<typeof renderSharedBoundaryFiles>): RenderedFile[] {
+  return renderSharedBoundaryFiles(...args).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
+}
+
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
 async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): Promise<string[]> {
   const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[]; sizeNotes: Set<string> }>();
@@ -294,7 +301,7 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
   const written: string[] = [];
   for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
-    const files = renderSharedBoundaryFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]).map((f) => (f.path === 'README.md' ? { ...f, content: safeLines(f.content) } : f));
+    const files = sharedBoundaryFolderFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]);
     written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, fresh));
   }
   return written;

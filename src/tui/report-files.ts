@@ -2,10 +2,10 @@
 // the components so they stay props-in, callbacks-out.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { applyLibFile, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
+import { applyLibFile, renderFixFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
+import { sharedBoundaryFolderFiles } from '../fix/write.js';
 import { renderSourceOf } from '../fix/render/lazy.js';
 import { isBoundarySizeNote } from '../fix/render/readme.js';
-import { safeLines } from '../safe/text.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
@@ -127,10 +127,8 @@ export function writeFixFiles(fix: Fix, principalName: string, baseDir: string =
     const folder = join(principalDir, sharedBoundaryDir(p.name));
     mkdirSync(folder, { recursive: true });
     const sizeNotes = fix.notes.filter(isBoundarySizeNote);
-    for (const f of renderSharedBoundaryFiles(p, target.accountId, partition, [{ arn: fix.principalArn, dir: fix.kind }], sizeNotes)) {
-      // policy-id.txt is apply.sh's to write (after it creates the policy): never replaced here.
-      writeFileSync(join(folder, f.path), f.path === 'README.md' ? safeLines(f.content) : f.content, { mode: 0o644 });
-    }
+    // policy-id.txt is apply.sh's to write (after it creates the policy): never replaced here.
+    for (const f of sharedBoundaryFolderFiles(p, target.accountId, partition, [{ arn: fix.principalArn, dir: fix.kind }], sizeNotes)) writeFileSync(join(folder, f.path), f.content, { mode: 0o644 });
   }
   return dir;
 }
