@@ -10,7 +10,7 @@ import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
 import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
-import { safeName } from '../safe/name.js';
+import { safeName, safePart } from '../safe/name.js';
 
 export interface LatestReport {
   readonly path: string;
@@ -104,7 +104,8 @@ export function principalKindOf(arn: string): string {
  */
 export function writeFixFiles(fix: Fix, principalName: string, baseDir: string = process.cwd()): string {
   const principalDir = join(resolve(baseDir), 'reports', 'fixes', safeName(principalKindOf(fix.principalArn), principalName));
-  const dir = join(principalDir, fix.kind);
+  // The fix's kind comes from report.json, a file anyone may have written: one safe segment.
+  const dir = join(principalDir, safePart('fix', fix.kind));
   mkdirSync(dir, { recursive: true });
   const target = renderSourceOf(fix.renderings);
   if (!target) {

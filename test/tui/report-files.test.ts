@@ -3,7 +3,7 @@ import { scanAndWrite } from '../../src/pipeline/scan.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { READ_LIMITS } from '../../src/safe/read.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/model/errors.js';
 import { findLatestReport, loadReport, writeExportFile, writeFixFiles } from '../../src/tui/report-files.js';
@@ -147,6 +147,11 @@ describe('writeFixFiles', () => {
   it('keeps a hostile principal name inside reports/fixes', () => {
     const out = writeFixFiles(buildReport().fixes[0]!, '../../escape', dir);
     expect(out.startsWith(join(dir, 'reports', 'fixes'))).toBe(true);
+    // A fix kind from a hostile report.json is one segment too; a real kind is kept as it is.
+    const fix = buildReport().fixes[0]!;
+    const hostile = writeFixFiles({ ...fix, kind: '../../../escape' as typeof fix.kind }, 'kiro-agent', dir);
+    expect(dirname(hostile)).toBe(join(dir, 'reports', 'fixes', 'role-kiro-agent'));
+    expect(writeFixFiles(fix, 'kiro-agent', dir)).toBe(join(dir, 'reports', 'fixes', 'role-kiro-agent', fix.kind));
   });
 });
 
