@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
 import { jsonPieces, LazyList, PieceWriter, writeJsonTo, type JsonLayout } from './json-stream.js';
-import { storedReport } from './documents.js';
+import { storedReportStream } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
@@ -78,7 +78,7 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
       return toHtml(report, opts.previous ? { previous: opts.previous } : {});
     case 'json':
       // Each distinct policy document once, referred to (documents.ts); readers resolve on load.
-      return json(storedReport(report));
+      return json(storedReportStream(report));
     case 'sarif': {
       // A result per line, like report.json: pretty-printing was a third of the file. The one
       // run is opened so that its results, not the run, are the records.
@@ -104,7 +104,7 @@ async function writeDurable(path: string, data: string | Iterable<string> | { js
   const fh = await open(path, 'wx');
   try {
     if (typeof data === 'string') await fh.writeFile(data, 'utf8');
-    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, undefined, data.layout);
+    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, WRITE_BATCH, data.layout);
     else {
       const out = new PieceWriter(fh, WRITE_BATCH);
       for (const piece of data as Iterable<string>) {
