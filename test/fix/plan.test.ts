@@ -4,7 +4,8 @@ import { analyzePrincipals } from '../../src/checks/analyze.js';
 import { defaultConfig, type LeashConfig } from '../../src/config/config.js';
 import { computeNeeded } from '../../src/baseline/needed.js';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { planFixes, tightenedTrust } from '../../src/fix/plan.js';
+import { linkFixes, planFixes, tightenedTrust } from '../../src/fix/plan.js';
+import type { Finding } from '../../src/model/finding.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { effectivePermissions } from '../../src/iam/effective.js';
@@ -54,6 +55,14 @@ describe('right-sized policy and boundary from observed use', () => {
     for (const f of p.fixes) expect(text).toContain(`## ${f.title}`);
     expect(p.readme).toBe(text);
     expect(structuredClone(p).readme).toBe(text);
+    // Linked to its findings, the plan still renders it when read (a spread used to render and
+    // hold every README from planning to writing), from the linked fixes, and says the same.
+    const finding = { id: 'f1', checkId: 'destructive-actions', principalArn: ARN, fixIds: [] as string[] } as unknown as Finding;
+    const linked = linkFixes(p, [finding]);
+    expect(Object.getOwnPropertyDescriptor(linked, 'readme')?.get).toBeTypeOf('function');
+    expect(linked.fixes.every((f) => f.resolves.length > 0)).toBe(true);
+    expect(linked.readme).toBe(text);
+    expect(Object.keys(linked)).toEqual(Object.keys(p));
   });
 
   it('keeps every observed call, gates the forbidden one behind approval, and is marked safe', () => {
