@@ -8,6 +8,8 @@ import { verifyFix } from '../../src/fix/verify.js';
 import { effectivePermissions } from '../../src/iam/effective.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
+import { parsePolicy, policyToJson } from '../../src/iam/parse.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { PolicyDocument, Statement } from '../../src/model/policy.js';
 
 const expander = new ActionExpander(catalog());
@@ -33,6 +35,26 @@ describe('verifyFix: a document checked again', () => {
       const memo = [verify(document, first), verify(document, second), verify(document, first)];
       const fresh = [verify(structuredClone(document), first), verify(structuredClone(document), second), verify(structuredClone(document), first)];
       expect(memo).toEqual(fresh);
+    }), { numRuns: 300, seed: 20261204 });
+  });
+
+  it('documents with the same JSON text (kept once per text) get what parsing each back would say (property)', () => {
+    // The check itself, done afresh for every document: what verifyFix must agree with.
+    const reference = (document: PolicyDocument, kind: 'trust' | 'identity'): string | undefined => {
+      const json = policyToJson(document);
+      const back = parsePolicy(JSON.parse(JSON.stringify(json)) as unknown, kind);
+      if (!back.ok) return `does not validate: ${back.error.path}: expected ${back.error.expected}`;
+      return isDeepStrictEqual(policyToJson(back.document), json) ? undefined : 'does not parse back to the same statements';
+    };
+    fc.assert(fc.property(fc.array(docArb, { minLength: 1, maxLength: 4 }), fc.array(fc.constantFrom('boundary', 'trust'), { minLength: 4, maxLength: 4 }), (docs, names) => {
+      // Each document twice, as separate objects (equal text, another object) and in any order.
+      const all = [...docs, ...docs.map((d) => structuredClone(d))];
+      all.forEach((document, i) => {
+        const name = names[i % names.length]!;
+        const expected = reference(document, name === 'trust' ? 'trust' : 'identity');
+        const notes = verify(document, name).notes.filter((n) => n.startsWith(`${name} does`));
+        expect(notes).toEqual(expected === undefined ? [] : [`${name} ${expected}`]);
+      });
     }), { numRuns: 300, seed: 20261204 });
   });
 
