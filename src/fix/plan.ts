@@ -640,7 +640,14 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   for (const f of mine) {
     for (const x of plan.fixes) if (resolves.get(x.id)!.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
   }
-  return { ...plan, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })) };
+  // Every other property as it was, in order: the README stays a getter (spreading the plan
+  // would render it here and keep its text until writing).
+  const linked = {} as Record<string, unknown>;
+  for (const k of Object.keys(plan)) {
+    if (k === 'fixes') linked.fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
+    else Object.defineProperty(linked, k, Object.getOwnPropertyDescriptor(plan, k)!);
+  }
+  return linked as unknown as PrincipalFixPlan;
 }
 
 export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
