@@ -238,7 +238,7 @@ const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
  * A set's content as a hash of its non-empty words (index, bits): canonical whatever the set's
  * form, and a few hundred words even for a set of most of the catalog (its id list is 20k).
  */
-function setKey(s: ActionSet | undefined): string {
+export function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
   const words = new Uint32Array(((s.size + 31) >>> 5) * 2);
   let i = 0;
