@@ -3,7 +3,7 @@
 // Pure: everything comes from the needed set's provenance, the usage and the fix's effect.
 import type { ActionReason, ActionReasonCode, ReasonGroup, ServiceReasons } from '../model/fix.js';
 import type { PrincipalUsage } from '../model/usage.js';
-import type { ActionSet } from '../iam/action-set.js';
+import { popcount, type ActionSet } from '../iam/action-set.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { actionIndex } from '../checks/analyze.js';
@@ -33,7 +33,11 @@ export interface ReasonInput {
 const day = (iso: string) => iso.slice(0, 10);
 const REASON_ORDER: readonly ActionReasonCode[] = ['observed', 'declared', 'service-evidence', 'data-event-unknown', 'read-sibling', 'not-restricted', 'destructive', 'escalation', 'guardrail', 'sensitive-read', 'deny-wildcard', 'not-declared', 'unused'];
 
-export function actionReasons(input: ReasonInput, expander: ActionExpander): ServiceReasons[] {
+/**
+ * `perAction` (tests) classifies every action one by one: the reference form of the count the
+ * kept-as-today actions of a boundary that caps nothing get per service (`rest`).
+ */
+export function actionReasons(input: ReasonInput, expander: ActionExpander, opts: { readonly perAction?: boolean } = {}): ServiceReasons[] {
   const { after, needed } = input;
   const prov = needed.provenance;
   const destructive = actionIndex(expander).destructive;
@@ -43,6 +47,10 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
     return u ? `observed ${u.count} time${u.count === 1 ? '' : 's'}, last on ${day(u.lastSeen)}` : undefined;
   };
   const universe = input.current.clone().or(after.allowed);
+  // With no known need to cap to, most actions (20k for a broad role) end in one count per
+  // service: those are counted by word (restCounts), and only the others classified one by one.
+  const rest = input.notRestricted !== undefined && !opts.perAction ? keptAsToday(input) : undefined;
+  if (rest) universe.andNot(rest);
   const byService = new Map<string, { actions: ActionReason[]; rest?: { count: number; detail: string } }>();
   const counts = new Map<string, { kept: number; gated: number; removed: number }>();
   const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
@@ -99,6 +107,20 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
     else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
     else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }
+  if (rest) {
+    const n = restCounts(rest, expander);
+    for (let i = 0; i < n.length; i++) {
+      if (n[i] === 0) continue;
+      const service = serviceWords(expander).names[i]!;
+      let e = byService.get(service);
+      if (!e) byService.set(service, (e = { actions: [] }));
+      let k = counts.get(service);
+      if (!k) counts.set(service, (k = { kept: 0, gated: 0, removed: 0 }));
+      k.kept += n[i]!;
+      e.rest ??= { count: 0, detail: input.notRestricted! };
+      e.rest.count += n[i]!;
+    }
+  }
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
@@ -119,6 +141,70 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
       ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
     };
   });
+}
+
+/**
+ * The actions the loop above would count as kept with no known need: allowed after the fix, not
+ * withheld, not gated, and with no evidence of need (observed, declared, service used, data
+ * event unknown, read sibling) that would list them one by one.
+ */
+function keptAsToday(input: ReasonInput): ActionSet {
+  const { after, needed: { provenance: prov } } = input;
+  const out = after.allowed.clone();
+  if (input.withheld) out.andNot(input.withheld.actions);
+  out.andNot(after.allowed.clone().andNot(after.unconditional).and(input.forbidden).and(input.current));
+  out.andNot(prov.observed).andNot(prov.serviceEvidence).andNot(prov.dataEventsUnknown).andNot(prov.readSiblings);
+  for (const d of prov.declared) out.andNot(d.actions);
+  return out;
+}
+
+/** How many of `set`'s actions each service has (index: serviceWords' names), a popcount per word and service. */
+function restCounts(set: ActionSet, expander: ActionExpander): Int32Array {
+  const sw = serviceWords(expander);
+  const n = new Int32Array(sw.names.length);
+  set.forEachWord((word, bits) => {
+    for (let j = sw.start[word]!; j < sw.start[word + 1]!; j++) {
+      const b = bits & sw.mask[j]!;
+      if (b !== 0) { const k = sw.service[j]!; n[k] = n[k]! + popcount(b); }
+    }
+  });
+  return n;
+}
+
+/** For each 32-id word of the catalog, the services its ids belong to and the mask of each one's ids there. */
+interface ServiceWords {
+  readonly names: readonly string[];
+  /** Entries of word w: start[w] .. start[w + 1] - 1 of service and mask. */
+  readonly start: Uint32Array;
+  readonly service: Uint32Array;
+  readonly mask: Int32Array;
+}
+const serviceWordsCache = new WeakMap<ActionExpander, ServiceWords>();
+function serviceWords(expander: ActionExpander): ServiceWords {
+  let sw = serviceWordsCache.get(expander);
+  if (sw) return sw;
+  const actions = expander.catalog.actions;
+  const words = (expander.size + 31) >>> 5;
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const start = new Uint32Array(words + 1);
+  const service: number[] = [];
+  const mask: number[] = [];
+  for (let w = 0; w < words; w++) {
+    start[w] = service.length;
+    const inWord = new Map<number, number>();
+    for (let id = w << 5; id < Math.min((w + 1) << 5, actions.length); id++) {
+      const name = actions[id]!.service;
+      let i = index.get(name);
+      if (i === undefined) { index.set(name, (i = names.length)); names.push(name); }
+      inWord.set(i, (inWord.get(i) ?? 0) | (1 << (id & 31)));
+    }
+    for (const [i, m] of inWord) { service.push(i); mask.push(m); }
+  }
+  start[words] = service.length;
+  sw = { names, start, service: Uint32Array.from(service), mask: Int32Array.from(mask) };
+  serviceWordsCache.set(expander, sw);
+  return sw;
 }
 
 /** Every listed action with its reason (groups flattened), for readers that want one row per action. */
