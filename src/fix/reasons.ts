@@ -51,13 +51,13 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   // service: those are counted by word (restCounts), and only the others classified one by one.
   const rest = input.notRestricted !== undefined && !opts.perAction ? keptAsToday(input) : undefined;
   if (rest) universe.andNot(rest);
-  const byService = new Map<string, { actions: ActionReason[]; rest?: { count: number; detail: string } }>();
+  const byService = new Map<string, { actions: Listed[]; rest?: { count: number; detail: string } }>();
   const counts = new Map<string, { kept: number; gated: number; removed: number }>();
   const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
   // Catalog ids run by service: the previous action's service entry is nearly always this one's,
   // which saves two map lookups per action of a set of 20k.
   let lastService: string | undefined;
-  let entry!: { actions: ActionReason[]; rest?: { count: number; detail: string } };
+  let entry!: { actions: Listed[]; rest?: { count: number; detail: string } };
   let c!: { kept: number; gated: number; removed: number };
   for (const id of universe.ids()) {
     const a = expander.catalog.actions[id]!;
@@ -76,42 +76,43 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
       const gated = !after.unconditional.has(id) && input.forbidden.has(id) && input.current.has(id);
       if (gated) {
         c.gated++;
-        entry.actions.push({ action: a.key, decision: 'gated', reason: forbiddenKind(id), detail: `${obs ? `${obs}; ` : ''}allowed only when approved (${input.approval?.id ?? 'approval condition'})` });
+        entry.actions.push({ id, action: a.key, decision: 'gated', reason: forbiddenKind(id), detail: `${obs ? `${obs}; ` : ''}allowed only when approved (${input.approval?.id ?? 'approval condition'})` });
         continue;
       }
       c.kept++;
       const declared = prov.declared.find((d) => d.actions.has(id));
-      if (obs) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
-      else if (prov.observed.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
-      else if (declared) entry.actions.push({ action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
-      else if (prov.serviceEvidence.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
-      else if (prov.dataEventsUnknown.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'data-event-unknown', detail: 'a data event, and the trail logged none: unknown, not unused' });
-      else if (prov.readSiblings.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'read-sibling', detail: `read-only sibling of used service ${a.service}` });
+      if (obs) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
+      else if (prov.observed.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
+      else if (declared) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
+      else if (prov.serviceEvidence.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
+      else if (prov.dataEventsUnknown.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'data-event-unknown', detail: 'a data event, and the trail logged none: unknown, not unused' });
+      else if (prov.readSiblings.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'read-sibling', detail: `read-only sibling of used service ${a.service}` });
       else if (input.notRestricted !== undefined) {
         entry.rest ??= { count: 0, detail: input.notRestricted };
         entry.rest.count++;
-      } else entry.actions.push({ action: a.key, decision: 'kept', reason: 'not-restricted', detail: 'kept as today' });
+      } else entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'not-restricted', detail: 'kept as today' });
       continue;
     }
     c.removed++;
-    if (withheld) entry.actions.push({ action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
-    else if (input.guardrail?.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
+    if (withheld) entry.actions.push({ id, action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
+    else if (input.guardrail?.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
     else if (input.forbidden.has(id)) {
       const outright = obs !== undefined && input.approval && !input.approval.meetable;
-      entry.actions.push({ action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
+      entry.actions.push({ id, action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
     } else if (input.notRestricted !== undefined) {
       // An allow-everything boundary removes nothing else, except what its deny's remove/stop
       // wildcards also cover to fit the managed-policy size (counted in the fix's notes).
-      entry.actions.push({ action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
-    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
-    else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
-    else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
+      entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
+    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
+    else if (needed.covered) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
+    else entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }
   if (rest) {
     const n = restCounts(rest, expander);
+    const names = serviceWords(expander).names;
     for (let i = 0; i < n.length; i++) {
       if (n[i] === 0) continue;
-      const service = serviceWords(expander).names[i]!;
+      const service = names[i]!;
       let e = byService.get(service);
       if (!e) byService.set(service, (e = { actions: [] }));
       let k = counts.get(service);
@@ -126,7 +127,9 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     const c = counts.get(service)!;
     // Group actions that share decision, reason and detail; groups in decision order, then first action.
     const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
-    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || p.action.localeCompare(q.action))) {
+    // By name as localeCompare orders them, through each catalog action's rank in that order.
+    const place = keyRanks(expander);
+    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || place[p.id]! - place[q.id]!)) {
       const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
       const g = groups.get(k);
       if (g) g.actions.push(x.action);
@@ -141,6 +144,28 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
       ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
     };
   });
+}
+
+/** An action listed with its reason, and its catalog id (to sort by). */
+type Listed = ActionReason & { readonly id: number };
+
+const rankCache = new WeakMap<ActionExpander, Uint32Array>();
+/**
+ * Each catalog action's place among all the catalog's keys in localeCompare order (keys that
+ * compare equal share a place): comparing places compares keys, without a collation per pair.
+ */
+export function keyRanks(expander: ActionExpander): Uint32Array {
+  let rank = rankCache.get(expander);
+  if (rank) return rank;
+  const actions = expander.catalog.actions;
+  const byKey = actions.map((a) => a.id).sort((x, y) => actions[x]!.key.localeCompare(actions[y]!.key));
+  rank = new Uint32Array(expander.size);
+  for (let i = 0, r = 0; i < byKey.length; i++) {
+    if (i > 0 && actions[byKey[i - 1]!]!.key.localeCompare(actions[byKey[i]!]!.key) !== 0) r = i;
+    rank[byKey[i]!] = r;
+  }
+  rankCache.set(expander, rank);
+  return rank;
 }
 
 /**

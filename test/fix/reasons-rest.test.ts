@@ -1,11 +1,12 @@
 // actionReasons counts the actions a boundary with no known need keeps as today by word and
 // service instead of one by one: the same reasons as classifying every action (property), with
-// every kind of evidence, gated, withheld and guardrail action mixed in.
+// every kind of evidence, gated, withheld and guardrail action mixed in. It sorts listed actions
+// by their place in the catalog's localeCompare order: the order localeCompare gives.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NeededSet } from '../../src/baseline/needed.js';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { actionReasons, type ReasonInput } from '../../src/fix/reasons.js';
+import { actionReasons, keyRanks, type ReasonInput } from '../../src/fix/reasons.js';
 import { ActionSet } from '../../src/iam/action-set.js';
 import { catalog } from '../../src/iam/catalog.js';
 import type { EffectivePermissions } from '../../src/iam/effective.js';
@@ -49,4 +50,22 @@ describe('actionReasons, kept-as-today actions counted by word', () => {
       expect(actionReasons(input, expander)).toEqual(actionReasons(input, expander, { perAction: true }));
     }), { numRuns: 60, seed: 20261204 });
   }, 120_000);
+});
+
+describe('keyRanks', () => {
+  const actions = expander.catalog.actions;
+  const place = keyRanks(expander);
+  it('orders the whole catalog as localeCompare does', () => {
+    const ids = actions.map((a) => a.id);
+    const byPlace = [...ids].sort((x, y) => place[x]! - place[y]!).map((id) => actions[id]!.key);
+    expect(byPlace).toEqual(ids.map((id) => actions[id]!.key).sort((x, y) => x.localeCompare(y)));
+  });
+  it('compares any two actions as localeCompare does, and sorts any list alike, ties kept in order (property)', () => {
+    fc.assert(fc.property(fc.array(fc.record({ id: idArb, group: fc.nat(2) }), { maxLength: 200 }), (xs) => {
+      for (let i = 1; i < xs.length; i++) expect(Math.sign(place[xs[i - 1]!.id]! - place[xs[i]!.id]!)).toBe(Math.sign(actions[xs[i - 1]!.id]!.key.localeCompare(actions[xs[i]!.id]!.key)));
+      const byPlace = [...xs].sort((p, q) => p.group - q.group || place[p.id]! - place[q.id]!);
+      const byLocale = [...xs].sort((p, q) => p.group - q.group || actions[p.id]!.key.localeCompare(actions[q.id]!.key));
+      expect(byPlace).toEqual(byLocale);
+    }), { numRuns: 200, seed: 20261204 });
+  });
 });
