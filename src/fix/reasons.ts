@@ -123,12 +123,15 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     }
   }
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
+  const place = keyRanks(expander);
+  const restOf = (e: { rest?: { count: number; detail: string } }) => (e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {});
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
+    // Most services of a boundary that caps nothing list no action, only their count.
+    if (e.actions.length === 0) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
     // Group actions that share decision, reason and detail; groups in decision order, then first action.
     const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
-    // By name as localeCompare orders them, through each catalog action's rank in that order.
-    const place = keyRanks(expander);
+    // By name as localeCompare orders them, through each catalog action's place in that order.
     for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || place[p.id]! - place[q.id]!)) {
       const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
       const g = groups.get(k);
@@ -141,7 +144,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     return {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
       groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
-      ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
+      ...restOf(e),
     };
   });
 }
