@@ -4,7 +4,8 @@ import { analyzePrincipals } from '../../src/checks/analyze.js';
 import { defaultConfig, type LeashConfig } from '../../src/config/config.js';
 import { computeNeeded } from '../../src/baseline/needed.js';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { planFixes, tightenedTrust } from '../../src/fix/plan.js';
+import { linkFixes, planFixes, tightenedTrust } from '../../src/fix/plan.js';
+import type { Finding } from '../../src/model/finding.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { effectivePermissions } from '../../src/iam/effective.js';
@@ -54,6 +55,18 @@ describe('right-sized policy and boundary from observed use', () => {
     for (const f of p.fixes) expect(text).toContain(`## ${f.title}`);
     expect(p.readme).toBe(text);
     expect(structuredClone(p).readme).toBe(text);
+  });
+
+  it('keeps the README a getter through linkFixes (not rendered there and held until writing), with the same text and key order', () => {
+    const { plan: p } = plan(snapshot);
+    const finding = { id: 'f1', checkId: 'agent-without-boundary', principalArn: ARN, fixIds: [] as string[] } as unknown as Finding;
+    const linked = linkFixes(p, [finding]);
+    expect(typeof Object.getOwnPropertyDescriptor(linked, 'readme')!.get).toBe('function');
+    expect(Object.keys(linked)).toEqual(Object.keys(p));
+    expect(linked.readme).toBe(p.readme);
+    expect(linked.target).toBe(p.target);
+    expect(linked.fixes.find((f) => f.kind === 'permissions-boundary')!.resolves).toEqual(['f1']);
+    expect(structuredClone(linked).readme).toBe(p.readme);
   });
 
   it('keeps every observed call, gates the forbidden one behind approval, and is marked safe', () => {
