@@ -60,6 +60,9 @@ class DocumentTable {
   /** The same object (a managed policy's statement shared by many findings) is hashed once. */
   private readonly seen = new WeakMap<object, string>();
 
+  /** A finding's evidence entry as stored: its statement by reference. */
+  readonly evidence = (e: Finding['evidence'][number]): Finding['evidence'][number] | Record<string, unknown> => (e.kind === 'statement' ? { ...e, statement: this.ref(e.statement) } : e);
+
   ref(value: unknown): DocumentRef | unknown {
     if (typeof value !== 'object' || value === null) return value;
     let key = this.seen.get(value);
@@ -85,9 +88,18 @@ export function isTextRef(v: unknown): v is TextRef {
 
 type Slot = Record<string, unknown> | unknown[];
 
-/** Where a text goes: `slot[key] = value`, or a reference to the table's copy; `stored` is what the table would hold (default: value). */
+/**
+ * Where a text goes: `slot[key] = value`, or a reference to the table's copy; `stored` is what the
+ * table would hold (default: value). `remake`: the table keeps `source` instead and makes its
+ * entry from it when finished (a copy made per place is not held until then).
+ */
 interface TextSink {
-  put(slot: Slot, key: string | number, value: unknown, stored?: unknown): void;
+  put(slot: Slot, key: string | number, value: unknown, stored?: unknown, remake?: Remake): void;
+}
+
+interface Remake {
+  readonly source: unknown;
+  readonly make: (source: never) => unknown;
 }
 
 /**
@@ -107,17 +119,18 @@ interface TextSink {
 class TextTable implements TextSink {
   private readonly strings = new Map<string, number>();
   private readonly json = new Map<string, number>();
-  /** Per entry: what the table would hold, how many places use it, its reference once numbered. */
+  /** Per entry: what the table would hold (or its source, see remakes), how many places use it, its reference once numbered. */
   private values: unknown[] = [];
+  private remakes: (Remake['make'] | undefined)[] = [];
   private readonly counts: number[] = [];
   private refs: ({ $text: number } | undefined)[] = [];
   private places = new Int32Array(1 << 12);
   private size = 0;
 
   /** Count pass: the place's entry. */
-  put(_slot: Slot, _key: string | number, value: unknown, stored: unknown = value): void {
+  put(_slot: Slot, _key: string | number, value: unknown, stored: unknown = value, remake?: Remake): void {
     if (value === undefined) return;
-    this.place(this.entryOf(stored));
+    this.place(this.entryOf(stored, remake));
   }
 
   /** Where the next list's places start (the second pass of that list begins there). */
@@ -128,8 +141,13 @@ class TextTable implements TextSink {
   /** The table: values used twice or more, numbered in order of first use. */
   finish(): unknown[] {
     const texts: unknown[] = [];
-    this.refs = this.counts.map((n, e) => (n < 2 ? undefined : { $text: texts.push(this.values[e]) - 1 }));
+    this.refs = this.counts.map((n, e) => {
+      if (n < 2) return undefined;
+      const make = this.remakes[e];
+      return { $text: texts.push(make ? make(this.values[e] as never) : this.values[e]) - 1 };
+    });
     this.values = [];
+    this.remakes = [];
     return texts;
   }
 
@@ -145,7 +163,7 @@ class TextTable implements TextSink {
     };
   }
 
-  private entryOf(stored: unknown): number {
+  private entryOf(stored: unknown, remake: Remake | undefined): number {
     let map: Map<string, number>;
     let k: string;
     if (typeof stored === 'string') {
@@ -157,12 +175,14 @@ class TextTable implements TextSink {
       const json = JSON.stringify(stored);
       if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
       map = this.json;
-      k = createHash('sha256').update(json).digest('base64');
+      // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
+      k = createHash('sha256').update(json).digest().toString('latin1', 0, 16);
     }
     let e = map.get(k);
     if (e === undefined) {
       e = this.counts.push(0) - 1;
-      this.values.push(stored);
+      this.values.push(remake ? remake.source : stored);
+      this.remakes.push(remake?.make);
       map.set(k, e);
     }
     this.counts[e]!++;
@@ -277,7 +297,10 @@ function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTa
   tx.put(o, 'remediation', f.remediation);
   tx.put(o, 'actions', f.actions);
   const evidence: unknown[] = new Array(f.evidence.length);
-  f.evidence.forEach((e, j) => tx.put(evidence, j, e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e));
+  f.evidence.forEach((e, j) => {
+    const stored = t.evidence(e);
+    tx.put(evidence, j, stored, stored, stored === e ? undefined : { source: e, make: t.evidence });
+  });
   o.evidence = evidence;
   return o as unknown as Finding;
 }
