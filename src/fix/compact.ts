@@ -5,7 +5,7 @@
 // size budget, at a counted cost (remove/stop verbs); never less than the set.
 import { createHash } from 'node:crypto';
 import { ActionSet } from '../iam/action-set.js';
-import type { ActionExpander } from '../iam/pattern.js';
+import { hasWildcard, LITERAL_STAR, type ActionExpander } from '../iam/pattern.js';
 
 /** `DeleteStackInstances` → ["Delete", "DeleteStack", "DeleteStackInstances"] (CamelCase word prefixes). */
 function wordPrefixes(name: string): string[] {
@@ -123,8 +123,39 @@ function sortedHits(expander: ActionExpander, pattern: string): Int32Array {
   let cache = hitsCache.get(expander);
   if (!cache) hitsCache.set(expander, (cache = new Map()));
   let hits = cache.get(pattern);
-  if (!hits) cache.set(pattern, (hits = Int32Array.from(expander.expand(pattern)).sort()));
+  if (!hits) cache.set(pattern, (hits = oneStarHits(expander, pattern) ?? Int32Array.from(expander.expand(pattern)).sort()));
   return hits;
+}
+
+/**
+ * What `svc:Pre*Suf` (one `*` in the name, as namePatterns makes them) matches, by comparing
+ * lower-cased names: what the expander's case-insensitive glob matches, without compiling a
+ * regular expression for each of the thousands of candidates a deny list tries. Undefined for
+ * any other pattern.
+ */
+export function oneStarHits(expander: ActionExpander, pattern: string): Int32Array | undefined {
+  const colon = pattern.indexOf(':');
+  const body = pattern.slice(colon + 1);
+  const star = body.indexOf('*');
+  if (colon < 0 || star < 0 || body.indexOf('*', star + 1) >= 0 || body.includes('?') || body.includes(LITERAL_STAR)) return undefined;
+  const service = pattern.slice(0, colon).toLowerCase();
+  if (hasWildcard(service)) return undefined;
+  const names = lowerNames(expander, service);
+  const pre = body.slice(0, star).toLowerCase();
+  const suf = body.slice(star + 1).toLowerCase();
+  const out: number[] = [];
+  for (const [name, id] of names) if (name.length >= pre.length + suf.length && name.startsWith(pre) && name.endsWith(suf)) out.push(id);
+  return Int32Array.from(out).sort();
+}
+
+const lowerNameCache = new WeakMap<ActionExpander, Map<string, readonly (readonly [string, number])[]>>();
+/** A service's action names, lower-cased, with their ids (none for a service not in the catalog). */
+function lowerNames(expander: ActionExpander, service: string): readonly (readonly [string, number])[] {
+  let byService = lowerNameCache.get(expander);
+  if (!byService) lowerNameCache.set(expander, (byService = new Map()));
+  let names = byService.get(service);
+  if (!names) byService.set(service, (names = (expander.catalog.byService.get(service) ?? []).map((a) => [a.name.toLowerCase(), a.id] as const)));
+  return names;
 }
 
 function planDeny(set: ActionSet, expander: ActionExpander, free: ActionSet | undefined, widen: ActionSet | undefined): DenyPlan {
@@ -238,7 +269,7 @@ const planCache = new WeakMap<ActionExpander, Map<string, DenyPlan>>();
  * A set's content as a hash of its non-empty words (index, bits): canonical whatever the set's
  * form, and a few hundred words even for a set of most of the catalog (its id list is 20k).
  */
-function setKey(s: ActionSet | undefined): string {
+export function setKey(s: ActionSet | undefined): string {
   if (!s) return '-';
   const words = new Uint32Array(((s.size + 31) >>> 5) * 2);
   let i = 0;

@@ -19,7 +19,7 @@ import { forbiddenActions } from '../baseline/forbidden.js';
 import type { EscalationHit } from '../checks/types.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
-import { compactActions, compactDeny, type DenyCompactionOptions } from './compact.js';
+import { compactActions, compactDeny, setKey, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix, verificationSummary } from './verify.js';
 import { approvalFor, configuredApproval, type PrincipalApproval } from './approval.js';
@@ -190,6 +190,75 @@ export const GUARDRAIL_ALWAYS_DENY = [
  * legs. Deny always: removing or replacing the boundary itself, and blinding the audit trail.
  */
 export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string, principalApproval?: Pick<PrincipalApproval, 'meetable'>, reach: readonly Statement[] = []): PolicyDocument {
+  let byConfig = boundaryCache.get(expander);
+  if (!byConfig) boundaryCache.set(expander, (byConfig = new WeakMap()));
+  let byKey = byConfig.get(config);
+  if (!byKey) byConfig.set(config, (byKey = new Map()));
+  // Everything the plan reads but the current permissions (see BoundaryEntry).
+  const key = JSON.stringify([
+    needed.basis === 'none' ? '-' : setKey(needed.actions), needed.gated, existing ?? null, boundaryPolicyArn ?? null,
+    principalApproval?.meetable === false, reach,
+  ]);
+  const entry = byKey.get(key);
+  if (entry?.document) return entry.document;
+  const allowedKey = setKey(currentlyAllowed);
+  const kept = entry?.byAllowed?.get(allowedKey);
+  if (kept) return kept;
+  const planned = planBoundary(needed, expander, config, existing, currentlyAllowed, boundaryPolicyArn, principalApproval, reach);
+  const document = frozenCopy(planned.document);
+  if (byKey.size >= 256) byKey.clear();
+  if (!planned.readsAllowed) byKey.set(key, { document });
+  else {
+    const byAllowed = entry?.byAllowed ?? new Map<string, PolicyDocument>();
+    if (byAllowed.size >= 256) byAllowed.clear();
+    byAllowed.set(allowedKey, document);
+    byKey.set(key, { byAllowed });
+  }
+  return document;
+}
+
+/**
+ * A boundary planned once per key, read only (frozen), the same object to each principal alike
+ * so that the caches per document (size, parse-back check, name, coverage notes) hit. Whether the
+ * plan reads the current permissions is a function of the key (the last fallback of an
+ * allow-everything boundary too big with every forbidden action): then it is kept per those too.
+ */
+interface BoundaryEntry {
+  readonly document?: PolicyDocument;
+  readonly byAllowed?: Map<string, PolicyDocument>;
+}
+const boundaryCache = new WeakMap<ActionExpander, WeakMap<LeashConfig, Map<string, BoundaryEntry>>>();
+
+/**
+ * A function of a boundary document, kept per document object when the document is frozen (one
+ * of boundaryPolicy's, shared by principals alike); any other is asked afresh.
+ */
+function perBoundary<T>(cache: WeakMap<PolicyDocument, T>, doc: PolicyDocument, of: (doc: PolicyDocument) => T): T {
+  if (!Object.isFrozen(doc)) return of(doc);
+  let r = cache.get(doc);
+  if (r === undefined) cache.set(doc, (r = of(doc)));
+  return r;
+}
+const boundaryNames = new WeakMap<PolicyDocument, string>();
+
+/** A deep copy no one can change: shared across principals, it must stay what was planned. */
+function frozenCopy<T>(value: T): T {
+  const freeze = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+    Object.freeze(v);
+    for (const x of Object.values(v)) freeze(x);
+  };
+  const copy = structuredClone(value);
+  freeze(copy);
+  return copy;
+}
+
+/** The permissions boundary as boundaryPolicy describes it, planned afresh (the reference its memo is held to). */
+export function boundaryPolicyFresh(...args: Parameters<typeof boundaryPolicy>): PolicyDocument {
+  return planBoundary(...args).document;
+}
+
+function planBoundary(needed: NeededSet, expander: ActionExpander, config: LeashConfig, existing?: PolicyDocument, currentlyAllowed?: ActionSet, boundaryPolicyArn?: string, principalApproval?: Pick<PrincipalApproval, 'meetable'>, reach: readonly Statement[] = []): { document: PolicyDocument; readsAllowed: boolean } {
   const outright = principalApproval?.meetable === false;
   const forbidden = forbiddenActions(expander);
   // A principal can have one boundary: a replacement must never allow more than the current one.
@@ -277,7 +346,7 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
   const budget = POLICY_SIZE_LIMITS.managed - BOUNDARY_MARGIN - (checkSizeLimits(build(probe), 'managed').size - JSON.stringify(probe).length);
   const attempt = (set: ActionSet) => build(compactDeny(set, expander, { ...cover, maxChars: budget }).patterns);
   const full = attempt(denySet);
-  if (sizeOf(full, 'managed').fits) return full;
+  if (sizeOf(full, 'managed').fits) return { document: full, readsAllowed: false };
   if (!known) {
     // Allow-everything boundary still too big with every forbidden action (a long kept scope):
     // name those of the services the principal can use today, then those it can perform today.
@@ -285,14 +354,14 @@ export function boundaryPolicy(needed: NeededSet, expander: ActionExpander, conf
     const services = new Set(currentlyAllowed ? expander.keys(currentlyAllowed).map((k) => k.split(':')[0]!) : []);
     const inServices = ActionSet.of(expander.size, denySet.toArray().filter((id) => services.has(expander.catalog.actions[id]!.service)));
     const byService = attempt(inServices);
-    if (sizeOf(byService, 'managed').fits || !currentlyAllowed) return byService;
-    return attempt(denySet.clone().and(currentlyAllowed));
+    if (sizeOf(byService, 'managed').fits || !currentlyAllowed) return { document: byService, readsAllowed: true };
+    return { document: attempt(denySet.clone().and(currentlyAllowed)), readsAllowed: true };
   }
   // Too big for one managed policy: with an explicit allow list, forbidden actions outside it
   // are already denied by omission, so the deny need only name the forbidden actions it allows.
   const keptAllowed = allowSet.clone();
   for (const hit of keptHits) keptAllowed.or(hit);
-  return attempt(denySet.clone().and(keptAllowed));
+  return { document: attempt(denySet.clone().and(keptAllowed)), readsAllowed: false };
 }
 
 interface DenyLists {
@@ -518,6 +587,13 @@ export function sessionPolicy(needed: NeededSet, expander: ActionExpander): { do
  * wildcards also put behind approval, or how many forbidden actions it had to leave out.
  */
 export function boundaryCoverageNotes(boundary: PolicyDocument, expander: ActionExpander): string[] {
+  let byDoc = coverageByDoc.get(expander);
+  if (!byDoc) coverageByDoc.set(expander, (byDoc = new WeakMap()));
+  return [...perBoundary(byDoc, boundary, (d) => coverageNotesByLists(d, expander))];
+}
+const coverageByDoc = new WeakMap<ActionExpander, WeakMap<PolicyDocument, readonly string[]>>();
+
+function coverageNotesByLists(boundary: PolicyDocument, expander: ActionExpander): readonly string[] {
   const allows = boundary.statements.filter((s) => s.effect === 'Allow').some((s) => (s.action ?? []).includes('*'));
   if (!allows) return [];
   // The notes depend on the Deny statements' action lists alone (and which of them is the
@@ -532,7 +608,7 @@ export function boundaryCoverageNotes(boundary: PolicyDocument, expander: Action
     if (byKey.size >= 1_000) byKey.clear();
     byKey.set(key, notes);
   }
-  return [...notes];
+  return notes;
 }
 const coverageNotes = new WeakMap<ActionExpander, Map<string, readonly string[]>>();
 
@@ -690,7 +766,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
-  const boundaryName = sharedBoundaryName(boundary);
+  const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);
   const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
   const notRestricted = humanRole ? "engineer's own role: kept as is" : boundaryNeed.basis === 'none' ? 'no known need to cap to: kept as is' : undefined;

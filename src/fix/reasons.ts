@@ -3,7 +3,7 @@
 // Pure: everything comes from the needed set's provenance, the usage and the fix's effect.
 import type { ActionReason, ActionReasonCode, ReasonGroup, ServiceReasons } from '../model/fix.js';
 import type { PrincipalUsage } from '../model/usage.js';
-import type { ActionSet } from '../iam/action-set.js';
+import { popcount, type ActionSet } from '../iam/action-set.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { actionIndex } from '../checks/analyze.js';
@@ -33,7 +33,11 @@ export interface ReasonInput {
 const day = (iso: string) => iso.slice(0, 10);
 const REASON_ORDER: readonly ActionReasonCode[] = ['observed', 'declared', 'service-evidence', 'data-event-unknown', 'read-sibling', 'not-restricted', 'destructive', 'escalation', 'guardrail', 'sensitive-read', 'deny-wildcard', 'not-declared', 'unused'];
 
-export function actionReasons(input: ReasonInput, expander: ActionExpander): ServiceReasons[] {
+/**
+ * `perAction` (tests) classifies every action one by one: the reference form of the count the
+ * kept-as-today actions of a boundary that caps nothing get per service (`rest`).
+ */
+export function actionReasons(input: ReasonInput, expander: ActionExpander, opts: { readonly perAction?: boolean } = {}): ServiceReasons[] {
   const { after, needed } = input;
   const prov = needed.provenance;
   const destructive = actionIndex(expander).destructive;
@@ -43,13 +47,17 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
     return u ? `observed ${u.count} time${u.count === 1 ? '' : 's'}, last on ${day(u.lastSeen)}` : undefined;
   };
   const universe = input.current.clone().or(after.allowed);
-  const byService = new Map<string, { actions: ActionReason[]; rest?: { count: number; detail: string } }>();
+  // With no known need to cap to, most actions (20k for a broad role) end in one count per
+  // service: those are counted by word (restCounts), and only the others classified one by one.
+  const rest = input.notRestricted !== undefined && !opts.perAction ? keptAsToday(input) : undefined;
+  if (rest) universe.andNot(rest);
+  const byService = new Map<string, { actions: Listed[]; rest?: { count: number; detail: string } }>();
   const counts = new Map<string, { kept: number; gated: number; removed: number }>();
   const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
   // Catalog ids run by service: the previous action's service entry is nearly always this one's,
   // which saves two map lookups per action of a set of 20k.
   let lastService: string | undefined;
-  let entry!: { actions: ActionReason[]; rest?: { count: number; detail: string } };
+  let entry!: { actions: Listed[]; rest?: { count: number; detail: string } };
   let c!: { kept: number; gated: number; removed: number };
   for (const id of universe.ids()) {
     const a = expander.catalog.actions[id]!;
@@ -68,43 +76,63 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
       const gated = !after.unconditional.has(id) && input.forbidden.has(id) && input.current.has(id);
       if (gated) {
         c.gated++;
-        entry.actions.push({ action: a.key, decision: 'gated', reason: forbiddenKind(id), detail: `${obs ? `${obs}; ` : ''}allowed only when approved (${input.approval?.id ?? 'approval condition'})` });
+        entry.actions.push({ id, action: a.key, decision: 'gated', reason: forbiddenKind(id), detail: `${obs ? `${obs}; ` : ''}allowed only when approved (${input.approval?.id ?? 'approval condition'})` });
         continue;
       }
       c.kept++;
       const declared = prov.declared.find((d) => d.actions.has(id));
-      if (obs) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
-      else if (prov.observed.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
-      else if (declared) entry.actions.push({ action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
-      else if (prov.serviceEvidence.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
-      else if (prov.dataEventsUnknown.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'data-event-unknown', detail: 'a data event, and the trail logged none: unknown, not unused' });
-      else if (prov.readSiblings.has(id)) entry.actions.push({ action: a.key, decision: 'kept', reason: 'read-sibling', detail: `read-only sibling of used service ${a.service}` });
+      if (obs) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'observed', detail: obs.replace(/^observed /, '') });
+      else if (prov.observed.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'observed', detail: 'observed' });
+      else if (declared) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'declared', detail: `declared in ${declared.label}` });
+      else if (prov.serviceEvidence.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'service-evidence', detail: 'service used (service-last-accessed), which actions is unknown' });
+      else if (prov.dataEventsUnknown.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'data-event-unknown', detail: 'a data event, and the trail logged none: unknown, not unused' });
+      else if (prov.readSiblings.has(id)) entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'read-sibling', detail: `read-only sibling of used service ${a.service}` });
       else if (input.notRestricted !== undefined) {
         entry.rest ??= { count: 0, detail: input.notRestricted };
         entry.rest.count++;
-      } else entry.actions.push({ action: a.key, decision: 'kept', reason: 'not-restricted', detail: 'kept as today' });
+      } else entry.actions.push({ id, action: a.key, decision: 'kept', reason: 'not-restricted', detail: 'kept as today' });
       continue;
     }
     c.removed++;
-    if (withheld) entry.actions.push({ action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
-    else if (input.guardrail?.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
+    if (withheld) entry.actions.push({ id, action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
+    else if (input.guardrail?.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
     else if (input.forbidden.has(id)) {
       const outright = obs !== undefined && input.approval && !input.approval.meetable;
-      entry.actions.push({ action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
+      entry.actions.push({ id, action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
     } else if (input.notRestricted !== undefined) {
       // An allow-everything boundary removes nothing else, except what its deny's remove/stop
       // wildcards also cover to fit the managed-policy size (counted in the fix's notes).
-      entry.actions.push({ action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
-    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
-    else if (needed.covered) entry.actions.push({ action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
-    else entry.actions.push({ action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
+      entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
+    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
+    else if (needed.covered) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
+    else entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
+  }
+  if (rest) {
+    const n = restCounts(rest, expander);
+    const names = serviceWords(expander).names;
+    for (let i = 0; i < n.length; i++) {
+      if (n[i] === 0) continue;
+      const service = names[i]!;
+      let e = byService.get(service);
+      if (!e) byService.set(service, (e = { actions: [] }));
+      let k = counts.get(service);
+      if (!k) counts.set(service, (k = { kept: 0, gated: 0, removed: 0 }));
+      k.kept += n[i]!;
+      e.rest ??= { count: 0, detail: input.notRestricted! };
+      e.rest.count += n[i]!;
+    }
   }
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
+  const place = keyRanks(expander);
+  const restOf = (e: { rest?: { count: number; detail: string } }) => (e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {});
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
+    // Most services of a boundary that caps nothing list no action, only their count.
+    if (e.actions.length === 0) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
     // Group actions that share decision, reason and detail; groups in decision order, then first action.
     const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
-    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || p.action.localeCompare(q.action))) {
+    // By name as localeCompare orders them, through each catalog action's place in that order.
+    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || place[p.id]! - place[q.id]!)) {
       const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
       const g = groups.get(k);
       if (g) g.actions.push(x.action);
@@ -116,9 +144,95 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander): Ser
     return {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
       groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
-      ...(e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {}),
+      ...restOf(e),
     };
   });
+}
+
+/** An action listed with its reason, and its catalog id (to sort by). */
+type Listed = ActionReason & { readonly id: number };
+
+const rankCache = new WeakMap<ActionExpander, Uint32Array>();
+/**
+ * Each catalog action's place among all the catalog's keys in localeCompare order (keys that
+ * compare equal share a place): comparing places compares keys, without a collation per pair.
+ */
+export function keyRanks(expander: ActionExpander): Uint32Array {
+  let rank = rankCache.get(expander);
+  if (rank) return rank;
+  const actions = expander.catalog.actions;
+  const byKey = actions.map((a) => a.id).sort((x, y) => actions[x]!.key.localeCompare(actions[y]!.key));
+  rank = new Uint32Array(expander.size);
+  for (let i = 0, r = 0; i < byKey.length; i++) {
+    if (i > 0 && actions[byKey[i - 1]!]!.key.localeCompare(actions[byKey[i]!]!.key) !== 0) r = i;
+    rank[byKey[i]!] = r;
+  }
+  rankCache.set(expander, rank);
+  return rank;
+}
+
+/**
+ * The actions the loop above would count as kept with no known need: allowed after the fix, not
+ * withheld, not gated, and with no evidence of need (observed, declared, service used, data
+ * event unknown, read sibling) that would list them one by one.
+ */
+function keptAsToday(input: ReasonInput): ActionSet {
+  const { after, needed: { provenance: prov } } = input;
+  const out = after.allowed.clone();
+  if (input.withheld) out.andNot(input.withheld.actions);
+  out.andNot(after.allowed.clone().andNot(after.unconditional).and(input.forbidden).and(input.current));
+  out.andNot(prov.observed).andNot(prov.serviceEvidence).andNot(prov.dataEventsUnknown).andNot(prov.readSiblings);
+  for (const d of prov.declared) out.andNot(d.actions);
+  return out;
+}
+
+/** How many of `set`'s actions each service has (index: serviceWords' names), a popcount per word and service. */
+function restCounts(set: ActionSet, expander: ActionExpander): Int32Array {
+  const sw = serviceWords(expander);
+  const n = new Int32Array(sw.names.length);
+  set.forEachWord((word, bits) => {
+    for (let j = sw.start[word]!; j < sw.start[word + 1]!; j++) {
+      const b = bits & sw.mask[j]!;
+      if (b !== 0) { const k = sw.service[j]!; n[k] = n[k]! + popcount(b); }
+    }
+  });
+  return n;
+}
+
+/** For each 32-id word of the catalog, the services its ids belong to and the mask of each one's ids there. */
+interface ServiceWords {
+  readonly names: readonly string[];
+  /** Entries of word w: start[w] .. start[w + 1] - 1 of service and mask. */
+  readonly start: Uint32Array;
+  readonly service: Uint32Array;
+  readonly mask: Int32Array;
+}
+const serviceWordsCache = new WeakMap<ActionExpander, ServiceWords>();
+function serviceWords(expander: ActionExpander): ServiceWords {
+  let sw = serviceWordsCache.get(expander);
+  if (sw) return sw;
+  const actions = expander.catalog.actions;
+  const words = (expander.size + 31) >>> 5;
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const start = new Uint32Array(words + 1);
+  const service: number[] = [];
+  const mask: number[] = [];
+  for (let w = 0; w < words; w++) {
+    start[w] = service.length;
+    const inWord = new Map<number, number>();
+    for (let id = w << 5; id < Math.min((w + 1) << 5, actions.length); id++) {
+      const name = actions[id]!.service;
+      let i = index.get(name);
+      if (i === undefined) { index.set(name, (i = names.length)); names.push(name); }
+      inWord.set(i, (inWord.get(i) ?? 0) | (1 << (id & 31)));
+    }
+    for (const [i, m] of inWord) { service.push(i); mask.push(m); }
+  }
+  start[words] = service.length;
+  sw = { names, start, service: Uint32Array.from(service), mask: Int32Array.from(mask) };
+  serviceWordsCache.set(expander, sw);
+  return sw;
 }
 
 /** Every listed action with its reason (groups flattened), for readers that want one row per action. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { compactActions, compactDeny } from '../../src/fix/compact.js';
+import { compactActions, compactDeny, oneStarHits } from '../../src/fix/compact.js';
 import { ActionSet } from '../../src/iam/action-set.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
@@ -105,5 +105,30 @@ describe('compactActions (allow lists)', () => {
       const patterns = compactActions(set, expander);
       expect(expander.keys(expander.expandAll(patterns))).toEqual(expander.keys(set));
     }), { numRuns: 60, seed: 7 });
+  });
+});
+
+describe('oneStarHits', () => {
+  // Any action of any service, cut anywhere (not only on word boundaries), in any case.
+  const cutArb = fc.record({
+    id: fc.integer({ min: 0, max: all.length - 1 }),
+    i: fc.nat(), j: fc.nat(), form: fc.constantFrom('pre', 'suf', 'both', 'star'), upper: fc.boolean(), other: fc.integer({ min: 0, max: all.length - 1 }),
+  });
+  it('matches what the expander\'s case-insensitive glob matches, for every one-star pattern (property)', () => {
+    fc.assert(fc.property(cutArb, ({ id, i, j, form, upper, other }) => {
+      const a = all[id]!;
+      const n = a.name;
+      const [x, y] = [i % (n.length + 1), j % (n.length + 1)].sort((p, q) => p - q) as [number, number];
+      const body = form === 'star' ? '*' : form === 'pre' ? `${n.slice(0, x)}*` : form === 'suf' ? `*${n.slice(x)}` : `${n.slice(0, x)}*${n.slice(y)}`;
+      // The same name pattern in another service too (mostly matching nothing there).
+      for (const service of [a.service, all[other]!.service]) {
+        const pattern = `${upper ? service.toUpperCase() : service}:${upper ? body.toUpperCase() : body}`;
+        expect(oneStarHits(expander, pattern)).toEqual(Int32Array.from(expander.expand(pattern)).sort());
+      }
+    }), { numRuns: 2000, seed: 20261204 });
+  });
+  it('leaves every other pattern to the expander', () => {
+    for (const p of ['s3:GetObject', 's3:Get*Acl*', 's3:Get?bject', 's*:GetObject', '*', 's3*']) expect(oneStarHits(expander, p)).toBeUndefined();
+    expect(oneStarHits(expander, 'nosuchservice:Get*')).toEqual(new Int32Array(0));
   });
 });
