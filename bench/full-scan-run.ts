@@ -80,6 +80,11 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       if (best.breakdown) yield* breakdownLines(best.breakdown as BundleBreakdown);
       yield `content     ${Number(best.findings).toLocaleString('en-US')} findings, ${Number(best.fixes).toLocaleString('en-US')} fixes, exit ${String(best.exitCode)}`;
       yield `stages (ms) ${Object.entries(best.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
+      // CPU of every thread (GC helpers, the file-system pool) and the kernel's share of it: a
+      // stage whose CPU is far under its wall time waits; system CPU is file creation, mostly.
+      const cpu = best.stagesCpuMs as Record<string, number> | undefined;
+      const sys = best.stagesSystemCpuMs as Record<string, number> | undefined;
+      if (cpu) yield `stages CPU (ms, system in brackets) ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}${sys?.[k] !== undefined ? ` [${sys[k]!.toLocaleString('en-US')}]` : ''}`).join(', ')}`;
       yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
       }
     }

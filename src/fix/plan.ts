@@ -743,7 +743,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const kindOf = (k: 'managed' | 'inline') => k;
   const targetBase = { principalKind: p.kind, principalName: p.name, accountId, ...(ic ? { identityCenter: ic } : {}), ...(p.kind === 'role' ? { currentTrust: p.trustPolicy } : {}), ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
   // Rendered when first read (src/fix/render/lazy.ts): report.json stores the target instead.
-  const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => lazyRenderings({ ...targetBase, policies, ...extra });
+  // Object.assign, not `{ ...targetBase, policies }`: V8 gives each such spread copy a hidden class of its own.
+  const render = (policies: FixPolicy[], extra: Partial<FixTarget> = {}) => lazyRenderings(Object.assign({}, targetBase, { policies }, extra));
   const replaces = p.policies
     .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
@@ -901,27 +902,28 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(sp);
   }
 
-  const target: FixTarget = {
-    ...targetBase, policies: allPolicies,
+  const target: FixTarget = Object.assign({}, targetBase, {
+    policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
     ...(trustApplied ? {} : {}),
-  };
+  });
   // The README is text for the fix folder only: rendered when written, from the few facts it
   // needs (3,742 READMEs held from planning to writing were 23 MB of the heap at 10,000 principals).
   const facts: ReadmeFacts = {
     name: p.name, arn: p.arn, basis: needed.basis, covered: needed.covered, observedCount: needed.observed.length,
     trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
   };
-  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, () => fixReadme(facts, fixes));
+  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, (linked) => fixReadme(facts, linked));
 }
 
 /**
- * A plan whose `readme` is rendered on each read. Enumerable, so a structured clone (plans from
+ * A plan whose `readme` is rendered on each read, from the fixes of the plan it is read on (a
+ * linked copy's: the closure holds no second list). Enumerable, so a structured clone (plans from
  * analysis workers) carries the text itself.
  */
-function withReadme(plan: Omit<PrincipalFixPlan, 'readme'>, render: () => string): PrincipalFixPlan {
-  return Object.defineProperty(plan, 'readme', { get: render, enumerable: true }) as PrincipalFixPlan;
+function withReadme(plan: Omit<PrincipalFixPlan, 'readme'>, render: (fixes: readonly Fix[]) => string): PrincipalFixPlan {
+  return Object.defineProperty(plan, 'readme', { get(this: PrincipalFixPlan) { return render(this.fixes); }, enumerable: true }) as PrincipalFixPlan;
 }
 
 interface ReadmeFacts {

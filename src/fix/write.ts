@@ -4,8 +4,9 @@
 // Every folder name comes from safeName (a role called `..`, `.` or `terraform` is one plain
 // folder inside <fixes>), and nothing is replaced that leash did not write: the fixes folder must
 // be new, empty or marked as leash's (`.leash-fixes`), and a principal's folder is rewritten only
-// when its marker names the same principal. Rewriting replaces leash's own files one by one and
-// leaves everything else — above all apply.sh's backup-<time>/ folders, which rollback needs.
+// when that marker (a manifest of leash's folders: principal and files of each) names the same
+// principal there. Rewriting replaces leash's own files one by one and leaves everything else —
+// above all apply.sh's backup-<time>/ folders, which rollback needs.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat as lstatCb, mkdir as mkdirCb, rename as renameCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
 import { promisify } from 'node:util';
@@ -48,14 +49,80 @@ function lstatOrUndefined(path: string): import('node:fs').Stats | undefined {
   }
 }
 
-function readMarker(dir: string): FixMarker | undefined {
+/** A marker's entry for one folder, checked: anything else read from disk is no marker at all. */
+function asMarker(m: unknown): FixMarker | undefined {
+  const o = m as Partial<FixMarker> | null;
+  if (typeof o !== 'object' || o === null || typeof o.principalArn !== 'string' || !Array.isArray(o.files)) return undefined;
+  return { tool: 'leash', principalArn: o.principalArn, files: o.files.filter((f): f is string => typeof f === 'string') };
+}
+
+/** A folder's own `.leash-fix`, as leash wrote one per folder before session 17. */
+function readLegacyMarker(dir: string): FixMarker | undefined {
   try {
     const m = JSON.parse(readRegularFileSync(join(dir, FIX_MARKER), 2 ** 20, 'a .leash-fix marker').toString('utf8')) as Partial<FixMarker>;
-    if (m.tool !== 'leash' || typeof m.principalArn !== 'string' || !Array.isArray(m.files)) return undefined;
-    return { tool: 'leash', principalArn: m.principalArn, files: m.files.filter((f): f is string => typeof f === 'string') };
+    return m.tool === 'leash' ? asMarker(m) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The fixes folder's marker, `.leash-fixes`: one manifest for every folder leash wrote there (its
+ * principal and files), instead of a marker file in each (3,744 files of a 10k account's bundle,
+ * each a create on disk). Written last, whole, beside and renamed over the old one.
+ */
+interface FixesManifest {
+  readonly tool: 'leash';
+  readonly folders: Record<string, { readonly principalArn: string; readonly files: readonly string[] }>;
+}
+
+/** Bounded like any file leash reads; a 50k-principal fixes folder's manifest is ~7 MB. */
+const MANIFEST_MAX_BYTES = 64 * 2 ** 20;
+
+/**
+ * The folders a fixes folder's manifest names. Folders of an older leash (a plain-text
+ * `.leash-fixes`) are not named here: their own `.leash-fix` says whose they are. A manifest that
+ * is not one (edited, truncated) names nothing, so no folder is taken for leash's on its word.
+ */
+function readManifest(root: string): Map<string, FixMarker> {
+  const out = new Map<string, FixMarker>();
+  const path = join(root, FIXES_MARKER);
+  if (!lstatOrUndefined(path)?.isFile()) return out;
+  let m: Partial<FixesManifest>;
+  try {
+    m = JSON.parse(readRegularFileSync(path, MANIFEST_MAX_BYTES, 'the .leash-fixes manifest of a fixes folder').toString('utf8')) as Partial<FixesManifest>;
+  } catch (e) {
+    if (e instanceof SyntaxError) return out;
+    throw e;
+  }
+  if (m?.tool !== 'leash' || typeof m.folders !== 'object' || m.folders === null) return out;
+  for (const [name, entry] of Object.entries(m.folders)) {
+    const marker = asMarker(entry);
+    // Only a plain folder that is still there: a name the manifest holds for a folder since
+    // removed must not make a folder someone else puts there later leash's.
+    if (marker && isOneSegment(name) && lstatOrUndefined(join(root, name))?.isDirectory()) out.set(name, marker);
+  }
+  return out;
+}
+
+function isOneSegment(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** The manifest's text: folders in name order (the same folders, the same bytes). */
+function manifestText(folders: ReadonlyMap<string, FixMarker>): string {
+  const sorted: FixesManifest['folders'] = {};
+  for (const name of [...folders.keys()].sort()) {
+    const { principalArn, files } = folders.get(name)!;
+    sorted[name] = { principalArn, files };
+  }
+  return `${jsonTextSafe(JSON.stringify({ tool: 'leash', folders: sorted } satisfies FixesManifest))}\n`;
+}
+
+function writeManifest(root: string, folders: ReadonlyMap<string, FixMarker>): void {
+  const tmp = join(root, tempName());
+  writeFileSync(tmp, manifestText(folders), { mode: 0o644, flag: 'wx' });
+  renameSync(tmp, join(root, FIXES_MARKER));
 }
 
 /**
@@ -67,7 +134,7 @@ export function prepareFixesDir(fixesDir: string, label = fixesDir): boolean {
   const st = lstatOrUndefined(fixesDir);
   if (!st) {
     mkdirSync(fixesDir, { recursive: true });
-    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n');
+    writeFileSync(join(fixesDir, FIXES_MARKER), manifestText(new Map()));
     return true;
   }
   if (!st.isDirectory()) throw new InputError(label, '', 'a directory for fix files (--output)', st.isSymbolicLink() ? 'a symbolic link' : 'an existing file');
@@ -75,7 +142,7 @@ export function prepareFixesDir(fixesDir: string, label = fixesDir): boolean {
   if (entries.includes(FIXES_MARKER)) return false;
   const inBundle = lstatOrUndefined(join(fixesDir, '..', BUNDLE_MARKER))?.isFile() === true || lstatOrUndefined(join(fixesDir, '..', 'report.json'))?.isFile() === true;
   if (entries.length === 0 || inBundle) {
-    writeFileSync(join(fixesDir, FIXES_MARKER), 'leash fix folders\n', { flag: 'wx' });
+    writeFileSync(join(fixesDir, FIXES_MARKER), manifestText(new Map()), { flag: 'wx' });
     return entries.length === 0;
   }
   throw new InputError(label, '', 'an empty directory or one leash wrote fixes to (it holds .leash-fixes); use a new directory', `a directory holding other files (${listSome(entries)})`);
@@ -130,13 +197,14 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
 /**
  * One principal's folder, written whole when new, or file by file over leash's own earlier files.
  * `fresh`: the fixes folder was empty when this run began and every folder name is checked
- * unique, so no folder of this name can exist and it is not looked up.
+ * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
+ * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], fresh = false, inTempBundle = false): Promise<string> {
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false): Promise<string> {
   const dir = join(fixesDir, name);
-  const marker = (): string => `${jsonTextSafe(JSON.stringify({ tool: 'leash', principalArn, files: files.map((f) => f.path) } satisfies FixMarker))}\n`;
-  // Every file and the marker into a new folder: 'wx' creates each one and follows no link.
-  const writeNew = (into: string): Promise<unknown> => Promise.all([...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }].map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+  const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path) };
+  // Every file into a new folder: 'wx' creates each one and follows no link.
+  const writeNew = (into: string): Promise<unknown> => Promise.all(files.map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st && fresh && inTempBundle) {
     // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
@@ -144,6 +212,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     // file-system calls are most of the writing. mkdir fails on anything already there.
     await mkdir(dir);
     await writeNew(dir);
+    manifest.set(name, entry);
     return dir;
   }
   if (!st) {
@@ -158,19 +227,21 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
       await rm(tmp, { recursive: true, force: true });
       throw e;
     }
+    manifest.set(name, entry);
     return dir;
   }
-  const old = st.isDirectory() ? readMarker(dir) : undefined;
+  // Whose folder: the manifest's word, or (a folder of an older leash) its own `.leash-fix`.
+  const legacy = st.isDirectory() && !manifest.has(name) ? readLegacyMarker(dir) : undefined;
+  const old = st.isDirectory() ? (manifest.get(name) ?? legacy) : undefined;
   if (!old || old.principalArn !== principalArn) {
-    throw new InputError(dir, '', `a folder leash wrote fixes for ${principalArn} to (its ${FIX_MARKER} names the principal); it is left as is`, old ? `fixes for ${old.principalArn}` : st.isDirectory() ? 'a folder leash did not write' : 'something that is not a folder');
+    throw new InputError(dir, '', `a folder leash wrote fixes for ${principalArn} to (the fixes folder's ${FIXES_MARKER} names the principal); it is left as is`, old ? `fixes for ${old.principalArn}` : st.isDirectory() ? 'a folder leash did not write' : 'something that is not a folder');
   }
   // Each file: written beside, then renamed over the old one. Files of the old set that the new
   // set lacks (policy-2.json after a fix shrank, reasons.md and versions.tf of earlier versions)
-  // are leash's and go; backups and the rest stay. The marker is replaced last, the same way.
-  const all = [...files, { path: FIX_MARKER, content: marker(), mode: 0o644 }];
+  // are leash's and go; backups and the rest stay. The manifest names the new set once the run ends.
   const temps: [string, string][] = [];
   try {
-    for (const f of all) {
+    for (const f of files) {
       const tmp = join(dir, tempName());
       await writeFile(tmp, f.content, { mode: f.mode, flag: 'wx' });
       temps.push([tmp, join(dir, f.path)]);
@@ -179,14 +250,15 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     for (const [tmp] of temps) await rm(tmp, { force: true });
     throw e;
   }
-  for (const [tmp, target] of temps.slice(0, -1)) {
+  for (const [tmp, target] of temps) {
     if ((await lstatOrUndefinedAsync(target))?.isDirectory()) throw new InputError(target, '', 'a file leash may replace', 'a directory');
     await rename(tmp, target);
   }
   const keep = new Set(files.map((f) => f.path));
   for (const f of old.files) if (!keep.has(f) && FIX_FILE_RE.test(f) && (await lstatOrUndefinedAsync(join(dir, f)))?.isFile()) await rm(join(dir, f));
-  const [markerTmp, markerPath] = temps[temps.length - 1]!;
-  await rename(markerTmp, markerPath);
+  manifest.set(name, entry);
+  // The older leash's own marker is leash's too; the manifest now speaks for the folder.
+  if (legacy && (await lstatOrUndefinedAsync(join(dir, FIX_MARKER)))?.isFile()) await rm(join(dir, FIX_MARKER));
   return dir;
 }
 
@@ -236,10 +308,16 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
     todo.push({ plan, name });
   }
   const written = new Map<PrincipalFixPlan, string>();
+  const manifest = fresh ? new Map<string, FixMarker>() : readManifest(root);
   // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
-  await eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
-    written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), fresh, opts.inTempBundle));
-  });
+  // The manifest is written even when a folder fails: the folders written before are leash's.
+  try {
+    await eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
+      written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), manifest, fresh, opts.inTempBundle));
+    });
+  } finally {
+    if (todo.length > 0) writeManifest(root, manifest);
+  }
   const dirs = todo.map(({ plan }) => written.get(plan)!);
   dirs.push(...(await writeSharedBoundaries(root, plans)));
   if (dirs.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
@@ -298,11 +376,16 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
   if (byName.size === 0) return [];
   const dir = join(root, BOUNDARIES_DIR);
   const fresh = prepareFixesDir(dir);
+  const manifest = fresh ? new Map<string, FixMarker>() : readManifest(dir);
   const written: string[] = [];
-  for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
-    const files = sharedBoundaryFolderFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]);
-    written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, fresh));
+  try {
+    for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
+      const files = sharedBoundaryFolderFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]);
+      written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, manifest, fresh));
+    }
+  } finally {
+    writeManifest(dir, manifest);
   }
   return written;
 }

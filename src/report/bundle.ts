@@ -1,8 +1,9 @@
 // What leash recognises as its own on disk, so that nothing else is ever replaced or deleted.
 //
 // A bundle (a scan directory, or `scan --output DIR`) holds a marker file `.leash-bundle`, the
-// format files, and `fixes/` (marker `.leash-fixes`) with one folder per principal (marker
-// `.leash-fix`, naming the principal). Inside a fix folder, `apply.sh --apply` writes
+// format files, and `fixes/` (marker `.leash-fixes`, naming each folder's principal and files)
+// with one folder per principal (older leash wrote a `.leash-fix` marker into each; still
+// recognised). Inside a fix folder, `apply.sh --apply` writes
 // `backup-<time>/`: the only copy of the policies it replaced, which `apply.sh --rollback` needs.
 // A folder is leash's to replace or delete only when every entry in it is one of these and none
 // is a backup.

@@ -27,8 +27,9 @@ import { InputError } from '../model/errors.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { storedGraph } from './stored-graph.js';
+import { LazyList } from './json-stream.js';
 import type { Finding } from '../model/finding.js';
-import type { GraphPath, GraphSummary, PathHop, PrincipalReach } from '../model/graph.js';
+import type { GraphPath, PathHop, PrincipalReach } from '../model/graph.js';
 import type { Fix } from '../model/fix.js';
 import { REPORT_SCHEMA_VERSION, type PrincipalReport, type Report } from '../model/report.js';
 
@@ -59,6 +60,9 @@ class DocumentTable {
   /** The same object (a managed policy's statement shared by many findings) is hashed once. */
   private readonly seen = new WeakMap<object, string>();
 
+  /** A finding's evidence entry as stored: its statement by reference. */
+  readonly evidence = (e: Finding['evidence'][number]): Finding['evidence'][number] | Record<string, unknown> => (e.kind === 'statement' ? { ...e, statement: this.ref(e.statement) } : e);
+
   ref(value: unknown): DocumentRef | unknown {
     if (typeof value !== 'object' || value === null) return value;
     let key = this.seen.get(value);
@@ -84,94 +88,156 @@ export function isTextRef(v: unknown): v is TextRef {
 
 type Slot = Record<string, unknown> | unknown[];
 
-interface TextEntry {
-  /** What the table holds. */
-  readonly value: unknown;
-  /** What the first place holds when it stays the only one (a path with its start). */
-  readonly inline: unknown;
-  /** One reference object for every place: numbered when the table is finished. */
-  readonly ref: { $text: number };
-  count: number;
-  readonly slot: Slot;
-  readonly key: string | number;
+/**
+ * Where a text goes: `slot[key] = value`, or a reference to the table's copy; `stored` is what the
+ * table would hold (default: value). `remake`: the table keeps `source` instead and makes its
+ * entry from it when finished (a copy made per place is not held until then).
+ */
+interface TextSink {
+  put(slot: Slot, key: string | number, value: unknown, stored?: unknown, remake?: Remake): void;
+}
+
+interface Remake {
+  readonly source: unknown;
+  readonly make: (source: never) => unknown;
 }
 
 /**
  * Collects repeated texts (and lists and records of text) while a report is turned into its stored
- * form. Each place gets a reference at once; when every place was seen (finish), a value used only
- * once goes back inline where it stood (a reference would cost more than it saves: at 10,000
- * principals 47,000 of 60,000 texts were used once), and the rest are numbered in order of first use.
+ * form, in two passes over the same places in the same order. The first (count) sees every place:
+ * a value used only once stays inline where it stood (a reference would cost more than it saves: at
+ * 10,000 principals 47,000 of 60,000 texts were used once), the rest are numbered in order of first
+ * use (finish). The second (places, once per writing) puts each place's value or reference.
+ * Two passes so that the stored records are made one at a time as they are written, never all at
+ * once (they were ~80 MB at 10,000 principals, held through the writing of report.json).
  *
  * Keyed by value, not by object: equal values built separately (one description per finding) must
- * meet. A string is its own key; a list or record is keyed by its JSON text. One JSON.stringify
- * and one Map lookup per place: in the pipeline's report no two places share an object, so an
- * identity cache only cost (storedReport time at 10,000 principals is mostly this).
+ * meet. A string is its own key (shared with the report); a list or record by a hash of its JSON
+ * text (the texts themselves were 36 MB of keys at 10,000 principals). What the count pass keeps
+ * per place is one integer: the entry, or -1 for a value always inline.
  */
-class TextTable {
-  private readonly strings = new Map<string, TextEntry>();
-  private readonly json = new Map<string, TextEntry>();
-  private readonly entries: TextEntry[] = [];
+class TextTable implements TextSink {
+  private readonly strings = new Map<string, number>();
+  private readonly json = new Map<string, number>();
+  /** Per entry: what the table would hold (or its source, see remakes), how many places use it, its reference once numbered. */
+  private values: unknown[] = [];
+  private remakes: (Remake['make'] | undefined)[] = [];
+  private readonly counts: number[] = [];
+  private refs: ({ $text: number } | undefined)[] = [];
+  private places = new Int32Array(1 << 12);
+  private size = 0;
 
-  /** slot[key] = value, or a reference to the table's copy of it. `stored` is what the table would hold (default: value). */
-  put(slot: Slot, key: string | number, value: unknown, stored: unknown = value): void {
+  /** Count pass: the place's entry. */
+  put(_slot: Slot, _key: string | number, value: unknown, stored: unknown = value, remake?: Remake): void {
     if (value === undefined) return;
-    let map: Map<string, TextEntry>;
+    this.place(this.entryOf(stored, remake));
+  }
+
+  /** Where the next list's places start (the second pass of that list begins there). */
+  get mark(): number {
+    return this.size;
+  }
+
+  /** The table: values used twice or more, numbered in order of first use. */
+  finish(): unknown[] {
+    const texts: unknown[] = [];
+    this.refs = this.counts.map((n, e) => {
+      if (n < 2) return undefined;
+      const make = this.remakes[e];
+      return { $text: texts.push(make ? make(this.values[e] as never) : this.values[e]) - 1 };
+    });
+    this.values = [];
+    this.remakes = [];
+    return texts;
+  }
+
+  /** Second pass over the places from `mark` on, in the order the count pass saw them. */
+  replay(mark: number): TextSink {
+    let at = mark;
+    return {
+      put: (slot, key, value) => {
+        if (value === undefined) return;
+        const e = this.places[at++]!;
+        (slot as Record<string | number, unknown>)[key] = (e >= 0 ? this.refs[e] : undefined) ?? value;
+      },
+    };
+  }
+
+  private entryOf(stored: unknown, remake: Remake | undefined): number {
+    let map: Map<string, number>;
     let k: string;
     if (typeof stored === 'string') {
       // A string's JSON is at least 2 longer; only a short one is measured exactly.
-      if (stored.length + 2 < MIN_TEXT_CHARS && JSON.stringify(stored).length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      if (stored.length + 2 < MIN_TEXT_CHARS && JSON.stringify(stored).length < MIN_TEXT_CHARS) return -1;
       map = this.strings;
       k = stored;
     } else {
       const json = JSON.stringify(stored);
-      if (json === undefined || json.length < MIN_TEXT_CHARS) return this.inline(slot, key, value);
+      if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
       map = this.json;
-      k = json;
+      // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
+      k = createHash('sha256').update(json).digest().toString('latin1', 0, 16);
     }
     let e = map.get(k);
     if (e === undefined) {
-      e = { value: stored, inline: value, ref: { $text: -1 }, count: 0, slot, key };
+      e = this.counts.push(0) - 1;
+      this.values.push(remake ? remake.source : stored);
+      this.remakes.push(remake?.make);
       map.set(k, e);
-      this.entries.push(e);
     }
-    e.count++;
-    this.inline(slot, key, e.ref);
+    this.counts[e]!++;
+    return e;
   }
 
-  /** The table: values used twice or more, numbered in order of first use; the rest back in their one place. */
-  finish(): unknown[] {
-    const texts: unknown[] = [];
-    for (const e of this.entries) {
-      if (e.count < 2) this.inline(e.slot, e.key, e.inline);
-      else {
-        e.ref.$text = texts.length;
-        texts.push(e.value);
-      }
+  private place(e: number): void {
+    if (this.size === this.places.length) {
+      const grown = new Int32Array(this.size * 2);
+      grown.set(this.places);
+      this.places = grown;
     }
-    return texts;
+    this.places[this.size++] = e;
   }
+}
 
-  private inline(slot: Slot, key: string | number, value: unknown): void {
-    (slot as Record<string | number, unknown>)[key] = value;
-  }
+/** A list of the stored report, made a record at a time each time it is read. */
+function storedList<T, U>(items: readonly T[], from: number, tx: TextTable, make: (item: T, sink: TextSink) => U): LazyList<U> {
+  return new LazyList(function* () {
+    const sink = tx.replay(from);
+    for (const item of items) yield make(item, sink);
+  });
 }
 
 /**
  * The report as report.json stores it: each distinct policy document and evidence statement once
  * in `documents`, referred to by `{ "$doc": key }`, and repeated texts once in `texts`. Shallow
  * copies only: the documents themselves are not copied, so this costs one hash per distinct
- * object, not a second report in memory.
+ * object, not a second report in memory. Its lists (principals, findings, fixes, the graph's hops
+ * and reach) are LazyLists: each record is made as the writer (jsonPieces, JSON.stringify) reaches
+ * it, so the stored records are never all alive at once.
  */
-export function storedReport(report: Report): Report {
+export function storedReportStream(report: Report): Report {
   const t = new DocumentTable();
   const tx = new TextTable();
   const firstSeen = commonFirstSeen(report.findings);
-  const principals = report.principals.map((p) => storedPrincipal(p, t, tx));
-  const findings = report.findings.map((f) => storedFinding(f, firstSeen, t, tx));
-  const fixes = report.fixes.map((x) => storedFix(x, t, tx));
   // The graph keeps the hops readers can use on their own (stored-graph.ts).
-  const graph = report.graph ? graphTexts(storedGraph(report.graph), tx) : undefined;
+  const g = report.graph ? storedGraph(report.graph) : undefined;
+  // Count pass: every document met (in the order it is first met: `documents` keeps that order)
+  // and every text place, in the order the lists are written below.
+  const at = { principals: tx.mark, findings: 0, fixes: 0, hops: 0, reach: 0 };
+  for (const p of report.principals) storedPrincipal(p, t, tx);
+  at.findings = tx.mark;
+  for (const f of report.findings) storedFinding(f, firstSeen, t, tx);
+  at.fixes = tx.mark;
+  for (const x of report.fixes) storedFix(x, t, tx);
+  at.hops = tx.mark;
+  for (const h of g?.hops ?? []) storedHop(h, tx);
+  at.reach = tx.mark;
+  for (const r of g?.reach ?? []) storedReach(r, tx);
   const texts = tx.finish();
+  const principals = storedList(report.principals, at.principals, tx, (p, sink) => storedPrincipal(p, t, sink));
+  const findings = storedList(report.findings, at.findings, tx, (f, sink) => storedFinding(f, firstSeen, t, sink));
+  const fixes = storedList(report.fixes, at.fixes, tx, (x, sink) => storedFix(x, t, sink));
+  const graph = g ? { ...g, hops: storedList(g.hops, at.hops, tx, storedHop), reach: storedList(g.reach, at.reach, tx, storedReach) } : undefined;
   // `documents` goes after the lists that refer to it, before the graph and errors; key order is
   // the writer's, readers look it up by name. The encoding is this version's, whichever version
   // the report was read as (minor versions only add).
@@ -180,7 +246,17 @@ export function storedReport(report: Report): Report {
     ...rest, schemaVersion: REPORT_SCHEMA_VERSION, principals, findings, fixes,
     ...(firstSeen !== undefined ? { [FIRST_SEEN_DEFAULT]: firstSeen } : {}),
     documents: t.documents, texts, ...(graph ? { graph } : {}), errors,
-  } as Report;
+  } as unknown as Report;
+}
+
+/** The same stored report with its lists made (tests, schema checks: what report.json parses to before references are resolved). */
+export function storedReport(report: Report): Report {
+  const s = storedReportStream(report) as unknown as Record<string, unknown> & { graph?: Record<string, unknown> };
+  const made = (v: unknown): unknown => (v instanceof LazyList ? [...v] : v);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) out[k] = made(v);
+  if (s.graph) out.graph = { ...s.graph, hops: made(s.graph.hops), reach: made(s.graph.reach) };
+  return out as unknown as Report;
 }
 
 /**
@@ -201,7 +277,7 @@ function commonFirstSeen(findings: readonly Finding[]): string | undefined {
 }
 
 /** Schema 1.6: permission lists, policies and agent evidence (the same for principals with the same policies). */
-function storedPrincipal(p: PrincipalReport, t: DocumentTable, tx: TextTable): PrincipalReport {
+function storedPrincipal(p: PrincipalReport, t: DocumentTable, tx: TextSink): PrincipalReport {
   const permissions: Record<string, unknown> = { ...p.permissions };
   tx.put(permissions, 'destructiveActions', p.permissions.destructiveActions);
   tx.put(permissions, 'escalationTechniques', p.permissions.escalationTechniques);
@@ -213,7 +289,7 @@ function storedPrincipal(p: PrincipalReport, t: DocumentTable, tx: TextTable): P
   return o as unknown as PrincipalReport;
 }
 
-function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTable, tx: TextTable): Finding {
+function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTable, tx: TextSink): Finding {
   // Schema 1.6: the most common firstSeen is said once (firstSeenDefault), not in every finding.
   const { firstSeen, ...rest } = f;
   const o: Record<string, unknown> = { ...rest, ...(firstSeen !== undefined && firstSeen !== commonSeen ? { firstSeen } : {}) };
@@ -221,12 +297,15 @@ function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTa
   tx.put(o, 'remediation', f.remediation);
   tx.put(o, 'actions', f.actions);
   const evidence: unknown[] = new Array(f.evidence.length);
-  f.evidence.forEach((e, j) => tx.put(evidence, j, e.kind === 'statement' ? { ...e, statement: t.ref(e.statement) } : e));
+  f.evidence.forEach((e, j) => {
+    const stored = t.evidence(e);
+    tx.put(evidence, j, stored, stored, stored === e ? undefined : { source: e, make: t.evidence });
+  });
   o.evidence = evidence;
   return o as unknown as Finding;
 }
 
-function storedFix(x: Fix, t: DocumentTable, tx: TextTable): Fix {
+function storedFix(x: Fix, t: DocumentTable, tx: TextSink): Fix {
   const o: Record<string, unknown> = {
     ...x,
     ...storedRenderings(x, t),
@@ -252,22 +331,20 @@ function storedFix(x: Fix, t: DocumentTable, tx: TextTable): Fix {
  * once `from` is set aside), so a path in the table leaves out `from` and its first hop's `from`:
  * both are the principalArn of the reach entry that refers to it.
  */
-function graphTexts(g: GraphSummary, tx: TextTable): GraphSummary {
-  const hops = g.hops.map((h) => {
-    const o: Record<string, unknown> = { ...h };
-    tx.put(o, 'actions', h.actions);
-    tx.put(o, 'why', h.why);
-    return o as unknown as PathHop;
-  });
-  const reach = g.reach.map((r) => {
-    const o: Record<string, unknown> = { ...r };
-    tx.put(o, 'power', r.power);
-    tx.put(o, 'reachPower', r.reachPower);
-    const path = r.path;
-    if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, pathTail(path));
-    return o as unknown as PrincipalReach;
-  });
-  return { ...g, hops, reach };
+function storedHop(h: PathHop, tx: TextSink): PathHop {
+  const o: Record<string, unknown> = { ...h };
+  tx.put(o, 'actions', h.actions);
+  tx.put(o, 'why', h.why);
+  return o as unknown as PathHop;
+}
+
+function storedReach(r: PrincipalReach, tx: TextSink): PrincipalReach {
+  const o: Record<string, unknown> = { ...r };
+  tx.put(o, 'power', r.power);
+  tx.put(o, 'reachPower', r.reachPower);
+  const path = r.path;
+  if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, pathTail(path));
+  return o as unknown as PrincipalReach;
 }
 
 /** A path without where it starts (`from`, and its first hop's). */

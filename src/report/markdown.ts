@@ -1,5 +1,6 @@
 // A short Markdown summary to paste into a ticket or a PR comment. It points at report.json for
 // detail instead of repeating it: a ticket that scrolls forever is not read.
+import { firstK } from './first-k.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { ReportDelta, Report } from '../model/report.js';
 import { computeDelta } from './diff.js';
@@ -56,7 +57,8 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   for (const s of SEVERITIES) out.push(`| ${s} | ${summary.findingsBySeverity[s]} |`);
   out.push('');
 
-  const agents = report.principals.filter((p) => p.isAgent).sort((a, b) => b.riskScore - a.riskScore || (a.arn < b.arn ? -1 : 1));
+  const agents = report.principals.filter((p) => p.isAgent);
+  const topAgents = firstK(agents, topPrincipals, (a, b) => b.riskScore - a.riskScore || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   out.push('## Agent principals by risk');
   out.push('');
   if (agents.length === 0) {
@@ -66,7 +68,7 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
     for (const f of report.findings) if (!f.suppressed) open.set(f.principalArn, (open.get(f.principalArn) ?? 0) + 1);
     out.push('| principal | agent kind | risk | allowed actions | destructive | escalation paths | open findings | evidence |');
     out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
-    for (const p of agents.slice(0, topPrincipals)) {
+    for (const p of topAgents) {
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool ?? e.kind))].join(', ');
       out.push(
         `| ${cell(p.name)} (${safeText(p.kind)}) | ${p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : 'agent principal'} | ${p.riskScore} | ${p.permissions.allowedActionCount} | ${p.permissions.destructiveActions.length} | ${p.permissions.escalationTechniques.length} | ${open.get(p.arn) ?? 0} | ${cell(tools)} |`,
@@ -76,14 +78,13 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   }
   out.push('');
 
-  const worst = report.findings
-    .filter((f) => !f.suppressed)
-    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || (a.id < b.id ? -1 : 1));
-  if (worst.length > 0) {
+  const openFindings = report.findings.filter((f) => !f.suppressed);
+  const worst = firstK(openFindings, topFindings, (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (openFindings.length > 0) {
     out.push('## Top findings');
     out.push('');
-    for (const f of worst.slice(0, topFindings)) out.push(`- **${safeText(f.severity)}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
-    if (worst.length > topFindings) out.push(`- …and ${worst.length - topFindings} more in report.json.`);
+    for (const f of worst) out.push(`- **${safeText(f.severity)}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
+    if (openFindings.length > topFindings) out.push(`- …and ${openFindings.length - topFindings} more in report.json.`);
     out.push('');
   }
 

@@ -3,7 +3,7 @@
 // location"), so every result also gets a physicalLocation. IAM principals are not files; the
 // default artifact is a stable pseudo-path per principal (aws-iam/<account>/<kind>/<name>) so the
 // alert keeps its place across scans. Callers that manage IAM as code can point it at the real file.
-import { SEVERITIES, severityRank, type Finding, type Severity } from '../model/finding.js';
+import { SEVERITIES, type Finding, type Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -159,6 +159,51 @@ export function defaultArtifactUri(accountId: string, finding: Finding, principa
   return `aws-iam/${encodeURIComponent(accountId)}/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
 }
 
+/** Open before suppressed, then most severe: the order of the cut's buckets. */
+function bucketOf(f: Finding): number {
+  const rank = SEVERITIES.indexOf(f.severity);
+  return (f.suppressed !== undefined ? SEVERITIES.length : 0) + (rank < 0 ? SEVERITIES.length - 1 : rank);
+}
+
+/**
+ * The findings a run of `limit` results keeps, in report order, and what it leaves out by
+ * severity. Which fit: open before suppressed, then most severe, then oldest (an alert that has
+ * been open longest should not be the one to vanish), then id, so the cut is the same every night.
+ *
+ * Whole (suppressed, severity) buckets are kept or left out by their counts; only the one bucket
+ * the limit falls in is sorted (by first seen, then id). Sorting every finding was 2.5 s of the
+ * 50k scan's writing: 200k findings scattered over a 2 GB heap, compared 3.5 million times.
+ */
+export function sarifCut(findings: readonly Finding[], limit: number, startedAt: string): { kept: Finding[]; omittedBySeverity: Record<Severity, number> } {
+  const counts = new Array<number>(SEVERITIES.length * 2).fill(0);
+  for (const f of findings) counts[bucketOf(f)]!++;
+  // The bucket the limit falls in, and how many of it fit.
+  let boundary = counts.length;
+  let room = 0;
+  for (let b = 0, before = 0; b < counts.length; b++) {
+    if (before + counts[b]! > limit) {
+      boundary = b;
+      room = limit - before;
+      break;
+    }
+    before += counts[b]!;
+  }
+  const inBoundary = findings.filter((f) => bucketOf(f) === boundary);
+  const keepOfBoundary = new Set(
+    inBoundary
+      .sort((a, b) => (a.firstSeen ?? startedAt).localeCompare(b.firstSeen ?? startedAt) || a.id.localeCompare(b.id))
+      .slice(0, room),
+  );
+  const kept: Finding[] = [];
+  const omittedBySeverity = Object.fromEntries(SEVERITIES.map((sv) => [sv, 0])) as Record<Severity, number>;
+  for (const f of findings) {
+    const b = bucketOf(f);
+    if (b < boundary || (b === boundary && keepOfBoundary.has(f))) kept.push(f);
+    else omittedBySeverity[f.severity]++;
+  }
+  return { kept, omittedBySeverity };
+}
+
 /**
  * The rule id a finding is reported under. GitHub code scanning ranks an alert by its rule's
  * `security-severity` only (results carry none), so a finding whose severity differs from its
@@ -201,21 +246,14 @@ export function toSarif(report: Report, opts: SarifOptions = {}): SarifLog {
   const principals = new Map(report.principals.map((p) => [p.arn, p]));
   const accountId = report.scan.account.id;
 
-  // Which findings fit: open before suppressed, then most severe, then oldest (an alert that has
-  // been open longest should not be the one to vanish), then id, so the cut is the same every night.
+  // Which findings fit: sarifCut.
   const limit = Math.max(0, Math.floor(opts.maxResults ?? GITHUB_LIMITS.resultsPerRun));
   let kept: readonly Finding[] = report.findings;
   let truncated: SarifTruncation | undefined;
   if (report.findings.length > limit) {
-    const order = [...report.findings].sort((a, b) =>
-      Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined)
-      || severityRank[b.severity] - severityRank[a.severity]
-      || (a.firstSeen ?? report.scan.startedAt).localeCompare(b.firstSeen ?? report.scan.startedAt)
-      || a.id.localeCompare(b.id));
-    const keep = new Set(order.slice(0, limit));
-    kept = report.findings.filter((f) => keep.has(f));
-    const omittedBySeverity = Object.fromEntries(SEVERITIES.map((sv) => [sv, 0])) as Record<Severity, number>;
-    for (const f of order.slice(limit)) omittedBySeverity[f.severity]++;
+    const cut = sarifCut(report.findings, limit, report.scan.startedAt);
+    kept = cut.kept;
+    const omittedBySeverity = cut.omittedBySeverity;
     const omitted = report.findings.length - limit;
     truncated = {
       limit, totalResults: report.findings.length, includedResults: limit, omittedResults: omitted, omittedBySeverity,

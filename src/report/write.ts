@@ -6,8 +6,8 @@ import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
-import { jsonPieces, LazyList, writeJsonTo, type JsonLayout } from './json-stream.js';
-import { storedReport } from './documents.js';
+import { jsonPieces, LazyList, PieceWriter, writeJsonTo, type JsonLayout } from './json-stream.js';
+import { storedReportStream } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
@@ -78,7 +78,7 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
       return toHtml(report, opts.previous ? { previous: opts.previous } : {});
     case 'json':
       // Each distinct policy document once, referred to (documents.ts); readers resolve on load.
-      return json(storedReport(report));
+      return json(storedReportStream(report));
     case 'sarif': {
       // A result per line, like report.json: pretty-printing was a third of the file. The one
       // run is opened so that its results, not the run, are the records.
@@ -96,7 +96,7 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
   }
 }
 
-/** Pieces are gathered to about this size before each write, so a million short lines are not a million writes. */
+/** Pieces are gathered to about this size (twice: PieceWriter) before each write, so a million short lines are not a million writes. */
 const WRITE_BATCH = 1 << 16;
 
 /** Write and flush to disk, so a power cut after the rename cannot leave an empty file behind it. */
@@ -104,17 +104,14 @@ async function writeDurable(path: string, data: string | Iterable<string> | { js
   const fh = await open(path, 'wx');
   try {
     if (typeof data === 'string') await fh.writeFile(data, 'utf8');
-    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, undefined, data.layout);
+    else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, WRITE_BATCH, data.layout);
     else {
-      let batch = '';
+      const out = new PieceWriter(fh, WRITE_BATCH);
       for (const piece of data as Iterable<string>) {
-        batch += piece;
-        if (batch.length >= WRITE_BATCH) {
-          await fh.write(batch, null, 'utf8');
-          batch = '';
-        }
+        const wait = out.write(piece);
+        if (wait) await wait;
       }
-      if (batch !== '') await fh.write(batch, null, 'utf8');
+      await out.end();
     }
     await fh.sync();
   } finally {

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/iam/parse.js';
@@ -57,7 +57,8 @@ describe('demo fix files', () => {
         const folder = join(root, 'boundaries', lookup!.name);
         const shared = (await parse('main.tf', readFileSync(join(folder, 'main.tf'), 'utf8'))) as { resource: { aws_iam_policy: Record<string, { name: string }[]> } };
         expect(Object.values(shared.resource.aws_iam_policy).map(([r]) => r!.name)).toEqual([lookup!.name]);
-        expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(readFileSync(join(dir, '.leash-fix'), 'utf8').match(/"principalArn":"([^"]+)"/)![1]);
+        const manifest = JSON.parse(readFileSync(join(root, '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string }> };
+        expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(manifest.folders[basename(dir)]!.principalArn);
       }
     }
     // Every folder whose apply.sh attaches a shared boundary looks it up (a trust-only fix has none).

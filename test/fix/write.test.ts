@@ -37,16 +37,20 @@ describe('writeFixPlans', () => {
     //Then the first folders are the plans', in their order, and the rest are shared boundaries
     expect(dirs.slice(0, plans.length)).toEqual(plans.map((p) => join(fixes, fixDirName(p))));
     expect(dirs.slice(plans.length).every((d) => d.startsWith(join(fixes, 'boundaries')))).toBe(true);
-    //And each folder holds exactly the rendered files, byte for byte, with their modes, and its marker
+    //And each folder holds exactly the rendered files, byte for byte, with their modes, and the
+    //fixes folder's one marker names its principal and files (no marker file in the folder)
+    const manifest = JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8')) as { tool: string; folders: Record<string, unknown> };
+    expect(manifest.tool).toBe('leash');
+    expect(Object.keys(manifest.folders).sort()).toEqual(plans.map(fixDirName).sort());
     for (const p of plans) {
       const dir = join(fixes, fixDirName(p));
       const files = fixFiles(p);
-      expect(readdirSync(dir).sort()).toEqual([...files.map((f) => f.path), '.leash-fix'].sort());
+      expect(readdirSync(dir).sort()).toEqual(files.map((f) => f.path).sort());
       for (const f of files) {
         expect(readFileSync(join(dir, f.path), 'utf8')).toBe(f.content);
         expect(statSync(join(dir, f.path)).mode & 0o111).toBe(f.mode & 0o111);
       }
-      expect(JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8'))).toEqual({ tool: 'leash', principalArn: p.principalArn, files: files.map((f) => f.path) });
+      expect(manifest.folders[fixDirName(p)]).toEqual({ principalArn: p.principalArn, files: files.map((f) => f.path) });
     }
     expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
     //And the shared files are there once
@@ -78,14 +82,16 @@ describe('writeFixPlans', () => {
     //Given the folder as an earlier version left it, with a backup apply.sh made
     writeFileSync(join(dir, 'reasons.md'), '# old reasons\n');
     writeFileSync(join(dir, 'versions.tf'), 'terraform {}\n');
-    const marker = JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8')) as { files: string[] };
-    writeFileSync(join(dir, '.leash-fix'), JSON.stringify({ ...marker, files: [...marker.files, 'reasons.md', 'versions.tf'] }));
+    const manifest = JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8')) as { folders: Record<string, { files: string[] }> };
+    const entry = manifest.folders[fixDirName(p)]!;
+    entry.files.push('reasons.md', 'versions.tf');
+    writeFileSync(join(fixes, '.leash-fixes'), JSON.stringify(manifest));
     mkdirSync(join(dir, 'backup-20261201T000000Z'));
     writeFileSync(join(dir, 'backup-20261201T000000Z', 'get-role.json'), '{}');
     //When it is written again
     await writeFixPlans(fixes, [p]);
     //Then leash's old files are gone, the backup is kept, and the rest is the new rendering
-    expect(readdirSync(dir).sort()).toEqual([...fixFiles(p).map((f) => f.path), '.leash-fix', 'backup-20261201T000000Z'].sort());
+    expect(readdirSync(dir).sort()).toEqual([...fixFiles(p).map((f) => f.path), 'backup-20261201T000000Z'].sort());
     expect(readFileSync(join(dir, 'backup-20261201T000000Z', 'get-role.json'), 'utf8')).toBe('{}');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('## Why each action is kept, gated or removed');
     expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
@@ -101,5 +107,69 @@ describe('writeFixPlans', () => {
     expect(readdirSync(taken)).toEqual(['terraform.tfstate']);
     expect(tree(fixes).filter((e) => e.includes(TEMP_PREFIX))).toEqual([]);
     expect(existsSync(join(fixes, fixDirName(plans[0]!), 'apply.sh'))).toBe(true);
+  });
+
+  describe('the fixes folder\'s manifest (.leash-fixes) says whose each folder is', () => {
+    const manifestOf = (fixes: string): { tool: string; folders: Record<string, { principalArn: string; files: string[] }> } => JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8'));
+
+    it('rewrites a folder an older leash marked with its own .leash-fix, and the manifest takes over; one naming another principal is refused', async () => {
+      const [a, b] = plans;
+      const fixes = join(newRoot(), 'fixes');
+      //Given a fixes folder as leash wrote it before the manifest: a text marker, one .leash-fix per folder
+      for (const p of [a!, b!]) {
+        const dir = join(fixes, fixDirName(p));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'apply.sh'), '# old\n');
+        writeFileSync(join(dir, 'reasons.md'), '# old reasons\n');
+        writeFileSync(join(dir, '.leash-fix'), JSON.stringify({ tool: 'leash', principalArn: p === a ? p.principalArn : 'arn:aws:iam::123456789012:role/someone-else', files: ['apply.sh', 'reasons.md'] }));
+      }
+      writeFileSync(join(fixes, '.leash-fixes'), 'leash fix folders\n');
+      //When a's fixes are written: its folder is rewritten, its old files go, its own marker too
+      await writeFixPlans(fixes, [a!]);
+      const dirA = join(fixes, fixDirName(a!));
+      expect(readdirSync(dirA).sort()).toEqual(fixFiles(a!).map((f) => f.path).sort());
+      expect(manifestOf(fixes).folders[fixDirName(a!)]!.principalArn).toBe(a!.principalArn);
+      //Negative control: b's folder is marked for another principal, so it is left as is
+      await expect(writeFixPlans(fixes, [b!])).rejects.toThrow(/fixes for arn:aws:iam::123456789012:role\/someone-else/);
+      expect(readFileSync(join(fixes, fixDirName(b!), 'apply.sh'), 'utf8')).toBe('# old\n');
+      //And the manifest written after that failure still names a's folder: a third run rewrites it
+      expect(Object.keys(manifestOf(fixes).folders)).toEqual([fixDirName(a!)]);
+      await expect(writeFixPlans(fixes, [a!])).resolves.toHaveLength(1 + readdirSync(join(fixes, 'boundaries')).filter((e) => !e.startsWith('.')).length);
+    });
+
+    it('takes no folder for leash\'s on a manifest entry naming another principal, a removed folder, or a name that is not one segment', async () => {
+      const [a] = plans;
+      const name = fixDirName(a!);
+      const fixes = join(newRoot(), 'fixes');
+      await writeFixPlans(fixes, [a!]);
+      //Given the manifest edited to name another principal for a's folder
+      const m = manifestOf(fixes);
+      m.folders[name] = { principalArn: 'arn:aws:iam::123456789012:role/other', files: ['apply.sh'] };
+      m.folders['../escape'] = { principalArn: a!.principalArn, files: ['apply.sh'] };
+      writeFileSync(join(fixes, '.leash-fixes'), JSON.stringify(m));
+      const before = readFileSync(join(fixes, name, 'apply.sh'), 'utf8');
+      await expect(writeFixPlans(fixes, [a!])).rejects.toThrow(/fixes for arn:aws:iam::123456789012:role\/other/);
+      expect(readFileSync(join(fixes, name, 'apply.sh'), 'utf8')).toBe(before);
+      //And the entry that is not one segment is dropped when the manifest is written again
+      expect(Object.keys(manifestOf(fixes).folders)).not.toContain('../escape');
+
+      //Given a's folder removed, and a run for another principal in between
+      const fixes2 = join(newRoot(), 'fixes');
+      await writeFixPlans(fixes2, [a!]);
+      rmSync(join(fixes2, name), { recursive: true });
+      await writeFixPlans(fixes2, plans.slice(1, 2));
+      //Then the manifest no longer names the removed folder, so a folder someone puts there later is not leash's
+      expect(Object.keys(manifestOf(fixes2).folders)).toEqual([fixDirName(plans[1]!)]);
+      mkdirSync(join(fixes2, name));
+      writeFileSync(join(fixes2, name, 'apply.sh'), 'mine\n');
+      await expect(writeFixPlans(fixes2, [a!])).rejects.toThrow(/leash did not write/);
+      expect(readFileSync(join(fixes2, name, 'apply.sh'), 'utf8')).toBe('mine\n');
+
+      //Given a manifest that is not JSON at all, a folder without a .leash-fix of its own is refused
+      const fixes3 = join(newRoot(), 'fixes');
+      await writeFixPlans(fixes3, [a!]);
+      writeFileSync(join(fixes3, '.leash-fixes'), '{"tool":"leash","folders":');
+      await expect(writeFixPlans(fixes3, [a!])).rejects.toThrow(/leash did not write/);
+    });
   });
 });

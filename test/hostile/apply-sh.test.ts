@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -84,8 +84,9 @@ describe('apply.sh with aws stubbed, for hostile principal names', () => {
     const fixDirs = readdirSync(join(bundle, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'boundaries' && e.name !== 'lib').map((e) => join(bundle, 'fixes', e.name));
     expect(fixDirs).toHaveLength(HOSTILE.length + 1);
     const seen = new Set<string>();
+    const manifest = JSON.parse(readFileSync(join(bundle, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string }> };
     for (const dir of fixDirs) {
-      const marker = JSON.parse(readFileSync(join(dir, '.leash-fix'), 'utf8')) as { principalArn: string };
+      const marker = manifest.folders[basename(dir)]!;
       const m = /:(role|user)\/(.*)$/s.exec(marker.principalArn)!;
       const [kind, name] = [m[1]!, m[2]!];
       const script = readFileSync(join(dir, 'apply.sh'), 'utf8');

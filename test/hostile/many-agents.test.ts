@@ -40,8 +40,9 @@ describe(`${AGENTS} agent principals with --fixes`, () => {
     const users = shared.reduce((n, e) => n + (readFileSync(join(out, 'fixes', 'boundaries', e.name, 'README.md'), 'utf8').match(/^- `arn:/gm)?.length ?? 0), 0);
     expect(users).toBe(AGENTS);
     const written = new Set<string>();
+    const manifest = JSON.parse(readFileSync(join(out, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[] }> };
     for (const f of folders) {
-      const marker = JSON.parse(readFileSync(join(out, 'fixes', f.name, '.leash-fix'), 'utf8')) as { principalArn: string; files: string[] };
+      const marker = manifest.folders[f.name]!;
       const present = readdirSync(join(out, 'fixes', f.name));
       for (const file of marker.files) expect(present, `${f.name}/${file}`).toContain(file);
       expect(present).toContain('apply.sh');

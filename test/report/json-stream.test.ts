@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonPieces, LazyList, writeJsonTo } from '../../src/report/json-stream.js';
+import { jsonPieces, LazyList, PieceWriter, writeJsonTo } from '../../src/report/json-stream.js';
 import { jsonTextSafe } from '../../src/safe/text.js';
 
 /** Some lists of a JSON value made lazy (chosen by the value's own shape, so it is reproducible). */
@@ -95,6 +95,64 @@ describe('jsonPieces', () => {
         expect(await readFile(file, 'utf8')).toBe(`${[...jsonPieces(v, layout)].join('')}\n`);
       }), { numRuns: 50, seed: 20261204 });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PieceWriter', () => {
+  it('the file holds every piece in order, whatever their sizes and characters, for any buffer size (property)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leash-piecewriter-'));
+    try {
+      // Multi-byte and astral characters (a surrogate pair is 4 bytes), pieces larger than a buffer.
+      const piece = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 200 }));
+      let n = 0;
+      await fc.assert(fc.asyncProperty(fc.array(piece, { maxLength: 60 }), fc.integer({ min: 4, max: 300 }), async (pieces, bytes) => {
+        const file = join(dir, `f${n++}`);
+        const fh = await open(file, 'wx');
+        try {
+          const out = new PieceWriter(fh, bytes);
+          for (const p of pieces) {
+            const wait = out.write(p);
+            if (wait) await wait;
+          }
+          await out.end();
+        } finally {
+          await fh.close();
+        }
+        expect(await readFile(file, 'utf8')).toBe(pieces.join(''));
+      }), { seed: 23, numRuns: 150 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a write that fails rejects end(), and no rejection goes unhandled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leash-piecewriter-'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => { unhandled.push(e); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await (await open(join(dir, 'ro'), 'wx')).close();
+      // Opened read-only: every write fails (EBADF), the first one while the next buffer fills.
+      const fh = await open(join(dir, 'ro'), 'r');
+      try {
+        const out = new PieceWriter(fh, 64);
+        const run = async (): Promise<void> => {
+          for (const p of Array.from({ length: 40 }, (_, i) => `piece${i}`)) {
+            const wait = out.write(p);
+            if (wait) await wait;
+          }
+          await out.end();
+        };
+        await expect(run()).rejects.toThrow(/EBADF|bad file/i);
+      } finally {
+        await fh.close();
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
       await rm(dir, { recursive: true, force: true });
     }
   });

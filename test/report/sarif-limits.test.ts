@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES, type Finding, type Severity } from '../../src/model/finding.js';
-import { GITHUB_LIMITS, toSarif } from '../../src/report/sarif.js';
+import { SEVERITIES, severityRank, type Finding, type Severity } from '../../src/model/finding.js';
+import { GITHUB_LIMITS, sarifCut, toSarif } from '../../src/report/sarif.js';
 import { ownFixture } from '../support/fixtures.js';
 import { buildReport, finding, KIRO } from './support.js';
 
@@ -64,5 +65,40 @@ describe('SARIF and GitHub limits', () => {
     expect(run.results).toHaveLength(5_000);
     expect(run.properties.truncated).toBeUndefined();
     expect(run.invocations[0]!.toolExecutionNotifications).toBeUndefined();
+  });
+
+  it('sarifCut keeps what sorting every finding and taking the first `limit` keeps, in report order (property)', () => {
+    const startedAt = '2026-11-24T00:00:00.000Z';
+    // The cut as it was: every finding sorted, the first `limit` kept.
+    const reference = (findings: readonly Finding[], limit: number): { kept: Finding[]; omitted: Record<string, number> } => {
+      const order = [...findings].sort((a, b) =>
+        Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined)
+        || severityRank[b.severity] - severityRank[a.severity]
+        || (a.firstSeen ?? startedAt).localeCompare(b.firstSeen ?? startedAt)
+        || a.id.localeCompare(b.id));
+      const keep = new Set(order.slice(0, limit));
+      const omitted: Record<string, number> = Object.fromEntries(SEVERITIES.map((sv) => [sv, 0]));
+      for (const f of order.slice(limit)) omitted[f.severity]!++;
+      return { kept: findings.filter((f) => keep.has(f)), omitted };
+    };
+    const arbFinding = fc.record({
+      id: fc.stringMatching(/^[0-9a-f]{1,4}$/),
+      severity: fc.constantFrom(...SEVERITIES),
+      suppressed: fc.boolean(),
+      firstSeen: fc.option(fc.constantFrom('2026-11-01T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-12-01T00:00:00.000Z'), { nil: undefined }),
+    }).map(({ suppressed, firstSeen, ...rest }) => ({
+      ...finding({ checkId: 'destructive-actions', principalArn: KIRO.arn, subject: rest.id, severity: rest.severity }),
+      id: rest.id,
+      ...(suppressed ? { suppressed: { reason: 'accepted' } } : {}),
+      ...(firstSeen !== undefined ? { firstSeen } : {}),
+    }) as Finding);
+    fc.assert(fc.property(fc.array(arbFinding, { maxLength: 60 }), fc.nat(70), (findings, limit) => {
+      const got = sarifCut(findings, limit, startedAt);
+      const want = reference(findings, limit);
+      expect(got.kept).toEqual(want.kept);
+      // The same objects, not equal copies: the run's results are built from them.
+      got.kept.forEach((f, i) => expect(f).toBe(want.kept[i]));
+      expect(got.omittedBySeverity).toEqual(want.omitted);
+    }), { seed: 17, numRuns: 400 });
   });
 });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isTextRef, storedReport } from '../../src/report/documents.js';
+import { isTextRef, storedReport, storedReportStream } from '../../src/report/documents.js';
+import { jsonPieces } from '../../src/report/json-stream.js';
 import { parseReport } from '../../src/report/history.js';
 import { renderFormat } from '../../src/report/write.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/model/report.js';
@@ -67,6 +68,13 @@ describe('report.json schema 1.6', () => {
         });
         const r: Report = { ...base, principals, findings, graph };
         const written = renderFormat(r, 'json');
+        // The stored lists are made as they are written: written twice, the same text, and the
+        // same text as the stored report with every list made at once.
+        const stream = storedReportStream(r);
+        const once = [...jsonPieces(stream, 'records')].join('');
+        expect([...jsonPieces(stream, 'records')].join('')).toBe(once);
+        expect(`${once}\n`).toBe(written);
+        expect(`${[...jsonPieces(storedReport(r), 'records')].join('')}\n`).toBe(written);
         const raw = JSON.parse(written) as { schemaVersion: string; firstSeenDefault?: string; texts: unknown[]; findings: { firstSeen?: string }[]; graph: { reach: { principalArn: string; path?: unknown }[] } };
         expect(raw.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
         expect(reportSchemaErrors(raw)).toEqual([]);

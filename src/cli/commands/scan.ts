@@ -15,7 +15,7 @@ import { isQuiet, outputWidth } from '../output.js';
 import { checkRegion, describeError } from '../hints.js';
 import { safeLines, safeText } from '../../safe/text.js';
 import { writeJsonToStream } from '../../report/json-stream.js';
-import { storedReport } from '../../report/documents.js';
+import { storedReportStream } from '../../report/documents.js';
 
 export interface ScanCliOptions extends InventoryCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
@@ -237,7 +237,7 @@ export function register(program: Command): void {
           for (const r of results) {
             if (r.ok && r.report) {
               // A report per line, walked a record at a time: no string of a whole report.
-              if (o.json) await writeJsonToStream(process.stdout, storedReport(r.report), undefined, 'line');
+              if (o.json) await writeJsonToStream(process.stdout, storedReportStream(r.report), undefined, 'line');
               else if (!isQuiet()) process.stdout.write(safeLines(`${r.accountId}: ${r.report.findings.filter((f) => !f.suppressed).length} findings → ${r.dir}\n`));
               if (r.dir) await notifyAfterScan(o, r.dir, r.report);
             } else process.stderr.write(safeLines(`leash: account ${r.accountId} failed: ${r.error ?? 'unknown error'}\n`));
@@ -250,7 +250,7 @@ export function register(program: Command): void {
           const { results, crossDir } = await scanManyAndWrite(o.input, toScanOptions(o, true), progress);
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
-            if (o.json) await writeJsonToStream(process.stdout, storedReport(r.report), undefined, 'line');
+            if (o.json) await writeJsonToStream(process.stdout, storedReportStream(r.report), undefined, 'line');
             else if (!isQuiet()) process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, r.dir) + '\n\n');
           }
           if (!o.json && !isQuiet()) process.stdout.write(`cross-account view written to ${safeText(crossDir)}\n`);
@@ -263,7 +263,7 @@ export function register(program: Command): void {
         const bad = report.errors.filter((e) => e.code === 'invalid-input');
         if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${safeText(dir)}. First: ${safeText(bad[0]!.message)}\n`);
         // The same document as report.json (documents once, a record per line).
-        if (o.json) await writeJsonToStream(process.stdout, storedReport(report), undefined, 'records');
+        if (o.json) await writeJsonToStream(process.stdout, storedReportStream(report), undefined, 'records');
         else if (!isQuiet()) process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, dir) + '\n');
         await notifyAfterScan(o, dir, report);
         process.exitCode = exitCode;

@@ -73,7 +73,7 @@ export function renderFixesReadme(): string {
     '- `README.md`: what each fix changes, how it was verified against the calls observed, and, per service, why each action is kept, gated or removed.',
     '- `main.tf`: the fixes as Terraform; `apply.sh`: the same with the AWS CLI.',
     '- `policy.json` (`policy-2.json`, … when split), `boundary.json`, `trust.json`, `session-policy.json`: the documents both read. A session policy is not attached to anything: pass it when the tool assumes the role (`aws sts assume-role … --policy file://session-policy.json`).',
-    "- `.leash-fix`: the principal the folder is for (leash rewrites a folder only for the same principal, and keeps apply.sh's backups).",
+    "- `.leash-fixes` (in this folder, not in each principal's): which principal each folder is for and which files leash wrote there (leash rewrites a folder only for the same principal, and keeps apply.sh's backups).",
     '',
     '## With Terraform',
     '',

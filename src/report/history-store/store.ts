@@ -15,7 +15,7 @@ import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
-import { storedReport } from '../documents.js';
+import { storedReportStream } from '../documents.js';
 import { jsonPieces } from '../json-stream.js';
 
 /**
@@ -28,9 +28,9 @@ export async function gzipReport(report: Report): Promise<Buffer> {
   gz.on('data', (b: Buffer) => out.push(b));
   const done = new Promise<void>((res, rej) => { gz.on('end', res); gz.on('error', rej); });
   let buf = '';
-  for (const piece of jsonPieces(storedReport(report), 'records')) {
+  for (const piece of jsonPieces(storedReportStream(report), 'records')) {
     buf += piece;
-    if (buf.length >= 1 << 20) {
+    if (buf.length >= 1 << 16) {
       if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));
       buf = '';
     }
