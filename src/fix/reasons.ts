@@ -145,18 +145,11 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   }
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
   const place = keyRanks(expander);
-  // Made field by field (rest last, when there is one): hundreds per principal.
-  const reasonsOf = (service: string, c: { kept: number; gated: number; removed: number }, groups: ReasonGroup[], e: Entry): ServiceReasons => {
-    const r: { -readonly [K in keyof ServiceReasons]: ServiceReasons[K] } = { service, kept: c.kept, gated: c.gated, removed: c.removed, groups };
-    if (e.rest) r.rest = { decision: 'kept', reason: 'not-restricted', detail: e.rest.detail, count: e.rest.count };
-    return r;
-  };
-  // Services by name as localeCompare orders them (their places, kept per expander).
-  const servicePlace = servicePlaces(expander);
-  return [...byService.entries()].sort(([x], [y]) => servicePlace.get(x)! - servicePlace.get(y)!).map(([service, e]) => {
+  const restOf = (e: { rest?: { count: number; detail: string } }) => (e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {});
+  return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
     // Most services of a boundary that caps nothing list no action, only their count.
-    if (e.actions.length === 0 && !e.never) return reasonsOf(service, c, [], e);
+    if (e.actions.length === 0 && !e.never) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
     // Group actions that share decision, reason and detail (by id, then by name as localeCompare
     // orders them, through each catalog action's place in that order; ids break ties).
     const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; ids: number[] }>();
@@ -175,7 +168,11 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     const rank = (g: { decision: string; reason: ActionReasonCode }) => order[g.decision]! * 100 + REASON_ORDER.indexOf(g.reason);
     for (const g of groups.values()) g.ids.sort(byPlace);
     const sorted = [...groups.values()].sort((p, q) => rank(p) - rank(q) || byPlace(p.ids[0]!, q.ids[0]!));
-    return reasonsOf(service, c, sorted.map(({ ids, ...g }) => ({ ...g, actions: ids.map((id) => expander.catalog.actions[id]!.key) })) as ReasonGroup[], e);
+    return {
+      service, kept: c.kept, gated: c.gated, removed: c.removed,
+      groups: sorted.map(({ ids, ...g }) => ({ ...g, actions: ids.map((id) => expander.catalog.actions[id]!.key) })) as ReasonGroup[],
+      ...restOf(e),
+    };
   });
 }
 
@@ -205,30 +202,14 @@ export function keyRanks(expander: ActionExpander): Uint32Array {
   let rank = rankCache.get(expander);
   if (rank) return rank;
   const actions = expander.catalog.actions;
-  const places = localePlaces(actions.map((a) => a.key));
+  const byKey = actions.map((a) => a.id).sort((x, y) => actions[x]!.key.localeCompare(actions[y]!.key));
   rank = new Uint32Array(expander.size);
-  for (const a of actions) rank[a.id] = places.get(a.key)!;
+  for (let i = 0, r = 0; i < byKey.length; i++) {
+    if (i > 0 && actions[byKey[i - 1]!]!.key.localeCompare(actions[byKey[i]!]!.key) !== 0) r = i;
+    rank[byKey[i]!] = r;
+  }
   rankCache.set(expander, rank);
   return rank;
-}
-
-const servicePlaceCache = new WeakMap<ActionExpander, ReadonlyMap<string, number>>();
-/** Each catalog service's place among the services in localeCompare order (as keyRanks). */
-export function servicePlaces(expander: ActionExpander): ReadonlyMap<string, number> {
-  let places = servicePlaceCache.get(expander);
-  if (!places) servicePlaceCache.set(expander, (places = localePlaces([...new Set(expander.catalog.actions.map((a) => a.service))])));
-  return places;
-}
-
-/** Distinct strings' places in localeCompare order; strings that compare equal share a place. */
-function localePlaces(strings: readonly string[]): Map<string, number> {
-  const sorted = [...strings].sort((x, y) => x.localeCompare(y));
-  const places = new Map<string, number>();
-  for (let i = 0, r = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i - 1]!.localeCompare(sorted[i]!) !== 0) r = i;
-    places.set(sorted[i]!, r);
-  }
-  return places;
 }
 
 /**

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NeededSet } from '../../src/baseline/needed.js';
 import { forbiddenActions } from '../../src/baseline/forbidden.js';
-import { actionReasons, keyRanks, servicePlaces, type ReasonInput } from '../../src/fix/reasons.js';
+import { actionReasons, keyRanks, type ReasonInput } from '../../src/fix/reasons.js';
 import { ActionSet } from '../../src/iam/action-set.js';
 import type { ServiceReasons } from '../../src/model/fix.js';
 import { catalog } from '../../src/iam/catalog.js';
@@ -80,11 +80,6 @@ describe('keyRanks', () => {
     const ids = actions.map((a) => a.id);
     const byPlace = [...ids].sort((x, y) => place[x]! - place[y]!).map((id) => actions[id]!.key);
     expect(byPlace).toEqual(ids.map((id) => actions[id]!.key).sort((x, y) => x.localeCompare(y)));
-  });
-  it('orders the catalog\'s services as localeCompare does', () => {
-    const services = [...new Set(actions.map((a) => a.service))];
-    const places = servicePlaces(expander);
-    expect([...services].sort((x, y) => places.get(x)! - places.get(y)!)).toEqual([...services].sort((x, y) => x.localeCompare(y)));
   });
   it('compares any two actions as localeCompare does, and sorts any list alike, ties kept in order (property)', () => {
     fc.assert(fc.property(fc.array(fc.record({ id: idArb, group: fc.nat(2) }), { maxLength: 200 }), (xs) => {
