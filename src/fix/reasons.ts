@@ -51,17 +51,13 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   // service: those are counted by word (restCounts), and only the others classified one by one.
   const rest = input.notRestricted !== undefined && !opts.perAction ? keptAsToday(input) : undefined;
   if (rest) universe.andNot(rest);
-  // The forbidden actions the fix removes and the principal never used (thousands for a broad
-  // role) are listed by id and grouped by the one reason and detail each has.
-  const never = opts.perAction ? undefined : neverUsedRemovals(input, universe);
-  if (never) universe.andNot(never);
-  const byService = new Map<string, Entry>();
+  const byService = new Map<string, { actions: Listed[]; rest?: { count: number; detail: string } }>();
   const counts = new Map<string, { kept: number; gated: number; removed: number }>();
   const forbiddenKind = (id: number): ActionReasonCode => (destructive.has(id) ? 'destructive' : 'escalation');
   // Catalog ids run by service: the previous action's service entry is nearly always this one's,
   // which saves two map lookups per action of a set of 20k.
   let lastService: string | undefined;
-  let entry!: Entry;
+  let entry!: { actions: Listed[]; rest?: { count: number; detail: string } };
   let c!: { kept: number; gated: number; removed: number };
   for (const id of universe.ids()) {
     const a = expander.catalog.actions[id]!;
@@ -111,23 +107,6 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     else if (needed.covered) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
     else entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }
-  if (never) {
-    lastService = undefined;
-    for (const id of never.ids()) {
-      const a = expander.catalog.actions[id]!;
-      if (a.service !== lastService) {
-        lastService = a.service;
-        let e = byService.get(a.service);
-        if (!e) byService.set(a.service, (e = { actions: [] }));
-        entry = e;
-        let k = counts.get(a.service);
-        if (!k) counts.set(a.service, (k = { kept: 0, gated: 0, removed: 0 }));
-        c = k;
-      }
-      c.removed++;
-      (entry.never ??= []).push(id);
-    }
-  }
   if (rest) {
     const n = restCounts(rest, expander);
     const names = serviceWords(expander).names;
@@ -149,28 +128,22 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
     // Most services of a boundary that caps nothing list no action, only their count.
-    if (e.actions.length === 0 && !e.never) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
-    // Group actions that share decision, reason and detail (by id, then by name as localeCompare
-    // orders them, through each catalog action's place in that order; ids break ties).
-    const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; ids: number[] }>();
-    const join = (decision: ActionReason['decision'], reason: ActionReasonCode, detail: string | undefined, id: number) => {
-      const k = `${decision}\u0000${reason}\u0000${detail ?? ''}`;
+    if (e.actions.length === 0) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
+    // Group actions that share decision, reason and detail; groups in decision order, then first action.
+    const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
+    // By name as localeCompare orders them, through each catalog action's place in that order.
+    for (const x of e.actions.sort((p, q) => order[p.decision]! - order[q.decision]! || place[p.id]! - place[q.id]!)) {
+      const k = `${x.decision}\u0000${x.reason}\u0000${x.detail ?? ''}`;
       const g = groups.get(k);
-      if (g) g.ids.push(id);
-      else groups.set(k, { decision, reason, ...(detail !== undefined ? { detail } : {}), ids: [id] });
-    };
-    for (const x of e.actions) join(x.decision, x.reason, x.detail, x.id);
-    for (const id of e.never ?? []) join('removed', forbiddenKind(id), 'never observed', id);
-    const byPlace = (x: number, y: number) => place[x]! - place[y]! || x - y;
+      if (g) g.actions.push(x.action);
+      else groups.set(k, { decision: x.decision, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}), actions: [x.action] });
+    }
     // Strongest evidence first: what was observed, then declared, then inferred; for removals the
-    // most specific reason first, "unused" last. Groups alike in that come in the order of their
-    // first action (within one decision, the order they were first met in sorted actions).
+    // most specific reason first, "unused" last.
     const rank = (g: { decision: string; reason: ActionReasonCode }) => order[g.decision]! * 100 + REASON_ORDER.indexOf(g.reason);
-    for (const g of groups.values()) g.ids.sort(byPlace);
-    const sorted = [...groups.values()].sort((p, q) => rank(p) - rank(q) || byPlace(p.ids[0]!, q.ids[0]!));
     return {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
-      groups: sorted.map(({ ids, ...g }) => ({ ...g, actions: ids.map((id) => expander.catalog.actions[id]!.key) })) as ReasonGroup[],
+      groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
       ...restOf(e),
     };
   });
@@ -178,20 +151,6 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
 
 /** An action listed with its reason, and its catalog id (to sort by). */
 type Listed = ActionReason & { readonly id: number };
-/** One service's actions: listed one by one, removed never used (ids), and the kept-as-today count. */
-interface Entry { actions: Listed[]; never?: number[]; rest?: { count: number; detail: string } }
-
-/**
- * Forbidden actions of `universe` the fix removes (not allowed after it), neither withheld nor
- * guardrail nor observed: the loop above would list each as removed, destructive or escalation,
- * "never observed".
- */
-function neverUsedRemovals(input: ReasonInput, universe: ActionSet): ActionSet {
-  const out = universe.clone().andNot(input.after.allowed).and(input.forbidden).andNot(input.needed.provenance.observed);
-  if (input.withheld) out.andNot(input.withheld.actions);
-  if (input.guardrail) out.andNot(input.guardrail);
-  return out;
-}
 
 const rankCache = new WeakMap<ActionExpander, Uint32Array>();
 /**
