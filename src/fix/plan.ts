@@ -1,7 +1,7 @@
 // Fix plans for one agent principal: a right-sized identity policy, a permissions boundary that
 // denies destructive and escalation actions without human approval, a tightened trust policy,
 // a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
 import { escalates, gain } from '../graph/power.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
@@ -44,7 +44,8 @@ export interface PrincipalFixPlan {
 const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
 
 function fixId(principalArn: string, kind: FixKind): string {
-  return 'fix-' + createHash('sha256').update(`${principalArn}\u0000${kind}`).digest('hex').slice(0, 16);
+  // One-shot hash: a Hash object per fix cost more than the digest.
+  return 'fix-' + hash('sha256', `${principalArn}\u0000${kind}`, 'hex').slice(0, 16);
 }
 
 /**
@@ -703,27 +704,25 @@ const NO_FIX_CHECKS = new Set(['unused-role', 'unknown-actions']);
 export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]): PrincipalFixPlan {
   const mine = findings.filter((f) => f.principalArn === plan.principalArn && !NO_FIX_CHECKS.has(f.checkId));
   const resolves = new Map<string, string[]>(plan.fixes.map((x) => [x.id, []]));
+  // The first fix of each kind (a principal has one of each).
+  const byKind = new Map<FixKind, Fix>();
+  for (const x of plan.fixes) if (!byKind.has(x.kind)) byKind.set(x.kind, x);
   for (const f of mine) {
-    const kinds = FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS;
-    let fixes = kinds.map((k) => plan.fixes.find((x) => x.kind === k)).filter((x): x is Fix => x !== undefined);
-    if (fixes.length === 0) fixes = plan.fixes.filter((x) => x.kind === 'permissions-boundary');
-    for (const x of fixes) resolves.get(x.id)!.push(f.id);
+    const fixes: Fix[] = [];
+    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) { const x = byKind.get(k); if (x) fixes.push(x); }
+    const mineFixes = fixes.length > 0 ? fixes : plan.fixes.filter((x) => x.kind === 'permissions-boundary');
+    for (const x of mineFixes) resolves.get(x.id)!.push(f.id);
   }
   // A fix no finding asked for (a session policy for a principal whose only finding is its trust
   // policy) still belongs to the principal's worst finding, so it can be opened from there.
   const worst = mine[0];
-  for (const [id, list] of resolves) if (list.length === 0 && worst) list.push(worst.id);
+  for (const list of resolves.values()) if (list.length === 0 && worst) list.push(worst.id);
   for (const f of mine) {
     for (const x of plan.fixes) if (resolves.get(x.id)!.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
   }
-  // Every other property as it was, in order: the README stays a getter (spreading the plan
-  // would render it here and keep its text until writing).
-  const linked = {} as Record<string, unknown>;
-  for (const k of Object.keys(plan)) {
-    if (k === 'fixes') linked.fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
-    else Object.defineProperty(linked, k, Object.getOwnPropertyDescriptor(plan, k)!);
-  }
-  return linked as unknown as PrincipalFixPlan;
+  // The plan's properties in their order, the README as it was: a getter stays one (spreading
+  // the plan would render it here and keep its text until writing).
+  return Object.defineProperty({ principalArn: plan.principalArn, principalName: plan.principalName, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })), target: plan.target }, 'readme', Object.getOwnPropertyDescriptor(plan, 'readme')!) as unknown as PrincipalFixPlan;
 }
 
 export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
