@@ -2,7 +2,7 @@
 // exactly what fixFiles renders, folders come back in plan order, a run that fails leaves no temp
 // folder behind, and a folder written by an earlier leash (reasons.md, versions.tf of its own) is
 // rewritten over its own files only: its apply.sh backup stays.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,14 @@ describe('writeFixPlans', () => {
       writeFileSync(join(fixes2, name, 'apply.sh'), 'mine\n');
       await expect(writeFixPlans(fixes2, [a!])).rejects.toThrow(/leash did not write/);
       expect(readFileSync(join(fixes2, name, 'apply.sh'), 'utf8')).toBe('mine\n');
+
+      //Given a manifest past its size limit (a sparse file), the run stops with the size named and writes nothing
+      const fixes4 = join(newRoot(), 'fixes');
+      await writeFixPlans(fixes4, [a!]);
+      const before4 = tree(fixes4);
+      truncateSync(join(fixes4, '.leash-fixes'), 64 * 2 ** 20 + 1);
+      await expect(writeFixPlans(fixes4, plans.slice(1, 2))).rejects.toThrow(/\.leash-fixes.*(67108865|64)/s);
+      expect(tree(fixes4)).toEqual(before4);
 
       //Given a manifest that is not JSON at all, a folder without a .leash-fix of its own is refused
       const fixes3 = join(newRoot(), 'fixes');
