@@ -3,7 +3,8 @@
 // Pure: everything comes from the needed set's provenance, the usage and the fix's effect.
 import type { ActionReason, ActionReasonCode, ReasonGroup, ServiceReasons } from '../model/fix.js';
 import type { PrincipalUsage } from '../model/usage.js';
-import { popcount, type ActionSet } from '../iam/action-set.js';
+import type { ActionSet } from '../iam/action-set.js';
+import { countByService } from '../iam/service-counts.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { actionIndex } from '../checks/analyze.js';
@@ -48,7 +49,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   };
   const universe = input.current.clone().or(after.allowed);
   // With no known need to cap to, most actions (20k for a broad role) end in one count per
-  // service: those are counted by word (restCounts), and only the others classified one by one.
+  // service: those are counted by word (countByService), and only the others classified one by one.
   const rest = input.notRestricted !== undefined && !opts.perAction ? keptAsToday(input) : undefined;
   if (rest) universe.andNot(rest);
   const byService = new Map<string, { actions: Listed[]; rest?: { count: number; detail: string } }>();
@@ -108,10 +109,8 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     else entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }
   if (rest) {
-    const n = restCounts(rest, expander);
-    const names = serviceWords(expander).names;
-    for (let i = 0; i < n.length; i++) {
-      if (n[i] === 0) continue;
+    const { names, counts: n, reached } = countByService(rest, expander);
+    for (const i of reached) {
       const service = names[i]!;
       let e = byService.get(service);
       if (!e) byService.set(service, (e = { actions: [] }));
@@ -184,55 +183,6 @@ function keptAsToday(input: ReasonInput): ActionSet {
   out.andNot(prov.observed).andNot(prov.serviceEvidence).andNot(prov.dataEventsUnknown).andNot(prov.readSiblings);
   for (const d of prov.declared) out.andNot(d.actions);
   return out;
-}
-
-/** How many of `set`'s actions each service has (index: serviceWords' names), a popcount per word and service. */
-function restCounts(set: ActionSet, expander: ActionExpander): Int32Array {
-  const sw = serviceWords(expander);
-  const n = new Int32Array(sw.names.length);
-  set.forEachWord((word, bits) => {
-    for (let j = sw.start[word]!; j < sw.start[word + 1]!; j++) {
-      const b = bits & sw.mask[j]!;
-      if (b !== 0) { const k = sw.service[j]!; n[k] = n[k]! + popcount(b); }
-    }
-  });
-  return n;
-}
-
-/** For each 32-id word of the catalog, the services its ids belong to and the mask of each one's ids there. */
-interface ServiceWords {
-  readonly names: readonly string[];
-  /** Entries of word w: start[w] .. start[w + 1] - 1 of service and mask. */
-  readonly start: Uint32Array;
-  readonly service: Uint32Array;
-  readonly mask: Int32Array;
-}
-const serviceWordsCache = new WeakMap<ActionExpander, ServiceWords>();
-function serviceWords(expander: ActionExpander): ServiceWords {
-  let sw = serviceWordsCache.get(expander);
-  if (sw) return sw;
-  const actions = expander.catalog.actions;
-  const words = (expander.size + 31) >>> 5;
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  const start = new Uint32Array(words + 1);
-  const service: number[] = [];
-  const mask: number[] = [];
-  for (let w = 0; w < words; w++) {
-    start[w] = service.length;
-    const inWord = new Map<number, number>();
-    for (let id = w << 5; id < Math.min((w + 1) << 5, actions.length); id++) {
-      const name = actions[id]!.service;
-      let i = index.get(name);
-      if (i === undefined) { index.set(name, (i = names.length)); names.push(name); }
-      inWord.set(i, (inWord.get(i) ?? 0) | (1 << (id & 31)));
-    }
-    for (const [i, m] of inWord) { service.push(i); mask.push(m); }
-  }
-  start[words] = service.length;
-  sw = { names, start, service: Uint32Array.from(service), mask: Int32Array.from(mask) };
-  serviceWordsCache.set(expander, sw);
-  return sw;
 }
 
 /** Every listed action with its reason (groups flattened), for readers that want one row per action. */

@@ -126,6 +126,19 @@ function writeManifest(root: string, folders: ReadonlyMap<string, FixMarker>): v
 }
 
 /**
+ * `write` with the folders the fixes folder's manifest names (none when it was fresh), then the
+ * manifest written back, also when `write` fails part-way: the folders written before are leash's.
+ */
+async function withManifest<T>(root: string, fresh: boolean, write: (manifest: Map<string, FixMarker>) => Promise<T>): Promise<T> {
+  const manifest = fresh ? new Map<string, FixMarker>() : readManifest(root);
+  try {
+    return await write(manifest);
+  } finally {
+    writeManifest(root, manifest);
+  }
+}
+
+/**
  * The fixes folder: created (with its marker) when absent; an existing one must be empty, carry
  * the marker, or be the `fixes/` of a leash bundle. `fix --output ~` is refused, not emptied.
  * True when it was absent or empty: nothing in it can be in the way of a new folder.
@@ -308,15 +321,11 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
     todo.push({ plan, name });
   }
   const written = new Map<PrincipalFixPlan, string>();
-  const manifest = fresh ? new Map<string, FixMarker>() : readManifest(root);
   // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
-  // The manifest is written even when a folder fails: the folders written before are leash's.
-  try {
-    await eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
+  if (todo.length > 0) {
+    await withManifest(root, fresh, (manifest) => eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
       written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), manifest, fresh, opts.inTempBundle));
-    });
-  } finally {
-    if (todo.length > 0) writeManifest(root, manifest);
+    }));
   }
   const dirs = todo.map(({ plan }) => written.get(plan)!);
   dirs.push(...(await writeSharedBoundaries(root, plans)));
@@ -376,16 +385,13 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
   if (byName.size === 0) return [];
   const dir = join(root, BOUNDARIES_DIR);
   const fresh = prepareFixesDir(dir);
-  const manifest = fresh ? new Map<string, FixMarker>() : readManifest(dir);
   const written: string[] = [];
-  try {
+  await withManifest(dir, fresh, async (manifest) => {
     for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
       const files = sharedBoundaryFolderFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]);
       written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, manifest, fresh));
     }
-  } finally {
-    writeManifest(dir, manifest);
-  }
+  });
   return written;
 }

@@ -10,7 +10,8 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { ResourceInventory } from '../model/inventory.js';
 import { policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
-import { popcount, type ActionSet } from '../iam/action-set.js';
+import type { ActionSet } from '../iam/action-set.js';
+import { countByService } from '../iam/service-counts.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { explainAgentDecision } from '../agents/identify.js';
@@ -27,71 +28,14 @@ export function riskScore(findings: readonly Finding[], isAgent: boolean): numbe
   return Math.round(1000 * (1 - Math.exp(-raw / 120))) / 10;
 }
 
-interface ServiceMap {
-  /** Per action id: its service's index in `names`. */
-  readonly serviceOf: Int32Array;
-  /** Per 32-id word: the one service all its ids belong to, else -1. */
-  readonly wordService: Int32Array;
-  readonly names: string[];
-  /** Scratch counts per service, zeroed again after each call (byService is synchronous). */
-  readonly counts: Int32Array;
-  readonly touched: Int32Array;
-}
-const serviceMaps = new WeakMap<ActionExpander, ServiceMap>();
-
-function serviceMapOf(expander: ActionExpander, size: number): ServiceMap {
-  let map = serviceMaps.get(expander);
-  if (map) return map;
-  const services = expander.catalog.actions.map((a) => a.service);
-  const index = new Map<string, number>(), names: string[] = [];
-  const serviceOf = new Int32Array(services.length);
-  for (let id = 0; id < services.length; id++) {
-    let i = index.get(services[id]!);
-    if (i === undefined) { index.set(services[id]!, (i = names.length)); names.push(services[id]!); }
-    serviceOf[id] = i;
-  }
-  const wordService = new Int32Array((size + 31) >>> 5).fill(-1);
-  for (let w = 0; w < wordService.length; w++) {
-    const first = w * 32, last = Math.min(first + 31, services.length - 1);
-    if (services[first] === services[last]) wordService[w] = serviceOf[first]!;
-  }
-  map = { serviceOf, wordService, names, counts: new Int32Array(names.length), touched: new Int32Array(names.length) };
-  serviceMaps.set(expander, map);
-  return map;
-}
-
 /**
- * Allowed actions per service. The catalog numbers each service's actions contiguously, so a
- * 32-bit word usually belongs to one service: one popcount per word, not one test per action.
- * Counts go into a per-service array (a string-keyed object per action was most of this
- * function's time at 10k principals); keys come out in the order the ids first reach a service,
- * as before.
+ * Allowed actions per service, counted a word at a time (iam/service-counts.ts); keys come out in
+ * the order the ids first reach a service.
  */
 export function byService(set: ActionSet, expander: ActionExpander): Record<string, number> {
-  const m = serviceMapOf(expander, set.size);
-  const { counts, touched } = m;
-  let nTouched = 0;
-  set.forEachWord((w, bits) => {
-    const owner = m.wordService[w]!;
-    if (owner >= 0) {
-      if (counts[owner] === 0) touched[nTouched++] = owner;
-      counts[owner]! += popcount(bits);
-    } else {
-      for (let b = 0; b < 32; b++) {
-        if (bits & (1 << b)) {
-          const s = m.serviceOf[w * 32 + b]!;
-          if (counts[s] === 0) touched[nTouched++] = s;
-          counts[s]!++;
-        }
-      }
-    }
-  });
+  const { names, counts, reached } = countByService(set, expander);
   const out: Record<string, number> = {};
-  for (let i = 0; i < nTouched; i++) {
-    const s = touched[i]!;
-    out[m.names[s]!] = counts[s]!;
-    counts[s] = 0;
-  }
+  for (const s of reached) out[names[s]!] = counts[s]!;
   return out;
 }
 

@@ -149,15 +149,24 @@ export class PieceWriter {
   }
 }
 
-/** Write pretty JSON and a final newline to an open file, piece by piece (PieceWriter). */
-export async function writeJsonTo(fh: FileHandle, value: unknown, chunk = 1 << 20, layout: JsonLayout = 'pretty'): Promise<void> {
-  const out = new PieceWriter(fh, chunk);
-  for (const piece of jsonPieces(value, layout)) {
+/** Every piece to an open file, in order, through a PieceWriter of `bytes`-byte buffers. */
+export async function writePieces(fh: FileHandle, pieces: Iterable<string>, bytes = 1 << 20): Promise<void> {
+  const out = new PieceWriter(fh, bytes);
+  for (const piece of pieces) {
     const wait = out.write(piece);
     if (wait) await wait;
   }
-  await out.write('\n');
   await out.end();
+}
+
+/** Write JSON (pretty by default) and a final newline to an open file, piece by piece. */
+export async function writeJsonTo(fh: FileHandle, value: unknown, chunk = 1 << 20, layout: JsonLayout = 'pretty'): Promise<void> {
+  await writePieces(fh, withNewline(jsonPieces(value, layout)), chunk);
+}
+
+function* withNewline(pieces: Iterable<string>): Generator<string> {
+  yield* pieces;
+  yield '\n';
 }
 
 /** The same, to a stream such as stdout, waiting for it to drain. */

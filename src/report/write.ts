@@ -6,7 +6,7 @@ import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
-import { jsonPieces, LazyList, PieceWriter, writeJsonTo, type JsonLayout } from './json-stream.js';
+import { jsonPieces, LazyList, writeJsonTo, writePieces, type JsonLayout } from './json-stream.js';
 import { storedReportStream } from './documents.js';
 import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
@@ -105,14 +105,7 @@ async function writeDurable(path: string, data: string | Iterable<string> | { js
   try {
     if (typeof data === 'string') await fh.writeFile(data, 'utf8');
     else if (typeof data === 'object' && data !== null && 'json' in data) await writeJsonTo(fh, data.json, WRITE_BATCH, data.layout);
-    else {
-      const out = new PieceWriter(fh, WRITE_BATCH);
-      for (const piece of data as Iterable<string>) {
-        const wait = out.write(piece);
-        if (wait) await wait;
-      }
-      await out.end();
-    }
+    else await writePieces(fh, data as Iterable<string>, WRITE_BATCH);
     await fh.sync();
   } finally {
     await fh.close();
