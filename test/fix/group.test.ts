@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { attachOnlyBoundary, groupDirName } from '../../src/fix/group.js';
+import { attachOnlyBoundary, groupDirName, sayOnce } from '../../src/fix/group.js';
 import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { runCli } from '../support/cli.js';
@@ -131,6 +131,17 @@ describe('boundary group folder', () => {
     expect(named.length).toBeGreaterThan(0);
     for (const l of named) expect(l).toContain('\\# heading');
     expect(readme).not.toMatch(/^#+ heading/m);
+    // What every member's section says alike is said once, before the sections; what is each one's own stays there.
+    const [head = '', ...sections] = readme.split(/^<a id="fix-role-[^"]*"><\/a>$/m).filter((x, i) => i === 0 || !x.startsWith('\n\n### Why'));
+    expect(head).toContain('## What every principal here has in common');
+    expect(head.match(/^Baseline: /gm)).toHaveLength(1);
+    expect(head.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
+    expect(readme.match(/^Baseline: /gm)).toHaveLength(1);
+    expect(sections).toHaveLength(HOSTILE.length);
+    for (const s of sections) {
+      expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
+      expect(s).not.toContain('Trust policy left as is');
+    }
   });
 
   it('fixReasonsFile of a grouped principal names the group README and an anchor there', async () => {
@@ -284,5 +295,24 @@ describe('attachOnlyBoundary', () => {
       { ...base, policies: [shared], identityCenter: { permissionSetName: 'ps' } },
     ]) expect(attachOnlyBoundary({ fixes: fix, target })).toBeUndefined();
     expect(attachOnlyBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+  });
+});
+
+describe('sayOnce', () => {
+  // Sections drawn from a few lines, so that some are shared by all, some by a few, some by one.
+  const line = fc.constantFrom('## Fixes', '### A', '#### B', '- note one', '- note two', 'Para one.', 'Para two.', '', '| t |', '<a id="x"></a>');
+  it('loses no line: each is in its section or said once, and only a line every section has is said once', () => {
+    fc.assert(fc.property(fc.array(fc.array(line, { maxLength: 12 }), { minLength: 1, maxLength: 5 }), (sections) => {
+      const { shared, sections: left } = sayOnce(sections);
+      const sharedText = shared.filter((l) => l !== '' && !l.startsWith('#'));
+      expect(new Set(sharedText).size).toBe(sharedText.length);
+      for (const l of sharedText) for (const s of sections) expect(s).toContain(l);
+      if (sections.length < 2) expect(shared).toEqual([]);
+      sections.forEach((s, i) => {
+        for (const l of s) if (l !== '' && !l.startsWith('#')) expect(left[i]!.includes(l) || sharedText.includes(l), l).toBe(true);
+        // Negative control: a line only this section has stays in it.
+        for (const l of s) if (l !== '' && !l.startsWith('#') && sections.some((o) => !o.includes(l))) expect(left[i]).toContain(l);
+      });
+    }));
   });
 });
