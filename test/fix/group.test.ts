@@ -14,6 +14,7 @@ import type { PolicyDocument } from '../../src/model/policy.js';
 import { attachOnlyBoundary, groupDirName, sayOnce } from '../../src/fix/group.js';
 import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { inspectBundle } from '../../src/report/bundle.js';
 import { runCli } from '../support/cli.js';
 
 const ACCOUNT = '111122223333';
@@ -177,6 +178,11 @@ describe('boundary group folder', () => {
     const backups = readdirSync(groupDir).filter((e) => e.startsWith('backup-'));
     expect(backups).toHaveLength(1);
     expect(readdirSync(join(groupDir, backups[0]!))).toHaveLength(HOSTILE.length);
+    // The bundle counts the group's backup as one (retention keeps a scan holding it) and nothing as foreign.
+    const inspected = inspectBundle(join(root, 'bundle'));
+    // (The boundary's policy-id.txt, which apply.sh wrote when it created it, is kept the same way.)
+    expect(inspected.backups.sort()).toEqual([`fixes/${relative(fixes, groupDir)}/${backups[0]}`, `fixes/boundaries/${readdirSync(join(fixes, 'boundaries')).find((e) => !e.startsWith('.'))}/policy-id.txt`]);
+    expect(inspected.foreign).toEqual([]);
     rmSync(join(groupDir, backups[0]!), { recursive: true });
     // Negative control: the names really were hostile to a shell.
     expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(false);
