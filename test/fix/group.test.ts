@@ -272,6 +272,17 @@ describe('writeFixPlans with boundary groups', () => {
     expect(readFileSync(join(d!, 'apply.sh'), 'utf8').match(/^ {2}role /gm)).toHaveLength(1);
   });
 
+  it('leash fix of one grouped principal, into the scan\'s fixes folder: its own folder; the group stays whole', async () => {
+    const bundle = join(root, 'fix-bundle');
+    expect((await runCli(['scan', '--input', input, '--fixes', '--output', bundle, '--ci'])).code).toBe(0);
+    const group = join(bundle, 'fixes', relative(fixes, groupDir));
+    const before = ['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'));
+    const r = await runCli(['fix', '--report', join(bundle, 'report.json'), '--principal', 'plain-agent']);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(join(bundle, 'fixes', 'role-plain-agent')).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
+    expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
+  }, 120_000);
+
   it('a group folder name is never a principal folder name', () => {
     fc.assert(fc.property(fc.string(), fc.constantFrom<'role' | 'user'>('role', 'user'), (name, kind) => {
       expect(groupDirName(`leash-boundary-${name}`)).not.toBe(fixDirName({ principalName: name, target: { principalKind: kind } as PrincipalFixPlan['target'] }));
