@@ -19,6 +19,7 @@ import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
+import { FolderWriter, MIN_FOLDERS_FOR_THREAD } from './folder-writer.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
@@ -179,6 +180,7 @@ const writeFile = promisify(writeFileCb);
  * threads by default); more in flight only holds more rendered text in memory.
  */
 const FOLDERS_IN_FLIGHT = 8;
+const FOLDERS_IN_FLIGHT_THREAD = 32;
 
 /** `fn` over `items`, at most `limit` at a time; every started call settles before the first error is thrown. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -213,7 +215,7 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
  * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false): Promise<string> {
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, writer?: FolderWriter): Promise<string> {
   const dir = join(fixesDir, name);
   const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path) };
   // Every file into a new folder: 'wx' creates each one and follows no link.
@@ -223,8 +225,11 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
     // its own per principal adds nothing but a mkdir and a rename each: on this machine's disk,
     // file-system calls are most of the writing. mkdir fails on anything already there.
-    await mkdir(dir);
-    await writeNew(dir);
+    if (writer) await writer.write(dir, files);
+    else {
+      await mkdir(dir);
+      await writeNew(dir);
+    }
     manifest.set(name, entry);
     return dir;
   }
@@ -323,9 +328,16 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
   const written = new Map<PrincipalFixPlan, string>();
   // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
   if (todo.length > 0) {
-    await withManifest(root, fresh, (manifest) => eachLimited(todo, FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
-      written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), manifest, fresh, opts.inTempBundle));
-    }));
+    // Many new folders in a fresh temp bundle: created on a thread of their own (folder-writer.ts),
+    // with more rendered ahead so that thread is not left waiting while the main one writes JSON.
+    const writer = fresh && opts.inTempBundle && todo.length >= MIN_FOLDERS_FOR_THREAD ? new FolderWriter() : undefined;
+    try {
+      await withManifest(root, fresh, (manifest) => eachLimited(todo, writer ? FOLDERS_IN_FLIGHT_THREAD : FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
+        written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), manifest, fresh, opts.inTempBundle, writer));
+      }));
+    } finally {
+      await writer?.close();
+    }
   }
   const dirs = todo.map(({ plan }) => written.get(plan)!);
   dirs.push(...(await writeSharedBoundaries(root, plans)));
