@@ -34,6 +34,8 @@ describe('FolderWriter', () => {
     const folders = fc.sample(fc.uniqueArray(file, { selector: (f) => f.path, minLength: 1, maxLength: 4 }), { numRuns: 40, seed: 18 });
     try {
       await Promise.all(folders.map((files, i) => writer.write(join(root, `f${i}`), files)));
+      // Written by the thread, within its heap limits: it is still there.
+      expect(writer.onThread).toBe(true);
     } finally {
       await writer.close();
     }
@@ -66,6 +68,7 @@ describe('FolderWriter', () => {
   it('without a thread (it cannot start), writes in-process', async () => {
     const root = newRoot();
     const writer = new FolderWriter(() => { throw new Error('no threads here'); });
+    expect(writer.onThread).toBe(false);
     await writer.write(join(root, 'a'), [{ path: 'apply.sh', content: '#!/bin/sh\n', mode: 0o755 }]);
     await writer.close();
     expect(readFileSync(join(root, 'a', 'apply.sh'), 'utf8')).toBe('#!/bin/sh\n');
