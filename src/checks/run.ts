@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Finding } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import { checks as registry } from './index.js';
@@ -6,7 +6,8 @@ import type { Check, CheckContext } from './types.js';
 
 /** Stable across scans: the same check, principal and subject always give the same id. */
 export function findingId(checkId: string, principalArn: string, subject: string): string {
-  return createHash('sha256').update(`${checkId}\u0000${principalArn}\u0000${subject}`).digest('hex').slice(0, 20);
+  // One-shot hash: no Hash object per finding (~40k at 10k principals); the same sha256.
+  return hash('sha256', `${checkId}\u0000${principalArn}\u0000${subject}`, 'hex').slice(0, 20);
 }
 
 export interface CheckRunResult {
