@@ -64,14 +64,26 @@ function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
 export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
   const sample = actions.slice(0, 24);
   const ids = sample.map((a) => expander.idOf(a));
+  return evidenceOf(expander, p, sample, ids, ids.every((id) => id >= 0), limit);
+}
+
+/**
+ * statementEvidence of catalog actions given by id (what checks hold after set operations): the
+ * same evidence as for their catalog keys, without looking each key up again.
+ */
+export function statementEvidenceOfIds(expander: ActionExpander, p: Principal, ids: ArrayLike<number>, limit = 8): StatementEvidence[] {
+  const n = Math.min(ids.length, 24);
+  const sampleIds: number[] = new Array(n);
+  const sample: string[] = new Array(n);
+  for (let i = 0; i < n; i++) sample[i] = expander.catalog.actions[(sampleIds[i] = ids[i]!)]!.key;
+  return evidenceOf(expander, p, sample, sampleIds, true, limit);
+}
+
+function evidenceOf(expander: ActionExpander, p: Principal, sample: readonly string[], ids: readonly number[], allKnown: boolean, limit: number): StatementEvidence[] {
   let lower: string[] | undefined;
   const out: StatementEvidence[] = [];
-  const allKnown = ids.every((id) => id >= 0);
   for (const policy of p.policies) {
-    if (allKnown) {
-      const u = allowUnion(policy.document, expander);
-      if (!ids.some((id) => u.has(id))) continue;
-    }
+    if (allKnown && !anyIn(allowUnion(policy.document, expander), ids)) continue;
     const sets = statementSetsOf(policy.document, expander);
     const statements = policy.document.statements;
     for (let k = 0; k < statements.length; k++) {
@@ -98,13 +110,20 @@ export function statementEvidence(expander: ActionExpander, p: Principal, action
   return out;
 }
 
+function anyIn(set: ActionSet, ids: readonly number[]): boolean {
+  for (let i = 0; i < ids.length; i++) if (set.has(ids[i]!)) return true;
+  return false;
+}
+
 /** One statement's evidence entry: where it is, what it says, and (at most 20 of) the sampled actions it grants. */
-function statementEntry(origin: StatementEvidence['policy'], st: Principal['policies'][number]['document']['statements'][number], grants: readonly string[]): StatementEvidence {
-  return {
-    kind: 'statement', policy: origin, statementIndex: st.index,
-    ...(st.sid !== undefined ? { sid: st.sid } : {}),
-    statement: statementJson(st), grants: grants.slice(0, 20),
-  };
+function statementEntry(origin: StatementEvidence['policy'], st: Principal['policies'][number]['document']['statements'][number], grants: string[]): StatementEvidence {
+  // Two literals rather than a spread of the optional sid (one entry per granting statement of
+  // every finding); the keys keep the order the report is written in. `grants` is the caller's
+  // fresh array: copied only when cut.
+  const g = grants.length > 20 ? grants.slice(0, 20) : grants;
+  return st.sid !== undefined
+    ? { kind: 'statement', policy: origin, statementIndex: st.index, sid: st.sid, statement: statementJson(st), grants: g }
+    : { kind: 'statement', policy: origin, statementIndex: st.index, statement: statementJson(st), grants: g };
 }
 
 /** statementEvidence by pattern matching alone: the reference its property test compares with. */

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { statementEvidence, statementEvidenceByPattern } from '../../src/checks/evidence.js';
+import { statementEvidence, statementEvidenceByPattern, statementEvidenceOfIds } from '../../src/checks/evidence.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import { policyArb } from '../support/arbitraries.js';
-import { askedActionArb, oddActionPatternArb } from '../support/catalog-arbitraries.js';
+import { askedActionArb, catalogKeyArb, oddActionPatternArb } from '../support/catalog-arbitraries.js';
 import { sharedFixture, sharedFixturesPresent } from '../support/fixtures.js';
 import { snapshotOf } from '../support/snapshot.js';
 
@@ -54,5 +54,34 @@ describe('statementEvidence by sets', () => {
     expect(ev.length).toBeGreaterThan(0);
     expect(ev.flatMap((e) => (e.kind === 'statement' ? e.grants : []))).toEqual(expect.arrayContaining(['s3:GetObject', 'ec2:DescribeInstances']));
     expect(ev.flatMap((e) => (e.kind === 'statement' ? e.grants : []))).not.toContain('iam:CreateUser');
+  });
+
+  it('by ids gives the evidence of their catalog keys (and of pattern matching), for any ids and policies', () => {
+    const expander = new ActionExpander(c);
+    let nonEmpty = 0;
+    fc.assert(
+      fc.property(
+        fc.array(policyArb(), { maxLength: 3 }),
+        fc.subarray(names, { maxLength: Math.min(2, names.length) }),
+        fc.array(catalogKeyArb, { maxLength: 30 }), fc.integer({ min: 1, max: 9 }),
+        (inline, attached, asked, limit) => {
+          const snapshot = snapshotOf([{ name: 'p', inline, managed: attached }], Object.fromEntries(attached.map((n) => [n, managed[n]!])));
+          const p = snapshot.principals[0]!;
+          // The policies' own actions too, so that statements grant some of them.
+          const granted = p.policies.flatMap((x) => x.document.statements.flatMap((st) => st.action ?? [])).filter((a) => c.lookup(a));
+          const ids = [...granted, ...asked].map((a) => c.lookup(a)!.id);
+          const keys = ids.map((id) => c.actions[id]!.key);
+          const got = statementEvidenceOfIds(expander, p, ids, limit);
+          if (got.length > 0) nonEmpty++;
+          expect(got).toEqual(statementEvidence(expander, p, keys, limit));
+          expect(got).toEqual(statementEvidenceByPattern(p, keys, limit));
+          // Typed-array ids (what set operations hand out) give the same.
+          expect(statementEvidenceOfIds(expander, p, Int32Array.from(ids), limit)).toEqual(got);
+        },
+      ),
+      { numRuns: 300, seed: 18 },
+    );
+    // Negative control: the property compared evidence that names statements, not empty lists.
+    expect(nonEmpty).toBeGreaterThan(50);
   });
 });
