@@ -34,7 +34,10 @@ export function riskScore(findings: readonly Finding[], isAgent: boolean): numbe
  */
 export function byService(set: ActionSet, expander: ActionExpander): Record<string, number> {
   const { names, counts, reached } = countByService(set, expander);
-  const out: Record<string, number> = {};
+  // A dictionary from the start (no prototype): plain objects with ~8,000 different key lists at
+  // 10k principals made V8 build a hidden class per key sequence, about twice the time. The
+  // keys, their order and the JSON are the same.
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const s of reached) out[names[s]!] = counts[s]!;
   return out;
 }
