@@ -21,7 +21,7 @@ export function listFindings(ctx: CheckContext, list: ActionList, opts: { subjec
       severity: opts.severity(a.isAgent),
       title: `${a.principal.name} can ${opts.what}: ${listText(hits)}`,
       description: `This ${agentLabel(a.isAgent)} is allowed${opts.scope === 'all-resources' ? ' on every resource' : ''}: ${hits.map((h) => `${h} (${why.get(h.toLowerCase()) ?? ''})`).slice(0, 6).join('; ')}${hits.length > 6 ? `; and ${hits.length - 6} more` : ''}.`,
-      evidence: statementEvidenceOfIds(ctx.expander, a.principal, hitIds, 6),
+      evidence: statementEvidenceOfIds(ctx.expander, a.principal, hitIds, 6, ctx.evidence),
       actions: hits,
       remediation: opts.remediation,
     }];

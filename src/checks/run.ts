@@ -3,6 +3,7 @@ import type { Finding } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import { checks as registry } from './index.js';
 import type { Check, CheckContext } from './types.js';
+import { EvidenceIndex } from './evidence.js';
 
 /** Stable across scans: the same check, principal and subject always give the same id. */
 export function findingId(checkId: string, principalArn: string, subject: string): string {
@@ -19,10 +20,11 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
   const disabled = new Set(ctx.config.checks.disabled);
   const findings: Finding[] = [];
   const errors: { checkId: string; message: string }[] = [];
+  const run: CheckContext = ctx.evidence ? ctx : { ...ctx, evidence: new EvidenceIndex(ctx.expander) };
   for (const check of checks) {
     if (disabled.has(check.id)) continue;
     try {
-      for (const d of check.run(ctx)) {
+      for (const d of check.run(run)) {
         findings.push({ id: findingId(check.id, d.principalArn, d.subject), checkId: check.id, ...d, fixIds: [] });
       }
     } catch (e) {

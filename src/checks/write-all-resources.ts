@@ -31,7 +31,7 @@ export const writeAllResources = defineCheck({
         severity: permKeys.length > 0 && a.isAgent ? 'high' : 'medium',
         title: `${a.principal.name} may write to every resource (${n} actions${permCount ? `, ${permCount} permissions-management` : ''})`,
         description: `This ${agentLabel(a.isAgent)} may perform ${n} write-level actions on Resource "*" that could be scoped to specific resources, e.g. ${listText(permKeys.length ? permKeys : keys, 5)}.`,
-        evidence: statementEvidenceOfIds(ctx.expander, a.principal, [...permIds.slice(0, 10), ...ids.slice(0, 10)], 6),
+        evidence: statementEvidenceOfIds(ctx.expander, a.principal, [...permIds.slice(0, 10), ...ids.slice(0, 10)], 6, ctx.evidence),
         actions: keys,
         remediation: 'Scope these actions to the resource ARNs the workload uses.',
       }];
