@@ -33,6 +33,10 @@ describe('byService', () => {
         if (compact) set.compact(); else set.toDense();
         const got = byService(set, expander);
         expect(Object.entries(got)).toEqual(model(ids));
+        // The same text in report.json as a plain object of those entries.
+        expect(JSON.stringify(got)).toBe(JSON.stringify(Object.fromEntries(model(ids))));
+        // Negative control: the text comparison sees key order.
+        if (model(ids).length > 1) expect(JSON.stringify(got)).not.toBe(JSON.stringify(Object.fromEntries(model(ids).reverse())));
         // The same set again: the same record, shared and frozen (principals with the same
         // effective permissions share one set).
         expect(byService(set, expander)).toBe(got);
