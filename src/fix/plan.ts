@@ -1023,7 +1023,7 @@ function trustVerification(t: { document: PolicyDocument; placeholders: readonly
 }
 
 /** Markdown-safe one-line text (names and config values are data). */
-function md(s: string): string {
+export function md(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/([\\`*_[\]|<>#])/g, '\\$1');
 }
 

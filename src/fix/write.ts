@@ -21,6 +21,7 @@ import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, 
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
 import { FolderWriter, MIN_FOLDERS_FOR_THREAD } from './folder-writer.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
+import { attachOnlyBoundary, groupDirName, groupFiles, groupReasonsAnchor } from './group.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -28,17 +29,25 @@ export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'targe
 }
 
 /**
- * Where a principal's per-action reasons are, relative to the fixes folder: the last section of
- * its README.md (the one place that names it; its folder from the one safe-name function).
+ * Where a principal's per-action reasons are, relative to the fixes folder (the one place that
+ * names it; folders from the one safe-name function): the last section of its README.md, or, for
+ * a principal whose only fix attaches a shared boundary, its section of the boundary group's
+ * README.md (fix/group.ts). `leash fix` of one member of a group that holds others is the
+ * exception: it writes that principal's own folder (writeFixPlans, `partial`).
  */
-export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
+export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target' | 'fixes'>): string {
+  const boundary = attachOnlyBoundary(plan);
+  if (boundary !== undefined) return `${groupDirName(boundary)}/README.md#${groupReasonsAnchor(fixDirName(plan))}`;
   return `${fixDirName(plan)}/README.md#${REASONS_ANCHOR}`;
 }
 
 interface FixMarker {
   readonly tool: 'leash';
+  /** Whose folder: the principal's ARN, or for a boundary group (fix/group.ts) the boundary's policy ARN. */
   readonly principalArn: string;
   readonly files: readonly string[];
+  /** A boundary group's folder: the principals it holds. */
+  readonly principals?: readonly string[];
 }
 
 function lstatOrUndefined(path: string): import('node:fs').Stats | undefined {
@@ -54,7 +63,9 @@ function lstatOrUndefined(path: string): import('node:fs').Stats | undefined {
 function asMarker(m: unknown): FixMarker | undefined {
   const o = m as Partial<FixMarker> | null;
   if (typeof o !== 'object' || o === null || typeof o.principalArn !== 'string' || !Array.isArray(o.files)) return undefined;
-  return { tool: 'leash', principalArn: o.principalArn, files: o.files.filter((f): f is string => typeof f === 'string') };
+  const files = o.files.filter((f): f is string => typeof f === 'string');
+  const principals = Array.isArray(o.principals) ? o.principals.filter((f): f is string => typeof f === 'string') : undefined;
+  return { tool: 'leash', principalArn: o.principalArn, files, ...(principals ? { principals } : {}) };
 }
 
 /** A folder's own `.leash-fix`, as leash wrote one per folder before session 17. */
@@ -74,7 +85,7 @@ function readLegacyMarker(dir: string): FixMarker | undefined {
  */
 interface FixesManifest {
   readonly tool: 'leash';
-  readonly folders: Record<string, { readonly principalArn: string; readonly files: readonly string[] }>;
+  readonly folders: Record<string, { readonly principalArn: string; readonly files: readonly string[]; readonly principals?: readonly string[] }>;
 }
 
 /** Bounded like any file leash reads; a 50k-principal fixes folder's manifest is ~7 MB. */
@@ -114,8 +125,8 @@ function isOneSegment(name: string): boolean {
 function manifestText(folders: ReadonlyMap<string, FixMarker>): string {
   const sorted: FixesManifest['folders'] = {};
   for (const name of [...folders.keys()].sort()) {
-    const { principalArn, files } = folders.get(name)!;
-    sorted[name] = { principalArn, files };
+    const { principalArn, files, principals } = folders.get(name)!;
+    sorted[name] = principals ? { principalArn, files, principals } : { principalArn, files };
   }
   return `${jsonTextSafe(JSON.stringify({ tool: 'leash', folders: sorted } satisfies FixesManifest))}\n`;
 }
@@ -215,9 +226,9 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
  * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, writer?: FolderWriter): Promise<string> {
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[], writer?: FolderWriter): Promise<string> {
   const dir = join(fixesDir, name);
-  const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path) };
+  const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path), ...(principals ? { principals } : {}) };
   // Every file into a new folder: 'wx' creates each one and follows no link.
   const writeNew = (into: string): Promise<unknown> => Promise.all(files.map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
@@ -304,6 +315,11 @@ export interface WriteFixPlansOptions {
    * written in place rather than beside and renamed.
    */
   readonly inTempBundle?: boolean;
+  /**
+   * The plans are some of the account's (`leash fix`, one principal): a group folder whose
+   * manifest names other principals is not rewritten, and these principals get their own folders.
+   */
+  readonly partial?: boolean;
 }
 
 export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string, opts: WriteFixPlansOptions = {}): Promise<string[]> {
@@ -312,37 +328,80 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
   // Names first, all of them: two principals, one folder (a 48-bit hash collision, or a
   // case-insensitive file system) is refused before anything is written.
   const used = new Map<string, string>();
-  const todo: { plan: PrincipalFixPlan; name: string }[] = [];
+  const reserve = (name: string, owner: string): void => {
+    const key = name.toLowerCase();
+    const other = used.get(key);
+    if (other !== undefined && other !== owner) throw new Error(`fix folders of ${other} and ${owner} would share the name ${name}`);
+    used.set(key, owner);
+    const rel = relative(root, join(root, name));
+    if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new Error(`fix folder ${JSON.stringify(name)} is not one segment inside ${root}`);
+  };
+  const own: { plan: PrincipalFixPlan; name: string }[] = [];
+  const groups = new Map<string, { name: string; owner: string; accountId: string; plans: PrincipalFixPlan[]; ownDirs: string[] }>();
   for (const plan of plans) {
     // Nothing to change (the boundary leash would propose is already in place): no folder.
     if (plan.fixes.length === 0) continue;
     const name = fixDirName(plan);
-    const key = name.toLowerCase();
-    const other = used.get(key);
-    if (other !== undefined && other !== plan.principalArn) throw new Error(`fix folders of ${other} and ${plan.principalArn} would share the name ${name}`);
-    used.set(key, plan.principalArn);
-    const rel = relative(root, join(root, name));
-    if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new Error(`fix folder ${JSON.stringify(name)} is not one segment inside ${root}`);
-    todo.push({ plan, name });
-  }
-  const written = new Map<PrincipalFixPlan, string>();
-  // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
-  if (todo.length > 0) {
-    // Many new folders in a fresh temp bundle: created on a thread of their own (folder-writer.ts),
-    // with more rendered ahead so that thread is not left waiting while the main one writes JSON.
-    const writer = fresh && opts.inTempBundle && todo.length >= MIN_FOLDERS_FOR_THREAD ? new FolderWriter() : undefined;
-    try {
-      await withManifest(root, fresh, (manifest) => eachLimited(todo, writer ? FOLDERS_IN_FLIGHT_THREAD : FOLDERS_IN_FLIGHT, async ({ plan, name }) => {
-        written.set(plan, await writeFixDir(root, name, plan.principalArn, fixFiles(plan), manifest, fresh, opts.inTempBundle, writer));
-      }));
-    } finally {
-      await writer?.close();
+    reserve(name, plan.principalArn);
+    const boundary = attachOnlyBoundary(plan);
+    if (boundary === undefined) {
+      own.push({ plan, name });
+      continue;
     }
+    let g = groups.get(boundary);
+    if (!g) groups.set(boundary, (g = { name: groupDirName(boundary), owner: `arn:${plan.principalArn.split(':')[1] || 'aws'}:iam::${plan.target.accountId}:policy/${boundary}`, accountId: plan.target.accountId, plans: [], ownDirs: [] }));
+    else if (g.accountId !== plan.target.accountId) throw new Error(`shared boundary ${boundary}: two different documents under one name`);
+    g.plans.push(plan);
+    g.ownDirs.push(name);
   }
-  const dirs = todo.map(({ plan }) => written.get(plan)!);
-  dirs.push(...(await writeSharedBoundaries(root, plans)));
+  for (const g of groups.values()) reserve(g.name, g.owner);
+  // Where each plan's files went, relative to the fixes folder: its own folder or its group's.
+  const placed = new Map<PrincipalFixPlan, string>();
+  if (own.length > 0 || groups.size > 0) {
+    await withManifest(root, fresh, async (manifest) => {
+      // Some of the account's plans only (`leash fix`): a group folder that holds other principals
+      // is left whole, and these principals get folders of their own instead.
+      if (opts.partial) {
+        for (const [boundary, g] of groups) {
+          const old = manifest.get(g.name)?.principals;
+          if (old === undefined || sameMembers(old, g.plans)) continue;
+          groups.delete(boundary);
+          g.plans.forEach((plan, i) => own.push({ plan, name: g.ownDirs[i]! }));
+        }
+      }
+      type Item = { plan: PrincipalFixPlan; name: string } | { group: string; name: string };
+      const todo: Item[] = [...own, ...[...groups.keys()].map((group) => ({ group, name: groups.get(group)!.name }))];
+      // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
+      // Many new folders in a fresh temp bundle: created on a thread of their own (folder-writer.ts),
+      // with more rendered ahead so that thread is not left waiting while the main one writes JSON.
+      const writer = fresh && opts.inTempBundle && todo.length >= MIN_FOLDERS_FOR_THREAD ? new FolderWriter() : undefined;
+      try {
+        await eachLimited(todo, writer ? FOLDERS_IN_FLIGHT_THREAD : FOLDERS_IN_FLIGHT, async (item) => {
+          if ('plan' in item) {
+            await writeFixDir(root, item.name, item.plan.principalArn, fixFiles(item.plan), manifest, fresh, opts.inTempBundle, undefined, writer);
+            placed.set(item.plan, item.name);
+            return;
+          }
+          const g = groups.get(item.group)!;
+          const files = groupFiles({ boundaryName: item.group, accountId: g.accountId, plans: g.plans, ownDirs: g.ownDirs });
+          await writeFixDir(root, g.name, g.owner, files, manifest, fresh, opts.inTempBundle, g.plans.map((p) => p.principalArn), writer);
+          for (const p of g.plans) placed.set(p, g.name);
+        });
+      } finally {
+        await writer?.close();
+      }
+    });
+  }
+  const dirs = [...new Set(plans.flatMap((p) => (placed.has(p) ? [join(root, placed.get(p)!)] : [])))];
+  dirs.push(...(await writeSharedBoundaries(root, plans, placed)));
   if (dirs.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
   return dirs;
+}
+
+/** The manifest's members of a group folder are these plans' principals, in any order. */
+function sameMembers(old: readonly string[], plans: readonly PrincipalFixPlan[]): boolean {
+  const now = new Set(plans.map((p) => p.principalArn));
+  return old.length === now.size && old.every((a) => now.has(a));
 }
 
 /**
@@ -379,7 +438,7 @@ export function sharedBoundaryFolderFiles(...args: Parameters<typeof renderShare
 }
 
 /** Each boundary shared by content, once, in boundaries/<name>/, naming the principals that attach it. */
-async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[]): Promise<string[]> {
+async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixPlan[], placed: ReadonlyMap<PrincipalFixPlan, string>): Promise<string[]> {
   const byName = new Map<string, { policy: FixPolicy; digest: string; accountId: string; partition: string; principals: { arn: string; dir: string }[]; sizeNotes: Set<string> }>();
   for (const plan of plans) {
     if (plan.fixes.length === 0) continue;
@@ -389,7 +448,7 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
       if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [], sizeNotes: new Set() }));
       // The name is a hash of the content: the same name with other content is a collision, refused.
       else if (entry.accountId !== plan.target.accountId || (p.document !== entry.policy.document && policyDigest(p.document) !== entry.digest)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
-      entry.principals.push({ arn: plan.principalArn, dir: fixDirName(plan) });
+      entry.principals.push({ arn: plan.principalArn, dir: placed.get(plan) ?? fixDirName(plan) });
       // The same document, the same notes: kept as a set all the same, so none is ever lost.
       for (const f of plan.fixes) if (f.kind === 'permissions-boundary') for (const n of f.notes) if (isBoundarySizeNote(n)) entry.sizeNotes.add(n);
     }

@@ -108,7 +108,7 @@ describe('every fix explains every action', () => {
     expect(fixes).toMatch(/Verification \(verified\): \d+ observed calls still allowed; 2 become approval-gated/);
     expect(existsSync(join(root, 'fixes', 'role-kiro-agent', 'reasons.md'))).toBe(false);
     const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
-    expect(fixReasonsFile({ principalName: kiro.name, target: { principalKind: 'role' } as PrincipalFixPlan['target'] })).toBe('role-kiro-agent/README.md#why-each-action-is-kept-gated-or-removed');
+    expect(fixReasonsFile({ principalName: kiro.name, target: { principalKind: 'role' } as PrincipalFixPlan['target'], fixes: [] })).toBe('role-kiro-agent/README.md#why-each-action-is-kept-gated-or-removed');
     expect(reasons).toMatch(/\n### Permissions boundary for kiro-agent/);
     expect(reasons).toMatch(/- \*\*kept\*\* \(observed: 12 times, last on 2026-11-23\): .*`cloudformation:DescribeStacks`/);
     expect(reasons).toMatch(/- \*\*removed\*\* \(unused: 2026-10-24 → 2026-11-23, the whole window\): .*`ec2:RunInstances`/);

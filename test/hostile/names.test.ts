@@ -78,17 +78,21 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     const bundle = join(accountDir, scans[0]!);
     // The report is still there (a role named `..` once replaced it with fix files).
     expect(existsSync(join(bundle, 'report.json'))).toBe(true);
-    const fixDirs = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'README.md' && n !== 'boundaries' && n !== 'lib');
-    // 7 roles + 1 user, each its own folder; case-insensitively distinct too.
-    expect(fixDirs).toHaveLength(8);
-    expect(new Set(fixDirs.map((d) => d.toLowerCase())).size).toBe(8);
+    const entries = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'README.md' && n !== 'boundaries' && n !== 'lib');
+    // A principal whose only fix attaches the shared boundary is in its boundary's group folder.
+    const manifest = JSON.parse(readFileSync(join(bundle, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principals?: string[] }> };
+    const grouped = entries.flatMap((n) => manifest.folders[n]?.principals ?? []);
+    const fixDirs = entries.filter((n) => !n.startsWith('attach-'));
+    // 7 roles + 1 user, each its own folder or in a group; case-insensitively distinct too.
+    expect(fixDirs.length + grouped.length).toBe(8);
+    expect(new Set([...entries, ...fixDirs].map((d) => d.toLowerCase())).size).toBe(entries.length);
     for (const d of fixDirs) {
       expect(existsSync(join(bundle, 'fixes', d, 'apply.sh')), d).toBe(true);
       expect(resolve(bundle, 'fixes', d).startsWith(resolve(bundle, 'fixes') + '/')).toBe(true);
     }
     expect(fixDirs).toContain('role-terraform');
     expect(fixDirs).toContain('role-twin');
-    expect(fixDirs).toContain('user-twin');
+    expect(grouped).toContain(`arn:aws:iam::${ACCOUNT}:user/twin`);
     // Nothing written beside the scans but the latest pointer.
     expect(readdirSync(accountDir).sort()).toEqual([scans[0], 'latest', 'trend.ndjson']);
     // No raw escape in stdout, summary.md, any apply.sh, main.tf, README.md or policy file.

@@ -49,7 +49,8 @@ export function register(program: Command): void {
         if (fixPlans.length === 0) throw new InputError(reportPath, '$.principals', `${principal.name} to be an agent principal (fixes are planned for agents)`, 'a non-agent principal');
         const out = resolve(o.output ?? join(dirname(reportPath), 'fixes'));
         // --output gets the scan's rules: a folder leash did not write is refused, never emptied.
-        const dirs = await writeFixPlans(out, fixPlans, o.output ?? out);
+        // One principal of many: a boundary group folder of the scan's stays whole (fix/write.ts, partial).
+        const dirs = await writeFixPlans(out, fixPlans, o.output ?? out, { partial: true });
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify(fixPlans.flatMap((p) => p.fixes), null, 2)) + '\n');
         else {
           for (const f of fixPlans.flatMap((p) => p.fixes)) process.stdout.write(`${(f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')).padEnd(10)}  ${safeText(f.title)}: ${safeText(f.verification.summary ?? '')}\n`);

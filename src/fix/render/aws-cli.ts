@@ -36,7 +36,7 @@ export function backupFile(kind: 'role' | 'user', policyName: string): string {
 }
 
 /** One-line text safe inside a `#` comment (a newline in a name would end the comment; an escape would reach the terminal). */
-function commentText(s: string): string {
+export function commentText(s: string): string {
   return safeText(JSON.stringify(s));
 }
 
@@ -141,7 +141,7 @@ const applyLibText = (): string => [
   '',
 ].join('\n');
 let libCache: { path: string; sha256: string; content: string } | undefined;
-function lib(): { path: string; sha256: string; content: string } {
+export function lib(): { path: string; sha256: string; content: string } {
   if (!libCache) {
     const content = applyLibText();
     const sha256 = createHash('sha256').update(content).digest('hex');
@@ -160,7 +160,7 @@ export function applyLibFile(): { readonly path: string; readonly content: strin
  * compared before it is sourced (sha256sum, or shasum on macOS), so a library that is missing or
  * changed by one byte stops the script before anything runs.
  */
-function libLoader(): string[] {
+export function libLoader(): string[] {
   const { path, sha256 } = lib();
   return [
     'SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',

@@ -1,0 +1,288 @@
+// Boundary groups (fix/group.ts): principals whose only fix attaches a shared boundary share one
+// folder, fixes/attach-<boundary>/. Proven on a scanned account whose roles carry hostile names:
+// who is grouped and who is not (a role with a trust fix keeps its own folder), the README's table
+// and anchors (fixReasonsFile lands on one), and the group's apply.sh run under bash with `aws`
+// stubbed: exact names, --only, a refused --only, per-principal backups and rollback of each.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { PrincipalFixPlan } from '../../src/fix/plan.js';
+import type { PolicyDocument } from '../../src/model/policy.js';
+import { attachOnlyBoundary, groupDirName } from '../../src/fix/group.js';
+import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { runCli } from '../support/cli.js';
+
+const ACCOUNT = '111122223333';
+// Roles trusted by EC2 keep their trust policy (no source condition applies) and, with no usage,
+// get only the shared boundary: these are grouped.
+const HOSTILE = [
+  '..',
+  '$(touch pwned-subst)',
+  '`touch pwned-backtick`',
+  `it's "quoted" \\ back | pipe`,
+  'line-one\nline-two; touch pwned-newline',
+  'title\u001b]0;pwned\u0007\u009b31m\u202e',
+  '# heading',
+  'x'.repeat(300),
+  'plain-agent',
+];
+const TRUST_FIXED = 'bedrock-agent'; // trusted by Bedrock: a trust fix (trust.json), so a folder of its own
+
+function role(name: string, i: number, service: string): Record<string, unknown> {
+  return {
+    Path: '/', RoleName: name, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, CreateDate: '2025-09-01T09:00:00Z',
+    AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] },
+    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+    RolePolicyList: [{ PolicyName: `p-${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:PassRole'], Resource: '*' }] } }],
+  };
+}
+
+// argv of each call, NUL-separated, one file per call; plain-agent had a boundary before (put back on rollback).
+const STUB = `#!/bin/bash
+n=$(ls "$AWS_ARGV_DIR" | wc -l)
+printf '%s\\0' "$@" > "$AWS_ARGV_DIR/$(printf '%05d' "$n")"
+case "$*" in
+  *"get-caller-identity --query Account"*) echo ${ACCOUNT} ;;
+  *"get-caller-identity --query Arn"*) echo arn:aws:sts::${ACCOUNT}:assumed-role/admin/s ;;
+  *"iam get-policy "*) echo 'An error occurred (NoSuchEntity)' >&2; exit 254 ;;
+  *"role-name plain-agent --query Role.PermissionsBoundary"*) echo arn:aws:iam::${ACCOUNT}:policy/old-boundary ;;
+  *"--query Role.PermissionsBoundary"*) echo None ;;
+  *"--query PolicyNames"*) echo p-1 ;;
+  *) echo '{}' ;;
+esac
+`;
+const RAW_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+let root: string;
+let fixes: string;
+let groupDir: string;
+let bin: string;
+let input: string;
+
+function files(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Runs the group's apply.sh with the stub; returns its exit code, stderr and every aws argv. */
+function run(script: string, args: string[]): { status: number | null; stderr: string; stdout: string; calls: string[][] } {
+  const log = mkdtempSync(join(root, 'argv-'));
+  const r = spawnSync('bash', [script, ...args], { cwd: join(root, 'cwd'), env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log }, encoding: 'utf8' });
+  const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
+  rmSync(log, { recursive: true });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout, calls };
+}
+const changes = (calls: string[][]) => calls.filter((a) => /^(put|delete|create|attach|detach|update)-/.test(a[1] ?? ''));
+const namesOf = (calls: string[][]) => calls.flatMap((a) => a.flatMap((x, i) => (x === '--role-name' ? [a[i + 1]!] : [])));
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'leash-group-'));
+  input = join(root, 'account.json');
+  writeFileSync(input, JSON.stringify({ UserDetailList: [], GroupDetailList: [], Policies: [], RoleDetailList: [...HOSTILE.map((n, i) => role(n, i, 'ec2.amazonaws.com')), role(TRUST_FIXED, 50, 'bedrock.amazonaws.com')] }));
+  const r = await runCli(['scan', '--input', input, '--fixes', '--output', join(root, 'bundle'), '--ci']);
+  expect(r.code, r.err).toBe(0);
+  fixes = join(root, 'bundle', 'fixes');
+  const groups = readdirSync(fixes).filter((e) => e.startsWith('attach-'));
+  expect(groups).toHaveLength(1);
+  groupDir = join(fixes, groups[0]!);
+  bin = join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'aws'), STUB);
+  chmodSync(join(bin, 'aws'), 0o755);
+  mkdirSync(join(root, 'cwd'));
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('boundary group folder', () => {
+  it('holds every attach-only principal, and only them; a principal with trust.json keeps its own folder', () => {
+    const manifest = JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[]; principals?: string[] }> };
+    const entry = manifest.folders[relative(fixes, groupDir)]!;
+    expect(entry.principalArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:policy/leash-boundary-[0-9a-f]{12}$`));
+    expect(entry.files.sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
+    expect([...entry.principals!].sort()).toEqual(HOSTILE.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`).sort());
+    expect(readdirSync(groupDir).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
+    // Negative control: the Bedrock-trusted role has its trust fix, in its own folder, not in the group.
+    const own = Object.entries(manifest.folders).filter(([, e]) => e.principals === undefined);
+    expect(own.map(([, e]) => e.principalArn)).toEqual([`arn:aws:iam::${ACCOUNT}:role/${TRUST_FIXED}`]);
+    expect(readdirSync(join(fixes, own[0]![0]))).toContain('trust.json');
+    expect(readFileSync(join(groupDir, 'README.md'), 'utf8')).not.toContain(TRUST_FIXED);
+    // The shared boundary's README points each member at the group folder.
+    const boundaryReadme = readFileSync(join(fixes, 'boundaries', entry.principalArn.split('/').pop()!, 'README.md'), 'utf8');
+    expect(boundaryReadme.match(new RegExp(`\\.\\./\\.\\./${relative(fixes, groupDir)}/`, 'g'))).toHaveLength(HOSTILE.length);
+  });
+
+  it('README: one table row and one anchored section per principal; hostile names stay text', () => {
+    const readme = readFileSync(join(groupDir, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(RAW_ESCAPE);
+    const rows = readme.split('\n').filter((l) => l.startsWith('| [') && l.includes('](#fix-role-'));
+    expect(rows).toHaveLength(HOSTILE.length);
+    // Every row has the table's 7 cells: a name's pipe or newline does not add one.
+    for (const r of rows) expect(r.replace(/\\\|/g, '').split('|').length - 2).toBe(7);
+    const anchors = [...readme.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]!);
+    expect(new Set(anchors).size).toBe(anchors.length);
+    // Headings are leash's: a name starting with `#` is escaped, never a heading of its own.
+    const named = readme.split('\n').filter((l) => /^#+ /.test(l) && l.includes('heading'));
+    expect(named.length).toBeGreaterThan(0);
+    for (const l of named) expect(l).toContain('\\# heading');
+    expect(readme).not.toMatch(/^#+ heading/m);
+  });
+
+  it('fixReasonsFile of a grouped principal names the group README and an anchor there', async () => {
+    const { fixPlans } = await runScanWithFixes({ input, fixes: true });
+    const grouped = fixPlans.filter((p) => attachOnlyBoundary(p) !== undefined);
+    expect(grouped).toHaveLength(HOSTILE.length);
+    for (const p of grouped) {
+      const [file, anchor] = fixReasonsFile(p).split('#');
+      expect(file).toBe(`${relative(fixes, groupDir)}/README.md`);
+      expect(anchor).toBe(`fix-${fixDirName(p)}-why`);
+    }
+    const other = fixPlans.find((p) => p.principalName === TRUST_FIXED)!;
+    expect(fixReasonsFile(other)).toBe(`${fixDirName(other)}/README.md#why-each-action-is-kept-gated-or-removed`);
+  }, 60_000);
+
+  it('apply.sh: a dry run contacts nothing; --apply attaches the boundary to each exact name, backing each up', () => {
+    const script = join(groupDir, 'apply.sh');
+    expect(readFileSync(script, 'utf8')).not.toMatch(RAW_ESCAPE);
+    const dry = run(script, []);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.calls).toEqual([]);
+
+    const before = files(root).filter((f) => !f.startsWith('bundle/'));
+    const r = run(script, ['--apply']);
+    expect(r.status, r.stderr).toBe(0);
+    const puts = changes(r.calls).filter((a) => a[1] === 'put-role-permissions-boundary');
+    expect(namesOf(puts).sort()).toEqual([...HOSTILE].sort());
+    expect(puts.every((a) => a.at(-1)!.startsWith(`arn:aws:iam::${ACCOUNT}:policy/leash-boundary-`))).toBe(true);
+    expect(changes(r.calls).filter((a) => a[1] === 'create-policy')).toHaveLength(1);
+    // Every name reached aws exactly; nothing ran from one; nothing was written outside the fix folders.
+    for (const n of namesOf(r.calls)) expect(HOSTILE).toContain(n);
+    expect(files(root).filter((f) => !f.startsWith('bundle/'))).toEqual(before);
+    const backups = readdirSync(groupDir).filter((e) => e.startsWith('backup-'));
+    expect(backups).toHaveLength(1);
+    expect(readdirSync(join(groupDir, backups[0]!))).toHaveLength(HOSTILE.length);
+    rmSync(join(groupDir, backups[0]!), { recursive: true });
+    // Negative control: the names really were hostile to a shell.
+    expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(false);
+    spawnSync('bash', ['-c', `echo ${HOSTILE[1]}`], { cwd: join(root, 'cwd') });
+    expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(true);
+    rmSync(join(root, 'cwd', 'pwned-subst'));
+  });
+
+  it('--only applies to the principals named; an --only not in the group refuses before any aws call', () => {
+    const script = join(groupDir, 'apply.sh');
+    const r = run(script, ['--apply', '--only', `role/${HOSTILE[1]}`, `--only=role/${HOSTILE[4]}`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(namesOf(changes(r.calls)).sort()).toEqual([HOSTILE[1], HOSTILE[4]].sort());
+    const backup = readdirSync(groupDir).find((e) => e.startsWith('backup-'))!;
+    expect(readdirSync(join(groupDir, backup))).toHaveLength(2);
+    rmSync(join(groupDir, backup), { recursive: true });
+
+    for (const only of [`role/${TRUST_FIXED}`, 'user/plain-agent', 'plain-agent', 'role/plain-agent2']) {
+      const bad = run(script, ['--apply', '--only', 'role/plain-agent', '--only', only]);
+      expect(bad.status, only).not.toBe(0);
+      expect(bad.stderr).toContain('not a principal this script attaches the boundary to');
+      expect(bad.calls).toEqual([]);
+    }
+    expect(readdirSync(groupDir).filter((e) => e.startsWith('backup-'))).toEqual([]);
+  });
+
+  it('--rollback puts back each principal of the backup (its saved boundary, or none), --only some', () => {
+    const script = join(groupDir, 'apply.sh');
+    const applied = run(script, ['--apply']);
+    expect(applied.status, applied.stderr).toBe(0);
+    const backup = join(groupDir, readdirSync(groupDir).find((e) => e.startsWith('backup-'))!);
+
+    const one = run(script, ['--rollback', backup, '--apply', '--only', 'role/plain-agent']);
+    expect(one.status, one.stderr).toBe(0);
+    expect(changes(one.calls)).toEqual([['iam', 'put-role-permissions-boundary', '--role-name', 'plain-agent', '--permissions-boundary', `arn:aws:iam::${ACCOUNT}:policy/old-boundary`]]);
+
+    const all = run(script, ['--rollback', backup, '--apply']);
+    expect(all.status, all.stderr).toBe(0);
+    const undo = changes(all.calls);
+    expect(namesOf(undo).sort()).toEqual([...HOSTILE].sort());
+    for (const a of undo) expect(a[1]).toBe(a[3] === 'plain-agent' ? 'put-role-permissions-boundary' : 'delete-role-permissions-boundary');
+    // The shared boundary stays (others may use it).
+    expect(undo.some((a) => a[1] === 'delete-policy')).toBe(false);
+
+    // A folder that is no backup of this script, and an --only the backup lacks, are refused before any call.
+    const notBackup = run(script, ['--rollback', join(root, 'cwd'), '--apply']);
+    expect(notBackup.status).not.toBe(0);
+    expect(notBackup.calls).toEqual([]);
+    const missing = run(script, ['--rollback', backup, '--apply', '--only', `role/${TRUST_FIXED}`]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('no backup of that principal');
+    expect(missing.calls).toEqual([]);
+  });
+});
+
+describe('writeFixPlans with boundary groups', () => {
+  let plans: PrincipalFixPlan[];
+  beforeAll(async () => { plans = (await runScanWithFixes({ input, fixes: true })).fixPlans.filter((p) => p.fixes.length > 0); }, 60_000);
+
+  it('rewrites a group folder for the same boundary over its own files, keeping backups', async () => {
+    const out = join(root, 'rewrite');
+    await writeFixPlans(out, plans);
+    const dir = join(out, relative(fixes, groupDir));
+    mkdirSync(join(dir, 'backup-20261201T000000Z', 'role-plain-agent'), { recursive: true });
+    writeFileSync(join(dir, 'apply.sh'), '# old\n');
+    const fewer = plans.filter((p) => p.principalName !== 'plain-agent');
+    await writeFixPlans(out, fewer);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'apply.sh', 'backup-20261201T000000Z', 'main.tf']);
+    expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).not.toContain("'plain-agent'");
+    expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).toContain('PRINCIPALS=(');
+  });
+
+  it('partial (leash fix): a group folder holding others stays whole; the principal gets its own folder', async () => {
+    const out = join(root, 'partial');
+    await writeFixPlans(out, plans);
+    const dir = join(out, relative(fixes, groupDir));
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const one = plans.find((p) => p.principalName === 'plain-agent')!;
+    const dirs = await writeFixPlans(out, [one], out, { partial: true });
+    expect(dirs[0]).toBe(join(out, fixDirName(one)));
+    expect(readdirSync(dirs[0]!).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe(readme);
+    // Into a fixes folder of its own, the same principal is a group of one (the scan's location).
+    const alone = join(root, 'alone');
+    const [d] = await writeFixPlans(alone, [one], alone, { partial: true });
+    expect(d).toBe(join(alone, relative(fixes, groupDir)));
+    expect(readFileSync(join(d!, 'apply.sh'), 'utf8').match(/^ {2}role /gm)).toHaveLength(1);
+  });
+
+  it('a group folder name is never a principal folder name', () => {
+    fc.assert(fc.property(fc.string(), fc.constantFrom<'role' | 'user'>('role', 'user'), (name, kind) => {
+      expect(groupDirName(`leash-boundary-${name}`)).not.toBe(fixDirName({ principalName: name, target: { principalKind: kind } as PrincipalFixPlan['target'] }));
+      expect(groupDirName(name).startsWith('attach-')).toBe(true);
+    }));
+  });
+});
+
+describe('attachOnlyBoundary', () => {
+  const document = { version: '2012-10-17', statements: [] } as unknown as PolicyDocument;
+  const shared = { name: 'leash-boundary-0123456789ab', purpose: 'boundary', attach: 'managed', shared: true, document } as const;
+  const base = { principalKind: 'role', principalName: 'r', accountId: ACCOUNT } as const;
+  const fix = [{}] as unknown as PrincipalFixPlan['fixes'];
+  it('is the boundary only when the shared boundary is everything the plan writes', () => {
+    expect(attachOnlyBoundary({ fixes: fix, target: { ...base, policies: [shared] } })).toBe(shared.name);
+    // Negative controls: anything of its own keeps the principal out of the group.
+    const own = { name: 'own-boundary', purpose: 'boundary', attach: 'managed', document } as const;
+    const trust = { name: 'trust', purpose: 'trust', attach: 'managed', document: shared.document } as const;
+    const policy = { name: 'p', purpose: 'identity', attach: 'inline', document: shared.document } as const;
+    for (const target of [
+      { ...base, policies: [own] },
+      { ...base, policies: [shared, trust] },
+      { ...base, policies: [shared, policy] },
+      { ...base, policies: [{ ...shared, attach: 'none' as const }] },
+      { ...base, policies: [shared], maxSessionDuration: 3600 },
+      { ...base, policies: [shared], replacesPolicies: [{ kind: 'inline' as const, name: 'x' }] },
+      { ...base, policies: [shared], identityCenter: { permissionSetName: 'ps' } },
+    ]) expect(attachOnlyBoundary({ fixes: fix, target })).toBeUndefined();
+    expect(attachOnlyBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+  });
+});
