@@ -19,7 +19,7 @@ export const adminAccess = defineCheck({
         severity: a.isAgent || a.humanSession ? 'critical' : 'high',
         title: `${a.principal.name} has full administrator access`,
         description: `This ${agentLabel(a.isAgent)} may perform ${n} of ${total} known actions on every resource without any condition.`,
-        evidence: statementEvidence(ctx.expander, a.principal, ['iam:CreateUser', 'ec2:TerminateInstances', 's3:DeleteBucket'], 4),
+        evidence: statementEvidence(ctx.expander, a.principal, ['iam:CreateUser', 'ec2:TerminateInstances', 's3:DeleteBucket'], 4, ctx.evidence),
         actions: ['*'],
         remediation: 'Replace the administrator policy with a right-sized policy and attach a permissions boundary that denies destructive and escalation actions without human approval.',
       }];

@@ -31,7 +31,7 @@ export const destructiveActions = defineCheck({
           principalArn: a.principal.arn, subject: 'destructive-conditional', severity: 'info' as const,
           title: `${a.principal.name}: ${conditional.length} destructive actions only behind a condition`,
           description: `Destructive actions are reachable only when a condition holds (e.g. an approval or MFA condition): ${listText(conditional, 6)}. Check that the condition is one an agent cannot satisfy on its own.`,
-          evidence: statementEvidence(ctx.expander, a.principal, conditional, 4), actions: conditional,
+          evidence: statementEvidence(ctx.expander, a.principal, conditional, 4, ctx.evidence), actions: conditional,
         }];
       }
       const agentish = a.isAgent || (a.humanSession && a.agentEvidence.length > 0);
@@ -46,7 +46,7 @@ export const destructiveActions = defineCheck({
           ? `${a.principal.name} can delete ${countsText(named)} without approval (${unconditional.length} destructive actions)`
           : `${a.principal.name} can run ${unconditional.length} destructive actions without approval`,
         description: named && named.count > 0 ? `It can delete ${namesText(named)}, through ${grantedBy(named)}. ${base}` : base,
-        evidence: statementEvidence(ctx.expander, a.principal, unconditional, 6),
+        evidence: statementEvidence(ctx.expander, a.principal, unconditional, 6, ctx.evidence),
         actions: unconditional,
         ...(named && named.count > 0 ? { resources: findingResources(named.sample, (e) => unapproved(e, ['delete'], 'own')) } : {}),
         remediation: 'Attach the generated permissions boundary: it denies these actions unless the human-approval condition holds, and right-size the identity policy to what was used.',

@@ -56,27 +56,84 @@ function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
 }
 
 /**
+ * One policy of a principal as evidence reads it: the union of its Allow statements (a policy
+ * granting none of the sampled actions is passed over whole) and, in policy order, its Allow
+ * statements that may apply to this principal, with their sets.
+ */
+interface PolicyView {
+  readonly origin: StatementEvidence['policy'];
+  readonly union: ActionSet;
+  readonly statements: readonly Statement[];
+  readonly sets: readonly ActionSet[];
+}
+
+function policyViews(expander: ActionExpander, p: Principal): PolicyView[] {
+  return p.policies.map((policy) => {
+    const { document: doc } = policy;
+    const all = statementSetsOf(doc, expander);
+    const statements: Statement[] = [];
+    const sets: ActionSet[] = [];
+    doc.statements.forEach((st, k) => {
+      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, doc.version)) { statements.push(st); sets.push(all[k]!); }
+    });
+    return { origin: policy.origin, union: allowUnion(doc, expander), statements, sets };
+  });
+}
+
+/**
+ * Per principal, its policy views, worked out at its first finding with statement evidence and
+ * read by the others (about three per principal at 10k): which statements apply to it (their
+ * conditions judged once), their sets and each policy's union, instead of looking all of them up
+ * again per finding. runChecks puts one in the check context (CheckContext.evidence), so it lives
+ * as long as that run.
+ */
+export class EvidenceIndex {
+  private readonly views = new Map<Principal, readonly PolicyView[]>();
+  constructor(readonly expander: ActionExpander) {}
+  of(p: Principal): readonly PolicyView[] {
+    let v = this.views.get(p);
+    if (!v) this.views.set(p, (v = policyViews(this.expander, p)));
+    return v;
+  }
+}
+
+/** The index's views when it belongs to this expander; otherwise views made for this call alone. */
+function viewsOf(expander: ActionExpander, p: Principal, index: EvidenceIndex | undefined): readonly PolicyView[] {
+  return index && index.expander === expander ? index.of(p) : policyViews(expander, p);
+}
+
+/**
  * Sampled actions the catalog knows are tested as bits of the statement's expanded set (one test
  * per action, however many wildcards the statement lists: AWS managed policies list hundreds);
  * for those, expansion and actionMatches agree (test/checks/evidence.test.ts). Others (not in the
  * catalog) are matched by pattern as statementEvidenceByPattern does.
  */
-export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8): StatementEvidence[] {
+export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8, index?: EvidenceIndex): StatementEvidence[] {
   const sample = actions.slice(0, 24);
   const ids = sample.map((a) => expander.idOf(a));
+  return evidenceOf(viewsOf(expander, p, index), sample, ids, ids.every((id) => id >= 0), limit);
+}
+
+/**
+ * statementEvidence of catalog actions given by id (what checks hold after set operations): the
+ * same evidence as for their catalog keys, without looking each key up again.
+ */
+export function statementEvidenceOfIds(expander: ActionExpander, p: Principal, ids: ArrayLike<number>, limit = 8, index?: EvidenceIndex): StatementEvidence[] {
+  const n = Math.min(ids.length, 24);
+  const sampleIds: number[] = new Array(n);
+  const sample: string[] = new Array(n);
+  for (let i = 0; i < n; i++) sample[i] = expander.catalog.actions[(sampleIds[i] = ids[i]!)]!.key;
+  return evidenceOf(viewsOf(expander, p, index), sample, sampleIds, true, limit);
+}
+
+function evidenceOf(views: readonly PolicyView[], sample: readonly string[], ids: readonly number[], allKnown: boolean, limit: number): StatementEvidence[] {
   let lower: string[] | undefined;
   const out: StatementEvidence[] = [];
-  const allKnown = ids.every((id) => id >= 0);
-  for (const policy of p.policies) {
-    if (allKnown) {
-      const u = allowUnion(policy.document, expander);
-      if (!ids.some((id) => u.has(id))) continue;
-    }
-    const sets = statementSetsOf(policy.document, expander);
-    const statements = policy.document.statements;
+  for (const view of views) {
+    if (allKnown && !anyIn(view.union, ids)) continue;
+    const { statements, sets } = view;
     for (let k = 0; k < statements.length; k++) {
       const st = statements[k]!;
-      if (st.effect !== 'Allow' || !mayApplyToPrincipal(st.condition, p, policy.document.version)) continue;
       const set = sets[k]!;
       let grants: string[] | undefined;
       for (let i = 0; i < sample.length; i++) {
@@ -91,20 +148,27 @@ export function statementEvidence(expander: ActionExpander, p: Principal, action
         if (granted) (grants ??= []).push(sample[i]!);
       }
       if (grants === undefined) continue;
-      out.push(statementEntry(policy.origin, st, grants));
+      out.push(statementEntry(view.origin, st, grants));
       if (out.length >= limit) return out;
     }
   }
   return out;
 }
 
+function anyIn(set: ActionSet, ids: readonly number[]): boolean {
+  for (let i = 0; i < ids.length; i++) if (set.has(ids[i]!)) return true;
+  return false;
+}
+
 /** One statement's evidence entry: where it is, what it says, and (at most 20 of) the sampled actions it grants. */
-function statementEntry(origin: StatementEvidence['policy'], st: Principal['policies'][number]['document']['statements'][number], grants: readonly string[]): StatementEvidence {
-  return {
-    kind: 'statement', policy: origin, statementIndex: st.index,
-    ...(st.sid !== undefined ? { sid: st.sid } : {}),
-    statement: statementJson(st), grants: grants.slice(0, 20),
-  };
+function statementEntry(origin: StatementEvidence['policy'], st: Principal['policies'][number]['document']['statements'][number], grants: string[]): StatementEvidence {
+  // Two literals rather than a spread of the optional sid (one entry per granting statement of
+  // every finding); the keys keep the order the report is written in. `grants` is the caller's
+  // fresh array: copied only when cut.
+  const g = grants.length > 20 ? grants.slice(0, 20) : grants;
+  return st.sid !== undefined
+    ? { kind: 'statement', policy: origin, statementIndex: st.index, sid: st.sid, statement: statementJson(st), grants: g }
+    : { kind: 'statement', policy: origin, statementIndex: st.index, statement: statementJson(st), grants: g };
 }
 
 /** statementEvidence by pattern matching alone: the reference its property test compares with. */

@@ -48,7 +48,7 @@ export const privilegeEscalation = defineCheck({
           severity: conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity,
           title: `${a.principal.name} can escalate privileges: ${h.name}`,
           description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}`,
-          evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6),
+          evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
           actions: h.actions,
           remediation: 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',
         }];

@@ -1,6 +1,6 @@
 import { isWriteLike } from '../iam/catalog.js';
 import { defineCheck } from './types.js';
-import { agentLabel, listText, statementEvidence } from './evidence.js';
+import { agentLabel, listText, statementEvidenceOfIds } from './evidence.js';
 
 export const serviceWildcard = defineCheck({
   id: 'service-wildcard',
@@ -44,7 +44,7 @@ export const serviceWildcard = defineCheck({
         severity: a.isAgent ? 'high' : 'medium',
         title: `${a.principal.name} has every action of ${listText(services)}`,
         description: `This ${agentLabel(a.isAgent)} may perform every action of ${services.length} service(s) on every resource: ${services.join(', ')}.`,
-        evidence: statementEvidence(ctx.expander, a.principal, services.map((s) => `${s}:*`).flatMap((p) => Array.from(ctx.expander.expand(p).subarray(0, 1), (id) => ctx.expander.catalog.actions[id]!.key)), 6),
+        evidence: statementEvidenceOfIds(ctx.expander, a.principal, services.flatMap((s) => Array.from(ctx.expander.expand(`${s}:*`).subarray(0, 1))), 6, ctx.evidence),
         actions: services.map((s) => `${s}:*`),
         remediation: 'Name the actions the workload uses instead of the service wildcard.',
       }];

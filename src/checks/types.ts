@@ -6,6 +6,7 @@ import type { LeashConfig } from '../config/config.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { AccessGraph } from '../graph/index.js';
+import type { EvidenceIndex } from './evidence.js';
 
 export interface EscalationHit {
   readonly techniqueId: string;
@@ -47,6 +48,12 @@ export interface CheckContext {
   readonly config: LeashConfig;
   readonly expander: ActionExpander;
   readonly now: Date;
+  /**
+   * Per-principal work shared by the checks' statement evidence (which statements apply to a
+   * principal, their sets): runChecks makes one per run when the caller gives none, and it goes
+   * with the run. Evidence without it is the same, worked out per finding.
+   */
+  readonly evidence?: EvidenceIndex;
 }
 
 /** A finding as a check reports it; runChecks adds the stable id, the check id and fix links. */

@@ -1,7 +1,7 @@
 import { ActionSet } from '../iam/action-set.js';
 import { isWriteLike } from '../iam/catalog.js';
 import { defineCheck } from './types.js';
-import { agentLabel, listText, statementEvidence } from './evidence.js';
+import { agentLabel, listText, statementEvidenceOfIds } from './evidence.js';
 
 export const writeAllResources = defineCheck({
   id: 'write-all-resources',
@@ -13,22 +13,26 @@ export const writeAllResources = defineCheck({
     const total = ctx.expander.size;
     const scopable = ActionSet.of(total, ctx.expander.catalog.actions.filter((x) => isWriteLike(x) && x.resourceTypes.length > 0).map((x) => x.id));
     const permissions = ActionSet.of(total, ctx.expander.catalog.actions.filter((x) => x.accessLevels.includes('Permissions management') && x.resourceTypes.length > 0).map((x) => x.id));
+    const key = (id: number) => ctx.expander.catalog.actions[id]!.key;
     return ctx.principals.flatMap((a) => {
       if (a.isAdmin) return [];
-      const n = scopable.intersectionCount(a.effective.allResources);
-      if (n === 0) return [];
-      const key = (id: number) => ctx.expander.catalog.actions[id]!.key;
-      const keys = scopable.intersectionIds(a.effective.allResources, 500).map(key);
-      const permCount = permissions.intersectionCount(a.effective.allResources);
-      const permKeys = permissions.intersectionIds(a.effective.allResources, 100).map(key);
+      const all = a.effective.allResources;
+      // Ids first (up to the cut); the count is asked only when the cut was reached.
+      const ids = scopable.intersectionIds(all, 500);
+      if (ids.length === 0) return [];
+      const n = ids.length < 500 ? ids.length : scopable.intersectionCount(all);
+      const keys = ids.map(key);
+      const permIds = permissions.intersectionIds(all, 100);
+      const permCount = permIds.length < 100 ? permIds.length : permissions.intersectionCount(all);
+      const permKeys = permIds.map(key);
       return [{
         principalArn: a.principal.arn,
         subject: 'write-star',
         severity: permKeys.length > 0 && a.isAgent ? 'high' : 'medium',
         title: `${a.principal.name} may write to every resource (${n} actions${permCount ? `, ${permCount} permissions-management` : ''})`,
         description: `This ${agentLabel(a.isAgent)} may perform ${n} write-level actions on Resource "*" that could be scoped to specific resources, e.g. ${listText(permKeys.length ? permKeys : keys, 5)}.`,
-        evidence: statementEvidence(ctx.expander, a.principal, [...permKeys.slice(0, 10), ...keys.slice(0, 10)], 6),
-        actions: keys.slice(0, 500),
+        evidence: statementEvidenceOfIds(ctx.expander, a.principal, [...permIds.slice(0, 10), ...ids.slice(0, 10)], 6, ctx.evidence),
+        actions: keys,
         remediation: 'Scope these actions to the resource ARNs the workload uses.',
       }];
     });

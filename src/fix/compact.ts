@@ -3,7 +3,7 @@
 // never grants more. For Deny lists (compactDeny) the rule flips: a wildcard may cover more, but
 // only actions the caller says may be denied for free (nothing the principal needs) or, to meet a
 // size budget, at a counted cost (remove/stop verbs); never less than the set.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ActionSet } from '../iam/action-set.js';
 import { hasWildcard, LITERAL_STAR, type ActionExpander } from '../iam/pattern.js';
 
@@ -274,7 +274,7 @@ export function setKey(s: ActionSet | undefined): string {
   const words = new Uint32Array(((s.size + 31) >>> 5) * 2);
   let i = 0;
   s.forEachWord((word, bits) => { words[i++] = word; words[i++] = bits; });
-  return createHash('sha1').update(new Uint8Array(words.buffer, 0, i * 4)).digest('hex');
+  return hash('sha1', new Uint8Array(words.buffer, 0, i * 4), 'hex');
 }
 
 /**

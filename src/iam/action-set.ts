@@ -319,7 +319,7 @@ export class ActionSet {
   intersectionIds(other: ActionSet, limit = Infinity): number[] {
     const out: number[] = [];
     if (!this.w || !other.w) {
-      const [few, many] = !this.w ? [this, other] : [other, this];
+      const [few, many] = this.walksFewer(other) ? [this, other] : [other, this];
       for (let i = 0; i < few.len && out.length < limit; i++) if (many.has(few.s[i]!)) out.push(few.s[i]!);
       return out;
     }
@@ -335,9 +335,17 @@ export class ActionSet {
     return out;
   }
 
+  /**
+   * Whether an intersection with `other` (one of them sparse) walks this set's ids: the sparse
+   * one, or the shorter of two sparse ones (a principal's ~50 allowed ids against a 300-id list).
+   */
+  private walksFewer(other: ActionSet): boolean {
+    return !this.w && (other.w !== undefined || this.len <= other.len);
+  }
+
   intersectionCount(other: ActionSet): number {
     if (!this.w || !other.w) {
-      const [few, many] = !this.w ? [this, other] : [other, this];
+      const [few, many] = this.walksFewer(other) ? [this, other] : [other, this];
       let n = 0;
       for (let i = 0; i < few.len; i++) if (many.has(few.s[i]!)) n++;
       return n;

@@ -5,10 +5,8 @@
 // their plans; the main thread puts them back in principal order, so the report is byte for byte
 // the one thread's. A worker that fails, dies or answers out of protocol costs time, not results:
 // its shard is planned in-process and the report's errors say so.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../threads/spawn.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Report } from '../model/report.js';
 import type { LeashConfig } from '../config/config.js';
@@ -120,16 +118,9 @@ function relink(pre: BeforeFixes, plan: PrincipalFixPlan): void {
   }
 }
 
-/**
- * The worker entry sits beside this module. Built (dist/, .js) it loads as is; from source (.ts
- * under tsx or vitest) the worker registers tsx first: a worker gets no loader hooks on Node 20.
- */
+/** The worker entry sits beside this module (threads/spawn.ts: built or from source). */
 export function spawnAnalysisWorker(moduleUrl: string = import.meta.url): Worker {
-  // No inherited flags: the parent's (e.g. --input-type, loaders) can stop a worker from starting.
-  if (!moduleUrl.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', moduleUrl), { execArgv: [] });
-  const entry = new URL('./analysis-worker.ts', moduleUrl).href;
-  const tsxApi = pathToFileURL(join(dirname(createRequire(moduleUrl).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv: [] });
+  return spawnWorker('analysis-worker', moduleUrl);
 }
 
 /** The worker's one reply, or why there is none (it could not start, threw, exited, or answered badly). Never hangs on a dead worker. */

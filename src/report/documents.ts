@@ -21,7 +21,7 @@
 // A fix's renderings (policy JSON, Terraform, CLI script: half of report.json at 10,000
 // principals) are text rendered from the fix's target; report.json keeps the target instead,
 // `renderings: { "$render": target }`, and readers render them again when first read.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../model/errors.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
@@ -67,7 +67,7 @@ class DocumentTable {
     if (typeof value !== 'object' || value === null) return value;
     let key = this.seen.get(value);
     if (key === undefined) {
-      key = `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
+      key = `sha256:${hash('sha256', JSON.stringify(value), 'hex').slice(0, 32)}`;
       this.seen.set(value, key);
       // Same text, same key: the first object stands for every equal one. A policy document's
       // statements are entries of their own (schema 1.4): 817 distinct boundaries at 2,000
@@ -176,7 +176,7 @@ class TextTable implements TextSink {
       if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
       map = this.json;
       // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
-      k = createHash('sha256').update(json).digest().toString('latin1', 0, 16);
+      k = hash('sha256', json, 'binary').slice(0, 16);
     }
     let e = map.get(k);
     if (e === undefined) {

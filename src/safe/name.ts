@@ -13,7 +13,7 @@
 // different (kind, name) pairs never share a folder, even when compared case-insensitively, short
 // of a 48-bit hash collision — which the writers refuse anyway (a second write to a folder name
 // already used in the same run is an error, not an overwrite).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Longest file name (in bytes) every common file system accepts. */
 export const MAX_NAME_BYTES = 255;
@@ -24,7 +24,7 @@ const PLAIN = /^[a-z0-9+=,@_-](?:[a-z0-9+=,.@_-]*[a-z0-9+=,@_-])?$/;
 const KIND = /^[a-z][a-z0-9-]{0,15}$/;
 
 export function nameHash(kind: string, name: string): string {
-  return createHash('sha256').update(`${kind}\u0000${name}`).digest('hex').slice(0, 12);
+  return hash('sha256', `${kind}\u0000${name}`, 'hex').slice(0, 12);
 }
 
 /**

@@ -133,6 +133,10 @@ describe('ActionSet in either form (sorted ids or bitset)', () => {
         expect(same(s.intersectionIds(p), both)).toBe(true);
         expect(s.intersectionIds(p, 3)).toEqual(both.slice(0, 3));
         expect(s.intersectionCount(p)).toBe(both.length);
+        // Either operand first: the walk takes the shorter sparse list, the answer is the same.
+        expect(same(p.intersectionIds(s), both)).toBe(true);
+        expect(p.intersectionIds(s, 3)).toEqual(both.slice(0, 3));
+        expect(p.intersectionCount(s)).toBe(both.length);
         expect(s.differenceCount(p)).toBe(want.filter((x) => !P.has(x)).length);
         expect(s.equals(p)).toBe(want.length === P.size && both.length === P.size);
         expect(s.equals(inForm(size, want, probeForm))).toBe(true);

@@ -33,8 +33,18 @@ describe('byService', () => {
         if (compact) set.compact(); else set.toDense();
         const got = byService(set, expander);
         expect(Object.entries(got)).toEqual(model(ids));
-        // A second call gives the same answer (its scratch counts were reset).
-        expect(byService(set, expander)).toEqual(got);
+        // The same text in report.json as a plain object of those entries.
+        expect(JSON.stringify(got)).toBe(JSON.stringify(Object.fromEntries(model(ids))));
+        // Negative control: the text comparison sees key order.
+        if (model(ids).length > 1) expect(JSON.stringify(got)).not.toBe(JSON.stringify(Object.fromEntries(model(ids).reverse())));
+        // The same set again: the same record, shared and frozen (principals with the same
+        // effective permissions share one set).
+        expect(byService(set, expander)).toBe(got);
+        expect(Object.isFrozen(got)).toBe(true);
+        // An equal set of its own is counted afresh: the same answer (the scratch counts were reset).
+        const again = byService(ActionSet.of(n, ids), expander);
+        expect(again).not.toBe(got);
+        expect(Object.entries(again)).toEqual(model(ids));
       }),
       { numRuns: 200, seed: 1414 },
     );

@@ -1,11 +1,9 @@
 // Worker threads that read CloudTrail chunks. A worker that cannot start, dies, or fails a chunk
 // answers `undefined` for its chunks, and the caller reads them itself: workers only ever speed
 // a read up, they never decide its result.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../threads/spawn.js';
 import type { ChunkReply, ChunkRequest, ChunkResult } from './ingest-chunk.js';
 
 /**
@@ -17,17 +15,9 @@ export function defaultWorkerCount(cores = availableParallelism()): number {
   return cores >= 4 ? cores - 1 : 0;
 }
 
-/**
- * The worker entry sits beside this module. Built (dist/, .js) it loads as is; run from source
- * (.ts under tsx or vitest) the worker registers tsx first, because a worker thread gets no
- * loader hooks from its parent on Node 20.
- */
+/** The worker entry sits beside this module (threads/spawn.ts: built or from source). */
 export function spawnIngestWorker(moduleUrl: string = import.meta.url): Worker {
-  // No inherited flags: the parent's (e.g. --input-type, loaders) can stop a worker from starting.
-  if (!moduleUrl.endsWith('.ts')) return new Worker(new URL('./ingest-worker.js', moduleUrl), { execArgv: [] });
-  const entry = new URL('./ingest-worker.ts', moduleUrl).href;
-  const tsxApi = pathToFileURL(join(dirname(createRequire(moduleUrl).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv: [] });
+  return spawnWorker('ingest-worker', moduleUrl);
 }
 
 export class IngestWorker {

@@ -4,7 +4,7 @@
 // (1,500 by default), and a reviewer reads each distinct boundary once instead of once per
 // principal. The policy lives in fixes/boundaries/<name>/ (its JSON, main.tf, README); a
 // principal's folder attaches it by name.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PolicyDocument } from '../../model/policy.js';
 import { BOUNDARIES_DIR, POLICY_ID_FILE } from '../../report/bundle.js';
 import { safePart } from '../../safe/name.js';
@@ -15,7 +15,7 @@ export { BOUNDARIES_DIR, POLICY_ID_FILE };
 
 /** sha256 of the policy's JSON text as leash writes it. */
 export function policyDigest(doc: PolicyDocument): string {
-  return createHash('sha256').update(renderPolicyJson(doc, { compact: true })).digest('hex');
+  return hash('sha256', renderPolicyJson(doc, { compact: true }), 'hex');
 }
 
 /** The managed policy name of a boundary with this content. 48 bits: a collision needs ~16 million distinct boundaries in one account. */
