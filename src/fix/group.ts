@@ -152,7 +152,8 @@ function groupReadme(g: GroupInput): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   g.plans.forEach((p, i) => {
-    const f = p.fixes[0]!;
+    // Its boundary fix (the one fix such a plan has; a note-only fix beside it would have no counts of its own).
+    const f = p.fixes.find((x) => x.kind === 'permissions-boundary') ?? p.fixes[0]!;
     const v = f.verification;
     lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |`);
   });
