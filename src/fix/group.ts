@@ -79,28 +79,34 @@ const isSayable = (l: string): boolean => l !== '' && !isHeading(l) && !l.starts
 
 /**
  * What every member's section says word for word (at 10,000 principals: the baseline, the
- * boundary's description and verification, its notes and the trust note, ~1.5 KB each of 720
+ * boundary's description, verification and notes, the trust note, ~1.5 KB of each of 720
  * members), said once: the lines, under the headings every member has them under, and each
- * section without them (a heading left with nothing under it goes too).
+ * section without them (a heading left with nothing under it goes too). Sections come one at a
+ * time from `sectionAt` (rendered again for the second pass) so that no more than one member's
+ * text is held besides the README itself; only the first section's lines can be everywhere, so
+ * they are all that is counted.
  */
-export function sayOnce(sections: readonly string[][]): { shared: string[]; sections: string[][] } {
-  if (sections.length < 2) return { shared: [], sections: sections.map((s) => [...s]) };
-  const count = new Map<string, number>();
-  for (const s of sections) for (const l of new Set(s)) if (isSayable(l) || isHeading(l)) count.set(l, (count.get(l) ?? 0) + 1);
-  const everywhere = (l: string) => count.get(l) === sections.length;
+export function sayOnce(n: number, sectionAt: (i: number) => readonly string[]): { shared: string[]; sectionAt: (i: number) => string[] } {
+  if (n < 2) return { shared: [], sectionAt: (i) => [...sectionAt(i)] };
+  const first = sectionAt(0);
+  const everywhere = new Set(first.filter((l) => isSayable(l) || isHeading(l)));
+  for (let i = 1; i < n && everywhere.size > 0; i++) {
+    const s = new Set(sectionAt(i));
+    for (const l of everywhere) if (!s.has(l)) everywhere.delete(l);
+  }
   const shared: string[] = [];
   // The headings above the current line, by level: the ones every member has come along as context.
   const stack: string[] = [];
   const said = new Set<string>();
-  for (const l of sections[0]!) {
+  for (const l of first) {
     if (isHeading(l)) {
       const level = l.indexOf(' ');
       stack.length = level - 1;
       stack[level - 1] = l;
     }
-    if (!isSayable(l) || !everywhere(l) || said.has(l)) continue;
+    if (!isSayable(l) || !everywhere.has(l) || said.has(l)) continue;
     for (const h of stack) {
-      if (h === undefined || !everywhere(h) || said.has(h) || h.startsWith('## ')) continue;
+      if (h === undefined || !everywhere.has(h) || said.has(h) || h.startsWith('## ')) continue;
       shared.push('', h);
       said.add(h);
     }
@@ -108,7 +114,7 @@ export function sayOnce(sections: readonly string[][]): { shared: string[]; sect
     shared.push(l);
     said.add(l);
   }
-  return { shared, sections: sections.map((s) => tidy(s.filter((l) => !(isSayable(l) && said.has(l))))) };
+  return { shared, sectionAt: (i) => tidy(sectionAt(i).filter((l) => !(isSayable(l) && said.has(l)))) };
 }
 
 /** No heading without a body (but the section's own), no blank line twice. */
@@ -117,7 +123,9 @@ function tidy(lines: readonly string[]): string[] {
   lines.forEach((l, i) => {
     if (l === '' && out.at(-1) === '') return;
     if (/^#{3,} /.test(l)) {
-      const next = lines.slice(i + 1).find((x) => x !== '');
+      let j = i + 1;
+      while (lines[j] === '') j++;
+      const next = lines[j];
       if (next === undefined || (isHeading(next) && next.indexOf(' ') <= l.indexOf(' ')) || next.startsWith('<a id=')) return;
     }
     out.push(l);
@@ -157,13 +165,16 @@ function groupReadme(g: GroupInput): string {
     const v = f.verification;
     lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |`);
   });
-  const { shared, sections } = sayOnce(g.plans.map((p, i) => {
+  const section = (i: number): string[] => {
+    const p = g.plans[i]!;
     const reasons = reasonsSectionText(p);
     return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!);
-  }));
+  };
+  const { shared, sectionAt } = sayOnce(g.plans.length, section);
   if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
   lines.push('');
-  for (const s of sections) lines.push(...s);
+  // One string per section: the README's lines array does not grow by every line of every member.
+  for (let i = 0; i < g.plans.length; i++) lines.push(sectionAt(i).join('\n'));
   return lines.join('\n');
 }
 
