@@ -51,23 +51,78 @@ function cellCode(s: string): string {
 
 /**
  * A principal's README as a section of its group's: headings one level down, an anchor before it
- * and before its reasons, its links to its reasons pointed there; the how-to-apply line and the
- * boundary line go (the group's README says them once). Headings are leash's own lines: text from
- * data is escaped (md), so no line of it starts with `#`.
+ * and before its reasons, its links to its reasons pointed there; the how-to-apply line, the
+ * boundary line and the table of its one fix go (the group's README says them once, its table has
+ * the fix's counts). Headings are leash's own lines: text from data is escaped (md), so no line
+ * of it starts with `#`.
  */
 function memberSection(text: string, ownDir: string): string[] {
   const out: string[] = [`<a id="${groupAnchor(ownDir)}"></a>`, ''];
   const lines = text.replace(/\n+$/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line === HOW_TO_APPLY_LINE || /^Permissions boundary `[^`]*`, shared by content: /.test(line)) {
+    if (line === HOW_TO_APPLY_LINE || /^Permissions boundary `[^`]*`, shared by content: /.test(line) || line.startsWith('| fix | verification |')) {
+      // The line, or the whole table, and the blank line after it.
+      while (line.startsWith('| ') && lines[i + 1]?.startsWith('| ')) i++;
       if (lines[i + 1] === '') i++;
       continue;
     }
     if (line === `## ${REASONS_HEADING}`) out.push(`<a id="${groupReasonsAnchor(ownDir)}"></a>`, '');
     out.push(/^#{1,5} /.test(line) ? `#${line}` : line.split(`](#${REASONS_ANCHOR})`).join(`](#${groupReasonsAnchor(ownDir)})`));
   }
-  out.push('');
+  return out;
+}
+
+const isHeading = (l: string): boolean => /^#{1,6} /.test(l);
+/** A line that may be said once for the group: text, not a heading, anchor, table row or blank. */
+const isSayable = (l: string): boolean => l !== '' && !isHeading(l) && !l.startsWith('<a id=') && !l.startsWith('|');
+
+/**
+ * What every member's section says word for word (at 10,000 principals: the baseline, the
+ * boundary's description and verification, its notes and the trust note, ~1.5 KB each of 720
+ * members), said once: the lines, under the headings every member has them under, and each
+ * section without them (a heading left with nothing under it goes too).
+ */
+export function sayOnce(sections: readonly string[][]): { shared: string[]; sections: string[][] } {
+  if (sections.length < 2) return { shared: [], sections: sections.map((s) => [...s]) };
+  const count = new Map<string, number>();
+  for (const s of sections) for (const l of new Set(s)) if (isSayable(l) || isHeading(l)) count.set(l, (count.get(l) ?? 0) + 1);
+  const everywhere = (l: string) => count.get(l) === sections.length;
+  const shared: string[] = [];
+  // The headings above the current line, by level: the ones every member has come along as context.
+  const stack: string[] = [];
+  const said = new Set<string>();
+  for (const l of sections[0]!) {
+    if (isHeading(l)) {
+      const level = l.indexOf(' ');
+      stack.length = level - 1;
+      stack[level - 1] = l;
+    }
+    if (!isSayable(l) || !everywhere(l) || said.has(l)) continue;
+    for (const h of stack) {
+      if (h === undefined || !everywhere(h) || said.has(h) || h.startsWith('## ')) continue;
+      shared.push('', h);
+      said.add(h);
+    }
+    if (!(l.startsWith('- ') && shared.at(-1)?.startsWith('- '))) shared.push('');
+    shared.push(l);
+    said.add(l);
+  }
+  return { shared, sections: sections.map((s) => tidy(s.filter((l) => !(isSayable(l) && said.has(l))))) };
+}
+
+/** No heading without a body (but the section's own), no blank line twice. */
+function tidy(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  lines.forEach((l, i) => {
+    if (l === '' && out.at(-1) === '') return;
+    if (/^#{3,} /.test(l)) {
+      const next = lines.slice(i + 1).find((x) => x !== '');
+      if (next === undefined || (isHeading(next) && next.indexOf(' ') <= l.indexOf(' ')) || next.startsWith('<a id=')) return;
+    }
+    out.push(l);
+  });
+  if (out.at(-1) !== '') out.push('');
   return out;
 }
 
@@ -97,15 +152,18 @@ function groupReadme(g: GroupInput): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   g.plans.forEach((p, i) => {
-    const f = p.fixes[0]!;
+    // Its boundary fix (the one fix such a plan has; a note-only fix beside it would have no counts of its own).
+    const f = p.fixes.find((x) => x.kind === 'permissions-boundary') ?? p.fixes[0]!;
     const v = f.verification;
     lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |`);
   });
-  lines.push('');
-  g.plans.forEach((p, i) => {
+  const { shared, sections } = sayOnce(g.plans.map((p, i) => {
     const reasons = reasonsSectionText(p);
-    lines.push(...memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!));
-  });
+    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!);
+  }));
+  if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
+  lines.push('');
+  for (const s of sections) lines.push(...s);
   return lines.join('\n');
 }
 

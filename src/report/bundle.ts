@@ -3,7 +3,9 @@
 // A bundle (a scan directory, or `scan --output DIR`) holds a marker file `.leash-bundle`, the
 // format files, and `fixes/` (marker `.leash-fixes`, naming each folder's principal and files)
 // with one folder per principal (older leash wrote a `.leash-fix` marker into each; still
-// recognised). Inside a fix folder, `apply.sh --apply` writes
+// recognised), or per shared boundary for the principals whose only fix attaches it
+// (`attach-<boundary>/`, fix/group.ts: a fix folder like any other, its backups one sub-folder
+// per principal). Inside a fix folder, `apply.sh --apply` writes
 // `backup-<time>/`: the only copy of the policies it replaced, which `apply.sh --rollback` needs.
 // A folder is leash's to replace or delete only when every entry in it is one of these and none
 // is a backup.

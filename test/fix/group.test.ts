@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { attachOnlyBoundary, groupDirName } from '../../src/fix/group.js';
+import { attachOnlyBoundary, groupDirName, sayOnce } from '../../src/fix/group.js';
 import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { inspectBundle } from '../../src/report/bundle.js';
 import { runCli } from '../support/cli.js';
 
 const ACCOUNT = '111122223333';
@@ -131,6 +132,17 @@ describe('boundary group folder', () => {
     expect(named.length).toBeGreaterThan(0);
     for (const l of named) expect(l).toContain('\\# heading');
     expect(readme).not.toMatch(/^#+ heading/m);
+    // What every member's section says alike is said once, before the sections; what is each one's own stays there.
+    const [head = '', ...sections] = readme.split(/^<a id="fix-role-[^"]*"><\/a>$/m).filter((x, i) => i === 0 || !x.startsWith('\n\n### Why'));
+    expect(head).toContain('## What every principal here has in common');
+    expect(head.match(/^Baseline: /gm)).toHaveLength(1);
+    expect(head.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
+    expect(readme.match(/^Baseline: /gm)).toHaveLength(1);
+    expect(sections).toHaveLength(HOSTILE.length);
+    for (const s of sections) {
+      expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
+      expect(s).not.toContain('Trust policy left as is');
+    }
   });
 
   it('fixReasonsFile of a grouped principal names the group README and an anchor there', async () => {
@@ -166,6 +178,11 @@ describe('boundary group folder', () => {
     const backups = readdirSync(groupDir).filter((e) => e.startsWith('backup-'));
     expect(backups).toHaveLength(1);
     expect(readdirSync(join(groupDir, backups[0]!))).toHaveLength(HOSTILE.length);
+    // The bundle counts the group's backup as one (retention keeps a scan holding it) and nothing as foreign.
+    const inspected = inspectBundle(join(root, 'bundle'));
+    // (The boundary's policy-id.txt, which apply.sh wrote when it created it, is kept the same way.)
+    expect(inspected.backups.sort()).toEqual([`fixes/${relative(fixes, groupDir)}/${backups[0]}`, `fixes/boundaries/${readdirSync(join(fixes, 'boundaries')).find((e) => !e.startsWith('.'))}/policy-id.txt`]);
+    expect(inspected.foreign).toEqual([]);
     rmSync(join(groupDir, backups[0]!), { recursive: true });
     // Negative control: the names really were hostile to a shell.
     expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(false);
@@ -255,6 +272,17 @@ describe('writeFixPlans with boundary groups', () => {
     expect(readFileSync(join(d!, 'apply.sh'), 'utf8').match(/^ {2}role /gm)).toHaveLength(1);
   });
 
+  it('leash fix of one grouped principal, into the scan\'s fixes folder: its own folder; the group stays whole', async () => {
+    const bundle = join(root, 'fix-bundle');
+    expect((await runCli(['scan', '--input', input, '--fixes', '--output', bundle, '--ci'])).code).toBe(0);
+    const group = join(bundle, 'fixes', relative(fixes, groupDir));
+    const before = ['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'));
+    const r = await runCli(['fix', '--report', join(bundle, 'report.json'), '--principal', 'plain-agent']);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(join(bundle, 'fixes', 'role-plain-agent')).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
+    expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
+  }, 120_000);
+
   it('a group folder name is never a principal folder name', () => {
     fc.assert(fc.property(fc.string(), fc.constantFrom<'role' | 'user'>('role', 'user'), (name, kind) => {
       expect(groupDirName(`leash-boundary-${name}`)).not.toBe(fixDirName({ principalName: name, target: { principalKind: kind } as PrincipalFixPlan['target'] }));
@@ -284,5 +312,24 @@ describe('attachOnlyBoundary', () => {
       { ...base, policies: [shared], identityCenter: { permissionSetName: 'ps' } },
     ]) expect(attachOnlyBoundary({ fixes: fix, target })).toBeUndefined();
     expect(attachOnlyBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+  });
+});
+
+describe('sayOnce', () => {
+  // Sections drawn from a few lines, so that some are shared by all, some by a few, some by one.
+  const line = fc.constantFrom('## Fixes', '### A', '#### B', '- note one', '- note two', 'Para one.', 'Para two.', '', '| t |', '<a id="x"></a>');
+  it('loses no line: each is in its section or said once, and only a line every section has is said once', () => {
+    fc.assert(fc.property(fc.array(fc.array(line, { maxLength: 12 }), { minLength: 1, maxLength: 5 }), (sections) => {
+      const { shared, sections: left } = sayOnce(sections);
+      const sharedText = shared.filter((l) => l !== '' && !l.startsWith('#'));
+      expect(new Set(sharedText).size).toBe(sharedText.length);
+      for (const l of sharedText) for (const s of sections) expect(s).toContain(l);
+      if (sections.length < 2) expect(shared).toEqual([]);
+      sections.forEach((s, i) => {
+        for (const l of s) if (l !== '' && !l.startsWith('#')) expect(left[i]!.includes(l) || sharedText.includes(l), l).toBe(true);
+        // Negative control: a line only this section has stays in it.
+        for (const l of s) if (l !== '' && !l.startsWith('#') && sections.some((o) => !o.includes(l))) expect(left[i]).toContain(l);
+      });
+    }));
   });
 });

@@ -79,7 +79,7 @@ export function renderFixesReadme(): string {
     '',
     "Every principal whose only fix is to attach one shared boundary (nothing of its own: no policy, trust or session document) is reviewed and applied with the others of that boundary: one decision per boundary, not one per principal.",
     '',
-    "- `README.md`: a link to the boundary's README (what it allows and denies), a table of the principals (kind, name, ARN, counts before → after, verification), and each principal's section (its notes, and why each action is kept, gated or removed) under the anchor `#fix-<kind>-<name>`.",
+    "- `README.md`: a link to the boundary's README (what it allows and denies), a table of the principals (kind, name, ARN, counts before → after, verification), what every principal's section would say alike (said once), and each principal's section (its notes, and why each action is kept, gated or removed) under the anchor `#fix-<kind>-<name>`.",
     "- `apply.sh`: attaches the boundary to every principal listed, or only to those named by `--only role/NAME` or `--only user/NAME` (repeatable; a name not listed stops it before anything). `--apply` saves each principal to `backup-<UTC time>/<kind>-<name>/` first; `./apply.sh --rollback <that folder> --apply` puts back each principal of that backup (`--only` too).",
     "- `main.tf`: every principal's Terraform, concatenated.",
     '',
