@@ -19,7 +19,6 @@ import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
-import { FolderWriter, MIN_FOLDERS_FOR_THREAD } from './folder-writer.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
 import { attachOnlyBoundary, groupDirName, groupFiles, groupReasonsAnchor } from './group.js';
 
@@ -191,7 +190,6 @@ const writeFile = promisify(writeFileCb);
  * threads by default); more in flight only holds more rendered text in memory.
  */
 const FOLDERS_IN_FLIGHT = 8;
-const FOLDERS_IN_FLIGHT_THREAD = 32;
 
 /** `fn` over `items`, at most `limit` at a time; every started call settles before the first error is thrown. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -226,7 +224,7 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
  * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[], writer?: FolderWriter): Promise<string> {
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[]): Promise<string> {
   const dir = join(fixesDir, name);
   const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path), ...(principals ? { principals } : {}) };
   // Every file into a new folder: 'wx' creates each one and follows no link.
@@ -236,11 +234,8 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
     // its own per principal adds nothing but a mkdir and a rename each: on this machine's disk,
     // file-system calls are most of the writing. mkdir fails on anything already there.
-    if (writer) await writer.write(dir, files);
-    else {
-      await mkdir(dir);
-      await writeNew(dir);
-    }
+    await mkdir(dir);
+    await writeNew(dir);
     manifest.set(name, entry);
     return dir;
   }
@@ -372,24 +367,17 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
       type Item = { plan: PrincipalFixPlan; name: string } | { group: string; name: string };
       const todo: Item[] = [...own, ...[...groups.keys()].map((group) => ({ group, name: groups.get(group)!.name }))];
       // A plan's files are rendered when its turn comes, so only the folders in flight are in memory.
-      // Many new folders in a fresh temp bundle: created on a thread of their own (folder-writer.ts),
-      // with more rendered ahead so that thread is not left waiting while the main one writes JSON.
-      const writer = fresh && opts.inTempBundle && todo.length >= MIN_FOLDERS_FOR_THREAD ? new FolderWriter() : undefined;
-      try {
-        await eachLimited(todo, writer ? FOLDERS_IN_FLIGHT_THREAD : FOLDERS_IN_FLIGHT, async (item) => {
-          if ('plan' in item) {
-            await writeFixDir(root, item.name, item.plan.principalArn, fixFiles(item.plan), manifest, fresh, opts.inTempBundle, undefined, writer);
-            placed.set(item.plan, item.name);
-            return;
-          }
-          const g = groups.get(item.group)!;
-          const files = groupFiles({ boundaryName: item.group, accountId: g.accountId, plans: g.plans, ownDirs: g.ownDirs });
-          await writeFixDir(root, g.name, g.owner, files, manifest, fresh, opts.inTempBundle, g.plans.map((p) => p.principalArn), writer);
-          for (const p of g.plans) placed.set(p, g.name);
-        });
-      } finally {
-        await writer?.close();
-      }
+      await eachLimited(todo, FOLDERS_IN_FLIGHT, async (item) => {
+        if ('plan' in item) {
+          await writeFixDir(root, item.name, item.plan.principalArn, fixFiles(item.plan), manifest, fresh, opts.inTempBundle);
+          placed.set(item.plan, item.name);
+          return;
+        }
+        const g = groups.get(item.group)!;
+        const files = groupFiles({ boundaryName: item.group, accountId: g.accountId, plans: g.plans, ownDirs: g.ownDirs });
+        await writeFixDir(root, g.name, g.owner, files, manifest, fresh, opts.inTempBundle, g.plans.map((p) => p.principalArn));
+        for (const p of g.plans) placed.set(p, g.name);
+      });
     });
   }
   const dirs = [...new Set(plans.flatMap((p) => (placed.has(p) ? [join(root, placed.get(p)!)] : [])))];

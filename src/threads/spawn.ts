@@ -4,15 +4,12 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 
-/**
- * A worker running `./<entry>.js` (or `.ts` from source) next to `moduleUrl`, the caller's
- * import.meta.url; `resourceLimits` caps its heap (a worker past them exits, as if it died).
- */
-export function spawnWorker(entry: string, moduleUrl: string, resourceLimits?: ResourceLimits): Worker {
+/** A worker running `./<entry>.js` (or `.ts` from source) next to `moduleUrl`, the caller's import.meta.url. */
+export function spawnWorker(entry: string, moduleUrl: string): Worker {
   // No inherited flags: the parent's (e.g. --input-type, loaders) can stop a worker from starting.
-  const opts = { execArgv: [], ...(resourceLimits ? { resourceLimits } : {}) };
+  const opts = { execArgv: [] };
   if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(`./${entry}.js`, moduleUrl), opts);
   const source = new URL(`./${entry}.ts`, moduleUrl).href;
   const tsxApi = pathToFileURL(join(dirname(createRequire(moduleUrl).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
