@@ -42,6 +42,11 @@ export interface GraphNodeInternal extends GraphNode {
 export interface BuiltGraph {
   readonly nodes: readonly GraphNodeInternal[];
   readonly out: readonly (readonly GraphEdge[])[];
+  /**
+   * Index of each out-edge's target, parallel to `out` (absent from a reference build): searches
+   * read it instead of looking `to` up by id per edge. Whoever appends to `out` appends here too.
+   */
+  readonly outTo?: readonly (readonly number[])[];
   readonly byId: ReadonlyMap<string, number>;
   readonly expander: ActionExpander;
   readonly accounts: readonly string[];
@@ -1244,7 +1249,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
     const edgesBefore = ctx.edgeCount;
     const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {
-      const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
+      const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, ...(reference ? {} : { outTo: ctx.outTo }), byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
       for (const n of editors) {
         const rp = powers[n.index]!;
         if (rp.admin) continue; // nothing an edit could add
@@ -1255,7 +1260,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
     if (ctx.edgeCount === edgesBefore && done === ctx.nodes.length) break;
   }
   const limits = ctx.combinedEditsTruncated ? [`combined edits: only the first ${COMBINED_EDIT_ACTORS} principals that reach an editor were searched for targets the editor cannot reach`] : [];
-  return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()], ...(limits.length > 0 ? { limits } : {}) };
+  return { nodes: ctx.nodes, out: ctx.out, ...(reference ? {} : { outTo: ctx.outTo }), byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()], ...(limits.length > 0 ? { limits } : {}) };
 }
 
 const groupPowers = new WeakMap<Group, PowerSets>();
