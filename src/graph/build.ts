@@ -361,7 +361,7 @@ function outsideNode(ctx: Ctx, id: string, kind: NodeKind, label: string, accoun
  * Is the caller's decision on `action` the same for every resource of `type` in `account`? Then
  * one decision on a sample ARN stands for all, and a hub can carry it.
  */
-const uniformMemo = new WeakMap<Caller, Map<string, boolean>>();
+const uniformMemo = new WeakMap<Caller, Map<string, Map<string, Map<string, boolean>>>>();
 
 /**
  * `ownAllows: false` when the caller's identity and boundary Allows do not take part in the
@@ -370,11 +370,18 @@ const uniformMemo = new WeakMap<Caller, Map<string, boolean>>();
  */
 function uniform(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>, ownAllows = true): boolean {
   if (exhaustive) return false;
-  let memo = uniformMemo.get(caller);
-  if (!memo) uniformMemo.set(caller, (memo = new Map()));
-  const key = `${action}\u0000${sample}\u0000${extra ? JSON.stringify(extra) : ''}\u0000${ownAllows}`;
-  let known = memo.get(key);
-  if (known === undefined) memo.set(key, (known = decideUniform(caller, action, sample, extra, ownAllows)));
+  if (reference) return decideUniform(caller, action, sample, extra, ownAllows);
+  // Memo by caller, action, sample, then the rest: no key string built per ask (callers ask
+  // this per technique and account; without `extra` the last key is a constant).
+  let byAction = uniformMemo.get(caller);
+  if (!byAction) uniformMemo.set(caller, (byAction = new Map()));
+  let bySample = byAction.get(action);
+  if (!bySample) byAction.set(action, (bySample = new Map()));
+  let rest = bySample.get(sample);
+  if (!rest) bySample.set(sample, (rest = new Map()));
+  const key = extra ? `${JSON.stringify(extra)}\u0000${ownAllows}` : ownAllows ? 'own' : 'not own';
+  let known = rest.get(key);
+  if (known === undefined) rest.set(key, (known = decideUniform(caller, action, sample, extra, ownAllows)));
   return known;
 }
 
@@ -556,7 +563,20 @@ function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][numb
   return false;
 }
 
-const sampleArn = (acct: AccountIndex, type: string) => `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`;
+const sampleArns = new WeakMap<AccountIndex, Map<string, string>>();
+
+/**
+ * A name no real resource of the type has, in the account: one string per account and type, so
+ * the memos keyed by it hash a string already hashed rather than a fresh one per caller and ask.
+ */
+function sampleArn(acct: AccountIndex, type: string): string {
+  if (reference) return `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`;
+  let m = sampleArns.get(acct);
+  if (!m) sampleArns.set(acct, (m = new Map()));
+  let s = m.get(type);
+  if (s === undefined) m.set(type, (s = `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`));
+  return s;
+}
 
 function unknownIfNot(d: LayerDecision): boolean {
   return d.unknownNotApproval;

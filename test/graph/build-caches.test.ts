@@ -110,6 +110,35 @@ describe('property: the graph build\'s caches never change the graph', () => {
     );
   }, 180_000);
 
+  // Negative controls for the memos (a uniform decision, a sample ARN shared across callers): a
+  // caller whose boundary denies everything, named by ARN in a trust policy, and every principal
+  // of an account whose SCP denies everything, get no edge, in the fast build as in the reference.
+  it('gives no edge to a caller its boundary or the SCPs deny everything (negative control)', () => {
+    const WALLED = arn(DEV, 'user', 'walled');
+    fc.assert(
+      fc.property(accountArb, otherArb, fc.boolean(), fc.boolean(), (spec, other, scpDeniesAll, wall) => {
+        // Without the wall (and with the generated SCP) the same user assumes names-walled: the control's twin.
+        const reaching = doc(allow(['sts:AssumeRole', 'iam:PassRole', 'iam:CreateAccessKey', 'ec2:RunInstances']));
+        const walled: AccountSpec = {
+          ...spec,
+          users: [...(spec.users ?? []), { name: 'walled', inline: [reaching], ...(wall ? { boundary: 'wall' } : {}) }],
+          roles: [...(spec.roles ?? []), { name: 'names-walled', trust: trust({ AWS: WALLED }), inline: [ADMIN] }],
+          policies: { ...spec.policies, wall: doc(allow('*'), deny('*')) },
+          ...(scpDeniesAll ? { scps: [doc(allow('*'), deny('*'))] } : {}),
+        };
+        const snaps = [snapshot(walled), ...(other ? [snapshot(other)] : [])];
+        for (const reference of [false, true]) {
+          const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW, reference });
+          const from = (id: string) => g.built.out[g.built.byId.get(id)!]!;
+          if (wall || scpDeniesAll) expect(from(WALLED)).toEqual([]);
+          else if (!(spec.scps ?? []).length) expect(from(WALLED).some((e) => e.to === arn(DEV, 'role', 'names-walled'))).toBe(true);
+          if (scpDeniesAll) for (const n of g.built.nodes) if (n.account === DEV && n.principal && n.kind !== 'hub') expect(g.built.out[n.index]).toEqual([]);
+        }
+      }),
+      { numRuns: 60, seed: 20261205 },
+    );
+  }, 180_000);
+
   // Generated out-lists stay short of the default threshold (32): index every list, so that the
   // index's way of finding a repeated (target, technique) is the one compared with the scan.
   it('finds repeated edges through the per-node index as the reference build does by scanning', () => {
