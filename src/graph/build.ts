@@ -250,16 +250,24 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   if (i >= 0) {
     // Several targets can lead to one node (the shared ceiling): keep the strongest reason, not the first found.
     if (edgeRank(e) < edgeRank(list[i]!)) {
-      list[i] = { from: from.id, to: to.id, ...e };
+      list[i] = edgeOf(from, to, e);
       ctx.edgeCount++; // a change: the rounds go on
     }
     return;
   }
   const k = list.length;
   ctx.edgeCount++;
-  list.push({ from: from.id, to: to.id, ...e });
+  list.push(edgeOf(from, to, e));
   ctx.outTo[from.index]!.push(to.index);
   indexEdge(ctx, from.index, to.index, k);
+}
+
+/**
+ * The stored edge, its fields named one by one in the order every caller writes them (and
+ * reports read them): not a spread, which V8 copies on a slow path, once per edge.
+ */
+function edgeOf(from: GraphNodeInternal, to: GraphNodeInternal, e: Omit<GraphEdge, 'from' | 'to'>): GraphEdge {
+  return { from: from.id, to: to.id, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence };
 }
 
 /** Lower is stronger: unconditional and proven first. */
