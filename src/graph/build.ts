@@ -42,6 +42,11 @@ export interface GraphNodeInternal extends GraphNode {
 export interface BuiltGraph {
   readonly nodes: readonly GraphNodeInternal[];
   readonly out: readonly (readonly GraphEdge[])[];
+  /**
+   * Index of each out-edge's target, parallel to `out` (absent from a reference build): searches
+   * read it instead of looking `to` up by id per edge. Whoever appends to `out` appends here too.
+   */
+  readonly outTo?: readonly (readonly number[])[];
   readonly byId: ReadonlyMap<string, number>;
   readonly expander: ActionExpander;
   readonly accounts: readonly string[];
@@ -245,16 +250,24 @@ function addEdge(ctx: Ctx, from: GraphNodeInternal, to: GraphNodeInternal, e: Om
   if (i >= 0) {
     // Several targets can lead to one node (the shared ceiling): keep the strongest reason, not the first found.
     if (edgeRank(e) < edgeRank(list[i]!)) {
-      list[i] = { from: from.id, to: to.id, ...e };
+      list[i] = edgeOf(from, to, e);
       ctx.edgeCount++; // a change: the rounds go on
     }
     return;
   }
   const k = list.length;
   ctx.edgeCount++;
-  list.push({ from: from.id, to: to.id, ...e });
+  list.push(edgeOf(from, to, e));
   ctx.outTo[from.index]!.push(to.index);
   indexEdge(ctx, from.index, to.index, k);
+}
+
+/**
+ * The stored edge, its fields named one by one in the order every caller writes them (and
+ * reports read them): not a spread, which V8 copies on a slow path, once per edge.
+ */
+function edgeOf(from: GraphNodeInternal, to: GraphNodeInternal, e: Omit<GraphEdge, 'from' | 'to'>): GraphEdge {
+  return { from: from.id, to: to.id, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence };
 }
 
 /** Lower is stronger: unconditional and proven first. */
@@ -356,7 +369,7 @@ function outsideNode(ctx: Ctx, id: string, kind: NodeKind, label: string, accoun
  * Is the caller's decision on `action` the same for every resource of `type` in `account`? Then
  * one decision on a sample ARN stands for all, and a hub can carry it.
  */
-const uniformMemo = new WeakMap<Caller, Map<string, boolean>>();
+const uniformMemo = new WeakMap<Caller, Map<string, Map<string, Map<string, boolean>>>>();
 
 /**
  * `ownAllows: false` when the caller's identity and boundary Allows do not take part in the
@@ -365,11 +378,18 @@ const uniformMemo = new WeakMap<Caller, Map<string, boolean>>();
  */
 function uniform(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>, ownAllows = true): boolean {
   if (exhaustive) return false;
-  let memo = uniformMemo.get(caller);
-  if (!memo) uniformMemo.set(caller, (memo = new Map()));
-  const key = `${action}\u0000${sample}\u0000${extra ? JSON.stringify(extra) : ''}\u0000${ownAllows}`;
-  let known = memo.get(key);
-  if (known === undefined) memo.set(key, (known = decideUniform(caller, action, sample, extra, ownAllows)));
+  if (reference) return decideUniform(caller, action, sample, extra, ownAllows);
+  // Memo by caller, action, sample, then the rest: no key string built per ask (callers ask
+  // this per technique and account; without `extra` the last key is a constant).
+  let byAction = uniformMemo.get(caller);
+  if (!byAction) uniformMemo.set(caller, (byAction = new Map()));
+  let bySample = byAction.get(action);
+  if (!bySample) byAction.set(action, (bySample = new Map()));
+  let rest = bySample.get(sample);
+  if (!rest) bySample.set(sample, (rest = new Map()));
+  const key = extra ? `${JSON.stringify(extra)}\u0000${ownAllows}` : ownAllows ? 'own' : 'not own';
+  let known = rest.get(key);
+  if (known === undefined) rest.set(key, (known = decideUniform(caller, action, sample, extra, ownAllows)));
   return known;
 }
 
@@ -551,7 +571,20 @@ function conditionNamesResource(c: NonNullable<PolicyDocument['statements'][numb
   return false;
 }
 
-const sampleArn = (acct: AccountIndex, type: string) => `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`;
+const sampleArns = new WeakMap<AccountIndex, Map<string, string>>();
+
+/**
+ * A name no real resource of the type has, in the account: one string per account and type, so
+ * the memos keyed by it hash a string already hashed rather than a fresh one per caller and ask.
+ */
+function sampleArn(acct: AccountIndex, type: string): string {
+  if (reference) return `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`;
+  let m = sampleArns.get(acct);
+  if (!m) sampleArns.set(acct, (m = new Map()));
+  let s = m.get(type);
+  if (s === undefined) m.set(type, (s = `arn:${acct.partition}:iam::${acct.id}:${type}/\u0001leash-sample`));
+  return s;
+}
 
 function unknownIfNot(d: LayerDecision): boolean {
   return d.unknownNotApproval;
@@ -1244,7 +1277,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
     const edgesBefore = ctx.edgeCount;
     const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {
-      const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
+      const powers = reachPowers({ nodes: ctx.nodes, out: ctx.out, ...(reference ? {} : { outTo: ctx.outTo }), byId: ctx.byId, expander: ctx.expander, accounts: [] }, 'possible');
       for (const n of editors) {
         const rp = powers[n.index]!;
         if (rp.admin) continue; // nothing an edit could add
@@ -1255,7 +1288,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
     if (ctx.edgeCount === edgesBefore && done === ctx.nodes.length) break;
   }
   const limits = ctx.combinedEditsTruncated ? [`combined edits: only the first ${COMBINED_EDIT_ACTORS} principals that reach an editor were searched for targets the editor cannot reach`] : [];
-  return { nodes: ctx.nodes, out: ctx.out, byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()], ...(limits.length > 0 ? { limits } : {}) };
+  return { nodes: ctx.nodes, out: ctx.out, ...(reference ? {} : { outTo: ctx.outTo }), byId: ctx.byId, expander: opts.expander, accounts: [...ctx.accounts.keys()], ...(limits.length > 0 ? { limits } : {}) };
 }
 
 const groupPowers = new WeakMap<Group, PowerSets>();

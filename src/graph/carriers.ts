@@ -201,6 +201,7 @@ export function joinCarriers(built: BuiltGraph, snapshots: readonly Snapshot[]):
                 continue;
               }
               list.push(edge);
+              (built.outTo as number[][] | undefined)?.[n.index]!.push(ti);
               edges++;
             }
           }

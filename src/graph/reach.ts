@@ -20,25 +20,53 @@ export interface ReachIndex {
   readonly pathToAdmin: (node: number, strength: Strength) => GraphPath | undefined;
 }
 
-function targets(g: BuiltGraph, i: number, ok: (e: GraphEdge) => boolean): number[] {
-  const out: number[] = [];
-  for (const e of g.out[i]!) if (ok(e)) out.push(g.byId.get(e.to)!);
-  return out;
+/**
+ * Index of each out-edge's target, parallel to `g.out`: the build's own arrays when it kept them
+ * (no lookup by id per edge and search), else looked up once here.
+ */
+export function targetIndex(g: BuiltGraph): readonly (readonly number[])[] {
+  return g.outTo ?? g.out.map((list) => list.map((e) => g.byId.get(e.to)!));
 }
 
 interface Condensed { readonly comp: Int32Array; readonly comps: readonly (readonly number[])[]; readonly succ: readonly (readonly number[])[] }
 
+/**
+ * The components a component's members lead to (itself excluded), each once, in first-seen
+ * order. `mark` (one slot per component, -1 or the last asker) replaces a Set per component:
+ * this runs for every component of both graphs at every round of the build.
+ */
+function successorComps({ comp, succ }: Condensed, members: readonly number[], ci: number, mark: Int32Array, out: number[]): number[] {
+  out.length = 0;
+  for (let m = 0; m < members.length; m++) {
+    const s = succ[members[m]!]!;
+    for (let k = 0; k < s.length; k++) {
+      const c = comp[s[k]!]!;
+      if (c !== ci && mark[c] !== ci) { mark[c] = ci; out.push(c); }
+    }
+  }
+  return out;
+}
+
 /** Union of power over each node's reach, for one strength. */
 export function reachPowers(g: BuiltGraph, strength: Strength): PowerSets[] {
-  return powersOf(g, condense(g, strength));
+  return powersOf(g, condense(g, strength, targetIndex(g)));
 }
 
 /** Strongly connected components of the graph at one strength, sinks first. */
-function condense(g: BuiltGraph, strength: Strength): Condensed {
+function condense(g: BuiltGraph, strength: Strength, to: readonly (readonly number[])[]): Condensed {
   const n = g.nodes.length;
-  const ok = keep(strength);
-  const succ: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) succ[i] = targets(g, i, ok);
+  // Every hop counts for "possible": the target lists themselves, read-only, no copy.
+  let succ = to;
+  if (strength === 'proven') {
+    const ok = keep(strength);
+    const s: number[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const edges = g.out[i]!, ti = to[i]!, l: number[] = [];
+      for (let k = 0; k < edges.length; k++) if (ok(edges[k]!)) l.push(ti[k]!);
+      s[i] = l;
+    }
+    succ = s;
+  }
   // Tarjan's SCC, iterative. Components come out in reverse topological order (sinks first).
   const index = new Int32Array(n).fill(-1), low = new Int32Array(n), comp = new Int32Array(n).fill(-1);
   const onStack = new Uint8Array(n);
@@ -85,18 +113,20 @@ function condense(g: BuiltGraph, strength: Strength): Condensed {
   return { comp, comps, succ };
 }
 
-function powersOf(g: BuiltGraph, { comp, comps, succ }: Condensed): PowerSets[] {
+function powersOf(g: BuiltGraph, condensed: Condensed): PowerSets[] {
+  const { comp, comps } = condensed;
   const n = g.nodes.length;
   const compPower: PowerSets[] = new Array(comps.length);
+  const mark = new Int32Array(comps.length).fill(-1);
+  const next: number[] = [];
   for (let ci = 0; ci < comps.length; ci++) {
     const members = comps[ci]!;
-    const next = new Set<number>();
-    for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci) next.add(comp[w]!);
-    if (members.length === 1 && next.size === 0) { compPower[ci] = g.nodes[members[0]!]!.power; continue; }
+    successorComps(condensed, members, ci, mark, next);
+    if (members.length === 1 && next.length === 0) { compPower[ci] = g.nodes[members[0]!]!.power; continue; }
     const first = g.nodes[members[0]!]!.power;
     const acc = { unconditional: first.unconditional.clone(), allResources: first.allResources.clone(), admin: first.admin };
-    for (const v of members.slice(1)) {
-      const p = g.nodes[v]!.power;
+    for (let m = 1; m < members.length; m++) {
+      const p = g.nodes[members[m]!]!.power;
       acc.unconditional.or(p.unconditional); acc.allResources.or(p.allResources); acc.admin ||= p.admin;
     }
     for (const c of next) {
@@ -112,7 +142,8 @@ function powersOf(g: BuiltGraph, { comp, comps, succ }: Condensed): PowerSets[] 
 }
 
 export function reachIndex(g: BuiltGraph): ReachIndex {
-  const provenC = condense(g, 'proven'), possibleC = condense(g, 'possible');
+  const to = targetIndex(g);
+  const provenC = condense(g, 'proven', to), possibleC = condense(g, 'possible', to);
   const proven = powersOf(g, provenC);
   const possible = powersOf(g, possibleC);
   let counts: Int32Array | undefined;
@@ -122,7 +153,7 @@ export function reachIndex(g: BuiltGraph): ReachIndex {
   const paths = new Map<Strength, Map<number, GraphPath | undefined>>();
   const pathFor = (node: number, strength: Strength): GraphPath | undefined => {
     let via = trees.get(strength);
-    if (!via) trees.set(strength, (via = adminTree(g, strength)));
+    if (!via) trees.set(strength, (via = adminTree(g, strength, to)));
     if (g.nodes[node]!.power.admin || !via[node]) return undefined;
     const edges: GraphEdge[] = [];
     for (let v = node, guard = 0; !g.nodes[v]!.power.admin && guard < g.nodes.length; guard++) {
@@ -150,7 +181,8 @@ export function reachIndex(g: BuiltGraph): ReachIndex {
 const isPrincipalNode = (x: GraphNodeInternal) => x.kind === 'user' || x.kind === 'role';
 
 /** How many principals (users and roles) each node can become, by bitsets over the condensation. */
-function principalCounts(g: BuiltGraph, { comp, comps, succ }: Condensed): Int32Array {
+function principalCounts(g: BuiltGraph, condensed: Condensed): Int32Array {
+  const { comps } = condensed;
   const ids = new Int32Array(g.nodes.length).fill(-1);
   let m = 0;
   for (const x of g.nodes) if (isPrincipalNode(x)) ids[x.index] = m++;
@@ -162,11 +194,12 @@ function principalCounts(g: BuiltGraph, { comp, comps, succ }: Condensed): Int32
     for (let i = 0; i < b.length; i++) { let v = b[i]!; v -= (v >>> 1) & 0x55555555; v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); c += (((v + (v >>> 4)) & 0xf0f0f0f) * 0x1010101) >>> 24; }
     return c;
   };
+  const mark = new Int32Array(comps.length).fill(-1);
+  const next: number[] = [];
   for (let ci = 0; ci < comps.length; ci++) {
     const members = comps[ci]!;
-    const next = new Set<number>();
-    for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci) next.add(comp[w]!);
-    if (members.length === 1 && next.size === 0) continue; // reaches nothing but itself
+    successorComps(condensed, members, ci, mark, next);
+    if (members.length === 1 && next.length === 0) continue; // reaches nothing but itself
     const b = new Uint32Array(words);
     for (const v of members) if (ids[v]! >= 0) b[ids[v]! >>> 5]! |= 1 << (ids[v]! & 31);
     for (const c of next) { const o = bits[c]; if (o) for (let i = 0; i < words; i++) b[i]! |= o[i]!; else for (const v of comps[c]!) if (ids[v]! >= 0) b[ids[v]! >>> 5]! |= 1 << (ids[v]! & 31); }
@@ -178,20 +211,26 @@ function principalCounts(g: BuiltGraph, { comp, comps, succ }: Condensed): Int32
 }
 
 /** One reverse search from every administrator: for each node, the first edge of a shortest path to one. */
-function adminTree(g: BuiltGraph, strength: Strength): (GraphEdge | undefined)[] {
+function adminTree(g: BuiltGraph, strength: Strength, to: readonly (readonly number[])[]): (GraphEdge | undefined)[] {
   const ok = keep(strength);
+  // In-edges of each node with their source's index (an edge's `from` is its out-list's node).
   const rev: GraphEdge[][] = g.nodes.map(() => []);
-  for (const list of g.out) for (const e of list) if (ok(e)) rev[g.byId.get(e.to)!]!.push(e);
+  const revFrom: number[][] = g.nodes.map(() => []);
+  for (let i = 0; i < g.out.length; i++) {
+    const list = g.out[i]!, ti = to[i]!;
+    for (let k = 0; k < list.length; k++) if (ok(list[k]!)) { const t = ti[k]!; rev[t]!.push(list[k]!); revFrom[t]!.push(i); }
+  }
   const via: (GraphEdge | undefined)[] = new Array(g.nodes.length);
   const seen = new Uint8Array(g.nodes.length);
   const queue: number[] = [];
   for (const x of g.nodes) if (x.power.admin) { seen[x.index] = 1; queue.push(x.index); }
   for (let qi = 0; qi < queue.length; qi++) {
-    for (const e of rev[queue[qi]!]!) {
-      const v = g.byId.get(e.from)!;
+    const edges = rev[queue[qi]!]!, from = revFrom[queue[qi]!]!;
+    for (let k = 0; k < edges.length; k++) {
+      const v = from[k]!;
       if (seen[v]) continue;
       seen[v] = 1;
-      via[v] = e;
+      via[v] = edges[k];
       queue.push(v);
     }
   }

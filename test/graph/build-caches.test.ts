@@ -23,6 +23,12 @@ function shape(snaps: Snapshot[], reference: boolean, edgeIndexFrom?: number) {
     out: g.built.out,
     limits: g.built.limits ?? [],
     gains: snaps.flatMap((snap) => snap.principals.map((p) => [g.gains(p.arn, 'proven'), g.gains(p.arn, 'possible')])),
+    // The reach index walks the build's target arrays (the reference build's are looked up by id):
+    // every node's reach power, principal count and path to an administrator, at both strengths.
+    reach: g.built.nodes.map((_, i) => (['proven', 'possible'] as const).map((st) => {
+      const p = g.reach.power(i, st);
+      return [p.admin, p.unconditional.toArray(), p.allResources.toArray(), g.reach.principals(i), JSON.stringify(g.reach.pathToAdmin(i, st))];
+    })),
   };
 }
 
@@ -83,7 +89,7 @@ describe('property: the graph build\'s caches never change the graph', () => {
         const snaps = [snapshot(spec), ...(other ? [snapshot(other)] : [])];
         expect(shape(snaps, false)).toEqual(shape(snaps, true));
       }),
-      { numRuns: 300 },
+      { numRuns: 100, seed: 20261204 },
     );
   }, 180_000);
 
@@ -101,6 +107,35 @@ describe('property: the graph build\'s caches never change the graph', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  }, 180_000);
+
+  // Negative controls for the memos (a uniform decision, a sample ARN shared across callers): a
+  // caller whose boundary denies everything, named by ARN in a trust policy, and every principal
+  // of an account whose SCP denies everything, get no edge, in the fast build as in the reference.
+  it('gives no edge to a caller its boundary or the SCPs deny everything (negative control)', () => {
+    const WALLED = arn(DEV, 'user', 'walled');
+    fc.assert(
+      fc.property(accountArb, otherArb, fc.boolean(), fc.boolean(), (spec, other, scpDeniesAll, wall) => {
+        // Without the wall (and with the generated SCP) the same user assumes names-walled: the control's twin.
+        const reaching = doc(allow(['sts:AssumeRole', 'iam:PassRole', 'iam:CreateAccessKey', 'ec2:RunInstances']));
+        const walled: AccountSpec = {
+          ...spec,
+          users: [...(spec.users ?? []), { name: 'walled', inline: [reaching], ...(wall ? { boundary: 'wall' } : {}) }],
+          roles: [...(spec.roles ?? []), { name: 'names-walled', trust: trust({ AWS: WALLED }), inline: [ADMIN] }],
+          policies: { ...spec.policies, wall: doc(allow('*'), deny('*')) },
+          ...(scpDeniesAll ? { scps: [doc(allow('*'), deny('*'))] } : {}),
+        };
+        const snaps = [snapshot(walled), ...(other ? [snapshot(other)] : [])];
+        for (const reference of [false, true]) {
+          const g = analyzeGraph(snaps.map((snap) => ({ snapshot: snap, analyzed: analyzePrincipals(snap, defaultConfig(), expander, NOW) })), { expander, now: NOW, reference });
+          const from = (id: string) => g.built.out[g.built.byId.get(id)!]!;
+          if (wall || scpDeniesAll) expect(from(WALLED)).toEqual([]);
+          else if (!(spec.scps ?? []).length) expect(from(WALLED).some((e) => e.to === arn(DEV, 'role', 'names-walled'))).toBe(true);
+          if (scpDeniesAll) for (const n of g.built.nodes) if (n.account === DEV && n.principal && n.kind !== 'hub') expect(g.built.out[n.index]).toEqual([]);
+        }
+      }),
+      { numRuns: 60, seed: 20261205 },
     );
   }, 180_000);
 
