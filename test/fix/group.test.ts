@@ -16,6 +16,7 @@ import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.j
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { inspectBundle } from '../../src/report/bundle.js';
 import { runCli } from '../support/cli.js';
+import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
 
 const ACCOUNT = '111122223333';
 // Roles trusted by EC2 keep their trust policy (no source condition applies) and, with no usage,
@@ -42,21 +43,12 @@ function role(name: string, i: number, service: string): Record<string, unknown>
   };
 }
 
-// argv of each call, NUL-separated, one file per call; plain-agent had a boundary before (put back on rollback).
-const STUB = `#!/bin/bash
-n=$(ls "$AWS_ARGV_DIR" | wc -l)
-printf '%s\\0' "$@" > "$AWS_ARGV_DIR/$(printf '%05d' "$n")"
-case "$*" in
-  *"get-caller-identity --query Account"*) echo ${ACCOUNT} ;;
-  *"get-caller-identity --query Arn"*) echo arn:aws:sts::${ACCOUNT}:assumed-role/admin/s ;;
-  *"iam get-policy "*) echo 'An error occurred (NoSuchEntity)' >&2; exit 254 ;;
-  *"role-name plain-agent --query Role.PermissionsBoundary"*) echo arn:aws:iam::${ACCOUNT}:policy/old-boundary ;;
-  *"--query Role.PermissionsBoundary"*) echo None ;;
-  *"--query PolicyNames"*) echo p-1 ;;
-  *) echo '{}' ;;
-esac
-`;
-const RAW_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// plain-agent had a boundary before (put back on rollback).
+const STUB = awsStub(ACCOUNT, [
+  `*"role-name plain-agent --query Role.PermissionsBoundary"*) echo arn:aws:iam::${ACCOUNT}:policy/old-boundary ;;`,
+  '*"--query Role.PermissionsBoundary"*) echo None ;;',
+  '*"--query PolicyNames"*) echo p-1 ;;',
+]);
 
 let root: string;
 let fixes: string;

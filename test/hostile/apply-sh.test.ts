@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
 
 afterEach(() => { process.exitCode = 0; });
 const ACCOUNT = '111122223333';
@@ -50,21 +51,7 @@ function files(dir: string): string[] {
     .sort();
 }
 
-// The stub: argv of each call as JSON lines (node, so any byte survives), canned answers for the
-// reads apply.sh makes before changing anything (no policy of the planned name exists yet).
-// Each call's arguments go NUL-separated into a file of its own under AWS_ARGV_DIR (no byte is lost).
-const STUB = `#!/bin/bash
-n=$(ls "$AWS_ARGV_DIR" | wc -l)
-printf '%s\\0' "$@" > "$AWS_ARGV_DIR/$(printf '%05d' "$n")"
-case "$*" in
-  *"get-caller-identity --query Account"*) echo ${ACCOUNT} ;;
-  *"get-caller-identity --query Arn"*) echo arn:aws:sts::${ACCOUNT}:assumed-role/admin/s ;;
-  *"iam get-policy "*) echo 'An error occurred (NoSuchEntity)' >&2; exit 254 ;;
-  *) echo '{}' ;;
-esac
-`;
-
-const RAW_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const STUB = awsStub(ACCOUNT);
 
 describe('apply.sh with aws stubbed, for hostile principal names', () => {
   it('sends each IAM name to aws exactly, runs nothing from it, writes only its backup', async () => {
