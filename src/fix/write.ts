@@ -344,7 +344,7 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
       continue;
     }
     let g = groups.get(boundary);
-    if (!g) groups.set(boundary, (g = { name: groupDirName(boundary), owner: `arn:${plan.principalArn.split(':')[1] || 'aws'}:iam::${plan.target.accountId}:policy/${boundary}`, accountId: plan.target.accountId, plans: [], ownDirs: [] }));
+    if (!g) groups.set(boundary, (g = { name: groupDirName(boundary), owner: sharedBoundaryArn(partitionOf(plan), plan.target.accountId, boundary), accountId: plan.target.accountId, plans: [], ownDirs: [] }));
     else if (g.accountId !== plan.target.accountId) throw new Error(`shared boundary ${boundary}: two different documents under one name`);
     g.plans.push(plan);
     g.ownDirs.push(name);
@@ -384,6 +384,16 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
   dirs.push(...(await writeSharedBoundaries(root, plans, placed)));
   if (dirs.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
   return dirs;
+}
+
+/** The partition a plan's principal is in (its ARN's second field). */
+function partitionOf(plan: Pick<PrincipalFixPlan, 'principalArn'>): string {
+  return plan.principalArn.split(':')[1] || 'aws';
+}
+
+/** A shared boundary's policy ARN: the owner the manifest names for its folder and its group's. */
+function sharedBoundaryArn(partition: string, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:policy/${name}`;
 }
 
 /** The manifest's members of a group folder are these plans' principals, in any order. */
@@ -433,7 +443,7 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
     for (const p of plan.target.policies) {
       if (p.purpose !== 'boundary' || !p.shared || p.attach === 'none') continue;
       let entry = byName.get(p.name);
-      if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: plan.principalArn.split(':')[1] || 'aws', principals: [], sizeNotes: new Set() }));
+      if (!entry) byName.set(p.name, (entry = { policy: p, digest: policyDigest(p.document), accountId: plan.target.accountId, partition: partitionOf(plan), principals: [], sizeNotes: new Set() }));
       // The name is a hash of the content: the same name with other content is a collision, refused.
       else if (entry.accountId !== plan.target.accountId || (p.document !== entry.policy.document && policyDigest(p.document) !== entry.digest)) throw new Error(`shared boundary ${p.name}: two different documents under one name`);
       entry.principals.push({ arn: plan.principalArn, dir: placed.get(plan) ?? fixDirName(plan) });
@@ -449,7 +459,7 @@ async function writeSharedBoundaries(root: string, plans: readonly PrincipalFixP
     for (const [name, e] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const folder = sharedBoundaryDir(name).slice(BOUNDARIES_DIR.length + 1);
       const files = sharedBoundaryFolderFiles(e.policy, e.accountId, e.partition, e.principals, [...e.sizeNotes]);
-      written.push(await writeFixDir(dir, folder, `arn:${e.partition}:iam::${e.accountId}:policy/${name}`, files, manifest, fresh));
+      written.push(await writeFixDir(dir, folder, sharedBoundaryArn(e.partition, e.accountId, name), files, manifest, fresh));
     }
   });
   return written;
