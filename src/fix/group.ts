@@ -4,12 +4,16 @@
 // written into one folder per boundary, fixes/attach-<boundary>/, beside the principals' folders:
 // at the same depth, so every relative link and path their files hold (../README.md, ../lib/,
 // ../boundaries/, ../versions.tf) stays right, and in the same manifest (.leash-fixes) as any
-// other folder leash writes there.
+// other folder leash writes there. Session 19: a role whose fixes are that boundary plus a
+// tighter trust policy joins the group too (2,290 more folders of 4 files each at 10k): its trust
+// document is the group's trust/<its own folder>.json, applied, backed up and rolled back per role.
 import type { PrincipalFixPlan } from './plan.js';
+import type { PolicyDocument } from '../model/policy.js';
 import { md, reasonsSectionText } from './plan.js';
-import { renderTerraform, sharedBoundaryDir, type RenderedFile } from './render/index.js';
+import { renderPolicyJson, renderTerraform, sharedBoundaryDir, type RenderedFile } from './render/index.js';
 import { HOW_TO_APPLY_LINE, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import { renderGroupScript } from './render/group-script.js';
+import { GROUP_TRUST_DIR } from '../report/bundle.js';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
 
@@ -17,16 +21,33 @@ import { safeLines } from '../safe/text.js';
 export const GROUP_KIND = 'attach';
 
 /**
- * The shared boundary a plan only attaches, or undefined: its files would be README.md, apply.sh
- * and main.tf only (no JSON of its own: no policy, trust or session document), with no session
- * length, no replaced policy and no Identity Center permission set (whose apply.sh differs).
+ * The shared boundary of a plan that joins that boundary's group, or undefined: its files would
+ * be README.md, apply.sh and main.tf (the boundary's JSON is in fixes/boundaries/) plus, for a role,
+ * at most one trust document (trust.json: the role's trust policy replaced); no policy or session
+ * document of its own, no session length, no replaced policy, no Identity Center permission set
+ * (whose apply.sh differs).
  */
-export function attachOnlyBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
+export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
   const t = plan.target;
   if (plan.fixes.length === 0 || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
-  if (t.policies.length !== 1) return undefined;
-  const p = t.policies[0]!;
-  return p.purpose === 'boundary' && p.shared && p.attach === 'managed' ? p.name : undefined;
+  let boundary: string | undefined;
+  let trust = false;
+  for (const p of t.policies) {
+    if (p.purpose === 'boundary' && p.shared && p.attach === 'managed' && boundary === undefined) boundary = p.name;
+    else if (p.purpose === 'trust' && t.principalKind === 'role' && p.attach !== 'none' && !trust) trust = true;
+    else return undefined;
+  }
+  return boundary;
+}
+
+/** The trust document a grouped plan applies (groupedBoundary: at most one), or undefined. */
+export function groupedTrust(plan: Pick<PrincipalFixPlan, 'target'>): PolicyDocument | undefined {
+  return plan.target.policies.find((p) => p.purpose === 'trust')?.document;
+}
+
+/** A member's trust document in its group folder: trust/<its own folder name>.json (the one safe-name rule, never the IAM name). */
+export function groupTrustFile(ownDir: string): string {
+  return `${GROUP_TRUST_DIR}/${ownDir}.json`;
 }
 
 /** The group folder of a shared boundary, relative to the fixes folder (the one safe-name rule). */
@@ -56,8 +77,10 @@ function cellCode(s: string): string {
  * the fix's counts). Headings are leash's own lines: text from data is escaped (md), so no line
  * of it starts with `#`.
  */
-function memberSection(text: string, ownDir: string): string[] {
+function memberSection(text: string, ownDir: string, trust: boolean): string[] {
   const out: string[] = [`<a id="${groupAnchor(ownDir)}"></a>`, ''];
+  // Its own line (never said once): where its trust document is, which apply.sh here applies.
+  let trustLine = trust;
   const lines = text.replace(/\n+$/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -69,6 +92,10 @@ function memberSection(text: string, ownDir: string): string[] {
     }
     if (line === `## ${REASONS_HEADING}`) out.push(`<a id="${groupReasonsAnchor(ownDir)}"></a>`, '');
     out.push(/^#{1,5} /.test(line) ? `#${line}` : line.split(`](#${REASONS_ANCHOR})`).join(`](#${groupReasonsAnchor(ownDir)})`));
+    if (trustLine && line.startsWith('Principal: ')) {
+      out.push('', `Trust policy: replaced by [${groupTrustFile(ownDir)}](${groupTrustFile(ownDir)}) (apply.sh here applies it after the boundary; its section below says why).`);
+      trustLine = false;
+    }
   }
   return out;
 }
@@ -147,28 +174,33 @@ function groupReadme(g: GroupInput): string {
   const boundaryDir = sharedBoundaryDir(b);
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
     (f.countsBefore && f.countsAfter ? `${f.countsBefore[k]} → ${f.countsAfter[k]}` : '');
+  const trusts = g.plans.filter((p) => groupedTrust(p) !== undefined).length;
+  const n = g.plans.length;
   const lines = [
-    `# Attach the shared boundary ${cellCode(b)} (${g.plans.length} principal${g.plans.length === 1 ? '' : 's'})`,
+    `# Attach the shared boundary ${cellCode(b)} (${n} principal${n === 1 ? '' : 's'}${trusts > 0 ? `, ${trusts} with a tighter trust policy` : ''})`,
     '',
-    `Account ${cellCode(g.accountId)}. The one planned fix of every principal below is to attach the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all; each principal's own notes, and why each of its actions is kept, gated or removed, are in its section below.`,
+    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by its own document in \`${GROUP_TRUST_DIR}/\` (the column links it; review each one). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are in its section below.`,
     '',
     HOW_TO_APPLY_LINE,
     '',
-    "`apply.sh` here attaches the boundary to every principal listed, or to those named by `--only role/NAME` / `--only user/NAME` (repeatable; a name not listed stops it before anything). With `--apply` it saves each principal's current state to `backup-<UTC time>/<kind>-<name>/` first; `./apply.sh --rollback <that folder> --apply` puts each one back (`--only` works there too). `main.tf` is every principal's Terraform, concatenated (block names start with the principal).",
+    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` is every principal's Terraform, concatenated (block names start with the principal).`,
     '',
-    '| principal | kind | ARN | allowed | destructive | escalation | verification |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    // The trust column only where some member has a trust change.
+    `| principal | kind | ARN | allowed | destructive | escalation | verification |${trusts > 0 ? ' trust policy |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- |${trusts > 0 ? ' --- |' : ''}`,
   ];
   g.plans.forEach((p, i) => {
-    // Its boundary fix (the one fix such a plan has; a note-only fix beside it would have no counts of its own).
+    // Its boundary fix (the counts are the boundary's; a trust fix has none of its own).
     const f = p.fixes.find((x) => x.kind === 'permissions-boundary') ?? p.fixes[0]!;
     const v = f.verification;
-    lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |`);
+    const t = p.fixes.find((x) => x.kind === 'trust-policy');
+    const trust = groupedTrust(p) === undefined ? 'unchanged' : `[replaced](${groupTrustFile(g.ownDirs[i]!)})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
+    lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
   });
   const section = (i: number): string[] => {
     const p = g.plans[i]!;
     const reasons = reasonsSectionText(p);
-    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!);
+    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, groupedTrust(p) !== undefined);
   };
   const { shared, sectionAt } = sayOnce(g.plans.length, section);
   if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
@@ -178,12 +210,17 @@ function groupReadme(g: GroupInput): string {
   return lines.join('\n');
 }
 
-/** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf. */
+/** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf, and trust/<member>.json of each member whose trust policy is replaced. */
 export function groupFiles(g: GroupInput): RenderedFile[] {
-  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]! }));
-  return [
+  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
+  const files: RenderedFile[] = [
     { path: 'main.tf', content: g.plans.map((p) => renderTerraform(p.target)).join('\n'), mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
     { path: 'README.md', content: safeLines(groupReadme(g)), mode: 0o644 },
   ];
+  g.plans.forEach((p, i) => {
+    const trust = groupedTrust(p);
+    if (trust !== undefined) files.push({ path: groupTrustFile(g.ownDirs[i]!), content: renderPolicyJson(trust), mode: 0o644 });
+  });
+  return files;
 }
