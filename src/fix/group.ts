@@ -169,7 +169,12 @@ export interface GroupInput {
   readonly ownDirs: readonly string[];
 }
 
-function groupReadme(g: GroupInput): string {
+/**
+ * The group's README, piece by piece: the head (title, table, what every member shares), then
+ * one member's section at a time. At 10,000 principals a group's README is 3–4 MB (8 MB as a
+ * JS string with its arrows); written from pieces, only the head and one section are in memory.
+ */
+function* groupReadme(g: GroupInput): Generator<string> {
   const b = g.boundaryName;
   const boundaryDir = sharedBoundaryDir(b);
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
@@ -205,18 +210,26 @@ function groupReadme(g: GroupInput): string {
   const { shared, sectionAt } = sayOnce(g.plans.length, section);
   if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
   lines.push('');
-  // One string per section: the README's lines array does not grow by every line of every member.
-  for (let i = 0; i < g.plans.length; i++) lines.push(sectionAt(i).join('\n'));
-  return lines.join('\n');
+  yield lines.join('\n');
+  for (let i = 0; i < g.plans.length; i++) yield `\n${sectionAt(i).join('\n')}`;
+}
+
+/** A file written from pieces, never held whole (a group's README.md and main.tf: megabytes each at 10k). */
+export interface StreamedFile {
+  readonly path: string;
+  readonly mode: number;
+  /** Called once per write: the file's text, in order. */
+  readonly pieces: () => Iterable<string>;
 }
 
 /** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf, and trust/<member>.json of each member whose trust policy is replaced. */
-export function groupFiles(g: GroupInput): RenderedFile[] {
+export function groupFiles(g: GroupInput): (RenderedFile | StreamedFile)[] {
   const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
-  const files: RenderedFile[] = [
-    { path: 'main.tf', content: g.plans.map((p) => renderTerraform(p.target)).join('\n'), mode: 0o644 },
+  const files: (RenderedFile | StreamedFile)[] = [
+    { path: 'main.tf', pieces: function* () { for (let i = 0; i < g.plans.length; i++) yield (i === 0 ? '' : '\n') + renderTerraform(g.plans[i]!.target); }, mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
-    { path: 'README.md', content: safeLines(groupReadme(g)), mode: 0o644 },
+    // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
+    { path: 'README.md', pieces: function* () { for (const piece of groupReadme(g)) yield safeLines(piece); }, mode: 0o644 },
   ];
   g.plans.forEach((p, i) => {
     const trust = groupedTrust(p);

@@ -9,6 +9,7 @@
 // above all apply.sh's backup-<time>/ folders, which rollback needs.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat as lstatCb, mkdir as mkdirCb, rename as renameCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
@@ -20,7 +21,8 @@ import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
-import { groupDirName, groupedBoundary, groupFiles, groupReasonsAnchor } from './group.js';
+import { groupDirName, groupedBoundary, groupFiles, groupReasonsAnchor, type StreamedFile } from './group.js';
+import { writePieces } from '../report/json-stream.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -224,7 +226,18 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
  * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[]): Promise<string> {
+/** One file, created ('wx': never over anything, never through a link); a StreamedFile from its pieces, 64 KB at a time. */
+async function createFile(path: string, f: RenderedFile | StreamedFile): Promise<void> {
+  if (!('pieces' in f)) return writeFile(path, f.content, { mode: f.mode, flag: 'wx' });
+  const fh = await open(path, 'wx', f.mode);
+  try {
+    await writePieces(fh, f.pieces(), 1 << 16);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly (RenderedFile | StreamedFile)[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[]): Promise<string> {
   const dir = join(fixesDir, name);
   const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path), ...(principals ? { principals } : {}) };
   // A group folder's trust/ (its members' trust documents): the one sub-folder a fix folder has.
@@ -232,7 +245,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
   // Every file into a new folder: 'wx' creates each one and follows no link.
   const writeNew = async (into: string): Promise<unknown> => {
     for (const d of subdirs) await mkdir(join(into, d));
-    return Promise.all(files.map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+    return Promise.all(files.map((f) => createFile(join(into, f.path), f)));
   };
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st && fresh && inTempBundle) {
@@ -278,7 +291,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
   try {
     for (const f of files) {
       const tmp = join(dir, tempName());
-      await writeFile(tmp, f.content, { mode: f.mode, flag: 'wx' });
+      await createFile(tmp, f);
       temps.push([tmp, join(dir, f.path)]);
     }
   } catch (e) {
