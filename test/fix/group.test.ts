@@ -382,6 +382,13 @@ describe('writeFixPlans with boundary groups', () => {
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(join(bundle, 'fixes', 'role-plain-agent')).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
     expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
+    // A member with a trust change too: its own folder, with its trust.json (the same document as its file in the group's trust/).
+    const t = await runCli(['fix', '--report', join(bundle, 'report.json'), '--principal', TRUSTED[0]!]);
+    expect(t.code, t.err).toBe(0);
+    const own = join(bundle, 'fixes', roleDir(TRUSTED[0]!));
+    expect(readdirSync(own).sort()).toEqual(['README.md', 'apply.sh', 'main.tf', 'trust.json']);
+    expect(readFileSync(join(own, 'trust.json'), 'utf8')).toBe(readFileSync(join(group, groupTrustFile(roleDir(TRUSTED[0]!))), 'utf8'));
+    expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
   }, 120_000);
 
   it('a group folder name is never a principal folder name', () => {
