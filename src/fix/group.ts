@@ -93,7 +93,7 @@ function memberSection(text: string, ownDir: string, trust: boolean): string[] {
     if (line === `## ${REASONS_HEADING}`) out.push(`<a id="${groupReasonsAnchor(ownDir)}"></a>`, '');
     out.push(/^#{1,5} /.test(line) ? `#${line}` : line.split(`](#${REASONS_ANCHOR})`).join(`](#${groupReasonsAnchor(ownDir)})`));
     if (trustLine && line.startsWith('Principal: ')) {
-      out.push('', `Trust policy: replaced by [${groupTrustFile(ownDir)}](${groupTrustFile(ownDir)}) (apply.sh here applies it after the boundary; its section below says why).`);
+      out.push('', `Trust policy: replaced by [${groupTrustFile(ownDir)}](${groupTrustFile(ownDir)}), which apply.sh here applies after the boundary.`);
       trustLine = false;
     }
   }
@@ -106,25 +106,65 @@ const isSayable = (l: string): boolean => l !== '' && !isHeading(l) && !l.starts
 
 /**
  * What every member's section says word for word (at 10,000 principals: the baseline, the
- * boundary's description, verification and notes, the trust note, ~1.5 KB of each of 720
- * members), said once: the lines, under the headings every member has them under, and each
- * section without them (a heading left with nothing under it goes too). Sections come one at a
- * time from `sectionAt` (rendered again for the second pass) so that no more than one member's
- * text is held besides the README itself; only the first section's lines can be everywhere, so
- * they are all that is counted.
+ * boundary's description, verification and notes, ~1.5 KB of each of 720 members), said once:
+ * the lines, under the headings every member has them under, and each section without them (a
+ * heading left with nothing under it goes too). With `classOf`, also what every member of a class
+ * (here: with a trust change, without one) says besides, once per class: in a group of both, the
+ * trust note of every EC2 role (~0.5 KB) or the source-identity line of every trust member is not
+ * everywhere, but is in every section of its class. Sections come one at a time from `sectionAt`
+ * (rendered again for the second pass) so that no more than one member's text is held besides
+ * the README itself; only the first section's lines can be everywhere (the first of a class's, in
+ * all its sections), so they are all that is counted.
  */
-export function sayOnce(n: number, sectionAt: (i: number) => readonly string[]): { shared: string[]; sectionAt: (i: number) => string[] } {
-  if (n < 2) return { shared: [], sectionAt: (i) => [...sectionAt(i)] };
-  const first = sectionAt(0);
-  const everywhere = new Set(first.filter((l) => isSayable(l) || isHeading(l)));
-  for (let i = 1; i < n && everywhere.size > 0; i++) {
-    const s = new Set(sectionAt(i));
+export function sayOnce(n: number, sectionAt: (i: number) => readonly string[], classOf: (i: number) => number = () => 0): {
+  shared: string[];
+  /** Per class, in order of first member: what all its sections say besides `shared` (empty when it has one member). */
+  byClass: { cls: number; count: number; shared: string[] }[];
+  sectionAt: (i: number) => string[];
+} {
+  if (n < 2) return { shared: [], byClass: [], sectionAt: (i) => [...sectionAt(i)] };
+  const candidates = (lines: readonly string[]) => new Set(lines.filter((l) => isSayable(l) || isHeading(l)));
+  let first: readonly string[] = [];
+  let everywhere = new Set<string>();
+  const classes = new Map<number, { first: readonly string[]; everywhere: Set<string>; count: number }>();
+  for (let i = 0; i < n; i++) {
+    const lines = sectionAt(i);
+    const c = classOf(i);
+    const cls = classes.get(c);
+    if (i === 0) everywhere = candidates((first = lines));
+    if (!cls) classes.set(c, { first: lines, everywhere: candidates(lines), count: 1 });
+    if (i === 0 && !cls) continue;
+    const s = new Set(lines);
     for (const l of everywhere) if (!s.has(l)) everywhere.delete(l);
+    if (cls) {
+      cls.count++;
+      for (const l of cls.everywhere) if (!s.has(l)) cls.everywhere.delete(l);
+    }
   }
+  const said = new Set<string>();
+  const shared = sayLines(first, everywhere, said);
+  const byClass: { cls: number; count: number; shared: string[] }[] = [];
+  const saidBy = new Map<number, Set<string>>();
+  for (const [cls, e] of classes) {
+    const own = new Set<string>();
+    saidBy.set(cls, own);
+    // A class of one says nothing once; a class that is everyone has nothing left to say.
+    if (e.count < 2 || e.count === n) continue;
+    for (const l of said) e.everywhere.delete(l);
+    byClass.push({ cls, count: e.count, shared: sayLines(e.first, e.everywhere, own) });
+  }
+  return { shared, byClass, sectionAt: (i) => tidy(sectionAt(i).filter((l) => !(isSayable(l) && (said.has(l) || saidBy.get(classOf(i))!.has(l))))) };
+}
+
+/**
+ * The lines of `first` that are in `everywhere` (and not said yet), each once, with the headings
+ * above them that are in `everywhere` too; each line said is added to `said`.
+ */
+function sayLines(first: readonly string[], everywhere: ReadonlySet<string>, said: Set<string>): string[] {
   const shared: string[] = [];
   // The headings above the current line, by level: the ones every member has come along as context.
   const stack: string[] = [];
-  const said = new Set<string>();
+  const heads = new Set<string>();
   for (const l of first) {
     if (isHeading(l)) {
       const level = l.indexOf(' ');
@@ -133,15 +173,15 @@ export function sayOnce(n: number, sectionAt: (i: number) => readonly string[]):
     }
     if (!isSayable(l) || !everywhere.has(l) || said.has(l)) continue;
     for (const h of stack) {
-      if (h === undefined || !everywhere.has(h) || said.has(h) || h.startsWith('## ')) continue;
+      if (h === undefined || !everywhere.has(h) || heads.has(h) || h.startsWith('## ')) continue;
       shared.push('', h);
-      said.add(h);
+      heads.add(h);
     }
     if (!(l.startsWith('- ') && shared.at(-1)?.startsWith('- '))) shared.push('');
     shared.push(l);
     said.add(l);
   }
-  return { shared, sectionAt: (i) => tidy(sectionAt(i).filter((l) => !(isSayable(l) && said.has(l)))) };
+  return shared;
 }
 
 /** No heading without a body (but the section's own), no blank line twice. */
@@ -207,8 +247,14 @@ function* groupReadme(g: GroupInput): Generator<string> {
     const reasons = reasonsSectionText(p);
     return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, groupedTrust(p) !== undefined);
   };
-  const { shared, sectionAt } = sayOnce(g.plans.length, section);
+  // Class 1: a trust change; 0: none. What each class alone says alike is said once for it too.
+  const { shared, byClass, sectionAt } = sayOnce(g.plans.length, section, (i) => (groupedTrust(g.plans[i]!) !== undefined ? 1 : 0));
   if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
+  for (const c of byClass) {
+    if (c.shared.length === 0) continue;
+    const which = c.cls === 1 ? 'with a trust change' : 'whose trust policy is unchanged';
+    lines.push('', `## What every principal here ${which} (${c.count}) also has in common`, '', `Said once here; the section of each principal ${which} leaves it out.`, ...c.shared);
+  }
   lines.push('');
   yield lines.join('\n');
   for (let i = 0; i < g.plans.length; i++) yield `\n${sectionAt(i).join('\n')}`;

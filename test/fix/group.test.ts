@@ -160,15 +160,21 @@ describe('boundary group folder', () => {
     expect(head.match(/^Baseline: /gm)).toHaveLength(1);
     expect(readme.match(/^Baseline: /gm)).toHaveLength(1);
     expect(sections).toHaveLength(GROUPED.length);
+    // Each trust member's section names its own document.
+    const trusted = sections.filter((s) => /^Trust policy: replaced by \[trust\/role-[^\]]+\.json\]\(trust\/role-[^)]+\.json\), which apply\.sh here applies after the boundary\.$/m.test(s));
+    expect(trusted).toHaveLength(TRUSTED.length);
+    for (const n of TRUSTED) expect(trusted.some((s) => s.includes(`](${groupTrustFile(roleDir(n))})`))).toBe(true);
+    for (const s of sections) expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
+    // What every member of a class says alike (the EC2 roles' trust note; the Bedrock roles' trust fix text) is said once for the class.
+    expect(head).toContain(`## What every principal here whose trust policy is unchanged (${HOSTILE.length}) also has in common`);
+    expect(head).toContain(`## What every principal here with a trust change (${TRUSTED.length}) also has in common`);
+    expect(readme.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
+    expect(readme.match(/^Kind: trust-policy\. /gm)).toHaveLength(1);
+    expect(head).toMatch(/^Kind: trust-policy\. Statement 0: bedrock\.amazonaws\.com /m);
     for (const s of sections) {
-      expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
-      // A trust member's section keeps its trust fix and names its document; the others' keep the trust note.
-      const trusted = s.includes('### Tighter trust policy for ');
-      expect(trusted).toBe(/^Trust policy: replaced by \[trust\/role-[^\]]+\.json\]\(trust\/role-[^)]+\.json\)/m.test(s));
-      expect(s.includes('### Trust policy left as is')).toBe(!trusted);
-      if (trusted) expect(s).toMatch(/^Kind: trust-policy\. /m);
+      expect(s).not.toContain('Trust policy left as is');
+      expect(s).not.toMatch(/^Kind: trust-policy/m);
     }
-    expect(sections.filter((s) => s.includes('### Tighter trust policy for '))).toHaveLength(TRUSTED.length);
   });
 
   it('fixReasonsFile of a grouped principal names the group README and an anchor there', async () => {
@@ -449,6 +455,33 @@ describe('sayOnce', () => {
         for (const l of s) if (l !== '' && !l.startsWith('#')) expect(left[i]!.includes(l) || sharedText.includes(l), l).toBe(true);
         // Negative control: a line only this section has stays in it.
         for (const l of s) if (l !== '' && !l.startsWith('#') && sections.some((o) => !o.includes(l))) expect(left[i]).toContain(l);
+      });
+    }));
+  });
+
+  it('with classes: a line is said once for a class only when every section of that class has it, and lost from none', () => {
+    fc.assert(fc.property(fc.array(fc.record({ cls: fc.constantFrom(0, 1), lines: fc.array(line as fc.Arbitrary<string>, { maxLength: 12 }) }), { minLength: 1, maxLength: 6 }), (members) => {
+      const { shared, byClass, sectionAt } = sayOnce(members.length, (i) => members[i]!.lines, (i) => members[i]!.cls);
+      const text = (ls: readonly string[]) => ls.filter((l) => l !== '' && !l.startsWith('#'));
+      const all = text(shared);
+      for (const l of all) for (const m of members) expect(m.lines).toContain(l);
+      for (const c of byClass) {
+        const of = members.filter((m) => m.cls === c.cls);
+        expect(c.count).toBe(of.length);
+        // Only a class of two or more, not everyone, says anything once.
+        expect(of.length).toBeGreaterThan(1);
+        expect(of.length).toBeLessThan(members.length);
+        for (const l of text(c.shared)) {
+          expect(all).not.toContain(l);
+          for (const m of of) expect(m.lines).toContain(l);
+        }
+      }
+      members.forEach((m, i) => {
+        const left = sectionAt(i);
+        const mine = text(byClass.find((c) => c.cls === m.cls)?.shared ?? []);
+        for (const l of text(m.lines)) expect(left.includes(l) || all.includes(l) || mine.includes(l), l).toBe(true);
+        // Negative control: a line some member of its class lacks stays in its section.
+        for (const l of text(m.lines)) if (members.some((o) => o.cls === m.cls && !o.lines.includes(l))) expect(left).toContain(l);
       });
     }));
   });
