@@ -234,7 +234,7 @@ describe('boundary group folder', () => {
     spawnSync('bash', ['-c', `echo ${HOSTILE[1]}`], { cwd: join(root, 'cwd') });
     expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(true);
     rmSync(join(root, 'cwd', 'pwned-subst'));
-  });
+  }, 120_000);
 
   it('--only applies to the principals named; an --only not in the group refuses before any aws call', () => {
     const script = join(groupDir, 'apply.sh');
@@ -253,7 +253,7 @@ describe('boundary group folder', () => {
       expect(bad.calls).toEqual([]);
     }
     expect(readdirSync(groupDir).filter((e) => e.startsWith('backup-'))).toEqual([]);
-  });
+  }, 120_000);
 
   it('--rollback puts back each principal of the backup (its saved boundary, or none, and its saved trust where replaced), --only some', () => {
     const script = join(groupDir, 'apply.sh');
@@ -294,8 +294,16 @@ describe('boundary group folder', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('no backup of that principal');
     expect(missing.calls).toEqual([]);
+    // A backup that says a trust policy was replaced but holds no saved one: refused before any call, for any --only.
+    rmSync(join(backup, roleDir(TRUSTED[3]!), 'trust-policy.json'));
+    for (const args of [[], ['--only', 'role/plain-agent']]) {
+      const broken = run(script, ['--rollback', backup, '--apply', ...args]);
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toContain("is there, but not a role's saved trust-policy.json");
+      expect(broken.calls).toEqual([]);
+    }
     rmSync(backup, { recursive: true });
-  });
+  }, 120_000);
 
   it('a trust document missing from trust/ stops apply.sh before any aws call; --only of another member runs', () => {
     const script = join(groupDir, 'apply.sh');
@@ -314,7 +322,7 @@ describe('boundary group folder', () => {
       writeFileSync(file, text);
       for (const e of readdirSync(groupDir)) if (e.startsWith('backup-')) rmSync(join(groupDir, e), { recursive: true });
     }
-  });
+  }, 120_000);
 });
 
 describe('writeFixPlans with boundary groups', () => {
