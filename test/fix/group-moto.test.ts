@@ -112,7 +112,7 @@ describe.skipIf(skip !== undefined)(`group apply.sh against moto${skip ? ` (skip
     }
     // The shared boundary stays (others may use it).
     expect(aws(['iam', 'get-policy', '--policy-arn', BOUNDARY_ARN(boundary)]).status).toBe(0);
-  }, 600_000);
+  }, 900_000);
 
   it('refuses a boundary of that name it did not create, before any change', () => {
     // Forget the PolicyId: the live policy is now "someone else's" to the script.
