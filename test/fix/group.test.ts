@@ -196,6 +196,8 @@ describe('boundary group folder', () => {
     const dry = run(script, []);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.calls).toEqual([]);
+    // The dry run shows each trust change (and only those) without making it.
+    expect(dry.stdout.match(/^\[dry run\] aws iam update-assume-role-policy /gm)).toHaveLength(TRUSTED.length);
 
     const before = files(root).filter((f) => !f.startsWith('bundle/'));
     const r = run(script, ['--apply']);
