@@ -53,4 +53,44 @@ describe('attribution remembered per caller ARN', () => {
       { numRuns: 300 },
     );
   });
+
+  it('the principal and session remembered with an attribution get the times, counts and drops a fresh lookup gives', () => {
+    const timed = fc.tuple(record, fc.integer({ min: 0, max: 59 })).map(([r, sec]) => ({ ...r, eventTime: `2024-05-01T09:00:${String(sec).padStart(2, '0')}Z` }) as CloudTrailRecord);
+    fc.assert(
+      fc.property(fc.array(timed, { maxLength: 40 }), fc.integer({ min: 1, max: 3 }), (records, sessionsPerPrincipal) => {
+        const agg = new UsageAggregator({ limits: { sessionsPerPrincipal } });
+        for (const r of records) agg.add(r);
+        const state = agg.state();
+        // Reference: each principal's times, its first sessions in record order, and the records of the others.
+        const expected = new Map<string, { first: string; last: string; kept: Map<string, { first: string; last: string; events: number }>; dropped: number }>();
+        for (const r of records) {
+          const who = attribute(r);
+          if ('skip' in who) continue;
+          const t = r.eventTime;
+          let p = expected.get(who.principalArn);
+          if (!p) expected.set(who.principalArn, (p = { first: t, last: t, kept: new Map(), dropped: 0 }));
+          if (t < p.first) p.first = t;
+          if (t > p.last) p.last = t;
+          const key = `${who.sessionName ?? ''}|${who.sourceIdentity ?? ''}`;
+          let s = p.kept.get(key);
+          if (!s && p.kept.size < sessionsPerPrincipal) p.kept.set(key, (s = { first: t, last: t, events: 0 }));
+          if (!s) {
+            p.dropped++;
+            continue;
+          }
+          if (t < s.first) s.first = t;
+          if (t > s.last) s.last = t;
+          s.events++;
+        }
+        expect(new Set(state.principals.keys())).toEqual(new Set(expected.keys()));
+        for (const [arn, p] of state.principals) {
+          const want = expected.get(arn)!;
+          expect({ first: p.first, last: p.last, dropped: p.sessionsDropped }).toEqual({ first: want.first, last: want.last, dropped: want.dropped });
+          const got = new Map([...p.sessions.values()].flatMap((m) => [...m.values()]).map((s) => [`${s.sessionName ?? ''}|${s.sourceIdentity ?? ''}`, { first: s.first, last: s.last, events: s.events }]));
+          expect(got).toEqual(want.kept);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
