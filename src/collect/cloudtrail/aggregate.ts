@@ -135,6 +135,10 @@ interface CallerMemo {
   p: PrincipalState | undefined;
   /** Unset while the principal's session list is full (the record is then counted as dropped). */
   s: SessionState | undefined;
+  /** The caller's last IP, and last user agent with its entry in session `s`. */
+  ip: string | undefined;
+  ua: string | undefined;
+  agent: AgentActivity | undefined;
 }
 
 const OTHER_UA = '(other user agents)';
@@ -195,7 +199,10 @@ export class UsageAggregator {
     const ua = typeof r.userAgent === 'string' ? r.userAgent : '';
     const ip = typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : '';
     if (ua) this.countUserAgent(p, ua, 1);
-    if (ip && p.ips.size < this.limits.sourceIpsPerPrincipal) p.ips.add(ip);
+    // The IP of this caller's previous record is already in both IP lists, or was left out of a
+    // full one (lists only grow): the two Set lookups are skipped.
+    const newIp = ip !== '' && ip !== memo.ip;
+    if (newIp && p.ips.size < this.limits.sourceIpsPerPrincipal) p.ips.add(ip);
     let session = memo.s;
     if (session === undefined) memo.s = session = this.session(p, who.sessionName, who.sourceIdentity, time);
     else {
@@ -206,9 +213,19 @@ export class UsageAggregator {
     const mapping = this.mapper.map(r.eventSource, r.eventName);
     if (session) {
       session.events++;
-      if (ip && session.ips.size < this.limits.sourceIpsPerSession) session.ips.add(ip);
+      if (newIp && session.ips.size < this.limits.sourceIpsPerSession) session.ips.add(ip);
     }
-    const agent = session && ua ? this.agentActivity(session, ua) : undefined;
+    if (newIp) memo.ip = ip;
+    let agent: AgentActivity | undefined;
+    if (session && ua) {
+      // Same caller, same session, same user agent as last time: the same entry (or "other").
+      if (ua === memo.ua && memo.agent !== undefined) agent = memo.agent;
+      else {
+        agent = this.agentActivity(session, ua);
+        memo.ua = ua;
+        memo.agent = agent;
+      }
+    }
     if (agent) agent.events++;
     if (!mapping.ok) {
       this.noteUnmapped(r.eventSource, r.eventName, mapping.reason);
@@ -250,13 +267,13 @@ export class UsageAggregator {
   private attribution(r: CloudTrailRecord): CallerMemo {
     const id = r.userIdentity;
     const arn = id.arn;
-    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined };
+    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
     const ctx = id.sessionContext;
     const issuer = ctx?.sessionIssuer?.arn;
     const si = ctx?.sourceIdentity;
     const hit = this.attributions.get(arn);
     if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit;
-    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined };
+    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
     if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, memo);
     return memo;
   }
