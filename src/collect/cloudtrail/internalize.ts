@@ -5,9 +5,15 @@
 // account differ only near the end). Profiles of the ingest showed that comparison as the largest
 // single cost of aggregation. Only values that repeat are internalized, once each (on a cache miss).
 
-/** The same text, as V8's internalized string (the key of a one-property object). */
+/**
+ * The same text, as V8's internalized string: the key of a one-property object. The object is a
+ * dictionary (Object.create(null) starts as one), so no hidden class is made per text: an object
+ * literal with a computed key would add a transition per distinct text to the empty literal's
+ * hidden class, which every `{}` that later gains a property then searches.
+ */
 export function internalized(s: string): string {
-  const o: Record<string, 0> = { [s]: 0 };
+  const o = Object.create(null) as Record<string, 0>;
+  o[s] = 0;
   for (const k in o) return k;
   return s;
 }
