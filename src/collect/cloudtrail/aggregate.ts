@@ -527,7 +527,7 @@ export class UsageAggregator {
     const byPrincipal: Record<string, PrincipalUsage> = {};
     for (const arn of [...this.principals.keys()].sort()) {
       const p = this.principals.get(arn)!;
-      byPrincipal[arn] = principalUsage(p);
+      setOwn(byPrincipal, arn, principalUsage(p));
     }
     const unmapped: UnmappedEvent[] = [...this.unmapped.values()]
       .map((u) => ({ eventSource: u.eventSource, eventName: u.eventName, count: u.count, reason: u.reason }))
@@ -543,6 +543,14 @@ export class UsageAggregator {
       ...(unattributed.length > 0 ? { unattributed } : {}),
     };
   }
+}
+
+/**
+ * obj[key] = value as an own data property whatever the key: ARNs and user agents come from the
+ * log file, and `obj["__proto__"] = v` would set the prototype instead (the entry then vanished).
+ */
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Items of `from` not yet in `into`, in order, while `into` has room: first occurrences win. */
@@ -587,7 +595,7 @@ function principalUsage(p: PrincipalState): PrincipalUsage {
         .map(([userAgent, act]) => ({ userAgent, events: act.events, actions: [...act.actions].sort() })),
     }));
   const userAgents: Record<string, number> = {};
-  for (const ua of [...p.userAgents.keys()].sort()) userAgents[ua] = p.userAgents.get(ua)!;
+  for (const ua of [...p.userAgents.keys()].sort()) setOwn(userAgents, ua, p.userAgents.get(ua)!);
   return {
     principalArn: p.arn,
     actions,
