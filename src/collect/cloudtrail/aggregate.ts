@@ -2,6 +2,7 @@
 // state grows with distinct principals × actions × sessions (each bounded), not with corpus size.
 import type { ActionUsage, PrincipalUsage, SessionUsage, UnmappedEvent, UsageData } from '../../model/usage.js';
 import { EventMapper } from './event-map.js';
+import { setOwn } from './set-own.js';
 import { attribute, type Attribution, eventTimeOf, isDataEvent, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
 
 export interface AggregatorLimits {
@@ -543,14 +544,6 @@ export class UsageAggregator {
       ...(unattributed.length > 0 ? { unattributed } : {}),
     };
   }
-}
-
-/**
- * obj[key] = value as an own data property whatever the key: ARNs and user agents come from the
- * log file, and `obj["__proto__"] = v` would set the prototype instead (the entry then vanished).
- */
-function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Items of `from` not yet in `into`, in order, while `into` has room: first occurrences win. */
