@@ -2,6 +2,7 @@
 // state grows with distinct principals × actions × sessions (each bounded), not with corpus size.
 import type { ActionUsage, PrincipalUsage, SessionUsage, UnmappedEvent, UsageData } from '../../model/usage.js';
 import { EventMapper } from './event-map.js';
+import { setOwn } from './set-own.js';
 import { attribute, type Attribution, eventTimeOf, isDataEvent, isDenied, resourcesOf, type CloudTrailRecord } from './record.js';
 
 export interface AggregatorLimits {
@@ -527,7 +528,7 @@ export class UsageAggregator {
     const byPrincipal: Record<string, PrincipalUsage> = {};
     for (const arn of [...this.principals.keys()].sort()) {
       const p = this.principals.get(arn)!;
-      byPrincipal[arn] = principalUsage(p);
+      setOwn(byPrincipal, arn, principalUsage(p));
     }
     const unmapped: UnmappedEvent[] = [...this.unmapped.values()]
       .map((u) => ({ eventSource: u.eventSource, eventName: u.eventName, count: u.count, reason: u.reason }))
@@ -587,7 +588,7 @@ function principalUsage(p: PrincipalState): PrincipalUsage {
         .map(([userAgent, act]) => ({ userAgent, events: act.events, actions: [...act.actions].sort() })),
     }));
   const userAgents: Record<string, number> = {};
-  for (const ua of [...p.userAgents.keys()].sort()) userAgents[ua] = p.userAgents.get(ua)!;
+  for (const ua of [...p.userAgents.keys()].sort()) setOwn(userAgents, ua, p.userAgents.get(ua)!);
   return {
     principalArn: p.arn,
     actions,

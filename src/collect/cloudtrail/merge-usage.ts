@@ -1,6 +1,7 @@
 // Combines usage from two sources (e.g. a CloudTrail read and service-last-accessed reports).
 import type { ActionUsage, PrincipalUsage, SessionUsage, UnmappedEvent, UsageData } from '../../model/usage.js';
 import { DEFAULT_LIMITS } from './aggregate.js';
+import { setOwn } from './set-own.js';
 
 const minTime = (a: string, b: string): string => (!a ? b : !b ? a : a < b ? a : b);
 const maxTime = (a: string, b: string): string => (a > b ? a : b);
@@ -21,9 +22,10 @@ export function mergeUsage(a: UsageData, b: UsageData): UsageData {
 
   const byPrincipal: Record<string, PrincipalUsage> = {};
   for (const arn of [...new Set([...Object.keys(a.byPrincipal), ...Object.keys(b.byPrincipal)])].sort()) {
-    const x = a.byPrincipal[arn];
-    const y = b.byPrincipal[arn];
-    byPrincipal[arn] = x && y ? mergePrincipal(x, y) : (x ?? y)!;
+    // Own entries only: an ARN such as "constructor" must not read Object.prototype's.
+    const x = Object.hasOwn(a.byPrincipal, arn) ? a.byPrincipal[arn] : undefined;
+    const y = Object.hasOwn(b.byPrincipal, arn) ? b.byPrincipal[arn] : undefined;
+    setOwn(byPrincipal, arn, x && y ? mergePrincipal(x, y) : (x ?? y)!);
   }
 
   const unmapped = new Map<string, UnmappedEvent>();
@@ -59,7 +61,7 @@ export function mergePrincipal(x: PrincipalUsage, y: PrincipalUsage): PrincipalU
     sessions.set(key, prev ? mergeSession(prev, s) : s);
   }
   const userAgents: Record<string, number> = { ...x.userAgents };
-  for (const [ua, n] of Object.entries(y.userAgents)) userAgents[ua] = (userAgents[ua] ?? 0) + n;
+  for (const [ua, n] of Object.entries(y.userAgents)) setOwn(userAgents, ua, (Object.hasOwn(userAgents, ua) ? userAgents[ua]! : 0) + n);
   const servicesOnly = union(x.servicesOnly ?? [], y.servicesOnly ?? []);
   const dropped = (x.sessionsDropped ?? 0) + (y.sessionsDropped ?? 0);
   return {

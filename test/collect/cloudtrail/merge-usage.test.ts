@@ -55,4 +55,26 @@ describe('mergeUsage', () => {
     const b = usage({ byPrincipal: { [ARN]: principal({ actions: [{ action: 'iam:ListRoles', count: 1, firstSeen: 'y', lastSeen: 'y', resources: [] }] }) } });
     expect(mergeUsage(a, b)).toEqual(mergeUsage(b, a));
   });
+
+  it('keeps principals and user agents whose names are special as object keys (from hostile log files)', () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    const withNames = (n: number): UsageData => {
+      const byPrincipal: Record<string, PrincipalUsage> = {};
+      for (const name of names) {
+        const userAgents: Record<string, number> = {};
+        Object.defineProperty(userAgents, name, { value: n, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(byPrincipal, name, { value: principal({ principalArn: name, userAgents }), enumerable: true, writable: true, configurable: true });
+      }
+      return usage({ byPrincipal });
+    };
+    const m = mergeUsage(withNames(1), withNames(2));
+    expect(Object.keys(m.byPrincipal).sort()).toEqual([...names].sort());
+    for (const name of names) {
+      expect(Object.getOwnPropertyDescriptor(m.byPrincipal, name)?.value.principalArn).toBe(name);
+      expect(Object.entries(Object.getOwnPropertyDescriptor(m.byPrincipal, name)!.value.userAgents)).toEqual([[name, 3]]);
+    }
+    // One side only: an ARN named like an Object.prototype member is not merged with that member.
+    const one = mergeUsage(usage({ byPrincipal: { constructor: principal({ principalArn: 'constructor' }) } }), usage({}));
+    expect(Object.getOwnPropertyDescriptor(one.byPrincipal, 'constructor')?.value.principalArn).toBe('constructor');
+  });
 });
