@@ -34,6 +34,7 @@ import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
+import { collectGarbage } from './release.js';
 import { jsonTextSafe, safeText } from '../safe/text.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
@@ -329,11 +330,20 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
 }
 
 async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: HistoryStore | undefined, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
-  // Only the report and the fix plans are written: the graph (and through it the snapshot,
-  // effective sets, callers and their memos) is let go before writing starts, not held through it.
-  // The report's graph is made in report.json's form: its other hops are never made.
+  const analysis = await analysisToWrite(opts, onProgress);
+  collectGarbage(); // the analysis' garbage goes before writing adds its own (release.ts)
+  return writeAnalysis(analysis, opts, onProgress, store);
+}
+
+/**
+ * Only the report and the fix plans are written: the graph (and through it the snapshot, effective
+ * sets, callers and their memos) is let go before writing starts, not held through it. Its own
+ * function, so that no frame of the writer still holds the whole Analysis when it is collected.
+ * The report's graph is made in report.json's form: its other hops are never made.
+ */
+async function analysisToWrite(opts: ScanOptions, onProgress: ProgressFn): Promise<Pick<Analysis, 'report' | 'fixPlans'>> {
   const { report, fixPlans } = await runScanWithFixes(opts, onProgress, { storedGraph: true });
-  return writeAnalysis({ report, fixPlans }, opts, onProgress, store);
+  return { report, fixPlans };
 }
 
 /**
@@ -357,6 +367,7 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
   const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), config, {
     suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false, storedGraph: true,
   }).map(({ report, fixPlans }) => ({ report, fixPlans })); // the shared graph is not held while writing
+  collectGarbage();
   const results = [];
   const store = opts.history !== undefined
     ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })
