@@ -914,16 +914,18 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     name: p.name, arn: p.arn, basis: needed.basis, covered: needed.covered, observedCount: needed.observed.length,
     trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
   };
-  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, (linked) => fixReadme(facts, linked));
+  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
 }
 
 /**
  * A plan whose `readme` is rendered on each read, from the fixes of the plan it is read on (a
  * linked copy's: the closure holds no second list). Enumerable, so a structured clone (plans from
- * analysis workers) carries the text itself.
+ * analysis workers) carries the text itself. The getter is made here, not in planFixes: a closure
+ * made there would keep planFixes' whole scope (the expander and, through its caches, every
+ * shared effective set) alive as long as the plan, i.e. through the writing of the bundle.
  */
-function withReadme(plan: Omit<PrincipalFixPlan, 'readme'>, render: (fixes: readonly Fix[]) => string): PrincipalFixPlan {
-  return Object.defineProperty(plan, 'readme', { get(this: PrincipalFixPlan) { return render(this.fixes); }, enumerable: true }) as PrincipalFixPlan;
+function withReadme(plan: Omit<PrincipalFixPlan, 'readme'>, facts: ReadmeFacts): PrincipalFixPlan {
+  return Object.defineProperty(plan, 'readme', { get(this: PrincipalFixPlan) { return fixReadme(facts, this.fixes); }, enumerable: true }) as PrincipalFixPlan;
 }
 
 interface ReadmeFacts {

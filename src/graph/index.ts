@@ -1,11 +1,12 @@
 // The graph stage's face to the rest of the pipeline: build once per scan (over one account or
 // several), then answer what checks, fixes, reports and `leash paths` ask.
-import type { GraphEdge, GraphPath, GraphSummary, PowerTier, PrincipalReach } from '../model/graph.js';
+import type { GraphEdge, GraphPath, GraphSummary, PathHop, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
 import { escalates, gain, summarizePower, type PowerSets } from './power.js';
 import { joinCarriers } from './carriers.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
+import { storedHopMarks } from './stored-hops.js';
 
 export type { AccountInput } from './build.js';
 export type { Strength } from './reach.js';
@@ -26,7 +27,12 @@ export interface AccessGraph {
   escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength }[];
   /** Principals a principal can act as (any strength), itself excluded. */
   reachable(arn: string, strength: Strength): GraphNodeInternal[];
-  summary(accountId?: string): GraphSummary;
+  /**
+   * The graph as reports show it. `stored`: only the hops report.json keeps (src/graph/stored-hops.ts,
+   * `hopsOmitted` set): equal to storedGraph(summary(accountId)), without a hop object for each
+   * hop left out; for scans whose report is only written, not asked for other paths.
+   */
+  summary(accountId?: string, form?: { readonly stored?: boolean }): GraphSummary;
 }
 
 export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions): AccessGraph {
@@ -97,12 +103,12 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
       return out;
     },
     reachable,
-    summary: (accountId) => graphSummary(built, reach, accountId),
+    summary: (accountId, form) => graphSummary(built, reach, accountId, form?.stored === true),
   };
   return api;
 }
 
-function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string): GraphSummary {
+function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId: string | undefined, stored: boolean): GraphSummary {
   const inAccount = (n: GraphNodeInternal) => accountId === undefined || n.account === accountId;
   // Edges in out-list order, taken whole per source node (an edge's `from` is its list's node):
   // no flattened copy and no lookup per edge of 461k at 50k principals.
@@ -152,5 +158,13 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId?: string):
   for (const n of sources) if (!seen[n.index]) { seen[n.index] = 1; named.push(n); }
   const labels: Record<string, string> = Object.create(null);
   for (const n of named) if (n.kind !== 'user' && n.kind !== 'role') labels[n.id] = n.label;
-  return { nodes, edges: edges.length, admins, labels, hops: edges.map((e) => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence })), reach: reachList, accounts: built.accounts, ...(built.limits ? { limits: built.limits } : {}) };
+  const hop = (e: GraphEdge): PathHop => ({ from: e.from, to: e.to, technique: e.technique, actions: e.actions, condition: e.condition, target: e.target, why: e.why, evidence: e.evidence });
+  // Key order as storedGraph's `{ ...summary, hops, hopsOmitted }` gives it: report.json's bytes follow it.
+  const base = { nodes, edges: edges.length, admins, labels };
+  const rest = { reach: reachList, accounts: built.accounts, ...(built.limits ? { limits: built.limits } : {}) };
+  if (!stored) return { ...base, hops: edges.map(hop), ...rest };
+  const keep = storedHopMarks(edges, admins, reachList);
+  const hops: PathHop[] = [];
+  for (let k = 0; k < edges.length; k++) if (keep[k] === 1) hops.push(hop(edges[k]!));
+  return { ...base, hops, ...rest, hopsOmitted: edges.length - hops.length };
 }

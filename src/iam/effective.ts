@@ -114,20 +114,23 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     principalDependent,
   };
   summaryCache.set(doc, s);
-  statementSetCache.set(doc, { expander, sets });
+  statementSetCache.set(doc, { expander: new WeakRef(expander), sets });
   return s;
 }
 
 // Each summarized document's statements as action sets (read-only, shared), with the expander
 // whose catalog numbers them: "does statement i cover action a" is then one bit test.
-const statementSetCache = new WeakMap<PolicyDocument, { readonly expander: ActionExpander; readonly sets: readonly ActionSet[] }>();
+// The expander is held weakly: a document that outlives the scan (a fix's policy, kept while the
+// bundle is written) must not keep the expander alive, and with it every cache keyed by it
+// (shared effective sets, unions, indexes: hundreds of MB at 50,000 principals).
+const statementSetCache = new WeakMap<PolicyDocument, { readonly expander: WeakRef<ActionExpander>; readonly sets: readonly ActionSet[] }>();
 const otherSets = new WeakMap<ActionExpander, WeakMap<PolicyDocument, readonly ActionSet[]>>();
 
 /** A document's statements as action sets under `expander` (read-only, shared; one per statement, in order). */
 export function statementSetsOf(doc: PolicyDocument, expander: ActionExpander): readonly ActionSet[] {
   summarizeDocument(doc, expander);
   const known = statementSetCache.get(doc);
-  if (known && known.expander === expander) return known.sets;
+  if (known && known.expander.deref() === expander) return known.sets;
   // Summarized under another expander (tests use several): sets of this one's own, kept apart.
   let byDoc = otherSets.get(expander);
   if (!byDoc) otherSets.set(expander, (byDoc = new WeakMap()));
@@ -143,8 +146,9 @@ export function statementSetsOf(doc: PolicyDocument, expander: ActionExpander): 
  */
 export function coveringStatementsOf(doc: PolicyDocument, action: string): Statement[] {
   const known = statementSetCache.get(doc);
-  if (known) {
-    const id = known.expander.idOf(action);
+  const expander = known?.expander.deref();
+  if (known && expander) {
+    const id = expander.idOf(action);
     if (id >= 0) {
       const out: Statement[] = [];
       for (let i = 0; i < doc.statements.length; i++) if (known.sets[i]!.has(id)) out.push(doc.statements[i]!);

@@ -34,6 +34,7 @@ import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
+import { collectGarbage } from './release.js';
 import { jsonTextSafe, safeText } from '../safe/text.js';
 import type { AwsCollection } from '../collect/aws/index.js';
 
@@ -116,6 +117,12 @@ export interface AnalyzeOptions {
   readonly fixes: boolean;
   /** Time spent per stage (benchmarks): effective, graph, checks, baseline, fixes, report. */
   readonly onStage?: (stage: string, ms: number) => void;
+  /**
+   * The report's graph keeps only the hops report.json keeps (`hopsOmitted` set), for scans that
+   * write the report and answer nothing else from it: the hops left out are never made (at 50,000
+   * principals, 461k hops of which the file keeps a few, ~165 MB held through the writing).
+   */
+  readonly storedGraph?: boolean;
 }
 
 export interface Analysis {
@@ -237,7 +244,7 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
     startedAt: opts.startedAt,
     finishedAt: opts.now.toISOString(),
     snapshot, analyzed: analyzed as AnalyzedPrincipal[], findings: findings as Finding[], fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines: baselines as Map<string, PrincipalBaselineSummary>,
-    graph: graph.summary(snapshot.account.id),
+    graph: graph.summary(snapshot.account.id, { stored: opts.storedGraph === true }),
     ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     errors: [...pre.errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })), ...extraErrors],
@@ -263,7 +270,7 @@ export async function runScan(opts: ScanOptions, onProgress: ProgressFn = () => 
   return (await runScanWithFixes(opts, onProgress)).report;
 }
 
-export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn = () => {}): Promise<Analysis> {
+export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn = () => {}, analysis: Pick<AnalyzeOptions, 'storedGraph'> = {}): Promise<Analysis> {
   const started = opts.now ?? new Date();
   const t0 = performance.now();
   const { snapshot, config } = await collectSnapshot(opts, onProgress);
@@ -278,6 +285,7 @@ export async function runScanWithFixes(opts: ScanOptions, onProgress: ProgressFn
     now: opts.now ?? new Date(),
     fixes: opts.fixes ?? false,
     ...(opts.onStage ? { onStage: opts.onStage } : {}),
+    ...(analysis.storedGraph ? { storedGraph: true } : {}),
   };
   const workers = opts.analysisWorkers ?? config.analysisWorkers;
   if (workers > 0 && analyzeOpts.fixes) return (await import('./workers.js')).analyzeSnapshotWithWorkers(snapshot, effectiveConfig, analyzeOpts, workers);
@@ -322,10 +330,20 @@ export async function scanAndWrite(opts: ScanOptions & WriteOptions, onProgress:
 }
 
 async function scanAndWriteWith(opts: ScanOptions & WriteOptions, store: HistoryStore | undefined, onProgress: ProgressFn): Promise<{ dir: string; report: Report; exitCode: number }> {
-  // Only the report and the fix plans are written: the graph (and through it the snapshot,
-  // effective sets, callers and their memos) is let go before writing starts, not held through it.
-  const { report, fixPlans } = await runScanWithFixes(opts, onProgress);
-  return writeAnalysis({ report, fixPlans }, opts, onProgress, store);
+  const analysis = await analysisToWrite(opts, onProgress);
+  collectGarbage(); // the analysis' garbage goes before writing adds its own (release.ts)
+  return writeAnalysis(analysis, opts, onProgress, store);
+}
+
+/**
+ * Only the report and the fix plans are written: the graph (and through it the snapshot, effective
+ * sets, callers and their memos) is let go before writing starts, not held through it. Its own
+ * function, so that no frame of the writer still holds the whole Analysis when it is collected.
+ * The report's graph is made in report.json's form: its other hops are never made.
+ */
+async function analysisToWrite(opts: ScanOptions, onProgress: ProgressFn): Promise<Pick<Analysis, 'report' | 'fixPlans'>> {
+  const { report, fixPlans } = await runScanWithFixes(opts, onProgress, { storedGraph: true });
+  return { report, fixPlans };
 }
 
 /**
@@ -347,8 +365,9 @@ export async function scanManyAndWrite(inputs: readonly string[], opts: ScanOpti
   const suppressions = loadSuppressions(opts.suppressionsFile ?? config.suppressionsFile);
   onProgress('analyze', `${collected.reduce((n, c) => n + c.snapshot.principals.length, 0)} principals in ${collected.length} accounts`);
   const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), config, {
-    suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false,
+    suppressions, scanId: scanId(ids[0]!, started), startedAt: started.toISOString(), now: opts.now ?? new Date(), fixes: opts.fixes ?? false, storedGraph: true,
   }).map(({ report, fixPlans }) => ({ report, fixPlans })); // the shared graph is not held while writing
+  collectGarbage();
   const results = [];
   const store = opts.history !== undefined
     ? await openHistoryStore(opts.history, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}) })

@@ -57,6 +57,24 @@ describe('right-sized policy and boundary from observed use', () => {
     expect(structuredClone(p).readme).toBe(text);
   });
 
+  // A plan lives until its folder is written; the expander it was planned with keys every shared
+  // cache of the analysis (effective sets, unions, indexes: hundreds of MB at 50,000 principals).
+  it('keeps no reference to the expander it was planned with, so the analysis\' caches go before writing', async () => {
+    const { collectGarbage } = await import('../../src/pipeline/release.js');
+    const planned = () => {
+      const x = new ActionExpander(catalog());
+      const a = analyzePrincipals(snapshot, defaultConfig(), x).find((y) => y.principal.arn === ARN)!;
+      const p = planFixes(a, computeNeeded(a, snapshot.usage, defaultConfig(), x), snapshot, defaultConfig(), x, ['f1']);
+      return { p: linkFixes(p, []), expander: new WeakRef(x) };
+    };
+    const { p, expander: ref } = planned();
+    await new Promise((r) => setImmediate(r)); // a WeakRef keeps its target until the current job ends
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined();
+    expect(p.readme).toMatch(/^# Fixes for kiro-agent\n/);
+    expect(p.fixes.length).toBeGreaterThan(0);
+  });
+
   it('keeps the README a getter through linkFixes (not rendered there and held until writing), with the same text and key order', () => {
     const { plan: p } = plan(snapshot);
     const finding = { id: 'f1', checkId: 'agent-without-boundary', principalArn: ARN, fixIds: [] as string[] } as unknown as Finding;
