@@ -139,7 +139,7 @@ export const trustPolicyTooBroad = defineCheck({
             description: `Statement ${s.index} of the trust policy ${pr.text}.`,
             evidence: [{ kind: 'statement', policy: { kind: 'trust', name: 'AssumeRolePolicyDocument' }, statementIndex: s.index, ...(s.sid ? { sid: s.sid } : {}), statement: statementToJson(s as Statement) }],
             actions: s.action ? [...s.action] : ['sts:AssumeRole'],
-            remediation: 'Name the exact principals, and add sts:ExternalId, aws:PrincipalOrgID or an OIDC sub condition; the generated trust.json shows a tightened version.',
+            remediation: 'Name the exact principals, and add sts:ExternalId, aws:PrincipalOrgID or an OIDC sub condition; the generated trust policy (in the fix) shows a tightened version.',
           });
         }
       }

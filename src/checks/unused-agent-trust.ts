@@ -6,7 +6,7 @@ export const unusedAgentTrust = defineCheck({
   id: 'unused-agent-trust',
   title: 'Role trusts an AI agent that never assumed it',
   severity: 'high',
-  rationale: 'A role whose trust policy names an AI agent lets that agent become the role at any moment, with every permission the role has, and one more hop is all a role chain needs. When CloudTrail watched the agent for the whole window and it never assumed the role, the trust is standing access nobody uses: remove the agent from the trust policy (the generated trust.json does), rather than leave the door for the day the agent decides it is the quickest fix. Unknown is not unused: nothing is claimed when the agent\'s activity is not covered, when its AssumeRole record was cut short, or when the role was used yet nobody was seen assuming it (the trail misses assumptions, e.g. through a regional STS endpoint logged in another region).',
+  rationale: 'A role whose trust policy names an AI agent lets that agent become the role at any moment, with every permission the role has, and one more hop is all a role chain needs. When CloudTrail watched the agent for the whole window and it never assumed the role, the trust is standing access nobody uses: remove the agent from the trust policy (the generated trust policy does), rather than leave the door for the day the agent decides it is the quickest fix. Unknown is not unused: nothing is claimed when the agent\'s activity is not covered, when its AssumeRole record was cut short, or when the role was used yet nobody was seen assuming it (the trail misses assumptions, e.g. through a regional STS endpoint logged in another region).',
   references: [
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#stscloudtrailregion',
@@ -39,7 +39,7 @@ export const unusedAgentTrust = defineCheck({
             { kind: 'usage' as const, detail: `${u.agentName}: ${u.agentEvents} events in ${window}, no sts:AssumeRole of ${p.arn}`, events: u.agentEvents },
           ],
           actions: ['sts:AssumeRole'],
-          remediation: `Remove ${u.agentName} from the trust policy of ${p.name} (the generated trust.json does; if nothing else is trusted, it denies every caller instead, and the role can be deleted once nothing needs it).`,
+          remediation: `Remove ${u.agentName} from the trust policy of ${p.name} (the generated trust policy does; if nothing else is trusted, it denies every caller instead, and the role can be deleted once nothing needs it).`,
         });
       }
     }

@@ -4,12 +4,16 @@
 // written into one folder per boundary, fixes/attach-<boundary>/, beside the principals' folders:
 // at the same depth, so every relative link and path their files hold (../README.md, ../lib/,
 // ../boundaries/, ../versions.tf) stays right, and in the same manifest (.leash-fixes) as any
-// other folder leash writes there.
+// other folder leash writes there. Session 19: a role whose fixes are that boundary plus a
+// tighter trust policy joins the group too (2,290 more folders of 4 files each at 10k): its trust
+// document is the group's trust/<its own folder>.json, applied, backed up and rolled back per role.
 import type { PrincipalFixPlan } from './plan.js';
+import type { PolicyDocument } from '../model/policy.js';
 import { md, reasonsSectionText } from './plan.js';
-import { renderTerraform, sharedBoundaryDir, type RenderedFile } from './render/index.js';
+import { renderPolicyJson, renderTerraform, sharedBoundaryDir, type RenderedFile } from './render/index.js';
 import { HOW_TO_APPLY_LINE, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import { renderGroupScript } from './render/group-script.js';
+import { GROUP_TRUST_DIR } from '../report/bundle.js';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
 
@@ -17,16 +21,33 @@ import { safeLines } from '../safe/text.js';
 export const GROUP_KIND = 'attach';
 
 /**
- * The shared boundary a plan only attaches, or undefined: its files would be README.md, apply.sh
- * and main.tf only (no JSON of its own: no policy, trust or session document), with no session
- * length, no replaced policy and no Identity Center permission set (whose apply.sh differs).
+ * The shared boundary of a plan that joins that boundary's group, or undefined: its files would
+ * be README.md, apply.sh and main.tf (the boundary's JSON is in fixes/boundaries/) plus, for a role,
+ * at most one trust document (trust.json: the role's trust policy replaced); no policy or session
+ * document of its own, no session length, no replaced policy, no Identity Center permission set
+ * (whose apply.sh differs).
  */
-export function attachOnlyBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
+export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
   const t = plan.target;
   if (plan.fixes.length === 0 || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
-  if (t.policies.length !== 1) return undefined;
-  const p = t.policies[0]!;
-  return p.purpose === 'boundary' && p.shared && p.attach === 'managed' ? p.name : undefined;
+  let boundary: string | undefined;
+  let trust = false;
+  for (const p of t.policies) {
+    if (p.purpose === 'boundary' && p.shared && p.attach === 'managed' && boundary === undefined) boundary = p.name;
+    else if (p.purpose === 'trust' && t.principalKind === 'role' && p.attach !== 'none' && !trust) trust = true;
+    else return undefined;
+  }
+  return boundary;
+}
+
+/** The trust document a grouped plan applies (groupedBoundary: at most one), or undefined. */
+export function groupedTrust(plan: Pick<PrincipalFixPlan, 'target'>): PolicyDocument | undefined {
+  return plan.target.policies.find((p) => p.purpose === 'trust')?.document;
+}
+
+/** A member's trust document in its group folder: trust/<its own folder name>.json (the one safe-name rule, never the IAM name). */
+export function groupTrustFile(ownDir: string): string {
+  return `${GROUP_TRUST_DIR}/${ownDir}.json`;
 }
 
 /** The group folder of a shared boundary, relative to the fixes folder (the one safe-name rule). */
@@ -56,8 +77,10 @@ function cellCode(s: string): string {
  * the fix's counts). Headings are leash's own lines: text from data is escaped (md), so no line
  * of it starts with `#`.
  */
-function memberSection(text: string, ownDir: string): string[] {
+function memberSection(text: string, ownDir: string, trust: boolean): string[] {
   const out: string[] = [`<a id="${groupAnchor(ownDir)}"></a>`, ''];
+  // Its own line (never said once): where its trust document is, which apply.sh here applies.
+  let trustLine = trust;
   const lines = text.replace(/\n+$/, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -69,6 +92,10 @@ function memberSection(text: string, ownDir: string): string[] {
     }
     if (line === `## ${REASONS_HEADING}`) out.push(`<a id="${groupReasonsAnchor(ownDir)}"></a>`, '');
     out.push(/^#{1,5} /.test(line) ? `#${line}` : line.split(`](#${REASONS_ANCHOR})`).join(`](#${groupReasonsAnchor(ownDir)})`));
+    if (trustLine && line.startsWith('Principal: ')) {
+      out.push('', `Trust policy: replaced by [${groupTrustFile(ownDir)}](${groupTrustFile(ownDir)}), which apply.sh here applies after the boundary.`);
+      trustLine = false;
+    }
   }
   return out;
 }
@@ -79,25 +106,65 @@ const isSayable = (l: string): boolean => l !== '' && !isHeading(l) && !l.starts
 
 /**
  * What every member's section says word for word (at 10,000 principals: the baseline, the
- * boundary's description, verification and notes, the trust note, ~1.5 KB of each of 720
- * members), said once: the lines, under the headings every member has them under, and each
- * section without them (a heading left with nothing under it goes too). Sections come one at a
- * time from `sectionAt` (rendered again for the second pass) so that no more than one member's
- * text is held besides the README itself; only the first section's lines can be everywhere, so
- * they are all that is counted.
+ * boundary's description, verification and notes, ~1.5 KB of each of 720 members), said once:
+ * the lines, under the headings every member has them under, and each section without them (a
+ * heading left with nothing under it goes too). With `classOf`, also what every member of a class
+ * (here: with a trust change, without one) says besides, once per class: in a group of both, the
+ * trust note of every EC2 role (~0.5 KB) or the source-identity line of every trust member is not
+ * everywhere, but is in every section of its class. Sections come one at a time from `sectionAt`
+ * (rendered again for the second pass) so that no more than one member's text is held besides
+ * the README itself; only the first section's lines can be everywhere (the first of a class's, in
+ * all its sections), so they are all that is counted.
  */
-export function sayOnce(n: number, sectionAt: (i: number) => readonly string[]): { shared: string[]; sectionAt: (i: number) => string[] } {
-  if (n < 2) return { shared: [], sectionAt: (i) => [...sectionAt(i)] };
-  const first = sectionAt(0);
-  const everywhere = new Set(first.filter((l) => isSayable(l) || isHeading(l)));
-  for (let i = 1; i < n && everywhere.size > 0; i++) {
-    const s = new Set(sectionAt(i));
+export function sayOnce(n: number, sectionAt: (i: number) => readonly string[], classOf: (i: number) => number = () => 0): {
+  shared: string[];
+  /** Per class, in order of first member: what all its sections say besides `shared` (empty when it has one member). */
+  byClass: { cls: number; count: number; shared: string[] }[];
+  sectionAt: (i: number) => string[];
+} {
+  if (n < 2) return { shared: [], byClass: [], sectionAt: (i) => [...sectionAt(i)] };
+  const candidates = (lines: readonly string[]) => new Set(lines.filter((l) => isSayable(l) || isHeading(l)));
+  let first: readonly string[] = [];
+  let everywhere = new Set<string>();
+  const classes = new Map<number, { first: readonly string[]; everywhere: Set<string>; count: number }>();
+  for (let i = 0; i < n; i++) {
+    const lines = sectionAt(i);
+    const c = classOf(i);
+    const cls = classes.get(c);
+    if (i === 0) everywhere = candidates((first = lines));
+    if (!cls) classes.set(c, { first: lines, everywhere: candidates(lines), count: 1 });
+    if (i === 0 && !cls) continue;
+    const s = new Set(lines);
     for (const l of everywhere) if (!s.has(l)) everywhere.delete(l);
+    if (cls) {
+      cls.count++;
+      for (const l of cls.everywhere) if (!s.has(l)) cls.everywhere.delete(l);
+    }
   }
+  const said = new Set<string>();
+  const shared = sayLines(first, everywhere, said);
+  const byClass: { cls: number; count: number; shared: string[] }[] = [];
+  const saidBy = new Map<number, Set<string>>();
+  for (const [cls, e] of classes) {
+    const own = new Set<string>();
+    saidBy.set(cls, own);
+    // A class of one says nothing once; a class that is everyone has nothing left to say.
+    if (e.count < 2 || e.count === n) continue;
+    for (const l of said) e.everywhere.delete(l);
+    byClass.push({ cls, count: e.count, shared: sayLines(e.first, e.everywhere, own) });
+  }
+  return { shared, byClass, sectionAt: (i) => tidy(sectionAt(i).filter((l) => !(isSayable(l) && (said.has(l) || saidBy.get(classOf(i))!.has(l))))) };
+}
+
+/**
+ * The lines of `first` that are in `everywhere` (and not said yet), each once, with the headings
+ * above them that are in `everywhere` too; each line said is added to `said`.
+ */
+function sayLines(first: readonly string[], everywhere: ReadonlySet<string>, said: Set<string>): string[] {
   const shared: string[] = [];
   // The headings above the current line, by level: the ones every member has come along as context.
   const stack: string[] = [];
-  const said = new Set<string>();
+  const heads = new Set<string>();
   for (const l of first) {
     if (isHeading(l)) {
       const level = l.indexOf(' ');
@@ -106,15 +173,15 @@ export function sayOnce(n: number, sectionAt: (i: number) => readonly string[]):
     }
     if (!isSayable(l) || !everywhere.has(l) || said.has(l)) continue;
     for (const h of stack) {
-      if (h === undefined || !everywhere.has(h) || said.has(h) || h.startsWith('## ')) continue;
+      if (h === undefined || !everywhere.has(h) || heads.has(h) || h.startsWith('## ')) continue;
       shared.push('', h);
-      said.add(h);
+      heads.add(h);
     }
     if (!(l.startsWith('- ') && shared.at(-1)?.startsWith('- '))) shared.push('');
     shared.push(l);
     said.add(l);
   }
-  return { shared, sectionAt: (i) => tidy(sectionAt(i).filter((l) => !(isSayable(l) && said.has(l)))) };
+  return shared;
 }
 
 /** No heading without a body (but the section's own), no blank line twice. */
@@ -142,48 +209,77 @@ export interface GroupInput {
   readonly ownDirs: readonly string[];
 }
 
-function groupReadme(g: GroupInput): string {
+/**
+ * The group's README, piece by piece: the head (title, table, what every member shares), then
+ * one member's section at a time. At 10,000 principals a group's README is 3–4 MB (8 MB as a
+ * JS string with its arrows); written from pieces, only the head and one section are in memory.
+ */
+function* groupReadme(g: GroupInput): Generator<string> {
   const b = g.boundaryName;
   const boundaryDir = sharedBoundaryDir(b);
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
     (f.countsBefore && f.countsAfter ? `${f.countsBefore[k]} → ${f.countsAfter[k]}` : '');
+  const trusts = g.plans.filter((p) => groupedTrust(p) !== undefined).length;
+  const n = g.plans.length;
   const lines = [
-    `# Attach the shared boundary ${cellCode(b)} (${g.plans.length} principal${g.plans.length === 1 ? '' : 's'})`,
+    `# Attach the shared boundary ${cellCode(b)} (${n} principal${n === 1 ? '' : 's'}${trusts > 0 ? `, ${trusts} with a tighter trust policy` : ''})`,
     '',
-    `Account ${cellCode(g.accountId)}. The one planned fix of every principal below is to attach the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all; each principal's own notes, and why each of its actions is kept, gated or removed, are in its section below.`,
+    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by its own document in \`${GROUP_TRUST_DIR}/\` (the column links it; review each one). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are in its section below.`,
     '',
     HOW_TO_APPLY_LINE,
     '',
-    "`apply.sh` here attaches the boundary to every principal listed, or to those named by `--only role/NAME` / `--only user/NAME` (repeatable; a name not listed stops it before anything). With `--apply` it saves each principal's current state to `backup-<UTC time>/<kind>-<name>/` first; `./apply.sh --rollback <that folder> --apply` puts each one back (`--only` works there too). `main.tf` is every principal's Terraform, concatenated (block names start with the principal).",
+    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` is every principal's Terraform, concatenated (block names start with the principal).`,
     '',
-    '| principal | kind | ARN | allowed | destructive | escalation | verification |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    // The trust column only where some member has a trust change.
+    `| principal | kind | ARN | allowed | destructive | escalation | verification |${trusts > 0 ? ' trust policy |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- |${trusts > 0 ? ' --- |' : ''}`,
   ];
   g.plans.forEach((p, i) => {
-    // Its boundary fix (the one fix such a plan has; a note-only fix beside it would have no counts of its own).
+    // Its boundary fix (the counts are the boundary's; a trust fix has none of its own).
     const f = p.fixes.find((x) => x.kind === 'permissions-boundary') ?? p.fixes[0]!;
     const v = f.verification;
-    lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |`);
+    const t = p.fixes.find((x) => x.kind === 'trust-policy');
+    const trust = groupedTrust(p) === undefined ? 'unchanged' : `[replaced](${groupTrustFile(g.ownDirs[i]!)})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
+    lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
   });
   const section = (i: number): string[] => {
     const p = g.plans[i]!;
     const reasons = reasonsSectionText(p);
-    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!);
+    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, groupedTrust(p) !== undefined);
   };
-  const { shared, sectionAt } = sayOnce(g.plans.length, section);
+  // Class 1: a trust change; 0: none. What each class alone says alike is said once for it too.
+  const { shared, byClass, sectionAt } = sayOnce(g.plans.length, section, (i) => (groupedTrust(g.plans[i]!) !== undefined ? 1 : 0));
   if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
+  for (const c of byClass) {
+    if (c.shared.length === 0) continue;
+    const which = c.cls === 1 ? 'with a trust change' : 'whose trust policy is unchanged';
+    lines.push('', `## What every principal here ${which} (${c.count}) also has in common`, '', `Said once here; the section of each principal ${which} leaves it out.`, ...c.shared);
+  }
   lines.push('');
-  // One string per section: the README's lines array does not grow by every line of every member.
-  for (let i = 0; i < g.plans.length; i++) lines.push(sectionAt(i).join('\n'));
-  return lines.join('\n');
+  yield lines.join('\n');
+  for (let i = 0; i < g.plans.length; i++) yield `\n${sectionAt(i).join('\n')}`;
 }
 
-/** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf. */
-export function groupFiles(g: GroupInput): RenderedFile[] {
-  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]! }));
-  return [
-    { path: 'main.tf', content: g.plans.map((p) => renderTerraform(p.target)).join('\n'), mode: 0o644 },
+/** A file written from pieces, never held whole (a group's README.md and main.tf: megabytes each at 10k). */
+export interface StreamedFile {
+  readonly path: string;
+  readonly mode: number;
+  /** Called once per write: the file's text, in order. */
+  readonly pieces: () => Iterable<string>;
+}
+
+/** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf, and trust/<member>.json of each member whose trust policy is replaced. */
+export function groupFiles(g: GroupInput): (RenderedFile | StreamedFile)[] {
+  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
+  const files: (RenderedFile | StreamedFile)[] = [
+    { path: 'main.tf', pieces: function* () { for (let i = 0; i < g.plans.length; i++) yield (i === 0 ? '' : '\n') + renderTerraform(g.plans[i]!.target); }, mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
-    { path: 'README.md', content: safeLines(groupReadme(g)), mode: 0o644 },
+    // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
+    { path: 'README.md', pieces: function* () { for (const piece of groupReadme(g)) yield safeLines(piece); }, mode: 0o644 },
   ];
+  g.plans.forEach((p, i) => {
+    const trust = groupedTrust(p);
+    if (trust !== undefined) files.push({ path: groupTrustFile(g.ownDirs[i]!), content: renderPolicyJson(trust), mode: 0o644 });
+  });
+  return files;
 }

@@ -9,18 +9,20 @@
 // above all apply.sh's backup-<time>/ folders, which rollback needs.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat as lstatCb, mkdir as mkdirCb, rename as renameCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_FILE_RE, FIX_MARKER, FIXES_MARKER, listSome } from '../report/bundle.js';
+import { BOUNDARIES_DIR, BUNDLE_MARKER, FIX_MARKER, FIXES_MARKER, isFixFile, listSome } from '../report/bundle.js';
 import { TEMP_PREFIX } from '../report/history.js';
 import { safeName } from '../safe/name.js';
 import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
-import { attachOnlyBoundary, groupDirName, groupFiles, groupReasonsAnchor } from './group.js';
+import { groupDirName, groupedBoundary, groupFiles, groupReasonsAnchor, type StreamedFile } from './group.js';
+import { writePieces } from '../report/json-stream.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
 export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'target'>): string {
@@ -30,12 +32,12 @@ export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'targe
 /**
  * Where a principal's per-action reasons are, relative to the fixes folder (the one place that
  * names it; folders from the one safe-name function): the last section of its README.md, or, for
- * a principal whose only fix attaches a shared boundary, its section of the boundary group's
+ * a principal in a boundary group (its shared boundary, and maybe a trust policy), its section of the group's
  * README.md (fix/group.ts). `leash fix` of one member of a group that holds others is the
  * exception: it writes that principal's own folder (writeFixPlans, `partial`).
  */
 export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target' | 'fixes'>): string {
-  const boundary = attachOnlyBoundary(plan);
+  const boundary = groupedBoundary(plan);
   if (boundary !== undefined) return `${groupDirName(boundary)}/README.md#${groupReasonsAnchor(fixDirName(plan))}`;
   return `${fixDirName(plan)}/README.md#${REASONS_ANCHOR}`;
 }
@@ -224,11 +226,27 @@ async function lstatOrUndefinedAsync(path: string): Promise<import('node:fs').St
  * unique, so no folder of this name can exist and it is not looked up. `manifest`: the folders
  * the fixes folder's marker names; this folder's entry is set once its files are written.
  */
-async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly RenderedFile[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[]): Promise<string> {
+/** One file, created ('wx': never over anything, never through a link); a StreamedFile from its pieces, 64 KB at a time. */
+async function createFile(path: string, f: RenderedFile | StreamedFile): Promise<void> {
+  if (!('pieces' in f)) return writeFile(path, f.content, { mode: f.mode, flag: 'wx' });
+  const fh = await open(path, 'wx', f.mode);
+  try {
+    await writePieces(fh, f.pieces(), 1 << 16);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeFixDir(fixesDir: string, name: string, principalArn: string, files: readonly (RenderedFile | StreamedFile)[], manifest: Map<string, FixMarker>, fresh = false, inTempBundle = false, principals?: readonly string[]): Promise<string> {
   const dir = join(fixesDir, name);
   const entry: FixMarker = { tool: 'leash', principalArn, files: files.map((f) => f.path), ...(principals ? { principals } : {}) };
+  // A group folder's trust/ (its members' trust documents): the one sub-folder a fix folder has.
+  const subdirs = [...new Set(files.flatMap((f) => (f.path.includes('/') ? [f.path.slice(0, f.path.indexOf('/'))] : [])))];
   // Every file into a new folder: 'wx' creates each one and follows no link.
-  const writeNew = (into: string): Promise<unknown> => Promise.all(files.map((f) => writeFile(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' })));
+  const writeNew = async (into: string): Promise<unknown> => {
+    for (const d of subdirs) await mkdir(join(into, d));
+    return Promise.all(files.map((f) => createFile(join(into, f.path), f)));
+  };
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st && fresh && inTempBundle) {
     // Inside a bundle still being written (a temp folder renamed into place whole), a folder of
@@ -263,11 +281,17 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
   // Each file: written beside, then renamed over the old one. Files of the old set that the new
   // set lacks (policy-2.json after a fix shrank, reasons.md and versions.tf of earlier versions)
   // are leash's and go; backups and the rest stay. The manifest names the new set once the run ends.
+  // Its sub-folder must be a folder, not a link that would take the renames below elsewhere.
+  for (const d of subdirs) {
+    const sub = await lstatOrUndefinedAsync(join(dir, d));
+    if (!sub) await mkdir(join(dir, d));
+    else if (!sub.isDirectory()) throw new InputError(join(dir, d), '', 'a folder leash writes fix files to', sub.isSymbolicLink() ? 'a symbolic link' : 'something that is not a folder');
+  }
   const temps: [string, string][] = [];
   try {
     for (const f of files) {
       const tmp = join(dir, tempName());
-      await writeFile(tmp, f.content, { mode: f.mode, flag: 'wx' });
+      await createFile(tmp, f);
       temps.push([tmp, join(dir, f.path)]);
     }
   } catch (e) {
@@ -279,7 +303,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     await rename(tmp, target);
   }
   const keep = new Set(files.map((f) => f.path));
-  for (const f of old.files) if (!keep.has(f) && FIX_FILE_RE.test(f) && (await lstatOrUndefinedAsync(join(dir, f)))?.isFile()) await rm(join(dir, f));
+  for (const f of old.files) if (!keep.has(f) && isFixFile(f) && (await lstatOrUndefinedAsync(join(dir, f)))?.isFile()) await rm(join(dir, f));
   manifest.set(name, entry);
   // The older leash's own marker is leash's too; the manifest now speaks for the folder.
   if (legacy && (await lstatOrUndefinedAsync(join(dir, FIX_MARKER)))?.isFile()) await rm(join(dir, FIX_MARKER));
@@ -338,7 +362,7 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
     if (plan.fixes.length === 0) continue;
     const name = fixDirName(plan);
     reserve(name, plan.principalArn);
-    const boundary = attachOnlyBoundary(plan);
+    const boundary = groupedBoundary(plan);
     if (boundary === undefined) {
       own.push({ plan, name });
       continue;

@@ -3,9 +3,9 @@
 // A bundle (a scan directory, or `scan --output DIR`) holds a marker file `.leash-bundle`, the
 // format files, and `fixes/` (marker `.leash-fixes`, naming each folder's principal and files)
 // with one folder per principal (older leash wrote a `.leash-fix` marker into each; still
-// recognised), or per shared boundary for the principals whose only fix attaches it
-// (`attach-<boundary>/`, fix/group.ts: a fix folder like any other, its backups one sub-folder
-// per principal). Inside a fix folder, `apply.sh --apply` writes
+// recognised), or per shared boundary for the principals whose fix attaches it
+// (`attach-<boundary>/`, fix/group.ts: a fix folder like any other, its members' trust documents
+// in its trust/, its backups one sub-folder per principal). Inside a fix folder, `apply.sh --apply` writes
 // `backup-<time>/`: the only copy of the policies it replaced, which `apply.sh --rollback` needs.
 // A folder is leash's to replace or delete only when every entry in it is one of these and none
 // is a backup.
@@ -21,6 +21,14 @@ export const FIX_MARKER = '.leash-fix';
 export const REASONS_FILE = 'reasons.md';
 /** Files leash writes into a principal's fix folder. */
 export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md)$/;
+/** A boundary group's trust documents, one per member whose trust policy it replaces (fix/group.ts): trust/<member's folder>.json. */
+export const GROUP_TRUST_DIR = 'trust';
+const GROUP_TRUST_FILE_RE = /^(?:role|user)-[A-Za-z0-9+=,.@_~-]+\.json$/;
+/** A file leash writes in a fix folder, by its path there: FIX_FILE_RE, or a group's trust/<member>.json. */
+export function isFixFile(path: string): boolean {
+  const i = path.indexOf('/');
+  return i < 0 ? FIX_FILE_RE.test(path) : path.slice(0, i) === GROUP_TRUST_DIR && GROUP_TRUST_FILE_RE.test(path.slice(i + 1));
+}
 /** Shared boundaries' folders, inside the fixes folder (fix/render/shared-boundary.ts); no principal folder is called this (theirs start with role- or user-). */
 export const BOUNDARIES_DIR = 'boundaries';
 /** The shell every apply.sh sources, inside the fixes folder (fix/render/aws-cli.ts). */
@@ -84,6 +92,9 @@ export function inspectFixDir(dir: string, rel: string, out: { foreign: string[]
     if (e === FIX_MARKER || FIX_FILE_RE.test(e)) {
       if (!isFile(p)) out.foreign.push(`${rel}/${e}`);
     } else if (BACKUP_DIR_RE.test(e) && isDir(p)) out.backups.push(`${rel}/${e}`);
+    else if (e === GROUP_TRUST_DIR && isDir(p)) {
+      for (const f of readdirSync(p)) if (!(isFixFile(`${e}/${f}`) && isFile(join(p, f)))) out.foreign.push(`${rel}/${e}/${f}`);
+    }
     // A shared boundary's PolicyId: a live policy was created from here, so the folder is kept like a backup.
     else if (e === POLICY_ID_FILE && isFile(p)) out.backups.push(`${rel}/${e}`);
     else out.foreign.push(`${rel}/${e}`);

@@ -1,18 +1,20 @@
-// Boundary groups (fix/group.ts): principals whose only fix attaches a shared boundary share one
-// folder, fixes/attach-<boundary>/. Proven on a scanned account whose roles carry hostile names:
-// who is grouped and who is not (a role with a trust fix keeps its own folder), the README's table
-// and anchors (fixReasonsFile lands on one), and the group's apply.sh run under bash with `aws`
-// stubbed: exact names, --only, a refused --only, per-principal backups and rollback of each.
+// Boundary groups (fix/group.ts): principals whose fix attaches a shared boundary (and, for a
+// role, maybe replaces its trust policy) share one folder, fixes/attach-<boundary>/. Proven on a
+// scanned account whose roles carry hostile names: who is grouped and who is not (a role with a
+// session-length fix keeps its own folder), each member's trust document, the README's table and
+// anchors (fixReasonsFile lands on one), and the group's apply.sh run under bash with `aws`
+// stubbed: exact names, trust only where planned, --only, a refused --only, per-principal backups
+// and rollback of each.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { attachOnlyBoundary, groupDirName, sayOnce } from '../../src/fix/group.js';
-import { fixDirName, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
+import { groupDirName, groupedBoundary, groupTrustFile, sayOnce } from '../../src/fix/group.js';
+import { fixDirName, fixFiles, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { inspectBundle } from '../../src/report/bundle.js';
 import { runCli } from '../support/cli.js';
@@ -32,21 +34,26 @@ const HOSTILE = [
   'x'.repeat(300),
   'plain-agent',
 ];
-const TRUST_FIXED = 'bedrock-agent'; // trusted by Bedrock: a trust fix (trust.json), so a folder of its own
+// Trusted by Bedrock with no source condition: the same boundary plus a tighter trust policy; grouped too.
+const TRUSTED = ['bedrock-agent', "trust $(touch pwned-trust) 'q' `x`", 'trust\nnewline; touch pwned-trust-nl', 'трест-ünï😀\u202e'];
+// Negative control: also a session-length fix (12 h → 1 h), so a folder of its own.
+const SESSION_FIXED = 'bedrock-long-session';
 
-function role(name: string, i: number, service: string): Record<string, unknown> {
+function role(name: string, i: number, service: string, maxSession = 3600): Record<string, unknown> {
   return {
     Path: '/', RoleName: name, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, CreateDate: '2025-09-01T09:00:00Z',
     AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] },
-    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: maxSession,
     RolePolicyList: [{ PolicyName: `p-${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:PassRole'], Resource: '*' }] } }],
   };
 }
 
-// plain-agent had a boundary before (put back on rollback).
+// plain-agent had a boundary before (put back on rollback); every role's trust policy as read is OLD_TRUST.
+const OLD_TRUST = '{"Version": "2012-10-17", "Statement": [{"Sid": "old-trust"}]}';
 const STUB = awsStub(ACCOUNT, [
   `*"role-name plain-agent --query Role.PermissionsBoundary"*) echo arn:aws:iam::${ACCOUNT}:policy/old-boundary ;;`,
   '*"--query Role.PermissionsBoundary"*) echo None ;;',
+  `*"--query Role.AssumeRolePolicyDocument"*) echo '${OLD_TRUST}' ;;`,
   '*"--query PolicyNames"*) echo p-1 ;;',
 ]);
 
@@ -73,11 +80,16 @@ function run(script: string, args: string[]): { status: number | null; stderr: s
 }
 const changes = (calls: string[][]) => calls.filter((a) => /^(put|delete|create|attach|detach|update)-/.test(a[1] ?? ''));
 const namesOf = (calls: string[][]) => calls.flatMap((a) => a.flatMap((x, i) => (x === '--role-name' ? [a[i + 1]!] : [])));
+const trustUpdates = (calls: string[][]) => calls.filter((a) => a[1] === 'update-assume-role-policy');
+/** The file an update-assume-role-policy call reads (its file:// argument). */
+const docOf = (call: string[]) => call[call.indexOf('--policy-document') + 1]!.replace(/^file:\/\//, '');
+const roleDir = (name: string) => fixDirName({ principalName: name, target: { principalKind: 'role' } as PrincipalFixPlan['target'] });
+const GROUPED = [...HOSTILE, ...TRUSTED];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leash-group-'));
   input = join(root, 'account.json');
-  writeFileSync(input, JSON.stringify({ UserDetailList: [], GroupDetailList: [], Policies: [], RoleDetailList: [...HOSTILE.map((n, i) => role(n, i, 'ec2.amazonaws.com')), role(TRUST_FIXED, 50, 'bedrock.amazonaws.com')] }));
+  writeFileSync(input, JSON.stringify({ UserDetailList: [], GroupDetailList: [], Policies: [], RoleDetailList: [...HOSTILE.map((n, i) => role(n, i, 'ec2.amazonaws.com')), ...TRUSTED.map((n, i) => role(n, 40 + i, 'bedrock.amazonaws.com')), role(SESSION_FIXED, 50, 'bedrock.amazonaws.com', 43200)] }));
   const r = await runCli(['scan', '--input', input, '--fixes', '--output', join(root, 'bundle'), '--ci']);
   expect(r.code, r.err).toBe(0);
   fixes = join(root, 'bundle', 'fixes');
@@ -93,30 +105,48 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('boundary group folder', () => {
-  it('holds every attach-only principal, and only them; a principal with trust.json keeps its own folder', () => {
+  it('holds every grouped principal, and only them, with each trust document; a session-length fix keeps its own folder', async () => {
     const manifest = JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[]; principals?: string[] }> };
     const entry = manifest.folders[relative(fixes, groupDir)]!;
     expect(entry.principalArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:policy/leash-boundary-[0-9a-f]{12}$`));
-    expect(entry.files.sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
-    expect([...entry.principals!].sort()).toEqual(HOSTILE.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`).sort());
-    expect(readdirSync(groupDir).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
-    // Negative control: the Bedrock-trusted role has its trust fix, in its own folder, not in the group.
+    const trustFiles = TRUSTED.map((n) => groupTrustFile(roleDir(n))).sort();
+    expect(entry.files.sort()).toEqual(['README.md', 'apply.sh', 'main.tf', ...trustFiles].sort());
+    expect([...entry.principals!].sort()).toEqual(GROUPED.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`).sort());
+    expect(files(groupDir)).toEqual(['README.md', 'apply.sh', 'main.tf', ...trustFiles].sort());
+    // Each member's trust document is byte for byte the trust.json its own folder would have had.
+    const { fixPlans } = await runScanWithFixes({ input, fixes: true });
+    for (const n of TRUSTED) {
+      const own = fixFiles(fixPlans.find((p) => p.principalName === n)!).find((f) => f.path === 'trust.json')!;
+      expect(readFileSync(join(groupDir, groupTrustFile(roleDir(n))), 'utf8')).toBe(own.content);
+    }
+    // Negative control: the role with a session-length fix too has its own folder (trust.json and all), not the group.
     const own = Object.entries(manifest.folders).filter(([, e]) => e.principals === undefined);
-    expect(own.map(([, e]) => e.principalArn)).toEqual([`arn:aws:iam::${ACCOUNT}:role/${TRUST_FIXED}`]);
+    expect(own.map(([, e]) => e.principalArn)).toEqual([`arn:aws:iam::${ACCOUNT}:role/${SESSION_FIXED}`]);
     expect(readdirSync(join(fixes, own[0]![0]))).toContain('trust.json');
-    expect(readFileSync(join(groupDir, 'README.md'), 'utf8')).not.toContain(TRUST_FIXED);
+    expect(readFileSync(join(groupDir, 'README.md'), 'utf8')).not.toContain(SESSION_FIXED);
     // The shared boundary's README points each member at the group folder.
     const boundaryReadme = readFileSync(join(fixes, 'boundaries', entry.principalArn.split('/').pop()!, 'README.md'), 'utf8');
-    expect(boundaryReadme.match(new RegExp(`\\.\\./\\.\\./${relative(fixes, groupDir)}/`, 'g'))).toHaveLength(HOSTILE.length);
-  });
+    expect(boundaryReadme.match(new RegExp(`\\.\\./\\.\\./${relative(fixes, groupDir)}/`, 'g'))).toHaveLength(GROUPED.length);
+    // The bundle holds nothing foreign: trust/ is the group's; a file leash did not write there is foreign.
+    expect(inspectBundle(join(root, 'bundle')).foreign).toEqual([]);
+    writeFileSync(join(groupDir, 'trust', 'notes.txt'), 'mine');
+    expect(inspectBundle(join(root, 'bundle')).foreign).toEqual([`fixes/${relative(fixes, groupDir)}/trust/notes.txt`]);
+    rmSync(join(groupDir, 'trust', 'notes.txt'));
+  }, 60_000);
 
-  it('README: one table row and one anchored section per principal; hostile names stay text', () => {
+  it('README: one table row and one anchored section per principal, each trust change shown; hostile names stay text', () => {
     const readme = readFileSync(join(groupDir, 'README.md'), 'utf8');
     expect(readme).not.toMatch(RAW_ESCAPE);
     const rows = readme.split('\n').filter((l) => l.startsWith('| [') && l.includes('](#fix-role-'));
-    expect(rows).toHaveLength(HOSTILE.length);
-    // Every row has the table's 7 cells: a name's pipe or newline does not add one.
-    for (const r of rows) expect(r.replace(/\\\|/g, '').split('|').length - 2).toBe(7);
+    expect(rows).toHaveLength(GROUPED.length);
+    // Every row has the table's 8 cells: a name's pipe or newline does not add one.
+    for (const r of rows) expect(r.replace(/\\\|/g, '').split('|').length - 2).toBe(8);
+    // The trust column links each trust member's own document, and says "unchanged" for the others.
+    for (const n of GROUPED) {
+      const row = rows.find((r) => r.includes(`](#fix-${roleDir(n)})`))!;
+      if (TRUSTED.includes(n)) expect(row).toMatch(new RegExp(`\\| \\[replaced\\]\\(${groupTrustFile(roleDir(n)).replace(/[.+]/g, '\\$&')}\\) \\(unverified\\) \\|$`));
+      else expect(row.endsWith('| unchanged |')).toBe(true);
+    }
     const anchors = [...readme.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]!);
     expect(new Set(anchors).size).toBe(anchors.length);
     // Headings are leash's: a name starting with `#` is escaped, never a heading of its own.
@@ -128,48 +158,73 @@ describe('boundary group folder', () => {
     const [head = '', ...sections] = readme.split(/^<a id="fix-role-[^"]*"><\/a>$/m).filter((x, i) => i === 0 || !x.startsWith('\n\n### Why'));
     expect(head).toContain('## What every principal here has in common');
     expect(head.match(/^Baseline: /gm)).toHaveLength(1);
-    expect(head.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
     expect(readme.match(/^Baseline: /gm)).toHaveLength(1);
-    expect(sections).toHaveLength(HOSTILE.length);
+    expect(sections).toHaveLength(GROUPED.length);
+    // Each trust member's section names its own document.
+    const trusted = sections.filter((s) => /^Trust policy: replaced by \[trust\/role-[^\]]+\.json\]\(trust\/role-[^)]+\.json\), which apply\.sh here applies after the boundary\.$/m.test(s));
+    expect(trusted).toHaveLength(TRUSTED.length);
+    for (const n of TRUSTED) expect(trusted.some((s) => s.includes(`](${groupTrustFile(roleDir(n))})`))).toBe(true);
+    for (const s of sections) expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
+    // What every member of a class says alike (the EC2 roles' trust note; the Bedrock roles' trust fix text) is said once for the class.
+    expect(head).toContain(`## What every principal here whose trust policy is unchanged (${HOSTILE.length}) also has in common`);
+    expect(head).toContain(`## What every principal here with a trust change (${TRUSTED.length}) also has in common`);
+    expect(readme.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
+    expect(readme.match(/^Kind: trust-policy\. /gm)).toHaveLength(1);
+    expect(head).toMatch(/^Kind: trust-policy\. Statement 0: bedrock\.amazonaws\.com /m);
     for (const s of sections) {
-      expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
       expect(s).not.toContain('Trust policy left as is');
+      expect(s).not.toMatch(/^Kind: trust-policy/m);
     }
   });
 
   it('fixReasonsFile of a grouped principal names the group README and an anchor there', async () => {
     const { fixPlans } = await runScanWithFixes({ input, fixes: true });
-    const grouped = fixPlans.filter((p) => attachOnlyBoundary(p) !== undefined);
-    expect(grouped).toHaveLength(HOSTILE.length);
+    const grouped = fixPlans.filter((p) => groupedBoundary(p) !== undefined);
+    expect(grouped.map((p) => p.principalName).sort()).toEqual([...GROUPED].sort());
     for (const p of grouped) {
       const [file, anchor] = fixReasonsFile(p).split('#');
       expect(file).toBe(`${relative(fixes, groupDir)}/README.md`);
       expect(anchor).toBe(`fix-${fixDirName(p)}-why`);
     }
-    const other = fixPlans.find((p) => p.principalName === TRUST_FIXED)!;
+    const other = fixPlans.find((p) => p.principalName === SESSION_FIXED)!;
     expect(fixReasonsFile(other)).toBe(`${fixDirName(other)}/README.md#why-each-action-is-kept-gated-or-removed`);
   }, 60_000);
 
-  it('apply.sh: a dry run contacts nothing; --apply attaches the boundary to each exact name, backing each up', () => {
+  it('apply.sh: a dry run contacts nothing; --apply attaches the boundary to each exact name and replaces the trust of the trust members only, backing each up', () => {
     const script = join(groupDir, 'apply.sh');
     expect(readFileSync(script, 'utf8')).not.toMatch(RAW_ESCAPE);
     const dry = run(script, []);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.calls).toEqual([]);
+    // The dry run shows each trust change (and only those) without making it.
+    expect(dry.stdout.match(/^\[dry run\] aws iam update-assume-role-policy /gm)).toHaveLength(TRUSTED.length);
 
     const before = files(root).filter((f) => !f.startsWith('bundle/'));
     const r = run(script, ['--apply']);
     expect(r.status, r.stderr).toBe(0);
     const puts = changes(r.calls).filter((a) => a[1] === 'put-role-permissions-boundary');
-    expect(namesOf(puts).sort()).toEqual([...HOSTILE].sort());
+    expect(namesOf(puts).sort()).toEqual([...GROUPED].sort());
     expect(puts.every((a) => a.at(-1)!.startsWith(`arn:aws:iam::${ACCOUNT}:policy/leash-boundary-`))).toBe(true);
     expect(changes(r.calls).filter((a) => a[1] === 'create-policy')).toHaveLength(1);
+    // Each trust member's trust policy from its own document, after its boundary; no other member's trust is touched.
+    const updates = trustUpdates(r.calls);
+    expect(namesOf(updates).sort()).toEqual([...TRUSTED].sort());
+    for (const u of updates) {
+      expect(docOf(u)).toBe(join(groupDir, groupTrustFile(roleDir(u[3]!))));
+      expect(r.calls.indexOf(u)).toBeGreaterThan(r.calls.findIndex((a) => a[1] === 'put-role-permissions-boundary' && a[3] === u[3]));
+    }
     // Every name reached aws exactly; nothing ran from one; nothing was written outside the fix folders.
-    for (const n of namesOf(r.calls)) expect(HOSTILE).toContain(n);
+    for (const n of namesOf(r.calls)) expect(GROUPED).toContain(n);
     expect(files(root).filter((f) => !f.startsWith('bundle/'))).toEqual(before);
     const backups = readdirSync(groupDir).filter((e) => e.startsWith('backup-'));
     expect(backups).toHaveLength(1);
-    expect(readdirSync(join(groupDir, backups[0]!))).toHaveLength(HOSTILE.length);
+    const backup = join(groupDir, backups[0]!);
+    expect(readdirSync(backup)).toHaveLength(GROUPED.length);
+    // Each backup records the trust policy as read, and, for the trust members only, that this run replaced it.
+    for (const n of GROUPED) {
+      expect(readFileSync(join(backup, roleDir(n), 'trust-policy.json'), 'utf8').trim()).toBe(OLD_TRUST);
+      expect(existsSync(join(backup, roleDir(n), 'trust-policy-applied.json')), n).toBe(TRUSTED.includes(n));
+    }
     // The bundle counts the group's backup as one (retention keeps a scan holding it) and nothing as foreign.
     const inspected = inspectBundle(join(root, 'bundle'));
     // (The boundary's policy-id.txt, which apply.sh wrote when it created it, is kept the same way.)
@@ -177,45 +232,59 @@ describe('boundary group folder', () => {
     expect(inspected.foreign).toEqual([]);
     rmSync(join(groupDir, backups[0]!), { recursive: true });
     // Negative control: the names really were hostile to a shell.
-    expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(false);
+    expect(readdirSync(join(root, 'cwd'))).toEqual([]);
     spawnSync('bash', ['-c', `echo ${HOSTILE[1]}`], { cwd: join(root, 'cwd') });
     expect(existsSync(join(root, 'cwd', 'pwned-subst'))).toBe(true);
     rmSync(join(root, 'cwd', 'pwned-subst'));
-  });
+  }, 120_000);
 
   it('--only applies to the principals named; an --only not in the group refuses before any aws call', () => {
     const script = join(groupDir, 'apply.sh');
-    const r = run(script, ['--apply', '--only', `role/${HOSTILE[1]}`, `--only=role/${HOSTILE[4]}`]);
+    const r = run(script, ['--apply', '--only', `role/${HOSTILE[1]}`, `--only=role/${HOSTILE[4]}`, '--only', `role/${TRUSTED[1]}`]);
     expect(r.status, r.stderr).toBe(0);
-    expect(namesOf(changes(r.calls)).sort()).toEqual([HOSTILE[1], HOSTILE[4]].sort());
+    expect(namesOf(changes(r.calls).filter((a) => a[1] === 'put-role-permissions-boundary')).sort()).toEqual([HOSTILE[1], HOSTILE[4], TRUSTED[1]].sort());
+    expect(namesOf(trustUpdates(r.calls))).toEqual([TRUSTED[1]]);
     const backup = readdirSync(groupDir).find((e) => e.startsWith('backup-'))!;
-    expect(readdirSync(join(groupDir, backup))).toHaveLength(2);
+    expect(readdirSync(join(groupDir, backup))).toHaveLength(3);
     rmSync(join(groupDir, backup), { recursive: true });
 
-    for (const only of [`role/${TRUST_FIXED}`, 'user/plain-agent', 'plain-agent', 'role/plain-agent2']) {
+    for (const only of [`role/${SESSION_FIXED}`, 'user/plain-agent', 'plain-agent', 'role/plain-agent2', `user/${TRUSTED[0]}`]) {
       const bad = run(script, ['--apply', '--only', 'role/plain-agent', '--only', only]);
       expect(bad.status, only).not.toBe(0);
       expect(bad.stderr).toContain('not a principal this script attaches the boundary to');
       expect(bad.calls).toEqual([]);
     }
     expect(readdirSync(groupDir).filter((e) => e.startsWith('backup-'))).toEqual([]);
-  });
+  }, 120_000);
 
-  it('--rollback puts back each principal of the backup (its saved boundary, or none), --only some', () => {
+  it('--rollback puts back each principal of the backup (its saved boundary, or none, and its saved trust where replaced), --only some', () => {
     const script = join(groupDir, 'apply.sh');
     const applied = run(script, ['--apply']);
     expect(applied.status, applied.stderr).toBe(0);
     const backup = join(groupDir, readdirSync(groupDir).find((e) => e.startsWith('backup-'))!);
 
+    // Negative control: a member without a trust change: its boundary only, its trust untouched.
     const one = run(script, ['--rollback', backup, '--apply', '--only', 'role/plain-agent']);
     expect(one.status, one.stderr).toBe(0);
     expect(changes(one.calls)).toEqual([['iam', 'put-role-permissions-boundary', '--role-name', 'plain-agent', '--permissions-boundary', `arn:aws:iam::${ACCOUNT}:policy/old-boundary`]]);
+    // A trust member: its saved trust policy, then its boundary.
+    const t = run(script, ['--rollback', backup, '--apply', '--only', `role/${TRUSTED[2]}`]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(changes(t.calls)).toEqual([
+      ['iam', 'update-assume-role-policy', '--role-name', TRUSTED[2], '--policy-document', `file://${join(backup, roleDir(TRUSTED[2]!), 'trust-policy.json')}`],
+      ['iam', 'delete-role-permissions-boundary', '--role-name', TRUSTED[2]],
+    ]);
 
     const all = run(script, ['--rollback', backup, '--apply']);
     expect(all.status, all.stderr).toBe(0);
     const undo = changes(all.calls);
-    expect(namesOf(undo).sort()).toEqual([...HOSTILE].sort());
-    for (const a of undo) expect(a[1]).toBe(a[3] === 'plain-agent' ? 'put-role-permissions-boundary' : 'delete-role-permissions-boundary');
+    const boundaries = undo.filter((a) => a[1] !== 'update-assume-role-policy');
+    expect(namesOf(boundaries).sort()).toEqual([...GROUPED].sort());
+    for (const a of boundaries) expect(a[1]).toBe(a[3] === 'plain-agent' ? 'put-role-permissions-boundary' : 'delete-role-permissions-boundary');
+    // The saved trust policy of exactly the members whose trust that run replaced.
+    const trusts = trustUpdates(undo);
+    expect(namesOf(trusts).sort()).toEqual([...TRUSTED].sort());
+    for (const u of trusts) expect(docOf(u)).toBe(join(backup, roleDir(u[3]!), 'trust-policy.json'));
     // The shared boundary stays (others may use it).
     expect(undo.some((a) => a[1] === 'delete-policy')).toBe(false);
 
@@ -223,11 +292,39 @@ describe('boundary group folder', () => {
     const notBackup = run(script, ['--rollback', join(root, 'cwd'), '--apply']);
     expect(notBackup.status).not.toBe(0);
     expect(notBackup.calls).toEqual([]);
-    const missing = run(script, ['--rollback', backup, '--apply', '--only', `role/${TRUST_FIXED}`]);
+    const missing = run(script, ['--rollback', backup, '--apply', '--only', `role/${SESSION_FIXED}`]);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('no backup of that principal');
     expect(missing.calls).toEqual([]);
-  });
+    // A backup that says a trust policy was replaced but holds no saved one: refused before any call, for any --only.
+    rmSync(join(backup, roleDir(TRUSTED[3]!), 'trust-policy.json'));
+    for (const args of [[], ['--only', 'role/plain-agent']]) {
+      const broken = run(script, ['--rollback', backup, '--apply', ...args]);
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toContain("is there, but not a role's saved trust-policy.json");
+      expect(broken.calls).toEqual([]);
+    }
+    rmSync(backup, { recursive: true });
+  }, 120_000);
+
+  it('a trust document missing from trust/ stops apply.sh before any aws call; --only of another member runs', () => {
+    const script = join(groupDir, 'apply.sh');
+    const file = join(groupDir, groupTrustFile(roleDir(TRUSTED[0]!)));
+    const text = readFileSync(file, 'utf8');
+    rmSync(file);
+    try {
+      const r = run(script, ['--apply']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`missing ${file}`);
+      expect(r.calls).toEqual([]);
+      const other = run(script, ['--apply', '--only', `role/${TRUSTED[1]}`]);
+      expect(other.status, other.stderr).toBe(0);
+      expect(namesOf(trustUpdates(other.calls))).toEqual([TRUSTED[1]]);
+    } finally {
+      writeFileSync(file, text);
+      for (const e of readdirSync(groupDir)) if (e.startsWith('backup-')) rmSync(join(groupDir, e), { recursive: true });
+    }
+  }, 120_000);
 });
 
 describe('writeFixPlans with boundary groups', () => {
@@ -240,11 +337,39 @@ describe('writeFixPlans with boundary groups', () => {
     const dir = join(out, relative(fixes, groupDir));
     mkdirSync(join(dir, 'backup-20261201T000000Z', 'role-plain-agent'), { recursive: true });
     writeFileSync(join(dir, 'apply.sh'), '# old\n');
-    const fewer = plans.filter((p) => p.principalName !== 'plain-agent');
+    const fewer = plans.filter((p) => p.principalName !== 'plain-agent' && p.principalName !== TRUSTED[0]);
     await writeFixPlans(out, fewer);
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'apply.sh', 'backup-20261201T000000Z', 'main.tf']);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'apply.sh', 'backup-20261201T000000Z', 'main.tf', 'trust']);
     expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).not.toContain("'plain-agent'");
     expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).toContain('PRINCIPALS=(');
+    // The trust document of the member that left goes with it; the others' stay.
+    expect(readdirSync(join(dir, 'trust')).sort()).toEqual(TRUSTED.slice(1).map((n) => `${roleDir(n)}.json`).sort());
+  });
+
+  it('a trust/ that is a link in a group folder being rewritten is refused, not written through', async () => {
+    const out = join(root, 'linked');
+    await writeFixPlans(out, plans);
+    const dir = join(out, relative(fixes, groupDir));
+    const elsewhere = mkdtempSync(join(root, 'elsewhere-'));
+    rmSync(join(dir, 'trust'), { recursive: true });
+    symlinkSync(elsewhere, join(dir, 'trust'));
+    await expect(writeFixPlans(out, plans)).rejects.toThrow(/symbolic link/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('a member with a session length or replaced policies besides is not grouped: its own folder', async () => {
+    const member = plans.find((p) => p.principalName === TRUSTED[0])!;
+    const target = { ...member.target, replacesPolicies: [{ kind: 'inline' as const, name: 'p-40' }] };
+    const replaced = Object.defineProperty({ ...member, target }, 'readme', { value: member.readme }) as PrincipalFixPlan;
+    expect(groupedBoundary(replaced)).toBeUndefined();
+    const out = join(root, 'replaced');
+    const dirs = await writeFixPlans(out, plans.map((p) => (p === member ? replaced : p)));
+    expect(dirs).toContain(join(out, roleDir(TRUSTED[0]!)));
+    expect(readdirSync(join(out, roleDir(TRUSTED[0]!))).sort()).toEqual(['README.md', 'apply.sh', 'main.tf', 'trust.json']);
+    const group = join(out, relative(fixes, groupDir));
+    expect(readdirSync(join(group, 'trust'))).not.toContain(`${roleDir(TRUSTED[0]!)}.json`);
+    expect(readFileSync(join(group, 'apply.sh'), 'utf8')).not.toContain(`'${roleDir(TRUSTED[0]!)}'`);
+    expect(readdirSync(join(out, roleDir(SESSION_FIXED)))).toContain('trust.json');
   });
 
   it('partial (leash fix): a group folder holding others stays whole; the principal gets its own folder', async () => {
@@ -273,6 +398,13 @@ describe('writeFixPlans with boundary groups', () => {
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(join(bundle, 'fixes', 'role-plain-agent')).sort()).toEqual(['README.md', 'apply.sh', 'main.tf']);
     expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
+    // A member with a trust change too: its own folder, with its trust.json (the same document as its file in the group's trust/).
+    const t = await runCli(['fix', '--report', join(bundle, 'report.json'), '--principal', TRUSTED[0]!]);
+    expect(t.code, t.err).toBe(0);
+    const own = join(bundle, 'fixes', roleDir(TRUSTED[0]!));
+    expect(readdirSync(own).sort()).toEqual(['README.md', 'apply.sh', 'main.tf', 'trust.json']);
+    expect(readFileSync(join(own, 'trust.json'), 'utf8')).toBe(readFileSync(join(group, groupTrustFile(roleDir(TRUSTED[0]!))), 'utf8'));
+    expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
   }, 120_000);
 
   it('a group folder name is never a principal folder name', () => {
@@ -283,27 +415,38 @@ describe('writeFixPlans with boundary groups', () => {
   });
 });
 
-describe('attachOnlyBoundary', () => {
+describe('groupedBoundary', () => {
   const document = { version: '2012-10-17', statements: [] } as unknown as PolicyDocument;
   const shared = { name: 'leash-boundary-0123456789ab', purpose: 'boundary', attach: 'managed', shared: true, document } as const;
+  const trust = { name: 'trust', purpose: 'trust', attach: 'inline', document } as const;
   const base = { principalKind: 'role', principalName: 'r', accountId: ACCOUNT } as const;
   const fix = [{}] as unknown as PrincipalFixPlan['fixes'];
-  it('is the boundary only when the shared boundary is everything the plan writes', () => {
-    expect(attachOnlyBoundary({ fixes: fix, target: { ...base, policies: [shared] } })).toBe(shared.name);
-    // Negative controls: anything of its own keeps the principal out of the group.
+  it('is the boundary when the shared boundary, and for a role at most one trust document, is everything the plan writes', () => {
+    expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [shared] } })).toBe(shared.name);
+    expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [shared, trust] } })).toBe(shared.name);
+    expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [trust, shared] } })).toBe(shared.name);
+    // Negative controls: anything else of its own keeps the principal out of the group.
     const own = { name: 'own-boundary', purpose: 'boundary', attach: 'managed', document } as const;
-    const trust = { name: 'trust', purpose: 'trust', attach: 'managed', document: shared.document } as const;
-    const policy = { name: 'p', purpose: 'identity', attach: 'inline', document: shared.document } as const;
+    const policy = { name: 'p', purpose: 'identity', attach: 'inline', document } as const;
+    const session = { name: 'session', purpose: 'session', attach: 'none', document } as const;
     for (const target of [
       { ...base, policies: [own] },
-      { ...base, policies: [shared, trust] },
+      { ...base, policies: [trust] },
+      { ...base, policies: [shared, trust, trust] },
+      { ...base, policies: [shared, shared] },
+      { ...base, principalKind: 'user' as const, policies: [shared, trust] },
+      { ...base, policies: [shared, { ...trust, attach: 'none' as const }] },
       { ...base, policies: [shared, policy] },
+      { ...base, policies: [shared, trust, session] },
       { ...base, policies: [{ ...shared, attach: 'none' as const }] },
       { ...base, policies: [shared], maxSessionDuration: 3600 },
+      { ...base, policies: [shared, trust], maxSessionDuration: 3600 },
       { ...base, policies: [shared], replacesPolicies: [{ kind: 'inline' as const, name: 'x' }] },
+      { ...base, policies: [shared, trust], replacesPolicies: [{ kind: 'managed' as const, name: 'x' }] },
       { ...base, policies: [shared], identityCenter: { permissionSetName: 'ps' } },
-    ]) expect(attachOnlyBoundary({ fixes: fix, target })).toBeUndefined();
-    expect(attachOnlyBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+      { ...base, policies: [shared, trust], identityCenter: { permissionSetName: 'ps' } },
+    ]) expect(groupedBoundary({ fixes: fix, target }), JSON.stringify(target)).toBeUndefined();
+    expect(groupedBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
   });
 });
 
@@ -322,6 +465,33 @@ describe('sayOnce', () => {
         for (const l of s) if (l !== '' && !l.startsWith('#')) expect(left[i]!.includes(l) || sharedText.includes(l), l).toBe(true);
         // Negative control: a line only this section has stays in it.
         for (const l of s) if (l !== '' && !l.startsWith('#') && sections.some((o) => !o.includes(l))) expect(left[i]).toContain(l);
+      });
+    }));
+  });
+
+  it('with classes: a line is said once for a class only when every section of that class has it, and lost from none', () => {
+    fc.assert(fc.property(fc.array(fc.record({ cls: fc.constantFrom(0, 1), lines: fc.array(line as fc.Arbitrary<string>, { maxLength: 12 }) }), { minLength: 1, maxLength: 6 }), (members) => {
+      const { shared, byClass, sectionAt } = sayOnce(members.length, (i) => members[i]!.lines, (i) => members[i]!.cls);
+      const text = (ls: readonly string[]) => ls.filter((l) => l !== '' && !l.startsWith('#'));
+      const all = text(shared);
+      for (const l of all) for (const m of members) expect(m.lines).toContain(l);
+      for (const c of byClass) {
+        const of = members.filter((m) => m.cls === c.cls);
+        expect(c.count).toBe(of.length);
+        // Only a class of two or more, not everyone, says anything once.
+        expect(of.length).toBeGreaterThan(1);
+        expect(of.length).toBeLessThan(members.length);
+        for (const l of text(c.shared)) {
+          expect(all).not.toContain(l);
+          for (const m of of) expect(m.lines).toContain(l);
+        }
+      }
+      members.forEach((m, i) => {
+        const left = sectionAt(i);
+        const mine = text(byClass.find((c) => c.cls === m.cls)?.shared ?? []);
+        for (const l of text(m.lines)) expect(left.includes(l) || all.includes(l) || mine.includes(l), l).toBe(true);
+        // Negative control: a line some member of its class lacks stays in its section.
+        for (const l of text(m.lines)) if (members.some((o) => o.cls === m.cls && !o.lines.includes(l))) expect(left).toContain(l);
       });
     }));
   });

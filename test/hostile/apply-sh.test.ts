@@ -31,7 +31,9 @@ function role(name: string, i: number): Record<string, unknown> {
   return {
     Path: '/', RoleName: name, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, CreateDate: '2025-09-01T09:00:00Z',
     AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+    // Every other role also gets a session-length fix (12 h → 1 h): a folder and apply.sh of its own.
+    // The rest (a shared boundary and a tighter trust policy) are in their boundary's group folder.
+    InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: i % 2 === 0 ? 43200 : 3600,
     RolePolicyList: [{ PolicyName: `p-${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:PassRole'], Resource: '*' }] } }],
   };
 }
@@ -69,12 +71,13 @@ describe('apply.sh with aws stubbed, for hostile principal names', () => {
     mkdirSync(cwd);
 
     const manifest = JSON.parse(readFileSync(join(bundle, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; principals?: string[] }> };
-    // A principal whose only fix attaches the shared boundary is in a group folder (attach-<boundary>/),
-    // whose apply.sh test/fix/group.test.ts runs the same way; here, every principal's own folder.
+    // A principal whose fixes are a shared boundary (and a trust policy) is in a group folder
+    // (attach-<boundary>/), whose apply.sh is run below too (test/fix/group.test.ts: its rollback and --only).
     const grouped = Object.values(manifest.folders).flatMap((e) => e.principals ?? []);
     const fixDirs = readdirSync(join(bundle, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'boundaries' && e.name !== 'lib' && !manifest.folders[e.name]?.principals).map((e) => join(bundle, 'fixes', e.name));
     expect(fixDirs.length + grouped.length).toBe(HOSTILE.length + 1);
-    expect(fixDirs.length).toBeGreaterThan(HOSTILE.length / 2);
+    expect(fixDirs.length).toBeGreaterThanOrEqual(Math.ceil(HOSTILE.length / 2));
+    expect(grouped.length).toBeGreaterThanOrEqual(Math.floor(HOSTILE.length / 2));
     const seen = new Set<string>(grouped);
     for (const dir of fixDirs) {
       const marker = manifest.folders[basename(dir)]!;
@@ -102,6 +105,25 @@ describe('apply.sh with aws stubbed, for hostile principal names', () => {
       seen.add(`${kind}:${name}`);
     }
     expect(seen.size).toBe(HOSTILE.length + 1);
+    // Each group's apply.sh: every name it sends is a member's, exactly; each trust document it applies is its own trust/ file.
+    for (const [name, entry] of Object.entries(manifest.folders).filter(([, e]) => e.principals)) {
+      const dir = join(bundle, 'fixes', name);
+      const script = readFileSync(join(dir, 'apply.sh'), 'utf8');
+      expect(script).not.toMatch(RAW_ESCAPE);
+      const members = new Set(entry.principals!.map((a) => /:(?:role|user)\/(.*)$/s.exec(a)![1]!));
+      const log = mkdtempSync(join(tmpdir(), 'leash-apply-argv-'));
+      const before = files(root).filter((f) => !f.startsWith('bundle/'));
+      const run = spawnSync('bash', [join(dir, 'apply.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log }, encoding: 'utf8' });
+      expect(run.status, `${name}: ${run.stderr}`).toBe(0);
+      const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
+      const named = calls.flatMap((argv) => argv.flatMap((a, i) => (a === '--role-name' || a === '--user-name' ? [argv[i + 1]!] : [])));
+      expect(new Set(named)).toEqual(members);
+      for (const u of calls.filter((a) => a[1] === 'update-assume-role-policy')) {
+        const doc = u[u.indexOf('--policy-document') + 1]!;
+        expect(doc.startsWith(`file://${join(dir, 'trust')}/role-`) && doc.endsWith('.json'), doc).toBe(true);
+      }
+      expect(files(root).filter((f) => !f.startsWith('bundle/'))).toEqual(before);
+    }
     // Negative control for the checks above: the names really were hostile to a shell.
     expect(files(root).filter((f) => !f.startsWith('bundle/')).some((f) => /pwned/.test(f))).toBe(false);
     const naive = spawnSync('bash', ['-c', `echo ${HOSTILE[2]}`], { cwd, encoding: 'utf8' });

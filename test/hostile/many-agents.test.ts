@@ -1,6 +1,6 @@
 // 7,000 agent principals with --fixes (issue 10): this once failed with `Invalid string length`
-// and wrote nothing. Through the CLI end to end: every fix is written to its own folder, the
-// report parses and validates against the schema. Not timed: speed is for `npm run bench`.
+// and wrote nothing. Through the CLI end to end: every fix is written (to its own folder, or its
+// boundary's group folder), the report parses and validates against the schema. Not timed: speed is for `npm run bench`.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,21 +32,24 @@ describe(`${AGENTS} agent principals with --fixes`, () => {
     expect(wanted.size).toBe(AGENTS);
 
     const folders = readdirSync(join(out, 'fixes'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'boundaries' && e.name !== 'lib');
-    expect(folders).toHaveLength(AGENTS);
     // Their boundaries are shared by content: far fewer folders than principals, each naming its users.
     const shared = readdirSync(join(out, 'fixes', 'boundaries'), { withFileTypes: true }).filter((e) => e.isDirectory());
     expect(shared.length).toBeGreaterThan(0);
     expect(shared.length).toBeLessThan(AGENTS / 10);
     const users = shared.reduce((n, e) => n + (readFileSync(join(out, 'fixes', 'boundaries', e.name, 'README.md'), 'utf8').match(/^- `arn:/gm)?.length ?? 0), 0);
     expect(users).toBe(AGENTS);
+    // Each principal is written: in a folder of its own, or as a member of its boundary's group
+    // folder (the shared boundary and a tighter trust policy: fix/group.ts), with its trust document there.
     const written = new Set<string>();
-    const manifest = JSON.parse(readFileSync(join(out, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[] }> };
+    const manifest = JSON.parse(readFileSync(join(out, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[]; principals?: string[] }> };
+    expect(folders.length).toBeLessThan(AGENTS);
     for (const f of folders) {
       const marker = manifest.folders[f.name]!;
-      const present = readdirSync(join(out, 'fixes', f.name));
-      for (const file of marker.files) expect(present, `${f.name}/${file}`).toContain(file);
-      expect(present).toContain('apply.sh');
-      written.add(marker.principalArn);
+      const present = new Set(readdirSync(join(out, 'fixes', f.name), { recursive: true }) as string[]);
+      for (const file of marker.files) expect(present.has(file), `${f.name}/${file}`).toBe(true);
+      expect(present.has('apply.sh')).toBe(true);
+      for (const a of marker.principals ?? [marker.principalArn]) written.add(a);
+      if (marker.principals) expect(marker.files.filter((x) => x.startsWith('trust/'))).toHaveLength(marker.principals.length);
     }
     expect([...wanted].filter((a) => !written.has(a))).toEqual([]);
   }, 1_200_000);

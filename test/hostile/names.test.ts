@@ -17,6 +17,10 @@ afterEach(() => { process.exitCode = 0; });
 
 const ACCOUNT = '111122223333';
 const ESC_NAME = 'evil\u001b]52;c;aGVsbG8=\u0007\u001b]0;pwned\u0007\nsecond-line\u009b31m\u202e';
+// These roles also get a session-length fix (12 h → 1 h), so each keeps a folder of its own named
+// from its IAM name; the others' fixes (a shared boundary and a tighter trust policy) put them in
+// their boundary's group folder (fix/group.ts), whose hostile names test/fix/group.test.ts covers.
+const OWN_FOLDER = new Set(['..', '.', 'terraform', 'twin']);
 
 function role(name: string): Record<string, unknown> {
   return {
@@ -24,7 +28,7 @@ function role(name: string): Record<string, unknown> {
     CreateDate: '2025-09-01T09:00:00Z',
     AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
     InstanceProfileList: [], RolePolicyList: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'ec2:TerminateInstances'], Resource: '*' }] } }],
-    AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: 3600,
+    AttachedManagedPolicies: [], Tags: [{ Key: 'ai-agent', Value: 'true' }], MaxSessionDuration: OWN_FOLDER.has(name) ? 43200 : 3600,
   };
 }
 function user(name: string): Record<string, unknown> {
@@ -79,7 +83,7 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     // The report is still there (a role named `..` once replaced it with fix files).
     expect(existsSync(join(bundle, 'report.json'))).toBe(true);
     const entries = readdirSync(join(bundle, 'fixes')).filter((n) => !n.startsWith('.') && n !== 'versions.tf' && n !== 'README.md' && n !== 'boundaries' && n !== 'lib');
-    // A principal whose only fix attaches the shared boundary is in its boundary's group folder.
+    // A principal whose fixes are the shared boundary (and a trust policy) is in its boundary's group folder.
     const manifest = JSON.parse(readFileSync(join(bundle, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principals?: string[] }> };
     const grouped = entries.flatMap((n) => manifest.folders[n]?.principals ?? []);
     const fixDirs = entries.filter((n) => !n.startsWith('attach-'));
@@ -93,6 +97,10 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     expect(fixDirs).toContain('role-terraform');
     expect(fixDirs).toContain('role-twin');
     expect(grouped).toContain(`arn:aws:iam::${ACCOUNT}:user/twin`);
+    // The grouped roles' trust documents: one file each, named by safeName, apart even case-insensitively.
+    const trustFiles = entries.filter((n) => n.startsWith('attach-')).flatMap((n) => (existsSync(join(bundle, 'fixes', n, 'trust')) ? readdirSync(join(bundle, 'fixes', n, 'trust')) : []));
+    expect(trustFiles.sort()).toEqual([safeName('role', 'Agent'), safeName('role', 'agent'), safeName('role', ESC_NAME)].map((d) => `${d}.json`).sort());
+    expect(new Set(trustFiles.map((f) => f.toLowerCase())).size).toBe(3);
     // Nothing written beside the scans but the latest pointer.
     expect(readdirSync(accountDir).sort()).toEqual([scans[0], 'latest', 'trend.ndjson']);
     // No raw escape in stdout, summary.md, any apply.sh, main.tf, README.md or policy file.

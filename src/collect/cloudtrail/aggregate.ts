@@ -120,6 +120,27 @@ export interface AggregatorOptions {
   readonly mapper?: EventMapper;
 }
 
+/**
+ * A caller ARN's attribution (valid while the fields it was computed from compare equal), and the
+ * principal and session it leads to once they exist: those three Map lookups happen once per
+ * caller instead of once per record. Principals and sessions are never removed, so they stay valid.
+ */
+interface CallerMemo {
+  readonly type: unknown;
+  readonly issuer: unknown;
+  readonly sourceIdentity: unknown;
+  readonly accountId: unknown;
+  readonly eventType: unknown;
+  readonly who: Attribution;
+  p: PrincipalState | undefined;
+  /** Unset while the principal's session list is full (the record is then counted as dropped). */
+  s: SessionState | undefined;
+  /** The caller's last IP, and last user agent with its entry in session `s`. */
+  ip: string | undefined;
+  ua: string | undefined;
+  agent: AgentActivity | undefined;
+}
+
 const OTHER_UA = '(other user agents)';
 const OTHER_EVENTS = '(other events)';
 
@@ -139,7 +160,7 @@ export class UsageAggregator {
   earliest: string | undefined;
   latest: string | undefined;
   private lastDay = '\u0000';
-  private readonly attributions = new Map<string, { type: unknown; issuer: unknown; sourceIdentity: unknown; accountId: unknown; eventType: unknown; who: Attribution }>();
+  private readonly attributions = new Map<string, CallerMemo>();
 
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -163,24 +184,48 @@ export class UsageAggregator {
       this.daysSeen.add(this.lastDay);
     }
 
-    const who = this.attribution(r);
+    const memo = this.attribution(r);
+    const who = memo.who;
     if ('skip' in who) {
       this.unattributedCounts.set(who.skip, (this.unattributedCounts.get(who.skip) ?? 0) + 1);
       return 'unattributed';
     }
-    const p = this.principal(who.principalArn, time);
+    let p = memo.p;
+    if (p === undefined) p = memo.p = this.principal(who.principalArn, time);
+    else {
+      if (time < p.first) p.first = time;
+      if (time > p.last) p.last = time;
+    }
     const ua = typeof r.userAgent === 'string' ? r.userAgent : '';
     const ip = typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : '';
     if (ua) this.countUserAgent(p, ua, 1);
-    if (ip && p.ips.size < this.limits.sourceIpsPerPrincipal) p.ips.add(ip);
-    const session = this.session(p, who.sessionName, who.sourceIdentity, time);
+    // The IP of this caller's previous record is already in both IP lists, or was left out of a
+    // full one (lists only grow): the two Set lookups are skipped.
+    const newIp = ip !== '' && ip !== memo.ip;
+    if (newIp && p.ips.size < this.limits.sourceIpsPerPrincipal) p.ips.add(ip);
+    let session = memo.s;
+    if (session === undefined) memo.s = session = this.session(p, who.sessionName, who.sourceIdentity, time);
+    else {
+      if (time < session.first) session.first = time;
+      if (time > session.last) session.last = time;
+    }
 
     const mapping = this.mapper.map(r.eventSource, r.eventName);
     if (session) {
       session.events++;
-      if (ip && session.ips.size < this.limits.sourceIpsPerSession) session.ips.add(ip);
+      if (newIp && session.ips.size < this.limits.sourceIpsPerSession) session.ips.add(ip);
     }
-    const agent = session && ua ? this.agentActivity(session, ua) : undefined;
+    if (newIp) memo.ip = ip;
+    let agent: AgentActivity | undefined;
+    if (session && ua) {
+      // Same caller, same session, same user agent as last time: the same entry (or "other").
+      if (ua === memo.ua && memo.agent !== undefined) agent = memo.agent;
+      else {
+        agent = this.agentActivity(session, ua);
+        memo.ua = ua;
+        memo.agent = agent;
+      }
+    }
     if (agent) agent.events++;
     if (!mapping.ok) {
       this.noteUnmapped(r.eventSource, r.eventName, mapping.reason);
@@ -219,18 +264,18 @@ export class UsageAggregator {
    * answer depends only on the fields compared here (all those attribute() reads), so a hit gives
    * the same object attribute() would build. Bounded; past the bound every record is attributed anew.
    */
-  private attribution(r: CloudTrailRecord): Attribution {
+  private attribution(r: CloudTrailRecord): CallerMemo {
     const id = r.userIdentity;
     const arn = id.arn;
-    if (typeof arn !== 'string') return attribute(r);
+    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
     const ctx = id.sessionContext;
     const issuer = ctx?.sessionIssuer?.arn;
     const si = ctx?.sourceIdentity;
     const hit = this.attributions.get(arn);
-    if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit.who;
-    const who = attribute(r);
-    if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who });
-    return who;
+    if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit;
+    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
+    if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, memo);
+    return memo;
   }
 
   private principal(arn: string, time: string): PrincipalState {

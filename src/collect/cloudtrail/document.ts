@@ -56,26 +56,28 @@ export function visitDocument(
   let problems = 0;
   for (let i = 0; i < list.length; i++) {
     let item = list[i];
-    let path = `${base}[${i}]`;
+    // The path is spelled out only for a problem: building it for every record cost a number
+    // conversion and a concatenation each.
+    let wrapped = false;
     // LookupEvents wraps each record as a JSON string; a bare array may hold either form.
     if (typeof item === 'object' && item !== null && typeof (item as { CloudTrailEvent?: unknown }).CloudTrailEvent === 'string') {
-      path = `${path}.CloudTrailEvent`;
+      wrapped = true;
       try {
         item = JSON.parse((item as { CloudTrailEvent: string }).CloudTrailEvent);
       } catch {
         problems++;
-        onProblem({ path, expected: 'a JSON string holding one CloudTrail record' });
+        onProblem({ path: `${base}[${i}].CloudTrailEvent`, expected: 'a JSON string holding one CloudTrail record' });
         continue;
       }
     } else if (shape === 'lookup-events') {
       problems++;
-      onProblem({ path, expected: 'an event with CloudTrailEvent (JSON string)' });
+      onProblem({ path: `${base}[${i}]`, expected: 'an event with CloudTrailEvent (JSON string)' });
       continue;
     }
     const problem = recordProblem(item);
     if (problem !== undefined) {
       problems++;
-      onProblem({ path, expected: problem });
+      onProblem({ path: wrapped ? `${base}[${i}].CloudTrailEvent` : `${base}[${i}]`, expected: problem });
       continue;
     }
     records++;

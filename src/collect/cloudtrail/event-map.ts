@@ -4,6 +4,7 @@
 // checked against the catalog, so leash never reports an action IAM does not have.
 import eventMap from '../../data/cloudtrail-event-map.json' with { type: 'json' };
 import { catalog, type Catalog } from '../../iam/catalog.js';
+import { internalized } from './internalize.js';
 
 export type EventMapping =
   | { readonly ok: true; readonly actions: readonly string[] }
@@ -98,6 +99,8 @@ export class EventMapper {
     let hit = bySource.get(eventName);
     if (hit === undefined) {
       hit = mapEventUncached(eventSource, eventName, this.cat);
+      // Action names key the aggregator's per-principal Maps and Sets (see internalize.ts).
+      if (hit.ok) hit = { ok: true, actions: hit.actions.map(internalized) };
       // Bound the cache against garbage names in hostile input; beyond it we just recompute.
       if (this.size < 50_000) {
         bySource.set(eventName, hit);

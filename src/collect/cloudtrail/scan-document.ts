@@ -12,6 +12,8 @@
 // undefined and the caller parses the file with JSON.parse, so errors and their locations are
 // JSON.parse's own.
 
+import { internalized } from './internalize.js';
+
 /** What to keep under a key: the exact value, an object's wanted keys, or an array's elements. */
 export type Want = { readonly kind: 'leaf' } | { readonly kind: 'object'; readonly node: WantNode } | { readonly kind: 'array'; readonly node: WantNode };
 
@@ -31,7 +33,8 @@ interface WantEntry {
  * the last bytes and one early byte (where ARNs, names and user agents differ); every hit is
  * confirmed byte by byte, so a collision only costs a decode. Bounded: 32,768 slots, ASCII values
  * up to 512 bytes (a non-ASCII value decodes to fewer chars than bytes and is never kept: a kept
- * string's char codes are exactly its bytes).
+ * string's char codes are exactly its bytes). Kept strings are V8-internalized (internalize.ts),
+ * so a value evicted and decoded again is still the same object.
  */
 const INTERN_SLOTS = 32768;
 const internText: (string | undefined)[] = new Array(INTERN_SLOTS);
@@ -52,8 +55,11 @@ function interned(b: Buffer, start: number, end: number): string {
     if (j < 0) return k;
   }
   const text = utf8Slice.call(b, start, end);
-  if (text.length === len) internText[slot] = text;
-  return text;
+  if (text.length !== len) return text;
+  // Kept internalized: the aggregator's Map lookups with it then compare by identity.
+  const kept = internalized(text);
+  internText[slot] = kept;
+  return kept;
 }
 
 /** Values that differ in (nearly) every record are not interned. */
