@@ -89,6 +89,8 @@ function policyViews(expander: ActionExpander, p: Principal): PolicyView[] {
  */
 export class EvidenceIndex {
   private readonly views = new Map<Principal, readonly PolicyView[]>();
+  /** Equal statement entries of the run as one object (SharedEntries). */
+  readonly entries = new SharedEntries();
   constructor(readonly expander: ActionExpander) {}
   of(p: Principal): readonly PolicyView[] {
     let v = this.views.get(p);
@@ -102,6 +104,55 @@ function viewsOf(expander: ActionExpander, p: Principal, index: EvidenceIndex | 
   return index && index.expander === expander ? index.of(p) : policyViews(expander, p);
 }
 
+type Entry = (origin: StatementEvidence['policy'], st: Statement, grants: string[]) => StatementEvidence;
+
+/**
+ * One object per distinct statement entry of a check run: at 10,000 principals 40,600 entries
+ * (the same managed-policy statement granting the same sampled actions to many principals) are
+ * ~15,000 contents, and report.json's texts table finds a repeat by identity instead of
+ * stringifying and hashing it again (report/documents.ts). Keyed by the statement object (its
+ * JSON is one shared object already), then by the origin's JSON and the grants; equality of
+ * both decides. A kept entry and its grants are frozen; the origin and statement it shares
+ * with the snapshot are not.
+ */
+export class SharedEntries {
+  private readonly byStatement = new Map<Statement, Map<string, StatementEvidence>>();
+  private readonly originJson = new WeakMap<object, string>();
+
+  readonly entry: Entry = (origin, st, grants) => {
+    const g = grants.length > 20 ? grants.slice(0, 20) : grants;
+    const o = this.jsonOf(origin);
+    const k = `${o}\u0000${g.join('\u0000')}`;
+    let byKey = this.byStatement.get(st);
+    if (!byKey) this.byStatement.set(st, (byKey = new Map()));
+    const kept = byKey.get(k);
+    if (kept !== undefined && this.jsonOf(kept.policy) === o && sameList(kept.grants!, g)) return kept;
+    const e = statementEntry(origin, st, g);
+    if (kept === undefined) {
+      Object.freeze(g);
+      byKey.set(k, Object.freeze(e));
+    }
+    return e;
+  };
+
+  private jsonOf(origin: object): string {
+    let j = this.originJson.get(origin);
+    if (j === undefined) this.originJson.set(origin, (j = JSON.stringify(origin)));
+    return j;
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The index's shared entries when it belongs to this expander; otherwise an entry made per call. */
+function entryOf(expander: ActionExpander, index: EvidenceIndex | undefined): Entry {
+  return index && index.expander === expander ? index.entries.entry : statementEntry;
+}
+
 /**
  * Sampled actions the catalog knows are tested as bits of the statement's expanded set (one test
  * per action, however many wildcards the statement lists: AWS managed policies list hundreds);
@@ -111,7 +162,7 @@ function viewsOf(expander: ActionExpander, p: Principal, index: EvidenceIndex | 
 export function statementEvidence(expander: ActionExpander, p: Principal, actions: readonly string[], limit = 8, index?: EvidenceIndex): StatementEvidence[] {
   const sample = actions.slice(0, 24);
   const ids = sample.map((a) => expander.idOf(a));
-  return evidenceOf(viewsOf(expander, p, index), sample, ids, ids.every((id) => id >= 0), limit);
+  return evidenceOf(viewsOf(expander, p, index), sample, ids, ids.every((id) => id >= 0), limit, entryOf(expander, index));
 }
 
 /**
@@ -123,10 +174,10 @@ export function statementEvidenceOfIds(expander: ActionExpander, p: Principal, i
   const sampleIds: number[] = new Array(n);
   const sample: string[] = new Array(n);
   for (let i = 0; i < n; i++) sample[i] = expander.catalog.actions[(sampleIds[i] = ids[i]!)]!.key;
-  return evidenceOf(viewsOf(expander, p, index), sample, sampleIds, true, limit);
+  return evidenceOf(viewsOf(expander, p, index), sample, sampleIds, true, limit, entryOf(expander, index));
 }
 
-function evidenceOf(views: readonly PolicyView[], sample: readonly string[], ids: readonly number[], allKnown: boolean, limit: number): StatementEvidence[] {
+function evidenceOf(views: readonly PolicyView[], sample: readonly string[], ids: readonly number[], allKnown: boolean, limit: number, entry: Entry): StatementEvidence[] {
   let lower: string[] | undefined;
   const out: StatementEvidence[] = [];
   for (const view of views) {
@@ -148,7 +199,7 @@ function evidenceOf(views: readonly PolicyView[], sample: readonly string[], ids
         if (granted) (grants ??= []).push(sample[i]!);
       }
       if (grants === undefined) continue;
-      out.push(statementEntry(view.origin, st, grants));
+      out.push(entry(view.origin, st, grants));
       if (out.length >= limit) return out;
     }
   }

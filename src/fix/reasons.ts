@@ -38,7 +38,7 @@ const REASON_ORDER: readonly ActionReasonCode[] = ['observed', 'declared', 'serv
  * `perAction` (tests) classifies every action one by one: the reference form of the count the
  * kept-as-today actions of a boundary that caps nothing get per service (`rest`).
  */
-export function actionReasons(input: ReasonInput, expander: ActionExpander, opts: { readonly perAction?: boolean } = {}): ServiceReasons[] {
+export function actionReasons(input: ReasonInput, expander: ActionExpander, opts: { readonly perAction?: boolean; readonly shared?: SharedReasons } = {}): ServiceReasons[] {
   const { after, needed } = input;
   const prov = needed.provenance;
   const destructive = actionIndex(expander).destructive;
@@ -124,10 +124,14 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
   const order: Record<string, number> = { gated: 0, kept: 1, removed: 2 };
   const place = keyRanks(expander);
   const restOf = (e: { rest?: { count: number; detail: string } }) => (e.rest ? { rest: { decision: 'kept' as const, reason: 'not-restricted' as const, detail: e.rest.detail, count: e.rest.count } } : {});
+  const shared = opts.shared;
   return [...byService.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([service, e]) => {
     const c = counts.get(service)!;
     // Most services of a boundary that caps nothing list no action, only their count.
-    if (e.actions.length === 0) return { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
+    if (e.actions.length === 0) {
+      const r: ServiceReasons = { service, kept: c.kept, gated: c.gated, removed: c.removed, groups: [], ...restOf(e) };
+      return shared ? shared.of(r) : r;
+    }
     // Group actions that share decision, reason and detail; groups in decision order, then first action.
     const groups = new Map<string, { decision: ActionReason['decision']; reason: ActionReasonCode; detail?: string; actions: string[] }>();
     // By name as localeCompare orders them, through each catalog action's place in that order.
@@ -140,12 +144,67 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     // Strongest evidence first: what was observed, then declared, then inferred; for removals the
     // most specific reason first, "unused" last.
     const rank = (g: { decision: string; reason: ActionReasonCode }) => order[g.decision]! * 100 + REASON_ORDER.indexOf(g.reason);
-    return {
+    const r: ServiceReasons = {
       service, kept: c.kept, gated: c.gated, removed: c.removed,
       groups: [...groups.values()].sort((p, q) => rank(p) - rank(q)) as ReasonGroup[],
       ...restOf(e),
     };
+    return shared ? shared.of(r) : r;
   });
+}
+
+/**
+ * One object per distinct per-service entry of a planning run: at 10,000 principals 62,000
+ * entries hold 5,900 contents (most are the count a boundary that caps nothing keeps of a
+ * service), and report.json's texts table finds a repeat by identity instead of stringifying
+ * and hashing it again (report/documents.ts). An entry kept is frozen: every fix with the same
+ * content holds it. The key only narrows the search; equality of every field decides.
+ */
+export class SharedReasons {
+  private readonly byKey = new Map<string, ServiceReasons>();
+
+  /** The kept entry equal to `r`, or `r` (kept from now on when its key is new). */
+  of(r: ServiceReasons): ServiceReasons {
+    const k = reasonsKey(r);
+    const kept = this.byKey.get(k);
+    if (kept !== undefined) return sameReasons(kept, r) ? kept : r;
+    this.byKey.set(k, frozenReasons(r));
+    return r;
+  }
+}
+
+const sharedByRun = new WeakMap<object, SharedReasons>();
+/** The run's SharedReasons, by an object that lives as long as the run (its snapshot). */
+export function sharedReasonsOf(run: object): SharedReasons {
+  let s = sharedByRun.get(run);
+  if (!s) sharedByRun.set(run, (s = new SharedReasons()));
+  return s;
+}
+
+function reasonsKey(r: ServiceReasons): string {
+  let k = `${r.service}\u0000${r.kept}\u0000${r.gated}\u0000${r.removed}`;
+  if (r.rest) k += `\u0001${r.rest.decision}\u0000${r.rest.reason}\u0000${r.rest.count}\u0000${r.rest.detail}`;
+  for (const g of r.groups) k += `\u0002${g.decision}\u0000${g.reason}\u0000${g.detail ?? ''}\u0000${g.actions.join('\u0000')}`;
+  return k;
+}
+
+/** Same content, key order included: entries are made by actionReasons alone, one shape each. */
+function sameReasons(a: ServiceReasons, b: ServiceReasons): boolean {
+  if (a.service !== b.service || a.kept !== b.kept || a.gated !== b.gated || a.removed !== b.removed || a.groups.length !== b.groups.length) return false;
+  if (a.rest === undefined || b.rest === undefined ? a.rest !== b.rest : a.rest.decision !== b.rest.decision || a.rest.reason !== b.rest.reason || a.rest.count !== b.rest.count || a.rest.detail !== b.rest.detail) return false;
+  for (let i = 0; i < a.groups.length; i++) {
+    const [g, h] = [a.groups[i]!, b.groups[i]!];
+    if (g.decision !== h.decision || g.reason !== h.reason || g.detail !== h.detail || ('detail' in g) !== ('detail' in h) || g.actions.length !== h.actions.length) return false;
+    for (let j = 0; j < g.actions.length; j++) if (g.actions[j] !== h.actions[j]) return false;
+  }
+  return true;
+}
+
+function frozenReasons(r: ServiceReasons): ServiceReasons {
+  for (const g of r.groups) Object.freeze(Object.freeze(g).actions);
+  if (r.rest) Object.freeze(r.rest);
+  Object.freeze(r.groups);
+  return Object.freeze(r);
 }
 
 /** An action listed with its reason, and its catalog id (to sort by). */

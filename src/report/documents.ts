@@ -40,6 +40,8 @@ export const TEXT_REF = '$text';
 export const FIRST_SEEN_DEFAULT = 'firstSeenDefault';
 /** A value whose JSON is shorter than this stays inline: `{"$text":12345}` is 14 characters. */
 const MIN_TEXT_CHARS = 24;
+/** A list or record whose JSON is at most this long is keyed by that text (held), a longer one by its hash. */
+const SHORT_JSON = 64;
 const KEY_RE = /^sha256:[0-9a-f]{32}$/;
 
 export interface DocumentRef {
@@ -62,6 +64,8 @@ class DocumentTable {
 
   /** A finding's evidence entry as stored: its statement by reference. */
   readonly evidence = (e: Finding['evidence'][number]): Finding['evidence'][number] | Record<string, unknown> => (e.kind === 'statement' ? { ...e, statement: this.ref(e.statement) } : e);
+  /** An evidence entry's text place: the table and the slot hold it as stored; entries are interned by the checks (checks/intern.ts). */
+  readonly evidencePlace = { table: this.evidence, inline: this.evidence, shared: true } as const;
 
   ref(value: unknown): DocumentRef | unknown {
     if (typeof value !== 'object' || value === null) return value;
@@ -89,18 +93,30 @@ export function isTextRef(v: unknown): v is TextRef {
 type Slot = Record<string, unknown> | unknown[];
 
 /**
- * Where a text goes: `slot[key] = value`, or a reference to the table's copy; `stored` is what the
- * table would hold (default: value). `remake`: the table keeps `source` instead and makes its
- * entry from it when finished (a copy made per place is not held until then).
+ * Where a text goes: `slot[key] = value`, or a reference to the table's copy (see Place).
  */
 interface TextSink {
-  put(slot: Slot, key: string | number, value: unknown, stored?: unknown, remake?: Remake): void;
+  put(slot: Slot, key: string | number, value: unknown, place?: Place): void;
 }
 
-interface Remake {
-  readonly source: unknown;
-  readonly make: (source: never) => unknown;
+/** Pure: the same content gives the same content (the table keys a shared object by identity). */
+type Stored = (value: never) => unknown;
+
+/**
+ * How a place's value is stored. `table`: what the table holds is made from the value (a path
+ * without its start); the table keeps the value and makes its entry when finished. `inline`: what
+ * the slot holds when not a reference (a finding's evidence entry with its statement by
+ * reference), made only then. `shared`: places where the same object stands for many (interned
+ * where it is made: evidence entries, per-service action reasons); see entryOf.
+ */
+interface Place {
+  readonly table?: Stored;
+  readonly inline?: Stored;
+  readonly shared?: boolean;
 }
+
+const SHARED: Place = { shared: true };
+const PATH: Place = { table: (p: GraphPath) => pathTail(p) };
 
 /**
  * Collects repeated texts (and lists and records of text) while a report is turned into its stored
@@ -112,25 +128,29 @@ interface Remake {
  * once (they were ~80 MB at 10,000 principals, held through the writing of report.json).
  *
  * Keyed by value, not by object: equal values built separately (one description per finding) must
- * meet. A string is its own key (shared with the report); a list or record by a hash of its JSON
- * text (the texts themselves were 36 MB of keys at 10,000 principals). What the count pass keeps
- * per place is one integer: the entry, or -1 for a value always inline.
+ * meet. A string is its own key (shared with the report); a list or record by its JSON text when
+ * short, else by a hash of it (the texts themselves were 36 MB of keys at 10,000 principals). What
+ * the count pass keeps per place is one integer: the entry, or -1 for a value always inline.
  */
 class TextTable implements TextSink {
   private readonly strings = new Map<string, number>();
+  /** JSON texts up to SHORT_JSON characters, as themselves: no hash call for a hop's `["sts:AssumeRole"]`. */
+  private readonly shortJson = new Map<string, number>();
   private readonly json = new Map<string, number>();
-  /** Per entry: what the table would hold (or its source, see remakes), how many places use it, its reference once numbered. */
+  /** Objects of `shared` places met before: their entry without a second JSON.stringify and hash. */
+  private readonly objects = new Map<object, number>();
+  /** Per entry: the value (stored form made at finish when `makes` has one), how many places use it, its reference once numbered. */
   private values: unknown[] = [];
-  private remakes: (Remake['make'] | undefined)[] = [];
+  private makes: (Stored | undefined)[] = [];
   private readonly counts: number[] = [];
   private refs: ({ $text: number } | undefined)[] = [];
   private places = new Int32Array(1 << 12);
   private size = 0;
 
   /** Count pass: the place's entry. */
-  put(_slot: Slot, _key: string | number, value: unknown, stored: unknown = value, remake?: Remake): void {
+  put(_slot: Slot, _key: string | number, value: unknown, place?: Place): void {
     if (value === undefined) return;
-    this.place(this.entryOf(stored, remake));
+    this.place(this.entryOf(value, place?.table, place?.shared === true));
   }
 
   /** Where the next list's places start (the second pass of that list begins there). */
@@ -143,11 +163,12 @@ class TextTable implements TextSink {
     const texts: unknown[] = [];
     this.refs = this.counts.map((n, e) => {
       if (n < 2) return undefined;
-      const make = this.remakes[e];
+      const make = this.makes[e];
       return { $text: texts.push(make ? make(this.values[e] as never) : this.values[e]) - 1 };
     });
     this.values = [];
-    this.remakes = [];
+    this.makes = [];
+    this.objects.clear();
     return texts;
   }
 
@@ -155,34 +176,63 @@ class TextTable implements TextSink {
   replay(mark: number): TextSink {
     let at = mark;
     return {
-      put: (slot, key, value) => {
+      put: (slot, key, value, place) => {
         if (value === undefined) return;
         const e = this.places[at++]!;
-        (slot as Record<string | number, unknown>)[key] = (e >= 0 ? this.refs[e] : undefined) ?? value;
+        const inline = place?.inline;
+        (slot as Record<string | number, unknown>)[key] = (e >= 0 ? this.refs[e] : undefined) ?? (inline ? inline(value as never) : value);
       },
     };
   }
 
-  private entryOf(stored: unknown, remake: Remake | undefined): number {
+  /**
+   * A shared place's object is looked up by identity first: at 10,000 principals 62,000 per-service
+   * action reasons are 3,900 objects once interned where fix planning makes them (their JSON was
+   * 10 MB to stringify and hash here). Sound because an object met again has the same content
+   * (the report is read-only) and `stored` is pure; unshared places skip the lookup (session 16:
+   * with no object met twice, an identity map only added cost).
+   */
+  private entryOf(value: unknown, stored: Stored | undefined, shared: boolean): number {
+    const byObject = shared && typeof value === 'object' && value !== null;
+    if (byObject) {
+      const e = this.objects.get(value);
+      if (e !== undefined) {
+        if (e >= 0) this.counts[e]!++;
+        return e;
+      }
+    }
+    const e = this.entryOfContent(value, stored);
+    if (byObject) this.objects.set(value, e);
+    return e;
+  }
+
+  private entryOfContent(value: unknown, stored: Stored | undefined): number {
+    const content = stored ? stored(value as never) : value;
     let map: Map<string, number>;
     let k: string;
-    if (typeof stored === 'string') {
+    if (typeof content === 'string') {
       // A string's JSON is at least 2 longer; only a short one is measured exactly.
-      if (stored.length + 2 < MIN_TEXT_CHARS && JSON.stringify(stored).length < MIN_TEXT_CHARS) return -1;
+      if (content.length + 2 < MIN_TEXT_CHARS && JSON.stringify(content).length < MIN_TEXT_CHARS) return -1;
       map = this.strings;
-      k = stored;
+      k = content;
     } else {
-      const json = JSON.stringify(stored);
+      const json = JSON.stringify(content);
       if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
-      map = this.json;
-      // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
-      k = hash('sha256', json, 'binary').slice(0, 16);
+      if (json.length <= SHORT_JSON) {
+        map = this.shortJson;
+        k = json;
+      } else {
+        map = this.json;
+        // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
+        k = hash('sha256', json, 'binary').slice(0, 16);
+      }
     }
     let e = map.get(k);
     if (e === undefined) {
       e = this.counts.push(0) - 1;
-      this.values.push(remake ? remake.source : stored);
-      this.remakes.push(remake?.make);
+      // The value, not its stored copy: that is made when the table is finished (not held until then).
+      this.values.push(stored ? value : content);
+      this.makes.push(stored);
       map.set(k, e);
     }
     this.counts[e]!++;
@@ -297,10 +347,7 @@ function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTa
   tx.put(o, 'remediation', f.remediation);
   tx.put(o, 'actions', f.actions);
   const evidence: unknown[] = new Array(f.evidence.length);
-  f.evidence.forEach((e, j) => {
-    const stored = t.evidence(e);
-    tx.put(evidence, j, stored, stored, stored === e ? undefined : { source: e, make: t.evidence });
-  });
+  f.evidence.forEach((e, j) => tx.put(evidence, j, e, t.evidencePlace));
   o.evidence = evidence;
   return o as unknown as Finding;
 }
@@ -319,7 +366,7 @@ function storedFix(x: Fix, t: DocumentTable, tx: TextSink): Fix {
   tx.put(o, 'verification', x.verification);
   if (x.actionReasons !== undefined) {
     const reasons: unknown[] = new Array(x.actionReasons.length);
-    x.actionReasons.forEach((r, j) => tx.put(reasons, j, r));
+    x.actionReasons.forEach((r, j) => tx.put(reasons, j, r, SHARED));
     o.actionReasons = reasons;
   }
   return o as unknown as Fix;
@@ -343,7 +390,7 @@ function storedReach(r: PrincipalReach, tx: TextSink): PrincipalReach {
   tx.put(o, 'power', r.power);
   tx.put(o, 'reachPower', r.reachPower);
   const path = r.path;
-  if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, pathTail(path));
+  if (path !== undefined && path.from === r.principalArn && path.hops[0]?.from === r.principalArn) tx.put(o, 'path', path, PATH);
   return o as unknown as PrincipalReach;
 }
 

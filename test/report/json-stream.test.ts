@@ -68,9 +68,12 @@ describe('jsonPieces', () => {
       }
     });
     const pieces = jsonPieces(list, 'records');
-    expect(pieces.next().value).toBe('[\n  ');
+    // A record comes as one piece with the separator before it.
+    expect(pieces.next().value).toBe('[\n  {"i":0}');
     expect(made).toBe(1);
-    expect([...pieces].join('')).toBe('{"i":0},\n  {"i":1},\n  {"i":2}\n]');
+    expect(pieces.next().value).toBe(',\n  {"i":1}');
+    expect(made).toBe(2);
+    expect([...pieces].join('')).toBe(',\n  {"i":2}\n]');
     expect(made).toBe(3);
   });
 
