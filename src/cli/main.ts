@@ -77,5 +77,13 @@ const isMain = process.argv[1] !== undefined && (() => {
   try { return realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url); } catch { return false; }
 })();
 if (isMain) {
+  // A reader that left early (`leash scan --help | head`, a pager quit): what is left to print has
+  // nowhere to go, so it is dropped, and the command still finishes its work (a bundle half
+  // written because nobody read stdout would lose data). Any other stream error stays fatal.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   process.exitCode = await main(process.argv);
 }

@@ -62,3 +62,31 @@ describe('usage errors say where the options are', () => {
     expect(choice.err).toContain('Allowed choices are critical, high, medium, low, info.\n(see `leash scan --help`');
   });
 });
+
+describe('a reader that leaves early', () => {
+  // `leash scan --help | head -1`: the pipe closes before leash has written; it used to die with
+  // an unhandled EPIPE and a Node stack trace.
+  async function runClosed(args: string[]): Promise<{ code: number | null; err: string }> {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const repoRoot = join(import.meta.dirname, '../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d) => { err += String(d); });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, err };
+  }
+
+  it('stops printing quietly and keeps its exit code (help: 0)', async () => {
+    const r = await runClosed(['scan', '--help']);
+    expect(r.err).not.toMatch(/EPIPE|Unhandled|node:events/);
+    expect(r.code).toBe(0);
+  }, 60_000);
+
+  it('negative control: a usage error still says so on stderr and exits 2', async () => {
+    const r = await runClosed(['scan', '--no-such-option']);
+    expect(r.err).toMatch(/unknown option '--no-such-option'/);
+    expect(r.code).toBe(2);
+  }, 60_000);
+});

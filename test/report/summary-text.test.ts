@@ -95,3 +95,40 @@ describe('renderSummary with very long principal names', () => {
     expect(renderFormat(report, 'md')).toContain(`| ${LONG} (role) | agent principal | 95 |`);
   });
 });
+
+describe('renderSummary with hostile strings', () => {
+  // Names, titles, notes and error messages can be written by whoever controls an account: only
+  // the summary's own colour codes may reach the terminal as escape sequences.
+  const evil = (tag: string) => `${tag}\u001b]52;c;ZWNobyBoaQ==\u0007\n\u202eevil\u009b2J`;
+  const rawControls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  function hostileReport() {
+    const agent = principal({ arn: roleArn('kiro-agent'), name: evil('agent'), isAgent: true, agentKind: 'agent-principal', riskScore: 90,
+      agentEvidence: [{ kind: 'name-pattern', detail: evil('detail'), confidence: 'medium', tool: evil('tool') }] });
+    const other = principal({ arn: roleArn('ops'), name: evil('other'), riskScore: 50 });
+    const findings = [
+      { ...finding({ checkId: 'admin-access', principalArn: agent.arn, subject: 'admin' }), title: evil('title'), severity: 'critical' as const },
+      { ...finding({ checkId: 'admin-access', principalArn: other.arn, subject: 'admin' }), severity: 'critical' as const },
+      { ...finding({ checkId: 'unused-agent-trust', principalArn: other.arn, subject: `agent:${agent.arn}` }), severity: 'high' as const },
+    ];
+    const base = buildReport({ principals: [agent, other], findings });
+    return { ...base, scan: { ...base.scan, coverage: { ...base.scan.coverage, notes: [evil('note')] } }, errors: [{ source: 'authorization-details-file', code: 'invalid-input', message: evil('error') }] } as typeof base;
+  }
+
+  it('shows every hostile string escaped, colour or not', () => {
+    for (const color of [false, true]) {
+      const out = renderSummary(hostileReport(), { color, width: Infinity });
+      // Colour codes are the only ESC left; strip them, and nothing raw remains.
+      const text = out.replace(/\u001b\[[0-9;]*m/g, '');
+      expect(text).not.toMatch(rawControls);
+      for (const tag of ['agent', 'title', 'other', 'note', 'error', 'tool']) expect(text).toContain(`${tag}\\x1b]52;c;ZWNobyBoaQ==\\x07\\n\\u202eevil\\x9b2J`);
+    }
+  });
+
+  it('negative control: the same report with clean names prints them unchanged', () => {
+    const clean = buildReport({ principals: [principal({ arn: roleArn('kiro-agent'), name: 'kiro-agent', isAgent: true, agentKind: 'agent-principal', riskScore: 90 })] });
+    const out = renderSummary(clean, { color: false, width: Infinity });
+    expect(out).toContain('kiro-agent');
+    expect(out).not.toContain('\\x1b');
+  });
+});
