@@ -21,11 +21,59 @@ function accountOf(principal: string): string | undefined {
   return /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 }
 
+/** Whether the statement's actions include `action` (Action, NotAction, or neither: every action). */
+function covers(s: Statement, action: string): boolean {
+  if (s.action) return s.action.some((p) => actionMatches(p, action));
+  if (s.notAction) return !s.notAction.some((p) => actionMatches(p, action));
+  return true;
+}
+
 /** Whether the statement can let anyone assume the role (a statement granting only sts:TagSession cannot). */
 function grantsAssume(s: Statement): boolean {
-  if (s.action) return s.action.some((p) => ASSUME_ACTIONS.some((a) => actionMatches(p, a)));
-  if (s.notAction) return ASSUME_ACTIONS.some((a) => !s.notAction!.some((p) => actionMatches(p, a)));
-  return true;
+  return ASSUME_ACTIONS.some((a) => covers(s, a));
+}
+
+type Entries = Map<string, (readonly string[])[]>;
+
+/**
+ * What the trust policy's Deny statements leave of an Allow: a Deny of every assume action the
+ * Allow grants, to every principal, under one negated test of a key (`StringNotEquals
+ * aws:PrincipalOrgID o-…`: everyone outside the organization is denied, callers without the key
+ * too, since a negated test of a missing key is true) narrows the Allow as `StringEquals` on that
+ * key would. A Deny with NotPrincipal and no condition leaves only the listed roles and users. A Deny
+ * with several tests applies only when all hold, so alone it narrows nothing; set operators are
+ * not read. `federated`: only `Principal: "*"` is taken to cover web-identity and SAML callers.
+ */
+function denyNarrowing(statements: readonly Statement[], allow: Statement, federated: boolean): Entries {
+  const out: Entries = new Map();
+  const granted = ASSUME_ACTIONS.filter((a) => covers(allow, a));
+  for (const d of statements) {
+    if (d.effect !== 'Deny' || !granted.every((a) => covers(d, a))) continue;
+    const tests = Object.entries(d.condition ?? {}).flatMap(([op, block]) => Object.entries(block).map(([key, values]) => ({ op, key, values })));
+    if (d.notPrincipal) {
+      const listed = federated ? [] : (d.notPrincipal === '*' ? [] : d.notPrincipal.AWS ?? []);
+      // Only principals by name: a Deny except an account root leaves the whole account in.
+      if (tests.length === 0 && listed.length > 0 && listed.every((a) => /^arn:aws[\w-]*:(?:iam|sts)::\d{12}:(?:role|user|assumed-role)\/./.test(a))) out.set('aws:principalarn', [...(out.get('aws:principalarn') ?? []), listed]);
+      continue;
+    }
+    const everyone = d.principal === '*' || (!federated && d.principal !== undefined && (d.principal.AWS ?? []).includes('*'));
+    if (!everyone || tests.length !== 1) continue;
+    const { op, key, values } = tests[0]!;
+    const parsed = parseOperator(op);
+    if (!parsed || parsed.set || !parsed.name.includes('not') || values.length === 0 || values.some((v) => v.includes('${'))) continue;
+    const k = key.toLowerCase();
+    const wild = parsed.name.endsWith('like') || parsed.name.startsWith('arn');
+    if (wild && values.some((v) => !narrowValue(k, v))) continue;
+    out.set(k, [...(out.get(k) ?? []), values]);
+  }
+  return out;
+}
+
+function merged(a: Entries, b: Entries): Entries {
+  if (b.size === 0) return a;
+  const out: Entries = new Map(a);
+  for (const [k, v] of b) out.set(k, [...(out.get(k) ?? []), ...v]);
+  return out;
 }
 
 /**
@@ -73,7 +121,7 @@ export const trustPolicyTooBroad = defineCheck({
   id: 'trust-policy-too-broad',
   title: 'Trust policy lets too many principals assume the role',
   severity: 'critical',
-  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition (or with one such as `repo:*`) lets outsiders act as the role. A condition restricts only when it must hold: a negated, …IfExists, Null or match-anything test does not.',
+  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition (or with one such as `repo:*`) lets outsiders act as the role. A condition restricts only when it must hold: a negated, …IfExists, Null or match-anything test does not. A Deny of every principal under one negated test (everyone outside the organization) narrows an Allow as the matching positive test would.',
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html'],
   run(ctx) {
     const own = ctx.snapshot.account.id;
@@ -83,8 +131,10 @@ export const trustPolicyTooBroad = defineCheck({
       if (p.kind !== 'role') continue;
       for (const s of p.trustPolicy.statements) {
         if (s.effect !== 'Allow' || !grantsAssume(s)) continue;
-        const entries = restrictingEntries(s.condition);
-        const keys = [...entries.keys()];
+        // AWS principals and federated callers can be narrowed by different Deny statements.
+        const stated = restrictingEntries(s.condition);
+        const entries = merged(stated, denyNarrowing(p.trustPolicy.statements, s, true));
+        const keys = [...merged(stated, denyNarrowing(p.trustPolicy.statements, s, false)).keys()];
         const written = conditionKeys(s.condition).map((k) => k.toLowerCase());
         const restricted = keys.some((k) => RESTRICTING_KEYS.includes(k));
         const problems: { subject: string; severity: Severity; text: string }[] = [];

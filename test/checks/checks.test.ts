@@ -154,6 +154,45 @@ describe('trust-policy-too-broad', () => {
   });
 });
 
+describe('trust-policy-too-broad weighs the trust policy\'s Deny statements', () => {
+  const open = { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' };
+  const gh = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  const flagged = (...statements: unknown[]) => of(findings(snapshotOf([{ name: 'r', trust: doc(...statements) }])), 'trust-policy-too-broad').map((f) => f.subject);
+
+  // A common pattern: allow "*", then deny everyone outside the organization (a caller without
+  // the key is denied too, since a negated test of a missing key is true).
+  it.each([
+    ['everyone outside the organization', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['everyone outside the organization (…IfExists)', { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:*', Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['every principal but two ARNs (NotPrincipal)', { Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/ci`, 'arn:aws:iam::444455556666:role/deployer'] }, Action: 'sts:AssumeRole' }],
+    ['principals outside one account (ArnNotLike)', { Effect: 'Deny', Principal: '*', NotAction: 's3:*', Condition: { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::444455556666:role/*' } } }],
+  ])('an Allow "*" narrowed by a Deny of %s is accepted', (_n, deny) => {
+    expect(flagged(open, deny)).toEqual([]);
+  });
+
+  it('a Deny on the OIDC subject narrows a GitHub trust as a sub condition would', () => {
+    const allow = { Effect: 'Allow', Principal: { Federated: gh }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } };
+    expect(flagged(allow, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:octo-org/*' } } })).toEqual([]);
+    // Negative control: a subject pattern that names no owner narrows nothing.
+    expect(flagged(allow, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' } } })).toEqual([`oidc-sub:token.actions.githubusercontent.com#0`]);
+    // Negative control: {"AWS": "*"} is not taken to cover web-identity callers.
+    expect(flagged(allow, { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:octo-org/*' } } })).toEqual([`oidc:token.actions.githubusercontent.com#0`]);
+  });
+
+  it.each([
+    ['a Deny with two tests (it applies only when both hold)', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' }, Bool: { 'aws:SecureTransport': 'false' } } }],
+    ['a Deny of a different action', { Effect: 'Deny', Principal: '*', Action: 'sts:TagSession', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['a Deny of one principal only', { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['a Deny whose test is not negated (denies members, allows the rest)', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['a Deny whose negated test matches anything', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotLike: { 'aws:PrincipalOrgID': '*' } } }],
+    ['a Deny with a set operator', { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { 'ForAnyValue:StringNotEquals': { 'aws:PrincipalOrgID': 'o-abc123' } } }],
+    ['a Deny except an account root (the whole account stays in)', { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' }],
+    ['a Deny with NotPrincipal that also has a condition', { Effect: 'Deny', NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/ci` }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }],
+  ])('negative control: the Allow "*" is still flagged beside %s', (_n, deny) => {
+    expect(flagged(open, deny)).toEqual(['wildcard#0']);
+  });
+});
+
 describe('agent identification feeding checks', () => {
   it('treats bedrock-trusted, tagged and kiro-named roles as agents; session duration and boundary checks follow', () => {
     const fs = findings(snapshotOf([
