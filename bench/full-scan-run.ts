@@ -72,6 +72,7 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       const bundleMB = Number(best.bundleBytes) / 1e6;
       onFigure({ principals: n, workers, wallS, rssMiB: rss, bundleMB });
       yield `wall        ${t ? against(wallS, t.wallS, 's') : `${wallS.toFixed(1)} s`}${ok.length > 1 ? `; all runs ${ok.map((r) => (Number(r.wallMs) / 1000).toFixed(1)).join(', ')} s` : ''}`;
+      yield `            from the process' start to the terminal summary, as \`leash scan\` runs; scanAndWrite alone ${(Number(best.scanMs) / 1000).toFixed(1)} s (the figure before session 20)`;
       yield `peak RSS    ${t ? against(rss, t.rssMiB, 'MiB', 0) : `${rss} MiB`}`;
       yield `bundle      ${t?.bundleMB ? against(bundleMB, t.bundleMB, 'MB') : `${bundleMB.toFixed(1)} MB`}, ${Number(best.bundleFiles).toLocaleString('en-US')} files`;
       yield `report.json ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== 'report.json' && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;

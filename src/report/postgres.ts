@@ -3,7 +3,6 @@
 // queries them). One transaction per load: the tables are created when missing, the scan's rows
 // replaced (loading the same report twice changes nothing), trend lines upserted by scan.
 // The row shapes come from the pure exporters (rows.ts, trend.ts); this file only talks to the database.
-import pg from 'pg';
 import { InputError } from '../model/errors.js';
 import { severityRank } from '../model/finding.js';
 import type { Report } from '../model/report.js';
@@ -114,6 +113,8 @@ const clean = (s: string): string => s.replace(/\u0000/g, '\ufffd');
 /** Load one report (and the account's trend lines) in a single transaction. */
 export async function loadIntoPostgres(url: string, report: Report, trend: readonly TrendLine[]): Promise<LoadResult> {
   checkPostgresUrl(url);
+  // Loaded here, not at the top: every other leash command would pay for it at start-up.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, application_name: 'leash' });
   const where = redactUrl(url);
   try {

@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../../model/finding.js';
 import { InputError } from '../../model/errors.js';
 import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type WriteOptions } from '../../pipeline/scan.js';
 import type { OrgScanOptions } from '../../pipeline/org-scan.js';
-import { OU_ID } from '../../collect/aws/organization.js';
+import { OU_ID } from '../../collect/aws/org-ids.js';
 import { cloudTrailSpecs } from '../../collect/cloudtrail/reader.js';
 import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';

@@ -33,7 +33,7 @@ export interface OrgDiscovery {
   readonly calls: number;
 }
 
-export const OU_ID = /^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+export { OU_ID } from './org-ids.js';
 
 export async function discoverOrganization(org: OrganizationsClient, filter: OrgFilter = {}): Promise<OrgDiscovery> {
   let calls = 1;
