@@ -3,6 +3,8 @@
 // statement becomes "conditional": allowed only when its condition holds.
 import { arnMatches, globRegex, LITERAL_QUESTION, LITERAL_STAR } from './pattern.js';
 import approvalData from '../data/approval-conditions.json' with { type: 'json' };
+import resourceTagData from '../data/resource-tag-keys.json' with { type: 'json' };
+import type { ConditionBlock } from '../model/policy.js';
 
 export type Tri = true | false | 'unknown';
 
@@ -305,4 +307,48 @@ export function gatesOnApprovalFresh(
   const keys = conditionKeys(condition);
   if (keys.length === 0) return false;
   return effect === 'Allow' ? keys.some(isApprovalKey) : keys.every(isApprovalKey);
+}
+
+const RESOURCE_TAG_FAMILIES: ReadonlySet<string> = new Set(resourceTagData.resource);
+
+/** The key's tag family (`ec2:ResourceTag/team` → `resourcetag`), or undefined for a key that names no tag. */
+export function tagFamily(key: string): string | undefined {
+  const m = /^[^:/]+:([^/]*tag)\//i.exec(key);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+const narrowed = new WeakMap<object, boolean>();
+
+/**
+ * Whether an Allow under this condition reaches only resources that carry given tags (ABAC):
+ * some test of a tag on the resource (aws:ResourceTag/…, s3:ExistingObjectTag/…, rds:db-tag/…)
+ * must hold, with a value it names. Negated, …IfExists and ForAllValues tests hold for a resource
+ * without the tag; a Like test of `*` alone holds for any value; a request tag limits nothing
+ * already there. Null with "false" (the tag must be present) counts. An action whose requests
+ * carry no such key is not granted by the statement at all, so it is not "every resource" either.
+ */
+export function narrowsToTaggedResources(condition: ConditionBlock | undefined): boolean {
+  if (!condition) return false;
+  let n = narrowed.get(condition);
+  if (n === undefined) narrowed.set(condition, (n = narrowsFresh(condition)));
+  return n;
+}
+
+function narrowsFresh(condition: ConditionBlock): boolean {
+  for (const [op, block] of Object.entries(condition)) {
+    const parsed = parseOperator(op);
+    if (!parsed || parsed.ifExists || parsed.set === 'forallvalues') continue;
+    for (const [key, values] of Object.entries(block)) {
+      const family = tagFamily(key);
+      if (family === undefined || !RESOURCE_TAG_FAMILIES.has(family) || values.length === 0) continue;
+      if (parsed.name === 'null') {
+        if (values.every((v) => String(v).toLowerCase() === 'false')) return true;
+        continue;
+      }
+      if (parsed.name.includes('not')) continue;
+      if (parsed.name.endsWith('like') && values.some((v) => /^[*?]*$/.test(v) || v === '')) continue;
+      return true;
+    }
+  }
+  return false;
 }

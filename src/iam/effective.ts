@@ -6,7 +6,7 @@ import type { AttachedPolicy, ConditionBlock, PolicyDocument, Statement } from '
 import type { Principal } from '../model/snapshot.js';
 import { ActionSet } from './action-set.js';
 import { statementCovers } from './pattern.js';
-import { gatesOnApproval } from './conditions.js';
+import { gatesOnApproval, narrowsToTaggedResources } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
 import { factsOf, mayApplyToPrincipal, referencesPrincipalKey, residualCondition, type PrincipalFacts } from './principal-context.js';
 
@@ -48,7 +48,8 @@ function classify(st: Statement, condition: ConditionBlock | undefined, actions:
   // only requires aws:SecureTransport or a region is as available to an agent as one without.
   const hasCondition = condition !== undefined && Object.keys(condition).length > 0;
   const conditional = hasCondition && gatesOnApproval(condition, st.effect);
-  const broad = coversAllResources(st);
+  // An Allow limited to resources with given tags (ABAC) is scoped, whatever its Resource says.
+  const broad = coversAllResources(st) && !(st.effect === 'Allow' && narrowsToTaggedResources(condition));
   if (st.effect === 'Allow') {
     b.allowAny.push(actions);
     if (!conditional) {

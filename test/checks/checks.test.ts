@@ -193,6 +193,24 @@ describe('trust-policy-too-broad weighs the trust policy\'s Deny statements', ()
   });
 });
 
+describe('checks of "every resource" under attribute-based access control', () => {
+  const abac = (cond: Record<string, unknown>) => [doc({ Effect: 'Allow', Action: ['ec2:TerminateInstances', 'secretsmanager:GetSecretValue'], Resource: '*', Condition: cond })];
+  it('an Allow on "*" limited to resources tagged like the principal is not write-on-every-resource or exfiltration', () => {
+    const fs = findings(snapshotOf([{ name: 'a', inline: abac({ StringEquals: { 'aws:ResourceTag/team': '${aws:PrincipalTag/team}' } }) }]));
+    expect(of(fs, 'write-all-resources')).toHaveLength(0);
+    expect(of(fs, 'data-exfiltration')).toHaveLength(0);
+  });
+  it.each([
+    ['a negated tag test', { StringNotEquals: { 'aws:ResourceTag/team': 'x' } }],
+    ['a request-tag test', { StringEquals: { 'aws:RequestTag/team': 'x' } }],
+    ['…IfExists', { StringEqualsIfExists: { 'aws:ResourceTag/team': 'x' } }],
+  ])('negative control: with %s both are still found', (_n, cond) => {
+    const fs = findings(snapshotOf([{ name: 'a', inline: abac(cond) }]));
+    expect(of(fs, 'write-all-resources')).toHaveLength(1);
+    expect(of(fs, 'data-exfiltration')).toHaveLength(1);
+  });
+});
+
 describe('agent identification feeding checks', () => {
   it('treats bedrock-trusted, tagged and kiro-named roles as agents; session duration and boundary checks follow', () => {
     const fs = findings(snapshotOf([
