@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { Finding } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import { checks as registry } from './index.js';
@@ -6,10 +5,8 @@ import type { Check, CheckContext } from './types.js';
 import { EvidenceIndex } from './evidence.js';
 
 /** Stable across scans: the same check, principal and subject always give the same id. */
-export function findingId(checkId: string, principalArn: string, subject: string): string {
-  // One-shot hash: no Hash object per finding (~40k at 10k principals); the same sha256.
-  return hash('sha256', `${checkId}\u0000${principalArn}\u0000${subject}`, 'hex').slice(0, 20);
-}
+export { findingId } from '../model/finding-id.js';
+import { findingId } from '../model/finding-id.js';
 
 export interface CheckRunResult {
   readonly findings: Finding[];

@@ -10,7 +10,9 @@ import type { PrincipalKind } from './snapshot.js';
 // 1.6.0: report.json refers to more repeated values in `texts` (principals' permission lists, policies
 // and agent evidence; the graph's hop actions and why, reach powers and paths) and says the most common
 // firstSeen once (firstSeenDefault); readers put both back (src/report/documents.ts).
-export const REPORT_SCHEMA_VERSION = '1.6.0';
+// 1.7.0: principals carry IAM's unique id (`uniqueId`: AIDA…/AROA…); the delta names principals
+// renamed (same unique id, new ARN) and recreated (same ARN, new unique id).
+export const REPORT_SCHEMA_VERSION = '1.7.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */
@@ -85,6 +87,12 @@ export interface PrincipalReport {
   readonly arn: string;
   readonly kind: PrincipalKind;
   readonly name: string;
+  /**
+   * IAM's unique id (RoleId `AROA…`, UserId `AIDA…`; schema 1.7.0), when the source gave one. It
+   * survives a user's rename (UpdateUser) and changes when a principal is deleted and made again
+   * under the same name: what the diff matches principals by.
+   */
+  readonly uniqueId?: string;
   readonly isAgent: boolean;
   /** Present exactly when isAgent (schema 1.2): what kind of agent principal it is. */
   readonly agentKind?: AgentKind;
@@ -126,6 +134,10 @@ export interface ReportDelta {
   readonly principalsAdded: readonly string[];
   readonly principalsRemoved: readonly string[];
   readonly permissionGrowth: readonly { readonly arn: string; readonly before: number; readonly after: number }[];
+  /** Schema 1.7.0, present when not empty: principals whose ARN changed, same unique id (a renamed user); their findings carry over. */
+  readonly principalsRenamed?: readonly { readonly uniqueId: string; readonly from: string; readonly to: string }[];
+  /** Schema 1.7.0, present when not empty: ARNs now held by a different principal (deleted and made again under the same name). */
+  readonly principalsRecreated?: readonly string[];
 }
 
 export interface Report {

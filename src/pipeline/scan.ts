@@ -28,7 +28,7 @@ import { blastReports } from '../resources/report.js';
 import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../config/suppressions.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
-import { computeDelta } from '../report/diff.js';
+import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
 import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { appendLocalTrend } from '../report/history.js';
@@ -460,7 +460,9 @@ function newerScan(a: Report | undefined, b: Report | undefined): Report | undef
  * finding id, else this scan's start. Dashboards and Security Hub age findings by it.
  */
 export function withFirstSeen(report: Report, previous: Report | undefined): Report {
-  const before = new Map((previous?.findings ?? []).map((f) => [f.id, f.firstSeen ?? previous!.scan.startedAt]));
+  // A renamed user's findings have new ids (made from the ARN): matched through its unique id.
+  const then = previous && carriedOver(previous, identityChanges(previous, report));
+  const before = new Map((then?.findings ?? []).map((f) => [f.id, f.firstSeen ?? then!.scan.startedAt]));
   // Object.assign, not `{ ...f, firstSeen }`: V8 (Node 20) gives each such spread copy a hidden
   // class of its own, 35,000 of them (~15 MB of maps and descriptors) at 10,000 principals.
   return { ...report, findings: report.findings.map((f) => Object.assign({}, f, { firstSeen: before.get(f.id) ?? report.scan.startedAt })) };

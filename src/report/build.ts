@@ -135,6 +135,7 @@ export function buildReport(input: BuildInput): Report {
       arn: p.arn,
       kind: p.kind,
       name: p.name,
+      ...(p.id ? { uniqueId: p.id } : {}),
       isAgent: a.isAgent,
       ...(a.agentKind ? { agentKind: a.agentKind } : {}),
       agentEvidence: a.agentEvidence,

@@ -4,6 +4,7 @@
 import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES, severityRank } from '../model/finding.js';
 import type { Report, ReportDelta } from '../model/report.js';
+import { findingId } from '../model/finding-id.js';
 
 export type FindingChangeKind = 'severity' | 'actions' | 'suppression';
 
@@ -112,7 +113,65 @@ export function goneFindings(old: Report, neu: Report): { resolved: Finding[]; u
   return { resolved, unverified };
 }
 
-export function diffReports(old: Report, neu: Report): ReportDiff {
+/** A principal's identity across two scans, by IAM's unique id (present from schema 1.7.0). */
+export interface IdentityChanges {
+  /** Old ARN → the new one, for principals whose unique id now has another ARN (a renamed user). */
+  readonly renamed: ReadonlyMap<string, { readonly uniqueId: string; readonly to: string }>;
+  /** ARNs in both scans now held by another principal, the old one gone (deleted, made again). */
+  readonly recreated: readonly string[];
+}
+
+export function identityChanges(old: Report, neu: Report): IdentityChanges {
+  const renamed = new Map<string, { uniqueId: string; to: string }>();
+  const recreated: string[] = [];
+  const newById = new Map<string, string>();
+  for (const p of neu.principals) if (p.uniqueId) newById.set(p.uniqueId, p.arn);
+  if (newById.size === 0) return { renamed, recreated };
+  const newByArn = new Map(neu.principals.map((p) => [p.arn, p]));
+  for (const p of old.principals) {
+    if (!p.uniqueId) continue;
+    const to = newById.get(p.uniqueId);
+    if (to !== undefined && to !== p.arn) renamed.set(p.arn, { uniqueId: p.uniqueId, to });
+    const now = newByArn.get(p.arn)?.uniqueId;
+    if (to === undefined && now && now !== p.uniqueId) recreated.push(p.arn);
+  }
+  return { renamed, recreated: recreated.sort() };
+}
+
+/** Characters an IAM name or path may hold: an ARN inside a subject ends where none follows. */
+const NAME_CHAR = /[\w+=,.@/-]/;
+
+function renamedSubject(subject: string, renamed: IdentityChanges['renamed']): string {
+  for (const [from, { to }] of renamed) {
+    const i = subject.indexOf(from);
+    if (i >= 0 && !NAME_CHAR.test(subject.charAt(i + from.length))) return subject.slice(0, i) + to + subject.slice(i + from.length);
+  }
+  return subject;
+}
+
+/**
+ * The old report as if its renamed principals had had their new ARNs then: their findings (ids
+ * are made from the ARN) and those naming them in their subject match the new scan's, so a
+ * rename is not every finding resolved and found again, and firstSeen carries over.
+ */
+export function carriedOver(old: Report, changes: IdentityChanges): Report {
+  const { renamed } = changes;
+  if (renamed.size === 0) return old;
+  const arnOf = (arn: string) => renamed.get(arn)?.to ?? arn;
+  return {
+    ...old,
+    principals: old.principals.map((p) => (renamed.has(p.arn) ? { ...p, arn: arnOf(p.arn) } : p)),
+    findings: old.findings.map((f) => {
+      const principalArn = arnOf(f.principalArn);
+      const subject = renamedSubject(f.subject, renamed);
+      return principalArn === f.principalArn && subject === f.subject ? f : { ...f, principalArn, subject, id: findingId(f.checkId, principalArn, subject) };
+    }),
+  };
+}
+
+export function diffReports(previous: Report, neu: Report): ReportDiff {
+  const identity = identityChanges(previous, neu);
+  const old = carriedOver(previous, identity);
   const before = new Map(old.findings.map((f) => [f.id, f]));
   const added = neu.findings.filter((f) => !before.has(f.id)).map(brief).sort(bySeverityThenId);
   const gone = goneFindings(old, neu);
@@ -151,6 +210,8 @@ export function diffReports(old: Report, neu: Report): ReportDiff {
     principalsAdded,
     principalsRemoved,
     permissionGrowth,
+    ...(identity.renamed.size > 0 ? { principalsRenamed: [...identity.renamed].map(([from, { uniqueId, to }]) => ({ uniqueId, from, to })).sort((a, b) => (a.from < b.from ? -1 : 1)) } : {}),
+    ...(identity.recreated.length > 0 ? { principalsRecreated: identity.recreated } : {}),
     old: { scanId: old.scan.id, startedAt: old.scan.startedAt, accountId: old.scan.account.id },
     new: { scanId: neu.scan.id, startedAt: neu.scan.startedAt, accountId: neu.scan.account.id },
     accountMismatch: old.scan.account.id !== neu.scan.account.id,
@@ -170,6 +231,8 @@ export function computeDelta(previous: Report, current: Report): ReportDelta {
     principalsAdded: d.principalsAdded,
     principalsRemoved: d.principalsRemoved,
     permissionGrowth: d.permissionGrowth.map(({ arn, before, after }) => ({ arn, before, after })),
+    ...(d.principalsRenamed ? { principalsRenamed: d.principalsRenamed } : {}),
+    ...(d.principalsRecreated ? { principalsRecreated: d.principalsRecreated } : {}),
   };
 }
 
@@ -180,7 +243,9 @@ export function isEmptyDelta(d: ReportDelta): boolean {
     d.changedFindings.length === 0 &&
     d.principalsAdded.length === 0 &&
     d.principalsRemoved.length === 0 &&
-    d.permissionGrowth.length === 0
+    d.permissionGrowth.length === 0 &&
+    (d.principalsRenamed?.length ?? 0) === 0 &&
+    (d.principalsRecreated?.length ?? 0) === 0
   );
 }
 
@@ -228,6 +293,14 @@ export function renderDiffText(d: ReportDiff): string {
   for (const a of d.principalsAdded) lines.push(`  + ${a}`);
   lines.push(`principals removed: ${d.principalsRemoved.length}`);
   for (const a of d.principalsRemoved) lines.push(`  - ${a}`);
+  if (d.principalsRenamed) {
+    lines.push(`principals renamed (same unique id; findings carried over): ${d.principalsRenamed.length}`);
+    for (const r of d.principalsRenamed) lines.push(`  ~ ${r.from} → ${r.to}  [${r.uniqueId}]`);
+  }
+  if (d.principalsRecreated) {
+    lines.push(`principals deleted and made again under the same ARN (a new identity; check who did it): ${d.principalsRecreated.length}`);
+    for (const a of d.principalsRecreated) lines.push(`  ! ${a}`);
+  }
   lines.push(`agent permission growth: ${d.permissionGrowth.length}`);
   for (const g of d.permissionGrowth) lines.push(`  ↑ ${g.arn}: ${g.before} → ${g.after} allowed actions (+${g.after - g.before})`);
   return `${lines.join('\n')}\n`;

@@ -168,6 +168,32 @@ describe.skipIf(!sharedFixturesPresent)(`real exports scan end to end${sharedFix
   });
 });
 
+describe('a user renamed between two scans (UpdateUser keeps its UserId)', () => {
+  it('is one principal: the delta lists the rename, no finding is new, firstSeen carries over', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-rename-'));
+    const demo = JSON.parse(readFileSync(join(import.meta.dirname, '../../demo/authorization-details.json'), 'utf8')) as { UserDetailList: { UserName: string; Arn: string; UserId: string; Path?: string }[] };
+    const user = demo.UserDetailList.find((u) => u.UserName === 'cursor-ci-bot')!;
+    const before = join(root, 'before.json');
+    writeFileSync(before, JSON.stringify(demo));
+    const oldArn = user.Arn;
+    user.UserName = 'cursor-ci-bot-renamed';
+    user.Arn = oldArn.replace(/cursor-ci-bot$/, 'cursor-ci-bot-renamed');
+    const after = join(root, 'after.json');
+    writeFileSync(after, JSON.stringify(demo));
+    const first = await scanAndWrite({ input: before, reportsRoot: join(root, 'r'), formats: ['json'], now: NOW });
+    const second = await scanAndWrite({ input: after, reportsRoot: join(root, 'r'), formats: ['json'], now: new Date(NOW.getTime() + 60_000) });
+    const had = first.report.findings.filter((f) => f.principalArn === oldArn);
+    expect(had.length).toBeGreaterThan(0);
+    expect(second.report.principals.find((p) => p.arn === user.Arn)?.uniqueId).toBe(user.UserId);
+    expect(second.report.delta?.principalsRenamed).toEqual([{ uniqueId: user.UserId, from: oldArn, to: user.Arn }]);
+    expect(second.report.delta?.newFindings).toEqual([]);
+    expect(second.report.delta?.resolvedFindings).toEqual([]);
+    const now = second.report.findings.filter((f) => f.principalArn === user.Arn);
+    expect(now.map((f) => f.firstSeen)).toEqual(had.map(() => first.report.scan.startedAt));
+    expect(reportSchemaErrors(second.report)).toEqual([]);
+  });
+});
+
 describe('scan history edge cases', () => {
   it('says so when the previous scan cannot be read, instead of silently dropping the delta', async () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-prev-'));
