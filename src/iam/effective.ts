@@ -25,6 +25,12 @@ export interface DocumentSummary {
   /** Denied everywhere except the resources a NotResource lists: no longer allowed on every resource. */
   readonly denyExceptListed: ActionSet;
   /**
+   * Allowed without an approval condition on `*` but only on resources with given tags (ABAC):
+   * not in allowAllResources, unless the principal can set tags on that service's resources
+   * itself (see computeEffective).
+   */
+  readonly allowTagScoped: ActionSet;
+  /**
    * Statements whose Condition names a principal key (aws:PrincipalArn, aws:PrincipalTag/…):
    * they apply to some principals and not others, so they stay out of the shared sets above and
    * are resolved per principal.
@@ -40,7 +46,7 @@ export interface DependentStatement {
 }
 
 type Buckets = { [K in Exclude<keyof DocumentSummary, 'principalDependent'>]: ActionSet[] };
-const newBuckets = (): Buckets => ({ allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [] });
+const newBuckets = (): Buckets => ({ allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [], allowTagScoped: [] });
 
 /** Which sets a statement's actions join, given the condition that is left to hold. */
 function classify(st: Statement, condition: ConditionBlock | undefined, actions: ActionSet, b: Buckets): void {
@@ -48,13 +54,13 @@ function classify(st: Statement, condition: ConditionBlock | undefined, actions:
   // only requires aws:SecureTransport or a region is as available to an agent as one without.
   const hasCondition = condition !== undefined && Object.keys(condition).length > 0;
   const conditional = hasCondition && gatesOnApproval(condition, st.effect);
-  // An Allow limited to resources with given tags (ABAC) is scoped, whatever its Resource says.
-  const broad = coversAllResources(st) && !(st.effect === 'Allow' && narrowsToTaggedResources(condition));
+  const broad = coversAllResources(st);
   if (st.effect === 'Allow') {
     b.allowAny.push(actions);
     if (!conditional) {
       b.allowUnconditional.push(actions);
-      if (broad) b.allowAllResources.push(actions);
+      // An Allow limited to resources with given tags (ABAC) is scoped, whatever its Resource says.
+      if (broad) (narrowsToTaggedResources(condition) ? b.allowTagScoped : b.allowAllResources).push(actions);
     }
   } else if (st.notResource) {
     // A Deny with NotResource spares the resources it lists, so the action stays allowed there.
@@ -112,6 +118,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     denyAlways: union(b.denyAlways),
     denyConditional: union(b.denyConditional),
     denyExceptListed: union(b.denyExceptListed),
+    allowTagScoped: union(b.allowTagScoped),
     principalDependent,
   };
   summaryCache.set(doc, s);
@@ -186,7 +193,7 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
   const n = expander.size;
   const acc = {
     allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
-    denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n),
+    denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n), allowTagScoped: new ActionSet(n),
   };
   accumulate(acc, docs, expander, facts);
   return acc;
@@ -213,11 +220,11 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
   }
 }
 
-const SUMMARY_KEYS = ['allowAny', 'allowUnconditional', 'allowAllResources', 'denyAlways', 'denyConditional', 'denyExceptListed'] as const;
+const SUMMARY_KEYS = ['allowAny', 'allowUnconditional', 'allowAllResources', 'denyAlways', 'denyConditional', 'denyExceptListed', 'allowTagScoped'] as const;
 
 // Scratch sets for the deny accumulators: effectivePermissions is synchronous and never
 // re-entered, and these never escape it.
-const scratch = new Map<number, { denyAlways: ActionSet; denyConditional: ActionSet; denyExceptListed: ActionSet }>();
+const scratch = new Map<number, { denyAlways: ActionSet; denyConditional: ActionSet; denyExceptListed: ActionSet; allowTagScoped: ActionSet }>();
 
 export interface EffectiveInput {
   readonly identity: readonly PolicyDocument[];
@@ -287,10 +294,11 @@ function sharingKey(input: EffectiveInput, expander: ActionExpander): string | u
 function computeEffective(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
   const n = expander.size;
   let tmp = scratch.get(n);
-  if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n) }));
+  if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n), allowTagScoped: new ActionSet(n) }));
   tmp.denyAlways.clear();
   tmp.denyConditional.clear();
   tmp.denyExceptListed.clear();
+  tmp.allowTagScoped.clear();
   const acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), ...tmp };
   accumulate(acc, input.identity, expander, input.principal);
   const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
@@ -310,8 +318,36 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
+  if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
   // Kept per principal for the whole scan: the smaller form (see ActionSet).
   return { allowed: allowed.compact(), unconditional: unconditional.compact(), allResources: allResources.compact() };
+}
+
+/**
+ * ABAC holds only while the principal cannot set the tags itself: where it may tag every resource
+ * of a service (a Tagging-level action of that service on `*`, unconditionally), its tag-scoped
+ * Allows of that service reach every resource after all (tag it, then act on it).
+ */
+function tagYourWayIn(allResources: ActionSet, tagScoped: ActionSet, expander: ActionExpander): void {
+  if (tagScoped.isEmpty()) return;
+  const { tagging, serviceOf } = taggingOf(expander);
+  const open = new Set(allResources.intersectionIds(tagging).map(serviceOf));
+  if (open.size === 0) return;
+  for (const id of tagScoped.toArray()) if (open.has(serviceOf(id))) allResources.add(id);
+}
+
+const taggingCache = new WeakMap<ActionExpander, { tagging: ActionSet; serviceOf: (id: number) => string }>();
+function taggingOf(expander: ActionExpander): { tagging: ActionSet; serviceOf: (id: number) => string } {
+  let t = taggingCache.get(expander);
+  if (!t) {
+    const actions = expander.catalog.actions;
+    t = {
+      tagging: ActionSet.of(expander.size, actions.filter((a) => a.accessLevels.includes('Tagging')).map((a) => a.id)),
+      serviceOf: (id) => actions[id]!.key.slice(0, actions[id]!.key.indexOf(':')),
+    };
+    taggingCache.set(expander, t);
+  }
+  return t;
 }
 
 /** With `now`, conditions on the request time and the session's issue time are judged against it. */

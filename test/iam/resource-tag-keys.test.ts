@@ -80,6 +80,24 @@ describe('effective permissions under ABAC', () => {
     expect(e.allResources.has(stop)).toBe(false);
   });
 
+  const stopAbac = { Effect: 'Allow', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } } };
+  const allOf = (...extra: unknown[]) => effectivePermissions({ identity: [doc(stopAbac, ...extra)] }, expander).allResources.has(stop);
+
+  it('a principal that may tag every resource of the service can tag its way in: every resource after all', () => {
+    expect(allOf({ Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*' })).toBe(true);
+    // A request-tag condition on tagging lets it set exactly the tag the ABAC test wants.
+    expect(allOf({ Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'payments' } } })).toBe(true);
+  });
+
+  it.each([
+    ['tagging limited to resources already tagged', { Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } } }],
+    ['tagging of one instance', { Effect: 'Allow', Action: 'ec2:CreateTags', Resource: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0' }],
+    ['tagging in another service', { Effect: 'Allow', Action: 's3:PutObjectTagging', Resource: '*' }],
+    ['tagging denied', { Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateTags', Resource: '*' }],
+  ])('negative control: ABAC holds with %s', (_n, ...extra) => {
+    expect(allOf(...extra)).toBe(false);
+  });
+
   it('negative control: the same Allow with a request-tag test still reaches every resource', () => {
     const e = effectivePermissions({ identity: [doc({ Effect: 'Allow', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'payments' } } })] }, expander);
     expect(e.allResources.has(stop)).toBe(true);
