@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.{ts,tsx}'],
     environment: 'node',
     pool: 'forks',
+    globalSetup: ['test/support/global-tmp.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: {
