@@ -300,8 +300,9 @@ function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
   let total = 0;
   for (let i = 0; i < n; i++) total += sizes[i] = Buffer.byteLength(sectionText(i));
   if (Buffer.byteLength(safeLines(groupHead(g, said))) + total <= budget) return { pages: [], fileOf: () => 'README.md', said, sectionText };
-  // A page's header, numbered as if there were a page per member: no numbering the layout ends with is longer.
-  const pages = pageRanges(sizes, (first, last) => Buffer.byteLength(safeLines(pageHeader(g, n, n, { first, end: last + 1 }))), budget);
+  // A page's header, at most as long as any it is written with: numbered page n of n + 1 (no page
+  // number or count the layout ends with has more digits), so with both a previous and a next link.
+  const pages = pageRanges(sizes, (first, last) => Buffer.byteLength(safeLines(pageHeader(g, n, n + 1, { first, end: last + 1 }))), budget);
   const pageOf = new Uint32Array(n);
   pages.forEach((r, k) => pageOf.fill(k + 1, r.first, r.end));
   return { pages, fileOf: (i) => groupPageFile(pageOf[i]!), said, sectionText };

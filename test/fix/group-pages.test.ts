@@ -166,7 +166,11 @@ describe('group README pages', () => {
         const ps = plans.slice(start, start + count);
         const key = `${start}:${ps.length}`;
         if (!singles.has(key)) singles.set(key, markdown(ps).get('README.md')!);
+        const files = markdown(ps, budget);
         checkLayout(ps, budget, singles.get(key)!);
+        // Tight: a budget one byte under a full page (not the last) must still hold every page of two or more members.
+        const full = pagesOf(files).slice(0, -1).find((p) => anchors(files.get(p)!).filter((a) => !a.endsWith('-why')).length > 1);
+        if (full !== undefined) checkLayout(ps, bytes(files.get(full)!) - 1, singles.get(key)!);
       }),
       { numRuns: 40 },
     );
