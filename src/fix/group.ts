@@ -7,6 +7,8 @@
 // other folder leash writes there. Session 19: a role whose fixes are that boundary plus a
 // tighter trust policy joins the group too (2,290 more folders of 4 files each at 10k): its trust
 // document is the group's trust/<its own folder>.json, applied, backed up and rolled back per role.
+// Session 20: when the README would pass GROUP_PAGE_BYTES, the members' sections go to pages
+// members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { md, reasonsSectionText } from './plan.js';
