@@ -270,12 +270,9 @@ function pageHeader(g: GroupInput, page: number, pages: number, r: PageRange): s
   ].join('\n');
 }
 
-/**
- * Where each member's section goes: `pages` empty when the whole README (head and every section)
- * fits `budget`, else the members pages (group-pages.ts). Renders every section once to measure
- * it (sayOnce has rendered each once already); the sections are rendered again when written.
- */
+/** Where each member's section goes. */
 export interface GroupLayout {
+  /** Empty when the whole README (head and every section) fits the budget; else the members pages (group-pages.ts), in order. */
   readonly pages: readonly PageRange[];
   /** The file, in the group folder, that holds member i's section: README.md or its page. */
   readonly fileOf: (i: number) => string;
@@ -287,6 +284,10 @@ interface PreparedGroup extends GroupLayout {
   readonly sectionText: (i: number) => string;
 }
 
+/**
+ * What is said once (sayOnce), then each section's size as written (every section rendered once
+ * more to measure it, none held), then the layout. The sections are rendered again when written.
+ */
 function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
   const n = g.plans.length;
   const section = (i: number): string[] => {
