@@ -7,6 +7,8 @@
 // other folder leash writes there. Session 19: a role whose fixes are that boundary plus a
 // tighter trust policy joins the group too (2,290 more folders of 4 files each at 10k): its trust
 // document is the group's trust/<its own folder>.json, applied, backed up and rolled back per role.
+// Session 20: when the README would pass GROUP_PAGE_BYTES, the members' sections go to pages
+// members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { md, reasonsSectionText } from './plan.js';
@@ -16,6 +18,7 @@ import { renderGroupScript } from './render/group-script.js';
 import { GROUP_TRUST_DIR } from '../report/bundle.js';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
+import { GROUP_PAGE_BYTES, groupPageFile, pageRanges, type PageRange } from './group-pages.js';
 
 /** The kind word of a group folder's safe name: attach-<boundary>; no principal folder starts so (theirs are role-/user-). */
 export const GROUP_KIND = 'attach';
@@ -209,22 +212,20 @@ export interface GroupInput {
   readonly ownDirs: readonly string[];
 }
 
-/**
- * The group's README, piece by piece: the head (title, table, what every member shares), then
- * one member's section at a time. At 10,000 principals a group's README is 3–4 MB (8 MB as a
- * JS string with its arrows); written from pieces, only the head and one section are in memory.
- */
-function* groupReadme(g: GroupInput): Generator<string> {
+/** The head of the group's README: title, what the folder is, how to apply, the member table, what every member shares. */
+function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared' | 'byClass'>, fileOf?: (i: number) => string): string {
   const b = g.boundaryName;
   const boundaryDir = sharedBoundaryDir(b);
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
     (f.countsBefore && f.countsAfter ? `${f.countsBefore[k]} → ${f.countsAfter[k]}` : '');
   const trusts = g.plans.filter((p) => groupedTrust(p) !== undefined).length;
   const n = g.plans.length;
+  // Paged (fileOf given): each section is in a members page, which the table row links.
+  const where = fileOf ? `in its section of a members page (\`members-001.md\`, …; its row in the table below links it)` : 'in its section below';
   const lines = [
     `# Attach the shared boundary ${cellCode(b)} (${n} principal${n === 1 ? '' : 's'}${trusts > 0 ? `, ${trusts} with a tighter trust policy` : ''})`,
     '',
-    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by its own document in \`${GROUP_TRUST_DIR}/\` (the column links it; review each one). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are in its section below.`,
+    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by its own document in \`${GROUP_TRUST_DIR}/\` (the column links it; review each one). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are ${where}.`,
     '',
     HOW_TO_APPLY_LINE,
     '',
@@ -240,24 +241,80 @@ function* groupReadme(g: GroupInput): Generator<string> {
     const v = f.verification;
     const t = p.fixes.find((x) => x.kind === 'trust-policy');
     const trust = groupedTrust(p) === undefined ? 'unchanged' : `[replaced](${groupTrustFile(g.ownDirs[i]!)})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
-    lines.push(`| [${md(p.principalName)}](#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
+    // The link's target is leash's own: a page name from its counter, an anchor from the safe folder name.
+    lines.push(`| [${md(p.principalName)}](${fileOf ? fileOf(i) : ''}#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
   });
+  const leaves = fileOf ? "each principal's section (in the members pages) leaves it out" : "each principal's section below leaves it out";
+  if (said.shared.length > 0) lines.push('', '## What every principal here has in common', '', `Said once here; ${leaves}.`, ...said.shared);
+  for (const c of said.byClass) {
+    if (c.shared.length === 0) continue;
+    const which = c.cls === 1 ? 'with a trust change' : 'whose trust policy is unchanged';
+    lines.push('', `## What every principal here ${which} (${c.count}) also has in common`, '', `Said once here; the section of each principal ${which} leaves it out${fileOf ? ' (in the members pages)' : ''}.`, ...c.shared);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/**
+ * The first lines of a members page: which group (a link back to README.md), which members
+ * (numbers and first … last), and the next and previous pages. Names are code spans (cellCode).
+ */
+function pageHeader(g: GroupInput, page: number, pages: number, r: PageRange): string {
+  const n = g.plans.length;
+  const nav = [...(page > 1 ? [`previous: [${groupPageFile(page - 1)}](${groupPageFile(page - 1)})`] : []), ...(page < pages ? [`next: [${groupPageFile(page + 1)}](${groupPageFile(page + 1)})`] : [])];
+  return [
+    `# Attach the shared boundary ${cellCode(g.boundaryName)}: principals ${r.first + 1}–${r.end} of ${n} (page ${page} of ${pages})`,
+    '',
+    `A page of [this folder's README.md](README.md), which says what the folder is and how to apply and roll back, lists every principal (each row links its section), and says once what every principal's section would say alike (left out of the sections here). This page holds ${cellCode(g.plans[r.first]!.principalName)} … ${cellCode(g.plans[r.end - 1]!.principalName)}${nav.length > 0 ? `; ${nav.join(', ')}` : ''}.`,
+    '',
+  ].join('\n');
+}
+
+/** Where each member's section goes. */
+export interface GroupLayout {
+  /** Empty when the whole README (head and every section) fits the budget; else the members pages (group-pages.ts), in order. */
+  readonly pages: readonly PageRange[];
+  /** The file, in the group folder, that holds member i's section: README.md or its page. */
+  readonly fileOf: (i: number) => string;
+}
+
+interface PreparedGroup extends GroupLayout {
+  readonly said: ReturnType<typeof sayOnce>;
+  /** Member i's section as written (escaped), with the line break before it. */
+  readonly sectionText: (i: number) => string;
+}
+
+/**
+ * What is said once (sayOnce), then each section's size as written (every section rendered once
+ * more to measure it, none held), then the layout. The sections are rendered again when written.
+ */
+function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
+  const n = g.plans.length;
   const section = (i: number): string[] => {
     const p = g.plans[i]!;
     const reasons = reasonsSectionText(p);
     return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, groupedTrust(p) !== undefined);
   };
   // Class 1: a trust change; 0: none. What each class alone says alike is said once for it too.
-  const { shared, byClass, sectionAt } = sayOnce(g.plans.length, section, (i) => (groupedTrust(g.plans[i]!) !== undefined ? 1 : 0));
-  if (shared.length > 0) lines.push('', '## What every principal here has in common', '', 'Said once here; each principal\'s section below leaves it out.', ...shared);
-  for (const c of byClass) {
-    if (c.shared.length === 0) continue;
-    const which = c.cls === 1 ? 'with a trust change' : 'whose trust policy is unchanged';
-    lines.push('', `## What every principal here ${which} (${c.count}) also has in common`, '', `Said once here; the section of each principal ${which} leaves it out.`, ...c.shared);
-  }
-  lines.push('');
-  yield lines.join('\n');
-  for (let i = 0; i < g.plans.length; i++) yield `\n${sectionAt(i).join('\n')}`;
+  const said = sayOnce(n, section, (i) => (groupedTrust(g.plans[i]!) !== undefined ? 1 : 0));
+  // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
+  const sectionText = (i: number): string => safeLines(`\n${said.sectionAt(i).join('\n')}`);
+  const sizes: number[] = new Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += sizes[i] = Buffer.byteLength(sectionText(i));
+  if (Buffer.byteLength(safeLines(groupHead(g, said))) + total <= budget) return { pages: [], fileOf: () => 'README.md', said, sectionText };
+  // A page's header, at most as long as any it is written with: numbered page n of n + 1 (no page
+  // number or count the layout ends with has more digits), so with both a previous and a next link.
+  const pages = pageRanges(sizes, (first, last) => Buffer.byteLength(safeLines(pageHeader(g, n, n + 1, { first, end: last + 1 }))), budget);
+  const pageOf = new Uint32Array(n);
+  pages.forEach((r, k) => pageOf.fill(k + 1, r.first, r.end));
+  return { pages, fileOf: (i) => groupPageFile(pageOf[i]!), said, sectionText };
+}
+
+/** Which file holds each member's section (README.md, or a members page), as groupFiles writes them. */
+export function groupLayout(g: GroupInput, budget = GROUP_PAGE_BYTES): GroupLayout {
+  const { pages, fileOf } = prepareGroup(g, budget);
+  return { pages, fileOf };
 }
 
 /** A file written from pieces, never held whole (a group's README.md and main.tf: megabytes each at 10k). */
@@ -268,15 +325,37 @@ export interface StreamedFile {
   readonly pieces: () => Iterable<string>;
 }
 
-/** The group folder's files: README.md (escaped like any text a person reads), apply.sh, main.tf, and trust/<member>.json of each member whose trust policy is replaced. */
-export function groupFiles(g: GroupInput): (RenderedFile | StreamedFile)[] {
+/**
+ * The group folder's files: README.md (escaped like any text a person reads) and, when it would
+ * pass `budget`, members-NNN.md pages holding the members' sections (group-pages.ts), apply.sh,
+ * main.tf, and trust/<member>.json of each member whose trust policy is replaced. The README and
+ * pages are streamed: the head, then one section at a time.
+ */
+export function groupFiles(g: GroupInput, budget = GROUP_PAGE_BYTES): (RenderedFile | StreamedFile)[] {
   const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
+  const { pages, fileOf, said, sectionText } = prepareGroup(g, budget);
   const files: (RenderedFile | StreamedFile)[] = [
     { path: 'main.tf', pieces: function* () { for (let i = 0; i < g.plans.length; i++) yield (i === 0 ? '' : '\n') + renderTerraform(g.plans[i]!.target); }, mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
-    // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
-    { path: 'README.md', pieces: function* () { for (const piece of groupReadme(g)) yield safeLines(piece); }, mode: 0o644 },
+    {
+      path: 'README.md',
+      pieces: function* () {
+        yield safeLines(groupHead(g, said, pages.length > 0 ? fileOf : undefined));
+        if (pages.length === 0) for (let i = 0; i < g.plans.length; i++) yield sectionText(i);
+      },
+      mode: 0o644,
+    },
   ];
+  pages.forEach((r, k) => {
+    files.push({
+      path: groupPageFile(k + 1),
+      pieces: function* () {
+        yield safeLines(pageHeader(g, k + 1, pages.length, r));
+        for (let i = r.first; i < r.end; i++) yield sectionText(i);
+      },
+      mode: 0o644,
+    });
+  });
   g.plans.forEach((p, i) => {
     const trust = groupedTrust(p);
     if (trust !== undefined) files.push({ path: groupTrustFile(g.ownDirs[i]!), content: renderPolicyJson(trust), mode: 0o644 });

@@ -33,12 +33,13 @@ export function fixDirName(plan: Pick<PrincipalFixPlan, 'principalName' | 'targe
  * Where a principal's per-action reasons are, relative to the fixes folder (the one place that
  * names it; folders from the one safe-name function): the last section of its README.md, or, for
  * a principal in a boundary group (its shared boundary, and maybe a trust policy), its section of the group's
- * README.md (fix/group.ts). `leash fix` of one member of a group that holds others is the
- * exception: it writes that principal's own folder (writeFixPlans, `partial`).
+ * README.md, or of the members page that holds it when the group's README is paged (`groupPage`:
+ * groupLayout(…).fileOf of the plan; fix/group-pages.ts). `leash fix` of one member of a group
+ * that holds others is the exception: it writes that principal's own folder (writeFixPlans, `partial`).
  */
-export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target' | 'fixes'>): string {
+export function fixReasonsFile(plan: Pick<PrincipalFixPlan, 'principalName' | 'target' | 'fixes'>, groupPage = 'README.md'): string {
   const boundary = groupedBoundary(plan);
-  if (boundary !== undefined) return `${groupDirName(boundary)}/README.md#${groupReasonsAnchor(fixDirName(plan))}`;
+  if (boundary !== undefined) return `${groupDirName(boundary)}/${groupPage}#${groupReasonsAnchor(fixDirName(plan))}`;
   return `${fixDirName(plan)}/README.md#${REASONS_ANCHOR}`;
 }
 
@@ -339,6 +340,8 @@ export interface WriteFixPlansOptions {
    * manifest names other principals is not rewritten, and these principals get their own folders.
    */
   readonly partial?: boolean;
+  /** The byte budget of a boundary group's README and of each of its pages (fix/group-pages.ts; tests make it small). */
+  readonly groupPageBytes?: number;
 }
 
 export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalFixPlan[], label?: string, opts: WriteFixPlansOptions = {}): Promise<string[]> {
@@ -398,7 +401,7 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
           return;
         }
         const g = groups.get(item.group)!;
-        const files = groupFiles({ boundaryName: item.group, accountId: g.accountId, plans: g.plans, ownDirs: g.ownDirs });
+        const files = groupFiles({ boundaryName: item.group, accountId: g.accountId, plans: g.plans, ownDirs: g.ownDirs }, opts.groupPageBytes);
         await writeFixDir(root, g.name, g.owner, files, manifest, fresh, opts.inTempBundle, g.plans.map((p) => p.principalArn));
         for (const p of g.plans) placed.set(p, g.name);
       });

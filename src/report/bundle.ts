@@ -19,8 +19,8 @@ export const FIX_MARKER = '.leash-fix';
 
 /** Every action of a principal's fixes with why it is kept, gated or removed (fixReasonsFile names its path). */
 export const REASONS_FILE = 'reasons.md';
-/** Files leash writes into a principal's fix folder. */
-export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md)$/;
+/** Files leash writes into a principal's fix folder; members-NNN.md: a boundary group's README pages (fix/group-pages.ts). */
+export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md|members-\d{3,6}\.md)$/;
 /** A boundary group's trust documents, one per member whose trust policy it replaces (fix/group.ts): trust/<member's folder>.json. */
 export const GROUP_TRUST_DIR = 'trust';
 const GROUP_TRUST_FILE_RE = /^(?:role|user)-[A-Za-z0-9+=,.@_~-]+\.json$/;

@@ -75,7 +75,7 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
   const readme = [
     `# Permissions boundary ${code(policy.name)}`,
     '',
-    `Account ${code(accountId)}. Shared by ${principals.length} principal(s): every one whose planned boundary says exactly this (the name is a hash of boundary.json, so a boundary that says anything else has another name). Why each action is denied is in each principal's README.md (for a principal whose only fix attaches this boundary: its section of \`../../attach-<this name>/README.md\`).`,
+    `Account ${code(accountId)}. Shared by ${principals.length} principal(s): every one whose planned boundary says exactly this (the name is a hash of boundary.json, so a boundary that says anything else has another name). Why each action is denied is in each principal's README.md (for a principal whose only fix attaches this boundary: its section of \`../../attach-<this name>/README.md\`, or of the members page its row there links).`,
     '',
     'leash never applies it. It is created once, by whichever route you use:',
     '',
