@@ -69,6 +69,14 @@ export function groupReasonsAnchor(ownDir: string): string {
 }
 
 /** Code span inside a table cell: no backtick, pipe or line break of the value can end it. */
+/** An IAM ARN's path (`arn:aws:iam::1:role/team/x` → `/team/x`'s `/team/`); `/` when it has none. */
+export function iamPath(arn: string, name: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  const slash = resource.indexOf('/');
+  const path = slash >= 0 && resource.endsWith(name) ? resource.slice(slash, resource.length - name.length) : '';
+  return path.endsWith('/') ? path : '/';
+}
+
 function cellCode(s: string): string {
   return `\`${s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 }
@@ -232,7 +240,9 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
     `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` is every principal's Terraform, concatenated (block names start with the principal).`,
     '',
     // The trust column only where some member has a trust change.
-    `| principal | kind | ARN | allowed | destructive | escalation | verification |${trusts > 0 ? ' trust policy |' : ''}`,
+    // The path, not the ARN: the account is the title's and the name is the row's (an ARN column
+    // was a fifth of the table, which at 10k members is itself most of the README).
+    `| principal | kind | path | allowed | destructive | escalation | verification |${trusts > 0 ? ' trust policy |' : ''}`,
     `| --- | --- | --- | --- | --- | --- | --- |${trusts > 0 ? ' --- |' : ''}`,
   ];
   g.plans.forEach((p, i) => {
@@ -242,7 +252,7 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
     const t = p.fixes.find((x) => x.kind === 'trust-policy');
     const trust = groupedTrust(p) === undefined ? 'unchanged' : `[replaced](${groupTrustFile(g.ownDirs[i]!)})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
     // The link's target is leash's own: a page name from its counter, an anchor from the safe folder name.
-    lines.push(`| [${md(p.principalName)}](${fileOf ? fileOf(i) : ''}#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(p.principalArn)} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
+    lines.push(`| [${md(p.principalName)}](${fileOf ? fileOf(i) : ''}#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(iamPath(p.principalArn, p.principalName))} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
   });
   const leaves = fileOf ? "each principal's section (in the members pages) leaves it out" : "each principal's section below leaves it out";
   if (said.shared.length > 0) lines.push('', '## What every principal here has in common', '', `Said once here; ${leaves}.`, ...said.shared);

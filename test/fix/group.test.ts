@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { groupDirName, groupedBoundary, groupTrustFile, sayOnce } from '../../src/fix/group.js';
+import { groupDirName, groupedBoundary, groupTrustFile, iamPath, sayOnce } from '../../src/fix/group.js';
 import { fixDirName, fixFiles, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { inspectBundle } from '../../src/report/bundle.js';
@@ -141,6 +141,9 @@ describe('boundary group folder', () => {
     expect(rows).toHaveLength(GROUPED.length);
     // Every row has the table's 8 cells: a name's pipe or newline does not add one.
     for (const r of rows) expect(r.replace(/\\\|/g, '').split('|').length - 2).toBe(8);
+    // The third cell is the principal's path (the ARN is the title's account plus kind, path, name).
+    expect(readme).toContain('| principal | kind | path | allowed |');
+    for (const r of rows) expect(r.split(' | ')[2]).toBe('`/`');
     // The trust column links each trust member's own document, and says "unchanged" for the others.
     for (const n of GROUPED) {
       const row = rows.find((r) => r.includes(`](#fix-${roleDir(n)})`))!;
@@ -494,5 +497,19 @@ describe('sayOnce', () => {
         for (const l of text(m.lines)) if (members.some((o) => o.cls === m.cls && !o.lines.includes(l))) expect(left).toContain(l);
       });
     }));
+  });
+});
+
+describe('iamPath', () => {
+  it('is the part of the ARN between the kind and the name', () => {
+    expect(iamPath('arn:aws:iam::111122223333:role/team/agents/kiro-agent', 'kiro-agent')).toBe('/team/agents/');
+    expect(iamPath('arn:aws:iam::111122223333:user/ci-bot', 'ci-bot')).toBe('/');
+    expect(iamPath('arn:aws-cn:iam::111122223333:role/service-role/x', 'x')).toBe('/service-role/');
+  });
+  it('negative control: an ARN that does not end with the name says `/`, not a piece of something else', () => {
+    expect(iamPath('arn:aws:iam::111122223333:role/team/other', 'kiro-agent')).toBe('/');
+    expect(iamPath('not-an-arn', 'x')).toBe('/');
+    // The name must be the last path segment, not the end of one.
+    expect(iamPath('arn:aws:iam::111122223333:role/team/xname', 'name')).toBe('/');
   });
 });
