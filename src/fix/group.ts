@@ -68,7 +68,6 @@ export function groupReasonsAnchor(ownDir: string): string {
   return `${groupAnchor(ownDir)}-why`;
 }
 
-/** Code span inside a table cell: no backtick, pipe or line break of the value can end it. */
 /** An IAM ARN's path (`arn:aws:iam::1:role/team/x` → `/team/x`'s `/team/`); `/` when it has none. */
 export function iamPath(arn: string, name: string): string {
   const resource = arn.split(':').slice(5).join(':');
@@ -77,6 +76,7 @@ export function iamPath(arn: string, name: string): string {
   return path.endsWith('/') ? path : '/';
 }
 
+/** Code span inside a table cell: no backtick, pipe or line break of the value can end it. */
 function cellCode(s: string): string {
   return `\`${s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 }
