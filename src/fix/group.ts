@@ -68,7 +68,7 @@ export function groupReasonsAnchor(ownDir: string): string {
   return `${groupAnchor(ownDir)}-why`;
 }
 
-/** An IAM ARN's path (`arn:aws:iam::1:role/team/x` → `/team/x`'s `/team/`); `/` when it has none. */
+/** An IAM ARN's path (`arn:aws:iam::1:role/team/x` with name `x` → `/team/`); `/` when it has none. */
 export function iamPath(arn: string, name: string): string {
   const resource = arn.split(':').slice(5).join(':');
   const slash = resource.indexOf('/');
