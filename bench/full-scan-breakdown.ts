@@ -3,6 +3,7 @@
 // indentation is left out), so they say which parts weigh, not the exact bytes on disk.
 // A `{"$text": i}` reference is charged the text it stands for the first time it is met (the
 // table holds each text once), so a field's figure includes the texts only it brought in.
+import { reportFileIn, reportText } from '../src/report/report-file.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,7 +59,8 @@ function fixesDir(dir: string, out: Record<string, { bytes: number; files: numbe
 }
 
 export function bundleBreakdown(bundle: string, asffFile = 'findings.asff.json'): BundleBreakdown {
-  const r = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8')) as Record<string, unknown>;
+  const file = reportFileIn(bundle)!;
+  const r = JSON.parse(reportText(readFileSync(file), file)) as Record<string, unknown>;
   const texts = (Array.isArray(r.texts) ? r.texts : []) as unknown[];
   const seen = new Set<number>();
   const findingFields: Record<string, number> = {};

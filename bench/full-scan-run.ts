@@ -75,7 +75,9 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       yield `            from the process' start to the terminal summary, as \`leash scan\` runs; scanAndWrite alone ${(Number(best.scanMs) / 1000).toFixed(1)} s (the figure before session 20)`;
       yield `peak RSS    ${t ? against(rss, t.rssMiB, 'MiB', 0) : `${rss} MiB`}`;
       yield `bundle      ${t?.bundleMB ? against(bundleMB, t.bundleMB, 'MB') : `${bundleMB.toFixed(1)} MB`}, ${Number(best.bundleFiles).toLocaleString('en-US')} files`;
-      yield `report.json ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== 'report.json' && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;
+      const reportName = String(best.reportFile ?? 'report.json');
+      const gzNote = reportName.endsWith('.gz') ? ` (${(Number(best.reportJsonBytes) / 1e6).toFixed(1)} MB of JSON, gzip: --compress-report auto)` : '';
+      yield `${reportName} ${(Number(best.reportBytes) / 1e6).toFixed(1)} MB${gzNote}; other files: ${Object.entries(best.perFile as Record<string, number>).filter(([k]) => k !== reportName && !k.startsWith('.')).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}; fixes/ ${((Number(best.bundleBytes) - Object.values(best.perFile as Record<string, number>).reduce((a, b) => a + b, 0)) / 1e6).toFixed(1)} MB`;
       const asffOnRequest = best.asffOnRequest as { bytes: number; ms: number } | undefined;
       if (asffOnRequest) yield `ASFF        not in the default bundle (--format asff): ${(asffOnRequest.bytes / 1e6).toFixed(1)} MB more, written in ${asffOnRequest.ms.toLocaleString('en-US')} ms, after the scan`;
       if (best.breakdown) yield* breakdownLines(best.breakdown as BundleBreakdown);

@@ -1,6 +1,7 @@
 // `--notify`, `--notify-on`, `--notify-format` for `leash scan` and `leash schedule`: option
 // definitions and the step after a scan. Kept out of the command files so each command adds one
 // line to take part.
+import { reportFileIn } from '../report/report-file.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SEVERITIES, type Severity } from '../model/finding.js';
@@ -52,6 +53,6 @@ export async function deliver(target: NotifyTarget, alert: Alert, err: (line: st
 export async function notifyAfterScan(o: NotifyCliOptions, dir: string, report: Report, err?: (line: string) => void): Promise<SendResult | undefined> {
   const target = notifyTargetOf(o);
   if (!target) return undefined;
-  const alert = newFindingsAlert(report, join(dir, 'report.json'), o.notifyOn ?? DEFAULT_NOTIFY_ON);
+  const alert = newFindingsAlert(report, reportFileIn(dir) ?? join(dir, 'report.json'), o.notifyOn ?? DEFAULT_NOTIFY_ON);
   return alert ? deliver(target, alert, err) : undefined;
 }

@@ -31,6 +31,7 @@ import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
 import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
+import type { ReportCompression } from '../report/report-file.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
@@ -299,6 +300,8 @@ export interface WriteOptions {
   readonly reportsRoot?: string;
   readonly output?: string;
   readonly formats?: readonly Format[];
+  /** report.json or report.json.gz (src/report/report-file.ts); default auto. */
+  readonly reportCompression?: ReportCompression;
   readonly failOn?: Severity;
   /** Only findings that are new since the previous scan count for the exit code. */
   readonly failOnNew?: boolean;
@@ -429,6 +432,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
     reportsRoot,
     ...(opts.output ? { outputDir: opts.output } : {}),
     formats: opts.formats ?? DEFAULT_FORMATS,
+    ...(opts.reportCompression ? { reportCompression: opts.reportCompression } : {}),
     ...(previous ? { previous } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans, undefined, { inTempBundle: true }); } } : {}),
@@ -472,7 +476,7 @@ export function withFirstSeen(report: Report, previous: Report | undefined): Rep
 async function newestCompleteScan(reportsRoot: string, accountId: string): Promise<Report | undefined> {
   const scans = (await listScans(reportsRoot, accountId).catch(() => [])).filter((s) => s.hasReport).reverse().slice(0, 10);
   for (const s of scans) {
-    const r = await loadReport(join(s.dir, 'report.json')).catch(() => undefined);
+    const r = await loadReport(s.dir).catch(() => undefined);
     if (r && r.scan.account.id === accountId && r.scan.coverage.iam === 'complete') return r;
   }
   return undefined;

@@ -12,6 +12,7 @@
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMAT_FILES } from './formats.js';
+import { REPORT_FILE_GZ } from './report-file.js';
 
 export const BUNDLE_MARKER = '.leash-bundle';
 export const FIXES_MARKER = '.leash-fixes';
@@ -39,7 +40,7 @@ export const POLICY_ID_FILE = 'policy-id.txt';
 /** What apply.sh --apply creates beside itself. */
 export const BACKUP_DIR_RE = /^backup-/;
 
-const BUNDLE_FILES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), BUNDLE_MARKER]);
+const BUNDLE_FILES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), REPORT_FILE_GZ, BUNDLE_MARKER]);
 
 export interface BundleInspection {
   /** The folder carries leash's marker (or, for bundles written before markers, a leash report.json). */

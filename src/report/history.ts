@@ -7,7 +7,7 @@
 // see the old or the new name, never a half-written one.
 import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { BUNDLE_MARKER, inspectBundle } from './bundle.js';
-import { READ_LIMITS, readRegularFile } from '../safe/read.js';
+import { readReportText, reportFileIn } from './report-file.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
@@ -19,7 +19,6 @@ import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js
 
 export const LATEST_POINTER = 'latest';
 export const TEMP_PREFIX = '.leash-tmp-';
-export const REPORT_FILE = 'report.json';
 const SCAN_DIR_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z(?:_(\d+))?$/;
 const ACCOUNT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -64,14 +63,6 @@ export function compareScanNames(a: string, b: string): number {
   return base || Number(ma[6] ?? 1) - Number(mb[6] ?? 1);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Scans of one account, oldest first. Temp dirs of unfinished writes and stray files are ignored. */
 export async function listScans(reportsRoot: string, accountId: string): Promise<ScanEntry[]> {
@@ -87,7 +78,7 @@ export async function listScans(reportsRoot: string, accountId: string): Promise
   return Promise.all(
     names.map(async (name) => {
       const dir = join(root, name);
-      return { name, dir, startedAt: startedAtFromName(name), hasReport: await exists(join(dir, REPORT_FILE)) };
+      return { name, dir, startedAt: startedAtFromName(name), hasReport: reportFileIn(dir) !== undefined };
     }),
   );
 }
@@ -173,7 +164,7 @@ export async function resolveReportPath(spec: string, opts: LoadOptions = {}): P
       const n = (await listScans(root, accountId)).filter((s) => s.hasReport).length;
       throw new InputError(spec, '', `a ${spec} scan with report.json under ${accountDir(root, accountId)}`, `${n} scan${n === 1 ? '' : 's'} with report.json`);
     }
-    return join(scan.dir, REPORT_FILE);
+    return reportFileIn(scan.dir)!;
   }
   const path = resolve(spec);
   let st;
@@ -183,8 +174,8 @@ export async function resolveReportPath(spec: string, opts: LoadOptions = {}): P
     throw new InputError(spec, '', SPEC_EXPECTED, 'nothing at that path');
   }
   if (st.isDirectory()) {
-    const file = join(path, REPORT_FILE);
-    if (!(await exists(file))) throw new InputError(spec, '', `${SPEC_EXPECTED} (the directory has no report.json; was the scan written without --format json?)`, 'a directory without report.json');
+    const file = reportFileIn(path);
+    if (file === undefined) throw new InputError(spec, '', `${SPEC_EXPECTED} (the directory has no report.json or report.json.gz; was the scan written without --format json?)`, 'a directory without report.json');
     return file;
   }
   return path;
@@ -273,10 +264,9 @@ export function checkAccount(report: Report, accountId: string | undefined, wher
 /** Load a report from a report.json path, a scan directory, or `latest` / `previous`. */
 export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<Report> {
   const file = await resolveReportPath(spec, opts);
-  // Bounded and regular-only: a report past READ_LIMITS.report is refused with its size, before
-  // V8 would abort on a string it cannot hold.
-  const text = (await readRegularFile(file, READ_LIMITS.report, 'a readable report.json')).toString('utf8');
-  const report = parseReport(text, file);
+  // Bounded and regular-only: a report past READ_LIMITS.report (on disk or once inflated) is
+  // refused with its size, before V8 would abort on a string it cannot hold.
+  const report = parseReport(await readReportText(file), file);
   if (spec === 'latest' || spec === 'previous') {
     // A bundle copied into the wrong history would make every finding "new" and every old one "resolved".
     const historyAccount = basename(dirname(dirname(file)));
@@ -359,7 +349,8 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   const withReport = scans.filter((s) => s.hasReport).reverse();
   if (withReport[0]) keepNames.add(withReport[0].name);
   for (const s of withReport) {
-    const report = await readRegularFile(join(s.dir, REPORT_FILE), READ_LIMITS.report, 'a readable report.json').then((b) => parseReport(b.toString('utf8'), s.dir), () => undefined).catch(() => undefined);
+    const file = reportFileIn(s.dir);
+    const report = file === undefined ? undefined : await readReportText(file).then((text) => parseReport(text, s.dir), () => undefined).catch(() => undefined);
     if (report?.scan.coverage.iam === 'complete') {
       keepNames.add(s.name);
       break;

@@ -124,6 +124,16 @@ interface Frame {
  * the other is on its way to the disk. Measured on a 10k report.json (61 MB, tmpfs): 0.53 s of
  * CPU against 0.85–1.35 s for joining pieces into 1 MiB strings and writing those.
  */
+/** Where a PieceWriter's bytes go when not straight to a file (report-file.ts: held, or gzipped). It may reuse `buf` once the promise settles. */
+export interface ByteSink {
+  write(buf: Buffer, length: number): Promise<void>;
+}
+
+/** A FileHandle, which has its own write(buf, offset, length), is told from a ByteSink by its fd. */
+function isFileHandle(out: FileHandle | ByteSink): out is FileHandle {
+  return typeof (out as FileHandle).fd === 'number';
+}
+
 export class PieceWriter {
   private readonly buffers: [Buffer, Buffer];
   private current = 0;
@@ -133,7 +143,7 @@ export class PieceWriter {
   /** The last write: writes are chained, so the file gets the buffers in the order they filled. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly fh: FileHandle, bytes = 1 << 20) {
+  constructor(private readonly fh: FileHandle | ByteSink, bytes = 1 << 20) {
     this.buffers = [Buffer.allocUnsafe(bytes), Buffer.allocUnsafe(bytes)];
   }
 
@@ -154,7 +164,11 @@ export class PieceWriter {
     }
     // Larger than a buffer: after everything before it.
     await this.tail;
-    await this.fh.write(piece, null, 'utf8');
+    if (isFileHandle(this.fh)) await this.fh.write(piece, null, 'utf8');
+    else {
+      const bytes = Buffer.from(piece, 'utf8');
+      await this.fh.write(bytes, bytes.length);
+    }
   }
 
   /** Sends the current buffer after the writes before it, and waits until the other one is free. */
@@ -173,7 +187,9 @@ export class PieceWriter {
   }
 
   private async writeAll(buf: Buffer, length: number): Promise<void> {
-    for (let done = 0; done < length; ) done += (await this.fh.write(buf, done, length - done)).bytesWritten;
+    const fh = this.fh;
+    if (!isFileHandle(fh)) return fh.write(buf, length);
+    for (let done = 0; done < length; ) done += (await fh.write(buf, done, length - done)).bytesWritten;
   }
 
   /** Everything written: the file holds every piece, in order. */

@@ -12,6 +12,7 @@ import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
+import { writeReportFile, type ReportCompression } from './report-file.js';
 import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
 import { toMarkdown } from './markdown.js';
 import { toSarif, type SarifOptions } from './sarif.js';
@@ -34,6 +35,10 @@ export interface WriteBundleOptions {
   readonly sarif?: SarifOptions;
   /** Abort abandons the write: the temp dir is removed and nothing appears at the target. */
   readonly signal?: AbortSignal;
+  /** report.json or report.json.gz (report-file.ts); default `auto`: gzip past COMPRESS_ABOVE_BYTES. */
+  readonly reportCompression?: ReportCompression;
+  /** The `auto` bound in bytes (tests). */
+  readonly compressAboveBytes?: number;
 }
 
 export interface WrittenBundle {
@@ -191,6 +196,11 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
     const formats = async (): Promise<void> => {
       for (const format of opts.formats) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
+        if (format === 'json') {
+          const pieces = renderChunks(report, 'json', opts) as Iterable<string>;
+          tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes, batch: WRITE_BATCH } : { batch: WRITE_BATCH }));
+          continue;
+        }
         const file = join(tmp, FORMAT_FILES[format]);
         await writeDurable(file, renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout?: JsonLayout });
         tmpFiles.push(FORMAT_FILES[format]);

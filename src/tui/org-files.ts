@@ -9,6 +9,7 @@ import { InputError } from '../model/errors.js';
 import type { Severity } from '../model/finding.js';
 import type { OrganizationReport } from '../model/organization-report.js';
 import { loadReport } from './report-files.js';
+import { reportFileIn } from '../report/report-file.js';
 
 export const ORGANIZATION_FILE = 'organization.json';
 
@@ -101,7 +102,7 @@ export function loadOrganizationReport(path: string): OrganizationReport {
 }
 
 /**
- * Where an account's report.json is: its reportDir under the reports root (the folder three levels
+ * Where an account's report.json (or report.json.gz) is: its reportDir under the reports root (the folder three levels
  * above organizations/<org>/<time>/, else `reportsDir`). A reportDir that is absolute or climbs
  * out of the root is refused.
  */
@@ -109,8 +110,8 @@ function accountReportPath(orgPath: string, reportDir: string, reportsDir: strin
   if (isAbsolute(reportDir) || reportDir.split(/[\\/]/).includes('..')) return undefined;
   const roots = [resolve(dirname(orgPath), '..', '..', '..'), ...(reportsDir !== undefined ? [resolve(reportsDir)] : [])];
   for (const root of roots) {
-    const p = join(root, reportDir, 'report.json');
-    if (existsSync(p)) return p;
+    const p = reportFileIn(join(root, reportDir));
+    if (p !== undefined) return p;
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import { isBoundarySizeNote } from '../fix/render/readme.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
-import { READ_LIMITS, readRegularFileSync } from '../safe/read.js';
+import { readReportTextSync, REPORT_FILES, reportHead } from '../report/report-file.js';
 import { safeName, safePart } from '../safe/name.js';
 
 export interface LatestReport {
@@ -31,7 +31,7 @@ function reportFiles(dir: string, depth: number, out: string[]): void {
   for (const e of entries) {
     const full = join(dir, e.name);
     if (e.isDirectory() && depth < MAX_DEPTH && !SKIP_DIRS.has(e.name)) reportFiles(full, depth + 1, out);
-    else if (e.isFile() && e.name === 'report.json') out.push(full);
+    else if (e.isFile() && (REPORT_FILES as readonly string[]).includes(e.name)) out.push(full);
   }
 }
 
@@ -57,14 +57,17 @@ export function findLatestReport(dir: string): LatestReport | undefined {
 
 const HEAD_BYTES = 64 * 1024;
 
-/** scan.finishedAt from the first 64 KB of a report.json, or undefined (then mtime decides). */
+/** scan.finishedAt from the first 64 KB of a report.json (or .gz), or undefined (then mtime decides). */
 export function headFinishedAt(path: string): string | undefined {
   let head: string;
   try {
     const fd = openSync(path, 'r');
     try {
       const buf = Buffer.alloc(HEAD_BYTES);
-      head = buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('utf8');
+      // report.json.gz: its first compressed bytes inflated, as far as they go.
+      const text = reportHead(buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)));
+      if (text === undefined) return undefined;
+      head = text.slice(0, HEAD_BYTES);
     } finally {
       closeSync(fd);
     }
@@ -79,10 +82,10 @@ export function headFinishedAt(path: string): string | undefined {
   return m?.[1];
 }
 
-/** Load a report.json; a broken file is an InputError naming the file and JSON path. */
+/** Load a report.json (or .gz); a broken file is an InputError naming the file and JSON path. */
 export function loadReport(path: string): Report {
-  // Bounded and regular-only, like every report read (src/safe/read.ts).
-  return parseReport(readRegularFileSync(path, READ_LIMITS.report, 'a readable report.json').toString('utf8'), path);
+  // Bounded and regular-only, like every report read (src/safe/read.ts), inflated size included.
+  return parseReport(readReportTextSync(path), path);
 }
 
 /** `role`, `user` or `permission-set` from a fix's principal ARN: a user and a role of one name stay apart. */

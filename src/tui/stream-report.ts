@@ -6,6 +6,7 @@ import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
 import { READ_LIMITS } from '../safe/read.js';
+import { reportText } from '../report/report-file.js';
 import type { ProgressListener } from './scan-loader.js';
 
 /** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
@@ -54,5 +55,6 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
   onProgress('Parsing report', `${formatBytes(read)}`);
   // Let the line above reach the screen before the synchronous parse holds the event loop.
   await new Promise((r) => setImmediate(r));
-  return parseReport(Buffer.concat(chunks, read).toString('utf8'), path);
+  // report.json.gz: inflated within the same limit (reportText).
+  return parseReport(reportText(Buffer.concat(chunks, read), path), path);
 }

@@ -16,10 +16,11 @@ import { checkRegion, describeError } from '../hints.js';
 import { safeLines, safeText } from '../../safe/text.js';
 import { writeJsonToStream } from '../../report/json-stream.js';
 import { storedReportStream } from '../../report/documents.js';
+import { COMPRESS_ABOVE_BYTES, REPORT_COMPRESSIONS, type ReportCompression } from '../../report/report-file.js';
 
 export interface ScanCliOptions extends InventoryCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
-  failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean;
+  failOn?: Severity; failOnNew?: boolean; format?: string; ci?: boolean; compressReport?: ReportCompression;
   cloudtrail?: string[]; fixes?: boolean; mode?: 'strict' | 'balanced';
   local?: boolean; home?: string; project?: string[];
   aws?: boolean; profile?: string; region?: string; endpointUrl?: string; cloudtrailLookup?: string;
@@ -143,6 +144,7 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
     reportsRoot: o.reports ?? 'reports',
     ...(o.output ? { output: o.output } : {}),
     formats: o.format === undefined ? [...DEFAULT_FORMATS] : parseFormats(o.format),
+    ...(o.compressReport ? { reportCompression: o.compressReport } : {}),
     ...(o.failOn ? { failOn: o.failOn } : {}),
     ...(o.failOnNew ? { failOnNew: true } : {}),
     ...(o.history !== undefined ? { history: o.history } : {}),
@@ -196,6 +198,7 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'write the bundle exactly here (default: <reports>/<account>/<timestamp>/)')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--format <list>', 'comma-separated: json,sarif,asff,md,ndjson,csv,html or all (default: json,sarif,md; add asff for a Security Hub import)')
+    .addOption(new Option('--compress-report <when>', `report.json as report.json.gz: auto (past ${COMPRESS_ABOVE_BYTES / 2 ** 20} MiB of JSON, ~2,500 principals), always, never`).choices([...REPORT_COMPRESSIONS]).default('auto'))
     .option('--history <dir|s3-url>', 'read the previous scan from, and store this one in, a directory or s3://bucket/prefix (for runners that start empty)')
     .option('--keep <n>', 'retention: keep the newest N scans of the account (scans holding apply.sh backups are never deleted)')
     .option('--json', 'print report.json to stdout instead of the summary')

@@ -10,7 +10,8 @@
 //   <account>/latest-complete                   the newest whose IAM read was complete
 // The report object is written before the pointers, so a reader that follows a pointer always
 // finds a whole report. The store is written only by this module; it never deletes.
-import { createGzip, gunzipSync } from 'node:zlib';
+import { createGzip } from 'node:zlib';
+import { isGzip, reportText } from '../report-file.js';
 import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
@@ -85,13 +86,10 @@ export class HistoryStore {
     const where = `${this.location}/${key}`;
     const body = await this.blobs.get(key);
     if (body === undefined) throw new InputError(where, '', 'the report the pointer names', 'no such object');
-    let text: string;
-    try {
-      text = gunzipSync(body).toString('utf8');
-    } catch (e) {
-      throw new InputError(where, '', 'a gzip-compressed report.json', (e as Error).message);
-    }
-    const report = parseReport(text, where);
+    // Inflated within READ_LIMITS.report, like every report read: anyone who can write the
+    // history's prefix could leave a gzip bomb there.
+    if (!isGzip(body)) throw new InputError(where, '', 'a gzip-compressed report.json', 'bytes that are not gzip');
+    const report = parseReport(reportText(body, where), where);
     if (report.scan.account.id !== account) {
       throw new InputError(where, '$.scan.account.id', `a scan of account ${account} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
     }
