@@ -2,6 +2,7 @@
 // collect → snapshot → agents → checks → baseline → fix → report.
 // collectSnapshot does the I/O; analyzeSnapshot is a pure function of its inputs.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPORT_SCHEMA_VERSION, type Report } from '../model/report.js';
@@ -31,7 +32,7 @@ import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
 import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
-import type { ReportCompression } from '../report/report-file.js';
+import { reportFileIn, type ReportCompression } from '../report/report-file.js';
 import { appendLocalTrend } from '../report/history.js';
 import { openHistoryStore, type HistoryStore } from '../report/history-store/store.js';
 import { writeFixPlans } from '../fix/write.js';
@@ -445,7 +446,10 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   if (!opts.output) await appendLocalTrend(reportsRoot, report);
   if (store && !historyError) {
     onProgress('history', `storing in ${store.location}`);
-    await store.write(report).catch((e: unknown) => {
+    // A report.json.gz in the bundle is this report's text gzipped: stored as it is.
+    const bundled = reportFileIn(dir);
+    const gzipped = bundled?.endsWith('.gz') ? await readFile(bundled) : undefined;
+    await store.write(report, gzipped).catch((e: unknown) => {
       throw new InputError(store.location, '', `a --history store leash can write (the report itself was written to ${dir})`, (e as Error).message);
     });
   }

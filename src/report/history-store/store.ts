@@ -116,12 +116,15 @@ export class HistoryStore {
     return body === undefined ? '' : body.toString('utf8');
   }
 
-  /** Store this scan: report, trend, then the pointers. Returns the report's location. */
-  async write(report: Report): Promise<string> {
+  /**
+   * Store this scan: report, trend, then the pointers. Returns the report's location. `gzipped`:
+   * the bundle's own report.json.gz of this report, stored as it is instead of gzipped again.
+   */
+  async write(report: Report, gzipped?: Buffer): Promise<string> {
     const account = accountKey(report.scan.account.id);
     const scan = scanDirName(report.scan.startedAt);
     const key = `${account}/${scan}/report.json.gz`;
-    await this.blobs.put(key, await gzipReport(report), 'application/gzip');
+    await this.blobs.put(key, gzipped ?? (await gzipReport(report)), 'application/gzip');
     const trend = appendTrend(await this.readTrend(account), `${this.location}/${account}/${TREND_FILE}`, trendLine(report));
     await this.blobs.put(`${account}/${TREND_FILE}`, Buffer.from(trend, 'utf8'), 'application/x-ndjson');
     // `latest` means newest by scan time: storing an older scan must not move it back.

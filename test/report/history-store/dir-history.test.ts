@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import { InputError } from '../../../src/model/errors.js';
@@ -37,6 +38,19 @@ describe('--history DIR', () => {
     expect(trend[1]).toMatchObject({ new: 0, resolved: 0, previousScanId: first.scan.id });
     // Each local reports root got its own trend line too.
     expect(parseTrend(readFileSync(join(tmp, 'r2', ACCOUNT, 'trend.ndjson'), 'utf8'), 'trend')).toHaveLength(1);
+  });
+
+  it('stores the bundle\'s own report.json.gz as it is, and reads it back as the next previous scan', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const history = join(tmp, 'cache');
+    const a = await runCli(['scan', '--demo', '--reports', join(tmp, 'r1'), '--history', history, '--format', 'json', '--compress-report', 'always', '--ci']);
+    expect(a.code).toBe(0);
+    const name = readFileSync(join(tmp, 'r1', ACCOUNT, 'latest'), 'utf8').trim();
+    const bundled = readFileSync(join(tmp, 'r1', ACCOUNT, name, 'report.json.gz'));
+    expect(readFileSync(join(history, ACCOUNT, name, 'report.json.gz')).equals(bundled)).toBe(true);
+    const b = await runCli(['scan', '--demo', '--reports', join(tmp, 'r2'), '--history', history, '--format', 'json', '--ci']);
+    expect(b.code).toBe(0);
+    expect(latestReport(join(tmp, 'r2')).delta?.previousScanId).toBe(parseReport(gunzipSync(bundled).toString('utf8'), 'gz').scan.id);
   });
 
   it('a pointer naming a missing report is an error naming the object; the store is left as it was', async () => {
