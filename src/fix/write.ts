@@ -9,7 +9,7 @@
 // above all apply.sh's backup-<time>/ folders, which rollback needs.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat as lstatCb, mkdir as mkdirCb, rename as renameCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readdir as readdirAsync } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { readRegularFileSync } from '../safe/read.js';
 import { join, relative, resolve, sep } from 'node:path';
@@ -381,6 +381,8 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
   const placed = new Map<PrincipalFixPlan, string>();
   if (own.length > 0 || groups.size > 0) {
     await withManifest(root, fresh, async (manifest) => {
+      // The folders leash had written here before this run (their principals), for the stale ones below.
+      const before = new Map(manifest);
       // Some of the account's plans only (`leash fix`): a group folder that holds other principals
       // is left whole, and these principals get folders of their own instead.
       if (opts.partial) {
@@ -405,12 +407,57 @@ export async function writeFixPlans(fixesDir: string, plans: readonly PrincipalF
         await writeFixDir(root, g.name, g.owner, files, manifest, fresh, opts.inTempBundle, g.plans.map((p) => p.principalArn));
         for (const p of g.plans) placed.set(p, g.name);
       });
+      if (!fresh) await removeSuperseded(root, before, manifest, groups.values(), opts.partial ? undefined : placed);
     });
   }
   const dirs = [...new Set(plans.flatMap((p) => (placed.has(p) ? [join(root, placed.get(p)!)] : [])))];
   dirs.push(...(await writeSharedBoundaries(root, plans, placed)));
   if (dirs.length > 0) for (const f of sharedFiles()) writeSharedFile(root, f, f.path.startsWith('lib/') ? 'the shared apply.sh library' : `the fixes folder's ${f.path}`);
   return dirs;
+}
+
+/**
+ * Folders of an earlier run into this fixes folder that this run's folders replace: a principal's
+ * own folder when it is now a member of a group written here, and (all plans written: not
+ * `partial`) a group folder whose every member now has a folder elsewhere. Left beside the new one,
+ * such a folder is a second, older plan for the same principal, and its apply.sh would still run.
+ * It goes only when it holds nothing but the files the manifest says leash wrote there: one with
+ * an apply.sh backup (rollback needs it and the apply.sh beside it) or anything else stays whole.
+ */
+async function removeSuperseded(
+  root: string,
+  before: ReadonlyMap<string, FixMarker>,
+  manifest: Map<string, FixMarker>,
+  groups: Iterable<{ readonly name: string; readonly plans: readonly PrincipalFixPlan[]; readonly ownDirs: readonly string[] }>,
+  placed: ReadonlyMap<PrincipalFixPlan, string> | undefined,
+): Promise<void> {
+  const stale: string[] = [];
+  for (const g of groups) {
+    g.plans.forEach((plan, i) => {
+      const old = before.get(g.ownDirs[i]!);
+      if (old !== undefined && old.principals === undefined && old.principalArn === plan.principalArn && g.ownDirs[i] !== g.name) stale.push(g.ownDirs[i]!);
+    });
+  }
+  if (placed !== undefined) {
+    const where = new Map([...placed].map(([plan, name]) => [plan.principalArn, name]));
+    const written = new Set(placed.values());
+    for (const [name, old] of before) {
+      if (old.principals === undefined || old.principals.length === 0 || written.has(name)) continue;
+      if (old.principals.every((arn) => where.has(arn) && where.get(arn) !== name)) stale.push(name);
+    }
+  }
+  for (const name of stale) {
+    const dir = join(root, name);
+    const listed = new Set(before.get(name)!.files.filter(isFixFile));
+    const entries = (await readdirAsync(dir, { recursive: true, withFileTypes: true })) as import('node:fs').Dirent[];
+    const extra = entries.filter((e) => {
+      const rel = relative(dir, join(e.parentPath, e.name)).split(sep).join('/');
+      return e.isDirectory() ? ![...listed].some((f) => f.startsWith(`${rel}/`)) : !(e.isFile() && listed.has(rel));
+    });
+    if (extra.length > 0) continue;
+    await rm(dir, { recursive: true });
+    manifest.delete(name);
+  }
 }
 
 /** The partition a plan's principal is in (its ARN's second field). */
