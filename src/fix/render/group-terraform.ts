@@ -6,7 +6,7 @@
 //
 // Three kinds of member, each its own local, import and resource (ignore_changes cannot differ
 // between instances of one resource):
-// - users: a set of names; the boundary only;
+// - users: a list of names (a set to for_each); the boundary only;
 // - roles whose trust policy the fix replaces: name → the new trust policy (the compact JSON of
 //   the role's trust/<folder>.json, which apply.sh applies); lifecycle as a role's own main.tf;
 // - roles whose trust policy stays: name → today's trust policy as the scan read it. aws_iam_role
@@ -74,8 +74,13 @@ export function* groupTerraformPieces(accountId: string, boundaryName: string, m
   const count: Record<Kind, number> = { users: 0, new: 0, same: 0 };
   // The widest key of each role map: `terraform fmt` aligns `=` over every line of one map.
   const width: Record<Kind, number> = { users: 0, new: 0, same: 0 };
+  const seen = new Set<string>();
   for (const m of members) {
     const k = kindOf(m);
+    // Terraform keeps the last of two lines with one key without a word: a member twice is a bug here.
+    const key = `${m.kind}/${m.name}`;
+    if (seen.has(key)) throw new Error(`group main.tf: ${m.kind} ${JSON.stringify(m.name)} twice`);
+    seen.add(key);
     count[k]++;
     if (k !== 'users') width[k] = Math.max(width[k], mapKey(m.name).length);
   }
@@ -126,21 +131,23 @@ export function* groupTerraformPieces(accountId: string, boundaryName: string, m
   for (const s of sections) {
     if (count[s.kind] === 0) continue;
     const { local, resource } = n[s.kind];
+    // A list of names is a set to for_each (IAM names are unique per kind and account).
+    const each = s.kind === 'users' ? `toset(local.${local})` : `local.${local}`;
     const [type, name] = resource.split('.') as [string, string];
-    yield ['', ...s.comment, 'locals {', s.kind === 'users' ? `  ${local} = toset([` : `  ${local} = {`, ''].join('\n');
+    yield ['', ...s.comment, 'locals {', `  ${local} = ${s.kind === 'users' ? '[' : '{'}`, ''].join('\n');
     for (const m of members) {
       if (kindOf(m) !== s.kind) continue;
       if (s.kind === 'users') yield `    ${hclString(m.name)},\n`;
       else yield `    ${mapKey(m.name).padEnd(width[s.kind])} = ${policyString(s.kind === 'new' ? m.newTrust! : m.currentTrust!)}\n`;
     }
     yield [
-      s.kind === 'users' ? '  ])' : '  }',
+      s.kind === 'users' ? '  ]' : '  }',
       '}',
       '',
-      renderBlock(block('import', [attr('for_each', `local.${local}`), attr('to', `${resource}[each.key]`), attr('id', 'each.key')])).join('\n'),
+      renderBlock(block('import', [attr('for_each', each), attr('to', `${resource}[each.key]`), attr('id', 'each.key')])).join('\n'),
       '',
       renderBlock(block(`resource ${hclString(type)} ${hclString(name)}`, [
-        attr('for_each', `local.${local}`),
+        attr('for_each', each),
         attr('name', 'each.key'),
         attr('permissions_boundary', boundaryArn),
         ...s.settings,
