@@ -32,8 +32,9 @@ export interface TfRun {
 }
 
 export function terraform(dir: string, args: readonly string[], input?: string, env: Record<string, string> = {}): TfRun {
-  const r = spawnSync('terraform', [...args], { cwd: dir, encoding: 'utf8', env: { ...ENV, ...env }, input, maxBuffer: 1 << 28 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // A provider waiting for a state that never comes (moto's GetUser has no PermissionsBoundary) would wait for ever: 5 minutes, then SIGTERM (terraform stops as on ^C).
+  const r = spawnSync('terraform', [...args], { cwd: dir, encoding: 'utf8', env: { ...ENV, ...env }, input, maxBuffer: 1 << 28, timeout: 300_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr + (r.error ? `\n${r.error.message}` : '') };
 }
 
 /** `terraform fmt -check -diff` of a folder: its diff (empty when clean) and exit status. */
