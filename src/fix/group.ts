@@ -12,9 +12,11 @@
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
 import { md, reasonsSectionText } from './plan.js';
-import { renderPolicyJson, renderTerraform, sharedBoundaryDir, type RenderedFile } from './render/index.js';
+import { renderPolicyJson, sharedBoundaryDir, type RenderedFile } from './render/index.js';
+import { groupTerraformPieces, type GroupTerraformMember } from './render/group-terraform.js';
 import { HOW_TO_APPLY_LINE, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import { renderGroupScript } from './render/group-script.js';
+import { TERRAFORM_VERSION_CONSTRAINT } from './render/terraform.js';
 import { GROUP_TRUST_DIR } from '../report/bundle.js';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
@@ -40,7 +42,19 @@ export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>
     else if (p.purpose === 'trust' && t.principalKind === 'role' && p.attach !== 'none' && !trust) trust = true;
     else return undefined;
   }
+  // A role whose trust policy stays needs today's in the group's main.tf (aws_iam_role requires
+  // one); without the scan's (a report that did not carry it), its own folder's main.tf asks for it.
+  if (t.principalKind === 'role' && !trust && t.currentTrust === undefined) return undefined;
   return boundary;
+}
+
+/** The members of a group as its main.tf takes them (group-terraform.ts): a role's new trust policy, or today's. */
+export function groupTerraformMembers(plans: readonly PrincipalFixPlan[]): GroupTerraformMember[] {
+  return plans.map((p) => {
+    const trust = groupedTrust(p);
+    const kind = p.target.principalKind;
+    return { kind, name: p.principalName, ...(kind === 'role' ? (trust !== undefined ? { newTrust: trust } : { currentTrust: p.target.currentTrust! }) : {}) };
+  });
 }
 
 /** The trust document a grouped plan applies (groupedBoundary: at most one), or undefined. */
@@ -237,7 +251,7 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
     '',
     HOW_TO_APPLY_LINE,
     '',
-    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` is every principal's Terraform, concatenated (block names start with the principal).`,
+    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` attaches the boundary${trusts > 0 ? ' and replaces those trust policies' : ''} with Terraform (${TERRAFORM_VERSION_CONSTRAINT}) instead: one line per principal in a \`locals\` block (for a role whose trust policy is replaced, its new one; for a role whose trust policy stays, today's, which Terraform is told never to write), and \`import\` and resource blocks with \`for_each\` over those lines.`,
     '',
     // The trust column only where some member has a trust change.
     // The path, not the ARN: the account is the title's and the name is the row's (an ARN column
@@ -345,7 +359,7 @@ export function groupFiles(g: GroupInput, budget = GROUP_PAGE_BYTES): (RenderedF
   const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
   const { pages, fileOf, said, sectionText } = prepareGroup(g, budget);
   const files: (RenderedFile | StreamedFile)[] = [
-    { path: 'main.tf', pieces: function* () { for (let i = 0; i < g.plans.length; i++) yield (i === 0 ? '' : '\n') + renderTerraform(g.plans[i]!.target); }, mode: 0o644 },
+    { path: 'main.tf', pieces: () => groupTerraformPieces(g.accountId, g.boundaryName, groupTerraformMembers(g.plans)), mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
     {
       path: 'README.md',

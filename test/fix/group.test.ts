@@ -19,6 +19,9 @@ import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { inspectBundle } from '../../src/report/bundle.js';
 import { runCli } from '../support/cli.js';
 import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
+import { fmtCheck, terraformAvailable } from '../support/terraform.js';
+import { unescapeTemplate } from './render/support.js';
+import { parse } from '@cdktf/hcl2json';
 
 const ACCOUNT = '111122223333';
 // Roles trusted by EC2 keep their trust policy (no source condition applies) and, with no usage,
@@ -177,6 +180,36 @@ describe('boundary group folder', () => {
     for (const s of sections) {
       expect(s).not.toContain('Trust policy left as is');
       expect(s).not.toMatch(/^Kind: trust-policy/m);
+    }
+  });
+
+  it('main.tf: one line per member (its new trust policy, the trust/ document; or today\'s, never written), import and resources with for_each; fmt-clean', async () => {
+    const tf = readFileSync(join(groupDir, 'main.tf'), 'utf8');
+    expect(tf).not.toMatch(RAW_ESCAPE);
+    const parsed = await parse('main.tf', tf);
+    const locals = Object.assign({}, ...parsed.locals) as Record<string, Record<string, string>>;
+    const newTrust = Object.entries(Object.entries(locals).find(([k]) => k.endsWith('_roles_new_trust'))![1]);
+    const sameTrust = Object.entries(Object.entries(locals).find(([k]) => k.endsWith('_roles_same_trust'))![1]);
+    expect(Object.keys(locals).some((k) => k.endsWith('_users'))).toBe(false);
+    // Every grouped role exactly once (a line each), in the class its fix puts it; the session-length role not at all.
+    expect(newTrust.map(([k]) => unescapeTemplate(k)).sort()).toEqual([...TRUSTED].sort());
+    expect(sameTrust.map(([k]) => unescapeTemplate(k)).sort()).toEqual([...HOSTILE].sort());
+    expect(tf.split('\n').filter((l) => /^ {4}"/.test(l))).toHaveLength(GROUPED.length);
+    expect(tf).not.toContain(SESSION_FIXED);
+    // A replaced trust policy is the document apply.sh applies (trust/<dir>.json), on one line; a kept one is today's.
+    for (const [k, v] of newTrust) expect(JSON.parse(unescapeTemplate(v))).toEqual(JSON.parse(readFileSync(join(groupDir, groupTrustFile(roleDir(unescapeTemplate(k)))), 'utf8')));
+    for (const [, v] of sameTrust) expect(JSON.parse(unescapeTemplate(v))).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    expect(parsed.import).toHaveLength(2);
+    expect(Object.keys(parsed.resource.aws_iam_role)).toHaveLength(2);
+    for (const r of Object.values(parsed.resource.aws_iam_role) as { lifecycle: { prevent_destroy: boolean; ignore_changes: string[] }[] }[][]) expect(r[0]!.lifecycle[0]!.prevent_destroy).toBe(true);
+    expect(readFileSync(join(groupDir, 'README.md'), 'utf8')).toContain('`import` and resource blocks with `for_each`');
+    expect(readFileSync(join(fixes, 'versions.tf'), 'utf8')).toContain('required_version = ">= 1.7"');
+    if (terraformAvailable) {
+      const d = mkdtempSync(join(root, 'tf-'));
+      writeFileSync(join(d, 'main.tf'), tf);
+      const r = fmtCheck(d);
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
     }
   });
 
@@ -425,7 +458,8 @@ describe('groupedBoundary', () => {
   const base = { principalKind: 'role', principalName: 'r', accountId: ACCOUNT } as const;
   const fix = [{}] as unknown as PrincipalFixPlan['fixes'];
   it('is the boundary when the shared boundary, and for a role at most one trust document, is everything the plan writes', () => {
-    expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [shared] } })).toBe(shared.name);
+    expect(groupedBoundary({ fixes: fix, target: { ...base, currentTrust: document, policies: [shared] } })).toBe(shared.name);
+    expect(groupedBoundary({ fixes: fix, target: { ...base, principalKind: 'user', policies: [shared] } })).toBe(shared.name);
     expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [shared, trust] } })).toBe(shared.name);
     expect(groupedBoundary({ fixes: fix, target: { ...base, policies: [trust, shared] } })).toBe(shared.name);
     // Negative controls: anything else of its own keeps the principal out of the group.
@@ -433,6 +467,8 @@ describe('groupedBoundary', () => {
     const policy = { name: 'p', purpose: 'identity', attach: 'inline', document } as const;
     const session = { name: 'session', purpose: 'session', attach: 'none', document } as const;
     for (const target of [
+      // A role whose trust policy stays, without today's (the group's main.tf needs it): its own folder asks for it.
+      { ...base, policies: [shared] },
       { ...base, policies: [own] },
       { ...base, policies: [trust] },
       { ...base, policies: [shared, trust, trust] },

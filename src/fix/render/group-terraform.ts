@@ -1,0 +1,164 @@
+// main.tf of a boundary group (fix/group.ts): every member in one line of a `locals` block, and
+// one `import` and one resource per kind of member with `for_each` over those lines. The members'
+// own main.tf files concatenated (a data source, import and resource per member, a policy
+// document per role) were 3.9 MB with 2,259 import blocks at 10,000 principals: nobody reviews
+// that. Here a reviewer reads the blocks once and the member lines as a list.
+//
+// Three kinds of member, each its own local, import and resource (ignore_changes cannot differ
+// between instances of one resource):
+// - users: a list of names (a set to for_each); the boundary only;
+// - roles whose trust policy the fix replaces: name → the new trust policy (the compact JSON of
+//   the role's trust/<folder>.json, which apply.sh applies); lifecycle as a role's own main.tf;
+// - roles whose trust policy stays: name → today's trust policy as the scan read it. aws_iam_role
+//   requires one; ignore_changes on it means Terraform never writes it (a trust policy changed
+//   since the scan stays as it is, as apply.sh leaves it).
+// Every block and local name starts with the group's prefix (principalBlockPrefix of `attach` and
+// the boundary), never with a principal's: main.tf files still concatenate into one module.
+import type { PolicyDocument } from '../../model/policy.js';
+import { renderPolicyJson } from './policy-json.js';
+import { sharedBoundaryDir } from './shared-boundary.js';
+import { attr, block, commentText, hclString, IGNORED_ROLE_SETTINGS, IGNORED_USER_SETTINGS, principalBlockPrefix, renderBlock, TERRAFORM_VERSION_CONSTRAINT, type HclAttr } from './terraform.js';
+
+export interface GroupTerraformMember {
+  readonly kind: 'role' | 'user';
+  /** The IAM name, exactly (it reaches Terraform only as a quoted HCL string). */
+  readonly name: string;
+  /** A role whose trust policy the fix replaces: the new document. */
+  readonly newTrust?: PolicyDocument;
+  /** A role whose trust policy stays: today's, as the scan read it (required then). */
+  readonly currentTrust?: PolicyDocument;
+}
+
+/** The kinds of member, in the order main.tf has them; `what` names a member of the kind in comments. */
+type Kind = 'users' | 'new' | 'same';
+
+/** The names main.tf gives a kind's local and resource (the import block's `to` is the resource). */
+export function groupTerraformNames(boundaryName: string): Record<Kind, { local: string; resource: string }> & { prefix: string; boundary: string } {
+  const g = principalBlockPrefix('attach', boundaryName);
+  return {
+    prefix: g,
+    boundary: `${g}_boundary`,
+    users: { local: `${g}_users`, resource: `aws_iam_user.${g}` },
+    new: { local: `${g}_roles_new_trust`, resource: `aws_iam_role.${g}_new_trust` },
+    same: { local: `${g}_roles_same_trust`, resource: `aws_iam_role.${g}_same_trust` },
+  };
+}
+
+function kindOf(m: GroupTerraformMember): Kind {
+  if (m.kind === 'user') return 'users';
+  if (m.newTrust !== undefined) return 'new';
+  if (m.currentTrust !== undefined) return 'same';
+  throw new Error(`group main.tf: role ${JSON.stringify(m.name)} has neither a new trust policy nor today's`);
+}
+
+/** A policy as one HCL string: its compact JSON (renderPolicyJson, as apply.sh's files), quoted. */
+function policyString(doc: PolicyDocument): string {
+  return hclString(renderPolicyJson(doc, { compact: true }).replace(/\n$/, ''));
+}
+
+/**
+ * A map key, written so that `terraform fmt`'s alignment of `=` is one column per character:
+ * every character past ASCII escaped (IAM names are ASCII; only a name no IAM holds has one).
+ */
+function mapKey(name: string): string {
+  return hclString(name, { ascii: true });
+}
+
+/**
+ * The group's main.tf, in pieces (a member line each, never the whole file held): a header, the
+ * shared boundary looked up by name, then per kind of member that the group has: the local
+ * (one line per member), the import block and the resource, both with for_each over it.
+ */
+export function* groupTerraformPieces(accountId: string, boundaryName: string, members: readonly GroupTerraformMember[]): Generator<string> {
+  const n = groupTerraformNames(boundaryName);
+  const count: Record<Kind, number> = { users: 0, new: 0, same: 0 };
+  // The widest key of each role map: `terraform fmt` aligns `=` over every line of one map.
+  const width: Record<Kind, number> = { users: 0, new: 0, same: 0 };
+  const seen = new Set<string>();
+  for (const m of members) {
+    const k = kindOf(m);
+    // Terraform keeps the last of two lines with one key without a word: a member twice is a bug here.
+    const key = `${m.kind}/${m.name}`;
+    if (seen.has(key)) throw new Error(`group main.tf: ${m.kind} ${JSON.stringify(m.name)} twice`);
+    seen.add(key);
+    count[k]++;
+    if (k !== 'users') width[k] = Math.max(width[k], mapKey(m.name).length);
+  }
+  const roles = count.new + count.same;
+  yield [
+    `# Generated by leash: attaches the shared permissions boundary ${commentText(boundaryName)} to ${roles} IAM role(s) and ${count.users} user(s) in account ${commentText(accountId)}${count.new > 0 ? `,` : '.'}`,
+    ...(count.new > 0 ? [`# and replaces the trust policy of ${count.new} of those roles (each its trust/<folder>.json here).`] : []),
+    "# README.md here lists every principal, and why for each. Review it, run `terraform plan`, and apply",
+    '# it yourself (leash never changes an AWS account); ../README.md says how (the terraform {} block is',
+    `# ../versions.tf: Terraform ${TERRAFORM_VERSION_CONSTRAINT}, for import blocks with for_each).`,
+    '# Each principal is one line of a locals block below; the import and resource blocks after it apply',
+    '# to every line (for_each). Import blocks adopt each principal (the plan shows changes, not',
+    "# creations); prevent_destroy and ignore_changes keep Terraform from replacing one or rewriting what",
+    `# leash did not set. Block and local names start with ${n.prefix}: main.tf files concatenate.`,
+    '',
+    `# boundary policy ${commentText(boundaryName)}, shared by content: created by ../${commentText(sharedBoundaryDir(boundaryName)).slice(1, -1)}/ (apply that first).`,
+    renderBlock(block(`data "aws_iam_policy" ${hclString(n.boundary)}`, [attr('name', hclString(boundaryName))])).join('\n'),
+    '',
+  ].join('\n');
+  const boundaryArn = `data.aws_iam_policy.${n.boundary}.arn`;
+  const sections: { kind: Kind; comment: string[]; settings: HclAttr[]; ignore: readonly string[] }[] = [
+    {
+      kind: 'users',
+      comment: [`# Users (${count.users}): the boundary only.`],
+      settings: [],
+      ignore: IGNORED_USER_SETTINGS,
+    },
+    {
+      kind: 'new',
+      comment: [
+        `# Roles whose trust policy is replaced (${count.new}): the boundary, and the new trust policy: the role's`,
+        "# trust/<its folder name>.json here as one line of JSON (the document apply.sh applies).",
+      ],
+      settings: [attr('assume_role_policy', 'each.value')],
+      ignore: [...IGNORED_ROLE_SETTINGS, 'max_session_duration'],
+    },
+    {
+      kind: 'same',
+      comment: [
+        `# Roles whose trust policy is left as is (${count.same}): the boundary only. aws_iam_role requires a`,
+        "# trust policy: each role's as the scan read it (one line of JSON), and ignore_changes keeps",
+        '# Terraform from ever writing it, so one changed since the scan stays as it is (as with apply.sh).',
+      ],
+      settings: [attr('assume_role_policy', 'each.value')],
+      ignore: [...IGNORED_ROLE_SETTINGS, 'max_session_duration', 'assume_role_policy'],
+    },
+  ];
+  for (const s of sections) {
+    if (count[s.kind] === 0) continue;
+    const { local, resource } = n[s.kind];
+    // A list of names is a set to for_each (IAM names are unique per kind and account).
+    const each = s.kind === 'users' ? `toset(local.${local})` : `local.${local}`;
+    const [type, name] = resource.split('.') as [string, string];
+    yield ['', ...s.comment, 'locals {', `  ${local} = ${s.kind === 'users' ? '[' : '{'}`, ''].join('\n');
+    for (const m of members) {
+      if (kindOf(m) !== s.kind) continue;
+      if (s.kind === 'users') yield `    ${hclString(m.name)},\n`;
+      else yield `    ${mapKey(m.name).padEnd(width[s.kind])} = ${policyString(s.kind === 'new' ? m.newTrust! : m.currentTrust!)}\n`;
+    }
+    yield [
+      s.kind === 'users' ? '  ]' : '  }',
+      '}',
+      '',
+      renderBlock(block('import', [attr('for_each', each), attr('to', `${resource}[each.key]`), attr('id', 'each.key')])).join('\n'),
+      '',
+      renderBlock(block(`resource ${hclString(type)} ${hclString(name)}`, [
+        attr('for_each', each),
+        attr('name', 'each.key'),
+        attr('permissions_boundary', boundaryArn),
+        ...s.settings,
+        block('lifecycle', [attr('prevent_destroy', 'true'), attr('ignore_changes', `[${s.ignore.join(', ')}]`)]),
+      ])).join('\n'),
+      '',
+    ].join('\n');
+  }
+}
+
+/** The whole main.tf as one string (tests, small groups). */
+export function renderGroupTerraform(accountId: string, boundaryName: string, members: readonly GroupTerraformMember[]): string {
+  return [...groupTerraformPieces(accountId, boundaryName, members)].join('');
+}
