@@ -291,9 +291,10 @@ export function renderTerraform(target: FixTarget): string {
   else if (roleSettings.length > 0) {
     if (kind === 'role' && !trustSet) {
       if (target.currentTrust) {
-        // aws_iam_role needs a trust policy even when the fix leaves it alone: today's, as read by the scan.
+        // aws_iam_role needs a trust policy even when the fix leaves it alone: today's, as read by
+        // the scan, and ignored (below), so a trust policy changed since the scan is not reverted.
         const currentName = `${prefix}_current_trust`;
-        sections.push([`# Today's trust policy, unchanged (aws_iam_role requires one).`, renderPolicyDocumentData(currentName, target.currentTrust)].join('\n\n'));
+        sections.push([`# Today's trust policy, unchanged (aws_iam_role requires one; ignore_changes keeps Terraform from writing it).`, renderPolicyDocumentData(currentName, target.currentTrust)].join('\n\n'));
         roleSettings.push(attr('assume_role_policy', `data.aws_iam_policy_document.${currentName}.json`));
       } else {
         roleSettings.push(attr('assume_role_policy', 'file("${path.module}/current-trust-policy.json")'));
@@ -301,7 +302,13 @@ export function renderTerraform(target: FixTarget): string {
       }
     }
     const set = new Set(roleSettings.map((a) => (a.kind === 'attr' ? a.name : '')));
-    const ignore = [...ignored, ...(kind === 'role' && !set.has('max_session_duration') ? ['max_session_duration'] : []), ...(!set.has('permissions_boundary') ? ['permissions_boundary'] : [])];
+    const ignore = [
+      ...ignored,
+      ...(kind === 'role' && !set.has('max_session_duration') ? ['max_session_duration'] : []),
+      ...(!set.has('permissions_boundary') ? ['permissions_boundary'] : []),
+      // The fix leaves the trust policy alone, as apply.sh does: never written back.
+      ...(kind === 'role' && !trustSet ? ['assume_role_policy'] : []),
+    ];
     sections.push([
       `# The ${kind} itself: imported, then only the settings above change.`,
       renderBlock(block('import', [attr('to', `aws_iam_${kind}.${prefix}`), attr('id', hclString(target.principalName))])).join('\n'),
