@@ -116,28 +116,31 @@ async function readAndGunzip(file: string, fd: number, size: number, maxBytes: n
 }
 
 /**
- * The file's bytes: `size` (from fstat) in one read when the file still has that size (the usual
- * case: one trip to the thread pool), then on until end of file as readFile would (a file that
- * grew since fstat), or what there is (one that shrank).
+ * The file's bytes: `size` of them (from fstat; fewer if it shrank), as fs.promises' readFile reads
+ * a regular file. Usually one read: one trip to the thread pool. A file whose size fstat gives as
+ * 0 is read to its end in chunks, up to `maxBytes`.
  */
 async function readWhole(fd: number, size: number, maxBytes: number): Promise<Buffer> {
-  let buf = Buffer.allocUnsafe(Math.max(size, 0));
-  let at = 0;
-  for (;;) {
-    if (at === buf.length) {
-      // Full: look for more (a file that grew) in a fresh buffer.
-      const more = Buffer.allocUnsafe(Math.max(64 * 1024, buf.length));
-      const n = await readAsync(fd, more, 0, more.length, at);
-      if (n === 0) return buf;
-      if (at + n > maxBytes) throw Object.assign(new Error('file grew while read'), { code: 'EFBIG' });
-      buf = Buffer.concat([buf, more.subarray(0, n)]);
-      at += n;
-      continue;
+  if (size === 0) {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const n = await readAsync(fd, chunk, 0, chunk.length, total);
+      if (n === 0) return Buffer.concat(chunks, total);
+      total += n;
+      if (total > maxBytes) throw Object.assign(new Error(`over ${maxBytes} bytes`), { code: 'EFBIG' });
+      chunks.push(chunk.subarray(0, n));
     }
-    const n = await readAsync(fd, buf, at, buf.length - at, at);
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  while (at < size) {
+    const n = await readAsync(fd, buf, at, size - at, at);
     if (n === 0) return buf.subarray(0, at);
     at += n;
   }
+  return buf;
 }
 
 /**

@@ -1,6 +1,6 @@
 // forEachLoaded: order, loads matching their items, and how far ahead it reads (session 21:
 // loads now open their file at once and read it in one step, up to four files ahead).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -72,5 +72,30 @@ describe('forEachLoaded', () => {
     expect(Math.max(...large.aheadAtUse)).toBe(2);
     const one = await run(files(5), { minFiles: 1, maxFiles: 1, maxBytes: 0 });
     expect(Math.max(...one.aheadAtUse)).toBe(1);
+  });
+
+});
+
+describe('loadLogFile reads', () => {
+  it('a file whose size the file system gives as 0 to its end (/proc), and an empty file as empty', async () => {
+    if (existsSync('/proc/self/status')) {
+      const r = await loadLogFile('/proc/self/status');
+      expect('bytes' in r && r.bytes.toString('utf8')).toMatch(/^Name:/);
+    }
+    const empty = join(tmp, 'empty.json');
+    writeFileSync(empty, '');
+    expect(await loadLogFile(empty)).toMatchObject({ error: expect.stringMatching(/^empty file/) });
+  });
+
+  it('a file of several MB whole, and a plain and a gzip copy alike', async () => {
+    const text = JSON.stringify({ Records: Array.from({ length: 20000 }, (_, i) => ({ eventID: `id-${i}-${'x'.repeat(i % 200)}` })) });
+    const plain = join(tmp, 'big.json');
+    const gz = join(tmp, 'big.json.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(text));
+    for (const f of [plain, gz]) {
+      const r = await loadLogFile(f);
+      expect('bytes' in r && r.bytes.toString('utf8') === text).toBe(true);
+    }
   });
 });
