@@ -116,7 +116,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     const load = async (f: string): Promise<Buffer> => gunzipAsync(await readFile(f));
     cpu0 = process.cpuUsage();
     const t = process.hrtime.bigint();
-    // Same two-file read-ahead as readCloudTrail, so the difference is the per-record work.
+    // Two files ahead, as readCloudTrail read until session 21 (it now reads two to four ahead).
     const inFlight: Promise<Buffer>[] = files.slice(0, 2).map(load);
     for (let i = 0; inFlight.length > 0; i++) {
       const buf: Buffer = await inFlight.shift()!;

@@ -81,12 +81,17 @@ export interface PrincipalState {
   readonly sessions: Map<string, Map<string, SessionState>>;
   sessionCount: number;
   sessionsDropped: number;
-  readonly userAgents: Map<string, number>;
+  /** Events per user agent (a mutable count, so a caller's memo can hold it). */
+  readonly userAgents: Map<string, UserAgentCount>;
   /** Some user agent was counted under "(other user agents)". */
   userAgentsLumped: boolean;
   readonly ips: Set<string>;
   first: string;
   last: string;
+}
+
+export interface UserAgentCount {
+  n: number;
 }
 
 interface UnmappedState {
@@ -140,6 +145,12 @@ interface CallerMemo {
   ip: string | undefined;
   ua: string | undefined;
   agent: AgentActivity | undefined;
+  /**
+   * The caller's last user agent and the count it went to in principal `p` (its own, or the
+   * "other" entry of a full list, which it would go to again: lists only grow).
+   */
+  pua: string | undefined;
+  puaCount: UserAgentCount | undefined;
 }
 
 const OTHER_UA = '(other user agents)';
@@ -199,7 +210,13 @@ export class UsageAggregator {
     }
     const ua = typeof r.userAgent === 'string' ? r.userAgent : '';
     const ip = typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : '';
-    if (ua) this.countUserAgent(p, ua, 1);
+    if (ua) {
+      if (ua === memo.pua) memo.puaCount!.n++;
+      else {
+        memo.puaCount = this.countUserAgent(p, ua, 1);
+        memo.pua = ua;
+      }
+    }
     // The IP of this caller's previous record is already in both IP lists, or was left out of a
     // full one (lists only grow): the two Set lookups are skipped.
     const newIp = ip !== '' && ip !== memo.ip;
@@ -268,13 +285,13 @@ export class UsageAggregator {
   private attribution(r: CloudTrailRecord): CallerMemo {
     const id = r.userIdentity;
     const arn = id.arn;
-    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
+    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
     const ctx = id.sessionContext;
     const issuer = ctx?.sessionIssuer?.arn;
     const si = ctx?.sourceIdentity;
     const hit = this.attributions.get(arn);
     if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit;
-    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined };
+    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
     if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, memo);
     return memo;
   }
@@ -350,15 +367,20 @@ export class UsageAggregator {
     u.count += n;
   }
 
-  private countUserAgent(p: PrincipalState, ua: string, n: number): void {
+  /** Adds n events of `ua` to the principal; returns the count they went to. */
+  private countUserAgent(p: PrincipalState, ua: string, n: number): UserAgentCount {
     const m = p.userAgents;
-    const had = m.get(ua);
-    if (had !== undefined) m.set(ua, had + n);
-    else if (m.size < this.limits.userAgentsPerPrincipal) m.set(ua, n);
-    else {
-      p.userAgentsLumped = true;
-      m.set(OTHER_UA, (m.get(OTHER_UA) ?? 0) + n);
+    let c = m.get(ua);
+    if (c === undefined) {
+      if (m.size < this.limits.userAgentsPerPrincipal) m.set(ua, (c = { n: 0 }));
+      else {
+        p.userAgentsLumped = true;
+        c = m.get(OTHER_UA);
+        if (c === undefined) m.set(OTHER_UA, (c = { n: 0 }));
+      }
     }
+    c.n += n;
+    return c;
   }
 
   /**
@@ -455,7 +477,7 @@ export class UsageAggregator {
     if (b.last > a.last) a.last = b.last;
     // Only reached for a principal new here (canAbsorb): its first sessions were kept.
     a.sessionsDropped += b.sessionsDropped;
-    for (const [ua, n] of b.userAgents) this.countUserAgent(a, ua, n);
+    for (const [ua, c] of b.userAgents) this.countUserAgent(a, ua, c.n);
     addFirst(a.ips, b.ips, this.limits.sourceIpsPerPrincipal);
     for (const [key, bx] of b.actions) {
       let ax = a.actions.get(key);
@@ -588,7 +610,7 @@ function principalUsage(p: PrincipalState): PrincipalUsage {
         .map(([userAgent, act]) => ({ userAgent, events: act.events, actions: [...act.actions].sort() })),
     }));
   const userAgents: Record<string, number> = {};
-  for (const ua of [...p.userAgents.keys()].sort()) setOwn(userAgents, ua, p.userAgents.get(ua)!);
+  for (const ua of [...p.userAgents.keys()].sort()) setOwn(userAgents, ua, p.userAgents.get(ua)!.n);
   return {
     principalArn: p.arn,
     actions,

@@ -14,6 +14,12 @@
 
 import { internalized } from './internalize.js';
 
+/** How a wanted string value is decoded. */
+type Intern = typeof PLAIN | typeof INTERN | typeof LAST;
+const PLAIN = 0;
+const INTERN = 1;
+const LAST = 2;
+
 /** What to keep under a key: the exact value, an object's wanted keys, or an array's elements. */
 export type Want = { readonly kind: 'leaf' } | { readonly kind: 'object'; readonly node: WantNode } | { readonly kind: 'array'; readonly node: WantNode };
 
@@ -21,8 +27,8 @@ interface WantEntry {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly want: Want;
-  /** Decode through the intern table (values that repeat across records). */
-  readonly intern: boolean;
+  /** Decode through the intern table (values that repeat across records), or reuse the previous value when the bytes repeat it. */
+  readonly intern: Intern;
 }
 
 /**
@@ -64,6 +70,12 @@ function interned(b: Buffer, start: number, end: number): string {
 
 /** Values that differ in (nearly) every record are not interned. */
 const NOT_INTERNED = new Set(['eventTime', 'CloudTrailEvent', 'key']);
+/**
+ * eventTime has a second's resolution and records come in time order, so it often repeats the
+ * previous record's: then the previous string is handed out again (a compare of 20 bytes instead
+ * of a new string, and the aggregator's compares of equal times end at identity).
+ */
+const SAME_AS_LAST = new Set(['eventTime']);
 
 /**
  * Buffer's own UTF-8 slice, without toString()'s argument handling (which costs more than the
@@ -92,7 +104,7 @@ function node(spec: Record<string, Want>): WantNode {
   for (const [name, want] of Object.entries(spec)) {
     const bytes = Buffer.from(name, 'latin1');
     const sig = signature(bytes.length, bytes[0]!, bytes[bytes.length - 1]!);
-    (bySignature[sig] ??= []).push({ name, bytes, want, intern: !NOT_INTERNED.has(name) });
+    (bySignature[sig] ??= []).push({ name, bytes, want, intern: SAME_AS_LAST.has(name) ? LAST : NOT_INTERNED.has(name) ? PLAIN : INTERN });
     byName.set(name, want);
   }
   return { bySignature, byName };
@@ -176,6 +188,11 @@ class Scanner {
   private stack = new Uint8Array(64);
   /** Set by str(): the string just scanned had a backslash escape / a byte ≥ 0x80. */
   private escaped = false;
+
+  /** The last value read in LAST mode: where its bytes are in this file, and its string. */
+  private lastAt = 0;
+  private lastLen = -1;
+  private lastText = '';
 
   constructor(readonly b: Buffer) {
     this.n = b.length;
@@ -327,11 +344,15 @@ class Scanner {
   }
 
   /** The exact value JSON.parse gives for the value at i; a plain string is decoded directly. */
-  leaf(intern = false): unknown {
+  leaf(intern: Intern = PLAIN): unknown {
     const start = this.i;
     if (this.b[start] === QUOTE) {
       this.str();
-      if (!this.escaped) return intern ? interned(this.b, start + 1, this.i - 1) : utf8Slice.call(this.b, start + 1, this.i - 1);
+      if (!this.escaped) {
+        if (intern === INTERN) return interned(this.b, start + 1, this.i - 1);
+        if (intern === LAST) return this.sameAsLast(start + 1, this.i - 1);
+        return utf8Slice.call(this.b, start + 1, this.i - 1);
+      }
     } else {
       const c = this.b[start];
       if (c === 116 || c === 102 || c === 110) {
@@ -341,6 +362,21 @@ class Scanner {
       this.skip();
     }
     return JSON.parse(utf8Slice.call(this.b, start, this.i));
+  }
+
+  /** The string of b[from, to): the previous LAST value's own string when its bytes are the same. */
+  private sameAsLast(from: number, to: number): string {
+    const b = this.b;
+    const len = to - from;
+    const at = this.lastAt;
+    if (len === this.lastLen) {
+      let j = len - 1;
+      while (j >= 0 && b[from + j] === b[at + j]) j--;
+      if (j < 0) return this.lastText;
+    }
+    this.lastAt = from;
+    this.lastLen = len;
+    return (this.lastText = utf8Slice.call(b, from, to));
   }
 
   /** At `{`: an object holding only the wanted keys (each with its exact or partial value). */
@@ -415,7 +451,7 @@ class Scanner {
     if (this.escaped) {
       const name = JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
       const w = want.byName.get(name);
-      return w === undefined ? undefined : { name, want: w, intern: false };
+      return w === undefined ? undefined : { name, want: w, intern: PLAIN };
     }
     const b = this.b;
     if (end === start) return undefined;

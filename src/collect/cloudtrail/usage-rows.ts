@@ -135,7 +135,11 @@ export function rowsToUsage(rows: readonly UsageRow[], opts: RowsToUsageOptions 
     if (last > p.last) p.last = last;
     const agents = json(row, i, 'user_agents', isCountMap, {});
     const ips = json(row, i, 'source_ips', isStringArray, []);
-    for (const [ua, n] of Object.entries(agents)) p.userAgents.set(ua, (p.userAgents.get(ua) ?? 0) + n);
+    for (const [ua, n] of Object.entries(agents)) {
+      const c = p.userAgents.get(ua);
+      if (c) c.n += n;
+      else p.userAgents.set(ua, { n });
+    }
     for (const ip of ips) p.ips.add(ip);
 
     const name = who.sessionName ?? '';

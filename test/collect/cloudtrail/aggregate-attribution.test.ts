@@ -94,7 +94,7 @@ describe('attribution remembered per caller ARN', () => {
     );
   });
 
-  it("the IP and user agent remembered with a caller's last record leave the IP lists and user-agent entries a fresh lookup leaves", () => {
+  it("the IP and user agents remembered with a caller's last record leave the IP lists and user-agent entries and counts a fresh lookup leaves", () => {
     // A few whole identities, so that records of one caller ARN often reuse what was remembered.
     const base = { eventTime: '2024-05-01T09:00:00Z', eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', eventType: 'AwsApiCall' };
     const role = (session: string, sourceIdentity?: string): CloudTrailRecord => ({
@@ -107,12 +107,13 @@ describe('attribution remembered per caller ARN', () => {
       .map(([r, userAgent, sourceIPAddress]) => ({ ...r, ...(userAgent !== undefined ? { userAgent } : {}), ...(sourceIPAddress !== undefined ? { sourceIPAddress } : {}) }) as CloudTrailRecord);
     const small = fc.integer({ min: 1, max: 3 });
     fc.assert(
-      fc.property(fc.array(withClient, { maxLength: 40 }), small, small, small, small, (records, sessionsPerPrincipal, sourceIpsPerPrincipal, sourceIpsPerSession, userAgentsPerSession) => {
-        const agg = new UsageAggregator({ limits: { sessionsPerPrincipal, sourceIpsPerPrincipal, sourceIpsPerSession, userAgentsPerSession } });
+      fc.property(fc.array(withClient, { maxLength: 40 }), small, small, small, small, small, (records, sessionsPerPrincipal, sourceIpsPerPrincipal, sourceIpsPerSession, userAgentsPerSession, userAgentsPerPrincipal) => {
+        const agg = new UsageAggregator({ limits: { sessionsPerPrincipal, sourceIpsPerPrincipal, sourceIpsPerSession, userAgentsPerSession, userAgentsPerPrincipal } });
         for (const r of records) agg.add(r);
         const state = agg.state();
         // Reference, record by record: bounded lists keep first occurrences; agents past the bound share one entry.
         const ips = new Map<string, string[]>();
+        const principalAgents = new Map<string, Map<string, number>>();
         const sessions = new Map<string, Map<string, { ips: string[]; agents: Map<string, number> }>>();
         for (const r of records) {
           const who = attribute(r);
@@ -122,6 +123,12 @@ describe('attribution remembered per caller ARN', () => {
           const pIps = ips.get(who.principalArn) ?? [];
           ips.set(who.principalArn, pIps);
           if (ip && !pIps.includes(ip) && pIps.length < sourceIpsPerPrincipal) pIps.push(ip);
+          const pAgents = principalAgents.get(who.principalArn) ?? new Map<string, number>();
+          principalAgents.set(who.principalArn, pAgents);
+          if (ua) {
+            const key = pAgents.has(ua) || pAgents.size < userAgentsPerPrincipal ? ua : '(other user agents)';
+            pAgents.set(key, (pAgents.get(key) ?? 0) + 1);
+          }
           const byKey = sessions.get(who.principalArn) ?? new Map<string, { ips: string[]; agents: Map<string, number> }>();
           sessions.set(who.principalArn, byKey);
           const key = `${who.sessionName ?? ''}|${who.sourceIdentity ?? ''}`;
@@ -136,6 +143,7 @@ describe('attribution remembered per caller ARN', () => {
         }
         for (const [arn, p] of state.principals) {
           expect([...p.ips]).toEqual(ips.get(arn));
+          expect(new Map([...p.userAgents].map(([ua, c]) => [ua, c.n]))).toEqual(principalAgents.get(arn));
           const got = new Map([...p.sessions.values()].flatMap((m) => [...m.values()]).map((s) => [`${s.sessionName ?? ''}|${s.sourceIdentity ?? ''}`, { ips: [...s.ips], agents: new Map([...s.userAgents].map(([ua, a]) => [ua, a.events])) }]));
           expect(got).toEqual(sessions.get(arn));
         }

@@ -66,4 +66,30 @@ describe('scanner intern table', () => {
     expect(scanDocument(cut)).toBeUndefined();
     expect(usage(cut, 'scan').outcome.ok).toBe(false);
   });
+
+  it('eventTime repeated from the previous record reads as JSON.parse reads it (same-as-last reuse), whatever the sequence', () => {
+    // Same length, differing in one byte; an escaped spelling of the same text; a time with
+    // milliseconds; non-ASCII; a non-string; and one the record check refuses.
+    const times = ['2024-05-01T09:00:00Z', '2024-05-01T09:00:01Z', '2024-05-01T09:00:00Z', '2024-05-01T09:00:00\u005a', '2024-05-01T09:00:00.123Z', '2024-05-01T09:00:0éZ', 7, '2024-05-01T09:00Z'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...times), { minLength: 1, maxLength: 12 }), (seq) => {
+        const body = seq
+          .map((t, i) => `{"eventTime":${typeof t === 'string' ? `"${t}"` : t},"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u${i % 3}"}}`)
+          .join(',');
+        const bytes = Buffer.from(`{"Records":[${body}]}`);
+        const scanned = scanDocument(bytes) as { Records: { eventTime: unknown }[] } | undefined;
+        const parsed = JSON.parse(bytes.toString('utf8')) as { Records: { eventTime: unknown }[] };
+        expect(scanned!.Records.map((r) => r.eventTime)).toStrictEqual(parsed.Records.map((r) => r.eventTime));
+        expect(isDeepStrictEqual(usage(bytes, 'scan'), usage(bytes, 'json'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('negative control: a different time of the same length right after a repeated one is read as itself', () => {
+    const rec = (t: string): string => `{"eventTime":"${t}","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u"}}`;
+    const bytes = Buffer.from(`{"Records":[${rec('2024-05-01T09:00:00Z')},${rec('2024-05-01T09:00:00Z')},${rec('2024-05-01T09:00:01Z')}]}`);
+    const [a, b, c] = (scanDocument(bytes) as { Records: { eventTime: string }[] }).Records.map((r) => r.eventTime);
+    expect([a, b, c]).toEqual(['2024-05-01T09:00:00Z', '2024-05-01T09:00:00Z', '2024-05-01T09:00:01Z']);
+  });
 });

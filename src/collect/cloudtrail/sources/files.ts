@@ -3,9 +3,10 @@
 // folded into an aggregate and dropped, so memory stays flat in corpus size. A bad file is a
 // ScanError naming it; the read goes on.
 //
-// Few files are read on this thread, two ahead. From 8 files on, chunks of consecutive files also
-// go to worker threads (one per spare core); each returns its chunk's aggregate, and this thread
-// absorbs them in file order, so the result is the one the sequential read gives.
+// Few files are read on this thread, two to four ahead (forEachLoaded). From 8 files on, chunks
+// of consecutive files also go to worker threads (one per spare core); each returns its chunk's
+// aggregate, and this thread absorbs them in file order, so the result is the one the sequential
+// read gives.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
