@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
 import { reportSchemaErrors } from '../support/schema.js';
+import { COMPRESS_ABOVE_BYTES, readReportText, reportFileIn } from '../../src/report/report-file.js';
 
 afterEach(() => { process.exitCode = 0; });
 const AGENTS = 7_000;
@@ -25,7 +26,11 @@ describe(`${AGENTS} agent principals with --fixes`, () => {
     const r = await runCli(['scan', '--input', input, '--fixes', '--output', out, '--ci', '--format', 'json,md']);
     expect(r.code, r.err).toBe(0);
 
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { principals: unknown[]; fixes: { principalArn: string }[] };
+    // Past 16 MiB of JSON the report is report.json.gz (--compress-report auto); the same JSON inside.
+    const file = reportFileIn(out)!;
+    const text = await readReportText(file);
+    expect(file.endsWith('report.json.gz')).toBe(Buffer.byteLength(text) > COMPRESS_ABOVE_BYTES);
+    const report = JSON.parse(text) as { principals: unknown[]; fixes: { principalArn: string }[] };
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(report.principals.length).toBeGreaterThanOrEqual(AGENTS);
     const wanted = new Set(report.fixes.map((f) => f.principalArn));
