@@ -15,6 +15,8 @@ describe('leash scan --compress-report', () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-cli-gz-'));
     const first = await runCli(['scan', '--demo', '--reports', root, '--compress-report', 'always', '--ci']);
     expect(first.code).toBe(0);
+    // The summary says where the report is and how to read it.
+    expect(first.out).toMatch(/^the report is report\.json\.gz \(gzip\): zcat '?\S+report\.json\.gz'? \| jq/m);
     const [account] = readdirSync(root);
     const scans = () => readdirSync(join(root, account!)).filter((d) => d !== 'latest' && !d.endsWith('.ndjson')).sort();
     const dir = join(root, account!, scans()[0]!);
@@ -24,6 +26,7 @@ describe('leash scan --compress-report', () => {
     // The second scan finds the first as its previous one: a delta, not "every finding is new".
     const second = await runCli(['scan', '--demo', '--reports', root, '--ci']);
     expect(second.code).toBe(0);
+    expect(second.out).not.toContain('zcat');
     const latest = join(root, account!, scans()[1]!);
     const plain = JSON.parse(readFileSync(join(latest, 'report.json'), 'utf8')) as { delta?: { previousScanId?: string; newFindings: string[] } };
     expect(plain.delta?.newFindings).toEqual([]);

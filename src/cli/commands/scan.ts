@@ -16,7 +16,8 @@ import { checkRegion, describeError } from '../hints.js';
 import { safeLines, safeText } from '../../safe/text.js';
 import { writeJsonToStream } from '../../report/json-stream.js';
 import { storedReportStream } from '../../report/documents.js';
-import { COMPRESS_ABOVE_BYTES, REPORT_COMPRESSIONS, type ReportCompression } from '../../report/report-file.js';
+import { shellQuote } from '../../fix/render/aws-cli.js';
+import { COMPRESS_ABOVE_BYTES, REPORT_COMPRESSIONS, REPORT_FILE_GZ, reportFileIn, type ReportCompression } from '../../report/report-file.js';
 
 export interface ScanCliOptions extends InventoryCliOptions {
   input?: string[]; accountId?: string; demo?: boolean; config?: string; output?: string; reports?: string; json?: boolean;
@@ -152,6 +153,13 @@ export function toScanOptions(o: ScanCliOptions, many = false): ScanOptions & Wr
   };
 }
 
+/** A line saying the report was gzipped (--compress-report: auto past the bound, or always), so nobody looks for report.json in vain. */
+function gzippedReportLine(dir: string): string {
+  const file = reportFileIn(dir);
+  if (!file?.endsWith('.gz')) return '';
+  return `the report is ${REPORT_FILE_GZ} (gzip): zcat ${shellQuote(file)} | jq …  (--compress-report never writes report.json)\n`;
+}
+
 /** Print an error the way a tired engineer wants it: file, place, what was expected. */
 export function reportError(e: unknown): number {
   process.stderr.write(`leash: ${safeLines(describeError(e))}\n`);
@@ -254,7 +262,7 @@ export function register(program: Command): void {
           if (interactive) process.stderr.write('\r\u001b[2K');
           for (const r of results) {
             if (o.json) await writeJsonToStream(process.stdout, storedReportStream(r.report), undefined, 'line');
-            else if (!isQuiet()) process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, r.dir) + '\n\n');
+            else if (!isQuiet()) process.stdout.write(renderSummary(r.report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, r.dir) + '\n' + gzippedReportLine(r.dir) + '\n');
           }
           if (!o.json && !isQuiet()) process.stdout.write(`cross-account view written to ${safeText(crossDir)}\n`);
           process.exitCode = Math.max(...results.map((r) => r.exitCode));
@@ -267,7 +275,7 @@ export function register(program: Command): void {
         if (bad.length > 0) process.stderr.write(`leash: ${bad.length} input error(s); the rest was scanned and written to ${safeText(dir)}. First: ${safeText(bad[0]!.message)}\n`);
         // The same document as report.json (documents once, a record per line).
         if (o.json) await writeJsonToStream(process.stdout, storedReportStream(report), undefined, 'records');
-        else if (!isQuiet()) process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, dir) + '\n');
+        else if (!isQuiet()) process.stdout.write(renderSummary(report, { color: Boolean(process.stdout.isTTY) && !o.ci && !process.env.NO_COLOR, width: outputWidth() }, dir) + '\n' + gzippedReportLine(dir));
         await notifyAfterScan(o, dir, report);
         process.exitCode = exitCode;
       } catch (e) {
