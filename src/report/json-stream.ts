@@ -188,8 +188,7 @@ export class PieceWriter {
 
   private async writeAll(buf: Buffer, length: number): Promise<void> {
     const fh = this.fh;
-    if (!isFileHandle(fh)) return fh.write(buf, length);
-    for (let done = 0; done < length; ) done += (await fh.write(buf, done, length - done)).bytesWritten;
+    return isFileHandle(fh) ? writeAll(fh, buf, length) : fh.write(buf, length);
   }
 
   /** Everything written: the file holds every piece, in order. */
@@ -199,8 +198,13 @@ export class PieceWriter {
   }
 }
 
-/** Every piece to an open file, in order, through a PieceWriter of `bytes`-byte buffers. */
-export async function writePieces(fh: FileHandle, pieces: Iterable<string>, bytes = 1 << 20): Promise<void> {
+/** The first `length` bytes of `buf` to an open file, however many writes it takes. */
+export async function writeAll(fh: FileHandle, buf: Buffer, length = buf.length): Promise<void> {
+  for (let done = 0; done < length; ) done += (await fh.write(buf, done, length - done)).bytesWritten;
+}
+
+/** Every piece to an open file (or a ByteSink), in order, through a PieceWriter of `bytes`-byte buffers. */
+export async function writePieces(fh: FileHandle | ByteSink, pieces: Iterable<string>, bytes = 1 << 20): Promise<void> {
   const out = new PieceWriter(fh, bytes);
   for (const piece of pieces) {
     const wait = out.write(piece);

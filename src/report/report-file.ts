@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { constants as zlibConstants, createGzip, gunzipSync, type Gzip } from 'node:zlib';
 import { InputError } from '../model/errors.js';
 import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../safe/read.js';
-import { PieceWriter, type ByteSink } from './json-stream.js';
+import { FORMAT_FILES } from './formats.js';
+import { writeAll, writePieces, type ByteSink } from './json-stream.js';
 
-export const REPORT_FILE = 'report.json';
+export const REPORT_FILE = FORMAT_FILES.json;
 export const REPORT_FILE_GZ = 'report.json.gz';
 /** Both names, in the order readers prefer them when a folder holds both (`leash report --format json` writes a plain one beside a gzipped one). */
 export const REPORT_FILES = [REPORT_FILE, REPORT_FILE_GZ] as const;
@@ -33,10 +34,6 @@ export const COMPRESS_ABOVE_BYTES = 16 * 2 ** 20;
 const GZIP_LEVEL = 1;
 /** Compressed bytes waiting for the disk before the writer waits for them. */
 const MAX_PENDING = 8 * 2 ** 20;
-
-async function writeAll(fh: FileHandle, buf: Buffer, length = buf.length): Promise<void> {
-  for (let done = 0; done < length; ) done += (await fh.write(buf, done, length - done)).bytesWritten;
-}
 
 /** Bytes through gzip into an open file, in order; `end` resolves when every byte is on its way to the file. */
 class GzipFileSink implements ByteSink {
@@ -152,12 +149,7 @@ class ReportSink implements ByteSink {
 export async function writeReportFile(dir: string, pieces: Iterable<string>, compression: ReportCompression, opts: { above?: number; batch?: number } = {}): Promise<string> {
   const sink = new ReportSink(dir, compression, opts.above ?? COMPRESS_ABOVE_BYTES);
   try {
-    const out = new PieceWriter(sink, opts.batch ?? 1 << 16);
-    for (const piece of pieces) {
-      const wait = out.write(piece);
-      if (wait) await wait;
-    }
-    await out.end();
+    await writePieces(sink, pieces, opts.batch ?? 1 << 16);
     return await sink.finish();
   } catch (e) {
     await sink.close().catch(() => undefined);

@@ -198,7 +198,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
         if (opts.signal?.aborted) throw abortError(opts.signal);
         if (format === 'json') {
           const pieces = renderChunks(report, 'json', opts) as Iterable<string>;
-          tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes, batch: WRITE_BATCH } : { batch: WRITE_BATCH }));
+          tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', { batch: WRITE_BATCH, ...(opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes } : {}) }));
           continue;
         }
         const file = join(tmp, FORMAT_FILES[format]);
