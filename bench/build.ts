@@ -18,5 +18,8 @@ export function buildForBench(): string | undefined {
   spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot, '--outDir', out], { encoding: 'utf8' });
   const needed = ['src/pipeline/scan.js', 'src/collect/cloudtrail/sources/files.js', 'src/collect/cloudtrail/ingest-worker.js', 'src/pipeline/analysis-worker.js', 'src/iam/catalog.js'];
   built = needed.every((f) => existsSync(join(out, f))) ? out : undefined;
+  // The catalog file `npm run build` writes beside catalog.js (iam/catalog-cache.ts): without it
+  // the build loads the catalog from its package, as a source run does, ~0.1 s slower to start.
+  if (built) spawnSync(process.execPath, [join(out, 'src/iam/catalog-cache.js')], { encoding: 'utf8' });
   return built;
 }
