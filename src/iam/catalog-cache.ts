@@ -18,7 +18,7 @@ const FILE_NAME = 'iam-catalog.json';
 const MAX_BYTES = 32 * 2 ** 20;
 
 /** One action: name, access levels, resource types, condition keys (JSON.parse builds the lists as the catalog holds them). */
-type CompactAction = [string, AccessLevel[], { name: string; required: boolean }[], string[]];
+type CompactAction = readonly [string, RawAction['accessLevel'], RawAction['resourceTypes'], RawAction['conditionKeys']];
 
 interface CacheFile {
   readonly format: number;
@@ -47,7 +47,7 @@ export function catalogCacheText(c: Catalog, dataVersion: string): string {
     dataVersion,
     services: [...c.byService].map(([s, list]) => [
       s,
-      list.map((a): CompactAction => [a.name, [...a.accessLevels], a.resourceTypes.map((r) => ({ name: r.name, required: r.required })), [...a.conditionKeys]]),
+      list.map((a): CompactAction => [a.name, a.accessLevels, a.resourceTypes, a.conditionKeys]),
     ]),
     resourceArnFormats: Object.fromEntries([...c.resourceArnFormats].map(([s, m]) => [s, Object.fromEntries(m)])),
     serviceNames: Object.fromEntries(c.serviceNames),
