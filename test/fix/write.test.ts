@@ -64,7 +64,13 @@ describe('writeFixPlans', () => {
     const dirs = await writeFixPlans(inPlace, plans, undefined, { inTempBundle: true });
     expect(dirs.slice(0, plans.length)).toEqual(plans.map((p) => join(inPlace, fixDirName(p))));
     expect(tree(inPlace)).toEqual(tree(plain));
-    for (const e of tree(plain)) if (statSync(join(plain, e)).isFile()) expect(readFileSync(join(inPlace, e), 'utf8')).toBe(readFileSync(join(plain, e), 'utf8'));
+    // Byte for byte and mode for mode: in place, whole files are made synchronously, streamed ones through the pool.
+    for (const e of tree(plain)) {
+      if (!statSync(join(plain, e)).isFile()) continue;
+      expect(readFileSync(join(inPlace, e), 'utf8')).toBe(readFileSync(join(plain, e), 'utf8'));
+      expect(statSync(join(inPlace, e)).mode).toBe(statSync(join(plain, e)).mode);
+    }
+    expect(tree(inPlace).some((e) => e.endsWith('apply.sh') && (statSync(join(inPlace, e)).mode & 0o111) !== 0)).toBe(true);
     // Negative control: a fixes folder that was not empty is not fresh, and its folders are not
     // taken to be new: a planted folder under a principal's name is refused, not written into.
     const planted = join(newRoot(), 'fixes');
