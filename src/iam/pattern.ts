@@ -81,6 +81,8 @@ export function globRegex(glob: string, flags = ''): GlobMatcher {
   return re;
 }
 
+const NO_IDS = new Int32Array(0);
+
 export function hasWildcard(s: string): boolean {
   return s.includes('*') || s.includes('?');
 }
@@ -231,6 +233,8 @@ export class ActionExpander {
   }
 
   private readonly ids = new Map<string, number>();
+  /** expand's answer for each single action, by catalog id (read-only, like every answer of expand). */
+  private readonly singles: (Int32Array | undefined)[] = [];
 
   /** The catalog id of an action as asked (any case), or -1: one lookup per distinct spelling, not a lower-cased copy per call. */
   idOf(action: string): number {
@@ -259,6 +263,12 @@ export class ActionExpander {
     if (ids) return ids;
     if (key === '*') {
       ids = Int32Array.from(this.all.ids());
+    } else if (!hasWildcard(key)) {
+      // One action (most patterns): the catalog's key is `service:name` lower-cased, as `key` is,
+      // and a key without a colon names no action. Its one-element list is shared by every spelling.
+      const id = this.catalog.byKey.get(key)?.id;
+      ids = id === undefined ? NO_IDS : (this.singles[id] ??= Int32Array.of(id));
+      if (ids.length === 0) this.unknownPatterns.add(pattern);
     } else {
       const colon = key.indexOf(':');
       const service = colon < 0 ? key : key.slice(0, colon);

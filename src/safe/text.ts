@@ -10,6 +10,8 @@
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const UNSAFE_KEEP_LINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const TEST = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]/;
+// TEST without `\n`: a multi-line text (a README, apply.sh) with nothing else to escape is returned as is, not scanned twice.
+const TEST_KEEP_LINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]/;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -27,7 +29,7 @@ export function safeText(s: string): string {
 
 /** Display text that may span lines (a message, a rendered file): like safeText, but `\n` stays a line break. */
 export function safeLines(s: string): string {
-  return TEST.test(s) ? s.replace(UNSAFE_KEEP_LINES, escapeChar) : s;
+  return TEST_KEEP_LINES.test(s) ? s.replace(UNSAFE_KEEP_LINES, escapeChar) : s;
 }
 
 /** True when the text holds nothing safeText would escape. */

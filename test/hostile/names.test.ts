@@ -220,6 +220,15 @@ describe('safe text', () => {
   it('escapes ESC, OSC 52, C1, newline and bidi; negative control: plain text passes unchanged', () => {
     expect(safeText(ESC_NAME)).toBe('evil\\x1b]52;c;aGVsbG8=\\x07\\x1b]0;pwned\\x07\\nsecond-line\\x9b31m\\u202e');
     expect(safeLines('a\nb\u001b')).toBe('a\nb\\x1b');
+    // Lines only: the same text back; every other control still escaped, \r and a lone surrogate too.
+    const lines = 'line one\nline two\n\nlast 🙂';
+    expect(safeLines(lines)).toBe(lines);
+    expect(safeLines('a\r\nb\u202e\n\ud800')).toBe('a\\r\nb\\u202e\n\\ud800');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
+      const out = safeLines(s);
+      for (const line of out.split('\n')) assertNoEscapes(line, 'safeLines');
+      expect(out.split('\n').length).toBe(s.split('\n').length);
+    }));
     expect(safeText('kiro-agent (role; claude-code) é 🙂')).toBe('kiro-agent (role; claude-code) é 🙂');
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => { assertNoEscapes(safeText(s), 'safeText'); }));
   });

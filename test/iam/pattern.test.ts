@@ -269,6 +269,16 @@ describe('ActionExpander', () => {
     expect(expander.expandAll([pattern]).count()).toBe(n);
   });
 
+  it('a pattern without wildcards is one catalog action in any case, or none (no colon, two colons, empty)', () => {
+    const e = new ActionExpander(c);
+    const id = c.lookup('s3:GetObject')!.id;
+    expect([...e.expand('s3:GetObject')]).toEqual([id]);
+    // Every spelling of one action shares one answer.
+    expect(e.expand('S3:GETOBJECT')).toBe(e.expand('s3:getobject'));
+    for (const p of ['s3', 's3:', ':GetObject', 's3:Get:Object', '', 's3:GetObject ']) expect([...e.expand(p)]).toEqual([]);
+    expect([...e.unknownPatterns].sort()).toEqual(['', ':GetObject', 's3', 's3:', 's3:Get:Object', 's3:GetObject '].sort());
+  });
+
   it('records patterns that match nothing, and only those', () => {
     const e = new ActionExpander(c);
     e.expandAll(['s3:GetObjekt', 's3:GetObject', 'nosuchservice:*', 'iam:Get*']);
