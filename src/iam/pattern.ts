@@ -222,6 +222,7 @@ export class ActionExpander {
 
   constructor(readonly catalog: Catalog) {
     this.all = ActionSet.full(catalog.actions.length);
+    this.singles = new Array<Int32Array | undefined>(catalog.actions.length).fill(undefined);
   }
 
   get size(): number {
@@ -233,8 +234,8 @@ export class ActionExpander {
   }
 
   private readonly ids = new Map<string, number>();
-  /** expand's answer for each single action, by catalog id (read-only, like every answer of expand). */
-  private readonly singles: (Int32Array | undefined)[] = [];
+  /** expand's answer for each single action, by catalog id (read-only, like every answer of expand); sized once, so never sparse. */
+  private readonly singles: (Int32Array | undefined)[];
 
   /** The catalog id of an action as asked (any case), or -1: one lookup per distinct spelling, not a lower-cased copy per call. */
   idOf(action: string): number {
