@@ -252,8 +252,12 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
     // callbacks besides: 2,288 trust documents at 10,000 principals took 2.5× the CPU that way
     // (writing stage 4.5 → 3.9 s CPU, alternating runs), and held up the report's gzip chunks
     // queued behind them on the pool. Streamed files (a group's README, main.tf) stay asynchronous.
-    for (const f of files) if (!('pieces' in f)) writeFileSync(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' });
-    return Promise.all(files.filter((f) => 'pieces' in f).map((f) => createFile(join(into, f.path), f)));
+    const streamed: StreamedFile[] = [];
+    for (const f of files) {
+      if ('pieces' in f) streamed.push(f);
+      else writeFileSync(join(into, f.path), f.content, { mode: f.mode, flag: 'wx' });
+    }
+    return Promise.all(streamed.map((f) => createFile(join(into, f.path), f)));
   };
   const st = fresh ? undefined : await lstatOrUndefinedAsync(dir);
   if (!st && fresh && inTempBundle) {

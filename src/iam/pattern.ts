@@ -269,7 +269,6 @@ export class ActionExpander {
       // and a key without a colon names no action. Its one-element list is shared by every spelling.
       const id = this.catalog.byKey.get(key)?.id;
       ids = id === undefined ? NO_IDS : (this.singles[id] ??= Int32Array.of(id));
-      if (ids.length === 0) this.unknownPatterns.add(pattern);
     } else {
       const colon = key.indexOf(':');
       const service = colon < 0 ? key : key.slice(0, colon);
@@ -289,8 +288,8 @@ export class ActionExpander {
         for (const a of actions) if (re.test(a.name)) out.push(a.id);
       }
       ids = Int32Array.from(out);
-      if (ids.length === 0) this.unknownPatterns.add(pattern);
     }
+    if (ids.length === 0) this.unknownPatterns.add(pattern);
     this.cache.set(key, ids);
     return ids;
   }
