@@ -135,7 +135,7 @@ interface CallerMemo {
   readonly type: unknown;
   readonly issuer: unknown;
   readonly sourceIdentity: unknown;
-  readonly accountId: unknown;
+  /** Read by attribute() only for a record without a type (a service event or not). */
   readonly eventType: unknown;
   readonly who: Attribution;
   p: PrincipalState | undefined;
@@ -285,13 +285,16 @@ export class UsageAggregator {
   private attribution(r: CloudTrailRecord): CallerMemo {
     const id = r.userIdentity;
     const arn = id.arn;
-    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, accountId: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
+    if (typeof arn !== 'string') return { type: undefined, issuer: undefined, sourceIdentity: undefined, eventType: undefined, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
     const ctx = id.sessionContext;
     const issuer = ctx?.sessionIssuer?.arn;
     const si = ctx?.sourceIdentity;
     const hit = this.attributions.get(arn);
-    if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && hit.accountId === id.accountId && hit.eventType === r.eventType) return hit;
-    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, accountId: id.accountId, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
+    // With an ARN, attribute() reads neither accountId (only a Root record without an ARN needs
+    // it) nor eventType unless the type is missing: comparing them made a caller whose records
+    // differ there (an account's sign-ins and API calls) build its memo anew on every change.
+    if (hit !== undefined && hit.type === id.type && hit.issuer === issuer && hit.sourceIdentity === si && (id.type !== undefined || hit.eventType === r.eventType)) return hit;
+    const memo: CallerMemo = { type: id.type, issuer, sourceIdentity: si, eventType: r.eventType, who: attribute(r), p: undefined, s: undefined, ip: undefined, ua: undefined, agent: undefined, pua: undefined, puaCount: undefined };
     if (hit !== undefined || this.attributions.size < 10_000) this.attributions.set(arn, memo);
     return memo;
   }
