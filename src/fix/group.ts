@@ -6,7 +6,10 @@
 // ../boundaries/, ../versions.tf) stays right, and in the same manifest (.leash-fixes) as any
 // other folder leash writes there. Session 19: a role whose fixes are that boundary plus a
 // tighter trust policy joins the group too (2,290 more folders of 4 files each at 10k): its trust
-// document is the group's trust/<its own folder>.json, applied, backed up and rolled back per role.
+// document is in the group's trust/, applied, backed up and rolled back per role. Session 24: one
+// file per distinct document (trust/trust-<hash>.json), not per role: at 10,000 principals 2,288
+// roles' new trust policies were 424 documents (1,539 roles of one group shared 2), so a reviewer
+// reads each document once, and the bundle has 1,864 fewer files to create.
 // Session 20: when the README would pass GROUP_PAGE_BYTES, the members' sections go to pages
 // members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
@@ -17,7 +20,8 @@ import { groupTerraformPieces, type GroupTerraformMember } from './render/group-
 import { HOW_TO_APPLY_LINE, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import { renderGroupScript } from './render/group-script.js';
 import { TERRAFORM_VERSION_CONSTRAINT } from './render/terraform.js';
-import { GROUP_TRUST_DIR } from '../report/bundle.js';
+import { GROUP_TRUST_DIR, GROUP_TRUST_HASH_CHARS } from '../report/bundle.js';
+import { hash } from 'node:crypto';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
 import { GROUP_PAGE_BYTES, groupPageFile, pageRanges, type PageRange } from './group-pages.js';
@@ -62,9 +66,36 @@ export function groupedTrust(plan: Pick<PrincipalFixPlan, 'target'>): PolicyDocu
   return plan.target.policies.find((p) => p.purpose === 'trust')?.document;
 }
 
-/** A member's trust document in its group folder: trust/<its own folder name>.json (the one safe-name rule, never the IAM name). */
-export function groupTrustFile(ownDir: string): string {
-  return `${GROUP_TRUST_DIR}/${ownDir}.json`;
+/** A group's trust document: its path in the group folder (shared by every member it is for) and its text. */
+export interface GroupTrustFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Each member's trust document (undefined: its trust policy stays), one file per distinct text:
+ * trust/trust-<first 12 hex of its sha256>.json. Files are told apart by their whole text, never
+ * by the name alone: trust policies come from IAM, and 48 bits of a hash can be collided on
+ * purpose, so a second text whose short name is taken gets the full 64-hex name instead.
+ * (`hashChars` is for tests, which need short names to collide.)
+ */
+export function groupTrustFiles(plans: readonly Pick<PrincipalFixPlan, 'target'>[], hashChars = GROUP_TRUST_HASH_CHARS): (GroupTrustFile | undefined)[] {
+  const byText = new Map<string, GroupTrustFile>();
+  const taken = new Set<string>();
+  return plans.map((p) => {
+    const doc = groupedTrust(p);
+    if (doc === undefined) return undefined;
+    const content = renderPolicyJson(doc);
+    let file = byText.get(content);
+    if (file === undefined) {
+      const digest = hash('sha256', content, 'hex');
+      let path = `${GROUP_TRUST_DIR}/trust-${digest.slice(0, hashChars)}.json`;
+      if (taken.has(path)) path = `${GROUP_TRUST_DIR}/trust-${digest}.json`;
+      taken.add(path);
+      byText.set(content, (file = { path, content }));
+    }
+    return file;
+  });
 }
 
 /** The group folder of a shared boundary, relative to the fixes folder (the one safe-name rule). */
@@ -102,10 +133,10 @@ function cellCode(s: string): string {
  * the fix's counts). Headings are leash's own lines: text from data is escaped (md), so no line
  * of it starts with `#`.
  */
-function memberSection(text: string, ownDir: string, trust: boolean): string[] {
+function memberSection(text: string, ownDir: string, trustFile: string | undefined): string[] {
   const out: string[] = [`<a id="${groupAnchor(ownDir)}"></a>`, ''];
   // Its own line (never said once): where its trust document is, which apply.sh here applies.
-  let trustLine = trust;
+  let trustLine = trustFile !== undefined;
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
   const lines = text.slice(0, end).split('\n');
@@ -121,7 +152,7 @@ function memberSection(text: string, ownDir: string, trust: boolean): string[] {
     if (line === `## ${REASONS_HEADING}`) out.push(`<a id="${groupReasonsAnchor(ownDir)}"></a>`, '');
     out.push(/^#{1,5} /.test(line) ? `#${line}` : line.includes(reasonsLink) ? line.split(reasonsLink).join(`](#${groupReasonsAnchor(ownDir)})`) : line);
     if (trustLine && line.startsWith('Principal: ')) {
-      out.push('', `Trust policy: replaced by [${groupTrustFile(ownDir)}](${groupTrustFile(ownDir)}), which apply.sh here applies after the boundary.`);
+      out.push('', `Trust policy: replaced by [${trustFile}](${trustFile}), which apply.sh here applies after the boundary.`);
       trustLine = false;
     }
   }
@@ -238,19 +269,20 @@ export interface GroupInput {
 }
 
 /** The head of the group's README: title, what the folder is, how to apply, the member table, what every member shares. */
-function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared' | 'byClass'>, fileOf?: (i: number) => string): string {
+function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared' | 'byClass'>, trustFiles: readonly (GroupTrustFile | undefined)[], fileOf?: (i: number) => string): string {
   const b = g.boundaryName;
   const boundaryDir = sharedBoundaryDir(b);
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
     (f.countsBefore && f.countsAfter ? `${f.countsBefore[k]} → ${f.countsAfter[k]}` : '');
-  const trusts = g.plans.filter((p) => groupedTrust(p) !== undefined).length;
+  const trusts = trustFiles.filter((f) => f !== undefined).length;
+  const documents = new Set(trustFiles.map((f) => f?.path).filter((f) => f !== undefined)).size;
   const n = g.plans.length;
   // Paged (fileOf given): each section is in a members page, which the table row links.
   const where = fileOf ? `in its section of a members page (\`members-001.md\`, …; its row in the table below links it)` : 'in its section below';
   const lines = [
     `# Attach the shared boundary ${cellCode(b)} (${n} principal${n === 1 ? '' : 's'}${trusts > 0 ? `, ${trusts} with a tighter trust policy` : ''})`,
     '',
-    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by its own document in \`${GROUP_TRUST_DIR}/\` (the column links it; review each one). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are ${where}.`,
+    `Account ${cellCode(g.accountId)}. Every principal below gets the permissions boundary ${cellCode(b)}, shared by content: what it allows and denies, and how it is created, are in [its README](../${boundaryDir}/README.md). One review of that boundary covers them all. ${trusts > 0 ? `The boundary is the only fix of the principals whose trust column says "unchanged"; the others are roles whose trust policy is also replaced, each by a document in \`${GROUP_TRUST_DIR}/\`: ${documents === 1 ? 'one document for all of them' : `${documents} distinct documents, a file each (roles given the same document share its file)`} (the column links it; review each document once). ` : ''}Each principal's own notes, and why each of its actions is kept, gated or removed, are ${where}.`,
     '',
     HOW_TO_APPLY_LINE,
     '',
@@ -267,7 +299,8 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
     const f = p.fixes.find((x) => x.kind === 'permissions-boundary') ?? p.fixes[0]!;
     const v = f.verification;
     const t = p.fixes.find((x) => x.kind === 'trust-policy');
-    const trust = groupedTrust(p) === undefined ? 'unchanged' : `[replaced](${groupTrustFile(g.ownDirs[i]!)})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
+    const file = trustFiles[i];
+    const trust = file === undefined ? 'unchanged' : `[replaced](${file.path})${t ? ` (${t.verification.status ?? (t.verification.safe ? 'verified' : 'not-safe')})` : ''}`;
     // The link's target is leash's own: a page name from its counter, an anchor from the safe folder name.
     lines.push(`| [${md(p.principalName)}](${fileOf ? fileOf(i) : ''}#${groupAnchor(g.ownDirs[i]!)}) | ${p.target.principalKind} | ${cellCode(iamPath(p.principalArn, p.principalName))} | ${counts(f, 'allowedActions')} | ${counts(f, 'destructiveActions')} | ${counts(f, 'escalationTechniques')} | ${v.status ?? (v.safe ? 'verified' : 'not-safe')} |${trusts > 0 ? ` ${trust} |` : ''}`);
   });
@@ -309,6 +342,8 @@ interface PreparedGroup extends GroupLayout {
   readonly said: ReturnType<typeof sayOnce>;
   /** Member i's section as written (escaped), with the line break before it. */
   readonly sectionText: (i: number) => string;
+  /** Member i's trust document (groupTrustFiles). */
+  readonly trustFiles: readonly (GroupTrustFile | undefined)[];
 }
 
 /**
@@ -317,13 +352,14 @@ interface PreparedGroup extends GroupLayout {
  */
 function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
   const n = g.plans.length;
+  const trustFiles = groupTrustFiles(g.plans);
   const section = (i: number): string[] => {
     const p = g.plans[i]!;
     const reasons = reasonsSectionText(p);
-    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, groupedTrust(p) !== undefined);
+    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, trustFiles[i]?.path);
   };
   // Class 1: a trust change; 0: none. What each class alone says alike is said once for it too.
-  const said = sayOnce(n, section, (i) => (groupedTrust(g.plans[i]!) !== undefined ? 1 : 0));
+  const said = sayOnce(n, section, (i) => (trustFiles[i] !== undefined ? 1 : 0));
   // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
   // Rendered once here to measure, and kept for writing: what is kept is what the README and its
   // pages will hold (a few MB at 10,000 principals), where rendering a third time was a third of
@@ -333,13 +369,13 @@ function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
   const sizes: number[] = new Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) total += sizes[i] = Buffer.byteLength((texts[i] = safeLines(`\n${said.sectionAt(i).join('\n')}`)));
-  if (Buffer.byteLength(safeLines(groupHead(g, said))) + total <= budget) return { pages: [], fileOf: () => 'README.md', said, sectionText };
+  if (Buffer.byteLength(safeLines(groupHead(g, said, trustFiles))) + total <= budget) return { pages: [], fileOf: () => 'README.md', said, sectionText, trustFiles };
   // A page's header, at most as long as any it is written with: numbered page n of n + 1 (no page
   // number or count the layout ends with has more digits), so with both a previous and a next link.
   const pages = pageRanges(sizes, (first, last) => Buffer.byteLength(safeLines(pageHeader(g, n, n + 1, { first, end: last + 1 }))), budget);
   const pageOf = new Uint32Array(n);
   pages.forEach((r, k) => pageOf.fill(k + 1, r.first, r.end));
-  return { pages, fileOf: (i) => groupPageFile(pageOf[i]!), said, sectionText };
+  return { pages, fileOf: (i) => groupPageFile(pageOf[i]!), said, sectionText, trustFiles };
 }
 
 /** Which file holds each member's section (README.md, or a members page), as groupFiles writes them. */
@@ -359,19 +395,19 @@ export interface StreamedFile {
 /**
  * The group folder's files: README.md (escaped like any text a person reads) and, when it would
  * pass `budget`, members-NNN.md pages holding the members' sections (group-pages.ts), apply.sh,
- * main.tf, and trust/<member>.json of each member whose trust policy is replaced. The README and
+ * main.tf, and trust/trust-<hash>.json for each distinct trust document members get. The README and
  * pages are streamed: the head, then one section at a time.
  */
 export function groupFiles(g: GroupInput, budget = GROUP_PAGE_BYTES): (RenderedFile | StreamedFile)[] {
-  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(groupedTrust(p) !== undefined ? { trustFile: groupTrustFile(g.ownDirs[i]!) } : {}) }));
-  const { pages, fileOf, said, sectionText } = prepareGroup(g, budget);
+  const { pages, fileOf, said, sectionText, trustFiles } = prepareGroup(g, budget);
+  const members = g.plans.map((p, i) => ({ kind: p.target.principalKind, name: p.principalName, dir: g.ownDirs[i]!, ...(trustFiles[i] !== undefined ? { trustFile: trustFiles[i]!.path } : {}) }));
   const files: (RenderedFile | StreamedFile)[] = [
     { path: 'main.tf', pieces: () => groupTerraformPieces(g.accountId, g.boundaryName, groupTerraformMembers(g.plans)), mode: 0o644 },
     { path: 'apply.sh', content: renderGroupScript(g.accountId, g.boundaryName, members), mode: 0o755 },
     {
       path: 'README.md',
       pieces: function* () {
-        yield safeLines(groupHead(g, said, pages.length > 0 ? fileOf : undefined));
+        yield safeLines(groupHead(g, said, trustFiles, pages.length > 0 ? fileOf : undefined));
         if (pages.length === 0) for (let i = 0; i < g.plans.length; i++) yield sectionText(i);
       },
       mode: 0o644,
@@ -387,9 +423,12 @@ export function groupFiles(g: GroupInput, budget = GROUP_PAGE_BYTES): (RenderedF
       mode: 0o644,
     });
   });
-  g.plans.forEach((p, i) => {
-    const trust = groupedTrust(p);
-    if (trust !== undefined) files.push({ path: groupTrustFile(g.ownDirs[i]!), content: renderPolicyJson(trust), mode: 0o644 });
-  });
+  // Each distinct document once, in the order members first use it.
+  const written = new Set<string>();
+  for (const f of trustFiles) {
+    if (f === undefined || written.has(f.path)) continue;
+    written.add(f.path);
+    files.push({ path: f.path, content: f.content, mode: 0o644 });
+  }
   return files;
 }

@@ -22,10 +22,16 @@ export const FIX_MARKER = '.leash-fix';
 export const REASONS_FILE = 'reasons.md';
 /** Files leash writes into a principal's fix folder; members-NNN.md: a boundary group's README pages (fix/group-pages.ts). */
 export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1,3})?\.json|main\.tf|versions\.tf|apply\.sh|README\.md|reasons\.md|members-\d{3,6}\.md)$/;
-/** A boundary group's trust documents, one per member whose trust policy it replaces (fix/group.ts): trust/<member's folder>.json. */
+/**
+ * A boundary group's trust documents (fix/group.ts): one per distinct document,
+ * trust/trust-<12 or 64 hex>.json; leash before session 24 wrote one per member,
+ * trust/<member's folder>.json, still recognised as its own.
+ */
 export const GROUP_TRUST_DIR = 'trust';
-const GROUP_TRUST_FILE_RE = /^(?:role|user)-[A-Za-z0-9+=,.@_~-]+\.json$/;
-/** A file leash writes in a fix folder, by its path there: FIX_FILE_RE, or a group's trust/<member>.json. */
+/** Hex digits of a trust document's sha256 in its file name (the full 64 when another document has those). */
+export const GROUP_TRUST_HASH_CHARS = 12;
+const GROUP_TRUST_FILE_RE = /^(?:trust-[0-9a-f]{12}(?:[0-9a-f]{52})?|(?:role|user)-[A-Za-z0-9+=,.@_~-]+)\.json$/;
+/** A file leash writes in a fix folder, by its path there: FIX_FILE_RE, or a group's trust document. */
 export function isFixFile(path: string): boolean {
   const i = path.indexOf('/');
   return i < 0 ? FIX_FILE_RE.test(path) : path.slice(0, i) === GROUP_TRUST_DIR && GROUP_TRUST_FILE_RE.test(path.slice(i + 1));

@@ -107,7 +107,7 @@ function checkLayout(ps: readonly PrincipalFixPlan[], budget: number, single: st
       const [file = '', anchor] = target.split('#');
       if (file === '') expect(own.has(anchor!), `${path}: ${target}`).toBe(true);
       else if (files.has(file)) expect(anchor === undefined || anchors(files.get(file)!).includes(anchor), `${path}: ${target}`).toBe(true);
-      else expect(/^(trust\/role-[A-Za-z0-9+=,.@_~-]+\.json|\.\.\/boundaries\/[a-z0-9-]+\/README\.md(#[a-z0-9-]+)?|\.\.\/README\.md(#[a-z0-9-]+)?|https:\/\/\S+)$/.test(target), `${path}: ${target}`).toBe(true);
+      else expect(/^(trust\/trust-[0-9a-f]{12}\.json|\.\.\/boundaries\/[a-z0-9-]+\/README\.md(#[a-z0-9-]+)?|\.\.\/README\.md(#[a-z0-9-]+)?|https:\/\/\S+)$/.test(target), `${path}: ${target}`).toBe(true);
     }
   }
   if (pages.length === 0) return pages;

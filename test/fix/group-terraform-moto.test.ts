@@ -15,6 +15,7 @@ import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, ty
 import { terraform, TF_PLUGIN_DIR, TF_PROVIDER_SKIP } from '../support/terraform.js';
 import { runCli } from '../support/cli.js';
 import { safeName } from '../../src/safe/name.js';
+import { memberTrustFile } from '../support/group-trust.js';
 
 const ACCOUNT = '123456789012'; // moto's
 const EC2 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
@@ -157,7 +158,7 @@ print(json.dumps(out))
     for (const n of USERS) expect(state.users[n], n).toBeNull();
     // The trust policy of each role whose fix replaces it: its trust/ document, the one apply.sh applies.
     for (const n of TRUSTED) {
-      const file = join(groupOf(n), 'trust', `${safeName('role', n)}.json`);
+      const file = memberTrustFile(groupOf(n), safeName('role', n))!;
       expect(existsSync(file), file).toBe(true);
       const planned = JSON.parse(readFileSync(file, 'utf8'));
       expect(norm(planned)).not.toBe(norm(BEDROCK));

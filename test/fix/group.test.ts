@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { groupDirName, groupedBoundary, groupTrustFile, iamPath, sayOnce } from '../../src/fix/group.js';
+import { groupDirName, groupedBoundary, groupTrustFiles, iamPath, sayOnce } from '../../src/fix/group.js';
+import { createHash } from 'node:crypto';
 import { fixDirName, fixFiles, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
 import { inspectBundle } from '../../src/report/bundle.js';
@@ -39,6 +40,8 @@ const HOSTILE = [
 ];
 // Trusted by Bedrock with no source condition: the same boundary plus a tighter trust policy; grouped too.
 const TRUSTED = ['bedrock-agent', "trust $(touch pwned-trust) 'q' `x`", 'trust\nnewline; touch pwned-trust-nl', 'трест-ünï😀\u202e'];
+// Two services, so the four get two distinct new trust documents (a file each, shared by two roles).
+const TRUSTED_BY = ['bedrock.amazonaws.com', 'lambda.amazonaws.com'];
 // Negative control: also a session-length fix (12 h → 1 h), so a folder of its own.
 const SESSION_FIXED = 'bedrock-long-session';
 
@@ -65,6 +68,10 @@ let fixes: string;
 let groupDir: string;
 let bin: string;
 let input: string;
+/** Each trust member's trust.json as its own folder would hold it (fixFiles), by role name. */
+let ownTrust: Map<string, string>;
+/** Where the group keeps a trust member's document: trust/trust-<12 hex of the text's sha256>.json. */
+const groupTrustFile = (name: string): string => `trust/trust-${createHash('sha256').update(ownTrust.get(name)!).digest('hex').slice(0, 12)}.json`;
 
 function files(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
@@ -92,7 +99,7 @@ const GROUPED = [...HOSTILE, ...TRUSTED];
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leash-group-'));
   input = join(root, 'account.json');
-  writeFileSync(input, JSON.stringify({ UserDetailList: [], GroupDetailList: [], Policies: [], RoleDetailList: [...HOSTILE.map((n, i) => role(n, i, 'ec2.amazonaws.com')), ...TRUSTED.map((n, i) => role(n, 40 + i, 'bedrock.amazonaws.com')), role(SESSION_FIXED, 50, 'bedrock.amazonaws.com', 43200)] }));
+  writeFileSync(input, JSON.stringify({ UserDetailList: [], GroupDetailList: [], Policies: [], RoleDetailList: [...HOSTILE.map((n, i) => role(n, i, 'ec2.amazonaws.com')), ...TRUSTED.map((n, i) => role(n, 40 + i, TRUSTED_BY[i % 2]!)), role(SESSION_FIXED, 50, 'bedrock.amazonaws.com', 43200)] }));
   const r = await runCli(['scan', '--input', input, '--fixes', '--output', join(root, 'bundle'), '--ci']);
   expect(r.code, r.err).toBe(0);
   fixes = join(root, 'bundle', 'fixes');
@@ -104,6 +111,8 @@ beforeAll(async () => {
   writeFileSync(join(bin, 'aws'), STUB);
   chmodSync(join(bin, 'aws'), 0o755);
   mkdirSync(join(root, 'cwd'));
+  const { fixPlans } = await runScanWithFixes({ input, fixes: true });
+  ownTrust = new Map(TRUSTED.map((n) => [n, fixFiles(fixPlans.find((p) => p.principalName === n)!).find((f) => f.path === 'trust.json')!.content]));
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -112,7 +121,9 @@ describe('boundary group folder', () => {
     const manifest = JSON.parse(readFileSync(join(fixes, '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; files: string[]; principals?: string[] }> };
     const entry = manifest.folders[relative(fixes, groupDir)]!;
     expect(entry.principalArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:policy/leash-boundary-[0-9a-f]{12}$`));
-    const trustFiles = TRUSTED.map((n) => groupTrustFile(roleDir(n))).sort();
+    // One file per distinct document: members given the same one share it.
+    const trustFiles = [...new Set(TRUSTED.map((n) => groupTrustFile(n)))].sort();
+    expect(trustFiles.length).toBe(new Set(ownTrust.values()).size);
     expect(entry.files.sort()).toEqual(['README.md', 'apply.sh', 'main.tf', ...trustFiles].sort());
     expect([...entry.principals!].sort()).toEqual(GROUPED.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`).sort());
     expect(files(groupDir)).toEqual(['README.md', 'apply.sh', 'main.tf', ...trustFiles].sort());
@@ -120,7 +131,7 @@ describe('boundary group folder', () => {
     const { fixPlans } = await runScanWithFixes({ input, fixes: true });
     for (const n of TRUSTED) {
       const own = fixFiles(fixPlans.find((p) => p.principalName === n)!).find((f) => f.path === 'trust.json')!;
-      expect(readFileSync(join(groupDir, groupTrustFile(roleDir(n))), 'utf8')).toBe(own.content);
+      expect(readFileSync(join(groupDir, groupTrustFile(n)), 'utf8')).toBe(own.content);
     }
     // Negative control: the role with a session-length fix too has its own folder (trust.json and all), not the group.
     const own = Object.entries(manifest.folders).filter(([, e]) => e.principals === undefined);
@@ -150,7 +161,7 @@ describe('boundary group folder', () => {
     // The trust column links each trust member's own document, and says "unchanged" for the others.
     for (const n of GROUPED) {
       const row = rows.find((r) => r.includes(`](#fix-${roleDir(n)})`))!;
-      if (TRUSTED.includes(n)) expect(row).toMatch(new RegExp(`\\| \\[replaced\\]\\(${groupTrustFile(roleDir(n)).replace(/[.+]/g, '\\$&')}\\) \\(unverified\\) \\|$`));
+      if (TRUSTED.includes(n)) expect(row).toMatch(new RegExp(`\\| \\[replaced\\]\\(${groupTrustFile(n).replace(/[.+]/g, '\\$&')}\\) \\(unverified\\) \\|$`));
       else expect(row.endsWith('| unchanged |')).toBe(true);
     }
     const anchors = [...readme.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]!);
@@ -167,20 +178,19 @@ describe('boundary group folder', () => {
     expect(readme.match(/^Baseline: /gm)).toHaveLength(1);
     expect(sections).toHaveLength(GROUPED.length);
     // Each trust member's section names its own document.
-    const trusted = sections.filter((s) => /^Trust policy: replaced by \[trust\/role-[^\]]+\.json\]\(trust\/role-[^)]+\.json\), which apply\.sh here applies after the boundary\.$/m.test(s));
+    const trusted = sections.filter((s) => /^Trust policy: replaced by \[trust\/trust-[0-9a-f]{12}\.json\]\(trust\/trust-[0-9a-f]{12}\.json\), which apply\.sh here applies after the boundary\.$/m.test(s));
     expect(trusted).toHaveLength(TRUSTED.length);
-    for (const n of TRUSTED) expect(trusted.some((s) => s.includes(`](${groupTrustFile(roleDir(n))})`))).toBe(true);
+    for (const n of TRUSTED) expect(trusted.some((s) => s.includes(`](${groupTrustFile(n)})`))).toBe(true);
     for (const s of sections) expect(s).toMatch(/^Principal: `arn:aws:iam::111122223333:role\//m);
     // What every member of a class says alike (the EC2 roles' trust note; the Bedrock roles' trust fix text) is said once for the class.
     expect(head).toContain(`## What every principal here whose trust policy is unchanged (${HOSTILE.length}) also has in common`);
     expect(head).toContain(`## What every principal here with a trust change (${TRUSTED.length}) also has in common`);
     expect(readme.match(/^### Trust policy left as is$/gm)).toHaveLength(1);
-    expect(readme.match(/^Kind: trust-policy\. /gm)).toHaveLength(1);
-    expect(head).toMatch(/^Kind: trust-policy\. Statement 0: bedrock\.amazonaws\.com /m);
-    for (const s of sections) {
-      expect(s).not.toContain('Trust policy left as is');
-      expect(s).not.toMatch(/^Kind: trust-policy/m);
-    }
+    for (const s of sections) expect(s).not.toContain('Trust policy left as is');
+    // The two services' trust fixes differ, so each trust member's section keeps its own (and names its service).
+    expect(head).not.toMatch(/^Kind: trust-policy/m);
+    expect(readme.match(/^Kind: trust-policy\. /gm)).toHaveLength(TRUSTED.length);
+    for (const service of TRUSTED_BY) expect(readme.match(new RegExp(`^Kind: trust-policy\\. Statement 0: ${service.replace(/\./g, '\\.')} `, 'gm'))).toHaveLength(TRUSTED.length / 2);
   });
 
   it('main.tf: one line per member (its new trust policy, the trust/ document; or today\'s, never written), import and resources with for_each; fmt-clean', async () => {
@@ -197,7 +207,7 @@ describe('boundary group folder', () => {
     expect(tf.split('\n').filter((l) => /^ {4}"/.test(l))).toHaveLength(GROUPED.length);
     expect(tf).not.toContain(SESSION_FIXED);
     // A replaced trust policy is the document apply.sh applies (trust/<dir>.json), on one line; a kept one is today's.
-    for (const [k, v] of newTrust) expect(JSON.parse(unescapeTemplate(v))).toEqual(JSON.parse(readFileSync(join(groupDir, groupTrustFile(roleDir(unescapeTemplate(k)))), 'utf8')));
+    for (const [k, v] of newTrust) expect(JSON.parse(unescapeTemplate(v))).toEqual(JSON.parse(readFileSync(join(groupDir, groupTrustFile(unescapeTemplate(k))), 'utf8')));
     for (const [, v] of sameTrust) expect(JSON.parse(unescapeTemplate(v))).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
     expect(parsed.import).toHaveLength(2);
     expect(Object.keys(parsed.resource.aws_iam_role)).toHaveLength(2);
@@ -246,7 +256,7 @@ describe('boundary group folder', () => {
     const updates = trustUpdates(r.calls);
     expect(namesOf(updates).sort()).toEqual([...TRUSTED].sort());
     for (const u of updates) {
-      expect(docOf(u)).toBe(join(groupDir, groupTrustFile(roleDir(u[3]!))));
+      expect(docOf(u)).toBe(join(groupDir, groupTrustFile(u[3]!)));
       expect(r.calls.indexOf(u)).toBeGreaterThan(r.calls.findIndex((a) => a[1] === 'put-role-permissions-boundary' && a[3] === u[3]));
     }
     // Every name reached aws exactly; nothing ran from one; nothing was written outside the fix folders.
@@ -345,7 +355,7 @@ describe('boundary group folder', () => {
 
   it('a trust document missing from trust/ stops apply.sh before any aws call; --only of another member runs', () => {
     const script = join(groupDir, 'apply.sh');
-    const file = join(groupDir, groupTrustFile(roleDir(TRUSTED[0]!)));
+    const file = join(groupDir, groupTrustFile(TRUSTED[0]!));
     const text = readFileSync(file, 'utf8');
     rmSync(file);
     try {
@@ -373,13 +383,19 @@ describe('writeFixPlans with boundary groups', () => {
     const dir = join(out, relative(fixes, groupDir));
     mkdirSync(join(dir, 'backup-20261201T000000Z', 'role-plain-agent'), { recursive: true });
     writeFileSync(join(dir, 'apply.sh'), '# old\n');
+    const docs = (names: readonly string[]) => [...new Set(names.map((n) => groupTrustFile(n).slice('trust/'.length)))].sort();
+    // A member leaves whose document another member still gets: the document stays.
     const fewer = plans.filter((p) => p.principalName !== 'plain-agent' && p.principalName !== TRUSTED[0]);
     await writeFixPlans(out, fewer);
     expect(readdirSync(dir).sort()).toEqual(['README.md', 'apply.sh', 'backup-20261201T000000Z', 'main.tf', 'trust']);
     expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).not.toContain("'plain-agent'");
     expect(readFileSync(join(dir, 'apply.sh'), 'utf8')).toContain('PRINCIPALS=(');
-    // The trust document of the member that left goes with it; the others' stay.
-    expect(readdirSync(join(dir, 'trust')).sort()).toEqual(TRUSTED.slice(1).map((n) => `${roleDir(n)}.json`).sort());
+    expect(groupTrustFile(TRUSTED[2]!)).toBe(groupTrustFile(TRUSTED[0]!));
+    expect(readdirSync(join(dir, 'trust')).sort()).toEqual(docs(TRUSTED));
+    // The last member with that document leaves: it goes; the other document stays.
+    await writeFixPlans(out, fewer.filter((p) => p.principalName !== TRUSTED[2]));
+    expect(readdirSync(join(dir, 'trust')).sort()).toEqual(docs([TRUSTED[1]!, TRUSTED[3]!]));
+    expect(docs([TRUSTED[1]!, TRUSTED[3]!])).toHaveLength(1);
   });
 
   it('a trust/ that is a link in a group folder being rewritten is refused, not written through', async () => {
@@ -403,7 +419,7 @@ describe('writeFixPlans with boundary groups', () => {
     expect(dirs).toContain(join(out, roleDir(TRUSTED[0]!)));
     expect(readdirSync(join(out, roleDir(TRUSTED[0]!))).sort()).toEqual(['README.md', 'apply.sh', 'main.tf', 'trust.json']);
     const group = join(out, relative(fixes, groupDir));
-    expect(readdirSync(join(group, 'trust'))).not.toContain(`${roleDir(TRUSTED[0]!)}.json`);
+    expect(readdirSync(join(group, 'trust')).sort()).toEqual([...new Set(TRUSTED.slice(1).map((n) => groupTrustFile(n).slice('trust/'.length)))].sort());
     expect(readFileSync(join(group, 'apply.sh'), 'utf8')).not.toContain(`'${roleDir(TRUSTED[0]!)}'`);
     expect(readdirSync(join(out, roleDir(SESSION_FIXED)))).toContain('trust.json');
   });
@@ -439,7 +455,7 @@ describe('writeFixPlans with boundary groups', () => {
     expect(t.code, t.err).toBe(0);
     const own = join(bundle, 'fixes', roleDir(TRUSTED[0]!));
     expect(readdirSync(own).sort()).toEqual(['README.md', 'apply.sh', 'main.tf', 'trust.json']);
-    expect(readFileSync(join(own, 'trust.json'), 'utf8')).toBe(readFileSync(join(group, groupTrustFile(roleDir(TRUSTED[0]!))), 'utf8'));
+    expect(readFileSync(join(own, 'trust.json'), 'utf8')).toBe(readFileSync(join(group, groupTrustFile(TRUSTED[0]!)), 'utf8'));
     expect(['README.md', 'apply.sh', 'main.tf'].map((f) => readFileSync(join(group, f), 'utf8'))).toEqual(before);
   }, 120_000);
 
@@ -547,5 +563,42 @@ describe('iamPath', () => {
     expect(iamPath('not-an-arn', 'x')).toBe('/');
     // The name must be the last path segment, not the end of one.
     expect(iamPath('arn:aws:iam::111122223333:role/team/xname', 'name')).toBe('/');
+  });
+});
+
+describe('groupTrustFiles', () => {
+  const trustPlan = (service: string | undefined) =>
+    ({ target: { principalKind: 'role', policies: service === undefined ? [] : [{ purpose: 'trust', attach: 'inline', name: 'trust', document: { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', principal: { Service: [service] }, action: ['sts:AssumeRole'] }] } }] } }) as unknown as PrincipalFixPlan;
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('one file per distinct text, named by its sha256; members without a trust change get none', () => {
+    const files = groupTrustFiles(['a.example', undefined, 'b.example', 'a.example'].map(trustPlan));
+    expect(files[1]).toBeUndefined();
+    expect(files[0]).toBe(files[3]);
+    expect(files[0]!.path).not.toBe(files[2]!.path);
+    for (const f of [files[0]!, files[2]!]) {
+      expect(f.path).toBe(`trust/trust-${sha(f.content).slice(0, 12)}.json`);
+      expect(JSON.parse(f.content).Statement[0].Principal.Service).toMatch(/^[ab]\.example$/);
+    }
+  });
+
+  it('never gives two texts one file: a short name already taken by another text means the full hash', () => {
+    // One hex digit of name: 17 texts cannot all have their own, so some take the full 64.
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,12}$/), { minLength: 17, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 60 }), (services, picks) => {
+        const chosen = [...services, ...picks.map((k) => services[k % services.length]!)];
+        const files = groupTrustFiles(chosen.map(trustPlan), 1);
+        const textOf = new Map<string, string>();
+        for (const f of files) {
+          expect(textOf.get(f!.path) ?? f!.content).toBe(f!.content);
+          textOf.set(f!.path, f!.content);
+          const digest = sha(f!.content);
+          expect([`trust/trust-${digest.slice(0, 1)}.json`, `trust/trust-${digest}.json`]).toContain(f!.path);
+        }
+        expect(textOf.size).toBe(services.length);
+        expect([...textOf.keys()].some((p) => p.length > 'trust/trust-x.json'.length)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -9,6 +9,8 @@ import { basename, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
+import { memberTrustFile } from '../support/group-trust.js';
+import { safeName } from '../../src/safe/name.js';
 
 afterEach(() => { process.exitCode = 0; });
 const ACCOUNT = '111122223333';
@@ -120,7 +122,9 @@ describe('apply.sh with aws stubbed, for hostile principal names', () => {
       expect(new Set(named)).toEqual(members);
       for (const u of calls.filter((a) => a[1] === 'update-assume-role-policy')) {
         const doc = u[u.indexOf('--policy-document') + 1]!;
-        expect(doc.startsWith(`file://${join(dir, 'trust')}/role-`) && doc.endsWith('.json'), doc).toBe(true);
+        expect(/^trust-[0-9a-f]{12}\.json$/.test(doc.slice(`file://${join(dir, 'trust')}/`.length)) && doc.startsWith(`file://${join(dir, 'trust')}/`), doc).toBe(true);
+        // The document apply.sh's own line names for that role, not another member's.
+        expect(doc).toBe(`file://${memberTrustFile(dir, safeName('role', u[u.indexOf('--role-name') + 1]!))}`);
       }
       expect(files(root).filter((f) => !f.startsWith('bundle/'))).toEqual(before);
     }

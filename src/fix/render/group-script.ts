@@ -14,7 +14,7 @@ export interface GroupMember {
   readonly name: string;
   /** Its backup sub-folder: the principal's own folder name (safeName), one plain segment. */
   readonly dir: string;
-  /** A role whose trust policy is replaced too: its trust document, relative to the group folder (trust/<dir>.json). */
+  /** A role whose trust policy is replaced too: its trust document, relative to the group folder (trust/trust-<hash>.json: roles with the same new document share its file). */
   readonly trustFile?: string;
 }
 
