@@ -275,7 +275,7 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
   const counts = (f: PrincipalFixPlan['fixes'][number], k: 'allowedActions' | 'destructiveActions' | 'escalationTechniques') =>
     (f.countsBefore && f.countsAfter ? `${f.countsBefore[k]} → ${f.countsAfter[k]}` : '');
   const trusts = trustFiles.filter((f) => f !== undefined).length;
-  const documents = new Set(trustFiles.map((f) => f?.path).filter((f) => f !== undefined)).size;
+  const documents = new Set(trustFiles.filter((f) => f !== undefined)).size;
   const n = g.plans.length;
   // Paged (fileOf given): each section is in a members page, which the table row links.
   const where = fileOf ? `in its section of a members page (\`members-001.md\`, …; its row in the table below links it)` : 'in its section below';
@@ -423,12 +423,7 @@ export function groupFiles(g: GroupInput, budget = GROUP_PAGE_BYTES): (RenderedF
       mode: 0o644,
     });
   });
-  // Each distinct document once, in the order members first use it.
-  const written = new Set<string>();
-  for (const f of trustFiles) {
-    if (f === undefined || written.has(f.path)) continue;
-    written.add(f.path);
-    files.push({ path: f.path, content: f.content, mode: 0o644 });
-  }
+  // Each distinct document once (members given it share one object), in the order members first use it.
+  for (const f of new Set(trustFiles)) if (f !== undefined) files.push({ path: f.path, content: f.content, mode: 0o644 });
   return files;
 }
