@@ -1052,8 +1052,16 @@ export function reasonsMarkdown(reasons: readonly ServiceReasons[]): string[] {
   const shown = reasons.filter((r) => !restOnly(r));
   const lines: string[] = ['| service | kept | gated | removed |', '| --- | --- | --- | --- |'];
   for (const r of shown) lines.push(`| ${r.service} | ${r.kept} | ${r.gated} | ${r.removed} |`);
+  // Hundreds of services share a reason: each list grows in place (a copy per service was
+  // quadratic, and most of what rendering a group's members allocated at 10,000 principals).
   const rests = new Map<string, ServiceReasons[]>();
-  for (const r of reasons) if (restOnly(r)) rests.set(`${r.rest!.reason}: ${r.rest!.detail}`, [...(rests.get(`${r.rest!.reason}: ${r.rest!.detail}`) ?? []), r]);
+  for (const r of reasons) {
+    if (!restOnly(r)) continue;
+    const why = `${r.rest!.reason}: ${r.rest!.detail}`;
+    const rs = rests.get(why);
+    if (rs) rs.push(r);
+    else rests.set(why, [r]);
+  }
   for (const [why, rs] of rests) {
     lines.push('', `Every action kept (${md(why)}) in ${rs.length} other service${rs.length === 1 ? '' : 's'}, ${rs.reduce((n, r) => n + r.kept, 0)} actions: ${rs.map((r) => `${r.service} ${r.kept}`).join(', ')}.`);
   }

@@ -36,4 +36,20 @@ describe('reasonsMarkdown', () => {
       },
     ));
   });
+
+  it('says each kept-as-today reason on one line, in order of first use, its services in their order', () => {
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9-]{1,12}$/), kept: fc.integer({ min: 1, max: 300 }), why: fc.integer({ min: 0, max: 3 }) }), { selector: (s) => s.name, maxLength: 40 }),
+      (specs) => {
+        const reasons = specs.map((s) => ({ ...service(s.name, s.kept, 0, true), rest: { ...REST, detail: `reason ${s.why}`, count: s.kept } }) as ServiceReasons);
+        const lines = reasonsMarkdown(reasons).filter((l) => l.startsWith('Every action kept ('));
+        // Reference: reasons in order of first use, each with its services in the input's order.
+        const order = [...new Set(specs.map((s) => s.why))];
+        expect(lines).toEqual(order.map((w) => {
+          const rs = specs.filter((s) => s.why === w);
+          return `Every action kept (not-restricted: reason ${w}) in ${rs.length} other service${rs.length === 1 ? '' : 's'}, ${rs.reduce((n, r) => n + r.kept, 0)} actions: ${rs.map((r) => `${r.name} ${r.kept}`).join(', ')}.`;
+        }));
+      },
+    ));
+  });
 });
