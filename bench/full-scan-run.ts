@@ -2,7 +2,7 @@
 // process): generate the exports once, scan each size, print every figure against its target.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './build.js';
 import { breakdownLines, type BundleBreakdown } from './full-scan-breakdown.js';
@@ -24,6 +24,23 @@ function run(build: string | undefined, args: string[]): Record<string, unknown>
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { failed: `not finished within ${timeoutS} s (LEASH_BENCH_FULL_TIMEOUT_S)` };
   if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+/**
+ * Two scans of the same export at once, each in its own process: their wall times. What this
+ * machine's cores give work shaped like a scan (GC helper threads, the compiler, the kernel's page
+ * faults and file writes all take CPU besides the main thread), which bounds what any split of one
+ * scan over threads could reach here.
+ */
+function runPair(build: string | undefined, args: string[]): number[] | { failed: string } {
+  const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
+  const script = `const { spawn } = require('node:child_process'); const cmd = JSON.parse(process.argv[1]); const out = ['', '']; let done = 0;
+for (let i = 0; i < 2; i++) { const c = spawn(process.execPath, cmd, { stdio: ['ignore', 'pipe', 'inherit'] }); c.stdout.on('data', (d) => (out[i] += d));
+  c.on('close', (code) => { if (code !== 0) process.exit(code ?? 1); if (++done === 2) console.log(JSON.stringify(out.map((o) => JSON.parse(o.trim().split('\\n').pop()).wallMs))); }); }`;
+  const timeoutS = Number(process.env.LEASH_BENCH_FULL_TIMEOUT_S ?? 900);
+  const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(cmd)], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutS * 1000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' / ')}` };
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as number[]).map((ms) => ms / 1000);
 }
 
 /** "4.2 s (target < 6 s: 0.70×, 1.8 s to spare)": the figure, its ratio to the target and the margin. */
@@ -89,6 +106,16 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       const sys = best.stagesSystemCpuMs as Record<string, number> | undefined;
       if (cpu) yield `stages CPU (ms, system in brackets) ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}${sys?.[k] !== undefined ? ` [${sys[k]!.toLocaleString('en-US')}]` : ''}`).join(', ')}`;
       yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
+      // Once per size up to LEASH_BENCH_FULL_PAIR_MAX principals (default 10,000; 0: never), with
+      // the one-thread run: how much two cores give a scan here, against the best single run.
+      if (workers === 0 && n <= Number(process.env.LEASH_BENCH_FULL_PAIR_MAX ?? 10_000)) {
+        const pair = runPair(build, ['scan', file, '--fixes', '--workers', '0']);
+        if ('failed' in pair) yield `two at once failed: ${pair.failed}`;
+        else {
+          const gain = (2 * wallS) / Math.max(...pair);
+          yield `two at once ${pair.map((x) => x.toFixed(1)).join(', ')} s (two scans of this export, each its own process): ${availableParallelism()} cores give ${gain.toFixed(2)}× one scan's throughput, so even a perfect split of one scan over them would take ≥ ${(wallS / gain).toFixed(1)} s here`;
+        }
+      }
       }
     }
   } finally {
