@@ -170,10 +170,10 @@ const isSayable = (l: string): boolean => l !== '' && !isHeading(l) && !l.starts
  * heading left with nothing under it goes too). With `classOf`, also what every member of a class
  * (here: with a trust change, without one) says besides, once per class: in a group of both, the
  * trust note of every EC2 role (~0.5 KB) or the source-identity line of every trust member is not
- * everywhere, but is in every section of its class. Sections come one at a time from `sectionAt`
- * (rendered again for the second pass) so that no more than one member's text is held besides
- * the README itself; only the first section's lines can be everywhere (the first of a class's, in
- * all its sections), so they are all that is counted.
+ * everywhere, but is in every section of its class. `sectionAt` is read for every member, then
+ * again for each as written (prepareGroup keeps each rendering between the two reads); only the
+ * first section's lines can be everywhere (the first of a class's, in all its sections), so they
+ * are all that is counted.
  */
 export function sayOnce(n: number, sectionAt: (i: number) => readonly string[], classOf: (i: number) => number = () => 0): {
   shared: string[];
@@ -347,28 +347,39 @@ interface PreparedGroup extends GroupLayout {
 }
 
 /**
- * What is said once (sayOnce), then each section as written (rendered once more, measured and
- * kept), then the layout.
+ * What is said once (sayOnce), then each section as written (measured and kept), then the layout.
+ * Every member's section is held from its rendering until it is made into its text, about as
+ * much as the texts kept for writing (a few MB per group at 10,000 principals; the scan's peak
+ * RSS did not move).
  */
 function prepareGroup(g: GroupInput, budget: number): PreparedGroup {
   const n = g.plans.length;
   const trustFiles = groupTrustFiles(g.plans);
+  // Each section is rendered once: sayOnce reads every section, then each is read again to be
+  // written without what is said once, and dropped (rendering it twice was half the group's CPU).
+  const rendered: (string[] | undefined)[] = new Array(n);
   const section = (i: number): string[] => {
-    const p = g.plans[i]!;
-    const reasons = reasonsSectionText(p);
-    return memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, trustFiles[i]?.path);
+    let lines = rendered[i];
+    if (lines === undefined) {
+      const p = g.plans[i]!;
+      const reasons = reasonsSectionText(p);
+      rendered[i] = lines = memberSection(reasons !== undefined ? `${p.readme}\n${reasons}` : p.readme, g.ownDirs[i]!, trustFiles[i]?.path);
+    }
+    return lines;
   };
   // Class 1: a trust change; 0: none. What each class alone says alike is said once for it too.
   const said = sayOnce(n, section, (i) => (trustFiles[i] !== undefined ? 1 : 0));
   // safeLines escapes character by character (line breaks kept): piece by piece is the same text.
-  // Rendered once here to measure, and kept for writing: what is kept is what the README and its
-  // pages will hold (a few MB at 10,000 principals), where rendering a third time was a third of
-  // the group's CPU.
+  // Each section as written is made once here to measure, and kept for writing: what is kept is
+  // what the README and its pages will hold (a few MB at 10,000 principals).
   const texts: string[] = new Array(n);
   const sectionText = (i: number): string => texts[i]!;
   const sizes: number[] = new Array(n);
   let total = 0;
-  for (let i = 0; i < n; i++) total += sizes[i] = Buffer.byteLength((texts[i] = safeLines(`\n${said.sectionAt(i).join('\n')}`)));
+  for (let i = 0; i < n; i++) {
+    total += sizes[i] = Buffer.byteLength((texts[i] = safeLines(`\n${said.sectionAt(i).join('\n')}`)));
+    rendered[i] = undefined;
+  }
   if (Buffer.byteLength(safeLines(groupHead(g, said, trustFiles))) + total <= budget) return { pages: [], fileOf: () => 'README.md', said, sectionText, trustFiles };
   // A page's header, at most as long as any it is written with: numbered page n of n + 1 (no page
   // number or count the layout ends with has more digits), so with both a previous and a next link.

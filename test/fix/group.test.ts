@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PrincipalFixPlan } from '../../src/fix/plan.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
-import { groupDirName, groupedBoundary, groupTrustFiles, iamPath, sayOnce } from '../../src/fix/group.js';
+import { groupDirName, groupedBoundary, groupFiles, groupTrustFiles, iamPath, sayOnce, type GroupInput } from '../../src/fix/group.js';
 import { createHash } from 'node:crypto';
 import { fixDirName, fixFiles, fixReasonsFile, writeFixPlans } from '../../src/fix/write.js';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
@@ -465,6 +465,37 @@ describe('writeFixPlans with boundary groups', () => {
       expect(groupDirName(name).startsWith('attach-')).toBe(true);
     }));
   });
+});
+
+describe('groupFiles', () => {
+  /** Every text the group writes: a file's content, or its pieces joined. */
+  const texts = (g: GroupInput) => groupFiles(g).map((f) => [f.path, 'content' in f ? f.content : [...f.pieces()].join('')] as const);
+
+  it("renders each member's README once, and writes what rendering it again each time would", async () => {
+    const { fixPlans } = await runScanWithFixes({ input, fixes: true });
+    const grouped = fixPlans.filter((p) => groupedBoundary(p) !== undefined);
+    expect(grouped.map((p) => p.principalName).sort()).toEqual([...GROUPED].sort());
+    const boundaryName = groupedBoundary(grouped[0]!)!;
+    const reads = new Map<string, number>();
+    // The same plans with a readme that counts its readings (each reading renders it).
+    const counted = grouped.map((p) => {
+      const readme = Object.getOwnPropertyDescriptor(p, 'readme')!;
+      return Object.defineProperty({ ...p }, 'readme', { enumerable: true, get: () => {
+        reads.set(p.principalName, (reads.get(p.principalName) ?? 0) + 1);
+        return readme.get ? readme.get.call(p) : readme.value;
+      } }) as PrincipalFixPlan;
+    });
+    const g = (plans: readonly PrincipalFixPlan[]): GroupInput => ({ boundaryName, accountId: ACCOUNT, plans, ownDirs: plans.map(fixDirName) });
+    const once = texts(g(counted));
+    expect([...reads.keys()].sort()).toEqual([...GROUPED].sort());
+    for (const [name, n] of reads) expect(n, name).toBe(1);
+    // Negative control for the counter: a second groupFiles reads each once more.
+    texts(g(counted));
+    for (const [name, n] of reads) expect(n, name).toBe(2);
+    // Same files, same text as from the plans themselves.
+    expect(once).toEqual(texts(g(grouped)));
+    expect(once.map(([path]) => path)).toContain('README.md');
+  }, 60_000);
 });
 
 describe('groupedBoundary', () => {
