@@ -34,9 +34,9 @@ function run(build: string | undefined, args: string[]): Record<string, unknown>
  */
 function runPair(build: string | undefined, args: string[]): number[] | { failed: string } {
   const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
-  const script = `const { spawn } = require('node:child_process'); const cmd = JSON.parse(process.argv[1]); const out = ['', '']; let done = 0;
-for (let i = 0; i < 2; i++) { const c = spawn(process.execPath, cmd, { stdio: ['ignore', 'pipe', 'inherit'] }); c.stdout.on('data', (d) => (out[i] += d));
-  c.on('close', (code) => { if (code !== 0) process.exit(code ?? 1); if (++done === 2) console.log(JSON.stringify(out.map((o) => JSON.parse(o.trim().split('\\n').pop()).wallMs))); }); }`;
+  const script = `const { spawn } = require('node:child_process'); const cmd = JSON.parse(process.argv[1]); const out = ['', '']; const kids = []; let done = 0;
+for (let i = 0; i < 2; i++) { const c = spawn(process.execPath, cmd, { stdio: ['ignore', 'pipe', 'inherit'] }); kids.push(c); c.stdout.on('data', (d) => (out[i] += d));
+  c.on('close', (code) => { if (code !== 0) { for (const k of kids) k.kill(); process.exit(code ?? 1); } if (++done === 2) console.log(JSON.stringify(out.map((o) => JSON.parse(o.trim().split('\\n').pop()).wallMs))); }); }`;
   const timeoutS = Number(process.env.LEASH_BENCH_FULL_TIMEOUT_S ?? 900);
   const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(cmd)], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutS * 1000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' / ')}` };
