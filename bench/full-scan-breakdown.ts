@@ -51,7 +51,7 @@ function fixesDir(dir: string, out: Record<string, { bytes: number; files: numbe
     if (e.isDirectory()) fixesDir(p, out);
     else {
       // Numbered and content-named files (policy-2.json, trust-<sha256 hex>.json) by kind.
-      const k = e.name.replace(/^trust-[0-9a-f]{12}(?:[0-9a-f]{52})?\.json$/, 'trust-<sha256>.json').replace(/-\d+(\.json)$/, '-N$1').replace(/^leash-apply-[0-9a-f]+\.sh$/, 'leash-apply-<hash>.sh');
+      const k = e.name.replace(/^trust-[0-9a-f]+\.json$/, 'trust-<sha256>.json').replace(/-\d+(\.json)$/, '-N$1').replace(/^leash-apply-[0-9a-f]+\.sh$/, 'leash-apply-<hash>.sh');
       const o = (out[k] ??= { bytes: 0, files: 0 });
       o.bytes += statSync(p).size;
       o.files++;

@@ -30,7 +30,7 @@ export const FIX_FILE_RE = /^(?:(?:policy|boundary|trust|session-policy)(?:-\d{1
 export const GROUP_TRUST_DIR = 'trust';
 /** Hex digits of a trust document's sha256 in its file name (the full 64 when another document has those). */
 export const GROUP_TRUST_HASH_CHARS = 12;
-const GROUP_TRUST_FILE_RE = /^(?:trust-[0-9a-f]{12}(?:[0-9a-f]{52})?|(?:role|user)-[A-Za-z0-9+=,.@_~-]+)\.json$/;
+const GROUP_TRUST_FILE_RE = new RegExp(`^(?:trust-[0-9a-f]{${GROUP_TRUST_HASH_CHARS}}(?:[0-9a-f]{${64 - GROUP_TRUST_HASH_CHARS}})?|(?:role|user)-[A-Za-z0-9+=,.@_~-]+)\\.json$`);
 /** A file leash writes in a fix folder, by its path there: FIX_FILE_RE, or a group's trust document. */
 export function isFixFile(path: string): boolean {
   const i = path.indexOf('/');
