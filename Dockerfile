@@ -4,7 +4,8 @@
 # is baked in: no ARG or ENV carries one, and .dockerignore keeps .env and .aws out of the context.
 
 # --- build: the TypeScript toolchain, thrown away after compiling -------------------------------
-FROM node:20.20.2-bookworm-slim AS build
+# Node 24, an LTS line: Node 20 left support in April 2026 (see docs/NOTES.md, session 26).
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # esbuild's postinstall self-check is not needed (see package.json allowScripts).
@@ -15,7 +16,7 @@ COPY docs/scanner-policy.json ./docs/scanner-policy.json
 RUN npx tsc -p . --outDir dist && node dist/src/iam/catalog-cache.js
 
 # --- runtime: production dependencies and the compiled CLI only --------------------------------
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     AWS_EC2_METADATA_V1_DISABLED=true

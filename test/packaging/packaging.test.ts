@@ -256,6 +256,45 @@ describe('GitHub Action (action.yml)', () => {
   });
 });
 
+/** The Node major of an official node image (`node:24.22.3-bookworm-slim`), or undefined for any other image. */
+function nodeImageMajor(image: string): number | undefined {
+  const m = /^node:(\d+)\.\d+\.\d+(?:-[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/.exec(image);
+  return m ? Number(m[1]) : undefined;
+}
+
+describe('Node runtime of what leash ships', () => {
+  // One Node line in the image, the action and the README's workflow, inside package.json's
+  // engines: a user of any of them runs what the others run (session 26 moved all three to 24).
+  const images = stages(parseDockerfile(read('Dockerfile'))).map((s) => s.image);
+  const action = parseYaml(read('action.yml')) as { runs: { steps: { uses?: string; with?: Record<string, unknown> }[] } };
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+
+  it('the image, the action and the README workflow name the same Node major, within engines', () => {
+    const majors = images.map(nodeImageMajor);
+    expect(majors.every((m) => m !== undefined), images.join(', ')).toBe(true);
+    const major = majors[0]!;
+    expect(new Set(majors).size).toBe(1);
+    const setup = action.runs.steps.filter((s) => s.uses?.startsWith('actions/setup-node@'));
+    expect(setup.length).toBe(1);
+    expect(Number(setup[0]!.with?.['node-version'])).toBe(major);
+    const readme = [...read('README.md').matchAll(/node-version:\s*(\d+)/g)].map((m) => Number(m[1]));
+    expect(readme.length).toBeGreaterThan(0);
+    expect(new Set(readme)).toEqual(new Set([major]));
+    const floor = /^>=(\d+)\.(\d+)$/.exec(engines);
+    expect(floor, engines).not.toBeNull();
+    expect(major).toBeGreaterThanOrEqual(Number(floor![1]));
+    // The runtime these tests run on is inside engines too (this machine's Node 20).
+    const [maj, min] = process.versions.node.split('.').map(Number) as [number, number];
+    expect(maj > Number(floor![1]) || (maj === Number(floor![1]) && min >= Number(floor![2]))).toBe(true);
+  });
+
+  it('reads a Node major only from an exactly pinned official node image (control)', () => {
+    expect(nodeImageMajor('node:24.22.3-bookworm-slim')).toBe(24);
+    expect(nodeImageMajor(`node:20.20.2@sha256:${'a'.repeat(64)}`)).toBe(20);
+    for (const other of ['node:24-slim', 'node:lts', 'nodejs:24.1.0', 'cgr.dev/chainguard/node:24.1.0', 'node']) expect(nodeImageMajor(other), other).toBeUndefined();
+  });
+});
+
 describe('npm package', () => {
   it('has a scoped name of its own, keeps the leash bin, and the lockfile agrees', () => {
     const pkg = JSON.parse(read('package.json')) as { name: string; bin: Record<string, string>; files: string[]; publishConfig?: { access?: string } };
