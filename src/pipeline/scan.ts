@@ -30,7 +30,8 @@ import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../c
 import { severityRank, type Severity } from '../model/finding.js';
 import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
-import { accountDir, cleanStaleTemps, listScans, loadReport, pruneScans } from '../report/history.js';
+import { accountDir, cleanStaleTemps, listScans, loadComparableScan, loadScanReport, pruneScans, resolveScan } from '../report/history.js';
+import { comparableOf, type ComparableScan } from '../report/scan-index.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { reportFileIn, type ReportCompression } from '../report/report-file.js';
 import { appendLocalTrend } from '../report/history.js';
@@ -407,20 +408,22 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;
-  const latest = await loadReport('latest', { reportsRoot, accountId }).catch(async (e: unknown) => {
-    // No earlier scan is normal; an earlier scan that cannot be read is worth saying out loud.
-    if ((await listScans(reportsRoot, accountId).catch(() => [])).length > 0) previousError = (e as Error).message;
-    return undefined;
-  });
+  // What this scan is compared with: the previous scan's index (report/scan-index.ts), unless ASFF
+  // is written, whose RESOLVED findings need the previous report's findings whole.
+  const whole = (opts.formats ?? DEFAULT_FORMATS).includes('asff');
+  const load = whole ? loadScanReport : loadComparableScan;
+  const latestScan = await resolveScan(reportsRoot, accountId, 'latest').catch(() => undefined);
+  // No earlier scan is normal; an earlier scan that cannot be read is worth saying out loud.
+  const latest = latestScan && (await load(latestScan.dir, accountId).catch((e: unknown) => { previousError = (e as Error).message; return undefined; }));
   // A scan that read IAM only in part missed findings; compared with it, they would all be "new".
-  const localPrevious = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId)) ?? latest : latest;
+  const localPrevious = latest && latest.scan.coverage.iam !== 'complete' ? (await newestCompleteScan(reportsRoot, accountId, load)) ?? latest : latest;
   // The --history store: on an ephemeral runner the only previous scan there is. A store that
   // cannot be read is not written either (this scan must not become "latest" over a history it
   // never saw), and the scan exits 2 with its bundle written.
   let historyError: string | undefined;
   if (store) onProgress('history', store.location);
-  const stored = store ? await store.readPrevious(accountId).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
-  const previous = newerScan(localPrevious, stored?.report);
+  const stored = store ? await store.readPrevious(accountId).then((p) => p && (whole ? p.report : comparableOf(p.report))).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
+  const previous = newerScan(localPrevious, stored);
   const notes: Report['errors'][number][] = [];
   if (previousError) notes.push({ source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` });
   if (historyError) notes.push({ source: 'config', code: 'invalid-input', location: store!.location, message: `the --history store could not be read, so it was not updated either: ${historyError}` });
@@ -435,6 +438,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
     formats: opts.formats ?? DEFAULT_FORMATS,
     ...(opts.reportCompression ? { reportCompression: opts.reportCompression } : {}),
     ...(previous ? { previous } : {}),
+    ...(previous && whole ? { previousReport: previous as Report } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans, undefined, { inTempBundle: true }); } } : {}),
   }).catch((e: unknown) => {
@@ -458,7 +462,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
 }
 
 /** Of the local history's previous scan and the --history store's, the one that started later. */
-function newerScan(a: Report | undefined, b: Report | undefined): Report | undefined {
+function newerScan(a: ComparableScan | undefined, b: ComparableScan | undefined): ComparableScan | undefined {
   if (!a || !b) return a ?? b;
   return Date.parse(b.scan.startedAt) > Date.parse(a.scan.startedAt) ? b : a;
 }
@@ -467,7 +471,7 @@ function newerScan(a: Report | undefined, b: Report | undefined): Report | undef
  * Each finding's first sighting: carried over from the previous scan when it reported the same
  * finding id, else this scan's start. Dashboards and Security Hub age findings by it.
  */
-export function withFirstSeen(report: Report, previous: Report | undefined): Report {
+export function withFirstSeen(report: Report, previous: ComparableScan | undefined): Report {
   // A renamed user's findings have new ids (made from the ARN): matched through its unique id.
   const then = previous && carriedOver(previous, identityChanges(previous, report));
   const before = new Map((then?.findings ?? []).map((f) => [f.id, f.firstSeen ?? then!.scan.startedAt]));
@@ -477,11 +481,11 @@ export function withFirstSeen(report: Report, previous: Report | undefined): Rep
 }
 
 /** The newest earlier scan of the account whose IAM read was complete (looking back a few scans). */
-async function newestCompleteScan(reportsRoot: string, accountId: string): Promise<Report | undefined> {
+async function newestCompleteScan(reportsRoot: string, accountId: string, load: (dir: string, accountId: string) => Promise<ComparableScan>): Promise<ComparableScan | undefined> {
   const scans = (await listScans(reportsRoot, accountId).catch(() => [])).filter((s) => s.hasReport).reverse().slice(0, 10);
   for (const s of scans) {
-    const r = await loadReport(s.dir).catch(() => undefined);
-    if (r && r.scan.account.id === accountId && r.scan.coverage.iam === 'complete') return r;
+    const r = await load(s.dir, accountId).catch(() => undefined);
+    if (r && r.scan.coverage.iam === 'complete') return r;
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from
 import { join } from 'node:path';
 import { FORMAT_FILES } from './formats.js';
 import { REPORT_FILE_GZ } from './report-file.js';
+import { SCAN_INDEX_FILE } from './scan-index.js';
 
 export const BUNDLE_MARKER = '.leash-bundle';
 export const FIXES_MARKER = '.leash-fixes';
@@ -46,7 +47,7 @@ export const POLICY_ID_FILE = 'policy-id.txt';
 /** What apply.sh --apply creates beside itself. */
 export const BACKUP_DIR_RE = /^backup-/;
 
-const BUNDLE_FILES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), REPORT_FILE_GZ, BUNDLE_MARKER]);
+const BUNDLE_FILES: ReadonlySet<string> = new Set([...Object.values(FORMAT_FILES), REPORT_FILE_GZ, BUNDLE_MARKER, SCAN_INDEX_FILE]);
 
 export interface BundleInspection {
   /** The folder carries leash's marker (or, for bundles written before markers, a leash report.json). */

@@ -5,6 +5,7 @@ import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES, severityRank } from '../model/finding.js';
 import type { Report, ReportDelta } from '../model/report.js';
 import { findingId } from '../model/finding-id.js';
+import type { ComparableFinding, ComparableScan } from './scan-index.js';
 
 export type FindingChangeKind = 'severity' | 'actions' | 'suppression';
 
@@ -55,7 +56,7 @@ export interface ReportDiff extends ReportDelta {
   readonly bySeverity: { readonly before: Readonly<Record<Severity, number>>; readonly after: Readonly<Record<Severity, number>> };
 }
 
-function brief(f: Finding): FindingBrief {
+function brief(f: ComparableFinding): FindingBrief {
   return { id: f.id, checkId: f.checkId, severity: f.severity, principalArn: f.principalArn, title: f.title, suppressed: f.suppressed !== undefined };
 }
 
@@ -63,11 +64,11 @@ function bySeverityThenId(a: { severity: Severity; id: string }, b: { severity: 
   return severityRank[b.severity] - severityRank[a.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function suppressionKey(f: Finding): string {
+function suppressionKey(f: ComparableFinding): string {
   return f.suppressed ? JSON.stringify([f.suppressed.reason, f.suppressed.by ?? null, f.suppressed.until ?? null]) : '';
 }
 
-function compareFinding(before: Finding, after: Finding): ChangedFinding | undefined {
+function compareFinding(before: ComparableFinding, after: ComparableFinding): ChangedFinding | undefined {
   const changes: FindingChangeKind[] = [];
   if (before.severity !== after.severity) changes.push('severity');
   const was = new Set(before.actions.map((a) => a.toLowerCase()));
@@ -90,7 +91,7 @@ function compareFinding(before: Finding, after: Finding): ChangedFinding | undef
   };
 }
 
-function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+function countBySeverity(findings: readonly ComparableFinding[]): Record<Severity, number> {
   const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) if (!f.suppressed) out[f.severity] += 1;
   return out;
@@ -100,12 +101,12 @@ function countBySeverity(findings: readonly Finding[]): Record<Severity, number>
  * A finding missing from `neu` is resolved only if `neu` saw its principal, or read IAM completely
  * (then a missing principal was deleted). A principal missing from a partial read is unknown.
  */
-export function goneFindings(old: Report, neu: Report): { resolved: Finding[]; unverified: Finding[] } {
+export function goneFindings<F extends ComparableFinding>(old: { readonly findings: readonly F[] }, neu: ComparableScan): { resolved: F[]; unverified: F[] } {
   const after = new Set(neu.findings.map((f) => f.id));
   const seen = new Set(neu.principals.map((p) => p.arn));
   const complete = neu.scan.coverage.iam === 'complete';
-  const resolved: Finding[] = [];
-  const unverified: Finding[] = [];
+  const resolved: F[] = [];
+  const unverified: F[] = [];
   for (const f of old.findings) {
     if (after.has(f.id)) continue;
     (complete || seen.has(f.principalArn) ? resolved : unverified).push(f);
@@ -121,7 +122,7 @@ export interface IdentityChanges {
   readonly recreated: readonly string[];
 }
 
-export function identityChanges(old: Report, neu: Report): IdentityChanges {
+export function identityChanges(old: ComparableScan, neu: ComparableScan): IdentityChanges {
   const renamed = new Map<string, { uniqueId: string; to: string }>();
   const recreated: string[] = [];
   const newById = new Map<string, string>();
@@ -154,7 +155,7 @@ function renamedSubject(subject: string, renamed: IdentityChanges['renamed']): s
  * are made from the ARN) and those naming them in their subject match the new scan's, so a
  * rename is not every finding resolved and found again, and firstSeen carries over.
  */
-export function carriedOver(old: Report, changes: IdentityChanges): Report {
+export function carriedOver<S extends ComparableScan>(old: S, changes: IdentityChanges): S {
   const { renamed } = changes;
   if (renamed.size === 0) return old;
   const arnOf = (arn: string) => renamed.get(arn)?.to ?? arn;
@@ -169,7 +170,7 @@ export function carriedOver(old: Report, changes: IdentityChanges): Report {
   };
 }
 
-export function diffReports(previous: Report, neu: Report): ReportDiff {
+export function diffReports(previous: ComparableScan, neu: ComparableScan): ReportDiff {
   const identity = identityChanges(previous, neu);
   const old = carriedOver(previous, identity);
   const before = new Map(old.findings.map((f) => [f.id, f]));
@@ -221,7 +222,7 @@ export function diffReports(previous: Report, neu: Report): ReportDiff {
 }
 
 /** The ReportDelta a scan report carries (`report.delta`): ids only, no detail. */
-export function computeDelta(previous: Report, current: Report): ReportDelta {
+export function computeDelta(previous: ComparableScan, current: ComparableScan): ReportDelta {
   const d = diffReports(previous, current);
   return {
     previousScanId: d.previousScanId,

@@ -16,6 +16,7 @@ import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import { resolveDocuments, resolveTexts } from './documents.js';
 import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
+import { comparableOf, readScanIndex, reportHeadScanId, SCAN_INDEX_FILE, type ComparableScan } from './scan-index.js';
 
 export const LATEST_POINTER = 'latest';
 export const TEMP_PREFIX = '.leash-tmp-';
@@ -275,6 +276,31 @@ export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<
     }
   }
   return report;
+}
+
+/** The report of the scan in a history folder of `accountId` (a copied-in bundle of another account is refused). */
+export async function loadScanReport(dir: string, accountId: string): Promise<Report> {
+  const file = reportFileIn(dir);
+  if (file === undefined) throw new InputError(dir, '', 'a scan directory with report.json or report.json.gz', 'neither');
+  const report = parseReport(await readReportText(file), file);
+  if (report.scan.account.id !== accountId) {
+    throw new InputError(file, '$.scan.account.id', `a scan of account ${accountId} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
+  }
+  return report;
+}
+
+/**
+ * The scan in a history folder as the next scan compares with it: its index (scan-index.ts) when
+ * that names the scan the report's head names, in this account; else the report, reduced to what
+ * comparing reads so that the rest is not held through the writing.
+ */
+export async function loadComparableScan(dir: string, accountId: string): Promise<ComparableScan> {
+  const file = reportFileIn(dir);
+  if (file !== undefined) {
+    const index = await readScanIndex(join(dir, SCAN_INDEX_FILE)).catch(() => undefined);
+    if (index && index.scan.account.id === accountId && index.scan.id === (await reportHeadScanId(file))) return index;
+  }
+  return comparableOf(await loadScanReport(dir, accountId));
 }
 
 function pidAlive(pid: number): boolean {

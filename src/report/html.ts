@@ -8,11 +8,12 @@
 import { createHash } from 'node:crypto';
 import { SEVERITIES, severityRank, type Severity } from '../model/finding.js';
 import type { Report } from '../model/report.js';
+import type { ComparableScan } from './scan-index.js';
 import { findingRows } from './rows.js';
 
 export interface HtmlOptions {
   /** The scan before this one, for the "since last scan" line when the report carries no delta. */
-  readonly previous?: Report;
+  readonly previous?: ComparableScan;
 }
 
 const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -5,10 +5,11 @@ import { SEVERITIES } from '../model/finding.js';
 import type { ReportDelta, Report } from '../model/report.js';
 import { computeDelta } from './diff.js';
 import { safeText } from '../safe/text.js';
+import type { ComparableScan } from './scan-index.js';
 
 export interface MarkdownOptions {
   /** Used for "what changed" when the report carries no delta of its own. */
-  readonly previous?: Report;
+  readonly previous?: ComparableScan;
   /** How many agent principals to list (highest risk first). */
   readonly topPrincipals?: number;
   /** How many findings to list (worst first). */

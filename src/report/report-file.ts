@@ -213,3 +213,20 @@ export function reportFileIn(dir: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * JSON pieces through gzip into a new file (`wx`: never over an existing one), flushed to disk: the
+ * scan index (report/scan-index.ts). A failure closes the file; the caller's temp folder holds it.
+ */
+export async function writeGzipJsonFile(path: string, pieces: Iterable<string>, batch = 1 << 16): Promise<void> {
+  const fh = await open(path, 'wx');
+  const gzip = new GzipFileSink(fh);
+  try {
+    await writePieces(gzip, pieces, batch);
+    await gzip.end();
+    await fh.sync();
+  } finally {
+    gzip.destroy();
+    await fh.close();
+  }
+}

@@ -12,7 +12,8 @@ import { jsonTextSafe } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
-import { writeReportFile, type ReportCompression } from './report-file.js';
+import { writeGzipJsonFile, writeReportFile, type ReportCompression } from './report-file.js';
+import { SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from './scan-index.js';
 import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
 import { toMarkdown } from './markdown.js';
 import { toSarif, type SarifOptions } from './sarif.js';
@@ -25,8 +26,10 @@ export interface WriteBundleOptions {
   /** `--output DIR`: write exactly here instead (replacing an older bundle there); `latest` is not moved. */
   readonly outputDir?: string;
   readonly formats: readonly Format[];
-  /** The scan before this one: "since last scan" in summary.md and RESOLVED findings in ASFF. */
-  readonly previous?: Report;
+  /** The scan before this one: "since last scan" in summary.md and report.html (its index is enough). */
+  readonly previous?: ComparableScan;
+  /** The whole report of the scan before this one, for ASFF's RESOLVED findings (they need each finding whole). */
+  readonly previousReport?: Report;
   /** Writes fix artefacts into the bundle dir (it is the temp dir at that point, so they are atomic too). */
   readonly fixesWriter?: (dir: string) => Promise<void>;
   /** Region for ASFF (Security Hub is regional; IAM is not). Default `AWS_REGION` or us-east-1. */
@@ -48,7 +51,7 @@ export interface WrittenBundle {
 }
 
 /** What rendering a format needs beyond the report (the rest of WriteBundleOptions is about where to write). */
-export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'asffRegion' | 'asffProductArn' | 'sarif'>;
+export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'previousReport' | 'asffRegion' | 'asffProductArn' | 'sarif'>;
 
 /** The text of one format's file, exactly as a bundle holds it (`leash report` renders through this too). */
 export function renderFormat(report: Report, format: Format, opts: RenderOptions = {}): string {
@@ -92,7 +95,7 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
     }
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous ? { previous: opts.previous } : {}) };
+      const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previousReport ? { previous: opts.previousReport } : {}) };
       // Generated as written, one finding at a time: never the whole list, never its whole text.
       return json(asffFindings(report, asffOpts));
     }
@@ -199,6 +202,8 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
         if (format === 'json') {
           const pieces = renderChunks(report, 'json', opts) as Iterable<string>;
           tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', { batch: WRITE_BATCH, ...(opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes } : {}) }));
+          // What the next scan compares with, so that it need not read this report back (scan-index.ts).
+          await writeGzipJsonFile(join(tmp, SCAN_INDEX_FILE), scanIndexPieces(report), WRITE_BATCH);
           continue;
         }
         const file = join(tmp, FORMAT_FILES[format]);

@@ -39,7 +39,7 @@ describe('leash report --format', () => {
     expect(r.err).toContain('expected a file leash may replace, got a directory');
     expect(r.out).toBe('');
     expect(readFileSync(join(dir, 'report.sarif'), 'utf8')).toBe('last week\'s SARIF\n');
-    expect(readdirSync(dir).sort()).toEqual(['.leash-bundle', 'report.json', 'report.sarif', 'summary.md']);
+    expect(readdirSync(dir).sort()).toEqual(['.leash-bundle', '.leash-index.json.gz', 'report.json', 'report.sarif', 'summary.md']);
   });
 
   it('an --output that cannot be a directory is exit 2 naming it, not a stack trace', async () => {

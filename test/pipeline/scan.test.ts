@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { SCAN_INDEX_FILE } from '../../src/report/scan-index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -191,6 +193,49 @@ describe('a user renamed between two scans (UpdateUser keeps its UserId)', () =>
     const now = second.report.findings.filter((f) => f.principalArn === user.Arn);
     expect(now.map((f) => f.firstSeen)).toEqual(had.map(() => first.report.scan.startedAt));
     expect(reportSchemaErrors(second.report)).toEqual([]);
+  });
+});
+
+describe('the previous scan read through its index (report/scan-index.ts)', () => {
+  const later = new Date(NOW.getTime() + 60_000);
+  /** The first scan's history, with its index rewritten by `edit` (undefined: the index removed). */
+  async function history(edit?: (index: { findings: { firstSeen?: string }[] }) => void, remove = false): Promise<{ root: string; first: Awaited<ReturnType<typeof scanAndWrite>> }> {
+    const root = mkdtempSync(join(tmpdir(), 'leash-index-'));
+    const first = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json', 'md'], now: NOW });
+    const file = join(first.dir, SCAN_INDEX_FILE);
+    if (remove) rmSync(file);
+    else if (edit) {
+      const index = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { findings: { firstSeen?: string }[] };
+      edit(index);
+      writeFileSync(file, gzipSync(JSON.stringify(index)));
+    }
+    return { root, first };
+  }
+
+  it('is written beside the report, and a second scan is the same with it or without it', async () => {
+    const withIndex = await history();
+    expect(readdirSync(withIndex.first.dir)).toContain(SCAN_INDEX_FILE);
+    const without = await history(undefined, true);
+    const a = await scanAndWrite({ demo: true, reportsRoot: withIndex.root, formats: ['json', 'md'], now: later });
+    const b = await scanAndWrite({ demo: true, reportsRoot: without.root, formats: ['json', 'md'], now: later });
+    expect(a.report.delta?.previousScanId).toBe(withIndex.first.report.scan.id);
+    expect(a.report).toEqual(b.report);
+    expect(readFileSync(join(a.dir, 'summary.md'), 'utf8')).toBe(readFileSync(join(b.dir, 'summary.md'), 'utf8'));
+  });
+
+  it('is what the delta and firstSeen come from when it names the previous scan; ASFF reads the whole report', async () => {
+    const OLD = '2020-01-01T00:00:00.000Z';
+    const { root, first } = await history((index) => { for (const f of index.findings) f.firstSeen = OLD; });
+    const second = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json'], now: later });
+    expect(second.report.findings.length).toBeGreaterThan(0);
+    expect(second.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
+    // ASFF's RESOLVED findings need the previous findings whole: that scan reads the report.
+    const third = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json', 'asff'], now: new Date(later.getTime() + 60_000) });
+    expect(third.report.delta?.previousScanId).toBe(second.report.scan.id);
+    expect(third.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
+    const fresh = await history((index) => { for (const f of index.findings) f.firstSeen = OLD; });
+    const asff = await scanAndWrite({ demo: true, reportsRoot: fresh.root, formats: ['json', 'asff'], now: later });
+    expect(asff.report.findings.every((f) => f.firstSeen === first.report.scan.startedAt)).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { comparableOf } from '../../src/report/scan-index.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,8 @@ describe('writeReportBundle', () => {
   it('--output DIR writes exactly there, replaces an older bundle whole, and leaves latest alone', async () => {
     const out = join(root, 'out', 'nightly');
     await writeReportBundle(buildReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['json', 'md'] });
-    expect((await readdir(out)).sort()).toEqual(['.leash-bundle', 'report.json', 'summary.md']);
+    // The scan index goes with report.json (scan-index.ts), and only with it.
+    expect((await readdir(out)).sort()).toEqual(['.leash-bundle', '.leash-index.json.gz', 'report.json', 'summary.md']);
     await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), outputDir: out, formats: ['sarif'] });
     expect((await readdir(out)).filter((n) => n !== '.leash-bundle')).toEqual(['report.sarif']);
     expect(await readdir(join(root, 'out'))).toEqual(['nightly']);
@@ -87,10 +89,14 @@ describe('writeReportBundle', () => {
 
   it('uses the previous report for "since last scan" in summary.md and resolved findings in ASFF', async () => {
     const previous = buildReport();
-    const { dir } = await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['md', 'asff'], previous, asffRegion: 'eu-central-1' });
+    const { dir } = await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['md', 'asff'], previous: comparableOf(previous), previousReport: previous, asffRegion: 'eu-central-1' });
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(`Compared with \`${previous.scan.id}\``);
     const asff = JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8')) as { RecordState: string; Resources: { Region: string }[] }[];
     expect(asff.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(1);
+    // Without the whole previous report ASFF archives nothing: its index cannot say what a RESOLVED finding was.
+    const { dir: indexOnly } = await writeReportBundle(laterReport('2026-11-25T04:00:00.000Z'), { reportsRoot: reportsRoot(), formats: ['asff'], previous: comparableOf(previous) });
+    const partial = JSON.parse(await readFile(join(indexOnly, 'findings.asff.json'), 'utf8')) as { RecordState: string }[];
+    expect(partial.filter((f) => f.RecordState === 'ARCHIVED')).toEqual([]);
     expect(asff[0]!.Resources[0]!.Region).toBe('eu-central-1');
   });
 

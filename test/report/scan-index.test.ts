@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { computeDelta, diffReports } from '../../src/report/diff.js';
+import { loadComparableScan } from '../../src/report/history.js';
+import { InputError } from '../../src/model/errors.js';
+import { comparableOf, headScanId, parseScanIndex, SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from '../../src/report/scan-index.js';
+import type { Report } from '../../src/model/report.js';
+import { ACCOUNT, buildReport, CI_USER, CLAUDE, finding, KIRO, laterReport } from './support.js';
+
+const indexBytes = (r: ComparableScan): Buffer => gzipSync([...scanIndexPieces(r)].join(''));
+const indexOf = (r: ComparableScan): ComparableScan => parseScanIndex(indexBytes(r), 'index');
+
+/** A renamed user (same unique id, new ARN), for the rename path of the delta. */
+function withUniqueIds(r: Report, renameCi: boolean): Report {
+  const ci = renameCi ? { ...CI_USER, arn: CI_USER.arn.replace('ci-deployer', 'ci-deployer-2'), name: 'ci-deployer-2' } : CI_USER;
+  return { ...r, principals: r.principals.map((p) => (p.arn === CI_USER.arn ? { ...ci, uniqueId: 'AIDAEXAMPLECI00000001' } : { ...p, uniqueId: `AROA${p.name.toUpperCase().replace(/[^A-Z]/g, '')}` })) };
+}
+
+describe('the scan index', () => {
+  it('holds what comparing reads: the same comparable scan as the report it was made from', () => {
+    const report = buildReport({ findings: [...buildReport().findings, finding({ checkId: 'agent-unused-permissions', principalArn: KIRO.arn, subject: 'unused:s3', actions: ['s3:GetObject'], firstSeen: '2026-10-01T00:00:00.000Z' }),
+      // Lists that begin alike, or are one another's start, are still different lists.
+      finding({ checkId: 'agent-unused-permissions', principalArn: KIRO.arn, subject: 'unused:ec2', actions: ['ec2:TerminateInstances'] }),
+      finding({ checkId: 'agent-unused-permissions', principalArn: CLAUDE.arn, subject: 'unused:ec2', actions: ['ec2:TerminateInstances', 'rds:DeleteDBCluster'] }),
+      // A hostile export's action may hold any separator a key could use.
+      finding({ checkId: 'agent-unused-permissions', principalArn: CLAUDE.arn, subject: 'unused:nl', actions: ['ec2:TerminateInstances\nrds:DeleteDBCluster'] })] });
+    expect(indexOf(report)).toEqual(comparableOf(report));
+  });
+
+  it('gives the same delta and diff as the whole previous report (renames, growth, suppression, severity)', () => {
+    const old = withUniqueIds(buildReport(), false);
+    const neu = withUniqueIds(laterReport(), true);
+    expect(computeDelta(indexOf(old), neu)).toEqual(computeDelta(old, neu));
+    expect(diffReports(indexOf(old), neu)).toEqual(diffReports(old, neu));
+  });
+
+  it('gives the same delta as the whole report for any pair of reports (property)', () => {
+    const findingArb = fc.record({
+      checkId: fc.constantFrom('agent-destructive-without-approval', 'agent-unused-permissions'),
+      principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
+      subject: fc.constantFrom('a', 'b', 'c'),
+      severity: fc.constantFrom('critical' as const, 'low' as const),
+      actions: fc.subarray(['s3:GetObject', 'S3:getobject', 'ec2:TerminateInstances', 'iam:PassRole', 'a"b\\c\u2028']),
+      suppressed: fc.option(fc.record({ reason: fc.string() }), { nil: undefined }),
+    });
+    const reportArb = fc.uniqueArray(findingArb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength: 10 })
+      .map((fs) => buildReport({ findings: fs.map(({ suppressed, ...f }) => finding({ ...f, ...(suppressed ? { suppressed } : {}) })) }));
+    fc.assert(
+      fc.property(reportArb, reportArb, (a, b) => {
+        expect(computeDelta(indexOf(a), b)).toEqual(computeDelta(a, b));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps each distinct action list once', () => {
+    const same = ['ec2:TerminateInstances', 's3:DeleteBucket'];
+    const report = buildReport({ findings: ['a', 'b', 'c'].map((subject) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject, actions: [...same] })) });
+    const json = JSON.parse([...scanIndexPieces(report)].join('')) as { actionLists: string[][]; findings: { actions: number }[] };
+    expect(json.actionLists).toEqual([same]);
+    expect(json.findings.map((f) => f.actions)).toEqual([0, 0, 0]);
+  });
+
+  it('refuses what is not an index of this leash, naming the file and where', () => {
+    const good = JSON.parse([...scanIndexPieces(buildReport())].join('')) as Record<string, unknown> & { findings: Record<string, unknown>[] };
+    const bad = (v: unknown): Buffer => gzipSync(typeof v === 'string' ? v : JSON.stringify(v));
+    const cases: [Buffer, RegExp][] = [
+      [Buffer.from(JSON.stringify(good)), /not gzip/],
+      [bad('{"tool": "leash", '), /invalid JSON/],
+      [bad({ ...good, indexFormat: 99 }), /\$\.indexFormat/],
+      [bad({ ...good, tool: 'other' }), /\$\.tool/],
+      [bad({ ...good, findings: [{ ...good.findings[0], actions: 7 }] }), /\$\.findings\[0\]\.actions/],
+      [bad({ ...good, findings: [{ ...good.findings[0], severity: 'urgent' }] }), /\$\.findings\[0\]\.severity/],
+      [Buffer.from([0x1f, 0x8b, 1, 2, 3]), /at most/],
+    ];
+    for (const [bytes, message] of cases) {
+      let caught: unknown;
+      try {
+        parseScanIndex(bytes, 'idx.json.gz');
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, String(message)).toBeInstanceOf(InputError);
+      expect(String((caught as Error).message)).toMatch(message);
+      expect(String((caught as Error).message)).toContain('idx.json.gz');
+    }
+    // Control: the untouched index parses.
+    expect(parseScanIndex(bad(good), 'idx.json.gz').findings).toHaveLength(good.findings.length);
+  });
+});
+
+describe('headScanId', () => {
+  it('reads scan.id from the head of a report, and only the scan object\'s own key', () => {
+    expect(headScanId('{\n  "schemaVersion": "1.7.0",\n  "tool": {"name": "leash"},\n  "scan": {\n    "id": "20261124T000000Z-1",\n')).toBe('20261124T000000Z-1');
+    expect(headScanId('{"scan":{"id":"a\\"b"}}')).toBe('a"b');
+    // A string that holds the text of a scan key is escaped, so it does not count.
+    expect(headScanId('{"tool": {"name": "x\\"scan\\": {\\"id\\": \\"evil\\""}, "scan": {"id": "real"}}')).toBe('real');
+    expect(headScanId('{"scan": {"startedAt": "x", "id": "late"}}')).toBeUndefined();
+    expect(headScanId('not json at all')).toBeUndefined();
+  });
+});
+
+describe('loadComparableScan', () => {
+  const bundle = (report: Report, index?: Buffer): string => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-index-'));
+    const dir = join(root, ACCOUNT, '2026-11-24T03-00-00.000Z');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2));
+    if (index) writeFileSync(join(dir, SCAN_INDEX_FILE), index);
+    return dir;
+  };
+  const report = buildReport();
+  // The index says something the report does not: which one was read shows.
+  const marked = { ...report, findings: report.findings.map((f) => ({ ...f, firstSeen: '2020-01-01T00:00:00.000Z' })) };
+
+  it('reads the index when it names the scan of the report beside it', async () => {
+    const got = await loadComparableScan(bundle(report, indexBytes(marked)), ACCOUNT);
+    expect(got.findings.map((f) => f.firstSeen)).toEqual(report.findings.map(() => '2020-01-01T00:00:00.000Z'));
+  });
+
+  it('reads the report when the index is missing, damaged, of another scan or of another account', async () => {
+    const other = { ...marked, scan: { ...marked.scan, id: 'another-scan' } };
+    const elsewhere = { ...marked, scan: { ...marked.scan, account: { id: '999999999999' } } };
+    for (const index of [undefined, Buffer.from('garbage'), gzipSync('{}'), indexBytes(other), indexBytes(elsewhere)]) {
+      const got = await loadComparableScan(bundle(report, index), ACCOUNT);
+      expect(got).toEqual(comparableOf(report));
+    }
+  });
+
+  it('refuses a report filed under another account, whatever the index says', async () => {
+    const dir = bundle(report, indexBytes(marked));
+    await expect(loadComparableScan(dir, '444455556666')).rejects.toThrow(/a scan of account 444455556666/);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toContain(report.scan.id);
+  });
+});
