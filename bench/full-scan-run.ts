@@ -16,11 +16,15 @@ export const FULL_SCAN_TARGETS: Readonly<Record<number, Target>> = {
 };
 
 function run(build: string | undefined, args: string[]): Record<string, unknown> {
+  return runWithEnv(build, args, {});
+}
+
+function runWithEnv(build: string | undefined, args: string[], env: Record<string, string>): Record<string, unknown> {
   const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
   // A size that cannot finish (50k took > 25 min and 6.6 GiB before) must not hold up the rest of
   // the run and its Targets table: each child gets LEASH_BENCH_FULL_TIMEOUT_S seconds (default 900).
   const timeoutS = Number(process.env.LEASH_BENCH_FULL_TIMEOUT_S ?? 900);
-  const r = spawnSync(process.execPath, cmd, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: timeoutS * 1000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const r = spawnSync(process.execPath, cmd, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: timeoutS * 1000, env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { failed: `not finished within ${timeoutS} s (LEASH_BENCH_FULL_TIMEOUT_S)` };
   if (r.status !== 0) return { failed: `exit ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
@@ -57,7 +61,7 @@ function against(value: number, target: number, unit: string, digits = 1): strin
 export interface FullScanFigure { readonly principals: number; readonly workers: number; readonly wallS: number; readonly rssMiB: number; readonly bundleMB: number }
 
 /** Each size is scanned with each worker count of LEASH_BENCH_FULL_WORKERS (default 0,2: one thread, then two workers). */
-export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanFigure) => void = () => {}, onFailure: (principals: number, workers: number, why: string) => void = () => {}): Generator<string> {
+export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanFigure) => void = () => {}, onFailure: (principals: number, workers: number, why: string) => void = () => {}, onRepeat: (f: FullScanFigure) => void = () => {}): Generator<string> {
   const sizes = (process.env.LEASH_BENCH_FULL_SIZES ?? '10000,50000').split(',').map(Number);
   const runs = Number(process.env.LEASH_BENCH_FULL_RUNS ?? 1);
   const workerCounts = (process.env.LEASH_BENCH_FULL_WORKERS ?? '0,2').split(',').map(Number);
@@ -106,6 +110,21 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
       const sys = best.stagesSystemCpuMs as Record<string, number> | undefined;
       if (cpu) yield `stages CPU (ms, system in brackets) ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}${sys?.[k] !== undefined ? ` [${sys[k]!.toLocaleString('en-US')}]` : ''}`).join(', ')}`;
       yield `RSS after   ${Object.entries((best.rssAfterMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} MiB`).join(', ')} (then writing, to the peak)`;
+      // A scheduled scan always has a previous one: the same export scanned again into the
+      // history of a first scan (up to LEASH_BENCH_FULL_REPEAT_MAX principals, default 10,000).
+      if (workers === 0 && n <= Number(process.env.LEASH_BENCH_FULL_REPEAT_MAX ?? 10_000)) {
+        const history = join(dir, `history-${n}`);
+        const seed = run(build, ['scan', file, '--fixes', '--workers', '0', '--reports-root', history]);
+        const again = seed.failed ? seed : runWithEnv(build, ['scan', file, '--fixes', '--workers', '0', '--reports-root', history], { LEASH_BENCH_FULL_NOW: '2026-11-25T00:00:00Z' });
+        rmSync(history, { recursive: true, force: true });
+        if (again.failed) yield `repeat      failed: ${String(again.failed)}`;
+        else {
+          const w = Number(again.wallMs) / 1000;
+          const r = Number(again.peakRssMiB);
+          onRepeat({ principals: n, workers, wallS: w, rssMiB: r, bundleMB: Number(again.bundleBytes) / 1e6 });
+          yield `repeat      ${t ? against(w, t.wallS, 's') : `${w.toFixed(1)} s`}, peak RSS ${t ? against(r, t.rssMiB, 'MiB', 0) : `${r} MiB`}: the same export scanned again the next day, compared with the first scan (its scan index); stages (ms) ${Object.entries(again.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
+        }
+      }
       // Once per size up to LEASH_BENCH_FULL_PAIR_MAX principals (default 10,000; 0: never), with
       // the one-thread run: how much two cores give a scan here, against the best single run.
       if (workers === 0 && n <= Number(process.env.LEASH_BENCH_FULL_PAIR_MAX ?? 10_000)) {

@@ -67,7 +67,11 @@ if (mode === 'gen') {
   // Under the export's folder (the parent's temp dir), so a run killed at its time limit leaves
   // nothing behind: the parent removes that folder whatever happens.
   const root = mkdtempSync(join(dirname(file), 'leash-fullscan-'));
-  const out = join(root, 'bundle');
+  // `--reports-root DIR`: scan into that history (kept) instead of `--output`, so that a second
+  // run compares with the first as a scheduled scan does (the "repeat" line of the bench).
+  const ri = args.indexOf('--reports-root');
+  const history = ri >= 0 ? args[ri + 1] : undefined;
+  let out = join(root, 'bundle');
   const stages: Record<string, number> = {};
   // RSS after each stage: where the peak comes from (analysis state, or writing).
   const rssAfter: Record<string, number> = {};
@@ -81,9 +85,10 @@ if (mode === 'gen') {
   let cpuMark = cpuMs();
   const t0 = performance.now();
   let writeStart = 0;
-  const { report, exitCode } = await scanAndWrite(
+  const { report, exitCode, dir } = await scanAndWrite(
     {
-      input: file, fixes, output: out, reportsRoot: join(root, 'reports'), now: new Date('2026-11-24T00:00:00Z'),
+      input: file, fixes, ...(history ? { reportsRoot: history } : { output: out, reportsRoot: join(root, 'reports') }),
+      now: new Date(process.env.LEASH_BENCH_FULL_NOW ?? '2026-11-24T00:00:00Z'),
       ...(workers !== undefined ? ({ analysisWorkers: workers } as object) : {}),
       onStage: (s, ms) => {
         stages[s] = Math.round((stages[s] ?? 0) + ms);
@@ -99,6 +104,7 @@ if (mode === 'gen') {
     (stage) => { if (stage === 'write' && writeStart === 0) { writeStart = performance.now(); rssAfter.analysis = Math.round(process.memoryUsage().rss / 2 ** 20); cpuMark = cpuMs(); sysMark = sysMs(); } },
   );
   const written = performance.now();
+  out = dir;
   stages.writing = Math.round(written - writeStart);
   stagesCpu.writing = Math.round(cpuMs() - cpuMark);
   stagesSystem.writing = Math.round(sysMs() - sysMark);
