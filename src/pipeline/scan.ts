@@ -31,7 +31,7 @@ import { severityRank, type Severity } from '../model/finding.js';
 import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
 import { accountDir, cleanStaleTemps, listScans, loadComparableScan, loadScanReport, pruneScans, resolveScan } from '../report/history.js';
-import { comparableOf, type ComparableScan } from '../report/scan-index.js';
+import { SCAN_INDEX_FILE, type ComparableScan } from '../report/scan-index.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { reportFileIn, type ReportCompression } from '../report/report-file.js';
 import { appendLocalTrend } from '../report/history.js';
@@ -422,7 +422,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   // never saw), and the scan exits 2 with its bundle written.
   let historyError: string | undefined;
   if (store) onProgress('history', store.location);
-  const stored = store ? await store.readPrevious(accountId).then((p) => p && (whole ? p.report : comparableOf(p.report))).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
+  const stored = store ? await (whole ? store.readPrevious(accountId).then((p) => p?.report) : store.readPreviousComparable(accountId)).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
   const previous = newerScan(localPrevious, stored);
   const notes: Report['errors'][number][] = [];
   if (previousError) notes.push({ source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` });
@@ -453,7 +453,8 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
     // A report.json.gz in the bundle is this report's text gzipped: stored as it is.
     const bundled = reportFileIn(dir);
     const gzipped = bundled?.endsWith('.gz') ? await readFile(bundled) : undefined;
-    await store.write(report, gzipped).catch((e: unknown) => {
+    const index = bundled ? await readFile(join(dir, SCAN_INDEX_FILE)).catch(() => undefined) : undefined;
+    await store.write(report, gzipped, index).catch((e: unknown) => {
       throw new InputError(store.location, '', `a --history store leash can write (the report itself was written to ${dir})`, (e as Error).message);
     });
   }

@@ -18,6 +18,7 @@ import { SEVERITIES } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 import { READ_LIMITS, readRegularFile } from '../safe/read.js';
 import { isGzip, reportHead } from './report-file.js';
+import { jsonTextSafe } from '../safe/text.js';
 
 export const SCAN_INDEX_FILE = '.leash-index.json.gz';
 /** Bumped when the index changes shape: an index of another format is not read (the report is). */
@@ -72,6 +73,11 @@ function indexJson(report: ComparableScan): unknown {
 
 /** The index of a report, as the pieces of its JSON text (written gzipped by the bundle writer). */
 export function* scanIndexPieces(report: ComparableScan): Generator<string> {
+  // Escaped like report.json (jsonTextSafe): no raw C1 control or bidi override from a hostile name in any file leash writes.
+  for (const piece of indexPieces(report)) yield jsonTextSafe(piece);
+}
+
+function* indexPieces(report: ComparableScan): Generator<string> {
   const o = indexJson(report) as Record<string, unknown> & { findings: unknown[]; actionLists: unknown[] };
   const { findings, actionLists, principals, ...head } = o;
   // One line per list element: at 50,000 principals the whole text would be one ~50 MB string.

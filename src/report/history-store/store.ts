@@ -5,6 +5,7 @@
 //
 // Layout, the same for a directory and for S3 (keys under the prefix):
 //   <account>/<scan-dir-name>/report.json.gz   this scan's report.json, gzip
+//   <account>/<scan-dir-name>/index.json.gz    its scan index (report/scan-index.ts): what the next scan reads
 //   <account>/trend.ndjson                      one trend line per scan (trend.ts)
 //   <account>/latest                            one line: the newest scan-dir-name
 //   <account>/latest-complete                   the newest whose IAM read was complete
@@ -18,28 +19,36 @@ import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../hi
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
 import { storedReportStream } from '../documents.js';
 import { jsonPieces } from '../json-stream.js';
+import { comparableOf, parseScanIndex, scanIndexPieces, type ComparableScan } from '../scan-index.js';
 
-/**
- * The report as report.json holds it (documents once, a record per line), gzipped piece by piece:
- * no string of the whole report is ever built (at 10,000 principals it would pass V8's limit).
- */
-export async function gzipReport(report: Report): Promise<Buffer> {
+/** Text pieces gzipped as they come: no string of the whole text is ever built. */
+async function gzipPieces(pieces: Iterable<string>, tail = ''): Promise<Buffer> {
   const gz = createGzip();
   const out: Buffer[] = [];
   gz.on('data', (b: Buffer) => out.push(b));
   const done = new Promise<void>((res, rej) => { gz.on('end', res); gz.on('error', rej); });
   let buf = '';
-  for (const piece of jsonPieces(storedReportStream(report), 'records')) {
+  for (const piece of pieces) {
     buf += piece;
     if (buf.length >= 1 << 16) {
       if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));
       buf = '';
     }
   }
-  gz.end(`${buf}\n`);
+  gz.end(`${buf}${tail}`);
   await done;
   return Buffer.concat(out);
 }
+
+/**
+ * The report as report.json holds it (documents once, a record per line), gzipped piece by piece
+ * (at 10,000 principals a string of the whole report would pass V8's limit).
+ */
+export async function gzipReport(report: Report): Promise<Buffer> {
+  return gzipPieces(jsonPieces(storedReportStream(report), 'records'), '\n');
+}
+
+const INDEX_OBJECT = 'index.json.gz';
 
 /** Bytes under keys relative to the store's root. */
 export interface BlobStore {
@@ -97,6 +106,41 @@ export class HistoryStore {
   }
 
   /**
+   * A stored scan's index, when it is one of this scan of this account (its startedAt names the
+   * scan's key); undefined when absent, unreadable or of another scan: the caller reads the report.
+   */
+  private async readIndex(account: string, scan: string): Promise<ComparableScan | undefined> {
+    const key = `${account}/${scan}/${INDEX_OBJECT}`;
+    try {
+      const body = await this.blobs.get(key);
+      if (body === undefined) return undefined;
+      const index = parseScanIndex(body, `${this.location}/${key}`);
+      return index.scan.account.id === account && scanDirName(index.scan.startedAt) === scan ? index : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A stored scan as the next scan compares with it: its index, else its report reduced (comparableOf). */
+  private async readComparable(account: string, scan: string): Promise<ComparableScan> {
+    return (await this.readIndex(account, scan)) ?? comparableOf((await this.readScan(account, scan)).report);
+  }
+
+  /**
+   * readPrevious's scan as comparing reads it (the delta, firstSeen): from the stored index when
+   * there is one, so the whole previous report is neither read nor held.
+   */
+  async readPreviousComparable(accountId: string): Promise<ComparableScan | undefined> {
+    const account = accountKey(accountId);
+    const latest = await this.pointer(account, 'latest');
+    if (latest === undefined) return undefined;
+    const prev = await this.readComparable(account, latest);
+    if (prev.scan.coverage.iam === 'complete') return prev;
+    const complete = await this.pointer(account, 'latest-complete');
+    return complete !== undefined && complete !== latest ? this.readComparable(account, complete) : prev;
+  }
+
+  /**
    * The scan to compare with: the newest, or, when the newest read IAM only in part, the newest
    * complete one (compared with a partial scan, the findings it missed would all look new).
    * undefined when the history has no scan of the account yet.
@@ -117,14 +161,16 @@ export class HistoryStore {
   }
 
   /**
-   * Store this scan: report, trend, then the pointers. Returns the report's location. `gzipped`:
-   * the bundle's own report.json.gz of this report, stored as it is instead of gzipped again.
+   * Store this scan: report, its index, trend, then the pointers. Returns the report's location.
+   * `gzipped` and `index`: the bundle's own report.json.gz and scan index of this report, stored as
+   * they are instead of made again.
    */
-  async write(report: Report, gzipped?: Buffer): Promise<string> {
+  async write(report: Report, gzipped?: Buffer, index?: Buffer): Promise<string> {
     const account = accountKey(report.scan.account.id);
     const scan = scanDirName(report.scan.startedAt);
     const key = `${account}/${scan}/report.json.gz`;
     await this.blobs.put(key, gzipped ?? (await gzipReport(report)), 'application/gzip');
+    await this.blobs.put(`${account}/${scan}/${INDEX_OBJECT}`, index ?? (await gzipPieces(scanIndexPieces(report))), 'application/gzip');
     const trend = appendTrend(await this.readTrend(account), `${this.location}/${account}/${TREND_FILE}`, trendLine(report));
     await this.blobs.put(`${account}/${TREND_FILE}`, Buffer.from(trend, 'utf8'), 'application/x-ndjson');
     // `latest` means newest by scan time: storing an older scan must not move it back.

@@ -1,8 +1,9 @@
 // --history DIR: the same store on a directory (a CI cache or a mounted volume).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { comparableOf, SCAN_INDEX_FILE, scanIndexPieces } from '../../../src/report/scan-index.js';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import { InputError } from '../../../src/model/errors.js';
@@ -77,6 +78,58 @@ describe('--history DIR', () => {
     // Storing an older scan afterwards does not move latest back.
     await store.write(buildReport({ startedAt: '2026-10-01T03:00:00.000Z' }));
     expect(readFileSync(join(tmp, complete.scan.account.id, 'latest'), 'utf8').trim()).toBe('2026-11-02T03-00-00.000Z');
+  });
+
+  it('stores each scan\'s index beside its report, and the next scan compares with the index', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const history = join(tmp, 'cache');
+    const a = await runCli(['scan', '--demo', '--reports', join(tmp, 'r1'), '--history', history, '--format', 'json', '--ci']);
+    expect(a.code).toBe(0);
+    const name = readFileSync(join(tmp, 'r1', ACCOUNT, 'latest'), 'utf8').trim();
+    // The bundle's own index, stored as it is.
+    const stored = readFileSync(join(history, ACCOUNT, name, 'index.json.gz'));
+    expect(stored.equals(readFileSync(join(tmp, 'r1', ACCOUNT, name, SCAN_INDEX_FILE)))).toBe(true);
+    // An index that says something the report does not shows which one the next scan read.
+    const OLD = '2020-01-01T00:00:00.000Z';
+    const index = JSON.parse(gunzipSync(stored).toString('utf8')) as { findings: { firstSeen?: string }[] };
+    for (const f of index.findings) f.firstSeen = OLD;
+    writeFileSync(join(history, ACCOUNT, name, 'index.json.gz'), gzipSync(JSON.stringify(index)));
+    const b = await runCli(['scan', '--demo', '--reports', join(tmp, 'r2'), '--history', history, '--format', 'json', '--ci']);
+    expect(b.code).toBe(0);
+    const second = latestReport(join(tmp, 'r2'));
+    expect(second.findings.length).toBeGreaterThan(0);
+    expect(second.findings.every((f) => f.firstSeen === OLD)).toBe(true);
+  });
+
+  it('reads the report instead when the stored index is missing, damaged or of another scan', async () => {
+    const report = buildReport({ startedAt: '2026-11-01T03:00:00.000Z' });
+    const account = report.scan.account.id;
+    const marked = { ...report, findings: report.findings.map((f) => ({ ...f, firstSeen: '2020-01-01T00:00:00.000Z' })) };
+    const indexOf = (r: Report): Buffer => gzipSync([...scanIndexPieces(r)].join(''));
+    const key = (tmp: string): string => join(tmp, account, '2026-11-01T03-00-00.000Z', 'index.json.gz');
+    // Control: an index of this scan is what is read.
+    const control = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const controlStore = new HistoryStore(dirBlobStore(control));
+    await controlStore.write(report, undefined, indexOf(marked));
+    expect((await controlStore.readPreviousComparable(account))?.findings.map((f) => f.firstSeen)).toEqual(report.findings.map(() => '2020-01-01T00:00:00.000Z'));
+    for (const index of [undefined, Buffer.from('not gzip'), indexOf({ ...marked, scan: { ...marked.scan, startedAt: '2026-10-01T03:00:00.000Z' } }), indexOf({ ...marked, scan: { ...marked.scan, account: { id: '999999999999' } } })]) {
+      const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+      const store = new HistoryStore(dirBlobStore(tmp));
+      await store.write(report);
+      if (index === undefined) rmSync(key(tmp));
+      else writeFileSync(key(tmp), index);
+      expect(await store.readPreviousComparable(account)).toEqual(comparableOf(report));
+    }
+  });
+
+  it('compares with the complete scan through its index when the newest read IAM only in part', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-dirhist-'));
+    const store = new HistoryStore(dirBlobStore(tmp));
+    const complete = buildReport({ startedAt: '2026-11-01T03:00:00.000Z' });
+    await store.write(complete);
+    await store.write(buildReport({ scanId: 'partial', startedAt: '2026-11-02T03:00:00.000Z', coverage: { ...COVERAGE, iam: 'partial' } }));
+    expect(existsSync(join(tmp, complete.scan.account.id, '2026-11-01T03-00-00.000Z', 'index.json.gz'))).toBe(true);
+    expect((await store.readPreviousComparable(complete.scan.account.id))?.scan.id).toBe(complete.scan.id);
   });
 
   it('keys cannot climb out of the directory', () => {
