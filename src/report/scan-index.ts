@@ -42,64 +42,66 @@ export interface ComparableScan {
 }
 
 /**
- * The index's JSON: findings refer to their action list by number (at 10,000 principals 39,000
- * findings hold 9,000 distinct lists).
+ * The index's JSON, one record per line: principals and findings as tuples (their keys would be a
+ * third of the text), findings referring to their action list by number (at 10,000 principals
+ * 39,000 findings hold 9,000 distinct lists).
+ *   principals[i]: [arn, name, uniqueId | null, isAgent, allowedActionCount]
+ *   findings[i]:   [id, checkId, severity, principalArn, subject, title, actionList, suppressed | null, firstSeen | null]
  */
-function indexJson(report: ComparableScan): unknown {
+function* indexPieces(report: ComparableScan): Generator<string> {
   const lists: (readonly string[])[] = [];
   const listAt = new Map<string, number>();
-  const findings = report.findings.map((f) => {
+  const listOf = new Int32Array(report.findings.length);
+  report.findings.forEach((f, i) => {
     const key = JSON.stringify(f.actions); // not a join: an action holding the separator would make two lists one
     let n = listAt.get(key);
     if (n === undefined) listAt.set(key, (n = lists.push(f.actions) - 1));
-    return {
-      id: f.id, checkId: f.checkId, severity: f.severity, principalArn: f.principalArn, subject: f.subject, title: f.title, actions: n,
-      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
-      ...(f.firstSeen !== undefined ? { firstSeen: f.firstSeen } : {}),
-    };
+    listOf[i] = n;
   });
+  listAt.clear();
   const { id, startedAt, account, coverage } = report.scan;
-  return {
-    tool: 'leash',
-    indexFormat: SCAN_INDEX_FORMAT,
-    scan: { id, startedAt, account: { id: account.id }, coverage: { iam: coverage.iam } },
-    principals: report.principals.map((p) => ({
-      arn: p.arn, name: p.name, ...(p.uniqueId !== undefined ? { uniqueId: p.uniqueId } : {}), isAgent: p.isAgent, allowedActionCount: p.permissions.allowedActionCount,
-    })),
-    actionLists: lists,
-    findings,
-  };
+  const head = { tool: 'leash', indexFormat: SCAN_INDEX_FORMAT, scan: { id, startedAt, account: { id: account.id }, coverage: { iam: coverage.iam } } };
+  yield `${JSON.stringify(head).slice(0, -1)},"principals":[`;
+  // Lines gathered into pieces of ~64 KB: the escaping and the writer see a few hundred pieces, not 100,000.
+  let buf = '';
+  let sep = '\n';
+  for (const p of report.principals) {
+    buf += sep + JSON.stringify([p.arn, p.name, p.uniqueId ?? null, p.isAgent, p.permissions.allowedActionCount]);
+    sep = ',\n';
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = '';
+    }
+  }
+  buf += '],"actionLists":[';
+  sep = '\n';
+  for (const l of lists) {
+    buf += sep + JSON.stringify(l);
+    sep = ',\n';
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = '';
+    }
+  }
+  buf += '],"findings":[';
+  sep = '\n';
+  const findings = report.findings;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!;
+    buf += sep + JSON.stringify([f.id, f.checkId, f.severity, f.principalArn, f.subject, f.title, listOf[i], f.suppressed ?? null, f.firstSeen ?? null]);
+    sep = ',\n';
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield `${buf}]}\n`;
 }
 
 /** The index of a report, as the pieces of its JSON text (written gzipped by the bundle writer). */
 export function* scanIndexPieces(report: ComparableScan): Generator<string> {
   // Escaped like report.json (jsonTextSafe): no raw C1 control or bidi override from a hostile name in any file leash writes.
   for (const piece of indexPieces(report)) yield jsonTextSafe(piece);
-}
-
-function* indexPieces(report: ComparableScan): Generator<string> {
-  const o = indexJson(report) as Record<string, unknown> & { findings: unknown[]; actionLists: unknown[] };
-  const { findings, actionLists, principals, ...head } = o;
-  // One line per list element: at 50,000 principals the whole text would be one ~50 MB string.
-  yield `${JSON.stringify(head).slice(0, -1)},"principals":[`;
-  let first = true;
-  for (const p of principals as unknown[]) {
-    yield `${first ? '' : ','}\n${JSON.stringify(p)}`;
-    first = false;
-  }
-  yield '],"actionLists":[';
-  first = true;
-  for (const l of actionLists) {
-    yield `${first ? '' : ','}\n${JSON.stringify(l)}`;
-    first = false;
-  }
-  yield '],"findings":[';
-  first = true;
-  for (const f of findings) {
-    yield `${first ? '' : ','}\n${JSON.stringify(f)}`;
-    first = false;
-  }
-  yield ']}\n';
 }
 
 /** A scan's reduction to what comparing reads: the rest of a Report is let go. */
@@ -119,16 +121,14 @@ export function comparableOf(report: ComparableScan): ComparableScan {
 }
 
 const suppression = z.object({ reason: z.string(), by: z.string().optional(), until: z.string().optional() });
+const str = z.string();
 const indexShape = z.object({
   tool: z.literal('leash'),
   indexFormat: z.literal(SCAN_INDEX_FORMAT),
-  scan: z.object({ id: z.string(), startedAt: z.string(), account: z.object({ id: z.string() }), coverage: z.object({ iam: z.enum(['complete', 'partial', 'missing']) }) }),
-  principals: z.array(z.object({ arn: z.string(), name: z.string(), uniqueId: z.string().optional(), isAgent: z.boolean(), allowedActionCount: z.number().int().nonnegative() })),
-  actionLists: z.array(z.array(z.string())),
-  findings: z.array(z.object({
-    id: z.string(), checkId: z.string(), severity: z.enum(SEVERITIES), principalArn: z.string(), subject: z.string(), title: z.string(),
-    actions: z.number().int().nonnegative(), suppressed: suppression.optional(), firstSeen: z.string().optional(),
-  })),
+  scan: z.object({ id: str, startedAt: str, account: z.object({ id: str }), coverage: z.object({ iam: z.enum(['complete', 'partial', 'missing']) }) }),
+  principals: z.array(z.tuple([str, str, str.nullable(), z.boolean(), z.number().int().nonnegative()])),
+  actionLists: z.array(z.array(str)),
+  findings: z.array(z.tuple([str, str, z.enum(SEVERITIES), str, str, str, z.number().int().nonnegative(), suppression.nullable(), str.nullable()])),
 });
 
 /**
@@ -155,16 +155,20 @@ export function parseScanIndex(bytes: Buffer, file: string): ComparableScan {
     throw new InputError(file, `$${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`, 'a scan index of this leash', issue.message);
   }
   const { scan, principals, actionLists, findings } = r.data;
-  const out: Finding[] = [];
+  const out: ComparableFinding[] = new Array(findings.length);
   for (let i = 0; i < findings.length; i++) {
-    const f = findings[i]!;
-    const actions = actionLists[f.actions];
-    if (actions === undefined) throw new InputError(file, `$.findings[${i}].actions`, `an index into actionLists (0–${actionLists.length - 1})`, String(f.actions));
-    out.push({ ...f, actions } as unknown as Finding);
+    const [fid, checkId, severity, principalArn, subject, title, list, suppressed, firstSeen] = findings[i]!;
+    const actions = actionLists[list];
+    if (actions === undefined) throw new InputError(file, `$.findings[${i}][6]`, `an index into actionLists (0–${actionLists.length - 1})`, String(list));
+    out[i] = {
+      id: fid, checkId, severity, principalArn, subject, title, actions,
+      ...(suppressed ? { suppressed: { reason: suppressed.reason, ...(suppressed.by !== undefined ? { by: suppressed.by } : {}), ...(suppressed.until !== undefined ? { until: suppressed.until } : {}) } } : {}),
+      ...(firstSeen !== null ? { firstSeen } : {}),
+    };
   }
   return {
     scan,
-    principals: principals.map((p) => ({ arn: p.arn, name: p.name, ...(p.uniqueId !== undefined ? { uniqueId: p.uniqueId } : {}), isAgent: p.isAgent, permissions: { allowedActionCount: p.allowedActionCount } })),
+    principals: principals.map(([arn, name, uniqueId, isAgent, allowedActionCount]) => ({ arn, name, ...(uniqueId !== null ? { uniqueId } : {}), isAgent, permissions: { allowedActionCount } })),
     findings: out,
   };
 }

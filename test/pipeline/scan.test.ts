@@ -199,13 +199,13 @@ describe('a user renamed between two scans (UpdateUser keeps its UserId)', () =>
 describe('the previous scan read through its index (report/scan-index.ts)', () => {
   const later = new Date(NOW.getTime() + 60_000);
   /** The first scan's history, with its index rewritten by `edit` (undefined: the index removed). */
-  async function history(edit?: (index: { findings: { firstSeen?: string }[] }) => void, remove = false): Promise<{ root: string; first: Awaited<ReturnType<typeof scanAndWrite>> }> {
+  async function history(edit?: (index: { findings: unknown[][] }) => void, remove = false): Promise<{ root: string; first: Awaited<ReturnType<typeof scanAndWrite>> }> {
     const root = mkdtempSync(join(tmpdir(), 'leash-index-'));
     const first = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json', 'md'], now: NOW });
     const file = join(first.dir, SCAN_INDEX_FILE);
     if (remove) rmSync(file);
     else if (edit) {
-      const index = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { findings: { firstSeen?: string }[] };
+      const index = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { findings: unknown[][] };
       edit(index);
       writeFileSync(file, gzipSync(JSON.stringify(index)));
     }
@@ -225,7 +225,7 @@ describe('the previous scan read through its index (report/scan-index.ts)', () =
 
   it('is what the delta and firstSeen come from when it names the previous scan; ASFF reads the whole report', async () => {
     const OLD = '2020-01-01T00:00:00.000Z';
-    const { root, first } = await history((index) => { for (const f of index.findings) f.firstSeen = OLD; });
+    const { root, first } = await history((index) => { for (const f of index.findings) f[8] = OLD; }); // f[8]: a finding's firstSeen (scan-index.ts)
     const second = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json'], now: later });
     expect(second.report.findings.length).toBeGreaterThan(0);
     expect(second.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
@@ -233,7 +233,7 @@ describe('the previous scan read through its index (report/scan-index.ts)', () =
     const third = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json', 'asff'], now: new Date(later.getTime() + 60_000) });
     expect(third.report.delta?.previousScanId).toBe(second.report.scan.id);
     expect(third.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
-    const fresh = await history((index) => { for (const f of index.findings) f.firstSeen = OLD; });
+    const fresh = await history((index) => { for (const f of index.findings) f[8] = OLD; }); // f[8]: a finding's firstSeen (scan-index.ts)
     const asff = await scanAndWrite({ demo: true, reportsRoot: fresh.root, formats: ['json', 'asff'], now: later });
     expect(asff.report.findings.every((f) => f.firstSeen === first.report.scan.startedAt)).toBe(true);
   });

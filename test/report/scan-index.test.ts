@@ -60,21 +60,23 @@ describe('the scan index', () => {
   it('keeps each distinct action list once', () => {
     const same = ['ec2:TerminateInstances', 's3:DeleteBucket'];
     const report = buildReport({ findings: ['a', 'b', 'c'].map((subject) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject, actions: [...same] })) });
-    const json = JSON.parse([...scanIndexPieces(report)].join('')) as { actionLists: string[][]; findings: { actions: number }[] };
+    const json = JSON.parse([...scanIndexPieces(report)].join('')) as { actionLists: string[][]; findings: unknown[][] };
     expect(json.actionLists).toEqual([same]);
-    expect(json.findings.map((f) => f.actions)).toEqual([0, 0, 0]);
+    expect(json.findings.map((f) => f[6])).toEqual([0, 0, 0]);
   });
 
   it('refuses what is not an index of this leash, naming the file and where', () => {
-    const good = JSON.parse([...scanIndexPieces(buildReport())].join('')) as Record<string, unknown> & { findings: Record<string, unknown>[] };
+    const good = JSON.parse([...scanIndexPieces(buildReport())].join('')) as Record<string, unknown> & { findings: unknown[][] };
+    const withAt = (k: number, v: unknown): unknown[] => good.findings[0]!.map((x, i) => (i === k ? v : x));
     const bad = (v: unknown): Buffer => gzipSync(typeof v === 'string' ? v : JSON.stringify(v));
     const cases: [Buffer, RegExp][] = [
       [Buffer.from(JSON.stringify(good)), /not gzip/],
       [bad('{"tool": "leash", '), /invalid JSON/],
       [bad({ ...good, indexFormat: 99 }), /\$\.indexFormat/],
       [bad({ ...good, tool: 'other' }), /\$\.tool/],
-      [bad({ ...good, findings: [{ ...good.findings[0], actions: 7 }] }), /\$\.findings\[0\]\.actions/],
-      [bad({ ...good, findings: [{ ...good.findings[0], severity: 'urgent' }] }), /\$\.findings\[0\]\.severity/],
+      [bad({ ...good, findings: [withAt(6, 7)] }), /\$\.findings\[0\]\[6\]/],
+      [bad({ ...good, findings: [withAt(2, 'urgent')] }), /\$\.findings\[0\]\[2\]/],
+      [bad({ ...good, findings: [good.findings[0]!.slice(0, 5)] }), /\$\.findings\[0\]/],
       [Buffer.from([0x1f, 0x8b, 1, 2, 3]), /at most/],
     ];
     for (const [bytes, message] of cases) {

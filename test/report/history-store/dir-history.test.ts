@@ -91,8 +91,8 @@ describe('--history DIR', () => {
     expect(stored.equals(readFileSync(join(tmp, 'r1', ACCOUNT, name, SCAN_INDEX_FILE)))).toBe(true);
     // An index that says something the report does not shows which one the next scan read.
     const OLD = '2020-01-01T00:00:00.000Z';
-    const index = JSON.parse(gunzipSync(stored).toString('utf8')) as { findings: { firstSeen?: string }[] };
-    for (const f of index.findings) f.firstSeen = OLD;
+    const index = JSON.parse(gunzipSync(stored).toString('utf8')) as { findings: unknown[][] };
+    for (const f of index.findings) f[8] = OLD; // a finding's firstSeen (scan-index.ts)
     writeFileSync(join(history, ACCOUNT, name, 'index.json.gz'), gzipSync(JSON.stringify(index)));
     const b = await runCli(['scan', '--demo', '--reports', join(tmp, 'r2'), '--history', history, '--format', 'json', '--ci']);
     expect(b.code).toBe(0);
