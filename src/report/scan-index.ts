@@ -61,41 +61,25 @@ function* indexPieces(report: ComparableScan): Generator<string> {
   listAt.clear();
   const { id, startedAt, account, coverage } = report.scan;
   const head = { tool: 'leash', indexFormat: SCAN_INDEX_FORMAT, scan: { id, startedAt, account: { id: account.id }, coverage: { iam: coverage.iam } } };
-  yield `${JSON.stringify(head).slice(0, -1)},"principals":[`;
   // Lines gathered into pieces of ~64 KB: the escaping and the writer see a few hundred pieces, not 100,000.
-  let buf = '';
-  let sep = '\n';
-  for (const p of report.principals) {
-    buf += sep + JSON.stringify([p.arn, p.name, p.uniqueId ?? null, p.isAgent, p.permissions.allowedActionCount]);
-    sep = ',\n';
-    if (buf.length > 1 << 16) {
-      yield buf;
-      buf = '';
+  let buf = `${JSON.stringify(head).slice(0, -1)},`;
+  function* list<T>(key: string, items: readonly T[], record: (item: T, i: number) => unknown): Generator<string> {
+    buf += `${JSON.stringify(key)}:[`;
+    for (let i = 0; i < items.length; i++) {
+      buf += (i === 0 ? '\n' : ',\n') + JSON.stringify(record(items[i]!, i));
+      if (buf.length > 1 << 16) {
+        yield buf;
+        buf = '';
+      }
     }
+    buf += ']';
   }
-  buf += '],"actionLists":[';
-  sep = '\n';
-  for (const l of lists) {
-    buf += sep + JSON.stringify(l);
-    sep = ',\n';
-    if (buf.length > 1 << 16) {
-      yield buf;
-      buf = '';
-    }
-  }
-  buf += '],"findings":[';
-  sep = '\n';
-  const findings = report.findings;
-  for (let i = 0; i < findings.length; i++) {
-    const f = findings[i]!;
-    buf += sep + JSON.stringify([f.id, f.checkId, f.severity, f.principalArn, f.subject, f.title, listOf[i], f.suppressed ?? null, f.firstSeen ?? null]);
-    sep = ',\n';
-    if (buf.length > 1 << 16) {
-      yield buf;
-      buf = '';
-    }
-  }
-  yield `${buf}]}\n`;
+  yield* list('principals', report.principals, (p) => [p.arn, p.name, p.uniqueId ?? null, p.isAgent, p.permissions.allowedActionCount]);
+  buf += ',';
+  yield* list('actionLists', lists, (l) => l);
+  buf += ',';
+  yield* list('findings', report.findings, (f, i) => [f.id, f.checkId, f.severity, f.principalArn, f.subject, f.title, listOf[i], f.suppressed ?? null, f.firstSeen ?? null]);
+  yield `${buf}}\n`;
 }
 
 /** The index of a report, as the pieces of its JSON text (written gzipped by the bundle writer). */
