@@ -268,14 +268,15 @@ export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<
   // Bounded and regular-only: a report past READ_LIMITS.report (on disk or once inflated) is
   // refused with its size, before V8 would abort on a string it cannot hold.
   const report = parseReport(await readReportText(file), file);
-  if (spec === 'latest' || spec === 'previous') {
-    // A bundle copied into the wrong history would make every finding "new" and every old one "resolved".
-    const historyAccount = basename(dirname(dirname(file)));
-    if (report.scan.account.id !== historyAccount) {
-      throw new InputError(file, '$.scan.account.id', `a scan of account ${historyAccount} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
-    }
-  }
+  if (spec === 'latest' || spec === 'previous') checkHistoryAccount(report, basename(dirname(dirname(file))), file);
   return report;
+}
+
+/** A bundle copied into the wrong history would make every finding "new" and every old one "resolved". */
+function checkHistoryAccount(report: Report, historyAccount: string, file: string): void {
+  if (report.scan.account.id !== historyAccount) {
+    throw new InputError(file, '$.scan.account.id', `a scan of account ${historyAccount} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
+  }
 }
 
 /** The report of the scan in a history folder of `accountId` (a copied-in bundle of another account is refused). */
@@ -283,9 +284,7 @@ export async function loadScanReport(dir: string, accountId: string): Promise<Re
   const file = reportFileIn(dir);
   if (file === undefined) throw new InputError(dir, '', 'a scan directory with report.json or report.json.gz', 'neither');
   const report = parseReport(await readReportText(file), file);
-  if (report.scan.account.id !== accountId) {
-    throw new InputError(file, '$.scan.account.id', `a scan of account ${accountId} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
-  }
+  checkHistoryAccount(report, accountId, file);
   return report;
 }
 
@@ -298,7 +297,7 @@ export async function loadComparableScan(dir: string, accountId: string): Promis
   const file = reportFileIn(dir);
   if (file !== undefined) {
     const index = await readScanIndex(join(dir, SCAN_INDEX_FILE)).catch(() => undefined);
-    if (index && index.scan.account.id === accountId && index.scan.id === (await reportHeadScanId(file))) return index;
+    if (index && index.scan.account.id === accountId && index.scan.id === reportHeadScanId(file)) return index;
   }
   return comparableOf(await loadScanReport(dir, accountId));
 }

@@ -7,7 +7,7 @@
 // `auto` decides by the report's own size: its bytes are held (at most COMPRESS_ABOVE_BYTES of
 // them) until it is known to pass the bound, then everything goes through gzip into
 // report.json.gz. So exactly one of the two files is written, and its name says what it is.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, createGzip, gunzipSync, type Gzip } from 'node:zlib';
@@ -200,6 +200,23 @@ export function reportHead(head: Buffer): string | undefined {
   try {
     // A truncated stream inflates as far as it goes with a sync flush instead of failing.
     return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 64 * head.length }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/** The start of a report file's text (its first 64 KB, see reportHead), or undefined when unreadable. */
+export function readReportHead(path: string): string | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      return reportHead(buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)))?.slice(0, HEAD_BYTES);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }

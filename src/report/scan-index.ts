@@ -9,7 +9,6 @@
 // belong to one scan; a reader still checks that the index names the scan in the report's head
 // and falls back to the report itself when it does not, when it is missing (bundles written before
 // it) or when it is damaged. It is a cache: the report stays what is true.
-import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { InputError } from '../model/errors.js';
@@ -17,7 +16,7 @@ import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
 import { READ_LIMITS, readRegularFile } from '../safe/read.js';
-import { isGzip, reportHead } from './report-file.js';
+import { isGzip, readReportHead } from './report-file.js';
 import { jsonTextSafe } from '../safe/text.js';
 
 export const SCAN_INDEX_FILE = '.leash-index.json.gz';
@@ -179,18 +178,7 @@ export function headScanId(head: string): string | undefined {
 }
 
 /** scan.id from the first 64 KB of a report file (report.json or .gz), or undefined when unreadable. */
-export async function reportHeadScanId(file: string): Promise<string | undefined> {
-  try {
-    const fh = await open(file, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      const text = reportHead(buf.subarray(0, bytesRead));
-      return text === undefined ? undefined : headScanId(text);
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return undefined;
-  }
+export function reportHeadScanId(file: string): string | undefined {
+  const head = readReportHead(file);
+  return head === undefined ? undefined : headScanId(head);
 }

@@ -1,6 +1,6 @@
 // File I/O for the TUI: find and load the newest report, write fix files and exports. Kept out of
 // the components so they stay props-in, callbacks-out.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { applyLibFile, renderFixFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
 import { sharedBoundaryFolderFiles } from '../fix/write.js';
@@ -9,7 +9,7 @@ import { isBoundarySizeNote } from '../fix/render/readme.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
 import { parseReport } from '../report/history.js';
-import { readReportTextSync, REPORT_FILES, reportHead } from '../report/report-file.js';
+import { readReportHead, readReportTextSync, REPORT_FILES } from '../report/report-file.js';
 import { safeName, safePart } from '../safe/name.js';
 
 export interface LatestReport {
@@ -55,25 +55,12 @@ export function findLatestReport(dir: string): LatestReport | undefined {
   return best.finishedAt !== undefined ? { path: best.path, finishedAt: best.finishedAt } : { path: best.path };
 }
 
-const HEAD_BYTES = 64 * 1024;
-
 /** scan.finishedAt from the first 64 KB of a report.json (or .gz), or undefined (then mtime decides). */
 export function headFinishedAt(path: string): string | undefined {
-  let head: string;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(HEAD_BYTES);
-      // report.json.gz: its first compressed bytes inflated, as far as they go.
-      const text = reportHead(buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)));
-      if (text === undefined) return undefined;
-      head = text.slice(0, HEAD_BYTES);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined; // An unreadable report still competes by mtime; loading it later reports the problem.
-  }
+  // report.json.gz: its first compressed bytes inflated, as far as they go. An unreadable report
+  // still competes by mtime; loading it later reports the problem.
+  const head = readReportHead(path);
+  if (head === undefined) return undefined;
   // The "scan" object's own key: inside a JSON string a quote would be escaped (\"), so a name
   // holding the text "finishedAt" cannot match here.
   const scanAt = head.search(/"scan"\s*:\s*\{/);
