@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { computeDelta, diffReports } from '../../src/report/diff.js';
 import { loadComparableScan } from '../../src/report/history.js';
 import { InputError } from '../../src/model/errors.js';
 import { comparableOf, headScanId, parseScanIndex, SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from '../../src/report/scan-index.js';
 import type { Report } from '../../src/model/report.js';
+import { SEVERITIES } from '../../src/model/finding.js';
 import { ACCOUNT, buildReport, CI_USER, CLAUDE, finding, KIRO, laterReport } from './support.js';
 
 const indexBytes = (r: ComparableScan): Buffer => gzipSync([...scanIndexPieces(r)].join(''));
@@ -92,6 +94,103 @@ describe('the scan index', () => {
     }
     // Control: the untouched index parses.
     expect(parseScanIndex(bad(good), 'idx.json.gz').findings).toHaveLength(good.findings.length);
+  });
+});
+
+// The oracle for the hand-written check: the index's shape as a zod schema (what parseScanIndex
+// used until it cost more than gunzip and JSON.parse together), and the comparable scan it built.
+const zstr = z.string();
+const oracleShape = z.object({
+  tool: z.literal('leash'),
+  indexFormat: z.literal(1),
+  scan: z.object({ id: zstr, startedAt: zstr, account: z.object({ id: zstr }), coverage: z.object({ iam: z.enum(['complete', 'partial', 'missing']) }) }),
+  principals: z.array(z.tuple([zstr, zstr, zstr.nullable(), z.boolean(), z.number().int().nonnegative()])),
+  actionLists: z.array(z.array(zstr)),
+  findings: z.array(z.tuple([zstr, zstr, z.enum(SEVERITIES), zstr, zstr, zstr, z.number().int().nonnegative(), z.object({ reason: zstr, by: zstr.optional(), until: zstr.optional() }).nullable(), zstr.nullable()])),
+});
+function oracle(data: unknown): ComparableScan | undefined {
+  const r = oracleShape.safeParse(data);
+  if (!r.success) return undefined;
+  const { scan, principals, actionLists, findings } = r.data;
+  if (findings.some((f) => actionLists[f[6]] === undefined)) return undefined;
+  return {
+    scan,
+    principals: principals.map(([arn, name, uniqueId, isAgent, allowedActionCount]) => ({ arn, name, ...(uniqueId !== null ? { uniqueId } : {}), isAgent, permissions: { allowedActionCount } })),
+    findings: findings.map(([id, checkId, severity, principalArn, subject, title, list, suppressed, firstSeen]) => ({
+      id, checkId, severity, principalArn, subject, title, actions: actionLists[list]!,
+      ...(suppressed ? { suppressed: { reason: suppressed.reason, ...(suppressed.by !== undefined ? { by: suppressed.by } : {}), ...(suppressed.until !== undefined ? { until: suppressed.until } : {}) } } : {}),
+      ...(firstSeen !== null ? { firstSeen } : {}),
+    })),
+  };
+}
+
+describe('the scan index\'s shape check', () => {
+  const suppressedReport = buildReport({ findings: buildReport().findings.map((f, i) => (i === 0 ? { ...f, suppressed: { reason: 'accepted', by: 'sec', until: '2027-01-01' } } : f)) });
+  const goodJson = (): unknown => JSON.parse([...scanIndexPieces(suppressedReport)].join(''));
+  /** Every place in a JSON value, as a path of keys. */
+  const places = (v: unknown, at: (string | number)[] = []): (string | number)[][] => {
+    const here = [at];
+    if (Array.isArray(v)) return here.concat(...v.map((x, i) => places(x, [...at, i])));
+    if (typeof v === 'object' && v !== null) return here.concat(...Object.entries(v).map(([k, x]) => places(x, [...at, k])));
+    return here;
+  };
+  const replacements: unknown[] = [null, 0, 3, -1, 1.5, '', 'x', 'critical', 'partial', 'leash', true, false, [], ['s3:GetObject'], {}, { reason: 'r' }, { reason: 'r', by: 7 }, 99999];
+  type Edit = { kind: 'set' | 'drop' | 'push' | 'delete'; place: number; value: number };
+
+  function edited(data: unknown, edit: Edit): unknown {
+    const all = places(data);
+    const path = all[edit.place % all.length]!;
+    if (path.length === 0) return edit.kind === 'set' ? replacements[edit.value % replacements.length] : data;
+    let parent: unknown = data;
+    for (const k of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[k];
+    const key = path[path.length - 1]!;
+    const target = (parent as Record<string | number, unknown>)[key];
+    const value = replacements[edit.value % replacements.length];
+    if (edit.kind === 'set') (parent as Record<string | number, unknown>)[key] = value;
+    else if (edit.kind === 'drop' && Array.isArray(target) && target.length > 0) target.pop();
+    else if (edit.kind === 'push' && Array.isArray(target)) target.push(value);
+    else if (edit.kind === 'delete' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[key as string];
+    return data;
+  }
+
+  it('accepts exactly what the schema accepts, and reads it the same (property, one edit of a real index)', () => {
+    const edit = fc.record({ kind: fc.constantFrom<Edit['kind']>('set', 'drop', 'push', 'delete'), place: fc.nat(), value: fc.nat() });
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 2 }), (edits) => {
+        let data: unknown = goodJson();
+        for (const e of edits) data = edited(data, e);
+        const bytes = gzipSync(JSON.stringify(data));
+        const want = oracle(data);
+        let got: ComparableScan | undefined;
+        let error: unknown;
+        try {
+          got = parseScanIndex(bytes, 'idx.json.gz');
+        } catch (e) {
+          error = e;
+        }
+        if (want === undefined) {
+          refused++;
+          expect(error).toBeInstanceOf(InputError);
+          expect((error as InputError).path).toMatch(/^\$/);
+        } else {
+          expect(error).toBeUndefined();
+          expect(got).toEqual(want);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Control: the edits do reach refusals (and, above, acceptances).
+    expect(refused).toBeGreaterThan(50);
+  });
+
+  it('names the place and what was there', () => {
+    const data = goodJson() as { principals: unknown[][]; findings: unknown[][] };
+    data.principals[0]![4] = 1.5;
+    expect(() => parseScanIndex(gzipSync(JSON.stringify(data)), 'idx.json.gz')).toThrow(/idx\.json\.gz at \$\.principals\[0\]\[4\]: expected a non-negative integer.*got number 1\.5/);
+    const longer = goodJson() as { findings: unknown[][] };
+    longer.findings[1]!.push('extra');
+    expect(() => parseScanIndex(gzipSync(JSON.stringify(longer)), 'idx.json.gz')).toThrow(/\$\.findings\[1\]: expected an array of 9.*got an array of 10/);
   });
 });
 
