@@ -30,7 +30,7 @@ import { applySuppressions, loadSuppressions, type SuppressionEntry } from '../c
 import { severityRank, type Severity } from '../model/finding.js';
 import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { carriedOver, computeDelta, identityChanges } from '../report/diff.js';
-import { accountDir, cleanStaleTemps, listScans, loadComparableScan, loadScanReport, pruneScans, resolveScan } from '../report/history.js';
+import { accountDir, cleanStaleTemps, listScans, loadComparableScan, pruneScans, resolveScan } from '../report/history.js';
 import { SCAN_INDEX_FILE, type ComparableScan } from '../report/scan-index.js';
 import { checkReplaceable, writeReportBundle } from '../report/write.js';
 import { reportFileIn, type ReportCompression } from '../report/report-file.js';
@@ -408,10 +408,11 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   const reportsRoot = opts.reportsRoot ?? 'reports';
   const accountId = analysis.report.scan.account.id;
   let previousError: string | undefined;
-  // What this scan is compared with: the previous scan's index (report/scan-index.ts), unless ASFF
-  // is written, whose RESOLVED findings need the previous report's findings whole.
-  const whole = (opts.formats ?? DEFAULT_FORMATS).includes('asff');
-  const load = whole ? loadScanReport : loadComparableScan;
+  // What this scan is compared with: the previous scan's index (report/scan-index.ts); when ASFF is
+  // written, with what its RESOLVED findings need (an index written with ASFF holds it, else the
+  // previous report is read and reduced to it).
+  const indexOpts = { asff: (opts.formats ?? DEFAULT_FORMATS).includes('asff') };
+  const load = (dir: string, account: string) => loadComparableScan(dir, account, indexOpts);
   const latestScan = await resolveScan(reportsRoot, accountId, 'latest').catch(() => undefined);
   // No earlier scan is normal; an earlier scan that cannot be read is worth saying out loud.
   const latest = latestScan && (await load(latestScan.dir, accountId).catch((e: unknown) => { previousError = (e as Error).message; return undefined; }));
@@ -422,7 +423,7 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
   // never saw), and the scan exits 2 with its bundle written.
   let historyError: string | undefined;
   if (store) onProgress('history', store.location);
-  const stored = store ? await (whole ? store.readPrevious(accountId).then((p) => p?.report) : store.readPreviousComparable(accountId)).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
+  const stored = store ? await store.readPreviousComparable(accountId, indexOpts).catch((e: unknown) => { historyError = (e as Error).message; return undefined; }) : undefined;
   const previous = newerScan(localPrevious, stored);
   const notes: Report['errors'][number][] = [];
   if (previousError) notes.push({ source: 'config', code: 'not-found', message: `the previous scan could not be read, so there is no delta (--fail-on-new counts every finding as new): ${previousError}` });
@@ -438,7 +439,6 @@ async function writeAnalysis(analysis: Pick<Analysis, 'report' | 'fixPlans'>, op
     formats: opts.formats ?? DEFAULT_FORMATS,
     ...(opts.reportCompression ? { reportCompression: opts.reportCompression } : {}),
     ...(previous ? { previous } : {}),
-    ...(previous && whole ? { previousReport: previous as Report } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(analysis.fixPlans.length > 0 ? { fixesWriter: async (d: string) => { await writeFixPlans(join(d, 'fixes'), analysis.fixPlans, undefined, { inTempBundle: true }); } } : {}),
   }).catch((e: unknown) => {

@@ -12,6 +12,7 @@
 // Security Hub may hold other values (see providerFieldsNeeded).
 import type { Finding, Severity } from '../model/finding.js';
 import type { PrincipalReport, Report } from '../model/report.js';
+import type { AsffComparableFinding, AsffComparableScan } from './scan-index.js';
 import { goneFindings } from './diff.js';
 import { LazyList } from './json-stream.js';
 
@@ -78,8 +79,11 @@ export interface AsffOptions {
   readonly region: string;
   /** Defaults to the account's own "default" product, which BatchImportFindings accepts for custom findings. */
   readonly productArn?: string;
-  /** Findings of this (older) report missing from the new one are emitted as RESOLVED / ARCHIVED. */
-  readonly previous?: Report;
+  /**
+   * Findings of this (older) scan missing from the new one are emitted as RESOLVED / ARCHIVED: a
+   * whole Report, or a scan index written with ASFF (scan-index.ts), which holds what they need.
+   */
+  readonly previous?: AsffComparableScan;
 }
 
 export function asffSeverityLabel(severity: Severity): AsffSeverityLabel {
@@ -102,14 +106,14 @@ export function clip(text: string, max: number): string {
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }
 
-function resourceType(finding: Finding, principal: PrincipalReport | undefined): AsffResource['Type'] {
+function resourceType(finding: AsffComparableFinding, principal: Pick<PrincipalReport, 'kind'> | undefined): AsffResource['Type'] {
   const kind = principal?.kind ?? (/:role\//.test(finding.principalArn) ? 'role' : /:user\//.test(finding.principalArn) ? 'user' : undefined);
   if (kind === 'role') return 'AwsIamRole';
   if (kind === 'user') return 'AwsIamUser';
   return 'Other';
 }
 
-function typesFor(finding: Finding): string[] {
+function typesFor(finding: Pick<Finding, 'technique'>): string[] {
   const types = ['Software and Configuration Checks/AWS Security Best Practices'];
   // An escalation technique is a tactic, not just a misconfiguration: Security Hub filters on it.
   if (finding.technique !== undefined) types.push('TTPs/Privilege Escalation');
@@ -133,7 +137,7 @@ function arnPartition(arn: string): AsffResource['Partition'] | undefined {
  * report had it with the same severity and types. A new finding, or one unchanged since the previous
  * report (whose import set them), does without; so does an ARCHIVED one (nothing about it changed).
  */
-export function providerFieldsNeeded(finding: Finding, report: Report, previous: ReadonlyMap<string, Finding> | undefined): boolean {
+export function providerFieldsNeeded(finding: Finding, report: Report, previous: ReadonlyMap<string, Pick<Finding, 'severity' | 'technique'>> | undefined): boolean {
   const seenBefore = finding.firstSeen !== undefined && finding.firstSeen !== report.scan.startedAt && Date.parse(finding.firstSeen) < Date.parse(report.scan.startedAt);
   if (!seenBefore) return false;
   const before = previous?.get(finding.id);
@@ -142,8 +146,8 @@ export function providerFieldsNeeded(finding: Finding, report: Report, previous:
 
 function toAsffFinding(
   report: Report,
-  finding: Finding,
-  principal: PrincipalReport | undefined,
+  finding: AsffComparableFinding,
+  principal: Pick<PrincipalReport, 'kind'> | undefined,
   opts: { region: string; productArn: string; status: 'active' | 'resolved'; createdAt: string; updatedAt: string; providerFields: boolean },
 ): AsffFinding {
   const accountId = report.scan.account.id;

@@ -16,7 +16,7 @@ import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import { resolveDocuments, resolveTexts } from './documents.js';
 import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
-import { comparableOf, readScanIndex, reportHeadScanId, SCAN_INDEX_FILE, type ComparableScan } from './scan-index.js';
+import { comparableOf, isAsffComparable, readScanIndex, reportHeadScanId, SCAN_INDEX_FILE, type ComparableScan, type ScanIndexOptions } from './scan-index.js';
 
 export const LATEST_POINTER = 'latest';
 export const TEMP_PREFIX = '.leash-tmp-';
@@ -290,16 +290,17 @@ export async function loadScanReport(dir: string, accountId: string): Promise<Re
 
 /**
  * The scan in a history folder as the next scan compares with it: its index (scan-index.ts) when
- * that names the scan the report's head names, in this account; else the report, reduced to what
- * comparing reads so that the rest is not held through the writing.
+ * that names the scan the report's head names, in this account (and, with `asff`, holds what ASFF
+ * needs); else the report, reduced to what comparing (and ASFF) reads so that the rest is not held
+ * through the writing.
  */
-export async function loadComparableScan(dir: string, accountId: string): Promise<ComparableScan> {
+export async function loadComparableScan(dir: string, accountId: string, opts: ScanIndexOptions = {}): Promise<ComparableScan> {
   const file = reportFileIn(dir);
   if (file !== undefined) {
-    const index = await readScanIndex(join(dir, SCAN_INDEX_FILE)).catch(() => undefined);
-    if (index && index.scan.account.id === accountId && index.scan.id === reportHeadScanId(file)) return index;
+    const index = await readScanIndex(join(dir, SCAN_INDEX_FILE), opts).catch(() => undefined);
+    if (index && index.scan.account.id === accountId && index.scan.id === reportHeadScanId(file) && (!opts.asff || isAsffComparable(index))) return index;
   }
-  return comparableOf(await loadScanReport(dir, accountId));
+  return comparableOf(await loadScanReport(dir, accountId), opts);
 }
 
 function pidAlive(pid: number): boolean {

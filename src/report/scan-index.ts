@@ -27,6 +27,11 @@ export type ComparableFinding = Pick<Finding, 'id' | 'checkId' | 'severity' | 'p
 /** Of a principal, what comparing two scans reads. */
 export type ComparablePrincipal = Pick<PrincipalReport, 'arn' | 'name' | 'uniqueId' | 'isAgent'> & { readonly permissions: Pick<PrincipalReport['permissions'], 'allowedActionCount'> };
 
+/** Of a finding, what its ASFF record needs beyond comparing: a finding that is gone is sent to Security Hub whole, RESOLVED. */
+export type AsffComparableFinding = ComparableFinding & Pick<Finding, 'description' | 'remediation' | 'fixIds' | 'technique'>;
+/** Of a principal, what the ASFF record of a gone finding needs beyond comparing (its resource type). */
+export type AsffComparablePrincipal = ComparablePrincipal & Pick<PrincipalReport, 'kind'>;
+
 /** A scan as the next one compares with it: a whole Report is one, and so is a scan index. */
 export interface ComparableScan {
   readonly scan: {
@@ -39,6 +44,26 @@ export interface ComparableScan {
   readonly findings: readonly ComparableFinding[];
 }
 
+/** A comparable scan that also holds what ASFF needs of its findings (a Report, or an index written with ASFF). */
+export interface AsffComparableScan extends ComparableScan {
+  readonly principals: readonly AsffComparablePrincipal[];
+  readonly findings: readonly AsffComparableFinding[];
+}
+
+/** Whether a comparable scan holds what ASFF needs (every principal's kind, every finding's fix ids and description). */
+export function isAsffComparable(scan: ComparableScan): scan is AsffComparableScan {
+  return scan.principals.every((p) => typeof (p as Partial<AsffComparablePrincipal>).kind === 'string')
+    && scan.findings.every((f) => Array.isArray((f as Partial<AsffComparableFinding>).fixIds) && typeof (f as Partial<AsffComparableFinding>).description === 'string');
+}
+
+export interface ScanIndexOptions {
+  /**
+   * Also what ASFF needs (the `asff` section): written when the scan writes ASFF, so that the next
+   * scan that does can send the findings gone since as RESOLVED without reading this report back.
+   */
+  readonly asff?: boolean;
+}
+
 /**
  * The index's JSON, one record per line: principals and findings as tuples (their keys would be a
  * third of the text), findings referring to their action list by number (at 10,000 principals
@@ -46,7 +71,7 @@ export interface ComparableScan {
  *   principals[i]: [arn, name, uniqueId | null, isAgent, allowedActionCount]
  *   findings[i]:   [id, checkId, severity, principalArn, subject, title, actionList, suppressed | null, firstSeen | null]
  */
-function* indexPieces(report: ComparableScan): Generator<string> {
+function* indexPieces(report: ComparableScan, opts: ScanIndexOptions): Generator<string> {
   const lists: (readonly string[])[] = [];
   const listAt = new Map<string, number>();
   const listOf = new Int32Array(report.findings.length);
@@ -77,29 +102,66 @@ function* indexPieces(report: ComparableScan): Generator<string> {
   yield* list('actionLists', lists, (l) => l);
   buf += ',';
   yield* list('findings', report.findings, (f, i) => [f.id, f.checkId, f.severity, f.principalArn, f.subject, f.title, listOf[i], f.suppressed ?? null, f.firstSeen ?? null]);
+  if (opts.asff) {
+    const { texts, rows } = asffRows(report);
+    buf += ',"asff":{';
+    yield* list('kinds', report.principals as readonly AsffComparablePrincipal[], (p) => p.kind);
+    buf += ',';
+    yield* list('texts', texts, (t) => t);
+    buf += ',';
+    yield* list('findings', rows, (r) => r);
+    buf += '}';
+  }
   yield `${buf}}\n`;
 }
 
-/** The index of a report, as the pieces of its JSON text (written gzipped by the bundle writer). */
-export function* scanIndexPieces(report: ComparableScan): Generator<string> {
-  // Escaped like report.json (jsonTextSafe): no raw C1 control or bidi override from a hostile name in any file leash writes.
-  for (const piece of indexPieces(report)) yield jsonTextSafe(piece);
+/**
+ * The `asff` section's findings: per finding [description, remediation | null, technique | null,
+ * fixIds], the two texts by number into `texts` (each distinct text once: at 10,000 principals
+ * 39,000 descriptions are 20,000 texts, remediations a few dozen). Its `kinds` are the principals'.
+ */
+function asffRows(report: ComparableScan): { texts: string[]; rows: unknown[][] } {
+  if (!isAsffComparable(report)) throw new Error('scanIndexPieces: the asff section needs each principal\'s kind and each finding\'s description and fix ids');
+  const texts: string[] = [];
+  const textAt = new Map<string, number>();
+  const text = (t: string): number => {
+    let n = textAt.get(t);
+    if (n === undefined) textAt.set(t, (n = texts.push(t) - 1));
+    return n;
+  };
+  return { texts, rows: report.findings.map((f) => [text(f.description), f.remediation !== undefined ? text(f.remediation) : null, f.technique ?? null, f.fixIds]) };
 }
 
-/** A scan's reduction to what comparing reads: the rest of a Report is let go. */
-export function comparableOf(report: ComparableScan): ComparableScan {
+/** The index of a report, as the pieces of its JSON text (written gzipped by the bundle writer). */
+export function* scanIndexPieces(report: ComparableScan, opts: ScanIndexOptions = {}): Generator<string> {
+  // Escaped like report.json (jsonTextSafe): no raw C1 control or bidi override from a hostile name in any file leash writes.
+  for (const piece of indexPieces(report, opts)) yield jsonTextSafe(piece);
+}
+
+/**
+ * A scan's reduction to what comparing reads (and, with `asff`, what ASFF reads of its findings):
+ * the rest of a Report is let go.
+ */
+export function comparableOf(report: ComparableScan, opts: ScanIndexOptions = {}): ComparableScan {
   const { id, startedAt, account, coverage } = report.scan;
+  const asff = opts.asff === true && isAsffComparable(report);
   return {
     scan: { id, startedAt, account: { id: account.id }, coverage: { iam: coverage.iam } },
     principals: report.principals.map((p) => ({
       arn: p.arn, name: p.name, ...(p.uniqueId !== undefined ? { uniqueId: p.uniqueId } : {}), isAgent: p.isAgent, permissions: { allowedActionCount: p.permissions.allowedActionCount },
+      ...(asff ? { kind: (p as AsffComparablePrincipal).kind } : {}),
     })),
     findings: report.findings.map((f) => ({
       id: f.id, checkId: f.checkId, severity: f.severity, principalArn: f.principalArn, subject: f.subject, title: f.title, actions: f.actions,
       ...(f.suppressed ? { suppressed: f.suppressed } : {}),
       ...(f.firstSeen !== undefined ? { firstSeen: f.firstSeen } : {}),
+      ...(asff ? asffFieldsOf(f as AsffComparableFinding) : {}),
     })),
   };
+}
+
+function asffFieldsOf(f: AsffComparableFinding): Pick<AsffComparableFinding, 'description' | 'remediation' | 'fixIds' | 'technique'> {
+  return { description: f.description, ...(f.remediation !== undefined ? { remediation: f.remediation } : {}), fixIds: f.fixIds, ...(f.technique !== undefined ? { technique: f.technique } : {}) };
 }
 
 /** Where the index is not what this leash writes: a JSON path, what was expected there and what was. */
@@ -137,7 +199,7 @@ function suppressionOf(v: unknown, path: () => string): ComparableFinding['suppr
  * principals it holds ~50,000 tuples, and a zod schema of them cost more than gunzip and
  * JSON.parse together (200–300 ms of a repeat scan). Paths are only made on failure.
  */
-function comparableFromIndex(data: unknown): ComparableScan {
+function comparableFromIndex(data: unknown, opts: ScanIndexOptions): ComparableScan {
   const top = record(data, '$');
   if (top.tool !== 'leash') expected('$.tool', '"leash"', top.tool);
   if (top.indexFormat !== SCAN_INDEX_FORMAT) expected('$.indexFormat', String(SCAN_INDEX_FORMAT), top.indexFormat);
@@ -182,14 +244,44 @@ function comparableFromIndex(data: unknown): ComparableScan {
       ...(seen !== null ? { firstSeen: seen } : {}),
     };
   }
+  if (opts.asff && top.asff !== undefined) addAsffSection(top.asff, principals as AsffComparablePrincipal[], findings as AsffComparableFinding[]);
   return { scan, principals, findings };
+}
+
+const KINDS = ['role', 'user'] as const;
+
+/** The `asff` section read onto the principals and findings already read (their order is the section's). */
+function addAsffSection(v: unknown, principals: AsffComparablePrincipal[], findings: AsffComparableFinding[]): void {
+  const section = record(v, '$.asff');
+  const kinds = list(section.kinds, '$.asff.kinds');
+  if (kinds.length !== principals.length) expected('$.asff.kinds', `an array of ${principals.length} (one per principal)`, kinds);
+  const textRows = list(section.texts, '$.asff.texts');
+  for (let i = 0; i < textRows.length; i++) str(textRows[i], () => `$.asff.texts[${i}]`);
+  const texts = textRows as string[];
+  const textAt = (n: unknown, path: () => string): string => texts[count(n, path)] ?? expected(path(), `an index into $.asff.texts (0–${texts.length - 1})`, n);
+  const rows = list(section.findings, '$.asff.findings');
+  if (rows.length !== findings.length) expected('$.asff.findings', `an array of ${findings.length} (one per finding)`, rows);
+  for (let i = 0; i < principals.length; i++) (principals[i] as { kind: string }).kind = oneOf(kinds[i], KINDS, () => `$.asff.kinds[${i}]`);
+  for (let i = 0; i < rows.length; i++) {
+    const at = (k?: number): string => `$.asff.findings[${i}]${k === undefined ? '' : `[${k}]`}`;
+    const [description, remediation, technique, fixIds] = tuple(rows[i], 4, at);
+    const ids = list(fixIds, at(3));
+    for (let j = 0; j < ids.length; j++) str(ids[j], () => `${at(3)}[${j}]`);
+    const t = strOrNull(technique, () => at(2));
+    Object.assign(findings[i]!, {
+      description: textAt(description, () => at(0)),
+      ...(remediation !== null ? { remediation: textAt(remediation, () => at(1)) } : {}),
+      fixIds: ids as string[],
+      ...(t !== null ? { technique: t } : {}),
+    });
+  }
 }
 
 /**
  * A scan index from its bytes (gzip, bounded like a report once inflated). Throws an InputError
  * naming the file, the JSON path and what was expected; callers fall back to the report.
  */
-export function parseScanIndex(bytes: Buffer, file: string): ComparableScan {
+export function parseScanIndex(bytes: Buffer, file: string, opts: ScanIndexOptions = {}): ComparableScan {
   if (!isGzip(bytes)) throw new InputError(file, '', 'a gzip-compressed scan index', 'bytes that are not gzip');
   let text: string;
   try {
@@ -204,7 +296,7 @@ export function parseScanIndex(bytes: Buffer, file: string): ComparableScan {
     throw new InputError(file, '', 'a JSON scan index', `invalid JSON: ${(e as Error).message}`);
   }
   try {
-    return comparableFromIndex(data);
+    return comparableFromIndex(data, opts);
   } catch (e) {
     if (e instanceof ShapeError) throw new InputError(file, e.path, `${e.expected} (a scan index of this leash)`, e.got);
     throw e;
@@ -212,8 +304,8 @@ export function parseScanIndex(bytes: Buffer, file: string): ComparableScan {
 }
 
 /** The scan index at `file`: read bounded and regular-only, then parsed (parseScanIndex). */
-export async function readScanIndex(file: string): Promise<ComparableScan> {
-  return parseScanIndex(await readRegularFile(file, READ_LIMITS.report, 'a scan index'), file);
+export async function readScanIndex(file: string, opts: ScanIndexOptions = {}): Promise<ComparableScan> {
+  return parseScanIndex(await readRegularFile(file, READ_LIMITS.report, 'a scan index'), file, opts);
 }
 
 /** scan.id from the start of a report's text (its head), or undefined when it is not there. */

@@ -13,7 +13,7 @@ import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
 import { writeGzipJsonFile, writeReportFile, type ReportCompression } from './report-file.js';
-import { SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from './scan-index.js';
+import { isAsffComparable, SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from './scan-index.js';
 import { accountDir, compareScanNames, isScanDirName, readLatestPointer, scanDirName, TEMP_PREFIX, writeLatestPointer } from './history.js';
 import { toMarkdown } from './markdown.js';
 import { toSarif, type SarifOptions } from './sarif.js';
@@ -26,10 +26,12 @@ export interface WriteBundleOptions {
   /** `--output DIR`: write exactly here instead (replacing an older bundle there); `latest` is not moved. */
   readonly outputDir?: string;
   readonly formats: readonly Format[];
-  /** The scan before this one: "since last scan" in summary.md and report.html (its index is enough). */
+  /**
+   * The scan before this one: "since last scan" in summary.md and report.html (its index is
+   * enough), and ASFF's RESOLVED findings when it holds what they need (isAsffComparable: a Report,
+   * or an index read with `asff`).
+   */
   readonly previous?: ComparableScan;
-  /** The whole report of the scan before this one, for ASFF's RESOLVED findings (they need each finding whole). */
-  readonly previousReport?: Report;
   /** Writes fix artefacts into the bundle dir (it is the temp dir at that point, so they are atomic too). */
   readonly fixesWriter?: (dir: string) => Promise<void>;
   /** Region for ASFF (Security Hub is regional; IAM is not). Default `AWS_REGION` or us-east-1. */
@@ -51,7 +53,7 @@ export interface WrittenBundle {
 }
 
 /** What rendering a format needs beyond the report (the rest of WriteBundleOptions is about where to write). */
-export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'previousReport' | 'asffRegion' | 'asffProductArn' | 'sarif'>;
+export type RenderOptions = Pick<WriteBundleOptions, 'previous' | 'asffRegion' | 'asffProductArn' | 'sarif'>;
 
 /** The text of one format's file, exactly as a bundle holds it (`leash report` renders through this too). */
 export function renderFormat(report: Report, format: Format, opts: RenderOptions = {}): string {
@@ -95,7 +97,7 @@ function renderFormatValue(report: Report, format: Format, opts: RenderOptions, 
     }
     case 'asff': {
       const region = opts.asffRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previousReport ? { previous: opts.previousReport } : {}) };
+      const asffOpts = { region, ...(opts.asffProductArn !== undefined ? { productArn: opts.asffProductArn } : {}), ...(opts.previous && isAsffComparable(opts.previous) ? { previous: opts.previous } : {}) };
       // Generated as written, one finding at a time: never the whole list, never its whole text.
       return json(asffFindings(report, asffOpts));
     }
@@ -202,8 +204,9 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
         if (format === 'json') {
           const pieces = renderChunks(report, 'json', opts) as Iterable<string>;
           tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', { batch: WRITE_BATCH, ...(opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes } : {}) }));
-          // What the next scan compares with, so that it need not read this report back (scan-index.ts).
-          await writeGzipJsonFile(join(tmp, SCAN_INDEX_FILE), scanIndexPieces(report), WRITE_BATCH);
+          // What the next scan compares with, so that it need not read this report back (scan-index.ts);
+          // with what ASFF needs when this scan writes ASFF (the next one that does sends the gone findings RESOLVED).
+          await writeGzipJsonFile(join(tmp, SCAN_INDEX_FILE), scanIndexPieces(report, { asff: opts.formats.includes('asff') }), WRITE_BATCH);
           continue;
         }
         const file = join(tmp, FORMAT_FILES[format]);

@@ -223,19 +223,50 @@ describe('the previous scan read through its index (report/scan-index.ts)', () =
     expect(readFileSync(join(a.dir, 'summary.md'), 'utf8')).toBe(readFileSync(join(b.dir, 'summary.md'), 'utf8'));
   });
 
-  it('is what the delta and firstSeen come from when it names the previous scan; ASFF reads the whole report', async () => {
+  it('is what the delta and firstSeen come from when it names the previous scan; for ASFF, only an index written with ASFF', async () => {
     const OLD = '2020-01-01T00:00:00.000Z';
     const { root, first } = await history((index) => { for (const f of index.findings) f[8] = OLD; }); // f[8]: a finding's firstSeen (scan-index.ts)
     const second = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json'], now: later });
     expect(second.report.findings.length).toBeGreaterThan(0);
     expect(second.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
-    // ASFF's RESOLVED findings need the previous findings whole: that scan reads the report.
-    const third = await scanAndWrite({ demo: true, reportsRoot: root, formats: ['json', 'asff'], now: new Date(later.getTime() + 60_000) });
-    expect(third.report.delta?.previousScanId).toBe(second.report.scan.id);
-    expect(third.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
-    const fresh = await history((index) => { for (const f of index.findings) f[8] = OLD; }); // f[8]: a finding's firstSeen (scan-index.ts)
+    // An index written without ASFF cannot say what a RESOLVED finding was: a scan writing ASFF reads the report.
+    const fresh = await history((index) => { for (const f of index.findings) f[8] = OLD; });
     const asff = await scanAndWrite({ demo: true, reportsRoot: fresh.root, formats: ['json', 'asff'], now: later });
     expect(asff.report.findings.every((f) => f.firstSeen === first.report.scan.startedAt)).toBe(true);
+    // That scan wrote ASFF, so its index holds what ASFF needs: the next scan writing ASFF reads the index.
+    const indexFile = join(asff.dir, SCAN_INDEX_FILE);
+    const index = JSON.parse(gunzipSync(readFileSync(indexFile)).toString('utf8')) as { findings: unknown[][]; asff?: unknown };
+    expect(index.asff).toBeDefined();
+    for (const f of index.findings) f[8] = OLD;
+    writeFileSync(indexFile, gzipSync(JSON.stringify(index)));
+    const next = await scanAndWrite({ demo: true, reportsRoot: fresh.root, formats: ['json', 'asff'], now: new Date(later.getTime() + 60_000) });
+    expect(next.report.delta?.previousScanId).toBe(asff.report.scan.id);
+    expect(next.report.findings.every((f) => f.firstSeen === OLD)).toBe(true);
+  });
+
+  it('gives ASFF the same RESOLVED findings as the whole previous report', async () => {
+    const demo = join(import.meta.dirname, '../../demo');
+    const full = JSON.parse(readFileSync(join(demo, 'authorization-details.json'), 'utf8')) as { RoleDetailList: { Arn: string }[]; UserDetailList: { Arn: string }[] };
+    const tmp = mkdtempSync(join(tmpdir(), 'leash-asff-'));
+    const base = { cloudtrail: [join(demo, 'cloudtrail')], config: join(demo, 'leash.config.yaml'), formats: ['json', 'asff'] as const, fixes: true };
+    const a = join(tmp, 'a.json');
+    writeFileSync(a, JSON.stringify(full));
+    /** Two scans (the second without a role and a user that had findings); `read` decides how the second finds the first. */
+    async function asffOfSecond(read: 'index' | 'report'): Promise<{ text: string; archived: number }> {
+      const root = mkdtempSync(join(tmp, 'h-'));
+      const first = await scanAndWrite({ ...base, input: a, reportsRoot: root, now: NOW });
+      const gone = new Set(first.report.findings.map((f) => f.principalArn));
+      const b = join(root, 'b.json');
+      writeFileSync(b, JSON.stringify({ ...full, RoleDetailList: full.RoleDetailList.filter((r, i) => !(gone.has(r.Arn) && i === full.RoleDetailList.findIndex((x) => gone.has(x.Arn)))), UserDetailList: full.UserDetailList.filter((u) => !gone.has(u.Arn)) }));
+      if (read === 'report') rmSync(join(first.dir, SCAN_INDEX_FILE));
+      const second = await scanAndWrite({ ...base, input: b, reportsRoot: root, now: later });
+      const text = readFileSync(join(second.dir, 'findings.asff.json'), 'utf8');
+      return { text, archived: (JSON.parse(text) as { RecordState: string }[]).filter((f) => f.RecordState === 'ARCHIVED').length };
+    }
+    const viaIndex = await asffOfSecond('index');
+    const viaReport = await asffOfSecond('report');
+    expect(viaIndex.archived).toBeGreaterThan(1);
+    expect(viaIndex.text).toBe(viaReport.text);
   });
 });
 

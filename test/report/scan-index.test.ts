@@ -8,13 +8,14 @@ import { z } from 'zod';
 import { computeDelta, diffReports } from '../../src/report/diff.js';
 import { loadComparableScan } from '../../src/report/history.js';
 import { InputError } from '../../src/model/errors.js';
-import { comparableOf, headScanId, parseScanIndex, SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan } from '../../src/report/scan-index.js';
+import { comparableOf, headScanId, isAsffComparable, parseScanIndex, SCAN_INDEX_FILE, scanIndexPieces, type ComparableScan, type ScanIndexOptions } from '../../src/report/scan-index.js';
+import { renderFormat } from '../../src/report/write.js';
 import type { Report } from '../../src/model/report.js';
 import { SEVERITIES } from '../../src/model/finding.js';
 import { ACCOUNT, buildReport, CI_USER, CLAUDE, finding, KIRO, laterReport } from './support.js';
 
-const indexBytes = (r: ComparableScan): Buffer => gzipSync([...scanIndexPieces(r)].join(''));
-const indexOf = (r: ComparableScan): ComparableScan => parseScanIndex(indexBytes(r), 'index');
+const indexBytes = (r: ComparableScan, opts: ScanIndexOptions = {}): Buffer => gzipSync([...scanIndexPieces(r, opts)].join(''));
+const indexOf = (r: ComparableScan, opts: ScanIndexOptions = {}): ComparableScan => parseScanIndex(indexBytes(r, opts), 'index', opts);
 
 /** A renamed user (same unique id, new ARN), for the rename path of the delta. */
 function withUniqueIds(r: Report, renameCi: boolean): Report {
@@ -97,6 +98,79 @@ describe('the scan index', () => {
   });
 });
 
+describe('the scan index written with ASFF', () => {
+  /** Findings with what ASFF reads of them varied: technique, fix ids, no remediation, a hostile description. */
+  const asffReport = (r: Report): Report => ({
+    ...r,
+    findings: r.findings.map((f, i) => {
+      const { remediation: _r, ...rest } = f;
+      return i % 3 === 0 ? { ...f, technique: 'iam-pass-role', fixIds: ['fix-1', 'fix-2'] } : i % 3 === 1 ? { ...rest, description: `${f.description} \u202e\u0085 "quoted"\nline` } : f;
+    }),
+  });
+
+  it('holds what ASFF reads of each finding and principal, and gives it only when asked', () => {
+    const report = asffReport(buildReport());
+    expect(indexOf(report, { asff: true })).toEqual(comparableOf(report, { asff: true }));
+    expect(isAsffComparable(indexOf(report, { asff: true }))).toBe(true);
+    // Asked of an index without the section, or not asked: the comparable scan alone.
+    expect(indexOf(report)).toEqual(comparableOf(report));
+    expect(isAsffComparable(parseScanIndex(indexBytes(report), 'index', { asff: true }))).toBe(false);
+    expect(parseScanIndex(indexBytes(report, { asff: true }), 'index')).toEqual(comparableOf(report));
+    // Each distinct description once.
+    const json = JSON.parse([...scanIndexPieces(report, { asff: true })].join('')) as { asff: { texts: string[] } };
+    expect(new Set(json.asff.texts).size).toBe(json.asff.texts.length);
+  });
+
+  it('gives the same ASFF file as the whole previous report, RESOLVED findings included (property)', () => {
+    const findingArb = fc.record({
+      checkId: fc.constantFrom('agent-destructive-without-approval', 'privilege-escalation', 'agent-unused-permissions'),
+      principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
+      subject: fc.constantFrom('a', 'b', 'c'),
+      severity: fc.constantFrom('critical' as const, 'low' as const),
+      technique: fc.option(fc.constantFrom('iam-pass-role', 'iam-create-policy-version'), { nil: undefined }),
+      fixIds: fc.subarray(['fix-1', 'fix-2']),
+      description: fc.constantFrom('one', 'two', 'a"b\\c\u2028'),
+      remediation: fc.option(fc.constantFrom('Attach the boundary.', 'Remove it.'), { nil: undefined }),
+      firstSeen: fc.option(fc.constantFrom('2026-10-01T00:00:00.000Z', '2026-11-20T00:00:00.000Z'), { nil: undefined }),
+    });
+    const reportArb = (later: boolean) => fc.uniqueArray(findingArb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength: 8 })
+      .map((fs) => {
+        const base = later ? laterReport() : buildReport();
+        return { ...base, findings: fs.map(({ technique, remediation, firstSeen, ...f }) => {
+          const { remediation: _r, ...plain } = finding(f);
+          return { ...plain, ...(technique ? { technique } : {}), ...(remediation ? { remediation } : {}), ...(firstSeen ? { firstSeen } : {}) };
+        }) };
+      });
+    fc.assert(
+      fc.property(reportArb(false), reportArb(true), (a, b) => {
+        const whole = renderFormat(b, 'asff', { previous: a, asffRegion: 'eu-west-1' });
+        expect(renderFormat(b, 'asff', { previous: indexOf(a, { asff: true }), asffRegion: 'eu-west-1' })).toBe(whole);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('refuses an asff section that does not fit the index, naming where', () => {
+    const report = asffReport(buildReport());
+    const good = (): { asff: { kinds: unknown[]; texts: unknown[]; findings: unknown[][] } } => JSON.parse([...scanIndexPieces(report, { asff: true })].join(''));
+    const cases: [(j: ReturnType<typeof good>) => void, RegExp][] = [
+      [(j) => j.asff.kinds.pop(), /\$\.asff\.kinds: expected an array of \d+ \(one per principal\)/],
+      [(j) => { j.asff.kinds[0] = 'group'; }, /\$\.asff\.kinds\[0\]: expected one of role, user/],
+      [(j) => { j.asff.findings[0]![0] = 9999; }, /\$\.asff\.findings\[0\]\[0\]: expected an index into \$\.asff\.texts/],
+      [(j) => { j.asff.findings[0]![3] = ['fix', 7]; }, /\$\.asff\.findings\[0\]\[3\]\[1\]: expected a string/],
+      [(j) => j.asff.findings.push([0, null, null, []]), /\$\.asff\.findings: expected an array of \d+ \(one per finding\)/],
+    ];
+    for (const [edit, message] of cases) {
+      const j = good();
+      edit(j);
+      expect(() => parseScanIndex(gzipSync(JSON.stringify(j)), 'idx.json.gz', { asff: true }), String(message)).toThrow(message);
+      // Not asked for, the section is not read.
+      expect(parseScanIndex(gzipSync(JSON.stringify(j)), 'idx.json.gz').findings).toHaveLength(report.findings.length);
+    }
+    expect(isAsffComparable(parseScanIndex(gzipSync(JSON.stringify(good())), 'idx.json.gz', { asff: true }))).toBe(true);
+  });
+});
+
 // The oracle for the hand-written check: the index's shape as a zod schema (what parseScanIndex
 // used until it cost more than gunzip and JSON.parse together), and the comparable scan it built.
 const zstr = z.string();
@@ -108,11 +182,31 @@ const oracleShape = z.object({
   actionLists: z.array(z.array(zstr)),
   findings: z.array(z.tuple([zstr, zstr, z.enum(SEVERITIES), zstr, zstr, zstr, z.number().int().nonnegative(), z.object({ reason: zstr, by: zstr.optional(), until: zstr.optional() }).nullable(), zstr.nullable()])),
 });
-function oracle(data: unknown): ComparableScan | undefined {
+const oracleAsff = z.object({
+  kinds: z.array(z.enum(['role', 'user'])),
+  texts: z.array(zstr),
+  findings: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative().nullable(), zstr.nullable(), z.array(zstr)])),
+});
+function oracle(data: unknown, asff = false): ComparableScan | undefined {
   const r = oracleShape.safeParse(data);
   if (!r.success) return undefined;
   const { scan, principals, actionLists, findings } = r.data;
   if (findings.some((f) => actionLists[f[6]] === undefined)) return undefined;
+  const section = (data as { asff?: unknown }).asff;
+  if (asff && section !== undefined) {
+    const a = oracleAsff.safeParse(section);
+    if (!a.success || a.data.kinds.length !== principals.length || a.data.findings.length !== findings.length) return undefined;
+    if (a.data.findings.some(([d, rem]) => a.data.texts[d] === undefined || (rem !== null && a.data.texts[rem] === undefined))) return undefined;
+    const plain = oracle(data)!;
+    return {
+      ...plain,
+      principals: plain.principals.map((p, i) => ({ ...p, kind: a.data.kinds[i] })),
+      findings: plain.findings.map((f, i) => {
+        const [d, rem, technique, fixIds] = a.data.findings[i]!;
+        return { ...f, description: a.data.texts[d]!, ...(rem !== null ? { remediation: a.data.texts[rem]! } : {}), fixIds, ...(technique !== null ? { technique } : {}) };
+      }),
+    };
+  }
   return {
     scan,
     principals: principals.map(([arn, name, uniqueId, isAgent, allowedActionCount]) => ({ arn, name, ...(uniqueId !== null ? { uniqueId } : {}), isAgent, permissions: { allowedActionCount } })),
@@ -125,8 +219,9 @@ function oracle(data: unknown): ComparableScan | undefined {
 }
 
 describe('the scan index\'s shape check', () => {
-  const suppressedReport = buildReport({ findings: buildReport().findings.map((f, i) => (i === 0 ? { ...f, suppressed: { reason: 'accepted', by: 'sec', until: '2027-01-01' } } : f)) });
-  const goodJson = (): unknown => JSON.parse([...scanIndexPieces(suppressedReport)].join(''));
+  const suppressedReport = buildReport({ findings: buildReport().findings.map((f, i) => (i === 0 ? { ...f, suppressed: { reason: 'accepted', by: 'sec', until: '2027-01-01' } } : i === 1 ? (({ remediation: _r, ...rest }) => ({ ...rest, technique: 'iam-pass-role', fixIds: ['fix-a', 'fix-b'] }))(f) : f)) });
+  let withAsff = false;
+  const goodJson = (): unknown => JSON.parse([...scanIndexPieces(suppressedReport, { asff: withAsff })].join(''));
   /** Every place in a JSON value, as a path of keys. */
   const places = (v: unknown, at: (string | number)[] = []): (string | number)[][] => {
     const here = [at];
@@ -153,7 +248,8 @@ describe('the scan index\'s shape check', () => {
     return data;
   }
 
-  it('accepts exactly what the schema accepts, and reads it the same (property, one edit of a real index)', () => {
+  it.each([false, true])('accepts exactly what the schema accepts, and reads it the same (property, one edit of a real index; asff section %s)', (asff) => {
+    withAsff = asff;
     const edit = fc.record({ kind: fc.constantFrom<Edit['kind']>('set', 'drop', 'push', 'delete'), place: fc.nat(), value: fc.nat() });
     let refused = 0;
     fc.assert(
@@ -161,11 +257,11 @@ describe('the scan index\'s shape check', () => {
         let data: unknown = goodJson();
         for (const e of edits) data = edited(data, e);
         const bytes = gzipSync(JSON.stringify(data));
-        const want = oracle(data);
+        const want = oracle(data, asff);
         let got: ComparableScan | undefined;
         let error: unknown;
         try {
-          got = parseScanIndex(bytes, 'idx.json.gz');
+          got = parseScanIndex(bytes, 'idx.json.gz', { asff });
         } catch (e) {
           error = e;
         }
@@ -230,6 +326,15 @@ describe('loadComparableScan', () => {
       const got = await loadComparableScan(bundle(report, index), ACCOUNT);
       expect(got).toEqual(comparableOf(report));
     }
+  });
+
+  it('for ASFF, reads the index only when it holds what ASFF needs; else the report, reduced to that', async () => {
+    const got = await loadComparableScan(bundle(report, indexBytes(marked, { asff: true })), ACCOUNT, { asff: true });
+    expect(got.findings.map((f) => f.firstSeen)).toEqual(report.findings.map(() => '2020-01-01T00:00:00.000Z'));
+    expect(isAsffComparable(got)).toBe(true);
+    const fallback = await loadComparableScan(bundle(report, indexBytes(marked)), ACCOUNT, { asff: true });
+    expect(fallback).toEqual(comparableOf(report, { asff: true }));
+    expect(isAsffComparable(fallback)).toBe(true);
   });
 
   it('refuses a report filed under another account, whatever the index says', async () => {

@@ -89,11 +89,11 @@ describe('writeReportBundle', () => {
 
   it('uses the previous report for "since last scan" in summary.md and resolved findings in ASFF', async () => {
     const previous = buildReport();
-    const { dir } = await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['md', 'asff'], previous: comparableOf(previous), previousReport: previous, asffRegion: 'eu-central-1' });
+    const { dir } = await writeReportBundle(laterReport(), { reportsRoot: reportsRoot(), formats: ['md', 'asff'], previous: comparableOf(previous, { asff: true }), asffRegion: 'eu-central-1' });
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(`Compared with \`${previous.scan.id}\``);
     const asff = JSON.parse(await readFile(join(dir, 'findings.asff.json'), 'utf8')) as { RecordState: string; Resources: { Region: string }[] }[];
     expect(asff.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(1);
-    // Without the whole previous report ASFF archives nothing: its index cannot say what a RESOLVED finding was.
+    // From a previous scan that holds only what comparing reads, ASFF archives nothing: it cannot say what a RESOLVED finding was.
     const { dir: indexOnly } = await writeReportBundle(laterReport('2026-11-25T04:00:00.000Z'), { reportsRoot: reportsRoot(), formats: ['asff'], previous: comparableOf(previous) });
     const partial = JSON.parse(await readFile(join(indexOnly, 'findings.asff.json'), 'utf8')) as { RecordState: string }[];
     expect(partial.filter((f) => f.RecordState === 'ARCHIVED')).toEqual([]);

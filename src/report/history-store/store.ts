@@ -19,7 +19,7 @@ import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../hi
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
 import { storedReportStream } from '../documents.js';
 import { jsonPieces } from '../json-stream.js';
-import { comparableOf, parseScanIndex, scanIndexPieces, type ComparableScan } from '../scan-index.js';
+import { comparableOf, isAsffComparable, parseScanIndex, scanIndexPieces, type ComparableScan, type ScanIndexOptions } from '../scan-index.js';
 
 /** Text pieces gzipped as they come: no string of the whole text is ever built. */
 async function gzipPieces(pieces: Iterable<string>, tail = ''): Promise<Buffer> {
@@ -109,50 +109,38 @@ export class HistoryStore {
    * A stored scan's index, when it is one of this scan of this account (its startedAt names the
    * scan's key); undefined when absent, unreadable or of another scan: the caller reads the report.
    */
-  private async readIndex(account: string, scan: string): Promise<ComparableScan | undefined> {
+  private async readIndex(account: string, scan: string, opts: ScanIndexOptions): Promise<ComparableScan | undefined> {
     const key = `${account}/${scan}/${INDEX_OBJECT}`;
     try {
       const body = await this.blobs.get(key);
       if (body === undefined) return undefined;
-      const index = parseScanIndex(body, `${this.location}/${key}`);
-      return index.scan.account.id === account && scanDirName(index.scan.startedAt) === scan ? index : undefined;
+      const index = parseScanIndex(body, `${this.location}/${key}`, opts);
+      return index.scan.account.id === account && scanDirName(index.scan.startedAt) === scan && (!opts.asff || isAsffComparable(index)) ? index : undefined;
     } catch {
       return undefined;
     }
   }
 
   /** A stored scan as the next scan compares with it: its index, else its report reduced (comparableOf). */
-  private async readComparable(account: string, scan: string): Promise<ComparableScan> {
-    return (await this.readIndex(account, scan)) ?? comparableOf((await this.readScan(account, scan)).report);
-  }
-
-  /**
-   * readPrevious's scan as comparing reads it (the delta, firstSeen): from the stored index when
-   * there is one, so the whole previous report is neither read nor held.
-   */
-  async readPreviousComparable(accountId: string): Promise<ComparableScan | undefined> {
-    const account = accountKey(accountId);
-    const latest = await this.pointer(account, 'latest');
-    if (latest === undefined) return undefined;
-    const prev = await this.readComparable(account, latest);
-    if (prev.scan.coverage.iam === 'complete') return prev;
-    const complete = await this.pointer(account, 'latest-complete');
-    return complete !== undefined && complete !== latest ? this.readComparable(account, complete) : prev;
+  private async readComparable(account: string, scan: string, opts: ScanIndexOptions): Promise<ComparableScan> {
+    return (await this.readIndex(account, scan, opts)) ?? comparableOf((await this.readScan(account, scan)).report, opts);
   }
 
   /**
    * The scan to compare with: the newest, or, when the newest read IAM only in part, the newest
-   * complete one (compared with a partial scan, the findings it missed would all look new).
-   * undefined when the history has no scan of the account yet.
+   * complete one (compared with a partial scan, the findings it missed would all look new);
+   * undefined when the history has no scan of the account yet. As comparing (and, with `asff`,
+   * ASFF) reads it: from the stored index when there is one, so the whole previous report is
+   * neither read nor held.
    */
-  async readPrevious(accountId: string): Promise<PreviousScan | undefined> {
+  async readPreviousComparable(accountId: string, opts: ScanIndexOptions = {}): Promise<ComparableScan | undefined> {
     const account = accountKey(accountId);
     const latest = await this.pointer(account, 'latest');
     if (latest === undefined) return undefined;
-    const prev = await this.readScan(account, latest);
-    if (prev.report.scan.coverage.iam === 'complete') return prev;
+    const prev = await this.readComparable(account, latest, opts);
+    if (prev.scan.coverage.iam === 'complete') return prev;
     const complete = await this.pointer(account, 'latest-complete');
-    return complete !== undefined && complete !== latest ? this.readScan(account, complete) : prev;
+    return complete !== undefined && complete !== latest ? this.readComparable(account, complete, opts) : prev;
   }
 
   async readTrend(accountId: string): Promise<string> {
@@ -170,7 +158,7 @@ export class HistoryStore {
     const scan = scanDirName(report.scan.startedAt);
     const key = `${account}/${scan}/report.json.gz`;
     await this.blobs.put(key, gzipped ?? (await gzipReport(report)), 'application/gzip');
-    await this.blobs.put(`${account}/${scan}/${INDEX_OBJECT}`, index ?? (await gzipPieces(scanIndexPieces(report))), 'application/gzip');
+    await this.blobs.put(`${account}/${scan}/${INDEX_OBJECT}`, index ?? (await gzipPieces(scanIndexPieces(report, { asff: true }))), 'application/gzip');
     const trend = appendTrend(await this.readTrend(account), `${this.location}/${account}/${TREND_FILE}`, trendLine(report));
     await this.blobs.put(`${account}/${TREND_FILE}`, Buffer.from(trend, 'utf8'), 'application/x-ndjson');
     // `latest` means newest by scan time: storing an older scan must not move it back.

@@ -59,7 +59,7 @@ describe('--history DIR', () => {
     const history = join(tmp, 'cache');
     const store = await openHistoryStore(history);
     await store.blobs.put(`${ACCOUNT}/latest`, Buffer.from('2026-01-01T00-00-00.000Z\n'), 'text/plain');
-    await expect(store.readPrevious(ACCOUNT)).rejects.toThrow(/2026-01-01T00-00-00\.000Z\/report\.json\.gz/);
+    await expect(store.readPreviousComparable(ACCOUNT)).rejects.toThrow(/2026-01-01T00-00-00\.000Z\/report\.json\.gz/);
     const r = await runCli(['scan', '--demo', '--reports', join(tmp, 'r'), '--history', history, '--format', 'json', '--ci']);
     expect(r.code).toBe(2);
     expect(readFileSync(join(history, ACCOUNT, 'latest'), 'utf8')).toBe('2026-01-01T00-00-00.000Z\n');
@@ -74,7 +74,7 @@ describe('--history DIR', () => {
     await store.write(complete);
     await store.write(partial);
     expect(readFileSync(join(tmp, complete.scan.account.id, 'latest'), 'utf8').trim()).toBe('2026-11-02T03-00-00.000Z');
-    expect((await store.readPrevious(complete.scan.account.id))?.report.scan.id).toBe(complete.scan.id);
+    expect((await store.readPreviousComparable(complete.scan.account.id))?.scan.id).toBe(complete.scan.id);
     // Storing an older scan afterwards does not move latest back.
     await store.write(buildReport({ startedAt: '2026-10-01T03:00:00.000Z' }));
     expect(readFileSync(join(tmp, complete.scan.account.id, 'latest'), 'utf8').trim()).toBe('2026-11-02T03-00-00.000Z');
