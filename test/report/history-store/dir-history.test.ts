@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { comparableOf, SCAN_INDEX_FILE, scanIndexPieces } from '../../../src/report/scan-index.js';
+import { comparableOf, isAsffComparable, SCAN_INDEX_FILE, scanIndexPieces } from '../../../src/report/scan-index.js';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import { InputError } from '../../../src/model/errors.js';
@@ -120,6 +120,25 @@ describe('--history DIR', () => {
       else writeFileSync(key(tmp), index);
       expect(await store.readPreviousComparable(account)).toEqual(comparableOf(report));
     }
+  });
+
+  it('for ASFF, reads the stored index only when it holds what ASFF needs; else the report, reduced to that', async () => {
+    const report = buildReport({ startedAt: '2026-11-01T03:00:00.000Z' });
+    const account = report.scan.account.id;
+    const marked = { ...report, findings: report.findings.map((f) => ({ ...f, firstSeen: '2020-01-01T00:00:00.000Z' })) };
+    const read = async (index: Buffer) => {
+      const store = new HistoryStore(dirBlobStore(mkdtempSync(join(tmpdir(), 'leash-dirhist-'))));
+      await store.write(report, undefined, index);
+      return store.readPreviousComparable(account, { asff: true });
+    };
+    const viaIndex = await read(gzipSync([...scanIndexPieces(marked, { asff: true })].join('')));
+    expect(viaIndex?.findings.map((f) => f.firstSeen)).toEqual(report.findings.map(() => '2020-01-01T00:00:00.000Z'));
+    expect(viaIndex && isAsffComparable(viaIndex)).toBe(true);
+    expect(await read(gzipSync([...scanIndexPieces(marked)].join('')))).toEqual(comparableOf(report, { asff: true }));
+    // A store-made index (no bundle index given) holds the asff section: a report has what it needs.
+    const store = new HistoryStore(dirBlobStore(mkdtempSync(join(tmpdir(), 'leash-dirhist-'))));
+    await store.write(report);
+    expect(await store.readPreviousComparable(account, { asff: true })).toEqual(comparableOf(report, { asff: true }));
   });
 
   it('compares with the complete scan through its index when the newest read IAM only in part', async () => {
