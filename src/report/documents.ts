@@ -345,7 +345,7 @@ function storedFinding(f: Finding, commonSeen: string | undefined, t: DocumentTa
   const o: Record<string, unknown> = { ...rest, ...(firstSeen !== undefined && firstSeen !== commonSeen ? { firstSeen } : {}) };
   tx.put(o, 'description', f.description);
   tx.put(o, 'remediation', f.remediation);
-  tx.put(o, 'actions', f.actions);
+  tx.put(o, 'actions', f.actions, SHARED); // equal lists are one array (runChecks)
   const evidence: unknown[] = new Array(f.evidence.length);
   f.evidence.forEach((e, j) => tx.put(evidence, j, e, t.evidencePlace));
   o.evidence = evidence;

@@ -75,13 +75,20 @@ function* indexPieces(report: ComparableScan, opts: ScanIndexOptions): Generator
   const lists: (readonly string[])[] = [];
   const listAt = new Map<string, number>();
   const listOf = new Int32Array(report.findings.length);
+  // A list met before as the same array (runChecks shares equal lists) is found by identity; else by content.
+  const byArray = new Map<readonly string[], number>();
   report.findings.forEach((f, i) => {
-    const key = JSON.stringify(f.actions); // not a join: an action holding the separator would make two lists one
-    let n = listAt.get(key);
-    if (n === undefined) listAt.set(key, (n = lists.push(f.actions) - 1));
+    let n = byArray.get(f.actions);
+    if (n === undefined) {
+      const key = JSON.stringify(f.actions); // not a join: an action holding the separator would make two lists one
+      n = listAt.get(key);
+      if (n === undefined) listAt.set(key, (n = lists.push(f.actions) - 1));
+      byArray.set(f.actions, n);
+    }
     listOf[i] = n;
   });
   listAt.clear();
+  byArray.clear();
   const { id, startedAt, account, coverage } = report.scan;
   const head = { tool: 'leash', indexFormat: SCAN_INDEX_FORMAT, scan: { id, startedAt, account: { id: account.id }, coverage: { iam: coverage.iam } } };
   // Lines gathered into pieces of ~64 KB: the escaping and the writer see a few hundred pieces, not 100,000.

@@ -38,6 +38,24 @@ describe('check registry', () => {
   });
 });
 
+describe('runChecks', () => {
+  it('gives equal action lists as one array, and different lists as their own', () => {
+    const destroy = doc({ Effect: 'Allow', Action: ['ec2:TerminateInstances', 'rds:DeleteDBCluster'], Resource: '*' });
+    const other = doc({ Effect: 'Allow', Action: ['s3:DeleteBucket'], Resource: '*' });
+    const fs = findings(snapshotOf([{ name: 'kiro-a', inline: [destroy] }, { name: 'kiro-b', inline: [destroy] }, { name: 'kiro-c', inline: [other] }]));
+    const byName = (name: string) => fs.filter((f) => f.principalArn.endsWith(`/${name}`));
+    const a = byName('kiro-a'), b = byName('kiro-b'), c = byName('kiro-c');
+    expect(a.length).toBeGreaterThan(0);
+    for (const fa of a) {
+      const fb = b.find((f) => f.checkId === fa.checkId && f.subject === fa.subject)!;
+      expect(fb.actions).toEqual(fa.actions);
+      expect(fb.actions).toBe(fa.actions);
+    }
+    // Control: a finding with another list keeps its own.
+    for (const fc of c) for (const fa of a) if (JSON.stringify(fc.actions) !== JSON.stringify(fa.actions)) expect(fc.actions).not.toBe(fa.actions);
+  });
+});
+
 describe('admin-access', () => {
   it.each([
     ['Action "*"', doc({ Effect: 'Allow', Action: '*', Resource: '*' })],

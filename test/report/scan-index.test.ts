@@ -68,6 +68,14 @@ describe('the scan index', () => {
     expect(json.findings.map((f) => f[6])).toEqual([0, 0, 0]);
   });
 
+  it('is the same whether equal action lists are one array or copies', () => {
+    const list = ['ec2:TerminateInstances', 's3:DeleteBucket'];
+    const shared = buildReport({ findings: ['a', 'b', 'c'].map((subject) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject, actions: list })) });
+    const copies = { ...shared, findings: shared.findings.map((f) => ({ ...f, actions: [...f.actions] })) };
+    expect(shared.findings[0]!.actions).toBe(shared.findings[1]!.actions);
+    expect([...scanIndexPieces(shared)].join('')).toBe([...scanIndexPieces(copies)].join(''));
+  });
+
   it('refuses what is not an index of this leash, naming the file and where', () => {
     const good = JSON.parse([...scanIndexPieces(buildReport())].join('')) as Record<string, unknown> & { findings: unknown[][] };
     const withAt = (k: number, v: unknown): unknown[] => good.findings[0]!.map((x, i) => (i === k ? v : x));
