@@ -125,6 +125,17 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
           yield `repeat      ${t ? against(w, t.wallS, 's') : `${w.toFixed(1)} s`}, peak RSS ${t ? against(r, t.rssMiB, 'MiB', 0) : `${r} MiB`}: the same export scanned again the next day, compared with the first scan (its scan index); stages (ms) ${Object.entries(again.stages as Record<string, number>).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`;
         }
       }
+      // The same with ASFF in the bundle (a Security Hub user's scheduled scan): the gone findings
+      // are sent RESOLVED, from what the first scan's index holds for ASFF (not a target row).
+      if (workers === 0 && n <= Number(process.env.LEASH_BENCH_FULL_REPEAT_MAX ?? 10_000)) {
+        const history = join(dir, `history-asff-${n}`);
+        const withAsff = ['--formats', 'json,sarif,md,asff'];
+        const seed = run(build, ['scan', file, '--fixes', '--workers', '0', '--reports-root', history, ...withAsff]);
+        const again = seed.failed ? seed : runWithEnv(build, ['scan', file, '--fixes', '--workers', '0', '--reports-root', history, ...withAsff], { LEASH_BENCH_FULL_NOW: '2026-11-25T00:00:00Z' });
+        rmSync(history, { recursive: true, force: true });
+        if (again.failed) yield `repeat+ASFF failed: ${String(again.failed)}`;
+        else yield `repeat+ASFF ${(Number(again.wallMs) / 1000).toFixed(1)} s, peak RSS ${Number(again.peakRssMiB)} MiB (first scan with ASFF ${(Number(seed.wallMs) / 1000).toFixed(1)} s, ${Number(seed.peakRssMiB)} MiB): --format json,sarif,md,asff, the previous scan read through its index's asff section`;
+      }
       // Once per size up to LEASH_BENCH_FULL_PAIR_MAX principals (default 10,000; 0: never), with
       // the one-thread run: how much two cores give a scan here, against the best single run.
       if (workers === 0 && n <= Number(process.env.LEASH_BENCH_FULL_PAIR_MAX ?? 10_000)) {

@@ -16,6 +16,7 @@ import { renderSummary } from '../src/report/summary-text.js';
 import { open } from 'node:fs/promises';
 import { bundleBreakdown } from './full-scan-breakdown.js';
 import { reportFileIn, reportText } from '../src/report/report-file.js';
+import type { Format } from '../src/report/formats.js';
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -71,6 +72,9 @@ if (mode === 'gen') {
   // run compares with the first as a scheduled scan does (the "repeat" line of the bench).
   const ri = args.indexOf('--reports-root');
   const history = ri >= 0 ? args[ri + 1] : undefined;
+  // `--formats LIST`: the bundle's formats (default: leash's), e.g. json,sarif,md,asff for a Security Hub user.
+  const fi = args.indexOf('--formats');
+  const formats = fi >= 0 ? (args[fi + 1]!.split(',') as Format[]) : undefined;
   let out = join(root, 'bundle');
   const stages: Record<string, number> = {};
   // RSS after each stage: where the peak comes from (analysis state, or writing).
@@ -87,7 +91,7 @@ if (mode === 'gen') {
   let writeStart = 0;
   const { report, exitCode, dir } = await scanAndWrite(
     {
-      input: file, fixes, ...(history ? { reportsRoot: history } : { output: out, reportsRoot: join(root, 'reports') }),
+      input: file, fixes, ...(history ? { reportsRoot: history } : { output: out, reportsRoot: join(root, 'reports') }), ...(formats ? { formats } : {}),
       now: new Date(process.env.LEASH_BENCH_FULL_NOW ?? '2026-11-24T00:00:00Z'),
       ...(workers !== undefined ? ({ analysisWorkers: workers } as object) : {}),
       onStage: (s, ms) => {
