@@ -13,9 +13,11 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY docs/scanner-policy.json ./docs/scanner-policy.json
-RUN npx tsc -p . --outDir dist && node dist/src/iam/catalog-cache.js
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+# Compiled, then bundled (scripts/bundle.mjs: the CLI and its worker entries, with the catalog file).
+RUN npx tsc -p . --outDir dist && node dist/src/iam/write-catalog-cache.js && node scripts/bundle.mjs dist
 
-# --- runtime: production dependencies and the compiled CLI only --------------------------------
+# --- runtime: production dependencies and the bundled CLI only --------------------------------
 FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
@@ -23,8 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /opt/leash
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
-COPY --from=build /src/dist/src ./dist/src
-COPY --from=build /src/dist/docs ./dist/docs
+COPY --from=build /src/dist/bundle ./dist/bundle
 COPY demo ./demo
 COPY reports/schema ./reports/schema
 RUN mkdir -p /reports && chown 1000:1000 /reports
@@ -32,5 +33,5 @@ RUN mkdir -p /reports && chown 1000:1000 /reports
 USER 1000:1000
 VOLUME ["/reports"]
 WORKDIR /reports
-ENTRYPOINT ["node", "/opt/leash/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "/opt/leash/dist/bundle/main.js"]
 CMD ["schedule", "--cron", "0 3 * * *", "--", "--aws", "--reports", "/reports", "--format", "json,sarif,asff,md"]

@@ -1,7 +1,7 @@
 // The parent side of the full-scan benchmark (bench/full-scan.ts runs each scan in its own
 // process): generate the exports once, scan each size, print every figure against its target.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './build.js';
@@ -19,8 +19,15 @@ function run(build: string | undefined, args: string[]): Record<string, unknown>
   return runWithEnv(build, args, {});
 }
 
+/** The runner: bundled as the CLI ships (bench/build.ts), else compiled, else the sources under tsx. */
+function runnerCmd(build: string | undefined, args: string[]): string[] {
+  if (!build) return ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
+  const bundled = join(build, 'bundle/full-scan.js');
+  return [existsSync(bundled) ? bundled : join(build, 'bench/full-scan.js'), ...args];
+}
+
 function runWithEnv(build: string | undefined, args: string[], env: Record<string, string>): Record<string, unknown> {
-  const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
+  const cmd = runnerCmd(build, args);
   // A size that cannot finish (50k took > 25 min and 6.6 GiB before) must not hold up the rest of
   // the run and its Targets table: each child gets LEASH_BENCH_FULL_TIMEOUT_S seconds (default 900).
   const timeoutS = Number(process.env.LEASH_BENCH_FULL_TIMEOUT_S ?? 900);
@@ -37,7 +44,7 @@ function runWithEnv(build: string | undefined, args: string[], env: Record<strin
  * scan over threads could reach here.
  */
 function runPair(build: string | undefined, args: string[]): number[] | { failed: string } {
-  const cmd = build ? [join(build, 'bench/full-scan.js'), ...args] : ['--import', 'tsx', join(repoRoot, 'bench/full-scan.ts'), ...args];
+  const cmd = runnerCmd(build, args);
   const script = `const { spawn } = require('node:child_process'); const cmd = JSON.parse(process.argv[1]); const out = ['', '']; const kids = []; let done = 0;
 for (let i = 0; i < 2; i++) { const c = spawn(process.execPath, cmd, { stdio: ['ignore', 'pipe', 'inherit'] }); kids.push(c); c.stdout.on('data', (d) => (out[i] += d));
   c.on('close', (code) => { if (code !== 0) { for (const k of kids) k.kill(); process.exit(code ?? 1); } if (++done === 2) console.log(JSON.stringify(out.map((o) => JSON.parse(o.trim().split('\\n').pop()).wallMs))); }); }`;
@@ -65,7 +72,7 @@ export function* fullScanRows(build: string | undefined, onFigure: (f: FullScanF
   const sizes = (process.env.LEASH_BENCH_FULL_SIZES ?? '10000,50000').split(',').map(Number);
   const runs = Number(process.env.LEASH_BENCH_FULL_RUNS ?? 1);
   const workerCounts = (process.env.LEASH_BENCH_FULL_WORKERS ?? '0,2').split(',').map(Number);
-  yield `leash code: ${build ? 'compiled (.cache/bench-build)' : 'source (tsx)'}; ${runs} run(s) per size, best kept; --analysis-workers ${workerCounts.join(' then ')}`;
+  yield `leash code: ${build ? (existsSync(join(build, 'bundle/full-scan.js')) ? 'bundled as the CLI ships (.cache/bench-build/bundle)' : 'compiled (.cache/bench-build)') : 'source (tsx)'}; ${runs} run(s) per size, best kept; --analysis-workers ${workerCounts.join(' then ')}`;
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-full-'));
   try {
     for (const n of sizes) {

@@ -7,8 +7,8 @@
 // file, another iam-data, a file that does not parse or has the wrong shape) falls back to
 // loadCatalog, which reads the package itself.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { codeDirOf } from '../code-location.js';
 import { ACCESS_LEVELS, catalogDataDir, catalogFromFacts, loadCatalog, type AccessLevel, type Catalog, type CatalogFacts, type RawAction } from './catalog.js';
 
 /** Bumped whenever the file's layout changes: a file of another format is not read. */
@@ -36,8 +36,8 @@ export function catalogDataVersion(dataDir: string = catalogDataDir()): string {
   return pkg.version;
 }
 
-/** The file beside this module: only a compiled build has one (`npm run build`). */
-export function catalogCachePath(here: string = dirname(fileURLToPath(import.meta.url))): string {
+/** The file beside this module (beside the bundle's entries for the bundle): only a build has one (`npm run build`). */
+export function catalogCachePath(here: string = codeDirOf(import.meta.url)): string {
   return join(here, FILE_NAME);
 }
 
@@ -117,5 +117,3 @@ export function writeCatalogCache(path: string = catalogCachePath(), dataDir: st
   renameSync(tmp, path);
 }
 
-// `node dist/src/iam/catalog-cache.js`: the build's step.
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) writeCatalogCache();

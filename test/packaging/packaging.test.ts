@@ -99,7 +99,7 @@ describe('Dockerfile', () => {
     expect(unknownOptions('scan', ['--awz'])).toEqual(['--awz']);
   });
 
-  const built = existsSync(join(repoRoot, 'dist/src/cli/main.js'));
+  const built = existsSync(join(repoRoot, 'dist/bundle/main.js'));
   it.skipIf(!built)('the runtime stage, assembled from the build as its COPY lines say, scans the demo account (dist built by `npm test`)', () => {
     const root = join(tmp, 'image');
     const build: Stage = st.find((s) => s.name === final.instructions.find((i) => i.flags.from)?.flags.from)!;
@@ -120,7 +120,7 @@ describe('Dockerfile', () => {
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.js') ? [join(d, e.name)] : []));
     const imported = new Set<string>();
-    for (const f of walk(join(app, 'dist/src'))) {
+    for (const f of walk(join(app, 'dist/bundle'))) {
       for (const m of readFileSync(f, 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]/gm)) {
         const spec = (m[1] ?? m[2])!;
         if (spec.startsWith('node:')) continue;
@@ -300,20 +300,74 @@ describe('npm package', () => {
     const pkg = JSON.parse(read('package.json')) as { name: string; bin: Record<string, string>; files: string[]; publishConfig?: { access?: string } };
     const lock = JSON.parse(read('package-lock.json')) as { name: string; packages: Record<string, { name?: string }> };
     expect(pkg.name).toBe('@leash-audit/leash');
-    expect(pkg.bin.leash).toBe('dist/src/cli/main.js');
+    expect(pkg.bin.leash).toBe('dist/bundle/main.js');
     expect(lock.name).toBe(pkg.name);
     expect(lock.packages['']!.name).toBe(pkg.name);
     expect(pkg.publishConfig?.access).toBe('public');
-    expect(pkg.files).toContain('dist/src');
+    expect(pkg.files).toContain('dist/bundle');
   });
 
-  it.skipIf(!existsSync(join(repoRoot, 'dist/src/cli/main.js')))('npm pack would ship the bin, the demo and the schema, and no tests', () => {
+  it.skipIf(!existsSync(join(repoRoot, 'dist/bundle/main.js')))('npm pack would ship the bin, the demo and the schema, and no tests', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    expect(files).toContain('dist/src/cli/main.js');
+    expect(files).toContain('dist/bundle/main.js');
+    expect(files).toContain('dist/bundle/analysis-worker.js');
+    expect(files).toContain('dist/bundle/iam-catalog.json');
     expect(files).toContain('demo/authorization-details.json');
     expect(files).toContain('dist/docs/scanner-policy.json');
     expect(files.some((f) => f.startsWith('reports/schema/'))).toBe(true);
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('src/'))).toBe(false);
+  });
+});
+
+describe('the bundle (dist/bundle, scripts/bundle.mjs): the CLI as it ships', () => {
+  const bundle = join(repoRoot, 'dist/bundle');
+  const built = existsSync(join(bundle, 'main.js')) && existsSync(join(repoRoot, 'dist/src/cli/main.js'));
+  const skip = built ? false : 'dist/bundle not built (npm test builds it first: `npm run build`)';
+
+  it.skipIf(skip)('scans the demo as the compiled modules do, its analysis worker (a chunk\'s spawn) included, and leaves the catalog file alone', () => {
+    const catalogFile = join(bundle, 'iam-catalog.json');
+    const before = readFileSync(catalogFile);
+    const scan = (cli: string, out: string, extra: string[] = []) => {
+      const r = spawnSync(process.execPath, [cli, 'scan', '--demo', '--fixes', '--output', join(tmp, out), '--reports', join(tmp, `${out}-reports`), '--format', 'json', '--quiet', ...extra], { cwd: tmp, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const { scan: s, firstSeenDefault: _f, ...rest } = JSON.parse(readFileSync(join(tmp, out, 'report.json'), 'utf8')) as Record<string, unknown> & { scan: Record<string, unknown> };
+      const { id: _i, startedAt: _s, finishedAt: _e, ...scanRest } = s;
+      return { ...rest, scan: scanRest };
+    };
+    const bundled = scan(join(bundle, 'main.js'), 'bundled', ['--analysis-workers', '1']);
+    const compiled = scan(join(repoRoot, 'dist/src/cli/main.js'), 'compiled');
+    expect(bundled).toEqual(compiled);
+    expect((bundled as unknown as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
+    // The catalog file is read, never written, by a run (its writer is an entry of its own).
+    expect(readFileSync(catalogFile).equals(before)).toBe(true);
+  }, 120_000);
+
+  it.skipIf(skip)('finds worker entries beside the bundle from code in a chunk', async () => {
+    const { spawnWorker } = await import(join(repoRoot, 'dist/src/threads/spawn.js')) as typeof import('../../src/threads/spawn.js');
+    const chunk = `file://${join(bundle, 'chunks', readdirSync(join(bundle, 'chunks')).find((f) => f.endsWith('.js'))!)}`;
+    // The CloudTrail worker says it is ready once its module (and the catalog) loaded.
+    const w = spawnWorker('ingest-worker', chunk);
+    await expect(new Promise((res, rej) => { w.once('message', res); w.once('error', rej); })).resolves.toEqual({ ready: true });
+    await w.terminate();
+    // Control: an entry that is not beside the bundle fails to load.
+    const missing = spawnWorker('no-such-worker', chunk);
+    await expect(new Promise((res, rej) => { missing.once('message', res); missing.once('error', rej); })).rejects.toThrow(/no-such-worker/);
+  });
+
+  it.skipIf(skip)('holds its entries, its chunks in chunks/, the catalog file, and imports no devDependency', () => {
+    const files = readdirSync(bundle);
+    expect(files.sort()).toEqual(['analysis-worker.js', 'chunks', 'iam-catalog.json', 'ingest-worker.js', 'main.js']);
+    expect(readdirSync(join(bundle, 'chunks')).every((f) => f.endsWith('.js'))).toBe(true);
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const f of [...files.filter((f) => f.endsWith('.js')), ...readdirSync(join(bundle, 'chunks')).map((c) => join('chunks', c))]) {
+      for (const m of readFileSync(join(bundle, f), 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]/gm)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        expect(pkg.dependencies, `${f} imports ${name}`).toHaveProperty([name]);
+      }
+    }
   });
 });

@@ -13,8 +13,8 @@ import { repoRoot } from '../support/fixtures.js';
 import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js';
 import { parseReport } from '../../src/report/history.js';
 
-const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
-const skip = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npx tsc -p . --outDir dist\`)` : !existsSync(join(repoRoot, 'dist/src/pipeline/scan.js')) ? 'the demo scan is not in this build' : '';
+const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/bundle/main.js');
+const skip = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npm run build\`)` : !existsSync(join(repoRoot, 'dist/src/pipeline/scan.js')) ? 'the demo scan is not in this build' : '';
 
 let cwd = '';
 let report: Report;

@@ -13,9 +13,9 @@ import { repoRoot } from '../support/fixtures.js';
 import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js';
 import { buildReport } from './support.js';
 
-const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
+const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/bundle/main.js');
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
-const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npx tsc -p . --outDir dist\`)` : !hasMkfifo ? 'mkfifo not available' : '';
+const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npm run build\`)` : !hasMkfifo ? 'mkfifo not available' : '';
 
 let cwd: string;
 let tmux: TmuxSession;

@@ -10,8 +10,8 @@ import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js
 import { runCli } from '../support/cli.js';
 import { buildReport } from './support.js';
 
-const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
-const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npx tsc -p . --outDir dist\`)` : '';
+const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/bundle/main.js');
+const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !existsSync(CLI) ? `${CLI} not built (run \`npm run build\`)` : '';
 
 let cwd: string;
 let tmux: TmuxSession;

@@ -10,10 +10,10 @@ import { TmuxSession, tmuxAvailable, TMUX_SKIP_REASON } from '../support/tmux.js
 import { buildReport, FID } from './support.js';
 
 // LEASH_E2E_CLI points these tests at another build of the CLI entry point.
-const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/src/cli/main.js');
+const CLI = process.env.LEASH_E2E_CLI ?? join(repoRoot, 'dist/bundle/main.js');
 const cliBuilt = existsSync(CLI);
 const demoScanBuilt = existsSync(join(repoRoot, 'dist/src/pipeline/scan.js'));
-const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !cliBuilt ? `${CLI} not built (run \`npx tsc -p . --outDir dist\`)` : '';
+const skipReason = !tmuxAvailable ? TMUX_SKIP_REASON : !cliBuilt ? `${CLI} not built (run \`npm run build\`)` : '';
 const title = (name: string) => `${name}${skipReason ? ` (skipped: ${skipReason})` : ''}`;
 
 let cwd: string;
