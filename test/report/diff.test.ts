@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeDelta, diffReports, isEmptyDelta, renderDiffText } from '../../src/report/diff.js';
-import { baseFindings, buildReport, CI_USER, CLAUDE, finding, KIRO, laterReport, roleArn } from './support.js';
+import { baseFindings, buildReport, CI_USER, CLAUDE, finding, findingKeyArbs, KIRO, laterReport, roleArn, uniqueFindingArb } from './support.js';
 
 describe('diffReports', () => {
   const old = buildReport();
@@ -87,13 +87,8 @@ describe('computeDelta', () => {
   });
 
   it('properties: a report against itself is empty; new and resolved swap when reversed', () => {
-    const findingArb = fc.record({
-      checkId: fc.constantFrom('agent-destructive-without-approval', 'agent-unused-permissions', 'long-max-session-duration'),
-      principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
-      subject: fc.constantFrom('a', 'b', 'c'),
-      severity: fc.constantFrom('critical' as const, 'low' as const),
-    });
-    const reportArb = fc.uniqueArray(findingArb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength: 12 }).map((fs) => buildReport({ findings: fs.map((f) => finding(f)) }));
+    const findingArb = fc.record(findingKeyArbs(['agent-destructive-without-approval', 'agent-unused-permissions', 'long-max-session-duration']));
+    const reportArb = uniqueFindingArb(findingArb, 12).map((fs) => buildReport({ findings: fs.map((f) => finding(f)) }));
     fc.assert(
       fc.property(reportArb, reportArb, (a, b) => {
         expect(isEmptyDelta(computeDelta(a, a))).toBe(true);

@@ -12,7 +12,7 @@ import { comparableOf, headScanId, isAsffComparable, parseScanIndex, SCAN_INDEX_
 import { renderFormat } from '../../src/report/write.js';
 import type { Report } from '../../src/model/report.js';
 import { SEVERITIES } from '../../src/model/finding.js';
-import { ACCOUNT, buildReport, CI_USER, CLAUDE, finding, KIRO, laterReport } from './support.js';
+import { ACCOUNT, buildReport, CI_USER, CLAUDE, finding, findingKeyArbs, KIRO, laterReport, uniqueFindingArb } from './support.js';
 
 const indexBytes = (r: ComparableScan, opts: ScanIndexOptions = {}): Buffer => gzipSync([...scanIndexPieces(r, opts)].join(''));
 const indexOf = (r: ComparableScan, opts: ScanIndexOptions = {}): ComparableScan => parseScanIndex(indexBytes(r, opts), 'index', opts);
@@ -43,14 +43,11 @@ describe('the scan index', () => {
 
   it('gives the same delta as the whole report for any pair of reports (property)', () => {
     const findingArb = fc.record({
-      checkId: fc.constantFrom('agent-destructive-without-approval', 'agent-unused-permissions'),
-      principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
-      subject: fc.constantFrom('a', 'b', 'c'),
-      severity: fc.constantFrom('critical' as const, 'low' as const),
+      ...findingKeyArbs(['agent-destructive-without-approval', 'agent-unused-permissions']),
       actions: fc.subarray(['s3:GetObject', 'S3:getobject', 'ec2:TerminateInstances', 'iam:PassRole', 'a"b\\c\u2028']),
       suppressed: fc.option(fc.record({ reason: fc.string() }), { nil: undefined }),
     });
-    const reportArb = fc.uniqueArray(findingArb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength: 10 })
+    const reportArb = uniqueFindingArb(findingArb, 10)
       .map((fs) => buildReport({ findings: fs.map(({ suppressed, ...f }) => finding({ ...f, ...(suppressed ? { suppressed } : {}) })) }));
     fc.assert(
       fc.property(reportArb, reportArb, (a, b) => {
@@ -131,17 +128,14 @@ describe('the scan index written with ASFF', () => {
 
   it('gives the same ASFF file as the whole previous report, RESOLVED findings included (property)', () => {
     const findingArb = fc.record({
-      checkId: fc.constantFrom('agent-destructive-without-approval', 'privilege-escalation', 'agent-unused-permissions'),
-      principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
-      subject: fc.constantFrom('a', 'b', 'c'),
-      severity: fc.constantFrom('critical' as const, 'low' as const),
+      ...findingKeyArbs(['agent-destructive-without-approval', 'privilege-escalation', 'agent-unused-permissions']),
       technique: fc.option(fc.constantFrom('iam-pass-role', 'iam-create-policy-version'), { nil: undefined }),
       fixIds: fc.subarray(['fix-1', 'fix-2']),
       description: fc.constantFrom('one', 'two', 'a"b\\c\u2028'),
       remediation: fc.option(fc.constantFrom('Attach the boundary.', 'Remove it.'), { nil: undefined }),
       firstSeen: fc.option(fc.constantFrom('2026-10-01T00:00:00.000Z', '2026-11-20T00:00:00.000Z'), { nil: undefined }),
     });
-    const reportArb = (later: boolean) => fc.uniqueArray(findingArb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength: 8 })
+    const reportArb = (later: boolean) => uniqueFindingArb(findingArb, 8)
       .map((fs) => {
         const base = later ? laterReport() : buildReport();
         return { ...base, findings: fs.map(({ technique, remediation, firstSeen, ...f }) => {

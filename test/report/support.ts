@@ -3,6 +3,7 @@ import { findingId as realFindingId } from '../../src/checks/run.js';
 // evidence, findings with statement evidence, checks with references). Summary numbers are
 // derived from the findings and principals, never typed in, so they cannot disagree.
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import type { Finding, Severity } from '../../src/model/finding.js';
 import { SEVERITIES } from '../../src/model/finding.js';
 import type { Coverage, PrincipalReport, Report, ReportDelta } from '../../src/model/report.js';
@@ -209,4 +210,19 @@ export function laterReport(startedAt = '2026-11-25T03:00:00.000Z'): Report {
       finding({ checkId: 'agent-destructive-without-approval', principalArn: QDEV.arn, subject: 'destructive', actions: ['s3:DeleteBucket'] }),
     ],
   });
+}
+
+/** fast-check: what identifies a finding in report-pair properties (check, principal, subject) and its severity; tests add their own fields. */
+export function findingKeyArbs(checkIds: readonly [string, ...string[]]) {
+  return {
+    checkId: fc.constantFrom(...checkIds),
+    principalArn: fc.constantFrom(KIRO.arn, CLAUDE.arn, CI_USER.arn),
+    subject: fc.constantFrom('a', 'b', 'c'),
+    severity: fc.constantFrom('critical' as const, 'low' as const),
+  };
+}
+
+/** Findings with distinct ids (check, principal and subject make the id). */
+export function uniqueFindingArb<F extends { checkId: string; principalArn: string; subject: string }>(arb: fc.Arbitrary<F>, maxLength: number): fc.Arbitrary<F[]> {
+  return fc.uniqueArray(arb, { selector: (f) => `${f.checkId}|${f.principalArn}|${f.subject}`, maxLength });
 }
