@@ -125,6 +125,20 @@ describe('a role named .., ., terraform; a user and a role of one name; escapes 
     expect(readFileSync(join(bundle, 'summary.md'), 'utf8')).toContain('\\x1b]52');
   });
 
+  it('scan --format json,asff: the scan index\'s asff section and findings.asff.json hold no raw escape either', async () => {
+    const input = exportWith(names, ['twin']);
+    const out = join(mkdtempSync(join(tmpdir(), 'leash-hostile-asff-')), 'bundle');
+    const r = await runCli(['scan', '--input', input, '--output', out, '--format', 'json,asff', '--ci']);
+    expect(r.err).toBe('');
+    // Control: both are written, and the hostile name is in them (escaped, so it reads back as written).
+    const index = JSON.parse(textOf(join(out, '.leash-index.json.gz'))) as { principals: unknown[][]; asff?: { kinds: string[] } };
+    expect(index.asff?.kinds).toHaveLength(index.principals.length);
+    expect(index.principals.some((p) => String(p[0]).includes(ESC_NAME))).toBe(true);
+    const asff = JSON.parse(textOf(join(out, 'findings.asff.json'))) as { Resources: { Id: string }[] }[];
+    expect(asff.some((f) => f.Resources[0]!.Id.includes(ESC_NAME))).toBe(true);
+    for (const f of tree(out)) if (statSync(join(out, f)).isFile()) assertNoEscapes(textOf(join(out, f)), f);
+  });
+
   it('leash fix --principal .. --output DIR refuses a folder holding other files, and deletes nothing', async () => {
     const input = exportWith(['..', 'terraform']);
     const root = mkdtempSync(join(tmpdir(), 'leash-hostile-fix-'));
