@@ -818,7 +818,8 @@ function groupsHold(ctx: Ctx, n: GraphNodeInternal, groups: readonly (readonly s
     const ids = catalogIds(ctx, g);
     let held = false, free = false;
     for (let i = 0; i < ids.length; i++) {
-      const [a, id] = ids[i]!;
+      // No destructuring: a tuple read through the iterator protocol allocated per test here.
+      const pair = ids[i]!, a = pair[0], id = pair[1];
       // Compute of another account cannot carry this account's roles: the grant must reach the caller's account.
       if (id === undefined || !allowed.has(id) || !mayActInOwn(n.caller!, a)) continue;
       held = true;

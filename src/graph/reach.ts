@@ -78,7 +78,7 @@ function condense(g: BuiltGraph, strength: Strength, to: readonly (readonly numb
     const work: [number, number][] = [[root, 0]];
     while (work.length > 0) {
       const top = work[work.length - 1]!;
-      const [v, k] = top;
+      const v = top[0], k = top[1]; // no destructuring: an iterator per step
       if (k === 0) {
         index[v] = low[v] = counter++;
         stack.push(v);

@@ -182,17 +182,31 @@ export class ActionSet {
     return this;
   }
 
+  // Merged from the back into this set's own id array when it has room (grown by doubling
+  // otherwise): a union per statement and layer allocated a fresh array each time.
   private mergeSparse(other: ActionSet): void {
-    const a = this.s, b = other.s, la = this.len, lb = other.len;
-    const out = new Uint32Array(la + lb);
-    let i = 0, j = 0, n = 0;
-    while (i < la && j < lb) {
-      const x = a[i]!, y = b[j]!;
-      if (x < y) { out[n++] = x; i++; } else if (y < x) { out[n++] = y; j++; } else { out[n++] = x; i++; j++; }
+    const b = other.s, la = this.len, lb = other.len, need = la + lb;
+    let a = this.s;
+    if (a.length < need) {
+      const grown = new Uint32Array(Math.max(need, Math.min(this.wordCount, a.length * 2)));
+      grown.set(a.subarray(0, la));
+      a = this.s = grown;
     }
-    while (i < la) out[n++] = a[i++]!;
-    while (j < lb) out[n++] = b[j++]!;
-    this.s = out;
+    // Writing at k never passes the next unread id of this set: k > i while j ≥ 0.
+    let i = la - 1, j = lb - 1, k = need - 1;
+    while (j >= 0) {
+      const y = b[j]!;
+      if (i >= 0 && a[i]! >= y) {
+        if (a[i] === y) j--;
+        a[k--] = a[i--]!;
+      } else {
+        a[k--] = y;
+        j--;
+      }
+    }
+    // a[0..i] are in place; duplicates left a gap between them and the merged tail.
+    const n = i + 1 + (need - 1 - k);
+    if (k > i) a.copyWithin(i + 1, k + 1, need);
     this.len = n;
     if (n > this.wordCount) this.toDense();
   }
@@ -319,7 +333,7 @@ export class ActionSet {
   intersectionIds(other: ActionSet, limit = Infinity): number[] {
     const out: number[] = [];
     if (!this.w || !other.w) {
-      const [few, many] = this.walksFewer(other) ? [this, other] : [other, this];
+      const fewer = this.walksFewer(other), few = fewer ? this : other, many = fewer ? other : this;
       for (let i = 0; i < few.len && out.length < limit; i++) if (many.has(few.s[i]!)) out.push(few.s[i]!);
       return out;
     }
@@ -345,7 +359,7 @@ export class ActionSet {
 
   intersectionCount(other: ActionSet): number {
     if (!this.w || !other.w) {
-      const [few, many] = this.walksFewer(other) ? [this, other] : [other, this];
+      const fewer = this.walksFewer(other), few = fewer ? this : other, many = fewer ? other : this;
       let n = 0;
       for (let i = 0; i < few.len; i++) if (many.has(few.s[i]!)) n++;
       return n;

@@ -161,3 +161,22 @@ describe('ActionSet in either form (sorted ids or bitset)', () => {
     expect(new ActionSet(size).isSparse()).toBe(true); // an empty set holds no bitset at all
   });
 });
+
+describe('ActionSet union of sorted id lists in place', () => {
+  it('a set united with itself, and with a set sharing ids, over spare capacity left by add', () => {
+    fc.assert(
+      fc.property(setsArb, fc.array(fc.nat(), { maxLength: 20 }), ({ size, a, b }, extra) => {
+        const s = new ActionSet(size);
+        for (const id of a) s.add(id); // grows by doubling: capacity past the ids held
+        s.or(s);
+        expect(s.toArray()).toEqual(sorted(new Set(a)));
+        const t = ActionSet.of(size, b);
+        for (const x of extra) t.add(x % size);
+        const want = sorted(new Set([...a, ...b, ...extra.map((x) => x % size)]));
+        expect(s.or(t).toArray()).toEqual(want);
+        expect(t.toArray()).toEqual(sorted(new Set([...b, ...extra.map((x) => x % size)])));
+      }),
+      { numRuns: 500, seed: 64 },
+    );
+  });
+});
