@@ -68,13 +68,23 @@ function suppressionKey(f: ComparableFinding): string {
   return f.suppressed ? JSON.stringify([f.suppressed.reason, f.suppressed.by ?? null, f.suppressed.until ?? null]) : '';
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function compareFinding(before: ComparableFinding, after: ComparableFinding): ChangedFinding | undefined {
   const changes: FindingChangeKind[] = [];
   if (before.severity !== after.severity) changes.push('severity');
-  const was = new Set(before.actions.map((a) => a.toLowerCase()));
-  const now = new Set(after.actions.map((a) => a.toLowerCase()));
-  const actionsAdded = after.actions.filter((a) => !was.has(a.toLowerCase())).sort();
-  const actionsRemoved = before.actions.filter((a) => !now.has(a.toLowerCase())).sort();
+  // The same list in the same order (most findings of a scan the day after) adds and removes
+  // nothing: no lower-cased sets for it.
+  const same = sameList(before.actions, after.actions);
+  const was = same ? undefined : new Set(before.actions.map((a) => a.toLowerCase()));
+  const now = same ? undefined : new Set(after.actions.map((a) => a.toLowerCase()));
+  const actionsAdded = same ? [] : after.actions.filter((a) => !was!.has(a.toLowerCase())).sort();
+  const actionsRemoved = same ? [] : before.actions.filter((a) => !now!.has(a.toLowerCase())).sort();
   if (actionsAdded.length > 0 || actionsRemoved.length > 0) changes.push('actions');
   if (suppressionKey(before) !== suppressionKey(after)) changes.push('suppression');
   if (changes.length === 0) return undefined;

@@ -86,6 +86,24 @@ describe('computeDelta', () => {
     expect(delta.permissionGrowth).toEqual([{ arn: CLAUDE.arn, before: 410, after: 980 }]);
   });
 
+  it('property: actions added and removed are the case-insensitive set differences, the same list included', () => {
+    const action = fc.constantFrom('s3:GetObject', 's3:getobject', 'S3:GetObject', 'iam:PassRole', 'ec2:RunInstances', 'ec2:runinstances', 'kms:Decrypt');
+    const lists = fc.array(action, { maxLength: 6 }).chain((a) => fc.tuple(fc.constant(a), fc.oneof(fc.constant(a), fc.constant([...a]), fc.array(action, { maxLength: 6 }))));
+    fc.assert(
+      fc.property(lists, ([was, now]) => {
+        const f = (actions: string[]) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject: 'destructive', actions });
+        const d = diffReports(buildReport({ findings: [f(was)] }), buildReport({ findings: [f(now)] }));
+        const lower = (xs: string[]) => new Set(xs.map((x) => x.toLowerCase()));
+        const added = now.filter((x) => !lower(was).has(x.toLowerCase())).sort();
+        const removed = was.filter((x) => !lower(now).has(x.toLowerCase())).sort();
+        const c = d.findings.changed[0];
+        if (added.length === 0 && removed.length === 0) expect(c).toBeUndefined();
+        else expect([c!.actionsAdded, c!.actionsRemoved, c!.changes]).toEqual([added, removed, ['actions']]);
+      }),
+      { numRuns: 300, seed: 29 },
+    );
+  });
+
   it('properties: a report against itself is empty; new and resolved swap when reversed', () => {
     const findingArb = fc.record(findingKeyArbs(['agent-destructive-without-approval', 'agent-unused-permissions', 'long-max-session-duration']));
     const reportArb = uniqueFindingArb(findingArb, 12).map((fs) => buildReport({ findings: fs.map((f) => finding(f)) }));
