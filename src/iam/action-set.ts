@@ -122,6 +122,29 @@ export class ActionSet {
     return this;
   }
 
+  /**
+   * A new set with this one's members, in the smaller form; this set is left as it is, so a
+   * scratch set keeps its capacity for the next use.
+   */
+  compactCopy(): ActionSet {
+    const c = new ActionSet(this.size);
+    if (this.w) {
+      const n = this.count();
+      if (n > this.wordCount) {
+        c.w = allocWords(this.wordCount);
+        c.w.set(this.w);
+        return c;
+      }
+      c.s = new Uint32Array(n);
+      this.fillIds(c.s);
+      c.len = n;
+    } else {
+      c.s = this.s.slice(0, this.len);
+      c.len = this.len;
+    }
+    return c;
+  }
+
   /** The dense form, in place. */
   toDense(): this {
     if (!this.w) {
@@ -189,7 +212,7 @@ export class ActionSet {
     let a = this.s;
     if (a.length < need) {
       const grown = new Uint32Array(Math.max(need, Math.min(this.wordCount, a.length * 2)));
-      grown.set(a.subarray(0, la));
+      grown.set(a); // capacity past len comes along: no subarray view to allocate
       a = this.s = grown;
     }
     // Writing at k never passes the next unread id of this set: k > i while j ≥ 0.

@@ -222,9 +222,10 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
 
 const SUMMARY_KEYS = ['allowAny', 'allowUnconditional', 'allowAllResources', 'denyAlways', 'denyConditional', 'denyExceptListed', 'allowTagScoped'] as const;
 
-// Scratch sets for the deny accumulators: effectivePermissions is synchronous and never
-// re-entered, and these never escape it.
-const scratch = new Map<number, { denyAlways: ActionSet; denyConditional: ActionSet; denyExceptListed: ActionSet; allowTagScoped: ActionSet }>();
+// Scratch sets for every accumulator: effectivePermissions is synchronous and never re-entered,
+// and these never escape it (what it returns are compacting copies). Scratch sets keep their
+// capacity, so a principal's unions do not grow fresh id arrays statement by statement.
+const scratch = new Map<number, Accumulator>();
 
 export interface EffectiveInput {
   readonly identity: readonly PolicyDocument[];
@@ -293,13 +294,12 @@ function sharingKey(input: EffectiveInput, expander: ActionExpander): string | u
 
 function computeEffective(input: EffectiveInput, expander: ActionExpander): EffectivePermissions {
   const n = expander.size;
-  let tmp = scratch.get(n);
-  if (!tmp) scratch.set(n, (tmp = { denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n), allowTagScoped: new ActionSet(n) }));
-  tmp.denyAlways.clear();
-  tmp.denyConditional.clear();
-  tmp.denyExceptListed.clear();
-  tmp.allowTagScoped.clear();
-  const acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), ...tmp };
+  let acc = scratch.get(n);
+  if (!acc) {
+    acc = { allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n), denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n), allowTagScoped: new ActionSet(n) };
+    scratch.set(n, acc);
+  }
+  for (const k of SUMMARY_KEYS) acc[k].clear();
   accumulate(acc, input.identity, expander, input.principal);
   const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
   const others: (readonly PolicyDocument[])[] = [];
@@ -319,8 +319,8 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
   if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
-  // Kept per principal for the whole scan: the smaller form (see ActionSet).
-  return { allowed: allowed.compact(), unconditional: unconditional.compact(), allResources: allResources.compact() };
+  // Kept per principal for the whole scan: copies in the smaller form (see ActionSet).
+  return { allowed: allowed.compactCopy(), unconditional: unconditional.compactCopy(), allResources: allResources.compactCopy() };
 }
 
 /**

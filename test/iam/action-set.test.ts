@@ -180,3 +180,23 @@ describe('ActionSet union of sorted id lists in place', () => {
     );
   });
 });
+
+describe('ActionSet.compactCopy', () => {
+  it('has the same members in the smaller form and shares nothing with the set it copies', () => {
+    fc.assert(
+      fc.property(mixedArb, ({ size, start, form, probe }) => {
+        const s = inForm(size, start, form);
+        const before = s.toArray();
+        const c = s.compactCopy();
+        expect(same(c.toArray(), before)).toBe(true);
+        expect(c.isSparse()).toBe(before.length <= Math.ceil(size / 32));
+        expect(s.isSparse()).toBe(form === 'dense' ? false : inForm(size, start, form).isSparse()); // the original keeps its form
+        for (const id of probe) c.add(id);
+        expect(same(s.toArray(), before)).toBe(true);
+        s.clear();
+        expect(same(c.toArray(), sorted(new Set([...before, ...probe])))).toBe(true);
+      }),
+      { numRuns: 300, seed: 65 },
+    );
+  });
+});

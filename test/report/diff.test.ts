@@ -91,9 +91,9 @@ describe('computeDelta', () => {
     const lists = fc.array(action, { maxLength: 6 }).chain((a) => fc.tuple(fc.constant(a), fc.oneof(fc.constant(a), fc.constant([...a]), fc.array(action, { maxLength: 6 }))));
     fc.assert(
       fc.property(lists, ([was, now]) => {
-        const f = (actions: string[]) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject: 'destructive', actions });
+        const f = (actions: readonly string[]) => finding({ checkId: 'agent-destructive-without-approval', principalArn: KIRO.arn, subject: 'destructive', actions: [...actions] });
         const d = diffReports(buildReport({ findings: [f(was)] }), buildReport({ findings: [f(now)] }));
-        const lower = (xs: string[]) => new Set(xs.map((x) => x.toLowerCase()));
+        const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
         const added = now.filter((x) => !lower(was).has(x.toLowerCase())).sort();
         const removed = was.filter((x) => !lower(now).has(x.toLowerCase())).sort();
         const c = d.findings.changed[0];
