@@ -19,9 +19,11 @@ export interface NameRule {
   readonly source: string;
   /** Words (a `-` joins consecutive words) any of which names the tool. */
   readonly words: readonly (readonly string[])[];
+  /** The tool's word is also a person's given name: a name that is that word alone is a person's. */
+  readonly givenName: boolean;
 }
 
-const sessionData = registry.sessionNames as { rules: { id: string; tool: string; words: string[] }[]; source: string };
+const sessionData = registry.sessionNames as { rules: { id: string; tool: string; words: string[]; givenName?: boolean }[]; source: string };
 
 export const SESSION_NAME_RULES: readonly NameRule[] = sessionData.rules.map((r) => ({
   id: r.id,
@@ -30,13 +32,16 @@ export const SESSION_NAME_RULES: readonly NameRule[] = sessionData.rules.map((r)
   confidence: 'low' as const,
   source: sessionData.source,
   words: r.words.map((w) => w.toLowerCase().split('-')),
+  givenName: r.givenName === true,
 }));
 
 /** Rules whose words appear (as whole, consecutive words) in a session name or sourceIdentity. */
 export function matchName(name: string, rules: readonly NameRule[] = SESSION_NAME_RULES): NameRule[] {
   const words = nameWords(name.slice(0, 256)).split('-').filter(Boolean);
   const has = (seq: readonly string[]) => words.some((_, i) => seq.every((w, j) => words[i + j] === w));
-  return rules.filter((r) => r.words.some(has));
+  // "claude" alone (a session named after the person who assumed the role) is no tool's name.
+  const alone = (r: NameRule) => r.givenName && words.length === 1 && r.words.some((seq) => seq.length === 1 && seq[0] === words[0]);
+  return rules.filter((r) => r.words.some(has) && !alone(r));
 }
 
 /** Why a session name says nothing about a tool, or undefined when it may. */

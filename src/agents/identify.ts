@@ -8,9 +8,16 @@ import data from '../data/agents/principals.json' with { type: 'json' };
 
 // `on: "words"` patterns see the name as lower-case words joined by "-", so they can ask for a
 // word boundary inside CamelCase (MyClineRole → my-cline-role, DeclinedPayments → declined-payments).
-const namePatterns = data.namePatterns.map((p) => ({ ...p, words: (p as { on?: string }).on === 'words', re: new RegExp(p.pattern, 'i') }));
+const namePatterns = data.namePatterns.map((p) => ({ ...p, words: (p as { on?: string }).on === 'words', givenName: (p as { givenName?: boolean }).givenName === true, re: new RegExp(p.pattern, 'i') }));
 const pathPatterns = data.pathPatterns.map((p) => ({ ...p, re: new RegExp(p.pattern, 'i') }));
 const humanRoles = data.humanSessionRoles.map((p) => new RegExp(p.pattern));
+const noAgentNames = data.noAgentRoleNames.map((p) => new RegExp(p.pattern));
+const serviceLinkedPath = new RegExp(data.serviceLinkedPath.pattern);
+
+/** An AWS service-linked role: the service defines its permissions, so no agent acts through it with rights a customer chose. */
+export function isServiceLinkedRole(p: Principal): boolean {
+  return p.kind === 'role' && serviceLinkedPath.test(p.path);
+}
 interface ServicePrincipalRule {
   readonly principal: string;
   readonly tool: string;
@@ -54,6 +61,8 @@ function trustEvidence(role: Role): AgentEvidence[] {
       const refined = hit.bySourceArn && sourceArns.length > 0 ? sourceArns.map((arn) => hit.bySourceArn!.find((r) => arn.includes(r.contains))) : [];
       // Every aws:SourceArn names a resource that is no agent (a knowledge base, a batch job): no evidence.
       if (refined.length > 0 && refined.every((r) => r?.confidence === 'none')) continue;
+      // Without one, a name the console gives a service role of no agent says the same.
+      if (sourceArns.length === 0 && noAgentNames.some((re) => re.test(role.name))) continue;
       const best = refined.find((r) => r && r.confidence !== 'none' && r.tool);
       if (best) out.push({ kind: 'trust-service-principal', detail: `${detail} for ${sourceArns.join(', ')}`, confidence: best.confidence as Confidence, tool: best.tool! });
       else out.push({ kind: 'trust-service-principal', detail, confidence: hit.confidence as Confidence, tool: hit.tool });
@@ -116,9 +125,15 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
     for (const np of namePatterns) {
       if (np.re.test(np.words ? words : p.name)) {
         const detail = `name "${p.name}"${np.words ? ` (words "${words}")` : ''} matches /${np.pattern}/`;
-        // claude.dupont or claude@example.com is a person called Claude more often than a tool:
-        // a weak signal then, which needs a second one to make an agent.
-        if (p.kind === 'user' && looksLikePerson(p.name)) ev.push({ kind: 'name-pattern', detail: `${detail}, but reads like a person's name`, confidence: 'low', tool: np.tool });
+        // A name that reads like a person's (claude.dupont), a user whose whole name is the word (a
+        // user called Kiro or Cline), or any principal whose whole name is a word that is also a
+        // given name (a role called Claude): weak, needing a second signal. A tool-style name
+        // (kiro-agent, claude-code-ci) keeps the pattern's confidence, user or role.
+        const single = !words.includes('-');
+        const person = p.kind === 'user' && looksLikePerson(p.name) ? 'reads like a person\'s name'
+          : single && (p.kind === 'user' || np.givenName) ? 'the whole name is the word, which people are called too'
+          : undefined;
+        if (person && np.confidence !== 'low') ev.push({ kind: 'name-pattern', detail: `${detail}, but ${person}`, confidence: 'low', tool: np.tool });
         else ev.push({ kind: 'name-pattern', detail, confidence: np.confidence as Confidence, tool: np.tool });
         break;
       }
@@ -145,9 +160,54 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
   return ev;
 }
 
+/**
+ * Which independent source a weak signal comes from. A principal's name and path are chosen by
+ * one hand, as are a session's name and its sourceIdentity (whoever called AssumeRole): each pair
+ * is one signal, however many of its pieces matched.
+ */
+function family(e: AgentEvidence): string {
+  if (e.kind === 'name-pattern' || e.kind === 'path-pattern') return 'principal name or path';
+  if (e.kind === 'cloudtrail-session-name' || e.kind === 'cloudtrail-source-identity') return 'session name or sourceIdentity';
+  return e.kind;
+}
+
+/**
+ * Weak evidence that counts toward the two-signal rule: unrecognised agent tooling is a marker to
+ * look at (a word such as `genai` in an app id), never a vote.
+ */
+function weakVotes(evidence: readonly AgentEvidence[]): AgentEvidence[] {
+  return evidence.filter((e) => e.confidence === 'low' && e.kind !== 'unrecognised-agent-tooling');
+}
+
+/** The independent sources among weak evidence. */
+function weakFamilies(evidence: readonly AgentEvidence[]): string[] {
+  return [...new Set(weakVotes(evidence).map(family))];
+}
+
 export function isAgent(evidence: readonly AgentEvidence[]): boolean {
   const strong = evidence.some((e) => e.confidence === 'high' || e.confidence === 'medium');
-  return strong || evidence.filter((e) => e.confidence === 'low').length >= 2;
+  return strong || weakFamilies(evidence).length >= 2;
+}
+
+/** Evidence that an AI tool drives a principal's sessions: what it did (CloudTrail) or where it runs (a local config). */
+function isDriving(e: AgentEvidence): boolean {
+  return (e.kind.startsWith('cloudtrail-') || e.kind === 'local-config') && e.kind !== 'unrecognised-agent-tooling';
+}
+
+/**
+ * The evidence that an AI tool drives an engineer's own session, when it is enough to say so: a
+ * high or medium signal, or weak ones from two independent sources. One weak signal (an unverified
+ * user-agent code, an LLM library's marker) never makes a person's session an agent's.
+ */
+export function aiDrivingEvidence(evidence: readonly AgentEvidence[]): AgentEvidence[] {
+  const driving = evidence.filter(isDriving);
+  return isAgent(driving) ? driving : [];
+}
+
+/** Weak driving evidence of an engineer's session that is not enough alone (shown, not counted). */
+export function weakDrivingEvidence(evidence: readonly AgentEvidence[]): AgentEvidence[] {
+  const driving = evidence.filter(isDriving);
+  return isAgent(driving) ? [] : driving;
 }
 
 const rankOf: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -155,27 +215,44 @@ const rankOf: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 /**
  * Which evidence decided, and why, in words for the report. `isAgentVerdict` and `humanSession`
  * are what the analysis concluded (an engineer's own session role is an agent principal only
- * when declared or tagged).
+ * when an AI tool is seen driving it, or declared or tagged); `serviceLinked`: the principal is an
+ * AWS service-linked role.
  */
-export function explainAgentDecision(evidence: readonly AgentEvidence[], isAgentVerdict: boolean, humanSession: boolean): AgentDecision {
+export function explainAgentDecision(evidence: readonly AgentEvidence[], isAgentVerdict: boolean, humanSession: boolean, serviceLinked = false): AgentDecision {
   const idx = evidence.map((e, i) => ({ e, i }));
   const best = (xs: typeof idx) => [...xs].sort((a, b) => rankOf[b.e.confidence] - rankOf[a.e.confidence] || a.i - b.i);
   if (humanSession && !isAgentVerdict) {
-    const ai = idx.filter(({ e }) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
+    const ai = idx.filter(({ e }) => isDriving(e));
     return {
       verdict: 'human-session',
       decidedBy: best(ai).slice(0, 3).map((x) => x.i),
       reason: ai.length > 0
-        ? `an engineer's own session role (${ai.length} piece(s) of evidence that an AI tool drives it; that is the human-session-driven-by-agent finding, not an agent principal)`
+        ? `an engineer's own session role; ${ai.length} weak piece(s) of evidence that an AI tool drives it, from one source (${[...new Set(ai.map(({ e }) => family(e)))].join(', ')}): not enough alone to say so`
         : 'an engineer\'s own session role; only a declaration or tag makes it an agent principal',
+    };
+  }
+  if (humanSession && isAgentVerdict) {
+    const ai = idx.filter(({ e }) => isDriving(e) || e.kind === 'declared' || e.kind === 'tag');
+    const top = best(ai)[0];
+    return {
+      verdict: 'agent',
+      decidedBy: best(ai).slice(0, 3).map((x) => x.i),
+      reason: top && top.e.confidence !== 'low'
+        ? `an engineer's own session role driven by an AI tool: ${top.e.confidence} confidence ${top.e.kind}${top.e.tool ? ` (${top.e.tool})` : ''}${top.e.why ? `: ${top.e.why}` : ''}`
+        : `an engineer's own session role driven by an AI tool: weak signals from ${weakFamilies(ai.map((x) => x.e)).length} independent sources agree`,
     };
   }
   if (!isAgentVerdict) {
     const lows = idx.filter(({ e }) => e.confidence === 'low');
+    const families = weakFamilies(lows.map((x) => x.e));
     return {
       verdict: 'not-agent',
-      decidedBy: lows.map((x) => x.i),
-      reason: lows.length === 0 ? 'no evidence of an AI tool' : `only one weak signal (${lows[0]!.e.kind}); weak evidence needs a second signal`,
+      decidedBy: serviceLinked ? best(idx).slice(0, 3).map((x) => x.i) : lows.map((x) => x.i),
+      reason: serviceLinked
+        ? 'an AWS service-linked role: the service defines its permissions, so no agent acts through it with rights a customer chose'
+        : lows.length === 0 ? 'no evidence of an AI tool'
+        : families.length === 0 ? 'only unrecognised agent tooling, a marker to look at, not evidence of an agent'
+        : `weak evidence from one source only (${families[0]}); weak evidence needs a second, independent signal`,
     };
   }
   const strong = idx.filter(({ e }) => e.confidence === 'high' || e.confidence === 'medium');
@@ -187,24 +264,28 @@ export function explainAgentDecision(evidence: readonly AgentEvidence[], isAgent
       reason: `${top.e.confidence} confidence ${top.e.kind}${top.e.tool ? ` (${top.e.tool})` : ''}${top.e.why ? `: ${top.e.why}` : ''}`,
     };
   }
-  const lows = idx.filter(({ e }) => e.confidence === 'low');
+  const lows = idx.filter(({ e }) => e.confidence === 'low' && e.kind !== 'unrecognised-agent-tooling');
+  const families = weakFamilies(lows.map((x) => x.e));
   return {
     verdict: 'agent',
     decidedBy: lows.map((x) => x.i),
-    reason: `${lows.length} independent weak signals (${[...new Set(lows.map((x) => x.e.kind))].join(', ')}) agree`,
+    reason: `weak signals from ${families.length} independent sources (${families.join('; ')}) agree`,
   };
 }
 
 /**
  * Which kind of agent principal this is, or undefined for none. An engineer's session role counts
- * when an AI tool is seen driving it (CloudTrail, a local tool config) or it is declared/tagged;
- * its name never makes it one (Identity Center names are the permission set's).
+ * when an AI tool is seen driving it (CloudTrail, a local tool config: aiDrivingEvidence) or it is
+ * declared/tagged; its name never makes it one (Identity Center names are the permission set's).
+ * A service-linked role never does unless declared or tagged.
  */
 export function agentKindOf(p: Principal, evidence: readonly AgentEvidence[]): AgentKind | undefined {
   if (isHumanSessionRole(p)) {
-    const driven = evidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config' || e.kind === 'declared' || e.kind === 'tag');
-    return driven ? 'ai-driven-human-session' : undefined;
+    const declared = evidence.some((e) => e.kind === 'declared' || e.kind === 'tag');
+    return declared || aiDrivingEvidence(evidence).length > 0 ? 'ai-driven-human-session' : undefined;
   }
+  // Declared or tagged by the account's own people, even a service-linked role is what they say.
+  if (isServiceLinkedRole(p) && !evidence.some((e) => e.kind === 'declared' || e.kind === 'tag')) return undefined;
   return isAgent(evidence) ? 'agent-principal' : undefined;
 }
 

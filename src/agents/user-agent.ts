@@ -84,9 +84,15 @@ export function configSignatures(extra: readonly { readonly userAgent: string; r
 const MAX_UA_CHARS = 4096;
 const MAX_TOKENS = 128;
 
-/** The space-separated tokens of a user agent (bounded). */
+/**
+ * The space-separated tokens of a user agent (bounded). CloudTrail writes some user agents inside
+ * one pair of brackets (`[Boto3/1.26.165 … Botocore/1.29.165]`, S3 data events among them): the
+ * pair is taken off first, so a signature anchored at a token's end still matches the last token.
+ */
 export function tokens(userAgent: string): string[] {
-  return userAgent.slice(0, MAX_UA_CHARS).split(/\s+/).filter(Boolean).slice(0, MAX_TOKENS);
+  let ua = userAgent.slice(0, MAX_UA_CHARS).trim();
+  if (ua.length >= 2 && ua.startsWith('[') && ua.endsWith(']')) ua = ua.slice(1, -1);
+  return ua.split(/\s+/).filter(Boolean).slice(0, MAX_TOKENS);
 }
 
 /**

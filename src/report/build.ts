@@ -14,7 +14,7 @@ import type { ActionSet } from '../iam/action-set.js';
 import { countByService } from '../iam/service-counts.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { explainAgentDecision } from '../agents/identify.js';
+import { explainAgentDecision, isServiceLinkedRole } from '../agents/identify.js';
 
 const WEIGHT: Record<Severity, number> = { critical: 40, high: 15, medium: 5, low: 1, info: 0 };
 
@@ -139,7 +139,7 @@ export function buildReport(input: BuildInput): Report {
       isAgent: a.isAgent,
       ...(a.agentKind ? { agentKind: a.agentKind } : {}),
       agentEvidence: a.agentEvidence,
-      ...(a.agentEvidence.length > 0 ? { agentDecision: explainAgentDecision(a.agentEvidence, a.isAgent, a.humanSession) } : {}),
+      ...(a.agentEvidence.length > 0 ? { agentDecision: explainAgentDecision(a.agentEvidence, a.isAgent, a.humanSession, isServiceLinkedRole(a.principal)) } : {}),
       riskScore: riskScore(findingsBy.get(p.arn) ?? [], a.isAgent),
       permissions: {
         allowedActionCount: a.allowedCount,

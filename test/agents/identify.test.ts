@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agentEvidenceFor, isAgent } from '../../src/agents/identify.js';
 import { defaultConfig } from '../../src/config/config.js';
 import type { Role } from '../../src/model/snapshot.js';
+import type { AgentEvidence } from '../../src/model/agent.js';
 import { doc, snapshotOf } from '../support/snapshot.js';
 
 function role(name: string, trustStatement: Record<string, unknown>): Role {
@@ -58,10 +59,12 @@ describe('name patterns on IAM users that read like people', () => {
       expect(isAgent(ev), name).toBe(false);
     }
   });
-  it('tool-style user names stay medium', () => {
-    for (const name of ['claude-code-ci', 'cursor-ci-bot', 'kiro_agent_2']) {
-      const ev = agentEvidenceFor(user(name), defaultConfig());
-      expect(isAgent(ev), name).toBe(true);
-    }
+  it('tool-style user names decide; cursor, an everyday word, is weak and needs a second, independent signal', () => {
+    for (const name of ['claude-code-ci', 'kiro_agent_2']) expect(isAgent(agentEvidenceFor(user(name), defaultConfig())), name).toBe(true);
+    const ev = agentEvidenceFor(user('cursor-ci-bot'), defaultConfig());
+    expect(ev.map((e) => [e.tool, e.confidence])).toEqual([['cursor', 'low']]);
+    expect(isAgent(ev)).toBe(false);
+    const ua: AgentEvidence = { kind: 'cloudtrail-user-agent', detail: 'user agent matched ai-sdk-amazon-bedrock', confidence: 'low', tool: 'ai-sdk' };
+    expect(isAgent([...ev, ua])).toBe(true);
   });
 });

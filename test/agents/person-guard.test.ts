@@ -94,7 +94,7 @@ describe('a word in a tool-chosen session name is weak; a user-agent marker is s
     expect(ev[runner.arn]!.map((e) => [e.kind, e.tool, e.confidence])).toEqual([['cloudtrail-session-name', 'claude-code', 'low']]);
     const all = agentEvidenceFor(runner, config, ev[runner.arn]!);
     expect(isAgent(all)).toBe(false);
-    expect(explainAgentDecision(all, false, false)).toMatchObject({ verdict: 'not-agent', decidedBy: [0], reason: expect.stringMatching(/one weak signal/) });
+    expect(explainAgentDecision(all, false, false)).toMatchObject({ verdict: 'not-agent', decidedBy: [0], reason: expect.stringMatching(/from one source only \(session name or sourceIdentity\)/) });
   });
 
   it('the AWS CLI agent code decides, and the report says so', () => {
@@ -113,7 +113,7 @@ describe('a word in a tool-chosen session name is weak; a user-agent marker is s
     const all = agentEvidenceFor(r, config, ev[r.arn]!);
     expect(all.map((e) => e.confidence)).toEqual(['low', 'low']);
     expect(isAgent(all)).toBe(true);
-    expect(explainAgentDecision(all, true, false).reason).toMatch(/2 independent weak signals/);
+    expect(explainAgentDecision(all, true, false).reason).toMatch(/weak signals from 2 independent sources \(principal name or path; session name or sourceIdentity\)/);
   });
 
   it('an engineer\'s own session role driven by a tool is a human session, not an agent principal', () => {

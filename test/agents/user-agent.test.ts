@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/fixtures.js';
 import registry from '../../src/data/agents/ai-tools.json' with { type: 'json' };
 import localConfigs from '../../src/data/agents/local-configs.json' with { type: 'json' };
-import { businessMetrics, configSignatures, matchUserAgent, REGISTRY_SIGNATURES, sanitise, TOOLS, unrecognisedMarker } from '../../src/agents/user-agent.js';
+import { businessMetrics, configSignatures, matchUserAgent, REGISTRY_SIGNATURES, sanitise, tokens, TOOLS, unrecognisedMarker } from '../../src/agents/user-agent.js';
 
 describe('ai-tools.json: every tool and signature is sourced', () => {
   it('names every tool the issue lists, with signatures or a reason why there are none', () => {
@@ -192,5 +192,39 @@ describe('signatures from leash.config.yaml', () => {
     const [sig] = configSignatures([{ userAgent: '^(a+)+$', tool: 'x', confidence: 'low' }]);
     expect(matchUserAgent('a'.repeat(64), [sig!]).length).toBe(1);
     expect(matchUserAgent(`${'a'.repeat(4000)}!`, [sig!])).toEqual([]);
+  });
+});
+
+// Audit (session 29): CloudTrail writes some user agents inside one pair of brackets (S3 data
+// events in the invictus-ir set: `[Boto3/1.26.165 … Botocore/1.29.165]`).
+describe('user agents CloudTrail wrapped in brackets', () => {
+  const BOTO = 'Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 os/linux#6.8.0 lang/python#3.11.7 Botocore/1.43.11';
+  it.each([
+    [`[${BOTO} x-client-framework:langchain-aws]`, 'langchain-aws-framework'],
+    ['[aws-sdk-js/3.1172.0 ua/2.1 os/linux#6.8.0 lang/js md/nodejs#20.20.2 api/s3#3.1172.0 m/E,AN]', 'aws-cli-agent-claude-code'],
+    [`[${BOTO} bedrock-agentcore/1.0.3 (integration_source=crewai)]`, 'crewai-agentcore-integration'],
+  ])('%s matches %s as the unwrapped string does', (ua, id) => {
+    expect(matchUserAgent(ua).map((m) => m.rule.id)).toContain(id);
+    expect(matchUserAgent(ua).map((m) => m.rule.id)).toEqual(matchUserAgent(ua.slice(1, -1)).map((m) => m.rule.id));
+    expect(unrecognisedMarker(ua)).toBeUndefined();
+  });
+  it('only one enclosing pair is taken off; a bracket inside a token stays (negative controls)', () => {
+    expect(matchUserAgent(`${BOTO} x-client-framework:langchain-aws]`).map((m) => m.rule.id)).not.toContain('langchain-aws-framework');
+    expect(matchUserAgent(`[[${BOTO} x-client-framework:langchain-aws]]`).map((m) => m.rule.id)).not.toContain('langchain-aws-framework');
+    expect(tokens('[S3Console/0.4, aws-internal/3]')).toEqual(['S3Console/0.4,', 'aws-internal/3']);
+  });
+});
+
+describe('Strands: the SDK by its whole product name, its tools by their prefix', () => {
+  const BOTO = 'Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 os/linux#6.8.0 lang/python#3.11.7 Botocore/1.43.11';
+  it.each([
+    [`${BOTO} strands-agents`, 'strands-agents-sdk', 'high'],
+    [`${BOTO} strands-agents/1.2.0`, 'strands-agents-sdk', 'high'],
+    [`${BOTO} strands-agents-memory`, 'strands-agents-tools', 'medium'],
+  ])('%s → %s (%s)', (ua, id, confidence) => {
+    expect(matchUserAgent(ua)[0]).toMatchObject({ rule: { id, confidence } });
+  });
+  it('strands-agentsmith is not Strands', () => {
+    expect(matchUserAgent(`${BOTO} strands-agentsmith/2.0`)).toEqual([]);
   });
 });

@@ -112,6 +112,8 @@ describe('role-name patterns respect word boundaries, CamelCase included', () =>
   it.each([
     ['DeclinedPaymentsProcessor'], ['incline-sensor-ingest'], ['recline-api'], ['AmazonQuickSightS3Access'], ['amazon-quicksight-role'],
     ['AmazonQLDBStreamRole'], ['precursor-etl'], ['DataPrecursorJob'],
+    // Audit (session 29): substrings and loose words took ordinary roles for AI tools.
+    ['philanthropic-grants-etl'], ['MisanthropicJob'], ['jeanclaude-reports'], ['ekirova-sandbox'], ['SeniorQDevOpsRole'], ['q-dev-sandbox'], ['cursoragent'],
   ])('%s is not an AI tool role', (name) => {
     const p = role(name);
     expect(tools(p)).toEqual([]);
@@ -122,16 +124,43 @@ describe('role-name patterns respect word boundaries, CamelCase included', () =>
     expect(tools(user('mcpherson.j'))).toEqual([]);
   });
 
+  // A distinctive product name as a whole word in a role's name: medium, an agent on its own.
   it.each([
     ['ClineRole', 'coding-agent'], ['MyClineAgent', 'coding-agent'], ['cline', 'coding-agent'], ['GeminiCliRole', 'coding-agent'], ['windsurf-dev', 'coding-agent'],
     ['CodexRunner', 'coding-agent'], ['AmazonQRole', 'amazon-q'], ['AmazonQDeveloperAgent', 'amazon-q'], ['QDeveloperRole', 'amazon-q'], ['amazonq-developer', 'amazon-q'],
-    ['amazonq', 'amazon-q'], ['CodeWhispererRole', 'amazon-q'], ['q-dev-sandbox', 'amazon-q'], ['CursorAgentRole', 'cursor'], ['cursoragent', 'cursor'], ['dev-cursor', 'cursor'],
-    ['MyMcpRole', 'mcp-server'], ['McpServerRole', 'mcp-server'], ['mcp-gateway-prod', 'mcp-server'], ['aws_mcp', 'mcp-server'], ['mcpserver', 'mcp-server'],
-    ['claude-code-sandbox', 'claude-code'], ['kiro-agent', 'kiro'],
-  ])('%s → %s', (name, tool) => {
+    ['amazonq', 'amazon-q'], ['CodeWhispererRole', 'amazon-q'], ['claude-code-sandbox', 'claude-code'], ['ClaudeCodeRole', 'claude-code'], ['anthropic-batch', 'claude-code'], ['kiro-agent', 'kiro'],
+  ])('%s → %s (decides alone)', (name, tool) => {
     const p = role(name);
     expect(tools(p)).toEqual([tool]);
     expect(isAgent(agentEvidenceFor(p, config))).toBe(true);
+  });
+
+  // Words that also mean something else (a database cursor, AWS Copilot, MCP as another acronym),
+  // a given name as the whole name, and any IAM user's name: named, weak, not an agent alone.
+  it.each([
+    ['CursorAgentRole', 'cursor'], ['dev-cursor', 'cursor'], ['CursorPaginationSyncRole', 'cursor'], ['copilot-pipeline-role', 'copilot'],
+    ['MyMcpRole', 'mcp-server'], ['McpServerRole', 'mcp-server'], ['mcp-gateway-prod', 'mcp-server'], ['aws_mcp', 'mcp-server'], ['mcpserver', 'mcp-server'], ['mcp-billing-platform-admin', 'mcp-server'],
+    ['claude', 'claude-code'], ['Kiro', 'kiro'],
+  ])('%s → %s (weak, not an agent alone)', (name, tool) => {
+    const p = role(name);
+    const ev = agentEvidenceFor(p, config);
+    expect(ev.filter((e) => e.kind === 'name-pattern').map((e) => [e.tool, e.confidence])).toEqual([[tool, 'low']]);
+    expect(isAgent(ev)).toBe(false);
+  });
+
+  it.each([['claude'], ['Kiro'], ['cline']])('the IAM user %s (the whole name is the word) is named, weakly', (name) => {
+    const ev = agentEvidenceFor(user(name), config);
+    expect(ev.map((e) => [e.kind, e.confidence])).toEqual([['name-pattern', 'low']]);
+    expect(ev[0]!.detail).toMatch(/people are called too/);
+    expect(isAgent(ev)).toBe(false);
+  });
+
+  it.each([['claude-code-ci'], ['kiro_agent_2'], ['ClaudeCodeBot'], ['kiro-agent']])('the IAM user %s has a tool-style name: an agent', (name) => {
+    expect(isAgent(agentEvidenceFor(user(name), config))).toBe(true);
+  });
+
+  it.each([['jeanclaude'], ['ekirova'], ['philanthropist']])('the IAM user %s is not named at all (no whole word)', (name) => {
+    expect(agentEvidenceFor(user(name), config)).toEqual([]);
   });
 
   it.each([
