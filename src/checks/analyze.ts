@@ -12,6 +12,7 @@ import { destructiveActions, escalationTechniques } from './data.js';
 import type { AnalyzedPrincipal, EscalationHit } from './types.js';
 import type { Principal } from '../model/snapshot.js';
 import { inventoryComplete, PassableRoles } from './passable-roles.js';
+import { makesInstanceProfiles } from '../iam/instance-profile.js';
 
 export interface ActionIndex {
   readonly destructive: ActionSet;
@@ -77,7 +78,7 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
     if (!reachable) continue;
     let passableRoles: readonly string[] | undefined;
     if (t.passedTo && passable) {
-      const r = passable.find(p, eff.unconditional, t.passedTo);
+      const r = passable.find(p, eff.unconditional, t.passedTo, makesInstanceProfiles(eff.allowed, expander));
       if (r.status === 'none') continue; // no role it can pass gives it anything more
       if (r.status === 'found') passableRoles = r.roles;
     }

@@ -80,6 +80,10 @@ function mayNameRole(pattern: string, partition: string, account: string): boole
   return literal.length < resource.length ? 'role/'.startsWith(literal) || literal.startsWith('role/') : resource.startsWith('role/');
 }
 
+const EC2 = 'ec2.amazonaws.com';
+/** Every role EC2 may carry once someone puts it in an instance profile (iam:CreateInstanceProfile + iam:AddRoleToInstanceProfile). */
+const EC2_ANY_ROLE = 'ec2.amazonaws.com#any-role';
+
 export class PassableRoles {
   private readonly byService = new Map<string, PassCandidate[]>();
   /** Per service: the union of what its roles may do, and whether one's policies are unknown. */
@@ -92,11 +96,18 @@ export class PassableRoles {
     const order = [...candidates].map((c) => ({ c, n: c.role.unresolvedPolicyArns.length > 0 ? Infinity : c.unconditional.count() }));
     order.sort((a, b) => b.n - a.n);
     order.forEach(({ c }, i) => this.rank.set(c, i));
+    const add = (svc: string, c: PassCandidate) => {
+      let list = this.byService.get(svc);
+      if (!list) this.byService.set(svc, (list = []));
+      list.push(c);
+    };
     for (const { c } of order) {
       for (const svc of trustedServices(c.role.trustPolicy)) {
-        let list = this.byService.get(svc);
-        if (!list) this.byService.set(svc, (list = []));
-        list.push(c);
+        // EC2 takes a role only through an instance profile (RunInstances, launch templates,
+        // AssociateIamInstanceProfile): roles in none are passable only by who can make one.
+        if (svc === EC2 || svc === ANY) add(EC2_ANY_ROLE, c);
+        if (svc === EC2 && c.role.instanceProfiles.length === 0) continue;
+        add(svc, c);
       }
     }
   }
@@ -107,7 +118,8 @@ export class PassableRoles {
   private candidates(svc: string): readonly PassCandidate[] {
     let list = this.candidateLists.get(svc);
     if (!list) {
-      const own = this.byService.get(svc) ?? [], any = this.byService.get(ANY) ?? [];
+      const own = this.byService.get(svc) ?? [];
+      const any = svc === EC2_ANY_ROLE ? [] : (this.byService.get(ANY) ?? []).filter((c) => svc !== EC2 || c.role.instanceProfiles.length > 0);
       list = any.length === 0 ? own : [...own, ...any];
       this.candidateLists.set(svc, list);
     }
@@ -177,13 +189,14 @@ export class PassableRoles {
    * A role `p` may pass to one of `services` that can do something `p` cannot do without
    * approval (up to three examples), none, or unknown.
    */
-  find(p: Principal, pUnconditional: ActionSet, services: readonly string[]): PassableResult {
+  find(p: Principal, pUnconditional: ActionSet, services: readonly string[], makesInstanceProfiles = false): PassableResult {
     if (!this.inventory.complete) return { status: 'unknown', why: this.inventory.why };
     let cache = this.perPrincipal.get(p);
     if (!cache) this.perPrincipal.set(p, (cache = new Map()));
     const found: string[] = [];
     let unknown: PassableResult | undefined;
-    for (const svc of services) {
+    for (const asked of services) {
+      const svc = asked === EC2 && makesInstanceProfiles ? EC2_ANY_ROLE : asked;
       let r = cache.get(svc);
       if (!r) cache.set(svc, (r = this.findFor(p, pUnconditional, svc)));
       if (r.status === 'found') for (const arn of r.roles) if (found.length < 3 && !found.includes(arn)) found.push(arn);

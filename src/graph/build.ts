@@ -19,6 +19,7 @@ import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-co
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
+import { makesInstanceProfiles } from '../iam/instance-profile.js';
 import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
 import { escalates, gain, powerOf, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
@@ -651,7 +652,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     // decision does not depend on which role, and when the trust does not depend on the caller.
     for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
       if (list.length === 0) continue;
-      const { shared, specific } = perList(list, 'split', () => ({ shared: list.filter((x) => !callerSpecific(x.entry)), specific: list.filter((x) => callerSpecific(x.entry)) }));
+      const { shared, specific } = perList(list, 'split', () => ({ shared: list.filter((x) => !callerSpecific(x.entry, x.role)), specific: list.filter((x) => callerSpecific(x.entry, x.role)) }));
       for (const { role, entry } of specific) one(role, entry, named);
       if (shared.length === 0) continue;
       const sample = sampleArn(acct, 'role');
@@ -846,7 +847,12 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
   const known = memo.get(svc);
   if (known) return known;
   const caller = n.caller!;
-  const roles = acct.byService.get(svc) ?? [];
+  // EC2 carries a role only through an instance profile: roles in none are passable only by a
+  // caller that may make one (CreateInstanceProfile + AddRoleToInstanceProfile).
+  const viaProfiles = svc === 'ec2.amazonaws.com' && !(n.effective !== undefined && makesInstanceProfiles(n.effective.allowed, ctx.expander));
+  const all = acct.byService.get(svc) ?? [];
+  const roles = viaProfiles ? perList(all, 'instance-profiles', () => all.filter((x) => x.role.instanceProfiles.length > 0)) : all;
+  const hubSvc = viaProfiles ? `${svc}+instance-profile` : svc;
   const extra = { 'iam:passedtoservice': [svc] };
   const sample = sampleArn(acct, 'role');
   const serviceCtx: RequestContext = { values: { 'aws:sourceaccount': [acct.id], ...timeValues(ctx.now) } };
@@ -855,7 +861,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
     const d = decide(caller, 'iam:PassRole', sample, extra);
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) {
-      const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}`, `roles of ${acct.id} that trust ${svc}`, acct.id, (h) => {
+      const hub = hubNode(ctx, `hub:pass:${hubSvc}@${acct.id}`, `roles of ${acct.id} that trust ${svc}${viaProfiles ? ' and are in an instance profile' : ''}`, acct.id, (h) => {
         for (const { role, entry } of roles) {
           const target = ctx.nodes[ctx.byId.get(role.arn) ?? -1];
           if (!target) continue;
@@ -881,7 +887,7 @@ function passableTo(ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, svc: str
     }
     // One hop of this caller's own, shared by every technique that passes to the service.
     if (out.length > 0) {
-      const hub = hubNode(ctx, `hub:pass:${svc}@${acct.id}:${caller.arn}`, `roles of ${acct.id} that trust ${svc} and ${n.label} may pass`, acct.id, (h) => {
+      const hub = hubNode(ctx, `hub:pass:${hubSvc}@${acct.id}:${caller.arn}`, `roles of ${acct.id} that trust ${svc} and ${n.label} may pass`, acct.id, (h) => {
         for (const x of out) addEdge(ctx, h, x.target, { technique: 'pass-role', actions: ['iam:PassRole'], condition: x.condition, target: 'proven', why: `trusts ${svc}`, evidence: x.evidence });
       });
       result = { kind: 'hub', hub, condition: 'none', evidence: [] };

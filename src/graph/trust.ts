@@ -77,8 +77,27 @@ export function trustCondition(entry: TrustEntry, ctx: RequestContext): Tri {
 }
 
 /** Whether a trust statement's condition depends on who calls (then a shared hop cannot stand for every caller). */
-export function callerSpecific(entry: TrustEntry): boolean {
-  return referencesPrincipalKey(entry.statement.condition);
+export function callerSpecific(entry: TrustEntry, role: Role): boolean {
+  return referencesPrincipalKey(entry.statement.condition) || hasCallerSpecificDeny(role);
+}
+
+const denyMemo = new WeakMap<Role, boolean>();
+
+/**
+ * A Deny of the trust policy that depends on who calls: one naming particular principals (an
+ * ARN, an account) or NotPrincipal, or testing a principal key. A shared decision for every
+ * caller (the graph's hubs) would read it for no caller and miss it for the one it names.
+ */
+function hasCallerSpecificDeny(role: Role): boolean {
+  let v = denyMemo.get(role);
+  if (v === undefined) {
+    v = role.trustPolicy.statements.some((s) => s.effect === 'Deny' && (
+      s.notPrincipal !== undefined || referencesPrincipalKey(s.condition) ||
+      (s.principal !== undefined && s.principal !== '*' && Object.values(s.principal).some((vs) => vs.some((x) => x !== '*')))
+    ));
+    denyMemo.set(role, v);
+  }
+  return v;
 }
 
 /** Explicit Deny statements of the trust policy that apply to this caller (by ARN, account or anyone). */

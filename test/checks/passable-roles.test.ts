@@ -15,12 +15,13 @@ function doc(kind: 'identity' | 'trust', ...Statement: Record<string, unknown>[]
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.document;
 }
-function role(name: string, trusts: readonly string[], policies: PolicyDocument[] = [], unresolved = false): Role {
+function role(name: string, trusts: readonly string[], policies: PolicyDocument[] = [], unresolved = false, instanceProfiles: string[] = trusts.includes('ec2.amazonaws.com') ? [name] : []): Role {
   const trust = trusts.length > 0 ? doc('trust', { Effect: 'Allow', Principal: { Service: [...trusts] }, Action: 'sts:AssumeRole' }) : doc('trust', { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' });
   return {
     kind: 'role', arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, id: `AROA${name}`, name, path: '/', tags: {},
     policies: policies.map((d) => ({ origin: { kind: 'inline', name: 'p' }, document: d })),
-    unresolvedPolicyArns: unresolved ? [`arn:aws:iam::${ACCOUNT}:policy/missing`] : [], trustPolicy: trust, instanceProfiles: [],
+    unresolvedPolicyArns: unresolved ? [`arn:aws:iam::${ACCOUNT}:policy/missing`] : [], trustPolicy: trust,
+    instanceProfiles,
   };
 }
 
@@ -37,18 +38,20 @@ describe('PassableRoles.find agrees with a role-by-role search', () => {
     trusts: fc.subarray(SERVICES),
     ids: fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: 20 }),
     unresolved: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    // EC2 takes a role only through an instance profile.
+    profile: fc.boolean(),
   });
   const grantArb = fc.constantFrom('*', `arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:role/r1*`, `arn:aws:iam::${ACCOUNT}:role/r2`, `arn:aws:iam::*:role/r?`, `arn:aws:iam::${ACCOUNT}:role/*1`, `arn:aws:iam::444455556666:role/*`);
 
   it('found ⇔ some passable role trusting the service can do something the principal cannot', () => {
     fc.assert(
-      fc.property(fc.array(roleArb, { minLength: 1, maxLength: 12 }), fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: 40 }), grantArb, fc.constantFrom(...SERVICES), (specs, have, grant, svc) => {
-        const candidates: PassCandidate[] = specs.map((s, i) => ({ role: role(`r${i}`, s.trusts, [], s.unresolved), unconditional: ActionSet.of(N, s.ids) }));
+      fc.property(fc.array(roleArb, { minLength: 1, maxLength: 12 }), fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: 40 }), grantArb, fc.constantFrom(...SERVICES), fc.boolean(), (specs, have, grant, svc, makesProfiles) => {
+        const candidates: PassCandidate[] = specs.map((s, i) => ({ role: role(`r${i}`, s.trusts, [], s.unresolved, s.profile ? [`r${i}`] : []), unconditional: ActionSet.of(N, s.ids) }));
         const agent = role('agent', [], [doc('identity', { Effect: 'Allow', Action: 'iam:PassRole', Resource: grant })]);
         const pSet = ActionSet.of(N, have);
-        const result = new PassableRoles(candidates, { complete: true }).find(agent, pSet, [svc]);
+        const result = new PassableRoles(candidates, { complete: true }).find(agent, pSet, [svc], makesProfiles);
         const pattern = new RegExp(`^${grant.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-        const expected = candidates.filter((c, i) => specs[i]!.trusts.includes(svc) && pattern.test(c.role.arn) && (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(pSet) > 0));
+        const expected = candidates.filter((c, i) => specs[i]!.trusts.includes(svc) && (svc !== 'ec2.amazonaws.com' || specs[i]!.profile || makesProfiles) && pattern.test(c.role.arn) && (c.role.unresolvedPolicyArns.length > 0 || c.unconditional.differenceCount(pSet) > 0));
         expect(result.status).toBe(expected.length > 0 ? 'found' : 'none');
         if (result.status === 'found') {
           expect(result.roles.length).toBe(Math.min(3, expected.length));
