@@ -83,6 +83,12 @@ export const configSchema = z.strictObject({
   }),
   approval: z.strictObject({
     condition: z.enum(APPROVAL_IDS as [string, ...string[]]).default('mfa-present'),
+    /**
+     * The role of the human-approval broker (approval-session-tag, approval-source-identity): the
+     * only caller the agent roles' trust policies let set the approval. Without it the trust fix
+     * carries a placeholder and is not safe to apply.
+     */
+    brokerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: 'a role ARN, e.g. "arn:aws:iam::111122223333:role/approval-broker"' }).optional(),
   }).default({ condition: 'mfa-present' }),
   accounts: z.array(z.strictObject({
     id: z.string({ error: 'a 12-digit account id in quotes, e.g. "111122223333" (unquoted, YAML reads a number)' }).regex(/^\d{12}$/, { error: 'a 12-digit account id in quotes, e.g. "111122223333"' }),

@@ -19,11 +19,19 @@ export function configuredApproval(config: LeashConfig): ApprovalCondition {
 }
 
 /** Only AWS services may assume the role (no AWS account, federated or "*" principal). */
-function serviceOnlyTrust(a: AnalyzedPrincipal): boolean {
+export function serviceOnlyTrust(a: AnalyzedPrincipal): boolean {
   const p = a.principal;
   if (p.kind !== 'role') return false;
   const allows = p.trustPolicy.statements.filter((s) => s.effect === 'Allow');
   return allows.length > 0 && allows.every((s) => s.principal !== undefined && s.principal !== '*' && Object.entries(s.principal).every(([k, v]) => k === 'Service' || v.length === 0));
+}
+
+/** Only identity federation (OIDC or SAML) may assume the role: no AWS account principal, no service. */
+function federatedOnlyTrust(a: AnalyzedPrincipal): boolean {
+  const p = a.principal;
+  if (p.kind !== 'role') return false;
+  const allows = p.trustPolicy.statements.filter((s) => s.effect === 'Allow');
+  return allows.length > 0 && allows.every((s) => s.principal !== undefined && s.principal !== '*' && Object.entries(s.principal).every(([k, v]) => k === 'Federated' || v.length === 0));
 }
 
 export function approvalFor(a: AnalyzedPrincipal, config: LeashConfig): PrincipalApproval {
@@ -39,6 +47,18 @@ export function approvalFor(a: AnalyzedPrincipal, config: LeashConfig): Principa
     return {
       condition, meetable: false,
       why: 'Only AWS services assume this role, and a service session carries no MFA, session tag or source identity from a human: the boundary denies these actions outright.',
+    };
+  }
+  if (condition.id.startsWith('mfa-') && federatedOnlyTrust(a)) {
+    return {
+      condition, meetable: false,
+      why: 'Only web-identity or SAML federation assumes this role (AssumeRoleWithWebIdentity / AssumeRoleWithSAML), and such sessions carry no aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge IAM can test: the boundary denies these actions outright. A change that needs one goes through another role a human assumes with MFA.',
+    };
+  }
+  if (!condition.id.startsWith('mfa-') && a.principal.kind === 'user') {
+    return {
+      condition, meetable: false,
+      why: `An IAM user's requests carry no session tag or source identity set by an approver (no broker can assume a user), so ${condition.id} cannot hold for it: the boundary denies these actions outright. Use mfa-present or mfa-recent for users, or move the agent to a role a broker assumes.`,
     };
   }
   if (condition.id.startsWith('mfa-')) {

@@ -1,6 +1,7 @@
 // Fix plans for one agent principal: a right-sized identity policy, a permissions boundary that
 // denies destructive and escalation actions without human approval, a tightened trust policy,
 // a session policy, and a shorter MaxSessionDuration. Each is verified before it is called safe.
+import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
 import { escalates, gain } from '../graph/power.js';
@@ -22,7 +23,7 @@ import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, setKey, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix, verificationSummary } from './verify.js';
-import { approvalFor, configuredApproval, type PrincipalApproval } from './approval.js';
+import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApproval } from './approval.js';
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import type { EffectivePermissions } from '../iam/effective.js';
@@ -556,6 +557,43 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
   return { document: changed ? { ...role.trustPolicy, version: '2012-10-17', statements: numbered } : role.trustPolicy, notes, placeholders, requiresSourceIdentity, changed };
 }
 
+const BROKER_PLACEHOLDER = 'REPLACE-WITH-APPROVAL-BROKER-ROLE-ARN';
+
+/**
+ * The approval condition's trust-policy guards (approval-conditions.json), for an agent role that
+ * AWS principals assume: without them anyone who may assume the role could set the approval
+ * (the leash-approved session tag, an approved-* source identity) on their own session. The
+ * broker is the configured approval.brokerRoleArn, else a placeholder that keeps the fix from
+ * being called safe.
+ */
+function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, ap: ApprovalCondition | undefined, config: LeashConfig): TrustChange & { changed: boolean } {
+  const guards = ap?.guards.filter((g) => g.where === 'trust-policy') ?? [];
+  const assumedByAccounts = t.document.statements.some((s) => s.effect === 'Allow' && s.principal !== undefined && (s.principal === '*' || (s.principal.AWS ?? []).length > 0));
+  if (guards.length === 0 || !assumedByAccounts) return t;
+  const broker = config.approval.brokerRoleArn ?? BROKER_PLACEHOLDER;
+  const fill = (c: ConditionBlock): ConditionBlock => Object.fromEntries(Object.entries(c).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, vs]) => [k, vs.map((v) => v.replaceAll('${ApprovalBrokerRoleArn}', broker))]))]));
+  const have = new Set(t.document.statements.map((s) => s.sid).filter(Boolean));
+  const added: Statement[] = [];
+  guards.forEach((g, i) => {
+    const sid = `ApprovalOnlyFromBroker${i === 0 ? '' : i + 1}`;
+    if (have.has(sid)) return; // already guarded (a trust policy leash wrote before)
+    added.push({ index: 0, sid, effect: 'Deny', principal: { AWS: ['*'] }, action: [...g.actions], ...(g.condition ? { condition: fill(g.condition) } : {}) });
+  });
+  if (added.length === 0) return t;
+  const statements = [...t.document.statements, ...added].map((s, i) => ({ ...s, index: i }));
+  const usesBroker = guards.some((g) => JSON.stringify(g.condition ?? {}).includes('${ApprovalBrokerRoleArn}'));
+  return {
+    ...t,
+    changed: true,
+    document: { ...t.document, version: '2012-10-17', statements },
+    placeholders: usesBroker && broker === BROKER_PLACEHOLDER ? [...t.placeholders, BROKER_PLACEHOLDER] : t.placeholders,
+    notes: [
+      ...t.notes,
+      `${added.map((s) => s.sid).join(', ')}: ${ap!.id} is met by the session itself, so only the approval broker (${usesBroker && broker === BROKER_PLACEHOLDER ? 'set approval.brokerRoleArn in leash.config.yaml, or replace the placeholder' : broker}) may set it on this role's sessions; anyone else who may assume the role is denied ${[...new Set(added.flatMap((s) => s.action ?? []))].join(' and ')} with it. ${guards.map((g) => g.why).join(' ')}`,
+    ],
+  };
+}
+
 function splitByPrincipalType(s: Statement): Statement[] {
   if (s.effect !== 'Allow' || s.principal === undefined || s.principal === '*') return [s];
   const kinds = Object.entries(s.principal).filter(([, v]) => v.length > 0);
@@ -692,7 +730,9 @@ const FIX_KINDS_BY_CHECK: Readonly<Record<string, readonly FixKind[]>> = {
   'unused-agent-trust': ['trust-policy'],
   'long-session-duration': ['max-session-duration'],
   'agent-without-boundary': ['permissions-boundary'],
-  'human-session-driven-by-agent': ['permissions-boundary', 'session-policy'],
+  // A boundary or session policy caps what the tool can do in the engineer's session; the
+  // finding (a tool runs as a person) stays until the tool has a role of its own.
+  'human-session-driven-by-agent': [],
   'destructive-actions': ['permissions-boundary', 'replace-policy', 'session-policy'],
   'privilege-escalation': ['permissions-boundary', 'replace-policy', 'session-policy'],
 };
@@ -707,22 +747,32 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   // The first fix of each kind (a principal has one of each).
   const byKind = new Map<FixKind, Fix>();
   for (const x of plan.fixes) if (!byKind.has(x.kind)) byKind.set(x.kind, x);
+  // A fix resolves only the findings its kind can close (a boundary never shortens a session, a
+  // trust policy removes no permission): a finding whose own fix is missing (Identity Center owns
+  // the session length) is resolved by none.
   for (const f of mine) {
-    const fixes: Fix[] = [];
-    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) { const x = byKind.get(k); if (x) fixes.push(x); }
-    const mineFixes = fixes.length > 0 ? fixes : plan.fixes.filter((x) => x.kind === 'permissions-boundary');
-    for (const x of mineFixes) resolves.get(x.id)!.push(f.id);
+    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) { const x = byKind.get(k); if (x) resolves.get(x.id)!.push(f.id); }
   }
-  // A fix no finding asked for (a session policy for a principal whose only finding is its trust
-  // policy) still belongs to the principal's worst finding, so it can be opened from there.
-  const worst = mine[0];
-  for (const list of resolves.values()) if (list.length === 0 && worst) list.push(worst.id);
-  for (const f of mine) {
-    for (const x of plan.fixes) if (resolves.get(x.id)!.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
-  }
+  const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
+  linkFindings(fixes, mine);
   // The plan's properties in their order, the README as it was: a getter stays one (spreading
   // the plan would render it here and keep its text until writing).
-  return Object.defineProperty({ principalArn: plan.principalArn, principalName: plan.principalName, fixes: plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! })), target: plan.target }, 'readme', Object.getOwnPropertyDescriptor(plan, 'readme')!) as unknown as PrincipalFixPlan;
+  return Object.defineProperty({ principalArn: plan.principalArn, principalName: plan.principalName, fixes, target: plan.target }, 'readme', Object.getOwnPropertyDescriptor(plan, 'readme')!) as unknown as PrincipalFixPlan;
+}
+
+/**
+ * Record linked fixes on a principal's findings (Finding.fixIds): each fix on the findings it
+ * resolves, and a fix that resolves none of them (a session policy for a principal whose only
+ * finding is its trust policy) on the worst one, so it can be opened from there; listed, not
+ * claimed. `findings` are the principal's, worst first. Mutates fixIds only.
+ */
+export function linkFindings(fixes: readonly Pick<Fix, 'id' | 'resolves'>[], findings: readonly Finding[]): void {
+  const mine = findings.filter((f) => !NO_FIX_CHECKS.has(f.checkId));
+  for (const f of mine) {
+    for (const x of fixes) if (x.resolves.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
+  }
+  const worst = mine[0];
+  if (worst) for (const x of fixes) if (x.resolves.length === 0 && !worst.fixIds.includes(x.id)) worst.fixIds.push(x.id);
 }
 
 export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
@@ -847,19 +897,23 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const trustLeftAsIs: string[] = [];
   const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
-    const review = trustReview(p, accountId, a.isAgent, unusedTrust);
+    const review = withApprovalGuards(trustReview(p, accountId, a.isAgent, unusedTrust), p, a.isAgent && pa.meetable ? pa.condition : undefined, config);
     const t = review.changed ? review : undefined;
     if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
-      const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
       const size = checkSizeLimits(t.document, 'trust');
-      trustApplied = t.document;
+      const verification = trustVerification(t, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander));
+      // Not safe as it stands (a placeholder, callers it would lock out): written for review, held
+      // back from main.tf and apply.sh, which keep today's trust policy.
+      const heldBack = verification.status === 'not-safe' ? verification.summary : undefined;
+      const tp: FixPolicy = heldBack ? { name: 'trust', purpose: 'trust', attach: 'none', document: t.document, heldBack } : { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
+      if (!heldBack) trustApplied = t.document;
+      const notes = heldBack ? [...t.notes, 'Held back: main.tf and apply.sh leave today\'s trust policy in place until this is resolved and applied by hand.'] : t.notes;
       fixes.push({
         id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
         title: `Tighter trust policy for ${p.name}`, description: t.notes.join(' '),
         before: p.trustPolicy, after: t.document, renderings: render([tp]),
-        verification: trustVerification(t, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander)),
-        resolves: findingIds, notes: t.notes,
+        verification, resolves: findingIds, notes,
       });
       allPolicies.push(tp);
     }
@@ -879,7 +933,10 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
 
   // 4. Session policy an engineer passes when starting the tool's session. Identity Center
   // sessions cannot take one (the sign-in has no policy parameter): the boundary is their control.
-  if (needed.basis !== 'none' && !a.humanSession) {
+  // Only a role that people or their tools assume takes one: an IAM user's requests carry none
+  // (GetFederationToken's sessions cannot call IAM or STS), and nobody passes one to a role only
+  // an AWS service assumes.
+  if (needed.basis !== 'none' && !a.humanSession && p.kind === 'role' && !serviceOnlyTrust(a)) {
     const s = sessionPolicy(needed, expander);
     const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
@@ -895,7 +952,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       renderings: render([sp]),
       verification: verifyFix({
         ...verifyBase, identity: identityAfter, boundary, session: s.document, effective: sEff,
-        observed: needed.observed.filter((o) => !needed.gated.some((g) => g.toLowerCase() === o.action.toLowerCase())), gated: [],
+        observed: needed.observed, gated: needed.gated, withholdsGated: true,
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander, reasonOpts),
@@ -951,15 +1008,18 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
   if (p.kind !== 'role' || unusedTrust.length === 0 || permissionSetOf(p, snapshot)) return undefined;
   const t = trustReview(p, snapshot.account.id, false, unusedTrust);
   if (!t.changed) return undefined;
-  const tp: FixPolicy = { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
   const size = checkSizeLimits(t.document, 'trust');
+  const verification = unusedTrustVerification(t, unusedTrust, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander));
+  // As for an agent's trust fix: not safe as it stands, so written for review and not applied.
+  const heldBack = verification.status === 'not-safe' ? verification.summary : undefined;
+  const tp: FixPolicy = heldBack ? { name: 'trust', purpose: 'trust', attach: 'none', document: t.document, heldBack } : { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
   const targetBase = { principalKind: p.kind, principalName: p.name, accountId: snapshot.account.id, currentTrust: p.trustPolicy, ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
   const fix: Fix = {
     id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
     title: `Trust policy of ${p.name} without the agents that never assumed it`, description: t.notes.join(' '),
     before: p.trustPolicy, after: t.document, renderings: lazyRenderings({ ...targetBase, policies: [tp] }),
-    verification: unusedTrustVerification(t, unusedTrust, a, verifyFix({ identity: [], observed: [], gated: [], documents: [{ name: 'trust', document: t.document, sizeOk: size.fits }] }, expander)),
-    resolves: [...findingIds], notes: t.notes,
+    verification, resolves: [...findingIds],
+    notes: heldBack ? [...t.notes, 'Held back: main.tf and apply.sh leave today\'s trust policy in place until this is resolved and applied by hand.'] : t.notes,
   };
   const v = fix.verification;
   const readme = [

@@ -34,6 +34,12 @@ export interface VerifyInput {
    * denies is denied by design (listed as such), not "approval-gated".
    */
   readonly approvalMeetable?: boolean;
+  /**
+   * The document leaves the gated actions out on purpose (a session policy: they run in a session
+   * without it, with approval): an observed gated call it denies is counted and named as left out,
+   * not dropped from the check.
+   */
+  readonly withholdsGated?: boolean;
   /** What the gated calls need, for the summary ("MFA"…). */
   readonly approvalLabel?: string;
   /** The effective permissions of exactly these identity, boundary and session policies, when the caller has them already. */
@@ -44,11 +50,11 @@ const LIST = 6;
 const listed = (xs: readonly string[]) => (xs.length === 0 ? '' : ` (${xs.slice(0, LIST).join(', ')}${xs.length > LIST ? `, and ${xs.length - LIST} more` : ''})`);
 
 /** The one sentence that says what verification checked. */
-export function verificationSummary(v: { checked: number; allowed: number; gated: readonly string[]; byDesign: readonly string[]; denied: readonly string[] }, what = 'observed call'): string {
+export function verificationSummary(v: { checked: number; allowed: number; gated: readonly string[]; byDesign: readonly string[]; denied: readonly string[] }, what = 'observed call', byDesignWhy = 'denied outright by design, the approval condition being out of this principal\'s reach'): string {
   // The status (verified / unverified / not safe) is shown beside the summary: it is not repeated here.
   if (v.checked === 0) return `no ${what}s to check it against`;
   const parts = [`${v.allowed} ${what}${v.allowed === 1 ? '' : 's'} still allowed`, `${v.gated.length} become${v.gated.length === 1 ? 's' : ''} approval-gated${listed(v.gated)}`];
-  if (v.byDesign.length > 0) parts.push(`${v.byDesign.length} denied outright by design, the approval condition being out of this principal's reach${listed(v.byDesign)}`);
+  if (v.byDesign.length > 0) parts.push(`${v.byDesign.length} ${byDesignWhy}${listed(v.byDesign)}`);
   parts.push(v.denied.length === 0 ? 'none denied' : `${v.denied.length} denied, so not safe to apply as is${listed(v.denied)}`);
   return parts.join('; ');
 }
@@ -83,6 +89,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
       else if (decision === 'Conditional' && isGated) gatedCalls.push(call);
       else if (decision === 'Conditional' && now === 'Conditional') allowed++;
       else if (isGated && decision === 'ExplicitlyDenied' && input.approvalMeetable === false) byDesign.push(call);
+      else if (isGated && input.withholdsGated && (decision === 'ExplicitlyDenied' || decision === 'ImplicitlyDenied')) byDesign.push(call);
       else denied.push(`${call} → ${decision}`);
     }
   }
@@ -107,7 +114,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   }
   if (checked === 0) notes.push('No observed calls to re-check (no usage data covers this principal).');
   const safe = denied.length === 0 && forbiddenStillAllowed.length === 0 && docsOk;
-  let summary = verificationSummary({ checked, allowed, gated: gatedCalls, byDesign, denied });
+  let summary = verificationSummary({ checked, allowed, gated: gatedCalls, byDesign, denied }, 'observed call', input.withholdsGated ? 'left out on purpose (destructive or escalation: run them in a session without this policy, with approval)' : undefined);
   if (forbiddenStillAllowed.length > 0) summary += `; ${forbiddenStillAllowed.length} destructive/escalation action(s) still allowed without approval${listed(forbiddenStillAllowed)}`;
   if (!docsOk) summary += '; a document fails validation or size limits (see notes)';
   return {

@@ -68,6 +68,10 @@ export interface Finding {
   readonly actions: readonly string[];
   readonly technique?: string;
   readonly remediation?: string;
+  /**
+   * Fixes to open from this finding: those that resolve it (Fix.resolves), and on a principal's
+   * worst finding also any of its fixes that resolves none of its findings.
+   */
   fixIds: string[];
   suppressed?: Suppression;
   /** Resources named by the finding, at most 50 (schema 1.3.0; only when an inventory was read). */

@@ -89,7 +89,7 @@ export interface Fix {
   readonly actionReasons?: readonly ServiceReasons[];
   /** Schema 1.2: what the fix applies to when not the IAM principal itself (an Identity Center permission set). */
   readonly target?: { readonly kind: 'iam-principal' | 'identity-center-permission-set'; readonly name: string; readonly instanceArn?: string; readonly permissionSetArn?: string };
-  /** Findings this fix resolves. */
+  /** Findings this fix resolves: by the finding's check, only what a fix of this kind can close (fix/plan.ts linkFixes). */
   readonly resolves: readonly string[];
   readonly notes: readonly string[];
 }

@@ -11,7 +11,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Report } from '../model/report.js';
 import type { LeashConfig } from '../config/config.js';
 import type { SuppressionEntry } from '../config/suppressions.js';
-import type { PrincipalFixPlan } from '../fix/plan.js';
+import { linkFindings, type PrincipalFixPlan } from '../fix/plan.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import { catalog } from '../iam/catalog.js';
@@ -113,9 +113,7 @@ export function checkReply(reply: unknown, shard: number, of: number, pre: Befor
  * that on its own copy of the findings: the same links are made here, in linkFixes' order.
  */
 function relink(pre: BeforeFixes, plan: PrincipalFixPlan): void {
-  for (const f of pre.byPrincipal.get(plan.principalArn) ?? []) {
-    for (const x of plan.fixes) if (x.resolves?.includes(f.id) && !f.fixIds.includes(x.id)) f.fixIds.push(x.id);
-  }
+  linkFindings(plan.fixes, pre.byPrincipal.get(plan.principalArn) ?? []);
 }
 
 /** The worker entry sits beside this module (threads/spawn.ts: built or from source). */

@@ -328,6 +328,10 @@ export function renderCliScript(target: FixTarget): string {
   let trust: number | undefined;
   const notes: string[] = [];
   target.policies.forEach((p, i) => {
+    if (p.purpose === 'trust' && p.heldBack !== undefined) {
+      notes.push(`# ${policyFileName(target, i)} is held back, not applied: ${commentText(p.heldBack)}. Once that is resolved: aws iam update-assume-role-policy --role-name <role> --policy-document file://${policyFileName(target, i)}`);
+      return;
+    }
     if (p.attach === 'none' || p.purpose === 'session') return;
     if (p.purpose === 'identity' && p.attach === 'inline') inline.push({ name: p.name, i });
     else if (p.purpose === 'identity') created.push({ name: p.name, i, boundary: false });

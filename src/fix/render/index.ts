@@ -18,6 +18,12 @@ export interface FixPolicy {
    * fixes/boundaries/<name>/, and only attached by this principal's files.
    */
   readonly shared?: true;
+  /**
+   * Rendered, not applied (attach `none`): why the change is held back (a trust policy whose
+   * verification says it is not safe as it stands: a placeholder, callers it would lock out).
+   * main.tf and apply.sh say so and leave today's policy in place.
+   */
+  readonly heldBack?: string;
 }
 
 export interface FixTarget {

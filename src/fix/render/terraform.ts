@@ -269,6 +269,8 @@ export function renderTerraform(target: FixTarget): string {
       out.push(managed(`leash: permissions boundary for ${kind} ${target.principalName}`));
       if (ic) icBoundary = p.name;
       else roleSettings.push(attr('permissions_boundary', `aws_iam_policy.${name}.arn`));
+    } else if (p.purpose === 'trust' && p.heldBack !== undefined) {
+      notes.push(`# ${commentText(p.name)} (trust.json) is held back, not applied: ${commentText(p.heldBack)}. Once that is resolved, set assume_role_policy from it by hand.`);
     } else if (p.purpose === 'trust' && p.attach !== 'none') {
       if (kind === 'role' && !ic) { roleSettings.push(attr('assume_role_policy', docRef)); trustSet = true; }
       else notes.push(ic ? '# Identity Center owns the trust policy of its roles; not applied.' : `# IAM users have no trust policy; ${commentText(p.name)} is rendered but not attached.`);

@@ -1,0 +1,42 @@
+// Audit (session 29): a fix claimed findings its kind cannot close — a permissions boundary
+// "resolved" a long-session-duration finding (Identity Center owns that session length), a trust
+// policy "resolved" the principal's destructive-actions finding. A fix resolves only what its
+// kind can change; a fix that resolves nothing is still opened from the principal's worst finding.
+import { describe, expect, it } from 'vitest';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+
+const NOW = new Date('2026-11-24T00:00:00Z');
+const CAN_CLOSE: Record<string, readonly string[]> = {
+  'trust-policy': ['trust-policy-too-broad', 'unused-agent-trust'],
+  'max-session-duration': ['long-session-duration'],
+};
+const NEVER_BY_PERMISSIONS = ['long-session-duration', 'trust-policy-too-broad', 'unused-agent-trust', 'human-session-driven-by-agent'];
+
+describe('what a fix resolves', () => {
+  it('on the demo: every claim is one the fix\'s kind can make; every fix can still be opened from a finding', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    const byId = new Map(report.findings.map((f) => [f.id, f]));
+    let claims = 0;
+    for (const fix of report.fixes) {
+      for (const id of fix.resolves) {
+        const f = byId.get(id)!;
+        expect(f.principalArn, fix.id).toBe(fix.principalArn);
+        const allowed = CAN_CLOSE[fix.kind];
+        if (allowed) expect(allowed, `${fix.kind} claims ${f.checkId}`).toContain(f.checkId);
+        else expect(NEVER_BY_PERMISSIONS, `${fix.kind} claims ${f.checkId}`).not.toContain(f.checkId);
+        expect(f.fixIds).toContain(fix.id);
+        claims++;
+      }
+      // A principal with findings opens each of its fixes from one (one without any lists them in its Fixes tab).
+      if (report.findings.some((f) => f.principalArn === fix.principalArn)) expect(report.findings.some((f) => f.fixIds.includes(fix.id)), `${fix.id} opened from some finding`).toBe(true);
+    }
+    expect(claims).toBeGreaterThan(10);
+    // The cases the audit found: the SSO admin role's boundary, kiro-agent's trust policy.
+    const sso = report.principals.find((p) => p.name.startsWith('AWSReservedSSO_AdministratorAccess'))!;
+    const ssoBoundary = report.fixes.find((x) => x.principalArn === sso.arn && x.kind === 'permissions-boundary')!;
+    const claimed = ssoBoundary.resolves.map((id) => byId.get(id)!.checkId);
+    expect(claimed).not.toContain('long-session-duration');
+    expect(claimed).not.toContain('human-session-driven-by-agent');
+    expect(claimed).toContain('destructive-actions'); // control: what a boundary does close
+  });
+});
