@@ -108,18 +108,18 @@ describe('privilege-escalation', () => {
   const runInstancesHit = (fs: ReturnType<typeof findings>) => of(fs, 'privilege-escalation').filter((f) => f.technique === 'ec2-passrole-run-instances');
 
   it('finds iam:PassRole + ec2:RunInstances across two policies, naming the privileged role it can pass', () => {
-    const fs = runInstancesHit(findings(snapshotOf([builder(passRole()), { name: 'ops-admin', trust: ec2Trust, inline: [admin] }])));
+    const fs = runInstancesHit(findings(snapshotOf([builder(passRole()), { name: 'ops-admin', trust: ec2Trust, inline: [admin], instanceProfiles: ['ops-admin'] }])));
     expect(fs).toHaveLength(1);
     expect(fs[0]!.actions).toEqual(expect.arrayContaining(['iam:PassRole', 'ec2:RunInstances']));
     expect(fs[0]!.description).toContain('ops-admin');
   });
   it('PassRole + RunInstances is no escalation when every role it could pass can do no more than it can, or does not trust EC2', () => {
-    const weak = { name: 'log-reader', trust: ec2Trust, inline: [doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' })] };
+    const weak = { name: 'log-reader', trust: ec2Trust, inline: [doc({ Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' })], instanceProfiles: ['log-reader'] };
     const lambdaAdmin = { name: 'lambda-admin', trust: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }), inline: [admin] };
     expect(runInstancesHit(findings(snapshotOf([builder(passRole()), weak, lambdaAdmin])))).toEqual([]);
   });
   it('PassRole scoped by Resource or iam:PassedToService only counts the roles and services it names', () => {
-    const ops = { name: 'ops-admin', trust: ec2Trust, inline: [admin] };
+    const ops = { name: 'ops-admin', trust: ec2Trust, inline: [admin], instanceProfiles: ['ops-admin'] };
     const scoped = passRole({ Resource: `arn:aws:iam::${ACCOUNT}:role/app-*` });
     expect(runInstancesHit(findings(snapshotOf([builder(scoped), ops])))).toEqual([]);
     const toLambda = passRole({ Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } });
@@ -128,7 +128,7 @@ describe('privilege-escalation', () => {
     expect(runInstancesHit(findings(snapshotOf([builder(toEc2), ops])))).toHaveLength(1);
   });
   it('a role whose managed policies are missing from the export may be privileged: still counted', () => {
-    const unknown = { name: 'mystery', trust: ec2Trust, managed: ['NotInExport'] };
+    const unknown = { name: 'mystery', trust: ec2Trust, managed: ['NotInExport'], instanceProfiles: ['mystery'] };
     expect(runInstancesHit(findings(snapshotOf([builder(passRole()), unknown])))).toHaveLength(1);
   });
   it('when the IAM inventory was read with errors, PassRole techniques are counted as before', () => {

@@ -17,6 +17,8 @@ export interface RoleSpec {
   maxSessionDuration?: number;
   lastUsed?: string | null;
   createDate?: string;
+  /** Instance profiles carrying the role (EC2 takes a role only through one). */
+  instanceProfiles?: string[];
 }
 
 export function doc(...statements: unknown[]): Doc {
@@ -38,6 +40,9 @@ export function authDetails(roles: RoleSpec[], policies: Record<string, Doc> = {
       Tags: Object.entries(r.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/${r.boundary}` } } : {}),
       ...(r.maxSessionDuration ? { MaxSessionDuration: r.maxSessionDuration } : {}),
+      InstanceProfileList: (r.instanceProfiles ?? []).map((ip) => ({
+        Path: '/', InstanceProfileName: ip, InstanceProfileId: `AIPA${ip.toUpperCase().replace(/[^A-Z]/g, '').slice(0, 12)}`, Arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${ip}`, CreateDate: '2026-01-01T00:00:00Z', Roles: [],
+      })),
       ...(r.lastUsed === undefined ? {} : { RoleLastUsed: r.lastUsed === null ? {} : { LastUsedDate: r.lastUsed, Region: 'us-east-1' } }),
     })),
     Policies: Object.entries(policies).map(([name, d]) => ({
