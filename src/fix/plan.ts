@@ -594,6 +594,18 @@ function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, a
   };
 }
 
+/**
+ * What a boundary does to the destructive and escalation actions, counted honestly: a capped
+ * boundary allows only the needed set, so the ones not needed stay denied with or without
+ * approval, and only the `gated` ones it needed are behind the approval condition.
+ */
+function boundaryDenialText(forbidden: number, gated: number | undefined, pa: PrincipalApproval): string {
+  if (!pa.meetable) return `denies ${forbidden} destructive and escalation actions outright (no session of this principal can meet an approval condition)`;
+  if (gated === undefined) return `denies ${forbidden} destructive and escalation actions unless ${pa.condition.description}`;
+  const notNeeded = Math.max(0, forbidden - gated);
+  return `allows none of the ${notNeeded} destructive and escalation actions it did not use, approval or not; the ${gated} it used ${gated === 1 ? 'needs' : 'need'} approval: ${pa.condition.description}`;
+}
+
 function splitByPrincipalType(s: Statement): Statement[] {
   if (s.effect !== 'Allow' || s.principal === undefined || s.principal === '*') return [s];
   const kinds = Object.entries(s.principal).filter(([, v]) => v.length > 0);
@@ -872,7 +884,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     title: ic
       ? `Permissions boundary for permission set ${ic.permissionSetName} (${p.name}): ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`
       : `Permissions boundary for ${p.name}: ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`,
-    description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${pa.meetable ? `denies ${forbidden.count()} destructive and escalation actions unless ${pa.condition.description}` : `denies ${forbidden.count()} destructive and escalation actions outright (no session of this principal can meet an approval condition)`}; always denies removing the boundary and stopping CloudTrail.`,
+    description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${boundaryDenialText(forbidden.count(), boundaryNeed.basis === 'none' ? undefined : boundaryNeed.gated.length, pa)}; always denies removing the boundary and stopping CloudTrail.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: boundary,
     countsBefore: before, countsAfter: bAfter.counts,

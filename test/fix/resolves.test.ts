@@ -40,3 +40,18 @@ describe('what a fix resolves', () => {
     expect(claimed).toContain('destructive-actions'); // control: what a boundary does close
   });
 });
+
+describe('a boundary says what approval unlocks', () => {
+  it('a capped boundary: the actions it did not use stay denied, only the ones it used need approval (counts agree with the document)', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const boundary = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === 'permissions-boundary')!;
+    const m = /allows none of the (\d+) destructive and escalation actions it did not use, approval or not; the (\d+) it used needs? approval/.exec(boundary.description);
+    expect(m, boundary.description).not.toBeNull();
+    // The same count the verification gives for the observed destructive/escalation actions.
+    const used = /(\d+) observed action\(s\) are destructive or escalation actions and now need the approval condition/.exec(boundary.verification.notes.join('\n'));
+    expect(Number(m![2])).toBeGreaterThan(0);
+    expect(Number(m![2])).toBe(Number(used![1]));
+    expect(boundary.description).not.toMatch(/denies \d+ destructive and escalation actions unless/);
+  });
+});
