@@ -905,7 +905,6 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // 3. Trust policy and session duration (roles). IAM Identity Center owns its roles' trust
   // policy and session length (set on the permission set).
   let maxSession: number | undefined;
-  let trustApplied: PolicyDocument | undefined;
   const trustLeftAsIs: string[] = [];
   const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
@@ -919,7 +918,6 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       // back from main.tf and apply.sh, which keep today's trust policy.
       const heldBack = verification.status === 'not-safe' ? verification.summary : undefined;
       const tp: FixPolicy = heldBack ? { name: 'trust', purpose: 'trust', attach: 'none', document: t.document, heldBack } : { name: 'trust', purpose: 'trust', attach: 'inline', document: t.document };
-      if (!heldBack) trustApplied = t.document;
       const notes = heldBack ? [...t.notes, 'Held back: main.tf and apply.sh leave today\'s trust policy in place until this is resolved and applied by hand.'] : t.notes;
       fixes.push({
         id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
@@ -977,7 +975,6 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
     ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
-    ...(trustApplied ? {} : {}),
   });
   // The README is text for the fix folder only: rendered when written, from the few facts it
   // needs (3,742 READMEs held from planning to writing were 23 MB of the heap at 10,000 principals).
