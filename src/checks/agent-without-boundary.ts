@@ -1,4 +1,5 @@
 import { defineCheck } from './types.js';
+import { plural } from '../words.js';
 
 export const agentWithoutBoundary = defineCheck({
   id: 'agent-without-boundary',
@@ -14,7 +15,7 @@ export const agentWithoutBoundary = defineCheck({
       return [{
         principalArn: a.principal.arn, subject: 'no-boundary', severity: risky ? 'high' as const : 'medium' as const,
         title: `${a.principal.name} has no permissions boundary`,
-        description: `No permissions boundary limits this agent principal${risky ? `, which can reach ${a.destructive.unconditional.length} destructive actions and ${a.escalation.length} escalation techniques` : ''}.`,
+        description: `No permissions boundary limits this agent principal${risky ? `, which can reach ${plural(a.destructive.unconditional.length, 'destructive action')} and ${plural(a.escalation.length, 'escalation technique')}` : ''}.`,
         evidence: [{ kind: 'attribute' as const, name: 'PermissionsBoundary', value: 'none' }],
         actions: [], remediation: 'Attach the generated boundary as the permissions boundary (its fix folder names it; the policy is in fixes/boundaries/<name>/boundary.json).',
       }];

@@ -3,6 +3,7 @@ import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { destructiveActions as destructiveList } from './data.js';
 import { countsText, findingResources, namesText, unapproved, viewFor } from './resource-names.js';
 import type { BlastSummary } from '../resources/blast.js';
+import { plural } from '../words.js';
 
 /** "its policy platform-deploy (Deploy)" for the statements that grant the deletes. */
 function grantedBy(sum: BlastSummary): string {
@@ -29,7 +30,7 @@ export const destructiveActions = defineCheck({
       if (unconditional.length === 0) {
         return [{
           principalArn: a.principal.arn, subject: 'destructive-conditional', severity: 'info' as const,
-          title: `${a.principal.name}: ${conditional.length} destructive actions only behind a condition`,
+          title: `${a.principal.name}: ${plural(conditional.length, 'destructive action')} only behind a condition`,
           description: `Destructive actions are reachable only when a condition holds (e.g. an approval or MFA condition): ${listText(conditional, 6)}. Check that the condition is one an agent cannot satisfy on its own.`,
           evidence: statementEvidence(ctx.expander, a.principal, conditional, 4, ctx.evidence), actions: conditional,
         }];
@@ -43,8 +44,8 @@ export const destructiveActions = defineCheck({
         subject: 'destructive',
         severity: agentish ? 'critical' : a.humanSession ? 'medium' : 'high',
         title: named && named.count > 0
-          ? `${a.principal.name} can delete ${countsText(named)} without approval (${unconditional.length} destructive actions)`
-          : `${a.principal.name} can run ${unconditional.length} destructive actions without approval`,
+          ? `${a.principal.name} can delete ${countsText(named)} without approval (${plural(unconditional.length, 'destructive action')})`
+          : `${a.principal.name} can run ${plural(unconditional.length, 'destructive action')} without approval`,
         description: named && named.count > 0 ? `It can delete ${namesText(named)}, through ${grantedBy(named)}. ${base}` : base,
         evidence: statementEvidence(ctx.expander, a.principal, unconditional, 6, ctx.evidence),
         actions: unconditional,

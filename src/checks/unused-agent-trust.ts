@@ -1,6 +1,7 @@
 import { statementToJson } from '../iam/parse.js';
 import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import { plural } from '../words.js';
 
 export const unusedAgentTrust = defineCheck({
   id: 'unused-agent-trust',
@@ -24,7 +25,7 @@ export const unusedAgentTrust = defineCheck({
       const dangerous = a.isAdmin || a.destructive.unconditional.length > 0 || a.escalation.some((e) => !e.conditional);
       const window = `${usage.window.start.slice(0, 10)} → ${usage.window.end.slice(0, 10)}`;
       for (const u of list) {
-        const what = a.isAdmin ? 'administrator access' : a.destructive.unconditional.length > 0 ? `${a.destructive.unconditional.length} destructive actions` : a.escalation.some((e) => !e.conditional) ? 'privilege escalation' : `${a.allowedCount} actions`;
+        const what = a.isAdmin ? 'administrator access' : a.destructive.unconditional.length > 0 ? plural(a.destructive.unconditional.length, 'destructive action') : a.escalation.some((e) => !e.conditional) ? 'privilege escalation' : plural(a.allowedCount, 'action');
         out.push({
           principalArn: p.arn,
           subject: `agent:${u.agentArn}`,

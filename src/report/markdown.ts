@@ -5,6 +5,7 @@ import { SEVERITIES } from '../model/finding.js';
 import type { ReportDelta, Report } from '../model/report.js';
 import { computeDelta } from './diff.js';
 import { safeText } from '../safe/text.js';
+import { plural } from '../words.js';
 import type { ComparableScan } from './scan-index.js';
 
 export interface MarkdownOptions {
@@ -14,10 +15,6 @@ export interface MarkdownOptions {
   readonly topPrincipals?: number;
   /** How many findings to list (worst first). */
   readonly topFindings?: number;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Table cells: a `|` or a newline in an ARN, a title or a note would break the table. */

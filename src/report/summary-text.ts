@@ -4,6 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
 import { SEVERITIES, type Severity } from '../model/finding.js';
 import { safeDeep, safeText } from '../safe/text.js';
+import { plural } from '../words.js';
 
 export interface SummaryStyle {
   readonly color: boolean;
@@ -113,7 +114,7 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
       const tools = [...new Set(p.agentEvidence.map((e) => e.tool).filter(Boolean))].join(', ');
       const kind = p.agentKind === 'ai-driven-human-session' ? "engineer's session driven by an AI tool" : p.kind;
       lines.push(`  ${String(p.riskScore).padStart(3)}  ${name(p.name)}  ${c('2', `(${kind}${tools ? `; ${tools}` : ''})`)}`);
-      lines.push(`       ${p.permissions.allowedActionCount} actions allowed, ${p.permissions.destructiveActions.length} destructive, ${p.permissions.escalationTechniques.length} escalation techniques` + (p.baseline?.excessPercent !== undefined ? `, ${p.baseline.excessPercent}% beyond observed need` : ''));
+      lines.push(`       ${plural(p.permissions.allowedActionCount, 'action')} allowed, ${p.permissions.destructiveActions.length} destructive, ${plural(p.permissions.escalationTechniques.length, 'escalation technique')}` + (p.baseline?.excessPercent !== undefined ? `, ${p.baseline.excessPercent}% beyond observed need` : ''));
       for (const f of fs) lines.push(`       ${sev(f.severity)} ${f.title}`);
       if (all.length > 4) lines.push(`       … ${all.length - 4} more`);
       // Roles that trust it and that it never assumed: the door closes from the role's side.

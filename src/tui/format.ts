@@ -307,9 +307,7 @@ export function evidenceSummary(e: Evidence): string {
   }
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
+export { plural } from '../words.js';
 
 /** A file-name part from data (a principal, an account id): the one safe-name rule (src/safe/name.ts). */
 export function safeSegment(name: string, kind = 'name'): string {

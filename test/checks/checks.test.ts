@@ -279,3 +279,16 @@ describe('list checks', () => {
     expect(of(fs, 'unknown-actions')[0]!.actions).toEqual(['s3:GetObjekt']);
   });
 });
+
+describe('counts in titles', () => {
+  it('reads one destructive action in the singular and several in the plural', () => {
+    const one = doc({ Effect: 'Allow', Action: ['s3:DeleteBucket'], Resource: '*' });
+    const two = doc({ Effect: 'Allow', Action: ['s3:DeleteBucket', 'ec2:TerminateInstances'], Resource: '*' });
+    const fs = findings(snapshotOf([{ name: 'kiro-one', inline: [one] }, { name: 'kiro-two', inline: [two] }]));
+    expect(of(fs, 'destructive-actions', 'kiro-one')[0]!.title).toBe('kiro-one can run 1 destructive action without approval');
+    // Control: two stay plural.
+    expect(of(fs, 'destructive-actions', 'kiro-two')[0]!.title).toBe('kiro-two can run 2 destructive actions without approval');
+    const boundary = of(fs, 'agent-without-boundary', 'kiro-one')[0]!.description;
+    expect(boundary).toContain('1 destructive action and 0 escalation techniques');
+  });
+});
