@@ -175,6 +175,17 @@ describe('user agents the real AWS SDK for JavaScript renders', () => {
 });
 
 describe('business-metric codes', () => {
+  it('name a tool only in a user agent of the SDK whose table defines them (the AWS CLI\'s)', () => {
+    const claude = (ua: string) => matchUserAgent(ua).filter((m) => m.rule.id === 'aws-cli-agent-claude-code');
+    expect(claude('aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/AN,E md/command#s3.ls')).toHaveLength(1);
+    expect(claude('[aws-cli/2.36.7 ua/2.1 lang/python#3.13.7 m/E,AN]')).toHaveLength(1);
+    // Controls: the same code from SDKs that do not define it (botocore stops at AI, the JS SDK at AD).
+    expect(claude('Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 lang/python#3.11.7 m/AN,E Botocore/1.43.11')).toEqual([]);
+    expect(claude('aws-sdk-js/3.975.1 ua/2.1 os/linux#6.8.0 lang/js md/nodejs#20.20.2 api/sts#3.975.1 m/AN,E')).toEqual([]);
+    expect(claude('aws-cli-helper/1.0 m/AN')).toEqual([]);
+    for (const s of REGISTRY_SIGNATURES) if (s.match && 'metric' in s.match) expect(s.match.sdk, s.id).toBe('aws-cli');
+  });
+
   it('are whole, case-sensitive elements of the m/ list', () => {
     expect(businessMetrics('aws-cli/2.36.7 m/E,AN,b cfg/retry-mode#standard')).toEqual(['E', 'AN', 'b']);
     for (const ua of ['aws-cli/2.36.7 m/ANX,E', 'aws-cli/2.36.7 m/an', 'ANSIBLE/2.16 Boto3/1.34.0', 'Mozilla/5.0 (X11; Linux x86_64) m/XAN', 'aws-cli/2.36.7 m/E md/command#s3.AN']) {
@@ -249,7 +260,7 @@ describe('user agents CloudTrail wrapped in brackets', () => {
   const BOTO = 'Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 os/linux#6.8.0 lang/python#3.11.7 Botocore/1.43.11';
   it.each([
     [`[${BOTO} x-client-framework:langchain-aws]`, 'langchain-aws-framework'],
-    ['[aws-sdk-js/3.1172.0 ua/2.1 os/linux#6.8.0 lang/js md/nodejs#20.20.2 api/s3#3.1172.0 m/E,AN]', 'aws-cli-agent-claude-code'],
+    ['[aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/E,AN md/command#s3.ls]', 'aws-cli-agent-claude-code'],
     [`[${BOTO} bedrock-agentcore/1.0.3 (integration_source=crewai)]`, 'crewai-agentcore-integration'],
   ])('%s matches %s as the unwrapped string does', (ua, id) => {
     expect(matchUserAgent(ua).map((m) => m.rule.id)).toContain(id);
