@@ -8,8 +8,12 @@ import { linearRegex, type LinearPattern } from '../config/patterns.js';
 
 /** How a registry signature is matched against a user agent's tokens. */
 export type SignatureMatch =
-  /** An element of the comma-separated `m/` business-metric list (case-sensitive). */
-  | { readonly metric: string }
+  /**
+   * An element of the comma-separated `m/` business-metric list (case-sensitive), in a user agent
+   * of `sdk` (a token with that product name): each SDK has its own code table, so a code means
+   * something only from the SDK that defines it.
+   */
+  | { readonly metric: string; readonly sdk: string }
   /** A `name/value` token (`app/…`, `exec-env/…`, `md/…`) whose value matches. */
   | { readonly component: string; readonly value: string; readonly how: 'equals' | 'prefix' | 'part' }
   /** A token whose product name (before the first `/`) matches, optionally ending in `suffix`. */
@@ -129,8 +133,10 @@ function compare(have: string, want: string, how: 'equals' | 'prefix' | 'part'):
 /** The token a signature matched in these tokens, or undefined. */
 function matchTokens(m: SignatureMatch, toks: readonly string[]): string | undefined {
   if ('metric' in m) {
-    for (const t of toks) if (t.startsWith('m/') && t.slice(2).split(',').includes(m.metric)) return t;
-    return undefined;
+    const hit = toks.find((t) => t.startsWith('m/') && t.slice(2).split(',').includes(m.metric));
+    if (hit === undefined) return undefined;
+    const sdk = m.sdk.toLowerCase();
+    return toks.some((t) => (t.indexOf('/') < 0 ? t : t.slice(0, t.indexOf('/'))).toLowerCase() === sdk) ? hit : undefined;
   }
   for (const t of toks) {
     const slash = t.indexOf('/');

@@ -2,7 +2,8 @@ import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { graphJudgement } from '../graph/techniques.js';
 import { inventoryComplete } from './passable-roles.js';
-import type { PowerTier } from '../model/graph.js';
+import { POWER_TIERS, type PowerTier } from '../model/graph.js';
+import { severityRank, type Severity } from '../model/finding.js';
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).replace(/#.*$/, '');
 
@@ -15,11 +16,26 @@ const TIER_TEXT: Readonly<Record<PowerTier, string>> = {
   other: 'other actions',
 };
 
+// Severity is what the technique gains, not its label (session 30): the same PutUserPolicy is
+// full takeover without a boundary and "destructive actions" under one that allows s3:* only.
+// Admin is critical whatever the label; the tiers below it are what agent-reaches-destructive and
+// the fixes weigh (high), data reads medium. "other" never escalates (power.ts `escalates`).
+const TIER_SEVERITY: Readonly<Record<PowerTier, Severity>> = {
+  admin: 'critical',
+  'iam-write': 'high',
+  destructive: 'high',
+  'credential-access': 'high',
+  'data-read': 'medium',
+  other: 'low',
+};
+/** Only if a condition holds, or through compute leash cannot see: a step lower, never above medium (as before). */
+const LOWER: Readonly<Record<Severity, Severity>> = { critical: 'medium', high: 'medium', medium: 'low', low: 'low', info: 'info' };
+
 export const privilegeEscalation = defineCheck({
   id: 'privilege-escalation',
   title: 'Privilege escalation technique within reach',
   severity: 'critical',
-  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop.',
+  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop. Severity follows what it gains, not the technique: critical when it reaches an administrator, high for IAM write, destructive actions or credential access, medium for data reads on every resource; one step lower (at most medium) when only a condition or unseen compute makes the hop. Techniques the graph does not judge (credential reads, AssumeRoot, new roles) keep their catalogued severity, critical for an AI agent or an engineer\'s session.',
   references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
@@ -31,21 +47,29 @@ export const privilegeEscalation = defineCheck({
         const judged = ctx.graph && whole ? graphJudgement(h.techniqueId) : undefined;
         let via = '';
         let possibleOnly = false;
+        let gained: Severity | undefined;
         if (judged) {
           const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
           if (edges.length === 0) return [];
-          const proven = edges.filter((x) => x.strength === 'proven');
-          possibleOnly = proven.length === 0;
-          const best = (proven.length > 0 ? proven : edges)[0]!;
-          const targets = [...new Set(edges.map((x) => ctx.graph!.node(x.edge.to)?.label ?? nameOf(x.edge.to)))];
+          // The edge that gains most decides, a conditional or inferred one counted a step lower.
+          const severityOf = (x: (typeof edges)[number]) => (h.conditional || x.strength === 'possible' ? LOWER[TIER_SEVERITY[x.adds]] : TIER_SEVERITY[x.adds]);
+          const rank = (x: (typeof edges)[number]) => severityRank[severityOf(x)] * POWER_TIERS.length - POWER_TIERS.indexOf(x.adds);
+          let best = edges[0]!;
+          for (const x of edges) if (rank(x) > rank(best)) best = x;
+          gained = severityOf(best);
+          possibleOnly = best.strength === 'possible';
+          const targets = [...new Set([best, ...edges].map((x) => ctx.graph!.node(x.edge.to)?.label ?? nameOf(x.edge.to)))];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
         }
-        const conditional = h.conditional || possibleOnly;
+        // Where the graph does not judge the technique (credential reads, AssumeRoot, new roles) or
+        // the inventory is partial, what it gains is unknown: its label stands, and an unattended
+        // agent or an engineer's session is assumed the worst, as before.
+        const severity = gained ?? (h.conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity);
         return [{
           principalArn: a.principal.arn,
           subject: h.techniqueId,
           technique: h.techniqueId,
-          severity: conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity,
+          severity,
           title: `${a.principal.name} can escalate privileges: ${h.name}`,
           description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}`,
           evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),

@@ -2,7 +2,7 @@
 // signature is tested from its real example string and must not fire on its look-alike; user
 // agents the real AWS SDK for JavaScript renders are matched too.
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/fixtures.js';
@@ -39,12 +39,60 @@ describe('ai-tools.json: every tool and signature is sourced', () => {
     const raw = (registry.tools as { signatures: { id: string; checked: string }[] }[]).flatMap((t) => t.signatures);
     for (const s of REGISTRY_SIGNATURES) {
       expect(s.source, s.id).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\//);
+      // A verified signature was read in a file: at a commit, not a branch that moves on. An open
+      // proposal (unverified) may cite its pull request, which has no commit on any branch.
+      if (s.verified) expect(s.source, s.id).toMatch(PERMALINK);
       expect(raw.find((r) => r.id === s.id)!.checked, s.id).toMatch(/^2026-\d\d-\d\d$/);
       expect(s.why.length, s.id).toBeGreaterThan(10);
       expect(s.example, s.id).toBeTruthy();
       expect(s.lookAlike, s.id).toBeTruthy();
       if (!s.verified) expect(s.confidence, `${s.id} is unverified`).toBe('low');
     }
+  });
+});
+
+/** A file or folder on GitHub at a commit (40 hex), not at a branch or tag that moves on. */
+const PERMALINK = /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(blob|tree)\/[0-9a-f]{40}\//;
+const GITHUB_LINK = /https:\/\/(?:github\.com|raw\.githubusercontent\.com)\/[^\s)"',]+/g;
+
+/** GitHub links in `text` that name a file or folder without pinning a commit (issues, pull requests and repositories name no file). */
+function unpinnedGithubLinks(text: string): string[] {
+  return [...text.matchAll(GITHUB_LINK)].map((m) => m[0]).filter((u) => {
+    const raw = /^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/([^/]+)\//.exec(u);
+    if (raw) return !/^[0-9a-f]{40}$/.test(raw[1]!);
+    const ref = /^https:\/\/github\.com\/[^/]+\/[^/]+\/(?:blob|tree|raw)\/([^/#?]+)/.exec(u);
+    return ref !== null && !/^[0-9a-f]{40}$/.test(ref[1]!);
+  });
+}
+
+describe('data files cite GitHub files at a commit', () => {
+  const dataDir = join(repoRoot, 'src/data');
+  const files = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
+
+  it('finds the data files, the agent registries among them', () => {
+    expect(files).toEqual(expect.arrayContaining([join('agents', 'ai-tools.json'), join('agents', 'local-configs.json'), join('agents', 'principals.json'), 'escalation-techniques.json']));
+  });
+
+  it.each(files)('%s: every GitHub file or folder it cites is a commit permalink', (f) => {
+    expect(unpinnedGithubLinks(readFileSync(join(dataDir, f), 'utf8'))).toEqual([]);
+  });
+
+  it('the check rejects branch, tag and short-hash links and accepts permalinks, issues, pull requests and repositories (controls)', () => {
+    const sha = '0c5aa058e16d93d7a74cfbbacbbc41640992dbc1';
+    expect(unpinnedGithubLinks([
+      'https://github.com/vercel/ai/blob/main/packages/amazon-bedrock/src/bedrock-sigv4-fetch.ts',
+      'see https://github.com/o/r/tree/v1.2.3/src)',
+      `https://github.com/o/r/blob/${sha.slice(0, 39)}/x.py#L3`,
+      'https://raw.githubusercontent.com/o/r/HEAD/README.md',
+    ].join(' '))).toHaveLength(4);
+    expect(unpinnedGithubLinks([
+      `https://github.com/vercel/ai/blob/${sha}/packages/amazon-bedrock/src/bedrock-sigv4-fetch.ts#L44-L48`,
+      `https://github.com/o/r/tree/${sha}/src`,
+      `https://raw.githubusercontent.com/o/r/${sha}/README.md`,
+      'https://github.com/aws/aws-cli/pull/10584', 'https://github.com/kirodotdev/Kiro/issues/8174', 'https://github.com/BishopFox/iam-vulnerable',
+    ].join(' '))).toEqual([]);
+    expect('https://github.com/strands-agents/tools/blob/main/src/strands_tools/use_aws.py').not.toMatch(PERMALINK);
+    expect(`https://github.com/strands-agents/tools/blob/${sha}/src/strands_tools/use_aws.py#L241`).toMatch(PERMALINK);
   });
 });
 
@@ -127,6 +175,17 @@ describe('user agents the real AWS SDK for JavaScript renders', () => {
 });
 
 describe('business-metric codes', () => {
+  it('name a tool only in a user agent of the SDK whose table defines them (the AWS CLI\'s)', () => {
+    const claude = (ua: string) => matchUserAgent(ua).filter((m) => m.rule.id === 'aws-cli-agent-claude-code');
+    expect(claude('aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/AN,E md/command#s3.ls')).toHaveLength(1);
+    expect(claude('[aws-cli/2.36.7 ua/2.1 lang/python#3.13.7 m/E,AN]')).toHaveLength(1);
+    // Controls: the same code from SDKs that do not define it (botocore stops at AI, the JS SDK at AD).
+    expect(claude('Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 lang/python#3.11.7 m/AN,E Botocore/1.43.11')).toEqual([]);
+    expect(claude('aws-sdk-js/3.975.1 ua/2.1 os/linux#6.8.0 lang/js md/nodejs#20.20.2 api/sts#3.975.1 m/AN,E')).toEqual([]);
+    expect(claude('aws-cli-helper/1.0 m/AN')).toEqual([]);
+    for (const s of REGISTRY_SIGNATURES) if (s.match && 'metric' in s.match) expect(s.match.sdk, s.id).toBe('aws-cli');
+  });
+
   it('are whole, case-sensitive elements of the m/ list', () => {
     expect(businessMetrics('aws-cli/2.36.7 m/E,AN,b cfg/retry-mode#standard')).toEqual(['E', 'AN', 'b']);
     for (const ua of ['aws-cli/2.36.7 m/ANX,E', 'aws-cli/2.36.7 m/an', 'ANSIBLE/2.16 Boto3/1.34.0', 'Mozilla/5.0 (X11; Linux x86_64) m/XAN', 'aws-cli/2.36.7 m/E md/command#s3.AN']) {
@@ -201,7 +260,7 @@ describe('user agents CloudTrail wrapped in brackets', () => {
   const BOTO = 'Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 os/linux#6.8.0 lang/python#3.11.7 Botocore/1.43.11';
   it.each([
     [`[${BOTO} x-client-framework:langchain-aws]`, 'langchain-aws-framework'],
-    ['[aws-sdk-js/3.1172.0 ua/2.1 os/linux#6.8.0 lang/js md/nodejs#20.20.2 api/s3#3.1172.0 m/E,AN]', 'aws-cli-agent-claude-code'],
+    ['[aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/E,AN md/command#s3.ls]', 'aws-cli-agent-claude-code'],
     [`[${BOTO} bedrock-agentcore/1.0.3 (integration_source=crewai)]`, 'crewai-agentcore-integration'],
   ])('%s matches %s as the unwrapped string does', (ua, id) => {
     expect(matchUserAgent(ua).map((m) => m.rule.id)).toContain(id);
