@@ -17,6 +17,7 @@ import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
+import { exfiltrationListActions } from '../baseline/sensitive-reads.js';
 import type { EscalationHit } from '../checks/types.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
@@ -40,6 +41,11 @@ export interface PrincipalFixPlan {
   /** All of the principal's fixes together, for the fix directory (main.tf, apply.sh). */
   readonly target: FixTarget;
   readonly readme: string;
+  /**
+   * Fix id → checks whose findings stay open after that fix although its kind could close them
+   * (data-exfiltration: a read it keeps on every resource). Read by linkFixes, which drops it.
+   */
+  readonly openAfter?: ReadonlyMap<string, readonly string[]>;
 }
 
 const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
@@ -763,7 +769,10 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   // trust policy removes no permission): a finding whose own fix is missing (Identity Center owns
   // the session length) is resolved by none.
   for (const f of mine) {
-    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) { const x = byKind.get(k); if (x) resolves.get(x.id)!.push(f.id); }
+    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) {
+      const x = byKind.get(k);
+      if (x && !plan.openAfter?.get(x.id)?.includes(f.checkId)) resolves.get(x.id)!.push(f.id);
+    }
   }
   const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
   linkFindings(fixes, mine);
@@ -802,6 +811,21 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const icTarget = ic ? { target: { kind: 'identity-center-permission-set' as const, name: ic.permissionSetName, ...(ic.instanceArn ? { instanceArn: ic.instanceArn } : {}), ...(ic.permissionSetArn ? { permissionSetArn: ic.permissionSetArn } : {}) } } : {};
   const fixes: Fix[] = [];
   const allPolicies: FixPolicy[] = [];
+  // The data-exfiltration check flags its list allowed on every resource: a fix that leaves one of
+  // them so (observed where CloudTrail named no resource to scope it to, a data event the trail
+  // did not log, a declared need) does not close that finding; it says so and does not claim it.
+  const exfiltration = exfiltrationListActions(expander);
+  const exfiltrationBefore = a.effective.allResources.intersectionIds(exfiltration, 1).length > 0;
+  const openAfter = new Map<string, string[]>();
+  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions): string[] => {
+    if (!exfiltrationBefore) return [];
+    const left = eff.allResources.intersectionIds(exfiltration);
+    if (left.length === 0) return [];
+    openAfter.set(fixId(p.arn, fixKind), ['data-exfiltration']);
+    const keys = left.map((id) => expander.catalog.actions[id]!.key);
+    const observed = left.filter((id) => needed.provenance.observed.has(id)).length;
+    return [`Data exfiltration stays open after this fix: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? `, and ${keys.length - 6} more` : ''} still allowed on every resource (${observed} of them observed). Scoping them to the resources the workload reads closes it.`];
+  };
   const kindOf = (k: 'managed' | 'inline') => k;
   const targetBase = { principalKind: p.kind, principalName: p.name, accountId, ...(ic ? { identityCenter: ic } : {}), ...(p.kind === 'role' ? { currentTrust: p.trustPolicy } : {}), ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
   // Rendered when first read (src/fix/render/lazy.ts): report.json stores the target instead.
@@ -848,7 +872,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (!needed.covered) notes.push('Usage data does not cover this principal for the whole window; the policy is built from the declared profile only.');
     if (needed.dropped.length > 0) notes.push(`Left out (destructive/escalation, never observed): ${needed.dropped.slice(0, 20).join(', ')}${needed.dropped.length > 20 ? ', …' : ''}.`);
     const withheld = needed.provenance.sensitiveWithheld.count();
-    if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
+    if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json, and reads the data-exfiltration check flags on every resource): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const eff = effectiveOf(parts, boundary, expander);
@@ -870,7 +894,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...rAfter.left],
+      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff)],
     });
     allPolicies.push(...policies);
   }
@@ -897,7 +921,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
-      ...bAfter.left,
+      ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff),
     ],
   });
   if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);
@@ -966,7 +990,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander, reasonOpts),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left],
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff)],
     });
     allPolicies.push(sp);
   }
@@ -982,7 +1006,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     name: p.name, arn: p.arn, basis: needed.basis, covered: needed.covered, observedCount: needed.observed.length,
     trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
   };
-  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
+  const plan = withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
+  // Not enumerable: linkFixes, in this thread, reads it; a plan's copy (a worker's) needs none.
+  return openAfter.size > 0 ? Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false }) : plan;
 }
 
 /**
