@@ -462,7 +462,7 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
   // caller only (a source identity for people, aws:SourceAccount for some services), and an
   // Allow with several principals means the same as one Allow per principal.
   const statements = role.trustPolicy.statements.flatMap(splitByPrincipalType).flatMap((s): Statement[] => {
-    if (s.effect !== 'Allow') return [s];
+    if (s.effect !== 'Allow' || brokerStatement(s)) return [s];
     // Agents that never assumed the role leave its trust first; a statement left naming nobody goes.
     if (remove.size > 0 && s.principal !== undefined && s.principal !== '*' && (s.principal.AWS ?? []).some((x) => remove.has(x))) {
       const gone = (s.principal.AWS ?? []).filter((x) => remove.has(x));
@@ -564,19 +564,27 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
 }
 
 const BROKER_PLACEHOLDER = 'REPLACE-WITH-APPROVAL-BROKER-ROLE-ARN';
+const BROKER_SID = 'ApprovalBroker';
+/** A broker statement leash wrote (brokerStatements): conditioned per action already, kept as it is when planned again. */
+function brokerStatement(s: Statement): boolean {
+  return /^ApprovalBroker\d*$/.test(s.sid ?? '') && s.principal !== undefined && s.principal !== '*' && Object.keys(s.principal).length === 1
+    && (s.principal.AWS ?? []).length === 1 && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(s.principal.AWS![0]!);
+}
 
 /**
  * The approval condition's trust-policy guards (approval-conditions.json), for an agent role that
  * AWS principals assume: without them anyone who may assume the role could set the approval
  * (the leash-approved session tag, an approved-* source identity) on their own session. The
  * broker is the configured approval.brokerRoleArn, else a placeholder that keeps the fix from
- * being called safe.
+ * being called safe. A configured broker is also let in (brokerStatements): the trust policy must
+ * allow it sts:AssumeRole and the tagging / source-identity action, or no approved session exists.
  */
-function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, ap: ApprovalCondition | undefined, config: LeashConfig): TrustChange & { changed: boolean } {
+function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, ap: ApprovalCondition | undefined, config: LeashConfig, expander: ActionExpander): TrustChange & { changed: boolean } {
   const guards = ap?.guards.filter((g) => g.where === 'trust-policy') ?? [];
   const assumedByAccounts = t.document.statements.some((s) => s.effect === 'Allow' && s.principal !== undefined && (s.principal === '*' || (s.principal.AWS ?? []).length > 0));
   if (guards.length === 0 || !assumedByAccounts) return t;
-  const broker = config.approval.brokerRoleArn ?? BROKER_PLACEHOLDER;
+  const configured = config.approval.brokerRoleArn;
+  const broker = configured ?? BROKER_PLACEHOLDER;
   const fill = (c: ConditionBlock): ConditionBlock => Object.fromEntries(Object.entries(c).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, vs]) => [k, vs.map((v) => v.replaceAll('${ApprovalBrokerRoleArn}', broker))]))]));
   const have = new Set(t.document.statements.map((s) => s.sid).filter(Boolean));
   const added: Statement[] = [];
@@ -585,9 +593,12 @@ function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, a
     if (have.has(sid)) return; // already guarded (a trust policy leash wrote before)
     added.push({ index: 0, sid, effect: 'Deny', principal: { AWS: ['*'] }, action: [...g.actions], ...(g.condition ? { condition: fill(g.condition) } : {}) });
   });
+  const usesBroker = guards.some((g) => JSON.stringify(g.condition ?? {}).includes('${ApprovalBrokerRoleArn}'));
+  // Only a real broker is let in: with the placeholder the fix stays not safe and held back.
+  const brokerIn = usesBroker && configured !== undefined && !have.has(BROKER_SID) ? brokerStatements(configured, guards, expander) : [];
+  added.push(...brokerIn);
   if (added.length === 0) return t;
   const statements = [...t.document.statements, ...added].map((s, i) => ({ ...s, index: i }));
-  const usesBroker = guards.some((g) => JSON.stringify(g.condition ?? {}).includes('${ApprovalBrokerRoleArn}'));
   return {
     ...t,
     changed: true,
@@ -595,9 +606,55 @@ function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, a
     placeholders: usesBroker && broker === BROKER_PLACEHOLDER ? [...t.placeholders, BROKER_PLACEHOLDER] : t.placeholders,
     notes: [
       ...t.notes,
-      `${added.map((s) => s.sid).join(', ')}: ${ap!.id} is met by the session itself, so only the approval broker (${usesBroker && broker === BROKER_PLACEHOLDER ? 'set approval.brokerRoleArn in leash.config.yaml, or replace the placeholder' : broker}) may set it on this role's sessions; anyone else who may assume the role is denied ${[...new Set(added.flatMap((s) => s.action ?? []))].join(' and ')} with it. ${guards.map((g) => g.why).join(' ')}`,
+      `${added.filter((s) => s.effect === 'Deny').map((s) => s.sid).join(', ')}: ${ap!.id} is met by the session itself, so only the approval broker (${usesBroker && broker === BROKER_PLACEHOLDER ? 'set approval.brokerRoleArn in leash.config.yaml, or replace the placeholder' : broker}) may set it on this role's sessions; anyone else who may assume the role is denied ${[...new Set(added.filter((s) => s.effect === 'Deny').flatMap((s) => s.action ?? []))].join(' and ')} with it. ${guards.map((g) => g.why).join(' ')}`,
+      ...(brokerIn.length > 0 ? [`${brokerIn.map((s) => s.sid).join(', ')}: the approval broker (${configured}) may assume the role and set the approval (${[...new Set(brokerIn.flatMap((s) => s.action ?? []))].join(', ')}), only with it and with a source identity, as every session of this role. A broker in another account also needs its own identity policy to allow these actions on this role (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).`] : []),
     ],
   };
+}
+
+/**
+ * The Allow that lets the broker make approved sessions. Passing a session tag or a source
+ * identity needs sts:TagSession / sts:SetSourceIdentity in the trust policy besides
+ * sts:AssumeRole (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+ * Its conditions are the guards' own, less their broker exception (the leash-approved tag key, an
+ * approved-* source identity), plus a source identity as every agent session must set. Each action
+ * is conditioned only on the keys its request carries (the catalog's condition keys): a condition
+ * on a key the request lacks would never hold. sts:AssumeRole carries them all, so no session is
+ * made without them.
+ */
+function brokerStatements(broker: string, guards: readonly { readonly actions: readonly string[]; readonly condition?: unknown }[], expander: ActionExpander): Statement[] {
+  const actions = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+  const cond: Record<string, Record<string, readonly string[]>> = {};
+  for (const g of guards) {
+    const c = (g.condition ?? {}) as Record<string, Record<string, readonly string[]>>;
+    if (!JSON.stringify(c).includes('${ApprovalBrokerRoleArn}')) continue;
+    for (const a of g.actions) actions.add(a);
+    for (const [op, kv] of Object.entries(c)) {
+      for (const [k, vs] of Object.entries(kv)) {
+        if (vs.some((v) => v.includes('${ApprovalBrokerRoleArn}'))) continue;
+        cond[op] = { ...(cond[op] ?? {}), [k]: vs };
+      }
+    }
+  }
+  if (!Object.values(cond).some((kv) => Object.keys(kv).some((k) => k.toLowerCase() === 'sts:sourceidentity'))) cond['Null'] = { ...(cond['Null'] ?? {}), 'sts:SourceIdentity': ['false'] };
+  const groups = new Map<string, { actions: string[]; condition: Record<string, Record<string, readonly string[]>> }>();
+  for (const action of actions) {
+    const keys = new Set((expander.catalog.lookup(action)?.conditionKeys ?? []).map((k) => k.toLowerCase()));
+    const own: Record<string, Record<string, readonly string[]>> = {};
+    for (const [op, kv] of Object.entries(cond)) {
+      const kept = Object.entries(kv).filter(([k]) => keys.has(k.toLowerCase()));
+      if (kept.length > 0) own[op] = Object.fromEntries(kept);
+    }
+    const key = JSON.stringify(own);
+    const g = groups.get(key);
+    if (g) g.actions.push(action);
+    else groups.set(key, { actions: [action], condition: own });
+  }
+  return [...groups.values()].map((g, i) => ({
+    index: 0, sid: `${BROKER_SID}${i === 0 ? '' : i + 1}`, effect: 'Allow' as const, principal: { AWS: [broker] }, action: g.actions,
+    ...(Object.keys(g.condition).length > 0 ? { condition: g.condition } : {}),
+  }));
 }
 
 /**
@@ -932,7 +989,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const trustLeftAsIs: string[] = [];
   const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
-    const review = withApprovalGuards(trustReview(p, accountId, a.isAgent, unusedTrust), p, a.isAgent && pa.meetable ? pa.condition : undefined, config);
+    const review = withApprovalGuards(trustReview(p, accountId, a.isAgent, unusedTrust), p, a.isAgent && pa.meetable ? pa.condition : undefined, config, expander);
     const t = review.changed ? review : undefined;
     if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
