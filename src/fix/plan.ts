@@ -41,11 +41,27 @@ export interface PrincipalFixPlan {
   /** All of the principal's fixes together, for the fix directory (main.tf, apply.sh). */
   readonly target: FixTarget;
   readonly readme: string;
-  /**
-   * Fix id → checks whose findings stay open after that fix although its kind could close them
-   * (data-exfiltration: a read it keeps on every resource). Read by linkFixes, which drops it.
-   */
-  readonly openAfter?: ReadonlyMap<string, readonly string[]>;
+  /** Fix id → the data-exfiltration list as that fix leaves it. Read by linkFixes, which drops it. */
+  readonly openAfter?: ReadonlyMap<string, ExfiltrationAfter>;
+}
+
+/** What of the data-exfiltration check's list a fix leaves allowed: whether its findings stay open. */
+export interface ExfiltrationAfter {
+  /** Some listed action still allowed on every resource: the `exfiltration` finding stays. */
+  readonly onEveryResource: boolean;
+  /** Listed actions still allowed anywhere (lower case): a named finding's reads that stay. */
+  readonly allowed: ReadonlySet<string>;
+}
+
+/**
+ * Does the finding stay open after the fix? Only data-exfiltration is weighed: on every resource
+ * by what the fix leaves on `*`; by name (`exfiltration-named`, read with the inventory) while any
+ * of its reads stays allowed or is reached through another principal, which this fix does not change.
+ */
+function staysOpen(f: Finding, after: ExfiltrationAfter | undefined): boolean {
+  if (!after || f.checkId !== 'data-exfiltration') return false;
+  if (f.subject === 'exfiltration') return after.onEveryResource;
+  return f.actions.some((x) => after.allowed.has(x.toLowerCase())) || (f.resources ?? []).some((r) => r.through !== undefined);
 }
 
 const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
@@ -828,7 +844,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   for (const f of mine) {
     for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) {
       const x = byKind.get(k);
-      if (x && !plan.openAfter?.get(x.id)?.includes(f.checkId)) resolves.get(x.id)!.push(f.id);
+      if (x && !staysOpen(f, plan.openAfter?.get(x.id))) resolves.get(x.id)!.push(f.id);
     }
   }
   const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
@@ -872,13 +888,14 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // them so (observed where CloudTrail named no resource to scope it to, a data event the trail
   // did not log, a declared need) does not close that finding; it says so and does not claim it.
   const exfiltration = exfiltrationListActions(expander);
-  const exfiltrationBefore = a.effective.allResources.intersectionIds(exfiltration, 1).length > 0;
-  const openAfter = new Map<string, string[]>();
+  const exfiltrationBefore = a.effective.allowed.intersectionIds(exfiltration, 1).length > 0;
+  const openAfter = new Map<string, ExfiltrationAfter>();
   const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions): string[] => {
     if (!exfiltrationBefore) return [];
     const left = eff.allResources.intersectionIds(exfiltration);
-    if (left.length === 0) return [];
-    openAfter.set(fixId(p.arn, fixKind), ['data-exfiltration']);
+    const allowed = new Set(eff.allowed.intersectionIds(exfiltration).map((id) => expander.catalog.actions[id]!.key.toLowerCase()));
+    openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed });
+    if (left.length === 0 || a.effective.allResources.intersectionIds(exfiltration, 1).length === 0) return [];
     const keys = left.map((id) => expander.catalog.actions[id]!.key);
     const observed = left.filter((id) => needed.provenance.observed.has(id)).length;
     return [`Data exfiltration stays open after this fix: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? `, and ${keys.length - 6} more` : ''} still allowed on every resource (${observed} of them observed). Scoping them to the resources the workload reads closes it.`];

@@ -8,6 +8,8 @@ import { runChecks } from '../../src/checks/run.js';
 import { defaultConfig } from '../../src/config/config.js';
 import { computeNeeded } from '../../src/baseline/needed.js';
 import { linkFixes, planFixes } from '../../src/fix/plan.js';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { evaluate } from '../../src/iam/evaluate.js';
 import { flattenReasons } from '../../src/fix/reasons.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { policyToJson } from '../../src/iam/parse.js';
@@ -97,5 +99,29 @@ describe('right-sizing never widens into reads the data-exfiltration check flags
     expect(r.finding).toBeUndefined();
     expect(r.has('dynamodb:GetItem')).toBe(true);
     expect(exfiltration(r.after)).toBeUndefined();
+  });
+});
+
+describe('a finding that names what the principal reads (with an inventory) is claimed only by a fix that removes those reads', () => {
+  it('on the demo: the Bedrock role keeps reading the orders table it used, so no fix claims it; cursor-ci-bot\'s unused read goes, and is claimed (control)', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T00:00:00Z') });
+    const named = (name: string) => {
+      const p = report.principals.find((x) => x.name === name)!;
+      const f = report.findings.find((x) => x.principalArn === p.arn && x.checkId === 'data-exfiltration' && x.subject === 'exfiltration-named')!;
+      const replace = report.fixes.find((x) => x.principalArn === p.arn && x.kind === 'replace-policy')!;
+      const boundary = report.fixes.find((x) => x.principalArn === p.arn && x.kind === 'permissions-boundary')!;
+      const identity = (Array.isArray(replace.after) ? replace.after : [replace.after]) as PolicyDocument[];
+      // Each named read, re-evaluated on the named resource against the right-sized policy and boundary.
+      const stillAllowed = f.resources!.flatMap((r) => r.actions.map((action) => ({ action, resource: r.type === 's3-bucket' || r.arn.startsWith('arn:aws:s3:::') ? `${r.arn}/any-object` : r.arn })))
+        .filter((req) => evaluate(req, { identity, boundary: [boundary.after as PolicyDocument] }).decision === 'Allowed');
+      return { f, replace, boundary, stillAllowed };
+    };
+    const bedrock = named('AmazonBedrockExecutionRoleForAgents_orders');
+    expect(bedrock.stillAllowed.length).toBeGreaterThan(0);
+    expect(bedrock.replace.resolves).not.toContain(bedrock.f.id);
+    expect(bedrock.boundary.resolves).not.toContain(bedrock.f.id);
+    const cursor = named('cursor-ci-bot');
+    expect(cursor.stillAllowed).toEqual([]);
+    expect(cursor.replace.resolves).toContain(cursor.f.id);
   });
 });
