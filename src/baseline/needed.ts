@@ -10,7 +10,7 @@ import { globMatches } from '../config/patterns.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from './forbidden.js';
 import { dataEventActions, dataEventsSeen } from './data-events.js';
-import { sensitiveReadActions } from './sensitive-reads.js';
+import { exfiltrationListActions, sensitiveReadActions } from './sensitive-reads.js';
 
 export interface ObservedAction {
   readonly action: string;
@@ -52,7 +52,11 @@ export interface NeededProvenance {
   readonly dataEventsUnknown: ActionSet;
   /** Read-level siblings of a used service (balanced mode, or a profile's readOnlyForUsedServices). */
   readonly readSiblings: ActionSet;
-  /** Sensitive reads (src/data/sensitive-reads.json) a sibling rule would have added, withheld because never observed or declared. */
+  /**
+   * Sensitive reads (src/data/sensitive-reads.json), and reads the data-exfiltration check flags
+   * that are granted on every resource today (src/data/exfiltration-actions.json), a sibling rule
+   * would have added: withheld because never observed or declared.
+   */
   readonly sensitiveWithheld: ActionSet;
 }
 
@@ -147,13 +151,16 @@ export function computeNeeded(a: AnalyzedPrincipal, usageData: UsageData | undef
   needed.or(dataUnknown);
   const usedServices = new Set(observed.map((o) => o.action.split(':')[0]!.toLowerCase()));
   // Balanced widening never reaches into reads that return secrets, credentials, decrypted data or
-  // whole tables: those stay only when observed or declared (src/data/sensitive-reads.json).
+  // whole tables (src/data/sensitive-reads.json), nor into a read the data-exfiltration check
+  // flags that is granted on every resource today (dynamodb:GetItem, logs:GetLogEvents on `*`):
+  // kept, it would leave that finding open after the fix. Those stay only when observed or declared.
   let siblings = new ActionSet(expander.size);
   let sensitiveWithheld = new ActionSet(expander.size);
   if (config.baseline.mode === 'balanced' || readOnlyForUsed) {
     const all = readSiblings(usedServices, expander).andNot(needed);
-    sensitiveWithheld = all.clone().and(sensitiveReadActions(expander)).and(a.effective.allowed);
-    siblings = all.andNot(sensitiveReadActions(expander));
+    const exfiltration = all.clone().and(exfiltrationListActions(expander)).and(a.effective.allResources);
+    sensitiveWithheld = all.clone().and(sensitiveReadActions(expander)).and(a.effective.allowed).or(exfiltration);
+    siblings = all.andNot(sensitiveReadActions(expander)).andNot(exfiltration);
     needed.or(siblings);
   }
 

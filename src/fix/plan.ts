@@ -17,6 +17,7 @@ import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import { forbiddenActions } from '../baseline/forbidden.js';
+import { exfiltrationListActions } from '../baseline/sensitive-reads.js';
 import type { EscalationHit } from '../checks/types.js';
 import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
@@ -40,6 +41,27 @@ export interface PrincipalFixPlan {
   /** All of the principal's fixes together, for the fix directory (main.tf, apply.sh). */
   readonly target: FixTarget;
   readonly readme: string;
+  /** Fix id → the data-exfiltration list as that fix leaves it. Read by linkFixes, which drops it. */
+  readonly openAfter?: ReadonlyMap<string, ExfiltrationAfter>;
+}
+
+/** What of the data-exfiltration check's list a fix leaves allowed: whether its findings stay open. */
+export interface ExfiltrationAfter {
+  /** Some listed action still allowed on every resource: the `exfiltration` finding stays. */
+  readonly onEveryResource: boolean;
+  /** Listed actions still allowed anywhere (lower case): a named finding's reads that stay. */
+  readonly allowed: ReadonlySet<string>;
+}
+
+/**
+ * Does the finding stay open after the fix? Only data-exfiltration is weighed: on every resource
+ * by what the fix leaves on `*`; by name (`exfiltration-named`, read with the inventory) while any
+ * of its reads stays allowed or is reached through another principal, which this fix does not change.
+ */
+function staysOpen(f: Finding, after: ExfiltrationAfter | undefined): boolean {
+  if (!after || f.checkId !== 'data-exfiltration') return false;
+  if (f.subject === 'exfiltration') return after.onEveryResource;
+  return f.actions.some((x) => after.allowed.has(x.toLowerCase())) || (f.resources ?? []).some((r) => r.through !== undefined);
 }
 
 const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
@@ -456,7 +478,7 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
   // caller only (a source identity for people, aws:SourceAccount for some services), and an
   // Allow with several principals means the same as one Allow per principal.
   const statements = role.trustPolicy.statements.flatMap(splitByPrincipalType).flatMap((s): Statement[] => {
-    if (s.effect !== 'Allow') return [s];
+    if (s.effect !== 'Allow' || brokerStatement(s)) return [s];
     // Agents that never assumed the role leave its trust first; a statement left naming nobody goes.
     if (remove.size > 0 && s.principal !== undefined && s.principal !== '*' && (s.principal.AWS ?? []).some((x) => remove.has(x))) {
       const gone = (s.principal.AWS ?? []).filter((x) => remove.has(x));
@@ -558,19 +580,27 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
 }
 
 const BROKER_PLACEHOLDER = 'REPLACE-WITH-APPROVAL-BROKER-ROLE-ARN';
+const BROKER_SID = 'ApprovalBroker';
+/** A broker statement leash wrote (brokerStatements): conditioned per action already, kept as it is when planned again. */
+function brokerStatement(s: Statement): boolean {
+  return /^ApprovalBroker\d*$/.test(s.sid ?? '') && s.principal !== undefined && s.principal !== '*' && Object.keys(s.principal).length === 1
+    && (s.principal.AWS ?? []).length === 1 && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(s.principal.AWS![0]!);
+}
 
 /**
  * The approval condition's trust-policy guards (approval-conditions.json), for an agent role that
  * AWS principals assume: without them anyone who may assume the role could set the approval
  * (the leash-approved session tag, an approved-* source identity) on their own session. The
  * broker is the configured approval.brokerRoleArn, else a placeholder that keeps the fix from
- * being called safe.
+ * being called safe. A configured broker is also let in (brokerStatements): the trust policy must
+ * allow it sts:AssumeRole and the tagging / source-identity action, or no approved session exists.
  */
-function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, ap: ApprovalCondition | undefined, config: LeashConfig): TrustChange & { changed: boolean } {
+function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, ap: ApprovalCondition | undefined, config: LeashConfig, expander: ActionExpander): TrustChange & { changed: boolean } {
   const guards = ap?.guards.filter((g) => g.where === 'trust-policy') ?? [];
   const assumedByAccounts = t.document.statements.some((s) => s.effect === 'Allow' && s.principal !== undefined && (s.principal === '*' || (s.principal.AWS ?? []).length > 0));
   if (guards.length === 0 || !assumedByAccounts) return t;
-  const broker = config.approval.brokerRoleArn ?? BROKER_PLACEHOLDER;
+  const configured = config.approval.brokerRoleArn;
+  const broker = configured ?? BROKER_PLACEHOLDER;
   const fill = (c: ConditionBlock): ConditionBlock => Object.fromEntries(Object.entries(c).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, vs]) => [k, vs.map((v) => v.replaceAll('${ApprovalBrokerRoleArn}', broker))]))]));
   const have = new Set(t.document.statements.map((s) => s.sid).filter(Boolean));
   const added: Statement[] = [];
@@ -579,9 +609,12 @@ function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, a
     if (have.has(sid)) return; // already guarded (a trust policy leash wrote before)
     added.push({ index: 0, sid, effect: 'Deny', principal: { AWS: ['*'] }, action: [...g.actions], ...(g.condition ? { condition: fill(g.condition) } : {}) });
   });
+  const usesBroker = guards.some((g) => JSON.stringify(g.condition ?? {}).includes('${ApprovalBrokerRoleArn}'));
+  // Only a real broker is let in: with the placeholder the fix stays not safe and held back.
+  const brokerIn = usesBroker && configured !== undefined && !have.has(BROKER_SID) ? brokerStatements(configured, guards, expander) : [];
+  added.push(...brokerIn);
   if (added.length === 0) return t;
   const statements = [...t.document.statements, ...added].map((s, i) => ({ ...s, index: i }));
-  const usesBroker = guards.some((g) => JSON.stringify(g.condition ?? {}).includes('${ApprovalBrokerRoleArn}'));
   return {
     ...t,
     changed: true,
@@ -589,9 +622,55 @@ function withApprovalGuards(t: TrustChange & { changed: boolean }, role: Role, a
     placeholders: usesBroker && broker === BROKER_PLACEHOLDER ? [...t.placeholders, BROKER_PLACEHOLDER] : t.placeholders,
     notes: [
       ...t.notes,
-      `${added.map((s) => s.sid).join(', ')}: ${ap!.id} is met by the session itself, so only the approval broker (${usesBroker && broker === BROKER_PLACEHOLDER ? 'set approval.brokerRoleArn in leash.config.yaml, or replace the placeholder' : broker}) may set it on this role's sessions; anyone else who may assume the role is denied ${[...new Set(added.flatMap((s) => s.action ?? []))].join(' and ')} with it. ${guards.map((g) => g.why).join(' ')}`,
+      `${added.filter((s) => s.effect === 'Deny').map((s) => s.sid).join(', ')}: ${ap!.id} is met by the session itself, so only the approval broker (${usesBroker && broker === BROKER_PLACEHOLDER ? 'set approval.brokerRoleArn in leash.config.yaml, or replace the placeholder' : broker}) may set it on this role's sessions; anyone else who may assume the role is denied ${[...new Set(added.filter((s) => s.effect === 'Deny').flatMap((s) => s.action ?? []))].join(' and ')} with it. ${guards.map((g) => g.why).join(' ')}`,
+      ...(brokerIn.length > 0 ? [`${brokerIn.map((s) => s.sid).join(', ')}: the approval broker (${configured}) may assume the role and set the approval (${[...new Set(brokerIn.flatMap((s) => s.action ?? []))].join(', ')}), only with it and with a source identity, as every session of this role. A broker in another account also needs its own identity policy to allow these actions on this role (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).`] : []),
     ],
   };
+}
+
+/**
+ * The Allow that lets the broker make approved sessions. Passing a session tag or a source
+ * identity needs sts:TagSession / sts:SetSourceIdentity in the trust policy besides
+ * sts:AssumeRole (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+ * Its conditions are the guards' own, less their broker exception (the leash-approved tag key, an
+ * approved-* source identity), plus a source identity as every agent session must set. Each action
+ * is conditioned only on the keys its request carries (the catalog's condition keys): a condition
+ * on a key the request lacks would never hold. sts:AssumeRole carries them all, so no session is
+ * made without them.
+ */
+function brokerStatements(broker: string, guards: readonly { readonly actions: readonly string[]; readonly condition?: unknown }[], expander: ActionExpander): Statement[] {
+  const actions = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+  const cond: Record<string, Record<string, readonly string[]>> = {};
+  for (const g of guards) {
+    const c = (g.condition ?? {}) as Record<string, Record<string, readonly string[]>>;
+    if (!JSON.stringify(c).includes('${ApprovalBrokerRoleArn}')) continue;
+    for (const a of g.actions) actions.add(a);
+    for (const [op, kv] of Object.entries(c)) {
+      for (const [k, vs] of Object.entries(kv)) {
+        if (vs.some((v) => v.includes('${ApprovalBrokerRoleArn}'))) continue;
+        cond[op] = { ...(cond[op] ?? {}), [k]: vs };
+      }
+    }
+  }
+  if (!Object.values(cond).some((kv) => Object.keys(kv).some((k) => k.toLowerCase() === 'sts:sourceidentity'))) cond['Null'] = { ...(cond['Null'] ?? {}), 'sts:SourceIdentity': ['false'] };
+  const groups = new Map<string, { actions: string[]; condition: Record<string, Record<string, readonly string[]>> }>();
+  for (const action of actions) {
+    const keys = new Set((expander.catalog.lookup(action)?.conditionKeys ?? []).map((k) => k.toLowerCase()));
+    const own: Record<string, Record<string, readonly string[]>> = {};
+    for (const [op, kv] of Object.entries(cond)) {
+      const kept = Object.entries(kv).filter(([k]) => keys.has(k.toLowerCase()));
+      if (kept.length > 0) own[op] = Object.fromEntries(kept);
+    }
+    const key = JSON.stringify(own);
+    const g = groups.get(key);
+    if (g) g.actions.push(action);
+    else groups.set(key, { actions: [action], condition: own });
+  }
+  return [...groups.values()].map((g, i) => ({
+    index: 0, sid: `${BROKER_SID}${i === 0 ? '' : i + 1}`, effect: 'Allow' as const, principal: { AWS: [broker] }, action: g.actions,
+    ...(Object.keys(g.condition).length > 0 ? { condition: g.condition } : {}),
+  }));
 }
 
 /**
@@ -763,7 +842,10 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   // trust policy removes no permission): a finding whose own fix is missing (Identity Center owns
   // the session length) is resolved by none.
   for (const f of mine) {
-    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) { const x = byKind.get(k); if (x) resolves.get(x.id)!.push(f.id); }
+    for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) {
+      const x = byKind.get(k);
+      if (x && !staysOpen(f, plan.openAfter?.get(x.id))) resolves.get(x.id)!.push(f.id);
+    }
   }
   const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
   linkFindings(fixes, mine);
@@ -802,6 +884,22 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const icTarget = ic ? { target: { kind: 'identity-center-permission-set' as const, name: ic.permissionSetName, ...(ic.instanceArn ? { instanceArn: ic.instanceArn } : {}), ...(ic.permissionSetArn ? { permissionSetArn: ic.permissionSetArn } : {}) } } : {};
   const fixes: Fix[] = [];
   const allPolicies: FixPolicy[] = [];
+  // The data-exfiltration check flags its list allowed on every resource: a fix that leaves one of
+  // them so (observed where CloudTrail named no resource to scope it to, a data event the trail
+  // did not log, a declared need) does not close that finding; it says so and does not claim it.
+  const exfiltration = exfiltrationListActions(expander);
+  const exfiltrationBefore = a.effective.allowed.intersectionIds(exfiltration, 1).length > 0;
+  const openAfter = new Map<string, ExfiltrationAfter>();
+  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions): string[] => {
+    if (!exfiltrationBefore) return [];
+    const left = eff.allResources.intersectionIds(exfiltration);
+    const allowed = new Set(eff.allowed.intersectionIds(exfiltration).map((id) => expander.catalog.actions[id]!.key.toLowerCase()));
+    openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed });
+    if (left.length === 0 || a.effective.allResources.intersectionIds(exfiltration, 1).length === 0) return [];
+    const keys = left.map((id) => expander.catalog.actions[id]!.key);
+    const observed = left.filter((id) => needed.provenance.observed.has(id)).length;
+    return [`Data exfiltration stays open after this fix: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? `, and ${keys.length - 6} more` : ''} still allowed on every resource (${observed} of them observed). Scoping them to the resources the workload reads closes it.`];
+  };
   const kindOf = (k: 'managed' | 'inline') => k;
   const targetBase = { principalKind: p.kind, principalName: p.name, accountId, ...(ic ? { identityCenter: ic } : {}), ...(p.kind === 'role' ? { currentTrust: p.trustPolicy } : {}), ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
   // Rendered when first read (src/fix/render/lazy.ts): report.json stores the target instead.
@@ -848,7 +946,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (!needed.covered) notes.push('Usage data does not cover this principal for the whole window; the policy is built from the declared profile only.');
     if (needed.dropped.length > 0) notes.push(`Left out (destructive/escalation, never observed): ${needed.dropped.slice(0, 20).join(', ')}${needed.dropped.length > 20 ? ', …' : ''}.`);
     const withheld = needed.provenance.sensitiveWithheld.count();
-    if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
+    if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json, and reads the data-exfiltration check flags on every resource): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = parts;
     const eff = effectiveOf(parts, boundary, expander);
@@ -870,7 +968,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...rAfter.left],
+      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff)],
     });
     allPolicies.push(...policies);
   }
@@ -897,7 +995,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
-      ...bAfter.left,
+      ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff),
     ],
   });
   if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);
@@ -908,7 +1006,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const trustLeftAsIs: string[] = [];
   const sessions = a.usage?.sessions ?? [];
   if (p.kind === 'role' && !a.humanSession) {
-    const review = withApprovalGuards(trustReview(p, accountId, a.isAgent, unusedTrust), p, a.isAgent && pa.meetable ? pa.condition : undefined, config);
+    const review = withApprovalGuards(trustReview(p, accountId, a.isAgent, unusedTrust), p, a.isAgent && pa.meetable ? pa.condition : undefined, config, expander);
     const t = review.changed ? review : undefined;
     if (!t) trustLeftAsIs.push(...review.notes);
     if (t) {
@@ -966,7 +1064,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander, reasonOpts),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left],
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff)],
     });
     allPolicies.push(sp);
   }
@@ -982,7 +1080,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     name: p.name, arn: p.arn, basis: needed.basis, covered: needed.covered, observedCount: needed.observed.length,
     trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
   };
-  return withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
+  const plan = withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
+  // Not enumerable: linkFixes, in this thread, reads it; a plan's copy (a worker's) needs none.
+  return openAfter.size > 0 ? Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false }) : plan;
 }
 
 /**

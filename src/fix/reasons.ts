@@ -9,7 +9,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { actionIndex } from '../checks/analyze.js';
 import type { NeededSet } from '../baseline/needed.js';
-import { sensitiveReadWhy } from '../baseline/sensitive-reads.js';
+import { withheldReadWhy } from '../baseline/sensitive-reads.js';
 
 export interface ReasonInput {
   /** What the principal may do today. */
@@ -104,7 +104,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
       // An allow-everything boundary removes nothing else, except what its deny's remove/stop
       // wildcards also cover to fit the managed-policy size (counted in the fix's notes).
       entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'deny-wildcard', detail: 'a remove/stop action the deny\'s wildcards also cover, to fit 6,144 characters' });
-    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${sensitiveReadWhy(a.key) ?? 'a sensitive read'}` });
+    } else if (prov.sensitiveWithheld.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'sensitive-read', detail: `never observed; ${withheldReadWhy(a.key) ?? 'a sensitive read'}` });
     else if (needed.covered) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'unused', detail: input.window ? `${day(input.window.start)} → ${day(input.window.end)}, the whole window` : 'the whole window' });
     else entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'not-declared', detail: 'not in the declared profile (usage does not cover this principal)' });
   }

@@ -68,10 +68,14 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   const gated = new Set(input.gated.map((g) => g.toLowerCase()));
   let checked = 0;
   let unexplained = 0;
+  // Actions whose resources are the usage's bounded sample, not every resource they were called on.
+  const sampledActions: string[] = [];
+  let perAction = 0;
   const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}), ...(input.session ? { session: [input.session] } : {}) };
   const current = input.current ? { identity: input.current.identity, ...(input.current.boundary ? { boundary: [input.current.boundary] } : {}) } : undefined;
   for (const o of input.observed) {
     const resources = o.resources.length > 0 ? o.resources : ['*'];
+    const checkedBefore = checked;
     for (const resource of resources) {
       let now: string | undefined;
       if (current) {
@@ -92,6 +96,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
       else if (isGated && input.withholdsGated && (decision === 'ExplicitlyDenied' || decision === 'ImplicitlyDenied')) byDesign.push(call);
       else denied.push(`${call} → ${decision}`);
     }
+    if (o.truncated && o.resources.length > 0 && checked > checkedBefore) { sampledActions.push(o.action); perAction = Math.max(perAction, checked - checkedBefore); }
   }
   if (unexplained > 0) notes.push(`${unexplained} observed call(s) are not granted by today's identity policies (APIs that need no permission, or access through resource-based policies); the change does not affect them.`);
   if (gated.size > 0) {
@@ -117,6 +122,10 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   let summary = verificationSummary({ checked, allowed, gated: gatedCalls, byDesign, denied }, 'observed call', input.withholdsGated ? 'left out on purpose (destructive or escalation: run them in a session without this policy, with approval)' : undefined);
   if (forbiddenStillAllowed.length > 0) summary += `; ${forbiddenStillAllowed.length} destructive/escalation action(s) still allowed without approval${listed(forbiddenStillAllowed)}`;
   if (!docsOk) summary += '; a document fails validation or size limits (see notes)';
+  if (sampledActions.length > 0) {
+    summary += `; sampled: ${sampledActions.length} action(s) checked on at most ${perAction} of their resources each, CloudTrail showed more${listed(sampledActions)}`;
+    notes.push(`Checked on a sample: CloudTrail showed ${sampledActions.length} action(s)${listed(sampledActions)} on more resources than the usage keeps, so each was checked on at most ${perAction} of them; calls on the others were not checked one by one.`);
+  }
   return {
     safe,
     status: !safe ? 'not-safe' : checked === 0 ? 'unverified' : 'verified',
@@ -127,6 +136,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
     observedCallsDeniedByDesign: byDesign,
     observedCallsDenied: denied,
     forbiddenStillAllowed,
+    ...(sampledActions.length > 0 ? { sampled: { actions: sampledActions, resourcesPerAction: perAction } } : {}),
     notes,
   };
 }

@@ -29,6 +29,12 @@ export interface Verification {
   readonly observedCallsDenied: readonly string[];
   /** Destructive/escalation actions still allowed without the approval condition (must be empty). */
   readonly forbiddenStillAllowed: readonly string[];
+  /**
+   * Schema 1.8.0. Present only when observed calls were checked on a sample of their resources:
+   * CloudTrail showed these actions on more resources than the usage keeps (its bound, 50 per
+   * action by default), so each was checked on the `resourcesPerAction` (at most) it kept.
+   */
+  readonly sampled?: { readonly actions: readonly string[]; readonly resourcesPerAction: number };
   readonly notes: readonly string[];
 }
 

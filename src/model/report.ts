@@ -12,7 +12,8 @@ import type { PrincipalKind } from './snapshot.js';
 // firstSeen once (firstSeenDefault); readers put both back (src/report/documents.ts).
 // 1.7.0: principals carry IAM's unique id (`uniqueId`: AIDA…/AROA…); the delta names principals
 // renamed (same unique id, new ARN) and recreated (same ARN, new unique id).
-export const REPORT_SCHEMA_VERSION = '1.7.0';
+// 1.8.0: a fix's verification says when it checked observed calls on a sample of their resources (`sampled`).
+export const REPORT_SCHEMA_VERSION = '1.8.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

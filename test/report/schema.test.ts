@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { buildReport as reportFixture, laterReport } from './support.js';
 import { buildReport as tuiReportFixture } from '../tui/support.js';
 import { reportSchema, reportSchemaErrors } from '../support/schema.js';
+import { verifyFix } from '../../src/fix/verify.js';
+import { parsePolicy } from '../../src/iam/parse.js';
+import { catalog } from '../../src/iam/catalog.js';
+import { ActionExpander } from '../../src/iam/pattern.js';
 
 describe('report JSON Schema', () => {
   it.each([
@@ -23,6 +27,21 @@ describe('report JSON Schema', () => {
     expect(reportSchemaErrors(r2).join('\n')).toMatch(/id/);
     const r3 = { ...JSON.parse(JSON.stringify(reportFixture())), extra: true };
     expect(reportSchemaErrors(r3).join('\n')).toMatch(/additional/);
+  });
+
+  it('accepts a verification that checked a sample of resources (schema 1.8.0), and rejects a malformed one', () => {
+    const policy = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, 'identity');
+    if (!policy.ok) throw new Error('test policy does not parse');
+    const observed = [{ action: 's3:GetObject', resources: ['arn:aws:s3:::lake/a', 'arn:aws:s3:::lake/b'], count: 80, truncated: true }];
+    const verification = verifyFix({ identity: [policy.document], observed, gated: [], documents: [] }, new ActionExpander(catalog()));
+    expect(verification.sampled).toEqual({ actions: ['s3:GetObject'], resourcesPerAction: 2 });
+    const withSample = (v: unknown) => {
+      const r = JSON.parse(JSON.stringify(tuiReportFixture())) as { fixes: { verification: unknown }[] };
+      r.fixes[0]!.verification = v;
+      return r;
+    };
+    expect(reportSchemaErrors(withSample(verification))).toEqual([]);
+    expect(reportSchemaErrors(withSample({ ...verification, sampled: { actions: [], resourcesPerAction: 0 } })).join('\n')).toMatch(/sampled/);
   });
 
   it('is a versioned draft-07 schema whose id carries the major version', () => {
