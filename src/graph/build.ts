@@ -303,13 +303,16 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | { group: Group };
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group };
+/** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
+const BOTH = 'elevated+unbounded';
 type StateSpec = Omit<GraphNodeInternal, 'index'>;
 const stateSpecs = new WeakMap<Ctx, Map<string, StateSpec>>();
 
 /** The node a state would be, computed once and kept aside until an edge needs it. */
 function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): StateSpec {
-  if (state === 'elevated' && !p.boundary && acct.adminCeiling) {
+  // Any policy and no boundary is the same for every principal of the account: the shared node too.
+  if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
   const id = typeof state === 'string' ? `${p.arn}#${state}` : `${p.arn}#joined:${state.group.name}`;
@@ -325,6 +328,10 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     identity = layerOf('identity', p.policies);
     boundary = null;
     label = `${p.name} (boundary removed)`;
+  } else if (state === BOTH) {
+    identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
+    boundary = null;
+    label = `${p.name} (policies rewritten, boundary removed)`;
   } else {
     identity = layerOf('identity', [...p.policies, ...state.group.policies]);
     label = `${p.name} (added to ${state.group.name})`;
@@ -336,7 +343,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = typeof state === 'string' ? state : 'joined';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'joined';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -988,13 +995,34 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     for (const p of principalsIn(ctx, reachable, on, acct.id)) if (p !== self) out.push(p);
     return (known[on] = as ? out.filter((p) => !skipped(p)) : out);
   };
+  // A state of the editor's own principal keeps its edit: with its boundary gone, rewriting its
+  // policies leaves both done (and the reverse); other states are the principal as listed.
+  const fromState = self && from.id.startsWith(`${self.arn}#`) ? from.id.slice(self.arn.length + 1) : undefined;
+  const stateAfter = (p: Principal, s: 'elevated' | 'unbounded'): State =>
+    p.arn !== self?.arn || fromState === undefined ? s
+      : fromState === BOTH || (fromState === 'elevated' && s === 'unbounded') || (fromState === 'unbounded' && s === 'elevated') ? BOTH : s;
+  // One editor that may both rewrite a bounded principal's policies and remove its boundary
+  // reaches the state with both done: the best edit of each kind per target, joined at the end.
+  type Edit = { technique: string; action: string; condition: HopCondition; evidence: readonly HopEvidence[] };
+  let edits: Map<Principal, { elevated?: Edit; unbounded?: Edit }> | undefined;
+  const edited = (p: Principal, s: 'elevated' | 'unbounded', technique: string, action: string, condition: HopCondition, evidence: readonly HopEvidence[]): State => {
+    const state = stateAfter(p, s);
+    if (p.boundary && state === s) {
+      let e = (edits ??= new Map()).get(p);
+      if (!e) edits.set(p, (e = {}));
+      const had = e[s];
+      if (!had || edgeRank({ condition, target: 'proven' }) < edgeRank({ condition: had.condition, target: 'proven' })) e[s] = { technique, action, condition, evidence };
+    }
+    return state;
+  };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
-      const to = stateNode(ctx, p, acct, e.state);
-      addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: via(p, condition), target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
+      const c = via(p, condition);
+      const to = stateNode(ctx, p, acct, edited(p, e.state, e.technique, e.action, c, evidence));
+      addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: c, target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
     }
   }
   // Group policies reach every member.
@@ -1004,7 +1032,11 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
       if (!allowedAction(ctx, n, action)) continue;
       const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
-        for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, from, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition: via(u, condition), target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+        for (const u of users) {
+          if (!u.groups.includes(g.name)) continue;
+          const c = via(u, condition);
+          addEdge(ctx, from, stateNode(ctx, u, acct, edited(u, 'elevated', technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+        }
       }
     }
     if (allowedAction(ctx, n, 'iam:AddUserToGroup')) {
@@ -1027,8 +1059,15 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
       // Which older version becomes default is unknown to an export: SetDefaultPolicyVersion is an unknown hop.
       const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
       const name = arn.slice(arn.lastIndexOf('/') + 1);
-      for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'elevated'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
-      for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'unbounded'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      for (const p of who.identity) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'elevated', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
+      for (const p of who.boundary) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'unbounded', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
+    }
+  }
+  if (edits) {
+    for (const [p, { elevated: a, unbounded: b }] of edits) {
+      if (!a || !b) continue;
+      const who = p.arn === self?.arn ? 'itself' : p.name;
+      addEdge(ctx, from, stateNode(ctx, p, acct, BOTH), { technique: a.technique, actions: [a.action, b.action], condition: worse(a.condition, b.condition), target: 'proven', why: `${asText}can give any policy to ${who} and remove the permissions boundary of ${who}, and act as it`, evidence: [...a.evidence, ...b.evidence] });
     }
   }
 }
