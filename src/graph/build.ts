@@ -7,7 +7,7 @@
 // role gets one edge to "every role that trusts Lambda", not one per role — only when its
 // decision is the same for every role (uniform()); otherwise each role is decided on its own.
 import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
-import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.js';
+import type { Group, ManagedPolicyInfo, Principal, Role, Snapshot, User } from '../model/snapshot.js';
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -303,7 +303,7 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group };
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | { policy: ManagedPolicyInfo };
 /** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
 const BOTH = 'elevated+unbounded';
 type StateSpec = Omit<GraphNodeInternal, 'index'>;
@@ -315,7 +315,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
-  const id = typeof state === 'string' ? `${p.arn}#${state}` : `${p.arn}#joined:${state.group.name}`;
+  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : `${p.arn}#attached:${state.policy.arn}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
   const known = specs.get(id);
@@ -332,9 +332,13 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
     boundary = null;
     label = `${p.name} (policies rewritten, boundary removed)`;
-  } else {
+  } else if ('group' in state) {
     identity = layerOf('identity', [...p.policies, ...state.group.policies]);
     label = `${p.name} (added to ${state.group.name})`;
+  } else {
+    const m = state.policy;
+    identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
+    label = `${p.name} (given ${m.name})`;
   }
   const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
   const effective = effectivePermissions({
@@ -343,7 +347,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'joined';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -947,6 +951,50 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
+const POLICY_ARN = 'iam:policyarn';
+/** Managed policies an attach grant may attach; `open`: others too (a pattern, or a name the export does not hold). */
+interface Attachable { readonly policies: readonly ManagedPolicyInfo[]; readonly open: boolean }
+const attachableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
+
+/**
+ * Attach grants limited to named managed policies: every identity Allow of the action tests
+ * `iam:PolicyARN` with ArnEquals or ArnLike and nothing else. Which of the export's managed
+ * policies (customer managed, and AWS managed ones it lists) those tests let through is asked of
+ * the evaluator itself. Null: some grant is not so limited (the hop stays "any policy").
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html (iam:PolicyARN)
+ */
+function attachable(caller: Caller, action: string, acct: AccountIndex): Attachable | null {
+  let memo = reference ? undefined : attachableMemo.get(caller);
+  if (memo?.has(action)) return memo.get(action)!;
+  const gated: Statement[] = [];
+  let result: Attachable | null = null;
+  let open = false;
+  scan: for (const { document } of caller.identity.docs) {
+    for (const st of coveringStatements(document, action)) {
+      if (st.effect !== 'Allow') continue;
+      if (!st.condition) { gated.length = 0; break scan; }
+      for (const [op, keys] of Object.entries(st.condition)) {
+        const o = op.toLowerCase();
+        for (const [k, values] of Object.entries(keys)) {
+          if (k.toLowerCase() !== POLICY_ARN || (o !== 'arnequals' && o !== 'arnlike')) { gated.length = 0; break scan; }
+          // Open unless each value is the ARN of a policy the export holds (a pattern or a variable never is).
+          for (const v of values) if (!acct.snapshot.managedPolicies.some((m) => m.arn === v)) open = true;
+        }
+      }
+      gated.push(st);
+    }
+  }
+  if (gated.length > 0) {
+    const policies = acct.snapshot.managedPolicies.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
+    result = { policies, open };
+  }
+  if (!reference) {
+    if (!memo) attachableMemo.set(caller, (memo = new Map()));
+    memo.set(action, result);
+  }
+  return result;
+}
+
 /**
  * Another node (`actor`) that reaches the editor, and separately principals the editor cannot
  * reach: the actor acts as the editor to edit them, then acts as them.
@@ -1015,11 +1063,25 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     }
     return state;
   };
+  // An attach limited to named policies reaches the target given each of them, decided with the
+  // policy's ARN in the request; "any policy" only when the names leave the set open.
+  const attach = (p: Principal, technique: string, action: string, resource: string, named: Attachable, why: (m: ManagedPolicyInfo) => string) => {
+    for (const m of named.policies) {
+      const d = decide(caller, action, resource, { [POLICY_ARN]: [m.arn] });
+      const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+      if (hc) addEdge(ctx, from, stateNode(ctx, p, acct, { policy: m }), { technique, actions: [action], condition: via(p, hc), target: 'proven', why: asText + why(m), evidence: d.evidence });
+    }
+  };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
+    const named = e.technique === 'iam-attach-role-policy' || e.technique === 'iam-attach-user-policy' ? attachable(caller, e.action, acct) : null;
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
+      if (named) {
+        attach(p, e.technique, e.action, p.arn, named, (m) => `can attach ${m.name} to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it`);
+        if (!named.open) continue;
+      }
       const c = via(p, condition);
       const to = stateNode(ctx, p, acct, edited(p, e.state, e.technique, e.action, c, evidence));
       addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: c, target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
@@ -1031,9 +1093,14 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
       if (!allowedAction(ctx, n, action)) continue;
       const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
+      const named = technique === 'iam-attach-group-policy' ? attachable(caller, action, acct) : null;
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
         for (const u of users) {
           if (!u.groups.includes(g.name)) continue;
+          if (named) {
+            attach(u, technique, action, g.arn, named, (m) => `can attach ${m.name} to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`);
+            if (!named.open) continue;
+          }
           const c = via(u, condition);
           addEdge(ctx, from, stateNode(ctx, u, acct, edited(u, 'elevated', technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
         }
