@@ -1,6 +1,7 @@
 import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { graphJudgement } from '../graph/techniques.js';
+import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import type { PowerTier } from '../model/graph.js';
 
@@ -37,7 +38,7 @@ export const privilegeEscalation = defineCheck({
           const proven = edges.filter((x) => x.strength === 'proven');
           possibleOnly = proven.length === 0;
           const best = (proven.length > 0 ? proven : edges)[0]!;
-          const targets = [...new Set(edges.map((x) => ctx.graph!.node(x.edge.to)?.label ?? nameOf(x.edge.to)))];
+          const targets = [...new Set(edges.map((x) => targetText(x.edge, (id) => ctx.graph!.node(id)?.label ?? nameOf(id))))];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
         }
         const conditional = h.conditional || possibleOnly;
