@@ -7,7 +7,7 @@
 // role gets one edge to "every role that trusts Lambda", not one per role — only when its
 // decision is the same for every role (uniform()); otherwise each role is decided on its own.
 import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
-import type { Group, ManagedPolicyInfo, Principal, Role, Snapshot, User } from '../model/snapshot.js';
+import type { Group, ManagedPolicyInfo, PolicyVersionInfo, Principal, Role, Snapshot, User } from '../model/snapshot.js';
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -131,6 +131,8 @@ interface AccountIndex {
   readonly users: readonly User[];
   readonly groups: readonly Group[];
   readonly membersOf: ReadonlyMap<string, readonly User[]>;
+  /** Managed policies of the export by ARN. */
+  readonly managed: ReadonlyMap<string, ManagedPolicyInfo>;
   /** Customer-managed policy ARN → who has it as an identity policy, and who as a boundary. */
   readonly attachedTo: ReadonlyMap<string, { readonly identity: Principal[]; readonly boundary: Principal[] }>;
   /** Trust entries by who they name. */
@@ -179,7 +181,8 @@ function indexAccount(snapshot: Snapshot): AccountIndex {
   }
   const id = snapshot.account.id;
   const partition = snapshot.principals[0] ? partitionOf(snapshot.principals[0].arn) : 'aws';
-  return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, attachedTo, byArn, byTrustedAccount, anyone, byService };
+  const managed = new Map(snapshot.managedPolicies.map((m) => [m.arn, m]));
+  return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, managed, attachedTo, byArn, byTrustedAccount, anyone, byService };
 }
 
 function adminCeiling(acct: AccountIndex, expander: ActionExpander): PowerSets | undefined {
@@ -303,7 +306,10 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | { policy: ManagedPolicyInfo };
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | { policy: ManagedPolicyInfo } | VersionState;
+/** A managed policy of the principal (an identity policy, or its boundary) with another of its versions the default. */
+interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary' }
+const managedArn = (a: AttachedPolicy): string | undefined => (a.origin.kind === 'managed' || a.origin.kind === 'group-managed' || a.origin.kind === 'boundary' ? a.origin.arn : undefined);
 /** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
 const BOTH = 'elevated+unbounded';
 type StateSpec = Omit<GraphNodeInternal, 'index'>;
@@ -315,7 +321,8 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
-  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : `${p.arn}#attached:${state.policy.arn}`;
+  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}`
+    : `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
   const known = specs.get(id);
@@ -335,6 +342,12 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   } else if ('group' in state) {
     identity = layerOf('identity', [...p.policies, ...state.group.policies]);
     label = `${p.name} (added to ${state.group.name})`;
+  } else if ('version' in state) {
+    const { of: m, version: v } = state;
+    const swap = (a: AttachedPolicy): AttachedPolicy => (managedArn(a) === m.arn ? { origin: a.origin, document: v.document } : a);
+    identity = layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
+    if (state.side === 'boundary' && p.boundary) boundary = layerOf('boundary', [swap(p.boundary)]);
+    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId})`;
   } else {
     const m = state.policy;
     identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
@@ -347,7 +360,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'elevated';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'side' in state && state.side === 'boundary' ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -1123,9 +1136,18 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
     for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {
       const { arn, who } = target;
-      // Which older version becomes default is unknown to an export: SetDefaultPolicyVersion is an unknown hop.
-      const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
       const name = arn.slice(arn.lastIndexOf('/') + 1);
+      const m = technique === 'iam-set-default-policy-version' ? acct.managed.get(arn) : undefined;
+      if (m?.otherVersions) {
+        // The export lists every version: the hop reaches what each other version grants, no more.
+        for (const version of m.otherVersions) {
+          for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'identity' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+        }
+        continue;
+      }
+      // Versions not known (a snapshot without them): which one becomes default is unknown.
+      const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
       for (const p of who.identity) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'elevated', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
       for (const p of who.boundary) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'unbounded', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
     }
