@@ -128,3 +128,18 @@ describe('a new version of its own policy, then of its boundary (both customer-m
     expect(reachesAdmin(spec(arn(DEV, 'policy', 'mine')), USER)).toEqual([]);
   });
 });
+
+describe('a group policy edit counts as rewriting a member\'s policies', () => {
+  const edits = (removal: boolean) => doc(allow('iam:PutGroupPolicy', arn(DEV, 'group', 'team')), ...(removal ? [allow('iam:DeleteUserPermissionsBoundary', USER)] : []), allow('s3:GetObject'));
+  const spec = (removal: boolean): AccountSpec => ({ policies: { fence: edits(removal) }, groups: [{ name: 'team' }], users: [{ name: 'agent', groups: ['team'], inline: [edits(removal)], boundary: 'fence' }] });
+
+  it('positive: PutGroupPolicy on its group and DeleteUserPermissionsBoundary on itself → administrator in one hop', () => {
+    const f = reachesAdmin(spec(true), USER);
+    expect(f).toHaveLength(1);
+    expect(hops(f[0]!)).toContain('iam:PutGroupPolicy, iam:DeleteUserPermissionsBoundary');
+  });
+
+  it('negative: the group edit alone → no administrator (its boundary still holds it)', () => {
+    expect(reachesAdmin(spec(false), USER)).toEqual([]);
+  });
+});
