@@ -1,6 +1,6 @@
 import { defineCheck } from './types.js';
 import { listText } from './evidence.js';
-import { pathEvidence, pathText } from '../graph/describe.js';
+import { endText, pathEvidence, pathText } from '../graph/describe.js';
 import { tierSets } from '../graph/power.js';
 import { countsText, findingResources, namesText, unapproved, viewFor } from './resource-names.js';
 
@@ -41,8 +41,8 @@ export const agentReachesDestructive = defineCheck({
           severity: strength === 'proven' ? 'high' as const : 'medium' as const,
           title: named && named.count > 0
             ? `${a.principal.name} can delete ${countsText(named)} (via ${label(via)})`
-            : `${a.principal.name} can reach ${gained.count()} destructive action${gained.count() === 1 ? '' : 's'} through ${label(path.to)}`,
-          description: `${named && named.count > 0 ? `As ${label(via)} it can delete ${namesText(named)}; path: ${pathText(namedPath, label)}. ` : ''}This agent cannot do these itself, but it can act as ${label(path.to)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
+            : `${a.principal.name} can reach ${gained.count()} destructive action${gained.count() === 1 ? '' : 's'} through ${endText(path, label)}`,
+          description: `${named && named.count > 0 ? `As ${label(via)} it can delete ${namesText(named)}; path: ${pathText(namedPath, label)}. ` : ''}This agent cannot do these itself, but it can act as ${endText(path, label)}: ${pathText(path, label)}. Gained without approval: ${listText(actions, 8)}.${strength === 'possible' ? ' The path needs a condition to hold, or existing compute to carry the role.' : ''}`,
           evidence: pathEvidence(path, label),
           actions,
           ...(named && named.count > 0 ? { resources: findingResources(named.sample.filter((e) => unapproved(e, ['delete'], 'through').length > 0), (e) => unapproved(e, ['delete'], 'through')) } : {}),

@@ -1,6 +1,7 @@
 import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { graphJudgement } from '../graph/techniques.js';
+import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
@@ -58,7 +59,7 @@ export const privilegeEscalation = defineCheck({
           for (const x of edges) if (rank(x) > rank(best)) best = x;
           gained = severityOf(best);
           possibleOnly = best.strength === 'possible';
-          const targets = [...new Set([best, ...edges].map((x) => ctx.graph!.node(x.edge.to)?.label ?? nameOf(x.edge.to)))];
+          const targets = [...new Set([best, ...edges].map((x) => targetText(x.edge, (id) => ctx.graph!.node(id)?.label ?? nameOf(id))))];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
         }
         // Where the graph does not judge the technique (credential reads, AssumeRoot, new roles) or

@@ -1,6 +1,6 @@
 import { defineCheck } from './types.js';
 import { agentLabel } from './evidence.js';
-import { pathEvidence, pathText } from '../graph/describe.js';
+import { endText, pathEvidence, pathText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 
 export const reachesAdmin = defineCheck({
@@ -27,7 +27,7 @@ export const reachesAdmin = defineCheck({
         subject: 'admin',
         severity,
         title: `${a.principal.name} can become an administrator in ${path.hops.length} hop${path.hops.length === 1 ? '' : 's'}`,
-        description: `This ${agentLabel(a.isAgent)} can act as ${label(path.to)}, which has administrator access: ${pathText(path, label)}.${caveat}${whole ? '' : ' The IAM inventory was read in part, so other paths may exist.'}`,
+        description: `This ${agentLabel(a.isAgent)} can act as ${endText(path, label)}, which has administrator access: ${pathText(path, label)}.${caveat}${whole ? '' : ' The IAM inventory was read in part, so other paths may exist.'}`,
         evidence: pathEvidence(path, label),
         actions: [...new Set(path.hops.flatMap((h) => h.actions))],
         remediation: 'Cut the first hop: remove the grant or the trust statement it names (or add a condition only a human can meet), or give the agent a permissions boundary that denies it without approval.',

@@ -7,7 +7,7 @@
 // role gets one edge to "every role that trusts Lambda", not one per role — only when its
 // decision is the same for every role (uniform()); otherwise each role is decided on its own.
 import type { AttachedPolicy, PolicyDocument, Statement } from '../model/policy.js';
-import type { Group, Principal, Role, Snapshot, User } from '../model/snapshot.js';
+import type { Group, ManagedPolicyInfo, PolicyVersionInfo, Principal, Role, Snapshot, User } from '../model/snapshot.js';
 import type { GraphEdge, GraphNode, HopCondition, HopEvidence, HopTarget, NodeKind } from '../model/graph.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -131,6 +131,8 @@ interface AccountIndex {
   readonly users: readonly User[];
   readonly groups: readonly Group[];
   readonly membersOf: ReadonlyMap<string, readonly User[]>;
+  /** Managed policies of the export by ARN. */
+  readonly managed: ReadonlyMap<string, ManagedPolicyInfo>;
   /** Customer-managed policy ARN → who has it as an identity policy, and who as a boundary. */
   readonly attachedTo: ReadonlyMap<string, { readonly identity: Principal[]; readonly boundary: Principal[] }>;
   /** Trust entries by who they name. */
@@ -179,7 +181,8 @@ function indexAccount(snapshot: Snapshot): AccountIndex {
   }
   const id = snapshot.account.id;
   const partition = snapshot.principals[0] ? partitionOf(snapshot.principals[0].arn) : 'aws';
-  return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, attachedTo, byArn, byTrustedAccount, anyone, byService };
+  const managed = new Map(snapshot.managedPolicies.map((m) => [m.arn, m]));
+  return { id, partition, snapshot, roles, users, groups: snapshot.groups ?? [], membersOf, managed, attachedTo, byArn, byTrustedAccount, anyone, byService };
 }
 
 function adminCeiling(acct: AccountIndex, expander: ActionExpander): PowerSets | undefined {
@@ -303,16 +306,23 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | { group: Group };
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | { policy: ManagedPolicyInfo } | VersionState;
+/** A managed policy of the principal (an identity policy, or its boundary) with another of its versions the default. */
+interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary' }
+const managedArn = (a: AttachedPolicy): string | undefined => (a.origin.kind === 'managed' || a.origin.kind === 'group-managed' || a.origin.kind === 'boundary' ? a.origin.arn : undefined);
+/** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
+const BOTH = 'elevated+unbounded';
 type StateSpec = Omit<GraphNodeInternal, 'index'>;
 const stateSpecs = new WeakMap<Ctx, Map<string, StateSpec>>();
 
 /** The node a state would be, computed once and kept aside until an edge needs it. */
 function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): StateSpec {
-  if (state === 'elevated' && !p.boundary && acct.adminCeiling) {
+  // Any policy and no boundary is the same for every principal of the account: the shared node too.
+  if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
-  const id = typeof state === 'string' ? `${p.arn}#${state}` : `${p.arn}#joined:${state.group.name}`;
+  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}`
+    : `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
   const known = specs.get(id);
@@ -325,9 +335,23 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     identity = layerOf('identity', p.policies);
     boundary = null;
     label = `${p.name} (boundary removed)`;
-  } else {
+  } else if (state === BOTH) {
+    identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
+    boundary = null;
+    label = `${p.name} (policies rewritten, boundary removed)`;
+  } else if ('group' in state) {
     identity = layerOf('identity', [...p.policies, ...state.group.policies]);
     label = `${p.name} (added to ${state.group.name})`;
+  } else if ('version' in state) {
+    const { of: m, version: v } = state;
+    const swap = (a: AttachedPolicy): AttachedPolicy => (managedArn(a) === m.arn ? { origin: a.origin, document: v.document } : a);
+    identity = layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
+    if (state.side === 'boundary' && p.boundary) boundary = layerOf('boundary', [swap(p.boundary)]);
+    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId})`;
+  } else {
+    const m = state.policy;
+    identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
+    label = `${p.name} (given ${m.name})`;
   }
   const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
   const effective = effectivePermissions({
@@ -336,7 +360,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = typeof state === 'string' ? state : 'joined';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'side' in state && state.side === 'boundary' ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -940,6 +964,50 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
+const POLICY_ARN = 'iam:policyarn';
+/** Managed policies an attach grant may attach; `open`: others too (a pattern, or a name the export does not hold). */
+interface Attachable { readonly policies: readonly ManagedPolicyInfo[]; readonly open: boolean }
+const attachableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
+
+/**
+ * Attach grants limited to named managed policies: every identity Allow of the action tests
+ * `iam:PolicyARN` with ArnEquals or ArnLike and nothing else. Which of the export's managed
+ * policies (customer managed, and AWS managed ones it lists) those tests let through is asked of
+ * the evaluator itself. Null: some grant is not so limited (the hop stays "any policy").
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html (iam:PolicyARN)
+ */
+function attachable(caller: Caller, action: string, acct: AccountIndex): Attachable | null {
+  let memo = reference ? undefined : attachableMemo.get(caller);
+  if (memo?.has(action)) return memo.get(action)!;
+  const gated: Statement[] = [];
+  let result: Attachable | null = null;
+  let open = false;
+  scan: for (const { document } of caller.identity.docs) {
+    for (const st of coveringStatements(document, action)) {
+      if (st.effect !== 'Allow') continue;
+      if (!st.condition) { gated.length = 0; break scan; }
+      for (const [op, keys] of Object.entries(st.condition)) {
+        const o = op.toLowerCase();
+        for (const [k, values] of Object.entries(keys)) {
+          if (k.toLowerCase() !== POLICY_ARN || (o !== 'arnequals' && o !== 'arnlike')) { gated.length = 0; break scan; }
+          // Open unless each value is the ARN of a policy the export holds (a pattern or a variable never is).
+          for (const v of values) if (!acct.snapshot.managedPolicies.some((m) => m.arn === v)) open = true;
+        }
+      }
+      gated.push(st);
+    }
+  }
+  if (gated.length > 0) {
+    const policies = acct.snapshot.managedPolicies.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
+    result = { policies, open };
+  }
+  if (!reference) {
+    if (!memo) attachableMemo.set(caller, (memo = new Map()));
+    memo.set(action, result);
+  }
+  return result;
+}
+
 /**
  * Another node (`actor`) that reaches the editor, and separately principals the editor cannot
  * reach: the actor acts as the editor to edit them, then acts as them.
@@ -988,13 +1056,48 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     for (const p of principalsIn(ctx, reachable, on, acct.id)) if (p !== self) out.push(p);
     return (known[on] = as ? out.filter((p) => !skipped(p)) : out);
   };
+  // A state of the editor's own principal keeps its edit: with its boundary gone, rewriting its
+  // policies leaves both done (and the reverse); other states are the principal as listed.
+  const fromState = self && from.id.startsWith(`${self.arn}#`) ? from.id.slice(self.arn.length + 1) : undefined;
+  const stateAfter = (p: Principal, s: 'elevated' | 'unbounded'): State =>
+    p.arn !== self?.arn || fromState === undefined ? s
+      : fromState === BOTH || (fromState === 'elevated' && s === 'unbounded') || (fromState === 'unbounded' && s === 'elevated') ? BOTH : s;
+  // One editor that may both rewrite a bounded principal's policies and remove its boundary
+  // reaches the state with both done: the best edit of each kind per target, joined at the end.
+  type Edit = { technique: string; action: string; condition: HopCondition; evidence: readonly HopEvidence[] };
+  let edits: Map<Principal, { elevated?: Edit; unbounded?: Edit }> | undefined;
+  const edited = (p: Principal, s: 'elevated' | 'unbounded', technique: string, action: string, condition: HopCondition, evidence: readonly HopEvidence[]): State => {
+    const state = stateAfter(p, s);
+    if (p.boundary && state === s) {
+      let e = (edits ??= new Map()).get(p);
+      if (!e) edits.set(p, (e = {}));
+      const had = e[s];
+      if (!had || edgeRank({ condition, target: 'proven' }) < edgeRank({ condition: had.condition, target: 'proven' })) e[s] = { technique, action, condition, evidence };
+    }
+    return state;
+  };
+  // An attach limited to named policies reaches the target given each of them, decided with the
+  // policy's ARN in the request; "any policy" only when the names leave the set open.
+  const attach = (p: Principal, technique: string, action: string, resource: string, named: Attachable, why: (m: ManagedPolicyInfo) => string) => {
+    for (const m of named.policies) {
+      const d = decide(caller, action, resource, { [POLICY_ARN]: [m.arn] });
+      const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+      if (hc) addEdge(ctx, from, stateNode(ctx, p, acct, { policy: m }), { technique, actions: [action], condition: via(p, hc), target: 'proven', why: asText + why(m), evidence: d.evidence });
+    }
+  };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
+    const named = e.technique === 'iam-attach-role-policy' || e.technique === 'iam-attach-user-policy' ? attachable(caller, e.action, acct) : null;
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
-      const to = stateNode(ctx, p, acct, e.state);
-      addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: via(p, condition), target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
+      if (named) {
+        attach(p, e.technique, e.action, p.arn, named, (m) => `can attach ${m.name} to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it`);
+        if (!named.open) continue;
+      }
+      const c = via(p, condition);
+      const to = stateNode(ctx, p, acct, edited(p, e.state, e.technique, e.action, c, evidence));
+      addEdge(ctx, from, to, { technique: e.technique, actions: [e.action], condition: c, target: 'proven', why: asText + (e.state === 'elevated' ? `can give any policy to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it` : `can remove the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`), evidence });
     }
   }
   // Group policies reach every member.
@@ -1003,8 +1106,17 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     for (const [technique, action] of [['iam-put-group-policy', 'iam:PutGroupPolicy'], ['iam-attach-group-policy', 'iam:AttachGroupPolicy']] as const) {
       if (!allowedAction(ctx, n, action)) continue;
       const groups = acct.groups.filter((g) => users.some((u) => u.groups.includes(g.name)));
+      const named = technique === 'iam-attach-group-policy' ? attachable(caller, action, acct) : null;
       for (const { target: g, condition, evidence } of iamTargets(ctx, n, acct, action, 'group', groups, (x) => x.arn)) {
-        for (const u of users) if (u.groups.includes(g.name)) addEdge(ctx, from, stateNode(ctx, u, acct, 'elevated'), { technique, actions: [action], condition: via(u, condition), target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+        for (const u of users) {
+          if (!u.groups.includes(g.name)) continue;
+          if (named) {
+            attach(u, technique, action, g.arn, named, (m) => `can attach ${m.name} to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`);
+            if (!named.open) continue;
+          }
+          const c = via(u, condition);
+          addEdge(ctx, from, stateNode(ctx, u, acct, edited(u, 'elevated', technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can give any policy to group ${g.name}, which ${u.arn === self?.arn ? 'it is in' : `${u.name} is in`}`, evidence });
+        }
       }
     }
     if (allowedAction(ctx, n, 'iam:AddUserToGroup')) {
@@ -1024,11 +1136,27 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     const asPolicy = policies.map(([arn, who]) => ({ arn, who }));
     for (const { target, condition, evidence } of iamTargets(ctx, n, acct, action, 'policy', asPolicy, (x) => x.arn)) {
       const { arn, who } = target;
-      // Which older version becomes default is unknown to an export: SetDefaultPolicyVersion is an unknown hop.
-      const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
       const name = arn.slice(arn.lastIndexOf('/') + 1);
-      for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'elevated'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
-      for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, 'unbounded'), { technique, actions: [action], condition: via(p, c), target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+      const m = technique === 'iam-set-default-policy-version' ? acct.managed.get(arn) : undefined;
+      if (m?.otherVersions) {
+        // The export lists every version: the hop reaches what each other version grants, no more.
+        for (const version of m.otherVersions) {
+          for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'identity' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+        }
+        continue;
+      }
+      // Versions not known (a snapshot without them): which one becomes default is unknown.
+      const c: HopCondition = technique === 'iam-set-default-policy-version' ? worse(condition, 'unknown') : condition;
+      for (const p of who.identity) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'elevated', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
+      for (const p of who.boundary) if (mine.has(p)) { const cp = via(p, c); addEdge(ctx, from, stateNode(ctx, p, acct, edited(p, 'unbounded', technique, action, cp, evidence)), { technique, actions: [action], condition: cp, target: 'proven', why: `${asText}can rewrite ${name}, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence }); }
+    }
+  }
+  if (edits) {
+    for (const [p, { elevated: a, unbounded: b }] of edits) {
+      if (!a || !b) continue;
+      const who = p.arn === self?.arn ? 'itself' : p.name;
+      addEdge(ctx, from, stateNode(ctx, p, acct, BOTH), { technique: a.technique, actions: [a.action, b.action], condition: worse(a.condition, b.condition), target: 'proven', why: `${asText}can give any policy to ${who} and remove the permissions boundary of ${who}, and act as it`, evidence: [...a.evidence, ...b.evidence] });
     }
   }
 }

@@ -16,10 +16,21 @@ function throughText(arn: string): string {
   return st ? `existing stack ${st[1]}` : arn;
 }
 
+/**
+ * The node a hop leads to, in words. "Any principal of <account> given any policy" is one node
+ * shared by every principal whose policies can be rewritten (src/graph/build.ts, stateSpec): the
+ * hop's own text names the principal edited, so it goes beside the shared label.
+ */
+export function targetText(h: Pick<PathHop, 'to' | 'why'>, label: (id: string) => string): string {
+  return shared(h.to) ? `${label(h.to)} (${h.why})` : label(h.to);
+}
+const shared = (id: string) => id.startsWith('ceiling:');
+
 export function hopText(h: PathHop, label: (id: string) => string): string {
   const verb = TECHNIQUE_TEXT[h.technique] ?? `via ${h.technique}`;
   const through = h.evidence.find((e) => e.resource !== undefined)?.resource;
   const qual = [
+    shared(h.to) ? h.why : '',
     through ? `through ${throughText(through)}` : '',
     h.actions.length > 0 ? h.actions.slice(0, 3).join(', ') : '',
     h.condition !== 'none' ? `only if a${h.condition === 'approval' ? 'n approval' : 'n unknown'} condition holds` : '',
@@ -28,8 +39,14 @@ export function hopText(h: PathHop, label: (id: string) => string): string {
   return `${label(h.from)} ${verb} ${label(h.to)}${qual ? ` (${qual})` : ''}`;
 }
 
+/** The node a path ends at, in words (targetText of its last hop). */
+export function endText(p: GraphPath, label: (id: string) => string): string {
+  const last = p.hops[p.hops.length - 1];
+  return last ? targetText(last, label) : label(p.to);
+}
+
 export function pathText(p: GraphPath, label: (id: string) => string): string {
-  return [label(p.from), ...p.hops.map((h) => label(h.to))].join(' → ');
+  return [label(p.from), ...p.hops.map((h) => targetText(h, label))].join(' → ');
 }
 
 /** One attribute per hop, naming the statements on both sides (and whose, when not the hop's own: an editor acted as). */

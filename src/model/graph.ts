@@ -6,7 +6,10 @@
 export type NodeKind =
   | 'user'
   | 'role'
-  /** A principal whose identity policies someone can rewrite: its power is its ceiling (boundary ∩ SCPs). */
+  /**
+   * A principal whose identity policies someone can rewrite: its power is its ceiling (boundary ∩
+   * SCPs); or, id ending `#elevated+unbounded`, rewritten and its boundary removed too (SCPs only).
+   */
   | 'elevated'
   /** A principal whose permissions boundary someone can remove or replace. */
   | 'unbounded'

@@ -57,6 +57,16 @@ export interface ManagedPolicyInfo {
   readonly defaultVersionId?: string;
   readonly attachmentCount?: number;
   readonly document: PolicyDocument;
+  /**
+   * Customer managed: the versions other than the default, as the export lists them (IAM keeps at
+   * most five; iam:SetDefaultPolicyVersion can make any of them the default). Absent: not known.
+   */
+  readonly otherVersions?: readonly PolicyVersionInfo[];
+}
+
+export interface PolicyVersionInfo {
+  readonly versionId: string;
+  readonly document: PolicyDocument;
 }
 
 /** Everything a scan knows, from whichever sources were collected. Stages after collect only read it. */

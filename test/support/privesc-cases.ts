@@ -59,7 +59,7 @@ const never: readonly { key: string; cond: NonNullable<StatementJson['Condition'
 ];
 /** An ECS task-execution-like grant (pull images, write logs): "more" actions, no more power. */
 const taskExecStatements = (): StatementJson[] => awsManagedPolicy(TASK_EXEC).document.Statement;
-const cappedBoundaryDoc = (...keep: string[]): PolicyJson => policy(...taskExecStatements(), ...(keep.length ? [allow(keep, '*')] : []));
+const cappedBoundaryDoc = (keep?: string, on = '*'): PolicyJson => policy(...taskExecStatements(), ...(keep ? [allow(keep, on)] : []));
 const PROBE = { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/probe` } as const;
 const adminDoc = (): PolicyJson => awsManagedPolicy(ADMIN).document;
 
@@ -263,7 +263,10 @@ function selfEscalation(id: string, s: SelfSpec): PrivescCase[] {
       b.group('bystanders');
       if (mode === 'out-of-reach') { resource = b.groupArn('bystanders'); reachVariant = 'other-group'; }
     }
-    const boundary = mode === 'capped' ? b.customerPolicy('attacker-boundary', cappedBoundaryDoc(s.action)) : undefined;
+    // The boundary keeps the edit on the attacker's own policy only: a boundary that let it version
+    // every policy would let it rewrite the boundary too, once its own policy allows that (an
+    // escalation in two edits, not a cap: test/graph/combined-edits.test.ts).
+    const boundary = mode === 'capped' ? b.customerPolicy('attacker-boundary', cappedBoundaryDoc(s.action, s.target === 'own-policy' ? target : '*')) : undefined;
     let statements = s.target === 'own-policy' ? [] : [allow(s.action, resource)];
     let neverKey = '';
     if (mode === 'never') {

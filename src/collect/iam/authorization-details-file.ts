@@ -4,11 +4,14 @@
 // document is a ScanError naming its JSON path, and the principal is marked as not fully known.
 import { z } from 'zod';
 import type { AttachedPolicy, PolicyDocument } from '../../model/policy.js';
-import type { Group, ManagedPolicyInfo, Principal, Role, User } from '../../model/snapshot.js';
+import type { Group, ManagedPolicyInfo, PolicyVersionInfo, Principal, Role, User } from '../../model/snapshot.js';
 import { READ_LIMITS, readRegularFileSync } from '../../safe/read.js';
 import { InputError, type ScanError, jsonPath } from '../../model/errors.js';
 import { parsePolicy } from '../../iam/parse.js';
 import { issueExpected, issueGot } from '../../config/zod-issue.js';
+
+/** One empty list for every policy with only its default version (most of them). */
+const NO_VERSIONS: readonly PolicyVersionInfo[] = Object.freeze([]);
 
 /**
  * Bytes → text, as editors and shells write JSON: a UTF-8 BOM (Notepad, `Out-File -Encoding utf8`)
@@ -181,10 +184,25 @@ export function normalizeAuthorizationDetails(raw: unknown, file: string): Autho
     }
     const doc = parseDoc(versions[idx]!.Document, 'identity', `$.Policies[${i}].PolicyVersionList[${idx}].Document`);
     if (!doc) return;
+    const awsManaged = isAwsManaged(p.Arn);
+    // A customer's SetDefaultPolicyVersion can make any listed version the default: keep them
+    // (IAM keeps at most five versions, so at most four others; more is not an export of IAM's).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
+    let otherVersions: readonly PolicyVersionInfo[] | undefined;
+    if (!awsManaged) {
+      const others: PolicyVersionInfo[] = [];
+      versions.forEach((v, k) => {
+        if (k === idx || others.length >= 4) return;
+        const d = parseDoc(v.Document, 'identity', `$.Policies[${i}].PolicyVersionList[${k}].Document`);
+        if (d) others.push({ versionId: v.VersionId ?? `#${k}`, document: d });
+      });
+      otherVersions = others.length > 0 ? others : NO_VERSIONS;
+    }
     const info: ManagedPolicyInfo = {
-      arn: p.Arn, name: p.PolicyName, path: p.Path, awsManaged: isAwsManaged(p.Arn), document: doc,
+      arn: p.Arn, name: p.PolicyName, path: p.Path, awsManaged, document: doc,
       ...(p.DefaultVersionId !== undefined ? { defaultVersionId: p.DefaultVersionId } : {}),
       ...(p.AttachmentCount !== undefined ? { attachmentCount: p.AttachmentCount } : {}),
+      ...(otherVersions ? { otherVersions } : {}),
     };
     managed.set(p.Arn, info);
   });
