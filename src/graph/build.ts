@@ -991,7 +991,7 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
         for (const [k, values] of Object.entries(keys)) {
           if (k.toLowerCase() !== POLICY_ARN || (o !== 'arnequals' && o !== 'arnlike')) { gated.length = 0; break scan; }
           // Open unless each value is the ARN of a policy the export holds (a pattern or a variable never is).
-          for (const v of values) if (!acct.snapshot.managedPolicies.some((m) => m.arn === v)) open = true;
+          for (const v of values) if (!acct.managed.has(v)) open = true;
         }
       }
       gated.push(st);
