@@ -180,10 +180,20 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
     expect(await tmux.waitForExit()).toBe(0);
     expect(tmux.transcript()).not.toContain('no scan pipeline');
 
-    // Control: an export that does not exist is a scan that fails on screen, naming the file.
-    tmux.kill();
-    tmux = new TmuxSession();
-    tmux.start({ command: leash('tui --input missing.json'), cwd, columns: 100, rows: 30 });
-    await tmux.waitFor('missing.json: expected an authorization-details JSON file, got no such file', 60_000);
+    // Control, and bad input: an export that does not exist, malformed JSON or a directory ends
+    // the TUI with the message `leash scan` gives, and exit 2.
+    writeFileSync(join(cwd, 'bad.json'), '{"UserDetailList": [');
+    mkdirSync(join(cwd, 'adir'));
+    for (const [arg, message] of [
+      ['missing.json', 'leash: missing.json: expected an authorization-details JSON file, got no such file'],
+      ['bad.json', 'leash: bad.json at line 1, column 21: expected valid JSON'],
+      ['adir', 'leash: adir: expected an authorization-details JSON file, got a directory'],
+    ] as const) {
+      tmux.kill();
+      tmux = new TmuxSession();
+      tmux.start({ command: leash(`tui --input ${arg}`), cwd, columns: 100, rows: 30 });
+      expect(await tmux.waitForExit(60_000)).toBe(2);
+      expect(tmux.transcript()).toContain(message);
+    }
   });
 });

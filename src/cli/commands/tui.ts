@@ -67,7 +67,9 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
         ...(opts.config !== undefined ? { config: opts.config } : {}),
       };
       const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
-      return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
+      // Input the user named on the command line that cannot be scanned (a missing file, bad JSON,
+      // a directory) ends with `leash: …` and exit 2, as `leash scan` does, not a screen to quit with 0.
+      return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir, exitOnLoadError: true });
     }
     // An organization report (organization.json, its folder, or --org for the newest one) opens
     // the organization view: agent principals, findings and accounts, with an account filter.
