@@ -165,7 +165,7 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
     await tmux.waitFor(/❯ CRITICAL .*(destructive|can delete)/);
     tmux.send('Enter');
     // The destructive-access finding is resolved by several fixes: a chooser lists them.
-    await tmux.waitFor(/Fixes that resolve: .*(destructive|can delete)/);
+    await tmux.waitFor(/Fixes for: .*(destructive|can delete)/);
     tmux.send('Enter');
     await tmux.waitFor(/Fix .*\n.*allowed \d+ → \d+/);
     tmux.send('q', true);
@@ -195,5 +195,5 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
       expect(await tmux.waitForExit(60_000)).toBe(2);
       expect(tmux.transcript()).toContain(message);
     }
-  });
+  }, 120_000);
 });
