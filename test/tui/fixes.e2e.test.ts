@@ -82,7 +82,7 @@ describe.skipIf(skip !== '')(`every demo fix is reachable in the TUI${skip ? ` (
             await tmux.waitFor(`❯ ${findings[i]!.severity.toUpperCase().padEnd(9)}${findings[i]!.title}`);
           }
           tmux.send('Enter');
-          const choices = fixesForFinding(report, finding.fixIds);
+          const choices = fixesForFinding(report, finding.fixIds, finding.id);
           if (choices.length > 1) {
             await tmux.waitFor(`Fixes for: ${finding.title}`);
             await tmux.waitFor(`❯ ${choices[0]!.kind}`);
