@@ -62,8 +62,10 @@ export interface AppProps extends TuiCallbacks {
   readonly now?: () => Date;
   /** The loading line's text (default: source, else "Scanning"). */
   readonly loadingLabel?: string;
-  /** A failed load ends the app with the error (opening a report) instead of showing it (a scan). */
+  /** A failed load ends the app with the error (opening a report, a scan of input named on the command line) instead of showing it. */
   readonly exitOnLoadError?: boolean;
+  /** The load opens a written report (title "loading"), not a scan (title "scanning"). */
+  readonly opening?: boolean;
   /** A warning for the status line at start (e.g. the scheduled scan is failing, so this report is old). */
   readonly notice?: string;
 }
@@ -423,7 +425,7 @@ export function App(props: AppProps) {
     update((x) => handleScreen({ ...x, status: x.status?.tone === 'busy' ? x.status : undefined }, input, key));
   });
 
-  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.exitOnLoadError === true), props.source].filter((x): x is string => x !== undefined);
+  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.opening === true), props.source].filter((x): x is string => x !== undefined);
   const title: Row = [seg(` ${titleParts.join(' · ')} `, { bold: true, inverse: colors })];
 
   let body;

@@ -124,7 +124,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     const { readFailureMarker } = await import('../../schedule/failure-marker.js');
     const marker = readFailureMarker(reportsDir);
     const notice = marker ? `The scheduled scan has failed ${marker.consecutiveFailures}× in a row${marker.stopped ? ' and stopped' : ''} (see ${reportsDir}/schedule-failed.json): this report may be old.` : undefined;
-    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
+    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, opening: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);
