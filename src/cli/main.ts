@@ -77,6 +77,11 @@ const isMain = process.argv[1] !== undefined && (() => {
   try { return realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url); } catch { return false; }
 })();
 if (isMain) {
+  // React (the TUI, through ink) picks its build from NODE_ENV when first loaded, and with it unset
+  // loads the development build: a 10k-principal report then took 0.4–2 s per key in the TUI
+  // (React's dev-only render logging diffs every prop, the report included) against ~40 ms.
+  // leash is an installed tool, never a React app under development: always the production build.
+  process.env.NODE_ENV = 'production';
   // A reader that left early (`leash scan --help | head`, a pager quit): what is left to print has
   // nowhere to go, so it is dropped, and the command still finishes its work (a bundle half
   // written because nobody read stdout would lose data). Any other stream error stays fatal.

@@ -126,6 +126,8 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
         lines.push(`       fix: ${fx.title} — ${st === 'verified' ? c('32', 'verified') : st === 'unverified' ? c('33', 'unverified') : c('31', 'NOT safe')}` + (b && a ? ` (allowed ${b.allowedActions}→${a.allowedActions}, destructive ${b.destructiveActions}→${a.destructiveActions}, escalation ${b.escalationTechniques}→${a.escalationTechniques})` : ''));
       }
     }
+    // Eight are shown; without this line 8 of 2,514 agent principals read as all of them.
+    if (agents.length > 8) lines.push(`  … ${plural(agents.length - 8, 'more agent principal')} (leash tui: p, then a lists them all)`);
     lines.push('');
   }
   // Everyone else: one line per principal, worst first, with what kind of problem it has.
@@ -134,9 +136,11 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
     if (!f.suppressed && (f.severity === 'critical' || f.severity === 'high') && !agentArns.has(f.principalArn)) pushTo(byPrincipal, f.principalArn, f);
   }
   if (byPrincipal.size > 0) {
-    lines.push(c('1', 'Other principals with critical/high findings'));
     const rows = [...byPrincipal].map(([arn, fs]) => ({ p: principalByArn.get(arn), fs }))
       .sort((a, b) => (b.p?.riskScore ?? 0) - (a.p?.riskScore ?? 0));
+    // A resource-exposed finding is held by a resource (a bucket open to another account), not a principal.
+    const whose = rows.some((r) => r.p === undefined) ? 'principals and resources' : 'principals';
+    lines.push(c('1', `Other ${whose} with critical/high findings`));
     for (const { p, fs } of rows.slice(0, 8)) {
       const worst = fs.some((f) => f.severity === 'critical') ? 'critical' : 'high';
       const kinds = new Map<string, number>();
@@ -144,7 +148,7 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
       const what = safeText([...kinds].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', '));
       lines.push(`  ${sev(worst)} ${name(p?.name ?? fs[0]!.principalArn)}: ${what}`);
     }
-    if (rows.length > 8) lines.push(`  … ${rows.length - 8} more principals`);
+    if (rows.length > 8) lines.push(`  … ${rows.length - 8} more ${whose}`);
     lines.push('');
   }
   const cov = scan.coverage;

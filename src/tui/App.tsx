@@ -62,8 +62,10 @@ export interface AppProps extends TuiCallbacks {
   readonly now?: () => Date;
   /** The loading line's text (default: source, else "Scanning"). */
   readonly loadingLabel?: string;
-  /** A failed load ends the app with the error (opening a report) instead of showing it (a scan). */
+  /** A failed load ends the app with the error (opening a report, a scan of input named on the command line) instead of showing it. */
   readonly exitOnLoadError?: boolean;
+  /** The load opens a written report (title "loading"), not a scan (title "scanning"). */
+  readonly opening?: boolean;
   /** A warning for the status line at start (e.g. the scheduled scan is failing, so this report is old). */
   readonly notice?: string;
 }
@@ -331,7 +333,7 @@ export function App(props: AppProps) {
           if (!f) return s;
           if (key.return || input === 'f') {
             // One fix opens straight away; several (a boundary and a right-sized policy…) are listed.
-            const fixes = fixesForFinding(report, f.fixIds);
+            const fixes = fixesForFinding(report, f.fixIds, f.id);
             if (fixes.length === 1) return push({ ...s, fix: { mode: 'diff', scroll: 0 } }, { screen: 'fix', fixId: fixes[0]!.id });
             if (fixes.length > 1) return push({ ...s, fixList: { selected: 0 } }, { screen: 'fixes', arn: principal.arn, findingId: f.id });
             return { ...s, status: { text: 'No fix was generated for this finding.', tone: 'error' } };
@@ -363,7 +365,7 @@ export function App(props: AppProps) {
       }
       case 'fixes': {
         const finding = view.findingId ? report.findings.find((f) => f.id === view.findingId) : undefined;
-        const fixes = finding ? fixesForFinding(report, finding.fixIds) : fixesOf(report, view.arn);
+        const fixes = finding ? fixesForFinding(report, finding.fixIds, finding.id) : fixesOf(report, view.arn);
         if (key.escape) return pop(s);
         if (move !== 0) return { ...s, fixList: { selected: clamp(s.fixList.selected + (Number.isFinite(move) ? move : move > 0 ? fixes.length : -fixes.length), 0, Math.max(0, fixes.length - 1)) } };
         const fix = fixes[s.fixList.selected];
@@ -423,7 +425,7 @@ export function App(props: AppProps) {
     update((x) => handleScreen({ ...x, status: x.status?.tone === 'busy' ? x.status : undefined }, input, key));
   });
 
-  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.exitOnLoadError === true), props.source].filter((x): x is string => x !== undefined);
+  const titleParts = [`leash`, state.report ? `account ${state.report.scan.account.id}` : undefined, screenTitle(state, props.opening === true), props.source].filter((x): x is string => x !== undefined);
   const title: Row = [seg(` ${titleParts.join(' · ')} `, { bold: true, inverse: colors })];
 
   let body;
@@ -446,9 +448,10 @@ export function App(props: AppProps) {
       body = principal ? <PrincipalDetail report={report} principal={principal} state={state.detail} width={width} height={bodyHeight} /> : <Rows rows={['Principal not in this report.']} width={width} />;
     } else if (view.screen === 'fixes') {
       const finding = view.findingId ? report.findings.find((f) => f.id === view.findingId) : undefined;
-      const fixes = finding ? fixesForFinding(report, finding.fixIds) : fixesOf(report, view.arn);
-      const heading = finding ? `Fixes that resolve: ${finding.title}` : `Fixes for ${report.principals.find((p) => p.arn === view.arn)?.name ?? view.arn}`;
-      body = <FixList report={report} fixes={fixes} heading={heading} selected={state.fixList.selected} width={width} height={bodyHeight} />;
+      const fixes = finding ? fixesForFinding(report, finding.fixIds, finding.id) : fixesOf(report, view.arn);
+      // Not every fix a finding links to closes it (a trust-policy fix resolves nothing): each row says.
+      const heading = finding ? `Fixes for: ${finding.title}` : `Fixes for ${report.principals.find((p) => p.arn === view.arn)?.name ?? view.arn}`;
+      body = <FixList report={report} fixes={fixes} heading={heading} selected={state.fixList.selected} width={width} height={bodyHeight} findingId={finding?.id} />;
     } else {
       const fix = report.fixes.find((x) => x.id === view.fixId);
       body = fix ? <FixView report={report} fix={fix} state={state.fix} width={width} height={bodyHeight} /> : <Rows rows={['Fix not in this report.']} width={width} />;

@@ -177,10 +177,30 @@ export function sortPrincipals(report: Report, principals: readonly PrincipalRep
   }
 }
 
+// The list screen asks twice per key (the key's handler, then the render) and again on every
+// cursor move; at 10k principals each answer is a sort and a pass. The last answer per report is
+// kept (a suppression makes a new report object, so it never goes stale).
+const lastFiltered = new WeakMap<Report, { readonly key: string; readonly list: readonly PrincipalReport[] }>();
+
+/**
+ * Principals that pass the filter, in the chosen order. With a search, those whose own name or ARN
+ * holds the text come first (the exact name before them): finding text names other principals
+ * ("can act as kiro-agent-2764"), and typing a name must find that principal, not bury it among
+ * thousands that mention it.
+ */
 export function filterPrincipals(report: Report, filter: PrincipalFilter): PrincipalReport[] {
+  const key = JSON.stringify([filter.query, filter.agentsOnly, filter.minSeverity ?? null, filter.sort ?? 'risk', filter.showSuppressed === true, filter.newOnly === true]);
+  const last = lastFiltered.get(report);
+  if (last && last.key === key) return last.list as PrincipalReport[];
+  const list = computeFilter(report, filter);
+  lastFiltered.set(report, { key, list });
+  return list;
+}
+
+function computeFilter(report: Report, filter: PrincipalFilter): PrincipalReport[] {
   const q = filter.query.trim().toLowerCase();
   const withSuppressed = filter.showSuppressed === true;
-  return sortPrincipals(report, report.principals, filter.sort ?? 'risk', withSuppressed).filter((p) => {
+  const kept = sortPrincipals(report, report.principals, filter.sort ?? 'risk', withSuppressed).filter((p) => {
     if (filter.agentsOnly && !actsForAgent(p)) return false;
     if (filter.newOnly && !isNewPrincipal(report, p.arn)) return false;
     if (q && !searchText(report, p).includes(q)) return false;
@@ -192,6 +212,17 @@ export function filterPrincipals(report: Report, filter: PrincipalFilter): Princ
     }
     return true;
   });
+  if (!q) return kept;
+  const exact: PrincipalReport[] = [];
+  const own: PrincipalReport[] = [];
+  const rest: PrincipalReport[] = [];
+  for (const p of kept) {
+    const name = p.name.toLowerCase();
+    if (name === q || p.arn.toLowerCase() === q) exact.push(p);
+    else if (name.includes(q) || p.arn.toLowerCase().includes(q)) own.push(p);
+    else rest.push(p);
+  }
+  return [...exact, ...own, ...rest];
 }
 
 export interface RiskiestAgent {

@@ -1,5 +1,8 @@
-// The scan pipeline is loaded lazily: the TUI must open an existing report even in a build where
-// src/pipeline/scan.ts does not exist yet, and `leash` should not pay for the SDK at start-up.
+// The scan pipeline is loaded lazily, so that `leash` opening a report does not pay for the SDK at
+// start-up. The default import is a literal specifier: the bundler (scripts/bundle.mjs) must see it
+// to put the pipeline in a chunk. A variable specifier was left as a runtime path relative to the
+// chunk (dist/bundle/pipeline/scan.js, which does not exist), so the shipped CLI said "no scan
+// pipeline" to `leash tui --demo`, `--input`, `--profile` and the empty state's demo scan.
 import type { Report } from '../model/report.js';
 
 /** Whatever the pipeline reports while it works; shown as-is, so any of these shapes is fine. */
@@ -21,11 +24,15 @@ export type ProgressListener = (progress: ScanProgress, detail?: string) => void
 
 export type RunScan = (opts: TuiScanOptions, onProgress: ProgressListener) => Promise<Report>;
 
-// A variable specifier keeps tsc from requiring the module at compile time.
-const SCAN_MODULE = '../pipeline/scan.js';
-
-/** runScan from the pipeline, or undefined when this build has no scan pipeline. */
-export async function loadRunScan(specifier: string = SCAN_MODULE): Promise<RunScan | undefined> {
+/**
+ * runScan from the pipeline. With a specifier (tests: a module that may be missing or lack
+ * runScan), undefined when that module is absent.
+ */
+export async function loadRunScan(specifier?: string): Promise<RunScan | undefined> {
+  if (specifier === undefined) {
+    const { runScan } = await import('../pipeline/scan.js');
+    return (opts, onProgress) => runScan(opts, onProgress);
+  }
   try {
     const mod = (await import(specifier)) as { runScan?: unknown };
     return typeof mod.runScan === 'function' ? (mod.runScan as RunScan) : undefined;

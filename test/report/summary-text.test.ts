@@ -132,3 +132,35 @@ describe('renderSummary with hostile strings', () => {
     expect(out).not.toContain('\\x1b');
   });
 });
+
+describe('renderSummary counts what it leaves out', () => {
+  const agent = (i: number) => principal({ arn: roleArn(`agent-${i}`), name: `agent-${i}`, isAgent: true, riskScore: 90 - i, agentEvidence: [{ kind: 'tag', detail: 'tag ai-agent=true', confidence: 'high', tool: 'kiro' }] });
+
+  it('says how many agent principals are not listed (8 of 11 are shown)', () => {
+    const text = renderSummary(buildReport({ principals: Array.from({ length: 11 }, (_, i) => agent(i)), findings: [] }));
+    expect(text).toContain('  agent-7  (role; kiro)');
+    expect(text).not.toContain('  agent-8  (role; kiro)');
+    expect(text).toContain('  … 3 more agent principals (leash tui: p, then a lists them all)');
+  });
+
+  it('control: with 8 agent principals or fewer, no "more" line', () => {
+    const text = renderSummary(buildReport({ principals: Array.from({ length: 8 }, (_, i) => agent(i)), findings: [] }));
+    expect(text).toContain('  agent-7  (role; kiro)');
+    expect(text).not.toContain('more agent principal');
+  });
+
+  it('a finding held by a resource (not a principal) is listed under "principals and resources"', () => {
+    const human = principal({ arn: roleArn('ops'), name: 'ops', riskScore: 50 });
+    const bucket = 'arn:aws:s3:::acme-prod-data';
+    const withBucket = renderSummary(buildReport({
+      principals: [human],
+      findings: [finding({ checkId: 'agent-destructive-without-approval', principalArn: human.arn, subject: 'd', severity: 'high' }), finding({ checkId: 'resource-exposed', principalArn: bucket, subject: 'x', severity: 'high' })],
+    }));
+    expect(withBucket).toContain('Other principals and resources with critical/high findings');
+    expect(withBucket).toContain(`  HIGH     ${bucket}: resource-exposed`);
+    // Control: principals only keep the plain heading.
+    const only = renderSummary(buildReport({ principals: [human], findings: [finding({ checkId: 'agent-destructive-without-approval', principalArn: human.arn, subject: 'd', severity: 'high' })] }));
+    expect(only).toContain('Other principals with critical/high findings');
+    expect(only).not.toContain('and resources');
+  });
+});

@@ -279,9 +279,21 @@ describe('App scanning', () => {
     });
     await until(tui, 'Scanning the demo account');
     await until(tui, '› analyze: 5 principals');
+    expect(tui.frame()).toContain('leash · scanning · Scanning the demo account');
     expect(tui.frame()).toContain('✔ collect: reading demo/authorization-details.json');
     finish();
     await until(tui, 'Riskiest agent: kiro-agent');
+  });
+
+  it('a scan of input named on the command line (exitOnLoadError) is titled "scanning"; opening a report "loading"', async () => {
+    const never = new Promise<never>(() => undefined);
+    const scan = await open({ report: undefined, source: 'Scanning a.json', exitOnLoadError: true, load: async () => never });
+    await until(scan, 'leash · scanning · Scanning a.json');
+    scan.unmount();
+    t = undefined;
+    const opening = await open({ report: undefined, source: 'r.json', loadingLabel: 'Opening r.json', exitOnLoadError: true, opening: true, load: async () => never });
+    await until(opening, 'leash · loading · r.json');
+    expect(opening.frame()).not.toContain('scanning');
   });
 
   it('shows a failed scan and still quits on q', async () => {

@@ -82,9 +82,9 @@ describe.skipIf(skip !== '')(`every demo fix is reachable in the TUI${skip ? ` (
             await tmux.waitFor(`❯ ${findings[i]!.severity.toUpperCase().padEnd(9)}${findings[i]!.title}`);
           }
           tmux.send('Enter');
-          const choices = fixesForFinding(report, finding.fixIds);
+          const choices = fixesForFinding(report, finding.fixIds, finding.id);
           if (choices.length > 1) {
-            await tmux.waitFor(`Fixes that resolve: ${finding.title}`);
+            await tmux.waitFor(`Fixes for: ${finding.title}`);
             await tmux.waitFor(`❯ ${choices[0]!.kind}`);
             for (let i = 1; i <= choices.findIndex((c) => c.id === fix.id); i++) {
               tmux.send('j', true);
@@ -99,7 +99,7 @@ describe.skipIf(skip !== '')(`every demo fix is reachable in the TUI${skip ? ` (
           if (fix.actionReasons) expect(screen).toContain('Diff by action');
           opened++;
           tmux.send('Escape');
-          if (choices.length > 1) { await tmux.waitFor('Fixes that resolve:'); tmux.send('Escape'); }
+          if (choices.length > 1) { await tmux.waitFor('Fixes for:'); tmux.send('Escape'); }
           await tmux.waitFor('[Findings');
         }
         tmux.send('q', true);

@@ -26,6 +26,34 @@ describe('principal ordering and filters', () => {
     expect(filterPrincipals(report, filter).map((p) => p.name)).toEqual(expected);
   });
 
+  it('a search puts the principal it names first: exact name, then own name or ARN, then finding text', () => {
+    const r = buildReport();
+    const kiro = r.principals.find((p) => p.name === 'kiro-agent')!;
+    // A riskier principal whose name holds the query, and one whose finding names the searched principal.
+    const kiro2 = { ...kiro, name: 'kiro-agent-2', arn: `${kiro.arn}-2`, riskScore: 99 };
+    const findings = r.findings.map((f) => (f.id === FID('f-claude-passrole') ? { ...f, description: 'It can act as orders-bedrock-agent and kiro-agent.' } : f));
+    const report = { ...r, principals: [...r.principals, kiro2], findings };
+    expect(filterPrincipals(report, { ...noFilter, query: 'orders-bedrock' }).map((p) => p.name)).toEqual(['orders-bedrock-agent', 'claude-code-dev']);
+    expect(filterPrincipals(report, { ...noFilter, query: 'kiro-agent' }).map((p) => p.name)).toEqual(['kiro-agent', 'kiro-agent-2', 'claude-code-dev']);
+    // Control: text that only findings hold keeps the risk order.
+    expect(filterPrincipals(report, { ...noFilter, query: 'act as' }).map((p) => p.name)).toEqual(['claude-code-dev']);
+    expect(filterPrincipals(report, { ...noFilter, query: 'destructive' }).map((p) => p.name)).toEqual(['kiro-agent', 'ci-deploy']);
+  });
+
+  it('answers the same filter on the same report without recomputing (a cursor move at 10k principals), and a new filter or report anew', () => {
+    const r = buildReport();
+    const first = filterPrincipals(r, noFilter);
+    expect(filterPrincipals(r, { ...noFilter })).toBe(first);
+    const agents = filterPrincipals(r, { ...noFilter, agentsOnly: true });
+    expect(agents).not.toBe(first);
+    expect(agents.map((p) => p.name)).toEqual(['kiro-agent', 'claude-code-dev', 'orders-bedrock-agent']);
+    // A suppression makes a new report object: its answer is computed from it.
+    const findings = r.findings.map((f) => (f.id === FID('f-ci-destructive') ? { ...f, suppressed: { reason: 'accepted' } } : f));
+    const high = { ...noFilter, minSeverity: 'high' as const };
+    expect(filterPrincipals(r, high).map((p) => p.name)).toContain('ci-deploy');
+    expect(filterPrincipals({ ...r, findings }, high).map((p) => p.name)).not.toContain('ci-deploy');
+  });
+
   it('ignores suppressed findings when filtering by severity', () => {
     const r = buildReport();
     const findings = r.findings.map((f) => (f.id === FID('f-ci-destructive') ? { ...f, suppressed: { reason: 'accepted' } } : f));

@@ -118,6 +118,29 @@ describe.skipIf(skipReason !== '')(title('leash TUI in a real terminal'), () => 
     expect(code).toBe(2);
   });
 
+  it('runs React\'s production build, whatever NODE_ENV the shell has (the development build cost 0.4–2 s a key at 10k principals)', async () => {
+    writeReport();
+    // Which React modules the process executed (the ESM loader also lists, unloaded, the branch it skipped).
+    writeFileSync(join(cwd, 'react-build.mjs'), [
+      "import { createRequire } from 'node:module';",
+      "import { writeFileSync } from 'node:fs';",
+      'const require = createRequire(import.meta.url);',
+      "process.on('exit', () => writeFileSync('react-build.txt', Object.keys(require.cache).filter((k) => /[\\\\/]react[\\\\/]cjs[\\\\/]/.test(k) && require.cache[k].loaded).join('\\n')));",
+    ].join('\n'));
+    for (const env of [{}, { NODE_ENV: 'development' }]) {
+      tmux.kill();
+      tmux = new TmuxSession();
+      rmSync(join(cwd, 'react-build.txt'), { force: true });
+      tmux.start({ command: `node --import ./react-build.mjs ${CLI} tui`, cwd, env });
+      await tmux.waitFor('Riskiest agent: kiro-agent');
+      tmux.send('q', true);
+      expect(await tmux.waitForExit()).toBe(0);
+      const loaded = readFileSync(join(cwd, 'react-build.txt'), 'utf8');
+      expect(loaded).toMatch(/react\.production\.js/);
+      expect(loaded).not.toMatch(/development/);
+    }
+  });
+
   it('without a terminal, `leash` prints a one-line hint on stderr to use `leash scan` and exits 0', () => {
     const r = spawnSync('node', [CLI], { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
     expect(r.status).toBe(0);
@@ -142,10 +165,35 @@ describe.skipIf(demoSkip !== '')(`leash TUI on the real demo scan${demoSkip ? ` 
     await tmux.waitFor(/❯ CRITICAL .*(destructive|can delete)/);
     tmux.send('Enter');
     // The destructive-access finding is resolved by several fixes: a chooser lists them.
-    await tmux.waitFor(/Fixes that resolve: .*(destructive|can delete)/);
+    await tmux.waitFor(/Fixes for: .*(destructive|can delete)/);
     tmux.send('Enter');
     await tmux.waitFor(/Fix .*\n.*allowed \d+ → \d+/);
     tmux.send('q', true);
     expect(await tmux.waitForExit()).toBe(0);
   });
+
+  it('`leash tui --demo` (and --input) scans first and opens the overview: the bundle carries the pipeline', async () => {
+    tmux.start({ command: leash('tui --demo'), cwd, columns: 100, rows: 30 });
+    await tmux.waitFor('Riskiest agent: kiro-agent — CRITICAL', 60_000);
+    expect(tmux.screen()).toContain('Scanning the demo account');
+    tmux.send('q', true);
+    expect(await tmux.waitForExit()).toBe(0);
+    expect(tmux.transcript()).not.toContain('no scan pipeline');
+
+    // Control, and bad input: an export that does not exist, malformed JSON or a directory ends
+    // the TUI with the message `leash scan` gives, and exit 2.
+    writeFileSync(join(cwd, 'bad.json'), '{"UserDetailList": [');
+    mkdirSync(join(cwd, 'adir'));
+    for (const [arg, message] of [
+      ['missing.json', 'leash: missing.json: expected an authorization-details JSON file, got no such file'],
+      ['bad.json', 'leash: bad.json at line 1, column 21: expected valid JSON'],
+      ['adir', 'leash: adir: expected an authorization-details JSON file, got a directory'],
+    ] as const) {
+      tmux.kill();
+      tmux = new TmuxSession();
+      tmux.start({ command: leash(`tui --input ${arg}`), cwd, columns: 100, rows: 30 });
+      expect(await tmux.waitForExit(60_000)).toBe(2);
+      expect(tmux.transcript()).toContain(message);
+    }
+  }, 120_000);
 });

@@ -45,6 +45,19 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     // cannot be given (no terminal to draw on), so 2, like any other unusable request.
     return explicit ? EXIT_ERROR : EXIT_OK;
   }
+  // One thing to open: a report, or a scan of one source. `leash tui --input a.json report.json`
+  // scanned a.json and dropped the report without a word.
+  const given = [
+    opts.report !== undefined ? `the report ${JSON.stringify(opts.report)}` : undefined,
+    opts.input !== undefined ? '--input' : undefined,
+    opts.demo === true ? '--demo' : undefined,
+    opts.profile !== undefined ? '--profile' : undefined,
+    opts.org === true && opts.report === undefined && (opts.input !== undefined || opts.demo === true || opts.profile !== undefined) ? '--org' : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (given.length > 1) {
+    io.err(`leash: tui: expected one thing to open — a report, or a scan of --input FILE, --demo or --profile NAME — got ${given.join(' and ')}`);
+    return EXIT_ERROR;
+  }
   const reportsDir = opts.reports ?? opts.reportsDir ?? 'reports';
   const { loadRunScan } = await import('../../tui/scan-loader.js');
   const { findLatestReport, loadReport } = await import('../../tui/report-files.js');
@@ -67,7 +80,9 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
         ...(opts.config !== undefined ? { config: opts.config } : {}),
       };
       const label = opts.demo ? 'Scanning the demo account' : opts.input !== undefined ? `Scanning ${opts.input}` : `Scanning profile ${opts.profile}`;
-      return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir });
+      // Input the user named on the command line that cannot be scanned (a missing file, bad JSON,
+      // a directory) ends with `leash: …` and exit 2, as `leash scan` does, not a screen to quit with 0.
+      return await runTui({ load: (onProgress) => runScan(scanOpts, onProgress), source: label, reportsDir, exitOnLoadError: true });
     }
     // An organization report (organization.json, its folder, or --org for the newest one) opens
     // the organization view: agent principals, findings and accounts, with an account filter.
@@ -109,7 +124,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     const { readFailureMarker } = await import('../../schedule/failure-marker.js');
     const marker = readFailureMarker(reportsDir);
     const notice = marker ? `The scheduled scan has failed ${marker.consecutiveFailures}× in a row${marker.stopped ? ' and stopped' : ''} (see ${reportsDir}/schedule-failed.json): this report may be old.` : undefined;
-    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
+    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, opening: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);
@@ -132,7 +147,7 @@ export function register(program: Command): void {
     .option('--input <file>', 'scan an authorization-details JSON file first')
     .option('--demo', 'scan the built-in demo account first')
     .option('--profile <name>', 'scan the account behind this AWS profile first (read-only)')
-    .option('--cloudtrail <files...>', 'CloudTrail files (.json/.json.gz) for usage')
+    .option('--cloudtrail <path...>', 'with a scan: CloudTrail logs for usage (.json/.json.gz files, directories, a delivery tree)')
     .option('--config <file>', 'leash.config.yaml')
     .addHelpText('after', exitCodesHelp({ 0: 'quit normally', 2: 'not a terminal (use `leash scan`), or a report or input that cannot be read' }))
     .action(async (report: string | undefined, opts: TuiCommandOptions) => {

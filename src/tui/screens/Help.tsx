@@ -2,8 +2,9 @@ import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 
 export const HELP_KEYS: readonly (readonly [string, string])[] = [
-  ['↑ ↓  j k', 'move / scroll (PgUp PgDn for a page)'],
-  ['enter', 'open: agent → principal → finding\'s fix (a list when it has several)'],
+  ['↑ ↓  j k', 'move / scroll (PgUp PgDn or space: a page)'],
+  ['g G  Home End', 'first / last row'],
+  ['enter  f', 'open: agent → principal → finding\'s fix (a list when it has several)'],
   ['esc', 'back (clears the search first)'],
   ['p', 'all principals, sorted by risk'],
   ['/', 'search names, actions, checks and finding text'],

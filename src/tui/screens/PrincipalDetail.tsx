@@ -7,7 +7,7 @@ import { severitySeg } from '../components/severity.js';
 import { DETAIL_TABS } from '../view.js';
 import { queryPaths } from '../../graph/query.js';
 import { hopText } from '../../graph/describe.js';
-import { fixesForFinding, fixesOf, fixListRows } from './FixList.js';
+import { closesFinding, fixesForFinding, fixesOf, fixListRows } from './FixList.js';
 import type { DetailState, DetailTab } from '../view.js';
 
 export interface PrincipalDetailProps {
@@ -80,12 +80,21 @@ function findingDetailRows(report: Report, f: Finding, width: number): Row[] {
     const s = f.suppressed;
     rows.push([seg(`Suppressed: ${s.reason}${s.by ? ` (by ${s.by})` : ''}${s.until ? ` until ${s.until}` : ''}`, { color: 'yellow' }), seg(' · u unsuppress', { dim: true })]);
   }
-  const fixes = fixesForFinding(report, f.fixIds);
+  const fixes = fixesForFinding(report, f.fixIds, f.id);
+  // Say which linked fixes close this finding: a trust-policy fix is linked from the worst finding
+  // though it resolves nothing, and "Fixes: …, trust-policy" read as if it stopped the deletes.
+  const closing = fixes.filter((x) => closesFinding(x, f.id));
+  const others = fixes.length - closing.length;
+  const suppressKey = seg(f.suppressed ? '' : ' · s suppress', { dim: true });
   rows.push(fixes.length === 1
-    ? [seg('Fix: ', { bold: true }), seg(`${fixes[0]!.title} — press enter`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
+    ? [seg(closing.length === 1 ? 'Fix: ' : 'Fix (does not close this finding): ', { bold: true }), seg(`${fixes[0]!.title} — press enter`, { color: 'cyan' }), suppressKey]
     : fixes.length > 1
-      ? [seg('Fixes: ', { bold: true }), seg(`${fixes.map((x) => x.kind).join(', ')} — press enter to choose`, { color: 'cyan' }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]
-      : [seg('No fix generated for this finding.', { dim: true }), seg(f.suppressed ? '' : ' · s suppress', { dim: true })]);
+      ? [
+          seg(closing.length > 0 ? `Closed by: ${closing.map((x) => x.kind).join(', ')}` : 'No linked fix closes this finding', { bold: true }),
+          seg(`${others > 0 ? ` (+${others} related)` : ''} — press enter to choose`, { color: 'cyan' }),
+          suppressKey,
+        ]
+      : [seg('No fix generated for this finding.', { dim: true }), suppressKey]);
   for (const e of f.evidence) {
     rows.push([seg(e.kind === 'statement' ? 'Granted by ' : 'Evidence: ', { dim: true }), seg(evidenceSummary(e))]);
     if (e.kind === 'statement') for (const line of jsonLines(e.statement, width - 2)) rows.push(`  ${line}`);

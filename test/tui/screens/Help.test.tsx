@@ -12,3 +12,24 @@ describe('Help', () => {
     t.unmount();
   });
 });
+
+describe('Help names the keys the screens answer to', () => {
+  it('g G (first/last row) and f (open the fix) are listed, and do what the help says', async () => {
+    const { App } = await import('../../../src/tui/App.js');
+    const { defaultCallbacks } = await import('../../../src/tui/run.js');
+    const { KEYS } = await import('../../support/render-tui.js');
+    const { buildReport } = await import('../support.js');
+    const keys = HELP_KEYS.map(([k]) => k);
+    expect(keys).toContain('g G  Home End');
+    expect(keys).toContain('enter  f');
+    const t = await renderTui(<App report={buildReport({ extraPrincipals: 40 })} {...defaultCallbacks('/nonexistent-leash-test')} colors={false} />, { columns: 100, rows: 30 });
+    await t.press('p', 'G');
+    expect(t.frame()).toMatch(/❯ app-role-\d{3}/);
+    expect(t.frame()).not.toMatch(/❯ kiro-agent/);
+    await t.press('g');
+    expect(t.frame()).toMatch(/❯ kiro-agent/);
+    await t.press(KEYS.enter, 'f');
+    expect(t.frame()).toContain('allowed 16840 → 7');
+    t.unmount();
+  });
+});
