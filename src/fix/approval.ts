@@ -71,3 +71,8 @@ export function approvalFor(a: AnalyzedPrincipal, config: LeashConfig): Principa
   }
   return { condition, meetable: true, why: condition.description };
 }
+
+/** A condition named in a sentence ("… unless approval condition mfa-present holds"); a fix's README links the name. */
+export function approvalHolds(c: ApprovalCondition): string {
+  return `approval condition ${c.id} holds`;
+}

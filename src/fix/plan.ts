@@ -24,7 +24,7 @@ import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, setKey, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
 import { verifyFix, verificationSummary } from './verify.js';
-import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApproval } from './approval.js';
+import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApproval, approvalHolds } from './approval.js';
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import type { EffectivePermissions } from '../iam/effective.js';
@@ -680,9 +680,10 @@ function brokerStatements(broker: string, guards: readonly { readonly actions: r
  */
 function boundaryDenialText(forbidden: number, gated: number | undefined, pa: PrincipalApproval): string {
   if (!pa.meetable) return `denies ${forbidden} destructive and escalation actions outright (no session of this principal can meet an approval condition)`;
-  if (gated === undefined) return `denies ${forbidden} destructive and escalation actions unless ${pa.condition.description}`;
+  // The condition by name: its description is sentences of its own (fixes/README.md has them, and a README links the name).
+  if (gated === undefined) return `denies ${forbidden} destructive and escalation actions unless ${approvalHolds(pa.condition)}`;
   const notNeeded = Math.max(0, forbidden - gated);
-  return `allows none of the ${notNeeded} destructive and escalation actions it did not use, approval or not; the ${gated} it used ${gated === 1 ? 'needs' : 'need'} approval: ${pa.condition.description}`;
+  return `allows none of the ${notNeeded} destructive and escalation actions it did not use, approval or not; the ${gated} it used ${gated === 1 ? 'needs' : 'need'} approval: ${approvalHolds(pa.condition)}`;
 }
 
 function splitByPrincipalType(s: Statement): Statement[] {

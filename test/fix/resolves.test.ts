@@ -3,7 +3,10 @@
 // policy "resolved" the principal's destructive-actions finding. A fix resolves only what its
 // kind can change; a fix that resolves nothing is still opened from the principal's worst finding.
 import { describe, expect, it } from 'vitest';
-import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { join } from 'node:path';
+import { demoDir, runScanWithFixes } from '../../src/pipeline/scan.js';
+import { linkApprovalText } from '../../src/fix/render/readme.js';
+import { approvalConditions } from '../../src/checks/data.js';
 
 const NOW = new Date('2026-11-24T00:00:00Z');
 const CAN_CLOSE: Record<string, readonly string[]> = {
@@ -53,5 +56,22 @@ describe('a boundary says what approval unlocks', () => {
     expect(Number(m![2])).toBeGreaterThan(0);
     expect(Number(m![2])).toBe(Number(used![1]));
     expect(boundary.description).not.toMatch(/denies \d+ destructive and escalation actions unless/);
+  });
+});
+
+describe('a boundary names its approval condition', () => {
+  it('with no usage to cap to, the description names the condition (its sentences are the README\'s), and a README links it', async () => {
+    // The demo export without its CloudTrail: nothing observed, so the boundary is not capped.
+    const { report } = await runScanWithFixes({ input: join(demoDir, 'authorization-details.json'), config: join(demoDir, 'leash.config.yaml'), fixes: true, now: NOW });
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const boundary = report.fixes.find((f) => f.principalArn === kiro.arn && f.kind === 'permissions-boundary')!;
+    expect(boundary.description).toMatch(/denies \d+ destructive and escalation actions unless approval condition mfa-present holds; always denies/);
+    const mfa = approvalConditions().conditions.find((c) => c.id === 'mfa-present')!;
+    // Before: the condition's own sentences sat mid-sentence ("unless Allow only requests … step in.; always denies").
+    expect(boundary.description).not.toContain(mfa.description);
+    const linked = linkApprovalText(boundary.description, (x) => x);
+    expect(linked).toContain('unless approval condition [mfa-present](../README.md#approval-condition-mfa-present) holds; always denies');
+    // Control: text without the phrase is left as it is.
+    expect(linkApprovalText('denies 3 actions outright', (x) => x)).toBe('denies 3 actions outright');
   });
 });

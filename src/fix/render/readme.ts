@@ -4,6 +4,7 @@
 // condition, why each action is kept). At 10,000 principals the repeated text was about a third
 // of 12.5 MB of READMEs.
 import { approvalConditions, type ApprovalCondition } from '../../checks/data.js';
+import { approvalHolds } from '../approval.js';
 
 /** The README of the fixes folder, relative to a principal's folder. */
 const FIXES_README = '../README.md';
@@ -56,6 +57,8 @@ export function linkApprovalText(text: string, esc: (s: string) => string, share
     const note = `Approval condition (${c.id}): ${c.description} `;
     if (text.startsWith(note)) return `Approval condition ${approvalLink(c)} (what it requires, and its limits). ${esc(text.slice(note.length))}`;
     if (text.includes(c.description)) return text.split(c.description).map(esc).join(`approval condition ${approvalLink(c)} holds`);
+    const named = approvalHolds(c);
+    if (text.includes(named)) return text.split(named).map(esc).join(`approval condition ${approvalLink(c)} holds`);
   }
   return esc(text);
 }
