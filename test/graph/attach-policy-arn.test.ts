@@ -88,3 +88,28 @@ describe.skipIf(!sharedFixturesPresent)(`attach limited by iam:PolicyARN${shared
     expect(scan(spec(READ_ARN), ME.user).admin).toEqual([]);
   });
 });
+
+// The same decision without the shared fixture: customer managed policies the export holds.
+describe('attach limited by iam:PolicyARN to customer managed policies (no fixture needed)', () => {
+  const EVERYTHING = arn(DEV, 'policy', 'everything');
+  const S3_READ = arn(DEV, 'policy', 's3-read');
+  const world = (condition: unknown): AccountSpec => ({
+    policies: { everything: doc(allow('*')), 's3-read': doc(allow(['s3:GetObject', 's3:ListBucket'])) },
+    users: [{ name: 'bystander', managed: ['everything', 's3-read'] }, { name: 'agent', inline: [doc(allow(ATTACH.user, ME.user, condition))] }],
+  });
+
+  it('positive: only the allow-everything policy may be attached → a proven critical path naming it', () => {
+    const { admin } = scan(world({ ArnEquals: { 'iam:PolicyARN': EVERYTHING } }), ME.user);
+    expect(admin).toHaveLength(1);
+    expect(admin[0]!.severity).toBe('critical');
+    expect(text(admin[0]!)).toContain('agent (given everything)');
+  });
+
+  it('negative: only the s3 read policy → no administrator; a name the export lacks keeps the unknown hop', () => {
+    expect(scan(world({ ArnEquals: { 'iam:PolicyARN': S3_READ } }), ME.user).admin).toEqual([]);
+    // Control: a policy the export does not hold could be anything, so the "any policy" hop stays (not proven).
+    const unknown = scan(world({ ArnEquals: { 'iam:PolicyARN': arn(DEV, 'policy', 'not-in-export') } }), ME.user).admin;
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.severity).not.toBe('critical');
+  });
+});
