@@ -6,7 +6,7 @@ import sensitiveJson from '../data/sensitive-reads.json' with { type: 'json' };
 import { ActionSet } from '../iam/action-set.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { InputError, jsonPath } from '../model/errors.js';
-import { exfiltrationActions } from '../checks/action-lists.js';
+import { actionListSet, exfiltrationActions } from '../checks/action-lists.js';
 
 const FILE = 'src/data/sensitive-reads.json';
 export const SENSITIVE_RETURNS = ['secret', 'credential', 'decrypted-data', 'whole-table', 'object-data'] as const;
@@ -56,18 +56,12 @@ export function sensitiveReadWhy(action: string): string | undefined {
   return a ? `${a.returns}: ${a.why}` : undefined;
 }
 
-const exfiltrationCache = new WeakMap<ActionExpander, ActionSet>();
 /**
  * The data-exfiltration check's list (src/data/exfiltration-actions.json) as catalog actions. The
  * check flags these when allowed on every resource, so right-sizing must not widen into them.
  */
 export function exfiltrationListActions(expander: ActionExpander): ActionSet {
-  let s = exfiltrationCache.get(expander);
-  if (!s) {
-    s = ActionSet.of(expander.size, exfiltrationActions.actions.map((a) => expander.catalog.lookup(a.action)?.id).filter((x): x is number => x !== undefined));
-    exfiltrationCache.set(expander, s);
-  }
-  return s;
+  return actionListSet(exfiltrationActions, expander);
 }
 
 /** Why one action is a sensitive read, or one the data-exfiltration check flags on every resource. */

@@ -1,6 +1,8 @@
 // Typed access to leash's own judgement lists that are plain action lists. Every entry must
 // exist in the catalog (test/checks/action-lists.test.ts).
 import { z } from 'zod';
+import { ActionSet } from '../iam/action-set.js';
+import type { ActionExpander } from '../iam/pattern.js';
 import exfiltration from '../data/exfiltration-actions.json' with { type: 'json' };
 import credentialExposure from '../data/credential-exposure-actions.json' with { type: 'json' };
 import loggingTampering from '../data/logging-tampering-actions.json' with { type: 'json' };
@@ -11,3 +13,13 @@ export type ActionList = z.infer<typeof list>;
 export const exfiltrationActions: ActionList = list.parse(exfiltration);
 export const credentialExposureActions: ActionList = list.parse(credentialExposure);
 export const loggingTamperingActions: ActionList = list.parse(loggingTampering);
+
+const setCache = new WeakMap<ActionExpander, Map<ActionList, ActionSet>>();
+/** A list's actions as catalog ids (entries the catalog lacks drop out), built once per catalog. */
+export function actionListSet(list: ActionList, expander: ActionExpander): ActionSet {
+  let byList = setCache.get(expander);
+  if (!byList) setCache.set(expander, (byList = new Map()));
+  let s = byList.get(list);
+  if (!s) byList.set(list, (s = ActionSet.of(expander.size, list.actions.map((a) => expander.catalog.lookup(a.action)?.id).filter((x): x is number => x !== undefined))));
+  return s;
+}

@@ -1,14 +1,11 @@
 // Shared shape of checks that flag actions from one curated list allowed on every resource.
-import { ActionSet } from '../iam/action-set.js';
 import type { Severity } from '../model/finding.js';
-import type { ActionList } from './action-lists.js';
+import { actionListSet, type ActionList } from './action-lists.js';
 import type { CheckContext, FindingDraft } from './types.js';
 import { agentLabel, listText, statementEvidenceOfIds } from './evidence.js';
 
 export function listFindings(ctx: CheckContext, list: ActionList, opts: { subject: string; what: string; severity: (isAgent: boolean) => Severity; scope: 'all-resources' | 'any'; remediation: string }): FindingDraft[] {
-  const total = ctx.expander.size;
-  const ids = list.actions.map((x) => ctx.expander.catalog.lookup(x.action)?.id).filter((x): x is number => x !== undefined);
-  const set = ActionSet.of(total, ids);
+  const set = actionListSet(list, ctx.expander);
   const why = new Map(list.actions.map((x) => [x.action.toLowerCase(), x.why]));
   return ctx.principals.flatMap((a) => {
     if (a.isAdmin) return [];
