@@ -306,14 +306,23 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | { policy: ManagedPolicyInfo } | VersionState;
-/** A managed policy of the principal (an identity policy, or its boundary) with another of its versions the default. */
-interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary' }
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | AttachedState | VersionState;
+/** A named managed policy attached; `unbounded`: and the boundary removed or replaced (both edits on one principal). */
+interface AttachedState { readonly policy: ManagedPolicyInfo; readonly unbounded?: true }
+/**
+ * A managed policy of the principal (an identity policy, or its boundary) with another of its
+ * versions the default; `unbounded` (identity side only): and the boundary removed or replaced.
+ */
+interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary'; readonly unbounded?: true }
+/** Whether a state has the principal's boundary gone. */
+const isUnbounded = (s: State | undefined): boolean => s === 'unbounded' || s === BOTH || (typeof s === 'object' && 'unbounded' in s && s.unbounded === true);
 const managedArn = (a: AttachedPolicy): string | undefined => (a.origin.kind === 'managed' || a.origin.kind === 'group-managed' || a.origin.kind === 'boundary' ? a.origin.arn : undefined);
 /** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
 const BOTH = 'elevated+unbounded';
 type StateSpec = Omit<GraphNodeInternal, 'index'>;
 const stateSpecs = new WeakMap<Ctx, Map<string, StateSpec>>();
+/** The state each state node (by id) stands for: an editor that is a state of its own principal keeps its edit. */
+const statesById = new WeakMap<Ctx, Map<string, State>>();
 
 /** The node a state would be, computed once and kept aside until an edge needs it. */
 function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): StateSpec {
@@ -321,12 +330,16 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
-  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}`
-    : `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}`;
+  const joined = typeof state === 'object' && 'unbounded' in state && state.unbounded ? '+unbounded' : '';
+  const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}${joined}`
+    : `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}${joined}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
   const known = specs.get(id);
   if (known) return known;
+  let states = statesById.get(ctx);
+  if (!states) statesById.set(ctx, (states = new Map()));
+  states.set(id, state);
   let identity: Layer, boundary: Layer | null | undefined, label: string;
   if (state === 'elevated') {
     identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
@@ -347,11 +360,13 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     const swap = (a: AttachedPolicy): AttachedPolicy => (managedArn(a) === m.arn ? { origin: a.origin, document: v.document } : a);
     identity = layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
     if (state.side === 'boundary' && p.boundary) boundary = layerOf('boundary', [swap(p.boundary)]);
-    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId})`;
+    if (state.unbounded) boundary = null;
+    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId}${state.unbounded ? ', boundary removed' : ''})`;
   } else {
     const m = state.policy;
     identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
-    label = `${p.name} (given ${m.name})`;
+    if (state.unbounded) boundary = null;
+    label = `${p.name} (given ${m.name}${state.unbounded ? ', boundary removed' : ''})`;
   }
   const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
   const effective = effectivePermissions({
@@ -360,7 +375,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'side' in state && state.side === 'boundary' ? 'unbounded' : 'elevated';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'side' in state && state.side === 'boundary' && !state.unbounded ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -1057,22 +1072,44 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     return (known[on] = as ? out.filter((p) => !skipped(p)) : out);
   };
   // A state of the editor's own principal keeps its edit: with its boundary gone, rewriting its
-  // policies leaves both done (and the reverse); other states are the principal as listed.
-  const fromState = self && from.id.startsWith(`${self.arn}#`) ? from.id.slice(self.arn.length + 1) : undefined;
-  const stateAfter = (p: Principal, s: 'elevated' | 'unbounded'): State =>
-    p.arn !== self?.arn || fromState === undefined ? s
-      : fromState === BOTH || (fromState === 'elevated' && s === 'unbounded') || (fromState === 'unbounded' && s === 'elevated') ? BOTH : s;
-  // One editor that may both rewrite a bounded principal's policies and remove its boundary
-  // reaches the state with both done: the best edit of each kind per target, joined at the end.
+  // policies, attaching a named policy or making another version the default leaves both done
+  // (and the reverse); other states are the principal as listed.
+  const fromState = self && from.id !== self.arn ? statesById.get(ctx)?.get(from.id) : undefined;
+  const own = (p: Principal) => fromState !== undefined && p.arn === self?.arn;
+  const keptUnbounded = (p: Principal) => own(p) && isUnbounded(fromState);
+  const stateAfter = (p: Principal, s: 'elevated' | 'unbounded'): State => {
+    if (!own(p)) return s;
+    if (s === 'elevated') return isUnbounded(fromState) ? BOTH : s;
+    if (fromState === 'elevated' || fromState === BOTH) return BOTH;
+    if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, unbounded: true };
+    return s;
+  };
+  // One editor that may both change a bounded principal's policies (rewrite them, attach a named
+  // policy, make another version the default) and remove its boundary reaches the state with
+  // both done: the best edit of each kind per target, joined at the end.
   type Edit = { technique: string; action: string; condition: HopCondition; evidence: readonly HopEvidence[] };
-  let edits: Map<Principal, { elevated?: Edit; unbounded?: Edit }> | undefined;
+  type Joinable = { elevated?: Edit; unbounded?: Edit; named?: Map<string, { state: AttachedState | VersionState; edit: Edit }> };
+  let edits: Map<Principal, Joinable> | undefined;
+  const slot = (p: Principal): Joinable => {
+    let e = (edits ??= new Map()).get(p);
+    if (!e) edits.set(p, (e = {}));
+    return e;
+  };
+  const better = (had: Edit | undefined, condition: HopCondition) => !had || edgeRank({ condition, target: 'proven' }) < edgeRank({ condition: had.condition, target: 'proven' });
   const edited = (p: Principal, s: 'elevated' | 'unbounded', technique: string, action: string, condition: HopCondition, evidence: readonly HopEvidence[]): State => {
     const state = stateAfter(p, s);
     if (p.boundary && state === s) {
-      let e = (edits ??= new Map()).get(p);
-      if (!e) edits.set(p, (e = {}));
-      const had = e[s];
-      if (!had || edgeRank({ condition, target: 'proven' }) < edgeRank({ condition: had.condition, target: 'proven' })) e[s] = { technique, action, condition, evidence };
+      const e = slot(p);
+      if (better(e[s], condition)) e[s] = { technique, action, condition, evidence };
+    }
+    return state;
+  };
+  /** A named policy attached, or another default version of an identity policy: joined later with a removal of the same principal's boundary. */
+  const joinable = (p: Principal, state: AttachedState | VersionState, key: string, technique: string, action: string, condition: HopCondition, evidence: readonly HopEvidence[]): State => {
+    if (keptUnbounded(p)) return { ...state, unbounded: true };
+    if (p.boundary) {
+      const named = (slot(p).named ??= new Map());
+      if (better(named.get(key)?.edit, condition)) named.set(key, { state, edit: { technique, action, condition, evidence } });
     }
     return state;
   };
@@ -1082,7 +1119,9 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     for (const m of named.policies) {
       const d = decide(caller, action, resource, { [POLICY_ARN]: [m.arn] });
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
-      if (hc) addEdge(ctx, from, stateNode(ctx, p, acct, { policy: m }), { technique, actions: [action], condition: via(p, hc), target: 'proven', why: asText + why(m), evidence: d.evidence });
+      if (!hc) continue;
+      const c = via(p, hc);
+      addEdge(ctx, from, stateNode(ctx, p, acct, joinable(p, { policy: m }, `attached:${m.arn}`, technique, action, c, d.evidence)), { technique, actions: [action], condition: c, target: 'proven', why: asText + why(m), evidence: d.evidence });
     }
   };
   for (const e of EDITS) {
@@ -1141,8 +1180,13 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
       if (m?.otherVersions) {
         // The export lists every version: the hop reaches what each other version grants, no more.
         for (const version of m.otherVersions) {
-          for (const p of who.identity) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'identity' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
-          for (const p of who.boundary) if (mine.has(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          for (const p of who.identity) {
+            if (!mine.has(p)) continue;
+            const c = via(p, condition);
+            addEdge(ctx, from, stateNode(ctx, p, acct, joinable(p, { of: m, version, side: 'identity' }, `version:${m.arn}:${version.versionId}`, technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          }
+          // Its boundary already gone, another version of the policy that was its boundary gives it nothing.
+          for (const p of who.boundary) if (mine.has(p) && !keptUnbounded(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
         }
         continue;
       }
@@ -1153,10 +1197,21 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     }
   }
   if (edits) {
-    for (const [p, { elevated: a, unbounded: b }] of edits) {
-      if (!a || !b) continue;
+    for (const [p, { elevated: a, unbounded: b, named }] of edits) {
+      if (!b) continue;
       const who = p.arn === self?.arn ? 'itself' : p.name;
-      addEdge(ctx, from, stateNode(ctx, p, acct, BOTH), { technique: a.technique, actions: [a.action, b.action], condition: worse(a.condition, b.condition), target: 'proven', why: `${asText}can give any policy to ${who} and remove the permissions boundary of ${who}, and act as it`, evidence: [...a.evidence, ...b.evidence] });
+      const join = (e: Edit, state: State, alone: State, what: string) => {
+        const to = stateNode(ctx, p, acct, state);
+        const hop = { actions: [e.action, b.action], condition: worse(e.condition, b.condition), target: 'proven' as const, why: `${asText}${what} and remove the permissions boundary of ${who}, and act as it`, evidence: [...e.evidence, ...b.evidence] };
+        addEdge(ctx, from, to, { technique: e.technique, ...hop });
+        // What the join gives beyond the edit alone is the boundary removal's doing: a hop of that
+        // technique too, so privilege-escalation names it (its own state may gain nothing).
+        if (escalates(gain(to.power, stateSpec(ctx, p, acct, alone).power, ctx.expander))) addEdge(ctx, from, to, { technique: b.technique, ...hop });
+      };
+      if (a) join(a, BOTH, 'elevated', `can give any policy to ${who}`);
+      for (const { state, edit } of named?.values() ?? []) {
+        join(edit, { ...state, unbounded: true }, state, 'policy' in state ? `can attach ${state.policy.name} to ${who}` : `can make version ${state.version.versionId} of ${state.of.name} the default for ${who}`);
+      }
     }
   }
 }
