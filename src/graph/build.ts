@@ -630,17 +630,39 @@ function unknownIfNot(d: LayerDecision): boolean {
   return d.unknownNotApproval;
 }
 
-/** The caller side of an assume, by what the trust names (see request.ts). */
-function callerSide(caller: Caller, kind: 'user' | 'role' | 'other', named: 'principal' | 'anyone' | 'account', sameAccount: boolean, d: LayerDecision): Tri {
+/**
+ * The caller side of an assume, by what the trust names (see request.ts). Within one account a
+ * trust policy must allow the caller (it is no less a resource-based policy for that: "IAM role
+ * trust policies and KMS key policies are exceptions to this logic, because they must explicitly
+ * allow access for principals"), and then, by the principal it names: "Resource-based policies
+ * that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions
+ * boundary or session policy"; "resource-based policies that grant permissions to an IAM role
+ * session ARN grant permissions directly to the assumed role session. Permissions granted
+ * directly to a session are not limited by an implicit deny in an identity-based policy, a
+ * permissions boundary, or session policy"; "resource-based policies that grant permissions to
+ * an IAM user ARN (that is not a federated user session) are not limited by an implicit deny in
+ * an identity-based policy or permissions boundary"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).
+ * `{"AWS": "*"}`: "For IAM user and role principals within your account, no other permissions
+ * are required" (reference_policies_elements_principal.html, All principals). The account
+ * (its root) delegates to the account's own policies: identity and boundary must allow.
+ * Explicit denies and SCPs hold every time; another account's caller needs its own Allow.
+ */
+function callerSide(caller: Caller, kind: 'user' | 'role' | 'other', named: 'principal' | 'session' | 'anyone' | 'account', sameAccount: boolean, d: LayerDecision): Tri {
   const notDenied = and3(not3(d.deny), d.scp);
   if (!sameAccount || named === 'account') return identityAllows(d);
-  if (named === 'anyone') return notDenied;
+  if (named === 'anyone' || named === 'session') return notDenied;
   // Named by ARN: a user needs nothing of its own policies; a role is still held by its boundary.
   return kind === 'user' ? notDenied : and3(notDenied, d.boundary);
 }
 
 function callerKind(n: GraphNodeInternal): 'user' | 'role' | 'other' {
   return n.principal?.kind ?? 'other';
+}
+
+/** How a caller that writes a trust policy names itself: a user by its ARN, a role by its session's (which it knows). */
+function selfNamed(n: GraphNodeInternal): 'principal' | 'session' {
+  return callerKind(n) === 'role' ? 'session' : 'principal';
 }
 
 function trustEvidence(role: Role, entry: TrustEntry): HopEvidence {
@@ -662,7 +684,7 @@ function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAc
 function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const caller = n.caller!;
   const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
-  const one = (role: Role, entry: TrustEntry, named: 'principal' | 'anyone' | 'account') => {
+  const one = (role: Role, entry: TrustEntry, named: 'principal' | 'session' | 'anyone' | 'account') => {
     if (role.arn === caller.arn) return;
     const roleAccount = accountOf(role.arn); // once: this runs per (caller, role) pair
     const acct = ctx.accounts.get(roleAccount);
@@ -676,8 +698,8 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     if (!hc) return;
     addEdge(ctx, n, target, {
       technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
-      why: named === 'principal' ? 'is named in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
-      evidence: [...(named === 'principal' && caller.account === roleAccount ? [] : d.evidence), trustEvidence(role, entry)],
+      why: named === 'principal' ? 'is named in the trust policy of' : named === 'session' ? 'is named (as a session of it) in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
+      evidence: [...((named === 'principal' || named === 'session') && caller.account === roleAccount ? [] : d.evidence), trustEvidence(role, entry)],
     });
   };
   // Named by ARN (or session of the role, or unique id).
@@ -686,7 +708,7 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   if (p?.kind === 'role') keys.push(`session:${accountOf(p.arn)}:${p.name}`);
   if (p?.id) keys.push(`id:${p.id}`);
   for (const acct of ctx.accounts.values()) {
-    for (const k of keys) for (const { role, entry } of acct.byArn.get(k) ?? []) one(role, entry, 'principal');
+    for (let i = 0; i < keys.length; i++) for (const { role, entry } of acct.byArn.get(keys[i]!) ?? []) one(role, entry, keys[i]!.startsWith('session:') ? 'session' : 'principal');
     // Trusting the caller's account, or anyone: a hub per (role account) when the caller's own
     // decision does not depend on which role, and when the trust does not depend on the caller.
     for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
@@ -774,14 +796,15 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
     const list: readonly Principal[] = t.on === 'user' ? acct.users : acct.roles;
     const sample = sampleArn(acct, t.on);
     const caller = n.caller!;
-    // Taking over a role also means assuming it afterwards: that decision must be uniform too.
-    if (uniform(caller, t.action, sample) && (t.on !== 'role' || uniform(caller, 'sts:AssumeRole', sampleArn(acct, 'role')))) {
+    // Taking over a role also means assuming it afterwards: that decision must be uniform too
+    // (its denies and SCPs only: the caller names itself, a role by its own session's ARN, which
+    // no boundary or identity policy of its own limits; see callerSide).
+    if (uniform(caller, t.action, sample) && (t.on !== 'role' || uniform(caller, 'sts:AssumeRole', sampleArn(acct, 'role'), undefined, false))) {
       const d = decide(caller, t.action, sample);
       let side = identityAllows(d);
-      // Rewriting a trust policy to name oneself still needs one's own boundary (roles) and SCPs to allow the assume.
       if (t.on === 'role') {
         const a = decide(caller, 'sts:AssumeRole', sampleArn(acct, 'role'));
-        side = and3(side, callerSide(caller, callerKind(n), 'principal', true, a));
+        side = and3(side, callerSide(caller, callerKind(n), selfNamed(n), true, a));
       }
       const hc = hopCondition(side, d.unknownNotApproval);
       if (!hc) continue;
@@ -799,7 +822,7 @@ function takeoverEdges(ctx: Ctx, n: GraphNodeInternal): void {
       let c: HopCondition | undefined = condition;
       if (t.on === 'role') {
         const a = decide(caller, 'sts:AssumeRole', p.arn);
-        const hc = hopCondition(callerSide(caller, callerKind(n), 'principal', true, a), a.unknownNotApproval);
+        const hc = hopCondition(callerSide(caller, callerKind(n), selfNamed(n), true, a), a.unknownNotApproval);
         c = hc ? worse(condition, hc) : undefined;
       }
       const target = ctx.nodes[ctx.byId.get(p.arn) ?? -1];
