@@ -57,6 +57,11 @@ export function trustEntries(role: Role): readonly TrustEntry[] {
       if (!statementCovers(s, action)) continue;
       if (s.principal === '*') { out.push({ kind: 'anyone', statement: s, action }); continue; }
       for (const [kind, values] of Object.entries(s.principal)) {
+        // AWS principals (and services) assume with sts:AssumeRole only; the web-identity and SAML
+        // calls are made with an identity provider's token, whose principal is `Federated`:
+        // `{"AWS": "*"}` "does not allow web identity session principals, SAML session
+        // principals, or service principals" (reference_policies_elements_principal.html).
+        if ((kind === 'AWS' || kind === 'Service') && action !== 'sts:AssumeRole') continue;
         for (const v of values) {
           if (kind === 'AWS') {
             const e = awsEntry(v, s, action);

@@ -147,3 +147,27 @@ describe('rewriting a trust policy (iam:UpdateAssumeRolePolicy) as a bounded rol
     expect(reaches([spec(NO_STS)], me)).toEqual([]);
   });
 });
+
+describe('a trust statement whose only action is a federation call', () => {
+  // AssumeRoleWithWebIdentity / AssumeRoleWithSAML are made with an identity provider's token: an
+  // AWS principal named for them cannot call sts:AssumeRole through that statement.
+  const me = arn(DEV, 'user', 'agent');
+  const spec = (action: string, principal: unknown): AccountSpec => ({
+    users: [{ name: 'agent', inline: [doc(allow('sts:AssumeRole', ADMIN_ROLE()))] }],
+    roles: [{ name: 'admin', trust: doc({ Effect: 'Allow', Principal: principal, Action: action }), inline: [doc(allow('*'))] }],
+  });
+
+  it.each(['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'])('%s naming the user\'s ARN → no path; control: sts:AssumeRole → a path', (action) => {
+    expect(reaches([spec(action, { AWS: me })], me)).toEqual([]);
+    expect(reaches([spec('sts:AssumeRole', { AWS: me })], me)).toEqual(['critical']);
+  });
+
+  it('{"AWS": "*"} with sts:AssumeRoleWithWebIdentity only → no hop from "any AWS principal"; control: a Federated provider keeps its hop', () => {
+    const hopsInto = (principal: unknown) => {
+      const [a] = analyzeSnapshots([snapshot(spec('sts:AssumeRoleWithWebIdentity', principal))], defaultConfig(), opts);
+      return a!.report.graph!.hops.filter((h) => h.to === ADMIN_ROLE()).map((h) => `${h.from} ${h.technique}`);
+    };
+    expect(hopsInto({ AWS: '*' })).toEqual([]);
+    expect(hopsInto({ Federated: 'token.actions.githubusercontent.com' })).toEqual(['federated:token.actions.githubusercontent.com assume-role-with-web-identity']);
+  });
+});
