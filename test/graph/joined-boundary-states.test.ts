@@ -119,6 +119,27 @@ describe('the attach and the removal must apply to the same principal', () => {
   });
 });
 
+describe('a named policy attached to its group, joined with removing its own boundary', () => {
+  const TEAM = arn(DEV, 'group', 'team');
+  const grants = (policy: string, removal: boolean) => doc(allow('iam:AttachGroupPolicy', TEAM, named(policy)), ...(removal ? [allow('iam:DeleteUserPermissionsBoundary', ME.user)] : []), allow('s3:GetObject'));
+  const world = (policy: string, removal: boolean): Snapshot => snapshot({
+    policies: { everything: doc(allow('*')), harmless: doc(allow('s3:GetObject')), fence: grants(policy, removal) },
+    groups: [{ name: 'team' }],
+    users: [{ name: 'agent', groups: ['team'], inline: [grants(policy, removal)], boundary: 'fence' }],
+  });
+
+  it('positive: AttachGroupPolicy (everything) and DeleteUserPermissionsBoundary → administrator in one hop naming both', () => {
+    const f = findings(world(EVERYTHING, true), ME.user, 'reaches-admin');
+    expect(f.map((x) => x.severity)).toEqual(['critical']);
+    expect(text(f[0]!)).toContain('iam:AttachGroupPolicy, iam:DeleteUserPermissionsBoundary');
+  });
+
+  it('negative: without the removal the boundary still caps it; a harmless policy with the removal gains nothing', () => {
+    expect(findings(world(EVERYTHING, false), ME.user, 'reaches-admin')).toEqual([]);
+    expect(findings(world(HARMLESS, true), ME.user, 'reaches-admin')).toEqual([]);
+  });
+});
+
 type PolicyJson = { Arn: string; DefaultVersionId: string; PolicyVersionList: { VersionId: string; IsDefaultVersion: boolean; Document: Doc }[] };
 
 /** The spec's export with `older` as non-default versions (v1…) of the named policies (as set-default-version.test.ts). */
