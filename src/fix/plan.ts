@@ -12,7 +12,7 @@ import { markersFrom } from '../resources/markers.js';
 import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions } from '../iam/effective.js';
-import type { ActionExpander } from '../iam/pattern.js';
+import { statementCovers, type ActionExpander } from '../iam/pattern.js';
 import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
@@ -489,6 +489,7 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
       s = { ...s, principal: { ...s.principal, AWS: aws } };
     }
     let split: Statement | undefined;
+    let sourceIdentityAdded = false;
     const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
     const cond: Record<string, Record<string, readonly string[]>> = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, kv]) => [op, { ...kv }]));
     const addCond = (op: string, key: string, values: string[]) => { cond[op] = { ...(cond[op] ?? {}), [key]: values }; changed = true; };
@@ -556,16 +557,21 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
           }
         }
       }
-      // Agent roles assumed by people: every session must say which human started it.
-      if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity')) {
+      // Agent roles assumed by people: every session must say which human started it. A
+      // statement of sts:TagSession alone authorizes no session (see below): it gets no such condition.
+      if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity') && !(actions !== undefined && actions.every((x) => /^sts:TagSession$/i.test(x)))) {
         addCond('Null', 'sts:SourceIdentity', ['false']);
         requiresSourceIdentity = true;
+        sourceIdentityAdded = true;
         if (actions && !actions.some((x) => /^sts:(\*|SetSourceIdentity)$/i.test(x))) actions = [...actions, 'sts:SetSourceIdentity'];
         notes.push(`Statement ${s.index}: sessions must set sts:SourceIdentity (the engineer behind the agent), so CloudTrail ties every agent call to a person.`);
       }
     }
     const out: Statement = { ...s, ...(principal !== undefined ? { principal } : {}), ...(actions ? { action: actions } : {}), ...(Object.keys(cond).length > 0 ? { condition: cond } : {}) };
-    return split ? [out, split] : [out];
+    const tags = sourceIdentityAdded ? sessionTagsApart(out, cond) : undefined;
+    if (tags) notes.push(`Statement ${s.index}: sts:TagSession has a statement of its own with the same principals and conditions but no source identity: STS's session-tagging request is not documented to carry sts:SourceIdentity, so the condition there could refuse every session that passes tags (sts:AssumeRole still requires the source identity).`);
+    const kept = tags ? [tags.rest, tags.tagSession] : [out];
+    return split ? [...kept, split] : kept;
   });
   const sids = new Set<string>();
   const unique = (sid: string) => { let x = sid, n = 2; while (sids.has(x)) x = `${sid}${n++}`; sids.add(x); return x; };
@@ -577,6 +583,30 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
   }
   const numbered = statements.map((st, i) => ({ ...st, index: i, ...(st.sid !== undefined ? { sid: unique(st.sid) } : {}) }));
   return { document: changed ? { ...role.trustPolicy, version: '2012-10-17', statements: numbered } : role.trustPolicy, notes, placeholders, requiresSourceIdentity, changed };
+}
+
+/**
+ * sts:TagSession apart from the source identity the fix requires. STS authorizes the tags passed
+ * to AssumeRole as a request of their own, sts:TagSession, whose condition keys the Service
+ * Authorization Reference lists as aws:RequestTag/*, aws:TagKeys, saml:aud and
+ * sts:TransitiveTagKeys, not sts:SourceIdentity
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+ * Nothing AWS documents says the key is in that request, so a `Null sts:SourceIdentity false` on
+ * it could refuse every session with tags. sts:TagSession keeps every other condition of its
+ * statement in one of its own; it authorizes nothing alone (AssumeRole still needs the statement
+ * with the source identity). Undefined when the statement does not cover sts:TagSession.
+ */
+function sessionTagsApart(out: Statement, cond: Record<string, Record<string, readonly string[]>>): { rest: Statement; tagSession: Statement } | undefined {
+  if (!statementCovers(out, 'sts:TagSession')) return undefined;
+  const others = Object.fromEntries(Object.entries(cond)
+    .map(([op, kv]) => [op, op === 'Null' ? Object.fromEntries(Object.entries(kv).filter(([k]) => k.toLowerCase() !== 'sts:sourceidentity')) : kv] as const)
+    .filter(([, kv]) => Object.keys(kv).length > 0));
+  // Listed by name it moves; matched by a wildcard (sts:*) it stays, and the two Allows add up.
+  const rest: Statement = out.action ? { ...out, action: out.action.filter((x) => !/^sts:TagSession$/i.test(x)) } : out;
+  const { sid, notAction: _notAction, condition: _condition, ...base } = out;
+  const tagSession: Statement = { ...base, ...(sid !== undefined ? { sid: `${sid}TagSession` } : {}), action: ['sts:TagSession'], ...(Object.keys(others).length > 0 ? { condition: others } : {}) };
+  return { rest, tagSession };
 }
 
 const BROKER_PLACEHOLDER = 'REPLACE-WITH-APPROVAL-BROKER-ROLE-ARN';
