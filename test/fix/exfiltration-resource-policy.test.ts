@@ -15,7 +15,7 @@ import type { Caller } from '../../src/graph/request.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { ActionUsage, UsageData } from '../../src/model/usage.js';
 import { ACCOUNT, doc, snapshotOf } from '../support/snapshot.js';
-import { resource } from '../resources/world.js';
+import { doc as resourceDoc, resource } from '../resources/world.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const NAME = 'data-agent';
@@ -34,7 +34,7 @@ const usage: UsageData = {
 const identity = doc({ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::reports' }, { Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/*` });
 // Principal "*" narrowed to the role by aws:PrincipalArn (a common form): the engine grants it with no
 // identity Allow and no boundary cap (one naming the role ARN itself is capped by the boundary the fix sets).
-const bucketPolicy = doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${bucketArn}/*`, Condition: { ArnEquals: { 'aws:PrincipalArn': ARN } } });
+const bucketPolicy = resourceDoc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${bucketArn}/*`, Condition: { ArnEquals: { 'aws:PrincipalArn': ARN } } });
 
 function run(withResourcePolicy: boolean) {
   const bucket = resource('s3:bucket', BUCKET, ACCOUNT, withResourcePolicy ? { policy: bucketPolicy } : {});
