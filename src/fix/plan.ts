@@ -1352,8 +1352,8 @@ function fixReadme(facts: ReadmeFacts, fixes: readonly Fix[]): string {
   }
   for (const f of fixes) {
     lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${linkApprovalText(f.description, md)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
-    // A note the description already says (a trust fix's) is not said twice.
-    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => n !== f.description);
+    // A note the description already says is not said twice: a trust fix's description is its notes joined.
+    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => !f.description.includes(n));
     const noteLines = [...new Set(notes)].map((n) => linkApprovalText(n, md, sharedBoundary && sharedBoundaryDir(sharedBoundary))).filter((n) => n !== '');
     if (noteLines.length > 0) lines.push('', ...noteLines.map((n) => `- ${n}`));
     // The per-action detail (hundreds of lines for a broad role) is the README's last section (reasonsFileText).
