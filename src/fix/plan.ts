@@ -12,7 +12,7 @@ import { markersFrom } from '../resources/markers.js';
 import type { LeashConfig } from '../config/config.js';
 import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions } from '../iam/effective.js';
-import type { ActionExpander } from '../iam/pattern.js';
+import { statementCovers, type ActionExpander } from '../iam/pattern.js';
 import { conditionKeys } from '../iam/conditions.js';
 import { escalationHits, actionIndex } from '../checks/analyze.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
@@ -28,11 +28,17 @@ import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApprov
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import type { EffectivePermissions } from '../iam/effective.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, FindingResource } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { lazyRenderings } from './render/lazy.js';
+import type { GraphNodeInternal } from '../graph/build.js';
+import type { Caller } from '../graph/request.js';
+import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
+import { decideOnResource } from '../resources/evaluate.js';
+import { actionInfo, requestArn } from '../resources/actions.js';
+import { safeText } from '../safe/text.js';
 
 export interface PrincipalFixPlan {
   readonly principalArn: string;
@@ -51,17 +57,35 @@ export interface ExfiltrationAfter {
   readonly onEveryResource: boolean;
   /** Listed actions still allowed anywhere (lower case): a named finding's reads that stay. */
   readonly allowed: ReadonlySet<string>;
+  /**
+   * A named finding's reads decided again on each of its resources with the fix's policies, its
+   * resource's policy included (absent: no inventory or graph). A resource policy that names the
+   * principal keeps granting what an identity-side fix removes.
+   */
+  readonly readsAfter?: (resources: readonly FindingResource[]) => readonly ReadAfter[];
 }
+
+/** A read of a named resource still allowed after a fix, and whether its resource policy grants it (no identity Allow needed). */
+export interface ReadAfter { readonly name: string; readonly action: string; readonly byResourcePolicy: boolean }
 
 /**
  * Does the finding stay open after the fix? Only data-exfiltration is weighed: on every resource
  * by what the fix leaves on `*`; by name (`exfiltration-named`, read with the inventory) while any
  * of its reads stays allowed or is reached through another principal, which this fix does not change.
  */
-function staysOpen(f: Finding, after: ExfiltrationAfter | undefined): boolean {
+function staysOpen(f: Finding, after: ExfiltrationAfter | undefined, reads: readonly ReadAfter[]): boolean {
   if (!after || f.checkId !== 'data-exfiltration') return false;
   if (f.subject === 'exfiltration') return after.onEveryResource;
-  return f.actions.some((x) => after.allowed.has(x.toLowerCase())) || (f.resources ?? []).some((r) => r.through !== undefined);
+  return f.actions.some((x) => after.allowed.has(x.toLowerCase())) || (f.resources ?? []).some((r) => r.through !== undefined) || reads.length > 0;
+}
+
+/** The reads a resource policy still grants after the fix, as a note naming the resources (data: one line, escaped). */
+function resourcePolicyNote(reads: readonly ReadAfter[], principalName: string): string | undefined {
+  const by = reads.filter((r) => r.byResourcePolicy);
+  if (by.length === 0) return undefined;
+  const names = [...new Set(by.map((r) => safeText(r.name)))];
+  const actions = [...new Set(by.map((r) => r.action))];
+  return `Data exfiltration stays open after this fix: the resource policies of ${names.slice(0, 4).join(', ')}${names.length > 4 ? `, and ${names.length - 4} more` : ''} still let ${safeText(principalName)} read them (${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ', …' : ''}) with no identity-policy Allow; this fix cannot remove that. Remove the grant from each resource's policy if the workload does not need it.`;
 }
 
 const sidOf = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').slice(0, 60) || 'Statement';
@@ -489,6 +513,7 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
       s = { ...s, principal: { ...s.principal, AWS: aws } };
     }
     let split: Statement | undefined;
+    let sourceIdentityAdded = false;
     const keys = conditionKeys(s.condition).map((k) => k.toLowerCase());
     const cond: Record<string, Record<string, readonly string[]>> = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, kv]) => [op, { ...kv }]));
     const addCond = (op: string, key: string, values: string[]) => { cond[op] = { ...(cond[op] ?? {}), [key]: values }; changed = true; };
@@ -556,16 +581,21 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
           }
         }
       }
-      // Agent roles assumed by people: every session must say which human started it.
-      if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity')) {
+      // Agent roles assumed by people: every session must say which human started it. A
+      // statement of sts:TagSession alone authorizes no session (see below): it gets no such condition.
+      if (isAgent && (principal.AWS ?? []).length > 0 && !keys.includes('sts:sourceidentity') && !(actions !== undefined && actions.every((x) => /^sts:TagSession$/i.test(x)))) {
         addCond('Null', 'sts:SourceIdentity', ['false']);
         requiresSourceIdentity = true;
+        sourceIdentityAdded = true;
         if (actions && !actions.some((x) => /^sts:(\*|SetSourceIdentity)$/i.test(x))) actions = [...actions, 'sts:SetSourceIdentity'];
         notes.push(`Statement ${s.index}: sessions must set sts:SourceIdentity (the engineer behind the agent), so CloudTrail ties every agent call to a person.`);
       }
     }
     const out: Statement = { ...s, ...(principal !== undefined ? { principal } : {}), ...(actions ? { action: actions } : {}), ...(Object.keys(cond).length > 0 ? { condition: cond } : {}) };
-    return split ? [out, split] : [out];
+    const tags = sourceIdentityAdded ? sessionTagsApart(out, cond) : undefined;
+    if (tags) notes.push(`Statement ${s.index}: sts:TagSession has a statement of its own with the same principals and conditions but no source identity: STS's session-tagging request is not documented to carry sts:SourceIdentity, so the condition there could refuse every session that passes tags (sts:AssumeRole still requires the source identity).`);
+    const kept = tags ? [tags.rest, tags.tagSession] : [out];
+    return split ? [...kept, split] : kept;
   });
   const sids = new Set<string>();
   const unique = (sid: string) => { let x = sid, n = 2; while (sids.has(x)) x = `${sid}${n++}`; sids.add(x); return x; };
@@ -577,6 +607,30 @@ export function trustReview(role: Role, accountId: string, isAgent: boolean, unu
   }
   const numbered = statements.map((st, i) => ({ ...st, index: i, ...(st.sid !== undefined ? { sid: unique(st.sid) } : {}) }));
   return { document: changed ? { ...role.trustPolicy, version: '2012-10-17', statements: numbered } : role.trustPolicy, notes, placeholders, requiresSourceIdentity, changed };
+}
+
+/**
+ * sts:TagSession apart from the source identity the fix requires. STS authorizes the tags passed
+ * to AssumeRole as a request of their own, sts:TagSession, whose condition keys the Service
+ * Authorization Reference lists as aws:RequestTag/*, aws:TagKeys, saml:aud and
+ * sts:TransitiveTagKeys, not sts:SourceIdentity
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+ * Nothing AWS documents says the key is in that request, so a `Null sts:SourceIdentity false` on
+ * it could refuse every session with tags. sts:TagSession keeps every other condition of its
+ * statement in one of its own; it authorizes nothing alone (AssumeRole still needs the statement
+ * with the source identity). Undefined when the statement does not cover sts:TagSession.
+ */
+function sessionTagsApart(out: Statement, cond: Record<string, Record<string, readonly string[]>>): { rest: Statement; tagSession: Statement } | undefined {
+  if (!statementCovers(out, 'sts:TagSession')) return undefined;
+  const others = Object.fromEntries(Object.entries(cond)
+    .map(([op, kv]) => [op, op === 'Null' ? Object.fromEntries(Object.entries(kv).filter(([k]) => k.toLowerCase() !== 'sts:sourceidentity')) : kv] as const)
+    .filter(([, kv]) => Object.keys(kv).length > 0));
+  // Listed by name it moves; matched by a wildcard (sts:*) it stays, and the two Allows add up.
+  const rest: Statement = out.action ? { ...out, action: out.action.filter((x) => !/^sts:TagSession$/i.test(x)) } : out;
+  const { sid, notAction: _notAction, condition: _condition, ...base } = out;
+  const tagSession: Statement = { ...base, ...(sid !== undefined ? { sid: `${sid}TagSession` } : {}), action: ['sts:TagSession'], ...(Object.keys(others).length > 0 ? { condition: others } : {}) };
+  return { rest, tagSession };
 }
 
 const BROKER_PLACEHOLDER = 'REPLACE-WITH-APPROVAL-BROKER-ROLE-ARN';
@@ -795,6 +849,33 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
   return [{ index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: deny }];
 }
 
+/**
+ * The reads of a finding's own resources (not through another principal) the principal still has
+ * once the fix's identity policies and boundary are in place, decided as the checks decide them
+ * (decideOnResource: a same-account resource policy naming the principal allows with no identity
+ * Allow; one naming the role is still capped by its boundary; a KMS key policy decides alone).
+ * A session policy is not modelled (the caller has no session layer), so a session-policy fix is
+ * credited with no read it would cap. Approval-gated grants do not count, as in the check.
+ */
+function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: readonly PolicyDocument[], boundary: PolicyDocument, resources: readonly FindingResource[], orgId: string | undefined): ReadAfter[] {
+  const c = node.caller!;
+  const caller: Caller = { ...c, identity: { side: 'identity', docs: identity.map((document, i) => ({ name: `fix-${i + 1}`, document })) }, boundary: { side: 'boundary', docs: [{ name: 'boundary', document: boundary }] } };
+  const rc = resourceCaller({ ...node, caller }, orgId);
+  if (!rc) return [];
+  const out: ReadAfter[] = [];
+  for (const r of resources) {
+    const res = view.index.byArn.get(r.arn);
+    if (!res) continue;
+    for (const action of r.actions) {
+      const info = actionInfo(res.type, action);
+      if (!info) continue;
+      const d = decideOnResource(rc, info.action, requestArn(res.arn, info), res, view.index.rcps);
+      if (d.decision === 'Allowed' || (d.decision === 'Conditional' && d.condition !== 'approval')) out.push({ name: res.name, action: info.action, byResourcePolicy: d.via === 'resource-policy' || d.via === 'key-policy' });
+    }
+  }
+  return out;
+}
+
 function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
   // Fix documents are new objects, never asked about again: not kept in the shared cache.
   return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), once: true }, expander);
@@ -842,13 +923,20 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
   // A fix resolves only the findings its kind can close (a boundary never shortens a session, a
   // trust policy removes no permission): a finding whose own fix is missing (Identity Center owns
   // the session length) is resolved by none.
+  const extraNotes = new Map<string, string[]>();
   for (const f of mine) {
     for (const k of FIX_KINDS_BY_CHECK[f.checkId] ?? DEFAULT_FIX_KINDS) {
       const x = byKind.get(k);
-      if (x && !staysOpen(f, plan.openAfter?.get(x.id))) resolves.get(x.id)!.push(f.id);
+      if (!x) continue;
+      const after = plan.openAfter?.get(x.id);
+      const own = f.checkId === 'data-exfiltration' ? (f.resources ?? []).filter((r) => r.through === undefined) : [];
+      const reads = own.length > 0 && after?.readsAfter ? after.readsAfter(own) : [];
+      if (!staysOpen(f, after, reads)) resolves.get(x.id)!.push(f.id);
+      const note = resourcePolicyNote(reads, plan.principalName);
+      if (note && !(extraNotes.get(x.id) ?? []).includes(note)) extraNotes.set(x.id, [...(extraNotes.get(x.id) ?? []), note]);
     }
   }
-  const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)! }));
+  const fixes = plan.fixes.map((x) => ({ ...x, resolves: resolves.get(x.id)!, ...(extraNotes.has(x.id) ? { notes: [...x.notes, ...extraNotes.get(x.id)!] } : {}) }));
   linkFindings(fixes, mine);
   // The plan's properties in their order, the README as it was: a getter stays one (spreading
   // the plan would render it here and keep its text until writing).
@@ -891,11 +979,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const exfiltration = exfiltrationListActions(expander);
   const exfiltrationBefore = a.effective.allowed.intersectionIds(exfiltration, 1).length > 0;
   const openAfter = new Map<string, ExfiltrationAfter>();
-  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions): string[] => {
+  // Named reads (an inventory was read) are decided again per resource, resource policies included.
+  const view = graph && snapshot.inventory ? resourceView(snapshot, graph, config) : undefined;
+  const node = view ? graph!.node(p.arn) : undefined;
+  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions, identity: readonly PolicyDocument[], boundaryDoc: PolicyDocument): string[] => {
     if (!exfiltrationBefore) return [];
     const left = eff.allResources.intersectionIds(exfiltration);
     const allowed = new Set(eff.allowed.intersectionIds(exfiltration).map((id) => expander.catalog.actions[id]!.key.toLowerCase()));
-    openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed });
+    const readsAfter = view && node?.caller ? (rs: readonly FindingResource[]) => namedReadsAfter(view, node, identity, boundaryDoc, rs, config.resources?.organizationId) : undefined;
+    openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed, ...(readsAfter ? { readsAfter } : {}) });
     if (left.length === 0 || a.effective.allResources.intersectionIds(exfiltration, 1).length === 0) return [];
     const keys = left.map((id) => expander.catalog.actions[id]!.key);
     const observed = left.filter((id) => needed.provenance.observed.has(id)).length;
@@ -969,7 +1061,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff)],
+      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, parts, boundary)],
     });
     allPolicies.push(...policies);
   }
@@ -996,7 +1088,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
-      ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff),
+      ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff, currentIdentity, boundary),
     ],
   });
   if (fixes.some((f) => f.kind === 'permissions-boundary')) allPolicies.push(bPolicy);
@@ -1065,7 +1157,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander, reasonOpts),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff)],
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff, identityAfter, boundary)],
     });
     allPolicies.push(sp);
   }
@@ -1260,8 +1352,8 @@ function fixReadme(facts: ReadmeFacts, fixes: readonly Fix[]): string {
   }
   for (const f of fixes) {
     lines.push('', `## ${md(f.title)}`, '', `Kind: ${f.kind}. ${linkApprovalText(f.description, md)}`, '', `Verification (${f.verification.status ?? (f.verification.safe ? 'verified' : 'not-safe')}): ${md(f.verification.summary ?? '')}.`);
-    // A note the description already says (a trust fix's) is not said twice.
-    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => n !== f.description);
+    // A note the description already says is not said twice: a trust fix's description is its notes joined.
+    const notes = [...f.notes, ...f.verification.notes, ...f.verification.forbiddenStillAllowed.map((x) => `still allowed without approval: ${x}`)].filter((n) => !f.description.includes(n));
     const noteLines = [...new Set(notes)].map((n) => linkApprovalText(n, md, sharedBoundary && sharedBoundaryDir(sharedBoundary))).filter((n) => n !== '');
     if (noteLines.length > 0) lines.push('', ...noteLines.map((n) => `- ${n}`));
     // The per-action detail (hundreds of lines for a broad role) is the README's last section (reasonsFileText).

@@ -92,7 +92,7 @@ export function renderFixesReadme(): string {
     "Each `main.tf` imports the role or user (and its policy lists), so `terraform plan` shows changes to what exists, not creations. The one `terraform {}` block (Terraform >= 1.7, for the groups' import blocks with `for_each`; provider hashicorp/aws) is `versions.tf` here:",
     '',
     '- one principal: `cp versions.tf role-<name>/`, then `terraform init` and `terraform plan` in that folder (without it Terraform takes the newest AWS provider, which also works);',
-    "- all of them: every block name starts with its principal (in a group folder, with `attach_<boundary>`), so `mkdir all; cat role-*/main.tf user-*/main.tf attach-*/main.tf > all/main.tf; cp versions.tf all/` is one module.",
+    "- all of them: every block name starts with its principal (in a group folder, with `attach_<boundary>`), so `mkdir -p all; bash -c 'shopt -s nullglob; cat role-*/main.tf user-*/main.tf attach-*/main.tf' > all/main.tf; cp versions.tf all/` is one module (nullglob: a bundle without users or groups has no `user-*` or `attach-*` folder, and a pattern that matches nothing must add nothing).",
     '',
     "A permissions boundary shared by several principals is created by `boundaries/<name>/main.tf`: apply that folder first (with `versions.tf` copied beside it); the principals' `main.tf` look it up by name.",
     '',

@@ -1,0 +1,68 @@
+// A reviewer's pass over the demo's fixes folder (session 31): what the READMEs tell a person to
+// run works, and what they say is said once. The demo bundle has roles and a user but no
+// boundary group (no attach-* folder).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runScanWithFixes } from '../../src/pipeline/scan.js';
+import { writeFixPlans } from '../../src/fix/write.js';
+import { md, type PrincipalFixPlan } from '../../src/fix/plan.js';
+import { fmtCheck, initAndValidate, TERRAFORM_SKIP, terraformAvailable, TF_PLUGIN_DIR, TF_PROVIDER_SKIP } from '../support/terraform.js';
+
+let root: string;
+let plans: readonly PrincipalFixPlan[];
+beforeAll(async () => {
+  plans = (await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T07:00:00Z') })).fixPlans;
+  root = mkdtempSync(join(tmpdir(), 'leash-bundle-review-'));
+  await writeFixPlans(root, plans);
+});
+
+/** The `all of them` command of fixes/README.md, as written there. */
+function allCommand(): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const m = /- all of them: .*?so `([^`]+)` is one module/.exec(readme);
+  expect(m, 'fixes/README.md gives the command').not.toBeNull();
+  return m![1]!;
+}
+
+describe('the demo fixes folder, as a reviewer reads it', () => {
+  it('the README\'s "all of them" command makes one module of every principal\'s main.tf, with no attach-* folder and no error', () => {
+    const names = readdirSync(root);
+    // A bare `attach-*/main.tf` matches nothing here: cat complains (zsh refuses the whole line).
+    expect(names.some((n) => n.startsWith('attach-'))).toBe(false);
+    const r = spawnSync('sh', ['-c', allCommand()], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const all = readFileSync(join(root, 'all', 'main.tf'), 'utf8');
+    const parts = names.filter((n) => /^(role|user)-/.test(n)).map((f) => readFileSync(join(root, f, 'main.tf'), 'utf8'));
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(all.split(part).length - 1).toBe(1);
+    expect(all.length).toBe(parts.reduce((n, x) => n + x.length, 0));
+    expect(existsSync(join(root, 'all', 'versions.tf'))).toBe(true);
+  });
+
+  it.skipIf(!terraformAvailable)(`that module is formatted${terraformAvailable ? '' : ` (${TERRAFORM_SKIP})`}`, () => {
+    const r = fmtCheck(join(root, 'all'));
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it.skipIf(!TF_PLUGIN_DIR)(`that module validates${TF_PLUGIN_DIR ? '' : ` (${TF_PROVIDER_SKIP})`}`, () => {
+    const r = initAndValidate(join(root, 'all'));
+    expect(r.stderr.replace(/Warning: Deprecated attribute[\s\S]*?(?=\n\n|$)/g, '')).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+  });
+
+  it('each note of a fix appears once in its principal\'s README (a trust fix\'s description is its notes joined); control: each is there', () => {
+    const kiro = plans.find((p) => p.principalName === 'kiro-agent')!;
+    const trust = kiro.fixes.find((f) => f.kind === 'trust-policy')!;
+    expect(trust.notes.length).toBeGreaterThan(1);
+    const readme = kiro.readme;
+    for (const n of trust.notes) {
+      const text = md(n);
+      expect(readme.split(text).length - 1, n).toBe(1);
+    }
+  });
+});
