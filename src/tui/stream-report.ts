@@ -4,9 +4,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
-import { parseReport } from '../report/history.js';
+import { parseReportBytes } from '../report/history.js';
 import { READ_LIMITS } from '../safe/read.js';
-import { reportText } from '../report/report-file.js';
+import { isGzip, reportBytes } from '../report/report-file.js';
 import type { ProgressListener } from './scan-loader.js';
 
 /** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
@@ -52,9 +52,21 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
     if (e instanceof InputError) throw e;
     throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
-  onProgress('Parsing report', `${formatBytes(read)}`);
-  // Let the line above reach the screen before the synchronous parse holds the event loop.
-  await new Promise((r) => setImmediate(r));
-  // report.json.gz: inflated within the same limit (reportText).
-  return parseReport(reportText(Buffer.concat(chunks, read), path), path);
+  const bytes = Buffer.concat(chunks, read);
+  chunks.length = 0;
+  // The lines below reach the screen before each synchronous step holds the event loop.
+  let inflated: Buffer = bytes;
+  if (isGzip(bytes)) {
+    onProgress('Inflating report', formatBytes(read));
+    await nextTurn();
+    // report.json.gz: inflated within the same limit (reportBytes).
+    inflated = reportBytes(bytes, path);
+  }
+  onProgress('Parsing report', formatBytes(inflated.length));
+  await nextTurn();
+  return parseReportBytes(inflated, path);
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
