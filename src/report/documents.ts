@@ -473,7 +473,7 @@ export function resolveDocuments(data: Report, file: string): Report {
   // which may be one entry of $.texts in many places: resolved where first met, the same after.
   const mut = raw as { -readonly [K in keyof Report]: Report[K] } & { documents?: unknown };
   data.principals.forEach((p, i) => {
-    if (p.trustPolicy !== undefined) (p as Writable<PrincipalReport>).trustPolicy = resolve(p.trustPolicy, `$.principals[${i}].trustPolicy`) as PrincipalReport['trustPolicy'];
+    if (isDocumentRef(p.trustPolicy)) (p as Writable<PrincipalReport>).trustPolicy = resolve(p.trustPolicy, `$.principals[${i}].trustPolicy`) as PrincipalReport['trustPolicy'];
   });
   data.findings.forEach((f, i) => f.evidence.forEach((e, j) => {
     if (e.kind === 'statement' && isDocumentRef(e.statement)) (e as Writable<typeof e>).statement = resolve(e.statement, `$.findings[${i}].evidence[${j}].statement`) as typeof e.statement;
@@ -497,8 +497,8 @@ export function resolveDocuments(data: Report, file: string): Report {
   data.fixes.forEach((x, i) => {
     const w = x as Writable<Fix>;
     w.renderings = rendered(x.renderings, i);
-    if (x.before !== undefined) w.before = resolve(x.before, `$.fixes[${i}].before`) as NonNullable<Fix['before']>;
-    w.after = resolve(x.after, `$.fixes[${i}].after`) as Fix['after'];
+    if (isDocumentRef(x.before)) w.before = resolve(x.before, `$.fixes[${i}].before`) as NonNullable<Fix['before']>;
+    if (isDocumentRef(x.after)) w.after = resolve(x.after, `$.fixes[${i}].after`) as Fix['after'];
   });
   delete mut.documents;
   return mut;
@@ -547,21 +547,34 @@ export function resolveTexts(data: unknown, file: string): unknown {
   const table = raw.texts;
   if (table === undefined) return data;
   if (!Array.isArray(table)) throw new InputError(file, '$.texts', 'a list of the texts references point to', typeof table);
-  const resolve = (v: unknown, path: string): unknown => {
+  // The value a place holds once resolved, or BAD; its JSON path is made only for an error (at
+  // 10,000 principals there are ~600,000 places).
+  const BAD = Symbol('no such text');
+  const resolve = (v: unknown): unknown => {
     if (!isTextRef(v)) return v;
     const i = v.$text;
-    if (i < 0 || i >= table.length) throw new InputError(file, path, `an index into $.texts (0 to ${table.length - 1})`, String(i));
-    return table[i];
+    return i >= 0 && i < table.length ? table[i] : BAD;
+  };
+  const bad = (v: unknown, path: string): never => {
+    throw new InputError(file, path, `an index into $.texts (0 to ${table.length - 1})`, String((v as TextRef).$text));
   };
   // In place: every record, list and nested object changed here is the parse's own (one per place;
   // what a reference points to is only ever put in, never changed).
-  const resolveIn = (o: Record<string, unknown>, places: TextPlaces, path: string): void => {
-    for (const k of places.whole ?? []) if (k in o) o[k] = resolve(o[k], `${path}.${k}`);
+  const resolveIn = (o: Record<string, unknown>, places: TextPlaces, path: () => string): void => {
+    for (const k of places.whole ?? []) {
+      if (!(k in o)) continue;
+      const r = resolve(o[k]);
+      o[k] = r === BAD ? bad(o[k], `${path()}.${k}`) : r;
+    }
     for (const k of places.each ?? []) {
       const list = o[k];
-      if (Array.isArray(list)) for (let j = 0; j < list.length; j++) list[j] = resolve(list[j], `${path}.${k}[${j}]`);
+      if (!Array.isArray(list)) continue;
+      for (let j = 0; j < list.length; j++) {
+        const r = resolve(list[j]);
+        list[j] = r === BAD ? bad(list[j], `${path()}.${k}[${j}]`) : r;
+      }
     }
-    for (const [k, inner] of Object.entries(places.nested ?? {})) if (isRecord(o[k])) resolveIn(o[k], inner, `${path}.${k}`);
+    if (places.nested) for (const k in places.nested) if (isRecord(o[k])) resolveIn(o[k], places.nested[k]!, () => `${path()}.${k}`);
   };
   for (const { at, places } of TEXT_PLACES) {
     const parent = at.length === 1 ? raw : raw[at[0]!];
@@ -571,7 +584,7 @@ export function resolveTexts(data: unknown, file: string): unknown {
     (parent[key] as unknown[]).forEach((o, i) => {
       if (!isRecord(o)) return;
       const ref = o.path;
-      resolveIn(o, places, `${path}[${i}]`);
+      resolveIn(o, places, () => `${path}[${i}]`);
       // A reach path from the table starts where its reach entry is (schema 1.6); the table's copy is shared: a new one.
       if (key === 'reach' && isTextRef(ref) && isRecord(o.path) && o.path.from === undefined && Array.isArray(o.path.hops) && isRecord(o.path.hops[0])) {
         const [first, ...more] = o.path.hops as Record<string, unknown>[];
