@@ -272,16 +272,18 @@ function firstOf<A extends { readonly path: readonly PropertyKey[] }, B extends 
 
 /** Parse and check a report.json text; errors name the file, the JSON path and what was expected. */
 export function parseReport(text: string, file: string): Report {
-  let data: unknown;
+  return checkReport(parseJsonText(text, file), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
   // A report opened and saved in an editor may have gained a BOM.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    data = JSON.parse(body);
+    return JSON.parse(body);
   } catch (e) {
     const at = jsonErrorOffset(body);
     throw new InputError(file, lineColumn(body, at < 0 ? body.length : at), 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
   }
-  return checkReport(data, file);
 }
 
 /**
@@ -290,22 +292,24 @@ export function parseReport(text: string, file: string): Report {
  * JSON goes through parseReport's text, whose error says line and column.
  */
 export function parseReportBytes(bytes: Buffer, file: string): Report {
-  const text = escapedJsonText(bytes);
-  if (text !== undefined) {
-    let data: unknown;
-    let parsed = true;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      parsed = false;
-    }
-    if (parsed) return checkReport(data, file);
-  }
-  return parseReport(bytes.toString('utf8'), file);
+  return checkReport(parseReportJson(bytes, file), file);
 }
 
-/** A parsed report.json checked and its stored form resolved (parseReport after JSON.parse). */
-function checkReport(data: unknown, file: string): Report {
+/** The first half of parseReportBytes: the JSON value, not yet checked (give it to checkReport before any use). */
+export function parseReportJson(bytes: Buffer, file: string): unknown {
+  const text = escapedJsonText(bytes);
+  if (text !== undefined) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // below: the plain text says where
+    }
+  }
+  return parseJsonText(bytes.toString('utf8'), file);
+}
+
+/** A parsed report.json checked and its stored form resolved (parseReport after JSON.parse); `data` is changed in place. */
+export function checkReport(data: unknown, file: string): Report {
   // Schema 1.4: repeated texts back in their places first, so the shape check sees whole values.
   data = resolveTexts(data, file);
   const r = reportFrame.safeParse(data);

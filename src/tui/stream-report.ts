@@ -4,10 +4,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
-import { parseReportBytes } from '../report/history.js';
+import { checkReport, parseReportJson } from '../report/history.js';
 import { READ_LIMITS } from '../safe/read.js';
 import { isGzip, reportBytes } from '../report/report-file.js';
 import type { ProgressListener } from './scan-loader.js';
+import { plural } from '../words.js';
 
 /** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
 const PROGRESS_EVERY = 4 * 1024 * 1024;
@@ -64,9 +65,19 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
   }
   onProgress('Parsing report', formatBytes(inflated.length));
   await nextTurn();
-  return parseReportBytes(inflated, path);
+  const data = parseReportJson(inflated, path);
+  onProgress('Checking report', listSizes(data));
+  await nextTurn();
+  return checkReport(data, path);
 }
 
 function nextTurn(): Promise<void> {
   return new Promise((r) => setImmediate(r));
+}
+
+/** "38005 findings, 10000 principals" of a parsed report not yet checked: list lengths only, nothing of their content. */
+export function listSizes(data: unknown): string {
+  const o = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const n = (k: string, word: string): string | undefined => (Array.isArray(o[k]) ? plural((o[k] as unknown[]).length, word) : undefined);
+  return [n('findings', 'finding'), n('principals', 'principal')].filter((x) => x !== undefined).join(', ');
 }
