@@ -7,7 +7,7 @@
 // see the old or the new name, never a half-written one.
 import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { BUNDLE_MARKER, inspectBundle } from './bundle.js';
-import { escapedJsonText, readReportBytes, reportFileIn } from './report-file.js';
+import { readReportBytes, reportFileIn, reportJsonText } from './report-file.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
@@ -286,26 +286,14 @@ function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/**
- * parseReport from a report's bytes (inflated: reportBytes): parsed from its escaped one-byte
- * text (escapedJsonText; ~0.6 s less at 10,000 principals), the same value; a file that is not
- * JSON goes through parseReport's text, whose error says line and column.
- */
+/** parseReport from a report's bytes (inflated: reportBytes), read as one-byte text when ASCII (reportJsonText). */
 export function parseReportBytes(bytes: Buffer, file: string): Report {
   return checkReport(parseReportJson(bytes, file), file);
 }
 
 /** The first half of parseReportBytes: the JSON value, not yet checked (give it to checkReport before any use). */
 export function parseReportJson(bytes: Buffer, file: string): unknown {
-  const text = escapedJsonText(bytes);
-  if (text !== undefined) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      // below: the plain text says where
-    }
-  }
-  return parseJsonText(bytes.toString('utf8'), file);
+  return parseJsonText(reportJsonText(bytes), file);
 }
 
 /** A parsed report.json checked and its stored form resolved (parseReport after JSON.parse); `data` is changed in place. */

@@ -95,15 +95,18 @@ class ReportSink implements ByteSink {
     private readonly above: number,
   ) {}
 
-  async write(buf: Buffer, length: number): Promise<void> {
+  async write(batch: Buffer, batchLength: number): Promise<void> {
+    // ASCII on disk: readers parse a one-byte string (reportJsonText).
+    const buf = asciiJson(batch.subarray(0, batchLength));
+    const length = buf.length;
     if (this.compression === 'never') {
       this.fh ??= await open(join(this.dir, REPORT_FILE), 'wx');
       return writeAll(this.fh, buf, length);
     }
     if (this.gzip === undefined && (this.compression === 'always' || this.heldBytes + length > this.above)) await this.startGzip();
     if (this.gzip !== undefined) return this.gzip.write(buf, length);
-    // The writer reuses its buffer: keep a copy.
-    this.held.push(Buffer.from(buf.subarray(0, length)));
+    // The writer reuses its buffer: keep a copy (an escaped batch is one already).
+    this.held.push(buf.buffer === batch.buffer ? Buffer.from(buf) : buf);
     this.heldBytes += length;
   }
 
@@ -201,48 +204,28 @@ export function reportText(bytes: Buffer, file: string, maxBytes: number = READ_
 }
 
 /**
- * A report's JSON text with each non-ASCII character written as a JSON escape (`→` as `\u2192`),
- * or undefined when that could change its meaning; a UTF-8 byte order mark is left out (parseReport
- * drops it from text). Why: 60,000 of the 10,000-principal report's 58 MB are non-ASCII (→, —, …),
- * which made its text a two-byte string: decoding it took ~0.4 s, and JSON.parse on it ~0.7 s against
- * ~0.2 s (latin1) and ~0.4 s on the escaped one-byte text.
- *
- * The same JSON value, or invalid both ways: inside a string `\uXXXX` is that UTF-16 unit, and
- * outside one a non-ASCII character is no JSON token, nor is a backslash. Each run of bytes ≥ 0x80
- * is decoded on its own, as toString('utf8') decodes it in place (an ASCII byte is never part of a
- * multi-byte sequence; invalid bytes become U+FFFD either way). A run after a backslash is the one
- * case where escaping changes meaning (`"\é"` is an invalid escape, `"\\u00e9"` a valid text).
+ * The text of report JSON bytes. ASCII (what writeReportFile writes since session 31) is read as
+ * latin1, into a one-byte string; anything else as UTF-8, which is a two-byte string as soon as
+ * one character needs it (→, —): at 10,000 principals decoding and JSON.parse took ~0.3 s more
+ * CPU that way (12 interleaved runs each). Escaping at read time instead cost as much as it saved.
  */
-export function escapedJsonText(bytes: Buffer): string | undefined {
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const n = bytes.length;
-  if (isAscii(bytes.subarray(start))) return bytes.toString('latin1', start);
-  const runs: number[] = [];
-  const escapes: string[] = [];
-  let size = n - start;
-  for (let i = start; i < n; i++) {
-    if (bytes[i]! < 0x80) continue;
-    if (bytes[i - 1] === 0x5c) return undefined;
-    let j = i + 1;
-    while (j < n && bytes[j]! >= 0x80) j++;
-    const s = bytes.toString('utf8', i, j);
-    let e = '';
-    for (let k = 0; k < s.length; k++) e += `\\u${s.charCodeAt(k).toString(16).padStart(4, '0')}`;
-    runs.push(i, j);
-    escapes.push(e);
-    size += e.length - (j - i);
-    i = j; // bytes[j] is ASCII (or the end): the loop's i++ passes it
-  }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  let from = start;
-  for (let r = 0; r < escapes.length; r++) {
-    at += bytes.copy(out, at, from, runs[2 * r]);
-    at += out.write(escapes[r]!, at, 'latin1');
-    from = runs[2 * r + 1]!;
-  }
-  bytes.copy(out, at, from, n);
-  return out.toString('latin1');
+export function reportJsonText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+const NON_ASCII = /[^\x00-\x7f]/g;
+const escapeUnit = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * JSON bytes with each non-ASCII character written as its escape (`→` as `\u2192`; a pair of
+ * surrogates as two): the same JSON value, read back as one-byte text (reportJsonText). Exact for
+ * JSON.stringify's output, whose non-ASCII characters stand only inside strings, never after a
+ * backslash. `bytes` hold whole characters (PieceWriter never splits a piece). Only batches that
+ * need it are changed: 127 of 889 at 10,000 principals (finding titles with → and —).
+ */
+export function asciiJson(bytes: Buffer): Buffer {
+  if (isAscii(bytes)) return bytes;
+  return Buffer.from(bytes.toString('utf8').replace(NON_ASCII, escapeUnit), 'latin1');
 }
 
 /** The bytes of a report file (report.json or report.json.gz, inflated), bounded and regular-only. */

@@ -1,81 +1,72 @@
-// Reading a report from its bytes (session 31): inflated into one buffer, parsed from its escaped
-// one-byte text (escapedJsonText). Proven against the plain path: the same value for every JSON
-// text, and the same refusal for every text that is not JSON, hostile bytes included.
-import { gzipSync } from 'node:zlib';
+// Report bytes (session 31): report.json is written as ASCII (each non-ASCII character escaped),
+// so a reader parses a one-byte string; a report with raw UTF-8 (older, edited, hand-made) reads
+// as before. Proven on the value: the same JSON for any text, the same report read back, the same
+// errors; and on the bytes: what writeReportFile writes is ASCII.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { isAscii } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScanWithFixes } from '../../src/pipeline/scan.js';
-import { escapedJsonText, reportBytes } from '../../src/report/report-file.js';
+import { asciiJson, reportBytes, reportJsonText, writeReportFile } from '../../src/report/report-file.js';
 import { parseReport, parseReportBytes } from '../../src/report/history.js';
+import { jsonPieces } from '../../src/report/json-stream.js';
 import { renderFormat } from '../../src/report/write.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Report } from '../../src/model/report.js';
 import { buildReport, principal, roleArn } from './support.js';
 
-/** JSON.parse of the text as UTF-8 (a leading BOM dropped, as parseReport does), or the refusal. */
-function plain(bytes: Buffer): { value: unknown } | 'refused' {
-  const text = bytes.toString('utf8');
-  try {
-    return { value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
-  } catch {
-    return 'refused';
-  }
-}
-
-/** The same through escapedJsonText; `undecided` when it leaves the bytes to the plain path. */
-function escaped(bytes: Buffer): { value: unknown } | 'refused' | 'undecided' {
-  const text = escapedJsonText(bytes);
-  if (text === undefined) return 'undecided';
-  // One byte per character: what makes V8 keep it as a one-byte string.
-  expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
-  try {
-    return { value: JSON.parse(text) };
-  } catch {
-    return 'refused';
-  }
-}
-
-/** Pieces that make hostile near-JSON: structure, escapes, and non-ASCII bytes valid and not. */
-const piece = fc.oneof(
-  fc.constantFrom('"', '\\', '{', '}', '[', ']', ':', ',', ' ', 'a', '1', 'u', '00e9', 'null', '\\\\', '\\"'),
-  fc.constantFrom('é', '→', '—', '…', '😀', '\u2028', '\ufeff').map((s) => Buffer.from(s, 'utf8')),
-  fc.uint8Array({ minLength: 1, maxLength: 4 }).map((a) => Buffer.from(a.map((b) => b | 0x80))),
-);
-const bytesOf = (parts: (string | Buffer)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
-
-describe('escapedJsonText', () => {
-  it('any JSON value, any Unicode in its strings: the same value, as a one-byte text (property)', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.boolean(), (v, s, bom) => {
-      const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(JSON.stringify({ v, s, [s]: s }), 'utf8')]);
-      const out = escaped(bytes);
-      expect(out).not.toBe('undecided');
-      expect(out).toEqual(plain(bytes));
+describe('asciiJson', () => {
+  it('any JSON value, any Unicode in its strings and keys: ASCII bytes of the same value (property)', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.boolean(), (v, s, pretty) => {
+      const text = JSON.stringify({ v, s, [s]: [s, `\\${s}`] }, null, pretty ? 2 : undefined);
+      const out = asciiJson(Buffer.from(text, 'utf8'));
+      expect(isAscii(out)).toBe(true);
+      expect(JSON.parse(reportJsonText(out))).toEqual(JSON.parse(text));
     }), { numRuns: 500 });
   });
 
-  it('hostile bytes: accepted with the same value or refused as the plain text is, never a different value (property)', () => {
-    fc.assert(fc.property(fc.array(piece, { maxLength: 14 }), (parts) => {
-      // Inside a string, where non-ASCII bytes are JSON; and bare.
-      for (const bytes of [bytesOf(['["', ...parts, '"]']), bytesOf(parts)]) {
-        const out = escaped(bytes);
-        if (out !== 'undecided') expect(out).toEqual(plain(bytes));
+  it('ASCII bytes are passed through as they are (no copy)', () => {
+    const b = Buffer.from('{"a":"b"}');
+    expect(asciiJson(b)).toBe(b);
+    // Control: a non-ASCII one is a new buffer, the escape in it.
+    expect(asciiJson(Buffer.from('{"a":"→"}', 'utf8')).toString('latin1')).toBe('{"a":"\\u2192"}');
+  });
+});
+
+describe('reportJsonText', () => {
+  it('reads ASCII as one-byte text and anything else as UTF-8 (invalid bytes as U+FFFD, a BOM kept for parseReport)', () => {
+    expect(reportJsonText(Buffer.from('{"a":"\\u2192"}'))).toBe('{"a":"\\u2192"}');
+    const raw = Buffer.from('\ufeff{"a":"é→"}', 'utf8');
+    expect(reportJsonText(raw)).toBe(raw.toString('utf8'));
+    const bad = Buffer.from([0x22, 0xe2, 0x86, 0x22]);
+    expect(reportJsonText(bad)).toBe('"\ufffd"');
+  });
+});
+
+describe('writeReportFile', () => {
+  it('writes report.json and report.json.gz as ASCII; read back, the same report (names with é → 😀 and a control character)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leash-ascii-'));
+    try {
+      const name = 'agent-é→😀\u001b[31m';
+      const report = buildReport({ principals: [principal({ arn: roleArn(name), name })] });
+      for (const [sub, compression] of [['plain', 'never'], ['gz', 'always']] as const) {
+        const at = join(dir, sub);
+        await import('node:fs/promises').then((f) => f.mkdir(at));
+        const file = join(at, await writeReportFile(at, jsonPieces(report), compression, { batch: 256 }));
+        const stored = await readFile(file);
+        const bytes = compression === 'always' ? gunzipSync(stored) : stored;
+        expect(isAscii(bytes)).toBe(true);
+        expect(bytes.toString('latin1')).toContain('agent-\\u00e9\\u2192\\ud83d\\ude00');
+        const back = parseReportBytes(reportBytes(stored, file), file);
+        expect(back.principals[0]!.name).toBe(name);
+        expect(back).toEqual(JSON.parse(JSON.stringify(report)));
       }
-    }), { numRuns: 3000 });
-  });
-
-  it('a non-ASCII character after a backslash is left to the plain path (escaped, it would be a valid text); other bytes are not', () => {
-    const bad = bytesOf(['["\\', Buffer.from('é'), '"]']);
-    expect(plain(bad)).toBe('refused');
-    expect(escapedJsonText(bad)).toBeUndefined();
-    // Control: an escaped backslash before it is still a backslash before it (undecided, then refused by nobody: plain accepts).
-    const ok = bytesOf(['["a', Buffer.from('é'), '\\\\"]']);
-    expect(escaped(ok)).toEqual({ value: ['aé\\'] });
-  });
-
-  it('invalid UTF-8 inside a string reads as U+FFFD, as the plain decode reads it', () => {
-    const bytes = bytesOf(['{"k":"a', Buffer.from([0xe2, 0x86]), 'b', Buffer.from([0xff, 0xc3, 0xa9]), '"}']);
-    expect(escaped(bytes)).toEqual(plain(bytes));
-    expect(escaped(bytes)).toEqual({ value: { k: 'a\ufffdb\ufffdé' } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -85,10 +76,13 @@ describe('parseReportBytes', () => {
   it('the demo scan with fixes, plain and gzipped: the report parseReport reads from its text', async () => {
     const report = (await runScanWithFixes({ demo: true, fixes: true, now: new Date('2026-11-24T00:00:00Z') })).report;
     const text = renderFormat(report, 'json');
-    expect(/[^\x00-\x7f]/.test(text)).toBe(true); // the escaping is exercised: the demo's texts hold → and —
+    expect(/[^\x00-\x7f]/.test(text)).toBe(true); // both paths are exercised: the demo's texts hold → and —
     const expected = asJson(parseReport(text, 'r.json'));
+    // Raw UTF-8 (a report written before session 31), and as written now (ASCII), plain and gzipped.
     expect(asJson(parseReportBytes(Buffer.from(text, 'utf8'), 'r.json'))).toEqual(expected);
-    expect(asJson(parseReportBytes(reportBytes(gzipSync(text), 'r.json.gz'), 'r.json.gz'))).toEqual(expected);
+    const ascii = asciiJson(Buffer.from(text, 'utf8'));
+    expect(asJson(parseReportBytes(ascii, 'r.json'))).toEqual(expected);
+    expect(asJson(parseReportBytes(reportBytes(gzipSync(ascii), 'r.json.gz'), 'r.json.gz'))).toEqual(expected);
   }, 120_000);
 
   it('a generated report with non-ASCII names and a BOM: the same report', () => {
@@ -99,8 +93,8 @@ describe('parseReportBytes', () => {
     expect(asJson(read)).toEqual(asJson(parseReport(text, 'r.json')));
   });
 
-  it('a file that is not JSON: the error of the plain text (line and column), escaped or not', () => {
-    for (const text of ['{"a": "é" x}', '{"a": "\\é"}', '{"a": é}']) {
+  it('a file that is not JSON: the error of the plain text (line and column), ASCII or not', () => {
+    for (const text of ['{"a": "é" x}', '{"a": "\\é"}', '{"a": é}', '{"a": "x" x}', '{"a": \\u00e9}']) {
       const err = (() => {
         try {
           parseReportBytes(Buffer.from(text, 'utf8'), 'bad.json');
