@@ -28,6 +28,18 @@ describe('asciiJson', () => {
     }), { numRuns: 500 });
   });
 
+  it('bytes that are not UTF-8 inside a JSON string: ASCII, and the value a UTF-8 reader sees (U+FFFD for what is invalid) (property)', () => {
+    const quote = 0x22;
+    const slash = 0x5c;
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 24 }), (raw) => {
+      const inner = Buffer.from(raw.filter((x) => x >= 0x20 && x !== quote && x !== slash));
+      const bytes = Buffer.concat([Buffer.from('["'), inner, Buffer.from('"]')]);
+      const out = asciiJson(bytes);
+      expect(isAscii(out)).toBe(true);
+      expect(JSON.parse(reportJsonText(out))).toEqual(JSON.parse(bytes.toString('utf8')));
+    }), { numRuns: 1000 });
+  });
+
   it('ASCII bytes are passed through as they are (no copy)', () => {
     const b = Buffer.from('{"a":"b"}');
     expect(asciiJson(b)).toBe(b);
