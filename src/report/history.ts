@@ -7,7 +7,7 @@
 // see the old or the new name, never a half-written one.
 import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { BUNDLE_MARKER, inspectBundle } from './bundle.js';
-import { readReportText, reportFileIn } from './report-file.js';
+import { readReportBytes, reportFileIn, reportJsonText } from './report-file.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, describeValue, jsonPath, valueAt } from '../model/errors.js';
@@ -15,6 +15,7 @@ import { SEVERITIES } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import { resolveDocuments, resolveTexts } from './documents.js';
+import { shapeChecker, type ShapeIssue } from './shape-check.js';
 import { jsonErrorOffset, lineColumn } from '../collect/cloudtrail/json-error.js';
 import { comparableOf, isAsffComparable, readScanIndex, reportHeadScanId, SCAN_INDEX_FILE, type ComparableScan, type ScanIndexOptions } from './scan-index.js';
 
@@ -185,7 +186,25 @@ export async function resolveReportPath(spec: string, opts: LoadOptions = {}): P
 const severity = z.enum(SEVERITIES);
 // Only what leash's own readers (history, diff, renderers, the TUI) rely on is checked; the full
 // contract is the JSON Schema in reports/schema/. Unknown fields pass, so newer minor versions load.
-const reportShape = z.looseObject({
+// The records of the four long lists are checked by shapeChecker (no copy; the same first issue).
+const principalShape = z.looseObject({
+  arn: z.string(), name: z.string(), kind: z.string(), isAgent: z.boolean(), riskScore: z.number(),
+  agentEvidence: z.array(z.looseObject({ kind: z.string(), detail: z.string(), confidence: z.string() })),
+  permissions: z.looseObject({ allowedActionCount: z.number(), byService: z.record(z.string(), z.number()) }),
+  policies: z.array(z.looseObject({ kind: z.string(), name: z.string() })),
+});
+const findingShape = z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), evidence: z.array(z.looseObject({ kind: z.string() })), actions: z.array(z.string()), fixIds: z.array(z.string()) });
+const hopShape = z.looseObject({ from: z.string(), to: z.string(), technique: z.string(), actions: z.array(z.string()), condition: z.enum(['none', 'approval', 'unknown']), target: z.enum(['proven', 'inferred']), why: z.string(), evidence: z.array(z.looseObject({ side: z.string(), policy: z.string(), statementIndex: z.number() })) });
+const reachShape = z.looseObject({ principalArn: z.string(), principals: z.number() });
+/** The records shapeChecker checks, by where their list is; exported for shape-check.test.ts. */
+export const REPORT_RECORD_SHAPES = { principals: principalShape, findings: findingShape, hops: hopShape, reach: reachShape } as const;
+const graphShape = z.looseObject({
+  hops: z.array(hopShape),
+  reach: z.array(reachShape),
+  admins: z.array(z.string()).optional(),
+});
+/** The whole report's shape: what parseReport accepts (its lists' records are checked by shapeChecker, same issues). */
+export const reportShape = z.looseObject({
   schemaVersion: z.string(),
   tool: z.looseObject({ name: z.string(), version: z.string() }),
   scan: z.looseObject({
@@ -197,56 +216,103 @@ const reportShape = z.looseObject({
     coverage: z.looseObject({ iam: z.string(), usage: z.looseObject({ status: z.string() }), scps: z.string(), notes: z.array(z.string()) }),
   }),
   summary: z.looseObject({ principals: z.number(), agentPrincipals: z.number(), findingsBySeverity: z.looseObject({}), suppressedFindings: z.number() }),
-  principals: z.array(
-    z.looseObject({
-      arn: z.string(), name: z.string(), kind: z.string(), isAgent: z.boolean(), riskScore: z.number(),
-      agentEvidence: z.array(z.looseObject({ kind: z.string(), detail: z.string(), confidence: z.string() })),
-      permissions: z.looseObject({ allowedActionCount: z.number(), byService: z.record(z.string(), z.number()) }),
-      policies: z.array(z.looseObject({ kind: z.string(), name: z.string() })),
-    }),
-  ),
-  findings: z.array(
-    z.looseObject({ id: z.string(), checkId: z.string(), severity, principalArn: z.string(), title: z.string(), evidence: z.array(z.looseObject({ kind: z.string() })), actions: z.array(z.string()), fixIds: z.array(z.string()) }),
-  ),
+  principals: z.array(principalShape),
+  findings: z.array(findingShape),
   fixes: z.array(z.looseObject({ id: z.string(), principalArn: z.string(), renderings: z.union([z.looseObject({ json: z.string(), terraform: z.string(), cli: z.string() }), z.object({ $render: z.looseObject({}) })]) })),
   checks: z.array(z.looseObject({ id: z.string(), severity })),
-  graph: z.looseObject({
-    hops: z.array(z.looseObject({ from: z.string(), to: z.string(), technique: z.string(), actions: z.array(z.string()), condition: z.enum(['none', 'approval', 'unknown']), target: z.enum(['proven', 'inferred']), why: z.string(), evidence: z.array(z.looseObject({ side: z.string(), policy: z.string(), statementIndex: z.number() })) })),
-    reach: z.array(z.looseObject({ principalArn: z.string(), principals: z.number() })),
-    admins: z.array(z.string()).optional(),
-  }).optional(),
+  graph: graphShape.optional(),
   documents: z.record(z.string(), z.unknown()).optional(),
   errors: z.array(z.unknown()),
 });
+/** reportShape with the long lists' records left to the checkers below (zod checks that they are lists). */
+const reportFrame = reportShape.extend({
+  principals: z.array(z.unknown()),
+  findings: z.array(z.unknown()),
+  graph: graphShape.extend({ hops: z.array(z.unknown()), reach: z.array(z.unknown()) }).optional(),
+});
+const checkRecords = {
+  principals: shapeChecker(principalShape),
+  findings: shapeChecker(findingShape),
+  hops: shapeChecker(hopShape),
+  reach: shapeChecker(reachShape),
+};
+/** Where each top-level key and graph key comes in reportShape: zod's first issue is the first in that order. */
+const TOP_ORDER = Object.keys(reportShape.shape);
+const GRAPH_ORDER = Object.keys(graphShape.shape);
 
+/** The first issue of the long lists' records (each list zod has found to be a list, or skipped). */
+function recordIssue(data: unknown): ShapeIssue | undefined {
+  if (!isRecordValue(data)) return undefined;
+  const graph = isRecordValue(data.graph) ? data.graph : undefined;
+  const lists: [readonly PropertyKey[], unknown, (v: unknown) => ShapeIssue | undefined][] = [
+    [['principals'], data.principals, checkRecords.principals],
+    [['findings'], data.findings, checkRecords.findings],
+    [['graph', 'hops'], graph?.hops, checkRecords.hops],
+    [['graph', 'reach'], graph?.reach, checkRecords.reach],
+  ];
+  for (const [at, list, check] of lists) {
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const issue = check(list[i]);
+      if (issue) return { ...issue, path: [...at, i, ...issue.path] };
+    }
+  }
+  return undefined;
+}
 
+const isRecordValue = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Of two issues, the one zod would list first over the whole reportShape. */
+function firstOf<A extends { readonly path: readonly PropertyKey[] }, B extends { readonly path: readonly PropertyKey[] }>(a: A | undefined, b: B | undefined): A | B | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const rank = (p: readonly PropertyKey[]): [number, number] => [p.length === 0 ? -1 : TOP_ORDER.indexOf(String(p[0])), p[0] === 'graph' ? (p.length < 2 ? -1 : GRAPH_ORDER.indexOf(String(p[1]))) : 0];
+  const [ra, rb] = [rank(a.path), rank(b.path)];
+  return ra[0] < rb[0] || (ra[0] === rb[0] && ra[1] <= rb[1]) ? a : b;
+}
 
 /** Parse and check a report.json text; errors name the file, the JSON path and what was expected. */
 export function parseReport(text: string, file: string): Report {
-  let data: unknown;
+  return checkReport(parseJsonText(text, file), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
   // A report opened and saved in an editor may have gained a BOM.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    data = JSON.parse(body);
+    return JSON.parse(body);
   } catch (e) {
     const at = jsonErrorOffset(body);
     throw new InputError(file, lineColumn(body, at < 0 ? body.length : at), 'a JSON report (report.json)', `invalid JSON: ${(e as Error).message}`);
   }
+}
+
+/** parseReport from a report's bytes (inflated: reportBytes), read as one-byte text when ASCII (reportJsonText). */
+export function parseReportBytes(bytes: Buffer, file: string): Report {
+  return checkReport(parseReportJson(bytes, file), file);
+}
+
+/** The first half of parseReportBytes: the JSON value, not yet checked (give it to checkReport before any use). */
+export function parseReportJson(bytes: Buffer, file: string): unknown {
+  return parseJsonText(reportJsonText(bytes), file);
+}
+
+/** A parsed report.json checked and its stored form resolved (parseReport after JSON.parse); `data` is changed in place. */
+export function checkReport(data: unknown, file: string): Report {
   // Schema 1.4: repeated texts back in their places first, so the shape check sees whole values.
   data = resolveTexts(data, file);
-  const r = reportShape.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
+  const r = reportFrame.safeParse(data);
+  const issue = firstOf(r.success ? undefined : r.error.issues[0]!, recordIssue(data));
+  if (issue !== undefined) {
     const expected =
       issue.code === 'invalid_type' ? `${issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}`
-      : issue.code === 'invalid_value' ? `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
-      : issue.message;
+      : issue.code === 'invalid_value' ? `one of ${issue.values!.map((v) => JSON.stringify(v)).join(', ')}`
+      : (issue as { message: string }).message;
     throw new InputError(file, jsonPath(issue.path), expected, describeValue(valueAt(data, issue.path)));
   }
   const major = REPORT_SCHEMA_VERSION.split('.')[0];
-  if (r.data.schemaVersion.split('.')[0] !== major) {
-    throw new InputError(file, '$.schemaVersion', `report schema ${major}.x`, JSON.stringify(r.data.schemaVersion));
+  const version = (data as Report).schemaVersion;
+  if (version.split('.')[0] !== major) {
+    throw new InputError(file, '$.schemaVersion', `report schema ${major}.x`, JSON.stringify(version));
   }
   // Schema 1.3: documents stored once are put back where they are referred to.
   return resolveDocuments(data as Report, file);
@@ -267,7 +333,7 @@ export async function loadReport(spec: string, opts: LoadOptions = {}): Promise<
   const file = await resolveReportPath(spec, opts);
   // Bounded and regular-only: a report past READ_LIMITS.report (on disk or once inflated) is
   // refused with its size, before V8 would abort on a string it cannot hold.
-  const report = parseReport(await readReportText(file), file);
+  const report = parseReportBytes(await readReportBytes(file), file);
   if (spec === 'latest' || spec === 'previous') checkHistoryAccount(report, basename(dirname(dirname(file))), file);
   return report;
 }
@@ -283,7 +349,7 @@ function checkHistoryAccount(report: Report, historyAccount: string, file: strin
 export async function loadScanReport(dir: string, accountId: string): Promise<Report> {
   const file = reportFileIn(dir);
   if (file === undefined) throw new InputError(dir, '', 'a scan directory with report.json or report.json.gz', 'neither');
-  const report = parseReport(await readReportText(file), file);
+  const report = parseReportBytes(await readReportBytes(file), file);
   checkHistoryAccount(report, accountId, file);
   return report;
 }
@@ -376,7 +442,7 @@ export async function pruneScans(reportsRoot: string, accountId: string, keep: n
   if (withReport[0]) keepNames.add(withReport[0].name);
   for (const s of withReport) {
     const file = reportFileIn(s.dir);
-    const report = file === undefined ? undefined : await readReportText(file).then((text) => parseReport(text, s.dir), () => undefined).catch(() => undefined);
+    const report = file === undefined ? undefined : await readReportBytes(file).then((bytes) => parseReportBytes(bytes, s.dir), () => undefined).catch(() => undefined);
     if (report?.scan.coverage.iam === 'complete') {
       keepNames.add(s.name);
       break;

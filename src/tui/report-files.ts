@@ -8,8 +8,8 @@ import { renderSourceOf } from '../fix/render/lazy.js';
 import { isBoundarySizeNote } from '../fix/render/readme.js';
 import type { Fix } from '../model/fix.js';
 import type { Report } from '../model/report.js';
-import { parseReport } from '../report/history.js';
-import { readReportHead, readReportTextSync, REPORT_FILES } from '../report/report-file.js';
+import { parseReportBytes } from '../report/history.js';
+import { readReportBytesSync, readReportHead, REPORT_FILES } from '../report/report-file.js';
 import { safeName, safePart } from '../safe/name.js';
 
 export interface LatestReport {
@@ -72,7 +72,7 @@ export function headFinishedAt(path: string): string | undefined {
 /** Load a report.json (or .gz); a broken file is an InputError naming the file and JSON path. */
 export function loadReport(path: string): Report {
   // Bounded and regular-only, like every report read (src/safe/read.ts), inflated size included.
-  return parseReport(readReportTextSync(path), path);
+  return parseReportBytes(readReportBytesSync(path), path);
 }
 
 /** `role`, `user` or `permission-set` from a fix's principal ARN: a user and a role of one name stay apart. */

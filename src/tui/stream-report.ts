@@ -4,10 +4,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
-import { parseReport } from '../report/history.js';
+import { checkReport, parseReportJson } from '../report/history.js';
 import { READ_LIMITS } from '../safe/read.js';
-import { reportText } from '../report/report-file.js';
+import { isGzip, reportBytes } from '../report/report-file.js';
 import type { ProgressListener } from './scan-loader.js';
+import { plural } from '../words.js';
 
 /** Progress lines at most every this many bytes (a 145 MB report gives ~36 updates). */
 const PROGRESS_EVERY = 4 * 1024 * 1024;
@@ -52,9 +53,31 @@ export async function readReportStreaming(path: string, onProgress: ProgressList
     if (e instanceof InputError) throw e;
     throw new InputError(path, '', 'a readable report.json', (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
-  onProgress('Parsing report', `${formatBytes(read)}`);
-  // Let the line above reach the screen before the synchronous parse holds the event loop.
-  await new Promise((r) => setImmediate(r));
-  // report.json.gz: inflated within the same limit (reportText).
-  return parseReport(reportText(Buffer.concat(chunks, read), path), path);
+  const bytes = Buffer.concat(chunks, read);
+  chunks.length = 0;
+  // The lines below reach the screen before each synchronous step holds the event loop.
+  let inflated: Buffer = bytes;
+  if (isGzip(bytes)) {
+    onProgress('Inflating report', formatBytes(read));
+    await nextTurn();
+    // report.json.gz: inflated within the same limit (reportBytes).
+    inflated = reportBytes(bytes, path);
+  }
+  onProgress('Parsing report', formatBytes(inflated.length));
+  await nextTurn();
+  const data = parseReportJson(inflated, path);
+  onProgress('Checking report', listSizes(data));
+  await nextTurn();
+  return checkReport(data, path);
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** "38005 findings, 10000 principals" of a parsed report not yet checked: list lengths only, nothing of their content. */
+export function listSizes(data: unknown): string {
+  const o = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const n = (k: string, word: string): string | undefined => (Array.isArray(o[k]) ? plural((o[k] as unknown[]).length, word) : undefined);
+  return [n('findings', 'finding'), n('principals', 'principal')].filter((x) => x !== undefined).join(', ');
 }

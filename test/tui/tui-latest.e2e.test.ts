@@ -76,6 +76,13 @@ describe.skipIf(skipReason !== '')(`leash tui latest / scan folder in a real ter
     await tmux.waitForExit();
   });
 
+  it('a scan folder of another account than --account: exit 2 naming both (checked on the one load of the report)', async () => {
+    const { b } = twoAccounts();
+    tmux.start({ command: `node ${CLI} tui ${b} --account 111122223333`, cwd, columns: 100, rows: 30 });
+    await tmux.waitFor('[exit=2]');
+    expect(tmux.transcript().replace(/\n/g, '')).toMatch(/expected a scan of account 111122223333 \(--account\), got "444455556666"/);
+  });
+
   it('negative control: `tui latest` without --account names the accounts and exits 2', async () => {
     twoAccounts();
     tmux.start({ command: `node ${CLI} tui latest`, cwd, columns: 100, rows: 30 });

@@ -3,6 +3,8 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
+import type { Report } from '../../model/report.js';
+import type { ProgressListener } from '../../tui/scan-loader.js';
 import { EXIT_ERROR, EXIT_OK, exitCodesHelp } from '../exit-codes.js';
 import { nearest } from '../suggest.js';
 import { safeLines } from '../../safe/text.js';
@@ -60,7 +62,7 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
   }
   const reportsDir = opts.reports ?? opts.reportsDir ?? 'reports';
   const { loadRunScan } = await import('../../tui/scan-loader.js');
-  const { findLatestReport, loadReport } = await import('../../tui/report-files.js');
+  const { findLatestReport } = await import('../../tui/report-files.js');
   const { runTui } = await import('../../tui/run.js');
 
   const wantsScan = opts.input !== undefined || opts.demo === true || opts.profile !== undefined;
@@ -101,12 +103,18 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     // with none of them, the newest report under the reports directory, whatever its account.
     const spec = opts.report ?? (opts.account !== undefined ? 'latest' : undefined);
     let path: string | undefined;
+    let checkedAccount = (_r: Report): void => undefined;
     if (spec !== undefined) {
       const { checkAccount, resolveReportPath } = await import('../../report/history.js');
       const resolved = await resolveReportPath(spec, { reportsRoot: reportsDir, ...(opts.account !== undefined ? { accountId: opts.account } : {}) });
       // A file given by name keeps the user's spelling in messages and the title bar.
       path = resolved === resolve(spec) ? spec : resolved;
-      if (opts.account !== undefined) checkAccount(loadReport(path), opts.account, path);
+      // The account is checked on the report the TUI loads (below), not on a second whole read first:
+      // at 10,000 principals that was seconds of blank screen before the loading line.
+      if (opts.account !== undefined) {
+        const account = opts.account;
+        checkedAccount = (r) => checkAccount(r, account, path!);
+      }
     } else {
       path = findLatestReport(reportsDir)?.path;
     }
@@ -124,7 +132,13 @@ export async function startTui(opts: TuiCommandOptions, explicit: boolean, io: I
     const { readFailureMarker } = await import('../../schedule/failure-marker.js');
     const marker = readFailureMarker(reportsDir);
     const notice = marker ? `The scheduled scan has failed ${marker.consecutiveFailures}× in a row${marker.stopped ? ' and stopped' : ''} (see ${reportsDir}/schedule-failed.json): this report may be old.` : undefined;
-    return await runTui({ load: (onProgress) => readReportStreaming(path, onProgress), source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, opening: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
+    const open = async (onProgress: ProgressListener): Promise<Report> => {
+      const report = await readReportStreaming(path, onProgress);
+      // A mismatch ends the TUI with `leash: …` and exit 2, as a report that cannot be read does.
+      checkedAccount(report);
+      return report;
+    };
+    return await runTui({ load: open, source, loadingLabel: `Opening ${source}`, exitOnLoadError: true, opening: true, reportsDir, ...(notice !== undefined ? { notice } : {}) });
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`leash: ${e.message}`);

@@ -12,10 +12,10 @@
 // The report object is written before the pointers, so a reader that follows a pointer always
 // finds a whole report. The store is written only by this module; it never deletes.
 import { createGzip } from 'node:zlib';
-import { isGzip, reportText } from '../report-file.js';
+import { isGzip, reportBytes } from '../report-file.js';
 import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
-import { compareScanNames, isScanDirName, parseReport, scanDirName } from '../history.js';
+import { compareScanNames, isScanDirName, parseReportBytes, scanDirName } from '../history.js';
 import { appendTrend, TREND_FILE, trendLine } from '../trend.js';
 import { storedReportStream } from '../documents.js';
 import { jsonPieces } from '../json-stream.js';
@@ -98,7 +98,7 @@ export class HistoryStore {
     // Inflated within READ_LIMITS.report, like every report read: anyone who can write the
     // history's prefix could leave a gzip bomb there.
     if (!isGzip(body)) throw new InputError(where, '', 'a gzip-compressed report.json', 'bytes that are not gzip');
-    const report = parseReport(reportText(body, where), where);
+    const report = parseReportBytes(reportBytes(body, where), where);
     if (report.scan.account.id !== account) {
       throw new InputError(where, '$.scan.account.id', `a scan of account ${account} (the history it is filed under)`, JSON.stringify(report.scan.account.id));
     }
