@@ -12,7 +12,7 @@
 // The report object is written before the pointers, so a reader that follows a pointer always
 // finds a whole report. The store is written only by this module; it never deletes.
 import { createGzip } from 'node:zlib';
-import { isGzip, reportBytes } from '../report-file.js';
+import { asciiJson, isGzip, reportBytes } from '../report-file.js';
 import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { compareScanNames, isScanDirName, parseReportBytes, scanDirName } from '../history.js';
@@ -21,8 +21,12 @@ import { storedReportStream } from '../documents.js';
 import { jsonPieces } from '../json-stream.js';
 import { comparableOf, isAsffComparable, parseScanIndex, scanIndexPieces, type ComparableScan, type ScanIndexOptions } from '../scan-index.js';
 
-/** Text pieces gzipped as they come: no string of the whole text is ever built. */
-async function gzipPieces(pieces: Iterable<string>, tail = ''): Promise<Buffer> {
+/**
+ * Text pieces gzipped as they come: no string of the whole text is ever built. `ascii`: escaped
+ * as the bundle's report.json is (asciiJson; batches end between pieces, never inside a character).
+ */
+async function gzipPieces(pieces: Iterable<string>, tail = '', ascii = false): Promise<Buffer> {
+  const bytes = (text: string): Buffer => (ascii ? asciiJson(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8'));
   const gz = createGzip();
   const out: Buffer[] = [];
   gz.on('data', (b: Buffer) => out.push(b));
@@ -31,11 +35,11 @@ async function gzipPieces(pieces: Iterable<string>, tail = ''): Promise<Buffer> 
   for (const piece of pieces) {
     buf += piece;
     if (buf.length >= 1 << 16) {
-      if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));
+      if (!gz.write(bytes(buf))) await new Promise<void>((r) => gz.once('drain', () => r()));
       buf = '';
     }
   }
-  gz.end(`${buf}${tail}`);
+  gz.end(bytes(`${buf}${tail}`));
   await done;
   return Buffer.concat(out);
 }
@@ -45,7 +49,7 @@ async function gzipPieces(pieces: Iterable<string>, tail = ''): Promise<Buffer> 
  * (at 10,000 principals a string of the whole report would pass V8's limit).
  */
 export async function gzipReport(report: Report): Promise<Buffer> {
-  return gzipPieces(jsonPieces(storedReportStream(report), 'records'), '\n');
+  return gzipPieces(jsonPieces(storedReportStream(report), 'records'), '\n', true);
 }
 
 const INDEX_OBJECT = 'index.json.gz';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/model/report.js';
 import { InputError } from '../../../src/model/errors.js';
 import { checkKey, dirBlobStore } from '../../../src/report/history-store/dir.js';
-import { HistoryStore, openHistoryStore } from '../../../src/report/history-store/store.js';
+import { gzipReport, HistoryStore, openHistoryStore } from '../../../src/report/history-store/store.js';
 import { parseTrend } from '../../../src/report/trend.js';
 import { runCli } from '../../support/cli.js';
 import { buildReport, COVERAGE } from '../support.js';
@@ -52,6 +52,20 @@ describe('--history DIR', () => {
     const b = await runCli(['scan', '--demo', '--reports', join(tmp, 'r2'), '--history', history, '--format', 'json', '--ci']);
     expect(b.code).toBe(0);
     expect(latestReport(join(tmp, 'r2')).delta?.previousScanId).toBe(parseReport(gunzipSync(bundled).toString('utf8'), 'gz').scan.id);
+  });
+
+  it('a report it gzips itself is ASCII like the bundle\'s report.json, and reads back with its text unchanged', async () => {
+    //Given a report whose finding title holds characters outside ASCII (an arrow, a dash, a pair of surrogates)
+    const base = buildReport();
+    const title = 'kiro-agent → prod — 🔥 deletes stacks';
+    const report: Report = { ...base, findings: base.findings.map((f, i) => (i === 0 ? { ...f, title } : f)) };
+    //When the history store gzips it (no bundle file to store as it is)
+    const bytes = gunzipSync(await gzipReport(report));
+    //Then every byte is ASCII, and the report read back has the same title
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    expect(parseReport(bytes.toString('utf8'), 'gz').findings[0]!.title).toBe(title);
+    // Control: the same text written plainly holds bytes outside ASCII (the title reaches the file).
+    expect(Buffer.from(JSON.stringify(report), 'utf8').every((b) => b < 0x80)).toBe(false);
   });
 
   it('a pointer naming a missing report is an error naming the object; the store is left as it was', async () => {
