@@ -315,14 +315,16 @@ interface AttachedState { readonly policy: ManagedPolicyInfo; readonly unbounded
 /**
  * A managed policy of the principal (an identity policy, or its boundary) with another of its
  * versions the default; `unbounded`/`replaced` (identity side only): and the boundary removed, or
- * replaced by that named policy.
+ * replaced by that named policy; `elevated` (boundary side only): and the policies rewritten.
  */
-interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary'; readonly unbounded?: true; readonly replaced?: ManagedPolicyInfo }
+interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary'; readonly unbounded?: true; readonly replaced?: ManagedPolicyInfo; readonly elevated?: true }
 /**
  * The boundary replaced by a named managed policy (a put limited by `iam:PermissionsBoundary`,
  * boundaryReplacements()): identity policies and SCPs kept; `elevated`: the policies rewritten too.
  */
 interface ReplacedState { readonly replaced: ManagedPolicyInfo; readonly elevated?: true }
+/** Another version of the boundary policy the default, with the policies rewritten too. */
+const isRewrittenUnderVersion = (s: State | undefined): boolean => typeof s === 'object' && 'version' in s && s.side === 'boundary' && s.elevated === true;
 /** Whether a state has the principal's boundary gone. */
 const isUnbounded = (s: State | undefined): boolean => s === 'unbounded' || s === BOTH || (typeof s === 'object' && 'unbounded' in s && s.unbounded === true);
 /** The named policy a state has put in place of the principal's boundary (none once the boundary is gone). */
@@ -345,7 +347,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   const swapped = replacedBy(state);
   const joined = isUnbounded(state) ? '+unbounded' : swapped ? `+boundary:${swapped.arn}` : '';
   const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}${joined}`
-    : 'version' in state ? `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}${joined}`
+    : 'version' in state ? `${p.arn}#${state.elevated ? 'elevated+' : ''}${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}${joined}`
     : `${p.arn}#${state.elevated ? 'elevated+' : ''}boundary:${state.replaced.arn}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
@@ -375,10 +377,10 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   } else if ('version' in state) {
     const { of: m, version: v } = state;
     const swap = (a: AttachedPolicy): AttachedPolicy => (managedArn(a) === m.arn ? { origin: a.origin, document: v.document } : a);
-    identity = layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
+    identity = state.elevated ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] } : layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
     if (state.side === 'boundary' && p.boundary) boundary = layerOf('boundary', [swap(p.boundary)]);
     if (state.unbounded) boundary = null;
-    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId}${state.unbounded ? ', boundary removed' : swapText})`;
+    label = `${p.name} (${state.elevated ? 'policies rewritten, ' : ''}${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId}${state.unbounded ? ', boundary removed' : swapText})`;
   } else if ('policy' in state) {
     const m = state.policy;
     identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
@@ -396,7 +398,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
   const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined'
-    : ('side' in state && state.side === 'boundary' && !state.unbounded) || (isReplaced(state) && !state.elevated) ? 'unbounded' : 'elevated';
+    : ('side' in state && state.side === 'boundary' && !state.unbounded && !state.elevated) || (isReplaced(state) && !state.elevated) ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -1187,7 +1189,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
       const r = replacedBy(fromState);
       return isUnbounded(fromState) ? BOTH : r ? { replaced: r, elevated: true } : s;
     }
-    if (fromState === 'elevated' || fromState === BOTH || (isReplaced(fromState) && fromState.elevated)) return BOTH;
+    if (fromState === 'elevated' || fromState === BOTH || (isReplaced(fromState) && fromState.elevated) || isRewrittenUnderVersion(fromState)) return BOTH;
     // (A `replaced` it carries no longer counts: replacedBy() ignores it once the boundary is gone.)
     if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, unbounded: true };
     return s;
@@ -1196,7 +1198,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   const replacedAfter = (p: Principal, m: ManagedPolicyInfo): State | undefined => {
     if (!own(p)) return { replaced: m };
     if (isUnbounded(fromState)) return undefined;
-    if (fromState === 'elevated' || (isReplaced(fromState) && fromState.elevated)) return { replaced: m, elevated: true };
+    if (fromState === 'elevated' || (isReplaced(fromState) && fromState.elevated) || isRewrittenUnderVersion(fromState)) return { replaced: m, elevated: true };
     if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, replaced: m };
     return { replaced: m };
   };
@@ -1204,7 +1206,11 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   // policy, make another version the default) and remove its boundary reaches the state with
   // both done: the best edit of each kind per target, joined at the end.
   type Edit = { technique: string; action: string; condition: HopCondition; evidence: readonly HopEvidence[] };
-  type Joinable = { elevated?: Edit; unbounded?: Edit; named?: Map<string, { state: AttachedState | VersionState; edit: Edit }>; replaced?: Map<string, { policy: ManagedPolicyInfo; edit: Edit }> };
+  type Joinable = {
+    elevated?: Edit; unbounded?: Edit; named?: Map<string, { state: AttachedState | VersionState; edit: Edit }>; replaced?: Map<string, { policy: ManagedPolicyInfo; edit: Edit }>;
+    /** Other versions of its boundary policy made the default: joined with a rewrite of its policies. */
+    boundaryVersions?: Map<string, { state: VersionState; edit: Edit }>;
+  };
   let edits: Map<Principal, Joinable> | undefined;
   const slot = (p: Principal): Joinable => {
     let e = (edits ??= new Map()).get(p);
@@ -1326,7 +1332,17 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
             addEdge(ctx, from, stateNode(ctx, p, acct, joinable(p, { of: m, version, side: 'identity' }, `version:${m.arn}:${version.versionId}`, technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
           }
           // Its boundary already gone, another version of the policy that was its boundary gives it nothing.
-          for (const p of who.boundary) if (mine.has(p) && !keptUnbounded(p) && !keptReplaced(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          for (const p of who.boundary) {
+            if (!mine.has(p) || keptUnbounded(p) || keptReplaced(p)) continue;
+            const c = via(p, condition);
+            // Kept to join with a rewrite of its policies (at the end; a state of the editor's own
+            // principal joins its own two edits the same way, in either order).
+            const state: VersionState = { of: m, version, side: 'boundary' };
+            const bv = (slot(p).boundaryVersions ??= new Map());
+            const key = `${m.arn}:${version.versionId}`;
+            if (better(bv.get(key)?.edit, c)) bv.set(key, { state, edit: { technique, action, condition: c, evidence } });
+            addEdge(ctx, from, stateNode(ctx, p, acct, state), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          }
         }
         continue;
       }
@@ -1337,8 +1353,8 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     }
   }
   if (edits) {
-    for (const [p, { elevated: a, unbounded: b, named, replaced }] of edits) {
-      if (!b && !replaced) continue;
+    for (const [p, { elevated: a, unbounded: b, named, replaced, boundaryVersions }] of edits) {
+      if (!b && !replaced && !(a && boundaryVersions)) continue;
       const who = p.arn === self?.arn ? 'itself' : p.name;
       const join = (e: Edit, r: Edit, removal: string, state: State, alone: State, what: string) => {
         const to = stateNode(ctx, p, acct, state);
@@ -1359,6 +1375,10 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
         const removal = `replace the permissions boundary of ${who} with ${m.name}`;
         if (a) join(a, r, removal, { replaced: m, elevated: true }, 'elevated', `can give any policy to ${who}`);
         for (const { state, edit } of named?.values() ?? []) join(edit, r, removal, { ...state, replaced: m }, state, editText(state));
+      }
+      // Another version of its boundary policy the default: the rewrite capped by that version.
+      if (a) {
+        for (const { state, edit: v } of boundaryVersions?.values() ?? []) join(a, v, `make version ${state.version.versionId} of ${state.of.name} (its permissions boundary) the default`, { ...state, elevated: true }, 'elevated', `can give any policy to ${who}`);
       }
     }
   }
