@@ -1026,6 +1026,7 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
 }
 
 const POLICY_ARN = 'iam:policyarn';
+const testsSomeKey = (c: NonNullable<Statement['condition']>): boolean => Object.values(c).some((keys) => Object.keys(keys).length > 0);
 /** Managed policies an attach grant may attach; `open`: others too (a pattern, or a name the export does not hold). */
 interface Attachable { readonly policies: readonly ManagedPolicyInfo[]; readonly open: boolean }
 const attachableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
@@ -1046,7 +1047,8 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
   scan: for (const { document } of caller.identity.docs) {
     for (const st of coveringStatements(document, action)) {
       if (st.effect !== 'Allow') continue;
-      if (!st.condition) { gated.length = 0; break scan; }
+      // An empty Condition (or operator block) tests nothing: the grant is unconditioned.
+      if (!st.condition || !testsSomeKey(st.condition)) { gated.length = 0; break scan; }
       for (const [op, keys] of Object.entries(st.condition)) {
         const o = op.toLowerCase();
         for (const [k, values] of Object.entries(keys)) {
@@ -1100,7 +1102,7 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
     scan: for (const { document } of layer.docs) {
       for (const st of coveringStatements(document, action)) {
         if (st.effect !== 'Allow') continue;
-        if (!st.condition) { gated.length = 0; break scan; }
+        if (!st.condition || !testsSomeKey(st.condition)) { gated.length = 0; break scan; }
         for (const [op, keys] of Object.entries(st.condition)) {
           for (const [k, values] of Object.entries(keys)) {
             if (k.toLowerCase() !== PERMISSIONS_BOUNDARY || !BOUNDARY_OPERATORS.has(op.toLowerCase())) { gated.length = 0; break scan; }

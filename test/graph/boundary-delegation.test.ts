@@ -157,6 +157,14 @@ describe.each(['user', 'role'] as const)('a bounded %s that may set its own boun
     }
   });
 
+  it('hostile: a Condition that tests nothing is no limit → the removal as for an unconditioned put (proven, critical)', () => {
+    for (const condition of [{}, { StringEquals: {} }]) {
+      const { admin, hops } = scan(world(doc(allow('*')), fenced(condition)), me);
+      expect(hops.find((h) => h.to === `${me}#unbounded`)?.condition, JSON.stringify(condition)).toBe('none');
+      expect(admin.map((f) => f.severity), JSON.stringify(condition)).toEqual(['critical']);
+    }
+  });
+
   it('a pattern the export\'s policies match: each named state too, beside the unknown removal; one that matches `open` → administrator, proven', () => {
     const { hops } = scan(world(doc(allow('*')), fenced({ StringLike: { 'iam:PermissionsBoundary': `arn:aws:iam::${DEV}:policy/nar*` } })), me);
     expect(hops.filter((h) => h.technique === REMOVAL).map((h) => h.to).sort()).toEqual([`${me}#boundary:${NARROW}`, `${me}#unbounded`]);
@@ -227,6 +235,17 @@ describe('the put on another principal', () => {
     const { admin, hops } = scan(snapshot(spec(editor, doc(allow('*')))), EDITOR);
     expect(admin.map((f) => f.severity)).toEqual(['critical']);
     expect(hops.find((h) => h.to === `${OTHER}#boundary:${OPEN}`)?.condition).toBe('none');
+  });
+});
+
+describe('an attach "limited" by an empty Condition (hostile: it tests nothing)', () => {
+  it('is the "any policy" hop (the shared administrator node), not the export\'s named policies only (control: ArnEquals names one)', () => {
+    const hops = (condition: unknown) => scan(snapshot({
+      policies: { narrow: doc(allow('s3:GetObject')) },
+      users: [{ name: 'agent', inline: [doc(allow('iam:AttachUserPolicy', ME.user, condition))] }],
+    }), ME.user).hops.filter((h) => h.technique === 'iam-attach-user-policy').map((h) => h.to).sort();
+    for (const condition of [{}, { ArnEquals: {} }]) expect(hops(condition), JSON.stringify(condition)).toContain(`ceiling:${DEV}`);
+    expect(hops({ ArnEquals: { 'iam:PolicyARN': NARROW } })).toEqual([`${ME.user}#attached:${NARROW}`]);
   });
 });
 
