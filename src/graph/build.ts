@@ -306,16 +306,30 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
  * boundary, in an account whose SCPs leave it administrator, always gives the same thing: one
  * shared node per account stands for all of them (the hop's text names the principal).
  */
-type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | AttachedState | VersionState;
-/** A named managed policy attached; `unbounded`: and the boundary removed or replaced (both edits on one principal). */
-interface AttachedState { readonly policy: ManagedPolicyInfo; readonly unbounded?: true }
+type State = 'elevated' | 'unbounded' | typeof BOTH | { group: Group } | AttachedState | VersionState | ReplacedState;
+/**
+ * A named managed policy attached; `unbounded`: and the boundary removed or replaced by any
+ * policy; `replaced`: and the boundary replaced by that named policy (both edits on one principal).
+ */
+interface AttachedState { readonly policy: ManagedPolicyInfo; readonly unbounded?: true; readonly replaced?: ManagedPolicyInfo }
 /**
  * A managed policy of the principal (an identity policy, or its boundary) with another of its
- * versions the default; `unbounded` (identity side only): and the boundary removed or replaced.
+ * versions the default; `unbounded`/`replaced` (identity side only): and the boundary removed, or
+ * replaced by that named policy; `elevated` (boundary side only): and the policies rewritten.
  */
-interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary'; readonly unbounded?: true }
+interface VersionState { readonly of: ManagedPolicyInfo; readonly version: PolicyVersionInfo; readonly side: 'identity' | 'boundary'; readonly unbounded?: true; readonly replaced?: ManagedPolicyInfo; readonly elevated?: true }
+/**
+ * The boundary replaced by a named managed policy (a put limited by `iam:PermissionsBoundary`,
+ * boundaryReplacements()): identity policies and SCPs kept; `elevated`: the policies rewritten too.
+ */
+interface ReplacedState { readonly replaced: ManagedPolicyInfo; readonly elevated?: true }
+/** Another version of the boundary policy the default, with the policies rewritten too. */
+const isRewrittenUnderVersion = (s: State | undefined): boolean => typeof s === 'object' && 'version' in s && s.side === 'boundary' && s.elevated === true;
 /** Whether a state has the principal's boundary gone. */
 const isUnbounded = (s: State | undefined): boolean => s === 'unbounded' || s === BOTH || (typeof s === 'object' && 'unbounded' in s && s.unbounded === true);
+/** The named policy a state has put in place of the principal's boundary (none once the boundary is gone). */
+const replacedBy = (s: State | undefined): ManagedPolicyInfo | undefined => (typeof s === 'object' && 'replaced' in s && !isUnbounded(s) ? s.replaced : undefined);
+const isReplaced = (s: State | undefined): s is ReplacedState => typeof s === 'object' && 'replaced' in s && !('policy' in s) && !('version' in s);
 const managedArn = (a: AttachedPolicy): string | undefined => (a.origin.kind === 'managed' || a.origin.kind === 'group-managed' || a.origin.kind === 'boundary' ? a.origin.arn : undefined);
 /** Policies rewritten and boundary removed or replaced: both edits done to one principal. */
 const BOTH = 'elevated+unbounded';
@@ -330,9 +344,11 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   if (((state === 'elevated' && !p.boundary) || state === BOTH) && acct.adminCeiling) {
     return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
   }
-  const joined = typeof state === 'object' && 'unbounded' in state && state.unbounded ? '+unbounded' : '';
+  const swapped = replacedBy(state);
+  const joined = isUnbounded(state) ? '+unbounded' : swapped ? `+boundary:${swapped.arn}` : '';
   const id = typeof state === 'string' ? `${p.arn}#${state}` : 'group' in state ? `${p.arn}#joined:${state.group.name}` : 'policy' in state ? `${p.arn}#attached:${state.policy.arn}${joined}`
-    : `${p.arn}#${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}${joined}`;
+    : 'version' in state ? `${p.arn}#${state.elevated ? 'elevated+' : ''}${state.side === 'boundary' ? 'boundary-' : ''}version:${state.of.arn}:${state.version.versionId}${joined}`
+    : `${p.arn}#${state.elevated ? 'elevated+' : ''}boundary:${state.replaced.arn}`;
   let specs = stateSpecs.get(ctx);
   if (!specs) stateSpecs.set(ctx, (specs = new Map()));
   const known = specs.get(id);
@@ -341,6 +357,9 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   if (!states) statesById.set(ctx, (states = new Map()));
   states.set(id, state);
   let identity: Layer, boundary: Layer | null | undefined, label: string;
+  // The named policy in the boundary's place: the boundary layer AWS evaluates from then on.
+  if (swapped) boundary = layerOf('boundary', [{ origin: { kind: 'boundary', name: swapped.name, arn: swapped.arn, awsManaged: swapped.awsManaged }, document: swapped.document }]);
+  const swapText = swapped ? `, boundary replaced by ${swapped.name}` : '';
   if (state === 'elevated') {
     identity = { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] };
     label = `${p.name} (policies rewritten)`;
@@ -358,15 +377,18 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
   } else if ('version' in state) {
     const { of: m, version: v } = state;
     const swap = (a: AttachedPolicy): AttachedPolicy => (managedArn(a) === m.arn ? { origin: a.origin, document: v.document } : a);
-    identity = layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
+    identity = state.elevated ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] } : layerOf('identity', state.side === 'identity' ? p.policies.map(swap) : p.policies);
     if (state.side === 'boundary' && p.boundary) boundary = layerOf('boundary', [swap(p.boundary)]);
     if (state.unbounded) boundary = null;
-    label = `${p.name} (${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId}${state.unbounded ? ', boundary removed' : ''})`;
-  } else {
+    label = `${p.name} (${state.elevated ? 'policies rewritten, ' : ''}${state.side === 'boundary' ? 'boundary ' : ''}${m.name} at ${v.versionId}${state.unbounded ? ', boundary removed' : swapText})`;
+  } else if ('policy' in state) {
     const m = state.policy;
     identity = layerOf('identity', [...p.policies, { origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document }]);
     if (state.unbounded) boundary = null;
-    label = `${p.name} (given ${m.name}${state.unbounded ? ', boundary removed' : ''})`;
+    label = `${p.name} (given ${m.name}${state.unbounded ? ', boundary removed' : swapText})`;
+  } else {
+    identity = state.elevated ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] } : layerOf('identity', p.policies);
+    label = `${p.name} (${state.elevated ? 'policies rewritten, ' : ''}boundary replaced by ${state.replaced.name})`;
   }
   const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
   const effective = effectivePermissions({
@@ -375,7 +397,8 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
     principal: () => factsOf(p, ctx.now),
   }, ctx.expander);
-  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined' : 'side' in state && state.side === 'boundary' && !state.unbounded ? 'unbounded' : 'elevated';
+  const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined'
+    : ('side' in state && state.side === 'boundary' && !state.unbounded && !state.elevated) || (isReplaced(state) && !state.elevated) ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
   specs.set(id, spec);
   return spec;
@@ -1003,6 +1026,7 @@ function serviceEdges(ctx: Ctx, n: GraphNodeInternal): void {
 }
 
 const POLICY_ARN = 'iam:policyarn';
+const testsSomeKey = (c: NonNullable<Statement['condition']>): boolean => Object.values(c).some((keys) => Object.keys(keys).length > 0);
 /** Managed policies an attach grant may attach; `open`: others too (a pattern, or a name the export does not hold). */
 interface Attachable { readonly policies: readonly ManagedPolicyInfo[]; readonly open: boolean }
 const attachableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
@@ -1023,7 +1047,8 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
   scan: for (const { document } of caller.identity.docs) {
     for (const st of coveringStatements(document, action)) {
       if (st.effect !== 'Allow') continue;
-      if (!st.condition) { gated.length = 0; break scan; }
+      // An empty Condition (or operator block) tests nothing: the grant is unconditioned.
+      if (!st.condition || !testsSomeKey(st.condition)) { gated.length = 0; break scan; }
       for (const [op, keys] of Object.entries(st.condition)) {
         const o = op.toLowerCase();
         for (const [k, values] of Object.entries(keys)) {
@@ -1041,6 +1066,64 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
   }
   if (!reference) {
     if (!memo) attachableMemo.set(caller, (memo = new Map()));
+    memo.set(action, result);
+  }
+  return result;
+}
+
+const PERMISSIONS_BOUNDARY = 'iam:permissionsboundary';
+const BOUNDARY_OPERATORS: ReadonlySet<string> = new Set(['stringequals', 'stringlike', 'arnequals', 'arnlike']);
+const replaceableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
+
+/**
+ * Boundary puts limited to named managed policies: in some layer (identity, boundary, an SCP
+ * level) every Allow of `iam:Put{User,Role}PermissionsBoundary` tests `iam:PermissionsBoundary`
+ * (the policy being set) with StringEquals/StringLike/ArnEquals/ArnLike and nothing else. AWS's
+ * way to delegate IAM administration, access_policies_boundaries.html ("Delegating
+ * responsibility to others using permissions boundaries"): "The CreateOrChangeOnlyWithBoundary
+ * statement allows Zhang to create IAM users but only if he uses the XCompanyBoundaries policy to
+ * set the permissions boundary. This statement also allows him to set the permissions boundary for
+ * existing users but only using that same policy." Such a put replaces the boundary with one of
+ * those policies; it removes nothing. Which of the export's policies the tests let through is asked
+ * of the evaluator; `open`: a value is not the ARN of a policy the export holds (a pattern, a
+ * variable, a name it lacks), so some put leash cannot see stays possible. Null: no layer so limits
+ * it (the removal hop as before). iam:Delete*PermissionsBoundary takes no new policy: the Service
+ * Authorization Reference lists iam:PermissionsBoundary for it too, but there the key is the
+ * boundary being deleted, so a test of it limits whose boundary, never what is left: a removal.
+ */
+function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex): Attachable | null {
+  let memo = reference ? undefined : replaceableMemo.get(caller);
+  if (memo?.has(action)) return memo.get(action)!;
+  const limiting: Statement[][] = [];
+  let open = true;
+  for (const layer of [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps]) {
+    const gated: Statement[] = [];
+    let layerOpen = false;
+    scan: for (const { document } of layer.docs) {
+      for (const st of coveringStatements(document, action)) {
+        if (st.effect !== 'Allow') continue;
+        if (!st.condition || !testsSomeKey(st.condition)) { gated.length = 0; break scan; }
+        for (const [op, keys] of Object.entries(st.condition)) {
+          for (const [k, values] of Object.entries(keys)) {
+            if (k.toLowerCase() !== PERMISSIONS_BOUNDARY || !BOUNDARY_OPERATORS.has(op.toLowerCase())) { gated.length = 0; break scan; }
+            for (const v of values) if (!acct.managed.has(v)) layerOpen = true;
+          }
+        }
+        gated.push(st);
+      }
+    }
+    if (gated.length === 0) continue;
+    limiting.push(gated);
+    // One closed layer is enough: every put must pass it.
+    open &&= layerOpen;
+  }
+  let result: Attachable | null = null;
+  if (limiting.length > 0) {
+    const lets = (m: ManagedPolicyInfo, gated: readonly Statement[]) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } }) === true);
+    result = { policies: acct.snapshot.managedPolicies.filter((m) => limiting.every((gated) => lets(m, gated))), open };
+  }
+  if (!reference) {
+    if (!memo) replaceableMemo.set(caller, (memo = new Map()));
     memo.set(action, result);
   }
   return result;
@@ -1100,18 +1183,36 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   const fromState = self && from.id !== self.arn ? statesById.get(ctx)?.get(from.id) : undefined;
   const own = (p: Principal) => fromState !== undefined && p.arn === self?.arn;
   const keptUnbounded = (p: Principal) => own(p) && isUnbounded(fromState);
+  /** The named policy the editor's own state put in place of p's boundary. */
+  const keptReplaced = (p: Principal) => (own(p) ? replacedBy(fromState) : undefined);
   const stateAfter = (p: Principal, s: 'elevated' | 'unbounded'): State => {
     if (!own(p)) return s;
-    if (s === 'elevated') return isUnbounded(fromState) ? BOTH : s;
-    if (fromState === 'elevated' || fromState === BOTH) return BOTH;
+    if (s === 'elevated') {
+      const r = replacedBy(fromState);
+      return isUnbounded(fromState) ? BOTH : r ? { replaced: r, elevated: true } : s;
+    }
+    if (fromState === 'elevated' || fromState === BOTH || (isReplaced(fromState) && fromState.elevated) || isRewrittenUnderVersion(fromState)) return BOTH;
+    // (A `replaced` it carries no longer counts: replacedBy() ignores it once the boundary is gone.)
     if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, unbounded: true };
     return s;
+  };
+  /** The boundary replaced by `m`: kept with the edit of the editor's own state (a rewrite, a named policy), or the plain replacement. Undefined: gains nothing (the boundary is gone already). */
+  const replacedAfter = (p: Principal, m: ManagedPolicyInfo): State | undefined => {
+    if (!own(p)) return { replaced: m };
+    if (isUnbounded(fromState)) return undefined;
+    if (fromState === 'elevated' || (isReplaced(fromState) && fromState.elevated) || isRewrittenUnderVersion(fromState)) return { replaced: m, elevated: true };
+    if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, replaced: m };
+    return { replaced: m };
   };
   // One editor that may both change a bounded principal's policies (rewrite them, attach a named
   // policy, make another version the default) and remove its boundary reaches the state with
   // both done: the best edit of each kind per target, joined at the end.
   type Edit = { technique: string; action: string; condition: HopCondition; evidence: readonly HopEvidence[] };
-  type Joinable = { elevated?: Edit; unbounded?: Edit; named?: Map<string, { state: AttachedState | VersionState; edit: Edit }> };
+  type Joinable = {
+    elevated?: Edit; unbounded?: Edit; named?: Map<string, { state: AttachedState | VersionState; edit: Edit }>; replaced?: Map<string, { policy: ManagedPolicyInfo; edit: Edit }>;
+    /** Other versions of its boundary policy made the default: joined with a rewrite of its policies. */
+    boundaryVersions?: Map<string, { state: VersionState; edit: Edit }>;
+  };
   let edits: Map<Principal, Joinable> | undefined;
   const slot = (p: Principal): Joinable => {
     let e = (edits ??= new Map()).get(p);
@@ -1130,6 +1231,8 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   /** A named policy attached, or another default version of an identity policy: joined later with a removal of the same principal's boundary. */
   const joinable = (p: Principal, state: AttachedState | VersionState, key: string, technique: string, action: string, condition: HopCondition, evidence: readonly HopEvidence[]): State => {
     if (keptUnbounded(p)) return { ...state, unbounded: true };
+    const r = keptReplaced(p);
+    if (r) return { ...state, replaced: r };
     if (p.boundary) {
       const named = (slot(p).named ??= new Map());
       if (better(named.get(key)?.edit, condition)) named.set(key, { state, edit: { technique, action, condition, evidence } });
@@ -1147,14 +1250,36 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
       addEdge(ctx, from, stateNode(ctx, p, acct, joinable(p, { policy: m }, `attached:${m.arn}`, technique, action, c, d.evidence)), { technique, actions: [action], condition: c, target: 'proven', why: asText + why(m), evidence: d.evidence });
     }
   };
+  // A boundary put limited to named policies replaces the boundary with each of them (decided with
+  // the policy's ARN as iam:PermissionsBoundary); a removal only when the names leave the set open.
+  const replace = (p: Principal, technique: string, action: string, named: Attachable) => {
+    const current = p.boundary ? managedArn(p.boundary) : undefined;
+    for (const m of named.policies) {
+      // The boundary it already has (or had, for the editor's own state: left for later) gives nothing new.
+      if (m.arn === current) continue;
+      const d = decide(caller, action, p.arn, { [PERMISSIONS_BOUNDARY]: [m.arn] });
+      const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
+      if (!hc) continue;
+      const c = via(p, hc);
+      const state = replacedAfter(p, m);
+      if (!state) continue;
+      if (isReplaced(state) && !state.elevated) {
+        const r = (slot(p).replaced ??= new Map());
+        if (better(r.get(m.arn)?.edit, c)) r.set(m.arn, { policy: m, edit: { technique, action, condition: c, evidence: d.evidence } });
+      }
+      addEdge(ctx, from, stateNode(ctx, p, acct, state), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can replace the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name} with ${m.name}`, evidence: d.evidence });
+    }
+  };
   for (const e of EDITS) {
     if (!allowedAction(ctx, n, e.action)) continue;
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
-    const named = e.technique === 'iam-attach-role-policy' || e.technique === 'iam-attach-user-policy' ? attachable(caller, e.action, acct) : null;
+    const named = e.technique === 'iam-attach-role-policy' || e.technique === 'iam-attach-user-policy' ? attachable(caller, e.action, acct)
+      : e.action === 'iam:PutRolePermissionsBoundary' || e.action === 'iam:PutUserPermissionsBoundary' ? boundaryReplacements(caller, e.action, acct) : null;
     for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
       if (!within(p)) continue;
       if (named) {
-        attach(p, e.technique, e.action, p.arn, named, (m) => `can attach ${m.name} to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it`);
+        if (e.state === 'unbounded') replace(p, e.technique, e.action, named);
+        else attach(p, e.technique, e.action, p.arn, named, (m) => `can attach ${m.name} to ${p.arn === self?.arn ? 'itself' : p.name}, and act as it`);
         if (!named.open) continue;
       }
       const c = via(p, condition);
@@ -1209,7 +1334,17 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
             addEdge(ctx, from, stateNode(ctx, p, acct, joinable(p, { of: m, version, side: 'identity' }, `version:${m.arn}:${version.versionId}`, technique, action, c, evidence)), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, attached to ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
           }
           // Its boundary already gone, another version of the policy that was its boundary gives it nothing.
-          for (const p of who.boundary) if (mine.has(p) && !keptUnbounded(p)) addEdge(ctx, from, stateNode(ctx, p, acct, { of: m, version, side: 'boundary' }), { technique, actions: [action], condition: via(p, condition), target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          for (const p of who.boundary) {
+            if (!mine.has(p) || keptUnbounded(p) || keptReplaced(p)) continue;
+            const c = via(p, condition);
+            // Kept to join with a rewrite of its policies (at the end; a state of the editor's own
+            // principal joins its own two edits the same way, in either order).
+            const state: VersionState = { of: m, version, side: 'boundary' };
+            const bv = (slot(p).boundaryVersions ??= new Map());
+            const key = `${m.arn}:${version.versionId}`;
+            if (better(bv.get(key)?.edit, c)) bv.set(key, { state, edit: { technique, action, condition: c, evidence } });
+            addEdge(ctx, from, stateNode(ctx, p, acct, state), { technique, actions: [action], condition: c, target: 'proven', why: `${asText}can make version ${version.versionId} of ${name} the default, the permissions boundary of ${p.arn === self?.arn ? 'itself' : p.name}`, evidence });
+          }
         }
         continue;
       }
@@ -1220,20 +1355,32 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     }
   }
   if (edits) {
-    for (const [p, { elevated: a, unbounded: b, named }] of edits) {
-      if (!b) continue;
+    for (const [p, { elevated: a, unbounded: b, named, replaced, boundaryVersions }] of edits) {
+      if (!b && !replaced && !(a && boundaryVersions)) continue;
       const who = p.arn === self?.arn ? 'itself' : p.name;
-      const join = (e: Edit, state: State, alone: State, what: string) => {
+      const join = (e: Edit, r: Edit, removal: string, state: State, alone: State, what: string) => {
         const to = stateNode(ctx, p, acct, state);
-        const hop = { actions: [e.action, b.action], condition: worse(e.condition, b.condition), target: 'proven' as const, why: `${asText}${what} and remove the permissions boundary of ${who}, and act as it`, evidence: [...e.evidence, ...b.evidence] };
+        const hop = { actions: [e.action, r.action], condition: worse(e.condition, r.condition), target: 'proven' as const, why: `${asText}${what} and ${removal}, and act as it`, evidence: [...e.evidence, ...r.evidence] };
         addEdge(ctx, from, to, { technique: e.technique, ...hop });
-        // What the join gives beyond the edit alone is the boundary removal's doing: a hop of that
-        // technique too, so privilege-escalation names it (its own state may gain nothing).
-        if (escalates(gain(to.power, stateSpec(ctx, p, acct, alone).power, ctx.expander))) addEdge(ctx, from, to, { technique: b.technique, ...hop });
+        // What the join gives beyond the edit alone is the boundary removal's (or replacement's)
+        // doing: a hop of that technique too, so privilege-escalation names it (its own state may gain nothing).
+        if (escalates(gain(to.power, stateSpec(ctx, p, acct, alone).power, ctx.expander))) addEdge(ctx, from, to, { technique: r.technique, ...hop });
       };
-      if (a) join(a, BOTH, 'elevated', `can give any policy to ${who}`);
-      for (const { state, edit } of named?.values() ?? []) {
-        join(edit, { ...state, unbounded: true }, state, 'policy' in state ? `can attach ${state.policy.name} to ${who}` : `can make version ${state.version.versionId} of ${state.of.name} the default for ${who}`);
+      const editText = (state: AttachedState | VersionState) => ('policy' in state ? `can attach ${state.policy.name} to ${who}` : `can make version ${state.version.versionId} of ${state.of.name} the default for ${who}`);
+      if (b) {
+        const removal = `remove the permissions boundary of ${who}`;
+        if (a) join(a, b, removal, BOTH, 'elevated', `can give any policy to ${who}`);
+        for (const { state, edit } of named?.values() ?? []) join(edit, b, removal, { ...state, unbounded: true }, state, editText(state));
+      }
+      // A boundary replaced by a named policy: the rewrite (or the named policy) capped by it.
+      for (const { policy: m, edit: r } of replaced?.values() ?? []) {
+        const removal = `replace the permissions boundary of ${who} with ${m.name}`;
+        if (a) join(a, r, removal, { replaced: m, elevated: true }, 'elevated', `can give any policy to ${who}`);
+        for (const { state, edit } of named?.values() ?? []) join(edit, r, removal, { ...state, replaced: m }, state, editText(state));
+      }
+      // Another version of its boundary policy the default: the rewrite capped by that version.
+      if (a) {
+        for (const { state, edit: v } of boundaryVersions?.values() ?? []) join(a, v, `make version ${state.version.versionId} of ${state.of.name} (its permissions boundary) the default`, { ...state, elevated: true }, 'elevated', `can give any policy to ${who}`);
       }
     }
   }

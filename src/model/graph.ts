@@ -8,10 +8,11 @@ export type NodeKind =
   | 'role'
   /**
    * A principal whose identity policies someone can rewrite: its power is its ceiling (boundary ∩
-   * SCPs); or, id ending `#elevated+unbounded`, rewritten and its boundary removed too (SCPs only).
+   * SCPs); or, id ending `#elevated+unbounded`, rewritten and its boundary removed too (SCPs only);
+   * `#elevated+boundary:<policy ARN>`, rewritten and capped by that named policy instead.
    */
   | 'elevated'
-  /** A principal whose permissions boundary someone can remove or replace. */
+  /** A principal whose permissions boundary someone can remove or replace (`#boundary:<policy ARN>`: by that named policy). */
   | 'unbounded'
   /** A user added to a group it is not in. */
   | 'joined'

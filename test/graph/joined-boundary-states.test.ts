@@ -180,3 +180,53 @@ describe('another default version of its own policy, joined with removing its bo
     expect(findings(capped, ME.user, 'reaches-admin')).toEqual([]);
   });
 });
+
+describe('another default version of its boundary policy, joined with a rewrite of its policies (session 31 left, done)', () => {
+  // Rewriting alone stays capped by the boundary; the older boundary version alone leaves its
+  // identity policy as it is. Both: any policy, capped by that version.
+  const FENCE = arn(DEV, 'policy', 'fence');
+  const grants = (rewrite: boolean) => doc(...(rewrite ? [allow('iam:PutUserPolicy', ME.user)] : []), allow('iam:SetDefaultPolicyVersion', FENCE), allow('s3:GetObject'));
+  const spec = (rewrite: boolean): AccountSpec => ({ policies: { fence: grants(rewrite) }, users: [{ name: 'agent', inline: [grants(rewrite)], boundary: 'fence' }] });
+
+  it('positive: an older boundary version allows everything → administrator through the joined state (critical), the version technique named', () => {
+    const s = withVersions(spec(true), { fence: [doc(allow('*'))] });
+    const f = findings(s, ME.user, 'reaches-admin');
+    expect(f.map((x) => x.severity)).toEqual(['critical']);
+    expect(text(f[0]!)).toContain('agent (policies rewritten, boundary fence at v1)');
+    expect(findings(s, ME.user, 'privilege-escalation').filter((x) => x.subject === 'iam-set-default-policy-version').map((x) => x.severity)).toEqual(['critical']);
+  });
+
+  it('positive, in two steps: the boundary allows only the version edit, the identity the rewrite too → version first, then (allowed by v1) the rewrite', () => {
+    const fence = doc(allow('iam:SetDefaultPolicyVersion', FENCE), allow('s3:GetObject'));
+    const s = withVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow('*'))] });
+    expect(findings(s, ME.user, 'reaches-admin').map((x) => x.severity)).toEqual(['critical']);
+    // Control: v1 that does not allow the rewrite → capped.
+    const capped = withVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow(['s3:*', 'iam:SetDefaultPolicyVersion']))] });
+    expect(findings(capped, ME.user, 'reaches-admin')).toEqual([]);
+  });
+
+  it('negative: the older boundary version is no wider → no administrator; without the rewrite → none either', () => {
+    expect(findings(withVersions(spec(true), { fence: [doc(allow('s3:GetObject'))] }), ME.user, 'reaches-admin')).toEqual([]);
+    expect(findings(withVersions(spec(false), { fence: [doc(allow('*'))] }), ME.user, 'reaches-admin')).toEqual([]);
+  });
+
+  it('an editor of another principal: the rewrite and the boundary version joined in one hop naming both actions', () => {
+    const OTHER = arn(DEV, 'role', 'other');
+    const editor = doc(allow('iam:PutRolePolicy', OTHER), allow('iam:SetDefaultPolicyVersion', FENCE), allow('sts:AssumeRole', OTHER));
+    const s = withVersions({
+      policies: { fence: doc(allow('s3:GetObject')) },
+      users: [{ name: 'editor', inline: [editor] }],
+      roles: [{ name: 'other', trust: trust({ AWS: arn(DEV, 'user', 'editor') }), inline: [doc(allow('s3:GetObject'))], boundary: 'fence' }],
+    }, { fence: [doc(allow('*'))] });
+    const f = findings(s, arn(DEV, 'user', 'editor'), 'reaches-admin');
+    expect(f.map((x) => x.severity)).toEqual(['critical']);
+    expect(text(f[0]!)).toContain('iam:PutRolePolicy, iam:SetDefaultPolicyVersion');
+    // Control: the same editor without the rewrite reaches only the version state (capped by its identity policy).
+    const noRewrite = withVersions({
+      policies: { fence: doc(allow('s3:GetObject')) },
+      users: [{ name: 'editor', inline: [doc(allow('iam:SetDefaultPolicyVersion', FENCE), allow('sts:AssumeRole', OTHER))] }],
+      roles: [{ name: 'other', trust: trust({ AWS: arn(DEV, 'user', 'editor') }), inline: [doc(allow('s3:GetObject'))], boundary: 'fence' }],
+    }, { fence: [doc(allow('*'))] });
+    expect(findings(noRewrite, arn(DEV, 'user', 'editor'), 'reaches-admin')).toEqual([]);
+  });
+});
