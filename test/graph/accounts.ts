@@ -62,3 +62,19 @@ export function snapshot(a: AccountSpec): Snapshot {
     sources: [{ kind: 'authorization-details-file', location: `${id}.json`, status: 'ok' }], errors: r.errors,
   };
 }
+
+type PolicyJson = { Arn: string; DefaultVersionId: string; PolicyVersionList: { VersionId: string; IsDefaultVersion: boolean; Document: Doc }[] };
+
+/** The spec's export with `older` listed as non-default versions (v1…) of the named policies, the spec's document the default. */
+export function snapshotWithVersions(spec: AccountSpec, older: Record<string, Doc[]>, now: Date): Snapshot {
+  const raw = exportOf(spec) as { Policies: PolicyJson[] };
+  for (const p of raw.Policies) {
+    const extra = older[p.Arn.slice(p.Arn.lastIndexOf('/') + 1)] ?? [];
+    const def = p.PolicyVersionList[0]!.Document;
+    p.DefaultVersionId = `v${extra.length + 1}`;
+    p.PolicyVersionList = [...extra.map((Document, k) => ({ VersionId: `v${k + 1}`, IsDefaultVersion: false, Document })), { VersionId: p.DefaultVersionId, IsDefaultVersion: true, Document: def }];
+  }
+  const r = normalizeAuthorizationDetails(raw, 'test.json');
+  if (r.errors.length > 0) throw new Error(`the versions export did not read cleanly: ${JSON.stringify(r.errors)}`);
+  return { account: { id: spec.id ?? DEV }, collectedAt: now.toISOString(), principals: r.principals, managedPolicies: r.managedPolicies, groups: r.groups, sources: [{ kind: 'authorization-details-file', location: 'test.json', status: 'ok' }], errors: [] };
+}

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { DEV, allow, arn, deny, doc, exportOf, snapshot, trust, type AccountSpec, type Doc } from './accounts.js';
+import { DEV, allow, arn, deny, doc, exportOf, snapshot, trust, snapshotWithVersions, type AccountSpec, type Doc } from './accounts.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false };
@@ -140,21 +140,6 @@ describe('a named policy attached to its group, joined with removing its own bou
   });
 });
 
-type PolicyJson = { Arn: string; DefaultVersionId: string; PolicyVersionList: { VersionId: string; IsDefaultVersion: boolean; Document: Doc }[] };
-
-/** The spec's export with `older` as non-default versions (v1…) of the named policies (as set-default-version.test.ts). */
-function withVersions(spec: AccountSpec, older: Record<string, Doc[]>): Snapshot {
-  const raw = exportOf(spec) as { Policies: PolicyJson[] };
-  for (const p of raw.Policies) {
-    const extra = older[p.Arn.slice(p.Arn.lastIndexOf('/') + 1)] ?? [];
-    const def = p.PolicyVersionList[0]!.Document;
-    p.DefaultVersionId = `v${extra.length + 1}`;
-    p.PolicyVersionList = [...extra.map((Document, k) => ({ VersionId: `v${k + 1}`, IsDefaultVersion: false, Document })), { VersionId: p.DefaultVersionId, IsDefaultVersion: true, Document: def }];
-  }
-  const r = normalizeAuthorizationDetails(raw, 'test.json');
-  expect(r.errors).toEqual([]);
-  return { account: { id: DEV }, collectedAt: NOW.toISOString(), principals: r.principals, managedPolicies: r.managedPolicies, groups: r.groups, sources: [{ kind: 'authorization-details-file', location: 'test.json', status: 'ok' }], errors: [] };
-}
 
 describe('another default version of its own policy, joined with removing its boundary', () => {
   const MINE = arn(DEV, 'policy', 'mine');
@@ -162,7 +147,7 @@ describe('another default version of its own policy, joined with removing its bo
   const spec: AccountSpec = { policies: { mine: own, fence: own }, users: [{ name: 'agent', managed: ['mine'], boundary: 'fence' }] };
 
   it('positive: an older version allows everything → administrator through the joined state, the removal named', () => {
-    const s = withVersions(spec, { mine: [doc(allow('*'))] });
+    const s = snapshotWithVersions(spec, { mine: [doc(allow('*'))] }, NOW);
     const f = findings(s, ME.user, 'reaches-admin');
     expect(f.map((x) => x.severity)).toEqual(['critical']);
     expect(text(f[0]!)).toContain('agent (mine at v1, boundary removed)');
@@ -170,13 +155,13 @@ describe('another default version of its own policy, joined with removing its bo
   });
 
   it('negative: the older version grants nothing more → no administrator, no boundary-removal finding', () => {
-    const s = withVersions(spec, { mine: [doc(allow(['s3:GetObject']))] });
+    const s = snapshotWithVersions(spec, { mine: [doc(allow(['s3:GetObject']))] }, NOW);
     expect(findings(s, ME.user, 'reaches-admin')).toEqual([]);
     expect(findings(s, ME.user, 'privilege-escalation').filter((x) => x.subject === BOUNDARY_TECHNIQUE)).toEqual([]);
   });
 
   it('negative: the boundary does not allow the removal → no administrator (the version alone stays capped)', () => {
-    const capped = withVersions({ ...spec, policies: { mine: own, fence: doc(allow('iam:SetDefaultPolicyVersion', MINE), allow('s3:GetObject')) } }, { mine: [doc(allow('*'))] });
+    const capped = snapshotWithVersions({ ...spec, policies: { mine: own, fence: doc(allow('iam:SetDefaultPolicyVersion', MINE), allow('s3:GetObject')) } }, { mine: [doc(allow('*'))] }, NOW);
     expect(findings(capped, ME.user, 'reaches-admin')).toEqual([]);
   });
 });
@@ -189,7 +174,7 @@ describe('another default version of its boundary policy, joined with a rewrite 
   const spec = (rewrite: boolean): AccountSpec => ({ policies: { fence: grants(rewrite) }, users: [{ name: 'agent', inline: [grants(rewrite)], boundary: 'fence' }] });
 
   it('positive: an older boundary version allows everything → administrator through the joined state (critical), the version technique named', () => {
-    const s = withVersions(spec(true), { fence: [doc(allow('*'))] });
+    const s = snapshotWithVersions(spec(true), { fence: [doc(allow('*'))] }, NOW);
     const f = findings(s, ME.user, 'reaches-admin');
     expect(f.map((x) => x.severity)).toEqual(['critical']);
     expect(text(f[0]!)).toContain('agent (policies rewritten, boundary fence at v1)');
@@ -198,35 +183,35 @@ describe('another default version of its boundary policy, joined with a rewrite 
 
   it('positive, in two steps: the boundary allows only the version edit, the identity the rewrite too → version first, then (allowed by v1) the rewrite', () => {
     const fence = doc(allow('iam:SetDefaultPolicyVersion', FENCE), allow('s3:GetObject'));
-    const s = withVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow('*'))] });
+    const s = snapshotWithVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow('*'))] }, NOW);
     expect(findings(s, ME.user, 'reaches-admin').map((x) => x.severity)).toEqual(['critical']);
     // Control: v1 that does not allow the rewrite → capped.
-    const capped = withVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow(['s3:*', 'iam:SetDefaultPolicyVersion']))] });
+    const capped = snapshotWithVersions({ policies: { fence }, users: [{ name: 'agent', inline: [grants(true)], boundary: 'fence' }] }, { fence: [doc(allow(['s3:*', 'iam:SetDefaultPolicyVersion']))] }, NOW);
     expect(findings(capped, ME.user, 'reaches-admin')).toEqual([]);
   });
 
   it('negative: the older boundary version is no wider → no administrator; without the rewrite → none either', () => {
-    expect(findings(withVersions(spec(true), { fence: [doc(allow('s3:GetObject'))] }), ME.user, 'reaches-admin')).toEqual([]);
-    expect(findings(withVersions(spec(false), { fence: [doc(allow('*'))] }), ME.user, 'reaches-admin')).toEqual([]);
+    expect(findings(snapshotWithVersions(spec(true), { fence: [doc(allow('s3:GetObject'))] }, NOW), ME.user, 'reaches-admin')).toEqual([]);
+    expect(findings(snapshotWithVersions(spec(false), { fence: [doc(allow('*'))] }, NOW), ME.user, 'reaches-admin')).toEqual([]);
   });
 
   it('an editor of another principal: the rewrite and the boundary version joined in one hop naming both actions', () => {
     const OTHER = arn(DEV, 'role', 'other');
     const editor = doc(allow('iam:PutRolePolicy', OTHER), allow('iam:SetDefaultPolicyVersion', FENCE), allow('sts:AssumeRole', OTHER));
-    const s = withVersions({
+    const s = snapshotWithVersions({
       policies: { fence: doc(allow('s3:GetObject')) },
       users: [{ name: 'editor', inline: [editor] }],
       roles: [{ name: 'other', trust: trust({ AWS: arn(DEV, 'user', 'editor') }), inline: [doc(allow('s3:GetObject'))], boundary: 'fence' }],
-    }, { fence: [doc(allow('*'))] });
+    }, { fence: [doc(allow('*'))] }, NOW);
     const f = findings(s, arn(DEV, 'user', 'editor'), 'reaches-admin');
     expect(f.map((x) => x.severity)).toEqual(['critical']);
     expect(text(f[0]!)).toContain('iam:PutRolePolicy, iam:SetDefaultPolicyVersion');
     // Control: the same editor without the rewrite reaches only the version state (capped by its identity policy).
-    const noRewrite = withVersions({
+    const noRewrite = snapshotWithVersions({
       policies: { fence: doc(allow('s3:GetObject')) },
       users: [{ name: 'editor', inline: [doc(allow('iam:SetDefaultPolicyVersion', FENCE), allow('sts:AssumeRole', OTHER))] }],
       roles: [{ name: 'other', trust: trust({ AWS: arn(DEV, 'user', 'editor') }), inline: [doc(allow('s3:GetObject'))], boundary: 'fence' }],
-    }, { fence: [doc(allow('*'))] });
+    }, { fence: [doc(allow('*'))] }, NOW);
     expect(findings(noRewrite, arn(DEV, 'user', 'editor'), 'reaches-admin')).toEqual([]);
   });
 });

@@ -6,27 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { DEV, allow, arn, doc, exportOf, type AccountSpec, type Doc } from './accounts.js';
+import { DEV, allow, arn, doc, exportOf, snapshotWithVersions, type AccountSpec, type Doc } from './accounts.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false };
 const ME = arn(DEV, 'user', 'agent');
 
-type PolicyJson = { Arn: string; DefaultVersionId: string; PolicyVersionList: { VersionId: string; IsDefaultVersion: boolean; Document: Doc }[] };
-
-/** The spec's export, with `older` listed as non-default versions (v1…) of the named policies, the spec's document the default. */
-function snapshotWith(spec: AccountSpec, older: Record<string, Doc[]>): Snapshot {
-  const raw = exportOf(spec) as { Policies: PolicyJson[] };
-  for (const p of raw.Policies) {
-    const extra = older[p.Arn.slice(p.Arn.lastIndexOf('/') + 1)] ?? [];
-    const def = p.PolicyVersionList[0]!.Document;
-    p.DefaultVersionId = `v${extra.length + 1}`;
-    p.PolicyVersionList = [...extra.map((Document, k) => ({ VersionId: `v${k + 1}`, IsDefaultVersion: false, Document })), { VersionId: p.DefaultVersionId, IsDefaultVersion: true, Document: def }];
-  }
-  const r = normalizeAuthorizationDetails(raw, 'test.json');
-  expect(r.errors).toEqual([]);
-  return { account: { id: DEV }, collectedAt: NOW.toISOString(), principals: r.principals, managedPolicies: r.managedPolicies, groups: r.groups, sources: [{ kind: 'authorization-details-file', location: 'test.json', status: 'ok' }], errors: [] };
-}
 
 function findings(s: Snapshot, checkId: string) {
   const [a] = analyzeSnapshots([s], defaultConfig(), opts);
@@ -40,23 +25,23 @@ describe('SetDefaultPolicyVersion reaches what the other versions grant', () => 
   const spec: AccountSpec = { policies: { mine: own }, users: [{ name: 'agent', managed: ['mine'] }] };
 
   it('positive: an older version allows everything → a proven path to administrator naming that version', () => {
-    const f = findings(snapshotWith(spec, { mine: [doc(allow('*'))] }), 'reaches-admin');
+    const f = findings(snapshotWithVersions(spec, { mine: [doc(allow('*'))] }, NOW), 'reaches-admin');
     expect(f.map((x) => x.severity)).toEqual(['critical']);
     expect(text(f[0]!)).toContain('agent (mine at v1)');
   });
 
   it('negative: the other versions grant nothing more → no administrator and no escalation through it', () => {
-    const s = snapshotWith(spec, { mine: [doc(allow('s3:GetObject')), doc(allow(['s3:ListBucket', 's3:GetObject']))] });
+    const s = snapshotWithVersions(spec, { mine: [doc(allow('s3:GetObject')), doc(allow(['s3:ListBucket', 's3:GetObject']))] }, NOW);
     expect(findings(s, 'reaches-admin')).toEqual([]);
     expect(findings(s, 'privilege-escalation').filter((f) => f.subject === 'iam-set-default-policy-version')).toEqual([]);
   });
 
   it('negative: no other version at all → nothing to set', () => {
-    expect(findings(snapshotWith(spec, {}), 'reaches-admin')).toEqual([]);
+    expect(findings(snapshotWithVersions(spec, {}, NOW), 'reaches-admin')).toEqual([]);
   });
 
   it('control: a snapshot that does not know the versions keeps the unknown hop (not critical)', () => {
-    const s = snapshotWith(spec, {});
+    const s = snapshotWithVersions(spec, {}, NOW);
     const unknown: Snapshot = { ...s, managedPolicies: s.managedPolicies.map(({ otherVersions: _, ...m }) => m) };
     const f = findings(unknown, 'reaches-admin');
     expect(f).toHaveLength(1);
@@ -66,8 +51,8 @@ describe('SetDefaultPolicyVersion reaches what the other versions grant', () => 
   it('its boundary: an older version of the boundary policy that allows everything lifts the cap; one as narrow does not', () => {
     const fence = doc(allow('iam:SetDefaultPolicyVersion', arn(DEV, 'policy', 'fence')), allow('s3:GetObject'));
     const bounded: AccountSpec = { policies: { fence }, users: [{ name: 'agent', inline: [doc(allow('*'))], boundary: 'fence' }] };
-    expect(findings(snapshotWith(bounded, { fence: [doc(allow('*'))] }), 'reaches-admin').map((x) => x.severity)).toEqual(['critical']);
-    expect(findings(snapshotWith(bounded, { fence: [doc(allow('s3:*'))] }), 'reaches-admin')).toEqual([]);
+    expect(findings(snapshotWithVersions(bounded, { fence: [doc(allow('*'))] }, NOW), 'reaches-admin').map((x) => x.severity)).toEqual(['critical']);
+    expect(findings(snapshotWithVersions(bounded, { fence: [doc(allow('s3:*'))] }, NOW), 'reaches-admin')).toEqual([]);
   });
 });
 
