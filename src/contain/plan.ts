@@ -1,0 +1,246 @@
+// Containment during an incident: an agent is acting through a principal *now*, and the on-call
+// engineer needs it stopped in minutes, not right-sized next week. planContainment turns a
+// report's principal (or a session ARN pasted from CloudTrail or an alert) into the smallest
+// Deny that stops it, with what it leaves open. Pure: a report in, a plan out; nothing is applied.
+//
+// AWS's own ways, which the plan follows (IAM User Guide):
+// - id_roles_use_revoke-sessions.html: "AWS attaches a new inline policy to the role that denies
+//   all permissions to all actions. It includes a condition that applies the restrictions only if
+//   the user assumed the role before the point in time when you revoke the permissions. If the
+//   user assumes the role after you revoked the permissions, then the deny policy does not apply."
+//   and "You cannot revoke the session for a service-linked role."
+// - id_credentials_temp_control-access_disable-perms.html: "Permissions assigned to temporary
+//   security credentials are evaluated each time they are used to make an AWS request";
+//   "It might take a few minutes for policy updates to take effect"; roles created from IAM
+//   Identity Center permission sets cannot be edited in IAM (revoke in Identity Center instead).
+// - aws:userid of a role session is `role-id:role-session-name`; an identity policy attached to
+//   a role is evaluated for that role's sessions only, so `*:<session>` names one session of it.
+// - aws:SourceIdentity persists across role chaining, so a Deny on it follows the agent's sessions.
+// An explicit Deny in an identity policy beats every Allow, resource-based policies included.
+import type { PrincipalReport, Report } from '../model/report.js';
+import type { PathHop } from '../model/graph.js';
+import { InputError } from '../model/errors.js';
+
+/** What to stop: one session, every session issued before a time, or everything (new sessions and long-term keys too). */
+export type ContainScope = 'session' | 'sessions' | 'all';
+
+/** AWS managed; a Deny of every action. Attached, it stops new sessions and access keys as well. */
+export const DENY_ALL_POLICY_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';
+
+const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
+/** Role session names and source identities: IAM's alphabet for them, which holds no `*`, `?` or `$`. */
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export interface ContainRequest {
+  /** A principal's name or ARN, or a role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>). */
+  readonly target: string;
+  readonly scope?: ContainScope;
+  /** Role session name to stop (scope `session`); taken from a session ARN when one is given. */
+  readonly session?: string;
+  /** sts:SourceIdentity of the agent's sessions (scope `session`). */
+  readonly sourceIdentity?: string;
+  /** Sessions issued before this instant are revoked (scope `sessions`); absent: the time contain.sh runs. */
+  readonly at?: string;
+  /** When the plan is made (the policy name's stamp); the caller's clock. */
+  readonly now: Date;
+}
+
+export interface ContainPolicy {
+  /** Inline policy name: leash's own, so the undo deletes nothing a person put there. */
+  readonly name: string;
+  readonly file: string;
+  readonly document: Record<string, unknown>;
+  /** The TokenIssueTime the document holds, when contain.sh replaces it with the time it runs. */
+  readonly timeFilledAtApply?: string;
+}
+
+/** A principal on the other side of a graph hop: one that can become the contained principal, or one it can become. */
+export interface LinkedPrincipal {
+  readonly arn: string;
+  readonly label: string;
+  /** The hop's technique and its first actions. */
+  readonly how: string;
+}
+
+export interface ContainmentPlan {
+  readonly account: string;
+  readonly principal: { readonly arn: string; readonly kind: 'role' | 'user'; readonly name: string; readonly path: string; readonly uniqueId?: string };
+  readonly scope: ContainScope;
+  readonly session?: { readonly name?: string; readonly sourceIdentity?: string };
+  /** Inline Deny to put (scopes `session` and `sessions`). */
+  readonly inline?: ContainPolicy;
+  /** Managed Deny to attach (scope `all`). */
+  readonly attach?: string;
+  /** Why leash writes no IAM change for this principal (service-linked, Identity Center), and what to do instead. */
+  readonly cannot?: string;
+  /** What the change leaves working, said plainly. */
+  readonly leavesOpen: readonly string[];
+  /** Principals that can become it (a new session, new keys): from the report's access graph. */
+  readonly reentry: readonly LinkedPrincipal[];
+  /**
+   * Principals it can become. A session it already opened there (a chained AssumeRole, keys it
+   * minted) is not touched by a Deny on this principal: those need containing too.
+   */
+  readonly onward: readonly LinkedPrincipal[];
+  /** True when the report's graph left hops out: both lists are lower bounds. */
+  readonly graphPartial: boolean;
+  /** AI tools the report links to this principal. */
+  readonly agents: readonly string[];
+  readonly plannedAt: string;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `/path/` of an IAM ARN (`/` when none). */
+function arnPath(arn: string, kind: 'role' | 'user'): string {
+  const resource = arn.split(':').slice(5).join(':');
+  const rest = resource.slice(kind.length + 1);
+  const cut = rest.lastIndexOf('/');
+  return cut < 0 ? '/' : `/${rest.slice(0, cut + 1)}`;
+}
+
+function findPrincipal(report: Report, target: string): { principal: PrincipalReport; session?: string } {
+  const m = SESSION_ARN.exec(target);
+  if (m) {
+    const [, , account, role, session] = m;
+    if (account !== report.scan.account.id) throw new InputError('leash contain', '<principal>', `a session of account ${report.scan.account.id} (the report's)`, `a session of account ${account}`);
+    const principal = report.principals.find((p) => p.kind === 'role' && p.name === role);
+    if (!principal) throw new InputError('leash contain', '<principal>', 'a session of a role the report holds', JSON.stringify(role));
+    return { principal, session: session! };
+  }
+  const byArn = report.principals.find((p) => p.arn === target);
+  if (byArn) return { principal: byArn };
+  const byName = report.principals.filter((p) => p.name === target);
+  if (byName.length === 1) return { principal: byName[0]! };
+  if (byName.length > 1) throw new InputError('leash contain', '<principal>', 'one principal: a user and a role share this name, give the ARN', byName.map((p) => p.arn).join(', '));
+  throw new InputError('leash contain', '<principal>', 'a principal of the report (name or ARN) or a role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>)', JSON.stringify(target));
+}
+
+function denyDocument(sid: string, condition?: Record<string, Record<string, string>>): Record<string, unknown> {
+  return { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', ...(condition ? { Condition: condition } : {}) }] };
+}
+
+/** Escalation techniques that change a policy of the contained principal's kind (its own among them, possibly). */
+const POLICY_EDITS: Readonly<Record<'role' | 'user', readonly string[]>> = {
+  role: ['iam-put-role-policy', 'iam-attach-role-policy', 'iam-create-policy-version', 'iam-set-default-policy-version', 'iam-remove-permissions-boundary'],
+  user: ['iam-put-user-policy', 'iam-attach-user-policy', 'iam-put-group-policy', 'iam-attach-group-policy', 'iam-add-user-to-group', 'iam-create-policy-version', 'iam-set-default-policy-version', 'iam-remove-permissions-boundary'],
+};
+
+function linksOf(report: Report, arn: string): { into: LinkedPrincipal[]; onward: LinkedPrincipal[]; partial: boolean } {
+  const graph = report.graph;
+  if (!graph) return { into: [], onward: [], partial: true };
+  const names = new Map(report.principals.map((p) => [p.arn, p.name]));
+  const label = (id: string) => names.get(id) ?? graph.labels?.[id] ?? id;
+  const base = (id: string) => id.split('#')[0]!;
+  const isHub = (id: string) => id.startsWith('hub:');
+  const how = (h: PathHop) => `${h.technique}${h.actions.length > 0 ? ` (${h.actions.slice(0, 3).join(', ')})` : ''}`;
+  // A hub (anyone able to mint a user's keys, say) stands between the principals with a hop into
+  // it and those it leads to; fold it away. Hops to states (`<arn>#…`) and ceilings are a
+  // principal's own gains, not another principal.
+  const into = new Map<string, PathHop[]>();
+  const outOf = new Map<string, PathHop[]>();
+  for (const h of graph.hops) {
+    if (isHub(h.to)) into.set(h.to, [...(into.get(h.to) ?? []), h]);
+    if (isHub(h.from)) outOf.set(h.from, [...(outOf.get(h.from) ?? []), h]);
+  }
+  const isPrincipal = (id: string) => !isHub(id) && !id.startsWith('ceiling:') && !id.includes('#');
+  const inList = new Map<string, LinkedPrincipal>();
+  const onList = new Map<string, LinkedPrincipal>();
+  const put = (m: Map<string, LinkedPrincipal>, id: string, h: PathHop) => {
+    const a = base(id);
+    if (a === arn || m.has(a)) return;
+    m.set(a, { arn: a, label: label(a), how: how(h) });
+  };
+  for (const h of graph.hops) {
+    if (h.to === arn) {
+      if (isHub(h.from)) for (const x of into.get(h.from) ?? []) put(inList, x.from, h);
+      else put(inList, h.from, h);
+    }
+    if (base(h.from) === arn) {
+      if (isHub(h.to)) for (const x of outOf.get(h.to) ?? []) { if (isPrincipal(x.to)) put(onList, x.to, x); }
+      else if (isPrincipal(h.to)) put(onList, h.to, h);
+    }
+  }
+  const sorted = (m: Map<string, LinkedPrincipal>) => [...m.values()].sort((a, b) => a.label.localeCompare(b.label));
+  return { into: sorted(inList), onward: sorted(onList), partial: (graph.hopsOmitted ?? 0) > 0 };
+}
+
+export function planContainment(report: Report, req: ContainRequest): ContainmentPlan {
+  const { principal, session: fromArn } = findPrincipal(report, req.target);
+  if (fromArn && req.session && req.session !== fromArn) throw new InputError('--session', '', `the session the ARN names (${fromArn}) or no --session`, JSON.stringify(req.session));
+  const sessionName = req.session ?? fromArn;
+  for (const [flag, v] of [['--session', sessionName], ['--source-identity', req.sourceIdentity]] as const) {
+    if (v !== undefined && !SESSION_NAME.test(v)) throw new InputError(flag, '', '2–64 characters of A–Z, a–z, 0–9 and +=,.@_-', JSON.stringify(v));
+  }
+  if (req.at !== undefined && !(ISO_SECOND.test(req.at) && !Number.isNaN(Date.parse(req.at)))) throw new InputError('--at', '', 'a UTC time to the second, such as 2026-12-06T01:30:00Z', JSON.stringify(req.at));
+  const kind = principal.kind;
+  const scope: ContainScope = req.scope ?? (sessionName || req.sourceIdentity ? 'session' : kind === 'role' ? 'sessions' : 'all');
+  if (scope === 'session' && !sessionName && !req.sourceIdentity) throw new InputError('--scope', '', 'session with --session NAME, --source-identity ID or a session ARN', 'session without one');
+  if (kind === 'user' && scope !== 'all') {
+    throw new InputError('--scope', '', 'all for a user (long-term access keys carry no session time or name, so only a Deny of everything stops them)', scope);
+  }
+  const path = arnPath(principal.arn, kind);
+  const plannedAt = stamp(req.now);
+  const policyName = `LeashContain-${plannedAt.replace(/[-:]/g, '')}`;
+  const { into: reentry, onward, partial } = linksOf(report, principal.arn);
+  const edits = principal.permissions.escalationTechniques.filter((t) => POLICY_EDITS[kind].includes(t));
+  const selfEdit = edits.length > 0 ? [`It may change IAM policies itself (${edits.join(', ')}): a session this Deny does not cover could remove it. --scope all covers every session.`] : [];
+  const agents = [...new Set(principal.agentEvidence.map((e) => e.tool).filter((t): t is string => t !== undefined))].sort();
+  const base = {
+    account: report.scan.account.id,
+    principal: { arn: principal.arn, kind, name: principal.name, path, ...(principal.uniqueId ? { uniqueId: principal.uniqueId } : {}) },
+    scope,
+    ...(sessionName || req.sourceIdentity ? { session: { ...(sessionName ? { name: sessionName } : {}), ...(req.sourceIdentity ? { sourceIdentity: req.sourceIdentity } : {}) } } : {}),
+    reentry,
+    onward,
+    graphPartial: partial,
+    agents,
+    plannedAt,
+  };
+
+  if (kind === 'role' && path.startsWith('/aws-service-role/')) {
+    return { ...base, cannot: 'a service-linked role: AWS does not let anyone change its policies or revoke its sessions. Contain the principals that drive the service (below), or the service\'s own resources.', leavesOpen: [] };
+  }
+  if (kind === 'role' && path.startsWith('/aws-reserved/sso.amazonaws.com/')) {
+    return { ...base, cannot: 'a role IAM Identity Center made from a permission set: it cannot be edited in IAM. Revoke the person\'s active sessions in IAM Identity Center (a Deny on identitystore:userId in the permission set, or an SCP), stop their access-portal session and disable their sign-in.', leavesOpen: [] };
+  }
+
+  if (scope === 'all') {
+    const leavesOpen = kind === 'role'
+      ? ['Every use of the role stops, people\'s and services\' included (a Lambda function or instance running as it fails its calls too).', 'Compute the agent already launched runs as its own role: check CloudTrail for RunInstances, CreateFunction and the like by this principal.']
+      : ['The user\'s access keys and console sign-in are refused, but stay valid: deactivate the keys (aws iam update-access-key --status Inactive) once the incident allows.', 'Compute the agent already launched runs as its own role: check CloudTrail for RunInstances, CreateFunction and the like by this principal.'];
+    return { ...base, attach: DENY_ALL_POLICY_ARN, leavesOpen };
+  }
+
+  if (scope === 'session') {
+    const doc = sessionName && req.sourceIdentity
+      ? { Version: '2012-10-17', Statement: [
+        { Sid: 'LeashDenySession', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringLike: { 'aws:userid': `*:${sessionName}` } } },
+        { Sid: 'LeashDenySourceIdentity', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:SourceIdentity': req.sourceIdentity } } },
+      ] }
+      : sessionName
+        ? denyDocument('LeashDenySession', { StringLike: { 'aws:userid': `*:${sessionName}` } })
+        : denyDocument('LeashDenySourceIdentity', { StringEquals: { 'aws:SourceIdentity': req.sourceIdentity! } });
+    const leavesOpen = [
+      ...(sessionName ? ['A new session under another name is not stopped: whoever holds the credentials that assumed the role can assume it again. Use --scope sessions or all if that is the risk.'] : []),
+      ...(req.sourceIdentity ? ['Sessions without that source identity (other people, other tools) keep working.'] : []),
+      ...selfEdit,
+    ];
+    return { ...base, inline: { name: policyName, file: 'deny-session.json', document: doc }, leavesOpen };
+  }
+
+  const at = req.at ?? plannedAt;
+  const doc = denyDocument('LeashRevokeOlderSessions', { DateLessThan: { 'aws:TokenIssueTime': at } });
+  return {
+    ...base,
+    inline: { name: policyName, file: 'revoke-sessions.json', document: doc, ...(req.at === undefined ? { timeFilledAtApply: at } : {}) },
+    leavesOpen: [
+      `Sessions issued ${req.at === undefined ? 'after contain.sh runs' : `at or after ${at}`} keep working: whoever can assume the role (the agent's own source credentials included) can start a new one. Use --scope all to stop those too.`,
+      'Every session of the role issued before that time is refused, people\'s included: they sign in again.',
+      ...selfEdit,
+    ],
+  };
+}

@@ -1,0 +1,163 @@
+// A containment plan as files a person reads and runs: README.md (what, why, what it leaves
+// open), the policy JSON, contain.sh (a dry run unless --apply) and undo.sh (removes only what
+// contain.sh put there). Every value from the account is single-quoted in the scripts and escaped
+// in the README; the scripts refuse to run against another account.
+import { commentText, shellQuote } from '../fix/render/aws-cli.js';
+import { md } from '../fix/plan.js';
+import { safeText } from '../safe/text.js';
+import type { ContainmentPlan } from './plan.js';
+
+export interface ContainFile { readonly name: string; readonly content: string; readonly mode: number }
+
+const t = (s: string) => md(safeText(s));
+
+const SCOPE_TEXT: Readonly<Record<ContainmentPlan['scope'], string>> = {
+  session: 'one session: a Deny of every action for the named session (or source identity) only',
+  sessions: 'every session issued before a time: AWS\'s "revoke active sessions" Deny on aws:TokenIssueTime',
+  all: 'everything: AWSDenyAll attached (new sessions, access keys and console sign-in refused too)',
+};
+
+function head(p: ContainmentPlan, what: string): string[] {
+  return [
+    '#!/usr/bin/env bash',
+    `# leash contain: ${what} for ${commentText(p.principal.arn)}.`,
+    '# A dry run unless given --apply. Written by leash; nothing here runs by itself.',
+    'set -euo pipefail',
+    `ACCOUNT=${shellQuote(p.account)}`,
+    `NAME=${shellQuote(p.principal.name)}`,
+    'here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+    'apply=0',
+    'case "${1:-}" in --apply) apply=1 ;; "") ;; *) echo "usage: $0 [--apply]" >&2; exit 2 ;; esac',
+    'actual="$(aws sts get-caller-identity --query Account --output text)"',
+    'if [ "$actual" != "$ACCOUNT" ]; then echo "These credentials are for account $actual, not $ACCOUNT: nothing done." >&2; exit 1; fi',
+    'run() { if [ "$apply" = 1 ]; then "$@"; else printf \'would run:\'; printf \' %q\' "$@"; printf \'\\n\'; fi; }',
+  ];
+}
+
+function containScript(p: ContainmentPlan): string {
+  const k = p.principal.kind;
+  const lines = head(p, 'stop it now');
+  if (p.inline) {
+    lines.push(`POLICY_NAME=${shellQuote(p.inline.name)}`);
+    if (p.inline.timeFilledAtApply) {
+      // The reviewed document holds the planning time; the Deny must cover sessions issued up to now.
+      lines.push(
+        'doc="$(mktemp)"',
+        'trap \'rm -f "$doc"\' EXIT',
+        'now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+        `sed "s/${p.inline.timeFilledAtApply}/$now/" "$here/${p.inline.file}" > "$doc"`,
+        'echo "Sessions issued before $now will be refused."',
+      );
+    } else lines.push(`doc="$here/${p.inline.file}"`);
+    lines.push(
+      `run aws iam put-${k}-policy --${k}-name "$NAME" --policy-name "$POLICY_NAME" --policy-document "file://$doc"`,
+      ...(p.inline.timeFilledAtApply ? ['if [ "$apply" = 1 ]; then cp "$doc" "$here/applied.json"; echo "$now" > "$here/applied-at.txt"; fi'] : []),
+    );
+  }
+  if (p.attach) {
+    lines.push(
+      `POLICY_ARN=${shellQuote(p.attach)}`,
+      `attached="$(aws iam list-attached-${k}-policies --${k}-name "$NAME" --query "AttachedPolicies[?PolicyArn=='$POLICY_ARN'].PolicyArn" --output text)"`,
+      'if [ -n "$attached" ] && [ "$attached" != "None" ]; then',
+      '  echo "AWSDenyAll is already attached: nothing to do (undo.sh will leave it)."',
+      'else',
+      `  run aws iam attach-${k}-policy --${k}-name "$NAME" --policy-arn "$POLICY_ARN"`,
+      '  if [ "$apply" = 1 ]; then : > "$here/.attached-by-leash"; fi',
+      'fi',
+    );
+  }
+  lines.push('if [ "$apply" = 1 ]; then echo "Done. AWS: policy updates can take a few minutes to take effect. Undo: ./undo.sh --apply"; else echo "Dry run: nothing changed. Run again with --apply."; fi', '');
+  return lines.join('\n');
+}
+
+function undoScript(p: ContainmentPlan): string {
+  const k = p.principal.kind;
+  const lines = head(p, 'undo the containment');
+  if (p.inline) {
+    lines.push(
+      `POLICY_NAME=${shellQuote(p.inline.name)}`,
+      `run aws iam delete-${k}-policy --${k}-name "$NAME" --policy-name "$POLICY_NAME"`,
+    );
+  }
+  if (p.attach) {
+    lines.push(
+      `POLICY_ARN=${shellQuote(p.attach)}`,
+      'if [ -e "$here/.attached-by-leash" ]; then',
+      `  run aws iam detach-${k}-policy --${k}-name "$NAME" --policy-arn "$POLICY_ARN"`,
+      '  if [ "$apply" = 1 ]; then rm -f "$here/.attached-by-leash"; fi',
+      'else',
+      '  echo "contain.sh did not attach AWSDenyAll here (already attached, or never run with --apply): left as it is."',
+      'fi',
+    );
+  }
+  lines.push('if [ "$apply" = 1 ]; then echo "Undone."; else echo "Dry run: nothing changed. Run again with --apply."; fi', '');
+  return lines.join('\n');
+}
+
+function readme(p: ContainmentPlan): string {
+  const out = [
+    `# Contain ${t(p.principal.kind)} ${t(p.principal.name)}`,
+    '',
+    `- Principal: \`${t(p.principal.arn)}\`${p.principal.uniqueId ? ` (unique id \`${t(p.principal.uniqueId)}\`)` : ''}`,
+    `- Account: ${t(p.account)}; planned ${p.plannedAt}`,
+    ...(p.agents.length > 0 ? [`- AI tools seen acting through it: ${p.agents.map(t).join(', ')}`] : []),
+    ...(p.session?.name ? [`- Session: \`${t(p.session.name)}\``] : []),
+    ...(p.session?.sourceIdentity ? [`- Source identity: \`${t(p.session.sourceIdentity)}\``] : []),
+    `- Scope: ${SCOPE_TEXT[p.scope]}`,
+    '',
+  ];
+  if (p.cannot) {
+    out.push('## leash writes no IAM change here', '', `This is ${t(p.cannot)}`, '');
+  } else {
+    out.push(
+      '## Run it',
+      '',
+      '```sh',
+      './contain.sh            # dry run: prints the AWS CLI calls',
+      './contain.sh --apply    # makes them (credentials of this account)',
+      './undo.sh --apply       # removes only what contain.sh put there',
+      '```',
+      '',
+      p.inline
+        ? `It puts the inline policy \`${t(p.inline.name)}\` (${t(p.inline.file)}) on the ${t(p.principal.kind)}. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ` The file holds the planning time; contain.sh puts the time it runs in its place, so every session issued until then is covered (applied.json keeps what was put).` : ''} If IAM refuses it for size (a ${p.principal.kind === 'role' ? 'role\'s inline policies total at most 10,240' : 'user\'s at most 2,048'} characters), use \`--scope all\`.`
+        : `It attaches AWS's managed \`AWSDenyAll\` to the ${t(p.principal.kind)}. If IAM refuses it (the limit of attached managed policies), use \`--scope sessions\` for a role.`,
+      '',
+    );
+  }
+  if (p.leavesOpen.length > 0) out.push('## What it leaves open', '', ...p.leavesOpen.map((l) => `- ${t(l)}`), '');
+  if (p.onward.length > 0) {
+    out.push(
+      '## Where it may already be',
+      '',
+      'It can become these principals (the report\'s access graph). A session it already opened as one of them, or keys it made for one, are not touched by a Deny here: check CloudTrail for them, and contain them too. A source identity, when its sessions carry one, follows them through role chaining: `--source-identity` on each.',
+      '',
+      ...p.onward.map((r) => `- ${t(r.label)} (${t(r.how)})`),
+      '',
+    );
+  }
+  if (p.reentry.length > 0) {
+    out.push('## Who can come back in', '', 'These can become it again (a new session, new keys). Contain them too if the agent may hold their credentials.', '', ...p.reentry.map((r) => `- ${t(r.label)} (${t(r.how)})`), '');
+  }
+  if (p.graphPartial) out.push('The report keeps only part of the access graph, so the lists above may be incomplete: `leash paths` with `--input` asks the whole graph.', '');
+  return out.join('\n');
+}
+
+export function renderContainment(p: ContainmentPlan): ContainFile[] {
+  const files: ContainFile[] = [{ name: 'README.md', content: readme(p), mode: 0o644 }];
+  if (p.cannot) return files;
+  if (p.inline) files.push({ name: p.inline.file, content: `${JSON.stringify(p.inline.document, null, 2)}\n`, mode: 0o644 });
+  files.push({ name: 'contain.sh', content: containScript(p), mode: 0o755 }, { name: 'undo.sh', content: undoScript(p), mode: 0o755 });
+  return files;
+}
+
+/** The terminal's few lines: what was written and the one command to run. */
+export function containSummary(p: ContainmentPlan, dir: string): string {
+  const lines = [`${safeText(p.principal.arn)}: ${SCOPE_TEXT[p.scope]}.`];
+  if (p.cannot) lines.push(`leash writes no IAM change: ${safeText(p.cannot)}`);
+  else lines.push(`Review, then: ${safeText(dir)}/contain.sh --apply   (dry run without --apply; undo: undo.sh --apply)`);
+  for (const l of p.leavesOpen) lines.push(`  leaves open: ${safeText(l)}`);
+  const plural = (n: number) => `${n} principal${n === 1 ? '' : 's'}`;
+  if (p.onward.length > 0) lines.push(`  it can become ${plural(p.onward.length)}${p.graphPartial ? ' at least' : ''}, where its sessions are not touched: ${p.onward.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.onward.length > 5 ? ', …' : ''} (README.md)`);
+  if (p.reentry.length > 0) lines.push(`  ${plural(p.reentry.length)}${p.graphPartial ? ' at least' : ''} can become it again: ${p.reentry.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.reentry.length > 5 ? ', …' : ''} (README.md)`);
+  return `${lines.join('\n')}\n`;
+}
