@@ -27,8 +27,8 @@ type Register = (program: Command) => void;
 // One line per command file (keep sorted).
 const commands: Register[] = [
   registerAgents,
-  registerContain,
   registerBlast,
+  registerContain,
   registerDiff,
   registerExplain,
   registerFix,

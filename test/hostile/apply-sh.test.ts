@@ -11,23 +11,12 @@ import { runCli } from '../support/cli.js';
 import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
 import { memberTrustFile } from '../support/group-trust.js';
 import { safeName } from '../../src/safe/name.js';
+import { HOSTILE_NAMES } from '../support/hostile-names.js';
 
 afterEach(() => { process.exitCode = 0; });
 const ACCOUNT = '111122223333';
 
-const HOSTILE = [
-  '..',
-  '.',
-  '$(touch pwned-subst)',
-  '`touch pwned-backtick`',
-  `it's "quoted" \\ back`,
-  'line-one\nline-two; touch pwned-newline',
-  'title\u001b]0;pwned\u0007osc52\u001b]52;c;aGk=\u0007\u009b31m',
-  'x'.repeat(300),
-  'kіro-agent', // Cyrillic і: looks like kiro-agent, is not
-  '-rf --profile evil',
-  '*',
-];
+const HOSTILE: readonly string[] = HOSTILE_NAMES;
 
 function role(name: string, i: number): Record<string, unknown> {
   return {

@@ -1,0 +1,76 @@
+// `leash contain` for hostile principal names: the plan folder's name is one safe segment, no file
+// shows a raw escape, and contain.sh/undo.sh (aws stubbed) send each name to aws exactly and run
+// nothing from it.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
+import { HOSTILE_NAMES } from '../support/hostile-names.js';
+import { isSafeSegment } from '../../src/safe/name.js';
+
+afterEach(() => { process.exitCode = 0; });
+const ACCOUNT = '111122223333';
+// AWSDenyAll is not attached yet: contain.sh attaches it and undo.sh detaches it.
+const STUB = awsStub(ACCOUNT, ['*"list-attached-"*) echo None ;;']);
+
+const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const allowS3 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
+
+describe('leash contain for hostile principal names', () => {
+  it('writes a safe folder, escapes every file, and its scripts pass each name to aws exactly', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-contain-hostile-'));
+    const input = join(root, 'account.json');
+    writeFileSync(input, JSON.stringify({
+      GroupDetailList: [], Policies: [],
+      RoleDetailList: HOSTILE_NAMES.map((n, i) => ({ Path: '/', RoleName: n, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/${n}`, CreateDate: '2025-09-01T09:00:00Z', AssumeRolePolicyDocument: trust, InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [], RolePolicyList: [{ PolicyName: 'p', PolicyDocument: allowS3 }] })),
+      UserDetailList: HOSTILE_NAMES.map((n, i) => ({ Path: '/', UserName: n, UserId: `AIDA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:user/${n}`, CreateDate: '2025-09-01T09:00:00Z', GroupList: [], AttachedManagedPolicies: [], Tags: [], UserPolicyList: [{ PolicyName: 'p', PolicyDocument: allowS3 }] })),
+    }));
+    const reports = join(root, 'reports');
+    const scan = await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci']);
+    expect(scan.code, scan.err).toBeLessThan(2);
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'aws'), STUB);
+    chmodSync(join(bin, 'aws'), 0o755);
+    const cwd = join(root, 'cwd');
+    mkdirSync(cwd);
+
+    for (const kind of ['role', 'user'] as const) {
+      for (const name of HOSTILE_NAMES) {
+        const out = mkdtempSync(join(root, 'plan-'));
+        // By ARN: a name such as "-rf --profile evil" would read as options on the command line.
+        const r = await runCli(['contain', `arn:aws:iam::${ACCOUNT}:${kind}/${name}`, '--reports', reports, '-o', out]);
+        expect(r.code, `${kind} ${JSON.stringify(name)}: ${r.err}`).toBe(0);
+        expect(r.out).not.toMatch(RAW_ESCAPE);
+        const [folder, ...more] = readdirSync(out);
+        expect(more).toEqual([]);
+        expect(isSafeSegment(folder!), folder).toBe(true);
+        const dir = join(out, folder!);
+        for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8'), `${folder}/${f}`).not.toMatch(RAW_ESCAPE);
+
+        for (const script of ['contain.sh', 'undo.sh']) {
+          const log = mkdtempSync(join(tmpdir(), 'leash-contain-argv-'));
+          const run = spawnSync('bash', [join(dir, script), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log }, encoding: 'utf8' });
+          expect(run.status, `${script} ${JSON.stringify(name)}: ${run.stderr}`).toBe(0);
+          const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
+          const named = calls.flatMap((argv) => argv.flatMap((a, i) => (a === `--${kind}-name` ? [argv[i + 1]] : [])));
+          expect(named.length, `${script} ${JSON.stringify(name)}`).toBeGreaterThan(0);
+          for (const n of named) expect(n).toBe(name);
+          const change = kind === 'role'
+            ? (script === 'contain.sh' ? 'put-role-policy' : 'delete-role-policy')
+            : (script === 'contain.sh' ? 'attach-user-policy' : 'detach-user-policy');
+          expect(calls.some((argv) => argv.includes(change)), `${script} ${JSON.stringify(name)}`).toBe(true);
+        }
+      }
+    }
+    // Nothing ran from a name: no file appeared where the scripts ran.
+    expect(readdirSync(cwd)).toEqual([]);
+    // Negative control: the names really are hostile to a shell that does not quote them.
+    const naive = spawnSync('bash', ['-c', `echo ${HOSTILE_NAMES[2]}`], { cwd, encoding: 'utf8' });
+    expect(naive.status).toBe(0);
+    expect(readdirSync(cwd)).toContain('pwned-subst');
+  }, 300_000);
+});
