@@ -44,6 +44,8 @@ export interface TuiCallbacks {
   readonly onExport: (view: ViewExport, format: 'json' | 'markdown') => Promise<string>;
   /** Remove a finding's suppression; resolves to the file it was removed from. */
   readonly onUnsuppress?: (finding: Finding) => Promise<{ readonly file: string }>;
+  /** Write the containment plan (`leash contain`) of a principal; resolves to its folder. */
+  readonly onContain?: (report: Report, principal: PrincipalReport) => Promise<string>;
 }
 
 export interface AppProps extends TuiCallbacks {
@@ -178,6 +180,18 @@ export function App(props: AppProps) {
     props.onWriteFix(fix, principal).then(
       (dir) => setStatus(`Wrote policy.json, main.tf, apply.sh to ${dir}`, 'ok'),
       (e: unknown) => setStatus(`Could not write fix files: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+    );
+  };
+
+  const contain = (report: Report, principal: PrincipalReport) => {
+    if (!props.onContain) {
+      setStatus('Containment plans are not available here: run leash contain.', 'error');
+      return;
+    }
+    setStatus('Writing the containment plan…', 'busy');
+    props.onContain(report, principal).then(
+      (dir) => setStatus(`Containment plan in ${dir}/ (nothing applied): read README.md, then contain.sh --apply`, 'ok'),
+      (e: unknown) => setStatus(`Could not write the containment plan: ${e instanceof Error ? e.message : String(e)}`, 'error'),
     );
   };
 
@@ -322,6 +336,10 @@ export function App(props: AppProps) {
         if (!principal) return pop(s);
         const d = s.detail;
         if (key.escape) return pop(s);
+        if (input === 'c') {
+          contain(report, principal);
+          return ref.current;
+        }
         if (key.tab || key.rightArrow || key.leftArrow) {
           const step = (key.tab && key.shift) || key.leftArrow ? -1 : 1;
           return { ...s, detail: { ...d, tab: cycle(DETAIL_TABS, d.tab, step), scroll: 0 } };
@@ -506,7 +524,7 @@ function keysRow(s: State, canScan: boolean): Row {
     case 'principals':
       return k('↑↓ move · enter open · / search · o sort · a agents · v severity · x suppressed · n new · ? · q');
     case 'principal':
-      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · tab section · esc back · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · tab section · esc back · e export · ? · q' : '↑↓ scroll · tab section · esc back · e export · ? help · q quit');
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · c contain · tab section · esc · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · c contain · tab section · esc back · e export · ? · q' : '↑↓ scroll · c contain · tab section · esc back · e export · ? · q');
     case 'fixes':
       return k('↑↓ fix · enter open · esc back · e export · ? help · q quit');
     case 'fix':

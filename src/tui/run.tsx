@@ -1,12 +1,14 @@
 // Mounts the App on the real terminal with the default file-writing callbacks.
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { render } from 'ink';
 import { removeSuppression, SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
 import { App } from './App.js';
 import { OrgApp, type OrgAppProps } from './OrgApp.js';
 import type { AppProps, TuiCallbacks } from './App.js';
 import { writeExportFile, writeFixFiles } from './report-files.js';
+import { planContainment } from '../contain/plan.js';
+import { CONTAIN_DIR, writeContainment } from '../contain/write.js';
 
 function whoAmI(): string | undefined {
   try {
@@ -17,8 +19,10 @@ function whoAmI(): string | undefined {
 }
 
 /** The callbacks `leash` uses: fix files under reports/fixes, suppressions and exports in `cwd`. */
-export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Required<Pick<TuiCallbacks, 'onUnsuppress'>> {
+export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Required<Pick<TuiCallbacks, 'onUnsuppress' | 'onContain'>> {
   return {
+    // The command's default scope (a role's sessions so far, a user's everything), in ./contain/.
+    onContain: async (report, principal) => relative(cwd, await writeContainment(join(cwd, CONTAIN_DIR), planContainment(report, { target: principal.arn, now: new Date() }))),
     onWriteFix: async (fix, principal) => writeFixFiles(fix, principal?.name ?? fix.principalArn.split('/').pop() ?? fix.principalArn, cwd),
     onSuppress: async (finding, input) => {
       const file = join(cwd, SUPPRESSIONS_FILE);
@@ -56,6 +60,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
     onSuppress: options.onSuppress ?? defaults.onSuppress,
     onExport: options.onExport ?? defaults.onExport,
     onUnsuppress: options.onUnsuppress ?? defaults.onUnsuppress!,
+    onContain: options.onContain ?? defaults.onContain,
   };
   const instance = render(<App {...props} />, { exitOnCtrlC: true });
   await instance.waitUntilExit();

@@ -196,6 +196,22 @@ describe('App actions', () => {
     expect(json.principal.name).toBe('kiro-agent');
   });
 
+  it('c on a principal writes its containment plan under ./contain and says nothing is applied', async () => {
+    const tui = await open({}, { columns: 140, rows: 30 });
+    await tui.press(KEYS.enter, 'c');
+    await until(tui, /Containment plan in contain\/role-kiro-agent-\d{8}T\d{6}Z\/ \(nothing applied\): read README\.md, then contain\.sh --apply/);
+    const [folder] = readdirSync(join(cwd, 'contain'));
+    expect(readdirSync(join(cwd, 'contain', folder!)).sort()).toEqual(['README.md', 'contain.sh', 'revoke-sessions.json', 'undo.sh']);
+    expect(readFileSync(join(cwd, 'contain', folder!, 'README.md'), 'utf8')).toContain('# Contain role kiro-agent');
+  });
+
+  it('negative: c elsewhere (the overview) writes nothing', async () => {
+    const tui = await open();
+    await tui.press('c');
+    await until(tui, 'Riskiest agent');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('a failing callback shows an error and the TUI keeps running', async () => {
     const tui = await open({ onWriteFix: async () => Promise.reject(new Error('EACCES: permission denied')) });
     await tui.press(KEYS.enter, KEYS.enter, 'w');

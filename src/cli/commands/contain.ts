@@ -1,15 +1,12 @@
 // `leash contain <principal|session ARN>`: during an incident, the Deny that stops an agent now,
 // as files a person reviews and runs (contain.sh, undo.sh). Reads a report; changes nothing.
-import { mkdir, open } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Report } from '../../model/report.js';
-import { InputError } from '../../model/errors.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { planContainment, type ContainScope } from '../../contain/plan.js';
-import { containSummary, renderContainment } from '../../contain/render.js';
-import { safeName } from '../../safe/name.js';
+import { containSummary } from '../../contain/render.js';
+import { CONTAIN_DIR, writeContainment } from '../../contain/write.js';
 import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
@@ -29,27 +26,6 @@ async function reportFor(o: ContainOptions): Promise<Report> {
   return report;
 }
 
-/** A new folder per plan, never an existing one: files are created, not overwritten. */
-async function writePlanFolder(root: string, folder: string, files: ReturnType<typeof renderContainment>): Promise<string> {
-  await mkdir(root, { recursive: true });
-  const dir = join(root, folder);
-  try {
-    await mkdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(dir, '', 'a folder that does not exist yet (each plan gets its own)', 'it exists');
-    throw e;
-  }
-  for (const f of files) {
-    const fh = await open(join(dir, f.name), 'wx', f.mode);
-    try {
-      await fh.writeFile(f.content);
-    } finally {
-      await fh.close();
-    }
-  }
-  return dir;
-}
-
 export function register(program: Command): void {
   program
     .command('contain')
@@ -63,7 +39,7 @@ export function register(program: Command): void {
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest refers to (needed when --reports holds several)')
     .option('--demo', 'plan against the bundled demo account')
-    .option('-o, --output <dir>', 'folder to write the plan under (a new sub-folder each time)', 'contain')
+    .option('-o, --output <dir>', 'folder to write the plan under (a new sub-folder each time)', CONTAIN_DIR)
     .option('--json', 'print the plan (and its folder) as JSON instead of the summary')
     .addHelpText('after', exitCodesHelp({ 0: 'plan written (nothing applied: run contain.sh --apply after reading it)', 2: 'no such principal or session, a bad option, or an unreadable report' }))
     .action(async (target: string, o: ContainOptions) => {
@@ -71,8 +47,7 @@ export function register(program: Command): void {
         const report = await reportFor(o);
         const now = new Date();
         const plan = planContainment(report, { target, now, ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
-        const folder = `${safeName(plan.principal.kind, plan.principal.name)}-${plan.plannedAt.replace(/[-:]/g, '')}`;
-        const dir = await writePlanFolder(resolve(o.output), folder, renderContainment(plan));
+        const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
       } catch (e) {

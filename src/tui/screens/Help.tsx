@@ -13,6 +13,7 @@ export const HELP_KEYS: readonly (readonly [string, string])[] = [
   ['tab ⇧tab  ← →', 'principal: switch section (Fixes lists all; Can become shows reach) · fix: Diff by action / JSON / Terraform / CLI'],
   ['s u', 'suppress the selected finding (reason required) · unsuppress it'],
   ['w', 'fix: write policy.json, main.tf, apply.sh'],
+  ['c', 'principal: an agent is acting now: write the Deny that stops it (contain/, nothing applied)'],
   ['e', 'export this view as JSON or Markdown'],
   ['?', 'this help'],
   ['q', 'quit'],
