@@ -17,7 +17,7 @@
 //   a role is evaluated for that role's sessions only, so `*:<session>` names one session of it.
 // - aws:SourceIdentity persists across role chaining, so a Deny on it follows the agent's sessions.
 // An explicit Deny in an identity policy beats every Allow, resource-based policies included.
-import type { PrincipalReport, Report } from '../model/report.js';
+import type { PrincipalReport, Report, SessionSummary } from '../model/report.js';
 import type { PathHop } from '../model/graph.js';
 import { InputError } from '../model/errors.js';
 
@@ -29,7 +29,7 @@ export const DENY_ALL_POLICY_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';
 
 const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
 /** Role session names and source identities: IAM's alphabet for them, which holds no `*`, `?` or `$`. */
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 export interface ContainRequest {
@@ -87,6 +87,10 @@ export interface ContainmentPlan {
   readonly graphPartial: boolean;
   /** AI tools the report links to this principal. */
   readonly agents: readonly string[];
+  /** A role's most recent sessions as the report's CloudTrail showed them (schema 1.9.0), latest first. */
+  readonly sessionsSeen: readonly SessionSummary[];
+  /** `arn:<partition>:sts::<account>:assumed-role/<role>/`: a seen session's ARN is this plus its name. */
+  readonly sessionArnPrefix?: string;
   readonly plannedAt: string;
 }
 
@@ -198,6 +202,8 @@ export function planContainment(report: Report, req: ContainRequest): Containmen
     onward,
     graphPartial: partial,
     agents,
+    sessionsSeen: kind === 'role' ? principal.usage?.sessions ?? [] : [],
+    ...(kind === 'role' ? { sessionArnPrefix: `arn:${principal.arn.split(':')[1]}:sts::${report.scan.account.id}:assumed-role/${principal.name}/` } : {}),
     plannedAt,
   };
 

@@ -5,7 +5,7 @@
 import { commentText, shellQuote } from '../fix/render/aws-cli.js';
 import { md } from '../fix/plan.js';
 import { safeText } from '../safe/text.js';
-import type { ContainmentPlan } from './plan.js';
+import { SESSION_NAME, type ContainmentPlan } from './plan.js';
 
 export interface ContainFile { readonly name: string; readonly content: string; readonly mode: number }
 
@@ -94,6 +94,13 @@ function undoScript(p: ContainmentPlan): string {
   return lines.join('\n');
 }
 
+/** The command that stops one seen session, when its name (or source identity) is one IAM could have issued. */
+function containOne(p: ContainmentPlan, x: ContainmentPlan['sessionsSeen'][number]): string {
+  if (x.name !== undefined && SESSION_NAME.test(x.name) && p.sessionArnPrefix) return `\`leash contain ${t(p.sessionArnPrefix + x.name)}\``;
+  if (x.sourceIdentity !== undefined && SESSION_NAME.test(x.sourceIdentity)) return `\`leash contain ${t(p.principal.arn)} --source-identity ${x.sourceIdentity}\``;
+  return '';
+}
+
 function readme(p: ContainmentPlan): string {
   const out = [
     `# Contain ${t(p.principal.kind)} ${t(p.principal.name)}`,
@@ -125,6 +132,19 @@ function readme(p: ContainmentPlan): string {
     );
   }
   if (p.leavesOpen.length > 0) out.push('## What it leaves open', '', ...p.leavesOpen.map((l) => `- ${t(l)}`), '');
+  const named = p.sessionsSeen.filter((x) => x.name !== undefined || x.sourceIdentity !== undefined);
+  if (named.length > 0 && p.sessionArnPrefix) {
+    out.push(
+      '## Sessions the report saw (latest first)',
+      '',
+      'To stop one of them only, leaving the role\'s other users at work:',
+      '',
+      '| session | source identity | AI tools | last seen | events | contain only it |',
+      '| --- | --- | --- | --- | ---: | --- |',
+      ...named.map((x) => `| ${x.name !== undefined ? `\`${t(x.name)}\`` : ''} | ${x.sourceIdentity !== undefined ? `\`${t(x.sourceIdentity)}\`` : ''} | ${(x.tools ?? []).map(t).join(', ')} | ${t(x.lastSeen)} | ${x.events} | ${containOne(p, x)} |`),
+      '',
+    );
+  }
   if (p.onward.length > 0) {
     out.push(
       '## Where it may already be',
@@ -156,6 +176,8 @@ export function containSummary(p: ContainmentPlan, dir: string): string {
   if (p.cannot) lines.push(`leash writes no IAM change: ${safeText(p.cannot)}`);
   else lines.push(`Review, then: ${safeText(dir)}/contain.sh --apply   (dry run without --apply; undo: undo.sh --apply)`);
   for (const l of p.leavesOpen) lines.push(`  leaves open: ${safeText(l)}`);
+  const agentSession = p.scope !== 'session' && p.sessionArnPrefix ? p.sessionsSeen.find((x) => x.name !== undefined && SESSION_NAME.test(x.name) && (x.tools?.length ?? 0) > 0) : undefined;
+  if (agentSession && p.sessionArnPrefix) lines.push(`  latest AI-tool session seen: ${safeText(agentSession.name!)} (${(agentSession.tools ?? []).map(safeText).join(', ')}, ${safeText(agentSession.lastSeen)}); that one only: leash contain ${safeText(p.sessionArnPrefix + agentSession.name!)}`);
   const plural = (n: number) => `${n} principal${n === 1 ? '' : 's'}`;
   if (p.onward.length > 0) lines.push(`  it can become ${plural(p.onward.length)}${p.graphPartial ? ' at least' : ''}, where its sessions are not touched: ${p.onward.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.onward.length > 5 ? ', …' : ''} (README.md)`);
   if (p.reentry.length > 0) lines.push(`  ${plural(p.reentry.length)}${p.graphPartial ? ' at least' : ''} can become it again: ${p.reentry.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.reentry.length > 5 ? ', …' : ''} (README.md)`);

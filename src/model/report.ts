@@ -13,7 +13,8 @@ import type { PrincipalKind } from './snapshot.js';
 // 1.7.0: principals carry IAM's unique id (`uniqueId`: AIDA…/AROA…); the delta names principals
 // renamed (same unique id, new ARN) and recreated (same ARN, new unique id).
 // 1.8.0: a fix's verification says when it checked observed calls on a sample of their resources (`sampled`).
-export const REPORT_SCHEMA_VERSION = '1.8.0';
+// 1.9.0: a principal's usage names its most recent sessions (`sessions`: name, source identity, the AI tools their user agents match), for containing one.
+export const REPORT_SCHEMA_VERSION = '1.9.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */
@@ -123,8 +124,22 @@ export interface PrincipalReport {
     readonly actions?: readonly { readonly action: string; readonly count: number; readonly lastSeen: string }[];
     /** Actions attempted but refused (AccessDenied): tried, not needed-and-granted. */
     readonly deniedActions?: readonly string[];
+    /** Schema 1.9.0: its most recent sessions (at most 10), which `leash contain` can stop one by one. */
+    readonly sessions?: readonly SessionSummary[];
   };
   readonly baseline?: PrincipalBaselineSummary;
+}
+
+/** One session of a principal as CloudTrail showed it (schema 1.9.0). */
+export interface SessionSummary {
+  /** Role session name (for a user's temporary credentials there is none). */
+  readonly name?: string;
+  readonly sourceIdentity?: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly events: number;
+  /** AI tools whose signature the session's user agents match (registry and config signatures). */
+  readonly tools?: readonly string[];
 }
 
 export interface ReportDelta {

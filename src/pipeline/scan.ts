@@ -40,6 +40,7 @@ import { writeFixPlans } from '../fix/write.js';
 import { collectGarbage } from './release.js';
 import { jsonTextSafe, safeText } from '../safe/text.js';
 import type { AwsCollection } from '../collect/aws/index.js';
+import { configSignatures, REGISTRY_SIGNATURES } from '../agents/user-agent.js';
 
 export interface ScanOptions {
   /** An `aws iam get-account-authorization-details` JSON file. */
@@ -250,6 +251,7 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
     graph: graph.summary(snapshot.account.id, { stored: opts.storedGraph === true }),
     ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
+    signatures: [...REGISTRY_SIGNATURES, ...configSignatures(config.agents.signatures)],
     errors: [...pre.errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })), ...extraErrors],
   });
   stage('report');

@@ -3,7 +3,9 @@ import type { GraphSummary } from '../model/graph.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { SEVERITIES } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
-import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report, PrincipalBlastReport } from '../model/report.js';
+import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report, PrincipalBlastReport, SessionSummary } from '../model/report.js';
+import type { SessionUsage } from '../model/usage.js';
+import { matchUserAgent, REGISTRY_SIGNATURES, type Signature } from '../agents/user-agent.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import type { ScanError } from '../model/errors.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -50,6 +52,26 @@ export function byService(set: ActionSet, expander: ActionExpander): Readonly<Re
 }
 const byServiceMemo = new WeakMap<ActionExpander, WeakMap<ActionSet, Readonly<Record<string, number>>>>();
 
+const SESSIONS_KEPT = 10;
+const SESSION_AGENTS_READ = 5;
+
+/** The most recent sessions, each with the AI tools its user agents match: what `leash contain` offers to stop. */
+function sessionsOf(sessions: readonly SessionUsage[], signatures: readonly Signature[] = REGISTRY_SIGNATURES): { sessions?: SessionSummary[] } {
+  if (sessions.length === 0) return {};
+  const recent = [...sessions].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).slice(0, SESSIONS_KEPT);
+  return {
+    sessions: recent.map((x) => {
+      const tools = [...new Set(x.userAgents.slice(0, SESSION_AGENTS_READ).flatMap((ua) => matchUserAgent(ua, signatures).slice(0, 1).map((m) => m.rule.tool)))].sort();
+      return {
+        ...(x.sessionName !== undefined ? { name: x.sessionName } : {}),
+        ...(x.sourceIdentity !== undefined ? { sourceIdentity: x.sourceIdentity } : {}),
+        firstSeen: x.firstSeen, lastSeen: x.lastSeen, events: x.eventCount,
+        ...(tools.length > 0 ? { tools } : {}),
+      };
+    }),
+  };
+}
+
 export interface BuildInput {
   readonly scanId: string;
   readonly startedAt: string;
@@ -66,6 +88,8 @@ export interface BuildInput {
   readonly blast?: ReadonlyMap<string, PrincipalBlastReport>;
   /** Coverage notes from the analysis (what it chose not to do, and why). */
   readonly notes?: readonly string[];
+  /** User-agent signatures (registry and config) that name the AI tool of a session. */
+  readonly signatures?: readonly Signature[];
   readonly errors: readonly ScanError[];
 }
 
@@ -153,7 +177,7 @@ export function buildReport(input: BuildInput): Report {
       ...(input.blast?.has(p.arn) ? { blast: input.blast.get(p.arn)! } : {}),
       ...(p.boundary && 'arn' in p.boundary.origin ? { boundaryArn: p.boundary.origin.arn } : {}),
       ...(p.kind === 'role' ? { trustPolicy: policyToJson(p.trustPolicy) } : {}),
-      ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, actions: [...used].sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)).slice(0, 200).map((u) => ({ action: u.action, count: u.count, lastSeen: u.lastSeen })), ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}) } } : {}),
+      ...(usage ? { usage: { actionsUsed: used.length, byService: usedByService, userAgents: Object.keys(usage.userAgents).slice(0, 20), lastSeen: usage.lastSeen, actions: [...used].sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)).slice(0, 200).map((u) => ({ action: u.action, count: u.count, lastSeen: u.lastSeen })), ...(denied.length ? { deniedActions: denied.slice(0, 100) } : {}), ...sessionsOf(usage.sessions, input.signatures) } } : {}),
       ...(base ? { baseline: base } : {}),
     };
   });

@@ -196,3 +196,28 @@ describe('planContainment: bad input is refused with what was expected', () => {
     expect(() => plan(req)).toThrow(message);
   });
 });
+
+describe('planContainment: the sessions the report saw (schema 1.9.0)', async () => {
+  const { collectSnapshot } = await import('../../src/pipeline/scan.js');
+  const { containSummary, renderContainment } = await import('../../src/contain/render.js');
+  const demo = await collectSnapshot({ demo: true });
+  const demoReport = analyzeSnapshot(demo.snapshot, demo.config, { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false }).report;
+
+  it('a role\'s plan lists its recent sessions with the command that stops each one alone', () => {
+    const p = plan({ target: 'kiro-agent' }, demoReport);
+    expect(p.sessionsSeen).toHaveLength(10);
+    const readme = renderContainment(p).find((f) => f.name === 'README.md')!.content;
+    expect(readme).toContain('| `kiro-dana-030` | `dana` | kiro |');
+    expect(readme).toContain('`leash contain arn:aws:sts::111122223333:assumed-role/kiro-agent/kiro-dana-030`');
+    expect(containSummary(p, '/x')).toMatch(/latest AI-tool session seen: kiro-dana-030 \(kiro, .*that one only: leash contain arn:aws:sts::111122223333:assumed-role\/kiro-agent\/kiro-dana-030/);
+  });
+
+  it('negative: a session name IAM could not have issued gets no command; a user has no sessions to list', () => {
+    const kiro = demoReport.principals.find((x) => x.name === 'kiro-agent')!;
+    const hostile = { ...demoReport, principals: demoReport.principals.map((x) => (x === kiro ? { ...x, usage: { ...x.usage!, sessions: [{ name: 'a|b`$(x)', firstSeen: 'f', lastSeen: 'l', events: 1, tools: ['kiro'] }] } } : x)) };
+    const p = plan({ target: 'kiro-agent' }, hostile);
+    expect(renderContainment(p).find((f) => f.name === 'README.md')!.content).not.toContain('leash contain arn:aws:sts');
+    expect(containSummary(p, '/x')).not.toMatch(/latest AI-tool session/);
+    expect(plan({ target: 'dana' }, demoReport).sessionsSeen).toEqual([]);
+  });
+});
