@@ -20,6 +20,8 @@
 import type { PrincipalReport, Report, SessionSummary } from '../model/report.js';
 import type { PathHop } from '../model/graph.js';
 import { InputError } from '../model/errors.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { whoCanUndo, type Undoer } from './undoers.js';
 
 /** What to stop: one session, every session issued before a time, or everything (new sessions and long-term keys too). */
 export type ContainScope = 'session' | 'sessions' | 'all';
@@ -44,6 +46,8 @@ export interface ContainRequest {
   readonly at?: string;
   /** When the plan is made (the policy name's stamp); the caller's clock. */
   readonly now: Date;
+  /** The account's export, when the plan is made from one: then who could undo the containment is decided too. */
+  readonly snapshot?: Snapshot;
 }
 
 export interface ContainPolicy {
@@ -85,6 +89,8 @@ export interface ContainmentPlan {
   readonly onward: readonly LinkedPrincipal[];
   /** True when the report's graph left hops out: both lists are lower bounds. */
   readonly graphPartial: boolean;
+  /** Principals whose policies let them remove the Deny (decided from an export); absent when planned from a report alone. */
+  readonly undoers?: readonly Undoer[];
   /** AI tools the report links to this principal. */
   readonly agents: readonly string[];
   /** A role's most recent sessions as the report's CloudTrail showed them (schema 1.9.0), latest first. */
@@ -173,6 +179,14 @@ function linksOf(report: Report, arn: string): { into: LinkedPrincipal[]; onward
 }
 
 export function planContainment(report: Report, req: ContainRequest): ContainmentPlan {
+  const plan = planOnly(report, req);
+  if (!req.snapshot || plan.cannot) return plan;
+  const target = req.snapshot.principals.find((p) => p.arn === plan.principal.arn);
+  if (!target) return plan;
+  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all') };
+}
+
+function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
   const { principal, session: fromArn } = findPrincipal(report, req.target);
   if (fromArn && req.session && req.session !== fromArn) throw new InputError('--session', '', `the session the ARN names (${fromArn}) or no --session`, JSON.stringify(req.session));
   const sessionName = req.session ?? fromArn;

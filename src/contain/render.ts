@@ -158,6 +158,15 @@ function readme(p: ContainmentPlan): string {
   if (p.reentry.length > 0) {
     out.push('## Who can come back in', '', 'These can become it again (a new session, new keys). Contain them too if the agent may hold their credentials.', '', ...p.reentry.map((r) => `- ${t(r.label)} (${t(r.how)})`), '');
   }
+  if (!p.cannot) {
+    if (p.undoers === undefined) {
+      out.push('## Who can remove it', '', 'Not decided from a report alone: `leash contain … --input <export>` (a fresh `aws iam get-account-authorization-details`) lists every principal whose policies let it delete the Deny.', '');
+    } else {
+      out.push('## Who can remove it', '', p.undoers.length === 0 ? 'No principal of the export may delete or overwrite it (the account root and IAM Identity Center administrators aside).' : 'Principals of the export whose policies let them take the Deny off again:', '');
+      for (const u of p.undoers) out.push(`- ${t(u.name)}${u.arn === p.principal.arn ? ' (itself: a session the Deny does not cover)' : ''}: ${u.actions.map(t).join(', ')}${u.conditional ? ' (only if a condition holds)' : ''}`);
+      if (p.undoers.length > 0) out.push('');
+    }
+  }
   if (p.graphPartial) out.push('The report keeps only part of the access graph, so the lists above may be incomplete: `leash paths` with `--input` asks the whole graph.', '');
   return out.join('\n');
 }
@@ -180,6 +189,7 @@ export function containSummary(p: ContainmentPlan, dir: string): string {
   if (agentSession && p.sessionArnPrefix) lines.push(`  latest AI-tool session seen: ${safeText(agentSession.name!)} (${(agentSession.tools ?? []).map(safeText).join(', ')}, ${safeText(agentSession.lastSeen)}); that one only: leash contain ${safeText(p.sessionArnPrefix + agentSession.name!)}`);
   const plural = (n: number) => `${n} principal${n === 1 ? '' : 's'}`;
   if (p.onward.length > 0) lines.push(`  it can become ${plural(p.onward.length)}${p.graphPartial ? ' at least' : ''}, where its sessions are not touched: ${p.onward.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.onward.length > 5 ? ', …' : ''} (README.md)`);
+  if (p.undoers && p.undoers.length > 0) lines.push(`  ${plural(p.undoers.length)} may remove the Deny: ${p.undoers.slice(0, 5).map((u) => safeText(u.name)).join(', ')}${p.undoers.length > 5 ? ', …' : ''} (README.md)`);
   if (p.reentry.length > 0) lines.push(`  ${plural(p.reentry.length)}${p.graphPartial ? ' at least' : ''} can become it again: ${p.reentry.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.reentry.length > 5 ? ', …' : ''} (README.md)`);
   return `${lines.join('\n')}\n`;
 }

@@ -221,3 +221,32 @@ describe('planContainment: the sessions the report saw (schema 1.9.0)', async ()
     expect(plan({ target: 'dana' }, demoReport).sessionsSeen).toEqual([]);
   });
 });
+
+describe('planContainment: who could remove the Deny (from an export)', () => {
+  const world: AccountSpec = {
+    ...spec,
+    users: [...spec.users!, { name: 'mfa-admin', inline: [doc(allow('iam:DetachRolePolicy', '*', { Bool: { 'aws:MultiFactorAuthPresent': 'true' } }))] }],
+    roles: [...spec.roles!, { name: 'self-editor', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow(['ec2:*', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'], arn(DEV, 'role', 'self-editor')))] }],
+  };
+  const snap = snapshot(world);
+  const r = reportOf(snap);
+
+  it('the inline Deny: whoever may delete or overwrite a policy of the role, decided on its ARN', () => {
+    const p = plan({ target: 'agent-role', snapshot: snap }, r);
+    expect(p.undoers?.map((u) => [u.name, u.actions, u.conditional])).toEqual([['editor', ['iam:PutRolePolicy'], false]]);
+  });
+
+  it('AWSDenyAll: whoever may detach it, a condition the export cannot settle said so', () => {
+    const p = plan({ target: 'agent-role', scope: 'all', snapshot: snap }, r);
+    expect(p.undoers?.map((u) => [u.name, u.actions, u.conditional])).toEqual([['mfa-admin', ['iam:DetachRolePolicy'], true]]);
+  });
+
+  it('the role itself counts while some of its sessions still work, not once everything is denied', () => {
+    expect(plan({ target: 'self-editor', snapshot: snap }, r).undoers?.map((u) => u.name)).toEqual(['self-editor']);
+    expect(plan({ target: 'self-editor', scope: 'all', snapshot: snap }, r).undoers?.map((u) => u.name)).toEqual(['mfa-admin']);
+  });
+
+  it('negative: from a report alone it is not decided (undefined, not an empty list)', () => {
+    expect(plan({ target: 'agent-role' }, r).undoers).toBeUndefined();
+  });
+});

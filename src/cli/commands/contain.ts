@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Report } from '../../model/report.js';
+import type { Snapshot } from '../../model/snapshot.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { planContainment, type ContainScope } from '../../contain/plan.js';
 import { containSummary } from '../../contain/render.js';
@@ -11,19 +12,20 @@ import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
 
-interface ContainOptions { report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; at?: string; output: string; json?: boolean }
+interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; at?: string; output: string; json?: boolean }
 
-async function reportFor(o: ContainOptions): Promise<Report> {
-  if (o.demo) {
+async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot }> {
+  if (o.demo || o.input) {
+    // A fresh export (or the demo): analysed here, nothing written but the plan.
     const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
-    const c = await collectSnapshot({ demo: true });
+    const c = await collectSnapshot(o.input ? { input: o.input } : { demo: true });
     const now = new Date();
-    return analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report;
+    return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot };
   }
   const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
   const report = await loadReport(path);
   checkAccount(report, o.account, path);
-  return report;
+  return { report };
 }
 
 export function register(program: Command): void {
@@ -38,15 +40,16 @@ export function register(program: Command): void {
     .option('--report <path>', 'report.json, its directory, or latest', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest refers to (needed when --reports holds several)')
+    .option('-i, --input <file>', 'a fresh export (aws iam get-account-authorization-details) instead of a report: also lists who could remove the Deny')
     .option('--demo', 'plan against the bundled demo account')
     .option('-o, --output <dir>', 'folder to write the plan under (a new sub-folder each time)', CONTAIN_DIR)
     .option('--json', 'print the plan (and its folder) as JSON instead of the summary')
     .addHelpText('after', exitCodesHelp({ 0: 'plan written (nothing applied: run contain.sh --apply after reading it)', 2: 'no such principal or session, a bad option, or an unreadable report' }))
     .action(async (target: string, o: ContainOptions) => {
       try {
-        const report = await reportFor(o);
+        const { report, snapshot } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
