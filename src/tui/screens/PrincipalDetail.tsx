@@ -191,6 +191,20 @@ function agentTab(p: PrincipalReport): Row[] {
     rows.push([seg('User agents seen', { bold: true })]);
     for (const ua of p.usage.userAgents) rows.push(`  ${ua}`);
   }
+  const sessions = p.usage?.sessions ?? [];
+  if (sessions.length > 0) {
+    rows.push(' ');
+    rows.push([seg('Recent sessions (latest first)', { bold: true }), seg('  c contains the role; leash contain <session ARN> stops one alone', { dim: true })]);
+    for (const x of sessions) {
+      rows.push([
+        seg(`  ${x.lastSeen.padEnd(21)}`, { dim: true }),
+        seg((x.name ?? '(no session name)').padEnd(28)),
+        seg(x.sourceIdentity !== undefined ? ` source identity ${x.sourceIdentity}` : ''),
+        seg(` ${x.events} events`, { dim: true }),
+        seg(x.tools?.length ? `  (${x.tools.join(', ')})` : '', { color: 'cyan' }),
+      ]);
+    }
+  }
   return rows;
 }
 

@@ -69,6 +69,27 @@ describe('PrincipalDetail', () => {
     t.unmount();
   });
 
+  it('why-agent tab: recent sessions with the AI tool their user agent names (schema 1.9); none listed without them', async () => {
+    const report = buildReport({ withUsage: true });
+    const kiro = report.principals.find((p) => p.name === 'kiro-agent')!;
+    const sessions = [
+      { name: 'kiro-dana-030', sourceIdentity: 'dana', firstSeen: '2026-11-20T16:00:00Z', lastSeen: '2026-11-20T16:02:11Z', events: 12, tools: ['kiro'] },
+      { name: 'ops-\u001b]52;c;x\u0007', firstSeen: '2026-11-19T09:00:00Z', lastSeen: '2026-11-19T09:05:00Z', events: 3 },
+    ];
+    const withSessions = { ...report, principals: report.principals.map((p) => (p === kiro ? { ...p, usage: { ...p.usage!, sessions } } : p)) };
+    const t = await renderTui(<PrincipalDetail report={withSessions} principal={withSessions.principals.find((p) => p.name === 'kiro-agent')!} state={{ tab: 'agent', selected: 0, scroll: 0 }} width={120} height={30} />);
+    const f = t.frame();
+    expect(f).toContain('Recent sessions (latest first)');
+    expect(f).toMatch(/2026-11-20T16:02:11Z\s+kiro-dana-030\s+source identity dana 12 events\s+\(kiro\)/);
+    // A hostile session name reaches the terminal escaped.
+    expect(f).toContain('ops-\\x1b]52;c;x\\x07');
+    expect(f).not.toMatch(/\u001b\]52/);
+    t.unmount();
+    const plain = await show({ tab: 'agent' });
+    expect(plain.frame()).not.toContain('Recent sessions');
+    plain.unmount();
+  });
+
   it('scrolls a long tab and never exceeds its height', async () => {
     const t = await show({ tab: 'access', scroll: 3 }, { height: 8 });
     const lines = t.frame().split('\n');
