@@ -3,12 +3,12 @@
 // --user-name is the IAM name byte for byte (no word splitting, no command substitution), no file
 // appears outside the fix folder's backup, and no raw escape byte sits in the script's comments.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
+import { awsStub, RAW_ESCAPE, stubAwsDirs } from '../support/aws-stub.js';
 import { memberTrustFile } from '../support/group-trust.js';
 import { safeName } from '../../src/safe/name.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
@@ -54,12 +54,7 @@ describe('apply.sh with aws stubbed, for hostile principal names', () => {
     const bundle = join(root, 'bundle');
     const r = await runCli(['scan', '--input', input, '--fixes', '--output', bundle, '--ci']);
     expect(r.code, r.err).toBe(0);
-    const bin = join(root, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'aws'), STUB);
-    chmodSync(join(bin, 'aws'), 0o755);
-    const cwd = join(root, 'cwd');
-    mkdirSync(cwd);
+    const { bin, cwd } = stubAwsDirs(root, STUB);
 
     const manifest = JSON.parse(readFileSync(join(bundle, 'fixes', '.leash-fixes'), 'utf8')) as { folders: Record<string, { principalArn: string; principals?: string[] }> };
     // A principal whose fixes are a shared boundary (and a trust policy) is in a group folder

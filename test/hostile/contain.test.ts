@@ -2,12 +2,12 @@
 // shows a raw escape, and contain.sh/undo.sh (aws stubbed) send each name to aws exactly and run
 // nothing from it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { awsStub, RAW_ESCAPE } from '../support/aws-stub.js';
+import { awsStub, RAW_ESCAPE, stubAwsDirs } from '../support/aws-stub.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
 import { isSafeSegment } from '../../src/safe/name.js';
 
@@ -31,12 +31,7 @@ describe('leash contain for hostile principal names', () => {
     const reports = join(root, 'reports');
     const scan = await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci']);
     expect(scan.code, scan.err).toBeLessThan(2);
-    const bin = join(root, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'aws'), STUB);
-    chmodSync(join(bin, 'aws'), 0o755);
-    const cwd = join(root, 'cwd');
-    mkdirSync(cwd);
+    const { bin, cwd } = stubAwsDirs(root, STUB);
 
     for (const kind of ['role', 'user'] as const) {
       for (const name of HOSTILE_NAMES) {
