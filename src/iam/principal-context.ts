@@ -78,14 +78,15 @@ export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
   if (now) Object.assign(values, timeValues(now));
+  const isRole = p.kind === 'role';
+  // Asked with a lower-case key that `values` lacks (conditions.ts).
+  const absent = (k: string): boolean => (k === 'aws:username' ? isRole : tagsAreExact && k.startsWith('aws:principaltag/'));
   return {
     ...(now ? { now, mayLackToken: p.kind === 'user' } : {}),
-    context: { values },
+    context: { values, absent },
     isAbsent: (key) => {
       const k = key.toLowerCase();
-      if (values[k]) return false;
-      if (k === 'aws:username') return p.kind === 'role';
-      return tagsAreExact && k.startsWith('aws:principaltag/');
+      return values[k] === undefined && absent(k);
     },
   };
 }

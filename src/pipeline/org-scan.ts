@@ -15,6 +15,7 @@ import {
   type OrganizationReport,
 } from '../model/organization-report.js';
 import type { Report } from '../model/report.js';
+import type { OrganizationFacts } from '../model/organization.js';
 import { loadConfig } from '../config/config.js';
 import { filterBounds } from '../collect/cloudtrail/coverage.js';
 import { parseAthenaSpec, type CloudTrailUsageResult } from '../collect/cloudtrail/reader.js';
@@ -137,6 +138,12 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     const { organizationPolicies } = await import('../collect/aws/org.js');
     const orgPolicies = wantScps ? organizationPolicies(clients.organizations, discovery.managementAccountId) : undefined;
     const { output: _output, ...perAccountOpts } = opts;
+    // Every listed account is a member (aws:PrincipalOrgID of its principals); OU paths are known
+    // when OU filters made discovery read the tree. Skipped accounts are members too.
+    const organization: OrganizationFacts | undefined = ORG_ID.test(discovery.organizationId) ? {
+      id: discovery.organizationId,
+      members: Object.fromEntries([...discovery.accounts.map((a) => [a.id, a.ouPath ? { ouPath: a.ouPath } : {}] as const), ...discovery.skipped.map((s) => [s.id, {}] as const)]),
+    } : undefined;
 
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -154,7 +161,7 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
         try {
           const share: CloudTrailUsageResult | undefined = athena && accountShare ? accountShare(athena, a.id, { ...(bounds.start ? { windowStart: bounds.start } : {}), ...(bounds.end ? { windowEnd: bounds.end } : {}) }) : undefined;
           const collection = orgPolicies ? await withOrganizationPolicies(collected.collection, orgPolicies, wantRcps) : collected.collection;
-          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collection, ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
+          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collection, ...(organization ? { organization } : {}), ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
           const s = summarize(a.id, res.report);
           counts[a.id] = s.counts;
           agents.push(...s.agents);
