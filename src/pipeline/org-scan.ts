@@ -26,6 +26,7 @@ import { awsCollectOptions } from './collect.js';
 import { scanAndWrite, type ProgressFn, type ScanOptions, type WriteOptions } from './scan.js';
 import type { AwsCollection } from '../collect/aws/collect.js';
 import type { OrganizationPolicies } from '../collect/aws/org.js';
+import type { OrgDiscovery } from '../collect/aws/organization.js';
 import { jsonPieces } from '../report/json-stream.js';
 
 export interface OrgScanOptions {
@@ -138,12 +139,7 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     const { organizationPolicies } = await import('../collect/aws/org.js');
     const orgPolicies = wantScps ? organizationPolicies(clients.organizations, discovery.managementAccountId) : undefined;
     const { output: _output, ...perAccountOpts } = opts;
-    // Every listed account is a member (aws:PrincipalOrgID of its principals); OU paths are known
-    // when OU filters made discovery read the tree. Skipped accounts are members too.
-    const organization: OrganizationFacts | undefined = ORG_ID.test(discovery.organizationId) ? {
-      id: discovery.organizationId,
-      members: Object.fromEntries([...discovery.accounts.map((a) => [a.id, a.ouPath ? { ouPath: a.ouPath } : {}] as const), ...discovery.skipped.map((s) => [s.id, {}] as const)]),
-    } : undefined;
+    const organization = organizationFacts(discovery);
 
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -212,6 +208,19 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
   } finally {
     clients.destroy();
   }
+}
+
+/**
+ * What discovery read of the organization, as the graph takes it: every listed account is a member
+ * (aws:PrincipalOrgID of its principals), skipped ones too; OU paths (root first) only where OU
+ * filters made discovery read the tree. None when the organization's id is not one.
+ */
+export function organizationFacts(discovery: Pick<OrgDiscovery, 'organizationId' | 'accounts' | 'skipped'>): OrganizationFacts | undefined {
+  if (!ORG_ID.test(discovery.organizationId)) return undefined;
+  return {
+    id: discovery.organizationId,
+    members: Object.fromEntries([...discovery.skipped.map((s) => [s.id, {}] as const), ...discovery.accounts.map((a) => [a.id, a.ouPath ? { ouPath: a.ouPath } : {}] as const)]),
+  };
 }
 
 /**
