@@ -61,7 +61,13 @@ export interface PrincipalFacts {
  * aws:PrincipalArn of a role session is the role's ARN with its path (not the session ARN);
  * aws:userid then holds the session name (unknown here) and aws:username is absent. A user's
  * aws:PrincipalTag keys are exactly its tags; a role's are its tags only when no session can add
- * or override tags.
+ * or override tags. The context says which keys are then absent (`absent`), so that a condition
+ * on a tag the principal lacks is decided wherever the context is used (the graph's trust and
+ * caller decisions), as residualCondition decides it here: a negated test of a missing key holds,
+ * a positive one fails ("If the key that you specify in a policy condition is not present in the
+ * request context, the values do not match and the condition is false. If the policy condition
+ * requires that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is
+ * not present, the condition is true", reference_policies_elements_condition_operators.html).
  */
 export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const account = p.arn.split(':')[4] ?? '';
