@@ -20,7 +20,9 @@ import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { makesInstanceProfiles } from '../iam/instance-profile.js';
-import { callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
+import { accountSpecific, callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
+import { organizationValues } from './organization.js';
+import type { OrganizationFacts } from '../model/organization.js';
 import { escalates, gain, powerOf, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
 import { reachPowers } from './reach.js';
@@ -121,6 +123,8 @@ interface Ctx {
   edgeCount: number;
   /** combinedEdits stopped at its bound: some editor-and-target combinations were not searched. */
   combinedEditsTruncated?: boolean;
+  /** Some account's organization is known: trusts to anyone that test it get a hub per caller account. */
+  orgKnown?: boolean;
 }
 
 interface AccountIndex {
@@ -142,6 +146,8 @@ interface AccountIndex {
   readonly byService: ReadonlyMap<string, { role: Role; entry: TrustEntry }[]>;
   /** Power of "any policy, no boundary" under the account's SCPs, when that is administrator (else undefined). */
   adminCeiling?: PowerSets;
+  /** aws:PrincipalOrgID / aws:PrincipalOrgPaths of the account's principals, when known (organization.ts). */
+  orgValues?: Readonly<Record<string, readonly string[]>>;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -279,16 +285,18 @@ function edgeRank(e: Pick<GraphEdge, 'condition' | 'target'>): number {
   return ({ none: 0, approval: 1, unknown: 2 } as const)[e.condition] * 2 + (e.target === 'proven' ? 0 : 1);
 }
 
-function callerFor(p: Principal, snapshot: Snapshot, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
-  const scps = (snapshot.scps ?? []).map((level) => layerOf('scp', level));
+function callerFor(p: Principal, acct: AccountIndex, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
+  const scps = (acct.snapshot.scps ?? []).map((level) => layerOf('scp', level));
   const b = boundary === null ? undefined : boundary ?? (p.boundary ? layerOf('boundary', [p.boundary]) : undefined);
+  const own = factsOf(p, now).context;
   return {
     arn: p.arn,
     account: accountOf(p.arn),
     identity: identity ?? layerOf('identity', p.policies),
     ...(b ? { boundary: b } : {}),
     scps,
-    context: factsOf(p, now).context,
+    // The principal's own keys, and its account's organization when the scan knows it.
+    context: acct.orgValues ? { ...own, values: { ...own.values, ...acct.orgValues } } : own,
   };
 }
 
@@ -296,7 +304,7 @@ function principalNode(ctx: Ctx, a: AnalyzedPrincipal, acct: AccountIndex): Grap
   const p = a.principal;
   return addNode(ctx, {
     id: p.arn, kind: p.kind as NodeKind, principalArn: p.arn, account: acct.id, label: p.name, scanned: true,
-    power: powerOf(a.effective, ctx.expander), caller: callerFor(p, acct.snapshot, ctx.now), effective: a.effective, principal: p, analyzed: a,
+    power: powerOf(a.effective, ctx.expander), caller: callerFor(p, acct, ctx.now), effective: a.effective, principal: p, analyzed: a,
   });
 }
 
@@ -390,7 +398,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     identity = state.elevated ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] } : layerOf('identity', p.policies);
     label = `${p.name} (${state.elevated ? 'policies rewritten, ' : ''}boundary replaced by ${state.replaced.name})`;
   }
-  const caller = callerFor(p, acct.snapshot, ctx.now, identity, boundary);
+  const caller = callerFor(p, acct, ctx.now, identity, boundary);
   const effective = effectivePermissions({
     identity: identity.docs.map((d) => d.document),
     ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
@@ -704,6 +712,19 @@ function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAc
 // ---------------------------------------------------------------------------------------------
 // Edges out of one node
 
+type TrustItem = { role: Role; entry: TrustEntry };
+
+/** A list of trust entries by what their decision depends on: nothing of the caller's, its account's organization, or the caller itself. */
+function splitByCaller(list: readonly TrustItem[]): { shared: TrustItem[]; byAccount: TrustItem[]; sharedAndByAccount: TrustItem[]; specific: TrustItem[] } {
+  const shared: TrustItem[] = [], byAccount: TrustItem[] = [], sharedAndByAccount: TrustItem[] = [], specific: TrustItem[] = [];
+  for (const x of list) {
+    if (callerSpecific(x.entry, x.role)) { specific.push(x); continue; }
+    (accountSpecific(x.entry, x.role) ? byAccount : shared).push(x);
+    sharedAndByAccount.push(x);
+  }
+  return { shared, byAccount, sharedAndByAccount, specific };
+}
+
 function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const caller = n.caller!;
   const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
@@ -736,37 +757,48 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     // decision does not depend on which role, and when the trust does not depend on the caller.
     for (const [named, list] of [['account', acct.byTrustedAccount.get(caller.account) ?? []], ['anyone', acct.anyone]] as const) {
       if (list.length === 0) continue;
-      const { shared, specific } = perList(list, 'split', () => ({ shared: list.filter((x) => !callerSpecific(x.entry, x.role)), specific: list.filter((x) => callerSpecific(x.entry, x.role)) }));
-      for (const { role, entry } of specific) one(role, entry, named);
-      if (shared.length === 0) continue;
-      const sample = sampleArn(acct, 'role');
-      if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
-        // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
-        const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-        for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
-        continue;
-      }
-      const d = decide(caller, 'sts:AssumeRole', sample);
-      const side = callerSide(caller, callerKind(n), named, caller.account === acct.id, d);
-      const hc = hopCondition(side, unknownIfNot(d));
-      if (!hc) continue;
-      const hubId = named === 'account' ? `hub:trusts-account:${caller.account}@${acct.id}` : `hub:trusts-anyone@${acct.id}`;
-      const hub = hubNode(ctx, hubId, named === 'account' ? `roles of ${acct.id} that trust account ${caller.account}` : `roles of ${acct.id} that trust any principal`, acct.id, (h) => {
-        for (const { role, entry } of shared) {
-          const target = roleFor(acct, role);
-          if (!target) continue;
-          const openCtx: RequestContext = { values: { 'aws:principalaccount': [caller.account], ...timeValues(ctx.now) } };
-          const tv = trustVerdict(role, entry, '', caller.account, openCtx);
-          const c = hopCondition(tv.t, tv.unknown);
-          if (c) addEdge(ctx, h, target, { technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: c, target: 'proven', why: 'trusts', evidence: [trustEvidence(role, entry)] });
-        }
-      });
-      addEdge(ctx, n, hub, {
-        technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
-        why: named === 'account' ? 'may assume any role that trusts its account' : 'may assume any role that trusts any principal',
-        evidence: d.evidence,
-      });
+      const split = perList(list, 'split', () => splitByCaller(list));
+      for (const { role, entry } of split.specific) one(role, entry, named);
+      // Trusts that test the caller's organization are decided once per caller account: the account
+      // hub is one per caller account already; for "anyone", a hub of their own per caller account
+      // once the scan knows some account's organization (else they stay with the rest, as before).
+      if (named === 'anyone' && ctx.orgKnown) {
+        if (split.shared.length > 0) viaHub(acct, named, split.shared, false);
+        if (split.byAccount.length > 0) viaHub(acct, named, split.byAccount, true);
+      } else if (split.sharedAndByAccount.length > 0) viaHub(acct, named, split.sharedAndByAccount, named === 'account');
     }
+  }
+  function viaHub(acct: AccountIndex, named: 'account' | 'anyone', shared: readonly TrustItem[], perAccount: boolean): void {
+    const sample = sampleArn(acct, 'role');
+    if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
+      // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
+      const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
+      for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
+      return;
+    }
+    const d = decide(caller, 'sts:AssumeRole', sample);
+    const side = callerSide(caller, callerKind(n), named, caller.account === acct.id, d);
+    const hc = hopCondition(side, unknownIfNot(d));
+    if (!hc) return;
+    const hubId = named === 'account' ? `hub:trusts-account:${caller.account}@${acct.id}` : perAccount ? `hub:trusts-anyone-in-org-of:${caller.account}@${acct.id}` : `hub:trusts-anyone@${acct.id}`;
+    const label = named === 'account' ? `roles of ${acct.id} that trust account ${caller.account}` : perAccount ? `roles of ${acct.id} that trust any principal of an organization (as account ${caller.account} is placed)` : `roles of ${acct.id} that trust any principal`;
+    const hub = hubNode(ctx, hubId, label, acct.id, (h) => {
+      // What every principal of the caller's account has in common: the account, its organization (when known).
+      const org = perAccount ? ctx.accounts.get(caller.account)?.orgValues : undefined;
+      const openCtx: RequestContext = { values: { 'aws:principalaccount': [caller.account], ...org, ...timeValues(ctx.now) } };
+      for (const { role, entry } of shared) {
+        const target = roleFor(acct, role);
+        if (!target) continue;
+        const tv = trustVerdict(role, entry, '', caller.account, openCtx);
+        const c = hopCondition(tv.t, tv.unknown);
+        if (c) addEdge(ctx, h, target, { technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: c, target: 'proven', why: 'trusts', evidence: [trustEvidence(role, entry)] });
+      }
+    });
+    addEdge(ctx, n, hub, {
+      technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
+      why: named === 'account' ? 'may assume any role that trusts its account' : 'may assume any role that trusts any principal',
+      evidence: d.evidence,
+    });
   }
 }
 
@@ -1570,6 +1602,8 @@ export interface BuildOptions {
    * instead of a scan (default 32; the reference build always scans). Tests set 0.
    */
   readonly edgeIndexFrom?: number;
+  /** The organization the scanned accounts belong to, as far as the scan knows it (config or `--org` discovery). */
+  readonly organization?: OrganizationFacts;
 }
 
 /** Set for the duration of one buildGraph call (synchronous, never re-entered). */
@@ -1613,6 +1647,9 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
     const acct = indexAccount(input.snapshot);
     const ceiling = adminCeiling(acct, opts.expander);
     if (ceiling) acct.adminCeiling = ceiling;
+    // What an --org scan read for the account, else the configured organization.
+    const org = organizationValues(acct.id, input.snapshot.organization) ?? organizationValues(acct.id, opts.organization);
+    if (org) { acct.orgValues = org; ctx.orgKnown = true; }
     ctx.accounts.set(input.snapshot.account.id, acct);
   }
   for (const input of inputs) {

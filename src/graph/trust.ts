@@ -86,6 +86,36 @@ export function callerSpecific(entry: TrustEntry, role: Role): boolean {
   return referencesPrincipalKey(entry.statement.condition) || hasCallerSpecificDeny(role);
 }
 
+/** Keys whose value is the caller's account's (its organization, its OU path): the same for every principal of one account. */
+const ORG_KEYS = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
+
+const orgKeyCache = new WeakMap<object, boolean>();
+
+function referencesOrgKey(condition: Statement['condition']): boolean {
+  if (!condition) return false;
+  let r = orgKeyCache.get(condition);
+  if (r === undefined) {
+    r = false;
+    for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (ORG_KEYS.has(k.toLowerCase())) r = true;
+    orgKeyCache.set(condition, r);
+  }
+  return r;
+}
+
+const orgDenyMemo = new WeakMap<Role, boolean>();
+
+/**
+ * Whether the trust decision depends on the caller's organization (a statement's condition, or a
+ * Deny's, such as "Deny unless aws:PrincipalOrgID is ours"): one decision per caller account, not
+ * one for every caller. Asked of entries that are not callerSpecific.
+ */
+export function accountSpecific(entry: TrustEntry, role: Role): boolean {
+  if (referencesOrgKey(entry.statement.condition)) return true;
+  let v = orgDenyMemo.get(role);
+  if (v === undefined) orgDenyMemo.set(role, (v = role.trustPolicy.statements.some((s) => s.effect === 'Deny' && referencesOrgKey(s.condition))));
+  return v;
+}
+
 const denyMemo = new WeakMap<Role, boolean>();
 
 /**

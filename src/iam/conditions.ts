@@ -15,7 +15,14 @@ export type Tri = true | false | 'unknown';
 export interface RequestContext {
   readonly values: Readonly<Record<string, readonly string[]>>;
   readonly closedWorld?: boolean;
+  /**
+   * Keys (lower case) known to be absent although the world is open: a principal's aws:PrincipalTag
+   * keys it does not carry, aws:username for a role. Asked only for keys not in `values`.
+   */
+  readonly absent?: (lowerKey: string) => boolean;
 }
+
+const NO_VALUES: readonly string[] = [];
 
 export const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === 'unknown' || b === 'unknown' ? 'unknown' : true);
 export const or3 = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false);
@@ -169,7 +176,9 @@ const WILDCARD_OPERATORS = new Set(['stringlike', 'stringnotlike', 'arnequals', 
 
 /** `lowerKey`: the condition key, lower-cased (request context keys are). */
 function evaluateKey(op: ParsedOperator, lowerKey: string, policyValues: readonly string[], ctx: RequestContext, useVariables: boolean): Tri {
-  const requestValues = ctx.values[lowerKey];
+  let requestValues = ctx.values[lowerKey];
+  // A key known absent is evaluated as IAM does a missing key (an empty list reads so below).
+  if (requestValues === undefined && ctx.absent?.(lowerKey) === true) requestValues = NO_VALUES;
   if (op.name === 'null') {
     // Null: "true" = the key must be absent, "false" = present.
     if (requestValues === undefined && !ctx.closedWorld) return 'unknown';

@@ -61,7 +61,13 @@ export interface PrincipalFacts {
  * aws:PrincipalArn of a role session is the role's ARN with its path (not the session ARN);
  * aws:userid then holds the session name (unknown here) and aws:username is absent. A user's
  * aws:PrincipalTag keys are exactly its tags; a role's are its tags only when no session can add
- * or override tags.
+ * or override tags. The context says which keys are then absent (`absent`), so that a condition
+ * on a tag the principal lacks is decided wherever the context is used (the graph's trust and
+ * caller decisions), as residualCondition decides it here: a negated test of a missing key holds,
+ * a positive one fails ("If the key that you specify in a policy condition is not present in the
+ * request context, the values do not match and the condition is false. If the policy condition
+ * requires that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is
+ * not present, the condition is true", reference_policies_elements_condition_operators.html).
  */
 export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const account = p.arn.split(':')[4] ?? '';
@@ -78,14 +84,15 @@ export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
   if (now) Object.assign(values, timeValues(now));
+  const isRole = p.kind === 'role';
+  // Asked with a lower-case key that `values` lacks (conditions.ts).
+  const absent = (k: string): boolean => (k === 'aws:username' ? isRole : tagsAreExact && k.startsWith('aws:principaltag/'));
   return {
     ...(now ? { now, mayLackToken: p.kind === 'user' } : {}),
-    context: { values },
+    context: { values, absent },
     isAbsent: (key) => {
       const k = key.toLowerCase();
-      if (values[k]) return false;
-      if (k === 'aws:username') return p.kind === 'role';
-      return tagsAreExact && k.startsWith('aws:principaltag/');
+      return values[k] === undefined && absent(k);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { OrganizationFacts } from './organization.js';
 import type { AttachedPolicy, PolicyDocument } from './policy.js';
 import type { UsageData } from './usage.js';
 import type { AgentEvidence } from './agent.js';
@@ -86,6 +87,8 @@ export interface Snapshot {
   readonly identityCenter?: IdentityCenterInfo;
   /** Resources and their resource-based policies (live, AWS Config snapshot, or a leash inventory file), when collected. */
   readonly inventory?: ResourceInventory;
+  /** The organization the account belongs to, when an `--org` scan read it (aws:PrincipalOrgID / OrgPaths of its principals). */
+  readonly organization?: OrganizationFacts;
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
 }

@@ -252,6 +252,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     ...(usage ? { usage } : {}),
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
     ...(inventory ? { inventory } : {}),
+    ...(opts.organization ? { organization: opts.organization } : {}),
     sources,
     errors,
   };

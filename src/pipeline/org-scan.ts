@@ -15,6 +15,7 @@ import {
   type OrganizationReport,
 } from '../model/organization-report.js';
 import type { Report } from '../model/report.js';
+import type { OrganizationFacts } from '../model/organization.js';
 import { loadConfig } from '../config/config.js';
 import { filterBounds } from '../collect/cloudtrail/coverage.js';
 import { parseAthenaSpec, type CloudTrailUsageResult } from '../collect/cloudtrail/reader.js';
@@ -25,6 +26,7 @@ import { awsCollectOptions } from './collect.js';
 import { scanAndWrite, type ProgressFn, type ScanOptions, type WriteOptions } from './scan.js';
 import type { AwsCollection } from '../collect/aws/collect.js';
 import type { OrganizationPolicies } from '../collect/aws/org.js';
+import type { OrgDiscovery } from '../collect/aws/organization.js';
 import { jsonPieces } from '../report/json-stream.js';
 
 export interface OrgScanOptions {
@@ -137,6 +139,7 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
     const { organizationPolicies } = await import('../collect/aws/org.js');
     const orgPolicies = wantScps ? organizationPolicies(clients.organizations, discovery.managementAccountId) : undefined;
     const { output: _output, ...perAccountOpts } = opts;
+    const organization = organizationFacts(discovery);
 
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -154,7 +157,7 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
         try {
           const share: CloudTrailUsageResult | undefined = athena && accountShare ? accountShare(athena, a.id, { ...(bounds.start ? { windowStart: bounds.start } : {}), ...(bounds.end ? { windowEnd: bounds.end } : {}) }) : undefined;
           const collection = orgPolicies ? await withOrganizationPolicies(collected.collection, orgPolicies, wantRcps) : collected.collection;
-          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collection, ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
+          const res = await scanAndWrite({ ...perAccountOpts, awsCollection: collection, ...(organization ? { organization } : {}), ...(share ? { cloudtrailRead: share } : {}) }, onProgress);
           const s = summarize(a.id, res.report);
           counts[a.id] = s.counts;
           agents.push(...s.agents);
@@ -205,6 +208,19 @@ export async function scanOrganization(opts: ScanOptions & WriteOptions & OrgSca
   } finally {
     clients.destroy();
   }
+}
+
+/**
+ * What discovery read of the organization, as the graph takes it: every listed account is a member
+ * (aws:PrincipalOrgID of its principals), skipped ones too; OU paths (root first) only where OU
+ * filters made discovery read the tree. None when the organization's id is not one.
+ */
+export function organizationFacts(discovery: Pick<OrgDiscovery, 'organizationId' | 'accounts' | 'skipped'>): OrganizationFacts | undefined {
+  if (!ORG_ID.test(discovery.organizationId)) return undefined;
+  return {
+    id: discovery.organizationId,
+    members: Object.fromEntries([...discovery.skipped.map((s) => [s.id, {}] as const), ...discovery.accounts.map((a) => [a.id, a.ouPath ? { ouPath: a.ouPath } : {}] as const)]),
+  };
 }
 
 /**

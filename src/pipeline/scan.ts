@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPORT_SCHEMA_VERSION, type Report } from '../model/report.js';
 import type { Snapshot } from '../model/snapshot.js';
+import type { OrganizationFacts } from '../model/organization.js';
 import { defaultConfig, loadConfig, type LeashConfig } from '../config/config.js';
 import { InputError } from '../model/errors.js';
 import { catalog } from '../iam/catalog.js';
@@ -84,6 +85,8 @@ export interface ScanOptions {
   readonly scps?: boolean;
   /** A live collection already made (multi-account scans collect first, then analyse each). */
   readonly awsCollection?: AwsCollection;
+  /** What an `--org` scan read of the organization (the account's membership and OU path): kept on the snapshot. */
+  readonly organization?: import('../model/organization.js').OrganizationFacts;
   /** Resource inventory files: AWS Config configuration snapshots or leash inventory files (`--inventory`). */
   readonly inventory?: readonly string[];
   /** Inventory already read (several accounts scanned together read the files once). */
@@ -141,6 +144,15 @@ export function wantsFix(a: AnalyzedPrincipal): boolean {
   return a.isAgent;
 }
 
+/**
+ * `resources.organizationId`: the organization the scanned accounts belong to, as the graph takes
+ * it (each scanned account a member, OU paths unknown). A snapshot's own (`--org`) comes first.
+ */
+export function configuredOrganization(config: LeashConfig, snapshots: readonly Snapshot[]): OrganizationFacts | undefined {
+  const id = config.resources?.organizationId;
+  return id ? { id, members: Object.fromEntries(snapshots.map((s) => [s.account.id, {}])) } : undefined;
+}
+
 /** Pure: the same snapshot, config and options always give the same report. */
 export function analyzeSnapshot(snapshot: Snapshot, config: LeashConfig, opts: AnalyzeOptions & { readonly onlyPrincipal?: string }): Analysis {
   return analyzeSnapshots([snapshot], config, opts)[0]!;
@@ -156,7 +168,8 @@ export function analyzeSnapshots(snapshots: readonly Snapshot[], config: LeashCo
   const stage = stageTimer(opts.onStage);
   const perAccount = snapshots.map((snapshot) => ({ snapshot, analyzed: analyzePrincipals(snapshot, config, expander, opts.now) }));
   stage('effective');
-  const graph = analyzeGraph(perAccount, { expander, now: opts.now });
+  const organization = configuredOrganization(config, snapshots);
+  const graph = analyzeGraph(perAccount, { expander, now: opts.now, ...(organization ? { organization } : {}) });
   stage('graph');
   return perAccount.map(({ snapshot, analyzed }) => analyzeOne(snapshot, analyzed, graph, expander, config, snapshots.length > 1 ? { ...opts, scanId: scanId(snapshot.account.id, new Date(opts.startedAt)) } : opts));
 }

@@ -18,7 +18,7 @@ import { catalog } from '../iam/catalog.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
 import { analyzeGraph } from '../graph/index.js';
-import { analyzeSnapshot, beforeFixes, finishAnalysis, planPrincipal, stageTimer, type Analysis, type AnalyzeOptions, type BeforeFixes } from './scan.js';
+import { analyzeSnapshot, beforeFixes, configuredOrganization, finishAnalysis, planPrincipal, stageTimer, type Analysis, type AnalyzeOptions, type BeforeFixes } from './scan.js';
 
 const JOB = 'leash-analysis-job';
 const REPLY = 'leash-analysis-reply';
@@ -48,7 +48,8 @@ export function prepare(snapshot: Snapshot, config: LeashConfig, opts: AnalyzeOp
   const expander = new ActionExpander(catalog());
   const analyzed = analyzePrincipals(snapshot, config, expander, opts.now);
   stage('effective');
-  const graph = analyzeGraph([{ snapshot, analyzed }], { expander, now: opts.now });
+  const organization = configuredOrganization(config, [snapshot]);
+  const graph = analyzeGraph([{ snapshot, analyzed }], { expander, now: opts.now, ...(organization ? { organization } : {}) });
   stage('graph');
   return beforeFixes(snapshot, analyzed, graph, expander, config, opts, stage);
 }

@@ -1,0 +1,41 @@
+// An --org scan's discovery as the graph takes it (session 32): every listed account a member of
+// the organization; the OU path, read only with OU filters, from the root down, so that
+// aws:PrincipalOrgPaths reads `o-…/r-…/ou-…/` as AWS writes it (reference_policies_condition-keys.html).
+import { describe, expect, it } from 'vitest';
+import { DescribeOrganizationCommand, ListAccountsCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import { discoverOrganization } from '../../src/collect/aws/organization.js';
+import { organizationFacts } from '../../src/pipeline/org-scan.js';
+import { organizationValues } from '../../src/graph/organization.js';
+
+const ORG = 'o-aaaaaaaaaa';
+const A = '111111111111', B = '222222222222', C = '333333333333';
+const parents: Record<string, string> = { [A]: 'ou-ab12-22222222', 'ou-ab12-22222222': 'ou-ab12-11111111', 'ou-ab12-11111111': 'r-ab12', [B]: 'r-ab12', [C]: 'ou-ab12-33333333', 'ou-ab12-33333333': 'r-ab12' };
+
+/** An Organizations client that answers from the tree above (no network). */
+const fake = {
+  send: async (cmd: unknown) => {
+    if (cmd instanceof DescribeOrganizationCommand) return { Organization: { Id: ORG, MasterAccountId: B } };
+    if (cmd instanceof ListAccountsCommand) return { Accounts: [A, B, C].map((Id) => ({ Id, Name: Id, Status: 'ACTIVE' })) };
+    if (cmd instanceof ListParentsCommand) return { Parents: [{ Id: parents[cmd.input.ChildId!] }] };
+    throw new Error('unexpected call');
+  },
+} as unknown as OrganizationsClient;
+
+describe('organization facts from discovery', () => {
+  it('with OU filters: each scanned account\'s aws:PrincipalOrgPaths is its path from the root; an excluded account is still a member', async () => {
+    const d = await discoverOrganization(fake, { excludeOus: ['ou-ab12-33333333'] });
+    const facts = organizationFacts(d)!;
+    expect(organizationValues(A, facts)).toEqual({ 'aws:principalorgid': [ORG], 'aws:principalorgpaths': [`${ORG}/r-ab12/ou-ab12-11111111/ou-ab12-22222222/`] });
+    expect(organizationValues(B, facts)).toEqual({ 'aws:principalorgid': [ORG], 'aws:principalorgpaths': [`${ORG}/r-ab12/`] });
+    // Skipped (under an excluded OU): a member, its path not kept.
+    expect(organizationValues(C, facts)).toEqual({ 'aws:principalorgid': [ORG] });
+    // Control: an account the organization did not list is not known to be a member.
+    expect(organizationValues('444444444444', facts)).toBeUndefined();
+  });
+
+  it('without OU filters: membership only (the tree was not read); no facts when the organization id is not one', async () => {
+    const d = await discoverOrganization(fake);
+    expect(organizationValues(A, organizationFacts(d))).toEqual({ 'aws:principalorgid': [ORG] });
+    expect(organizationFacts({ ...d, organizationId: 'unknown' })).toBeUndefined();
+  });
+});
