@@ -23,7 +23,7 @@ import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, setKey, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
-import { verifyFix, verificationSummary } from './verify.js';
+import { sessionVerificationSummary, verifyFix } from './verify.js';
 import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApproval, approvalHolds } from './approval.js';
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
@@ -1253,7 +1253,7 @@ function sessionLengthVerification(sessions: readonly { readonly sessionName?: s
   const safe = longer.length === 0;
   return {
     safe, status: !safe ? 'not-safe' : checked === 0 ? 'unverified' : 'verified',
-    summary: verificationSummary({ checked, allowed: checked - longer.length, gated: [], byDesign: [], denied: longer }, 'observed session'),
+    summary: sessionVerificationSummary(checked, longer, `within ${max / 3600} h`, 'ran longer'),
     observedCallsChecked: 0, observedCallsAllowed: 0, observedCallsGated: [], observedCallsDeniedByDesign: [], observedCallsDenied: longer, forbiddenStillAllowed: [],
     notes: [`${checked} observed session(s) checked against ${max / 3600} h (from first to last event); sessions already issued keep their expiry.`],
   };
@@ -1279,7 +1279,7 @@ function trustVerification(t: { document: PolicyDocument; placeholders: readonly
   if (refused.length > 0) problems.push(`requires sts:SourceIdentity, which ${refused.length} of ${sessions.length} observed session(s) did not set`);
   if (t.requiresSourceIdentity && dropped > 0) problems.push(`requires sts:SourceIdentity, and ${dropped} observed session(s) were not kept to check`);
   const safe = v.safe && problems.length === 0;
-  const summary = verificationSummary({ checked: sessions.length, allowed: sessions.length - refused.length, gated: [], byDesign: [], denied: refused }, 'observed session');
+  const summary = sessionVerificationSummary(sessions.length, refused, 'still allowed', 'refused');
   return {
     ...v, safe, status: !safe ? 'not-safe' : sessions.length === 0 ? 'unverified' : 'verified',
     summary: t.placeholders.length > 0 ? `${summary}; placeholders to fill in: ${t.placeholders.join(', ')}` : summary,
