@@ -23,7 +23,7 @@ import type { NeededSet, ObservedAction } from '../baseline/needed.js';
 import type { UnusedAgentTrust } from '../baseline/unused-trust.js';
 import { compactActions, compactDeny, setKey, type DenyCompactionOptions } from './compact.js';
 import destructiveVerbs from '../data/destructive-verbs.json' with { type: 'json' };
-import { verifyFix, verificationSummary } from './verify.js';
+import { sessionVerificationSummary, verifyFix } from './verify.js';
 import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApproval, approvalHolds } from './approval.js';
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
@@ -854,14 +854,16 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
  * once the fix's identity policies and boundary are in place, decided as the checks decide them
  * (decideOnResource: a same-account resource policy naming the principal allows with no identity
  * Allow; one naming the role is still capped by its boundary; a KMS key policy decides alone).
- * A session policy is not modelled (the caller has no session layer), so a session-policy fix is
- * credited with no read it would cap. Approval-gated grants do not count, as in the check.
+ * A session-policy fix's sessions carry it: it caps a resource policy naming the role's ARN, not
+ * one naming the session or anyone (src/resources/evaluate.ts). Approval-gated grants do not
+ * count, as in the check.
  */
-function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: readonly PolicyDocument[], boundary: PolicyDocument, resources: readonly FindingResource[], orgId: string | undefined): ReadAfter[] {
+function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: readonly PolicyDocument[], boundary: PolicyDocument, resources: readonly FindingResource[], orgId: string | undefined, session?: PolicyDocument): ReadAfter[] {
   const c = node.caller!;
   const caller: Caller = { ...c, identity: { side: 'identity', docs: identity.map((document, i) => ({ name: `fix-${i + 1}`, document })) }, boundary: { side: 'boundary', docs: [{ name: 'boundary', document: boundary }] } };
-  const rc = resourceCaller({ ...node, caller }, orgId);
-  if (!rc) return [];
+  const base = resourceCaller({ ...node, caller }, orgId);
+  if (!base) return [];
+  const rc = session ? { ...base, session: [session] } : base;
   const out: ReadAfter[] = [];
   for (const r of resources) {
     const res = view.index.byArn.get(r.arn);
@@ -982,11 +984,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Named reads (an inventory was read) are decided again per resource, resource policies included.
   const view = graph && snapshot.inventory ? resourceView(snapshot, graph, config) : undefined;
   const node = view ? graph!.node(p.arn) : undefined;
-  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions, identity: readonly PolicyDocument[], boundaryDoc: PolicyDocument): string[] => {
+  const exfiltrationLeft = (fixKind: FixKind, eff: EffectivePermissions, identity: readonly PolicyDocument[], boundaryDoc: PolicyDocument, session?: PolicyDocument): string[] => {
     if (!exfiltrationBefore) return [];
     const left = eff.allResources.intersectionIds(exfiltration);
     const allowed = new Set(eff.allowed.intersectionIds(exfiltration).map((id) => expander.catalog.actions[id]!.key.toLowerCase()));
-    const readsAfter = view && node?.caller ? (rs: readonly FindingResource[]) => namedReadsAfter(view, node, identity, boundaryDoc, rs, config.resources?.organizationId) : undefined;
+    const readsAfter = view && node?.caller ? (rs: readonly FindingResource[]) => namedReadsAfter(view, node, identity, boundaryDoc, rs, config.resources?.organizationId, session) : undefined;
     openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed, ...(readsAfter ? { readsAfter } : {}) });
     if (left.length === 0 || a.effective.allResources.intersectionIds(exfiltration, 1).length === 0) return [];
     const keys = left.map((id) => expander.catalog.actions[id]!.key);
@@ -1157,7 +1159,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
         documents: [{ name: 'session-policy', document: s.document, sizeOk: size.fits, ...(size.note ? { sizeNote: size.note } : {}) }],
       }, expander),
       actionReasons: actionReasons({ ...reasonBase, after: sEff, withheld: { actions: gatedIds, detail: 'left out of agent sessions: a destructive/escalation action needs a session without this policy (and approval)' } }, expander, reasonOpts),
-      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff, identityAfter, boundary)],
+      resolves: findingIds, notes: [...s.notes, ...(size.note ? [size.note] : []), ...(needed.gated.length > 0 ? [`Not in the session policy (run them in a session without it, with approval): ${needed.gated.join(', ')}.`] : []), ...sAfter.left, ...exfiltrationLeft('session-policy', sEff, identityAfter, boundary, s.document)],
     });
     allPolicies.push(sp);
   }
@@ -1253,7 +1255,7 @@ function sessionLengthVerification(sessions: readonly { readonly sessionName?: s
   const safe = longer.length === 0;
   return {
     safe, status: !safe ? 'not-safe' : checked === 0 ? 'unverified' : 'verified',
-    summary: verificationSummary({ checked, allowed: checked - longer.length, gated: [], byDesign: [], denied: longer }, 'observed session'),
+    summary: sessionVerificationSummary(checked, longer, `within ${max / 3600} h`, 'ran longer'),
     observedCallsChecked: 0, observedCallsAllowed: 0, observedCallsGated: [], observedCallsDeniedByDesign: [], observedCallsDenied: longer, forbiddenStillAllowed: [],
     notes: [`${checked} observed session(s) checked against ${max / 3600} h (from first to last event); sessions already issued keep their expiry.`],
   };
@@ -1279,7 +1281,7 @@ function trustVerification(t: { document: PolicyDocument; placeholders: readonly
   if (refused.length > 0) problems.push(`requires sts:SourceIdentity, which ${refused.length} of ${sessions.length} observed session(s) did not set`);
   if (t.requiresSourceIdentity && dropped > 0) problems.push(`requires sts:SourceIdentity, and ${dropped} observed session(s) were not kept to check`);
   const safe = v.safe && problems.length === 0;
-  const summary = verificationSummary({ checked: sessions.length, allowed: sessions.length - refused.length, gated: [], byDesign: [], denied: refused }, 'observed session');
+  const summary = sessionVerificationSummary(sessions.length, refused, 'still allowed', 'refused');
   return {
     ...v, safe, status: !safe ? 'not-safe' : sessions.length === 0 ? 'unverified' : 'verified',
     summary: t.placeholders.length > 0 ? `${summary}; placeholders to fill in: ${t.placeholders.join(', ')}` : summary,

@@ -59,6 +59,16 @@ export function verificationSummary(v: { checked: number; allowed: number; gated
   return parts.join('; ');
 }
 
+/**
+ * The sentence for a fix checked against observed sessions (a trust policy, a session length):
+ * a session is let in or not, nothing there waits for approval, so no "approval-gated" part.
+ */
+export function sessionVerificationSummary(checked: number, refused: readonly string[], kept: string, notKept: string): string {
+  if (checked === 0) return 'no observed sessions to check it against';
+  const ok = checked - refused.length;
+  return `${ok} observed session${ok === 1 ? '' : 's'} ${kept}; ${refused.length === 0 ? `none ${notKept}` : `${refused.length} ${notKept}, so not safe to apply as is${listed(refused)}`}`;
+}
+
 export function verifyFix(input: VerifyInput, expander: ActionExpander): Verification {
   const denied: string[] = [];
   const gatedCalls: string[] = [];

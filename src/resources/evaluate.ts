@@ -10,6 +10,12 @@
 //   resource policy that names the IAM user's ARN, a role session's ARN or anyone is not limited by
 //   the boundary; one that names the role's ARN is; one that names the account delegates to the
 //   identity policies (it grants nobody anything by itself);
+// - a session policy (a caller given one) limits the identity side, and a resource policy that
+//   names the role's or the user's ARN, not one that names the session or anyone ("Session
+//   policies", access_policies.html#policies_session: permissions a resource policy grants the
+//   user or role ARN "are added ... before the session is created. The session policy limits the
+//   total permissions", those it grants the session ARN "are not limited by the session policy";
+//   reference_policies_evaluation-logic_policy-eval-denyallow.html), and its Deny denies;
 // - cross account: the identity side AND the resource policy must both allow;
 // - KMS: the key policy must allow — directly, or by naming the account so that IAM policies count.
 //   An identity Allow alone is never enough, even in the key's own account.
@@ -38,6 +44,8 @@ export interface ResourceCaller {
   readonly uniqueId?: string;
   /** The caller's organization id, when known (aws:PrincipalOrgID); otherwise the key stays unknown. */
   readonly orgId?: string;
+  /** Session policies the session was made with (a fix's session policy); absent: none. */
+  readonly session?: readonly PolicyDocument[];
 }
 
 export interface ResourceEvidence {
@@ -62,8 +70,12 @@ export interface ResourceDecision {
 
 const RCP_SERVICES = new Set(accessJson.rcpServices.services);
 
-/** How a resource policy statement's Principal names the caller. */
-interface Named { direct: Tri; role: Tri; account: Tri }
+/**
+ * How a resource policy statement's Principal names the caller: directly (anyone, the role
+ * session), the role's ARN (capped by its boundary and session policy), the user's ARN (capped by
+ * a session policy only), the account.
+ */
+interface Named { direct: Tri; role: Tri; user: Tri; account: Tri }
 
 const accountOf = (arn: string) => arn.split(':')[4] ?? '';
 
@@ -74,6 +86,7 @@ function nameOne(v: string, rc: ResourceCaller, named: Named): void {
   if (v === c.account || v === `arn:aws:iam::${c.account}:root` || /^arn:[^:]+:iam::(\d{12}):root$/.exec(v)?.[1] === c.account) { named.account = true; return; }
   if (v === c.arn || (rc.uniqueId !== undefined && v === rc.uniqueId)) {
     if (rc.kind === 'role') named.role = true;
+    else if (rc.kind === 'user') named.user = true;
     else named.direct = true;
     return;
   }
@@ -83,7 +96,7 @@ function nameOne(v: string, rc: ResourceCaller, named: Named): void {
 }
 
 function names(st: Statement, rc: ResourceCaller): Named {
-  const named: Named = { direct: false, role: false, account: false };
+  const named: Named = { direct: false, role: false, user: false, account: false };
   if (st.principal === '*') { named.direct = true; return named; }
   if (st.principal) {
     for (const v of st.principal['AWS'] ?? []) nameOne(v, rc, named);
@@ -91,10 +104,10 @@ function names(st: Statement, rc: ResourceCaller): Named {
   }
   if (st.notPrincipal) {
     // NotPrincipal: everyone not listed. The caller is listed by ARN, role session or account.
-    const listed: Named = { direct: false, role: false, account: false };
+    const listed: Named = { direct: false, role: false, user: false, account: false };
     const np = st.notPrincipal === '*' ? ['*'] : st.notPrincipal['AWS'] ?? [];
     for (const v of np) nameOne(v, rc, listed);
-    const inList = or3(or3(listed.direct, listed.role), listed.account);
+    const inList = or3(or3(or3(listed.direct, listed.role), listed.user), listed.account);
     // Documented (permissions boundaries page): a Deny with NotPrincipal always denies a principal with a boundary.
     if (st.effect === 'Deny' && rc.caller.boundary) named.direct = true;
     else named.direct = not3(inList);
@@ -168,7 +181,7 @@ function sideKey(r: Resource): string {
 
 /** The request context built afresh (the reference the shared one must equal). */
 export function contextUnshared(rc: ResourceCaller, resource: Resource, rcps: RcpLevels | undefined): RequestContext {
-  const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document))];
+  const docs: PolicyDocument[] = [...rc.caller.identity.docs.map((d) => d.document), ...(rc.caller.boundary?.docs.map((d) => d.document) ?? []), ...rc.caller.scps.flatMap((l) => l.docs.map((d) => d.document)), ...(rc.session ?? [])];
   if (resource.policy) docs.push(resource.policy);
   for (const l of rcps ?? []) for (const p of l) docs.push(p.document);
   return withAbsentTags(requestContext(rc, resource), docs);
@@ -195,20 +208,23 @@ export function contextFor(rc: ResourceCaller, resource: Resource, rcps: RcpLeve
 interface PolicySide { deny: Tri; named: Named; unknownNotApproval: boolean; evidence: ResourceEvidence[] }
 
 function evalResourcePolicy(doc: PolicyDocument, rc: ResourceCaller, action: string, requestArn: string, resource: Resource, ctx: RequestContext): PolicySide {
-  const out: PolicySide = { deny: false, named: { direct: false, role: false, account: false }, unknownNotApproval: false, evidence: [] };
+  const out: PolicySide = { deny: false, named: { direct: false, role: false, user: false, account: false }, unknownNotApproval: false, evidence: [] };
   const vars = doc.version === '2012-10-17';
   for (const s of coveringStatements(doc, action)) {
     const n = names(s, rc);
-    if (n.direct === false && n.role === false && n.account === false) continue;
+    if (n.direct === false && n.role === false && n.user === false && n.account === false) continue;
     const applies = statementAppliesToResource(s, { action, resource: requestArn, context: ctx }, vars);
     if (applies === false) continue;
     if (applies === 'unknown' && !gatesOnApproval(s.condition, s.effect)) out.unknownNotApproval = true;
+    // Naming one session of the role: whoever calls AssumeRole picks the session name, no approval.
+    if (n.direct === 'unknown') out.unknownNotApproval = true;
     if (s.effect === 'Deny') {
-      out.deny = or3(out.deny, and3(applies, or3(or3(n.direct, n.role), n.account)));
+      out.deny = or3(out.deny, and3(applies, or3(or3(or3(n.direct, n.role), n.user), n.account)));
       continue;
     }
     out.named.direct = or3(out.named.direct, and3(applies, n.direct));
     out.named.role = or3(out.named.role, and3(applies, n.role));
+    out.named.user = or3(out.named.user, and3(applies, n.user));
     out.named.account = or3(out.named.account, and3(applies, n.account));
     if (out.evidence.length < 3) out.evidence.push({ side: 'resource', arn: resource.arn, policy: policyLabel(resource), statementIndex: s.index, ...(s.sid ? { sid: s.sid } : {}) });
   }
@@ -252,6 +268,22 @@ function evalRcps(levels: RcpLevels, action: string, requestArn: string, ctx: Re
   return out;
 }
 
+/** A session policy layer: what it allows and denies of this request. */
+function evalSession(docs: readonly PolicyDocument[], action: string, requestArn: string, ctx: RequestContext): { allow: Tri; deny: Tri; unknownNotApproval: boolean } {
+  const out = { allow: false as Tri, deny: false as Tri, unknownNotApproval: false };
+  for (const doc of docs) {
+    const vars = doc.version === '2012-10-17';
+    for (const s of coveringStatements(doc, action)) {
+      const applies = statementAppliesToResource(s, { action, resource: requestArn, context: ctx }, vars);
+      if (applies === false) continue;
+      if (applies === 'unknown' && !gatesOnApproval(s.condition, s.effect)) out.unknownNotApproval = true;
+      if (s.effect === 'Deny') out.deny = or3(out.deny, applies);
+      else out.allow = or3(out.allow, applies);
+    }
+  }
+  return out;
+}
+
 function identityEvidence(ev: readonly HopEvidence[]): ResourceEvidence[] {
   return ev.map((e) => ({ side: 'identity' as const, arn: e.principalArn, policy: e.policy, statementIndex: e.statementIndex, ...(e.sid ? { sid: e.sid } : {}) }));
 }
@@ -266,14 +298,18 @@ export function decideOnResource(rc: ResourceCaller, action: string, requestArn:
   const isKey = resource.type === 'kms:key';
   const rp: PolicySide = resource.policy
     ? evalResourcePolicy(resource.policy, rc, action, requestArn, resource, ctx)
-    : { deny: false, named: { direct: false, role: false, account: false }, unknownNotApproval: false, evidence: [] };
+    : { deny: false, named: { direct: false, role: false, user: false, account: false }, unknownNotApproval: false, evidence: [] };
   // A policy leash could not read may deny (or grant): nothing it decides is certain.
   const policyUnknown = resource.policyUnknown !== undefined || (isKey && !resource.policy);
   const service = action.split(':')[0]!.toLowerCase();
   const rcpApplies = rcps && rcps.length > 0 && !rc.serviceLinked && RCP_SERVICES.has(service);
   const rcp: RcpSide = rcpApplies ? evalRcps(rcps!, action, requestArn, ctx) : { allow: true, deny: false, unknownNotApproval: false, evidence: [] };
 
+  const ss = rc.session ? evalSession(rc.session, action, requestArn, ctx) : undefined;
+  // No session policy: nothing limits beyond the other layers.
+  const session: Tri = ss ? ss.allow : true;
   let deny = or3(or3(id.deny, rp.deny), rcp.deny);
+  if (ss) deny = or3(deny, ss.deny);
   if (policyUnknown) deny = or3(deny, 'unknown');
   const evidence: ResourceEvidence[] = [];
   if (deny === true) {
@@ -281,23 +317,26 @@ export function decideOnResource(rc: ResourceCaller, action: string, requestArn:
     return { decision: 'ExplicitlyDenied', evidence };
   }
   const sameAccount = rc.caller.account === resource.account;
-  const identitySide = and3(id.identity, id.boundary);
-  const { direct, role, account } = rp.named;
+  const identitySide = and3(and3(id.identity, id.boundary), session);
+  const { direct, role, user, account } = rp.named;
+  // Named by the role's ARN: its boundary and session policy cap it; by the user's: a session policy.
+  const capped = or3(and3(role, and3(id.boundary, session)), and3(user, session));
+  const anyNamed = or3(or3(direct, role), user);
   let allow: Tri;
   let via: Via;
   if (isKey) {
     // The key policy decides; naming the account lets IAM policies (and the boundary) decide too.
-    const keyDirect = sameAccount ? or3(direct, and3(role, id.boundary)) : and3(or3(direct, role), identitySide);
+    const keyDirect = sameAccount ? or3(direct, capped) : and3(anyNamed, identitySide);
     const viaAccount = and3(account, identitySide);
     allow = or3(keyDirect, viaAccount);
     via = sameAccount && keyDirect !== false ? 'key-policy' : 'key-policy-and-identity';
     if (policyUnknown && identitySide !== false) allow = or3(allow, 'unknown');
   } else if (sameAccount) {
-    const byPolicy = or3(direct, and3(role, id.boundary));
+    const byPolicy = or3(direct, capped);
     allow = or3(identitySide, byPolicy);
     via = identitySide === true ? 'identity' : byPolicy !== false ? 'resource-policy' : 'identity';
   } else {
-    allow = and3(identitySide, or3(or3(direct, role), account));
+    allow = and3(identitySide, or3(anyNamed, account));
     via = 'identity-and-resource-policy';
   }
   const guard = and3(id.scp, rcp.allow);
@@ -305,7 +344,7 @@ export function decideOnResource(rc: ResourceCaller, action: string, requestArn:
   if (result === false) return { decision: 'ImplicitlyDenied', evidence };
   if (via !== 'resource-policy' && via !== 'key-policy') evidence.push(...identityEvidence(id.evidence));
   if (via !== 'identity') evidence.push(...rp.evidence);
-  const unknownNotApproval = id.unknownNotApproval || rp.unknownNotApproval || rcp.unknownNotApproval || policyUnknown;
+  const unknownNotApproval = id.unknownNotApproval || rp.unknownNotApproval || rcp.unknownNotApproval || (ss?.unknownNotApproval ?? false) || policyUnknown;
   const condition = hopCondition(result, unknownNotApproval)!;
   return { decision: result === true ? 'Allowed' : 'Conditional', condition, via, evidence };
 }

@@ -4,7 +4,8 @@
 // import (for_each), none created or destroyed; applied (roles: moto never shows a user's
 // boundary, so the provider would wait for ever for a user), each role gets the boundary, the
 // roles whose fix replaces their trust policy get their trust/ document, and a role whose trust
-// policy stays keeps it, even one changed since the scan (ignore_changes). A second plan has
+// policy stays keeps it, even one changed since the scan (ignore_changes), and every role keeps
+// the inline and managed policies it holds, those added since the scan too. A second plan has
 // nothing to do for them. Skipped, saying why, without moto, terraform, or a local AWS provider
 // (nothing can be downloaded here).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,6 +76,18 @@ function module(name: string, from: readonly string[]): string {
 }
 const tf = (d: string, args: string[]) => terraform(d, [...args, '-no-color', '-input=false']);
 
+/** Each role's inline policy names and attached managed policy names, sorted. */
+function rolePolicies(): Record<string, { inline: string[]; attached: string[] }> {
+  return boto3(moto, `
+iam = client('iam')
+out = {}
+for r in iam.list_roles()['Roles']:
+    n = r['RoleName']
+    out[n] = {'inline': sorted(iam.list_role_policies(RoleName=n)['PolicyNames']), 'attached': sorted(p['PolicyName'] for p in iam.list_attached_role_policies(RoleName=n)['AttachedPolicies'])}
+print(json.dumps(out))
+`) as Record<string, { inline: string[]; attached: string[] }>;
+}
+
 describe.skipIf(skip !== undefined)(`group main.tf applied by Terraform against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     moto = await startMoto();
@@ -109,7 +122,14 @@ for r in INPUT['roles']:
 for u in INPUT['users']:
     iam.create_user(UserName=u)
 iam.update_assume_role_policy(RoleName=INPUT['drifted'], PolicyDocument=json.dumps(INPUT['drift']))
-`, { roles: roles.map((name) => ({ name, trust: TRUSTED.includes(name) ? BEDROCK : EC2 })), users: USERS, drifted: DRIFTED, drift: DRIFT });
+for r in INPUT['roles']:
+    for p in r['inline']:
+        iam.put_role_policy(RoleName=r['name'], PolicyName=p['PolicyName'], PolicyDocument=json.dumps(p['PolicyDocument']))
+# Added since the scan: a managed policy attached and an inline policy, on one role.
+arn = iam.create_policy(PolicyName='since-scan', PolicyDocument=json.dumps(INPUT['doc']))['Policy']['Arn']
+iam.attach_role_policy(RoleName=INPUT['drifted'], PolicyArn=arn)
+iam.put_role_policy(RoleName=INPUT['drifted'], PolicyName='since-scan', PolicyDocument=json.dumps(INPUT['doc']))
+`, { roles: roles.map((name, i) => ({ name, trust: TRUSTED.includes(name) ? BEDROCK : EC2, inline: inline(i) })), users: USERS, drifted: DRIFTED, drift: DRIFT, doc: inline(0)[0]!.PolicyDocument });
   }, 120_000);
   afterAll(async () => {
     await moto?.stop();
@@ -138,6 +158,8 @@ iam.update_assume_role_policy(RoleName=INPUT['drifted'], PolicyDocument=json.dum
     const roleResources = [...new Set([...plan.stdout.matchAll(/^ {2}# (aws_iam_role\.[\w-]+)\[/gm)].map((m) => m[1]!))];
     expect(roleResources).toHaveLength(2);
     const roles = KEPT.length + TRUSTED.length;
+    const policiesBefore = rolePolicies();
+    expect(policiesBefore[DRIFTED]).toEqual({ inline: ['p-1', 'since-scan'], attached: ['since-scan'] });
     const applied = tf(g, ['apply', '-auto-approve', ...roleResources.map((r) => `-target=${r}`)]);
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toContain(`Apply complete! Resources: ${roles} imported, 0 added, ${roles} changed, 0 destroyed.`);
@@ -164,6 +186,9 @@ print(json.dumps(out))
       expect(norm(planned)).not.toBe(norm(BEDROCK));
       expect(norm(state.roles[n]!.trust), n).toBe(norm(planned));
     }
+    // Policies the fix does not touch stay, those added since the scan too: aws_iam_role leaves
+    // inline_policy and managed_policy_arns unset, and ignore_changes no longer names them (session 32).
+    expect(rolePolicies()).toEqual(policiesBefore);
     // A role whose trust policy stays: as it is, the one changed since the scan too (negative control: it did change).
     expect(norm(state.roles[KEPT[0]!]!.trust)).toBe(norm(EC2));
     expect(norm(state.roles[DRIFTED]!.trust)).toBe(norm(DRIFT));

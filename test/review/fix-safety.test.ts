@@ -184,12 +184,34 @@ describe('trust policy verification', () => {
     expect(planFor(allSet, arn).fixes.find((f) => f.kind === 'trust-policy')!.verification.safe).toBe(true);
   });
 
+  // Session 32: a session is let in or not; the summary said "0 become approval-gated" here.
+  it('says how many observed sessions it still lets in and which it refuses, with no approval-gated part; control: none refused', () => {
+    const arn = roleArn('kiro-agent');
+    const at = (sessions: SessionUsage[]) => planFor(snapshotOf([agentRole({ name: 'kiro-agent', inline: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })] })], {}, { usage: usageFor(arn, [use('s3:GetObject')], sessions) }), arn).fixes.find((f) => f.kind === 'trust-policy')!.verification.summary;
+    expect(at([session(), session('alice')])).toBe('1 observed session still allowed; 1 refused, so not safe to apply as is (session s set no sts:SourceIdentity)');
+    expect(at([session('alice'), session('bob')])).toBe('2 observed sessions still allowed; none refused');
+  });
+
   it('keeps Principal "*" that an organization condition already restricts (replacing it would lock out the other accounts)', () => {
     const arn = roleArn('org-agent');
     const snapshot = snapshotOf([agentRole({ name: 'org-agent', trust: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }), inline: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })] })]);
     const trust = planFor(snapshot, arn).fixes.find((f) => f.kind === 'trust-policy');
     const principal = trust ? (trust.after as PolicyDocument).statements[0]!.principal : '*';
     expect(JSON.stringify(principal)).toContain('"*"');
+  });
+});
+
+describe('session length verification', () => {
+  it('says how many observed sessions fit the new length and which ran longer, with no approval-gated part; control: none longer', () => {
+    const arn = roleArn('kiro-agent');
+    const long: SessionUsage = { ...session('alice'), sessionName: 'long', firstSeen: '2026-11-20T00:00:00Z', lastSeen: '2026-11-20T02:00:00Z' };
+    const at = (sessions: SessionUsage[]) => planFor(snapshotOf([agentRole({ name: 'kiro-agent', maxSessionDuration: 43200, inline: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })] })], {}, { usage: usageFor(arn, [use('s3:GetObject')], sessions) }), arn).fixes.find((f) => f.kind === 'max-session-duration')!.verification;
+    const cut = at([session('alice'), long]);
+    expect(cut.summary).toBe('1 observed session within 1 h; 1 ran longer, so not safe to apply as is (session long ran 120 min)');
+    expect(cut.safe).toBe(false);
+    const fits = at([session('alice'), session('bob')]);
+    expect(fits.summary).toBe('2 observed sessions within 1 h; none ran longer');
+    expect(fits.safe).toBe(true);
   });
 });
 

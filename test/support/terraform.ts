@@ -50,6 +50,14 @@ export function initAndValidate(dir: string): TfRun {
 }
 
 /**
+ * The warnings of a terraform run (`validate`, `plan`): each `Warning: …` heading line, from stdout
+ * and stderr (validate prints them on stdout, init on stderr). Empty when there are none.
+ */
+export function tfWarnings(r: TfRun): string[] {
+  return [...`${r.stdout}\n${r.stderr}`.matchAll(/^[│╷\s]*Warning: (.*)$/gm)].map((m) => m[1]!.trim());
+}
+
+/**
  * The value of an expression as Terraform evaluates it in an initialised folder (`terraform
  * console`; locals only, no AWS call), as JSON: base64 of jsonencode, so nothing in it depends on
  * how the console prints strings.

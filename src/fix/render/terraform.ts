@@ -188,8 +188,15 @@ export function renderVersionsTf(): string {
  * The settings of an imported role or user that leash's Terraform never writes (lifecycle
  * ignore_changes): what it does not set stays as it is in the account. A principal's main.tf and
  * a boundary group's (group-terraform.ts) both take them from here.
+ * Not `inline_policy` / `managed_policy_arns`: naming a deprecated argument, even in
+ * ignore_changes, makes `terraform validate` warn, and left unset they already manage nothing
+ * (optional + computed in provider 5.x and 6.x; the aws_iam_role docs: "If no blocks are
+ * configured, Terraform will not manage any inline policies", "If this attribute is not
+ * configured, Terraform will ignore policy attachments"). What the fix removes, it removes with
+ * the *_exclusive resources below. test/fix/group-terraform-moto.test.ts applies it to a role
+ * holding policies the fix does not touch.
  */
-export const IGNORED_ROLE_SETTINGS: readonly string[] = ['path', 'description', 'tags', 'force_detach_policies', 'inline_policy', 'managed_policy_arns'];
+export const IGNORED_ROLE_SETTINGS: readonly string[] = ['path', 'description', 'tags', 'force_detach_policies'];
 export const IGNORED_USER_SETTINGS: readonly string[] = ['path', 'tags', 'force_destroy'];
 
 const HEADER = (t: FixTarget) => [

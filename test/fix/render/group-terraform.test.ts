@@ -15,7 +15,7 @@ import { groupTerraformNames, renderGroupTerraform, type GroupTerraformMember } 
 import { hclString, renderTerraform, renderVersionsTf } from '../../../src/fix/render/terraform.js';
 import { renderPolicyJson } from '../../../src/fix/render/policy-json.js';
 import type { PolicyDocument } from '../../../src/model/policy.js';
-import { consoleJson, fmtCheck, initAndValidate, terraformAvailable, TERRAFORM_SKIP, TF_PLUGIN_DIR, TF_PROVIDER_SKIP } from '../../support/terraform.js';
+import { consoleJson, fmtCheck, initAndValidate, terraformAvailable, TERRAFORM_SKIP, tfWarnings, TF_PLUGIN_DIR, TF_PROVIDER_SKIP } from '../../support/terraform.js';
 import { doc, trickyString, unescapeTemplate } from './support.js';
 
 const ACCOUNT = '123456789012';
@@ -207,6 +207,8 @@ describe.skipIf(!TF_PLUGIN_DIR)(`group main.tf read by Terraform itself${TF_PLUG
     const v = initAndValidate(d);
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toContain('The configuration is valid');
+    // No deprecated argument named anywhere (session 32); bundle-review.test.ts has the control.
+    expect(tfWarnings(v)).toEqual([]);
     const got = consoleJson(d, `{ users = toset(local.${N.users.local}), new = local.${N.new.local}, same = local.${N.same.local} }`) as { users: string[]; new: Record<string, string>; same: Record<string, string> };
     // A set and maps: sorted by Terraform; each name once (a set or a key could not hold it twice).
     expect(sorted(got.users)).toEqual(sorted(HOSTILE));
