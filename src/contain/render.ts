@@ -17,7 +17,7 @@ const SCOPE_TEXT: Readonly<Record<ContainmentPlan['scope'], string>> = {
   all: 'everything: AWSDenyAll attached (new sessions, access keys and console sign-in refused too)',
 };
 
-function head(p: ContainmentPlan, what: string): string[] {
+function head(p: ContainmentPlan, what: string, usesHere = true): string[] {
   return [
     '#!/usr/bin/env bash',
     `# leash contain: ${what} for ${commentText(p.principal.arn)}.`,
@@ -25,7 +25,7 @@ function head(p: ContainmentPlan, what: string): string[] {
     'set -euo pipefail',
     `ACCOUNT=${shellQuote(p.account)}`,
     `NAME=${shellQuote(p.principal.name)}`,
-    'here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+    ...(usesHere ? ['here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"'] : []),
     'apply=0',
     'case "${1:-}" in --apply) apply=1 ;; "") ;; *) echo "usage: $0 [--apply]" >&2; exit 2 ;; esac',
     'actual="$(aws sts get-caller-identity --query Account --output text)"',
@@ -72,7 +72,7 @@ function containScript(p: ContainmentPlan): string {
 
 function undoScript(p: ContainmentPlan): string {
   const k = p.principal.kind;
-  const lines = head(p, 'undo the containment');
+  const lines = head(p, 'undo the containment', p.attach !== undefined);
   if (p.inline) {
     lines.push(
       `POLICY_NAME=${shellQuote(p.inline.name)}`,
