@@ -1326,8 +1326,9 @@ function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
     if (!allowedAction(ctx, n, t.create)) continue;
     const put = allowedAction(ctx, n, t.put), attach = allowedAction(ctx, n, t.attach);
     // Groups a new user may be added to (AddUserToGroup names the group, not the user).
+    // Only groups that could matter (groupMatters, as for adding an existing user), judged against the caller's own power.
     const groups = t.on === 'user' && allowedAction(ctx, n, 'iam:AddUserToGroup')
-      ? iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups, (g) => g.arn, true) : [];
+      ? iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups.filter((g) => groupMatters(ctx, acct, g, n.power)), (g) => g.arn) : [];
     if (!put && !attach && groups.length === 0) continue;
     const uses = t.use.filter((a) => allowedAction(ctx, n, a));
     // A role is used by assuming it (its trust names the caller) or by passing it to a service.
@@ -1382,11 +1383,15 @@ function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
         const passed: { technique: string; svc: string; step: Step }[] = [];
         for (const { technique, rest } of passes) {
           for (const svc of technique.passedTo!) {
+            // EC2 carries a new role only through an instance profile the caller makes (as passableTo).
+            if (svc === 'ec2.amazonaws.com' && !(n.effective !== undefined && makesInstanceProfiles(n.effective.allowed, ctx.expander))) continue;
             const s = stepOf(decide(caller, 'iam:PassRole', name, { 'iam:passedtoservice': [svc] }), 'iam:PassRole');
             if (s) passed.push({ technique: technique.id, svc, step: { condition: worse(s.condition, rest.condition), actions: [...s.actions, ...rest.actions], evidence: s.evidence } });
           }
         }
         const boundaryText = b.policy ? ` with permissions boundary ${b.policy.name}` : b.unknown ? ' with a permissions boundary leash cannot see' : '';
+        // Any policy holds every named one: the named state only where it is better decided.
+        if (namedStep && any && edgeRank({ condition: any.condition, target: 'proven' }) <= edgeRank({ condition: namedStep.condition, target: 'proven' })) namedStep = undefined;
         for (const [given, give] of [[{ any: true }, any], [{ policies, groups: joined }, policies.length + joined.length > 0 ? namedStep : undefined]] as const) {
           if (!give) continue;
           const to = addNode(ctx, createdSpec(ctx, acct, t.on, given, b.policy));

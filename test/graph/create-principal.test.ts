@@ -83,6 +83,14 @@ describe('a new role', () => {
     expect(to(scan(world(doc(allow(lambda)), { scps })).hops, NEW_ROLE)).toEqual([]);
   });
 
+  it('passed to EC2: only with an instance profile it can make (CreateInstanceProfile + AddRoleToInstanceProfile); without → no path', () => {
+    const scps = [doc(allow('*'), deny('sts:AssumeRole'))];
+    const ec2 = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PassRole', 'ec2:RunInstances'];
+    expect(to(scan(world(doc(allow(ec2)), { scps })).hops, 'ec2-passrole-run-instances')).toEqual([]);
+    const profiles = scan(world(doc(allow([...ec2, 'iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile'])), { scps }));
+    expect(to(profiles.hops, 'ec2-passrole-run-instances')).toEqual([`${CEILING} none`]);
+  });
+
   it('a bounded role that creates a role names its own session in the trust (its boundary does not limit that), as for a trust it rewrites', () => {
     const s = snapshot({
       policies: { fence: doc(allow(['iam:CreateRole', 'iam:PutRolePolicy', 's3:GetObject'])) },
@@ -117,14 +125,14 @@ describe('a new user', () => {
     expect(none.admin).toEqual([]);
   });
 
-  it('added to a group: the group\'s policies (admins → administrator; a narrow group → no finding)', () => {
+  it('added to a group: the group\'s policies (admins → administrator; a group that gives nothing more → no hop, no finding)', () => {
     const groups = [{ name: 'admins', inline: [doc(allow('*'))] }, { name: 'readers', inline: [doc(allow('s3:GetObject'))] }];
     const id = (g: string) => doc(allow(['iam:CreateUser', 'iam:CreateLoginProfile', 's3:GetObject']), allow('iam:AddUserToGroup', arn(DEV, 'group', g)));
     const admins = scan(world(id('admins'), { groups }));
     expect(to(admins.hops, NEW_USER)).toEqual([`new-user@${DEV}#given:${arn(DEV, 'group', 'admins')} none`]);
     expect(admins.admin).toHaveLength(1);
     const readers = scan(world(id('readers'), { groups }));
-    expect(to(readers.hops, NEW_USER)).toEqual([`new-user@${DEV}#given:${arn(DEV, 'group', 'readers')} none`]);
+    expect(to(readers.hops, NEW_USER)).toEqual([]);
     expect(readers.admin).toEqual([]);
     expect(readers.escalation(NEW_USER)).toEqual([]);
   });
