@@ -1346,16 +1346,16 @@ function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
       const pb = { [PERMISSIONS_BOUNDARY]: b.policy ? [b.policy.arn] : [] };
       for (const name of names) {
         let created: Step | undefined;
-        if (b.unknown) {
-          const d = decide(caller, t.create, name);
-          created = stepOf(d, t.create, true);
-        } else {
+        // Which boundary it gets is unknown: every later request leaves the key unknown too.
+        let unseen = b.unknown === true;
+        if (unseen) created = stepOf(decide(caller, t.create, name), t.create, true);
+        else {
           created = stepOf(decide(caller, t.create, name, pb), t.create);
           // Conditioned on the boundary with other keys too (not read as named policies): some boundary may pass, unknown which.
-          if (!created && !b.policy) created = stepOf(decide(caller, t.create, name), t.create, true);
+          if (!created && !b.policy) { created = stepOf(decide(caller, t.create, name), t.create, true); unseen = true; }
         }
         if (!created) continue;
-        const boundaryValue = b.unknown ? {} : pb;
+        const boundaryValue = unseen ? {} : pb;
         // Any policy: a rewrite, or an attach not limited to named policies (open: an unseen one, as the decision says).
         let any = put ? stepOf(decide(caller, t.put, name, boundaryValue), t.put) : undefined;
         if (attach && (!named || named.open)) any = bestStep(any, stepOf(decide(caller, t.attach, name, boundaryValue), t.attach));

@@ -157,6 +157,13 @@ describe('created under a named boundary (iam:PermissionsBoundary on the create)
     expect(admin.map((f) => f.severity)).toEqual(['critical']);
   });
 
+  it('the boundary tested beside another key (AWS\'s QuickSetup policies: aws:CalledVia too), on the create and the give → uncapped, unknown (was: no path)', () => {
+    const both = { StringEquals: { 'iam:PermissionsBoundary': NARROW }, 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+    const { hops, admin } = scan(world(doc(allow(['iam:CreateRole', 'iam:PutRolePolicy'], '*', both))));
+    expect(to(hops, NEW_ROLE)).toEqual([`${CEILING} unknown`]);
+    expect(admin.map((f) => f.severity)).not.toContain('critical');
+  });
+
   it.each(['role', 'user'] as const)('%s: a boundary the export does not hold, or a pattern → uncapped, unknown (not critical)', (kind) => {
     for (const condition of [pb(arn(DEV, 'policy', 'not-in-export')), { StringLike: { 'iam:PermissionsBoundary': arn(DEV, 'policy', 'team-*') } }]) {
       const { admin, hops } = scan(world(create(kind, condition)));
