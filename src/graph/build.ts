@@ -1063,7 +1063,9 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
     }
   }
   if (gated.length > 0) {
-    const policies = acct.snapshot.managedPolicies.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
+    // Closed: only the policies the tests name can match (the export's by ARN), not all it holds.
+    const candidates = open ? acct.snapshot.managedPolicies : namedPolicies(gated, POLICY_ARN, acct);
+    const policies = candidates.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
     result = { policies, open };
   }
   if (!reference) {
@@ -1071,6 +1073,13 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
     memo.set(action, result);
   }
   return result;
+}
+
+/** The export's managed policies named (exactly, by ARN) in statements' tests of `key`, in the export's order. */
+function namedPolicies(statements: readonly Statement[], key: string, acct: AccountIndex): readonly ManagedPolicyInfo[] {
+  const arns = new Set<string>();
+  for (const st of statements) for (const keys of Object.values(st.condition ?? {})) for (const [k, values] of Object.entries(keys)) if (k.toLowerCase() === key) for (const v of values) arns.add(v);
+  return acct.snapshot.managedPolicies.length <= arns.size ? acct.snapshot.managedPolicies : acct.snapshot.managedPolicies.filter((m) => arns.has(m.arn));
 }
 
 const PERMISSIONS_BOUNDARY = 'iam:permissionsboundary';
@@ -1098,6 +1107,8 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
   let memo = reference ? undefined : replaceableMemo.get(caller);
   if (memo?.has(action)) return memo.get(action)!;
   const limiting: Statement[][] = [];
+  /** A layer (or fence) naming only policies of the export: no other policy can pass it. */
+  let closed: readonly Statement[] | undefined;
   let open = true;
   for (const layer of [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps]) {
     const gated: Statement[] = [];
@@ -1117,6 +1128,7 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
     }
     if (gated.length === 0) continue;
     limiting.push(gated);
+    if (!layerOpen) closed ??= gated;
     // One closed layer is enough: every put must pass it.
     open &&= layerOpen;
   }
@@ -1141,6 +1153,7 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
         if (!fence) continue;
         fences.push(st);
         fenceOpen &&= stOpen;
+        if (!stOpen) closed ??= [st];
       }
     }
   }
@@ -1149,7 +1162,8 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
     const ctxOf = (m: ManagedPolicyInfo): RequestContext => ({ values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } });
     const lets = (m: ManagedPolicyInfo, gated: readonly Statement[]) => gated.some((st) => evaluateCondition(st.condition, ctxOf(m)) === true);
     const fenced = (m: ManagedPolicyInfo) => fences.some((st) => evaluateCondition(st.condition, ctxOf(m)) !== false);
-    result = { policies: acct.snapshot.managedPolicies.filter((m) => limiting.every((gated) => lets(m, gated)) && !fenced(m)), open: open && fenceOpen };
+    const candidates = closed ? namedPolicies(closed, PERMISSIONS_BOUNDARY, acct) : acct.snapshot.managedPolicies;
+    result = { policies: candidates.filter((m) => limiting.every((gated) => lets(m, gated)) && !fenced(m)), open: open && fenceOpen };
   }
   if (!reference) {
     if (!memo) replaceableMemo.set(caller, (memo = new Map()));
@@ -1180,31 +1194,43 @@ const CREATED_NAMES = 24;
  * (`role/app-*`, `role/*-ci`) give a name both allow (`role/app--ci`), whatever their literals.
  */
 function globWitness(a: string, b: string): string | undefined {
+  // Literal heads and tails must agree before any search (most pairs of names differ there).
+  const head = (g: string) => { const i = g.search(/[*?]/); return i < 0 ? g : g.slice(0, i); };
+  const tail = (g: string) => g.slice(Math.max(g.lastIndexOf('*'), g.lastIndexOf('?')) + 1);
+  const ha = head(a), hb = head(b), ta = tail(a), tb = tail(b);
+  if (!(ha.startsWith(hb) || hb.startsWith(ha)) || !(ta.endsWith(tb) || tb.endsWith(ta))) return undefined;
   const w = b.length + 1;
-  const seen = new Uint8Array((a.length + 1) * w);
-  let level: [number, number, string][] = [[0, 0, '']];
-  seen[0] = 1;
+  // Breadth first over position pairs; each pair keeps the pair it came from and the character added (none: a skipped `*`).
+  const from = new Int32Array((a.length + 1) * w).fill(-1);
+  const added: (string | undefined)[] = [];
+  let level = [0];
+  from[0] = 0;
+  const visit = (to: number, prev: number, c: string | undefined, into: number[]) => {
+    if (from[to] !== -1) return;
+    from[to] = prev;
+    added[to] = c;
+    into.push(to);
+  };
   while (level.length > 0) {
-    const next: [number, number, string][] = [];
-    const visit = (i: number, j: number, s: string, into: [number, number, string][]) => {
-      if (seen[i * w + j]) return;
-      seen[i * w + j] = 1;
-      into.push([i, j, s]);
-    };
-    // Skipping a `*` consumes nothing: same length, same level.
+    // Skipping a `*` adds nothing: the same level.
     for (let k = 0; k < level.length; k++) {
-      const [i, j, s] = level[k]!;
-      if (i === a.length && j === b.length) return s;
-      if (a[i] === '*') visit(i + 1, j, s, level);
-      if (b[j] === '*') visit(i, j + 1, s, level);
+      const at = level[k]!, i = Math.floor(at / w), j = at % w;
+      if (i === a.length && j === b.length) {
+        let out = '';
+        for (let x = at; x !== 0; x = from[x]!) out = (added[x] ?? '') + out;
+        return out;
+      }
+      if (a[i] === '*') visit(at + w, at, undefined, level);
+      if (b[j] === '*') visit(at + 1, at, undefined, level);
     }
-    for (const [i, j, s] of level) {
+    const next: number[] = [];
+    for (const at of level) {
+      const i = Math.floor(at / w), j = at % w;
       if (i === a.length || j === b.length) continue;
       const x = a[i]!, y = b[j]!;
       const wildX = x === '*' || x === '?', wildY = y === '*' || y === '?';
       if (!wildX && !wildY && x !== y) continue;
-      const c = !wildX ? x : !wildY ? y : 'x';
-      visit(x === '*' ? i : i + 1, y === '*' ? j : j + 1, s + c, next);
+      visit((x === '*' ? i : i + 1) * w + (y === '*' ? j : j + 1), at, !wildX ? x : !wildY ? y : 'x', next);
     }
     level = next;
   }
@@ -1246,8 +1272,10 @@ function createdNames(caller: Caller, acct: AccountIndex, on: 'role' | 'user', c
     if (names.length < CREATED_NAMES && !names.includes(arn)) names.push(arn);
   };
   const mine = allowedPatterns(caller, create, sample);
-  for (const p of mine) add(globWitness(p, p));
-  for (const other of others) for (const q of allowedPatterns(caller, other, sample)) for (const p of mine) add(globWitness(p, q));
+  for (const p of mine) if (names.length < CREATED_NAMES) add(globWitness(p, p));
+  for (const other of others) {
+    for (const q of allowedPatterns(caller, other, sample)) for (const p of mine) if (p !== q && names.length < CREATED_NAMES) add(globWitness(p, q));
+  }
   return names;
 }
 
@@ -1370,6 +1398,7 @@ function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
         }
         const joined: Group[] = [];
         for (const g of groups) { joined.push(g.target); join({ condition: g.condition, actions: ['iam:AddUserToGroup'], evidence: g.evidence }); }
+        if (!any && !namedStep) continue;
         // Using it.
         let use: Step | undefined;
         if (t.on === 'user') {
@@ -1381,11 +1410,14 @@ function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
           if (hc) use = { condition: hc, actions: ['sts:AssumeRole'], evidence: [] };
         }
         const passed: { technique: string; svc: string; step: Step }[] = [];
+        // One PassRole decision per service and name: techniques share services.
+        const passTo = new Map<string, Step | undefined>();
         for (const { technique, rest } of passes) {
           for (const svc of technique.passedTo!) {
             // EC2 carries a new role only through an instance profile the caller makes (as passableTo).
             if (svc === 'ec2.amazonaws.com' && !(n.effective !== undefined && makesInstanceProfiles(n.effective.allowed, ctx.expander))) continue;
-            const s = stepOf(decide(caller, 'iam:PassRole', name, { 'iam:passedtoservice': [svc] }), 'iam:PassRole');
+            if (!passTo.has(svc)) passTo.set(svc, stepOf(decide(caller, 'iam:PassRole', name, { 'iam:passedtoservice': [svc] }), 'iam:PassRole'));
+            const s = passTo.get(svc);
             if (s) passed.push({ technique: technique.id, svc, step: { condition: worse(s.condition, rest.condition), actions: [...s.actions, ...rest.actions], evidence: s.evidence } });
           }
         }
