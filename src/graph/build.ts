@@ -1265,9 +1265,11 @@ function createdNames(caller: Caller, acct: AccountIndex, on: 'role' | 'user', c
   const sample = sampleArn(acct, on);
   const base = sample.slice(0, sample.length - resourcePart(sample)!.length);
   const names = [sample];
-  const add = (part: string | undefined) => {
-    // A name of the type, and not empty (`role/` is no role).
-    if (part === undefined || !part.startsWith(`${on}/`) || part.length <= on.length + 1 || part.endsWith('/')) return;
+  const add = (found: string | undefined) => {
+    // A name of the type, not empty: `role/app/*` at its shortest is the path `role/app/` with no
+    // name, so one character more (decided like every name, so never assumed to match).
+    const part = found?.endsWith('/') ? `${found}x` : found;
+    if (part === undefined || !part.startsWith(`${on}/`) || part.length <= on.length + 1) return;
     const arn = base + part;
     if (names.length < CREATED_NAMES && !names.includes(arn)) names.push(arn);
   };
@@ -1954,8 +1956,9 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
   // Rounds are bounded: each principal has at most a few states, and an edit only adds states.
   let done = 0;
   for (let round = 0; round < 8; round++) {
-    const upto = ctx.nodes.length;
-    for (let i = done; i < upto; i++) {
+    // Up to the nodes made meanwhile: a principal created here (createEdges) is a caller in this
+    // round, not the reason for one more (each round searches every editor's reach again).
+    for (let i = done; i < ctx.nodes.length; i++) {
       const n = ctx.nodes[i]!;
       if (!n.caller || n.power.admin) continue;
       assumeEdges(ctx, n);
@@ -1963,7 +1966,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
       serviceEdges(ctx, n);
       createEdges(ctx, n);
     }
-    done = upto;
+    done = ctx.nodes.length;
     const edgesBefore = ctx.edgeCount;
     const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {

@@ -65,6 +65,12 @@ describe('a new role', () => {
     expect(apart.admin).toEqual([]);
   });
 
+  it('a path pattern (role/service-role/*, as AWS managed policies write it) → a name under that path: the path; another path → none', () => {
+    const under = (create: string, give: string) => world(doc(allow('iam:CreateRole', arn(DEV, 'role', create)), allow('iam:AttachRolePolicy', arn(DEV, 'role', give))));
+    expect(to(scan(under('service-role/*', 'service-role/*')).hops, NEW_ROLE)).toEqual([`${CEILING} none`]);
+    expect(to(scan(under('service-role/*', 'managed/*')).hops, NEW_ROLE)).toEqual([]);
+  });
+
   it('negative: an SCP denies CreateRole → no path; an SCP denying sts:AssumeRole → no path by assuming', () => {
     const identity = doc(allow(['iam:CreateRole', 'iam:PutRolePolicy']));
     expect(to(scan(world(identity, { scps: [doc(allow('*'), deny('iam:CreateRole'))] })).hops, NEW_ROLE)).toEqual([]);
