@@ -36,7 +36,7 @@ export const privilegeEscalation = defineCheck({
   id: 'privilege-escalation',
   title: 'Privilege escalation technique within reach',
   severity: 'critical',
-  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop. Severity follows what it gains, not the technique: critical when it reaches an administrator, high for IAM write, destructive actions or credential access, medium for data reads on every resource; one step lower (at most medium) when only a condition or unseen compute makes the hop. Techniques the graph does not judge (credential reads, AssumeRoot, new roles) keep their catalogued severity, critical for an AI agent or an engineer\'s session.',
+  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop. Severity follows what it gains, not the technique: critical when it reaches an administrator, high for IAM write, destructive actions or credential access, medium for data reads on every resource; one step lower (at most medium) when only a condition or unseen compute makes the hop. Techniques the graph does not judge (credential reads, AssumeRoot) keep their catalogued severity, critical for an AI agent or an engineer\'s session.',
   references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
@@ -62,7 +62,7 @@ export const privilegeEscalation = defineCheck({
           const targets = [...new Set([best, ...edges].map((x) => targetText(x.edge, (id) => ctx.graph!.node(id)?.label ?? nameOf(id))))];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
         }
-        // Where the graph does not judge the technique (credential reads, AssumeRoot, new roles) or
+        // Where the graph does not judge the technique (credential reads, AssumeRoot) or
         // the inventory is partial, what it gains is unknown: its label stands, and an unattended
         // agent or an engineer's session is assumed the worst, as before.
         const severity = gained ?? (h.conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity);

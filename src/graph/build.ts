@@ -807,6 +807,8 @@ function iamTargets<T extends { readonly arn: string }>(
   ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,
   /** `candidates` is a list of the account's (every user, every role): filtered once per pattern, not per caller. */
   accountList = false,
+  /** Request context a target adds (its current permissions boundary): only where the decision is made per target. */
+  extraOf?: (t: T) => Readonly<Record<string, readonly string[]>>,
 ): { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] {
   const caller = n.caller!;
   const out: { target: T; condition: HopCondition; evidence: readonly HopEvidence[] }[] = [];
@@ -821,7 +823,7 @@ function iamTargets<T extends { readonly arn: string }>(
   const named = identityNames(caller, action, sample);
   for (const t of named && accountList ? namedIn(candidates, named, arnOf) : candidates) {
     if (named && !accountList && !named(arnOf(t))) continue;
-    const d = decide(caller, action, arnOf(t));
+    const d = decide(caller, action, arnOf(t), extraOf?.(t));
     const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
     if (hc) out.push({ target: t, condition: hc, evidence: d.evidence });
   }
@@ -1093,7 +1095,9 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
     }
   }
   if (gated.length > 0) {
-    const policies = acct.snapshot.managedPolicies.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
+    // Closed: only the policies the tests name can match (the export's by ARN), not all it holds.
+    const candidates = open ? acct.snapshot.managedPolicies : namedPolicies(gated, POLICY_ARN, acct);
+    const policies = candidates.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
     result = { policies, open };
   }
   if (!reference) {
@@ -1103,8 +1107,16 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
   return result;
 }
 
+/** The export's managed policies named (exactly, by ARN) in statements' tests of `key`, in the export's order. */
+function namedPolicies(statements: readonly Statement[], key: string, acct: AccountIndex): readonly ManagedPolicyInfo[] {
+  const arns = new Set<string>();
+  for (const st of statements) for (const keys of Object.values(st.condition ?? {})) for (const [k, values] of Object.entries(keys)) if (k.toLowerCase() === key) for (const v of values) arns.add(v);
+  return acct.snapshot.managedPolicies.length <= arns.size ? acct.snapshot.managedPolicies : acct.snapshot.managedPolicies.filter((m) => arns.has(m.arn));
+}
+
 const PERMISSIONS_BOUNDARY = 'iam:permissionsboundary';
 const BOUNDARY_OPERATORS: ReadonlySet<string> = new Set(['stringequals', 'stringlike', 'arnequals', 'arnlike']);
+const DENY_BOUNDARY_OPERATORS: ReadonlySet<string> = new Set(['stringnotequals', 'stringnotlike', 'arnnotequals', 'arnnotlike'].flatMap((o) => [o, `${o}ifexists`]));
 const replaceableMemo = new WeakMap<Caller, Map<string, Attachable | null>>();
 
 /**
@@ -1127,6 +1139,8 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
   let memo = reference ? undefined : replaceableMemo.get(caller);
   if (memo?.has(action)) return memo.get(action)!;
   const limiting: Statement[][] = [];
+  /** A layer (or fence) naming only policies of the export: no other policy can pass it. */
+  let closed: readonly Statement[] | undefined;
   let open = true;
   for (const layer of [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps]) {
     const gated: Statement[] = [];
@@ -1146,19 +1160,320 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
     }
     if (gated.length === 0) continue;
     limiting.push(gated);
+    if (!layerOpen) closed ??= gated;
     // One closed layer is enough: every put must pass it.
     open &&= layerOpen;
   }
+  // A Deny on every resource whose only test is a negated one of the key (an SCP's usual form:
+  // "deny unless the boundary is X") lets through only the values it names, whatever allows. A
+  // create without a boundary has no key: a negated operator is then true, and so is any
+  // …IfExists form ("If the key is not present, evaluate the condition element as true",
+  // reference_policies_elements_condition_operators.html): it is denied either way.
+  const fences: Statement[] = [];
+  let fenceOpen = true;
+  for (const layer of [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps]) {
+    for (const { document } of layer.docs) {
+      for (const st of coveringStatements(document, action)) {
+        if (st.effect !== 'Deny' || !st.condition || !testsSomeKey(st.condition) || st.notResource || !(st.resource ?? ['*']).includes('*')) continue;
+        let fence = true, stOpen = false;
+        for (const [op, keys] of Object.entries(st.condition)) {
+          for (const [k, values] of Object.entries(keys)) {
+            if (k.toLowerCase() !== PERMISSIONS_BOUNDARY || !DENY_BOUNDARY_OPERATORS.has(op.toLowerCase())) fence = false;
+            for (const v of values) if (!acct.managed.has(v)) stOpen = true;
+          }
+        }
+        if (!fence) continue;
+        fences.push(st);
+        fenceOpen &&= stOpen;
+        if (!stOpen) closed ??= [st];
+      }
+    }
+  }
   let result: Attachable | null = null;
-  if (limiting.length > 0) {
-    const lets = (m: ManagedPolicyInfo, gated: readonly Statement[]) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } }) === true);
-    result = { policies: acct.snapshot.managedPolicies.filter((m) => limiting.every((gated) => lets(m, gated))), open };
+  if (limiting.length > 0 || fences.length > 0) {
+    const ctxOf = (m: ManagedPolicyInfo): RequestContext => ({ values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } });
+    const lets = (m: ManagedPolicyInfo, gated: readonly Statement[]) => gated.some((st) => evaluateCondition(st.condition, ctxOf(m)) === true);
+    const fenced = (m: ManagedPolicyInfo) => fences.some((st) => evaluateCondition(st.condition, ctxOf(m)) !== false);
+    const candidates = closed ? namedPolicies(closed, PERMISSIONS_BOUNDARY, acct) : acct.snapshot.managedPolicies;
+    result = { policies: candidates.filter((m) => limiting.every((gated) => lets(m, gated)) && !fenced(m)), open: open && fenceOpen };
   }
   if (!reference) {
     if (!memo) replaceableMemo.set(caller, (memo = new Map()));
     memo.set(action, result);
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating principals
+
+/**
+ * A new role or user: the caller creates it (CreateRole writes its trust policy, so it names the
+ * caller, or a service), gives it permissions and uses it (assumes it, passes it to a service, or
+ * signs in with an access key or password it makes). Techniques from escalation-techniques.json.
+ */
+const CREATIONS = [
+  { technique: 'iam-create-role-with-policy', create: 'iam:CreateRole', on: 'role', put: 'iam:PutRolePolicy', attach: 'iam:AttachRolePolicy', use: [] as readonly string[] },
+  { technique: 'iam-create-user-with-policy', create: 'iam:CreateUser', on: 'user', put: 'iam:PutUserPolicy', attach: 'iam:AttachUserPolicy', use: ['iam:CreateAccessKey', 'iam:CreateLoginProfile'] as readonly string[] },
+] as const;
+
+/** At most this many names of a new principal are tried per caller (the patterns' overlaps, and a name no pattern names). */
+const CREATED_NAMES = 24;
+
+/**
+ * The shortest string two globs (`*` any run, `?` one character) both match, or undefined: a
+ * search over pairs of positions, so a CreateRole pattern and an attach pattern that overlap
+ * (`role/app-*`, `role/*-ci`) give a name both allow (`role/app--ci`), whatever their literals.
+ */
+function globWitness(a: string, b: string): string | undefined {
+  // Literal heads and tails must agree before any search (most pairs of names differ there).
+  const head = (g: string) => { const i = g.search(/[*?]/); return i < 0 ? g : g.slice(0, i); };
+  const tail = (g: string) => g.slice(Math.max(g.lastIndexOf('*'), g.lastIndexOf('?')) + 1);
+  const ha = head(a), hb = head(b), ta = tail(a), tb = tail(b);
+  if (!(ha.startsWith(hb) || hb.startsWith(ha)) || !(ta.endsWith(tb) || tb.endsWith(ta))) return undefined;
+  const w = b.length + 1;
+  // Breadth first over position pairs; each pair keeps the pair it came from and the character added (none: a skipped `*`).
+  const from = new Int32Array((a.length + 1) * w).fill(-1);
+  const added: (string | undefined)[] = [];
+  let level = [0];
+  from[0] = 0;
+  const visit = (to: number, prev: number, c: string | undefined, into: number[]) => {
+    if (from[to] !== -1) return;
+    from[to] = prev;
+    added[to] = c;
+    into.push(to);
+  };
+  while (level.length > 0) {
+    // Skipping a `*` adds nothing: the same level.
+    for (let k = 0; k < level.length; k++) {
+      const at = level[k]!, i = Math.floor(at / w), j = at % w;
+      if (i === a.length && j === b.length) {
+        let out = '';
+        for (let x = at; x !== 0; x = from[x]!) out = (added[x] ?? '') + out;
+        return out;
+      }
+      if (a[i] === '*') visit(at + w, at, undefined, level);
+      if (b[j] === '*') visit(at + 1, at, undefined, level);
+    }
+    const next: number[] = [];
+    for (const at of level) {
+      const i = Math.floor(at / w), j = at % w;
+      if (i === a.length || j === b.length) continue;
+      const x = a[i]!, y = b[j]!;
+      const wildX = x === '*' || x === '?', wildY = y === '*' || y === '?';
+      if (!wildX && !wildY && x !== y) continue;
+      visit((x === '*' ? i : i + 1) * w + (y === '*' ? j : j + 1), at, !wildX ? x : !wildY ? y : 'x', next);
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** Resource parts (`role/app-*`) of the Allows of an action in the caller's identity and boundary that may name a resource of the sample's type. */
+function allowedPatterns(caller: Caller, action: string, sample: string): string[] {
+  const out: string[] = [];
+  for (const layer of [caller.identity, ...(caller.boundary ? [caller.boundary] : [])]) {
+    for (const { document } of layer.docs) {
+      for (const s of coveringStatements(document, action)) {
+        if (s.effect !== 'Allow' || s.notResource) continue;
+        for (const r of s.resource ?? ['*']) {
+          // A variable is decided as the request's own (the sample, or a name found from another pattern).
+          if (r.includes('${') || !mayNameType(r, sample)) continue;
+          const part = resourcePart(r);
+          if (part !== undefined && !out.includes(part)) out.push(part);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Names (ARNs) of a new principal worth deciding: a name no policy names (the account's sample),
+ * each pattern of the create action at its shortest, and where a pattern of each other action
+ * overlaps one of the create action's, a name both match. Every name is then decided in full.
+ */
+function createdNames(caller: Caller, acct: AccountIndex, on: 'role' | 'user', create: string, others: readonly string[]): string[] {
+  const sample = sampleArn(acct, on);
+  const base = sample.slice(0, sample.length - resourcePart(sample)!.length);
+  const names = [sample];
+  const add = (found: string | undefined) => {
+    // A name of the type, not empty: `role/app/*` at its shortest is the path `role/app/` with no
+    // name, so one character more (decided like every name, so never assumed to match).
+    const part = found?.endsWith('/') ? `${found}x` : found;
+    if (part === undefined || !part.startsWith(`${on}/`) || part.length <= on.length + 1) return;
+    const arn = base + part;
+    if (names.length < CREATED_NAMES && !names.includes(arn)) names.push(arn);
+  };
+  const mine = allowedPatterns(caller, create, sample);
+  for (const p of mine) if (names.length < CREATED_NAMES) add(globWitness(p, p));
+  for (const other of others) {
+    for (const q of allowedPatterns(caller, other, sample)) for (const p of mine) if (p !== q && names.length < CREATED_NAMES) add(globWitness(p, q));
+  }
+  return names;
+}
+
+/** The policies a new principal may be created with as its boundary (none: `policy` absent); `unknown`: one leash cannot see. */
+type CreatedBoundary = { readonly policy?: ManagedPolicyInfo; readonly unknown?: true };
+
+/**
+ * Boundaries a create may set, by the same reading as a boundary put (boundaryReplacements):
+ * limited to named policies of the export, each is a state capped by it; otherwise none.
+ */
+function createdBoundaries(caller: Caller, action: string, acct: AccountIndex): readonly CreatedBoundary[] {
+  const named = boundaryReplacements(caller, action, acct);
+  if (!named) return [{}];
+  return [...named.policies.map((policy) => ({ policy })), ...(named.open ? [{ unknown: true as const }] : [])];
+}
+
+/** What the new principal is given: any policy, or the union of named managed policies and groups. */
+type Given = { readonly any: true } | { readonly policies: readonly ManagedPolicyInfo[]; readonly groups: readonly Group[] };
+
+/** The node of a new principal in an account: shared by every creator that gives it the same. */
+function createdSpec(ctx: Ctx, acct: AccountIndex, on: 'role' | 'user', given: Given, boundary: ManagedPolicyInfo | undefined): StateSpec {
+  if ('any' in given && !boundary && acct.adminCeiling) {
+    return { id: `ceiling:${acct.id}`, kind: 'elevated', account: acct.id, label: `any principal of ${acct.id} given any policy`, scanned: true, power: acct.adminCeiling };
+  }
+  const what = 'any' in given ? 'elevated' : `given:${[...given.policies.map((m) => m.arn), ...given.groups.map((g) => g.arn)].join(',')}`;
+  const id = `new-${on}@${acct.id}#${what}${boundary ? `+boundary:${boundary.arn}` : ''}`;
+  let specs = stateSpecs.get(ctx);
+  if (!specs) stateSpecs.set(ctx, (specs = new Map()));
+  const known = specs.get(id);
+  if (known) return known;
+  const identity: Layer = 'any' in given
+    ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] }
+    : layerOf('identity', [
+      ...given.policies.map((m): AttachedPolicy => ({ origin: { kind: 'managed', name: m.name, arn: m.arn, awsManaged: m.awsManaged }, document: m.document })),
+      ...given.groups.flatMap((g) => g.policies),
+    ]);
+  const bound = boundary ? layerOf('boundary', [{ origin: { kind: 'boundary', name: boundary.name, arn: boundary.arn, awsManaged: boundary.awsManaged }, document: boundary.document }]) : null;
+  // A principal that does not exist yet: its own name is none of the export's (the sample's).
+  const arn = sampleArn(acct, on);
+  const p: Principal = on === 'role'
+    ? { kind: 'role', arn, id: '', name: '(new role)', path: '/', tags: {}, policies: [], unresolvedPolicyArns: [], trustPolicy: { version: '2012-10-17', statements: [] }, instanceProfiles: [] }
+    : { kind: 'user', arn, id: '', name: '(new user)', path: '/', tags: {}, policies: [], unresolvedPolicyArns: [], groups: [] };
+  const caller = callerFor(p, acct, ctx.now, identity, bound);
+  const effective = effectivePermissions({
+    identity: identity.docs.map((d) => d.document),
+    ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
+    ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
+    principal: () => factsOf(p, ctx.now),
+  }, ctx.expander);
+  const givenText = 'any' in given ? 'any policy' : [...given.policies.map((m) => m.name), ...given.groups.map((g) => `group ${g.name}`)].join(', ');
+  const label = `a new ${on} of ${acct.id} given ${givenText}${boundary ? `, boundary ${boundary.name}` : ''}`;
+  const spec: StateSpec = { id, kind: 'elevated', account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective };
+  specs.set(id, spec);
+  return spec;
+}
+
+type Step = { readonly condition: HopCondition; readonly actions: readonly string[]; readonly evidence: readonly HopEvidence[] };
+
+const stepOf = (d: LayerDecision, action: string, unknown = false): Step | undefined => {
+  const c = hopCondition(identityAllows(d), d.unknownNotApproval);
+  return c ? { condition: unknown ? worse(c, 'unknown') : c, actions: [action], evidence: d.evidence } : undefined;
+};
+const bestStep = (a: Step | undefined, b: Step | undefined): Step | undefined => (!a ? b : !b ? a : edgeRank({ condition: b.condition, target: 'proven' }) < edgeRank({ condition: a.condition, target: 'proven' }) ? b : a);
+
+/**
+ * New roles and users the caller can create, give permissions and use (CREATIONS): once per
+ * caller allowed a create action, over a few names (createdNames) and the boundaries it may or
+ * must set (createdBoundaries). The state gains what the caller may give it, capped by that
+ * boundary and the account's SCPs.
+ */
+function createEdges(ctx: Ctx, n: GraphNodeInternal): void {
+  const caller = n.caller!;
+  const acct = ctx.accounts.get(caller.account);
+  if (!acct) return;
+  for (const t of CREATIONS) {
+    if (!allowedAction(ctx, n, t.create)) continue;
+    const put = allowedAction(ctx, n, t.put), attach = allowedAction(ctx, n, t.attach);
+    // Groups a new user may be added to (AddUserToGroup names the group, not the user).
+    // Only groups that could matter (groupMatters, as for adding an existing user), judged against the caller's own power.
+    const groups = t.on === 'user' && allowedAction(ctx, n, 'iam:AddUserToGroup')
+      ? iamTargets(ctx, n, acct, 'iam:AddUserToGroup', 'group', acct.groups.filter((g) => groupMatters(ctx, acct, g, n.power)), (g) => g.arn) : [];
+    if (!put && !attach && groups.length === 0) continue;
+    const uses = t.use.filter((a) => allowedAction(ctx, n, a));
+    // A role is used by assuming it (its trust names the caller) or by passing it to a service.
+    const passes = t.on === 'role' && allowedAction(ctx, n, 'iam:PassRole')
+      ? escalationTechniques().flatMap((x) => {
+        if (!x.passedTo) return [];
+        const rest = groupsHold(ctx, n, x.requires, 'iam:PassRole');
+        return rest ? [{ technique: x, rest }] : [];
+      }) : [];
+    if (t.on === 'user' && uses.length === 0) continue;
+    const named = attach ? attachable(caller, t.attach, acct) : null;
+    const names = createdNames(caller, acct, t.on, t.create, [...(put ? [t.put] : []), ...(attach ? [t.attach] : []), ...uses, ...(passes.length > 0 ? ['iam:PassRole'] : [])]);
+    for (const b of createdBoundaries(caller, t.create, acct)) {
+      // The new principal's boundary as the request states it: none is an absent key.
+      const pb = { [PERMISSIONS_BOUNDARY]: b.policy ? [b.policy.arn] : [] };
+      for (const name of names) {
+        let created: Step | undefined;
+        // Which boundary it gets is unknown: every later request leaves the key unknown too.
+        let unseen = b.unknown === true;
+        if (unseen) created = stepOf(decide(caller, t.create, name), t.create, true);
+        else {
+          created = stepOf(decide(caller, t.create, name, pb), t.create);
+          // Conditioned on the boundary with other keys too (not read as named policies): some boundary may pass, unknown which.
+          if (!created && !b.policy) { created = stepOf(decide(caller, t.create, name), t.create, true); unseen = true; }
+        }
+        if (!created) continue;
+        const boundaryValue = unseen ? {} : pb;
+        // Any policy: a rewrite, or an attach not limited to named policies (open: an unseen one, as the decision says).
+        let any = put ? stepOf(decide(caller, t.put, name, boundaryValue), t.put) : undefined;
+        if (attach && (!named || named.open)) any = bestStep(any, stepOf(decide(caller, t.attach, name, boundaryValue), t.attach));
+        const policies: ManagedPolicyInfo[] = [];
+        let namedStep: Step | undefined;
+        const join = (s: Step) => (namedStep = namedStep ? { condition: worse(namedStep.condition, s.condition), actions: [...new Set([...namedStep.actions, ...s.actions])], evidence: namedStep.evidence } : s);
+        if (attach && named) {
+          for (const m of named.policies) {
+            const s = stepOf(decide(caller, t.attach, name, { ...boundaryValue, [POLICY_ARN]: [m.arn] }), t.attach);
+            if (s) { policies.push(m); join(s); }
+          }
+        }
+        const joined: Group[] = [];
+        for (const g of groups) { joined.push(g.target); join({ condition: g.condition, actions: ['iam:AddUserToGroup'], evidence: g.evidence }); }
+        if (!any && !namedStep) continue;
+        // Using it.
+        let use: Step | undefined;
+        if (t.on === 'user') {
+          for (const a of uses) use = bestStep(use, stepOf(decide(caller, a, name), a));
+        } else {
+          // The trust policy it writes names the caller as selfNamed() does (a role its session's ARN).
+          const a = decide(caller, 'sts:AssumeRole', name);
+          const hc = hopCondition(callerSide(caller, callerKind(n), selfNamed(n), true, a), a.unknownNotApproval);
+          if (hc) use = { condition: hc, actions: ['sts:AssumeRole'], evidence: [] };
+        }
+        const passed: { technique: string; svc: string; step: Step }[] = [];
+        // One PassRole decision per service and name: techniques share services.
+        const passTo = new Map<string, Step | undefined>();
+        for (const { technique, rest } of passes) {
+          for (const svc of technique.passedTo!) {
+            // EC2 carries a new role only through an instance profile the caller makes (as passableTo).
+            if (svc === 'ec2.amazonaws.com' && !(n.effective !== undefined && makesInstanceProfiles(n.effective.allowed, ctx.expander))) continue;
+            if (!passTo.has(svc)) passTo.set(svc, stepOf(decide(caller, 'iam:PassRole', name, { 'iam:passedtoservice': [svc] }), 'iam:PassRole'));
+            const s = passTo.get(svc);
+            if (s) passed.push({ technique: technique.id, svc, step: { condition: worse(s.condition, rest.condition), actions: [...s.actions, ...rest.actions], evidence: s.evidence } });
+          }
+        }
+        const boundaryText = b.policy ? ` with permissions boundary ${b.policy.name}` : b.unknown ? ' with a permissions boundary leash cannot see' : '';
+        // Any policy holds every named one: the named state only where it is better decided.
+        if (namedStep && any && edgeRank({ condition: any.condition, target: 'proven' }) <= edgeRank({ condition: namedStep.condition, target: 'proven' })) namedStep = undefined;
+        for (const [given, give] of [[{ any: true }, any], [{ policies, groups: joined }, policies.length + joined.length > 0 ? namedStep : undefined]] as const) {
+          if (!give) continue;
+          const to = addNode(ctx, createdSpec(ctx, acct, t.on, given, b.policy));
+          const hop = (via: Step, technique: string, why: string) => addEdge(ctx, n, to, {
+            technique, actions: [...new Set([t.create, ...give.actions, ...via.actions])], condition: worse(worse(created!.condition, give.condition), via.condition), target: 'proven', why,
+            evidence: [...created!.evidence, ...give.evidence, ...via.evidence].slice(0, 4),
+          });
+          if (use) hop(use, t.technique, t.on === 'role' ? `can create a role${boundaryText} that trusts it, give it permissions and assume it` : `can create a user${boundaryText}, give it permissions and sign in as it`);
+          for (const p of passed) {
+            hop(p.step, t.technique, `can create a role${boundaryText} that trusts ${p.svc}, give it permissions and pass it to ${p.svc}`);
+            hop(p.step, p.technique, `can create a role${boundaryText} that trusts ${p.svc}, give it permissions and pass it to ${p.svc}`);
+          }
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -1236,6 +1551,20 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     if (typeof fromState === 'object' && ('policy' in fromState || ('version' in fromState && fromState.side === 'identity'))) return { ...fromState, replaced: m };
     return { replaced: m };
   };
+  /**
+   * The target's boundary as a request about it states `iam:PermissionsBoundary` (none: an absent
+   * key): the export's, or the one the editor's own state left. The Service Authorization
+   * Reference lists the key for Put/Attach/Delete/Detach{User,Role}Policy and
+   * Delete{User,Role}PermissionsBoundary ("Filters access if the specified policy is set as the
+   * permissions boundary on the IAM entity"); AWS's delegation example relies on it ("allows Zhang
+   * to manage permissions policies for users with this permissions boundary set",
+   * access_policies_boundaries.html). Not for AddUserToGroup or group policies (not listed).
+   */
+  const boundaryNow = (p: Principal): Readonly<Record<string, readonly string[]>> => {
+    const replaced = keptReplaced(p);
+    const arn = keptUnbounded(p) ? undefined : replaced ? replaced.arn : p.boundary ? managedArn(p.boundary) : p.boundaryArn;
+    return { [PERMISSIONS_BOUNDARY]: arn ? [arn] : [] };
+  };
   // One editor that may both change a bounded principal's policies (rewrite them, attach a named
   // policy, make another version the default) and remove its boundary reaches the state with
   // both done: the best edit of each kind per target, joined at the end.
@@ -1275,7 +1604,7 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
   // policy's ARN in the request; "any policy" only when the names leave the set open.
   const attach = (p: Principal, technique: string, action: string, resource: string, named: Attachable, why: (m: ManagedPolicyInfo) => string) => {
     for (const m of named.policies) {
-      const d = decide(caller, action, resource, { [POLICY_ARN]: [m.arn] });
+      const d = decide(caller, action, resource, { ...(resource === p.arn ? boundaryNow(p) : {}), [POLICY_ARN]: [m.arn] });
       const hc = hopCondition(identityAllows(d), d.unknownNotApproval);
       if (!hc) continue;
       const c = via(p, hc);
@@ -1307,7 +1636,9 @@ function editEdges(ctx: Ctx, n: GraphNodeInternal, reach: Reach, reachPower: Pow
     const list = candidates(e.on).filter((p) => e.state !== 'unbounded' || p.boundary !== undefined);
     const named = e.technique === 'iam-attach-role-policy' || e.technique === 'iam-attach-user-policy' ? attachable(caller, e.action, acct)
       : e.action === 'iam:PutRolePermissionsBoundary' || e.action === 'iam:PutUserPermissionsBoundary' ? boundaryReplacements(caller, e.action, acct) : null;
-    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn)) {
+    // A put of a boundary names the new one (replace()); every other edit here, the target's current one.
+    const current = e.action === 'iam:PutRolePermissionsBoundary' || e.action === 'iam:PutUserPermissionsBoundary' ? undefined : boundaryNow;
+    for (const { target: p, condition, evidence } of iamTargets(ctx, n, acct, e.action, e.on, list, (x) => x.arn, false, current)) {
       if (!within(p)) continue;
       if (named) {
         if (e.state === 'unbounded') replace(p, e.technique, e.action, named);
@@ -1662,15 +1993,17 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
   // Rounds are bounded: each principal has at most a few states, and an edit only adds states.
   let done = 0;
   for (let round = 0; round < 8; round++) {
-    const upto = ctx.nodes.length;
-    for (let i = done; i < upto; i++) {
+    // Up to the nodes made meanwhile: a principal created here (createEdges) is a caller in this
+    // round, not the reason for one more (each round searches every editor's reach again).
+    for (let i = done; i < ctx.nodes.length; i++) {
       const n = ctx.nodes[i]!;
       if (!n.caller || n.power.admin) continue;
       assumeEdges(ctx, n);
       takeoverEdges(ctx, n);
       serviceEdges(ctx, n);
+      createEdges(ctx, n);
     }
-    done = upto;
+    done = ctx.nodes.length;
     const edgesBefore = ctx.edgeCount;
     const editors = ctx.nodes.filter((n) => n.caller && !n.power.admin && mayEdit(ctx, n));
     if (editors.length > 0) {

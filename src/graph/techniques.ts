@@ -10,6 +10,7 @@ const EDGE = new Set<string>([
   'iam-put-role-policy', 'iam-attach-role-policy', 'iam-put-user-policy', 'iam-attach-user-policy',
   'iam-put-group-policy', 'iam-attach-group-policy', 'iam-add-user-to-group',
   'iam-create-policy-version', 'iam-set-default-policy-version', 'iam-remove-permissions-boundary',
+  'iam-create-role-with-policy', 'iam-create-user-with-policy',
   ...Object.keys(carriersJson.carriers),
 ]);
 
@@ -23,7 +24,7 @@ export type GraphJudgement =
 
 let passRole: Set<string> | undefined;
 
-/** How the graph judges a technique; undefined when it does not (credential reads, AssumeRoot, new roles). */
+/** How the graph judges a technique; undefined when it does not (credential reads, AssumeRoot). */
 export function graphJudgement(techniqueId: string): GraphJudgement {
   passRole ??= new Set(escalationTechniques().filter((t) => t.passedTo).map((t) => t.id));
   if (EDGE.has(techniqueId) || passRole.has(techniqueId)) return { kind: 'edge', match: (t) => t === techniqueId, otherOnly: false };

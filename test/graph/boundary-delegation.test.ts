@@ -70,6 +70,30 @@ describe('AWS\'s delegation example (access_policies_boundaries.html), as an exp
     expect(removal[0]!.description).not.toContain('administrator');
   });
 
+  it('session 32: every hop the export can decide is decided (none unknown); the users Zhang creates are capped by XCompanyBoundaries', () => {
+    const { hops, removal } = scan(world(delegatedUserBoundary('named')), ZHANG);
+    expect(hops.filter((h) => h.condition !== 'none').map((h) => `${h.technique} → ${h.to}`)).toEqual([]);
+    // AttachUserPolicy is allowed only on users whose boundary is XCompanyBoundaries: not Zhang as listed (was an unknown hop).
+    expect(hops.filter((h) => h.technique === 'iam-attach-user-policy')).toEqual([]);
+    // CreateUser only with XCompanyBoundaries, then PutUserPolicy and CreateAccessKey: a new user capped by it, never uncapped.
+    const created = hops.filter((h) => h.technique === 'iam-create-user-with-policy');
+    expect(created.map((h) => `${h.to} ${h.condition}`)).toEqual([`new-user@${DEV}#elevated+boundary:${XB} none`]);
+    // The page's one real gap, by either way in: the replacement finding as before, and the new user it may create (the same cap, high, no administrator).
+    expect(removal.map((f) => f.severity)).toEqual(['high']);
+    const [a] = analyzeSnapshots([world(delegatedUserBoundary('named'))], defaultConfig(), opts);
+    const create = a!.report.findings.filter((f) => f.principalArn === ZHANG && f.subject === 'iam-create-user-with-policy');
+    expect(create.map((f) => f.severity)).toEqual(['high']);
+    expect(create[0]!.description).toContain('boundary XCompanyBoundaries');
+    expect(create[0]!.description).not.toContain('administrator');
+  });
+
+  it('session 32, control: CreateUser unconditioned → a new user given any policy, uncapped: administrator', () => {
+    const unconditioned = doc(...delegatedUserBoundary('named').Statement, allow('iam:CreateUser'));
+    const { hops, admin } = scan(world(unconditioned), ZHANG);
+    expect(hops.filter((h) => h.technique === 'iam-create-user-with-policy').map((h) => `${h.to} ${h.condition}`)).toContain(`ceiling:${DEV} none`);
+    expect(admin).toHaveLength(1);
+  });
+
   it('negative: the boundary it may set allows nothing its own boundary does not → no boundary finding, no administrator', () => {
     // XCompanyBoundaries narrowed to what DelegatedUserBoundary already allows Zhang.
     const narrow = doc(allow('cloudwatch:*'), allow(['iam:GetUser', 'iam:ListUsers']));
