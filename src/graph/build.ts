@@ -466,7 +466,7 @@ function uniform(caller: Caller, action: string, sample: string, extra?: Readonl
 
 function decideUniform(caller: Caller, action: string, sample: string, extra: Readonly<Record<string, readonly string[]>> | undefined, ownAllows: boolean): boolean {
   const layers = [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps];
-  const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
+  const context: RequestContext = extra ? { ...caller.context, values: { ...caller.context.values, ...extra } } : caller.context;
   for (const l of layers) {
     const allowsIgnored = !ownAllows && l.side !== 'scp';
     // An Allow that applies to every resource of the type (its pattern covers them all, its
@@ -524,7 +524,7 @@ function mayNameType(pattern: string, sample: string): boolean {
 function identityNames(caller: Caller, action: string, sample: string, extra?: Readonly<Record<string, readonly string[]>>): NamedTest | undefined {
   if (exhaustive) return undefined;
   const patterns: string[] = [];
-  const context: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
+  const context: RequestContext = extra ? { ...caller.context, values: { ...caller.context.values, ...extra } } : caller.context;
   for (const { document } of caller.identity.docs) {
     for (const s of coveringStatements(document, action)) {
       if (s.effect !== 'Allow' || neverApplies(s, document.version === '2012-10-17', context)) continue;
@@ -1097,7 +1097,7 @@ function attachable(caller: Caller, action: string, acct: AccountIndex): Attacha
   if (gated.length > 0) {
     // Closed: only the policies the tests name can match (the export's by ARN), not all it holds.
     const candidates = open ? acct.snapshot.managedPolicies : namedPolicies(gated, POLICY_ARN, acct);
-    const policies = candidates.filter((m) => gated.some((st) => evaluateCondition(st.condition, { values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
+    const policies = candidates.filter((m) => gated.some((st) => evaluateCondition(st.condition, { ...caller.context, values: { ...caller.context.values, [POLICY_ARN]: [m.arn] } }) === true));
     result = { policies, open };
   }
   if (!reference) {
@@ -1191,7 +1191,7 @@ function boundaryReplacements(caller: Caller, action: string, acct: AccountIndex
   }
   let result: Attachable | null = null;
   if (limiting.length > 0 || fences.length > 0) {
-    const ctxOf = (m: ManagedPolicyInfo): RequestContext => ({ values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } });
+    const ctxOf = (m: ManagedPolicyInfo): RequestContext => ({ ...caller.context, values: { ...caller.context.values, [PERMISSIONS_BOUNDARY]: [m.arn] } });
     const lets = (m: ManagedPolicyInfo, gated: readonly Statement[]) => gated.some((st) => evaluateCondition(st.condition, ctxOf(m)) === true);
     const fenced = (m: ManagedPolicyInfo) => fences.some((st) => evaluateCondition(st.condition, ctxOf(m)) !== false);
     const candidates = closed ? namedPolicies(closed, PERMISSIONS_BOUNDARY, acct) : acct.snapshot.managedPolicies;

@@ -73,7 +73,7 @@ export function evidenceOf(side: HopEvidence['side'], principalArn: string, poli
 }
 
 export function decide(caller: Caller, action: string, resource: string, extra?: Readonly<Record<string, readonly string[]>>): LayerDecision {
-  const ctx: RequestContext = extra ? { values: { ...caller.context.values, ...extra } } : caller.context;
+  const ctx: RequestContext = extra ? { ...caller.context, values: { ...caller.context.values, ...extra } } : caller.context;
   const id = evalLayer(caller.identity, caller.arn, action, resource, ctx);
   let deny = id.deny, unknownNotApproval = id.unknownNotApproval;
   let boundary: Tri = true;

@@ -141,6 +141,23 @@ describe('property: the shortcuts never change who reaches whom', () => {
     expect(s).toContain(role('app-b'));
   });
 
+  it('a tag the caller lacks stays absent when a decision adds request keys (seed 4242 after session 32), in both builds', () => {
+    // An attach named to no role's ARN asks each role (extra request keys); iam:* hangs on a tag svc-z lacks.
+    const spec: AccountSpec = {
+      roles: [
+        { name: 'app-a', trust: ec2Trust },
+        { name: 'svc-z', trust: ec2Trust, inline: [doc(allow('iam:*', '*', { StringEquals: { 'aws:PrincipalTag/team': 'a' } }), allow('iam:AttachRolePolicy', 'arn:aws:s3:::bucket/*'))] },
+      ],
+    };
+    for (const exhaustive of [false, true]) {
+      const g = graphOf([snapshot(spec)], exhaustive);
+      expect(reached(g, role('svc-z'), 'possible')).toEqual([]);
+    }
+    // Control: tagged team=a, the same statement makes it an administrator.
+    const tagged: AccountSpec = { roles: [spec.roles![0]!, { ...spec.roles![1]!, tags: { team: 'a' } }] };
+    for (const exhaustive of [false, true]) expect(reached(graphOf([snapshot(tagged)], exhaustive), role('svc-z'), 'proven')).toContain(ADMIN_REACHED);
+  });
+
   it('holds on generated accounts, for every principal and both strengths', () => {
     fc.assert(
       fc.property(accountArb, (spec) => {
