@@ -285,6 +285,18 @@ function edgeRank(e: Pick<GraphEdge, 'condition' | 'target'>): number {
   return ({ none: 0, approval: 1, unknown: 2 } as const)[e.condition] * 2 + (e.target === 'proven' ? 0 : 1);
 }
 
+/** A state's caller (its identity and boundary in place of the principal's) and what it may then do. */
+function stateCaller(ctx: Ctx, p: Principal, acct: AccountIndex, identity: Layer, boundary: Layer | null | undefined): { caller: Caller; effective: EffectivePermissions } {
+  const caller = callerFor(p, acct, ctx.now, identity, boundary);
+  const effective = effectivePermissions({
+    identity: identity.docs.map((d) => d.document),
+    ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
+    ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
+    principal: () => factsOf(p, ctx.now),
+  }, ctx.expander);
+  return { caller, effective };
+}
+
 function callerFor(p: Principal, acct: AccountIndex, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
   const scps = (acct.snapshot.scps ?? []).map((level) => layerOf('scp', level));
   const b = boundary === null ? undefined : boundary ?? (p.boundary ? layerOf('boundary', [p.boundary]) : undefined);
@@ -398,13 +410,7 @@ function stateSpec(ctx: Ctx, p: Principal, acct: AccountIndex, state: State): St
     identity = state.elevated ? { side: 'identity', docs: [{ name: '(any policy it can be given)', document: ALLOW_ALL }] } : layerOf('identity', p.policies);
     label = `${p.name} (${state.elevated ? 'policies rewritten, ' : ''}boundary replaced by ${state.replaced.name})`;
   }
-  const caller = callerFor(p, acct, ctx.now, identity, boundary);
-  const effective = effectivePermissions({
-    identity: identity.docs.map((d) => d.document),
-    ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
-    ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
-    principal: () => factsOf(p, ctx.now),
-  }, ctx.expander);
+  const { caller, effective } = stateCaller(ctx, p, acct, identity, boundary);
   const kind: NodeKind = state === BOTH ? 'elevated' : typeof state === 'string' ? state : 'group' in state ? 'joined'
     : ('side' in state && state.side === 'boundary' && !state.unbounded && !state.elevated) || (isReplaced(state) && !state.elevated) ? 'unbounded' : 'elevated';
   const spec: StateSpec = { id, kind, principalArn: p.arn, account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective, principal: p };
@@ -1352,13 +1358,7 @@ function createdSpec(ctx: Ctx, acct: AccountIndex, on: 'role' | 'user', given: G
   const p: Principal = on === 'role'
     ? { kind: 'role', arn, id: '', name: '(new role)', path: '/', tags: {}, policies: [], unresolvedPolicyArns: [], trustPolicy: { version: '2012-10-17', statements: [] }, instanceProfiles: [] }
     : { kind: 'user', arn, id: '', name: '(new user)', path: '/', tags: {}, policies: [], unresolvedPolicyArns: [], groups: [] };
-  const caller = callerFor(p, acct, ctx.now, identity, bound);
-  const effective = effectivePermissions({
-    identity: identity.docs.map((d) => d.document),
-    ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
-    ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
-    principal: () => factsOf(p, ctx.now),
-  }, ctx.expander);
+  const { caller, effective } = stateCaller(ctx, p, acct, identity, bound);
   const givenText = 'any' in given ? 'any policy' : [...given.policies.map((m) => m.name), ...given.groups.map((g) => `group ${g.name}`)].join(', ');
   const label = `a new ${on} of ${acct.id} given ${givenText}${boundary ? `, boundary ${boundary.name}` : ''}`;
   const spec: StateSpec = { id, kind: 'elevated', account: acct.id, label, scanned: true, power: powerOf(effective, ctx.expander), caller, effective };
