@@ -46,7 +46,8 @@ function containScript(p: ContainmentPlan): string {
         'trap \'rm -f "$doc"\' EXIT',
         'now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
         `sed "s/${p.inline.timeFilledAtApply}/$now/" "$here/${p.inline.file}" > "$doc"`,
-        'echo "Sessions issued before $now will be refused."',
+        // A reviewer who changed the time in the file keeps their time; say which one applies.
+        'if grep -q "$now" "$doc"; then echo "Sessions issued before $now will be refused."; else echo "The file\'s time was edited: it is applied as written."; fi',
       );
     } else lines.push(`doc="$here/${p.inline.file}"`);
     lines.push(
