@@ -31,8 +31,8 @@ export function whoCanUndo(snapshot: Snapshot, target: { readonly arn: string; r
   const out: Undoer[] = [];
   for (const p of snapshot.principals) {
     if (p.arn === target.arn && !self) continue;
-    const input = principalPolicyInput(p, snapshot.scps);
-    const policies = { identity: input.identity, ...(input.boundary ? { boundary: input.boundary } : {}), ...(input.scps ? { scps: input.scps } : {}) };
+    // Its identity policies, boundary and SCP levels, as the effective permissions read them.
+    const policies = principalPolicyInput(p, snapshot.scps);
     const allowed: string[] = [];
     let conditional = true;
     for (const action of actions) {
