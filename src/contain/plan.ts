@@ -33,6 +33,12 @@ const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1
 /** Role session names and source identities: IAM's alphabet for them, which holds no `*`, `?` or `$`. */
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** An Identity Center role: `AWSReservedSSO_<permission set name>_<16 hex>` (as collect reads it). */
+const SSO_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
+/** Identity Center's path, with the instance's region when it is not us-east-1's (`/aws-reserved/sso.amazonaws.com/eu-west-1/`). */
+const SSO_PATH = /^\/aws-reserved\/sso\.amazonaws\.com\/(?:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\/)?$/;
+/** Identity store user ids: a UUID, optionally behind a 10-hex-digit store prefix. */
+export const IDENTITY_STORE_USER_ID = /^(?:[0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ContainRequest {
   /** A principal's name or ARN, or a role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>). */
@@ -42,6 +48,8 @@ export interface ContainRequest {
   readonly session?: string;
   /** sts:SourceIdentity of the agent's sessions (scope `session`). */
   readonly sourceIdentity?: string;
+  /** The person's identity store user id (scope `session`, Identity Center roles only). */
+  readonly userId?: string;
   /** Sessions issued before this instant are revoked (scope `sessions`); absent: the time contain.sh runs. */
   readonly at?: string;
   /** When the plan is made (the policy name's stamp); the caller's clock. */
@@ -71,7 +79,20 @@ export interface ContainmentPlan {
   readonly account: string;
   readonly principal: { readonly arn: string; readonly kind: 'role' | 'user'; readonly name: string; readonly path: string; readonly uniqueId?: string };
   readonly scope: ContainScope;
-  readonly session?: { readonly name?: string; readonly sourceIdentity?: string };
+  readonly session?: { readonly name?: string; readonly sourceIdentity?: string; readonly userId?: string };
+  /**
+   * An IAM Identity Center role: IAM refuses changes to it, so the Deny's statements (Sids
+   * beginning with `sidPrefix`) are merged into its permission set's inline policy and the
+   * permission set is provisioned; the undo takes out only those statements.
+   */
+  readonly identityCenter?: {
+    readonly permissionSetName: string;
+    /** The instance's region, when the role's path names one. */
+    readonly region?: string;
+    readonly sidPrefix: string;
+    /** Provision to every account the permission set is in (a person's Deny follows them), or to this account only. */
+    readonly allAccounts: boolean;
+  };
   /** Inline Deny to put (scopes `session` and `sessions`). */
   readonly inline?: ContainPolicy;
   /** Managed Deny to attach (scope `all`). */
@@ -180,7 +201,8 @@ function linksOf(report: Report, arn: string): { into: LinkedPrincipal[]; onward
 
 export function planContainment(report: Report, req: ContainRequest): ContainmentPlan {
   const plan = planOnly(report, req);
-  if (!req.snapshot || plan.cannot) return plan;
+  // Identity Center's administrators, not principals of this account, can edit a permission set.
+  if (!req.snapshot || plan.cannot || plan.identityCenter) return plan;
   const target = req.snapshot.principals.find((p) => p.arn === plan.principal.arn);
   if (!target) return plan;
   return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all') };
@@ -193,14 +215,18 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
   for (const [flag, v] of [['--session', sessionName], ['--source-identity', req.sourceIdentity]] as const) {
     if (v !== undefined && !SESSION_NAME.test(v)) throw new InputError(flag, '', '2–64 characters of A–Z, a–z, 0–9 and +=,.@_-', JSON.stringify(v));
   }
+  if (req.userId !== undefined && !IDENTITY_STORE_USER_ID.test(req.userId)) throw new InputError('--user-id', '', 'an identity store user id (a UUID, possibly behind a 10-hex-digit prefix: aws identitystore list-users)', JSON.stringify(req.userId));
   if (req.at !== undefined && !(ISO_SECOND.test(req.at) && !Number.isNaN(Date.parse(req.at)))) throw new InputError('--at', '', 'a UTC time to the second, such as 2026-12-06T01:30:00Z', JSON.stringify(req.at));
   const kind = principal.kind;
-  const scope: ContainScope = req.scope ?? (sessionName || req.sourceIdentity ? 'session' : kind === 'role' ? 'sessions' : 'all');
-  if (scope === 'session' && !sessionName && !req.sourceIdentity) throw new InputError('--scope', '', 'session with --session NAME, --source-identity ID or a session ARN', 'session without one');
+  const named = sessionName !== undefined || req.sourceIdentity !== undefined || req.userId !== undefined;
+  const scope: ContainScope = req.scope ?? (named ? 'session' : kind === 'role' ? 'sessions' : 'all');
+  if (scope === 'session' && !named) throw new InputError('--scope', '', 'session with --session NAME, --source-identity ID, --user-id ID or a session ARN', 'session without one');
   if (kind === 'user' && scope !== 'all') {
     throw new InputError('--scope', '', 'all for a user (long-term access keys carry no session time or name, so only a Deny of everything stops them)', scope);
   }
   const path = arnPath(principal.arn, kind);
+  const ssoPath = kind === 'role' ? SSO_PATH.exec(path) : null;
+  if (req.userId !== undefined && !ssoPath) throw new InputError('--user-id', '', 'an IAM Identity Center role (AWSReservedSSO_…): identity store users act only through those', principal.arn);
   const plannedAt = stamp(req.now);
   const policyName = `LeashContain-${plannedAt.replace(/[-:]/g, '')}`;
   const { into: reentry, onward, partial } = linksOf(report, principal.arn);
@@ -211,7 +237,7 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
     account: report.scan.account.id,
     principal: { arn: principal.arn, kind, name: principal.name, path, ...(principal.uniqueId ? { uniqueId: principal.uniqueId } : {}) },
     scope,
-    ...(sessionName || req.sourceIdentity ? { session: { ...(sessionName ? { name: sessionName } : {}), ...(req.sourceIdentity ? { sourceIdentity: req.sourceIdentity } : {}) } } : {}),
+    ...(named ? { session: { ...(sessionName ? { name: sessionName } : {}), ...(req.sourceIdentity ? { sourceIdentity: req.sourceIdentity } : {}), ...(req.userId ? { userId: req.userId } : {}) } } : {}),
     reentry,
     onward,
     graphPartial: partial,
@@ -225,7 +251,11 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
     return { ...base, cannot: 'a service-linked role: AWS does not let anyone change its policies or revoke its sessions. Contain the principals that drive the service (below), or the service\'s own resources.', leavesOpen: [] };
   }
   if (kind === 'role' && path.startsWith('/aws-reserved/sso.amazonaws.com/')) {
-    return { ...base, cannot: 'a role IAM Identity Center made from a permission set: it cannot be edited in IAM. Revoke the person\'s active sessions in IAM Identity Center (a Deny on identitystore:userId in the permission set, or an SCP), stop their access-portal session and disable their sign-in.', leavesOpen: [] };
+    const permissionSet = SSO_ROLE.exec(principal.name)?.[1];
+    if (!ssoPath || permissionSet === undefined) {
+      return { ...base, cannot: 'a role IAM Identity Center made from a permission set, whose permission set leash cannot tell from its name or path: it cannot be edited in IAM. Revoke the person\'s active sessions in IAM Identity Center (a Deny on identitystore:userId in the permission set, or an SCP), stop their access-portal session and disable their sign-in.', leavesOpen: [] };
+    }
+    return identityCenterPlan(base, { permissionSet, ...(ssoPath[1] ? { region: ssoPath[1] } : {}) }, scope, { name: sessionName, sourceIdentity: req.sourceIdentity, userId: req.userId }, req.at, plannedAt);
   }
 
   if (scope === 'all') {
@@ -262,5 +292,60 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
       'Every session of the role issued before that time is refused, people\'s included: they sign in again.',
       ...selfEdit,
     ],
+  };
+}
+
+type PlanBase = Omit<ContainmentPlan, 'leavesOpen' | 'inline' | 'attach' | 'cannot' | 'identityCenter'>;
+
+/**
+ * The Deny for a role Identity Center made: statements for the permission set's inline policy,
+ * each Sid beginning with leash's stamp, so the undo removes them and nothing else. A person's
+ * Deny goes to every account the permission set is in (their access-portal session reaches all of
+ * them); a Deny of everyone's sessions only to this account.
+ */
+function identityCenterPlan(
+  base: PlanBase,
+  sso: { readonly permissionSet: string; readonly region?: string },
+  scope: ContainScope,
+  who: { readonly name: string | undefined; readonly sourceIdentity: string | undefined; readonly userId: string | undefined },
+  at: string | undefined,
+  plannedAt: string,
+): ContainmentPlan {
+  const sidPrefix = `LeashContain${plannedAt.replace(/[-:]/g, '')}`;
+  const deny = (sid: string, condition?: Record<string, Record<string, string>>) => ({ Sid: `${sidPrefix}${sid}`, Effect: 'Deny', Action: '*', Resource: '*', ...(condition ? { Condition: condition } : {}) });
+  const statements: Record<string, unknown>[] = [];
+  if (scope === 'session') {
+    if (who.name) statements.push(deny('Session', { StringLike: { 'aws:userid': `*:${who.name}` } }));
+    if (who.sourceIdentity) statements.push(deny('SourceIdentity', { StringEquals: { 'aws:SourceIdentity': who.sourceIdentity } }));
+    if (who.userId) statements.push(deny('UserId', { StringEquals: { 'identitystore:userId': who.userId } }));
+  } else if (scope === 'sessions') statements.push(deny('Revoke', { DateLessThan: { 'aws:TokenIssueTime': at ?? plannedAt } }));
+  else statements.push(deny('All'));
+  const allAccounts = scope === 'session';
+  const ps = `permission set ${sso.permissionSet}`;
+  const leavesOpen = [
+    ...(scope === 'session'
+      ? [
+        `It reaches every account the ${ps} is provisioned to; other permission sets the person holds are untouched. Their access-portal session stays valid, and with it (or the SSO token cache an agent on their machine can read, ~/.aws/sso/cache) new credentials for those: in IAM Identity Center, disable the user and end their active sessions.`,
+        ...(who.name ? ['The session name of an Identity Center role is the person\'s user name: a Deny on it follows them until the statement is removed.'] : []),
+      ]
+      : scope === 'sessions'
+        ? [
+          `Sessions issued ${at === undefined ? 'after contain.sh runs' : `at or after ${at}`} keep working: whoever holds an access-portal session for the ${ps} can start a new one. Use --scope all to stop those too.`,
+          `Everyone's sessions of the ${ps} in account ${base.account} issued before that time are refused: they sign in again.`,
+        ]
+        : [`Every use of the ${ps} in account ${base.account} stops, for everyone assigned it.`]),
+    ...(allAccounts ? [] : [`Only account ${base.account} is provisioned: Identity Center shows the ${ps}'s other accounts as outdated, and they get the Deny the next time it is provisioned to them (undo.sh takes it out of the permission set first).`]),
+    'Whoever administers IAM Identity Center (the management account or its delegated administrator) can take the statements out again.',
+  ];
+  return {
+    ...base,
+    identityCenter: { permissionSetName: sso.permissionSet, ...(sso.region ? { region: sso.region } : {}), sidPrefix, allAccounts },
+    inline: {
+      name: sidPrefix,
+      file: 'deny-statements.json',
+      document: { Version: '2012-10-17', Statement: statements },
+      ...(scope === 'sessions' && at === undefined ? { timeFilledAtApply: plannedAt } : {}),
+    },
+    leavesOpen,
   };
 }

@@ -34,7 +34,120 @@ function head(p: ContainmentPlan, what: string, usesHere = true): string[] {
   ];
 }
 
+/**
+ * The shell both Identity Center scripts share: jq (to edit the permission set's inline policy
+ * without losing a person's statements), the instance and the permission set looked up by name
+ * (or taken from INSTANCE_ARN / PERMISSION_SET_ARN), and provisioning that waits for its end.
+ * These run with Identity Center's credentials (management account or delegated administrator),
+ * so instead of the account check they refuse a permission set not provisioned to the account.
+ */
+function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>, what: string, usesHere: boolean): string[] {
+  return [
+    '#!/usr/bin/env bash',
+    `# leash contain: ${what} for ${commentText(p.principal.arn)},`,
+    `# through IAM Identity Center permission set ${commentText(ic.permissionSetName)} (IAM refuses changes to the role itself).`,
+    '# Run it with Identity Center\'s credentials: the management account or its delegated administrator.',
+    '# A dry run unless given --apply. Written by leash; nothing here runs by itself.',
+    'set -euo pipefail',
+    `ACCOUNT=${shellQuote(p.account)}`,
+    `PERMISSION_SET=${shellQuote(ic.permissionSetName)}`,
+    `SID_PREFIX=${shellQuote(ic.sidPrefix)}`,
+    ic.allAccounts ? 'TARGET=(--target-type ALL_PROVISIONED_ACCOUNTS)' : 'TARGET=(--target-type AWS_ACCOUNT --target-id "$ACCOUNT")',
+    ic.region ? `REGION_ARGS=(--region ${shellQuote(ic.region)})` : 'REGION_ARGS=()',
+    ...(usesHere ? ['here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"'] : []),
+    'apply=0',
+    'case "${1:-}" in --apply) apply=1 ;; "") ;; *) echo "usage: $0 [--apply]" >&2; exit 2 ;; esac',
+    'command -v jq >/dev/null || { echo "This script needs jq to edit the permission set\'s inline policy without losing its other statements: nothing done." >&2; exit 1; }',
+    'sso() { aws sso-admin ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; }',
+    'run_sso() { if [ "$apply" = 1 ]; then sso "$@"; else printf \'would run: aws sso-admin\'; printf \' %q\' ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; printf \'\\n\'; fi; }',
+    'instance="${INSTANCE_ARN:-$(sso list-instances --query \'Instances[0].InstanceArn\' --output text)}"',
+    'if [ -z "$instance" ] || [ "$instance" = None ]; then echo "These credentials see no IAM Identity Center instance: use the management account\'s (or the delegated administrator\'s) in Identity Center\'s region. Nothing done." >&2; exit 1; fi',
+    'ps="${PERMISSION_SET_ARN:-}"',
+    'if [ -z "$ps" ]; then',
+    '  while read -r arn; do',
+    '    if [ -n "$arn" ] && [ "$(sso describe-permission-set --instance-arn "$instance" --permission-set-arn "$arn" --query PermissionSet.Name --output text)" = "$PERMISSION_SET" ]; then ps="$arn"; break; fi',
+    '  done < <(sso list-permission-sets-provisioned-to-account --instance-arn "$instance" --account-id "$ACCOUNT" --output json | jq -r \'.PermissionSets[]?\')',
+    'fi',
+    'if [ -z "$ps" ]; then echo "No permission set named $PERMISSION_SET is provisioned to account $ACCOUNT in $instance: nothing done." >&2; exit 1; fi',
+    'current="$(sso get-inline-policy-for-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --output json | jq -r \'.InlinePolicy // ""\')"',
+    '# Statement as a list (a policy may hold one statement object); ours($p): a statement of this plan.',
+    '# shellcheck disable=SC2016 # $p is jq\'s, not the shell\'s',
+    String.raw`JQ_DEFS='def stmts: (.Statement // []) | if type == "array" then . else [.] end; def ours($p): (.Sid // "") | tostring | startswith($p);'`,
+    String.raw`count_ours() { printf '%s' "$1" | jq --arg p "$SID_PREFIX" "$JQ_DEFS"' [stmts[] | select(ours($p))] | length'; }`,
+    'provision() {',
+    '  if [ "$apply" = 0 ]; then run_sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}"; return 0; fi',
+    '  local out status req tries=0',
+    '  out="$(sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}" --output json)"',
+    '  status="$(printf \'%s\' "$out" | jq -r \'.PermissionSetProvisioningStatus.Status // "UNKNOWN"\')"',
+    '  req="$(printf \'%s\' "$out" | jq -r \'.PermissionSetProvisioningStatus.RequestId // ""\')"',
+    '  while [ "$status" = IN_PROGRESS ] && [ "$tries" -lt 60 ]; do',
+    '    sleep 5; tries=$((tries + 1))',
+    '    status="$(sso describe-permission-set-provisioning-status --instance-arn "$instance" --provision-permission-set-request-id "$req" --query PermissionSetProvisioningStatus.Status --output text)"',
+    '  done',
+    '  case "$status" in',
+    '    SUCCEEDED) echo "Provisioned." ;;',
+    '    IN_PROGRESS) echo "Still provisioning after 5 minutes (request $req): see the permission set in the Identity Center console." >&2; exit 1 ;;',
+    '    *) echo "Provisioning ended $status (request $req): the permission set changed, but the accounts may not have it yet." >&2; exit 1 ;;',
+    '  esac',
+    '}',
+  ];
+}
+
+function ssoContainScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>, inline: NonNullable<ContainmentPlan['inline']>): string {
+  const lines = ssoHead(p, ic, 'stop it now', true);
+  lines.push(
+    'if [ -n "$current" ] && [ "$(count_ours "$current")" != 0 ]; then echo "The permission set already holds this plan\'s Deny ($SID_PREFIX): nothing to do."; exit 0; fi',
+    'work="$(mktemp -d)"',
+    'trap \'rm -rf "$work"\' EXIT',
+  );
+  if (inline.timeFilledAtApply) {
+    lines.push(
+      'now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+      `sed "s/${inline.timeFilledAtApply}/$now/" "$here/${inline.file}" > "$work/deny.json"`,
+      'if grep -q "$now" "$work/deny.json"; then echo "Sessions issued before $now will be refused."; else echo "The file\'s time was edited: it is applied as written."; fi',
+    );
+  } else lines.push(`cp "$here/${inline.file}" "$work/deny.json"`);
+  lines.push(
+    String.raw`base="$current"; [ -n "$base" ] || base='{"Version":"2012-10-17","Statement":[]}'`,
+    '# The permission set\'s statements as they are, then this plan\'s.',
+    String.raw`printf '%s' "$base" | jq -c --slurpfile add "$work/deny.json" "$JQ_DEFS"' . + {Statement: (stmts + $add[0].Statement)}' > "$work/policy.json"`,
+    'if [ "$apply" = 0 ]; then echo "The permission set\'s inline policy would become:"; jq . "$work/policy.json"; fi',
+    'run_sso put-inline-policy-to-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --inline-policy "file://$work/policy.json"',
+    'if [ "$apply" = 1 ]; then',
+    '  # What the permission set held before (the first run only), and what was put.',
+    '  [ -e "$here/permission-set-inline-before.json" ] || printf \'%s\' "$current" > "$here/permission-set-inline-before.json"',
+    '  cp "$work/deny.json" "$here/applied.json"',
+    'fi',
+    'provision',
+    'if [ "$apply" = 1 ]; then echo "Done. Policy updates can take a few minutes to take effect. Undo: ./undo.sh --apply"; else echo "Dry run: nothing changed. Run again with --apply."; fi',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function ssoUndoScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>): string {
+  const lines = ssoHead(p, ic, 'undo the containment', false);
+  lines.push(
+    'if [ -z "$current" ] || [ "$(count_ours "$current")" = 0 ]; then echo "The permission set holds none of this plan\'s statements ($SID_PREFIX): nothing to undo."; exit 0; fi',
+    'work="$(mktemp -d)"',
+    'trap \'rm -rf "$work"\' EXIT',
+    '# Every statement but leash\'s, as they are now: a change someone made since stays.',
+    String.raw`printf '%s' "$current" | jq -c --arg p "$SID_PREFIX" "$JQ_DEFS"' . + {Statement: [stmts[] | select(ours($p) | not)]}' > "$work/policy.json"`,
+    'if [ "$apply" = 0 ]; then echo "The permission set\'s inline policy would become:"; jq . "$work/policy.json"; fi',
+    'if [ "$(jq \'.Statement | length\' "$work/policy.json")" = 0 ]; then',
+    '  run_sso delete-inline-policy-from-permission-set --instance-arn "$instance" --permission-set-arn "$ps"',
+    'else',
+    '  run_sso put-inline-policy-to-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --inline-policy "file://$work/policy.json"',
+    'fi',
+    'provision',
+    'if [ "$apply" = 1 ]; then echo "Undone."; else echo "Dry run: nothing changed. Run again with --apply."; fi',
+    '',
+  );
+  return lines.join('\n');
+}
+
 function containScript(p: ContainmentPlan): string {
+  if (p.identityCenter && p.inline) return ssoContainScript(p, p.identityCenter, p.inline);
   const k = p.principal.kind;
   const lines = head(p, 'stop it now');
   if (p.inline) {
@@ -72,6 +185,7 @@ function containScript(p: ContainmentPlan): string {
 }
 
 function undoScript(p: ContainmentPlan): string {
+  if (p.identityCenter) return ssoUndoScript(p, p.identityCenter);
   const k = p.principal.kind;
   const lines = head(p, 'undo the containment', p.attach !== undefined);
   if (p.inline) {
@@ -111,11 +225,29 @@ function readme(p: ContainmentPlan): string {
     ...(p.agents.length > 0 ? [`- AI tools seen acting through it: ${p.agents.map(t).join(', ')}`] : []),
     ...(p.session?.name ? [`- Session: \`${t(p.session.name)}\``] : []),
     ...(p.session?.sourceIdentity ? [`- Source identity: \`${t(p.session.sourceIdentity)}\``] : []),
+    ...(p.session?.userId ? [`- Identity store user id: \`${t(p.session.userId)}\``] : []),
+    ...(p.identityCenter ? [`- IAM Identity Center permission set: \`${t(p.identityCenter.permissionSetName)}\`${p.identityCenter.region ? ` (instance in ${t(p.identityCenter.region)})` : ''}`] : []),
     `- Scope: ${SCOPE_TEXT[p.scope]}`,
     '',
   ];
   if (p.cannot) {
     out.push('## leash writes no IAM change here', '', `This is ${t(p.cannot)}`, '');
+  } else if (p.identityCenter && p.inline) {
+    const ic = p.identityCenter;
+    out.push(
+      '## Run it',
+      '',
+      'IAM refuses changes to a role IAM Identity Center made, so the Deny goes into its permission set. Run these with Identity Center\'s credentials (the management account or its delegated administrator; `AWS_PROFILE=…`), with `jq` installed:',
+      '',
+      '```sh',
+      './contain.sh            # dry run: looks the permission set up and prints the calls that change it',
+      './contain.sh --apply    # merges the Deny into its inline policy and provisions it',
+      './undo.sh --apply       # takes out only the statements this plan put there, and provisions again',
+      '```',
+      '',
+      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. If Identity Center refuses the policy for size, an SCP with the same statements (attached to the account) does the same from AWS Organizations.`,
+      '',
+    );
   } else {
     out.push(
       '## Run it',
@@ -159,7 +291,9 @@ function readme(p: ContainmentPlan): string {
   if (p.reentry.length > 0) {
     out.push('## Who can come back in', '', 'These can become it again (a new session, new keys). Contain them too if the agent may hold their credentials.', '', ...p.reentry.map((r) => `- ${t(r.label)} (${t(r.how)})`), '');
   }
-  if (!p.cannot) {
+  if (p.identityCenter) {
+    out.push('## Who can remove it', '', 'Whoever may edit or provision the permission set: IAM Identity Center\'s administrators in the management account or its delegated administrator. An export of this account does not show them.', '');
+  } else if (!p.cannot) {
     if (p.undoers === undefined) {
       out.push('## Who can remove it', '', 'Not decided from a report alone: `leash contain … --input <export>` (a fresh `aws iam get-account-authorization-details`) lists every principal whose policies let it delete the Deny.', '');
     } else {
@@ -184,6 +318,7 @@ export function renderContainment(p: ContainmentPlan): ContainFile[] {
 export function containSummary(p: ContainmentPlan, dir: string): string {
   const lines = [`${safeText(p.principal.arn)}: ${SCOPE_TEXT[p.scope]}.`];
   if (p.cannot) lines.push(`leash writes no IAM change: ${safeText(p.cannot)}`);
+  else if (p.identityCenter) lines.push(`Review, then, with IAM Identity Center's credentials (management account or delegated administrator) and jq: ${safeText(dir)}/contain.sh --apply   (dry run without --apply; undo: undo.sh --apply)`);
   else lines.push(`Review, then: ${safeText(dir)}/contain.sh --apply   (dry run without --apply; undo: undo.sh --apply)`);
   for (const l of p.leavesOpen) lines.push(`  leaves open: ${safeText(l)}`);
   const agentSession = p.scope !== 'session' && p.sessionArnPrefix ? p.sessionsSeen.find((x) => x.name !== undefined && SESSION_NAME.test(x.name) && (x.tools?.length ?? 0) > 0) : undefined;

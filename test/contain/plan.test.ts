@@ -166,9 +166,12 @@ describe('planContainment: what IAM will not let anyone change', () => {
     expect(p.attach).toBeUndefined();
   });
 
-  it('an Identity Center role: no change written, points at Identity Center', () => {
-    const r = withRolePath('AWSReservedSSO_Admin_0123456789abcdef', '/aws-reserved/sso.amazonaws.com/');
-    expect(plan({ target: 'AWSReservedSSO_Admin_0123456789abcdef' }, r).cannot).toMatch(/IAM Identity Center/);
+  it('an Identity Center role whose name does not say its permission set: no change written, points at Identity Center', () => {
+    const r = withRolePath('AWSReservedSSO_Admin', '/aws-reserved/sso.amazonaws.com/');
+    const p = plan({ target: 'AWSReservedSSO_Admin' }, r);
+    expect(p.cannot).toMatch(/IAM Identity Center/);
+    expect(p.inline).toBeUndefined();
+    expect(p.identityCenter).toBeUndefined();
   });
 
   it('negative: a role under an ordinary path is contained', () => {
@@ -177,6 +180,63 @@ describe('planContainment: what IAM will not let anyone change', () => {
     expect(p.cannot).toBeUndefined();
     expect(p.principal.path).toBe('/team/');
     expect(p.inline).toBeDefined();
+  });
+});
+
+describe('planContainment: an IAM Identity Center role, through its permission set', () => {
+  const SSO = 'AWSReservedSSO_Admin_0123456789abcdef';
+  const r = withRolePath(SSO, '/aws-reserved/sso.amazonaws.com/');
+  const sessionArn = (name: string) => `arn:aws:sts::${DEV}:assumed-role/${SSO}/${name}`;
+  const statements = (p: ReturnType<typeof plan>) => (p.inline!.document as { Statement: Record<string, unknown>[] }).Statement;
+  const userid = (who: string) => ({ 'aws:userid': [`AROADEMOSSOADMIN000001:${who}`] });
+
+  it('one person (a session ARN): every account the permission set is in, a Deny on their aws:userid only', () => {
+    const p = plan({ target: sessionArn('dana@example.com') }, r);
+    expect(p.cannot).toBeUndefined();
+    expect(p.attach).toBeUndefined();
+    expect(p.identityCenter).toEqual({ permissionSetName: 'Admin', sidPrefix: 'LeashContain20261206T020000Z', allAccounts: true });
+    expect(statements(p).every((st) => String(st['Sid']).startsWith('LeashContain20261206T020000Z'))).toBe(true);
+    expect(decide(p.inline!.document, userid('dana@example.com'))).toBe('ExplicitlyDenied');
+    // Control: a colleague on the same permission set keeps working.
+    expect(decide(p.inline!.document, userid('erin@example.com'))).toBe('Allowed');
+    expect(p.leavesOpen.join(' ')).toMatch(/access-portal session stays valid/);
+    expect(p.undoers).toBeUndefined();
+  });
+
+  it('by identity store user id: that person is refused, another is not', () => {
+    const id = '906720ac5e-5d72d5a6-7f0e-4f6b-9a43-0c1d2e3f4a5b';
+    const p = plan({ target: SSO, userId: id }, r);
+    expect(p.scope).toBe('session');
+    expect(decide(p.inline!.document, { 'identitystore:userId': [id] })).toBe('ExplicitlyDenied');
+    expect(decide(p.inline!.document, { 'identitystore:userId': ['906720ac5e-00000000-0000-4000-8000-000000000000'] })).toBe('Allowed');
+  });
+
+  it('everyone\'s sessions so far (the default): this account only, the time filled in when contain.sh runs', () => {
+    const p = plan({ target: SSO }, r);
+    expect(p.scope).toBe('sessions');
+    expect(p.identityCenter?.allAccounts).toBe(false);
+    expect(p.inline?.timeFilledAtApply).toBe('2026-12-06T02:00:00Z');
+    expect(decide(p.inline!.document, { 'aws:TokenIssueTime': ['2026-12-06T01:59:59Z'] })).toBe('ExplicitlyDenied');
+    expect(decide(p.inline!.document, { 'aws:TokenIssueTime': ['2026-12-06T02:00:01Z'] })).toBe('Allowed');
+    expect(p.leavesOpen.join(' ')).toMatch(/other accounts as outdated/);
+  });
+
+  it('all: a Deny of everything in the permission set, no managed policy attached (IAM would refuse it)', () => {
+    const p = plan({ target: SSO, scope: 'all' }, r);
+    expect(p.attach).toBeUndefined();
+    expect(statements(p)).toEqual([{ Sid: 'LeashContain20261206T020000ZAll', Effect: 'Deny', Action: '*', Resource: '*' }]);
+    expect(decide(p.inline!.document, {})).toBe('ExplicitlyDenied');
+  });
+
+  it('the instance\'s region comes from the role\'s path when it names one', () => {
+    const eu = withRolePath(SSO, '/aws-reserved/sso.amazonaws.com/eu-west-1/');
+    expect(plan({ target: SSO }, eu).identityCenter?.region).toBe('eu-west-1');
+    expect(plan({ target: SSO }, r).identityCenter?.region).toBeUndefined();
+  });
+
+  it('--user-id is refused for a role Identity Center did not make, and when it is not an identity store id', () => {
+    expect(() => plan({ target: 'agent-role', userId: '906720ac5e-5d72d5a6-7f0e-4f6b-9a43-0c1d2e3f4a5b' })).toThrow(/IAM Identity Center role/);
+    expect(() => plan({ target: SSO, userId: 'dana@example.com' }, r)).toThrow(/identity store user id/);
   });
 });
 

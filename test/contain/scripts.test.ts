@@ -9,14 +9,25 @@ import { defaultConfig } from '../../src/config/config.js';
 import { planContainment, type ContainRequest } from '../../src/contain/plan.js';
 import { renderContainment } from '../../src/contain/render.js';
 import { analyzeSnapshot } from '../../src/pipeline/scan.js';
-import { DEV, allow, arn, doc, snapshot, trust } from '../graph/accounts.js';
+import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
+import { DEV, allow, arn, doc, exportOf, snapshot, trust, type AccountSpec } from '../graph/accounts.js';
 
 const available = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).status === 0;
 const NOW = new Date('2026-12-06T02:00:00.000Z');
-const report = analyzeSnapshot(snapshot({
+const SSO = 'AWSReservedSSO_Admin_0123456789abcdef';
+const spec: AccountSpec = {
   users: [{ name: 'bot', inline: [doc(allow('s3:*'))] }],
-  roles: [{ name: 'agent-role', trust: trust({ AWS: arn(DEV, 'user', 'bot') }), inline: [doc(allow('s3:*'))] }],
-}), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false }).report;
+  roles: [
+    { name: 'agent-role', trust: trust({ AWS: arn(DEV, 'user', 'bot') }), inline: [doc(allow('s3:*'))] },
+    { name: SSO, trust: trust({ AWS: arn(DEV, 'user', 'bot') }), inline: [doc(allow('s3:*'))] },
+  ],
+};
+// The Identity Center role under its reserved path, with the instance's region in it.
+const raw = exportOf(spec) as { RoleDetailList: Record<string, unknown>[] };
+const sso = raw.RoleDetailList.find((r) => r['RoleName'] === SSO)!;
+sso['Path'] = '/aws-reserved/sso.amazonaws.com/eu-west-1/';
+sso['Arn'] = `arn:aws:iam::${DEV}:role/aws-reserved/sso.amazonaws.com/eu-west-1/${SSO}`;
+const report = analyzeSnapshot({ ...snapshot(spec), principals: normalizeAuthorizationDetails(raw, 'x.json').principals }, defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false }).report;
 
 describe.skipIf(!available)(`contain scripts under shellcheck${available ? '' : ' (skipped: shellcheck not installed)'}`, () => {
   it.each<Omit<ContainRequest, 'now'>>([
@@ -25,6 +36,9 @@ describe.skipIf(!available)(`contain scripts under shellcheck${available ? '' : 
     { target: 'agent-role', session: 'kiro-1', sourceIdentity: 'dana' },
     { target: 'agent-role', scope: 'all' },
     { target: 'bot' },
+    { target: SSO },
+    { target: SSO, scope: 'all' },
+    { target: `arn:aws:sts::${DEV}:assumed-role/${SSO}/dana@example.com`, sourceIdentity: 'dana' },
   ])('%j', (req) => {
     const dir = mkdtempSync(join(tmpdir(), 'leash-contain-sc-'));
     for (const f of renderContainment(planContainment(report, { ...req, now: NOW }))) writeFileSync(join(dir, f.name), f.content);

@@ -68,4 +68,51 @@ describe('leash contain for hostile principal names', () => {
     expect(naive.status).toBe(0);
     expect(readdirSync(cwd)).toContain('pwned-subst');
   }, 300_000);
+
+  it('an Identity Center role: the permission set found by its exact hostile name, nothing run from it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-contain-hostile-sso-'));
+    const input = join(root, 'account.json');
+    const roleName = (n: string) => `AWSReservedSSO_${n}_0123456789abcdef`;
+    writeFileSync(input, JSON.stringify({
+      GroupDetailList: [], Policies: [], UserDetailList: [],
+      RoleDetailList: HOSTILE_NAMES.map((n, i) => ({ Path: '/aws-reserved/sso.amazonaws.com/', RoleName: roleName(n), RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${roleName(n)}`, CreateDate: '2025-09-01T09:00:00Z', AssumeRolePolicyDocument: trust, InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [], RolePolicyList: [{ PolicyName: 'p', PolicyDocument: allowS3 }] })),
+    }));
+    const reports = join(root, 'reports');
+    const scan = await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci']);
+    expect(scan.code, scan.err).toBeLessThan(2);
+    // Identity Center as the stub answers it: one provisioned permission set, named PS_NAME.
+    const { bin, cwd } = stubAwsDirs(root, awsStub(ACCOUNT, [
+      '*"list-instances"*) echo arn:aws:sso:::instance/ssoins-0000000000000001 ;;',
+      `*"list-permission-sets-provisioned-to-account"*) echo '{"PermissionSets":["arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001"]}' ;;`,
+      '*"describe-permission-set "*) printf \'%s\\n\' "$PS_NAME" ;;',
+      `*"provision-permission-set"*) echo '{"PermissionSetProvisioningStatus":{"Status":"SUCCEEDED","RequestId":"r-1"}}' ;;`,
+    ]));
+    const runAs = (dir: string, psName: string) => {
+      const log = mkdtempSync(join(tmpdir(), 'leash-contain-argv-'));
+      const r = spawnSync('bash', [join(dir, 'contain.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log, PS_NAME: psName }, encoding: 'utf8' });
+      const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
+      return { r, calls };
+    };
+    let contained = 0;
+    for (const name of HOSTILE_NAMES) {
+      const out = mkdtempSync(join(root, 'plan-'));
+      const r = await runCli(['contain', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${roleName(name)}`, '--reports', reports, '-o', out]);
+      expect(r.code, `${JSON.stringify(name)}: ${r.err}`).toBe(0);
+      expect(r.out).not.toMatch(RAW_ESCAPE);
+      const dir = join(out, readdirSync(out)[0]!);
+      for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(RAW_ESCAPE);
+      // A name that cannot be a permission set's (a newline) gets the README only.
+      if (!readdirSync(dir).includes('contain.sh')) continue;
+      contained++;
+      const { r: ok, calls } = runAs(dir, name);
+      expect(ok.status, `${JSON.stringify(name)}: ${ok.stderr}`).toBe(0);
+      expect(calls.some((argv) => argv.includes('put-inline-policy-to-permission-set'))).toBe(true);
+      // Control: a permission set of another name is not taken for it.
+      const other = runAs(dir, `${name}-other`);
+      expect(other.r.status).toBe(1);
+      expect(other.calls.some((argv) => argv.includes('put-inline-policy-to-permission-set'))).toBe(false);
+    }
+    expect(contained).toBeGreaterThan(HOSTILE_NAMES.length / 2);
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 300_000);
 });

@@ -12,7 +12,7 @@ import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
 
-interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; at?: string; output: string; json?: boolean }
+interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; at?: string; output: string; json?: boolean }
 
 async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot }> {
   if (o.demo || o.input) {
@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .addOption(new Option('--scope <scope>', 'session: that session only; sessions: every session issued so far (a role\'s default); all: everything, new sessions and keys too (a user\'s only choice)').choices(['session', 'sessions', 'all']))
     .option('--session <name>', 'role session name to stop (scope session)')
     .option('--source-identity <id>', 'sts:SourceIdentity of the agent\'s sessions to stop (scope session)')
+    .option('--user-id <id>', 'identity store user id of the person whose sessions to stop (scope session; IAM Identity Center roles: aws identitystore list-users)')
     .option('--at <time>', 'revoke sessions issued before this UTC time (default: when contain.sh runs)')
     .option('--report <path>', 'report.json, its directory, or latest', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
@@ -49,7 +50,7 @@ export function register(program: Command): void {
       try {
         const { report, snapshot } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
