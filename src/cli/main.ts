@@ -11,6 +11,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { setQuiet } from './output.js';
 import { register as registerAgents } from './commands/agents.js';
 import { register as registerContain } from './commands/contain.js';
+import { register as registerActivity } from './commands/activity.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerFix } from './commands/fix.js';
@@ -26,6 +27,7 @@ type Register = (program: Command) => void;
 
 // One line per command file (keep sorted).
 const commands: Register[] = [
+  registerActivity,
   registerAgents,
   registerBlast,
   registerContain,

@@ -21,7 +21,7 @@ describe('--help of every command lists its exit codes', () => {
   const names = buildProgram().commands.map((c) => c.name());
 
   it('covers every command', () => {
-    expect(names).toEqual(['agents', 'blast', 'contain', 'diff', 'explain', 'fix', 'paths', 'report', 'scan', 'schedule', 'tui', 'who-can']);
+    expect(names).toEqual(['activity', 'agents', 'blast', 'contain', 'diff', 'explain', 'fix', 'paths', 'report', 'scan', 'schedule', 'tui', 'who-can']);
   });
 
   it.each(names)('leash %s --help ends with an "Exit codes:" block that includes 2, exit 0', async (name) => {

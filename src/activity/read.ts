@@ -1,0 +1,107 @@
+// Where `leash activity` reads CloudTrail: trail files on disk (a folder synced from the trail's
+// bucket, or single files), or the account's LookupEvents (live: management events of the last
+// 90 days). Every file is bounded in size (loadLogFile); a file that cannot be read is an error
+// value with its path and what was wrong, and the read goes on.
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { ScanError, SourceInfo } from '../model/errors.js';
+import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
+import { isCloudTrailFileName } from '../collect/cloudtrail/sources/files.js';
+import type { TimelineBuilder } from './timeline.js';
+
+export interface ActivityRead {
+  readonly sources: readonly SourceInfo[];
+  readonly errors: readonly ScanError[];
+}
+
+// Digest files (hash chains) and Insights events share the bucket but are not API calls.
+const SKIPPED_DIRS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
+// `<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz`: delivered after the calls it holds.
+const DELIVERED = /_CloudTrail_[^_]+_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
+
+/** When CloudTrail delivered the file, from its standard name; undefined for other names. */
+export function deliveredAt(file: string): string | undefined {
+  const m = DELIVERED.exec(basename(file));
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z` : undefined;
+}
+
+async function* logFiles(dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name)) yield* logFiles(full);
+    } else if ((e.isFile() || e.isSymbolicLink()) && isCloudTrailFileName(e.name)) yield full;
+  }
+}
+
+/** The records of one parsed log file: `{"Records": [...]}` as CloudTrail writes it, or a bare array. */
+function recordsOf(doc: unknown): unknown[] | undefined {
+  if (Array.isArray(doc)) return doc;
+  if (typeof doc === 'object' && doc !== null && Array.isArray((doc as { Records?: unknown }).Records)) return (doc as { Records: unknown[] }).Records;
+  return undefined;
+}
+
+/**
+ * Feeds every record of the files under `paths` to the builder. A file CloudTrail delivered
+ * before `since` holds no call after it, so it is not read (its name says when).
+ */
+export async function readActivityFiles(paths: readonly string[], builder: TimelineBuilder, since?: string): Promise<ActivityRead> {
+  const sources: SourceInfo[] = [];
+  const errors: ScanError[] = [];
+  for (const input of paths) {
+    let files = 0, skipped = 0, bad = 0;
+    const readOne = async (file: string): Promise<void> => {
+      const at = deliveredAt(file);
+      if (since !== undefined && at !== undefined && at < since) {
+        skipped++;
+        return;
+      }
+      files++;
+      const loaded = await loadLogFile(file);
+      if ('error' in loaded) {
+        bad++;
+        errors.push({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });
+        return;
+      }
+      const text = loaded.bytes.toString('utf8');
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        bad++;
+        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: not JSON (${jsonErrorLocation(text)})`, location: file });
+        return;
+      }
+      const records = recordsOf(doc);
+      if (!records) {
+        bad++;
+        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: expected {"Records": [...]} (a CloudTrail log file)`, location: file });
+        return;
+      }
+      for (let i = 0; i < records.length; i++) builder.add(records[i], `${file} $.Records[${i}]`);
+    };
+    try {
+      const st = await stat(input);
+      if (st.isDirectory()) for await (const f of logFiles(input)) await readOne(f);
+      else await readOne(input);
+      sources.push({ kind: 'cloudtrail-file', location: input, status: bad > 0 ? 'partial' : 'ok', counts: { files, skippedBeforeWindow: skipped, unreadable: bad } });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      errors.push({ source: 'cloudtrail-file', code: 'not-found', message: `cannot read ${input}: ${code}`, location: input });
+      sources.push({ kind: 'cloudtrail-file', location: input, status: 'unavailable', detail: code });
+    }
+  }
+  return { sources, errors };
+}
+
+/** LookupEvents of the window (bounded in pages and events like the scan's), every event to the builder. */
+export async function readActivityLive(client: CloudTrailClient, builder: TimelineBuilder, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
+  // Loaded here: the AWS SDK is not loaded at start-up (test/cli/startup.test.ts).
+  const { lookupCloudTrailEvents } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const r = await lookupCloudTrailEvents(client, { startTime: new Date(window.since), ...(window.until ? { endTime: new Date(window.until) } : {}), ...(maxEvents ? { maxEvents } : {}) });
+  r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
+  return { sources: [r.source], errors: r.errors };
+}

@@ -1,0 +1,129 @@
+// The activity timeline: whose calls match (principal, session, source identity, window), what
+// each call is (IAM action, destructive, escalation, refused, AI tool), bounded memory that keeps
+// the most recent calls, and real CloudTrail from an attack simulation (../shared/fixtures).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { activityTimeline, principalKey, TimelineBuilder, type ActivityTarget } from '../../src/activity/timeline.js';
+import { sharedFixture } from '../support/fixtures.js';
+
+const ACCT = '111122223333';
+const ROLE = `arn:aws:iam::${ACCT}:role/agents/deploy-agent`;
+// The AWS CLI's agent metric for Claude Code (src/data/agents/ai-tools.json, aws-cli-agent-claude-code).
+const CLAUDE_UA = 'aws-cli/2.36.7 md/awscrt#0.28.4 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/E,AN cfg/retry-mode#standard md/command#cloudformation.delete-stack';
+const PLAIN_UA = 'aws-cli/2.36.7 md/awscrt#0.28.4 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.13.7 md/pyimpl#CPython m/E cfg/retry-mode#standard md/command#s3.ls';
+
+function roleCall(session: string, time: string, source: string, name: string, extra: Record<string, unknown> = {}, roleArn = ROLE): Record<string, unknown> {
+  const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+  return {
+    eventVersion: '1.10', eventTime: time, eventSource: source, eventName: name, awsRegion: 'us-east-1', eventType: 'AwsApiCall',
+    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${roleArn.split(':')[4]}:assumed-role/${roleName}/${session}`, sessionContext: { sessionIssuer: { type: 'Role', arn: roleArn }, ...(extra['sourceIdentity'] ? { sourceIdentity: extra['sourceIdentity'] } : {}) } },
+    userAgent: PLAIN_UA,
+    ...extra,
+  };
+}
+
+const records = [
+  roleCall('s1', '2026-12-05T10:00:00Z', 's3.amazonaws.com', 'ListBuckets'),
+  roleCall('s1', '2026-12-05T10:05:00Z', 'cloudformation.amazonaws.com', 'DeleteStack', { userAgent: CLAUDE_UA, requestParameters: { stackName: 'prod' } }),
+  roleCall('s1', '2026-12-05T10:06:00Z', 'iam.amazonaws.com', 'PutRolePolicy', { userAgent: CLAUDE_UA }),
+  roleCall('s1', '2026-12-05T10:07:00Z', 'iam.amazonaws.com', 'DeleteRole', { errorCode: 'AccessDenied', errorMessage: 'no' }),
+  roleCall('s2', '2026-12-05T09:00:00Z', 's3.amazonaws.com', 'ListBuckets', { sourceIdentity: 'dana' }),
+  // Another role of the same name in another account, and another role here: not its calls.
+  roleCall('s1', '2026-12-05T10:01:00Z', 'ec2.amazonaws.com', 'TerminateInstances', {}, 'arn:aws:iam::444455556666:role/agents/deploy-agent'),
+  roleCall('s1', '2026-12-05T10:02:00Z', 'ec2.amazonaws.com', 'TerminateInstances', {}, `arn:aws:iam::${ACCT}:role/other`),
+  { eventTime: '2026-12-05T10:03:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', userIdentity: { type: 'AWSService', invokedBy: 'autoscaling.amazonaws.com' } },
+  { eventSource: 's3.amazonaws.com', eventName: 'x', userIdentity: {} }, // no eventTime
+];
+
+const timeline = (target: ActivityTarget, opts = {}) => activityTimeline(records, target, opts);
+
+describe('activityTimeline: whose calls', () => {
+  it('every call of the role, sessions apart, oldest first; another account\'s role of the same name and other principals left out', () => {
+    const t = timeline({ principalArn: ROLE });
+    expect(t.events.map((e) => `${e.session} ${e.eventName}`)).toEqual(['s2 ListBuckets', 's1 ListBuckets', 's1 DeleteStack', 's1 PutRolePolicy', 's1 DeleteRole']);
+    expect(t.counts).toMatchObject({ records: 9, badRecords: 1, matched: 5, omitted: 0 });
+    expect(t.problems).toEqual(['record 8: expected eventTime (ISO 8601 UTC, e.g. 2024-01-31T12:00:00Z)']);
+    expect(t.sessions.map((s) => [s.name, s.sourceIdentity, s.calls, s.tools])).toEqual([['s1', undefined, 4, ['claude-code']], ['s2', 'dana', 1, []]]);
+  });
+
+  it('a session ARN without the role\'s path finds the role (names are unique per account and kind); control: another account does not', () => {
+    expect(principalKey(ROLE)).toBe(principalKey(`arn:aws:iam::${ACCT}:role/deploy-agent`));
+    expect(principalKey(ROLE)).not.toBe(principalKey('arn:aws:iam::444455556666:role/deploy-agent'));
+    expect(principalKey(ROLE)).not.toBe(principalKey(`arn:aws:iam::${ACCT}:user/deploy-agent`));
+    expect(timeline({ principalArn: `arn:aws:iam::${ACCT}:role/deploy-agent`, sessionName: 's1' }).counts.matched).toBe(4);
+  });
+
+  it('one session, one source identity, and the window [since, until)', () => {
+    expect(timeline({ principalArn: ROLE, sessionName: 's2' }).events.map((e) => e.time)).toEqual(['2026-12-05T09:00:00Z']);
+    expect(timeline({ principalArn: ROLE, sourceIdentity: 'dana' }).counts.matched).toBe(1);
+    expect(timeline({ principalArn: ROLE, sourceIdentity: 'erin' }).counts.matched).toBe(0);
+    const w = timeline({ principalArn: ROLE }, { since: '2026-12-05T10:05:00Z', until: '2026-12-05T10:07:00Z' });
+    expect(w.events.map((e) => e.eventName)).toEqual(['DeleteStack', 'PutRolePolicy']);
+  });
+});
+
+describe('activityTimeline: what each call was', () => {
+  const t = timeline({ principalArn: ROLE, sessionName: 's1' });
+  const byName = (n: string) => t.events.find((e) => e.eventName === n)!;
+
+  it('a destructive call that succeeded, with its IAM action, access level and the AI tool of its user agent', () => {
+    const e = byName('DeleteStack');
+    expect(e).toMatchObject({ actions: ['cloudformation:DeleteStack'], destructive: 'environment', denied: false, tools: ['claude-code'] });
+    expect(e.accessLevels).toContain('Write');
+    // Control: a read is neither destructive nor a change, and a plain CLI names no tool.
+    const read = byName('ListBuckets');
+    expect(read.destructive).toBeUndefined();
+    expect(read).toMatchObject({ escalation: [], tools: [], accessLevels: ['List'] });
+  });
+
+  it('an escalation-relevant call names its techniques; a refused destructive call is refused, not counted as done', () => {
+    expect(byName('PutRolePolicy').escalation).toContain('iam-put-role-policy');
+    expect(byName('DeleteRole')).toMatchObject({ denied: true, errorCode: 'AccessDenied', destructive: 'identity' });
+    expect(t.counts).toMatchObject({ destructive: 1, escalation: 1, denied: 1, notable: 2 });
+    expect(t.notable.map((e) => e.eventName)).toEqual(['DeleteStack', 'PutRolePolicy']);
+  });
+});
+
+describe('TimelineBuilder: bounded to the most recent calls', () => {
+  it('keeps exactly the `limit` most recent of any arrival order, and counts every call (property)', () => {
+    const call = fc.record({ minute: fc.integer({ min: 0, max: 59 }), session: fc.constantFrom('a', 'b', 'c'), name: fc.constantFrom('ListBuckets', 'DeleteBucket', 'GetObject') });
+    fc.assert(fc.property(fc.array(call, { maxLength: 120 }), fc.integer({ min: 1, max: 25 }), (calls, limit) => {
+      const recs = calls.map((c, i) => roleCall(c.session, `2026-12-05T10:${String(c.minute).padStart(2, '0')}:00Z`, 's3.amazonaws.com', c.name, { requestID: String(i) }));
+      const b = new TimelineBuilder({ principalArn: ROLE }, { limit });
+      recs.forEach((r, i) => b.add(r, `record ${i}`));
+      const t = b.finish();
+      // Reference: every call, stably sorted by time, the last `limit`.
+      const all = recs.map((r, i) => ({ time: r['eventTime'] as string, i })).sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : x.i - y.i));
+      expect(t.events.map((e) => e.time)).toEqual(all.slice(-limit).map((x) => x.time));
+      expect(t.counts.matched).toBe(calls.length);
+      expect(t.counts.omitted).toBe(Math.max(0, calls.length - limit));
+      expect(t.counts.destructive).toBe(calls.filter((c) => c.name === 'DeleteBucket').length);
+      expect(t.sessions.reduce((n, s) => n + s.calls, 0)).toBe(calls.length);
+    }), { numRuns: 200 });
+  });
+});
+
+const invictus = sharedFixture('cloudtrail/invictus-ir-aws-dataset');
+describe.skipIf(!invictus)(`activity in real CloudTrail: the Invictus IR AWS dataset (Stratus Red Team)${invictus ? '' : ' (skipped: shared fixtures not found)'}`, () => {
+  const recs = invictus ? readdirSync(invictus).filter((f) => f.endsWith('.json')).flatMap((f) => (JSON.parse(readFileSync(join(invictus, f), 'utf8')) as { Records: Record<string, unknown>[] }).Records) : [];
+  const USER = 'arn:aws:iam::123837392027:user/';
+  const callsBy = (arn: string) => recs.filter((r) => (r['userIdentity'] as { arn?: string }).arn === arn);
+
+  it('the attacking user: every call of its keys, the clean-up\'s deletions among them', () => {
+    const t = activityTimeline(recs, { principalArn: `${USER}bert-jan` }, { limit: 5000 });
+    expect(t.counts.matched).toBe(callsBy(`${USER}bert-jan`).length);
+    expect(t.counts.badRecords).toBe(0);
+    const done = t.events.filter((e) => e.destructive && !e.errorCode).map((e) => e.actions[0]);
+    expect(done).toEqual(expect.arrayContaining(['s3:DeleteBucket', 'ec2:DeleteVpc', 'iam:DeleteRole', 'lambda:DeleteFunction', 'rds:DeleteDBInstance']));
+    expect(t.sessions).toEqual([expect.objectContaining({ calls: t.counts.matched })]);
+  });
+
+  it('control: a user that only read health and inventory did nothing destructive', () => {
+    const t = activityTimeline(recs, { principalArn: `${USER}benjamin` });
+    expect(t.counts.matched).toBe(callsBy(`${USER}benjamin`).length);
+    expect(t.counts.matched).toBeGreaterThan(0);
+    expect(t.counts).toMatchObject({ destructive: 0, escalation: 0, denied: 0 });
+  });
+});

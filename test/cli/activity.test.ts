@@ -1,0 +1,129 @@
+// `leash activity` through the real CLI: trail files in a folder laid out as CloudTrail delivers
+// them (a file delivered before the window is not read; a damaged file is an error value and the
+// rest is read), the demo's incident, LookupEvents over the loopback AWS endpoint, hostile records
+// as terminal text, and exit 2 with what was expected for bad input.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { RAW_ESCAPE } from '../support/aws-stub.js';
+import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { accountFromAuthorizationDetails, type CloudTrailRecordLike } from '../support/fake-aws-account.js';
+import { repoRoot } from '../support/fixtures.js';
+
+const ACCT = '111122223333';
+const ROLE = `arn:aws:iam::${ACCT}:role/agents/deploy-agent`;
+const SESSION_ARN = `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/s1`;
+
+function call(time: string, source: string, name: string, session = 's1', extra: Record<string, unknown> = {}): CloudTrailRecordLike {
+  return {
+    eventVersion: '1.10', eventTime: time, eventSource: source, eventName: name, awsRegion: 'us-east-1', eventType: 'AwsApiCall', eventID: `${time}-${name}`,
+    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/${session}`, accountId: ACCT, sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE } } },
+    userAgent: 'aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/E,AN cfg/retry-mode#standard md/command#s3.rb',
+    ...extra,
+  };
+}
+
+const root = mkdtempSync(join(tmpdir(), 'leash-activity-'));
+const trail = join(root, 'AWSLogs', ACCT, 'CloudTrail', 'us-east-1');
+const recent = [call('2026-12-05T10:00:00Z', 's3.amazonaws.com', 'ListBuckets'), call('2026-12-05T10:04:00Z', 's3.amazonaws.com', 'DeleteBucket', 's1', { requestParameters: { bucketName: 'prod-data' } }), call('2026-12-05T10:05:00Z', 's3.amazonaws.com', 'ListBuckets', 's2')];
+const old = [call('2026-11-01T00:00:00Z', 'ec2.amazonaws.com', 'TerminateInstances')];
+beforeAll(() => {
+  mkdirSync(join(trail, '2026/12/05'), { recursive: true });
+  mkdirSync(join(trail, '2026/11/01'), { recursive: true });
+  mkdirSync(join(root, 'AWSLogs', ACCT, 'CloudTrail-Digest'), { recursive: true });
+  writeFileSync(join(trail, '2026/12/05', `${ACCT}_CloudTrail_us-east-1_20261205T1010Z_a1.json.gz`), gzipSync(JSON.stringify({ Records: recent })));
+  writeFileSync(join(trail, '2026/11/01', `${ACCT}_CloudTrail_us-east-1_20261101T0005Z_b2.json.gz`), gzipSync(JSON.stringify({ Records: old })));
+  writeFileSync(join(trail, '2026/12/05', `${ACCT}_CloudTrail_us-east-1_20261205T1015Z_c3.json`), '{"Records": [ {"eventTime": ');
+  // A digest file is not a log of calls: never read (it would be "not a CloudTrail log file").
+  writeFileSync(join(root, 'AWSLogs', ACCT, 'CloudTrail-Digest', 'digest.json'), '{"digestStartTime": "x"}');
+});
+
+const json = async (args: string[]) => {
+  const r = await runCli(['activity', ...args, '--json']);
+  expect(r.code, r.err).toBe(0);
+  return JSON.parse(r.out) as { events: { eventName: string; session?: string; destructive?: string; tools: string[]; resources: string[] }[]; counts: Record<string, number>; sources: { counts?: Record<string, number> }[]; errors: { location?: string; message: string }[]; notable: { eventName: string }[] };
+};
+
+describe('leash activity from trail files', () => {
+  it('one session\'s calls in the window; a file delivered before the window is not read; a damaged file is an error and the rest is read', async () => {
+    const t = await json([SESSION_ARN, '--cloudtrail', root, '--since', '2026-12-05T00:00:00Z']);
+    expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
+    expect(t.events[1]).toMatchObject({ destructive: 'data', tools: ['claude-code'], resources: ['arn:aws:s3:::prod-data'] });
+    expect(t.notable.map((e) => e.eventName)).toEqual(['DeleteBucket']);
+    expect(t.sources[0]!.counts).toEqual({ files: 2, skippedBeforeWindow: 1, unreadable: 1 });
+    expect(t.errors).toEqual([expect.objectContaining({ location: expect.stringMatching(/_c3\.json$/) })]);
+  });
+
+  it('control: a window reaching back reads the older file, and the role\'s ARN takes every session', async () => {
+    const t = await json([ROLE, '--cloudtrail', root, '--since', '2026-10-01T00:00:00Z']);
+    expect(t.events.map((e) => `${e.session} ${e.eventName}`)).toEqual(['s1 TerminateInstances', 's1 ListBuckets', 's1 DeleteBucket', 's2 ListBuckets']);
+    expect(t.sources[0]!.counts).toEqual({ files: 3, skippedBeforeWindow: 0, unreadable: 1 });
+  });
+
+  it('prints hostile record fields as visible escapes, never raw', async () => {
+    const dir = mkdtempSync(join(root, 'hostile-'));
+    const evil = call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteBucket\u001b]52;c;aGk=\u0007', 's1', { errorCode: 'Access\u202eDenied', requestParameters: { bucketName: 'b\u009b31m' }, awsRegion: 'us-east-1\u001b[2J' });
+    writeFileSync(join(dir, 'x.json'), JSON.stringify({ Records: [evil] }));
+    const r = await runCli(['activity', SESSION_ARN, '--cloudtrail', dir, '--since', '2026-12-05T00:00:00Z']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('DeleteBucket\\x1b]52;c;aGk=\\x07');
+    expect(r.out).not.toMatch(RAW_ESCAPE);
+  });
+});
+
+describe('leash activity --demo: the incident the demo tells', () => {
+  it('Claude Code, in an engineer\'s Identity Center session, deleted the stack and recreated it', async () => {
+    const dana = `arn:aws:sts::${ACCT}:assumed-role/AWSReservedSSO_AdministratorAccess_3f8a9c2d1e7b6a54/dana@example.com`;
+    const t = await json([dana, '--demo']);
+    // Every call of that session in the demo's trail (read here without leash).
+    const all: CloudTrailRecordLike[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(d, e.name));
+        else all.push(...(JSON.parse(gunzipSync(readFileSync(join(d, e.name))).toString()) as { Records: CloudTrailRecordLike[] }).Records);
+      }
+    };
+    walk(join(repoRoot, 'demo/cloudtrail'));
+    expect(t.counts['matched']).toBe(all.filter((r) => (r['userIdentity'] as { arn?: string }).arn === dana).length);
+    expect(t.notable.map((e) => e.eventName)).toContain('DeleteStack');
+    expect(t.events.find((e) => e.eventName === 'DeleteStack')!.tools).toEqual(['claude-code']);
+  });
+});
+
+let fake: FakeAws;
+const saved = { ...process.env };
+describe('leash activity --live: LookupEvents over the loopback endpoint', () => {
+  beforeAll(async () => {
+    fake = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, ...old] }));
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: fake.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: fake.credentials.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
+  });
+  afterAll(async () => {
+    await fake?.close();
+    process.env = saved;
+  });
+
+  it('the same session\'s calls as the trail files give', async () => {
+    const t = await json([SESSION_ARN, '--live', '--region', 'us-east-1', '--endpoint-url', fake.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
+    expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
+    expect(fake.requests.filter((r) => r.service !== 'cloudtrail')).toEqual([]);
+  });
+});
+
+describe('leash activity: bad input is exit 2 with what was expected', () => {
+  it.each([
+    [[SESSION_ARN], /--cloudtrail <files or folders> or --live/],
+    [[SESSION_ARN, '--cloudtrail', root, '--since', 'yesterday'], /a UTC time to the second .* or a span back from now/],
+    [[SESSION_ARN, '--cloudtrail', root, '--limit', '0'], /a whole number from 1/],
+    [[SESSION_ARN, '--cloudtrail', root, '--session', 's2'], /the session the ARN names \(s1\)/],
+    [[ROLE, '--cloudtrail', root, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-04T00:00:00Z'], /a time after --since/],
+    [['deploy-agent', '--cloudtrail', root, '--reports', join(root, 'no-reports')], /a principal ARN or role session ARN/],
+  ])('%j', async (args, message) => {
+    const r = await runCli(['activity', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+});
