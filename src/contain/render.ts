@@ -278,6 +278,17 @@ function readme(p: ContainmentPlan): string {
       '',
     );
   }
+  const subject = p.session?.name && p.sessionArnPrefix ? p.sessionArnPrefix + p.session.name : p.principal.arn;
+  out.push(
+    '## What it did',
+    '',
+    'Call by call, destructive and escalation-relevant calls first, from CloudTrail (the account\'s LookupEvents with its credentials, or trail files):',
+    '',
+    // An indented block, not a fence: no name can close it.
+    `    leash activity ${safeText(shellQuote(subject))} --live --since 24h`,
+    `    leash activity ${safeText(shellQuote(subject))} --cloudtrail ./trail --since 7d`,
+    '',
+  );
   if (p.onward.length > 0) {
     out.push(
       '## Where it may already be',

@@ -33,6 +33,13 @@ describe('leash contain', () => {
     const [folder] = readdirSync(out);
     const readme = readFileSync(join(out, folder!, 'README.md'), 'utf8');
     expect(readme).toContain('- editor: iam:DeleteRolePolicy');
+    // What it did: the activity command for the principal, which the CLI parses as it is written.
+    const line = readme.split('\n').find((l) => l.includes('leash activity') && l.includes('--cloudtrail'))!;
+    expect(line.trim()).toBe(`leash activity '${arn(DEV, 'role', 'agent-role')}' --cloudtrail ./trail --since 7d`);
+    const argv = [arn(DEV, 'role', 'agent-role'), '--cloudtrail', join(dir, 'no-trail'), '--since', '7d', '--json'];
+    const activity = await runCli(['activity', ...argv]);
+    expect(activity.code, activity.err).toBe(0);
+    expect(JSON.parse(activity.out).errors[0].message).toMatch(/cannot read .*no-trail: ENOENT/);
     // Nothing else was written: no report, no history.
     expect(readdirSync(dir).sort()).toEqual(['account.json', 'out']);
   });
