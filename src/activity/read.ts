@@ -5,6 +5,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
 import { isCloudTrailFileName } from '../collect/cloudtrail/sources/files.js';
@@ -44,6 +46,20 @@ function recordsOf(doc: unknown): unknown[] | undefined {
   return undefined;
 }
 
+/** Every record of one log file's text to the builder; what is wrong with the file otherwise. */
+function feedLogText(text: string, file: string, builder: TimelineBuilder): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return `${file}: not JSON (${jsonErrorLocation(text)})`;
+  }
+  const records = recordsOf(doc);
+  if (!records) return `${file}: expected {"Records": [...]} (a CloudTrail log file)`;
+  for (let i = 0; i < records.length; i++) builder.add(records[i], `${file} $.Records[${i}]`);
+  return undefined;
+}
+
 /**
  * Feeds every record of the files under `paths` to the builder. A file CloudTrail delivered
  * before `since` holds no call after it, so it is not read (its name says when).
@@ -66,22 +82,11 @@ export async function readActivityFiles(paths: readonly string[], builder: Timel
         errors.push({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });
         return;
       }
-      const text = loaded.bytes.toString('utf8');
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch {
+      const problem = feedLogText(loaded.bytes.toString('utf8'), file, builder);
+      if (problem) {
         bad++;
-        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: not JSON (${jsonErrorLocation(text)})`, location: file });
-        return;
+        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: problem, location: file });
       }
-      const records = recordsOf(doc);
-      if (!records) {
-        bad++;
-        errors.push({ source: 'cloudtrail-file', code: 'invalid-input', message: `${file}: expected {"Records": [...]} (a CloudTrail log file)`, location: file });
-        return;
-      }
-      for (let i = 0; i < records.length; i++) builder.add(records[i], `${file} $.Records[${i}]`);
     };
     try {
       const st = await stat(input);
@@ -104,4 +109,26 @@ export async function readActivityLive(client: CloudTrailClient, builder: Timeli
   const r = await lookupCloudTrailEvents(client, { startTime: new Date(window.since), ...(window.until ? { endTime: new Date(window.until) } : {}), ...(maxEvents ? { maxEvents } : {}) });
   r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
   return { sources: [r.source], errors: r.errors };
+}
+
+/**
+ * The trail read in place from S3 (ListObjectsV2 and GetObject through the read-only factory's
+ * client): only the principal's account folders and the day folders of the window are listed.
+ */
+export async function readActivityS3(s3: S3Client, loc: S3Location, builder: TimelineBuilder, window: { readonly since: string; readonly until: string }, account: string | undefined): Promise<ActivityRead> {
+  const { walkS3LogFiles } = await import('../collect/cloudtrail/sources/s3.js');
+  const { daysToList } = await import('../collect/cloudtrail/sources/s3-layout.js');
+  const errors: ScanError[] = [];
+  let files = 0, bad = 0;
+  const walk = await walkS3LogFiles(s3, loc, account ? { accounts: [account] } : {}, daysToList(window.since, window.until), (_key, loaded) => {
+    files++;
+    const problem = 'error' in loaded ? `${loaded.file}: ${loaded.error}` : feedLogText(loaded.bytes.toString('utf8'), loaded.file, builder);
+    if (problem) {
+      bad++;
+      errors.push({ source: 'cloudtrail-s3', code: 'error' in loaded ? loaded.code : 'invalid-input', message: problem, location: loaded.file });
+    }
+  });
+  errors.unshift(...walk.errors);
+  const status: SourceInfo['status'] = files === bad && (files > 0 || walk.errors.length > 0) ? 'unavailable' : bad > 0 || walk.errors.length > 0 ? 'partial' : 'ok';
+  return { sources: [{ kind: 'cloudtrail-s3', location: loc.url, status, counts: { files, unreadable: bad, listCalls: walk.list, getCalls: walk.get, prefixes: walk.prefixes } }], errors };
 }

@@ -12,6 +12,7 @@ import { RAW_ESCAPE } from '../support/aws-stub.js';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { accountFromAuthorizationDetails, type CloudTrailRecordLike } from '../support/fake-aws-account.js';
 import { repoRoot } from '../support/fixtures.js';
+import { boto3, MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/agents/deploy-agent`;
@@ -112,11 +113,44 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
   });
 });
 
+let moto: Moto;
+describe.skipIf(!motoAvailable)(`leash activity from a trail read in place in S3 (moto)${motoAvailable ? '' : ` (skipped: ${MOTO_SKIP_REASON})`}`, () => {
+  const env = { ...process.env };
+  beforeAll(async () => {
+    moto = await startMoto();
+    const day = `AWSLogs/${ACCT}/CloudTrail/us-east-1/2026/12/05/${ACCT}_CloudTrail_us-east-1_20261205T1010Z_a1.json.gz`;
+    const older = `AWSLogs/${ACCT}/CloudTrail/us-east-1/2026/11/01/${ACCT}_CloudTrail_us-east-1_20261101T0005Z_b2.json.gz`;
+    const other = 'AWSLogs/999999999999/CloudTrail/us-east-1/2026/12/05/999999999999_CloudTrail_us-east-1_20261205T1010Z_z9.json.gz';
+    boto3(moto, `
+import gzip
+s3 = client('s3')
+s3.create_bucket(Bucket='org-trail')
+for key, body in INPUT:
+    s3.put_object(Bucket='org-trail', Key='trail/' + key, Body=gzip.compress(json.dumps(body).encode()))
+`, [[day, { Records: recent }], [older, { Records: old }], [other, { Records: recent }]]);
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
+  }, 120_000);
+  afterAll(async () => {
+    await moto?.stop();
+    process.env = env;
+  });
+
+  it('lists only the principal\'s account and the window\'s day folders, and gives the files\' answer', async () => {
+    const t = await json([SESSION_ARN, '--cloudtrail', 's3://org-trail/trail/', '--endpoint-url', moto.endpoint, '--region', 'us-east-1', '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-05T23:00:00Z']);
+    expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
+    // One account folder, one region, the window's day and one on each side (s3-layout daysToList):
+    // the older day and the other account's folder are not listed (they would make 6 prefixes).
+    expect(t.sources[0]!.counts).toMatchObject({ files: 1, unreadable: 0, prefixes: 3 });
+    expect(t.errors).toEqual([]);
+  }, 60_000);
+});
+
 describe('leash activity: bad input is exit 2 with what was expected', () => {
   it.each([
     [[SESSION_ARN], /--cloudtrail <files or folders> or --live/],
     [[SESSION_ARN, '--cloudtrail', root, '--since', 'yesterday'], /a UTC time to the second .* or a span back from now/],
     [[SESSION_ARN, '--cloudtrail', root, '--limit', '0'], /a whole number from 1/],
+    [[SESSION_ARN, '--cloudtrail', 's3://Not_A_Bucket/x'], /s3:\/\/BUCKET\/PREFIX/],
     [[SESSION_ARN, '--cloudtrail', root, '--session', 's2'], /the session the ARN names \(s1\)/],
     [[ROLE, '--cloudtrail', root, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-04T00:00:00Z'], /a time after --since/],
     [['deploy-agent', '--cloudtrail', root, '--reports', join(root, 'no-reports')], /a principal ARN or role session ARN/],

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
 import { TimelineBuilder, DEFAULT_ACTIVITY_LIMIT, type ActivityTarget } from '../../activity/timeline.js';
-import { readActivityFiles, readActivityLive } from '../../activity/read.js';
+import { parseS3Url } from '../../collect/cloudtrail/reader.js';
 import { renderTimeline } from '../../activity/render.js';
 import { SESSION_NAME } from '../../contain/plan.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
@@ -72,9 +72,9 @@ export function register(program: Command): void {
     .command('activity')
     .description('What a principal or one of its sessions did, call by call, from CloudTrail: destructive and escalation-relevant calls first (pairs with `leash contain`)')
     .argument('<principal>', 'principal ARN or name (looked up in the latest report), or a role session ARN from CloudTrail (arn:aws:sts::<account>:assumed-role/<role>/<session>)')
-    .option('--cloudtrail <path...>', 'CloudTrail log files or folders (a copy of the trail\'s bucket)')
+    .option('--cloudtrail <path...>', 'CloudTrail log files or folders (a copy of the trail\'s bucket), or s3://BUCKET/PREFIX (read in place, with --profile)')
     .option('--live', 'read the account\'s CloudTrail LookupEvents (management events of the last 90 days) with --profile')
-    .option('--profile <name>', 'AWS profile for --live')
+    .option('--profile <name>', 'AWS profile for --live and s3:// trails')
     .option('--region <region>', 'region for --live (LookupEvents is regional)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint for --live')
     .option('--demo', 'the bundled demo account\'s CloudTrail (every call it holds unless --since)')
@@ -106,17 +106,26 @@ export function register(program: Command): void {
         const builder = new TimelineBuilder(who, { since, ...(until ? { until } : {}), limit });
         const sources: SourceInfo[] = [];
         const errors: ScanError[] = [];
-        if (o.cloudtrail?.length) {
-          const r = await readActivityFiles(o.cloudtrail, builder, since);
+        const paths = (o.cloudtrail ?? []).filter((p) => !p.startsWith('s3://'));
+        const buckets = (o.cloudtrail ?? []).filter((p) => p.startsWith('s3://')).map((u) => parseS3Url(u));
+        const { readActivityFiles, readActivityLive, readActivityS3 } = await import('../../activity/read.js');
+        const take = (r: { sources: readonly SourceInfo[]; errors: readonly ScanError[] }) => {
           sources.push(...r.sources);
           errors.push(...r.errors);
-        }
-        if (o.live) {
+        };
+        if (paths.length > 0) take(await readActivityFiles(paths, builder, since));
+        if (buckets.length > 0 || o.live) {
           const { createAwsClients } = await import('../../collect/aws/client-factory.js');
           const clients = createAwsClients({ ...(o.profile ? { profile: o.profile } : {}), ...(o.region ? { region: o.region } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) });
-          const r = await readActivityLive(clients.cloudtrail, builder, { since, ...(until ? { until } : {}) });
-          sources.push(...r.sources);
-          errors.push(...r.errors);
+          try {
+            // The principal's own account folders only (an organization trail holds every account's).
+            const account = /^arn:[^:]*:iam::(\d{12}):/.exec(who.principalArn)?.[1];
+            const end = until ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+            for (const loc of buckets) take(await readActivityS3(clients.s3, loc, builder, { since, until: end }, account));
+            if (o.live) take(await readActivityLive(clients.cloudtrail, builder, { since, ...(until ? { until } : {}) }));
+          } finally {
+            clients.destroy();
+          }
         }
         const timeline = builder.finish();
         const window = { since, ...(until ? { until } : {}) };

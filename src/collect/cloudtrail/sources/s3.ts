@@ -204,6 +204,29 @@ async function inOrder<T, R>(items: AsyncIterator<T>, load: (t: T) => Promise<R>
   }
 }
 
+/** What walking a trail's log objects did: calls made, listing errors, prefixes listed. */
+export interface S3LogWalk {
+  readonly list: number;
+  readonly get: number;
+  readonly errors: readonly ScanError[];
+  readonly prefixes: number;
+}
+
+/**
+ * Every log object under `loc` (only the day folders of `days` when given), fetched a few at a
+ * time and handed to `use` in key order, each bounded in size; a failed fetch is a LoadedFile error.
+ */
+export async function walkS3LogFiles(s3: S3Client, loc: S3Location, opts: S3ReadOptions, days: readonly string[] | undefined, use: (key: string, loaded: LoadedFile) => void): Promise<S3LogWalk> {
+  const walk = new S3Walk(s3, loc, opts);
+  const leaves = await walk.leafPrefixes(days);
+  async function* allKeys(): AsyncGenerator<string> {
+    for (const p of leaves) yield* walk.keys(p);
+  }
+  const maxBytes = opts.maxObjectBytes ?? 256 * 2 ** 20;
+  await inOrder(allKeys(), (key) => walk.fetch(key, maxBytes), use, Math.max(1, opts.concurrency ?? 8));
+  return { list: walk.list, get: walk.get, errors: walk.errors, prefixes: leaves.length };
+}
+
 export async function readCloudTrailFromS3(s3: S3Client, loc: S3Location, opts: S3ReadOptions = {}): Promise<S3ReadResult> {
   const now = opts.now ?? Date.now;
   const bounds = filterBounds(opts, now());
@@ -214,40 +237,29 @@ export async function readCloudTrailFromS3(s3: S3Client, loc: S3Location, opts: 
     ...(opts.limits ? { limits: opts.limits } : {}),
     maxRecordErrors,
   });
-  const walk = new S3Walk(s3, loc, opts);
   const days = bounds.start !== undefined && bounds.end !== undefined ? daysToList(bounds.start, bounds.end) : undefined;
-  const leaves = await walk.leafPrefixes(days);
-  async function* allKeys(): AsyncGenerator<string> {
-    for (const p of leaves) yield* walk.keys(p);
-  }
   const errors: ScanError[] = [];
   let files = 0;
   let badFiles = 0;
   let records = 0;
   let badRecords = 0;
   let outsideWindow = 0;
-  const maxBytes = opts.maxObjectBytes ?? 256 * 2 ** 20;
-  await inOrder(
-    allKeys(),
-    (key) => walk.fetch(key, maxBytes),
-    (_key, loaded) => {
-      files++;
-      const o = ingestLoaded(loaded, agg, maxRecordErrors);
-      errors.push(...o.errors.map((e) => ({ ...e, source: 'cloudtrail-s3' as const })));
-      if (!o.ok) badFiles++;
-      records += o.records;
-      badRecords += o.badRecords;
-      outsideWindow += o.outsideWindow;
-      opts.onProgress?.(records);
-    },
-    Math.max(1, opts.concurrency ?? 8),
-  );
+  const walk = await walkS3LogFiles(s3, loc, opts, days, (_key, loaded) => {
+    files++;
+    const o = ingestLoaded(loaded, agg, maxRecordErrors);
+    errors.push(...o.errors.map((e) => ({ ...e, source: 'cloudtrail-s3' as const })));
+    if (!o.ok) badFiles++;
+    records += o.records;
+    badRecords += o.badRecords;
+    outsideWindow += o.outsideWindow;
+    opts.onProgress?.(records);
+  });
   errors.unshift(...walk.errors);
   const window = reportedWindow(bounds, agg.earliest, agg.latest);
   const good = files - badFiles;
   const status: SourceInfo['status'] = good <= 0 ? 'unavailable' : badFiles > 0 || badRecords > 0 || walk.errors.length > 0 ? 'partial' : 'ok';
   const detail = [
-    days ? `listed ${leaves.length} day folder(s) of the window` : `listed ${leaves.length} folder(s) whole (no window start)`,
+    days ? `listed ${walk.prefixes} day folder(s) of the window` : `listed ${walk.prefixes} folder(s) whole (no window start)`,
     walk.errors.length > 0 ? `${walk.errors.length} listing error(s)` : '',
     files === 0 ? 'no CloudTrail log objects found' : '',
   ].filter(Boolean);
@@ -256,7 +268,7 @@ export async function readCloudTrailFromS3(s3: S3Client, loc: S3Location, opts: 
     location: loc.url,
     status,
     detail: detail.join('; '),
-    counts: { files, badFiles, records, badRecords, outsideWindow, listCalls: walk.list, getCalls: walk.get, prefixes: leaves.length },
+    counts: { files, badFiles, records, badRecords, outsideWindow, listCalls: walk.list, getCalls: walk.get, prefixes: walk.prefixes },
   };
   return {
     usage: agg.finish(window, walk.errors.length > 0 ? [] : coverageFor(window, agg.daysSeen)),
