@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
 import { runCli } from '../support/cli.js';
+import { containPlan } from '../support/contain-plan.js';
 
 const ACCOUNT = '123456789012'; // moto's
 const TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/dev` }, Action: 'sts:AssumeRole' }] };
@@ -40,15 +41,7 @@ function exportFor(account: string): unknown {
   };
 }
 
-/** The plan folder the CLI wrote (the only sub-folder of `out`). */
-async function contain(args: string[]): Promise<string> {
-  const out = mkdtempSync(join(root, 'plan-'));
-  const r = await runCli(['contain', ...args, '--reports', reports, '-o', out]);
-  expect(r.code, r.err).toBe(0);
-  const dirs = readdirSync(out);
-  expect(dirs).toHaveLength(1);
-  return join(out, dirs[0]!);
-}
+const contain = (args: string[]) => containPlan(root, reports, args);
 
 // Each test runs the CLI and a dozen aws CLI processes: slow on a loaded 2-core machine, hence the timeouts.
 describe.skipIf(skip !== undefined)(`leash contain against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
