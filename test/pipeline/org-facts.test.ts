@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DescribeOrganizationCommand, ListAccountsCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { discoverOrganization } from '../../src/collect/aws/organization.js';
 import { organizationFacts } from '../../src/pipeline/org-scan.js';
-import { organizationValues } from '../../src/graph/organization.js';
+import { organizationValues } from '../../src/iam/organization.js';
 
 const ORG = 'o-aaaaaaaaaa';
 const A = '111111111111', B = '222222222222', C = '333333333333';
