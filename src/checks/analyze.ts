@@ -7,6 +7,7 @@ import { ActionSet } from '../iam/action-set.js';
 import { effectivePermissions, grantingStatements, principalPolicyInput, type EffectivePermissions } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { CatalogAction } from '../iam/catalog.js';
+import { snapshotOrganization, type OrgValues } from '../iam/organization.js';
 import { agentEvidenceFor, agentKindOf, isHumanSessionRole } from '../agents/identify.js';
 import { destructiveActions, escalationTechniques } from './data.js';
 import type { AnalyzedPrincipal, EscalationHit } from './types.js';
@@ -43,13 +44,13 @@ const SELF_SCOPED = /\$\{aws:(username|userid|PrincipalTag\/[^}]+)\}/i;
  * An IAM user-targeting action granted only on the caller's own user (`…:user/${aws:username}`)
  * cannot reach another principal, so it does not escalate.
  */
-function onlySelfScopedAction(p: Principal, a: CatalogAction): boolean {
+function onlySelfScopedAction(p: Principal, a: CatalogAction, org: OrgValues | undefined): boolean {
   if (a.service !== 'iam' || !a.resourceTypes.some((r) => r.name === 'user')) return false;
-  const grants = grantingStatements(p.policies, a.key, p);
+  const grants = grantingStatements(p.policies, a.key, p, org);
   return grants.length > 0 && grants.every((g) => (g.statement.resource ?? []).length > 0 && (g.statement.resource ?? []).every((r) => SELF_SCOPED.test(r)));
 }
 
-export function escalationHits(p: Principal, eff: EffectivePermissions, expander: ActionExpander, passable?: PassableRoles): EscalationHit[] {
+export function escalationHits(p: Principal, eff: EffectivePermissions, expander: ActionExpander, passable?: PassableRoles, org?: OrgValues): EscalationHit[] {
   const hits: EscalationHit[] = [];
   const idx = actionIndex(expander);
   // Two in three principals at 10k are allowed no technique action: one intersection answers
@@ -68,7 +69,7 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
         const id = g[i]!;
         if (!allowed.has(id)) continue;
         const a = expander.catalog.actions[id]!;
-        if (!onlySelfScopedAction(p, a)) { (actions ??= []).push(a.key); found = true; }
+        if (!onlySelfScopedAction(p, a, org)) { (actions ??= []).push(a.key); found = true; }
       }
       if (!found) { reachable = false; break; }
       let some = false;
@@ -90,13 +91,15 @@ export function escalationHits(p: Principal, eff: EffectivePermissions, expander
 /** With `now`, conditions on the request time (aws:CurrentTime, aws:TokenIssueTime…) are judged against it. */
 export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, now?: Date): AnalyzedPrincipal[] {
   const idx = actionIndex(expander);
+  // The account's organization (aws:PrincipalOrgID / OrgPaths), once for all its principals.
+  const org = snapshotOrganization(snapshot, config.resources?.organizationId);
   const base = snapshot.principals.map((p) => {
-    const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps, now), expander);
+    const effective = effectivePermissions(principalPolicyInput(p, snapshot.scps, now, org), expander);
     const external: readonly AgentEvidence[] = snapshot.externalEvidence?.[p.arn] ?? [];
     const agentEvidence = agentEvidenceFor(p, config, external);
-    const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!));
+    const destrAll = idx.destructive.intersectionIds(effective.allowed).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!, org));
     // Deleting one's own access key or MFA device (granted on `user/${aws:username}`) destroys nothing shared.
-    const uncondIds = idx.destructive.intersectionIds(effective.unconditional).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!));
+    const uncondIds = idx.destructive.intersectionIds(effective.unconditional).filter((id) => !onlySelfScopedAction(p, expander.catalog.actions[id]!, org));
     const uncond = new Set(uncondIds);
     const key = (id: number) => expander.catalog.actions[id]!.key;
     const usage = snapshot.usage?.byPrincipal[p.arn];
@@ -121,6 +124,7 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
   const passable = new PassableRoles(
     base.flatMap((a) => (a.principal.kind === 'role' ? [{ role: a.principal, unconditional: a.effective.unconditional }] : [])),
     inventoryComplete(snapshot),
+    org,
   );
-  return base.map((a) => ({ ...a, escalation: escalationHits(a.principal, a.effective, expander, passable) }));
+  return base.map((a) => ({ ...a, escalation: escalationHits(a.principal, a.effective, expander, passable, org) }));
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../model/snapshot.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
 import { statementToJson } from '../iam/parse.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
+import type { OrgValues } from '../iam/organization.js';
 import { statementSetsOf } from '../iam/effective.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { ActionSet } from '../iam/action-set.js';
@@ -67,14 +68,14 @@ interface PolicyView {
   readonly sets: readonly ActionSet[];
 }
 
-function policyViews(expander: ActionExpander, p: Principal): PolicyView[] {
+function policyViews(expander: ActionExpander, p: Principal, org?: OrgValues): PolicyView[] {
   return p.policies.map((policy) => {
     const { document: doc } = policy;
     const all = statementSetsOf(doc, expander);
     const statements: Statement[] = [];
     const sets: ActionSet[] = [];
     doc.statements.forEach((st, k) => {
-      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, doc.version)) { statements.push(st); sets.push(all[k]!); }
+      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, doc.version, org)) { statements.push(st); sets.push(all[k]!); }
     });
     return { origin: policy.origin, union: allowUnion(doc, expander), statements, sets };
   });
@@ -91,10 +92,11 @@ export class EvidenceIndex {
   private readonly views = new Map<Principal, readonly PolicyView[]>();
   /** Equal statement entries of the run as one object (SharedEntries). */
   readonly entries = new SharedEntries();
-  constructor(readonly expander: ActionExpander) {}
+  /** `org`: the scanned account's organization keys, when known (which statements apply, as effective decides). */
+  constructor(readonly expander: ActionExpander, readonly org?: OrgValues) {}
   of(p: Principal): readonly PolicyView[] {
     let v = this.views.get(p);
-    if (!v) this.views.set(p, (v = policyViews(this.expander, p)));
+    if (!v) this.views.set(p, (v = policyViews(this.expander, p, this.org)));
     return v;
   }
 }

@@ -7,6 +7,7 @@ import { evaluateCondition } from '../iam/conditions.js';
 import { grantingStatements } from '../iam/effective.js';
 import { arnMatcher, globRegex, hasWildcard, statementCovers } from '../iam/pattern.js';
 import { factsOf } from '../iam/principal-context.js';
+import type { OrgValues } from '../iam/organization.js';
 import type { PolicyDocument, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
 
@@ -90,7 +91,8 @@ export class PassableRoles {
   private readonly reach = new Map<string, { readonly union: ActionSet; readonly unknown: boolean }>();
   private readonly perPrincipal = new WeakMap<Principal, Map<string, PassableResult>>();
 
-  constructor(candidates: readonly PassCandidate[], private readonly inventory: ReturnType<typeof inventoryComplete>) {
+  /** `org`: the principals' account's organization keys, when known (src/iam/organization.ts). */
+  constructor(candidates: readonly PassCandidate[], private readonly inventory: ReturnType<typeof inventoryComplete>, private readonly org?: OrgValues) {
     // Most privileged first, and roles whose policies leash could not see before all: the first
     // role that gives more settles it.
     const order = [...candidates].map((c) => ({ c, n: c.role.unresolvedPolicyArns.length > 0 ? Infinity : c.unconditional.count() }));
@@ -212,7 +214,7 @@ export class PassableRoles {
   /** The principal's iam:PassRole statements, with their Resource/NotResource compiled once. */
   private passGrants(p: Principal): readonly PassGrant[] | undefined {
     if (this.grantsOf.has(p)) return this.grantsOf.get(p);
-    const statements = grantingStatements(p.policies, 'iam:PassRole', p);
+    const statements = grantingStatements(p.policies, 'iam:PassRole', p, this.org);
     const [, partition = 'aws', , , account = ''] = p.arn.split(':');
     const everyRole = `arn:${partition}:iam::${account}:role/*`;
     const g = statements.length === 0 ? undefined : statements.flatMap(({ statement: st }): PassGrant[] => {
@@ -236,7 +238,7 @@ export class PassableRoles {
     if (!grants) return { status: 'unknown', why: 'iam:PassRole is granted by no identity statement leash can read' };
     // iam:PassedToService may limit which service a statement lets the role go to.
     const conditional = grants.some((g) => g.condition !== undefined);
-    const ctx = conditional ? { values: { ...factsOf(p).context.values, 'iam:passedtoservice': [svc] } } : undefined;
+    const ctx = conditional ? { values: { ...factsOf(p, undefined, this.org).context.values, 'iam:passedtoservice': [svc] } } : undefined;
     const usable = ctx ? grants.filter((g) => evaluateCondition(g.condition, ctx) !== false) : grants;
     if (usable.length === 0) return { status: 'none' };
     // The usual grant (any role) needs no role-by-role look: one set difference says whether some

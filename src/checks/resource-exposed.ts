@@ -8,13 +8,20 @@ import type { Severity } from '../model/finding.js';
 import { policyLabel } from '../resources/evaluate.js';
 import { noun, viewFor } from './resource-names.js';
 import { conditionKeys } from '../iam/conditions.js';
-import { exposureOf, namedAccounts, opensToAnyone, STRANGER, type Exposure } from '../resources/exposure.js';
+import { exposureOf, namedAccounts, namedOrganizations, opensToAnyone, STRANGER, type Exposure } from '../resources/exposure.js';
+import { organizationValues, snapshotOrganization, type OrgValues } from '../iam/organization.js';
 
 const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceowner'];
 
 function verbs(e: Exposure): string {
   const v = [...(e.read.length > 0 ? ['readable'] : []), ...(e.delete.length > 0 ? ['deletable'] : []), ...(e.other.length > 0 && e.read.length + e.delete.length === 0 ? ['open to destructive changes'] : [])];
   return v.join(' and ');
+}
+
+/** An account's organization keys when the --org scan's discovery lists it as a member. */
+function orgOf(account: string, discovered: Parameters<typeof organizationValues>[1]): { org?: OrgValues } {
+  const org = organizationValues(account, discovered);
+  return org ? { org } : {};
 }
 
 export const resourceExposed = defineCheck({
@@ -31,23 +38,33 @@ export const resourceExposed = defineCheck({
     const view = viewFor(ctx);
     if (!view) return [];
     const scanned = new Set([ctx.snapshot.account.id, ...(ctx.graph?.built.accounts ?? [])]);
+    // The account's organization, as every stage takes it (src/iam/organization.ts). Unknown: a
+    // stranger is outside every organization a policy names (it may be the account's own).
+    const ownOrg = snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
     const out: FindingDraft[] = [];
     for (const r of view.index.resources) {
       if (!r.policy || r.account !== ctx.snapshot.account.id) continue;
       const production = view.index.environment(r).environment === 'production';
       const label = `${noun(r.type, 1)} ${r.name}`;
       const where = `through its ${policyLabel(r)}`;
-      const grantees = [...(opensToAnyone(r.policy) ? [STRANGER] : []), ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a))];
-      for (const account of grantees) {
-        const e = exposureOf(r, account, view.index.rcps);
+      const open = opensToAnyone(r.policy);
+      const grantees: { account: string; org?: OrgValues; organization?: string }[] = [
+        ...(open ? [{ account: STRANGER }] : []),
+        // An account an --org scan listed is a member: its principals carry the organization's keys.
+        ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a)).map((account) => ({ account, ...orgOf(account, ctx.snapshot.organization) })),
+        // Known to be another organization than the account's: a stranger of it, when anyone is let in.
+        ...(ownOrg && open ? [...namedOrganizations(r.policy)].filter((o) => o !== ownOrg).map((o) => ({ account: STRANGER, org: { 'aws:principalorgid': [o] }, organization: o })) : []),
+      ];
+      for (const g of grantees) {
+        const e = exposureOf(r, g.account, view.index.rcps, g.org, g.organization);
         if (!e) continue;
-        const who = e.grantee === '*' ? 'anyone' : `account ${e.grantee}`;
+        const who = g.organization ? `principals of organization ${g.organization}` : e.grantee === '*' ? 'anyone' : `account ${e.grantee}`;
         const severity: Severity = e.grantee === '*' ? (e.conditional ? 'high' : 'critical') : production ? 'high' : 'medium';
         const actions = [...e.read, ...e.delete, ...e.other];
         out.push({
           principalArn: r.arn, subject: `exposed:${e.grantee}`, severity,
           title: `${label} is ${verbs(e)} by ${who} ${where}${e.conditional ? ' (under a condition leash cannot settle)' : ''}`,
-          description: `The ${policyLabel(r)} of ${label}${production ? ' (production)' : ''} lets ${who === 'anyone' ? 'any principal of any account' : `principals of ${who}`} ${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ` and ${actions.length - 6} more` : ''}, as far as their own account allows.${e.conditional ? ' A condition decides (e.g. a source IP or VPC); check it holds for every request you would accept.' : ''}`,
+          description: `The ${policyLabel(r)} of ${label}${production ? ' (production)' : ''} lets ${who === 'anyone' ? 'any principal of any account' : g.organization ? `${who} (not this account's organization, ${ownOrg})` : `principals of ${who}`} ${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ` and ${actions.length - 6} more` : ''}, as far as their own account allows.${e.conditional ? ' A condition decides (e.g. a source IP or VPC); check it holds for every request you would accept.' : ''}`,
           evidence: r.policy.statements.filter((s) => s.effect === 'Allow').slice(0, 4).map((s) => ({ kind: 'attribute' as const, name: policyLabel(r), value: `statement ${s.index}${s.sid ? ` (${s.sid})` : ''}` })),
           actions,
           resources: [{ arn: r.arn, type: r.type, name: r.name, account: r.account, environment: view.index.environment(r).environment, actions, grantee: e.grantee }],

@@ -3,6 +3,7 @@ import { severityRank } from '../model/finding.js';
 import { checks as registry } from './index.js';
 import type { Check, CheckContext } from './types.js';
 import { EvidenceIndex } from './evidence.js';
+import { snapshotOrganization } from '../iam/organization.js';
 
 /** Stable across scans: the same check, principal and subject always give the same id. */
 export { findingId } from '../model/finding-id.js';
@@ -17,7 +18,7 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
   const disabled = new Set(ctx.config.checks.disabled);
   const findings: Finding[] = [];
   const errors: { checkId: string; message: string }[] = [];
-  const run: CheckContext = ctx.evidence ? ctx : { ...ctx, evidence: new EvidenceIndex(ctx.expander) };
+  const run: CheckContext = ctx.evidence ? ctx : { ...ctx, evidence: new EvidenceIndex(ctx.expander, snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId)) };
   // Equal action lists as one array: at 10,000 principals 39,000 findings hold 9,000 distinct
   // lists, and what reads them later (report.json's texts table, the scan index) meets a repeat by
   // identity instead of stringifying it again. Content decides, so any sharing gives the same output.

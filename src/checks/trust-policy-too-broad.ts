@@ -3,11 +3,15 @@ import type { Severity } from '../model/finding.js';
 import { statementToJson } from '../iam/parse.js';
 import { conditionKeys, parseOperator } from '../iam/conditions.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
+import { ORG_ID, snapshotOrganization } from '../iam/organization.js';
 import { defineCheck, type FindingDraft } from './types.js';
 
 const RESTRICTING_KEYS = ['sts:externalid', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceidentity', 'sts:sourceidentity'];
 // The caller picks its own source identity, so it restricts nothing about who another account lets in.
 const CROSS_ACCOUNT_KEYS = RESTRICTING_KEYS.filter((k) => !k.endsWith('sourceidentity'));
+const ORG_KEYS = ['aws:principalorgid', 'aws:principalorgpaths'];
+// What else narrows a trust to outsiders of another organization: an ExternalId, named principals or accounts.
+const BEYOND_ORG_KEYS = CROSS_ACCOUNT_KEYS.filter((k) => !ORG_KEYS.includes(k));
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
 // Issuers anyone can get a token from (any repository, project, workspace, Google account or
 // identity pool): without a subject/audience condition the whole world can assume the role. A
@@ -97,6 +101,22 @@ function restrictingEntries(condition: ConditionBlock | undefined): Map<string, 
   return out;
 }
 
+/**
+ * The organizations a trust's tests of aws:PrincipalOrgID / aws:PrincipalOrgPaths admit (ids; a
+ * path's first segment is its organization: `o-…/r-…/ou-…/`, reference_policies_condition-keys.html),
+ * every test holding at once; undefined when none names an organization leash can read (a policy
+ * variable, a wildcard in the organization part: it cannot tell which).
+ */
+function admittedOrgs(entries: Entries): string[] | undefined {
+  let admitted: Set<string> | undefined;
+  const tests = [...(entries.get('aws:principalorgid') ?? []), ...(entries.get('aws:principalorgpaths') ?? []).map((values) => values.map((v) => v.split('/')[0]!))];
+  for (const ids of tests) {
+    if (!ids.every((id) => ORG_ID.test(id))) continue;
+    admitted = new Set(admitted ? ids.filter((id) => admitted!.has(id)) : ids);
+  }
+  return admitted && [...admitted];
+}
+
 /** A wildcard value that still names one account, organization or principal. */
 function narrowValue(key: string, value: string): boolean {
   if (/^[*?]*$/.test(value)) return false;
@@ -121,10 +141,12 @@ export const trustPolicyTooBroad = defineCheck({
   id: 'trust-policy-too-broad',
   title: 'Trust policy lets too many principals assume the role',
   severity: 'critical',
-  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition (or with one such as `repo:*`) lets outsiders act as the role. A condition restricts only when it must hold: a negated, …IfExists, Null or match-anything test does not. A Deny of every principal under one negated test (everyone outside the organization) narrows an Allow as the matching positive test would.',
+  rationale: 'Whoever can assume a role gets all its permissions. A trust policy open to `*`, to other accounts without an ExternalId or organization condition, or to an OIDC provider without a subject condition (or with one such as `repo:*`) lets outsiders act as the role. A condition restricts only when it must hold: a negated, …IfExists, Null or match-anything test does not. A Deny of every principal under one negated test (everyone outside an organization) narrows an Allow as the matching positive test would. An aws:PrincipalOrgID or aws:PrincipalOrgPaths test restricts to the organization it names: when the scan knows the account\'s organization (config `resources.organizationId`, or an `--org` scan), a trust to another organization without an ExternalId or principal condition lets that organization\'s principals in.',
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html'],
   run(ctx) {
     const own = ctx.snapshot.account.id;
+    // The account's organization, as every stage takes it (src/iam/organization.ts); unknown: no org test is judged.
+    const ownOrg = snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
     const out: FindingDraft[] = [];
     for (const a of ctx.principals) {
       const p = a.principal;
@@ -134,7 +156,8 @@ export const trustPolicyTooBroad = defineCheck({
         // AWS principals and federated callers can be narrowed by different Deny statements.
         const stated = restrictingEntries(s.condition);
         const entries = merged(stated, denyNarrowing(p.trustPolicy.statements, s, true));
-        const keys = [...merged(stated, denyNarrowing(p.trustPolicy.statements, s, false)).keys()];
+        const awsEntries = merged(stated, denyNarrowing(p.trustPolicy.statements, s, false));
+        const keys = [...awsEntries.keys()];
         const written = conditionKeys(s.condition).map((k) => k.toLowerCase());
         const restricted = keys.some((k) => RESTRICTING_KEYS.includes(k));
         const problems: { subject: string; severity: Severity; text: string }[] = [];
@@ -151,6 +174,17 @@ export const trustPolicyTooBroad = defineCheck({
             const acct = accountOf(aws);
             if (acct && acct !== own && !keys.some((k) => CROSS_ACCOUNT_KEYS.includes(k))) problems.push({ subject: `cross-account:${acct}`, severity: boost('high'), text: `trusts account ${acct} (${aws}) without sts:ExternalId or an organization/principal condition${unlessWritten(CROSS_ACCOUNT_KEYS)}` });
           }
+        }
+        // An organization test naming another organization than the account's own: its principals
+        // (outsiders) may assume, as an account trusted without an ExternalId may. Only where a
+        // principal outside the account is trusted at all, and nothing else narrows who.
+        const outside = principal === '*' || (principal !== undefined && (principal.AWS ?? []).some((v) => v === '*' || (accountOf(v) ?? own) !== own));
+        const foreign = ownOrg && outside && !keys.some((k) => BEYOND_ORG_KEYS.includes(k)) ? (admittedOrgs(awsEntries) ?? []).filter((o) => o !== ownOrg) : [];
+        if (foreign.length > 0) {
+          const named = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}`;
+          problems.push({ subject: `other-organization:${foreign.join(',')}`, severity: boost('high'), text: `trusts principals of another organization (${named}; this account's is ${ownOrg}) without sts:ExternalId or a principal condition` });
+        }
+        if (principal && principal !== '*') {
           for (const fed of principal.Federated ?? []) {
             if (fed.includes(':saml-provider/')) continue; // the organisation's own IdP decides which roles a user gets
             const oidc = fed.includes(':oidc-provider/');

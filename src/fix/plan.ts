@@ -858,10 +858,10 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
  * one naming the session or anyone (src/resources/evaluate.ts). Approval-gated grants do not
  * count, as in the check.
  */
-function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: readonly PolicyDocument[], boundary: PolicyDocument, resources: readonly FindingResource[], orgId: string | undefined, session?: PolicyDocument): ReadAfter[] {
+function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: readonly PolicyDocument[], boundary: PolicyDocument, resources: readonly FindingResource[], session?: PolicyDocument): ReadAfter[] {
   const c = node.caller!;
   const caller: Caller = { ...c, identity: { side: 'identity', docs: identity.map((document, i) => ({ name: `fix-${i + 1}`, document })) }, boundary: { side: 'boundary', docs: [{ name: 'boundary', document: boundary }] } };
-  const base = resourceCaller({ ...node, caller }, orgId);
+  const base = resourceCaller({ ...node, caller });
   if (!base) return [];
   const rc = session ? { ...base, session: [session] } : base;
   const out: ReadAfter[] = [];
@@ -988,7 +988,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (!exfiltrationBefore) return [];
     const left = eff.allResources.intersectionIds(exfiltration);
     const allowed = new Set(eff.allowed.intersectionIds(exfiltration).map((id) => expander.catalog.actions[id]!.key.toLowerCase()));
-    const readsAfter = view && node?.caller ? (rs: readonly FindingResource[]) => namedReadsAfter(view, node, identity, boundaryDoc, rs, config.resources?.organizationId, session) : undefined;
+    const readsAfter = view && node?.caller ? (rs: readonly FindingResource[]) => namedReadsAfter(view, node, identity, boundaryDoc, rs, session) : undefined;
     openAfter.set(fixId(p.arn, fixKind), { onEveryResource: left.length > 0, allowed, ...(readsAfter ? { readsAfter } : {}) });
     if (left.length === 0 || a.effective.allResources.intersectionIds(exfiltration, 1).length === 0) return [];
     const keys = left.map((id) => expander.catalog.actions[id]!.key);

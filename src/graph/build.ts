@@ -15,13 +15,13 @@ import { arnMatcher, globRegex, hasWildcard, LITERAL_QUESTION, LITERAL_STAR } fr
 import { and3, evaluateCondition, gatesOnApproval, not3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { effectivePermissions, type EffectivePermissions } from '../iam/effective.js';
 import { statementAppliesToResource } from '../iam/evaluate.js';
-import { factsOf, referencesPrincipalKey, timeValues } from '../iam/principal-context.js';
+import { factsOf, referencesPrincipalKey, timeValues, type PrincipalFacts } from '../iam/principal-context.js';
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { makesInstanceProfiles } from '../iam/instance-profile.js';
 import { accountSpecific, callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
-import { organizationValues } from './organization.js';
+import { accountOrganization, type OrgValues } from '../iam/organization.js';
 import type { OrganizationFacts } from '../model/organization.js';
 import { escalates, gain, powerOf, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
@@ -147,7 +147,7 @@ interface AccountIndex {
   /** Power of "any policy, no boundary" under the account's SCPs, when that is administrator (else undefined). */
   adminCeiling?: PowerSets;
   /** aws:PrincipalOrgID / aws:PrincipalOrgPaths of the account's principals, when known (organization.ts). */
-  orgValues?: Readonly<Record<string, readonly string[]>>;
+  orgValues?: OrgValues;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -193,11 +193,18 @@ function indexAccount(snapshot: Snapshot): AccountIndex {
 
 function adminCeiling(acct: AccountIndex, expander: ActionExpander): PowerSets | undefined {
   const scps = acct.snapshot.scps ?? [];
-  // SCP statements that depend on who calls (a break-glass exemption) make every ceiling its own.
+  // SCP statements that depend on who calls (a break-glass exemption) make every ceiling its own;
+  // the account's organization is the same for all its principals (unknown when not known).
   if (scps.some((level) => level.some((a) => a.document.statements.some((st) => referencesPrincipalKey(st.condition))))) return undefined;
-  const eff = effectivePermissions({ identity: [ALLOW_ALL], ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}) }, expander);
+  const org = acct.orgValues;
+  const eff = effectivePermissions({ identity: [ALLOW_ALL], ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}), ...(org ? { principal: () => orgFacts(org) } : {}) }, expander);
   const power = powerOf(eff, expander);
   return power.admin ? power : undefined;
+}
+
+/** Facts of no principal in particular: its account's organization keys, nothing absent. */
+function orgFacts(org: OrgValues): PrincipalFacts {
+  return { context: { values: org }, isAbsent: () => false };
 }
 
 function addNode(ctx: Ctx, n: Omit<GraphNodeInternal, 'index'>): GraphNodeInternal {
@@ -292,7 +299,7 @@ function stateCaller(ctx: Ctx, p: Principal, acct: AccountIndex, identity: Layer
     identity: identity.docs.map((d) => d.document),
     ...(caller.boundary ? { boundary: caller.boundary.docs.map((d) => d.document) } : {}),
     ...(caller.scps.length > 0 ? { scps: caller.scps.map((l) => l.docs.map((d) => d.document)) } : {}),
-    principal: () => factsOf(p, ctx.now),
+    principal: () => factsOf(p, ctx.now, acct.orgValues),
   }, ctx.expander);
   return { caller, effective };
 }
@@ -300,7 +307,6 @@ function stateCaller(ctx: Ctx, p: Principal, acct: AccountIndex, identity: Layer
 function callerFor(p: Principal, acct: AccountIndex, now: Date, identity?: Layer, boundary?: Layer | null): Caller {
   const scps = (acct.snapshot.scps ?? []).map((level) => layerOf('scp', level));
   const b = boundary === null ? undefined : boundary ?? (p.boundary ? layerOf('boundary', [p.boundary]) : undefined);
-  const own = factsOf(p, now).context;
   return {
     arn: p.arn,
     account: accountOf(p.arn),
@@ -308,7 +314,7 @@ function callerFor(p: Principal, acct: AccountIndex, now: Date, identity?: Layer
     ...(b ? { boundary: b } : {}),
     scps,
     // The principal's own keys, and its account's organization when the scan knows it.
-    context: acct.orgValues ? { ...own, values: { ...own.values, ...acct.orgValues } } : own,
+    context: factsOf(p, now, acct.orgValues).context,
   };
 }
 
@@ -1976,11 +1982,11 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
   const ctx: Ctx = { expander: opts.expander, now: opts.now, nodes: [], out: [], outTo: [], principalKind: [], principalAccount: [], byId: new Map(), accounts: new Map(), edgeIndex: [], edgeCount: 0 };
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
+    // What an --org scan read for the account, else the configured organization.
+    const org = accountOrganization(acct.id, input.snapshot.organization, opts.organization);
+    if (org) { acct.orgValues = org; ctx.orgKnown = true; }
     const ceiling = adminCeiling(acct, opts.expander);
     if (ceiling) acct.adminCeiling = ceiling;
-    // What an --org scan read for the account, else the configured organization.
-    const org = organizationValues(acct.id, input.snapshot.organization) ?? organizationValues(acct.id, opts.organization);
-    if (org) { acct.orgValues = org; ctx.orgKnown = true; }
     ctx.accounts.set(input.snapshot.account.id, acct);
   }
   for (const input of inputs) {

@@ -5,7 +5,7 @@ import type { Role } from '../model/snapshot.js';
 import type { Statement } from '../model/policy.js';
 import { and3, evaluateCondition, or3, type RequestContext, type Tri } from '../iam/conditions.js';
 import { statementCovers } from '../iam/pattern.js';
-import { referencesPrincipalKey } from '../iam/principal-context.js';
+import { referencesOrgKey, referencesPrincipalKey } from '../iam/principal-context.js';
 
 export type AssumeAction = 'sts:AssumeRole' | 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRoleWithSAML';
 
@@ -84,22 +84,6 @@ export function trustCondition(entry: TrustEntry, ctx: RequestContext): Tri {
 /** Whether a trust statement's condition depends on who calls (then a shared hop cannot stand for every caller). */
 export function callerSpecific(entry: TrustEntry, role: Role): boolean {
   return referencesPrincipalKey(entry.statement.condition) || hasCallerSpecificDeny(role);
-}
-
-/** Keys whose value is the caller's account's (its organization, its OU path): the same for every principal of one account. */
-const ORG_KEYS = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
-
-const orgKeyCache = new WeakMap<object, boolean>();
-
-function referencesOrgKey(condition: Statement['condition']): boolean {
-  if (!condition) return false;
-  let r = orgKeyCache.get(condition);
-  if (r === undefined) {
-    r = false;
-    for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (ORG_KEYS.has(k.toLowerCase())) r = true;
-    orgKeyCache.set(condition, r);
-  }
-  return r;
 }
 
 const orgDenyMemo = new WeakMap<Role, boolean>();

@@ -8,7 +8,8 @@ import { ActionSet } from './action-set.js';
 import { statementCovers } from './pattern.js';
 import { gatesOnApproval, narrowsToTaggedResources } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
-import { factsOf, mayApplyToPrincipal, referencesPrincipalKey, residualCondition, type PrincipalFacts } from './principal-context.js';
+import { factsOf, mayApplyToPrincipal, referencesCallerKey, residualCondition, type PrincipalFacts } from './principal-context.js';
+import type { OrgValues } from './organization.js';
 
 /** Per-document bitsets, computed once per document (managed policies are shared across principals). */
 export interface DocumentSummary {
@@ -31,9 +32,10 @@ export interface DocumentSummary {
    */
   readonly allowTagScoped: ActionSet;
   /**
-   * Statements whose Condition names a principal key (aws:PrincipalArn, aws:PrincipalTag/…):
-   * they apply to some principals and not others, so they stay out of the shared sets above and
-   * are resolved per principal.
+   * Statements whose Condition names a principal key (aws:PrincipalArn, aws:PrincipalTag/…) or
+   * its account's organization (aws:PrincipalOrgID, aws:PrincipalOrgPaths): they apply to some
+   * principals and not others, so they stay out of the shared sets above and are resolved per
+   * principal.
    */
   readonly principalDependent: readonly DependentStatement[];
 }
@@ -93,7 +95,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     // Shared with other statements of the same Action list: summaries only ever read their sets.
     const actions = expander.statementActionsShared(st.action, st.notAction);
     sets.push(actions);
-    if (referencesPrincipalKey(st.condition)) {
+    if (referencesCallerKey(st.condition)) {
       principalDependent.push({ statement: st, actions, useVariables: doc.version !== '2008-10-17' });
       continue;
     }
@@ -233,8 +235,9 @@ export interface EffectiveInput {
   readonly scps?: readonly (readonly PolicyDocument[])[];
   readonly session?: readonly PolicyDocument[];
   /**
-   * What the calling principal settles (aws:PrincipalArn, its tags…), asked for only when a
-   * statement depends on it; without it those conditions stay unknown.
+   * What the calling principal settles (aws:PrincipalArn, its tags, its account's organization
+   * when known…), asked for only when a statement depends on it; without it those conditions stay
+   * unknown.
    */
   readonly principal?: () => PrincipalFacts;
   /**
@@ -350,11 +353,14 @@ function taggingOf(expander: ActionExpander): { tagging: ActionSet; serviceOf: (
   return t;
 }
 
-/** With `now`, conditions on the request time and the session's issue time are judged against it. */
-export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[], now?: Date): EffectiveInput {
+/**
+ * With `now`, conditions on the request time and the session's issue time are judged against it;
+ * with `org` (its account's, organization.ts), conditions on aws:PrincipalOrgID / OrgPaths.
+ */
+export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[], now?: Date, org?: OrgValues): EffectiveInput {
   const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
-    principal: () => factsOf(p, now),
+    principal: () => factsOf(p, now, org),
   };
   if (p.boundary) input.boundary = [p.boundary.document];
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));
@@ -362,12 +368,12 @@ export function principalPolicyInput(p: Principal, scps?: readonly (readonly Att
 }
 
 /** The identity statements that allow an action (for evidence: "this statement grants it"); with a principal, only those that may apply to it. */
-export function grantingStatements(policies: readonly AttachedPolicy[], action: string, principal?: Principal): { policy: AttachedPolicy; statement: Statement }[] {
+export function grantingStatements(policies: readonly AttachedPolicy[], action: string, principal?: Principal, org?: OrgValues): { policy: AttachedPolicy; statement: Statement }[] {
   const out: { policy: AttachedPolicy; statement: Statement }[] = [];
   for (const policy of policies) {
     for (const st of coveringStatementsOf(policy.document, action)) {
       if (st.effect !== 'Allow') continue;
-      if (principal && !mayApplyToPrincipal(st.condition, principal, policy.document.version)) continue;
+      if (principal && !mayApplyToPrincipal(st.condition, principal, policy.document.version, org)) continue;
       out.push({ policy, statement: st });
     }
   }

@@ -2,11 +2,13 @@
 // from who is calling (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, a user's
 // aws:username and aws:userid, aws:PrincipalTag/*). With them, conditions such as an SCP's
 // break-glass exemption ("Deny … unless aws:PrincipalArn is BreakGlass") or an ABAC allow on
-// aws:PrincipalTag resolve per principal instead of being guessed. Everything else stays unknown.
+// aws:PrincipalTag resolve per principal instead of being guessed. The principal's account adds
+// its organization keys when the scan knows them (organization.ts). Everything else stays unknown.
 import type { ConditionBlock, PolicyDocument } from '../model/policy.js';
 import type { Principal } from '../model/snapshot.js';
 import { statementCovers } from './pattern.js';
 import { evaluateCondition, type RequestContext, type Tri } from './conditions.js';
+import { sameOrgValues, type OrgValues } from './organization.js';
 
 /** Condition keys whose value comes from the calling principal (lower case; tags by prefix). */
 const PRINCIPAL_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'aws:principaltype', 'aws:username', 'aws:userid', 'aws:principalisawsservice']);
@@ -23,6 +25,35 @@ export const MAX_SESSION_AGE_MS = 36 * 3600 * 1000;
 export function isPrincipalKey(key: string): boolean {
   const k = key.toLowerCase();
   return PRINCIPAL_KEYS.has(k) || k.startsWith('aws:principaltag/') || TIME_KEYS.has(k);
+}
+
+/**
+ * Keys whose value is the caller's account's (its organization, its OU path): the same for every
+ * principal of one account. Kept apart from the principal keys: the graph decides trusts that test
+ * them once per caller account, not per caller (src/graph/trust.ts).
+ */
+const ORG_KEYS = new Set(['aws:principalorgid', 'aws:principalorgpaths']);
+
+export function isOrgKey(key: string): boolean {
+  return ORG_KEYS.has(key.toLowerCase());
+}
+
+const orgKeyCache = new WeakMap<object, boolean>();
+
+export function referencesOrgKey(condition: ConditionBlock | undefined): boolean {
+  if (!condition) return false;
+  let r = orgKeyCache.get(condition);
+  if (r === undefined) {
+    r = false;
+    for (const keys of Object.values(condition)) for (const k of Object.keys(keys)) if (isOrgKey(k)) r = true;
+    orgKeyCache.set(condition, r);
+  }
+  return r;
+}
+
+/** A condition the caller's facts may settle: a principal key, or its account's organization. */
+export function referencesCallerKey(condition: ConditionBlock | undefined): boolean {
+  return referencesPrincipalKey(condition) || referencesOrgKey(condition);
 }
 
 const referencesCache = new WeakMap<ConditionBlock, boolean>();
@@ -69,7 +100,7 @@ export interface PrincipalFacts {
  * requires that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is
  * not present, the condition is true", reference_policies_elements_condition_operators.html).
  */
-export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
+export function principalFacts(p: Principal, now?: Date, org?: OrgValues): PrincipalFacts {
   const account = p.arn.split(':')[4] ?? '';
   const values: Record<string, string[]> = {
     'aws:principalarn': [p.arn],
@@ -84,6 +115,8 @@ export function principalFacts(p: Principal, now?: Date): PrincipalFacts {
   const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
   if (now) Object.assign(values, timeValues(now));
+  // Present only when the scan knows the account's organization; never absent (it may be another's).
+  if (org) Object.assign(values, org);
   const isRole = p.kind === 'role';
   // Asked with a lower-case key that `values` lacks (conditions.ts).
   const absent = (k: string): boolean => (k === 'aws:username' ? isRole : tagsAreExact && k.startsWith('aws:principaltag/'));
@@ -128,7 +161,7 @@ export function residualCondition(condition: ConditionBlock, facts: PrincipalFac
       let r: Tri = 'unknown';
       if (key.toLowerCase() === 'aws:tokenissuetime') {
         if (facts.now) r = tokenIssueTime(op, key, values, facts, useVariables);
-      } else if (isPrincipalKey(key)) {
+      } else if (isPrincipalKey(key) || isOrgKey(key)) {
         // A key the principal never sends is absent for certain (closed world for that key
         // alone), unless a value refers to another key through a policy variable.
         const closed = facts.isAbsent(key) && !values.some((v) => v.includes('${'));
@@ -142,18 +175,23 @@ export function residualCondition(condition: ConditionBlock, facts: PrincipalFac
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
-const factsCache = new WeakMap<Principal, PrincipalFacts>();
-const timedFactsCache = new WeakMap<Principal, PrincipalFacts>();
-/** principalFacts, once per principal (evidence asks for it statement by statement); with `now`, time keys too. */
-export function factsOf(p: Principal, now?: Date): PrincipalFacts {
+const factsCache = new WeakMap<Principal, { readonly org: OrgValues | undefined; readonly facts: PrincipalFacts }>();
+const timedFactsCache = new WeakMap<Principal, { readonly org: OrgValues | undefined; readonly facts: PrincipalFacts }>();
+/**
+ * principalFacts, once per principal (evidence asks for it statement by statement); with `now`,
+ * time keys too; with `org`, its account's organization keys.
+ */
+export function factsOf(p: Principal, now?: Date, org?: OrgValues): PrincipalFacts {
   const cache = now ? timedFactsCache : factsCache;
-  let f = cache.get(p);
-  if (!f || (now && f.now?.getTime() !== now.getTime())) cache.set(p, (f = principalFacts(p, now)));
-  return f;
+  const hit = cache.get(p);
+  if (hit && (!now || hit.facts.now?.getTime() === now.getTime()) && sameOrgValues(hit.org, org)) return hit.facts;
+  const facts = principalFacts(p, now, org);
+  cache.set(p, { org, facts });
+  return facts;
 }
 
-/** False when a statement's principal keys rule this principal out (it never applies to it). */
-export function mayApplyToPrincipal(condition: ConditionBlock | undefined, p: Principal, version: PolicyDocument['version']): boolean {
-  if (!referencesPrincipalKey(condition)) return true;
-  return residualCondition(condition!, factsOf(p), version !== '2008-10-17') !== false;
+/** False when a statement's principal (or organization) keys rule this principal out (it never applies to it). */
+export function mayApplyToPrincipal(condition: ConditionBlock | undefined, p: Principal, version: PolicyDocument['version'], org?: OrgValues): boolean {
+  if (!referencesCallerKey(condition)) return true;
+  return residualCondition(condition!, factsOf(p, undefined, org), version !== '2008-10-17') !== false;
 }

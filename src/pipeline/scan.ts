@@ -11,6 +11,7 @@ import type { OrganizationFacts } from '../model/organization.js';
 import { defaultConfig, loadConfig, type LeashConfig } from '../config/config.js';
 import { InputError } from '../model/errors.js';
 import { catalog } from '../iam/catalog.js';
+import { configuredOrganization as orgOfConfig } from '../iam/organization.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
 import { checks } from '../checks/index.js';
@@ -149,8 +150,7 @@ export function wantsFix(a: AnalyzedPrincipal): boolean {
  * it (each scanned account a member, OU paths unknown). A snapshot's own (`--org`) comes first.
  */
 export function configuredOrganization(config: LeashConfig, snapshots: readonly Snapshot[]): OrganizationFacts | undefined {
-  const id = config.resources?.organizationId;
-  return id ? { id, members: Object.fromEntries(snapshots.map((s) => [s.account.id, {}])) } : undefined;
+  return orgOfConfig(config.resources?.organizationId, snapshots.map((s) => s.account.id));
 }
 
 /** Pure: the same snapshot, config and options always give the same report. */

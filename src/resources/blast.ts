@@ -17,12 +17,11 @@ import type { Snapshot } from '../model/snapshot.js';
 import { markersFrom, type Environment } from './markers.js';
 import type { LeashConfig } from '../config/config.js';
 
-export function resourceCaller(n: GraphNodeInternal, orgId?: string): ResourceCaller | undefined {
+export function resourceCaller(n: GraphNodeInternal): ResourceCaller | undefined {
   if (!n.caller) return undefined;
   const p = n.principal;
   return {
-    // The configured organization is that of the scanned accounts' principals.
-    ...(orgId && n.scanned ? { orgId } : {}),
+    // Its organization keys, when known, are in the caller's context (the graph's callerFor).
     caller: n.caller,
     kind: p?.kind ?? 'other',
     ...(p?.kind === 'role' ? { roleName: p.name, serviceLinked: p.path.startsWith('/aws-service-role/') } : {}),
@@ -99,7 +98,7 @@ export function resourceView(snapshot: Snapshot, graph: AccessGraph, config?: Pi
   let m = cache.get(snapshot);
   if (!m) cache.set(snapshot, (m = new WeakMap()));
   let v = m.get(graph);
-  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production), readTagKeys(graph, inv.rcps)), graph, config?.resources?.organizationId)));
+  if (!v) m.set(graph, (v = makeView(buildResourceIndex(inv, markersFrom(config?.resources?.production), readTagKeys(graph, inv.rcps)), graph)));
   return v;
 }
 
@@ -121,22 +120,22 @@ export function readTagKeys(graph: AccessGraph, rcps: ResourceInventory['rcps'])
   return out;
 }
 
-export function resourceViewOf(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
-  return makeView(index, graph, orgId);
+export function resourceViewOf(index: ResourceIndex, graph: AccessGraph): ResourceView {
+  return makeView(index, graph);
 }
 
 export { markersFrom };
 
 const rank: Record<HopCondition, number> = { none: 0, approval: 1, unknown: 2 };
 
-function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): ResourceView {
+function makeView(index: ResourceIndex, graph: AccessGraph): ResourceView {
   const memo = new Map<string, DirectAccess | undefined>();
   // Nodes whose callers have the same policies (and nothing else that matters) share one access.
   const sharing = accessSharing(index);
   const access = (id: string) => {
     if (memo.has(id)) return memo.get(id);
     const n = graph.node(id);
-    const rc = n && resourceCaller(n, orgId);
+    const rc = n && resourceCaller(n);
     const a = rc ? sharing.access(rc) : undefined;
     memo.set(id, a);
     return a;
@@ -145,7 +144,7 @@ function makeView(index: ResourceIndex, graph: AccessGraph, orgId?: string): Res
     index, graph, access,
     blast: (principalArn, kinds = ['delete', 'destructive', 'read']) => blastOf(view, principalArn, kinds),
     summary: (principalArn, q) => summaryOf(view, principalArn, q),
-    whoCan: (resourceArn, action) => whoCan(view, resourceArn, action, orgId),
+    whoCan: (resourceArn, action) => whoCan(view, resourceArn, action),
   };
   return view;
 }
@@ -591,7 +590,7 @@ export interface WhoCanEntry {
 }
 
 /** Every principal that can perform the action(s) on a resource, directly or through the graph; agents first. */
-function whoCan(view: ResourceView, resourceArn: string, action: string | undefined, orgId: string | undefined): WhoCanEntry[] {
+function whoCan(view: ResourceView, resourceArn: string, action: string | undefined): WhoCanEntry[] {
   const { graph, index } = view;
   const r = index.byArn.get(resourceArn);
   if (!r) return [];
@@ -613,7 +612,7 @@ function whoCan(view: ResourceView, resourceArn: string, action: string | undefi
     // Holders: nodes that can do it themselves.
     const holders = new Map<number, Grant>();
     for (const n of nodes) {
-      const rc = resourceCaller(n, orgId);
+      const rc = resourceCaller(n);
       if (!rc) continue;
       const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, index.rcps);
       if (d.decision === 'Allowed' || d.decision === 'Conditional') holders.set(n.index, { action: a.action, kind: a.kind, condition: d.condition!, via: d.via!, evidence: d.evidence });

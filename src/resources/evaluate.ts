@@ -42,8 +42,6 @@ export interface ResourceCaller {
   readonly roleName?: string;
   /** The principal's unique id (AIDA…/AROA…): how a resource policy shows a principal it was written for. */
   readonly uniqueId?: string;
-  /** The caller's organization id, when known (aws:PrincipalOrgID); otherwise the key stays unknown. */
-  readonly orgId?: string;
   /** Session policies the session was made with (a fix's session policy); absent: none. */
   readonly session?: readonly PolicyDocument[];
 }
@@ -115,7 +113,11 @@ function names(st: Statement, rc: ResourceCaller): Named {
   return named;
 }
 
-/** The request context the resource side adds: the resource's tags and account, the caller's organization, no source (an IAM principal calls directly). */
+/**
+ * The request context the resource side adds: the resource's tags and account, no source (an IAM
+ * principal calls directly). The caller's organization keys come with its context, from the one
+ * place that decides them (src/iam/organization.ts, through the graph's caller).
+ */
 export function requestContext(rc: ResourceCaller, resource: Resource): RequestContext {
   const values: Record<string, readonly string[]> = { ...rc.caller.context.values };
   values['aws:resourceaccount'] = [resource.account];
@@ -126,7 +128,6 @@ export function requestContext(rc: ResourceCaller, resource: Resource): RequestC
   values['aws:sourceaccount'] = [];
   values['aws:sourcearn'] = [];
   values['aws:sourceorgid'] = [];
-  if (rc.orgId) values['aws:principalorgid'] = [rc.orgId];
   return { values, ...(rc.caller.context.closedWorld ? { closedWorld: true } : {}) };
 }
 

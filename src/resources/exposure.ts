@@ -7,16 +7,23 @@ import type { PolicyDocument } from '../model/policy.js';
 import type { Caller } from '../graph/request.js';
 import { decideOnResource, type RcpLevels, type ResourceCaller } from './evaluate.js';
 import { requestArn, typeActions } from './actions.js';
+import { ORG_ID, type OrgValues } from '../iam/organization.js';
 
 /** An account no real principal has: "anyone" in a policy is evaluated as a principal of it. */
 export const STRANGER = '000000000000';
 const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index: 0, effect: 'Allow', action: ['*'], resource: ['*'] }] };
 
-export function outsider(account: string): ResourceCaller {
+/**
+ * A principal of `account`. Its organization: `org` when known (an account the scan knows to be a
+ * member, or a stranger in an organization a policy names; a path only when given), else one that
+ * no policy names (outside every organization the scan knows).
+ */
+export function outsider(account: string, org?: OrgValues): ResourceCaller {
   const arn = `arn:aws:iam::${account}:role/outside-principal`;
+  const orgKeys = org ?? { 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] };
   const caller: Caller = {
     arn, account, identity: { side: 'identity', docs: [{ name: '(its own account\'s policies)', document: ALLOW_ALL }] }, scps: [],
-    context: { values: { 'aws:principalarn': [arn], 'aws:principalaccount': [account], 'aws:principaltype': ['AssumedRole'], 'aws:principalisawsservice': ['false'], 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] } },
+    context: { values: { 'aws:principalarn': [arn], 'aws:principalaccount': [account], 'aws:principaltype': ['AssumedRole'], 'aws:principalisawsservice': ['false'], ...orgKeys } },
   };
   return { caller, kind: 'role', roleName: 'outside-principal' };
 }
@@ -34,15 +41,36 @@ export function namedAccounts(doc: PolicyDocument): Set<string> {
   return out;
 }
 
+/**
+ * Organizations a policy's aws:PrincipalOrgID / aws:PrincipalOrgPaths tests name (ids; a path's
+ * first segment, `o-…/r-…/ou-…/`): whose principals it may let in (an Allow for them, a Deny of
+ * everyone else). Values leash cannot read as one (a variable, a wildcard) are skipped.
+ */
+export function namedOrganizations(doc: PolicyDocument): Set<string> {
+  const out = new Set<string>();
+  for (const s of doc.statements) {
+    for (const block of Object.values(s.condition ?? {})) for (const [key, values] of Object.entries(block)) {
+      const k = key.toLowerCase();
+      if (k !== 'aws:principalorgid' && k !== 'aws:principalorgpaths') continue;
+      for (const v of values) {
+        const id = k === 'aws:principalorgid' ? v : v.split('/')[0]!;
+        if (ORG_ID.test(id)) out.add(id);
+      }
+    }
+  }
+  return out;
+}
+
 export function opensToAnyone(doc: PolicyDocument): boolean {
   return doc.statements.some((s) => s.effect === 'Allow' && (s.principal === '*' || s.notPrincipal !== undefined || (s.principal !== undefined && (s.principal['AWS'] ?? []).includes('*'))));
 }
 
 export interface Exposure { grantee: string; read: string[]; delete: string[]; other: string[]; conditional: boolean }
 
-export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined): Exposure | undefined {
-  const rc = outsider(account);
-  const e: Exposure = { grantee: account === STRANGER ? '*' : account, read: [], delete: [], other: [], conditional: false };
+/** `org`: the outsider's organization when known (see outsider); `grantee`: how the finding names it (default: the account, or `*`). */
+export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined, org?: OrgValues, grantee?: string): Exposure | undefined {
+  const rc = outsider(account, org);
+  const e: Exposure = { grantee: grantee ?? (account === STRANGER ? '*' : account), read: [], delete: [], other: [], conditional: false };
   for (const a of typeActions().get(r.type) ?? []) {
     const d = decideOnResource(rc, a.action, requestArn(r.arn, a), r, rcps);
     if (d.decision !== 'Allowed' && !(d.decision === 'Conditional' && d.condition === 'unknown')) continue;

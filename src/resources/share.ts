@@ -104,7 +104,7 @@ export function accessSharing(idx: ResourceIndex, kinds?: readonly AccessKind[])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const named = mentioned.has(c.arn) || (rc.uniqueId !== undefined && mentioned.has(rc.uniqueId)) || (rc.kind === 'role' && rc.roleName !== undefined && mentioned.has(`session:${c.account}:${rc.roleName}`));
     const text = JSON.stringify([
-      rc.kind, rc.serviceLinked ?? false, c.account, rc.orgId ?? null, c.context.closedWorld ?? false, context,
+      rc.kind, rc.serviceLinked ?? false, c.account, c.context.closedWorld ?? false, context,
       named ? [c.arn, rc.uniqueId ?? null, rc.roleName ?? null] : null,
     ]);
     // Numbered: every key below repeats it.

@@ -1,11 +1,16 @@
 // An --org scan's discovery as the graph takes it (session 32): every listed account a member of
 // the organization; the OU path, read only with OU filters, from the root down, so that
 // aws:PrincipalOrgPaths reads `o-…/r-…/ou-…/` as AWS writes it (reference_policies_condition-keys.html).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DescribeOrganizationCommand, ListAccountsCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { discoverOrganization } from '../../src/collect/aws/organization.js';
 import { organizationFacts } from '../../src/pipeline/org-scan.js';
-import { organizationValues } from '../../src/graph/organization.js';
+import { organizationValues } from '../../src/iam/organization.js';
+import { runScan } from '../../src/pipeline/scan.js';
+import { exportOf, trust } from '../graph/accounts.js';
 
 const ORG = 'o-aaaaaaaaaa';
 const A = '111111111111', B = '222222222222', C = '333333333333';
@@ -37,5 +42,31 @@ describe('organization facts from discovery', () => {
     const d = await discoverOrganization(fake);
     expect(organizationValues(A, organizationFacts(d))).toEqual({ 'aws:principalorgid': [ORG] });
     expect(organizationFacts({ ...d, organizationId: 'unknown' })).toBeUndefined();
+  });
+});
+
+// An --org scan's account scan as org-scan.ts runs it (scanAndWrite with the discovery's facts):
+// the account's organization is then known to every stage, trust-policy-too-broad included
+// (session 33). Account A is the graph test accounts' DEV (111111111111).
+describe('an --org style scan: trust-policy-too-broad and the discovered organization', () => {
+  const OTHER_ORG = 'o-bbbbbbbbbb';
+  async function trustFindings(orgInTrust: string, discovered = true): Promise<string[]> {
+    const d = await discoverOrganization(fake);
+    const dir = mkdtempSync(join(tmpdir(), 'leash-org-facts-'));
+    try {
+      const file = join(dir, `${A}.json`);
+      writeFileSync(file, JSON.stringify(exportOf({ roles: [{ name: 'partner-access', trust: trust({ AWS: '*' }, { StringEquals: { 'aws:PrincipalOrgID': orgInTrust } }) }] })));
+      const report = await runScan({ input: file, ...(discovered ? { organization: organizationFacts(d)! } : {}), fixes: false, now: new Date('2026-12-01T00:00:00Z') });
+      return report.findings.filter((f) => f.checkId === 'trust-policy-too-broad').map((f) => `${f.subject} ${f.severity}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a role trusting another organization gets the finding; the same role trusting its own organization does not', async () => {
+    expect(await trustFindings(OTHER_ORG)).toEqual([`other-organization:${OTHER_ORG}#0 high`]);
+    expect(await trustFindings(ORG)).toEqual([]);
+    // Control: the same export scanned without the organization known: as before, no finding.
+    expect(await trustFindings(OTHER_ORG, false)).toEqual([]);
   });
 });

@@ -89,11 +89,11 @@ describe('cross account: identity side AND resource policy', () => {
     expect(decision(callerOf({ kind: 'role', name: 'r', account: '333333333333', identity: [doc(allow('s3:*'))] }), 's3:GetObject', b)).toBe('ImplicitlyDenied');
   });
   it('aws:PrincipalOrgID: unknown organization → conditional; known and equal → allowed; known and different → denied', () => {
-    const b = bucket('prod-data', PROD, doc(grant('*', 's3:GetObject', 'arn:aws:s3:::prod-data/*', { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } })));
+    const b = bucket('prod-data', PROD, doc(grant('*', 's3:GetObject', 'arn:aws:s3:::prod-data/*', { StringEquals: { 'aws:PrincipalOrgID': 'o-abc1234567' } })));
     const withOrg = (orgId?: string) => callerOf({ kind: 'role', name: 'r', identity: [doc(allow('s3:*'))], ...(orgId ? { orgId } : {}) });
     expect(decision(withOrg(), 's3:GetObject', b)).toBe('Conditional');
-    expect(decision(withOrg('o-abc123'), 's3:GetObject', b)).toBe('Allowed');
-    expect(decision(withOrg('o-other'), 's3:GetObject', b)).toBe('ImplicitlyDenied');
+    expect(decision(withOrg('o-abc1234567'), 's3:GetObject', b)).toBe('Allowed');
+    expect(decision(withOrg('o-other00000'), 's3:GetObject', b)).toBe('ImplicitlyDenied');
   });
   it('aws:SourceAccount is absent from an IAM principal\'s own call: a grant that needs it grants the principal nothing (negative: no condition)', () => {
     const cond = { StringEquals: { 'aws:SourceAccount': DEV } };

@@ -69,7 +69,7 @@ async function expectSummariesMatchListing(file: string, inventoryRead: Resource
   const view = resourceView(c.snapshot, a!.graph, c.config)!;
   let nonEmpty = 0, through = 0;
   for (const p of c.snapshot.principals) {
-    const alone = resourceViewOf(view.index, a!.graph, c.config.resources?.organizationId);
+    const alone = resourceViewOf(view.index, a!.graph);
     for (const kinds of [['delete'], ['read'], ['delete', 'destructive', 'read']] as const) {
       const entries = view.blast(p.arn, kinds).entries;
       for (const which of ['own', 'through', 'any'] as const) {

@@ -4,6 +4,7 @@ import type { Resource, ResourceType } from '../../src/model/inventory.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import { parsePolicy } from '../../src/iam/parse.js';
 import { principalFacts } from '../../src/iam/principal-context.js';
+import { configuredOrganization, organizationValues } from '../../src/iam/organization.js';
 import type { Caller, Layer } from '../../src/graph/request.js';
 import type { ResourceCaller } from '../../src/resources/evaluate.js';
 
@@ -36,9 +37,10 @@ export function callerOf(s: CallerSpec): ResourceCaller {
     identity: layer('identity', s.identity ?? []),
     ...(s.boundary ? { boundary: layer('boundary', s.boundary) } : {}),
     scps: (s.scps ?? []).map((l) => layer('scp', l)),
-    context: principalFacts(principal).context,
+    // The organization keys as every stage gets them (src/iam/organization.ts).
+    context: principalFacts(principal, undefined, organizationValues(account, configuredOrganization(s.orgId, [account]))).context,
   };
-  return { caller, kind: s.kind, ...(s.kind === 'role' ? { roleName: s.name, serviceLinked: (s.path ?? '/').startsWith('/aws-service-role/') } : {}), uniqueId: principal.id, ...(s.orgId ? { orgId: s.orgId } : {}) };
+  return { caller, kind: s.kind, ...(s.kind === 'role' ? { roleName: s.name, serviceLinked: (s.path ?? '/').startsWith('/aws-service-role/') } : {}), uniqueId: principal.id };
 }
 
 export function bucket(name: string, account: string, policy?: Doc, tags: Record<string, string> = {}): Resource {

@@ -1,0 +1,61 @@
+// The organization keys of a caller's request context, from what the scan knows of its account:
+// the same for every principal of the account, so worked out once per account (not per caller).
+// One source for every stage: effective permissions (identity policies, boundaries, SCPs), the
+// access graph's trust and caller decisions, the resource side and the trust check.
+import type { OrganizationFacts } from '../model/organization.js';
+import type { Snapshot } from '../model/snapshot.js';
+
+export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+
+/** aws:PrincipalOrgID / aws:PrincipalOrgPaths (lower case) of an account's principals. */
+export type OrgValues = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * aws:PrincipalOrgID and aws:PrincipalOrgPaths of a principal of `account`, or undefined when the
+ * scan does not know the account to be a member (then both keys stay unknown, never absent: an
+ * account outside every organization has neither key, one of another organization another value).
+ * AWS (reference_policies_condition-keys.html): aws:PrincipalOrgID "Availability – This key is
+ * included in the request context only if the principal is a member of an organization", and
+ * holds the organization's id; aws:PrincipalOrgPaths is "the AWS Organizations path for the
+ * principal who is making the request", multivalued, a path such as
+ * `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/` (organization, root, OUs down to the
+ * account's parent, a trailing slash). The path is given only when the tree was read from the root.
+ */
+export function organizationValues(account: string, org: OrganizationFacts | undefined): OrgValues | undefined {
+  if (!org || !ORG_ID.test(org.id) || !Object.hasOwn(org.members, account)) return undefined;
+  const path = org.members[account]!.ouPath;
+  const known = path !== undefined && path.length > 0 && ROOT_ID.test(path[0]!) && path.slice(1).every((ou) => OU_ID.test(ou));
+  return {
+    'aws:principalorgid': [org.id],
+    ...(known ? { 'aws:principalorgpaths': [`${org.id}/${path.join('/')}/`] } : {}),
+  };
+}
+
+/**
+ * config `resources.organizationId`: the organization the scanned accounts belong to (each a
+ * member, OU paths unknown).
+ */
+export function configuredOrganization(id: string | undefined, accounts: readonly string[]): OrganizationFacts | undefined {
+  return id ? { id, members: Object.fromEntries(accounts.map((a) => [a, {}])) } : undefined;
+}
+
+/** What an `--org` scan read for the account, else the configured organization (the graph's order too). */
+export function accountOrganization(account: string, discovered: OrganizationFacts | undefined, configured: OrganizationFacts | undefined): OrgValues | undefined {
+  return organizationValues(account, discovered) ?? organizationValues(account, configured);
+}
+
+/** The scanned account's organization values: its snapshot's (`--org`), else config `resources.organizationId`. */
+export function snapshotOrganization(snapshot: Pick<Snapshot, 'account' | 'organization'>, configuredId: string | undefined): OrgValues | undefined {
+  const id = snapshot.account.id;
+  return accountOrganization(id, snapshot.organization, configuredOrganization(configuredId, [id]));
+}
+
+/** Same organization values (facts caches compare by content: each stage works them out once per account). */
+export function sameOrgValues(a: OrgValues | undefined, b: OrgValues | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const eq = (k: string) => (a[k]?.[0] ?? null) === (b[k]?.[0] ?? null);
+  return eq('aws:principalorgid') && eq('aws:principalorgpaths');
+}
