@@ -56,6 +56,8 @@ export interface ContainRequest {
   readonly now: Date;
   /** The account's export, when the plan is made from one: then who could undo the containment is decided too. */
   readonly snapshot?: Snapshot;
+  /** config `resources.organizationId`: settles organization conditions of those who could undo it. */
+  readonly organizationId?: string;
 }
 
 export interface ContainPolicy {
@@ -205,7 +207,7 @@ export function planContainment(report: Report, req: ContainRequest): Containmen
   if (!req.snapshot || plan.cannot || plan.identityCenter) return plan;
   const target = req.snapshot.principals.find((p) => p.arn === plan.principal.arn);
   if (!target) return plan;
-  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all') };
+  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all', req.organizationId) };
 }
 
 function planOnly(report: Report, req: ContainRequest): ContainmentPlan {

@@ -5,6 +5,7 @@
 import { evaluate } from '../iam/evaluate.js';
 import { principalPolicyInput } from '../iam/effective.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { snapshotOrganization } from '../iam/organization.js';
 
 export interface Undoer {
   readonly arn: string;
@@ -26,8 +27,12 @@ export function undoActions(kind: 'role' | 'user', inline: boolean): readonly st
  * counts: it does when the Deny leaves some of its sessions working (one session, or sessions so
  * far), not when everything is denied.
  */
-export function whoCanUndo(snapshot: Snapshot, target: { readonly arn: string; readonly kind: 'role' | 'user' }, inline: boolean, self: boolean): Undoer[] {
+export function whoCanUndo(snapshot: Snapshot, target: { readonly arn: string; readonly kind: 'role' | 'user' }, inline: boolean, self: boolean, organizationId?: string): Undoer[] {
   const actions = undoActions(target.kind, inline);
+  // The callers are this account's principals: a condition on their organization is decided as
+  // the analysis decides it (an --org scan's facts, else config resources.organizationId).
+  const org = snapshotOrganization(snapshot, organizationId);
+  const context = org ? { values: org } : undefined;
   const out: Undoer[] = [];
   for (const p of snapshot.principals) {
     if (p.arn === target.arn && !self) continue;
@@ -36,7 +41,7 @@ export function whoCanUndo(snapshot: Snapshot, target: { readonly arn: string; r
     const allowed: string[] = [];
     let conditional = true;
     for (const action of actions) {
-      const d = evaluate({ action, resource: target.arn }, policies).decision;
+      const d = evaluate({ action, resource: target.arn, ...(context ? { context } : {}) }, policies).decision;
       if (d === 'Allowed') conditional = false;
       if (d === 'Allowed' || d === 'Conditional') allowed.push(action);
     }

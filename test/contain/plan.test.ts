@@ -309,4 +309,13 @@ describe('planContainment: who could remove the Deny (from an export)', () => {
   it('negative: from a report alone it is not decided (undefined, not an empty list)', () => {
     expect(plan({ target: 'agent-role' }, r).undoers).toBeUndefined();
   });
+
+  it('a grant limited to an organization is decided when the organization is known: member, outsider, unknown', () => {
+    const orgWorld: AccountSpec = { ...spec, users: [...spec.users!, { name: 'org-admin', inline: [doc(allow('iam:DetachRolePolicy', '*', { StringEquals: { 'aws:PrincipalOrgID': 'o-aaaaaaaaaa' } }))] }] };
+    const s = snapshot(orgWorld);
+    const undo = (organizationId?: string) => plan({ target: 'agent-role', scope: 'all', snapshot: s, ...(organizationId ? { organizationId } : {}) }, reportOf(s)).undoers?.map((u) => [u.name, u.conditional]);
+    expect(undo()).toEqual([['org-admin', true]]);
+    expect(undo('o-aaaaaaaaaa')).toEqual([['org-admin', false]]);
+    expect(undo('o-bbbbbbbbbb')).toEqual([]);
+  });
 });

@@ -14,13 +14,14 @@ import { exitCodesHelp } from '../exit-codes.js';
 
 interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; at?: string; output: string; json?: boolean }
 
-async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot }> {
+async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot; organizationId?: string }> {
   if (o.demo || o.input) {
     // A fresh export (or the demo): analysed here, nothing written but the plan.
     const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
     const c = await collectSnapshot(o.input ? { input: o.input } : { demo: true });
     const now = new Date();
-    return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot };
+    const organizationId = c.config.resources?.organizationId;
+    return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot, ...(organizationId ? { organizationId } : {}) };
   }
   const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
   const report = await loadReport(path);
@@ -48,9 +49,9 @@ export function register(program: Command): void {
     .addHelpText('after', exitCodesHelp({ 0: 'plan written (nothing applied: run contain.sh --apply after reading it)', 2: 'no such principal or session, a bad option, or an unreadable report' }))
     .action(async (target: string, o: ContainOptions) => {
       try {
-        const { report, snapshot } = await reportFor(o);
+        const { report, snapshot, organizationId } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
