@@ -38,6 +38,8 @@ export function renderTimeline(t: Timeline, read: { readonly window: { readonly 
     `window ${read.window.since ?? 'start'} .. ${read.window.until ?? 'now'}; ${c.records} records read from ${read.sources.map((s) => safeText(s.location)).join(', ') || 'nothing'}`,
     `${c.matched} calls: ${c.destructive} destructive, ${c.escalation} escalation-relevant, ${c.changes} changes, ${c.denied} refused${c.omitted > 0 ? `; the ${c.omitted} oldest not shown (--limit)` : ''}`,
   ];
+  // A source read in part (LookupEvents stopped at its bound, a listing failed): the timeline is a lower bound.
+  for (const src of read.sources) if (src.status !== 'ok') out.push(`${src.status}: ${safeText(src.location)}${src.detail ? `: ${safeText(src.detail)}` : ''}`);
   if (c.badRecords > 0) out.push(`${c.badRecords} records could not be read: ${t.problems.map(safeText).join('; ')}`);
   for (const e of read.errors.slice(0, 5)) out.push(`error: ${safeText(e.message)}`);
   if (read.errors.length > 5) out.push(`… ${read.errors.length - 5} more errors (--json lists them)`);

@@ -106,6 +106,17 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     process.env = saved;
   });
 
+  it('says when LookupEvents stopped at its bound: the timeline is then a lower bound', async () => {
+    const args = ['activity', SESSION_ARN, '--live', '--region', 'us-east-1', '--endpoint-url', fake.url, '--since', '2026-10-01T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
+    const bounded = await runCli([...args, '--max-events', '1']);
+    expect(bounded.code, bounded.err).toBe(0);
+    expect(bounded.out).toMatch(/^partial: .*stopped at the bound \(200 pages \/ 1 events\); older events in the window were not read$/m);
+    // Control: the whole window read, nothing said.
+    const whole = await runCli(args);
+    expect(whole.code, whole.err).toBe(0);
+    expect(whole.out).not.toMatch(/^partial:/m);
+  });
+
   it('the same session\'s calls as the trail files give', async () => {
     const t = await json([SESSION_ARN, '--live', '--region', 'us-east-1', '--endpoint-url', fake.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
     expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);

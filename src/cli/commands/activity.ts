@@ -15,7 +15,7 @@ import { exitCodesHelp } from '../exit-codes.js';
 
 interface ActivityOptions {
   cloudtrail?: string[]; live?: boolean; profile?: string; region?: string; endpointUrl?: string;
-  since?: string; until?: string; demo?: boolean; session?: string; sourceIdentity?: string; limit: string;
+  since?: string; until?: string; demo?: boolean; maxEvents?: string; session?: string; sourceIdentity?: string; limit: string;
   report: string; reports: string; account?: string; json?: boolean;
 }
 
@@ -77,6 +77,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile for --live and s3:// trails')
     .option('--region <region>', 'region for --live (LookupEvents is regional)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint for --live')
+    .option('--max-events <n>', 'LookupEvents events read at most (--live; default 10000, at 2 requests/s)')
     .option('--demo', 'the bundled demo account\'s CloudTrail (every call it holds unless --since)')
     .option('--since <time>', 'calls at or after this UTC time, or this far back (30m, 12h, 7d; default 24h)')
     .option('--until <time>', 'calls before this UTC time')
@@ -101,6 +102,8 @@ export function register(program: Command): void {
           const { demoDir } = await import('../../pipeline/paths.js');
           o.cloudtrail = [...(o.cloudtrail ?? []), join(demoDir, 'cloudtrail')];
         }
+        const maxEvents = o.maxEvents === undefined ? undefined : Number(o.maxEvents);
+        if (o.maxEvents !== undefined && (!/^\d{1,7}$/.test(o.maxEvents) || maxEvents! < 1)) throw new InputError('--max-events', '', 'a whole number from 1 to 9999999', JSON.stringify(o.maxEvents));
         if (!o.cloudtrail?.length && !o.live) throw new InputError('leash activity', '', '--cloudtrail <files or folders> or --live (LookupEvents)', 'no CloudTrail source');
         const who = await targetOf(target, o);
         const builder = new TimelineBuilder(who, { since, ...(until ? { until } : {}), limit });
@@ -122,7 +125,7 @@ export function register(program: Command): void {
             const account = /^arn:[^:]*:iam::(\d{12}):/.exec(who.principalArn)?.[1];
             const end = until ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z');
             for (const loc of buckets) take(await readActivityS3(clients.s3, loc, builder, { since, until: end }, account));
-            if (o.live) take(await readActivityLive(clients.cloudtrail, builder, { since, ...(until ? { until } : {}) }));
+            if (o.live) take(await readActivityLive(clients.cloudtrail, builder, { since, ...(until ? { until } : {}) }, maxEvents));
           } finally {
             clients.destroy();
           }

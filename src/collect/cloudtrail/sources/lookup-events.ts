@@ -57,7 +57,11 @@ export async function lookupCloudTrailEvents(client: CloudTrailClient, opts: Clo
       );
       pages++;
       for (const event of out.Events ?? []) {
-        if (records.length >= maxEvents) break;
+        // Events of this page left unread are events of the window not read, last page or not.
+        if (records.length >= maxEvents) {
+          bounded = true;
+          break;
+        }
         if (!event.CloudTrailEvent) continue;
         try {
           records.push(JSON.parse(event.CloudTrailEvent));
