@@ -50,6 +50,8 @@ export interface ContainRequest {
   readonly sourceIdentity?: string;
   /** The person's identity store user id (scope `session`, Identity Center roles only). */
   readonly userId?: string;
+  /** A user's active access keys are deactivated too (scope `all`): a Deny someone removes leaves them dead. */
+  readonly deactivateKeys?: boolean;
   /** Sessions issued before this instant are revoked (scope `sessions`); absent: the time contain.sh runs. */
   readonly at?: string;
   /** When the plan is made (the policy name's stamp); the caller's clock. */
@@ -99,6 +101,8 @@ export interface ContainmentPlan {
   readonly inline?: ContainPolicy;
   /** Managed Deny to attach (scope `all`). */
   readonly attach?: string;
+  /** A user's active access keys are deactivated as well; undo.sh reactivates exactly those. */
+  readonly deactivateKeys?: boolean;
   /** Why leash writes no IAM change for this principal (service-linked, Identity Center), and what to do instead. */
   readonly cannot?: string;
   /** What the change leaves working, said plainly. */
@@ -223,6 +227,7 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
   const named = sessionName !== undefined || req.sourceIdentity !== undefined || req.userId !== undefined;
   const scope: ContainScope = req.scope ?? (named ? 'session' : kind === 'role' ? 'sessions' : 'all');
   if (scope === 'session' && !named) throw new InputError('--scope', '', 'session with --session NAME, --source-identity ID, --user-id ID or a session ARN', 'session without one');
+  if (req.deactivateKeys && kind !== 'user') throw new InputError('--deactivate-keys', '', 'a user (roles have no access keys: their sessions end with the Deny)', principal.arn);
   if (kind === 'user' && scope !== 'all') {
     throw new InputError('--scope', '', 'all for a user (long-term access keys carry no session time or name, so only a Deny of everything stops them)', scope);
   }
@@ -263,8 +268,13 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
   if (scope === 'all') {
     const leavesOpen = kind === 'role'
       ? ['Every use of the role stops, people\'s and services\' included (a Lambda function or instance running as it fails its calls too).', 'Compute the agent already launched runs as its own role: check CloudTrail for RunInstances, CreateFunction and the like by this principal.']
-      : ['The user\'s access keys and console sign-in are refused, but stay valid: deactivate the keys (aws iam update-access-key --status Inactive) once the incident allows.', 'Compute the agent already launched runs as its own role: check CloudTrail for RunInstances, CreateFunction and the like by this principal.'];
-    return { ...base, attach: DENY_ALL_POLICY_ARN, leavesOpen };
+      : [
+        req.deactivateKeys
+          ? 'Its active access keys are deactivated too, so removing the Deny does not bring them back; undo.sh reactivates exactly those. Console sign-in is refused by the Deny but its password stays.'
+          : 'The user\'s access keys and console sign-in are refused, but stay valid: whoever removes the Deny brings them back. --deactivate-keys deactivates the keys as well (undo.sh reactivates them).',
+        'Compute the agent already launched runs as its own role: check CloudTrail for RunInstances, CreateFunction and the like by this principal.',
+      ];
+    return { ...base, attach: DENY_ALL_POLICY_ARN, ...(req.deactivateKeys && kind === 'user' ? { deactivateKeys: true } : {}), leavesOpen };
   }
 
   if (scope === 'session') {

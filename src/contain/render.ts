@@ -180,6 +180,17 @@ function containScript(p: ContainmentPlan): string {
       'fi',
     );
   }
+  if (p.deactivateKeys) {
+    lines.push(
+      '# Active access keys: deactivated, each recorded so that undo.sh reactivates exactly these.',
+      'keys="$(aws iam list-access-keys --user-name "$NAME" --query "AccessKeyMetadata[?Status==\'Active\'].AccessKeyId" --output text)"',
+      'for key in $keys; do',
+      '  case "$key" in None) continue ;; *[!A-Z0-9]*) echo "Not an access key id: $key (skipped)." >&2; continue ;; esac',
+      '  run aws iam update-access-key --user-name "$NAME" --access-key-id "$key" --status Inactive',
+      '  if [ "$apply" = 1 ]; then echo "$key" >> "$here/deactivated-keys.txt"; fi',
+      'done',
+    );
+  }
   lines.push('if [ "$apply" = 1 ]; then echo "Done. AWS: policy updates can take a few minutes to take effect. Undo: ./undo.sh --apply"; else echo "Dry run: nothing changed. Run again with --apply."; fi', '');
   return lines.join('\n');
 }
@@ -187,7 +198,7 @@ function containScript(p: ContainmentPlan): string {
 function undoScript(p: ContainmentPlan): string {
   if (p.identityCenter) return ssoUndoScript(p, p.identityCenter);
   const k = p.principal.kind;
-  const lines = head(p, 'undo the containment', p.attach !== undefined);
+  const lines = head(p, 'undo the containment', p.attach !== undefined || p.deactivateKeys === true);
   if (p.inline) {
     lines.push(
       `POLICY_NAME=${shellQuote(p.inline.name)}`,
@@ -202,6 +213,19 @@ function undoScript(p: ContainmentPlan): string {
       '  if [ "$apply" = 1 ]; then rm -f "$here/.attached-by-leash"; fi',
       'else',
       '  echo "contain.sh did not attach AWSDenyAll here (already attached, or never run with --apply): left as it is."',
+      'fi',
+    );
+  }
+  if (p.deactivateKeys) {
+    lines.push(
+      'if [ -e "$here/deactivated-keys.txt" ]; then',
+      '  while read -r key; do',
+      '    case "$key" in ""|*[!A-Z0-9]*) continue ;; esac',
+      '    run aws iam update-access-key --user-name "$NAME" --access-key-id "$key" --status Active',
+      '  done < "$here/deactivated-keys.txt"',
+      '  if [ "$apply" = 1 ]; then rm -f "$here/deactivated-keys.txt"; fi',
+      'else',
+      '  echo "contain.sh deactivated no key here (none was active, or it never ran with --apply)."',
       'fi',
     );
   }
@@ -260,7 +284,7 @@ function readme(p: ContainmentPlan): string {
       '',
       p.inline
         ? `It puts the inline policy \`${t(p.inline.name)}\` (${t(p.inline.file)}) on the ${t(p.principal.kind)}. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ` The file holds the planning time; contain.sh puts the time it runs in its place, so every session issued until then is covered (applied.json keeps what was put).` : ''} If IAM refuses it for size (a ${p.principal.kind === 'role' ? 'role\'s inline policies total at most 10,240' : 'user\'s at most 2,048'} characters), use \`--scope all\`.`
-        : `It attaches AWS's managed \`AWSDenyAll\` to the ${t(p.principal.kind)}. If IAM refuses it (the limit of attached managed policies), use \`--scope sessions\` for a role.`,
+        : `It attaches AWS's managed \`AWSDenyAll\` to the ${t(p.principal.kind)}${p.deactivateKeys ? ' and deactivates its active access keys (deactivated-keys.txt lists them; undo.sh reactivates exactly those)' : ''}. If IAM refuses it (the limit of attached managed policies), use \`--scope sessions\` for a role.`,
       '',
     );
   }

@@ -113,6 +113,22 @@ describe.skipIf(skip !== undefined)(`leash contain against moto${skip ? ` (skipp
     expect(attached('held')).toEqual([DENY]);
   }, 180_000);
 
+  it('a user with --deactivate-keys: its active key is deactivated and reactivated; a key already inactive stays so', async () => {
+    const keys = () => Object.fromEntries((JSON.parse(aws(['iam', 'list-access-keys', '--user-name', 'bot', '--output', 'json']).stdout).AccessKeyMetadata as { AccessKeyId: string; Status: string }[]).map((k) => [k.AccessKeyId, k.Status]));
+    const made = [0, 1].map(() => JSON.parse(aws(['iam', 'create-access-key', '--user-name', 'bot', '--output', 'json']).stdout).AccessKey.AccessKeyId as string);
+    expect(aws(['iam', 'update-access-key', '--user-name', 'bot', '--access-key-id', made[1]!, '--status', 'Inactive']).status).toBe(0);
+    const dir = await contain(['bot', '--deactivate-keys']);
+    const dry = run(join(dir, 'contain.sh'));
+    expect(dry.stdout).toContain(`would run: aws iam update-access-key --user-name bot --access-key-id ${made[0]} --status Inactive`);
+    expect(keys()).toEqual({ [made[0]!]: 'Active', [made[1]!]: 'Inactive' });
+    expect(run(join(dir, 'contain.sh'), '--apply').status).toBe(0);
+    expect(keys()).toEqual({ [made[0]!]: 'Inactive', [made[1]!]: 'Inactive' });
+    expect(readFileSync(join(dir, 'deactivated-keys.txt'), 'utf8')).toBe(`${made[0]}\n`);
+    expect(run(join(dir, 'undo.sh'), '--apply').status).toBe(0);
+    // Only the key contain.sh deactivated comes back.
+    expect(keys()).toEqual({ [made[0]!]: 'Active', [made[1]!]: 'Inactive' });
+  }, 180_000);
+
   it('refuses credentials of another account, changing nothing', async () => {
     const other = join(root, 'other.json');
     const otherReports = join(root, 'other-reports');

@@ -154,6 +154,9 @@ describe('planContainment: everything', () => {
     expect(plan({ target: 'bot' }).attach).toBe(DENY_ALL_POLICY_ARN);
     expect(() => plan({ target: 'bot', scope: 'sessions' })).toThrow(InputError);
     expect(() => plan({ target: 'bot', session: 'x1' })).toThrow(/all for a user/);
+    expect(() => plan({ target: 'agent-role', deactivateKeys: true })).toThrow(/roles have no access keys/);
+    expect(plan({ target: 'bot', deactivateKeys: true }).deactivateKeys).toBe(true);
+    expect(plan({ target: 'bot' }).deactivateKeys).toBeUndefined();
   });
 });
 

@@ -36,6 +36,7 @@ describe.skipIf(!available)(`contain scripts under shellcheck${available ? '' : 
     { target: 'agent-role', session: 'kiro-1', sourceIdentity: 'dana' },
     { target: 'agent-role', scope: 'all' },
     { target: 'bot' },
+    { target: 'bot', deactivateKeys: true },
     { target: SSO },
     { target: SSO, scope: 'all' },
     { target: `arn:aws:sts::${DEV}:assumed-role/${SSO}/dana@example.com`, sourceIdentity: 'dana' },

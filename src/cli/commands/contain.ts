@@ -12,7 +12,7 @@ import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
 
-interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; at?: string; output: string; json?: boolean }
+interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; deactivateKeys?: boolean; at?: string; output: string; json?: boolean }
 
 async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot; organizationId?: string }> {
   if (o.demo || o.input) {
@@ -38,6 +38,7 @@ export function register(program: Command): void {
     .option('--session <name>', 'role session name to stop (scope session)')
     .option('--source-identity <id>', 'sts:SourceIdentity of the agent\'s sessions to stop (scope session)')
     .option('--user-id <id>', 'identity store user id of the person whose sessions to stop (scope session; IAM Identity Center roles: aws identitystore list-users)')
+    .option('--deactivate-keys', 'a user (scope all): deactivate its active access keys as well; undo.sh reactivates them')
     .option('--at <time>', 'revoke sessions issued before this UTC time (default: when contain.sh runs)')
     .option('--report <path>', 'report.json, its directory, or latest', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
@@ -51,7 +52,7 @@ export function register(program: Command): void {
       try {
         const { report, snapshot, organizationId } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.deactivateKeys ? { deactivateKeys: true } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
