@@ -1030,8 +1030,22 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
   // session role: what a human needs is not leash's to decide from observed use.
   let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
-  if (needed.basis !== 'none' && !humanRole) {
-    const doc = rightSizedPolicy(needed, expander, mode, currentIdentity);
+  // A user's group policies stay attached: the group is shared, and the fix replaces only the
+  // user's own policies. So the right-sized policy is cut from those alone (a grant only a group
+  // holds is not copied onto the user, where leaving the group would no longer remove it), and
+  // what the fix leaves is decided with the group policies that stay.
+  const stays = p.policies.filter((x) => x.origin.kind === 'group-inline' || x.origin.kind === 'group-managed');
+  const ownIdentity = stays.length === 0 ? currentIdentity : p.policies.filter((x) => !stays.includes(x)).map((x) => x.document);
+  const staysDocs = stays.map((x) => x.document);
+  const staysNote = stays.length === 0 ? [] : [`Group policies stay attached (a group is shared; this fix replaces only the user's own policies): ${stays.slice(0, 8).map((x) => `${x.origin.name} (group ${'group' in x.origin ? x.origin.group : ''})`).join(', ')}${stays.length > 8 ? ', …' : ''}. The permissions boundary caps what they grant this user; the counts and the verification include them.`];
+  // Nothing of the need is granted by the principal's own policies (it comes from its groups, or
+  // from resource policies): a right-sized policy would have no statement. IAM requires the
+  // Statement element (reference_policies_elements_statement.html) and such a policy would say
+  // nothing: none is written, the own policies stay, and the boundary caps them.
+  let noRightSized: string | undefined;
+  const doc = needed.basis !== 'none' && !humanRole ? rightSizedPolicy(needed, expander, mode, ownIdentity) : undefined;
+  if (doc && doc.statements.length === 0) noRightSized = `No right-sized policy: ${stays.length > 0 ? "the user's own policies grant" : "the principal's policies grant"} none of the needed actions, so there is nothing to replace them with; they stay, capped by this boundary.`;
+  if (doc && doc.statements.length > 0) {
     const fit = fitPolicy(doc, 6144, { maxParts: 5, catalog: expander.catalog });
     const parts = fit.ok ? [...fit.parts] : [doc];
     const notes: string[] = [];
@@ -1043,11 +1057,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const withheld = needed.provenance.sensitiveWithheld.count();
     if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json, and reads the data-exfiltration check flags on every resource): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
-    identityAfter = parts;
-    const eff = effectiveOf(parts, boundary, expander);
-    const rAfter = afterFix(eff, parts, p, expander);
+    identityAfter = staysDocs.length === 0 ? parts : [...parts, ...staysDocs];
+    const eff = effectiveOf(identityAfter, boundary, expander);
+    const rAfter = afterFix(eff, identityAfter, p, expander);
     const verified = verifyFix({
-      ...verifyBase, identity: parts, boundary, effective: eff,
+      ...verifyBase, identity: identityAfter, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
     // Usage was read but does not cover the window (a file failed to read, days missing): calls
@@ -1063,7 +1077,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, parts, boundary)],
+      resolves: findingIds, notes: [...notes, ...staysNote, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, identityAfter, boundary)],
     });
     allPolicies.push(...policies);
   }
@@ -1089,7 +1103,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander, reasonOpts), ...icTarget,
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
-      approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
+      ...(noRightSized ? [noRightSized] : []), approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff, currentIdentity, boundary),
     ],
   });
