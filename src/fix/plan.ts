@@ -896,6 +896,16 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
 }
 
 /**
+ * A boundary the export names but does not hold (a filtered export): the replacement is planned
+ * without its scope, and effective permissions without its cap, so leash cannot show that the new
+ * boundary (and the right-sized policy applied with it) allows no more than it does today.
+ */
+function unknownBoundaryVerification(v: Verification, arn: string): Verification {
+  const why = `the current permissions boundary ${arn} is not in the export, so whether this allows more than it does today is not known: compare it with that policy's default version before applying`;
+  return { ...v, safe: false, status: 'not-safe', summary: `not safe: ${why} (${v.summary ?? 'nothing else checked'})`, notes: [...v.notes, `Not safe to apply as is: ${why}.`] };
+}
+
+/**
  * Which fixes resolve which finding, by check: a trust finding is resolved by the trust fix, a
  * missing boundary by the boundary, broad grants by the right-sized policy (and the boundary and
  * session policy that cap them). Every fix is reachable from at least one finding of its principal.
@@ -1043,6 +1053,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Statement element (reference_policies_elements_statement.html) and such a policy would say
   // nothing: none is written, the own policies stay, and the boundary caps them.
   let noRightSized: string | undefined;
+  const unknownBoundary = p.boundaryArn && !p.boundary ? p.boundaryArn : undefined;
   const doc = needed.basis !== 'none' && !humanRole ? rightSizedPolicy(needed, expander, mode, ownIdentity) : undefined;
   if (doc && doc.statements.length === 0) noRightSized = `No right-sized policy: ${stays.length > 0 ? "the user's own policies grant" : "the principal's policies grant"} none of the needed actions, so there is nothing to replace them with; they stay, capped by this boundary.`;
   if (doc && doc.statements.length > 0) {
@@ -1066,9 +1077,10 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     }, expander);
     // Usage was read but does not cover the window (a file failed to read, days missing): calls
     // the fix would deny may be among what was not read, so it is never called verified (issue 10).
-    const verification = !needed.covered && (a.usage?.actions.length ?? 0) > 0
+    const partial = !needed.covered && (a.usage?.actions.length ?? 0) > 0
       ? { ...verified, safe: false, status: 'unverified' as const, summary: `unverified: usage is partial for this principal, so calls it made may be missing (${verified.summary ?? 'checked what was read'})`, notes: [...verified.notes, 'Not verified: usage is partial for this principal (a CloudTrail file failed to read, or days are missing), so calls it made may be missing.'] }
       : verified;
+    const verification = unknownBoundary ? unknownBoundaryVerification(partial, unknownBoundary) : partial;
     fixes.push({
       id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
       title: `Right-sized policy for ${p.name} (${mode})`,
@@ -1096,14 +1108,17 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     after: boundary,
     countsBefore: before, countsAfter: bAfter.counts,
     renderings: render([bPolicy]),
-    verification: verifyFix({
+    verification: ((v) => (unknownBoundary ? unknownBoundaryVerification(v, unknownBoundary) : v))(verifyFix({
       ...verifyBase, identity: currentIdentity, boundary, effective: bEff,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
-    }, expander),
+    }, expander)),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander, reasonOpts), ...icTarget,
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
-      ...(noRightSized ? [noRightSized] : []), approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
+      ...(noRightSized ? [noRightSized] : []),
+      // Setting a boundary replaces the one in place (a principal has one): say which.
+      ...(p.boundary && p.boundaryArn ? [`Replaces the current permissions boundary ${p.boundaryArn}: what it allows only on some resources or under a condition, and its Deny statements, are kept (KeptFromCurrent statements); what it allows on every resource is capped to the needed set.`] : []),
+      approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff, currentIdentity, boundary),
     ],
   });
