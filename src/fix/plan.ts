@@ -1013,6 +1013,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const replaces = p.policies
     .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
+  // The principal's own policies the export names but does not hold (a filtered export): not
+  // read, so not replaced, and kept attached by every rendering. A group's are the group's.
+  const groupUnresolved = p.kind === 'user' ? new Set((snapshot.groups ?? []).filter((g) => p.groups.includes(g.name)).flatMap((g) => g.unresolvedPolicyArns)) : undefined;
+  const keeps = p.unresolvedPolicyArns.flatMap((x): { kind: 'inline' | 'managed'; name: string; arn?: string }[] => {
+    if (x === p.boundaryArn || groupUnresolved?.has(x)) return [];
+    if (x.startsWith('inline:')) return x.includes('/') ? [] : [{ kind: 'inline', name: x.slice('inline:'.length) }];
+    return x.startsWith('arn:') ? [{ kind: 'managed', name: x.slice(x.lastIndexOf('/') + 1), arn: x }] : [];
+  });
+  const keepsNote = keeps.length === 0 ? [] : [`Kept attached, not read: ${keeps.slice(0, 8).map((k) => k.arn ?? `inline ${k.name}`).join(', ')}${keeps.length > 8 ? ', …' : ''} (named by the export, not held by it). The fix neither replaces nor removes them, and its counts and verification do not include what they grant.`];
   // Equal per-service entries are one object for the whole run (reasons.ts: SharedReasons).
   const reasonOpts = { shared: sharedReasonsOf(snapshot) };
   const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
@@ -1087,9 +1096,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
       before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
       countsBefore: before, countsAfter: rAfter.counts,
-      renderings: render(policies, { replacesPolicies: replaces }),
+      renderings: render(policies, { replacesPolicies: replaces, ...(keeps.length > 0 ? { keepsPolicies: keeps } : {}) }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...staysNote, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, identityAfter, boundary)],
+      resolves: findingIds, notes: [...notes, ...staysNote, ...keepsNote, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, identityAfter, boundary)],
     });
     allPolicies.push(...policies);
   }
@@ -1196,7 +1205,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const target: FixTarget = Object.assign({}, targetBase, {
     policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
-    ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
+    ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces, ...(keeps.length > 0 ? { keepsPolicies: keeps } : {}) } : {}),
   });
   // The README is text for the fix folder only: rendered when written, from the few facts it
   // needs (3,742 READMEs held from planning to writing were 23 MB of the heap at 10,000 principals).
