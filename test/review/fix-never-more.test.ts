@@ -11,6 +11,8 @@ import { afterStates, build, caseArb, decide, valuesOf } from '../support/fix-pr
 
 describe('fixes never grant more than today (property)', () => {
   it('every request a fix allows was allowed before; every observed call allowed before stays allowed unless gated', () => {
+    let allowedAfter = 0;
+    let observedKept = 0;
     fc.assert(
       fc.property(caseArb, (c) => {
         const { snapshot, arn } = build(c);
@@ -22,17 +24,22 @@ describe('fixes never grant more than today (property)', () => {
             const before = decide(r, values, today);
             for (const s of states) {
               const after = decide(r, values, s.set);
+              if (after === 'Allowed') allowedAfter++;
               if (after === 'Allowed') expect(before, `${s.kind}: ${r.action} on ${r.resource} allowed after, not before (${JSON.stringify(ctx)})`).toBe('Allowed');
             }
           }
           for (const i of c.observed) {
             const r = REQUEST_POOL[i]!;
             if (gated.has(r.action.toLowerCase()) || decide(r, values, today) !== 'Allowed') continue;
+            observedKept++;
             for (const s of states) expect(decide(r, values, s.set), `${s.kind}: observed ${r.action} on ${r.resource} denied after (${JSON.stringify(ctx)})`).toBe('Allowed');
           }
         }
       }),
-      { numRuns: Number(process.env.RUNS ?? 120), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : { seed: 33 }), endOnFailure: true },
+      { numRuns: Number(process.env.RUNS ?? 120), seed: Number(process.env.SEED ?? 33), endOnFailure: true },
     );
+    // Not vacuous: fixes allow requests (each compared with today) and observed calls were re-decided.
+    expect(allowedAfter).toBeGreaterThan(100);
+    expect(observedKept).toBeGreaterThan(20);
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { defaultConfig } from '../../src/config/config.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { evaluate, type PolicySet } from '../../src/iam/evaluate.js';
+import { parsePolicy } from '../../src/iam/parse.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
@@ -39,6 +40,8 @@ export interface Case {
   mode: 'strict' | 'balanced';
   /** The principal's own tag `team` (a request's aws:PrincipalTag/team is this, or absent). */
   team: string | undefined;
+  /** The export names the current boundary but does not hold it (a filtered export). */
+  boundaryMissing: boolean;
 }
 export const caseArb: fc.Arbitrary<Case> = fc.record({
   kind: fc.constantFrom('role' as const, 'user' as const),
@@ -49,6 +52,7 @@ export const caseArb: fc.Arbitrary<Case> = fc.record({
   contexts: fc.array(contextArb, { minLength: 2, maxLength: 4 }),
   mode: fc.constantFrom('strict' as const, 'balanced' as const),
   team: fc.option(fc.constantFrom('platform', 'data'), { nil: undefined }),
+  boundaryMissing: fc.boolean(),
 });
 
 export function build(c: Case): { snapshot: Snapshot; arn: string } {
@@ -63,7 +67,9 @@ export function build(c: Case): { snapshot: Snapshot; arn: string } {
   } else {
     arn = b.role('agent-runner', { trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, inline, tags, ...(boundary ? { boundary } : {}) });
   }
-  const snapshot = snapshotFromExport(b.build(), 'generated.json', { now: NOW });
+  const exported = b.build();
+  if (c.boundaryMissing && boundary) exported.Policies = exported.Policies.filter((x) => x.Arn !== boundary);
+  const snapshot = snapshotFromExport(exported, 'generated.json', { now: NOW });
   const usage: UsageData = {
     window: { start: '2026-10-24T00:00:00Z', end: '2026-11-23T23:59:59Z' }, coveredPrincipals: 'all', recordsRead: 10, unmapped: [],
     byPrincipal: { [arn]: {
@@ -77,6 +83,11 @@ export function build(c: Case): { snapshot: Snapshot; arn: string } {
 export const decide = (r: { action: string; resource: string }, values: Record<string, readonly string[]>, set: PolicySet) =>
   evaluate({ action: r.action, resource: r.resource, context: { values, closedWorld: true } }, set).decision;
 const docs = (x: unknown) => (Array.isArray(x) ? x : [x]) as PolicyDocument[];
+function parsed(j: JsonPolicy): PolicyDocument {
+  const r = parsePolicy(j, 'identity');
+  if (!r.ok) throw new Error(`generated boundary did not parse: ${JSON.stringify(r.error)}`);
+  return r.document;
+}
 
 /** Every fix's after-state as IAM would evaluate it once applied. */
 export function afterStates(c: Case, snapshot: Snapshot, arn: string) {
@@ -85,18 +96,22 @@ export function afterStates(c: Case, snapshot: Snapshot, arn: string) {
   const needed = computeNeeded(a, snapshot.usage, config, expander);
   const plan = planFixes(a, needed, snapshot, config, expander, ['f1']);
   const p = a.principal;
-  const today: PolicySet = { identity: p.policies.map((x) => x.document), ...(p.boundary ? { boundary: [p.boundary.document] } : {}) };
+  // Today's boundary is the account's, held by the export or not.
+  const current = p.boundary?.document ?? (c.boundary ? parsed(c.boundary) : undefined);
+  const today: PolicySet = { identity: p.policies.map((x) => x.document), ...(current ? { boundary: [current] } : {}) };
   // What a right-sized policy does not replace stays attached: a user's group policies.
   const stays = p.policies.filter((x) => x.origin.kind === 'group-inline' || x.origin.kind === 'group-managed').map((x) => x.document);
+  // A fix leash does not call safe is one a reviewer does not apply (checked only when the export lacks the boundary).
+  const applied = (f: { verification: { safe: boolean } } | undefined) => f !== undefined && (!c.boundaryMissing || f.verification.safe);
   const boundaryFix = plan.fixes.find((f) => f.kind === 'permissions-boundary');
-  const boundary = boundaryFix ? [boundaryFix.after as PolicyDocument] : today.boundary;
+  const boundary = applied(boundaryFix) ? [boundaryFix!.after as PolicyDocument] : today.boundary;
   const states: { kind: string; set: PolicySet }[] = [];
-  if (boundaryFix) states.push({ kind: 'permissions-boundary', set: { identity: today.identity, boundary: boundary! } });
+  if (applied(boundaryFix)) states.push({ kind: 'permissions-boundary', set: { identity: today.identity, boundary: boundary! } });
   const replace = plan.fixes.find((f) => f.kind === 'replace-policy');
-  const identityAfter = replace ? [...docs(replace.after), ...stays] : today.identity;
-  if (replace) states.push({ kind: 'replace-policy', set: { identity: identityAfter, ...(boundary ? { boundary } : {}) } });
+  const identityAfter = applied(replace) ? [...docs(replace!.after), ...stays] : today.identity;
+  if (applied(replace)) states.push({ kind: 'replace-policy', set: { identity: identityAfter, ...(boundary ? { boundary } : {}) } });
   const session = plan.fixes.find((f) => f.kind === 'session-policy');
-  if (session) states.push({ kind: 'session-policy', set: { identity: identityAfter, ...(boundary ? { boundary } : {}), session: [session.after as PolicyDocument] } });
+  if (applied(session)) states.push({ kind: 'session-policy', set: { identity: identityAfter, ...(boundary ? { boundary } : {}), session: [session!.after as PolicyDocument] } });
   return { today, states, needed, plan };
 }
 
