@@ -1093,7 +1093,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     fixes.push({
       id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
       title: `Right-sized policy for ${p.name} (${mode})`,
-      description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
+      description: `Replaces ${replaces.length} of its own ${replaces.length === 1 ? 'policy' : 'policies'} (${replaces.filter((r) => r.kind === 'inline').length} inline, ${replaces.filter((r) => r.kind === 'managed').length} managed) with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
       before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
       countsBefore: before, countsAfter: rAfter.counts,
       renderings: render(policies, { replacesPolicies: replaces, ...(keeps.length > 0 ? { keepsPolicies: keeps } : {}) }),
