@@ -1015,8 +1015,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
   // The principal's own policies the export names but does not hold (a filtered export): not
   // read, so not replaced, and kept attached by every rendering. A group's are the group's.
-  const groupUnresolved = p.kind === 'user' ? new Set((snapshot.groups ?? []).filter((g) => p.groups.includes(g.name)).flatMap((g) => g.unresolvedPolicyArns)) : undefined;
-  const keeps = p.unresolvedPolicyArns.flatMap((x): { kind: 'inline' | 'managed'; name: string; arn?: string }[] => {
+  // (Looked at only for the rare principal with something unresolved: no pass over the groups otherwise.)
+  const groupUnresolved = p.kind === 'user' && p.unresolvedPolicyArns.length > 0 ? new Set((snapshot.groups ?? []).filter((g) => p.groups.includes(g.name)).flatMap((g) => g.unresolvedPolicyArns)) : undefined;
+  const keeps = p.unresolvedPolicyArns.length === 0 ? [] : p.unresolvedPolicyArns.flatMap((x): { kind: 'inline' | 'managed'; name: string; arn?: string }[] => {
     if (x === p.boundaryArn || groupUnresolved?.has(x)) return [];
     if (x.startsWith('inline:')) return x.includes('/') ? [] : [{ kind: 'inline', name: x.slice('inline:'.length) }];
     return x.startsWith('arn:') ? [{ kind: 'managed', name: x.slice(x.lastIndexOf('/') + 1), arn: x }] : [];
