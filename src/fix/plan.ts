@@ -896,6 +896,16 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
 }
 
 /**
+ * A boundary the export names but does not hold (a filtered export): the replacement is planned
+ * without its scope, and effective permissions without its cap, so leash cannot show that the new
+ * boundary (and the right-sized policy applied with it) allows no more than it does today.
+ */
+function unknownBoundaryVerification(v: Verification, arn: string): Verification {
+  const why = `the current permissions boundary ${arn} is not in the export, so whether this allows more than it does today is not known: compare it with that policy's default version before applying`;
+  return { ...v, safe: false, status: 'not-safe', summary: `not safe: ${why} (${v.summary ?? 'nothing else checked'})`, notes: [...v.notes, `Not safe to apply as is: ${why}.`] };
+}
+
+/**
  * Which fixes resolve which finding, by check: a trust finding is resolved by the trust fix, a
  * missing boundary by the boundary, broad grants by the right-sized policy (and the boundary and
  * session policy that cap them). Every fix is reachable from at least one finding of its principal.
@@ -1003,6 +1013,16 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const replaces = p.policies
     .filter((x) => x.origin.kind === 'inline' || x.origin.kind === 'managed')
     .map((x) => (x.origin.kind === 'managed' ? { kind: kindOf('managed'), name: x.origin.name, arn: x.origin.arn } : { kind: kindOf('inline'), name: x.origin.name }));
+  // The principal's own policies the export names but does not hold (a filtered export): not
+  // read, so not replaced, and kept attached by every rendering. A group's are the group's.
+  // (Looked at only for the rare principal with something unresolved: no pass over the groups otherwise.)
+  const groupUnresolved = p.kind === 'user' && p.unresolvedPolicyArns.length > 0 ? new Set((snapshot.groups ?? []).filter((g) => p.groups.includes(g.name)).flatMap((g) => g.unresolvedPolicyArns)) : undefined;
+  const keeps = p.unresolvedPolicyArns.length === 0 ? [] : p.unresolvedPolicyArns.flatMap((x): { kind: 'inline' | 'managed'; name: string; arn?: string }[] => {
+    if (x === p.boundaryArn || groupUnresolved?.has(x)) return [];
+    if (x.startsWith('inline:')) return x.includes('/') ? [] : [{ kind: 'inline', name: x.slice('inline:'.length) }];
+    return x.startsWith('arn:') ? [{ kind: 'managed', name: x.slice(x.lastIndexOf('/') + 1), arn: x }] : [];
+  });
+  const keepsNote = keeps.length === 0 ? [] : [`Kept attached, not read: ${keeps.slice(0, 8).map((k) => k.arn ?? `inline ${k.name}`).join(', ')}${keeps.length > 8 ? ', …' : ''} (named by the export, not held by it). The fix neither replaces nor removes them, and its counts and verification do not include what they grant.`];
   // Equal per-service entries are one object for the whole run (reasons.ts: SharedReasons).
   const reasonOpts = { shared: sharedReasonsOf(snapshot) };
   const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
@@ -1030,8 +1050,23 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // 2. Right-sized policy, only with a basis: unknown is not unused. Not for an engineer's own
   // session role: what a human needs is not leash's to decide from observed use.
   let identityAfter: PolicyDocument[] = currentIdentity as PolicyDocument[];
-  if (needed.basis !== 'none' && !humanRole) {
-    const doc = rightSizedPolicy(needed, expander, mode, currentIdentity);
+  // A user's group policies stay attached: the group is shared, and the fix replaces only the
+  // user's own policies. So the right-sized policy is cut from those alone (a grant only a group
+  // holds is not copied onto the user, where leaving the group would no longer remove it), and
+  // what the fix leaves is decided with the group policies that stay.
+  const stays = p.policies.filter((x) => x.origin.kind === 'group-inline' || x.origin.kind === 'group-managed');
+  const ownIdentity = stays.length === 0 ? currentIdentity : p.policies.filter((x) => !stays.includes(x)).map((x) => x.document);
+  const staysDocs = stays.map((x) => x.document);
+  const staysNote = stays.length === 0 ? [] : [`Group policies stay attached (a group is shared; this fix replaces only the user's own policies): ${stays.slice(0, 8).map((x) => `${x.origin.name} (group ${'group' in x.origin ? x.origin.group : ''})`).join(', ')}${stays.length > 8 ? ', …' : ''}. The permissions boundary caps what they grant this user; the counts and the verification include them.`];
+  // Nothing of the need is granted by the principal's own policies (it comes from its groups, or
+  // from resource policies): a right-sized policy would have no statement. IAM requires the
+  // Statement element (reference_policies_elements_statement.html) and such a policy would say
+  // nothing: none is written, the own policies stay, and the boundary caps them.
+  let noRightSized: string | undefined;
+  const unknownBoundary = p.boundaryArn && !p.boundary ? p.boundaryArn : undefined;
+  const doc = needed.basis !== 'none' && !humanRole ? rightSizedPolicy(needed, expander, mode, ownIdentity) : undefined;
+  if (doc && doc.statements.length === 0) noRightSized = `No right-sized policy: ${stays.length > 0 ? "the user's own policies grant" : "the principal's policies grant"} none of the needed actions, so there is nothing to replace them with; they stay, capped by this boundary.`;
+  if (doc && doc.statements.length > 0) {
     const fit = fitPolicy(doc, 6144, { maxParts: 5, catalog: expander.catalog });
     const parts = fit.ok ? [...fit.parts] : [doc];
     const notes: string[] = [];
@@ -1043,27 +1078,28 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const withheld = needed.provenance.sensitiveWithheld.count();
     if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json, and reads the data-exfiltration check flags on every resource): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
-    identityAfter = parts;
-    const eff = effectiveOf(parts, boundary, expander);
-    const rAfter = afterFix(eff, parts, p, expander);
+    identityAfter = staysDocs.length === 0 ? parts : [...parts, ...staysDocs];
+    const eff = effectiveOf(identityAfter, boundary, expander);
+    const rAfter = afterFix(eff, identityAfter, p, expander);
     const verified = verifyFix({
-      ...verifyBase, identity: parts, boundary, effective: eff,
+      ...verifyBase, identity: identityAfter, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
     }, expander);
     // Usage was read but does not cover the window (a file failed to read, days missing): calls
     // the fix would deny may be among what was not read, so it is never called verified (issue 10).
-    const verification = !needed.covered && (a.usage?.actions.length ?? 0) > 0
+    const partial = !needed.covered && (a.usage?.actions.length ?? 0) > 0
       ? { ...verified, safe: false, status: 'unverified' as const, summary: `unverified: usage is partial for this principal, so calls it made may be missing (${verified.summary ?? 'checked what was read'})`, notes: [...verified.notes, 'Not verified: usage is partial for this principal (a CloudTrail file failed to read, or days are missing), so calls it made may be missing.'] }
       : verified;
+    const verification = unknownBoundary ? unknownBoundaryVerification(partial, unknownBoundary) : partial;
     fixes.push({
       id: fixId(p.arn, 'replace-policy'), kind: 'replace-policy', principalArn: p.arn,
       title: `Right-sized policy for ${p.name} (${mode})`,
-      description: `Replaces ${replaces.length} attached policies with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
+      description: `Replaces ${replaces.length} of its own ${replaces.length === 1 ? 'policy' : 'policies'} (${replaces.filter((r) => r.kind === 'inline').length} inline, ${replaces.filter((r) => r.kind === 'managed').length} managed) with ${parts.length} policy document(s) built from ${needed.basis} need: ${needed.actions.count()} actions instead of ${before.allowedActions}; applied together with the permissions boundary.`,
       before: currentIdentity, after: parts.length === 1 ? parts[0]! : parts,
       countsBefore: before, countsAfter: rAfter.counts,
-      renderings: render(policies, { replacesPolicies: replaces }),
+      renderings: render(policies, { replacesPolicies: replaces, ...(keeps.length > 0 ? { keepsPolicies: keeps } : {}) }),
       verification, actionReasons: actionReasons({ ...reasonBase, after: eff }, expander, reasonOpts), ...icTarget,
-      resolves: findingIds, notes: [...notes, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, parts, boundary)],
+      resolves: findingIds, notes: [...notes, ...staysNote, ...keepsNote, ...rAfter.left, ...exfiltrationLeft('replace-policy', eff, identityAfter, boundary)],
     });
     allPolicies.push(...policies);
   }
@@ -1082,13 +1118,16 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     after: boundary,
     countsBefore: before, countsAfter: bAfter.counts,
     renderings: render([bPolicy]),
-    verification: verifyFix({
+    verification: ((v) => (unknownBoundary ? unknownBoundaryVerification(v, unknownBoundary) : v))(verifyFix({
       ...verifyBase, identity: currentIdentity, boundary, effective: bEff,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
-    }, expander),
+    }, expander)),
     actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander, reasonOpts), ...icTarget,
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
+      ...(noRightSized ? [noRightSized] : []),
+      // Setting a boundary replaces the one in place (a principal has one): say which.
+      ...(p.boundary && p.boundaryArn ? [`Replaces the current permissions boundary ${p.boundaryArn}: what it allows only on some resources or under a condition, and its Deny statements, are kept (KeptFromCurrent statements); what it allows on every resource is capped to the needed set.`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
       ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff, currentIdentity, boundary),
     ],
@@ -1167,7 +1206,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const target: FixTarget = Object.assign({}, targetBase, {
     policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
-    ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces } : {}),
+    ...(fixes.some((f) => f.kind === 'replace-policy') ? { replacesPolicies: replaces, ...(keeps.length > 0 ? { keepsPolicies: keeps } : {}) } : {}),
   });
   // The README is text for the fix folder only: rendered when written, from the few facts it
   // needs (3,742 READMEs held from planning to writing were 23 MB of the heap at 10,000 principals).

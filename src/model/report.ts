@@ -14,7 +14,7 @@ import type { PrincipalKind } from './snapshot.js';
 // renamed (same unique id, new ARN) and recreated (same ARN, new unique id).
 // 1.8.0: a fix's verification says when it checked observed calls on a sample of their resources (`sampled`).
 // 1.9.0: a principal's usage names its most recent sessions (`sessions`: name, source identity, the AI tools their user agents match), for containing one.
-export const REPORT_SCHEMA_VERSION = '1.9.0';
+export const REPORT_SCHEMA_VERSION = '1.10.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

@@ -436,6 +436,7 @@ const renderTarget = z.object({
   currentTrust: policyDocument.optional(),
   currentBoundaryArn: z.string().optional(),
   replacesPolicies: z.array(z.object({ kind: z.enum(['inline', 'managed']), name: z.string(), arn: z.string().optional() })).optional(),
+  keepsPolicies: z.array(z.object({ kind: z.enum(['inline', 'managed']), name: z.string(), arn: z.string().optional() })).optional(),
 });
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -88,6 +88,7 @@ done
 
 PARTITION=aws
 FAILED=0
+SKIPPED=0
 CHANGED=0
 
 die() { printf 'apply.sh: %s\n' "$*" >&2; exit 1; }
@@ -251,12 +252,44 @@ rollback_begin() {
 }
 rollback_end() {
   if [ "$FAILED" -gt 0 ]; then echo "Rollback finished with $FAILED failed step(s); see above." >&2; exit 1; fi
+  if [ "$SKIPPED" -gt 0 ]; then echo "Rollback finished; $SKIPPED setting(s) changed since apply.sh were left as they are (see above)." >&2; exit 1; fi
   echo "Rollback finished."
 }
+# applied_value FILE: the setting a backup file holds, as AWS has it now (trust-policy.json,
+# max-session-duration.txt, permissions-boundary-arn.txt), read the way backup_principal reads it.
+applied_value() {
+  local k="$PRINCIPAL_KIND" K=User
+  [ "$k" = role ] && K=Role
+  who_args
+  case "$1" in
+    trust-policy.json) aws_ iam get-role "${"$"}{WHO[@]}" --query Role.AssumeRolePolicyDocument --output json ;;
+    max-session-duration.txt) aws_ iam get-role "${"$"}{WHO[@]}" --query Role.MaxSessionDuration --output text ;;
+    permissions-boundary-arn.txt) aws_ iam "get-$k" "${"$"}{WHO[@]}" --query "$K.PermissionsBoundary.PermissionsBoundaryArn" --output text ;;
+  esac
+}
+# record_applied FILE...: after the changes, each setting as this run left it (applied-FILE in the
+# backup), so that a rollback puts back only what nobody has changed since (--apply only).
+record_applied() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  local f
+  for f in "$@"; do applied_value "$f" > "$BACKUP_DIR/applied-$f"; done
+}
+# unchanged_since_apply DIR FILE: true when the setting is still what apply.sh left (or the backup
+# did not record it); otherwise the rollback leaves it, so a change someone made since is not lost.
+unchanged_since_apply() {
+  [ -f "$1/applied-$2" ] || return 0
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] (only if $2 is still what apply.sh left; a later change is kept)"; return 0; fi
+  [ "$(applied_value "$2")" = "$(cat "$1/applied-$2")" ] && return 0
+  SKIPPED=$((SKIPPED + 1))
+  printf 'Left as is: %s changed after apply.sh set it, so putting back %q would undo that change. Put it back by hand if you mean to.\n' "$2" "$1/$2" >&2
+  return 1
+}
 # undo_boundary DIR: iam put-<kind>-permissions-boundary with the ARN saved in DIR, or
-# iam delete-<kind>-permissions-boundary when the principal had none.
+# iam delete-<kind>-permissions-boundary when the principal had none; left as is when the
+# boundary in place is no longer the one apply.sh set.
 undo_boundary() {
   local previous
+  unchanged_since_apply "$1" permissions-boundary-arn.txt || return 0
   previous="$(cat "$1/permissions-boundary-arn.txt")"
   who_args
   if [ "$previous" = None ] || [ -z "$previous" ]; then
@@ -381,8 +414,9 @@ export function renderCliScript(target: FixTarget): string {
     if (r.kind === 'managed') L.push(`  undo iam attach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
     else L.push(`  undo iam put-${kind}-policy ${who} --policy-name ${q(r.name)} --policy-document "file://$dir/"${q(backupFile(kind, r.name))}`);
   }
-  if (maxSession !== undefined) L.push('  undo iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration "$(cat "$dir/max-session-duration.txt")"');
-  if (trust !== undefined) L.push('  undo iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document "file://$dir/trust-policy.json"');
+  // A setting someone changed after apply.sh is left as they made it (unchanged_since_apply).
+  if (maxSession !== undefined) L.push('  if unchanged_since_apply "$dir" max-session-duration.txt; then undo iam update-role --role-name "$PRINCIPAL_NAME" --max-session-duration "$(cat "$dir/max-session-duration.txt")"; fi # iam get-role (the value now)');
+  if (trust !== undefined) L.push('  if unchanged_since_apply "$dir" trust-policy.json; then undo iam update-assume-role-policy --role-name "$PRINCIPAL_NAME" --policy-document "file://$dir/trust-policy.json"; fi # iam get-role (the trust policy now)');
   if (boundary) L.push(`  undo_boundary "$dir" # iam put-${kind}-permissions-boundary (the saved ARN), or delete-${kind}-permissions-boundary if it had none`);
   for (const n of [...inline].reverse()) {
     L.push(
@@ -431,6 +465,8 @@ export function renderCliScript(target: FixTarget): string {
     if (r.kind === 'managed') L.push(`change iam detach-${kind}-policy ${who} --policy-arn ${replacedArn(r)}`);
     else L.push(`change iam delete-${kind}-policy ${who} --policy-name ${q(r.name)}`);
   }
+  const settings = [...(trust !== undefined ? ['trust-policy.json'] : []), ...(maxSession !== undefined ? ['max-session-duration.txt'] : []), ...(boundary ? ['permissions-boundary-arn.txt'] : [])];
+  if (settings.length > 0) L.push(`record_applied ${settings.join(' ')} # read-only: iam get-${kind}, the settings as this run left them (a rollback keeps later changes)`);
   L.push('finish');
   return `${L.join('\n')}\n`;
 }

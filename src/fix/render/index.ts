@@ -41,6 +41,11 @@ export interface FixTarget {
   readonly currentBoundaryArn?: string;
   /** Policies the fix replaces: removed after the new ones are in place. */
   readonly replacesPolicies?: readonly { readonly kind: 'inline' | 'managed'; readonly name: string; readonly arn?: string }[];
+  /**
+   * Schema 1.10.0. The principal's own policies the export names but does not hold: not read, so
+   * not replaced; Terraform's exclusive lists keep them attached, as apply.sh does.
+   */
+  readonly keepsPolicies?: readonly { readonly kind: 'inline' | 'managed'; readonly name: string; readonly arn?: string }[];
 }
 
 export interface RenderedFile {

@@ -94,6 +94,10 @@ export function renderFixesReadme(): string {
     '- one principal: `cp versions.tf role-<name>/`, then `terraform init` and `terraform plan` in that folder (without it Terraform takes the newest AWS provider, which also works);',
     "- all of them: every block name starts with its principal (in a group folder, with `attach_<boundary>`), so `mkdir -p all; bash -c 'shopt -s nullglob; cat role-*/main.tf user-*/main.tf attach-*/main.tf' > all/main.tf; cp versions.tf all/` is one module (nullglob: a bundle without users or groups has no `user-*` or `attach-*` folder, and a pattern that matches nothing must add nothing).",
     '',
+    // The provider's docs for the *_exclusive resources: they take "exclusive ownership" and remove
+    // what they do not list; a policy resource of another configuration beside them is "persistent drift".
+    'A role or user another Terraform configuration already manages takes these changes in that configuration, not from this `main.tf`: two states would both own it, and the `aws_iam_*_policies_exclusive` / `aws_iam_*_policy_attachments_exclusive` resources here remove every policy they do not list, including those the other configuration attaches (the AWS provider documents the persistent drift that follows).',
+    '',
     "A permissions boundary shared by several principals is created by `boundaries/<name>/main.tf`: apply that folder first (with `versions.tf` copied beside it); the principals' `main.tf` look it up by name.",
     '',
     '## With apply.sh',

@@ -330,6 +330,12 @@ export function renderTerraform(target: FixTarget): string {
   }
 
   const replaced = target.replacesPolicies ?? [];
+  // Attached policies the export did not hold were not read, so not replaced: an exclusive list
+  // without them would remove them (apply.sh leaves them too).
+  for (const k of target.keepsPolicies ?? []) {
+    if (k.kind === 'inline') keptInline.push(k.name);
+    else if (k.arn !== undefined) newManagedArns.push(hclString(k.arn));
+  }
   if (replaced.length > 0 && !ic) {
     // The policies the fix replaces are removed by exclusive lists of what stays: imported from
     // today's state, so the plan shows the old names leaving, not a create.
@@ -338,6 +344,7 @@ export function renderTerraform(target: FixTarget): string {
     const attachRes = `aws_iam_${kind}_policy_attachments_exclusive`;
     sections.push([
       `# Replaced: ${replaced.map((r) => `${r.kind} ${commentText(r.name)}`).join(', ')}. Only the policies listed below stay attached.`,
+      ...((target.keepsPolicies ?? []).length > 0 ? [`# Kept, not read (the export does not hold them): ${target.keepsPolicies!.map((k) => `${k.kind} ${commentText(k.name)}`).join(', ')}.`] : []),
       renderBlock(block('import', [attr('to', `${inlineRes}.${prefix}`), attr('id', hclString(target.principalName))])).join('\n'),
       renderBlock(block(`resource "${inlineRes}" ${hclString(prefix)}`, [
         attr(who, hclString(target.principalName)),

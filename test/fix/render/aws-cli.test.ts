@@ -42,7 +42,8 @@ case "$args" in
   *" sts get-caller-identity "*"--query Arn"*) echo "arn:aws:sts::123456789012:assumed-role/admin/me" ;;
   *" iam get-policy "*) echo "An error occurred (NoSuchEntity)" >&2; exit 254 ;;
   *" --query PolicyNames "*) printf 'old-inline\tother\n' ;;
-  *"PermissionsBoundary.PermissionsBoundaryArn"*) echo None ;;
+  *"PermissionsBoundary.PermissionsBoundaryArn"*) echo "${"$"}{BOUNDARY_NOW:-None}" ;;
+  *"--query Role.AssumeRolePolicyDocument"*) if [ -n "${"$"}{TRUST_NOW:-}" ]; then echo "$TRUST_NOW"; else echo '{}'; fi ;;
   *"--query Role.MaxSessionDuration"*) echo 43200 ;;
   *) echo '{}' ;;
 esac
@@ -195,6 +196,10 @@ describe('renderCliScript', () => {
       'iam update-role',
       'iam delete-role-policy',
       'iam detach-role-policy',
+      // The settings as this run left them, for the rollback (trust, session length, boundary).
+      'iam get-role',
+      'iam get-role',
+      'iam get-role',
     ]);
     const put = r.calls.find((c) => op(c) === 'iam put-role-policy')!;
     expect(flag(put, '--role-name')).toBe(NASTY_ROLE);
@@ -207,7 +212,8 @@ describe('renderCliScript', () => {
     //And the backup holds the state, with a rollback hint printed
     const backup = readdirSync(ws.dir).find((f) => /^backup-\d{8}T\d{6}Z$/.test(f))!;
     expect(readdirSync(join(ws.dir, backup)).sort()).toEqual(
-      ['get-role.json', 'inline-policy-names.txt', 'list-attached-role-policies.json', 'list-role-policies.json', 'max-session-duration.txt', 'permissions-boundary-arn.txt', 'role-policy-old-inline.json', 'role-policy-other.json', 'trust-policy.json'].sort(),
+      ['get-role.json', 'inline-policy-names.txt', 'list-attached-role-policies.json', 'list-role-policies.json', 'max-session-duration.txt', 'permissions-boundary-arn.txt', 'role-policy-old-inline.json', 'role-policy-other.json', 'trust-policy.json',
+        'applied-trust-policy.json', 'applied-max-session-duration.txt', 'applied-permissions-boundary-arn.txt'].sort(),
     );
     expect(r.stdout).toContain('To roll back:');
     expect(r.stdout).toContain('--rollback');
@@ -245,8 +251,11 @@ describe('renderCliScript', () => {
     expect(ops.filter((o) => o.startsWith('iam '))).toEqual([
       'iam attach-role-policy',
       'iam put-role-policy',
+      'iam get-role',
       'iam update-role',
+      'iam get-role',
       'iam update-assume-role-policy',
+      'iam get-role',
       'iam delete-role-permissions-boundary',
       'iam delete-role-policy',
       'iam delete-policy',
@@ -259,6 +268,29 @@ describe('renderCliScript', () => {
     expect(flag(find('iam update-role'), '--max-session-duration')).toBe('43200');
     expect(flag(find('iam update-assume-role-policy'), '--policy-document')).toBe(`file://${backup}/trust-policy.json`);
     expect(flag(find('iam delete-role-policy'), '--policy-name')).toBe('leash-inline');
+  });
+
+  it('--rollback leaves a trust policy or boundary someone changed after apply.sh as they made it, and says so', () => {
+    const ws = workspace(roleTarget('agent-role', 'leash-inline'));
+    expect(run(ws, ['--apply']).status).toBe(0);
+    const backup = join(ws.dir, readdirSync(ws.dir).find((f) => f.startsWith('backup-'))!);
+    expect(readdirSync(backup)).toEqual(expect.arrayContaining(['applied-trust-policy.json', 'applied-max-session-duration.txt', 'applied-permissions-boundary-arn.txt']));
+    //When a person edits the trust policy and sets another boundary after the apply
+    const r = run(ws, ['--rollback', backup, '--apply'], { TRUST_NOW: '{"Statement":[{"Principal":{"AWS":"arn:aws:iam::123456789012:role/oncall"}}]}', BOUNDARY_NOW: 'arn:aws:iam::123456789012:policy/their-boundary' });
+    //Then neither is overwritten, the rest is undone, and the rollback says what it left
+    const ops = r.calls.map(op);
+    expect(ops).not.toContain('iam update-assume-role-policy');
+    expect(ops).not.toContain('iam delete-role-permissions-boundary');
+    expect(ops).toContain('iam update-role');
+    expect(ops).toContain('iam put-role-policy');
+    expect(r.stderr).toContain('Left as is: trust-policy.json changed after apply.sh set it');
+    expect(r.stderr).toContain('Left as is: permissions-boundary-arn.txt changed after apply.sh set it');
+    expect(r.status).toBe(1);
+    //And a backup without the record (an older apply.sh) undoes as before
+    for (const f of readdirSync(backup).filter((x) => x.startsWith('applied-'))) rmSync(join(backup, f));
+    const old = run(ws, ['--rollback', backup, '--apply'], { TRUST_NOW: '{"changed":true}' });
+    expect(old.calls.map(op)).toContain('iam update-assume-role-policy');
+    expect(old.status).toBe(0);
   });
 
   it('uses the user operations for a user, and skips what users do not have', () => {
