@@ -161,6 +161,7 @@ describe('leash activity: bad input is exit 2 with what was expected', () => {
     [[SESSION_ARN], /--cloudtrail <files or folders> or --live/],
     [[SESSION_ARN, '--cloudtrail', root, '--since', 'yesterday'], /a UTC time to the second .* or a span back from now/],
     [[SESSION_ARN, '--cloudtrail', root, '--limit', '0'], /a whole number from 1/],
+    [[SESSION_ARN, '--cloudtrail', join(root, 'no-such-folder')], /a CloudTrail log file or folder that exists/],
     [[SESSION_ARN, '--cloudtrail', 's3://Not_A_Bucket/x'], /s3:\/\/BUCKET\/PREFIX/],
     [[SESSION_ARN, '--cloudtrail', root, '--session', 's2'], /the session the ARN names \(s1\)/],
     [[ROLE, '--cloudtrail', root, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-04T00:00:00Z'], /a time after --since/],

@@ -1,5 +1,6 @@
 // `leash activity <principal | session ARN>`: what it did, call by call, from CloudTrail (trail
 // files or LookupEvents). The timeline that goes with `leash contain` during an incident.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
@@ -110,6 +111,8 @@ export function register(program: Command): void {
         const sources: SourceInfo[] = [];
         const errors: ScanError[] = [];
         const paths = (o.cloudtrail ?? []).filter((p) => !p.startsWith('s3://'));
+        // A path that is not there is a mistyped argument, not an empty trail: say so before reading.
+        for (const p of paths) if (!existsSync(p)) throw new InputError('--cloudtrail', p, 'a CloudTrail log file or folder that exists (or s3://BUCKET/PREFIX)', 'nothing at that path');
         const buckets = (o.cloudtrail ?? []).filter((p) => p.startsWith('s3://')).map((u) => parseS3Url(u));
         const { readActivityFiles, readActivityLive, readActivityS3 } = await import('../../activity/read.js');
         const take = (r: { sources: readonly SourceInfo[]; errors: readonly ScanError[] }) => {
