@@ -1,12 +1,12 @@
 // The activity timeline: whose calls match (principal, session, source identity, window), what
 // each call is (IAM action, destructive, escalation, refused, AI tool), bounded memory that keeps
 // the most recent calls, and real CloudTrail from an attack simulation (../shared/fixtures).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityTimeline, principalKey, TimelineBuilder, type ActivityTarget } from '../../src/activity/timeline.js';
-import { sharedFixture } from '../support/fixtures.js';
+import { SKIP_REASON, sharedFixture, sharedFixturesPresent } from '../support/fixtures.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/agents/deploy-agent`;
@@ -105,8 +105,9 @@ describe('TimelineBuilder: bounded to the most recent calls', () => {
   });
 });
 
-const invictus = sharedFixture('cloudtrail/invictus-ir-aws-dataset');
-describe.skipIf(!invictus)(`activity in real CloudTrail: the Invictus IR AWS dataset (Stratus Red Team)${invictus ? '' : ' (skipped: shared fixtures not found)'}`, () => {
+const invictusDir = sharedFixture('cloudtrail/invictus-ir-aws-dataset');
+const invictus = sharedFixturesPresent && existsSync(invictusDir) ? invictusDir : undefined;
+describe.skipIf(!invictus)(`activity in real CloudTrail: the Invictus IR AWS dataset (Stratus Red Team)${invictus ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   const recs = invictus ? readdirSync(invictus).filter((f) => f.endsWith('.json')).flatMap((f) => (JSON.parse(readFileSync(join(invictus, f), 'utf8')) as { Records: Record<string, unknown>[] }).Records) : [];
   const USER = 'arn:aws:iam::123837392027:user/';
   const callsBy = (arn: string) => recs.filter((r) => (r['userIdentity'] as { arn?: string }).arn === arn);
