@@ -2,14 +2,14 @@
 // bucket, or single files), or the account's LookupEvents (live: management events of the last
 // 90 days). Every file is bounded in size (loadLogFile); a file that cannot be read is an error
 // value with its path and what was wrong, and the read goes on.
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
-import { isCloudTrailFileName } from '../collect/cloudtrail/sources/files.js';
+import { walkLogFiles } from '../collect/cloudtrail/sources/files.js';
 import type { TimelineBuilder } from './timeline.js';
 
 export interface ActivityRead {
@@ -17,8 +17,6 @@ export interface ActivityRead {
   readonly errors: readonly ScanError[];
 }
 
-// Digest files (hash chains) and Insights events share the bucket but are not API calls.
-const SKIPPED_DIRS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
 // `<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz`: delivered after the calls it holds.
 const DELIVERED = /_CloudTrail_[^_]+_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
 
@@ -26,17 +24,6 @@ const DELIVERED = /_CloudTrail_[^_]+_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
 export function deliveredAt(file: string): string | undefined {
   const m = DELIVERED.exec(basename(file));
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z` : undefined;
-}
-
-async function* logFiles(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) yield* logFiles(full);
-    } else if ((e.isFile() || e.isSymbolicLink()) && isCloudTrailFileName(e.name)) yield full;
-  }
 }
 
 /** The records of one parsed log file: `{"Records": [...]}` as CloudTrail writes it, or a bare array. */
@@ -90,7 +77,7 @@ export async function readActivityFiles(paths: readonly string[], builder: Timel
     };
     try {
       const st = await stat(input);
-      if (st.isDirectory()) for await (const f of logFiles(input)) await readOne(f);
+      if (st.isDirectory()) for await (const f of walkLogFiles(input)) await readOne(f);
       else await readOne(input);
       sources.push({ kind: 'cloudtrail-file', location: input, status: bad > 0 ? 'partial' : 'ok', counts: { files, skippedBeforeWindow: skipped, unreadable: bad } });
     } catch (e) {

@@ -29,10 +29,12 @@ export type ContainScope = 'session' | 'sessions' | 'all';
 /** AWS managed; a Deny of every action. Attached, it stops new sessions and access keys as well. */
 export const DENY_ALL_POLICY_ARN = 'arn:aws:iam::aws:policy/AWSDenyAll';
 
-const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
+/** A role session ARN as CloudTrail and alerts show it: partition, account, role name, session name. */
+export const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
 /** Role session names and source identities: IAM's alphabet for them, which holds no `*`, `?` or `$`. */
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** A UTC time to the second, as --at and --since take it. */
+export const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** An Identity Center role: `AWSReservedSSO_<permission set name>_<16 hex>` (as collect reads it). */
 const SSO_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
 /** Identity Center's path, with the instance's region when it is not us-east-1's (`/aws-reserved/sso.amazonaws.com/eu-west-1/`). */

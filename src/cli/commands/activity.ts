@@ -8,7 +8,7 @@ import type { ScanError, SourceInfo } from '../../model/errors.js';
 import { TimelineBuilder, DEFAULT_ACTIVITY_LIMIT, type ActivityTarget } from '../../activity/timeline.js';
 import { parseS3Url } from '../../collect/cloudtrail/reader.js';
 import { renderTimeline } from '../../activity/render.js';
-import { SESSION_NAME } from '../../contain/plan.js';
+import { ISO_SECOND, SESSION_ARN, SESSION_NAME } from '../../contain/plan.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
@@ -20,9 +20,7 @@ interface ActivityOptions {
   report: string; reports: string; account?: string; json?: boolean;
 }
 
-const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
 const IAM_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]{1,512}$/;
-const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const RELATIVE = /^(\d{1,5})([mhd])$/;
 
 /** `--since`: a UTC time to the second, or a span back from now (30m, 12h, 7d). */

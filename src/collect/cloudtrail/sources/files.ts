@@ -94,17 +94,18 @@ interface InputState {
 /** A log file to read, or a walk error; both stay in input order so errors list in that order. */
 type Item = { readonly state: InputState; readonly file: string; size: number } | { readonly state: InputState; readonly error: ScanError };
 
-async function* walk(dir: string, state: InputState): AsyncGenerator<string> {
+/** Every log file under `dir`, in name order; digest and Insights folders left out, other files counted by `onOther`. */
+export async function* walkLogFiles(dir: string, onOther?: () => void): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = join(dir, e.name);
     if (e.isDirectory()) {
       if (SKIPPED_DIRS.has(e.name)) continue;
-      yield* walk(full, state);
+      yield* walkLogFiles(full, onOther);
     } else if (e.isFile() || e.isSymbolicLink()) {
       if (isCloudTrailFileName(e.name)) yield full;
-      else state.skippedFiles++;
+      else onOther?.();
     }
   }
 }
@@ -119,7 +120,7 @@ async function* allItems(states: readonly InputState[]): AsyncGenerator<Item> {
         yield { state, file: state.input, size: st.size };
         continue;
       }
-      for await (const file of walk(state.input, state)) {
+      for await (const file of walkLogFiles(state.input, () => state.skippedFiles++)) {
         state.found++;
         yield { state, file, size: -1 };
       }
