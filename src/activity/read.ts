@@ -10,7 +10,7 @@ import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
 import { walkLogFiles } from '../collect/cloudtrail/sources/files.js';
-import type { TimelineBuilder } from './timeline.js';
+import type { ActivityTarget, TimelineBuilder } from './timeline.js';
 
 export interface ActivityRead {
   readonly sources: readonly SourceInfo[];
@@ -89,11 +89,38 @@ export async function readActivityFiles(paths: readonly string[], builder: Timel
   return { sources, errors };
 }
 
-/** LookupEvents of the window (bounded in pages and events like the scan's), every event to the builder. */
-export async function readActivityLive(client: CloudTrailClient, builder: TimelineBuilder, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
+/**
+ * The LookupEvents "User name" every call of the target carries: an IAM user's name, or the role
+ * session's name (the AWS CLI reference's lookup-events example: an assumed role's event has
+ * Username "my-session-name"). A role without a session has none (its sessions' names are not
+ * known in advance): its window is read whole. The builder still decides which events are the
+ * target's (another role's session may share the name).
+ */
+export function lookupUsername(t: ActivityTarget): string | undefined {
+  const user = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(t.principalArn);
+  return user ? user[1] : t.sessionName;
+}
+
+/**
+ * LookupEvents of the window in each region (each bounded in pages and events like the scan's),
+ * narrowed to the target's user name when it has one, every event to the builder.
+ */
+export async function readActivityLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], builder: TimelineBuilder, target: ActivityTarget, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
   // Loaded here: the AWS SDK is not loaded at start-up (test/cli/startup.test.ts).
-  const { lookupCloudTrailEvents } = await import('../collect/cloudtrail/sources/lookup-events.js');
-  const r = await lookupCloudTrailEvents(client, { startTime: new Date(window.since), ...(window.until ? { endTime: new Date(window.until) } : {}), ...(maxEvents ? { maxEvents } : {}) });
+  const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const username = lookupUsername(target);
+  const r = await lookupCloudTrailEventsInRegions(
+    clientIn,
+    regions,
+    {
+      startTime: new Date(window.since),
+      ...(window.until ? { endTime: new Date(window.until) } : {}),
+      ...(maxEvents ? { maxEvents } : {}),
+      ...(username !== undefined ? { lookupAttributes: [{ AttributeKey: 'Username', AttributeValue: username }] } : {}),
+    },
+    undefined,
+    username !== undefined ? `cloudtrail:LookupEvents Username=${username}` : 'cloudtrail:LookupEvents',
+  );
   r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
   return { sources: [r.source], errors: r.errors };
 }

@@ -58,6 +58,8 @@ export function awsCollectOptions(opts: ScanOptions, onProgress: ProgressFn): Co
     ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
     ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d: AuthorizationDetails) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => LIKELY_AGENT.test(arn)) } } : {}),
     ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
+    // LookupEvents in the inventory's regions too (plus us-east-1's global service events: lookupRegions).
+    ...(opts.cloudtrailLookupDays && opts.regions ? { cloudTrailRegions: opts.regions } : {}),
     ...(opts.scps ? { scps: true } : {}),
     // Resource control policies are read with the inventory when Organizations is read (--scps).
     ...(opts.resources ? { inventory: { regions: opts.regions ?? [opts.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1'], ...(opts.scps ? { rcps: true } : {}) } } : {}),

@@ -117,6 +117,48 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     expect(whole.out).not.toMatch(/^partial:/m);
   });
 
+  it('a session is looked up by its name (LookupEvents Username) in its region and in us-east-1, where its IAM calls are; a role without a session reads the window whole', async () => {
+    // What CloudTrail's Lookup does since November 2021: IAM calls only in us-east-1.
+    const iamCall = call('2026-12-05T10:06:00Z', 'iam.amazonaws.com', 'AttachRolePolicy', 's1', { awsRegion: 'us-east-1', requestParameters: { roleName: 'admin' } });
+    const euCall = call('2026-12-05T10:07:00Z', 'ec2.amazonaws.com', 'TerminateInstances', 's1', { awsRegion: 'eu-west-1' });
+    const otherRoleSameName = { ...call('2026-12-05T10:08:00Z', 'ec2.amazonaws.com', 'RunInstances', 's1', { awsRegion: 'eu-west-1' }), userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCT}:assumed-role/other-role/s1`, accountId: ACCT } };
+    const regional = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, iamCall, euCall, otherRoleSameName] }), { cloudTrailRegional: true });
+    try {
+      const args = ['--live', '--region', 'eu-west-1', '--endpoint-url', regional.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
+      const t = await json([SESSION_ARN, ...args]);
+      // The escalation in us-east-1 and the deletion in eu-west-1; the other role's session of the same name is not dana's.
+      expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket', 'AttachRolePolicy', 'TerminateInstances']);
+      const lookups = regional.requests.filter((q) => q.operation === 'LookupEvents');
+      expect(lookups.map((q) => q.region)).toEqual(['eu-west-1', 'us-east-1']);
+      expect(lookups.map((q) => q.params['LookupAttributes'])).toEqual([[{ AttributeKey: 'Username', AttributeValue: 's1' }], [{ AttributeKey: 'Username', AttributeValue: 's1' }]]);
+      expect(t.sources).toHaveLength(1);
+      // Control: the role without a session has no user name to look up, so nothing narrows the read.
+      regional.requests.length = 0;
+      const whole = await json([ROLE, ...args]);
+      expect(whole.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket', 'ListBuckets', 'AttachRolePolicy', 'TerminateInstances']);
+      expect(regional.requests.filter((q) => q.operation === 'LookupEvents').every((q) => q.params['LookupAttributes'] === undefined)).toBe(true);
+      // A region given twice or us-east-1 itself: each region read once.
+      regional.requests.length = 0;
+      await json([SESSION_ARN, ...args, '--regions', 'us-east-1,eu-west-1']);
+      expect(regional.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region)).toEqual(['eu-west-1', 'us-east-1']);
+    } finally {
+      await regional.close();
+    }
+  });
+
+  it('an IAM user is looked up by its user name, whatever its path', async () => {
+    const user = `arn:aws:iam::${ACCT}:user/contractors/ci-bot`;
+    const byUser = { ...call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteObject'), userIdentity: { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT } };
+    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, byUser] }), { cloudTrailRegional: true });
+    try {
+      const t = await json([user, '--live', '--region', 'us-east-1', '--endpoint-url', f.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
+      expect(t.events.map((e) => e.eventName)).toEqual(['DeleteObject']);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => [q.region, q.params['LookupAttributes']])).toEqual([['us-east-1', [{ AttributeKey: 'Username', AttributeValue: 'ci-bot' }]]]);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('the same session\'s calls as the trail files give', async () => {
     const t = await json([SESSION_ARN, '--live', '--region', 'us-east-1', '--endpoint-url', fake.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
     expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
@@ -161,6 +203,8 @@ describe('leash activity: bad input is exit 2 with what was expected', () => {
     [[SESSION_ARN], /--cloudtrail <files or folders> or --live/],
     [[SESSION_ARN, '--cloudtrail', root, '--since', 'yesterday'], /a UTC time to the second .* or a span back from now/],
     [[SESSION_ARN, '--cloudtrail', root, '--limit', '0'], /a whole number from 1/],
+    [[SESSION_ARN, '--cloudtrail', root, '--regions', 'eu-west-1'], /to be used with --live/],
+    [[SESSION_ARN, '--live', '--regions', 'eu-west-1,Mars'], /an AWS region such as us-east-1/],
     [[SESSION_ARN, '--cloudtrail', join(root, 'no-such-folder')], /a CloudTrail log file or folder that exists/],
     [[SESSION_ARN, '--cloudtrail', 's3://Not_A_Bucket/x'], /s3:\/\/BUCKET\/PREFIX/],
     [[SESSION_ARN, '--cloudtrail', root, '--session', 's2'], /the session the ARN names \(s1\)/],

@@ -4,7 +4,7 @@
 // Faults (throttling, 500s, slowness, AccessDenied) are injected deterministically from a seed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mulberry32, type FakeAccount } from './fake-aws-account.js';
+import { mulberry32, type CloudTrailRecordLike, type FakeAccount } from './fake-aws-account.js';
 
 // toolchain.md P6: never let an SDK default chain probe instance metadata from a test.
 process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
@@ -27,12 +27,20 @@ export interface FakeAwsOptions {
   deny?: string[];
   /** How many GetServiceLastAccessedDetails polls answer IN_PROGRESS before a job completes (default 1). */
   lastAccessedPolls?: number;
+  /**
+   * LookupEvents answers, as CloudTrail does since November 2021, only the events recorded in the
+   * request's region (the signing scope's): a record's awsRegion, and us-east-1 for the global
+   * services' (IAM, STS, console sign-in, CloudFront). Off: every region's events everywhere.
+   */
+  cloudTrailRegional?: boolean;
 }
 
 export interface ReceivedRequest {
   readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'sso-admin' | 'unknown';
   readonly operation: string;
   readonly accountId?: string;
+  /** The region of the request's signing scope. */
+  readonly region?: string;
   readonly status: number;
   readonly params: Readonly<Record<string, unknown>>;
 }
@@ -108,6 +116,22 @@ function page<T>(items: readonly T[], marker: string | undefined, size: number):
   const start = decodeMarker(marker);
   const slice = items.slice(start, start + size);
   return start + size < items.length ? { items: slice, next: encodeMarker(start + size) } : { items: slice };
+}
+
+const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com', 'sts.amazonaws.com', 'signin.amazonaws.com', 'cloudfront.amazonaws.com']);
+
+/** Where CloudTrail's Lookup records an event: us-east-1 for the global services, else its region. */
+function lookupRegionOf(r: CloudTrailRecordLike): string {
+  return GLOBAL_EVENT_SOURCES.has(r.eventSource) ? 'us-east-1' : String(r['awsRegion'] ?? 'us-east-1');
+}
+
+/** LookupEvents' "User name": an IAM user's name, a role session's name (the CLI reference's example), root. */
+function lookupUsername(r: CloudTrailRecordLike): string | undefined {
+  const id = r.userIdentity as { type?: string; userName?: string; arn?: string } | undefined;
+  if (id?.type === 'IAMUser') return id.userName ?? id.arn?.split('/').pop();
+  if (id?.type === 'AssumedRole') return id.arn?.split('/').pop();
+  if (id?.type === 'Root') return 'root';
+  return undefined;
 }
 
 function principalArns(account: FakeAccount): Set<string> {
@@ -223,11 +247,23 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     throw new FakeError(400, 'InvalidAction', `Could not find operation ${op} for version 2011-06-15`);
   }
 
-  function cloudtrail(op: string, body: Record<string, unknown>, account: FakeAccount): unknown {
+  function cloudtrail(op: string, body: Record<string, unknown>, account: FakeAccount, region: string): unknown {
     if (op !== 'LookupEvents') throw new FakeError(400, 'UnknownOperationException', op);
     const start = typeof body['StartTime'] === 'number' ? body['StartTime'] * 1000 : -Infinity;
     const end = typeof body['EndTime'] === 'number' ? body['EndTime'] * 1000 : Infinity;
+    const attrs = Array.isArray(body['LookupAttributes']) ? (body['LookupAttributes'] as { AttributeKey?: string; AttributeValue?: string }[]) : [];
+    // CloudTrail's rule: "Currently the list can contain only one item."
+    if (attrs.length > 1) throw new FakeError(400, 'InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
+    const attr = attrs[0];
+    if (attr && !['Username', 'EventName', 'EventSource'].includes(String(attr.AttributeKey))) throw new FakeError(400, 'InvalidLookupAttributesException', `the fake does not look up by ${attr.AttributeKey}`);
+    const matches = (r: CloudTrailRecordLike): boolean => {
+      if (options.cloudTrailRegional && lookupRegionOf(r) !== region) return false;
+      if (!attr) return true;
+      const value = attr.AttributeKey === 'Username' ? lookupUsername(r) : attr.AttributeKey === 'EventName' ? r.eventName : r.eventSource;
+      return value === attr.AttributeValue;
+    };
     const records = (account.cloudTrailRecords ?? [])
+      .filter(matches)
       .map((r) => ({ r, t: Date.parse(r.eventTime) }))
       .filter(({ t }) => t >= start && t <= end)
       .sort((a, b) => b.t - a.t); // newest first, as LookupEvents returns them
@@ -240,6 +276,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
         ReadOnly: String(r['readOnly'] ?? 'true'),
         EventTime: t / 1000,
         EventSource: r.eventSource,
+        ...(lookupUsername(r) !== undefined ? { Username: lookupUsername(r) } : {}),
         Resources: [],
         CloudTrailEvent: JSON.stringify(r),
       })),
@@ -302,6 +339,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     const auth = String(req.headers['authorization'] ?? '');
     const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? '';
     const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? '';
+    const region = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(auth)?.[1] ?? '';
     const caller = keys.get(keyId);
     const target = String(req.headers['x-amz-target'] ?? '');
     let service: ReceivedRequest['service'];
@@ -319,7 +357,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     }
     const json = Boolean(target);
     const send = (status: number, payload: string): void => {
-      requests.push({ service, operation, ...(caller ? { accountId: caller.account.accountId } : {}), status, params });
+      requests.push({ service, operation, ...(caller ? { accountId: caller.account.accountId } : {}), ...(region ? { region } : {}), status, params });
       const write = (): void => {
         res.writeHead(status, { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml', 'x-amzn-requestid': `req-${requests.length}` });
         res.end(payload);
@@ -340,7 +378,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
       if (fault) throw fault;
       if (json) {
         // An account without IAM Identity Center: no instances, no permission sets.
-        const out = service === 'cloudtrail' ? cloudtrail(operation, params, caller.account) : service === 'sso-admin' ? (operation === 'ListInstances' ? { Instances: [] } : { PermissionSets: [] }) : organizations(operation, params, caller.account);
+        const out = service === 'cloudtrail' ? cloudtrail(operation, params, caller.account, region) : service === 'sso-admin' ? (operation === 'ListInstances' ? { Instances: [] } : { PermissionSets: [] }) : organizations(operation, params, caller.account);
         send(200, JSON.stringify(out));
       } else {
         const q = params as Record<string, string>;

@@ -13,10 +13,11 @@ import { checkAccount, loadReport, resolveReportPath } from '../../report/histor
 import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { checkRegion } from '../hints.js';
 
 interface ActivityOptions {
   cloudtrail?: string[]; live?: boolean; profile?: string; region?: string; endpointUrl?: string;
-  since?: string; until?: string; demo?: boolean; maxEvents?: string; session?: string; sourceIdentity?: string; limit: string;
+  since?: string; until?: string; demo?: boolean; maxEvents?: string; session?: string; sourceIdentity?: string; limit: string; regions?: string[];
   report: string; reports: string; account?: string; json?: boolean;
 }
 
@@ -74,7 +75,8 @@ export function register(program: Command): void {
     .option('--cloudtrail <path...>', 'CloudTrail log files or folders (a copy of the trail\'s bucket), or s3://BUCKET/PREFIX (read in place, with --profile)')
     .option('--live', 'read the account\'s CloudTrail LookupEvents (management events of the last 90 days) with --profile')
     .option('--profile <name>', 'AWS profile for --live and s3:// trails')
-    .option('--region <region>', 'region for --live (LookupEvents is regional)')
+    .option('--region <region>', 'region for --live (LookupEvents is regional; us-east-1, where IAM and STS calls are looked up, is read too)')
+    .option('--regions <regions...>', 'more regions for --live, space- or comma-separated')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint for --live')
     .option('--max-events <n>', 'LookupEvents events read at most (--live; default 10000, at 2 requests/s)')
     .option('--demo', 'the bundled demo account\'s CloudTrail (every call it holds unless --since)')
@@ -103,6 +105,10 @@ export function register(program: Command): void {
         }
         const maxEvents = o.maxEvents === undefined ? undefined : Number(o.maxEvents);
         if (o.maxEvents !== undefined && (!/^\d{1,7}$/.test(o.maxEvents) || maxEvents! < 1)) throw new InputError('--max-events', '', 'a whole number from 1 to 9999999', JSON.stringify(o.maxEvents));
+        checkRegion(o.region);
+        const regions = o.regions?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean) ?? [];
+        for (const r of regions) checkRegion(r, '--regions');
+        if (regions.length > 0 && !o.live) throw new InputError('--regions', '', 'to be used with --live (the regions whose LookupEvents are read)', regions.join(' '));
         if (!o.cloudtrail?.length && !o.live) throw new InputError('leash activity', '', '--cloudtrail <files or folders> or --live (LookupEvents)', 'no CloudTrail source');
         const who = await targetOf(target, o);
         const builder = new TimelineBuilder(who, { since, ...(until ? { until } : {}), limit });
@@ -126,7 +132,12 @@ export function register(program: Command): void {
             const account = /^arn:[^:]*:iam::(\d{12}):/.exec(who.principalArn)?.[1];
             const end = until ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z');
             for (const loc of buckets) take(await readActivityS3(clients.s3, loc, builder, { since, until: end }, account));
-            if (o.live) take(await readActivityLive(clients.cloudtrail, builder, { since, ...(until ? { until } : {}) }, maxEvents));
+            if (o.live) {
+              const { lookupRegions } = await import('../../collect/cloudtrail/sources/lookup-events.js');
+              const home = await clients.cloudtrail.config.region();
+              const clientIn = (r: string) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail);
+              take(await readActivityLive(clientIn, lookupRegions([home, ...regions]), builder, who, { since, ...(until ? { until } : {}) }, maxEvents));
+            }
           } finally {
             clients.destroy();
           }

@@ -184,7 +184,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
     .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint for every service')
-    .option('--cloudtrail-lookup <days>', 'live: read CloudTrail LookupEvents for the last N days (management events, 2 req/s)')
+    .option('--cloudtrail-lookup <days>', 'live: read CloudTrail LookupEvents for the last N days (management events, 2 req/s per region) in the scan region, us-east-1 (where IAM and STS calls are looked up) and the --regions')
     .option('--live-last-accessed', 'live: action-level service-last-accessed for agent-looking principals')
     .option('--scps', 'live: read service control policies from AWS Organizations')
     .option('--all-accounts', 'live: scan every account listed in leash.config.yaml `accounts`, assuming its role')

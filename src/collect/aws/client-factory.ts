@@ -69,6 +69,8 @@ export interface RegionalClients {
   readonly sqs: SQSClient;
   readonly sns: SNSClient;
   readonly ecr: ECRClient;
+  /** LookupEvents is regional (global services' events are looked up in us-east-1). */
+  readonly cloudtrail: CloudTrailClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -157,6 +159,7 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
     const sqs = lazy(() => new SQSClient(r));
     const sns = lazy(() => new SNSClient(r));
     const ecr = lazy(() => new ECRClient(r));
+    const ct = lazy(() => new CloudTrailClient(r));
     set = {
       region,
       get cloudformation() { return cf(); },
@@ -171,6 +174,7 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
       get sqs() { return sqs(); },
       get sns() { return sns(); },
       get ecr() { return ecr(); },
+      get cloudtrail() { return ct(); },
     };
     regionalSets.set(region, set);
     return set;

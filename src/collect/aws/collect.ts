@@ -3,7 +3,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ScanError, SourceInfo, SourceKind } from '../../model/errors.js';
 import { addRoleMaxSessionDuration, fetchAuthorizationDetails, type AuthorizationDetails } from '../iam/authorization-details-live.js';
-import { lookupCloudTrailEvents, type CloudTrailLookupOptions } from '../cloudtrail/sources/lookup-events.js';
+import { lookupCloudTrailEventsInRegions, lookupRegions, type CloudTrailLookupOptions, type CloudTrailLookupResult } from '../cloudtrail/sources/lookup-events.js';
 import { createAwsClients, type AwsClients, type AwsConnectionOptions } from './client-factory.js';
 import { essentialFailure } from './errors.js';
 import { fetchServiceLastAccessed, type LastAccessedOptions } from '../iam/last-accessed-live.js';
@@ -28,6 +28,8 @@ export interface CollectAwsOptions extends AwsConnectionOptions {
   readonly roleMaxSessionDuration?: boolean;
   readonly lastAccessed?: LastAccessedRequest;
   readonly cloudTrail?: CloudTrailLookupOptions;
+  /** LookupEvents in these regions besides the client's (and us-east-1's global service events: lookupRegions). */
+  readonly cloudTrailRegions?: readonly string[];
   readonly scps?: boolean;
   /** Read Identity Center permission sets when the account has AWSReservedSSO_* roles (default true). */
   readonly identityCenter?: boolean;
@@ -43,7 +45,7 @@ export interface AwsCollection {
   readonly authorizationDetails: AuthorizationDetails;
   /** principal ARN → GetServiceLastAccessedDetails output (ACTION_LEVEL, pages merged). */
   readonly lastAccessed?: Record<string, unknown>;
-  /** Parsed CloudTrailEvent objects, newest first. */
+  /** Parsed CloudTrailEvent objects, newest first within each region read. */
   readonly cloudTrailRecords?: unknown[];
   /** Outermost first: root, OUs, then the account. */
   readonly scps?: ScpTarget[];
@@ -57,6 +59,16 @@ export interface AwsCollection {
 
 function skipped(kind: SourceKind, location: string): SourceInfo {
   return { kind, location, status: 'skipped', detail: 'not requested' };
+}
+
+/**
+ * LookupEvents in the client's region, the regions asked for, and where global service events
+ * are looked up: one region alone misses IAM and STS calls (an escalation's) or the other regions'.
+ */
+export async function lookupLive(clients: AwsClients, lookup: CloudTrailLookupOptions, extra: readonly string[], onProgress: ProgressListener | undefined, location: string): Promise<CloudTrailLookupResult> {
+  const home = await clients.cloudtrail.config.region();
+  const regions = lookupRegions([home, ...extra]);
+  return lookupCloudTrailEventsInRegions((r) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail), regions, lookup, onProgress, location);
 }
 
 export async function collectAws(opts: CollectAwsOptions = {}): Promise<AwsCollection> {
@@ -117,7 +129,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
           `account ${accountId}`,
         )
       : undefined,
-    opts.cloudTrail ? lookupCloudTrailEvents(clients.cloudtrail, opts.cloudTrail, opts.onProgress, `account ${accountId}`) : undefined,
+    opts.cloudTrail ? lookupLive(clients, opts.cloudTrail, opts.cloudTrailRegions ?? [], opts.onProgress, `account ${accountId}`) : undefined,
     opts.scps ? fetchScps(clients.organizations, accountId, opts.onProgress) : undefined,
   ]);
   // Fixes to AWSReservedSSO_* roles target their permission sets: read those ARNs (read-only).

@@ -208,6 +208,33 @@ describe('collectAws against the loopback endpoint', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it('a scan in eu-west-1 also looks up us-east-1, where the agent\'s IAM calls are (and the --regions), each region once', async () => {
+    const base = generateAccount({ roles: 2 });
+    const role = `arn:aws:sts::${base.accountId}:assumed-role/kiro-agent-0/s`;
+    const at = (m: number) => new Date(Date.UTC(2026, 10, 20, 12, m)).toISOString();
+    const cloudTrailRecords = [
+      { eventID: 'iam', eventTime: at(1), eventSource: 'iam.amazonaws.com', eventName: 'PassRole', awsRegion: 'us-east-1', userIdentity: { type: 'AssumedRole', arn: role } },
+      { eventID: 'eu', eventTime: at(2), eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'eu-west-1', userIdentity: { type: 'AssumedRole', arn: role } },
+      { eventID: 'ap', eventTime: at(3), eventSource: 'lambda.amazonaws.com', eventName: 'Invoke', awsRegion: 'ap-south-1', userIdentity: { type: 'AssumedRole', arn: role } },
+    ];
+    const fake = await fakeAws({ ...base, cloudTrailRecords }, { cloudTrailRegional: true });
+    const ids = (r: Awaited<ReturnType<typeof collectAws>>) => (r.cloudTrailRecords ?? []).map((x) => (x as { eventID: string }).eventID).sort();
+    const cloudTrail = { startTime: new Date(Date.UTC(2026, 10, 19)), endTime: new Date(Date.UTC(2026, 10, 21)), clock: manualClock() };
+    const r = await collectAws({ ...fakeConnection(fake), region: 'eu-west-1', cloudTrail });
+    expect(ids(r)).toEqual(['eu', 'iam']);
+    expect(fake.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region)).toEqual(['eu-west-1', 'us-east-1']);
+    expect(r.sources.find((x) => x.kind === 'cloudtrail-api')).toMatchObject({ status: 'ok', counts: { regions: 2, events: 2 } });
+    fake.requests.length = 0;
+    const more = await collectAws({ ...fakeConnection(fake), region: 'eu-west-1', cloudTrail, cloudTrailRegions: ['ap-south-1', 'eu-west-1'] });
+    expect(ids(more)).toEqual(['ap', 'eu', 'iam']);
+    expect(fake.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region)).toEqual(['eu-west-1', 'ap-south-1', 'us-east-1']);
+    // Control: a scan in us-east-1 reads that one region, as before.
+    fake.requests.length = 0;
+    const home = await collectAws({ ...fakeConnection(fake), cloudTrail });
+    expect(ids(home)).toEqual(['iam']);
+    expect(fake.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region)).toEqual(['us-east-1']);
+  });
+
   it('reports progress: caller, then IAM pages', async () => {
     const fake = await fakeAws(generateAccount({ roles: 25 }), { pageSize: 10 });
     const events: string[] = [];

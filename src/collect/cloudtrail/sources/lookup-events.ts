@@ -96,3 +96,59 @@ export async function lookupCloudTrailEvents(client: CloudTrailClient, opts: Clo
     },
   };
 }
+
+/**
+ * The regions whose LookupEvents hold a principal's management events: the ones asked for, and
+ * in the commercial partition us-east-1, where CloudTrail's Lookup records IAM, STS (global
+ * endpoint), console sign-in and CloudFront events since November 2021 ("global service events":
+ * looked up in another region they are not there). Other partitions: the regions asked for only,
+ * as leash has no AWS statement of where their global events are looked up.
+ */
+export function lookupRegions(regions: readonly string[]): string[] {
+  const out = [...new Set(regions)];
+  const commercial = out.length === 0 || out.every((r) => !/^(?:us-gov-|cn-|us-iso)/.test(r));
+  if (commercial && !out.includes('us-east-1')) out.push('us-east-1');
+  return out;
+}
+
+/**
+ * LookupEvents in each region (each paced and bounded on its own: the quota is per account and
+ * region), as one source: records of every region (newest first within a region), the pages
+ * summed, and the status of the worst region with each region's state in the detail.
+ */
+export async function lookupCloudTrailEventsInRegions(
+  clientIn: (region: string) => CloudTrailClient,
+  regions: readonly string[],
+  opts: CloudTrailLookupOptions,
+  onProgress?: ProgressListener,
+  location = 'cloudtrail:LookupEvents',
+): Promise<CloudTrailLookupResult> {
+  if (regions.length === 1) return lookupCloudTrailEvents(clientIn(regions[0]!), opts, onProgress, location);
+  const records: unknown[] = [];
+  const errors: ScanError[] = [];
+  const states: string[] = [];
+  // An event looked up in two regions (global service events were copied to every region's
+  // Lookup before November 2021) counts once.
+  const seen = new Set<string>();
+  let pages = 0;
+  let ok = 0, unavailable = 0;
+  for (const region of regions) {
+    const r = await lookupCloudTrailEvents(clientIn(region), opts, onProgress, `${location} ${region}`);
+    for (const rec of r.records) {
+      const id = (rec as { eventID?: unknown } | null)?.eventID;
+      if (typeof id === 'string') {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      records.push(rec);
+    }
+    errors.push(...r.errors);
+    pages += r.pages;
+    if (r.source.status === 'ok') ok++;
+    else if (r.source.status === 'unavailable') unavailable++;
+    states.push(r.source.status === 'ok' ? `${region} ok` : `${region} ${r.source.status}${r.source.detail ? ` (${r.source.detail})` : ''}`);
+  }
+  const status: SourceInfo['status'] = ok === regions.length ? 'ok' : unavailable === regions.length ? 'unavailable' : 'partial';
+  const window = `${opts.startTime.toISOString()}..${(opts.endTime ?? new Date()).toISOString()}`;
+  return { records, pages, errors, source: { kind: 'cloudtrail-api', location, status, detail: `${window}; regions: ${states.join('; ')}`, counts: { pages, events: records.length, regions: regions.length } } };
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../../src/collect/aws/client-factory.js';
-import { lookupCloudTrailEvents } from '../../../../src/collect/cloudtrail/sources/lookup-events.js';
+import { lookupCloudTrailEvents, lookupCloudTrailEventsInRegions, lookupRegions } from '../../../../src/collect/cloudtrail/sources/lookup-events.js';
 import { generateAccount, type CloudTrailRecordLike } from '../../../support/fake-aws-account.js';
 import { fakeConnection, startFakeAws, type FakeAws } from '../../../support/fake-aws.js';
 import { sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../../support/fixtures.js';
@@ -16,6 +16,8 @@ let clients: AwsClients | undefined;
 afterEach(async () => {
   clients?.destroy();
   await fake?.close();
+  clients = undefined;
+  fake = undefined;
 });
 
 async function setUp(recs: readonly CloudTrailRecordLike[], pageSize = 50): Promise<AwsClients> {
@@ -54,6 +56,52 @@ describe('lookupCloudTrailEvents', () => {
     expect(r.source.status).toBe('partial');
   });
 
+});
+
+describe('LookupEvents across regions', () => {
+  it('adds us-east-1 (global service events) in the commercial partition only, each region once', () => {
+    expect(lookupRegions(['eu-west-1'])).toEqual(['eu-west-1', 'us-east-1']);
+    expect(lookupRegions(['eu-west-1', 'eu-west-1', 'ap-south-1'])).toEqual(['eu-west-1', 'ap-south-1', 'us-east-1']);
+    // Controls: nothing added where it is already read, nor in partitions leash has no statement for.
+    expect(lookupRegions(['us-east-1'])).toEqual(['us-east-1']);
+    expect(lookupRegions(['us-gov-west-1'])).toEqual(['us-gov-west-1']);
+    expect(lookupRegions(['cn-north-1'])).toEqual(['cn-north-1']);
+  });
+
+  // As CloudTrail's Lookup answers since November 2021: IAM and STS events only in us-east-1.
+  const regional: CloudTrailRecordLike[] = [
+    { eventID: 'iam-1', eventTime: '2026-11-01T00:01:00Z', eventSource: 'iam.amazonaws.com', eventName: 'AttachRolePolicy', awsRegion: 'us-east-1' },
+    { eventID: 'ec2-1', eventTime: '2026-11-01T00:02:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'TerminateInstances', awsRegion: 'eu-west-1' },
+    { eventID: 'ec2-2', eventTime: '2026-11-01T00:03:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', awsRegion: 'ap-south-1' },
+  ];
+
+  it('one region alone misses the IAM call; with us-east-1 read too, each region\'s events are found once', async () => {
+    fake = await startFakeAws({ ...generateAccount({ roles: 1 }), cloudTrailRecords: regional }, { cloudTrailRegional: true });
+    clients = createAwsClients({ ...fakeConnection(fake), region: 'eu-west-1' });
+    const c = clients;
+    const clientIn = (r: string) => (r === 'eu-west-1' ? c.cloudtrail : c.regional(r).cloudtrail);
+    const alone = await lookupCloudTrailEventsInRegions(clientIn, ['eu-west-1'], { ...window, clock: manualClock() });
+    expect(alone.records.map((r) => (r as { eventID: string }).eventID)).toEqual(['ec2-1']);
+    const both = await lookupCloudTrailEventsInRegions(clientIn, lookupRegions(['eu-west-1']), { ...window, clock: manualClock() });
+    expect(both.records.map((r) => (r as { eventID: string }).eventID)).toEqual(['ec2-1', 'iam-1']);
+    expect(both.source).toMatchObject({ status: 'ok', counts: { events: 2, regions: 2 } });
+    expect(both.source.detail).toMatch(/regions: eu-west-1 ok; us-east-1 ok$/);
+    expect(fake.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region)).toEqual(['eu-west-1', 'eu-west-1', 'us-east-1']);
+  });
+
+  it('an event answered in two regions counts once; a region that fails makes the source partial and the rest is kept', async () => {
+    // Not regional: every region answers every event (as global events were copied before 2021).
+    fake = await startFakeAws({ ...generateAccount({ roles: 1 }), cloudTrailRecords: regional });
+    clients = createAwsClients({ ...fakeConnection(fake), region: 'eu-west-1' });
+    const c = clients;
+    const clientIn = (r: string) => (r === 'eu-west-1' ? c.cloudtrail : c.regional(r).cloudtrail);
+    const r = await lookupCloudTrailEventsInRegions(clientIn, ['eu-west-1', 'us-east-1'], { ...window, clock: manualClock() });
+    expect(r.records).toHaveLength(3);
+    fake.options.deny = ['LookupEvents'];
+    const denied = await lookupCloudTrailEventsInRegions(clientIn, ['eu-west-1', 'us-east-1'], { ...window, clock: manualClock() });
+    expect(denied.source.status).toBe('unavailable');
+    expect(denied.errors).toHaveLength(2);
+  });
 });
 
 describe.skipIf(!sharedFixturesPresent)(`lookupCloudTrailEvents on shared fixtures${sharedFixturesPresent ? '' : ` (${SKIP_REASON})`}`, () => {
