@@ -110,7 +110,16 @@ export function principalKey(arn: string): string {
   return m ? `${m[1]}|${m[2]}|${m[3]}|${m[4]}` : arn;
 }
 
-const byTime = (a: ActivityEvent, b: ActivityEvent) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+const cmp = (a: string | undefined, b: string | undefined): number => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+
+/**
+ * By time; calls of the same second by what they are, so that the list (and which calls a limit
+ * keeps) is the same whatever order the records came in: trail files oldest first, LookupEvents
+ * and Athena newest first.
+ */
+const byTime = (a: ActivityEvent, b: ActivityEvent): number =>
+  cmp(a.time, b.time) || cmp(a.eventSource, b.eventSource) || cmp(a.eventName, b.eventName) || cmp(a.session, b.session) || cmp(a.region, b.region)
+  || cmp(a.errorCode, b.errorCode) || cmp(a.sourceIp, b.sourceIp) || cmp(a.resources.join(' '), b.resources.join(' '));
 
 /** Adds `e`, cutting the list back to its `n` most recent whenever it reaches twice that. */
 function keepRecent(list: ActivityEvent[], e: ActivityEvent, n: number): void {

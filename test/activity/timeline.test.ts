@@ -103,6 +103,31 @@ describe('TimelineBuilder: bounded to the most recent calls', () => {
       expect(t.sessions.reduce((n, s) => n + s.calls, 0)).toBe(calls.length);
     }), { numRuns: 200 });
   });
+
+  it('gives the same timeline whatever order the records come in, calls of the same second included (property)', () => {
+    // Few minutes and names: many calls share a second, the case trail files (oldest first) and
+    // LookupEvents or Athena (newest first) order differently.
+    const call = fc.record({ minute: fc.integer({ min: 0, max: 2 }), session: fc.constantFrom('a', 'b'), name: fc.constantFrom('ListBuckets', 'DeleteBucket', 'GetObject') });
+    fc.assert(fc.property(fc.array(call, { maxLength: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer(), (calls, limit, seed) => {
+      const recs = calls.map((c) => roleCall(c.session, `2026-12-05T10:0${c.minute}:00Z`, 's3.amazonaws.com', c.name));
+      const shuffled = [...recs];
+      let x = seed >>> 0 || 1;
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        const j = x % (i + 1);
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const timeline = (list: typeof recs) => {
+        const b = new TimelineBuilder({ principalArn: ROLE }, { limit });
+        list.forEach((r, i) => b.add(r, `record ${i}`));
+        return b.finish();
+      };
+      const a = timeline(recs), b = timeline([...recs].reverse()), c = timeline(shuffled);
+      expect(b.events).toEqual(a.events);
+      expect(c.events).toEqual(a.events);
+      expect(c.notable).toEqual(a.notable);
+    }), { numRuns: 200 });
+  });
 });
 
 const invictusDir = sharedFixture('cloudtrail/invictus-ir-aws-dataset');

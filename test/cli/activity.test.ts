@@ -200,7 +200,10 @@ for key, body in INPUT:
 
 describe('leash activity: bad input is exit 2 with what was expected', () => {
   it.each([
-    [[SESSION_ARN], /--cloudtrail <files or folders> or --live/],
+    [[SESSION_ARN], /--cloudtrail <files or folders>, --cloudtrail-athena or --live/],
+    [[SESSION_ARN, '--cloudtrail-athena', 'primary/security'], /WORKGROUP\/DATABASE\.TABLE/],
+    [[SESSION_ARN, '--cloudtrail', root, '--cloudtrail-athena-partition', 'timestamp'], /to be used with --cloudtrail-athena/],
+    [[SESSION_ARN, '--cloudtrail-athena', 'primary/security.trail', '--cloudtrail-athena-partition', "ts' OR 1=1"], /partition column/],
     [[SESSION_ARN, '--cloudtrail', root, '--since', 'yesterday'], /a UTC time to the second .* or a span back from now/],
     [[SESSION_ARN, '--cloudtrail', root, '--limit', '0'], /a whole number from 1/],
     [[SESSION_ARN, '--cloudtrail', root, '--regions', 'eu-west-1'], /to be used with --live/],

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
 import { TimelineBuilder, DEFAULT_ACTIVITY_LIMIT, type ActivityTarget } from '../../activity/timeline.js';
-import { parseS3Url } from '../../collect/cloudtrail/reader.js';
+import { parseAthenaSpec, parseS3Url } from '../../collect/cloudtrail/reader.js';
 import { renderTimeline } from '../../activity/render.js';
 import { ISO_SECOND, SESSION_ARN, SESSION_NAME } from '../../contain/plan.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
@@ -18,7 +18,7 @@ import { checkRegion } from '../hints.js';
 interface ActivityOptions {
   cloudtrail?: string[]; live?: boolean; profile?: string; region?: string; endpointUrl?: string;
   since?: string; until?: string; demo?: boolean; maxEvents?: string; session?: string; sourceIdentity?: string; limit: string; regions?: string[];
-  report: string; reports: string; account?: string; json?: boolean;
+  report: string; reports: string; account?: string; json?: boolean; cloudtrailAthena?: string; cloudtrailAthenaPartition?: string;
 }
 
 const IAM_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]{1,512}$/;
@@ -73,12 +73,14 @@ export function register(program: Command): void {
     .description('What a principal or one of its sessions did, call by call, from CloudTrail: destructive and escalation-relevant calls first (pairs with `leash contain`)')
     .argument('<principal>', 'principal ARN or name (looked up in the latest report), or a role session ARN from CloudTrail (arn:aws:sts::<account>:assumed-role/<role>/<session>)')
     .option('--cloudtrail <path...>', 'CloudTrail log files or folders (a copy of the trail\'s bucket), or s3://BUCKET/PREFIX (read in place, with --profile)')
+    .option('--cloudtrail-athena <workgroup/database.table>', 'CloudTrail through Athena: one query for the principal\'s events in the window (with --profile)')
+    .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--live', 'read the account\'s CloudTrail LookupEvents (management events of the last 90 days) with --profile')
     .option('--profile <name>', 'AWS profile for --live and s3:// trails')
     .option('--region <region>', 'region for --live (LookupEvents is regional; us-east-1, where IAM and STS calls are looked up, is read too)')
     .option('--regions <regions...>', 'more regions for --live, space- or comma-separated')
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint for --live')
-    .option('--max-events <n>', 'LookupEvents events read at most (--live; default 10000, at 2 requests/s)')
+    .option('--max-events <n>', 'events read at most: per region with --live (at 2 requests/s), the most recent with --cloudtrail-athena (default 10000)')
     .option('--demo', 'the bundled demo account\'s CloudTrail (every call it holds unless --since)')
     .option('--since <time>', 'calls at or after this UTC time, or this far back (30m, 12h, 7d; default 24h)')
     .option('--until <time>', 'calls before this UTC time')
@@ -109,7 +111,10 @@ export function register(program: Command): void {
         const regions = o.regions?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean) ?? [];
         for (const r of regions) checkRegion(r, '--regions');
         if (regions.length > 0 && !o.live) throw new InputError('--regions', '', 'to be used with --live (the regions whose LookupEvents are read)', regions.join(' '));
-        if (!o.cloudtrail?.length && !o.live) throw new InputError('leash activity', '', '--cloudtrail <files or folders> or --live (LookupEvents)', 'no CloudTrail source');
+        const athena = o.cloudtrailAthena !== undefined ? parseAthenaSpec(o.cloudtrailAthena) : undefined;
+        if (o.cloudtrailAthenaPartition !== undefined && !athena) throw new InputError('--cloudtrail-athena-partition', '', 'to be used with --cloudtrail-athena', JSON.stringify(o.cloudtrailAthenaPartition));
+        if (o.cloudtrailAthenaPartition !== undefined && !/^[A-Za-z0-9_]{1,255}$/.test(o.cloudtrailAthenaPartition)) throw new InputError('--cloudtrail-athena-partition', '', "the table's partition column holding 'yyyy/MM/dd' (letters, digits, underscores)", JSON.stringify(o.cloudtrailAthenaPartition));
+        if (!o.cloudtrail?.length && !o.live && !athena) throw new InputError('leash activity', '', '--cloudtrail <files or folders>, --cloudtrail-athena or --live (LookupEvents)', 'no CloudTrail source');
         const who = await targetOf(target, o);
         const builder = new TimelineBuilder(who, { since, ...(until ? { until } : {}), limit });
         const sources: SourceInfo[] = [];
@@ -124,7 +129,7 @@ export function register(program: Command): void {
           errors.push(...r.errors);
         };
         if (paths.length > 0) take(await readActivityFiles(paths, builder, since));
-        if (buckets.length > 0 || o.live) {
+        if (buckets.length > 0 || o.live || athena) {
           const { createAwsClients } = await import('../../collect/aws/client-factory.js');
           const clients = createAwsClients({ ...(o.profile ? { profile: o.profile } : {}), ...(o.region ? { region: o.region } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) });
           try {
@@ -132,6 +137,11 @@ export function register(program: Command): void {
             const account = /^arn:[^:]*:iam::(\d{12}):/.exec(who.principalArn)?.[1];
             const end = until ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z');
             for (const loc of buckets) take(await readActivityS3(clients.s3, loc, builder, { since, until: end }, account));
+            if (athena) {
+              const { readActivityAthena } = await import('../../activity/athena.js');
+              const partition = o.cloudtrailAthenaPartition !== undefined ? { kind: 'date-string' as const, column: o.cloudtrailAthenaPartition } : undefined;
+              take(await readActivityAthena(clients.athena, athena, builder, who, { since, until: end }, { ...(maxEvents ? { maxEvents } : {}), ...(partition ? { partition } : {}) }));
+            }
             if (o.live) {
               const { lookupRegions } = await import('../../collect/cloudtrail/sources/lookup-events.js');
               const home = await clients.cloudtrail.config.region();

@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS } from './aggregate.js';
 
 export type SqlDialectName = 'athena' | 'duckdb';
 
-interface Dialect {
+export interface Dialect {
   readonly transform: string;
   readonly slice: string;
   readonly jsonText: string;
@@ -80,6 +80,21 @@ const isoLiteral = (t: string): string => {
   return `'${t}'`;
 };
 
+/** The partition pruning of a window, or undefined (no partition column, or an open window). */
+export function partitionCondition(p: PartitionFilter | undefined, windowStart: string | undefined, windowEnd: string | undefined): string | undefined {
+  if (p?.kind !== 'date-string' || !windowStart || !windowEnd) return undefined;
+  // One day either side, as the S3 reader lists: partitions are delivery days, not event days.
+  const from = new Date(Date.parse(isoLiteral(windowStart).slice(1, -1)) - 86_400_000).toISOString();
+  const to = new Date(Date.parse(isoLiteral(windowEnd).slice(1, -1)) + 86_400_000).toISOString();
+  return `${quoteName(p.column)} BETWEEN '${from.slice(0, 4)}/${from.slice(5, 7)}/${from.slice(8, 10)}' AND '${to.slice(0, 4)}/${to.slice(5, 7)}/${to.slice(8, 10)}'`;
+}
+
+/** The one way a table or column name reaches the SQL: checked, then double-quoted. */
+export { quoteName as sqlName, isoLiteral as sqlTime };
+
+/** The dialect's names of the functions the engines spell differently. */
+export const sqlFunctions = (d: SqlDialectName): Dialect => DIALECTS[d];
+
 /** errorCode values that mean IAM refused the call (record.ts DENIED). */
 export const DENIED_ERROR_CODES = [
   'AccessDenied',
@@ -127,13 +142,8 @@ export function usageSql(o: UsageSqlOptions): string {
   const outer: string[] = [];
   if (o.windowStart) outer.push(`t >= ${isoLiteral(o.windowStart)}`);
   if (o.windowEnd) outer.push(`t <= ${isoLiteral(o.windowEnd)}`);
-  const p = o.partition ?? { kind: 'none' };
-  if (p.kind === 'date-string' && o.windowStart && o.windowEnd) {
-    // One day either side, as the S3 reader lists: partitions are delivery days, not event days.
-    const from = new Date(Date.parse(o.windowStart) - 86_400_000).toISOString();
-    const to = new Date(Date.parse(o.windowEnd) + 86_400_000).toISOString();
-    where.push(`${quoteName(p.column)} BETWEEN '${from.slice(0, 4)}/${from.slice(5, 7)}/${from.slice(8, 10)}' AND '${to.slice(0, 4)}/${to.slice(5, 7)}/${to.slice(8, 10)}'`);
-  }
+  const pruned = partitionCondition(o.partition, o.windowStart, o.windowEnd);
+  if (pruned) where.push(pruned);
   const denied = `errorcode IN (${DENIED_ERROR_CODES.map((c) => `'${c}'`).join(', ')})`;
   return `WITH ev AS (
   SELECT
