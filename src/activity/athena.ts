@@ -43,8 +43,13 @@ function targetCondition(t: ActivityTarget): string {
   if (!m) throw new Error(`not a role or user ARN: ${JSON.stringify(t.principalArn)}`);
   const [, partition, account, kind, name] = m as unknown as [string, string, string, string, string];
   if (t.sessionName !== undefined && !SESSION.test(t.sessionName)) throw new Error(`not a session name: ${JSON.stringify(t.sessionName)}`);
+  // A user's calls are its own and those of the federated sessions it minted (GetFederationToken:
+  // the user is their session issuer, as record.ts attributes them).
+  const federated = `useridentity.type = 'FederatedUser' AND useridentity.sessioncontext.sessionissuer.accountid = ${literal(account)} AND useridentity.sessioncontext.sessionissuer.username = ${literal(name)}`;
   const conditions = kind === 'user'
-    ? [`useridentity.type = 'IAMUser'`, `useridentity.accountid = ${literal(account)}`, `useridentity.username = ${literal(name)}`]
+    ? [t.sessionName !== undefined
+      ? `(${federated} AND useridentity.arn = ${literal(`arn:${partition}:sts::${account}:federated-user/${t.sessionName}`)})`
+      : `((useridentity.type = 'IAMUser' AND useridentity.accountid = ${literal(account)} AND useridentity.username = ${literal(name)}) OR (${federated}))`]
     : [t.sessionName !== undefined
       ? `useridentity.arn = ${literal(`arn:${partition}:sts::${account}:assumed-role/${name}/${t.sessionName}`)}`
       : `starts_with(useridentity.arn, ${literal(`arn:${partition}:sts::${account}:assumed-role/${name}/`)})`];

@@ -109,20 +109,47 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   // Loaded here: the AWS SDK is not loaded at start-up (test/cli/startup.test.ts).
   const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
   const username = lookupUsername(target);
-  const r = await lookupCloudTrailEventsInRegions(
+  const lookup = (name: string | undefined) => lookupCloudTrailEventsInRegions(
     clientIn,
     regions,
     {
       startTime: new Date(window.since),
       ...(window.until ? { endTime: new Date(window.until) } : {}),
       ...(maxEvents ? { maxEvents } : {}),
-      ...(username !== undefined ? { lookupAttributes: [{ AttributeKey: 'Username', AttributeValue: username }] } : {}),
+      ...(name !== undefined ? { lookupAttributes: [{ AttributeKey: 'Username', AttributeValue: name }] } : {}),
     },
     undefined,
-    username !== undefined ? `cloudtrail:LookupEvents Username=${username}` : 'cloudtrail:LookupEvents',
+    name !== undefined ? `cloudtrail:LookupEvents Username=${name}` : 'cloudtrail:LookupEvents',
   );
+  const r = await lookup(username);
   r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
-  return { sources: [r.source], errors: r.errors };
+  const sources = [r.source];
+  const errors = [...r.errors];
+  // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
+  // them: looked up by that name as a role session is by its own (at most 20 names).
+  if (username !== undefined && /:user\//.test(target.principalArn)) {
+    for (const name of federatedNames(r.records).slice(0, MAX_FEDERATED)) {
+      const f = await lookup(name);
+      f.records.forEach((rec, i) => builder.add(rec, `LookupEvents (${name}) event ${i}`));
+      sources.push(f.source);
+      errors.push(...f.errors);
+    }
+  }
+  return { sources, errors };
+}
+
+const MAX_FEDERATED = 20;
+const FEDERATED_NAME = /^[\w+=,.@-]{2,32}$/;
+
+/** Names of the federated users a user's successful GetFederationToken calls minted. */
+function federatedNames(records: readonly unknown[]): string[] {
+  const names = new Set<string>();
+  for (const rec of records) {
+    const r = rec as { eventName?: unknown; errorCode?: unknown; requestParameters?: { name?: unknown } } | null;
+    const name = r?.requestParameters?.name;
+    if (r?.eventName === 'GetFederationToken' && !r.errorCode && typeof name === 'string' && FEDERATED_NAME.test(name)) names.add(name);
+  }
+  return [...names].sort();
 }
 
 /**

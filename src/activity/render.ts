@@ -5,23 +5,25 @@ import type { ScanError, SourceInfo } from '../model/errors.js';
 import { safeText } from '../safe/text.js';
 import type { ActivityEvent, Timeline } from './timeline.js';
 
-/** What stands out about a call, in a few letters: refused, destructive, escalation, change. */
+/** What stands out about a call, in a few letters: refused, destructive, logging, escalation, left behind, change. */
 export function marks(e: ActivityEvent): string {
   if (e.errorCode) return e.denied ? 'REFUSED' : 'failed';
   if (e.destructive) return `DESTRUCTIVE(${e.destructive})`;
+  if (e.logging) return 'LOGGING';
   if (e.escalation.length > 0) return `ESCALATION(${e.escalation[0]}${e.escalation.length > 1 ? ', …' : ''})`;
+  if (e.persistence) return `PERSISTS(${e.persistence})`;
   if (e.accessLevels.some((l) => l === 'Write' || l === 'Permissions management' || l === 'Tagging')) return 'change';
   return '';
 }
 
-function line(e: ActivityEvent): string {
+function line(e: ActivityEvent, label = marks(e)): string {
   const action = e.actions[0] ?? `${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`;
   const who = [e.session, e.sourceIdentity !== undefined && e.sourceIdentity !== e.session ? `source ${e.sourceIdentity}` : undefined].filter((x) => x !== undefined).join(', ');
   const parts = [
     e.time,
     (e.region ?? '-').padEnd(14),
     action.padEnd(40),
-    marks(e).padEnd(12),
+    label.padEnd(12),
     e.errorCode ? `[${e.errorCode}]` : '',
     who,
     e.tools.length > 0 ? `(${e.tools.join(', ')})` : '',
@@ -36,8 +38,11 @@ export function renderTimeline(t: Timeline, read: { readonly window: { readonly 
   const out = [
     `Activity of ${safeText(target)}`,
     `window ${read.window.since ?? 'start'} .. ${read.window.until ?? 'now'}; ${c.records} records read from ${read.sources.map((s) => safeText(s.location)).join(', ') || 'nothing'}`,
-    `${c.matched} calls: ${c.destructive} destructive, ${c.escalation} escalation-relevant, ${c.changes} changes, ${c.denied} refused${c.omitted > 0 ? `; the ${c.omitted} oldest not shown (--limit)` : ''}`,
+    `${c.matched} calls: ${c.destructive} destructive, ${c.escalation} escalation-relevant, ${c.persistence} that may outlive the session, ${c.loggingTampered} against logging, ${c.changes} changes, ${c.denied} refused${c.omitted > 0 ? `; the ${c.omitted} oldest not shown (--limit)` : ''}`,
   ];
+  // Said first: after such a call the trail itself may be missing what came next.
+  const blind = t.loggingTampered[0];
+  if (blind) out.push(safeText(`LOGGING TAMPERED WITH at ${blind.time} (${blind.actions[0] ?? blind.eventName}${blind.resources[0] ? ` on ${blind.resources[0]}` : ''}): calls after it may be missing from this trail; read another trail or source for them`));
   // A source read in part (LookupEvents stopped at its bound, a listing failed): the timeline is a lower bound.
   for (const src of read.sources) if (src.status !== 'ok') out.push(`${src.status}: ${safeText(src.location)}${src.detail ? `: ${safeText(src.detail)}` : ''}`);
   if (c.badRecords > 0) out.push(`${c.badRecords} records could not be read: ${t.problems.map(safeText).join('; ')}`);
@@ -55,6 +60,14 @@ export function renderTimeline(t: Timeline, read: { readonly window: { readonly 
     const shown = t.notable.slice(-20);
     out.push('', `destructive and escalation-relevant calls that succeeded${c.notable > shown.length ? ` (the ${shown.length} most recent of ${c.notable})` : ''}:`);
     for (const e of shown) out.push(`  ${line(e)}`);
+  }
+  if (t.leftBehind.length > 0) {
+    out.push('', `what it may have left behind, to check and remove if it is the agent's (leash contain does not undo these)${c.persistence > t.leftBehind.length ? ` (the ${t.leftBehind.length} most recent of ${c.persistence})` : ''}:`);
+    for (const e of t.leftBehind) out.push(`  ${line(e, e.persistence ?? '')}`);
+  }
+  if (t.loggingTampered.length > 1) {
+    out.push('', 'calls against logging that succeeded:');
+    for (const e of t.loggingTampered) out.push(`  ${line(e)}`);
   }
   if (t.events.length > 0) {
     out.push('', 'calls, oldest first:');

@@ -2,11 +2,12 @@
 // with `leash contain`. Pure: CloudTrail records in (hostile: shape-checked one by one, bad ones
 // counted), a bounded timeline out. Each call says which IAM action it used (the event map), how
 // IAM classes it (the catalog's access level), whether it was refused, whether leash's judgement
-// lists call it destructive or part of an escalation technique, and which AI tool its user agent
-// names.
+// lists call it destructive, part of an escalation technique, a blow to logging or something
+// that outlives the session (persistence), and which AI tool its user agent names.
 import { mapEvent } from '../collect/cloudtrail/event-map.js';
 import { attribute, eventTimeOf, isDenied, recordProblem, resourcesOf, type CloudTrailRecord } from '../collect/cloudtrail/record.js';
 import { destructiveActions, escalationTechniques, type DestructiveCategory } from '../checks/data.js';
+import { loggingTamperingActions, persistenceActions, type PersistenceKind } from '../checks/action-lists.js';
 import { catalog } from '../iam/catalog.js';
 import { matchUserAgent, REGISTRY_SIGNATURES, type Signature } from '../agents/user-agent.js';
 
@@ -49,6 +50,10 @@ export interface ActivityEvent {
   readonly destructive?: DestructiveCategory;
   /** Escalation techniques that need one of its actions. */
   readonly escalation: readonly string[];
+  /** It blinds the audit trail or detection (leash's logging-tampering list): why. */
+  readonly logging?: string;
+  /** What it may leave behind that outlives the session (leash's persistence list). */
+  readonly persistence?: PersistenceKind;
   /** Resource ARNs the record names (first 5). */
   readonly resources: readonly string[];
 }
@@ -68,6 +73,10 @@ export interface Timeline {
   readonly events: readonly ActivityEvent[];
   /** Destructive and escalation-relevant calls that succeeded, oldest first: the 50 most recent, whatever the limit. */
   readonly notable: readonly ActivityEvent[];
+  /** Calls that succeeded and may have left something behind (persistence), oldest first: the 100 most recent. */
+  readonly leftBehind: readonly ActivityEvent[];
+  /** Calls that succeeded in blinding logging, oldest first: the 50 most recent (calls after them may be missing). */
+  readonly loggingTampered: readonly ActivityEvent[];
   readonly counts: {
     readonly records: number;
     readonly badRecords: number;
@@ -80,6 +89,10 @@ export interface Timeline {
     readonly escalation: number;
     /** Succeeded calls that are destructive, escalation-relevant or both (what `notable` samples). */
     readonly notable: number;
+    /** Succeeded calls that may have left something behind (what `leftBehind` samples). */
+    readonly persistence: number;
+    /** Succeeded calls that blind logging (what `loggingTampered` samples). */
+    readonly loggingTampered: number;
   };
   readonly sessions: readonly ActivitySession[];
   /** First problems of records that could not be read (at most 5): what and where. */
@@ -90,14 +103,17 @@ export const DEFAULT_ACTIVITY_LIMIT = 500;
 const MAX_RESOURCES = 5;
 const MAX_PROBLEMS = 5;
 const MAX_NOTABLE = 50;
+const MAX_LEFT_BEHIND = 100;
 
-function lists(): { destructive: Map<string, DestructiveCategory>; escalation: Map<string, string[]> } {
+function lists(): { destructive: Map<string, DestructiveCategory>; escalation: Map<string, string[]>; logging: Map<string, string>; persistence: Map<string, PersistenceKind> } {
   const destructive = new Map(destructiveActions().map((d) => [d.action.toLowerCase(), d.category]));
+  const logging = new Map(loggingTamperingActions.actions.map((a) => [a.action.toLowerCase(), a.why]));
+  const persistence = new Map(persistenceActions.actions.map((a) => [a.action.toLowerCase(), a.kind]));
   const escalation = new Map<string, string[]>();
   for (const t of escalationTechniques()) {
     for (const a of new Set(t.requires.flat().map((x) => x.toLowerCase()))) escalation.set(a, [...(escalation.get(a) ?? []), t.id]);
   }
-  return { destructive, escalation };
+  return { destructive, escalation, logging, persistence };
 }
 
 /**
@@ -149,6 +165,8 @@ export class TimelineBuilder {
   private readonly judged = lists();
   private readonly kept: ActivityEvent[] = [];
   private readonly notable: ActivityEvent[] = [];
+  private readonly leftBehind: ActivityEvent[] = [];
+  private readonly loggingTampered: ActivityEvent[] = [];
   private readonly sessions = new Map<string, SessionAcc>();
   private readonly problems: string[] = [];
   private records = 0;
@@ -159,6 +177,8 @@ export class TimelineBuilder {
   private changes = 0;
   private escalation = 0;
   private notableCount = 0;
+  private persistenceCount = 0;
+  private loggingCount = 0;
 
   private readonly targetKey: string;
 
@@ -189,7 +209,11 @@ export class TimelineBuilder {
     const e = this.event(r, who, time);
     this.count(e);
     keepRecent(this.kept, e, this.limit);
-    if (!e.errorCode && (e.destructive || e.escalation.length > 0)) keepRecent(this.notable, e, MAX_NOTABLE);
+    if (!e.errorCode) {
+      if (e.destructive || e.escalation.length > 0) keepRecent(this.notable, e, MAX_NOTABLE);
+      if (e.persistence) keepRecent(this.leftBehind, e, MAX_LEFT_BEHIND);
+      if (e.logging) keepRecent(this.loggingTampered, e, MAX_NOTABLE);
+    }
   }
 
   finish(): Timeline {
@@ -198,7 +222,12 @@ export class TimelineBuilder {
       target: this.target,
       events,
       notable: mostRecent(this.notable, MAX_NOTABLE),
-      counts: { records: this.records, badRecords: this.badRecords, matched: this.matched, omitted: this.matched - events.length, denied: this.denied, destructive: this.destructive, changes: this.changes, escalation: this.escalation, notable: this.notableCount },
+      leftBehind: mostRecent(this.leftBehind, MAX_LEFT_BEHIND),
+      loggingTampered: mostRecent(this.loggingTampered, MAX_NOTABLE),
+      counts: {
+        records: this.records, badRecords: this.badRecords, matched: this.matched, omitted: this.matched - events.length, denied: this.denied, destructive: this.destructive,
+        changes: this.changes, escalation: this.escalation, notable: this.notableCount, persistence: this.persistenceCount, loggingTampered: this.loggingCount,
+      },
       sessions: [...this.sessions.values()].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0)).map((s) => ({ ...s, tools: [...s.tools].sort() })),
       problems: [...this.problems],
     };
@@ -208,6 +237,8 @@ export class TimelineBuilder {
     const mapped = mapEvent(r.eventSource, r.eventName);
     const actions = mapped.ok ? mapped.actions : [];
     const category = actions.map((a) => this.judged.destructive.get(a.toLowerCase())).find((c) => c !== undefined);
+    const logging = actions.map((a) => this.judged.logging.get(a.toLowerCase())).find((c) => c !== undefined);
+    const persistence = actions.map((a) => this.judged.persistence.get(a.toLowerCase())).find((c) => c !== undefined);
     const errorCode = typeof r.errorCode === 'string' && r.errorCode ? r.errorCode : undefined;
     return {
       time,
@@ -224,6 +255,8 @@ export class TimelineBuilder {
       denied: isDenied(r),
       ...(category ? { destructive: category } : {}),
       escalation: [...new Set(actions.flatMap((a) => this.judged.escalation.get(a.toLowerCase()) ?? []))],
+      ...(logging ? { logging } : {}),
+      ...(persistence ? { persistence } : {}),
       resources: resourcesOf(r).slice(0, MAX_RESOURCES),
     };
   }
@@ -237,6 +270,8 @@ export class TimelineBuilder {
       if (e.accessLevels.some((l) => l === 'Write' || l === 'Permissions management' || l === 'Tagging')) this.changes++;
       if (e.escalation.length > 0) this.escalation++;
       if (e.destructive || e.escalation.length > 0) this.notableCount++;
+      if (e.persistence) this.persistenceCount++;
+      if (e.logging) this.loggingCount++;
     }
     const key = JSON.stringify([e.session ?? null, e.sourceIdentity ?? null]);
     const s = this.sessions.get(key);

@@ -6,6 +6,7 @@ import type { ActionExpander } from '../iam/pattern.js';
 import exfiltration from '../data/exfiltration-actions.json' with { type: 'json' };
 import credentialExposure from '../data/credential-exposure-actions.json' with { type: 'json' };
 import loggingTampering from '../data/logging-tampering-actions.json' with { type: 'json' };
+import persistence from '../data/persistence-actions.json' with { type: 'json' };
 
 const list = z.object({ source: z.string().min(1), actions: z.array(z.object({ action: z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/), why: z.string().min(1) })).min(1) });
 export type ActionList = z.infer<typeof list>;
@@ -13,6 +14,17 @@ export type ActionList = z.infer<typeof list>;
 export const exfiltrationActions: ActionList = list.parse(exfiltration);
 export const credentialExposureActions: ActionList = list.parse(credentialExposure);
 export const loggingTamperingActions: ActionList = list.parse(loggingTampering);
+
+export const PERSISTENCE_KINDS = ['credential', 'session', 'identity', 'permission', 'trust', 'code', 'access'] as const;
+export type PersistenceKind = (typeof PERSISTENCE_KINDS)[number];
+const persistenceList = z.object({
+  source: z.string().min(1),
+  kinds: z.record(z.enum(PERSISTENCE_KINDS), z.string().min(1)),
+  actions: z.array(z.object({ action: z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/), kind: z.enum(PERSISTENCE_KINDS), why: z.string().min(1), references: z.array(z.url()).min(1) })).min(1),
+});
+export type PersistenceList = z.infer<typeof persistenceList>;
+/** What a principal can leave behind that outlives its session (leash activity's "left behind"). */
+export const persistenceActions: PersistenceList = persistenceList.parse(persistence);
 
 const setCache = new WeakMap<ActionExpander, Map<ActionList, ActionSet>>();
 /** A list's actions as catalog ids (entries the catalog lacks drop out), built once per catalog. */

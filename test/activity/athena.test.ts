@@ -44,6 +44,8 @@ const RECORDS = [
   rec('2026-12-05T10:07:00Z', 's3.amazonaws.com', 'DeleteBucket', session('s1', 'deploy-agent', '999999999999')),
   rec('2026-12-05T10:08:00Z', 'ec2.amazonaws.com', 'TerminateInstances', { type: 'IAMUser', arn: USER, accountId: ACCT, userName: 'ci-bot', principalId: 'AIDAEXAMPLE' }),
   rec('2026-12-04T23:59:59Z', 'ec2.amazonaws.com', 'TerminateInstances', session('s1')),
+  // A federated session the user minted (GetFederationToken): the user's call, as record.ts attributes it.
+  rec('2026-12-05T10:09:00Z', 's3.amazonaws.com', 'GetObject', { type: 'FederatedUser', arn: `arn:aws:sts::${ACCT}:federated-user/tok`, accountId: ACCT, sessionContext: { sessionIssuer: { type: 'IAMUser', arn: USER, accountId: ACCT, userName: 'ci-bot' } } }),
 ];
 
 /** DuckDB's values as Athena's GetQueryResults gives them: strings, NULL as null. */
@@ -77,7 +79,8 @@ describe('the activity query over the trail table (DuckDB standing in for Athena
     ['a role: all its sessions, not the same name in another account nor another role', { principalArn: ROLE }, 6],
     ['one session', { principalArn: ROLE, sessionName: 's2' }, 2],
     ['a source identity', { principalArn: ROLE, sourceIdentity: 'dana@example.com' }, 1],
-    ['a user, by account and name', { principalArn: USER }, 1],
+    ['a user, by account and name, with the federated session it minted', { principalArn: USER }, 2],
+    ['a user\'s federated session', { principalArn: USER, sessionName: 'tok' }, 1],
   ])('%s: the same timeline as the files reader', async (_name, target, calls) => {
     const r = await bothRoutes([trailFile], target, WINDOW);
     expect(r.files.counts.matched).toBe(calls);

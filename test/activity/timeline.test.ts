@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityTimeline, principalKey, TimelineBuilder, type ActivityTarget } from '../../src/activity/timeline.js';
+import { marks, renderTimeline } from '../../src/activity/render.js';
 import { SKIP_REASON, sharedFixture, sharedFixturesPresent } from '../support/fixtures.js';
 
 const ACCT = '111122223333';
@@ -151,5 +152,80 @@ describe.skipIf(!invictus)(`activity in real CloudTrail: the Invictus IR AWS dat
     expect(t.counts.matched).toBe(callsBy(`${USER}benjamin`).length);
     expect(t.counts.matched).toBeGreaterThan(0);
     expect(t.counts).toMatchObject({ destructive: 0, escalation: 0, denied: 0 });
+  });
+});
+
+describe('what a principal may have left behind, and calls against logging', () => {
+  const acts = [
+    roleCall('s1', '2026-12-05T11:00:00Z', 'iam.amazonaws.com', 'CreateAccessKey', { requestParameters: { userName: 'ci-bot' } }),
+    roleCall('s1', '2026-12-05T11:01:00Z', 'iam.amazonaws.com', 'CreateUser', { errorCode: 'AccessDenied' }),
+    roleCall('s1', '2026-12-05T11:02:00Z', 'cloudtrail.amazonaws.com', 'StopLogging', { requestParameters: { name: 'org-trail' } }),
+    roleCall('s1', '2026-12-05T11:03:00Z', 'iam.amazonaws.com', 'UpdateAssumeRolePolicy'),
+    roleCall('s1', '2026-12-05T11:04:00Z', 's3.amazonaws.com', 'ListBuckets'),
+  ];
+
+  it('a new key and a changed trust policy are left behind; a refused CreateUser is not; StopLogging is said first', () => {
+    const t = activityTimeline(acts, { principalArn: ROLE });
+    expect(t.leftBehind.map((e) => [e.eventName, e.persistence])).toEqual([['CreateAccessKey', 'credential'], ['UpdateAssumeRolePolicy', 'trust']]);
+    expect(t.loggingTampered.map((e) => e.eventName)).toEqual(['StopLogging']);
+    expect(t.counts).toMatchObject({ persistence: 2, loggingTampered: 1 });
+    const text = renderTimeline(t, { window: {}, sources: [], errors: [] });
+    expect(text).toMatch(/^LOGGING TAMPERED WITH at 2026-12-05T11:02:00Z \(cloudtrail:StopLogging\): calls after it may be missing/m);
+    expect(text).toMatch(/what it may have left behind[^\n]*:\n {2}2026-12-05T11:00:00Z .*iam:CreateAccessKey +credential/);
+    // Control: the read-only call marks nothing.
+    const list = t.events.find((e) => e.eventName === 'ListBuckets')!;
+    expect([list.persistence, list.logging, marks(list)]).toEqual([undefined, undefined, '']);
+  });
+
+  it('controls: without those calls there is no such section', () => {
+    const t = activityTimeline([acts[1]!, acts[4]!], { principalArn: ROLE });
+    expect([t.leftBehind, t.loggingTampered]).toEqual([[], []]);
+    const text = renderTimeline(t, { window: {}, sources: [], errors: [] });
+    expect(text).not.toMatch(/left behind|LOGGING TAMPERED/);
+  });
+});
+
+const stratusDir = sharedFixture('cloudtrail/stratus-red-team');
+const stratus = sharedFixturesPresent && existsSync(stratusDir) ? stratusDir : undefined;
+describe.skipIf(!stratus)(`left behind and logging in real CloudTrail: Stratus Red Team detonations${stratus ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  // Each technique's file: what a responder must find it left behind (by IAM action), or blinded.
+  const LEFT: Record<string, string[]> = {
+    'aws.persistence.iam-backdoor-role': ['iam:UpdateAssumeRolePolicy'],
+    'aws.persistence.iam-backdoor-user': ['iam:CreateAccessKey'],
+    'aws.persistence.iam-create-admin-user': ['iam:AttachUserPolicy', 'iam:CreateAccessKey', 'iam:CreateUser'],
+    'aws.persistence.iam-create-backdoor-role': ['iam:AttachRolePolicy', 'iam:CreateRole'],
+    'aws.persistence.iam-create-user-login-profile': ['iam:CreateLoginProfile'],
+    'aws.persistence.lambda-backdoor-function': ['lambda:AddPermission'],
+    'aws.persistence.lambda-layer-extension': ['lambda:UpdateFunctionConfiguration'],
+    'aws.persistence.lambda-overwrite-code': ['lambda:UpdateFunctionCode'],
+    'aws.persistence.rolesanywhere-create-trust-anchor': ['rolesanywhere:CreateProfile', 'rolesanywhere:CreateTrustAnchor'],
+    'aws.persistence.sts-federation-token': ['sts:GetFederationToken'],
+    'aws.privilege-escalation.iam-update-user-login-profile': ['iam:UpdateLoginProfile'],
+  };
+  const BLIND: Record<string, string> = {
+    'aws.defense-evasion.cloudtrail-delete': 'cloudtrail:DeleteTrail',
+    'aws.defense-evasion.cloudtrail-event-selectors': 'cloudtrail:PutEventSelectors',
+    'aws.defense-evasion.cloudtrail-stop': 'cloudtrail:StopLogging',
+    'aws.defense-evasion.dns-delete-logs': 'route53resolver:DeleteResolverQueryLogConfig',
+    'aws.defense-evasion.vpc-remove-flow-logs': 'ec2:DeleteFlowLogs',
+  };
+  const files = stratus ? readdirSync(stratus).filter((f) => f.endsWith('.json')).sort() : [];
+
+  it.each(files)('%s', (file) => {
+    const recs = (JSON.parse(readFileSync(join(stratus!, file), 'utf8')) as { Records: Record<string, unknown>[] }).Records;
+    // The detonating principal: the IAM user every technique's calls come from (or whose session they are).
+    const users = new Set(recs.map((r) => r['userIdentity'] as { type?: string; arn?: string; sessionContext?: { sessionIssuer?: { arn?: string } } })
+      .map((u) => (u.type === 'IAMUser' ? u.arn : u.sessionContext?.sessionIssuer?.arn)).filter((a): a is string => typeof a === 'string' && a.includes(':user/')));
+    const technique = file.replace(/\.json$/, '');
+    const left: string[] = [], blind: string[] = [];
+    for (const principalArn of users) {
+      const t = activityTimeline(recs, { principalArn }, { limit: 10_000 });
+      left.push(...t.leftBehind.flatMap((e) => e.actions));
+      blind.push(...t.loggingTampered.flatMap((e) => e.actions));
+    }
+    // Positives name exactly the technique's calls; every other technique (credential access,
+    // discovery, execution, exfiltration, lateral movement…) is the negative control: nothing.
+    expect([...new Set(left)].sort(), technique).toEqual(LEFT[technique] ?? []);
+    expect([...new Set(blind)].sort(), technique).toEqual(BLIND[technique] ? [BLIND[technique]] : []);
   });
 });

@@ -146,14 +146,22 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     }
   });
 
-  it('an IAM user is looked up by its user name, whatever its path', async () => {
+  it('an IAM user is looked up by its user name, whatever its path, and its federated sessions by the names it gave them', async () => {
     const user = `arn:aws:iam::${ACCT}:user/contractors/ci-bot`;
-    const byUser = { ...call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteObject'), userIdentity: { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT } };
-    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, byUser] }), { cloudTrailRegional: true });
+    const asUser = { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT };
+    const byUser = { ...call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteObject'), userIdentity: asUser };
+    // The user mints a federated session (Stratus Red Team's sts-federation-token) and acts through it.
+    const mint = { ...call('2026-12-05T11:01:00Z', 'sts.amazonaws.com', 'GetFederationToken', 's1', { requestParameters: { name: 'tok', durationSeconds: 129600 } }), userIdentity: asUser };
+    const federated = { type: 'FederatedUser', arn: `arn:aws:sts::${ACCT}:federated-user/tok`, accountId: ACCT, sessionContext: { sessionIssuer: { type: 'IAMUser', arn: user, accountId: ACCT, userName: 'ci-bot' } } };
+    const viaToken = { ...call('2026-12-05T11:02:00Z', 'iam.amazonaws.com', 'CreateAccessKey'), userIdentity: federated };
+    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, byUser, mint, viaToken] }), { cloudTrailRegional: true });
     try {
       const t = await json([user, '--live', '--region', 'us-east-1', '--endpoint-url', f.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
-      expect(t.events.map((e) => e.eventName)).toEqual(['DeleteObject']);
-      expect(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => [q.region, q.params['LookupAttributes']])).toEqual([['us-east-1', [{ AttributeKey: 'Username', AttributeValue: 'ci-bot' }]]]);
+      expect(t.events.map((e) => e.eventName)).toEqual(['DeleteObject', 'GetFederationToken', 'CreateAccessKey']);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => [q.region, q.params['LookupAttributes']])).toEqual([
+        ['us-east-1', [{ AttributeKey: 'Username', AttributeValue: 'ci-bot' }]],
+        ['us-east-1', [{ AttributeKey: 'Username', AttributeValue: 'tok' }]],
+      ]);
     } finally {
       await f.close();
     }

@@ -129,7 +129,7 @@ function lookupRegionOf(r: CloudTrailRecordLike): string {
 function lookupUsername(r: CloudTrailRecordLike): string | undefined {
   const id = r.userIdentity as { type?: string; userName?: string; arn?: string } | undefined;
   if (id?.type === 'IAMUser') return id.userName ?? id.arn?.split('/').pop();
-  if (id?.type === 'AssumedRole') return id.arn?.split('/').pop();
+  if (id?.type === 'AssumedRole' || id?.type === 'FederatedUser') return id.arn?.split('/').pop();
   if (id?.type === 'Root') return 'root';
   return undefined;
 }
