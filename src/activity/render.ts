@@ -38,7 +38,7 @@ export function renderTimeline(t: Timeline, read: { readonly window: { readonly 
   const out = [
     `Activity of ${safeText(target)}`,
     `window ${read.window.since ?? 'start'} .. ${read.window.until ?? 'now'}; ${c.records} records read from ${read.sources.map((s) => safeText(s.location)).join(', ') || 'nothing'}`,
-    `${c.matched} calls: ${c.destructive} destructive, ${c.escalation} escalation-relevant, ${c.persistence} that may outlive the session, ${c.loggingTampered} against logging, ${c.changes} changes, ${c.denied} refused${c.omitted > 0 ? `; the ${c.omitted} oldest not shown (--limit)` : ''}`,
+    `${c.matched} calls: ${c.destructive} destructive, ${c.escalation} escalation-relevant, ${c.persistence > 0 ? `${c.persistence} that may outlive the session, ` : ''}${c.loggingTampered > 0 ? `${c.loggingTampered} against logging, ` : ''}${c.changes} changes, ${c.denied} refused${c.omitted > 0 ? `; the ${c.omitted} oldest not shown (--limit)` : ''}`,
   ];
   // Said first: after such a call the trail itself may be missing what came next.
   const blind = t.loggingTampered[0];
