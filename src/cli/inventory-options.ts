@@ -24,16 +24,16 @@ export function addInventoryOptions(cmd: Command, opts: { live?: boolean } = {})
   if (opts.live !== false) {
     cmd
       .option('--resources', 'live: also read the resource inventory (stacks, buckets, tables, DBs, functions, ECS/EKS, keys, secrets, queues, topics, repositories) and their resource-based policies')
-      .option('--regions <regions...>', 'with --resources: regions to inventory, space- or comma-separated (default: the scan region)');
+      .option('--regions <regions...>', 'with --resources: regions to inventory; with --cloudtrail-lookup: regions whose LookupEvents are read too (space- or comma-separated; default: the scan region)');
   }
   return cmd;
 }
 
 /** Validated ScanOptions fields; a bad region is an InputError (exit 2) before anything is read. */
-export function inventoryScanOptions(o: InventoryCliOptions): InventoryScanOptions {
+export function inventoryScanOptions(o: InventoryCliOptions & { readonly cloudtrailLookup?: unknown }): InventoryScanOptions {
   const regions = o.regions?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   for (const r of regions ?? []) checkRegion(r, '--regions');
-  if (regions && !o.resources) throw new InputError('--regions', '', 'to be used with --resources (the regions of the live resource inventory)', regions.join(' '));
+  if (regions && !o.resources && o.cloudtrailLookup === undefined) throw new InputError('--regions', '', 'to be used with --resources (the regions of the live resource inventory) or --cloudtrail-lookup (regions whose LookupEvents are read)', regions.join(' '));
   return {
     ...(o.inventory && o.inventory.length > 0 ? { inventory: o.inventory } : {}),
     ...(o.resources ? { resources: true } : {}),

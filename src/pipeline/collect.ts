@@ -58,7 +58,7 @@ export function awsCollectOptions(opts: ScanOptions, onProgress: ProgressFn): Co
     ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
     ...(opts.liveLastAccessed ? { lastAccessed: { principalArns: (d: AuthorizationDetails) => [...d.RoleDetailList, ...d.UserDetailList].map((p) => String(p.Arn)).filter((arn) => LIKELY_AGENT.test(arn)) } } : {}),
     ...(opts.cloudtrailLookupDays ? { cloudTrail: { startTime: new Date(windowEnd.getTime() - opts.cloudtrailLookupDays * 86_400_000), endTime: windowEnd } } : {}),
-    // LookupEvents in the inventory's regions too (plus us-east-1's global service events: lookupRegions).
+    // LookupEvents in the --regions too (plus us-east-1, where global service events are: lookupRegions).
     ...(opts.cloudtrailLookupDays && opts.regions ? { cloudTrailRegions: opts.regions } : {}),
     ...(opts.scps ? { scps: true } : {}),
     // Resource control policies are read with the inventory when Organizations is read (--scps).

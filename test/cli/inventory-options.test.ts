@@ -13,7 +13,9 @@ describe('inventory options', () => {
   it('regions split on commas and spaces, deduplicated; a bad region or --regions without --resources is an InputError', () => {
     expect(inventoryScanOptions({ resources: true, regions: ['us-east-1,eu-west-1', 'us-east-1'] })).toEqual({ resources: true, regions: ['us-east-1', 'eu-west-1'] });
     expect(() => inventoryScanOptions({ resources: true, regions: ['us-east-1;rm'] })).toThrow(InputError);
-    expect(() => inventoryScanOptions({ regions: ['us-east-1'] })).toThrow(/--regions: expected to be used with --resources/);
+    expect(() => inventoryScanOptions({ regions: ['us-east-1'] })).toThrow(/--regions: expected to be used with --resources .* or --cloudtrail-lookup/);
+    // With LookupEvents read, --regions names the regions to look up (no inventory is asked for).
+    expect(inventoryScanOptions({ regions: ['eu-west-1'], cloudtrailLookup: '7' })).toEqual({ regions: ['eu-west-1'] });
     expect(inventoryScanOptions({})).toEqual({});
   });
 

@@ -12,6 +12,12 @@ describe('awsCollectOptions', () => {
     expect(o.cloudTrail!.endTime!.getTime() - o.cloudTrail!.startTime.getTime()).toBe(7 * 86_400_000);
   });
 
+  it('--regions without --resources widens LookupEvents only: no inventory is read', () => {
+    const o = awsCollectOptions({ aws: true, region: 'eu-west-1', cloudtrailLookupDays: 7, regions: ['ap-south-1'] }, noProgress);
+    expect(o.cloudTrailRegions).toEqual(['ap-south-1']);
+    expect(o.inventory).toBeUndefined();
+  });
+
   it('controls: no --regions, or no LookupEvents, asks for no other region', () => {
     expect(awsCollectOptions({ aws: true, region: 'eu-west-1', cloudtrailLookupDays: 7 }, noProgress).cloudTrailRegions).toBeUndefined();
     const noLookup = awsCollectOptions({ aws: true, resources: true, regions: ['ap-south-1'] }, noProgress);
