@@ -340,9 +340,11 @@ function readme(p: ContainmentPlan): string {
     out.push('## Who can remove it', '', 'Whoever may edit or provision the permission set: IAM Identity Center\'s administrators in the management account or its delegated administrator. An export of this account does not show them.', '');
   } else if (!p.cannot) {
     if (p.undoers === undefined) {
-      out.push('## Who can remove it', '', 'Not decided from a report alone: `leash contain … --input <export>` (a fresh `aws iam get-account-authorization-details`) lists every principal whose policies let it delete the Deny.', '');
+      const why = p.undoersNotDecided ? `Not decided: the export the report was made from could not be read again (${t(p.undoersNotDecided)}). ` : 'Not decided from a report alone: ';
+      out.push('## Who can remove it', '', `${why}\`leash contain … --input <export>\` (a fresh \`aws iam get-account-authorization-details\`) lists every principal whose policies let it delete the Deny.`, '');
     } else {
-      out.push('## Who can remove it', '', p.undoers.length === 0 ? 'No principal of the export may delete or overwrite it (the account root and IAM Identity Center administrators aside).' : 'Principals of the export whose policies let them take the Deny off again:', '');
+      const from = p.undoersFrom ? ` (the export the report was made from, \`${t(p.undoersFrom)}\`, as it is now; a fresh one with \`--input\` shows today's)` : '';
+      out.push('## Who can remove it', '', p.undoers.length === 0 ? `No principal of the export${from} may delete or overwrite it (the account root and IAM Identity Center administrators aside).` : `Principals of the export${from} whose policies let them take the Deny off again:`, '');
       for (const u of p.undoers) out.push(`- ${t(u.name)}${u.arn === p.principal.arn ? ' (itself: a session the Deny does not cover)' : ''}: ${u.actions.map(t).join(', ')}${u.conditional ? ' (only if a condition holds)' : ''}`);
       if (p.undoers.length > 0) out.push('');
     }
