@@ -994,8 +994,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // account's organization included), else a KeptScope statement's aws:PrincipalOrgID test that
   // decided today's permissions stays unknown in the fix's verification and counts.
   const org = orgOf(snapshot, config);
-  let knownFacts: PrincipalFacts | undefined;
-  const principalSide = () => (knownFacts ??= factsAfterFix(p, org));
+  const known = factsAfterFix(p, org);
+  const principalSide = (): PrincipalFacts => known;
   const forbidden = forbiddenActions(expander);
   const guardrail = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
   const pa = approvalFor(a, config);
@@ -1045,7 +1045,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Equal per-service entries are one object for the whole run (reasons.ts: SharedReasons).
   const reasonOpts = { shared: sharedReasonsOf(snapshot) };
   const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
-  const verifyBase = { observed: needed.observed, gated: needed.gated, current, principal: principalSide(), approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
+  const verifyBase = { observed: needed.observed, gated: needed.gated, current, principal: known, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
   const approvalNote = pa.meetable
     ? `Approval condition (${pa.condition.id}): ${pa.condition.description} How this principal meets it: ${pa.why}`
     : `Approval condition (${pa.condition.id}) is out of this principal's reach, so destructive and escalation actions are denied outright (statement DeniedOutright): ${pa.why}`;
