@@ -128,3 +128,30 @@ describe("a role's tags stay unknown for the fix (its trust fix may let the appr
     expect(f.context.values['aws:principalorgid']).toEqual([ORG]);
   });
 });
+
+describe("a boundary fix's counts after are decided with the same facts as the counts before", () => {
+  // Seen at 10,000 principals: 11 users' boundary fixes claimed more allowed actions after than
+  // before (a boundary on the same policies cannot grant more): the after-state was computed
+  // without the principal's facts, so a grant its tags rule out counted again.
+  const own = policy(allow('ec2:*', '*', { StringEquals: { 'aws:PrincipalTag/team': 'data' } }), allow('s3:GetObject', 'arn:aws:s3:::data/*'));
+  // No usage: no need to cap to, so the boundary keeps what the policies grant (as at 10,000).
+  const boundaryOf = (tags: Record<string, string>) => {
+    const b = new IamExportBuilder(ACCOUNT);
+    b.user('cursor-bot', { tags: { 'ai-agent': 'true', ...tags }, inline: { own } });
+    const s = snapshotFromExport(b.build(), 'org.json', { now: new Date('2026-11-24T12:00:00Z') });
+    const config = withOrg();
+    const a = analyzePrincipals(s, config, expander).find((x) => x.principal.arn === USER)!;
+    return planFixes(a, computeNeeded(a, s.usage, config, expander), s, config, expander, ['f1']).fixes.find((f) => f.kind === 'permissions-boundary')!;
+  };
+
+  it('a user without the tag: the tag-scoped grant counts neither before nor after', () => {
+    const f = boundaryOf({});
+    expect(f.countsAfter!.allowedActions).toBe(f.countsBefore!.allowedActions);
+  });
+
+  it('control: a user with the tag keeps the grant in both counts', () => {
+    const f = boundaryOf({ team: 'data' });
+    expect(f.countsBefore!.allowedActions).toBeGreaterThan(boundaryOf({}).countsBefore!.allowedActions);
+    expect(f.countsAfter!.allowedActions).toBe(f.countsBefore!.allowedActions);
+  });
+});
