@@ -62,6 +62,10 @@ export interface ContainRequest {
   readonly snapshot?: Snapshot;
   /** config `resources.organizationId`: settles organization conditions of those who could undo it. */
   readonly organizationId?: string;
+  /** The snapshot is the export a report was made from, read again now (its path, for the README). */
+  readonly snapshotFrom?: string;
+  /** A report's export that could not be read again: why who could undo it is not decided. */
+  readonly snapshotMissing?: string;
 }
 
 export interface ContainPolicy {
@@ -120,6 +124,10 @@ export interface ContainmentPlan {
   readonly graphPartial: boolean;
   /** Principals whose policies let them remove the Deny (decided from an export); absent when planned from a report alone. */
   readonly undoers?: readonly Undoer[];
+  /** The undoers were decided from the export a report was made from, read again when planning (its path). */
+  readonly undoersFrom?: string;
+  /** Why the undoers are not decided although the report names its export (it could not be read again). */
+  readonly undoersNotDecided?: string;
   /** AI tools the report links to this principal. */
   readonly agents: readonly string[];
   /** A role's most recent sessions as the report's CloudTrail showed them (schema 1.9.0), latest first. */
@@ -210,10 +218,12 @@ function linksOf(report: Report, arn: string): { into: LinkedPrincipal[]; onward
 export function planContainment(report: Report, req: ContainRequest): ContainmentPlan {
   const plan = planOnly(report, req);
   // Identity Center's administrators, not principals of this account, can edit a permission set.
-  if (!req.snapshot || plan.cannot || plan.identityCenter) return plan;
+  if (plan.cannot || plan.identityCenter) return plan;
+  if (!req.snapshot) return req.snapshotMissing ? { ...plan, undoersNotDecided: req.snapshotMissing } : plan;
   const target = req.snapshot.principals.find((p) => p.arn === plan.principal.arn);
-  if (!target) return plan;
-  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all', req.organizationId) };
+  // A report's export read again may have changed since: without the principal it says nothing of it.
+  if (!target) return req.snapshotFrom ? { ...plan, undoersNotDecided: `${req.snapshotFrom} no longer holds ${plan.principal.arn}` } : plan;
+  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all', req.organizationId), ...(req.snapshotFrom ? { undoersFrom: req.snapshotFrom } : {}) };
 }
 
 function planOnly(report: Report, req: ContainRequest): ContainmentPlan {

@@ -111,6 +111,16 @@ function ssoContainScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['i
     String.raw`base="$current"; [ -n "$base" ] || base='{"Version":"2012-10-17","Statement":[]}'`,
     '# The permission set\'s statements as they are, then this plan\'s.',
     String.raw`printf '%s' "$base" | jq -c --slurpfile add "$work/deny.json" "$JQ_DEFS"' . + {Statement: (stmts + $add[0].Statement)}' > "$work/policy.json"`,
+    '# Identity Center\'s quota (docs.aws.amazon.com/singlesignon/latest/userguide/limits.html, "Maximum size of',
+    '# inline policy per permission set"): 32,768 bytes, of which at most 10,240 bytes of non-whitespace characters.',
+    '# Checked before any change, dry run included: a refused put would leave the person\'s session running.',
+    'bytes=$(( $(wc -c < "$work/policy.json") ))',
+    "chars=$(( $(tr -d '[:space:]' < \"$work/policy.json\" | wc -c) ))",
+    'if [ "$bytes" -gt 32768 ] || [ "$chars" -gt 10240 ]; then',
+    '  echo "The permission set\'s inline policy with this Deny would be $chars bytes without whitespace ($bytes in all): IAM Identity Center allows 10,240 (32,768 in all). Nothing done." >&2',
+    `  echo "Make room first (move statements of its inline policy into a customer managed policy attached to the permission set), or attach the statements of ${inline.file} from this folder as an SCP ${ic.allAccounts ? 'on the accounts the permission set is provisioned to' : 'on account $ACCOUNT'} in AWS Organizations, which stops the role there without touching the permission set." >&2`,
+    '  exit 3',
+    'fi',
     'if [ "$apply" = 0 ]; then echo "The permission set\'s inline policy would become:"; jq . "$work/policy.json"; fi',
     'run_sso put-inline-policy-to-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --inline-policy "file://$work/policy.json"',
     'if [ "$apply" = 1 ]; then',
@@ -269,7 +279,7 @@ function readme(p: ContainmentPlan): string {
       './undo.sh --apply       # takes out only the statements this plan put there, and provisions again',
       '```',
       '',
-      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. If Identity Center refuses the policy for size, an SCP with the same statements (attached to the account) does the same from AWS Organizations.`,
+      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. contain.sh first checks Identity Center's size quota for the merged policy (10,240 bytes without whitespace, 32,768 in all) and, past it, exits 3 with nothing changed: make room in the inline policy, or attach the same statements as an SCP on the account from AWS Organizations, which does the same.`,
       '',
     );
   } else {
@@ -330,9 +340,11 @@ function readme(p: ContainmentPlan): string {
     out.push('## Who can remove it', '', 'Whoever may edit or provision the permission set: IAM Identity Center\'s administrators in the management account or its delegated administrator. An export of this account does not show them.', '');
   } else if (!p.cannot) {
     if (p.undoers === undefined) {
-      out.push('## Who can remove it', '', 'Not decided from a report alone: `leash contain … --input <export>` (a fresh `aws iam get-account-authorization-details`) lists every principal whose policies let it delete the Deny.', '');
+      const why = p.undoersNotDecided ? `Not decided: the export the report was made from could not be read again (${t(p.undoersNotDecided)}). ` : 'Not decided from a report alone: ';
+      out.push('## Who can remove it', '', `${why}\`leash contain … --input <export>\` (a fresh \`aws iam get-account-authorization-details\`) lists every principal whose policies let it delete the Deny.`, '');
     } else {
-      out.push('## Who can remove it', '', p.undoers.length === 0 ? 'No principal of the export may delete or overwrite it (the account root and IAM Identity Center administrators aside).' : 'Principals of the export whose policies let them take the Deny off again:', '');
+      const from = p.undoersFrom ? ` (the export the report was made from, \`${t(p.undoersFrom)}\`, as it is now; a fresh one with \`--input\` shows today's)` : '';
+      out.push('## Who can remove it', '', p.undoers.length === 0 ? `No principal of the export${from} may delete or overwrite it (the account root and IAM Identity Center administrators aside).` : `Principals of the export${from} whose policies let them take the Deny off again:`, '');
       for (const u of p.undoers) out.push(`- ${t(u.name)}${u.arn === p.principal.arn ? ' (itself: a session the Deny does not cover)' : ''}: ${u.actions.map(t).join(', ')}${u.conditional ? ' (only if a condition holds)' : ''}`);
       if (p.undoers.length > 0) out.push('');
     }

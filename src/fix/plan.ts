@@ -28,6 +28,8 @@ import { approvalFor, serviceOnlyTrust, configuredApproval, type PrincipalApprov
 import { actionReasons, reasonTotals, sharedReasonsOf } from './reasons.js';
 import { HOW_TO_APPLY_LINE, linkApprovalText, REASONS_ANCHOR, REASONS_HEADING } from './render/readme.js';
 import type { EffectivePermissions } from '../iam/effective.js';
+import { factsAfterFix, type PrincipalFacts } from '../iam/principal-context.js';
+import { snapshotOrganization, type OrgValues } from '../iam/organization.js';
 import type { Finding, FindingResource } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
@@ -878,16 +880,16 @@ function namedReadsAfter(view: ResourceView, node: GraphNodeInternal, identity: 
   return out;
 }
 
-function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, session?: PolicyDocument): EffectivePermissions {
+function effectiveOf(identity: readonly PolicyDocument[], boundary: PolicyDocument | undefined, expander: ActionExpander, facts: () => PrincipalFacts, session?: PolicyDocument): EffectivePermissions {
   // Fix documents are new objects, never asked about again: not kept in the shared cache.
-  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), once: true }, expander);
+  return effectivePermissions({ identity, ...(boundary ? { boundary: [boundary] } : {}), ...(session ? { session: [session] } : {}), principal: facts, once: true }, expander);
 }
 
 /** Counts after a fix, and the escalation techniques it leaves open (a reviewer asks "which one?"). */
-function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[], p: Principal, expander: ActionExpander): { counts: PermissionCounts; left: string[] } {
+function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[], p: Principal, expander: ActionExpander, org: OrgValues | undefined): { counts: PermissionCounts; left: string[] } {
   const destructive = actionIndex(expander).destructive.clone().and(eff.unconditional).count();
   const synthetic: Principal = { ...p, policies: identity.map((d) => ({ origin: { kind: 'generated', name: 'fix' }, document: d })) };
-  const open = escalationHits(synthetic, eff, expander).filter((h) => !h.conditional);
+  const open = escalationHits(synthetic, eff, expander, undefined, org).filter((h) => !h.conditional);
   // Plain sts:AssumeRole is never denied by a fix (which roles may be assumed is the trust
   // policies' and the access graph's call); anything else left open is named too.
   const why = (h: EscalationHit) => (h.actions.every((x) => x.toLowerCase() === 'sts:assumerole') ? ' — sts:AssumeRole is left to the trust policies of the roles it reaches (Can become)' : '');
@@ -970,6 +972,17 @@ export function linkFindings(fixes: readonly Pick<Fix, 'id' | 'resolves'>[], fin
   if (worst) for (const x of fixes) if (x.resolves.length === 0 && !worst.fixIds.includes(x.id)) worst.fixIds.push(x.id);
 }
 
+/** The scanned account's organization values (src/iam/organization.ts), once per snapshot and configured id. */
+function orgOf(snapshot: Snapshot, config: LeashConfig): OrgValues | undefined {
+  const id = config.resources?.organizationId;
+  const hit = orgBySnapshot.get(snapshot);
+  if (hit && hit.id === id) return hit.org;
+  const org = snapshotOrganization(snapshot, id);
+  orgBySnapshot.set(snapshot, { id, org });
+  return org;
+}
+const orgBySnapshot = new WeakMap<Snapshot, { readonly id: string | undefined; readonly org: OrgValues | undefined }>();
+
 export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
   const p = a.principal;
   const accountId = snapshot.account.id;
@@ -977,6 +990,12 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const before: PermissionCounts = { allowedActions: a.effective.allowed.count(), destructiveActions: a.destructive.unconditional.length, escalationTechniques: a.escalation.filter((e) => !e.conditional).length };
   const currentIdentity = p.policies.map((x) => x.document);
   const current = { identity: currentIdentity, ...(p.boundary ? { boundary: p.boundary.document } : {}) };
+  // The new documents are decided with what the effective stage knew of the principal (its
+  // account's organization included), else a KeptScope statement's aws:PrincipalOrgID test that
+  // decided today's permissions stays unknown in the fix's verification and counts.
+  const org = orgOf(snapshot, config);
+  const known = factsAfterFix(p, org);
+  const principalSide = (): PrincipalFacts => known;
   const forbidden = forbiddenActions(expander);
   const guardrail = ActionSet.of(expander.size, GUARDRAIL_ALWAYS_DENY.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined));
   const pa = approvalFor(a, config);
@@ -1026,7 +1045,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Equal per-service entries are one object for the whole run (reasons.ts: SharedReasons).
   const reasonOpts = { shared: sharedReasonsOf(snapshot) };
   const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
-  const verifyBase = { observed: needed.observed, gated: needed.gated, current, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
+  const verifyBase = { observed: needed.observed, gated: needed.gated, current, principal: known, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
   const approvalNote = pa.meetable
     ? `Approval condition (${pa.condition.id}): ${pa.condition.description} How this principal meets it: ${pa.why}`
     : `Approval condition (${pa.condition.id}) is out of this principal's reach, so destructive and escalation actions are denied outright (statement DeniedOutright): ${pa.why}`;
@@ -1079,8 +1098,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     if (withheld > 0) notes.push(`${withheld} sensitive read(s) of used services left out because never observed (src/data/sensitive-reads.json, and reads the data-exfiltration check flags on every resource): ${expander.keys(needed.provenance.sensitiveWithheld).slice(0, 8).join(', ')}${withheld > 8 ? ', …' : ''}.`);
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = staysDocs.length === 0 ? parts : [...parts, ...staysDocs];
-    const eff = effectiveOf(identityAfter, boundary, expander);
-    const rAfter = afterFix(eff, identityAfter, p, expander);
+    const eff = effectiveOf(identityAfter, boundary, expander, principalSide);
+    const rAfter = afterFix(eff, identityAfter, p, expander, org);
     const verified = verifyFix({
       ...verifyBase, identity: identityAfter, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
@@ -1105,8 +1124,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   }
 
   const bPolicy: FixPolicy = { name: boundaryName, purpose: 'boundary', attach: 'managed', shared: true, document: boundary };
-  const bEff = effectiveOf(currentIdentity, boundary, expander);
-  const bAfter = afterFix(bEff, currentIdentity, p, expander);
+  const bEff = effectiveOf(currentIdentity, boundary, expander, principalSide);
+  const bAfter = afterFix(bEff, currentIdentity, p, expander, org);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
   if (!(p.boundary && sameStatements(p.boundary.document, boundary))) fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
@@ -1183,8 +1202,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
-    const sEff = effectiveOf(identityAfter, boundary, expander, s.document);
-    const sAfter = afterFix(sEff, identityAfter, p, expander);
+    const sEff = effectiveOf(identityAfter, boundary, expander, principalSide, s.document);
+    const sAfter = afterFix(sEff, identityAfter, p, expander, org);
     fixes.push({
       id: fixId(p.arn, 'session-policy'), kind: 'session-policy', principalArn: p.arn,
       title: `Session policy for AI tool sessions as ${p.name}`,

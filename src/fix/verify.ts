@@ -11,6 +11,8 @@ import { parsePolicy, policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { ActionSet } from '../iam/action-set.js';
 import type { ObservedAction } from '../baseline/needed.js';
+import type { PrincipalFacts } from '../iam/principal-context.js';
+import type { RequestContext } from '../iam/conditions.js';
 
 export interface VerifyInput {
   readonly identity: readonly PolicyDocument[];
@@ -42,6 +44,12 @@ export interface VerifyInput {
   readonly withholdsGated?: boolean;
   /** What the gated calls need, for the summary ("MFA"…). */
   readonly approvalLabel?: string;
+  /**
+   * The principal's facts (factsAfterFix: its ARN, its account's organization…), so that a
+   * condition on them in today's or the new documents (a KeptScope statement's aws:PrincipalOrgID)
+   * is decided as the effective stage decides it. Without them those conditions stay unknown.
+   */
+  readonly principal?: PrincipalFacts;
   /** The effective permissions of exactly these identity, boundary and session policies, when the caller has them already. */
   readonly effective?: EffectivePermissions;
 }
@@ -83,17 +91,18 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
   let perAction = 0;
   const policies = { identity: input.identity, ...(input.boundary ? { boundary: [input.boundary] } : {}), ...(input.session ? { session: [input.session] } : {}) };
   const current = input.current ? { identity: input.current.identity, ...(input.current.boundary ? { boundary: [input.current.boundary] } : {}) } : undefined;
+  const context: RequestContext = input.principal?.context ?? { values: {} };
   for (const o of input.observed) {
     const resources = o.resources.length > 0 ? o.resources : ['*'];
     const checkedBefore = checked;
     for (const resource of resources) {
       let now: string | undefined;
       if (current) {
-        now = evaluate({ action: o.action, resource, context: { values: {} } }, current).decision;
+        now = evaluate({ action: o.action, resource, context }, current).decision;
         if (now === 'ImplicitlyDenied' || now === 'ExplicitlyDenied') { unexplained++; continue; }
       }
       checked++;
-      const { decision } = evaluate({ action: o.action, resource, context: { values: {} } }, policies);
+      const { decision } = evaluate({ action: o.action, resource, context }, policies);
       // A call that today already hinges on a condition the scan cannot see (aws:SecureTransport,
       // a region, a source IP) succeeded with that condition met; the fix keeps it possible as long
       // as it is not denied outright.
@@ -117,7 +126,7 @@ export function verifyFix(input: VerifyInput, expander: ActionExpander): Verific
 
   let forbiddenStillAllowed: string[] = [];
   if (input.forbidden) {
-    const eff = input.effective ?? effectivePermissions({ ...policies, once: true }, expander);
+    const eff = input.effective ?? effectivePermissions({ ...policies, ...(input.principal ? { principal: () => input.principal! } : {}), once: true }, expander);
     forbiddenStillAllowed = expander.keys(eff.unconditional.clone().and(input.forbidden));
   }
 

@@ -99,8 +99,9 @@ export interface PrincipalFacts {
  * request context, the values do not match and the condition is false. If the policy condition
  * requires that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is
  * not present, the condition is true", reference_policies_elements_condition_operators.html).
+ * With `sessionTags`, a role's tags are unknown whatever its trust policy says now (factsAfterFix).
  */
-export function principalFacts(p: Principal, now?: Date, org?: OrgValues): PrincipalFacts {
+export function principalFacts(p: Principal, now?: Date, org?: OrgValues, sessionTags = false): PrincipalFacts {
   const account = p.arn.split(':')[4] ?? '';
   const values: Record<string, string[]> = {
     'aws:principalarn': [p.arn],
@@ -112,7 +113,7 @@ export function principalFacts(p: Principal, now?: Date, org?: OrgValues): Princ
     values['aws:username'] = [p.name];
     if (p.id) values['aws:userid'] = [p.id];
   }
-  const tagsAreExact = p.kind === 'user' || !trustAllowsSessionTags(p.trustPolicy);
+  const tagsAreExact = p.kind === 'user' || (!sessionTags && !trustAllowsSessionTags(p.trustPolicy));
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
   if (now) Object.assign(values, timeValues(now));
   // Present only when the scan knows the account's organization; never absent (it may be another's).
@@ -188,6 +189,17 @@ export function factsOf(p: Principal, now?: Date, org?: OrgValues): PrincipalFac
   const facts = principalFacts(p, now, org);
   cache.set(p, { org, facts });
   return facts;
+}
+
+/**
+ * The facts a fix's new documents are decided with (src/fix: verification, counts after): the
+ * principal's, its account's organization included, as the effective stage has them, except that
+ * a role's tags stay unknown: the fix's trust policy may let the approval broker tag its sessions
+ * (approval-session-tag, `sts:TagSession`), and a session tag overrides the role's. One object
+ * per call: a fix plan asks once per principal.
+ */
+export function factsAfterFix(p: Principal, org?: OrgValues): PrincipalFacts {
+  return p.kind === 'role' ? principalFacts(p, undefined, org, true) : factsOf(p, undefined, org);
 }
 
 /** False when a statement's principal (or organization) keys rule this principal out (it never applies to it). */

@@ -7,7 +7,8 @@ import type { PolicyDocument } from '../model/policy.js';
 import type { Caller } from '../graph/request.js';
 import { decideOnResource, type RcpLevels, type ResourceCaller } from './evaluate.js';
 import { requestArn, typeActions } from './actions.js';
-import { ORG_ID, type OrgValues } from '../iam/organization.js';
+import { ORG_ID, organizationValues, type OrgValues } from '../iam/organization.js';
+import type { OrganizationFacts } from '../model/organization.js';
 
 /** An account no real principal has: "anyone" in a policy is evaluated as a principal of it. */
 export const STRANGER = '000000000000';
@@ -15,12 +16,13 @@ const ALLOW_ALL: PolicyDocument = { version: '2012-10-17', statements: [{ index:
 
 /**
  * A principal of `account`. Its organization: `org` when known (an account the scan knows to be a
- * member, or a stranger in an organization a policy names; a path only when given), else one that
- * no policy names (outside every organization the scan knows).
+ * member, or a stranger in an organization a policy names; a path only when given); `'unknown'`:
+ * neither key in its context, so a test of them is unknown (it may be in any organization, or
+ * none); else one that no policy names (outside every organization the scan knows).
  */
-export function outsider(account: string, org?: OrgValues): ResourceCaller {
+export function outsider(account: string, org?: OrgValues | 'unknown'): ResourceCaller {
   const arn = `arn:aws:iam::${account}:role/outside-principal`;
-  const orgKeys = org ?? { 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] };
+  const orgKeys = org === 'unknown' ? {} : org ?? { 'aws:principalorgid': ['\u0001another-organization'], 'aws:principalorgpaths': ['\u0001another-organization/'] };
   const caller: Caller = {
     arn, account, identity: { side: 'identity', docs: [{ name: '(its own account\'s policies)', document: ALLOW_ALL }] }, scps: [],
     context: { values: { 'aws:principalarn': [arn], 'aws:principalaccount': [account], 'aws:principaltype': ['AssumedRole'], 'aws:principalisawsservice': ['false'], ...orgKeys } },
@@ -68,7 +70,7 @@ export function opensToAnyone(doc: PolicyDocument): boolean {
 export interface Exposure { grantee: string; read: string[]; delete: string[]; other: string[]; conditional: boolean }
 
 /** `org`: the outsider's organization when known (see outsider); `grantee`: how the finding names it (default: the account, or `*`). */
-export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined, org?: OrgValues, grantee?: string): Exposure | undefined {
+export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undefined, org?: OrgValues | 'unknown', grantee?: string): Exposure | undefined {
   const rc = outsider(account, org);
   const e: Exposure = { grantee: grantee ?? (account === STRANGER ? '*' : account), read: [], delete: [], other: [], conditional: false };
   for (const a of typeActions().get(r.type) ?? []) {
@@ -80,9 +82,27 @@ export function exposureOf(r: Resource, account: string, rcps: RcpLevels | undef
   return e.read.length + e.delete.length + e.other.length > 0 ? e : undefined;
 }
 
-/** Every outside grantee of a resource's policy (accounts outside `scanned`, or anyone), with what each may do. */
-export function outsideGrantees(r: Resource, scanned: ReadonlySet<string>, rcps: RcpLevels | undefined): Exposure[] {
+/** An outside grantee: `organization` when it stands for "anyone in that organization". */
+export interface OutsideExposure extends Exposure { readonly organization?: string }
+
+/**
+ * Every outside grantee of a resource's policy (accounts outside `scanned`, or anyone), with what
+ * each may do (`leash who-can`). Whose organization is not known is not outside every
+ * organization: anyone, and a named account an `--org` scan (`org.discovered`) does not list, have
+ * both keys unknown, so a test of them makes the grant conditional. Open to anyone: each
+ * organization the policy's tests name, other than the account's own (`org.own`, when known), is
+ * evaluated as a stranger of it, as resource-exposed does.
+ */
+export function outsideGrantees(r: Resource, scanned: ReadonlySet<string>, rcps: RcpLevels | undefined, org: { readonly discovered?: OrganizationFacts; readonly own?: string } = {}): OutsideExposure[] {
   if (!r.policy) return [];
-  const accounts = [...(opensToAnyone(r.policy) ? [STRANGER] : []), ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a) && a !== r.account)];
-  return accounts.flatMap((a) => exposureOf(r, a, rcps) ?? []);
+  const open = opensToAnyone(r.policy);
+  const grantees: { account: string; org: OrgValues | 'unknown'; organization?: string }[] = [
+    ...(open ? [{ account: STRANGER, org: 'unknown' as const }] : []),
+    ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a) && a !== r.account).map((account) => ({ account, org: organizationValues(account, org.discovered) ?? 'unknown' as const })),
+    ...(open ? [...namedOrganizations(r.policy)].filter((o) => o !== org.own).map((o) => ({ account: STRANGER, org: { 'aws:principalorgid': [o] }, organization: o })) : []),
+  ];
+  return grantees.flatMap((g) => {
+    const e = exposureOf(r, g.account, rcps, g.org, g.organization);
+    return !e ? [] : g.organization ? [{ ...e, organization: g.organization }] : [e];
+  });
 }

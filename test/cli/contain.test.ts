@@ -46,16 +46,32 @@ describe('leash contain', () => {
     expect(readdirSync(dir).sort()).toEqual(['account.json', 'out']);
   });
 
-  it('from the latest report: the same plan, with who can remove it left undecided and said so', async () => {
+  it('from the latest report: the same plan, and who can remove it decided from the export the report was made from, read again (as `leash fix` re-plans)', async () => {
     const { dir, input } = world();
     const reports = join(dir, 'reports');
     expect((await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci'])).code).toBeLessThan(2);
     const r = await runCli(['contain', 'agent-role', '--reports', reports, '-o', join(dir, 'out'), '--json']);
     expect(r.code, r.err).toBe(0);
-    const { dir: planDir, plan } = JSON.parse(r.out) as { dir: string; plan: { scope: string; undoers?: unknown } };
+    const { dir: planDir, plan } = JSON.parse(r.out) as { dir: string; plan: { scope: string; undoers?: { name: string; actions: string[] }[]; undoersFrom?: string } };
     expect(plan.scope).toBe('sessions');
+    expect(plan.undoers?.map((u) => [u.name, u.actions])).toEqual([['editor', ['iam:DeleteRolePolicy']]]);
+    expect(plan.undoersFrom).toBe(input);
+    const readme = readFileSync(join(planDir, 'README.md'), 'utf8');
+    expect(readme).toContain('- editor: iam:DeleteRolePolicy');
+    expect(readme).toContain('the export the report was made from');
+  });
+
+  it('control: the report\'s export gone since the scan: who can remove it is not decided, and the README says why', async () => {
+    const { dir, input } = world();
+    const reports = join(dir, 'reports');
+    expect((await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci'])).code).toBeLessThan(2);
+    rmSync(input);
+    const r = await runCli(['contain', 'agent-role', '--reports', reports, '-o', join(dir, 'out'), '--json']);
+    expect(r.code, r.err).toBe(0);
+    const { dir: planDir, plan } = JSON.parse(r.out) as { dir: string; plan: { undoers?: unknown; undoersNotDecided?: string } };
     expect(plan.undoers).toBeUndefined();
-    expect(readFileSync(join(planDir, 'README.md'), 'utf8')).toContain('Not decided from a report alone');
+    expect(plan.undoersNotDecided).toContain(input);
+    expect(readFileSync(join(planDir, 'README.md'), 'utf8')).toContain('Not decided: the export the report was made from could not be read again');
   });
 
   it('bad input exits 2 with what was expected, and writes nothing', async () => {

@@ -16,6 +16,7 @@ const ACCOUNT = '123456789012'; // moto's
 const ADMIN_ROLE = 'AWSReservedSSO_AdministratorAccess_0123456789abcdef';
 const READ_ROLE = 'AWSReservedSSO_ReadOnly_fedcba9876543210';
 const BILLING_ROLE = 'AWSReservedSSO_Billing_00112233445566ff';
+const POWER_ROLE = 'AWSReservedSSO_PowerUser_0011223344556677';
 const PERSON = { Version: '2012-10-17', Statement: [{ Sid: 'TeamBuckets', Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::team-*' }] };
 const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -62,14 +63,14 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
     const input = join(root, 'account.json');
     writeFileSync(input, JSON.stringify({
       UserDetailList: [], GroupDetailList: [], Policies: [],
-      RoleDetailList: [role(ADMIN_ROLE, '/aws-reserved/sso.amazonaws.com/'), role(READ_ROLE, '/aws-reserved/sso.amazonaws.com/eu-west-1/'), role(BILLING_ROLE, '/aws-reserved/sso.amazonaws.com/')],
+      RoleDetailList: [role(ADMIN_ROLE, '/aws-reserved/sso.amazonaws.com/'), role(READ_ROLE, '/aws-reserved/sso.amazonaws.com/eu-west-1/'), role(BILLING_ROLE, '/aws-reserved/sso.amazonaws.com/'), role(POWER_ROLE, '/aws-reserved/sso.amazonaws.com/')],
     }));
     const r = await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci']);
     expect(r.code, r.err).toBeLessThan(2);
     // Identity Center as the management account holds it (test setup: leash itself only reads).
     // AdministratorAccess (us-east-1) holds a person's inline statement; ReadOnly (eu-west-1) none;
-    // Billing exists but is provisioned nowhere.
-    for (const [region, name, provisioned] of [['us-east-1', 'AdministratorAccess', true], ['eu-west-1', 'ReadOnly', true], ['us-east-1', 'Billing', false]] as const) {
+    // Billing exists but is provisioned nowhere; PowerUser is for the size quota.
+    for (const [region, name, provisioned] of [['us-east-1', 'AdministratorAccess', true], ['eu-west-1', 'ReadOnly', true], ['us-east-1', 'Billing', false], ['us-east-1', 'PowerUser', true]] as const) {
       instances[region] ??= json(['sso-admin', 'list-instances', '--region', region]).Instances[0].InstanceArn as string;
       permissionSets[name] = json(['sso-admin', 'create-permission-set', '--region', region, '--instance-arn', instances[region], '--name', name]).PermissionSet.PermissionSetArn as string;
       if (provisioned) json(['sso-admin', 'provision-permission-set', '--region', region, '--instance-arn', instances[region], '--permission-set-arn', permissionSets[name]!, '--target-type', 'AWS_ACCOUNT', '--target-id', ACCOUNT]);
@@ -127,6 +128,37 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
     expect(JSON.parse(readFileSync(join(dir, 'applied.json'), 'utf8')).Statement).toEqual(put.Statement);
     expect(run(join(dir, 'undo.sh'), '--apply').status).toBe(0);
     expect(inline('eu-west-1', 'ReadOnly')).toBe('');
+  }, 180_000);
+
+  // Identity Center's quota (docs.aws.amazon.com/singlesignon/latest/userguide/limits.html): an inline
+  // policy per permission set of at most 32,768 bytes, 10,240 bytes of them non-whitespace characters.
+  it('refuses, before any call, a Deny that would take the inline policy past 10,240 bytes without whitespace; control: a small policy takes it', async () => {
+    const dir = await contain([POWER_ROLE, '--scope', 'all']);
+    const deny = JSON.parse(readFileSync(join(dir, 'deny-statements.json'), 'utf8')) as { Statement: unknown[] };
+    const added = deny.Statement.reduce<number>((n, x) => n + JSON.stringify(x).length + 1, 0);
+    // Statements with whitespace in their values (counted in all, not against the 10,240), up to just under the quota.
+    const statements: unknown[] = [];
+    const policy = () => ({ Version: '2012-10-17', Statement: statements });
+    const nonWhite = () => JSON.stringify(policy()).replace(/\s/g, '').length;
+    for (let i = 0; nonWhite() + 200 + added <= 10_240; i++) statements.push({ Sid: `Team${String(i).padStart(4, '0')}`, Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::team-bucket-${String(i).padStart(4, '0')}/*`, Condition: { StringEquals: { 'aws:PrincipalTag/team': 'data   platform' } } });
+    while (nonWhite() + added <= 10_240) statements.push({ Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' });
+    expect(nonWhite()).toBeLessThanOrEqual(10_240);
+    const setPolicy = (doc: unknown) => json(['sso-admin', 'put-inline-policy-to-permission-set', '--instance-arn', instances['us-east-1']!, '--permission-set-arn', permissionSets['PowerUser']!, '--inline-policy', JSON.stringify(doc)]);
+    setPolicy(policy());
+    for (const args of [[], ['--apply']]) {
+      const r = run(join(dir, 'contain.sh'), ...args);
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/would be \d+ bytes without whitespace \(\d+ in all\): IAM Identity Center allows 10,240 \(32,768 in all\)\. Nothing done\./);
+      expect(r.stderr).toContain('deny-statements.json');
+      expect(r.stdout).not.toMatch(/put-inline-policy|provision-permission-set/);
+    }
+    expect(JSON.parse(inline('us-east-1', 'PowerUser'))).toEqual(policy());
+
+    // Control: the same plan over a small inline policy goes through.
+    setPolicy(PERSON);
+    const ok = run(join(dir, 'contain.sh'), '--apply');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(inline('us-east-1', 'PowerUser')).Statement).toEqual([...PERSON.Statement, ...deny.Statement]);
   }, 180_000);
 
   it('refuses a permission set not provisioned to the account, and a machine without jq, changing nothing', async () => {

@@ -14,7 +14,9 @@ import { exitCodesHelp } from '../exit-codes.js';
 
 interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; deactivateKeys?: boolean; at?: string; output: string; json?: boolean }
 
-async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?: Snapshot; organizationId?: string }> {
+interface Planned { report: Report; snapshot?: Snapshot; organizationId?: string; snapshotFrom?: string; snapshotMissing?: string }
+
+async function reportFor(o: ContainOptions): Promise<Planned> {
   if (o.demo || o.input) {
     // A fresh export (or the demo): analysed here, nothing written but the plan.
     const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
@@ -26,7 +28,28 @@ async function reportFor(o: ContainOptions): Promise<{ report: Report; snapshot?
   const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
   const report = await loadReport(path);
   checkAccount(report, o.account, path);
-  return { report };
+  return { report, ...(await reportExport(report)) };
+}
+
+/**
+ * The export a report was made from, read again as `leash fix` re-plans from a report's inputs
+ * (its authorization-details file and config), so who could remove the Deny is decided from a
+ * report too. Read as it is now: absent, unreadable or another account's, it decides nothing and
+ * the README says why. A live or --org scan names no such file: not decided, as before.
+ */
+async function reportExport(report: Report): Promise<Omit<Planned, 'report'>> {
+  const input = report.scan.sources.find((s) => s.kind === 'authorization-details-file');
+  if (!input) return {};
+  const config = report.scan.sources.find((s) => s.kind === 'config');
+  try {
+    const { collectSnapshot } = await import('../../pipeline/scan.js');
+    const c = await collectSnapshot({ input: input.location, ...(config ? { config: config.location } : {}) });
+    if (c.snapshot.account.id !== report.scan.account.id) return { snapshotMissing: `${input.location} now holds account ${c.snapshot.account.id}, not ${report.scan.account.id}` };
+    const organizationId = c.config.resources?.organizationId;
+    return { snapshot: c.snapshot, snapshotFrom: input.location, ...(organizationId ? { organizationId } : {}) };
+  } catch (e) {
+    return { snapshotMissing: `${input.location}: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 export function register(program: Command): void {
@@ -43,16 +66,16 @@ export function register(program: Command): void {
     .option('--report <path>', 'report.json, its directory, or latest', 'latest')
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest refers to (needed when --reports holds several)')
-    .option('-i, --input <file>', 'a fresh export (aws iam get-account-authorization-details) instead of a report: also lists who could remove the Deny')
+    .option('-i, --input <file>', 'a fresh export (aws iam get-account-authorization-details) instead of a report (a report made from an export lists who could remove the Deny from that export, read again)')
     .option('--demo', 'plan against the bundled demo account')
     .option('-o, --output <dir>', 'folder to write the plan under (a new sub-folder each time)', CONTAIN_DIR)
     .option('--json', 'print the plan (and its folder) as JSON instead of the summary')
     .addHelpText('after', exitCodesHelp({ 0: 'plan written (nothing applied: run contain.sh --apply after reading it)', 2: 'no such principal or session, a bad option, or an unreadable report' }))
     .action(async (target: string, o: ContainOptions) => {
       try {
-        const { report, snapshot, organizationId } = await reportFor(o);
+        const { report, snapshot, organizationId, snapshotFrom, snapshotMissing } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.deactivateKeys ? { deactivateKeys: true } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(snapshotFrom ? { snapshotFrom } : {}), ...(snapshotMissing ? { snapshotMissing } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.deactivateKeys ? { deactivateKeys: true } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));

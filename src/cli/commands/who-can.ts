@@ -18,6 +18,8 @@ import type { ResourceEvidence } from '../../resources/evaluate.js';
 import { ACCESS_KINDS, type AccessKind } from '../../resources/actions.js';
 import { outsideGrantees } from '../../resources/exposure.js';
 import { policyLabel } from '../../resources/evaluate.js';
+import { snapshotOrganization } from '../../iam/organization.js';
+import type { OrganizationFacts } from '../../model/organization.js';
 
 interface Common extends InventoryCliOptions { input?: string[]; demo?: boolean; json?: boolean }
 interface WhoCanOptions extends Common { action?: string; report?: string; reports: string; limit: string }
@@ -25,7 +27,10 @@ interface BlastOptions extends Common { kind?: string[]; limit: string }
 
 const safe = safeText;
 
-async function analysed(o: Common): Promise<{ views: ResourceView[]; label: (id: string) => string; principals: { arn: string; name: string }[] }> {
+/** What the scan knows of an account's organization (src/iam/organization.ts): an --org scan's discovery, the account's own id. */
+interface ViewOrg { readonly discovered?: OrganizationFacts; readonly own?: string }
+
+async function analysed(o: Common): Promise<{ views: ResourceView[]; label: (id: string) => string; principals: { arn: string; name: string }[]; orgOf: (v: ResourceView) => ViewOrg }> {
   if (!o.input && !o.demo) throw new InputError('leash', '--input/--demo', 'an IAM export to analyse (--input FILE, or --demo), with its resource inventory (--inventory FILE)', 'neither given');
   const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
   const inventory = inventoryScanOptions(o);
@@ -33,15 +38,20 @@ async function analysed(o: Common): Promise<{ views: ResourceView[]; label: (id:
   for (const input of o.demo ? [undefined] : o.input!) collected.push(await collectSnapshot({ ...(input ? { input } : { demo: true }), ...inventory }));
   const now = new Date();
   const analyses = analyzeSnapshots(collected.map((c) => c.snapshot), collected[0]!.config, { scanId: 'who-can', startedAt: now.toISOString(), now, fixes: false });
+  const orgs = new Map<ResourceView, ViewOrg>();
   const views = collected.flatMap((c, i) => {
     const v = resourceView(c.snapshot, analyses[i]!.graph, c.config);
+    if (v) {
+      const own = snapshotOrganization(c.snapshot, c.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
+      orgs.set(v, { ...(c.snapshot.organization ? { discovered: c.snapshot.organization } : {}), ...(own ? { own } : {}) });
+    }
     return v ? [v] : [];
   });
   if (views.length === 0) throw new InputError('--inventory', '', 'a resource inventory: an AWS Config snapshot or a leash inventory file (--inventory FILE; the demo has its own)', 'no resources read');
   const principals = analyses.flatMap((a) => a.report.principals.map((p) => ({ arn: p.arn, name: p.name })));
   const byArn = new Map(principals.map((p) => [p.arn, p.name]));
   const graph = analyses[0]!.graph;
-  return { views, principals, label: (id) => byArn.get(id) ?? graph.node(id)?.label ?? id };
+  return { views, principals, label: (id) => byArn.get(id) ?? graph.node(id)?.label ?? id, orgOf: (v) => orgs.get(v) ?? {} };
 }
 
 function evidenceText(ev: readonly ResourceEvidence[], label: (id: string) => string): string {
@@ -109,19 +119,19 @@ export function register(program: Command): void {
           else process.stdout.write(rows.length > 0 ? rows.map((r) => `${safe(r.name)}  ${safe(r.checkId)}: ${safe(r.title)}`).join('\n') + '\n' : `No finding of this report names ${safe(arn)} (a report keeps named findings only; --input/--demo answers fully).\n`);
           return;
         }
-        const { views, label } = await analysed(o);
+        const { views, label, orgOf } = await analysed(o);
         const view = views.find((v) => v.index.byArn.has(arn));
         if (!view) throw new InputError('<resource-arn>', '', 'the ARN of a resource in the inventory', JSON.stringify(arn));
         const entries = view.whoCan(arn, o.action).slice(0, limit);
         // Outside the scanned accounts: whom the resource's own policy lets in.
         const r = view.index.byArn.get(arn)!;
-        const outside = outsideGrantees(r, new Set(view.graph.built.accounts), view.index.rcps)
-          .map((e) => ({ grantee: e.grantee, actions: [...e.read, ...e.delete, ...e.other].filter((a) => !o.action || a.toLowerCase() === o.action.toLowerCase()), conditional: e.conditional }))
+        const outside = outsideGrantees(r, new Set(view.graph.built.accounts), view.index.rcps, orgOf(view))
+          .map((e) => ({ grantee: e.grantee, ...(e.organization ? { organization: e.organization } : {}), actions: [...e.read, ...e.delete, ...e.other].filter((a) => !o.action || a.toLowerCase() === o.action.toLowerCase()), conditional: e.conditional }))
           .filter((e) => e.actions.length > 0);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ principals: entries, outside }, null, 2)) + '\n');
         else {
           let text = entries.length > 0 ? renderWhoCan(entries, label) : `No scanned principal can ${o.action ? safe(o.action) : 'delete, change or read'} ${safe(arn)}.\n`;
-          for (const e of outside) text += `outside ${e.grantee === '*' ? 'anyone' : `account ${safe(e.grantee)}`}  ${safe(e.actions.join(', '))}${e.conditional ? ' [only if an unknown condition holds]' : ''}  (through its ${policyLabel(r)}, as far as that account allows)\n`;
+          for (const e of outside) text += `outside ${e.organization ? `anyone in organization ${safe(e.organization)}` : e.grantee === '*' ? 'anyone' : `account ${safe(e.grantee)}`}  ${safe(e.actions.join(', '))}${e.conditional ? ' [only if an unknown condition holds]' : ''}  (through its ${policyLabel(r)}, as far as that account allows)\n`;
           process.stdout.write(text);
         }
       } catch (e) {
