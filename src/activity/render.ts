@@ -16,7 +16,8 @@ export function marks(e: ActivityEvent): string {
   return '';
 }
 
-function line(e: ActivityEvent, label = marks(e)): string {
+/** One call on one line (time, region, action, marks, error, session, tool, first resource), escaped: the CLI's and the TUI's. */
+export function eventLine(e: ActivityEvent, label = marks(e)): string {
   const action = e.actions[0] ?? `${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`;
   const who = [e.session, e.sourceIdentity !== undefined && e.sourceIdentity !== e.session ? `source ${e.sourceIdentity}` : undefined].filter((x) => x !== undefined).join(', ');
   const parts = [
@@ -32,7 +33,14 @@ function line(e: ActivityEvent, label = marks(e)): string {
   return safeText(parts.filter((p) => p.trim() !== '').join('  ').trimEnd());
 }
 
-export function renderTimeline(t: Timeline, read: { readonly window: { readonly since?: string; readonly until?: string }; readonly sources: readonly SourceInfo[]; readonly errors: readonly ScanError[] }): string {
+export interface TimelineRead {
+  readonly window: { readonly since?: string; readonly until?: string };
+  readonly sources: readonly SourceInfo[];
+  readonly errors: readonly ScanError[];
+}
+
+/** The timeline as lines, each escaped: printed by `leash activity`, scrolled by the TUI's Activity screen. */
+export function timelineLines(t: Timeline, read: TimelineRead): string[] {
   const c = t.counts;
   const target = [t.target.principalArn, t.target.sessionName ? `session ${t.target.sessionName}` : '', t.target.sourceIdentity ? `source identity ${t.target.sourceIdentity}` : ''].filter((x) => x).join(', ');
   const out = [
@@ -59,19 +67,23 @@ export function renderTimeline(t: Timeline, read: { readonly window: { readonly 
   if (t.notable.length > 0) {
     const shown = t.notable.slice(-20);
     out.push('', `destructive and escalation-relevant calls that succeeded${c.notable > shown.length ? ` (the ${shown.length} most recent of ${c.notable})` : ''}:`);
-    for (const e of shown) out.push(`  ${line(e)}`);
+    for (const e of shown) out.push(`  ${eventLine(e)}`);
   }
   if (t.leftBehind.length > 0) {
     out.push('', `what it may have left behind, to check and remove if it is the agent's (leash contain does not undo these)${c.persistence > t.leftBehind.length ? ` (the ${t.leftBehind.length} most recent of ${c.persistence})` : ''}:`);
-    for (const e of t.leftBehind) out.push(`  ${line(e, e.persistence ?? '')}`);
+    for (const e of t.leftBehind) out.push(`  ${eventLine(e, e.persistence ?? '')}`);
   }
   if (t.loggingTampered.length > 1) {
     out.push('', 'calls against logging that succeeded:');
-    for (const e of t.loggingTampered) out.push(`  ${line(e)}`);
+    for (const e of t.loggingTampered) out.push(`  ${eventLine(e)}`);
   }
   if (t.events.length > 0) {
     out.push('', 'calls, oldest first:');
-    for (const e of t.events) out.push(`  ${line(e)}`);
+    for (const e of t.events) out.push(`  ${eventLine(e)}`);
   } else out.push('', 'No call by it in this window.');
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+export function renderTimeline(t: Timeline, read: TimelineRead): string {
+  return `${timelineLines(t, read).join('\n')}\n`;
 }

@@ -5,7 +5,8 @@ import { Box, useApp } from 'ink';
 import type { Key } from 'ink';
 import type { Finding, Suppression } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
-import type { PrincipalReport, Report } from '../model/report.js';
+import type { PrincipalReport, Report, SessionSummary } from '../model/report.js';
+import { activityPlan } from '../activity/sources.js';
 import { isIsoDate } from '../config/suppressions.js';
 import { exportView } from './export.js';
 import type { ViewExport } from './export.js';
@@ -22,6 +23,8 @@ import { FixList, fixesForFinding, fixesOf } from './screens/FixList.js';
 import { Rows, seg } from './components/Rows.js';
 import type { Row } from './components/Rows.js';
 import { FixView, fixBodyRows } from './screens/FixView.js';
+import { Activity, activityBodyRows } from './screens/Activity.js';
+import type { ActivityRead, ActivityResult } from './screens/Activity.js';
 import { Help } from './screens/Help.js';
 import { OVERVIEW_AGENT_LIMIT, Overview } from './screens/Overview.js';
 import { detailBodyLength, PrincipalDetail } from './screens/PrincipalDetail.js';
@@ -46,6 +49,8 @@ export interface TuiCallbacks {
   readonly onUnsuppress?: (finding: Finding) => Promise<{ readonly file: string }>;
   /** Write the containment plan (`leash contain`) of a principal; resolves to its folder. */
   readonly onContain?: (report: Report, principal: PrincipalReport) => Promise<string>;
+  /** Read what a principal (or one of its sessions) did from the report's local trail files; never calls AWS. */
+  readonly onActivity?: (report: Report, principal: PrincipalReport, session?: SessionSummary) => Promise<ActivityResult>;
 }
 
 export interface AppProps extends TuiCallbacks {
@@ -90,6 +95,8 @@ interface State {
   readonly detail: DetailState & { readonly arn: string };
   readonly fix: FixState;
   readonly fixList: FixListState;
+  /** The Activity screen: which session (undefined: all calls), its read (`id` drops a stale one), scroll. */
+  readonly activity: { readonly session: number | undefined; readonly read: ActivityRead; readonly id: number; readonly scroll: number };
   readonly prompt: Prompt | undefined;
   readonly help: boolean;
   readonly status: { readonly text: string; readonly tone: 'ok' | 'error' | 'busy' } | undefined;
@@ -112,6 +119,7 @@ function initialState(props: AppProps): State {
     detail: { arn: '', tab: 'findings', selected: 0, scroll: 0 },
     fix: { mode: 'diff', scroll: 0 },
     fixList: { selected: 0 },
+    activity: { session: undefined, read: { kind: 'not-read' }, id: 0, scroll: 0 },
     prompt: undefined,
     help: false,
     status: props.notice !== undefined ? { text: props.notice, tone: 'error' } : undefined,
@@ -193,6 +201,21 @@ export function App(props: AppProps) {
       (dir) => setStatus(`Containment plan in ${dir}/ (nothing applied): read README.md, then contain.sh --apply`, 'ok'),
       (e: unknown) => setStatus(`Could not write the containment plan: ${e instanceof Error ? e.message : String(e)}`, 'error'),
     );
+  };
+
+  // Reads through the callback; a read finished after the user moved on (another session) is dropped.
+  const readActivity = (s: State, report: Report, principal: PrincipalReport, session: number | undefined): State => {
+    const id = s.activity.id + 1;
+    const chosen = session !== undefined ? principal.usage?.sessions?.[session] : undefined;
+    const done = (read: ActivityRead) => update((x) => (x.activity.id === id ? { ...x, activity: { ...x.activity, read } } : x));
+    // Nothing local to read (S3, Athena, LookupEvents only): the screen shows the commands, the callback is not called.
+    if (activityPlan(report, principal, chosen).files.length === 0) return { ...s, activity: { session, read: { kind: 'not-read' }, id, scroll: 0 } };
+    if (!props.onActivity) return { ...s, activity: { session, read: { kind: 'failed', message: 'not available here: run leash activity' }, id, scroll: 0 } };
+    props.onActivity(report, principal, chosen).then(
+      (result) => done({ kind: 'done', result }),
+      (e: unknown) => done({ kind: 'failed', message: e instanceof Error ? e.message : String(e) }),
+    );
+    return { ...s, activity: { session, read: { kind: 'reading' }, id, scroll: 0 } };
   };
 
   const suppress = (finding: Finding, reason: string, until: string | undefined) => {
@@ -340,6 +363,7 @@ export function App(props: AppProps) {
           contain(report, principal);
           return ref.current;
         }
+        if (input === 'a') return readActivity(push(s, { screen: 'activity', arn: principal.arn }), report, principal, undefined);
         if (key.tab || key.rightArrow || key.leftArrow) {
           const step = (key.tab && key.shift) || key.leftArrow ? -1 : 1;
           return { ...s, detail: { ...d, tab: cycle(DETAIL_TABS, d.tab, step), scroll: 0 } };
@@ -378,6 +402,28 @@ export function App(props: AppProps) {
           const total = detailBodyLength(report, principal, d.tab, width);
           const max = Math.max(0, total - (bodyHeight - 4));
           return { ...s, detail: { ...d, scroll: clamp(d.scroll + (Number.isFinite(move) ? move : move > 0 ? total : -total), 0, max) } };
+        }
+        return s;
+      }
+      case 'activity': {
+        const principal = report.principals.find((p) => p.arn === view.arn);
+        if (!principal || key.escape) return pop(s);
+        const a = s.activity;
+        // tab: the principal's recent sessions one by one, then all its calls again.
+        const sessions = principal.usage?.sessions ?? [];
+        if ((key.tab || key.rightArrow || key.leftArrow) && sessions.length > 0) {
+          const scopes = [undefined, ...sessions.map((_, i) => i)];
+          return readActivity(s, report, principal, cycle(scopes, a.session, (key.tab && key.shift) || key.leftArrow ? -1 : 1));
+        }
+        if (input === 'c') {
+          contain(report, principal);
+          return ref.current;
+        }
+        if (input === 'e') return { ...s, status: { text: 'No export here: leash activity --json writes the timeline.', tone: 'error' } };
+        if (move !== 0) {
+          const total = activityBodyRows({ principal, plan: activityPlan(report, principal, a.session !== undefined ? sessions[a.session] : undefined), read: a.read, width }).length;
+          const max = Math.max(0, total - (bodyHeight - 2));
+          return { ...s, activity: { ...a, scroll: clamp(a.scroll + (Number.isFinite(move) ? move : move > 0 ? total : -total), 0, max) } };
         }
         return s;
       }
@@ -435,7 +481,7 @@ export function App(props: AppProps) {
       return;
     }
     if (s.phase.kind !== 'ready') return;
-    if (input === 'e') {
+    if (input === 'e' && current(s).screen !== 'activity') {
       update((x) => ({ ...x, prompt: { kind: 'export' }, status: undefined }));
       return;
     }
@@ -464,6 +510,11 @@ export function App(props: AppProps) {
     } else if (view.screen === 'principal') {
       const principal = report.principals.find((p) => p.arn === view.arn);
       body = principal ? <PrincipalDetail report={report} principal={principal} state={state.detail} width={width} height={bodyHeight} /> : <Rows rows={['Principal not in this report.']} width={width} />;
+    } else if (view.screen === 'activity') {
+      const principal = report.principals.find((p) => p.arn === view.arn);
+      const a = state.activity;
+      const session = a.session !== undefined ? principal?.usage?.sessions?.[a.session] : undefined;
+      body = principal ? <Activity report={report} principal={principal} plan={activityPlan(report, principal, session)} session={a.session} read={a.read} scroll={a.scroll} width={width} height={bodyHeight} /> : <Rows rows={['Principal not in this report.']} width={width} />;
     } else if (view.screen === 'fixes') {
       const finding = view.findingId ? report.findings.find((f) => f.id === view.findingId) : undefined;
       const fixes = finding ? fixesForFinding(report, finding.fixIds, finding.id) : fixesOf(report, view.arn);
@@ -497,6 +548,7 @@ function screenTitle(s: State, opening: boolean): string | undefined {
   if (v.screen === 'principals') return 'principals';
   if (v.screen === 'principal') return s.report?.principals.find((p) => p.arn === v.arn)?.name ?? 'principal';
   if (v.screen === 'fixes') return 'fixes';
+  if (v.screen === 'activity') return `activity of ${s.report?.principals.find((p) => p.arn === v.arn)?.name ?? 'principal'}`;
   return 'fix';
 }
 
@@ -524,7 +576,9 @@ function keysRow(s: State, canScan: boolean): Row {
     case 'principals':
       return k('↑↓ move · enter open · / search · o sort · a agents · v severity · x suppressed · n new · ? · q');
     case 'principal':
-      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · c contain · tab section · esc · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · c contain · tab section · esc back · e export · ? · q' : '↑↓ scroll · c contain · tab section · esc back · e export · ? · q');
+      return k(s.detail.tab === 'findings' ? '↑↓ finding · enter fix · s suppress · u unsuppress · c contain · a activity · tab section · esc · ? · q' : s.detail.tab === 'fixes' ? '↑↓ fix · enter open · c contain · a activity · tab section · esc back · e export · ? · q' : '↑↓ scroll · c contain · a activity · tab section · esc back · e export · ? · q');
+    case 'activity':
+      return k('↑↓ scroll · tab next session · c contain · esc back · ? help · q quit');
     case 'fixes':
       return k('↑↓ fix · enter open · esc back · e export · ? help · q quit');
     case 'fix':

@@ -80,6 +80,8 @@ export function exportView(report: Report, view: View, filter: PrincipalFilter):
       ];
       return { name: `${stem}-principals`, json: { view: 'principals', scan, filter, principals: rows }, markdown: md.join('\n') };
     }
+    // The App offers no export of the Activity screen (`leash activity --json` writes the timeline).
+    case 'activity':
     case 'principal': {
       const p = report.principals.find((x) => x.arn === view.arn);
       const fs = findingsFor(report, view.arn);

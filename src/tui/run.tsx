@@ -1,6 +1,6 @@
 // Mounts the App on the real terminal with the default file-writing callbacks.
 import { userInfo } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { render } from 'ink';
 import { removeSuppression, SUPPRESSIONS_FILE, saveSuppression } from '../config/suppressions.js';
 import { App } from './App.js';
@@ -9,6 +9,7 @@ import type { AppProps, TuiCallbacks } from './App.js';
 import { writeExportFile, writeFixFiles } from './report-files.js';
 import { planContainment } from '../contain/plan.js';
 import { CONTAIN_DIR, writeContainment } from '../contain/write.js';
+import { activityPlan } from '../activity/sources.js';
 
 function whoAmI(): string | undefined {
   try {
@@ -19,8 +20,18 @@ function whoAmI(): string | undefined {
 }
 
 /** The callbacks `leash` uses: fix files under reports/fixes, suppressions and exports in `cwd`. */
-export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Required<Pick<TuiCallbacks, 'onUnsuppress' | 'onContain'>> {
+export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Required<Pick<TuiCallbacks, 'onUnsuppress' | 'onContain' | 'onActivity'>> {
   return {
+    // The report's local trail files read again, bounded as `leash activity --cloudtrail` reads them;
+    // loaded on first use (the event map and catalog are not needed to open a report).
+    onActivity: async (report, principal, session) => {
+      const plan = activityPlan(report, principal, session);
+      const { TimelineBuilder } = await import('../activity/timeline.js');
+      const { readActivityFiles } = await import('../activity/read.js');
+      const builder = new TimelineBuilder(plan.target, { since: plan.since });
+      const read = await readActivityFiles(plan.files.map((f) => resolve(cwd, f)), builder, plan.since);
+      return { timeline: builder.finish(), read: { window: { since: plan.since }, ...read } };
+    },
     // The command's default scope (a role's sessions so far, a user's everything), in ./contain/.
     onContain: async (report, principal) => relative(cwd, await writeContainment(join(cwd, CONTAIN_DIR), planContainment(report, { target: principal.arn, now: new Date() }))),
     onWriteFix: async (fix, principal) => writeFixFiles(fix, principal?.name ?? fix.principalArn.split('/').pop() ?? fix.principalArn, cwd),
@@ -61,6 +72,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
     onExport: options.onExport ?? defaults.onExport,
     onUnsuppress: options.onUnsuppress ?? defaults.onUnsuppress!,
     onContain: options.onContain ?? defaults.onContain,
+    onActivity: options.onActivity ?? defaults.onActivity,
   };
   const instance = render(<App {...props} />, { exitOnCtrlC: true });
   await instance.waitUntilExit();

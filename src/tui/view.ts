@@ -8,7 +8,9 @@ export type View =
   | { readonly screen: 'principal'; readonly arn: string }
   | { readonly screen: 'fix'; readonly fixId: string }
   /** A list of fixes: those of one finding (findingId), or all of a principal's. */
-  | { readonly screen: 'fixes'; readonly arn: string; readonly findingId?: string };
+  | { readonly screen: 'fixes'; readonly arn: string; readonly findingId?: string }
+  /** What a principal did (`leash activity`'s timeline). */
+  | { readonly screen: 'activity'; readonly arn: string };
 
 export const DETAIL_TABS = ['findings', 'fixes', 'access', 'policies', 'agent', 'reach', 'blast'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
