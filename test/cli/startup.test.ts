@@ -36,4 +36,16 @@ describe('start-up', () => {
     expect(r.urls.some((u) => u.includes('node_modules/commander/'))).toBe(true);
     expect(r.urls.filter((u) => heavy.test(u))).toEqual([]);
   }, 120_000);
+
+  it('the TUI module loads no AWS SDK client, and the activity reader only when a is pressed', () => {
+    const file = join(dir, 'imports-tui.txt');
+    const r = spawnSync(process.execPath, ['--import', join(repoRoot, 'test/cli/support/record-imports.mjs'), '--import', 'tsx', '-e', "await import('./src/tui/run.tsx')"], {
+      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LEASH_TEST_IMPORTS: file, AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    expect(r.status).toBe(0);
+    const urls = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    // Control: the TUI and its Activity screen were loaded.
+    expect(urls.some((u) => u.endsWith('src/tui/screens/Activity.tsx'))).toBe(true);
+    expect(urls.filter((u) => /node_modules\/@aws-sdk\/client-/.test(u) || /src\/activity\/(read|athena)\.ts$/.test(u))).toEqual([]);
+  }, 120_000);
 });
