@@ -116,6 +116,26 @@ describe('Activity screen on the demo', () => {
   });
 });
 
+describe('a read that ends after the user moved on', () => {
+  it('is dropped: the session read after it stays on screen', async () => {
+    const release: (() => void)[] = [];
+    const real = defaultCallbacks(tmp()).onActivity;
+    // The read of all calls ends only when released, after the session's read has ended.
+    const tui = await open(demo, { onActivity: async (r, p, s) => { const res = await real(r, p, s); if (!s) await new Promise<void>((ok) => release.push(ok)); return res; } });
+    await openPrincipal(tui, 'kiro-agent');
+    await tui.press('a');
+    await until(tui, 'Reading the trail files…');
+    const [first] = principalOf(demo, 'kiro-agent').usage!.sessions!;
+    await tui.press(KEYS.tab);
+    await until(tui, `${first!.events} calls: `);
+    await vi.waitFor(() => expect(release).toHaveLength(1));
+    release[0]!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tui.frame()).toContain(`${first!.events} calls: `);
+    expect(tui.frame()).toContain(`· session ${first!.name}`);
+  });
+});
+
 describe('sources that need AWS credentials', () => {
   const awsOnly = (r: Report): Report => ({
     ...r,
