@@ -194,7 +194,7 @@ function agentTab(p: PrincipalReport): Row[] {
   const sessions = p.usage?.sessions ?? [];
   if (sessions.length > 0) {
     rows.push(' ');
-    rows.push([seg('Recent sessions (latest first)', { bold: true }), seg('  c contains the role; leash contain <session ARN> stops one alone; leash activity <session ARN> shows what it did', { dim: true })]);
+    rows.push([seg('Recent sessions (latest first)', { bold: true }), seg('  a shows what it did (tab: one session at a time); c contains the role; leash contain <session ARN> stops one alone', { dim: true })]);
     for (const x of sessions) {
       rows.push([
         seg(`  ${x.lastSeen.padEnd(21)}`, { dim: true }),
