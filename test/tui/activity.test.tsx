@@ -65,6 +65,7 @@ describe('Activity screen on the demo', () => {
     expect(f).toContain("Window: from the start of the report's CloudTrail window");
     expect(f).not.toContain('No call by it in this window');
     expect(f).not.toContain('Not read here');
+    expect(f).not.toContain('LOGGING TAMPERED WITH');
     await tui.press(KEYS.escape);
     await until(tui, '[Findings');
     expect(tui.frame()).not.toContain('activity of');
@@ -197,22 +198,45 @@ describe('the read through the callback', () => {
 });
 
 // One record of kiro-agent's session, CloudTrail's shape.
-const record = (eventName: string, time: string) => ({
-  eventVersion: '1.10', eventTime: time, eventSource: 's3.amazonaws.com', eventName, awsRegion: 'us-east-1', eventType: 'AwsApiCall', eventID: `${time}-x`,
+const record = (eventName: string, time: string, eventSource = 's3.amazonaws.com', extra: Record<string, unknown> = {}) => ({
+  ...extra,
+  eventVersion: '1.10', eventTime: time, eventSource, eventName, awsRegion: 'us-east-1', eventType: 'AwsApiCall', eventID: `${time}-x`,
   userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/kiro-agent/kiro-s1', accountId: '111122223333', sessionContext: { sessionIssuer: { type: 'Role', arn: KIRO_ARN } } },
   userAgent: 'aws-cli/2.35.24 md/OS#linux m/AQ',
 });
 
+/** buildReport's kiro-agent with one trail folder holding `records`, opened on its Activity. */
+async function kiroActivity(records: unknown[], size = { columns: 200, rows: 40 }) {
+  const dir = tmp();
+  mkdirSync(join(dir, 'trail'));
+  writeFileSync(join(dir, 'trail', 'calls.json'), JSON.stringify({ Records: records }));
+  const base = buildReport();
+  const report = { ...base, scan: { ...base.scan, sources: [{ kind: 'cloudtrail-file' as const, location: join(dir, 'trail'), status: 'ok' as const }] } };
+  const tui = await open(report, {}, size);
+  await tui.press(KEYS.enter, 'a');
+  await until(tui, `${records.length} calls: `);
+  return tui;
+}
+
+describe('what the timeline says first', () => {
+  it('logging blinded and what it left behind (control: a refused call is neither)', async () => {
+    const tui = await kiroActivity([
+      record('StopLogging', '2026-11-20T10:00:00Z', 'cloudtrail.amazonaws.com', { requestParameters: { name: 'main-trail' } }),
+      record('CreateAccessKey', '2026-11-20T10:01:00Z', 'iam.amazonaws.com', { requestParameters: { userName: 'backdoor' } }),
+      record('CreateLoginProfile', '2026-11-20T10:02:00Z', 'iam.amazonaws.com', { errorCode: 'AccessDenied', errorMessage: 'no' }),
+    ]);
+    const f = tui.frame();
+    expect(f).toContain('LOGGING TAMPERED WITH at 2026-11-20T10:00:00Z (cloudtrail:StopLogging');
+    expect(f).toContain("what it may have left behind, to check and remove if it is the agent's");
+    expect(f).toMatch(/left behind[^\n]*\n\s+2026-11-20T10:01:00Z\s+us-east-1\s+iam:CreateAccessKey\s+credential/);
+    expect(f).not.toMatch(/left behind[^]*iam:CreateLoginProfile[^]*calls, oldest first/);
+    expect(f).toMatch(/iam:CreateLoginProfile\s+REFUSED\s+\[AccessDenied\]/);
+  });
+});
+
 describe('hostile record text', () => {
   it('an OSC-52 and a bidi override in eventName reach the screen escaped (control: a plain name as is)', async () => {
-    const dir = tmp();
-    mkdirSync(join(dir, 'trail'));
-    writeFileSync(join(dir, 'trail', 'calls.json'), JSON.stringify({ Records: [record('DeleteBucket\u001b]52;c;aGk=\u0007\u202eevil', '2026-11-20T10:00:00Z'), record('ListBuckets', '2026-11-20T10:01:00Z')] }));
-    const base = buildReport();
-    const report = { ...base, scan: { ...base.scan, sources: [{ kind: 'cloudtrail-file' as const, location: join(dir, 'trail'), status: 'ok' as const }] } };
-    const tui = await open(report, {}, { columns: 200, rows: 40 });
-    await tui.press(KEYS.enter, 'a');
-    await until(tui, '2 calls: ');
+    const tui = await kiroActivity([record('DeleteBucket\u001b]52;c;aGk=\u0007\u202eevil', '2026-11-20T10:00:00Z'), record('ListBuckets', '2026-11-20T10:01:00Z')]);
     const f = tui.frame();
     expect(f).not.toMatch(/\u001b\]|\u0007|[\u0080-\u009f]|[\u202a-\u202e]/);
     expect(f).toContain('DeleteBucket\\x1b]52;c;aGk=\\x07\\u202eevil');

@@ -55,13 +55,13 @@ function wrapCommand(command: string, width: number): string[] {
   return lines.map((l, i) => (i < lines.length - 1 ? `${l} \\` : l));
 }
 
-/** Marks the timeline puts on a line, coloured as the rest of the TUI colours severity. */
-function styled(line: string): Row {
-  if (/^LOGGING TAMPERED WITH|^\s+\S+\s+\S+\s+\S+\s+(DESTRUCTIVE\(|LOGGING)/.test(line)) return [seg(line, { color: 'red' })];
-  if (/^\s+\S+\s+\S+\s+\S+\s+(ESCALATION\(|REFUSED)/.test(line)) return [seg(line, { color: 'yellow' })];
-  if (/^(partial|unavailable|skipped|error): /.test(line)) return [seg(line, { color: 'red' })];
-  if (/^\S.*:$/.test(line)) return [seg(line, { bold: true })];
-  return line;
+/** Marks the timeline puts on a line, coloured as the rest of the TUI colours severity (the whole call, wrapped or not). */
+function styleOf(line: string): Parameters<typeof seg>[1] | undefined {
+  if (/^LOGGING TAMPERED WITH|^\s+\S+\s+\S+\s+\S+\s+(DESTRUCTIVE\(|LOGGING)/.test(line)) return { color: 'red' };
+  if (/^\s+\S+\s+\S+\s+\S+\s+(ESCALATION\(|REFUSED)/.test(line)) return { color: 'yellow' };
+  if (/^(partial|unavailable|skipped|error): /.test(line)) return { color: 'red' };
+  if (/^\S.*:$/.test(line)) return { bold: true };
+  return undefined;
 }
 
 /** Everything under the title, scrolled as one. */
@@ -81,7 +81,7 @@ export function activityBodyRows({ principal, plan, read, width }: Pick<Activity
   if (read.kind === 'not-read') text(`No CloudTrail file among the report's sources: nothing was read for ${principal.name} here.`);
   else if (read.kind === 'reading') text('Reading the trail files…', { color: 'cyan' });
   else if (read.kind === 'failed') text(`Could not read the activity: ${read.message}`, { color: 'red' });
-  else for (const line of timelineLines(read.result.timeline, read.result.read)) for (const l of wrapLine(line, width)) rows.push(styled(l));
+  else for (const line of timelineLines(read.result.timeline, read.result.read)) text(line, styleOf(line));
   return rows;
 }
 

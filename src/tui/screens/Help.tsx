@@ -15,7 +15,7 @@ export const HELP_KEYS: readonly (readonly [string, string])[] = [
   ['w', 'fix: write policy.json, main.tf, apply.sh'],
   ['c', 'principal: an agent is acting now: write the Deny that stops it (contain/, nothing applied)'],
   // Read from the report's local trail files only: the TUI never calls AWS (S3, Athena, LookupEvents get the command).
-  ['a', "principal: what it did, from the report's trail files read again (tab: one session; S3, Athena, LookupEvents: the leash activity command to run)"],
+  ['a', 'principal: what it did (local trail files; never calls AWS) · tab: one session'],
   ['e', 'export this view as JSON or Markdown'],
   ['? q', 'this help · quit'],
 ];
