@@ -14,6 +14,8 @@
 // members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
+import type { Fix } from '../model/fix.js';
+import type { FixTarget } from './render/index.js';
 import { md, reasonsSectionText } from './plan.js';
 import { renderPolicyJson, sharedBoundaryDir, type RenderedFile } from './render/index.js';
 import { groupTerraformPieces, type GroupTerraformMember } from './render/group-terraform.js';
@@ -38,7 +40,9 @@ export const GROUP_KIND = 'attach';
  */
 export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
   const t = plan.target;
-  if (plan.fixes.length === 0 || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
+  // A fix leash calls not-safe is never applied with a group's (approved as one): its own folder,
+  // whose apply.sh refuses it without --accept-not-safe (notSafeToApply).
+  if (plan.fixes.length === 0 || notSafeToApply(plan.fixes, t) !== undefined || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
   let boundary: string | undefined;
   let trust = false;
   for (const p of t.policies) {
@@ -50,6 +54,23 @@ export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>
   // one); without the scan's (a report that did not carry it), its own folder's main.tf asks for it.
   if (t.principalKind === 'role' && !trust && t.currentTrust === undefined) return undefined;
   return boundary;
+}
+
+/**
+ * Why leash calls a change apply.sh would make not safe (the not-safe fixes' summaries, one line),
+ * or undefined. A session policy (passed when assuming the role) and a held-back trust policy are
+ * not applied by apply.sh, so theirs do not count.
+ */
+export function notSafeToApply(fixes: readonly Pick<Fix, 'kind' | 'verification'>[], target: Pick<FixTarget, 'policies'>): string | undefined {
+  let why: string[] | undefined;
+  for (const f of fixes) {
+    const v = f.verification;
+    if (f.kind === 'session-policy' || (v.status ?? (v.safe ? 'verified' : 'not-safe')) !== 'not-safe') continue;
+    if (f.kind === 'trust-policy' && target.policies.some((p) => p.purpose === 'trust' && p.attach === 'none')) continue;
+    const line = `${f.kind}: ${v.summary ?? 'not safe'}`;
+    if (!why?.includes(line)) (why ??= []).push(line);
+  }
+  return why?.join('; ');
 }
 
 /** The members of a group as its main.tf takes them (group-terraform.ts): a role's new trust policy, or today's. */

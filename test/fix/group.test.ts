@@ -503,7 +503,7 @@ describe('groupedBoundary', () => {
   const shared = { name: 'leash-boundary-0123456789ab', purpose: 'boundary', attach: 'managed', shared: true, document } as const;
   const trust = { name: 'trust', purpose: 'trust', attach: 'inline', document } as const;
   const base = { principalKind: 'role', principalName: 'r', accountId: ACCOUNT } as const;
-  const fix = [{}] as unknown as PrincipalFixPlan['fixes'];
+  const fix = [{ kind: 'permissions-boundary', verification: { safe: true, status: 'unverified' } }] as unknown as PrincipalFixPlan['fixes'];
   it('is the boundary when the shared boundary, and for a role at most one trust document, is everything the plan writes', () => {
     expect(groupedBoundary({ fixes: fix, target: { ...base, currentTrust: document, policies: [shared] } })).toBe(shared.name);
     expect(groupedBoundary({ fixes: fix, target: { ...base, principalKind: 'user', policies: [shared] } })).toBe(shared.name);
@@ -533,6 +533,9 @@ describe('groupedBoundary', () => {
       { ...base, policies: [shared, trust], identityCenter: { permissionSetName: 'ps' } },
     ]) expect(groupedBoundary({ fixes: fix, target }), JSON.stringify(target)).toBeUndefined();
     expect(groupedBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+    // A fix leash calls not-safe keeps the principal out too (its own apply.sh refuses it without --accept-not-safe).
+    const notSafe = [{ kind: 'permissions-boundary', verification: { safe: false, status: 'not-safe', summary: 'not safe: x' } }] as unknown as PrincipalFixPlan['fixes'];
+    expect(groupedBoundary({ fixes: notSafe, target: { ...base, currentTrust: document, policies: [shared] } })).toBeUndefined();
   });
 });
 

@@ -66,16 +66,19 @@ Without --apply nothing is sent to AWS: the commands are printed (dry run).
 --rollback DIR    undo a previous --apply from the backup it saved in DIR
 --profile NAME    passed to every aws command
 --sso-profile NAME  Identity Center fixes: profile for the sso-admin calls (management account)
+--accept-not-safe   apply a fix leash calls not safe (its README says why), once you have checked it
 USAGE
 }
 
 DRY_RUN=1
+ACCEPT_NOT_SAFE=0
 ROLLBACK_DIR=''
 PROFILE_ARGS=()
 SSO_PROFILE_ARGS=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --apply) DRY_RUN=0 ;;
+    --accept-not-safe) ACCEPT_NOT_SAFE=1 ;;
     --profile) [ "$#" -ge 2 ] || { echo "apply.sh: --profile needs a value" >&2; exit 2; }; PROFILE_ARGS=(--profile "$2"); shift ;;
     --profile=*) PROFILE_ARGS=(--profile "${"$"}{1#--profile=}") ;;
     --sso-profile) [ "$#" -ge 2 ] || { echo "apply.sh: --sso-profile needs a value" >&2; exit 2; }; SSO_PROFILE_ARGS=(--profile "$2"); shift ;;
@@ -188,6 +191,13 @@ who_args() { WHO=(--"$PRINCIPAL_KIND"-name "$PRINCIPAL_NAME"); }
 require_files() {
   local f
   for f in "$@"; do [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"; done
+}
+# refuse_not_safe WHY: leash calls a change this script makes not safe as it stands (WHY); --apply
+# stops before anything unless --accept-not-safe is given too.
+refuse_not_safe() {
+  if [ "$DRY_RUN" = 1 ]; then printf 'Not safe as it stands, says leash: %s\n  With --apply this script stops here unless --accept-not-safe is given too (after you have checked it).\n' "$1"; return 0; fi
+  [ "$ACCEPT_NOT_SAFE" = 1 ] || die "leash calls this fix not safe as it stands: $1. Read README.md here; once you have checked it, run again with --accept-not-safe to apply it anyway"
+  printf 'Applying a fix leash calls not safe (--accept-not-safe): %s\n' "$1"
 }
 # require_new_policy NAME: with --apply, stops when a managed policy of that name already exists.
 require_new_policy() {
@@ -345,9 +355,26 @@ shared_boundary_create() {
 }
 `;
 
+/** What the script is told besides its target (from the plan's fixes, not stored in the target). */
+export interface CliScriptOptions {
+  /** Why leash calls a change it makes not safe (group.ts notSafeToApply): --apply refuses without --accept-not-safe. */
+  readonly notSafe?: string | undefined;
+}
+
+/** The lines that hold a not-safe fix back: a comment at the top, and the check before any AWS call. */
+function notSafeLines(notSafe: string | undefined): { head: string[]; check: string[] } {
+  if (notSafe === undefined) return { head: [], check: [] };
+  return {
+    head: [`# NOT SAFE as it stands, says leash: ${commentText(notSafe)}. --apply stops unless --accept-not-safe is given too.`],
+    // One line of display text (safeText): the message reaches the terminal as it is.
+    check: [`refuse_not_safe ${shellQuote(safeText(notSafe))} # no AWS call: --apply stops here without --accept-not-safe`],
+  };
+}
+
 /** The apply/rollback script for a fix. It expects the policy JSON files (policyFileName) beside it. */
-export function renderCliScript(target: FixTarget): string {
-  if (target.identityCenter && target.principalKind === 'role') return renderIdentityCenterScript(target, target.identityCenter);
+export function renderCliScript(target: FixTarget, opts: CliScriptOptions = {}): string {
+  if (target.identityCenter && target.principalKind === 'role') return renderIdentityCenterScript(target, target.identityCenter, opts);
+  const notSafe = notSafeLines(opts.notSafe);
   const kind = target.principalKind;
   const K = kind === 'role' ? 'Role' : 'User';
   const q = shellQuote;
@@ -398,6 +425,7 @@ export function renderCliScript(target: FixTarget): string {
     `# of ${libName}; a comment beside each call names the AWS calls it makes.`,
     ...target.policies.filter((p) => p.purpose === 'session').map(() => '# The session policy is not applied here: pass it when assuming the role (aws sts assume-role ... --policy file://session-policy.json).'),
     ...notes,
+    ...notSafe.head,
     'set -Eeuo pipefail',
     '',
     `PRINCIPAL_KIND=${kind}`,
@@ -438,6 +466,7 @@ export function renderCliScript(target: FixTarget): string {
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
     '# ---- checks: nothing changes unless all pass ----',
+    ...notSafe.check,
     ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
@@ -495,7 +524,8 @@ sso_save() {
  * policy, if any, becomes the permission set's inline policy); then the permission set is
  * provisioned. The backup is the permission set's current boundary and inline policy.
  */
-function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget['identityCenter']>): string {
+function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget['identityCenter']>, opts: CliScriptOptions): string {
+  const notSafe = notSafeLines(opts.notSafe);
   const q = shellQuote;
   const file = (i: number) => `"file://$SCRIPT_DIR/"${q(policyFileName(target, i))}`;
   const arnOf = (name: string) => `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
@@ -513,6 +543,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '# state first, and `apply.sh --rollback <that dir> --apply` puts it back. Use --profile for this',
     '# account (the boundary policy is created here) and --sso-profile for the Identity Center instance.',
     `# The steps every fix shares are functions of fixes/${lib().path}.`,
+    ...notSafe.head,
     'set -Eeuo pipefail',
     '',
     `PRINCIPAL_NAME=${q(target.principalName)}`,
@@ -557,6 +588,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
     '# ---- checks: nothing changes unless all pass ----',
+    ...notSafe.check,
     ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'if [ "$DRY_RUN" = 0 ]; then',
     '  case "$INSTANCE_ARN$PERMISSION_SET_ARN" in *REPLACE-WITH-*) die "fill in INSTANCE_ARN and PERMISSION_SET_ARN (or export them) before --apply" ;; esac',
