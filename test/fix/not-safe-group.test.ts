@@ -89,6 +89,16 @@ describe('a principal whose boundary fix is not-safe', () => {
     for (const e of readdirSync(join(fixes, `role-${MISSING}`))) if (e.startsWith('backup-')) rmSync(join(fixes, `role-${MISSING}`, e), { recursive: true });
   });
 
+  const shellcheckAvailable = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!shellcheckAvailable)(`its apply.sh and the group's pass shellcheck -x${shellcheckAvailable ? '' : ' (skipped: shellcheck not installed)'}`, () => {
+    const group = readdirSync(fixes).find((e) => e.startsWith('attach-'))!;
+    for (const f of [join(fixes, `role-${MISSING}`, 'apply.sh'), join(fixes, group, 'apply.sh')]) {
+      const c = spawnSync('shellcheck', ['-x', '-f', 'gcc', f], { cwd: tmpdir(), encoding: 'utf8' });
+      expect(c.stdout + c.stderr, f).toBe('');
+      expect(c.status).toBe(0);
+    }
+  });
+
   it('control: a principal folder whose fixes are all safe has no such check, and --apply runs', () => {
     const script = join(fixes, `role-${LONG}`, 'apply.sh');
     expect(readFileSync(script, 'utf8')).not.toContain('refuse_not_safe');

@@ -278,11 +278,12 @@ applied_value() {
   esac
 }
 # record_applied FILE...: after the changes, each setting as this run left it (applied-FILE in the
-# backup), so that a rollback puts back only what nobody has changed since (--apply only).
+# backup: APPLIED_DIR, a group member's sub-folder, else BACKUP_DIR), so that a rollback puts back
+# only what nobody has changed since (--apply only).
 record_applied() {
   [ "$DRY_RUN" = 0 ] || return 0
-  local f
-  for f in "$@"; do applied_value "$f" > "$BACKUP_DIR/applied-$f"; done
+  local f dir="${"$"}{APPLIED_DIR:-$BACKUP_DIR}"
+  for f in "$@"; do applied_value "$f" > "$dir/applied-$f"; done
 }
 # unchanged_since_apply DIR FILE: true when the setting is still what apply.sh left (or the backup
 # did not record it); otherwise the rollback leaves it, so a change someone made since is not lost.
