@@ -202,7 +202,55 @@ refuse_not_safe() {
 # require_new_policy NAME: with --apply, stops when a managed policy of that name already exists.
 require_new_policy() {
   [ "$DRY_RUN" = 0 ] || return 0
-  if aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$1" >/dev/null 2>&1; then die "managed policy $1 already exists; rename it in the plan or delete it first"; fi
+  if aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$1" >/dev/null 2>&1; then die "managed policy $1 already exists; rename it in the plan or delete it first (if an earlier run of this script created it, its --rollback deletes it)"; fi
+}
+# A run again after a successful one. apply.sh sets PLAN_FILES (itself and the files it reads,
+# relative to it), CREATED_POLICIES (the managed policies it creates) and INLINE_POLICIES (the
+# inline ones it puts). plan_digest: their sha256s. state_now: what AWS holds of all it sets, read
+# only: the principal's boundary, (a role's) session length and trust policy, the ARNs attached,
+# the inline names, each inline policy it puts, and each policy it created's PolicyId and default
+# version (another policy under the name, or a new version of it, differs).
+plan_digest() {
+  local f
+  for f in ${"$"}{PLAN_FILES[@]+"${"$"}{PLAN_FILES[@]}"}; do { sha256sum "$SCRIPT_DIR/$f" || shasum -a 256 "$SCRIPT_DIR/$f"; } 2>/dev/null | cut -d' ' -f1; done
+}
+state_now() {
+  local k="$PRINCIPAL_KIND" K=User n failed=0
+  [ "$k" = role ] && K=Role
+  who_args
+  aws_ iam "get-$k" "${"$"}{WHO[@]}" --query "$K.PermissionsBoundary.PermissionsBoundaryArn" --output text || failed=1
+  if [ "$k" = role ]; then aws_ iam get-role "${"$"}{WHO[@]}" --query '[Role.MaxSessionDuration,Role.AssumeRolePolicyDocument]' --output json || failed=1; fi
+  aws_ iam "list-attached-$k-policies" "${"$"}{WHO[@]}" --query 'AttachedPolicies[].PolicyArn' --output text | tr '\t' '\n' | sort || failed=1
+  aws_ iam "list-$k-policies" "${"$"}{WHO[@]}" --query PolicyNames --output text | tr '\t' '\n' | sort || failed=1
+  for n in ${"$"}{CREATED_POLICIES[@]+"${"$"}{CREATED_POLICIES[@]}"}; do aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$n" --query '[Policy.PolicyId,Policy.DefaultVersionId]' --output text || failed=1; done
+  for n in ${"$"}{INLINE_POLICIES[@]+"${"$"}{INLINE_POLICIES[@]}"}; do aws_ iam "get-$k-policy" "${"$"}{WHO[@]}" --policy-name "$n" --query PolicyDocument --output json || failed=1; done
+  return "$failed"
+}
+# record_state: after a successful run, plan_digest and state_now into the backup (--apply only);
+# nothing when a read fails (a run again then checks as a first run does).
+record_state() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  if state_now > "$BACKUP_DIR/state-now.tmp" 2>/dev/null; then
+    plan_digest > "$BACKUP_DIR/applied-plan.sha256"
+    mv "$BACKUP_DIR/state-now.tmp" "$BACKUP_DIR/applied-state.txt"
+  else
+    rm -f "$BACKUP_DIR/state-now.tmp"
+    echo "(Could not read back what this run left: a run again will check as a first run does.)"
+  fi
+}
+# already_applied: with --apply, when the newest backup here is of a successful run made from these
+# same files and AWS still holds what it left, says so and exits 0: running again changes nothing.
+# Otherwise (a policy of the name leash did not create, or one changed since) the checks go on.
+already_applied() {
+  local b last='' now
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] (with --apply: if the last run here is still in place and was made from these files, nothing is done)"; return 0; fi
+  for b in "$SCRIPT_DIR"/backup-*/; do if [ -d "$b" ]; then last="${"$"}{b%/}"; fi; done
+  { [ -n "$last" ] && [ -f "$last/applied-state.txt" ] && [ -f "$last/applied-plan.sha256" ]; } || return 0
+  [ "$(plan_digest)" = "$(cat "$last/applied-plan.sha256")" ] || return 0
+  now="$(state_now 2>/dev/null)" || return 0
+  [ "$now" = "$(cat "$last/applied-state.txt")" ] || return 0
+  echo "Already applied: AWS holds what this plan sets, as the run saved in $last left it (the policies it created unchanged). Nothing to do."
+  exit 0
 }
 # backup_begin: names BACKUP_DIR (backup-<UTC time>/ beside apply.sh) and creates it (--apply only).
 backup_begin() {
@@ -432,6 +480,10 @@ export function renderCliScript(target: FixTarget, opts: CliScriptOptions = {}):
     `PRINCIPAL_KIND=${kind}`,
     `PRINCIPAL_NAME=${q(target.principalName)}`,
     `ACCOUNT_ID=${q(target.accountId)}`,
+    '# What a run again compares with the last (already_applied): this plan\'s files, the policies it creates and the inline ones it puts.',
+    `PLAN_FILES=(apply.sh${files.map((f) => ` ${f}`).join('')}${shared ? ` ${q(`../${sharedBoundaryDir(sharedBoundary!.name)}/boundary.json`)}` : ''})`,
+    `CREATED_POLICIES=(${created.map((c) => q(c.name)).join(' ')})`,
+    `INLINE_POLICIES=(${inline.map((n) => q(n.name)).join(' ')})`,
     ...libLoader(),
     '',
     '# ---- rollback (--rollback DIR) ----',
@@ -471,6 +523,7 @@ export function renderCliScript(target: FixTarget, opts: CliScriptOptions = {}):
     ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
+  L.push(`already_applied # read-only (iam get-${kind}, list-attached-${kind}-policies, list-${kind}-policies, get-policy, get-${kind}-policy): stops, saying so, when the last run here is still in place`);
   if (shared) L.push(...shared.check);
   for (const c of created) L.push(`require_new_policy ${q(c.name)} # iam get-policy: stops if it already exists`);
   L.push(
@@ -497,7 +550,7 @@ export function renderCliScript(target: FixTarget, opts: CliScriptOptions = {}):
   }
   const settings = [...(trust !== undefined ? ['trust-policy.json'] : []), ...(maxSession !== undefined ? ['max-session-duration.txt'] : []), ...(boundary ? ['permissions-boundary-arn.txt'] : [])];
   if (settings.length > 0) L.push(`record_applied ${settings.join(' ')} # read-only: iam get-${kind}, the settings as this run left them (a rollback keeps later changes)`);
-  L.push('finish');
+  L.push(`record_state # read-only, as already_applied reads: what this run left, so that running it again does nothing`, 'finish');
   return `${L.join('\n')}\n`;
 }
 
