@@ -70,6 +70,10 @@ describe('a principal whose boundary fix is not-safe', () => {
     const text = readFileSync(script, 'utf8');
     expect(text).not.toMatch(RAW_ESCAPE);
     expect(text).toContain('# NOT SAFE as it stands, says leash:');
+    // main.tf (Terraform has no override flag) says so too, as a comment with nothing raw in it.
+    const tf = readFileSync(join(fixes, `role-${MISSING}`, 'main.tf'), 'utf8');
+    expect(tf).toContain('# NOT SAFE as it stands, says leash:');
+    expect(tf).not.toMatch(RAW_ESCAPE);
     // A dry run says so and contacts nothing.
     const dry = run(script, []);
     expect(dry.status, dry.stderr).toBe(0);
@@ -102,6 +106,7 @@ describe('a principal whose boundary fix is not-safe', () => {
   it('control: a principal folder whose fixes are all safe has no such check, and --apply runs', () => {
     const script = join(fixes, `role-${LONG}`, 'apply.sh');
     expect(readFileSync(script, 'utf8')).not.toContain('refuse_not_safe');
+    expect(readFileSync(join(fixes, `role-${LONG}`, 'main.tf'), 'utf8')).not.toContain('NOT SAFE');
     const r = run(script, ['--apply']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.calls.some((c) => c[1] === 'update-role' && c[3] === LONG)).toBe(true);

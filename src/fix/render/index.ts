@@ -69,7 +69,7 @@ export function renderFixFiles(target: FixTarget, opts: CliScriptOptions = {}): 
     content: renderPolicyJson(p.document, { compact: p.purpose === 'session' }),
     mode: 0o644,
   }]);
-  files.push({ path: 'main.tf', content: renderTerraform(target), mode: 0o644 });
+  files.push({ path: 'main.tf', content: renderTerraform(target, opts), mode: 0o644 });
   files.push({ path: 'apply.sh', content: renderCliScript(target, opts), mode: 0o755 });
   return files;
 }
