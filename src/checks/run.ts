@@ -1,4 +1,4 @@
-import type { Finding } from '../model/finding.js';
+import type { Evidence, Finding } from '../model/finding.js';
 import { severityRank } from '../model/finding.js';
 import { checks as registry } from './index.js';
 import type { Check, CheckContext } from './types.js';
@@ -13,6 +13,9 @@ export interface CheckRunResult {
   readonly findings: Finding[];
   readonly errors: { checkId: string; message: string }[];
 }
+
+/** Checks whose findings do not rest on what the principal's policies grant (trust, session length, usage, names): a boundary does not change them. */
+const NOT_GRANT_CHECKS = new Set(['agent-without-boundary', 'human-session-driven-by-agent', 'long-session-duration', 'resource-exposed', 'trust-policy-too-broad', 'unknown-actions', 'unused-agent-trust', 'unused-role']);
 
 export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry): CheckRunResult {
   const disabled = new Set(ctx.config.checks.disabled);
@@ -30,11 +33,21 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
     lists.set(key, actions);
     return actions;
   };
+  // Principals whose permissions boundary is named by the export but not held by it: what they are
+  // granted is uncertain (src/iam/effective.ts boundaryUnknown), and each finding about it says so.
+  let unknownBoundary: Map<string, Evidence> | undefined;
+  for (const a of ctx.principals) {
+    const p = a.principal;
+    if (p.boundary || p.boundaryArn === undefined) continue;
+    (unknownBoundary ??= new Map()).set(p.arn, { kind: 'attribute', name: 'PermissionsBoundary', value: `${p.boundaryArn} is not in the export: what it allows is unknown, so this finding is uncertain (its grants count as conditional, never unconditional)` });
+  }
   for (const check of checks) {
     if (disabled.has(check.id)) continue;
+    const marks = unknownBoundary && !NOT_GRANT_CHECKS.has(check.id) ? unknownBoundary : undefined;
     try {
       for (const d of check.run(run)) {
-        findings.push({ id: findingId(check.id, d.principalArn, d.subject), checkId: check.id, ...d, actions: shared(d.actions), fixIds: [] });
+        const mark = marks?.get(d.principalArn);
+        findings.push({ id: findingId(check.id, d.principalArn, d.subject), checkId: check.id, ...d, ...(mark ? { evidence: [...d.evidence, mark] } : {}), actions: shared(d.actions), fixIds: [] });
       }
     } catch (e) {
       // One broken check must not lose the others' findings; the report lists it.

@@ -14,6 +14,8 @@
 // members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
+import type { Fix } from '../model/fix.js';
+import type { FixTarget } from './render/index.js';
 import { md, reasonsSectionText } from './plan.js';
 import { renderPolicyJson, sharedBoundaryDir, type RenderedFile } from './render/index.js';
 import { groupTerraformPieces, type GroupTerraformMember } from './render/group-terraform.js';
@@ -38,7 +40,9 @@ export const GROUP_KIND = 'attach';
  */
 export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>): string | undefined {
   const t = plan.target;
-  if (plan.fixes.length === 0 || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
+  // A fix leash calls not-safe is never applied with a group's (approved as one): its own folder,
+  // whose apply.sh refuses it without --accept-not-safe (notSafeToApply).
+  if (plan.fixes.length === 0 || notSafeToApply(plan.fixes, t) !== undefined || t.identityCenter || t.maxSessionDuration !== undefined || (t.replacesPolicies?.length ?? 0) > 0) return undefined;
   let boundary: string | undefined;
   let trust = false;
   for (const p of t.policies) {
@@ -50,6 +54,23 @@ export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>
   // one); without the scan's (a report that did not carry it), its own folder's main.tf asks for it.
   if (t.principalKind === 'role' && !trust && t.currentTrust === undefined) return undefined;
   return boundary;
+}
+
+/**
+ * Why leash calls a change apply.sh would make not safe (the not-safe fixes' summaries, one line),
+ * or undefined. A session policy (passed when assuming the role) and a held-back trust policy are
+ * not applied by apply.sh, so theirs do not count.
+ */
+export function notSafeToApply(fixes: readonly Pick<Fix, 'kind' | 'verification'>[], target: Pick<FixTarget, 'policies'>): string | undefined {
+  let why: string[] | undefined;
+  for (const f of fixes) {
+    const v = f.verification;
+    if (f.kind === 'session-policy' || (v.status ?? (v.safe ? 'verified' : 'not-safe')) !== 'not-safe') continue;
+    if (f.kind === 'trust-policy' && target.policies.some((p) => p.purpose === 'trust' && p.attach === 'none')) continue;
+    const line = `${f.kind}: ${v.summary ?? 'not safe'}`;
+    if (!why?.includes(line)) (why ??= []).push(line);
+  }
+  return why?.join('; ');
 }
 
 /** The members of a group as its main.tf takes them (group-terraform.ts): a role's new trust policy, or today's. */
@@ -286,7 +307,7 @@ function groupHead(g: GroupInput, said: Pick<ReturnType<typeof sayOnce>, 'shared
     '',
     HOW_TO_APPLY_LINE,
     '',
-    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it (\`--only\` works there too). \`main.tf\` attaches the boundary${trusts > 0 ? ' and replaces those trust policies' : ''} with Terraform (${TERRAFORM_VERSION_CONSTRAINT}) instead: one line per principal in a \`locals\` block (for a role whose trust policy is replaced, its new one; for a role whose trust policy stays, today's, which Terraform is told never to write), and \`import\` and resource blocks with \`for_each\` over those lines.`,
+    `\`apply.sh\` here attaches the boundary to every principal listed${trusts > 0 ? ` and replaces the trust policy of each role with a document in \`${GROUP_TRUST_DIR}/\`` : ''}, or does so for those named by \`--only role/NAME\` / \`--only user/NAME\` only (repeatable; a name not listed stops it before anything). With \`--apply\` it saves each principal's current state (a role's trust policy too) to \`backup-<UTC time>/<kind>-<name>/\` first; \`./apply.sh --rollback <that folder> --apply\` puts each one back: its boundary, and its trust policy when that run replaced it, each only while it is still what that run left (a change made since is left as is, and said; \`--only\` works there too). \`main.tf\` attaches the boundary${trusts > 0 ? ' and replaces those trust policies' : ''} with Terraform (${TERRAFORM_VERSION_CONSTRAINT}) instead: one line per principal in a \`locals\` block (for a role whose trust policy is replaced, its new one; for a role whose trust policy stays, today's, which Terraform is told never to write), and \`import\` and resource blocks with \`for_each\` over those lines.`,
     '',
     // The trust column only where some member has a trust change.
     // The path, not the ARN: the account is the title's and the name is the row's (an ARN column

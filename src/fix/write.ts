@@ -21,7 +21,7 @@ import { jsonTextSafe, safeLines } from '../safe/text.js';
 import { applyLibFile, policyDigest, renderFixFiles, renderSharedBoundaryFiles, renderVersionsTf, sharedBoundaryDir, type FixPolicy, type RenderedFile } from './render/index.js';
 import { reasonsSectionText, type PrincipalFixPlan } from './plan.js';
 import { isBoundarySizeNote, REASONS_ANCHOR, renderFixesReadme } from './render/readme.js';
-import { groupDirName, groupedBoundary, groupFiles, groupReasonsAnchor, type StreamedFile } from './group.js';
+import { groupDirName, groupedBoundary, groupFiles, groupReasonsAnchor, notSafeToApply, type StreamedFile } from './group.js';
 import { writePieces } from '../report/json-stream.js';
 
 /** The folder name of a principal's fixes: kind and name, through the one safe-name function. */
@@ -330,7 +330,7 @@ async function writeFixDir(fixesDir: string, name: string, principalArn: string,
 export function fixFiles(plan: PrincipalFixPlan): RenderedFile[] {
   const reasons = reasonsSectionText(plan);
   return [
-    ...renderFixFiles(plan.target),
+    ...renderFixFiles(plan.target, { notSafe: notSafeToApply(plan.fixes, plan.target) }),
     { path: 'README.md', content: safeLines(reasons !== undefined ? `${plan.readme}\n${reasons}` : plan.readme), mode: 0o644 },
   ];
 }

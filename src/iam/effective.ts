@@ -232,6 +232,13 @@ const scratch = new Map<number, Accumulator>();
 export interface EffectiveInput {
   readonly identity: readonly PolicyDocument[];
   readonly boundary?: readonly PolicyDocument[];
+  /**
+   * A permissions boundary is attached but its document is not known (named by the export, not
+   * held by it). A boundary can only take away, and one of any content could deny any action:
+   * what the identity policies allow stays allowed (possibly), never unconditionally, and never
+   * on every resource.
+   */
+  readonly boundaryUnknown?: true;
   readonly scps?: readonly (readonly PolicyDocument[])[];
   readonly session?: readonly PolicyDocument[];
   /**
@@ -290,6 +297,7 @@ function sharingKey(input: EffectiveInput, expander: ActionExpander): string | u
   };
   if (!layer(input.identity, 'i')) return undefined;
   if (input.boundary && !layer(input.boundary, 'b')) return undefined;
+  if (input.boundaryUnknown) key += 'u';
   for (const level of input.scps ?? []) if (!layer(level, 's')) return undefined;
   if (input.session && !layer(input.session, 'x')) return undefined;
   return key;
@@ -319,6 +327,11 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
     denyExceptListed.or(l.denyExceptListed);
   }
   allowed.andNot(denyAlways);
+  if (input.boundaryUnknown) {
+    // The boundary, unread, stands in the way of every grant: allowed at most, as under a condition.
+    unconditional.clear();
+    allResources.clear();
+  }
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
   if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
@@ -358,11 +371,12 @@ function taggingOf(expander: ActionExpander): { tagging: ActionSet; serviceOf: (
  * with `org` (its account's, organization.ts), conditions on aws:PrincipalOrgID / OrgPaths.
  */
 export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[], now?: Date, org?: OrgValues): EffectiveInput {
-  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
+  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; boundaryUnknown?: true; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
     principal: () => factsOf(p, now, org),
   };
   if (p.boundary) input.boundary = [p.boundary.document];
+  else if (p.boundaryArn !== undefined) input.boundaryUnknown = true;
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));
   return input;
 }

@@ -118,7 +118,11 @@ function coverage(input: BuildInput): Coverage {
     'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
     ...(input.notes ?? []),
   ];
-  if (unresolved.length > 0) notes.push(`${unresolved.length} principal(s) reference policies missing from the input (e.g. ${unresolved[0]!.name}: ${unresolved[0]!.unresolvedPolicyArns[0]}); their permissions may be understated.`);
+  // A missing boundary overstates what is granted, a missing identity policy understates it: said apart.
+  const understated = unresolved.filter((p) => p.unresolvedPolicyArns.some((x) => x !== p.boundaryArn));
+  if (understated.length > 0) notes.push(`${understated.length} principal(s) reference policies missing from the input (e.g. ${understated[0]!.name}: ${understated[0]!.unresolvedPolicyArns.find((x) => x !== understated[0]!.boundaryArn)}); their permissions may be understated.`);
+  const unknownBoundary = unresolved.filter((p) => p.boundary === undefined && p.boundaryArn !== undefined);
+  if (unknownBoundary.length > 0) notes.push(`${unknownBoundary.length} principal(s) have a permissions boundary missing from the input (${unknownBoundary.slice(0, 5).map((p) => `${p.name}: ${p.boundaryArn}`).join('; ')}${unknownBoundary.length > 5 ? '; …' : ''}): what it allows is unknown, so their grants count as allowed only conditionally (never unconditionally, never on every resource), their findings say they are uncertain, and their boundary and right-sized fixes are not-safe.`);
   if (!snapshot.scps) notes.push('Service control policies were not collected; effective permissions ignore them (they can only reduce access).');
   if (!snapshot.usage) notes.push('No usage data (CloudTrail or last-accessed): nothing is called unused; baselines fall back to declared profiles.');
   else if ((snapshot.usage.dataEventsRead ?? 0) === 0) notes.push('No CloudTrail data events were read (S3 object calls, DynamoDB item calls, Lambda invokes…): those actions are unknown, not unused, and right-sized policies keep what is granted of them today. Set baseline.dataEvents: logged if the trail logs them and none occurred.');

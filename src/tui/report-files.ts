@@ -2,6 +2,7 @@
 // the components so they stay props-in, callbacks-out.
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { notSafeToApply } from '../fix/group.js';
 import { applyLibFile, renderFixFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
 import { sharedBoundaryFolderFiles } from '../fix/write.js';
 import { renderSourceOf } from '../fix/render/lazy.js';
@@ -106,7 +107,7 @@ export function writeFixFiles(fix: Fix, principalName: string, baseDir: string =
     return dir;
   }
   // Not executable on purpose (apply.sh included): a human reads it, then runs it with `bash apply.sh`.
-  for (const f of renderFixFiles(target)) writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
+  for (const f of renderFixFiles(target, { notSafe: notSafeToApply([fix], target) })) writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
   writeFileSync(join(dir, 'versions.tf'), renderVersionsTf());
   const lib = applyLibFile();
   mkdirSync(dirname(join(principalDir, lib.path)), { recursive: true });

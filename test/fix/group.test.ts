@@ -58,8 +58,9 @@ function role(name: string, i: number, service: string, maxSession = 3600): Reco
 const OLD_TRUST = '{"Version": "2012-10-17", "Statement": [{"Sid": "old-trust"}]}';
 const STUB = awsStub(ACCOUNT, [
   `*"role-name plain-agent --query Role.PermissionsBoundary"*) echo arn:aws:iam::${ACCOUNT}:policy/old-boundary ;;`,
-  '*"--query Role.PermissionsBoundary"*) echo None ;;',
-  `*"--query Role.AssumeRolePolicyDocument"*) echo '${OLD_TRUST}' ;;`,
+  // BOUNDARY_NOW / TRUST_NOW: a change someone made after apply.sh (the rollback must keep it).
+  '*"--query Role.PermissionsBoundary"*) echo "${BOUNDARY_NOW:-None}" ;;',
+  `*"--query Role.AssumeRolePolicyDocument"*) if [ -n "\${TRUST_NOW:-}" ]; then echo "$TRUST_NOW"; else echo '${OLD_TRUST}'; fi ;;`,
   '*"--query PolicyNames"*) echo p-1 ;;',
 ]);
 
@@ -81,9 +82,9 @@ function files(dir: string): string[] {
 }
 
 /** Runs the group's apply.sh with the stub; returns its exit code, stderr and every aws argv. */
-function run(script: string, args: string[]): { status: number | null; stderr: string; stdout: string; calls: string[][] } {
+function run(script: string, args: string[], env: Record<string, string> = {}): { status: number | null; stderr: string; stdout: string; calls: string[][] } {
   const log = mkdtempSync(join(root, 'argv-'));
-  const r = spawnSync('bash', [script, ...args], { cwd: join(root, 'cwd'), env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log }, encoding: 'utf8' });
+  const r = spawnSync('bash', [script, ...args], { cwd: join(root, 'cwd'), env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: log, ...env }, encoding: 'utf8' });
   const calls = readdirSync(log).sort().map((f) => readFileSync(join(log, f), 'utf8').split('\0').slice(0, -1));
   rmSync(log, { recursive: true });
   return { status: r.status, stderr: r.stderr, stdout: r.stdout, calls };
@@ -353,6 +354,34 @@ describe('boundary group folder', () => {
     rmSync(backup, { recursive: true });
   }, 120_000);
 
+  it('--rollback leaves a boundary or trust policy changed after the apply as it is, per member, and says so', () => {
+    const script = join(groupDir, 'apply.sh');
+    const applied = run(script, ['--apply']);
+    expect(applied.status, applied.stderr).toBe(0);
+    const backup = join(groupDir, readdirSync(groupDir).find((e) => e.startsWith('backup-'))!);
+    // Each member's sub-folder records what the run left: its boundary, and the trust policy where it replaced it.
+    for (const n of GROUPED) {
+      expect(readFileSync(join(backup, roleDir(n), 'applied-permissions-boundary-arn.txt'), 'utf8').trim(), n).toBe(n === 'plain-agent' ? `arn:aws:iam::${ACCOUNT}:policy/old-boundary` : 'None');
+      expect(existsSync(join(backup, roleDir(n), 'applied-trust-policy.json')), n).toBe(TRUSTED.includes(n));
+    }
+    // Then someone sets another boundary on every role but plain-agent, and edits every trust policy.
+    const later = { BOUNDARY_NOW: `arn:aws:iam::${ACCOUNT}:policy/their-boundary`, TRUST_NOW: '{"Statement":[{"Sid":"oncall"}]}' };
+    const r = run(script, ['--rollback', backup, '--apply'], later);
+    expect(r.status).toBe(1);
+    const undo = changes(r.calls);
+    // Negative control: plain-agent's boundary is still what the run left, so it is put back.
+    expect(undo).toEqual([['iam', 'put-role-permissions-boundary', '--role-name', 'plain-agent', '--permissions-boundary', `arn:aws:iam::${ACCOUNT}:policy/old-boundary`]]);
+    expect(r.stderr.match(/Left as is: permissions-boundary-arn\.txt changed after apply\.sh set it/g)).toHaveLength(GROUPED.length - 1);
+    expect(r.stderr.match(/Left as is: trust-policy\.json changed after apply\.sh set it/g)).toHaveLength(TRUSTED.length);
+    // A backup without the record (an older group apply.sh) undoes as before.
+    for (const n of GROUPED) for (const f of readdirSync(join(backup, roleDir(n)))) if (f.startsWith('applied-')) rmSync(join(backup, roleDir(n), f));
+    const old = run(script, ['--rollback', backup, '--apply'], later);
+    expect(old.status, old.stderr).toBe(0);
+    expect(namesOf(trustUpdates(old.calls)).sort()).toEqual([...TRUSTED].sort());
+    expect(namesOf(changes(old.calls).filter((a) => a[1] !== 'update-assume-role-policy')).sort()).toEqual([...GROUPED].sort());
+    rmSync(backup, { recursive: true });
+  }, 120_000);
+
   it('a trust document missing from trust/ stops apply.sh before any aws call; --only of another member runs', () => {
     const script = join(groupDir, 'apply.sh');
     const file = join(groupDir, groupTrustFile(TRUSTED[0]!));
@@ -503,7 +532,7 @@ describe('groupedBoundary', () => {
   const shared = { name: 'leash-boundary-0123456789ab', purpose: 'boundary', attach: 'managed', shared: true, document } as const;
   const trust = { name: 'trust', purpose: 'trust', attach: 'inline', document } as const;
   const base = { principalKind: 'role', principalName: 'r', accountId: ACCOUNT } as const;
-  const fix = [{}] as unknown as PrincipalFixPlan['fixes'];
+  const fix = [{ kind: 'permissions-boundary', verification: { safe: true, status: 'unverified' } }] as unknown as PrincipalFixPlan['fixes'];
   it('is the boundary when the shared boundary, and for a role at most one trust document, is everything the plan writes', () => {
     expect(groupedBoundary({ fixes: fix, target: { ...base, currentTrust: document, policies: [shared] } })).toBe(shared.name);
     expect(groupedBoundary({ fixes: fix, target: { ...base, principalKind: 'user', policies: [shared] } })).toBe(shared.name);
@@ -533,6 +562,9 @@ describe('groupedBoundary', () => {
       { ...base, policies: [shared, trust], identityCenter: { permissionSetName: 'ps' } },
     ]) expect(groupedBoundary({ fixes: fix, target }), JSON.stringify(target)).toBeUndefined();
     expect(groupedBoundary({ fixes: [], target: { ...base, policies: [shared] } })).toBeUndefined();
+    // A fix leash calls not-safe keeps the principal out too (its own apply.sh refuses it without --accept-not-safe).
+    const notSafe = [{ kind: 'permissions-boundary', verification: { safe: false, status: 'not-safe', summary: 'not safe: x' } }] as unknown as PrincipalFixPlan['fixes'];
+    expect(groupedBoundary({ fixes: notSafe, target: { ...base, currentTrust: document, policies: [shared] } })).toBeUndefined();
   });
 });
 

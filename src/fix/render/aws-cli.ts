@@ -66,16 +66,19 @@ Without --apply nothing is sent to AWS: the commands are printed (dry run).
 --rollback DIR    undo a previous --apply from the backup it saved in DIR
 --profile NAME    passed to every aws command
 --sso-profile NAME  Identity Center fixes: profile for the sso-admin calls (management account)
+--accept-not-safe   apply a fix leash calls not safe (its README says why), once you have checked it
 USAGE
 }
 
 DRY_RUN=1
+ACCEPT_NOT_SAFE=0
 ROLLBACK_DIR=''
 PROFILE_ARGS=()
 SSO_PROFILE_ARGS=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --apply) DRY_RUN=0 ;;
+    --accept-not-safe) ACCEPT_NOT_SAFE=1 ;;
     --profile) [ "$#" -ge 2 ] || { echo "apply.sh: --profile needs a value" >&2; exit 2; }; PROFILE_ARGS=(--profile "$2"); shift ;;
     --profile=*) PROFILE_ARGS=(--profile "${"$"}{1#--profile=}") ;;
     --sso-profile) [ "$#" -ge 2 ] || { echo "apply.sh: --sso-profile needs a value" >&2; exit 2; }; SSO_PROFILE_ARGS=(--profile "$2"); shift ;;
@@ -189,10 +192,65 @@ require_files() {
   local f
   for f in "$@"; do [ -f "$SCRIPT_DIR/$f" ] || die "missing $SCRIPT_DIR/$f: keep apply.sh beside the JSON files leash wrote"; done
 }
+# refuse_not_safe WHY: leash calls a change this script makes not safe as it stands (WHY); --apply
+# stops before anything unless --accept-not-safe is given too.
+refuse_not_safe() {
+  if [ "$DRY_RUN" = 1 ]; then printf 'Not safe as it stands, says leash: %s\n  With --apply this script stops here unless --accept-not-safe is given too (after you have checked it).\n' "$1"; return 0; fi
+  [ "$ACCEPT_NOT_SAFE" = 1 ] || die "leash calls this fix not safe as it stands: $1. Read README.md here; once you have checked it, run again with --accept-not-safe to apply it anyway"
+  printf 'Applying a fix leash calls not safe (--accept-not-safe): %s\n' "$1"
+}
 # require_new_policy NAME: with --apply, stops when a managed policy of that name already exists.
 require_new_policy() {
   [ "$DRY_RUN" = 0 ] || return 0
-  if aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$1" >/dev/null 2>&1; then die "managed policy $1 already exists; rename it in the plan or delete it first"; fi
+  if aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$1" >/dev/null 2>&1; then die "managed policy $1 already exists; rename it in the plan or delete it first (if an earlier run of this script created it, its --rollback deletes it)"; fi
+}
+# A run again after a successful one. apply.sh sets PLAN_FILES (itself and the files it reads,
+# relative to it), CREATED_POLICIES (the managed policies it creates) and INLINE_POLICIES (the
+# inline ones it puts). plan_digest: their sha256s. state_now: what AWS holds of all it sets, read
+# only: the principal's boundary, (a role's) session length and trust policy, the ARNs attached,
+# the inline names, each inline policy it puts, and each policy it created's PolicyId and default
+# version (another policy under the name, or a new version of it, differs).
+plan_digest() {
+  local f
+  for f in ${"$"}{PLAN_FILES[@]+"${"$"}{PLAN_FILES[@]}"}; do { sha256sum "$SCRIPT_DIR/$f" || shasum -a 256 "$SCRIPT_DIR/$f"; } 2>/dev/null | cut -d' ' -f1; done
+}
+state_now() {
+  local k="$PRINCIPAL_KIND" K=User n failed=0
+  [ "$k" = role ] && K=Role
+  who_args
+  aws_ iam "get-$k" "${"$"}{WHO[@]}" --query "$K.PermissionsBoundary.PermissionsBoundaryArn" --output text || failed=1
+  if [ "$k" = role ]; then aws_ iam get-role "${"$"}{WHO[@]}" --query '[Role.MaxSessionDuration,Role.AssumeRolePolicyDocument]' --output json || failed=1; fi
+  aws_ iam "list-attached-$k-policies" "${"$"}{WHO[@]}" --query 'AttachedPolicies[].PolicyArn' --output text | tr '\t' '\n' | sort || failed=1
+  aws_ iam "list-$k-policies" "${"$"}{WHO[@]}" --query PolicyNames --output text | tr '\t' '\n' | sort || failed=1
+  for n in ${"$"}{CREATED_POLICIES[@]+"${"$"}{CREATED_POLICIES[@]}"}; do aws_ iam get-policy --policy-arn "arn:$PARTITION:iam::$ACCOUNT_ID:policy/$n" --query '[Policy.PolicyId,Policy.DefaultVersionId]' --output text || failed=1; done
+  for n in ${"$"}{INLINE_POLICIES[@]+"${"$"}{INLINE_POLICIES[@]}"}; do aws_ iam "get-$k-policy" "${"$"}{WHO[@]}" --policy-name "$n" --query PolicyDocument --output json || failed=1; done
+  return "$failed"
+}
+# record_state: after a successful run, plan_digest and state_now into the backup (--apply only);
+# nothing when a read fails (a run again then checks as a first run does).
+record_state() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  if state_now > "$BACKUP_DIR/state-now.tmp" 2>/dev/null; then
+    plan_digest > "$BACKUP_DIR/applied-plan.sha256"
+    mv "$BACKUP_DIR/state-now.tmp" "$BACKUP_DIR/applied-state.txt"
+  else
+    rm -f "$BACKUP_DIR/state-now.tmp"
+    echo "(Could not read back what this run left: a run again will check as a first run does.)"
+  fi
+}
+# already_applied: with --apply, when the newest backup here is of a successful run made from these
+# same files and AWS still holds what it left, says so and exits 0: running again changes nothing.
+# Otherwise (a policy of the name leash did not create, or one changed since) the checks go on.
+already_applied() {
+  local b last='' now
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] (with --apply: if the last run here is still in place and was made from these files, nothing is done)"; return 0; fi
+  for b in "$SCRIPT_DIR"/backup-*/; do if [ -d "$b" ]; then last="${"$"}{b%/}"; fi; done
+  { [ -n "$last" ] && [ -f "$last/applied-state.txt" ] && [ -f "$last/applied-plan.sha256" ]; } || return 0
+  [ "$(plan_digest)" = "$(cat "$last/applied-plan.sha256")" ] || return 0
+  now="$(state_now 2>/dev/null)" || return 0
+  [ "$now" = "$(cat "$last/applied-state.txt")" ] || return 0
+  echo "Already applied: AWS holds what this plan sets, as the run saved in $last left it (the policies it created unchanged). Nothing to do."
+  exit 0
 }
 # backup_begin: names BACKUP_DIR (backup-<UTC time>/ beside apply.sh) and creates it (--apply only).
 backup_begin() {
@@ -268,11 +326,12 @@ applied_value() {
   esac
 }
 # record_applied FILE...: after the changes, each setting as this run left it (applied-FILE in the
-# backup), so that a rollback puts back only what nobody has changed since (--apply only).
+# backup: APPLIED_DIR, a group member's sub-folder, else BACKUP_DIR), so that a rollback puts back
+# only what nobody has changed since (--apply only).
 record_applied() {
   [ "$DRY_RUN" = 0 ] || return 0
-  local f
-  for f in "$@"; do applied_value "$f" > "$BACKUP_DIR/applied-$f"; done
+  local f dir="${"$"}{APPLIED_DIR:-$BACKUP_DIR}"
+  for f in "$@"; do applied_value "$f" > "$dir/applied-$f"; done
 }
 # unchanged_since_apply DIR FILE: true when the setting is still what apply.sh left (or the backup
 # did not record it); otherwise the rollback leaves it, so a change someone made since is not lost.
@@ -345,9 +404,26 @@ shared_boundary_create() {
 }
 `;
 
+/** What the script is told besides its target (from the plan's fixes, not stored in the target). */
+export interface CliScriptOptions {
+  /** Why leash calls a change it makes not safe (group.ts notSafeToApply): --apply refuses without --accept-not-safe. */
+  readonly notSafe?: string | undefined;
+}
+
+/** The lines that hold a not-safe fix back: a comment at the top, and the check before any AWS call. */
+function notSafeLines(notSafe: string | undefined): { head: string[]; check: string[] } {
+  if (notSafe === undefined) return { head: [], check: [] };
+  return {
+    head: [`# NOT SAFE as it stands, says leash: ${commentText(notSafe)}. --apply stops unless --accept-not-safe is given too.`],
+    // One line of display text (safeText): the message reaches the terminal as it is.
+    check: [`refuse_not_safe ${shellQuote(safeText(notSafe))} # no AWS call: --apply stops here without --accept-not-safe`],
+  };
+}
+
 /** The apply/rollback script for a fix. It expects the policy JSON files (policyFileName) beside it. */
-export function renderCliScript(target: FixTarget): string {
-  if (target.identityCenter && target.principalKind === 'role') return renderIdentityCenterScript(target, target.identityCenter);
+export function renderCliScript(target: FixTarget, opts: CliScriptOptions = {}): string {
+  if (target.identityCenter && target.principalKind === 'role') return renderIdentityCenterScript(target, target.identityCenter, opts);
+  const notSafe = notSafeLines(opts.notSafe);
   const kind = target.principalKind;
   const K = kind === 'role' ? 'Role' : 'User';
   const q = shellQuote;
@@ -398,11 +474,16 @@ export function renderCliScript(target: FixTarget): string {
     `# of ${libName}; a comment beside each call names the AWS calls it makes.`,
     ...target.policies.filter((p) => p.purpose === 'session').map(() => '# The session policy is not applied here: pass it when assuming the role (aws sts assume-role ... --policy file://session-policy.json).'),
     ...notes,
+    ...notSafe.head,
     'set -Eeuo pipefail',
     '',
     `PRINCIPAL_KIND=${kind}`,
     `PRINCIPAL_NAME=${q(target.principalName)}`,
     `ACCOUNT_ID=${q(target.accountId)}`,
+    '# What a run again compares with the last (already_applied): this plan\'s files, the policies it creates and the inline ones it puts.',
+    `PLAN_FILES=(apply.sh${files.map((f) => ` ${f}`).join('')}${shared ? ` ${q(`../${sharedBoundaryDir(sharedBoundary!.name)}/boundary.json`)}` : ''})`,
+    `CREATED_POLICIES=(${created.map((c) => q(c.name)).join(' ')})`,
+    `INLINE_POLICIES=(${inline.map((n) => q(n.name)).join(' ')})`,
     ...libLoader(),
     '',
     '# ---- rollback (--rollback DIR) ----',
@@ -438,9 +519,11 @@ export function renderCliScript(target: FixTarget): string {
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
     '# ---- checks: nothing changes unless all pass ----',
+    ...notSafe.check,
     ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
+  L.push(`already_applied # read-only (iam get-${kind}, list-attached-${kind}-policies, list-${kind}-policies, get-policy, get-${kind}-policy): stops, saying so, when the last run here is still in place`);
   if (shared) L.push(...shared.check);
   for (const c of created) L.push(`require_new_policy ${q(c.name)} # iam get-policy: stops if it already exists`);
   L.push(
@@ -467,7 +550,7 @@ export function renderCliScript(target: FixTarget): string {
   }
   const settings = [...(trust !== undefined ? ['trust-policy.json'] : []), ...(maxSession !== undefined ? ['max-session-duration.txt'] : []), ...(boundary ? ['permissions-boundary-arn.txt'] : [])];
   if (settings.length > 0) L.push(`record_applied ${settings.join(' ')} # read-only: iam get-${kind}, the settings as this run left them (a rollback keeps later changes)`);
-  L.push('finish');
+  L.push(`record_state # read-only, as already_applied reads: what this run left, so that running it again does nothing`, 'finish');
   return `${L.join('\n')}\n`;
 }
 
@@ -495,7 +578,8 @@ sso_save() {
  * policy, if any, becomes the permission set's inline policy); then the permission set is
  * provisioned. The backup is the permission set's current boundary and inline policy.
  */
-function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget['identityCenter']>): string {
+function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget['identityCenter']>, opts: CliScriptOptions): string {
+  const notSafe = notSafeLines(opts.notSafe);
   const q = shellQuote;
   const file = (i: number) => `"file://$SCRIPT_DIR/"${q(policyFileName(target, i))}`;
   const arnOf = (name: string) => `"arn:$PARTITION:iam::$ACCOUNT_ID:policy/"${q(name)}`;
@@ -513,6 +597,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '# state first, and `apply.sh --rollback <that dir> --apply` puts it back. Use --profile for this',
     '# account (the boundary policy is created here) and --sso-profile for the Identity Center instance.',
     `# The steps every fix shares are functions of fixes/${lib().path}.`,
+    ...notSafe.head,
     'set -Eeuo pipefail',
     '',
     `PRINCIPAL_NAME=${q(target.principalName)}`,
@@ -557,6 +642,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     'if [ -n "$ROLLBACK_DIR" ]; then rollback "$ROLLBACK_DIR"; exit 0; fi',
     '',
     '# ---- checks: nothing changes unless all pass ----',
+    ...notSafe.check,
     ...(files.length > 0 ? [`require_files ${files.join(' ')}`] : []),
     'if [ "$DRY_RUN" = 0 ]; then',
     '  case "$INSTANCE_ARN$PERMISSION_SET_ARN" in *REPLACE-WITH-*) die "fill in INSTANCE_ARN and PERMISSION_SET_ARN (or export them) before --apply" ;; esac',

@@ -1,6 +1,6 @@
 // Renderers for fix plans: what a human reviews and applies. Nothing here talks to AWS.
 import type { PolicyDocument } from '../../model/policy.js';
-import { policyFileName, renderCliScript } from './aws-cli.js';
+import { policyFileName, renderCliScript, type CliScriptOptions } from './aws-cli.js';
 import { renderPolicyJson } from './policy-json.js';
 import { renderSharedBoundaryTf, renderTerraform } from './terraform.js';
 import { POLICY_ID_FILE } from './shared-boundary.js';
@@ -62,15 +62,15 @@ export interface RenderedFile {
  * and apply.sh. Session policies are written compact because STS counts their white space. The
  * terraform {} block is the fixes folder's versions.tf, once (fix/write.ts).
  */
-export function renderFixFiles(target: FixTarget): RenderedFile[] {
+export function renderFixFiles(target: FixTarget, opts: CliScriptOptions = {}): RenderedFile[] {
   // A shared boundary's JSON is in its own folder (fixes/boundaries/<name>/), once.
   const files: RenderedFile[] = target.policies.flatMap((p, i) => p.shared ? [] : [{
     path: policyFileName(target, i),
     content: renderPolicyJson(p.document, { compact: p.purpose === 'session' }),
     mode: 0o644,
   }]);
-  files.push({ path: 'main.tf', content: renderTerraform(target), mode: 0o644 });
-  files.push({ path: 'apply.sh', content: renderCliScript(target), mode: 0o755 });
+  files.push({ path: 'main.tf', content: renderTerraform(target, opts), mode: 0o644 });
+  files.push({ path: 'apply.sh', content: renderCliScript(target, opts), mode: 0o755 });
   return files;
 }
 
@@ -113,7 +113,7 @@ export function renderSharedBoundaryFiles(policy: Pick<FixPolicy, 'name' | 'docu
   ];
 }
 
-export { applyLibFile, policyFileName, renderCliScript, shellQuote } from './aws-cli.js';
+export { applyLibFile, policyFileName, renderCliScript, shellQuote, type CliScriptOptions } from './aws-cli.js';
 export { renderPolicyJson, type PolicyJsonOptions } from './policy-json.js';
 export { BOUNDARIES_DIR, policyDigest, POLICY_ID_FILE, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName } from './shared-boundary.js';
 export { AWS_PROVIDER_CONSTRAINT, hclString, principalBlockPrefix, renderPolicyDocumentData, renderSharedBoundaryTf, renderTerraform, renderVersionsTf, terraformName } from './terraform.js';

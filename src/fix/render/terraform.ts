@@ -217,11 +217,15 @@ const HEADER = (t: FixTarget) => [
 ];
 
 /** main.tf for a fix: policy documents, the resources that attach them, and the principal's settings. */
-export function renderTerraform(target: FixTarget): string {
+export function renderTerraform(target: FixTarget, opts: { readonly notSafe?: string | undefined } = {}): string {
   const kind = target.principalKind;
   const prefix = principalBlockPrefix(kind, target.principalName);
   const names = blockNames(prefix, target.policies);
-  const sections: string[] = [HEADER(target).join('\n')];
+  const sections: string[] = [[
+    ...HEADER(target),
+    // Terraform has no --accept-not-safe: the reviewer is told, as apply.sh tells them (group.ts notSafeToApply).
+    ...(opts.notSafe !== undefined ? [`# NOT SAFE as it stands, says leash: ${commentText(opts.notSafe)}. Do not apply it until you have checked that (apply.sh refuses it without --accept-not-safe).`] : []),
+  ].join('\n')];
   const principalAttr = attr(kind, hclString(target.principalName));
   const roleSettings: HclNode[] = [];
   const ignored = kind === 'role' ? IGNORED_ROLE_SETTINGS : IGNORED_USER_SETTINGS;

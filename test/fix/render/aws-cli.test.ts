@@ -33,16 +33,29 @@ const roleTarget = (principalName = NASTY_ROLE, inlineName = NASTY_POLICY): FixT
 });
 
 // A stand-in `aws` that records every call's argv and answers the read-only calls the script makes.
+// Managed policies exist once created (FAKE_AWS_STATE holds one file per policy, removed by
+// delete-policy); POLICY_NOW answers get-policy for any name (a policy someone else created).
 const FAKE_AWS = String.raw`#!/usr/bin/env bash
-{ printf '%s\x1f' "$@"; printf '\x1e'; } >> "$FAKE_AWS_LOG"
+{ printf '%s' "$@"; printf ''; } >> "$FAKE_AWS_LOG"
 args=" $* "
+val() { local want="$1"; shift; while [ "$#" -gt 0 ]; do if [ "$1" = "$want" ]; then printf '%s' "$2"; return; fi; shift; done; }
+key() { printf '%s' "$1" | sha256sum | cut -c1-16; }
 case "$args" in
   *" iam ${"$"}{FAIL_ON:-none} "*) echo "An error occurred (LimitExceeded)" >&2; exit 254 ;;
   *" sts get-caller-identity "*"--query Account"*) echo "${"$"}{FAKE_AWS_ACCOUNT:-123456789012}" ;;
   *" sts get-caller-identity "*"--query Arn"*) echo "arn:aws:sts::123456789012:assumed-role/admin/me" ;;
-  *" iam get-policy "*) echo "An error occurred (NoSuchEntity)" >&2; exit 254 ;;
+  *" iam create-policy "*) name="$(val --policy-name "$@")"; echo "ANPA$(key "$name")" > "$FAKE_AWS_STATE/$(key "$name")"; echo '{}' ;;
+  *" iam delete-policy "*) arn="$(val --policy-arn "$@")"; rm -f "$FAKE_AWS_STATE/$(key "${"$"}{arn##*/}")"; echo '{}' ;;
+  *" iam get-policy "*)
+    arn="$(val --policy-arn "$@")"
+    if [ -n "${"$"}{POLICY_NOW:-}" ]; then printf '%s	%s
+' "$POLICY_NOW" "${"$"}{POLICY_VERSION_NOW:-v1}"
+    elif [ -f "$FAKE_AWS_STATE/$(key "${"$"}{arn##*/}")" ]; then printf '%s	%s
+' "$(cat "$FAKE_AWS_STATE/$(key "${"$"}{arn##*/}")")" "${"$"}{POLICY_VERSION_NOW:-v1}"
+    else echo "An error occurred (NoSuchEntity)" >&2; exit 254; fi ;;
   *" --query PolicyNames "*) printf 'old-inline\tother\n' ;;
   *"PermissionsBoundary.PermissionsBoundaryArn"*) echo "${"$"}{BOUNDARY_NOW:-None}" ;;
+  *"Role.AssumeRolePolicyDocument]"*) echo "[43200, ${"$"}{TRUST_NOW:-null}]" ;;
   *"--query Role.AssumeRolePolicyDocument"*) if [ -n "${"$"}{TRUST_NOW:-}" ]; then echo "$TRUST_NOW"; else echo '{}'; fi ;;
   *"--query Role.MaxSessionDuration"*) echo 43200 ;;
   *) echo '{}' ;;
@@ -68,7 +81,7 @@ function workspace(target: FixTarget): { dir: string; bin: string; log: string }
   }
   const bin = join(dir, 'bin');
   rmSync(bin, { recursive: true, force: true });
-  spawnSync('mkdir', ['-p', bin]);
+  spawnSync('mkdir', ['-p', bin, join(root, 'aws-state')]);
   writeFileSync(join(bin, 'aws'), FAKE_AWS);
   chmodSync(join(bin, 'aws'), 0o755);
   return { dir, bin, log: join(dir, 'aws-calls.log') };
@@ -78,7 +91,7 @@ function run(ws: { dir: string; bin: string; log: string }, args: string[], env:
   const r = spawnSync('bash', [join(ws.dir, 'apply.sh'), ...args], {
     cwd: ws.dir,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${ws.bin}:${process.env.PATH ?? ''}`, FAKE_AWS_LOG: ws.log, ...env },
+    env: { ...process.env, PATH: `${ws.bin}:${process.env.PATH ?? ''}`, FAKE_AWS_LOG: ws.log, FAKE_AWS_STATE: join(ws.dir, '..', 'aws-state'), ...env },
   });
   const calls = existsSync(ws.log)
     ? readFileSync(ws.log, 'utf8').split('\x1e').filter((c) => c.length > 0).map((c) => c.split('\x1f').slice(0, -1))
@@ -200,6 +213,14 @@ describe('renderCliScript', () => {
       'iam get-role',
       'iam get-role',
       'iam get-role',
+      // What this run left, for a run again (record_state): boundary, session length and trust, attachments, inline names, the created policies, the inline one it put.
+      'iam get-role',
+      'iam get-role',
+      'iam list-attached-role-policies',
+      'iam list-role-policies',
+      'iam get-policy',
+      'iam get-policy',
+      'iam get-role-policy',
     ]);
     const put = r.calls.find((c) => op(c) === 'iam put-role-policy')!;
     expect(flag(put, '--role-name')).toBe(NASTY_ROLE);
@@ -213,7 +234,7 @@ describe('renderCliScript', () => {
     const backup = readdirSync(ws.dir).find((f) => /^backup-\d{8}T\d{6}Z$/.test(f))!;
     expect(readdirSync(join(ws.dir, backup)).sort()).toEqual(
       ['get-role.json', 'inline-policy-names.txt', 'list-attached-role-policies.json', 'list-role-policies.json', 'max-session-duration.txt', 'permissions-boundary-arn.txt', 'role-policy-old-inline.json', 'role-policy-other.json', 'trust-policy.json',
-        'applied-trust-policy.json', 'applied-max-session-duration.txt', 'applied-permissions-boundary-arn.txt'].sort(),
+        'applied-trust-policy.json', 'applied-max-session-duration.txt', 'applied-permissions-boundary-arn.txt', 'applied-plan.sha256', 'applied-state.txt'].sort(),
     );
     expect(r.stdout).toContain('To roll back:');
     expect(r.stdout).toContain('--rollback');
@@ -356,5 +377,52 @@ describe('renderCliScript', () => {
     const gone = run(ws, ['--apply']);
     expect(gone.status).toBe(2);
     expect(gone.calls).toEqual([]);
+  });
+});
+
+describe('apply.sh run again after a successful run', () => {
+  const changeOps = (calls: string[][]) => calls.map(op).filter((o) => /^iam (create|attach|put|update|delete|detach)-/.test(o));
+  const backups = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('backup-'));
+  const applied = () => {
+    const ws = workspace(roleTarget('agent-role', 'leash-inline'));
+    const first = run(ws, ['--apply']);
+    expect(first.status, first.stderr).toBe(0);
+    return ws;
+  };
+
+  it('changes nothing and says so when AWS still holds what the last run left, from the same files', () => {
+    const ws = applied();
+    const again = run(ws, ['--apply']);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('Already applied: AWS holds what this plan sets');
+    expect(changeOps(again.calls)).toEqual([]);
+    expect(backups(ws.dir)).toHaveLength(1);
+  });
+
+  it('control: a policy of that name leash did not create is still refused (no backup of a run here)', () => {
+    const ws = workspace(roleTarget('agent-role', 'leash-inline'));
+    const r = run(ws, ['--apply'], { POLICY_NOW: 'ANPASOMEONEELSE' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('managed policy leash-managed already exists');
+    expect(changeOps(r.calls)).toEqual([]);
+  });
+
+  it('control: refused when the policy it created has a new default version, or its plan files or the principal changed since', () => {
+    const ws = applied();
+    const cases: [string, Record<string, string>, (() => void)?][] = [
+      ['a new default version', { POLICY_VERSION_NOW: 'v2' }],
+      ['another boundary set since', { BOUNDARY_NOW: 'arn:aws:iam::123456789012:policy/their-boundary' }],
+      ['a trust policy edited since', { TRUST_NOW: '{"Statement":[]}' }],
+      ['policy.json edited here', {}, () => writeFileSync(join(ws.dir, 'policy.json'), readFileSync(join(ws.dir, 'policy.json'), 'utf8').replace('s3:GetObject', 's3:PutObject'))],
+    ];
+    for (const [what, env, edit] of cases) {
+      edit?.();
+      const r = run(ws, ['--apply'], env);
+      expect(r.status, what).toBe(1);
+      expect(r.stdout, what).not.toContain('Already applied');
+      expect(r.stderr, what).toContain('managed policy leash-managed already exists');
+      expect(changeOps(r.calls), what).toEqual([]);
+    }
   });
 });

@@ -1,0 +1,115 @@
+// A permissions boundary the export names but does not hold (a filtered export) was treated as no
+// boundary at all: every grant of the identity policies counted as allowed unconditionally, though
+// the boundary in place may deny any of them. Now (session 34) its grants count as allowed at most
+// (conditional, uncertain): never unconditional, never on every resource, never dropped; findings
+// on it say so, and the report's coverage names the boundary.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzePrincipals } from '../../src/checks/analyze.js';
+import { analyzeSnapshot, defaultConfig } from '../../src/pipeline/scan.js';
+import { ActionSet } from '../../src/iam/action-set.js';
+import { catalog } from '../../src/iam/catalog.js';
+import { effectivePermissions, principalPolicyInput } from '../../src/iam/effective.js';
+import { parsePolicy } from '../../src/iam/parse.js';
+import { ActionExpander } from '../../src/iam/pattern.js';
+import type { PolicyDocument } from '../../src/model/policy.js';
+import type { Principal } from '../../src/model/snapshot.js';
+import { policyArb, type JsonPolicy } from '../support/arbitraries.js';
+import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
+import { snapshotFromExport } from '../support/privesc-run.js';
+
+const expander = new ActionExpander(catalog());
+const NOW = new Date('2026-11-24T12:00:00Z');
+const ACCOUNT = '111122223333';
+const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/old-boundary`;
+
+function doc(p: JsonPolicy): PolicyDocument {
+  const r = parsePolicy(p, 'identity');
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.document;
+}
+const subset = (a: ActionSet, b: ActionSet) => a.clone().andNot(b).isEmpty();
+const role = (identity: readonly PolicyDocument[], boundary?: { arn: string; document?: PolicyDocument }): Principal => ({
+  kind: 'role', arn: `arn:aws:iam::${ACCOUNT}:role/agent`, id: 'AROAEXAMPLE', name: 'agent', path: '/', tags: {},
+  policies: identity.map((d, i) => ({ origin: { kind: 'inline', name: `p${i}` }, document: d })),
+  unresolvedPolicyArns: boundary && !boundary.document ? [boundary.arn] : [],
+  trustPolicy: { version: '2012-10-17', statements: [] }, instanceProfiles: [],
+  ...(boundary ? { boundaryArn: boundary.arn } : {}),
+  ...(boundary?.document ? { boundary: { origin: { kind: 'boundary', name: 'old-boundary', arn: boundary.arn, awsManaged: false }, document: boundary.document } } : {}),
+});
+const effectiveOf = (p: Principal) => effectivePermissions(principalPolicyInput(p), expander);
+
+describe('the effective permissions of a principal whose boundary is not in the export', () => {
+  it('property: nothing is allowed unconditionally (or on every resource) that a boundary of some content denies, and nothing any boundary lets through is dropped', () => {
+    let granting = 0;
+    fc.assert(
+      fc.property(fc.array(policyArb(), { minLength: 1, maxLength: 3 }), policyArb(), (identityJson, boundaryJson) => {
+        const identity = identityJson.map(doc);
+        const missing = effectiveOf(role(identity, { arn: BOUNDARY_ARN }));
+        // The boundary in place could be this one, or one with no statement (which denies everything).
+        for (const b of [doc(boundaryJson), doc({ Version: '2012-10-17', Statement: [] } as unknown as JsonPolicy)]) {
+          const present = effectiveOf(role(identity, { arn: BOUNDARY_ARN, document: b }));
+          expect(subset(missing.unconditional, present.unconditional)).toBe(true);
+          expect(subset(missing.allResources, present.allResources)).toBe(true);
+          // Never dropped: whatever a boundary of any content lets through is still allowed (possibly).
+          expect(subset(present.allowed, missing.allowed)).toBe(true);
+        }
+        // Control: with no boundary at all, what the identity policies allow, unconditionally where they do.
+        const none = effectiveOf(role(identity));
+        expect(none.allowed.equals(missing.allowed)).toBe(true);
+        if (!none.unconditional.isEmpty()) granting++;
+      }),
+      { numRuns: 300, seed: 34 },
+    );
+    // The property compared cases where it mattered: identity grants that count as unconditional without a boundary.
+    expect(granting).toBeGreaterThan(100);
+  });
+
+  it('control: a principal without a boundary gets the same answer as before (identity alone)', () => {
+    const identity = [doc(policy(allow(['s3:*', 'ec2:TerminateInstances'], '*')) as unknown as JsonPolicy)];
+    const none = effectiveOf(role(identity));
+    const direct = effectivePermissions({ identity }, expander);
+    expect(none.allowed.equals(direct.allowed) && none.unconditional.equals(direct.unconditional) && none.allResources.equals(direct.allResources)).toBe(true);
+    expect(none.unconditional.has(expander.idOf('ec2:TerminateInstances'))).toBe(true);
+    // And the missing boundary's: allowed, never unconditional.
+    const missing = effectiveOf(role(identity, { arn: BOUNDARY_ARN }));
+    expect(missing.allowed.has(expander.idOf('ec2:TerminateInstances'))).toBe(true);
+    expect(missing.unconditional.isEmpty() && missing.allResources.isEmpty()).toBe(true);
+  });
+});
+
+describe('findings and coverage of a principal whose boundary is not in the export', () => {
+  function scan(boundary: 'missing' | 'none') {
+    const b = new IamExportBuilder(ACCOUNT);
+    const old = b.customerPolicy('old-boundary', policy(allow('s3:GetObject', '*')));
+    const arn = b.role('agent', { trust: trust('ec2.amazonaws.com'), inline: { p: policy(allow(['s3:*', 'ec2:*', 'iam:*'], '*')) }, tags: { 'ai-agent': 'true' }, ...(boundary === 'missing' ? { boundary: old } : {}) });
+    const e = b.build();
+    e.Policies = e.Policies.filter((x) => x.Arn !== old);
+    const snapshot = snapshotFromExport(e, 'x.json', { now: NOW });
+    const { report } = analyzeSnapshot(snapshot, defaultConfig(), { scanId: 's', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+    return { report, arn, analyzed: analyzePrincipals(snapshot, defaultConfig(), expander, NOW).find((a) => a.principal.arn === arn)! };
+  }
+  const mark = (f: { evidence: readonly unknown[] }) => f.evidence.some((e) => (e as { name?: string; value?: string }).name === 'PermissionsBoundary' && String((e as { value?: string }).value).includes('is not in the export'));
+
+  it('its destructive grants are conditional, its findings say they are uncertain, and the coverage names the boundary', () => {
+    const { report, arn, analyzed } = scan('missing');
+    expect(analyzed.destructive.unconditional).toEqual([]);
+    expect(analyzed.destructive.conditional).toContain('ec2:TerminateInstances');
+    const mine = report.findings.filter((f) => f.principalArn === arn);
+    // Not dropped: the destructive grants are still reported, as behind a condition (the unknown boundary).
+    expect(mine.map((f) => f.subject)).toContain('destructive-conditional');
+    expect(mine.some((f) => f.checkId === 'destructive-actions' && f.severity === 'critical')).toBe(false);
+    for (const f of mine.filter((x) => !['trust-policy-too-broad', 'unused-role', 'long-session-duration'].includes(x.checkId))) expect(mark(f), f.checkId).toBe(true);
+    expect(report.scan.coverage.notes.join('\n')).toContain(`permissions boundary missing from the input (agent: ${BOUNDARY_ARN})`);
+    expect(report.scan.coverage.notes.join('\n')).not.toContain('their permissions may be understated');
+  });
+
+  it('control: without a boundary, the same grants are unconditional (critical) and nothing is marked uncertain', () => {
+    const { report, arn, analyzed } = scan('none');
+    expect(analyzed.destructive.unconditional).toContain('ec2:TerminateInstances');
+    const mine = report.findings.filter((f) => f.principalArn === arn);
+    expect(mine.some((f) => f.checkId === 'destructive-actions' && f.severity === 'critical')).toBe(true);
+    expect(mine.some(mark)).toBe(false);
+    expect(report.scan.coverage.notes.join('\n')).not.toContain('permissions boundary missing from the input');
+  });
+});
