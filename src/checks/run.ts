@@ -39,7 +39,7 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
   for (const a of ctx.principals) {
     const p = a.principal;
     if (p.boundary || p.boundaryArn === undefined) continue;
-    (unknownBoundary ??= new Map()).set(p.arn, { kind: 'attribute', name: 'PermissionsBoundary', value: `${p.boundaryArn} is not in the export: what it allows is unknown, so this finding is uncertain (its grants count as conditional, never unconditional)` });
+    (unknownBoundary ??= new Map()).set(p.arn, { kind: 'attribute', name: 'PermissionsBoundary', value: `${p.boundaryArn} is not in the export: what it allows is unknown, so this finding is uncertain (counted as if no boundary capped the principal: the worst case)` });
   }
   for (const check of checks) {
     if (disabled.has(check.id)) continue;

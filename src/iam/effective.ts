@@ -234,9 +234,10 @@ export interface EffectiveInput {
   readonly boundary?: readonly PolicyDocument[];
   /**
    * A permissions boundary is attached but its document is not known (named by the export, not
-   * held by it). A boundary can only take away, and one of any content could deny any action:
-   * what the identity policies allow stays allowed (possibly), never unconditionally, and never
-   * on every resource.
+   * held by it). Counted as the worst case, no boundary: a boundary can only take away, so this
+   * never understates what the principal may do; the findings on it say they are uncertain
+   * (checks/run.ts) and its fixes are not-safe. (Counting its grants as conditional instead made
+   * an administrator behind a filtered-out boundary an info finding.)
    */
   readonly boundaryUnknown?: true;
   readonly scps?: readonly (readonly PolicyDocument[])[];
@@ -327,11 +328,6 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
     denyExceptListed.or(l.denyExceptListed);
   }
   allowed.andNot(denyAlways);
-  if (input.boundaryUnknown) {
-    // The boundary, unread, stands in the way of every grant: allowed at most, as under a condition.
-    unconditional.clear();
-    allResources.clear();
-  }
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
   if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
