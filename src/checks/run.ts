@@ -34,7 +34,7 @@ export function runChecks(ctx: CheckContext, checks: readonly Check[] = registry
     return actions;
   };
   // Principals whose permissions boundary is named by the export but not held by it: what they are
-  // granted is uncertain (src/iam/effective.ts boundaryUnknown), and each finding about it says so.
+  // granted is uncertain (counted as unbounded: src/iam/effective.ts principalPolicyInput), and each finding about it says so.
   let unknownBoundary: Map<string, Evidence> | undefined;
   for (const a of ctx.principals) {
     const p = a.principal;

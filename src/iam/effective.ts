@@ -232,14 +232,6 @@ const scratch = new Map<number, Accumulator>();
 export interface EffectiveInput {
   readonly identity: readonly PolicyDocument[];
   readonly boundary?: readonly PolicyDocument[];
-  /**
-   * A permissions boundary is attached but its document is not known (named by the export, not
-   * held by it). Counted as the worst case, no boundary: a boundary can only take away, so this
-   * never understates what the principal may do; the findings on it say they are uncertain
-   * (checks/run.ts) and its fixes are not-safe. (Counting its grants as conditional instead made
-   * an administrator behind a filtered-out boundary an info finding.)
-   */
-  readonly boundaryUnknown?: true;
   readonly scps?: readonly (readonly PolicyDocument[])[];
   readonly session?: readonly PolicyDocument[];
   /**
@@ -298,7 +290,6 @@ function sharingKey(input: EffectiveInput, expander: ActionExpander): string | u
   };
   if (!layer(input.identity, 'i')) return undefined;
   if (input.boundary && !layer(input.boundary, 'b')) return undefined;
-  if (input.boundaryUnknown) key += 'u';
   for (const level of input.scps ?? []) if (!layer(level, 's')) return undefined;
   if (input.session && !layer(input.session, 'x')) return undefined;
   return key;
@@ -367,12 +358,14 @@ function taggingOf(expander: ActionExpander): { tagging: ActionSet; serviceOf: (
  * with `org` (its account's, organization.ts), conditions on aws:PrincipalOrgID / OrgPaths.
  */
 export function principalPolicyInput(p: Principal, scps?: readonly (readonly AttachedPolicy[])[], now?: Date, org?: OrgValues): EffectiveInput {
-  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; boundaryUnknown?: true; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
+  const input: { identity: PolicyDocument[]; boundary?: PolicyDocument[]; scps?: PolicyDocument[][]; principal: () => PrincipalFacts } = {
     identity: p.policies.map((a) => a.document),
     principal: () => factsOf(p, now, org),
   };
+  // A boundary the export names but does not hold counts as none: the worst case (a boundary only
+  // takes away), never an understatement; its findings say they are uncertain (checks/run.ts) and
+  // its fixes are not-safe. (Counting its grants as conditional made an administrator an info finding.)
   if (p.boundary) input.boundary = [p.boundary.document];
-  else if (p.boundaryArn !== undefined) input.boundaryUnknown = true;
   if (scps && scps.length > 0) input.scps = scps.map((level) => level.map((a) => a.document));
   return input;
 }
