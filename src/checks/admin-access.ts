@@ -5,7 +5,7 @@ export const adminAccess = defineCheck({
   id: 'admin-access',
   title: 'Full administrator access',
   severity: 'critical',
-  rationale: 'A principal that may perform every action on every resource can do anything, including deleting the account\'s workloads and rewriting its own guardrails. However it is written (`*`, `*:*`, NotAction tricks, AdministratorAccess), the effect is the same.',
+  rationale: 'A principal that may perform every action on every resource can do anything, including deleting the account\'s workloads and rewriting its own guardrails. However it is written (`*`, `*:*`, NotAction tricks, AdministratorAccess), the effect is the same. Counted as one: at least 99 % of the catalog on every resource with no condition, including an IAM policy write (attach or put a policy, a new policy version) by which it grants itself the rest; "everything but IAM" is not, and its paths to an administrator are reported by reaches-admin and privilege-escalation.',
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege', 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html'],
   run(ctx) {
     const total = ctx.expander.size;

@@ -14,6 +14,7 @@ import type { AnalyzedPrincipal, EscalationHit } from './types.js';
 import type { Principal } from '../model/snapshot.js';
 import { inventoryComplete, PassableRoles } from './passable-roles.js';
 import { makesInstanceProfiles } from '../iam/instance-profile.js';
+import { isAdminSet } from '../graph/power.js';
 
 export interface ActionIndex {
   readonly destructive: ActionSet;
@@ -103,11 +104,10 @@ export function analyzePrincipals(snapshot: Snapshot, config: LeashConfig, expan
     const uncond = new Set(uncondIds);
     const key = (id: number) => expander.catalog.actions[id]!.key;
     const usage = snapshot.usage?.byPrincipal[p.arn];
-    const allResourcesCount = effective.allResources.count();
     return {
       principal: p,
       effective,
-      isAdmin: allResourcesCount >= expander.size * 0.99,
+      isAdmin: isAdminSet(effective.allResources, expander),
       allowedCount: effective.allowed.count(),
       agentEvidence,
       // One definition for every output (src/agents/identify.ts agentKindOf): an engineer's session

@@ -26,7 +26,7 @@ export interface EscalationHit {
 export interface AnalyzedPrincipal {
   readonly principal: Principal;
   readonly effective: EffectivePermissions;
-  /** Allowed (unconditionally) at least 99 % of all actions on every resource: an administrator. */
+  /** An administrator (graph/power.ts isAdminSet): at least 99 % of all actions on every resource unconditionally, one IAM policy write among them. */
   readonly isAdmin: boolean;
   readonly allowedCount: number;
   readonly agentEvidence: readonly AgentEvidence[];

@@ -45,9 +45,22 @@ export function tierSets(expander: ActionExpander): TierSets {
   return t;
 }
 
-/** Administrator: at least 99 % of the catalog on every resource without approval (as admin-access judges it). */
+const selfGrantCache = new WeakMap<ActionExpander, ActionSet>();
+
+/** The IAM policy writes by which a principal grants itself anything (src/data/power-tiers.json `administrator`). */
+export function selfGrantActions(expander: ActionExpander): ActionSet {
+  let s = selfGrantCache.get(expander);
+  if (!s) selfGrantCache.set(expander, (s = ActionSet.of(expander.size, powerTiers.administrator.grantsItselfAnyOf.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined))));
+  return s;
+}
+
+/**
+ * Administrator, for every check and the graph alike: at least 99 % of the catalog on every
+ * resource without approval, and one IAM policy write with which it can grant itself the rest.
+ * "Everything but IAM" (NotAction iam:*) is not an administrator: it cannot change what it may do.
+ */
 export function isAdminSet(allResources: ActionSet, expander: ActionExpander): boolean {
-  return allResources.count() >= expander.size * 0.99;
+  return allResources.count() >= expander.size * 0.99 && allResources.intersectionCount(selfGrantActions(expander)) > 0;
 }
 
 export function powerOf(eff: Pick<EffectivePermissions, 'unconditional' | 'allResources'>, expander: ActionExpander): PowerSets {
