@@ -125,9 +125,17 @@ function containsPart(hay: string, needle: string): boolean {
   return false;
 }
 
+/**
+ * `want` at the start of `have`, ending where a word ends: a prefix that ends in a letter or digit
+ * may not run on into a longer word (`x-client-framework:langgraph` is not `…:langgraphql`).
+ */
+function startsAnchored(have: string, want: string): boolean {
+  return have.startsWith(want) && !(isWordChar(want[want.length - 1]) && isWordChar(have[want.length]));
+}
+
 function compare(have: string, want: string, how: 'equals' | 'prefix' | 'part'): boolean {
   const h = have.toLowerCase(), w = want.toLowerCase();
-  return how === 'equals' ? h === w : how === 'prefix' ? h.startsWith(w) : containsPart(h, w);
+  return how === 'equals' ? h === w : how === 'prefix' ? startsAnchored(h, w) : containsPart(h, w);
 }
 
 /** The token a signature matched in these tokens, or undefined. */
