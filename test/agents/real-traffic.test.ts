@@ -64,8 +64,8 @@ function principalsOf(arns: readonly string[]): Principal[] {
     const [, account, kind, path, name] = m;
     const b = byAccount.get(account!) ?? new IamExportBuilder(account);
     byAccount.set(account!, b);
-    if (kind === 'user') b.user(name!, { path });
-    else b.role(name!, { path, trust: trust(`arn:aws:iam::${account}:root`) });
+    if (kind === 'user') b.user(name!, { path: path! });
+    else b.role(name!, { path: path!, trust: trust(`arn:aws:iam::${account}:root`) });
   }
   return [...byAccount.values()].flatMap((b) => normalizeAuthorizationDetails(b.build(), 'trail-principals.json').principals);
 }
@@ -126,8 +126,8 @@ describe.skipIf(!sharedFixturesPresent)(`agent detection on the public CloudTrai
     for (const arn of Object.keys(usage!.byPrincipal).filter((a) => a.startsWith(`arn:aws:iam::${ACCT}:`))) {
       const m = /^arn:aws:iam::\d{12}:(user|role)(\/(?:.*\/)?)([^/]+)$/.exec(arn);
       if (!m) continue;
-      if (m[1] === 'user') b.user(m[3]!, { path: m[2], inline: { admin } });
-      else b.role(m[3]!, { path: m[2], trust: trust(`arn:aws:iam::${ACCT}:root`), inline: { admin } });
+      if (m[1] === 'user') b.user(m[3]!, { path: m[2]!, inline: { admin } });
+      else b.role(m[3]!, { path: m[2]!, trust: trust(`arn:aws:iam::${ACCT}:root`), inline: { admin } });
     }
     const dir = mkdtempSync(join(tmpdir(), 'leash-real-traffic-'));
     const input = join(dir, 'auth.json');
