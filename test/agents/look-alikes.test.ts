@@ -93,6 +93,7 @@ const CASES: readonly (readonly [string, Scenario, Scenario])[] = [
   ['user agent md/sdk_user_agent/LangChainAWS#AgentsDashboard', role('etl', [{ ua: `${BOTO} md/sdk_user_agent/LangChainAWS#AgentsDashboard#1.0` }]), role('etl', [{ ua: `${BOTO} md/sdk_user_agent/LangChainAWS#Agents#0.2.30` }])],
   ['user agent strands-agentsmith/2.0', role('etl', [{ ua: `${BOTO} strands-agentsmith/2.0` }]), role('etl', [{ ua: `${BOTO} strands-agents` }])],
   ['user agent exec-env/AmazonQ-For-IDEA', role('etl', [{ ua: cli('E', 'exec-env/NotAmazonQ-For-IDEA md/command#s3.ls') }]), role('etl', [{ ua: cli('E', 'exec-env/AmazonQ-For-IDE-Version-1.90.0 md/command#s3.ls') }])],
+  ['user agent exec-env/UseAws-MCP-ServerlessDemo', role('etl', [{ ua: cli('E', 'exec-env/UseAws-MCP-ServerlessDemo md/command#s3api.list-buckets') }]), role('etl', [{ ua: cli('E', 'exec-env/UseAws-MCP-Server-Version-0.1.0 md/command#s3api.list-buckets') }])],
   ['user agent app/RooCodeReviewBoard#1.0', role('etl', [{ ua: `${JS} app/RooCodeReviewBoard#1.0` }]), role('etl', [{ ua: `${JS} app/RooCode#3.25.1` }])],
 ];
 
