@@ -184,6 +184,16 @@ export function matchUserAgent(userAgent: string, signatures: readonly Signature
   return out.map((m, i) => ({ m, i })).sort((a, b) => rank[b.m.rule.confidence] - rank[a.m.rule.confidence] || a.i - b.i).map((x) => x.m);
 }
 
+/**
+ * The AI tools a user agent names as a label on a call or a session (strongest first): its high
+ * and medium matches only. A weak match (an unverified code such as Kiro IDE's proposed m/AX, an
+ * LLM library) is evidence to weigh with a second signal, never a label that calls a person's
+ * call or session an AI tool's; it stays in the principal's evidence, marked low.
+ */
+export function toolsNamedBy(userAgent: string, signatures: readonly Signature[] = REGISTRY_SIGNATURES): string[] {
+  return [...new Set(matchUserAgent(userAgent, signatures).filter((m) => m.rule.confidence !== 'low').map((m) => m.rule.tool))];
+}
+
 const unrecognised = registry.unrecognised as { tokenPrefixes: string[]; words: string[] };
 const markerWords = new Set(unrecognised.words.map((w) => w.toLowerCase()));
 const markerPrefixes = unrecognised.tokenPrefixes.map((p) => p.toLowerCase());
