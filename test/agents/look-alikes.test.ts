@@ -72,6 +72,8 @@ const CASES: readonly (readonly [string, Scenario, Scenario])[] = [
   ['IAM user copilot-pilot-training', user('copilot-pilot-training', [{ ua: CLI }]), user('copilot-pilot-training', [{ ua: cli('b,AV') }])],
   ['IAM user q', user('q', [{ ua: CLI }]), user('q', [{ ua: `aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 exec-env/AmazonQ-For-IDE-Version-1.90.0 m/E md/command#s3.ls` }])],
   ['role philanthropic-grants-etl', role('philanthropic-grants-etl'), role('anthropic-batch')],
+  ['the starter toolkit\'s CodeBuild role AmazonBedrockAgentCoreSDKCodeBuild-…', role('AmazonBedrockAgentCoreSDKCodeBuild-us-east-1-9c0804ec0c'), role('AmazonBedrockAgentCoreSDKRuntime-us-east-1-9c0804ec0c')],
+  ['role BedrockAgentCoreAdmins (people who administer AgentCore)', role('BedrockAgentCoreAdmins', [{ session: 'dana', ua: CONSOLE }]), role('AgentCoreEvalsSDK-us-east-1-9c0804ec0c')],
   ['role genai-agentur-berlin (an agency), session kiro-…', role('genai-agentur-berlin', [{ session: 'kiro-1714640000', ua: CLI }]), role('genai-agent-runner', [{ session: 'kiro-1714640000', ua: CLI }])],
   // Session names and sourceIdentity that are people's.
   ['session claude.martin@corp.com in a plain role', role('shared-ops', [{ session: 'claude.martin@corp.com', ua: CLI }]), role('shared-ops', [{ session: 'claude.martin@corp.com', ua: cli('E,AN,b') }])],
