@@ -9,7 +9,7 @@ import { attribute, eventTimeOf, isDenied, recordProblem, resourcesOf, type Clou
 import { destructiveActions, escalationTechniques, type DestructiveCategory } from '../checks/data.js';
 import { loggingTamperingActions, persistenceActions, type PersistenceKind } from '../checks/action-lists.js';
 import { catalog } from '../iam/catalog.js';
-import { matchUserAgent, REGISTRY_SIGNATURES, type Signature } from '../agents/user-agent.js';
+import { REGISTRY_SIGNATURES, toolsNamedBy, type Signature } from '../agents/user-agent.js';
 
 /** Whose calls: a principal, optionally one of its sessions (by name or source identity). */
 export interface ActivityTarget {
@@ -41,7 +41,7 @@ export interface ActivityEvent {
   readonly session?: string;
   readonly sourceIdentity?: string;
   readonly sourceIp?: string;
-  /** AI tools the user agent names (strongest first). */
+  /** AI tools the user agent names (strongest first): high or medium signatures only, a weak match labels no call. */
   readonly tools: readonly string[];
   readonly errorCode?: string;
   /** IAM refused it: attempted, not done. */
@@ -250,7 +250,7 @@ export class TimelineBuilder {
       ...(who.sessionName !== undefined ? { session: who.sessionName } : {}),
       ...(who.sourceIdentity !== undefined ? { sourceIdentity: who.sourceIdentity } : {}),
       ...(typeof r.sourceIPAddress === 'string' ? { sourceIp: r.sourceIPAddress } : {}),
-      tools: typeof r.userAgent === 'string' ? [...new Set(matchUserAgent(r.userAgent, this.signatures).map((m) => m.rule.tool))] : [],
+      tools: typeof r.userAgent === 'string' ? toolsNamedBy(r.userAgent, this.signatures) : [],
       ...(errorCode ? { errorCode } : {}),
       denied: isDenied(r),
       ...(category ? { destructive: category } : {}),

@@ -13,6 +13,9 @@ const pathPatterns = data.pathPatterns.map((p) => ({ ...p, re: new RegExp(p.patt
 const humanRoles = data.humanSessionRoles.map((p) => new RegExp(p.pattern));
 const noAgentNames = data.noAgentRoleNames.map((p) => new RegExp(p.pattern));
 const serviceLinkedPath = new RegExp(data.serviceLinkedPath.pattern);
+const toolWords = new Set(data.toolWords.words);
+/** A `leash:agent` value that says no: not a tool's name, so no declaration. */
+const NO_VALUES = new Set(['', 'false', 'no', 'none', '0', 'off']);
 
 /** An AWS service-linked role: the service defines its permissions, so no agent acts through it with rights a customer chose. */
 export function isServiceLinkedRole(p: Principal): boolean {
@@ -125,13 +128,16 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
     for (const np of namePatterns) {
       if (np.re.test(np.words ? words : p.name)) {
         const detail = `name "${p.name}"${np.words ? ` (words "${words}")` : ''} matches /${np.pattern}/`;
-        // A name that reads like a person's (claude.dupont), a user whose whole name is the word (a
-        // user called Kiro or Cline), or any principal whose whole name is a word that is also a
-        // given name (a role called Claude): weak, needing a second signal. A tool-style name
-        // (kiro-agent, claude-code-ci) keeps the pattern's confidence, user or role.
-        const single = !words.includes('-');
-        const person = p.kind === 'user' && looksLikePerson(p.name) ? 'reads like a person\'s name'
+        // A name that reads like a person's (claude.dupont, a role named claude.martin@corp.com), a
+        // user whose whole name is the word (a user called Kiro or Cline), any principal whose whole
+        // name is a word that is also a given name (a role called Claude), or a user whose other
+        // words name no tool (kiro-tanaka, amazonq-admin): weak, needing a second signal. A
+        // tool-style name (kiro-agent, claude-code-ci) keeps the pattern's confidence, user or role.
+        const wordList = words.split('-');
+        const single = wordList.length === 1;
+        const person = looksLikePerson(p.name) ? 'reads like a person\'s name'
           : single && (p.kind === 'user' || np.givenName) ? 'the whole name is the word, which people are called too'
+          : p.kind === 'user' && np.confidence === 'medium' && !wordList.some((w) => toolWords.has(w)) ? 'an IAM user whose other words name no tool or automation, as a person\'s user name may'
           : undefined;
         if (person && np.confidence !== 'low') ev.push({ kind: 'name-pattern', detail: `${detail}, but ${person}`, confidence: 'low', tool: np.tool });
         else ev.push({ kind: 'name-pattern', detail, confidence: np.confidence as Confidence, tool: np.tool });
@@ -149,7 +155,7 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
   const tagRules = [{ key: config.agents.tag.key, value: config.agents.tag.value, tool: 'ai-agent' }, ...data.tags.filter((t) => t.key !== config.agents.tag.key)];
   for (const t of tagRules) {
     const v = p.tags[t.key];
-    if (v !== undefined && (t.value === '*' || v.toLowerCase() === t.value.toLowerCase())) {
+    if (v !== undefined && (t.value === '*' ? !NO_VALUES.has(v.trim().toLowerCase()) : v.toLowerCase() === t.value.toLowerCase())) {
       ev.push({ kind: 'tag', detail: `tag ${t.key}=${v}`, confidence: 'high', tool: t.value === '*' ? v : t.tool });
     }
   }
@@ -160,14 +166,17 @@ export function agentEvidenceFor(p: Principal, config: LeashConfig, external: re
   return ev;
 }
 
+const NAME_FAMILY = 'principal name or path';
+const SESSION_FAMILY = 'session name or sourceIdentity';
+
 /**
  * Which independent source a weak signal comes from. A principal's name and path are chosen by
  * one hand, as are a session's name and its sourceIdentity (whoever called AssumeRole): each pair
  * is one signal, however many of its pieces matched.
  */
 function family(e: AgentEvidence): string {
-  if (e.kind === 'name-pattern' || e.kind === 'path-pattern') return 'principal name or path';
-  if (e.kind === 'cloudtrail-session-name' || e.kind === 'cloudtrail-source-identity') return 'session name or sourceIdentity';
+  if (e.kind === 'name-pattern' || e.kind === 'path-pattern') return NAME_FAMILY;
+  if (e.kind === 'cloudtrail-session-name' || e.kind === 'cloudtrail-source-identity') return SESSION_FAMILY;
   return e.kind;
 }
 
@@ -179,9 +188,16 @@ function weakVotes(evidence: readonly AgentEvidence[]): AgentEvidence[] {
   return evidence.filter((e) => e.confidence === 'low' && e.kind !== 'unrecognised-agent-tooling');
 }
 
-/** The independent sources among weak evidence. */
+/**
+ * The independent sources among weak evidence. A session name or sourceIdentity naming the tool the
+ * principal's own name names is that name echoed (a role `cursor-payments` whose sessions are
+ * `cursor-payments-1234`, a Lambda function's session named after it), not a second source.
+ */
 function weakFamilies(evidence: readonly AgentEvidence[]): string[] {
-  return [...new Set(weakVotes(evidence).map(family))];
+  const votes = weakVotes(evidence);
+  const nameTools = new Set(votes.filter((e) => family(e) === NAME_FAMILY).map((e) => e.tool));
+  const echo = (e: AgentEvidence) => family(e) === SESSION_FAMILY && e.tool !== undefined && nameTools.has(e.tool);
+  return [...new Set(votes.map((e) => (echo(e) ? NAME_FAMILY : family(e))))];
 }
 
 export function isAgent(evidence: readonly AgentEvidence[]): boolean {

@@ -125,9 +125,17 @@ function containsPart(hay: string, needle: string): boolean {
   return false;
 }
 
+/**
+ * `want` at the start of `have`, ending where a word ends: a prefix that ends in a letter or digit
+ * may not run on into a longer word (`x-client-framework:langgraph` is not `…:langgraphql`).
+ */
+function startsAnchored(have: string, want: string): boolean {
+  return have.startsWith(want) && !(isWordChar(want[want.length - 1]) && isWordChar(have[want.length]));
+}
+
 function compare(have: string, want: string, how: 'equals' | 'prefix' | 'part'): boolean {
   const h = have.toLowerCase(), w = want.toLowerCase();
-  return how === 'equals' ? h === w : how === 'prefix' ? h.startsWith(w) : containsPart(h, w);
+  return how === 'equals' ? h === w : how === 'prefix' ? startsAnchored(h, w) : containsPart(h, w);
 }
 
 /** The token a signature matched in these tokens, or undefined. */
@@ -174,6 +182,16 @@ export function matchUserAgent(userAgent: string, signatures: readonly Signature
     }
   }
   return out.map((m, i) => ({ m, i })).sort((a, b) => rank[b.m.rule.confidence] - rank[a.m.rule.confidence] || a.i - b.i).map((x) => x.m);
+}
+
+/**
+ * The AI tools a user agent names as a label on a call or a session (strongest first): its high
+ * and medium matches only. A weak match (an unverified code such as Kiro IDE's proposed m/AX, an
+ * LLM library) is evidence to weigh with a second signal, never a label that calls a person's
+ * call or session an AI tool's; it stays in the principal's evidence, marked low.
+ */
+export function toolsNamedBy(userAgent: string, signatures: readonly Signature[] = REGISTRY_SIGNATURES): string[] {
+  return [...new Set(matchUserAgent(userAgent, signatures).filter((m) => m.rule.confidence !== 'low').map((m) => m.rule.tool))];
 }
 
 const unrecognised = registry.unrecognised as { tokenPrefixes: string[]; words: string[] };

@@ -138,7 +138,7 @@ export interface SessionSummary {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly events: number;
-  /** AI tools whose signature the session's user agents match (registry and config signatures). */
+  /** AI tools the session's user agents name (registry and config signatures of high or medium confidence; a weak match is in agentEvidence only). */
   readonly tools?: readonly string[];
 }
 

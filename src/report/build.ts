@@ -5,7 +5,7 @@ import { SEVERITIES } from '../model/finding.js';
 import type { Fix } from '../model/fix.js';
 import type { Coverage, InventoryCoverage, PrincipalBaselineSummary, PrincipalReport, Report, PrincipalBlastReport, SessionSummary } from '../model/report.js';
 import type { SessionUsage } from '../model/usage.js';
-import { matchUserAgent, REGISTRY_SIGNATURES, type Signature } from '../agents/user-agent.js';
+import { REGISTRY_SIGNATURES, toolsNamedBy, type Signature } from '../agents/user-agent.js';
 import { REPORT_SCHEMA_VERSION } from '../model/report.js';
 import type { ScanError } from '../model/errors.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -61,7 +61,7 @@ function sessionsOf(sessions: readonly SessionUsage[], signatures: readonly Sign
   const recent = [...sessions].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).slice(0, SESSIONS_KEPT);
   return {
     sessions: recent.map((x) => {
-      const tools = [...new Set(x.userAgents.slice(0, SESSION_AGENTS_READ).flatMap((ua) => matchUserAgent(ua, signatures).slice(0, 1).map((m) => m.rule.tool)))].sort();
+      const tools = [...new Set(x.userAgents.slice(0, SESSION_AGENTS_READ).flatMap((ua) => toolsNamedBy(ua, signatures).slice(0, 1)))].sort();
       return {
         ...(x.sessionName !== undefined ? { name: x.sessionName } : {}),
         ...(x.sourceIdentity !== undefined ? { sourceIdentity: x.sourceIdentity } : {}),
