@@ -4,6 +4,8 @@ import { destructiveActions as destructiveList } from './data.js';
 import { countsText, findingResources, namesText, unapproved, viewFor } from './resource-names.js';
 import type { BlastSummary } from '../resources/blast.js';
 import { plural } from '../words.js';
+import { grantScope, ONE_STEP_LOWER, scopeVerdict } from './scope.js';
+import { markersFrom } from '../resources/markers.js';
 
 /** "its policy platform-deploy (Deploy)" for the statements that grant the deletes. */
 function grantedBy(sum: BlastSummary): string {
@@ -23,6 +25,7 @@ export const destructiveActions = defineCheck({
   run(ctx) {
     const why = new Map(destructiveList().map((d) => [d.action.toLowerCase(), d]));
     const view = viewFor(ctx);
+    const markers = markersFrom(ctx.config.resources?.production);
     return ctx.principals.flatMap((a): FindingDraft[] => {
       const { unconditional, conditional } = a.destructive;
       if (unconditional.length === 0 && conditional.length === 0) return [];
@@ -39,14 +42,19 @@ export const destructiveActions = defineCheck({
       // With an inventory: the resources it can delete by its own policies, production first.
       const named = view?.summary(a.principal.arn, { kinds: ['delete'], which: 'own' });
       const base = `This ${agentLabel(a.isAgent)} may, with no human-approval condition, ${listText(unconditional, 5)} (categories: ${categories.join(', ') || 'various'}). ${unconditional.slice(0, 3).map((x) => `${x}: ${why.get(x.toLowerCase())?.why ?? ''}`).join(' ')}`;
+      const severity = agentish ? 'critical' : a.humanSession ? 'medium' : 'high';
+      // Without named resources, where the grants apply: scoped to named, non-production resources
+      // is one step lower than on every resource (session 35).
+      const scope = named && named.count > 0 ? undefined
+        : scopeVerdict(grantScope(ctx.expander, a.principal, unconditional, { effective: a.effective, ...(ctx.evidence ? { index: ctx.evidence } : {}), ...(ctx.snapshot.scps ? { scps: ctx.snapshot.scps } : {}), markers }));
       return [{
         principalArn: a.principal.arn,
         subject: 'destructive',
-        severity: agentish ? 'critical' : a.humanSession ? 'medium' : 'high',
+        severity: scope?.lower ? ONE_STEP_LOWER[severity] : severity,
         title: named && named.count > 0
           ? `${a.principal.name} can delete ${countsText(named)} without approval (${plural(unconditional.length, 'destructive action')})`
-          : `${a.principal.name} can run ${plural(unconditional.length, 'destructive action')} without approval`,
-        description: named && named.count > 0 ? `It can delete ${namesText(named)}, through ${grantedBy(named)}. ${base}` : base,
+          : `${a.principal.name} can run ${plural(unconditional.length, 'destructive action')} without approval${scope?.only ? `, ${scope.only}` : ''}`,
+        description: named && named.count > 0 ? `It can delete ${namesText(named)}, through ${grantedBy(named)}. ${base}` : `${base}${scope?.text ?? ''}`,
         evidence: statementEvidence(ctx.expander, a.principal, unconditional, 6, ctx.evidence),
         actions: unconditional,
         ...(named && named.count > 0 ? { resources: findingResources(named.sample, (e) => unapproved(e, ['delete'], 'own')) } : {}),

@@ -61,7 +61,7 @@ function allowUnion(doc: PolicyDocument, expander: ActionExpander): ActionSet {
  * granting none of the sampled actions is passed over whole) and, in policy order, its Allow
  * statements that may apply to this principal, with their sets.
  */
-interface PolicyView {
+export interface PolicyView {
   readonly origin: StatementEvidence['policy'];
   readonly union: ActionSet;
   readonly statements: readonly Statement[];
@@ -102,7 +102,7 @@ export class EvidenceIndex {
 }
 
 /** The index's views when it belongs to this expander; otherwise views made for this call alone. */
-function viewsOf(expander: ActionExpander, p: Principal, index: EvidenceIndex | undefined): readonly PolicyView[] {
+export function viewsOf(expander: ActionExpander, p: Principal, index: EvidenceIndex | undefined): readonly PolicyView[] {
   return index && index.expander === expander ? index.of(p) : policyViews(expander, p);
 }
 

@@ -5,6 +5,8 @@ import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
+import { grantScope, ONE_STEP_LOWER, scopeVerdict } from './scope.js';
+import { markersFrom } from '../resources/markers.js';
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).replace(/#.*$/, '');
 
@@ -41,6 +43,7 @@ export const privilegeEscalation = defineCheck({
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
     const whole = inventoryComplete(ctx.snapshot, { rolesRequired: false }).complete;
+    const markers = markersFrom(ctx.config.resources?.production);
     return ctx.principals.flatMap((a) => {
       // Administrators need no escalation; admin-access already says so.
       if (a.isAdmin) return [];
@@ -65,14 +68,20 @@ export const privilegeEscalation = defineCheck({
         // Where the graph does not judge the technique (credential reads, AssumeRoot) or
         // the inventory is partial, what it gains is unknown: its label stands, and an unattended
         // agent or an engineer's session is assumed the worst, as before.
-        const severity = gained ?? (h.conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity);
+        const labelled = gained ?? (h.conditional ? 'medium' as const : a.isAgent || a.humanSession ? 'critical' as const : h.severity);
+        // A technique the graph never judges (credential reads, AssumeRoot) granted only on named,
+        // non-production resources is one step lower (session 35); a conditional one is already lowered.
+        const scope = !gained && !h.conditional && graphJudgement(h.techniqueId) === undefined
+          ? scopeVerdict(grantScope(ctx.expander, a.principal, h.actions, { effective: a.effective, ...(ctx.evidence ? { index: ctx.evidence } : {}), ...(ctx.snapshot.scps ? { scps: ctx.snapshot.scps } : {}), markers }))
+          : undefined;
+        const severity = scope?.lower ? ONE_STEP_LOWER[labelled] : labelled;
         return [{
           principalArn: a.principal.arn,
           subject: h.techniqueId,
           technique: h.techniqueId,
           severity,
-          title: `${a.principal.name} can escalate privileges: ${h.name}`,
-          description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}`,
+          title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${scope.only}` : ''}`,
+          description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${scope?.text ?? ''}`,
           evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
           actions: h.actions,
           remediation: 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',

@@ -1,0 +1,207 @@
+// Where a principal's unconditional Allow statements grant an action: on every resource of its
+// type, or only on named ones (`table/kiro-scratch-*`). Without an inventory this is what tells a
+// least-privilege grant from a wide-open one (session 35). Pure: policies in, a verdict out.
+//
+// The rule, per Resource pattern and action (the action's resource types and ARN formats from the
+// catalog): the pattern's resource part (after the fifth colon) is read up to its first wildcard
+// (`*` or `?`; a policy variable `${…}` is literal text there, so `user/${aws:username}` is the
+// caller's own). It is *wide* when that literal text covers no more than the resource type
+// (`*`, `table/*`, `ta*`, `arn:aws:s3:::*`), *scoped* when it names some of the resource's own
+// name (`table/kiro-scratch-*`, `arn:aws:s3:::my-bucket/*`). Region and account wildcards alone
+// do not make a pattern wide (the name decides). `*`, `arn:*` and any pattern that is not a
+// six-part ARN are wide, and so is NotResource ("everything but"). IAM matches each ARN part
+// with `*`/`?` as wildcards (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+// An action with no resource type takes only `"Resource": "*"` (Service Authorization Reference),
+// so a named pattern grants it nowhere: scoped.
+import type { Statement, PolicyDocument } from '../model/policy.js';
+import type { Principal, Snapshot } from '../model/snapshot.js';
+import type { ActionExpander } from '../iam/pattern.js';
+import { statementCovers } from '../iam/pattern.js';
+import { coveringStatementsOf } from '../iam/effective.js';
+import type { EffectivePermissions } from '../iam/effective.js';
+import { gatesOnApproval } from '../iam/conditions.js';
+import { mayApplyToPrincipal } from '../iam/principal-context.js';
+import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
+import { safeText } from '../safe/text.js';
+import type { Severity } from '../model/finding.js';
+import { viewsOf, type EvidenceIndex } from './evidence.js';
+
+export interface GrantScope {
+  /** Actions some statement grants on every resource of their type (in every layer that allows them). */
+  readonly everywhere: readonly string[];
+  /** Actions granted only on named resources, with their patterns (distinct, in policy order). */
+  readonly scoped: readonly { readonly action: string; readonly patterns: readonly string[] }[];
+  /** The scoped actions' patterns, distinct. */
+  readonly patterns: readonly string[];
+  /** A scoped pattern whose words name production (production-markers.json), if any. */
+  readonly production?: string;
+}
+
+/** Index of the first wildcard of an ARN's resource part, a policy variable read as literal; -1 when none. */
+function firstWildcard(r: string): number {
+  for (let i = 0; i < r.length; i++) {
+    const c = r.charCodeAt(i);
+    if (c === 42 /* * */ || c === 63 /* ? */) return i;
+    if (c === 36 /* $ */ && r.charCodeAt(i + 1) === 123 /* { */) {
+      const end = r.indexOf('}', i + 2);
+      if (end < 0) return -1;
+      i = end;
+    }
+  }
+  return -1;
+}
+
+/** The resource part of a six-part ARN pattern (after the fifth colon); undefined when it is not one. */
+export function resourcePart(pattern: string): string | undefined {
+  let at = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = pattern.indexOf(':', at);
+    if (c < 0) return undefined;
+    at = c + 1;
+  }
+  return pattern.startsWith('arn:') ? pattern.slice(at) : undefined;
+}
+
+/** Is this Resource pattern wide for an action whose resource types' ARNs start with `typePrefixes` (see the rule above)? */
+export function patternIsWide(pattern: string, typePrefixes: readonly string[]): boolean {
+  if (pattern === '*') return true;
+  const r = resourcePart(pattern);
+  if (r === undefined) return true;
+  const w = firstWildcard(r);
+  if (w < 0) return false;
+  const lit = r.slice(0, w);
+  if (typePrefixes.length === 0) return lit === '';
+  return typePrefixes.some((p) => p.startsWith(lit));
+}
+
+// Per expander, an action id's resource-type prefixes (`table/`, `secret:`, `` for S3 buckets).
+const prefixCache = new WeakMap<ActionExpander, Map<number, readonly string[]>>();
+function typePrefixes(expander: ActionExpander, action: string): readonly string[] {
+  const a = expander.catalog.lookup(action);
+  if (!a) return [''];
+  let byId = prefixCache.get(expander);
+  if (!byId) prefixCache.set(expander, (byId = new Map()));
+  let out = byId.get(a.id);
+  if (!out) {
+    const formats = expander.catalog.resourceArnFormats.get(a.service);
+    out = a.resourceTypes.map((t) => {
+      const f = formats?.get(t.name);
+      const rp = f === undefined ? undefined : resourcePart(f);
+      if (rp === undefined) return '';
+      const v = rp.indexOf('${');
+      return v < 0 ? rp : rp.slice(0, v);
+    });
+    byId.set(a.id, out);
+  }
+  return out;
+}
+
+type LayerScope = { wide: true } | { wide: false; patterns: string[] };
+
+/** One layer's statements that grant the action unconditionally: wide if any is, else their patterns. */
+function layerScope(statements: Iterable<Statement>, prefixes: readonly string[]): LayerScope | undefined {
+  let patterns: Set<string> | undefined;
+  for (const st of statements) {
+    // An Allow behind an approval condition is not what the agent holds without approval.
+    if (st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow')) continue;
+    if (st.notResource || st.resource === undefined) return { wide: true };
+    for (const r of st.resource) {
+      if (patternIsWide(r, prefixes)) return { wide: true };
+      (patterns ??= new Set()).add(r);
+    }
+  }
+  return patterns ? { wide: false, patterns: [...patterns] } : undefined;
+}
+
+function* identityStatements(expander: ActionExpander, p: Principal, action: string, index: EvidenceIndex | undefined): Generator<Statement> {
+  const id = expander.idOf(action);
+  for (const view of viewsOf(expander, p, index)) {
+    if (id >= 0 && !view.union.has(id)) continue;
+    for (let k = 0; k < view.statements.length; k++) {
+      if (id >= 0 ? view.sets[k]!.has(id) : statementCovers(view.statements[k]!, action)) yield view.statements[k]!;
+    }
+  }
+}
+
+function* layerStatements(docs: readonly PolicyDocument[], p: Principal, action: string): Generator<Statement> {
+  for (const d of docs) for (const st of coveringStatementsOf(d, action)) if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) yield st;
+}
+
+/**
+ * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
+ * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
+ * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
+ * layer's (identity first: a superset of where the intersection applies). A layer where no
+ * unconditional statement is found counts as wide (never understated). Actions the effective
+ * stage already holds on every resource are everywhere without looking at statements.
+ */
+export function grantScope(
+  expander: ActionExpander, p: Principal, actions: readonly string[],
+  opts: { readonly effective?: EffectivePermissions; readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers },
+): GrantScope {
+  const everywhere: string[] = [];
+  const scoped: { action: string; patterns: string[] }[] = [];
+  const layers: (readonly PolicyDocument[])[] = [];
+  if (p.boundary) layers.push([p.boundary.document]);
+  for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
+  for (const action of actions) {
+    const id = expander.idOf(action);
+    if (id >= 0 && opts.effective?.allResources.has(id)) { everywhere.push(action); continue; }
+    const prefixes = typePrefixes(expander, action);
+    let patterns: string[] | undefined;
+    for (const ls of [layerScope(identityStatements(expander, p, action, opts.index), prefixes), ...layers.map((docs) => layerScope(layerStatements(docs, p, action), prefixes))]) {
+      if (ls && !ls.wide) { patterns = ls.patterns; break; }
+    }
+    if (patterns) scoped.push({ action, patterns });
+    else everywhere.push(action);
+  }
+  const all = [...new Set(scoped.flatMap((s) => s.patterns))];
+  const production = opts.markers ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
+  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}) };
+}
+
+const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean);
+
+/**
+ * Does a pattern's resource part name production: a production name token or value
+ * (production-markers.json, or the config's) as a whole word of its literal text, wildcards and
+ * policy variables read as separators (`table/prod-orders`, `parameter/prod/*`, `secret:live-*`).
+ */
+export function namesProduction(pattern: string, m: ProductionMarkers): boolean {
+  const name = (resourcePart(pattern) ?? pattern).replace(/\$\{[^}]*\}/g, '/').replace(/[*?]/g, '/');
+  if (environmentOf({ name, tags: {} }, m).environment === 'production') return true;
+  const values = new Set(m.productionValues.map((v) => v.toLowerCase()));
+  return words(name).some((w) => values.has(w));
+}
+
+/** A pattern as finding text: its resource part (the account and region add nothing to read), escaped and bounded. */
+export function patternText(pattern: string, max = 80): string {
+  const r = resourcePart(pattern) ?? pattern;
+  const cut = r.length > max ? `${r.slice(0, max - 1)}…` : r;
+  return safeText(cut);
+}
+
+/** "a, b, c and 4 more" of patterns as finding text. */
+export function patternsText(patterns: readonly string[], max = 3): string {
+  const shown = patterns.slice(0, max).map((x) => patternText(x));
+  return patterns.length > max ? `${shown.join(', ')} and ${patterns.length - max} more` : shown.join(', ');
+}
+
+/** One severity step lower: what a grant scoped to named, non-production resources is worth. */
+export const ONE_STEP_LOWER: Readonly<Record<Severity, Severity>> = { critical: 'high', high: 'medium', medium: 'low', low: 'low', info: 'info' };
+
+/**
+ * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
+ * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
+ */
+export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
+  if (s.scoped.length === 0) return { lower: false, text: '' };
+  const where = patternsText(s.patterns);
+  if (s.everywhere.length > 0) {
+    return { lower: false, text: ` Scoped to named resources: ${patternsText(s.scoped.map((x) => x.action))} (only on ${where}); the others on every resource, so the severity stands.` };
+  }
+  if (s.production !== undefined) {
+    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.`, only: `only on ${where}, which names production` };
+  }
+  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.`, only: `only on ${where}` };
+}
