@@ -76,13 +76,14 @@ export function patternIsWide(pattern: string, typePrefixes: readonly string[]):
 
 // Per expander, an action id's resource-type prefixes (`table/`, `secret:`, `` for S3 buckets).
 const prefixCache = new WeakMap<ActionExpander, Map<number, readonly string[]>>();
-function typePrefixes(expander: ActionExpander, action: string): readonly string[] {
-  const a = expander.catalog.lookup(action);
-  if (!a) return [''];
+const UNKNOWN_ACTION: readonly string[] = [''];
+function typePrefixes(expander: ActionExpander, id: number): readonly string[] {
+  if (id < 0) return UNKNOWN_ACTION;
   let byId = prefixCache.get(expander);
   if (!byId) prefixCache.set(expander, (byId = new Map()));
-  let out = byId.get(a.id);
+  let out = byId.get(id);
   if (!out) {
+    const a = expander.catalog.actions[id]!;
     const formats = expander.catalog.resourceArnFormats.get(a.service);
     out = a.resourceTypes.map((t) => {
       const f = formats?.get(t.name);
@@ -91,40 +92,51 @@ function typePrefixes(expander: ActionExpander, action: string): readonly string
       const v = rp.indexOf('${');
       return v < 0 ? rp : rp.slice(0, v);
     });
-    byId.set(a.id, out);
+    byId.set(id, out);
   }
   return out;
 }
 
-type LayerScope = { wide: true } | { wide: false; patterns: string[] };
+/** What one layer says of an action: wide, scoped to these patterns, or nothing found (undefined). */
+type LayerScope = true | Set<string> | undefined;
 
-/** One layer's statements that grant the action unconditionally: wide if any is, else their patterns. */
-function layerScope(statements: Iterable<Statement>, prefixes: readonly string[]): LayerScope | undefined {
-  let patterns: Set<string> | undefined;
-  for (const st of statements) {
-    // An Allow behind an approval condition is not what the agent holds without approval.
-    if (st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow')) continue;
-    if (st.notResource || st.resource === undefined) return { wide: true };
-    for (const r of st.resource) {
-      if (patternIsWide(r, prefixes)) return { wide: true };
-      (patterns ??= new Set()).add(r);
-    }
+/** Adds one granting statement to a layer's verdict: wide if it is (a wide statement wins), else its patterns. */
+function addStatement(acc: LayerScope, st: Statement, prefixes: readonly string[]): LayerScope {
+  // An Allow behind an approval condition is not what the agent holds without approval.
+  if (acc === true || st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow')) return acc;
+  if (st.notResource || st.resource === undefined) return true;
+  const out = acc ?? new Set<string>();
+  for (const r of st.resource) {
+    if (patternIsWide(r, prefixes)) return true;
+    out.add(r);
   }
-  return patterns ? { wide: false, patterns: [...patterns] } : undefined;
+  return out;
 }
 
-function* identityStatements(expander: ActionExpander, p: Principal, action: string, index: EvidenceIndex | undefined): Generator<Statement> {
-  const id = expander.idOf(action);
+/** The identity layer, from the statements evidence reads for this principal (index shared with the checks). */
+function identityScope(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], index: EvidenceIndex | undefined): LayerScope {
+  let acc: LayerScope;
   for (const view of viewsOf(expander, p, index)) {
     if (id >= 0 && !view.union.has(id)) continue;
-    for (let k = 0; k < view.statements.length; k++) {
-      if (id >= 0 ? view.sets[k]!.has(id) : statementCovers(view.statements[k]!, action)) yield view.statements[k]!;
+    const { statements, sets } = view;
+    for (let k = 0; k < statements.length && acc !== true; k++) {
+      if (id >= 0 ? sets[k]!.has(id) : statementCovers(statements[k]!, action)) acc = addStatement(acc, statements[k]!, prefixes);
     }
+    if (acc === true) return acc;
   }
+  return acc;
 }
 
-function* layerStatements(docs: readonly PolicyDocument[], p: Principal, action: string): Generator<Statement> {
-  for (const d of docs) for (const st of coveringStatementsOf(d, action)) if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) yield st;
+/** A boundary or one SCP level: its statements that cover the action and may apply to this principal. */
+function layerScope(docs: readonly PolicyDocument[], p: Principal, action: string, prefixes: readonly string[]): LayerScope {
+  let acc: LayerScope;
+  for (const d of docs) {
+    for (const st of coveringStatementsOf(d, action)) {
+      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) acc = addStatement(acc, st, prefixes);
+      if (acc === true) return acc;
+    }
+  }
+  return acc;
 }
 
 /**
@@ -140,23 +152,24 @@ export function grantScope(
   opts: { readonly effective?: EffectivePermissions; readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers },
 ): GrantScope {
   const everywhere: string[] = [];
-  const scoped: { action: string; patterns: string[] }[] = [];
+  const scoped: { action: string; patterns: readonly string[] }[] = [];
   const layers: (readonly PolicyDocument[])[] = [];
   if (p.boundary) layers.push([p.boundary.document]);
   for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
   for (const action of actions) {
     const id = expander.idOf(action);
     if (id >= 0 && opts.effective?.allResources.has(id)) { everywhere.push(action); continue; }
-    const prefixes = typePrefixes(expander, action);
-    let patterns: string[] | undefined;
-    for (const ls of [layerScope(identityStatements(expander, p, action, opts.index), prefixes), ...layers.map((docs) => layerScope(layerStatements(docs, p, action), prefixes))]) {
-      if (ls && !ls.wide) { patterns = ls.patterns; break; }
-    }
-    if (patterns) scoped.push({ action, patterns });
+    const prefixes = typePrefixes(expander, id);
+    // The first scoped layer decides; the others are not looked at.
+    let ls = identityScope(expander, p, action, id, prefixes, opts.index);
+    for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes);
+    if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
   }
+  if (scoped.length === 0) return { everywhere, scoped, patterns: [] };
   const all = [...new Set(scoped.flatMap((s) => s.patterns))];
-  const production = opts.markers ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
+  // Production matters only where the severity could be lowered: every grant scoped.
+  const production = opts.markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
   return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}) };
 }
 
@@ -170,9 +183,11 @@ const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean)
 export function namesProduction(pattern: string, m: ProductionMarkers): boolean {
   const name = (resourcePart(pattern) ?? pattern).replace(/\$\{[^}]*\}/g, '/').replace(/[*?]/g, '/');
   if (environmentOf({ name, tags: {} }, m).environment === 'production') return true;
-  const values = new Set(m.productionValues.map((v) => v.toLowerCase()));
+  let values = productionValues.get(m);
+  if (!values) productionValues.set(m, (values = new Set(m.productionValues.map((v) => v.toLowerCase()))));
   return words(name).some((w) => values.has(w));
 }
+const productionValues = new WeakMap<ProductionMarkers, ReadonlySet<string>>();
 
 /** A pattern as finding text: its resource part (the account and region add nothing to read), escaped and bounded. */
 export function patternText(pattern: string, max = 80): string {
