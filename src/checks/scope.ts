@@ -9,8 +9,9 @@
 // (`*`, `table/*`, `ta*`, `arn:aws:s3:::*`), *scoped* when it names some of the resource's own
 // name (`table/kiro-scratch-*`, `arn:aws:s3:::my-bucket/*`). Region and account wildcards alone
 // do not make a pattern wide (the name decides). `*`, `arn:*` and any pattern that is not a
-// six-part ARN are wide, and so is NotResource ("everything but"). IAM matches each ARN part
-// with `*`/`?` as wildcards (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+// six-part ARN are wide (a `*` last in a segment can match past a colon), and so is NotResource
+// ("everything but"). IAM matches each ARN segment with `*`/`?` as wildcards
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
 // An action with no resource type takes only `"Resource": "*"` (Service Authorization Reference),
 // so a named pattern grants it nowhere: scoped.
 import type { Statement, PolicyDocument } from '../model/policy.js';

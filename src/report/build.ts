@@ -115,7 +115,7 @@ function coverage(input: BuildInput): Coverage {
     snapshot.inventory
       ? 'Resource-based policies of the inventoried resources (bucket, key, function, secret, queue, topic, repository policies) are evaluated with identity policies, boundaries, SCPs and RCPs; resources outside the inventory are not named.'
       : 'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
-    'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there.',
+    'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there. Destructive actions and credential reads granted only on named resources (no production word in the name) are one severity step lower and say where; which resources those names match is not known without an inventory.',
     ...(input.notes ?? []),
   ];
   // A missing boundary overstates what is granted, a missing identity policy understates it: said apart.
