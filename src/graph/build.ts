@@ -23,7 +23,7 @@ import { makesInstanceProfiles } from '../iam/instance-profile.js';
 import { accountSpecific, callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
 import { accountOrganization, type OrgValues } from '../iam/organization.js';
 import type { OrganizationFacts } from '../model/organization.js';
-import { escalates, gain, powerOf, type PowerSets } from './power.js';
+import { escalates, escalatesOver, gain, gainFacts, powerOf, type GainFacts, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
 import { reachPowers } from './reach.js';
 
@@ -2030,6 +2030,9 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
 const groupPowers = new WeakMap<Group, PowerSets>();
 let hopActions: { size: number; set: ActionSet } | undefined;
 
+/** What groupMatters reads of a group, whoever asks: it is asked per (caller, group). */
+const groupFacts = new WeakMap<Group, { gain: GainFacts; hop: boolean }>();
+
 function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerSets): boolean {
   let power = groupPowers.get(g);
   if (!power) {
@@ -2037,12 +2040,15 @@ function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerS
     power = powerOf(effectivePermissions({ identity: g.policies.map((a) => a.document), ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}) }, ctx.expander), ctx.expander);
     groupPowers.set(g, power);
   }
-  if (escalates(gain(power, reachPower, ctx.expander))) return true;
   if (!hopActions || hopActions.size !== ctx.expander.size) {
     const ids = escalationTechniques().flatMap((t) => t.requires.flat()).map((a) => ctx.expander.catalog.lookup(a)?.id).filter((x): x is number => x !== undefined);
     hopActions = { size: ctx.expander.size, set: ActionSet.of(ctx.expander.size, ids) };
   }
-  return power.unconditional.intersectionCount(hopActions.set) > 0;
+  if (reference) return escalates(gain(power, reachPower, ctx.expander)) || power.unconditional.intersectionCount(hopActions.set) > 0;
+  // The hop test does not depend on the caller: once per group, as are the group's ranked ids.
+  let f = groupFacts.get(g);
+  if (!f) groupFacts.set(g, (f = { gain: gainFacts(power, ctx.expander), hop: power.unconditional.intersectionCount(hopActions.set) > 0 }));
+  return f.hop || escalatesOver(f.gain, reachPower);
 }
 
 const EDIT_ACTIONS = [...EDITS.map((e) => e.action), 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];
