@@ -62,7 +62,10 @@ export const privilegeEscalation = defineCheck({
           for (const x of edges) if (rank(x) > rank(best)) best = x;
           gained = severityOf(best);
           possibleOnly = best.strength === 'possible';
-          const targets = [...new Set([best, ...edges].map((x) => targetText(x.edge, (id) => ctx.graph!.node(id)?.label ?? nameOf(id))))];
+          const text = (x: (typeof edges)[number]) => targetText(x.edge, (id) => x.target.label ?? nameOf(id));
+          const distinct = new Set([text(best)]);
+          for (const x of edges) distinct.add(text(x));
+          const targets = [...distinct];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
         }
         // Where the graph does not judge the technique (credential reads, AssumeRoot) or

@@ -23,7 +23,7 @@ import { makesInstanceProfiles } from '../iam/instance-profile.js';
 import { accountSpecific, callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
 import { accountOrganization, type OrgValues } from '../iam/organization.js';
 import type { OrganizationFacts } from '../model/organization.js';
-import { escalates, gain, powerOf, type PowerSets } from './power.js';
+import { escalates, escalatesOver, gain, gainFacts, powerOf, type GainFacts, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
 import { reachPowers } from './reach.js';
 
@@ -712,6 +712,21 @@ function trustEvidence(role: Role, entry: TrustEntry): HopEvidence {
   return { side: 'trust', principalArn: role.arn, policy: 'AssumeRolePolicyDocument', statementIndex: entry.statement.index, ...(entry.statement.sid ? { sid: entry.statement.sid } : {}) };
 }
 
+/**
+ * One (read-only) evidence object per trust entry, shared by every caller's edge to its role: an
+ * entry belongs to one role (trustEntries makes them per role).
+ */
+const trustEvidenceMemo = new WeakMap<TrustEntry, HopEvidence>();
+function sharedTrustEvidence(role: Role, entry: TrustEntry): HopEvidence {
+  if (reference) return trustEvidence(role, entry);
+  let e = trustEvidenceMemo.get(entry);
+  if (!e) trustEvidenceMemo.set(entry, (e = trustEvidence(role, entry)));
+  return e;
+}
+
+/** The actions of every assume-role edge (GraphEdge.actions is read-only): one array, not one per edge. */
+const ASSUME_ROLE: readonly string[] = ['sts:AssumeRole'];
+
 /** The trust statement's own verdict for a caller: its condition, less any Deny of the trust policy. */
 function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAccount: string, ctx: RequestContext): { t: Tri; unknown: boolean } {
   const cond = trustCondition(entry, ctx);
@@ -725,6 +740,8 @@ function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAc
 // Edges out of one node
 
 type TrustItem = { role: Role; entry: TrustEntry };
+/** A trusting role's account, and its node when that account is scanned. */
+type RoleTarget = { roleAccount: string; target: GraphNodeInternal | undefined };
 
 /** A list of trust entries by what their decision depends on: nothing of the caller's, its account's organization, or the caller itself. */
 function splitByCaller(list: readonly TrustItem[]): { shared: TrustItem[]; byAccount: TrustItem[]; sharedAndByAccount: TrustItem[]; specific: TrustItem[] } {
@@ -740,11 +757,16 @@ function splitByCaller(list: readonly TrustItem[]): { shared: TrustItem[]; byAcc
 function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   const caller = n.caller!;
   const roleFor = (acct: AccountIndex, role: Role) => ctx.nodes[ctx.byId.get(role.arn)!];
-  const one = (role: Role, entry: TrustEntry, named: 'principal' | 'session' | 'anyone' | 'account') => {
-    if (role.arn === caller.arn) return;
-    const roleAccount = accountOf(role.arn); // once: this runs per (caller, role) pair
+  let accountWhy: string | undefined; // one text per caller, not per edge
+  // A role's account and node, as `one` looks them up (principal nodes all exist before edges).
+  const resolve = (role: Role): RoleTarget => {
+    const roleAccount = accountOf(role.arn);
     const acct = ctx.accounts.get(roleAccount);
-    const target = acct && roleFor(acct, role);
+    return { roleAccount, target: acct && roleFor(acct, role) };
+  };
+  const one = (role: Role, entry: TrustEntry, named: 'principal' | 'session' | 'anyone' | 'account', known?: RoleTarget) => {
+    if (role.arn === caller.arn) return;
+    const { roleAccount, target } = known ?? resolve(role); // once: this runs per (caller, role) pair
     if (!target) return;
     const d = decide(caller, 'sts:AssumeRole', role.arn);
     const side = callerSide(caller, callerKind(n), named, caller.account === roleAccount, d);
@@ -753,9 +775,9 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     const hc = hopCondition(and3(side, tv.t), unknownIfNot(d) || tv.unknown);
     if (!hc) return;
     addEdge(ctx, n, target, {
-      technique: 'sts-assume-permissive-role', actions: ['sts:AssumeRole'], condition: hc, target: 'proven',
-      why: named === 'principal' ? 'is named in the trust policy of' : named === 'session' ? 'is named (as a session of it) in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`,
-      evidence: [...((named === 'principal' || named === 'session') && caller.account === roleAccount ? [] : d.evidence), trustEvidence(role, entry)],
+      technique: 'sts-assume-permissive-role', actions: ASSUME_ROLE, condition: hc, target: 'proven',
+      why: named === 'principal' ? 'is named in the trust policy of' : named === 'session' ? 'is named (as a session of it) in the trust policy of' : named === 'anyone' ? 'may assume (trust policy allows any principal)' : (accountWhy ??= `may assume (trust policy names account ${caller.account}; its own policy allows sts:AssumeRole)`),
+      evidence: [...((named === 'principal' || named === 'session') && caller.account === roleAccount ? [] : d.evidence), sharedTrustEvidence(role, entry)],
     });
   };
   // Named by ARN (or session of the role, or unique id).
@@ -785,7 +807,11 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
     if (!uniform(caller, 'sts:AssumeRole', sample, undefined, !(named === 'anyone' && caller.account === acct.id))) {
       // Trusting the account needs the caller's own Allow: skip roles none of its statements names.
       const names = named === 'account' || caller.account !== acct.id ? identityNames(caller, 'sts:AssumeRole', sample) : undefined;
-      for (const { role, entry } of names ? namedIn(shared, names, roleArn) : shared) one(role, entry, named);
+      const items = names ? namedIn(shared, names, roleArn) : shared;
+      // These callers decide per role, and both they and the roles grow with the account (368k
+      // pairs at 50,000 principals): each list's roles are looked up once, not once per caller.
+      const known = reference ? undefined : perList(items, 'targets', () => items.map(({ role }) => resolve(role)));
+      for (let i = 0; i < items.length; i++) one(items[i]!.role, items[i]!.entry, named, known?.[i]);
       return;
     }
     const d = decide(caller, 'sts:AssumeRole', sample);
@@ -2030,6 +2056,9 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
 const groupPowers = new WeakMap<Group, PowerSets>();
 let hopActions: { size: number; set: ActionSet } | undefined;
 
+/** What groupMatters reads of a group, whoever asks: it is asked per (caller, group). */
+const groupFacts = new WeakMap<Group, { gain: GainFacts; hop: boolean }>();
+
 function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerSets): boolean {
   let power = groupPowers.get(g);
   if (!power) {
@@ -2037,12 +2066,15 @@ function groupMatters(ctx: Ctx, acct: AccountIndex, g: Group, reachPower: PowerS
     power = powerOf(effectivePermissions({ identity: g.policies.map((a) => a.document), ...(scps.length > 0 ? { scps: scps.map((l) => l.map((a) => a.document)) } : {}) }, ctx.expander), ctx.expander);
     groupPowers.set(g, power);
   }
-  if (escalates(gain(power, reachPower, ctx.expander))) return true;
   if (!hopActions || hopActions.size !== ctx.expander.size) {
     const ids = escalationTechniques().flatMap((t) => t.requires.flat()).map((a) => ctx.expander.catalog.lookup(a)?.id).filter((x): x is number => x !== undefined);
     hopActions = { size: ctx.expander.size, set: ActionSet.of(ctx.expander.size, ids) };
   }
-  return power.unconditional.intersectionCount(hopActions.set) > 0;
+  if (reference) return escalates(gain(power, reachPower, ctx.expander)) || power.unconditional.intersectionCount(hopActions.set) > 0;
+  // The hop test does not depend on the caller: once per group, as are the group's ranked ids.
+  let f = groupFacts.get(g);
+  if (!f) groupFacts.set(g, (f = { gain: gainFacts(power, ctx.expander), hop: power.unconditional.intersectionCount(hopActions.set) > 0 }));
+  return f.hop || escalatesOver(f.gain, reachPower);
 }
 
 const EDIT_ACTIONS = [...EDITS.map((e) => e.action), 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];

@@ -24,7 +24,7 @@ export interface AccessGraph {
   /** Shortest path to an administrator: proven hops if there is one, else any. */
   pathToAdmin(arn: string): GraphPath | undefined;
   /** Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only). */
-  escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength }[];
+  escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[];
   /** Principals a principal can act as (any strength), itself excluded. */
   reachable(arn: string, strength: Strength): GraphNodeInternal[];
   /**
@@ -90,14 +90,16 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
       if (i === undefined) return [];
       const match = typeof technique === 'string' ? (t: string) => t === technique : technique;
       const own = built.nodes[i]!.power;
-      const out: { edge: GraphEdge; adds: PowerTier; strength: Strength }[] = [];
+      // Each edge's target node comes with it: callers label thousands of them per hub caller at
+      // 50,000 principals, and a lookup by id each was most of the escalation check's texts.
+      const out: { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[] = [];
       for (const e of built.out[i]!) {
         if (!match(e.technique)) continue;
         const j = built.byId.get(e.to)!;
         for (const strength of ['proven', 'possible'] as const) {
           if (strength === 'proven' && (e.condition !== 'none' || e.target !== 'proven')) continue;
           const adds = gain(reach.power(j, strength), own, built.expander);
-          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength }); break; }
+          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]! }); break; }
         }
       }
       return out;

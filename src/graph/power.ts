@@ -97,6 +97,36 @@ export function gain(target: PowerSets, source: PowerSets, expander: ActionExpan
   return undefined;
 }
 
+/** A target's power as `escalatesOver` reads it: whether it is admin, and its ids in each ranked tier. */
+export interface GainFacts {
+  readonly admin: boolean;
+  /** Its unconditional ids that are IAM write, destructive or credential access. */
+  readonly unconditional: Uint32Array;
+  /** Its ids on every resource that are data reads. */
+  readonly allResources: Uint32Array;
+}
+
+export function gainFacts(target: PowerSets, expander: ActionExpander): GainFacts {
+  const t = tierSets(expander);
+  const u = new Set<number>();
+  for (const tier of [t.iamWrite, t.destructive, t.credentialAccess]) for (const id of target.unconditional.intersectionIds(tier)) u.add(id);
+  return { admin: target.admin, unconditional: Uint32Array.from(u), allResources: Uint32Array.from(target.allResources.intersectionIds(t.dataRead)) };
+}
+
+/**
+ * `escalates(gain(target, source))` for a target prepared once (gainFacts): the graph asks it per
+ * (caller, group), and both grow with the account (1,000 groups at 50,000 principals); walking the
+ * target's few ranked ids, stopping at the first the source lacks, replaces four passes over the
+ * catalog's words per pair.
+ */
+export function escalatesOver(target: GainFacts, source: PowerSets): boolean {
+  if (source.admin) return false;
+  if (target.admin) return true;
+  for (let i = 0; i < target.unconditional.length; i++) if (!source.unconditional.has(target.unconditional[i]!)) return true;
+  for (let i = 0; i < target.allResources.length; i++) if (!source.allResources.has(target.allResources[i]!)) return true;
+  return false;
+}
+
 /** Tiers that count as escalation (everything above "other"). */
 export function escalates(tier: PowerTier | undefined): boolean {
   return tier !== undefined && tier !== 'other';
