@@ -34,7 +34,7 @@ import type { Finding, FindingResource } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
-import { lazyRenderings } from './render/lazy.js';
+import { fixRenderings, lazyRenderings, withNotSafeRenderings } from './render/lazy.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import type { Caller } from '../graph/request.js';
 import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
@@ -1222,6 +1222,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(sp);
   }
 
+  // Rendered before verified: a fix leash calls not safe gets the refusal in its own renderings
+  // (report.json, the TUI) as in its folder's apply.sh and main.tf.
+  for (let i = 0; i < fixes.length; i++) fixes[i] = withNotSafeRenderings(fixes[i]!);
   const target: FixTarget = Object.assign({}, targetBase, {
     policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
@@ -1279,7 +1282,7 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
   const fix: Fix = {
     id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
     title: `Trust policy of ${p.name} without the agents that never assumed it`, description: t.notes.join(' '),
-    before: p.trustPolicy, after: t.document, renderings: lazyRenderings({ ...targetBase, policies: [tp] }),
+    before: p.trustPolicy, after: t.document, renderings: fixRenderings({ kind: 'trust-policy', verification }, { ...targetBase, policies: [tp] }),
     verification, resolves: [...findingIds],
     notes: heldBack ? [...t.notes, 'Held back: main.tf and apply.sh leave today\'s trust policy in place until this is resolved and applied by hand.'] : t.notes,
   };
