@@ -739,6 +739,8 @@ function boundaryDenialText(forbidden: number, gated: number | undefined, pa: Pr
   // The condition by name: its description is sentences of its own (fixes/README.md has them, and a README links the name).
   if (gated === undefined) return `denies ${forbidden} destructive and escalation actions unless ${approvalHolds(pa.condition)}`;
   const notNeeded = Math.max(0, forbidden - gated);
+  // Nothing used: approval unlocks none of them (the first version said "the 0 it used need approval: … holds").
+  if (gated === 0) return `allows none of the ${notNeeded} destructive and escalation actions, approval or not (it used none of them)`;
   return `allows none of the ${notNeeded} destructive and escalation actions it did not use, approval or not; the ${gated} it used ${gated === 1 ? 'needs' : 'need'} approval: ${approvalHolds(pa.condition)}`;
 }
 
