@@ -14,8 +14,6 @@
 // members-001.md, … (group-pages.ts); the README keeps the head and the member table.
 import type { PrincipalFixPlan } from './plan.js';
 import type { PolicyDocument } from '../model/policy.js';
-import type { Fix } from '../model/fix.js';
-import type { FixTarget } from './render/index.js';
 import { md, reasonsSectionText } from './plan.js';
 import { renderPolicyJson, sharedBoundaryDir, type RenderedFile } from './render/index.js';
 import { groupTerraformPieces, type GroupTerraformMember } from './render/group-terraform.js';
@@ -27,6 +25,9 @@ import { hash } from 'node:crypto';
 import { safeName } from '../safe/name.js';
 import { safeLines } from '../safe/text.js';
 import { GROUP_PAGE_BYTES, groupPageFile, pageRanges, type PageRange } from './group-pages.js';
+import { notSafeToApply } from './not-safe.js';
+
+export { notSafeToApply };
 
 /** The kind word of a group folder's safe name: attach-<boundary>; no principal folder starts so (theirs are role-/user-). */
 export const GROUP_KIND = 'attach';
@@ -54,23 +55,6 @@ export function groupedBoundary(plan: Pick<PrincipalFixPlan, 'fixes' | 'target'>
   // one); without the scan's (a report that did not carry it), its own folder's main.tf asks for it.
   if (t.principalKind === 'role' && !trust && t.currentTrust === undefined) return undefined;
   return boundary;
-}
-
-/**
- * Why leash calls a change apply.sh would make not safe (the not-safe fixes' summaries, one line),
- * or undefined. A session policy (passed when assuming the role) and a held-back trust policy are
- * not applied by apply.sh, so theirs do not count.
- */
-export function notSafeToApply(fixes: readonly Pick<Fix, 'kind' | 'verification'>[], target: Pick<FixTarget, 'policies'>): string | undefined {
-  let why: string[] | undefined;
-  for (const f of fixes) {
-    const v = f.verification;
-    if (f.kind === 'session-policy' || (v.status ?? (v.safe ? 'verified' : 'not-safe')) !== 'not-safe') continue;
-    if (f.kind === 'trust-policy' && target.policies.some((p) => p.purpose === 'trust' && p.attach === 'none')) continue;
-    const line = `${f.kind}: ${v.summary ?? 'not safe'}`;
-    if (!why?.includes(line)) (why ??= []).push(line);
-  }
-  return why?.join('; ');
 }
 
 /** The members of a group as its main.tf takes them (group-terraform.ts): a role's new trust policy, or today's. */

@@ -34,7 +34,7 @@ import type { Finding, FindingResource } from '../model/finding.js';
 import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js';
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
-import { lazyRenderings } from './render/lazy.js';
+import { fixRenderings, lazyRenderings, withNotSafeRenderings } from './render/lazy.js';
 import type { GraphNodeInternal } from '../graph/build.js';
 import type { Caller } from '../graph/request.js';
 import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
@@ -739,6 +739,8 @@ function boundaryDenialText(forbidden: number, gated: number | undefined, pa: Pr
   // The condition by name: its description is sentences of its own (fixes/README.md has them, and a README links the name).
   if (gated === undefined) return `denies ${forbidden} destructive and escalation actions unless ${approvalHolds(pa.condition)}`;
   const notNeeded = Math.max(0, forbidden - gated);
+  // Nothing used: approval unlocks none of them (the first version said "the 0 it used need approval: … holds").
+  if (gated === 0) return `allows none of the ${notNeeded} destructive and escalation actions, approval or not (it used none of them)`;
   return `allows none of the ${notNeeded} destructive and escalation actions it did not use, approval or not; the ${gated} it used ${gated === 1 ? 'needs' : 'need'} approval: ${approvalHolds(pa.condition)}`;
 }
 
@@ -1222,6 +1224,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     allPolicies.push(sp);
   }
 
+  // Rendered before verified: a fix leash calls not safe gets the refusal in its own renderings
+  // (report.json, the TUI) as in its folder's apply.sh and main.tf.
+  for (let i = 0; i < fixes.length; i++) fixes[i] = withNotSafeRenderings(fixes[i]!);
   const target: FixTarget = Object.assign({}, targetBase, {
     policies: allPolicies,
     ...(maxSession !== undefined ? { maxSessionDuration: maxSession } : {}),
@@ -1279,7 +1284,7 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
   const fix: Fix = {
     id: fixId(p.arn, 'trust-policy'), kind: 'trust-policy', principalArn: p.arn,
     title: `Trust policy of ${p.name} without the agents that never assumed it`, description: t.notes.join(' '),
-    before: p.trustPolicy, after: t.document, renderings: lazyRenderings({ ...targetBase, policies: [tp] }),
+    before: p.trustPolicy, after: t.document, renderings: fixRenderings({ kind: 'trust-policy', verification }, { ...targetBase, policies: [tp] }),
     verification, resolves: [...findingIds],
     notes: heldBack ? [...t.notes, 'Held back: main.tf and apply.sh leave today\'s trust policy in place until this is resolved and applied by hand.'] : t.notes,
   };

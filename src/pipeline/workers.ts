@@ -13,7 +13,7 @@ import type { LeashConfig } from '../config/config.js';
 import type { SuppressionEntry } from '../config/suppressions.js';
 import { linkFindings, type PrincipalFixPlan } from '../fix/plan.js';
 import type { FixTarget } from '../fix/render/index.js';
-import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
+import { fixRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import { catalog } from '../iam/catalog.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
@@ -65,7 +65,7 @@ function fromWire(plan: WirePlan): PrincipalFixPlan {
     ...plan,
     fixes: plan.fixes.map((f) => {
       const r = f.renderings as Record<string, unknown>;
-      return { ...f, renderings: r && typeof r === 'object' && LAZY in r ? lazyRenderings(r[LAZY] as FixTarget) : (f.renderings as PrincipalFixPlan['fixes'][number]['renderings']) };
+      return { ...f, renderings: r && typeof r === 'object' && LAZY in r ? fixRenderings(f, r[LAZY] as FixTarget) : (f.renderings as PrincipalFixPlan['fixes'][number]['renderings']) };
     }),
   };
 }

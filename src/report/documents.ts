@@ -24,7 +24,7 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../model/errors.js';
-import { lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
+import { fixRenderings, lazyRenderings, renderSourceOf } from '../fix/render/lazy.js';
 import type { FixTarget } from '../fix/render/index.js';
 import { storedGraph } from './stored-graph.js';
 import { LazyList } from './json-stream.js';
@@ -479,7 +479,7 @@ export function resolveDocuments(data: Report, file: string): Report {
   data.findings.forEach((f, i) => f.evidence.forEach((e, j) => {
     if (e.kind === 'statement' && isDocumentRef(e.statement)) (e as Writable<typeof e>).statement = resolve(e.statement, `$.findings[${i}].evidence[${j}].statement`) as typeof e.statement;
   }));
-  const rendered = (r: unknown, i: number): Fix['renderings'] => {
+  const rendered = (r: unknown, i: number, fix: Fix): Fix['renderings'] => {
     if (typeof r !== 'object' || r === null || !(RENDER_REF in r)) return r as Fix['renderings'];
     const path = `$.fixes[${i}].renderings.${RENDER_REF}`;
     const raw = (r as Record<string, unknown>)[RENDER_REF] as Record<string, unknown> | null;
@@ -493,11 +493,14 @@ export function resolveDocuments(data: Report, file: string): Report {
       const issue = t.error.issues[0]!;
       throw new InputError(file, `${path}${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`, 'a fix render target (principal, account, policies) as leash writes it', issue.message);
     }
-    return lazyRenderings(t.data as FixTarget);
+    // With the not-safe refusal when the fix's verification says so (a fix without one, which
+    // leash never writes, is refused too: nothing says it is safe).
+    const v: unknown = fix.verification;
+    return typeof v === 'object' && v !== null ? fixRenderings(fix, t.data as FixTarget) : lazyRenderings(t.data as FixTarget, 'the report holds no verification of this fix');
   };
   data.fixes.forEach((x, i) => {
     const w = x as Writable<Fix>;
-    w.renderings = rendered(x.renderings, i);
+    w.renderings = rendered(x.renderings, i, x);
     if (isDocumentRef(x.before)) w.before = resolve(x.before, `$.fixes[${i}].before`) as NonNullable<Fix['before']>;
     if (isDocumentRef(x.after)) w.after = resolve(x.after, `$.fixes[${i}].after`) as Fix['after'];
   });

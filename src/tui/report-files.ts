@@ -2,7 +2,7 @@
 // the components so they stay props-in, callbacks-out.
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { notSafeToApply } from '../fix/group.js';
+import { notSafeToApply } from '../fix/not-safe.js';
 import { applyLibFile, renderFixFiles, renderVersionsTf, sharedBoundaryDir } from '../fix/render/index.js';
 import { sharedBoundaryFolderFiles } from '../fix/write.js';
 import { renderSourceOf } from '../fix/render/lazy.js';

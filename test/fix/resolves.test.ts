@@ -57,6 +57,17 @@ describe('a boundary says what approval unlocks', () => {
     expect(Number(m![2])).toBe(Number(used![1]));
     expect(boundary.description).not.toMatch(/denies \d+ destructive and escalation actions unless/);
   });
+
+  it('a capped boundary of a principal that used none: approval unlocks nothing, and the description does not name a condition', async () => {
+    const { report } = await runScanWithFixes({ demo: true, fixes: true, now: NOW });
+    const mcp = report.principals.find((p) => p.name === 'mcp-cost-explorer-readonly')!;
+    const boundary = report.fixes.find((f) => f.principalArn === mcp.arn && f.kind === 'permissions-boundary')!;
+    // Nothing of the right-sized set is destructive or escalation: the boundary gates nothing.
+    expect(boundary.verification.notes.join('\n')).not.toMatch(/observed action\(s\) are destructive or escalation actions/);
+    expect(boundary.description).toMatch(/^Caps the principal to its right-sized set; allows none of the \d+ destructive and escalation actions, approval or not \(it used none of them\); always denies/);
+    // Before: "…; the 0 it used need approval: approval condition mfa-present holds", an approval path that opens nothing.
+    expect(boundary.description).not.toMatch(/the 0 it used|approval condition \S+ holds/);
+  });
 });
 
 describe('a boundary names its approval condition', () => {

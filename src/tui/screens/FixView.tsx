@@ -6,6 +6,8 @@ import type { DiffLine } from '../line-diff.js';
 import { Rows, seg } from '../components/Rows.js';
 import type { Row } from '../components/Rows.js';
 import { FIX_MODES } from '../view.js';
+import { notSafeToApply } from '../../fix/not-safe.js';
+import { renderSourceOf } from '../../fix/render/lazy.js';
 import type { FixMode, FixState } from '../view.js';
 
 export interface FixViewProps {
@@ -93,6 +95,29 @@ export function verificationRow(fix: Fix): Row {
     : [seg('? unverified', { color: 'yellow', bold: true }), seg(`: ${text}`)];
 }
 
+// What the shown rendering does with a fix leash calls not safe (the renderings carry it: lazy.ts).
+const NOT_SAFE_WHAT: Record<FixMode, string> = {
+  diff: 'its apply.sh refuses --apply without --accept-not-safe, and its main.tf says NOT SAFE',
+  json: 'do not apply these documents until you have checked why',
+  terraform: 'main.tf says so in a comment, but nothing in Terraform stops it: do not apply it until you have checked why',
+  cli: 'this apply.sh stops at --apply unless --accept-not-safe is given too, after you have checked why',
+};
+
+/**
+ * Why leash calls the change this fix applies not safe, or undefined (a held-back trust policy is
+ * not applied; a fix from a report without its render target, whose renderings are the text written
+ * then, counts as its verification says).
+ */
+export function fixNotSafe(fix: Fix): string | undefined {
+  return notSafeToApply([fix], renderSourceOf(fix.renderings) ?? { policies: [] });
+}
+
+/** The marker above every rendering of a not-safe fix: a reviewer copying from the TUI is told before the text. */
+export function notSafeRow(fix: Fix, mode: FixMode): Row | undefined {
+  if (fixNotSafe(fix) === undefined) return undefined;
+  return [seg('⚠ NOT SAFE to apply as it stands', { color: 'red', bold: true, inverse: true }), seg(` ${NOT_SAFE_WHAT[mode]}.`, { color: 'red', bold: true })];
+}
+
 function headRows(report: Report, fix: Fix, mode: FixMode): Row[] {
   const principal = report.principals.find((p) => p.arn === fix.principalArn)?.name ?? fix.principalArn;
   const v = fix.verification;
@@ -103,6 +128,8 @@ function headRows(report: Report, fix: Fix, mode: FixMode): Row[] {
     [...countSegs('allowed', b?.allowedActions, a?.allowedActions), ...countSegs('destructive', b?.destructiveActions, a?.destructiveActions), ...countSegs('escalation', b?.escalationTechniques, a?.escalationTechniques)],
   ];
   rows.push(verificationRow(fix));
+  const marker = notSafeRow(fix, mode);
+  if (marker) rows.push(marker);
   const byAction = fix.actionReasons && fix.actionReasons.length > 0;
   const stats = byAction ? reasonTotals(fix) : (() => { const d = diffStats(fixDiff(fix)); return { kept: 0, gated: 0, added: d.added, removed: d.removed }; })();
   rows.push(FIX_MODES.flatMap((m, i) => {
