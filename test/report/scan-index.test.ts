@@ -237,12 +237,14 @@ describe('the scan index\'s shape check', () => {
   function edited(data: unknown, edit: Edit): unknown {
     const all = places(data);
     const path = all[edit.place % all.length]!;
-    if (path.length === 0) return edit.kind === 'set' ? replacements[edit.value % replacements.length] : data;
+    // A fresh copy each time: a shared replacement set in one place and edited in another (or in a
+    // later run) would make the value circular, a fault of the test and not of the reader.
+    const value = structuredClone(replacements[edit.value % replacements.length]);
+    if (path.length === 0) return edit.kind === 'set' ? value : data;
     let parent: unknown = data;
     for (const k of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[k];
     const key = path[path.length - 1]!;
     const target = (parent as Record<string | number, unknown>)[key];
-    const value = replacements[edit.value % replacements.length];
     if (edit.kind === 'set') (parent as Record<string | number, unknown>)[key] = value;
     else if (edit.kind === 'drop' && Array.isArray(target) && target.length > 0) target.pop();
     else if (edit.kind === 'push' && Array.isArray(target)) target.push(value);
