@@ -36,12 +36,14 @@ describe('ai-tools.json: every tool and signature is sourced', () => {
   it('gives every signature a unique id, an https source, the date checked, a reason, an example and a look-alike; unverified ones are low', () => {
     const ids = REGISTRY_SIGNATURES.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const raw = (registry.tools as { signatures: { id: string; checked: string }[] }[]).flatMap((t) => t.signatures);
+    const raw = (registry.tools as { signatures: { id: string; checked: string; sources?: string[] }[] }[]).flatMap((t) => t.signatures);
     for (const s of REGISTRY_SIGNATURES) {
-      expect(s.source, s.id).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\//);
-      // A verified signature was read in a file: at a commit, not a branch that moves on. An open
+      expect(s.source, s.id).toMatch(/^https:\/\/(github\.com\/[\w.-]+\/[\w.-]+\/|www\.npmjs\.com\/package\/)/);
+      // A verified signature was read in a file: at a commit, not a branch that moves on, or in a
+      // published package version (npm never lets a version be published twice). An open
       // proposal (unverified) may cite its pull request, which has no commit on any branch.
-      if (s.verified) expect(s.source, s.id).toMatch(PERMALINK);
+      if (s.verified) expect(s.source, s.id).toMatch(PINNED);
+      for (const more of raw.find((r) => r.id === s.id)!.sources ?? []) expect(more, s.id).toMatch(PINNED);
       expect(raw.find((r) => r.id === s.id)!.checked, s.id).toMatch(/^2026-\d\d-\d\d$/);
       expect(s.why.length, s.id).toBeGreaterThan(10);
       expect(s.example, s.id).toBeTruthy();
@@ -53,6 +55,8 @@ describe('ai-tools.json: every tool and signature is sourced', () => {
 
 /** A file or folder on GitHub at a commit (40 hex), not at a branch or tag that moves on. */
 const PERMALINK = /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(blob|tree)\/[0-9a-f]{40}\//;
+/** A pinned source: a GitHub permalink, or one published version of an npm package. */
+const PINNED = /^https:\/\/(github\.com\/[\w.-]+\/[\w.-]+\/(blob|tree)\/[0-9a-f]{40}\/|www\.npmjs\.com\/package\/(@[\w.-]+\/)?[\w.-]+\/v\/\d+\.\d+\.\d+$)/;
 const GITHUB_LINK = /https:\/\/(?:github\.com|raw\.githubusercontent\.com)\/[^\s)"',]+/g;
 
 /** GitHub links in `text` that name a file or folder without pinning a commit (issues, pull requests and repositories name no file). */
@@ -93,6 +97,9 @@ describe('data files cite GitHub files at a commit', () => {
     ].join(' '))).toEqual([]);
     expect('https://github.com/strands-agents/tools/blob/main/src/strands_tools/use_aws.py').not.toMatch(PERMALINK);
     expect(`https://github.com/strands-agents/tools/blob/${sha}/src/strands_tools/use_aws.py#L241`).toMatch(PERMALINK);
+    // A published npm version is pinned; the package page (latest, moves on) is not.
+    expect('https://www.npmjs.com/package/@anthropic-ai/claude-code/v/2.1.332').toMatch(PINNED);
+    for (const moving of ['https://www.npmjs.com/package/@anthropic-ai/claude-code', 'https://www.npmjs.com/package/@anthropic-ai/claude-code/v/latest', 'https://github.com/strands-agents/tools/blob/main/src/x.py']) expect(moving).not.toMatch(PINNED);
   });
 });
 

@@ -17,9 +17,9 @@ const CLI = (codes: string) => `aws-cli/2.36.7 md/awscrt#0.28.4 ua/2.1 os/linux#
 const BOTO = 'Boto3/1.40.0 md/Botocore#1.43.11 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.43.11';
 const SSO_PATH = '/aws-reserved/sso.amazonaws.com/eu-west-1/';
 
-interface Call { readonly role: string; readonly path?: string; readonly session: string; readonly ua: string; readonly sourceIdentity?: string; readonly eventName?: string }
+interface Call { readonly role: string; readonly path?: string; readonly session: string; readonly ua: string; readonly sourceIdentity?: string; readonly eventName?: string; readonly eventSource?: string }
 
-/** A scan of `build`'s account with one CloudTrail file holding `calls` (each an S3 call by a role session). */
+/** A scan of `build`'s account with one CloudTrail file holding `calls` (each an S3 call by a role session, unless it names another source). */
 async function scan(build: (b: IamExportBuilder) => void, calls: readonly Call[]): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'leash-weak-'));
   const b = new IamExportBuilder(ACCT);
@@ -29,7 +29,7 @@ async function scan(build: (b: IamExportBuilder) => void, calls: readonly Call[]
   const trail = join(dir, 'trail');
   mkdirSync(trail);
   const Records = calls.map((c, i) => ({
-    eventVersion: '1.09', eventTime: `2026-11-20T10:${String(i % 60).padStart(2, '0')}:00Z`, eventSource: 's3.amazonaws.com', eventName: c.eventName ?? 'ListBuckets',
+    eventVersion: '1.09', eventTime: `2026-11-20T10:${String(i % 60).padStart(2, '0')}:00Z`, eventSource: c.eventSource ?? 's3.amazonaws.com', eventName: c.eventName ?? 'ListBuckets',
     awsRegion: 'eu-west-1', recipientAccountId: ACCT, userAgent: c.ua, sourceIPAddress: '198.51.100.7', eventID: `e-${i}`,
     userIdentity: {
       type: 'AssumedRole', arn: `arn:aws:sts::${ACCT}:assumed-role/${c.role}/${c.session}`, accountId: ACCT,
@@ -72,6 +72,29 @@ describe("an engineer's own session with one weak signal is not an AI tool's", (
     ]);
     expect(principal(r, 'AWSReservedSSO_DataScience_cccc').isAgent).toBe(false);
     expect(driven(r, 'AWSReservedSSO_DataScience_cccc')?.severity).toBe('info');
+  });
+});
+
+describe("Claude Code's own Bedrock model calls (CLAUDE_CODE_USE_BEDROCK=1)", () => {
+  // What its model client sends (ai-tools.json claude-code-model-client): the session whose
+  // credentials Claude Code holds, and so may run any AWS command with.
+  const bedrock = { eventSource: 'bedrock.amazonaws.com', eventName: 'InvokeModelWithResponseStream' } as const;
+  it('an engineer session that called Bedrock with claude-cli/… is used by Claude Code; the Anthropic SDK alone, a look-alike and a person are not', async () => {
+    const r = await scan((b) => { for (const n of ['Dev_aaaa', 'Dev_bbbb', 'Dev_cccc', 'Dev_dddd']) ssoRole(b, `AWSReservedSSO_${n}`); }, [
+      { role: 'AWSReservedSSO_Dev_aaaa', path: SSO_PATH, session: 'alice@example.com', ua: 'claude-cli/2.1.332 (external, cli)', ...bedrock },
+      { role: 'AWSReservedSSO_Dev_bbbb', path: SSO_PATH, session: 'bob@example.com', ua: 'AnthropicBedrock/JS 0.71.0', ...bedrock },
+      { role: 'AWSReservedSSO_Dev_cccc', path: SSO_PATH, session: 'carol@example.com', ua: 'claude-cli-proxy/0.4.1 (external, cli)', ...bedrock },
+      { role: 'AWSReservedSSO_Dev_dddd', path: SSO_PATH, session: 'dan@example.com', ua: CLI('E,b'), ...bedrock },
+    ]);
+    const used = principal(r, 'AWSReservedSSO_Dev_aaaa');
+    expect([used.isAgent, used.agentKind]).toEqual([true, 'ai-driven-human-session']);
+    expect(used.agentDecision?.reason).toMatch(/medium confidence cloudtrail-user-agent \(claude-code\)/);
+    expect(driven(r, 'AWSReservedSSO_Dev_aaaa')).toMatchObject({ severity: 'critical', title: expect.stringMatching(/is used by claude-code/) });
+    // Controls: any app on Anthropic's SDK, a product that only starts the same, a person's CLI.
+    for (const name of ['AWSReservedSSO_Dev_bbbb', 'AWSReservedSSO_Dev_cccc', 'AWSReservedSSO_Dev_dddd']) {
+      expect(principal(r, name).isAgent, name).toBe(false);
+      expect(driven(r, name), name).toBeUndefined();
+    }
   });
 });
 
