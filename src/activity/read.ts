@@ -92,9 +92,9 @@ export async function readActivityFiles(paths: readonly string[], builder: Timel
 /**
  * The LookupEvents "User name" every call of the target carries: an IAM user's name, or the role
  * session's name (the AWS CLI reference's lookup-events example: an assumed role's event has
- * Username "my-session-name"). A role without a session has none (its sessions' names are not
- * known in advance): its window is read whole. The builder still decides which events are the
- * target's (another role's session may share the name).
+ * Username "my-session-name"). A role without a session has none: its sessions' names are found
+ * first (roleSessionNames). The builder still decides which events are the target's (another
+ * role's session may share the name).
  */
 export function lookupUsername(t: ActivityTarget): string | undefined {
   const user = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(t.principalArn);
@@ -121,10 +121,29 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
     undefined,
     name !== undefined ? `cloudtrail:LookupEvents Username=${name}` : 'cloudtrail:LookupEvents',
   );
+  // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
+  // each session by name, so a busy account's window is not read whole (and cut at its bound).
+  const searched = { sources: [] as SourceInfo[], errors: [] as ScanError[] };
+  if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
+    const found = await roleSessionsLive(clientIn, regions, target.principalArn, window);
+    if (found.names.length > 0) {
+      const sources: SourceInfo[] = [...found.sources];
+      const errors = [...found.errors];
+      for (const name of found.names) {
+        const f = await lookup(name);
+        f.records.forEach((rec, i) => builder.add(rec, `LookupEvents (${name}) event ${i}`));
+        sources.push(f.source);
+        errors.push(...f.errors);
+      }
+      return { sources, errors };
+    }
+    searched.sources.push(...found.sources);
+    searched.errors.push(...found.errors);
+  }
   const r = await lookup(username);
   r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
-  const sources = [r.source];
-  const errors = [...r.errors];
+  const sources = [...searched.sources, r.source];
+  const errors = [...searched.errors, ...r.errors];
   // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
   // them: looked up by that name as a role session is by its own (at most 20 names).
   if (username !== undefined && /:user\//.test(target.principalArn)) {
@@ -139,6 +158,68 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
 }
 
 const MAX_FEDERATED = 20;
+/** Session names read one by one; more read the window whole (the same bound as federated names). */
+const MAX_SESSIONS = 20;
+/** The longest a role session lasts (a role's MaxSessionDuration at most, IAM Identity Center's too). */
+const MAX_SESSION_MS = 12 * 3_600_000;
+const ROLE_ARN = /^arn:[^:]+:iam::\d{12}:role\//;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ASSUME_ROLE_EVENTS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
+
+/**
+ * A role's sessions in the window, looked up through the AssumeRole* events that name it as their
+ * resource (from 12 hours before the window: a session's calls may come from credentials issued
+ * then). LookupEvents documents ResourceName as the resource's "name", so the role's ARN is tried,
+ * then its name. Names are given only when a search was whole and found at most MAX_SESSIONS:
+ * none found (no session, or a Lookup that names the role some other way) or too many leave the
+ * caller to read the window whole, which never misses a session.
+ */
+async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[] }> {
+  const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const sources: SourceInfo[] = [];
+  const errors: ScanError[] = [];
+  for (const value of [roleArn, roleArn.slice(roleArn.lastIndexOf('/') + 1)]) {
+    const found = await lookupCloudTrailEventsInRegions(
+      clientIn,
+      regions,
+      {
+        startTime: new Date(Date.parse(window.since) - MAX_SESSION_MS),
+        ...(window.until ? { endTime: new Date(window.until) } : {}),
+        lookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: value }],
+      },
+      undefined,
+      `cloudtrail:LookupEvents ResourceName=${value}`,
+    );
+    const names = roleSessionNames(found.records, roleArn);
+    errors.push(...found.errors);
+    if (found.source.status === 'ok' && names.length > 0 && names.length <= MAX_SESSIONS) {
+      sources.push({ ...found.source, detail: `${found.source.detail ?? ''}; ${names.length} session name(s), each read by name` });
+      return { sources, errors, names };
+    }
+    sources.push({ ...found.source, detail: `${found.source.detail ?? ''}; ${names.length > MAX_SESSIONS ? `${names.length} sessions, more than ${MAX_SESSIONS}` : found.source.status !== 'ok' ? 'search incomplete' : 'no session found'}: the window is read whole` });
+    if (names.length > 0 || found.source.status !== 'ok') break;
+  }
+  return { sources, errors, names: [] };
+}
+
+/**
+ * The session names a role's successful AssumeRole* calls gave, newest first (LookupEvents order):
+ * from the assumed-role ARN STS returned, which holds the name whichever way it was set (the
+ * caller's RoleSessionName, a SAML assertion, a web identity). A name that is not a session name's
+ * shape is left out (it is put in a LookupEvents call).
+ */
+export function roleSessionNames(records: readonly unknown[], roleArn: string): string[] {
+  const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+  const names = new Set<string>();
+  for (const rec of records) {
+    const r = rec as { eventName?: unknown; errorCode?: unknown; responseElements?: { assumedRoleUser?: { arn?: unknown } } | null } | null;
+    const arn = r?.responseElements?.assumedRoleUser?.arn;
+    if (typeof r?.eventName !== 'string' || !ASSUME_ROLE_EVENTS.has(r.eventName) || r.errorCode !== undefined || typeof arn !== 'string') continue;
+    const m = /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\/([^/]+)$/.exec(arn);
+    if (m && m[1] === roleName && SESSION_NAME.test(m[2]!)) names.add(m[2]!);
+  }
+  return [...names];
+}
 const FEDERATED_NAME = /^[\w+=,.@-]{2,32}$/;
 
 /** Names of the federated users a user's successful GetFederationToken calls minted. */

@@ -117,7 +117,7 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     expect(whole.out).not.toMatch(/^partial:/m);
   });
 
-  it('a session is looked up by its name (LookupEvents Username) in its region and in us-east-1, where its IAM calls are; a role without a session reads the window whole', async () => {
+  it('a session is looked up by its name (LookupEvents Username) in its region and in us-east-1, where its IAM calls are; a role without a session and no AssumeRole naming it reads the window whole', async () => {
     // What CloudTrail's Lookup does since November 2021: IAM calls only in us-east-1.
     const iamCall = call('2026-12-05T10:06:00Z', 'iam.amazonaws.com', 'AttachRolePolicy', 's1', { awsRegion: 'us-east-1', requestParameters: { roleName: 'admin' } });
     const euCall = call('2026-12-05T10:07:00Z', 'ec2.amazonaws.com', 'TerminateInstances', 's1', { awsRegion: 'eu-west-1' });
@@ -132,17 +132,74 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
       expect(lookups.map((q) => q.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
       expect(lookups.map((q) => q.params['LookupAttributes'])).toEqual([[{ AttributeKey: 'Username', AttributeValue: 's1' }], [{ AttributeKey: 'Username', AttributeValue: 's1' }]]);
       expect(t.sources).toHaveLength(1);
-      // Control: the role without a session has no user name to look up, so nothing narrows the read.
+      // Control: the role without a session, and no AssumeRole event in the trail names it: its
+      // sessions are not known, so after that search nothing narrows the read.
       regional.requests.length = 0;
       const whole = await json([ROLE, ...args]);
       expect(whole.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket', 'ListBuckets', 'AttachRolePolicy', 'TerminateInstances']);
-      expect(regional.requests.filter((q) => q.operation === 'LookupEvents').every((q) => q.params['LookupAttributes'] === undefined)).toBe(true);
+      // (searched by the role's ARN, then its name, in each region, before the whole read)
+      expect(regional.requests.filter((q) => q.operation === 'LookupEvents').map((q) => (q.params['LookupAttributes'] as { AttributeValue: string }[] | undefined)?.[0]?.AttributeValue ?? 'none').sort()).toEqual([ROLE, ROLE, 'deploy-agent', 'deploy-agent', 'none', 'none'].sort());
       // A region given twice or us-east-1 itself: each region read once.
       regional.requests.length = 0;
       await json([SESSION_ARN, ...args, '--regions', 'us-east-1,eu-west-1']);
       expect(regional.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
     } finally {
       await regional.close();
+    }
+  });
+
+  it('a role without a session: its sessions found from the AssumeRole events that name it (up to 12 hours before the window), each read by name; too many read the window whole', async () => {
+    const assume = (time: string, session: string, more: Record<string, unknown> = {}): CloudTrailRecordLike => ({
+      eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: 'us-east-1', eventID: `assume-${time}-${session}`,
+      userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' },
+      resources: [{ ARN: ROLE, accountId: ACCT, type: 'AWS::IAM::Role' }],
+      requestParameters: { roleArn: ROLE, roleSessionName: session },
+      responseElements: { assumedRoleUser: { assumedRoleId: `AROAEXAMPLE:${session}`, arn: `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/${session}` } },
+      ...more,
+    });
+    // A busy account: other roles' calls the whole read would page through.
+    const noise = Array.from({ length: 40 }, (_, i) => ({ ...call(`2026-12-05T12:${String(i).padStart(2, '0')}:00Z`, 'ec2.amazonaws.com', 'DescribeInstances', `n${i}`), userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCT}:assumed-role/batch/n${i}`, accountId: ACCT } }));
+    const sessions = [
+      assume('2026-12-04T20:00:00Z', 's1'), // issued before the window, its calls inside it
+      assume('2026-12-05T10:04:30Z', 's2'),
+      assume('2026-12-05T10:09:00Z', 'denied', { errorCode: 'AccessDenied', responseElements: null }),
+    ];
+    const args = [ROLE, '--live', '--region', 'us-east-1', '--endpoint-url', '', '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
+    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, ...noise, ...sessions] }));
+    try {
+      args[5] = f.url;
+      const t = await json(args);
+      expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['ListBuckets', 's2']]);
+      const attrs = f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.params['LookupAttributes']);
+      // Newest session first; the refused AssumeRole gave no session; no read of the whole window.
+      expect(attrs).toEqual([[{ AttributeKey: 'ResourceName', AttributeValue: ROLE }], [{ AttributeKey: 'Username', AttributeValue: 's2' }], [{ AttributeKey: 'Username', AttributeValue: 's1' }]]);
+      expect(f.requests.find((q) => q.operation === 'LookupEvents')!.params['StartTime']).toBe(Date.parse('2026-12-04T12:00:00Z') / 1000);
+    } finally {
+      await f.close();
+    }
+    // A Lookup that names the role by its name, not its ARN: found on the second search.
+    const byName = sessions.map((r) => ({ ...r, resources: [{ ARN: 'deploy-agent', type: 'AWS::IAM::Role' }] }));
+    const h = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, ...noise, ...byName] }));
+    try {
+      args[5] = h.url;
+      const t = await json(args);
+      expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['ListBuckets', 's2']]);
+      expect(h.requests.filter((q) => q.operation === 'LookupEvents').map((q) => (q.params['LookupAttributes'] as { AttributeValue: string }[])[0]!.AttributeValue)).toEqual([ROLE, 'deploy-agent', 's2', 's1']);
+    } finally {
+      await h.close();
+    }
+    // Control: 21 sessions are too many to read one by one: the window is read whole, with the same answer for s1 and s2.
+    const many = Array.from({ length: 19 }, (_, i) => assume(`2026-12-05T13:${String(i).padStart(2, '0')}:00Z`, `m${i}`));
+    const g = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, ...noise, ...sessions, ...many] }));
+    try {
+      args[5] = g.url;
+      const t = await json(args);
+      expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['ListBuckets', 's2']]);
+      const attrs = g.requests.filter((q) => q.operation === 'LookupEvents').map((q) => (q.params['LookupAttributes'] as { AttributeKey: string }[] | undefined)?.[0]?.AttributeKey ?? 'none');
+      expect(attrs[0]).toBe('ResourceName');
+      expect(new Set(attrs.slice(1))).toEqual(new Set(['none']));
+    } finally {
+      await g.close();
     }
   });
 

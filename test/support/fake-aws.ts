@@ -125,6 +125,12 @@ function lookupRegionOf(r: CloudTrailRecordLike): string {
   return GLOBAL_EVENT_SOURCES.has(r.eventSource) ? 'us-east-1' : String(r['awsRegion'] ?? 'us-east-1');
 }
 
+/** LookupEvents' Resources of an event: the record's `resources` (ARN and type). */
+function eventResources(r: CloudTrailRecordLike): { ResourceType?: string; ResourceName: string }[] {
+  const list = Array.isArray(r['resources']) ? (r['resources'] as { ARN?: unknown; type?: unknown }[]) : [];
+  return list.filter((x) => typeof x?.ARN === 'string').map((x) => ({ ...(typeof x.type === 'string' ? { ResourceType: x.type } : {}), ResourceName: x.ARN as string }));
+}
+
 /** LookupEvents' "User name": an IAM user's name, a role session's name (the CLI reference's example), root. */
 function lookupUsername(r: CloudTrailRecordLike): string | undefined {
   const id = r.userIdentity as { type?: string; userName?: string; arn?: string } | undefined;
@@ -255,10 +261,12 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     // CloudTrail's rule: "Currently the list can contain only one item."
     if (attrs.length > 1) throw new FakeError(400, 'InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
     const attr = attrs[0];
-    if (attr && !['Username', 'EventName', 'EventSource'].includes(String(attr.AttributeKey))) throw new FakeError(400, 'InvalidLookupAttributesException', `the fake does not look up by ${attr.AttributeKey}`);
+    if (attr && !['Username', 'EventName', 'EventSource', 'ResourceName'].includes(String(attr.AttributeKey))) throw new FakeError(400, 'InvalidLookupAttributesException', `the fake does not look up by ${attr.AttributeKey}`);
     const matches = (r: CloudTrailRecordLike): boolean => {
       if (options.cloudTrailRegional && lookupRegionOf(r) !== region) return false;
       if (!attr) return true;
+      // ResourceName: one of the resources the event names (an AssumeRole event names the role's ARN).
+      if (attr.AttributeKey === 'ResourceName') return eventResources(r).some((x) => x.ResourceName === attr.AttributeValue);
       const value = attr.AttributeKey === 'Username' ? lookupUsername(r) : attr.AttributeKey === 'EventName' ? r.eventName : r.eventSource;
       return value === attr.AttributeValue;
     };
@@ -277,7 +285,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
         EventTime: t / 1000,
         EventSource: r.eventSource,
         ...(lookupUsername(r) !== undefined ? { Username: lookupUsername(r) } : {}),
-        Resources: [],
+        Resources: eventResources(r),
         CloudTrailEvent: JSON.stringify(r),
       })),
       ...(p.next ? { NextToken: p.next } : {}),
