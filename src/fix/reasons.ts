@@ -98,8 +98,11 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     if (withheld) entry.actions.push({ id, action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
     else if (input.guardrail?.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
     else if (input.forbidden.has(id)) {
-      const outright = obs !== undefined && input.approval && !input.approval.meetable;
-      entry.actions.push({ id, action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${obs}; denied outright: this principal cannot meet the approval condition (${input.approval!.id})` : obs ? `${obs}; denied` : 'never observed' });
+      // Said as it is: "never observed" only where usage covers the principal, and an approval
+      // path this principal can never take is named (a reviewer weighs a Deny it cannot lift).
+      const outright = input.approval && !input.approval.meetable ? `denied outright: this principal cannot meet the approval condition (${input.approval.id})` : undefined;
+      const seen = obs ?? (needed.covered ? 'never observed' : 'no usage data covers this principal, so whether it is used is unknown');
+      entry.actions.push({ id, action: a.key, decision: 'removed', reason: forbiddenKind(id), detail: outright ? `${seen}; ${outright}` : obs || !needed.covered ? `${seen}; denied` : seen });
     } else if (input.notRestricted !== undefined) {
       // An allow-everything boundary removes nothing else, except what its deny's remove/stop
       // wildcards also cover to fit the managed-policy size (counted in the fix's notes).

@@ -31,6 +31,32 @@ function analyzed(snapshot: Snapshot, name: string, config: LeashConfig = defaul
 }
 const keysOf = (s: { ids(): Iterable<number> }) => [...s.ids()].map((id) => expander.catalog.actions[id]!.key);
 
+describe('why a destructive or escalation action is removed, said as leash knows it', () => {
+  // A service role (no MFA, no session tags from a person: the approval condition is out of reach)
+  // and an agent role a person may approve for, each with and without usage data covering it.
+  const grant = doc({ Effect: 'Allow', Action: ['iam:PassRole', 'dynamodb:DeleteTable', 'dynamodb:GetItem'], Resource: '*' });
+  const serviceTrust = doc({ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' });
+  const detail = (snapshot: Snapshot, name: string, action: string) => {
+    const { a, needed } = analyzed(snapshot, name);
+    const boundary = planFixes(a, needed, snapshot, defaultConfig(), expander, []).fixes.find((f) => f.kind === 'permissions-boundary')!;
+    return flattenReasons(boundary.actionReasons!).find((r) => r.action === action);
+  };
+  const roles = [{ name: 'svc-agent', inline: [grant], tags: agentTag, trust: serviceTrust }, { name: 'dev-agent', inline: [grant], tags: agentTag }];
+
+  it('without usage data: "whether it is used is unknown", not "never observed"; an approval it cannot meet is named', () => {
+    const s = snapshotOf(roles);
+    expect(detail(s, 'svc-agent', 'iam:PassRole')).toMatchObject({ decision: 'removed', reason: 'escalation', detail: 'no usage data covers this principal, so whether it is used is unknown; denied outright: this principal cannot meet the approval condition (mfa-present)' });
+    // Control: a role a person assumes keeps the action behind approval, and says nothing of usage it does not have.
+    expect(detail(s, 'dev-agent', 'iam:PassRole')).toMatchObject({ decision: 'gated' });
+  });
+
+  it('with usage data covering it: "never observed", and the approval it cannot meet still named', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:role/svc-agent`;
+    const s = snapshotOf(roles, {}, { usage: usageFor(arn, [use('dynamodb:GetItem')]) });
+    expect(detail(s, 'svc-agent', 'dynamodb:DeleteTable')).toMatchObject({ decision: 'removed', reason: 'destructive', detail: 'never observed; denied outright: this principal cannot meet the approval condition (mfa-present)' });
+  });
+});
+
 describe('balanced mode and sensitive reads', () => {
   const arn = `arn:aws:iam::${ACCOUNT}:role/data-agent`;
   const grant = doc({ Effect: 'Allow', Action: ['dynamodb:*', 'logs:*'], Resource: '*' });
