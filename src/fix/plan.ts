@@ -201,6 +201,23 @@ function approval(config: LeashConfig) {
   return configuredApproval(config);
 }
 
+const guardSets = new WeakMap<ApprovalCondition, WeakMap<ActionExpander, { readonly actions: ActionSet; readonly why: string } | undefined>>();
+/**
+ * The guards of an approval condition that a boundary denies always (its NoTampering statement,
+ * planBoundary: unconditional permissions-boundary guards, while the principal can meet the
+ * approval), as one set and their reasons; undefined when it has none.
+ */
+function boundaryGuardsOf(condition: ApprovalCondition, expander: ActionExpander): { readonly actions: ActionSet; readonly why: string } | undefined {
+  let byExpander = guardSets.get(condition);
+  if (!byExpander) guardSets.set(condition, (byExpander = new WeakMap()));
+  if (byExpander.has(expander)) return byExpander.get(expander);
+  const guards = condition.guards.filter((g) => g.where === 'permissions-boundary' && !g.condition);
+  const ids = guards.flatMap((g) => g.actions).map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined);
+  const out = ids.length === 0 ? undefined : { actions: ActionSet.of(expander.size, ids), why: [...new Set(guards.map((g) => g.why))].join(' ') };
+  byExpander.set(expander, out);
+  return out;
+}
+
 const BOUNDARY_MARGIN = 32;
 /**
  * With `resources.approvalOnlyForProduction`, the approval deny applies only to resources tagged
@@ -1126,6 +1143,8 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   }
 
   const bPolicy: FixPolicy = { name: boundaryName, purpose: 'boundary', attach: 'managed', shared: true, document: boundary };
+  // What the boundary also denies always so that the approval stays a human's (its NoTampering).
+  const approvalGuard = pa.meetable ? boundaryGuardsOf(pa.condition, expander) : undefined;
   const bEff = effectiveOf(currentIdentity, boundary, expander, principalSide);
   const bAfter = afterFix(bEff, currentIdentity, p, expander, org);
   // The boundary in place already says this (leash's own, planned again): no fix to review.
@@ -1143,7 +1162,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       ...verifyBase, identity: currentIdentity, boundary, effective: bEff,
       documents: [{ name: 'boundary', document: boundary, sizeOk: bSize.fits, ...(bSize.fits ? {} : { sizeNote: `${bSize.size} > ${bSize.limit}` }) }],
     }, expander)),
-    actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}) }, expander, reasonOpts), ...icTarget,
+    actionReasons: actionReasons({ ...reasonBase, after: bEff, ...(notRestricted ? { notRestricted } : {}), ...(approvalGuard ? { approvalGuard } : {}) }, expander, reasonOpts), ...icTarget,
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       ...(noRightSized ? [noRightSized] : []),

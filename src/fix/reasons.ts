@@ -23,6 +23,8 @@ export interface ReasonInput {
   readonly forbidden: ActionSet;
   /** Denied by the fix whatever happens (removing the boundary, stopping CloudTrail…). */
   readonly guardrail?: ActionSet;
+  /** A boundary's: the approval condition's own guards it always denies (MFA device changes for an MFA approval), and why. */
+  readonly approvalGuard?: { readonly actions: ActionSet; readonly why: string };
   /** The approval condition, and whether this principal can meet it. */
   readonly approval?: { readonly id: string; readonly meetable: boolean };
   /** Kept actions with no known need (a boundary that caps nothing): one line per service instead of one per action. */
@@ -97,6 +99,7 @@ export function actionReasons(input: ReasonInput, expander: ActionExpander, opts
     c.removed++;
     if (withheld) entry.actions.push({ id, action: a.key, decision: 'removed', reason: input.forbidden.has(id) ? forbiddenKind(id) : 'not-declared', detail: `${obs ? `${obs}; ` : ''}${input.withheld!.detail}` });
     else if (input.guardrail?.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'guardrail', detail: 'denied always: it would remove the guardrail itself or blind the audit trail' });
+    else if (input.approvalGuard?.actions.has(id)) entry.actions.push({ id, action: a.key, decision: 'removed', reason: 'guardrail', detail: `denied always, approval or not: ${input.approvalGuard.why.replace(/\.$/, '')}` });
     else if (input.forbidden.has(id)) {
       // Said as it is: "never observed" only where usage covers the principal, and an approval
       // path this principal can never take is named (a reviewer weighs a Deny it cannot lift).

@@ -13,6 +13,7 @@ import { renderCliScript } from '../../src/fix/render/index.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
+import type { PolicyDocument } from '../../src/model/policy.js';
 import type { ActionUsage, UsageData } from '../../src/model/usage.js';
 import { ACCOUNT, doc, snapshotOf } from '../support/snapshot.js';
 
@@ -34,7 +35,7 @@ const keysOf = (s: { ids(): Iterable<number> }) => [...s.ids()].map((id) => expa
 describe('why a destructive or escalation action is removed, said as leash knows it', () => {
   // A service role (no MFA, no session tags from a person: the approval condition is out of reach)
   // and an agent role a person may approve for, each with and without usage data covering it.
-  const grant = doc({ Effect: 'Allow', Action: ['iam:PassRole', 'dynamodb:DeleteTable', 'dynamodb:GetItem'], Resource: '*' });
+  const grant = doc({ Effect: 'Allow', Action: ['iam:PassRole', 'dynamodb:DeleteTable', 'dynamodb:GetItem', 'iam:EnableMFADevice'], Resource: '*' });
   const serviceTrust = doc({ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' });
   const detail = (snapshot: Snapshot, name: string, action: string) => {
     const { a, needed } = analyzed(snapshot, name);
@@ -48,6 +49,17 @@ describe('why a destructive or escalation action is removed, said as leash knows
     expect(detail(s, 'svc-agent', 'iam:PassRole')).toMatchObject({ decision: 'removed', reason: 'escalation', detail: 'no usage data covers this principal, so whether it is used is unknown; denied outright: this principal cannot meet the approval condition (mfa-present)' });
     // Control: a role a person assumes keeps the action behind approval, and says nothing of usage it does not have.
     expect(detail(s, 'dev-agent', 'iam:PassRole')).toMatchObject({ decision: 'gated' });
+  });
+
+  it('an MFA approval\'s own guards are denied always, and said so; a principal that can never meet it needs no guard', () => {
+    const s = snapshotOf(roles);
+    expect(detail(s, 'dev-agent', 'iam:EnableMFADevice')).toMatchObject({ decision: 'removed', reason: 'guardrail', detail: expect.stringMatching(/^denied always, approval or not: .*MFA devices the approval depends on$/) });
+    // Control: the service role's boundary denies outright and has no guard: enrolling a device is an ordinary action there.
+    expect(detail(s, 'svc-agent', 'iam:EnableMFADevice')?.reason).not.toBe('guardrail');
+    const { a, needed } = analyzed(s, 'svc-agent');
+    const boundary = planFixes(a, needed, s, defaultConfig(), expander, []).fixes.find((f) => f.kind === 'permissions-boundary')!.after as PolicyDocument;
+    const enable = expander.catalog.lookup('iam:EnableMFADevice')!.id;
+    expect(boundary.statements.filter((st) => st.effect === 'Deny').some((st) => expander.statementActions(st.action, st.notAction).has(enable))).toBe(false);
   });
 
   it('with usage data covering it: "never observed", and the approval it cannot meet still named', () => {
