@@ -221,3 +221,48 @@ export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly
   }
   return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.`, only: `only on ${where}` };
 }
+
+/** A principal reached through the graph, with what it may do itself. */
+export interface Holder { readonly principal: Principal; readonly effective: EffectivePermissions }
+
+/**
+ * Where the principals an agent can act as hold `actions` (session 36), for checks whose power
+ * comes through the graph. An action is everywhere when one holder holds it wide, or when no
+ * holder's own grants show it (power gained some other way, e.g. a policy edit, is not read
+ * here: never understated); otherwise scoped to the union of the holders' patterns. Past `max`
+ * holders to read, everything counts as everywhere (bounded work, overstated at worst).
+ * `opts` gives each holder's SCP levels (only its own account's are known).
+ */
+export function reachedScope(
+  expander: ActionExpander, holders: readonly Holder[], actions: readonly string[],
+  opts: { readonly index?: EvidenceIndex; readonly markers?: ProductionMarkers; readonly scpsOf?: (p: Principal) => Snapshot['scps'] }, max = 50,
+): GrantScope {
+  const ids = actions.map((x) => expander.idOf(x));
+  const everywhere = new Set<string>();
+  const where = new Map<string, Set<string>>();
+  let read = 0;
+  for (const h of holders) {
+    const held = actions.filter((x, i) => ids[i]! >= 0 && !everywhere.has(x) && h.effective.unconditional.has(ids[i]!));
+    if (held.length === 0) continue;
+    if (++read > max) return { everywhere: [...actions], scoped: [], patterns: [] };
+    const scps = opts.scpsOf?.(h.principal);
+    const s = grantScope(expander, h.principal, held, { effective: h.effective, ...(opts.index ? { index: opts.index } : {}), ...(scps ? { scps } : {}) });
+    for (const x of s.everywhere) everywhere.add(x);
+    for (const x of s.scoped) {
+      let set = where.get(x.action);
+      if (!set) where.set(x.action, (set = new Set()));
+      for (const pt of x.patterns) set.add(pt);
+    }
+  }
+  const scoped: { action: string; patterns: readonly string[] }[] = [];
+  for (const x of actions) {
+    const set = where.get(x);
+    if (!set || everywhere.has(x)) everywhere.add(x);
+    else scoped.push({ action: x, patterns: [...set] });
+  }
+  const out = [...everywhere];
+  if (scoped.length === 0) return { everywhere: out, scoped, patterns: [] };
+  const all = [...new Set(scoped.flatMap((s) => s.patterns))];
+  const production = opts.markers && out.length === 0 ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
+  return { everywhere: out, scoped, patterns: all, ...(production !== undefined ? { production } : {}) };
+}
