@@ -266,3 +266,28 @@ export function reachedScope(
   const production = opts.markers && out.length === 0 ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
   return { everywhere: out, scoped, patterns: all, ...(production !== undefined ? { production } : {}) };
 }
+
+/**
+ * Which of `actions` (allowed, but not in the effective stage's every-resource set) a Condition-free
+ * identity Allow grants on a pattern wide by the rule above (`secret:*`, `table/*`, every object of
+ * every bucket), with the boundary and each SCP level wide for them too (session 36). It adds
+ * findings, so it is strict where grantScope is generous: any Condition, a pattern that is not a
+ * six-part ARN, or any Deny on the action in any layer (one with NotResource spares what it lists;
+ * the effective stage reads those) and the action is not claimed.
+ */
+export function wideByType(expander: ActionExpander, p: Principal, actions: readonly string[], opts: { readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps'] }): string[] {
+  const layers: (readonly PolicyDocument[])[] = [p.policies.map((x) => x.document)];
+  if (p.boundary) layers.push([p.boundary.document]);
+  for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
+  const views = viewsOf(expander, p, opts.index);
+  return actions.filter((action) => {
+    const id = expander.idOf(action);
+    if (id < 0) return false;
+    const prefixes = typePrefixes(expander, id);
+    const wide = views.some((v) => v.union.has(id) && v.statements.some((st, k) => v.sets[k]!.has(id) && st.effect === 'Allow' && st.condition === undefined
+      && !st.notResource && (st.resource ?? []).some((r) => resourcePart(r) !== undefined && patternIsWide(r, prefixes))));
+    // Most grants are scoped: the Deny and the other layers are read only for a wide one.
+    if (!wide || layers.some((docs) => docs.some((d) => coveringStatementsOf(d, action).some((st) => st.effect === 'Deny')))) return false;
+    return layers.slice(1).every((docs) => layerScope(docs, p, action, prefixes) === true);
+  });
+}
