@@ -64,6 +64,14 @@ describe('data-exfiltration: where the read applies', () => {
     expect(exfil(agent([doc(wide)], { scps: [doc(allow('*', '*'))] }))).toHaveLength(1);
   });
 
+  it('a pattern of another service is not the type (session 36): ebs snapshots are ec2 ARNs', () => {
+    expect(exfil(agent([doc(allow('secretsmanager:GetSecretValue', 'arn:aws:s3:::*'))]))).toEqual([]);
+    expect(exfil(agent([doc(allow('ebs:GetSnapshotBlock', 'arn:aws:ebs:*::snapshot/*'))]))).toEqual([]);
+    // Controls: the catalog's own ARN services.
+    expect(exfil(agent([doc(allow('ebs:GetSnapshotBlock', 'arn:aws:ec2:*::snapshot/*'))])).map((f) => f.actions)).toEqual([['ebs:GetSnapshotBlock']]);
+    expect(exfil(agent([doc(allow('s3:GetObject', 'arn:aws:s3:::*'))])).map((f) => f.actions)).toEqual([['s3:GetObject']]);
+  });
+
   it('a non-ARN pattern grants nothing: not claimed', () => {
     expect(exfil(agent([doc(allow('secretsmanager:GetSecretValue', 'secret:*'))]))).toEqual([]);
   });
