@@ -113,3 +113,45 @@ describe('properties', () => {
     expect(lowered).toBeGreaterThan(0);
   });
 });
+
+// privilege-escalation judges the same reach by the tier it adds: a destructive gain scoped at
+// every target is one step lower there too, so the two findings agree.
+const escalation = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role');
+
+describe('privilege-escalation: a destructive gain scoped at its targets', () => {
+  it('assuming a role that deletes only kiro-scratch-* tables: medium, as agent-reaches-destructive says', () => {
+    const spec = account([], { deploy: [deleteTable(table('kiro-scratch-*'))] });
+    const [f] = escalation(spec);
+    expect(f!.severity).toBe('medium');
+    expect(f!.title).toContain('adding destructive actions only on table/kiro-scratch-*');
+    expect(reaches(spec).map((x) => x.severity)).toEqual(['medium']);
+  });
+
+  it('controls: on every table, or a production name: high', () => {
+    expect(escalation(account([], { deploy: [deleteTable('*')] })).map((f) => f.severity)).toEqual(['high']);
+    const [p] = escalation(account([], { deploy: [deleteTable(table('prod-orders'))] }));
+    expect(p!.severity).toBe('high');
+    expect(p!.title).toContain('which names production');
+  });
+
+  it('another target of the same severity that adds credential access (ranked below destructive) keeps it high', () => {
+    const spec = account([], { deploy: [deleteTable(table('kiro-scratch-*'))], ops: [allow('sts:GetFederationToken', '*')] });
+    expect(escalation(spec).map((f) => f.severity)).toEqual(['high']);
+  });
+});
+
+describe('privilege-escalation: a self policy edit capped by a boundary', () => {
+  const USER = arn(DEV, 'user', 'kiro-bot');
+  const selfEdit = (cap: Doc): AccountSpec => ({
+    users: [{ name: 'kiro-bot', inline: [doc(allow('iam:PutUserPolicy', USER))], boundary: 'cap', tags: { 'ai-agent': 'true' } }],
+    policies: { cap },
+  });
+  const edit = (spec: AccountSpec) => analyzeSnapshots([snapshot(spec)], defaultConfig(), opts).flatMap((a) => a.report.findings)
+    .filter((f) => f.principalArn === USER && f.technique === 'iam-put-user-policy');
+
+  it('the boundary lets it give itself deletes of kiro-* buckets only: medium; of every bucket: high', () => {
+    const scoped = edit(selfEdit(doc(allow('iam:PutUserPolicy'), allow('s3:DeleteBucket', 'arn:aws:s3:::kiro-*'))));
+    expect(scoped.map((f) => [f.severity, f.title.endsWith('adding destructive actions only on kiro-*')])).toEqual([['medium', true]]);
+    expect(edit(selfEdit(doc(allow('iam:PutUserPolicy'), allow('s3:DeleteBucket', 'arn:aws:s3:::*')))).map((f) => f.severity)).toEqual(['high']);
+  });
+});
