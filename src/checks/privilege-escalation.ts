@@ -76,8 +76,10 @@ export const privilegeEscalation = defineCheck({
           if (top.every((x) => x.adds === 'destructive') && top.length <= 50) {
             const destructive = tierSets(ctx.expander).destructive;
             const own = a.effective.unconditional;
+            // A target holding an added one on every resource decides it without reading statements (wide wins).
+            const wide = top.some((x) => x.target.power.allResources.gainsIn(own, destructive));
             const ids = new Set<number>();
-            for (const x of top) for (const id of x.target.power.unconditional.clone().and(destructive).andNot(own).toArray()) ids.add(id);
+            if (!wide) for (const x of top) for (const id of x.target.power.unconditional.clone().and(destructive).andNot(own).toArray()) ids.add(id);
             const holders = top.flatMap((x): Holder[] => (x.target.principal && x.target.effective ? [{ principal: x.target.principal, effective: x.target.effective }] : []));
             const account = ctx.snapshot.account.id;
             if (ids.size > 0 && ids.size <= 200) {

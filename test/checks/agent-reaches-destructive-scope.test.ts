@@ -96,7 +96,8 @@ describe('agent-reaches-destructive: the agent\'s own grant', () => {
 });
 
 // A role's statements from a pool of patterns; adding one never lowers what the agent is told.
-const POOL = ['*', table('*'), table('kiro-scratch-*'), table('prod-orders'), 'arn:aws:s3:::kiro-bucket', 'arn:aws:s3:::*'];
+// Scoped patterns first: fast-check favours the first constants, and lowered cases must occur.
+const POOL = [table('kiro-scratch-*'), 'arn:aws:s3:::kiro-bucket', '*', table('*'), table('prod-orders'), 'arn:aws:s3:::*'];
 const statementArb = fc.record({ action: fc.constantFrom('dynamodb:DeleteTable', 's3:DeleteBucket'), resource: fc.constantFrom(...POOL) }).map(({ action, resource }) => allow(action, resource));
 const rank = (statements: unknown[], own: unknown[]) => Math.max(-1, ...reaches(account(own, { deploy: statements })).map((f) => severityRank[f.severity]));
 
@@ -108,8 +109,8 @@ describe('properties', () => {
       const before = rank(base, own);
       expect(rank([...base, extra], own)).toBeGreaterThanOrEqual(before);
       if (before === severityRank.medium) lowered++;
-    }), { numRuns: 30 });
-    // The property saw lowered findings, not only the wide ones.
+    }), { numRuns: 40, examples: [[[deleteTable(table('kiro-scratch-*'))], allow('s3:DeleteBucket', '*'), false]] });
+    // The property saw lowered findings, not only the wide ones (the example is one; draws add more).
     expect(lowered).toBeGreaterThan(0);
   });
 });
