@@ -11,7 +11,7 @@ export const dataExfiltration = defineCheck({
   references: ['https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html', 'https://cloudsplaining.readthedocs.io/en/latest/glossary/data-exfiltration/'],
   run: (ctx) => {
     const base = listFindings(ctx, exfiltrationActions, {
-      subject: 'exfiltration', what: 'read or share data on every resource', scope: 'all-resources',
+      subject: 'exfiltration', what: 'read or share data on every resource', scope: 'all-resources', typeWide: true,
       severity: (agent) => (agent ? 'high' : 'medium'),
       remediation: 'Scope these actions to specific secret, parameter, bucket, snapshot and key ARNs.',
     });

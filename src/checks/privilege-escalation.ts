@@ -5,8 +5,9 @@ import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
-import { grantScope, ONE_STEP_LOWER, scopeVerdict } from './scope.js';
+import { grantScope, ONE_STEP_LOWER, reachedScope, scopeVerdict, type Holder } from './scope.js';
 import { markersFrom } from '../resources/markers.js';
+import { tierSets } from '../graph/power.js';
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).replace(/#.*$/, '');
 
@@ -38,7 +39,7 @@ export const privilegeEscalation = defineCheck({
   id: 'privilege-escalation',
   title: 'Privilege escalation technique within reach',
   severity: 'critical',
-  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop. Severity follows what it gains, not the technique: critical when it reaches an administrator, high for IAM write, destructive actions or credential access, medium for data reads on every resource; one step lower (at most medium) when only a condition or unseen compute makes the hop. Techniques the graph does not judge (credential reads, AssumeRoot) keep their catalogued severity, critical for an AI agent or an engineer\'s session, one step lower when every grant is scoped to named resources none of which names production.',
+  rationale: 'A principal that can rewrite policies, pass privileged roles to new compute, or mint credentials for others can become an administrator. A technique counts only where it reaches a principal (or a state of one) that can do more than the caller — in the order admin, IAM write, destructive, credential access, data reads on every resource — judged by the access graph with the trust, identity, boundary and SCP rules of every hop. Severity follows what it gains, not the technique: critical when it reaches an administrator, high for IAM write, destructive actions or credential access, medium for data reads on every resource; one step lower (at most medium) when only a condition or unseen compute makes the hop. Techniques the graph does not judge (credential reads, AssumeRoot) keep their catalogued severity, critical for an AI agent or an engineer\'s session, one step lower when every grant is scoped to named resources none of which names production; so is a gain of destructive actions that every target it reaches holds only on such resources.',
   references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
@@ -52,6 +53,7 @@ export const privilegeEscalation = defineCheck({
         let via = '';
         let possibleOnly = false;
         let gained: Severity | undefined;
+        let reached: ReturnType<typeof scopeVerdict> | undefined;
         if (judged) {
           const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
           if (edges.length === 0) return [];
@@ -67,6 +69,25 @@ export const privilegeEscalation = defineCheck({
           for (const x of edges) distinct.add(text(x));
           const targets = [...distinct];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
+          // Destructive actions every such target holds only on named, non-production resources: one
+          // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only
+          // when destructive is all that decides the severity, for at most 50 targets.
+          const top = edges.filter((x) => severityOf(x) === gained);
+          if (top.every((x) => x.adds === 'destructive') && top.length <= 50) {
+            const destructive = tierSets(ctx.expander).destructive;
+            const own = a.effective.unconditional;
+            // A target holding an added one on every resource decides it without reading statements (wide wins).
+            const wide = top.some((x) => x.target.power.allResources.gainsIn(own, destructive));
+            const ids = new Set<number>();
+            if (!wide) for (const x of top) for (const id of x.target.power.unconditional.clone().and(destructive).andNot(own).toArray()) ids.add(id);
+            const holders = top.flatMap((x): Holder[] => (x.target.principal && x.target.effective ? [{ principal: x.target.principal, effective: x.target.effective }] : []));
+            const account = ctx.snapshot.account.id;
+            if (ids.size > 0 && ids.size <= 200) {
+              reached = scopeVerdict(reachedScope(ctx.expander, holders, [...ids].map((id) => ctx.expander.catalog.actions[id]!.key), {
+                ...(ctx.evidence ? { index: ctx.evidence } : {}), markers, scpsOf: (p) => (p.arn.split(':')[4] === account ? ctx.snapshot.scps : undefined),
+              }));
+            }
+          }
         }
         // Where the graph does not judge the technique (credential reads, AssumeRoot) or
         // the inventory is partial, what it gains is unknown: its label stands, and an unattended
@@ -76,14 +97,14 @@ export const privilegeEscalation = defineCheck({
         // non-production resources is one step lower (session 35); a conditional one is already lowered.
         const scope = !gained && !h.conditional && graphJudgement(h.techniqueId) === undefined
           ? scopeVerdict(grantScope(ctx.expander, a.principal, h.actions, { effective: a.effective, ...(ctx.evidence ? { index: ctx.evidence } : {}), ...(ctx.snapshot.scps ? { scps: ctx.snapshot.scps } : {}), markers }))
-          : undefined;
+          : reached;
         const severity = scope?.lower ? ONE_STEP_LOWER[labelled] : labelled;
         return [{
           principalArn: a.principal.arn,
           subject: h.techniqueId,
           technique: h.techniqueId,
           severity,
-          title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${scope.only}` : ''}`,
+          title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${reached ? 'adding destructive actions ' : ''}${scope.only}` : ''}`,
           description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${scope?.text ?? ''}`,
           evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
           actions: h.actions,

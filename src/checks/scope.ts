@@ -14,6 +14,19 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
 // An action with no resource type takes only `"Resource": "*"` (Service Authorization Reference),
 // so a named pattern grants it nowhere: scoped.
+//
+// A pattern of another service (session 36): `dynamodb:DeleteTable` on `arn:aws:s3:::*` or
+// `arn:aws:s3:::x` can match no table ARN, so that statement grants the action nowhere. When the
+// pattern's service field (third) is literal and no ARN format of the action's resource types
+// (catalog; `ebs:` snapshots are `arn:…:ec2:…`, so the formats decide, not the action's prefix)
+// has that service, the pattern is *scoped*, never wide, and shown whole. It never understates:
+// only a literal field decides (IAM forbids a wildcard there, and leash does not guess one);
+// fields compare case-insensitively; an action whose formats are not all known with a literal
+// service (or that has none, or is unknown) keeps the plain rule; and "scoped" is all it becomes.
+// The effective stage still holds the action as allowed on some resource, so the finding stays,
+// one step lower when every grant is like this, and says where; it does not vanish.
+// The third field is the service namespace (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html),
+// and the Resource element's page notes that the service segment takes no wildcard.
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -36,6 +49,8 @@ export interface GrantScope {
   readonly patterns: readonly string[];
   /** A scoped pattern whose words name production (production-markers.json), if any. */
   readonly production?: string;
+  /** Scoped patterns of another service than their action's resources (grant nothing there; shown whole). */
+  readonly otherService?: readonly string[];
 }
 
 /** Index of the first wildcard of an ARN's resource part, a policy variable read as literal; -1 when none. */
@@ -98,30 +113,60 @@ function typePrefixes(expander: ActionExpander, id: number): readonly string[] {
   return out;
 }
 
+// Per expander, an action id's resource types' ARN services (`dynamodb`; `ec2` for an ebs
+// snapshot); null when one is not literal, the action has no resource type or is unknown.
+const serviceCache = new WeakMap<ActionExpander, Map<number, ReadonlySet<string> | null>>();
+function typeServices(expander: ActionExpander, id: number): ReadonlySet<string> | null {
+  if (id < 0) return null;
+  let byId = serviceCache.get(expander);
+  if (!byId) serviceCache.set(expander, (byId = new Map()));
+  let out = byId.get(id);
+  if (out === undefined) {
+    const a = expander.catalog.actions[id]!;
+    const formats = expander.catalog.resourceArnFormats.get(a.service);
+    const services = new Set<string>();
+    for (const t of a.resourceTypes) {
+      const svc = formats?.get(t.name)?.split(':')[2];
+      if (svc === undefined || svc === '' || /[*?$]/.test(svc)) { services.clear(); break; }
+      services.add(svc.toLowerCase());
+    }
+    out = services.size > 0 ? services : null;
+    byId.set(id, out);
+  }
+  return out;
+}
+
+/** Does a Resource pattern name another service than every ARN the action takes (the rule above)? */
+export function otherService(pattern: string, services: ReadonlySet<string> | null): boolean {
+  if (services === null || resourcePart(pattern) === undefined) return false;
+  const svc = pattern.slice(pattern.indexOf(':', 4) + 1, pattern.indexOf(':', pattern.indexOf(':', 4) + 1));
+  return !/[*?$]/.test(svc) && !services.has(svc.toLowerCase());
+}
+
 /** What one layer says of an action: wide, scoped to these patterns, or nothing found (undefined). */
 type LayerScope = true | Set<string> | undefined;
 
 /** Adds one granting statement to a layer's verdict: wide if it is (a wide statement wins), else its patterns. */
-function addStatement(acc: LayerScope, st: Statement, prefixes: readonly string[]): LayerScope {
+function addStatement(acc: LayerScope, st: Statement, prefixes: readonly string[], services: ReadonlySet<string> | null): LayerScope {
   // An Allow behind an approval condition is not what the agent holds without approval.
   if (acc === true || st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow')) return acc;
   if (st.notResource || st.resource === undefined) return true;
   const out = acc ?? new Set<string>();
   for (const r of st.resource) {
-    if (patternIsWide(r, prefixes)) return true;
+    if (!otherService(r, services) && patternIsWide(r, prefixes)) return true;
     out.add(r);
   }
   return out;
 }
 
 /** The identity layer, from the statements evidence reads for this principal (index shared with the checks). */
-function identityScope(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], index: EvidenceIndex | undefined): LayerScope {
+function identityScope(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], services: ReadonlySet<string> | null, index: EvidenceIndex | undefined): LayerScope {
   let acc: LayerScope;
   for (const view of viewsOf(expander, p, index)) {
     if (id >= 0 && !view.union.has(id)) continue;
     const { statements, sets } = view;
     for (let k = 0; k < statements.length && acc !== true; k++) {
-      if (id >= 0 ? sets[k]!.has(id) : statementCovers(statements[k]!, action)) acc = addStatement(acc, statements[k]!, prefixes);
+      if (id >= 0 ? sets[k]!.has(id) : statementCovers(statements[k]!, action)) acc = addStatement(acc, statements[k]!, prefixes, services);
     }
     if (acc === true) return acc;
   }
@@ -129,11 +174,11 @@ function identityScope(expander: ActionExpander, p: Principal, action: string, i
 }
 
 /** A boundary or one SCP level: its statements that cover the action and may apply to this principal. */
-function layerScope(docs: readonly PolicyDocument[], p: Principal, action: string, prefixes: readonly string[]): LayerScope {
+function layerScope(docs: readonly PolicyDocument[], p: Principal, action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): LayerScope {
   let acc: LayerScope;
   for (const d of docs) {
     for (const st of coveringStatementsOf(d, action)) {
-      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) acc = addStatement(acc, st, prefixes);
+      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) acc = addStatement(acc, st, prefixes, services);
       if (acc === true) return acc;
     }
   }
@@ -161,17 +206,24 @@ export function grantScope(
     const id = expander.idOf(action);
     if (id >= 0 && opts.effective?.allResources.has(id)) { everywhere.push(action); continue; }
     const prefixes = typePrefixes(expander, id);
+    const services = typeServices(expander, id);
     // The first scoped layer decides; the others are not looked at.
-    let ls = identityScope(expander, p, action, id, prefixes, opts.index);
-    for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes);
+    let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
+    for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
   }
+  return finish(expander, everywhere, scoped, opts.markers);
+}
+
+/** A scope's pattern list, production and other-service patterns, from its everywhere and scoped actions. */
+function finish(expander: ActionExpander, everywhere: string[], scoped: { action: string; patterns: readonly string[] }[], markers: ProductionMarkers | undefined): GrantScope {
   if (scoped.length === 0) return { everywhere, scoped, patterns: [] };
   const all = [...new Set(scoped.flatMap((s) => s.patterns))];
   // Production matters only where the severity could be lowered: every grant scoped.
-  const production = opts.markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, opts.markers!)) : undefined;
-  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}) };
+  const production = markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, markers)) : undefined;
+  const other = [...new Set(scoped.flatMap((s) => s.patterns.filter((x) => otherService(x, typeServices(expander, expander.idOf(s.action))))))];
+  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}) };
 }
 
 const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean);
@@ -190,16 +242,16 @@ export function namesProduction(pattern: string, m: ProductionMarkers): boolean 
 }
 const productionValues = new WeakMap<ProductionMarkers, ReadonlySet<string>>();
 
-/** A pattern as finding text: its resource part (the account and region add nothing to read), escaped and bounded. */
-export function patternText(pattern: string, max = 80): string {
-  const r = resourcePart(pattern) ?? pattern;
+/** A pattern as finding text: its resource part (the account and region add nothing to read), or whole, escaped and bounded. */
+export function patternText(pattern: string, max = 80, whole = false): string {
+  const r = whole ? pattern : resourcePart(pattern) ?? pattern;
   const cut = r.length > max ? `${r.slice(0, max - 1)}…` : r;
   return safeText(cut);
 }
 
-/** "a, b, c and 4 more" of patterns as finding text. */
-export function patternsText(patterns: readonly string[], max = 3): string {
-  const shown = patterns.slice(0, max).map((x) => patternText(x));
+/** "a, b, c and 4 more" of patterns as finding text (those in `whole` with their service). */
+export function patternsText(patterns: readonly string[], max = 3, whole?: readonly string[]): string {
+  const shown = patterns.slice(0, max).map((x) => patternText(x, 80, whole?.includes(x)));
   return patterns.length > max ? `${shown.join(', ')} and ${patterns.length - max} more` : shown.join(', ');
 }
 
@@ -212,12 +264,81 @@ export const ONE_STEP_LOWER: Readonly<Record<Severity, Severity>> = { critical: 
  */
 export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
   if (s.scoped.length === 0) return { lower: false, text: '' };
-  const where = patternsText(s.patterns);
+  const where = patternsText(s.patterns, 3, s.otherService);
+  // Named patterns of another service grant nothing; the effective stage still counts the action.
+  const other = s.otherService ? ` ${patternsText(s.otherService, 3, s.otherService)} ${s.otherService.length === 1 ? 'names' : 'name'} another service than the action's resources: no grant there.` : '';
   if (s.everywhere.length > 0) {
-    return { lower: false, text: ` Scoped to named resources: ${patternsText(s.scoped.map((x) => x.action))} (only on ${where}); the others on every resource, so the severity stands.` };
+    return { lower: false, text: ` Scoped to named resources: ${patternsText(s.scoped.map((x) => x.action))} (only on ${where}); the others on every resource, so the severity stands.${other}` };
   }
   if (s.production !== undefined) {
-    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.`, only: `only on ${where}, which names production` };
+    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${other}`, only: `only on ${where}, which names production` };
   }
-  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.`, only: `only on ${where}` };
+  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${other}`, only: `only on ${where}` };
+}
+
+/** A principal reached through the graph, with what it may do itself. */
+export interface Holder { readonly principal: Principal; readonly effective: EffectivePermissions }
+
+/**
+ * Where the principals an agent can act as hold `actions` (session 36), for checks whose power
+ * comes through the graph. An action is everywhere when one holder holds it wide, or when no
+ * holder's own grants show it (power gained some other way, e.g. a policy edit, is not read
+ * here: never understated); otherwise scoped to the union of the holders' patterns. Past `max`
+ * holders to read, everything counts as everywhere (bounded work, overstated at worst).
+ * `opts` gives each holder's SCP levels (only its own account's are known).
+ */
+export function reachedScope(
+  expander: ActionExpander, holders: readonly Holder[], actions: readonly string[],
+  opts: { readonly index?: EvidenceIndex; readonly markers?: ProductionMarkers; readonly scpsOf?: (p: Principal) => Snapshot['scps'] }, max = 50,
+): GrantScope {
+  const ids = actions.map((x) => expander.idOf(x));
+  const everywhere = new Set<string>();
+  const where = new Map<string, Set<string>>();
+  let read = 0;
+  for (const h of holders) {
+    const held = actions.filter((x, i) => ids[i]! >= 0 && !everywhere.has(x) && h.effective.unconditional.has(ids[i]!));
+    if (held.length === 0) continue;
+    if (++read > max) return { everywhere: [...actions], scoped: [], patterns: [] };
+    const scps = opts.scpsOf?.(h.principal);
+    const s = grantScope(expander, h.principal, held, { effective: h.effective, ...(opts.index ? { index: opts.index } : {}), ...(scps ? { scps } : {}) });
+    for (const x of s.everywhere) everywhere.add(x);
+    for (const x of s.scoped) {
+      let set = where.get(x.action);
+      if (!set) where.set(x.action, (set = new Set()));
+      for (const pt of x.patterns) set.add(pt);
+    }
+  }
+  const scoped: { action: string; patterns: readonly string[] }[] = [];
+  for (const x of actions) {
+    const set = where.get(x);
+    if (!set || everywhere.has(x)) everywhere.add(x);
+    else scoped.push({ action: x, patterns: [...set] });
+  }
+  return finish(expander, [...everywhere], scoped, opts.markers);
+}
+
+/**
+ * Which of `actions` (allowed, but not in the effective stage's every-resource set) a Condition-free
+ * identity Allow grants on a pattern wide by the rule above (`secret:*`, `table/*`, every object of
+ * every bucket), with the boundary and each SCP level wide for them too (session 36). It adds
+ * findings, so it is strict where grantScope is generous: any Condition, a pattern that is not a
+ * six-part ARN, or any Deny on the action in any layer (one with NotResource spares what it lists;
+ * the effective stage reads those) and the action is not claimed.
+ */
+export function wideByType(expander: ActionExpander, p: Principal, actions: readonly string[], opts: { readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps'] }): string[] {
+  const layers: (readonly PolicyDocument[])[] = [p.policies.map((x) => x.document)];
+  if (p.boundary) layers.push([p.boundary.document]);
+  for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
+  const views = viewsOf(expander, p, opts.index);
+  return actions.filter((action) => {
+    const id = expander.idOf(action);
+    if (id < 0) return false;
+    const prefixes = typePrefixes(expander, id);
+    const services = typeServices(expander, id);
+    const wide = views.some((v) => v.union.has(id) && v.statements.some((st, k) => v.sets[k]!.has(id) && st.effect === 'Allow' && st.condition === undefined
+      && !st.notResource && (st.resource ?? []).some((r) => resourcePart(r) !== undefined && !otherService(r, services) && patternIsWide(r, prefixes))));
+    // Most grants are scoped: the Deny and the other layers are read only for a wide one.
+    if (!wide || layers.some((docs) => docs.some((d) => coveringStatementsOf(d, action).some((st) => st.effect === 'Deny')))) return false;
+    return layers.slice(1).every((docs) => layerScope(docs, p, action, prefixes, services) === true);
+  });
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import { severityRank, type Finding } from '../../src/model/finding.js';
 import { DEV, allow, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
-import { patternIsWide } from '../../src/checks/scope.js';
+import { otherService, patternIsWide } from '../../src/checks/scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false };
@@ -151,6 +151,31 @@ describe('privilege-escalation: credential reads by where they apply', () => {
     const scoped = own(`arn:aws:iam::${DEV}:role/kiro-agent`);
     expect(scoped.map((f) => f.severity)).toEqual(['critical']);
     expect(scoped[0]!.title).not.toContain('only on');
+  });
+});
+
+describe('a pattern of another service (session 36)', () => {
+  it('DeleteTable on arn:aws:s3:::* grants it on no table: scoped (high), shown whole, said', () => {
+    const [f] = destructive(agent([deleteTable('arn:aws:s3:::*')]));
+    expect(f!.severity).toBe('high');
+    expect(f!.title).toBe('kiro-agent can run 1 destructive action without approval, only on arn:aws:s3:::*');
+    expect(f!.description).toContain('arn:aws:s3:::* names another service than the action\'s resources: no grant there.');
+    // And on a named bucket: still scoped, said the same way.
+    expect(destructive(agent([deleteTable('arn:aws:s3:::x')]))[0]!.description).toContain('arn:aws:s3:::x names another service');
+  });
+
+  it('controls: the same pattern for an action of that service is wide; a wide table pattern beside it wins', () => {
+    const bucket = destructive(agent([doc(allow('s3:DeleteBucket', 'arn:aws:s3:::*'))]));
+    expect(bucket.map((f) => f.severity)).toEqual(['critical']);
+    expect(bucket[0]!.description).not.toContain('another service');
+    expect(destructive(agent([deleteTable(['arn:aws:s3:::*', table('*')])]))[0]!.severity).toBe('critical');
+    // The service field compares case-insensitively: not claimed as another service.
+    expect(destructive(agent([deleteTable('arn:aws:DynamoDB:*:*:table/*')]))[0]!.severity).toBe('critical');
+  });
+
+  it('only a literal service field of a six-part ARN decides (unit level)', () => {
+    const s3 = new Set(['s3']);
+    expect([otherService('arn:aws:dynamodb:*:*:table/*', s3), otherService('arn:aws:s3:::*', s3), otherService('arn:aws:S3:::*', s3), otherService('*', s3), otherService('arn:aws:s3:::*', null), otherService('arn:aws:s*:::*', s3)]).toEqual([true, false, false, false, false, false]);
   });
 });
 
