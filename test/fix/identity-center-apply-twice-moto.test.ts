@@ -166,6 +166,30 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh run again
         expect(boundaryNow()).toEqual(ours);
       }
     }, 900_000);
+    it('its rollback leaves a boundary changed after that run as it is, saying so, and does not provision; control: unchanged since, it is put back', async () => {
+      const ours = boundaryNow();
+      // A run that saved "no boundary" (removed by hand before it), then a boundary put by hand after it.
+      await aws(['sso-admin', 'delete-permissions-boundary-from-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', psArn]);
+      const before = backups(dir);
+      const run = await apply(script, psArn, ['--apply']);
+      expect(run.status, run.stderr).toBe(0);
+      const saved = join(dir, backups(dir).filter((b) => !before.includes(b))[0]!);
+      expect(readFileSync(join(saved, 'applied-permission-set-boundary.json'), 'utf8')).toContain('"CustomerManagedPolicyReference"');
+      await aws(['sso-admin', 'put-permissions-boundary-to-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', psArn, '--permissions-boundary', JSON.stringify(OTHER)]);
+      const kept = await apply(script, psArn, ['--rollback', saved, '--apply']);
+      expect(kept.status).toBe(1);
+      expect(kept.stderr).toContain(`Left as is: permission-set-boundary.json changed after apply.sh set it, so putting back ${join(saved, 'permission-set-boundary.json')} would undo that change.`);
+      expect(kept.stderr).toContain('1 setting(s) changed since apply.sh were left as they are');
+      expect(kept.ops.filter((o) => WRITES.test(o))).toEqual([]);
+      expect(boundaryNow()).toEqual(OTHER);
+      // Control: the boundary back to what that run left; the same rollback puts the saved state back and provisions.
+      await aws(['sso-admin', 'put-permissions-boundary-to-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', psArn, '--permissions-boundary', JSON.stringify(ours)]);
+      const back = await apply(script, psArn, ['--rollback', saved, '--apply']);
+      expect(back.status, back.stderr).toBe(0);
+      expect(back.stderr).not.toContain('Left as is');
+      expect(back.ops.filter((o) => WRITES.test(o))).toEqual(['DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet']);
+      expect(boundaryNow()).toBeNull();
+    }, 900_000);
   });
 
   describe('a permission set given an inline policy and a boundary of its own (a fix folder written from a target)', () => {

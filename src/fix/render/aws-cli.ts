@@ -646,28 +646,38 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '',
     '# ---- rollback (--rollback DIR) ----',
     'rollback() {',
-    '  local dir="$1"',
+    '  local dir="$1" put=0',
     '  rollback_begin "$dir" permission-set-boundary.json # sts get-caller-identity (the account check)',
+    '  # A setting changed after apply.sh set it is left as it is, said (unchanged_since_apply).',
   ];
   if (inlineIdx >= 0) {
     L.push(
-      '  if [ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]; then',
-      `    sso_undo sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
-      '  else',
-      `    sso_undo sso-admin delete-inline-policy-from-permission-set ${ps}`,
+      `  if unchanged_since_apply "$dir" ${PS_INLINE_FILE}; then # sso-admin get-inline-policy-for-permission-set (the policy now)`,
+      '    put=1',
+      '    if [ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]; then',
+      `      sso_undo sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
+      '    else',
+      `      sso_undo sso-admin delete-inline-policy-from-permission-set ${ps}`,
+      '    fi',
       '  fi',
     );
   }
   if (boundary) {
     L.push(
-      '  if [ "$(cat "$dir/permission-set-boundary.json")" != null ]; then',
-      `    sso_undo sso-admin put-permissions-boundary-to-permission-set ${ps} --permissions-boundary "file://$dir/permission-set-boundary.json"`,
-      '  else',
-      `    sso_undo sso-admin delete-permissions-boundary-from-permission-set ${ps}`,
+      `  if unchanged_since_apply "$dir" ${PS_BOUNDARY_FILE}; then # sso-admin get-permissions-boundary-for-permission-set (the boundary now)`,
+      '    put=1',
+      '    if [ "$(cat "$dir/permission-set-boundary.json")" != null ]; then',
+      `      sso_undo sso-admin put-permissions-boundary-to-permission-set ${ps} --permissions-boundary "file://$dir/permission-set-boundary.json"`,
+      '    else',
+      `      sso_undo sso-admin delete-permissions-boundary-from-permission-set ${ps}`,
+      '    fi',
       '  fi',
     );
   }
-  L.push(`  sso_undo sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`);
+  L.push(
+    '  # Provisioned only when something was put back: a change kept is its author\'s to provision.',
+    `  if [ "$put" = 1 ]; then sso_undo sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS; fi`,
+  );
   // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE).
   if (own) L.push(`  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it)."; else undo iam delete-policy --policy-arn ${arnOf(boundary.name)}; fi`);
   if (boundary && shared) L.push(`  echo "The shared boundary "${q(boundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(boundary.name)}/README.md says how to remove it)."`);
