@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
+import { missingBoundaryExport } from '../support/missing-boundary-export.js';
 import { runCli } from '../support/cli.js';
 import { awsStub, RAW_ESCAPE, stubAwsDirs } from '../support/aws-stub.js';
 
@@ -27,15 +27,7 @@ let cwd: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leash-not-safe-'));
-  const b = new IamExportBuilder(ACCOUNT);
-  const old = b.customerPolicy(MISSING_BOUNDARY, policy(allow('s3:GetObject', '*')));
-  const agent = (boundary?: string) => ({ trust: trust('ec2.amazonaws.com'), inline: { p: policy(allow(['s3:*', 'iam:PassRole'], '*')) }, tags: { 'ai-agent': 'true' }, ...(boundary ? { boundary } : {}) });
-  b.role(MISSING, agent(old));
-  for (const n of [...CONTROLS, LONG]) b.role(n, agent());
-  const e = b.build();
-  for (const r of e.RoleDetailList) if (r.RoleName === LONG) (r as Record<string, unknown>).MaxSessionDuration = 43200;
-  // A filtered export: the role names its boundary, the export does not hold it.
-  e.Policies = e.Policies.filter((x) => x.Arn !== old);
+  const e = missingBoundaryExport({ account: ACCOUNT, boundaryName: MISSING_BOUNDARY, missing: [MISSING], plain: CONTROLS, longSession: LONG });
   writeFileSync(join(root, 'account.json'), JSON.stringify(e));
   const r = await runCli(['scan', '--input', join(root, 'account.json'), '--fixes', '--output', join(root, 'bundle'), '--ci']);
   expect(r.code, r.err).toBe(0);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
+import { missingBoundaryExport } from '../support/missing-boundary-export.js';
 import { runCli } from '../support/cli.js';
 import { awsStub, RAW_ESCAPE, stubAwsDirs } from '../support/aws-stub.js';
 import { parseReportBytes } from '../../src/report/history.js';
@@ -36,15 +36,7 @@ let report: Report;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leash-not-safe-renderings-'));
-  const b = new IamExportBuilder(ACCOUNT);
-  const old = b.customerPolicy(MISSING_BOUNDARY, policy(allow('s3:GetObject', '*')));
-  const agent = (boundary?: string) => ({ trust: trust('ec2.amazonaws.com'), inline: { p: policy(allow(['s3:*', 'iam:PassRole'], '*')) }, tags: { 'ai-agent': 'true' }, ...(boundary ? { boundary } : {}) });
-  for (const n of MISSINGS) b.role(n, agent(old));
-  for (const n of ['plain-agent-1', 'long-session-agent']) b.role(n, agent());
-  const e = b.build();
-  for (const r of e.RoleDetailList) if (r.RoleName === 'long-session-agent') (r as Record<string, unknown>).MaxSessionDuration = 43200;
-  // A filtered export: the role names its boundary, the export does not hold it.
-  e.Policies = e.Policies.filter((x) => x.Arn !== old);
+  const e = missingBoundaryExport({ account: ACCOUNT, boundaryName: MISSING_BOUNDARY, missing: MISSINGS, plain: ['plain-agent-1'], longSession: 'long-session-agent' });
   input = join(root, 'account.json');
   writeFileSync(input, JSON.stringify(e));
   const r = await runCli(['scan', '--input', input, '--fixes', '--output', join(root, 'bundle'), '--ci']);

@@ -2,7 +2,8 @@
 // AccessDenied or throttling, answered in the protocol the service speaks (XML for query and S3,
 // JSON with x-amzn-ErrorType for JSON protocols), so the real SDK parses them as it would AWS's.
 // It also records every request's service, region and operation, so a test can prove which calls
-// a collector sent. Nothing leaves 127.0.0.1.
+// a collector sent, and can answer itself the few operations the emulator does not implement
+// (JSON protocols only). Nothing leaves 127.0.0.1.
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,6 +16,16 @@ export interface ProxiedRequest {
   readonly operation: string;
   readonly fault?: Fault;
 }
+
+/** An answer given here instead of the emulator's (status, and the JSON body of a JSON-protocol service). */
+export interface ProxyAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  /** For an error: the x-amzn-ErrorType the SDK and the CLI read. */
+  readonly errorType?: string;
+}
+/** Answers an operation the emulator does not implement (undefined: forwarded as any other). */
+export type ProxyAnswerer = (call: { readonly service: string; readonly operation: string; readonly body: string }) => ProxyAnswer | undefined;
 
 export interface AwsProxy {
   readonly url: string;
@@ -31,7 +42,7 @@ function scope(req: IncomingMessage): { service: string; region: string } {
   return { region: m?.[1] ?? '', service: m?.[2] ?? '' };
 }
 
-export async function startAwsProxy(target: string): Promise<AwsProxy> {
+export async function startAwsProxy(target: string, answer?: ProxyAnswerer): Promise<AwsProxy> {
   const requests: ProxiedRequest[] = [];
   const faults = new Map<string, Fault>();
   const t = new URL(target);
@@ -57,6 +68,12 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code });
           res.end(JSON.stringify({ __type: code, message }));
         }
+        return;
+      }
+      const own = answer?.({ service, operation, body: body.toString('utf8') });
+      if (own) {
+        res.writeHead(own.status, { 'content-type': 'application/x-amz-json-1.1', ...(own.errorType ? { 'x-amzn-errortype': own.errorType } : {}) });
+        res.end(JSON.stringify(own.body));
         return;
       }
       const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {

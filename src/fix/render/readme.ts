@@ -104,6 +104,8 @@ export function renderFixesReadme(): string {
     '',
     "`./apply.sh` alone is a dry run: it prints the AWS calls and contacts nothing. `./apply.sh --apply` checks that the credentials are for the fix's account, saves the current state to `backup-<UTC time>/` beside the script, then makes the changes; `./apply.sh --rollback <that folder> --apply` puts the saved state back. `--profile NAME` goes to every aws call (`--sso-profile NAME` to the sso-admin calls of an IAM Identity Center fix).",
     '',
+    "An IAM Identity Center fix's `apply.sh` can be run twice: run again, it does nothing (\"Already applied\", no backup, no change, no provisioning) while the permission set holds what the last run here left from the same files; one changed since (its boundary removed or replaced, its inline policy edited) is applied again, saying \"Changed since the run saved in …\", its current state saved first, so the rollback of that run puts the manual change back. Its rollback leaves a boundary or inline policy changed after the run it undoes as it is (\"Left as is\", exit 1) and provisions only when it put something back.",
+    '',
     "The steps every fix shares (arguments, dry run, backup, rollback) are functions of `lib/leash-apply-<hash>.sh`: each apply.sh checks that file's sha256 before it sources it, and names beside each call the AWS calls it makes. A shared boundary is created by the first apply.sh that needs it and only attached by the others when the live policy is the one created from its folder (`boundaries/<name>/README.md`).",
     '',
     '## Approval conditions',
