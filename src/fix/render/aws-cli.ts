@@ -650,29 +650,28 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '  rollback_begin "$dir" permission-set-boundary.json # sts get-caller-identity (the account check)',
     '  # A setting changed after apply.sh set it is left as it is, said (unchanged_since_apply).',
   ];
+  // A saved setting put back, or removed when there was none, while it is still what that run left.
+  const restore = (file: string, now: string, saved: string, put: string, remove: string) => [
+    `  if unchanged_since_apply "$dir" ${file}; then # ${now}`,
+    '    put=1',
+    `    if ${saved}; then`,
+    `      sso_undo ${put}`,
+    '    else',
+    `      sso_undo ${remove}`,
+    '    fi',
+    '  fi',
+  ];
   if (inlineIdx >= 0) {
-    L.push(
-      `  if unchanged_since_apply "$dir" ${PS_INLINE_FILE}; then # sso-admin get-inline-policy-for-permission-set (the policy now)`,
-      '    put=1',
-      '    if [ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]; then',
-      `      sso_undo sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
-      '    else',
-      `      sso_undo sso-admin delete-inline-policy-from-permission-set ${ps}`,
-      '    fi',
-      '  fi',
-    );
+    L.push(...restore(PS_INLINE_FILE, 'sso-admin get-inline-policy-for-permission-set (the policy now)',
+      '[ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]',
+      `sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
+      `sso-admin delete-inline-policy-from-permission-set ${ps}`));
   }
   if (boundary) {
-    L.push(
-      `  if unchanged_since_apply "$dir" ${PS_BOUNDARY_FILE}; then # sso-admin get-permissions-boundary-for-permission-set (the boundary now)`,
-      '    put=1',
-      '    if [ "$(cat "$dir/permission-set-boundary.json")" != null ]; then',
-      `      sso_undo sso-admin put-permissions-boundary-to-permission-set ${ps} --permissions-boundary "file://$dir/permission-set-boundary.json"`,
-      '    else',
-      `      sso_undo sso-admin delete-permissions-boundary-from-permission-set ${ps}`,
-      '    fi',
-      '  fi',
-    );
+    L.push(...restore(PS_BOUNDARY_FILE, 'sso-admin get-permissions-boundary-for-permission-set (the boundary now)',
+      '[ "$(cat "$dir/permission-set-boundary.json")" != null ]',
+      `sso-admin put-permissions-boundary-to-permission-set ${ps} --permissions-boundary "file://$dir/permission-set-boundary.json"`,
+      `sso-admin delete-permissions-boundary-from-permission-set ${ps}`));
   }
   L.push(
     '  # Provisioned only when something was put back: a change kept is its author\'s to provision.',
