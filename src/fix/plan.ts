@@ -1153,7 +1153,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     title: ic
       ? `Permissions boundary for permission set ${ic.permissionSetName} (${p.name}): ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`
       : `Permissions boundary for ${p.name}: ${pa.meetable ? 'no destructive or escalation action without human approval' : 'no destructive or escalation action'}`,
-    description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${boundaryDenialText(forbidden.count(), boundaryNeed.basis === 'none' ? undefined : boundaryNeed.gated.length, pa)}; always denies removing the boundary and stopping CloudTrail.`,
+    description: `${boundaryNeed.basis === 'none' ? 'Allows everything else (no baseline to cap to)' : 'Caps the principal to its right-sized set'}; ${boundaryDenialText(forbidden.count(), boundaryNeed.basis === 'none' ? undefined : boundaryNeed.gated.length, pa)}; always denies removing the boundary and stopping CloudTrail${approvalGuard ? `, and the ${approvalGuard.actions.count()} actions that would let it approve itself (${pa.condition.id}'s guards)` : ''}.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: boundary,
     countsBefore: before, countsAfter: bAfter.counts,

@@ -60,6 +60,10 @@ describe('why a destructive or escalation action is removed, said as leash knows
     const boundary = planFixes(a, needed, s, defaultConfig(), expander, []).fixes.find((f) => f.kind === 'permissions-boundary')!.after as PolicyDocument;
     const enable = expander.catalog.lookup('iam:EnableMFADevice')!.id;
     expect(boundary.statements.filter((st) => st.effect === 'Deny').some((st) => expander.statementActions(st.action, st.notAction).has(enable))).toBe(false);
+    // The boundary's description says it too, only where the guards are.
+    const description = (name: string) => { const x = analyzed(s, name); return planFixes(x.a, x.needed, s, defaultConfig(), expander, []).fixes.find((f) => f.kind === 'permissions-boundary')!.description; };
+    expect(description('dev-agent')).toMatch(/and the 4 actions that would let it approve itself \(mfa-present's guards\)\.$/);
+    expect(description('svc-agent')).not.toMatch(/approve itself/);
   });
 
   it('with usage data covering it: "never observed", and the approval it cannot meet still named', () => {
