@@ -121,39 +121,35 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
     undefined,
     name !== undefined ? `cloudtrail:LookupEvents Username=${name}` : 'cloudtrail:LookupEvents',
   );
-  // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
-  // each session by name, so a busy account's window is not read whole (and cut at its bound).
-  const searched = { sources: [] as SourceInfo[], errors: [] as ScanError[] };
-  if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
-    const found = await roleSessionsLive(clientIn, regions, target.principalArn, window);
-    if (found.names.length > 0) {
-      const sources: SourceInfo[] = [...found.sources];
-      const errors = [...found.errors];
-      for (const name of found.names) {
-        const f = await lookup(name);
-        f.records.forEach((rec, i) => builder.add(rec, `LookupEvents (${name}) event ${i}`));
-        sources.push(f.source);
-        errors.push(...f.errors);
-      }
-      return { sources, errors };
-    }
-    searched.sources.push(...found.sources);
-    searched.errors.push(...found.errors);
-  }
-  const r = await lookup(username);
-  r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
-  const sources = [...searched.sources, r.source];
-  const errors = [...searched.errors, ...r.errors];
-  // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
-  // them: looked up by that name as a role session is by its own (at most 20 names).
-  if (username !== undefined && /:user\//.test(target.principalArn)) {
-    for (const name of federatedNames(r.records).slice(0, MAX_FEDERATED)) {
+  const sources: SourceInfo[] = [];
+  const errors: ScanError[] = [];
+  // Each name's events, in the order the names are given (a role's sessions, a user's federated ones).
+  const readEach = async (names: readonly string[]) => {
+    for (const name of names) {
       const f = await lookup(name);
       f.records.forEach((rec, i) => builder.add(rec, `LookupEvents (${name}) event ${i}`));
       sources.push(f.source);
       errors.push(...f.errors);
     }
+  };
+  // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
+  // each session by name, so a busy account's window is not read whole (and cut at its bound).
+  if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
+    const found = await roleSessionsLive(clientIn, regions, target.principalArn, window);
+    sources.push(...found.sources);
+    errors.push(...found.errors);
+    if (found.names.length > 0) {
+      await readEach(found.names);
+      return { sources, errors };
+    }
   }
+  const r = await lookup(username);
+  r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
+  sources.push(r.source);
+  errors.push(...r.errors);
+  // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
+  // them: looked up by that name as a role session is by its own (at most 20 names).
+  if (username !== undefined && /:user\//.test(target.principalArn)) await readEach(federatedNames(r.records).slice(0, MAX_FEDERATED));
   return { sources, errors };
 }
 

@@ -201,6 +201,11 @@ function approval(config: LeashConfig) {
   return configuredApproval(config);
 }
 
+/** An approval condition's guards a boundary denies with no condition (its NoTampering statement). */
+function alwaysDeniedGuards(condition: ApprovalCondition): ApprovalCondition['guards'] {
+  return condition.guards.filter((g) => g.where === 'permissions-boundary' && !g.condition);
+}
+
 const guardSets = new WeakMap<ApprovalCondition, WeakMap<ActionExpander, { readonly actions: ActionSet; readonly why: string } | undefined>>();
 /**
  * The guards of an approval condition that a boundary denies always (its NoTampering statement,
@@ -211,7 +216,7 @@ function boundaryGuardsOf(condition: ApprovalCondition, expander: ActionExpander
   let byExpander = guardSets.get(condition);
   if (!byExpander) guardSets.set(condition, (byExpander = new WeakMap()));
   if (byExpander.has(expander)) return byExpander.get(expander);
-  const guards = condition.guards.filter((g) => g.where === 'permissions-boundary' && !g.condition);
+  const guards = alwaysDeniedGuards(condition);
   const ids = guards.flatMap((g) => g.actions).map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined);
   const out = ids.length === 0 ? undefined : { actions: ActionSet.of(expander.size, ids), why: [...new Set(guards.map((g) => g.why))].join(' ') };
   byExpander.set(expander, out);
@@ -340,7 +345,7 @@ function planBoundary(needed: NeededSet, expander: ActionExpander, config: Leash
   // A Deny no session can lift needs no guard against lifting it.
   const boundaryGuards = outright ? [] : ap.guards.filter((g) => g.where === 'permissions-boundary');
   // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
-  const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...boundaryGuards.filter((g) => !g.condition).flatMap((g) => g.actions)])];
+  const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...(outright ? [] : alwaysDeniedGuards(ap)).flatMap((g) => g.actions)])];
   const fixed = denyLists(expander, alwaysDenied);
   const alwaysDeny = fixed.alwaysDeny;
   // Read only from here on (every change below works on a clone): with no known need, the shared "everything else".
