@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark the issues name, printed as figures. Not a test: nothing
 // here passes or fails; the numbers go in the closing note and the README.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { shippedNodeVersion, shippedRuntime, thisRuntime } from './runtimes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -47,26 +51,27 @@ async function section(name: string, fn: () => Promise<void> | void): Promise<vo
   }
 }
 
-function targetsTable(): void {
+interface Measured { readonly measured: Record<string, { value: number; note: string }>; readonly failed: Record<string, string> }
+
+/** One cell of the Targets table: the figure, its ratio to the goal and the margin, and whether it is met. */
+function cell(t: Target, m: { value: number; note: string } | undefined, why: string | undefined): [string, string] {
+  if (!m && why) return [`failed: ${why.replaceAll('|', '/')}`, 'not met'];
+  if (!m) return ['not run', 'not run'];
+  const digits = t.unit === 'MiB' ? 0 : 2;
+  const margin = t.at === 'most' ? t.limit - m.value : m.value - t.limit;
+  const met = t.at === 'most' ? m.value < t.limit : m.value >= t.limit;
+  return [`${m.value.toFixed(digits)} ${t.unit}${m.note ? ` (${m.note})` : ''}; ${(m.value / t.limit).toFixed(2)}×, ${Math.abs(margin).toFixed(digits)} ${t.unit} ${margin >= 0 ? 'to spare' : t.at === 'most' ? 'over' : 'short'}`, met ? 'met' : 'not met'];
+}
+
+/** Every target, measured or "not run", from this run only: a column pair per runtime measured. */
+function targetsTable(columns: readonly { label: string; results: Measured | { failed: string } }[]): void {
   console.log('\n## Targets (issue 14), from this run; 2-core machine, possibly shared with other work');
-  console.log('| target | measured | goal | ratio to goal / margin | met |');
-  console.log('| --- | ---: | ---: | --- | --- |');
+  console.log(`| target | goal | ${columns.map((c) => `${c.label} | met`).join(' | ')} |`);
+  console.log(`| --- | ---: | ${columns.map(() => '--- | ---').join(' | ')} |`);
   for (const t of TARGETS) {
-    const m = measured.get(t.id);
     const goal = `${t.at === 'most' ? '<' : '≥'} ${t.limit} ${t.unit}`;
-    const why = failed.get(t.id);
-    if (!m && why) {
-      console.log(`| ${t.what} | failed: ${why.replaceAll('|', '/')} | ${goal} | – | not met |`);
-      continue;
-    }
-    if (!m) {
-      console.log(`| ${t.what} | not run | ${goal} | – | not run |`);
-      continue;
-    }
-    const digits = t.unit === 'MiB' ? 0 : 2;
-    const margin = t.at === 'most' ? t.limit - m.value : m.value - t.limit;
-    const met = t.at === 'most' ? m.value < t.limit : m.value >= t.limit;
-    console.log(`| ${t.what} | ${m.value.toFixed(digits)} ${t.unit}${m.note ? ` (${m.note})` : ''} | ${goal} | ${(m.value / t.limit).toFixed(2)}×, ${Math.abs(margin).toFixed(digits)} ${t.unit} ${margin >= 0 ? 'to spare' : t.at === 'most' ? 'over' : 'short'} | ${met ? 'met' : 'not met'} |`);
+    const cells = columns.map((c) => ('measured' in c.results ? cell(t, c.results.measured[t.id], c.results.failed[t.id]) : [`not measured: ${c.results.failed.replaceAll('|', '/')}`, 'not run']));
+    console.log(`| ${t.what} | ${goal} | ${cells.map(([f, met]) => `${f} | ${met}`).join(' | ')} |`);
   }
 }
 
@@ -192,4 +197,30 @@ await section('inventory', async () => {
   for (const n of [10_000, 50_000]) printRow(child('inventory-read.ts', [String(n)]));
 });
 
-targetsTable();
+const mine: Measured = { measured: Object.fromEntries(measured), failed: Object.fromEntries(failed) };
+if (process.env.LEASH_BENCH_RESULTS) {
+  // A run under another runtime (below): its figures go to the parent's table.
+  writeFileSync(process.env.LEASH_BENCH_RESULTS, JSON.stringify(mine));
+} else {
+  const columns: { label: string; results: Measured | { failed: string } }[] = [{ label: thisRuntime().label, results: mine }];
+  // The sections with targets again, under the runtime leash ships when it is not this one
+  // (LEASH_BENCH_RUNTIMES=this: this runtime only). Its output prints here as it runs.
+  const sections = ['analysis', 'fullscan', 'cloudtrail'].filter(want);
+  if (sections.length > 0 && process.env.LEASH_BENCH_RUNTIMES !== 'this') {
+    const shipped = shippedRuntime();
+    if ('failed' in shipped) columns.push({ label: `Node ${shippedNodeVersion() ?? '?'}, the runtime leash ships`, results: shipped });
+    else if (shipped.version !== process.version) {
+      console.log(`\n# The same sections under ${shipped.label}: ${shipped.node}`);
+      const dir = mkdtempSync(join(tmpdir(), 'leash-bench-rt-'));
+      try {
+        const out = join(dir, 'results.json');
+        const { buildForBench } = await import('./build.js');
+        const r = spawnSync(shipped.node, ['--import', 'tsx', join(here, 'run.ts'), ...sections], { stdio: 'inherit', env: { ...process.env, LEASH_BENCH_RESULTS: out, LEASH_BENCH_BUILT: buildForBench() ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+        columns.push({ label: shipped.label, results: existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Measured) : { failed: `the run under ${shipped.version} ended with ${r.status ?? r.signal}` } });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  targetsTable(columns);
+}
