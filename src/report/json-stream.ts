@@ -34,10 +34,10 @@ function element(v: unknown): unknown {
 }
 
 /** A value written whole: compact (records), or pretty with every line indented to its place. */
-function leaf(value: unknown, layout: JsonLayout, indent: string): string {
+function leaf(value: unknown, layout: JsonLayout, indent: string, escape: (json: string) => string): string {
   const raw = (layout === 'pretty' ? JSON.stringify(value, null, 2) : JSON.stringify(value)) as string | undefined;
   if (raw === undefined) return 'null';
-  const text = jsonTextSafe(raw);
+  const text = escape(raw);
   // Strings never hold a raw newline in JSON, so every newline is layout and takes the indent.
   return layout !== 'pretty' || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
 }
@@ -54,10 +54,13 @@ function leaf(value: unknown, layout: JsonLayout, indent: string): string {
  *   of report.json at 10,000 principals, and a line per record still greps and diffs well.
  * - `line`: exactly JSON.stringify(value), one line (a report per line of `scan --json` over
  *   several accounts), still walked a record at a time.
+ *
+ * `escape` turns each JSON.stringify text into what is written: jsonTextSafe (nothing a terminal
+ * acts on), or jsonAsciiText for report.json (ASCII only).
  */
-export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth = layout === 'pretty' ? 3 : Infinity, indent = ''): Generator<string> {
+export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth = layout === 'pretty' ? 3 : Infinity, indent = '', escape: (json: string) => string = jsonTextSafe): Generator<string> {
   if (!isContainer(value) || depth <= 0) {
-    yield leaf(value, layout, indent);
+    yield leaf(value, layout, indent, escape);
     return;
   }
   const line = layout === 'line';
@@ -92,17 +95,17 @@ export function* jsonPieces(value: unknown, layout: JsonLayout = 'pretty', depth
       v = element(r.value);
       const sep = `${f.n++ === 0 ? '[' : ','}${f.open}`;
       if (f.records) {
-        yield sep + leaf(v, layout, f.inner);
+        yield sep + leaf(v, layout, f.inner, escape);
         continue;
       }
       yield sep;
     } else {
       const [k, x] = r.value as [string, unknown];
       if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-      yield `${f.n++ === 0 ? '{' : ','}${f.open}${jsonTextSafe(JSON.stringify(k))}:${line ? '' : ' '}`;
+      yield `${f.n++ === 0 ? '{' : ','}${f.open}${escape(JSON.stringify(k))}:${line ? '' : ' '}`;
       v = x;
     }
-    if (!isContainer(v) || f.depth - 1 <= 0) yield leaf(v, layout, f.inner);
+    if (!isContainer(v) || f.depth - 1 <= 0) yield leaf(v, layout, f.inner, escape);
     else push(v, f.depth - 1, f.inner);
   }
 }

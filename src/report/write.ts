@@ -8,7 +8,7 @@ import { InputError } from '../model/errors.js';
 import { BUNDLE_MARKER, inspectBundle, listSome } from './bundle.js';
 import { jsonPieces, LazyList, writeJsonTo, writePieces, type JsonLayout } from './json-stream.js';
 import { storedReportStream } from './documents.js';
-import { jsonTextSafe } from '../safe/text.js';
+import { jsonAsciiText } from '../safe/text.js';
 import type { Report } from '../model/report.js';
 import { asffFindings } from './asff.js';
 import { FORMAT_FILES, type Format } from './formats.js';
@@ -70,6 +70,16 @@ export function renderChunks(report: Report, format: Format, opts: RenderOptions
     yield* jsonPieces(v.json, v.layout);
     yield '\n';
   })();
+}
+
+/**
+ * report.json's pieces as a bundle stores them: renderChunks' `json` text with every character
+ * past ASCII escaped where the text is made (jsonAsciiText), which is what writeReportFile keeps
+ * on disk (asciiJson) either way; its pass over the bytes then finds nothing to change.
+ */
+export function* reportJsonPieces(report: Report): Generator<string> {
+  yield* jsonPieces(storedReportStream(report), 'records', Infinity, '', jsonAsciiText);
+  yield '\n';
 }
 
 /**
@@ -207,7 +217,7 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
       for (const format of opts.formats) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
         if (format === 'json') {
-          const pieces = renderChunks(report, 'json', opts) as Iterable<string>;
+          const pieces = reportJsonPieces(report);
           tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', { batch: WRITE_BATCH, ...(opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes } : {}) }));
           // What the next scan compares with, so that it need not read this report back (scan-index.ts);
           // with what ASFF needs when this scan writes ASFF (the next one that does sends the gone findings RESOLVED).

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonPieces, LazyList, PieceWriter, writeJsonTo } from '../../src/report/json-stream.js';
-import { jsonTextSafe } from '../../src/safe/text.js';
+import { jsonAsciiText, jsonTextSafe } from '../../src/safe/text.js';
+import { asciiJson } from '../../src/report/report-file.js';
 
 /** Some lists of a JSON value made lazy (chosen by the value's own shape, so it is reproducible). */
 function withLazyLists(v: unknown, lazy: boolean): unknown {
@@ -47,6 +48,26 @@ describe('jsonPieces', () => {
       expect(text).toBe(jsonTextSafe(JSON.stringify(v) ?? 'null'));
       expect(text).not.toContain('\n');
     }), { numRuns: 300, seed: 20261204 });
+  });
+
+  it('records with jsonAsciiText: ASCII only, the same value, and the very bytes asciiJson made of the plain text (property)', () => {
+    // Strings of any UTF-16 units: → and —, astral characters (two surrogates), lone surrogates, C1 and bidi controls.
+    const unicode = fc.jsonValue({ maxDepth: 4, stringUnit: fc.oneof(fc.constantFrom('→', '—', '😀', '\u2028', '\u202e', '\u0085', '\ud800', '\udfff', '\u007f', '~', 'a', '"', '\\', '\n'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))) });
+    fc.assert(fc.property(unicode, fc.boolean(), (v, lazy) => {
+      const w = withLazyLists(v, lazy);
+      const ascii = [...jsonPieces(w, 'records', Infinity, '', jsonAsciiText)].join('');
+      expect(/^[\x00-\x7e]*$/.test(ascii)).toBe(true);
+      expect(JSON.parse(ascii)).toEqual(JSON.parse(JSON.stringify(v)));
+      // What report.json held before the escape moved: the default walker's UTF-8, through asciiJson.
+      expect(Buffer.from(ascii, 'latin1').equals(asciiJson(Buffer.from([...jsonPieces(w, 'records')].join(''), 'utf8')))).toBe(true);
+    }), { numRuns: 400, seed: 20261207 });
+  });
+
+  it('jsonAsciiText leaves ASCII text as the same string and escapes what is past it (controls: DEL and U+2192)', () => {
+    const plain = '{"a":"b~c"}';
+    expect(jsonAsciiText(plain)).toBe(plain);
+    expect(jsonAsciiText('"x\u007fy→z😀"')).toBe('"x\\u007fy\\u2192z\\ud83d\\ude00"');
+    expect(JSON.parse(jsonAsciiText('"x\u007fy→z😀"'))).toBe('x\u007fy→z😀');
   });
 
   it('a lazy list is written as the list it yields, in both layouts, and JSON.stringify agrees (property)', () => {
