@@ -12,6 +12,7 @@ import { parseReport } from '../../src/report/history.js';
 import { renderFormat } from '../../src/report/write.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/model/report.js';
 import type { GraphPath, GraphSummary, PathHop, PowerSummary } from '../../src/model/graph.js';
+import type { Finding } from '../../src/model/finding.js';
 import { reportSchemaErrors } from '../support/schema.js';
 import { ACCOUNT, buildReport, principal, roleArn } from './support.js';
 
@@ -98,6 +99,45 @@ describe('report.json schema 1.6', () => {
         expect(json(parseReport(written, 'r.json'))).toEqual(json({ ...r, schemaVersion: REPORT_SCHEMA_VERSION }));
       }),
       { numRuns: 40, seed: 20261204 },
+    );
+  });
+
+  it('statement evidence: equal entries made apart are one text, entries differing in any part are apart, odd shapes still keyed by content (property)', () => {
+    // Parts an entry can differ in: policy, index, sid (absent or not), statement, grants (absent or not); plus an entry
+    // with a key statementEntry never writes (keyed by its JSON instead) and an attribute entry.
+    const policies = [
+      { kind: 'managed', name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess', awsManaged: true },
+      { kind: 'inline', name: 'deploy' },
+    ] as const;
+    const statements = [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::logs-*' }];
+    const part = fc.record({ policy: fc.nat(1), index: fc.nat(1), sid: fc.constantFrom(undefined, 'AllowAll', 'a"b'), statement: fc.nat(1), grants: fc.constantFrom(undefined, ['s3:DeleteBucket'], ['s3:DeleteBucket', 'iam:PassRole'], ['s3:DeleteBucket,iam:PassRole']), odd: fc.constantFrom(false, false, false, true), attribute: fc.constantFrom(false, false, false, false, true) });
+    const entryOf = (x: { policy: number; index: number; sid: string | undefined; statement: number; grants: string[] | undefined; odd: boolean; attribute: boolean }): Finding['evidence'][number] => {
+      if (x.attribute) return { kind: 'attribute', name: 'PermissionsBoundary', value: `none set on a principal that holds ${x.grants?.join(', ') ?? 'nothing'}` };
+      // A fresh copy of every part each time: only content can make two entries one.
+      const e: Record<string, unknown> = { kind: 'statement', policy: { ...policies[x.policy]! }, statementIndex: x.index };
+      if (x.sid !== undefined) e.sid = x.sid;
+      e.statement = { ...statements[x.statement]! };
+      if (x.grants !== undefined) e.grants = [...x.grants];
+      if (x.odd) e.note = 'written by something other than statementEntry';
+      return e as unknown as Finding['evidence'][number];
+    };
+    fc.assert(
+      fc.property(fc.array(fc.array(part, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 10 }), (lists) => {
+        const f0 = base.findings[0]!;
+        const findings = lists.map((xs, i) => ({ ...f0, id: `${f0.id}-${i}`, subject: `s${i}`, evidence: xs.map(entryOf) }));
+        const r: Report = { ...base, findings };
+        const written = renderFormat(r, 'json');
+        const raw = JSON.parse(written) as { texts: unknown[]; findings: { evidence: unknown[] }[] };
+        // Every entry met twice or more is one text referred to from each place; every other stays inline.
+        const byContent = new Map<string, number>();
+        for (const f of raw.findings) for (const e of f.evidence) if (!isTextRef(e)) byContent.set(JSON.stringify(e), (byContent.get(JSON.stringify(e)) ?? 0) + 1);
+        for (const [k, n] of byContent) expect(n, `inline twice: ${k}`).toBe(1);
+        const texts = raw.texts.map((t) => JSON.stringify(t));
+        expect(new Set(texts).size).toBe(texts.length);
+        for (const k of byContent.keys()) expect(texts).not.toContain(k);
+        expect(json(parseReport(written, 'r.json').findings)).toEqual(json(findings));
+      }),
+      { numRuns: 150, seed: 20261207 },
     );
   });
 
