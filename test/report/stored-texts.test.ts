@@ -111,7 +111,7 @@ describe('report.json schema 1.6', () => {
     ] as const;
     const statements = [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::logs-*' }];
     const part = fc.record({ policy: fc.nat(1), index: fc.nat(1), sid: fc.constantFrom(undefined, 'AllowAll', 'a"b'), statement: fc.nat(1), grants: fc.constantFrom(undefined, ['s3:DeleteBucket'], ['s3:DeleteBucket', 'iam:PassRole'], ['s3:DeleteBucket,iam:PassRole']), odd: fc.constantFrom(false, false, false, true), attribute: fc.constantFrom(false, false, false, false, true) });
-    const entryOf = (x: { policy: number; index: number; sid: string | undefined; statement: number; grants: string[] | undefined; odd: boolean; attribute: boolean }): Finding['evidence'][number] => {
+    const entryOf = (x: { policy: number; index: number; sid: string | undefined; statement: number; grants: readonly string[] | undefined; odd: boolean; attribute: boolean }): Finding['evidence'][number] => {
       if (x.attribute) return { kind: 'attribute', name: 'PermissionsBoundary', value: `none set on a principal that holds ${x.grants?.join(', ') ?? 'nothing'}` };
       // A fresh copy of every part each time: only content can make two entries one.
       const e: Record<string, unknown> = { kind: 'statement', policy: { ...policies[x.policy]! }, statementIndex: x.index };
