@@ -197,6 +197,40 @@ export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
   opts: { readonly effective?: EffectivePermissions; readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers },
 ): GrantScope {
+  const memo = opts.effective ? memoOf(expander, opts.effective, opts) : undefined;
+  const memoKey = memo ? actions.join('\n') : '';
+  const kept = memo?.get(memoKey);
+  if (kept) return kept;
+  const s = grantScopeOf(expander, p, actions, opts);
+  memo?.set(memoKey, s);
+  return s;
+}
+
+/**
+ * Answers per effective-permissions object. One object stands for several principals only when
+ * effectivePermissions shared it (src/iam/effective.ts sharingKey): the same documents in every
+ * layer, boundary and SCPs included, and no statement that depends on the principal, which is
+ * everything grantScope reads of a principal. So at 10,000 principals the same destructive list
+ * of the same policies is scoped once, not once per principal. Kept apart per expander, evidence
+ * index, SCP list and markers (the objects a run passes).
+ */
+function memoOf(expander: ActionExpander, effective: EffectivePermissions, opts: { readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers }): Map<string, GrantScope> | undefined {
+  let kept = scopeMemos.get(effective);
+  if (kept === undefined) scopeMemos.set(effective, (kept = []));
+  const same = kept.find((m) => m.expander === expander && m.index === opts.index && m.scps === opts.scps && m.markers === opts.markers);
+  if (same) return same.answers;
+  // A few callers per run (with markers, without): past that, not remembered.
+  if (kept.length >= 4) return undefined;
+  const answers = new Map<string, GrantScope>();
+  kept.push({ expander, index: opts.index, scps: opts.scps, markers: opts.markers, answers });
+  return answers;
+}
+const scopeMemos = new WeakMap<EffectivePermissions, { expander: ActionExpander; index: EvidenceIndex | undefined; scps: Snapshot['scps'] | undefined; markers: ProductionMarkers | undefined; answers: Map<string, GrantScope> }[]>();
+
+function grantScopeOf(
+  expander: ActionExpander, p: Principal, actions: readonly string[],
+  opts: { readonly effective?: EffectivePermissions; readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers },
+): GrantScope {
   const everywhere: string[] = [];
   const scoped: { action: string; patterns: readonly string[] }[] = [];
   const layers: (readonly PolicyDocument[])[] = [];
