@@ -690,7 +690,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     'ps_plan_digest() { plan_digest; printf \'%s\\n\' "$INSTANCE_ARN" "$PERMISSION_SET_ARN"; }',
     `# ps_already_applied: with --apply, when the newest backup here is of a successful run made from these`,
     `# same files (${PS_PLAN_FILE}) and each setting is still what it left (applied-*), says so and exits 0:`,
-    '# no backup, no change, no provisioning. Changed since (a boundary removed or replaced, an inline policy',
+    '# no backup, no change, no provisioning unless an account holds an older copy of the permission set',
+    '# (then it is provisioned again, nothing else). Changed since (a boundary removed or replaced, an inline policy',
     '# edited): applied again, saying so, its current state saved first (so a rollback of that run puts it back).',
     ...(own ? ['# BOUNDARY_OURS=1: the boundary policy that run created is still there, unchanged: not created again.', 'BOUNDARY_OURS=0'] : []),
     'ps_already_applied() {',
@@ -709,7 +710,21 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '    echo "Changed since the run saved in $last: permission set $(LC_ALL=C printf \'%q\' "$PERMISSION_SET_NAME") no longer holds what it left; applied again (its current state is saved first, so a rollback of this run puts that back)."',
     '    return 0',
     '  fi',
-    `  echo "Already applied: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left. Nothing to do (no backup, no change, not provisioned again)."`,
+      // Provisioning is asynchronous and per account: it can fail in one after the run reported
+    // success, or an account added since holds an older copy. Those accounts are provisioned again;
+    // nothing else is changed (the permission set already holds what the run left).
+    '  local stale',
+    `  if ! stale=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set ${ps} --provisioning-status LATEST_PERMISSION_SET_NOT_PROVISIONED --query AccountIds --output text 2>/dev/null); then`,
+    `    echo "Already applied: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left. Nothing done; whether every account holds the latest copy could not be read (sso-admin list-accounts-for-provisioned-permission-set failed): see the permission set's accounts in the IAM Identity Center console."`,
+    '    exit 0',
+    '  fi',
+    "  stale=$(printf '%s' \"$stale\" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//')",
+    '  if [ -n "$stale" ]; then',
+    `    echo "Already applied, not provisioned everywhere: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left, but account(s) $stale hold an older copy; provisioned again (no backup, no other change)."`,
+    `    sso_change sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`,
+    '    exit 0',
+    '  fi',
+    `  echo "Already applied: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left, in every account it is provisioned to. Nothing to do (no backup, no change, not provisioned again)."`,
     '  exit 0',
     '}',
     '',
@@ -722,7 +737,7 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     'check_account # sts get-caller-identity: the credentials must be for ACCOUNT_ID',
   );
   if (shared) L.push(...shared.check);
-  L.push(`ps_already_applied # read-only (sso-admin get-permissions-boundary-for-permission-set${inlineIdx >= 0 ? ', get-inline-policy-for-permission-set' : ''}${own ? ', iam get-policy' : ''}): stops, saying so, when the last run here is still in place`);
+  L.push(`ps_already_applied # read-only (sso-admin get-permissions-boundary-for-permission-set${inlineIdx >= 0 ? ', get-inline-policy-for-permission-set' : ''}${own ? ', iam get-policy' : ''}, list-accounts-for-provisioned-permission-set): stops, saying so, when the last run here is still in place (provisioning again accounts that hold an older copy)`);
   if (own) L.push(`if [ "$BOUNDARY_OURS" = 0 ]; then require_new_policy ${q(boundary.name)}; fi # iam get-policy: stops if it already exists (unless a run here created it)`);
   L.push(
     '',
