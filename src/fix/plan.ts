@@ -206,6 +206,25 @@ function alwaysDeniedGuards(condition: ApprovalCondition): ApprovalCondition['gu
   return condition.guards.filter((g) => g.where === 'permissions-boundary' && !g.condition);
 }
 
+/**
+ * What a boundary's NoApprovalBypass statements (planBoundary: the approval's permissions-boundary
+ * guards with a condition) deny, said for a reviewer: the actions stay allowed as the rest of the
+ * boundary says, except under that condition (tagging the principal with the approval tag), and
+ * why. The action reasons list those actions as kept, which alone reads as if nothing guarded them.
+ */
+export function conditionalGuardNotes(condition: ApprovalCondition): string[] {
+  return condition.guards
+    .filter((g) => g.where === 'permissions-boundary' && g.condition)
+    .map((g) => `${g.actions.join(', ')} stay as the boundary allows them, except ${guardConditionText(g.condition!)}: denied always, approval or not (NoApprovalBypass). ${g.why}`);
+}
+
+/** A guard's condition in words where leash knows its shape (tag keys), else as JSON. */
+function guardConditionText(c: ConditionBlock): string {
+  const keys = Object.entries(c).flatMap(([op, v]) => (/^ForAnyValue:StringEquals$/i.test(op) && v && typeof v === 'object' ? ((v as Record<string, unknown>)['aws:TagKeys'] as unknown) : undefined) ?? []);
+  const tags = Array.isArray(keys) && keys.every((k) => typeof k === 'string') && Object.keys(c).length === 1 ? (keys as string[]) : undefined;
+  return tags && tags.length > 0 ? `to set or remove the tag key ${tags.join(' or ')}` : `under ${JSON.stringify(c)}`;
+}
+
 const guardSets = new WeakMap<ApprovalCondition, WeakMap<ActionExpander, { readonly actions: ActionSet; readonly why: string } | undefined>>();
 /**
  * The guards of an approval condition that a boundary denies always (its NoTampering statement,
@@ -1171,6 +1190,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     resolves: findingIds, notes: [
       ...(ic ? [`IAM Identity Center owns ${p.name}; IAM refuses changes to it ("Cannot perform the operation on the protected role"). apply.sh creates the shared boundary ${boundaryName} in this account (from fixes/${sharedBoundaryDir(boundaryName)}/, if it does not exist yet; with Terraform, apply that folder) and both set it as permission set ${ic.permissionSetName}'s permissions boundary (CustomerManagedPolicyReference), then provision the permission set; the policy must exist under that name in every account the permission set is provisioned to.${ic.permissionSetArn ? '' : ' The instance and permission-set ARNs were not collected: apply.sh needs them filled in (main.tf looks them up by name).'}`] : []),
       ...(noRightSized ? [noRightSized] : []),
+      ...(pa.meetable ? conditionalGuardNotes(pa.condition) : []),
       // Setting a boundary replaces the one in place (a principal has one): say which.
       ...(p.boundary && p.boundaryArn ? [`Replaces the current permissions boundary ${p.boundaryArn}: what it allows only on some resources or under a condition, and its Deny statements, are kept (KeptFromCurrent statements); what it allows on every resource is capped to the needed set.`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),

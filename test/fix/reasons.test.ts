@@ -66,6 +66,25 @@ describe('why a destructive or escalation action is removed, said as leash knows
     expect(description('svc-agent')).not.toMatch(/approve itself/);
   });
 
+  it('a session-tag approval\'s conditional guards (NoApprovalBypass) are named in the boundary\'s notes, as its statements deny them; controls: an MFA approval, a principal that cannot meet it', () => {
+    const cfg = { ...defaultConfig(), approval: { ...defaultConfig().approval, condition: 'approval-session-tag' } } as LeashConfig;
+    const tagRoles = [{ name: 'dev-agent', inline: [doc({ Effect: 'Allow', Action: ['iam:TagRole', 'iam:TagUser', 'dynamodb:DeleteTable'], Resource: '*' })], tags: agentTag }, { ...roles[0]! }];
+    const s = snapshotOf(tagRoles);
+    const boundaryOf = (name: string, config: LeashConfig) => { const x = analyzed(s, name, config); return planFixes(x.a, x.needed, s, config, expander, []).fixes.find((f) => f.kind === 'permissions-boundary')!; };
+    const fix = boundaryOf('dev-agent', cfg);
+    const note = fix.notes.find((n) => n.includes('NoApprovalBypass'));
+    expect(note).toBe('iam:TagRole, iam:UntagRole, iam:TagUser, iam:UntagUser stay as the boundary allows them, except to set or remove the tag key leash-approved: denied always, approval or not (NoApprovalBypass). The agent must not grant itself the approval as a principal tag.');
+    // What the note says is what the boundary does: each action named is in a NoApprovalBypass Deny on that tag key.
+    const bypass = (fix.after as PolicyDocument).statements.filter((st) => st.effect === 'Deny' && st.sid?.startsWith('NoApprovalBypass'));
+    for (const action of ['iam:TagRole', 'iam:UntagRole', 'iam:TagUser', 'iam:UntagUser']) {
+      const id = expander.catalog.lookup(action)!.id;
+      expect(bypass.some((st) => expander.statementActions(st.action, st.notAction).has(id) && JSON.stringify(st.condition).includes('leash-approved')), action).toBe(true);
+    }
+    // Controls: the MFA approval has no conditional guard; a service role cannot meet the tag approval (denied outright, no guard to name).
+    expect(boundaryOf('dev-agent', defaultConfig()).notes.some((n) => n.includes('NoApprovalBypass'))).toBe(false);
+    expect(boundaryOf('svc-agent', cfg).notes.some((n) => n.includes('NoApprovalBypass'))).toBe(false);
+  });
+
   it('with usage data covering it: "never observed", and the approval it cannot meet still named', () => {
     const arn = `arn:aws:iam::${ACCOUNT}:role/svc-agent`;
     const s = snapshotOf(roles, {}, { usage: usageFor(arn, [use('dynamodb:GetItem')]) });
