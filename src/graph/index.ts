@@ -3,13 +3,31 @@
 import type { GraphEdge, GraphPath, GraphSummary, PathHop, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
-import { escalates, gain, summarizePower, type PowerSets } from './power.js';
+import { above, escalates, gain, heldOnSome, summarizePower, widerTier, type PowerSets } from './power.js';
+import type { ActionSet } from '../iam/action-set.js';
 import { joinCarriers } from './carriers.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
 import { storedHopMarks } from './stored-hops.js';
 
 export type { AccountInput } from './build.js';
 export type { Strength } from './reach.js';
+
+/** What the caller holds only on named resources, for escalatingEdges (session 37). */
+export interface Widen {
+  /** Ranked actions the caller holds only on named resources (decided from its statements). */
+  readonly ids: ActionSet;
+  /** Actions the edge's own target holds on every resource beyond its every-resource set (type-wide patterns), if the caller reads them. */
+  readonly at?: (target: GraphNodeInternal) => ActionSet | undefined;
+}
+
+export interface EscalatingEdge {
+  readonly edge: GraphEdge;
+  readonly adds: PowerTier;
+  readonly strength: Strength;
+  readonly target: GraphNodeInternal;
+  /** Of `widen.ids`, those the far side holds on every resource, when that is what decides `adds`. */
+  readonly widened?: readonly number[];
+}
 
 export interface AccessGraph {
   readonly built: BuiltGraph;
@@ -23,8 +41,13 @@ export interface AccessGraph {
   path(arn: string, goal: (n: GraphNodeInternal) => boolean): GraphPath | undefined;
   /** Shortest path to an administrator: proven hops if there is one, else any. */
   pathToAdmin(arn: string): GraphPath | undefined;
-  /** Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only). */
-  escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[];
+  /**
+   * Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only).
+   * `widen` (session 37): the caller's ranked actions it holds only on named resources; an edge
+   * whose far side holds one on every resource (its reach's every-resource set, or `widen.at` of
+   * the edge's own target) gains that tier too, and says which (`widened`).
+   */
+  escalatingEdges(arn: string, technique: string | ((t: string) => boolean), widen?: Widen): EscalatingEdge[];
   /** Principals a principal can act as (any strength), itself excluded. */
   reachable(arn: string, strength: Strength): GraphNodeInternal[];
   /**
@@ -85,21 +108,35 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
       const i = idx(arn);
       return i === undefined ? undefined : reach.pathToAdmin(i, 'proven') ?? reach.pathToAdmin(i, 'possible');
     },
-    escalatingEdges: (arn, technique) => {
+    escalatingEdges: (arn, technique, widen) => {
       const i = idx(arn);
       if (i === undefined) return [];
       const match = typeof technique === 'string' ? (t: string) => t === technique : technique;
       const own = built.nodes[i]!.power;
       // Each edge's target node comes with it: callers label thousands of them per hub caller at
       // 50,000 principals, and a lookup by id each was most of the escalation check's texts.
-      const out: { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[] = [];
+      const out: EscalatingEdge[] = [];
+      const held = widen && !own.admin ? heldOnSome(widen.ids, built.expander) : undefined;
       for (const e of built.out[i]!) {
         if (!match(e.technique)) continue;
         const j = built.byId.get(e.to)!;
         for (const strength of ['proven', 'possible'] as const) {
           if (strength === 'proven' && (e.condition !== 'none' || e.target !== 'proven')) continue;
-          const adds = gain(reach.power(j, strength), own, built.expander);
-          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]! }); break; }
+          const far = reach.power(j, strength);
+          let adds = gain(far, own, built.expander);
+          let widened: number[] | undefined;
+          // Only where the tiers say "nothing more" (or less than it could): asked again by where.
+          if (held && adds !== 'admin' && adds !== 'iam-write') {
+            let w = widerTier(held, far.allResources);
+            let on = far.allResources;
+            if (!(w && above(w, adds)) && widen!.at) {
+              const extra = widen!.at(built.nodes[j]!);
+              const t = extra ? widerTier(held, extra) : undefined;
+              if (t && above(t, adds)) { w = t; on = extra!; }
+            }
+            if (w && above(w, adds)) { adds = w; widened = on.intersectionIds(widen!.ids); }
+          }
+          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]!, ...(widened ? { widened } : {}) }); break; }
         }
       }
       return out;
