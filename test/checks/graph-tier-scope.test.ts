@@ -163,18 +163,21 @@ const POOL: unknown[] = [
   allow('iam:DeleteRolePolicy', arn(DEV, 'role', 'kiro-*')), allow('iam:DeleteRolePolicy'), deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } }),
 ];
 const OWN: unknown[][] = [[deleteTable(table('kiro-scratch-*'))], [deleteTable(table('kiro-scratch-*')), allow('iam:DeleteRolePolicy', arn(DEV, 'role', 'kiro-agent'))], []];
-const rank = (role: unknown[], own: unknown[]) => Math.max(-1, ...assumeEscalation(account(own, { deploy: role })).map((f) => severityRank[f.severity]));
+const outcome = (role: unknown[], own: unknown[]) => {
+  const fs = assumeEscalation(account(own, { deploy: role }));
+  return { rank: Math.max(-1, ...fs.map((f) => severityRank[f.severity])), widened: fs.some((f) => f.title.includes(' on every resource')) };
+};
 
 describe('properties', () => {
   it('adding a statement to the reached role never lowers the escalation finding', () => {
     let widened = 0;
     fc.assert(fc.property(fc.array(fc.constantFrom(...POOL), { maxLength: 3 }), fc.constantFrom(...POOL), fc.constantFrom(...OWN), (base, extra, own) => {
-      const before = rank(base, own);
-      const after = rank([...base, extra], own);
-      expect(after).toBeGreaterThanOrEqual(before);
-      if (after > before && own.length > 0) widened++;
+      const before = outcome(base, own);
+      const after = outcome([...base, extra], own);
+      expect(after.rank).toBeGreaterThanOrEqual(before.rank);
+      if (after.widened) widened++;
     }), { numRuns: 40, examples: [[[], deleteTable('*'), OWN[0]!]] });
-    // Some draws rose because of a widening (the example is one), not only because of new actions.
+    // Some draws were decided by a widening (the example is one), not only by new actions.
     expect(widened).toBeGreaterThan(0);
   });
 });
