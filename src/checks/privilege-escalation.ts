@@ -77,8 +77,8 @@ export const privilegeEscalation = defineCheck({
           for (const x of edges) distinct.add(text(x));
           const targets = [...distinct];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
-          // A tier gained by where, not what: the caller holds the action, but only on named resources.
-          const widenedTop = edges.filter((x) => x.widened && severityOf(x) === gained);
+          // Gained by where, not what: the caller holds the action, but only on named resources.
+          const widenedTop = edges.filter((x) => x.widened && x.widened.length > 0 && severityOf(x) === gained);
           if (widenedTop.length > 0 && widening) {
             const ids = new Set(widenedTop.flatMap((x) => x.widened!));
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
@@ -91,7 +91,7 @@ export const privilegeEscalation = defineCheck({
           // when destructive is all that decides the severity, for at most 50 targets.
           const top = edges.filter((x) => severityOf(x) === gained);
           // A target that widens an action holds it on every resource: wide wins, nothing to read.
-          if (top.every((x) => x.adds === 'destructive' && !x.widened) && top.length <= 50) {
+          if (top.every((x) => x.adds === 'destructive' && !x.widened?.length) && top.length <= 50) {
             const destructive = tierSets(ctx.expander).destructive;
             const own = a.effective.unconditional;
             // A target holding an added one on every resource decides it without reading statements (wide wins).

@@ -25,7 +25,7 @@ export interface EscalatingEdge {
   readonly adds: PowerTier;
   readonly strength: Strength;
   readonly target: GraphNodeInternal;
-  /** Of `widen.ids`, those the far side holds on every resource, when that is what decides `adds`. */
+  /** Of `widen.ids`, those the far side holds on every resource (whether or not they decide `adds`). */
   readonly widened?: readonly number[];
 }
 
@@ -45,7 +45,8 @@ export interface AccessGraph {
    * Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only).
    * `widen` (session 37): the caller's ranked actions it holds only on named resources; an edge
    * whose far side holds one on every resource (its reach's every-resource set, or `widen.at` of
-   * the edge's own target) gains that tier too, and says which (`widened`).
+   * the edge's own target) gains that tier too, and says which (`widened`, also when a new action
+   * already decides the tier).
    */
   escalatingEdges(arn: string, technique: string | ((t: string) => boolean), widen?: Widen): EscalatingEdge[];
   /** Principals a principal can act as (any strength), itself excluded. */
@@ -125,16 +126,20 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
           const far = reach.power(j, strength);
           let adds = gain(far, own, built.expander);
           let widened: number[] | undefined;
-          // Only where the tiers say "nothing more" (or less than it could): asked again by where.
-          if (held && adds !== 'admin' && adds !== 'iam-write') {
+          // Asked again by where: what the far side holds on every resource (its reach's
+          // every-resource set, and type-wide grants of the edge's own target) that the caller
+          // holds only on named resources. It raises the tier where the tiers said less, and is
+          // kept whenever found: a check must not call such a gain "scoped" (privilege-escalation).
+          if (held && adds !== 'admin') {
             let w = widerTier(held, far.allResources);
-            let on = far.allResources;
-            if (!(w && above(w, adds)) && widen!.at) {
-              const extra = widen!.at(built.nodes[j]!);
-              const t = extra ? widerTier(held, extra) : undefined;
-              if (t && above(t, adds)) { w = t; on = extra!; }
+            const extra = widen!.at?.(built.nodes[j]!);
+            const t = extra ? widerTier(held, extra) : undefined;
+            if (t && (!w || above(t, w))) w = t;
+            if (w) {
+              if (above(w, adds)) adds = w;
+              widened = far.allResources.intersectionIds(widen!.ids);
+              if (extra) for (const id of extra.intersectionIds(widen!.ids)) if (!widened.includes(id)) widened.push(id);
             }
-            if (w && above(w, adds)) { adds = w; widened = on.intersectionIds(widen!.ids); }
           }
           if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]!, ...(widened ? { widened } : {}) }); break; }
         }

@@ -83,15 +83,24 @@ describe('privilege-escalation: a role that holds on every resource what the cal
     expect(assumeEscalation(account([allow('iam:PassRole', arn(DEV, 'role', 'kiro-*'))], { deploy: [allow('iam:PassRole')] }))).toEqual([]);
   });
 
-  it('where a new action already gains the tier, the tier is not asked again (same finding as before)', () => {
+  it('beside a new action that already gains the tier, the widening is said too', () => {
     const [f] = assumeEscalation(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*'), allow('cloudformation:DeleteStack')] }));
     expect(f!.severity).toBe('high');
-    expect(f!.title).not.toContain('gaining');
-    expect(f!.description).not.toContain('itself only on');
-    // A widening in a higher tier than the new action's still decides: IAM write above destructive.
+    expect(f!.title).toContain('gaining dynamodb:DeleteTable on every resource');
+    // A widening in a higher tier than the new action's decides: IAM write above destructive.
     const [g] = assumeEscalation(account([allow('iam:DeleteRolePolicy', arn(DEV, 'role', 'kiro-*'))], { deploy: [allow('iam:DeleteRolePolicy'), allow('cloudformation:DeleteStack')] }));
     expect(g!.description).toContain('which adds IAM write actions');
     expect(g!.title).toContain('gaining iam:DeleteRolePolicy on every resource');
+  });
+
+  it('a new delete only on a named bucket does not lower the finding when the same role widens DeleteTable to every table', () => {
+    const bucket = allow('s3:DeleteBucket', 'arn:aws:s3:::kiro-bucket');
+    const [f] = assumeEscalation(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*'), bucket] }));
+    expect(f!.severity).toBe('high');
+    expect(f!.title).not.toContain('adding destructive actions only on');
+    // Control: without the caller's own scoped DeleteTable, the bucket delete alone is lowered (session 36).
+    const [g] = assumeEscalation(account([], { deploy: [bucket] }));
+    expect(g!.severity).toBe('medium');
   });
 
   it('hostile pattern text is escaped', () => {
