@@ -140,10 +140,10 @@ export const privilegeEscalation = defineCheck({
  * they grant only on named resources is what the graph is asked with. Undefined: nothing to widen.
  */
 function widenFor(ctx: CheckContext, a: AnalyzedPrincipal, readTypeWide: ReturnType<typeof typeWideReader>): { widen: Widen; scope: GrantScope } | undefined {
-  const partly = partlyHeld(ctx, a);
-  if (partly.isEmpty()) return undefined;
   const matches = a.escalation.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
   if (matches.length === 0) return undefined;
+  const partly = partlyHeld(ctx, a);
+  if (partly.isEmpty()) return undefined;
   const any = (t: string) => matches.some((j) => j.match(t));
   const candidates = new Set<number>();
   for (const x of ctx.graph!.escalatingEdges(a.principal.arn, any, { ids: partly, at: typeWideAt(readTypeWide, partly) })) for (const id of x.widened ?? []) candidates.add(id);

@@ -74,5 +74,6 @@ export function typeWideAt(read: ReturnType<typeof typeWideReader>, ids: ActionS
 
 /** The caller's ranked ids held on some resource but not in its every-resource set (a bitset question; statements come later). */
 export function partlyHeld(ctx: Pick<CheckContext, 'expander'>, a: Pick<AnalyzedPrincipal, 'effective'>): ActionSet {
-  return a.effective.unconditional.clone().and(rankedForWidening(ctx)).andNot(a.effective.allResources);
+  // From the ranked set (a few hundred ids), not the principal's (often most of the catalog).
+  return rankedForWidening(ctx).clone().and(a.effective.unconditional).andNot(a.effective.allResources);
 }
