@@ -84,7 +84,7 @@ export const privilegeEscalation = defineCheck({
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
             const holders = [...new Set(widenedTop.map(text))];
             const keys = scoped.map((x) => x.action);
-            wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
+            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
           }
           // Destructive actions every such target holds only on named, non-production resources: one
           // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only
