@@ -5,7 +5,10 @@ import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
-import { grantScope, ONE_STEP_LOWER, reachedScope, scopeVerdict, type Holder } from './scope.js';
+import { grantScope, ONE_STEP_LOWER, patternsText, reachedScope, scopeVerdict, type GrantScope, type Holder } from './scope.js';
+import { heldOnlyOnNamed, partlyHeld, typeWideAt, typeWideReader } from './widen.js';
+import type { Widen } from '../graph/index.js';
+import type { AnalyzedPrincipal, CheckContext } from './types.js';
 import { markersFrom } from '../resources/markers.js';
 import { tierSets } from '../graph/power.js';
 
@@ -45,17 +48,22 @@ export const privilegeEscalation = defineCheck({
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
     const whole = inventoryComplete(ctx.snapshot, { rolesRequired: false }).complete;
     const markers = markersFrom(ctx.config.resources?.production);
+    const readTypeWide = typeWideReader(ctx);
     return ctx.principals.flatMap((a) => {
       // Administrators need no escalation; admin-access already says so.
       if (a.isAdmin) return [];
+      // What it holds only on named resources, for the graph's tiers (session 37): read once per
+      // principal, and only when some edge's far side holds one of them on every resource.
+      const widening = ctx.graph && whole ? widenFor(ctx, a, readTypeWide) : undefined;
       return a.escalation.flatMap((h) => {
         const judged = ctx.graph && whole ? graphJudgement(h.techniqueId) : undefined;
         let via = '';
         let possibleOnly = false;
         let gained: Severity | undefined;
         let reached: ReturnType<typeof scopeVerdict> | undefined;
+        let wider: { keys: readonly string[]; text: string } | undefined;
         if (judged) {
-          const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
+          const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match, widening?.widen).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
           if (edges.length === 0) return [];
           // The edge that gains most decides, a conditional or inferred one counted a step lower.
           const severityOf = (x: (typeof edges)[number]) => (h.conditional || x.strength === 'possible' ? LOWER[TIER_SEVERITY[x.adds]] : TIER_SEVERITY[x.adds]);
@@ -69,11 +77,21 @@ export const privilegeEscalation = defineCheck({
           for (const x of edges) distinct.add(text(x));
           const targets = [...distinct];
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
+          // Gained by where, not what: the caller holds the action, but only on named resources.
+          const widenedTop = edges.filter((x) => x.widened && x.widened.length > 0 && severityOf(x) === gained);
+          if (widenedTop.length > 0 && widening) {
+            const ids = new Set(widenedTop.flatMap((x) => x.widened!));
+            const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
+            const holders = [...new Set(widenedTop.map(text))];
+            const keys = scoped.map((x) => x.action);
+            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
+          }
           // Destructive actions every such target holds only on named, non-production resources: one
           // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only
           // when destructive is all that decides the severity, for at most 50 targets.
           const top = edges.filter((x) => severityOf(x) === gained);
-          if (top.every((x) => x.adds === 'destructive') && top.length <= 50) {
+          // A target that widens an action holds it on every resource: wide wins, nothing to read.
+          if (top.every((x) => x.adds === 'destructive' && !x.widened?.length) && top.length <= 50) {
             const destructive = tierSets(ctx.expander).destructive;
             const own = a.effective.unconditional;
             // A target holding an added one on every resource decides it without reading statements (wide wins).
@@ -104,8 +122,8 @@ export const privilegeEscalation = defineCheck({
           subject: h.techniqueId,
           technique: h.techniqueId,
           severity,
-          title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${reached ? 'adding destructive actions ' : ''}${scope.only}` : ''}`,
-          description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${scope?.text ?? ''}`,
+          title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${reached ? 'adding destructive actions ' : ''}${scope.only}` : ''}${wider ? `, gaining ${listText(wider.keys, 1)} on every resource` : ''}`,
+          description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${wider?.text ?? ''}${scope?.text ?? ''}`,
           evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
           actions: h.actions,
           remediation: 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',
@@ -114,3 +132,23 @@ export const privilegeEscalation = defineCheck({
     });
   },
 });
+
+/**
+ * The caller's `widen` for the graph (session 37): its ranked actions held on some resource but not
+ * every one (bitsets); a first pass over its judged edges with all of them finds those some far
+ * side holds on every resource; only those are read from its statements (grantScope), and what
+ * they grant only on named resources is what the graph is asked with. Undefined: nothing to widen.
+ */
+function widenFor(ctx: CheckContext, a: AnalyzedPrincipal, readTypeWide: ReturnType<typeof typeWideReader>): { widen: Widen; scope: GrantScope } | undefined {
+  const matches = a.escalation.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
+  if (matches.length === 0) return undefined;
+  const partly = partlyHeld(ctx, a);
+  if (partly.isEmpty()) return undefined;
+  const any = (t: string) => matches.some((j) => j.match(t));
+  const candidates = new Set<number>();
+  for (const x of ctx.graph!.escalatingEdges(a.principal.arn, any, { ids: partly, at: typeWideAt(readTypeWide, partly) })) for (const id of x.widened ?? []) candidates.add(id);
+  if (candidates.size === 0) return undefined;
+  const { ids, scope } = heldOnlyOnNamed(ctx, a.principal, a.effective, [...candidates].sort((x, y) => x - y));
+  if (ids.isEmpty()) return undefined;
+  return { widen: { ids, at: typeWideAt(readTypeWide, ids) }, scope };
+}

@@ -3,13 +3,31 @@
 import type { GraphEdge, GraphPath, GraphSummary, PathHop, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
-import { escalates, gain, summarizePower, type PowerSets } from './power.js';
+import { above, escalates, gain, heldOnSome, summarizePower, widerTier, type PowerSets } from './power.js';
+import type { ActionSet } from '../iam/action-set.js';
 import { joinCarriers } from './carriers.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
 import { storedHopMarks } from './stored-hops.js';
 
 export type { AccountInput } from './build.js';
 export type { Strength } from './reach.js';
+
+/** What the caller holds only on named resources, for escalatingEdges (session 37). */
+export interface Widen {
+  /** Ranked actions the caller holds only on named resources (decided from its statements). */
+  readonly ids: ActionSet;
+  /** Actions the edge's own target holds on every resource beyond its every-resource set (type-wide patterns), if the caller reads them. */
+  readonly at?: (target: GraphNodeInternal) => ActionSet | undefined;
+}
+
+export interface EscalatingEdge {
+  readonly edge: GraphEdge;
+  readonly adds: PowerTier;
+  readonly strength: Strength;
+  readonly target: GraphNodeInternal;
+  /** Of `widen.ids`, those the far side holds on every resource (whether or not they decide `adds`). */
+  readonly widened?: readonly number[];
+}
 
 export interface AccessGraph {
   readonly built: BuiltGraph;
@@ -23,8 +41,14 @@ export interface AccessGraph {
   path(arn: string, goal: (n: GraphNodeInternal) => boolean): GraphPath | undefined;
   /** Shortest path to an administrator: proven hops if there is one, else any. */
   pathToAdmin(arn: string): GraphPath | undefined;
-  /** Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only). */
-  escalatingEdges(arn: string, technique: string | ((t: string) => boolean)): { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[];
+  /**
+   * Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only).
+   * `widen` (session 37): the caller's ranked actions it holds only on named resources; an edge
+   * whose far side holds one on every resource (its reach's every-resource set, or `widen.at` of
+   * the edge's own target) gains that tier too, and says which (`widened`, also when a new action
+   * already decides the tier).
+   */
+  escalatingEdges(arn: string, technique: string | ((t: string) => boolean), widen?: Widen): EscalatingEdge[];
   /** Principals a principal can act as (any strength), itself excluded. */
   reachable(arn: string, strength: Strength): GraphNodeInternal[];
   /**
@@ -85,21 +109,39 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
       const i = idx(arn);
       return i === undefined ? undefined : reach.pathToAdmin(i, 'proven') ?? reach.pathToAdmin(i, 'possible');
     },
-    escalatingEdges: (arn, technique) => {
+    escalatingEdges: (arn, technique, widen) => {
       const i = idx(arn);
       if (i === undefined) return [];
       const match = typeof technique === 'string' ? (t: string) => t === technique : technique;
       const own = built.nodes[i]!.power;
       // Each edge's target node comes with it: callers label thousands of them per hub caller at
       // 50,000 principals, and a lookup by id each was most of the escalation check's texts.
-      const out: { edge: GraphEdge; adds: PowerTier; strength: Strength; target: GraphNodeInternal }[] = [];
+      const out: EscalatingEdge[] = [];
+      const held = widen && !own.admin ? heldOnSome(widen.ids, built.expander) : undefined;
       for (const e of built.out[i]!) {
         if (!match(e.technique)) continue;
         const j = built.byId.get(e.to)!;
         for (const strength of ['proven', 'possible'] as const) {
           if (strength === 'proven' && (e.condition !== 'none' || e.target !== 'proven')) continue;
-          const adds = gain(reach.power(j, strength), own, built.expander);
-          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]! }); break; }
+          const far = reach.power(j, strength);
+          let adds = gain(far, own, built.expander);
+          let widened: number[] | undefined;
+          // Asked again by where: what the far side holds on every resource (its reach's
+          // every-resource set, and type-wide grants of the edge's own target) that the caller
+          // holds only on named resources. It raises the tier where the tiers said less, and is
+          // kept whenever found: a check must not call such a gain "scoped" (privilege-escalation).
+          if (held && adds !== 'admin') {
+            let w = widerTier(held, far.allResources);
+            const extra = widen!.at?.(built.nodes[j]!);
+            const t = extra ? widerTier(held, extra) : undefined;
+            if (t && (!w || above(t, w))) w = t;
+            if (w) {
+              if (above(w, adds)) adds = w;
+              widened = far.allResources.intersectionIds(widen!.ids);
+              if (extra) for (const id of extra.intersectionIds(widen!.ids)) if (!widened.includes(id)) widened.push(id);
+            }
+          }
+          if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]!, ...(widened ? { widened } : {}) }); break; }
         }
       }
       return out;

@@ -5,7 +5,7 @@
 import { ActionSet } from '../iam/action-set.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { EffectivePermissions } from '../iam/effective.js';
-import type { PowerSummary, PowerTier } from '../model/graph.js';
+import { POWER_TIERS, type PowerSummary, type PowerTier } from '../model/graph.js';
 import { destructiveActions } from '../checks/data.js';
 import { credentialExposureActions, exfiltrationActions } from '../checks/action-lists.js';
 import powerTiers from '../data/power-tiers.json' with { type: 'json' };
@@ -95,6 +95,40 @@ export function gain(target: PowerSets, source: PowerSets, expander: ActionExpan
   if (gainsIn(target.allResources, source.allResources, t.dataRead)) return 'data-read';
   if (target.unconditional.differenceCount(source.unconditional) > 0) return 'other';
   return undefined;
+}
+
+/**
+ * What `gain` cannot see (session 37): it compares action sets, so a caller that holds an action
+ * only on named resources "already has" it, and a target holding it on every resource adds
+ * nothing. `held` is the caller's ranked actions it holds only on named resources (the checks
+ * decide that from statements, scope.ts `grantScope`), split by tier once per caller.
+ */
+export interface HeldOnSome {
+  readonly iamWrite: ActionSet;
+  readonly destructive: ActionSet;
+  readonly credentialAccess: ActionSet;
+}
+
+export function heldOnSome(held: ActionSet, expander: ActionExpander): HeldOnSome {
+  const t = tierSets(expander);
+  return { iamWrite: held.clone().and(t.iamWrite), destructive: held.clone().and(t.destructive), credentialAccess: held.clone().and(t.credentialAccess) };
+}
+
+/**
+ * The first ranked tier in which `wide` (what a target holds on every resource) covers an action
+ * the caller holds only on named resources: reaching it gains the rest of that action's resources.
+ * Data reads are absent: `gain` already compares them on every resource.
+ */
+export function widerTier(held: HeldOnSome, wide: ActionSet): PowerTier | undefined {
+  if (wide.intersectionCount(held.iamWrite) > 0) return 'iam-write';
+  if (wide.intersectionCount(held.destructive) > 0) return 'destructive';
+  if (wide.intersectionCount(held.credentialAccess) > 0) return 'credential-access';
+  return undefined;
+}
+
+/** Is tier `a` above `b` in the stated order (undefined: no gain, below every tier)? */
+export function above(a: PowerTier, b: PowerTier | undefined): boolean {
+  return b === undefined || POWER_TIERS.indexOf(a) < POWER_TIERS.indexOf(b);
 }
 
 /** A target's power as `escalatesOver` reads it: whether it is admin, and its ids in each ranked tier. */

@@ -2,6 +2,8 @@
 // of it leads somewhere that gives more (target-aware), not because its actions are allowed.
 import { escalationTechniques } from '../checks/data.js';
 import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
+import { ActionSet } from '../iam/action-set.js';
+import type { ActionExpander } from '../iam/pattern.js';
 
 /** Techniques whose hop is an edge of the graph under the same id. */
 const EDGE = new Set<string>([
@@ -30,4 +32,21 @@ export function graphJudgement(techniqueId: string): GraphJudgement {
   if (EDGE.has(techniqueId) || passRole.has(techniqueId)) return { kind: 'edge', match: (t) => t === techniqueId, otherOnly: false };
   if (EDIT_OTHER.has(techniqueId)) return { kind: 'edge', match: (t) => EDIT_TECHNIQUES.has(t), otherOnly: true };
   return undefined;
+}
+
+const followedCache = new WeakMap<ActionExpander, ActionSet>();
+
+/**
+ * The IAM and STS actions of the techniques the graph judges (escalation-techniques.json): where
+ * one applies is what the graph's edges already follow (which roles it assumes or passes, which
+ * policies and users it edits), each to the power of what it reaches. A tier that asked where
+ * they apply as well would count the same reach twice (session 37).
+ */
+export function followedActions(expander: ActionExpander): ActionSet {
+  let s = followedCache.get(expander);
+  if (!s) {
+    const keys = escalationTechniques().filter((t) => graphJudgement(t.id) !== undefined).flatMap((t) => t.requires.flat()).filter((k) => /^(iam|sts):/i.test(k));
+    followedCache.set(expander, (s = ActionSet.of(expander.size, keys.map((k) => expander.catalog.lookup(k)?.id).filter((x): x is number => x !== undefined))));
+  }
+  return s;
 }
