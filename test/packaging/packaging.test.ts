@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { nextRunOf } from '../../src/schedule/run-schedule.js';
 import { parseDockerfile, stages, type Stage } from '../support/dockerfile.js';
+import { shippedNodeFlags } from '../../bench/runtimes.js';
 import { repoRoot } from '../support/fixtures.js';
 
 let tmp: string;
@@ -133,7 +134,9 @@ describe('Dockerfile', () => {
     const reports = join(root, 'reports');
     mkdirSync(reports, { recursive: true });
     const entry = inFinal('ENTRYPOINT')[0]!.exec!;
-    const r = spawnSync(entry[0]!, [join(root, relative('/', entry[1]!)), 'scan', '--demo', '--reports', reports, '--format', 'json', '--quiet'], { cwd: reports, encoding: 'utf8' });
+    // node, its flags (the image's runtime settings), then the script: run as the image runs it.
+    const script = entry.findIndex((x, i) => i > 0 && !x.startsWith('-'));
+    const r = spawnSync(entry[0]!, [...entry.slice(1, script), join(root, relative('/', entry[script]!)), 'scan', '--demo', '--reports', reports, '--format', 'json', '--quiet'], { cwd: reports, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(existsSync(join(reports, '111122223333', 'latest'))).toBe(true);
@@ -286,6 +289,22 @@ describe('Node runtime of what leash ships', () => {
     // The runtime these tests run on is inside engines too (this machine's Node 20).
     const [maj, min] = process.versions.node.split('.').map(Number) as [number, number];
     expect(maj > Number(floor![1]) || (maj === Number(floor![1]) && min >= Number(floor![2]))).toBe(true);
+  });
+
+  it('the image\'s node flags are the action\'s NODE_OPTIONS and the bench\'s, and node accepts them there', () => {
+    const entry = stages(parseDockerfile(read('Dockerfile'))).at(-1)!.instructions.filter((i) => i.keyword === 'ENTRYPOINT')[0]!.exec!;
+    expect(entry[0]).toBe('node');
+    const flags = entry.slice(1, entry.findIndex((x, i) => i > 0 && !x.startsWith('-')));
+    expect(flags).toEqual(['--max-semi-space-size=16']);
+    const scan = (action.runs.steps as { id?: string; env?: Record<string, string> }[]).find((s) => s.id === 'scan')!;
+    expect(scan.env?.NODE_OPTIONS).toBe(flags.join(' '));
+    expect(shippedNodeFlags(read('Dockerfile'))).toEqual(flags);
+    // NODE_OPTIONS takes only some V8 flags: this one must be among them (a refused one stops node before leash).
+    const r = spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, NODE_OPTIONS: flags.join(' ') }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // Control: a flag NODE_OPTIONS refuses is refused (so the check above can fail).
+    expect(spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, NODE_OPTIONS: '--print' }, encoding: 'utf8' }).status).not.toBe(0);
   });
 
   it('reads a Node major only from an exactly pinned official node image (control)', () => {
