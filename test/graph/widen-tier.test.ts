@@ -13,7 +13,6 @@ import { catalog } from '../../src/iam/catalog.js';
 import { heldOnSome, tierSets, widerTier } from '../../src/graph/power.js';
 import { POWER_TIERS } from '../../src/model/graph.js';
 import { DEV, allow, arn, doc, snapshot, trust } from './accounts.js';
-import { accountArb, otherArb } from './arbitraries.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const expander = new ActionExpander(catalog());
@@ -80,20 +79,6 @@ describe('escalatingEdges with `widen`', () => {
     expect(g.escalatingEdges(DEV_USER, 'sts-assume-permissive-role', { ids: held, at: () => undefined })).toEqual([]);
   });
 
-  it('with an empty `widen`, every answer is the one without (generated accounts, every technique)', () => {
-    let edges = 0;
-    fc.assert(
-      fc.property(accountArb, otherArb, (spec, other) => {
-        const snaps = [snapshot(spec), ...(other ? [snapshot(other)] : [])];
-        const g = graphOf(snaps);
-        for (const p of snaps.flatMap((s) => s.principals)) {
-          const plain = g.escalatingEdges(p.arn, () => true);
-          edges += plain.length;
-          expect(g.escalatingEdges(p.arn, () => true, { ids: ActionSet.of(size, []) })).toEqual(plain);
-        }
-      }),
-      { numRuns: 25, seed: 20261207 },
-    );
-    expect(edges).toBeGreaterThan(0);
-  }, 120_000);
+  // With an empty `widen`, every answer is the one without: checked on generated accounts beside
+  // escalatingEdges' own property (escalating-edges.test.ts), in the same walk.
 });
