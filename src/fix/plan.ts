@@ -206,6 +206,11 @@ function alwaysDeniedGuards(condition: ApprovalCondition): ApprovalCondition['gu
   return condition.guards.filter((g) => g.where === 'permissions-boundary' && !g.condition);
 }
 
+/** An approval condition's guards a boundary denies under their condition (its NoApprovalBypass statements). */
+function conditionalGuards(condition: ApprovalCondition): ApprovalCondition['guards'] {
+  return condition.guards.filter((g) => g.where === 'permissions-boundary' && g.condition);
+}
+
 /**
  * What a boundary's NoApprovalBypass statements (planBoundary: the approval's permissions-boundary
  * guards with a condition) deny, said for a reviewer: the actions stay allowed as the rest of the
@@ -213,16 +218,16 @@ function alwaysDeniedGuards(condition: ApprovalCondition): ApprovalCondition['gu
  * why. The action reasons list those actions as kept, which alone reads as if nothing guarded them.
  */
 export function conditionalGuardNotes(condition: ApprovalCondition): string[] {
-  return condition.guards
-    .filter((g) => g.where === 'permissions-boundary' && g.condition)
-    .map((g) => `${g.actions.join(', ')} stay as the boundary allows them, except ${guardConditionText(g.condition!)}: denied always, approval or not (NoApprovalBypass). ${g.why}`);
+  return conditionalGuards(condition).map((g) => `${g.actions.join(', ')} stay as the boundary allows them, except ${guardConditionText(g.condition!)}: denied always, approval or not (NoApprovalBypass). ${g.why}`);
 }
 
 /** A guard's condition in words where leash knows its shape (tag keys), else as JSON. */
 function guardConditionText(c: ConditionBlock): string {
-  const keys = Object.entries(c).flatMap(([op, v]) => (/^ForAnyValue:StringEquals$/i.test(op) && v && typeof v === 'object' ? ((v as Record<string, unknown>)['aws:TagKeys'] as unknown) : undefined) ?? []);
-  const tags = Array.isArray(keys) && keys.every((k) => typeof k === 'string') && Object.keys(c).length === 1 ? (keys as string[]) : undefined;
-  return tags && tags.length > 0 ? `to set or remove the tag key ${tags.join(' or ')}` : `under ${JSON.stringify(c)}`;
+  const tests = Object.entries(c);
+  const [op, test] = tests.length === 1 ? tests[0]! : ['', undefined];
+  const v = /^ForAnyValue:StringEquals$/i.test(op) && test && typeof test === 'object' ? (test as Record<string, unknown>)['aws:TagKeys'] : undefined;
+  const keys = typeof v === 'string' ? [v] : v;
+  return Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string') ? `to set or remove the tag key ${keys.join(' or ')}` : `under ${JSON.stringify(c)}`;
 }
 
 const guardSets = new WeakMap<ApprovalCondition, WeakMap<ActionExpander, { readonly actions: ActionSet; readonly why: string } | undefined>>();
@@ -362,7 +367,6 @@ function planBoundary(needed: NeededSet, expander: ActionExpander, config: Leash
   const known = needed.basis !== 'none' || cap !== undefined;
   const ap = approval(config);
   // A Deny no session can lift needs no guard against lifting it.
-  const boundaryGuards = outright ? [] : ap.guards.filter((g) => g.where === 'permissions-boundary');
   // Unconditional guards join the tampering deny (a boundary has 6,144 characters to spend).
   const alwaysDenied = [...new Set([...GUARDRAIL_ALWAYS_DENY, ...(outright ? [] : alwaysDeniedGuards(ap)).flatMap((g) => g.actions)])];
   const fixed = denyLists(expander, alwaysDenied);
@@ -400,8 +404,7 @@ function planBoundary(needed: NeededSet, expander: ActionExpander, config: Leash
   // and rewriting the boundary policy itself (a new default version is a new boundary). Guards
   // that share a condition share a statement.
   const guardsByCondition = new Map<string, { actions: string[]; condition: ConditionBlock }>();
-  for (const g of boundaryGuards) {
-    if (!g.condition) continue;
+  for (const g of outright ? [] : conditionalGuards(ap)) {
     const k = JSON.stringify(g.condition);
     const entry = guardsByCondition.get(k) ?? { actions: [], condition: g.condition as ConditionBlock };
     entry.actions.push(...g.actions.filter((x) => !entry.actions.includes(x)));

@@ -240,28 +240,21 @@ class TextTable implements TextSink {
   private entryOfContent(value: unknown, place: Place | undefined): number {
     const stored = place?.table;
     const given = place?.key?.(value as never);
-    if (given !== undefined) return this.entryOfKey(given.length <= SHORT_JSON ? this.shortJson : this.json, given.length <= SHORT_JSON ? given : hash('sha256', given, 'binary').slice(0, 16), value, stored);
+    if (given !== undefined) return this.entryOfText(given, value, stored);
     const content = stored ? stored(value as never) : value;
-    let map: Map<string, number>;
-    let k: string;
     if (typeof content === 'string') {
       // A string's JSON is at least 2 longer; only a short one is measured exactly.
       if (content.length + 2 < MIN_TEXT_CHARS && JSON.stringify(content).length < MIN_TEXT_CHARS) return -1;
-      map = this.strings;
-      k = content;
-    } else {
-      const json = JSON.stringify(content);
-      if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
-      if (json.length <= SHORT_JSON) {
-        map = this.shortJson;
-        k = json;
-      } else {
-        map = this.json;
-        // 128 bits of the hash as a 16-character string: the key, not the text, is what the map holds.
-        k = hash('sha256', json, 'binary').slice(0, 16);
-      }
+      return this.entryOfKey(this.strings, content, stored ? value : content, stored);
     }
-    return this.entryOfKey(map, k, stored ? value : content, stored);
+    const json = JSON.stringify(content);
+    if (json === undefined || json.length < MIN_TEXT_CHARS) return -1;
+    return this.entryOfText(json, stored ? value : content, stored);
+  }
+
+  /** A JSON text (or a Place's key) as the map key: itself when short, else 128 bits of its hash as a 16-character string (the key, not the text, is what the map holds). */
+  private entryOfText(text: string, value: unknown, stored: Stored | undefined): number {
+    return text.length <= SHORT_JSON ? this.entryOfKey(this.shortJson, text, value, stored) : this.entryOfKey(this.json, hash('sha256', text, 'binary').slice(0, 16), value, stored);
   }
 
   private entryOfKey(map: Map<string, number>, k: string, value: unknown, stored: Stored | undefined): number {

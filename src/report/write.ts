@@ -61,25 +61,18 @@ export function renderFormat(report: Report, format: Format, opts: RenderOptions
   return typeof v === 'string' ? v : [...(v as Iterable<string>)].join('');
 }
 
-/** The same text in pieces: the per-finding exports are generated line by line and written as they come. */
-export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}): string | Iterable<string> {
+/**
+ * The same text in pieces: the per-finding exports are generated line by line and written as they
+ * come. `escape`: what a JSON format's text goes through (json-stream.ts; default jsonTextSafe).
+ */
+export function renderChunks(report: Report, format: Format, opts: RenderOptions = {}, escape?: (json: string) => string): string | Iterable<string> {
   const v = renderFormatValue(report, format, opts, true) as string | Iterable<string> | { json: unknown; layout: JsonLayout };
   if (typeof v === 'string' || !('json' in v)) return v;
   // JSON formats piece by piece too: no string of a whole report.json is built to print it.
   return (function* () {
-    yield* jsonPieces(v.json, v.layout);
+    yield* jsonPieces(v.json, v.layout, undefined, '', escape);
     yield '\n';
   })();
-}
-
-/**
- * report.json's pieces as a bundle stores them: renderChunks' `json` text with every character
- * past ASCII escaped where the text is made (jsonAsciiText), which is what writeReportFile keeps
- * on disk (asciiJson) either way; its pass over the bytes then finds nothing to change.
- */
-export function* reportJsonPieces(report: Report): Generator<string> {
-  yield* jsonPieces(storedReportStream(report), 'records', Infinity, '', jsonAsciiText);
-  yield '\n';
 }
 
 /**
@@ -217,7 +210,9 @@ export async function writeReportBundle(report: Report, opts: WriteBundleOptions
       for (const format of opts.formats) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
         if (format === 'json') {
-          const pieces = reportJsonPieces(report);
+          // ASCII where its text is made (jsonAsciiText), as writeReportFile keeps it on disk either
+          // way (asciiJson): its pass over the bytes then finds nothing to change.
+          const pieces = renderChunks(report, 'json', opts, jsonAsciiText) as Iterable<string>;
           tmpFiles.push(await writeReportFile(tmp, pieces, opts.reportCompression ?? 'auto', { batch: WRITE_BATCH, ...(opts.compressAboveBytes !== undefined ? { above: opts.compressAboveBytes } : {}) }));
           // What the next scan compares with, so that it need not read this report back (scan-index.ts);
           // with what ASFF needs when this scan writes ASFF (the next one that does sends the gone findings RESOLVED).
