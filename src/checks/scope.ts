@@ -211,21 +211,27 @@ export function grantScope(
  * effectivePermissions shared it (src/iam/effective.ts sharingKey): the same documents in every
  * layer, boundary and SCPs included, and no statement that depends on the principal, which is
  * everything grantScope reads of a principal. So at 10,000 principals the same destructive list
- * of the same policies is scoped once, not once per principal. Kept apart per expander, evidence
- * index, SCP list and markers (the objects a run passes).
+ * of the same policies is scoped once, not once per principal. Kept apart per expander, SCP list
+ * and markers (the objects a run passes), and held by the run's evidence index: an effective
+ * object still alive after the run (a fix plan's) must not keep the index and its views alive
+ * through the writing (36.8 MB at 10,000 principals when it did). Without an index, no memo.
  */
 function memoOf(expander: ActionExpander, effective: EffectivePermissions, opts: { readonly index?: EvidenceIndex; readonly scps?: Snapshot['scps']; readonly markers?: ProductionMarkers }): Map<string, GrantScope> | undefined {
-  let kept = scopeMemos.get(effective);
-  if (kept === undefined) scopeMemos.set(effective, (kept = []));
-  const same = kept.find((m) => m.expander === expander && m.index === opts.index && m.scps === opts.scps && m.markers === opts.markers);
+  if (opts.index === undefined) return undefined;
+  let byEffective = scopeMemos.get(opts.index);
+  if (byEffective === undefined) scopeMemos.set(opts.index, (byEffective = new WeakMap()));
+  let kept = byEffective.get(effective);
+  if (kept === undefined) byEffective.set(effective, (kept = []));
+  const same = kept.find((m) => m.expander === expander && m.scps === opts.scps && m.markers === opts.markers);
   if (same) return same.answers;
   // A few callers per run (with markers, without): past that, not remembered.
   if (kept.length >= 4) return undefined;
   const answers = new Map<string, GrantScope>();
-  kept.push({ expander, index: opts.index, scps: opts.scps, markers: opts.markers, answers });
+  kept.push({ expander, scps: opts.scps, markers: opts.markers, answers });
   return answers;
 }
-const scopeMemos = new WeakMap<EffectivePermissions, { expander: ActionExpander; index: EvidenceIndex | undefined; scps: Snapshot['scps'] | undefined; markers: ProductionMarkers | undefined; answers: Map<string, GrantScope> }[]>();
+/** Run (evidence index) → effective-permissions object → answers; both weak, so the run's end frees them. */
+const scopeMemos = new WeakMap<EvidenceIndex, WeakMap<EffectivePermissions, { expander: ActionExpander; scps: Snapshot['scps'] | undefined; markers: ProductionMarkers | undefined; answers: Map<string, GrantScope> }[]>>();
 
 function grantScopeOf(
   expander: ActionExpander, p: Principal, actions: readonly string[],

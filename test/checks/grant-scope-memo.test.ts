@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { grantScope } from '../../src/checks/scope.js';
+import { collectGarbage } from '../../src/pipeline/release.js';
 import { EvidenceIndex } from '../../src/checks/evidence.js';
 import { catalog } from '../../src/iam/catalog.js';
 import { effectivePermissions, principalPolicyInput } from '../../src/iam/effective.js';
@@ -84,5 +85,29 @@ describe('grantScope: one answer per shared effective-permissions object', () =>
     expect(grantScope(expander, b!, ['dynamodb:DeleteTable'], { effective: effB, index })).toBe(first);
     // Other markers or another index: answered apart.
     expect(grantScope(expander, b!, ['dynamodb:DeleteTable'], { effective: effB, index: new EvidenceIndex(expander) })).not.toBe(first);
+  });
+
+  // The memo belongs to the run: an effective object that outlives the run (a fix plan holds one)
+  // must not keep the run's evidence index, and its per-principal views, alive through the writing.
+  it('an effective object kept after the run does not keep its evidence index alive (control: the index still held)', async () => {
+    const snap = snapshotOf([{ name: 'a', managed: ['scoped'] }], POLICIES);
+    const effective = effectivePermissions(principalPolicyInput(snap.principals[0]!), expander);
+    const run = (): WeakRef<EvidenceIndex> => {
+      const index = new EvidenceIndex(expander);
+      const first = grantScope(expander, snap.principals[0]!, ['dynamodb:DeleteTable'], { effective, index });
+      // Remembered within the run: the same object again.
+      expect(grantScope(expander, snap.principals[0]!, ['dynamodb:DeleteTable'], { effective, index })).toBe(first);
+      return new WeakRef(index);
+    };
+    const dropped = run();
+    const heldIndex = new EvidenceIndex(expander);
+    grantScope(expander, snap.principals[0]!, ['dynamodb:DeleteTable'], { effective, index: heldIndex });
+    const held = new WeakRef(heldIndex);
+    // A WeakRef's target lives to the end of the job that made it: collect in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(held.deref()).toBe(heldIndex);
+    expect(dropped.deref()).toBeUndefined();
+    expect(effective.allowed.size).toBeGreaterThan(0); // still alive here, as a fix plan's would be
   });
 });
