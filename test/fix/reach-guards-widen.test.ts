@@ -1,0 +1,53 @@
+// The fix's boundary guards what the agent can become (plan.ts `reachGuards`: sts:AssumeRole
+// denied on the roles that give more and that it never assumed). Session 38: a role that gives
+// more only by *where* — it holds on every table the delete the agent holds on kiro-scratch-*
+// only — is guarded too, by the same definition of "widens" the checks use (src/checks/widen.ts).
+// Through the real analysis with fixes: export normaliser, usage, graph, checks, fix plans.
+import { describe, expect, it } from 'vitest';
+import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
+import type { Statement } from '../../src/model/policy.js';
+import { DEV, allow, arn, snapshot, type AccountSpec } from '../graph/accounts.js';
+import { AGENT, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
+const DEPLOY = arn(DEV, 'role', 'deploy');
+const SCRATCH = { action: 'dynamodb:DeleteTable', resources: [table('kiro-scratch-1')] };
+
+/** The NoUnusedRoleHops statement of the agent's boundary fix, if any. */
+function hopGuard(spec: AccountSpec, used = [SCRATCH]): Statement | undefined {
+  const [a] = analyzeSnapshots([{ ...snapshot(spec), usage: agentUsage(used) }], defaultConfig(), opts);
+  const fx = a!.report.fixes.find((f) => f.principalArn === AGENT && f.kind === 'permissions-boundary');
+  expect(fx, 'the agent gets a boundary fix').toBeDefined();
+  return (fx!.after as unknown as { statements: Statement[] }).statements.find((s) => s.sid === 'NoUnusedRoleHops');
+}
+
+describe('reachGuards: a role that only widens a scoped grant', () => {
+  it('DeleteTable on kiro-scratch-* itself, deploy on every table, never assumed: the boundary denies assuming deploy', () => {
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }))).toMatchObject({ effect: 'Deny', action: ['sts:AssumeRole'], resource: [DEPLOY] });
+  });
+
+  it('a type-wide grant (`table/*`) of deploy is guarded the same way; with a Condition it is not', () => {
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE)] }))?.resource).toEqual([DEPLOY]);
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] }))).toBeUndefined();
+  });
+
+  it('controls: the agent assumed deploy (observed), holds the delete on every table itself, or deploy only on other named tables: no guard', () => {
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }), [SCRATCH, { action: 'sts:AssumeRole', resources: [DEPLOY] }])).toBeUndefined();
+    expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*')] }))).toBeUndefined();
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))] }))).toBeUndefined();
+  });
+
+  it('behind a hub (the agent may assume any role that trusts its account): deploy is guarded, a role that adds nothing is not', () => {
+    const spec = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')], reader: [allow('dynamodb:DescribeTable')] }, { assume: allow('sts:AssumeRole', '*') });
+    expect(hopGuard(spec)?.resource).toEqual([DEPLOY]);
+    // Control: deploy only on other named tables: neither role is guarded.
+    const scoped = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))], reader: [allow('dynamodb:DescribeTable')] }, { assume: allow('sts:AssumeRole', '*') });
+    expect(hopGuard(scoped)).toBeUndefined();
+  });
+
+  it('a role that gives a new destructive action stays guarded (as before), beside one that widens', () => {
+    const spec = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')], ops: [allow('cloudformation:DeleteStack')] });
+    expect(hopGuard(spec)?.resource).toEqual([DEPLOY, arn(DEV, 'role', 'ops')]);
+  });
+});
