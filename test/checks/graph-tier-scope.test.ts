@@ -44,8 +44,9 @@ describe('privilege-escalation: a role that holds on every resource what the cal
     expect(assumeEscalation(spec)).toEqual([]);
   });
 
-  it('control: the caller\'s own statements decide — `*` narrowed by a Deny with NotResource reads as every table (session 35\'s rule), so nothing is widened', () => {
-    const own = [deleteTable('*'), { Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*') }];
+  it('control: the caller\'s own statements decide — `*` beside a Deny with NotResource behind a Condition reads as every table, so nothing is widened', () => {
+    // Session 38: the unconditional form is read as scoped and widened (deny-not-resource-scope.test.ts).
+    const own = [deleteTable('*'), { Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*'), Condition: { Bool: { 'aws:ViaAWSService': 'false' } } }];
     expect(assumeEscalation(account(own, { deploy: [deleteTable('*')] }))).toEqual([]);
   });
 

@@ -32,6 +32,11 @@ describe('reachGuards: a role that only widens a scoped grant', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] }))).toBeUndefined();
   });
 
+  it('the agent\'s `*` left on kiro-scratch-* tables by a Deny with NotResource: guarded the same way (grantScope decides)', () => {
+    const deny = { Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*') };
+    expect(hopGuard(account([deleteTable('*'), deny], { deploy: [deleteTable('*')] }))?.resource).toEqual([DEPLOY]);
+  });
+
   it('controls: the agent assumed deploy (observed), holds the delete on every table itself, or deploy only on other named tables: no guard', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }), [SCRATCH, { action: 'sts:AssumeRole', resources: [DEPLOY] }])).toBeUndefined();
     expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*')] }))).toBeUndefined();

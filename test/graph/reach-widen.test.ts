@@ -51,6 +51,12 @@ describe('graph.reach[].gains: a reached role holding on every resource what the
     expect(c.widened).toBeUndefined();
   });
 
+  it('the agent\'s `*` left on kiro-scratch-* tables by a Deny with NotResource is widened too (grantScope decides, session 38); behind a Condition it is not', () => {
+    const deny = (extra = {}) => ({ Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*'), ...extra });
+    expect(reachOf(account([deleteTable('*'), deny()], { deploy: [deleteTable('*')] }))!.widened).toEqual(['dynamodb:DeleteTable']);
+    expect(reachOf(account([deleteTable('*'), deny({ Condition: { Bool: { 'aws:ViaAWSService': 'false' } } })], { deploy: [deleteTable('*')] }))!.widened).toBeUndefined();
+  });
+
   it('a hop action the graph follows itself (iam:PassRole) is not widened', () => {
     const r = reachOf(account([allow('iam:PassRole', arn(DEV, 'role', 'kiro-*'))], { deploy: [allow('iam:PassRole')] }))!;
     expect(r.widened).toBeUndefined();
