@@ -66,6 +66,14 @@ describe('destructive-actions: `*` with a Deny on everything but kiro-scratch-* 
     expect(f!.title).toContain('only on table/prod-orders, which names production');
   });
 
+  it('hostile NotResource text (terminal escapes) reaches the title escaped; control: the plain name is shown', () => {
+    const [f] = destructive(agent([doc(deleteTable('*'), denyNot('dynamodb:DeleteTable', table('kiro-\u001b]0;pwned\u0007\u001b[2J-*')))]));
+    expect(f!.severity).toBe('high');
+    expect(f!.title).not.toMatch(/\u001b|\u0007/);
+    expect(f!.description).not.toMatch(/\u001b|\u0007/);
+    expect(f!.title).toContain('only on table/kiro-');
+  });
+
   it.each([
     ['a Condition on the Deny', denyNot('dynamodb:DeleteTable', table('kiro-scratch-*'), { Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } })],
     ['NotAction with NotResource (mixed forms)', { Effect: 'Deny', NotAction: 'dynamodb:DescribeTable', NotResource: table('kiro-scratch-*') }],

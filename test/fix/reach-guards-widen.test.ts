@@ -4,6 +4,7 @@
 // only — is guarded too, by the same definition of "widens" the checks use (src/checks/widen.ts).
 // Through the real analysis with fixes: export normaliser, usage, graph, checks, fix plans.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Statement } from '../../src/model/policy.js';
 import { DEV, allow, arn, snapshot, type AccountSpec } from '../graph/accounts.js';
@@ -54,5 +55,25 @@ describe('reachGuards: a role that only widens a scoped grant', () => {
   it('a role that gives a new destructive action stays guarded (as before), beside one that widens', () => {
     const spec = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')], ops: [allow('cloudformation:DeleteStack')] });
     expect(hopGuard(spec)?.resource).toEqual([DEPLOY, arn(DEV, 'role', 'ops')]);
+  });
+});
+
+// deploy's statements from a pool (scoped first: fast-check favours the first constants).
+const POOL: unknown[] = [
+  deleteTable(table('kiro-tmp-*')), deleteTable('*'), deleteTable(TYPE_WIDE), allow('dynamodb:DescribeTable'),
+  deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } }), allow('iam:DeleteRolePolicy', arn(DEV, 'role', 'kiro-*')), allow('iam:DeleteRolePolicy'),
+];
+const OWN: unknown[][] = [[deleteTable(table('kiro-scratch-*'))], [deleteTable(table('kiro-scratch-*')), allow('iam:DeleteRolePolicy', arn(DEV, 'role', 'kiro-agent'))], [deleteTable('*')]];
+
+describe('properties', () => {
+  it('adding an Allow to deploy never takes the guard away (what it gives only grows)', () => {
+    let guarded = 0;
+    fc.assert(fc.property(fc.array(fc.constantFrom(...POOL), { maxLength: 2 }), fc.constantFrom(...POOL), fc.constantFrom(...OWN), (base, extra, own) => {
+      const before = hopGuard(account(own, { deploy: base }))?.resource ?? [];
+      const after = hopGuard(account(own, { deploy: [...base, extra] }))?.resource ?? [];
+      for (const r of before) expect(after).toContain(r);
+      if (after.includes(DEPLOY)) guarded++;
+    }), { numRuns: 20, examples: [[[], deleteTable('*'), OWN[0]!]] });
+    expect(guarded).toBeGreaterThan(0);
   });
 });
