@@ -5,9 +5,8 @@ import { targetText } from '../graph/describe.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
-import { grantScope, ONE_STEP_LOWER, patternsText, reachedScope, scopeVerdict, type GrantScope, type Holder } from './scope.js';
-import { heldOnlyOnNamed, partlyHeld, typeWideAt, typeWideReader } from './widen.js';
-import type { Widen } from '../graph/index.js';
+import { grantScope, ONE_STEP_LOWER, patternsText, reachedScope, scopeVerdict, type Holder } from './scope.js';
+import { typeWideReader, widenFor } from './widen.js';
 import type { AnalyzedPrincipal, CheckContext } from './types.js';
 import { markersFrom } from '../resources/markers.js';
 import { tierSets } from '../graph/power.js';
@@ -54,7 +53,7 @@ export const privilegeEscalation = defineCheck({
       if (a.isAdmin) return [];
       // What it holds only on named resources, for the graph's tiers (session 37): read once per
       // principal, and only when some edge's far side holds one of them on every resource.
-      const widening = ctx.graph && whole ? widenFor(ctx, a, readTypeWide) : undefined;
+      const widening = ctx.graph && whole ? judgedWiden(ctx, a, readTypeWide) : undefined;
       return a.escalation.flatMap((h) => {
         const judged = ctx.graph && whole ? graphJudgement(h.techniqueId) : undefined;
         let via = '';
@@ -133,22 +132,9 @@ export const privilegeEscalation = defineCheck({
   },
 });
 
-/**
- * The caller's `widen` for the graph (session 37): its ranked actions held on some resource but not
- * every one (bitsets); a first pass over its judged edges with all of them finds those some far
- * side holds on every resource; only those are read from its statements (grantScope), and what
- * they grant only on named resources is what the graph is asked with. Undefined: nothing to widen.
- */
-function widenFor(ctx: CheckContext, a: AnalyzedPrincipal, readTypeWide: ReturnType<typeof typeWideReader>): { widen: Widen; scope: GrantScope } | undefined {
+/** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */
+function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {
   const matches = a.escalation.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
   if (matches.length === 0) return undefined;
-  const partly = partlyHeld(ctx, a);
-  if (partly.isEmpty()) return undefined;
-  const any = (t: string) => matches.some((j) => j.match(t));
-  const candidates = new Set<number>();
-  for (const x of ctx.graph!.escalatingEdges(a.principal.arn, any, { ids: partly, at: typeWideAt(readTypeWide, partly) })) for (const id of x.widened ?? []) candidates.add(id);
-  if (candidates.size === 0) return undefined;
-  const { ids, scope } = heldOnlyOnNamed(ctx, a.principal, a.effective, [...candidates].sort((x, y) => x - y));
-  if (ids.isEmpty()) return undefined;
-  return { widen: { ids, at: typeWideAt(readTypeWide, ids) }, scope };
+  return widenFor(ctx, ctx.graph!, a, (t) => matches.some((j) => j.match(t)), read);
 }

@@ -27,6 +27,17 @@
 // one step lower when every grant is like this, and says where; it does not vanish.
 // The third field is the service namespace (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html),
 // and the Resource element's page notes that the service segment takes no wildcard.
+//
+// A Deny with NotResource (session 38): `Allow dynamodb:DeleteTable on *` beside `Deny
+// dynamodb:DeleteTable, NotResource table/kiro-scratch-*` allows the delete only on kiro-scratch-*
+// tables: an explicit Deny wins in every layer, so whatever the Allows say, the action is left on
+// the NotResource patterns alone. Read only where it is decidable: an unconditional Deny whose
+// Action list covers the action (the same action or a superset such as `dynamodb:*`), with
+// NotResource and no Resource, none of whose patterns is wide by the rule above, in any layer
+// (identity, boundary, SCP). A Condition, NotAction, a wide NotResource pattern (`*`, `table/*`)
+// decide nothing: every resource, as before (never understated). Several such Denies: the first
+// one's patterns (where the action is left is inside each of them). An Allow with NotResource
+// ("everything but") stays wide.
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -185,13 +196,43 @@ function layerScope(docs: readonly PolicyDocument[], p: Principal, action: strin
   return acc;
 }
 
+// Per document: does it have a Deny with NotResource at all (most have none, and are passed over)?
+const hasNotResourceDeny = new WeakMap<PolicyDocument, boolean>();
+function mayLeaveNamed(d: PolicyDocument): boolean {
+  let v = hasNotResourceDeny.get(d);
+  if (v === undefined) hasNotResourceDeny.set(d, (v = d.statements.some((st) => st.effect === 'Deny' && st.notResource !== undefined)));
+  return v;
+}
+
+/**
+ * The NotResource patterns of the first decidable Deny that leaves the action only there (the
+ * rule in the header: unconditional, Action covering it, NotResource without Resource, no
+ * pattern wide), from any layer's documents; undefined when none decides.
+ */
+function leftByDeny(layers: readonly (readonly PolicyDocument[])[], action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): Set<string> | undefined {
+  for (const docs of layers) {
+    for (const d of docs) {
+      if (!mayLeaveNamed(d)) continue;
+      for (const st of coveringStatementsOf(d, action)) {
+        if (st.effect !== 'Deny' || st.action === undefined || st.notResource === undefined || st.resource !== undefined) continue;
+        if (st.condition !== undefined && Object.keys(st.condition).length > 0) continue;
+        if (st.notResource.length === 0 || st.notResource.some((r) => !otherService(r, services) && patternIsWide(r, prefixes))) continue;
+        return new Set(st.notResource);
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
  * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
  * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
  * layer's (identity first: a superset of where the intersection applies). A layer where no
- * unconditional statement is found counts as wide (never understated). Actions the effective
- * stage already holds on every resource are everywhere without looking at statements.
+ * unconditional statement is found counts as wide (never understated). An action every layer
+ * grants wide is still scoped by a decidable Deny with NotResource (the header's rule).
+ * Actions the effective stage already holds on every resource are everywhere without looking at
+ * statements.
  */
 export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
@@ -242,6 +283,7 @@ function grantScopeOf(
   const layers: (readonly PolicyDocument[])[] = [];
   if (p.boundary) layers.push([p.boundary.document]);
   for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
+  let denyDocs: (readonly PolicyDocument[])[] | undefined;
   for (const action of actions) {
     const id = expander.idOf(action);
     if (id >= 0 && opts.effective?.allResources.has(id)) { everywhere.push(action); continue; }
@@ -250,6 +292,8 @@ function grantScopeOf(
     // The first scoped layer decides; the others are not looked at.
     let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
     for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
+    // Every resource by the Allows: a Deny with NotResource may still leave it on named ones only.
+    if (!(ls instanceof Set)) ls = leftByDeny(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services) ?? ls;
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
   }

@@ -5,14 +5,22 @@
 // actions the caller holds only on named resources (its statements, scope.ts `grantScope`), and
 // which of them a reached principal holds on every resource of their type (scope.ts
 // `wideByType`, strict), beyond the effective stage's `*`-forms.
+//
+// Session 38: the same definition answers the report's reach summary (`reachWidener`, the whole
+// reach: `graph.reach[].gains`) and the fix stage's reach guards (`widenFor` over assume edges,
+// as privilege-escalation asks it over its judged techniques).
 import type { CheckContext, AnalyzedPrincipal } from './types.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { GraphNodeInternal } from '../graph/build.js';
+import type { AccessGraph, ReachWiden, Widen } from '../graph/index.js';
 import { ActionSet } from '../iam/action-set.js';
-import { tierSets } from '../graph/power.js';
+import { tierSets, type PowerSets } from '../graph/power.js';
 import { followedActions } from '../graph/techniques.js';
 import { grantScope, wideByType, type GrantScope } from './scope.js';
+
+/** Principals the reach summary reads type-wide grants of, per principal (as agent-reaches-destructive). */
+export const REACHED_READ_MAX = 50;
 
 /** At most this many actions of one caller are read from its statements (more: the first ones, in catalog order). */
 export const WIDEN_MAX = 200;
@@ -76,4 +84,73 @@ export function typeWideAt(read: ReturnType<typeof typeWideReader>, ids: ActionS
 export function partlyHeld(ctx: Pick<CheckContext, 'expander'>, a: Pick<AnalyzedPrincipal, 'effective'>): ActionSet {
   // From the ranked set (a few hundred ids), not the principal's (often most of the catalog).
   return rankedForWidening(ctx).clone().and(a.effective.unconditional).andNot(a.effective.allResources);
+}
+
+/**
+ * One type-wide reader per snapshot and expander for the stages after the checks (the report's
+ * reach summary, the fix stage's guards): answers kept for the run, as a check run keeps its own.
+ * No evidence index there (the checks' is not kept): views are made per principal read.
+ */
+export function sharedTypeWideReader(ctx: Pick<CheckContext, 'expander' | 'snapshot'>): ReturnType<typeof typeWideReader> {
+  let byExpander = sharedReaders.get(ctx.snapshot);
+  if (!byExpander) sharedReaders.set(ctx.snapshot, (byExpander = new WeakMap()));
+  let r = byExpander.get(ctx.expander);
+  if (!r) byExpander.set(ctx.expander, (r = typeWideReader({ expander: ctx.expander, snapshot: ctx.snapshot })));
+  return r;
+}
+const sharedReaders = new WeakMap<Snapshot, WeakMap<object, ReturnType<typeof typeWideReader>>>();
+
+/**
+ * A caller's `widen` for the graph's edges of the techniques `match` accepts (session 37): its
+ * ranked actions held on some resource but not every one (bitsets); a first pass over those edges
+ * with all of them finds the ones some far side holds on every resource; only those are read from
+ * its statements (grantScope), and what they grant only on named resources is what the graph is
+ * asked with. Undefined: nothing to widen. privilege-escalation asks it over its judged
+ * techniques, the fix stage's reach guards over assume edges (session 38).
+ */
+export function widenFor(ctx: Pick<CheckContext, 'expander' | 'evidence' | 'snapshot'>, graph: AccessGraph, a: Pick<AnalyzedPrincipal, 'principal' | 'effective'>, match: (technique: string) => boolean, read: ReturnType<typeof typeWideReader>): { widen: Widen; scope: GrantScope } | undefined {
+  const partly = partlyHeld(ctx, a);
+  if (partly.isEmpty()) return undefined;
+  const candidates = new Set<number>();
+  for (const x of graph.escalatingEdges(a.principal.arn, match, { ids: partly, at: typeWideAt(read, partly) })) for (const id of x.widened ?? []) candidates.add(id);
+  if (candidates.size === 0) return undefined;
+  const { ids, scope } = heldOnlyOnNamed(ctx, a.principal, a.effective, [...candidates].sort((x, y) => x - y));
+  if (ids.isEmpty()) return undefined;
+  return { widen: { ids, at: typeWideAt(read, ids) }, scope };
+}
+
+/**
+ * The report's reach summary asked by where (graph `ReachWiden`, session 38): of a principal's
+ * ranked actions held on some resource but not every one, those its whole reach holds on every
+ * resource (the reach's every-resource set, or type-wide grants of the principals it can act as,
+ * at most REACHED_READ_MAX read, strict as wideByType), then confirmed from its own statements
+ * (grantScope: `table/*`, an Allow with NotResource or a layer without statements count as every
+ * resource, and nothing is widened). A word-wise test first: most principals hold no ranked
+ * action on named resources only, and pay one pass over their bits.
+ */
+export function reachWidener(ctx: Pick<CheckContext, 'expander' | 'snapshot'>, graph: AccessGraph): ReachWiden {
+  const ranked = rankedForWidening(ctx);
+  const read = sharedTypeWideReader(ctx);
+  return (n: GraphNodeInternal, reach: PowerSets): Widen | undefined => {
+    const p = n.principal, eff = n.effective;
+    if (!p || !eff || !eff.unconditional.gainsIn(eff.allResources, ranked)) return undefined;
+    const partly = partlyHeld(ctx, { effective: eff });
+    const wide = reach.allResources.clone().and(partly);
+    // Type-wide grants (`table/*`) of the principals it reaches, for the ids no every-resource set answered.
+    const rest = partly.clone().andNot(wide);
+    const at = new Map<number, ActionSet>();
+    if (!rest.isEmpty()) {
+      let reads = 0;
+      graph.reachable(p.arn, 'possible', (x) => {
+        if (!x.principal || !x.effective || x.effective.unconditional.intersectionCount(rest) === 0) return false;
+        const w = read(x.principal, x.effective, rest);
+        if (w) { at.set(x.index, w); wide.or(w); }
+        return ++reads >= REACHED_READ_MAX;
+      });
+    }
+    if (wide.isEmpty()) return undefined;
+    const { ids } = heldOnlyOnNamed({ expander: ctx.expander, snapshot: ctx.snapshot }, p, eff, wide.toArray());
+    if (ids.isEmpty()) return undefined;
+    return { ids, at: (x) => at.get(x.index) };
+  };
 }

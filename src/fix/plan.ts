@@ -4,7 +4,8 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { escalates, gain } from '../graph/power.js';
+import { escalates, gain, heldOnSome, widenedBy } from '../graph/power.js';
+import { sharedTypeWideReader, widenFor } from '../checks/widen.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -867,28 +868,37 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
 }
 
 /**
- * Deny statements that bound what the principal can become (issue 9, the access graph): e.g.
- * sts:AssumeRole on roles beyond its observed need, or iam:PassRole beyond the roles it passed.
- * The graph will supply them here; until then there are none. They count against the boundary's
- * 6,144 characters like every other statement, and verification re-checks them with the rest.
+ * Deny statements that bound what the principal can become (issue 9, the access graph):
+ * sts:AssumeRole on the roles that give more than it has and that it never assumed in a window
+ * usage covers. "Give more" is the escalation check's: a new ranked action, or (session 38) one it
+ * holds itself only on named resources that the role holds on every resource (src/checks/widen.ts
+ * `widenFor`, the definition privilege-escalation reports) — without that, the boundary left open
+ * the very hop the finding names. They count against the boundary's 6,144 characters like every
+ * other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph): Statement[] {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot): Statement[] {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
   if (!graph || !a.isAgent || !needed.covered) return [];
   const used = a.usage?.actions.find((u) => u.action.toLowerCase() === 'sts:assumerole');
   if (used?.truncated) return [];
   const observed = new Set(used?.resources ?? []);
+  const expander = graph.built.expander;
+  const assume = (t: string) => t === 'sts-assume-permissive-role';
+  const widen = snapshot ? widenFor({ expander, snapshot }, graph, a, assume, sharedTypeWideReader({ expander, snapshot }))?.widen : undefined;
+  const held = widen ? heldOnSome(widen.ids, expander) : undefined;
+  const own = graph.node(a.principal.arn)?.power;
   const roles = new Set<string>();
-  for (const { edge } of graph.escalatingEdges(a.principal.arn, 'sts-assume-permissive-role')) {
+  for (const { edge } of graph.escalatingEdges(a.principal.arn, 'sts-assume-permissive-role', widen)) {
     const to = graph.node(edge.to);
     if (!to) continue;
     if (to.kind === 'role' && to.principal) roles.add(to.principal.arn);
-    else if (to.kind === 'hub') {
+    else if (to.kind === 'hub' && own) {
       // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
       for (const e of graph.built.out[to.index] ?? []) {
         const r = graph.node(e.to);
         const power = graph.reachPower(e.to, 'possible');
-        if (r?.kind === 'role' && r.principal && power && escalates(gain(power, graph.node(a.principal.arn)!.power, graph.built.expander))) roles.add(r.principal.arn);
+        if (r?.kind !== 'role' || !r.principal || !power) continue;
+        if (escalates(gain(power, own, expander)) || (held && widenedBy(held, widen!.ids, power.allResources, widen!.at?.(r)))) roles.add(r.principal.arn);
       }
     }
   }
@@ -1106,7 +1116,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph, snapshot));
   const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);
   const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).

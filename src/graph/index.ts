@@ -3,7 +3,7 @@
 import type { GraphEdge, GraphPath, GraphSummary, PathHop, PowerTier, PrincipalReach } from '../model/graph.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import { buildGraph, type AccountInput, type BuildOptions, type BuiltGraph, type GraphNodeInternal } from './build.js';
-import { above, escalates, gain, heldOnSome, summarizePower, widerTier, type PowerSets } from './power.js';
+import { above, escalates, gain, heldOnSome, summarizePower, widenedBy, widerTier, type PowerSets } from './power.js';
 import type { ActionSet } from '../iam/action-set.js';
 import { joinCarriers } from './carriers.js';
 import { gainThroughReach, reachIndex, shortestPath, type ReachIndex, type Strength } from './reach.js';
@@ -19,6 +19,15 @@ export interface Widen {
   /** Actions the edge's own target holds on every resource beyond its every-resource set (type-wide patterns), if the caller reads them. */
   readonly at?: (target: GraphNodeInternal) => ActionSet | undefined;
 }
+
+/**
+ * The reach summary asked by where (session 38), as escalatingEdges is: for a principal whose
+ * reach gains less than administrator, the ranked actions it holds only on named resources that
+ * something it reaches holds on every resource (`ids`), and the type-wide grants read at the
+ * principals it reaches (`at`, for the path to one). Made by checks/widen.ts `reachWidener`, which
+ * decides "only on named resources" from statements; undefined: nothing widened.
+ */
+export type ReachWiden = (n: GraphNodeInternal, reach: PowerSets) => Widen | undefined;
 
 export interface EscalatingEdge {
   readonly edge: GraphEdge;
@@ -49,14 +58,18 @@ export interface AccessGraph {
    * already decides the tier).
    */
   escalatingEdges(arn: string, technique: string | ((t: string) => boolean), widen?: Widen): EscalatingEdge[];
-  /** Principals a principal can act as (any strength), itself excluded. */
-  reachable(arn: string, strength: Strength): GraphNodeInternal[];
+  /**
+   * Principals a principal can act as (any strength), itself excluded. `stop`, asked of each one
+   * found: true ends the walk there (a bounded reader need not walk 10,000 principals).
+   */
+  reachable(arn: string, strength: Strength, stop?: (n: GraphNodeInternal) => boolean): GraphNodeInternal[];
   /**
    * The graph as reports show it. `stored`: only the hops report.json keeps (src/graph/stored-hops.ts,
    * `hopsOmitted` set): equal to storedGraph(summary(accountId)), without a hop object for each
-   * hop left out; for scans whose report is only written, not asked for other paths.
+   * hop left out; for scans whose report is only written, not asked for other paths. `widen`: the
+   * reach's `gains` asked by where too (session 38; absent: by what alone, as before).
    */
-  summary(accountId?: string, form?: { readonly stored?: boolean }): GraphSummary;
+  summary(accountId?: string, form?: { readonly stored?: boolean; readonly widen?: ReachWiden }): GraphSummary;
 }
 
 export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions): AccessGraph {
@@ -69,7 +82,7 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
     const i = idx(arn);
     return i === undefined ? undefined : built.nodes[i];
   };
-  const reachable = (arn: string, strength: Strength): GraphNodeInternal[] => {
+  const reachable = (arn: string, strength: Strength, stop?: (n: GraphNodeInternal) => boolean): GraphNodeInternal[] => {
     const start = idx(arn);
     if (start === undefined) return [];
     const seen = new Set([start]);
@@ -84,7 +97,10 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
         seen.add(w);
         stack.push(w);
         const n = built.nodes[w]!;
-        if (n.principal && n.kind !== 'hub') out.push(n);
+        if (n.principal && n.kind !== 'hub') {
+          out.push(n);
+          if (stop?.(n)) return out;
+        }
       }
     }
     return out;
@@ -131,14 +147,10 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
           // holds only on named resources. It raises the tier where the tiers said less, and is
           // kept whenever found: a check must not call such a gain "scoped" (privilege-escalation).
           if (held && adds !== 'admin') {
-            let w = widerTier(held, far.allResources);
-            const extra = widen!.at?.(built.nodes[j]!);
-            const t = extra ? widerTier(held, extra) : undefined;
-            if (t && (!w || above(t, w))) w = t;
+            const w = widenedBy(held, widen!.ids, far.allResources, widen!.at?.(built.nodes[j]!));
             if (w) {
-              if (above(w, adds)) adds = w;
-              widened = far.allResources.intersectionIds(widen!.ids);
-              if (extra) for (const id of extra.intersectionIds(widen!.ids)) if (!widened.includes(id)) widened.push(id);
+              if (above(w.tier, adds)) adds = w.tier;
+              widened = w.ids;
             }
           }
           if (escalates(adds)) { out.push({ edge: e, adds: adds!, strength, target: built.nodes[j]!, ...(widened ? { widened } : {}) }); break; }
@@ -147,12 +159,15 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
       return out;
     },
     reachable,
-    summary: (accountId, form) => graphSummary(built, reach, accountId, form?.stored === true),
+    summary: (accountId, form) => graphSummary(built, reach, accountId, form?.stored === true, form?.widen),
   };
   return api;
 }
 
-function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId: string | undefined, stored: boolean): GraphSummary {
+/** At most this many widened actions are listed per principal in report.json (`gains` counts them all). */
+export const WIDENED_LISTED = 20;
+
+function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId: string | undefined, stored: boolean, widen: ReachWiden | undefined): GraphSummary {
   const inAccount = (n: GraphNodeInternal) => accountId === undefined || n.account === accountId;
   // Edges in out-list order, taken whole per source node (an edge's `from` is its list's node):
   // no flattened copy and no lookup per edge of 461k at 50k principals.
@@ -176,17 +191,30 @@ function graphSummary(built: BuiltGraph, reach: ReachIndex, accountId: string | 
     if (!n.principal || (n.kind !== 'user' && n.kind !== 'role') || !inAccount(n)) continue;
     if (built.out[n.index]!.length === 0) continue;
     const possible = reach.power(n.index, 'possible');
-    const gains = gain(possible, n.power, built.expander);
+    let gains = gain(possible, n.power, built.expander);
+    // Asked again by where, as the escalation check asks its edges (session 38): what it holds
+    // only on named resources and something it reaches holds on every resource raises the tier
+    // where the tiers said less, and is listed whenever found.
+    const w = widen && gains !== 'admin' && !n.power.admin ? widen(n, possible) : undefined;
+    const held = w ? heldOnSome(w.ids, built.expander) : undefined;
+    if (held) {
+      const tier = widerTier(held, w!.ids);
+      if (tier && above(tier, gains)) gains = tier;
+    }
+    const gives = (x: GraphNodeInternal) => gain(x.power, n.power, built.expander) === gains
+      || (held !== undefined && widenedBy(held, w!.ids, x.power.allResources, x.principal ? w!.at?.(x) : undefined)?.tier === gains);
     // Paths to an administrator come from one reverse search; other gains are searched for agents only.
     const path = gains === 'admin'
       ? reach.pathToAdmin(n.index, 'proven') ?? reach.pathToAdmin(n.index, 'possible')
-      : gains && n.analyzed?.isAgent ? shortestPath(built, n.index, (x) => gain(x.power, n.power, built.expander) === gains) : undefined;
+      : gains && n.analyzed?.isAgent ? shortestPath(built, n.index, gives) : undefined;
+    const widened = w ? w.ids.toArray().slice(0, WIDENED_LISTED).map((id) => built.expander.catalog.actions[id]!.key) : undefined;
     reachList.push({
       principalArn: n.principal.arn,
       principals: reach.principals(n.index),
       power: summaryOf(n.power),
       reachPower: summaryOf(possible),
       ...(gains ? { gains } : {}),
+      ...(widened ? { widened } : {}),
       ...(path ? { path } : {}),
     });
   }

@@ -126,6 +126,23 @@ export function widerTier(held: HeldOnSome, wide: ActionSet): PowerTier | undefi
   return undefined;
 }
 
+/**
+ * Of `ids` (a caller's ranked actions held only on named resources, split by tier in `held`),
+ * those a far side holds on every resource: `wide` (its reach's every-resource set) and `extra`
+ * (type-wide grants the caller read, graph `Widen.at`), with the first ranked tier they widen;
+ * undefined when none. One definition for the escalation edges (session 37), the report's reach
+ * summary and the fix's reach guards (session 38).
+ */
+export function widenedBy(held: HeldOnSome, ids: ActionSet, wide: ActionSet, extra: ActionSet | undefined): { readonly tier: PowerTier; readonly ids: number[] } | undefined {
+  let tier = widerTier(held, wide);
+  const t = extra ? widerTier(held, extra) : undefined;
+  if (t && (!tier || above(t, tier))) tier = t;
+  if (!tier) return undefined;
+  const out = wide.intersectionIds(ids);
+  if (extra) for (const id of extra.intersectionIds(ids)) if (!out.includes(id)) out.push(id);
+  return { tier, ids: out };
+}
+
 /** Is tier `a` above `b` in the stated order (undefined: no gain, below every tier)? */
 export function above(a: PowerTier, b: PowerTier | undefined): boolean {
   return b === undefined || POWER_TIERS.indexOf(a) < POWER_TIERS.indexOf(b);

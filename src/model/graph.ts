@@ -114,6 +114,12 @@ export interface PrincipalReach {
   readonly reachPower: PowerSummary;
   /** The first tier it gains through others (absent: none). */
   readonly gains?: PowerTier;
+  /**
+   * Schema 1.11.0: ranked actions (IAM write, destructive, credential access) it holds itself only
+   * on named resources and something it reaches holds on every resource (at most 20, catalog
+   * order); `gains` counts them (absent: none).
+   */
+  readonly widened?: readonly string[];
   /** The shortest path to the most powerful principal it reaches (when it gains). */
   readonly path?: GraphPath;
 }

@@ -14,7 +14,9 @@ import type { PrincipalKind } from './snapshot.js';
 // renamed (same unique id, new ARN) and recreated (same ARN, new unique id).
 // 1.8.0: a fix's verification says when it checked observed calls on a sample of their resources (`sampled`).
 // 1.9.0: a principal's usage names its most recent sessions (`sessions`: name, source identity, the AI tools their user agents match), for containing one.
-export const REPORT_SCHEMA_VERSION = '1.10.0';
+// 1.10.0: a fix's target names the principal's own policies the export names but does not hold (`keepsPolicies`).
+// 1.11.0: the graph's reach names what a principal gains by where, not what (`widened`: held itself only on named resources, on every resource by something it reaches).
+export const REPORT_SCHEMA_VERSION = '1.11.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

@@ -14,6 +14,7 @@ import { catalog } from '../iam/catalog.js';
 import { configuredOrganization as orgOfConfig } from '../iam/organization.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
+import { reachWidener } from '../checks/widen.js';
 import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
@@ -261,7 +262,8 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
     startedAt: opts.startedAt,
     finishedAt: opts.now.toISOString(),
     snapshot, analyzed: analyzed as AnalyzedPrincipal[], findings: findings as Finding[], fixes: fixPlans.flatMap((p) => p.fixes), checks, expander, baselines: baselines as Map<string, PrincipalBaselineSummary>,
-    graph: graph.summary(snapshot.account.id, { stored: opts.storedGraph === true }),
+    // The reach's gains asked by where too, by the checks' definition (session 38).
+    graph: graph.summary(snapshot.account.id, { stored: opts.storedGraph === true, widen: reachWidener({ expander, snapshot }, graph) }),
     ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     signatures: [...REGISTRY_SIGNATURES, ...configSignatures(config.agents.signatures)],

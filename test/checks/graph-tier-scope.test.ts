@@ -12,28 +12,11 @@ import fc from 'fast-check';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import { severityRank, type Finding } from '../../src/model/finding.js';
 import { DEV, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
+import { AGENT, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
 import { SKIP_REASON, sharedFixture, sharedFixturesPresent } from '../support/fixtures.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false };
-const AGENT = arn(DEV, 'role', 'kiro-agent');
-const table = (name: string) => `arn:aws:dynamodb:us-east-1:${DEV}:table/${name}`;
-const TYPE_WIDE = 'arn:aws:dynamodb:*:*:table/*';
-const deleteTable = (resource: string | string[], condition?: unknown) => allow('dynamodb:DeleteTable', resource, condition);
-
-interface RoleOpts { boundary?: string; managed?: string[] }
-/** The agent may assume each named role; each role's inline statements as given. */
-function account(own: unknown[], roles: Record<string, unknown[]>, more: { roleOpts?: Record<string, RoleOpts>; policies?: Record<string, Doc>; extraRoles?: AccountSpec['roles'] } = {}): AccountSpec {
-  const assume = allow('sts:AssumeRole', Object.keys(roles).map((r) => arn(DEV, 'role', r)));
-  return {
-    roles: [
-      { name: 'kiro-agent', trust: trust({ Service: 'ec2.amazonaws.com' }), tags: { 'ai-agent': 'true' }, inline: [doc(assume, ...own)] },
-      ...Object.entries(roles).map(([name, st]) => ({ name, trust: trust({ AWS: DEV }), inline: st.length > 0 ? [doc(...st)] : [], ...(more.roleOpts?.[name] ?? {}) })),
-      ...(more.extraRoles ?? []),
-    ],
-    ...(more.policies ? { policies: more.policies } : {}),
-  };
-}
 function findings(spec: AccountSpec): Finding[] {
   return analyzeSnapshots([snapshot(spec)], defaultConfig(), opts).flatMap((a) => a.report.findings).filter((f) => f.principalArn === AGENT);
 }
@@ -61,8 +44,9 @@ describe('privilege-escalation: a role that holds on every resource what the cal
     expect(assumeEscalation(spec)).toEqual([]);
   });
 
-  it('control: the caller\'s own statements decide — `*` narrowed by a Deny with NotResource reads as every table (session 35\'s rule), so nothing is widened', () => {
-    const own = [deleteTable('*'), { Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*') }];
+  it('control: the caller\'s own statements decide — `*` beside a Deny with NotResource behind a Condition reads as every table, so nothing is widened', () => {
+    // Session 38: the unconditional form is read as scoped and widened (deny-not-resource-scope.test.ts).
+    const own = [deleteTable('*'), { Effect: 'Deny', Action: 'dynamodb:DeleteTable', NotResource: table('kiro-scratch-*'), Condition: { Bool: { 'aws:ViaAWSService': 'false' } } }];
     expect(assumeEscalation(account(own, { deploy: [deleteTable('*')] }))).toEqual([]);
   });
 

@@ -223,6 +223,11 @@ function reachTab(report: Report, p: PrincipalReport, width: number): Row[] {
   const pw = (x: typeof entry.power) => `${x.admin ? 'ADMIN · ' : ''}${x.iamWrite} IAM write · ${x.destructive} destructive · ${x.credentialAccess} credential · ${x.dataRead} data reads on * · ${x.total} actions`;
   rows.push([seg('  itself:      ', { dim: true }), seg(pw(entry.power))]);
   rows.push([seg('  with reach:  ', { dim: true }), seg(pw(entry.reachPower))]);
+  // Gained by where, not what (schema 1.11.0): the counts above cannot show it, the same actions are on both sides.
+  if (entry.widened && entry.widened.length > 0) {
+    wrapText(`${entry.widened.join(', ')}: itself only on named resources, on every resource through others`, Math.max(20, width - 16))
+      .forEach((line, i) => rows.push([seg(i === 0 ? '  by where:    ' : '               ', { dim: true }), seg(line)]));
+  }
   if (entry.path) {
     rows.push(' ');
     rows.push([seg(`Shortest path to what it gains (${entry.path.condition === 'none' && entry.path.target === 'proven' ? 'proven' : entry.path.condition !== 'none' ? `only if ${entry.path.condition === 'approval' ? 'an approval' : 'an unknown'} condition holds` : 'if existing compute carries the role'})`, { bold: true })]);
