@@ -175,6 +175,9 @@ describe('the SSO role', () => {
     expect(sh).toContain('sso-admin provision-permission-set');
     expect(sh).not.toMatch(/put-role-permissions-boundary/);
     expect(sh).toContain("PERMISSION_SET_NAME='AdministratorAccess'");
+    // It waits for the provisioning it starts, bounded by a knob its header and fixes/README.md name.
+    expect(sh).toMatch(/^# .*PROVISIONING_TIMEOUT seconds \(environment; default 300/m);
+    expect(readFileSync(join(root, 'fixes', 'README.md'), 'utf8')).toContain('for at most `PROVISIONING_TIMEOUT` seconds (environment; default 300');
     const tf = readFileSync(join(root, 'fixes', dir, 'main.tf'), 'utf8');
     expect(tf).toContain('resource "aws_ssoadmin_permissions_boundary_attachment"');
     expect(tf).not.toContain('resource "aws_iam_role"');
