@@ -781,6 +781,16 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   return `${L.join('\n')}\n`;
 }
 
+/**
+ * A bash function NAME TEXT that prints text AWS returned (a provisioning's FailureReason) as one line
+ * of letters, digits, spaces and . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as scripts
+ * cut account ids to digits: no escape sequence, no $, backquote or backslash reaches the terminal
+ * or a line someone copies from it. One definition for apply.sh and contain.sh.
+ */
+export function shellSafeTextFunction(name: string): string {
+  return `${name}() { printf '%s' "$1" | LC_ALL=C tr -s '[:space:]' ' ' | LC_ALL=C tr -cd "A-Za-z0-9 .,:;_/=+@()'-" | cut -c1-500; }`;
+}
+
 /** How often (seconds) an Identity Center apply.sh reads a provisioning's status, and how long it waits by default. */
 const PS_POLL_SECONDS = 5;
 const PS_TIMEOUT_SECONDS = 300;
@@ -812,7 +822,7 @@ PS_REQUEST_ID=''
 # ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
 # . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
 # sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
-ps_safe_text() { printf '%s' "$1" | LC_ALL=C tr -s '[:space:]' ' ' | LC_ALL=C tr -cd "A-Za-z0-9 .,:;_/=+@()'-" | cut -c1-500; }
+__SAFE_TEXT__
 # ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
 # with that ProvisioningStatus (read-only); fails when the listing does.
 ps_accounts() {
@@ -908,5 +918,5 @@ ps_wait_provisioning() {
 `;
   return text.trim().split('\n').map((l) => l
     .replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change')
-    .replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX)));
+    .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX)));
 }
