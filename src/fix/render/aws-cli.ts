@@ -869,7 +869,7 @@ ps_not_done() {
 # holding an older copy, DIR the backup of the run it found) or rollback (DIR the backup put back).
 ps_wait_provisioning() {
   [ "$DRY_RUN" = 0 ] || return 0
-  local mode="$1" dir="$2" out status='' reason accounts start="$SECONDS" waited name
+  local mode="$1" dir="$2" out status='' unread=0 reason accounts start="$SECONDS" waited name
   name=$(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME")
   if [ -z "$PS_REQUEST_ID" ]; then
     echo "Provisioning started, but sso-admin provision-permission-set answered without a request id: whether it took is not known; see the permission set's accounts in the IAM Identity Center console." >&2
@@ -879,7 +879,7 @@ ps_wait_provisioning() {
   echo "Waiting for provisioning request $PS_REQUEST_ID to end (at most $PROVISIONING_TIMEOUT s; PROVISIONING_TIMEOUT sets it) ..."
   while :; do
     if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
-      status=UNREAD
+      unread=1
       break
     fi
     # Text output: the status, a tab, the reason (None when there is none).
@@ -906,7 +906,7 @@ ps_wait_provisioning() {
     [ "$waited" -lt "$PROVISIONING_TIMEOUT" ] || break
     sleep $((PROVISIONING_TIMEOUT - waited < __POLL__ ? PROVISIONING_TIMEOUT - waited : __POLL__))
   done
-  if [ "$status" = UNREAD ]; then
+  if [ "$unread" = 1 ]; then
     echo "Provisioning request $PS_REQUEST_ID: its status could not be read (sso-admin describe-permission-set-provisioning-status failed), so whether it took is not known. Check with:" >&2
   else
     echo "Provisioning request $PS_REQUEST_ID is still $(ps_safe_text "$status") after $PROVISIONING_TIMEOUT s (PROVISIONING_TIMEOUT), so whether it took is not known yet. Check with:" >&2
