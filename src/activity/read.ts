@@ -15,6 +15,8 @@ import type { ActivityTarget, TimelineBuilder } from './timeline.js';
 export interface ActivityRead {
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
+  /** What the read could not see, said with the timeline (a source's status does not cover it: every call made was answered). */
+  readonly notes?: readonly string[];
 }
 
 // `<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz`: delivered after the calls it holds.
@@ -140,7 +142,7 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
     errors.push(...found.errors);
     if (found.names.length > 0) {
       await readEach(found.names);
-      return { sources, errors };
+      return { sources, errors, notes: [sessionSearchNote(regions, found.names.length)] };
     }
   }
   const r = await lookup(username);
@@ -161,6 +163,18 @@ const MAX_SESSION_MS = 12 * 3_600_000;
 const ROLE_ARN = /^arn:[^:]+:iam::\d{12}:role\//;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ASSUME_ROLE_EVENTS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
+
+/**
+ * What a role read session by session cannot see. STS logs AssumeRole in the region of the endpoint
+ * that answered it (the global endpoint's in us-east-1), and LookupEvents is regional: a session
+ * assumed through another region's endpoint is not among those found, so its calls, even in the
+ * regions read, are not read by name (the whole read of those regions would have held them).
+ * leash cannot list the account's enabled regions with the clients it has (account:ListRegions
+ * and ec2:DescribeRegions need SDK clients it does not ship), so it says which regions it read.
+ */
+export function sessionSearchNote(regions: readonly string[], sessions: number): string {
+  return `${sessions} session(s) of the role found through the AssumeRole* events that name it in ${regions.join(', ')} (the regions read), then read by name: a session assumed through an STS endpoint in another region is logged only there, so it is not found and its calls in these regions are not read either. Add that region (--regions) or name the session (--session).`;
+}
 
 /**
  * A role's sessions in the window, looked up through the AssumeRole* events that name it as their

@@ -37,6 +37,8 @@ export interface TimelineRead {
   readonly window: { readonly since?: string; readonly until?: string };
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
+  /** What the read could not see (activity/read.ts), each said on its own line. */
+  readonly notes?: readonly string[];
 }
 
 /** The timeline as lines, each escaped: printed by `leash activity`, scrolled by the TUI's Activity screen. */
@@ -53,6 +55,7 @@ export function timelineLines(t: Timeline, read: TimelineRead): string[] {
   if (blind) out.push(safeText(`LOGGING TAMPERED WITH at ${blind.time} (${blind.actions[0] ?? blind.eventName}${blind.resources[0] ? ` on ${blind.resources[0]}` : ''}): calls after it may be missing from this trail; read another trail or source for them`));
   // A source read in part (LookupEvents stopped at its bound, a listing failed): the timeline is a lower bound.
   for (const src of read.sources) if (src.status !== 'ok') out.push(`${src.status}: ${safeText(src.location)}${src.detail ? `: ${safeText(src.detail)}` : ''}`);
+  for (const n of read.notes ?? []) out.push(`note: ${safeText(n)}`);
   if (c.badRecords > 0) out.push(`${c.badRecords} records could not be read: ${t.problems.map(safeText).join('; ')}`);
   for (const e of read.errors.slice(0, 5)) out.push(`error: ${safeText(e.message)}`);
   if (read.errors.length > 5) out.push(`… ${read.errors.length - 5} more errors (--json lists them)`);

@@ -2,7 +2,7 @@
 // open), the policy JSON, contain.sh (a dry run unless --apply) and undo.sh (removes only what
 // contain.sh put there). Every value from the account is single-quoted in the scripts and escaped
 // in the README; the scripts refuse to run against another account.
-import { commentText, shellQuote } from '../fix/render/aws-cli.js';
+import { commentText, shellQuote, shellSafeTextFunction } from '../fix/render/aws-cli.js';
 import { md } from '../fix/plan.js';
 import { safeText } from '../safe/text.js';
 import { SESSION_NAME, type ContainmentPlan } from './plan.js';
@@ -74,20 +74,30 @@ function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCe
     '# shellcheck disable=SC2016 # $p is jq\'s, not the shell\'s',
     String.raw`JQ_DEFS='def stmts: (.Statement // []) | if type == "array" then . else [.] end; def ours($p): (.Sid // "") | tostring | startswith($p);'`,
     String.raw`count_ours() { printf '%s' "$1" | jq --arg p "$SID_PREFIX" "$JQ_DEFS"' [stmts[] | select(ours($p))] | length'; }`,
+    // AWS's answer is hostile text: its status is cut to A-Z and _, its request id to letters,
+    // digits and -, its FailureReason through the sanitiser apply.sh uses.
+    shellSafeTextFunction('safe_text'),
+    '# provision_read JSON: PROVISION_STATUS and PROVISION_REQUEST (cut to A-Z_ and to letters, digits, -) and PROVISION_REASON (safe_text) of a provisioning answer.',
+    'provision_read() {',
+    '  PROVISION_STATUS="$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.Status // "UNKNOWN"\' | LC_ALL=C tr -cd \'A-Z_\')"',
+    '  PROVISION_REQUEST="$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.RequestId // ""\' | LC_ALL=C tr -cd \'A-Za-z0-9-\')"',
+    '  PROVISION_REASON="$(safe_text "$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.FailureReason // ""\')")"',
+    '}',
     'provision() {',
     '  if [ "$apply" = 0 ]; then run_sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}"; return 0; fi',
-    '  local out status req tries=0',
+    '  local out req tries=0',
     '  out="$(sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}" --output json)"',
-    '  status="$(printf \'%s\' "$out" | jq -r \'.PermissionSetProvisioningStatus.Status // "UNKNOWN"\')"',
-    '  req="$(printf \'%s\' "$out" | jq -r \'.PermissionSetProvisioningStatus.RequestId // ""\')"',
-    '  while [ "$status" = IN_PROGRESS ] && [ "$tries" -lt 60 ]; do',
+    '  provision_read "$out"',
+    '  req="$PROVISION_REQUEST"',
+    '  while [ "$PROVISION_STATUS" = IN_PROGRESS ] && [ "$tries" -lt 60 ]; do',
     '    sleep 5; tries=$((tries + 1))',
-    '    status="$(sso describe-permission-set-provisioning-status --instance-arn "$instance" --provision-permission-set-request-id "$req" --query PermissionSetProvisioningStatus.Status --output text)"',
+    '    out="$(sso describe-permission-set-provisioning-status --instance-arn "$instance" --provision-permission-set-request-id "$req" --output json)"',
+    '    provision_read "$out"',
     '  done',
-    '  case "$status" in',
+    '  case "$PROVISION_STATUS" in',
     '    SUCCEEDED) echo "Provisioned." ;;',
     '    IN_PROGRESS) echo "Still provisioning after 5 minutes (request $req): see the permission set in the Identity Center console." >&2; exit 1 ;;',
-    '    *) echo "Provisioning ended $status (request $req): the permission set changed, but the accounts may not have it yet." >&2; exit 1 ;;',
+    '    *) echo "Provisioning ended ${PROVISION_STATUS:-with no status} (request ${req:-none})${PROVISION_REASON:+: $PROVISION_REASON}: the permission set changed, but the accounts may not have it yet." >&2; exit 1 ;;',
     '  esac',
     '}',
   ];

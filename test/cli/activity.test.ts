@@ -203,6 +203,54 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     }
   });
 
+  it('a role\'s session assumed through a regional STS endpoint in a region not read is not found: a note names the regions read; control: that region added finds it; a session\'s own read and a whole read carry no note', async () => {
+    // STS logs a regional endpoint's AssumeRole in that region (the loopback endpoint looks an STS event up in its awsRegion).
+    const assume = (time: string, session: string, region: string): CloudTrailRecordLike => ({
+      eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: region, eventID: `assume-${time}-${session}`,
+      userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' },
+      resources: [{ ARN: ROLE, accountId: ACCT, type: 'AWS::IAM::Role' }],
+      requestParameters: { roleArn: ROLE, roleSessionName: session },
+      responseElements: { assumedRoleUser: { assumedRoleId: `AROAEXAMPLE:${session}`, arn: `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/${session}` } },
+    });
+    // s9's credentials came from Frankfurt's STS endpoint; its deletion is in us-east-1, a region read.
+    const s9Call = call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteBucket', 's9', { requestParameters: { bucketName: 'audit-logs' } });
+    const records = [...recent, assume('2026-12-05T09:00:00Z', 's1', 'us-east-1'), assume('2026-12-05T09:30:00Z', 's9', 'eu-central-1'), s9Call];
+    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: records }), { cloudTrailRegional: true });
+    const args = ['--live', '--region', 'us-east-1', '--endpoint-url', f.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
+    const missed = '1 session(s) of the role found through the AssumeRole* events that name it in us-east-1 (the regions read), then read by name: a session assumed through an STS endpoint in another region is logged only there, so it is not found and its calls in these regions are not read either. Add that region (--regions) or name the session (--session).';
+    type WithNotes = Awaited<ReturnType<typeof json>> & { notes: string[] };
+    try {
+      const t = (await json([ROLE, ...args])) as WithNotes;
+      expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1']]);
+      expect(t.notes).toEqual([missed]);
+      const text = await runCli(['activity', ROLE, ...args]);
+      expect(text.code, text.err).toBe(0);
+      expect(text.out).toContain(`\nnote: ${missed}\n`);
+
+      // Control: Frankfurt read too, s9 is found and its deletion read; the note names both regions.
+      const both = (await json([ROLE, ...args, '--regions', 'eu-central-1'])) as WithNotes;
+      expect(both.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['DeleteBucket', 's9']]);
+      expect(both.notes).toEqual([missed.replace('1 session(s)', '2 session(s)').replace('in us-east-1 (the regions read)', 'in us-east-1, eu-central-1 (the regions read)')]);
+
+      // Controls: a session's own read (by its name) and a role read whole say nothing of the kind.
+      const own = await runCli(['activity', `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/s9`, ...args]);
+      expect(own.code, own.err).toBe(0);
+      expect(own.out).toContain('DeleteBucket');
+      expect(own.out).not.toMatch(/^note:/m);
+    } finally {
+      await f.close();
+    }
+    const g = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, s9Call] }), { cloudTrailRegional: true });
+    try {
+      args[4] = g.url;
+      const whole = (await json([ROLE, ...args])) as WithNotes;
+      expect(whole.events.map((e) => e.session)).toEqual(['s1', 's1', 's2', 's9']);
+      expect(whole.notes).toEqual([]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('an IAM user is looked up by its user name, whatever its path, and its federated sessions by the names it gave them', async () => {
     const user = `arn:aws:iam::${ACCT}:user/contractors/ci-bot`;
     const asUser = { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT };

@@ -175,6 +175,9 @@ describe('the SSO role', () => {
     expect(sh).toContain('sso-admin provision-permission-set');
     expect(sh).not.toMatch(/put-role-permissions-boundary/);
     expect(sh).toContain("PERMISSION_SET_NAME='AdministratorAccess'");
+    // It waits for the provisioning it starts, bounded by a knob its header and fixes/README.md name.
+    expect(sh).toMatch(/^# .*PROVISIONING_TIMEOUT seconds \(environment; default 300/m);
+    expect(readFileSync(join(root, 'fixes', 'README.md'), 'utf8')).toContain('for at most `PROVISIONING_TIMEOUT` seconds (environment; default 300');
     const tf = readFileSync(join(root, 'fixes', dir, 'main.tf'), 'utf8');
     expect(tf).toContain('resource "aws_ssoadmin_permissions_boundary_attachment"');
     expect(tf).not.toContain('resource "aws_iam_role"');
@@ -251,6 +254,9 @@ case "$args" in
   *"--query Role.AssumeRolePolicyDocument"*) echo '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}' ;;
   *" get-permissions-boundary-for-permission-set "*) echo "An error occurred (ResourceNotFoundException)" >&2; exit 254 ;;
   *" get-inline-policy-for-permission-set "*) echo None ;;
+  *" provision-permission-set "*"--query PermissionSetProvisioningStatus.RequestId"*) echo 3f2a9c1e-0000-4000-8000-00000000abcd ;;
+  *" describe-permission-set-provisioning-status "*) printf 'SUCCEEDED\tNone\n' ;;
+  *" list-accounts-for-provisioned-permission-set "*) echo 111122223333 ;;
   *) echo '{}' ;;
 esac
 `;
@@ -279,7 +285,10 @@ esac
     const applied = run(['--apply', '--sso-profile', 'org-admin'], arns);
     expect(applied.status, applied.stderr).toBe(0);
     const ops = applied.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`);
-    expect(ops.filter((o) => !o.startsWith('sts ') && !/ (get|describe)-/.test(o))).toEqual(['iam create-policy', 'sso-admin put-permissions-boundary-to-permission-set', 'sso-admin provision-permission-set']);
+    expect(ops.filter((o) => !o.startsWith('sts ') && !/ (get|describe|list)-/.test(o))).toEqual(['iam create-policy', 'sso-admin put-permissions-boundary-to-permission-set', 'sso-admin provision-permission-set']);
+    // It waits for the provisioning it started (identity-center-provisioning-moto.test.ts has the FAILED and timeout paths).
+    expect(ops.slice(ops.indexOf('sso-admin provision-permission-set'))).toContain('sso-admin describe-permission-set-provisioning-status');
+    expect(applied.stdout).toContain('Provisioned: permission set AdministratorAccess is in effect in account(s) 111122223333 (request 3f2a9c1e-0000-4000-8000-00000000abcd SUCCEEDED).');
     const put = applied.calls.find((c) => c.includes('put-permissions-boundary-to-permission-set'))!;
     expect(put.slice(0, 2)).toEqual(['--profile', 'org-admin']);
     // The boundary is shared by content: created from fixes/boundaries/<name>/, its PolicyId kept there.
@@ -297,7 +306,7 @@ esac
     const backOps = back.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`).filter((o) => !o.startsWith('sts '));
     // The shared boundary stays (other principals may attach it); rollback says so.
     // The boundary is read first: put back only while it is what the run left (identity-center-apply-twice-moto.test.ts).
-    expect(backOps).toEqual(['sso-admin get-permissions-boundary-for-permission-set', 'sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set']);
+    expect(backOps).toEqual(['sso-admin get-permissions-boundary-for-permission-set', 'sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set', 'sso-admin describe-permission-set-provisioning-status', 'sso-admin list-accounts-for-provisioned-permission-set']);
     expect(back.stdout).toContain(`The shared boundary ${name} stays`);
   });
 

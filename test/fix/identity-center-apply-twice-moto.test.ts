@@ -35,8 +35,11 @@ const boundaries = new Map<string, unknown>();
  */
 const stale = new Map<string, string[]>();
 const answer: ProxyAnswerer = ({ operation, body }) => {
-  const req = (): { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string } => JSON.parse(body) as { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string };
+  const req = (): { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string } => JSON.parse(body) as { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string };
   switch (operation) {
+    // moto has no DescribePermissionSetProvisioningStatus; its ProvisionPermissionSet is done at once, so
+    // every request it issued has SUCCEEDED (identity-center-provisioning-moto.test.ts plays the rest).
+    case 'DescribePermissionSetProvisioningStatus': return { status: 200, body: { PermissionSetProvisioningStatus: { Status: 'SUCCEEDED', RequestId: req().ProvisionPermissionSetRequestId } } };
     case 'ListAccountsForProvisionedPermissionSet':
       if (req().ProvisioningStatus !== 'LATEST_PERMISSION_SET_NOT_PROVISIONED') return undefined;
       return { status: 200, body: { AccountIds: stale.get(req().PermissionSetArn) ?? [] } };

@@ -115,4 +115,37 @@ describe('leash contain for hostile principal names', () => {
     expect(contained).toBeGreaterThan(HOSTILE_NAMES.length / 2);
     expect(readdirSync(cwd)).toEqual([]);
   }, 300_000);
+
+  it('an Identity Center role whose provisioning answers hostile text: its status, request id and FailureReason shown cut, nothing run from them; control: SUCCEEDED says Provisioned', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'leash-contain-hostile-provision-'));
+    const input = join(root, 'account.json');
+    const role = 'AWSReservedSSO_AgentOps_0123456789abcdef';
+    writeFileSync(input, JSON.stringify({
+      GroupDetailList: [], Policies: [], UserDetailList: [],
+      RoleDetailList: [{ Path: '/aws-reserved/sso.amazonaws.com/', RoleName: role, RoleId: 'AROA00000000000000001', Arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${role}`, CreateDate: '2025-09-01T09:00:00Z', AssumeRolePolicyDocument: trust, InstanceProfileList: [], AttachedManagedPolicies: [], Tags: [], RolePolicyList: [{ PolicyName: 'p', PolicyDocument: allowS3 }] }],
+    }));
+    const reports = join(root, 'reports');
+    const scan = await runCli(['scan', '--input', input, '--reports', reports, '--format', 'json', '--ci']);
+    expect(scan.code, scan.err).toBeLessThan(2);
+    const out = mkdtempSync(join(root, 'plan-'));
+    const r = await runCli(['contain', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${role}`, '--reports', reports, '-o', out]);
+    expect(r.code, r.err).toBe(0);
+    const dir = join(out, readdirSync(out)[0]!);
+    const { bin, cwd } = stubAwsDirs(root, awsStub(ACCOUNT, [
+      '*"list-instances"*) echo arn:aws:sso:::instance/ssoins-0000000000000001 ;;',
+      `*"list-permission-sets-provisioned-to-account"*) echo '{"PermissionSets":["arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001"]}' ;;`,
+      '*"describe-permission-set "*) echo AgentOps ;;',
+      '*"provision-permission-set"*) printf \'%s\\n\' "$PROVISION_JSON" ;;',
+    ]));
+    const contain = (answer: unknown) => spawnSync('bash', [join(dir, 'contain.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: mkdtempSync(join(tmpdir(), 'leash-contain-argv-')), PROVISION_JSON: JSON.stringify(answer) }, encoding: 'utf8' });
+    const failed = contain({ PermissionSetProvisioningStatus: { Status: 'FAILED\u001b[0m', RequestId: 'r-1\u001b]0;t\u0007$(touch pwned)', FailureReason: '\u001b]52;c;eA==\u0007 quota\n$(touch pwned2) `touch pwned3`' } });
+    expect(failed.status, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('Provisioning ended FAILED (request r-10ttouchpwned): 52;c;eA== quota (touch pwned2) touch pwned3: the permission set changed');
+    expect(failed.stdout + failed.stderr).not.toMatch(RAW_ESCAPE);
+    expect(failed.stdout + failed.stderr).not.toContain('$(');
+    expect(readdirSync(cwd)).toEqual([]);
+    const ok = contain({ PermissionSetProvisioningStatus: { Status: 'SUCCEEDED', RequestId: '3f2a9c1e-0000-4000-8000-00000000abcd' } });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Provisioned.');
+  }, 300_000);
 });

@@ -118,9 +118,15 @@ function page<T>(items: readonly T[], marker: string | undefined, size: number):
   return start + size < items.length ? { items: slice, next: encodeMarker(start + size) } : { items: slice };
 }
 
-const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com', 'sts.amazonaws.com', 'signin.amazonaws.com', 'cloudfront.amazonaws.com']);
+const GLOBAL_EVENT_SOURCES = new Set(['iam.amazonaws.com', 'signin.amazonaws.com', 'cloudfront.amazonaws.com']);
 
-/** Where CloudTrail's Lookup records an event: us-east-1 for the global services, else its region. */
+/**
+ * Where CloudTrail's Lookup records an event: us-east-1 for the global services, else its region.
+ * STS is global only through its global endpoint (awsRegion us-east-1): a call to a regional
+ * endpoint is logged in that region (IAM User Guide, "Logging IAM and AWS STS API calls with AWS
+ * CloudTrail": requests to regional endpoints are logged in the appropriate region), so an STS
+ * event is looked up in its awsRegion.
+ */
 function lookupRegionOf(r: CloudTrailRecordLike): string {
   return GLOBAL_EVENT_SOURCES.has(r.eventSource) ? 'us-east-1' : String(r['awsRegion'] ?? 'us-east-1');
 }

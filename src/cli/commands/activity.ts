@@ -119,14 +119,16 @@ export function register(program: Command): void {
         const builder = new TimelineBuilder(who, { since, ...(until ? { until } : {}), limit });
         const sources: SourceInfo[] = [];
         const errors: ScanError[] = [];
+        const notes: string[] = [];
         const paths = (o.cloudtrail ?? []).filter((p) => !p.startsWith('s3://'));
         // A path that is not there is a mistyped argument, not an empty trail: say so before reading.
         for (const p of paths) if (!existsSync(p)) throw new InputError('--cloudtrail', p, 'a CloudTrail log file or folder that exists (or s3://BUCKET/PREFIX)', 'nothing at that path');
         const buckets = (o.cloudtrail ?? []).filter((p) => p.startsWith('s3://')).map((u) => parseS3Url(u));
         const { readActivityFiles, readActivityLive, readActivityS3 } = await import('../../activity/read.js');
-        const take = (r: { sources: readonly SourceInfo[]; errors: readonly ScanError[] }) => {
+        const take = (r: { sources: readonly SourceInfo[]; errors: readonly ScanError[]; notes?: readonly string[] }) => {
           sources.push(...r.sources);
           errors.push(...r.errors);
+          notes.push(...(r.notes ?? []));
         };
         if (paths.length > 0) take(await readActivityFiles(paths, builder, since));
         if (buckets.length > 0 || o.live || athena) {
@@ -154,8 +156,8 @@ export function register(program: Command): void {
         }
         const timeline = builder.finish();
         const window = { since, ...(until ? { until } : {}) };
-        if (o.json) process.stdout.write(`${jsonTextSafe(JSON.stringify({ window, sources, errors, ...timeline }, null, 2))}\n`);
-        else process.stdout.write(renderTimeline(timeline, { window, sources, errors }));
+        if (o.json) process.stdout.write(`${jsonTextSafe(JSON.stringify({ window, sources, errors, notes, ...timeline }, null, 2))}\n`);
+        else process.stdout.write(renderTimeline(timeline, { window, sources, errors, notes }));
       } catch (e) {
         process.exitCode = reportError(e);
       }

@@ -617,6 +617,9 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '# state first, and `apply.sh --rollback <that dir> --apply` puts it back. Use --profile for this',
     '# account (the boundary policy is created here) and --sso-profile for the Identity Center instance.',
     '# Run again, it does nothing while the permission set holds what the last run here left.',
+    '# After each provisioning it starts it waits for its end (sso-admin describe-permission-set-provisioning-status,',
+    `# every ${PS_POLL_SECONDS} s): at most PROVISIONING_TIMEOUT seconds (environment; default ${PS_TIMEOUT_SECONDS}, 0 reads once). Exit 1 when`,
+    '# it FAILED (its reason shown), 3 when it is still IN_PROGRESS at the timeout or its status cannot be read.',
     `# The steps every fix shares are functions of fixes/${lib().path}.`,
     ...notSafe.head,
     'set -Eeuo pipefail',
@@ -632,6 +635,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     "# What a run again compares with the last (ps_already_applied): this plan's files, and the ARNs above.",
     `PLAN_FILES=(apply.sh${files.map((f) => ` ${f}`).join('')}${shared ? ` ${q(`../${sharedBoundaryDir(boundary!.name)}/boundary.json`)}` : ''})`,
     ...libLoader(),
+    '',
+    ...provisioningLines(ps, held),
     '',
     "# applied_value FILE: the library's, for a permission set: a setting this script makes, as it is now,",
     '# read the way the backup reads it. The library\'s record_applied and unchanged_since_apply call it.',
@@ -675,7 +680,9 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   }
   L.push(
     '  # Provisioned only when something was put back: a change kept is its author\'s to provision.',
-    `  if [ "$put" = 1 ]; then sso_undo sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS; fi`,
+    '  if [ "$put" = 1 ]; then',
+    '    if ps_provision; then ps_wait_provisioning rollback "$dir"; else FAILED=$((FAILED + 1)); echo "  ^ failed: the permission set holds the saved state again, but no account was provisioned with it" >&2; fi',
+    '  fi',
   );
   // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE).
   if (own) L.push(`  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it)."; else undo iam delete-policy --policy-arn ${arnOf(boundary.name)}; fi`);
@@ -721,7 +728,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     "  stale=$(printf '%s' \"$stale\" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//')",
     '  if [ -n "$stale" ]; then',
     `    echo "Already applied, not provisioned everywhere: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left, but account(s) $stale hold an older copy; provisioned again (no backup, no other change)."`,
-    `    sso_change sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`,
+    '    ps_provision',
+    '    ps_wait_provisioning again "$last"',
     '    exit 0',
     '  fi',
     `  echo "Already applied: permission set $(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME") holds the ${held} the run saved in $last left, in every account it is provisioned to. Nothing to do (no backup, no change, not provisioned again)."`,
@@ -759,13 +767,156 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   }
   if (inlineIdx >= 0) L.push(`sso_change sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy ${file(inlineIdx)}`);
   L.push(
-    '# Pushes the change to every account the permission set is provisioned to.',
-    `sso_change sso-admin provision-permission-set ${ps} --target-type ALL_PROVISIONED_ACCOUNTS`,
+    '# Pushes the change to every account the permission set is provisioned to (sso-admin provision-permission-set).',
+    'ps_provision',
   );
   if (settings.length > 0) L.push(`record_applied ${settings.join(' ')} # read-only, as ps_already_applied reads: what this run left (a run again and a rollback compare with it)`);
   L.push(
-    `if [ "$DRY_RUN" = 0 ]; then ps_plan_digest > "$BACKUP_DIR/${PS_PLAN_FILE}"; fi # last: a run that stopped before it is not taken for applied`,
+    `if [ "$DRY_RUN" = 0 ]; then ps_plan_digest > "$BACKUP_DIR/${PS_PLAN_FILE}"; fi # last of the changes: a run that stopped before it is not taken for applied`,
+    '# Recorded before the wait: the permission set holds this run\'s change whether or not every account takes it,',
+    '# and a run again then provisions only the accounts that hold an older copy.',
+    'ps_wait_provisioning apply "$BACKUP_DIR" # read-only: sso-admin describe-permission-set-provisioning-status until it ends, list-accounts-for-provisioned-permission-set',
     'finish',
   );
   return `${L.join('\n')}\n`;
+}
+
+/**
+ * A bash function NAME TEXT that prints text AWS returned (a provisioning's FailureReason) as one line
+ * of letters, digits, spaces and . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as scripts
+ * cut account ids to digits: no escape sequence, no $, backquote or backslash reaches the terminal
+ * or a line someone copies from it. One definition for apply.sh and contain.sh.
+ */
+export function shellSafeTextFunction(name: string): string {
+  return `${name}() { printf '%s' "$1" | LC_ALL=C tr -s '[:space:]' ' ' | LC_ALL=C tr -cd "A-Za-z0-9 .,:;_/=+@()'-" | cut -c1-500; }`;
+}
+
+/** How often (seconds) an Identity Center apply.sh reads a provisioning's status, and how long it waits by default. */
+const PS_POLL_SECONDS = 5;
+const PS_TIMEOUT_SECONDS = 300;
+/** The longest wait PROVISIONING_TIMEOUT may ask for (a day): bash arithmetic is only given a number it holds. */
+const PS_TIMEOUT_MAX = 86400;
+
+/**
+ * Provisioning is asynchronous: ProvisionPermissionSet answers with a request (usually IN_PROGRESS)
+ * that DescribePermissionSetProvisioningStatus follows to SUCCEEDED or FAILED. A reviewer running
+ * apply.sh needs to know whether it took, so every provisioning the script starts (the run, a run
+ * again for accounts holding an older copy, a rollback) is followed to its end, bounded by
+ * PROVISIONING_TIMEOUT, with reads only. The FailureReason is AWS's text, so hostile: cut to safe
+ * characters as account ids are cut to digits. The script's own lines, not the library's: every
+ * other apply.sh stays byte for byte what it was. `ps` is the script's instance and permission-set
+ * arguments; `held` what the permission set is given (its boundary, inline policy).
+ */
+function provisioningLines(ps: string, held: string): string[] {
+  const text = String.raw`
+# ---- provisioning, and waiting for it to end ----
+# PROVISIONING_TIMEOUT (environment): how many seconds --apply waits for a provisioning it starts to end,
+# reading its status every __POLL__ s (default __TIMEOUT__; 0 reads it once). Checked before anything is sent.
+PROVISIONING_TIMEOUT="${"$"}{PROVISIONING_TIMEOUT:-__TIMEOUT__}"
+case "$PROVISIONING_TIMEOUT" in
+  ''|*[!0-9]*|??????*) LC_ALL=C printf 'apply.sh: PROVISIONING_TIMEOUT must be a whole number of seconds from 0 to __MAX__, not %q\n' "$PROVISIONING_TIMEOUT" >&2; exit 2 ;;
+esac
+PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
+[ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "apply.sh: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
+PS_REQUEST_ID=''
+# ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
+# . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
+# sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
+__SAFE_TEXT__
+# ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
+# with that ProvisioningStatus (read-only); fails when the listing does.
+ps_accounts() {
+  local ids
+  ids=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set __PS__ --provisioning-status "$1" --query AccountIds --output text 2>/dev/null) || return 1
+  printf '%s' "$ids" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//'
+}
+# ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
+# (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
+# PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
+ps_provision() {
+  PS_REQUEST_ID=''
+  if [ "$DRY_RUN" = 1 ]; then
+    sso_show '[dry run]' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
+    echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
+    return 0
+  fi
+  CHANGED=1
+  sso_show '+' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
+  PS_REQUEST_ID=$(sso_aws sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS --query PermissionSetProvisioningStatus.RequestId --output text) || return 1
+  PS_REQUEST_ID=$(printf '%s' "$PS_REQUEST_ID" | LC_ALL=C tr -cd 'A-Za-z0-9-' | cut -c1-128)
+}
+# ps_not_done MODE DIR CODE WHO: after a provisioning that FAILED (CODE 1) or whose end is not known (CODE 3),
+# what the permission set holds and how to go on or back (WHO: the accounts that hold an older copy, if
+# known); exits CODE, except in a rollback, where it is one more failed step (rollback_end exits 1).
+ps_not_done() {
+  local mode="$1" dir="$2" code="$3" who="$4" name next='Once the reason above is dealt with'
+  name=$(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME")
+  [ "$code" = 1 ] || next='If it ends FAILED, once its reason is dealt with'
+  case "$mode" in
+    apply) echo "Permission set $name holds this run's change (its __HELD__); $who. $next, run this script again with --apply: it provisions again only the accounts that hold an older copy, nothing else. Or undo this run:" >&2 ;;
+    again) echo "Permission set $name holds what the run saved in $dir left (its __HELD__); $who. $next, run this script again with --apply. Or undo that run:" >&2 ;;
+    rollback) echo "Permission set $name holds the state saved in $dir again; $who. $next, provision it again:" >&2
+      sso_show '  ' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS >&2
+      FAILED=$((FAILED + 1))
+      return 0 ;;
+  esac
+  LC_ALL=C printf '  %q --rollback %q --apply\n' "$0" "$dir" >&2
+  exit "$code"
+}
+# ps_wait_provisioning MODE DIR (--apply only; read-only): reads the status of the request ps_provision
+# started until it is SUCCEEDED or FAILED, every __POLL__ s for at most PROVISIONING_TIMEOUT seconds, and says
+# which. MODE: apply (this run's change, DIR its backup), again (a run again that provisioned accounts
+# holding an older copy, DIR the backup of the run it found) or rollback (DIR the backup put back).
+ps_wait_provisioning() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  local mode="$1" dir="$2" out status='' unread=0 reason accounts start="$SECONDS" waited name
+  name=$(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME")
+  if [ -z "$PS_REQUEST_ID" ]; then
+    echo "Provisioning started, but sso-admin provision-permission-set answered without a request id: whether it took is not known; see the permission set's accounts in the IAM Identity Center console." >&2
+    ps_not_done "$mode" "$dir" 3 "some accounts may hold an older copy"
+    return 0
+  fi
+  echo "Waiting for provisioning request $PS_REQUEST_ID to end (at most $PROVISIONING_TIMEOUT s; PROVISIONING_TIMEOUT sets it) ..."
+  while :; do
+    if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
+      unread=1
+      break
+    fi
+    # Text output: the status, a tab, the reason (None when there is none).
+    status=${"$"}{out%%$'\t'*}
+    case "$status" in
+      SUCCEEDED)
+        if ! accounts=$(ps_accounts LATEST_PERMISSION_SET_PROVISIONED); then accounts='every account it is provisioned to (which ones could not be read: list-accounts-for-provisioned-permission-set failed)'
+        elif [ -z "$accounts" ]; then accounts='every account it is provisioned to (none listed)'
+        else accounts="account(s) $accounts"; fi
+        echo "Provisioned: permission set $name is in effect in $accounts (request $PS_REQUEST_ID SUCCEEDED)."
+        return 0 ;;
+      FAILED)
+        reason=''
+        case "$out" in *$'\t'*) reason=$(ps_safe_text "${"$"}{out#*$'\t'}") ;; esac
+        { [ -n "$reason" ] && [ "$reason" != None ]; } || reason='(no reason given)'
+        echo "Provisioning FAILED (request $PS_REQUEST_ID): $reason" >&2
+        if ! accounts=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED); then accounts='which accounts hold an older copy could not be read (list-accounts-for-provisioned-permission-set failed)'
+        elif [ -z "$accounts" ]; then accounts='no account is listed as holding an older copy'
+        else accounts="account(s) $accounts hold an older copy"; fi
+        ps_not_done "$mode" "$dir" 1 "$accounts"
+        return 0 ;;
+    esac
+    waited=$((SECONDS - start))
+    [ "$waited" -lt "$PROVISIONING_TIMEOUT" ] || break
+    sleep $((PROVISIONING_TIMEOUT - waited < __POLL__ ? PROVISIONING_TIMEOUT - waited : __POLL__))
+  done
+  if [ "$unread" = 1 ]; then
+    echo "Provisioning request $PS_REQUEST_ID: its status could not be read (sso-admin describe-permission-set-provisioning-status failed), so whether it took is not known. Check with:" >&2
+  else
+    echo "Provisioning request $PS_REQUEST_ID is still $(ps_safe_text "$status") after $PROVISIONING_TIMEOUT s (PROVISIONING_TIMEOUT), so whether it took is not known yet. Check with:" >&2
+  fi
+  sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
+  echo "  (Status SUCCEEDED or FAILED; a FailureReason says why it failed.)" >&2
+  ps_not_done "$mode" "$dir" 3 "its accounts may hold an older copy until it ends"
+}
+`;
+  return text.trim().split('\n').map((l) => l
+    .replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change')
+    .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX)));
 }
