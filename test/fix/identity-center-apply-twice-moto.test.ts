@@ -6,13 +6,14 @@
 // operations (Put/Get/DeletePermissionsBoundary…PermissionSet): the proxy answers those three
 // itself, from a map, and forwards the rest (permission sets, inline policies, provisioning, IAM,
 // STS) to moto. Skipped, saying why, without moto or the aws CLI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
 import { startAwsProxy, type AwsProxy, type ProxyAnswerer } from '../support/aws-proxy.js';
+import { instanceArnOf, motoCliEnv, permissionSetAnswer, permissionSetRequest, provisionedPermissionSet, throughProxy, type PermissionSetRequest } from '../support/permission-set-proxy.js';
 import { runCli } from '../support/cli.js';
 import { applyLibFile, renderFixFiles, type FixTarget } from '../../src/fix/render/index.js';
 import { doc } from './render/support.js';
@@ -35,21 +36,12 @@ const boundaries = new Map<string, unknown>();
  */
 const stale = new Map<string, string[]>();
 const answer: ProxyAnswerer = ({ operation, body }) => {
-  const req = (): { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string } => JSON.parse(body) as { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string };
+  const req = (): PermissionSetRequest => permissionSetRequest(body);
   switch (operation) {
     // moto has no DescribePermissionSetProvisioningStatus; its ProvisionPermissionSet is done at once, so
     // every request it issued has SUCCEEDED (identity-center-provisioning-moto.test.ts plays the rest).
     case 'DescribePermissionSetProvisioningStatus': return { status: 200, body: { PermissionSetProvisioningStatus: { Status: 'SUCCEEDED', RequestId: req().ProvisionPermissionSetRequestId } } };
-    case 'ListAccountsForProvisionedPermissionSet':
-      if (req().ProvisioningStatus !== 'LATEST_PERMISSION_SET_NOT_PROVISIONED') return undefined;
-      return { status: 200, body: { AccountIds: stale.get(req().PermissionSetArn) ?? [] } };
-    case 'PutPermissionsBoundaryToPermissionSet': boundaries.set(req().PermissionSetArn, req().PermissionsBoundary); return { status: 200, body: {} };
-    case 'DeletePermissionsBoundaryFromPermissionSet': boundaries.delete(req().PermissionSetArn); return { status: 200, body: {} };
-    case 'GetPermissionsBoundaryForPermissionSet': {
-      const b = boundaries.get(req().PermissionSetArn);
-      return b === undefined ? { status: 400, errorType: 'ResourceNotFoundException', body: { message: 'no permissions boundary' } } : { status: 200, body: { PermissionsBoundary: b } };
-    }
-    default: return undefined;
+    default: return permissionSetAnswer(operation, body, { boundaries, stale });
   }
 };
 
@@ -59,47 +51,21 @@ let root: string;
 let motoEnv: NodeJS.ProcessEnv;
 let instanceArn: string;
 
-/**
- * Test setup, manual changes and inspection through the proxy (the boundary operations live there),
- * async: a synchronous child would block the proxy that answers it.
- */
-function aws(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('aws', args, { env: { ...motoEnv, AWS_ENDPOINT_URL: proxy.url } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('close', (status) => (status === 0 ? resolve(stdout) : reject(new Error(`aws ${args.slice(0, 2).join(' ')}: ${stderr}`))));
-  });
-}
+/** Test setup, manual changes and inspection through the proxy (the boundary operations live there). */
+const { run, aws } = throughProxy(() => proxy, () => motoEnv);
 const backups = (dir: string): string[] => readdirSync(dir).filter((e) => e.startsWith('backup-')).sort();
-async function permissionSet(name: string): Promise<string> {
-  const arn = (JSON.parse(await aws(['sso-admin', 'create-permission-set', '--instance-arn', instanceArn, '--name', name, '--output', 'json'])) as { PermissionSet: { PermissionSetArn: string } }).PermissionSet.PermissionSetArn;
-  await aws(['sso-admin', 'provision-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', arn, '--target-type', 'AWS_ACCOUNT', '--target-id', ACCOUNT]);
-  return arn;
-}
+const permissionSet = (name: string): Promise<string> => provisionedPermissionSet(aws, instanceArn, name, ACCOUNT);
 
-/** An apply.sh with every AWS call through the proxy (async: the proxy answers in this process). */
-function apply(script: string, psArn: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; ops: string[] }> {
-  const from = proxy.requests.length;
-  return new Promise((resolve) => {
-    const c = spawn('bash', [script, ...args], { env: { ...motoEnv, AWS_ENDPOINT_URL: proxy.url, INSTANCE_ARN: instanceArn, PERMISSION_SET_ARN: psArn } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('close', (status) => resolve({ status, stdout, stderr, ops: proxy.requests.slice(from).map((r) => r.operation) }));
-  });
-}
+/** An apply.sh with every AWS call through the proxy. */
+const apply = (script: string, psArn: string, args: string[]) => run('bash', [script, ...args], { INSTANCE_ARN: instanceArn, PERMISSION_SET_ARN: psArn });
 
 describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh run again, against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     moto = await startMoto();
     proxy = await startAwsProxy(moto.endpoint, answer);
     root = mkdtempSync(join(tmpdir(), 'leash-ic-twice-'));
-    motoEnv = { ...process.env, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    instanceArn = (JSON.parse(await aws(['sso-admin', 'list-instances', '--output', 'json'])) as { Instances: { InstanceArn: string }[] }).Instances[0]!.InstanceArn;
+    motoEnv = motoCliEnv(MOTO_CREDENTIALS);
+    instanceArn = await instanceArnOf(aws);
   }, 120_000);
   afterAll(async () => {
     await proxy?.close();

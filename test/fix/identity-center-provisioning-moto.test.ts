@@ -8,13 +8,14 @@
 // ProvisioningStatus filter: the proxy answers those, and answers ProvisionPermissionSet itself
 // (IN_PROGRESS, a request id of the test's) where a test needs a provisioning that fails or never
 // ends, as AWS's asynchronous one can. Skipped, saying why, without moto or the aws CLI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
 import { startAwsProxy, type AwsProxy, type ProxyAnswerer } from '../support/aws-proxy.js';
+import { instanceArnOf, motoCliEnv, permissionSetAnswer, permissionSetRequest, provisionedPermissionSet, throughProxy, type PermissionSetRequest } from '../support/permission-set-proxy.js';
 import { applyLibFile, renderFixFiles, type FixTarget } from '../../src/fix/render/index.js';
 import { doc } from './render/support.js';
 
@@ -40,7 +41,7 @@ const describedIds: string[] = [];
 
 const answer: ProxyAnswerer = ({ operation, body }) => {
   // Parsed only for the JSON operations below (STS and IAM bodies are form-encoded).
-  const req = (): { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string } => JSON.parse(body) as { PermissionSetArn: string; PermissionsBoundary?: unknown; ProvisioningStatus?: string; ProvisionPermissionSetRequestId?: string };
+  const req = (): PermissionSetRequest => permissionSetRequest(body);
   switch (operation) {
     case 'ProvisionPermissionSet':
       if (!playing) return undefined;
@@ -55,16 +56,7 @@ const answer: ProxyAnswerer = ({ operation, body }) => {
       const status = playing.statuses[Math.min(playing.asked++, playing.statuses.length - 1)]!;
       return { status: 200, body: { PermissionSetProvisioningStatus: { Status: status, RequestId: id, ...(status === 'FAILED' && playing.reason !== undefined ? { FailureReason: playing.reason } : {}) } } };
     }
-    case 'ListAccountsForProvisionedPermissionSet':
-      if (req().ProvisioningStatus !== 'LATEST_PERMISSION_SET_NOT_PROVISIONED') return undefined;
-      return { status: 200, body: { AccountIds: stale.get(req().PermissionSetArn) ?? [] } };
-    case 'PutPermissionsBoundaryToPermissionSet': boundaries.set(req().PermissionSetArn, req().PermissionsBoundary); return { status: 200, body: {} };
-    case 'DeletePermissionsBoundaryFromPermissionSet': boundaries.delete(req().PermissionSetArn); return { status: 200, body: {} };
-    case 'GetPermissionsBoundaryForPermissionSet': {
-      const b = boundaries.get(req().PermissionSetArn);
-      return b === undefined ? { status: 400, errorType: 'ResourceNotFoundException', body: { message: 'no permissions boundary' } } : { status: 200, body: { PermissionsBoundary: b } };
-    }
-    default: return undefined;
+    default: return permissionSetAnswer(operation, body, { boundaries, stale });
   }
 };
 
@@ -74,29 +66,12 @@ let root: string;
 let motoEnv: NodeJS.ProcessEnv;
 let instanceArn: string;
 
-/** Async: a synchronous child would block the proxy that answers it. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string; ops: string[] }> {
-  const from = proxy.requests.length;
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { env: { ...motoEnv, AWS_ENDPOINT_URL: proxy.url, ...env } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.on('close', (status) => resolve({ status, stdout, stderr, ops: proxy.requests.slice(from).map((r) => r.operation) }));
-  });
-}
-async function aws(args: string[]): Promise<string> {
-  const r = await run('aws', args);
-  if (r.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const { run, aws } = throughProxy(() => proxy, () => motoEnv);
 const backups = (dir: string): string[] => readdirSync(dir).filter((e) => e.startsWith('backup-')).sort();
 
 /** A permission set provisioned to moto's account, and its fix folder (a boundary of its own and an inline policy). */
 async function fixFor(name: string): Promise<{ script: string; dir: string; psArn: string }> {
-  const psArn = (JSON.parse(await aws(['sso-admin', 'create-permission-set', '--instance-arn', instanceArn, '--name', name, '--output', 'json'])) as { PermissionSet: { PermissionSetArn: string } }).PermissionSet.PermissionSetArn;
-  await aws(['sso-admin', 'provision-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', psArn, '--target-type', 'AWS_ACCOUNT', '--target-id', ACCOUNT]);
+  const psArn = await provisionedPermissionSet(aws, instanceArn, name, ACCOUNT);
   const target: FixTarget = {
     principalKind: 'role', principalName: `AWSReservedSSO_${name}_0123456789abcdef`, accountId: ACCOUNT,
     identityCenter: { permissionSetName: name },
@@ -123,8 +98,8 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
     moto = await startMoto();
     proxy = await startAwsProxy(moto.endpoint, answer);
     root = mkdtempSync(join(tmpdir(), 'leash-ic-provision-'));
-    motoEnv = { ...process.env, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    instanceArn = (JSON.parse(await aws(['sso-admin', 'list-instances', '--output', 'json'])) as { Instances: { InstanceArn: string }[] }).Instances[0]!.InstanceArn;
+    motoEnv = motoCliEnv(MOTO_CREDENTIALS);
+    instanceArn = await instanceArnOf(aws);
   }, 120_000);
   afterAll(async () => {
     await proxy?.close();
