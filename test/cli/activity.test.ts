@@ -292,6 +292,25 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     }
   });
 
+  it('a listed region whose LookupEvents is refused (an SCP denying it) is named and left out, the search still whole; control: refused where s9 was assumed, s9 is not found and the note names that region', async () => {
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-central-1', 'eu-south-1']], denyRegions: ['eu-south-1'] });
+    try {
+      const t = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      // Sessions still read by name (the search counts as whole): no LookupEvents without a name or resource.
+      expect(t.events.map((e) => e.session)).toEqual(['s1', 's1', 's9']);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents' && q.params['LookupAttributes'] === undefined)).toEqual([]);
+      expect(t.notes).toContain('LookupEvents answered nothing in 1 region(s): eu-south-1 (refused or unreachable; an SCP may deny the region): a session assumed through an STS endpoint there is not found.');
+      f.options.denyRegions = ['eu-central-1'];
+      f.requests.length = 0;
+      const denied = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(denied.events.map((e) => e.session)).toEqual(['s1', 's1']);
+      expect(denied.notes).toContain('LookupEvents answered nothing in 1 region(s): eu-central-1 (refused or unreachable; an SCP may deny the region): a session assumed through an STS endpoint there is not found.');
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents' && q.params['LookupAttributes'] === undefined)).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('account:ListRegions in two pages: the second page\'s region is searched (NextToken sent back); control: the first page alone does not find it', async () => {
     const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-west-1'], ['eu-central-1']] });
     try {

@@ -1,6 +1,7 @@
 // A loopback AWS endpoint for tests and benchmarks: IAM and STS over the Query protocol (XML,
 // <member> lists, IsTruncated/Marker paging, URL-encoded policy documents like real IAM), and
-// CloudTrail and Organizations over JSON 1.1, the Account API's ListRegions over REST-JSON. The real SDK talks to it; nothing leaves 127.0.0.1.
+// CloudTrail and Organizations over JSON 1.1, the Account API's ListRegions over REST-JSON. The
+// real SDK talks to it; nothing leaves 127.0.0.1.
 // Faults (throttling, 500s, slowness, AccessDenied) are injected deterministically from a seed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,8 @@ export interface FakeAwsOptions {
    * name is sent as given, hostile or not. Unset: the operation is unknown here (moto has none).
    */
   listRegionsPages?: readonly (readonly string[])[];
+  /** Regions whose every request is answered AccessDenied (an SCP denying the region). */
+  denyRegions?: string[];
 }
 
 export interface ReceivedRequest {
@@ -344,7 +347,8 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     return { Regions: pages[at]!.map((name) => ({ RegionName: name, RegionOptStatus: 'ENABLED' })), ...(at + 1 < pages.length ? { NextToken: `page-${at + 1}` } : {}) };
   }
 
-  function faultFor(operation: string, account: FakeAccount | undefined): FakeError | undefined {
+  function faultFor(operation: string, account: FakeAccount | undefined, region = ''): FakeError | undefined {
+    if (options.denyRegions?.includes(region)) return new FakeError(403, 'AccessDenied', `User: ${account?.callerArn ?? 'unknown'} is not authorized to perform: ${operation} with an explicit deny in a service control policy`);
     if (options.seed !== seenSeed) {
       rand = mulberry32(options.seed ?? 1);
       seenSeed = options.seed;
@@ -411,7 +415,7 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     };
     try {
       if (!caller) throw new FakeError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-      const fault = faultFor(operation, caller.account);
+      const fault = faultFor(operation, caller.account, region);
       if (fault) throw fault;
       if (json) {
         // An account without IAM Identity Center: no instances, no permission sets.
