@@ -221,7 +221,7 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
   const lookupRegionsSent = (f: FakeAws) => [...new Set(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region))].sort();
   const listRegionsSent = (f: FakeAws) => f.requests.filter((q) => q.service === 'account');
 
-  it('account:ListRegions refused: the sessions are searched for in the regions given, a note says why and which; exit 0 as before; --regions given sends no ListRegions; a session\'s own read and a whole read list nothing and carry no note', async () => {
+  it('account:ListRegions refused: the sessions are searched for in the regions given, a note says why and which; exit 0 as before; --regions given sends no ListRegions; a session\'s own read lists nothing and carries no note, nor does a role read whole', async () => {
     const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, deny: ['ListRegions'], listRegionsPages: [['us-east-1', 'eu-central-1']] });
     const args = liveArgs(f.url);
     const refused = `could not list the account's enabled regions (AccessDeniedException on account:ListRegions), so only the regions given were searched: ${missed}`;
@@ -245,7 +245,8 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
       expect(listRegionsSent(f)).toEqual([]);
       expect(f.requests.filter((q) => q.operation === 'LookupEvents').length).toBeGreaterThan(0);
 
-      // Controls: a session's own read (by its name) and a role read whole list no regions and say nothing of the kind.
+      // Controls: a session's own read (by its name) lists no regions and says nothing of the kind; a role read whole
+      // (its search, which asked for the listing, found no session) says nothing either.
       f.requests.length = 0;
       const own = await runCli(['activity', `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/s9`, ...args]);
       expect(own.code, own.err).toBe(0);
