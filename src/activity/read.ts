@@ -146,7 +146,7 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
     sources.push(...found.sources);
     errors.push(...found.errors);
     if (found.names.length > 0) {
-      // Each session is read where the search reads, and also where one of its AssumeRole calls
+      // Each session is read in the regions given, and also where one of its AssumeRole calls
       // was logged (a session from Frankfurt's endpoint most likely works in Frankfurt).
       const readIn = [...new Set([...regions, ...found.assumedIn])];
       await readEach(found.names, readIn);
