@@ -11,6 +11,7 @@ import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
 import { walkLogFiles } from '../collect/cloudtrail/sources/files.js';
 import type { ActivityTarget, TimelineBuilder } from './timeline.js';
+import { regionList, type EnabledRegions } from './regions.js';
 
 export interface ActivityRead {
   readonly sources: readonly SourceInfo[];
@@ -107,13 +108,13 @@ export function lookupUsername(t: ActivityTarget): string | undefined {
  * LookupEvents of the window in each region (each bounded in pages and events like the scan's),
  * narrowed to the target's user name when it has one, every event to the builder.
  */
-export async function readActivityLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], builder: TimelineBuilder, target: ActivityTarget, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
+export async function readActivityLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], builder: TimelineBuilder, target: ActivityTarget, window: { readonly since: string; readonly until?: string }, maxEvents?: number, listRegions?: () => Promise<EnabledRegions>): Promise<ActivityRead> {
   // Loaded here: the AWS SDK is not loaded at start-up (test/cli/startup.test.ts).
   const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
   const username = lookupUsername(target);
-  const lookup = (name: string | undefined) => lookupCloudTrailEventsInRegions(
+  const lookup = (name: string | undefined, readIn: readonly string[] = regions) => lookupCloudTrailEventsInRegions(
     clientIn,
-    regions,
+    readIn,
     {
       startTime: new Date(window.since),
       ...(window.until ? { endTime: new Date(window.until) } : {}),
@@ -126,9 +127,9 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   const sources: SourceInfo[] = [];
   const errors: ScanError[] = [];
   // Each name's events, in the order the names are given (a role's sessions, a user's federated ones).
-  const readEach = async (names: readonly string[]) => {
+  const readEach = async (names: readonly string[], readIn: readonly string[] = regions) => {
     for (const name of names) {
-      const f = await lookup(name);
+      const f = await lookup(name, readIn);
       f.records.forEach((rec, i) => builder.add(rec, `LookupEvents (${name}) event ${i}`));
       sources.push(f.source);
       errors.push(...f.errors);
@@ -136,13 +137,20 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   };
   // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
   // each session by name, so a busy account's window is not read whole (and cut at its bound).
+  // Searched in the account's enabled regions when the caller lists them (no --regions given):
+  // a regional STS endpoint's AssumeRole is logged only in its region.
   if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
-    const found = await roleSessionsLive(clientIn, regions, target.principalArn, window);
+    const listing = listRegions ? await listRegions() : undefined;
+    const listed = listing?.ok ? listing.regions.filter((r) => !regions.includes(r)) : [];
+    const found = await roleSessionsLive(clientIn, regions, listed, target.principalArn, window);
     sources.push(...found.sources);
     errors.push(...found.errors);
     if (found.names.length > 0) {
-      await readEach(found.names);
-      return { sources, errors, notes: [sessionSearchNote(regions, found.names.length)] };
+      // Each session is read in the regions given, and also where one of its AssumeRole calls
+      // was logged (a session from Frankfurt's endpoint most likely works in Frankfurt).
+      const readIn = [...new Set([...regions, ...found.assumedIn])];
+      await readEach(found.names, readIn);
+      return { sources, errors, notes: listing ? regionListingNotes(listing, regions, [...regions, ...listed], readIn, found.names.length, found.unsearched) : [sessionSearchNote(regions, found.names.length)] };
     }
   }
   const r = await lookup(username);
@@ -165,12 +173,30 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ASSUME_ROLE_EVENTS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
 
 /**
+ * What a role read session by session saw when leash tried to list the account's enabled regions:
+ * the regions searched (counted and named, bounded), what the listing dropped or could not say,
+ * and when it failed, that the search fell back to the regions given.
+ */
+export function regionListingNotes(listing: EnabledRegions, given: readonly string[], searched: readonly string[], readIn: readonly string[], sessions: number, unsearched: readonly string[] = []): string[] {
+  if (!listing.ok) {
+    return [`could not list the account's enabled regions (${listing.reason}), so only the regions given were searched: ${sessionSearchNote(given, sessions)}`];
+  }
+  const notes = [
+    `${sessions} session(s) of the role found through the AssumeRole* events that name it in the account's enabled regions (account:ListRegions; ${regionList(searched)}), then read by name in ${readIn.join(', ')}: a session's calls in other regions are not read (add them with --regions).`,
+  ];
+  if (unsearched.length > 0) notes.push(`LookupEvents answered nothing in ${regionList(unsearched)} (refused or unreachable; an SCP may deny the region): a session assumed through an STS endpoint there is not found.`);
+  if (listing.dropped > 0) notes.push(`${listing.dropped} region name(s) account:ListRegions returned were not region names: dropped, not searched.`);
+  if (!listing.complete) notes.push(`account:ListRegions answered only part of the list (${listing.pages} page(s)): a session assumed through an STS endpoint in a region not listed is not found.`);
+  return notes;
+}
+
+/**
  * What a role read session by session cannot see. STS logs AssumeRole in the region of the endpoint
  * that answered it (the global endpoint's in us-east-1), and LookupEvents is regional: a session
  * assumed through another region's endpoint is not among those found, so its calls, even in the
  * regions read, are not read by name (the whole read of those regions would have held them).
- * leash cannot list the account's enabled regions with the clients it has (account:ListRegions
- * and ec2:DescribeRegions need SDK clients it does not ship), so it says which regions it read.
+ * Said when the regions searched are the ones given: `--regions` (the user chose), or the account's
+ * enabled regions could not be listed (regionListingNotes says why, first).
  */
 export function sessionSearchNote(regions: readonly string[], sessions: number): string {
   return `${sessions} session(s) of the role found through the AssumeRole* events that name it in ${regions.join(', ')} (the regions read), then read by name: a session assumed through an STS endpoint in another region is logged only there, so it is not found and its calls in these regions are not read either. Add that region (--regions) or name the session (--session).`;
@@ -184,32 +210,61 @@ export function sessionSearchNote(regions: readonly string[], sessions: number):
  * none found (no session, or a Lookup that names the role some other way) or too many leave the
  * caller to read the window whole, which never misses a session.
  */
-async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[] }> {
-  const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], listed: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[]; readonly assumedIn: readonly string[]; readonly unsearched: readonly string[] }> {
+  const { lookupCloudTrailEvents, lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
   const sources: SourceInfo[] = [];
   const errors: ScanError[] = [];
   for (const value of [roleArn, roleArn.slice(roleArn.lastIndexOf('/') + 1)]) {
-    const found = await lookupCloudTrailEventsInRegions(
-      clientIn,
-      regions,
-      {
-        startTime: new Date(Date.parse(window.since) - MAX_SESSION_MS),
-        ...(window.until ? { endTime: new Date(window.until) } : {}),
-        lookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: value }],
-      },
-      undefined,
-      `cloudtrail:LookupEvents ResourceName=${value}`,
-    );
-    const names = roleSessionNames(found.records, roleArn);
-    errors.push(...found.errors);
-    if (found.source.status === 'ok' && names.length > 0 && names.length <= MAX_SESSIONS) {
-      sources.push({ ...found.source, detail: `${found.source.detail ?? ''}; ${names.length} session name(s), each read by name` });
-      return { sources, errors, names };
+    const opts = {
+      startTime: new Date(Date.parse(window.since) - MAX_SESSION_MS),
+      ...(window.until ? { endTime: new Date(window.until) } : {}),
+      lookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: value }],
+    };
+    const location = `cloudtrail:LookupEvents ResourceName=${value}`;
+    // The regions given and the other enabled regions at once (each region has its own quota).
+    const [found, ...more] = await Promise.all([
+      lookupCloudTrailEventsInRegions(clientIn, regions, opts, undefined, location),
+      ...listed.map((r) => lookupCloudTrailEvents(clientIn(r), opts, undefined, `${location} ${r}`)),
+    ]);
+    // A listed region that answers nothing (an SCP denying the region, an opt-in region's
+    // endpoint not reachable) is named and left out, as it was before it was listed; one that
+    // answered part of its events leaves the search incomplete, as a given region does.
+    const unsearched = listed.filter((_, i) => more[i]!.source.status === 'unavailable');
+    const answered = more.filter((r) => r.source.status !== 'unavailable');
+    const records = [...found!.records, ...answered.flatMap((r) => r.records)];
+    const names = roleSessionNames(records, roleArn);
+    const whole = found!.source.status === 'ok' && answered.every((r) => r.source.status === 'ok');
+    errors.push(...found!.errors, ...more.flatMap((r) => r.errors));
+    const extra: SourceInfo[] = listed.length === 0 ? [] : [{
+      kind: 'cloudtrail-api',
+      location: `${location} in ${listed.length} other enabled region(s)`,
+      status: answered.every((r) => r.source.status === 'ok') ? (unsearched.length === listed.length ? 'unavailable' : 'ok') : 'partial',
+      detail: `${answered.length} answered${unsearched.length > 0 ? `; not searched (no answer): ${unsearched.join(', ')}` : ''}${answered.some((r) => r.source.status !== 'ok') ? '; some answered in part' : ''}`,
+      counts: { pages: more.reduce((n, r) => n + r.pages, 0), events: answered.reduce((n, r) => n + r.records.length, 0), regions: listed.length },
+    }];
+    if (whole && names.length > 0 && names.length <= MAX_SESSIONS) {
+      sources.push({ ...found!.source, detail: `${found!.source.detail ?? ''}; ${names.length} session name(s), each read by name` }, ...extra);
+      return { sources, errors, names, assumedIn: assumeRegions(records, roleArn, [...regions, ...listed]), unsearched };
     }
-    sources.push({ ...found.source, detail: `${found.source.detail ?? ''}; ${names.length > MAX_SESSIONS ? `${names.length} sessions, more than ${MAX_SESSIONS}` : found.source.status !== 'ok' ? 'search incomplete' : 'no session found'}: the window is read whole` });
-    if (names.length > 0 || found.source.status !== 'ok') break;
+    sources.push({ ...found!.source, detail: `${found!.source.detail ?? ''}; ${names.length > MAX_SESSIONS ? `${names.length} sessions, more than ${MAX_SESSIONS}` : !whole ? 'search incomplete' : 'no session found'}: the window is read whole` }, ...extra);
+    if (names.length > 0 || !whole) break;
   }
-  return { sources, errors, names: [] };
+  return { sources, errors, names: [], assumedIn: [], unsearched: [] };
+}
+
+/**
+ * The regions in which the role's successful AssumeRole* calls were logged (their awsRegion),
+ * only those among the regions searched: the field is the record's, hostile like the rest, and
+ * goes into a request's region.
+ */
+export function assumeRegions(records: readonly unknown[], roleArn: string, searched: readonly string[]): string[] {
+  const allowed = new Set(searched);
+  const out = new Set<string>();
+  for (const rec of records) {
+    const region = (rec as { awsRegion?: unknown } | null)?.awsRegion;
+    if (typeof region === 'string' && allowed.has(region) && roleSessionNames([rec], roleArn).length > 0) out.add(region);
+  }
+  return [...out];
 }
 
 /**

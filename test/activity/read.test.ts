@@ -1,7 +1,7 @@
 // Which session names a role's AssumeRole* events gave (`leash activity --live` of a role without a
 // session reads each by name): from the assumed-role ARN STS returned, whichever way it was set.
 import { describe, expect, it } from 'vitest';
-import { roleSessionNames } from '../../src/activity/read.js';
+import { assumeRegions, roleSessionNames } from '../../src/activity/read.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/team/ci/deploy-agent`;
@@ -33,5 +33,15 @@ describe('roleSessionNames', () => {
       issued('AssumeRole', as('kept')),
     ];
     expect(roleSessionNames(records, ROLE)).toEqual(['kept']);
+  });
+});
+
+describe('assumeRegions', () => {
+  it('the regions where the role\'s successful AssumeRole* calls were logged, only among those searched (a record\'s awsRegion is hostile); control: a refused call or another role\'s adds none', () => {
+    const at = (region: unknown, more: Record<string, unknown> = {}) => issued('AssumeRole', as('s1'), { awsRegion: region, ...more });
+    const searched = ['us-east-1', 'eu-central-1', 'ap-south-1'];
+    const records = [at('eu-central-1'), at('us-east-1'), at('eu-central-1'), at('../eu-central-1'), at('\u001b[2Jus-east-1'), at(42), at('sa-east-1')];
+    expect(assumeRegions(records, ROLE, searched)).toEqual(['eu-central-1', 'us-east-1']);
+    expect(assumeRegions([at('ap-south-1', { errorCode: 'AccessDenied' }), issued('AssumeRole', as('s2', 'deploy-agent-2'), { awsRegion: 'ap-south-1' })], ROLE, searched)).toEqual([]);
   });
 });

@@ -203,51 +203,158 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     }
   });
 
-  it('a role\'s session assumed through a regional STS endpoint in a region not read is not found: a note names the regions read; control: that region added finds it; a session\'s own read and a whole read carry no note', async () => {
-    // STS logs a regional endpoint's AssumeRole in that region (the loopback endpoint looks an STS event up in its awsRegion).
-    const assume = (time: string, session: string, region: string): CloudTrailRecordLike => ({
-      eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: region, eventID: `assume-${time}-${session}`,
-      userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' },
-      resources: [{ ARN: ROLE, accountId: ACCT, type: 'AWS::IAM::Role' }],
-      requestParameters: { roleArn: ROLE, roleSessionName: session },
-      responseElements: { assumedRoleUser: { assumedRoleId: `AROAEXAMPLE:${session}`, arn: `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/${session}` } },
-    });
-    // s9's credentials came from Frankfurt's STS endpoint; its deletion is in us-east-1, a region read.
-    const s9Call = call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteBucket', 's9', { requestParameters: { bucketName: 'audit-logs' } });
-    const records = [...recent, assume('2026-12-05T09:00:00Z', 's1', 'us-east-1'), assume('2026-12-05T09:30:00Z', 's9', 'eu-central-1'), s9Call];
-    const f = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: records }), { cloudTrailRegional: true });
-    const args = ['--live', '--region', 'us-east-1', '--endpoint-url', f.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
-    const missed = '1 session(s) of the role found through the AssumeRole* events that name it in us-east-1 (the regions read), then read by name: a session assumed through an STS endpoint in another region is logged only there, so it is not found and its calls in these regions are not read either. Add that region (--regions) or name the session (--session).';
-    type WithNotes = Awaited<ReturnType<typeof json>> & { notes: string[] };
+  // STS logs a regional endpoint's AssumeRole in that region (the loopback endpoint looks an STS event up in its awsRegion).
+  const assumeIn = (time: string, session: string, region: string): CloudTrailRecordLike => ({
+    eventVersion: '1.08', eventTime: time, eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: region, eventID: `assume-${time}-${session}`,
+    userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' },
+    resources: [{ ARN: ROLE, accountId: ACCT, type: 'AWS::IAM::Role' }],
+    requestParameters: { roleArn: ROLE, roleSessionName: session },
+    responseElements: { assumedRoleUser: { assumedRoleId: `AROAEXAMPLE:${session}`, arn: `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/${session}` } },
+  });
+  // s9's credentials came from Frankfurt's STS endpoint; its deletion is in us-east-1, a region read.
+  const s9Call = call('2026-12-05T11:00:00Z', 's3.amazonaws.com', 'DeleteBucket', 's9', { requestParameters: { bucketName: 'audit-logs' } });
+  const s9Records = [...recent, assumeIn('2026-12-05T09:00:00Z', 's1', 'us-east-1'), assumeIn('2026-12-05T09:30:00Z', 's9', 'eu-central-1'), s9Call];
+  const emptyIam = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const liveArgs = (url: string) => ['--live', '--region', 'us-east-1', '--endpoint-url', url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z'];
+  const missed = '1 session(s) of the role found through the AssumeRole* events that name it in us-east-1 (the regions read), then read by name: a session assumed through an STS endpoint in another region is logged only there, so it is not found and its calls in these regions are not read either. Add that region (--regions) or name the session (--session).';
+  type WithNotes = Awaited<ReturnType<typeof json>> & { notes: string[] };
+  const lookupRegionsSent = (f: FakeAws) => [...new Set(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region))].sort();
+  const listRegionsSent = (f: FakeAws) => f.requests.filter((q) => q.service === 'account');
+
+  it('account:ListRegions refused: the sessions are searched for in the regions given, a note says why and which; exit 0 as before; --regions given sends no ListRegions; a session\'s own read lists nothing and carries no note, nor does a role read whole', async () => {
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, deny: ['ListRegions'], listRegionsPages: [['us-east-1', 'eu-central-1']] });
+    const args = liveArgs(f.url);
+    const refused = `could not list the account's enabled regions (AccessDeniedException on account:ListRegions), so only the regions given were searched: ${missed}`;
     try {
       const t = (await json([ROLE, ...args])) as WithNotes;
+      // The listing was asked for once, refused; s9 (Frankfurt) is not found.
+      expect(listRegionsSent(f).map((q) => [q.operation, q.status])).toEqual([['ListRegions', 403]]);
       expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1']]);
-      expect(t.notes).toEqual([missed]);
+      expect(t.notes).toEqual([refused]);
+      expect(lookupRegionsSent(f)).toEqual(['us-east-1']);
       const text = await runCli(['activity', ROLE, ...args]);
       expect(text.code, text.err).toBe(0);
-      expect(text.out).toContain(`\nnote: ${missed}\n`);
+      expect(text.out).toContain(`\nnote: ${refused}\n`);
 
-      // Control: Frankfurt read too, s9 is found and its deletion read; the note names both regions.
+      // Control: Frankfurt given (--regions): s9 is found and its deletion read, the note names
+      // both regions, and ListRegions is not asked for (the user chose where to read).
+      f.requests.length = 0;
       const both = (await json([ROLE, ...args, '--regions', 'eu-central-1'])) as WithNotes;
       expect(both.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['DeleteBucket', 's9']]);
       expect(both.notes).toEqual([missed.replace('1 session(s)', '2 session(s)').replace('in us-east-1 (the regions read)', 'in us-east-1, eu-central-1 (the regions read)')]);
+      expect(listRegionsSent(f)).toEqual([]);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents').length).toBeGreaterThan(0);
 
-      // Controls: a session's own read (by its name) and a role read whole say nothing of the kind.
+      // Controls: a session's own read (by its name) lists no regions and says nothing of the kind; a role read whole
+      // (its search, which asked for the listing, found no session) says nothing either.
+      f.requests.length = 0;
       const own = await runCli(['activity', `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/s9`, ...args]);
       expect(own.code, own.err).toBe(0);
       expect(own.out).toContain('DeleteBucket');
       expect(own.out).not.toMatch(/^note:/m);
+      expect(listRegionsSent(f)).toEqual([]);
     } finally {
       await f.close();
     }
-    const g = await startFakeAws(accountFromAuthorizationDetails({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }, { accountId: ACCT, cloudTrailRecords: [...recent, s9Call] }), { cloudTrailRegional: true });
+    const g = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: [...recent, s9Call] }), { cloudTrailRegional: true, deny: ['ListRegions'] });
     try {
-      args[4] = g.url;
-      const whole = (await json([ROLE, ...args])) as WithNotes;
+      const whole = (await json([ROLE, ...liveArgs(g.url)])) as WithNotes;
       expect(whole.events.map((e) => e.session)).toEqual(['s1', 's1', 's2', 's9']);
       expect(whole.notes).toEqual([]);
     } finally {
       await g.close();
+    }
+  });
+
+  it('no --regions: a session assumed through eu-central-1\'s STS endpoint is found when account:ListRegions lists eu-central-1, and read there too; control: a listing without it does not find it, and the note names what was searched', async () => {
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['eu-central-1', 'us-east-1', 'eu-west-1']] });
+    try {
+      const t = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(t.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1'], ['DeleteBucket', 's9']]);
+      expect(listRegionsSent(f).map((q) => [q.region, q.params])).toEqual([['us-east-1', { MaxResults: 50, RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] }]]);
+      expect(lookupRegionsSent(f)).toEqual(['eu-central-1', 'eu-west-1', 'us-east-1']);
+      // Each session read by name in the regions given and where an AssumeRole was logged (Frankfurt), not in Ireland.
+      const s9Reads = f.requests.filter((q) => q.operation === 'LookupEvents' && (q.params['LookupAttributes'] as { AttributeValue: string }[])[0]!.AttributeValue === 's9').map((q) => q.region).sort();
+      expect(s9Reads).toEqual(['eu-central-1', 'us-east-1']);
+      expect(t.notes).toEqual([
+        "2 session(s) of the role found through the AssumeRole* events that name it in the account's enabled regions (account:ListRegions; 3 region(s): us-east-1, eu-central-1, eu-west-1), then read by name in us-east-1, eu-central-1: a session's calls in other regions are not read (add them with --regions).",
+      ]);
+      // Control: eu-central-1 not enabled by the listing: s9 is not found, nothing is sent there, the note names the regions searched.
+      f.options.listRegionsPages = [['us-east-1', 'eu-west-1']];
+      f.requests.length = 0;
+      const not = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(not.events.map((e) => [e.eventName, e.session])).toEqual([['ListBuckets', 's1'], ['DeleteBucket', 's1']]);
+      expect(lookupRegionsSent(f)).toEqual(['eu-west-1', 'us-east-1']);
+      expect(not.notes).toEqual([
+        "1 session(s) of the role found through the AssumeRole* events that name it in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-west-1), then read by name in us-east-1: a session's calls in other regions are not read (add them with --regions).",
+      ]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a listed region whose LookupEvents is refused (an SCP denying it) is named and left out, the search still whole; control: refused where s9 was assumed, s9 is not found and the note names that region', async () => {
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-central-1', 'eu-south-1']], denyRegions: ['eu-south-1'] });
+    try {
+      const t = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      // Sessions still read by name (the search counts as whole): no LookupEvents without a name or resource.
+      expect(t.events.map((e) => e.session)).toEqual(['s1', 's1', 's9']);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents' && q.params['LookupAttributes'] === undefined)).toEqual([]);
+      expect(t.notes).toContain('LookupEvents answered nothing in 1 region(s): eu-south-1 (refused or unreachable; an SCP may deny the region): a session assumed through an STS endpoint there is not found.');
+      f.options.denyRegions = ['eu-central-1'];
+      f.requests.length = 0;
+      const denied = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(denied.events.map((e) => e.session)).toEqual(['s1', 's1']);
+      expect(denied.notes).toContain('LookupEvents answered nothing in 1 region(s): eu-central-1 (refused or unreachable; an SCP may deny the region): a session assumed through an STS endpoint there is not found.');
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents' && q.params['LookupAttributes'] === undefined)).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('account:ListRegions in two pages: the second page\'s region is searched (NextToken sent back); control: the first page alone does not find it', async () => {
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-west-1'], ['eu-central-1']] });
+    try {
+      const t = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(listRegionsSent(f).map((q) => q.params['NextToken'] ?? 'first')).toEqual(['first', 'page-1']);
+      expect(t.events.map((e) => e.session)).toEqual(['s1', 's1', 's9']);
+      expect(t.notes[0]).toContain('3 region(s): us-east-1, eu-west-1, eu-central-1)');
+      f.options.listRegionsPages = [['us-east-1', 'eu-west-1']];
+      f.requests.length = 0;
+      const one = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(listRegionsSent(f)).toHaveLength(1);
+      expect(one.events.map((e) => e.session)).toEqual(['s1', 's1']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('region names account:ListRegions returns that are not region names (ESC, ../, spaces, upper case) are dropped and counted: never sent, never printed; control: the same listing with a real name finds the session', async () => {
+    const hostile = ['\u001b]0;owned\u0007eu-central-1', '../eu-central-1', 'eu central 1', 'EU-CENTRAL-1', 'eu-central-1\n'];
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', ...hostile]] });
+    try {
+      const t = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(t.events.map((e) => e.session)).toEqual(['s1', 's1']);
+      // Only us-east-1 was read: no request signed for any of the hostile names.
+      expect([...new Set(f.requests.map((q) => q.region))]).toEqual(['us-east-1']);
+      expect(t.notes).toContain('5 region name(s) account:ListRegions returned were not region names: dropped, not searched.');
+      const text = await runCli(['activity', ROLE, ...liveArgs(f.url)]);
+      expect(text.code, text.err).toBe(0);
+      expect(text.out).toMatch(/^note: 5 region name\(s\) account:ListRegions returned were not region names/m);
+      for (const out of [text.out, text.err, JSON.stringify(t)]) {
+        expect(out).not.toMatch(RAW_ESCAPE);
+        expect(out).not.toContain('owned');
+        expect(out).not.toContain('../');
+        expect(out).not.toContain('EU-CENTRAL-1');
+        expect(out).not.toContain('eu central 1');
+      }
+      // Control: a real name among them: Frankfurt is searched and s9 found; the hostile ones still dropped.
+      f.options.listRegionsPages = [['us-east-1', ...hostile, 'eu-central-1']];
+      const found = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(found.events.map((e) => e.session)).toEqual(['s1', 's1', 's9']);
+      expect(found.notes).toContain('5 region name(s) account:ListRegions returned were not region names: dropped, not searched.');
+    } finally {
+      await f.close();
     }
   });
 

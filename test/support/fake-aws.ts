@@ -1,6 +1,7 @@
 // A loopback AWS endpoint for tests and benchmarks: IAM and STS over the Query protocol (XML,
 // <member> lists, IsTruncated/Marker paging, URL-encoded policy documents like real IAM), and
-// CloudTrail and Organizations over JSON 1.1. The real SDK talks to it; nothing leaves 127.0.0.1.
+// CloudTrail and Organizations over JSON 1.1, the Account API's ListRegions over REST-JSON. The
+// real SDK talks to it; nothing leaves 127.0.0.1.
 // Faults (throttling, 500s, slowness, AccessDenied) are injected deterministically from a seed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,10 +34,17 @@ export interface FakeAwsOptions {
    * services' (IAM, STS, console sign-in, CloudFront). Off: every region's events everywhere.
    */
   cloudTrailRegional?: boolean;
+  /**
+   * account:ListRegions answers, one array of region names per page (NextToken `page-<n>`); a
+   * name is sent as given, hostile or not. Unset: the operation is unknown here (moto has none).
+   */
+  listRegionsPages?: readonly (readonly string[])[];
+  /** Regions whose every request is answered AccessDenied (an SCP denying the region). */
+  denyRegions?: string[];
 }
 
 export interface ReceivedRequest {
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'sso-admin' | 'unknown';
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'sso-admin' | 'account' | 'unknown';
   readonly operation: string;
   readonly accountId?: string;
   /** The region of the request's signing scope. */
@@ -331,7 +339,16 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     }
   }
 
-  function faultFor(operation: string, account: FakeAccount | undefined): FakeError | undefined {
+  function account(op: string, params: Record<string, unknown>): unknown {
+    const pages = options.listRegionsPages;
+    if (op !== 'ListRegions' || !pages) throw new FakeError(404, 'UnknownOperationException', op);
+    const at = typeof params['NextToken'] === 'string' ? Number(/^page-(\d+)$/.exec(params['NextToken'])?.[1] ?? NaN) : 0;
+    if (!Number.isInteger(at) || at >= pages.length) throw new FakeError(400, 'ValidationException', 'bad NextToken');
+    return { Regions: pages[at]!.map((name) => ({ RegionName: name, RegionOptStatus: 'ENABLED' })), ...(at + 1 < pages.length ? { NextToken: `page-${at + 1}` } : {}) };
+  }
+
+  function faultFor(operation: string, account: FakeAccount | undefined, region = ''): FakeError | undefined {
+    if (options.denyRegions?.includes(region)) return new FakeError(403, 'AccessDenied', `User: ${account?.callerArn ?? 'unknown'} is not authorized to perform: ${operation} with an explicit deny in a service control policy`);
     if (options.seed !== seenSeed) {
       rand = mulberry32(options.seed ?? 1);
       seenSeed = options.seed;
@@ -363,24 +380,34 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
       service = target.startsWith('CloudTrail_') ? 'cloudtrail' : target.startsWith('AWSOrganizations') ? 'organizations' : target.startsWith('SWBExternalService') ? 'sso-admin' : 'unknown';
       operation = target.split('.').pop() ?? '';
       params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } else if (scope === 'account') {
+      // REST-JSON: the operation is the path (POST /listRegions), its input the JSON body.
+      service = 'account';
+      const path = (req.url ?? '').split('?')[0]!.replace(/^\//, '');
+      operation = path.charAt(0).toUpperCase() + path.slice(1);
+      params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     } else {
       const q = queryParams(body);
       params = q;
       operation = q['Action'] ?? '';
       service = scope === 'sts' ? 'sts' : scope === 'iam' ? 'iam' : 'unknown';
     }
-    const json = Boolean(target);
+    const json = Boolean(target) || service === 'account';
     const send = (status: number, payload: string): void => {
       requests.push({ service, operation, ...(caller ? { accountId: caller.account.accountId } : {}), ...(region ? { region } : {}), status, params });
       const write = (): void => {
-        res.writeHead(status, { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml', 'x-amzn-requestid': `req-${requests.length}` });
+        res.writeHead(status, { 'content-type': service === 'account' ? 'application/json' : json ? 'application/x-amz-json-1.1' : 'text/xml', 'x-amzn-requestid': `req-${requests.length}` });
         res.end(payload);
       };
       if (options.delayMs) setTimeout(write, options.delayMs);
       else write();
     };
     const sendError = (e: FakeError): void => {
-      if (json) send(e.status, JSON.stringify({ __type: e.code === 'AccessDenied' ? 'AccessDeniedException' : e.code === 'Throttling' ? 'ThrottlingException' : e.code, message: e.message }));
+      if (service === 'account') {
+        // REST-JSON errors carry their type in a header too.
+        res.setHeader('x-amzn-errortype', e.code === 'AccessDenied' ? 'AccessDeniedException' : e.code === 'Throttling' ? 'TooManyRequestsException' : e.code);
+        send(e.status, JSON.stringify({ message: e.message }));
+      } else if (json) send(e.status, JSON.stringify({ __type: e.code === 'AccessDenied' ? 'AccessDeniedException' : e.code === 'Throttling' ? 'ThrottlingException' : e.code, message: e.message }));
       else {
         const ns = service === 'sts' ? STS_NS : IAM_NS;
         send(e.status, `<ErrorResponse xmlns="${ns}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>req-${requests.length + 1}</RequestId></ErrorResponse>`);
@@ -388,11 +415,11 @@ export async function startFakeAws(accountOrAccounts: FakeAccount | readonly Fak
     };
     try {
       if (!caller) throw new FakeError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-      const fault = faultFor(operation, caller.account);
+      const fault = faultFor(operation, caller.account, region);
       if (fault) throw fault;
       if (json) {
         // An account without IAM Identity Center: no instances, no permission sets.
-        const out = service === 'cloudtrail' ? cloudtrail(operation, params, caller.account, region) : service === 'sso-admin' ? (operation === 'ListInstances' ? { Instances: [] } : { PermissionSets: [] }) : organizations(operation, params, caller.account);
+        const out = service === 'account' ? account(operation, params) : service === 'cloudtrail' ? cloudtrail(operation, params, caller.account, region) : service === 'sso-admin' ? (operation === 'ListInstances' ? { Instances: [] } : { PermissionSets: [] }) : organizations(operation, params, caller.account);
         send(200, JSON.stringify(out));
       } else {
         const q = params as Record<string, string>;

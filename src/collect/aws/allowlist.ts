@@ -9,7 +9,7 @@
 export type AwsClientName =
   | 'IAMClient' | 'STSClient' | 'CloudTrailClient' | 'OrganizationsClient' | 'SSOAdminClient' | 'S3Client' | 'AthenaClient'
   | 'CloudFormationClient' | 'DynamoDBClient' | 'RDSClient' | 'LambdaClient' | 'ECSClient' | 'EKSClient' | 'KMSClient'
-  | 'SecretsManagerClient' | 'SQSClient' | 'SNSClient' | 'ECRClient';
+  | 'SecretsManagerClient' | 'SQSClient' | 'SNSClient' | 'ECRClient' | 'AccountClient';
 
 export interface AllowedOperation {
   readonly client: AwsClientName;
@@ -40,6 +40,12 @@ export const READ_ONLY_OPERATIONS: readonly AllowedOperation[] = [
   },
   { client: 'IAMClient', command: 'GetServiceLastAccessedDetailsCommand', action: 'iam:GetServiceLastAccessedDetails', why: 'reads the last-accessed report job' },
   { client: 'CloudTrailClient', command: 'LookupEventsCommand', action: 'cloudtrail:LookupEvents', why: 'management events of the last days, for observed usage and AI user agents' },
+  {
+    client: 'AccountClient',
+    command: 'ListRegionsCommand',
+    action: 'account:ListRegions',
+    why: 'activity --live of a role: the account\'s enabled regions, whose LookupEvents hold AssumeRole calls made through regional STS endpoints (optional: refused, the regions read are the ones given)',
+  },
   { client: 'OrganizationsClient', command: 'ListParentsCommand', action: 'organizations:ListParents', why: 'walk account → organizational units → root to find every SCP target' },
   { client: 'OrganizationsClient', command: 'ListPoliciesForTargetCommand', action: 'organizations:ListPoliciesForTarget', why: 'SCPs (and RCPs) attached to each target; in --org, read once through the management account' },
   { client: 'OrganizationsClient', command: 'DescribePolicyCommand', action: 'organizations:DescribePolicy', why: 'the SCP and RCP documents' },

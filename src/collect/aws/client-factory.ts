@@ -1,5 +1,6 @@
 // The one place AWS SDK clients are made. Every client gets the read-only guard, adaptive
 // retries and the same credentials, region and endpoint, so no code path can reach AWS around it.
+import { AccountClient } from '@aws-sdk/client-account';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
@@ -47,6 +48,8 @@ export interface AwsClients {
   readonly ssoAdmin: SSOAdminClient;
   readonly s3: S3Client;
   readonly athena: AthenaClient;
+  /** The Account API (global: one endpoint per partition, like Organizations); ListRegions only. */
+  readonly account: AccountClient;
   /** The resource inventory's clients for one region (made on first use, guarded like the rest). */
   regional(region: string): RegionalClients;
   /** Close sockets of the clients that were created. */
@@ -142,6 +145,8 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
   const ssoAdmin = lazy(() => new SSOAdminClient({ ...base, region: regional ?? GLOBAL_REGION }));
   const s3 = lazy(() => new S3Client({ ...base, region: regional ?? GLOBAL_REGION, forcePathStyle: opts.s3PathStyle ?? Boolean(opts.endpointUrl), followRegionRedirects: true }));
   const athena = lazy(() => new AthenaClient({ ...base, region: regional ?? GLOBAL_REGION }));
+  // Global like Organizations: account.us-east-1.amazonaws.com in the aws partition, whatever the scan's region.
+  const account = lazy(() => new AccountClient({ ...base, region: organizationsRegion(regional) }));
   const regionalSets = new Map<string, RegionalClients>();
   const regionalClients = (region: string): RegionalClients => {
     let set = regionalSets.get(region);
@@ -201,6 +206,9 @@ export function createAwsClients(opts: AwsConnectionOptions = {}): AwsClients {
     },
     get athena() {
       return athena();
+    },
+    get account() {
+      return account();
     },
     destroy() {
       for (const c of made.splice(0)) c.destroy();

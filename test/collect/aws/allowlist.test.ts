@@ -1,3 +1,4 @@
+import * as accountSdk from '@aws-sdk/client-account';
 import * as athenaSdk from '@aws-sdk/client-athena';
 import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
 import * as iamSdk from '@aws-sdk/client-iam';
@@ -41,6 +42,7 @@ const sdkModules: Record<string, Record<string, unknown>> = {
   SQSClient: sqsSdk,
   SNSClient: snsSdk,
   ECRClient: ecrSdk,
+  AccountClient: accountSdk,
 };
 
 const assumeParsed = () => {

@@ -1,3 +1,4 @@
+import * as accountSdk from '@aws-sdk/client-account';
 import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as organizationsSdk from '@aws-sdk/client-organizations';
@@ -46,6 +47,8 @@ describe('client factory read-only guard', () => {
     ['STSClient', 'sts', stsSdk],
     ['CloudTrailClient', 'cloudtrail', cloudtrailSdk],
     ['OrganizationsClient', 'organizations', organizationsSdk],
+    // EnableRegion, DisableRegion, PutAlternateContact…: only ListRegions passes.
+    ['AccountClient', 'account', accountSdk],
   ];
   it.each(every)('every %s command not on the allowlist is refused before sending', async (clientName, key, mod) => {
     const commands = commandsOf(clientName, mod);
@@ -99,6 +102,8 @@ describe('client factory configuration', () => {
       expect(await clients.iam.config.maxAttempts()).toBe(3);
       expect(await clients.cloudtrail.config.region()).toBe('eu-west-1');
       expect(await clients.organizations.config.region()).toBe('us-east-1');
+      // The Account API is global: its partition's one endpoint, whatever the scan's region.
+      expect(await clients.account.config.region()).toBe('us-east-1');
     } finally {
       clients.destroy();
     }
