@@ -40,9 +40,9 @@ describe('the scan factory has no write', () => {
     // Positive control: the history writer does import it (the scan above would catch a move).
     expect(readFileSync(join(repoRoot, 'src/report/history-store/s3.ts'), 'utf8')).toContain('@aws-sdk/client-s3');
   });
-  it('the factory offers only its guarded read clients (S3 and Athena for trails read in place; regional clients for the resource inventory)', () => {
+  it('the factory offers only its guarded read clients (S3 and Athena for trails read in place; Account for activity\'s enabled regions; regional clients for the resource inventory)', () => {
     const clients = createAwsClients({ credentials: MOTO_CREDENTIALS, endpointUrl: 'http://127.0.0.1:9' });
-    expect(Object.keys(Object.getOwnPropertyDescriptors(clients)).sort()).toEqual(['athena', 'cloudtrail', 'destroy', 'iam', 'organizations', 'regional', 's3', 'ssoAdmin', 'sts']);
+    expect(Object.keys(Object.getOwnPropertyDescriptors(clients)).sort()).toEqual(['account', 'athena', 'cloudtrail', 'destroy', 'iam', 'organizations', 'regional', 's3', 'ssoAdmin', 'sts']);
     clients.destroy();
   });
   it('only GetObject and PutObject are on the history list', () => {
