@@ -181,13 +181,139 @@ export function scanDocument(bytes: Uint8Array): { Records?: unknown; Events?: u
   }
 }
 
+/** Index of the first non-whitespace byte at or after i (JSON's four whitespace bytes). */
+function wsFrom(b: Buffer, i: number): number {
+  let c = b[i]!;
+  // Compact CloudTrail has none: one compare decides the common case.
+  while (c <= 32 && (c === 32 || c === 10 || c === 13 || c === 9)) c = b[++i]!;
+  return i;
+}
+
+/**
+ * At a `"`: the index past its closing quote. Validates escapes and rejects control characters,
+ * as JSON.parse does; sets `escaped` when the string held a backslash (its text then needs decoding).
+ */
+function strFrom(b: Buffer, i: number, n: number): number {
+  i++;
+  for (;;) {
+    if (i >= n) throw DECLINE;
+    const c = b[i]!;
+    // Most bytes are letters, digits and punctuation above `"`: one compare, then the rare cases.
+    if (c > 92 || (c > 34 && c !== 92) || c === 32 || c === 33) {
+      i++;
+      continue;
+    }
+    if (c === QUOTE) return i + 1;
+    if (c !== BACKSLASH) throw DECLINE; // a control character
+    escaped = true;
+    const e = b[i + 1];
+    if (e === 117) {
+      if (!(isHex(b[i + 2]) && isHex(b[i + 3]) && isHex(b[i + 4]) && isHex(b[i + 5]))) throw DECLINE;
+      i += 6;
+    } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
+    else throw DECLINE;
+  }
+}
+/** Set by strFrom: the string just scanned had a backslash escape. Reset by the caller that reads it. */
+let escaped = false;
+
+function numberFrom(b: Buffer, i: number): number {
+  if (b[i] === 45) i++;
+  if (b[i] === 48) i++;
+  else if (isDigit19(b[i])) while (isDigit(b[++i])) {}
+  else throw DECLINE;
+  if (b[i] === 46) {
+    if (!isDigit(b[++i])) throw DECLINE;
+    while (isDigit(b[++i])) {}
+  }
+  if (b[i] === 101 || b[i] === 69) {
+    i++;
+    if (b[i] === 43 || b[i] === 45) i++;
+    if (!isDigit(b[i])) throw DECLINE;
+    while (isDigit(b[++i])) {}
+  }
+  return i;
+}
+
+function literalFrom(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c === 116 && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) return i + 4;
+  if (c === 102 && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) return i + 5;
+  if (c === 110 && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) return i + 4;
+  throw DECLINE;
+}
+
+/** A scalar (string, literal or number) at i: the index past it. */
+function scalarFrom(b: Buffer, i: number, n: number, c: number): number {
+  if (c === QUOTE) return strFrom(b, i, n);
+  if (c === 116 || c === 102 || c === 110) return literalFrom(b, i);
+  return numberFrom(b, i);
+}
+
+/** At a skipped object's member: key, colon and whitespace; the index of its value. */
+function memberFrom(b: Buffer, i: number, n: number): number {
+  if (b[i] !== QUOTE) throw DECLINE;
+  i = wsFrom(b, strFrom(b, i, n));
+  if (b[i] !== 58) throw DECLINE;
+  return wsFrom(b, i + 1);
+}
+
+/** Container kinds of the value being skipped (1 object, 2 array), grown on demand; shared (one thread, no reentry). */
+let kinds = new Uint8Array(64);
+
+/**
+ * Skips the value at i, validating it; the index past it. Iterative, so nesting depth costs no
+ * stack; every position stays in locals (this is where most of a file's bytes are read).
+ */
+function skipFrom(b: Buffer, i: number, n: number): number {
+  let c = b[i]!;
+  if (c !== 123 && c !== 91) return scalarFrom(b, i, n, c);
+  let depth = 0;
+  for (;;) {
+    // At an opening bracket (c): its first member or its closing bracket.
+    const kind: number = c === 123 ? 1 : 2;
+    if (depth === kinds.length) {
+      const grown = new Uint8Array(depth * 2);
+      grown.set(kinds);
+      kinds = grown;
+    }
+    kinds[depth++] = kind;
+    i = wsFrom(b, i + 1);
+    c = b[i]!;
+    if (c === (kind === 1 ? 125 : 93)) {
+      i++;
+      depth--;
+    } else {
+      if (kind === 1) {
+        i = memberFrom(b, i, n);
+        c = b[i]!;
+      }
+      if (c === 123 || c === 91) continue; // descend
+      i = scalarFrom(b, i, n, c);
+    }
+    // After a value (or a closed container) at `depth`: the next member, or close, until a container opens.
+    for (;;) {
+      if (depth === 0) return i;
+      i = wsFrom(b, i);
+      const d = b[i];
+      const k = kinds[depth - 1]!;
+      if (d === 44) {
+        i = wsFrom(b, i + 1);
+        if (k === 1) i = memberFrom(b, i, n);
+        c = b[i]!;
+        if (c === 123 || c === 91) break;
+        i = scalarFrom(b, i, n, c);
+      } else if (d === (k === 1 ? 125 : 93)) {
+        i++;
+        depth--;
+      } else throw DECLINE;
+    }
+  }
+}
+
 class Scanner {
   i = 0;
   readonly n: number;
-  /** Container kinds of the value being skipped (1 object, 2 array), grown on demand. */
-  private stack = new Uint8Array(64);
-  /** Set by str(): the string just scanned had a backslash escape / a byte ≥ 0x80. */
-  private escaped = false;
 
   /** The last value read in LAST mode: where its bytes are in this file, and its string. */
   private lastAt = 0;
@@ -199,169 +325,28 @@ class Scanner {
   }
 
   ws(): void {
-    const b = this.b;
-    let i = this.i;
-    for (;;) {
-      const c = b[i];
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-    this.i = i;
-  }
-
-  /** At a `"`: moves past the closing quote; validates escapes and control characters. */
-  private str(): void {
-    const b = this.b;
-    const n = this.n;
-    let i = this.i + 1;
-    let escaped = false;
-    for (;;) {
-      if (i >= n) throw DECLINE;
-      const c = b[i]!;
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) {
-        escaped = true;
-        const e = b[i + 1];
-        if (e === 117) {
-          if (!(isHex(b[i + 2]) && isHex(b[i + 3]) && isHex(b[i + 4]) && isHex(b[i + 5]))) throw DECLINE;
-          i += 6;
-        } else if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
-        else throw DECLINE;
-        continue;
-      }
-      if (c < 32) throw DECLINE;
-      i++;
-    }
-    this.escaped = escaped;
-    this.i = i + 1;
-  }
-
-  private number(): void {
-    const b = this.b;
-    let i = this.i;
-    if (b[i] === 45) i++;
-    if (b[i] === 48) i++;
-    else if (isDigit19(b[i])) while (isDigit(b[++i])) {}
-    else throw DECLINE;
-    if (b[i] === 46) {
-      if (!isDigit(b[++i])) throw DECLINE;
-      while (isDigit(b[++i])) {}
-    }
-    if (b[i] === 101 || b[i] === 69) {
-      i++;
-      if (b[i] === 43 || b[i] === 45) i++;
-      if (!isDigit(b[i])) throw DECLINE;
-      while (isDigit(b[++i])) {}
-    }
-    this.i = i;
-  }
-
-  private literal(): void {
-    const b = this.b;
-    const i = this.i;
-    const c = b[i];
-    if (c === 116 && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) this.i = i + 4;
-    else if (c === 102 && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) this.i = i + 5;
-    else if (c === 110 && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) this.i = i + 4;
-    else throw DECLINE;
-  }
-
-  /** Skips one value of any kind, validating it; iterative, so nesting depth costs no stack. */
-  skip(): void {
-    const b = this.b;
-    const c = b[this.i];
-    if (c === QUOTE) return this.str();
-    if (c !== 123 && c !== 91) {
-      if (c === 116 || c === 102 || c === 110) return this.literal();
-      return this.number();
-    }
-    let depth = 0;
-    // After an opening bracket: the first member, or the closing bracket.
-    let open = true;
-    for (;;) {
-      // Here: at a value (or, when open, maybe a closing bracket).
-      let v = b[this.i];
-      if (open) {
-        const kind = v === 123 ? 1 : 2;
-        if (depth === this.stack.length) {
-          const grown = new Uint8Array(depth * 2);
-          grown.set(this.stack);
-          this.stack = grown;
-        }
-        this.stack[depth++] = kind;
-        this.i++;
-        this.ws();
-        v = b[this.i];
-        if (v === (kind === 1 ? 125 : 93)) {
-          this.i++;
-          depth--;
-        } else {
-          if (kind === 1) this.key();
-          v = b[this.i];
-          if (v === 123 || v === 91) continue; // open stays true: descend
-          this.scalar(v);
-        }
-        open = false;
-      }
-      // After a value (or a closed container) at `depth`.
-      for (;;) {
-        if (depth === 0) return;
-        this.ws();
-        const d = b[this.i];
-        const kind = this.stack[depth - 1]!;
-        if (d === 44) {
-          this.i++;
-          this.ws();
-          if (kind === 1) this.key();
-          v = b[this.i];
-          if (v === 123 || v === 91) {
-            open = true;
-            break;
-          }
-          this.scalar(v);
-        } else if (d === (kind === 1 ? 125 : 93)) {
-          this.i++;
-          depth--;
-        } else throw DECLINE;
-      }
-    }
-  }
-
-  /** At a member's key inside a skipped object: key, colon, and whitespace up to the value. */
-  private key(): void {
-    if (this.b[this.i] !== QUOTE) throw DECLINE;
-    this.str();
-    this.ws();
-    if (this.b[this.i] !== 58) throw DECLINE;
-    this.i++;
-    this.ws();
-  }
-
-  private scalar(c: number | undefined): void {
-    if (c === QUOTE) this.str();
-    else if (c === 116 || c === 102 || c === 110) this.literal();
-    else this.number();
+    this.i = wsFrom(this.b, this.i);
   }
 
   /** The exact value JSON.parse gives for the value at i; a plain string is decoded directly. */
   leaf(intern: Intern = PLAIN): unknown {
+    const b = this.b;
     const start = this.i;
-    if (this.b[start] === QUOTE) {
-      this.str();
-      if (!this.escaped) {
-        if (intern === INTERN) return interned(this.b, start + 1, this.i - 1);
-        if (intern === LAST) return this.sameAsLast(start + 1, this.i - 1);
-        return utf8Slice.call(this.b, start + 1, this.i - 1);
+    const c = b[start];
+    if (c === QUOTE) {
+      escaped = false;
+      const end = strFrom(b, start, this.n);
+      this.i = end;
+      if (!escaped) {
+        if (intern === INTERN) return interned(b, start + 1, end - 1);
+        if (intern === LAST) return this.sameAsLast(start + 1, end - 1);
+        return utf8Slice.call(b, start + 1, end - 1);
       }
-    } else {
-      const c = this.b[start];
-      if (c === 116 || c === 102 || c === 110) {
-        this.literal();
-        return c === 116 ? true : c === 102 ? false : null;
-      }
-      this.skip();
-    }
-    return JSON.parse(utf8Slice.call(this.b, start, this.i));
+    } else if (c === 116 || c === 102 || c === 110) {
+      this.i = literalFrom(b, start);
+      return c === 116 ? true : c === 102 ? false : null;
+    } else this.i = skipFrom(b, start, this.n);
+    return JSON.parse(utf8Slice.call(b, start, this.i));
   }
 
   /** The string of b[from, to): the previous LAST value's own string when its bytes are the same. */
@@ -382,41 +367,42 @@ class Scanner {
   /** At `{`: an object holding only the wanted keys (each with its exact or partial value). */
   object(want: WantNode): Record<string, unknown> {
     const b = this.b;
+    const n = this.n;
     // Made on the first wanted key: an object with none (most requestParameters, responseElements)
     // is the shared empty object, which reads the same and costs no allocation.
     let out: Record<string, unknown> | undefined;
-    this.i++;
-    this.ws();
-    if (b[this.i] === 125) {
-      this.i++;
+    let i = wsFrom(b, this.i + 1);
+    if (b[i] === 125) {
+      this.i = i + 1;
       return EMPTY;
     }
     for (;;) {
-      if (b[this.i] !== QUOTE) throw DECLINE;
-      const keyStart = this.i + 1;
-      this.str();
-      const keyEnd = this.i - 1;
-      this.ws();
-      if (b[this.i] !== 58) throw DECLINE;
-      this.i++;
-      this.ws();
-      const found = this.match(want, keyStart, keyEnd);
-      if (found === undefined) this.skip();
+      if (b[i] !== QUOTE) throw DECLINE;
+      const keyStart = i + 1;
+      escaped = false;
+      i = strFrom(b, i, n);
+      const keyEscaped = escaped;
+      const keyEnd = i - 1;
+      i = wsFrom(b, i);
+      if (b[i] !== 58) throw DECLINE;
+      i = wsFrom(b, i + 1);
+      const found = keyEscaped ? this.matchEscaped(want, keyStart, keyEnd) : match(b, want, keyStart, keyEnd);
+      if (found === undefined) i = skipFrom(b, i, n);
       else {
         const { name, want: w } = found;
-        const c = b[this.i];
+        const c = b[i];
         out ??= {};
+        this.i = i;
         if (w.kind === 'object' && c === 123) out[name] = this.object(w.node);
         else if (w.kind === 'array' && c === 91) out[name] = this.array(w.node);
         else out[name] = this.leaf(found.intern);
+        i = this.i;
       }
-      this.ws();
-      const d = b[this.i];
-      if (d === 44) {
-        this.i++;
-        this.ws();
-      } else if (d === 125) {
-        this.i++;
+      i = wsFrom(b, i);
+      const d = b[i];
+      if (d === 44) i = wsFrom(b, i + 1);
+      else if (d === 125) {
+        this.i = i + 1;
         return out ?? EMPTY;
       } else throw DECLINE;
     }
@@ -426,44 +412,42 @@ class Scanner {
   private array(want: WantNode): unknown[] {
     const b = this.b;
     const out: unknown[] = [];
-    this.i++;
-    this.ws();
+    this.i = wsFrom(b, this.i + 1);
     if (b[this.i] === 93) {
       this.i++;
       return out;
     }
     for (;;) {
       out.push(b[this.i] === 123 ? this.object(want) : this.leaf());
-      this.ws();
-      const d = b[this.i];
-      if (d === 44) {
-        this.i++;
-        this.ws();
-      } else if (d === 93) {
-        this.i++;
+      const i = wsFrom(b, this.i);
+      const d = b[i];
+      if (d === 44) this.i = wsFrom(b, i + 1);
+      else if (d === 93) {
+        this.i = i + 1;
         return out;
       } else throw DECLINE;
     }
   }
 
-  /** The wanted entry a key names (keys with escapes are decoded first, as JSON.parse would). */
-  private match(want: WantNode, start: number, end: number): Pick<WantEntry, 'name' | 'want' | 'intern'> | undefined {
-    if (this.escaped) {
-      const name = JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
-      const w = want.byName.get(name);
-      return w === undefined ? undefined : { name, want: w, intern: PLAIN };
-    }
-    const b = this.b;
-    if (end === start) return undefined;
-    const entries = want.bySignature[signature(end - start, b[start]!, b[end - 1]!)];
-    if (entries === undefined) return undefined;
-    next: for (const e of entries) {
-      const k = e.bytes;
-      for (let j = 0; j < k.length; j++) if (b[start + j] !== k[j]) continue next;
-      return e;
-    }
-    return undefined;
+  /** A key with escapes is decoded first, as JSON.parse would, and looked up by name. */
+  private matchEscaped(want: WantNode, start: number, end: number): Pick<WantEntry, 'name' | 'want' | 'intern'> | undefined {
+    const name = JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
+    const w = want.byName.get(name);
+    return w === undefined ? undefined : { name, want: w, intern: PLAIN };
   }
+}
+
+/** The wanted entry the (unescaped) key b[start, end) names. */
+function match(b: Buffer, want: WantNode, start: number, end: number): WantEntry | undefined {
+  if (end === start) return undefined;
+  const entries = want.bySignature[signature(end - start, b[start]!, b[end - 1]!)];
+  if (entries === undefined) return undefined;
+  next: for (const e of entries) {
+    const k = e.bytes;
+    for (let j = 0; j < k.length; j++) if (b[start + j] !== k[j]) continue next;
+    return e;
+  }
+  return undefined;
 }
 
 function isDigit(c: number | undefined): boolean {
