@@ -217,6 +217,42 @@ describe('scanDocument on generated hostile documents', () => {
     );
   });
 
+  // JSON's grammar at its edges, in a skipped field, a wanted object and a wanted leaf: each text
+  // JSON.parse refuses is declined, each it accepts is scanned to the same result (controls).
+  it.each([
+    ['a trailing comma in an array', '[1,]', '[1]'],
+    ['a trailing comma in an object', '{"a":1,}', '{"a":1}'],
+    ['a leading zero', '01', '0'],
+    ['a negative leading zero', '-01', '-0'],
+    ['a bare minus', '-', '-1'],
+    ['a fraction without digits', '1.', '1.5'],
+    ['an exponent without digits', '1e+', '1e+5'],
+    ['vertical tab as whitespace', '[1,\u000b2]', '[1,\t2]'],
+    ['form feed as whitespace', '[1,\u000c2]', '[1,\n2]'],
+    ['a control character in a string', '"a\u0001b"', '"a\\u0001b"'],
+    ['an unknown escape', '"a\\qb"', '"a\\nb"'],
+    ['a short unicode escape', '"\\u12"', '"\\u1234"'],
+    ['a missing colon', '{"a" 1}', '{"a": 1}'],
+    ['a single-quoted string', "'a'", '"a"'],
+    ['a misspelled literal', 'tru', 'true'],
+    ['an unclosed object', '{"a":[1]', '{"a":[1]}'],
+  ])('%s: declined like JSON.parse, the corrected text scanned', (_name, broken, fixed) => {
+    const at = (v: string): Buffer[] => [
+      Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventName":"GetObject","tlsDetails":${v}}]}`),
+      Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventName":"GetObject","requestParameters":{"other":${v},"bucketName":"b"}}]}`),
+      Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventName":"GetObject","errorCode":${v}}]}`),
+    ];
+    for (const bytes of at(broken)) {
+      expect(() => JSON.parse(bytes.toString('utf8'))).toThrow();
+      expect(scanDocument(bytes)).toBeUndefined();
+      sameEverywhere(bytes);
+    }
+    for (const bytes of at(fixed)) {
+      expect(scanDocument(bytes)).toBeDefined();
+      sameEverywhere(bytes);
+    }
+  });
+
   it('deep nesting in a skipped field is validated without recursion', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     const good = Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u"},"additionalEventData":${deep}}]}`);
