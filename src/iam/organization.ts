@@ -2,7 +2,7 @@
 // the same for every principal of the account, so worked out once per account (not per caller).
 // One source for every stage: effective permissions (identity policies, boundaries, SCPs), the
 // access graph's trust and caller decisions, the resource side and the trust check.
-import type { OrganizationFacts } from '../model/organization.js';
+import type { Membership, OrganizationFacts } from '../model/organization.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
@@ -58,4 +58,40 @@ export function sameOrgValues(a: OrgValues | undefined, b: OrgValues | undefined
   if (!a || !b) return false;
   const eq = (k: string) => (a[k]?.[0] ?? null) === (b[k]?.[0] ?? null);
   return eq('aws:principalorgid') && eq('aws:principalorgpaths');
+}
+
+/** What a live scan of one account does with its organization as AWS names it (`ownOrganization`). */
+export interface OwnOrganization {
+  /** The snapshot's organization facts: only when config states none (config wins). */
+  readonly facts?: OrganizationFacts;
+  /** How the answer was used, for the source's detail. */
+  readonly use: string;
+  /** A coverage note when config resources.organizationId contradicts AWS, naming both. */
+  readonly note?: string;
+}
+
+/**
+ * The account's membership as organizations:DescribeOrganization gave it, against config
+ * `resources.organizationId`. Config wins (the operator may mean it); a contradiction is a note.
+ * Learnt alone, the organization is what config would have said (each scanned account a member, OU
+ * paths unknown), so every stage decides as it does with config. "Not a member" stays unknown:
+ * AWS leaves aws:PrincipalOrgID out of such a principal's requests, but OrgValues has no "absent"
+ * (undefined is unknown), and every stage reads it that way (docs/notes-s39-orgid.md).
+ */
+export function ownOrganization(account: string, membership: Membership, configuredId: string | undefined): OwnOrganization {
+  if (membership.kind === 'none') {
+    const unknown = 'aws:PrincipalOrgID is then absent from its principals\' requests; leash keeps it unknown';
+    if (!configuredId) return { use: unknown };
+    return {
+      use: `config resources.organizationId (${configuredId}) used instead`,
+      note: `config resources.organizationId is ${configuredId}, but AWS Organizations (DescribeOrganization) says account ${account} is not a member of an organization: the analysis uses ${configuredId}, as configured.`,
+    };
+  }
+  const id = membership.organizationId;
+  if (!configuredId) return { facts: configuredOrganization(id, [account])!, use: 'aws:PrincipalOrgID of the account\'s principals decided from it' };
+  if (configuredId === id) return { use: 'agrees with config resources.organizationId' };
+  return {
+    use: `config resources.organizationId (${configuredId}) used instead`,
+    note: `config resources.organizationId is ${configuredId}, but AWS Organizations (DescribeOrganization) says account ${account} is a member of ${id}: the analysis uses ${configuredId}, as configured.`,
+  };
 }

@@ -8,6 +8,8 @@ export type SourceKind =
   | 'cloudtrail-s3'
   | 'cloudtrail-athena'
   | 'organizations-accounts'
+  /** The scanned account's own organization (organizations:DescribeOrganization), in a live scan of one account. */
+  | 'organizations-membership'
   | 'service-last-accessed'
   | 'organizations-scp'
   | 'identity-center'

@@ -10,3 +10,12 @@ export interface OrganizationFacts {
    */
   readonly members: Readonly<Record<string, { readonly ouPath?: readonly string[] }>>;
 }
+
+/**
+ * What AWS Organizations said of one account's membership (organizations:DescribeOrganization from
+ * the account itself), ids validated at the edge.
+ */
+export type Membership =
+  | { readonly kind: 'member'; readonly organizationId: string; readonly managementAccountId: string }
+  /** AWSOrganizationsNotInUseException: "Your account isn't a member of an organization." */
+  | { readonly kind: 'none' };

@@ -16,7 +16,8 @@ import type { PrincipalKind } from './snapshot.js';
 // 1.9.0: a principal's usage names its most recent sessions (`sessions`: name, source identity, the AI tools their user agents match), for containing one.
 // 1.10.0: a fix's target names the principal's own policies the export names but does not hold (`keepsPolicies`).
 // 1.11.0: the graph's reach names what a principal gains by where, not what (`widened`: held itself only on named resources, on every resource by something it reaches).
-export const REPORT_SCHEMA_VERSION = '1.11.0';
+// 1.12.0: a source and error kind `organizations-membership` (a live scan of one account asks DescribeOrganization which organization it is in).
+export const REPORT_SCHEMA_VERSION = '1.12.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */

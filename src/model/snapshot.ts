@@ -87,8 +87,14 @@ export interface Snapshot {
   readonly identityCenter?: IdentityCenterInfo;
   /** Resources and their resource-based policies (live, AWS Config snapshot, or a leash inventory file), when collected. */
   readonly inventory?: ResourceInventory;
-  /** The organization the account belongs to, when an `--org` scan read it (aws:PrincipalOrgID / OrgPaths of its principals). */
+  /**
+   * The organization the account belongs to (aws:PrincipalOrgID / OrgPaths of its principals): what
+   * an `--org` scan read of it, or what a live scan of one account learnt from
+   * organizations:DescribeOrganization when config resources.organizationId states none.
+   */
   readonly organization?: OrganizationFacts;
+  /** Coverage notes from collection (the report's `scan.coverage.notes`), e.g. config contradicting AWS. */
+  readonly notes?: readonly string[];
   readonly sources: readonly SourceInfo[];
   readonly errors: readonly ScanError[];
 }

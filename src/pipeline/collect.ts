@@ -25,6 +25,8 @@ import { isPeopleFederatedRole } from '../agents/identify.js';
 import { configSignatures, REGISTRY_SIGNATURES } from '../agents/user-agent.js';
 import { linkLocalToSnapshot, localSourceInfo, scanLocalConfigs } from '../collect/local/index.js';
 import { parsePolicy } from '../iam/parse.js';
+import { ownOrganization } from '../iam/organization.js';
+import type { Membership } from '../model/organization.js';
 import type { ProgressFn, ScanOptions } from './scan.js';
 import { demoDir } from './paths.js';
 import { checkInventoryPaths, collectInventory } from './inventory.js';
@@ -45,6 +47,8 @@ interface IamPart {
   readonly identityCenter?: IdentityCenterInfo;
   /** The live resource inventory (--resources), when read. */
   readonly inventory?: import('../model/inventory.js').ResourceInventory;
+  /** The account's organization as DescribeOrganization gave it (a live scan of one account). */
+  readonly membership?: Membership;
 }
 
 const isLive = (o: ScanOptions) => Boolean(o.aws || o.profile || o.endpointUrl || o.region || o.awsCollection);
@@ -76,7 +80,9 @@ async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: P
   let c = opts.awsCollection;
   if (!c) {
     const tty = ttyProgress();
-    c = await collectAws({ ...awsCollectOptions(opts, onProgress), ...(tty ? { onProgress: tty.listener } : {}) });
+    // One account, live: ask which organization it is in (many-account and --org scans hand their
+    // collections in: an --org scan knows the organization from discovery).
+    c = await collectAws({ ...awsCollectOptions(opts, onProgress), organization: true, ...(tty ? { onProgress: tty.listener } : {}) });
     tty?.done();
   }
   const windowEnd = opts.until ? new Date(opts.until) : new Date();
@@ -106,7 +112,7 @@ async function collectLive(opts: ScanOptions, config: LeashConfig, onProgress: P
       return [{ origin: { kind: 'scp', name: p.name, arn: p.arn, target: level.targetId }, document: parsed.document }];
     }));
   }
-  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}), ...(c.identityCenter ? { identityCenter: c.identityCenter } : {}), ...(c.inventory ? { inventory: c.inventory } : {}) };
+  return { auth, accountId: c.accountId, sources: c.sources, errors, ...(usage ? { usage } : {}), ...(scps ? { scps } : {}), ...(c.identityCenter ? { identityCenter: c.identityCenter } : {}), ...(c.inventory ? { inventory: c.inventory } : {}), ...(c.membership ? { membership: c.membership } : {}) };
 }
 
 function collectFile(input: string, onProgress: ProgressFn, statedAccount: string | undefined): IamPart {
@@ -243,8 +249,13 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     sources.push(...inventory.sources);
     errors.push(...inventory.errors);
   }
+  // The organization AWS named for the account, against config resources.organizationId (which wins).
+  const accountId = iam.accountId ?? auth.accountId ?? 'unknown';
+  const own = iam.membership && !opts.organization ? ownOrganization(accountId, iam.membership, config.resources?.organizationId) : undefined;
+  const withUse = own ? sources.map((s) => (s.kind === 'organizations-membership' ? { ...s, detail: `${s.detail ?? ''}; ${own.use}` } : s)) : sources;
+  const organization = opts.organization ?? own?.facts;
   const snapshot: Snapshot = {
-    account: { id: iam.accountId ?? auth.accountId ?? 'unknown' },
+    account: { id: accountId },
     collectedAt: (opts.now ?? new Date()).toISOString(),
     principals: auth.principals,
     managedPolicies: auth.managedPolicies,
@@ -254,8 +265,9 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     ...(usage ? { usage } : {}),
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
     ...(inventory ? { inventory } : {}),
-    ...(opts.organization ? { organization: opts.organization } : {}),
-    sources,
+    ...(organization ? { organization } : {}),
+    ...(own?.note ? { notes: [own.note] } : {}),
+    sources: withUse,
     errors,
   };
   return { snapshot, config };

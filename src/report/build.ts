@@ -117,6 +117,7 @@ function coverage(input: BuildInput): Coverage {
       : 'Resource-based policies (bucket, key, queue policies) are not evaluated; role trust policies are, and cross-account role assumption is followed when every account is scanned together.',
     'Actions allowed on some resource count as allowed; a statement scoped to specific ARNs still grants the action there. Destructive actions and credential reads granted only on named resources (no production word in the name) are one severity step lower and say where; which resources those names match is not known without an inventory.',
     ...(input.notes ?? []),
+    ...(snapshot.notes ?? []),
   ];
   // A missing boundary overstates what is granted, a missing identity policy understates it: said apart.
   const understated = unresolved.filter((p) => p.unresolvedPolicyArns.some((x) => x !== p.boundaryArn));

@@ -96,6 +96,8 @@ print(json.dumps({'root': root, 'ou': ou, 'members': ids}))`) as typeof org;
     }
     // Each target's attachments asked once per policy type: root, OU and 4 accounts (the management account is listed too), × SCP and RCP.
     expect(proxy.requests.filter((q) => q.operation.endsWith('ListPoliciesForTarget'))).toHaveLength(6 * 2);
+    // The organization is known from discovery: no account's scan asks DescribeOrganization again (s39).
+    expect(proxy.requests.filter((q) => q.operation === 'DescribeOrganization')).toHaveLength(1);
     expect(res.report.scan.sources.find((s) => s.kind === 'organizations-scp')).toMatchObject({ status: 'ok', location: expect.stringContaining(`management account ${M}`) });
   }, 180_000);
 

@@ -13,6 +13,8 @@ import { fetchIdentityCenter } from '../iam/identity-center.js';
 import type { IdentityCenterInfo } from '../../model/snapshot.js';
 import type { ResourceInventory } from '../../model/inventory.js';
 import { collectLiveInventory } from '../inventory/live.js';
+import { describeOwnOrganization } from './own-organization.js';
+import type { Membership } from '../../model/organization.js';
 
 export interface LastAccessedRequest extends Omit<LastAccessedOptions, 'principalArns'> {
   /** ARNs, or a choice made once IAM is known (e.g. every role that looks like an agent). */
@@ -35,6 +37,11 @@ export interface CollectAwsOptions extends AwsConnectionOptions {
   readonly identityCenter?: boolean;
   /** The resource inventory (`--resources`): these regions; RCPs too when `rcps`. */
   readonly inventory?: { readonly regions: readonly string[]; readonly rcps?: boolean; readonly concurrency?: number };
+  /**
+   * Ask organizations:DescribeOrganization which organization the account is in (a live scan of one
+   * account; an --org scan knows it from discovery). Optional: refused, the organization stays unknown.
+   */
+  readonly organization?: boolean;
   readonly onProgress?: ProgressListener;
 }
 
@@ -53,6 +60,8 @@ export interface AwsCollection {
   readonly identityCenter?: IdentityCenterInfo;
   /** Resources and their resource-based policies, when asked for (sources and errors are in it, not repeated below). */
   readonly inventory?: ResourceInventory;
+  /** The account's organization as DescribeOrganization gave it (validated), when asked and answered. */
+  readonly membership?: Membership;
   readonly sources: SourceInfo[];
   readonly errors: ScanError[];
 }
@@ -120,7 +129,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
     },
   ];
 
-  const [lastAccessed, cloudTrail, scps] = await Promise.all([
+  const [lastAccessed, cloudTrail, scps, own] = await Promise.all([
     opts.lastAccessed
       ? fetchServiceLastAccessed(
           clients.iam,
@@ -131,6 +140,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
       : undefined,
     opts.cloudTrail ? lookupLive(clients, opts.cloudTrail, opts.cloudTrailRegions ?? [], opts.onProgress, `account ${accountId}`) : undefined,
     opts.scps ? fetchScps(clients.organizations, accountId, opts.onProgress) : undefined,
+    opts.organization ? describeOwnOrganization(clients.organizations, accountId) : undefined,
   ]);
   // Fixes to AWSReservedSSO_* roles target their permission sets: read those ARNs (read-only).
   const ssoNames = [...new Set(details.RoleDetailList.map((r) => /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(String(r.RoleName ?? ''))?.[1]).filter((n): n is string => n !== undefined))];
@@ -150,6 +160,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
   sources.push(cloudTrail?.source ?? skipped('cloudtrail-api', `account ${accountId}`));
   sources.push(scps?.source ?? skipped('organizations-scp', `account ${accountId}`));
   errors.push(...(lastAccessed?.errors ?? []), ...(cloudTrail?.errors ?? []), ...(scps?.errors ?? []));
+  if (own) { sources.push(own.source); errors.push(...own.errors); }
 
   return {
     accountId,
@@ -160,6 +171,7 @@ async function collectWith(clients: AwsClients, opts: CollectAwsOptions): Promis
     ...(scps?.scps ? { scps: scps.scps } : {}),
     ...(ic?.info ? { identityCenter: ic.info } : {}),
     ...(inventory ? { inventory } : {}),
+    ...(own?.membership ? { membership: own.membership } : {}),
     sources,
     errors,
   };
