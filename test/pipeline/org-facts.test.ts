@@ -43,6 +43,18 @@ describe('organization facts from discovery', () => {
     expect(organizationValues(A, organizationFacts(d))).toEqual({ 'aws:principalorgid': [ORG] });
     expect(organizationFacts({ ...d, organizationId: 'unknown' })).toBeUndefined();
   });
+
+  it('an organization or management account id not of its documented shape is dropped at discovery (it names directories and the scan id)', async () => {
+    const answering = (Organization: Record<string, string>) => ({ send: async (cmd: unknown) => (cmd instanceof DescribeOrganizationCommand ? { Organization } : fake.send(cmd as never)) }) as unknown as OrganizationsClient;
+    for (const [Id, MasterAccountId] of [['o-aaaaaaaaaa/../../x', B], ['o-aaaaaaaaaa\u001b]52;c;x\u0007', B], [ORG, `${B}\n`], [ORG, '../etc']]) {
+      const d = await discoverOrganization(answering({ Id: Id!, MasterAccountId: MasterAccountId! }));
+      expect([d.organizationId, d.managementAccountId]).toContain('unknown');
+      expect(JSON.stringify(d)).not.toMatch(/\.\.|\u001b|\\n/);
+    }
+    // Control: well-formed ids are kept.
+    const ok = await discoverOrganization(answering({ Id: ORG, MasterAccountId: B }));
+    expect([ok.organizationId, ok.managementAccountId]).toEqual([ORG, B]);
+  });
 });
 
 // An --org scan's account scan as org-scan.ts runs it (scanAndWrite with the discovery's facts):

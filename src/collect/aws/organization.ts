@@ -5,6 +5,7 @@
 import { DescribeOrganizationCommand, ListAccountsCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ReadOnlyViolationError } from './allowlist.js';
 import { errorMessage } from './errors.js';
+import { ORG_ID } from '../../iam/organization.js';
 
 export interface OrgAccount {
   readonly id: string;
@@ -38,8 +39,12 @@ export { OU_ID } from './org-ids.js';
 export async function discoverOrganization(org: OrganizationsClient, filter: OrgFilter = {}): Promise<OrgDiscovery> {
   let calls = 1;
   const described = await org.send(new DescribeOrganizationCommand({}));
-  const organizationId = described.Organization?.Id ?? 'unknown';
-  const managementAccountId = described.Organization?.MasterAccountId ?? 'unknown';
+  // Untrusted text that becomes a directory name, a scan id and condition values: kept only in
+  // its documented shape (o-…, 12 digits), else 'unknown' (nothing is decided from it).
+  const id = described.Organization?.Id;
+  const management = described.Organization?.MasterAccountId;
+  const organizationId = typeof id === 'string' && ORG_ID.test(id) ? id : 'unknown';
+  const managementAccountId = typeof management === 'string' && /^\d{12}$/.test(management) ? management : 'unknown';
   const all: OrgAccount[] = [];
   let token: string | undefined;
   do {
