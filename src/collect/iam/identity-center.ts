@@ -2,7 +2,7 @@
 // account's AWSReservedSSO_<PermissionSet>_<hash> roles, so their fixes can name the permission
 // set leash proposes to change. sso-admin ListInstances, ListPermissionSets, DescribePermissionSet
 // (all on the allowlist). Identity Center lives in the management account (or a delegated
-// administrator) and one region; from elsewhere this is "unavailable", and fixes keep placeholders.
+// administrator) and one region; refused from elsewhere it is "skipped" (the reason in errors), and fixes keep placeholders.
 import { DescribePermissionSetCommand, ListInstancesCommand, ListPermissionSetsCommand, type SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { ScanError, SourceInfo } from '../../model/errors.js';
 import type { IdentityCenterInfo } from '../../model/snapshot.js';
@@ -48,6 +48,10 @@ export async function fetchIdentityCenter(sso: SSOAdminClient, wantedNames: read
     const code = errorCode(e);
     const hint = code === 'access-denied' ? ' (Identity Center is read from the management account or its delegated administrator, in the instance\'s region; fixes keep placeholders)' : '';
     const err = toScanError('identity-center', 'sso-admin', e, location);
-    return { source: { kind: 'identity-center', location, status: 'unavailable', detail: `${err.message}${hint}` }, errors: [{ ...err, message: `${err.message}${hint}` }] };
+    // Refused is what a member account answers (the instance is read where it is administered):
+    // the analysis loses nothing, only fixes keep placeholders, so the scan went on without it
+    // ("skipped", listed in errors) rather than failing a source (exit 2 on every member account).
+    const status = code === 'access-denied' ? 'skipped' : 'unavailable';
+    return { source: { kind: 'identity-center', location, status, detail: `${err.message}${hint}` }, errors: [{ ...err, message: `${err.message}${hint}` }] };
   }
 }

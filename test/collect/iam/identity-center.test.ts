@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../src/collect/aws/client-factory.js';
 import { ReadOnlyViolationError } from '../../../src/collect/aws/allowlist.js';
 import { fetchIdentityCenter } from '../../../src/collect/iam/identity-center.js';
+import { startAwsProxy } from '../../support/aws-proxy.js';
 
 const motoAvailable = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' }).status === 0;
 const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -68,6 +69,23 @@ describe.skipIf(!motoAvailable)(`fetchIdentityCenter against moto${motoAvailable
       await expect(clients.ssoAdmin.send(new CreatePermissionSetCommand({ InstanceArn: 'arn:aws:sso:::instance/ssoins-x', Name: 'x' }))).rejects.toBeInstanceOf(ReadOnlyViolationError);
     } finally {
       clients.destroy();
+    }
+  });
+
+  it('refused (a member account: the instance is read where it is administered) is "skipped" with the reason, not a failed source', async () => {
+    const proxy = await startAwsProxy(url);
+    proxy.faults.set('sso', 'AccessDenied');
+    const clients = createAwsClients({ region: 'us-east-1', endpointUrl: proxy.url, credentials: creds, maxAttempts: 1 });
+    try {
+      const r = await fetchIdentityCenter(clients.ssoAdmin, ['AdministratorAccess']);
+      expect(proxy.requests.map((q) => `${q.service}:${q.operation}:${q.fault ?? ''}`)).toEqual(['sso:ListInstances:AccessDenied']);
+      expect(r.info).toBeUndefined();
+      expect(r.source.status).toBe('skipped');
+      expect(r.source.detail).toMatch(/management account or its delegated administrator/);
+      expect(r.errors[0]).toMatchObject({ source: 'identity-center', code: 'access-denied' });
+    } finally {
+      clients.destroy();
+      await proxy.close();
     }
   });
 
