@@ -808,43 +808,21 @@ const PS_TIMEOUT_MAX = 86400;
  * arguments; `held` what the permission set is given (its boundary, inline policy).
  */
 function provisioningLines(ps: string, held: string): string[] {
-  const text = String.raw`
-# ---- provisioning, and waiting for it to end ----
-# PROVISIONING_TIMEOUT (environment): how many seconds --apply waits for a provisioning it starts to end,
-# reading its status every __POLL__ s (default __TIMEOUT__; 0 reads it once). Checked before anything is sent.
-PROVISIONING_TIMEOUT="${"$"}{PROVISIONING_TIMEOUT:-__TIMEOUT__}"
-case "$PROVISIONING_TIMEOUT" in
-  ''|*[!0-9]*|??????*) LC_ALL=C printf 'apply.sh: PROVISIONING_TIMEOUT must be a whole number of seconds from 0 to __MAX__, not %q\n' "$PROVISIONING_TIMEOUT" >&2; exit 2 ;;
-esac
-PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
-[ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "apply.sh: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
-PS_REQUEST_ID=''
-# ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
-# . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
-# sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
-__SAFE_TEXT__
-# ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
-# with that ProvisioningStatus (read-only); fails when the listing does.
-ps_accounts() {
-  local ids
-  ids=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set __PS__ --provisioning-status "$1" --query AccountIds --output text 2>/dev/null) || return 1
-  printf '%s' "$ids" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//'
+  return provisioningShell({
+    script: 'apply.sh', ps, instance: '"$INSTANCE_ARN"', target: '--target-type ALL_PROVISIONED_ACCOUNTS',
+    dryRun: '[ "$DRY_RUN" = 1 ]', dryRunLabel: '[dry run]', nameVar: 'PERMISSION_SET_NAME', marksChange: true,
+    notDone: applyNotDone(ps, held),
+  });
 }
-# ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
-# (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
-# PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
-ps_provision() {
-  PS_REQUEST_ID=''
-  if [ "$DRY_RUN" = 1 ]; then
-    sso_show '[dry run]' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
-    echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
-    return 0
-  fi
-  CHANGED=1
-  sso_show '+' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
-  PS_REQUEST_ID=$(sso_aws sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS --query PermissionSetProvisioningStatus.RequestId --output text) || return 1
-  PS_REQUEST_ID=$(printf '%s' "$PS_REQUEST_ID" | LC_ALL=C tr -cd 'A-Za-z0-9-' | cut -c1-128)
-}
+
+/**
+ * apply.sh's ps_not_done MODE DIR CODE WHO: after a provisioning that FAILED (CODE 1) or whose end is
+ * not known (CODE 3), what the permission set holds and how to go on or back (WHO: the accounts that
+ * hold an older copy, if known); exits CODE, except in a rollback, where it is one more failed step
+ * (rollback_end exits 1).
+ */
+function applyNotDone(ps: string, held: string): string[] {
+  return String.raw`
 # ps_not_done MODE DIR CODE WHO: after a provisioning that FAILED (CODE 1) or whose end is not known (CODE 3),
 # what the permission set holds and how to go on or back (WHO: the accounts that hold an older copy, if
 # known); exits CODE, except in a rollback, where it is one more failed step (rollback_end exits 1).
@@ -862,15 +840,88 @@ ps_not_done() {
   esac
   LC_ALL=C printf '  %q --rollback %q --apply\n' "$0" "$dir" >&2
   exit "$code"
+}`.trim().split('\n').map((l) => l.replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change'));
 }
+
+/** How an Identity Center script provisions and waits: its own names for what differs between apply.sh and contain's scripts. */
+export interface ProvisioningShell {
+  /** The script's name, in its messages. */
+  readonly script: string;
+  /** The instance and permission-set arguments of sso-admin. */
+  readonly ps: string;
+  /** The instance ARN as a shell word (the status read takes only it). */
+  readonly instance: string;
+  /** provision-permission-set's target arguments. */
+  readonly target: string;
+  /** A shell test that is true in a dry run. */
+  readonly dryRun: string;
+  /** What a dry run prints before the provisioning it would start. */
+  readonly dryRunLabel: string;
+  /** The shell variable holding the permission set's name. */
+  readonly nameVar: string;
+  /** apply.sh's library counts a provisioning as a change (CHANGED=1). */
+  readonly marksChange: boolean;
+  /**
+   * The script's ps_not_done MODE DIR CODE WHO: what it says and does after a provisioning that
+   * FAILED (CODE 1) or whose end is not known (CODE 3); WHO names the accounts that hold an older copy.
+   */
+  readonly notDone: readonly string[];
+}
+
+/**
+ * The provisioning every Identity Center script shares (apply.sh, contain.sh, undo.sh): the
+ * PROVISIONING_TIMEOUT check, ps_safe_text, ps_accounts, ps_provision and ps_wait_provisioning. The
+ * script defines sso_aws (aws with its Identity Center credentials) and sso_show (prints such a
+ * call, quoted) before calling them.
+ */
+export function provisioningShell(o: ProvisioningShell): string[] {
+  const text = String.raw`
+# ---- provisioning, and waiting for it to end ----
+# PROVISIONING_TIMEOUT (environment): how many seconds --apply waits for a provisioning it starts to end,
+# reading its status every __POLL__ s (default __TIMEOUT__; 0 reads it once). Checked before anything is sent.
+PROVISIONING_TIMEOUT="${"$"}{PROVISIONING_TIMEOUT:-__TIMEOUT__}"
+case "$PROVISIONING_TIMEOUT" in
+  ''|*[!0-9]*|??????*) LC_ALL=C printf '__SCRIPT__: PROVISIONING_TIMEOUT must be a whole number of seconds from 0 to __MAX__, not %q\n' "$PROVISIONING_TIMEOUT" >&2; exit 2 ;;
+esac
+PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
+[ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "__SCRIPT__: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
+PS_REQUEST_ID=''
+# ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
+# . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
+# sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
+__SAFE_TEXT__
+# ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
+# with that ProvisioningStatus (read-only); fails when the listing does.
+ps_accounts() {
+  local ids
+  ids=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set __PS__ --provisioning-status "$1" --query AccountIds --output text 2>/dev/null) || return 1
+  printf '%s' "$ids" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//'
+}
+# ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
+# (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
+# PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
+ps_provision() {
+  PS_REQUEST_ID=''
+  if __DRY__; then
+    sso_show '__DRY_LABEL__' sso-admin provision-permission-set __PS__ __TARGET__
+    echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
+    return 0
+  fi
+__CHANGED__
+  sso_show '+' sso-admin provision-permission-set __PS__ __TARGET__
+  PS_REQUEST_ID=$(sso_aws sso-admin provision-permission-set __PS__ __TARGET__ --query PermissionSetProvisioningStatus.RequestId --output text) || return 1
+  PS_REQUEST_ID=$(printf '%s' "$PS_REQUEST_ID" | LC_ALL=C tr -cd 'A-Za-z0-9-' | cut -c1-128)
+}
+__NOT_DONE__
 # ps_wait_provisioning MODE DIR (--apply only; read-only): reads the status of the request ps_provision
 # started until it is SUCCEEDED or FAILED, every __POLL__ s for at most PROVISIONING_TIMEOUT seconds, and says
 # which. MODE: apply (this run's change, DIR its backup), again (a run again that provisioned accounts
 # holding an older copy, DIR the backup of the run it found) or rollback (DIR the backup put back).
+# shellcheck disable=SC2317 # the returns after ps_not_done: apply.sh's returns in a rollback, contain's scripts' exits
 ps_wait_provisioning() {
-  [ "$DRY_RUN" = 0 ] || return 0
+  if __DRY__; then return 0; fi
   local mode="$1" dir="$2" out status='' unread=0 reason accounts start="$SECONDS" waited name
-  name=$(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME")
+  name=$(LC_ALL=C printf '%q' "$__NAME_VAR__")
   if [ -z "$PS_REQUEST_ID" ]; then
     echo "Provisioning started, but sso-admin provision-permission-set answered without a request id: whether it took is not known; see the permission set's accounts in the IAM Identity Center console." >&2
     ps_not_done "$mode" "$dir" 3 "some accounts may hold an older copy"
@@ -878,7 +929,7 @@ ps_wait_provisioning() {
   fi
   echo "Waiting for provisioning request $PS_REQUEST_ID to end (at most $PROVISIONING_TIMEOUT s; PROVISIONING_TIMEOUT sets it) ..."
   while :; do
-    if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
+    if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn __INSTANCE__ --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
       unread=1
       break
     fi
@@ -911,12 +962,16 @@ ps_wait_provisioning() {
   else
     echo "Provisioning request $PS_REQUEST_ID is still $(ps_safe_text "$status") after $PROVISIONING_TIMEOUT s (PROVISIONING_TIMEOUT), so whether it took is not known yet. Check with:" >&2
   fi
-  sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
+  sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn __INSTANCE__ --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
   echo "  (Status SUCCEEDED or FAILED; a FailureReason says why it failed.)" >&2
   ps_not_done "$mode" "$dir" 3 "its accounts may hold an older copy until it ends"
 }
 `;
-  return text.trim().split('\n').map((l) => l
-    .replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change')
-    .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX)));
+  return text.trim().split('\n').flatMap((l) => {
+    if (l === '__NOT_DONE__') return [...o.notDone];
+    if (l === '__CHANGED__') return o.marksChange ? ['  CHANGED=1'] : [];
+    return [l.replaceAll('__SCRIPT__', o.script).replaceAll('__PS__', o.ps).replaceAll('__TARGET__', o.target).replaceAll('__INSTANCE__', o.instance)
+      .replaceAll('__DRY_LABEL__', o.dryRunLabel).replaceAll('__DRY__', o.dryRun).replaceAll('__NAME_VAR__', o.nameVar)
+      .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX))];
+  });
 }
