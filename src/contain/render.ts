@@ -115,7 +115,7 @@ function provisionLines(mode: 'contain' | 'undo', holds: string, pending: string
     `    if ! ps_provision; then ps_not_done ${mode} "" 1 "account(s) $stale hold an older copy (provisioning could not be started)"; fi`,
     `    if [ "$apply" = 1 ]; then echo "${pending}"; fi`,
     `    ps_wait_provisioning ${mode} ""`,
-    `    if [ "$apply" = 1 ]; then echo "${done}"; else echo "${dryRun}"; fi`,
+    `    if [ "$PS_OUTCOME" = SUCCEEDED ]; then echo "${done}"; else echo "${dryRun}"; fi`,
     '    exit 0',
     '  fi',
   ];
@@ -174,7 +174,7 @@ function provisionAndWait(mode: 'contain' | 'undo', pending: string, done: strin
     `if ! ps_provision; then ps_not_done ${mode} "" 1 "no account got the change: sso-admin provision-permission-set failed (above)"; fi`,
     `if [ "$apply" = 1 ]; then echo "${pending}"; fi`,
     `ps_wait_provisioning ${mode} ""`,
-    `if [ "$apply" = 1 ]; then echo "${done}"; else echo "Dry run: nothing changed. Run again with --apply."; fi`,
+    `if [ "$PS_OUTCOME" = SUCCEEDED ]; then echo "${done}"; else echo "Dry run: nothing changed. Run again with --apply."; fi`,
   ];
 }
 

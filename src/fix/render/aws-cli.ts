@@ -587,6 +587,54 @@ const PS_KEPT_FILE = 'boundary-policy-not-created.txt';
 const PS_PLAN_FILE = 'applied-plan.sha256';
 
 /**
+ * A rollback deletes the boundary policy its run created only when that cannot leave a role with
+ * neither its old boundary nor this one. Identity Center puts a permission set's boundary on the
+ * role in each account when it provisions (a CustomerManagedPolicyReference needs the policy to
+ * exist in every account it is provisioned to, the Identity Center API reference says), and IAM's
+ * DeletePolicy refuses a policy still attached (DeleteConflict): so the rollback deletes it only
+ * after its own provisioning SUCCEEDED, while the permission set no longer names it and no account
+ * holds an older copy; otherwise it stays, said, and a rollback run again deletes it then. It
+ * deletes only the policy the run created (its PolicyId and default version, as recorded).
+ */
+function ownBoundaryLines(ps: string, name: string): string[] {
+  const q = shellQuote;
+  return String.raw`
+# ps_boundary_policy_ours DIR (--apply only; read-only): true while the boundary policy is the one the run saved
+# in DIR created, as it left it (applied-__FILE__); one created again or changed since is left, said.
+ps_boundary_policy_ours() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  [ -f "$1/applied-__FILE__" ] || return 0
+  local now
+  if ! now=$(applied_value __FILE__ 2>&1); then
+    case "$now" in *NoSuchEntity*) echo "The boundary policy "__NAME__" is gone already: nothing to delete."; return 1 ;; esac
+    FAILED=$((FAILED + 1))
+    echo "The boundary policy "__NAME__" stays: it could not be read (iam get-policy failed), so whether it is the one this run created is not known." >&2
+    return 1
+  fi
+  [ "$now" != "$(cat "$1/applied-__FILE__")" ] || return 0
+  SKIPPED=$((SKIPPED + 1))
+  LC_ALL=C printf 'Left as is: the boundary policy %s is not as the run saved in %q left it (created again, or a new default version since): delete it by hand if you mean to.\n' __NAME__ "$1" >&2
+  return 1
+}
+# ps_boundary_policy_unused PUT (read-only): true when no account can still hold the boundary policy as its role's
+# boundary: this rollback's provisioning (PUT=1: one was started) SUCCEEDED, the permission set no longer names
+# it, and no account holds an older copy of the permission set. Otherwise says why it stays (a failed step).
+ps_boundary_policy_unused() {
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] (deleted only once the rollback's provisioning SUCCEEDED and no account holds a copy of the permission set that uses it)"; return 0; fi
+  local why='' stale
+  if [ "$1" = 1 ] && [ "$PS_OUTCOME" != SUCCEEDED ]; then why="this rollback's provisioning did not succeed (above), so accounts may still hold the copy of the permission set that uses it as their role's boundary"
+  elif [ "$(sso_aws sso-admin get-permissions-boundary-for-permission-set __PS__ --query PermissionsBoundary.CustomerManagedPolicyReference.Name --output text 2>/dev/null)" = __NAME__ ]; then why="the permission set still names it as its boundary"
+  elif ! stale=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED); then why="whether every account holds the permission set's latest copy could not be read (list-accounts-for-provisioned-permission-set failed)"
+  elif [ -n "$stale" ]; then why="account(s) $stale hold an older copy of the permission set, which may use it as their role's boundary"
+  fi
+  [ -n "$why" ] || return 0
+  FAILED=$((FAILED + 1))
+  echo "The boundary policy "__NAME__" stays: $why. Deleting it now could leave a role with neither its old boundary nor this one. Once a provisioning of the permission set has SUCCEEDED everywhere, run this rollback again: it deletes it then, nothing else." >&2
+  return 1
+}`.trim().split('\n').map((l) => l.replaceAll('__FILE__', PS_POLICY_FILE).replaceAll('__NAME__', q(name)).replaceAll('__PS__', ps));
+}
+
+/**
  * apply.sh for an IAM Identity Center role: IAM refuses changes to AWSReservedSSO_* roles, so the
  * boundary policy is created in the account and set on the permission set (and a right-sized
  * policy, if any, becomes the permission set's inline policy); then the permission set is
@@ -649,15 +697,22 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '  esac',
     '}',
     '',
+    '# ps_put_back DIR FILE (--apply only; read-only): true when the setting already holds what DIR saved (a rollback run again).',
+    'ps_put_back() { [ "$DRY_RUN" = 0 ] && [ -f "$1/$2" ] && [ "$(applied_value "$2" 2>/dev/null)" = "$(cat "$1/$2")" ]; }',
+    ...(own ? ownBoundaryLines(ps, boundary.name) : []),
+    '',
     '# ---- rollback (--rollback DIR) ----',
     'rollback() {',
     '  local dir="$1" put=0',
     '  rollback_begin "$dir" permission-set-boundary.json # sts get-caller-identity (the account check)',
+    '  # A setting that already holds what was saved (a rollback run again) is not put back again, nor provisioned for.',
     '  # A setting changed after apply.sh set it is left as it is, said (unchanged_since_apply).',
   ];
   // A saved setting put back, or removed when there was none, while it is still what that run left.
   const restore = (file: string, now: string, saved: string, put: string, remove: string) => [
-    `  if unchanged_since_apply "$dir" ${file}; then # ${now}`,
+    `  if ps_put_back "$dir" ${file}; then`,
+    `    echo "Already put back: ${file} holds what $(LC_ALL=C printf '%q' "$dir") saved."`,
+    `  elif unchanged_since_apply "$dir" ${file}; then # ${now}`,
     '    put=1',
     `    if ${saved}; then`,
     `      sso_undo ${put}`,
@@ -684,8 +739,21 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '    if ps_provision; then ps_wait_provisioning rollback "$dir"; else FAILED=$((FAILED + 1)); echo "  ^ failed: the permission set holds the saved state again, but no account was provisioned with it" >&2; fi',
     '  fi',
   );
-  // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE).
-  if (own) L.push(`  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it)."; else undo iam delete-policy --policy-arn ${arnOf(boundary.name)}; fi`);
+  // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE),
+  // only while it is the policy that run created, and only once no account can hold it as its role's
+  // boundary any more (ps_boundary_policy_unused): the old control back in every account first.
+  if (own) {
+    L.push(
+      `  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it).";`,
+      `  elif ps_boundary_policy_ours "$dir" && ps_boundary_policy_unused "$put"; then`,
+      `    if ! change iam delete-policy --policy-arn ${arnOf(boundary.name)}; then`,
+      '      FAILED=$((FAILED + 1))',
+      `      echo "  ^ failed: the boundary policy "${q(boundary.name)}" stays (IAM refuses to delete a policy a role still holds as its boundary: DeleteConflict). Once no role uses it, run this rollback again, or:" >&2`,
+      `      show '  ' iam delete-policy --policy-arn ${arnOf(boundary.name)} >&2`,
+      '    fi',
+      '  fi',
+    );
+  }
   if (boundary && shared) L.push(`  echo "The shared boundary "${q(boundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(boundary.name)}/README.md says how to remove it)."`);
   L.push(
     '  rollback_end',
@@ -886,6 +954,9 @@ esac
 PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
 [ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "__SCRIPT__: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
 PS_REQUEST_ID=''
+# PS_OUTCOME: how the last provisioning ps_wait_provisioning followed ended: SUCCEEDED, FAILED, UNKNOWN ('' before one).
+# shellcheck disable=SC2034 # (here and in the two functions below) read by a rollback that deletes the boundary policy it created, and by contain's scripts
+PS_OUTCOME=''
 # ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
 # . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
 # sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
@@ -900,8 +971,10 @@ ps_accounts() {
 # ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
 # (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
 # PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
+# shellcheck disable=SC2034 # PS_OUTCOME
 ps_provision() {
   PS_REQUEST_ID=''
+  PS_OUTCOME=''
   if __DRY__; then
     sso_show '__DRY_LABEL__' sso-admin provision-permission-set __PS__ __TARGET__
     echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
@@ -917,13 +990,14 @@ __NOT_DONE__
 # started until it is SUCCEEDED or FAILED, every __POLL__ s for at most PROVISIONING_TIMEOUT seconds, and says
 # which. MODE: apply (this run's change, DIR its backup), again (a run again that provisioned accounts
 # holding an older copy, DIR the backup of the run it found) or rollback (DIR the backup put back).
-# shellcheck disable=SC2317 # the returns after ps_not_done: apply.sh's returns in a rollback, contain's scripts' exits
+# shellcheck disable=SC2317,SC2034 # the returns after ps_not_done (apply.sh's returns in a rollback, contain's scripts' exits); PS_OUTCOME
 ps_wait_provisioning() {
   if __DRY__; then return 0; fi
   local mode="$1" dir="$2" out status='' unread=0 reason accounts start="$SECONDS" waited name
   name=$(LC_ALL=C printf '%q' "$__NAME_VAR__")
   if [ -z "$PS_REQUEST_ID" ]; then
     echo "Provisioning started, but sso-admin provision-permission-set answered without a request id: whether it took is not known; see the permission set's accounts in the IAM Identity Center console." >&2
+    PS_OUTCOME=UNKNOWN
     ps_not_done "$mode" "$dir" 3 "some accounts may hold an older copy"
     return 0
   fi
@@ -941,6 +1015,7 @@ ps_wait_provisioning() {
         elif [ -z "$accounts" ]; then accounts='every account it is provisioned to (none listed)'
         else accounts="account(s) $accounts"; fi
         echo "Provisioned: permission set $name is in effect in $accounts (request $PS_REQUEST_ID SUCCEEDED)."
+        PS_OUTCOME=SUCCEEDED
         return 0 ;;
       FAILED)
         reason=''
@@ -950,6 +1025,7 @@ ps_wait_provisioning() {
         if ! accounts=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED); then accounts='which accounts hold an older copy could not be read (list-accounts-for-provisioned-permission-set failed)'
         elif [ -z "$accounts" ]; then accounts='no account is listed as holding an older copy'
         else accounts="account(s) $accounts hold an older copy"; fi
+        PS_OUTCOME=FAILED
         ps_not_done "$mode" "$dir" 1 "$accounts"
         return 0 ;;
     esac
@@ -964,6 +1040,7 @@ ps_wait_provisioning() {
   fi
   sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn __INSTANCE__ --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
   echo "  (Status SUCCEEDED or FAILED; a FailureReason says why it failed.)" >&2
+  PS_OUTCOME=UNKNOWN
   ps_not_done "$mode" "$dir" 3 "its accounts may hold an older copy until it ends"
 }
 `;
