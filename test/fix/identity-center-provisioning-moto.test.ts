@@ -190,7 +190,7 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
       playing = { id: '2c5f0a4e-1111-4aaa-8bbb-fa11ed000002', statuses: ['FAILED'], reason, asked: 0 };
       const back = await apply(script, psArn, ['--rollback', backup, '--apply']);
       expect(back.status).toBe(1);
-      expect(back.ops.filter((o) => WRITES.test(o))).toEqual(['PutInlinePolicyToPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet']);
+      expect(back.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet']);
       expect(back.stderr).toContain('Provisioning FAILED (request 2c5f0a4e-1111-4aaa-8bbb-fa11ed000002): 52;c;SGVsbG8=');
       expect(back.stderr).toContain(`Permission set PsFail holds the state saved in ${backup} again; account(s) ${OTHER_ACCOUNT} hold an older copy. Once the reason above is dealt with, provision it again:\n   aws sso-admin provision-permission-set --instance-arn ${instanceArn} --permission-set-arn ${psArn} --target-type ALL_PROVISIONED_ACCOUNTS\n`);
       expect(back.stderr).toContain("The boundary policy leash-psfail-boundary stays: this rollback's provisioning did not succeed (above), so accounts may still hold the copy of the permission set that uses it as their role's boundary. Deleting it now could leave a role with neither its old boundary nor this one. Once a provisioning of the permission set has SUCCEEDED everywhere, run this rollback again: it deletes it then, nothing else.\n");
@@ -287,7 +287,7 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
     try {
       const refused = await apply(script, psArn, ['--rollback', backup, '--apply']);
       expect(refused.status, refused.stdout + refused.stderr).toBe(1);
-      expect(refused.ops.filter((o) => WRITES.test(o))).toEqual(['PutInlinePolicyToPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
+      expect(refused.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
       expect(refused.stdout).toMatch(/Provisioned: permission set PsBack is in effect in account\(s\) 123456789012 \(request [0-9a-f-]{36} SUCCEEDED\)\./);
       expect(refused.stderr).toContain('DeleteConflict');
       expect(refused.stderr).toContain(`  ^ failed: the boundary policy leash-psback-boundary stays (IAM refuses to delete a policy a role still holds as its boundary: DeleteConflict). Once no role uses it, run this rollback again, or:\n   aws iam delete-policy --policy-arn arn:aws:iam::${ACCOUNT}:policy/leash-psback-boundary\n`);
@@ -312,8 +312,10 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
     expect((await apply(other.script, other.psArn, ['--apply'])).status).toBe(0);
     const ok = await apply(other.script, other.psArn, ['--rollback', join(other.dir, backups(other.dir)[0]!), '--apply']);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.ops.filter((o) => WRITES.test(o))).toEqual(['PutInlinePolicyToPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
+    expect(ok.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
     expect(await policyId('leash-psbackok-boundary')).toBe('');
+    // The permission set had no inline policy before (Identity Center answers an empty InlinePolicy): it has none again.
+    expect((await aws(['sso-admin', 'get-inline-policy-for-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', other.psArn, '--query', 'InlinePolicy', '--output', 'text'])).trim()).toBe('');
   }, 300_000);
 
   it('control: an IAM role\'s fix (no permission set, no provisioning) sends no provisioning call and no status read', async () => {

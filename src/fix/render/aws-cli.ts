@@ -723,7 +723,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   ];
   if (inlineIdx >= 0) {
     L.push(...restore(PS_INLINE_FILE, 'sso-admin get-inline-policy-for-permission-set (the policy now)',
-      '[ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]',
+      // None, or empty (Identity Center's answer for a permission set without one: the text output is a blank line): deleted.
+      '[ -n "$(tr -d \'[:space:]\' < "$dir/permission-set-inline-policy.json")" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]',
       `sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
       `sso-admin delete-inline-policy-from-permission-set ${ps}`));
   }
