@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailLookupOptions } from '../collect/cloudtrail/sources/lookup-events.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
@@ -135,13 +136,14 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
       errors.push(...f.errors);
     }
   };
+  // The account's enabled regions, when the caller lists them (no --regions given): STS logs a
+  // regional endpoint's AssumeRole only in its region, and a user's or a session's calls are logged
+  // in the region of the endpoint they used, so every read below looks there too.
+  const listing = listRegions ? await listRegions() : undefined;
+  const listed = listing?.ok ? listing.regions.filter((r) => !regions.includes(r)) : [];
   // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
   // each session by name, so a busy account's window is not read whole (and cut at its bound).
-  // Searched in the account's enabled regions when the caller lists them (no --regions given):
-  // a regional STS endpoint's AssumeRole is logged only in its region.
   if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
-    const listing = listRegions ? await listRegions() : undefined;
-    const listed = listing?.ok ? listing.regions.filter((r) => !regions.includes(r)) : [];
     const found = await roleSessionsLive(clientIn, regions, listed, target.principalArn, window);
     sources.push(...found.sources);
     errors.push(...found.errors);
@@ -153,14 +155,80 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
       return { sources, errors, notes: listing ? regionListingNotes(listing, regions, [...regions, ...listed], readIn, found.names.length, found.unsearched) : [sessionSearchNote(regions, found.names.length)] };
     }
   }
+  // A session's own read, a user's, or the window whole: in the regions given, and in the other
+  // enabled regions at once (a whole read there bounded to WHOLE_LISTED_EVENTS in all).
   const r = await lookup(username);
-  r.records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
-  sources.push(r.source);
-  errors.push(...r.errors);
+  const perListed = username === undefined ? Math.max(MIN_LISTED_EVENTS, Math.floor(WHOLE_LISTED_EVENTS / Math.max(1, listed.length))) : undefined;
+  const more = await lookupListed(clientIn, listed, {
+    startTime: new Date(window.since),
+    ...(window.until ? { endTime: new Date(window.until) } : {}),
+    ...(maxEvents || perListed ? { maxEvents: Math.min(maxEvents ?? Infinity, perListed ?? Infinity) } : {}),
+    ...(username !== undefined ? { lookupAttributes: [{ AttributeKey: 'Username' as const, AttributeValue: username }] } : {}),
+  }, username !== undefined ? `cloudtrail:LookupEvents Username=${username}` : 'cloudtrail:LookupEvents', r.records);
+  const records = [...r.records, ...more.records];
+  records.forEach((rec, i) => builder.add(rec, `LookupEvents event ${i}`));
+  sources.push(r.source, ...more.sources);
+  errors.push(...r.errors, ...more.errors);
   // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
-  // them: looked up by that name as a role session is by its own (at most 20 names).
-  if (username !== undefined && /:user\//.test(target.principalArn)) await readEach(federatedNames(r.records).slice(0, MAX_FEDERATED));
-  return { sources, errors };
+  // them: looked up by that name as a role session is by its own (at most 20 names), in the regions given.
+  if (username !== undefined && /:user\//.test(target.principalArn)) await readEach(federatedNames(records).slice(0, MAX_FEDERATED));
+  return { sources, errors, notes: listing ? enabledRegionNotes(listing, regions, listed, more.unsearched, perListed) : [] };
+}
+
+/** A whole read's events in the enabled regions beyond the ones given, in all (each at least MIN_LISTED_EVENTS). */
+const WHOLE_LISTED_EVENTS = 10_000;
+const MIN_LISTED_EVENTS = 500;
+
+/**
+ * LookupEvents in each listed region (beyond the ones given) at once, each paced and bounded as
+ * any region. A region that answers nothing (an SCP denying it, an opt-in endpoint unreachable) is
+ * named and left out (`unsearched`), as it was before it was listed; the others are one source
+ * between them. Events already read (`seen`, by eventID) are not given twice.
+ */
+async function lookupListed(clientIn: (region: string) => CloudTrailClient, listed: readonly string[], opts: CloudTrailLookupOptions, location: string, seen: readonly unknown[] = []): Promise<{ readonly records: unknown[]; readonly sources: SourceInfo[]; readonly errors: ScanError[]; readonly unsearched: string[]; readonly whole: boolean }> {
+  if (listed.length === 0) return { records: [], sources: [], errors: [], unsearched: [], whole: true };
+  const { lookupCloudTrailEvents } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const more = await Promise.all(listed.map((r) => lookupCloudTrailEvents(clientIn(r), opts, undefined, `${location} ${r}`)));
+  const unsearched = listed.filter((_, i) => more[i]!.source.status === 'unavailable');
+  const answered = more.filter((r) => r.source.status !== 'unavailable');
+  const ids = new Set(seen.map((rec) => (rec as { eventID?: unknown } | null)?.eventID).filter((id) => typeof id === 'string'));
+  const records = answered.flatMap((r) => r.records).filter((rec) => {
+    const id = (rec as { eventID?: unknown } | null)?.eventID;
+    if (typeof id !== 'string') return true;
+    if (ids.has(id)) return false;
+    ids.add(id);
+    return true;
+  });
+  const whole = answered.every((r) => r.source.status === 'ok');
+  return {
+    records,
+    errors: more.flatMap((r) => r.errors),
+    unsearched,
+    whole,
+    sources: [{
+      kind: 'cloudtrail-api',
+      location: `${location} in ${listed.length} other enabled region(s)`,
+      status: whole ? (unsearched.length === listed.length ? 'unavailable' : 'ok') : 'partial',
+      detail: `${answered.length} answered${unsearched.length > 0 ? `; not searched (no answer): ${unsearched.join(', ')}` : ''}${whole ? '' : '; some answered in part'}`,
+      counts: { pages: more.reduce((n, r) => n + r.pages, 0), events: records.length, regions: listed.length },
+    }],
+  };
+}
+
+/**
+ * What a session's own read, a user's or a whole read saw of the account's enabled regions: where
+ * it read, what the listing dropped or could not say, and when it failed, that only the regions
+ * given were read (calls made through another region's endpoints are logged only there).
+ */
+export function enabledRegionNotes(listing: EnabledRegions, given: readonly string[], listed: readonly string[], unsearched: readonly string[] = [], perListed?: number): string[] {
+  if (!listing.ok) {
+    return [`could not list the account's enabled regions (${listing.reason}), so only the regions given were read (${given.join(', ')}): calls made through another region's endpoints are logged only there and are not read. Add that region (--regions).`];
+  }
+  const notes = [`read in the account's enabled regions (account:ListRegions; ${regionList([...given, ...listed])})${perListed !== undefined && listed.length > 0 ? `, each beyond ${given.join(', ')} up to ${perListed} events` : ''}: calls are logged in the region of the endpoint they used.`];
+  if (unsearched.length > 0) notes.push(`LookupEvents answered nothing in ${regionList(unsearched)} (refused or unreachable; an SCP may deny the region): calls made there are not read.`);
+  if (listing.dropped > 0) notes.push(`${listing.dropped} region name(s) account:ListRegions returned were not region names: dropped, not read.`);
+  if (!listing.complete) notes.push(`account:ListRegions answered only part of the list (${listing.pages} page(s)): calls made in a region not listed are not read.`);
+  return notes;
 }
 
 const MAX_FEDERATED = 20;
@@ -211,7 +279,7 @@ export function sessionSearchNote(regions: readonly string[], sessions: number):
  * caller to read the window whole, which never misses a session.
  */
 async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], listed: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[]; readonly assumedIn: readonly string[]; readonly unsearched: readonly string[] }> {
-  const { lookupCloudTrailEvents, lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
   const sources: SourceInfo[] = [];
   const errors: ScanError[] = [];
   for (const value of [roleArn, roleArn.slice(roleArn.lastIndexOf('/') + 1)]) {
@@ -221,27 +289,19 @@ async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, 
       lookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: value }],
     };
     const location = `cloudtrail:LookupEvents ResourceName=${value}`;
-    // The regions given and the other enabled regions at once (each region has its own quota).
-    const [found, ...more] = await Promise.all([
+    // The regions given and the other enabled regions at once (each region has its own quota). A
+    // listed region that answers nothing is named and left out (lookupListed); one that answered
+    // part of its events leaves the search incomplete, as a given region does.
+    const [found, other] = await Promise.all([
       lookupCloudTrailEventsInRegions(clientIn, regions, opts, undefined, location),
-      ...listed.map((r) => lookupCloudTrailEvents(clientIn(r), opts, undefined, `${location} ${r}`)),
+      lookupListed(clientIn, listed, opts, location),
     ]);
-    // A listed region that answers nothing (an SCP denying the region, an opt-in region's
-    // endpoint not reachable) is named and left out, as it was before it was listed; one that
-    // answered part of its events leaves the search incomplete, as a given region does.
-    const unsearched = listed.filter((_, i) => more[i]!.source.status === 'unavailable');
-    const answered = more.filter((r) => r.source.status !== 'unavailable');
-    const records = [...found!.records, ...answered.flatMap((r) => r.records)];
+    const unsearched = other.unsearched;
+    const records = [...found!.records, ...other.records];
     const names = roleSessionNames(records, roleArn);
-    const whole = found!.source.status === 'ok' && answered.every((r) => r.source.status === 'ok');
-    errors.push(...found!.errors, ...more.flatMap((r) => r.errors));
-    const extra: SourceInfo[] = listed.length === 0 ? [] : [{
-      kind: 'cloudtrail-api',
-      location: `${location} in ${listed.length} other enabled region(s)`,
-      status: answered.every((r) => r.source.status === 'ok') ? (unsearched.length === listed.length ? 'unavailable' : 'ok') : 'partial',
-      detail: `${answered.length} answered${unsearched.length > 0 ? `; not searched (no answer): ${unsearched.join(', ')}` : ''}${answered.some((r) => r.source.status !== 'ok') ? '; some answered in part' : ''}`,
-      counts: { pages: more.reduce((n, r) => n + r.pages, 0), events: answered.reduce((n, r) => n + r.records.length, 0), regions: listed.length },
-    }];
+    const whole = found!.source.status === 'ok' && other.whole;
+    errors.push(...found!.errors, ...other.errors);
+    const extra = other.sources;
     if (whole && names.length > 0 && names.length <= MAX_SESSIONS) {
       sources.push({ ...found!.source, detail: `${found!.source.detail ?? ''}; ${names.length} session name(s), each read by name` }, ...extra);
       return { sources, errors, names, assumedIn: assumeRegions(records, roleArn, [...regions, ...listed]), unsearched };

@@ -2,7 +2,7 @@
 // open), the policy JSON, contain.sh (a dry run unless --apply) and undo.sh (removes only what
 // contain.sh put there). Every value from the account is single-quoted in the scripts and escaped
 // in the README; the scripts refuse to run against another account.
-import { commentText, shellQuote, shellSafeTextFunction } from '../fix/render/aws-cli.js';
+import { commentText, provisioningShell, shellQuote } from '../fix/render/aws-cli.js';
 import { md } from '../fix/plan.js';
 import { safeText } from '../safe/text.js';
 import { SESSION_NAME, type ContainmentPlan } from './plan.js';
@@ -37,17 +37,23 @@ function head(p: ContainmentPlan, what: string, usesHere = true): string[] {
 /**
  * The shell both Identity Center scripts share: jq (to edit the permission set's inline policy
  * without losing a person's statements), the instance and the permission set looked up by name
- * (or taken from INSTANCE_ARN / PERMISSION_SET_ARN), and provisioning that waits for its end.
- * These run with Identity Center's credentials (management account or delegated administrator),
- * so instead of the account check they refuse a permission set not provisioned to the account.
+ * (or taken from INSTANCE_ARN / PERMISSION_SET_ARN), and provisioning that waits for its end, the
+ * same lines an Identity Center fix's apply.sh uses (aws-cli.ts provisioningShell: bounded by
+ * PROVISIONING_TIMEOUT, AWS's text cut). These run with Identity Center's credentials (management
+ * account or delegated administrator), so instead of the account check they refuse a permission
+ * set not provisioned to the account. `notDone`: the script's ps_not_done (what is in force when
+ * the provisioning FAILED or did not end in time).
  */
-function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>, what: string, usesHere: boolean): string[] {
+function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>, what: string, usesHere: boolean, script: string, notDone: string[]): string[] {
   return [
     '#!/usr/bin/env bash',
     `# leash contain: ${what} for ${commentText(p.principal.arn)},`,
     `# through IAM Identity Center permission set ${commentText(ic.permissionSetName)} (IAM refuses changes to the role itself).`,
     '# Run it with Identity Center\'s credentials: the management account or its delegated administrator.',
     '# A dry run unless given --apply. Written by leash; nothing here runs by itself.',
+    '# It waits for the provisioning it starts (sso-admin describe-permission-set-provisioning-status, every 5 s):',
+    '# at most PROVISIONING_TIMEOUT seconds (environment; default 300, 0 reads once). Exit 0 when it SUCCEEDED,',
+    '# 1 when it FAILED (its reason shown), 3 when it is still in progress then or its status cannot be read.',
     'set -euo pipefail',
     `ACCOUNT=${shellQuote(p.account)}`,
     `PERMISSION_SET=${shellQuote(ic.permissionSetName)}`,
@@ -57,6 +63,21 @@ function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCe
     ...(usesHere ? ['here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"'] : []),
     'apply=0',
     'case "${1:-}" in --apply) apply=1 ;; "") ;; *) echo "usage: $0 [--apply]" >&2; exit 2 ;; esac',
+    '# sso_aws: aws with these credentials in the instance\'s region; sso_show LABEL ARGS…: such a call, printed quoted.',
+    'sso_aws() { aws ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; }',
+    'sso_show() { printf \'%s aws\' "$1"; shift; LC_ALL=C printf \' %q\' ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; printf \'\\n\'; }',
+    '',
+    ...provisioningShell({
+      script, ps: '--instance-arn "$instance" --permission-set-arn "$ps"', instance: '"$instance"', target: '"${TARGET[@]}"',
+      dryRun: '[ "$apply" = 0 ]', dryRunLabel: 'would run:', nameVar: 'PERMISSION_SET', marksChange: false, notDone,
+    }),
+    '# ps_stale_here: the accounts this plan provisions to that hold an older copy of the permission set (read-only; fails when unreadable).',
+    'ps_stale_here() {',
+    '  local ids',
+    '  ids=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED) || return 1',
+    ic.allAccounts ? '  printf \'%s\' "$ids"' : '  case " $ids " in *" $ACCOUNT "*) printf \'%s\' "$ACCOUNT" ;; esac',
+    '}',
+    '',
     'command -v jq >/dev/null || { echo "This script needs jq to edit the permission set\'s inline policy without losing its other statements: nothing done." >&2; exit 1; }',
     'sso() { aws sso-admin ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; }',
     'run_sso() { if [ "$apply" = 1 ]; then sso "$@"; else printf \'would run: aws sso-admin\'; printf \' %q\' ${REGION_ARGS[@]+"${REGION_ARGS[@]}"} "$@"; printf \'\\n\'; fi; }',
@@ -74,39 +95,101 @@ function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCe
     '# shellcheck disable=SC2016 # $p is jq\'s, not the shell\'s',
     String.raw`JQ_DEFS='def stmts: (.Statement // []) | if type == "array" then . else [.] end; def ours($p): (.Sid // "") | tostring | startswith($p);'`,
     String.raw`count_ours() { printf '%s' "$1" | jq --arg p "$SID_PREFIX" "$JQ_DEFS"' [stmts[] | select(ours($p))] | length'; }`,
-    // AWS's answer is hostile text: its status is cut to A-Z and _, its request id to letters,
-    // digits and -, its FailureReason through the sanitiser apply.sh uses.
-    shellSafeTextFunction('safe_text'),
-    '# provision_read JSON: PROVISION_STATUS and PROVISION_REQUEST (cut to A-Z_ and to letters, digits, -) and PROVISION_REASON (safe_text) of a provisioning answer.',
-    'provision_read() {',
-    '  PROVISION_STATUS="$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.Status // "UNKNOWN"\' | LC_ALL=C tr -cd \'A-Z_\')"',
-    '  PROVISION_REQUEST="$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.RequestId // ""\' | LC_ALL=C tr -cd \'A-Za-z0-9-\')"',
-    '  PROVISION_REASON="$(safe_text "$(printf \'%s\' "$1" | jq -r \'.PermissionSetProvisioningStatus.FailureReason // ""\')")"',
-    '}',
-    'provision() {',
-    '  if [ "$apply" = 0 ]; then run_sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}"; return 0; fi',
-    '  local out req tries=0',
-    '  out="$(sso provision-permission-set --instance-arn "$instance" --permission-set-arn "$ps" "${TARGET[@]}" --output json)"',
-    '  provision_read "$out"',
-    '  req="$PROVISION_REQUEST"',
-    '  while [ "$PROVISION_STATUS" = IN_PROGRESS ] && [ "$tries" -lt 60 ]; do',
-    '    sleep 5; tries=$((tries + 1))',
-    '    out="$(sso describe-permission-set-provisioning-status --instance-arn "$instance" --provision-permission-set-request-id "$req" --output json)"',
-    '    provision_read "$out"',
-    '  done',
-    '  case "$PROVISION_STATUS" in',
-    '    SUCCEEDED) echo "Provisioned." ;;',
-    '    IN_PROGRESS) echo "Still provisioning after 5 minutes (request $req): see the permission set in the Identity Center console." >&2; exit 1 ;;',
-    '    *) echo "Provisioning ended ${PROVISION_STATUS:-with no status} (request ${req:-none})${PROVISION_REASON:+: $PROVISION_REASON}: the permission set changed, but the accounts may not have it yet." >&2; exit 1 ;;',
-    '  esac',
+  ];
+}
+
+/** Where the plan's provisioning goes, in words (shell text: $ACCOUNT expands). */
+const whereText = (ic: NonNullable<ContainmentPlan['identityCenter']>) => (ic.allAccounts ? 'every account it is provisioned to' : 'account $ACCOUNT');
+
+/**
+ * A run again, and the provisioning of a run: `again` prints what the permission set holds when it
+ * already holds the change (the plan's Deny, or none of it) and provisions again only when an
+ * account of the plan holds an older copy; nothing to provision sends no provisioning and no
+ * status read. `done` is said once a provisioning SUCCEEDED.
+ */
+function provisionLines(mode: 'contain' | 'undo', holds: string, pending: string, done: string, dryRun: string): string[] {
+  return [
+    `  if ! stale=$(ps_stale_here); then echo "${holds}; whether its accounts hold its latest copy could not be read (sso-admin list-accounts-for-provisioned-permission-set failed): see the permission set's accounts in the IAM Identity Center console." >&2; exit 3; fi`,
+    '  if [ -n "$stale" ]; then',
+    `    echo "${holds}, but account(s) $stale hold an older copy${mode === 'contain' ? ' without it' : ', which may still hold the Deny'}: provisioning again (nothing else is changed)."`,
+    `    if ! ps_provision; then ps_not_done ${mode} "" 1 "account(s) $stale hold an older copy (provisioning could not be started)"; fi`,
+    `    if [ "$apply" = 1 ]; then echo "${pending}"; fi`,
+    `    ps_wait_provisioning ${mode} ""`,
+    `    if [ "$PS_OUTCOME" = SUCCEEDED ]; then echo "${done}"; else echo "${dryRun}"; fi`,
+    '    exit 0',
+    '  fi',
+  ];
+}
+
+/** "permission set NAME", the name as the shell quotes it (printf %q: no control character reaches the terminal). */
+const PS_NAME = '$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")';
+
+/**
+ * contain.sh's ps_not_done: containment is urgent, so it says first what is in force (the Deny is
+ * in the permission set, but an account has it only once a provisioning reaches it), then how to
+ * go on: run again (provisions only), or an SCP, which takes effect without Identity Center.
+ */
+function containNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>, file: string): string[] {
+  const where = whereText(ic);
+  return [
+    '# ps_not_done MODE DIR CODE WHO: the provisioning FAILED (CODE 1) or did not end in time (CODE 3): what is in force, what to do; exits CODE.',
+    'ps_not_done() {',
+    '  local code="$3" who="$4" name',
+    '  name=$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")',
+    '  if [ "$code" = 1 ]; then',
+    '    echo "NOT CONTAINED: permission set $name holds the Deny, but $who: where a copy is older the Deny is not in force, and the role\'s sessions there act without it." >&2',
+    '    echo "Once the reason above is dealt with, run ./contain.sh --apply again: it provisions again the accounts that hold an older copy, nothing else." >&2',
+    '  else',
+    `    echo "NOT KNOWN TO BE CONTAINED yet: permission set $name holds the Deny, but $who: the Deny is in force in ${where} only once the provisioning has reached it." >&2`,
+    '    echo "Once it has ended, run ./contain.sh --apply again: it says whether the Deny is in force and provisions again the accounts that hold an older copy." >&2',
+    '  fi',
+    `  echo "Meanwhile, to stop the role without Identity Center: attach the statements of ${file} as an SCP on ${ic.allAccounts ? 'every account the permission set is provisioned to' : 'account $ACCOUNT'} in AWS Organizations. Undo: ./undo.sh --apply" >&2`,
+    '  exit "$code"',
     '}',
   ];
 }
 
+/** undo.sh's ps_not_done: the Deny is out of the permission set, but still in force where the copy is older. */
+function undoNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>): string[] {
+  return [
+    '# ps_not_done MODE DIR CODE WHO: the provisioning FAILED (CODE 1) or did not end in time (CODE 3): what is in force, what to do; exits CODE.',
+    'ps_not_done() {',
+    '  local code="$3" who="$4" name',
+    '  name=$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")',
+    '  if [ "$code" = 1 ]; then',
+    '    echo "NOT UNDONE everywhere: permission set $name no longer holds the Deny, but $who: where a copy is older the Deny is still in force." >&2',
+    '    echo "Once the reason above is dealt with, run ./undo.sh --apply again: it provisions again the accounts that hold an older copy, nothing else." >&2',
+    '  else',
+    `    echo "NOT KNOWN TO BE UNDONE yet: permission set $name no longer holds the Deny, but $who: the Deny stays in force in ${whereText(ic)} until the provisioning has reached it." >&2`,
+    '    echo "Once it has ended, run ./undo.sh --apply again: it says whether the accounts hold the latest copy and provisions again those that do not." >&2',
+    '  fi',
+    '  exit "$code"',
+    '}',
+  ];
+}
+
+/** The provisioning of a run that changed the permission set: what is in force while it is pending, the wait, the end. */
+function provisionAndWait(mode: 'contain' | 'undo', pending: string, done: string): string[] {
+  return [
+    `if ! ps_provision; then ps_not_done ${mode} "" 1 "no account got the change: sso-admin provision-permission-set failed (above)"; fi`,
+    `if [ "$apply" = 1 ]; then echo "${pending}"; fi`,
+    `ps_wait_provisioning ${mode} ""`,
+    `if [ "$PS_OUTCOME" = SUCCEEDED ]; then echo "${done}"; else echo "Dry run: nothing changed. Run again with --apply."; fi`,
+  ];
+}
+
 function ssoContainScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>, inline: NonNullable<ContainmentPlan['inline']>): string {
-  const lines = ssoHead(p, ic, 'stop it now', true);
+  const where = whereText(ic);
+  const pending = `The Deny is in permission set ${PS_NAME} now, but in force in ${where} only once this provisioning ends there: until then the role's sessions there act without it.`;
+  const done = `Contained: the Deny is in force in ${where} (IAM may take a few minutes to apply it everywhere). Undo: ./undo.sh --apply`;
+  const lines = ssoHead(p, ic, 'stop it now', true, 'contain.sh', containNotDone(ic, inline.file));
   lines.push(
-    'if [ -n "$current" ] && [ "$(count_ours "$current")" != 0 ]; then echo "The permission set already holds this plan\'s Deny ($SID_PREFIX): nothing to do."; exit 0; fi',
+    '# A run again: nothing to do while the accounts hold the Deny; provisioned again (nothing else) where one holds an older copy.',
+    'if [ -n "$current" ] && [ "$(count_ours "$current")" != 0 ]; then',
+    ...provisionLines('contain', "The permission set already holds this plan's Deny ($SID_PREFIX)", pending, done, 'Dry run: nothing changed. Run again with --apply.'),
+    `  echo "The permission set already holds this plan's Deny ($SID_PREFIX), and ${where} holds its latest copy: nothing to do."`,
+    '  exit 0',
+    'fi',
     'work="$(mktemp -d)"',
     'trap \'rm -rf "$work"\' EXIT',
   );
@@ -138,17 +221,25 @@ function ssoContainScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['i
     '  [ -e "$here/permission-set-inline-before.json" ] || printf \'%s\' "$current" > "$here/permission-set-inline-before.json"',
     '  cp "$work/deny.json" "$here/applied.json"',
     'fi',
-    'provision',
-    'if [ "$apply" = 1 ]; then echo "Done. Policy updates can take a few minutes to take effect. Undo: ./undo.sh --apply"; else echo "Dry run: nothing changed. Run again with --apply."; fi',
+    '# Recorded before the wait: the permission set holds the Deny whether or not every account takes it.',
+    ...provisionAndWait('contain', pending, done),
     '',
   );
   return lines.join('\n');
 }
 
 function ssoUndoScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCenter']>): string {
-  const lines = ssoHead(p, ic, 'undo the containment', false);
+  const where = whereText(ic);
+  const pending = `The Deny is out of permission set ${PS_NAME} now, but still in force in ${where} until this provisioning ends there.`;
+  const done = `Undone: the Deny is out of ${where} too.`;
+  const lines = ssoHead(p, ic, 'undo the containment', false, 'undo.sh', undoNotDone(ic));
   lines.push(
-    'if [ -z "$current" ] || [ "$(count_ours "$current")" = 0 ]; then echo "The permission set holds none of this plan\'s statements ($SID_PREFIX): nothing to undo."; exit 0; fi',
+    '# A run again: nothing to do while the accounts hold the latest copy; provisioned again (nothing else) where one holds an older one.',
+    'if [ -z "$current" ] || [ "$(count_ours "$current")" = 0 ]; then',
+    ...provisionLines('undo', "The permission set holds none of this plan's statements ($SID_PREFIX)", pending, done, 'Dry run: nothing changed. Run again with --apply.'),
+    `  echo "The permission set holds none of this plan's statements ($SID_PREFIX), and ${where} holds its latest copy: nothing to undo."`,
+    '  exit 0',
+    'fi',
     'work="$(mktemp -d)"',
     'trap \'rm -rf "$work"\' EXIT',
     '# Every statement but leash\'s, as they are now: a change someone made since stays.',
@@ -159,8 +250,7 @@ function ssoUndoScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['iden
     'else',
     '  run_sso put-inline-policy-to-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --inline-policy "file://$work/policy.json"',
     'fi',
-    'provision',
-    'if [ "$apply" = 1 ]; then echo "Undone."; else echo "Dry run: nothing changed. Run again with --apply."; fi',
+    ...provisionAndWait('undo', pending, done),
     '',
   );
   return lines.join('\n');
@@ -289,7 +379,7 @@ function readme(p: ContainmentPlan): string {
       './undo.sh --apply       # takes out only the statements this plan put there, and provisions again',
       '```',
       '',
-      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish. An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. contain.sh first checks Identity Center's size quota for the merged policy (10,240 bytes without whitespace, 32,768 in all) and, past it, exits 3 with nothing changed: make room in the inline policy, or attach the same statements as an SCP on the account from AWS Organizations, which does the same.`,
+      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish, at most \`PROVISIONING_TIMEOUT\` seconds (environment; default 300). Until the provisioning reaches an account the Deny is not in force there, and contain.sh says so: it exits 0 once it SUCCEEDED (naming the accounts), 1 when it FAILED (AWS's reason shown: run it again to provision again, or attach the statements as an SCP), 3 when it is still in progress (the command to check it is shown; run it again later). An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. contain.sh first checks Identity Center's size quota for the merged policy (10,240 bytes without whitespace, 32,768 in all) and, past it, exits 3 with nothing changed: make room in the inline policy, or attach the same statements as an SCP on the account from AWS Organizations, which does the same.`,
       '',
     );
   } else {

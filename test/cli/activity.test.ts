@@ -220,8 +220,9 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
   type WithNotes = Awaited<ReturnType<typeof json>> & { notes: string[] };
   const lookupRegionsSent = (f: FakeAws) => [...new Set(f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.region))].sort();
   const listRegionsSent = (f: FakeAws) => f.requests.filter((q) => q.service === 'account');
+  const readGiven = "could not list the account's enabled regions (AccessDeniedException on account:ListRegions), so only the regions given were read (us-east-1): calls made through another region's endpoints are logged only there and are not read. Add that region (--regions).";
 
-  it('account:ListRegions refused: the sessions are searched for in the regions given, a note says why and which; exit 0 as before; --regions given sends no ListRegions; a session\'s own read lists nothing and carries no note, nor does a role read whole', async () => {
+  it('account:ListRegions refused: the sessions are searched for in the regions given, a note says why and which; exit 0 as before; --regions given sends no ListRegions; a session\'s own read and a role read whole say the same of the regions they read', async () => {
     const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: s9Records }), { cloudTrailRegional: true, deny: ['ListRegions'], listRegionsPages: [['us-east-1', 'eu-central-1']] });
     const args = liveArgs(f.url);
     const refused = `could not list the account's enabled regions (AccessDeniedException on account:ListRegions), so only the regions given were searched: ${missed}`;
@@ -245,14 +246,13 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
       expect(listRegionsSent(f)).toEqual([]);
       expect(f.requests.filter((q) => q.operation === 'LookupEvents').length).toBeGreaterThan(0);
 
-      // Controls: a session's own read (by its name) lists no regions and says nothing of the kind; a role read whole
-      // (its search, which asked for the listing, found no session) says nothing either.
+      // A session's own read (by its name) asks for the listing too, once, and says only the regions given were read.
       f.requests.length = 0;
       const own = await runCli(['activity', `arn:aws:sts::${ACCT}:assumed-role/deploy-agent/s9`, ...args]);
       expect(own.code, own.err).toBe(0);
       expect(own.out).toContain('DeleteBucket');
-      expect(own.out).not.toMatch(/^note:/m);
-      expect(listRegionsSent(f)).toEqual([]);
+      expect(own.out).toContain(`\nnote: ${readGiven}\n`);
+      expect(listRegionsSent(f).map((q) => [q.operation, q.status])).toEqual([['ListRegions', 403]]);
     } finally {
       await f.close();
     }
@@ -260,7 +260,7 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     try {
       const whole = (await json([ROLE, ...liveArgs(g.url)])) as WithNotes;
       expect(whole.events.map((e) => e.session)).toEqual(['s1', 's1', 's2', 's9']);
-      expect(whole.notes).toEqual([]);
+      expect(whole.notes).toEqual([readGiven]);
     } finally {
       await g.close();
     }
@@ -358,6 +358,76 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
     }
   });
 
+  it('a user\'s, a session\'s own and a whole read also look in the account\'s enabled regions: calls made only through eu-central-1 are found; control: a listing without it does not find them; --regions sends no listing; refused: the note; hostile names dropped', async () => {
+    const user = `arn:aws:iam::${ACCT}:user/ci-bot`;
+    const asUser = { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT };
+    // Calls logged only in Frankfurt (the endpoint they used): a user's, session s1's, and session s3's (no AssumeRole in the trail).
+    const userEu = { ...call('2026-12-05T12:00:00Z', 'ec2.amazonaws.com', 'TerminateInstances', 's1', { awsRegion: 'eu-central-1' }), userIdentity: asUser };
+    const userHome = { ...call('2026-12-05T12:01:00Z', 's3.amazonaws.com', 'ListBuckets'), userIdentity: asUser };
+    const s1Eu = call('2026-12-05T12:02:00Z', 'rds.amazonaws.com', 'DeleteDBInstance', 's1', { awsRegion: 'eu-central-1' });
+    const s3Eu = call('2026-12-05T12:03:00Z', 'lambda.amazonaws.com', 'DeleteFunction', 's3', { awsRegion: 'eu-central-1' });
+    const hostile = ['\u001b]0;owned\u0007eu-central-1', '../eu-central-1', 'EU-CENTRAL-1'];
+    const f = await startFakeAws(accountFromAuthorizationDetails(emptyIam, { accountId: ACCT, cloudTrailRecords: [...recent, userEu, userHome, s1Eu, s3Eu] }), { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-central-1', ...hostile]] });
+    const byName = (name: string) => f.requests.filter((q) => q.operation === 'LookupEvents' && (q.params['LookupAttributes'] as { AttributeValue: string }[] | undefined)?.[0]?.AttributeValue === name).map((q) => q.region).sort();
+    try {
+      const u = (await json([user, ...liveArgs(f.url)])) as WithNotes;
+      expect(u.events.map((e) => e.eventName)).toEqual(['TerminateInstances', 'ListBuckets']);
+      expect(byName('ci-bot')).toEqual(['eu-central-1', 'us-east-1']);
+      expect(u.notes).toEqual([
+        "read in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-central-1): calls are logged in the region of the endpoint they used.",
+        '3 region name(s) account:ListRegions returned were not region names: dropped, not read.',
+      ]);
+      // Hostile names: never a request signed for them, never printed.
+      expect([...new Set(f.requests.map((q) => q.region))].sort()).toEqual(['eu-central-1', 'us-east-1']);
+      const text = await runCli(['activity', user, ...liveArgs(f.url)]);
+      expect(text.code, text.err).toBe(0);
+      for (const out of [text.out, text.err, JSON.stringify(u)]) {
+        expect(out).not.toMatch(RAW_ESCAPE);
+        expect(out).not.toContain('owned');
+        expect(out).not.toContain('../');
+        expect(out).not.toContain('EU-CENTRAL-1');
+      }
+
+      f.requests.length = 0;
+      const own = (await json([SESSION_ARN, ...liveArgs(f.url)])) as WithNotes;
+      expect(own.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket', 'DeleteDBInstance']);
+      expect(byName('s1')).toEqual(['eu-central-1', 'us-east-1']);
+
+      // The role read whole (no AssumeRole names it): Frankfurt read too, bounded, said.
+      f.requests.length = 0;
+      const whole = (await json([ROLE, ...liveArgs(f.url)])) as WithNotes;
+      expect(whole.events.map((e) => [e.eventName, e.session])).toContainEqual(['DeleteFunction', 's3']);
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents' && q.params['LookupAttributes'] === undefined).map((q) => q.region).sort()).toEqual(['eu-central-1', 'us-east-1']);
+      expect(whole.notes[0]).toBe("read in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-central-1), each beyond us-east-1 up to 10000 events: calls are logged in the region of the endpoint they used.");
+
+      // Control: Frankfurt not in the listing: none of those calls is found, nothing is sent there.
+      f.options.listRegionsPages = [['us-east-1']];
+      f.requests.length = 0;
+      const not = (await json([user, ...liveArgs(f.url)])) as WithNotes;
+      expect(not.events.map((e) => e.eventName)).toEqual(['ListBuckets']);
+      expect(byName('ci-bot')).toEqual(['us-east-1']);
+      expect((await json([SESSION_ARN, ...liveArgs(f.url)])).events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
+
+      // --regions given: no listing, the regions given only.
+      f.options.listRegionsPages = [['us-east-1', 'eu-central-1']];
+      f.requests.length = 0;
+      const given = (await json([user, ...liveArgs(f.url), '--regions', 'eu-west-1'])) as WithNotes;
+      expect(listRegionsSent(f)).toEqual([]);
+      expect(given.events.map((e) => e.eventName)).toEqual(['ListBuckets']);
+      expect(given.notes).toEqual([]);
+
+      // The listing refused: the regions given only, and the note says so and why.
+      f.options.deny = ['ListRegions'];
+      f.requests.length = 0;
+      const refused = (await json([user, ...liveArgs(f.url)])) as WithNotes;
+      expect(listRegionsSent(f).map((q) => [q.operation, q.status])).toEqual([['ListRegions', 403]]);
+      expect(refused.events.map((e) => e.eventName)).toEqual(['ListBuckets']);
+      expect(refused.notes).toEqual([readGiven]);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('an IAM user is looked up by its user name, whatever its path, and its federated sessions by the names it gave them', async () => {
     const user = `arn:aws:iam::${ACCT}:user/contractors/ci-bot`;
     const asUser = { type: 'IAMUser', arn: user, userName: 'ci-bot', accountId: ACCT };
@@ -382,7 +452,8 @@ describe('leash activity --live: LookupEvents over the loopback endpoint', () =>
   it('the same session\'s calls as the trail files give', async () => {
     const t = await json([SESSION_ARN, '--live', '--region', 'us-east-1', '--endpoint-url', fake.url, '--since', '2026-12-05T00:00:00Z', '--until', '2026-12-06T00:00:00Z']);
     expect(t.events.map((e) => e.eventName)).toEqual(['ListBuckets', 'DeleteBucket']);
-    expect(fake.requests.filter((r) => r.service !== 'cloudtrail')).toEqual([]);
+    // CloudTrail's LookupEvents, and the Account API's region listing (no --regions): nothing else.
+    expect(fake.requests.filter((r) => r.service !== 'cloudtrail' && !(r.service === 'account' && r.operation === 'ListRegions'))).toEqual([]);
   });
 });
 

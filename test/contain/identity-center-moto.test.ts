@@ -2,13 +2,18 @@
 // scan's report, then contain.sh and undo.sh run with the aws CLI and jq against moto's sso-admin
 // (a real API). The Deny is merged into the permission set's inline policy beside a person's
 // statements and provisioned; undo takes out only leash's statements, keeping a change made since.
-// Skipped, saying why, without moto, the aws CLI or jq.
+// The scripts' requests go through the recording proxy, which answers what moto 5.2 lacks
+// (DescribePermissionSetProvisioningStatus: SUCCEEDED, as moto provisions at once; the
+// ProvisioningStatus filter of ListAccountsForProvisionedPermissionSet); the test's own setup
+// talks to moto directly. Skipped, saying why, without moto, the aws CLI or jq.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_CREDENTIALS, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
+import { startAwsProxy, type AwsProxy, type ProxyAnswerer } from '../support/aws-proxy.js';
+import { permissionSetAnswer, permissionSetRequest, throughProxy } from '../support/permission-set-proxy.js';
 import { runCli } from '../support/cli.js';
 import { containPlan } from '../support/contain-plan.js';
 
@@ -22,7 +27,13 @@ const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 
 const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' }).status === 0;
 const skip = !motoAvailable ? MOTO_SKIP_REASON : !awsCli ? 'the aws CLI is not installed' : !jq ? 'jq is not installed (.ci/run installs it)' : undefined;
 
+// moto provisions at once: a status read answers SUCCEEDED; no account holds an older copy.
+const answer: ProxyAnswerer = ({ operation, body }) => operation === 'DescribePermissionSetProvisioningStatus'
+  ? { status: 200, body: { PermissionSetProvisioningStatus: { Status: 'SUCCEEDED', RequestId: permissionSetRequest(body).ProvisionPermissionSetRequestId } } }
+  : permissionSetAnswer(operation, body, { boundaries: new Map(), stale: new Map() });
+
 let moto: Moto;
+let proxy: AwsProxy;
 let root: string;
 let reports: string;
 let env: NodeJS.ProcessEnv;
@@ -30,7 +41,8 @@ const instances: Record<string, string> = {};
 const permissionSets: Record<string, string> = {};
 
 const aws = (args: string[]) => spawnSync('aws', args, { env, encoding: 'utf8' });
-const run = (script: string, ...args: string[]) => spawnSync('bash', [script, ...args], { env, encoding: 'utf8' });
+const proxied = throughProxy(() => proxy, () => env);
+const run = (script: string, ...args: string[]) => proxied.run('bash', [script, ...args]);
 const json = (args: string[]) => {
   const r = aws([...args, '--output', 'json']);
   expect(r.status, r.stderr).toBe(0);
@@ -57,6 +69,7 @@ const contain = (args: string[]) => containPlan(root, reports, args);
 describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     moto = await startMoto();
+    proxy = await startAwsProxy(moto.endpoint, answer);
     root = mkdtempSync(join(tmpdir(), 'leash-contain-sso-'));
     reports = join(root, 'reports');
     env = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
@@ -78,6 +91,7 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
     json(['sso-admin', 'put-inline-policy-to-permission-set', '--instance-arn', instances['us-east-1']!, '--permission-set-arn', permissionSets['AdministratorAccess']!, '--inline-policy', JSON.stringify(PERSON)]);
   }, 120_000);
   afterAll(async () => {
+    await proxy?.close();
     await moto?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -86,47 +100,47 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
     const dir = await contain([`arn:aws:sts::${ACCOUNT}:assumed-role/${ADMIN_ROLE}/dana@example.com`]);
     const before = inline('us-east-1', 'AdministratorAccess');
 
-    const dry = run(join(dir, 'contain.sh'));
+    const dry = await run(join(dir, 'contain.sh'));
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/would run: aws sso-admin put-inline-policy-to-permission-set/);
     expect(dry.stdout).toMatch(/would run: aws sso-admin provision-permission-set .*ALL_PROVISIONED_ACCOUNTS/);
     expect(dry.stdout).toContain('*:dana@example.com');
     expect(inline('us-east-1', 'AdministratorAccess')).toBe(before);
 
-    const applied = run(join(dir, 'contain.sh'), '--apply');
+    const applied = await run(join(dir, 'contain.sh'), '--apply');
     expect(applied.status, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/Provisioned\./);
+    expect(applied.stdout).toMatch(/Provisioned: permission set AdministratorAccess is in effect in account\(s\) 123456789012 \(request [0-9a-f-]{36} SUCCEEDED\)\.\nContained: the Deny is in force in every account it is provisioned to/);
     const put = JSON.parse(inline('us-east-1', 'AdministratorAccess'));
     const deny = JSON.parse(readFileSync(join(dir, 'deny-statements.json'), 'utf8'));
     expect(put.Statement).toEqual([...PERSON.Statement, ...deny.Statement]);
     expect(readFileSync(join(dir, 'permission-set-inline-before.json'), 'utf8')).toBe(before);
 
     // Twice is once.
-    const again = run(join(dir, 'contain.sh'), '--apply');
+    const again = await run(join(dir, 'contain.sh'), '--apply');
     expect(again.stdout).toMatch(/already holds this plan's Deny/);
     expect(JSON.parse(inline('us-east-1', 'AdministratorAccess')).Statement).toHaveLength(2);
 
     // Someone adds a statement while it is contained; undo leaves theirs and the person's.
     const added = { Sid: 'AddedLater', Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' };
     json(['sso-admin', 'put-inline-policy-to-permission-set', '--instance-arn', instances['us-east-1']!, '--permission-set-arn', permissionSets['AdministratorAccess']!, '--inline-policy', JSON.stringify({ ...put, Statement: [...put.Statement, added] })]);
-    const undo = run(join(dir, 'undo.sh'), '--apply');
+    const undo = await run(join(dir, 'undo.sh'), '--apply');
     expect(undo.status, undo.stderr).toBe(0);
     expect(JSON.parse(inline('us-east-1', 'AdministratorAccess')).Statement).toEqual([...PERSON.Statement, added]);
-    expect(run(join(dir, 'undo.sh'), '--apply').stdout).toMatch(/none of this plan's statements/);
+    expect((await run(join(dir, 'undo.sh'), '--apply')).stdout).toMatch(/none of this plan's statements/);
   }, 180_000);
 
   it('everyone\'s sessions, instance in the region the role\'s path names: the time it ran; undo deletes the inline policy it created', async () => {
     const dir = await contain([READ_ROLE]);
     expect(inline('eu-west-1', 'ReadOnly')).toBe('');
     const start = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const applied = run(join(dir, 'contain.sh'), '--apply');
+    const applied = await run(join(dir, 'contain.sh'), '--apply');
     expect(applied.status, applied.stderr).toBe(0);
     const put = JSON.parse(inline('eu-west-1', 'ReadOnly'));
     expect(put.Statement).toHaveLength(1);
     const at = put.Statement[0].Condition.DateLessThan['aws:TokenIssueTime'] as string;
     expect(Date.parse(at)).toBeGreaterThanOrEqual(start.getTime());
     expect(JSON.parse(readFileSync(join(dir, 'applied.json'), 'utf8')).Statement).toEqual(put.Statement);
-    expect(run(join(dir, 'undo.sh'), '--apply').status).toBe(0);
+    expect((await run(join(dir, 'undo.sh'), '--apply')).status).toBe(0);
     expect(inline('eu-west-1', 'ReadOnly')).toBe('');
   }, 180_000);
 
@@ -146,7 +160,7 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
     const setPolicy = (doc: unknown) => json(['sso-admin', 'put-inline-policy-to-permission-set', '--instance-arn', instances['us-east-1']!, '--permission-set-arn', permissionSets['PowerUser']!, '--inline-policy', JSON.stringify(doc)]);
     setPolicy(policy());
     for (const args of [[], ['--apply']]) {
-      const r = run(join(dir, 'contain.sh'), ...args);
+      const r = await run(join(dir, 'contain.sh'), ...args);
       expect(r.status, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/would be \d+ bytes without whitespace \(\d+ in all\): IAM Identity Center allows 10,240 \(32,768 in all\)\. Nothing done\./);
       expect(r.stderr).toContain('deny-statements.json');
@@ -156,20 +170,20 @@ describe.skipIf(skip !== undefined)(`leash contain of an Identity Center role ag
 
     // Control: the same plan over a small inline policy goes through.
     setPolicy(PERSON);
-    const ok = run(join(dir, 'contain.sh'), '--apply');
+    const ok = await run(join(dir, 'contain.sh'), '--apply');
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(inline('us-east-1', 'PowerUser')).Statement).toEqual([...PERSON.Statement, ...deny.Statement]);
   }, 180_000);
 
   it('refuses a permission set not provisioned to the account, and a machine without jq, changing nothing', async () => {
     const billing = await contain([BILLING_ROLE, '--scope', 'all']);
-    const r = run(join(billing, 'contain.sh'), '--apply');
+    const r = await run(join(billing, 'contain.sh'), '--apply');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/No permission set named Billing is provisioned to account 123456789012/);
     expect(inline('us-east-1', 'Billing')).toBe('');
 
     // Control for the lookup: the same plan with the permission set named by the environment does apply.
-    const named = spawnSync('bash', [join(billing, 'contain.sh'), '--apply'], { env: { ...env, PERMISSION_SET_ARN: permissionSets['Billing'] }, encoding: 'utf8' });
+    const named = await proxied.run('bash', [join(billing, 'contain.sh'), '--apply'], { PERMISSION_SET_ARN: permissionSets['Billing'] });
     expect(named.status, named.stderr).toBe(0);
     expect(JSON.parse(inline('us-east-1', 'Billing')).Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Action: '*', Resource: '*' })]);
 

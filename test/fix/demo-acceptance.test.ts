@@ -252,7 +252,11 @@ case "$args" in
   *"PermissionsBoundary.PermissionsBoundaryArn"*) echo None ;;
   *"--query Role.MaxSessionDuration"*) echo 43200 ;;
   *"--query Role.AssumeRolePolicyDocument"*) echo '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}' ;;
-  *" get-permissions-boundary-for-permission-set "*) echo "An error occurred (ResourceNotFoundException)" >&2; exit 254 ;;
+  # The permission set's boundary kept between calls, as Identity Center does (none until one is put).
+  *" put-permissions-boundary-to-permission-set "*) while [ "$#" -gt 0 ]; do if [ "$1" = --permissions-boundary ]; then printf '%s
+' "$2" > "$FAKE_AWS_LOG.boundary"; fi; shift; done ;;
+  *" delete-permissions-boundary-from-permission-set "*) rm -f "$FAKE_AWS_LOG.boundary" ;;
+  *" get-permissions-boundary-for-permission-set "*) if [ -f "$FAKE_AWS_LOG.boundary" ]; then cat "$FAKE_AWS_LOG.boundary"; else echo "An error occurred (ResourceNotFoundException)" >&2; exit 254; fi ;;
   *" get-inline-policy-for-permission-set "*) echo None ;;
   *" provision-permission-set "*"--query PermissionSetProvisioningStatus.RequestId"*) echo 3f2a9c1e-0000-4000-8000-00000000abcd ;;
   *" describe-permission-set-provisioning-status "*) printf 'SUCCEEDED\tNone\n' ;;
@@ -306,7 +310,8 @@ esac
     const backOps = back.calls.map((c) => (c[0] === '--profile' ? c.slice(2) : c)).map((c) => `${c[0]} ${c[1]}`).filter((o) => !o.startsWith('sts '));
     // The shared boundary stays (other principals may attach it); rollback says so.
     // The boundary is read first: put back only while it is what the run left (identity-center-apply-twice-moto.test.ts).
-    expect(backOps).toEqual(['sso-admin get-permissions-boundary-for-permission-set', 'sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set', 'sso-admin describe-permission-set-provisioning-status', 'sso-admin list-accounts-for-provisioned-permission-set']);
+    // (read twice: whether it already holds the saved state, a rollback run again; then whether it is still what the run left)
+    expect(backOps).toEqual(['sso-admin get-permissions-boundary-for-permission-set', 'sso-admin get-permissions-boundary-for-permission-set', 'sso-admin delete-permissions-boundary-from-permission-set', 'sso-admin provision-permission-set', 'sso-admin describe-permission-set-provisioning-status', 'sso-admin list-accounts-for-provisioned-permission-set']);
     expect(back.stdout).toContain(`The shared boundary ${name} stays`);
   });
 

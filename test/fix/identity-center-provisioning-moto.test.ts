@@ -36,6 +36,12 @@ const stale = new Map<string, string[]>();
  * request id of moto's form (what AWS does once it is done).
  */
 let playing: { id: string; statuses: string[]; reason?: string; asked: number } | undefined;
+/**
+ * IAM refusing DeletePolicy while a role still holds the policy as its boundary (DeleteConflict, 409:
+ * the IAM API reference's DeletePolicy errors). moto 5.2 deletes it whatever uses it, so the proxy
+ * answers that one call, in IAM's XML, when a test sets this.
+ */
+let refuseDeletePolicy = false;
 /** The request ids Describe was asked about, as the proxy received them. */
 const describedIds: string[] = [];
 
@@ -43,6 +49,9 @@ const answer: ProxyAnswerer = ({ operation, body }) => {
   // Parsed only for the JSON operations below (STS and IAM bodies are form-encoded).
   const req = (): PermissionSetRequest => permissionSetRequest(body);
   switch (operation) {
+    case 'DeletePolicy':
+      if (!refuseDeletePolicy) return undefined;
+      return { status: 409, body: undefined, xml: '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>DeleteConflict</Code><Message>Cannot delete a policy attached to entities.</Message></Error><RequestId>0</RequestId></ErrorResponse>' };
     case 'ProvisionPermissionSet':
       if (!playing) return undefined;
       return { status: 200, body: { PermissionSetProvisioningStatus: { Status: 'IN_PROGRESS', RequestId: playing.id, PermissionSetArn: req().PermissionSetArn } } };
@@ -90,6 +99,11 @@ async function fixFor(name: string): Promise<{ script: string; dir: string; psAr
     chmodSync(join(dir, f.path), f.mode);
   }
   return { script: join(dir, 'apply.sh'), dir, psArn };
+}
+/** The PolicyId of the account's policy of that name ('' when there is none). */
+async function policyId(name: string): Promise<string> {
+  const r = await run('aws', ['iam', 'get-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/${name}`, '--query', 'Policy.PolicyId', '--output', 'text']);
+  return r.status === 0 ? r.stdout.trim() : '';
 }
 const apply = (script: string, psArn: string, args: string[], env: NodeJS.ProcessEnv = {}) => run('bash', [script, ...args], { INSTANCE_ARN: instanceArn, PERMISSION_SET_ARN: psArn, ...env });
 
@@ -170,17 +184,40 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
       expect(again.ops.filter((o) => WRITES.test(o))).toEqual(['ProvisionPermissionSet']);
       expect(again.stdout).toMatch(/Provisioned: permission set PsFail is in effect in account\(s\) 123456789012 \(request [0-9a-f-]{36} SUCCEEDED\)\./);
 
-      // The rollback offered above: its provisioning fails too, which it counts as a failed step.
+      // The rollback offered above: its provisioning fails too, which it counts as a failed step, and the
+      // boundary policy this run created stays: the accounts may still hold the copy that uses it as their
+      // role's boundary, and deleting it would leave them with neither the old control nor the new one.
       playing = { id: '2c5f0a4e-1111-4aaa-8bbb-fa11ed000002', statuses: ['FAILED'], reason, asked: 0 };
       const back = await apply(script, psArn, ['--rollback', backup, '--apply']);
       expect(back.status).toBe(1);
-      // The boundary policy this run created is deleted after, as before (its own step).
-      expect(back.ops.filter((o) => WRITES.test(o))).toEqual(['PutInlinePolicyToPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
+      expect(back.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet']);
       expect(back.stderr).toContain('Provisioning FAILED (request 2c5f0a4e-1111-4aaa-8bbb-fa11ed000002): 52;c;SGVsbG8=');
       expect(back.stderr).toContain(`Permission set PsFail holds the state saved in ${backup} again; account(s) ${OTHER_ACCOUNT} hold an older copy. Once the reason above is dealt with, provision it again:\n   aws sso-admin provision-permission-set --instance-arn ${instanceArn} --permission-set-arn ${psArn} --target-type ALL_PROVISIONED_ACCOUNTS\n`);
-      expect(back.stderr).toContain('Rollback finished with 1 failed step(s)');
+      expect(back.stderr).toContain("The boundary policy leash-psfail-boundary stays: this rollback's provisioning did not succeed (above), so accounts may still hold the copy of the permission set that uses it as their role's boundary. Deleting it now could leave a role with neither its old boundary nor this one. Once a provisioning of the permission set has SUCCEEDED everywhere, run this rollback again: it deletes it then, nothing else.\n");
+      expect(back.stderr).toContain('Rollback finished with 2 failed step(s)');
       expect(back.stdout + back.stderr).not.toContain('\u001b');
       expect(boundaries.get(psArn)).toBeUndefined();
+      expect(await policyId('leash-psfail-boundary')).toMatch(/^A/);
+
+      // Run again while an account still holds the older copy: nothing is changed or provisioned, the policy stays.
+      playing = undefined;
+      const early = await apply(script, psArn, ['--rollback', backup, '--apply']);
+      expect(early.status, early.stdout + early.stderr).toBe(1);
+      expect(early.ops.filter((o) => WRITES.test(o))).toEqual([]);
+      expect(early.stdout).toContain('Already put back: permission-set-boundary.json holds what');
+      expect(early.stderr).toContain(`The boundary policy leash-psfail-boundary stays: account(s) ${OTHER_ACCOUNT} hold an older copy of the permission set, which may use it as their role's boundary.`);
+
+      // Once every account holds the latest copy: the rollback run again deletes it, and only it; a third run finds it gone.
+      stale.delete(psArn);
+      const done = await apply(script, psArn, ['--rollback', backup, '--apply']);
+      expect(done.status, done.stdout + done.stderr).toBe(0);
+      expect(done.ops.filter((o) => WRITES.test(o))).toEqual(['DeletePolicy']);
+      expect(done.stdout).toContain('Rollback finished.');
+      expect(await policyId('leash-psfail-boundary')).toBe('');
+      const third = await apply(script, psArn, ['--rollback', backup, '--apply']);
+      expect(third.status, third.stdout + third.stderr).toBe(0);
+      expect(third.ops.filter((o) => WRITES.test(o))).toEqual([]);
+      expect(third.stdout).toContain('The boundary policy leash-psfail-boundary is gone already: nothing to delete.');
     } finally {
       playing = undefined;
       stale.delete(psArn);
@@ -234,6 +271,51 @@ describe.skipIf(skip !== undefined)(`an Identity Center fix's apply.sh waits for
       stale.clear();
       proxy.faults.clear();
     }
+  }, 300_000);
+
+  it('a rollback whose provisioning SUCCEEDED deletes the boundary policy the run created; IAM refusing that (DeleteConflict) is a failed step and it stays; a policy of the same name created since is left, said', async () => {
+    playing = undefined;
+    const { script, dir, psArn } = await fixFor('PsBack');
+    const first = await apply(script, psArn, ['--apply']);
+    expect(first.status, first.stderr).toBe(0);
+    const backup = join(dir, backups(dir)[0]!);
+    const created = await policyId('leash-psback-boundary');
+    expect(created).not.toBe('');
+
+    // IAM refuses the delete (the role there still held it as its boundary): one failed step, the policy stays, the command shown.
+    refuseDeletePolicy = true;
+    try {
+      const refused = await apply(script, psArn, ['--rollback', backup, '--apply']);
+      expect(refused.status, refused.stdout + refused.stderr).toBe(1);
+      expect(refused.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
+      expect(refused.stdout).toMatch(/Provisioned: permission set PsBack is in effect in account\(s\) 123456789012 \(request [0-9a-f-]{36} SUCCEEDED\)\./);
+      expect(refused.stderr).toContain('DeleteConflict');
+      expect(refused.stderr).toContain(`  ^ failed: the boundary policy leash-psback-boundary stays (IAM refuses to delete a policy a role still holds as its boundary: DeleteConflict). Once no role uses it, run this rollback again, or:\n   aws iam delete-policy --policy-arn arn:aws:iam::${ACCOUNT}:policy/leash-psback-boundary\n`);
+      expect(await policyId('leash-psback-boundary')).toBe(created);
+    } finally {
+      refuseDeletePolicy = false;
+    }
+
+    // Someone deletes it and creates another policy of that name: not the one this run created, so the rollback leaves it.
+    await aws(['iam', 'delete-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/leash-psback-boundary`]);
+    await aws(['iam', 'create-policy', '--policy-name', 'leash-psback-boundary', '--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] })]);
+    const theirs = await policyId('leash-psback-boundary');
+    expect(theirs).not.toBe(created);
+    const left = await apply(script, psArn, ['--rollback', backup, '--apply']);
+    expect(left.status, left.stdout + left.stderr).toBe(1);
+    expect(left.ops.filter((o) => WRITES.test(o))).toEqual([]);
+    expect(left.stderr).toContain(`Left as is: the boundary policy leash-psback-boundary is not as the run saved in ${backup} left it (created again, or a new default version since): delete it by hand if you mean to.`);
+    expect(await policyId('leash-psback-boundary')).toBe(theirs);
+
+    // Control: the first rollback of a second permission set, nothing refused: the policy it created is deleted after SUCCEEDED.
+    const other = await fixFor('PsBackOk');
+    expect((await apply(other.script, other.psArn, ['--apply'])).status).toBe(0);
+    const ok = await apply(other.script, other.psArn, ['--rollback', join(other.dir, backups(other.dir)[0]!), '--apply']);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.ops.filter((o) => WRITES.test(o))).toEqual(['DeleteInlinePolicyFromPermissionSet', 'DeletePermissionsBoundaryFromPermissionSet', 'ProvisionPermissionSet', 'DeletePolicy']);
+    expect(await policyId('leash-psbackok-boundary')).toBe('');
+    // The permission set had no inline policy before (Identity Center answers an empty InlinePolicy): it has none again.
+    expect((await aws(['sso-admin', 'get-inline-policy-for-permission-set', '--instance-arn', instanceArn, '--permission-set-arn', other.psArn, '--query', 'InlinePolicy', '--output', 'text'])).trim()).toBe('');
   }, 300_000);
 
   it('control: an IAM role\'s fix (no permission set, no provisioning) sends no provisioning call and no status read', async () => {

@@ -85,7 +85,9 @@ describe('leash contain for hostile principal names', () => {
       '*"list-instances"*) echo arn:aws:sso:::instance/ssoins-0000000000000001 ;;',
       `*"list-permission-sets-provisioned-to-account"*) echo '{"PermissionSets":["arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001"]}' ;;`,
       '*"describe-permission-set "*) printf \'%s\\n\' "$PS_NAME" ;;',
-      `*"provision-permission-set"*) echo '{"PermissionSetProvisioningStatus":{"Status":"SUCCEEDED","RequestId":"r-1"}}' ;;`,
+      // Before provision-permission-set: the status read's --provision-permission-set-request-id holds those words.
+      `*"describe-permission-set-provisioning-status"*) printf 'SUCCEEDED\\tNone\\n' ;;`,
+      '*"provision-permission-set"*) echo r-1 ;;',
     ]));
     const runAs = (dir: string, psName: string) => {
       const log = mkdtempSync(join(tmpdir(), 'leash-contain-argv-'));
@@ -116,7 +118,7 @@ describe('leash contain for hostile principal names', () => {
     expect(readdirSync(cwd)).toEqual([]);
   }, 300_000);
 
-  it('an Identity Center role whose provisioning answers hostile text: its status, request id and FailureReason shown cut, nothing run from them; control: SUCCEEDED says Provisioned', async () => {
+  it('an Identity Center role whose provisioning answers hostile text: its status, request id, FailureReason and account ids shown cut, nothing run from them; control: SUCCEEDED says Contained', async () => {
     const root = mkdtempSync(join(tmpdir(), 'leash-contain-hostile-provision-'));
     const input = join(root, 'account.json');
     const role = 'AWSReservedSSO_AgentOps_0123456789abcdef';
@@ -135,17 +137,28 @@ describe('leash contain for hostile principal names', () => {
       '*"list-instances"*) echo arn:aws:sso:::instance/ssoins-0000000000000001 ;;',
       `*"list-permission-sets-provisioned-to-account"*) echo '{"PermissionSets":["arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-0000000000000001"]}' ;;`,
       '*"describe-permission-set "*) echo AgentOps ;;',
-      '*"provision-permission-set"*) printf \'%s\\n\' "$PROVISION_JSON" ;;',
+      // The status read, as `--query PermissionSetProvisioningStatus.[Status,FailureReason] --output text` gives it
+      // (before provision-permission-set: its --provision-permission-set-request-id holds those words).
+      '*"describe-permission-set-provisioning-status"*) printf \'%s\\t%s\\n\' "$PROVISION_STATUS" "$PROVISION_REASON" ;;',
+      '*"list-accounts-for-provisioned-permission-set"*) echo "$STALE" ;;',
+      '*"provision-permission-set"*) printf \'%s\\n\' "$PROVISION_ID" ;;',
     ]));
-    const contain = (answer: unknown) => spawnSync('bash', [join(dir, 'contain.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: mkdtempSync(join(tmpdir(), 'leash-contain-argv-')), PROVISION_JSON: JSON.stringify(answer) }, encoding: 'utf8' });
-    const failed = contain({ PermissionSetProvisioningStatus: { Status: 'FAILED\u001b[0m', RequestId: 'r-1\u001b]0;t\u0007$(touch pwned)', FailureReason: '\u001b]52;c;eA==\u0007 quota\n$(touch pwned2) `touch pwned3`' } });
+    const contain = (id: string, status: string, reason: string, extra: NodeJS.ProcessEnv = {}) => spawnSync('bash', [join(dir, 'contain.sh'), '--apply'], { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_ARGV_DIR: mkdtempSync(join(tmpdir(), 'leash-contain-argv-')), PROVISION_ID: id, PROVISION_STATUS: status, PROVISION_REASON: reason, STALE: '111122223333\u001b[2J', ...extra }, encoding: 'utf8' });
+    const failed = contain('r-1\u001b]0;t\u0007$(touch pwned)', 'FAILED', '\u001b]52;c;eA==\u0007 quota\n$(touch pwned2) `touch pwned3`');
     expect(failed.status, failed.stderr).toBe(1);
-    expect(failed.stderr).toContain('Provisioning ended FAILED (request r-10ttouchpwned): 52;c;eA== quota (touch pwned2) touch pwned3: the permission set changed');
+    expect(failed.stderr).toContain('Provisioning FAILED (request r-10ttouchpwned): 52;c;eA== quota (touch pwned2) touch pwned3\n');
+    expect(failed.stderr).toContain('NOT CONTAINED: permission set AgentOps holds the Deny, but account(s) 1111222233332 hold an older copy');
     expect(failed.stdout + failed.stderr).not.toMatch(RAW_ESCAPE);
     expect(failed.stdout + failed.stderr).not.toContain('$(');
     expect(readdirSync(cwd)).toEqual([]);
-    const ok = contain({ PermissionSetProvisioningStatus: { Status: 'SUCCEEDED', RequestId: '3f2a9c1e-0000-4000-8000-00000000abcd' } });
+    // A status that is neither SUCCEEDED nor FAILED is waited on (here: PROVISIONING_TIMEOUT=0, one read) and shown cut.
+    const odd = contain('r-2', 'FAILED\u001b[0m$(touch pwned4)', 'None', { PROVISIONING_TIMEOUT: '0' });
+    expect(odd.status, odd.stderr).toBe(3);
+    expect(odd.stderr).toContain('Provisioning request r-2 is still FAILED0m(touch pwned4) after 0 s (PROVISIONING_TIMEOUT)');
+    expect(odd.stdout + odd.stderr).not.toMatch(RAW_ESCAPE);
+    expect(readdirSync(cwd)).toEqual([]);
+    const ok = contain('3f2a9c1e-0000-4000-8000-00000000abcd', 'SUCCEEDED', 'None');
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('Provisioned.');
+    expect(ok.stdout).toContain('(request 3f2a9c1e-0000-4000-8000-00000000abcd SUCCEEDED).\nContained: the Deny is in force in account 111122223333');
   }, 300_000);
 });

@@ -3,7 +3,7 @@
 // JSON with x-amzn-ErrorType for JSON protocols), so the real SDK parses them as it would AWS's.
 // It also records every request's service, region and operation, so a test can prove which calls
 // a collector sent, and can answer itself the few operations the emulator does not implement
-// (JSON protocols only). Nothing leaves 127.0.0.1.
+// (JSON protocols; a query protocol's answer as the test's XML). Nothing leaves 127.0.0.1.
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -23,6 +23,8 @@ export interface ProxyAnswer {
   readonly body: unknown;
   /** For an error: the x-amzn-ErrorType the SDK and the CLI read. */
   readonly errorType?: string;
+  /** A query-protocol service's answer (IAM, STS): this XML as the body, instead of `body` as JSON. */
+  readonly xml?: string;
 }
 /** Answers an operation the emulator does not implement (undefined: forwarded as any other). */
 export type ProxyAnswerer = (call: { readonly service: string; readonly operation: string; readonly body: string }) => ProxyAnswer | undefined;
@@ -71,6 +73,11 @@ export async function startAwsProxy(target: string, answer?: ProxyAnswerer): Pro
         return;
       }
       const own = answer?.({ service, operation, body: body.toString('utf8') });
+      if (own?.xml !== undefined) {
+        res.writeHead(own.status, { 'content-type': 'text/xml' });
+        res.end(own.xml);
+        return;
+      }
       if (own) {
         res.writeHead(own.status, { 'content-type': 'application/x-amz-json-1.1', ...(own.errorType ? { 'x-amzn-errortype': own.errorType } : {}) });
         res.end(JSON.stringify(own.body));

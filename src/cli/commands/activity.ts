@@ -148,8 +148,8 @@ export function register(program: Command): void {
               const { lookupRegions } = await import('../../collect/cloudtrail/sources/lookup-events.js');
               const home = await clients.cloudtrail.config.region();
               const clientIn = (r: string) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail);
-              // No --regions: a role's sessions are searched for in the account's enabled regions
-              // (listed only if that search runs); --regions given, the user chose where to read.
+              // No --regions: every live read also looks in the account's enabled regions (a role's
+              // session search, a session's, a user's or a whole read); --regions given, the user chose where to read.
               const { listEnabledRegions } = await import('../../activity/regions.js');
               const listRegions = regions.length === 0 ? () => listEnabledRegions(clients.account) : undefined;
               take(await readActivityLive(clientIn, lookupRegions([home, ...regions]), builder, who, { since, ...(until ? { until } : {}) }, maxEvents, listRegions));

@@ -587,6 +587,54 @@ const PS_KEPT_FILE = 'boundary-policy-not-created.txt';
 const PS_PLAN_FILE = 'applied-plan.sha256';
 
 /**
+ * A rollback deletes the boundary policy its run created only when that cannot leave a role with
+ * neither its old boundary nor this one. Identity Center puts a permission set's boundary on the
+ * role in each account when it provisions (a CustomerManagedPolicyReference needs the policy to
+ * exist in every account it is provisioned to, the Identity Center API reference says), and IAM's
+ * DeletePolicy refuses a policy still attached (DeleteConflict): so the rollback deletes it only
+ * after its own provisioning SUCCEEDED, while the permission set no longer names it and no account
+ * holds an older copy; otherwise it stays, said, and a rollback run again deletes it then. It
+ * deletes only the policy the run created (its PolicyId and default version, as recorded).
+ */
+function ownBoundaryLines(ps: string, name: string): string[] {
+  const q = shellQuote;
+  return String.raw`
+# ps_boundary_policy_ours DIR (--apply only; read-only): true while the boundary policy is the one the run saved
+# in DIR created, as it left it (applied-__FILE__); one created again or changed since is left, said.
+ps_boundary_policy_ours() {
+  [ "$DRY_RUN" = 0 ] || return 0
+  [ -f "$1/applied-__FILE__" ] || return 0
+  local now
+  if ! now=$(applied_value __FILE__ 2>&1); then
+    case "$now" in *NoSuchEntity*) echo "The boundary policy "__NAME__" is gone already: nothing to delete."; return 1 ;; esac
+    FAILED=$((FAILED + 1))
+    echo "The boundary policy "__NAME__" stays: it could not be read (iam get-policy failed), so whether it is the one this run created is not known." >&2
+    return 1
+  fi
+  [ "$now" != "$(cat "$1/applied-__FILE__")" ] || return 0
+  SKIPPED=$((SKIPPED + 1))
+  LC_ALL=C printf 'Left as is: the boundary policy %s is not as the run saved in %q left it (created again, or a new default version since): delete it by hand if you mean to.\n' __NAME__ "$1" >&2
+  return 1
+}
+# ps_boundary_policy_unused PUT (read-only): true when no account can still hold the boundary policy as its role's
+# boundary: this rollback's provisioning (PUT=1: one was started) SUCCEEDED, the permission set no longer names
+# it, and no account holds an older copy of the permission set. Otherwise says why it stays (a failed step).
+ps_boundary_policy_unused() {
+  if [ "$DRY_RUN" = 1 ]; then echo "[dry run] (deleted only once the rollback's provisioning SUCCEEDED and no account holds a copy of the permission set that uses it)"; return 0; fi
+  local why='' stale
+  if [ "$1" = 1 ] && [ "$PS_OUTCOME" != SUCCEEDED ]; then why="this rollback's provisioning did not succeed (above), so accounts may still hold the copy of the permission set that uses it as their role's boundary"
+  elif [ "$(sso_aws sso-admin get-permissions-boundary-for-permission-set __PS__ --query PermissionsBoundary.CustomerManagedPolicyReference.Name --output text 2>/dev/null)" = __NAME__ ]; then why="the permission set still names it as its boundary"
+  elif ! stale=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED); then why="whether every account holds the permission set's latest copy could not be read (list-accounts-for-provisioned-permission-set failed)"
+  elif [ -n "$stale" ]; then why="account(s) $stale hold an older copy of the permission set, which may use it as their role's boundary"
+  fi
+  [ -n "$why" ] || return 0
+  FAILED=$((FAILED + 1))
+  echo "The boundary policy "__NAME__" stays: $why. Deleting it now could leave a role with neither its old boundary nor this one. Once a provisioning of the permission set has SUCCEEDED everywhere, run this rollback again: it deletes it then, nothing else." >&2
+  return 1
+}`.trim().split('\n').map((l) => l.replaceAll('__FILE__', PS_POLICY_FILE).replaceAll('__NAME__', q(name)).replaceAll('__PS__', ps));
+}
+
+/**
  * apply.sh for an IAM Identity Center role: IAM refuses changes to AWSReservedSSO_* roles, so the
  * boundary policy is created in the account and set on the permission set (and a right-sized
  * policy, if any, becomes the permission set's inline policy); then the permission set is
@@ -649,15 +697,22 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '  esac',
     '}',
     '',
+    '# ps_put_back DIR FILE (--apply only; read-only): true when the setting already holds what DIR saved (a rollback run again).',
+    'ps_put_back() { [ "$DRY_RUN" = 0 ] && [ -f "$1/$2" ] && [ "$(applied_value "$2" 2>/dev/null)" = "$(cat "$1/$2")" ]; }',
+    ...(own ? ownBoundaryLines(ps, boundary.name) : []),
+    '',
     '# ---- rollback (--rollback DIR) ----',
     'rollback() {',
     '  local dir="$1" put=0',
     '  rollback_begin "$dir" permission-set-boundary.json # sts get-caller-identity (the account check)',
+    '  # A setting that already holds what was saved (a rollback run again) is not put back again, nor provisioned for.',
     '  # A setting changed after apply.sh set it is left as it is, said (unchanged_since_apply).',
   ];
   // A saved setting put back, or removed when there was none, while it is still what that run left.
   const restore = (file: string, now: string, saved: string, put: string, remove: string) => [
-    `  if unchanged_since_apply "$dir" ${file}; then # ${now}`,
+    `  if ps_put_back "$dir" ${file}; then`,
+    `    echo "Already put back: ${file} holds what $(LC_ALL=C printf '%q' "$dir") saved."`,
+    `  elif unchanged_since_apply "$dir" ${file}; then # ${now}`,
     '    put=1',
     `    if ${saved}; then`,
     `      sso_undo ${put}`,
@@ -668,7 +723,8 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
   ];
   if (inlineIdx >= 0) {
     L.push(...restore(PS_INLINE_FILE, 'sso-admin get-inline-policy-for-permission-set (the policy now)',
-      '[ -s "$dir/permission-set-inline-policy.json" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]',
+      // None, or empty (Identity Center's answer for a permission set without one: the text output is a blank line): deleted.
+      '[ -n "$(tr -d \'[:space:]\' < "$dir/permission-set-inline-policy.json")" ] && [ "$(cat "$dir/permission-set-inline-policy.json")" != None ]',
       `sso-admin put-inline-policy-to-permission-set ${ps} --inline-policy "file://$dir/permission-set-inline-policy.json"`,
       `sso-admin delete-inline-policy-from-permission-set ${ps}`));
   }
@@ -684,8 +740,21 @@ function renderIdentityCenterScript(target: FixTarget, ic: NonNullable<FixTarget
     '    if ps_provision; then ps_wait_provisioning rollback "$dir"; else FAILED=$((FAILED + 1)); echo "  ^ failed: the permission set holds the saved state again, but no account was provisioned with it" >&2; fi',
     '  fi',
   );
-  // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE).
-  if (own) L.push(`  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it)."; else undo iam delete-policy --policy-arn ${arnOf(boundary.name)}; fi`);
+  // Deleted only by the rollback of the run that created it (a run again found it in place: PS_KEPT_FILE),
+  // only while it is the policy that run created, and only once no account can hold it as its role's
+  // boundary any more (ps_boundary_policy_unused): the old control back in every account first.
+  if (own) {
+    L.push(
+      `  if [ -f "$dir/${PS_KEPT_FILE}" ]; then echo "The boundary policy "${q(boundary.name)}" stays: an earlier run here created it (the rollback of that run deletes it).";`,
+      `  elif ps_boundary_policy_ours "$dir" && ps_boundary_policy_unused "$put"; then`,
+      `    if ! change iam delete-policy --policy-arn ${arnOf(boundary.name)}; then`,
+      '      FAILED=$((FAILED + 1))',
+      `      echo "  ^ failed: the boundary policy "${q(boundary.name)}" stays (IAM refuses to delete a policy a role still holds as its boundary: DeleteConflict). Once no role uses it, run this rollback again, or:" >&2`,
+      `      show '  ' iam delete-policy --policy-arn ${arnOf(boundary.name)} >&2`,
+      '    fi',
+      '  fi',
+    );
+  }
   if (boundary && shared) L.push(`  echo "The shared boundary "${q(boundary.name)}" stays: other principals may use it (fixes/${sharedBoundaryDir(boundary.name)}/README.md says how to remove it)."`);
   L.push(
     '  rollback_end',
@@ -808,43 +877,21 @@ const PS_TIMEOUT_MAX = 86400;
  * arguments; `held` what the permission set is given (its boundary, inline policy).
  */
 function provisioningLines(ps: string, held: string): string[] {
-  const text = String.raw`
-# ---- provisioning, and waiting for it to end ----
-# PROVISIONING_TIMEOUT (environment): how many seconds --apply waits for a provisioning it starts to end,
-# reading its status every __POLL__ s (default __TIMEOUT__; 0 reads it once). Checked before anything is sent.
-PROVISIONING_TIMEOUT="${"$"}{PROVISIONING_TIMEOUT:-__TIMEOUT__}"
-case "$PROVISIONING_TIMEOUT" in
-  ''|*[!0-9]*|??????*) LC_ALL=C printf 'apply.sh: PROVISIONING_TIMEOUT must be a whole number of seconds from 0 to __MAX__, not %q\n' "$PROVISIONING_TIMEOUT" >&2; exit 2 ;;
-esac
-PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
-[ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "apply.sh: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
-PS_REQUEST_ID=''
-# ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
-# . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
-# sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
-__SAFE_TEXT__
-# ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
-# with that ProvisioningStatus (read-only); fails when the listing does.
-ps_accounts() {
-  local ids
-  ids=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set __PS__ --provisioning-status "$1" --query AccountIds --output text 2>/dev/null) || return 1
-  printf '%s' "$ids" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//'
+  return provisioningShell({
+    script: 'apply.sh', ps, instance: '"$INSTANCE_ARN"', target: '--target-type ALL_PROVISIONED_ACCOUNTS',
+    dryRun: '[ "$DRY_RUN" = 1 ]', dryRunLabel: '[dry run]', nameVar: 'PERMISSION_SET_NAME', marksChange: true,
+    notDone: applyNotDone(ps, held),
+  });
 }
-# ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
-# (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
-# PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
-ps_provision() {
-  PS_REQUEST_ID=''
-  if [ "$DRY_RUN" = 1 ]; then
-    sso_show '[dry run]' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
-    echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
-    return 0
-  fi
-  CHANGED=1
-  sso_show '+' sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS
-  PS_REQUEST_ID=$(sso_aws sso-admin provision-permission-set __PS__ --target-type ALL_PROVISIONED_ACCOUNTS --query PermissionSetProvisioningStatus.RequestId --output text) || return 1
-  PS_REQUEST_ID=$(printf '%s' "$PS_REQUEST_ID" | LC_ALL=C tr -cd 'A-Za-z0-9-' | cut -c1-128)
-}
+
+/**
+ * apply.sh's ps_not_done MODE DIR CODE WHO: after a provisioning that FAILED (CODE 1) or whose end is
+ * not known (CODE 3), what the permission set holds and how to go on or back (WHO: the accounts that
+ * hold an older copy, if known); exits CODE, except in a rollback, where it is one more failed step
+ * (rollback_end exits 1).
+ */
+function applyNotDone(ps: string, held: string): string[] {
+  return String.raw`
 # ps_not_done MODE DIR CODE WHO: after a provisioning that FAILED (CODE 1) or whose end is not known (CODE 3),
 # what the permission set holds and how to go on or back (WHO: the accounts that hold an older copy, if
 # known); exits CODE, except in a rollback, where it is one more failed step (rollback_end exits 1).
@@ -862,23 +909,102 @@ ps_not_done() {
   esac
   LC_ALL=C printf '  %q --rollback %q --apply\n' "$0" "$dir" >&2
   exit "$code"
+}`.trim().split('\n').map((l) => l.replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change'));
 }
+
+/** How an Identity Center script provisions and waits: its own names for what differs between apply.sh and contain's scripts. */
+export interface ProvisioningShell {
+  /** The script's name, in its messages. */
+  readonly script: string;
+  /** The instance and permission-set arguments of sso-admin. */
+  readonly ps: string;
+  /** The instance ARN as a shell word (the status read takes only it). */
+  readonly instance: string;
+  /** provision-permission-set's target arguments. */
+  readonly target: string;
+  /** A shell test that is true in a dry run. */
+  readonly dryRun: string;
+  /** What a dry run prints before the provisioning it would start. */
+  readonly dryRunLabel: string;
+  /** The shell variable holding the permission set's name. */
+  readonly nameVar: string;
+  /** apply.sh's library counts a provisioning as a change (CHANGED=1). */
+  readonly marksChange: boolean;
+  /**
+   * The script's ps_not_done MODE DIR CODE WHO: what it says and does after a provisioning that
+   * FAILED (CODE 1) or whose end is not known (CODE 3); WHO names the accounts that hold an older copy.
+   */
+  readonly notDone: readonly string[];
+}
+
+/**
+ * The provisioning every Identity Center script shares (apply.sh, contain.sh, undo.sh): the
+ * PROVISIONING_TIMEOUT check, ps_safe_text, ps_accounts, ps_provision and ps_wait_provisioning. The
+ * script defines sso_aws (aws with its Identity Center credentials) and sso_show (prints such a
+ * call, quoted) before calling them.
+ */
+export function provisioningShell(o: ProvisioningShell): string[] {
+  const text = String.raw`
+# ---- provisioning, and waiting for it to end ----
+# PROVISIONING_TIMEOUT (environment): how many seconds --apply waits for a provisioning it starts to end,
+# reading its status every __POLL__ s (default __TIMEOUT__; 0 reads it once). Checked before anything is sent.
+PROVISIONING_TIMEOUT="${"$"}{PROVISIONING_TIMEOUT:-__TIMEOUT__}"
+case "$PROVISIONING_TIMEOUT" in
+  ''|*[!0-9]*|??????*) LC_ALL=C printf '__SCRIPT__: PROVISIONING_TIMEOUT must be a whole number of seconds from 0 to __MAX__, not %q\n' "$PROVISIONING_TIMEOUT" >&2; exit 2 ;;
+esac
+PROVISIONING_TIMEOUT=$((10#$PROVISIONING_TIMEOUT)) # 10#: a leading 0 is not octal
+[ "$PROVISIONING_TIMEOUT" -le __MAX__ ] || { echo "__SCRIPT__: PROVISIONING_TIMEOUT must be at most __MAX__ seconds (a day), not $PROVISIONING_TIMEOUT" >&2; exit 2; }
+PS_REQUEST_ID=''
+# PS_OUTCOME: how the last provisioning ps_wait_provisioning followed ended: SUCCEEDED, FAILED, UNKNOWN ('' before one).
+# shellcheck disable=SC2034 # (here and in the two functions below) read by a rollback that deletes the boundary policy it created, and by contain's scripts
+PS_OUTCOME=''
+# ps_safe_text TEXT: text AWS returned (a FailureReason, a status) as one line of letters, digits, spaces and
+# . , : ; _ / = + @ ( ) ' - only, at most 500 characters, as account ids are cut to digits: no escape
+# sequence, no $, backquote or backslash reaches the terminal or a line someone copies from it.
+__SAFE_TEXT__
+# ps_accounts STATUS: the accounts, digits only, that list-accounts-for-provisioned-permission-set names
+# with that ProvisioningStatus (read-only); fails when the listing does.
+ps_accounts() {
+  local ids
+  ids=$(sso_aws sso-admin list-accounts-for-provisioned-permission-set __PS__ --provisioning-status "$1" --query AccountIds --output text 2>/dev/null) || return 1
+  printf '%s' "$ids" | tr -s '[:space:]' ' ' | tr -cd '0-9 ' | sed 's/^ *//; s/ *$//'
+}
+# ps_provision: sso-admin provision-permission-set to every account the permission set is provisioned to
+# (a change: only printed in a dry run). PS_REQUEST_ID: the request it started (its answer's
+# PermissionSetProvisioningStatus.RequestId, cut to letters, digits and -), which ps_wait_provisioning follows.
+# shellcheck disable=SC2034 # PS_OUTCOME
+ps_provision() {
+  PS_REQUEST_ID=''
+  PS_OUTCOME=''
+  if __DRY__; then
+    sso_show '__DRY_LABEL__' sso-admin provision-permission-set __PS__ __TARGET__
+    echo "    (then waits for it to end, at most $PROVISIONING_TIMEOUT s: sso-admin describe-permission-set-provisioning-status every __POLL__ s)"
+    return 0
+  fi
+__CHANGED__
+  sso_show '+' sso-admin provision-permission-set __PS__ __TARGET__
+  PS_REQUEST_ID=$(sso_aws sso-admin provision-permission-set __PS__ __TARGET__ --query PermissionSetProvisioningStatus.RequestId --output text) || return 1
+  PS_REQUEST_ID=$(printf '%s' "$PS_REQUEST_ID" | LC_ALL=C tr -cd 'A-Za-z0-9-' | cut -c1-128)
+}
+__NOT_DONE__
 # ps_wait_provisioning MODE DIR (--apply only; read-only): reads the status of the request ps_provision
 # started until it is SUCCEEDED or FAILED, every __POLL__ s for at most PROVISIONING_TIMEOUT seconds, and says
 # which. MODE: apply (this run's change, DIR its backup), again (a run again that provisioned accounts
 # holding an older copy, DIR the backup of the run it found) or rollback (DIR the backup put back).
+# shellcheck disable=SC2317,SC2034 # the returns after ps_not_done (apply.sh's returns in a rollback, contain's scripts' exits); PS_OUTCOME
 ps_wait_provisioning() {
-  [ "$DRY_RUN" = 0 ] || return 0
+  if __DRY__; then return 0; fi
   local mode="$1" dir="$2" out status='' unread=0 reason accounts start="$SECONDS" waited name
-  name=$(LC_ALL=C printf '%q' "$PERMISSION_SET_NAME")
+  name=$(LC_ALL=C printf '%q' "$__NAME_VAR__")
   if [ -z "$PS_REQUEST_ID" ]; then
     echo "Provisioning started, but sso-admin provision-permission-set answered without a request id: whether it took is not known; see the permission set's accounts in the IAM Identity Center console." >&2
+    PS_OUTCOME=UNKNOWN
     ps_not_done "$mode" "$dir" 3 "some accounts may hold an older copy"
     return 0
   fi
   echo "Waiting for provisioning request $PS_REQUEST_ID to end (at most $PROVISIONING_TIMEOUT s; PROVISIONING_TIMEOUT sets it) ..."
   while :; do
-    if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
+    if ! out=$(sso_aws sso-admin describe-permission-set-provisioning-status --instance-arn __INSTANCE__ --provision-permission-set-request-id "$PS_REQUEST_ID" --query 'PermissionSetProvisioningStatus.[Status,FailureReason]' --output text 2>/dev/null); then
       unread=1
       break
     fi
@@ -890,6 +1016,7 @@ ps_wait_provisioning() {
         elif [ -z "$accounts" ]; then accounts='every account it is provisioned to (none listed)'
         else accounts="account(s) $accounts"; fi
         echo "Provisioned: permission set $name is in effect in $accounts (request $PS_REQUEST_ID SUCCEEDED)."
+        PS_OUTCOME=SUCCEEDED
         return 0 ;;
       FAILED)
         reason=''
@@ -899,6 +1026,7 @@ ps_wait_provisioning() {
         if ! accounts=$(ps_accounts LATEST_PERMISSION_SET_NOT_PROVISIONED); then accounts='which accounts hold an older copy could not be read (list-accounts-for-provisioned-permission-set failed)'
         elif [ -z "$accounts" ]; then accounts='no account is listed as holding an older copy'
         else accounts="account(s) $accounts hold an older copy"; fi
+        PS_OUTCOME=FAILED
         ps_not_done "$mode" "$dir" 1 "$accounts"
         return 0 ;;
     esac
@@ -911,12 +1039,17 @@ ps_wait_provisioning() {
   else
     echo "Provisioning request $PS_REQUEST_ID is still $(ps_safe_text "$status") after $PROVISIONING_TIMEOUT s (PROVISIONING_TIMEOUT), so whether it took is not known yet. Check with:" >&2
   fi
-  sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn "$INSTANCE_ARN" --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
+  sso_show '  ' sso-admin describe-permission-set-provisioning-status --instance-arn __INSTANCE__ --provision-permission-set-request-id "$PS_REQUEST_ID" >&2
   echo "  (Status SUCCEEDED or FAILED; a FailureReason says why it failed.)" >&2
+  PS_OUTCOME=UNKNOWN
   ps_not_done "$mode" "$dir" 3 "its accounts may hold an older copy until it ends"
 }
 `;
-  return text.trim().split('\n').map((l) => l
-    .replaceAll('__PS__', ps).replaceAll('__HELD__', held || 'change')
-    .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX)));
+  return text.trim().split('\n').flatMap((l) => {
+    if (l === '__NOT_DONE__') return [...o.notDone];
+    if (l === '__CHANGED__') return o.marksChange ? ['  CHANGED=1'] : [];
+    return [l.replaceAll('__SCRIPT__', o.script).replaceAll('__PS__', o.ps).replaceAll('__TARGET__', o.target).replaceAll('__INSTANCE__', o.instance)
+      .replaceAll('__DRY_LABEL__', o.dryRunLabel).replaceAll('__DRY__', o.dryRun).replaceAll('__NAME_VAR__', o.nameVar)
+      .replaceAll('__SAFE_TEXT__', shellSafeTextFunction('ps_safe_text')).replaceAll('__POLL__', String(PS_POLL_SECONDS)).replaceAll('__TIMEOUT__', String(PS_TIMEOUT_SECONDS)).replaceAll('__MAX__', String(PS_TIMEOUT_MAX))];
+  });
 }
