@@ -1,7 +1,9 @@
 import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { graphJudgement } from '../graph/techniques.js';
-import { targetText } from '../graph/describe.js';
+import { endText, targetText } from '../graph/describe.js';
+import type { EscalatingEdge, Widen } from '../graph/index.js';
+import type { GraphNodeInternal } from '../graph/build.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
@@ -81,7 +83,8 @@ export const privilegeEscalation = defineCheck({
           if (widenedTop.length > 0 && widening) {
             const ids = new Set(widenedTop.flatMap((x) => x.widened!));
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
-            const holders = [...new Set(widenedTop.map(text))];
+            // The edge's target holds it itself, or (session 39) a principal behind it does: named through it.
+            const holders = [...new Set(widenedTop.map((x) => holderText(ctx, x, widening.widen, text(x))))];
             const keys = scoped.map((x) => x.action);
             if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
           }
@@ -131,6 +134,23 @@ export const privilegeEscalation = defineCheck({
     });
   },
 });
+
+/**
+ * Who holds an edge's widened actions on every resource, in words: the edge's target when it does
+ * itself (its every-resource set, or a type-wide grant), else "hub, and through it deploy" — the
+ * nearest principal behind the target that does (session 39: a role behind a hub role).
+ */
+function holderText(ctx: CheckContext, x: EscalatingEdge, widen: Widen, target: string): string {
+  const ids = x.widened!;
+  const holds = (n: GraphNodeInternal) => {
+    const typeWide = n.principal ? widen.at?.(n) : undefined;
+    return ids.some((id) => n.power.allResources.has(id) || typeWide?.has(id) === true);
+  };
+  if (holds(x.target)) return target;
+  const label = (id: string) => ctx.graph!.node(id)?.label ?? nameOf(id);
+  const path = ctx.graph!.path(x.target.id, holds);
+  return `${target}, and through it ${path ? endText(path, label) : 'a principal it can act as'}`;
+}
 
 /** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */
 function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {
