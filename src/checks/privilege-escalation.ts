@@ -83,10 +83,8 @@ export const privilegeEscalation = defineCheck({
           if (widenedTop.length > 0 && widening) {
             const ids = new Set(widenedTop.flatMap((x) => x.widened!));
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
-            // The edge's target holds it itself, or (session 39) a principal behind it does: named through it.
-            const holders = [...new Set(widenedTop.map((x) => holderText(ctx, x, widening.widen, text(x))))];
             const keys = scoped.map((x) => x.action);
-            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
+            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${holdersText(ctx, widenedTop, widening.widen, text, keys.length === 1 ? 'it' : 'them')}: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
           }
           // Destructive actions every such target holds only on named, non-production resources: one
           // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only
@@ -136,20 +134,35 @@ export const privilegeEscalation = defineCheck({
 });
 
 /**
- * Who holds an edge's widened actions on every resource, in words: the edge's target when it does
- * itself (its every-resource set, or a type-wide grant), else "hub, and through it deploy" — the
- * nearest principal behind the target that does (session 39: a role behind a hub role).
+ * Who holds the widened actions on every resource, in words: the edges' targets that do
+ * themselves (their every-resource set, or a type-wide grant), then (session 39) the targets that
+ * lead to one that does — "hub, and through it deploy": the nearest such principal behind each of
+ * the first three (one path search each; before, such a hub was said to hold them itself).
  */
-function holderText(ctx: CheckContext, x: EscalatingEdge, widen: Widen, target: string): string {
-  const ids = x.widened!;
-  const holds = (n: GraphNodeInternal) => {
-    const typeWide = n.principal ? widen.at?.(n) : undefined;
-    return ids.some((id) => n.power.allResources.has(id) || typeWide?.has(id) === true);
-  };
-  if (holds(x.target)) return target;
+function holdersText(ctx: CheckContext, edges: readonly EscalatingEdge[], widen: Widen, text: (x: EscalatingEdge) => string, it: string): string {
   const label = (id: string) => ctx.graph!.node(id)?.label ?? nameOf(id);
-  const path = ctx.graph!.path(x.target.id, holds);
-  return `${target}, and through it ${path ? endText(path, label) : 'a principal it can act as'}`;
+  const direct = new Set<string>(), via = new Set<string>(), behind = new Set<string>();
+  for (const x of edges) {
+    const ids = x.widened!;
+    const holds = (n: GraphNodeInternal) => {
+      const typeWide = n.principal ? widen.at?.(n) : undefined;
+      return ids.some((id) => n.power.allResources.has(id) || typeWide?.has(id) === true);
+    };
+    if (holds(x.target)) { direct.add(text(x)); continue; }
+    if (via.has(text(x))) continue;
+    via.add(text(x));
+    if (via.size > 3) continue;
+    const path = ctx.graph!.path(x.target.id, holds);
+    if (path) behind.add(endText(path, label));
+  }
+  const verb = (n: number) => (n === 1 ? 'holds' : 'hold');
+  const parts: string[] = [];
+  if (direct.size > 0) parts.push(`${listText([...direct], 3)}, which ${verb(direct.size)} ${it} on every resource`);
+  if (via.size > 0) {
+    const who = behind.size > 0 ? `${listText([...behind], 3)}${via.size > 3 ? ' among others' : ''}` : 'a principal';
+    parts.push(`${listText([...via], 3)}, and through ${via.size === 1 ? 'it' : 'them'} ${who}, which ${verb(behind.size || 1)} ${it} on every resource`);
+  }
+  return parts.join(', and ');
 }
 
 /** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */

@@ -9,6 +9,11 @@
 // Session 38: the same definition answers the report's reach summary (`reachWidener`, the whole
 // reach: `graph.reach[].gains`) and the fix stage's reach guards (`widenFor` over assume edges,
 // as privilege-escalation asks it over its judged techniques).
+//
+// Session 39: type-wide grants are read over everything a target reaches (`typeWideBeyond`, a
+// union per component of the graph's condensation), not only at the edge's own target or the
+// first 50 principals of a reach: a role behind a hub role holding `table/*` widens the hop to
+// the hub, in the check, the summary and the guards alike, with no bound that hides one further out.
 import type { CheckContext, AnalyzedPrincipal } from './types.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';

@@ -76,6 +76,13 @@ describe('a role behind a hub role holding on every table what the agent holds o
     expect(o.guard?.resource).toEqual([HUB]);
   });
 
+  it('beside a role the agent assumes directly that holds it itself: both named, each as it holds it', () => {
+    const spec = world({ deploy: [deleteTable(TYPE_WIDE)], agentAssume: allow('sts:AssumeRole', [HUB, arn(DEV, 'role', 'ops')]) });
+    spec.roles!.push({ name: 'ops', trust: trust({ AWS: DEV }), inline: [doc(deleteTable('*'))] });
+    const [f] = outcome(spec).escalation;
+    expect(f?.description).toContain('it reaches ops, which holds it on every resource, and hub, and through it deploy, which holds it on every resource');
+  });
+
   it('two hubs deep (hub → relay → deploy): still read', () => {
     const RELAY = arn(DEV, 'role', 'relay');
     const spec = world({ hub: [allow('sts:AssumeRole', RELAY)], deploy: [deleteTable(TYPE_WIDE)] });
