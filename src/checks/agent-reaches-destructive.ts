@@ -6,7 +6,8 @@ import { countsText, findingResources, namesText, unapproved, viewFor } from './
 import { ActionSet } from '../iam/action-set.js';
 import { grantScope, ONE_STEP_LOWER, reachedScope, scopeVerdict, type Holder } from './scope.js';
 import { markersFrom } from '../resources/markers.js';
-import { typeWideReader } from './widen.js';
+import { typeWideBeyond, typeWideReader } from './widen.js';
+import type { GraphNodeInternal } from '../graph/build.js';
 
 export const agentReachesDestructive = defineCheck({
   id: 'agent-reaches-destructive',
@@ -27,12 +28,14 @@ export const agentReachesDestructive = defineCheck({
     const account = ctx.snapshot.account.id;
     const scpsOf = (p: Holder['principal']) => (p.arn.split(':')[4] === account ? ctx.snapshot.scps : undefined);
     const readTypeWide = typeWideReader(ctx);
+    const beyond = typeWideBeyond(ctx, g, readTypeWide);
     return ctx.principals.flatMap((a) => {
       const drivenHuman = a.humanSession && a.agentEvidence.some((e) => e.kind.startsWith('cloudtrail-') || e.kind === 'local-config');
       if (a.isAdmin || !(a.isAgent || drivenHuman)) return [];
       // Reaching an administrator is reaches-admin's finding; this one is for the destructive middle ground.
       if (g.gains(a.principal.arn, 'possible') === 'admin') return [];
       const own = a.effective.unconditional;
+      const self = g.node(a.principal.arn);
       for (const strength of ['proven', 'possible'] as const) {
         const reach = g.reachPower(a.principal.arn, strength);
         if (!reach) return [];
@@ -41,24 +44,20 @@ export const agentReachesDestructive = defineCheck({
         // it can act as: the rest of those resources are gained too (session 36).
         let wider = reach.allResources.clone().and(destructive).and(own).andNot(a.effective.allResources);
         // Or on every resource of its type (`table/*`, wideByType: strict), which the every-resource
-        // set does not hold (session 37): read from the principals it can act as, at most 50.
+        // set does not hold (session 37): read from every principal it can act as, once per run
+        // (session 39; session 37 read at most 50 and silently left out a holder further out).
         const partial = reach.unconditional.clone().and(destructive).and(own).andNot(a.effective.allResources).andNot(reach.allResources);
-        const typeWideAt = new Map<string, ActionSet>();
-        if (!partial.isEmpty()) {
-          let read = 0;
-          for (const n of g.reachable(a.principal.arn, strength)) {
-            if (!n.principal || !n.effective || n.effective.unconditional.intersectionCount(partial) === 0) continue;
-            if (++read > 50) break;
-            const w = readTypeWide(n.principal, n.effective, partial);
-            if (w) { typeWideAt.set(n.id, w); wider.or(w); }
-          }
+        if (!partial.isEmpty() && self) {
+          const w = beyond(self, strength);
+          if (w) wider.or(w.clone().and(partial));
         }
         if (!wider.isEmpty()) {
           const s = grantScope(ctx.expander, a.principal, wider.toArray().map(key), { effective: a.effective, ...index, ...(ctx.snapshot.scps ? { scps: ctx.snapshot.scps } : {}) });
           wider = ActionSet.of(ctx.expander.size, s.scoped.map((x) => ctx.expander.idOf(x.action)));
         }
         if (gained.isEmpty() && wider.isEmpty()) continue;
-        const path = g.path(a.principal.arn, (n) => n.effective !== undefined && (!n.effective.unconditional.clone().and(destructive).andNot(own).isEmpty() || !n.effective.allResources.clone().and(wider).isEmpty() || (typeWideAt.get(n.id)?.intersectionCount(wider) ?? 0) > 0));
+        const typeWideAt = (n: GraphNodeInternal) => ((n.kind === 'user' || n.kind === 'role') && n.principal && n.effective ? readTypeWide(n.principal, n.effective, wider) : undefined);
+        const path = g.path(a.principal.arn, (n) => n.effective !== undefined && (!n.effective.unconditional.clone().and(destructive).andNot(own).isEmpty() || !n.effective.allResources.clone().and(wider).isEmpty() || (typeWideAt(n)?.intersectionCount(wider) ?? 0) > 0));
         if (!path) return [];
         const count = gained.count() + wider.count();
         const widerKeys = wider.toArray().slice(0, 200).map(key);

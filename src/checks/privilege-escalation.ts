@@ -1,7 +1,9 @@
 import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidence } from './evidence.js';
 import { graphJudgement } from '../graph/techniques.js';
-import { targetText } from '../graph/describe.js';
+import { endText, targetText } from '../graph/describe.js';
+import type { EscalatingEdge, Widen } from '../graph/index.js';
+import type { GraphNodeInternal } from '../graph/build.js';
 import { inventoryComplete } from './passable-roles.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
@@ -81,9 +83,8 @@ export const privilegeEscalation = defineCheck({
           if (widenedTop.length > 0 && widening) {
             const ids = new Set(widenedTop.flatMap((x) => x.widened!));
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
-            const holders = [...new Set(widenedTop.map(text))];
             const keys = scoped.map((x) => x.action);
-            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${listText(holders, 3)}, which ${holders.length === 1 ? 'holds' : 'hold'} ${keys.length === 1 ? 'it' : 'them'} on every resource: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
+            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself only on ${patternsText([...new Set(scoped.flatMap((x) => x.patterns))], 3)}; it reaches ${holdersText(ctx, widenedTop, widening.widen, text, keys.length === 1 ? 'it' : 'them')}: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
           }
           // Destructive actions every such target holds only on named, non-production resources: one
           // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only
@@ -131,6 +132,38 @@ export const privilegeEscalation = defineCheck({
     });
   },
 });
+
+/**
+ * Who holds the widened actions on every resource, in words: the edges' targets that do
+ * themselves (their every-resource set, or a type-wide grant), then (session 39) the targets that
+ * lead to one that does — "hub, and through it deploy": the nearest such principal behind each of
+ * the first three (one path search each; before, such a hub was said to hold them itself).
+ */
+function holdersText(ctx: CheckContext, edges: readonly EscalatingEdge[], widen: Widen, text: (x: EscalatingEdge) => string, it: string): string {
+  const label = (id: string) => ctx.graph!.node(id)?.label ?? nameOf(id);
+  const direct = new Set<string>(), via = new Set<string>(), behind = new Set<string>();
+  for (const x of edges) {
+    const ids = x.widened!;
+    const holds = (n: GraphNodeInternal) => {
+      const typeWide = n.principal ? widen.at?.(n) : undefined;
+      return ids.some((id) => n.power.allResources.has(id) || typeWide?.has(id) === true);
+    };
+    if (holds(x.target)) { direct.add(text(x)); continue; }
+    if (via.has(text(x))) continue;
+    via.add(text(x));
+    if (via.size > 3) continue;
+    const path = ctx.graph!.path(x.target.id, holds);
+    if (path) behind.add(endText(path, label));
+  }
+  const verb = (n: number) => (n === 1 ? 'holds' : 'hold');
+  const parts: string[] = [];
+  if (direct.size > 0) parts.push(`${listText([...direct], 3)}, which ${verb(direct.size)} ${it} on every resource`);
+  if (via.size > 0) {
+    const who = behind.size > 0 ? `${listText([...behind], 3)}${via.size > 3 ? ' among others' : ''}` : 'a principal';
+    parts.push(`${listText([...via], 3)}, and through ${via.size === 1 ? 'it' : 'them'} ${who}, which ${verb(behind.size || 1)} ${it} on every resource`);
+  }
+  return parts.join(', and ');
+}
 
 /** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */
 function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {

@@ -9,18 +9,20 @@
 // Session 38: the same definition answers the report's reach summary (`reachWidener`, the whole
 // reach: `graph.reach[].gains`) and the fix stage's reach guards (`widenFor` over assume edges,
 // as privilege-escalation asks it over its judged techniques).
+//
+// Session 39: type-wide grants are read over everything a target reaches (`typeWideBeyond`, a
+// union per component of the graph's condensation), not only at the edge's own target or the
+// first 50 principals of a reach: a role behind a hub role holding `table/*` widens the hop to
+// the hub, in the check, the summary and the guards alike, with no bound that hides one further out.
 import type { CheckContext, AnalyzedPrincipal } from './types.js';
 import type { EffectivePermissions } from '../iam/effective.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { GraphNodeInternal } from '../graph/build.js';
-import type { AccessGraph, ReachWiden, Widen } from '../graph/index.js';
+import type { AccessGraph, ReachWiden, Strength, Widen } from '../graph/index.js';
 import { ActionSet } from '../iam/action-set.js';
 import { tierSets, type PowerSets } from '../graph/power.js';
 import { followedActions } from '../graph/techniques.js';
 import { grantScope, wideByType, type GrantScope } from './scope.js';
-
-/** Principals the reach summary reads type-wide grants of, per principal (as agent-reaches-destructive). */
-export const REACHED_READ_MAX = 50;
 
 /** At most this many actions of one caller are read from its statements (more: the first ones, in catalog order). */
 export const WIDEN_MAX = 200;
@@ -80,6 +82,28 @@ export function typeWideAt(read: ReturnType<typeof typeWideReader>, ids: ActionS
   return (t) => ((t.kind === 'user' || t.kind === 'role') && t.principal && t.effective ? read(t.principal, t.effective, ids) : undefined);
 }
 
+/**
+ * The graph's `widen.beyond` for a reader (session 39): the ranked actions held type-wide by
+ * anything a target reaches at a strength, itself included (graph reach `unionOver`: one union
+ * per component of the condensation, each principal read once, per graph and reader). A role
+ * behind a hub role is read as the hub's own grants are, with no bound on how many principals
+ * lie behind it: the reader's answers and the unions are kept for the run.
+ */
+export function typeWideBeyond(ctx: Pick<CheckContext, 'expander'>, graph: AccessGraph, read: ReturnType<typeof typeWideReader>): NonNullable<Widen['beyond']> {
+  let byReader = beyondMemo.get(graph.built);
+  if (!byReader) beyondMemo.set(graph.built, (byReader = new WeakMap()));
+  let b = byReader.get(read);
+  if (!b) {
+    const ranked = rankedForWidening(ctx);
+    const perNode = (n: GraphNodeInternal) => ((n.kind === 'user' || n.kind === 'role') && n.principal && n.effective ? read(n.principal, n.effective, ranked) : undefined);
+    const unions: Partial<Record<Strength, (node: number) => ActionSet | undefined>> = {};
+    const f: NonNullable<Widen['beyond']> = (t, strength) => (unions[strength] ??= graph.reach.unionOver(strength, perNode))(t.index);
+    byReader.set(read, (b = f));
+  }
+  return b;
+}
+const beyondMemo = new WeakMap<object, WeakMap<ReturnType<typeof typeWideReader>, NonNullable<Widen['beyond']>>>();
+
 /** The caller's ranked ids held on some resource but not in its every-resource set (a bitset question; statements come later). */
 export function partlyHeld(ctx: Pick<CheckContext, 'expander'>, a: Pick<AnalyzedPrincipal, 'effective'>): ActionSet {
   // From the ranked set (a few hundred ids), not the principal's (often most of the catalog).
@@ -111,19 +135,21 @@ const sharedReaders = new WeakMap<Snapshot, WeakMap<object, ReturnType<typeof ty
 export function widenFor(ctx: Pick<CheckContext, 'expander' | 'evidence' | 'snapshot'>, graph: AccessGraph, a: Pick<AnalyzedPrincipal, 'principal' | 'effective'>, match: (technique: string) => boolean, read: ReturnType<typeof typeWideReader>): { widen: Widen; scope: GrantScope } | undefined {
   const partly = partlyHeld(ctx, a);
   if (partly.isEmpty()) return undefined;
+  const beyond = typeWideBeyond(ctx, graph, read);
   const candidates = new Set<number>();
-  for (const x of graph.escalatingEdges(a.principal.arn, match, { ids: partly, at: typeWideAt(read, partly) })) for (const id of x.widened ?? []) candidates.add(id);
+  for (const x of graph.escalatingEdges(a.principal.arn, match, { ids: partly, at: typeWideAt(read, partly), beyond })) for (const id of x.widened ?? []) candidates.add(id);
   if (candidates.size === 0) return undefined;
   const { ids, scope } = heldOnlyOnNamed(ctx, a.principal, a.effective, [...candidates].sort((x, y) => x - y));
   if (ids.isEmpty()) return undefined;
-  return { widen: { ids, at: typeWideAt(read, ids) }, scope };
+  return { widen: { ids, at: typeWideAt(read, ids), beyond }, scope };
 }
 
 /**
  * The report's reach summary asked by where (graph `ReachWiden`, session 38): of a principal's
  * ranked actions held on some resource but not every one, those its whole reach holds on every
- * resource (the reach's every-resource set, or type-wide grants of the principals it can act as,
- * at most REACHED_READ_MAX read, strict as wideByType), then confirmed from its own statements
+ * resource (the reach's every-resource set, or type-wide grants of every principal it can act as,
+ * strict as wideByType: `typeWideBeyond`, session 39; session 38 read at most 50 of them, and a
+ * widening further out was silently left out of `gains`), then confirmed from its own statements
  * (grantScope: `table/*`, an Allow with NotResource or a layer without statements count as every
  * resource, and nothing is widened). A word-wise test first: most principals hold no ranked
  * action on named resources only, and pay one pass over their bits.
@@ -131,26 +157,20 @@ export function widenFor(ctx: Pick<CheckContext, 'expander' | 'evidence' | 'snap
 export function reachWidener(ctx: Pick<CheckContext, 'expander' | 'snapshot'>, graph: AccessGraph): ReachWiden {
   const ranked = rankedForWidening(ctx);
   const read = sharedTypeWideReader(ctx);
+  const beyond = typeWideBeyond(ctx, graph, read);
   return (n: GraphNodeInternal, reach: PowerSets): Widen | undefined => {
     const p = n.principal, eff = n.effective;
     if (!p || !eff || !eff.unconditional.gainsIn(eff.allResources, ranked)) return undefined;
     const partly = partlyHeld(ctx, { effective: eff });
     const wide = reach.allResources.clone().and(partly);
     // Type-wide grants (`table/*`) of the principals it reaches, for the ids no every-resource set answered.
-    const rest = partly.clone().andNot(wide);
-    const at = new Map<number, ActionSet>();
-    if (!rest.isEmpty()) {
-      let reads = 0;
-      graph.reachable(p.arn, 'possible', (x) => {
-        if (!x.principal || !x.effective || x.effective.unconditional.intersectionCount(rest) === 0) return false;
-        const w = read(x.principal, x.effective, rest);
-        if (w) { at.set(x.index, w); wide.or(w); }
-        return ++reads >= REACHED_READ_MAX;
-      });
+    if (wide.count() < partly.count()) {
+      const w = beyond(n, 'possible');
+      if (w) wide.or(w).and(partly);
     }
     if (wide.isEmpty()) return undefined;
     const { ids } = heldOnlyOnNamed({ expander: ctx.expander, snapshot: ctx.snapshot }, p, eff, wide.toArray());
     if (ids.isEmpty()) return undefined;
-    return { ids, at: (x) => at.get(x.index) };
+    return { ids, at: typeWideAt(read, ids), beyond };
   };
 }

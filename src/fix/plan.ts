@@ -898,7 +898,8 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
         const r = graph.node(e.to);
         const power = graph.reachPower(e.to, 'possible');
         if (r?.kind !== 'role' || !r.principal || !power) continue;
-        if (escalates(gain(power, own, expander)) || (held && widenedBy(held, widen!.ids, power.allResources, widen!.at?.(r)))) roles.add(r.principal.arn);
+        // Type-wide grants over what the role reaches (session 39: a role behind it holding `table/*`).
+        if (escalates(gain(power, own, expander)) || (held && widenedBy(held, widen!.ids, power.allResources, widen!.beyond ? widen!.beyond(r, 'possible') : widen!.at?.(r)))) roles.add(r.principal.arn);
       }
     }
   }

@@ -18,6 +18,12 @@ export interface Widen {
   readonly ids: ActionSet;
   /** Actions the edge's own target holds on every resource beyond its every-resource set (type-wide patterns), if the caller reads them. */
   readonly at?: (target: GraphNodeInternal) => ActionSet | undefined;
+  /**
+   * The same, over everything the target reaches at a strength, itself included (session 39): a
+   * role behind a hub role holding `table/*` widens the hop to the hub, as its `*` always did
+   * through the reach's every-resource set. escalatingEdges asks it before `at`.
+   */
+  readonly beyond?: (target: GraphNodeInternal, strength: Strength) => ActionSet | undefined;
 }
 
 /**
@@ -53,9 +59,9 @@ export interface AccessGraph {
   /**
    * Out-edges of a principal whose technique is `technique` and whose far side gives more (escalation tiers only).
    * `widen` (session 37): the caller's ranked actions it holds only on named resources; an edge
-   * whose far side holds one on every resource (its reach's every-resource set, or `widen.at` of
-   * the edge's own target) gains that tier too, and says which (`widened`, also when a new action
-   * already decides the tier).
+   * whose far side holds one on every resource (its reach's every-resource set, or type-wide:
+   * `widen.beyond` over its reach, session 39, else `widen.at` of the edge's own target) gains
+   * that tier too, and says which (`widened`, also when a new action already decides the tier).
    */
   escalatingEdges(arn: string, technique: string | ((t: string) => boolean), widen?: Widen): EscalatingEdge[];
   /**
@@ -143,11 +149,13 @@ export function analyzeGraph(inputs: readonly AccountInput[], opts: BuildOptions
           let adds = gain(far, own, built.expander);
           let widened: number[] | undefined;
           // Asked again by where: what the far side holds on every resource (its reach's
-          // every-resource set, and type-wide grants of the edge's own target) that the caller
-          // holds only on named resources. It raises the tier where the tiers said less, and is
-          // kept whenever found: a check must not call such a gain "scoped" (privilege-escalation).
+          // every-resource set, and type-wide grants of what it reaches, or of the edge's own
+          // target when the caller reads no further) that the caller holds only on named
+          // resources. It raises the tier where the tiers said less, and is kept whenever found:
+          // a check must not call such a gain "scoped" (privilege-escalation).
           if (held && adds !== 'admin') {
-            const w = widenedBy(held, widen!.ids, far.allResources, widen!.at?.(built.nodes[j]!));
+            const t = built.nodes[j]!;
+            const w = widenedBy(held, widen!.ids, far.allResources, widen!.beyond ? widen!.beyond(t, strength) : widen!.at?.(t));
             if (w) {
               if (above(w.tier, adds)) adds = w.tier;
               widened = w.ids;

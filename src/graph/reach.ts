@@ -6,6 +6,7 @@ import type { GraphEdge, GraphPath, PowerTier } from '../model/graph.js';
 import { foldPath } from './query.js';
 import type { BuiltGraph, GraphNodeInternal } from './build.js';
 import { gain, isAdminSet, type PowerSets } from './power.js';
+import type { ActionSet } from '../iam/action-set.js';
 
 export type Strength = 'proven' | 'possible';
 
@@ -18,6 +19,13 @@ export interface ReachIndex {
   readonly principals: (node: number) => number;
   /** A shortest path to an administrator (proven hops only, or any), or undefined. */
   readonly pathToAdmin: (node: number, strength: Strength) => GraphPath | undefined;
+  /**
+   * Per node, the union of `perNode` over everything it reaches at one strength (itself
+   * included), as `power` unions power (session 39): lazy, one answer per component of the
+   * condensation, so a run that asks many nodes reads each node's own set once. Undefined: none.
+   * The answers are shared and read-only.
+   */
+  readonly unionOver: (strength: Strength, perNode: (n: GraphNodeInternal) => ActionSet | undefined) => (node: number) => ActionSet | undefined;
 }
 
 /**
@@ -167,6 +175,7 @@ export function reachIndex(g: BuiltGraph): ReachIndex {
   return {
     power: (node, strength) => (strength === 'proven' ? proven : possible)[node]!,
     principals: (node) => (counts ??= principalCounts(g, possibleC))[node]!,
+    unionOver: (strength, perNode) => lazyUnion(g, strength === 'proven' ? provenC : possibleC, perNode),
     pathToAdmin: (node, strength) => {
       let memo = paths.get(strength);
       if (!memo) paths.set(strength, (memo = new Map()));
@@ -175,6 +184,50 @@ export function reachIndex(g: BuiltGraph): ReachIndex {
       memo.set(node, path);
       return path;
     },
+  };
+}
+
+/**
+ * `unionOver`'s answers for one condensation: a component's union is its members' own sets and its
+ * successors' unions, computed when first asked (an iterative post-order over the component DAG:
+ * chains are as long as the account's hops). A union made of one non-empty set is that set (no
+ * copy); most components contribute none.
+ */
+function lazyUnion(g: BuiltGraph, { comp, comps, succ }: Condensed, perNode: (n: GraphNodeInternal) => ActionSet | undefined): (node: number) => ActionSet | undefined {
+  // 0: not asked; 1: successors being computed; 2: done (`done[c]` its union, undefined for none).
+  const state = new Uint8Array(comps.length);
+  const done: (ActionSet | undefined)[] = new Array(comps.length);
+  const compute = (start: number): void => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const ci = stack[stack.length - 1]!;
+      if (state[ci] === 2) { stack.pop(); continue; }
+      const members = comps[ci]!;
+      if (state[ci] === 0) {
+        state[ci] = 1;
+        // The condensation is acyclic: a successor is never in state 1 here.
+        for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci && state[comp[w]!] === 0) stack.push(comp[w]!);
+        continue;
+      }
+      let acc: ActionSet | undefined;
+      let owned = false;
+      const add = (s: ActionSet | undefined) => {
+        if (!s || s === acc || s.isEmpty()) return;
+        if (!acc) { acc = s; return; }
+        if (!owned) { acc = acc.clone(); owned = true; }
+        acc.or(s);
+      };
+      for (const v of members) add(perNode(g.nodes[v]!));
+      for (const v of members) for (const w of succ[v]!) if (comp[w] !== ci) add(done[comp[w]!]);
+      done[ci] = acc;
+      state[ci] = 2;
+      stack.pop();
+    }
+  };
+  return (node) => {
+    const c = comp[node]!;
+    if (state[c] !== 2) compute(c);
+    return done[c];
   };
 }
 
