@@ -184,6 +184,21 @@ function identityScope(expander: ActionExpander, p: Principal, action: string, i
   return acc;
 }
 
+/** `into` plus the named (not wide) Resource patterns of every identity Allow that grants the action without approval. */
+function namedBeside(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], services: ReadonlySet<string> | null, index: EvidenceIndex | undefined, into: Set<string>): Set<string> {
+  for (const view of viewsOf(expander, p, index)) {
+    if (id >= 0 && !view.union.has(id)) continue;
+    const { statements, sets } = view;
+    for (let k = 0; k < statements.length; k++) {
+      const st = statements[k]!;
+      if (!(id >= 0 ? sets[k]!.has(id) : statementCovers(st, action))) continue;
+      if (st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow') || st.resource === undefined) continue;
+      for (const r of st.resource) if (otherService(r, services) || !patternIsWide(r, prefixes)) into.add(r);
+    }
+  }
+  return into;
+}
+
 /** A boundary or one SCP level: its statements that cover the action and may apply to this principal. */
 function layerScope(docs: readonly PolicyDocument[], p: Principal, action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): LayerScope {
   let acc: LayerScope;
@@ -293,7 +308,13 @@ function grantScopeOf(
     let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
     for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
     // Every resource by the Allows: a Deny with NotResource may still leave it on named ones only.
-    if (!(ls instanceof Set)) ls = leftByDeny(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services) ?? ls;
+    if (!(ls instanceof Set)) {
+      const left = leftByDeny(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
+      // What the wide Allow no longer covers, plus the named grants beside it: a named Allow the
+      // Deny leaves (prod-orders beside `*` and NotResource table/p*) must stay named, or adding an
+      // Allow would lower a severity. A superset of where the action applies, as elsewhere here.
+      if (left) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, left);
+    }
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
   }

@@ -66,6 +66,18 @@ describe('destructive-actions: `*` with a Deny on everything but kiro-scratch-* 
     expect(f!.title).toContain('only on table/prod-orders, which names production');
   });
 
+  it('a `*` Allow beside a named production grant: the Deny leaves both, so production stays named (adding an Allow never lowers)', () => {
+    const prodOnly = [doc(deleteTable(table('prod-orders')), denyNot('dynamodb:DeleteTable', table('p*')))];
+    expect(severityOf(agent(prodOnly))).toEqual(['critical']);
+    // Found in session 39: with `Allow *` added, the Deny's `table/p*` alone stood for where it
+    // applies, and prod-orders (still deletable) was no longer named: high.
+    const [f] = destructive(agent([doc(deleteTable('*'), deleteTable(table('prod-orders')), denyNot('dynamodb:DeleteTable', table('p*')))]));
+    expect(f!.severity).toBe('critical');
+    expect(f!.title).toContain('table/prod-orders');
+    // Control: the same `*` and Deny beside a named non-production table stay one step lower.
+    expect(severityOf(agent([doc(deleteTable('*'), deleteTable(table('pipeline-scratch')), denyNot('dynamodb:DeleteTable', table('p*')))]))).toEqual(['high']);
+  });
+
   it('hostile NotResource text (terminal escapes) reaches the title escaped; control: the plain name is shown', () => {
     const [f] = destructive(agent([doc(deleteTable('*'), denyNot('dynamodb:DeleteTable', table('kiro-\u001b]0;pwned\u0007\u001b[2J-*')))]));
     expect(f!.severity).toBe('high');
@@ -145,6 +157,16 @@ describe('properties', () => {
     }), { numRuns: 60, examples: [[[deleteTable('*')], [], SCRATCH_ONLY]] });
     // Some draws were narrowed by the added Deny (the example is one).
     expect(narrowed).toBeGreaterThan(0);
+  });
+
+  it('adding an Allow never lowers the destructive-actions severity (named production grants beside `*` included)', () => {
+    const rank: Record<string, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+    const worst = (statements: unknown[]) => Math.max(-1, ...severityOf(agent([doc(...statements)])).map((x) => rank[x]!));
+    const allows = [...ALLOWS, deleteTable(table('prod-orders')), deleteTable(table('pipeline-x'))];
+    const denies = [...DENIES, denyNot('dynamodb:DeleteTable', table('p*'))];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...allows), { minLength: 1, maxLength: 2 }), fc.array(fc.constantFrom(...denies), { maxLength: 2 }), fc.constantFrom(...allows), (some, deny, extra) => {
+      expect(worst([...some, extra, ...deny])).toBeGreaterThanOrEqual(worst([...some, ...deny]));
+    }), { numRuns: 60, examples: [[[deleteTable(table('prod-orders'))], [denyNot('dynamodb:DeleteTable', table('p*'))], deleteTable('*')]] });
   });
 
   it('never understated: a resource the evaluator allows matches one of the scoped patterns', () => {
