@@ -179,7 +179,7 @@ export function register(program: Command): void {
     .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
     .option('--analysis-workers <n>', 'worker threads planning fixes, split by principal (default: the config\'s analysisWorkers, 0 = in-process); same report for any n')
-    .option('--cloudtrail-parser <scan|json>', "how CloudTrail files are parsed: 'scan' (default, only the fields usage needs) or 'json' (JSON.parse of every file; same results, slower)")
+    .option('--cloudtrail-parser <scan|json>', "how CloudTrail files are parsed: 'scan' (default, only the fields usage needs) or 'json' (JSON.parse of every file; same results; which is faster depends on the host's JSON.parse)")
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
     .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')
