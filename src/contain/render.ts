@@ -131,11 +131,7 @@ const PS_NAME = '$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")';
  */
 function containNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>, file: string): string[] {
   const where = whereText(ic);
-  return [
-    '# ps_not_done MODE DIR CODE WHO: the provisioning FAILED (CODE 1) or did not end in time (CODE 3): what is in force, what to do; exits CODE.',
-    'ps_not_done() {',
-    '  local code="$3" who="$4" name',
-    '  name=$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")',
+  return notDoneFunction([
     '  if [ "$code" = 1 ]; then',
     '    echo "NOT CONTAINED: permission set $name holds the Deny, but $who: where a copy is older the Deny is not in force, and the role\'s sessions there act without it." >&2',
     '    echo "Once the reason above is dealt with, run ./contain.sh --apply again: it provisions again the accounts that hold an older copy, nothing else." >&2',
@@ -144,18 +140,12 @@ function containNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>, file
     '    echo "Once it has ended, run ./contain.sh --apply again: it says whether the Deny is in force and provisions again the accounts that hold an older copy." >&2',
     '  fi',
     `  echo "Meanwhile, to stop the role without Identity Center: attach the statements of ${file} as an SCP on ${ic.allAccounts ? 'every account the permission set is provisioned to' : 'account $ACCOUNT'} in AWS Organizations. Undo: ./undo.sh --apply" >&2`,
-    '  exit "$code"',
-    '}',
-  ];
+  ]);
 }
 
 /** undo.sh's ps_not_done: the Deny is out of the permission set, but still in force where the copy is older. */
 function undoNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>): string[] {
-  return [
-    '# ps_not_done MODE DIR CODE WHO: the provisioning FAILED (CODE 1) or did not end in time (CODE 3): what is in force, what to do; exits CODE.',
-    'ps_not_done() {',
-    '  local code="$3" who="$4" name',
-    '  name=$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")',
+  return notDoneFunction([
     '  if [ "$code" = 1 ]; then',
     '    echo "NOT UNDONE everywhere: permission set $name no longer holds the Deny, but $who: where a copy is older the Deny is still in force." >&2',
     '    echo "Once the reason above is dealt with, run ./undo.sh --apply again: it provisions again the accounts that hold an older copy, nothing else." >&2',
@@ -163,6 +153,17 @@ function undoNotDone(ic: NonNullable<ContainmentPlan['identityCenter']>): string
     `    echo "NOT KNOWN TO BE UNDONE yet: permission set $name no longer holds the Deny, but $who: the Deny stays in force in ${whereText(ic)} until the provisioning has reached it." >&2`,
     '    echo "Once it has ended, run ./undo.sh --apply again: it says whether the accounts hold the latest copy and provisions again those that do not." >&2',
     '  fi',
+  ]);
+}
+
+/** The shell function ps_not_done around a script's own lines (they read $code, $who and $name). */
+function notDoneFunction(body: string[]): string[] {
+  return [
+    '# ps_not_done MODE DIR CODE WHO: the provisioning FAILED (CODE 1) or did not end in time (CODE 3): what is in force, what to do; exits CODE.',
+    'ps_not_done() {',
+    '  local code="$3" who="$4" name',
+    '  name=$(LC_ALL=C printf \'%q\' "$PERMISSION_SET")',
+    ...body,
     '  exit "$code"',
     '}',
   ];
