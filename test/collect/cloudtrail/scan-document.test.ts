@@ -262,3 +262,96 @@ describe('scanDocument on generated hostile documents', () => {
     expect(scanDocument(bad)).toBeUndefined();
   });
 });
+
+/** The bytes at `offset` into a fresh ArrayBuffer: 0 is word-aligned, 1–3 are not. */
+function placedAt(bytes: Buffer, offset: number): Buffer {
+  const room = Buffer.alloc(bytes.length + 8);
+  bytes.copy(room, offset);
+  return room.subarray(offset, offset + bytes.length);
+}
+
+// Strings are read four bytes at a time where the bytes are word-aligned (plainFrom): every stop
+// byte in every lane, bytes that differ from `"` or `\` only in the high bit, and unaligned copies
+// (read byte by byte) must all give what JSON.parse gives.
+describe('scanDocument reads strings a word at a time', () => {
+  const stops: readonly { byte: number; valid: boolean }[] = [
+    { byte: 0x00, valid: false },
+    { byte: 0x09, valid: false }, // a raw tab inside a string
+    { byte: 0x1f, valid: false },
+    { byte: 0x20, valid: true },
+    { byte: 0x21, valid: true },
+    { byte: 0x23, valid: true },
+    { byte: 0x5b, valid: true },
+    { byte: 0x5d, valid: true },
+    { byte: 0x7f, valid: true },
+    { byte: 0xa2, valid: true }, // `"` | 0x80
+    { byte: 0xdc, valid: true }, // `\` | 0x80
+    { byte: 0x9f, valid: true }, // 0x1f | 0x80
+    { byte: 0xff, valid: true },
+  ];
+  const docWith = (field: string, value: Buffer): Buffer =>
+    Buffer.concat([
+      Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventSource":"s3.amazonaws.com","${field}":"`),
+      value,
+      Buffer.from('","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u"}}]}'),
+    ]);
+
+  it('a byte in each lane of a wanted and a skipped string: scanned as JSON.parse reads it, declined where it refuses', () => {
+    let checked = 0;
+    for (const field of ['eventName', 'eventID']) {
+      for (const { byte, valid } of stops) {
+        for (let at = 0; at < 9; at++) {
+          const value = Buffer.from('GetObjectXYZ', 'latin1');
+          value[at] = byte;
+          for (let offset = 0; offset < 4; offset++) {
+            const bytes = placedAt(docWith(field, value), offset);
+            const scanned = scanDocument(bytes);
+            if (!valid) {
+              expect(() => JSON.parse(bytes.toString('utf8'))).toThrow(SyntaxError);
+              expect(scanned).toBeUndefined();
+            } else expect(scanned).toStrictEqual(project(JSON.parse(bytes.toString('utf8')), TOP));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(2 * stops.length * 9 * 4);
+  });
+
+  it('a closing quote and an escape in each lane end and continue the string where they stand', () => {
+    for (let at = 0; at < 9; at++) {
+      for (let offset = 0; offset < 4; offset++) {
+        // The value ends early at `at` (a closing quote there, then a skipped member holding the rest).
+        const cut = Buffer.from(`${'GetObjectXYZ'.slice(0, at)}","eventID":"${'GetObjectXYZ'.slice(at)}`, 'latin1');
+        const bytes = placedAt(docWith('eventName', cut), offset);
+        const scanned = scanDocument(bytes) as { Records: { eventName: string }[] };
+        expect(scanned.Records[0]!.eventName).toBe('GetObjectXYZ'.slice(0, at));
+        // An escaped quote and backslash at `at`: decoded as JSON.parse decodes them.
+        const esc = Buffer.from(`${'GetObjectXYZ'.slice(0, at)}\\"\\\\${'GetObjectXYZ'.slice(at)}`, 'latin1');
+        const escBytes = placedAt(docWith('eventName', esc), offset);
+        expect((scanDocument(escBytes) as { Records: { eventName: string }[] }).Records[0]!.eventName).toBe(`${'GetObjectXYZ'.slice(0, at)}"\\${'GetObjectXYZ'.slice(at)}`);
+      }
+    }
+  });
+
+  it('generated documents give the same outcome at every alignment', () => {
+    fc.assert(
+      fc.property(documentText, fc.integer({ min: 1, max: 3 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (text, offset, at, byte, change) => {
+        const bytes = Buffer.from(text);
+        if (change && bytes.length > 0) bytes[at % bytes.length] = byte;
+        const aligned = placedAt(bytes, 0);
+        const shifted = placedAt(bytes, offset);
+        const expected = scanDocument(aligned);
+        expect(scanDocument(shifted)).toStrictEqual(expected);
+        let valid = true;
+        try {
+          JSON.parse(bytes.toString('utf8'));
+        } catch {
+          valid = false;
+        }
+        if (!valid) expect(expected).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
