@@ -53,7 +53,8 @@ function ssoHead(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['identityCe
     '# A dry run unless given --apply. Written by leash; nothing here runs by itself.',
     '# It waits for the provisioning it starts (sso-admin describe-permission-set-provisioning-status, every 5 s):',
     '# at most PROVISIONING_TIMEOUT seconds (environment; default 300, 0 reads once). Exit 0 when it SUCCEEDED,',
-    '# 1 when it FAILED (its reason shown), 3 when it is still in progress then or its status cannot be read.',
+    '# 1 when it FAILED or was refused before any change (its reason shown: not contained), 3 when it is still in',
+    '# progress then or its status cannot be read (not known to be contained).',
     'set -euo pipefail',
     `ACCOUNT=${shellQuote(p.account)}`,
     `PERMISSION_SET=${shellQuote(ic.permissionSetName)}`,
@@ -213,7 +214,8 @@ function ssoContainScript(p: ContainmentPlan, ic: NonNullable<ContainmentPlan['i
     'if [ "$bytes" -gt 32768 ] || [ "$chars" -gt 10240 ]; then',
     '  echo "The permission set\'s inline policy with this Deny would be $chars bytes without whitespace ($bytes in all): IAM Identity Center allows 10,240 (32,768 in all). Nothing done." >&2',
     `  echo "Make room first (move statements of its inline policy into a customer managed policy attached to the permission set), or attach the statements of ${inline.file} from this folder as an SCP ${ic.allAccounts ? 'on the accounts the permission set is provisioned to' : 'on account $ACCOUNT'} in AWS Organizations, which stops the role there without touching the permission set." >&2`,
-    '  exit 3',
+    // 1, as every refusal before a change: not contained, and known to be (3 is "not known").
+    '  exit 1',
     'fi',
     'if [ "$apply" = 0 ]; then echo "The permission set\'s inline policy would become:"; jq . "$work/policy.json"; fi',
     'run_sso put-inline-policy-to-permission-set --instance-arn "$instance" --permission-set-arn "$ps" --inline-policy "file://$work/policy.json"',
@@ -380,7 +382,7 @@ function readme(p: ContainmentPlan): string {
       './undo.sh --apply       # takes out only the statements this plan put there, and provisions again',
       '```',
       '',
-      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish, at most \`PROVISIONING_TIMEOUT\` seconds (environment; default 300). Until the provisioning reaches an account the Deny is not in force there, and contain.sh says so: it exits 0 once it SUCCEEDED (naming the accounts), 1 when it FAILED (AWS's reason shown: run it again to provision again, or attach the statements as an SCP), 3 when it is still in progress (the command to check it is shown; run it again later). An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. contain.sh first checks Identity Center's size quota for the merged policy (10,240 bytes without whitespace, 32,768 in all) and, past it, exits 3 with nothing changed: make room in the inline policy, or attach the same statements as an SCP on the account from AWS Organizations, which does the same.`,
+      `It adds the statements of \`${t(p.inline.file)}\` (Sids beginning \`${t(ic.sidPrefix)}\`) to the inline policy of permission set \`${t(ic.permissionSetName)}\`, keeping the statements already there, then provisions it to ${ic.allAccounts ? 'every account it is provisioned to' : `account ${t(p.account)}`} and waits for that to finish, at most \`PROVISIONING_TIMEOUT\` seconds (environment; default 300). Until the provisioning reaches an account the Deny is not in force there, and contain.sh says so: it exits 0 once it SUCCEEDED (naming the accounts), 1 when it FAILED (AWS's reason shown: run it again to provision again, or attach the statements as an SCP), 3 when it is still in progress (the command to check it is shown; run it again later). An explicit Deny beats every Allow, resource-based policies included.${p.inline.timeFilledAtApply ? ' The file holds the planning time; contain.sh puts the time it runs in its place (applied.json keeps what was put).' : ''} The permission set is found by name among those provisioned to account ${t(p.account)}; \`INSTANCE_ARN\` and \`PERMISSION_SET_ARN\` in the environment skip the lookup. contain.sh first checks Identity Center's size quota for the merged policy (10,240 bytes without whitespace, 32,768 in all) and, past it, exits 1 with nothing changed (3 always means "not known yet"): make room in the inline policy, or attach the same statements as an SCP on the account from AWS Organizations, which does the same.`,
       '',
     );
   } else {
