@@ -64,6 +64,8 @@ export interface ContainRequest {
   readonly organizationId?: string;
   /** The snapshot is the export a report was made from, read again now (its path, for the README). */
   readonly snapshotFrom?: string;
+  /** The snapshot is the account read live when planning (its time): who could remove the Deny is today's. */
+  readonly snapshotLive?: string;
   /** A report's export that could not be read again: why who could undo it is not decided. */
   readonly snapshotMissing?: string;
 }
@@ -126,6 +128,8 @@ export interface ContainmentPlan {
   readonly undoers?: readonly Undoer[];
   /** The undoers were decided from the export a report was made from, read again when planning (its path). */
   readonly undoersFrom?: string;
+  /** The undoers were decided from the account read live when planning (the time it was read). */
+  readonly undoersLive?: string;
   /** Why the undoers are not decided although the report names its export (it could not be read again). */
   readonly undoersNotDecided?: string;
   /** AI tools the report links to this principal. */
@@ -223,7 +227,7 @@ export function planContainment(report: Report, req: ContainRequest): Containmen
   const target = req.snapshot.principals.find((p) => p.arn === plan.principal.arn);
   // A report's export read again may have changed since: without the principal it says nothing of it.
   if (!target) return req.snapshotFrom ? { ...plan, undoersNotDecided: `${req.snapshotFrom} no longer holds ${plan.principal.arn}` } : plan;
-  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all', req.organizationId), ...(req.snapshotFrom ? { undoersFrom: req.snapshotFrom } : {}) };
+  return { ...plan, undoers: whoCanUndo(req.snapshot, plan.principal, plan.inline !== undefined, plan.scope !== 'all', req.organizationId), ...(req.snapshotFrom ? { undoersFrom: req.snapshotFrom } : {}), ...(req.snapshotLive ? { undoersLive: req.snapshotLive } : {}) };
 }
 
 function planOnly(report: Report, req: ContainRequest): ContainmentPlan {

@@ -444,10 +444,11 @@ function readme(p: ContainmentPlan): string {
   } else if (!p.cannot) {
     if (p.undoers === undefined) {
       const why = p.undoersNotDecided ? `Not decided: the export the report was made from could not be read again (${t(p.undoersNotDecided)}). ` : 'Not decided from a report alone: ';
-      out.push('## Who can remove it', '', `${why}\`leash contain … --input <export>\` (a fresh \`aws iam get-account-authorization-details\`) lists every principal whose policies let it delete the Deny.`, '');
+      out.push('## Who can remove it', '', `${why}\`leash contain … --aws\` (the account read live, read-only) or \`--input <export>\` (a fresh \`aws iam get-account-authorization-details\`) lists every principal whose policies let it delete the Deny.`, '');
     } else {
-      const from = p.undoersFrom ? ` (the export the report was made from, \`${t(p.undoersFrom)}\`, as it is now; a fresh one with \`--input\` shows today's)` : '';
-      out.push('## Who can remove it', '', p.undoers.length === 0 ? `No principal of the export${from} may delete or overwrite it (the account root and IAM Identity Center administrators aside).` : `Principals of the export${from} whose policies let them take the Deny off again:`, '');
+      const from = p.undoersFrom ? ` (the export the report was made from, \`${t(p.undoersFrom)}\`, as it is now; a fresh one with \`--input\`, or \`--aws\`, shows today's)` : '';
+      const whose = p.undoersLive ? `of the account as read live at ${t(p.undoersLive)} (when this plan was made)` : `of the export${from}`;
+      out.push('## Who can remove it', '', p.undoers.length === 0 ? `No principal ${whose} may delete or overwrite it (the account root and IAM Identity Center administrators aside).` : `Principals ${whose} whose policies let them take the Deny off again:`, '');
       for (const u of p.undoers) out.push(`- ${t(u.name)}${u.arn === p.principal.arn ? ' (itself: a session the Deny does not cover)' : ''}: ${u.actions.map(t).join(', ')}${u.conditional ? ' (only if a condition holds)' : ''}`);
       if (p.undoers.length > 0) out.push('');
     }
@@ -476,6 +477,7 @@ export function containSummary(p: ContainmentPlan, dir: string): string {
   const plural = (n: number) => `${n} principal${n === 1 ? '' : 's'}`;
   if (p.onward.length > 0) lines.push(`  it can become ${plural(p.onward.length)}${p.graphPartial ? ' at least' : ''}, where its sessions are not touched: ${p.onward.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.onward.length > 5 ? ', …' : ''} (README.md)`);
   if (p.undoers && p.undoers.length > 0) lines.push(`  ${plural(p.undoers.length)} may remove the Deny: ${p.undoers.slice(0, 5).map((u) => safeText(u.name)).join(', ')}${p.undoers.length > 5 ? ', …' : ''} (README.md)`);
+  else if (p.undoers === undefined && !p.cannot && !p.identityCenter) lines.push(`  who may remove the Deny: not decided (${p.undoersNotDecided ? 'the export the report was made from could not be read again' : 'from a report alone'}); --aws reads the account now (read-only)`);
   if (p.reentry.length > 0) lines.push(`  ${plural(p.reentry.length)}${p.graphPartial ? ' at least' : ''} can become it again: ${p.reentry.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.reentry.length > 5 ? ', …' : ''} (README.md)`);
   return `${lines.join('\n')}\n`;
 }

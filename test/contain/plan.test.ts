@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { normalizeAuthorizationDetails } from '../../src/collect/iam/authorization-details-file.js';
 import { planContainment, DENY_ALL_POLICY_ARN, type ContainRequest } from '../../src/contain/plan.js';
+import { containSummary } from '../../src/contain/render.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { parsePolicy } from '../../src/iam/parse.js';
 import { InputError } from '../../src/model/errors.js';
@@ -309,8 +310,14 @@ describe('planContainment: who could remove the Deny (from an export)', () => {
     expect(plan({ target: 'self-editor', scope: 'all', snapshot: snap }, r).undoers?.map((u) => u.name)).toEqual(['mfa-admin']);
   });
 
-  it('negative: from a report alone it is not decided (undefined, not an empty list)', () => {
-    expect(plan({ target: 'agent-role' }, r).undoers).toBeUndefined();
+  it('negative: from a report alone it is not decided (undefined, not an empty list), and the summary says how to decide it', () => {
+    const alone = plan({ target: 'agent-role' }, r);
+    expect(alone.undoers).toBeUndefined();
+    expect(containSummary(alone, '/x')).toContain('who may remove the Deny: not decided (from a report alone); --aws reads the account now (read-only)');
+    // Decided (here from an export): the summary names them instead.
+    const decided = plan({ target: 'agent-role', snapshot: snap }, r);
+    expect(containSummary(decided, '/x')).toContain('1 principal may remove the Deny: editor');
+    expect(containSummary(decided, '/x')).not.toContain('not decided');
   });
 
   it('a grant limited to an organization is decided when the organization is known: member, outsider, unknown', () => {

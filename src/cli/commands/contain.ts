@@ -11,16 +11,23 @@ import { CONTAIN_DIR, writeContainment } from '../../contain/write.js';
 import { jsonTextSafe } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { InputError } from '../../model/errors.js';
 
-interface ContainOptions { input?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; deactivateKeys?: boolean; at?: string; output: string; json?: boolean }
+interface ContainOptions { input?: string; aws?: boolean; profile?: string; region?: string; endpointUrl?: string; config?: string; report: string; reports: string; account?: string; demo?: boolean; scope?: ContainScope; session?: string; sourceIdentity?: string; userId?: string; deactivateKeys?: boolean; at?: string; output: string; json?: boolean }
 
-interface Planned { report: Report; snapshot?: Snapshot; organizationId?: string; snapshotFrom?: string; snapshotMissing?: string }
+interface Planned { report: Report; snapshot?: Snapshot; organizationId?: string; snapshotFrom?: string; snapshotMissing?: string; snapshotLive?: string }
+
+/** Live AWS asked for: `--aws`, or what implies it as in `leash scan` (a profile, a region, an endpoint). */
+const isLive = (o: ContainOptions): boolean => Boolean(o.aws || o.profile !== undefined || o.region !== undefined || o.endpointUrl !== undefined);
 
 async function reportFor(o: ContainOptions): Promise<Planned> {
+  const sources = [o.demo ? '--demo' : undefined, o.input !== undefined ? '--input' : undefined, isLive(o) ? 'live AWS (--aws, --profile, --region, --endpoint-url)' : undefined].filter((x) => x !== undefined);
+  if (sources.length > 1) throw new InputError('(command line)', '', 'one of --demo, --input FILE or live AWS', sources.join(' and '));
+  if (isLive(o)) return liveReport(o);
   if (o.demo || o.input) {
     // A fresh export (or the demo): analysed here, nothing written but the plan.
     const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
-    const c = await collectSnapshot(o.input ? { input: o.input } : { demo: true });
+    const c = await collectSnapshot({ ...(o.input ? { input: o.input } : { demo: true }), ...(o.config !== undefined ? { config: o.config } : {}) });
     const now = new Date();
     const organizationId = c.config.resources?.organizationId;
     return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot, ...(organizationId ? { organizationId } : {}) };
@@ -29,6 +36,26 @@ async function reportFor(o: ContainOptions): Promise<Planned> {
   const report = await loadReport(path);
   checkAccount(report, o.account, path);
   return { report, ...(await reportExport(report)) };
+}
+
+/**
+ * The account as it is now, read live with the scan's read-only collector (IAM's authorization
+ * details, Identity Center where readable, the organization it is in) and analysed here: the plan
+ * and who could remove the Deny are decided from today's policies, not a report's. No CloudTrail is
+ * read (the Deny needs none), so it takes what a live scan's IAM read takes.
+ */
+async function liveReport(o: ContainOptions): Promise<Planned> {
+  const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
+  const c = await collectSnapshot({ aws: true, ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.region !== undefined ? { region: o.region } : {}), ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}), ...(o.config !== undefined ? { config: o.config } : {}) });
+  if (o.account !== undefined && c.snapshot.account.id !== o.account) throw new InputError('--account', '', `the account the credentials belong to (${c.snapshot.account.id})`, o.account);
+  const now = new Date();
+  const organizationId = c.config.resources?.organizationId;
+  return {
+    report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report,
+    snapshot: c.snapshot,
+    snapshotLive: c.snapshot.collectedAt,
+    ...(organizationId ? { organizationId } : {}),
+  };
 }
 
 /**
@@ -67,15 +94,20 @@ export function register(program: Command): void {
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest refers to (needed when --reports holds several)')
     .option('-i, --input <file>', 'a fresh export (aws iam get-account-authorization-details) instead of a report (a report made from an export lists who could remove the Deny from that export, read again)')
+    .option('--aws', 'plan from the account as it is now, read live (read-only, the credential chain) instead of a report: who could remove the Deny is decided from today\'s policies')
+    .option('--profile <name>', 'live, with this AWS profile (implies --aws)')
+    .option('--region <region>', 'live, in this region (implies --aws; Identity Center is read where its instance is)')
+    .option('--endpoint-url <url>', 'live, through an AWS-compatible endpoint (implies --aws)')
+    .option('-c, --config <file>', 'leash.config.yaml for a live or --input plan (organization id, approval conditions)')
     .option('--demo', 'plan against the bundled demo account')
     .option('-o, --output <dir>', 'folder to write the plan under (a new sub-folder each time)', CONTAIN_DIR)
     .option('--json', 'print the plan (and its folder) as JSON instead of the summary')
     .addHelpText('after', exitCodesHelp({ 0: 'plan written (nothing applied: run contain.sh --apply after reading it)', 2: 'no such principal or session, a bad option, or an unreadable report' }))
     .action(async (target: string, o: ContainOptions) => {
       try {
-        const { report, snapshot, organizationId, snapshotFrom, snapshotMissing } = await reportFor(o);
+        const { report, snapshot, organizationId, snapshotFrom, snapshotMissing, snapshotLive } = await reportFor(o);
         const now = new Date();
-        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(snapshotFrom ? { snapshotFrom } : {}), ...(snapshotMissing ? { snapshotMissing } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.deactivateKeys ? { deactivateKeys: true } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
+        const plan = planContainment(report, { target, now, ...(snapshot ? { snapshot } : {}), ...(organizationId ? { organizationId } : {}), ...(snapshotFrom ? { snapshotFrom } : {}), ...(snapshotMissing ? { snapshotMissing } : {}), ...(snapshotLive ? { snapshotLive } : {}), ...(o.scope ? { scope: o.scope } : {}), ...(o.session !== undefined ? { session: o.session } : {}), ...(o.sourceIdentity !== undefined ? { sourceIdentity: o.sourceIdentity } : {}), ...(o.userId !== undefined ? { userId: o.userId } : {}), ...(o.deactivateKeys ? { deactivateKeys: true } : {}), ...(o.at !== undefined ? { at: o.at } : {}) });
         const dir = await writeContainment(o.output, plan);
         if (o.json) process.stdout.write(jsonTextSafe(JSON.stringify({ dir, plan }, null, 2)) + '\n');
         else process.stdout.write(containSummary(plan, dir));
