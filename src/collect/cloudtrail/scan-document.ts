@@ -38,13 +38,16 @@ interface WantEntry {
  * and a Map lookup with a string it has seen before (hash kept in the string, equal by identity)
  * is far cheaper than one with a fresh copy of it. Slots are chosen by a hash of the length and
  * the last bytes and one early byte (where ARNs, names and user agents differ); every hit is
- * confirmed byte by byte, so a collision only costs a decode. Bounded: 32,768 slots, ASCII values
+ * confirmed against its bytes (sameBytes, four at a time), so a collision only costs a decode; a
+ * confirm that misreads can only miss, never match. Bounded: 32,768 slots, ASCII values
  * up to 512 bytes (a non-ASCII value decodes to fewer chars than bytes and is never kept: a kept
  * string's char codes are exactly its bytes). Kept strings are V8-internalized (internalize.ts),
  * so a value evicted and decoded again is still the same object.
  */
 const INTERN_SLOTS = 32768;
 const internText: (string | undefined)[] = new Array(INTERN_SLOTS);
+/** Each kept string's bytes as little-endian 32-bit lanes (the last one zero-padded): confirmed a word at a time. */
+const internLanes: (Int32Array | undefined)[] = new Array(INTERN_SLOTS);
 
 function interned(b: Buffer, start: number, end: number): string {
   const len = end - start;
@@ -56,17 +59,44 @@ function interned(b: Buffer, start: number, end: number): string {
   const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
   // Only ASCII values are kept, so a kept string's char codes are its bytes: compared in place.
   const k = internText[slot];
-  if (k !== undefined && k.length === len) {
-    let j = len - 1;
-    while (j >= 0 && k.charCodeAt(j) === b[start + j]) j--;
-    if (j < 0) return k;
-  }
+  if (k !== undefined && k.length === len && sameBytes(b, start, len, internLanes[slot]!)) return k;
   const text = utf8Slice.call(b, start, end);
   if (text.length !== len) return text;
   // Kept internalized: the aggregator's Map lookups with it then compare by identity.
   const kept = internalized(text);
   internText[slot] = kept;
+  internLanes[slot] = lanesOf(b, start, len);
   return kept;
+}
+
+function lanesOf(b: Buffer, start: number, len: number): Int32Array {
+  const out = new Int32Array((len + 3) >> 2);
+  for (let i = 0; i < len; i++) out[i >> 2]! |= b[start + i]! << ((i & 3) << 3);
+  return out;
+}
+
+/**
+ * Whether b[start, start + len) holds the bytes of `lanes`: four at a time through the document's
+ * words (two words shifted together where the value does not start on a word boundary) while whole
+ * words of the value lie inside them, the rest byte by byte.
+ */
+function sameBytes(b: Buffer, start: number, len: number, lanes: Int32Array): boolean {
+  let j = 0;
+  // Whole lanes whose bytes, and the word after them when shifted, are inside `words`.
+  const r = start & 3;
+  const k = start >> 2;
+  let full = len >> 2;
+  if (k + full + (r === 0 ? 0 : 1) > wordCount) full = 0;
+  const w = words;
+  if (r === 0) {
+    for (; j < full; j++) if (w[k + j] !== lanes[j]) return false;
+  } else {
+    const sh = r << 3;
+    const back = 32 - sh;
+    for (; j < full; j++) if (((w[k + j]! >>> sh) | (w[k + j + 1]! << back)) !== lanes[j]) return false;
+  }
+  for (let i = j << 2; i < len; i++) if (b[start + i] !== ((lanes[i >> 2]! >>> ((i & 3) << 3)) & 255)) return false;
+  return true;
 }
 
 /** Values that differ in (nearly) every record are not interned. */

@@ -355,3 +355,23 @@ describe('scanDocument reads strings a word at a time', () => {
     );
   });
 });
+
+describe('scanDocument interns repeated values, confirming every hit', () => {
+  it('40,000 values of one length that differ only in their last three bytes (more than the table has slots, so many share one): each read back as written, at every alignment', () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const arns: string[] = [];
+    for (let n = 0; arns.length < 40_000; n++) arns.push(`arn:aws:iam::111122223333:user/agent-ai-${alphabet[n % 62]}${alphabet[Math.floor(n / 62) % 62]}${alphabet[Math.floor(n / 3844) % 62]}`);
+    // Every value the same length, its last three bytes (where they differ) a partial last lane.
+    expect(new Set(arns.map((a) => a.length))).toEqual(new Set([arns[0]!.length]));
+    expect(arns[0]!.length % 4).toBe(3);
+    // Each value twice, far apart, so the second read may find another value in its slot.
+    const records = [...arns, ...arns.slice().reverse()].map((arn) => `{"eventTime":"2024-05-01T09:00:00Z","eventSource":"iam.amazonaws.com","eventName":"GetUser","userIdentity":{"type":"IAMUser","arn":"${arn}"}}`);
+    const text = Buffer.from(`{"Records":[${records.join(',')}]}`);
+    for (let offset = 0; offset < 4; offset++) {
+      const scanned = scanDocument(placedAt(text, offset)) as { Records: { userIdentity: { arn: string } }[] };
+      const got = scanned.Records.map((r) => r.userIdentity.arn);
+      expect(got.slice(0, arns.length)).toEqual(arns);
+      expect(got.slice(arns.length)).toEqual(arns.slice().reverse());
+    }
+  });
+});
