@@ -38,8 +38,8 @@ interface WantEntry {
  * and a Map lookup with a string it has seen before (hash kept in the string, equal by identity)
  * is far cheaper than one with a fresh copy of it. Slots are chosen by a hash of the length and
  * the last bytes and one early byte (where ARNs, names and user agents differ); every hit is
- * confirmed against its bytes (sameBytes, four at a time), so a collision only costs a decode; a
- * confirm that misreads can only miss, never match. Bounded: 32,768 slots, ASCII values
+ * confirmed against its bytes (sameBytes, four at a time), so a collision only costs a decode.
+ * Bounded: 32,768 slots, ASCII values
  * up to 512 bytes (a non-ASCII value decodes to fewer chars than bytes and is never kept: a kept
  * string's char codes are exactly its bytes). Kept strings are V8-internalized (internalize.ts),
  * so a value evicted and decoded again is still the same object.
