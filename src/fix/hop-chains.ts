@@ -231,7 +231,7 @@ export function chainNotes(agentArn: string, chains: readonly HopChain[] | undef
     const via = name(c.via);
     const head = `Role chain ${agent} → ${via} →`;
     const seen = `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`;
-    if (c.closed.length > 0) out.push(`${head} ${names(c.closed, graph)}: ${seen}; ${via} never assumed ${names(c.closed, graph)} in the usage window, so the chain is closed by ${via}'s own permissions boundary (fix ${fixOf(c.via)}, NoUnusedRoleHops). Apply it with this one.`);
+    if (c.closed.length > 0) out.push(`${head} ${names(c.closed, graph)}: ${seen}; ${via} never assumed ${names(c.closed, graph)} in the usage window, so the chain is closed by ${via}'s own permissions boundary (NoUnusedRoleHops: fix ${fixOf(c.via)}, unless the boundary in place already says it). Apply it with this one.`);
     const by = (test: (w: ChainOpen) => boolean) => c.open.filter((o) => test(o.why)).map((o) => o.to);
     const used = by((w) => w === 'used');
     const unknown = by((w) => w === 'unknown');

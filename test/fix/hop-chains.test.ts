@@ -14,6 +14,7 @@ import type { Statement } from '../../src/model/policy.js';
 import type { ActionUsage, PrincipalUsage, UsageData } from '../../src/model/usage.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type RoleSpec } from '../graph/accounts.js';
 import { AGENT, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
+import { HOSTILE_NAMES } from '../support/hostile-names.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
@@ -136,5 +137,68 @@ describe('controls', () => {
     expect(o.agentGuard?.resource).toEqual([HUB]);
     expect(o.hubFixes).toEqual([]);
     expect(chainNote(o)).toBeUndefined();
+  });
+
+  it('hub\'s current boundary is not in the export: hub gets no fix (a replacement could not keep it); the note says why', () => {
+    const o = outcome(world({ hubBoundary: 'not-exported' }));
+    expect(o.hubFixes).toEqual([]);
+    expect(chainNote(o)).toContain('leash writes no fix for hub (its current permissions boundary arn:aws:iam::111111111111:policy/not-exported is not in the export');
+  });
+});
+
+describe('where the chain is found, and verification', () => {
+  it('behind the graph\'s shared hop (the agent may assume any role that trusts the account): deploy is denied on the agent, and on hub for the agent acting through it', () => {
+    const spec = world();
+    spec.roles![0]!.inline = [doc(allow('sts:AssumeRole', '*'), deleteTable(SCRATCH))];
+    const o = outcome(spec);
+    expect(o.agentGuard?.resource).toEqual([DEPLOY]);
+    expect(o.hubGuard?.resource).toEqual([DEPLOY]);
+  });
+
+  it('two agents seen assuming hub: one hub boundary, its description names both', () => {
+    const spec = world();
+    const other = arn(DEV, 'role', 'cline-runner');
+    spec.roles!.push({ name: 'cline-runner', trust: trust({ Service: 'ec2.amazonaws.com' }), tags: { 'ai-agent': 'true' }, inline: [doc(allow('sts:AssumeRole', HUB), deleteTable(SCRATCH))] });
+    const u = usage([USED, SAW_HUB]);
+    const both: UsageData = { ...u, byPrincipal: { ...u.byPrincipal, [other]: principal(other, [USED, SAW_HUB]) } };
+    const o = outcome(spec, both);
+    expect(o.hubFixes.map((f) => f.kind)).toEqual(['permissions-boundary']);
+    expect(o.hubFix!.description).toContain('cline-runner, kiro-agent (AI agents) were seen assuming hub');
+  });
+
+  it('verification re-checks hub\'s calls against the new boundary: hub seen replacing its own boundary makes the fix not safe', () => {
+    const o = outcome(world({ hub: [allow('sts:AssumeRole', DEPLOY), allow('dynamodb:DescribeTable'), allow('iam:PutRolePermissionsBoundary', HUB)] }), usage([USED, SAW_HUB], [HUB_READ, { action: 'iam:PutRolePermissionsBoundary', resources: [HUB] }]));
+    expect(o.hubGuard?.resource).toEqual([DEPLOY]);
+    expect(o.hubFix!.verification).toMatchObject({ safe: false, status: 'not-safe' });
+    expect(o.hubFix!.verification.observedCallsDenied).toEqual([`iam:PutRolePermissionsBoundary on ${HUB} → ExplicitlyDenied`]);
+  });
+
+  it('planning again over the boundary leash wrote gives no new fix (its statements are kept, not doubled)', () => {
+    const first = readFixDocument(outcome(world()).hubFix!);
+    const policy = { Version: '2012-10-17', Statement: first.statements.map((s) => ({ Sid: s.sid, Effect: s.effect, Action: s.action, Resource: s.resource })) };
+    const o = outcome(world({ hubBoundary: 'leash-boundary-hub', policies: { 'leash-boundary-hub': policy } }));
+    expect(o.hubFixes).toEqual([]);
+  });
+
+  it('a hostile middle role\'s name (terminal escapes, a newline) reaches the notes and the description escaped', () => {
+    const name = HOSTILE_NAMES.find((n) => n.includes('\u001b'))!;
+    const mid = arn(DEV, 'role', name);
+    const spec = account([deleteTable(SCRATCH)], {}, {
+      assume: allow('sts:AssumeRole', mid),
+      extraRoles: [
+        { name, trust: trust({ AWS: DEV }), inline: [doc(allow('sts:AssumeRole', DEPLOY), allow('dynamodb:DescribeTable'))] },
+        { name: 'deploy', trust: trust({ AWS: DEV }), inline: [doc(deleteTable(TYPE_WIDE))] },
+      ],
+    });
+    for (const u of [usage([USED, { action: 'sts:AssumeRole', resources: [mid] }], []), usage([USED, { action: 'sts:AssumeRole', resources: [mid] }], [], 'agent')]) {
+      const [a] = analyzeSnapshots([{ ...snapshot(spec), usage: u }], defaultConfig(), opts);
+      const notes = a!.report.fixes.find((f) => f.principalArn === AGENT && f.kind === 'permissions-boundary')!.notes.filter((n) => n.startsWith('Role chain'));
+      const mine = a!.report.fixes.filter((f) => f.principalArn === mid);
+      expect(notes).toHaveLength(1);
+      for (const text of [...notes, ...mine.map((f) => f.description), ...mine.flatMap((f) => f.notes)]) {
+        expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+        if (text.includes('title')) expect(text).toContain('title\\x1b]0;pwned');
+      }
+    }
   });
 });
