@@ -118,6 +118,15 @@ describe('controls', () => {
     expect(o.agentNotes.some((n) => n.includes('→ hub →'))).toBe(false);
   });
 
+  it('hub may also assume a reader that gives nothing more than the agent has: only deploy is denied on hub', () => {
+    const READER = arn(DEV, 'role', 'reader');
+    const spec = world({ hub: [allow('sts:AssumeRole', [DEPLOY, READER]), allow('dynamodb:DescribeTable')] });
+    spec.roles!.push({ name: 'reader', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DescribeTable'))] });
+    const o = outcome(spec);
+    expect(o.hubGuard?.resource).toEqual([DEPLOY]);
+    expect(chainNote(o)).toContain('kiro-agent → hub → deploy:');
+  });
+
   it('hub\'s usage does not cover the window: no guard anywhere, only a note naming the chain', () => {
     const o = outcome(world(), usage([USED, SAW_HUB], [HUB_READ], 'agent'));
     expect(o.hubFixes).toEqual([]);
