@@ -4,8 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { escalates, gain, heldOnSome, widenedBy } from '../graph/power.js';
-import { sharedTypeWideReader, widenFor } from '../checks/widen.js';
+import { chainedHere, chainNotes, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type HopChains } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -873,39 +872,21 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
  * usage covers. "Give more" is the escalation check's: a new ranked action, or (session 38) one it
  * holds itself only on named resources that the role holds on every resource (src/checks/widen.ts
  * `widenFor`, the definition privilege-escalation reports) — without that, the boundary left open
- * the very hop the finding names. They count against the boundary's 6,144 characters like every
- * other statement, and verification re-checks them with the rest.
+ * the very hop the finding names. Session 40: `chained` adds the roles behind this one that an
+ * agent acting through it could chain to (hop-chains.ts), which this role never assumed either.
+ * The list is fitted to its share of the boundary (hop-chains.ts `hopDeny`): roles that do not
+ * fit are said in `notes`, never dropped silently. They count against the boundary's 6,144
+ * characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot): Statement[] {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = []): { statements: Statement[]; notes: string[] } {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
-  if (!graph || !a.isAgent || !needed.covered) return [];
-  const used = a.usage?.actions.find((u) => u.action.toLowerCase() === 'sts:assumerole');
-  if (used?.truncated) return [];
-  const observed = new Set(used?.resources ?? []);
-  const expander = graph.built.expander;
-  const assume = (t: string) => t === 'sts-assume-permissive-role';
-  const widen = snapshot ? widenFor({ expander, snapshot }, graph, a, assume, sharedTypeWideReader({ expander, snapshot }))?.widen : undefined;
-  const held = widen ? heldOnSome(widen.ids, expander) : undefined;
-  const own = graph.node(a.principal.arn)?.power;
-  const roles = new Set<string>();
-  for (const { edge } of graph.escalatingEdges(a.principal.arn, 'sts-assume-permissive-role', widen)) {
-    const to = graph.node(edge.to);
-    if (!to) continue;
-    if (to.kind === 'role' && to.principal) roles.add(to.principal.arn);
-    else if (to.kind === 'hub' && own) {
-      // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
-      for (const e of graph.built.out[to.index] ?? []) {
-        const r = graph.node(e.to);
-        const power = graph.reachPower(e.to, 'possible');
-        if (r?.kind !== 'role' || !r.principal || !power) continue;
-        // Type-wide grants over what the role reaches (session 39: a role behind it holding `table/*`).
-        if (escalates(gain(power, own, expander)) || (held && widenedBy(held, widen!.ids, power.allResources, widen!.beyond ? widen!.beyond(r, 'possible') : widen!.at?.(r)))) roles.add(r.principal.arn);
-      }
-    }
-  }
-  const deny = [...roles].filter((arn) => !observed.has(arn)).sort().slice(0, 40);
-  if (deny.length === 0) return [];
-  return [{ index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: deny }];
+  if (!graph || !a.isAgent) return { statements: [], notes: [] };
+  const observed = observedAssumes(a, needed.covered);
+  if (!observed) return { statements: [], notes: [] };
+  const deny = [...widerRoles(a, graph, snapshot).roles].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
+  const fit = hopDeny(deny, graph);
+  const left = hopDenyLeftNote(fit.left, fit.statement?.resource?.length ?? 0, graph);
+  return { statements: fit.statement ? [fit.statement] : [], notes: left ? [left] : [] };
 }
 
 /**
@@ -1040,7 +1021,7 @@ function orgOf(snapshot: Snapshot, config: LeashConfig): OrgValues | undefined {
 }
 const orgBySnapshot = new WeakMap<Snapshot, { readonly id: string | undefined; readonly org: OrgValues | undefined }>();
 
-export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = []): PrincipalFixPlan {
+export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, findingIds: readonly string[], graph?: AccessGraph, unusedTrust: readonly UnusedAgentTrust[] = [], chains: HopChains = NO_CHAINS): PrincipalFixPlan {
   const p = a.principal;
   const accountId = snapshot.account.id;
   const mode = config.baseline.mode;
@@ -1117,7 +1098,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reachGuards(a, needed, graph, snapshot));
+  // Session 40: the roles behind this one an agent acting through it could chain to, and the
+  // chains through roles this agent was seen assuming (closed there, or named as open).
+  const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny);
+  const chained = chainNotes(p.arn, chains.chains.get(p.arn), graph, (via) => fixId(via, 'permissions-boundary'));
+  const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reach.statements);
   const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);
   const bSize = sizeOf(boundary, 'managed');
   // Short: it is repeated once per service of an allow-everything boundary (hundreds).
@@ -1208,6 +1193,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
       // Setting a boundary replaces the one in place (a principal has one): say which.
       ...(p.boundary && p.boundaryArn ? [`Replaces the current permissions boundary ${p.boundaryArn}: what it allows only on some resources or under a condition, and its Deny statements, are kept (KeptFromCurrent statements); what it allows on every resource is capped to the needed set.`] : []),
       approvalNote, ...(pa.meetable && pa.condition.caveats ? [pa.condition.caveats] : []), ...boundaryCoverageNotes(boundary, expander), ...(pa.meetable && productionOnlyNote(config) ? [productionOnlyNote(config)!] : []),
+      ...reach.notes, ...chainedHere(chains, p.arn, graph), ...chained,
       ...bAfter.left, ...exfiltrationLeft('permissions-boundary', bEff, currentIdentity, boundary),
     ],
   });
@@ -1354,6 +1340,81 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
     ...[...new Set([...fix.notes, ...v.notes])].map((n) => `- ${md(n)}`),
   ].join('\n') + '\n';
   return { principalArn: p.arn, principalName: p.name, fixes: [fix], target: { ...targetBase, policies: [tp] }, readme };
+}
+
+/**
+ * A role that is no agent itself but that an agent was seen assuming (session 40): agents act
+ * through it, and its sessions are not bounded by theirs, so a wider role behind it stays
+ * reachable. Its fix is a boundary that denies only the hops it never made in a window its usage
+ * covers (`guard.deny`, hop-chains.ts) and keeps everything else it may do — its current boundary
+ * as it is, else every action — with a deny on removing that boundary. Nothing else of a role that
+ * is no agent is leash's to right-size: other callers use it too, and an approval deny could stop
+ * them. Verification re-checks every call its usage shows.
+ */
+export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, guard: { readonly deny: readonly string[]; readonly agents: readonly string[] }, graph?: AccessGraph): PrincipalFixPlan | undefined {
+  const p = a.principal;
+  if (p.kind !== 'role' || (p.boundaryArn && !p.boundary) || guard.deny.length === 0) return undefined;
+  const fit = hopDeny(guard.deny, graph);
+  if (!fit.statement) return undefined;
+  const partition = p.arn.split(':')[1] || 'aws';
+  const selfGuard: Statement = {
+    index: 0, sid: 'NoBoundaryRemoval', effect: 'Deny',
+    action: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', ...BOUNDARY_POLICY_CHANGES],
+    resource: [p.arn, `arn:${partition}:iam::${snapshot.account.id}:policy/${SHARED_BOUNDARY_PREFIX}*`],
+  };
+  const generated = [selfGuard, fit.statement];
+  const shapes = new Set(generated.map(statementShape));
+  // Today's boundary as it is (a replacement must not allow more), less what leash wrote there before.
+  const kept = (p.boundary?.document.statements ?? []).filter((st) => !shapes.has(statementShape(st))).map((st, i) => ({ ...st, sid: `KeptFromCurrent${i + 1}` }));
+  const head: Statement[] = p.boundary ? kept : [{ index: 0, sid: 'AllowAsToday', effect: 'Allow', action: ['*'], resource: ['*'] }];
+  const document: PolicyDocument = { version: '2012-10-17', statements: [...head, ...generated].map((st, i) => ({ ...st, index: i })) };
+  if (p.boundary && sameStatements(p.boundary.document, document)) return undefined;
+  const size = sizeOf(document, 'managed');
+  const org = orgOf(snapshot, config);
+  const verification = verifyFix({
+    identity: p.policies.map((x) => x.document), boundary: document, observed: needed.observed, gated: [],
+    current: { identity: p.policies.map((x) => x.document), ...(p.boundary ? { boundary: p.boundary.document } : {}) }, principal: factsAfterFix(p, org),
+    documents: [{ name: 'boundary', document, sizeOk: size.fits, ...(size.fits ? {} : { sizeNote: `${size.size} > ${size.limit}` }) }],
+  }, expander);
+  const name = sharedBoundaryName(document);
+  const bPolicy: FixPolicy = { name, purpose: 'boundary', attach: 'managed', shared: true, document };
+  const targetBase = { principalKind: p.kind, principalName: p.name, accountId: snapshot.account.id, currentTrust: p.trustPolicy, ...(p.boundaryArn ? { currentBoundaryArn: p.boundaryArn } : {}) } as const;
+  const agentNames = guard.agents.map((x) => safeText(graph?.node(x)?.principal?.name ?? x));
+  const denied = (fit.statement.resource ?? []).map((x) => safeText(graph?.node(x)?.principal?.name ?? x));
+  const many = agentNames.length > 1;
+  const left = hopDenyLeftNote(fit.left, denied.length, graph);
+  const fix: Fix = {
+    id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
+    title: `Permissions boundary for ${p.name}: no unused role hop an agent could chain through it`,
+    description: `${agentNames.join(', ')} (AI agent${many ? 's' : ''}) ${many ? 'were' : 'was'} seen assuming ${safeText(p.name)}, whose sessions their boundaries do not bound; ${safeText(p.name)} may assume ${denied.join(', ')}, which give${denied.length === 1 ? 's' : ''} more than ${agentNames.join(', ')} ${many ? 'have' : 'has'}, and never assumed ${denied.length === 1 ? 'it' : 'them'} in the usage window. This boundary denies ${denied.length === 1 ? 'that hop' : 'those hops'} (NoUnusedRoleHops) and removing itself, and keeps everything else ${safeText(p.name)} may do: ${p.boundary ? `its current boundary ${safeText(p.boundaryArn ?? '')} as it is (KeptFromCurrent statements)` : 'every action, as having no boundary does'}.`,
+    ...(p.boundary ? { before: p.boundary.document } : {}),
+    after: document,
+    renderings: fixRenderings({ kind: 'permissions-boundary', verification }, { ...targetBase, policies: [bPolicy] }),
+    verification, resolves: [],
+    notes: [
+      `${safeText(p.name)} is not an agent itself (no evidence of its own), so no right-sized policy or approval deny is written for it: other callers may use it for what it does today.`,
+      ...(left ? [left] : []),
+    ],
+  };
+  const v = fix.verification;
+  const readme = [
+    `# Fixes for ${md(p.name)}`, '', `Principal: \`${p.arn.replace(/`/g, "'")}\` — not an agent itself; agents act through it (${md(agentNames.join(', '))}).`, '',
+    HOW_TO_APPLY_LINE, '',
+    ...hopFixSection(fix, v),
+  ].join('\n') + '\n';
+  return { principalArn: p.arn, principalName: p.name, fixes: [fix], target: { ...targetBase, policies: [bPolicy] }, readme };
+}
+
+function hopFixSection(fix: Fix, v: Verification): string[] {
+  return [`## ${md(fix.title)}`, '', md(fix.description), '', `Verification (${v.status ?? (v.safe ? 'verified' : 'not-safe')}): ${md(v.summary ?? '')}.`, '', ...[...new Set([...fix.notes, ...v.notes])].map((n) => `- ${md(n)}`)];
+}
+
+/** A role's trust fix and hop boundary together (both for a role that is no agent): one folder, one README. */
+export function mergeRolePlans(trust: PrincipalFixPlan | undefined, hop: PrincipalFixPlan | undefined): PrincipalFixPlan | undefined {
+  if (!trust || !hop) return trust ?? hop;
+  const h = hop.fixes[0]!;
+  const readme = `${trust.readme}\n${hopFixSection(h, h.verification).join('\n')}\n`;
+  return { principalArn: trust.principalArn, principalName: trust.principalName, fixes: [...trust.fixes, h], target: { ...trust.target, policies: [...trust.target.policies, ...hop.target.policies] }, readme };
 }
 
 /**

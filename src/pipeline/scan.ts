@@ -19,7 +19,8 @@ import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
 import { computeNeeded, type NeededSet } from '../baseline/needed.js';
-import { linkFixes, planFixes, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
+import { linkFixes, mergeRolePlans, planFixes, planHopGuardFix, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
+import { hopChains, NO_CHAINS, type HopChains } from '../fix/hop-chains.js';
 import { managedPolicyQuotaNote } from '../fix/quota.js';
 import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
 import type { PrincipalBaselineSummary } from '../model/report.js';
@@ -206,6 +207,8 @@ export interface BeforeFixes {
   readonly needed: ReadonlyMap<string, NeededSet>;
   readonly byPrincipal: ReadonlyMap<string, Finding[]>;
   readonly unusedTrust: ReadonlyMap<string, readonly import('../baseline/unused-trust.js').UnusedAgentTrust[]>;
+  /** Role chains through roles agents were seen assuming (src/fix/hop-chains.ts): closed at the middle role, or named. */
+  readonly hopChains: HopChains;
 }
 
 /** Checks, suppressions and baselines of one account (stages 'checks' and 'baseline'). */
@@ -233,7 +236,9 @@ export function beforeFixes(snapshot: Snapshot, analyzed: readonly AnalyzedPrinc
   }
   // Roles trusting agents that never assumed them: the trust fix goes to the role, agent or not.
   const unusedTrust = opts.fixes ? unusedAgentTrustByRole(analyzed as AnalyzedPrincipal[], snapshot.usage) : new Map();
-  return { snapshot, analyzed, graph, expander, config, ...(opts.onlyPrincipal ? { onlyPrincipal: opts.onlyPrincipal } : {}), findings, errors: run.errors, baselines, needed, byPrincipal, unusedTrust };
+  // Agents seen assuming a role behind which a wider one waits: the hop is closed at that role (its fix), or named.
+  const hopChainsOf = opts.fixes ? hopChains(analyzed, needed, graph, snapshot) : NO_CHAINS;
+  return { snapshot, analyzed, graph, expander, config, ...(opts.onlyPrincipal ? { onlyPrincipal: opts.onlyPrincipal } : {}), findings, errors: run.errors, baselines, needed, byPrincipal, unusedTrust, hopChains: hopChainsOf };
 }
 
 /** The fix plan of the i-th analysed principal, if it gets one: a function of `pre` and i alone. */
@@ -243,11 +248,15 @@ export function planPrincipal(pre: BeforeFixes, i: number): PrincipalFixPlan | u
   const fs = (pre.byPrincipal.get(a.principal.arn) ?? []).filter((f) => f.checkId !== 'unused-role' && f.checkId !== 'unknown-actions');
   const unused = pre.unusedTrust.get(a.principal.arn) ?? [];
   if (!wantsFix(a)) {
-    const plan = planTrustFix(a, pre.snapshot, pre.expander, fs.map((f) => f.id), unused);
+    // A role that is no agent: its trust without agents that never assumed it, and (session 40)
+    // a boundary denying the unused hops agents acting through it could chain through.
+    const guard = pre.hopChains.guards.get(a.principal.arn);
+    const hop = guard ? planHopGuardFix(a, pre.needed.get(a.principal.arn)!, pre.snapshot, pre.config, pre.expander, guard, pre.graph) : undefined;
+    const plan = mergeRolePlans(planTrustFix(a, pre.snapshot, pre.expander, fs.map((f) => f.id), unused), hop);
     return plan && linkFixes(plan, fs.filter((f) => f.checkId === 'unused-agent-trust'));
   }
   // Each finding links to the fixes that resolve it (a trust finding to the trust fix…).
-  return linkFixes(planFixes(a, pre.needed.get(a.principal.arn)!, pre.snapshot, pre.config, pre.expander, fs.map((f) => f.id), pre.graph, unused), fs);
+  return linkFixes(planFixes(a, pre.needed.get(a.principal.arn)!, pre.snapshot, pre.config, pre.expander, fs.map((f) => f.id), pre.graph, unused, pre.hopChains), fs);
 }
 
 /** Blast radius and the report (stage 'report'), from the checks' state and the fix plans. */

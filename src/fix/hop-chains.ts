@@ -1,0 +1,254 @@
+// What an agent can become through roles, as the fix stage guards it (issue 9; sessions 38–40).
+// An agent's boundary denies sts:AssumeRole on the roles that give more than it has and that it
+// never assumed (`NoUnusedRoleHops`). A role it *was* seen assuming stays open, and the agent's
+// boundary does not follow it into that role's sessions: a wider role behind it (agent → hub →
+// deploy) is closed only by a statement on the hub. Session 40: when the hub's own usage covers
+// the window and shows it never assuming that role, the hub's boundary denies the hop (the hub is
+// planned because an agent acts through it); otherwise the agent's fix says which chain stays
+// open and what would close it. Pure: data in, data out, computed once per account.
+import type { AccessGraph } from '../graph/index.js';
+import type { GraphNodeInternal } from '../graph/build.js';
+import { escalates, gain, heldOnSome, widenedBy } from '../graph/power.js';
+import { sharedTypeWideReader, widenFor } from '../checks/widen.js';
+import type { AnalyzedPrincipal } from '../checks/types.js';
+import type { NeededSet } from '../baseline/needed.js';
+import { isCovered } from '../baseline/needed.js';
+import type { Statement } from '../model/policy.js';
+import type { Snapshot, Principal } from '../model/snapshot.js';
+import { isServiceLinkedRole } from '../agents/identify.js';
+import { permissionSetOf } from './identity-center.js';
+import { safeText } from '../safe/text.js';
+
+const ASSUME = 'sts-assume-permissive-role';
+
+/** The roles past a principal's assume edges that give more than it has, and the test that decided it. */
+interface Wider {
+  /** Role ARNs one assume hop away (directly, or behind the graph's shared hop) that give more. */
+  readonly roles: ReadonlySet<string>;
+  /** Does this role (its reach) give more than the principal has? The same test as `roles`'. */
+  readonly givesMore: (role: GraphNodeInternal) => boolean;
+}
+
+/**
+ * "Gives more" is the escalation check's: a new ranked action, or (session 38) one the principal
+ * holds only on named resources that the role's reach holds on every resource (`widenFor`).
+ * Kept per analysed principal and graph: the chain pass and the principal's own plan ask alike.
+ */
+export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
+  let byGraph = widerMemo.get(graph.built);
+  if (!byGraph) widerMemo.set(graph.built, (byGraph = new WeakMap()));
+  let w = byGraph.get(a);
+  if (!w) byGraph.set(a, (w = widerOf(a, graph, snapshot)));
+  return w;
+}
+const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, Wider>>();
+
+function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
+  const expander = graph.built.expander;
+  const assume = (t: string) => t === ASSUME;
+  const widen = snapshot ? widenFor({ expander, snapshot }, graph, a, assume, sharedTypeWideReader({ expander, snapshot }))?.widen : undefined;
+  const held = widen ? heldOnSome(widen.ids, expander) : undefined;
+  const own = graph.node(a.principal.arn)?.power;
+  const givesMore = (r: GraphNodeInternal): boolean => {
+    const power = graph.reachPower(r.id, 'possible');
+    if (!own || !power) return false;
+    // Type-wide grants over what the role reaches (session 39: a role behind it holding `table/*`).
+    return escalates(gain(power, own, expander)) || Boolean(held && widenedBy(held, widen!.ids, power.allResources, widen!.beyond ? widen!.beyond(r, 'possible') : widen!.at?.(r)));
+  };
+  const roles = new Set<string>();
+  for (const { edge } of graph.escalatingEdges(a.principal.arn, ASSUME, widen)) {
+    const to = graph.node(edge.to);
+    if (!to) continue;
+    if (to.kind === 'role' && to.principal) roles.add(to.principal.arn);
+    // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
+    else if (to.kind === 'hub') for (const r of rolesBehindHub(graph, to)) if (givesMore(r)) roles.add(r.principal!.arn);
+  }
+  return { roles, givesMore };
+}
+
+function rolesBehindHub(graph: AccessGraph, hub: GraphNodeInternal): GraphNodeInternal[] {
+  const out: GraphNodeInternal[] = [];
+  for (const e of graph.built.out[hub.index] ?? []) {
+    const r = graph.node(e.to);
+    if (r?.kind === 'role' && r.principal) out.push(r);
+  }
+  return out;
+}
+
+/** The roles a role may assume (its assume edges, and the roles behind a shared hop it reaches). */
+function assumable(graph: AccessGraph, from: GraphNodeInternal): GraphNodeInternal[] {
+  const out = new Map<string, GraphNodeInternal>();
+  for (const e of graph.built.out[from.index] ?? []) {
+    if (e.technique !== ASSUME) continue;
+    const to = graph.node(e.to);
+    if (to?.kind === 'role' && to.principal) out.set(to.id, to);
+    else if (to?.kind === 'hub') for (const r of rolesBehindHub(graph, to)) out.set(r.id, r);
+  }
+  return [...out.values()];
+}
+
+/** The sts:AssumeRole targets usage shows, or undefined when they are not known (not covered, a truncated sample). */
+export function observedAssumes(a: Pick<AnalyzedPrincipal, 'usage'>, covered: boolean): ReadonlySet<string> | undefined {
+  if (!covered) return undefined;
+  const used = a.usage?.actions.find((u) => u.action.toLowerCase() === 'sts:assumerole');
+  if (used?.truncated) return undefined;
+  return new Set(used?.resources ?? []);
+}
+
+/** Why a chain stays open at its middle role. */
+export type ChainOpen =
+  /** The middle role's sessions assumed the far role in the window: denying it would break them. */
+  | 'used'
+  /** The middle role's usage does not cover the window (or its assume calls are a sample). */
+  | 'unknown'
+  /** No fix of the middle role can carry the deny (why: a phrase). */
+  | { readonly notPlanned: string };
+
+/** agent → via → each of `to`: the agent was seen assuming `via`, and each `to` gives more than the agent has. */
+export interface HopChain {
+  readonly via: string;
+  /** Far roles whose hop `via`'s boundary denies (closed). */
+  readonly closed: readonly string[];
+  /** Far roles left open, and why. */
+  readonly open: readonly { readonly to: string; readonly why: ChainOpen }[];
+}
+
+export interface HopChains {
+  /** A middle role's ARN → the far roles its boundary denies, and the agents that act through it. */
+  readonly guards: ReadonlyMap<string, { readonly deny: readonly string[]; readonly agents: readonly string[] }>;
+  /** An agent's ARN → the chains through roles it was seen assuming. */
+  readonly chains: ReadonlyMap<string, readonly HopChain[]>;
+}
+
+export const NO_CHAINS: HopChains = { guards: new Map(), chains: new Map() };
+
+/**
+ * Why no fix of this role can carry a hop deny, or undefined when one can. An agent's own plan
+ * always carries its boundary; otherwise leash writes a boundary of its own for the role, which
+ * needs a role whose boundary IAM lets a customer set, and whose current boundary (replaced by
+ * the new one) leash has read so it can keep it.
+ */
+function notPlannable(b: AnalyzedPrincipal | undefined, snapshot: Snapshot): string | undefined {
+  if (!b) return 'it is not in this scan\'s account';
+  if (b.isAgent) return undefined;
+  const p: Principal = b.principal;
+  if (p.kind !== 'role') return 'it is not a role';
+  if (isServiceLinkedRole(p)) return 'it is a service-linked role, whose boundary AWS does not let a customer set';
+  if (permissionSetOf(p, snapshot)) return 'IAM Identity Center owns it';
+  if (p.boundaryArn && !p.boundary) return `its current permissions boundary ${p.boundaryArn} is not in the export, so a replacement could not keep it`;
+  return undefined;
+}
+
+/**
+ * The chains of every agent of one account whose usage covers the window and was seen assuming a
+ * role that gives more: which far roles each middle role's boundary denies, which stay open.
+ */
+export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot): HopChains {
+  if (!graph) return NO_CHAINS;
+  const byArn = new Map(analyzed.map((a) => [a.principal.arn, a] as const));
+  const guards = new Map<string, { deny: Set<string>; agents: Set<string> }>();
+  const chains = new Map<string, HopChain[]>();
+  for (const a of analyzed) {
+    if (!a.isAgent) continue;
+    const seen = observedAssumes(a, needed.get(a.principal.arn)?.covered === true);
+    // Unknown is not unused: without covered usage the agent's own guards are off, and no hop is "seen".
+    if (!seen || seen.size === 0) continue;
+    const wider = widerRoles(a, graph, snapshot);
+    const list: HopChain[] = [];
+    for (const via of [...wider.roles].filter((r) => seen.has(r)).sort()) {
+      const node = graph.node(via);
+      if (!node) continue;
+      const far = assumable(graph, node).filter((c) => c.id !== a.principal.arn && c.id !== via && wider.givesMore(c)).map((c) => c.id).sort();
+      if (far.length === 0) continue;
+      const b = byArn.get(via);
+      const notPlanned = notPlannable(b, snapshot);
+      const bSeen = b && !notPlanned ? observedAssumes(b, isCovered(snapshot.usage, via)) : undefined;
+      const closed: string[] = [];
+      const open: { to: string; why: ChainOpen }[] = [];
+      for (const to of far) {
+        if (notPlanned) open.push({ to, why: { notPlanned } });
+        else if (!bSeen) open.push({ to, why: 'unknown' });
+        else if (bSeen.has(to)) open.push({ to, why: 'used' });
+        else closed.push(to);
+      }
+      if (closed.length > 0) {
+        let g = guards.get(via);
+        if (!g) guards.set(via, (g = { deny: new Set(), agents: new Set() }));
+        for (const c of closed) g.deny.add(c);
+        g.agents.add(a.principal.arn);
+      }
+      list.push({ via, closed, open });
+    }
+    if (list.length > 0) chains.set(a.principal.arn, list);
+  }
+  const sorted = new Map([...guards].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, g]) => [k, { deny: [...g.deny].sort(), agents: [...g.agents].sort() }] as const));
+  return { guards: sorted, chains };
+}
+
+/** At most this many characters of role ARNs in one NoUnusedRoleHops statement: a third of the boundary's 6,144. */
+export const HOP_DENY_CHARS = 2_048;
+
+/**
+ * The NoUnusedRoleHops statement for these roles, fitted to HOP_DENY_CHARS (each ARN as JSON
+ * writes it, with its comma), and the roles that did not fit. Administrator roles first (the
+ * widest hop), then by ARN; what is left out is returned to be said, never dropped silently.
+ */
+export function hopDeny(roles: Iterable<string>, graph: AccessGraph | undefined, limit = HOP_DENY_CHARS): { readonly statement?: Statement; readonly left: readonly string[] } {
+  const admin = (arn: string) => (graph?.reachPower(arn, 'possible')?.admin ? 0 : 1);
+  const order = [...new Set(roles)].sort((x, y) => admin(x) - admin(y) || (x < y ? -1 : x > y ? 1 : 0));
+  const kept: string[] = [];
+  const left: string[] = [];
+  let used = 0;
+  for (const arn of order) {
+    const cost = JSON.stringify(arn).length + 1;
+    if (left.length === 0 && used + cost <= limit) { kept.push(arn); used += cost; } else left.push(arn);
+  }
+  return { ...(kept.length > 0 ? { statement: { index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: kept.sort() } } : {}), left };
+}
+
+/** Names for a note: the graph's principal name (escaped), at most `max` of them, then how many more. */
+function names(arns: readonly string[], graph: AccessGraph | undefined, max = 5): string {
+  const n = arns.map((x) => safeText(graph?.node(x)?.principal?.name ?? x));
+  return n.length <= max ? n.join(', ') : `${n.slice(0, max).join(', ')} and ${n.length - max} more`;
+}
+
+/** The note when the hop deny did not hold every role: which stay assumable, and what would close them. */
+export function hopDenyLeftNote(left: readonly string[], kept: number, graph: AccessGraph | undefined): string | undefined {
+  if (left.length === 0) return undefined;
+  return `To fit the 6,144-character limit NoUnusedRoleHops names ${kept} of ${kept + left.length} roles that give more and were never assumed (administrators first, then by ARN; at most ${HOP_DENY_CHARS.toLocaleString('en-US')} characters of ARNs); these ${left.length} stay assumable: ${names(left, graph, 8)}. Deny sts:AssumeRole on them in another policy, or narrow their trust policies.`;
+}
+
+/**
+ * The agent's notes on its chains: one per middle role and outcome, naming the chain
+ * (agent → via → far) and what closes it. `fixOf(via)`: the middle role's boundary fix id.
+ */
+export function chainNotes(agentArn: string, chains: readonly HopChain[] | undefined, graph: AccessGraph | undefined, fixOf: (via: string) => string): string[] {
+  if (!chains) return [];
+  const name = (x: string) => safeText(graph?.node(x)?.principal?.name ?? x);
+  const agent = name(agentArn);
+  const out: string[] = [];
+  for (const c of chains) {
+    const via = name(c.via);
+    const head = `Role chain ${agent} → ${via} →`;
+    const seen = `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`;
+    if (c.closed.length > 0) out.push(`${head} ${names(c.closed, graph)}: ${seen}; ${via} never assumed ${names(c.closed, graph)} in the usage window, so the chain is closed by ${via}'s own permissions boundary (NoUnusedRoleHops: fix ${fixOf(c.via)}, unless the boundary in place already says it). Apply it with this one.`);
+    const by = (test: (w: ChainOpen) => boolean) => c.open.filter((o) => test(o.why)).map((o) => o.to);
+    const used = by((w) => w === 'used');
+    const unknown = by((w) => w === 'unknown');
+    const closeBy = (to: readonly string[]) => `remove sts:AssumeRole on ${names(to, graph)} from ${via}'s policies, or narrow the trust ${to.length === 1 ? 'policy' : 'policies'} of ${names(to, graph)}`;
+    if (used.length > 0) out.push(`${head} ${names(used, graph)} stays open: ${seen}; ${via}'s sessions assumed ${names(used, graph)} in the usage window, so leash denies neither hop. Closing it needs a change to ${via} or to what it assumes: ${closeBy(used)}, if the workload does not need the chain.`);
+    if (unknown.length > 0) out.push(`${head} ${names(unknown, graph)} stays open: ${seen}; ${via}'s usage does not cover the window (or its sts:AssumeRole calls are a sample), so whether it needs ${unknown.length === 1 ? 'that hop' : 'those hops'} is not known and leash denies nothing there. Closing it: scan again with usage covering ${via} (its boundary then denies the hops it never made), or ${closeBy(unknown)}.`);
+    const reasons = new Map<string, string[]>();
+    for (const o of c.open) if (typeof o.why === 'object') reasons.set(o.why.notPlanned, [...(reasons.get(o.why.notPlanned) ?? []), o.to]);
+    for (const [why, to] of reasons) out.push(`${head} ${names(to, graph)} stays open: ${seen}; leash writes no fix for ${via} (${safeText(why)}). Closing it: ${closeBy(to)}.`);
+  }
+  return out;
+}
+
+/** On a middle role that is an agent itself: which of its NoUnusedRoleHops roles are there for the agents acting through it. */
+export function chainedHere(chains: HopChains, arn: string, graph: AccessGraph | undefined): string[] {
+  const g = chains.guards.get(arn);
+  if (!g) return [];
+  const me = safeText(graph?.node(arn)?.principal?.name ?? arn);
+  return [`NoUnusedRoleHops also names ${names(g.deny, graph)}: ${names(g.agents, graph)} ${g.agents.length === 1 ? 'was' : 'were'} seen assuming ${me}, and could chain through it to ${g.deny.length === 1 ? 'a role that gives' : 'roles that give'} more than ${g.agents.length === 1 ? 'it has' : 'they have'}; ${me} never assumed ${g.deny.length === 1 ? 'it' : 'them'} in the usage window.`];
+}
