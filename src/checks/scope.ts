@@ -47,9 +47,10 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
+import { intersectPatterns } from '../iam/arn-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
-import { viewsOf, type EvidenceIndex } from './evidence.js';
+import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
 
 export interface GrantScope {
   /** Actions some statement grants on every resource of their type (in every layer that allows them). */
@@ -62,6 +63,8 @@ export interface GrantScope {
   readonly production?: string;
   /** Scoped patterns of another service than their action's resources (grant nothing there; shown whole). */
   readonly otherService?: readonly string[];
+  /** Scoped actions left on no resource: a Deny with NotResource excepts none the Allows name (their patterns are empty). */
+  readonly nowhere?: readonly string[];
 }
 
 /** Index of the first wildcard of an ARN's resource part, a policy variable read as literal; -1 when none. */
@@ -220,11 +223,12 @@ function mayLeaveNamed(d: PolicyDocument): boolean {
 }
 
 /**
- * The NotResource patterns of the first decidable Deny that leaves the action only there (the
- * rule in the header: unconditional, Action covering it, NotResource without Resource, no
- * pattern wide), from any layer's documents; undefined when none decides.
+ * The NotResource patterns of every decidable Deny that leaves the action only there (the rule in
+ * the header: unconditional, Action covering it, NotResource without Resource, no pattern wide),
+ * from any layer's documents, in order; empty when none decides.
  */
-function leftByDeny(layers: readonly (readonly PolicyDocument[])[], action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): Set<string> | undefined {
+function leftByDenies(layers: readonly (readonly PolicyDocument[])[], action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): (readonly string[])[] {
+  const out: (readonly string[])[] = [];
   for (const docs of layers) {
     for (const d of docs) {
       if (!mayLeaveNamed(d)) continue;
@@ -232,11 +236,38 @@ function leftByDeny(layers: readonly (readonly PolicyDocument[])[], action: stri
         if (st.effect !== 'Deny' || st.action === undefined || st.notResource === undefined || st.resource !== undefined) continue;
         if (st.condition !== undefined && Object.keys(st.condition).length > 0) continue;
         if (st.notResource.length === 0 || st.notResource.some((r) => !otherService(r, services) && patternIsWide(r, prefixes))) continue;
-        return new Set(st.notResource);
+        out.push(st.notResource);
       }
     }
   }
-  return undefined;
+  return out;
+}
+
+/** Past this many patterns for one action, a further Deny is not read (what was left is kept: a superset). */
+const MAX_LEFT = 64;
+
+/**
+ * Where `granted` (the patterns an Allow layer grants the action on, `*` for every resource) is
+ * left by the Denies: each Deny's NotResource intersected in turn (arn-intersect.ts). Each
+ * pattern's intersections stand apart (a named grant inside a wide one is not folded into it:
+ * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
+ * provably no resource is left.
+ */
+export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[]): string[] {
+  let cur = [...new Set(granted)];
+  for (const notResource of denies) {
+    const next = new Set<string>();
+    for (const a of cur) {
+      for (const x of notResource) {
+        const r = intersectPatterns(a, x);
+        for (const y of r.patterns) next.add(y);
+        // `a` lies inside this pattern: what the others leave of it lies inside `a`.
+        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
+      }
+    }
+    if (next.size <= MAX_LEFT) cur = [...next];
+  }
+  return cur;
 }
 
 /**
@@ -306,14 +337,22 @@ function grantScopeOf(
     const services = typeServices(expander, id);
     // The first scoped layer decides; the others are not looked at.
     let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
+    const identityWide = !(ls instanceof Set);
     for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
-    // Every resource by the Allows: a Deny with NotResource may still leave it on named ones only.
-    if (!(ls instanceof Set)) {
-      const left = leftByDeny(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
-      // What the wide Allow no longer covers, plus the named grants beside it: a named Allow the
-      // Deny leaves (prod-orders beside `*` and NotResource table/p*) must stay named, or adding an
-      // Allow would lower a severity. A superset of where the action applies, as elsewhere here.
-      if (left) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, left);
+    // Every resource by the identity Allows, named by a later layer: the named identity grants
+    // beside it stay named too (prod-orders beside `*`, a boundary on kiro-*), or adding an Allow
+    // would lower a severity. A superset of where the action applies, as elsewhere here.
+    if (identityWide && ls instanceof Set) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, ls);
+    // Decidable Denies with NotResource, in any layer: the action is left only inside each.
+    const denies = leftByDenies(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
+    if (denies.length > 0) {
+      // What the Allows grant: their patterns, or every resource (`*`) plus the named grants
+      // beside it (a named Allow the Deny leaves, prod-orders beside `*` and NotResource
+      // table/p*, must stay named).
+      const granted = ls instanceof Set ? ls : namedBeside(expander, p, action, id, prefixes, services, opts.index, new Set(['*']));
+      const left = leftWithin([...granted], denies);
+      // A pattern still wide (a Deny not read past MAX_LEFT beside `*`): every resource.
+      ls = left.some((r) => !otherService(r, services) && patternIsWide(r, prefixes)) ? true : new Set(left);
     }
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
@@ -328,7 +367,8 @@ function finish(expander: ActionExpander, everywhere: string[], scoped: { action
   // Production matters only where the severity could be lowered: every grant scoped.
   const production = markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, markers)) : undefined;
   const other = [...new Set(scoped.flatMap((s) => s.patterns.filter((x) => otherService(x, typeServices(expander, expander.idOf(s.action))))))];
-  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}) };
+  const nowhere = scoped.filter((s) => s.patterns.length === 0).map((s) => s.action);
+  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}), ...(nowhere.length > 0 ? { nowhere } : {}) };
 }
 
 const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean);
@@ -363,22 +403,37 @@ export function patternsText(patterns: readonly string[], max = 3, whole?: reado
 /** One severity step lower: what a grant scoped to named, non-production resources is worth. */
 export const ONE_STEP_LOWER: Readonly<Record<Severity, Severity>> = { critical: 'high', high: 'medium', medium: 'low', low: 'low', info: 'info' };
 
+/** The title tail of a scope whose every grant is left on no resource. */
+export const NOWHERE_ONLY = 'denied wherever allowed (a Deny with NotResource)';
+
 /**
  * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
  * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
+ * An action left on no resource (session 40) counts as scoped: one step lower, not dropped — the
+ * effective stage, which every other check, the graph and the fixes read, still holds it as allowed
+ * on some resource (it reads a Deny with NotResource as "not on every resource", not where).
  */
 export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
   if (s.scoped.length === 0) return { lower: false, text: '' };
   const where = patternsText(s.patterns, 3, s.otherService);
   // Named patterns of another service grant nothing; the effective stage still counts the action.
   const other = s.otherService ? ` ${patternsText(s.otherService, 3, s.otherService)} ${s.otherService.length === 1 ? 'names' : 'name'} another service than the action's resources: no grant there.` : '';
+  const nowhere = s.nowhere ?? [];
+  const one = nowhere.length === 1;
+  const none = nowhere.length === 0 ? '' : ` ${listText(nowhere, 3)} ${one ? 'is' : 'are'} denied wherever ${one ? 'it is' : 'they are'} allowed: a Deny with NotResource excepts none of the resources ${one ? 'its' : 'their'} Allows name.`;
+  const named = s.scoped.length - nowhere.length;
   if (s.everywhere.length > 0) {
-    return { lower: false, text: ` Scoped to named resources: ${patternsText(s.scoped.map((x) => x.action))} (only on ${where}); the others on every resource, so the severity stands.${other}` };
+    const scopedText = patternsText(s.scoped.filter((x) => x.patterns.length > 0).map((x) => x.action));
+    if (nowhere.length === 0) return { lower: false, text: ` Scoped to named resources: ${scopedText} (only on ${where}); the others on every resource, so the severity stands.${other}` };
+    return { lower: false, text: `${named > 0 ? ` Scoped to named resources: ${scopedText} (only on ${where}).` : ''}${none} The others are allowed on every resource, so the severity stands.${other}` };
   }
   if (s.production !== undefined) {
-    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${other}`, only: `only on ${where}, which names production` };
+    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${none}${other}`, only: `only on ${where}, which names production` };
   }
-  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${other}`, only: `only on ${where}` };
+  if (named === 0) {
+    return { lower: true, text: `${none} One severity step lower, as for a grant scoped to named resources: the effective permissions still count ${one ? 'it' : 'them'} as allowed on some resource.`, only: NOWHERE_ONLY };
+  }
+  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${none}${other}`, only: `only on ${where}` };
 }
 
 /** A principal reached through the graph, with what it may do itself. */
