@@ -30,14 +30,25 @@
 //
 // A Deny with NotResource (session 38): `Allow dynamodb:DeleteTable on *` beside `Deny
 // dynamodb:DeleteTable, NotResource table/kiro-scratch-*` allows the delete only on kiro-scratch-*
-// tables: an explicit Deny wins in every layer, so whatever the Allows say, the action is left on
-// the NotResource patterns alone. Read only where it is decidable: an unconditional Deny whose
+// tables: an explicit Deny wins in every layer, so whatever the Allows say, the action is left
+// inside the NotResource patterns. Read only where it is decidable: an unconditional Deny whose
 // Action list covers the action (the same action or a superset such as `dynamodb:*`), with
 // NotResource and no Resource, none of whose patterns is wide by the rule above, in any layer
 // (identity, boundary, SCP). A Condition, NotAction, a wide NotResource pattern (`*`, `table/*`)
-// decide nothing: every resource, as before (never understated). Several such Denies: the first
-// one's patterns (where the action is left is inside each of them). An Allow with NotResource
+// decide nothing: every resource, as before (never understated). An Allow with NotResource
 // ("everything but") stays wide.
+// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — the first scoped layer's
+// patterns, or `*` plus the identity's named grants beside it — is intersected with every
+// decidable Deny's NotResource in turn (`table/kiro-*` with NotResource `table/kiro-scratch-*`:
+// kiro-scratch-*; two Denies: inside both). Where the exact intersection is not known or not
+// representable in a few patterns, the pattern is kept as it was (a superset). Each granted
+// pattern is intersected on its own, never folded into a wider one, so adding an Allow only adds
+// patterns. When nothing is left (`table/prod-orders` with NotResource `table/kiro-scratch-*`)
+// the action is scoped with no pattern (`nowhere`): the request evaluator denies every resource its
+// Allows name, but the effective stage, which every other check, the graph and the fixes read,
+// still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
+// every-resource set there). So the finding stays, one step lower, and says "denied wherever
+// allowed", as a pattern of another service does (session 36).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -274,11 +285,12 @@ export function leftWithin(granted: readonly string[], denies: readonly (readonl
  * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
  * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
  * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
- * layer's (identity first: a superset of where the intersection applies). A layer where no
- * unconditional statement is found counts as wide (never understated). An action every layer
- * grants wide is still scoped by a decidable Deny with NotResource (the header's rule).
- * Actions the effective stage already holds on every resource are everywhere without looking at
- * statements.
+ * layer's (identity first: a superset of where the intersection applies; a later layer's beside
+ * the identity's named grants when the identity is wide). A layer where no unconditional
+ * statement is found counts as wide (never understated). Those patterns, or every resource, are
+ * then intersected with every decidable Deny with NotResource (the header's rule); an action left
+ * on nothing is scoped with no pattern and listed in `nowhere`. Actions the effective stage
+ * already holds on every resource are everywhere without looking at statements.
  */
 export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
