@@ -254,7 +254,9 @@ function leftByDenies(layers: readonly (readonly PolicyDocument[])[], action: st
   return out;
 }
 
-/** Past this many patterns for one action, a further Deny is not read (what was left is kept: a superset). */
+/** Past this many pieces, a granted pattern is kept as it was (a superset); `*` is always the Deny's own patterns. */
+const MAX_PIECES = 16;
+/** Past this many patterns (beyond the Deny's own), a further Deny is not read: what was left stays (a superset). */
 const MAX_LEFT = 64;
 
 /**
@@ -262,21 +264,23 @@ const MAX_LEFT = 64;
  * left by the Denies: each Deny's NotResource intersected in turn (arn-intersect.ts). Each
  * pattern's intersections stand apart (a named grant inside a wide one is not folded into it:
  * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
- * provably no resource is left.
+ * provably no resource is left. Bounded: one pattern's pieces, and the patterns a Deny leaves.
  */
 export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[]): string[] {
   let cur = [...new Set(granted)];
   for (const notResource of denies) {
     const next = new Set<string>();
     for (const a of cur) {
+      const pieces: string[] = [];
       for (const x of notResource) {
         const r = intersectPatterns(a, x);
-        for (const y of r.patterns) next.add(y);
+        pieces.push(...r.patterns);
         // `a` lies inside this pattern: what the others leave of it lies inside `a`.
         if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
       }
+      for (const y of a !== '*' && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
     }
-    if (next.size <= MAX_LEFT) cur = [...next];
+    if (next.size <= MAX_LEFT + notResource.length) cur = [...next];
   }
   return cur;
 }
@@ -363,7 +367,7 @@ function grantScopeOf(
       // table/p*, must stay named).
       const granted = ls instanceof Set ? ls : namedBeside(expander, p, action, id, prefixes, services, opts.index, new Set(['*']));
       const left = leftWithin([...granted], denies);
-      // A pattern still wide (a Deny not read past MAX_LEFT beside `*`): every resource.
+      // A pattern still wide (`*` beside a Deny not read past MAX_LEFT): every resource.
       ls = left.some((r) => !otherService(r, services) && patternIsWide(r, prefixes)) ? true : new Set(left);
     }
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });

@@ -165,19 +165,28 @@ describe('several Denies with NotResource: left only inside every one', () => {
 });
 
 describe('leftWithin: bounded', () => {
-  it('a Deny that would leave more than 64 patterns is not read (what was left stays: a superset); the next one still is', () => {
+  const ends = (n: number) => Array.from({ length: n }, (_, j) => table(`k*x${j}`));
+  const starts = (n: number) => Array.from({ length: n }, (_, i) => table(`k${i}*`));
+  it('`*` is the Deny\'s own patterns, however many; a grant cut into more than 16 pieces is kept whole', () => {
     const many = Array.from({ length: 65 }, (_, i) => table(`kiro-${i}`));
-    expect(leftWithin(['*'], [many])).toEqual(['*']);
-    expect(leftWithin(['*'], [many.slice(0, 64)])).toEqual(many.slice(0, 64));
-    expect(leftWithin(['*'], [many, [table('kiro-*')]])).toEqual([table('kiro-*')]);
+    expect(leftWithin(['*'], [many])).toEqual(many);
+    expect(leftWithin([table('kq*')], [ends(16)])).toEqual(ends(16).map((x) => x.replace('table/k*', 'table/kq*')));
+    expect(leftWithin([table('kq*')], [ends(17)])).toEqual([table('kq*')]);
     // Nothing left is an answer, not a bound.
     expect(leftWithin([table('prod-orders')], [many])).toEqual([]);
   });
 
-  it('through the check: `*` beside such a Deny stays every table (critical), never a `*` pattern read as scoped; control with 64', () => {
-    const many = (n: number) => denyNot('dynamodb:DeleteTable', Array.from({ length: n }, (_, i) => table(`kiro-${i}`)));
-    expect(verdict(agent([doc(deleteTable('*'), many(65))]))).toEqual([['critical', '']]);
-    expect(verdict(agent([doc(deleteTable('*'), many(64))]))).toEqual([['high', 'only on table/kiro-0, table/kiro-1, table/kiro-2 and 61 more']]);
+  it('a Deny that would leave more than 64 patterns beyond its own (16 here) is not read (what was left stays); the next one still is', () => {
+    expect(leftWithin(starts(4), [ends(16)])).toHaveLength(64);
+    expect(leftWithin(starts(5), [ends(16)])).toHaveLength(80);
+    expect(leftWithin(starts(6), [ends(16)])).toEqual(starts(6));
+    expect(leftWithin(starts(6), [ends(16), [table('k1*')]])).toEqual([table('k1*')]);
+  });
+
+  it('through the check: `*` beside such a Deny stays every table (critical), never a `*` pattern read as scoped; control under the bound', () => {
+    const deny = denyNot('dynamodb:DeleteTable', ends(16));
+    expect(verdict(agent([doc(deleteTable(['*', ...starts(5)]), deny)]))).toEqual([['critical', '']]);
+    expect(verdict(agent([doc(deleteTable(['*', ...starts(4)]), deny)]))).toEqual([['high', 'only on table/k*x0, table/k*x1, table/k*x2 and 77 more']]);
   });
 });
 
