@@ -39,9 +39,9 @@ function matches(pattern: string, arn: string): boolean {
   return a !== undefined && p.every((x, k) => glob(x, a[k]!));
 }
 
-// Small alphabets, so patterns collide often: segments 1–5 without colons, the resource part with.
-const SEG_CHARS = ['a', 'b', '*', '?'];
-const RES_CHARS = ['a', 'b', ':', '/', '*', '*', '?'];
+// Small alphabets, so patterns collide often (`A` for case): segments 1–5 without colons, the resource part with.
+const SEG_CHARS = ['a', 'b', 'A', '*', '?'];
+const RES_CHARS = ['a', 'b', 'A', ':', '/', '*', '*', '?'];
 const VAR = '${aws:username}';
 const segArb = fc.array(fc.constantFrom(...SEG_CHARS), { maxLength: 3 }).map((x) => x.join(''));
 const resArb = (withVar: boolean) => fc.array(fc.constantFrom(...RES_CHARS, ...(withVar ? [VAR] : [])), { maxLength: 5 }).map((x) => x.join(''));
