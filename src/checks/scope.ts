@@ -30,14 +30,25 @@
 //
 // A Deny with NotResource (session 38): `Allow dynamodb:DeleteTable on *` beside `Deny
 // dynamodb:DeleteTable, NotResource table/kiro-scratch-*` allows the delete only on kiro-scratch-*
-// tables: an explicit Deny wins in every layer, so whatever the Allows say, the action is left on
-// the NotResource patterns alone. Read only where it is decidable: an unconditional Deny whose
+// tables: an explicit Deny wins in every layer, so whatever the Allows say, the action is left
+// inside the NotResource patterns. Read only where it is decidable: an unconditional Deny whose
 // Action list covers the action (the same action or a superset such as `dynamodb:*`), with
 // NotResource and no Resource, none of whose patterns is wide by the rule above, in any layer
 // (identity, boundary, SCP). A Condition, NotAction, a wide NotResource pattern (`*`, `table/*`)
-// decide nothing: every resource, as before (never understated). Several such Denies: the first
-// one's patterns (where the action is left is inside each of them). An Allow with NotResource
+// decide nothing: every resource, as before (never understated). An Allow with NotResource
 // ("everything but") stays wide.
+// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — the first scoped layer's
+// patterns, or `*` plus the identity's named grants beside it — is intersected with every
+// decidable Deny's NotResource in turn (`table/kiro-*` with NotResource `table/kiro-scratch-*`:
+// kiro-scratch-*; two Denies: inside both). Where the exact intersection is not known or not
+// representable in a few patterns, the pattern is kept as it was (a superset). Each granted
+// pattern is intersected on its own, never folded into a wider one, so adding an Allow only adds
+// patterns. When nothing is left (`table/prod-orders` with NotResource `table/kiro-scratch-*`)
+// the action is scoped with no pattern (`nowhere`): the request evaluator denies every resource its
+// Allows name, but the effective stage, which every other check, the graph and the fixes read,
+// still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
+// every-resource set there). So the finding stays, one step lower, and says "denied wherever
+// allowed", as a pattern of another service does (session 36).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -47,9 +58,10 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
+import { intersectPatterns } from '../iam/arn-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
-import { viewsOf, type EvidenceIndex } from './evidence.js';
+import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
 
 export interface GrantScope {
   /** Actions some statement grants on every resource of their type (in every layer that allows them). */
@@ -62,6 +74,8 @@ export interface GrantScope {
   readonly production?: string;
   /** Scoped patterns of another service than their action's resources (grant nothing there; shown whole). */
   readonly otherService?: readonly string[];
+  /** Scoped actions left on no resource: a Deny with NotResource excepts none the Allows name (their patterns are empty). */
+  readonly nowhere?: readonly string[];
 }
 
 /** Index of the first wildcard of an ARN's resource part, a policy variable read as literal; -1 when none. */
@@ -220,11 +234,12 @@ function mayLeaveNamed(d: PolicyDocument): boolean {
 }
 
 /**
- * The NotResource patterns of the first decidable Deny that leaves the action only there (the
- * rule in the header: unconditional, Action covering it, NotResource without Resource, no
- * pattern wide), from any layer's documents; undefined when none decides.
+ * The NotResource patterns of every decidable Deny that leaves the action only there (the rule in
+ * the header: unconditional, Action covering it, NotResource without Resource, no pattern wide),
+ * from any layer's documents, in order; empty when none decides.
  */
-function leftByDeny(layers: readonly (readonly PolicyDocument[])[], action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): Set<string> | undefined {
+function leftByDenies(layers: readonly (readonly PolicyDocument[])[], action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): (readonly string[])[] {
+  const out: (readonly string[])[] = [];
   for (const docs of layers) {
     for (const d of docs) {
       if (!mayLeaveNamed(d)) continue;
@@ -232,22 +247,54 @@ function leftByDeny(layers: readonly (readonly PolicyDocument[])[], action: stri
         if (st.effect !== 'Deny' || st.action === undefined || st.notResource === undefined || st.resource !== undefined) continue;
         if (st.condition !== undefined && Object.keys(st.condition).length > 0) continue;
         if (st.notResource.length === 0 || st.notResource.some((r) => !otherService(r, services) && patternIsWide(r, prefixes))) continue;
-        return new Set(st.notResource);
+        out.push(st.notResource);
       }
     }
   }
-  return undefined;
+  return out;
+}
+
+/** Past this many pieces, a granted pattern is kept as it was (a superset); `*` is always the Deny's own patterns. */
+const MAX_PIECES = 16;
+/** Past this many patterns (beyond the Deny's own), a further Deny is not read: what was left stays (a superset). */
+const MAX_LEFT = 64;
+
+/**
+ * Where `granted` (the patterns an Allow layer grants the action on, `*` for every resource) is
+ * left by the Denies: each Deny's NotResource intersected in turn (arn-intersect.ts). Each
+ * pattern's intersections stand apart (a named grant inside a wide one is not folded into it:
+ * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
+ * provably no resource is left. Bounded: one pattern's pieces, and the patterns a Deny leaves.
+ */
+export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[]): string[] {
+  let cur = [...new Set(granted)];
+  for (const notResource of denies) {
+    const next = new Set<string>();
+    for (const a of cur) {
+      const pieces: string[] = [];
+      for (const x of notResource) {
+        const r = intersectPatterns(a, x);
+        pieces.push(...r.patterns);
+        // `a` lies inside this pattern: what the others leave of it lies inside `a`.
+        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
+      }
+      for (const y of a !== '*' && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
+    }
+    if (next.size <= MAX_LEFT + notResource.length) cur = [...next];
+  }
+  return cur;
 }
 
 /**
  * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
  * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
  * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
- * layer's (identity first: a superset of where the intersection applies). A layer where no
- * unconditional statement is found counts as wide (never understated). An action every layer
- * grants wide is still scoped by a decidable Deny with NotResource (the header's rule).
- * Actions the effective stage already holds on every resource are everywhere without looking at
- * statements.
+ * layer's (identity first: a superset of where the intersection applies; a later layer's beside
+ * the identity's named grants when the identity is wide). A layer where no unconditional
+ * statement is found counts as wide (never understated). Those patterns, or every resource, are
+ * then intersected with every decidable Deny with NotResource (the header's rule); an action left
+ * on nothing is scoped with no pattern and listed in `nowhere`. Actions the effective stage
+ * already holds on every resource are everywhere without looking at statements.
  */
 export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
@@ -306,14 +353,22 @@ function grantScopeOf(
     const services = typeServices(expander, id);
     // The first scoped layer decides; the others are not looked at.
     let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
+    const identityWide = !(ls instanceof Set);
     for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
-    // Every resource by the Allows: a Deny with NotResource may still leave it on named ones only.
-    if (!(ls instanceof Set)) {
-      const left = leftByDeny(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
-      // What the wide Allow no longer covers, plus the named grants beside it: a named Allow the
-      // Deny leaves (prod-orders beside `*` and NotResource table/p*) must stay named, or adding an
-      // Allow would lower a severity. A superset of where the action applies, as elsewhere here.
-      if (left) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, left);
+    // Every resource by the identity Allows, named by a later layer: the named identity grants
+    // beside it stay named too (prod-orders beside `*`, a boundary on kiro-*), or adding an Allow
+    // would lower a severity. A superset of where the action applies, as elsewhere here.
+    if (identityWide && ls instanceof Set) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, ls);
+    // Decidable Denies with NotResource, in any layer: the action is left only inside each.
+    const denies = leftByDenies(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
+    if (denies.length > 0) {
+      // What the Allows grant: their patterns, or every resource (`*`) plus the named grants
+      // beside it (a named Allow the Deny leaves, prod-orders beside `*` and NotResource
+      // table/p*, must stay named).
+      const granted = ls instanceof Set ? ls : namedBeside(expander, p, action, id, prefixes, services, opts.index, new Set(['*']));
+      const left = leftWithin([...granted], denies);
+      // A pattern still wide (`*` beside a Deny not read past MAX_LEFT): every resource.
+      ls = left.some((r) => !otherService(r, services) && patternIsWide(r, prefixes)) ? true : new Set(left);
     }
     if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
     else everywhere.push(action);
@@ -328,7 +383,8 @@ function finish(expander: ActionExpander, everywhere: string[], scoped: { action
   // Production matters only where the severity could be lowered: every grant scoped.
   const production = markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, markers)) : undefined;
   const other = [...new Set(scoped.flatMap((s) => s.patterns.filter((x) => otherService(x, typeServices(expander, expander.idOf(s.action))))))];
-  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}) };
+  const nowhere = scoped.filter((s) => s.patterns.length === 0).map((s) => s.action);
+  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}), ...(nowhere.length > 0 ? { nowhere } : {}) };
 }
 
 const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean);
@@ -363,22 +419,37 @@ export function patternsText(patterns: readonly string[], max = 3, whole?: reado
 /** One severity step lower: what a grant scoped to named, non-production resources is worth. */
 export const ONE_STEP_LOWER: Readonly<Record<Severity, Severity>> = { critical: 'high', high: 'medium', medium: 'low', low: 'low', info: 'info' };
 
+/** The title tail of a scope whose every grant is left on no resource. */
+export const NOWHERE_ONLY = 'denied wherever allowed (a Deny with NotResource)';
+
 /**
  * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
  * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
+ * An action left on no resource (session 40) counts as scoped: one step lower, not dropped — the
+ * effective stage, which every other check, the graph and the fixes read, still holds it as allowed
+ * on some resource (it reads a Deny with NotResource as "not on every resource", not where).
  */
 export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
   if (s.scoped.length === 0) return { lower: false, text: '' };
   const where = patternsText(s.patterns, 3, s.otherService);
   // Named patterns of another service grant nothing; the effective stage still counts the action.
   const other = s.otherService ? ` ${patternsText(s.otherService, 3, s.otherService)} ${s.otherService.length === 1 ? 'names' : 'name'} another service than the action's resources: no grant there.` : '';
+  const nowhere = s.nowhere ?? [];
+  const one = nowhere.length === 1;
+  const none = nowhere.length === 0 ? '' : ` ${listText(nowhere, 3)} ${one ? 'is' : 'are'} denied wherever ${one ? 'it is' : 'they are'} allowed: a Deny with NotResource excepts none of the resources ${one ? 'its' : 'their'} Allows name.`;
+  const named = s.scoped.length - nowhere.length;
   if (s.everywhere.length > 0) {
-    return { lower: false, text: ` Scoped to named resources: ${patternsText(s.scoped.map((x) => x.action))} (only on ${where}); the others on every resource, so the severity stands.${other}` };
+    const scopedText = patternsText(s.scoped.filter((x) => x.patterns.length > 0).map((x) => x.action));
+    if (nowhere.length === 0) return { lower: false, text: ` Scoped to named resources: ${scopedText} (only on ${where}); the others on every resource, so the severity stands.${other}` };
+    return { lower: false, text: `${named > 0 ? ` Scoped to named resources: ${scopedText} (only on ${where}).` : ''}${none} The others are allowed on every resource, so the severity stands.${other}` };
   }
   if (s.production !== undefined) {
-    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${other}`, only: `only on ${where}, which names production` };
+    return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${none}${other}`, only: `only on ${where}, which names production` };
   }
-  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${other}`, only: `only on ${where}` };
+  if (named === 0) {
+    return { lower: true, text: `${none} One severity step lower, as for a grant scoped to named resources: the effective permissions still count ${one ? 'it' : 'them'} as allowed on some resource.`, only: NOWHERE_ONLY };
+  }
+  return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${none}${other}`, only: `only on ${where}` };
 }
 
 /** A principal reached through the graph, with what it may do itself. */
