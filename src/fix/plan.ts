@@ -51,6 +51,11 @@ export interface PrincipalFixPlan {
   readonly readme: string;
   /** Fix id → the data-exfiltration list as that fix leaves it. Read by linkFixes, which drops it. */
   readonly openAfter?: ReadonlyMap<string, ExfiltrationAfter>;
+  /**
+   * Roles past a hop the agent was seen using that give more (hop-chains.ts): its own fixes leave
+   * that hop open, so they do not close its reach findings alone. Read by linkFixes, like openAfter.
+   */
+  readonly chainedTo?: readonly string[];
 }
 
 /** What of the data-exfiltration check's list a fix leaves allowed: whether its findings stay open. */
@@ -75,6 +80,16 @@ export interface ReadAfter { readonly name: string; readonly action: string; rea
  * by what the fix leaves on `*`; by name (`exfiltration-named`, read with the inventory) while any
  * of its reads stays allowed or is reached through another principal, which this fix does not change.
  */
+/**
+ * A reach finding (an assume-role escalation, destructive actions through others) of an agent with
+ * a chain through a role it was seen assuming: its own fixes leave that hop open, and what lies
+ * behind it is closed, if at all, by the middle role's fix (hop-chains.ts). Not claimed by these.
+ */
+function throughChain(f: Finding, chainedTo: readonly string[] | undefined): boolean {
+  if (!chainedTo || chainedTo.length === 0) return false;
+  return (f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role') || f.checkId === 'agent-reaches-destructive';
+}
+
 function staysOpen(f: Finding, after: ExfiltrationAfter | undefined, reads: readonly ReadAfter[]): boolean {
   if (!after || f.checkId !== 'data-exfiltration') return false;
   if (f.subject === 'exfiltration') return after.onEveryResource;
@@ -983,7 +998,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
       const after = plan.openAfter?.get(x.id);
       const own = f.checkId === 'data-exfiltration' ? (f.resources ?? []).filter((r) => r.through === undefined) : [];
       const reads = own.length > 0 && after?.readsAfter ? after.readsAfter(own) : [];
-      if (!staysOpen(f, after, reads)) resolves.get(x.id)!.push(f.id);
+      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chainedTo)) resolves.get(x.id)!.push(f.id);
       const note = resourcePolicyNote(reads, plan.principalName);
       if (note && !(extraNotes.get(x.id) ?? []).includes(note)) extraNotes.set(x.id, [...(extraNotes.get(x.id) ?? []), note]);
     }
@@ -1283,8 +1298,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     trustLeftAsIs, ic, humanSession: a.humanSession, sharedBoundary: target.policies.find((x) => x.purpose === 'boundary' && x.shared)?.name,
   };
   const plan = withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
-  // Not enumerable: linkFixes, in this thread, reads it; a plan's copy (a worker's) needs none.
-  return openAfter.size > 0 ? Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false }) : plan;
+  // Not enumerable: linkFixes, in this thread, reads them; a plan's copy (a worker's) needs none.
+  if (openAfter.size > 0) Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false });
+  const chainedTo = (chains.chains.get(p.arn) ?? []).flatMap((c) => [...c.closed, ...c.open.map((o) => o.to)]);
+  if (chainedTo.length > 0) Object.defineProperty(plan, 'chainedTo', { value: chainedTo, enumerable: false });
+  return plan;
 }
 
 /**

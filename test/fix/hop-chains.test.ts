@@ -211,3 +211,33 @@ describe('where the chain is found, and verification', () => {
     }
   });
 });
+
+describe('what the agent\'s own fixes claim to resolve while a chain runs through a hop it was seen using', () => {
+  /** The agent's assume-role escalation finding, and the kinds of its fixes that say they resolve it or its agent-reaches-destructive finding. */
+  function claimed(spec: AccountSpec, u: UsageData): { finding: Finding; resolvedBy: string[]; fixIds: readonly string[]; agentFixes: readonly Fix[] } {
+    const [a] = analyzeSnapshots([{ ...snapshot(spec), usage: u }], defaultConfig(), opts);
+    const r = a!.report;
+    const finding = r.findings.find((f) => f.principalArn === AGENT && f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role')!;
+    expect(finding, 'the agent has the assume-role escalation finding').toBeDefined();
+    const agentFixes = r.fixes.filter((f) => f.principalArn === AGENT);
+    const reaches = r.findings.find((f) => f.principalArn === AGENT && f.checkId === 'agent-reaches-destructive')!;
+    expect(reaches, 'the agent reaches destructive actions through others').toBeDefined();
+    const by = (f: Finding) => agentFixes.filter((x) => x.resolves.includes(f.id)).map((x) => x.kind);
+    return { finding, resolvedBy: [...by(finding), ...by(reaches)], fixIds: finding.fixIds, agentFixes };
+  }
+
+  it('closed on hub, or open: none of the agent\'s fixes claims the finding (its boundary leaves hub open); the other findings are still claimed', () => {
+    for (const u of [usage([USED, SAW_HUB]), usage([USED, SAW_HUB], [HUB_READ, { action: 'sts:AssumeRole', resources: [DEPLOY] }])]) {
+      const c = claimed(world(), u);
+      expect(c.resolvedBy).toEqual([]);
+      // The boundary still resolves what it closes itself (its other findings), so the link is not lost wholesale.
+      expect(c.agentFixes.find((x) => x.kind === 'permissions-boundary')!.resolves.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('control: the agent never assumed hub — its boundary denies the first hop, and claims the finding as before', () => {
+    const c = claimed(world(), usage([USED]));
+    expect(c.resolvedBy).toContain('permissions-boundary');
+    expect(c.fixIds.length).toBeGreaterThan(0);
+  });
+});
