@@ -549,7 +549,9 @@ export async function scanAccounts(opts: ScanOptions & WriteOptions, onProgress:
   const { collectAccounts } = await import('../collect/aws/index.js');
   const { awsCollectOptions } = await import('./collect.js');
   const targets = config.accounts.map((a) => ({ id: a.id, roleArn: a.roleArn, ...(a.externalId ? { externalId: a.externalId } : {}), ...(a.sessionName ? { sessionName: a.sessionName } : {}) }));
-  const results = await collectAccounts(targets, awsCollectOptions(opts, onProgress), { concurrency });
+  // Each account asks which organization it is in, with its own role, as a live scan of one does
+  // (session 40): its principals' aws:PrincipalOrgID is then known (config still wins).
+  const results = await collectAccounts(targets, { ...awsCollectOptions(opts, onProgress), organization: true }, { concurrency });
   const out: AccountScanResult[] = [];
   for (const r of results) {
     if (!r.ok) {

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitCodeFor, runScan } from '../../src/pipeline/scan.js';
+import { exitCodeFor, runScan, scanAccounts } from '../../src/pipeline/scan.js';
 import type { Report } from '../../src/model/report.js';
 import { boto3, MOTO_SKIP_REASON, motoAvailable, startMoto, type Moto } from '../support/moto.js';
 import { startAwsProxy, type AwsProxy, type ProxyAnswerer } from '../support/aws-proxy.js';
@@ -165,6 +165,28 @@ print(json.dumps({'orgId': org['Id'], 'management': org['MasterAccountId'], 'mem
     // Config names one, the account is in none: said too.
     const none = await scan({ creds: setup.outsiderCreds, organizationId: OTHER_ORG });
     expect(none.scan.coverage.notes.find((n) => n.includes('resources.organizationId'))).toMatch(/o-bbbbbbbbbb[\s\S]*not a member of an organization/);
+  }, 180_000);
+
+  it('several accounts from leash.config.yaml `accounts`: each asks with its own role; the member learns the organization, the outsider is said to be in none', async () => {
+    // The management account's credentials assume each account's role (moto does not enforce trust).
+    const mgmt = boto3(moto, `
+c = client('sts').assume_role(RoleArn=f"arn:aws:iam::{INPUT['management']}:role/admin", RoleSessionName='setup')['Credentials']
+print(json.dumps({k: c[k] for k in ['AccessKeyId', 'SecretAccessKey', 'SessionToken']}))
+`, { management: setup.management }) as Creds;
+    as(mgmt);
+    const config = join(dir, 'accounts.yaml');
+    writeFileSync(config, `accounts:\n  - id: "${setup.member}"\n    roleArn: arn:aws:iam::${setup.member}:role/OrganizationAccountAccessRole\n  - id: "${OUTSIDER}"\n    roleArn: arn:aws:iam::${OUTSIDER}:role/setup\n`);
+    const before = calls();
+    const results = await scanAccounts({ config, endpointUrl: proxy.url, region: 'us-east-1', fixes: false, now: NOW, reportsRoot: join(dir, 'multi'), formats: ['json'] });
+    expect(results.map((r) => [r.accountId, r.ok, r.error])).toEqual([[setup.member, true, undefined], [OUTSIDER, true, undefined]]);
+    expect(calls() - before).toBe(2);
+    const [member, outsider] = results.map((r) => r.report!);
+    expect(source(member!)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringContaining(`member of organization ${setup.orgId}`) })]);
+    expect(agentFindings(member!)).toEqual(['privilege-escalation critical', 'reaches-admin critical']);
+    expect(source(outsider!)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/not a member of an organization/) })]);
+    // Control: the outsider's trust stays conditional, as an unknown organization's.
+    expect(agentFindings(outsider!)).toEqual(['privilege-escalation medium', 'reaches-admin high']);
+    for (const r of [member!, outsider!]) expect(reportSchemaErrors(r)).toEqual([]);
   }, 180_000);
 
   it('a hostile answer (an id that is not one, a management account that is not 12 digits) is dropped, reported, never printed raw', async () => {
