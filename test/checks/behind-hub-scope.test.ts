@@ -13,14 +13,10 @@ import type { Finding } from '../../src/model/finding.js';
 import type { PrincipalReach } from '../../src/model/graph.js';
 import type { Statement } from '../../src/model/policy.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec } from '../graph/accounts.js';
-import { AGENT, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, DEPLOY, HUB, SCRATCH, USED, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
-const HUB = arn(DEV, 'role', 'hub');
-const DEPLOY = arn(DEV, 'role', 'deploy');
-const SCRATCH = table('kiro-scratch-*');
-const USED = { action: 'dynamodb:DeleteTable', resources: [table('kiro-scratch-1')] };
 
 interface World { hub?: unknown[]; deploy: unknown[]; own?: unknown[]; deployTrust?: unknown; agentAssume?: unknown }
 /** kiro-agent may assume hub only; hub's policy allows assuming deploy (unless `hub` says otherwise); deploy trusts the account (unless `deployTrust`). */

@@ -6,31 +6,17 @@
 // checks); the soundness property against leash's request evaluator.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
+import { defaultConfig } from '../../src/pipeline/scan.js';
 import { analyzePrincipals } from '../../src/checks/analyze.js';
 import { grantScope } from '../../src/checks/scope.js';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import { catalog } from '../../src/iam/catalog.js';
-import type { Finding } from '../../src/model/finding.js';
-import { DEV, allow, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
+import { allow, doc, snapshot, type AccountSpec, type Doc } from '../graph/accounts.js';
 import { AGENT, account, deleteTable, table } from '../support/tier-scope.js';
+import { SCRATCH_ONLY, agent, denyNot, destructive, findings, secret } from '../support/deny-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
-const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false };
-const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:${DEV}:secret:${name}`;
-const denyNot = (action: string | string[], notResource: string | string[], extra: Record<string, unknown> = {}) => ({ Effect: 'Deny', Action: action, NotResource: notResource, ...extra });
-const SCRATCH_ONLY = denyNot('dynamodb:DeleteTable', table('kiro-scratch-*'));
-
-const agent = (inline: Doc[], extra: { boundary?: Doc; scps?: Doc[] } = {}): AccountSpec => ({
-  roles: [{ name: 'kiro-agent', trust: trust({ Service: 'ec2.amazonaws.com' }), tags: { 'ai-agent': 'true' }, inline, ...(extra.boundary ? { boundary: 'cap' } : {}) }],
-  ...(extra.boundary ? { policies: { cap: extra.boundary } } : {}),
-  ...(extra.scps ? { scps: extra.scps } : {}),
-});
-function findings(spec: AccountSpec): Finding[] {
-  return analyzeSnapshots([snapshot(spec)], defaultConfig(), opts).flatMap((a) => a.report.findings).filter((f) => f.principalArn === AGENT);
-}
-const destructive = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'destructive-actions' && f.subject === 'destructive');
 const severityOf = (spec: AccountSpec) => destructive(spec).map((f) => f.severity);
 
 describe('destructive-actions: `*` with a Deny on everything but kiro-scratch-* tables', () => {

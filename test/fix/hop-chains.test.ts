@@ -13,15 +13,11 @@ import type { Finding } from '../../src/model/finding.js';
 import type { Statement } from '../../src/model/policy.js';
 import type { ActionUsage, PrincipalUsage, UsageData } from '../../src/model/usage.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type RoleSpec } from '../graph/accounts.js';
-import { AGENT, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, DEPLOY, HUB, SCRATCH, USED, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
-const HUB = arn(DEV, 'role', 'hub');
-const DEPLOY = arn(DEV, 'role', 'deploy');
-const SCRATCH = table('kiro-scratch-*');
-const USED = { action: 'dynamodb:DeleteTable', resources: [table('kiro-scratch-1')] };
 const SAW_HUB = { action: 'sts:AssumeRole', resources: [HUB] };
 const HUB_READ = { action: 'dynamodb:DescribeTable', resources: [table('orders')] };
 

@@ -10,6 +10,13 @@ export const table = (name: string) => `arn:aws:dynamodb:us-east-1:${DEV}:table/
 export const TYPE_WIDE = 'arn:aws:dynamodb:*:*:table/*';
 export const deleteTable = (resource: string | string[], condition?: unknown) => allow('dynamodb:DeleteTable', resource, condition);
 
+/** The hub worlds (sessions 39–40): the agent may assume `hub`, hub may assume `deploy`; the agent deletes its scratch tables only. */
+export const HUB = arn(DEV, 'role', 'hub');
+export const DEPLOY = arn(DEV, 'role', 'deploy');
+export const SCRATCH = table('kiro-scratch-*');
+/** The agent's own observed delete, of one scratch table. */
+export const USED = { action: 'dynamodb:DeleteTable', resources: [table('kiro-scratch-1')] };
+
 export interface RoleOpts { boundary?: string; managed?: string[] }
 
 /** The agent may assume each named role (by ARN); each role trusts the account and holds its inline statements. */
