@@ -52,10 +52,11 @@ export interface PrincipalFixPlan {
   /** Fix id → the data-exfiltration list as that fix leaves it. Read by linkFixes, which drops it. */
   readonly openAfter?: ReadonlyMap<string, ExfiltrationAfter>;
   /**
-   * Roles past a hop the agent was seen using that give more (hop-chains.ts): its own fixes leave
-   * that hop open, so they do not close its reach findings alone. Read by linkFixes, like openAfter.
+   * A chain runs through a hop the agent was seen using to a role that gives more (hop-chains.ts):
+   * its own fixes leave that hop open, so they do not close its reach findings alone. Read by
+   * linkFixes, like openAfter.
    */
-  readonly chainedTo?: readonly string[];
+  readonly chained?: boolean;
 }
 
 /** What of the data-exfiltration check's list a fix leaves allowed: whether its findings stay open. */
@@ -85,8 +86,8 @@ export interface ReadAfter { readonly name: string; readonly action: string; rea
  * a chain through a role it was seen assuming: its own fixes leave that hop open, and what lies
  * behind it is closed, if at all, by the middle role's fix (hop-chains.ts). Not claimed by these.
  */
-function throughChain(f: Finding, chainedTo: readonly string[] | undefined): boolean {
-  if (!chainedTo || chainedTo.length === 0) return false;
+function throughChain(f: Finding, chained: boolean | undefined): boolean {
+  if (!chained) return false;
   return (f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role') || f.checkId === 'agent-reaches-destructive';
 }
 
@@ -998,7 +999,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
       const after = plan.openAfter?.get(x.id);
       const own = f.checkId === 'data-exfiltration' ? (f.resources ?? []).filter((r) => r.through === undefined) : [];
       const reads = own.length > 0 && after?.readsAfter ? after.readsAfter(own) : [];
-      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chainedTo)) resolves.get(x.id)!.push(f.id);
+      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chained)) resolves.get(x.id)!.push(f.id);
       const note = resourcePolicyNote(reads, plan.principalName);
       if (note && !(extraNotes.get(x.id) ?? []).includes(note)) extraNotes.set(x.id, [...(extraNotes.get(x.id) ?? []), note]);
     }
@@ -1300,8 +1301,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const plan = withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
   // Not enumerable: linkFixes, in this thread, reads them; a plan's copy (a worker's) needs none.
   if (openAfter.size > 0) Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false });
-  const chainedTo = (chains.chains.get(p.arn) ?? []).flatMap((c) => [...c.closed, ...c.open.map((o) => o.to)]);
-  if (chainedTo.length > 0) Object.defineProperty(plan, 'chainedTo', { value: chainedTo, enumerable: false });
+  if ((chains.chains.get(p.arn) ?? []).some((c) => c.closed.length + c.open.length > 0)) Object.defineProperty(plan, 'chained', { value: true, enumerable: false });
   return plan;
 }
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Report } from '../../model/report.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import type { ScanOptions } from '../../pipeline/scan.js';
 import { checkAccount, loadReport, resolveReportPath } from '../../report/history.js';
 import { planContainment, type ContainScope } from '../../contain/plan.js';
 import { containSummary } from '../../contain/render.js';
@@ -24,14 +25,8 @@ async function reportFor(o: ContainOptions): Promise<Planned> {
   const sources = [o.demo ? '--demo' : undefined, o.input !== undefined ? '--input' : undefined, isLive(o) ? 'live AWS (--aws, --profile, --region, --endpoint-url)' : undefined].filter((x) => x !== undefined);
   if (sources.length > 1) throw new InputError('(command line)', '', 'one of --demo, --input FILE or live AWS', sources.join(' and '));
   if (isLive(o)) return liveReport(o);
-  if (o.demo || o.input) {
-    // A fresh export (or the demo): analysed here, nothing written but the plan.
-    const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
-    const c = await collectSnapshot({ ...(o.input ? { input: o.input } : { demo: true }), ...(o.config !== undefined ? { config: o.config } : {}) });
-    const now = new Date();
-    const organizationId = c.config.resources?.organizationId;
-    return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot, ...(organizationId ? { organizationId } : {}) };
-  }
+  // A fresh export (or the demo): analysed here, nothing written but the plan.
+  if (o.demo || o.input) return analysedNow({ ...(o.input ? { input: o.input } : { demo: true }), ...(o.config !== undefined ? { config: o.config } : {}) });
   const path = await resolveReportPath(o.report, { reportsRoot: o.reports, ...(o.account !== undefined ? { accountId: o.account } : {}) });
   const report = await loadReport(path);
   checkAccount(report, o.account, path);
@@ -45,17 +40,18 @@ async function reportFor(o: ContainOptions): Promise<Planned> {
  * read (the Deny needs none), so it takes what a live scan's IAM read takes.
  */
 async function liveReport(o: ContainOptions): Promise<Planned> {
+  const planned = await analysedNow({ aws: true, ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.region !== undefined ? { region: o.region } : {}), ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}), ...(o.config !== undefined ? { config: o.config } : {}) }, o.account);
+  return { ...planned, snapshotLive: planned.snapshot!.collectedAt };
+}
+
+/** An export, the demo or the live account collected and analysed here (no fixes); `account`, when given, must be the one read. */
+async function analysedNow(opts: ScanOptions, account?: string): Promise<Planned> {
   const { collectSnapshot, analyzeSnapshots } = await import('../../pipeline/scan.js');
-  const c = await collectSnapshot({ aws: true, ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.region !== undefined ? { region: o.region } : {}), ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}), ...(o.config !== undefined ? { config: o.config } : {}) });
-  if (o.account !== undefined && c.snapshot.account.id !== o.account) throw new InputError('--account', '', `the account the credentials belong to (${c.snapshot.account.id})`, o.account);
+  const c = await collectSnapshot(opts);
+  if (account !== undefined && c.snapshot.account.id !== account) throw new InputError('--account', '', `the account the credentials belong to (${c.snapshot.account.id})`, account);
   const now = new Date();
   const organizationId = c.config.resources?.organizationId;
-  return {
-    report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report,
-    snapshot: c.snapshot,
-    snapshotLive: c.snapshot.collectedAt,
-    ...(organizationId ? { organizationId } : {}),
-  };
+  return { report: analyzeSnapshots([c.snapshot], c.config, { scanId: 'contain', startedAt: now.toISOString(), now, fixes: false })[0]!.report, snapshot: c.snapshot, ...(organizationId ? { organizationId } : {}) };
 }
 
 /**
