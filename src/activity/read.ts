@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudTrailLookupOptions } from '../collect/cloudtrail/sources/lookup-events.js';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsClients } from '../collect/aws/client-factory.js';
 import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
@@ -173,6 +174,20 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   // them: looked up by that name as a role session is by its own (at most 20 names), in the regions given.
   if (username !== undefined && /:user\//.test(target.principalArn)) await readEach(federatedNames(records).slice(0, MAX_FEDERATED));
   return { sources, errors, notes: listing ? enabledRegionNotes(listing, regions, listed, more.unsearched, perListed) : [] };
+}
+
+/**
+ * readActivityLive with the read-only factory's clients, as `leash activity --live` and `leash
+ * contain --aws` read: the clients' home region, us-east-1 (where the global services' events are
+ * looked up) and `regions`; none given, the account's enabled regions too (account:ListRegions).
+ */
+export async function readActivityLiveFrom(clients: AwsClients, regions: readonly string[], builder: TimelineBuilder, target: ActivityTarget, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
+  const { lookupRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const { listEnabledRegions } = await import('./regions.js');
+  const home = await clients.cloudtrail.config.region();
+  const clientIn = (r: string) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail);
+  const listRegions = regions.length === 0 ? () => listEnabledRegions(clients.account) : undefined;
+  return readActivityLive(clientIn, lookupRegions([home, ...regions]), builder, target, window, maxEvents, listRegions);
 }
 
 /** A whole read's events in the enabled regions beyond the ones given, in all (each at least MIN_LISTED_EVENTS). */

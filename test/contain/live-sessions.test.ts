@@ -1,0 +1,120 @@
+// `leash contain --aws` reads the principal's recent sessions live (CloudTrail LookupEvents, as
+// `leash activity --live` does), through the real SDK. moto has no LookupEvents (live-moto.test.ts
+// shows the plan then still written, with what could not be read), so the sessions come from the
+// loopback endpoint (test/support/fake-aws.ts), which serves IAM, STS, ListRegions and LookupEvents
+// as the activity tests use it.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { RAW_ESCAPE } from '../support/aws-stub.js';
+import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { accountFromAuthorizationDetails, type CloudTrailRecordLike } from '../support/fake-aws-account.js';
+import { IamExportBuilder, allow, policy, trust } from '../support/iam-export-builder.js';
+
+const ACCT = '111122223333';
+const b = new IamExportBuilder(ACCT);
+const ROLE = b.role('agent-role', { trust: trust(b.root), inline: { work: policy(allow('s3:*')) } });
+const USER = b.user('ci-bot', { inline: { work: policy(allow('s3:GetObject')) } });
+const EXPORT = b.build();
+const PREFIX = `arn:aws:sts::${ACCT}:assumed-role/agent-role/`;
+
+// User agents as CloudTrail records them: AWS CLI v2 with business metric AN is Claude Code's
+// (src/data/agents/ai-tools.json); the same CLI without it is a person's.
+const CLAUDE_UA = 'aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/E,AN cfg/retry-mode#standard md/command#s3.ls';
+const PERSON_UA = 'aws-cli/2.36.7 ua/2.1 os/linux#6.8.0 lang/python#3.13.7 m/E cfg/retry-mode#standard md/command#s3.ls';
+
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function assume(minutes: number, session: string): CloudTrailRecordLike {
+  return {
+    eventVersion: '1.08', eventTime: ago(minutes), eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: 'us-east-1', eventID: `assume-${session}`,
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCT}:user/dana`, accountId: ACCT, userName: 'dana' },
+    resources: [{ ARN: ROLE, accountId: ACCT, type: 'AWS::IAM::Role' }],
+    requestParameters: { roleArn: ROLE, roleSessionName: session },
+    responseElements: { assumedRoleUser: { assumedRoleId: `AROAEXAMPLE:${session}`, arn: `${PREFIX}${session}` } },
+  };
+}
+
+function call(minutes: number, session: string, userAgent: string, name = 'ListBuckets', region = 'us-east-1'): CloudTrailRecordLike {
+  return {
+    eventVersion: '1.10', eventTime: ago(minutes), eventSource: 's3.amazonaws.com', eventName: name, awsRegion: region, eventType: 'AwsApiCall', eventID: `${session}-${name}-${minutes}`,
+    userIdentity: { type: 'AssumedRole', arn: `${PREFIX}${session}`, accountId: ACCT, sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE } } },
+    userAgent,
+  };
+}
+
+function userCall(minutes: number, userAgent: string): CloudTrailRecordLike {
+  return {
+    eventVersion: '1.10', eventTime: ago(minutes), eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'us-east-1', eventType: 'AwsApiCall', eventID: `ci-bot-${minutes}`,
+    userIdentity: { type: 'IAMUser', arn: USER, accountId: ACCT, userName: 'ci-bot' },
+    userAgent,
+  };
+}
+
+// Claude Code's session, newest; dana's own session by hand; both found through their AssumeRole.
+const RECORDS = [
+  assume(50, 'claude-7f3a'), call(40, 'claude-7f3a', CLAUDE_UA), call(30, 'claude-7f3a', CLAUDE_UA, 'DeleteBucket'),
+  assume(200, 'dana-laptop'), call(190, 'dana-laptop', PERSON_UA),
+  userCall(20, CLAUDE_UA),
+];
+
+let root: string;
+const saved = { ...process.env };
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'leash-contain-sessions-'));
+  process.env['AWS_CONFIG_FILE'] = '/dev/null';
+  process.env['AWS_SHARED_CREDENTIALS_FILE'] = '/dev/null';
+  delete process.env['AWS_PROFILE'];
+  delete process.env['AWS_SESSION_TOKEN'];
+});
+afterAll(() => {
+  process.env = saved;
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+interface Session { name?: string; sourceIdentity?: string; lastSeen: string; events: number; tools?: string[] }
+interface Parsed { dir: string; plan: { sessionsSeen: Session[]; sessionsRead?: { since: string; calls: number; sessions: number; tools: string[]; lastSeen?: string; notes: string[]; unread: string[] } } }
+
+async function withFake<T>(records: readonly CloudTrailRecordLike[], opts: Parameters<typeof startFakeAws>[1], run: (f: FakeAws) => Promise<T>): Promise<T> {
+  const f = await startFakeAws(accountFromAuthorizationDetails(EXPORT, { accountId: ACCT, cloudTrailRecords: records }), opts);
+  process.env['AWS_ACCESS_KEY_ID'] = f.credentials.accessKeyId;
+  process.env['AWS_SECRET_ACCESS_KEY'] = f.credentials.secretAccessKey;
+  try {
+    return await run(f);
+  } finally {
+    await f.close();
+  }
+}
+
+async function contain(f: FakeAws, target: string, extra: string[] = []): Promise<{ code: number; out: string; err: string; json?: Parsed; readme?: string }> {
+  const args = ['contain', target, '--endpoint-url', f.url, '--region', 'us-east-1', ...extra];
+  // Twice (the summary, then --json), each into its own folder: a plan's folder is named to the second.
+  const text = await runCli([...args, '-o', mkdtempSync(join(root, 'plan-'))]);
+  const asJson = await runCli([...args, '-o', mkdtempSync(join(root, 'plan-')), '--json']);
+  if (asJson.code !== 0) return { ...text, err: text.err + asJson.err, code: asJson.code };
+  const json = JSON.parse(asJson.out) as Parsed;
+  return { ...text, json, readme: readFileSync(join(json.dir, 'README.md'), 'utf8') };
+}
+
+describe('leash contain --aws: the principal\'s recent sessions, read live', () => {
+  it('finds Claude Code\'s session of the role through its AssumeRole, names it in the summary and the README with the command that stops it alone; dana\'s session by hand is listed but called no tool', async () => {
+    await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1', 'eu-west-1']] }, async (f) => {
+      const r = await contain(f, 'agent-role');
+      expect(r.code, r.err).toBe(0);
+      const seen = r.json!.plan.sessionsSeen;
+      expect(seen.map((s) => [s.name, s.tools ?? [], s.events])).toEqual([['claude-7f3a', ['claude-code'], 2], ['dana-laptop', [], 1]]);
+      expect(r.out).toContain(`latest AI-tool session seen: claude-7f3a (claude-code, ${RECORDS[2]!.eventTime}); that one only: leash contain ${PREFIX}claude-7f3a`);
+      expect(r.readme).toContain(`| \`claude-7f3a\` |  | claude-code | ${RECORDS[2]!.eventTime} | 2 | \`leash contain ${PREFIX}claude-7f3a\` |`);
+      expect(r.readme).toContain(`| \`dana-laptop\` |  |  | ${RECORDS[4]!.eventTime} | 1 | \`leash contain ${PREFIX}dana-laptop\` |`);
+      // Where it looked: the account's enabled regions, said in the README.
+      expect(r.readme).toContain("events that name it in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-west-1)");
+      expect(r.readme).toContain(`3 call(s) by its sessions in CloudTrail's LookupEvents from ${r.json!.plan.sessionsRead!.since}`);
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 3, sessions: 2, tools: ['claude-code'], unread: [] });
+      // Only reads: GetCallerIdentity, IAM, ListRegions, LookupEvents (and the optional reads a live plan makes).
+      expect(f.operations()).toContain('LookupEvents');
+      expect(f.operations().every((op) => /^(Get|List|Describe|LookupEvents|Generate)/.test(op))).toBe(true);
+    });
+  }, 60_000);
+});
