@@ -117,4 +117,84 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       expect(f.operations().every((op) => /^(Get|List|Describe|LookupEvents|Generate)/.test(op))).toBe(true);
     });
   }, 60_000);
+
+  it('no CloudTrail access (LookupEvents and ListRegions refused): the plan is still written, exit 0, and the README and summary say what was not read; no session is claimed', async () => {
+    await withFake(RECORDS, { cloudTrailRegional: true, deny: ['LookupEvents', 'ListRegions'] }, async (f) => {
+      const r = await contain(f, 'agent-role');
+      expect(r.code, r.err).toBe(0);
+      expect(readdirSync(r.json!.dir).sort()).toEqual(['README.md', 'contain.sh', 'revoke-sessions.json', 'undo.sh']);
+      expect(r.json!.plan.sessionsSeen).toEqual([]);
+      const read = r.json!.plan.sessionsRead!;
+      expect(read.calls).toBe(0);
+      expect(read.unread.length).toBeGreaterThan(0);
+      expect(read.unread.every((u) => / not read \(.*AccessDenied/.test(u))).toBe(true);
+      expect(read.notes[0]).toMatch(/^could not list the account's enabled regions \(AccessDeniedException on account:ListRegions\), so only the regions given were read \(us-east-1\)/);
+      expect(r.readme).toContain('Not read, or only in part (the list of sessions may miss some):');
+      expect(r.readme).toContain('No call by its sessions was found');
+      expect(r.readme).not.toContain('## Sessions CloudTrail showed');
+      expect(r.out).toMatch(/CloudTrail read live since \S+: no call found; not read whole \(\d+ source\(s\), README\.md\): the sessions listed may be incomplete/);
+      expect(r.out).not.toContain('latest AI-tool session');
+    });
+  }, 60_000);
+
+  it('--since narrows the window: dana\'s older session is left out; control: --no-sessions reads no CloudTrail at all', async () => {
+    await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, 'agent-role', ['--since', '2h']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.json!.plan.sessionsSeen.map((s) => s.name)).toEqual(['claude-7f3a']);
+      f.requests.length = 0;
+      const none = await contain(f, 'agent-role', ['--no-sessions']);
+      expect(none.code, none.err).toBe(0);
+      expect(f.operations()).not.toContain('LookupEvents');
+      expect(none.json!.plan.sessionsRead).toBeUndefined();
+      expect(none.readme).not.toContain('read live, latest first');
+    });
+  }, 60_000);
+
+  it('a hostile session name (no AssumeRole names it: the window read whole) is shown escaped, never raw, and gets no command; control: the clean session beside it does', async () => {
+    const evil = 'x\u001b]52;c;aGk=\u0007\u202e';
+    await withFake([call(10, evil, CLAUDE_UA), call(15, 'plain-1', PERSON_UA)], { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, 'agent-role');
+      expect(r.code, r.err).toBe(0);
+      expect(r.json!.plan.sessionsSeen.map((s) => [s.name, s.tools ?? []])).toEqual([[evil, ['claude-code']], ['plain-1', []]]);
+      expect(r.readme).not.toMatch(RAW_ESCAPE);
+      expect(r.out).not.toMatch(RAW_ESCAPE);
+      // safeText's visible escapes, their backslashes escaped for Markdown; no command in the last column.
+      expect(r.readme).toMatch(/^\| `x\\\\x1b\\\]52;c;aGk=\\\\x07\\\\u202e` \|  \| claude-code \| \S+ \| 1 \|  \|$/m);
+      expect(r.readme).toMatch(/^\| `plain-1` \|  \|  \| \S+ \| 1 \| `leash contain arn:aws:sts::111122223333:assumed-role\/agent-role\/plain-1` \|$/m);
+      expect(r.readme).toContain(`\`leash contain ${PREFIX}plain-1\``);
+      // The only AI-tool session has a name no one could contain by: the summary offers none.
+      expect(r.out).not.toContain('latest AI-tool session');
+    });
+  }, 60_000);
+
+  it('a user: its own calls looked up by its user name, its tools named, what is not covered said; no session table (a user has no session names)', async () => {
+    await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, 'ci-bot');
+      expect(r.code, r.err).toBe(0);
+      expect(r.json!.plan.sessionsSeen).toEqual([]);
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 1, sessions: 1, tools: ['claude-code'], unread: [] });
+      const lookups = f.requests.filter((q) => q.operation === 'LookupEvents').map((q) => q.params['LookupAttributes']);
+      expect(lookups).toContainEqual([{ AttributeKey: 'Username', AttributeValue: 'ci-bot' }]);
+      expect(r.readme).toContain("1 call(s) by it in CloudTrail's LookupEvents");
+      expect(r.readme).toContain('sessions of roles it assumed are those roles\' (contain each by its ARN)');
+      expect(r.readme).not.toContain('## Sessions CloudTrail showed');
+      expect(r.out).toContain('(AI tools: claude-code)');
+    });
+  }, 60_000);
+
+  it('bad window options are exit 2 before anything is read: --since past LookupEvents\' 90 days, --since without --aws', async () => {
+    await withFake(RECORDS, {}, async (f) => {
+      const far = await runCli(['contain', 'agent-role', '--endpoint-url', f.url, '--region', 'us-east-1', '--since', '91d', '-o', mkdtempSync(join(root, 'bad-'))]);
+      expect(far.code).toBe(2);
+      expect(far.err).toMatch(/--since: expected at most 90 days back/);
+      expect(f.requests).toEqual([]);
+      // Control: 90 days is accepted.
+      const edge = await runCli(['contain', 'agent-role', '--endpoint-url', f.url, '--region', 'us-east-1', '--since', '90d', '--max-events', '50', '-o', mkdtempSync(join(root, 'edge-'))]);
+      expect(edge.code, edge.err).toBe(0);
+    });
+    const report = await runCli(['contain', 'agent-role', '--demo', '--since', '2h', '-o', mkdtempSync(join(root, 'bad-'))]);
+    expect(report.code).toBe(2);
+    expect(report.err).toMatch(/--since: expected to be used with --aws/);
+  }, 60_000);
 });

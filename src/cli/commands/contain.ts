@@ -76,8 +76,8 @@ function sessionWindow(o: ContainOptions, now: Date): { since: string; until: st
   }
   if (!live) return undefined;
   const since = parseSince(o.since ?? '24h', now);
-  if (Date.parse(since) < now.getTime() - LOOKUP_DAYS * 86_400_000) throw new InputError('--since', '', `at most ${LOOKUP_DAYS} days back (LookupEvents keeps ${LOOKUP_DAYS} days of management events)`, JSON.stringify(o.since));
   const until = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (Date.parse(since) < Date.parse(until) - LOOKUP_DAYS * 86_400_000) throw new InputError('--since', '', `at most ${LOOKUP_DAYS} days back (LookupEvents keeps ${LOOKUP_DAYS} days of management events)`, JSON.stringify(o.since));
   if (since >= until) throw new InputError('--since', '', 'a time before now', JSON.stringify(o.since));
   if (o.maxEvents !== undefined && (!/^\d{1,7}$/.test(o.maxEvents) || Number(o.maxEvents) < 1)) throw new InputError('--max-events', '', 'a whole number from 1 to 9999999', JSON.stringify(o.maxEvents));
   return { since, until, ...(o.maxEvents !== undefined ? { maxEvents: Number(o.maxEvents) } : {}) };
