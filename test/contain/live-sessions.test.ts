@@ -3,7 +3,7 @@
 // shows the plan then still written, with what could not be read), so the sessions come from the
 // loopback endpoint (test/support/fake-aws.ts), which serves IAM, STS, ListRegions and LookupEvents
 // as the activity tests use it.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,29 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       expect(r.readme).toContain('sessions of roles it assumed are those roles\' (contain each by its ARN)');
       expect(r.readme).not.toContain('## Sessions CloudTrail showed');
       expect(r.out).toContain('(AI tools: claude-code)');
+    });
+  }, 60_000);
+
+  it('a session ARN pasted from an alert: that session is contained and the role\'s other recent sessions are still listed', async () => {
+    await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, `${PREFIX}claude-7f3a`);
+      expect(r.code, r.err).toBe(0);
+      expect(readFileSync(join(r.json!.dir, 'deny-session.json'), 'utf8')).toContain('*:claude-7f3a');
+      expect(r.json!.plan.sessionsSeen.map((s) => s.name)).toEqual(['claude-7f3a', 'dana-laptop']);
+    });
+  }, 60_000);
+
+  it('the config\'s own user-agent signatures name a tool as a scan\'s report would (-c); control: without the config the same session names none', async () => {
+    const ua = 'Boto3/1.35.0 md/orders-mcp#1.2 Python/3.12';
+    await withFake([assume(30, 'orders-1'), call(20, 'orders-1', ua)], { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const config = join(root, 'leash.config.yaml');
+      writeFileSync(config, 'agents:\n  signatures:\n    - userAgent: "md/orders-mcp#"\n      tool: orders-assistant\n');
+      const withConfig = await contain(f, 'agent-role', ['-c', config]);
+      expect(withConfig.code, withConfig.err).toBe(0);
+      expect(withConfig.json!.plan.sessionsSeen.map((s) => [s.name, s.tools ?? []])).toEqual([['orders-1', ['orders-assistant']]]);
+      expect(withConfig.out).toContain('latest AI-tool session seen: orders-1 (orders-assistant, ');
+      const without = await contain(f, 'agent-role');
+      expect(without.json!.plan.sessionsSeen.map((s) => [s.name, s.tools ?? []])).toEqual([['orders-1', []]]);
     });
   }, 60_000);
 

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { RAW_ESCAPE } from '../support/aws-stub.js';
 import { activityTimeline } from '../../src/activity/timeline.js';
 import type { ActivityRead } from '../../src/activity/read.js';
 import { planContainment } from '../../src/contain/plan.js';
@@ -78,7 +79,9 @@ describe('sessionSummaries: the live read in the report\'s shape', async () => {
   });
 });
 
-describe('sessionsRead: what a read covered', () => {
+describe('sessionsRead: what a read covered', async () => {
+  const demo = await collectSnapshot({ demo: true });
+  const report = analyzeSnapshot(demo.snapshot, demo.config, { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false }).report;
   const empty = activityTimeline([], { principalArn: 'arn:aws:iam::111122223333:role/r' });
 
   it('names each source that did not answer whole (not read, read in part) and leaves out those that did; control: all whole, nothing unread', () => {
@@ -109,5 +112,17 @@ describe('sessionsRead: what a read covered', () => {
     expect(r.unread).toHaveLength(11);
     expect(r.unread.slice(0, 10).every((l) => l.length === 400 && l.endsWith('…'))).toBe(true);
     expect(r.unread[10]).toBe('and 4 more');
+  });
+
+  it('AWS\'s error text in what was not read reaches the README escaped, never raw; the summary only counts it', () => {
+    const evil = 'AccessDenied: \u001b]52;c;aGk=\u0007 \u202edenied';
+    const r = sessionsRead(ALL, empty, { sources: [{ kind: 'cloudtrail-api', location: 'cloudtrail:LookupEvents', status: 'unavailable', detail: evil }], errors: [] }, ['note \u001b[2J']);
+    const p = planContainment(report, { target: 'kiro-agent', now: NOW, sessionsLive: { sessions: [], read: r } });
+    const readme = renderContainment(p).find((f) => f.name === 'README.md')!.content;
+    expect(readme).toContain('cloudtrail:LookupEvents: not read (AccessDenied: \\\\x1b\\]52;c;aGk=\\\\x07 \\\\u202edenied)');
+    expect(readme).not.toMatch(RAW_ESCAPE);
+    const summary = containSummary(p, '/x');
+    expect(summary).toContain('not read whole (1 source(s), README.md)');
+    expect(summary).not.toMatch(RAW_ESCAPE);
   });
 });
