@@ -111,7 +111,9 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       // Where it looked: the account's enabled regions, said in the README.
       expect(r.readme).toContain("events that name it in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-west-1)");
       expect(r.readme).toContain(`3 call(s) by its sessions in CloudTrail's LookupEvents from ${r.json!.plan.sessionsRead!.since}`);
-      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 3, sessions: 2, tools: ['claude-code'], unread: [] });
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 3, sessions: 2, tools: ['claude-code'], lastSeen: RECORDS[2]!.eventTime, unread: [] });
+      expect(r.out).toContain(`: 3 call(s) in 2 session(s), latest ${RECORDS[2]!.eventTime} (AI tools: claude-code)\n`);
+      expect(r.out).toMatch(/^  CloudTrail read live since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: 3 call/m);
       // Only reads: GetCallerIdentity, IAM, ListRegions, LookupEvents (and the optional reads a live plan makes).
       expect(f.operations()).toContain('LookupEvents');
       expect(f.operations().every((op) => /^(Get|List|Describe|LookupEvents|Generate)/.test(op))).toBe(true);
