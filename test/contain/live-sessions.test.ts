@@ -111,6 +111,7 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       // Where it looked: the account's enabled regions, said in the README.
       expect(r.readme).toContain("events that name it in the account's enabled regions (account:ListRegions; 2 region(s): us-east-1, eu-west-1)");
       expect(r.readme).toContain(`3 call(s) by its sessions in CloudTrail's LookupEvents from ${r.json!.plan.sessionsRead!.since}`);
+      expect(r.err).toMatch(/^leash: reading the recent sessions of arn:aws:iam::111122223333:role\/agent-role from CloudTrail since \S+ \(LookupEvents, read-only; --no-sessions skips it\)\n$/);
       expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 3, sessions: 2, tools: ['claude-code'], lastSeen: RECORDS[2]!.eventTime, unread: [] });
       expect(r.out).toContain(`: 3 call(s) in 2 session(s), latest ${RECORDS[2]!.eventTime} (AI tools: claude-code)\n`);
       expect(r.out).toMatch(/^  CloudTrail read live since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: 3 call/m);
@@ -149,6 +150,7 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       expect(none.code, none.err).toBe(0);
       expect(f.operations()).not.toContain('LookupEvents');
       expect(none.json!.plan.sessionsRead).toBeUndefined();
+      expect(none.err).toBe('');
       expect(none.readme).not.toContain('read live, latest first');
     });
   }, 60_000);

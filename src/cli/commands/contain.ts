@@ -10,7 +10,7 @@ import { checkAccount, loadReport, resolveReportPath } from '../../report/histor
 import { planContainment, type ContainScope } from '../../contain/plan.js';
 import { containSummary } from '../../contain/render.js';
 import { CONTAIN_DIR, writeContainment } from '../../contain/write.js';
-import { jsonTextSafe } from '../../safe/text.js';
+import { jsonTextSafe, safeText } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { InputError } from '../../model/errors.js';
@@ -87,6 +87,8 @@ function sessionWindow(o: ContainOptions, now: Date): { since: string; until: st
 async function liveSessions(o: ContainOptions, planned: Planned, target: string, window: { since: string; until: string; maxEvents?: number }): Promise<LiveSessions> {
   const { containedPrincipal } = await import('../../contain/plan.js');
   const principal = containedPrincipal(planned.report, target);
+  // The plan waits for this read (2 LookupEvents requests a second per region): say what it waits for.
+  process.stderr.write(`leash: reading the recent sessions of ${safeText(principal.arn)} from CloudTrail since ${window.since} (LookupEvents, read-only; --no-sessions skips it)\n`);
   const { createAwsClients } = await import('../../collect/aws/client-factory.js');
   const { readSessionsLive } = await import('../../contain/sessions.js');
   const clients = createAwsClients({ ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.region !== undefined ? { region: o.region } : {}), ...(o.endpointUrl !== undefined ? { endpointUrl: o.endpointUrl } : {}) });
