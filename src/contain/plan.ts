@@ -85,6 +85,8 @@ export interface SessionsRead {
   readonly calls: number;
   /** Distinct sessions those calls were made in (a user's own calls count as one). */
   readonly sessions: number;
+  /** A role's sessions an AssumeRole* event named (from 12 hours before `since`) of which no call was read. */
+  readonly assumedOnly: number;
   /** AI tools the user agents of those calls name (high or medium signatures). */
   readonly tools: readonly string[];
   readonly lastSeen?: string;

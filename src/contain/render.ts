@@ -362,10 +362,11 @@ function readSection(p: ContainmentPlan, r: NonNullable<ContainmentPlan['session
   const found = r.calls === 0
     ? `No call by ${subject} was found in CloudTrail's LookupEvents from ${t(r.since)} to ${t(r.until)} (management events only; a session that made only data-event calls, such as S3 object reads, is not there).`
     : `${r.calls} call(s) by ${subject} in CloudTrail's LookupEvents from ${t(r.since)} to ${t(r.until)}${p.principal.kind === 'role' ? `, in ${r.sessions} session(s)` : ''}, the latest at ${t(r.lastSeen ?? '')}; AI tools their user agents name: ${r.tools.length > 0 ? r.tools.map(t).join(', ') : 'none'}.`;
+  const quiet = r.assumedOnly > 0 ? ` ${r.assumedOnly} session(s) of the role were assumed (AssumeRole* events from 12 hours before the window) of which no call was read.` : '';
   return [
     '## Recent sessions, read live',
     '',
-    `${found} Read as \`leash activity ${safeText(shellQuote(p.principal.arn))} --live\` reads it (read-only; \`--since\` widens the window, up to 90 days):`,
+    `${found}${quiet} Read as \`leash activity ${safeText(shellQuote(p.principal.arn))} --live\` reads it (read-only; \`--since\` widens the window, up to 90 days):`,
     '',
     ...r.notes.map((n) => `- ${t(n)}`),
     ...(r.unread.length > 0 ? ['', 'Not read, or only in part (the list of sessions may miss some):', '', ...r.unread.map((u) => `- ${t(u)}`)] : []),
@@ -430,6 +431,7 @@ function readme(p: ContainmentPlan): string {
       '',
       'To stop one of them only, leaving the role\'s other users at work:',
       '',
+      ...(named.some((x) => x.events === 0) ? ['A session with 0 events was found only through the AssumeRole* event that created it (last seen: when it was assumed): no management call of it was read in the window. It may still act, through data-event calls (S3 objects, Lambda invocations) or in a region not read.', ''] : []),
       '| session | source identity | AI tools | last seen | events | contain only it |',
       '| --- | --- | --- | --- | ---: | --- |',
       ...named.map((x) => `| ${x.name !== undefined ? `\`${t(x.name)}\`` : ''} | ${x.sourceIdentity !== undefined ? `\`${t(x.sourceIdentity)}\`` : ''} | ${(x.tools ?? []).map(t).join(', ')} | ${t(x.lastSeen)} | ${x.events} | ${containOne(p, x)} |`),
@@ -488,7 +490,7 @@ export function renderContainment(p: ContainmentPlan): ContainFile[] {
 
 /** The live read in one line: what it found since when, and whether anything could not be read. */
 function readLine(r: NonNullable<ContainmentPlan['sessionsRead']>): string {
-  const found = r.calls === 0 ? 'no call found' : `${r.calls} call(s) in ${r.sessions} session(s), latest ${safeText(r.lastSeen ?? '')}${r.tools.length > 0 ? ` (AI tools: ${r.tools.map(safeText).join(', ')})` : ''}`;
+  const found = `${r.calls === 0 ? 'no call found' : `${r.calls} call(s) in ${r.sessions} session(s), latest ${safeText(r.lastSeen ?? '')}${r.tools.length > 0 ? ` (AI tools: ${r.tools.map(safeText).join(', ')})` : ''}`}${r.assumedOnly > 0 ? `; ${r.assumedOnly} session(s) assumed of which no call was read` : ''}`;
   return `CloudTrail read live since ${safeText(r.since)}: ${found}${r.unread.length > 0 ? `; not read whole (${r.unread.length} source(s), README.md): the sessions listed may be incomplete` : ''}`;
 }
 

@@ -5,7 +5,7 @@
 // becomes the report's SessionSummary shape, so the plan renders it as it renders a report's.
 // Optional: whatever the read could not do is said in the plan, never an exit code.
 import type { SessionSummary } from '../model/report.js';
-import type { ActivityRead } from '../activity/read.js';
+import type { ActivityRead, AssumedSession } from '../activity/read.js';
 import type { Timeline } from '../activity/timeline.js';
 import type { AwsClients } from '../collect/aws/client-factory.js';
 import type { Signature } from '../agents/user-agent.js';
@@ -19,9 +19,13 @@ export const CONTAIN_MAX_EVENTS = 2_000;
 const MAX_UNREAD = 10;
 const MAX_UNREAD_CHARS = 400;
 
-/** A timeline's sessions as a report's usage names them: latest first, the tools only when there are some. */
-export function sessionSummaries(t: Timeline, kept = SESSIONS_KEPT): SessionSummary[] {
-  return t.sessions.slice(0, kept).map((s) => ({
+/**
+ * A timeline's sessions as a report's usage names them: latest first, the tools only when there
+ * are some. A session known only from its AssumeRole* event (`assumed`: no call of it read) is
+ * listed too, with 0 events, seen when it was assumed: it can act, and can be contained by name.
+ */
+export function sessionSummaries(t: Timeline, assumed: readonly AssumedSession[] = [], kept = SESSIONS_KEPT): SessionSummary[] {
+  const withCalls: SessionSummary[] = t.sessions.map((s) => ({
     ...(s.name !== undefined ? { name: s.name } : {}),
     ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
     firstSeen: s.firstSeen,
@@ -29,6 +33,15 @@ export function sessionSummaries(t: Timeline, kept = SESSIONS_KEPT): SessionSumm
     events: s.calls,
     ...(s.tools.length > 0 ? { tools: [...s.tools] } : {}),
   }));
+  const quiet = quietSessions(t, assumed).map((a) => ({ name: a.name, firstSeen: a.at, lastSeen: a.at, events: 0 }));
+  // Stable: sessions of the same second keep the timeline's order, then the assumed ones'.
+  return [...withCalls, ...quiet].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0)).slice(0, kept);
+}
+
+/** Sessions an AssumeRole* event named of which no call was read. */
+function quietSessions(t: Timeline, assumed: readonly AssumedSession[]): readonly AssumedSession[] {
+  const named = new Set(t.sessions.map((s) => s.name));
+  return assumed.filter((a) => !named.has(a.name));
 }
 
 const clip = (s: string) => (s.length > MAX_UNREAD_CHARS ? `${s.slice(0, MAX_UNREAD_CHARS - 1)}…` : s);
@@ -48,6 +61,7 @@ export function sessionsRead(window: { readonly since: string; readonly until: s
     ...window,
     calls: t.counts.matched,
     sessions: t.sessions.length,
+    assumedOnly: quietSessions(t, read.assumed ?? []).length,
     tools,
     ...(t.sessions.length > 0 ? { lastSeen: t.sessions[0]!.lastSeen } : {}),
     notes: [...(read.notes ?? []), ...notes],
@@ -79,5 +93,5 @@ export async function readSessionsLive(clients: AwsClients, principal: { readonl
     return { sessions: [], read: { ...sessionsRead(window, builder.finish(), { sources: [], errors: [] }, notes), unread: [clip(`CloudTrail could not be read: ${errorMessage(e)}`)] } };
   }
   const t = builder.finish();
-  return { sessions: sessionSummaries(t), read: sessionsRead(window, t, read, notes) };
+  return { sessions: sessionSummaries(t, read.assumed), read: sessionsRead(window, t, read, notes) };
 }

@@ -140,11 +140,12 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
     });
   }, 60_000);
 
-  it('--since narrows the window: dana\'s older session is left out; control: --no-sessions reads no CloudTrail at all', async () => {
-    await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+  it('--since narrows the window: dana\'s call before it is not counted, her session (assumed within the 12 hours a session may last) is listed with 0 events, one assumed before that is not; control: --no-sessions reads no CloudTrail at all', async () => {
+    await withFake([...RECORDS, assume(15 * 60, 'old-session'), call(15 * 60 - 5, 'old-session', CLAUDE_UA)], { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
       const r = await contain(f, 'agent-role', ['--since', '2h']);
       expect(r.code, r.err).toBe(0);
-      expect(r.json!.plan.sessionsSeen.map((s) => s.name)).toEqual(['claude-7f3a']);
+      expect(r.json!.plan.sessionsSeen.map((s) => [s.name, s.events])).toEqual([['claude-7f3a', 2], ['dana-laptop', 0]]);
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 2, sessions: 1, assumedOnly: 1 });
       f.requests.length = 0;
       const none = await contain(f, 'agent-role', ['--no-sessions']);
       expect(none.code, none.err).toBe(0);
@@ -184,6 +185,24 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       expect(r.readme).toContain('sessions of roles it assumed are those roles\' (contain each by its ARN)');
       expect(r.readme).not.toContain('## Sessions CloudTrail showed');
       expect(r.out).toContain('(AI tools: claude-code)');
+    });
+  }, 60_000);
+
+  it('a session known only from its AssumeRole (no call of it read: data events only, or another region) is listed with 0 events and its command; control: a refused AssumeRole adds none', async () => {
+    const refused = { ...assume(5, 'refused-1'), errorCode: 'AccessDenied', responseElements: null };
+    await withFake([...RECORDS, assume(10, 'claude-quiet'), refused], { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, 'agent-role');
+      expect(r.code, r.err).toBe(0);
+      expect(r.json!.plan.sessionsSeen.map((s) => [s.name, s.events])).toEqual([['claude-quiet', 0], ['claude-7f3a', 2], ['dana-laptop', 1]]);
+      const quiet = r.json!.plan.sessionsSeen[0]!;
+      expect(quiet).toEqual({ name: 'claude-quiet', firstSeen: quiet.lastSeen, lastSeen: quiet.lastSeen, events: 0 });
+      expect(Date.parse(quiet.lastSeen)).toBeGreaterThan(Date.parse(RECORDS[2]!.eventTime));
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 3, sessions: 2, assumedOnly: 1 });
+      expect(r.readme).toMatch(/^\| `claude-quiet` \|  \|  \| \S+ \| 0 \| `leash contain arn:aws:sts::111122223333:assumed-role\/agent-role\/claude-quiet` \|$/m);
+      expect(r.readme).toContain('A session with 0 events was found only through the AssumeRole* event that created it');
+      expect(r.out).toContain('; 1 session(s) assumed of which no call was read');
+      // Its name is no AI tool's: the summary's latest AI-tool session is still the one whose calls said so.
+      expect(r.out).toContain('latest AI-tool session seen: claude-7f3a (claude-code,');
     });
   }, 60_000);
 
