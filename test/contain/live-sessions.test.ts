@@ -206,6 +206,18 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
     });
   }, 60_000);
 
+  it('a busy role (more than 20 sessions: the window read whole, not by name) still lists the newest sessions its AssumeRole events named, those without a call at 0 events', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => assume(100 - i, `m${String(i).padStart(2, '0')}`));
+    await withFake([...many, call(60, 'm00', CLAUDE_UA)], { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
+      const r = await contain(f, 'agent-role');
+      expect(r.code, r.err).toBe(0);
+      // The whole read: no LookupEvents by session name.
+      expect(f.requests.filter((q) => q.operation === 'LookupEvents').some((q) => (q.params['LookupAttributes'] as { AttributeKey: string }[] | undefined)?.[0]?.AttributeKey === 'Username')).toBe(false);
+      expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 1, sessions: 1, assumedOnly: 20 });
+      expect(r.json!.plan.sessionsSeen.map((s) => [s.name, s.events])).toEqual([['m00', 1], ['m20', 0], ['m19', 0], ['m18', 0], ['m17', 0], ['m16', 0], ['m15', 0], ['m14', 0], ['m13', 0], ['m12', 0]]);
+    });
+  }, 60_000);
+
   it('a session ARN pasted from an alert: that session is contained and the role\'s other recent sessions are still listed', async () => {
     await withFake(RECORDS, { cloudTrailRegional: true, listRegionsPages: [['us-east-1']] }, async (f) => {
       const r = await contain(f, `${PREFIX}claude-7f3a`);
