@@ -366,7 +366,7 @@ function readSection(p: ContainmentPlan, r: NonNullable<ContainmentPlan['session
   return [
     '## Recent sessions, read live',
     '',
-    `${found}${quiet} Read as \`leash activity ${safeText(shellQuote(p.principal.arn))} --live\` reads it (read-only; \`--since\` widens the window, up to 90 days):`,
+    `${found}${quiet} Read as \`leash activity ${safeText(shellQuote(p.principal.arn))} --live\` reads it (read-only; \`--since\` widens the window, up to 90 days)${r.notes.length > 0 ? ':' : '.'}`,
     '',
     ...r.notes.map((n) => `- ${t(n)}`),
     ...(r.unread.length > 0 ? ['', 'Not read, or only in part (the list of sessions may miss some):', '', ...r.unread.map((u) => `- ${t(u)}`)] : []),
