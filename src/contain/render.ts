@@ -445,7 +445,7 @@ function readme(p: ContainmentPlan): string {
     'Call by call, from CloudTrail (the account\'s LookupEvents with its credentials, or trail files): a blow to logging first, then destructive and escalation-relevant calls, then what it may have left behind that this Deny does not touch (access keys, login profiles, federation tokens, new users and roles, trust policy changes, function code), to check and remove:',
     '',
     // An indented block, not a fence: no name can close it.
-    `    leash activity ${safeText(shellQuote(subject))} --live --since 24h`,
+    `    leash activity ${safeText(shellQuote(subject))} --live --since ${p.sessionsRead ? safeText(p.sessionsRead.since) : '24h'}`,
     `    leash activity ${safeText(shellQuote(subject))} --cloudtrail ./trail --since 7d`,
     '',
   );

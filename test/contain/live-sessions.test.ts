@@ -146,6 +146,8 @@ describe('leash contain --aws: the principal\'s recent sessions, read live', () 
       expect(r.code, r.err).toBe(0);
       expect(r.json!.plan.sessionsSeen.map((s) => [s.name, s.events])).toEqual([['claude-7f3a', 2], ['dana-laptop', 0]]);
       expect(r.json!.plan.sessionsRead).toMatchObject({ calls: 2, sessions: 1, assumedOnly: 1 });
+      // What it did, call by call: the same window.
+      expect(r.readme).toContain(`    leash activity 'arn:aws:iam::111122223333:role/agent-role' --live --since ${r.json!.plan.sessionsRead!.since}\n`);
       f.requests.length = 0;
       const none = await contain(f, 'agent-role', ['--no-sessions']);
       expect(none.code, none.err).toBe(0);
