@@ -135,7 +135,7 @@ export function register(program: Command): void {
     .option('--reports <dir>', 'root of the scan history', 'reports')
     .option('--account <id>', 'account whose history latest refers to (needed when --reports holds several)')
     .option('-i, --input <file>', 'a fresh export (aws iam get-account-authorization-details) instead of a report (a report made from an export lists who could remove the Deny from that export, read again)')
-    .option('--aws', 'plan from the account as it is now, read live (read-only, the credential chain) instead of a report: who could remove the Deny is decided from today\'s policies')
+    .option('--aws', 'plan from the account as it is now, read live (read-only, the credential chain) instead of a report: who could remove the Deny is decided from today\'s policies, and its recent sessions are read from CloudTrail')
     .option('--profile <name>', 'live, with this AWS profile (implies --aws)')
     .option('--region <region>', 'live, in this region (implies --aws; Identity Center is read where its instance is)')
     .option('--endpoint-url <url>', 'live, through an AWS-compatible endpoint (implies --aws)')
