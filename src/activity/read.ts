@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudTrailLookupOptions } from '../collect/cloudtrail/sources/lookup-events.js';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsClients } from '../collect/aws/client-factory.js';
 import type { S3Location } from '../collect/cloudtrail/sources/s3.js';
 import type { ScanError, SourceInfo } from '../model/errors.js';
 import { jsonErrorLocation, loadLogFile } from '../collect/cloudtrail/ingest-file.js';
@@ -19,6 +20,19 @@ export interface ActivityRead {
   readonly errors: readonly ScanError[];
   /** What the read could not see, said with the timeline (a source's status does not cover it: every call made was answered). */
   readonly notes?: readonly string[];
+  /**
+   * A role read live: the sessions its successful AssumeRole* events named (newest first, each at
+   * its latest AssumeRole), whether or not a call of theirs was read: one that made only data-event
+   * calls, or calls in a region not read, is known from here alone.
+   */
+  readonly assumed?: readonly AssumedSession[];
+}
+
+/** A role session known from the AssumeRole* event that created it. */
+export interface AssumedSession {
+  readonly name: string;
+  /** The AssumeRole's eventTime (UTC, to the second). */
+  readonly at: string;
 }
 
 // `<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz`: delivered after the calls it holds.
@@ -143,16 +157,18 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   const listed = listing?.ok ? listing.regions.filter((r) => !regions.includes(r)) : [];
   // A role without a session: its sessions' names, from the AssumeRole* events that name it, then
   // each session by name, so a busy account's window is not read whole (and cut at its bound).
+  let assumed: readonly AssumedSession[] | undefined;
   if (username === undefined && target.sourceIdentity === undefined && ROLE_ARN.test(target.principalArn)) {
     const found = await roleSessionsLive(clientIn, regions, listed, target.principalArn, window);
     sources.push(...found.sources);
     errors.push(...found.errors);
+    assumed = found.assumed;
     if (found.names.length > 0) {
       // Each session is read in the regions given, and also where one of its AssumeRole calls
       // was logged (a session from Frankfurt's endpoint most likely works in Frankfurt).
       const readIn = [...new Set([...regions, ...found.assumedIn])];
       await readEach(found.names, readIn);
-      return { sources, errors, notes: listing ? regionListingNotes(listing, regions, [...regions, ...listed], readIn, found.names.length, found.unsearched) : [sessionSearchNote(regions, found.names.length)] };
+      return { sources, errors, assumed, notes: listing ? regionListingNotes(listing, regions, [...regions, ...listed], readIn, found.names.length, found.unsearched) : [sessionSearchNote(regions, found.names.length)] };
     }
   }
   // A session's own read, a user's, or the window whole: in the regions given, and in the other
@@ -172,7 +188,21 @@ export async function readActivityLive(clientIn: (region: string) => CloudTrailC
   // A user's federated sessions (GetFederationToken) are its calls too, under the name it gave
   // them: looked up by that name as a role session is by its own (at most 20 names), in the regions given.
   if (username !== undefined && /:user\//.test(target.principalArn)) await readEach(federatedNames(records).slice(0, MAX_FEDERATED));
-  return { sources, errors, notes: listing ? enabledRegionNotes(listing, regions, listed, more.unsearched, perListed) : [] };
+  return { sources, errors, ...(assumed ? { assumed } : {}), notes: listing ? enabledRegionNotes(listing, regions, listed, more.unsearched, perListed) : [] };
+}
+
+/**
+ * readActivityLive with the read-only factory's clients, as `leash activity --live` and `leash
+ * contain --aws` read: the clients' home region, us-east-1 (where the global services' events are
+ * looked up) and `regions`; none given, the account's enabled regions too (account:ListRegions).
+ */
+export async function readActivityLiveFrom(clients: AwsClients, regions: readonly string[], builder: TimelineBuilder, target: ActivityTarget, window: { readonly since: string; readonly until?: string }, maxEvents?: number): Promise<ActivityRead> {
+  const { lookupRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
+  const { listEnabledRegions } = await import('./regions.js');
+  const home = await clients.cloudtrail.config.region();
+  const clientIn = (r: string) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail);
+  const listRegions = regions.length === 0 ? () => listEnabledRegions(clients.account) : undefined;
+  return readActivityLive(clientIn, lookupRegions([home, ...regions]), builder, target, window, maxEvents, listRegions);
 }
 
 /** A whole read's events in the enabled regions beyond the ones given, in all (each at least MIN_LISTED_EVENTS). */
@@ -278,7 +308,7 @@ export function sessionSearchNote(regions: readonly string[], sessions: number):
  * none found (no session, or a Lookup that names the role some other way) or too many leave the
  * caller to read the window whole, which never misses a session.
  */
-async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], listed: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[]; readonly assumedIn: readonly string[]; readonly unsearched: readonly string[] }> {
+async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, regions: readonly string[], listed: readonly string[], roleArn: string, window: { readonly since: string; readonly until?: string }): Promise<ActivityRead & { readonly names: readonly string[]; readonly assumedIn: readonly string[]; readonly unsearched: readonly string[]; readonly assumed: readonly AssumedSession[] }> {
   const { lookupCloudTrailEventsInRegions } = await import('../collect/cloudtrail/sources/lookup-events.js');
   const sources: SourceInfo[] = [];
   const errors: ScanError[] = [];
@@ -304,12 +334,31 @@ async function roleSessionsLive(clientIn: (region: string) => CloudTrailClient, 
     const extra = other.sources;
     if (whole && names.length > 0 && names.length <= MAX_SESSIONS) {
       sources.push({ ...found!.source, detail: `${found!.source.detail ?? ''}; ${names.length} session name(s), each read by name` }, ...extra);
-      return { sources, errors, names, assumedIn: assumeRegions(records, roleArn, [...regions, ...listed]), unsearched };
+      return { sources, errors, names, assumedIn: assumeRegions(records, roleArn, [...regions, ...listed]), unsearched, assumed: assumedSessions(records, roleArn) };
     }
     sources.push({ ...found!.source, detail: `${found!.source.detail ?? ''}; ${names.length > MAX_SESSIONS ? `${names.length} sessions, more than ${MAX_SESSIONS}` : !whole ? 'search incomplete' : 'no session found'}: the window is read whole` }, ...extra);
-    if (names.length > 0 || !whole) break;
+    if (names.length > 0 || !whole) return { sources, errors, names: [], assumedIn: [], unsearched: [], assumed: assumedSessions(records, roleArn) };
   }
-  return { sources, errors, names: [], assumedIn: [], unsearched: [] };
+  return { sources, errors, names: [], assumedIn: [], unsearched: [], assumed: [] };
+}
+
+const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** Sessions kept from AssumeRole* events at most (the newest): a busy role's search is not a list to print whole. */
+const MAX_ASSUMED = 50;
+
+/**
+ * The sessions the role's successful AssumeRole* calls named, each at its latest call, newest
+ * first (at most MAX_ASSUMED). A record whose eventTime is not CloudTrail's UTC form is left out:
+ * the field is hostile and is shown as a time.
+ */
+export function assumedSessions(records: readonly unknown[], roleArn: string): AssumedSession[] {
+  const at = new Map<string, string>();
+  for (const rec of records) {
+    const time = (rec as { eventTime?: unknown } | null)?.eventTime;
+    if (typeof time !== 'string' || !EVENT_TIME.test(time)) continue;
+    for (const name of roleSessionNames([rec], roleArn)) if ((at.get(name) ?? '') < time) at.set(name, time);
+  }
+  return [...at].map(([name, t]) => ({ name, at: t })).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.name.localeCompare(b.name))).slice(0, MAX_ASSUMED);
 }
 
 /**

@@ -68,6 +68,38 @@ export interface ContainRequest {
   readonly snapshotLive?: string;
   /** A report's export that could not be read again: why who could undo it is not decided. */
   readonly snapshotMissing?: string;
+  /** The principal's recent sessions read live from CloudTrail (`--aws`): they replace the report's. */
+  readonly sessionsLive?: LiveSessions;
+}
+
+/**
+ * What the live CloudTrail read of the principal's recent calls covered (`leash contain --aws`):
+ * the window, what it found, where it looked and what it could not read. Optional: a read that
+ * failed is said here, the plan is written all the same.
+ */
+export interface SessionsRead {
+  /** The window read: calls at or after `since`, until `until` (when it was read). */
+  readonly since: string;
+  readonly until: string;
+  /** Calls of the principal read (a lower bound when `unread` says a read stopped at its bound). */
+  readonly calls: number;
+  /** Distinct sessions those calls were made in (a user's own calls count as one). */
+  readonly sessions: number;
+  /** A role's sessions an AssumeRole* event named (from 12 hours before `since`) of which no call was read. */
+  readonly assumedOnly: number;
+  /** AI tools the user agents of those calls name (high or medium signatures). */
+  readonly tools: readonly string[];
+  readonly lastSeen?: string;
+  /** Where it looked and what that search cannot see, in leash's words (as `leash activity --live` says them). */
+  readonly notes: readonly string[];
+  /** What could not be read, or only in part: each LookupEvents source that did not answer whole, a read that failed. */
+  readonly unread: readonly string[];
+}
+
+/** Sessions and what the read covered, as the CLI hands them to the plan. */
+export interface LiveSessions {
+  readonly sessions: readonly SessionSummary[];
+  readonly read: SessionsRead;
 }
 
 export interface ContainPolicy {
@@ -134,8 +166,10 @@ export interface ContainmentPlan {
   readonly undoersNotDecided?: string;
   /** AI tools the report links to this principal. */
   readonly agents: readonly string[];
-  /** A role's most recent sessions as the report's CloudTrail showed them (schema 1.9.0), latest first. */
+  /** A role's most recent sessions as the report's CloudTrail showed them (schema 1.9.0), or as read live (`sessionsRead`), latest first. */
   readonly sessionsSeen: readonly SessionSummary[];
+  /** The sessions were read live from CloudTrail when planning (`--aws`): the window, where, what could not be read. */
+  readonly sessionsRead?: SessionsRead;
   /** `arn:<partition>:sts::<account>:assumed-role/<role>/`: a seen session's ARN is this plus its name. */
   readonly sessionArnPrefix?: string;
   readonly plannedAt: string;
@@ -151,6 +185,12 @@ function arnPath(arn: string, kind: 'role' | 'user'): string {
   const rest = resource.slice(kind.length + 1);
   const cut = rest.lastIndexOf('/');
   return cut < 0 ? '/' : `/${rest.slice(0, cut + 1)}`;
+}
+
+/** The principal a target names (a name, an ARN, a role session ARN), for reading its sessions before planning. */
+export function containedPrincipal(report: Report, target: string): { readonly arn: string; readonly kind: 'role' | 'user' } {
+  const { principal } = findPrincipal(report, target);
+  return { arn: principal.arn, kind: principal.kind };
 }
 
 function findPrincipal(report: Report, target: string): { principal: PrincipalReport; session?: string } {
@@ -265,7 +305,8 @@ function planOnly(report: Report, req: ContainRequest): ContainmentPlan {
     onward,
     graphPartial: partial,
     agents,
-    sessionsSeen: kind === 'role' ? principal.usage?.sessions ?? [] : [],
+    sessionsSeen: kind === 'role' ? req.sessionsLive?.sessions ?? principal.usage?.sessions ?? [] : [],
+    ...(req.sessionsLive ? { sessionsRead: req.sessionsLive.read } : {}),
     ...(kind === 'role' ? { sessionArnPrefix: `arn:${principal.arn.split(':')[1]}:sts::${report.scan.account.id}:assumed-role/${principal.name}/` } : {}),
     plannedAt,
   };

@@ -353,6 +353,27 @@ function containOne(p: ContainmentPlan, x: ContainmentPlan['sessionsSeen'][numbe
   return '';
 }
 
+/**
+ * What the live CloudTrail read found and covered: a responder must know that "no session" means
+ * none in these regions and this window, not none at all, and what could not be read.
+ */
+function readSection(p: ContainmentPlan, r: NonNullable<ContainmentPlan['sessionsRead']>): string[] {
+  const subject = p.principal.kind === 'role' ? 'its sessions' : 'it';
+  const found = r.calls === 0
+    ? `No call by ${subject} was found in CloudTrail's LookupEvents from ${t(r.since)} to ${t(r.until)} (management events only; a session that made only data-event calls, such as S3 object reads, is not there).`
+    : `${r.calls} call(s) by ${subject} in CloudTrail's LookupEvents from ${t(r.since)} to ${t(r.until)}${p.principal.kind === 'role' ? `, in ${r.sessions} session(s)` : ''}, the latest at ${t(r.lastSeen ?? '')}; AI tools their user agents name: ${r.tools.length > 0 ? r.tools.map(t).join(', ') : 'none'}.`;
+  const quiet = r.assumedOnly > 0 ? ` ${r.assumedOnly} session(s) of the role were assumed (AssumeRole* events from 12 hours before the window) of which no call was read.` : '';
+  return [
+    '## Recent sessions, read live',
+    '',
+    `${found}${quiet} Read as \`leash activity ${safeText(shellQuote(p.principal.arn))} --live\` reads it (read-only; \`--since\` widens the window, up to 90 days)${r.notes.length > 0 ? ':' : '.'}`,
+    '',
+    ...r.notes.map((n) => `- ${t(n)}`),
+    ...(r.unread.length > 0 ? ['', 'Not read, or only in part (the list of sessions may miss some):', '', ...r.unread.map((u) => `- ${t(u)}`)] : []),
+    '',
+  ];
+}
+
 function readme(p: ContainmentPlan): string {
   const out = [
     `# Contain ${t(p.principal.kind)} ${t(p.principal.name)}`,
@@ -402,13 +423,15 @@ function readme(p: ContainmentPlan): string {
     );
   }
   if (p.leavesOpen.length > 0) out.push('## What it leaves open', '', ...p.leavesOpen.map((l) => `- ${t(l)}`), '');
+  if (p.sessionsRead) out.push(...readSection(p, p.sessionsRead));
   const named = p.sessionsSeen.filter((x) => x.name !== undefined || x.sourceIdentity !== undefined);
   if (named.length > 0 && p.sessionArnPrefix) {
     out.push(
-      '## Sessions the report saw (latest first)',
+      p.sessionsRead ? `## Sessions CloudTrail showed since ${t(p.sessionsRead.since)} (read live, latest first)` : '## Sessions the report saw (latest first)',
       '',
       'To stop one of them only, leaving the role\'s other users at work:',
       '',
+      ...(named.some((x) => x.events === 0) ? ['A session with 0 events was found only through the AssumeRole* event that created it (last seen: when it was assumed): no management call of it was read in the window. It may still act, through data-event calls (S3 objects, Lambda invocations) or in a region not read.', ''] : []),
       '| session | source identity | AI tools | last seen | events | contain only it |',
       '| --- | --- | --- | --- | ---: | --- |',
       ...named.map((x) => `| ${x.name !== undefined ? `\`${t(x.name)}\`` : ''} | ${x.sourceIdentity !== undefined ? `\`${t(x.sourceIdentity)}\`` : ''} | ${(x.tools ?? []).map(t).join(', ')} | ${t(x.lastSeen)} | ${x.events} | ${containOne(p, x)} |`),
@@ -422,7 +445,7 @@ function readme(p: ContainmentPlan): string {
     'Call by call, from CloudTrail (the account\'s LookupEvents with its credentials, or trail files): a blow to logging first, then destructive and escalation-relevant calls, then what it may have left behind that this Deny does not touch (access keys, login profiles, federation tokens, new users and roles, trust policy changes, function code), to check and remove:',
     '',
     // An indented block, not a fence: no name can close it.
-    `    leash activity ${safeText(shellQuote(subject))} --live --since 24h`,
+    `    leash activity ${safeText(shellQuote(subject))} --live --since ${p.sessionsRead ? safeText(p.sessionsRead.since) : '24h'}`,
     `    leash activity ${safeText(shellQuote(subject))} --cloudtrail ./trail --since 7d`,
     '',
   );
@@ -465,6 +488,12 @@ export function renderContainment(p: ContainmentPlan): ContainFile[] {
   return files;
 }
 
+/** The live read in one line: what it found since when, and whether anything could not be read. */
+function readLine(r: NonNullable<ContainmentPlan['sessionsRead']>): string {
+  const found = `${r.calls === 0 ? 'no call found' : `${r.calls} call(s) in ${r.sessions} session(s), latest ${safeText(r.lastSeen ?? '')}${r.tools.length > 0 ? ` (AI tools: ${r.tools.map(safeText).join(', ')})` : ''}`}${r.assumedOnly > 0 ? `; ${r.assumedOnly} session(s) assumed of which no call was read` : ''}`;
+  return `CloudTrail read live since ${safeText(r.since)}: ${found}${r.unread.length > 0 ? `; not read whole (${r.unread.length} source(s), README.md): the sessions listed may be incomplete` : ''}`;
+}
+
 /** The terminal's few lines: what was written and the one command to run. */
 export function containSummary(p: ContainmentPlan, dir: string): string {
   const lines = [`${safeText(p.principal.arn)}: ${SCOPE_TEXT[p.scope]}.`];
@@ -473,6 +502,7 @@ export function containSummary(p: ContainmentPlan, dir: string): string {
   else lines.push(`Review, then: ${safeText(dir)}/contain.sh --apply   (dry run without --apply; undo: undo.sh --apply)`);
   for (const l of p.leavesOpen) lines.push(`  leaves open: ${safeText(l)}`);
   const agentSession = p.scope !== 'session' && p.sessionArnPrefix ? p.sessionsSeen.find((x) => x.name !== undefined && SESSION_NAME.test(x.name) && (x.tools?.length ?? 0) > 0) : undefined;
+  if (p.sessionsRead) lines.push(`  ${readLine(p.sessionsRead)}`);
   if (agentSession && p.sessionArnPrefix) lines.push(`  latest AI-tool session seen: ${safeText(agentSession.name!)} (${(agentSession.tools ?? []).map(safeText).join(', ')}, ${safeText(agentSession.lastSeen)}); that one only: leash contain ${safeText(p.sessionArnPrefix + agentSession.name!)}`);
   const plural = (n: number) => `${n} principal${n === 1 ? '' : 's'}`;
   if (p.onward.length > 0) lines.push(`  it can become ${plural(p.onward.length)}${p.graphPartial ? ' at least' : ''}, where its sessions are not touched: ${p.onward.slice(0, 5).map((r) => safeText(r.label)).join(', ')}${p.onward.length > 5 ? ', …' : ''} (README.md)`);

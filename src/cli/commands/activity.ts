@@ -124,7 +124,7 @@ export function register(program: Command): void {
         // A path that is not there is a mistyped argument, not an empty trail: say so before reading.
         for (const p of paths) if (!existsSync(p)) throw new InputError('--cloudtrail', p, 'a CloudTrail log file or folder that exists (or s3://BUCKET/PREFIX)', 'nothing at that path');
         const buckets = (o.cloudtrail ?? []).filter((p) => p.startsWith('s3://')).map((u) => parseS3Url(u));
-        const { readActivityFiles, readActivityLive, readActivityS3 } = await import('../../activity/read.js');
+        const { readActivityFiles, readActivityLiveFrom, readActivityS3 } = await import('../../activity/read.js');
         const take = (r: { sources: readonly SourceInfo[]; errors: readonly ScanError[]; notes?: readonly string[] }) => {
           sources.push(...r.sources);
           errors.push(...r.errors);
@@ -144,16 +144,9 @@ export function register(program: Command): void {
               const partition = o.cloudtrailAthenaPartition !== undefined ? { kind: 'date-string' as const, column: o.cloudtrailAthenaPartition } : undefined;
               take(await readActivityAthena(clients.athena, athena, builder, who, { since, until: end }, { ...(maxEvents ? { maxEvents } : {}), ...(partition ? { partition } : {}) }));
             }
-            if (o.live) {
-              const { lookupRegions } = await import('../../collect/cloudtrail/sources/lookup-events.js');
-              const home = await clients.cloudtrail.config.region();
-              const clientIn = (r: string) => (r === home ? clients.cloudtrail : clients.regional(r).cloudtrail);
-              // No --regions: every live read also looks in the account's enabled regions (a role's
-              // session search, a session's, a user's or a whole read); --regions given, the user chose where to read.
-              const { listEnabledRegions } = await import('../../activity/regions.js');
-              const listRegions = regions.length === 0 ? () => listEnabledRegions(clients.account) : undefined;
-              take(await readActivityLive(clientIn, lookupRegions([home, ...regions]), builder, who, { since, ...(until ? { until } : {}) }, maxEvents, listRegions));
-            }
+            // No --regions: every live read also looks in the account's enabled regions (a role's
+            // session search, a session's, a user's or a whole read); --regions given, the user chose where to read.
+            if (o.live) take(await readActivityLiveFrom(clients, regions, builder, who, { since, ...(until ? { until } : {}) }, maxEvents));
           } finally {
             clients.destroy();
           }
