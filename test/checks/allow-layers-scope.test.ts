@@ -21,7 +21,7 @@ describe('identity ∩ boundary', () => {
     const [f, ...rest] = destructive(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }));
     expect(rest).toEqual([]);
     expect(f!.severity).toBe('high');
-    expect(f!.title).toBe('kiro-agent can run 1 destructive action without approval, allowed nowhere (its Allow layers share no resource)');
+    expect(f!.title).toBe('kiro-agent can run 1 destructive action without approval, allowed nowhere (the Allow layers share no resource)');
     expect(f!.description).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it');
     expect(f!.description).not.toContain('NotResource');
     expect(f!.description).not.toContain('names production');
@@ -29,6 +29,6 @@ describe('identity ∩ boundary', () => {
 
   it('kiro-* in the identity, *-scratch in the boundary: only where both match', () => {
     expect(verdict(agent([doc(deleteTable(table('kiro-*')))], { boundary: cap(allow('dynamodb:DeleteTable', table('*-scratch'))) })))
-      .toEqual([['high', 'only on table/kiro-*-scratch, table/kiro-scratch']]);
+      .toEqual([['high', 'only on table/kiro-scratch, table/kiro-*-scratch']]);
   });
 });
