@@ -37,8 +37,8 @@
 // (identity, boundary, SCP). A Condition, NotAction, a wide NotResource pattern (`*`, `table/*`)
 // decide nothing: every resource, as before (never understated). An Allow with NotResource
 // ("everything but") stays wide.
-// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — the first scoped layer's
-// patterns, or `*` plus the identity's named grants beside it — is intersected with every
+// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — since session 41 the
+// Allow layers' intersection, below — is intersected with every
 // decidable Deny's NotResource in turn (`table/kiro-*` with NotResource `table/kiro-scratch-*`:
 // kiro-scratch-*; two Denies: inside both). Where the exact intersection is not known or not
 // representable in a few patterns, the pattern is kept as it was (a superset). Each granted
@@ -49,6 +49,24 @@
 // still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
 // every-resource set there). So the finding stays, one step lower, and says "denied wherever
 // allowed", as a pattern of another service does (session 36).
+//
+// The Allow layers intersected (session 41): the request evaluator allows an action only where the
+// identity policies, the permissions boundary and every SCP level each allow it, so each layer's
+// patterns (every granting statement's Resource, wide ones too; NotResource or none as `*`; a
+// layer where none is found as `*`) are intersected with the running answer, identity first,
+// pattern by pattern (`withinLayer`): identity `table/kiro-*` with a boundary on `table/*-scratch`
+// is kiro-scratch and kiro-*-scratch. Only then the Denies, as above. A Condition never narrows: a
+// conditional statement counts by its Resource (`*` limited by tags stays `*`); a policy variable
+// only proves two patterns disjoint. Where the exact intersection is not known, the answer is the
+// running pattern (or, when that is wide, the layer's: a superset either way); past the bounds
+// (16 pieces a pattern, 4,096 named pairs, 64 patterns beyond the layer's), named patterns are kept
+// whole. No pattern stops at the first that contains it, so adding an Allow to a layer only adds
+// patterns. Every layer with a wide pattern and no Deny to read is every resource, as wideByType
+// and the graph's tiers read it. When the layers leave nothing (identity `table/prod-orders`, a
+// boundary allowing only `table/dev-*`), the action is `nowhere` as with a Deny, with the layer
+// that left nothing (`disjoint`): "allowed nowhere: the permissions boundary allows it only on
+// table/dev-*, where the identity policies do not grant it", one step lower, not dropped (the
+// effective stage intersects the layers by action, not by resource: it still holds the action).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -341,14 +359,14 @@ export interface Disjoint {
 
 /**
  * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
- * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
- * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
- * layer's (identity first: a superset of where the intersection applies; a later layer's beside
- * the identity's named grants when the identity is wide). A layer where no unconditional
- * statement is found counts as wide (never understated). Those patterns, or every resource, are
- * then intersected with every decidable Deny with NotResource (the header's rule); an action left
- * on nothing is scoped with no pattern and listed in `nowhere`. Actions the effective stage
- * already holds on every resource are everywhere without looking at statements.
+ * it, as evidence picks them), then its boundary and each SCP level, intersected pattern by
+ * pattern (session 41). An action is everywhere when every layer grants it wide and no Deny
+ * decides, or a wide pattern is left; otherwise its patterns are where every layer allows it. A
+ * layer where no statement is found counts as wide (never understated). Those patterns are then
+ * intersected with every decidable Deny with NotResource (the header's rule); an action left on
+ * nothing is scoped with no pattern and listed in `nowhere` (and in `disjoint` when the layers
+ * left nothing). Actions the effective stage already holds on every resource are everywhere
+ * without looking at statements.
  */
 export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
@@ -556,6 +574,9 @@ export function reachedScope(
   const ids = actions.map((x) => expander.idOf(x));
   const everywhere = new Set<string>();
   const where = new Map<string, Set<string>>();
+  // An action left on no resource: by its Allow layers in every holder that holds it (the first
+  // holder's reason), or not (null: a Deny's, in some holder).
+  const layersOnly = new Map<string, Disjoint | null>();
   let read = 0;
   for (const h of holders) {
     const held = actions.filter((x, i) => ids[i]! >= 0 && !everywhere.has(x) && h.effective.unconditional.has(ids[i]!));
@@ -568,6 +589,11 @@ export function reachedScope(
       let set = where.get(x.action);
       if (!set) where.set(x.action, (set = new Set()));
       for (const pt of x.patterns) set.add(pt);
+      if (x.patterns.length === 0 && layersOnly.get(x.action) !== null) {
+        const d = s.disjoint?.find((y) => y.action === x.action);
+        if (!d) layersOnly.set(x.action, null);
+        else if (!layersOnly.has(x.action)) layersOnly.set(x.action, d);
+      }
     }
   }
   const scoped: { action: string; patterns: readonly string[] }[] = [];
@@ -576,7 +602,8 @@ export function reachedScope(
     if (!set || everywhere.has(x)) everywhere.add(x);
     else scoped.push({ action: x, patterns: [...set] });
   }
-  return finish(expander, [...everywhere], scoped, opts.markers);
+  const disjoint = scoped.flatMap((x) => { const d = layersOnly.get(x.action); return x.patterns.length === 0 && d ? [d] : []; });
+  return finish(expander, [...everywhere], scoped, opts.markers, disjoint);
 }
 
 /**

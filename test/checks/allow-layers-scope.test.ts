@@ -8,8 +8,8 @@
 // narrow nothing. Through the real analysis; properties against the request evaluator.
 import { describe, expect, it } from 'vitest';
 import { allow, doc, type AccountSpec } from '../graph/accounts.js';
-import { deleteTable, table } from '../support/tier-scope.js';
-import { agent, destructive } from '../support/deny-scope.js';
+import { account, deleteTable, table } from '../support/tier-scope.js';
+import { agent, denyNot, destructive, findings } from '../support/deny-scope.js';
 
 /** Severity and the title's tail after "without approval". */
 const verdict = (spec: AccountSpec) => destructive(spec).map((f) => [f.severity, f.title.replace(/^.*without approval,? ?/, '')]);
@@ -30,5 +30,89 @@ describe('identity ∩ boundary', () => {
   it('kiro-* in the identity, *-scratch in the boundary: only where both match', () => {
     expect(verdict(agent([doc(deleteTable(table('kiro-*')))], { boundary: cap(allow('dynamodb:DeleteTable', table('*-scratch'))) })))
       .toEqual([['high', 'only on table/kiro-scratch, table/kiro-*-scratch']]);
+  });
+});
+
+describe('controls: a layer that narrows nothing leaves the others as they are', () => {
+  const PROD = [doc(deleteTable(table('prod-orders')))];
+  const KIRO = [doc(deleteTable(table('kiro-*')))];
+  it.each([
+    ['a boundary of Allow *', { boundary: cap(allow('*')) }],
+    ['a boundary on every table (table/*)', { boundary: cap(allow('dynamodb:*', 'arn:aws:dynamodb:*:*:table/*')) }],
+    ['an SCP of Allow * (FullAWSAccess)', { scps: [cap(allow('*'))] }],
+    ['a boundary whose only DeleteTable Allow is `*` limited by a tag Condition', { boundary: cap(allow('dynamodb:DeleteTable', '*', TAGGED)) }],
+    ['a boundary with dev-* beside a tag-conditioned `*`', { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('dynamodb:DeleteTable', '*', TAGGED)) }],
+    ['a boundary on ${aws:username}-* tables (a variable narrows nothing)', { boundary: cap(allow('dynamodb:DeleteTable', table('${aws:username}-*'))) }],
+  ] as const)('%s', (_n, extra) => {
+    expect(verdict(agent(PROD, extra))).toEqual([['critical', 'only on table/prod-orders, which names production']]);
+    expect(verdict(agent(KIRO, extra))).toEqual([['high', 'only on table/kiro-*']]);
+  });
+
+  it('the positive counterparts: the same boundaries without the wide or variable statement do narrow', () => {
+    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(verdict(agent(KIRO, { boundary: cap(allow('dynamodb:DeleteTable', table('kiro-scratch-*'))) }))).toEqual([['high', 'only on table/kiro-scratch-*']]);
+    // A Condition on a named Allow narrows it further, never wider than its Resource: prod-orders is still outside dev-*.
+    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'), TAGGED)) }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+  });
+
+  it('a policy variable still proves two patterns disjoint (another region): allowed nowhere; control in the same region', () => {
+    const mine = [doc(deleteTable(table('${aws:username}')))];
+    expect(verdict(agent(mine, { boundary: cap(allow('dynamodb:DeleteTable', 'arn:aws:dynamodb:eu-west-1:*:table/kiro-*')) }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(verdict(agent(mine, { boundary: cap(allow('dynamodb:DeleteTable', table('kiro-*'))) }))).toEqual([['high', 'only on table/${aws:username}']]);
+  });
+});
+
+describe('SCP levels', () => {
+  it('an SCP allowing DeleteTable only on ops-* tables, the identity on kiro-*: allowed nowhere, and the SCPs named', () => {
+    const [f] = destructive(agent([doc(deleteTable(table('kiro-*')))], { scps: [cap(allow('dynamodb:DeleteTable', table('ops-*')), allow('s3:*'))] }));
+    expect([f!.severity, f!.title.replace(/^.*without approval, /, '')]).toEqual(['high', 'allowed nowhere (the Allow layers share no resource)']);
+    expect(f!.description).toContain('dynamodb:DeleteTable is allowed nowhere: the SCPs allow it only on table/ops-*, where the identity policies do not grant it.');
+  });
+
+  it('identity `*`, a boundary on *-scratch (wide by itself), an SCP on kiro-*: where all three allow', () => {
+    expect(verdict(agent([doc(deleteTable('*'))], { boundary: cap(allow('dynamodb:DeleteTable', table('*-scratch'))), scps: [cap(allow('dynamodb:DeleteTable', table('kiro-*')))] })))
+      .toEqual([['high', 'only on table/kiro-scratch, table/kiro-*-scratch']]);
+    // Control: the wide boundary and identity alone are every table.
+    expect(verdict(agent([doc(deleteTable('*'))], { boundary: cap(allow('dynamodb:DeleteTable', table('*-scratch'))) }))).toEqual([['critical', '']]);
+  });
+
+  it('two SCP levels that share no table, the identity wide: allowed nowhere; the boundary and identity named when they decided', () => {
+    const [f] = destructive(agent([doc(deleteTable('*'))], { scps: [cap(allow('dynamodb:DeleteTable', table('kiro-*'))), cap(allow('dynamodb:DeleteTable', table('ops-*')))] }));
+    expect(f!.description).toContain('the SCPs allow it only on table/ops-*, where another SCP level does not grant it.');
+    const [g] = destructive(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('prod-*'))), scps: [cap(allow('dynamodb:DeleteTable', table('dev-*')))] }));
+    expect(g!.severity).toBe('high');
+    expect(g!.description).toContain('the SCPs allow it only on table/dev-*, where the identity policies and the permissions boundary do not both grant it.');
+    // Control: an SCP level that allows prod-* keeps production named.
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('prod-*'))), scps: [cap(allow('dynamodb:DeleteTable', table('p*')))] }))[0]![0]).toBe('critical');
+  });
+});
+
+describe('with a Deny with NotResource after the layers', () => {
+  it('the layers leave kiro-scratch and kiro-*-scratch, a Deny on everything but kiro-scratch-*: only kiro-scratch-scratch and kiro-scratch-*-scratch; the Deny\'s wording when it leaves nothing', () => {
+    const boundary = cap(allow('dynamodb:DeleteTable', table('*-scratch')));
+    expect(verdict(agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', table('kiro-scratch-*')))], { boundary }))).toEqual([['high', 'only on table/kiro-scratch-scratch, table/kiro-scratch-*-scratch']]);
+    const [f] = destructive(agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', table('kiro-x')))], { boundary }));
+    expect(f!.title).toMatch(/denied wherever allowed \(a Deny with NotResource\)$/);
+    expect(f!.description).not.toContain('allowed nowhere');
+  });
+});
+
+describe('the other readers of grantScope', () => {
+  const DEV_ONLY = cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('sts:AssumeRole'));
+  it('agent-reaches-destructive: a reached role\'s prod-orders grant outside its boundary is allowed nowhere (one step lower); control without the boundary names production', () => {
+    const reach = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'agent-reaches-destructive').map((f) => [f.severity, f.title.replace(/^.*through deploy,? ?/, ''), f.description]);
+    const [[sev, tail, text]] = reach(account([], { deploy: [deleteTable(table('prod-orders'))] }, { roleOpts: { deploy: { boundary: 'cap' } }, policies: { cap: DEV_ONLY } })) as string[][];
+    expect([sev, tail]).toEqual(['medium', 'allowed nowhere (the Allow layers share no resource)']);
+    expect(text).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it.');
+    expect(reach(account([], { deploy: [deleteTable(table('prod-orders'))] })).map((x) => x.slice(0, 2))).toEqual([['high', 'only on table/prod-orders, which names production']]);
+  });
+
+  it('privilege-escalation\'s widening: a caller whose own grant is outside its boundary holds it on no resource, and says why; control without the boundary', () => {
+    const esc = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role');
+    const bounded = (spec: AccountSpec): AccountSpec => ({ ...spec, roles: spec.roles!.map((r) => (r.name === 'kiro-agent' ? { ...r, boundary: 'cap' } : r)), policies: { cap: DEV_ONLY } });
+    const [f] = esc(bounded(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] })));
+    expect(f!.description).toContain('It holds dynamodb:DeleteTable itself on no resource (its Allow layers share no resource); it reaches deploy');
+    const [g] = esc(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] }));
+    expect(g!.description).toContain('It holds dynamodb:DeleteTable itself only on table/prod-orders; it reaches deploy');
   });
 });
