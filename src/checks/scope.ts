@@ -300,10 +300,10 @@ export function leftWithin(granted: readonly string[], denies: readonly (readonl
     for (const a of cur) {
       const pieces: string[] = [];
       for (const x of notResource) {
-        const r = intersectPatterns(a, x);
-        pieces.push(...(!r.exact && wide(a) ? [x] : r.patterns));
+        const r = meet(a, x, wide);
+        pieces.push(...r);
         // `a` lies inside this pattern: what the others leave of it lies inside `a`.
-        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
+        if (r.length === 1 && r[0] === a && intersectPatterns(a, x).exact) break;
       }
       for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
     }
@@ -315,10 +315,10 @@ export function leftWithin(granted: readonly string[], denies: readonly (readonl
 /** Past this many named × named pattern pairs, an Allow layer does not cut the named patterns (kept whole: a superset). */
 const MAX_PAIRS = 4_096;
 
-/** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, and no wider than `a` is read). */
+/** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, never wider than `a`); else `a`. */
 function meet(a: string, x: string, wide: (r: string) => boolean): readonly string[] {
   const r = intersectPatterns(a, x);
-  return !r.exact && wide(a) ? [x] : r.patterns;
+  return r.exact ? r.patterns : wide(a) ? [x] : [a];
 }
 
 /**

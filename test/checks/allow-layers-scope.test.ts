@@ -7,7 +7,7 @@
 // Controls: a wide layer, an SCP `*`, a conditional (tag-scoped) statement and a policy variable
 // narrow nothing. Through the real analysis; properties against the request evaluator.
 import { describe, expect, it } from 'vitest';
-import { allow, doc, type AccountSpec } from '../graph/accounts.js';
+import { allow, doc, type AccountSpec, type Doc } from '../graph/accounts.js';
 import { account, deleteTable, table } from '../support/tier-scope.js';
 import { agent, denyNot, destructive, findings } from '../support/deny-scope.js';
 
@@ -43,7 +43,7 @@ describe('controls: a layer that narrows nothing leaves the others as they are',
     ['a boundary whose only DeleteTable Allow is `*` limited by a tag Condition', { boundary: cap(allow('dynamodb:DeleteTable', '*', TAGGED)) }],
     ['a boundary with dev-* beside a tag-conditioned `*`', { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('dynamodb:DeleteTable', '*', TAGGED)) }],
     ['a boundary on ${aws:username}-* tables (a variable narrows nothing)', { boundary: cap(allow('dynamodb:DeleteTable', table('${aws:username}-*'))) }],
-  ] as const)('%s', (_n, extra) => {
+  ] as [string, { boundary?: Doc; scps?: Doc[] }][])('%s', (_n, extra) => {
     expect(verdict(agent(PROD, extra))).toEqual([['critical', 'only on table/prod-orders, which names production']]);
     expect(verdict(agent(KIRO, extra))).toEqual([['high', 'only on table/kiro-*']]);
   });
@@ -101,9 +101,9 @@ describe('the other readers of grantScope', () => {
   const DEV_ONLY = cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('sts:AssumeRole'));
   it('agent-reaches-destructive: a reached role\'s prod-orders grant outside its boundary is allowed nowhere (one step lower); control without the boundary names production', () => {
     const reach = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'agent-reaches-destructive').map((f) => [f.severity, f.title.replace(/^.*through deploy,? ?/, ''), f.description]);
-    const [[sev, tail, text]] = reach(account([], { deploy: [deleteTable(table('prod-orders'))] }, { roleOpts: { deploy: { boundary: 'cap' } }, policies: { cap: DEV_ONLY } })) as string[][];
-    expect([sev, tail]).toEqual(['medium', 'allowed nowhere (the Allow layers share no resource)']);
-    expect(text).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it.');
+    const got = reach(account([], { deploy: [deleteTable(table('prod-orders'))] }, { roleOpts: { deploy: { boundary: 'cap' } }, policies: { cap: DEV_ONLY } }));
+    expect(got.map((x) => x.slice(0, 2))).toEqual([['medium', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(got[0]![2]).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it.');
     expect(reach(account([], { deploy: [deleteTable(table('prod-orders'))] })).map((x) => x.slice(0, 2))).toEqual([['high', 'only on table/prod-orders, which names production']]);
   });
 
