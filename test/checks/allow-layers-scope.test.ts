@@ -7,8 +7,14 @@
 // Controls: a wide layer, an SCP `*`, a conditional (tag-scoped) statement and a policy variable
 // narrow nothing. Through the real analysis; properties against the request evaluator.
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/pipeline/scan.js';
+import { analyzePrincipals } from '../../src/checks/analyze.js';
+import { grantScope, wideByType, withinLayer } from '../../src/checks/scope.js';
+import { ActionExpander } from '../../src/iam/pattern.js';
+import { catalog } from '../../src/iam/catalog.js';
+import { snapshot } from '../graph/accounts.js';
 import { allow, doc, type AccountSpec, type Doc } from '../graph/accounts.js';
-import { account, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
 import { agent, denyNot, destructive, findings } from '../support/deny-scope.js';
 
 /** Severity and the title's tail after "without approval". */
@@ -114,5 +120,51 @@ describe('the other readers of grantScope', () => {
     expect(f!.description).toContain('It holds dynamodb:DeleteTable itself on no resource (its Allow layers share no resource); it reaches deploy');
     const [g] = esc(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] }));
     expect(g!.description).toContain('It holds dynamodb:DeleteTable itself only on table/prod-orders; it reaches deploy');
+  });
+});
+
+describe('wide patterns and the bounds', () => {
+  it('a wide identity pattern (table/*) beside a boundary with a policy variable: the boundary\'s pattern, never kept wide', () => {
+    expect(verdict(agent([doc(deleteTable(TYPE_WIDE))], { boundary: cap(allow('dynamodb:DeleteTable', table('${aws:username}-*'))) }))).toEqual([['high', 'only on table/${aws:username}-*']]);
+    // Control: a wide boundary too is every table.
+    expect(verdict(agent([doc(deleteTable(TYPE_WIDE))], { boundary: cap(allow('dynamodb:DeleteTable', '*')) }))).toEqual([['critical', '']]);
+  });
+
+  it('every layer wide by the rule is every resource, as wideByType reads it, even where their intersection is narrower (ta* and *ble/x*)', () => {
+    const expander = new ActionExpander(catalog());
+    const at = (r: string) => `arn:aws:dynamodb:us-east-1:111111111111:${r}`;
+    const spec = agent([doc(deleteTable(at('ta*')))], { boundary: cap(allow('dynamodb:DeleteTable', at('*ble/x*'))) });
+    const a = analyzePrincipals(snapshot(spec), defaultConfig(), expander).find((x) => x.principal.arn === AGENT)!;
+    expect(grantScope(expander, a.principal, ['dynamodb:DeleteTable'], { effective: a.effective }).everywhere).toEqual(['dynamodb:DeleteTable']);
+    expect(wideByType(expander, a.principal, ['dynamodb:DeleteTable'], {})).toEqual(['dynamodb:DeleteTable']);
+    // Control: a boundary named by the rule is read as a layer, and agrees with wideByType.
+    const named = agent([doc(deleteTable(at('ta*')))], { boundary: cap(allow('dynamodb:DeleteTable', at('table/x*'))) });
+    const b = analyzePrincipals(snapshot(named), defaultConfig(), expander).find((x) => x.principal.arn === AGENT)!;
+    expect(grantScope(expander, b.principal, ['dynamodb:DeleteTable'], { effective: b.effective }).scoped).toEqual([{ action: 'dynamodb:DeleteTable', patterns: [at('table/x*')] }]);
+    expect(wideByType(expander, b.principal, ['dynamodb:DeleteTable'], {})).toEqual([]);
+  });
+
+  const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => table(f(i)));
+  it('`*` becomes the layer\'s patterns, however many; a named pattern cut into more than 16 pieces is kept whole', () => {
+    expect(withinLayer(['*'], many(70, (i) => `t${i}`))).toEqual(many(70, (i) => `t${i}`));
+    expect(withinLayer([table('kq*')], many(16, (j) => `k*x${j}`))).toEqual(many(16, (j) => `kq*x${j}`));
+    expect(withinLayer([table('kq*')], many(17, (j) => `k*x${j}`))).toEqual([table('kq*')]);
+    // Nothing in common is an answer, not a bound.
+    expect(withinLayer([table('prod-orders')], many(70, (i) => `t${i}`))).toEqual([]);
+  });
+
+  it('a long running list is read against a short layer (not over the 64-pattern bound: it does not grow); growth past it keeps named patterns whole, `*` still the layer\'s', () => {
+    const ids = many(100, (i) => `svc-${i}`);
+    expect(withinLayer(ids, [table('svc-1*')])).toEqual([table('svc-1'), ...many(10, (i) => `svc-1${i}`)]);
+    const starts = many(5, (i) => `k${i}*`), ends = many(16, (j) => `k*x${j}`);
+    expect(withinLayer(starts, ends)).toHaveLength(80);
+    expect(withinLayer([...many(6, (i) => `k${i}*`)], ends)).toEqual(many(6, (i) => `k${i}*`));
+    expect(withinLayer(['*', ...many(6, (i) => `k${i}*`)], ends)).toEqual([...ends, ...many(6, (i) => `k${i}*`)]);
+  });
+
+  it('past 4,096 named pairs the named patterns are kept whole, `*` still the layer\'s; at the bound they are cut', () => {
+    const layer = many(64, (i) => `z${i}-*`);
+    expect(withinLayer(['*', ...many(65, (i) => `a${i}`)], layer)).toEqual([...layer, ...many(65, (i) => `a${i}`)]);
+    expect(withinLayer(['*', ...many(64, (i) => `a${i}`)], layer)).toEqual(layer);
   });
 });
