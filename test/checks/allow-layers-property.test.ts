@@ -28,11 +28,11 @@ const ALLOWS: unknown[] = [
   del('*'), del(table('kiro-*')), del(table('prod-orders')), del(table('kiro-scratch-1')), del(table('*-scratch')),
   del('arn:aws:dynamodb:*:*:table/ops-*'), del('arn:aws:dynamodb:*:*:table/*'), del([table('prod-orders'), table('kiro-*')]),
   del(table('${aws:username}-*')), del(table('dev-*'), TAGGED), del('*', TAGGED), del('arn:aws:dynamodb:eu-west-1:*:table/kiro-*'),
-  del('arn:aws:s3:::kiro-bucket'), del(table('k?ro-a')), del(table('*o*')),
+  del('arn:aws:s3:::kiro-bucket'), del(table('k?ro-a')), del(table('*o*')), del(table('x-*')), del(table('*-prod')),
 ];
 const DENIES: unknown[] = [denyNot(ACTION, table('kiro-scratch-*')), denyNot('dynamodb:*', [table('kiro-*'), table('ops-*')])];
 const TABLES = [
-  ...['kiro-scratch-1', 'kiro-a', 'kiro-a-scratch', 'kiro-scratch', 'ops-1', 'prod-orders', 'dev-1', 'x-scratch', 'alice-1', 'kiro-agent', 'other'].map((n) => table(n)),
+  ...['kiro-scratch-1', 'kiro-a', 'kiro-a-scratch', 'kiro-scratch', 'ops-1', 'prod-orders', 'dev-1', 'x-scratch', 'alice-1', 'kiro-agent', 'other', 'x-1-prod'].map((n) => table(n)),
   'arn:aws:dynamodb:eu-west-1:222222222222:table/kiro-x', 'arn:aws:dynamodb:eu-west-1:222222222222:table/ops-1',
 ];
 const USERS = ['alice', 'kiro', 'ops'];
@@ -124,8 +124,8 @@ describe('the Allow layers\' intersection against the request evaluator', () => 
       numRuns: 200,
       examples: [
         [{ identity: [del(table('prod-orders'))], boundary: [del(table('kiro-*'))], scps: [] }, 'identity', del('*'), false, 'alice'],
-        // `*` listed before prod-* in the boundary must not hide the prod-* piece of *o*.
-        [{ identity: [del(table('*o*'))], boundary: [del(table('prod-*'))], scps: [] }, 'boundary', del('*'), true, 'alice'],
+        // `*` listed before *-prod in the boundary must not hide x-*'s x-*-prod piece (production).
+        [{ identity: [del(table('x-*'))], boundary: [del(table('*-prod'))], scps: [] }, 'boundary', del('*'), true, 'alice'],
       ],
     });
     expect(grew).toBeGreaterThan(0);

@@ -103,6 +103,16 @@ describe('with a Deny with NotResource after the layers', () => {
   });
 });
 
+describe('a wide identity pattern (not `*`) before a Deny with NotResource, as `*` was in session 40', () => {
+  it('beside a policy variable it does not contain: the Deny\'s pattern; past 16 pieces: still the Deny\'s patterns, never kept wide', () => {
+    expect(verdict(agent([doc(deleteTable(table('*-scratch')), denyNot('dynamodb:DeleteTable', table('${aws:username}')))]))).toEqual([['high', 'only on table/${aws:username}']]);
+    const seventeen = Array.from({ length: 17 }, (_, i) => table(`t${i}`));
+    expect(verdict(agent([doc(deleteTable(table('*')), denyNot('dynamodb:DeleteTable', seventeen))]))).toEqual([['high', 'only on table/t0, table/t1, table/t2 and 14 more']]);
+    // Control: without the Deny, every table.
+    expect(verdict(agent([doc(deleteTable(table('*-scratch')))]))).toEqual([['critical', '']]);
+  });
+});
+
 describe('the other readers of grantScope', () => {
   const DEV_ONLY = cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('sts:AssumeRole'));
   it('agent-reaches-destructive: a reached role\'s prod-orders grant outside its boundary is allowed nowhere (one step lower); control without the boundary names production', () => {
@@ -124,16 +134,18 @@ describe('the other readers of grantScope', () => {
 });
 
 describe('wide patterns and the bounds', () => {
-  it('a wide identity pattern (table/*) beside a boundary with a policy variable: the boundary\'s pattern, never kept wide', () => {
+  it('a wide identity pattern (table/*, table/*-scratch) beside a boundary with a policy variable: the boundary\'s pattern, never kept wide', () => {
     expect(verdict(agent([doc(deleteTable(TYPE_WIDE))], { boundary: cap(allow('dynamodb:DeleteTable', table('${aws:username}-*'))) }))).toEqual([['high', 'only on table/${aws:username}-*']]);
+    // Overlapping, neither inside the other, the variable's value unknown: not decided, so the named side.
+    expect(verdict(agent([doc(deleteTable(table('*-scratch')))], { boundary: cap(allow('dynamodb:DeleteTable', table('${aws:username}-*'))) }))).toEqual([['high', 'only on table/${aws:username}-*']]);
     // Control: a wide boundary too is every table.
     expect(verdict(agent([doc(deleteTable(TYPE_WIDE))], { boundary: cap(allow('dynamodb:DeleteTable', '*')) }))).toEqual([['critical', '']]);
   });
 
-  it('every layer wide by the rule is every resource, as wideByType reads it, even where their intersection is narrower (ta* and *ble/x*)', () => {
+  it('every layer wide by the rule is every resource, as wideByType reads it, even where their intersection is narrower (ta* and ?able/kiro: table/kiro)', () => {
     const expander = new ActionExpander(catalog());
     const at = (r: string) => `arn:aws:dynamodb:us-east-1:111111111111:${r}`;
-    const spec = agent([doc(deleteTable(at('ta*')))], { boundary: cap(allow('dynamodb:DeleteTable', at('*ble/x*'))) });
+    const spec = agent([doc(deleteTable(at('ta*')))], { boundary: cap(allow('dynamodb:DeleteTable', at('?able/kiro'))) });
     const a = analyzePrincipals(snapshot(spec), defaultConfig(), expander).find((x) => x.principal.arn === AGENT)!;
     expect(grantScope(expander, a.principal, ['dynamodb:DeleteTable'], { effective: a.effective }).everywhere).toEqual(['dynamodb:DeleteTable']);
     expect(wideByType(expander, a.principal, ['dynamodb:DeleteTable'], {})).toEqual(['dynamodb:DeleteTable']);
@@ -156,6 +168,8 @@ describe('wide patterns and the bounds', () => {
   it('a long running list is read against a short layer (not over the 64-pattern bound: it does not grow); growth past it keeps named patterns whole, `*` still the layer\'s', () => {
     const ids = many(100, (i) => `svc-${i}`);
     expect(withinLayer(ids, [table('svc-1*')])).toEqual([table('svc-1'), ...many(10, (i) => `svc-1${i}`)]);
+    // 100 patterns, each narrowed: read, though over 64 beyond the layer's one.
+    expect(withinLayer(many(100, (i) => `svc-${i}*`), [table('*-x')])).toEqual(many(100, (i) => `svc-${i}*-x`));
     const starts = many(5, (i) => `k${i}*`), ends = many(16, (j) => `k*x${j}`);
     expect(withinLayer(starts, ends)).toHaveLength(80);
     expect(withinLayer([...many(6, (i) => `k${i}*`)], ends)).toEqual(many(6, (i) => `k${i}*`));
@@ -166,5 +180,17 @@ describe('wide patterns and the bounds', () => {
     const layer = many(64, (i) => `z${i}-*`);
     expect(withinLayer(['*', ...many(65, (i) => `a${i}`)], layer)).toEqual([...layer, ...many(65, (i) => `a${i}`)]);
     expect(withinLayer(['*', ...many(64, (i) => `a${i}`)], layer)).toEqual(layer);
+  });
+});
+
+describe('a layer where no Allow for the action is found', () => {
+  it('counts as every resource (never understated): the identity\'s patterns stand; control: a boundary that names the action narrows', () => {
+    const expander = new ActionExpander(catalog());
+    const scopeWith = (boundary: ReturnType<typeof cap>) => {
+      const a = analyzePrincipals(snapshot(agent([doc(deleteTable(table('kiro-*')))], { boundary })), defaultConfig(), expander).find((x) => x.principal.arn === AGENT)!;
+      return grantScope(expander, a.principal, ['dynamodb:DeleteTable'], {}).scoped;
+    };
+    expect(scopeWith(cap(allow('s3:*')))).toEqual([{ action: 'dynamodb:DeleteTable', patterns: [table('kiro-*')] }]);
+    expect(scopeWith(cap(allow('dynamodb:DeleteTable', table('ops-*'))))).toEqual([{ action: 'dynamodb:DeleteTable', patterns: [] }]);
   });
 });
