@@ -76,7 +76,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
-import { intersectPatterns } from '../iam/arn-intersect.js';
+import { intersectPatterns, type Intersection } from '../iam/arn-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
 import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
@@ -300,10 +300,10 @@ export function leftWithin(granted: readonly string[], denies: readonly (readonl
     for (const a of cur) {
       const pieces: string[] = [];
       for (const x of notResource) {
-        const r = meet(a, x, wide);
-        pieces.push(...r);
+        const r = intersectPatterns(a, x);
+        pieces.push(...patternsOf(r, a, x, wide));
         // `a` lies inside this pattern: what the others leave of it lies inside `a`.
-        if (r.length === 1 && r[0] === a && intersectPatterns(a, x).exact) break;
+        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
       }
       for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
     }
@@ -317,7 +317,9 @@ const MAX_PAIRS = 4_096;
 
 /** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, never wider than `a`); else `a`. */
 function meet(a: string, x: string, wide: (r: string) => boolean): readonly string[] {
-  const r = intersectPatterns(a, x);
+  return patternsOf(intersectPatterns(a, x), a, x, wide);
+}
+function patternsOf(r: Intersection, a: string, x: string, wide: (r: string) => boolean): readonly string[] {
   return r.exact ? r.patterns : wide(a) ? [x] : [a];
 }
 
