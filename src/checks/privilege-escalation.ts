@@ -84,9 +84,12 @@ export const privilegeEscalation = defineCheck({
             const ids = new Set(widenedTop.flatMap((x) => x.widened!));
             const scoped = widening.scope.scoped.filter((x) => ids.has(ctx.expander.idOf(x.action)));
             const keys = scoped.map((x) => x.action);
-            // Left on no resource by a Deny with NotResource (session 40): gained everywhere.
+            // Left on no resource by a Deny with NotResource (session 40) or by Allow layers that
+            // share none (session 41): gained everywhere.
             const held = [...new Set(scoped.flatMap((x) => x.patterns))];
-            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself ${held.length > 0 ? `only on ${patternsText(held, 3)}` : 'on no resource (denied wherever allowed)'}; it reaches ${holdersText(ctx, widenedTop, widening.widen, text, keys.length === 1 ? 'it' : 'them')}: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
+            const layers = keys.filter((k) => widening.scope.disjoint?.some((d) => d.action === k)).length;
+            const why = layers === 0 ? 'denied wherever allowed' : layers === keys.length ? 'its Allow layers share no resource' : 'allowed nowhere';
+            if (keys.length > 0) wider = { keys, text: ` It holds ${listText(keys, 3)} itself ${held.length > 0 ? `only on ${patternsText(held, 3)}` : `on no resource (${why})`}; it reaches ${holdersText(ctx, widenedTop, widening.widen, text, keys.length === 1 ? 'it' : 'them')}: ${keys.length === 1 ? 'that action' : 'those actions'} on every other resource ${keys.length === 1 ? 'is' : 'are'} gained.` };
           }
           // Destructive actions every such target holds only on named, non-production resources: one
           // step lower, as agent-reaches-destructive says of the same reach (session 36). Read only

@@ -37,8 +37,8 @@
 // (identity, boundary, SCP). A Condition, NotAction, a wide NotResource pattern (`*`, `table/*`)
 // decide nothing: every resource, as before (never understated). An Allow with NotResource
 // ("everything but") stays wide.
-// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — the first scoped layer's
-// patterns, or `*` plus the identity's named grants beside it — is intersected with every
+// Intersected (session 40, iam/arn-intersect.ts): what the Allows grant — since session 41 the
+// Allow layers' intersection, below — is intersected with every
 // decidable Deny's NotResource in turn (`table/kiro-*` with NotResource `table/kiro-scratch-*`:
 // kiro-scratch-*; two Denies: inside both). Where the exact intersection is not known or not
 // representable in a few patterns, the pattern is kept as it was (a superset). Each granted
@@ -49,6 +49,24 @@
 // still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
 // every-resource set there). So the finding stays, one step lower, and says "denied wherever
 // allowed", as a pattern of another service does (session 36).
+//
+// The Allow layers intersected (session 41): the request evaluator allows an action only where the
+// identity policies, the permissions boundary and every SCP level each allow it, so each layer's
+// patterns (every granting statement's Resource, wide ones too; NotResource or none as `*`; a
+// layer where none is found as `*`) are intersected with the running answer, identity first,
+// pattern by pattern (`withinLayer`): identity `table/kiro-*` with a boundary on `table/*-scratch`
+// is kiro-scratch and kiro-*-scratch. Only then the Denies, as above. A Condition never narrows: a
+// conditional statement counts by its Resource (`*` limited by tags stays `*`); a policy variable
+// only proves two patterns disjoint. Where the exact intersection is not known, the answer is the
+// running pattern (or, when that is wide, the layer's: a superset either way); past the bounds
+// (16 pieces a pattern, 4,096 named pairs, 64 patterns beyond the layer's), named patterns are kept
+// whole. No pattern stops at the first that contains it, so adding an Allow to a layer only adds
+// patterns. Every layer with a wide pattern and no Deny to read is every resource, as wideByType
+// and the graph's tiers read it. When the layers leave nothing (identity `table/prod-orders`, a
+// boundary allowing only `table/dev-*`), the action is `nowhere` as with a Deny, with the layer
+// that left nothing (`disjoint`): "allowed nowhere: the permissions boundary allows it only on
+// table/dev-*, where the identity policies do not grant it", one step lower, not dropped (the
+// effective stage intersects the layers by action, not by resource: it still holds the action).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -58,7 +76,7 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
-import { intersectPatterns } from '../iam/arn-intersect.js';
+import { intersectPatterns, type Intersection } from '../iam/arn-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
 import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
@@ -74,8 +92,10 @@ export interface GrantScope {
   readonly production?: string;
   /** Scoped patterns of another service than their action's resources (grant nothing there; shown whole). */
   readonly otherService?: readonly string[];
-  /** Scoped actions left on no resource: a Deny with NotResource excepts none the Allows name (their patterns are empty). */
+  /** Scoped actions left on no resource (their patterns are empty): by their Allow layers (`disjoint`), or a Deny with NotResource that excepts none the Allows name. */
   readonly nowhere?: readonly string[];
+  /** Those of `nowhere` whose Allow layers share no resource (session 41), and which layer left nothing. */
+  readonly disjoint?: readonly Disjoint[];
 }
 
 /** Index of the first wildcard of an ARN's resource part, a policy variable read as literal; -1 when none. */
@@ -184,33 +204,29 @@ function addStatement(acc: LayerScope, st: Statement, prefixes: readonly string[
   return out;
 }
 
-/** The identity layer, from the statements evidence reads for this principal (index shared with the checks). */
-function identityScope(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], services: ReadonlySet<string> | null, index: EvidenceIndex | undefined): LayerScope {
-  let acc: LayerScope;
-  for (const view of viewsOf(expander, p, index)) {
-    if (id >= 0 && !view.union.has(id)) continue;
-    const { statements, sets } = view;
-    for (let k = 0; k < statements.length && acc !== true; k++) {
-      if (id >= 0 ? sets[k]!.has(id) : statementCovers(statements[k]!, action)) acc = addStatement(acc, statements[k]!, prefixes, services);
-    }
-    if (acc === true) return acc;
-  }
-  return acc;
+/**
+ * Adds one granting statement's patterns to a layer's list, wide or named, as they are
+ * (NotResource, or no Resource, as `*`). Every statement counts, a conditional one by its
+ * Resource (its Condition can only narrow it further: never read as narrowing), except an Allow
+ * behind an approval condition, which is not what the agent holds without approval.
+ */
+function addPatterns(into: Set<string>, st: Statement, prefixes: readonly string[], services: ReadonlySet<string> | null): void {
+  if (st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow')) return;
+  if (st.notResource || st.resource === undefined) { into.add('*'); return; }
+  for (const r of st.resource) into.add(r);
 }
 
-/** `into` plus the named (not wide) Resource patterns of every identity Allow that grants the action without approval. */
-function namedBeside(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], services: ReadonlySet<string> | null, index: EvidenceIndex | undefined, into: Set<string>): Set<string> {
+/** The identity layer's patterns, from the statements evidence reads for this principal (index shared with the checks); undefined when none grants it. */
+function identityPatterns(expander: ActionExpander, p: Principal, action: string, id: number, prefixes: readonly string[], services: ReadonlySet<string> | null, index: EvidenceIndex | undefined): string[] | undefined {
+  const out = new Set<string>();
   for (const view of viewsOf(expander, p, index)) {
     if (id >= 0 && !view.union.has(id)) continue;
     const { statements, sets } = view;
     for (let k = 0; k < statements.length; k++) {
-      const st = statements[k]!;
-      if (!(id >= 0 ? sets[k]!.has(id) : statementCovers(st, action))) continue;
-      if (st.effect !== 'Allow' || gatesOnApproval(st.condition, 'Allow') || st.resource === undefined) continue;
-      for (const r of st.resource) if (otherService(r, services) || !patternIsWide(r, prefixes)) into.add(r);
+      if (id >= 0 ? sets[k]!.has(id) : statementCovers(statements[k]!, action)) addPatterns(out, statements[k]!, prefixes, services);
     }
   }
-  return into;
+  return out.size > 0 ? [...out] : undefined;
 }
 
 /** A boundary or one SCP level: its statements that cover the action and may apply to this principal. */
@@ -223,6 +239,17 @@ function layerScope(docs: readonly PolicyDocument[], p: Principal, action: strin
     }
   }
   return acc;
+}
+
+/** A boundary's or one SCP level's patterns (statements that may apply to this principal); undefined when none grants it. */
+function layerPatterns(docs: readonly PolicyDocument[], p: Principal, action: string, prefixes: readonly string[], services: ReadonlySet<string> | null): string[] | undefined {
+  const out = new Set<string>();
+  for (const d of docs) {
+    for (const st of coveringStatementsOf(d, action)) {
+      if (st.effect === 'Allow' && mayApplyToPrincipal(st.condition, p, d.version)) addPatterns(out, st, prefixes, services);
+    }
+  }
+  return out.size > 0 ? [...out] : undefined;
 }
 
 // Per document: does it have a Deny with NotResource at all (most have none, and are passed over)?
@@ -266,7 +293,7 @@ const MAX_LEFT = 64;
  * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
  * provably no resource is left. Bounded: one pattern's pieces, and the patterns a Deny leaves.
  */
-export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[]): string[] {
+export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
   let cur = [...new Set(granted)];
   for (const notResource of denies) {
     const next = new Set<string>();
@@ -274,27 +301,74 @@ export function leftWithin(granted: readonly string[], denies: readonly (readonl
       const pieces: string[] = [];
       for (const x of notResource) {
         const r = intersectPatterns(a, x);
-        pieces.push(...r.patterns);
+        pieces.push(...patternsOf(r, a, x, wide));
         // `a` lies inside this pattern: what the others leave of it lies inside `a`.
         if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
       }
-      for (const y of a !== '*' && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
+      for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
     }
     if (next.size <= MAX_LEFT + notResource.length) cur = [...next];
   }
   return cur;
 }
 
+/** Past this many named × named pattern pairs, an Allow layer does not cut the named patterns (kept whole: a superset). */
+const MAX_PAIRS = 4_096;
+
+/** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, never wider than `a`); else `a`. */
+function meet(a: string, x: string, wide: (r: string) => boolean): readonly string[] {
+  return patternsOf(intersectPatterns(a, x), a, x, wide);
+}
+function patternsOf(r: Intersection, a: string, x: string, wide: (r: string) => boolean): readonly string[] {
+  return r.exact ? r.patterns : wide(a) ? [x] : [a];
+}
+
+/**
+ * Where the running patterns `cur` and one more Allow layer's `layer` both grant (session 41):
+ * each running pattern intersected with each of the layer's (arn-intersect.ts), its pieces
+ * standing apart. Unlike a Deny's NotResource, no pattern stops at the first that contains it: a
+ * layer of `*` beside `table/prod-*` keeps prod-* pieces, so adding an Allow to any layer only
+ * adds patterns (and never hides a production name). A wide running pattern (`*`, `table/*`) is
+ * never kept whole where the layer says more: it becomes the layer's pieces, unbounded. A named
+ * pattern cut into more than MAX_PIECES, too many named pairs (MAX_PAIRS), or a list grown past
+ * MAX_LEFT beyond the layer's own and past what it was, keeps named patterns whole (a superset);
+ * never wider than before the layer.
+ */
+export function withinLayer(cur: readonly string[], layer: readonly string[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
+  const whole = () => [...new Set(cur.flatMap((a) => (wide(a) ? layer.flatMap((x) => meet(a, x, wide)) : [a])))];
+  const named = cur.reduce((n, a) => n + (wide(a) ? 0 : 1), 0);
+  if (named * layer.length > MAX_PAIRS) return whole();
+  const next = new Set<string>();
+  for (const a of cur) {
+    const pieces = layer.flatMap((x) => meet(a, x, wide));
+    for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
+  }
+  return next.size > Math.max(MAX_LEFT + layer.length, cur.length) ? whole() : [...next];
+}
+
+/** Which Allow layer: the identity policies, the permissions boundary, an SCP level. */
+export type AllowLayer = 'identity' | 'boundary' | 'scp';
+
+/** An action its Allow layers grant on no common resource: the layer that left nothing, what it allows, and the scoped layers before it. */
+export interface Disjoint {
+  readonly action: string;
+  readonly layer: AllowLayer;
+  readonly allows: readonly string[];
+  readonly against: readonly AllowLayer[];
+  /** Those of `allows` naming another service than the action's resources (shown whole). */
+  readonly whole?: readonly string[];
+}
+
 /**
  * Where `p` holds each of `actions` without approval: identity statements (those that may apply to
- * it, as evidence picks them), then its boundary and each SCP level, which intersect. An action is
- * everywhere only when every layer grants it wide; otherwise its patterns are the first scoped
- * layer's (identity first: a superset of where the intersection applies; a later layer's beside
- * the identity's named grants when the identity is wide). A layer where no unconditional
- * statement is found counts as wide (never understated). Those patterns, or every resource, are
- * then intersected with every decidable Deny with NotResource (the header's rule); an action left
- * on nothing is scoped with no pattern and listed in `nowhere`. Actions the effective stage
- * already holds on every resource are everywhere without looking at statements.
+ * it, as evidence picks them), then its boundary and each SCP level, intersected pattern by
+ * pattern (session 41). An action is everywhere when every layer grants it wide and no Deny
+ * decides, or a wide pattern is left; otherwise its patterns are where every layer allows it. A
+ * layer where no statement is found counts as wide (never understated). Those patterns are then
+ * intersected with every decidable Deny with NotResource (the header's rule); an action left on
+ * nothing is scoped with no pattern and listed in `nowhere` (and in `disjoint` when the layers
+ * left nothing). Actions the effective stage already holds on every resource are everywhere
+ * without looking at statements.
  */
 export function grantScope(
   expander: ActionExpander, p: Principal, actions: readonly string[],
@@ -345,46 +419,54 @@ function grantScopeOf(
   const layers: (readonly PolicyDocument[])[] = [];
   if (p.boundary) layers.push([p.boundary.document]);
   for (const level of opts.scps ?? []) layers.push(level.map((a) => a.document));
+  const kinds: AllowLayer[] = [...(p.boundary ? ['boundary' as const] : []), ...(opts.scps ?? []).map(() => 'scp' as const)];
+  const disjoint: Disjoint[] = [];
   let denyDocs: (readonly PolicyDocument[])[] | undefined;
   for (const action of actions) {
     const id = expander.idOf(action);
     if (id >= 0 && opts.effective?.allResources.has(id)) { everywhere.push(action); continue; }
     const prefixes = typePrefixes(expander, id);
     const services = typeServices(expander, id);
-    // The first scoped layer decides; the others are not looked at.
-    let ls = identityScope(expander, p, action, id, prefixes, services, opts.index);
-    const identityWide = !(ls instanceof Set);
-    for (let i = 0; i < layers.length && !(ls instanceof Set); i++) ls = layerScope(layers[i]!, p, action, prefixes, services);
-    // Every resource by the identity Allows, named by a later layer: the named identity grants
-    // beside it stay named too (prod-orders beside `*`, a boundary on kiro-*), or adding an Allow
-    // would lower a severity. A superset of where the action applies, as elsewhere here.
-    if (identityWide && ls instanceof Set) ls = namedBeside(expander, p, action, id, prefixes, services, opts.index, ls);
+    // Each Allow layer's patterns (a wide one as `*`; a layer where none is found counts as `*`:
+    // never understated), intersected in turn: the evaluator allows only where every layer does.
+    const own = identityPatterns(expander, p, action, id, prefixes, services, opts.index) ?? ['*'];
+    const lists = layers.map((docs) => layerPatterns(docs, p, action, prefixes, services) ?? ['*']);
     // Decidable Denies with NotResource, in any layer: the action is left only inside each.
     const denies = leftByDenies(denyDocs ??= [p.policies.map((x) => x.document), ...layers], action, prefixes, services);
-    if (denies.length > 0) {
-      // What the Allows grant: their patterns, or every resource (`*`) plus the named grants
-      // beside it (a named Allow the Deny leaves, prod-orders beside `*` and NotResource
-      // table/p*, must stay named).
-      const granted = ls instanceof Set ? ls : namedBeside(expander, p, action, id, prefixes, services, opts.index, new Set(['*']));
-      const left = leftWithin([...granted], denies);
-      // A pattern still wide (`*` beside a Deny not read past MAX_LEFT): every resource.
-      ls = left.some((r) => !otherService(r, services) && patternIsWide(r, prefixes)) ? true : new Set(left);
+    const wide = (r: string) => !otherService(r, services) && patternIsWide(r, prefixes);
+    // Every layer wide, no Deny to read: every resource (as wideByType and the graph's tiers read it).
+    if (denies.length === 0 && own.some(wide) && lists.every((l) => l.some(wide))) { everywhere.push(action); continue; }
+    let cur = own;
+    const scopedSoFar: AllowLayer[] = own.some(wide) ? [] : ['identity'];
+    let gone: Disjoint | undefined;
+    for (let i = 0; i < lists.length && cur.length > 0; i++) {
+      const list = lists[i]!;
+      cur = withinLayer(cur, list, wide);
+      if (cur.length === 0) {
+        const whole = list.filter((x) => otherService(x, services));
+        gone = { action, layer: kinds[i]!, allows: list, against: [...scopedSoFar], ...(whole.length > 0 ? { whole } : {}) };
+      }
+      if (!list.some(wide)) scopedSoFar.push(kinds[i]!);
     }
-    if (ls instanceof Set) scoped.push({ action, patterns: [...ls] });
-    else everywhere.push(action);
+    if (gone) disjoint.push(gone);
+    // What the Allows grant (`*` when every layer is wide, beside the named grants) left by the Denies.
+    if (denies.length > 0 && cur.length > 0) cur = leftWithin(cur, denies, wide);
+    // A pattern still wide (`*` beside a Deny not read past MAX_LEFT): every resource.
+    if (cur.some(wide)) everywhere.push(action);
+    else scoped.push({ action, patterns: cur });
   }
-  return finish(expander, everywhere, scoped, opts.markers);
+  return finish(expander, everywhere, scoped, opts.markers, disjoint);
 }
 
 /** A scope's pattern list, production and other-service patterns, from its everywhere and scoped actions. */
-function finish(expander: ActionExpander, everywhere: string[], scoped: { action: string; patterns: readonly string[] }[], markers: ProductionMarkers | undefined): GrantScope {
+function finish(expander: ActionExpander, everywhere: string[], scoped: { action: string; patterns: readonly string[] }[], markers: ProductionMarkers | undefined, disjoint: readonly Disjoint[] = []): GrantScope {
   if (scoped.length === 0) return { everywhere, scoped, patterns: [] };
   const all = [...new Set(scoped.flatMap((s) => s.patterns))];
   // Production matters only where the severity could be lowered: every grant scoped.
   const production = markers && everywhere.length === 0 ? all.find((x) => namesProduction(x, markers)) : undefined;
   const other = [...new Set(scoped.flatMap((s) => s.patterns.filter((x) => otherService(x, typeServices(expander, expander.idOf(s.action))))))];
   const nowhere = scoped.filter((s) => s.patterns.length === 0).map((s) => s.action);
-  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}), ...(nowhere.length > 0 ? { nowhere } : {}) };
+  return { everywhere, scoped, patterns: all, ...(production !== undefined ? { production } : {}), ...(other.length > 0 ? { otherService: other } : {}), ...(nowhere.length > 0 ? { nowhere } : {}), ...(disjoint.length > 0 ? { disjoint } : {}) };
 }
 
 const words = (s: string) => s.toLowerCase().split(/[-_./:\s]+/).filter(Boolean);
@@ -422,6 +504,26 @@ export const ONE_STEP_LOWER: Readonly<Record<Severity, Severity>> = { critical: 
 /** The title tail of a scope whose every grant is left on no resource. */
 export const NOWHERE_ONLY = 'denied wherever allowed (a Deny with NotResource)';
 
+/** The title tail of a scope whose every grant is left on no resource by its Allow layers (session 41). */
+export const LAYERS_NOWHERE_ONLY = 'allowed nowhere (the Allow layers share no resource)';
+
+const LAYER_TEXT: Record<AllowLayer, [string, string]> = {
+  identity: ['the identity policies', 'the identity policies'],
+  boundary: ['the permissions boundary', 'the permissions boundary'],
+  scp: ['the SCPs', 'another SCP level'],
+};
+/** "X is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it." (three at most) */
+function disjointText(disjoint: readonly Disjoint[]): string {
+  const shown = disjoint.slice(0, 3).map((d) => {
+    const names = [...new Set(d.against.map((k) => LAYER_TEXT[k][d.layer === 'scp' && k === 'scp' ? 1 : 0]))];
+    const who = names.length === 0 ? 'the other layers do not grant it'
+      : names.length === 1 ? `${names[0]} ${/ies$|SCPs$/.test(names[0]!) ? 'do' : 'does'} not grant it`
+      : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} do not ${names.length === 2 ? 'both' : 'all'} grant it`;
+    return ` ${safeText(d.action)} is allowed nowhere: ${LAYER_TEXT[d.layer][0]} ${d.layer === 'scp' ? 'allow' : 'allows'} it only on ${patternsText(d.allows, 3, d.whole)}, where ${who}.`;
+  });
+  return `${shown.join('')}${disjoint.length > 3 ? ` ${disjoint.length - 3} more ${disjoint.length === 4 ? 'is' : 'are'} allowed nowhere for the same reason.` : ''}`;
+}
+
 /**
  * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
  * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
@@ -436,7 +538,10 @@ export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly
   const other = s.otherService ? ` ${patternsText(s.otherService, 3, s.otherService)} ${s.otherService.length === 1 ? 'names' : 'name'} another service than the action's resources: no grant there.` : '';
   const nowhere = s.nowhere ?? [];
   const one = nowhere.length === 1;
-  const none = nowhere.length === 0 ? '' : ` ${listText(nowhere, 3)} ${one ? 'is' : 'are'} denied wherever ${one ? 'it is' : 'they are'} allowed: a Deny with NotResource excepts none of the resources ${one ? 'its' : 'their'} Allows name.`;
+  const disjoint = s.disjoint ?? [];
+  const byDeny = nowhere.filter((x) => !disjoint.some((d) => d.action === x));
+  const oneDeny = byDeny.length === 1;
+  const none = `${disjointText(disjoint)}${byDeny.length === 0 ? '' : ` ${listText(byDeny, 3)} ${oneDeny ? 'is' : 'are'} denied wherever ${oneDeny ? 'it is' : 'they are'} allowed: a Deny with NotResource excepts none of the resources ${oneDeny ? 'its' : 'their'} Allows name.`}`;
   const named = s.scoped.length - nowhere.length;
   if (s.everywhere.length > 0) {
     const scopedText = patternsText(s.scoped.filter((x) => x.patterns.length > 0).map((x) => x.action));
@@ -447,7 +552,8 @@ export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly
     return { lower: false, text: ` Every such grant is scoped to named resources (only on ${where}), but ${patternText(s.production)} names production: the severity stands.${none}${other}`, only: `only on ${where}, which names production` };
   }
   if (named === 0) {
-    return { lower: true, text: `${none} One severity step lower, as for a grant scoped to named resources: the effective permissions still count ${one ? 'it' : 'them'} as allowed on some resource.`, only: NOWHERE_ONLY };
+    const only = byDeny.length === 0 ? LAYERS_NOWHERE_ONLY : byDeny.length === nowhere.length ? NOWHERE_ONLY : 'allowed nowhere (Allow layers that share no resource, a Deny with NotResource)';
+    return { lower: true, text: `${none} One severity step lower, as for a grant scoped to named resources: the effective permissions still count ${one ? 'it' : 'them'} as allowed on some resource.`, only };
   }
   return { lower: true, text: ` Every such grant is scoped to named resources (only on ${where}): one severity step lower than on every resource, since a mistake can still destroy or read what they name.${none}${other}`, only: `only on ${where}` };
 }
@@ -470,6 +576,9 @@ export function reachedScope(
   const ids = actions.map((x) => expander.idOf(x));
   const everywhere = new Set<string>();
   const where = new Map<string, Set<string>>();
+  // An action left on no resource: by its Allow layers in every holder that holds it (the first
+  // holder's reason), or not (null: a Deny's, in some holder).
+  const layersOnly = new Map<string, Disjoint | null>();
   let read = 0;
   for (const h of holders) {
     const held = actions.filter((x, i) => ids[i]! >= 0 && !everywhere.has(x) && h.effective.unconditional.has(ids[i]!));
@@ -482,6 +591,11 @@ export function reachedScope(
       let set = where.get(x.action);
       if (!set) where.set(x.action, (set = new Set()));
       for (const pt of x.patterns) set.add(pt);
+      if (x.patterns.length === 0 && layersOnly.get(x.action) !== null) {
+        const d = s.disjoint?.find((y) => y.action === x.action);
+        if (!d) layersOnly.set(x.action, null);
+        else if (!layersOnly.has(x.action)) layersOnly.set(x.action, d);
+      }
     }
   }
   const scoped: { action: string; patterns: readonly string[] }[] = [];
@@ -490,7 +604,8 @@ export function reachedScope(
     if (!set || everywhere.has(x)) everywhere.add(x);
     else scoped.push({ action: x, patterns: [...set] });
   }
-  return finish(expander, [...everywhere], scoped, opts.markers);
+  const disjoint = scoped.flatMap((x) => { const d = layersOnly.get(x.action); return x.patterns.length === 0 && d ? [d] : []; });
+  return finish(expander, [...everywhere], scoped, opts.markers, disjoint);
 }
 
 /**

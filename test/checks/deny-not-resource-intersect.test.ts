@@ -186,10 +186,17 @@ describe('the other callers of grantScope', () => {
 });
 
 describe('adding an Allow never lowers a severity, beside a boundary too', () => {
-  it('identity prod-orders with a boundary on kiro-*: adding `Allow *` to the identity keeps production named', () => {
+  // Session 40 kept prod-orders named here (critical both ways); since session 41 the Allow layers
+  // intersect: the boundary allows kiro-* only, so prod-orders is allowed nowhere (one step lower)
+  // and `Allow *` beside it leaves kiro-* (one step lower too): the same severity, never lower.
+  it('identity prod-orders with a boundary on kiro-*: allowed nowhere; adding `Allow *` to the identity leaves kiro-*, no lower', () => {
     const boundary = doc(allow('dynamodb:DeleteTable', table('kiro-*')));
-    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary }))[0]![0]).toBe('critical');
-    expect(verdict(agent([doc(deleteTable(table('prod-orders')), deleteTable('*'))], { boundary }))[0]![0]).toBe('critical');
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')), deleteTable('*'))], { boundary }))).toEqual([['high', 'only on table/kiro-*']]);
+    // Control: a boundary that allows prod-orders too keeps production named, both ways.
+    const both = doc(allow('dynamodb:DeleteTable', [table('kiro-*'), table('prod-*')]));
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary: both }))[0]![0]).toBe('critical');
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')), deleteTable('*'))], { boundary: both }))[0]![0]).toBe('critical');
   });
 });
 
