@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { scanDocument } from '../src/collect/cloudtrail/scan-document.js';
+import { scanDocumentWasm } from '../src/collect/cloudtrail/scan-wasm.js';
+import { isDeepStrictEqual } from 'node:util';
 
 const [root = '/tmp/w/ct', nFiles = '100', nRounds = '6', wasmFile = '/tmp/cts.wasm'] = process.argv.slice(2);
 
@@ -36,13 +38,16 @@ const routes: Record<string, (d: Buffer) => unknown> = {
   json: (d) => JSON.parse(d.toString('utf8')),
   scan: (d) => scanDocument(d),
   wasmValidate: (d) => wasmValidate(d),
+  wasm: (d) => scanDocumentWasm(d),
 };
 
 // Sanity: every route accepts every file; the WASM count of records equals JSON.parse's.
 for (const d of docs) {
   const n = (JSON.parse(d.toString('utf8')) as { Records: unknown[] }).Records.length;
   if (wasmValidate(d) !== n) throw new Error(`wasm count ${wasmValidate(d)} != ${n}`);
-  if (scanDocument(d) === undefined) throw new Error('scan declined');
+  const s = scanDocument(d);
+  if (s === undefined) throw new Error('scan declined');
+  if (!isDeepStrictEqual(scanDocumentWasm(d), s)) throw new Error('wasm differs from scan');
 }
 
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(routes).map((k) => [k, []]));

@@ -1,31 +1,69 @@
-// Strict JSON validation of a CloudTrail document in WebAssembly (AssemblyScript, stub runtime:
-// no allocation, no GC). The document's bytes are copied by the host to INPUT, followed by 16 zero
-// bytes (a zero is a control character: every loop that runs past the end stops on it).
-// Prototype step 1: validate the whole text as strictly as JSON.parse and count the records
-// (objects at depth 2). Returns -1 on any doubt.
+// The CloudTrail scanner's byte loop in WebAssembly (AssemblyScript, stub runtime: no allocation,
+// no GC). It validates a whole document as strictly as JSON.parse and walks the wanted tree (a
+// table the host writes at init), writing a tape of what the host should build: containers opened
+// and closed, and each wanted value's kind and span. The host decodes every value from the bytes
+// with the JS scanner's own helpers (src/collect/cloudtrail/scan-wasm.ts), so the semantics of a
+// value stay there; this side only says where values are and that the text is valid JSON.
+//
+// Memory (bytes): [TABLE, +4096) the wanted tree's nodes as i32 words, [KEYS, +4096) their key
+// bytes, [STACK, INPUT) one bit per open container of a skipped value, [INPUT, INPUT + len) the
+// document followed by 16 zero bytes (a zero is a control character, so every loop that runs past
+// the end stops on it, and 16-byte loads past the end read only the padding), then the tape.
 
-/** Where the document starts in linear memory (past the static data). */
-const INPUT: usize = 65536;
-/** Nesting bound: deeper documents are declined (the host then uses JSON.parse). */
-const MAX_DEPTH: i32 = 512;
-/** One byte per open container (1 object, 2 array), below INPUT. */
-const STACK: usize = 60000;
+const TABLE: usize = 8192;
+const KEYS: usize = 12288;
+const STACK: usize = 16384;
+export const INPUT: usize = 65536;
+/** Skipped values may nest this deep (one bit each in [STACK, INPUT)); deeper is declined. */
+const MAX_DEPTH: i32 = <i32>(INPUT - STACK) * 8;
+
+// Tape: three i32 words per event — op | flags << 4 | entry << 8, then start and end relative to
+// INPUT. Ops (the host's scan-wasm.ts reads the same numbers):
+const OPEN_OBJECT = 1; // a wanted object's `{` (entry 0: an element of a wanted array)
+const OPEN_ARRAY = 2;
+const CLOSE = 3;
+const STRING = 4; // flags 1: holds a backslash escape; span inside the quotes
+const LITERAL = 5; // flags: 0 false, 1 true, 2 null
+const RAW = 6; // any other value (number, or a container where a leaf is wanted): span of its text
+const ESCAPED_KEY = 7; // a key with an escape in a wanted object: span of the quoted key; a RAW event follows
+
+/** Decline reasons are not told apart: the host falls back to JSON.parse, which names the error. */
+const FAIL: usize = 0;
 
 const Q = i8x16.splat(0x22);
 const BS = i8x16.splat(0x5c);
 const SP = i8x16.splat(0x20);
 
-export function inputAt(): usize {
-  return INPUT;
-}
+let tape: usize = 0;
+let tapeEnd: usize = 0;
+let tapeFull = false;
+/** Set by str(): the string just scanned held a backslash. */
+let escaped = false;
 
-/** Grows memory so that `len` bytes plus padding fit at INPUT; false when it cannot. */
-export function reserve(len: i32): bool {
-  const need = <i64>INPUT + <i64>len + 64;
+/** Grows memory so a document of `len` bytes and a tape of `tapeBytes` fit; false when it cannot. */
+export function reserve(len: i32, tapeBytes: i32): bool {
+  const need = <i64>INPUT + <i64>len + 64 + <i64>tapeBytes;
   const have = <i64>memory.size() << 16;
   if (need <= have) return true;
-  const pages = <i32>((need - have + 65535) >> 16);
-  return memory.grow(pages) >= 0;
+  if (need > 0xffff0000) return false;
+  return memory.grow(<i32>((need - have + 65535) >> 16)) >= 0;
+}
+
+/** Where the tape of a document of `len` bytes starts (word-aligned, past the padding). */
+export function tapeAt(len: i32): usize {
+  return (INPUT + <usize>len + 16 + 15) & ~15;
+}
+
+function emit(word: i32, start: usize, end: usize): void {
+  const t = tape;
+  if (t + 12 > tapeEnd) {
+    tapeFull = true;
+    return;
+  }
+  store<i32>(t, word);
+  store<i32>(t, <i32>(start - INPUT), 4);
+  store<i32>(t, <i32>(end - INPUT), 8);
+  tape = t + 12;
 }
 
 @inline function ws(i: usize): usize {
@@ -35,10 +73,10 @@ export function reserve(len: i32): bool {
 }
 
 @inline function isHex(c: u32): bool {
-  return (c - 48 < 10) || ((c | 32) - 97 < 6);
+  return c - 48 < 10 || (c | 32) - 97 < 6;
 }
 
-/** At a `"`: past its closing quote, or 0. */
+/** At a `"`: past its closing quote, or FAIL. Sets `escaped` when it held an escape. */
 function str(i: usize): usize {
   i++;
   for (;;) {
@@ -51,15 +89,16 @@ function str(i: usize): usize {
     i += <usize>ctz(m);
     const c = load<u8>(i);
     if (c == 0x22) return i + 1;
-    if (c != 0x5c) return 0;
+    if (c != 0x5c) return FAIL; // a control character (or the padding past the end)
+    escaped = true;
     const e = load<u8>(i + 1);
     if (e == 117) {
-      if (!(isHex(load<u8>(i + 2)) && isHex(load<u8>(i + 3)) && isHex(load<u8>(i + 4)) && isHex(load<u8>(i + 5)))) return 0;
+      if (!(isHex(load<u8>(i + 2)) && isHex(load<u8>(i + 3)) && isHex(load<u8>(i + 4)) && isHex(load<u8>(i + 5)))) return FAIL;
       i += 6;
     } else if (e == 0x22 || e == 0x5c || e == 47 || e == 98 || e == 102 || e == 110 || e == 114 || e == 116) i += 2;
-    else return 0;
+    else return FAIL;
   }
-  return 0;
+  return FAIL;
 }
 
 @inline function digit(c: u32): bool {
@@ -71,30 +110,33 @@ function num(i: usize): usize {
   let c = <u32>load<u8>(i);
   if (c == 48) i++;
   else if (c - 49 < 9) {
-    do i++; while (digit(load<u8>(i)));
-  } else return 0;
+    do i++;
+    while (digit(load<u8>(i)));
+  } else return FAIL;
   if (load<u8>(i) == 46) {
     i++;
-    if (!digit(load<u8>(i))) return 0;
-    do i++; while (digit(load<u8>(i)));
+    if (!digit(load<u8>(i))) return FAIL;
+    do i++;
+    while (digit(load<u8>(i)));
   }
   c = load<u8>(i);
   if (c == 101 || c == 69) {
     i++;
     c = load<u8>(i);
     if (c == 43 || c == 45) i++;
-    if (!digit(load<u8>(i))) return 0;
-    do i++; while (digit(load<u8>(i)));
+    if (!digit(load<u8>(i))) return FAIL;
+    do i++;
+    while (digit(load<u8>(i)));
   }
   return i;
 }
 
+/** At t, f or n: past the literal, or FAIL. Reads at most 5 bytes (inside the padding). */
 function lit(i: usize): usize {
   const w = load<u32>(i);
-  if (w == 0x65757274) return i + 4; // true
-  if (w == 0x6c6c756e) return i + 4; // null
+  if (w == 0x65757274 || w == 0x6c6c756e) return i + 4; // true, null
   if (w == 0x736c6166 && load<u8>(i + 4) == 0x65) return i + 5; // false
-  return 0;
+  return FAIL;
 }
 
 @inline function scalar(i: usize, c: u32): usize {
@@ -103,73 +145,227 @@ function lit(i: usize): usize {
   return num(i);
 }
 
-/** Validates INPUT[0, len); the number of objects at depth 2 (records), or -1. */
-export function validate(len: i32): i32 {
-  const end = INPUT + <usize>len;
-  store<u64>(end, 0);
-  store<u64>(end + 8, 0);
-  let records = 0;
-  let depth = 0;
-  let i = ws(INPUT);
+/** At a member of a skipped object: past its key, colon and whitespace (at its value), or FAIL. */
+@inline function member(i: usize): usize {
+  if (load<u8>(i) != 0x22) return FAIL;
+  i = str(i);
+  if (i == FAIL) return FAIL;
+  i = ws(i);
+  if (load<u8>(i) != 58) return FAIL;
+  return ws(i + 1);
+}
+
+@inline function setKind(depth: i32, object: bool): void {
+  const at = STACK + <usize>(depth >> 3);
+  const bit = <u8>(<i32>1 << (depth & 7));
+  const b = load<u8>(at);
+  store<u8>(at, object ? b | bit : b & ~bit);
+}
+
+@inline function isObject(depth: i32): bool {
+  return ((load<u8>(STACK + <usize>(depth >> 3)) >> <u8>(depth & 7)) & 1) != 0;
+}
+
+/** Skips the value at i, validating it: past it, or FAIL. Iterative (a bit per level). */
+function skip(i: usize): usize {
   let c = <u32>load<u8>(i);
-  if (c != 123) return -1;
-  // Open container at i (c is `{` or `[`).
+  if (c != 123 && c != 91) return scalar(i, c);
+  let depth = 0;
+  let obj = false;
   for (;;) {
-    if (c == 123 || c == 91) {
-      if (depth == MAX_DEPTH) return -1;
-      const kind: u8 = c == 123 ? 1 : 2;
-      if (kind == 1 && depth == 2) records++;
-      store<u8>(STACK + <usize>depth, kind);
-      depth++;
-      i = ws(i + 1);
-      c = load<u8>(i);
-      if (c == (kind == 1 ? 125 : 93)) {
-        i++;
-        depth--;
-      } else {
-        if (kind == 1) {
-          if (c != 0x22) return -1;
-          i = str(i);
-          if (i == 0) return -1;
-          i = ws(i);
-          if (load<u8>(i) != 58) return -1;
-          i = ws(i + 1);
-          c = load<u8>(i);
-        }
-        if (c == 123 || c == 91) continue;
-        i = scalar(i, c);
-        if (i == 0) return -1;
+    // At an opening bracket c.
+    if (depth == MAX_DEPTH) return FAIL;
+    obj = c == 123;
+    setKind(depth++, obj);
+    i = ws(i + 1);
+    c = load<u8>(i);
+    if (c == (obj ? 125 : 93)) {
+      i++;
+      depth--;
+      if (depth > 0) obj = isObject(depth - 1);
+    } else {
+      if (obj) {
+        i = member(i);
+        if (i == FAIL) return FAIL;
+        c = load<u8>(i);
       }
+      if (c == 123 || c == 91) continue;
+      i = scalar(i, c);
+      if (i == FAIL) return FAIL;
     }
-    // After a value at `depth`.
+    // After a value inside the container at depth - 1 (kind `obj`).
     for (;;) {
-      if (depth == 0) {
-        i = ws(i);
-        return i == end ? records : -1;
-      }
+      if (depth == 0) return i;
       i = ws(i);
       const d = load<u8>(i);
-      const k = load<u8>(STACK + <usize>depth - 1);
       if (d == 44) {
         i = ws(i + 1);
-        c = load<u8>(i);
-        if (k == 1) {
-          if (c != 0x22) return -1;
-          i = str(i);
-          if (i == 0) return -1;
-          i = ws(i);
-          if (load<u8>(i) != 58) return -1;
-          i = ws(i + 1);
-          c = load<u8>(i);
+        if (obj) {
+          i = member(i);
+          if (i == FAIL) return FAIL;
         }
+        c = load<u8>(i);
         if (c == 123 || c == 91) break;
         i = scalar(i, c);
-        if (i == 0) return -1;
-      } else if (d == (k == 1 ? 125 : 93)) {
+        if (i == FAIL) return FAIL;
+      } else if (d == (obj ? 125 : 93)) {
         i++;
         depth--;
-      } else return -1;
+        if (depth > 0) obj = isObject(depth - 1);
+      } else return FAIL;
     }
   }
+  return FAIL;
+}
+
+// The wanted tree (written by the host): a node at word index k of TABLE is its entry count, then
+// four words per entry: key length, key byte offset from KEYS, kind (0 leaf, 1 object, 2 array) |
+// child node's word index << 2, entry id (> 0; 0 means an array element on the tape).
+
+/** The entry id and child of the unescaped key [start, end) in node k: entry index into TABLE words, or -1. */
+function match(k: i32, start: usize, end: usize): i32 {
+  const len = <i32>(end - start);
+  const n = load<i32>(TABLE + (<usize>k << 2));
+  for (let e = 0; e < n; e++) {
+    const at = TABLE + (<usize>(k + 1 + e * 4) << 2);
+    if (load<i32>(at) != len) continue;
+    const key = KEYS + <usize>load<i32>(at, 4);
+    let j = 0;
+    while (j < len && load<u8>(key + <usize>j) == load<u8>(start + <usize>j)) j++;
+    if (j == len) return k + 1 + e * 4;
+  }
   return -1;
+}
+
+/** A wanted leaf at i (entry id): its tape event; past it, or FAIL. */
+function leaf(i: usize, id: i32): usize {
+  const c = <u32>load<u8>(i);
+  if (c == 0x22) {
+    escaped = false;
+    const end = str(i);
+    if (end == FAIL) return FAIL;
+    emit(STRING | (escaped ? 1 << 4 : 0) | (id << 8), i + 1, end - 1);
+    return end;
+  }
+  if (c == 116 || c == 102 || c == 110) {
+    const end = lit(i);
+    if (end == FAIL) return FAIL;
+    emit(LITERAL | ((c == 116 ? 1 : c == 102 ? 0 : 2) << 4) | (id << 8), i, end);
+    return end;
+  }
+  const end = skip(i);
+  if (end == FAIL) return FAIL;
+  emit(RAW | (id << 8), i, end);
+  return end;
+}
+
+/** The value at i under wanted entry e (word index) with id `id`: past it, or FAIL. */
+function wanted(i: usize, e: i32, id: i32): usize {
+  const kc = load<i32>(TABLE + (<usize>(e + 2) << 2));
+  const kind = kc & 3;
+  const c = load<u8>(i);
+  if (kind == 1 && c == 123) {
+    emit(OPEN_OBJECT | (id << 8), i, i);
+    i = object(i, kc >> 2);
+    if (i == FAIL) return FAIL;
+    emit(CLOSE, i, i);
+    return i;
+  }
+  if (kind == 2 && c == 91) {
+    emit(OPEN_ARRAY | (id << 8), i, i);
+    i = array(i, kc >> 2);
+    if (i == FAIL) return FAIL;
+    emit(CLOSE, i, i);
+    return i;
+  }
+  return leaf(i, id);
+}
+
+/** At `{` of a wanted object (node k): its members; past its `}`, or FAIL. */
+function object(i: usize, k: i32): usize {
+  i = ws(i + 1);
+  if (load<u8>(i) == 125) return i + 1;
+  for (;;) {
+    if (load<u8>(i) != 0x22) return FAIL;
+    const keyAt = i;
+    escaped = false;
+    i = str(i);
+    if (i == FAIL) return FAIL;
+    const keyEscaped = escaped;
+    const keyEnd = i;
+    i = ws(i);
+    if (load<u8>(i) != 58) return FAIL;
+    i = ws(i + 1);
+    if (keyEscaped) {
+      // The host decodes the key and builds the value from its text (rare: keys are plain).
+      emit(ESCAPED_KEY, keyAt, keyEnd);
+      const end = skip(i);
+      if (end == FAIL) return FAIL;
+      emit(RAW, i, end);
+      i = end;
+    } else {
+      const e = match(k, keyAt + 1, keyEnd - 1);
+      if (e < 0) i = skip(i);
+      else i = wanted(i, e, load<i32>(TABLE + (<usize>(e + 3) << 2)));
+      if (i == FAIL) return FAIL;
+    }
+    i = ws(i);
+    const d = load<u8>(i);
+    if (d == 44) i = ws(i + 1);
+    else if (d == 125) return i + 1;
+    else return FAIL;
+  }
+  return FAIL;
+}
+
+/** At `[` of a wanted array (elements: node k when objects, exact values otherwise): past `]`, or FAIL. */
+function array(i: usize, k: i32): usize {
+  i = ws(i + 1);
+  if (load<u8>(i) == 93) return i + 1;
+  for (;;) {
+    if (load<u8>(i) == 123) {
+      emit(OPEN_OBJECT, i, i);
+      i = object(i, k);
+      if (i == FAIL) return FAIL;
+      emit(CLOSE, i, i);
+    } else {
+      i = leaf(i, 0);
+      if (i == FAIL) return FAIL;
+    }
+    i = ws(i);
+    const d = load<u8>(i);
+    if (d == 44) i = ws(i + 1);
+    else if (d == 93) return i + 1;
+    else return FAIL;
+  }
+  return FAIL;
+}
+
+/**
+ * Scans INPUT[0, len) against the wanted tree's node 0 (the document): the number of tape events
+ * (at tapeAt(len)), -1 when the text is not valid JSON or not an object, -2 when the tape did not
+ * fit in `tapeBytes` (the host reserves more and scans again).
+ */
+export function scan(len: i32, tapeBytes: i32): i32 {
+  const end = INPUT + <usize>len;
+  v128.store(end, i8x16.splat(0));
+  const t0 = tapeAt(len);
+  tape = t0;
+  tapeEnd = t0 + <usize>tapeBytes;
+  tapeFull = false;
+  let i = ws(INPUT);
+  if (load<u8>(i) != 123) return -1;
+  i = object(i, 0);
+  if (i == FAIL) return -1;
+  if (ws(i) != end) return -1;
+  if (tapeFull) return -2;
+  return <i32>((tape - t0) / 12);
+}
+
+/** Where the host writes the wanted tree's words and key bytes. */
+export function tableAt(): usize {
+  return TABLE;
+}
+export function keysAt(): usize {
+  return KEYS;
 }
