@@ -94,7 +94,8 @@ interface ChildResult {
   chunksFromWorkers?: number;
 }
 
-type Mode = 'raw' | 'sequential' | 'sequential-json' | 'parallel';
+/** sequential: the default parser; -json, -scan, -wasm: that --cloudtrail-parser (child runs only, for A/B). */
+type Mode = 'raw' | 'sequential' | 'sequential-json' | 'sequential-scan' | 'sequential-wasm' | 'parallel';
 
 export async function childPass(mode: Mode, root: string, limitFiles: number, build?: string): Promise<ChildResult> {
   let peakRss = 0;
@@ -139,7 +140,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];
     cpu0 = process.cpuUsage();
     const t = process.hrtime.bigint();
-    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0, parser: mode === 'sequential-json' ? 'json' : 'scan' });
+    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0, ...(mode.startsWith('sequential-') ? { parser: mode.slice('sequential-'.length) as 'json' | 'scan' | 'wasm' } : {}) });
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
     records = r.usage.recordsRead;
     chunks = { chunks: r.ingest.chunks, chunksFromWorkers: r.ingest.chunksFromWorkers };

@@ -6,23 +6,37 @@
 // value stay there; this side only says where values are and that the text is valid JSON.
 //
 // Memory (bytes): [TABLE, +4096) the wanted tree's nodes as i32 words, [KEYS, +4096) their key
-// bytes, [STACK, INPUT) one bit per open container of a skipped value, [INPUT, INPUT + len) the
-// document followed by 16 zero bytes (a zero is a control character, so every loop that runs past
-// the end stops on it, and 16-byte loads past the end read only the padding), then the tape.
+// bytes, [HASHES, +4096) each node's 64-slot key table, [STACK, +48K) one bit per open container of a skipped value, [SLOTS, +512K) the intern
+// table, [ARENA, +1M) the bytes of interned values, [LOG, +64K) the slots this scan wrote, [INPUT, INPUT + len) the document followed by
+// 16 zero bytes (a zero is a control character, so every loop that runs past the end stops on it,
+// and 16-byte loads past the end read only the padding), then the tape.
 
-const TABLE: usize = 8192;
-const KEYS: usize = 12288;
+const TABLE: usize = 4096;
+const KEYS: usize = 8192;
+const HASHES: usize = 12288;
 const STACK: usize = 16384;
-export const INPUT: usize = 65536;
-/** Skipped values may nest this deep (one bit each in [STACK, INPUT)); deeper is declined. */
-const MAX_DEPTH: i32 = <i32>(INPUT - STACK) * 8;
+const STACK_END: usize = 65536;
+const SLOTS: usize = 65536;
+const SLOT_COUNT: u32 = 32768;
+const ARENA: usize = SLOTS + <usize>SLOT_COUNT * 16;
+const ARENA_BYTES: usize = 1 << 20;
+const LOG: usize = ARENA + ARENA_BYTES;
+const LOG_COUNT: i32 = 16384;
+export const INPUT: usize = LOG + (<usize>LOG_COUNT << 2);
+/** Interned values are ASCII and at most this long (as the JS scanner's table). */
+const INTERN_MAX: i32 = 512;
+const MAX_DEPTH: i32 = <i32>(STACK_END - STACK) * 8;
 
-// Tape: three i32 words per event — op | flags << 4 | entry << 8, then start and end relative to
-// INPUT. Ops (the host's scan-wasm.ts reads the same numbers):
+// Tape: three i32 words per event — op | flags << 4 | entry << 8 | intern slot << 16, then start
+// and end relative to INPUT. Ops (the host's scan-wasm.ts reads the same numbers):
 const OPEN_OBJECT = 1; // a wanted object's `{` (entry 0: an element of a wanted array)
 const OPEN_ARRAY = 2;
 const CLOSE = 3;
-const STRING = 4; // flags 1: holds a backslash escape; span inside the quotes
+const STRING = 4; // span inside the quotes; flags: ESCAPED, or one of INTERN_HIT, INTERN_NEW (slot given), SAME_AS_LAST
+const ESCAPED = 1;
+const INTERN_HIT = 2;
+const INTERN_NEW = 4;
+const SAME_AS_LAST = 8;
 const LITERAL = 5; // flags: 0 false, 1 true, 2 null
 const RAW = 6; // any other value (number, or a container where a leaf is wanted): span of its text
 const ESCAPED_KEY = 7; // a key with an escape in a wanted object: span of the quoted key; a RAW event follows
@@ -39,6 +53,83 @@ let tapeEnd: usize = 0;
 let tapeFull = false;
 /** Set by str(): the string just scanned held a backslash. */
 let escaped = false;
+
+let arenaUsed: usize = 0;
+/**
+ * Slots written by this scan. The host learns a slot's string only from this scan's tape, which
+ * it reads only when the scan succeeds and its building does too: otherwise these slots are
+ * emptied (forget), so a later hit never names a string the host was not given.
+ */
+let logged: i32 = 0;
+let logOverflow = false;
+
+/** Empties every slot this scan wrote (all of them when there were too many to log). */
+export function forget(): void {
+  if (logOverflow) memory.fill(SLOTS, 0, <usize>SLOT_COUNT << 4);
+  else for (let j = 0; j < logged; j++) store<i32>(SLOTS + (<usize>load<u32>(LOG + (<usize>j << 2)) << 4), 0, 8);
+  logged = 0;
+  logOverflow = false;
+}
+/** The previous value of a same-as-last entry in this document (eventTime): its span. */
+let lastStart: usize = 0;
+let lastLen: i32 = -1;
+
+/**
+ * The intern flag and slot of an ASCII value [start, end) of at most INTERN_MAX bytes, or 0 (not
+ * interned: longer, or not ASCII). A hit is confirmed byte for byte against the arena's copy; a
+ * miss replaces the slot (the host decodes the value and keeps it for that slot). When the arena is
+ * full every slot is emptied: later values are misses until they are seen again.
+ */
+function intern(start: usize, end: usize): i32 {
+  const len = <i32>(end - start);
+  if (len > INTERN_MAX) return 0;
+  let h: u32 = <u32>len * 0x9e3779b1;
+  let high: u32 = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const w = load<u32>(i);
+    high |= w;
+    h = rotl<u32>(h ^ w, 13) * 0x01000193;
+  }
+  for (; i < end; i++) {
+    const c = <u32>load<u8>(i);
+    high |= c;
+    h = (h ^ c) * 0x01000193;
+  }
+  if ((high & 0x80808080) != 0) return 0;
+  h ^= h >> 15;
+  h *= 0x2c1b3c6d;
+  h ^= h >> 12;
+  const slot = h & (SLOT_COUNT - 1);
+  const at = SLOTS + (<usize>slot << 4);
+  // Slot words: hash, arena offset, length + 1 (0: empty).
+  if (load<u32>(at) == h && load<i32>(at, 8) == len + 1 && sameBytes(ARENA + <usize>load<u32>(at, 4), start, <usize>len)) {
+    return (INTERN_HIT << 4) | (<i32>slot << 16);
+  }
+  if (arenaUsed + <usize>len > ARENA_BYTES) {
+    memory.fill(SLOTS, 0, <usize>SLOT_COUNT << 4);
+    arenaUsed = 0;
+  }
+  memory.copy(ARENA + arenaUsed, start, <usize>len);
+  store<u32>(at, h);
+  store<u32>(at, <u32>arenaUsed, 4);
+  store<i32>(at, len + 1, 8);
+  arenaUsed += <usize>len;
+  if (logged < LOG_COUNT) {
+    store<u32>(LOG + (<usize>logged << 2), slot);
+    logged++;
+  } else logOverflow = true;
+  return (INTERN_NEW << 4) | (<i32>slot << 16);
+}
+
+/** SAME_AS_LAST when [start, end) holds the previous same-as-last value's bytes; else remembers it. */
+function sameAsLast(start: usize, end: usize): i32 {
+  const len = <i32>(end - start);
+  if (len == lastLen && sameBytes(lastStart, start, <usize>len)) return SAME_AS_LAST << 4;
+  lastStart = start;
+  lastLen = len;
+  return 0;
+}
 
 /** Grows memory so a document of `len` bytes and a tape of `tapeBytes` fit; false when it cannot. */
 export function reserve(len: i32, tapeBytes: i32): bool {
@@ -218,33 +309,54 @@ function skip(i: usize): usize {
   return FAIL;
 }
 
-// The wanted tree (written by the host): a node at word index k of TABLE is its entry count, then
-// four words per entry: key length, key byte offset from KEYS, kind (0 leaf, 1 object, 2 array) |
-// child node's word index << 2, entry id (> 0; 0 means an array element on the tape).
+// The wanted tree (written by the host): a node at word index k of TABLE is its entry count, the
+// seed of its key hash, its 64-byte key table's offset from HASHES, then four words per entry: key
+// length, key byte offset from KEYS, kind (0 leaf, 1 object, 2 array) | intern mode (0 plain,
+// 1 interned, 2 same-as-last) << 2 | child node's word index << 4, entry id (1..255; 0 means an
+// array element on the tape). The key table maps keyHash to the entry's index + 1 (0: none); the
+// host picks each node's seed so that its keys never share a slot.
 
-/** The entry id and child of the unescaped key [start, end) in node k: entry index into TABLE words, or -1. */
-function match(k: i32, start: usize, end: usize): i32 {
-  const len = <i32>(end - start);
-  const n = load<i32>(TABLE + (<usize>k << 2));
-  for (let e = 0; e < n; e++) {
-    const at = TABLE + (<usize>(k + 1 + e * 4) << 2);
-    if (load<i32>(at) != len) continue;
-    const key = KEYS + <usize>load<i32>(at, 4);
-    let j = 0;
-    while (j < len && load<u8>(key + <usize>j) == load<u8>(start + <usize>j)) j++;
-    if (j == len) return k + 1 + e * 4;
-  }
-  return -1;
+/** A key's slot in its node's table: from its first and last four bytes (shorter keys: each byte) and its length. */
+@inline function keyHash(start: usize, len: u32, seed: u32): u32 {
+  const n = <usize>len;
+  const x: u32 = len >= 4 ? (load<u32>(start) * 0x01000193 ^ load<u32>(start + n - 4)) + len : (<u32>load<u8>(start) << 16) | (<u32>load<u8>(start + n - 1) << 8) | (<u32>load<u8>(start + (n >> 1)) + len);
+  return (x * seed) >> 26;
 }
 
-/** A wanted leaf at i (entry id): its tape event; past it, or FAIL. */
-function leaf(i: usize, id: i32): usize {
+/** Whether [a, a + len) and [b, b + len) hold the same bytes (8 at a time). */
+@inline function sameBytes(a: usize, b: usize, len: usize): bool {
+  let j: usize = 0;
+  for (; j + 8 <= len; j += 8) if (load<u64>(a + j) != load<u64>(b + j)) return false;
+  for (; j < len; j++) if (load<u8>(a + j) != load<u8>(b + j)) return false;
+  return true;
+}
+
+/** The word index of the entry the unescaped key [start, end) names in node k, or -1. */
+function match(k: i32, start: usize, end: usize): i32 {
+  const len = <i32>(end - start);
+  if (len == 0) return -1;
+  const node = TABLE + (<usize>k << 2);
+  const h = keyHash(start, <u32>len, load<u32>(node, 4));
+  const idx = <i32>load<u8>(HASHES + <usize>load<i32>(node, 8) + <usize>h);
+  if (idx == 0) return -1;
+  const e = k + 3 + (idx - 1) * 4;
+  const at = TABLE + (<usize>e << 2);
+  if (load<i32>(at) != len) return -1;
+  return sameBytes(KEYS + <usize>load<i32>(at, 4), start, <usize>len) ? e : -1;
+}
+
+/** A wanted leaf at i (entry id; mode 0 plain, 1 interned, 2 same-as-last): its tape event; past it, or FAIL. */
+function leaf(i: usize, id: i32, mode: i32): usize {
   const c = <u32>load<u8>(i);
   if (c == 0x22) {
     escaped = false;
     const end = str(i);
     if (end == FAIL) return FAIL;
-    emit(STRING | (escaped ? 1 << 4 : 0) | (id << 8), i + 1, end - 1);
+    let flags = 0;
+    if (escaped) flags = ESCAPED << 4;
+    else if (mode == 1) flags = intern(i + 1, end - 1);
+    else if (mode == 2) flags = sameAsLast(i + 1, end - 1);
+    emit(STRING | flags | (id << 8), i + 1, end - 1);
     return end;
   }
   if (c == 116 || c == 102 || c == 110) {
@@ -266,19 +378,19 @@ function wanted(i: usize, e: i32, id: i32): usize {
   const c = load<u8>(i);
   if (kind == 1 && c == 123) {
     emit(OPEN_OBJECT | (id << 8), i, i);
-    i = object(i, kc >> 2);
+    i = object(i, kc >> 4);
     if (i == FAIL) return FAIL;
     emit(CLOSE, i, i);
     return i;
   }
   if (kind == 2 && c == 91) {
     emit(OPEN_ARRAY | (id << 8), i, i);
-    i = array(i, kc >> 2);
+    i = array(i, kc >> 4);
     if (i == FAIL) return FAIL;
     emit(CLOSE, i, i);
     return i;
   }
-  return leaf(i, id);
+  return leaf(i, id, (kc >> 2) & 3);
 }
 
 /** At `{` of a wanted object (node k): its members; past its `}`, or FAIL. */
@@ -329,7 +441,7 @@ function array(i: usize, k: i32): usize {
       if (i == FAIL) return FAIL;
       emit(CLOSE, i, i);
     } else {
-      i = leaf(i, 0);
+      i = leaf(i, 0, 0);
       if (i == FAIL) return FAIL;
     }
     i = ws(i);
@@ -353,18 +465,30 @@ export function scan(len: i32, tapeBytes: i32): i32 {
   tape = t0;
   tapeEnd = t0 + <usize>tapeBytes;
   tapeFull = false;
+  lastLen = -1;
+  logged = 0;
+  logOverflow = false;
+  const r = walk(end);
+  if (r < 0) forget();
+  return r;
+}
+
+function walk(end: usize): i32 {
   let i = ws(INPUT);
   if (load<u8>(i) != 123) return -1;
   i = object(i, 0);
   if (i == FAIL) return -1;
   if (ws(i) != end) return -1;
   if (tapeFull) return -2;
-  return <i32>((tape - t0) / 12);
+  return <i32>((tape - tapeAt(<i32>(end - INPUT))) / 12);
 }
 
 /** Where the host writes the wanted tree's words and key bytes. */
 export function tableAt(): usize {
   return TABLE;
+}
+export function hashesAt(): usize {
+  return HASHES;
 }
 export function keysAt(): usize {
   return KEYS;

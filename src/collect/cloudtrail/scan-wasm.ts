@@ -7,7 +7,8 @@
 // (session 41, NOTES); the building stays JavaScript.
 
 import { SCAN_WASM_BASE64 } from './scan-wasm-bytes.js';
-import { dropWords, EMPTY, entriesOf, interned, INTERN, LAST, PLAIN, TOP, useWords, utf8Slice, type Intern, type Want, type WantNode } from './scan-document.js';
+import { internalized } from './internalize.js';
+import { EMPTY, entriesOf, LAST, PLAIN, TOP, utf8Slice, type Intern, type Want, type WantNode } from './scan-document.js';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
@@ -15,7 +16,9 @@ interface Exports {
   reserve(len: number, tapeBytes: number): number;
   tapeAt(len: number): number;
   scan(len: number, tapeBytes: number): number;
+  forget(): void;
   tableAt(): number;
+  hashesAt(): number;
   keysAt(): number;
 }
 
@@ -27,6 +30,18 @@ const STRING = 4;
 const LITERAL = 5;
 const RAW = 6;
 const ESCAPED_KEY = 7;
+// STRING flags (bits 4–7 of the event's first word).
+const ESCAPED = 0x10;
+const INTERN_HIT = 0x20;
+const INTERN_NEW = 0x40;
+const SAME_AS_LAST = 0x80;
+
+/**
+ * The interned strings by WASM intern slot (WASM hashes and confirms the bytes; a hit hands out
+ * the string kept for the slot, a miss decodes and keeps it). V8-internalized, as scanDocument's:
+ * the aggregator's Map lookups with them compare by identity (internalize.ts).
+ */
+const slotText: string[] = new Array<string>(32768).fill('');
 
 /** A wanted entry by its tape id (0: an element of a wanted array, decoded as is). */
 interface Entry {
@@ -43,36 +58,59 @@ let ex: Exports | undefined;
 let input = 0;
 let entries: Entry[] = [];
 
-/** The wanted tree as the WASM table: per node its entry count, then per entry key length, key offset, kind | child << 2, id. */
+/** A key's slot in its node's 64-slot table, as wasm/cloudtrail-scan.ts keyHash computes it: from its first and last four bytes (shorter: each byte) and its length. */
+function keyHash(key: Uint8Array, seed: number): number {
+  const n = key.length;
+  const word = (i: number): number => key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+  const x = n >= 4 ? (Math.imul(word(0), 0x01000193) ^ word(n - 4)) + n : (key[0]! << 16) | (key[n - 1]! << 8) | (key[n >> 1]! + n);
+  return Math.imul(x, seed) >>> 26;
+}
+
+/**
+ * The wanted tree as the WASM table: per node its entry count, key-hash seed and key table offset,
+ * then per entry key length, key offset, kind | intern mode << 2 | child << 4, id; and per node a
+ * 64-byte key table (entry index + 1 by keyHash), with a seed under which no two keys share a slot.
+ */
 function writeTable(e: Exports): Entry[] {
   const words: number[] = [];
   const keys: number[] = [];
+  const hashes: number[] = [];
   const byId: Entry[] = [{ name: '', want: { kind: 'leaf' }, intern: PLAIN }];
   const place = (node: WantNode): number => {
     const at = words.length;
     const list = entriesOf(node);
-    words.push(list.length);
+    let seed = 0x9e3779b1;
+    for (let tries = 0; new Set(list.map((x) => keyHash(x.bytes, seed))).size !== list.length; tries++) {
+      if (tries === 100_000) throw new Error('wanted keys that share length and hashed bytes: the WebAssembly key table cannot tell them apart');
+      seed = (seed + 2) >>> 0;
+    }
+    const table = new Array<number>(64).fill(0);
+    list.forEach((x, j) => (table[keyHash(x.bytes, seed)] = j + 1));
+    words.push(list.length, seed | 0, hashes.length);
+    hashes.push(...table);
     const slots = list.map(() => {
       const s = words.length;
       words.push(0, 0, 0, 0);
       return s;
     });
     list.forEach((entry, j) => {
+      if (entry.bytes.length === 0) throw new Error('a wanted key is empty');
       const s = slots[j]!;
       words[s] = entry.bytes.length;
       words[s + 1] = keys.length;
       keys.push(...entry.bytes);
       const child = entry.want.kind === 'leaf' ? 0 : place(entry.want.node);
-      words[s + 2] = (entry.want.kind === 'leaf' ? 0 : entry.want.kind === 'object' ? 1 : 2) | (child << 2);
+      words[s + 2] = (entry.want.kind === 'leaf' ? 0 : entry.want.kind === 'object' ? 1 : 2) | (entry.intern << 2) | (child << 4);
       words[s + 3] = byId.length;
       byId.push({ name: entry.name, want: entry.want, intern: entry.intern });
     });
     return at;
   };
   place(TOP);
-  if (words.length * 4 > 4096 || keys.length > 4096) throw new Error('the wanted tree does not fit the WebAssembly scanner table');
+  if (words.length * 4 > 4096 || keys.length > 4096 || hashes.length > 4096 || byId.length > 256) throw new Error('the wanted tree does not fit the WebAssembly scanner table');
   new Int32Array(e.memory.buffer, e.tableAt(), words.length).set(words);
   new Uint8Array(e.memory.buffer, e.keysAt(), keys.length).set(keys);
+  new Uint8Array(e.memory.buffer, e.hashesAt(), hashes.length).set(hashes);
   return byId;
 }
 
@@ -100,15 +138,19 @@ export function scanDocumentWasm(bytes: Uint8Array): { Records?: unknown; Events
     if (!e.reserve(len, tapeBytes)) return undefined;
     n = e.scan(len, tapeBytes);
   }
+  if (n < 0) return undefined;
+  let built = false;
   try {
-    if (n < 0) return undefined;
-    return build(e, len, n);
+    const doc = build(e, len, n);
+    built = true;
+    return doc;
   } catch (err) {
     // A captured value's JSON.parse past its stack: declined, as scanDocument does.
     if (err instanceof RangeError || err instanceof SyntaxError) return undefined;
     throw err;
   } finally {
-    dropWords();
+    // Slots whose strings the tape would have given are emptied when the tape was not read through.
+    if (!built) e.forget();
     if (e.memory.buffer.byteLength > KEEP_BYTES) ex = undefined;
   }
 }
@@ -121,7 +163,6 @@ let names: (string | undefined)[] = new Array(16);
 function build(e: Exports, len: number, n: number): { Records?: unknown; Events?: unknown } | undefined {
   const mem = e.memory.buffer;
   const b = Buffer.from(mem, input, len);
-  useWords(b);
   const tape = new Int32Array(mem, e.tapeAt(len), n * 3);
   const byId = entries;
   // Frame 0: the document (TOP); an object frame's out is made on its first wanted key.
@@ -129,8 +170,6 @@ function build(e: Exports, len: number, n: number): { Records?: unknown; Events?
   outs[0] = undefined;
   nodes[0] = TOP;
   names[0] = undefined;
-  let lastAt = 0;
-  let lastLen = -1;
   let lastText = '';
   for (let t = 0; t < n * 3; t += 3) {
     const w = tape[t]!;
@@ -138,7 +177,7 @@ function build(e: Exports, len: number, n: number): { Records?: unknown; Events?
     const start = tape[t + 1]!;
     const end = tape[t + 2]!;
     let value: unknown;
-    let entry = byId[w >>> 8]!;
+    let entry = byId[(w >>> 8) & 255]!;
     switch (op) {
       case OPEN_OBJECT:
       case OPEN_ARRAY: {
@@ -149,7 +188,7 @@ function build(e: Exports, len: number, n: number): { Records?: unknown; Events?
           names = [...names, ...new Array<undefined>(16)];
         }
         // An element of a wanted array has the array's node; a named value its entry's.
-        nodes[d] = w >>> 8 === 0 ? nodes[d - 1] : (entry.want as { node: WantNode }).node;
+        nodes[d] = (w & 0xff00) === 0 ? nodes[d - 1] : (entry.want as { node: WantNode }).node;
         names[d] = entry.name;
         outs[d] = op === OPEN_ARRAY ? [] : undefined;
         continue;
@@ -164,20 +203,15 @@ function build(e: Exports, len: number, n: number): { Records?: unknown; Events?
         continue;
       }
       case STRING:
-        if ((w & 0x10) !== 0) value = JSON.parse(utf8Slice.call(b, start - 1, end + 1));
-        else if (entry.intern === INTERN) value = interned(b, start, end);
-        else if (entry.intern === LAST) {
-          // As scanDocument's sameAsLast: the previous value's own string when the bytes repeat.
-          const l = end - start;
-          let j = l - 1;
-          if (l === lastLen) while (j >= 0 && b[start + j] === b[lastAt + j]) j--;
-          if (l === lastLen && j < 0) value = lastText;
-          else {
-            lastAt = start;
-            lastLen = l;
-            value = lastText = utf8Slice.call(b, start, end);
-          }
-        } else value = utf8Slice.call(b, start, end);
+        // WASM decided how (flags); every decode is the JS scanner's: utf8Slice, or JSON.parse with escapes.
+        if ((w & INTERN_HIT) !== 0) value = slotText[w >>> 16]!;
+        else if ((w & INTERN_NEW) !== 0) value = slotText[w >>> 16] = internalized(utf8Slice.call(b, start, end));
+        else if ((w & SAME_AS_LAST) !== 0) value = lastText;
+        else if ((w & ESCAPED) !== 0) value = JSON.parse(utf8Slice.call(b, start - 1, end + 1));
+        else {
+          value = utf8Slice.call(b, start, end);
+          if (entry.intern === LAST) lastText = value as string;
+        }
         break;
       case LITERAL:
         value = (w & 0x30) === 0x10 ? true : (w & 0x30) === 0 ? false : null;
@@ -196,7 +230,7 @@ function build(e: Exports, len: number, n: number): { Records?: unknown; Events?
         break;
       }
       default:
-        return undefined;
+        throw new Error(`WebAssembly scanner tape: unknown event ${op}`);
     }
     const parent = outs[depth];
     if (Array.isArray(parent)) parent.push(value);

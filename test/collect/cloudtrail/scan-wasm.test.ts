@@ -307,6 +307,26 @@ describe('the wasm scanner: depth, size, memory', () => {
     expect(got.slice(arns.length)).toEqual(arns.slice().reverse());
   });
 
+  it('values first seen in a document that is then declined (or whose tape overflowed) read back exactly in the next one', () => {
+    const doc = (arns: readonly string[], tail = ''): Buffer =>
+      Buffer.from(`{"Records":[${arns.map((a) => `{"eventName":"N-${a.slice(-6)}","userIdentity":{"type":"IAMUser","arn":"${a}"}}`).join(',')}]}${tail}`);
+    for (const count of [3, 20_000]) {
+      // 20,000 new values: more than the scan's log of written slots (every slot is emptied then).
+      const arns = Array.from({ length: count }, (_, i) => `arn:aws:iam::111122223333:user/declined-${count}-${i}`);
+      for (const broken of [doc(arns, 'x'), doc(arns).subarray(0, doc(arns).length - 1), Buffer.from(doc(arns).toString().replace('"type"', '"ty\u0001pe"'))]) {
+        expect(scanDocumentWasm(broken)).toBeUndefined();
+        const got = (scanDocumentWasm(doc(arns)) as { Records: { eventName: string; userIdentity: { arn: string } }[] }).Records;
+        expect(got.map((r) => r.userIdentity.arn)).toEqual(arns);
+        expect(got.map((r) => r.eventName)).toEqual(arns.map((a) => `N-${a.slice(-6)}`));
+      }
+    }
+    // A tape that overflows its first reservation with new values in it, then the same values again.
+    const many = Array.from({ length: 3000 }, (_, i) => `r${i}`);
+    const overflow = Buffer.from(`{"Records":[{"eventName":"A","resources":[${many.map((a) => `{"ARN":"${a}"},{},{}`).join(',')}]}]}`);
+    sameAsScanner(overflow);
+    sameAsScanner(Buffer.from(`{"Records":[{"eventName":"A","resources":[${many.map((a) => `{"ARN":"${a}"}`).join(',')}]}]}`));
+  });
+
   it('eventTime repeated from the previous record (same-as-last), whatever the sequence', () => {
     const times = ['2024-05-01T09:00:00Z', '2024-05-01T09:00:01Z', '2024-05-01T09:00:00Z', '2024-05-01T09:00:00\\u005a', '2024-05-01T09:00:00.123Z', '2024-05-01T09:00:0éZ', 7, '2024-05-01T09:00Z'];
     fc.assert(
