@@ -20,9 +20,10 @@ function readAsync(fd: number, buf: Buffer, offset: number, length: number, posi
 }
 
 /**
- * How a file's text becomes records: 'scan' (default) builds only the fields usage needs, in one
- * pass over the bytes (scan-document.ts), and hands anything unusual to JSON.parse; 'json' parses
- * every file whole with JSON.parse. Both give the same usage, errors and locations.
+ * How a file's text becomes records: 'wasm' (default) and 'scan' build only the fields usage needs
+ * — 'scan' in one JavaScript pass over the bytes (scan-document.ts), 'wasm' with that pass's byte
+ * loop in WebAssembly (scan-wasm.ts) — and hand anything unusual to JSON.parse; 'json' parses every
+ * file whole with JSON.parse. All give the same usage, errors and locations.
  */
 export type CloudTrailParser = 'wasm' | 'scan' | 'json';
 
@@ -175,7 +176,7 @@ export interface FileOutcome {
   readonly errors: readonly ScanError[];
 }
 
-export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number, parser: CloudTrailParser = 'scan'): FileOutcome {
+export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number, parser: CloudTrailParser = 'wasm'): FileOutcome {
   const { file } = loaded;
   const failed = (error: ScanError): FileOutcome => ({ file, ok: false, records: 0, badRecords: 0, outsideWindow: 0, errors: [error] });
   if ('error' in loaded) return failed({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });

@@ -8,7 +8,7 @@
 
 import { SCAN_WASM_BASE64 } from './scan-wasm-bytes.js';
 import { internalized } from './internalize.js';
-import { EMPTY, entriesOf, LAST, PLAIN, TOP, utf8Slice, type Intern, type Want, type WantNode } from './scan-document.js';
+import { EMPTY, entriesOf, LAST, PLAIN, scanDocument, TOP, utf8Slice, type Intern, type Want, type WantNode } from './scan-document.js';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
@@ -124,9 +124,20 @@ function instance(): Exports {
   return e;
 }
 
+/** Set when this runtime runs no WebAssembly (node --jitless) or refuses the module: the JS scanner then reads every file. */
+let unavailable = false;
+
 /** The partial document of a CloudTrail file's bytes (exactly scanDocument's), or undefined. */
 export function scanDocumentWasm(bytes: Uint8Array): { Records?: unknown; Events?: unknown } | undefined {
-  const e = instance();
+  if (unavailable) return scanDocument(bytes);
+  let e: Exports;
+  try {
+    e = instance();
+  } catch (err) {
+    if (typeof WebAssembly === 'object' && !(err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError || err instanceof WebAssembly.RuntimeError)) throw err;
+    unavailable = true;
+    return scanDocument(bytes);
+  }
   const len = bytes.length;
   // Real files need a tape of ~a quarter of their bytes; 8× is the most any text can (a 12-byte event per `{}` of 3).
   let tapeBytes = (len >> 1) + 4096;

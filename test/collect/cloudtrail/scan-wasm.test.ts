@@ -339,6 +339,23 @@ describe('the wasm scanner: depth, size, memory', () => {
   });
 });
 
+describe('the wasm route without WebAssembly', () => {
+  it('node --jitless (no WebAssembly): the JS scanner reads the file, same partial document; with WebAssembly the same', () => {
+    const text = '{"Records":[{"eventName":"A","userIdentity":{"arn":"arn:aws:iam::1:user/u","x":1},"tls":{}}]}';
+    const run = (flags: string[]) => {
+      const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'test/support/wasm-route-child.ts'), text], { cwd: repoRoot, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as { webAssembly: string; doc: unknown };
+    };
+    const without = run(['--jitless', '--no-warnings']);
+    const withWasm = run([]);
+    expect(without.webAssembly).toBe('undefined');
+    expect(withWasm.webAssembly).toBe('object');
+    expect(without.doc).toStrictEqual(scanDocument(Buffer.from(text)));
+    expect(withWasm.doc).toStrictEqual(without.doc);
+  });
+});
+
 describe('readCloudTrail with parser wasm', () => {
   const dirs = sharedFixturesPresent ? [sharedFixture('cloudtrail')] : [ownFixture('cloudtrail')];
   it(`the usage, sources and errors of the fixture trails are identical for parser wasm, scan and json (${sharedFixturesPresent ? 'shared fixtures' : `own fixtures only: ${SKIP_REASON}`})`, async () => {
