@@ -150,8 +150,13 @@ describe('the wasm scanner on generated hostile documents', () => {
     ['a single-quoted string', "'a'", '"a"'],
     ['a misspelled literal', 'tru', 'true'],
     ['a literal cut short', 'fals', 'false'],
+    ['a literal with a wrong last letter', 'falsy', 'false'],
+    ['a literal in the wrong case', 'falsE', 'false'],
     ['an unclosed object', '{"a":[1]', '{"a":[1]}'],
     ['a mismatched bracket', '{"a":[1}}', '{"a":[1]}'],
+    ['an empty array closed by a brace', '[}', '[]'],
+    ['an empty object closed by a bracket', '{]', '{}'],
+    ['a nested empty array closed by a brace', '[[}]', '[[]]'],
   ])('%s: declined like JSON.parse in a skipped field, a wanted object, a wanted leaf and an array element; the corrected text built', (_name, broken, fixed) => {
     const at = (v: string): Buffer[] => [
       Buffer.from(`{"Records":[{"eventTime":"2024-05-01T09:00:00Z","eventName":"GetObject","tlsDetails":${v}}]}`),
@@ -325,6 +330,38 @@ describe('the wasm scanner: depth, size, memory', () => {
     const overflow = Buffer.from(`{"Records":[{"eventName":"A","resources":[${many.map((a) => `{"ARN":"${a}"},{},{}`).join(',')}]}]}`);
     sameAsScanner(overflow);
     sameAsScanner(Buffer.from(`{"Records":[{"eventName":"A","resources":[${many.map((a) => `{"ARN":"${a}"}`).join(',')}]}]}`));
+  });
+
+  it('two values with the same intern hash and length (constructed against the WASM hash): each read as itself; a 2 MiB value read whole', () => {
+    // wasm/cloudtrail-scan.ts intern(): h = len·0x9e3779b1, then per 4-byte word h = rotl(h ^ w, 13)·0x01000193.
+    // Every step is invertible, so for a value a = (w1, w2) and any first word v1, the second word
+    // v2 = h1(a) ^ h1(v1) ^ w2 gives b the same hash; v1 is drawn until v2's bytes are plain ASCII.
+    const step = (h: number, w: number): number => Math.imul(((h ^ w) << 13) | ((h ^ w) >>> 19), 0x01000193);
+    const word = (t: string, i: number): number => t.charCodeAt(i) | (t.charCodeAt(i + 1) << 8) | (t.charCodeAt(i + 2) << 16) | (t.charCodeAt(i + 3) << 24);
+    const text = (w: number): string => String.fromCharCode(w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255);
+    const plainAscii = (w: number): boolean => [0, 8, 16, 24].every((k) => ((w >>> k) & 255) >= 0x30 && ((w >>> k) & 255) <= 0x7a && ((w >>> k) & 255) !== 0x5c);
+    const a = 'kiro/1.0';
+    const h0 = Math.imul(8, 0x9e3779b1);
+    const pairs: string[] = [];
+    let seed = 1;
+    for (let n = 0; pairs.length < 5 && n < 5_000_000; n++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const v1 = (seed & 0x3f3f3f3f) | 0x40404040;
+      const v2 = step(h0, word(a, 0)) ^ step(h0, v1) ^ word(a, 4);
+      if (plainAscii(v1) && plainAscii(v2)) pairs.push(text(v1) + text(v2));
+    }
+    expect(pairs.length).toBe(5);
+    for (const b of pairs) {
+      expect(b).not.toBe(a);
+      expect(step(step(h0, word(b, 0)), word(b, 4))).toBe(step(step(h0, word(a, 0)), word(a, 4)));
+      const doc = Buffer.from(`{"Records":[{"userAgent":"${a}"},{"userAgent":"${b}"},{"userAgent":"${a}"}]}`);
+      expect(scanDocumentWasm(doc)).toStrictEqual({ Records: [{ userAgent: a }, { userAgent: b }, { userAgent: a }] });
+    }
+    // Longer than the intern arena: never interned (a copy would run past the arena), read whole.
+    const huge = Array.from({ length: 2 * 2 ** 20 }, (_, i) => String.fromCharCode(97 + ((i * 7 + (i >> 10)) % 26))).join('');
+    const big = Buffer.from(`{"Records":[{"userAgent":"${huge}","eventName":"A"},{"userAgent":"${huge}","eventName":"B"}]}`);
+    sameAsScanner(big);
+    expect((scanDocumentWasm(big) as { Records: { userAgent: string }[] }).Records[1]!.userAgent).toBe(huge);
   });
 
   it('eventTime repeated from the previous record (same-as-last), whatever the sequence', () => {
