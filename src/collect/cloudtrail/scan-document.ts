@@ -50,7 +50,7 @@ const internText: (string | undefined)[] = new Array(INTERN_SLOTS);
 /** Each kept string's bytes as little-endian 32-bit lanes (the last one zero-padded): confirmed a word at a time. */
 const internLanes: (Int32Array | undefined)[] = new Array(INTERN_SLOTS);
 
-export function interned(b: Buffer, start: number, end: number): string {
+function interned(b: Buffer, start: number, end: number): string {
   const len = end - start;
   if (len > 512) return utf8Slice.call(b, start, end);
   let h = Math.imul(len, 0x9e3779b1);
@@ -217,7 +217,7 @@ export function scanDocument(bytes: Uint8Array): { Records?: unknown; Events?: u
 }
 
 /** The view holds the file's bytes: not kept past the scan. */
-export function dropWords(): void {
+function dropWords(): void {
   words = NO_WORDS;
   wordCount = 0;
 }
@@ -301,7 +301,7 @@ let words: Int32Array = NO_WORDS;
 let wordCount = 0;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function useWords(b: Buffer): void {
+function useWords(b: Buffer): void {
   if (LITTLE_ENDIAN && (b.byteOffset & 3) === 0 && b.length >= 4) {
     words = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
     wordCount = words.length;
