@@ -53,6 +53,8 @@ interface Entry {
 
 /** Past this much linear memory the instance is dropped after the scan (memory never shrinks; a new one is small). */
 const KEEP_BYTES = 64 * 2 ** 20;
+/** The largest tape reserved on a second try (the first is half the file's size plus 4 KiB). */
+const TAPE_MAX = 256 * 2 ** 20;
 
 let module: WebAssembly.Module | undefined;
 let ex: Exports | undefined;
@@ -146,7 +148,10 @@ export function scanDocumentWasm(bytes: Uint8Array): { Records?: unknown; Events
   new Uint8Array(e.memory.buffer, input, len).set(bytes);
   let n = e.scan(len, tapeBytes);
   if (n === -2) {
+    // A text of tiny wanted values (hostile, or unlike CloudTrail): past TAPE_MAX the JS scanner,
+    // which needs no tape, reads it (same document) rather than a tape of up to 8× a 256 MiB file.
     tapeBytes = len * 8 + 4096;
+    if (tapeBytes > TAPE_MAX) return scanDocument(bytes);
     if (!e.reserve(len, tapeBytes)) return undefined;
     n = e.scan(len, tapeBytes);
   }

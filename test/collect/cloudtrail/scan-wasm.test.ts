@@ -86,11 +86,21 @@ describe('the wasm scanner against the JS scanner', () => {
 });
 
 describe('the wasm scanner on generated hostile documents', () => {
-  it('valid documents: what the JS scanner builds, built (none declined)', () => {
-    built = declined = 0;
-    fc.assert(fc.property(documentText, (text) => sameAsScanner(Buffer.from(text))), { numRuns: 400 });
-    expect(declined).toBe(0);
-    expect(built).toBe(400);
+  it('generated documents: every one JSON.parse accepts is built (none declined), the rest declined', () => {
+    // The generator's escaped keys now and then make invalid text (a key starting with an escaped character).
+    let valid = 0;
+    fc.assert(
+      fc.property(documentText, (text) => {
+        const bytes = Buffer.from(text);
+        if (parses(bytes)) {
+          valid++;
+          expect(scanDocumentWasm(bytes)).toBeDefined();
+        } else expect(scanDocumentWasm(bytes)).toBeUndefined();
+        sameAsScanner(bytes);
+      }),
+      { numRuns: 400 },
+    );
+    expect(valid).toBeGreaterThan(350);
   });
 
   it('invalid UTF-8 inside strings, and each document shifted in its buffer by 1–3 bytes', () => {
