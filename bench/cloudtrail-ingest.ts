@@ -94,7 +94,8 @@ interface ChildResult {
   chunksFromWorkers?: number;
 }
 
-type Mode = 'raw' | 'sequential' | 'sequential-json' | 'parallel';
+/** sequential: the default parser; -json, -scan, -wasm: that --cloudtrail-parser (child runs only, for A/B). */
+type Mode = 'raw' | 'sequential' | 'sequential-json' | 'sequential-scan' | 'sequential-wasm' | 'parallel';
 
 export async function childPass(mode: Mode, root: string, limitFiles: number, build?: string): Promise<ChildResult> {
   let peakRss = 0;
@@ -139,7 +140,7 @@ export async function childPass(mode: Mode, root: string, limitFiles: number, bu
     const dayDirs = [...new Set((readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort().slice(0, limitFiles).map((f) => dirname(join(root, f))))];
     cpu0 = process.cpuUsage();
     const t = process.hrtime.bigint();
-    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0, parser: mode === 'sequential-json' ? 'json' : 'scan' });
+    const r = await readCloudTrail(dayDirs, { onProgress: sample, workers: mode === 'parallel' ? Math.max(1, availableParallelism() - 1) : 0, ...(mode.startsWith('sequential-') ? { parser: mode.slice('sequential-'.length) as 'json' | 'scan' | 'wasm' } : {}) });
     seconds = Number(process.hrtime.bigint() - t) / 1e9;
     records = r.usage.recordsRead;
     chunks = { chunks: r.ingest.chunks, chunksFromWorkers: r.ingest.chunksFromWorkers };
@@ -184,9 +185,10 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
     // The quarter pass reads whole day directories, so it may hold a little more than 25 %.
     // The machine may be shared: alternate the full passes twice and keep each one's best time.
     const best = (a: ChildResult, b: ChildResult): ChildResult => (a.seconds <= b.seconds ? a : b);
-    const modes = ['raw', 'sequential', 'parallel', 'sequential-json'] as const;
+    // sequential is the default parser (wasm); -json and -scan the other two, to compare.
+    const modes = ['raw', 'sequential', 'parallel', 'sequential-json', 'sequential-scan'] as const;
     const first = modes.map((m) => runChild(m, dir, all, build));
-    const [raw, seq, par, seqJson] = modes.map((m, i) => best(first[i]!, runChild(m, dir, all, build))) as [ChildResult, ChildResult, ChildResult, ChildResult];
+    const [raw, seq, par, seqJson, seqScan] = modes.map((m, i) => best(first[i]!, runChild(m, dir, all, build))) as [ChildResult, ChildResult, ChildResult, ChildResult, ChildResult];
     const seqQuarter = runChild('sequential', dir, quarter, build);
     const parQuarter = runChild('parallel', dir, quarter, build);
     const mb = (b: number): number => b / 2 ** 20;
@@ -216,8 +218,10 @@ export async function benchCloudTrailIngest(opts: { records?: number } = {}): Pr
       parallelVsRaw: `${ratio(par)} (${pct(par)})`,
       sequentialJsonParseRouteSeconds: round(seqJson.seconds, 2),
       sequentialJsonParseRouteVsRaw: `${ratio(seqJson)} (--cloudtrail-parser json)`,
-      sequentialScanVsJsonRoute: `${(seqJson.seconds / seq.seconds).toFixed(2)}×`,
-      cpuSecondsRawSequentialJson: `${round(raw.cpuSeconds, 2)} / ${round(seq.cpuSeconds, 2)} / ${round(seqJson.cpuSeconds, 2)}`,
+      sequentialVsJsonRoute: `${(seqJson.seconds / seq.seconds).toFixed(2)}×`,
+      sequentialJsScanRouteSeconds: round(seqScan.seconds, 2),
+      sequentialJsScanRouteVsRaw: `${ratio(seqScan)} (--cloudtrail-parser scan)`,
+      cpuSecondsRawSequentialJsonScan: `${round(raw.cpuSeconds, 2)} / ${round(seq.cpuSeconds, 2)} / ${round(seqJson.cpuSeconds, 2)} / ${round(seqScan.cpuSeconds, 2)}`,
       sequentialVsRawByCpu: `${(raw.cpuSeconds / seq.cpuSeconds).toFixed(2)}×`,
       jsonRouteVsRawByCpu: `${(raw.cpuSeconds / seqJson.cpuSeconds).toFixed(2)}×`,
       parallelVsSequential: `${Math.round((100 * seq.seconds) / par.seconds)}%`,

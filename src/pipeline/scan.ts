@@ -1,6 +1,7 @@
 // The whole pipeline, as the CLI, the scheduler and the TUI run it:
 // collect → snapshot → agents → checks → baseline → fix → report.
 // collectSnapshot does the I/O; analyzeSnapshot is a pure function of its inputs.
+import type { CloudTrailParser } from '../collect/cloudtrail/ingest-file.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -67,8 +68,8 @@ export interface ScanOptions {
   readonly cloudtrailRead?: import('../collect/cloudtrail/reader.js').CloudTrailUsageResult;
   /** Worker threads for reading CloudTrail files (default: readCloudTrail's own choice). */
   readonly cloudtrailWorkers?: number;
-  /** How CloudTrail files are parsed: 'scan' (default, fields usage needs) or 'json' (JSON.parse whole). */
-  readonly cloudtrailParser?: 'scan' | 'json';
+  /** How CloudTrail files are parsed: 'wasm' (default), 'scan' (fields usage needs, in JS) or 'json' (JSON.parse whole). */
+  readonly cloudtrailParser?: CloudTrailParser;
   /** Read AI tool configs on this machine (and link their AWS profiles to principals). */
   readonly local?: boolean;
   readonly localHome?: string;

@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 describe('leash scan --cloudtrail-parser', () => {
-  it('json (JSON.parse of every file) gives the report the default scanner gives; a bad value exits 2', async () => {
+  it('json (JSON.parse of every file) and scan (the JS scanner) give the report the default (wasm) gives; a bad value exits 2', async () => {
     const strip = (out: string) => {
       const r = JSON.parse(out) as { findings: { firstSeen?: string }[]; principals: unknown[] };
       return { findings: r.findings.map(({ firstSeen: _, ...f }) => f), principals: r.principals };
@@ -20,6 +20,11 @@ describe('leash scan --cloudtrail-parser', () => {
     expect(scan.code).toBe(0);
     expect(json.code).toBe(0);
     expect(strip(json.out)).toEqual(strip(scan.out));
+    const js = await runCli(['scan', '--demo', '--reports', join(tmp, 'd'), '--json', '--cloudtrail-parser', 'scan']);
+    const wasm = await runCli(['scan', '--demo', '--reports', join(tmp, 'e'), '--json', '--cloudtrail-parser', 'wasm']);
+    expect([js.code, wasm.code]).toEqual([0, 0]);
+    expect(strip(js.out)).toEqual(strip(scan.out));
+    expect(strip(wasm.out)).toEqual(strip(scan.out));
     expect((JSON.parse(scan.out) as { principals: unknown[] }).principals.length).toBeGreaterThan(0);
     const bad = await runCli(['scan', '--demo', '--reports', join(tmp, 'c'), '--cloudtrail-parser', 'yaml']);
     expect(bad.code).toBe(2);

@@ -6,6 +6,7 @@ import { scanAccounts, scanAndWrite, scanManyAndWrite, type ScanOptions, type Wr
 import type { OrgScanOptions } from '../../pipeline/org-scan.js';
 import { OU_ID } from '../../collect/aws/org-ids.js';
 import { cloudTrailSpecs } from '../../collect/cloudtrail/reader.js';
+import type { CloudTrailParser } from '../../collect/cloudtrail/ingest-file.js';
 import { DEFAULT_FORMATS, parseFormats } from '../../report/formats.js';
 import { renderSummary } from '../../report/summary-text.js';
 import { EXIT_ERROR, exitCodesHelp } from '../exit-codes.js';
@@ -77,8 +78,8 @@ function workers(v: string | undefined, flag = '--cloudtrail-workers', zero = 'r
   return n;
 }
 
-function parser(v: string): 'scan' | 'json' {
-  if (v !== 'scan' && v !== 'json') throw new InputError('--cloudtrail-parser', '', "'scan' (default: builds only the fields usage needs) or 'json' (JSON.parse of every file)", v);
+function parser(v: string): CloudTrailParser {
+  if (v !== 'wasm' && v !== 'scan' && v !== 'json') throw new InputError('--cloudtrail-parser', '', "'wasm' (default: the byte loop in WebAssembly, only the fields usage needs), 'scan' (the same in JavaScript) or 'json' (JSON.parse of every file)", v);
   return v;
 }
 
@@ -179,7 +180,7 @@ export function register(program: Command): void {
     .option('--cloudtrail-athena-partition <column>', "with --cloudtrail-athena: the partition column holding 'yyyy/MM/dd', to prune by the window")
     .option('--cloudtrail-workers <n>', 'worker threads reading CloudTrail files (default: one per spare core on 4+ cores, else 0)')
     .option('--analysis-workers <n>', 'worker threads planning fixes, split by principal (default: the config\'s analysisWorkers, 0 = in-process); same report for any n')
-    .option('--cloudtrail-parser <scan|json>', "how CloudTrail files are parsed: 'scan' (default, only the fields usage needs) or 'json' (JSON.parse of every file; same results; which is faster depends on the host's JSON.parse)")
+    .option('--cloudtrail-parser <wasm|scan|json>', "how CloudTrail files are parsed: 'wasm' (default: WebAssembly checks the text and finds the fields usage needs), 'scan' (the same in JavaScript) or 'json' (JSON.parse of every file); same results")
     .option('--aws', 'scan live AWS with the default credential chain')
     .option('--profile <name>', 'scan live AWS with this profile (SSO, role_arn and credential_process profiles work)')
     .option('--region <region>', 'AWS region (CloudTrail is regional; IAM is global)')

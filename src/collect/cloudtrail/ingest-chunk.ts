@@ -9,7 +9,7 @@ export interface ChunkOptions {
   readonly windowEnd?: string;
   readonly limits?: Partial<AggregatorLimits>;
   readonly maxRecordErrors: number;
-  /** Default 'scan'; 'json' = JSON.parse every file whole (the previous route, kept to compare). */
+  /** Default 'wasm'; 'scan' = the JS scanner, 'json' = JSON.parse every file whole (earlier routes, kept to compare). */
   readonly parser?: CloudTrailParser;
 }
 

@@ -9,6 +9,7 @@ import type { UsageAggregator } from './aggregate.js';
 import { visitDocument, type DocumentShape } from './document.js';
 import { jsonErrorOffset, lineColumn } from './json-error.js';
 import { scanDocument } from './scan-document.js';
+import { scanDocumentWasm } from './scan-wasm.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -19,11 +20,12 @@ function readAsync(fd: number, buf: Buffer, offset: number, length: number, posi
 }
 
 /**
- * How a file's text becomes records: 'scan' (default) builds only the fields usage needs, in one
- * pass over the bytes (scan-document.ts), and hands anything unusual to JSON.parse; 'json' parses
- * every file whole with JSON.parse. Both give the same usage, errors and locations.
+ * How a file's text becomes records: 'wasm' (default) and 'scan' build only the fields usage needs
+ * — 'scan' in one JavaScript pass over the bytes (scan-document.ts), 'wasm' with that pass's byte
+ * loop in WebAssembly (scan-wasm.ts) — and hand anything unusual to JSON.parse; 'json' parses every
+ * file whole with JSON.parse. All give the same usage, errors and locations.
  */
-export type CloudTrailParser = 'scan' | 'json';
+export type CloudTrailParser = 'wasm' | 'scan' | 'json';
 
 /** A file's bytes after gunzip (UTF-8 JSON, not yet decoded), or why it could not be read. */
 export type LoadedFile =
@@ -174,13 +176,13 @@ export interface FileOutcome {
   readonly errors: readonly ScanError[];
 }
 
-export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number, parser: CloudTrailParser = 'scan'): FileOutcome {
+export function ingestLoaded(loaded: LoadedFile, agg: UsageAggregator, maxRecordErrors: number, parser: CloudTrailParser = 'wasm'): FileOutcome {
   const { file } = loaded;
   const failed = (error: ScanError): FileOutcome => ({ file, ok: false, records: 0, badRecords: 0, outsideWindow: 0, errors: [error] });
   if ('error' in loaded) return failed({ source: 'cloudtrail-file', code: loaded.code, message: `${file}: ${loaded.error}`, location: file });
   // The scanner declines (undefined) anything it would not read exactly as JSON.parse does,
   // invalid JSON included: then JSON.parse decides, and names the error's location.
-  let doc: unknown = parser === 'scan' ? scanDocument(loaded.bytes) : undefined;
+  let doc: unknown = parser === 'wasm' ? scanDocumentWasm(loaded.bytes) : parser === 'scan' ? scanDocument(loaded.bytes) : undefined;
   if (doc === undefined) {
     const text = loaded.bytes.toString('utf8');
     try {

@@ -45,45 +45,57 @@ export function jsonErrorOffset(text: string): number {
     if (!m) throw new Bad(i);
     i += m[0].length;
   };
+  // Iterative (a stack of open containers): a hostile file nested thousands deep is located, not a stack overflow.
   const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
+    const open: number[] = []; // 1 object, 2 array
+    for (;;) {
       ws();
-      if (text[i] === '}') {
+      const c = text[i];
+      if (c === '{') {
         i++;
-        return;
-      }
-      for (;;) {
         ws();
-        str();
-        ws();
-        expect(':');
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else return expect('}');
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
+        if (text[i] === '}') i++;
+        else {
+          open.push(1);
+          ws();
+          str();
+          ws();
+          expect(':');
+          continue;
+        }
+      } else if (c === '[') {
         i++;
-        return;
-      }
-      for (;;) {
-        value();
         ws();
-        if (text[i] === ',') i++;
-        else return expect(']');
+        if (text[i] === ']') i++;
+        else {
+          open.push(2);
+          continue;
+        }
+      } else if (c === '"') str();
+      else if (c === 't' || c === 'f' || c === 'n') {
+        const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
+        if (text.startsWith(word, i)) i += word.length;
+        else throw new Bad(i);
+      } else num();
+      // After a value: the next member or element, or close containers until one goes on.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (top === undefined) return;
+        ws();
+        if (text[i] === ',') {
+          i++;
+          if (top === 1) {
+            ws();
+            str();
+            ws();
+            expect(':');
+          }
+          break;
+        }
+        expect(top === 1 ? '}' : ']');
+        open.pop();
       }
-    } else if (c === '"') str();
-    else if (c === 't' || c === 'f' || c === 'n') {
-      const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
-      if (text.startsWith(word, i)) i += word.length;
-      else throw new Bad(i);
-    } else num();
+    }
   };
   try {
     value();

@@ -17,15 +17,15 @@
 import { internalized } from './internalize.js';
 
 /** How a wanted string value is decoded. */
-type Intern = typeof PLAIN | typeof INTERN | typeof LAST;
-const PLAIN = 0;
-const INTERN = 1;
-const LAST = 2;
+export type Intern = typeof PLAIN | typeof INTERN | typeof LAST;
+export const PLAIN = 0;
+export const INTERN = 1;
+export const LAST = 2;
 
 /** What to keep under a key: the exact value, an object's wanted keys, or an array's elements. */
 export type Want = { readonly kind: 'leaf' } | { readonly kind: 'object'; readonly node: WantNode } | { readonly kind: 'array'; readonly node: WantNode };
 
-interface WantEntry {
+export interface WantEntry {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly want: Want;
@@ -113,7 +113,7 @@ const SAME_AS_LAST = new Set(['eventTime']);
  * Buffer's own UTF-8 slice, without toString()'s argument handling (which costs more than the
  * decoding for the short values read here). Same decoder, same replacement of invalid bytes.
  */
-const utf8Slice: (this: Buffer, start: number, end: number) => string =
+export const utf8Slice: (this: Buffer, start: number, end: number) => string =
   (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice ??
   function (this: Buffer, start: number, end: number): string {
     return this.toString('utf8', start, end);
@@ -184,7 +184,7 @@ export const WANTED_RECORD: Record<string, Want> = {
 export const TOP = node({ Records: arr(WANTED_RECORD), Events: LEAF });
 
 /** Every wanted object without a wanted key; nothing downstream writes to records. */
-const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+export const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** Thrown inside the scanner on anything it does not accept; never escapes scanDocument. */
 class Decline {}
@@ -212,10 +212,19 @@ export function scanDocument(bytes: Uint8Array): { Records?: unknown; Events?: u
     if (e === DECLINE || e instanceof RangeError || e instanceof SyntaxError) return undefined;
     throw e;
   } finally {
-    // The view holds the file's bytes: not kept past the scan.
-    words = NO_WORDS;
-    wordCount = 0;
+    dropWords();
   }
+}
+
+/** The view holds the file's bytes: not kept past the scan. */
+function dropWords(): void {
+  words = NO_WORDS;
+  wordCount = 0;
+}
+
+/** A node's entries, in no particular order (the WebAssembly scanner's table is built from them). */
+export function entriesOf(node: WantNode): readonly WantEntry[] {
+  return node.bySignature.flatMap((e) => e ?? []);
 }
 
 /** Index of the first non-whitespace byte at or after i (JSON's four whitespace bytes). */

@@ -26,3 +26,19 @@ describe('jsonErrorOffset', () => {
     expect(lineColumn('ab\ncd', 4)).toBe('line 2 column 2');
   });
 });
+
+describe('jsonErrorOffset on deep nesting (hostile files)', () => {
+  it('locates the error in text nested 200,000 deep without overflowing the stack; the valid text is -1', () => {
+    const depth = 200_000;
+    const good = `{"Records":[${'[{"a":'.repeat(depth)}1${'}]'.repeat(depth)}]}`;
+    expect(jsonErrorOffset(good)).toBe(-1);
+    // The innermost `}` becomes `]`: the error is at that byte.
+    const at = good.indexOf('1}') + 1;
+    const bad = `${good.slice(0, at)}]${good.slice(at + 1)}`;
+    expect(jsonErrorOffset(bad)).toBe(at);
+    // A missing member after a comma deep inside, and text after the document.
+    expect(jsonErrorOffset(`${'['.repeat(depth)}1,${']'.repeat(depth)}`)).toBe(depth + 2);
+    expect(jsonErrorOffset(`${'['.repeat(depth)}${']'.repeat(depth)}x`)).toBe(2 * depth);
+  });
+
+});

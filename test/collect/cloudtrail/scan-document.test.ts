@@ -4,26 +4,14 @@
 // duplicate keys, braces in strings, odd types, whitespace, broken files).
 import { recordProblem } from '../../../src/collect/cloudtrail/record.js';
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageAggregator } from '../../../src/collect/cloudtrail/aggregate.js';
 import { ingestLoaded, type CloudTrailParser } from '../../../src/collect/cloudtrail/ingest-file.js';
-import { TOP, scanDocument, type Want, type WantNode } from '../../../src/collect/cloudtrail/scan-document.js';
+import { TOP, scanDocument, type WantNode } from '../../../src/collect/cloudtrail/scan-document.js';
+import { documentText, placedAt, project, trailFiles } from '../../support/cloudtrail-text.js';
 import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
 
-/** What the scanner should build from JSON.parse's value: the wanted keys only, exact below a leaf. */
-function project(v: unknown, node: WantNode): unknown {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, w] of node.byName) if (Object.hasOwn(v, k)) out[k] = projectWant((v as Record<string, unknown>)[k], w);
-  return out;
-}
-function projectWant(v: unknown, w: Want): unknown {
-  if (w.kind === 'leaf') return v;
-  if (w.kind === 'object') return project(v, w.node);
-  return Array.isArray(v) ? v.map((e) => project(e, w.node)) : v;
-}
 
 function ingest(bytes: Buffer, parser: CloudTrailParser) {
   const agg = new UsageAggregator();
@@ -52,12 +40,6 @@ function sameEverywhere(bytes: Buffer): void {
   expect(ingest(bytes, 'scan')).toStrictEqual(ingest(bytes, 'json'));
 }
 
-function trailFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true })
-    .map((f) => join(dir, String(f)))
-    .filter((f) => statSync(f).isFile() && f.endsWith('.json'));
-}
 
 describe('scanDocument against JSON.parse', () => {
   it.skipIf(!sharedFixturesPresent)('every shared fixture trail: same partial document and same aggregate' + (sharedFixturesPresent ? '' : ` (${SKIP_REASON})`), () => {
@@ -141,47 +123,7 @@ describe('scanDocument against JSON.parse', () => {
   });
 });
 
-// ---- generated text --------------------------------------------------------------------------
-
-const hostileString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.constantFrom('{"a":[1,2]}', '}]},{', '\\', '"', '\u2028', '\u0000', '\ud800', 'arn:aws:iam::111122223333:role/x', 'AssumedRole', 'IAMUser', 's3.amazonaws.com', 'GetObject', '2024-05-01T09:00:00Z', 'AccessDenied'),
-);
-const leafValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 2 }), fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }));
-
-/** JSON text of an object from [key, value-text] entries: keys may repeat (the last one counts). */
-function objectText(entries: readonly (readonly [string, string])[], ws: string): string {
-  return `{${ws}${entries.map(([k, v]) => `${keyText(k)}${ws}:${ws}${v}`).join(`,${ws}`)}${ws}}`;
-}
-/** A key, sometimes with a letter written as a \\u escape (JSON.parse reads it as the same key). */
-function keyText(k: string): string {
-  const t = JSON.stringify(k);
-  return k.length > 3 && k.charCodeAt(1) % 3 === 0 ? `"${t.slice(1, 2)}\\u${k.charCodeAt(1).toString(16).padStart(4, '0')}${t.slice(3)}` : t;
-}
-
-const ws = fc.constantFrom('', '', ' ', '\n', '\t', '\r\n  ');
-const entriesOf = (keys: readonly string[], value: fc.Arbitrary<string>) => fc.array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 6 })), value), { maxLength: keys.length + 3 });
-const valueText = leafValue.map((v) => JSON.stringify(v) ?? 'null');
-
-const issuerText = fc.tuple(entriesOf(['arn', 'type', 'userName'], valueText), ws).map(([e, w]) => objectText(e, w));
-const contextText = fc.tuple(entriesOf(['sessionIssuer', 'sourceIdentity', 'attributes'], fc.oneof(issuerText, valueText)), ws).map(([e, w]) => objectText(e, w));
-const identityText = fc.tuple(entriesOf(['type', 'arn', 'accountId', 'sessionContext', 'invokedBy'], fc.oneof(contextText, valueText, fc.constantFrom('"AssumedRole"', '"IAMUser"', '"Root"'))), ws).map(([e, w]) => objectText(e, w));
-const resourcesText = fc.array(fc.oneof(fc.tuple(entriesOf(['ARN', 'type'], valueText), ws).map(([e, w]) => objectText(e, w)), valueText), { maxLength: 3 }).map((a) => `[${a.join(',')}]`);
-const recordText = fc
-  .record({
-    time: fc.constantFrom('"2024-05-01T09:00:00Z"', '"2024-05-02T10:00:00.123Z"', '"yesterday"', '5'),
-    source: fc.constantFrom('"s3.amazonaws.com"', '"iam.amazonaws.com"', '"lambda.amazonaws.com"', '"sts.amazonaws.com"', '"ec2.amazonaws.com"', '"x.example"'),
-    name: fc.constantFrom('"GetObject"', '"CreateRole"', '"Invoke"', '"AssumeRole"', '"DescribeInstances"', '"Nope"'),
-    identity: fc.oneof({ weight: 4, arbitrary: identityText }, { weight: 1, arbitrary: valueText }),
-    extra: entriesOf(['userAgent', 'errorCode', 'eventType', 'eventCategory', 'managementEvent', 'awsRegion', 'recipientAccountId', 'sourceIPAddress', 'requestParameters', 'responseElements', 'resources', 'eventID'], fc.oneof(valueText, resourcesText, identityText)),
-    params: fc.tuple(entriesOf(['bucketName', 'key', 'policyArn', 'functionName', 'roleArn', 'policyDocument'], valueText), ws).map(([e, w]) => objectText(e, w)),
-    w: ws,
-  })
-  .map(({ time, source, name, identity, extra, params, w }) => objectText([['eventTime', time], ['eventSource', source], ['eventName', name], ['userIdentity', identity], ['requestParameters', params], ...extra], w));
-const documentText = fc.tuple(fc.array(fc.oneof({ weight: 8, arbitrary: recordText }, { weight: 1, arbitrary: valueText }), { maxLength: 6 }), ws, fc.boolean()).map(([recs, w, dup]) => {
-  const list = `[${w}${recs.join(`,${w}`)}${w}]`;
-  return dup ? `{"Records":[],${w}"Records":${list}}` : `{${w}"Records":${w}${list}}`;
-});
+// ---- generated text (test/support/cloudtrail-text.ts) ------------------------------------------
 
 describe('scanDocument on generated hostile documents', () => {
   it('valid documents: the partial document equals JSON.parse projected, and the aggregates are equal', () => {
@@ -263,12 +205,6 @@ describe('scanDocument on generated hostile documents', () => {
   });
 });
 
-/** The bytes at `offset` into a fresh ArrayBuffer: 0 is word-aligned, 1–3 are not. */
-function placedAt(bytes: Buffer, offset: number): Buffer {
-  const room = Buffer.alloc(bytes.length + 8);
-  bytes.copy(room, offset);
-  return room.subarray(offset, offset + bytes.length);
-}
 
 // Strings are read four bytes at a time where the bytes are word-aligned (plainFrom): every stop
 // byte in every lane, bytes that differ from `"` or `\` only in the high bit, and unaligned copies

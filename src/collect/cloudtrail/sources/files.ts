@@ -42,7 +42,7 @@ export interface ReadCloudTrailOptions {
   readonly chunkBytes?: number;
   /** false: this thread only absorbs what workers read (it still reads if every worker fails). */
   readonly readOnMainThread?: boolean;
-  /** 'scan' (default): build only the fields usage needs; 'json': JSON.parse every file whole. */
+  /** 'wasm' (default) or 'scan' (JS): build only the fields usage needs; 'json': JSON.parse every file whole. */
   readonly parser?: CloudTrailParser;
   /** Creates a worker thread (tests; default: the ingest worker beside this module). */
   readonly spawnWorker?: () => Worker;
