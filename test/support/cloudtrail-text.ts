@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Want, WantNode } from '../../src/collect/cloudtrail/scan-document.js';
+import { UsageAggregator } from '../../src/collect/cloudtrail/aggregate.js';
+import { ingestLoaded, type CloudTrailParser } from '../../src/collect/cloudtrail/ingest-file.js';
 
 /** What the scanner should build from JSON.parse's value: the wanted keys only, exact below a leaf. */
 export function project(v: unknown, node: WantNode): unknown {
@@ -70,4 +72,11 @@ export function placedAt(bytes: Buffer, offset: number): Buffer {
   const room = Buffer.alloc(bytes.length + 8);
   bytes.copy(room, offset);
   return room.subarray(offset, offset + bytes.length);
+}
+
+/** One file's bytes through a parser into a fresh aggregator: the file's outcome and the usage over every time. */
+export function ingestWith(bytes: Buffer, parser: CloudTrailParser) {
+  const agg = new UsageAggregator();
+  const outcome = ingestLoaded({ file: 'f.json', bytes }, agg, 3, parser);
+  return { outcome, usage: agg.finish({ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }, []) };
 }

@@ -7,17 +7,12 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageAggregator } from '../../../src/collect/cloudtrail/aggregate.js';
-import { ingestLoaded, type CloudTrailParser } from '../../../src/collect/cloudtrail/ingest-file.js';
 import { TOP, scanDocument, type WantNode } from '../../../src/collect/cloudtrail/scan-document.js';
-import { documentText, placedAt, project, trailFiles } from '../../support/cloudtrail-text.js';
+import { documentText, ingestWith, placedAt, project, trailFiles } from '../../support/cloudtrail-text.js';
 import { ownFixture, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
 
 
-function ingest(bytes: Buffer, parser: CloudTrailParser) {
-  const agg = new UsageAggregator();
-  const outcome = ingestLoaded({ file: 'f.json', bytes }, agg, 3, parser);
-  return { outcome, usage: agg.finish({ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }, []) };
-}
+const ingest = ingestWith;
 
 /** How many documents the scanner built itself (rather than handing them to JSON.parse). */
 let scannedDocs = 0;

@@ -9,19 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { UsageAggregator } from '../../../src/collect/cloudtrail/aggregate.js';
-import { ingestLoaded, type CloudTrailParser } from '../../../src/collect/cloudtrail/ingest-file.js';
+import type { CloudTrailParser } from '../../../src/collect/cloudtrail/ingest-file.js';
 import { scanDocument } from '../../../src/collect/cloudtrail/scan-document.js';
 import { scanDocumentWasm } from '../../../src/collect/cloudtrail/scan-wasm.js';
 import { readCloudTrail } from '../../../src/collect/cloudtrail/sources/files.js';
-import { documentText, placedAt, trailFiles } from '../../support/cloudtrail-text.js';
+import { documentText, ingestWith, placedAt, trailFiles } from '../../support/cloudtrail-text.js';
 import { ownFixture, repoRoot, sharedFixture, sharedFixturesPresent, SKIP_REASON } from '../../support/fixtures.js';
 
-function ingest(bytes: Buffer, parser: CloudTrailParser) {
-  const agg = new UsageAggregator();
-  const outcome = ingestLoaded({ file: 'f.json', bytes }, agg, 3, parser);
-  return { outcome, usage: agg.finish({ start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' }, []) };
-}
+const ingest = ingestWith;
 
 function parses(bytes: Buffer): boolean {
   try {
