@@ -8,8 +8,10 @@
 // open and what would close it. Pure: data in, data out, computed once per account.
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
-import { escalates, gain, heldOnSome, widenedBy } from '../graph/power.js';
-import { sharedTypeWideReader, widenFor } from '../checks/widen.js';
+import { escalates, gain, heldOnSome, isAdminSet, widenedBy, type HeldOnSome, type PowerSets } from '../graph/power.js';
+import { heldOnlyOnNamed, rankedForWidening, sharedTypeWideReader, typeWideBeyond, widenFor } from '../checks/widen.js';
+import type { ActionSet } from '../iam/action-set.js';
+import type { EffectivePermissions } from '../iam/effective.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { NeededSet } from '../baseline/needed.js';
 import { isCovered } from '../baseline/needed.js';
@@ -30,18 +32,54 @@ interface Wider {
 }
 
 /**
+ * What an agent holds once its right-sized fix is applied (session 42), as the guards compare
+ * with it: its power (the fix's effective permissions, never more than today's), and the ranked
+ * actions the fix grants only on named resources (read from the fix's own statements, as
+ * `widenFor` reads today's). Made by plan.ts `agentAfterFix`; absent when no right-sized policy
+ * is planned (no usage or profile, an engineer's own role, nothing of the need granted by its
+ * own policies): then the guards compare with today, as before.
+ */
+export interface AfterFix {
+  readonly power: PowerSets;
+  /** Ranked ids held only on named resources after the fix (none: undefined). */
+  readonly named?: { readonly ids: ActionSet; readonly held: HeldOnSome };
+}
+
+/**
+ * The after-fix facts from the fix's identity policies (`p` carries them, its current boundary
+ * kept: the new boundary never allows more than it) and their effective permissions. Capped by
+ * today's sets, so an approval gate or an SCP of today still counts.
+ */
+export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot): AfterFix {
+  const unconditional = eff.unconditional.clone().and(a.effective.unconditional);
+  const allResources = eff.allResources.clone().and(a.effective.allResources);
+  const power: PowerSets = { unconditional, allResources, admin: isAdminSet(allResources, expander) };
+  const partly = rankedForWidening({ expander }).clone().and(unconditional).andNot(allResources);
+  if (partly.isEmpty()) return { power };
+  const { ids } = heldOnlyOnNamed({ expander, snapshot }, p, eff, partly.toArray());
+  return ids.isEmpty() ? { power } : { power, named: { ids, held: heldOnSome(ids, expander) } };
+}
+
+/**
  * "Gives more" is the escalation check's: a new ranked action, or (session 38) one the principal
  * holds only on named resources that the role's reach holds on every resource (`widenFor`).
- * Kept per analysed principal and graph: the chain pass and the principal's own plan ask alike.
+ * Session 42: with `after` (the agent once its right-sized fix is applied), a role also gives
+ * more when its reach gives more than *that* — the fix takes away the broad grant that made the
+ * role look like nothing new — and every role one assume hop away is asked, not only those the
+ * graph's escalating edges name (those compare with today). Kept per analysed principal and
+ * graph (and after-fix facts): the chain pass and the principal's own plan ask alike.
  */
-export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
+export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix): Wider {
   let byGraph = widerMemo.get(graph.built);
   if (!byGraph) widerMemo.set(graph.built, (byGraph = new WeakMap()));
   let w = byGraph.get(a);
-  if (!w) byGraph.set(a, (w = widerOf(a, graph, snapshot)));
-  return w;
+  if (!w) byGraph.set(a, (w = { today: widerOf(a, graph, snapshot) }));
+  if (!after) return w.today;
+  let x = w.after?.get(after);
+  if (!x) (w.after ??= new WeakMap()).set(after, (x = widerAfter(a, graph, snapshot, w.today, after)));
+  return x;
 }
-const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, Wider>>();
+const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, { today: Wider; after?: WeakMap<AfterFix, Wider> }>>();
 
 function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
   const expander = graph.built.expander;
@@ -66,6 +104,30 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
   return { roles, givesMore };
 }
 
+/**
+ * Today's roles, and those whose reach gives more than the agent keeps after its fix. The fix
+ * never allows more than today, so what gave more today still does; the union only guards
+ * against where the two readings are approximate (bounds of the scope readers).
+ */
+function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot | undefined, today: Wider, after: AfterFix): Wider {
+  const expander = graph.built.expander;
+  const beyond = snapshot && after.named ? typeWideBeyond({ expander }, graph, sharedTypeWideReader({ expander, snapshot })) : undefined;
+  const self = a.principal.arn;
+  const more = (r: GraphNodeInternal): boolean => {
+    // Assuming itself gives back what the fix leaves (its reach is read from today's policies).
+    if (r.id === self) return false;
+    const power = graph.reachPower(r.id, 'possible');
+    if (!power) return false;
+    const n = after.named;
+    return escalates(gain(power, after.power, expander)) || Boolean(n && widenedBy(n.held, n.ids, power.allResources, beyond?.(r, 'possible')));
+  };
+  const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
+  const roles = new Set(today.roles);
+  const node = graph.node(self);
+  if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.add(r.id);
+  return { roles, givesMore };
+}
+
 function rolesBehindHub(graph: AccessGraph, hub: GraphNodeInternal): GraphNodeInternal[] {
   const out: GraphNodeInternal[] = [];
   for (const e of graph.built.out[hub.index] ?? []) {
@@ -85,6 +147,12 @@ function assumable(graph: AccessGraph, from: GraphNodeInternal): GraphNodeIntern
     else if (to?.kind === 'hub') for (const r of rolesBehindHub(graph, to)) out.set(r.id, r);
   }
   return [...out.values()];
+}
+
+/** Whether the principal may assume any role at all (an assume edge out of it). */
+export function assumesAny(graph: AccessGraph, arn: string): boolean {
+  const n = graph.node(arn);
+  return Boolean(n && (graph.built.out[n.index] ?? []).some((e) => e.technique === ASSUME));
 }
 
 /** The sts:AssumeRole targets usage shows, or undefined when they are not known (not covered, a truncated sample). */
@@ -143,7 +211,7 @@ function notPlannable(b: AnalyzedPrincipal | undefined, snapshot: Snapshot): str
  * The chains of every agent of one account whose usage covers the window and was seen assuming a
  * role that gives more: which far roles each middle role's boundary denies, which stay open.
  */
-export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot): HopChains {
+export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot, afterOf: (a: AnalyzedPrincipal) => AfterFix | undefined = () => undefined): HopChains {
   if (!graph) return NO_CHAINS;
   const byArn = new Map(analyzed.map((a) => [a.principal.arn, a] as const));
   const guards = new Map<string, { deny: Set<string>; agents: Set<string> }>();
@@ -153,7 +221,8 @@ export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: Readon
     const seen = observedAssumes(a, needed.get(a.principal.arn)?.covered === true);
     // Unknown is not unused: without covered usage the agent's own guards are off, and no hop is "seen".
     if (!seen || seen.size === 0) continue;
-    const wider = widerRoles(a, graph, snapshot);
+    // Far roles are judged against what the agent keeps after its own fix (session 42), as its first hops are.
+    const wider = widerRoles(a, graph, snapshot, afterOf(a));
     const list: HopChain[] = [];
     for (const via of [...wider.roles].filter((r) => seen.has(r)).sort()) {
       const node = graph.node(via);

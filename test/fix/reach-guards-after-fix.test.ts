@@ -106,8 +106,9 @@ describe('guards compare with the agent after its right-sized fix', () => {
         { name: 'deploy', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DeleteTable'))] },
       ],
     });
-    const u = agentUsage([GET_ORDERS, { action: 'sts:AssumeRole', resources: [HUB] }]);
-    u.byPrincipal[HUB] = { ...u.byPrincipal[AGENT]!, principalArn: HUB, actions: [{ action: 'dynamodb:DescribeTable', count: 1, firstSeen: '2026-11-01T00:00:00Z', lastSeen: '2026-11-02T00:00:00Z', resources: [] }] };
+    const agentOnly = agentUsage([GET_ORDERS, { action: 'sts:AssumeRole', resources: [HUB] }]);
+    const hubUsage = { ...agentOnly.byPrincipal[AGENT]!, principalArn: HUB, actions: [{ action: 'dynamodb:DescribeTable', count: 1, firstSeen: '2026-11-01T00:00:00Z', lastSeen: '2026-11-02T00:00:00Z', resources: [] }] };
+    const u = { ...agentOnly, byPrincipal: { ...agentOnly.byPrincipal, [HUB]: hubUsage } };
     const [a] = analyzeSnapshots([{ ...snapshot(spec), usage: u }], defaultConfig(), opts);
     const hubFix = a!.report.fixes.find((f) => f.principalArn === HUB && f.kind === 'permissions-boundary');
     expect(docOf(hubFix!).statements.find((s) => s.sid === 'NoUnusedRoleHops')?.resource).toEqual([DEPLOY]);
