@@ -136,6 +136,24 @@ describe('controls', () => {
     expect(plan(account([deleteTable('*')], { deploy: [deleteTable('*')] }), [{ action: 'dynamodb:DeleteTable' }]).guard).toBeUndefined();
   });
 
+  it('no right-sized policy (an engineer\'s own Identity Center role an agent drives keeps what it has): today\'s comparison, and the boundary fix says so', () => {
+    const SSO = 'AWSReservedSSO_Dev_0123456789abcdef';
+    const spec = broad({ deploy: [allow('dynamodb:DeleteTable')] });
+    spec.roles![0] = { ...spec.roles![0]!, name: SSO, trust: trust({ AWS: DEV }) };
+    const arnOf = arn(DEV, 'role', SSO);
+    const u = agentUsage([GET_ORDERS]);
+    const usage = { ...u, byPrincipal: { [arnOf]: { ...u.byPrincipal[AGENT]!, principalArn: arnOf } } };
+    const [a] = analyzeSnapshots([{ ...snapshot(spec), usage }], defaultConfig(), opts);
+    const fixes = a!.report.fixes.filter((f) => f.principalArn === arnOf);
+    const b = fixes.find((f) => f.kind === 'permissions-boundary');
+    expect(b, 'the engineer\'s role driven by an agent gets a boundary fix').toBeDefined();
+    expect(fixes.some((f) => f.kind === 'replace-policy')).toBe(false);
+    expect(docOf(b!).statements.some((s) => s.sid === 'NoUnusedRoleHops')).toBe(false);
+    expect(b!.notes.find((n) => n.startsWith('NoUnusedRoleHops compares'))).toContain("an engineer's own role keeps what it has");
+    // Control: the agent with a right-sized policy gets no such note.
+    expect(plan(broad({ deploy: [allow('dynamodb:DeleteTable')] })).boundary.notes.some((n) => n.startsWith('NoUnusedRoleHops compares'))).toBe(false);
+  });
+
   it('no usage covering the agent: no guard at all (unknown is not unused), as before', () => {
     const spec = broad({ deploy: [allow('dynamodb:DeleteTable')] });
     const u = agentUsage([GET_ORDERS]);
