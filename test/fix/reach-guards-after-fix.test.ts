@@ -128,6 +128,33 @@ describe('controls', () => {
     expect(plan(broad({ deploy: [allow('dynamodb:DeleteTable')], reader: [allow('dynamodb:GetItem', table('orders'))] })).guard?.resource).toEqual([DEPLOY]);
   });
 
+  it('a user agent whose group grants dynamodb:* (group policies stay after its fix): deploy gives nothing more — not denied', () => {
+    const USER = arn(DEV, 'user', 'kiro-bot');
+    const spec: AccountSpec = {
+      users: [{ name: 'kiro-bot', tags: { 'ai-agent': 'true' }, groups: ['builders'], inline: [doc(allow('sts:AssumeRole', DEPLOY), allow('dynamodb:GetItem'))] }],
+      groups: [{ name: 'builders', inline: [doc(allow('dynamodb:*'))] }],
+      roles: [{ name: 'deploy', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DeleteTable'))] }],
+    };
+    const u = agentUsage([GET_ORDERS]);
+    const usage = { ...u, byPrincipal: { [USER]: { ...u.byPrincipal[AGENT]!, principalArn: USER } } };
+    const guardOf = (x: AccountSpec) => {
+      const [a] = analyzeSnapshots([{ ...snapshot(x), usage }], defaultConfig(), opts);
+      const b = a!.report.fixes.find((f) => f.principalArn === USER && f.kind === 'permissions-boundary');
+      expect(b, 'the user agent gets a boundary fix').toBeDefined();
+      return docOf(b!).statements.find((s) => s.sid === 'NoUnusedRoleHops');
+    };
+    expect(guardOf(spec)).toBeUndefined();
+    // Control: the same grant in the user's own policy (which the fix replaces): deploy is denied.
+    const own: AccountSpec = { ...spec, users: [{ ...spec.users![0]!, groups: [], inline: [doc(allow('sts:AssumeRole', DEPLOY), allow('dynamodb:*'))] }], groups: [] };
+    expect(guardOf(own)?.resource).toEqual([DEPLOY]);
+  });
+
+  it('the agent may assume itself (it trusts its account, sts:AssumeRole on *): never denied on itself, though its reach reads today\'s policies', () => {
+    const spec = account([allow('dynamodb:*')], { deploy: [allow('dynamodb:DeleteTable')] }, { assume: allow('sts:AssumeRole', '*') });
+    spec.roles![0]!.trust = trust({ AWS: DEV });
+    expect(plan(spec).guard?.resource).toEqual([DEPLOY]);
+  });
+
   it('the agent was seen assuming deploy: not denied, though it gives more than the fix leaves', () => {
     expect(plan(broad({ deploy: [allow('dynamodb:DeleteTable')] }), [GET_ORDERS, { action: 'sts:AssumeRole', resources: [DEPLOY] }]).guard).toBeUndefined();
   });
