@@ -172,18 +172,42 @@ export type ChainOpen =
   /** No fix of the middle role can carry the deny (why: a phrase). */
   | { readonly notPlanned: string };
 
-/** agent → via → each of `to`: the agent was seen assuming `via`, and each `to` gives more than the agent has. */
+/**
+ * agent → path… → each of `to`: the agent was seen assuming path[0], each role of the path was
+ * seen assuming the next (session 42; session 40 followed one role), `via` is the last, and each
+ * `to` gives more than the agent keeps.
+ */
 export interface HopChain {
   readonly via: string;
+  /** The middle roles from the agent's first hop to `via` (its last element), each seen assuming the next. */
+  readonly path: readonly string[];
   /** Far roles whose hop `via`'s boundary denies (closed). */
   readonly closed: readonly string[];
   /** Far roles left open, and why. */
   readonly open: readonly { readonly to: string; readonly why: ChainOpen }[];
+  /** Roles `via` was seen assuming that are not followed: the chain already holds MAX_CHAIN_ROLES roles. */
+  readonly notFollowed?: readonly string[];
+}
+
+/**
+ * At most this many middle roles in a chain, each seen assuming the next (agent → m1 → m2 → m3 →
+ * m4 → far): a bound on the walk, stated in the note of a chain that goes on past it. Four covers
+ * the hub/relay/deploy layouts seen in practice with room to spare; each role is visited once per
+ * agent (a cycle a → b → a ends), so the walk is at most the agent's observed reach.
+ */
+export const MAX_CHAIN_ROLES = 4;
+
+/** A middle role's boundary guard: the far roles it denies, the agents that act through it, and their chains to it. */
+export interface HopGuard {
+  readonly deny: readonly string[];
+  readonly agents: readonly string[];
+  /** Each chain to this role as ARNs, the agent first and this role last (sorted; one per agent and path). */
+  readonly paths: readonly (readonly string[])[];
 }
 
 export interface HopChains {
   /** A middle role's ARN → the far roles its boundary denies, and the agents that act through it. */
-  readonly guards: ReadonlyMap<string, { readonly deny: readonly string[]; readonly agents: readonly string[] }>;
+  readonly guards: ReadonlyMap<string, HopGuard>;
   /** An agent's ARN → the chains through roles it was seen assuming. */
   readonly chains: ReadonlyMap<string, readonly HopChain[]>;
 }
@@ -210,11 +234,14 @@ function notPlannable(b: AnalyzedPrincipal | undefined, snapshot: Snapshot): str
 /**
  * The chains of every agent of one account whose usage covers the window and was seen assuming a
  * role that gives more: which far roles each middle role's boundary denies, which stay open.
+ * Session 42: a middle role seen assuming another (its usage covers the window, untruncated) is
+ * followed there too, breadth first (shortest chain first), up to MAX_CHAIN_ROLES roles, each
+ * role once per agent.
  */
 export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot, afterOf: (a: AnalyzedPrincipal) => AfterFix | undefined = () => undefined): HopChains {
   if (!graph) return NO_CHAINS;
   const byArn = new Map(analyzed.map((a) => [a.principal.arn, a] as const));
-  const guards = new Map<string, { deny: Set<string>; agents: Set<string> }>();
+  const guards = new Map<string, { deny: Set<string>; agents: Set<string>; paths: Map<string, string[]> }>();
   const chains = new Map<string, HopChain[]>();
   for (const a of analyzed) {
     if (!a.isAgent) continue;
@@ -224,33 +251,44 @@ export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: Readon
     // Far roles are judged against what the agent keeps after its own fix (session 42), as its first hops are.
     const wider = widerRoles(a, graph, snapshot, afterOf(a));
     const list: HopChain[] = [];
-    for (const via of [...wider.roles].filter((r) => seen.has(r)).sort()) {
+    const queue: string[][] = [...wider.roles].filter((r) => seen.has(r)).sort().map((r) => [r]);
+    const visited = new Set<string>([a.principal.arn, ...queue.map((q) => q[0]!)]);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const path = queue[qi]!;
+      const via = path[path.length - 1]!;
       const node = graph.node(via);
       if (!node) continue;
-      const far = assumable(graph, node).filter((c) => c.id !== a.principal.arn && c.id !== via && wider.givesMore(c)).map((c) => c.id).sort();
+      const far = assumable(graph, node).filter((c) => c.id !== a.principal.arn && !path.includes(c.id) && wider.givesMore(c)).map((c) => c.id).sort();
       if (far.length === 0) continue;
       const b = byArn.get(via);
       const notPlanned = notPlannable(b, snapshot);
-      const bSeen = b && !notPlanned ? observedAssumes(b, isCovered(snapshot.usage, via)) : undefined;
+      // What the middle role assumed, when known (covered, not a sample): decides closing, and where the chain goes on.
+      const bSeen = b ? observedAssumes(b, isCovered(snapshot.usage, via)) : undefined;
       const closed: string[] = [];
       const open: { to: string; why: ChainOpen }[] = [];
+      const notFollowed: string[] = [];
       for (const to of far) {
         if (notPlanned) open.push({ to, why: { notPlanned } });
         else if (!bSeen) open.push({ to, why: 'unknown' });
         else if (bSeen.has(to)) open.push({ to, why: 'used' });
         else closed.push(to);
+        if (!bSeen?.has(to)) continue;
+        if (path.length >= MAX_CHAIN_ROLES) notFollowed.push(to);
+        else if (!visited.has(to)) { visited.add(to); queue.push([...path, to]); }
       }
       if (closed.length > 0) {
         let g = guards.get(via);
-        if (!g) guards.set(via, (g = { deny: new Set(), agents: new Set() }));
+        if (!g) guards.set(via, (g = { deny: new Set(), agents: new Set(), paths: new Map() }));
         for (const c of closed) g.deny.add(c);
         g.agents.add(a.principal.arn);
+        const full = [a.principal.arn, ...path];
+        g.paths.set(full.join('\n'), full);
       }
-      list.push({ via, closed, open });
+      list.push({ via, path, closed, open, ...(notFollowed.length > 0 ? { notFollowed } : {}) });
     }
     if (list.length > 0) chains.set(a.principal.arn, list);
   }
-  const sorted = new Map([...guards].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, g]) => [k, { deny: [...g.deny].sort(), agents: [...g.agents].sort() }] as const));
+  const sorted = new Map([...guards].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, g]) => [k, { deny: [...g.deny].sort(), agents: [...g.agents].sort(), paths: [...g.paths].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, v]) => v) }] as const));
   return { guards: sorted, chains };
 }
 
@@ -298,8 +336,11 @@ export function chainNotes(agentArn: string, chains: readonly HopChain[] | undef
   const out: string[] = [];
   for (const c of chains) {
     const via = name(c.via);
-    const head = `Role chain ${agent} → ${via} →`;
-    const seen = `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`;
+    const path = c.path.length > 0 ? c.path : [c.via];
+    const head = `Role chain ${[agent, ...path.map(name)].join(' → ')} →`;
+    const seen = path.length === 1
+      ? `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`
+      : `${agent} was seen assuming ${name(path[0]!)}${path.slice(1).map((m, i) => `, ${name(path[i]!)} assuming ${name(m)}`).join('')}, so leash denies none of those hops, and ${via}'s sessions are not bounded by this boundary`;
     if (c.closed.length > 0) out.push(`${head} ${names(c.closed, graph)}: ${seen}; ${via} never assumed ${names(c.closed, graph)} in the usage window, so the chain is closed by ${via}'s own permissions boundary (NoUnusedRoleHops: fix ${fixOf(c.via)}, unless the boundary in place already says it). Apply it with this one.`);
     const by = (test: (w: ChainOpen) => boolean) => c.open.filter((o) => test(o.why)).map((o) => o.to);
     const used = by((w) => w === 'used');
@@ -310,8 +351,25 @@ export function chainNotes(agentArn: string, chains: readonly HopChain[] | undef
     const reasons = new Map<string, string[]>();
     for (const o of c.open) if (typeof o.why === 'object') reasons.set(o.why.notPlanned, [...(reasons.get(o.why.notPlanned) ?? []), o.to]);
     for (const [why, to] of reasons) out.push(`${head} ${names(to, graph)} stays open: ${seen}; leash writes no fix for ${via} (${safeText(why)}). Closing it: ${closeBy(to)}.`);
+    if (c.notFollowed) out.push(`${head} ${names(c.notFollowed, graph)} → …: not followed further: leash follows a chain through at most ${MAX_CHAIN_ROLES} roles each seen assuming the next, and ${via}'s sessions assumed ${names(c.notFollowed, graph)}, so what ${c.notFollowed.length === 1 ? 'that role' : 'those roles'} may assume in turn is not asked. Closing it: check ${names(c.notFollowed, graph)}'s own sts:AssumeRole grants and the trust policies of the roles ${c.notFollowed.length === 1 ? 'it reaches' : 'they reach'}, or ${closeBy(c.notFollowed)}.`);
   }
   return out;
+}
+
+/**
+ * How the agents reach a middle role, for its guard's texts: "was seen assuming hub", or (session
+ * 42) "acts through relay by a chain of roles each seen assuming the next (kiro-agent → hub →
+ * relay)", or both. `me` is the role's name, escaped.
+ */
+export function reachedText(g: Pick<HopGuard, 'agents' | 'paths'>, me: string, graph: AccessGraph | undefined): string {
+  const many = g.agents.length > 1;
+  const long = g.paths.filter((x) => x.length > 2);
+  const seen = `${many ? 'were' : 'was'} seen assuming ${me}`;
+  if (long.length === 0) return seen;
+  const name = (x: string) => safeText(graph?.node(x)?.principal?.name ?? x);
+  const shown = `${long.slice(0, 3).map((x) => x.map(name).join(' → ')).join('; ')}${long.length > 3 ? `; and ${long.length - 3} more` : ''}`;
+  const chain = `by a chain of roles each seen assuming the next (${shown})`;
+  return long.length === g.paths.length ? `${many ? 'act' : 'acts'} through ${me} ${chain}` : `${seen}, or reach it ${chain}`;
 }
 
 /** On a middle role that is an agent itself: which of its NoUnusedRoleHops roles are there for the agents acting through it. */
@@ -319,5 +377,5 @@ export function chainedHere(chains: HopChains, arn: string, graph: AccessGraph |
   const g = chains.guards.get(arn);
   if (!g) return [];
   const me = safeText(graph?.node(arn)?.principal?.name ?? arn);
-  return [`NoUnusedRoleHops also names ${names(g.deny, graph)}: ${names(g.agents, graph)} ${g.agents.length === 1 ? 'was' : 'were'} seen assuming ${me}, and could chain through it to ${g.deny.length === 1 ? 'a role that gives' : 'roles that give'} more than ${g.agents.length === 1 ? 'it has' : 'they have'}; ${me} never assumed ${g.deny.length === 1 ? 'it' : 'them'} in the usage window.`];
+  return [`NoUnusedRoleHops also names ${names(g.deny, graph)}: ${names(g.agents, graph)} ${reachedText(g, me, graph)}, and could chain through it to ${g.deny.length === 1 ? 'a role that gives' : 'roles that give'} more than ${g.agents.length === 1 ? 'it has' : 'they have'}; ${me} never assumed ${g.deny.length === 1 ? 'it' : 'them'} in the usage window.`];
 }

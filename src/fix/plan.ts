@@ -4,7 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { afterFixOf, assumesAny, chainedHere, chainNotes, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type HopChains } from './hop-chains.js';
+import { afterFixOf, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type HopChains } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -1402,7 +1402,7 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
  * is no agent is leash's to right-size: other callers use it too, and an approval deny could stop
  * them. Verification re-checks every call its usage shows.
  */
-export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, guard: { readonly deny: readonly string[]; readonly agents: readonly string[] }, graph?: AccessGraph): PrincipalFixPlan | undefined {
+export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, guard: { readonly deny: readonly string[]; readonly agents: readonly string[]; readonly paths?: readonly (readonly string[])[] }, graph?: AccessGraph): PrincipalFixPlan | undefined {
   const p = a.principal;
   if (p.kind !== 'role' || (p.boundaryArn && !p.boundary) || guard.deny.length === 0) return undefined;
   const fit = hopDeny(guard.deny, graph);
@@ -1437,7 +1437,7 @@ export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapsho
   const fix: Fix = {
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
     title: `Permissions boundary for ${p.name}: no unused role hop an agent could chain through it`,
-    description: `${agentNames.join(', ')} (AI agent${many ? 's' : ''}) ${many ? 'were' : 'was'} seen assuming ${safeText(p.name)}, whose sessions their boundaries do not bound; ${safeText(p.name)} may assume ${denied.join(', ')}, which give${denied.length === 1 ? 's' : ''} more than ${agentNames.join(', ')} ${many ? 'have' : 'has'}, and never assumed ${denied.length === 1 ? 'it' : 'them'} in the usage window. This boundary denies ${denied.length === 1 ? 'that hop' : 'those hops'} (NoUnusedRoleHops) and removing itself, and keeps everything else ${safeText(p.name)} may do: ${p.boundary ? `its current boundary ${safeText(p.boundaryArn ?? '')} as it is (KeptFromCurrent statements)` : 'every action, as having no boundary does'}.`,
+    description: `${agentNames.join(', ')} (AI agent${many ? 's' : ''}) ${reachedText({ agents: guard.agents, paths: guard.paths ?? [] }, safeText(p.name), graph)}, whose sessions their boundaries do not bound; ${safeText(p.name)} may assume ${denied.join(', ')}, which give${denied.length === 1 ? 's' : ''} more than ${agentNames.join(', ')} ${many ? 'have' : 'has'}, and never assumed ${denied.length === 1 ? 'it' : 'them'} in the usage window. This boundary denies ${denied.length === 1 ? 'that hop' : 'those hops'} (NoUnusedRoleHops) and removing itself, and keeps everything else ${safeText(p.name)} may do: ${p.boundary ? `its current boundary ${safeText(p.boundaryArn ?? '')} as it is (KeptFromCurrent statements)` : 'every action, as having no boundary does'}.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: document,
     renderings: fixRenderings({ kind: 'permissions-boundary', verification }, { ...targetBase, policies: [bPolicy] }),
