@@ -105,6 +105,14 @@ describe('a chain followed past the first observed role', () => {
     expect(o.fixOf('hub')).toBeUndefined();
   });
 
+  it('relay is an agent itself: its own boundary fix names far too, and says which chain reaches it', () => {
+    const spec = chainWorld(HUB_RELAY);
+    spec.roles!.find((r) => r.name === 'relay')!.tags = { 'ai-agent': 'true' };
+    const o = outcome(spec, usage(HUB_RELAY, seenInTurn(HUB_RELAY)));
+    expect(o.guardOn('relay')?.resource).toEqual([FAR]);
+    expect(o.fixOf('relay')!.notes.find((n) => n.startsWith('NoUnusedRoleHops also names far'))).toContain('kiro-agent acts through relay by a chain of roles each seen assuming the next (kiro-agent → hub → relay)');
+  });
+
   it('a hostile relay name reaches the notes and the relay fix\'s description escaped', () => {
     const name = HOSTILE_NAMES.find((n) => n.includes('\u001b'))!;
     const middle = ['hub', name];
