@@ -105,6 +105,20 @@ describe('a chain followed past the first observed role', () => {
     expect(o.fixOf('hub')).toBeUndefined();
   });
 
+  it('relay may assume hub but never did: a role already on the chain is not denied (the agent reaches it anyway), far is', () => {
+    const o = outcome(chainWorld(HUB_RELAY, { relay: ['hub'] }), usage(HUB_RELAY, seenInTurn(HUB_RELAY)));
+    expect(o.guardOn('relay')?.resource).toEqual([FAR]);
+  });
+
+  it('a diamond (hub seen assuming a and b, each seen assuming c): c is followed once — one guard, one note', () => {
+    const spec = chainWorld(['hub', 'a', 'c']);
+    spec.roles!.find((r) => r.name === 'hub')!.inline = [doc(allow('sts:AssumeRole', [role('a'), role('b')]), allow('dynamodb:DescribeTable'))];
+    spec.roles!.push({ name: 'b', trust: trust({ AWS: DEV }), inline: [doc(allow('sts:AssumeRole', role('c')), allow('dynamodb:DescribeTable'))] });
+    const o = outcome(spec, usage(['hub'], { hub: [READ, assumed('a'), assumed('b')], a: [READ, assumed('c')], b: [READ, assumed('c')], c: [READ] }));
+    expect(o.guardOn('c')?.resource).toEqual([FAR]);
+    expect(o.agentNotes.filter((n) => n.includes('→ c → far:'))).toEqual([expect.stringContaining('Role chain kiro-agent → hub → a → c → far:')]);
+  });
+
   it('relay is an agent itself: its own boundary fix names far too, and says which chain reaches it', () => {
     const spec = chainWorld(HUB_RELAY);
     spec.roles!.find((r) => r.name === 'relay')!.tags = { 'ai-agent': 'true' };
@@ -137,6 +151,13 @@ describe('controls', () => {
     expect(o.fixOf('relay')).toBeUndefined();
     expect(noteOn(o, 'kiro-agent → hub → relay → far stays open')).toContain("relay's usage does not cover the window");
     expect(noteOn(o, 'kiro-agent → hub → relay → far stays open')).toContain('scan again with usage covering relay');
+  });
+
+  it('hub\'s usage does not cover the window: whether hub assumed relay is not known, so relay is not followed (no fix on relay), even though relay\'s own usage is', () => {
+    const o = outcome(chainWorld(HUB_RELAY), usage(HUB_RELAY, seenInTurn(HUB_RELAY), [AGENT, role('relay')]));
+    expect(o.fixOf('relay')).toBeUndefined();
+    expect(noteOn(o, 'kiro-agent → hub → relay stays open')).toContain("hub's usage does not cover the window");
+    expect(o.agentNotes.some((n) => n.includes('→ relay → far'))).toBe(false);
   });
 
   it('hub never assumed relay (only may): hub\'s boundary denies relay, and relay is not followed', () => {
