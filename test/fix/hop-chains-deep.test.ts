@@ -114,7 +114,7 @@ describe('a chain followed past the first observed role', () => {
     const spec = chainWorld(['hub', 'a', 'c']);
     spec.roles!.find((r) => r.name === 'hub')!.inline = [doc(allow('sts:AssumeRole', [role('a'), role('b')]), allow('dynamodb:DescribeTable'))];
     spec.roles!.push({ name: 'b', trust: trust({ AWS: DEV }), inline: [doc(allow('sts:AssumeRole', role('c')), allow('dynamodb:DescribeTable'))] });
-    const o = outcome(spec, usage(['hub'], { hub: [READ, assumed('a'), assumed('b')], a: [READ, assumed('c')], b: [READ, assumed('c')], c: [READ] }));
+    const o = outcome(spec, usage(['hub'], { hub: [READ, { action: 'sts:AssumeRole', resources: [role('a'), role('b')] }], a: [READ, assumed('c')], b: [READ, assumed('c')], c: [READ] }));
     expect(o.guardOn('c')?.resource).toEqual([FAR]);
     expect(o.agentNotes.filter((n) => n.includes('→ c → far:'))).toEqual([expect.stringContaining('Role chain kiro-agent → hub → a → c → far:')]);
   });
