@@ -127,6 +127,15 @@ describe('a chain followed past the first observed role', () => {
     expect(o.fixOf('relay')!.notes.find((n) => n.startsWith('NoUnusedRoleHops also names far'))).toContain('kiro-agent acts through relay by a chain of roles each seen assuming the next (kiro-agent → hub → relay)');
   });
 
+  it('hub cannot carry a fix (its boundary is not in the export) but its usage is known: relay is still followed and closes far', () => {
+    const spec = chainWorld(HUB_RELAY);
+    spec.roles!.find((r) => r.name === 'hub')!.boundary = 'not-exported';
+    const o = outcome(spec, usage(HUB_RELAY, seenInTurn(HUB_RELAY)));
+    expect(o.fixOf('hub')).toBeUndefined();
+    expect(noteOn(o, 'kiro-agent → hub → relay stays open')).toContain('leash writes no fix for hub');
+    expect(o.guardOn('relay')?.resource).toEqual([FAR]);
+  });
+
   it('a hostile relay name reaches the notes and the relay fix\'s description escaped', () => {
     const name = HOSTILE_NAMES.find((n) => n.includes('\u001b'))!;
     const middle = ['hub', name];
