@@ -8,8 +8,10 @@
 // open and what would close it. Pure: data in, data out, computed once per account.
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
-import { escalates, gain, heldOnSome, widenedBy } from '../graph/power.js';
-import { sharedTypeWideReader, widenFor } from '../checks/widen.js';
+import { escalates, gain, heldOnSome, isAdminSet, widenedBy, type HeldOnSome, type PowerSets } from '../graph/power.js';
+import { heldOnlyOnNamed, rankedForWidening, sharedTypeWideReader, typeWideBeyond, widenFor } from '../checks/widen.js';
+import type { ActionSet } from '../iam/action-set.js';
+import type { EffectivePermissions } from '../iam/effective.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { NeededSet } from '../baseline/needed.js';
 import { isCovered } from '../baseline/needed.js';
@@ -30,18 +32,54 @@ interface Wider {
 }
 
 /**
+ * What an agent holds once its right-sized fix is applied (session 42), as the guards compare
+ * with it: its power (the fix's effective permissions, never more than today's), and the ranked
+ * actions the fix grants only on named resources (read from the fix's own statements, as
+ * `widenFor` reads today's). Made by plan.ts `agentAfterFix`; absent when no right-sized policy
+ * is planned (no usage or profile, an engineer's own role, nothing of the need granted by its
+ * own policies): then the guards compare with today, as before.
+ */
+export interface AfterFix {
+  readonly power: PowerSets;
+  /** Ranked ids held only on named resources after the fix (none: undefined). */
+  readonly named?: { readonly ids: ActionSet; readonly held: HeldOnSome };
+}
+
+/**
+ * The after-fix facts from the fix's identity policies (`p` carries them, its current boundary
+ * kept: the new boundary never allows more than it) and their effective permissions. Capped by
+ * today's sets, so an approval gate or an SCP of today still counts.
+ */
+export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot): AfterFix {
+  const unconditional = eff.unconditional.clone().and(a.effective.unconditional);
+  const allResources = eff.allResources.clone().and(a.effective.allResources);
+  const power: PowerSets = { unconditional, allResources, admin: isAdminSet(allResources, expander) };
+  const partly = rankedForWidening({ expander }).clone().and(unconditional).andNot(allResources);
+  if (partly.isEmpty()) return { power };
+  const { ids } = heldOnlyOnNamed({ expander, snapshot }, p, eff, partly.toArray());
+  return ids.isEmpty() ? { power } : { power, named: { ids, held: heldOnSome(ids, expander) } };
+}
+
+/**
  * "Gives more" is the escalation check's: a new ranked action, or (session 38) one the principal
  * holds only on named resources that the role's reach holds on every resource (`widenFor`).
- * Kept per analysed principal and graph: the chain pass and the principal's own plan ask alike.
+ * Session 42: with `after` (the agent once its right-sized fix is applied), a role also gives
+ * more when its reach gives more than *that* — the fix takes away the broad grant that made the
+ * role look like nothing new — and every role one assume hop away is asked, not only those the
+ * graph's escalating edges name (those compare with today). Kept per analysed principal and
+ * graph (and after-fix facts): the chain pass and the principal's own plan ask alike.
  */
-export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
+export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix): Wider {
   let byGraph = widerMemo.get(graph.built);
   if (!byGraph) widerMemo.set(graph.built, (byGraph = new WeakMap()));
   let w = byGraph.get(a);
-  if (!w) byGraph.set(a, (w = widerOf(a, graph, snapshot)));
-  return w;
+  if (!w) byGraph.set(a, (w = { today: widerOf(a, graph, snapshot) }));
+  if (!after) return w.today;
+  let x = w.after?.get(after);
+  if (!x) (w.after ??= new WeakMap()).set(after, (x = widerAfter(a, graph, snapshot, w.today, after)));
+  return x;
 }
-const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, Wider>>();
+const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, { today: Wider; after?: WeakMap<AfterFix, Wider> }>>();
 
 function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
   const expander = graph.built.expander;
@@ -66,6 +104,30 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
   return { roles, givesMore };
 }
 
+/**
+ * Today's roles, and those whose reach gives more than the agent keeps after its fix. The fix
+ * never allows more than today, so what gave more today still does; the union only guards
+ * against where the two readings are approximate (bounds of the scope readers).
+ */
+function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot | undefined, today: Wider, after: AfterFix): Wider {
+  const expander = graph.built.expander;
+  const beyond = snapshot && after.named ? typeWideBeyond({ expander }, graph, sharedTypeWideReader({ expander, snapshot })) : undefined;
+  const self = a.principal.arn;
+  const more = (r: GraphNodeInternal): boolean => {
+    // Assuming itself gives back what the fix leaves (its reach is read from today's policies).
+    if (r.id === self) return false;
+    const power = graph.reachPower(r.id, 'possible');
+    if (!power) return false;
+    const n = after.named;
+    return escalates(gain(power, after.power, expander)) || Boolean(n && widenedBy(n.held, n.ids, power.allResources, beyond?.(r, 'possible')));
+  };
+  const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
+  const roles = new Set(today.roles);
+  const node = graph.node(self);
+  if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.add(r.id);
+  return { roles, givesMore };
+}
+
 function rolesBehindHub(graph: AccessGraph, hub: GraphNodeInternal): GraphNodeInternal[] {
   const out: GraphNodeInternal[] = [];
   for (const e of graph.built.out[hub.index] ?? []) {
@@ -87,6 +149,12 @@ function assumable(graph: AccessGraph, from: GraphNodeInternal): GraphNodeIntern
   return [...out.values()];
 }
 
+/** Whether the principal may assume any role at all (an assume edge out of it). */
+export function assumesAny(graph: AccessGraph, arn: string): boolean {
+  const n = graph.node(arn);
+  return Boolean(n && (graph.built.out[n.index] ?? []).some((e) => e.technique === ASSUME));
+}
+
 /** The sts:AssumeRole targets usage shows, or undefined when they are not known (not covered, a truncated sample). */
 export function observedAssumes(a: Pick<AnalyzedPrincipal, 'usage'>, covered: boolean): ReadonlySet<string> | undefined {
   if (!covered) return undefined;
@@ -104,18 +172,42 @@ export type ChainOpen =
   /** No fix of the middle role can carry the deny (why: a phrase). */
   | { readonly notPlanned: string };
 
-/** agent → via → each of `to`: the agent was seen assuming `via`, and each `to` gives more than the agent has. */
+/**
+ * agent → path… → each of `to`: the agent was seen assuming path[0], each role of the path was
+ * seen assuming the next (session 42; session 40 followed one role), `via` is the last, and each
+ * `to` gives more than the agent keeps.
+ */
 export interface HopChain {
   readonly via: string;
+  /** The middle roles from the agent's first hop to `via` (its last element), each seen assuming the next. */
+  readonly path: readonly string[];
   /** Far roles whose hop `via`'s boundary denies (closed). */
   readonly closed: readonly string[];
   /** Far roles left open, and why. */
   readonly open: readonly { readonly to: string; readonly why: ChainOpen }[];
+  /** Roles `via` was seen assuming that are not followed: the chain already holds MAX_CHAIN_ROLES roles. */
+  readonly notFollowed?: readonly string[];
+}
+
+/**
+ * At most this many middle roles in a chain, each seen assuming the next (agent → m1 → m2 → m3 →
+ * m4 → far): a bound on the walk, stated in the note of a chain that goes on past it. Four covers
+ * the hub/relay/deploy layouts seen in practice with room to spare; each role is visited once per
+ * agent (a cycle a → b → a ends), so the walk is at most the agent's observed reach.
+ */
+export const MAX_CHAIN_ROLES = 4;
+
+/** A middle role's boundary guard: the far roles it denies, the agents that act through it, and their chains to it. */
+export interface HopGuard {
+  readonly deny: readonly string[];
+  readonly agents: readonly string[];
+  /** Each chain to this role as ARNs, the agent first and this role last (sorted; one per agent and path). */
+  readonly paths: readonly (readonly string[])[];
 }
 
 export interface HopChains {
   /** A middle role's ARN → the far roles its boundary denies, and the agents that act through it. */
-  readonly guards: ReadonlyMap<string, { readonly deny: readonly string[]; readonly agents: readonly string[] }>;
+  readonly guards: ReadonlyMap<string, HopGuard>;
   /** An agent's ARN → the chains through roles it was seen assuming. */
   readonly chains: ReadonlyMap<string, readonly HopChain[]>;
 }
@@ -142,46 +234,61 @@ function notPlannable(b: AnalyzedPrincipal | undefined, snapshot: Snapshot): str
 /**
  * The chains of every agent of one account whose usage covers the window and was seen assuming a
  * role that gives more: which far roles each middle role's boundary denies, which stay open.
+ * Session 42: a middle role seen assuming another (its usage covers the window, untruncated) is
+ * followed there too, breadth first (shortest chain first), up to MAX_CHAIN_ROLES roles, each
+ * role once per agent.
  */
-export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot): HopChains {
+export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: ReadonlyMap<string, NeededSet>, graph: AccessGraph | undefined, snapshot: Snapshot, afterOf: (a: AnalyzedPrincipal) => AfterFix | undefined = () => undefined): HopChains {
   if (!graph) return NO_CHAINS;
   const byArn = new Map(analyzed.map((a) => [a.principal.arn, a] as const));
-  const guards = new Map<string, { deny: Set<string>; agents: Set<string> }>();
+  const guards = new Map<string, { deny: Set<string>; agents: Set<string>; paths: Map<string, string[]> }>();
   const chains = new Map<string, HopChain[]>();
   for (const a of analyzed) {
     if (!a.isAgent) continue;
     const seen = observedAssumes(a, needed.get(a.principal.arn)?.covered === true);
     // Unknown is not unused: without covered usage the agent's own guards are off, and no hop is "seen".
     if (!seen || seen.size === 0) continue;
-    const wider = widerRoles(a, graph, snapshot);
+    // Far roles are judged against what the agent keeps after its own fix (session 42), as its first hops are.
+    const wider = widerRoles(a, graph, snapshot, afterOf(a));
     const list: HopChain[] = [];
-    for (const via of [...wider.roles].filter((r) => seen.has(r)).sort()) {
+    const queue: string[][] = [...wider.roles].filter((r) => seen.has(r)).sort().map((r) => [r]);
+    const visited = new Set<string>([a.principal.arn, ...queue.map((q) => q[0]!)]);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const path = queue[qi]!;
+      const via = path[path.length - 1]!;
       const node = graph.node(via);
       if (!node) continue;
-      const far = assumable(graph, node).filter((c) => c.id !== a.principal.arn && c.id !== via && wider.givesMore(c)).map((c) => c.id).sort();
+      const far = assumable(graph, node).filter((c) => c.id !== a.principal.arn && !path.includes(c.id) && wider.givesMore(c)).map((c) => c.id).sort();
       if (far.length === 0) continue;
       const b = byArn.get(via);
       const notPlanned = notPlannable(b, snapshot);
-      const bSeen = b && !notPlanned ? observedAssumes(b, isCovered(snapshot.usage, via)) : undefined;
+      // What the middle role assumed, when known (covered, not a sample): decides closing, and where the chain goes on.
+      const bSeen = b ? observedAssumes(b, isCovered(snapshot.usage, via)) : undefined;
       const closed: string[] = [];
       const open: { to: string; why: ChainOpen }[] = [];
+      const notFollowed: string[] = [];
       for (const to of far) {
         if (notPlanned) open.push({ to, why: { notPlanned } });
         else if (!bSeen) open.push({ to, why: 'unknown' });
         else if (bSeen.has(to)) open.push({ to, why: 'used' });
         else closed.push(to);
+        if (!bSeen?.has(to)) continue;
+        if (path.length >= MAX_CHAIN_ROLES) notFollowed.push(to);
+        else if (!visited.has(to)) { visited.add(to); queue.push([...path, to]); }
       }
       if (closed.length > 0) {
         let g = guards.get(via);
-        if (!g) guards.set(via, (g = { deny: new Set(), agents: new Set() }));
+        if (!g) guards.set(via, (g = { deny: new Set(), agents: new Set(), paths: new Map() }));
         for (const c of closed) g.deny.add(c);
         g.agents.add(a.principal.arn);
+        const full = [a.principal.arn, ...path];
+        g.paths.set(full.join('\n'), full);
       }
-      list.push({ via, closed, open });
+      list.push({ via, path, closed, open, ...(notFollowed.length > 0 ? { notFollowed } : {}) });
     }
     if (list.length > 0) chains.set(a.principal.arn, list);
   }
-  const sorted = new Map([...guards].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, g]) => [k, { deny: [...g.deny].sort(), agents: [...g.agents].sort() }] as const));
+  const sorted = new Map([...guards].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, g]) => [k, { deny: [...g.deny].sort(), agents: [...g.agents].sort(), paths: [...g.paths].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, v]) => v) }] as const));
   return { guards: sorted, chains };
 }
 
@@ -229,8 +336,11 @@ export function chainNotes(agentArn: string, chains: readonly HopChain[] | undef
   const out: string[] = [];
   for (const c of chains) {
     const via = name(c.via);
-    const head = `Role chain ${agent} → ${via} →`;
-    const seen = `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`;
+    const path = c.path.length > 0 ? c.path : [c.via];
+    const head = `Role chain ${[agent, ...path.map(name)].join(' → ')} →`;
+    const seen = path.length === 1
+      ? `${agent} was seen assuming ${via}, so this boundary does not deny it, and ${via}'s sessions are not bounded by it`
+      : `${agent} was seen assuming ${name(path[0]!)}${path.slice(1).map((m, i) => `, ${name(path[i]!)} assuming ${name(m)}`).join('')}, so leash denies none of those hops, and ${via}'s sessions are not bounded by this boundary`;
     if (c.closed.length > 0) out.push(`${head} ${names(c.closed, graph)}: ${seen}; ${via} never assumed ${names(c.closed, graph)} in the usage window, so the chain is closed by ${via}'s own permissions boundary (NoUnusedRoleHops: fix ${fixOf(c.via)}, unless the boundary in place already says it). Apply it with this one.`);
     const by = (test: (w: ChainOpen) => boolean) => c.open.filter((o) => test(o.why)).map((o) => o.to);
     const used = by((w) => w === 'used');
@@ -241,8 +351,25 @@ export function chainNotes(agentArn: string, chains: readonly HopChain[] | undef
     const reasons = new Map<string, string[]>();
     for (const o of c.open) if (typeof o.why === 'object') reasons.set(o.why.notPlanned, [...(reasons.get(o.why.notPlanned) ?? []), o.to]);
     for (const [why, to] of reasons) out.push(`${head} ${names(to, graph)} stays open: ${seen}; leash writes no fix for ${via} (${safeText(why)}). Closing it: ${closeBy(to)}.`);
+    if (c.notFollowed) out.push(`${head} ${names(c.notFollowed, graph)} → …: not followed further: leash follows a chain through at most ${MAX_CHAIN_ROLES} roles each seen assuming the next, and ${via}'s sessions assumed ${names(c.notFollowed, graph)}, so what ${c.notFollowed.length === 1 ? 'that role' : 'those roles'} may assume in turn is not asked. Closing it: check ${names(c.notFollowed, graph)}'s own sts:AssumeRole grants and the trust policies of the roles ${c.notFollowed.length === 1 ? 'it reaches' : 'they reach'}, or ${closeBy(c.notFollowed)}.`);
   }
   return out;
+}
+
+/**
+ * How the agents reach a middle role, for its guard's texts: "was seen assuming hub", or (session
+ * 42) "acts through relay by a chain of roles each seen assuming the next (kiro-agent → hub →
+ * relay)", or both. `me` is the role's name, escaped.
+ */
+export function reachedText(g: Pick<HopGuard, 'agents' | 'paths'>, me: string, graph: AccessGraph | undefined): string {
+  const many = g.agents.length > 1;
+  const long = g.paths.filter((x) => x.length > 2);
+  const seen = `${many ? 'were' : 'was'} seen assuming ${me}`;
+  if (long.length === 0) return seen;
+  const name = (x: string) => safeText(graph?.node(x)?.principal?.name ?? x);
+  const shown = `${long.slice(0, 3).map((x) => x.map(name).join(' → ')).join('; ')}${long.length > 3 ? `; and ${long.length - 3} more` : ''}`;
+  const chain = `by a chain of roles each seen assuming the next (${shown})`;
+  return long.length === g.paths.length ? `${many ? 'act' : 'acts'} through ${me} ${chain}` : `${seen}, or reach it ${chain}`;
 }
 
 /** On a middle role that is an agent itself: which of its NoUnusedRoleHops roles are there for the agents acting through it. */
@@ -250,5 +377,5 @@ export function chainedHere(chains: HopChains, arn: string, graph: AccessGraph |
   const g = chains.guards.get(arn);
   if (!g) return [];
   const me = safeText(graph?.node(arn)?.principal?.name ?? arn);
-  return [`NoUnusedRoleHops also names ${names(g.deny, graph)}: ${names(g.agents, graph)} ${g.agents.length === 1 ? 'was' : 'were'} seen assuming ${me}, and could chain through it to ${g.deny.length === 1 ? 'a role that gives' : 'roles that give'} more than ${g.agents.length === 1 ? 'it has' : 'they have'}; ${me} never assumed ${g.deny.length === 1 ? 'it' : 'them'} in the usage window.`];
+  return [`NoUnusedRoleHops also names ${names(g.deny, graph)}: ${names(g.agents, graph)} ${reachedText(g, me, graph)}, and could chain through it to ${g.deny.length === 1 ? 'a role that gives' : 'roles that give'} more than ${g.agents.length === 1 ? 'it has' : 'they have'}; ${me} never assumed ${g.deny.length === 1 ? 'it' : 'them'} in the usage window.`];
 }

@@ -4,7 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { chainedHere, chainNotes, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type HopChains } from './hop-chains.js';
+import { afterFixOf, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type HopChains } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -894,16 +894,49 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
  * fit are said in `notes`, never dropped silently. They count against the boundary's 6,144
  * characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = []): { statements: Statement[]; notes: string[] } {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[] } {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
   if (!graph || !a.isAgent) return { statements: [], notes: [] };
   const observed = observedAssumes(a, needed.covered);
   if (!observed) return { statements: [], notes: [] };
-  const deny = [...widerRoles(a, graph, snapshot).roles].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
+  // Session 42: compared with what the agent keeps once its right-sized fix is applied, not with
+  // the broad grant that fix takes away (a role giving that grant back is a way around the fix).
+  const after = snapshot && config ? agentAfterFix(a, needed, snapshot, config, graph.built.expander) : undefined;
+  const deny = [...widerRoles(a, graph, snapshot, after).roles].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
   const fit = hopDeny(deny, graph);
   const left = hopDenyLeftNote(fit.left, fit.statement?.resource?.length ?? 0, graph);
-  return { statements: fit.statement ? [fit.statement] : [], notes: left ? [left] : [] };
+  const notes = left ? [left] : [];
+  if (!after && config && assumesAny(graph, a.principal.arn)) notes.push(`NoUnusedRoleHops compares the roles ${safeText(a.principal.name)} may assume with what it may do today: no right-sized policy is planned for it (${a.humanSession ? "an engineer's own role keeps what it has" : 'its own policies grant none of the needed actions, or nothing is known about its need'}), so today's grants are what it keeps.`);
+  return { statements: fit.statement ? [fit.statement] : [], notes };
 }
+
+/**
+ * What the agent holds once its right-sized policy is applied (hop-chains.ts `AfterFix`): the
+ * policy planFixes writes (cut from the need and its own policies, group policies staying), read
+ * by the effective stage and by its statements for where. Undefined when no right-sized policy is
+ * planned: no known need, an engineer's own role, or none of the need granted by its own policies.
+ * One per needed set: the chain pass (before any plan) and the agent's own plan ask alike.
+ */
+export function agentAfterFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander): AfterFix | undefined {
+  const hit = afterFixMemo.get(needed);
+  if (hit && hit.config === config && hit.a === a) return hit.after;
+  let after: AfterFix | undefined;
+  const p = a.principal;
+  if (needed.basis !== 'none' && !a.humanSession) {
+    const stays = p.policies.filter((x) => x.origin.kind === 'group-inline' || x.origin.kind === 'group-managed');
+    const own = p.policies.filter((x) => !stays.includes(x)).map((x) => x.document);
+    const doc = rightSizedPolicy(needed, expander, config.baseline.mode, own);
+    if (doc.statements.length > 0) {
+      const synthetic: Principal = { ...p, policies: [{ origin: { kind: 'generated', name: 'fix' }, document: doc }, ...stays] };
+      const org = orgOf(snapshot, config);
+      const eff = effectiveOf([doc, ...stays.map((x) => x.document)], undefined, expander, () => factsAfterFix(p, org));
+      after = afterFixOf(a, synthetic, eff, expander, snapshot);
+    }
+  }
+  afterFixMemo.set(needed, { a, config, after });
+  return after;
+}
+const afterFixMemo = new WeakMap<NeededSet, { readonly a: AnalyzedPrincipal; readonly config: LeashConfig; readonly after: AfterFix | undefined }>();
 
 /**
  * The reads of a finding's own resources (not through another principal) the principal still has
@@ -1116,7 +1149,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const partition = p.arn.split(':')[1] || 'aws';
   // Session 40: the roles behind this one an agent acting through it could chain to, and the
   // chains through roles this agent was seen assuming (closed there, or named as open).
-  const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny);
+  const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny, config);
   const chained = chainNotes(p.arn, chains.chains.get(p.arn), graph, (via) => fixId(via, 'permissions-boundary'));
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reach.statements);
   const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);
@@ -1369,7 +1402,7 @@ export function planTrustFix(a: AnalyzedPrincipal, snapshot: Snapshot, expander:
  * is no agent is leash's to right-size: other callers use it too, and an approval deny could stop
  * them. Verification re-checks every call its usage shows.
  */
-export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, guard: { readonly deny: readonly string[]; readonly agents: readonly string[] }, graph?: AccessGraph): PrincipalFixPlan | undefined {
+export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, guard: { readonly deny: readonly string[]; readonly agents: readonly string[]; readonly paths?: readonly (readonly string[])[] }, graph?: AccessGraph): PrincipalFixPlan | undefined {
   const p = a.principal;
   if (p.kind !== 'role' || (p.boundaryArn && !p.boundary) || guard.deny.length === 0) return undefined;
   const fit = hopDeny(guard.deny, graph);
@@ -1404,7 +1437,7 @@ export function planHopGuardFix(a: AnalyzedPrincipal, needed: NeededSet, snapsho
   const fix: Fix = {
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
     title: `Permissions boundary for ${p.name}: no unused role hop an agent could chain through it`,
-    description: `${agentNames.join(', ')} (AI agent${many ? 's' : ''}) ${many ? 'were' : 'was'} seen assuming ${safeText(p.name)}, whose sessions their boundaries do not bound; ${safeText(p.name)} may assume ${denied.join(', ')}, which give${denied.length === 1 ? 's' : ''} more than ${agentNames.join(', ')} ${many ? 'have' : 'has'}, and never assumed ${denied.length === 1 ? 'it' : 'them'} in the usage window. This boundary denies ${denied.length === 1 ? 'that hop' : 'those hops'} (NoUnusedRoleHops) and removing itself, and keeps everything else ${safeText(p.name)} may do: ${p.boundary ? `its current boundary ${safeText(p.boundaryArn ?? '')} as it is (KeptFromCurrent statements)` : 'every action, as having no boundary does'}.`,
+    description: `${agentNames.join(', ')} (AI agent${many ? 's' : ''}) ${reachedText({ agents: guard.agents, paths: guard.paths ?? [] }, safeText(p.name), graph)}, whose sessions their boundaries do not bound; ${safeText(p.name)} may assume ${denied.join(', ')}, which give${denied.length === 1 ? 's' : ''} more than ${agentNames.join(', ')} ${many ? 'have' : 'has'}, and never assumed ${denied.length === 1 ? 'it' : 'them'} in the usage window. This boundary denies ${denied.length === 1 ? 'that hop' : 'those hops'} (NoUnusedRoleHops) and removing itself, and keeps everything else ${safeText(p.name)} may do: ${p.boundary ? `its current boundary ${safeText(p.boundaryArn ?? '')} as it is (KeptFromCurrent statements)` : 'every action, as having no boundary does'}.`,
     ...(p.boundary ? { before: p.boundary.document } : {}),
     after: document,
     renderings: fixRenderings({ kind: 'permissions-boundary', verification }, { ...targetBase, policies: [bPolicy] }),

@@ -20,7 +20,7 @@ import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
 import { computeNeeded, type NeededSet } from '../baseline/needed.js';
-import { linkFixes, mergeRolePlans, planFixes, planHopGuardFix, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
+import { agentAfterFix, linkFixes, mergeRolePlans, planFixes, planHopGuardFix, planTrustFix, type PrincipalFixPlan } from '../fix/plan.js';
 import { hopChains, NO_CHAINS, type HopChains } from '../fix/hop-chains.js';
 import { managedPolicyQuotaNote } from '../fix/quota.js';
 import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
@@ -238,7 +238,8 @@ export function beforeFixes(snapshot: Snapshot, analyzed: readonly AnalyzedPrinc
   // Roles trusting agents that never assumed them: the trust fix goes to the role, agent or not.
   const unusedTrust = opts.fixes ? unusedAgentTrustByRole(analyzed as AnalyzedPrincipal[], snapshot.usage) : new Map();
   // Agents seen assuming a role behind which a wider one waits: the hop is closed at that role (its fix), or named.
-  const hopChainsOf = opts.fixes ? hopChains(analyzed, needed, graph, snapshot) : NO_CHAINS;
+  // Far roles are judged against what each agent keeps after its own right-sized fix (session 42).
+  const hopChainsOf = opts.fixes ? hopChains(analyzed, needed, graph, snapshot, (a) => agentAfterFix(a, needed.get(a.principal.arn)!, snapshot, config, expander)) : NO_CHAINS;
   return { snapshot, analyzed, graph, expander, config, ...(opts.onlyPrincipal ? { onlyPrincipal: opts.onlyPrincipal } : {}), findings, errors: run.errors, baselines, needed, byPrincipal, unusedTrust, hopChains: hopChainsOf };
 }
 

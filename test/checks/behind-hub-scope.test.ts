@@ -123,9 +123,15 @@ describe('controls', () => {
     expectNothing(outcome(world({ deploy: [deleteTable(TYPE_WIDE)], deployTrust: closed })));
   });
 
-  it('the agent already deletes every table (`*` or `table/*`): nothing', () => {
-    expectNothing(outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] })));
-    expectNothing(outcome(world({ own: [deleteTable(TYPE_WIDE)], deploy: [deleteTable(TYPE_WIDE)] })));
+  it('the agent already deletes every table (`*` or `table/*`), and its fix keeps it so (the delete used with no table named): nothing', () => {
+    const anyTable = [{ action: 'dynamodb:DeleteTable', resources: [] as string[] }];
+    expectNothing(outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] }), anyTable));
+    expectNothing(outcome(world({ own: [deleteTable(TYPE_WIDE)], deploy: [deleteTable(TYPE_WIDE)] }), anyTable));
+    // Session 42: with kiro-scratch-1 named, the right-sized fix keeps the delete on that table
+    // only; the check and the summary (today) still see nothing, the guard (after the fix) denies hub.
+    const scoped = outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] }));
+    expect(scoped.escalation).toEqual([]);
+    expect(scoped.guard?.resource).toEqual([HUB]);
   });
 
   it('the agent was seen assuming hub: the finding and summary stand, hub is not denied (the guards keep what usage shows; the fix on hub is hub\'s)', () => {

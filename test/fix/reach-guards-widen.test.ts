@@ -38,9 +38,12 @@ describe('reachGuards: a role that only widens a scoped grant', () => {
     expect(hopGuard(account([deleteTable('*'), deny], { deploy: [deleteTable('*')] }))?.resource).toEqual([DEPLOY]);
   });
 
-  it('controls: the agent assumed deploy (observed), holds the delete on every table itself, or deploy only on other named tables: no guard', () => {
+  it('controls: the agent assumed deploy (observed), holds the delete on every table itself and keeps it so after its fix, or deploy only on other named tables: no guard', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }), [SCRATCH, { action: 'sts:AssumeRole', resources: [DEPLOY] }])).toBeUndefined();
-    expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*')] }))).toBeUndefined();
+    // Used with no table named: the right-sized policy keeps the delete on every table (session 42
+    // compares with the agent after its fix; with kiro-scratch-1 named, the fix scopes it and deploy
+    // is guarded: test/fix/reach-guards-after-fix.test.ts).
+    expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*')] }), [{ action: 'dynamodb:DeleteTable', resources: [] }])).toBeUndefined();
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))] }))).toBeUndefined();
   });
 
