@@ -76,10 +76,13 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
-import { intersectPatterns, type Intersection } from '../iam/arn-intersect.js';
+import { leftWithin, mayLeaveNamed, withinLayer } from '../iam/layer-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
 import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
+
+// The intersections themselves live with the effective stage's (iam/layer-intersect.ts): one reading.
+export { leftWithin, withinLayer };
 
 export interface GrantScope {
   /** Actions some statement grants on every resource of their type (in every layer that allows them). */
@@ -252,14 +255,6 @@ function layerPatterns(docs: readonly PolicyDocument[], p: Principal, action: st
   return out.size > 0 ? [...out] : undefined;
 }
 
-// Per document: does it have a Deny with NotResource at all (most have none, and are passed over)?
-const hasNotResourceDeny = new WeakMap<PolicyDocument, boolean>();
-function mayLeaveNamed(d: PolicyDocument): boolean {
-  let v = hasNotResourceDeny.get(d);
-  if (v === undefined) hasNotResourceDeny.set(d, (v = d.statements.some((st) => st.effect === 'Deny' && st.notResource !== undefined)));
-  return v;
-}
-
 /**
  * The NotResource patterns of every decidable Deny that leaves the action only there (the rule in
  * the header: unconditional, Action covering it, NotResource without Resource, no pattern wide),
@@ -279,71 +274,6 @@ function leftByDenies(layers: readonly (readonly PolicyDocument[])[], action: st
     }
   }
   return out;
-}
-
-/** Past this many pieces, a granted pattern is kept as it was (a superset); `*` is always the Deny's own patterns. */
-const MAX_PIECES = 16;
-/** Past this many patterns (beyond the Deny's own), a further Deny is not read: what was left stays (a superset). */
-const MAX_LEFT = 64;
-
-/**
- * Where `granted` (the patterns an Allow layer grants the action on, `*` for every resource) is
- * left by the Denies: each Deny's NotResource intersected in turn (arn-intersect.ts). Each
- * pattern's intersections stand apart (a named grant inside a wide one is not folded into it:
- * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
- * provably no resource is left. Bounded: one pattern's pieces, and the patterns a Deny leaves.
- */
-export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
-  let cur = [...new Set(granted)];
-  for (const notResource of denies) {
-    const next = new Set<string>();
-    for (const a of cur) {
-      const pieces: string[] = [];
-      for (const x of notResource) {
-        const r = intersectPatterns(a, x);
-        pieces.push(...patternsOf(r, a, x, wide));
-        // `a` lies inside this pattern: what the others leave of it lies inside `a`.
-        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
-      }
-      for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
-    }
-    if (next.size <= MAX_LEFT + notResource.length) cur = [...next];
-  }
-  return cur;
-}
-
-/** Past this many named × named pattern pairs, an Allow layer does not cut the named patterns (kept whole: a superset). */
-const MAX_PAIRS = 4_096;
-
-/** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, never wider than `a`); else `a`. */
-function meet(a: string, x: string, wide: (r: string) => boolean): readonly string[] {
-  return patternsOf(intersectPatterns(a, x), a, x, wide);
-}
-function patternsOf(r: Intersection, a: string, x: string, wide: (r: string) => boolean): readonly string[] {
-  return r.exact ? r.patterns : wide(a) ? [x] : [a];
-}
-
-/**
- * Where the running patterns `cur` and one more Allow layer's `layer` both grant (session 41):
- * each running pattern intersected with each of the layer's (arn-intersect.ts), its pieces
- * standing apart. Unlike a Deny's NotResource, no pattern stops at the first that contains it: a
- * layer of `*` beside `table/prod-*` keeps prod-* pieces, so adding an Allow to any layer only
- * adds patterns (and never hides a production name). A wide running pattern (`*`, `table/*`) is
- * never kept whole where the layer says more: it becomes the layer's pieces, unbounded. A named
- * pattern cut into more than MAX_PIECES, too many named pairs (MAX_PAIRS), or a list grown past
- * MAX_LEFT beyond the layer's own and past what it was, keeps named patterns whole (a superset);
- * never wider than before the layer.
- */
-export function withinLayer(cur: readonly string[], layer: readonly string[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
-  const whole = () => [...new Set(cur.flatMap((a) => (wide(a) ? layer.flatMap((x) => meet(a, x, wide)) : [a])))];
-  const named = cur.reduce((n, a) => n + (wide(a) ? 0 : 1), 0);
-  if (named * layer.length > MAX_PAIRS) return whole();
-  const next = new Set<string>();
-  for (const a of cur) {
-    const pieces = layer.flatMap((x) => meet(a, x, wide));
-    for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
-  }
-  return next.size > Math.max(MAX_LEFT + layer.length, cur.length) ? whole() : [...next];
 }
 
 /** Which Allow layer: the identity policies, the permissions boundary, an SCP level. */
