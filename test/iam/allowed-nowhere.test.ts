@@ -78,6 +78,13 @@ describe('identity on prod-orders, a boundary allowing DeleteTable only on dev-*
     expect(holds(agent(PROD, { boundary: cap(allow(DELETE, table('${aws:username}-*'))) }))).toEqual([true, true]);
     expect(holds(agent([doc(deleteTable([table('prod-orders'), '*']))], DEV_ONLY))).toEqual([true, true]);
   });
+
+  it('an intersection arn-intersect gives up on (inexact) keeps it: *a*b*c*d* and *d*c*b*a* share dcbabcd', () => {
+    const spec = agent([doc(deleteTable(table('*a*b*c*d*')))], { boundary: cap(allow(DELETE, table('*d*c*b*a*'))) });
+    expect(holds(spec)).toEqual([true, true]);
+    const p = snapshot(spec).principals.find((x) => x.arn === AGENT)!;
+    expect(evaluate({ action: DELETE, resource: table('dcbabcd') }, { identity: p.policies.map((x) => x.document), boundary: [p.boundary!.document] }).decision).toBe('Allowed');
+  });
 });
 
 describe('SCP levels and Denies', () => {
