@@ -111,6 +111,12 @@ describe('SCP levels and Denies', () => {
     expect(holds(agent([doc(deleteTable(table('kiro-*')), denyNot(DELETE, table('kiro-scratch-*')))]))).toEqual([true, true]);
   });
 
+  it('two actions granted by the same statements, a Deny on one: only that one is dropped, either way round', () => {
+    const both = (denied: string) => effectiveOf(agent([doc(allow(['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], table('prod-orders')), denyNot(denied, table('kiro-scratch-*')))])).effective.nowhere?.map((x) => x.action);
+    expect(both('dynamodb:DeleteTable')).toEqual(['dynamodb:DeleteTable']);
+    expect(both('dynamodb:DescribeTable')).toEqual(['dynamodb:DescribeTable']);
+  });
+
   it('an approval-gated Allow on the shared table leaves it allowed only with approval', () => {
     const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
     const spec = agent([doc(deleteTable(table('prod-orders')), deleteTable(table('dev-1'), MFA))], DEV_ONLY);
