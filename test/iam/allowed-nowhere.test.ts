@@ -117,6 +117,14 @@ describe('SCP levels and Denies', () => {
     expect(both('dynamodb:DescribeTable')).toEqual(['dynamodb:DescribeTable']);
   });
 
+  it('a boundary statement on prod-* that names another principal never applies to this one: dropped; control: naming the agent', () => {
+    const only = (who: string) => ({ boundary: cap(allow(DELETE, table('dev-*')), allow(DELETE, table('prod-*'), { ArnEquals: { 'aws:PrincipalArn': who } }), allow('s3:*')) });
+    const other = agent(PROD, only(arn(DEV, 'role', 'someone-else')));
+    expect(holds(other)).toEqual([false, false]);
+    expect(effectiveOf(other).effective.nowhere).toEqual([{ action: DELETE, layer: 'boundary', allows: [table('dev-*')] }]);
+    expect(holds(agent(PROD, only(AGENT)))).toEqual([true, true]);
+  });
+
   it('an approval-gated Allow on the shared table leaves it allowed only with approval', () => {
     const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
     const spec = agent([doc(deleteTable(table('prod-orders')), deleteTable(table('dev-1'), MFA))], DEV_ONLY);
