@@ -45,10 +45,11 @@
 // pattern is intersected on its own, never folded into a wider one, so adding an Allow only adds
 // patterns. When nothing is left (`table/prod-orders` with NotResource `table/kiro-scratch-*`)
 // the action is scoped with no pattern (`nowhere`): the request evaluator denies every resource its
-// Allows name, but the effective stage, which every other check, the graph and the fixes read,
-// still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
-// every-resource set there). So the finding stays, one step lower, and says "denied wherever
-// allowed", as a pattern of another service does (session 36).
+// Allows name. Since session 42 the effective stage drops such an action itself where it can
+// prove it (iam/layer-intersect.ts `leftNowhere`: the same intersections, no policy variable), so
+// it reaches no check; what is left here is what it could not prove (a variable, a bound): the
+// finding stays, one step lower, and says "denied wherever allowed", as a pattern of another
+// service does (session 36).
 //
 // The Allow layers intersected (session 41): the request evaluator allows an action only where the
 // identity policies, the permissions boundary and every SCP level each allow it, so each layer's
@@ -65,8 +66,9 @@
 // and the graph's tiers read it. When the layers leave nothing (identity `table/prod-orders`, a
 // boundary allowing only `table/dev-*`), the action is `nowhere` as with a Deny, with the layer
 // that left nothing (`disjoint`): "allowed nowhere: the permissions boundary allows it only on
-// table/dev-*, where the identity policies do not grant it", one step lower, not dropped (the
-// effective stage intersects the layers by action, not by resource: it still holds the action).
+// table/dev-*, where the identity policies do not grant it", one step lower — said only where the
+// effective stage did not drop the action (session 42: it drops what it proves, without a policy
+// variable; a variable here may still prove two patterns disjoint).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -457,9 +459,9 @@ function disjointText(disjoint: readonly Disjoint[]): string {
 /**
  * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
  * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
- * An action left on no resource (session 40) counts as scoped: one step lower, not dropped — the
- * effective stage, which every other check, the graph and the fixes read, still holds it as allowed
- * on some resource (it reads a Deny with NotResource as "not on every resource", not where).
+ * An action left on no resource (session 40) counts as scoped: one step lower. The effective stage
+ * drops what it can prove nowhere (session 42), so this is what it still holds: a policy variable
+ * or a bound kept it there.
  */
 export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
   if (s.scoped.length === 0) return { lower: false, text: '' };
