@@ -126,10 +126,11 @@ export function leftNowhere(layers: readonly AllowLayerDocs[], candidates: reado
   const out: NowhereAction[] = [];
   const answers = new Map<string, { all?: Omit<NowhereAction, 'action'>; uncond?: Omit<NowhereAction, 'action'> } | null>();
   for (const id of candidates) {
-    // The statements covering it, as a key: actions with the same ones get the same answer.
+    // The statements covering it, as a key: actions with the same ones get the same answer (and
+    // whether it is unconditional: an approval-gated Deny elsewhere can take one out and not another).
     const covering = allows.map((refs) => refs.filter((r) => r.set.has(id)));
     const against = denies.filter((r) => r.set.has(id));
-    const key = [...covering, against].map((refs) => refs.map((r) => r.n).join(',')).join('|');
+    const key = `${unconditional.has(id) ? 'u' : ''}${[...covering, against].map((refs) => refs.map((r) => r.n).join(',')).join('|')}`;
     let answer = answers.get(key);
     if (answer === undefined) answers.set(key, (answer = decide(layers, covering, against, unconditional.has(id))));
     if (answer === null) continue;

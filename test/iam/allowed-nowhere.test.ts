@@ -117,7 +117,16 @@ describe('SCP levels and Denies', () => {
     expect(both('dynamodb:DescribeTable')).toEqual(['dynamodb:DescribeTable']);
   });
 
-  it('a boundary statement on prod-* that names another principal never applies to this one: dropped; control: naming the agent', () => {
+  it('two actions of the same Allows, one behind an MFA Deny on every resource: the other is still left nowhere without approval', () => {
+    const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+    const spec = agent([doc(allow(['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], table('prod-orders')), allow(['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], table('dev-1'), MFA),
+      { Effect: 'Deny', Action: 'dynamodb:DeleteTable', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } })],
+      { boundary: cap(allow(['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], table('dev-*'))) });
+    expect(effectiveOf(spec).effective.nowhere?.map((x) => [x.action, x.approvalOnly])).toEqual([['dynamodb:DescribeTable', true]]);
+    expect(holds(spec, 'dynamodb:DescribeTable')).toEqual([true, false]);
+  });
+
+    it('a boundary statement on prod-* that names another principal never applies to this one: dropped; control: naming the agent', () => {
     const only = (who: string) => ({ boundary: cap(allow(DELETE, table('dev-*')), allow(DELETE, table('prod-*'), { ArnEquals: { 'aws:PrincipalArn': who } }), allow('s3:*')) });
     const other = agent(PROD, only(arn(DEV, 'role', 'someone-else')));
     expect(holds(other)).toEqual([false, false]);
