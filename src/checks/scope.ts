@@ -45,10 +45,11 @@
 // pattern is intersected on its own, never folded into a wider one, so adding an Allow only adds
 // patterns. When nothing is left (`table/prod-orders` with NotResource `table/kiro-scratch-*`)
 // the action is scoped with no pattern (`nowhere`): the request evaluator denies every resource its
-// Allows name, but the effective stage, which every other check, the graph and the fixes read,
-// still holds it as allowed on some resource (a Deny with NotResource only takes it out of the
-// every-resource set there). So the finding stays, one step lower, and says "denied wherever
-// allowed", as a pattern of another service does (session 36).
+// Allows name. Since session 42 the effective stage drops such an action itself where it can
+// prove it (iam/layer-intersect.ts `leftNowhere`: the same intersections, no policy variable), so
+// it reaches no check; what is left here is what it could not prove (a variable, a bound): the
+// finding stays, one step lower, and says "denied wherever allowed", as a pattern of another
+// service does (session 36).
 //
 // The Allow layers intersected (session 41): the request evaluator allows an action only where the
 // identity policies, the permissions boundary and every SCP level each allow it, so each layer's
@@ -65,8 +66,9 @@
 // and the graph's tiers read it. When the layers leave nothing (identity `table/prod-orders`, a
 // boundary allowing only `table/dev-*`), the action is `nowhere` as with a Deny, with the layer
 // that left nothing (`disjoint`): "allowed nowhere: the permissions boundary allows it only on
-// table/dev-*, where the identity policies do not grant it", one step lower, not dropped (the
-// effective stage intersects the layers by action, not by resource: it still holds the action).
+// table/dev-*, where the identity policies do not grant it", one step lower — said only where the
+// effective stage did not drop the action (session 42: it drops what it proves, without a policy
+// variable; a variable here may still prove two patterns disjoint).
 import type { Statement, PolicyDocument } from '../model/policy.js';
 import type { Principal, Snapshot } from '../model/snapshot.js';
 import type { ActionExpander } from '../iam/pattern.js';
@@ -76,10 +78,13 @@ import type { EffectivePermissions } from '../iam/effective.js';
 import { gatesOnApproval } from '../iam/conditions.js';
 import { mayApplyToPrincipal } from '../iam/principal-context.js';
 import { environmentOf, type ProductionMarkers } from '../resources/markers.js';
-import { intersectPatterns, type Intersection } from '../iam/arn-intersect.js';
+import { leftWithin, mayLeaveNamed, withinLayer } from '../iam/layer-intersect.js';
 import { safeText } from '../safe/text.js';
 import type { Severity } from '../model/finding.js';
 import { listText, viewsOf, type EvidenceIndex } from './evidence.js';
+
+// The intersections themselves live with the effective stage's (iam/layer-intersect.ts): one reading.
+export { leftWithin, withinLayer };
 
 export interface GrantScope {
   /** Actions some statement grants on every resource of their type (in every layer that allows them). */
@@ -252,14 +257,6 @@ function layerPatterns(docs: readonly PolicyDocument[], p: Principal, action: st
   return out.size > 0 ? [...out] : undefined;
 }
 
-// Per document: does it have a Deny with NotResource at all (most have none, and are passed over)?
-const hasNotResourceDeny = new WeakMap<PolicyDocument, boolean>();
-function mayLeaveNamed(d: PolicyDocument): boolean {
-  let v = hasNotResourceDeny.get(d);
-  if (v === undefined) hasNotResourceDeny.set(d, (v = d.statements.some((st) => st.effect === 'Deny' && st.notResource !== undefined)));
-  return v;
-}
-
 /**
  * The NotResource patterns of every decidable Deny that leaves the action only there (the rule in
  * the header: unconditional, Action covering it, NotResource without Resource, no pattern wide),
@@ -279,71 +276,6 @@ function leftByDenies(layers: readonly (readonly PolicyDocument[])[], action: st
     }
   }
   return out;
-}
-
-/** Past this many pieces, a granted pattern is kept as it was (a superset); `*` is always the Deny's own patterns. */
-const MAX_PIECES = 16;
-/** Past this many patterns (beyond the Deny's own), a further Deny is not read: what was left stays (a superset). */
-const MAX_LEFT = 64;
-
-/**
- * Where `granted` (the patterns an Allow layer grants the action on, `*` for every resource) is
- * left by the Denies: each Deny's NotResource intersected in turn (arn-intersect.ts). Each
- * pattern's intersections stand apart (a named grant inside a wide one is not folded into it:
- * adding an Allow only adds patterns). Never narrower than where the action applies; empty when
- * provably no resource is left. Bounded: one pattern's pieces, and the patterns a Deny leaves.
- */
-export function leftWithin(granted: readonly string[], denies: readonly (readonly string[])[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
-  let cur = [...new Set(granted)];
-  for (const notResource of denies) {
-    const next = new Set<string>();
-    for (const a of cur) {
-      const pieces: string[] = [];
-      for (const x of notResource) {
-        const r = intersectPatterns(a, x);
-        pieces.push(...patternsOf(r, a, x, wide));
-        // `a` lies inside this pattern: what the others leave of it lies inside `a`.
-        if (r.exact && r.patterns.length === 1 && r.patterns[0] === a) break;
-      }
-      for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
-    }
-    if (next.size <= MAX_LEFT + notResource.length) cur = [...next];
-  }
-  return cur;
-}
-
-/** Past this many named × named pattern pairs, an Allow layer does not cut the named patterns (kept whole: a superset). */
-const MAX_PAIRS = 4_096;
-
-/** One pair's intersection, for a running pattern `a` and another `x`: where `a` is wide (`*`, `table/*`) and the exact answer is not known, `x` (a superset too, never wider than `a`); else `a`. */
-function meet(a: string, x: string, wide: (r: string) => boolean): readonly string[] {
-  return patternsOf(intersectPatterns(a, x), a, x, wide);
-}
-function patternsOf(r: Intersection, a: string, x: string, wide: (r: string) => boolean): readonly string[] {
-  return r.exact ? r.patterns : wide(a) ? [x] : [a];
-}
-
-/**
- * Where the running patterns `cur` and one more Allow layer's `layer` both grant (session 41):
- * each running pattern intersected with each of the layer's (arn-intersect.ts), its pieces
- * standing apart. Unlike a Deny's NotResource, no pattern stops at the first that contains it: a
- * layer of `*` beside `table/prod-*` keeps prod-* pieces, so adding an Allow to any layer only
- * adds patterns (and never hides a production name). A wide running pattern (`*`, `table/*`) is
- * never kept whole where the layer says more: it becomes the layer's pieces, unbounded. A named
- * pattern cut into more than MAX_PIECES, too many named pairs (MAX_PAIRS), or a list grown past
- * MAX_LEFT beyond the layer's own and past what it was, keeps named patterns whole (a superset);
- * never wider than before the layer.
- */
-export function withinLayer(cur: readonly string[], layer: readonly string[], wide: (r: string) => boolean = (r) => r === '*'): string[] {
-  const whole = () => [...new Set(cur.flatMap((a) => (wide(a) ? layer.flatMap((x) => meet(a, x, wide)) : [a])))];
-  const named = cur.reduce((n, a) => n + (wide(a) ? 0 : 1), 0);
-  if (named * layer.length > MAX_PAIRS) return whole();
-  const next = new Set<string>();
-  for (const a of cur) {
-    const pieces = layer.flatMap((x) => meet(a, x, wide));
-    for (const y of !wide(a) && pieces.length > MAX_PIECES ? [a] : pieces) next.add(y);
-  }
-  return next.size > Math.max(MAX_LEFT + layer.length, cur.length) ? whole() : [...next];
 }
 
 /** Which Allow layer: the identity policies, the permissions boundary, an SCP level. */
@@ -527,9 +459,9 @@ function disjointText(disjoint: readonly Disjoint[]): string {
 /**
  * What a scope changes in a finding: `lower` when every grant is scoped and none names production;
  * `text` a sentence for the description (empty when every grant is everywhere), `only` a title tail.
- * An action left on no resource (session 40) counts as scoped: one step lower, not dropped — the
- * effective stage, which every other check, the graph and the fixes read, still holds it as allowed
- * on some resource (it reads a Deny with NotResource as "not on every resource", not where).
+ * An action left on no resource (session 40) counts as scoped: one step lower. The effective stage
+ * drops what it can prove nowhere (session 42), so this is what it still holds: a policy variable
+ * or a bound kept it there.
  */
 export function scopeVerdict(s: GrantScope): { readonly lower: boolean; readonly text: string; readonly only?: string } {
   if (s.scoped.length === 0) return { lower: false, text: '' };

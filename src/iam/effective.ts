@@ -10,6 +10,7 @@ import { gatesOnApproval, narrowsToTaggedResources } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
 import { factsOf, mayApplyToPrincipal, referencesCallerKey, residualCondition, type PrincipalFacts } from './principal-context.js';
 import type { OrgValues } from './organization.js';
+import { leftNowhere, mayLeaveNamed, type AllowLayerDocs, type NowhereAction } from './layer-intersect.js';
 
 /** Per-document bitsets, computed once per document (managed policies are shared across principals). */
 export interface DocumentSummary {
@@ -182,6 +183,12 @@ export interface EffectivePermissions {
   readonly unconditional: ActionSet;
   /** Allowed unconditionally on every resource. */
   readonly allResources: ActionSet;
+  /**
+   * Actions the layers allow by action but leave on no resource (session 42, layer-intersect.ts
+   * `leftNowhere`): taken out of the sets above (out of `unconditional` only, when `approvalOnly`),
+   * kept here so the report can say they were weighed, not missed. Absent: none.
+   */
+  readonly nowhere?: readonly NowhereAction[];
 }
 
 type Accumulator = { [K in (typeof SUMMARY_KEYS)[number]]: ActionSet };
@@ -321,9 +328,35 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
   allowed.andNot(denyAlways);
   unconditional.andNot(denyAlways).andNot(denyConditional);
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
+  const nowhere = dropNowhere(input, allowed, unconditional, allResources, expander);
   if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
   // Kept per principal for the whole scan: copies in the smaller form (see ActionSet).
-  return { allowed: allowed.compactCopy(), unconditional: unconditional.compactCopy(), allResources: allResources.compactCopy() };
+  return { allowed: allowed.compactCopy(), unconditional: unconditional.compactCopy(), allResources: allResources.compactCopy(), ...(nowhere.length > 0 ? { nowhere } : {}) };
+}
+
+/**
+ * The actions allowed by action but, by their Resource patterns, on no resource the identity
+ * policies, the boundary, every SCP level and the decidable Denies with NotResource all leave
+ * (layer-intersect.ts): taken out of `allowed` and `unconditional` (only `unconditional` when an
+ * approval-gated Allow still reaches a common resource). Only provable answers drop; only
+ * principals with a boundary or SCPs, or a Deny with NotResource, are read (issue 14: the rest pay
+ * nothing). A session policy is not read as a layer here (it could only narrow further).
+ */
+function dropNowhere(input: EffectiveInput, allowed: ActionSet, unconditional: ActionSet, allResources: ActionSet, expander: ActionExpander): NowhereAction[] {
+  const layers: AllowLayerDocs[] = [{ kind: 'identity', docs: input.identity }];
+  if (input.boundary) layers.push({ kind: 'boundary', docs: input.boundary });
+  for (const level of input.scps ?? []) layers.push({ kind: 'scp', docs: level });
+  if (layers.length === 1 && !input.identity.some(mayLeaveNamed)) return [];
+  // Every resource already (no layer narrows it): nothing to ask.
+  const candidates = allowed.clone().andNot(allResources).toArray();
+  if (candidates.length === 0) return [];
+  const gone = leftNowhere(layers, candidates, unconditional, expander, (d) => statementSetsOf(d, expander), input.principal);
+  if (gone.length === 0) return gone;
+  const ids = (xs: NowhereAction[]) => ActionSet.of(expander.size, xs.map((x) => expander.idOf(x.action)));
+  const everywhere = ids(gone.filter((x) => !x.approvalOnly));
+  allowed.andNot(everywhere);
+  unconditional.andNot(everywhere).andNot(ids(gone.filter((x) => x.approvalOnly)));
+  return gone;
 }
 
 /**

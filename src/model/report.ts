@@ -17,7 +17,8 @@ import type { PrincipalKind } from './snapshot.js';
 // 1.10.0: a fix's target names the principal's own policies the export names but does not hold (`keepsPolicies`).
 // 1.11.0: the graph's reach names what a principal gains by where, not what (`widened`: held itself only on named resources, on every resource by something it reaches).
 // 1.12.0: a source and error kind `organizations-membership` (a live scan of one account asks DescribeOrganization which organization it is in).
-export const REPORT_SCHEMA_VERSION = '1.12.0';
+// 1.13.0: a principal's actions its layers leave on no resource, dropped from its permissions and named (`permissions.allowedNowhere`).
+export const REPORT_SCHEMA_VERSION = '1.13.0';
 
 export interface Coverage {
   /** Was IAM (authorization details) read completely? */
@@ -111,6 +112,12 @@ export interface PrincipalReport {
     readonly escalationTechniques: readonly string[];
     /** Service prefix → allowed action count, for granted-vs-used views. */
     readonly byService: Readonly<Record<string, number>>;
+    /**
+     * Schema 1.13.0: actions its Allow layers (identity, boundary, SCP levels) and Denies with
+     * NotResource allow by action but leave on no resource, so not counted above; and why (at most
+     * 100, catalog order). Absent: none.
+     */
+    readonly allowedNowhere?: readonly { readonly action: string; readonly why: string }[];
   };
   readonly policies: readonly { readonly kind: string; readonly name: string; readonly arn?: string }[];
   /** Blast radius by name, when an inventory was read (schema 1.3.0). */

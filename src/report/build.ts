@@ -14,6 +14,8 @@ import { policyToJson } from '../iam/parse.js';
 import type { ActionExpander } from '../iam/pattern.js';
 import type { ActionSet } from '../iam/action-set.js';
 import { countByService } from '../iam/service-counts.js';
+import type { NowhereAction } from '../iam/layer-intersect.js';
+import { patternsText } from '../checks/scope.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { explainAgentDecision, isServiceLinkedRole } from '../agents/identify.js';
@@ -175,6 +177,7 @@ export function buildReport(input: BuildInput): Report {
         destructiveActions: a.destructive.unconditional,
         escalationTechniques: a.escalation.filter((e) => !e.conditional).map((e) => e.techniqueId),
         byService: byService(a.effective.allowed, expander),
+        ...(a.effective.nowhere ? { allowedNowhere: a.effective.nowhere.slice(0, 100).map((x) => ({ action: x.action, why: nowhereWhy(x) })) } : {}),
       },
       policies: [
         ...p.policies.map((x) => ({ kind: x.origin.kind, name: 'group' in x.origin ? `${x.origin.group}/${x.origin.name}` : x.origin.name, ...('arn' in x.origin ? { arn: x.origin.arn } : {}) })),
@@ -224,4 +227,13 @@ export function buildReport(input: BuildInput): Report {
 function unrecognisedTooling(principals: readonly PrincipalReport[]): Pick<Report, 'unrecognisedAgentTooling'> {
   const list = principals.flatMap((p) => p.agentEvidence.filter((e) => e.kind === 'unrecognised-agent-tooling').map((e) => ({ principalArn: p.arn, userAgent: e.userAgent ?? '', detail: e.detail })));
   return list.length > 0 ? { unrecognisedAgentTooling: list.slice(0, 50) } : {};
+}
+
+/** Why an action was dropped as allowed nowhere (schema 1.13.0): the layer that left nothing. */
+function nowhereWhy(x: NowhereAction): string {
+  const where = patternsText(x.allows);
+  const why = x.layer === 'boundary' ? `the permissions boundary allows it only on ${where}, where the identity policies do not`
+    : x.layer === 'scp' ? `an SCP level allows it only on ${where}, where the policies and levels before it do not`
+    : `a Deny with NotResource leaves it only on ${where}, where its Allows do not grant it`;
+  return x.approvalOnly ? `${why} without approval (allowed only with approval)` : why;
 }

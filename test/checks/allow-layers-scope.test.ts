@@ -5,7 +5,8 @@
 // identity's `table/prod-orders` beside a boundary allowing only `table/dev-*` (allowed nowhere)
 // as production, and `table/kiro-*` beside a boundary on `table/*-scratch` as all of kiro-*.
 // Controls: a wide layer, an SCP `*`, a conditional (tag-scoped) statement and a policy variable
-// narrow nothing. Through the real analysis; properties against the request evaluator.
+// narrow nothing. Since session 42 an action the layers leave nowhere is dropped by the effective
+// stage (no finding); grantScope, asked directly, still words it. Through the real analysis.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/pipeline/scan.js';
 import { analyzePrincipals } from '../../src/checks/analyze.js';
@@ -15,7 +16,7 @@ import { catalog } from '../../src/iam/catalog.js';
 import { snapshot } from '../graph/accounts.js';
 import { allow, doc, type AccountSpec, type Doc } from '../graph/accounts.js';
 import { AGENT, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
-import { agent, denyNot, destructive, findings } from '../support/deny-scope.js';
+import { agent, denyNot, destructive, findings, nowhereOf, scopeAnyway } from '../support/deny-scope.js';
 
 /** Severity and the title's tail after "without approval". */
 const verdict = (spec: AccountSpec) => destructive(spec).map((f) => [f.severity, f.title.replace(/^.*without approval,? ?/, '')]);
@@ -23,14 +24,18 @@ const cap = (...statements: unknown[]) => doc(...statements);
 const TAGGED = { StringEquals: { 'aws:ResourceTag/env': 'dev' } };
 
 describe('identity ∩ boundary', () => {
-  it('prod-orders in the identity, a boundary allowing only dev-* tables: allowed nowhere, one step lower, and says why', () => {
-    const [f, ...rest] = destructive(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }));
-    expect(rest).toEqual([]);
-    expect(f!.severity).toBe('high');
-    expect(f!.title).toBe('kiro-agent can run 1 destructive action without approval, allowed nowhere (the Allow layers share no resource)');
-    expect(f!.description).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it');
-    expect(f!.description).not.toContain('NotResource');
-    expect(f!.description).not.toContain('names production');
+  // Session 42: the effective stage drops an action its layers provably leave nowhere, so no
+  // finding; what the scope would say (still said where the effective stage cannot prove it, e.g.
+  // a policy variable: below) is asked of grantScope directly.
+  it('prod-orders in the identity, a boundary allowing only dev-* tables: allowed nowhere, dropped by the effective stage; the scope says why', () => {
+    const spec = agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) });
+    expect(destructive(spec)).toEqual([]);
+    expect(nowhereOf(spec)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'boundary', allows: [table('dev-*')] }]);
+    const { verdict: v } = scopeAnyway(spec, ['dynamodb:DeleteTable']);
+    expect([v.lower, v.only]).toEqual([true, 'allowed nowhere (the Allow layers share no resource)']);
+    expect(v.text).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it');
+    expect(v.text).not.toContain('NotResource');
+    expect(v.text).not.toContain('names production');
   });
 
   it('kiro-* in the identity, *-scratch in the boundary: only where both match', () => {
@@ -55,10 +60,13 @@ describe('controls: a layer that narrows nothing leaves the others as they are',
   });
 
   it('the positive counterparts: the same boundaries without the wide or variable statement do narrow', () => {
-    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    // Allowed nowhere: dropped by the effective stage (session 42), no finding.
+    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }))).toEqual([]);
+    expect(nowhereOf(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'))) }))?.map((x) => x.action)).toEqual(['dynamodb:DeleteTable']);
     expect(verdict(agent(KIRO, { boundary: cap(allow('dynamodb:DeleteTable', table('kiro-scratch-*'))) }))).toEqual([['high', 'only on table/kiro-scratch-*']]);
     // A Condition on a named Allow narrows it further, never wider than its Resource: prod-orders is still outside dev-*.
-    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'), TAGGED)) }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(verdict(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'), TAGGED)) }))).toEqual([]);
+    expect(nowhereOf(agent(PROD, { boundary: cap(allow('dynamodb:DeleteTable', table('dev-*'), TAGGED)) }))?.map((x) => x.action)).toEqual(['dynamodb:DeleteTable']);
   });
 
   it('a policy variable still proves two patterns disjoint (another region): allowed nowhere; control in the same region', () => {
@@ -70,9 +78,12 @@ describe('controls: a layer that narrows nothing leaves the others as they are',
 
 describe('SCP levels', () => {
   it('an SCP allowing DeleteTable only on ops-* tables, the identity on kiro-*: allowed nowhere, and the SCPs named', () => {
-    const [f] = destructive(agent([doc(deleteTable(table('kiro-*')))], { scps: [cap(allow('dynamodb:DeleteTable', table('ops-*')), allow('s3:*'))] }));
-    expect([f!.severity, f!.title.replace(/^.*without approval, /, '')]).toEqual(['high', 'allowed nowhere (the Allow layers share no resource)']);
-    expect(f!.description).toContain('dynamodb:DeleteTable is allowed nowhere: the SCPs allow it only on table/ops-*, where the identity policies do not grant it.');
+    const spec = agent([doc(deleteTable(table('kiro-*')))], { scps: [cap(allow('dynamodb:DeleteTable', table('ops-*')), allow('s3:*'))] });
+    expect(destructive(spec)).toEqual([]);
+    expect(nowhereOf(spec)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'scp', allows: [table('ops-*')] }]);
+    const { verdict: v } = scopeAnyway(spec, ['dynamodb:DeleteTable']);
+    expect(v.only).toBe('allowed nowhere (the Allow layers share no resource)');
+    expect(v.text).toContain('dynamodb:DeleteTable is allowed nowhere: the SCPs allow it only on table/ops-*, where the identity policies do not grant it.');
   });
 
   it('identity `*`, a boundary on *-scratch (wide by itself), an SCP on kiro-*: where all three allow', () => {
@@ -83,11 +94,13 @@ describe('SCP levels', () => {
   });
 
   it('two SCP levels that share no table, the identity wide: allowed nowhere; the boundary and identity named when they decided', () => {
-    const [f] = destructive(agent([doc(deleteTable('*'))], { scps: [cap(allow('dynamodb:DeleteTable', table('kiro-*'))), cap(allow('dynamodb:DeleteTable', table('ops-*')))] }));
-    expect(f!.description).toContain('the SCPs allow it only on table/ops-*, where another SCP level does not grant it.');
-    const [g] = destructive(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('prod-*'))), scps: [cap(allow('dynamodb:DeleteTable', table('dev-*')))] }));
-    expect(g!.severity).toBe('high');
-    expect(g!.description).toContain('the SCPs allow it only on table/dev-*, where the identity policies and the permissions boundary do not both grant it.');
+    const two = agent([doc(deleteTable('*'))], { scps: [cap(allow('dynamodb:DeleteTable', table('kiro-*'))), cap(allow('dynamodb:DeleteTable', table('ops-*')))] });
+    expect(destructive(two)).toEqual([]);
+    expect(scopeAnyway(two, ['dynamodb:DeleteTable']).verdict.text).toContain('the SCPs allow it only on table/ops-*, where another SCP level does not grant it.');
+    const three = agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('prod-*'))), scps: [cap(allow('dynamodb:DeleteTable', table('dev-*')))] });
+    expect(destructive(three)).toEqual([]);
+    expect(nowhereOf(three)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'scp', allows: [table('dev-*')] }]);
+    expect(scopeAnyway(three, ['dynamodb:DeleteTable']).verdict.text).toContain('the SCPs allow it only on table/dev-*, where the identity policies and the permissions boundary do not both grant it.');
     // Control: an SCP level that allows prod-* keeps production named.
     expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary: cap(allow('dynamodb:DeleteTable', table('prod-*'))), scps: [cap(allow('dynamodb:DeleteTable', table('p*')))] }))[0]![0]).toBe('critical');
   });
@@ -97,9 +110,12 @@ describe('with a Deny with NotResource after the layers', () => {
   it('the layers leave kiro-scratch and kiro-*-scratch, a Deny on everything but kiro-scratch-*: only kiro-scratch-scratch and kiro-scratch-*-scratch; the Deny\'s wording when it leaves nothing', () => {
     const boundary = cap(allow('dynamodb:DeleteTable', table('*-scratch')));
     expect(verdict(agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', table('kiro-scratch-*')))], { boundary }))).toEqual([['high', 'only on table/kiro-scratch-scratch, table/kiro-scratch-*-scratch']]);
-    const [f] = destructive(agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', table('kiro-x')))], { boundary }));
-    expect(f!.title).toMatch(/denied wherever allowed \(a Deny with NotResource\)$/);
-    expect(f!.description).not.toContain('allowed nowhere');
+    const gone = agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', table('kiro-x')))], { boundary });
+    expect(destructive(gone)).toEqual([]);
+    expect(nowhereOf(gone)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'deny', allows: [table('kiro-x')] }]);
+    const { verdict: v } = scopeAnyway(gone, ['dynamodb:DeleteTable']);
+    expect(v.only).toBe('denied wherever allowed (a Deny with NotResource)');
+    expect(v.text).not.toContain('allowed nowhere');
   });
 });
 
@@ -115,19 +131,20 @@ describe('a wide identity pattern (not `*`) before a Deny with NotResource, as `
 
 describe('the other readers of grantScope', () => {
   const DEV_ONLY = cap(allow('dynamodb:DeleteTable', table('dev-*')), allow('sts:AssumeRole'));
-  it('agent-reaches-destructive: a reached role\'s prod-orders grant outside its boundary is allowed nowhere (one step lower); control without the boundary names production', () => {
+  it('agent-reaches-destructive: a reached role\'s prod-orders grant outside its boundary is allowed nowhere: the role holds nothing destructive (session 42), no finding; control without the boundary names production', () => {
     const reach = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'agent-reaches-destructive').map((f) => [f.severity, f.title.replace(/^.*through deploy,? ?/, ''), f.description]);
-    const got = reach(account([], { deploy: [deleteTable(table('prod-orders'))] }, { roleOpts: { deploy: { boundary: 'cap' } }, policies: { cap: DEV_ONLY } }));
-    expect(got.map((x) => x.slice(0, 2))).toEqual([['medium', 'allowed nowhere (the Allow layers share no resource)']]);
-    expect(got[0]![2]).toContain('dynamodb:DeleteTable is allowed nowhere: the permissions boundary allows it only on table/dev-*, where the identity policies do not grant it.');
+    expect(reach(account([], { deploy: [deleteTable(table('prod-orders'))] }, { roleOpts: { deploy: { boundary: 'cap' } }, policies: { cap: DEV_ONLY } }))).toEqual([]);
     expect(reach(account([], { deploy: [deleteTable(table('prod-orders'))] })).map((x) => x.slice(0, 2))).toEqual([['high', 'only on table/prod-orders, which names production']]);
   });
 
-  it('privilege-escalation\'s widening: a caller whose own grant is outside its boundary holds it on no resource, and says why; control without the boundary', () => {
+  it('privilege-escalation: a caller whose own grant is outside its boundary does not hold it (session 42): deploy adds the action, not a widening; control without the boundary', () => {
     const esc = (spec: AccountSpec) => findings(spec).filter((f) => f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role');
     const bounded = (spec: AccountSpec): AccountSpec => ({ ...spec, roles: spec.roles!.map((r) => (r.name === 'kiro-agent' ? { ...r, boundary: 'cap' } : r)), policies: { cap: DEV_ONLY } });
-    const [f] = esc(bounded(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] })));
-    expect(f!.description).toContain('It holds dynamodb:DeleteTable itself on no resource (its Allow layers share no resource); it reaches deploy');
+    const world = bounded(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] }));
+    const [f] = esc(world);
+    expect(f!.description).toContain('It reaches deploy, which adds destructive actions.');
+    expect(f!.description).not.toContain('itself');
+    expect(findings(world).find((x) => x.checkId === 'agent-reaches-destructive')!.description).toContain('This agent cannot do these itself, but it can act as deploy');
     const [g] = esc(account([deleteTable(table('prod-orders'))], { deploy: [deleteTable('*')] }));
     expect(g!.description).toContain('It holds dynamodb:DeleteTable itself only on table/prod-orders; it reaches deploy');
   });

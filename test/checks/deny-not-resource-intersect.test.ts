@@ -4,10 +4,10 @@
 // an already-scoped Allow's own patterns and read only the first such Deny (overstated). Each
 // positive case beside controls the rule does not decide (a Condition, NotAction, a wide
 // NotResource pattern, a Deny of another action): those keep what they had. When nothing is left
-// (`table/prod-orders` beside a Deny on everything but `table/kiro-scratch-*`), the finding stays,
-// one step lower, and says it is denied wherever allowed: the effective stage still counts the
-// action (allowed on some resource, as it reads a Deny with NotResource), the request evaluator
-// denies every resource named. Through the real analysis; properties against the evaluator.
+// (`table/prod-orders` beside a Deny on everything but `table/kiro-scratch-*`), session 40 kept the
+// finding one step lower ("denied wherever allowed"); since session 42 the effective stage drops
+// the action (iam/layer-intersect.ts), so no check counts it, and grantScope asked anyway still says
+// why. Through the real analysis; properties against the evaluator.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultConfig } from '../../src/pipeline/scan.js';
@@ -20,7 +20,7 @@ import { catalog } from '../../src/iam/catalog.js';
 import { severityRank } from '../../src/model/finding.js';
 import { allow, doc, snapshot, type AccountSpec, type Doc } from '../graph/accounts.js';
 import { AGENT, account, deleteTable, table } from '../support/tier-scope.js';
-import { SCRATCH_ONLY, agent, denyNot, destructive, findings, secret } from '../support/deny-scope.js';
+import { SCRATCH_ONLY, agent, denyNot, destructive, findings, nowhereOf, scopeAnyway, secret } from '../support/deny-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const NOWHERE = 'denied wherever allowed (a Deny with NotResource)';
@@ -59,58 +59,67 @@ describe('an Allow already scoped, intersected with a Deny\'s NotResource', () =
     expect(verdict(agent([doc(deleteTable(table('kiro-*')), denyNot('dynamodb:DeleteTable', [table('kiro-*'), table('kiro-scratch-*')]))]))).toEqual([['high', 'only on table/kiro-*']]);
   });
 
-  it('an Allow on another service\'s pattern beside the Deny: nothing left there either', () => {
-    expect(verdict(agent([doc(deleteTable('arn:aws:s3:::kiro-bucket'), SCRATCH_ONLY)]))).toEqual([['high', NOWHERE]]);
+  it('an Allow on another service\'s pattern beside the Deny: nothing left there either (dropped by the effective stage, session 42)', () => {
+    const spec = agent([doc(deleteTable('arn:aws:s3:::kiro-bucket'), SCRATCH_ONLY)]);
+    expect(verdict(spec)).toEqual([]);
+    expect(nowhereOf(spec)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'deny', allows: [table('kiro-scratch-*')] }]);
+    expect(scopeAnyway(spec, ['dynamodb:DeleteTable']).verdict.only).toBe(NOWHERE);
+    // Control: without the Deny, the s3 pattern is kept (it proves nothing on its own), one step lower.
+    expect(verdict(agent([doc(deleteTable('arn:aws:s3:::kiro-bucket'))]))[0]![0]).toBe('high');
   });
 });
 
 describe('nothing left: the Deny denies every resource the Allows name', () => {
   const NAMED_PROD = [doc(deleteTable(table('prod-orders')), SCRATCH_ONLY)];
 
-  it('prod-orders beside a Deny on everything but kiro-scratch-*: the finding stays, one step lower, and says so', () => {
-    const [f, ...rest] = destructive(agent(NAMED_PROD));
-    expect(rest).toEqual([]);
-    expect(f!.severity).toBe('high');
-    expect(f!.title).toBe(`kiro-agent can run 1 destructive action without approval, ${NOWHERE}`);
-    expect(f!.description).toContain('dynamodb:DeleteTable is denied wherever it is allowed');
-    expect(f!.description).not.toContain('only on');
-    expect(f!.actions).toEqual(['dynamodb:DeleteTable']);
+  // Session 42: the effective stage drops what is provably left on no resource, so no finding;
+  // grantScope, asked anyway, still says why (its text stays for what the effective stage cannot prove).
+  it('prod-orders beside a Deny on everything but kiro-scratch-*: dropped by the effective stage, no finding; the scope says why', () => {
+    expect(destructive(agent(NAMED_PROD))).toEqual([]);
+    expect(nowhereOf(agent(NAMED_PROD))).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'deny', allows: [table('kiro-scratch-*')] }]);
+    const { verdict: v } = scopeAnyway(agent(NAMED_PROD), ['dynamodb:DeleteTable']);
+    expect([v.lower, v.only]).toEqual([true, NOWHERE]);
+    expect(v.text).toContain('dynamodb:DeleteTable is denied wherever it is allowed');
+    expect(v.text).not.toContain('only on');
   });
 
   it.each(UNDECIDED)('control — %s: prod-orders stays, critical', (_n, make) => {
     expect(verdict(agent([doc(deleteTable(table('prod-orders')), make(table('kiro-scratch-*')))]))).toEqual([['critical', 'only on table/prod-orders, which names production']]);
   });
 
-  it('agrees with the engine: the effective stage still holds the action unconditionally (so the finding stays), the evaluator denies the named table', () => {
+  it('agrees with the engine: the effective stage no longer holds the action (session 42), the evaluator denies the named table', () => {
     const expander = new ActionExpander(catalog());
     const a = analyzePrincipals(snapshot(agent(NAMED_PROD)), defaultConfig(), expander, NOW).find((x) => x.principal.arn === AGENT)!;
     const id = expander.idOf('dynamodb:DeleteTable');
-    expect(a.effective.unconditional.has(id)).toBe(true);
-    expect(a.effective.allResources.has(id)).toBe(false);
+    expect([a.effective.allowed.has(id), a.effective.unconditional.has(id), a.effective.allResources.has(id)]).toEqual([false, false, false]);
     const identity = a.principal.policies.map((x) => x.document);
     expect(evaluate({ action: 'dynamodb:DeleteTable', resource: table('prod-orders') }, { identity }).decision).toBe('ExplicitlyDenied');
     expect(grantScope(expander, a.principal, ['dynamodb:DeleteTable'], { effective: a.effective })).toMatchObject({ everywhere: [], scoped: [{ action: 'dynamodb:DeleteTable', patterns: [] }], patterns: [], nowhere: ['dynamodb:DeleteTable'] });
     // Control: without the Deny, allowed on it.
     const b = analyzePrincipals(snapshot(agent([doc(deleteTable(table('prod-orders')))])), defaultConfig(), expander, NOW).find((x) => x.principal.arn === AGENT)!;
     expect(evaluate({ action: 'dynamodb:DeleteTable', resource: table('prod-orders') }, { identity: b.principal.policies.map((x) => x.document) }).decision).toBe('Allowed');
+    expect(b.effective.unconditional.has(id)).toBe(true);
   });
 
-  it('beside an action on every resource: the severity stands, the sentence says which is denied wherever allowed', () => {
+  it('beside an action on every resource: the severity stands; the action left nowhere is no longer among the finding\'s', () => {
     const [f] = destructive(agent([doc(deleteTable(table('prod-orders')), SCRATCH_ONLY, allow('s3:DeleteBucket'))]));
     expect(f!.severity).toBe('critical');
-    expect(f!.description).toContain('dynamodb:DeleteTable is denied wherever it is allowed');
+    expect(f!.actions).toEqual(['s3:DeleteBucket']);
+    expect(f!.description).not.toContain('dynamodb:DeleteTable');
   });
 
   it('a credential read (GetSecretValue on prod/* secrets, a Deny on everything but kiro/*): one step lower; control with a Condition stays critical', () => {
     const reads = (inline: Doc[]) => findings(agent(inline)).filter((f) => f.checkId === 'privilege-escalation' && f.technique === 'secretsmanager-read-secrets').map((f) => [f.severity, f.title.endsWith(NOWHERE)]);
-    expect(reads([doc(allow('secretsmanager:GetSecretValue', secret('prod/*')), denyNot('secretsmanager:GetSecretValue', secret('kiro/*')))])).toEqual([['high', true]]);
+    // Left nowhere: dropped by the effective stage (session 42), so no credential-read hit at all.
+    expect(reads([doc(allow('secretsmanager:GetSecretValue', secret('prod/*')), denyNot('secretsmanager:GetSecretValue', secret('kiro/*')))])).toEqual([]);
     expect(reads([doc(allow('secretsmanager:GetSecretValue', secret('prod/*')), denyNot('secretsmanager:GetSecretValue', secret('kiro/*'), { Condition: { Bool: { 'aws:SecureTransport': 'true' } } }))])).toEqual([['critical', false]]);
   });
 
-  it('widening: a caller left with nothing gains every table through a role that holds it; control: its own prod-orders grant is named', () => {
+  it('a caller left with nothing does not hold the action (session 42): the role that holds it adds it; control: its own prod-orders grant is named', () => {
     const esc = (own: unknown[]) => findings(account(own, { deploy: [deleteTable('*')] })).filter((f) => f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role');
     const [f] = esc([deleteTable(table('prod-orders')), SCRATCH_ONLY]);
-    expect(f!.description).toContain('It holds dynamodb:DeleteTable itself on no resource (denied wherever allowed); it reaches deploy');
+    expect(f!.description).toContain('It reaches deploy, which adds destructive actions.');
+    expect(f!.description).not.toContain('itself');
     const [g] = esc([deleteTable(table('prod-orders')), denyNot('dynamodb:DeleteTable', table('kiro-scratch-*'), { Condition: { Bool: { 'aws:ViaAWSService': 'false' } } })]);
     expect(g!.description).toContain('It holds dynamodb:DeleteTable itself only on table/prod-orders');
   });
@@ -141,7 +150,9 @@ describe('several Denies with NotResource: left only inside every one', () => {
   });
 
   it('two Denies that spare nothing in common: nothing left', () => {
-    expect(verdict(agent([doc(deleteTable('*'), denyNot('dynamodb:DeleteTable', table('kiro-*')), denyNot('dynamodb:DeleteTable', table('ops-*')))]))).toEqual([['high', NOWHERE]]);
+    const spec = agent([doc(deleteTable('*'), denyNot('dynamodb:DeleteTable', table('kiro-*')), denyNot('dynamodb:DeleteTable', table('ops-*')))]);
+    expect(verdict(spec)).toEqual([]);
+    expect(nowhereOf(spec)).toEqual([{ action: 'dynamodb:DeleteTable', layer: 'deny', allows: [table('ops-*')] }]);
   });
 
   it('a scoped Allow in the boundary, the Deny in an SCP: the boundary\'s patterns intersected', () => {
@@ -187,11 +198,11 @@ describe('the other callers of grantScope', () => {
 
 describe('adding an Allow never lowers a severity, beside a boundary too', () => {
   // Session 40 kept prod-orders named here (critical both ways); since session 41 the Allow layers
-  // intersect: the boundary allows kiro-* only, so prod-orders is allowed nowhere (one step lower)
-  // and `Allow *` beside it leaves kiro-* (one step lower too): the same severity, never lower.
-  it('identity prod-orders with a boundary on kiro-*: allowed nowhere; adding `Allow *` to the identity leaves kiro-*, no lower', () => {
+  // intersect: the boundary allows kiro-* only, so prod-orders is allowed nowhere — since session 42
+  // dropped, no finding — and `Allow *` beside it leaves kiro-* (one step lower): higher, never lower.
+  it('identity prod-orders with a boundary on kiro-*: allowed nowhere (no finding); adding `Allow *` to the identity leaves kiro-*, no lower', () => {
     const boundary = doc(allow('dynamodb:DeleteTable', table('kiro-*')));
-    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary }))).toEqual([['high', 'allowed nowhere (the Allow layers share no resource)']]);
+    expect(verdict(agent([doc(deleteTable(table('prod-orders')))], { boundary }))).toEqual([]);
     expect(verdict(agent([doc(deleteTable(table('prod-orders')), deleteTable('*'))], { boundary }))).toEqual([['high', 'only on table/kiro-*']]);
     // Control: a boundary that allows prod-orders too keeps production named, both ways.
     const both = doc(allow('dynamodb:DeleteTable', [table('kiro-*'), table('prod-*')]));
@@ -255,10 +266,18 @@ describe('properties', () => {
           expect(patterns.some((pt) => arnMatches(pt.replaceAll('${aws:username}', username), resource)), `${action} on ${resource} is allowed, scoped to ${patterns.join(', ') || 'nothing'}`).toBe(true);
         }
       }
+      // Session 42: what the effective stage dropped as allowed nowhere, the evaluator allows nowhere.
+      for (const { action } of a.effective.nowhere ?? []) {
+        nowhere++;
+        for (const resource of RESOURCES[action]!) {
+          const d = evaluate({ action, resource, context: { values: { 'aws:username': [username] } } }, { identity, ...(boundary ? { boundary } : {}), ...(scps ? { scps } : {}) }).decision;
+          expect(d === 'Allowed' || d === 'Conditional', `${action} dropped as allowed nowhere, but ${d} on ${resource}`).toBe(false);
+        }
+      }
       if (scope.scoped.some((x) => x.patterns.length > 0 && allows.some((al) => JSON.stringify(al).includes('kiro-*')) && x.patterns.every((p) => p.endsWith('kiro-scratch-*')))) narrowedAllow++;
     }), { numRuns: 120, examples: [[[deleteTable(table('prod-orders'))], [[SCRATCH_ONLY, 0]], 'alice'], [[deleteTable(table('kiro-*'))], [[SCRATCH_ONLY, 2]], 'alice']] });
     expect(checked).toBeGreaterThan(0);
-    // Some draws were left nowhere, some scoped Allows narrowed (the examples are such).
+    // Some draws were left nowhere (by the effective stage or the scope), some scoped Allows narrowed (the examples are such).
     expect(nowhere).toBeGreaterThan(0);
     expect(narrowedAllow).toBeGreaterThan(0);
   });

@@ -84,7 +84,7 @@ describe('report.json: schema 1.11.0', () => {
   it('a report whose reach lists `widened` satisfies the published schema (stored form too); a malformed one does not', () => {
     const [a] = analyzeSnapshots([snapshot(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }))], defaultConfig(), opts);
     const report = a!.report;
-    expect(report.schemaVersion).toBe('1.12.0');
+    expect(report.schemaVersion).toBe('1.13.0');
     expect(report.graph!.reach.some((r) => r.widened)).toBe(true);
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(reportSchemaErrors(storedReport(report))).toEqual([]);

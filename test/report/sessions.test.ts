@@ -41,6 +41,6 @@ describe('report usage.sessions', () => {
     const withSessions = bad.principals.find((p) => p.usage?.sessions)!;
     withSessions.usage!.sessions![0] = { name: 'x', events: -1, firstSeen: 'a', lastSeen: 'b' };
     expect(reportSchemaErrors(bad).join('\n')).toMatch(/sessions/);
-    expect(report.schemaVersion).toBe('1.12.0');
+    expect(report.schemaVersion).toBe('1.13.0');
   });
 });

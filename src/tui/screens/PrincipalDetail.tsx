@@ -67,6 +67,8 @@ function headerRows(report: Report, p: PrincipalReport, tab: DetailTab, width: n
       seg(`${perms.destructiveActions.length} destructive`, { color: perms.destructiveActions.length ? 'red' : undefined }),
       seg(' · '),
       seg(plural(perms.escalationTechniques.length, 'escalation technique'), { color: perms.escalationTechniques.length ? 'red' : undefined }),
+      // Schema 1.13.0: granted by action, left on no resource by its layers, not counted (report.json says why).
+      ...(perms.allowedNowhere?.length ? [seg(` · ${perms.allowedNowhere.length} allowed nowhere`, { dim: true })] : []),
     ],
     tabStrip(report, p, fs.filter((f) => !f.suppressed).length, tab, width),
   ];

@@ -24,7 +24,19 @@ describe('PrincipalDetail', () => {
     t.unmount();
   });
 
-  it('findings tab: a suppressed finding shows its reason and expiry', async () => {
+  it('the header counts actions dropped as allowed nowhere (schema 1.13.0); control: none, no such words', async () => {
+    const report = buildReport();
+    const p = report.principals.find((x) => x.name === 'kiro-agent')!;
+    const nowhere = { ...p, permissions: { ...p.permissions, allowedNowhere: [{ action: 'dynamodb:DeleteTable', why: 'the permissions boundary allows it only on table/dev-*, where the identity policies do not' }] } };
+    const t = await renderTui(<PrincipalDetail report={report} principal={nowhere} state={{ tab: 'findings', selected: 0, scroll: 0 }} width={140} height={26} />);
+    expect(t.frame()).toContain('allowed 16840 actions · 4 destructive · 0 escalation techniques · 1 allowed nowhere');
+    t.unmount();
+    const c = await renderTui(<PrincipalDetail report={report} principal={p} state={{ tab: 'findings', selected: 0, scroll: 0 }} width={140} height={26} />);
+    expect(c.frame()).not.toContain('allowed nowhere');
+    c.unmount();
+  });
+
+    it('findings tab: a suppressed finding shows its reason and expiry', async () => {
     const report = buildReport();
     const findings = report.findings.map((x) => (x.id === FID('f-kiro-destructive') ? { ...x, suppressed: { reason: 'sandbox', by: 'alice', until: '2026-12-31' } } : x));
     const r = { ...report, findings };
