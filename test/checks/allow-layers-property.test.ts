@@ -133,6 +133,9 @@ describe('the Allow layers\' intersection against the request evaluator', () => 
 
   it('adding a layer never widens (what is reported after was reported before; scoped stays scoped), policy variables apart', () => {
     let narrowed = 0, variables = 0;
+    // Seeded, 400 runs (session 42): since the effective stage drops an action its layers leave on
+    // no resource, such a world has no finding to compare (scopeOf is undefined); 200 unseeded runs
+    // then narrowed 8–12 times, around the bound (this seed: 23).
     fc.assert(fc.property(worldArb, stmts(1), fc.boolean(), fc.constantFrom(...USERS), (w, layer, asBoundary, user) => {
       if (asBoundary && w.boundary) return;
       const more: World = asBoundary ? { ...w, boundary: layer } : { ...w, scps: [...w.scps, layer] };
@@ -145,7 +148,7 @@ describe('the Allow layers\' intersection against the request evaluator', () => 
       for (const t of after) expect(before.has(t), `${t} reported after adding ${JSON.stringify(layer)}, not before`).toBe(true);
       if (b.scope.scoped.length > 0) expect(x.scope.everywhere).toEqual([]);
       if (after.size < before.size) narrowed++;
-    }), { numRuns: 200, examples: [[{ identity: [del(table('kiro-*'))], scps: [] }, [del(table('*-scratch'))], true, 'alice']] });
+    }), { numRuns: 400, seed: 4242, examples: [[{ identity: [del(table('kiro-*'))], scps: [] }, [del(table('*-scratch'))], true, 'alice']] });
     expect(narrowed).toBeGreaterThan(10);
     expect(variables).toBeGreaterThan(0);
   });
