@@ -1,3 +1,4 @@
+import { wordMask } from '../iam/action-set.js';
 import { isWriteLike } from '../iam/catalog.js';
 import { defineCheck } from './types.js';
 import { agentLabel, listText, statementEvidenceOfIds } from './evidence.js';
@@ -12,7 +13,10 @@ export const serviceWildcard = defineCheck({
     const total = ctx.expander.size;
     // Services with something to write; a service's actions are checked one by one, so a
     // principal without the first one costs a single bit test.
-    const writable = [...ctx.expander.catalog.byService].filter(([, actions]) => actions.some(isWriteLike)).map(([service, actions]) => ({ service, ids: actions.map((x) => x.id) }));
+    const writable = [...ctx.expander.catalog.byService].filter(([, actions]) => actions.some(isWriteLike)).map(([service, actions]) => {
+      const ids = actions.map((x) => x.id);
+      return { service, ids, mask: wordMask(ids) };
+    });
     // A small set (sorted ids) is counted per service through a slot per action id (its
     // service's index in `writable`, -1 for none): no string-keyed lookups per service.
     const slot = new Int32Array(total).fill(-1);
@@ -30,12 +34,8 @@ export const serviceWildcard = defineCheck({
         touched.sort((x, y) => x - y);
         for (const k of touched) { if (counts[k] === writable[k]!.ids.length) services.push(writable[k]!.service); counts[k] = 0; }
       } else {
-        // Indexed loops, no closure per service and principal (millions of them at 10k principals).
-        for (const { service, ids } of writable) {
-          let whole = true;
-          for (let i = 0; i < ids.length && whole; i++) whole = all.has(ids[i]!);
-          if (whole) services.push(service);
-        }
+        // A service's actions are numbered together: a few word tests per service.
+        for (let k = 0; k < writable.length; k++) if (all.holdsMask(writable[k]!.mask)) services.push(writable[k]!.service);
       }
       if (services.length === 0) return [];
       return [{

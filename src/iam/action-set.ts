@@ -82,6 +82,39 @@ export class ActionSet {
     return s;
   }
 
+  /**
+   * The set of the bits words[lo..hi] hold, in the smaller form; those words are zeroed, so the
+   * caller's scratch bitset is ready for the next set (see ActionSetGatherer).
+   */
+  static takeWords(size: number, words: Uint32Array, lo: number, hi: number): ActionSet {
+    const s = new ActionSet(size);
+    let n = 0;
+    for (let i = lo; i <= hi; i++) if (words[i] !== 0) n += popcount(words[i]!);
+    if (n > s.wordCount) {
+      const w = (s.w = allocWords(s.wordCount));
+      for (let i = lo; i <= hi; i++) {
+        w[i] = words[i]!;
+        words[i] = 0;
+      }
+      return s;
+    }
+    const ids = new Uint32Array(n);
+    let k = 0;
+    for (let i = lo; i <= hi; i++) {
+      let v = words[i]!;
+      if (v === 0) continue;
+      words[i] = 0;
+      while (v !== 0) {
+        const bit = v & -v;
+        ids[k++] = (i << 5) + (31 - Math.clz32(bit));
+        v ^= bit;
+      }
+    }
+    s.s = ids;
+    s.len = n;
+    return s;
+  }
+
   isSparse(): boolean {
     return this.w === undefined;
   }
@@ -245,6 +278,26 @@ export class ActionSet {
     const a = this.w!;
     for (let i = other.lo; i <= other.hi; i++) a[i]! |= b[i]!;
     return this;
+  }
+
+  /** Whether every id of the mask is a member: a few word tests for a service's actions against a bitset. */
+  holdsMask(m: WordMask): boolean {
+    const a = this.w, bits = m.bits;
+    for (let i = 0; i < bits.length; i++) {
+      const b = bits[i]!;
+      if (b === 0) continue;
+      if (a) {
+        if ((a[m.lo + i]! & b) >>> 0 !== b) return false;
+        continue;
+      }
+      let v = b;
+      while (v !== 0) {
+        const bit = v & -v;
+        if (!this.has(((m.lo + i) << 5) + (31 - Math.clz32(bit)))) return false;
+        v ^= bit;
+      }
+    }
+    return true;
   }
 
   /** The first and last word that hold a member (lo > hi when empty). */
@@ -494,5 +547,55 @@ export class ActionSet {
       for (; i < this.len && this.s[i]! >>> 5 === word; i++) bits |= 1 << (this.s[i]! & 31);
       visit(word, bits >>> 0);
     }
+  }
+}
+
+/** Ids as words lo..lo+bits.length−1 of a bitset, for holdsMask. */
+export interface WordMask {
+  readonly lo: number;
+  readonly bits: Uint32Array;
+}
+
+export function wordMask(ids: ArrayLike<number>): WordMask {
+  let lo = Infinity, hi = -1;
+  for (let i = 0; i < ids.length; i++) { const k = ids[i]! >>> 5; if (k < lo) lo = k; if (k > hi) hi = k; }
+  if (hi < 0) return { lo: 0, bits: new Uint32Array(0) };
+  const bits = new Uint32Array(hi - lo + 1);
+  for (let i = 0; i < ids.length; i++) bits[(ids[i]! >>> 5) - lo]! |= 1 << (ids[i]! & 31);
+  return { lo, bits };
+}
+
+/**
+ * Builds sets from many id lists (a statement's patterns) in one reused bitset, copied out once in
+ * the smaller form. add() kept a sparse list sorted on every insert and regrew it by doubling:
+ * ~0.5 µs an id, 0.3 s for the 31k statements of the 10k-principal synthetic account.
+ */
+export class ActionSetGatherer {
+  private readonly words: Uint32Array;
+  private lo: number;
+  private hi = -1;
+
+  constructor(readonly size: number) {
+    this.words = new Uint32Array((size + 31) >>> 5);
+    this.lo = this.words.length;
+  }
+
+  addIds(ids: ArrayLike<number>): this {
+    const w = this.words;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!, k = id >>> 5;
+      w[k]! |= 1 << (id & 31);
+      if (k < this.lo) this.lo = k;
+      if (k > this.hi) this.hi = k;
+    }
+    return this;
+  }
+
+  /** The gathered set; the gatherer is empty again. */
+  take(): ActionSet {
+    const s = ActionSet.takeWords(this.size, this.words, this.lo, this.hi);
+    this.lo = this.words.length;
+    this.hi = -1;
+    return s;
   }
 }

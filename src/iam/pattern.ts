@@ -2,7 +2,7 @@
 // separately (a `*` in the name never crosses into another service). ARNs: case-sensitive,
 // each of the six colon-separated parts matched on its own; the resource part may contain
 // further colons and slashes, which `*` spans.
-import { ActionSet } from './action-set.js';
+import { ActionSet, ActionSetGatherer } from './action-set.js';
 import type { Catalog } from './catalog.js';
 
 /** What globRegex returns: a RegExp, or a linear matcher for patterns with many stars. */
@@ -215,13 +215,15 @@ export class ActionExpander {
   /** The same, by the pattern as written (no lower-casing per call). */
   private readonly rawCache = new Map<string, Int32Array>();
   private readonly sharedLists = new Map<string, ActionSet>();
-  private readonly wideSets = new WeakMap<Int32Array, { set: ActionSet; lo: number; hi: number }>();
+  /** expandAll's scratch bitset (emptied by each take). */
+  private readonly gatherer: ActionSetGatherer;
   private readonly all: ActionSet;
   /** Patterns that matched nothing in the catalog (typos, or actions newer than the catalog). */
   readonly unknownPatterns = new Set<string>();
 
   constructor(readonly catalog: Catalog) {
     this.all = ActionSet.full(catalog.actions.length);
+    this.gatherer = new ActionSetGatherer(catalog.actions.length);
     this.singles = new Array<Int32Array | undefined>(catalog.actions.length).fill(undefined);
   }
 
@@ -297,23 +299,14 @@ export class ActionExpander {
   /** Set of actions matched by any of the patterns. */
   expandAll(patterns: readonly string[]): ActionSet {
     if (patterns.includes('*')) return this.fullSet();
-    const s = new ActionSet(this.size);
-    for (const p of patterns) {
-      const ids = this.expand(p);
-      if (ids.length <= 64) s.addAll(ids);
-      else s.orWords(this.wide(ids));
+    const g = this.gatherer;
+    try {
+      for (let i = 0; i < patterns.length; i++) g.addIds(this.expand(patterns[i]!));
+    } catch (e) {
+      g.take(); // never leave one list's ids in the next list's set
+      throw e;
     }
-    return s;
-  }
-
-  /** A pattern with many actions (`ec2:*`) as a set and the word range it spans: catalog ids run by service, so the range is short. */
-  private wide(ids: Int32Array): { set: ActionSet; lo: number; hi: number } {
-    let w = this.wideSets.get(ids);
-    if (!w) {
-      const set = ActionSet.of(this.size, ids);
-      this.wideSets.set(ids, (w = { set, ...set.wordRange() }));
-    }
-    return w;
+    return g.take();
   }
 
   /** Actions a statement's Action / NotAction covers (NotAction = every catalog action except those). */

@@ -2,7 +2,7 @@
 // last 32-bit word, including ids in the top bit of a word (where signed shifts go wrong).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActionSet } from '../../src/iam/action-set.js';
+import { ActionSet, ActionSetGatherer, wordMask } from '../../src/iam/action-set.js';
 
 const sizeArb = fc.oneof(fc.constantFrom(1, 31, 32, 33, 64, 95, 22091), fc.integer({ min: 1, max: 300 }));
 const setsArb = sizeArb.chain((size) => {
@@ -133,6 +133,8 @@ describe('ActionSet in either form (sorted ids or bitset)', () => {
         expect(same(s.intersectionIds(p), both)).toBe(true);
         expect(s.intersectionIds(p, 3)).toEqual(both.slice(0, 3));
         expect(s.intersectionCount(p)).toBe(both.length);
+        expect(s.holdsMask(wordMask(probe))).toBe(probe.every((x) => model.has(x)));
+        expect(s.holdsMask(wordMask(want.slice(0, 50)))).toBe(true);
         // Either operand first: the walk takes the shorter sparse list, the answer is the same.
         expect(same(p.intersectionIds(s), both)).toBe(true);
         expect(p.intersectionIds(s, 3)).toEqual(both.slice(0, 3));
@@ -198,5 +200,45 @@ describe('ActionSet.compactCopy', () => {
       }),
       { numRuns: 300, seed: 65 },
     );
+  });
+});
+
+describe('ActionSetGatherer', () => {
+  it('each take is the union of the lists added since the last, in the smaller form, whatever came before', () => {
+    // Lists of up to 800 ids over 22,091 actions cross the point (691 ids) where a bitset is smaller.
+    const listsArb = (size: number) => fc.array(fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 800 }), { maxLength: 4 });
+    const arb = sizeArb.chain((size) => fc.record({ size: fc.constant(size), rounds: fc.array(listsArb(size), { minLength: 1, maxLength: 4 }) }));
+    fc.assert(
+      fc.property(arb, ({ size, rounds }) => {
+        const g = new ActionSetGatherer(size);
+        for (const lists of rounds) {
+          for (const l of lists) g.addIds(Int32Array.from(l));
+          const got = g.take();
+          const model = new Set(lists.flat());
+          expect(got.toArray()).toEqual(sorted(model));
+          expect(got.count()).toBe(model.size);
+          // The form ActionSet.of would choose: ids while they are no more than the bitset's words.
+          expect(got.isSparse()).toBe(model.size <= (size + 31) >>> 5);
+          expect(got.equals(ActionSet.of(size, model))).toBe(true);
+        }
+        expect(g.take().isEmpty()).toBe(true);
+      }),
+      { numRuns: 300, seed: 43 },
+    );
+  });
+
+  it('at exactly as many ids as the bitset has words the set stays ids, one more and it is a bitset', () => {
+    const g = new ActionSetGatherer(22091); // 691 words
+    expect(g.addIds(Int32Array.from({ length: 691 }, (_, i) => i * 3)).take().isSparse()).toBe(true);
+    expect(g.addIds(Int32Array.from({ length: 692 }, (_, i) => i * 3)).take().isSparse()).toBe(false);
+  });
+
+  it('a set it gave is not changed by later gathering (no shared words)', () => {
+    const g = new ActionSetGatherer(22091);
+    const dense = g.addIds(Int32Array.from({ length: 2000 }, (_, i) => i * 11)).take();
+    const before = dense.toArray();
+    g.addIds(Int32Array.from([1, 2, 3])).take();
+    expect(dense.toArray()).toEqual(before);
+    expect(dense.isSparse()).toBe(false);
   });
 });
