@@ -33,7 +33,7 @@ function gatedWorld(roles: Record<string, unknown[]>, more: Parameters<typeof ac
   return spec;
 }
 
-interface Planned { agentFixes: readonly Fix[]; boundary: Fix; deny?: Statement; gate?: Statement; notes: readonly string[] }
+interface Planned { agentFixes: readonly Fix[]; boundary: Fix; deny: Statement | undefined; gate: Statement | undefined; notes: readonly string[] }
 function plan(spec: AccountSpec, used: Used[] = [GET_ORDERS, DELETE], usage = agentUsage(used)): Planned {
   const [a] = analyzeSnapshots([{ ...snapshot(spec), usage }], defaultConfig(), opts);
   const agentFixes = a!.report.fixes.filter((f) => f.principalArn === AGENT);
