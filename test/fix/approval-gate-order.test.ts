@@ -55,6 +55,19 @@ describe('heldUngated: an action held only behind approval is not held', () => {
     expect(newlyMore).toBeGreaterThan(20);
   });
 
+  it('an administrator whose boundary gates the IAM policy writes is no administrator after it: a role holding one of them ungated gives more', () => {
+    const all = ActionSet.full(size);
+    const agent: PowerSets = { unconditional: all, allResources: all, admin: isAdminSet(all, expander) };
+    expect(agent.admin).toBe(true);
+    const taken = tiers.iamWrite.clone();
+    const after = heldUngated(agent, taken, expander);
+    expect(after.admin).toBe(false);
+    const put = expander.catalog.lookup('iam:PutRolePolicy')!.id;
+    const role: PowerSets = { unconditional: ActionSet.of(size, [put]), allResources: ActionSet.of(size, [put]), admin: false };
+    expect(more(role, agent)).toBe(false);
+    expect(more(role, after)).toBe(true);
+  });
+
   it('nothing taken: the same power, the same object', () => {
     const agent: PowerSets = { unconditional: ActionSet.of(size, [1, 2]), allResources: ActionSet.of(size, [1]), admin: false };
     expect(heldUngated(agent, new ActionSet(size), expander)).toBe(agent);
