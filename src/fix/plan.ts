@@ -1203,8 +1203,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  // Session 40: the roles behind this one an agent acting through it could chain to, and the
-  // chains through roles this agent was seen assuming (closed there, or named as open).
+  // Session 40: the chains through roles this agent was seen assuming (closed there, or named as open).
   const chained = chainNotes(p.arn, chains.chains.get(p.arn), graph, (via) => fixId(via, 'permissions-boundary'));
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reach.statements);
   const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);
