@@ -43,6 +43,31 @@ export interface AfterFix {
   readonly power: PowerSets;
   /** Ranked ids held only on named resources after the fix (none: undefined). */
   readonly named?: { readonly ids: ActionSet; readonly held: HeldOnSome };
+  /**
+   * Session 43: what the fix's own policies grant (and today's sets hold) that its new boundary
+   * takes out of the agent's hands: `gated`, allowed only when the approval condition holds (the
+   * boundary's NeedsApproval deny), and `denied`, denied outright (DeniedOutright, NoTampering, the
+   * AllowNeeded cap). Neither is in `power`: a role holding one with no approval gives more.
+   * Undefined when the boundary takes nothing (or was not asked).
+   */
+  readonly taken?: { readonly gated: ActionSet; readonly denied: ActionSet };
+}
+
+/**
+ * The agent's power with `taken` (the actions its boundary leaves only behind approval, or denies)
+ * not held: gated-held ⊑ ungated-held. "Gives more" (`gain`) compares ungated holdings, so a role
+ * holding a taken action with no approval gives more than this, never less than it gave over
+ * `power` (test/fix/approval-gate-order.test.ts).
+ */
+export function heldUngated(power: PowerSets, taken: ActionSet, expander: AccessGraph['built']['expander']): PowerSets {
+  if (taken.isEmpty()) return power;
+  const allResources = power.allResources.clone().andNot(taken);
+  return { unconditional: power.unconditional.clone().andNot(taken), allResources, admin: power.admin && isAdminSet(allResources, expander) };
+}
+
+/** The actions of `taken` a role's power holds with no approval (ids, ascending): what assuming it would skip. */
+export function skipsApproval(role: Pick<PowerSets, 'unconditional'>, taken: ActionSet): number[] {
+  return role.unconditional.intersectionIds(taken).sort((x, y) => x - y);
 }
 
 /**
@@ -50,14 +75,21 @@ export interface AfterFix {
  * kept: the new boundary never allows more than it) and their effective permissions. Capped by
  * today's sets, so an approval gate or an SCP of today still counts.
  */
-export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot): AfterFix {
+export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot, bounded?: EffectivePermissions): AfterFix {
   const unconditional = eff.unconditional.clone().and(a.effective.unconditional);
   const allResources = eff.allResources.clone().and(a.effective.allResources);
-  const power: PowerSets = { unconditional, allResources, admin: isAdminSet(allResources, expander) };
-  const partly = rankedForWidening({ expander }).clone().and(unconditional).andNot(allResources);
-  if (partly.isEmpty()) return { power };
+  const held: PowerSets = { unconditional, allResources, admin: isAdminSet(allResources, expander) };
+  // Session 43: `bounded` is the same policies under the fix's new boundary (its NoUnusedRoleHops
+  // aside, which denies only sts:AssumeRole on named roles and so takes no action from these sets).
+  // What it takes from the unconditional set is gated (still allowed under the approval) or denied.
+  const takenIds = bounded ? unconditional.clone().andNot(bounded.unconditional) : undefined;
+  const taken = takenIds && !takenIds.isEmpty() ? { gated: takenIds.clone().and(bounded!.allowed), denied: takenIds.clone().andNot(bounded!.allowed) } : undefined;
+  const power = taken ? heldUngated(held, takenIds!, expander) : held;
+  const extra = taken ? { taken } : {};
+  const partly = rankedForWidening({ expander }).clone().and(power.unconditional).andNot(power.allResources);
+  if (partly.isEmpty()) return { power, ...extra };
   const { ids } = heldOnlyOnNamed({ expander, snapshot }, p, eff, partly.toArray());
-  return ids.isEmpty() ? { power } : { power, named: { ids, held: heldOnSome(ids, expander) } };
+  return ids.isEmpty() ? { power, ...extra } : { power, named: { ids, held: heldOnSome(ids, expander) }, ...extra };
 }
 
 /**
@@ -126,6 +158,42 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
   const node = graph.node(self);
   if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.add(r.id);
   return { roles, givesMore };
+}
+
+/** A role the agent may assume that holds, with no approval, what the fix's boundary takes from the agent (session 43). */
+export interface ApprovalSkip {
+  readonly role: string;
+  /** Taken actions (ids) the role's reach holds with no approval: itself or the roles it becomes. */
+  readonly reach: readonly number[];
+  /** Of those, the ones the boundary still allows the agent under approval (gated, not denied). */
+  readonly gated: readonly number[];
+  /** Taken actions the role itself holds with no approval (not only through roles behind it). */
+  readonly own: readonly number[];
+  /** Of `own`, the gated ones: a hop the agent used is gated on approval for these. */
+  readonly ownGated: readonly number[];
+}
+
+/**
+ * The roles one assume hop from the agent (as `widerRoles` asks them) that would let it skip what
+ * its new boundary takes (`after.taken`): each holds, with no approval, an action the agent keeps
+ * only behind approval or not at all. A role whose own grant of it is gated on approval holds it
+ * conditionally, so it is not in its power's unconditional set and is not listed.
+ */
+export function approvalSkips(a: AnalyzedPrincipal, graph: AccessGraph, after: AfterFix | undefined): ReadonlyMap<string, ApprovalSkip> {
+  const out = new Map<string, ApprovalSkip>();
+  const taken = after?.taken;
+  const node = graph.node(a.principal.arn);
+  if (!taken || !node) return out;
+  const all = taken.gated.clone().or(taken.denied);
+  for (const r of assumable(graph, node)) {
+    if (r.id === a.principal.arn) continue;
+    const power = graph.reachPower(r.id, 'possible');
+    const reach = power ? skipsApproval(power, all) : [];
+    if (reach.length === 0) continue;
+    const own = skipsApproval(r.power, all);
+    out.set(r.id, { role: r.id, reach, gated: reach.filter((id) => taken.gated.has(id)), own, ownGated: own.filter((id) => taken.gated.has(id)) });
+  }
+  return out;
 }
 
 function rolesBehindHub(graph: AccessGraph, hub: GraphNodeInternal): GraphNodeInternal[] {
@@ -300,7 +368,23 @@ export const HOP_DENY_CHARS = 2_048;
  * writes it, with its comma), and the roles that did not fit. Administrator roles first (the
  * widest hop), then by ARN; what is left out is returned to be said, never dropped silently.
  */
-export function hopDeny(roles: Iterable<string>, graph: AccessGraph | undefined, limit = HOP_DENY_CHARS): { readonly statement?: Statement; readonly left: readonly string[] } {
+export function hopDeny(roles: Iterable<string>, graph: AccessGraph | undefined, limit = HOP_DENY_CHARS): { readonly statement?: Statement; readonly left: readonly string[]; readonly used: number } {
+  const { kept, left, used } = fitRoles(roles, graph, limit);
+  return { ...(kept.length > 0 ? { statement: { index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: kept } } : {}), left, used };
+}
+
+/**
+ * Session 43: the GatedRoleHops statement — sts:AssumeRole on roles the agent was seen assuming
+ * (so never denied) that hold with no approval what its boundary gates, denied unless the approval
+ * condition holds (`denyWhen`, the boundary's NeedsApproval condition). Fitted like hopDeny, to
+ * what NoUnusedRoleHops left of HOP_DENY_CHARS.
+ */
+export function hopGate(roles: Iterable<string>, graph: AccessGraph | undefined, denyWhen: NonNullable<Statement['condition']>, limit: number): { readonly statement?: Statement; readonly left: readonly string[] } {
+  const { kept, left } = fitRoles(roles, graph, limit);
+  return { ...(kept.length > 0 ? { statement: { index: 0, sid: 'GatedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: kept, condition: denyWhen } } : {}), left };
+}
+
+function fitRoles(roles: Iterable<string>, graph: AccessGraph | undefined, limit: number): { kept: string[]; left: string[]; used: number } {
   const admin = (arn: string) => (graph?.reachPower(arn, 'possible')?.admin ? 0 : 1);
   const order = [...new Set(roles)].sort((x, y) => admin(x) - admin(y) || (x < y ? -1 : x > y ? 1 : 0));
   const kept: string[] = [];
@@ -310,7 +394,7 @@ export function hopDeny(roles: Iterable<string>, graph: AccessGraph | undefined,
     const cost = JSON.stringify(arn).length + 1;
     if (left.length === 0 && used + cost <= limit) { kept.push(arn); used += cost; } else left.push(arn);
   }
-  return { ...(kept.length > 0 ? { statement: { index: 0, sid: 'NoUnusedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: kept.sort() } } : {}), left };
+  return { kept: kept.sort(), left, used };
 }
 
 /** Names for a note: the graph's principal name (escaped), at most `max` of them, then how many more. */

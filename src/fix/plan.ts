@@ -4,7 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { afterFixOf, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type HopChains } from './hop-chains.js';
+import { afterFixOf, approvalSkips, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, hopGate, HOP_DENY_CHARS, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type ApprovalSkip, type HopChains } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -894,20 +894,65 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
  * fit are said in `notes`, never dropped silently. They count against the boundary's 6,144
  * characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[] } {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[]; gatedHops: readonly string[] } {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
-  if (!graph || !a.isAgent) return { statements: [], notes: [] };
+  if (!graph || !a.isAgent) return { statements: [], notes: [], gatedHops: [] };
   const observed = observedAssumes(a, needed.covered);
-  if (!observed) return { statements: [], notes: [] };
+  if (!observed) return { statements: [], notes: [], gatedHops: [] };
   // Session 42: compared with what the agent keeps once its right-sized fix is applied, not with
   // the broad grant that fix takes away (a role giving that grant back is a way around the fix).
+  // Session 43: what the fix keeps only behind approval is not kept (AfterFix `taken`), so a role
+  // holding it with no approval gives more: assuming it would skip the approval.
   const after = snapshot && config ? agentAfterFix(a, needed, snapshot, config, graph.built.expander) : undefined;
   const deny = [...widerRoles(a, graph, snapshot, after).roles].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
   const fit = hopDeny(deny, graph);
+  const skips = approvalSkips(a, graph, after);
+  // A hop the agent used is never denied (it would break the workload); one to a role that itself
+  // holds, with no approval, what the boundary gates needs the same approval, as the agent's own
+  // use of that action does (the boundary gates the forbidden actions it used, and denies those
+  // it did not: here a used hop is gated, an unused one denied).
+  const pa = config ? approvalFor(a, config) : undefined;
+  const gateable = pa?.meetable ? [...skips.values()].filter((x) => observed.has(x.role) && x.ownGated.length > 0).map((x) => x.role) : [];
+  const gate = gateable.length > 0 ? hopGate(gateable, graph, pa!.condition.denyWhen as ConditionBlock, HOP_DENY_CHARS - fit.used) : undefined;
   const left = hopDenyLeftNote(fit.left, fit.statement?.resource?.length ?? 0, graph);
   const notes = left ? [left] : [];
   if (!after && config && assumesAny(graph, a.principal.arn)) notes.push(`NoUnusedRoleHops compares the roles ${safeText(a.principal.name)} may assume with what it may do today: no right-sized policy is planned for it (${a.humanSession ? "an engineer's own role keeps what it has" : 'its own policies grant none of the needed actions, or nothing is known about its need'}), so today's grants are what it keeps.`);
-  return { statements: fit.statement ? [fit.statement] : [], notes };
+  if (pa) notes.push(...approvalSkipNotes(a, graph, skips, fit.statement?.resource ?? [], gate, observed, pa));
+  return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [] };
+}
+
+/**
+ * Why each role the agent may assume is guarded (or left) because it holds, with no approval, what
+ * this boundary gates or denies (session 43): the reviewer sees that the hop is a way around the
+ * approval, not only "gives more". Names through safeText; actions are catalog keys.
+ */
+function approvalSkipNotes(a: AnalyzedPrincipal, graph: AccessGraph, skips: ReadonlyMap<string, ApprovalSkip>, denied: readonly string[], gate: ReturnType<typeof hopGate> | undefined, observed: ReadonlySet<string>, pa: PrincipalApproval): string[] {
+  if (skips.size === 0) return [];
+  const expander = graph.built.expander;
+  const me = safeText(a.principal.name);
+  const name = (arn: string) => safeText(graph.node(arn)?.principal?.name ?? arn);
+  const keys = (ids: readonly number[]) => `${ids.slice(0, 4).map((id) => expander.catalog.actions[id]!.key).join(', ')}${ids.length > 4 ? ` and ${ids.length - 4} more` : ''}`;
+  const what = (x: ApprovalSkip) => x.gated.length === x.reach.length
+    ? `${keys(x.reach)} with no approval, which after this fix ${me} may do only when ${approvalHolds(pa.condition)} (NeedsApproval)`
+    : x.gated.length === 0
+      ? `${keys(x.reach)} with no approval, which this boundary denies ${me} outright`
+      : `${keys(x.reach)} with no approval, which this boundary denies ${me} outright or allows only when ${approvalHolds(pa.condition)}`;
+  const how = (x: ApprovalSkip) => (x.own.length > 0 ? 'holds' : 'reaches, through the roles it may assume,');
+  const deniedSet = new Set(denied);
+  const gated = new Set(gate?.statement?.resource ?? []);
+  const out: string[] = [];
+  for (const x of [...skips.values()].sort((p, q) => (p.role < q.role ? -1 : 1))) {
+    const r = name(x.role);
+    if (deniedSet.has(x.role)) out.push(`NoUnusedRoleHops denies ${r} because it ${how(x)} ${what(x)}: assuming ${r} would skip that; ${me} never assumed it in the usage window.`);
+    else if (gated.has(x.role)) out.push(`GatedRoleHops: ${me} was seen assuming ${r}, so leash does not deny that hop, but ${r} holds ${what(x)}; assuming ${r} would skip that approval, so the hop needs it too (sts:AssumeRole on ${r} is denied unless ${approvalHolds(pa.condition)}), as the actions it used do.`);
+    else if (observed.has(x.role)) {
+      const why = x.ownGated.length > 0
+        ? `it did not fit GatedRoleHops' share of the boundary`
+        : x.own.length === 0 ? 'it reaches them only through roles it may assume (the role chain notes say which hops leash closes there)' : 'the approval cannot gate the hop (no session of it can meet it, or the boundary denies those actions outright), and leash does not deny a hop it used';
+      out.push(`Approval skipped through ${r} stays open: ${me} was seen assuming ${r}, which ${how(x)} ${what(x)}; ${why}. Closing it: remove those actions from ${r}'s policies or put them behind approval there, or narrow ${r}'s trust policy.`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -929,8 +974,15 @@ export function agentAfterFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot:
     if (doc.statements.length > 0) {
       const synthetic: Principal = { ...p, policies: [{ origin: { kind: 'generated', name: 'fix' }, document: doc }, ...stays] };
       const org = orgOf(snapshot, config);
-      const eff = effectiveOf([doc, ...stays.map((x) => x.document)], undefined, expander, () => factsAfterFix(p, org));
-      after = afterFixOf(a, synthetic, eff, expander, snapshot);
+      const identity = [doc, ...stays.map((x) => x.document)];
+      const facts = () => factsAfterFix(p, org);
+      const eff = effectiveOf(identity, undefined, expander, facts);
+      // Session 43: and under the boundary planFixes writes beside it (the same arguments; its
+      // reach statements aside: they deny only sts:AssumeRole on named roles, which takes no
+      // action from the sets compared), so an action the boundary gates on approval is not held.
+      const partition = p.arn.split(':')[1] || 'aws';
+      const boundary = boundaryPolicy(needed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${snapshot.account.id}:policy/${SHARED_BOUNDARY_PREFIX}*`, approvalFor(a, config));
+      after = afterFixOf(a, synthetic, eff, expander, snapshot, effectiveOf(identity, boundary, expander, facts));
     }
   }
   afterFixMemo.set(needed, { a, config, after });
@@ -1132,7 +1184,11 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Equal per-service entries are one object for the whole run (reasons.ts: SharedReasons).
   const reasonOpts = { shared: sharedReasonsOf(snapshot) };
   const reasonBase = { current: a.effective.allowed, needed, ...(a.usage ? { usage: a.usage } : {}), ...(snapshot.usage ? { window: snapshot.usage.window } : {}), forbidden, guardrail, approval: { id: pa.condition.id, meetable: pa.meetable } };
-  const verifyBase = { observed: needed.observed, gated: needed.gated, current, principal: known, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
+  // Session 40: the roles behind this one an agent acting through it could chain to; session 43:
+  // hops it used to roles that skip its approval are gated, so their calls count as gated (below).
+  const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny, config);
+  const verifyGated = reach.gatedHops.length > 0 ? [...needed.gated, 'sts:AssumeRole'] : needed.gated;
+  const verifyBase = { observed: needed.observed, gated: verifyGated, current, principal: known, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
   const approvalNote = pa.meetable
     ? `Approval condition (${pa.condition.id}): ${pa.condition.description} How this principal meets it: ${pa.why}`
     : `Approval condition (${pa.condition.id}) is out of this principal's reach, so destructive and escalation actions are denied outright (statement DeniedOutright): ${pa.why}`;
@@ -1147,9 +1203,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // self-protection covers every leash boundary, so its content never depends on its name.
   const names = policyNames(p);
   const partition = p.arn.split(':')[1] || 'aws';
-  // Session 40: the roles behind this one an agent acting through it could chain to, and the
-  // chains through roles this agent was seen assuming (closed there, or named as open).
-  const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny, config);
+  // Session 40: the chains through roles this agent was seen assuming (closed there, or named as open).
   const chained = chainNotes(p.arn, chains.chains.get(p.arn), graph, (via) => fixId(via, 'permissions-boundary'));
   const boundary = boundaryPolicy(boundaryNeed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${accountId}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa, reach.statements);
   const boundaryName = perBoundary(boundaryNames, boundary, sharedBoundaryName);

@@ -13,7 +13,7 @@ import type { Finding } from '../../src/model/finding.js';
 import type { PrincipalReach } from '../../src/model/graph.js';
 import type { Statement } from '../../src/model/policy.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec } from '../graph/accounts.js';
-import { AGENT, DEPLOY, HUB, SCRATCH, USED, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, DEPLOY, HUB, MFA, SCRATCH, USED, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
@@ -103,14 +103,30 @@ describe('a role behind a hub role holding on every table what the agent holds o
   });
 });
 
+/**
+ * Session 43: the check and the summary compare with today (nothing widened), but the agent's
+ * boundary takes its own delete (kiro-agent is trusted by EC2 alone: no approval can be met, so it
+ * is denied outright), and deploy deleting any table with no approval gives it back: the guard,
+ * which compares with the agent after its fix, denies hub. Behind an approval condition deploy
+ * gives nothing more (expectNothing). test/fix/reach-guards-approval-gate.test.ts.
+ */
+function expectNothingTodayGuardAfter(o: Outcome): void {
+  expect(o.escalation).toEqual([]);
+  expect(o.reach?.gains).toBeUndefined();
+  expect(o.reach?.widened).toBeUndefined();
+  expect(o.guard?.resource).toEqual([HUB]);
+}
+
 describe('controls', () => {
-  it('deploy scoped to the same pattern: nothing', () => {
-    expectNothing(outcome(world({ deploy: [deleteTable(SCRATCH)] })));
+  it('deploy scoped to the same pattern: nothing (behind approval); with no approval only the after-fix guard', () => {
+    expectNothing(outcome(world({ deploy: [deleteTable(SCRATCH, MFA)] })));
+    expectNothingTodayGuardAfter(outcome(world({ deploy: [deleteTable(SCRATCH)] })));
   });
 
-  it('deploy on another service\'s type-wide pattern, or behind a Condition: nothing (the strict rule)', () => {
-    expectNothing(outcome(world({ deploy: [deleteTable('arn:aws:s3:::*')] })));
-    expectNothing(outcome(world({ deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] })));
+  it('deploy on another service\'s type-wide pattern, or behind a Condition: nothing today (the strict rule); the guard after the fix as above', () => {
+    expectNothingTodayGuardAfter(outcome(world({ deploy: [deleteTable('arn:aws:s3:::*')] })));
+    expectNothingTodayGuardAfter(outcome(world({ deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] })));
+    expectNothing(outcome(world({ deploy: [deleteTable(TYPE_WIDE, MFA)] })));
   });
 
   it('hub cannot assume deploy: deploy\'s trust names a service only, or hub\'s policy does not allow it', () => {
@@ -125,8 +141,9 @@ describe('controls', () => {
 
   it('the agent already deletes every table (`*` or `table/*`), and its fix keeps it so (the delete used with no table named): nothing', () => {
     const anyTable = [{ action: 'dynamodb:DeleteTable', resources: [] as string[] }];
-    expectNothing(outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] }), anyTable));
-    expectNothing(outcome(world({ own: [deleteTable(TYPE_WIDE)], deploy: [deleteTable(TYPE_WIDE)] }), anyTable));
+    expectNothing(outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE, MFA)] }), anyTable));
+    expectNothing(outcome(world({ own: [deleteTable(TYPE_WIDE)], deploy: [deleteTable(TYPE_WIDE, MFA)] }), anyTable));
+    expectNothingTodayGuardAfter(outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] }), anyTable));
     // Session 42: with kiro-scratch-1 named, the right-sized fix keeps the delete on that table
     // only; the check and the summary (today) still see nothing, the guard (after the fix) denies hub.
     const scoped = outcome(world({ own: [deleteTable('*')], deploy: [deleteTable(TYPE_WIDE)] }));

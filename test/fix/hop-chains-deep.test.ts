@@ -12,7 +12,7 @@ import type { Statement } from '../../src/model/policy.js';
 import type { ActionUsage, PrincipalUsage, UsageData } from '../../src/model/usage.js';
 import { MAX_CHAIN_ROLES } from '../../src/fix/hop-chains.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type RoleSpec } from '../graph/accounts.js';
-import { AGENT, SCRATCH, TYPE_WIDE, USED, account, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, MFA, SCRATCH, TYPE_WIDE, USED, account, deleteTable, table } from '../support/tier-scope.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -176,9 +176,10 @@ describe('controls', () => {
     expect(o.agentNotes.some((n) => n.includes('→ relay → far'))).toBe(false);
   });
 
-  it('far gives nothing more than the agent keeps (the same scoped delete): no fix on relay, no note past hub', () => {
+  it('far gives nothing more than the agent keeps (the same scoped delete, behind approval): no fix on relay, no note past hub', () => {
     const spec = chainWorld(HUB_RELAY);
-    spec.roles!.find((r) => r.name === 'far')!.inline = [doc(deleteTable(SCRATCH))];
+    // Session 43: ungated, far would give back the delete the agent's boundary takes.
+    spec.roles!.find((r) => r.name === 'far')!.inline = [doc(deleteTable(SCRATCH, MFA))];
     const o = outcome(spec, usage(HUB_RELAY, seenInTurn(HUB_RELAY)));
     expect(o.fixOf('relay')).toBeUndefined();
     expect(o.agentNotes.some((n) => n.includes('→ far'))).toBe(false);

@@ -13,7 +13,7 @@ import type { Finding } from '../../src/model/finding.js';
 import type { Statement } from '../../src/model/policy.js';
 import type { ActionUsage, PrincipalUsage, UsageData } from '../../src/model/usage.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type RoleSpec } from '../graph/accounts.js';
-import { AGENT, DEPLOY, HUB, SCRATCH, USED, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, DEPLOY, HUB, MFA, SCRATCH, USED, TYPE_WIDE, account, deleteTable, table } from '../support/tier-scope.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -107,8 +107,10 @@ describe('controls', () => {
     expect(chainNote(o)).toContain('stays open');
   });
 
-  it('deploy gives nothing more than the agent has (the same scoped grant): no hub fix, no chain note', () => {
-    const o = outcome(world({ deploy: [deleteTable(SCRATCH)] }));
+  it('deploy gives nothing more than the agent has (the same scoped grant, behind approval): no hub fix, no chain note', () => {
+    // Session 43: the agent's boundary takes its own delete, so deploy's scoped delete counts only
+    // behind an approval condition (ungated it gives the delete back: test/fix/reach-guards-approval-gate.test.ts).
+    const o = outcome(world({ deploy: [deleteTable(SCRATCH, MFA)] }));
     expect(o.hubFixes).toEqual([]);
     expect(chainNote(o)).toBeUndefined();
     expect(o.agentNotes.some((n) => n.includes('→ hub →'))).toBe(false);

@@ -10,7 +10,7 @@ import type { Fix } from '../../src/model/fix.js';
 import type { PolicyDocument, Statement } from '../../src/model/policy.js';
 import { policyToJson } from '../../src/iam/parse.js';
 import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
-import { AGENT, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, MFA, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
@@ -128,7 +128,7 @@ describe('controls', () => {
     expect(plan(broad({ deploy: [allow('dynamodb:DeleteTable')], reader: [allow('dynamodb:GetItem', table('orders'))] })).guard?.resource).toEqual([DEPLOY]);
   });
 
-  it('a user agent whose group grants dynamodb:* (group policies stay after its fix): deploy gives nothing more — not denied', () => {
+  it('a user agent whose group grants dynamodb:* (group policies stay after its fix, capped by the boundary): deploy gives DeleteTable back — denied', () => {
     const USER = arn(DEV, 'user', 'kiro-bot');
     const spec: AccountSpec = {
       users: [{ name: 'kiro-bot', tags: { 'ai-agent': 'true' }, groups: ['builders'], inline: [doc(allow('sts:AssumeRole', DEPLOY), allow('dynamodb:GetItem'))] }],
@@ -143,8 +143,12 @@ describe('controls', () => {
       expect(b, 'the user agent gets a boundary fix').toBeDefined();
       return docOf(b!).statements.find((s) => s.sid === 'NoUnusedRoleHops');
     };
-    expect(guardOf(spec)).toBeUndefined();
-    // Control: the same grant in the user's own policy (which the fix replaces): deploy is denied.
+    // Session 43: the group policies stay, but the boundary's AllowNeeded caps them to the need
+    // (GetItem), so the user no longer holds DeleteTable after its fix: deploy gives it back.
+    expect(guardOf(spec)?.resource).toEqual([DEPLOY]);
+    // Control: deploy only describes tables (lateral, "other"): not denied.
+    expect(guardOf({ ...spec, roles: [{ name: 'deploy', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DescribeTable'))] }] })).toBeUndefined();
+    // The same grant in the user's own policy (which the fix replaces): deploy is denied.
     const own: AccountSpec = { ...spec, users: [{ ...spec.users![0]!, groups: [], inline: [doc(allow('sts:AssumeRole', DEPLOY), allow('dynamodb:*'))] }], groups: [] };
     expect(guardOf(own)?.resource).toEqual([DEPLOY]);
   });
@@ -159,8 +163,9 @@ describe('controls', () => {
     expect(plan(broad({ deploy: [allow('dynamodb:DeleteTable')] }), [GET_ORDERS, { action: 'sts:AssumeRole', resources: [DEPLOY] }]).guard).toBeUndefined();
   });
 
-  it('the delete used with no resource named (the fix keeps it on every table): deploy on every table gives nothing more — not denied', () => {
-    expect(plan(account([deleteTable('*')], { deploy: [deleteTable('*')] }), [{ action: 'dynamodb:DeleteTable' }]).guard).toBeUndefined();
+  it('the delete used with no resource named (the fix keeps it on every table, its boundary outright denies it): deploy\'s delete behind approval gives nothing more — not denied', () => {
+    // Session 43: ungated, deploy gives back what the boundary takes (test/fix/reach-guards-approval-gate.test.ts).
+    expect(plan(account([deleteTable('*')], { deploy: [deleteTable('*', MFA)] }), [{ action: 'dynamodb:DeleteTable' }]).guard).toBeUndefined();
   });
 
   it('no right-sized policy (an engineer\'s own Identity Center role an agent drives keeps what it has): today\'s comparison, and the boundary fix says so', () => {

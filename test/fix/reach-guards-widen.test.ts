@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Statement } from '../../src/model/policy.js';
 import { DEV, allow, arn, snapshot, type AccountSpec } from '../graph/accounts.js';
-import { AGENT, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { AGENT, MFA, TYPE_WIDE, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
@@ -28,9 +28,13 @@ describe('reachGuards: a role that only widens a scoped grant', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }))).toMatchObject({ effect: 'Deny', action: ['sts:AssumeRole'], resource: [DEPLOY] });
   });
 
-  it('a type-wide grant (`table/*`) of deploy is guarded the same way; with a Condition it is not', () => {
+  it('a type-wide grant (`table/*`) of deploy is guarded the same way; behind an approval condition it is not', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE)] }))?.resource).toEqual([DEPLOY]);
-    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] }))).toBeUndefined();
+    // Session 43: the agent's boundary takes its own delete (kiro-agent is trusted by EC2 alone, so
+    // no approval can be met: denied outright), so a condition that is not an approval
+    // (aws:SecureTransport) leaves deploy giving it back: guarded. Behind MFA it is not held with no approval.
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE, { Bool: { 'aws:SecureTransport': 'true' } })] }))?.resource).toEqual([DEPLOY]);
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(TYPE_WIDE, MFA)] }))).toBeUndefined();
   });
 
   it('the agent\'s `*` left on kiro-scratch-* tables by a Deny with NotResource: guarded the same way (grantScope decides)', () => {
@@ -40,18 +44,21 @@ describe('reachGuards: a role that only widens a scoped grant', () => {
 
   it('controls: the agent assumed deploy (observed), holds the delete on every table itself and keeps it so after its fix, or deploy only on other named tables: no guard', () => {
     expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')] }), [SCRATCH, { action: 'sts:AssumeRole', resources: [DEPLOY] }])).toBeUndefined();
-    // Used with no table named: the right-sized policy keeps the delete on every table (session 42
-    // compares with the agent after its fix; with kiro-scratch-1 named, the fix scopes it and deploy
-    // is guarded: test/fix/reach-guards-after-fix.test.ts).
-    expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*')] }), [{ action: 'dynamodb:DeleteTable', resources: [] }])).toBeUndefined();
-    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))] }))).toBeUndefined();
+    // Used with no table named: the right-sized policy keeps the delete on every table, but the
+    // boundary takes it (session 43: denied outright, EC2 trust), so only deploy's delete behind an
+    // approval condition gives nothing more (ungated: test/fix/reach-guards-approval-gate.test.ts).
+    expect(hopGuard(account([deleteTable('*')], { deploy: [deleteTable('*', MFA)] }), [{ action: 'dynamodb:DeleteTable', resources: [] }])).toBeUndefined();
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'), MFA)] }))).toBeUndefined();
+    // …and without it, deploy's delete on other tables is one the agent no longer has at all: guarded.
+    expect(hopGuard(account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))] }))?.resource).toEqual([DEPLOY]);
   });
 
   it('behind a hub (the agent may assume any role that trusts its account): deploy is guarded, a role that adds nothing is not', () => {
     const spec = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable('*')], reader: [allow('dynamodb:DescribeTable')] }, { assume: allow('sts:AssumeRole', '*') });
     expect(hopGuard(spec)?.resource).toEqual([DEPLOY]);
-    // Control: deploy only on other named tables: neither role is guarded.
-    const scoped = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'))], reader: [allow('dynamodb:DescribeTable')] }, { assume: allow('sts:AssumeRole', '*') });
+    // Control: deploy only on other named tables, behind approval (session 43: ungated, it gives
+    // back the delete the boundary takes): neither role is guarded.
+    const scoped = account([deleteTable(table('kiro-scratch-*'))], { deploy: [deleteTable(table('kiro-tmp-*'), MFA)], reader: [allow('dynamodb:DescribeTable')] }, { assume: allow('sts:AssumeRole', '*') });
     expect(hopGuard(scoped)).toBeUndefined();
   });
 

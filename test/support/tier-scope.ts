@@ -9,6 +9,8 @@ export const AGENT = arn(DEV, 'role', 'kiro-agent');
 export const table = (name: string) => `arn:aws:dynamodb:us-east-1:${DEV}:table/${name}`;
 export const TYPE_WIDE = 'arn:aws:dynamodb:*:*:table/*';
 export const deleteTable = (resource: string | string[], condition?: unknown) => allow('dynamodb:DeleteTable', resource, condition);
+/** mfa-present's Allow condition (src/data/approval-conditions.json), leash's default approval: a grant under it is approval-gated. */
+export const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 
 /** The hub worlds (sessions 39–40): the agent may assume `hub`, hub may assume `deploy`; the agent deletes its scratch tables only. */
 export const HUB = arn(DEV, 'role', 'hub');
