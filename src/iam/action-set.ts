@@ -83,30 +83,33 @@ export class ActionSet {
   }
 
   /**
-   * The set of the bits words[lo..hi] hold, in the smaller form; those words are zeroed, so the
-   * caller's scratch bitset is ready for the next set (see ActionSetGatherer).
+   * The set of the bits held by words[touched[0..count)] (each word listed once), in the smaller
+   * form, or dense when asked; those words are zeroed, so the caller's scratch bitset is ready for
+   * the next set (see ActionSetGatherer). Sorts `touched` in place.
    */
-  static takeWords(size: number, words: Uint32Array, lo: number, hi: number): ActionSet {
+  static takeWords(size: number, words: Uint32Array, touched: Int32Array, count: number, dense: boolean): ActionSet {
     const s = new ActionSet(size);
     let n = 0;
-    for (let i = lo; i <= hi; i++) if (words[i] !== 0) n += popcount(words[i]!);
-    if (n > s.wordCount) {
+    if (!dense) for (let i = 0; i < count; i++) n += popcount(words[touched[i]!]!);
+    if (dense || n > s.wordCount) {
       const w = (s.w = allocWords(s.wordCount));
-      for (let i = lo; i <= hi; i++) {
-        w[i] = words[i]!;
-        words[i] = 0;
+      for (let i = 0; i < count; i++) {
+        const k = touched[i]!;
+        w[k] = words[k]!;
+        words[k] = 0;
       }
       return s;
     }
+    sortPrefix(touched, count);
     const ids = new Uint32Array(n);
-    let k = 0;
-    for (let i = lo; i <= hi; i++) {
-      let v = words[i]!;
-      if (v === 0) continue;
-      words[i] = 0;
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      const k = touched[i]!;
+      let v = words[k]!;
+      words[k] = 0;
       while (v !== 0) {
         const bit = v & -v;
-        ids[k++] = (i << 5) + (31 - Math.clz32(bit));
+        ids[m++] = (k << 5) + (31 - Math.clz32(bit));
         v ^= bit;
       }
     }
@@ -386,6 +389,11 @@ export class ActionSet {
       for (let i = 0; i < this.len; i++) if (this.s[i] !== other.s[i]) return false;
       return true;
     }
+    if (this.w && other.w) {
+      const a = this.w, b = other.w;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    }
     return this.count() === other.count() && this.differenceCount(other) === 0;
   }
 
@@ -570,32 +578,57 @@ export function wordMask(ids: ArrayLike<number>): WordMask {
  * the smaller form. add() kept a sparse list sorted on every insert and regrew it by doubling:
  * ~0.5 µs an id, 0.3 s for the 31k statements of the 10k-principal synthetic account.
  */
+/** Lists longer than this (a pattern such as `s3:*`) make a gathered set dense. */
+const DENSE_LIST = 64;
+
 export class ActionSetGatherer {
   private readonly words: Uint32Array;
-  private lo: number;
-  private hi = -1;
+  /** The words that hold a bit, each once: a statement's few services, not the span between them. */
+  private readonly touched: Int32Array;
+  private count = 0;
+  private dense = false;
 
   constructor(readonly size: number) {
     this.words = new Uint32Array((size + 31) >>> 5);
-    this.lo = this.words.length;
+    this.touched = new Int32Array(this.words.length);
   }
 
   addIds(ids: ArrayLike<number>): this {
     const w = this.words;
+    // A list of a whole service's actions or more makes the set a bitset, as or-ing it into one
+    // did before: statements with `s3:*` are tested id by id (has) in evidence and covering-statement
+    // lookups, a bit test where a sorted list would be a binary search.
+    if (ids.length > DENSE_LIST) this.dense = true;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!, k = id >>> 5;
+      if (w[k] === 0) this.touched[this.count++] = k;
       w[k]! |= 1 << (id & 31);
-      if (k < this.lo) this.lo = k;
-      if (k > this.hi) this.hi = k;
     }
     return this;
   }
 
   /** The gathered set; the gatherer is empty again. */
   take(): ActionSet {
-    const s = ActionSet.takeWords(this.size, this.words, this.lo, this.hi);
-    this.lo = this.words.length;
-    this.hi = -1;
+    const s = ActionSet.takeWords(this.size, this.words, this.touched, this.count, this.dense);
+    this.count = 0;
+    this.dense = false;
     return s;
+  }
+}
+
+/** Sorts xs[0..n) ascending: insertion sort for the usual handful, the built-in sort past it. */
+function sortPrefix(xs: Int32Array, n: number): void {
+  if (n > 32) {
+    xs.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
   }
 }

@@ -330,8 +330,13 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
   allResources.andNot(denyAlways).andNot(denyConditional).andNot(denyExceptListed);
   const nowhere = dropNowhere(input, allowed, unconditional, allResources, expander);
   if (!acc.allowTagScoped.isEmpty()) tagYourWayIn(allResources, acc.allowTagScoped.and(unconditional).andNot(denyExceptListed), expander);
-  // Kept per principal for the whole scan: copies in the smaller form (see ActionSet).
-  return { allowed: allowed.compactCopy(), unconditional: unconditional.compactCopy(), allResources: allResources.compactCopy(), ...(nowhere.length > 0 ? { nowhere } : {}) };
+  // Kept per principal for the whole scan: copies in the smaller form (see ActionSet). Equal sets
+  // are one copy (read-only, like every answer here): 7 in 10 principals of the synthetic 10k
+  // account are allowed nothing behind a condition, so unconditional is allowed again.
+  const allowedCopy = allowed.compactCopy();
+  const unconditionalCopy = unconditional.equals(allowed) ? allowedCopy : unconditional.compactCopy();
+  const allResourcesCopy = allResources.equals(unconditional) ? unconditionalCopy : allResources.compactCopy();
+  return { allowed: allowedCopy, unconditional: unconditionalCopy, allResources: allResourcesCopy, ...(nowhere.length > 0 ? { nowhere } : {}) };
 }
 
 /**

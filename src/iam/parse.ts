@@ -47,34 +47,39 @@ export function decodePolicyText(text: string, path = '$'): unknown {
   }
 }
 
-function stringList(v: unknown, path: string): string[] {
+// JSON paths are made only for an error: a statement's fields on the way in built five or six
+// path strings that a valid policy never needed (tens of thousands at 10,000 principals).
+type At = () => string;
+
+function stringList(v: unknown, at: At, key: string): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.length > 0) {
-    return v.map((item, i) => (typeof item === 'string' ? item : fail(`${path}[${i}]`, 'a string', item)));
+    return v.map((item, i) => (typeof item === 'string' ? item : fail(`${at()}.${key}[${i}]`, 'a string', item)));
   }
-  return fail(path, 'a string or a non-empty array of strings', v);
+  return fail(`${at()}.${key}`, 'a string or a non-empty array of strings', v);
 }
 
-function principalBlock(v: unknown, path: string): PrincipalBlock {
+function principalBlock(v: unknown, at: At, key: string): PrincipalBlock {
   if (v === '*') return '*';
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path, '"*" or an object such as {"AWS": [...]}', v);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(`${at()}.${key}`, '"*" or an object such as {"AWS": [...]}', v);
   const out: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
-  for (const [k, val] of Object.entries(v)) out[k] = stringList(val, `${path}.${k}`);
+  for (const [k, val] of Object.entries(v)) out[k] = stringList(val, () => `${at()}.${key}`, k);
   return out;
 }
 
-function conditionBlock(v: unknown, path: string): ConditionBlock {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path, 'an object of condition operators', v);
+function conditionBlock(v: unknown, at: At, key: string): ConditionBlock {
+  const path = (): string => `${at()}.${key}`;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path(), 'an object of condition operators', v);
   // Null-prototype records: a key named `__proto__` (from the JSON) is a key like any other, not
   // a prototype assignment that silently drops the condition.
   const out: Record<string, Record<string, readonly string[]>> = Object.create(null) as Record<string, Record<string, readonly string[]>>;
   for (const [op, keys] of Object.entries(v)) {
-    if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) fail(`${path}.${op}`, 'an object of condition keys', keys);
+    if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) fail(`${path()}.${op}`, 'an object of condition keys', keys);
     const inner: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
     for (const [key, val] of Object.entries(keys as object)) {
       const values = Array.isArray(val) ? val : [val];
       inner[key] = values.map((x, i) =>
-        typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : fail(`${path}.${op}.${key}[${i}]`, 'a string, number or boolean', x),
+        typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : fail(`${path()}.${op}.${key}[${i}]`, 'a string, number or boolean', x),
       );
     }
     out[op] = inner;
@@ -82,28 +87,28 @@ function conditionBlock(v: unknown, path: string): ConditionBlock {
   return out;
 }
 
-function statement(v: unknown, index: number, path: string, kind: 'identity' | 'trust' | 'any'): Statement {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(path, 'a statement object', v);
+function statement(v: unknown, index: number, at: At, kind: 'identity' | 'trust' | 'any'): Statement {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(at(), 'a statement object', v);
   const s = v as Record<string, unknown>;
-  for (const k of Object.keys(s)) if (!STATEMENT_KEYS.has(k)) fail(`${path}.${k}`, `one of ${[...STATEMENT_KEYS].join(', ')}`, k);
-  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') fail(`${path}.Effect`, '"Allow" or "Deny"', s.Effect);
-  if ((s.Action === undefined) === (s.NotAction === undefined)) fail(path, 'exactly one of Action or NotAction', s.Action ?? s.NotAction);
-  if (s.Resource !== undefined && s.NotResource !== undefined) fail(path, 'at most one of Resource or NotResource', 'both');
-  if (s.Principal !== undefined && s.NotPrincipal !== undefined) fail(path, 'at most one of Principal or NotPrincipal', 'both');
-  if (kind === 'identity' && s.Resource === undefined && s.NotResource === undefined) fail(path, 'Resource or NotResource in an identity policy statement', 'neither');
-  if (kind === 'trust' && s.Principal === undefined && s.NotPrincipal === undefined) fail(path, 'Principal or NotPrincipal in a trust policy statement', 'neither');
-  if (s.Sid !== undefined && typeof s.Sid !== 'string') fail(`${path}.Sid`, 'a string', s.Sid);
+  for (const k of Object.keys(s)) if (!STATEMENT_KEYS.has(k)) fail(`${at()}.${k}`, `one of ${[...STATEMENT_KEYS].join(', ')}`, k);
+  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') fail(`${at()}.Effect`, '"Allow" or "Deny"', s.Effect);
+  if ((s.Action === undefined) === (s.NotAction === undefined)) fail(at(), 'exactly one of Action or NotAction', s.Action ?? s.NotAction);
+  if (s.Resource !== undefined && s.NotResource !== undefined) fail(at(), 'at most one of Resource or NotResource', 'both');
+  if (s.Principal !== undefined && s.NotPrincipal !== undefined) fail(at(), 'at most one of Principal or NotPrincipal', 'both');
+  if (kind === 'identity' && s.Resource === undefined && s.NotResource === undefined) fail(at(), 'Resource or NotResource in an identity policy statement', 'neither');
+  if (kind === 'trust' && s.Principal === undefined && s.NotPrincipal === undefined) fail(at(), 'Principal or NotPrincipal in a trust policy statement', 'neither');
+  if (s.Sid !== undefined && typeof s.Sid !== 'string') fail(`${at()}.Sid`, 'a string', s.Sid);
   const out: {
     -readonly [K in keyof Statement]: Statement[K];
   } = { index, effect: s.Effect as Effect };
   if (typeof s.Sid === 'string') out.sid = s.Sid;
-  if (s.Action !== undefined) out.action = stringList(s.Action, `${path}.Action`);
-  if (s.NotAction !== undefined) out.notAction = stringList(s.NotAction, `${path}.NotAction`);
-  if (s.Resource !== undefined) out.resource = stringList(s.Resource, `${path}.Resource`);
-  if (s.NotResource !== undefined) out.notResource = stringList(s.NotResource, `${path}.NotResource`);
-  if (s.Principal !== undefined) out.principal = principalBlock(s.Principal, `${path}.Principal`);
-  if (s.NotPrincipal !== undefined) out.notPrincipal = principalBlock(s.NotPrincipal, `${path}.NotPrincipal`);
-  if (s.Condition !== undefined) out.condition = conditionBlock(s.Condition, `${path}.Condition`);
+  if (s.Action !== undefined) out.action = stringList(s.Action, at, 'Action');
+  if (s.NotAction !== undefined) out.notAction = stringList(s.NotAction, at, 'NotAction');
+  if (s.Resource !== undefined) out.resource = stringList(s.Resource, at, 'Resource');
+  if (s.NotResource !== undefined) out.notResource = stringList(s.NotResource, at, 'NotResource');
+  if (s.Principal !== undefined) out.principal = principalBlock(s.Principal, at, 'Principal');
+  if (s.NotPrincipal !== undefined) out.notPrincipal = principalBlock(s.NotPrincipal, at, 'NotPrincipal');
+  if (s.Condition !== undefined) out.condition = conditionBlock(s.Condition, at, 'Condition');
   return out;
 }
 
@@ -124,8 +129,8 @@ export function parsePolicy(input: unknown, kind: 'identity' | 'trust' | 'any' =
     const st = doc.Statement;
     if (st === undefined) fail(`${basePath}.Statement`, 'a statement or an array of statements', st);
     const statements = Array.isArray(st)
-      ? st.map((s, i) => statement(s, i, `${basePath}.Statement[${i}]`, kind))
-      : [statement(st, 0, `${basePath}.Statement`, kind)];
+      ? st.map((s, i) => statement(s, i, () => `${basePath}.Statement[${i}]`, kind))
+      : [statement(st, 0, () => `${basePath}.Statement`, kind)];
     const document: PolicyDocument = typeof doc.Id === 'string'
       ? { version: version as PolicyDocument['version'], id: doc.Id, statements }
       : { version: version as PolicyDocument['version'], statements };

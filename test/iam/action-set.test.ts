@@ -206,7 +206,8 @@ describe('ActionSet.compactCopy', () => {
 describe('ActionSetGatherer', () => {
   it('each take is the union of the lists added since the last, in the smaller form, whatever came before', () => {
     // Lists of up to 800 ids over 22,091 actions cross the point (691 ids) where a bitset is smaller.
-    const listsArb = (size: number) => fc.array(fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 800 }), { maxLength: 4 });
+    const listArb = (size: number) => fc.oneof(fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 64 }), fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 800 }));
+    const listsArb = (size: number) => fc.array(listArb(size), { maxLength: 4 });
     const arb = sizeArb.chain((size) => fc.record({ size: fc.constant(size), rounds: fc.array(listsArb(size), { minLength: 1, maxLength: 4 }) }));
     fc.assert(
       fc.property(arb, ({ size, rounds }) => {
@@ -217,8 +218,8 @@ describe('ActionSetGatherer', () => {
           const model = new Set(lists.flat());
           expect(got.toArray()).toEqual(sorted(model));
           expect(got.count()).toBe(model.size);
-          // The form ActionSet.of would choose: ids while they are no more than the bitset's words.
-          expect(got.isSparse()).toBe(model.size <= (size + 31) >>> 5);
+          // Ids while they are no more than the bitset's words and no list was a wide pattern's (> 64).
+          expect(got.isSparse()).toBe(model.size <= (size + 31) >>> 5 && lists.every((l) => l.length <= 64));
           expect(got.equals(ActionSet.of(size, model))).toBe(true);
         }
         expect(g.take().isEmpty()).toBe(true);
@@ -229,8 +230,13 @@ describe('ActionSetGatherer', () => {
 
   it('at exactly as many ids as the bitset has words the set stays ids, one more and it is a bitset', () => {
     const g = new ActionSetGatherer(22091); // 691 words
-    expect(g.addIds(Int32Array.from({ length: 691 }, (_, i) => i * 3)).take().isSparse()).toBe(true);
-    expect(g.addIds(Int32Array.from({ length: 692 }, (_, i) => i * 3)).take().isSparse()).toBe(false);
+    const list = (n: number, from: number) => Int32Array.from({ length: n }, (_, i) => (from + i) * 3);
+    const inLists = (n: number) => { for (let i = 0; i < n; i += 64) g.addIds(list(Math.min(64, n - i), i)); return g.take(); };
+    expect(inLists(691).isSparse()).toBe(true);
+    expect(inLists(692).isSparse()).toBe(false);
+    // One list of a whole service's actions (more than 64) makes a bitset however few they are.
+    expect(g.addIds(list(65, 0)).take().isSparse()).toBe(false);
+    expect(g.addIds(list(64, 0)).take().isSparse()).toBe(true);
   });
 
   it('a set it gave is not changed by later gathering (no shared words)', () => {
