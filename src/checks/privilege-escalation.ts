@@ -9,9 +9,43 @@ import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import { grantScope, ONE_STEP_LOWER, patternsText, reachedScope, scopeVerdict, type Holder } from './scope.js';
 import { typeWideReader, widenFor } from './widen.js';
-import type { AnalyzedPrincipal, CheckContext } from './types.js';
+import type { AnalyzedPrincipal, CheckContext, EscalationHit } from './types.js';
+import type { Evidence } from '../model/finding.js';
+import { escalationTechniques } from './data.js';
 import { markersFrom } from '../resources/markers.js';
 import { tierSets } from '../graph/power.js';
+
+const ASSUME = 'sts-assume-permissive-role';
+const ASSUME_ACTIONS: readonly string[] = ['sts:AssumeRole'];
+
+/**
+ * Evidence name of a `sts-assume-permissive-role` finding for a principal none of whose own
+ * policies allows sts:AssumeRole (session 43): each value is a role (or hub of roles) whose trust
+ * lets it in without one. The fix stage reads it (plan.ts `linkFixes`): no fix of the principal's
+ * own policies is credited with closing such a finding.
+ */
+export const TRUST_ONLY_EVIDENCE = 'AssumableWithoutOwnAllow';
+const TRUST_ONLY_TEXT = 'is allowed no sts:AssumeRole by its own policies and needs none for these roles: within its account, a trust policy that names it (its ARN, or a session of it) or any principal lets it assume the role without an identity-policy Allow; only an explicit Deny, an SCP, or (for a role named by its role ARN) its permissions boundary stops it';
+const TRUST_ONLY_REMEDIATION = 'Remove this principal (and "*") from the trust policy of each role named, or deny sts:AssumeRole on those roles explicitly in its permissions boundary, its own policies or an SCP: it holds no Allow to remove.';
+
+/**
+ * The caller's techniques, with `sts-assume-permissive-role` added when its own permissions hold
+ * no sts:AssumeRole: the graph still draws a same-account hop to a role whose trust policy names
+ * it (its ARN, a session of it) or any principal, which IAM allows without an identity-policy
+ * Allow (build.ts `callerSide`, with the AWS passages it quotes; session 43). Whether such a hop
+ * exists and gives more is the graph's decision (`escalatingEdges`), not re-derived here. The hit
+ * has no actions: that marks it (`trustOnly`).
+ */
+function withTrustOnly(ctx: CheckContext, a: AnalyzedPrincipal): readonly EscalationHit[] {
+  if (a.escalation.some((h) => h.techniqueId === ASSUME)) return a.escalation;
+  const g = ctx.graph!.built;
+  const i = g.byId.get(a.principal.arn);
+  // Whether one of its hops gives more (by what or by where) is decided below, as for any hit.
+  if (i === undefined || !g.out[i]!.some((e) => e.technique === ASSUME)) return a.escalation;
+  const t = escalationTechniques().find((x) => x.id === ASSUME);
+  if (!t) return a.escalation;
+  return [...a.escalation, { techniqueId: t.id, name: t.name, severity: t.severity, conditional: false, actions: [], description: t.description, references: t.references }];
+}
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).replace(/#.*$/, '');
 
@@ -55,19 +89,26 @@ export const privilegeEscalation = defineCheck({
       if (a.isAdmin) return [];
       // What it holds only on named resources, for the graph's tiers (session 37): read once per
       // principal, and only when some edge's far side holds one of them on every resource.
-      const widening = ctx.graph && whole ? judgedWiden(ctx, a, readTypeWide) : undefined;
-      return a.escalation.flatMap((h) => {
+      const hits = ctx.graph && whole ? withTrustOnly(ctx, a) : a.escalation;
+      const widening = ctx.graph && whole ? judgedWiden(ctx, a, hits, readTypeWide) : undefined;
+      return hits.flatMap((h) => {
+        const trustOnly = h.actions.length === 0;
         const judged = ctx.graph && whole ? graphJudgement(h.techniqueId) : undefined;
         let via = '';
         let possibleOnly = false;
         let gained: Severity | undefined;
         let reached: ReturnType<typeof scopeVerdict> | undefined;
         let wider: { keys: readonly string[]; text: string } | undefined;
+        let trustEvidence: Evidence[] | undefined;
         if (judged) {
           const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match, widening?.widen).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
           if (edges.length === 0) return [];
           // The edge that gains most decides, a conditional or inferred one counted a step lower.
-          const severityOf = (x: (typeof edges)[number]) => (h.conditional || x.strength === 'possible' ? LOWER[TIER_SEVERITY[x.adds]] : TIER_SEVERITY[x.adds]);
+          // An assume hop's edge carries the caller's own condition where IAM asks for its Allow
+          // (build.ts callerSide): a conditional sts:AssumeRole of its own does not lower a hop to a
+          // role whose trust names it directly, which needs no Allow of its own (session 43).
+          const ownCondition = h.conditional && h.techniqueId !== ASSUME;
+          const severityOf = (x: (typeof edges)[number]) => (ownCondition || x.strength === 'possible' ? LOWER[TIER_SEVERITY[x.adds]] : TIER_SEVERITY[x.adds]);
           const rank = (x: (typeof edges)[number]) => severityRank[severityOf(x)] * POWER_TIERS.length - POWER_TIERS.indexOf(x.adds);
           let best = edges[0]!;
           for (const x of edges) if (rank(x) > rank(best)) best = x;
@@ -77,6 +118,7 @@ export const privilegeEscalation = defineCheck({
           const distinct = new Set([text(best)]);
           for (const x of edges) distinct.add(text(x));
           const targets = [...distinct];
+          if (trustOnly) trustEvidence = targets.slice(0, 3).map((value) => ({ kind: 'attribute' as const, name: TRUST_ONLY_EVIDENCE, value }));
           via = ` It reaches ${listText(targets, 3)}, which adds ${TIER_TEXT[best.adds]}${possibleOnly ? ' (only if a condition holds, or if existing compute carries the role)' : ''}.`;
           // Gained by where, not what: the caller holds the action, but only on named resources.
           const widenedTop = edges.filter((x) => x.widened && x.widened.length > 0 && severityOf(x) === gained);
@@ -128,10 +170,10 @@ export const privilegeEscalation = defineCheck({
           technique: h.techniqueId,
           severity,
           title: `${a.principal.name} can escalate privileges: ${h.name}${scope?.only ? `, ${reached ? 'adding destructive actions ' : ''}${scope.only}` : ''}${wider ? `, gaining ${listText(wider.keys, 1)} on every resource` : ''}`,
-          description: `${h.description} This ${agentLabel(a.isAgent)} is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${wider?.text ?? ''}${scope?.text ?? ''}`,
-          evidence: statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
-          actions: h.actions,
-          remediation: 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',
+          description: `${h.description} This ${agentLabel(a.isAgent)} ${trustOnly ? TRUST_ONLY_TEXT : `is allowed ${listText(h.actions, 6)}${h.conditional ? ' (only when a condition holds)' : ''}`}.${via || (h.passableRoles ? ` Roles it can pass that can do more than it can: ${listText(h.passableRoles.map(nameOf), 3)}.` : '')}${wider?.text ?? ''}${scope?.text ?? ''}`,
+          evidence: trustEvidence ?? statementEvidence(ctx.expander, a.principal, h.actions, 6, ctx.evidence),
+          actions: trustOnly ? ASSUME_ACTIONS : h.actions,
+          remediation: trustOnly ? TRUST_ONLY_REMEDIATION : 'Remove these actions or scope them to resources that cannot lead to more privilege; the generated boundary denies them without human approval.',
         }];
       });
     });
@@ -171,8 +213,8 @@ function holdersText(ctx: CheckContext, edges: readonly EscalatingEdge[], widen:
 }
 
 /** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */
-function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {
-  const matches = a.escalation.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
+function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, hits: readonly EscalationHit[], read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {
+  const matches = hits.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
   if (matches.length === 0) return undefined;
   return widenFor(ctx, ctx.graph!, a, (t) => matches.some((j) => j.match(t)), read);
 }

@@ -41,6 +41,7 @@ import { resourceCaller, resourceView, type ResourceView } from '../resources/bl
 import { decideOnResource } from '../resources/evaluate.js';
 import { actionInfo, requestArn } from '../resources/actions.js';
 import { safeText } from '../safe/text.js';
+import { TRUST_ONLY_EVIDENCE } from '../checks/privilege-escalation.js';
 
 export interface PrincipalFixPlan {
   readonly principalArn: string;
@@ -89,6 +90,17 @@ export interface ReadAfter { readonly name: string; readonly action: string; rea
 function throughChain(f: Finding, chained: boolean | undefined): boolean {
   if (!chained) return false;
   return (f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role') || f.checkId === 'agent-reaches-destructive';
+}
+
+/**
+ * An assume-role escalation of a principal that holds no sts:AssumeRole of its own (session 43,
+ * privilege-escalation `TRUST_ONLY_EVIDENCE`): the trust policies let it in without an
+ * identity-policy Allow, so a right-sized policy or a session policy removes nothing that closes
+ * it, and a boundary's implicit deny closes it only where the trust names a role's ARN. Claimed
+ * by no fix of its own (its remediation names the trust policies and an explicit Deny).
+ */
+function trustOnly(f: Finding): boolean {
+  return f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role' && f.evidence.some((e) => e.kind === 'attribute' && e.name === TRUST_ONLY_EVIDENCE);
 }
 
 function staysOpen(f: Finding, after: ExfiltrationAfter | undefined, reads: readonly ReadAfter[]): boolean {
@@ -1084,7 +1096,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
       const after = plan.openAfter?.get(x.id);
       const own = f.checkId === 'data-exfiltration' ? (f.resources ?? []).filter((r) => r.through === undefined) : [];
       const reads = own.length > 0 && after?.readsAfter ? after.readsAfter(own) : [];
-      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chained)) resolves.get(x.id)!.push(f.id);
+      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chained) && !trustOnly(f)) resolves.get(x.id)!.push(f.id);
       const note = resourcePolicyNote(reads, plan.principalName);
       if (note && !(extraNotes.get(x.id) ?? []).includes(note)) extraNotes.set(x.id, [...(extraNotes.get(x.id) ?? []), note]);
     }

@@ -16,6 +16,7 @@ import type { ActionSet } from '../iam/action-set.js';
 import { countByService } from '../iam/service-counts.js';
 import type { NowhereAction } from '../iam/layer-intersect.js';
 import { patternsText } from '../checks/scope.js';
+import { NOWHERE_LISTED } from './allowed-nowhere.js';
 import type { AnalyzedPrincipal, Check } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { explainAgentDecision, isServiceLinkedRole } from '../agents/identify.js';
@@ -177,7 +178,7 @@ export function buildReport(input: BuildInput): Report {
         destructiveActions: a.destructive.unconditional,
         escalationTechniques: a.escalation.filter((e) => !e.conditional).map((e) => e.techniqueId),
         byService: byService(a.effective.allowed, expander),
-        ...(a.effective.nowhere ? { allowedNowhere: a.effective.nowhere.slice(0, 100).map((x) => ({ action: x.action, why: nowhereWhy(x) })) } : {}),
+        ...(a.effective.nowhere ? { allowedNowhere: a.effective.nowhere.slice(0, NOWHERE_LISTED).map((x) => ({ action: x.action, why: nowhereWhy(x) })) } : {}),
       },
       policies: [
         ...p.policies.map((x) => ({ kind: x.origin.kind, name: 'group' in x.origin ? `${x.origin.group}/${x.origin.name}` : x.origin.name, ...('arn' in x.origin ? { arn: x.origin.arn } : {}) })),

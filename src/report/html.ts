@@ -10,6 +10,7 @@ import { SEVERITIES, severityRank, type Severity } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import type { ComparableScan } from './scan-index.js';
 import { findingRows } from './rows.js';
+import { cutText, nowhereCount, nowhereEntries, NOWHERE_HEADING, NOWHERE_LEAD } from './allowed-nowhere.js';
 
 export interface HtmlOptions {
   /** The scan before this one, for the "since last scan" line when the report carries no delta. */
@@ -106,6 +107,18 @@ export function* toHtml(report: Report, opts: HtmlOptions = {}): Generator<strin
     yield `<h2>Most severe open findings</h2><ol>`;
     for (const f of top) yield `<li>${badge(f.severity)} ${e(f.title)} — <code>${e(f.principalArn)}</code></li>`;
     yield `</ol>`;
+  }
+  // Actions the effective stage dropped (session 42), bounded: report.json has the whole list.
+  const nowhere = nowhereEntries(report);
+  if (nowhere.total > 0) {
+    yield `<h2 id="allowed-nowhere">${e(NOWHERE_HEADING)}</h2><p class="muted">${e(NOWHERE_LEAD)}</p><ul class="notes">`;
+    for (const n of nowhere.entries) {
+      const more = n.count - n.shown.length;
+      const shown = n.shown.map((x) => `<code>${e(x.action)}</code> (${e(x.why)})`).join('; ');
+      yield `<li><b>${e(cutText(n.name, 128))}</b> <span class="muted">(${e(n.kind)}${n.isAgent ? ', agent' : ''})</span>: ${e(nowhereCount(n))} — ${shown}${more > 0 ? `; and ${more}${n.cut ? ' or more' : ''} more in report.json` : ''}.</li>`;
+    }
+    if (nowhere.total > nowhere.entries.length) yield `<li class="muted">${nowhere.total - nowhere.entries.length} more principals in report.json</li>`;
+    yield `</ul>`;
   }
   const cov = scan.coverage;
   yield `<h2>Coverage</h2><ul class="notes"><li>IAM: ${e(cov.iam)}</li><li>Usage: ${e(cov.usage.status)}${cov.usage.window ? ` (${e(cov.usage.window.start)} → ${e(cov.usage.window.end)}, ${cov.usage.coveredPrincipals} principals)` : ''}</li><li>SCPs: ${e(cov.scps)}</li>`;

@@ -7,6 +7,7 @@ import { computeDelta } from './diff.js';
 import { safeText } from '../safe/text.js';
 import { plural } from '../words.js';
 import type { ComparableScan } from './scan-index.js';
+import { cutText, nowhereCount, nowhereEntries, NOWHERE_HEADING, NOWHERE_LEAD } from './allowed-nowhere.js';
 
 export interface MarkdownOptions {
   /** Used for "what changed" when the report carries no delta of its own. */
@@ -23,6 +24,8 @@ function cell(text: string): string {
 }
 
 const MAX_GAPS = 15;
+/** A principal name shown in a list (IAM's are at most 64; an export's may be anything). */
+const NAME_CHARS = 128;
 const MAX_GAP_CHARS = 400;
 
 /** A list item must stay one line (a newline in an error message would end the list) and short. */
@@ -83,6 +86,22 @@ export function toMarkdown(report: Report, opts: MarkdownOptions = {}): string {
     out.push('');
     for (const f of worst) out.push(`- **${safeText(f.severity)}** ${cell(f.title)} — ${code(f.principalArn)}${f.fixIds.length > 0 ? ' (fix available)' : ''}`);
     if (openFindings.length > topFindings) out.push(`- …and ${openFindings.length - topFindings} more in report.json.`);
+    out.push('');
+  }
+
+  // Actions the effective stage dropped (session 42), bounded: report.json has the whole list.
+  const nowhere = nowhereEntries(report);
+  if (nowhere.total > 0) {
+    out.push(`## ${NOWHERE_HEADING}`);
+    out.push('');
+    out.push(NOWHERE_LEAD);
+    out.push('');
+    for (const e of nowhere.entries) {
+      const more = e.count - e.shown.length;
+      const shown = e.shown.map((x) => `${code(x.action)} (${oneLine(x.why)})`).join('; ');
+      out.push(`- ${code(cutText(e.name, NAME_CHARS))} (${safeText(e.kind)}${e.isAgent ? ', agent' : ''}): ${nowhereCount(e)} — ${shown}${more > 0 ? `; and ${more}${e.cut ? ' or more' : ''} more in report.json` : ''}.`);
+    }
+    if (nowhere.total > nowhere.entries.length) out.push(`- …and ${plural(nowhere.total - nowhere.entries.length, 'more principal')} in report.json.`);
     out.push('');
   }
 

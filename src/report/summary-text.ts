@@ -5,6 +5,10 @@ import type { Fix } from '../model/fix.js';
 import { SEVERITIES, type Severity } from '../model/finding.js';
 import { safeDeep, safeText } from '../safe/text.js';
 import { plural } from '../words.js';
+import { nowhereCount, nowhereEntries, NOWHERE_HEADING, type NowhereLimits } from './allowed-nowhere.js';
+
+/** The terminal shows fewer than the files: five principals, three actions each, short reasons. */
+const SUMMARY_NOWHERE: NowhereLimits = { principals: 5, actions: 3, whyChars: 120 };
 
 export interface SummaryStyle {
   readonly color: boolean;
@@ -149,6 +153,18 @@ export function renderSummary(input: Report, style: SummaryStyle = { color: fals
       lines.push(`  ${sev(worst)} ${name(p?.name ?? fs[0]!.principalArn)}: ${what}`);
     }
     if (rows.length > 8) lines.push(`  … ${rows.length - 8} more ${whose}`);
+    lines.push('');
+  }
+  // Actions the effective stage dropped (session 42): a few principals, a few actions each.
+  const nowhere = nowhereEntries(input, SUMMARY_NOWHERE);
+  if (nowhere.total > 0) {
+    lines.push(c('1', NOWHERE_HEADING) + c('2', ' (boundary, SCP or Deny)'));
+    for (const e of nowhere.entries) {
+      const more = e.count - e.shown.length;
+      lines.push(`  ${name(e.name)}: ${nowhereCount(e)}${more > 0 ? ` (${more}${e.cut ? ' or more' : ''} more in report.json)` : ''}`);
+      for (const x of e.shown) lines.push(`       ${safeText(x.action)}: ${safeText(x.why)}`);
+    }
+    if (nowhere.total > nowhere.entries.length) lines.push(`  … ${plural(nowhere.total - nowhere.entries.length, 'more principal')}`);
     lines.push('');
   }
   const cov = scan.coverage;

@@ -55,9 +55,12 @@ describe('privilege-escalation severity follows the tier gained', () => {
 
   // sts:AssumeRole on a role that trusts the caller: labelled high. A condition on the grant makes the hop conditional.
   const attacker = arn(DEV, 'user', 'attacker');
+  // The trust names the account: the attacker's own Allow (and so its condition) decides. A trust
+  // naming the attacker's user ARN needs no Allow of its own, so a condition on it lowers nothing
+  // there (session 43: test/checks/trust-only-assume.test.ts).
   const assume = (rolePolicy: Doc, condition?: unknown): AccountSpec => ({
     users: [{ name: 'attacker', inline: [doc(allow('sts:AssumeRole', arn(DEV, 'role', 'target'), condition))] }],
-    roles: [{ name: 'target', trust: trust({ AWS: attacker }), inline: [rolePolicy] }],
+    roles: [{ name: 'target', trust: trust({ AWS: condition ? DEV : attacker }), inline: [rolePolicy] }],
   });
 
   it('a technique labelled high (assume a permissive role) that reaches an administrator is critical; to a role that adds destructive actions, high', () => {
