@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Fix } from '../../src/model/fix.js';
 import type { PolicyDocument, Statement } from '../../src/model/policy.js';
-import { policyToJson } from '../../src/iam/parse.js';
-import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
-import { AGENT, MFA, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { DEV, allow, arn, doc, snapshot, trust, type AccountSpec } from '../graph/accounts.js';
+import { AGENT, MFA, account, agentUsage, deleteTable, table, withAgentFixApplied } from '../support/tier-scope.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const opts = { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: true };
@@ -35,14 +34,7 @@ const docOf = (f: Fix) => f.after as unknown as PolicyDocument;
  * `role` (the graph's assume hop, and the agent-reaches-destructive finding naming the role)?
  */
 function reachesAfterApplying(spec: AccountSpec, p: Planned, role: string, destructive = true): boolean {
-  const rightSized = p.agentFixes.find((f) => f.kind === 'replace-policy');
-  expect(rightSized, 'a right-sized policy was planned').toBeDefined();
-  const applied: AccountSpec = structuredClone(spec);
-  const agent = applied.roles!.find((r) => r.name === 'kiro-agent')!;
-  agent.inline = [policyToJson(docOf(rightSized!)) as Doc];
-  agent.boundary = 'leash-boundary-kiro';
-  applied.policies = { ...(applied.policies ?? {}), 'leash-boundary-kiro': policyToJson(docOf(p.boundary)) as Doc };
-  const [a] = analyzeSnapshots([snapshot(applied)], defaultConfig(), { ...opts, fixes: false });
+  const [a] = analyzeSnapshots([snapshot(withAgentFixApplied(spec, p.agentFixes, p.boundary))], defaultConfig(), { ...opts, fixes: false });
   const name = role.slice(role.lastIndexOf('/') + 1);
   const hop = (a!.graph.built.out[a!.graph.node(AGENT)!.index] ?? []).some((e) => e.technique === 'sts-assume-permissive-role' && e.to === role);
   const finding = a!.report.findings.some((f) => f.principalArn === AGENT && f.checkId === 'agent-reaches-destructive' && f.title.includes(`through ${name}`));

@@ -10,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
 import type { Fix } from '../../src/model/fix.js';
 import type { PolicyDocument, Statement } from '../../src/model/policy.js';
-import { policyToJson } from '../../src/iam/parse.js';
-import { DEV, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
-import { AGENT, MFA, account, agentUsage, deleteTable, table } from '../support/tier-scope.js';
+import { DEV, allow, arn, deny, doc, snapshot, trust, type AccountSpec } from '../graph/accounts.js';
+import { AGENT, MFA, account, agentUsage, deleteTable, table, withAgentFixApplied } from '../support/tier-scope.js';
 import approvalData from '../../src/data/approval-conditions.json' with { type: 'json' };
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -50,14 +49,7 @@ const skipNotes = (p: Planned) => p.notes.filter((n) => n.includes('with no appr
  * (undefined: none) and whether its own DeleteTable is held with no approval.
  */
 function afterApplying(spec: AccountSpec, p: Planned): { hop: (role: string) => string | undefined; deletesUngated: boolean } {
-  const rightSized = p.agentFixes.find((f) => f.kind === 'replace-policy');
-  expect(rightSized, 'a right-sized policy was planned').toBeDefined();
-  const applied: AccountSpec = structuredClone(spec);
-  const agent = applied.roles!.find((r) => r.name === 'kiro-agent')!;
-  agent.inline = [policyToJson(docOf(rightSized!)) as Doc];
-  agent.boundary = 'leash-boundary-kiro';
-  applied.policies = { ...(applied.policies ?? {}), 'leash-boundary-kiro': policyToJson(docOf(p.boundary)) as Doc };
-  const [a] = analyzeSnapshots([snapshot(applied)], defaultConfig(), { ...opts, fixes: false });
+  const [a] = analyzeSnapshots([snapshot(withAgentFixApplied(spec, p.agentFixes, p.boundary))], defaultConfig(), { ...opts, fixes: false });
   const g = a!.graph;
   const node = g.node(AGENT)!;
   const id = g.built.expander.catalog.lookup('dynamodb:DeleteTable')!.id;

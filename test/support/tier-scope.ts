@@ -4,6 +4,8 @@
 // stage's tests, so all three are asked about the same accounts.
 import { DEV, allow, arn, doc, trust, type AccountSpec, type Doc } from '../graph/accounts.js';
 import type { UsageData, ActionUsage } from '../../src/model/usage.js';
+import type { Fix } from '../../src/model/fix.js';
+import { policyToJson } from '../../src/iam/parse.js';
 
 export const AGENT = arn(DEV, 'role', 'kiro-agent');
 export const table = (name: string) => `arn:aws:dynamodb:us-east-1:${DEV}:table/${name}`;
@@ -41,4 +43,19 @@ export function agentUsage(actions: { action: string; resources?: string[] }[]):
     window: { start: '2026-08-26T00:00:00Z', end: '2026-11-24T00:00:00Z' }, coveredPrincipals: 'all', recordsRead: 100, dataEventsRead: 40, unmapped: [],
     byPrincipal: { [AGENT]: { principalArn: AGENT, actions: used, sessions: [], userAgents: {}, sourceIps: [], firstSeen: '2026-11-01T00:00:00Z', lastSeen: '2026-11-20T00:00:00Z' } },
   };
+}
+
+/**
+ * The account as a reviewer leaves it after applying kiro-agent's fix: its right-sized policy as
+ * its only inline policy and its planned boundary attached (sessions 42–43 scan this again).
+ */
+export function withAgentFixApplied(spec: AccountSpec, agentFixes: readonly Fix[], boundary: Fix): AccountSpec {
+  const rightSized = agentFixes.find((f) => f.kind === 'replace-policy');
+  if (!rightSized) throw new Error('no right-sized policy was planned for kiro-agent');
+  const applied: AccountSpec = structuredClone(spec);
+  const agent = applied.roles!.find((r) => r.name === 'kiro-agent')!;
+  agent.inline = [policyToJson(rightSized.after as never) as Doc];
+  agent.boundary = 'leash-boundary-kiro';
+  applied.policies = { ...(applied.policies ?? {}), 'leash-boundary-kiro': policyToJson(boundary.after as never) as Doc };
+  return applied;
 }
