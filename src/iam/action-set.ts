@@ -270,19 +270,6 @@ export class ActionSet {
     if (n > this.wordCount) this.toDense();
   }
 
-  /**
-   * In place: this ∪= other.set, over the words other.set can have bits in (lo..hi).
-   * Meant for a large, dense other (see wordRange).
-   */
-  orWords(other: { readonly set: ActionSet; readonly lo: number; readonly hi: number }): this {
-    const b = other.set.w;
-    if (!b) return this.or(other.set);
-    this.toDense();
-    const a = this.w!;
-    for (let i = other.lo; i <= other.hi; i++) a[i]! |= b[i]!;
-    return this;
-  }
-
   /** Whether every id of the mask is a member: a few word tests for a service's actions against a bitset. */
   holdsMask(m: WordMask): boolean {
     const a = this.w, bits = m.bits;
@@ -301,14 +288,6 @@ export class ActionSet {
       }
     }
     return true;
-  }
-
-  /** The first and last word that hold a member (lo > hi when empty). */
-  wordRange(): { lo: number; hi: number } {
-    if (!this.w) return this.len === 0 ? { lo: this.wordCount, hi: -1 } : { lo: this.s[0]! >>> 5, hi: this.s[this.len - 1]! >>> 5 };
-    let lo = this.w.length, hi = -1;
-    for (let i = 0; i < this.w.length; i++) if (this.w[i] !== 0) { if (i < lo) lo = i; hi = i; }
-    return { lo, hi };
   }
 
   /** In place: this ∩= other */
