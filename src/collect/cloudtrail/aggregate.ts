@@ -203,10 +203,12 @@ export class UsageAggregator {
       return 'unattributed';
     }
     let p = memo.p;
+    // first ≤ last always (both start at the first record's time), so a later time is never a new
+    // first: records mostly arrive in time order, and one string comparison then does.
     if (p === undefined) p = memo.p = this.principal(who.principalArn, time);
     else {
-      if (time < p.first) p.first = time;
       if (time > p.last) p.last = time;
+      else if (time < p.first) p.first = time;
     }
     const ua = typeof r.userAgent === 'string' ? r.userAgent : '';
     const ip = typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : '';
@@ -224,8 +226,8 @@ export class UsageAggregator {
     let session = memo.s;
     if (session === undefined) memo.s = session = this.session(p, who.sessionName, who.sourceIdentity, time);
     else {
-      if (time < session.first) session.first = time;
       if (time > session.last) session.last = time;
+      else if (time < session.first) session.first = time;
     }
 
     const mapping = this.mapper.map(r.eventSource, r.eventName);
@@ -259,8 +261,8 @@ export class UsageAggregator {
         a = { count: 0, denied: 0, first: time, last: time, resources: new Set(), truncated: false };
         p.actions.set(action, a);
       } else {
-        if (time < a.first) a.first = time;
         if (time > a.last) a.last = time;
+        else if (time < a.first) a.first = time;
       }
       if (denied) a.denied++;
       else a.count++;
@@ -305,8 +307,8 @@ export class UsageAggregator {
       p = { arn, actions: new Map(), sessions: new Map(), sessionCount: 0, sessionsDropped: 0, userAgents: new Map(), userAgentsLumped: false, ips: new Set(), first: time, last: time };
       this.principals.set(arn, p);
     } else {
-      if (time < p.first) p.first = time;
       if (time > p.last) p.last = time;
+      else if (time < p.first) p.first = time;
     }
     return p;
   }
@@ -329,8 +331,8 @@ export class UsageAggregator {
       byName.set(sourceIdentity ?? '', s);
       p.sessionCount++;
     } else {
-      if (time < s.first) s.first = time;
       if (time > s.last) s.last = time;
+      else if (time < s.first) s.first = time;
     }
     return s;
   }
