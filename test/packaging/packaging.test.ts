@@ -377,16 +377,28 @@ describe('the bundle (dist/bundle, scripts/bundle.mjs): the CLI as it ships', ()
 
   it.skipIf(skip)('holds its entries, its chunks in chunks/, the catalog file, and imports no devDependency', () => {
     const files = readdirSync(bundle);
-    expect(files.sort()).toEqual(['analysis-worker.js', 'chunks', 'iam-catalog.json', 'ingest-worker.js', 'main.js']);
+    expect(files.sort()).toEqual(['THIRD_PARTY_LICENSES.txt', 'analysis-worker.js', 'chunks', 'iam-catalog.json', 'ingest-worker.js', 'main.js']);
     expect(readdirSync(join(bundle, 'chunks')).every((f) => f.endsWith('.js'))).toBe(true);
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const imported = new Set<string>();
     for (const f of [...files.filter((f) => f.endsWith('.js')), ...readdirSync(join(bundle, 'chunks')).map((c) => join('chunks', c))]) {
       for (const m of readFileSync(join(bundle, f), 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]/gm)) {
         const spec = (m[1] ?? m[2])!;
         if (spec.startsWith('node:')) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
         expect(pkg.dependencies, `${f} imports ${name}`).toHaveProperty([name]);
+        imported.add(name);
       }
     }
+    // The small packages every command loads are bundled (one module each instead of ~170 files),
+    // each with its licence text beside the code; the large ones stay in node_modules.
+    const licences = readFileSync(join(bundle, 'THIRD_PARTY_LICENSES.txt'), 'utf8');
+    for (const name of ['zod', 'yaml', 'commander']) {
+      expect(imported.has(name), `${name} is bundled, not imported`).toBe(false);
+      const { version } = JSON.parse(read(`node_modules/${name}/package.json`)) as { version: string };
+      expect(licences).toContain(`${name} ${version} (`);
+    }
+    expect(licences).toMatch(/Permission is hereby granted/);
+    expect(imported.has('@aws-sdk/client-iam')).toBe(true);
   });
 });
