@@ -9,7 +9,7 @@ import { policyLabel } from '../resources/evaluate.js';
 import { noun, viewFor } from './resource-names.js';
 import { conditionKeys } from '../iam/conditions.js';
 import { exposureOf, namedAccounts, namedOrganizations, opensToAnyone, STRANGER, type Exposure } from '../resources/exposure.js';
-import { organizationValues, snapshotOrganization, type OrgValues } from '../iam/organization.js';
+import { organizationValues, ownOrganizationId, snapshotOrganization, type OrgValues } from '../iam/organization.js';
 
 const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceowner'];
 
@@ -38,9 +38,10 @@ export const resourceExposed = defineCheck({
     const view = viewFor(ctx);
     if (!view) return [];
     const scanned = new Set([ctx.snapshot.account.id, ...(ctx.graph?.built.accounts ?? [])]);
-    // The account's organization, as every stage takes it (src/iam/organization.ts). Unknown: a
-    // stranger is outside every organization a policy names (it may be the account's own).
-    const ownOrg = snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
+    // The account's organization, as every stage takes it (src/iam/organization.ts); null: it is in
+    // none, so every organization a policy names is another. Unknown: a stranger is outside every
+    // organization a policy names (it may be the account's own).
+    const ownOrg = ownOrganizationId(snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId));
     const out: FindingDraft[] = [];
     for (const r of view.index.resources) {
       if (!r.policy || r.account !== ctx.snapshot.account.id) continue;
@@ -53,7 +54,7 @@ export const resourceExposed = defineCheck({
         // An account an --org scan listed is a member: its principals carry the organization's keys.
         ...[...namedAccounts(r.policy)].filter((a) => !scanned.has(a)).map((account) => ({ account, ...orgOf(account, ctx.snapshot.organization) })),
         // Known to be another organization than the account's: a stranger of it, when anyone is let in.
-        ...(ownOrg && open ? [...namedOrganizations(r.policy)].filter((o) => o !== ownOrg).map((o) => ({ account: STRANGER, org: { 'aws:principalorgid': [o] }, organization: o })) : []),
+        ...(ownOrg !== undefined && open ? [...namedOrganizations(r.policy)].filter((o) => o !== ownOrg).map((o) => ({ account: STRANGER, org: { 'aws:principalorgid': [o] }, organization: o })) : []),
       ];
       for (const g of grantees) {
         const e = exposureOf(r, g.account, view.index.rcps, g.org, g.organization);
@@ -64,7 +65,7 @@ export const resourceExposed = defineCheck({
         out.push({
           principalArn: r.arn, subject: `exposed:${e.grantee}`, severity,
           title: `${label} is ${verbs(e)} by ${who} ${where}${e.conditional ? ' (under a condition leash cannot settle)' : ''}`,
-          description: `The ${policyLabel(r)} of ${label}${production ? ' (production)' : ''} lets ${who === 'anyone' ? 'any principal of any account' : g.organization ? `${who} (not this account's organization, ${ownOrg})` : `principals of ${who}`} ${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ` and ${actions.length - 6} more` : ''}, as far as their own account allows.${e.conditional ? ' A condition decides (e.g. a source IP or VPC); check it holds for every request you would accept.' : ''}`,
+          description: `The ${policyLabel(r)} of ${label}${production ? ' (production)' : ''} lets ${who === 'anyone' ? 'any principal of any account' : g.organization ? `${who} (${ownOrg === null ? 'this account is in no organization' : `not this account's organization, ${ownOrg}`})` : `principals of ${who}`} ${actions.slice(0, 6).join(', ')}${actions.length > 6 ? ` and ${actions.length - 6} more` : ''}, as far as their own account allows.${e.conditional ? ' A condition decides (e.g. a source IP or VPC); check it holds for every request you would accept.' : ''}`,
           evidence: r.policy.statements.filter((s) => s.effect === 'Allow').slice(0, 4).map((s) => ({ kind: 'attribute' as const, name: policyLabel(r), value: `statement ${s.index}${s.sid ? ` (${s.sid})` : ''}` })),
           actions,
           resources: [{ arn: r.arn, type: r.type, name: r.name, account: r.account, environment: view.index.environment(r).environment, actions, grantee: e.grantee }],

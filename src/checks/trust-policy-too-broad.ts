@@ -3,7 +3,7 @@ import type { Severity } from '../model/finding.js';
 import { statementToJson } from '../iam/parse.js';
 import { conditionKeys, parseOperator } from '../iam/conditions.js';
 import { actionMatches, hasWildcard } from '../iam/pattern.js';
-import { ORG_ID, snapshotOrganization } from '../iam/organization.js';
+import { ORG_ID, ownOrganizationId, snapshotOrganization } from '../iam/organization.js';
 import { defineCheck, type FindingDraft } from './types.js';
 
 const RESTRICTING_KEYS = ['sts:externalid', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:principalaccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceidentity', 'sts:sourceidentity'];
@@ -145,8 +145,9 @@ export const trustPolicyTooBroad = defineCheck({
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html'],
   run(ctx) {
     const own = ctx.snapshot.account.id;
-    // The account's organization, as every stage takes it (src/iam/organization.ts); unknown: no org test is judged.
-    const ownOrg = snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
+    // The account's organization, as every stage takes it (src/iam/organization.ts): null when it is
+    // in none (every organization a trust names is then another); unknown: no org test is judged.
+    const ownOrg = ownOrganizationId(snapshotOrganization(ctx.snapshot, ctx.config.resources?.organizationId));
     const out: FindingDraft[] = [];
     for (const a of ctx.principals) {
       const p = a.principal;
@@ -179,10 +180,10 @@ export const trustPolicyTooBroad = defineCheck({
         // (outsiders) may assume, as an account trusted without an ExternalId may. Only where a
         // principal outside the account is trusted at all, and nothing else narrows who.
         const outside = principal === '*' || (principal !== undefined && (principal.AWS ?? []).some((v) => v === '*' || (accountOf(v) ?? own) !== own));
-        const foreign = ownOrg && outside && !keys.some((k) => BEYOND_ORG_KEYS.includes(k)) ? (admittedOrgs(awsEntries) ?? []).filter((o) => o !== ownOrg) : [];
+        const foreign = ownOrg !== undefined && outside && !keys.some((k) => BEYOND_ORG_KEYS.includes(k)) ? (admittedOrgs(awsEntries) ?? []).filter((o) => o !== ownOrg) : [];
         if (foreign.length > 0) {
           const named = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}`;
-          problems.push({ subject: `other-organization:${foreign.join(',')}`, severity: boost('high'), text: `trusts principals of another organization (${named}; this account's is ${ownOrg}) without sts:ExternalId or a principal condition` });
+          problems.push({ subject: `other-organization:${foreign.join(',')}`, severity: boost('high'), text: `trusts principals of another organization (${named}; ${ownOrg === null ? 'this account is in no organization' : `this account's is ${ownOrg}`}) without sts:ExternalId or a principal condition` });
         }
         if (principal && principal !== '*') {
           for (const fed of principal.Federated ?? []) {

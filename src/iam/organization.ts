@@ -9,8 +9,19 @@ export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 
-/** aws:PrincipalOrgID / aws:PrincipalOrgPaths (lower case) of an account's principals. */
+/**
+ * aws:PrincipalOrgID / aws:PrincipalOrgPaths (lower case) of an account's principals. A key with an
+ * empty list is absent from their requests (NO_ORGANIZATION), as conditions.ts reads an empty list.
+ */
 export type OrgValues = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * The organization keys of a principal whose account is in no organization: both absent. AWS
+ * (reference_policies_condition-keys.html, aws:PrincipalOrgID): "This key is included in the
+ * request context only if the principal is a member of an organization"; so a StringEquals on it
+ * fails, a StringNotEquals holds, ...IfExists holds, Null true holds.
+ */
+export const NO_ORGANIZATION: OrgValues = Object.freeze({ 'aws:principalorgid': Object.freeze([]), 'aws:principalorgpaths': Object.freeze([]) });
 
 /**
  * aws:PrincipalOrgID and aws:PrincipalOrgPaths of a principal of `account`, or undefined when the
@@ -46,17 +57,27 @@ export function accountOrganization(account: string, discovered: OrganizationFac
   return organizationValues(account, discovered) ?? organizationValues(account, configured);
 }
 
-/** The scanned account's organization values: its snapshot's (`--org`), else config `resources.organizationId`. */
-export function snapshotOrganization(snapshot: Pick<Snapshot, 'account' | 'organization'>, configuredId: string | undefined): OrgValues | undefined {
+/**
+ * The scanned account's organization values: its snapshot's (`--org`), else config
+ * `resources.organizationId`, else absent when AWS said the account is in no organization.
+ */
+export function snapshotOrganization(snapshot: Pick<Snapshot, 'account' | 'organization' | 'noOrganization'>, configuredId: string | undefined): OrgValues | undefined {
   const id = snapshot.account.id;
-  return accountOrganization(id, snapshot.organization, configuredOrganization(configuredId, [id]));
+  return accountOrganization(id, snapshot.organization, configuredOrganization(configuredId, [id])) ?? (snapshot.noOrganization ? NO_ORGANIZATION : undefined);
+}
+
+/** The organization id a scan knows for its account: the id, `null` when it is in none, undefined when not known. */
+export function ownOrganizationId(org: OrgValues | undefined): string | null | undefined {
+  const ids = org?.['aws:principalorgid'];
+  return ids === undefined ? undefined : ids.length === 0 ? null : ids[0];
 }
 
 /** Same organization values (facts caches compare by content: each stage works them out once per account). */
 export function sameOrgValues(a: OrgValues | undefined, b: OrgValues | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  const eq = (k: string) => (a[k]?.[0] ?? null) === (b[k]?.[0] ?? null);
+  // A missing key is unknown, an empty list absent: told apart.
+  const eq = (k: string) => (a[k] === undefined ? b[k] === undefined : b[k] !== undefined && (a[k]![0] ?? null) === (b[k]![0] ?? null));
   return eq('aws:principalorgid') && eq('aws:principalorgpaths');
 }
 
@@ -64,6 +85,8 @@ export function sameOrgValues(a: OrgValues | undefined, b: OrgValues | undefined
 export interface OwnOrganization {
   /** The snapshot's organization facts: only when config states none (config wins). */
   readonly facts?: OrganizationFacts;
+  /** AWS says the account is in no organization and config states none (Snapshot.noOrganization). */
+  readonly none?: true;
   /** How the answer was used, for the source's detail. */
   readonly use: string;
   /** A coverage note when config resources.organizationId contradicts AWS, naming both. */
@@ -80,8 +103,7 @@ export interface OwnOrganization {
  */
 export function ownOrganization(account: string, membership: Membership, configuredId: string | undefined): OwnOrganization {
   if (membership.kind === 'none') {
-    const unknown = 'aws:PrincipalOrgID is then absent from its principals\' requests; leash keeps it unknown';
-    if (!configuredId) return { use: unknown };
+    if (!configuredId) return { none: true, use: 'aws:PrincipalOrgID and aws:PrincipalOrgPaths are then absent from its principals\' requests, and conditions on them are decided so' };
     return {
       use: `config resources.organizationId (${configuredId}) used instead`,
       note: `config resources.organizationId is ${configuredId}, but AWS Organizations (DescribeOrganization) says account ${account} is not a member of an organization: the analysis uses ${configuredId}, as configured.`,

@@ -116,7 +116,8 @@ export function principalFacts(p: Principal, now?: Date, org?: OrgValues, sessio
   const tagsAreExact = p.kind === 'user' || (!sessionTags && !trustAllowsSessionTags(p.trustPolicy));
   if (tagsAreExact) for (const [k, v] of Object.entries(p.tags)) values[`aws:principaltag/${k.toLowerCase()}`] = [v];
   if (now) Object.assign(values, timeValues(now));
-  // Present only when the scan knows the account's organization; never absent (it may be another's).
+  // Present when the scan knows the account's organization; absent (empty lists) when it knows the
+  // account is in none; otherwise unknown (the account may be in another's).
   if (org) Object.assign(values, org);
   const isRole = p.kind === 'role';
   // Asked with a lower-case key that `values` lacks (conditions.ts).
@@ -126,7 +127,7 @@ export function principalFacts(p: Principal, now?: Date, org?: OrgValues, sessio
     context: { values, absent },
     isAbsent: (key) => {
       const k = key.toLowerCase();
-      return values[k] === undefined && absent(k);
+      return values[k] === undefined ? absent(k) : values[k]!.length === 0;
     },
   };
 }

@@ -93,6 +93,12 @@ export interface Snapshot {
    * organizations:DescribeOrganization when config resources.organizationId states none.
    */
   readonly organization?: OrganizationFacts;
+  /**
+   * organizations:DescribeOrganization said the account is a member of no organization
+   * (AWSOrganizationsNotInUseException) and config states none: aws:PrincipalOrgID and
+   * aws:PrincipalOrgPaths are then absent from its principals' requests.
+   */
+  readonly noOrganization?: true;
   /** Coverage notes from collection (the report's `scan.coverage.notes`), e.g. config contradicting AWS. */
   readonly notes?: readonly string[];
   readonly sources: readonly SourceInfo[];

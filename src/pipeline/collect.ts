@@ -266,6 +266,7 @@ export async function collectSnapshot(opts: ScanOptions, onProgress: ProgressFn 
     ...(Object.keys(externalEvidence).length > 0 ? { externalEvidence } : {}),
     ...(inventory ? { inventory } : {}),
     ...(organization ? { organization } : {}),
+    ...(!organization && own?.none ? { noOrganization: true as const } : {}),
     ...(own?.note ? { notes: [own.note] } : {}),
     sources: withUse,
     errors,

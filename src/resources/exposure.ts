@@ -90,10 +90,10 @@ export interface OutsideExposure extends Exposure { readonly organization?: stri
  * each may do (`leash who-can`). Whose organization is not known is not outside every
  * organization: anyone, and a named account an `--org` scan (`org.discovered`) does not list, have
  * both keys unknown, so a test of them makes the grant conditional. Open to anyone: each
- * organization the policy's tests name, other than the account's own (`org.own`, when known), is
+ * organization the policy's tests name, other than the account's own (`org.own`, when known; null: it is in none), is
  * evaluated as a stranger of it, as resource-exposed does.
  */
-export function outsideGrantees(r: Resource, scanned: ReadonlySet<string>, rcps: RcpLevels | undefined, org: { readonly discovered?: OrganizationFacts; readonly own?: string } = {}): OutsideExposure[] {
+export function outsideGrantees(r: Resource, scanned: ReadonlySet<string>, rcps: RcpLevels | undefined, org: { readonly discovered?: OrganizationFacts; readonly own?: string | null } = {}): OutsideExposure[] {
   if (!r.policy) return [];
   const open = opensToAnyone(r.policy);
   const grantees: { account: string; org: OrgValues | 'unknown'; organization?: string }[] = [

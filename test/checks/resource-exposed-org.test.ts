@@ -16,12 +16,12 @@ const ORG = 'o-aaaaaaaaaa';
 const OTHER_ORG = 'o-bbbbbbbbbb';
 const PARTNER = '444455556666';
 
-function exposed(policy: ReturnType<typeof doc>, how: { organizationId?: string; organization?: OrganizationFacts } = {}): string[] {
-  const s: Snapshot = { ...snapshot({ users: [{ name: 'agent' }] }), inventory: { resources: [bucket('shared-data', DEV, policy)], sources: [], errors: [] }, ...(how.organization ? { organization: how.organization } : {}) };
+function exposed(policy: ReturnType<typeof doc>, how: { organizationId?: string; organization?: OrganizationFacts; noOrganization?: true } = {}, text = false): string[] {
+  const s: Snapshot = { ...snapshot({ users: [{ name: 'agent' }] }), inventory: { resources: [bucket('shared-data', DEV, policy)], sources: [], errors: [] }, ...(how.organization ? { organization: how.organization } : {}), ...(how.noOrganization ? { noOrganization: true as const } : {}) };
   const config = defaultConfig();
   const cfg = how.organizationId ? { ...config, resources: { ...config.resources, organizationId: how.organizationId } } : config;
   const [a] = analyzeSnapshots([s], cfg, { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
-  return a!.report.findings.filter((f) => f.checkId === 'resource-exposed').map((f) => `${f.subject} ${f.severity}`);
+  return a!.report.findings.filter((f) => f.checkId === 'resource-exposed').map((f) => (text ? f.description : `${f.subject} ${f.severity}`));
 }
 const toOrg = (org: string) => doc(grant('*', 's3:GetObject', 'arn:aws:s3:::shared-data/*', { StringEquals: { 'aws:PrincipalOrgID': org } }));
 
@@ -30,6 +30,14 @@ describe('"*" under aws:PrincipalOrgID', () => {
     expect(exposed(toOrg(OTHER_ORG), { organizationId: ORG })).toEqual([`exposed:${OTHER_ORG} medium`]);
     expect(exposed(toOrg(ORG), { organizationId: ORG })).toEqual([]);
     expect(exposed(toOrg(OTHER_ORG))).toEqual([]);
+  });
+
+  it('an account in no organization (AWS said so): every organization a policy names is another', () => {
+    expect(exposed(toOrg(OTHER_ORG), { noOrganization: true })).toEqual([`exposed:${OTHER_ORG} medium`]);
+    expect(exposed(toOrg(ORG), { noOrganization: true })).toEqual([`exposed:${ORG} medium`]);
+    expect(exposed(toOrg(ORG), { noOrganization: true }, true)[0]).toContain('(this account is in no organization)');
+    // Config names the account's organization: config wins, its own organization is not outside.
+    expect(exposed(toOrg(ORG), { noOrganization: true, organizationId: ORG })).toEqual([]);
   });
 
   it('an OU path under another organization: exposed under a condition leash cannot settle (the stranger\'s path is unknown)', () => {

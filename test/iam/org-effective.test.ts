@@ -15,7 +15,7 @@ import { evaluate } from '../../src/iam/evaluate.js';
 import { parsePolicy } from '../../src/iam/parse.js';
 import { ActionExpander } from '../../src/iam/pattern.js';
 import { principalFacts } from '../../src/iam/principal-context.js';
-import { organizationValues, type OrgValues } from '../../src/iam/organization.js';
+import { NO_ORGANIZATION, organizationValues, sameOrgValues, type OrgValues } from '../../src/iam/organization.js';
 import type { OrganizationFacts } from '../../src/model/organization.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import type { Role, Snapshot } from '../../src/model/snapshot.js';
@@ -36,9 +36,9 @@ const OU_OTHER = 'ou-ab12-33333333';
 const member = (org: string, account: string, ouPath?: string[]): OrganizationFacts => ({ id: org, members: { [account]: ouPath ? { ouPath } : {} } });
 
 /** The user `agent`'s effective permissions, through the pipeline's own stage (config and --org facts as a scan gives them). */
-function effectiveOf(spec: AccountSpec, how: { organizationId?: string; organization?: OrganizationFacts } = {}) {
+function effectiveOf(spec: AccountSpec, how: { organizationId?: string; organization?: OrganizationFacts; noOrganization?: true } = {}) {
   const config = defaultConfig();
-  const s: Snapshot = { ...snapshot(spec), ...(how.organization ? { organization: how.organization } : {}) };
+  const s: Snapshot = { ...snapshot(spec), ...(how.organization ? { organization: how.organization } : {}), ...(how.noOrganization ? { noOrganization: true as const } : {}) };
   const cfg = how.organizationId ? { ...config, resources: { ...config.resources, organizationId: how.organizationId } } : config;
   const a = analyzePrincipals(s, cfg, expander, NOW).find((x) => x.principal.arn === arn(DEV, 'user', 'agent'))!;
   return { allowed: a.effective.allowed.has(id('s3:DeleteBucket')), unconditional: a.effective.unconditional.has(id('s3:DeleteBucket')), analyzed: a };
@@ -50,6 +50,41 @@ describe('aws:PrincipalOrgID in identity policies, boundaries and SCPs', () => {
     expect(effectiveOf(spec, { organizationId: ORG })).toMatchObject({ allowed: true, unconditional: true });
     expect(effectiveOf(spec, { organizationId: OTHER_ORG })).toMatchObject({ allowed: false, unconditional: false });
     expect(effectiveOf(spec)).toMatchObject({ allowed: true, unconditional: true });
+  });
+
+  it('an account in no organization (AWS said so): both keys absent, as IAM leaves them out of its principals\' requests', () => {
+    const one = (condition: Record<string, Record<string, string[]>>) => effectiveOf({ users: [{ name: 'agent', inline: [doc(allow('s3:DeleteBucket', '*', condition))] }] }, { noOrganization: true });
+    // A positive test of an absent key fails; a negated one, …IfExists, Null true and ForAllValues hold.
+    expect(one({ StringEquals: { 'aws:PrincipalOrgID': [ORG] } })).toMatchObject({ allowed: false, unconditional: false });
+    expect(one({ StringLike: { 'aws:PrincipalOrgID': ['o-*'] } })).toMatchObject({ allowed: false });
+    expect(one({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${ORG}/*`] } })).toMatchObject({ allowed: false });
+    expect(one({ Null: { 'aws:PrincipalOrgID': ['false'] } })).toMatchObject({ allowed: false });
+    expect(one({ StringNotEquals: { 'aws:PrincipalOrgID': [ORG] } })).toMatchObject({ allowed: true, unconditional: true });
+    expect(one({ StringEqualsIfExists: { 'aws:PrincipalOrgID': [ORG] } })).toMatchObject({ allowed: true, unconditional: true });
+    expect(one({ Null: { 'aws:PrincipalOrgID': ['true'] } })).toMatchObject({ allowed: true, unconditional: true });
+    expect(one({ 'ForAllValues:StringLike': { 'aws:PrincipalOrgPaths': [`${ORG}/*`] } })).toMatchObject({ allowed: true, unconditional: true });
+    // An SCP "deny outside our organization" denies: the principal is outside every organization.
+    const scp: AccountSpec = { users: [{ name: 'agent', inline: [doc(allow('s3:DeleteBucket'))] }], scps: [doc(allow('*'), deny('*', '*', { StringNotEquals: { 'aws:PrincipalOrgID': ORG } }))] };
+    expect(effectiveOf(scp, { noOrganization: true }).allowed).toBe(false);
+    // Controls: not known (no answer), the test stays unknown: counted as before; config names an organization: config wins.
+    const allowOrg: AccountSpec = { users: [{ name: 'agent', inline: [doc(allow('s3:DeleteBucket', '*', { StringEquals: { 'aws:PrincipalOrgID': ORG } }))] }] };
+    expect(effectiveOf(allowOrg)).toMatchObject({ allowed: true, unconditional: true });
+    expect(effectiveOf(scp).allowed).toBe(true);
+    expect(effectiveOf(allowOrg, { noOrganization: true, organizationId: ORG })).toMatchObject({ allowed: true, unconditional: true });
+  });
+
+  it('no organization and an unknown one are told apart where facts are cached', () => {
+    expect(sameOrgValues(NO_ORGANIZATION, undefined)).toBe(false);
+    expect(sameOrgValues(undefined, NO_ORGANIZATION)).toBe(false);
+    expect(sameOrgValues(NO_ORGANIZATION, { 'aws:principalorgid': [], 'aws:principalorgpaths': [] })).toBe(true);
+    // A key left out is unknown, an empty list absent: not the same facts.
+    expect(sameOrgValues(NO_ORGANIZATION, {})).toBe(false);
+    expect(sameOrgValues(NO_ORGANIZATION, organizationValues(ACCOUNT, member(ORG, ACCOUNT)))).toBe(false);
+    expect(sameOrgValues(organizationValues(ACCOUNT, member(ORG, ACCOUNT)), organizationValues(ACCOUNT, member(ORG, ACCOUNT)))).toBe(true);
+    // The principal's facts say the keys are absent (the closed-world decisions ask this), and only with NO_ORGANIZATION.
+    expect(principalFacts(runner, undefined, NO_ORGANIZATION).isAbsent('aws:PrincipalOrgID')).toBe(true);
+    expect(principalFacts(runner).isAbsent('aws:PrincipalOrgID')).toBe(false);
+    expect(principalFacts(runner, undefined, organizationValues(ACCOUNT, member(ORG, ACCOUNT))).isAbsent('aws:PrincipalOrgID')).toBe(false);
   });
 
   it('SCP "deny outside our organization": a member keeps the action, a member of another organization loses it, unknown leaves it (a Deny under an unknown condition removes nothing)', () => {
@@ -138,8 +173,9 @@ const caseArb = fc.constantFrom(...REQUEST_POOL).chain((target) => {
     identity: fc.array(policy, { minLength: 1, maxLength: 2 }),
     boundary: fc.option(policy, { nil: undefined }),
     scp: fc.option(policy, { nil: undefined }),
-    // The account's organization as the scan may know it: a member of ORG (path read or not), of another.
-    org: fc.constantFrom(member(ORG, ACCOUNT, [ROOT_ID, OU_DEV]), member(ORG, ACCOUNT), member(OTHER_ORG, ACCOUNT, [ROOT_ID, OU_OTHER]), member(OTHER_ORG, ACCOUNT)),
+    // The account's organization as the scan may know it: a member of ORG (path read or not), of
+    // another, or of none (AWS said so: both keys absent).
+    org: fc.constantFrom<OrganizationFacts | 'none'>(member(ORG, ACCOUNT, [ROOT_ID, OU_DEV]), member(ORG, ACCOUNT), member(OTHER_ORG, ACCOUNT, [ROOT_ID, OU_OTHER]), member(OTHER_ORG, ACCOUNT), 'none'),
   });
 });
 
@@ -147,6 +183,8 @@ const runner: Role = {
   kind: 'role', arn: `arn:aws:iam::${ACCOUNT}:role/agent-runner`, id: 'AROAAGENTRUNNER', name: 'agent-runner', path: '/', tags: {}, policies: [], unresolvedPolicyArns: [],
   trustPolicy: (() => { const r = parsePolicy(trust({ AWS: `arn:aws:iam::${ACCOUNT}:root` }), 'trust'); if (!r.ok) throw new Error('trust'); return r.document; })(), instanceProfiles: [],
 };
+
+const orgOf = (o: OrganizationFacts | 'none'): OrgValues => (o === 'none' ? NO_ORGANIZATION : organizationValues(ACCOUNT, o)!);
 
 function inputOf(k: { identity: GenStatement[][]; boundary: GenStatement[] | undefined; scp: GenStatement[] | undefined }): EffectiveInput {
   const d = (ss: GenStatement[]) => parsed({ Version: '2012-10-17', Statement: ss.map((s) => s.json) });
@@ -162,7 +200,7 @@ describe('knowing the organization only refines (fast-check)', () => {
     fc.assert(
       fc.property(caseArb, (k) => {
         const input = inputOf(k);
-        const org = organizationValues(ACCOUNT, k.org)!;
+        const org = orgOf(k.org);
         const open = effectivePermissions({ ...input, principal: () => principalFacts(runner) }, expander);
         const known = effectivePermissions({ ...input, principal: () => principalFacts(runner, undefined, org) }, expander);
         expect(isSubset(known.allowed, open.allowed)).toBe(true);
@@ -187,7 +225,7 @@ describe('knowing the organization only refines (fast-check)', () => {
     fc.assert(
       fc.property(caseArb, (k) => {
         const input = inputOf(k);
-        const org: OrgValues = organizationValues(ACCOUNT, k.org)!;
+        const org: OrgValues = orgOf(k.org);
         const facts = principalFacts(runner);
         const values: Record<string, string[]> = {};
         for (const [key, v] of Object.entries(k.context)) if (!facts.isAbsent(key)) values[key.toLowerCase()] = Array.isArray(v) ? v : [v];

@@ -11,7 +11,8 @@
 // under StringEquals aws:PrincipalOrgID <the organization>, and a role `partner` trusting another
 // organization the same way. The organization known, `agent` reaches admin for certain (critical)
 // and `partner` is open to another organization; unknown, `agent` reaches it only under a condition
-// (high / medium) and `partner` is not judged.
+// (high / medium) and `partner` is not judged; in no organization, `agent` does not reach it at all
+// and both trusts admit another organization.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,14 +140,26 @@ print(json.dumps({'orgId': org['Id'], 'management': org['MasterAccountId'], 'mem
     expect(exitCodeFor(other, undefined)).toBe(0);
   }, 120_000);
 
-  it('an account in no organization (AWSOrganizationsNotInUseException): said so, aws:PrincipalOrgID kept unknown (not absent)', async () => {
+  it('an account in no organization (AWSOrganizationsNotInUseException): said so, aws:PrincipalOrgID absent from its principals\' requests', async () => {
     const outside = await scan({ creds: setup.outsiderCreds });
     expect(outside.scan.account.id).toBe(OUTSIDER);
-    expect(source(outside)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/not a member of an organization/) })]);
+    expect(source(outside)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/not a member of an organization.*absent/s) })]);
     expect(outside.errors.filter((e) => e.source === 'organizations-membership')).toEqual([]);
-    // The same verdicts as an unknown organization: the trust stays conditional.
-    expect(agentFindings(outside)).toEqual(['privilege-escalation medium', 'reaches-admin high']);
+    // `target` admits only principals of the organization (StringEquals aws:PrincipalOrgID): the
+    // outsider's agent sends no such key, so the test fails and the hop is gone (not conditional).
+    expect(agentFindings(outside)).toEqual([]);
+    // Both trusts name an organization this account is not in: principals of another organization.
+    expect(orgFindings(outside)).toEqual(expect.arrayContaining([
+      `trust-policy-too-broad role/partner other-organization:${OTHER_ORG}#0 high`,
+      `trust-policy-too-broad role/target other-organization:${setup.orgId}#0 high`,
+    ]));
+    expect(outside.findings.find((f) => f.subject === `other-organization:${OTHER_ORG}#0`)?.description).toMatch(/this account is in no organization/);
+    expect(reportSchemaErrors(outside)).toEqual([]);
     expect(exitCodeFor(outside, undefined)).toBe(0);
+    // Control: the same account with DescribeOrganization refused: unknown, the hop conditional.
+    const unknown = await withFault('AccessDenied', () => scan({ creds: setup.outsiderCreds }));
+    expect(agentFindings(unknown)).toEqual(['privilege-escalation medium', 'reaches-admin high']);
+    expect(orgFindings(unknown).some((f) => f.includes('other-organization'))).toBe(false);
   }, 120_000);
 
   it('config resources.organizationId wins; when AWS names another organization, the report says both', async () => {
@@ -184,8 +197,9 @@ print(json.dumps({k: c[k] for k in ['AccessKeyId', 'SecretAccessKey', 'SessionTo
     expect(source(member!)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringContaining(`member of organization ${setup.orgId}`) })]);
     expect(agentFindings(member!)).toEqual(['privilege-escalation critical', 'reaches-admin critical']);
     expect(source(outsider!)).toEqual([expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/not a member of an organization/) })]);
-    // Control: the outsider's trust stays conditional, as an unknown organization's.
-    expect(agentFindings(outsider!)).toEqual(['privilege-escalation medium', 'reaches-admin high']);
+    // Each account decided with its own answer: the outsider's agent sends no aws:PrincipalOrgID,
+    // so `target` (which admits the organization only) is closed to it.
+    expect(agentFindings(outsider!)).toEqual([]);
     for (const r of [member!, outsider!]) expect(reportSchemaErrors(r)).toEqual([]);
   }, 180_000);
 

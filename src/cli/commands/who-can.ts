@@ -18,7 +18,7 @@ import type { ResourceEvidence } from '../../resources/evaluate.js';
 import { ACCESS_KINDS, type AccessKind } from '../../resources/actions.js';
 import { outsideGrantees } from '../../resources/exposure.js';
 import { policyLabel } from '../../resources/evaluate.js';
-import { snapshotOrganization } from '../../iam/organization.js';
+import { ownOrganizationId, snapshotOrganization } from '../../iam/organization.js';
 import type { OrganizationFacts } from '../../model/organization.js';
 
 interface Common extends InventoryCliOptions { input?: string[]; demo?: boolean; json?: boolean }
@@ -28,7 +28,7 @@ interface BlastOptions extends Common { kind?: string[]; limit: string }
 const safe = safeText;
 
 /** What the scan knows of an account's organization (src/iam/organization.ts): an --org scan's discovery, the account's own id. */
-interface ViewOrg { readonly discovered?: OrganizationFacts; readonly own?: string }
+interface ViewOrg { readonly discovered?: OrganizationFacts; readonly own?: string | null }
 
 async function analysed(o: Common): Promise<{ views: ResourceView[]; label: (id: string) => string; principals: { arn: string; name: string }[]; orgOf: (v: ResourceView) => ViewOrg }> {
   if (!o.input && !o.demo) throw new InputError('leash', '--input/--demo', 'an IAM export to analyse (--input FILE, or --demo), with its resource inventory (--inventory FILE)', 'neither given');
@@ -42,8 +42,8 @@ async function analysed(o: Common): Promise<{ views: ResourceView[]; label: (id:
   const views = collected.flatMap((c, i) => {
     const v = resourceView(c.snapshot, analyses[i]!.graph, c.config);
     if (v) {
-      const own = snapshotOrganization(c.snapshot, c.config.resources?.organizationId)?.['aws:principalorgid']?.[0];
-      orgs.set(v, { ...(c.snapshot.organization ? { discovered: c.snapshot.organization } : {}), ...(own ? { own } : {}) });
+      const own = ownOrganizationId(snapshotOrganization(c.snapshot, c.config.resources?.organizationId));
+      orgs.set(v, { ...(c.snapshot.organization ? { discovered: c.snapshot.organization } : {}), ...(own !== undefined ? { own } : {}) });
     }
     return v ? [v] : [];
   });
