@@ -115,6 +115,28 @@ describe('aws:PrincipalOrgID', () => {
     expect(findings()).toEqual(['privilege-escalation medium', 'reaches-admin high']);
   });
 
+  it('an account AWS says is in no organization (Snapshot.noOrganization): its callers send neither key, so a test of them is decided', () => {
+    const none = (spec: AccountSpec): Snapshot => ({ ...snapshot(spec), noOrganization: true });
+    expect(verdict(graphOf([none(w)]), USER)).toBe('deny');
+    expect(verdict(graphOf([none(w)]), ROLE)).toBe('deny');
+    // The Deny "unless our organization" holds for a principal outside every organization.
+    const guarded = world({ AWS: `arn:aws:iam::${DEV}:root` }, undefined, {
+      target: { trust: doc(
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 'sts:AssumeRole' },
+        { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': ORG } } },
+      ) },
+    });
+    expect(verdict(graphOf([none(guarded)]), USER)).toBe('deny');
+    // …IfExists and Null "must be absent" let it in; a trust by paths does not.
+    expect(verdict(graphOf([none(world('*', { StringEqualsIfExists: { 'aws:PrincipalOrgID': ORG } }))]), USER)).toBe('allow');
+    expect(verdict(graphOf([none(world('*', { Null: { 'aws:PrincipalOrgID': 'true' } }))]), USER)).toBe('allow');
+    expect(verdict(graphOf([none(world('*', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${ORG}/*`] } }))]), USER)).toBe('deny');
+    // Controls: the configured organization wins over "none"; another account's callers stay unknown.
+    expect(verdict(graphOf([none(w)], member(ORG, DEV)), USER)).toBe('allow');
+    const prod: AccountSpec = { id: PROD, users: [{ name: 'outsider', inline: [ASSUME_ANY] }] };
+    expect(verdict(graphOf([none(w), snapshot(prod)]), arn(PROD, 'user', 'outsider'))).toBe('unknown');
+  });
+
   it('an --org scan\'s facts on the snapshot decide it too', () => {
     const s = { ...snapshot(w), organization: member(ORG, DEV) };
     expect(verdict(graphOf([s]), USER)).toBe('allow');
