@@ -32,8 +32,14 @@ export function defaultCallbacks(cwd: string = process.cwd()): TuiCallbacks & Re
       const read = await readActivityFiles(plan.files.map((f) => resolve(cwd, f)), builder, plan.since);
       return { timeline: builder.finish(), read: { window: { since: plan.since }, ...read } };
     },
-    // The command's default scope (a role's sessions so far, a user's everything), in ./contain/.
-    onContain: async (report, principal) => relative(cwd, await writeContainment(join(cwd, CONTAIN_DIR), planContainment(report, { target: principal.arn, now: new Date() }))),
+    // The command's default scope (a role's sessions so far, a user's everything), in ./contain/,
+    // planned as `leash contain --report` plans it: the report's export read again decides who
+    // could remove the Deny (reportExport). The sessions are the report's (--aws reads them live).
+    onContain: async (report, principal) => {
+      const { reportExport } = await import('../contain/report-export.js');
+      const plan = planContainment(report, { target: principal.arn, now: new Date(), ...(await reportExport(report)) });
+      return relative(cwd, await writeContainment(join(cwd, CONTAIN_DIR), plan));
+    },
     onWriteFix: async (fix, principal) => writeFixFiles(fix, principal?.name ?? fix.principalArn.split('/').pop() ?? fix.principalArn, cwd),
     onSuppress: async (finding, input) => {
       const file = join(cwd, SUPPRESSIONS_FILE);

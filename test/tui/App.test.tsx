@@ -199,10 +199,13 @@ describe('App actions', () => {
   it('c on a principal writes its containment plan under ./contain and says nothing is applied', async () => {
     const tui = await open({}, { columns: 140, rows: 30 });
     await tui.press(KEYS.enter, 'c');
-    await until(tui, /Containment plan in contain\/role-kiro-agent-\d{8}T\d{6}Z\/ \(nothing applied\): read README\.md, then contain\.sh --apply/);
+    // The report's export (demo/authorization-details.json) is read again first, as leash contain --report does.
+    await vi.waitFor(() => expect(tui.frame()).toMatch(/Containment plan in contain\/role-kiro-agent-\d{8}T\d{6}Z\/ \(nothing applied\): read README\.md, then contain\.sh --apply/), { timeout: 20_000 });
     const [folder] = readdirSync(join(cwd, 'contain'));
     expect(readdirSync(join(cwd, 'contain', folder!)).sort()).toEqual(['README.md', 'contain.sh', 'revoke-sessions.json', 'undo.sh']);
-    expect(readFileSync(join(cwd, 'contain', folder!, 'README.md'), 'utf8')).toContain('# Contain role kiro-agent');
+    const readme = readFileSync(join(cwd, 'contain', folder!, 'README.md'), 'utf8');
+    expect(readme).toContain('# Contain role kiro-agent');
+    expect(readme).toContain('the export the report was made from, `demo/authorization-details.json`');
   });
 
   it('negative: c elsewhere (the overview) writes nothing', async () => {

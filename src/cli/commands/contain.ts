@@ -10,6 +10,7 @@ import { checkAccount, loadReport, resolveReportPath } from '../../report/histor
 import { planContainment, type ContainScope } from '../../contain/plan.js';
 import { containSummary } from '../../contain/render.js';
 import { CONTAIN_DIR, writeContainment } from '../../contain/write.js';
+import { reportExport } from '../../contain/report-export.js';
 import { jsonTextSafe, safeText } from '../../safe/text.js';
 import { reportError } from './scan.js';
 import { exitCodesHelp } from '../exit-codes.js';
@@ -96,27 +97,6 @@ async function liveSessions(o: ContainOptions, planned: Planned, target: string,
     return await readSessionsLive(clients, principal, { since: window.since, until: window.until }, { ...(window.maxEvents !== undefined ? { maxEvents: window.maxEvents } : {}), ...(planned.signatures ? { signatures: planned.signatures } : {}) });
   } finally {
     clients.destroy();
-  }
-}
-
-/**
- * The export a report was made from, read again as `leash fix` re-plans from a report's inputs
- * (its authorization-details file and config), so who could remove the Deny is decided from a
- * report too. Read as it is now: absent, unreadable or another account's, it decides nothing and
- * the README says why. A live or --org scan names no such file: not decided, as before.
- */
-async function reportExport(report: Report): Promise<Omit<Planned, 'report'>> {
-  const input = report.scan.sources.find((s) => s.kind === 'authorization-details-file');
-  if (!input) return {};
-  const config = report.scan.sources.find((s) => s.kind === 'config');
-  try {
-    const { collectSnapshot } = await import('../../pipeline/scan.js');
-    const c = await collectSnapshot({ input: input.location, ...(config ? { config: config.location } : {}) });
-    if (c.snapshot.account.id !== report.scan.account.id) return { snapshotMissing: `${input.location} now holds account ${c.snapshot.account.id}, not ${report.scan.account.id}` };
-    const organizationId = c.config.resources?.organizationId;
-    return { snapshot: c.snapshot, snapshotFrom: input.location, ...(organizationId ? { organizationId } : {}) };
-  } catch (e) {
-    return { snapshotMissing: `${input.location}: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
