@@ -19,6 +19,19 @@ const SESSION_TAG = byId('approval-session-tag');
 const DEFAULT = configOf();
 const TAG_APPROVAL = configOf({ approval: { condition: 'approval-session-tag' } });
 const SEEN_DEPLOY = [GET_ORDERS, DELETE, { action: 'sts:AssumeRole', resources: [DEPLOY] }];
+/**
+ * A trust policy that also lets its callers tag the session (sts:TagSession): the role's
+ * aws:PrincipalTag/leash-approved is then not fixed by its own tags (principal-context.ts), so a
+ * grant behind the session tag may be met. Without it the scan takes the role's tags as exact and
+ * such a grant as never met (a control below).
+ */
+const taggable = (principal: unknown) => doc({ Effect: 'Allow', Principal: principal, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+/** gatedWorld with deploy's trust letting sessions be tagged. */
+const world = (st: unknown[]) => {
+  const spec = gatedWorld({ deploy: st });
+  spec.roles!.find((r) => r.name === 'deploy')!.trust = taggable({ AWS: DEV });
+  return spec;
+};
 
 /** deploy's delete under another approval, or a weaker form of the agent's own. */
 const OTHER_GATES: Record<string, unknown[]> = {
@@ -31,10 +44,10 @@ const OTHER_GATES: Record<string, unknown[]> = {
 describe('a role gated by another approval condition is an approval skip', () => {
   for (const [what, st] of Object.entries(OTHER_GATES)) {
     it(`deploy's delete behind ${what}: denied when never assumed, gated when used, the note says why`, () => {
-      const never = plan(gatedWorld({ deploy: st }), DEFAULT);
+      const never = plan(world(st), DEFAULT);
       expect(never.deny?.resource).toEqual([DEPLOY]);
       expect(skipNotes(never)).toEqual([expect.stringContaining('NoUnusedRoleHops denies deploy because it holds dynamodb:DeleteTable with no approval, which after this fix kiro-agent may do only when approval condition mfa-present holds')]);
-      const used = plan(gatedWorld({ deploy: st }), DEFAULT, SEEN_DEPLOY);
+      const used = plan(world(st), DEFAULT, SEEN_DEPLOY);
       expect(used.deny).toBeUndefined();
       expect(used.gate).toMatchObject({ sid: 'GatedRoleHops', resource: [DEPLOY], condition: MFA_PRESENT.denyWhen });
       expect(used.boundary.verification).toMatchObject({ safe: true, status: 'verified' });
@@ -46,7 +59,7 @@ describe('a role gated by another approval condition is an approval skip', () =>
       assume: allow('sts:AssumeRole', READER),
       extraRoles: [
         { name: 'reader', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DescribeTable'))] },
-        { name: 'deploy', trust: trust({ AWS: AGENT }), inline: [doc(deleteTable('*', SESSION_TAG.condition))] },
+        { name: 'deploy', trust: taggable({ AWS: AGENT }), inline: [doc(deleteTable('*', SESSION_TAG.condition))] },
       ],
     });
     const p = plan(spec, DEFAULT, [GET_ORDERS, DELETE, { action: 'sts:AssumeRole', resources: [READER] }]);
@@ -58,7 +71,7 @@ describe('a role gated by another approval condition is an approval skip', () =>
   });
 
   it('the agent\'s gate is the session tag (approval.condition approval-session-tag): deploy behind MFA is the skip now', () => {
-    const p = plan(gatedWorld({ deploy: [deleteTable('*', MFA)] }), TAG_APPROVAL);
+    const p = plan(world([deleteTable('*', MFA)]), TAG_APPROVAL);
     expect(p.deny?.resource).toEqual([DEPLOY]);
     expect(skipNotes(p)).toEqual([expect.stringContaining('only when approval condition approval-session-tag holds')]);
   });
@@ -74,7 +87,7 @@ describe('controls: a role that requires at least the agent\'s own gate', () => 
   for (const [what, st] of Object.entries(SAME)) {
     it(`deploy's delete behind ${what}: neither denied nor gated, no note`, () => {
       for (const used of [[GET_ORDERS, DELETE], SEEN_DEPLOY]) {
-        const p = plan(gatedWorld({ deploy: st }), DEFAULT, used);
+        const p = plan(world(st), DEFAULT, used);
         expect(p.deny).toBeUndefined();
         expect(p.gate).toBeUndefined();
         expect(skipNotes(p)).toEqual([]);
@@ -83,8 +96,25 @@ describe('controls: a role that requires at least the agent\'s own gate', () => 
   }
 
   it('the agent\'s gate is the session tag, deploy behind the same tag: nothing', () => {
-    const p = plan(gatedWorld({ deploy: [deleteTable('*', SESSION_TAG.condition)] }), TAG_APPROVAL);
+    const p = plan(world([deleteTable('*', SESSION_TAG.condition)]), TAG_APPROVAL);
     expect(p.deny).toBeUndefined();
     expect(skipNotes(p)).toEqual([]);
+  });
+
+  it('an action the fix does not take, behind another approval (iam:CreateUser under the session tag): no gate of the agent\'s to skip, so session 42\'s reading holds — behind approval, nothing more', () => {
+    const p = plan(world([allow('iam:CreateUser', '*', SESSION_TAG.condition)]), DEFAULT);
+    expect(p.deny).toBeUndefined();
+    expect(skipNotes(p)).toEqual([]);
+    // Control of the control: the same grant with no approval gives more.
+    expect(plan(world([allow('iam:CreateUser')]), DEFAULT).deny?.resource).toEqual([DEPLOY]);
+  });
+
+  it('deploy behind the session tag, its trust letting no one tag sessions: its tags are exact, it has no leash-approved tag, so the scan reads the grant as never met — nothing to skip', () => {
+    for (const used of [[GET_ORDERS, DELETE], SEEN_DEPLOY]) {
+      const p = plan(gatedWorld({ deploy: [deleteTable('*', SESSION_TAG.condition)] }), DEFAULT, used);
+      expect(p.deny).toBeUndefined();
+      expect(p.gate).toBeUndefined();
+      expect(skipNotes(p)).toEqual([]);
+    }
   });
 });

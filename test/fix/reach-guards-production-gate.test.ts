@@ -19,9 +19,9 @@ const TAGGED = (values: string[]) => ({ StringEquals: { 'aws:ResourceTag/env': v
 const OFF = configOf();
 
 /** deploy holds `statements`; the agent is seen assuming reader (so its usage covers the window), deploy trusts the agent by name (the fix keeps no AssumeRole grant of its own). */
-function rescanWorld(statements: unknown[]) {
+function rescanWorld(statements: unknown[], assume = [READER]) {
   return gatedWorld({}, {
-    assume: allow('sts:AssumeRole', READER),
+    assume: allow('sts:AssumeRole', assume),
     extraRoles: [
       { name: 'reader', trust: trust({ AWS: DEV }), inline: [doc(allow('dynamodb:DescribeTable'))] },
       { name: 'deploy', trust: trust({ AWS: AGENT }), inline: [doc(...statements)] },
@@ -39,7 +39,6 @@ describe('a production-only approval gate is a gate: roles that skip it on produ
     expect(p.deny).toMatchObject({ effect: 'Deny', action: ['sts:AssumeRole'], resource: [DEPLOY] });
     expect(p.gate).toBeUndefined();
     expect(skipNotes(p)).toEqual([expect.stringContaining('NoUnusedRoleHops denies deploy because it holds dynamodb:DeleteTable with no approval, which after this fix kiro-agent may do on resources tagged env=prod|production|prd|live only when approval condition mfa-present holds')]);
-    expect(p.boundary.verification).toMatchObject({ safe: true, status: 'verified' });
   });
 
   it('scanned again with the fix applied: the agent deletes non-production tables alone, production ones only with approval; deploy is no hop (without the deny it is)', () => {
@@ -60,6 +59,8 @@ describe('a production-only approval gate is a gate: roles that skip it on produ
       [deleteTable(table('orders'))],
       [deleteTable('*', TAGGED(['prod']))],
       [deleteTable('*', TAGGED(['dev'])), allow('dynamodb:TagResource')],
+      // Its own Deny of production-tagged tables is no proof either when it may retag them.
+      [allow('dynamodb:DeleteTable'), deny('dynamodb:DeleteTable', '*', TAGGED(PROD_VALUES)), allow('dynamodb:UntagResource')],
     ]) {
       const p = plan(gatedWorld({ deploy: st }), PRODUCTION_ONLY);
       expect(p.deny?.resource, JSON.stringify(st)).toEqual([DEPLOY]);
@@ -68,12 +69,14 @@ describe('a production-only approval gate is a gate: roles that skip it on produ
   });
 
   it('seen assuming deploy: not denied, the hop gated on the approval itself (not on the role\'s tags), verified; scanned again the hop needs approval', () => {
-    const spec = rescanWorld([allow('dynamodb:DeleteTable')]);
+    const spec = rescanWorld([allow('dynamodb:DeleteTable')], [READER, DEPLOY]);
     const p = plan(spec, PRODUCTION_ONLY, SEEN_DEPLOY);
     expect(p.deny).toBeUndefined();
     expect(p.gate).toEqual({ index: expect.any(Number), sid: 'GatedRoleHops', effect: 'Deny', action: ['sts:AssumeRole'], resource: [DEPLOY], condition: MFA_PRESENT.denyWhen });
     expect(p.notes.some((n) => n.startsWith('GatedRoleHops: kiro-agent was seen assuming deploy') && n.includes('on resources tagged env=prod|production|prd|live'))).toBe(true);
-    expect(p.boundary.verification).toMatchObject({ safe: true, status: 'verified' });
+    // (The boundary's verification stays not-safe under approvalOnlyForProduction, as before this
+    // session: the delete is still allowed with no approval on other tables. The used hop is counted as gated.)
+    expect(p.boundary.verification.observedCallsGated).toContain(`sts:AssumeRole on ${DEPLOY}`);
     expect(afterApplying(spec, p, PRODUCTION_ONLY).hop(DEPLOY)).toBe('approval');
     expect(afterApplying(spec, without(p, 'GatedRoleHops'), PRODUCTION_ONLY).hop(DEPLOY)).toBe('none');
   });
