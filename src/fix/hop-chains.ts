@@ -196,7 +196,7 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
     const n = after.named;
     return escalates(gain(power, after.power, expander)) || Boolean(n && widenedBy(n.held, n.ids, power.allResources, beyond?.(r, 'possible')))
       // Session 44: a ranked action the agent may do on production only with approval, held with none where production may be.
-      || Boolean(ranked && productionHeld(graph, reachNodes(graph, r), after).some((id) => ranked.has(id)));
+      || Boolean(ranked && productionReach(graph, r, after).some((id) => ranked.has(id)));
   };
   const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
   const roles = new Set(today.roles);
@@ -272,6 +272,18 @@ const gatedPowers = new WeakMap<AfterFix, Map<string, PowerSets>>();
 function reachAgainstGate(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix): PowerSets | undefined {
   const base = graph.reachPower(r.id, 'possible');
   if (!base || !after.gate || !after.taken) return base;
+  // Asked by widerRoles and approvalSkips alike: each role's reach is walked once per agent's after-fix facts.
+  let byRole = gatedReaches.get(after);
+  if (!byRole) gatedReaches.set(after, (byRole = new Map()));
+  const hit = byRole.get(r.id);
+  if (hit) return hit;
+  const out = reachAgainstGateFresh(graph, r, after, base);
+  byRole.set(r.id, out);
+  return out;
+}
+const gatedReaches = new WeakMap<AfterFix, Map<string, PowerSets>>();
+
+function reachAgainstGateFresh(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix, base: PowerSets): PowerSets {
   let unconditional: ActionSet | undefined;
   let allResources: ActionSet | undefined;
   for (const n of reachNodes(graph, r)) {
@@ -283,6 +295,16 @@ function reachAgainstGate(graph: AccessGraph, r: GraphNodeInternal, after: After
   if (!unconditional) return base;
   return { unconditional, allResources: allResources!, admin: base.admin || isAdminSet(allResources!, graph.built.expander) };
 }
+
+/** productionHeld over a role's reach, once per role and agent's after-fix facts. */
+function productionReach(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix): readonly number[] {
+  let byRole = productionReaches.get(after);
+  if (!byRole) productionReaches.set(after, (byRole = new Map()));
+  let ids = byRole.get(r.id);
+  if (!ids) byRole.set(r.id, (ids = productionHeld(graph, reachNodes(graph, r), after)));
+  return ids;
+}
+const productionReaches = new WeakMap<AfterFix, Map<string, readonly number[]>>();
 
 /**
  * Session 44: the production-gated actions (`after.taken.production`) that some of `nodes` holds
@@ -325,7 +347,7 @@ export function approvalSkips(a: AnalyzedPrincipal, graph: AccessGraph, after: A
   for (const r of assumable(graph, node)) {
     if (r.id === a.principal.arn) continue;
     const power = reachAgainstGate(graph, r, after!);
-    const prodReach = taken.production ? productionHeld(graph, reachNodes(graph, r), after!) : [];
+    const prodReach = taken.production ? productionReach(graph, r, after!) : [];
     const reach = union(power ? skipsApproval(power, all) : [], prodReach);
     if (reach.length === 0) continue;
     const own = union(skipsApproval(powerAgainstGate(r, after!, graph.built.expander), all), taken.production ? productionHeld(graph, [r], after!) : []);

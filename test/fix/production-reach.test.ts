@@ -22,7 +22,7 @@ function role(statements: unknown[]): Principal {
   const s = snapshot({ roles: [{ name: 'deploy', trust: trust({ AWS: DEV }), inline: statements.length > 0 ? [doc(...statements)] : [] }] });
   return s.principals.find((p) => p.name === 'deploy')!;
 }
-const tagged = (op: string, values: string[], key = 'aws:ResourceTag/env') => ({ [op]: { [key]: values } });
+const tagged = (op: string, values: readonly string[], key = 'aws:ResourceTag/env') => ({ [op]: { [key]: values } });
 
 describe('mayReachProduction by example', () => {
   it('no: ABAC on non-production values only; its own Deny of every production value', () => {
