@@ -8,10 +8,13 @@
 // open and what would close it. Pure: data in, data out, computed once per account.
 import type { AccessGraph } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
-import { escalates, gain, heldOnSome, isAdminSet, widenedBy, type HeldOnSome, type PowerSets } from '../graph/power.js';
+import { escalates, gain, heldOnSome, isAdminSet, tierSets, widenedBy, type HeldOnSome, type PowerSets } from '../graph/power.js';
 import { heldOnlyOnNamed, rankedForWidening, sharedTypeWideReader, typeWideBeyond, widenFor } from '../checks/widen.js';
 import type { ActionSet } from '../iam/action-set.js';
-import type { EffectivePermissions } from '../iam/effective.js';
+import { effectivePermissions, grantingStatements, principalPolicyInput, type EffectivePermissions } from '../iam/effective.js';
+import { gatesOnApproval, parseOperator, tagFamily, type ApprovalGate } from '../iam/conditions.js';
+import { globRegex, statementCovers } from '../iam/pattern.js';
+import type { ConditionBlock } from '../model/policy.js';
 import type { AnalyzedPrincipal } from '../checks/types.js';
 import type { NeededSet } from '../baseline/needed.js';
 import { isCovered } from '../baseline/needed.js';
@@ -50,7 +53,30 @@ export interface AfterFix {
    * AllowNeeded cap). Neither is in `power`: a role holding one with no approval gives more.
    * Undefined when the boundary takes nothing (or was not asked).
    */
-  readonly taken?: { readonly gated: ActionSet; readonly denied: ActionSet };
+  readonly taken?: {
+    readonly gated: ActionSet;
+    readonly denied: ActionSet;
+    /**
+     * Session 44 (resources.approvalOnlyForProduction): allowed with no approval on other
+     * resources, only under the approval on resources tagged `AfterFix.production` (the boundary's
+     * NeedsApproval deny tests that tag). Still in `power.unconditional`, not in its allResources.
+     */
+    readonly production?: ActionSet;
+  };
+  /**
+   * Session 44: the agent's approval gate when it can meet it. A role's grant of a taken action
+   * counts as behind approval only when it requires at least this gate (conditions.ts
+   * requiresGate): one behind another approval condition is held with no approval.
+   */
+  readonly gate?: ApprovalGate;
+  /** The tag test that makes a resource production for `taken.production`: key and values (StringEquals). */
+  readonly production?: ProductionTag;
+}
+
+/** `aws:ResourceTag/<key>` is one of `values` (StringEquals): what the boundary's production-only approval deny tests. */
+export interface ProductionTag {
+  readonly key: string;
+  readonly values: readonly string[];
 }
 
 /**
@@ -75,7 +101,7 @@ export function skipsApproval(role: Pick<PowerSets, 'unconditional'>, taken: Act
  * kept: the new boundary never allows more than it) and their effective permissions. Capped by
  * today's sets, so an approval gate or an SCP of today still counts.
  */
-export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot, bounded?: EffectivePermissions): AfterFix {
+export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePermissions, expander: AccessGraph['built']['expander'], snapshot: Snapshot, bounded?: EffectivePermissions, more: { readonly gate?: ApprovalGate; readonly production?: { readonly everywhere: EffectivePermissions; readonly tag: ProductionTag } } = {}): AfterFix {
   const unconditional = eff.unconditional.clone().and(a.effective.unconditional);
   const allResources = eff.allResources.clone().and(a.effective.allResources);
   const held: PowerSets = { unconditional, allResources, admin: isAdminSet(allResources, expander) };
@@ -83,9 +109,25 @@ export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePer
   // aside, which denies only sts:AssumeRole on named roles and so takes no action from these sets).
   // What it takes from the unconditional set is gated (still allowed under the approval) or denied.
   const takenIds = bounded ? unconditional.clone().andNot(bounded.unconditional) : undefined;
-  const taken = takenIds && !takenIds.isEmpty() ? { gated: takenIds.clone().and(bounded!.allowed), denied: takenIds.clone().andNot(bounded!.allowed) } : undefined;
-  const power = taken ? heldUngated(held, takenIds!, expander) : held;
-  const extra = taken ? { taken } : {};
+  // Session 44: what the boundary would gate were its approval deny not production-scoped, and the
+  // agent still holds with no approval (on resources without the tag): gated on production.
+  const ev = more.production?.everywhere;
+  const production = ev && bounded ? unconditional.clone().andNot(ev.unconditional).and(ev.allowed).and(bounded.unconditional) : undefined;
+  const onProduction = production && !production.isEmpty() ? production : undefined;
+  const taken = (takenIds && !takenIds.isEmpty()) || onProduction
+    ? { gated: takenIds!.clone().and(bounded!.allowed), denied: takenIds!.clone().andNot(bounded!.allowed), ...(onProduction ? { production: onProduction } : {}) }
+    : undefined;
+  let power = taken ? heldUngated(held, takenIds!, expander) : held;
+  // Held with no approval on some resources, not on every one (production needs the approval).
+  if (onProduction) {
+    const allResources = power.allResources.clone().andNot(onProduction);
+    power = { unconditional: power.unconditional, allResources, admin: power.admin && isAdminSet(allResources, expander) };
+  }
+  const extra = {
+    ...(taken ? { taken } : {}),
+    ...(taken && more.gate ? { gate: more.gate } : {}),
+    ...(onProduction && more.production ? { production: more.production.tag } : {}),
+  };
   const partly = rankedForWidening({ expander }).clone().and(power.unconditional).andNot(power.allResources);
   if (partly.isEmpty()) return { power, ...extra };
   const { ids } = heldOnlyOnNamed({ expander, snapshot }, p, eff, partly.toArray());
@@ -145,13 +187,16 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
   const expander = graph.built.expander;
   const beyond = snapshot && after.named ? typeWideBeyond({ expander }, graph, sharedTypeWideReader({ expander, snapshot })) : undefined;
   const self = a.principal.arn;
+  const ranked = after.taken?.production ? rankedOf(expander) : undefined;
   const more = (r: GraphNodeInternal): boolean => {
     // Assuming itself gives back what the fix leaves (its reach is read from today's policies).
     if (r.id === self) return false;
-    const power = graph.reachPower(r.id, 'possible');
+    const power = reachAgainstGate(graph, r, after);
     if (!power) return false;
     const n = after.named;
-    return escalates(gain(power, after.power, expander)) || Boolean(n && widenedBy(n.held, n.ids, power.allResources, beyond?.(r, 'possible')));
+    return escalates(gain(power, after.power, expander)) || Boolean(n && widenedBy(n.held, n.ids, power.allResources, beyond?.(r, 'possible')))
+      // Session 44: a ranked action the agent may do on production only with approval, held with none where production may be.
+      || Boolean(ranked && productionReach(graph, r, after).some((id) => ranked.has(id)));
   };
   const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
   const roles = new Set(today.roles);
@@ -171,6 +216,118 @@ export interface ApprovalSkip {
   readonly own: readonly number[];
   /** Of `own`, the gated ones: a hop the agent used is gated on approval for these. */
   readonly ownGated: readonly number[];
+  /** Session 44: of `reach`, those the agent may do with no approval except on production (`AfterFix.production`). */
+  readonly production?: readonly number[];
+}
+
+/** Ranked actions (IAM writes, destructive, credential access): those whose gain escalates. */
+function rankedOf(expander: AccessGraph['built']['expander']): ActionSet {
+  let r = rankedMemo.get(expander);
+  if (!r) {
+    const t = tierSets(expander);
+    rankedMemo.set(expander, (r = t.iamWrite.clone().or(t.destructive).or(t.credentialAccess)));
+  }
+  return r;
+}
+const rankedMemo = new WeakMap<object, ActionSet>();
+
+/** The role itself and every principal its reach becomes (the nodes `reachPower` unites). */
+function reachNodes(graph: AccessGraph, r: GraphNodeInternal): GraphNodeInternal[] {
+  return [r, ...graph.reachable(r.id, 'possible')];
+}
+
+/**
+ * Session 44: a principal's power with the agent's taken actions read against the agent's own
+ * gate (`after.gate`): a grant of one of them behind another approval condition is held with no
+ * approval (conditions.ts requiresGate). Its identity policies and boundary read again under the
+ * gate; only actions it is allowed at all today (SCPs, time, everything else as the scan read
+ * them) and that the fix takes from the agent are added, so it never holds less than before and
+ * no other action changes. Without a gate: its power as the graph has it.
+ */
+function powerAgainstGate(n: GraphNodeInternal, after: AfterFix, expander: AccessGraph['built']['expander']): PowerSets {
+  const gate = after.gate;
+  const taken = after.taken;
+  if (!gate || !taken || !n.principal || !n.effective || (n.kind !== 'role' && n.kind !== 'user')) return n.power;
+  let byNode = gatedPowers.get(after);
+  if (!byNode) gatedPowers.set(after, (byNode = new Map()));
+  let p = byNode.get(n.id);
+  if (p) return p;
+  const scope = taken.gated.clone().or(taken.denied);
+  if (taken.production) scope.or(taken.production);
+  scope.and(n.effective.allowed);
+  // Nothing taken is allowed to it at all: nothing to read again.
+  if (scope.isEmpty()) p = n.power;
+  else {
+    const rel = effectivePermissions({ ...principalPolicyInput(n.principal), gate, once: true }, expander);
+    const unconditional = n.power.unconditional.clone().or(rel.unconditional.clone().and(scope));
+    const allResources = n.power.allResources.clone().or(rel.allResources.clone().and(scope));
+    p = unconditional.equals(n.power.unconditional) && allResources.equals(n.power.allResources) ? n.power : { unconditional, allResources, admin: n.power.admin || isAdminSet(allResources, expander) };
+  }
+  byNode.set(n.id, p);
+  return p;
+}
+const gatedPowers = new WeakMap<AfterFix, Map<string, PowerSets>>();
+
+/** A role's reach (itself and the principals it becomes) with the taken actions read against the agent's gate. */
+function reachAgainstGate(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix): PowerSets | undefined {
+  const base = graph.reachPower(r.id, 'possible');
+  if (!base || !after.gate || !after.taken) return base;
+  // Asked by widerRoles and approvalSkips alike: each role's reach is walked once per agent's after-fix facts.
+  let byRole = gatedReaches.get(after);
+  if (!byRole) gatedReaches.set(after, (byRole = new Map()));
+  const hit = byRole.get(r.id);
+  if (hit) return hit;
+  const out = reachAgainstGateFresh(graph, r, after, base);
+  byRole.set(r.id, out);
+  return out;
+}
+const gatedReaches = new WeakMap<AfterFix, Map<string, PowerSets>>();
+
+function reachAgainstGateFresh(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix, base: PowerSets): PowerSets {
+  let unconditional: ActionSet | undefined;
+  let allResources: ActionSet | undefined;
+  for (const n of reachNodes(graph, r)) {
+    const p = powerAgainstGate(n, after, graph.built.expander);
+    if (p === n.power) continue;
+    (unconditional ??= base.unconditional.clone()).or(p.unconditional);
+    (allResources ??= base.allResources.clone()).or(p.allResources);
+  }
+  if (!unconditional) return base;
+  return { unconditional, allResources: allResources!, admin: base.admin || isAdminSet(allResources!, graph.built.expander) };
+}
+
+/** productionHeld over a role's reach, once per role and agent's after-fix facts. */
+function productionReach(graph: AccessGraph, r: GraphNodeInternal, after: AfterFix): readonly number[] {
+  let byRole = productionReaches.get(after);
+  if (!byRole) productionReaches.set(after, (byRole = new Map()));
+  let ids = byRole.get(r.id);
+  if (!ids) byRole.set(r.id, (ids = productionHeld(graph, reachNodes(graph, r), after)));
+  return ids;
+}
+const productionReaches = new WeakMap<AfterFix, Map<string, readonly number[]>>();
+
+/**
+ * Session 44: the production-gated actions (`after.taken.production`) that some of `nodes` holds
+ * with no approval (against the agent's gate) where production may be: on every resource, or
+ * through a grant leash cannot show stays off production (`mayReachProduction`). Ids, ascending.
+ */
+function productionHeld(graph: AccessGraph, nodes: readonly GraphNodeInternal[], after: AfterFix): number[] {
+  const production = after.taken?.production;
+  const tag = after.production;
+  if (!production || !tag) return [];
+  const out = new Set<number>();
+  for (const n of nodes) {
+    const p = powerAgainstGate(n, after, graph.built.expander);
+    for (const id of p.unconditional.intersectionIds(production)) {
+      if (out.has(id)) continue;
+      const action = graph.built.expander.catalog.actions[id]!;
+      // A principal that may tag that service's resources may take the production tag off one (or
+      // put its own on), so no tag test of its grants keeps it off production.
+      const provable = (n.kind === 'role' || n.kind === 'user') && n.principal !== undefined && !retags(p, action.service, graph.built.expander);
+      if (!provable || mayReachProduction(n.principal!, action.key, tag, after.gate, p.allResources.has(id))) out.add(id);
+    }
+  }
+  return [...out].sort((x, y) => x - y);
 }
 
 /**
@@ -185,16 +342,82 @@ export function approvalSkips(a: AnalyzedPrincipal, graph: AccessGraph, after: A
   const node = graph.node(a.principal.arn);
   if (!taken || !node) return out;
   const all = taken.gated.clone().or(taken.denied);
+  const gated = taken.production ? taken.gated.clone().or(taken.production) : taken.gated;
+  const union = (x: readonly number[], y: readonly number[]) => [...new Set([...x, ...y])].sort((p, q) => p - q);
   for (const r of assumable(graph, node)) {
     if (r.id === a.principal.arn) continue;
-    const power = graph.reachPower(r.id, 'possible');
-    const reach = power ? skipsApproval(power, all) : [];
+    const power = reachAgainstGate(graph, r, after!);
+    const prodReach = taken.production ? productionReach(graph, r, after!) : [];
+    const reach = union(power ? skipsApproval(power, all) : [], prodReach);
     if (reach.length === 0) continue;
-    const own = skipsApproval(r.power, all);
-    out.set(r.id, { role: r.id, reach, gated: reach.filter((id) => taken.gated.has(id)), own, ownGated: own.filter((id) => taken.gated.has(id)) });
+    const own = union(skipsApproval(powerAgainstGate(r, after!, graph.built.expander), all), taken.production ? productionHeld(graph, [r], after!) : []);
+    const production = reach.filter((id) => taken.production?.has(id) === true);
+    out.set(r.id, { role: r.id, reach, gated: reach.filter((id) => gated.has(id)), own, ownGated: own.filter((id) => gated.has(id)), ...(production.length > 0 ? { production } : {}) });
   }
   return out;
 }
+
+/**
+ * Session 44: may this principal's grants of `action` (with no approval, against `gate`) reach a
+ * production resource, one tagged `tag`? Decided from its statements, conservatively: no, only
+ * when (a) a Deny of its own (identity policies or boundary) on every resource, with no test but
+ * positive ones of that tag covering every production value, takes the action off production, or
+ * (b) every ungated Allow of it has a positive test of that tag whose values match no production
+ * value (ABAC on env=dev) and it is not held on every resource (`everywhere`: the effective
+ * stage's reading). Named resources prove nothing (their tags are not read here), nor does any
+ * other test; no Allow found (held some other way): yes. The caller asks only for principals that
+ * cannot retag the service's resources (`retags`).
+ */
+export function mayReachProduction(p: Principal, action: string, tag: ProductionTag, gate?: ApprovalGate, everywhere = false): boolean {
+  const docs = [...p.policies.map((x) => x.document), ...(p.boundary ? [p.boundary.document] : [])];
+  for (const d of docs) {
+    for (const st of d.statements) {
+      if (st.effect !== 'Deny' || st.notResource || !(st.resource ?? ['*']).includes('*') || !statementCovers(st, action)) continue;
+      const tests = st.condition ? tagTests(st.condition, tag) : undefined;
+      if (tests && tests.length > 0 && tests.every((t) => tag.values.every((v) => t.matches(v)))) return false;
+    }
+  }
+  if (everywhere) return true;
+  const grants = grantingStatements(p.policies, action, p).filter(({ statement: st }) => !gatesOnApproval(st.condition, 'Allow', gate));
+  if (grants.length === 0) return true;
+  return grants.some(({ statement: st }) => !(st.condition && (tagTests(st.condition, tag, true) ?? []).some((t) => !tag.values.some((v) => t.matches(v)))));
+}
+
+/**
+ * The positive tests of the production tag key in a condition (StringEquals, StringEqualsIgnoreCase,
+ * StringLike; no IfExists, no set operator), each as "would a resource tagged this value match".
+ * Undefined when the block holds any other test, unless `others` (then those are skipped).
+ */
+function tagTests(condition: ConditionBlock, tag: ProductionTag, others = false): { readonly matches: (value: string) => boolean }[] | undefined {
+  const out: { matches: (value: string) => boolean }[] = [];
+  const want = tag.key.toLowerCase();
+  for (const [opName, keys] of Object.entries(condition)) {
+    const op = parseOperator(opName);
+    for (const [key, raw] of Object.entries(keys)) {
+      const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+      const family = tagFamily(key);
+      const onKey = family === 'resourcetag' && key.toLowerCase().startsWith('aws:') && key.slice(key.indexOf('/') + 1).toLowerCase() === want;
+      const plain = op && !op.set && !op.ifExists && ['stringequals', 'stringequalsignorecase', 'stringlike'].includes(op.name);
+      if (!onKey || !plain || values.some((v) => v.includes('${'))) {
+        if (others) continue;
+        return undefined;
+      }
+      const name = op.name;
+      out.push({ matches: (v) => values.some((pv) => (name === 'stringequals' ? pv === v : name === 'stringequalsignorecase' ? pv.toLowerCase() === v.toLowerCase() : globRegex(pv).test(v))) });
+    }
+  }
+  return out;
+}
+
+/** May this power tag resources of `service` (a Tagging-level action of it with no approval, on every resource)? */
+function retags(power: PowerSets, service: string, expander: AccessGraph['built']['expander']): boolean {
+  let byService = taggingMemo.get(expander);
+  if (!byService) taggingMemo.set(expander, (byService = new Map()));
+  let ids = byService.get(service);
+  if (!ids) byService.set(service, (ids = (expander.catalog.byService.get(service) ?? []).filter((a) => a.accessLevels.includes('Tagging')).map((a) => a.id)));
+  return ids.some((id) => power.allResources.has(id));
+}
+const taggingMemo = new WeakMap<object, Map<string, readonly number[]>>();
 
 function rolesBehindHub(graph: AccessGraph, hub: GraphNodeInternal): GraphNodeInternal[] {
   const out: GraphNodeInternal[] = [];

@@ -4,7 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { afterFixOf, approvalSkips, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, hopGate, HOP_DENY_CHARS, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type ApprovalSkip, type HopChains } from './hop-chains.js';
+import { afterFixOf, approvalSkips, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, hopGate, HOP_DENY_CHARS, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type ApprovalSkip, type HopChains, type ProductionTag } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -929,7 +929,7 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
   const left = hopDenyLeftNote(fit.left, fit.statement?.resource?.length ?? 0, graph);
   const notes = left ? [left] : [];
   if (!after && config && assumesAny(graph, a.principal.arn)) notes.push(`NoUnusedRoleHops compares the roles ${safeText(a.principal.name)} may assume with what it may do today: no right-sized policy is planned for it (${a.humanSession ? "an engineer's own role keeps what it has" : 'its own policies grant none of the needed actions, or nothing is known about its need'}), so today's grants are what it keeps.`);
-  if (pa) notes.push(...approvalSkipNotes(a, graph, skips, fit.statement?.resource ?? [], gate, observed, pa));
+  if (pa) notes.push(...approvalSkipNotes(a, graph, skips, fit.statement?.resource ?? [], gate, observed, pa, after?.production));
   return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [] };
 }
 
@@ -938,17 +938,24 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
  * this boundary gates or denies (session 43): the reviewer sees that the hop is a way around the
  * approval, not only "gives more". Names through safeText; actions are catalog keys.
  */
-function approvalSkipNotes(a: AnalyzedPrincipal, graph: AccessGraph, skips: ReadonlyMap<string, ApprovalSkip>, denied: readonly string[], gate: ReturnType<typeof hopGate> | undefined, observed: ReadonlySet<string>, pa: PrincipalApproval): string[] {
+function approvalSkipNotes(a: AnalyzedPrincipal, graph: AccessGraph, skips: ReadonlyMap<string, ApprovalSkip>, denied: readonly string[], gate: ReturnType<typeof hopGate> | undefined, observed: ReadonlySet<string>, pa: PrincipalApproval, tag?: ProductionTag): string[] {
   if (skips.size === 0) return [];
   const expander = graph.built.expander;
   const me = safeText(a.principal.name);
   const name = (arn: string) => safeText(graph.node(arn)?.principal?.name ?? arn);
   const keys = (ids: readonly number[]) => `${ids.slice(0, 4).map((id) => expander.catalog.actions[id]!.key).join(', ')}${ids.length > 4 ? ` and ${ids.length - 4} more` : ''}`;
+  // Session 44: an action gated on production only (resources.approvalOnlyForProduction).
+  const tagged = tag ? `resources tagged ${safeText(tag.key)}=${tag.values.map((v) => safeText(v)).join('|')}` : '';
+  const onProduction = (x: ApprovalSkip) => {
+    const p = x.production ?? [];
+    if (p.length === 0) return '';
+    return p.length === x.gated.length ? ` on ${tagged}` : ` (on ${tagged} only, for ${keys(p)})`;
+  };
   const what = (x: ApprovalSkip) => x.gated.length === x.reach.length
-    ? `${keys(x.reach)} with no approval, which after this fix ${me} may do only when ${approvalHolds(pa.condition)} (NeedsApproval)`
+    ? `${keys(x.reach)} with no approval, which after this fix ${me} may do${onProduction(x)} only when ${approvalHolds(pa.condition)} (NeedsApproval)`
     : x.gated.length === 0
       ? `${keys(x.reach)} with no approval, which this boundary denies ${me} outright`
-      : `${keys(x.reach)} with no approval, which this boundary denies ${me} outright or allows only when ${approvalHolds(pa.condition)}`;
+      : `${keys(x.reach)} with no approval, which this boundary denies ${me} outright or allows${onProduction(x)} only when ${approvalHolds(pa.condition)}`;
   const how = (x: ApprovalSkip) => (x.own.length > 0 ? 'holds' : 'reaches, through the roles it may assume,');
   const deniedSet = new Set(denied);
   const gated = new Set(gate?.statement?.resource ?? []);
@@ -993,14 +1000,41 @@ export function agentAfterFix(a: AnalyzedPrincipal, needed: NeededSet, snapshot:
       // reach statements aside: they deny only sts:AssumeRole on named roles, which takes no
       // action from the sets compared), so an action the boundary gates on approval is not held.
       const partition = p.arn.split(':')[1] || 'aws';
-      const boundary = boundaryPolicy(needed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${snapshot.account.id}:policy/${SHARED_BOUNDARY_PREFIX}*`, approvalFor(a, config));
-      after = afterFixOf(a, synthetic, eff, expander, snapshot, effectiveOf(identity, boundary, expander, facts));
+      const pa = approvalFor(a, config);
+      const boundary = boundaryPolicy(needed, expander, config, p.boundary?.document, a.effective.allowed, `arn:${partition}:iam::${snapshot.account.id}:policy/${SHARED_BOUNDARY_PREFIX}*`, pa);
+      // Session 44: under resources.approvalOnlyForProduction the approval deny applies to
+      // production-tagged resources only. What the same boundary would gate everywhere, less what
+      // it gates now, is gated on production: held with no approval on other resources.
+      const production = pa.meetable ? productionGate(boundary, pa, config) : undefined;
+      const everywhere = production ? effectiveOf(identity, production.boundary, expander, facts) : undefined;
+      after = afterFixOf(a, synthetic, eff, expander, snapshot, effectiveOf(identity, boundary, expander, facts), {
+        ...(pa.meetable ? { gate: pa.condition } : {}),
+        ...(production && everywhere ? { production: { everywhere, tag: production.tag } } : {}),
+      });
     }
   }
   afterFixMemo.set(needed, { a, config, after });
   return after;
 }
 const afterFixMemo = new WeakMap<NeededSet, { readonly a: AnalyzedPrincipal; readonly config: LeashConfig; readonly after: AfterFix | undefined }>();
+
+/**
+ * The boundary's production-scoped approval deny, read as if it applied everywhere (its
+ * NeedsApproval condition without the resource-tag test: the same actions, the same approval),
+ * and the tag it tests; undefined when the approval deny is not production-scoped.
+ */
+function productionGate(boundary: PolicyDocument, pa: PrincipalApproval, config: LeashConfig): { readonly boundary: PolicyDocument; readonly tag: ProductionTag } | undefined {
+  if (!config.resources.approvalOnlyForProduction) return undefined;
+  const m = markersFrom(config.resources.production);
+  const denyWhen = pa.condition.denyWhen;
+  let scoped = false;
+  const statements = boundary.statements.map((st) => {
+    if (st.sid !== APPROVAL_SID) return st;
+    scoped = true;
+    return { ...st, condition: denyWhen };
+  });
+  return scoped ? { boundary: { ...boundary, statements }, tag: { key: m.tagKeys[0]!, values: [...m.productionValues] } } : undefined;
+}
 
 /**
  * The reads of a finding's own resources (not through another principal) the principal still has

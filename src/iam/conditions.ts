@@ -297,8 +297,10 @@ export function isApprovalKey(key: string): boolean {
 export function gatesOnApproval(
   condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
   effect: 'Allow' | 'Deny',
+  gate?: ApprovalGate,
 ): boolean {
   if (!condition) return false;
+  if (gate) return requiresGate(condition, effect, gate);
   // Asked per statement per request (per caller and role in the graph): once per condition
   // object, which like every parsed document is never mutated.
   let g = approvalGates.get(condition);
@@ -316,6 +318,66 @@ export function gatesOnApprovalFresh(
   const keys = conditionKeys(condition);
   if (keys.length === 0) return false;
   return effect === 'Allow' ? keys.some(isApprovalKey) : keys.every(isApprovalKey);
+}
+
+/**
+ * An approval gate as leash's boundaries write it (src/data/approval-conditions.json): the Allow
+ * `condition` under which the approval holds, and `denyWhen`, its exact complement for a Deny.
+ */
+export interface ApprovalGate {
+  readonly condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  readonly denyWhen: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+/**
+ * Session 44: does this condition stand between the caller and the action at least as `gate`
+ * does, so that no request meets it without meeting the gate? Decided by the tests written, never
+ * by what they might mean: an Allow must make every test of `gate.condition` (same operator, key,
+ * and values; more tests only narrow it); a Deny must make only tests of `gate.denyWhen` (then it
+ * applies whenever the gate's deny does; a test of its own would let requests past it). Anything
+ * else — another approval key, a weaker operator (BoolIfExists true, Bool false without
+ * IfExists), other values, a stronger test spelled differently (MFA younger than 300 s against
+ * mfa-recent's 900) — is not the gate: conservative, the role is then counted as ungated.
+ */
+export function requiresGate(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>,
+  effect: 'Allow' | 'Deny',
+  gate: ApprovalGate,
+): boolean {
+  const own = testsOf(condition);
+  if (!own || own.size === 0) return false;
+  const required = testsOf(effect === 'Allow' ? gate.condition : gate.denyWhen);
+  if (!required || required.size === 0) return false;
+  const [sub, sup] = effect === 'Allow' ? [required, own] : [own, required];
+  for (const t of sub) if (!sup.has(t)) return false;
+  return true;
+}
+
+/**
+ * A condition block as its tests, one string per (operator, key) with its values as a set:
+ * operators parsed (case and spelling as leash's evaluator reads them), keys lower-cased (IAM
+ * matches condition keys case-insensitively), Bool values lower-cased (the evaluator compares them
+ * so). Undefined when an operator is unknown (a test that never matches cannot be compared).
+ */
+function testsOf(condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): Set<string> | undefined {
+  let t = conditionTests.get(condition);
+  if (t === undefined) conditionTests.set(condition, (t = testsFresh(condition) ?? null));
+  return t ?? undefined;
+}
+const conditionTests = new WeakMap<object, Set<string> | null>();
+
+function testsFresh(condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>): Set<string> | undefined {
+  const out = new Set<string>();
+  for (const [opName, keys] of Object.entries(condition)) {
+    const op = parseOperator(opName);
+    if (!op) return undefined;
+    for (const [key, raw] of Object.entries(keys)) {
+      const list = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
+      const values = [...new Set(op.name === 'bool' ? list.map((v) => v.toLowerCase()) : list)].sort();
+      out.add(JSON.stringify([op.set ?? '', op.name, op.ifExists, key.toLowerCase(), values]));
+    }
+  }
+  return out;
 }
 
 const RESOURCE_TAG_FAMILIES: ReadonlySet<string> = new Set(resourceTagData.resource);
@@ -360,4 +422,28 @@ function narrowsFresh(condition: ConditionBlock): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Session 44: a broad Deny whose condition tests approval keys and, besides them, only tags of the
+ * resource acted on, positively (`aws:ResourceTag/env` is `prod`): it denies the action on those
+ * resources unless the approval holds (with `gate`: the approval part must be that gate, as
+ * gatesOnApproval asks of a Deny) and leaves the other resources alone. leash's own boundary
+ * writes one under resources.approvalOnlyForProduction. A Deny with any other key (a region, a
+ * request tag, a negated tag test) is not one: it removes nothing, as before.
+ */
+export function deniesTaggedUnlessApproved(condition: ConditionBlock | undefined, gate?: ApprovalGate): boolean {
+  if (!condition) return false;
+  const approval: Record<string, Record<string, readonly string[]>> = {};
+  const tags: Record<string, Record<string, readonly string[]>> = {};
+  for (const [op, keys] of Object.entries(condition)) {
+    for (const [key, values] of Object.entries(keys)) {
+      const family = tagFamily(key);
+      const into = isApprovalKey(key) ? approval : family !== undefined && RESOURCE_TAG_FAMILIES.has(family) ? tags : undefined;
+      if (!into) return false;
+      (into[op] ??= {})[key] = values;
+    }
+  }
+  if (Object.keys(approval).length === 0 || Object.keys(tags).length === 0) return false;
+  return gatesOnApproval(approval, 'Deny', gate) && narrowsToTaggedResources(tags);
 }

@@ -6,7 +6,7 @@ import type { AttachedPolicy, ConditionBlock, PolicyDocument, Statement } from '
 import type { Principal } from '../model/snapshot.js';
 import { ActionSet } from './action-set.js';
 import { statementCovers } from './pattern.js';
-import { gatesOnApproval, narrowsToTaggedResources } from './conditions.js';
+import { deniesTaggedUnlessApproved, gatesOnApproval, narrowsToTaggedResources, type ApprovalGate } from './conditions.js';
 import type { ActionExpander } from './pattern.js';
 import { factsOf, mayApplyToPrincipal, referencesCallerKey, residualCondition, type PrincipalFacts } from './principal-context.js';
 import type { OrgValues } from './organization.js';
@@ -51,12 +51,15 @@ export interface DependentStatement {
 type Buckets = { [K in Exclude<keyof DocumentSummary, 'principalDependent'>]: ActionSet[] };
 const newBuckets = (): Buckets => ({ allowAny: [], allowUnconditional: [], allowAllResources: [], denyAlways: [], denyConditional: [], denyExceptListed: [], allowTagScoped: [] });
 
-/** Which sets a statement's actions join, given the condition that is left to hold. */
-function classify(st: Statement, condition: ConditionBlock | undefined, actions: ActionSet, b: Buckets): void {
+/**
+ * Which sets a statement's actions join, given the condition that is left to hold. With `gate`
+ * (session 44), "behind approval" means behind that approval, or more (conditions.ts requiresGate).
+ */
+function classify(st: Statement, condition: ConditionBlock | undefined, actions: ActionSet, b: Buckets, gate?: ApprovalGate): void {
   // "Conditional" means behind a human-approval condition (see gatesOnApproval): an Allow that
   // only requires aws:SecureTransport or a region is as available to an agent as one without.
   const hasCondition = condition !== undefined && Object.keys(condition).length > 0;
-  const conditional = hasCondition && gatesOnApproval(condition, st.effect);
+  const conditional = hasCondition && gatesOnApproval(condition, st.effect, gate);
   const broad = coversAllResources(st);
   if (st.effect === 'Allow') {
     b.allowAny.push(actions);
@@ -73,18 +76,30 @@ function classify(st: Statement, condition: ConditionBlock | undefined, actions:
     // region lock) applies to some requests only, like a resource-scoped Deny: it removes nothing.
     if (!hasCondition) b.denyAlways.push(actions);
     else if (conditional) b.denyConditional.push(actions);
+    // Session 44: a Deny unless approved on resources with given tags (leash's own boundary under
+    // resources.approvalOnlyForProduction): on those resources the action needs approval, on the
+    // others it does not. Still held with no approval somewhere; no longer on every resource.
+    else if (deniesTaggedUnlessApproved(condition, gate)) b.denyExceptListed.push(actions);
   }
 }
 
 const summaryCache = new WeakMap<PolicyDocument, DocumentSummary>();
+/** Summaries read against one approval gate (session 44): kept apart from the shared ones. */
+const gatedSummaries = new WeakMap<ApprovalGate, WeakMap<PolicyDocument, DocumentSummary>>();
 
 function coversAllResources(s: Statement): boolean {
   if (s.notResource) return true; // "everything except…" is broad enough to count as unscoped
   return (s.resource ?? ['*']).some((r) => r === '*' || r === 'arn:*' || /^arn:[^:]*:\*$/.test(r) || r === 'arn:aws:*:*:*:*');
 }
 
-export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander): DocumentSummary {
-  const cached = summaryCache.get(doc);
+export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander, gate?: ApprovalGate): DocumentSummary {
+  let cache = summaryCache;
+  if (gate) {
+    let g = gatedSummaries.get(gate);
+    if (!g) gatedSummaries.set(gate, (g = new WeakMap()));
+    cache = g;
+  }
+  const cached = cache.get(doc);
   if (cached) return cached;
   const n = expander.size;
   // Summaries are read-only, so sets that come out empty or equal share one object: most
@@ -100,7 +115,7 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
       principalDependent.push({ statement: st, actions, useVariables: doc.version !== '2008-10-17' });
       continue;
     }
-    classify(st, st.condition, actions, b);
+    classify(st, st.condition, actions, b, gate);
   }
   const empty = emptySet(n);
   const union = (sets: ActionSet[]): ActionSet => {
@@ -124,8 +139,8 @@ export function summarizeDocument(doc: PolicyDocument, expander: ActionExpander)
     allowTagScoped: union(b.allowTagScoped),
     principalDependent,
   };
-  summaryCache.set(doc, s);
-  statementSetCache.set(doc, { expander: new WeakRef(expander), sets });
+  cache.set(doc, s);
+  if (!gate || !statementSetCache.has(doc)) statementSetCache.set(doc, { expander: new WeakRef(expander), sets });
   return s;
 }
 
@@ -193,10 +208,10 @@ export interface EffectivePermissions {
 
 type Accumulator = { [K in (typeof SUMMARY_KEYS)[number]]: ActionSet };
 
-function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): Accumulator {
+function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined, gate?: ApprovalGate): Accumulator {
   // One document with nothing principal-specific (the usual boundary or SCP level): its cached summary, read-only.
   if (docs.length === 1) {
-    const cached = summarizeDocument(docs[0]!, expander);
+    const cached = summarizeDocument(docs[0]!, expander, gate);
     if (cached.principalDependent.length === 0) return cached;
   }
   const n = expander.size;
@@ -204,7 +219,7 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
     allowAny: new ActionSet(n), allowUnconditional: new ActionSet(n), allowAllResources: new ActionSet(n),
     denyAlways: new ActionSet(n), denyConditional: new ActionSet(n), denyExceptListed: new ActionSet(n), allowTagScoped: new ActionSet(n),
   };
-  accumulate(acc, docs, expander, facts);
+  accumulate(acc, docs, expander, facts, gate);
   return acc;
 }
 
@@ -212,10 +227,10 @@ function layerSummary(docs: readonly PolicyDocument[], expander: ActionExpander,
 // classify only pushes the statement's own (read-only) set, and the lists never escape.
 const depBuckets = newBuckets();
 
-function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined): void {
+function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander: ActionExpander, facts: (() => PrincipalFacts) | undefined, gate?: ApprovalGate): void {
   const empty = emptySet(expander.size);
   for (const d of docs) {
-    const s = summarizeDocument(d, expander);
+    const s = summarizeDocument(d, expander, gate);
     for (const k of SUMMARY_KEYS) if (s[k] !== empty) acc[k].or(s[k]);
     for (const dep of s.principalDependent) {
       // Without a principal, the whole condition stays unknown: classified as before.
@@ -223,7 +238,7 @@ function accumulate(acc: Accumulator, docs: readonly PolicyDocument[], expander:
       if (condition === false) continue; // never applies to this principal
       const b = depBuckets;
       for (const k of SUMMARY_KEYS) b[k].length = 0;
-      classify(dep.statement, condition, dep.actions, b);
+      classify(dep.statement, condition, dep.actions, b, gate);
       for (const k of SUMMARY_KEYS) for (const set of b[k]) acc[k].or(set);
     }
   }
@@ -252,6 +267,12 @@ export interface EffectiveInput {
    * shared cache, which would otherwise keep every such answer alive for nothing (GC pressure).
    */
   readonly once?: boolean;
+  /**
+   * Session 44: read "behind approval" as behind this approval gate (or more): a grant behind
+   * another approval condition counts as held with no approval (conditions.ts requiresGate). The
+   * fix stage asks so of the roles an agent may assume, with the agent's own gate. Never shared.
+   */
+  readonly gate?: ApprovalGate;
 }
 
 /**
@@ -263,7 +284,7 @@ export function effectivePermissions(input: EffectiveInput, expander: ActionExpa
   // Principals with the same documents in every layer and no principal-dependent statement get
   // the same answer: computed once, the sets shared. Every reader treats them as read-only
   // (clone before writing, as reach.ts and verify.ts do).
-  const key = input.once ? undefined : sharingKey(input, expander);
+  const key = input.once || input.gate ? undefined : sharingKey(input, expander);
   let byKey = shared.get(expander);
   if (key !== undefined) {
     const hit = byKey?.get(key);
@@ -310,14 +331,14 @@ function computeEffective(input: EffectiveInput, expander: ActionExpander): Effe
     scratch.set(n, acc);
   }
   for (const k of SUMMARY_KEYS) acc[k].clear();
-  accumulate(acc, input.identity, expander, input.principal);
+  accumulate(acc, input.identity, expander, input.principal, input.gate);
   const { allowAny: allowed, allowUnconditional: unconditional, allowAllResources: allResources, denyAlways, denyConditional, denyExceptListed } = acc;
   const others: (readonly PolicyDocument[])[] = [];
   if (input.boundary) others.push(input.boundary);
   for (const level of input.scps ?? []) others.push(level);
   if (input.session) others.push(input.session);
   for (const docs of others) {
-    const l = layerSummary(docs, expander, input.principal);
+    const l = layerSummary(docs, expander, input.principal, input.gate);
     allowed.and(l.allowAny);
     unconditional.and(l.allowUnconditional);
     allResources.and(l.allowAllResources);
