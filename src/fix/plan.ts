@@ -913,7 +913,7 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
  * fit are said in `notes`, never dropped silently. They count against the boundary's 6,144
  * characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[]; gatedHops: readonly string[] } {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[]; gatedHops: readonly string[]; keptHops?: Statement } {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
   if (!graph || !a.isAgent) return { statements: [], notes: [], gatedHops: [] };
   const observed = observedAssumes(a, needed.covered);
@@ -939,7 +939,7 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
   if (pa) notes.push(...approvalSkipNotes(a, graph, skips, fit.statement?.resource ?? [], gate, observed, pa));
   const keep = keptHops(a, needed, graph, observed, HOP_DENY_CHARS - fit.used - (gate?.statement ? (gate.statement.resource ?? []).reduce((n, r) => n + JSON.stringify(r).length + 1, 0) : 0));
   if (keep.note) notes.push(keep.note);
-  return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : []), ...(keep.statement ? [keep.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [] };
+  return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : []), ...(keep.statement ? [keep.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [], ...(keep.statement ? { keptHops: keep.statement } : {}) };
 }
 
 /**
@@ -1447,7 +1447,10 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // (GetFederationToken's sessions cannot call IAM or STS), and nobody passes one to a role only
   // an AWS service assumes.
   if (needed.basis !== 'none' && !a.humanSession && p.kind === 'role' && !serviceOnlyTrust(a)) {
-    const s = sessionPolicy(needed, expander);
+    const planned = sessionPolicy(needed, expander);
+    // Session 44: a session policy limits a role-ARN trust grant as a boundary does: the used hops
+    // the boundary keeps (KeepUsedRoleHops) are kept here too, else the tool's sessions lose them.
+    const s = reach.keptHops ? { ...planned, document: { ...planned.document, statements: [...planned.document.statements, { ...reach.keptHops, index: planned.document.statements.length }] } } : planned;
     const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));

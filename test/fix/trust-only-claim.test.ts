@@ -86,10 +86,18 @@ describe('claimed: the fix, applied, closes the hop', () => {
     // No session policy: only EC2 assumes the agent (nobody passes one).
     expect(claimers(p.report, p.finding)).toEqual(['permissions-boundary', 'replace-policy']);
     expect([...p.finding.fixIds].sort()).toEqual(p.fixes.filter((x) => x.kind !== 'trust-policy' && x.kind !== 'max-session-duration').map((x) => x.id).sort());
+    for (const f of p.fixes.filter((x) => x.countsAfter)) expect(f.countsAfter!.escalationTechniques, f.kind).toBe(0);
     expect(rescan(applied(spec, AGENT, p), AGENT)).toEqual([]);
     expect(rescan(applied(spec, AGENT, p, without(p.boundary, 'NoUnusedRoleHops')), AGENT)).toEqual([]);
     // Control: the boundary not applied (the export as it was): still there.
     expect(rescan(spec, AGENT)).toHaveLength(1);
+  });
+
+  it('an agent people assume too (a session policy is planned): its session policy claims the finding as well', () => {
+    const spec = agentWorld(trust({ AWS: AGENT }));
+    spec.roles![0]!.trust = trust({ AWS: DEV });
+    const p = plan(spec, AGENT, usageOf(AGENT, [GET]));
+    expect(claimers(p.report, p.finding)).toEqual(['permissions-boundary', 'replace-policy', 'session-policy']);
   });
 
   it('a session of the agent named, and `{"AWS": "*"}`: claimed (NoUnusedRoleHops is an explicit Deny); applied, gone; without that Deny, still there (a boundary does not limit them)', () => {
@@ -128,6 +136,9 @@ describe('not claimed: the fix, applied, leaves the hop open', () => {
     const p = plan(spec, AGENT);
     expect(docOf(p.boundary).statements.some((s) => s.sid === 'NoUnusedRoleHops')).toBe(false);
     expect(claimers(p.report, p.finding)).toEqual([]);
+    // Counted as left open, and said so.
+    expect(p.boundary.countsAfter!.escalationTechniques).toBe(1);
+    expect(p.boundary.notes).toContainEqual(expect.stringMatching(/^Escalation still open after this fix: Assume a role whose trust policy already allows the caller — target trusts agent/));
     expect(rescan(applied(spec, AGENT, p), AGENT)).toHaveLength(1);
   });
 
@@ -149,6 +160,16 @@ describe('not claimed: the fix, applied, leaves the hop open', () => {
     expect(rescan(applied(spec, AGENT, p), AGENT)).toHaveLength(1);
     // What the boundary did before this session: the observed hop closed by its implicit deny.
     expect(rescan(applied(spec, AGENT, p, without(p.boundary, 'KeepUsedRoleHops')), AGENT)).toEqual([]);
+  });
+
+  it('the same used hop for an agent people assume too: the session policy keeps it as well (a session policy limits a role-ARN grant as a boundary does)', () => {
+    const spec = agentWorld(trust({ AWS: AGENT }));
+    spec.roles![0]!.trust = trust({ AWS: DEV });
+    const p = plan(spec, AGENT, usageOf(AGENT, [GET, { action: 'sts:AssumeRole', resources: [TARGET] }]));
+    const session = p.fixes.find((f) => f.kind === 'session-policy')!;
+    expect(docOf(session).statements.find((s) => s.sid === 'KeepUsedRoleHops')).toMatchObject({ effect: 'Allow', action: ['sts:AssumeRole'], resource: [TARGET] });
+    expect(claimers(p.report, p.finding)).toEqual([]);
+    expect(session.countsAfter!.escalationTechniques).toBe(1);
   });
 
   it('controls for KeepUsedRoleHops: a used hop through a session of it or `*` (a boundary does not limit those) — none written; the hop stays all the same', () => {
