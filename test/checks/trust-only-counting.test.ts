@@ -20,10 +20,11 @@ const MIDDLE = arn(DEV, 'role', 'middle');
 const OWN = doc(allow('s3:ListBucket', 'arn:aws:s3:::dev-bucket'));
 const NOTHING_MORE = doc(allow('s3:ListBucket', 'arn:aws:s3:::dev-bucket'));
 
-function scan(specs: AccountSpec[], usage?: UsageData, fixes = false): Report {
+function scan(specs: AccountSpec[], usage?: UsageData, fixes = false, disabled: string[] = []): Report {
   const snaps = specs.map(snapshot);
   if (usage) snaps[0] = { ...snaps[0]!, usage };
-  return analyzeSnapshots(snaps, defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes })[0]!.report;
+  const config = defaultConfig();
+  return analyzeSnapshots(snaps, { ...config, checks: { ...config.checks, disabled } }, { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes })[0]!.report;
 }
 
 /** An AI agent role (tagged), no sts action of its own (or `own`), and `target` with the trust and power given. */
@@ -76,6 +77,17 @@ describe("report.json's escalationTechniques and agent-without-boundary count a 
       expect(noBoundary(r, AGENT).severity, name).toBe('medium');
       expect(noBoundary(r, AGENT).description, name).toBe('No permissions boundary limits this agent principal.');
     }
+  });
+
+  it('privilege-escalation disabled: the same decision is made without it (counted where it would report, not where the target gives nothing more)', () => {
+    const off = ['privilege-escalation'];
+    const r = scan([agentWorld(trust({ AWS: AGENT }))], undefined, false, off);
+    expect(esc(r, AGENT)).toEqual([]);
+    expect(principal(r, AGENT).permissions.escalationTechniques).toEqual([TECH]);
+    expect(noBoundary(r, AGENT).severity).toBe('high');
+    const c = scan([agentWorld(trust({ AWS: AGENT }), { power: NOTHING_MORE })], undefined, false, off);
+    expect(principal(c, AGENT).permissions.escalationTechniques).toEqual([]);
+    expect(noBoundary(c, AGENT).severity).toBe('medium');
   });
 
   it('control: with its own unconditional sts:AssumeRole the technique is counted once, as before', () => {

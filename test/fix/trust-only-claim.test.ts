@@ -184,6 +184,26 @@ describe('not claimed: the fix, applied, leaves the hop open', () => {
   });
 });
 
+describe('what the agent keeps after its fix decides which roles give more (not only today)', () => {
+  it("today: dynamodb:* of its own, so `deleter` (DeleteTable, trusting a session of it, used) gives nothing and only `target` (administrator, never assumed) counts; after the fix it keeps GetItem only, `deleter` gives more and its hop stays open: not claimed; applied, the finding stays", () => {
+    const DELETER = arn(DEV, 'role', 'deleter');
+    const spec: AccountSpec = {
+      roles: [
+        { name: 'agent', trust: trust({ Service: 'ec2.amazonaws.com' }), tags: { 'ai-agent': 'true' }, inline: [doc(allow('dynamodb:*'))] },
+        { name: 'target', trust: trust({ AWS: AGENT }), inline: [ADMIN] },
+        { name: 'deleter', trust: trust({ AWS: SESSION }), inline: [doc(allow('dynamodb:DeleteTable'))] },
+      ],
+    };
+    const p = plan(spec, AGENT, usageOf(AGENT, [GET, { action: 'sts:AssumeRole', resources: [DELETER] }]));
+    expect(docOf(p.boundary).statements.find((s) => s.sid === 'NoUnusedRoleHops')?.resource).toEqual([TARGET]);
+    expect(claimers(p.report, p.finding)).toEqual([]);
+    expect(p.boundary.notes).toContainEqual(expect.stringContaining('Escalation still open after this fix: Assume a role whose trust policy already allows the caller — deleter trusts agent'));
+    const again = rescan(applied(spec, AGENT, p), AGENT);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.description).toContain('It reaches deleter, which adds destructive actions');
+  });
+});
+
 describe('a user agent named by its user ARN: pathfinding.cloud sts-001 (../shared/fixtures/privesc-catalog, read at test time)', () => {
   const file = sharedFixture('privesc-catalog/pathfinding-cloud-paths.json');
   const entry = sharedFixturesPresent
