@@ -19,7 +19,7 @@ const TARGET = arn(DEV, 'role', 'target');
 const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
 const pol = (d: Doc): PolicyDocument => {
   const r = parsePolicy(d, 'identity');
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.document;
 };
 const NOTHING = pol(doc(allow('s3:ListBucket', 'arn:aws:s3:::x')));
