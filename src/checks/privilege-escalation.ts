@@ -4,18 +4,16 @@ import { graphJudgement } from '../graph/techniques.js';
 import { endText, targetText } from '../graph/describe.js';
 import type { EscalatingEdge, Widen } from '../graph/index.js';
 import type { GraphNodeInternal } from '../graph/build.js';
-import { inventoryComplete } from './passable-roles.js';
+import { ASSUME, isTrustOnly, judgedEdges, judgedWiden, judgesTrustOnly, recordTrustOnly, withTrustOnly } from './escalation-hits.js';
 import { POWER_TIERS, type PowerTier } from '../model/graph.js';
 import { severityRank, type Severity } from '../model/finding.js';
 import { grantScope, ONE_STEP_LOWER, patternsText, reachedScope, scopeVerdict, type Holder } from './scope.js';
-import { typeWideReader, widenFor } from './widen.js';
-import type { AnalyzedPrincipal, CheckContext, EscalationHit } from './types.js';
+import { typeWideReader } from './widen.js';
+import type { CheckContext } from './types.js';
 import type { Evidence } from '../model/finding.js';
-import { escalationTechniques } from './data.js';
 import { markersFrom } from '../resources/markers.js';
 import { tierSets } from '../graph/power.js';
 
-const ASSUME = 'sts-assume-permissive-role';
 const ASSUME_ACTIONS: readonly string[] = ['sts:AssumeRole'];
 
 /**
@@ -27,25 +25,6 @@ const ASSUME_ACTIONS: readonly string[] = ['sts:AssumeRole'];
 export const TRUST_ONLY_EVIDENCE = 'AssumableWithoutOwnAllow';
 const TRUST_ONLY_TEXT = 'is allowed no sts:AssumeRole by its own policies and needs none for these roles: within its account, a trust policy that names it (its ARN, or a session of it) or any principal lets it assume the role without an identity-policy Allow; only an explicit Deny, an SCP, or (for a role named by its role ARN) its permissions boundary stops it';
 const TRUST_ONLY_REMEDIATION = 'Remove this principal (and "*") from the trust policy of each role named, or deny sts:AssumeRole on those roles explicitly in its permissions boundary, its own policies or an SCP: it holds no Allow to remove.';
-
-/**
- * The caller's techniques, with `sts-assume-permissive-role` added when its own permissions hold
- * no sts:AssumeRole: the graph still draws a same-account hop to a role whose trust policy names
- * it (its ARN, a session of it) or any principal, which IAM allows without an identity-policy
- * Allow (build.ts `callerSide`, with the AWS passages it quotes; session 43). Whether such a hop
- * exists and gives more is the graph's decision (`escalatingEdges`), not re-derived here. The hit
- * has no actions: that marks it (`trustOnly`).
- */
-function withTrustOnly(ctx: CheckContext, a: AnalyzedPrincipal): readonly EscalationHit[] {
-  if (a.escalation.some((h) => h.techniqueId === ASSUME)) return a.escalation;
-  const g = ctx.graph!.built;
-  const i = g.byId.get(a.principal.arn);
-  // Whether one of its hops gives more (by what or by where) is decided below, as for any hit.
-  if (i === undefined || !g.out[i]!.some((e) => e.technique === ASSUME)) return a.escalation;
-  const t = escalationTechniques().find((x) => x.id === ASSUME);
-  if (!t) return a.escalation;
-  return [...a.escalation, { techniqueId: t.id, name: t.name, severity: t.severity, conditional: false, actions: [], description: t.description, references: t.references }];
-}
 
 const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).replace(/#.*$/, '');
 
@@ -81,7 +60,7 @@ export const privilegeEscalation = defineCheck({
   references: ['https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/', 'https://pathfinding.cloud', 'https://github.com/BishopFox/iam-vulnerable'],
   run(ctx) {
     // Without the whole IAM inventory, "no target gives more" cannot be told from "targets unseen".
-    const whole = inventoryComplete(ctx.snapshot, { rolesRequired: false }).complete;
+    const whole = judgesTrustOnly(ctx);
     const markers = markersFrom(ctx.config.resources?.production);
     const readTypeWide = typeWideReader(ctx);
     return ctx.principals.flatMap((a) => {
@@ -92,7 +71,7 @@ export const privilegeEscalation = defineCheck({
       const hits = ctx.graph && whole ? withTrustOnly(ctx, a) : a.escalation;
       const widening = ctx.graph && whole ? judgedWiden(ctx, a, hits, readTypeWide) : undefined;
       return hits.flatMap((h) => {
-        const trustOnly = h.actions.length === 0;
+        const trustOnly = isTrustOnly(h);
         const judged = ctx.graph && whole ? graphJudgement(h.techniqueId) : undefined;
         let via = '';
         let possibleOnly = false;
@@ -101,7 +80,9 @@ export const privilegeEscalation = defineCheck({
         let wider: { keys: readonly string[]; text: string } | undefined;
         let trustEvidence: Evidence[] | undefined;
         if (judged) {
-          const edges = ctx.graph!.escalatingEdges(a.principal.arn, judged.match, widening?.widen).filter((x) => !judged.otherOnly || x.edge.to.split('#')[0] !== a.principal.arn);
+          const edges = judgedEdges(ctx, a, h, widening)!;
+          // Counted elsewhere from the same answer (escalation-hits.ts: report.json, agent-without-boundary, fixes).
+          if (trustOnly) recordTrustOnly(ctx, a, edges.length > 0);
           if (edges.length === 0) return [];
           // The edge that gains most decides, a conditional or inferred one counted a step lower.
           // An assume hop's edge carries the caller's own condition where IAM asks for its Allow
@@ -210,11 +191,4 @@ function holdersText(ctx: CheckContext, edges: readonly EscalatingEdge[], widen:
     parts.push(`${listText([...via], 3)}, and through ${via.size === 1 ? 'it' : 'them'} ${who}, which ${verb(behind.size || 1)} ${it} on every resource`);
   }
   return parts.join(', and ');
-}
-
-/** widenFor (src/checks/widen.ts) over the caller's techniques the graph judges; undefined when it has none. */
-function judgedWiden(ctx: CheckContext, a: AnalyzedPrincipal, hits: readonly EscalationHit[], read: ReturnType<typeof typeWideReader>): ReturnType<typeof widenFor> {
-  const matches = hits.map((h) => graphJudgement(h.techniqueId)).filter((j) => j !== undefined);
-  if (matches.length === 0) return undefined;
-  return widenFor(ctx, ctx.graph!, a, (t) => matches.some((j) => j.match(t)), read);
 }

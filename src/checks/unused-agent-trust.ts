@@ -2,6 +2,7 @@ import { statementToJson } from '../iam/parse.js';
 import { unusedAgentTrustByRole } from '../baseline/unused-trust.js';
 import { defineCheck, type FindingDraft } from './types.js';
 import { plural } from '../words.js';
+import { escalationOf } from './escalation-hits.js';
 
 export const unusedAgentTrust = defineCheck({
   id: 'unused-agent-trust',
@@ -22,10 +23,12 @@ export const unusedAgentTrust = defineCheck({
       const list = byRole.get(p.arn);
       if (!list || p.kind !== 'role' || !usage) continue;
       // What the agent would become: a role that can destroy or escalate is the incident's shape.
-      const dangerous = a.isAdmin || a.destructive.unconditional.length > 0 || a.escalation.some((e) => !e.conditional);
+      // Its escalation as privilege-escalation counts it: a trust-only one too (session 44).
+      const escalates = escalationOf(ctx, a).some((e) => !e.conditional);
+      const dangerous = a.isAdmin || a.destructive.unconditional.length > 0 || escalates;
       const window = `${usage.window.start.slice(0, 10)} → ${usage.window.end.slice(0, 10)}`;
       for (const u of list) {
-        const what = a.isAdmin ? 'administrator access' : a.destructive.unconditional.length > 0 ? plural(a.destructive.unconditional.length, 'destructive action') : a.escalation.some((e) => !e.conditional) ? 'privilege escalation' : plural(a.allowedCount, 'action');
+        const what = a.isAdmin ? 'administrator access' : a.destructive.unconditional.length > 0 ? plural(a.destructive.unconditional.length, 'destructive action') : escalates ? 'privilege escalation' : plural(a.allowedCount, 'action');
         out.push({
           principalArn: p.arn,
           subject: `agent:${u.agentArn}`,

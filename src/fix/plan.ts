@@ -35,13 +35,17 @@ import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { fixRenderings, lazyRenderings, withNotSafeRenderings } from './render/lazy.js';
-import type { GraphNodeInternal } from '../graph/build.js';
+import { assumeUnder, type FixLayers, type GraphNodeInternal } from '../graph/build.js';
 import type { Caller } from '../graph/request.js';
 import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
 import { decideOnResource } from '../resources/evaluate.js';
 import { actionInfo, requestArn } from '../resources/actions.js';
 import { safeText } from '../safe/text.js';
 import { TRUST_ONLY_EVIDENCE } from '../checks/privilege-escalation.js';
+import { escalationOf, trustOnlyEscalates } from '../checks/escalation-hits.js';
+
+/** A boundary that allows nothing: what a boundary's implicit deny alone closes (keptHops). */
+const ALLOWS_NOTHING: PolicyDocument = { version: '2012-10-17', statements: [] };
 
 export interface PrincipalFixPlan {
   readonly principalArn: string;
@@ -58,6 +62,8 @@ export interface PrincipalFixPlan {
    * linkFixes, like openAfter.
    */
   readonly chained?: boolean;
+  /** Session 44: the fixes that, applied, close every hop of the principal's trust-only escalation. Read by linkFixes, like openAfter. */
+  readonly trustOnlyClosed?: ReadonlySet<string>;
 }
 
 /** What of the data-exfiltration check's list a fix leaves allowed: whether its findings stay open. */
@@ -95,9 +101,10 @@ function throughChain(f: Finding, chained: boolean | undefined): boolean {
 /**
  * An assume-role escalation of a principal that holds no sts:AssumeRole of its own (session 43,
  * privilege-escalation `TRUST_ONLY_EVIDENCE`): the trust policies let it in without an
- * identity-policy Allow, so a right-sized policy or a session policy removes nothing that closes
- * it, and a boundary's implicit deny closes it only where the trust names a role's ARN. Claimed
- * by no fix of its own (its remediation names the trust policies and an explicit Deny).
+ * identity-policy Allow, so removing an Allow closes nothing. Session 44: a fix claims it only
+ * when, applied, it closes every hop the finding is about (plan `trustOnlyClosed`, decided by
+ * build.ts `assumeUnder`): an explicit Deny (NoUnusedRoleHops), a gate on the approval
+ * (GatedRoleHops), or, where the trust names the caller's role ARN, the boundary's implicit deny.
  */
 function trustOnly(f: Finding): boolean {
   return f.checkId === 'privilege-escalation' && f.technique === 'sts-assume-permissive-role' && f.evidence.some((e) => e.kind === 'attribute' && e.name === TRUST_ONLY_EVIDENCE);
@@ -906,7 +913,7 @@ function coverageNotesOf(denies: readonly Statement[], expander: ActionExpander)
  * fit are said in `notes`, never dropped silently. They count against the boundary's 6,144
  * characters like every other statement, and verification re-checks them with the rest.
  */
-export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[]; gatedHops: readonly string[] } {
+export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: AccessGraph, snapshot?: Snapshot, chained: readonly string[] = [], config?: LeashConfig): { statements: Statement[]; notes: string[]; gatedHops: readonly string[]; keptHops?: Statement } {
   // Unknown is not unused: only with usage covering the window is a role "never assumed".
   if (!graph || !a.isAgent) return { statements: [], notes: [], gatedHops: [] };
   const observed = observedAssumes(a, needed.covered);
@@ -930,7 +937,47 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
   const notes = left ? [left] : [];
   if (!after && config && assumesAny(graph, a.principal.arn)) notes.push(`NoUnusedRoleHops compares the roles ${safeText(a.principal.name)} may assume with what it may do today: no right-sized policy is planned for it (${a.humanSession ? "an engineer's own role keeps what it has" : 'its own policies grant none of the needed actions, or nothing is known about its need'}), so today's grants are what it keeps.`);
   if (pa) notes.push(...approvalSkipNotes(a, graph, skips, fit.statement?.resource ?? [], gate, observed, pa, after?.production));
-  return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [] };
+  const keep = keptHops(a, needed, graph, observed, HOP_DENY_CHARS - fit.used - (gate?.statement ? (gate.statement.resource ?? []).reduce((n, r) => n + JSON.stringify(r).length + 1, 0) : 0));
+  if (keep.note) notes.push(keep.note);
+  return { statements: [...(fit.statement ? [fit.statement] : []), ...(gate?.statement ? [gate.statement] : []), ...(keep.statement ? [keep.statement] : [])], notes, gatedHops: gate?.statement?.resource ?? [], ...(keep.statement ? { keptHops: keep.statement } : {}) };
+}
+
+/**
+ * Session 44: roles the agent was seen assuming through a trust that names its role ARN, with no
+ * sts:AssumeRole of its own. "Resource-based policies that grant permissions to an IAM role ARN
+ * are limited by an implicit deny in a permissions boundary"
+ * (reference_policies_evaluation-logic_policy-eval-denyallow.html): a boundary that caps the agent
+ * to its need (AllowNeeded, which holds only what its policies grant) would deny a hop it used.
+ * `KeepUsedRoleHops` allows sts:AssumeRole on them in the boundary: a boundary grants nothing by
+ * itself, so this only keeps that trust's grant working. Asked with the graph's own rule
+ * (build.ts `assumeUnder`): open today with no boundary, closed under a boundary that allows nothing.
+ */
+function keptHops(a: AnalyzedPrincipal, needed: NeededSet, graph: AccessGraph, observed: ReadonlySet<string>, limit: number): { statement?: Statement; note?: string } {
+  const node = graph.node(a.principal.arn);
+  const assume = graph.built.expander.catalog.lookup('sts:AssumeRole')?.id;
+  if (!node || assume === undefined || needed.basis === 'none' || a.humanSession || needed.actions.has(assume) || observed.size === 0) return {};
+  const identity = a.principal.policies.map((x) => x.document);
+  const keep: string[] = [];
+  for (const r of [...observed].sort()) {
+    const t = graph.node(r);
+    if (!t || t.kind !== 'role') continue;
+    if (assumeUnder(node, t, { identity }) !== undefined && assumeUnder(node, t, { identity, boundary: ALLOWS_NOTHING }) === undefined) keep.push(r);
+  }
+  if (keep.length === 0) return {};
+  const kept: string[] = [];
+  let used = 0;
+  for (const r of keep) {
+    const cost = JSON.stringify(r).length + 1;
+    if (used + cost > limit) break;
+    kept.push(r);
+    used += cost;
+  }
+  const left = keep.slice(kept.length);
+  const name = (x: string) => safeText(graph.node(x)?.principal?.name ?? x);
+  return {
+    ...(kept.length > 0 ? { statement: { index: 0, sid: 'KeepUsedRoleHops', effect: 'Allow' as const, action: ['sts:AssumeRole'], resource: kept } } : {}),
+    note: `KeepUsedRoleHops: ${safeText(a.principal.name)} was seen assuming ${kept.map(name).join(', ') || 'no role that fits'}, whose trust policy names its role ARN; it holds no sts:AssumeRole of its own and needs none, but a boundary limits such a grant, so this boundary allows sts:AssumeRole on ${kept.length === 1 ? 'that role' : 'those roles'} (a boundary grants nothing by itself).${left.length > 0 ? ` To fit the boundary's size these stay unallowed, and the hop breaks: ${left.map(name).join(', ')}.` : ''}`,
+  };
 }
 
 /**
@@ -1083,6 +1130,36 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
 }
 
 /**
+ * Session 44: the hops of a trust-only escalation a fix leaves open. The roles are those the reach
+ * guards weigh (hop-chains.ts `widerRoles`, with what the agent keeps after its fix: every role one
+ * assume hop away, behind a shared hop too, that gives more than it has today or after the fix);
+ * each is asked again with the fix's policies in place of the principal's (build.ts `assumeUnder`:
+ * the graph's own caller-side rule). Open: assumable with no condition or under one that is not
+ * the approval. A role gated on the approval (GatedRoleHops) is closed as the agent's own gated
+ * actions are (countsAfter counts unconditional techniques only). No role found: open (nothing
+ * to show closed).
+ */
+function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, graph: AccessGraph): (layers: FixLayers) => string[] {
+  const node = graph.node(a.principal.arn);
+  const roles = [...widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander)).roles].sort();
+  return (layers) => {
+    if (!node || roles.length === 0) return [a.principal.arn];
+    return roles.filter((r) => {
+      const target = graph.node(r);
+      const c = target ? assumeUnder(node, target, layers) : 'unknown';
+      return c === 'none' || c === 'unknown';
+    });
+  };
+}
+
+/** The note of a fix that leaves a trust-only escalation open: which roles, and what would close them (names escaped). */
+function trustOnlyLeftNote(name: string, open: readonly string[], graph: AccessGraph): string {
+  const n = open.map((x) => safeText(graph.node(x)?.principal?.name ?? x));
+  const shown = n.length <= 5 ? n.join(', ') : `${n.slice(0, 5).join(', ')} and ${n.length - 5} more`;
+  return `Escalation still open after this fix: Assume a role whose trust policy already allows the caller — ${shown} ${n.length === 1 ? 'trusts' : 'trust'} ${safeText(name)} (or any principal) by name, which needs no sts:AssumeRole of its own, and this fix neither denies that hop explicitly nor (for a role-ARN trust) leaves it unallowed by the boundary. Closing it: narrow ${n.length === 1 ? 'that trust policy' : 'those trust policies'}, or deny sts:AssumeRole on ${n.length === 1 ? 'it' : 'them'} explicitly.`;
+}
+
+/**
  * A boundary the export names but does not hold (a filtered export): the replacement is planned
  * without its scope, and effective permissions without its cap, so leash cannot show that the new
  * boundary (and the right-sized policy applied with it) allows no more than it does today.
@@ -1130,7 +1207,7 @@ export function linkFixes(plan: PrincipalFixPlan, findings: readonly Finding[]):
       const after = plan.openAfter?.get(x.id);
       const own = f.checkId === 'data-exfiltration' ? (f.resources ?? []).filter((r) => r.through === undefined) : [];
       const reads = own.length > 0 && after?.readsAfter ? after.readsAfter(own) : [];
-      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chained) && !trustOnly(f)) resolves.get(x.id)!.push(f.id);
+      if (!staysOpen(f, after, reads) && !throughChain(f, plan.chained) && !(trustOnly(f) && !plan.trustOnlyClosed?.has(x.id))) resolves.get(x.id)!.push(f.id);
       const note = resourcePolicyNote(reads, plan.principalName);
       if (note && !(extraNotes.get(x.id) ?? []).includes(note)) extraNotes.set(x.id, [...(extraNotes.get(x.id) ?? []), note]);
     }
@@ -1172,7 +1249,9 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const p = a.principal;
   const accountId = snapshot.account.id;
   const mode = config.baseline.mode;
-  const before: PermissionCounts = { allowedActions: a.effective.allowed.count(), destructiveActions: a.destructive.unconditional.length, escalationTechniques: a.escalation.filter((e) => !e.conditional).length };
+  // Counted as privilege-escalation reports them: a trust-only escalation too (session 44).
+  const hitsCtx = { snapshot, expander, ...(graph ? { graph } : {}) };
+  const before: PermissionCounts = { allowedActions: a.effective.allowed.count(), destructiveActions: a.destructive.unconditional.length, escalationTechniques: escalationOf(hitsCtx, a).filter((e) => !e.conditional).length };
   const currentIdentity = p.policies.map((x) => x.document);
   const current = { identity: currentIdentity, ...(p.boundary ? { boundary: p.boundary.document } : {}) };
   // The new documents are decided with what the effective stage knew of the principal (its
@@ -1233,6 +1312,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // Session 40: the roles behind this one an agent acting through it could chain to; session 43:
   // hops it used to roles that skip its approval are gated, so their calls count as gated (below).
   const reach = reachGuards(a, needed, graph, snapshot, chains.guards.get(p.arn)?.deny, config);
+  // Session 44: a trust-only escalation is closed by a fix only if every hop stays shut under it.
+  const trustOnlyAfter = graph && trustOnlyEscalates(hitsCtx, a) ? trustOnlyHops(a, needed, snapshot, config, expander, graph) : undefined;
+  const trustOnlyClosed = new Set<string>();
+  const withTrustOnly = (id: string, layers: FixLayers, r: { counts: PermissionCounts; left: string[] }): { counts: PermissionCounts; left: string[] } => {
+    if (!trustOnlyAfter) return r;
+    const open = trustOnlyAfter(layers);
+    if (open.length === 0) { trustOnlyClosed.add(id); return r; }
+    return { counts: { ...r.counts, escalationTechniques: r.counts.escalationTechniques + 1 }, left: [...r.left, trustOnlyLeftNote(p.name, open, graph!)] };
+  };
   const verifyGated = reach.gatedHops.length > 0 ? [...needed.gated, 'sts:AssumeRole'] : needed.gated;
   const verifyBase = { observed: needed.observed, gated: verifyGated, current, principal: known, approvalMeetable: pa.meetable, approvalLabel: pa.condition.id, ...(a.isAgent || a.humanSession ? { forbidden } : {}) };
   const approvalNote = pa.meetable
@@ -1290,7 +1378,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
     const policies: FixPolicy[] = parts.map((d, i) => ({ name: parts.length > 1 ? `${names.rightSized}-${i + 1}` : names.rightSized, purpose: 'identity', attach: 'managed', document: d }));
     identityAfter = staysDocs.length === 0 ? parts : [...parts, ...staysDocs];
     const eff = effectiveOf(identityAfter, boundary, expander, principalSide);
-    const rAfter = afterFix(eff, identityAfter, p, expander, org);
+    const rAfter = withTrustOnly(fixId(p.arn, 'replace-policy'), { identity: identityAfter, boundary }, afterFix(eff, identityAfter, p, expander, org));
     const verified = verifyFix({
       ...verifyBase, identity: identityAfter, boundary, effective: eff,
       documents: parts.map((d, i) => ({ name: policies[i]!.name, document: d, sizeOk: fit.ok })).concat([{ name: 'boundary', document: boundary, sizeOk: bSize.fits }]),
@@ -1318,7 +1406,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // What the boundary also denies always so that the approval stays a human's (its NoTampering).
   const approvalGuard = pa.meetable ? boundaryGuardsOf(pa.condition, expander) : undefined;
   const bEff = effectiveOf(currentIdentity, boundary, expander, principalSide);
-  const bAfter = afterFix(bEff, currentIdentity, p, expander, org);
+  const bAfter = withTrustOnly(fixId(p.arn, 'permissions-boundary'), { identity: currentIdentity, boundary }, afterFix(bEff, currentIdentity, p, expander, org));
   // The boundary in place already says this (leash's own, planned again): no fix to review.
   if (!(p.boundary && sameStatements(p.boundary.document, boundary))) fixes.push({
     id: fixId(p.arn, 'permissions-boundary'), kind: 'permissions-boundary', principalArn: p.arn,
@@ -1393,12 +1481,15 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   // (GetFederationToken's sessions cannot call IAM or STS), and nobody passes one to a role only
   // an AWS service assumes.
   if (needed.basis !== 'none' && !a.humanSession && p.kind === 'role' && !serviceOnlyTrust(a)) {
-    const s = sessionPolicy(needed, expander);
+    const planned = sessionPolicy(needed, expander);
+    // Session 44: a session policy limits a role-ARN trust grant as a boundary does: the used hops
+    // the boundary keeps (KeepUsedRoleHops) are kept here too, else the tool's sessions lose them.
+    const s = reach.keptHops ? { ...planned, document: { ...planned.document, statements: [...planned.document.statements, { ...reach.keptHops, index: planned.document.statements.length }] } } : planned;
     const size = sizeOf(s.document, 'session');
     const sp: FixPolicy = { name: 'session-policy', purpose: 'session', attach: 'none', document: s.document };
     const gatedIds = ActionSet.of(expander.size, needed.gated.map((g) => expander.catalog.lookup(g)!.id));
     const sEff = effectiveOf(identityAfter, boundary, expander, principalSide, s.document);
-    const sAfter = afterFix(sEff, identityAfter, p, expander, org);
+    const sAfter = withTrustOnly(fixId(p.arn, 'session-policy'), { identity: identityAfter, boundary, session: s.document }, afterFix(sEff, identityAfter, p, expander, org));
     fixes.push({
       id: fixId(p.arn, 'session-policy'), kind: 'session-policy', principalArn: p.arn,
       title: `Session policy for AI tool sessions as ${p.name}`,
@@ -1434,6 +1525,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const plan = withReadme({ principalArn: p.arn, principalName: p.name, fixes, target }, facts);
   // Not enumerable: linkFixes, in this thread, reads them; a plan's copy (a worker's) needs none.
   if (openAfter.size > 0) Object.defineProperty(plan, 'openAfter', { value: openAfter, enumerable: false });
+  if (trustOnlyClosed.size > 0) Object.defineProperty(plan, 'trustOnlyClosed', { value: trustOnlyClosed, enumerable: false });
   if ((chains.chains.get(p.arn) ?? []).some((c) => c.closed.length + c.open.length > 0)) Object.defineProperty(plan, 'chained', { value: true, enumerable: false });
   return plan;
 }

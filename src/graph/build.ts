@@ -840,6 +840,63 @@ function assumeEdges(ctx: Ctx, n: GraphNodeInternal): void {
   }
 }
 
+/** The policies a principal would have after a fix: identity in place of its own, the boundary in place of its own, and a session policy its sessions carry. */
+export interface FixLayers {
+  readonly identity: readonly PolicyDocument[];
+  readonly boundary?: PolicyDocument;
+  readonly session?: PolicyDocument;
+}
+
+/**
+ * Session 44: may the principal of node `n` still assume `role` (a role's node) once its policies
+ * are `layers`? The same decision assumeEdges makes per role (every trust entry that names the
+ * caller — its ARN, a session of it, its unique id —, its account, or anyone; `callerSide` by what
+ * the entry names; the trust's own verdict), with the caller's identity and boundary replaced; its
+ * SCPs and request context stay. A session policy limits like a boundary does: "Resource-based
+ * policies that grant permissions to an IAM role ARN are limited by an implicit deny in a
+ * permissions boundary or session policy", and not a grant to the session or to anyone
+ * (reference_policies_evaluation-logic_policy-eval-denyallow.html): the caller side is asked once
+ * with the session policy in the boundary's place, and both must hold. The most open hop over the
+ * entries: 'none' or 'unknown' (open), 'approval' (only under the approval condition), undefined
+ * (closed). The fix stage asks it to tell which fix closes a trust-only escalation.
+ */
+export function assumeUnder(n: GraphNodeInternal, role: GraphNodeInternal, layers: FixLayers): HopCondition | undefined {
+  const base = n.caller;
+  const p = n.principal;
+  if (!base || !p || role.kind !== 'role' || !role.principal || role.principal.kind !== 'role' || role.id === base.arn) return undefined;
+  const r = role.principal;
+  const identity: Layer = { side: 'identity', docs: layers.identity.map((document, i) => ({ name: `fix-${i + 1}`, document })) };
+  const unbounded: Caller = { arn: base.arn, account: base.account, identity, scps: base.scps, context: base.context };
+  const caller: Caller = layers.boundary ? { ...unbounded, boundary: { side: 'boundary', docs: [{ name: 'boundary', document: layers.boundary }] } } : unbounded;
+  const session: Caller | undefined = layers.session ? { ...caller, boundary: { side: 'boundary', docs: [{ name: 'session-policy', document: layers.session }] } } : undefined;
+  const kind = p.kind === 'user' || p.kind === 'role' ? p.kind : 'other';
+  const sameAccount = caller.account === accountOf(r.arn);
+  const selfSession = p.kind === 'role' ? `session:${accountOf(p.arn)}:${p.name}` : undefined;
+  let best: HopCondition | undefined;
+  const rank = (c: HopCondition | undefined) => (c === 'none' ? 3 : c === 'unknown' ? 2 : c === 'approval' ? 1 : 0);
+  for (const entry of trustEntries(r)) {
+    if (entry.action !== 'sts:AssumeRole') continue;
+    const named = entry.kind === 'arn' ? (entry.arn === caller.arn ? 'principal' : entry.arn === selfSession ? 'session' : undefined)
+      : entry.kind === 'id' ? (p.id !== undefined && entry.id === p.id ? 'principal' : undefined)
+        : entry.kind === 'account' ? (entry.account === caller.account ? 'account' : undefined)
+          : entry.kind === 'anyone' ? 'anyone' : undefined;
+    if (!named) continue;
+    const d = decide(caller, 'sts:AssumeRole', r.arn);
+    let side = callerSide(caller, kind, named, sameAccount, d);
+    let unknown = unknownIfNot(d);
+    if (session) {
+      const ds = decide(session, 'sts:AssumeRole', r.arn);
+      side = and3(side, callerSide(session, kind, named, sameAccount, ds));
+      unknown ||= unknownIfNot(ds);
+    }
+    if (side === false) continue;
+    const tv = trustVerdict(r, entry, caller.arn, caller.account, caller.context);
+    const hc = hopCondition(and3(side, tv.t), unknown || tv.unknown);
+    if (rank(hc) > rank(best)) best = hc;
+  }
+  return best;
+}
+
 /** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */
 function iamTargets<T extends { readonly arn: string }>(
   ctx: Ctx, n: GraphNodeInternal, acct: AccountIndex, action: string, type: 'user' | 'role' | 'group' | 'policy', candidates: readonly T[], arnOf: (t: T) => string,

@@ -16,6 +16,7 @@ import { configuredOrganization as orgOfConfig } from '../iam/organization.js';
 import { ActionExpander } from '../iam/pattern.js';
 import { analyzePrincipals } from '../checks/analyze.js';
 import { reachWidener } from '../checks/widen.js';
+import { escalationOf } from '../checks/escalation-hits.js';
 import { checks } from '../checks/index.js';
 import { runChecks } from '../checks/run.js';
 import { buildReport } from '../report/build.js';
@@ -278,6 +279,8 @@ export function finishAnalysis(pre: BeforeFixes, fixPlans: PrincipalFixPlan[], o
     ...(view ? { blast: blastReports(view, analyzed as AnalyzedPrincipal[]) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     signatures: [...REGISTRY_SIGNATURES, ...configSignatures(config.agents.signatures)],
+    // Trust-only escalations as privilege-escalation judged them (session 44).
+    escalationOf: (a) => escalationOf({ snapshot, expander, graph }, a),
     errors: [...pre.errors.map((e) => ({ source: 'config' as const, code: 'internal' as const, message: `check ${e.checkId} failed: ${e.message}` })), ...extraErrors],
   });
   stage('report');

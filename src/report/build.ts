@@ -17,7 +17,7 @@ import { countByService } from '../iam/service-counts.js';
 import type { NowhereAction } from '../iam/layer-intersect.js';
 import { patternsText } from '../checks/scope.js';
 import { NOWHERE_LISTED } from './allowed-nowhere.js';
-import type { AnalyzedPrincipal, Check } from '../checks/types.js';
+import type { AnalyzedPrincipal, Check, EscalationHit } from '../checks/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { explainAgentDecision, isServiceLinkedRole } from '../agents/identify.js';
 
@@ -94,6 +94,11 @@ export interface BuildInput {
   /** User-agent signatures (registry and config) that name the AI tool of a session. */
   readonly signatures?: readonly Signature[];
   readonly errors: readonly ScanError[];
+  /**
+   * A principal's escalation hits as privilege-escalation counts them (src/checks/escalation-hits.ts
+   * `escalationOf`: a trust-only one included, session 44); absent: the effective stage's alone.
+   */
+  readonly escalationOf?: (a: AnalyzedPrincipal) => readonly EscalationHit[];
 }
 
 function inventoryCoverage(inv: ResourceInventory): InventoryCoverage {
@@ -176,7 +181,7 @@ export function buildReport(input: BuildInput): Report {
       permissions: {
         allowedActionCount: a.allowedCount,
         destructiveActions: a.destructive.unconditional,
-        escalationTechniques: a.escalation.filter((e) => !e.conditional).map((e) => e.techniqueId),
+        escalationTechniques: (input.escalationOf?.(a) ?? a.escalation).filter((e) => !e.conditional).map((e) => e.techniqueId),
         byService: byService(a.effective.allowed, expander),
         ...(a.effective.nowhere ? { allowedNowhere: a.effective.nowhere.slice(0, NOWHERE_LISTED).map((x) => ({ action: x.action, why: nowhereWhy(x) })) } : {}),
       },

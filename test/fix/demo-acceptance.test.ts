@@ -45,10 +45,13 @@ const fixOf = (arn: string, kind: Fix['kind']) => report.fixes.find((f) => f.pri
 const docs = (f: Fix) => (Array.isArray(f.after) ? f.after : [f.after]) as Parameters<typeof effectivePermissions>[0]['identity'];
 
 describe("kiro-agent's balanced fix", () => {
-  it('leaves 0 escalation techniques and 0 destructive actions without approval (from 11 and 97)', () => {
+  // 12 since session 44: the trust-only hop to prod-stack-deployer (its trust names kiro-agent's
+  // role ARN; kiro-agent holds no sts:AssumeRole) counts as privilege-escalation reports it, and
+  // each fix closes it (NoUnusedRoleHops denies it; the boundary allows no sts:AssumeRole).
+  it('leaves 0 escalation techniques and 0 destructive actions without approval (from 12 and 97)', () => {
     for (const kind of ['replace-policy', 'permissions-boundary', 'session-policy'] as const) {
       const f = fixOf(kiroArn(), kind);
-      expect(f.countsBefore, kind).toMatchObject({ destructiveActions: 97, escalationTechniques: 11 });
+      expect(f.countsBefore, kind).toMatchObject({ destructiveActions: 97, escalationTechniques: 12 });
       expect(f.countsAfter, kind).toMatchObject({ destructiveActions: 0, escalationTechniques: 0 });
       expect(f.verification.forbiddenStillAllowed).toEqual([]);
     }
