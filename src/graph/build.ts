@@ -21,7 +21,7 @@ import carriersJson from '../data/compute-carriers.json' with { type: 'json' };
 import { coveringStatements, decide, hopCondition, identityAllows, worse, type Caller, type Layer, type LayerDecision } from './request.js';
 import { makesInstanceProfiles } from '../iam/instance-profile.js';
 import { accountSpecific, callerSpecific, trustCondition, trustDeny, trustEntries, type TrustEntry } from './trust.js';
-import { accountOrganization, NO_ORGANIZATION, type OrgValues } from '../iam/organization.js';
+import { snapshotAccountOrganization, type OrgValues } from '../iam/organization.js';
 import type { OrganizationFacts } from '../model/organization.js';
 import { escalates, escalatesOver, gain, gainFacts, powerOf, type GainFacts, type PowerSets } from './power.js';
 import { ActionSet } from '../iam/action-set.js';
@@ -2066,7 +2066,7 @@ function buildGraphWith(inputs: readonly AccountInput[], opts: BuildOptions): Bu
   for (const input of inputs) {
     const acct = indexAccount(input.snapshot);
     // What an --org scan read for the account, else the configured organization.
-    const org = accountOrganization(acct.id, input.snapshot.organization, opts.organization) ?? (input.snapshot.noOrganization ? NO_ORGANIZATION : undefined);
+    const org = snapshotAccountOrganization(input.snapshot, opts.organization);
     if (org) { acct.orgValues = org; ctx.orgKnown = true; }
     const ceiling = adminCeiling(acct, opts.expander);
     if (ceiling) acct.adminCeiling = ceiling;

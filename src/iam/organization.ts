@@ -62,8 +62,12 @@ export function accountOrganization(account: string, discovered: OrganizationFac
  * `resources.organizationId`, else absent when AWS said the account is in no organization.
  */
 export function snapshotOrganization(snapshot: Pick<Snapshot, 'account' | 'organization' | 'noOrganization'>, configuredId: string | undefined): OrgValues | undefined {
-  const id = snapshot.account.id;
-  return accountOrganization(id, snapshot.organization, configuredOrganization(configuredId, [id])) ?? (snapshot.noOrganization ? NO_ORGANIZATION : undefined);
+  return snapshotAccountOrganization(snapshot, configuredOrganization(configuredId, [snapshot.account.id]));
+}
+
+/** The same, with the configured organization as facts (the graph's per-account values). */
+export function snapshotAccountOrganization(snapshot: Pick<Snapshot, 'account' | 'organization' | 'noOrganization'>, configured: OrganizationFacts | undefined): OrgValues | undefined {
+  return accountOrganization(snapshot.account.id, snapshot.organization, configured) ?? (snapshot.noOrganization ? NO_ORGANIZATION : undefined);
 }
 
 /** The organization id a scan knows for its account: the id, `null` when it is in none, undefined when not known. */
