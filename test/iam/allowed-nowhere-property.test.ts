@@ -104,11 +104,15 @@ describe('the effective stage drops only what the evaluator allows nowhere', () 
         [{ identity: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('prod-orders')] }], boundary: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('dev-*')] }], scps: [] }, [['x']]],
         [{ identity: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [R('deploy')] }], boundary: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [R('dev-*')] }], scps: [] }, [['x']]],
         [{ identity: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('*a*b*c*d*')] }], boundary: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('*d*c*b*a*')] }], scps: [] }, [['x']]],
+        // Left nowhere without approval only: dev-* is allowed behind MFA, prod-orders is outside the boundary.
+        [{ identity: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('prod-orders')] }, { Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('dev-*')], Condition: MFA }], boundary: [{ Effect: 'Allow', Action: ['dynamodb:DeleteTable'], Resource: [T('dev-*')] }], scps: [] }, [['x']]],
       ],
     });
-    expect(dropped).toBeGreaterThan(20);
+    // The generator reaches both answers. Floors sit well under what 40 seeds gave (dropped 18–37,
+    // allowed 126–170); an approval-only drop is sure through the last example (random runs drew 0–10).
+    expect(dropped).toBeGreaterThan(8);
     expect(approvalOnly).toBeGreaterThan(0);
-    expect(allowedSeen).toBeGreaterThan(20);
+    expect(allowedSeen).toBeGreaterThan(60);
   });
 
   it('negative control: a world where every layer also allows one common resource never drops that action', () => {
