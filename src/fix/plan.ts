@@ -35,7 +35,7 @@ import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { fixRenderings, lazyRenderings, withNotSafeRenderings } from './render/lazy.js';
-import { assumeUnder, type FixLayers, type GraphNodeInternal } from '../graph/build.js';
+import { assumeUnder, assumeUnderAll, type FixLayers, type GraphNodeInternal } from '../graph/build.js';
 import type { Caller } from '../graph/request.js';
 import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
 import { decideOnResource } from '../resources/evaluate.js';
@@ -1142,11 +1142,15 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
 function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, graph: AccessGraph): (layers: FixLayers) => string[] {
   const node = graph.node(a.principal.arn);
   const roles = [...widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander)).roles].sort();
+  if (!node || roles.length === 0) return () => [a.principal.arn];
+  // Roles without a node are open (nothing to show them closed); the rest are asked together.
+  const targets = roles.map((r) => graph.node(r));
+  const asked = assumeUnderAll(node, targets.filter((t) => t !== undefined));
   return (layers) => {
-    if (!node || roles.length === 0) return [a.principal.arn];
-    return roles.filter((r) => {
-      const target = graph.node(r);
-      const c = target ? assumeUnder(node, target, layers) : 'unknown';
+    const answers = asked(layers);
+    let i = 0;
+    return roles.filter((_r, k) => {
+      const c = targets[k] ? answers[i++] : 'unknown';
       return c === 'none' || c === 'unknown';
     });
   };
@@ -1154,8 +1158,8 @@ function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapsh
 
 /** The note of a fix that leaves a trust-only escalation open: which roles, and what would close them (names escaped). */
 function trustOnlyLeftNote(name: string, open: readonly string[], graph: AccessGraph): string {
-  const n = open.map((x) => safeText(graph.node(x)?.principal?.name ?? x));
-  const shown = n.length <= 5 ? n.join(', ') : `${n.slice(0, 5).join(', ')} and ${n.length - 5} more`;
+  const n = open.slice(0, 5).map((x) => safeText(graph.node(x)?.principal?.name ?? x));
+  const shown = open.length <= 5 ? n.join(', ') : `${n.join(', ')} and ${open.length - 5} more`;
   return `Escalation still open after this fix: Assume a role whose trust policy already allows the caller — ${shown} ${n.length === 1 ? 'trusts' : 'trust'} ${safeText(name)} (or any principal) by name, which needs no sts:AssumeRole of its own, and this fix neither denies that hop explicitly nor (for a role-ARN trust) leaves it unallowed by the boundary. Closing it: narrow ${n.length === 1 ? 'that trust policy' : 'those trust policies'}, or deny sts:AssumeRole on ${n.length === 1 ? 'it' : 'them'} explicitly.`;
 }
 

@@ -476,7 +476,12 @@ function uniform(caller: Caller, action: string, sample: string, extra?: Readonl
   return known;
 }
 
-function decideUniform(caller: Caller, action: string, sample: string, extra: Readonly<Record<string, readonly string[]>> | undefined, ownAllows: boolean): boolean {
+/**
+ * `exact`: every statement weighed, none skipped because an Allow already covers every resource:
+ * then the decision's unknownNotApproval is the same for every resource too (a conditional Allow
+ * of a few roles changes it, though not whether they are allowed).
+ */
+function decideUniform(caller: Caller, action: string, sample: string, extra: Readonly<Record<string, readonly string[]>> | undefined, ownAllows: boolean, exact = false): boolean {
   const layers = [caller.identity, ...(caller.boundary ? [caller.boundary] : []), ...caller.scps];
   const context: RequestContext = extra ? { ...caller.context, values: { ...caller.context.values, ...extra } } : caller.context;
   for (const l of layers) {
@@ -484,10 +489,10 @@ function decideUniform(caller: Caller, action: string, sample: string, extra: Re
     // An Allow that applies to every resource of the type (its pattern covers them all, its
     // condition holds and names no resource) settles the layer's Allow side: the layer's other
     // Allows (narrower patterns) cannot change the decision; only Denies can.
-    const allowsAll = allowsIgnored || l.docs.some(({ document }) => coveringStatements(document, action).some((s) => s.effect === 'Allow' && !s.notResource
+    const allowsAll = !exact && (allowsIgnored || l.docs.some(({ document }) => coveringStatements(document, action).some((s) => s.effect === 'Allow' && !s.notResource
       && (s.resource ?? ['*']).some((r) => !r.includes('${') && arnMatcher(r)(sample))
       && !(s.condition && conditionNamesResource(s.condition))
-      && statementAppliesToResource(s, { action, resource: sample, context }, document.version === '2012-10-17') === true));
+      && statementAppliesToResource(s, { action, resource: sample, context }, document.version === '2012-10-17') === true)));
     for (const { document } of l.docs) {
       const vars = document.version === '2012-10-17';
       for (const s of coveringStatements(document, action)) {
@@ -861,40 +866,172 @@ export interface FixLayers {
  * (closed). The fix stage asks it to tell which fix closes a trust-only escalation.
  */
 export function assumeUnder(n: GraphNodeInternal, role: GraphNodeInternal, layers: FixLayers): HopCondition | undefined {
+  const trusts = trustsOf(n)?.(role);
+  if (!trusts) return undefined;
+  const arn = role.principal!.arn;
+  const callers = fixCallers(n.caller!, layers);
+  const d = decide(callers.caller, 'sts:AssumeRole', arn);
+  const ds = callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined;
+  return assumeVerdict(trusts, callers, d, ds);
+}
+
+type Named = 'principal' | 'session' | 'account' | 'anyone';
+
+/**
+ * What assumeUnder reads of one role for one caller whatever the fix: the trust entries naming
+ * the caller, each with the trust's own verdict (the caller's ARN, account and request context
+ * are not the fix's), and whether the role is in the caller's account. Roles that read alike
+ * share one object (most trust one way: anyone, or the account, unconditioned).
+ */
+interface AssumeTrusts {
+  readonly kind: 'user' | 'role' | 'other';
+  readonly sameAccount: boolean;
+  readonly entries: readonly { readonly named: Named; readonly t: Tri; readonly unknown: boolean }[];
+}
+
+const NAMED: readonly Named[] = ['principal', 'session', 'account', 'anyone'];
+const triIndex = (t: Tri): number => (t === true ? 0 : t === false ? 1 : 2);
+
+/** assumeTrusts of one caller for any role, what it reads of the caller settled once (the fix stage asks hundreds of roles per principal, for thousands of principals). */
+function trustsOf(n: GraphNodeInternal): ((role: GraphNodeInternal) => AssumeTrusts | undefined) | undefined {
   const base = n.caller;
   const p = n.principal;
-  if (!base || !p || role.kind !== 'role' || !role.principal || role.principal.kind !== 'role' || role.id === base.arn) return undefined;
-  const r = role.principal;
+  if (!base || !p) return undefined;
+  const selfSession = p.kind === 'role' ? `session:${accountOf(p.arn)}:${p.name}` : undefined;
+  const kind = p.kind === 'user' || p.kind === 'role' ? p.kind : 'other';
+  const ownPrefix = `arn:${arnField(base.arn, 1)}:iam::${base.account}:`;
+  // One entry (nearly every role): one object per (account side, named, verdict), by slot; more: by key.
+  const single: (AssumeTrusts | undefined)[] = new Array(2 * NAMED.length * 3 * 2);
+  const several = new Map<string, AssumeTrusts>();
+  return (role) => {
+    if (role.kind !== 'role' || !role.principal || role.principal.kind !== 'role' || role.id === base.arn) return undefined;
+    const r = role.principal;
+    let first: { named: Named; t: Tri; unknown: boolean } | undefined;
+    let entries: { named: Named; t: Tri; unknown: boolean }[] | undefined;
+    for (const entry of trustEntries(r)) {
+      if (entry.action !== 'sts:AssumeRole') continue;
+      const named: Named | undefined = entry.kind === 'arn' ? (entry.arn === base.arn ? 'principal' : entry.arn === selfSession ? 'session' : undefined)
+        : entry.kind === 'id' ? (p.id !== undefined && entry.id === p.id ? 'principal' : undefined)
+          : entry.kind === 'account' ? (entry.account === base.account ? 'account' : undefined)
+            : entry.kind === 'anyone' ? 'anyone' : undefined;
+      if (!named) continue;
+      const tv = trustVerdict(r, entry, base.arn, base.account, base.context);
+      const e = { named, t: tv.t, unknown: tv.unknown };
+      if (!first) first = e;
+      else (entries ??= [first]).push(e);
+    }
+    if (!first) return undefined;
+    const sameAccount = r.arn.startsWith(ownPrefix);
+    if (!entries) {
+      const slot = (((sameAccount ? 1 : 0) * NAMED.length + NAMED.indexOf(first.named)) * 3 + triIndex(first.t)) * 2 + (first.unknown ? 1 : 0);
+      return (single[slot] ??= { kind, sameAccount, entries: [first] });
+    }
+    const key = `${sameAccount}${entries.map((e) => `|${e.named}:${e.t}:${e.unknown}`).join('')}`;
+    let out = several.get(key);
+    if (!out) several.set(key, (out = { kind, sameAccount, entries }));
+    return out;
+  };
+}
+
+/** The caller with a fix's policies in place of its own (SCPs and request context stay), and, with a session policy, the session's. */
+function fixCallers(base: Caller, layers: FixLayers): { caller: Caller; session?: Caller } {
   const identity: Layer = { side: 'identity', docs: layers.identity.map((document, i) => ({ name: `fix-${i + 1}`, document })) };
   const unbounded: Caller = { arn: base.arn, account: base.account, identity, scps: base.scps, context: base.context };
   const caller: Caller = layers.boundary ? { ...unbounded, boundary: { side: 'boundary', docs: [{ name: 'boundary', document: layers.boundary }] } } : unbounded;
-  const session: Caller | undefined = layers.session ? { ...caller, boundary: { side: 'boundary', docs: [{ name: 'session-policy', document: layers.session }] } } : undefined;
-  const kind = p.kind === 'user' || p.kind === 'role' ? p.kind : 'other';
-  const sameAccount = caller.account === accountOf(r.arn);
-  const selfSession = p.kind === 'role' ? `session:${accountOf(p.arn)}:${p.name}` : undefined;
+  return layers.session ? { caller, session: { ...caller, boundary: { side: 'boundary', docs: [{ name: 'session-policy', document: layers.session }] } } } : { caller };
+}
+
+/** The most open hop over the entries, given the caller side's decisions (with the session policy's, when there is one). */
+function assumeVerdict(trusts: AssumeTrusts, callers: { caller: Caller; session?: Caller }, d: LayerDecision, ds: LayerDecision | undefined): HopCondition | undefined {
+  const kind = trusts.kind;
   let best: HopCondition | undefined;
   const rank = (c: HopCondition | undefined) => (c === 'none' ? 3 : c === 'unknown' ? 2 : c === 'approval' ? 1 : 0);
-  for (const entry of trustEntries(r)) {
-    if (entry.action !== 'sts:AssumeRole') continue;
-    const named = entry.kind === 'arn' ? (entry.arn === caller.arn ? 'principal' : entry.arn === selfSession ? 'session' : undefined)
-      : entry.kind === 'id' ? (p.id !== undefined && entry.id === p.id ? 'principal' : undefined)
-        : entry.kind === 'account' ? (entry.account === caller.account ? 'account' : undefined)
-          : entry.kind === 'anyone' ? 'anyone' : undefined;
-    if (!named) continue;
-    const d = decide(caller, 'sts:AssumeRole', r.arn);
-    let side = callerSide(caller, kind, named, sameAccount, d);
+  for (const { named, t, unknown: trustUnknown } of trusts.entries) {
+    let side = callerSide(callers.caller, kind, named, trusts.sameAccount, d);
     let unknown = unknownIfNot(d);
-    if (session) {
-      const ds = decide(session, 'sts:AssumeRole', r.arn);
-      side = and3(side, callerSide(session, kind, named, sameAccount, ds));
+    if (callers.session && ds) {
+      side = and3(side, callerSide(callers.session, kind, named, trusts.sameAccount, ds));
       unknown ||= unknownIfNot(ds);
     }
     if (side === false) continue;
-    const tv = trustVerdict(r, entry, caller.arn, caller.account, caller.context);
-    const hc = hopCondition(and3(side, tv.t), unknown || tv.unknown);
+    const hc = hopCondition(and3(side, t), unknown || trustUnknown);
     if (rank(hc) > rank(best)) best = hc;
   }
   return best;
+}
+/**
+ * assumeUnder for many roles and many fixes of one principal, with the same answers role by role
+ * (test/graph/assume-under-all.test.ts): each role's trust is read once, not once per fix; per
+ * fix, the caller side is decided once per account when no statement about sts:AssumeRole tells
+ * that account's roles apart (decideUniform, as iamTargets decides), and each way of trusting the
+ * caller is then judged once. The fix stage asks every role an agent could chain to (about 400
+ * per principal in the 10k benchmark), for each of its three fixes.
+ */
+export function assumeUnderAll(n: GraphNodeInternal, roles: readonly GraphNodeInternal[]): (layers: FixLayers) => (HopCondition | undefined)[] {
+  const of = trustsOf(n);
+  // Each asked role's group: its account and its trust reading (roles of a group get one answer
+  // whenever their account's roles are decided alike), -1 for a role that trusts no way the caller.
+  const accounts: string[] = [];
+  const groups: { readonly trusts: AssumeTrusts; readonly account: number }[] = [];
+  const groupOf = new Int32Array(roles.length).fill(-1);
+  const accountOfRole = new Int32Array(roles.length);
+  const byTrusts = new Map<AssumeTrusts, Map<number, number>>();
+  const accountIndex = new Map<string, number>();
+  const base = n.caller;
+  const ownKey = base ? `arn:${arnField(base.arn, 1)}:iam::${base.account}` : '';
+  const ownAccount = accounts.push(ownKey) - 1;
+  accountIndex.set(ownKey, ownAccount);
+  for (let i = 0; i < roles.length; i++) {
+    const trusts = of?.(roles[i]!);
+    if (!trusts) continue;
+    // The caller's own account (most roles) without building its key per role.
+    let acct = trusts.sameAccount ? ownAccount : undefined;
+    if (acct === undefined) {
+      const arn = roles[i]!.principal!.arn;
+      const key = `arn:${arnField(arn, 1)}:iam::${accountOf(arn)}`;
+      acct = accountIndex.get(key);
+      if (acct === undefined) accountIndex.set(key, (acct = accounts.push(key) - 1));
+    }
+    let m = byTrusts.get(trusts);
+    if (!m) byTrusts.set(trusts, (m = new Map()));
+    let g = m.get(acct);
+    if (g === undefined) m.set(acct, (g = groups.push({ trusts, account: acct }) - 1));
+    groupOf[i] = g;
+    accountOfRole[i] = acct;
+  }
+  const UNASKED = Symbol('unasked');
+  return (layers) => {
+    const out: (HopCondition | undefined)[] = new Array(roles.length).fill(undefined);
+    if (groups.length === 0) return out;
+    const callers = fixCallers(n.caller!, layers);
+    // Per account: the one decision every role there gets when no statement about sts:AssumeRole
+    // tells them apart (decideUniform, exact: the decision's unknownNotApproval too, which tells
+    // 'unknown' from 'approval'); null: decided role by role.
+    const shared: ({ d: LayerDecision; ds: LayerDecision | undefined } | null | undefined)[] = new Array(accounts.length);
+    const verdicts: (HopCondition | undefined | typeof UNASKED)[] = new Array(groups.length).fill(UNASKED);
+    for (let i = 0; i < roles.length; i++) {
+      const g = groupOf[i]!;
+      if (g < 0) continue;
+      const acct = accountOfRole[i]!;
+      let one = shared[acct];
+      if (one === undefined) {
+        const sample = `${accounts[acct]}:role/\u0001leash-sample`;
+        // Not `uniform`'s memo: these callers live for one fix, and its WeakMap would hold their answers until a full collection.
+        const alike = decideUniform(callers.caller, 'sts:AssumeRole', sample, undefined, true, true) && (!callers.session || decideUniform(callers.session, 'sts:AssumeRole', sample, undefined, true, true));
+        shared[acct] = one = alike ? { d: decide(callers.caller, 'sts:AssumeRole', sample), ds: callers.session ? decide(callers.session, 'sts:AssumeRole', sample) : undefined } : null;
+      }
+      const trusts = groups[g]!.trusts;
+      if (one === null) {
+        const arn = roles[i]!.principal!.arn;
+        out[i] = assumeVerdict(trusts, callers, decide(callers.caller, 'sts:AssumeRole', arn), callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined);
+        continue;
+      }
+      let v = verdicts[g];
+      if (v === UNASKED) verdicts[g] = v = assumeVerdict(trusts, callers, one.d, one.ds);
+      out[i] = v;
+    }
+    return out;
+  };
 }
 
 /** Targets of an action on IAM resources of one kind in the caller's account, decided per target or through a hub. */

@@ -1,0 +1,137 @@
+// Session 45: build.ts `assumeUnderAll` — assumeUnder for many roles and fixes of one principal,
+// with each role's trust read once and the caller side decided once per account where no
+// statement about sts:AssumeRole tells the account's roles apart. It must answer exactly what
+// assumeUnder answers role by role (the fix stage's trust-only claims hang on it): generated
+// accounts (caller user or role; roles in its account and another, trusting its ARN, a session
+// of it, anyone, its account, a service; with and without conditions; SCPs) and generated fix
+// layers (Allows and Denies on sts:AssumeRole by name, by wildcard, by NotResource, under MFA or
+// a resource tag, which tells roles apart), several layers asked of one prepared closure.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
+import { assumeUnder, assumeUnderAll, type FixLayers } from '../../src/graph/build.js';
+import { parsePolicy } from '../../src/iam/parse.js';
+import type { PolicyDocument } from '../../src/model/policy.js';
+import { ADMIN, DEV, PROD, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from './accounts.js';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const MFA = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+const TAG = { StringEquals: { 'aws:ResourceTag/env': 'dev' } };
+const ROLE_NAMES = ['t-1', 't-2', 'ops', 'u-1'];
+const pol = (d: Doc): PolicyDocument => {
+  const r = parsePolicy(d, 'identity');
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.document;
+};
+
+const callerArb = fc.constantFrom('user', 'role');
+/** A trust policy's principal by what it names of the caller (or not). */
+const trustArb = (callerArn: (kind: string) => string) => fc.record({
+  names: fc.constantFrom('arn', 'session', 'anyone', 'account', 'other-account', 'service', 'other-user'),
+  condition: fc.constantFrom(undefined, undefined, MFA),
+}).map((t) => ({ t, principalOf: (kind: string) => {
+  switch (t.names) {
+    case 'arn': return { AWS: callerArn(kind) };
+    case 'session': return { AWS: `arn:aws:sts::${DEV}:assumed-role/caller/s1` };
+    case 'anyone': return { AWS: '*' };
+    case 'account': return { AWS: `arn:aws:iam::${DEV}:root` };
+    case 'other-account': return { AWS: `arn:aws:iam::${PROD}:root` };
+    case 'other-user': return { AWS: arn(DEV, 'user', 'someone') };
+    default: return { Service: 'ec2.amazonaws.com' };
+  }
+} }));
+const roleArb = (callerArn: (kind: string) => string) => fc.record({
+  name: fc.constantFrom(...ROLE_NAMES),
+  account: fc.constantFrom(DEV, DEV, PROD),
+  trust: trustArb(callerArn),
+  env: fc.constantFrom(undefined, 'dev', 'prod'),
+});
+const statementArb = fc.record({
+  effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+  resources: fc.subarray(['*', arn(DEV, 'role', '*'), arn(DEV, 'role', 't-*'), arn(DEV, 'role', 't-1'), arn(PROD, 'role', '*'), 'arn:aws:iam::*:role/ops'], { minLength: 1, maxLength: 2 }),
+  notResource: fc.boolean(),
+  condition: fc.constantFrom(undefined, undefined, MFA, TAG),
+  action: fc.constantFrom('sts:AssumeRole', 'sts:*', 's3:GetObject'),
+}).map((s) => ({ Effect: s.effect, Action: s.action, ...(s.notResource ? { NotResource: s.resources } : { Resource: s.resources }), ...(s.condition ? { Condition: s.condition } : {}) }));
+const docArb = fc.array(statementArb, { minLength: 1, maxLength: 3 }).map((st) => pol(doc(...st)));
+const layersArb: fc.Arbitrary<FixLayers> = fc.record({
+  identity: fc.array(docArb, { minLength: 1, maxLength: 2 }),
+  boundary: fc.option(docArb, { nil: undefined }),
+  session: fc.option(docArb, { nil: undefined, freq: 3 }),
+}, { requiredKeys: ['identity'] }).map((l) => ({ identity: l.identity, ...(l.boundary ? { boundary: l.boundary } : {}), ...(l.session ? { session: l.session } : {}) }));
+
+const CALLER = (kind: string) => (kind === 'user' ? arn(DEV, 'user', 'caller') : arn(DEV, 'role', 'caller'));
+
+describe('assumeUnderAll', () => {
+  it('answers what assumeUnder answers role by role, for every fix asked of one prepared closure', () => {
+    let open = 0, closed = 0, mixed = 0;
+    fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), (kind, roleSpecs, scp, fixes) => {
+      const roles = new Map<string, (typeof roleSpecs)[number]>();
+      for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
+      const specOf = (account: string): AccountSpec => ({
+        id: account,
+        ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
+        roles: [
+          ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
+          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: trust(r.trust.principalOf(kind), r.trust.t.condition), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
+        ],
+        ...(scp && account === DEV ? { scps: [doc(allow('*'), deny('sts:AssumeRole', arn(DEV, 'role', 'u-*')))] } : {}),
+      });
+      const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+      const g = a!.graph;
+      const node = g.node(CALLER(kind))!;
+      const targets = [...roles.values()].map((r) => g.node(arn(r.account, 'role', r.name))!);
+      const asked = assumeUnderAll(node, targets);
+      for (const layers of fixes) {
+        const all = asked(layers);
+        const one = targets.map((t) => assumeUnder(node, t, layers));
+        expect(all, JSON.stringify({ kind, roles: [...roles.values()].map((r) => ({ ...r, trust: r.trust.t })), layers })).toEqual(one);
+        const openHere = one.filter((c) => c === 'none' || c === 'unknown').length;
+        if (openHere > 0) open++;
+        if (openHere < one.length) closed++;
+        if (openHere > 0 && openHere < one.length) mixed++;
+      }
+    }), { numRuns: 200 });
+    // The generator reaches open and closed hops, and fixes that tell one principal's roles apart.
+    expect(open).toBeGreaterThan(20);
+    expect(closed).toBeGreaterThan(20);
+    expect(mixed).toBeGreaterThan(5);
+  });
+
+  it('a fix that names one role tells it apart from its account siblings (the per-role path, not the shared decision)', () => {
+    const caller = arn(DEV, 'role', 'caller');
+    const specs: AccountSpec[] = [{ roles: [
+      { name: 'caller', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] },
+      { name: 't-1', trust: trust({ AWS: caller }), inline: [ADMIN] },
+      { name: 't-2', trust: trust({ AWS: caller }), inline: [ADMIN] },
+    ] }];
+    const [a] = analyzeSnapshots(specs.map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+    const g = a!.graph;
+    const targets = ['t-1', 't-2'].map((n) => g.node(arn(DEV, 'role', n))!);
+    const asked = assumeUnderAll(g.node(caller)!, targets);
+    // A role-ARN trust is limited by the boundary: the boundary allowing t-1 only keeps t-1 open.
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-1')))) })).toEqual(['none', undefined]);
+    // Control: a boundary about every role treats both alike.
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-*')))) })).toEqual(['none', 'none']);
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('s3:GetObject'))) })).toEqual([undefined, undefined]);
+  });
+
+  it("a conditional Allow of a few roles beside an Allow of all: no more allowed, but the hop's doubt is not the approval's (found by the property, seed 15)", () => {
+    const caller = arn(DEV, 'user', 'caller');
+    const specs: AccountSpec[] = [{
+      users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }],
+      roles: [{ name: 't-1', trust: trust({ AWS: caller }), inline: [ADMIN] }, { name: 'ops', trust: trust({ AWS: caller }), inline: [ADMIN] }],
+    }];
+    const [a] = analyzeSnapshots(specs.map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+    const g = a!.graph;
+    const targets = ['t-1', 'ops'].map((n) => g.node(arn(DEV, 'role', n))!);
+    const layers: FixLayers = { identity: [pol(doc(
+      allow('sts:AssumeRole', arn(DEV, 'role', '*')),
+      deny('sts:AssumeRole', arn(DEV, 'role', '*'), MFA),
+      allow('sts:AssumeRole', arn(DEV, 'role', 't-*'), TAG),
+    ))] };
+    const one = targets.map((t) => assumeUnder(g.node(caller)!, t, layers));
+    expect(one).toEqual(['unknown', 'approval']);
+    expect(assumeUnderAll(g.node(caller)!, targets)(layers)).toEqual(one);
+  });
+});
