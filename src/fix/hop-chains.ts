@@ -28,8 +28,8 @@ const ASSUME = 'sts-assume-permissive-role';
 
 /** The roles past a principal's assume edges that give more than it has, and the test that decided it. */
 interface Wider {
-  /** Role ARNs one assume hop away (directly, or behind the graph's shared hop) that give more. */
-  readonly roles: ReadonlySet<string>;
+  /** Roles one assume hop away (directly, or behind the graph's shared hop) that give more, by ARN. */
+  readonly roles: ReadonlyMap<string, GraphNodeInternal>;
   /** Does this role (its reach) give more than the principal has? The same test as `roles`'. */
   readonly givesMore: (role: GraphNodeInternal) => boolean;
 }
@@ -143,7 +143,13 @@ export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePer
  * graph's escalating edges name (those compare with today). Kept per analysed principal and
  * graph (and after-fix facts): the chain pass and the principal's own plan ask alike.
  */
-export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix): Wider {
+export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix, keep = true): Wider {
+  // Not kept (`keep` false, a principal no chain pass asks about): kept, every principal's sets
+  // stay as long as the graph (at 50k principals, thousands of roles behind a shared hop each).
+  if (!keep && !widerMemo.get(graph.built)?.get(a)) {
+    const today = widerOf(a, graph, snapshot);
+    return after ? widerAfter(a, graph, snapshot, today, after) : today;
+  }
   let byGraph = widerMemo.get(graph.built);
   if (!byGraph) widerMemo.set(graph.built, (byGraph = new WeakMap()));
   let w = byGraph.get(a);
@@ -167,13 +173,13 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
     // Type-wide grants over what the role reaches (session 39: a role behind it holding `table/*`).
     return escalates(gain(power, own, expander)) || Boolean(held && widenedBy(held, widen!.ids, power.allResources, widen!.beyond ? widen!.beyond(r, 'possible') : widen!.at?.(r)));
   };
-  const roles = new Set<string>();
+  const roles = new Map<string, GraphNodeInternal>();
   for (const { edge } of graph.escalatingEdges(a.principal.arn, ASSUME, widen)) {
     const to = graph.node(edge.to);
     if (!to) continue;
-    if (to.kind === 'role' && to.principal) roles.add(to.principal.arn);
+    if (to.kind === 'role' && to.principal) roles.set(to.principal.arn, to);
     // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
-    else if (to.kind === 'hub') for (const r of rolesBehindHub(graph, to)) if (givesMore(r)) roles.add(r.principal!.arn);
+    else if (to.kind === 'hub') for (const r of rolesBehindHub(graph, to)) if (givesMore(r)) roles.set(r.principal!.arn, r);
   }
   return { roles, givesMore };
 }
@@ -199,9 +205,9 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
       || Boolean(ranked && productionReach(graph, r, after).some((id) => ranked.has(id)));
   };
   const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
-  const roles = new Set(today.roles);
+  const roles = new Map(today.roles);
   const node = graph.node(self);
-  if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.add(r.id);
+  if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.set(r.id, r);
   return { roles, givesMore };
 }
 
@@ -542,7 +548,7 @@ export function hopChains(analyzed: readonly AnalyzedPrincipal[], needed: Readon
     // Far roles are judged against what the agent keeps after its own fix (session 42), as its first hops are.
     const wider = widerRoles(a, graph, snapshot, afterOf(a));
     const list: HopChain[] = [];
-    const queue: string[][] = [...wider.roles].filter((r) => seen.has(r)).sort().map((r) => [r]);
+    const queue: string[][] = [...wider.roles.keys()].filter((r) => seen.has(r)).sort().map((r) => [r]);
     const visited = new Set<string>([a.principal.arn, ...queue.map((q) => q[0]!)]);
     for (let qi = 0; qi < queue.length; qi++) {
       const path = queue[qi]!;

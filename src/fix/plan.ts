@@ -35,7 +35,7 @@ import { permissionSetOf, type IdentityCenterTarget } from './identity-center.js
 import { serviceSourceKeys } from './service-source-keys.js';
 import { checkSizeLimits, fitPolicy, POLICY_SIZE_LIMITS, SHARED_BOUNDARY_PREFIX, sharedBoundaryDir, sharedBoundaryName, type FixPolicy, type FixTarget } from './render/index.js';
 import { fixRenderings, lazyRenderings, withNotSafeRenderings } from './render/lazy.js';
-import { assumeUnder, assumeUnderAll, type FixLayers, type GraphNodeInternal } from '../graph/build.js';
+import { assumeUnder, openHopsUnder, type FixLayers, type OpenHops, type GraphNodeInternal } from '../graph/build.js';
 import type { Caller } from '../graph/request.js';
 import { resourceCaller, resourceView, type ResourceView } from '../resources/blast.js';
 import { decideOnResource } from '../resources/evaluate.js';
@@ -923,7 +923,7 @@ export function reachGuards(a: AnalyzedPrincipal, needed: NeededSet, graph?: Acc
   // Session 43: what the fix keeps only behind approval is not kept (AfterFix `taken`), so a role
   // holding it with no approval gives more: assuming it would skip the approval.
   const after = snapshot && config ? agentAfterFix(a, needed, snapshot, config, graph.built.expander) : undefined;
-  const deny = [...widerRoles(a, graph, snapshot, after).roles].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
+  const deny = [...widerRoles(a, graph, snapshot, after).roles.keys()].filter((arn) => !observed.has(arn)).concat(chained.filter((arn) => !observed.has(arn)));
   const fit = hopDeny(deny, graph);
   const skips = approvalSkips(a, graph, after);
   // A hop the agent used is never denied (it would break the workload); one to a role that itself
@@ -1139,27 +1139,18 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
  * actions are (countsAfter counts unconditional techniques only). No role found: open (nothing
  * to show closed).
  */
-function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, graph: AccessGraph): (layers: FixLayers) => string[] {
+function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, graph: AccessGraph): (layers: FixLayers) => OpenHops {
   const node = graph.node(a.principal.arn);
-  const roles = [...widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander)).roles].sort();
-  if (!node || roles.length === 0) return () => [a.principal.arn];
-  // Roles without a node are open (nothing to show them closed); the rest are asked together.
-  const targets = roles.map((r) => graph.node(r));
-  const asked = assumeUnderAll(node, targets.filter((t) => t !== undefined));
-  return (layers) => {
-    const answers = asked(layers);
-    let i = 0;
-    return roles.filter((_r, k) => {
-      const c = targets[k] ? answers[i++] : 'unknown';
-      return c === 'none' || c === 'unknown';
-    });
-  };
+  // An agent's sets are kept for its reach guards (the chain pass asked them); anyone else's are not.
+  const roles = widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander), a.isAgent).roles;
+  if (!node || roles.size === 0) return () => ({ count: 1, first: [a.principal.arn] });
+  return openHopsUnder(node, roles, graph.built);
 }
 
 /** The note of a fix that leaves a trust-only escalation open: which roles, and what would close them (names escaped). */
-function trustOnlyLeftNote(name: string, open: readonly string[], graph: AccessGraph): string {
-  const n = open.slice(0, 5).map((x) => safeText(graph.node(x)?.principal?.name ?? x));
-  const shown = open.length <= 5 ? n.join(', ') : `${n.join(', ')} and ${open.length - 5} more`;
+function trustOnlyLeftNote(name: string, open: OpenHops, graph: AccessGraph): string {
+  const n = open.first.slice(0, 5).map((x) => safeText(graph.node(x)?.principal?.name ?? x));
+  const shown = open.count <= 5 ? n.join(', ') : `${n.join(', ')} and ${open.count - 5} more`;
   return `Escalation still open after this fix: Assume a role whose trust policy already allows the caller — ${shown} ${n.length === 1 ? 'trusts' : 'trust'} ${safeText(name)} (or any principal) by name, which needs no sts:AssumeRole of its own, and this fix neither denies that hop explicitly nor (for a role-ARN trust) leaves it unallowed by the boundary. Closing it: narrow ${n.length === 1 ? 'that trust policy' : 'those trust policies'}, or deny sts:AssumeRole on ${n.length === 1 ? 'it' : 'them'} explicitly.`;
 }
 
@@ -1322,7 +1313,7 @@ export function planFixes(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Sna
   const withTrustOnly = (id: string, layers: FixLayers, r: { counts: PermissionCounts; left: string[] }): { counts: PermissionCounts; left: string[] } => {
     if (!trustOnlyAfter) return r;
     const open = trustOnlyAfter(layers);
-    if (open.length === 0) { trustOnlyClosed.add(id); return r; }
+    if (open.count === 0) { trustOnlyClosed.add(id); return r; }
     return { counts: { ...r.counts, escalationTechniques: r.counts.escalationTechniques + 1 }, left: [...r.left, trustOnlyLeftNote(p.name, open, graph!)] };
   };
   const verifyGated = reach.gatedHops.length > 0 ? [...needed.gated, 'sts:AssumeRole'] : needed.gated;

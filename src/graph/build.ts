@@ -733,6 +733,14 @@ function sharedTrustEvidence(role: Role, entry: TrustEntry): HopEvidence {
 const ASSUME_ROLE: readonly string[] = ['sts:AssumeRole'];
 
 /** The trust statement's own verdict for a caller: its condition, less any Deny of the trust policy. */
+const trustDenies = new WeakMap<Role, boolean>();
+/** Does the role's trust policy hold a Deny statement (trustDeny then has something to weigh)? */
+function hasTrustDeny(role: Role): boolean {
+  let d = trustDenies.get(role);
+  if (d === undefined) trustDenies.set(role, (d = role.trustPolicy.statements.some((s) => s.effect === 'Deny')));
+  return d;
+}
+
 function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAccount: string, ctx: RequestContext): { t: Tri; unknown: boolean } {
   const cond = trustCondition(entry, ctx);
   const deny = trustDeny(role, callerArn, callerAccount, entry.action, ctx);
@@ -893,7 +901,24 @@ const NAMED: readonly Named[] = ['principal', 'session', 'account', 'anyone'];
 const triIndex = (t: Tri): number => (t === true ? 0 : t === false ? 1 : 2);
 
 /** assumeTrusts of one caller for any role, what it reads of the caller settled once (the fix stage asks hundreds of roles per principal, for thousands of principals). */
-function trustsOf(n: GraphNodeInternal): ((role: GraphNodeInternal) => AssumeTrusts | undefined) | undefined {
+/**
+ * A role's one sts:AssumeRole trust entry when it is plain — no condition, no Deny in the trust —
+ * so that how it names a caller is all there is to read (nearly every role); null otherwise.
+ */
+function plainEntryOf(r: Role): TrustEntry | null {
+  let only: TrustEntry | null = null;
+  for (const e of trustEntries(r)) {
+    if (e.action !== 'sts:AssumeRole') continue;
+    if (only || e.statement.condition) return null;
+    only = e;
+  }
+  return only && !hasTrustDeny(r) ? only : null;
+}
+
+/** plainEntryOf per role node, by node index, one list per graph: read per role per principal (millions of times at 50k). */
+const plainEntries = new WeakMap<BuiltGraph, (TrustEntry | null | undefined)[]>();
+
+function trustsOf(n: GraphNodeInternal, plain?: (TrustEntry | null | undefined)[]): ((role: GraphNodeInternal) => AssumeTrusts | undefined) | undefined {
   const base = n.caller;
   const p = n.principal;
   if (!base || !p) return undefined;
@@ -903,28 +928,48 @@ function trustsOf(n: GraphNodeInternal): ((role: GraphNodeInternal) => AssumeTru
   // One entry (nearly every role): one object per (account side, named, verdict), by slot; more: by key.
   const single: (AssumeTrusts | undefined)[] = new Array(2 * NAMED.length * 3 * 2);
   const several = new Map<string, AssumeTrusts>();
+  const namedBy = (entry: TrustEntry): Named | undefined => (entry.kind === 'arn' ? (entry.arn === base.arn ? 'principal' : entry.arn === selfSession ? 'session' : undefined)
+    : entry.kind === 'id' ? (p.id !== undefined && entry.id === p.id ? 'principal' : undefined)
+      : entry.kind === 'account' ? (entry.account === base.account ? 'account' : undefined)
+        : entry.kind === 'anyone' ? 'anyone' : undefined);
+  const slotOf = (sameAccount: boolean, named: Named, t: Tri, unknown: boolean) => (((sameAccount ? 1 : 0) * NAMED.length + NAMED.indexOf(named)) * 3 + triIndex(t)) * 2 + (unknown ? 1 : 0);
   return (role) => {
     if (role.kind !== 'role' || !role.principal || role.principal.kind !== 'role' || role.id === base.arn) return undefined;
     const r = role.principal;
-    let first: { named: Named; t: Tri; unknown: boolean } | undefined;
+    if (plain) {
+      let only = plain[role.index];
+      if (only === undefined) plain[role.index] = only = plainEntryOf(r);
+      if (only) {
+        // The loop below would find this one entry and allow it as is: the same object, by slot.
+        const named = namedBy(only);
+        if (!named) return undefined;
+        const sameAccount = r.arn.startsWith(ownPrefix);
+        return (single[slotOf(sameAccount, named, true, false)] ??= { kind, sameAccount, entries: [{ named, t: true, unknown: false }] });
+      }
+    }
+    let firstNamed: Named | undefined;
+    let firstT: Tri = false;
+    let firstUnknown = false;
     let entries: { named: Named; t: Tri; unknown: boolean }[] | undefined;
     for (const entry of trustEntries(r)) {
       if (entry.action !== 'sts:AssumeRole') continue;
-      const named: Named | undefined = entry.kind === 'arn' ? (entry.arn === base.arn ? 'principal' : entry.arn === selfSession ? 'session' : undefined)
-        : entry.kind === 'id' ? (p.id !== undefined && entry.id === p.id ? 'principal' : undefined)
-          : entry.kind === 'account' ? (entry.account === base.account ? 'account' : undefined)
-            : entry.kind === 'anyone' ? 'anyone' : undefined;
+      const named = namedBy(entry);
       if (!named) continue;
-      const tv = trustVerdict(r, entry, base.arn, base.account, base.context);
-      const e = { named, t: tv.t, unknown: tv.unknown };
-      if (!first) first = e;
-      else (entries ??= [first]).push(e);
+      // An unconditioned entry of a trust without Deny statements (nearly every one) is allowed as is: no verdict object to make.
+      const plain = !entry.statement.condition && !hasTrustDeny(r);
+      if (!firstNamed) {
+        firstNamed = named;
+        if (plain) firstT = true, firstUnknown = false;
+        else ({ t: firstT, unknown: firstUnknown } = trustVerdict(r, entry, base.arn, base.account, base.context));
+        continue;
+      }
+      entries ??= [{ named: firstNamed, t: firstT, unknown: firstUnknown }];
+      entries.push(plain ? { named, t: true, unknown: false } : { named, ...trustVerdict(r, entry, base.arn, base.account, base.context) });
     }
-    if (!first) return undefined;
+    if (!firstNamed) return undefined;
     const sameAccount = r.arn.startsWith(ownPrefix);
     if (!entries) {
-      const slot = (((sameAccount ? 1 : 0) * NAMED.length + NAMED.indexOf(first.named)) * 3 + triIndex(first.t)) * 2 + (first.unknown ? 1 : 0);
-      return (single[slot] ??= { kind, sameAccount, entries: [first] });
+      return (single[slotOf(sameAccount, firstNamed, firstT, firstUnknown)] ??= { kind, sameAccount, entries: [{ named: firstNamed, t: firstT, unknown: firstUnknown }] });
     }
     const key = `${sameAccount}${entries.map((e) => `|${e.named}:${e.t}:${e.unknown}`).join('')}`;
     let out = several.get(key);
@@ -959,35 +1004,55 @@ function assumeVerdict(trusts: AssumeTrusts, callers: { caller: Caller; session?
   }
   return best;
 }
+/** The roles a fix leaves open (assumeUnder's 'none' or 'unknown'): how many, and the first `shown` by ARN, in order. */
+export interface OpenHops {
+  readonly count: number;
+  readonly first: readonly string[];
+}
+
+/** Keep `list` (sorted) the `shown` least ARNs of what it has been offered. */
+function offer(list: string[], arn: string, shown: number): void {
+  if (list.length >= shown && !(arn < list[list.length - 1]!)) return;
+  let i = list.length;
+  while (i > 0 && arn < list[i - 1]!) i--;
+  list.splice(i, 0, arn);
+  if (list.length > shown) list.pop();
+}
+
 /**
- * assumeUnder for many roles and many fixes of one principal, with the same answers role by role
- * (test/graph/assume-under-all.test.ts): each role's trust is read once, not once per fix; per
- * fix, the caller side is decided once per account when no statement about sts:AssumeRole tells
- * that account's roles apart (decideUniform, as iamTargets decides), and each way of trusting the
- * caller is then judged once. The fix stage asks every role an agent could chain to (about 400
- * per principal in the 10k benchmark), for each of its three fixes.
+ * Which of `roles` (ARN and node; a role without a node is open, nothing shows it closed) the principal of
+ * `n` may still assume once its policies are a fix's, for many fixes: assumeUnder's answer, role
+ * by role (test/graph/open-hops-under.test.ts), at the cost of the role's groups. Each role is
+ * read once per principal: its account and how its trust names the caller (roles that read alike
+ * share one object, and most do: anyone, or the account, unconditioned). Per fix, in each account
+ * where no statement about sts:AssumeRole tells the roles apart (decideUniform, exact: the
+ * decision's unknownNotApproval too, which tells 'unknown' from 'approval'), the caller side is
+ * decided once and each group judged once; elsewhere role by role. The fix stage asks this for
+ * every role an agent could chain to (about 400 per principal at 10k principals, 4,000 at 50k),
+ * for each of its three fixes.
  */
-export function assumeUnderAll(n: GraphNodeInternal, roles: readonly GraphNodeInternal[]): (layers: FixLayers) => (HopCondition | undefined)[] {
-  const of = trustsOf(n);
-  // Each asked role's group: its account and its trust reading (roles of a group get one answer
-  // whenever their account's roles are decided alike), -1 for a role that trusts no way the caller.
-  const accounts: string[] = [];
-  const groups: { readonly trusts: AssumeTrusts; readonly account: number }[] = [];
-  const groupOf = new Int32Array(roles.length).fill(-1);
-  const accountOfRole = new Int32Array(roles.length);
-  const byTrusts = new Map<AssumeTrusts, Map<number, number>>();
-  const accountIndex = new Map<string, number>();
+export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [string, GraphNodeInternal | undefined]>, built: BuiltGraph, shown = 5): (layers: FixLayers) => OpenHops {
+  let plain = plainEntries.get(built);
+  if (!plain) plainEntries.set(built, (plain = new Array(built.nodes.length)));
+  const of = trustsOf(n, plain);
   const base = n.caller;
+  const unread: string[] = [];
+  const asked: GraphNodeInternal[] = [];
+  const groupOfRole: number[] = [];
+  const accounts: string[] = [];
+  const accountIndex = new Map<string, number>();
+  const groups: { readonly trusts: AssumeTrusts; readonly account: number; size: number; readonly first: string[] }[] = [];
+  const byTrusts = new Map<AssumeTrusts, Map<number, number>>();
   const ownKey = base ? `arn:${arnField(base.arn, 1)}:iam::${base.account}` : '';
   const ownAccount = accounts.push(ownKey) - 1;
   accountIndex.set(ownKey, ownAccount);
-  for (let i = 0; i < roles.length; i++) {
-    const trusts = of?.(roles[i]!);
+  for (const [arn, node] of roles) {
+    if (!node) { unread.push(arn); continue; }
+    const trusts = of?.(node);
     if (!trusts) continue;
     // The caller's own account (most roles) without building its key per role.
     let acct = trusts.sameAccount ? ownAccount : undefined;
     if (acct === undefined) {
-      const arn = roles[i]!.principal!.arn;
       const key = `arn:${arnField(arn, 1)}:iam::${accountOf(arn)}`;
       acct = accountIndex.get(key);
       if (acct === undefined) accountIndex.set(key, (acct = accounts.push(key) - 1));
@@ -995,42 +1060,49 @@ export function assumeUnderAll(n: GraphNodeInternal, roles: readonly GraphNodeIn
     let m = byTrusts.get(trusts);
     if (!m) byTrusts.set(trusts, (m = new Map()));
     let g = m.get(acct);
-    if (g === undefined) m.set(acct, (g = groups.push({ trusts, account: acct }) - 1));
-    groupOf[i] = g;
-    accountOfRole[i] = acct;
+    if (g === undefined) m.set(acct, (g = groups.push({ trusts, account: acct, size: 0, first: [] }) - 1));
+    const group = groups[g]!;
+    group.size++;
+    offer(group.first, node.principal!.arn, shown);
+    asked.push(node);
+    groupOfRole.push(g);
   }
-  const UNASKED = Symbol('unasked');
+  const unreadFirst: string[] = [];
+  for (const arn of unread) offer(unreadFirst, arn, shown);
+  const open = (c: HopCondition | undefined) => c === 'none' || c === 'unknown';
   return (layers) => {
-    const out: (HopCondition | undefined)[] = new Array(roles.length).fill(undefined);
-    if (groups.length === 0) return out;
-    const callers = fixCallers(n.caller!, layers);
-    // Per account: the one decision every role there gets when no statement about sts:AssumeRole
-    // tells them apart (decideUniform, exact: the decision's unknownNotApproval too, which tells
-    // 'unknown' from 'approval'); null: decided role by role.
-    const shared: ({ d: LayerDecision; ds: LayerDecision | undefined } | null | undefined)[] = new Array(accounts.length);
-    const verdicts: (HopCondition | undefined | typeof UNASKED)[] = new Array(groups.length).fill(UNASKED);
-    for (let i = 0; i < roles.length; i++) {
-      const g = groupOf[i]!;
-      if (g < 0) continue;
-      const acct = accountOfRole[i]!;
-      let one = shared[acct];
-      if (one === undefined) {
-        const sample = `${accounts[acct]}:role/\u0001leash-sample`;
-        // Not `uniform`'s memo: these callers live for one fix, and its WeakMap would hold their answers until a full collection.
-        const alike = decideUniform(callers.caller, 'sts:AssumeRole', sample, undefined, true, true) && (!callers.session || decideUniform(callers.session, 'sts:AssumeRole', sample, undefined, true, true));
-        shared[acct] = one = alike ? { d: decide(callers.caller, 'sts:AssumeRole', sample), ds: callers.session ? decide(callers.session, 'sts:AssumeRole', sample) : undefined } : null;
-      }
-      const trusts = groups[g]!.trusts;
-      if (one === null) {
-        const arn = roles[i]!.principal!.arn;
-        out[i] = assumeVerdict(trusts, callers, decide(callers.caller, 'sts:AssumeRole', arn), callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined);
-        continue;
-      }
-      let v = verdicts[g];
-      if (v === UNASKED) verdicts[g] = v = assumeVerdict(trusts, callers, one.d, one.ds);
-      out[i] = v;
+    let count = unread.length;
+    const first = [...unreadFirst];
+    if (groups.length === 0) return { count, first };
+    const callers = fixCallers(base!, layers);
+    // Per account: the one decision every role there gets, or null: decided role by role.
+    const shared: ({ d: LayerDecision; ds: LayerDecision | undefined } | null)[] = accounts.map((key) => {
+      const sample = `${key}:role/\u0001leash-sample`;
+      // Not `uniform`'s memo: these callers live for one fix, and its WeakMap would hold their answers until a full collection.
+      const alike = decideUniform(callers.caller, 'sts:AssumeRole', sample, undefined, true, true) && (!callers.session || decideUniform(callers.session, 'sts:AssumeRole', sample, undefined, true, true));
+      return alike ? { d: decide(callers.caller, 'sts:AssumeRole', sample), ds: callers.session ? decide(callers.session, 'sts:AssumeRole', sample) : undefined } : null;
+    });
+    let perRole = false;
+    for (const g of groups) {
+      const one = shared[g.account];
+      if (one === null) { perRole = true; continue; }
+      if (!one || !open(assumeVerdict(g.trusts, callers, one.d, one.ds))) continue;
+      count += g.size;
+      for (const arn of g.first) offer(first, arn, shown);
     }
-    return out;
+    if (perRole) {
+      for (let i = 0; i < asked.length; i++) {
+        const g = groups[groupOfRole[i]!]!;
+        if (shared[g.account] !== null) continue;
+        const arn = asked[i]!.principal!.arn;
+        const d = decide(callers.caller, 'sts:AssumeRole', arn);
+        const ds = callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined;
+        if (!open(assumeVerdict(g.trusts, callers, d, ds))) continue;
+        count++;
+        offer(first, arn, shown);
+      }
+    }
+    return { count, first };
   };
 }
 

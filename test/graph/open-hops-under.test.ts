@@ -1,7 +1,8 @@
-// Session 45: build.ts `assumeUnderAll` — assumeUnder for many roles and fixes of one principal,
-// with each role's trust read once and the caller side decided once per account where no
-// statement about sts:AssumeRole tells the account's roles apart. It must answer exactly what
-// assumeUnder answers role by role (the fix stage's trust-only claims hang on it): generated
+// Session 45: build.ts `openHopsUnder` — which roles a principal may still assume under each of
+// many fixes, with each role's trust read once and, where no statement about sts:AssumeRole tells
+// an account's roles apart, one decision per account and one verdict per way of trusting the
+// caller. It must count and name exactly the roles assumeUnder leaves open ('none' or 'unknown')
+// role by role (the fix stage's trust-only claims hang on it): generated
 // accounts (caller user or role; roles in its account and another, trusting its ARN, a session
 // of it, anyone, its account, a service; with and without conditions; SCPs) and generated fix
 // layers (Allows and Denies on sts:AssumeRole by name, by wildcard, by NotResource, under MFA or
@@ -9,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyzeSnapshots, defaultConfig } from '../../src/pipeline/scan.js';
-import { assumeUnder, assumeUnderAll, type FixLayers } from '../../src/graph/build.js';
+import { assumeUnder, openHopsUnder, type FixLayers } from '../../src/graph/build.js';
 import { parsePolicy } from '../../src/iam/parse.js';
 import type { PolicyDocument } from '../../src/model/policy.js';
 import { ADMIN, DEV, PROD, allow, arn, deny, doc, snapshot, trust, type AccountSpec, type Doc } from './accounts.js';
@@ -29,6 +30,8 @@ const callerArb = fc.constantFrom('user', 'role');
 const trustArb = (callerArn: (kind: string) => string) => fc.record({
   names: fc.constantFrom('arn', 'session', 'anyone', 'account', 'other-account', 'service', 'other-user'),
   condition: fc.constantFrom(undefined, undefined, MFA),
+  // A Deny beside the Allow: of the caller by ARN, or of anyone without MFA.
+  deny: fc.constantFrom(undefined, undefined, undefined, 'caller', 'no-mfa'),
 }).map((t) => ({ t, principalOf: (kind: string) => {
   switch (t.names) {
     case 'arn': return { AWS: callerArn(kind) };
@@ -60,12 +63,19 @@ const layersArb: fc.Arbitrary<FixLayers> = fc.record({
   session: fc.option(docArb, { nil: undefined, freq: 3 }),
 }, { requiredKeys: ['identity'] }).map((l) => ({ identity: l.identity, ...(l.boundary ? { boundary: l.boundary } : {}), ...(l.session ? { session: l.session } : {}) }));
 
+function withDeny(d: Doc, deny: string | undefined, caller: string): Doc {
+  if (!deny) return d;
+  const st = deny === 'caller'
+    ? { Effect: 'Deny', Principal: { AWS: caller }, Action: 'sts:AssumeRole' }
+    : { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } };
+  return { ...d, Statement: [...d.Statement, st] };
+}
 const CALLER = (kind: string) => (kind === 'user' ? arn(DEV, 'user', 'caller') : arn(DEV, 'role', 'caller'));
 
-describe('assumeUnderAll', () => {
-  it('answers what assumeUnder answers role by role, for every fix asked of one prepared closure', () => {
+describe('openHopsUnder', () => {
+  it('counts and names the roles assumeUnder leaves open, role by role, for every fix asked of one prepared closure', () => {
     let open = 0, closed = 0, mixed = 0;
-    fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), (kind, roleSpecs, scp, fixes) => {
+    fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (kind, roleSpecs, scp, fixes, unread) => {
       const roles = new Map<string, (typeof roleSpecs)[number]>();
       for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
       const specOf = (account: string): AccountSpec => ({
@@ -73,23 +83,29 @@ describe('assumeUnderAll', () => {
         ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
         roles: [
           ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
-          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: trust(r.trust.principalOf(kind), r.trust.t.condition), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
+          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: withDeny(trust(r.trust.principalOf(kind), r.trust.t.condition), r.trust.t.deny, CALLER(kind)), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
         ],
         ...(scp && account === DEV ? { scps: [doc(allow('*'), deny('sts:AssumeRole', arn(DEV, 'role', 'u-*')))] } : {}),
       });
       const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
       const g = a!.graph;
       const node = g.node(CALLER(kind))!;
-      const targets = [...roles.values()].map((r) => g.node(arn(r.account, 'role', r.name))!);
-      const asked = assumeUnderAll(node, targets);
+      const arns = [...roles.values()].map((r) => arn(r.account, 'role', r.name));
+      // A role the scan holds no node of is open (nothing shows it closed).
+      if (unread) arns.push(arn(PROD, 'role', 'not-scanned'));
+      const entries = arns.map((x) => [x, g.node(x)] as const);
+      const every = openHopsUnder(node, entries, g.built, Infinity);
+      const two = openHopsUnder(node, entries, g.built, 2);
       for (const layers of fixes) {
-        const all = asked(layers);
-        const one = targets.map((t) => assumeUnder(node, t, layers));
-        expect(all, JSON.stringify({ kind, roles: [...roles.values()].map((r) => ({ ...r, trust: r.trust.t })), layers })).toEqual(one);
-        const openHere = one.filter((c) => c === 'none' || c === 'unknown').length;
+        const one = arns.map((x) => { const t = g.node(x); return t ? assumeUnder(node, t, layers) : 'unknown'; });
+        const expected = arns.filter((_x, i) => one[i] === 'none' || one[i] === 'unknown').sort();
+        const what = JSON.stringify({ kind, roles: [...roles.values()].map((r) => ({ ...r, trust: r.trust.t })), layers });
+        expect(every(layers), what).toEqual({ count: expected.length, first: expected });
+        expect(two(layers), what).toEqual({ count: expected.length, first: expected.slice(0, 2) });
+        const openHere = expected.length - (unread ? 1 : 0);
         if (openHere > 0) open++;
-        if (openHere < one.length) closed++;
-        if (openHere > 0 && openHere < one.length) mixed++;
+        if (openHere < roles.size) closed++;
+        if (openHere > 0 && openHere < roles.size) mixed++;
       }
     }), { numRuns: 200 });
     // The generator reaches open and closed hops, and fixes that tell one principal's roles apart.
@@ -107,13 +123,27 @@ describe('assumeUnderAll', () => {
     ] }];
     const [a] = analyzeSnapshots(specs.map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
     const g = a!.graph;
-    const targets = ['t-1', 't-2'].map((n) => g.node(arn(DEV, 'role', n))!);
-    const asked = assumeUnderAll(g.node(caller)!, targets);
+    const asked = openHopsUnder(g.node(caller)!, ['t-2', 't-1'].map((n) => [arn(DEV, 'role', n), g.node(arn(DEV, 'role', n))] as const), g.built);
     // A role-ARN trust is limited by the boundary: the boundary allowing t-1 only keeps t-1 open.
-    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-1')))) })).toEqual(['none', undefined]);
-    // Control: a boundary about every role treats both alike.
-    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-*')))) })).toEqual(['none', 'none']);
-    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('s3:GetObject'))) })).toEqual([undefined, undefined]);
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-1')))) })).toEqual({ count: 1, first: [arn(DEV, 'role', 't-1')] });
+    // Control: a boundary about every role treats both alike (named in ARN order).
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('sts:AssumeRole', arn(DEV, 'role', 't-*')))) })).toEqual({ count: 2, first: [arn(DEV, 'role', 't-1'), arn(DEV, 'role', 't-2')] });
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('s3:GetObject'))) })).toEqual({ count: 0, first: [] });
+  });
+
+  it("a trust's own Deny of the caller closes the hop a trust of anyone opens (control: the same trust without it)", () => {
+    const caller = arn(DEV, 'role', 'caller');
+    const anyone = trust({ AWS: '*' });
+    const specs: AccountSpec[] = [{ roles: [
+      { name: 'caller', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] },
+      { name: 'open', trust: anyone, inline: [ADMIN] },
+      { name: 'shut', trust: withDeny(anyone, 'caller', caller), inline: [ADMIN] },
+    ] }];
+    const [a] = analyzeSnapshots(specs.map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+    const g = a!.graph;
+    const asked = openHopsUnder(g.node(caller)!, ['shut', 'open'].map((n) => [arn(DEV, 'role', n), g.node(arn(DEV, 'role', n))] as const), g.built);
+    // A boundary allowing nothing does not limit a trust of anyone; only the trust's Deny shuts one.
+    expect(asked({ identity: [pol(ADMIN)], boundary: pol(doc(allow('s3:GetObject'))) })).toEqual({ count: 1, first: [arn(DEV, 'role', 'open')] });
   });
 
   it("a conditional Allow of a few roles beside an Allow of all: no more allowed, but the hop's doubt is not the approval's (found by the property, seed 15)", () => {
@@ -132,6 +162,6 @@ describe('assumeUnderAll', () => {
     ))] };
     const one = targets.map((t) => assumeUnder(g.node(caller)!, t, layers));
     expect(one).toEqual(['unknown', 'approval']);
-    expect(assumeUnderAll(g.node(caller)!, targets)(layers)).toEqual(one);
+    expect(openHopsUnder(g.node(caller)!, targets.map((t) => [t.principal!.arn, t] as const), g.built)(layers)).toEqual({ count: 1, first: [arn(DEV, 'role', 't-1')] });
   });
 });
