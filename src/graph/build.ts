@@ -732,7 +732,6 @@ function sharedTrustEvidence(role: Role, entry: TrustEntry): HopEvidence {
 /** The actions of every assume-role edge (GraphEdge.actions is read-only): one array, not one per edge. */
 const ASSUME_ROLE: readonly string[] = ['sts:AssumeRole'];
 
-/** The trust statement's own verdict for a caller: its condition, less any Deny of the trust policy. */
 const trustDenies = new WeakMap<Role, boolean>();
 /** Does the role's trust policy hold a Deny statement (trustDeny then has something to weigh)? */
 function hasTrustDeny(role: Role): boolean {
@@ -741,6 +740,7 @@ function hasTrustDeny(role: Role): boolean {
   return d;
 }
 
+/** The trust statement's own verdict for a caller: its condition, less any Deny of the trust policy. */
 function trustVerdict(role: Role, entry: TrustEntry, callerArn: string, callerAccount: string, ctx: RequestContext): { t: Tri; unknown: boolean } {
   const cond = trustCondition(entry, ctx);
   const deny = trustDeny(role, callerArn, callerAccount, entry.action, ctx);
@@ -900,7 +900,6 @@ interface AssumeTrusts {
 const NAMED: readonly Named[] = ['principal', 'session', 'account', 'anyone'];
 const triIndex = (t: Tri): number => (t === true ? 0 : t === false ? 1 : 2);
 
-/** assumeTrusts of one caller for any role, what it reads of the caller settled once (the fix stage asks hundreds of roles per principal, for thousands of principals). */
 /**
  * A role's one sts:AssumeRole trust entry when it is plain — no condition, no Deny in the trust —
  * so that how it names a caller is all there is to read (nearly every role); null otherwise.
@@ -918,6 +917,11 @@ function plainEntryOf(r: Role): TrustEntry | null {
 /** plainEntryOf per role node, by node index, one list per graph: read per role per principal (millions of times at 50k). */
 const plainEntries = new WeakMap<BuiltGraph, (TrustEntry | null | undefined)[]>();
 
+/**
+ * What assumeUnder reads of any role for one caller, what it reads of the caller settled once (the
+ * fix stage asks hundreds of roles per principal, for thousands of principals). `plain`: the
+ * graph's plainEntryOf list, filled as roles are asked.
+ */
 function trustsOf(n: GraphNodeInternal, plain?: (TrustEntry | null | undefined)[]): ((role: GraphNodeInternal) => AssumeTrusts | undefined) | undefined {
   const base = n.caller;
   const p = n.principal;
@@ -940,36 +944,25 @@ function trustsOf(n: GraphNodeInternal, plain?: (TrustEntry | null | undefined)[
       let only = plain[role.index];
       if (only === undefined) plain[role.index] = only = plainEntryOf(r);
       if (only) {
-        // The loop below would find this one entry and allow it as is: the same object, by slot.
+        // The loop below would find this one entry and its verdict (allowed as is): the same object, by slot.
         const named = namedBy(only);
         if (!named) return undefined;
         const sameAccount = r.arn.startsWith(ownPrefix);
         return (single[slotOf(sameAccount, named, true, false)] ??= { kind, sameAccount, entries: [{ named, t: true, unknown: false }] });
       }
     }
-    let firstNamed: Named | undefined;
-    let firstT: Tri = false;
-    let firstUnknown = false;
-    let entries: { named: Named; t: Tri; unknown: boolean }[] | undefined;
+    const entries: { named: Named; t: Tri; unknown: boolean }[] = [];
     for (const entry of trustEntries(r)) {
       if (entry.action !== 'sts:AssumeRole') continue;
       const named = namedBy(entry);
-      if (!named) continue;
-      // An unconditioned entry of a trust without Deny statements (nearly every one) is allowed as is: no verdict object to make.
-      const plain = !entry.statement.condition && !hasTrustDeny(r);
-      if (!firstNamed) {
-        firstNamed = named;
-        if (plain) firstT = true, firstUnknown = false;
-        else ({ t: firstT, unknown: firstUnknown } = trustVerdict(r, entry, base.arn, base.account, base.context));
-        continue;
-      }
-      entries ??= [{ named: firstNamed, t: firstT, unknown: firstUnknown }];
-      entries.push(plain ? { named, t: true, unknown: false } : { named, ...trustVerdict(r, entry, base.arn, base.account, base.context) });
+      // The caller's ARN, account and request context are not the fix's: neither is this verdict.
+      if (named) entries.push({ named, ...trustVerdict(r, entry, base.arn, base.account, base.context) });
     }
-    if (!firstNamed) return undefined;
+    if (entries.length === 0) return undefined;
     const sameAccount = r.arn.startsWith(ownPrefix);
-    if (!entries) {
-      return (single[slotOf(sameAccount, firstNamed, firstT, firstUnknown)] ??= { kind, sameAccount, entries: [{ named: firstNamed, t: firstT, unknown: firstUnknown }] });
+    if (entries.length === 1) {
+      const [e] = entries as [(typeof entries)[number]];
+      return (single[slotOf(sameAccount, e.named, e.t, e.unknown)] ??= { kind, sameAccount, entries });
     }
     const key = `${sameAccount}${entries.map((e) => `|${e.named}:${e.t}:${e.unknown}`).join('')}`;
     let out = several.get(key);
