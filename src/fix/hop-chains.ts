@@ -7,7 +7,7 @@
 // planned because an agent acts through it); otherwise the agent's fix says which chain stays
 // open and what would close it. Pure: data in, data out, computed once per account.
 import type { AccessGraph } from '../graph/index.js';
-import type { GraphNodeInternal } from '../graph/build.js';
+import type { GraphNodeInternal, RoleBlock } from '../graph/build.js';
 import { escalates, gain, heldOnSome, isAdminSet, tierSets, widenedBy, type HeldOnSome, type PowerSets } from '../graph/power.js';
 import { heldOnlyOnNamed, rankedForWidening, sharedTypeWideReader, typeWideBeyond, widenFor } from '../checks/widen.js';
 import type { ActionSet } from '../iam/action-set.js';
@@ -28,11 +28,154 @@ const ASSUME = 'sts-assume-permissive-role';
 
 /** The roles past a principal's assume edges that give more than it has, and the test that decided it. */
 interface Wider {
-  /** Roles one assume hop away (directly, or behind the graph's shared hop) that give more, by ARN. */
+  /** Roles one assume hop away (directly, or behind the graph's shared hop) that give more, by ARN (read from `parts` when first asked). */
   readonly roles: ReadonlyMap<string, GraphNodeInternal>;
+  /** The same roles as they were found, in order: a role, or the classes of a shared hop's roles whose reach gives more. */
+  readonly parts: readonly WiderPart[];
   /** Does this role (its reach) give more than the principal has? The same test as `roles`'. */
   readonly givesMore: (role: GraphNodeInternal) => boolean;
 }
+
+/** A role; or those of a shared hop's roles in the classes `take` marks, `except` (the principal itself) left out. */
+export type WiderPart = { readonly role: GraphNodeInternal } | { readonly hub: HubRoles; readonly take: Uint8Array; readonly except?: string };
+
+/**
+ * The roles behind one shared hop (a hub: roles that trust an account, or anyone), once per graph,
+ * grouped by what their reach holds (the same sets: "gives more" is one answer per class for a
+ * principal with nothing held only on named resources). At 50,000 principals a hub has thousands
+ * of roles and thousands of principals ask about each; the classes are few.
+ */
+export interface HubRoles {
+  /** Distinct roles, in the hub's edge order. */
+  readonly roles: readonly GraphNodeInternal[];
+  /** Per role (position in `roles`), its class. */
+  readonly classOf: Int32Array;
+  readonly classes: readonly HubClass[];
+  /** Node index → position in `roles`. */
+  readonly position: ReadonlyMap<number, number>;
+}
+export interface HubClass extends RoleBlock {
+  /** The reach power every role of the class has (graph.reachPower, 'possible'); undefined: none. */
+  readonly power: PowerSets | undefined;
+}
+
+function makeWider(parts: readonly WiderPart[], givesMore: (role: GraphNodeInternal) => boolean): Wider {
+  let roles: Map<string, GraphNodeInternal> | undefined;
+  return { parts, givesMore, get roles() { return (roles ??= partRoles(parts)); } };
+}
+
+/** The roles of `parts`, each once, in the order found. */
+function partRoles(parts: readonly WiderPart[]): Map<string, GraphNodeInternal> {
+  const out = new Map<string, GraphNodeInternal>();
+  for (const p of parts) {
+    if ('role' in p) {
+      if (!out.has(p.role.principal!.arn)) out.set(p.role.principal!.arn, p.role);
+      continue;
+    }
+    const { roles, classOf } = p.hub;
+    for (let i = 0; i < roles.length; i++) {
+      const r = roles[i]!;
+      if (p.take[classOf[i]!] && r.id !== p.except && !out.has(r.principal!.arn)) out.set(r.principal!.arn, r);
+    }
+  }
+  return out;
+}
+
+/** The hub's roles and their classes, once per graph. */
+function hubRolesOf(graph: AccessGraph, hub: GraphNodeInternal): HubRoles {
+  let byHub = hubRolesMemo.get(graph.built);
+  if (!byHub) hubRolesMemo.set(graph.built, (byHub = new Map()));
+  let out = byHub.get(hub.index);
+  if (out) return out;
+  const roles: GraphNodeInternal[] = [];
+  const position = new Map<number, number>();
+  for (const r of rolesBehindHub(graph, hub)) if (!position.has(r.index)) position.set(r.index, roles.push(r) - 1);
+  const classOf = new Int32Array(roles.length);
+  const classes: { power: PowerSets | undefined; roles: GraphNodeInternal[] }[] = [];
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < roles.length; i++) {
+    const power = graph.reach.power(roles[i]!.index, 'possible');
+    const key = powerKey(power);
+    const same = byKey.get(key);
+    let c = same?.find((k) => samePower(classes[k]!.power, power));
+    if (c === undefined) {
+      c = classes.push({ power, roles: [] }) - 1;
+      if (same) same.push(c);
+      else byKey.set(key, [c]);
+    }
+    classes[c]!.roles.push(roles[i]!);
+    classOf[i] = c;
+  }
+  byHub.set(hub.index, (out = { roles, classOf, classes, position }));
+  return out;
+}
+const hubRolesMemo = new WeakMap<object, Map<number, HubRoles>>();
+
+/** A hash of a power's sets (equal sets, equal keys; samePower decides). */
+function powerKey(p: PowerSets | undefined): string {
+  if (!p) return '-';
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  p.unconditional.forEachWord((w, bits) => { h1 = Math.imul(h1 ^ w, 0x01000193) ^ bits; h1 = Math.imul(h1, 0x5bd1e995); });
+  p.allResources.forEachWord((w, bits) => { h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ bits; h2 = Math.imul(h2, 0x01000193); });
+  return `${p.admin ? 1 : 0}:${h1 >>> 0}:${h2 >>> 0}:${p.unconditional.count()}:${p.allResources.count()}`;
+}
+function samePower(a: PowerSets | undefined, b: PowerSets | undefined): boolean {
+  return a === b || Boolean(a && b && a.admin === b.admin && a.unconditional.equals(b.unconditional) && a.allResources.equals(b.allResources));
+}
+
+/** Marks of the hub's classes that `test` holds for, or undefined when none does. */
+function classesWhere(h: HubRoles, test: (c: HubClass) => boolean): Uint8Array | undefined {
+  let take: Uint8Array | undefined;
+  h.classes.forEach((c, i) => { if (test(c)) (take ??= new Uint8Array(h.classes.length))[i] = 1; });
+  return take;
+}
+
+/**
+ * `w`'s roles for openHopsUnder: the classes of shared hops as blocks (each hub's classes merged
+ * over its parts) and the other roles one by one, no role in both; `empty`: `w` has no role. Where
+ * two hubs share a role, every role one by one (their union is not a union of classes).
+ */
+export function widerBlocks(w: Wider, graph: AccessGraph): { roles: ReadonlyMap<string, GraphNodeInternal>; blocks: readonly RoleBlock[]; empty: boolean } {
+  const hubs = new Map<HubRoles, Uint8Array>();
+  for (const p of w.parts) {
+    if ('role' in p) continue;
+    const take = hubs.get(p.hub);
+    if (!take) hubs.set(p.hub, p.take.slice());
+    else for (let i = 0; i < take.length; i++) take[i]! |= p.take[i]!;
+  }
+  if (hubs.size === 0 || (hubs.size > 1 && overlap([...hubs.keys()], graph))) return { roles: w.roles, blocks: [], empty: w.roles.size === 0 };
+  const inHub = (r: GraphNodeInternal): boolean => {
+    for (const [h, take] of hubs) {
+      const i = h.position.get(r.index);
+      if (i !== undefined && take[h.classOf[i]!]) return true;
+    }
+    return false;
+  };
+  // Roles named one by one that a block holds are left to the block (the principal itself too:
+  // openHopsUnder never counts it).
+  const roles = new Map<string, GraphNodeInternal>();
+  for (const p of w.parts) if ('role' in p && !inHub(p.role)) roles.set(p.role.principal!.arn, p.role);
+  const blocks: RoleBlock[] = [];
+  for (const [h, take] of hubs) h.classes.forEach((c, i) => { if (take[i]) blocks.push(c); });
+  return { roles, blocks, empty: !w.parts.some((p) => 'role' in p || p.hub.classes.some((c, i) => p.take[i] && (c.roles.length > 1 || c.roles[0]!.id !== p.except))) };
+}
+
+/** Whether any role is behind two of the hubs (once per graph and pair). */
+function overlap(hubs: readonly HubRoles[], graph: AccessGraph): boolean {
+  let memo = overlapMemo.get(graph.built);
+  if (!memo) overlapMemo.set(graph.built, (memo = new WeakMap()));
+  for (let i = 0; i < hubs.length; i++) {
+    let row = memo.get(hubs[i]!);
+    if (!row) memo.set(hubs[i]!, (row = new WeakMap()));
+    for (let j = i + 1; j < hubs.length; j++) {
+      let both = row.get(hubs[j]!);
+      if (both === undefined) row.set(hubs[j]!, (both = hubs[j]!.roles.some((r) => hubs[i]!.position.has(r.index))));
+      if (both) return true;
+    }
+  }
+  return false;
+}
+const overlapMemo = new WeakMap<object, WeakMap<HubRoles, WeakMap<HubRoles, boolean>>>();
 
 /**
  * What an agent holds once its right-sized fix is applied (session 42), as the guards compare
@@ -173,15 +316,21 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
     // Type-wide grants over what the role reaches (session 39: a role behind it holding `table/*`).
     return escalates(gain(power, own, expander)) || Boolean(held && widenedBy(held, widen!.ids, power.allResources, widen!.beyond ? widen!.beyond(r, 'possible') : widen!.at?.(r)));
   };
-  const roles = new Map<string, GraphNodeInternal>();
+  const parts: WiderPart[] = [];
   for (const { edge } of graph.escalatingEdges(a.principal.arn, ASSUME, widen)) {
     const to = graph.node(edge.to);
     if (!to) continue;
-    if (to.kind === 'role' && to.principal) roles.set(to.principal.arn, to);
-    // A shared hop (roles that trust the account, or anyone): the roles behind it that give more.
-    else if (to.kind === 'hub') for (const r of rolesBehindHub(graph, to)) if (givesMore(r)) roles.set(r.principal!.arn, r);
+    if (to.kind === 'role' && to.principal) parts.push({ role: to });
+    // A shared hop (roles that trust the account, or anyone): the roles behind it that give more;
+    // by class, unless the principal holds something only on named resources (then role by role).
+    else if (to.kind === 'hub') {
+      const h = hubRolesOf(graph, to);
+      if (held) { for (const r of h.roles) if (givesMore(r)) parts.push({ role: r }); continue; }
+      const take = own && classesWhere(h, (c) => Boolean(c.power && escalates(gain(c.power, own, expander))));
+      if (take) parts.push({ hub: h, take });
+    }
   }
-  return { roles, givesMore };
+  return makeWider(parts, givesMore);
 }
 
 /**
@@ -205,10 +354,27 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
       || Boolean(ranked && productionReach(graph, r, after).some((id) => ranked.has(id)));
   };
   const givesMore = (r: GraphNodeInternal): boolean => today.givesMore(r) || more(r);
-  const roles = new Map(today.roles);
+  const parts: WiderPart[] = [...today.parts];
   const node = graph.node(self);
-  if (node) for (const r of assumable(graph, node)) if (!roles.has(r.id) && more(r)) roles.set(r.id, r);
-  return { roles, givesMore };
+  // Role by role where the role's own policies or resources decide (its reach against the gate,
+  // type-wide grants, production); else by class, as widerOf does.
+  const perRole = Boolean(after.gate && after.taken) || Boolean(after.named) || Boolean(ranked);
+  const known = perRole ? today.roles : undefined;
+  if (node) {
+    for (const e of graph.built.out[node.index] ?? []) {
+      if (e.technique !== ASSUME) continue;
+      const to = graph.node(e.to);
+      if (to?.kind === 'role' && to.principal) {
+        if (!known?.has(to.id) && more(to)) parts.push({ role: to });
+      } else if (to?.kind === 'hub') {
+        const h = hubRolesOf(graph, to);
+        if (perRole) { for (const r of h.roles) if (!known!.has(r.id) && more(r)) parts.push({ role: r }); continue; }
+        const take = classesWhere(h, (c) => Boolean(c.power && escalates(gain(c.power, after.power, expander))));
+        if (take) parts.push({ hub: h, take, except: self });
+      }
+    }
+  }
+  return makeWider(parts, givesMore);
 }
 
 /** A role the agent may assume that holds, with no approval, what the fix's boundary takes from the agent (session 43). */

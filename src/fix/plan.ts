@@ -4,7 +4,7 @@
 import type { ApprovalCondition } from '../checks/data.js';
 import { hash } from 'node:crypto';
 import type { AccessGraph } from '../graph/index.js';
-import { afterFixOf, approvalSkips, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, hopGate, HOP_DENY_CHARS, NO_CHAINS, observedAssumes, widerRoles, type AfterFix, type ApprovalSkip, type HopChains, type ProductionTag } from './hop-chains.js';
+import { afterFixOf, approvalSkips, assumesAny, chainedHere, chainNotes, reachedText, hopDeny, hopDenyLeftNote, hopGate, HOP_DENY_CHARS, NO_CHAINS, observedAssumes, widerBlocks, widerRoles, type AfterFix, type ApprovalSkip, type HopChains, type ProductionTag } from './hop-chains.js';
 import type { Fix, FixKind, PermissionCounts, ServiceReasons, Verification } from '../model/fix.js';
 import type { ConditionBlock, PolicyDocument, PrincipalBlock, Statement } from '../model/policy.js';
 import type { Principal, Role, Snapshot } from '../model/snapshot.js';
@@ -1142,9 +1142,9 @@ function afterFix(eff: EffectivePermissions, identity: readonly PolicyDocument[]
 function trustOnlyHops(a: AnalyzedPrincipal, needed: NeededSet, snapshot: Snapshot, config: LeashConfig, expander: ActionExpander, graph: AccessGraph): (layers: FixLayers) => OpenHops {
   const node = graph.node(a.principal.arn);
   // An agent's sets are kept for its reach guards (the chain pass asked them); anyone else's are not.
-  const roles = widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander), a.isAgent).roles;
-  if (!node || roles.size === 0) return () => ({ count: 1, first: [a.principal.arn] });
-  return openHopsUnder(node, roles, graph.built);
+  const { roles, blocks, empty } = widerBlocks(widerRoles(a, graph, snapshot, agentAfterFix(a, needed, snapshot, config, expander), a.isAgent), graph);
+  if (!node || empty) return () => ({ count: 1, first: [a.principal.arn] });
+  return openHopsUnder(node, roles, graph.built, 5, blocks);
 }
 
 /** The note of a fix that leaves a trust-only escalation open: which roles, and what would close them (names escaped). */

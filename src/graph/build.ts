@@ -1013,18 +1013,66 @@ function offer(list: string[], arn: string, shown: number): void {
 }
 
 /**
- * Which of `roles` (ARN and node; a role without a node is open, nothing shows it closed) the principal of
- * `n` may still assume once its policies are a fix's, for many fixes: assumeUnder's answer, role
- * by role (test/graph/open-hops-under.test.ts), at the cost of the role's groups. Each role is
- * read once per principal: its account and how its trust names the caller (roles that read alike
- * share one object, and most do: anyone, or the account, unconditioned). Per fix, in each account
- * where no statement about sts:AssumeRole tells the roles apart (decideUniform, exact: the
- * decision's unknownNotApproval too, which tells 'unknown' from 'approval'), the caller side is
- * decided once and each group judged once; elsewhere role by role. The fix stage asks this for
- * every role an agent could chain to (about 400 per principal at 10k principals, 4,000 at 50k),
- * for each of its three fixes.
+ * Roles `openHopsUnder` reads as one: an object that lives as long as its graph (hop-chains.ts: the
+ * roles behind a shared hop whose reach holds the same), so how its roles read is worked out once
+ * per graph, not once per principal that asks. `roles`: distinct role nodes.
  */
-export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [string, GraphNodeInternal | undefined]>, built: BuiltGraph, shown = 5): (layers: FixLayers) => OpenHops {
+export interface RoleBlock {
+  readonly roles: readonly GraphNodeInternal[];
+}
+
+/**
+ * A block's roles as openHopsUnder reads them, whoever asks. Plain trusts (one entry, no condition,
+ * no Deny) read alike for every caller when they name the same thing from the same account (the
+ * entry and the role's account are all trustsOf reads of them): one subgroup each, its roles by
+ * ARN. Any other role is read per caller, as a role outside a block is.
+ */
+interface BlockReading {
+  readonly plain: readonly { readonly members: readonly GraphNodeInternal[] }[];
+  readonly other: readonly GraphNodeInternal[];
+  /** Node index → its plain subgroup (so that a caller inside the block is left out of it). */
+  readonly where: ReadonlyMap<number, number>;
+}
+const blockReadings = new WeakMap<RoleBlock, BlockReading>();
+
+function blockReading(block: RoleBlock, plain: (TrustEntry | null | undefined)[]): BlockReading {
+  let out = blockReadings.get(block);
+  if (out) return out;
+  const byKey = new Map<string, GraphNodeInternal[]>();
+  const other: GraphNodeInternal[] = [];
+  for (const role of block.roles) {
+    const r = role.principal;
+    if (role.kind !== 'role' || !r || r.kind !== 'role') continue; // trustsOf reads no other
+    let only = plain[role.index];
+    if (only === undefined) plain[role.index] = only = plainEntryOf(r);
+    if (!only) { other.push(role); continue; }
+    const named = only.kind === 'arn' ? only.arn : only.kind === 'id' ? only.id : only.kind === 'account' ? only.account : '';
+    const key = `${r.arn.slice(0, r.arn.indexOf(':', r.arn.indexOf(':iam::') + 6))}\u0000${only.kind}\u0000${named}`;
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    list.push(role);
+  }
+  const groups = [...byKey.values()].map((members) => ({ members: members.sort((x, y) => (x.principal!.arn < y.principal!.arn ? -1 : x.principal!.arn > y.principal!.arn ? 1 : 0)) }));
+  const where = new Map<number, number>();
+  groups.forEach((g, i) => { for (const m of g.members) where.set(m.index, i); });
+  blockReadings.set(block, (out = { plain: groups, other, where }));
+  return out;
+}
+
+/**
+ * Which of `roles` (ARN and node; a role without a node is open, nothing shows it closed) and of
+ * `blocks` the principal of `n` may still assume once its policies are a fix's, for many fixes:
+ * assumeUnder's answer, role by role (test/graph/open-hops-under.test.ts), at the cost of the
+ * role's groups. Each role is read once per principal: its account and how its trust names the
+ * caller (roles that read alike share one object, and most do: anyone, or the account,
+ * unconditioned). A block's plain roles are read once per subgroup (blockReading), not per role:
+ * at 50,000 principals an agent reaches about 4,000 roles behind a shared hop. Per fix, in each
+ * account where no statement about sts:AssumeRole tells the roles apart (decideUniform, exact: the
+ * decision's unknownNotApproval too, which tells 'unknown' from 'approval'), the caller side is
+ * decided once and each group judged once; elsewhere role by role. `roles` and the blocks must
+ * not share a role (the caller itself may be in them: it is never counted).
+ */
+export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [string, GraphNodeInternal | undefined]>, built: BuiltGraph, shown = 5, blocks: readonly RoleBlock[] = []): (layers: FixLayers) => OpenHops {
   let plain = plainEntries.get(built);
   if (!plain) plainEntries.set(built, (plain = new Array(built.nodes.length)));
   const of = trustsOf(n, plain);
@@ -1032,6 +1080,8 @@ export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [st
   const unread: string[] = [];
   const asked: GraphNodeInternal[] = [];
   const groupOfRole: number[] = [];
+  /** Plain subgroups of blocks, each wholly in one group: asked role by role only where the account's decision is not shared. */
+  const askedBlocks: { readonly members: readonly GraphNodeInternal[]; readonly g: number }[] = [];
   const accounts: string[] = [];
   const accountIndex = new Map<string, number>();
   const groups: { readonly trusts: AssumeTrusts; readonly account: number; size: number; readonly first: string[] }[] = [];
@@ -1039,10 +1089,7 @@ export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [st
   const ownKey = base ? `arn:${arnField(base.arn, 1)}:iam::${base.account}` : '';
   const ownAccount = accounts.push(ownKey) - 1;
   accountIndex.set(ownKey, ownAccount);
-  for (const [arn, node] of roles) {
-    if (!node) { unread.push(arn); continue; }
-    const trusts = of?.(node);
-    if (!trusts) continue;
+  const groupOf = (trusts: AssumeTrusts, arn: string): number => {
     // The caller's own account (most roles) without building its key per role.
     let acct = trusts.sameAccount ? ownAccount : undefined;
     if (acct === undefined) {
@@ -1054,11 +1101,41 @@ export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [st
     if (!m) byTrusts.set(trusts, (m = new Map()));
     let g = m.get(acct);
     if (g === undefined) m.set(acct, (g = groups.push({ trusts, account: acct, size: 0, first: [] }) - 1));
+    return g;
+  };
+  const askRole = (node: GraphNodeInternal): void => {
+    const trusts = of?.(node);
+    if (!trusts) return;
+    const g = groupOf(trusts, node.principal!.arn);
     const group = groups[g]!;
     group.size++;
     offer(group.first, node.principal!.arn, shown);
     asked.push(node);
     groupOfRole.push(g);
+  };
+  for (const [arn, node] of roles) {
+    if (!node) unread.push(arn);
+    else askRole(node);
+  }
+  for (const block of blocks) {
+    if (!of) break;
+    const reading = blockReading(block, plain);
+    const self = reading.where.get(n.index);
+    reading.plain.forEach(({ members }, i) => {
+      const rep = members[0] === n ? members[1] : members[0];
+      const trusts = rep && of(rep);
+      if (!trusts) return;
+      const g = groupOf(trusts, rep.principal!.arn);
+      const group = groups[g]!;
+      group.size += members.length - (self === i ? 1 : 0);
+      for (let k = 0, offered = 0; k < members.length && offered < shown; k++) {
+        if (members[k] === n) continue;
+        offer(group.first, members[k]!.principal!.arn, shown);
+        offered++;
+      }
+      askedBlocks.push({ members, g });
+    });
+    for (const node of reading.other) askRole(node);
   }
   const unreadFirst: string[] = [];
   for (const arn of unread) offer(unreadFirst, arn, shown);
@@ -1083,17 +1160,22 @@ export function openHopsUnder(n: GraphNodeInternal, roles: Iterable<readonly [st
       count += g.size;
       for (const arn of g.first) offer(first, arn, shown);
     }
-    if (perRole) {
-      for (let i = 0; i < asked.length; i++) {
-        const g = groups[groupOfRole[i]!]!;
-        if (shared[g.account] !== null) continue;
-        const arn = asked[i]!.principal!.arn;
-        const d = decide(callers.caller, 'sts:AssumeRole', arn);
-        const ds = callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined;
-        if (!open(assumeVerdict(g.trusts, callers, d, ds))) continue;
-        count++;
-        offer(first, arn, shown);
-      }
+    if (!perRole) return { count, first };
+    const ask = (node: GraphNodeInternal, g: (typeof groups)[number]): void => {
+      const arn = node.principal!.arn;
+      const d = decide(callers.caller, 'sts:AssumeRole', arn);
+      const ds = callers.session ? decide(callers.session, 'sts:AssumeRole', arn) : undefined;
+      if (!open(assumeVerdict(g.trusts, callers, d, ds))) return;
+      count++;
+      offer(first, arn, shown);
+    };
+    for (let i = 0; i < asked.length; i++) {
+      const g = groups[groupOfRole[i]!]!;
+      if (shared[g.account] === null) ask(asked[i]!, g);
+    }
+    for (const { members, g: gi } of askedBlocks) {
+      const g = groups[gi]!;
+      if (shared[g.account] === null) for (const node of members) if (node !== n) ask(node, g);
     }
     return { count, first };
   };
