@@ -286,7 +286,12 @@ export function afterFixOf(a: AnalyzedPrincipal, p: Principal, eff: EffectivePer
  * graph's escalating edges name (those compare with today). Kept per analysed principal and
  * graph (and after-fix facts): the chain pass and the principal's own plan ask alike.
  */
-export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix, keep = true): Wider {
+export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, after?: AfterFix, keep = true, byRole = false): Wider {
+  // `byRole`: every role asked on its own, never by class (the reference the tests compare with).
+  if (byRole) {
+    const today = widerOf(a, graph, snapshot, true);
+    return after ? widerAfter(a, graph, snapshot, today, after, true) : today;
+  }
   // Not kept (`keep` false, a principal no chain pass asks about): kept, every principal's sets
   // stay as long as the graph (at 50k principals, thousands of roles behind a shared hop each).
   if (!keep && !widerMemo.get(graph.built)?.get(a)) {
@@ -304,7 +309,7 @@ export function widerRoles(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: 
 }
 const widerMemo = new WeakMap<object, WeakMap<AnalyzedPrincipal, { today: Wider; after?: WeakMap<AfterFix, Wider> }>>();
 
-function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot): Wider {
+function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot, byRole = false): Wider {
   const expander = graph.built.expander;
   const assume = (t: string) => t === ASSUME;
   const widen = snapshot ? widenFor({ expander, snapshot }, graph, a, assume, sharedTypeWideReader({ expander, snapshot }))?.widen : undefined;
@@ -325,7 +330,7 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
     // by class, unless the principal holds something only on named resources (then role by role).
     else if (to.kind === 'hub') {
       const h = hubRolesOf(graph, to);
-      if (held) { for (const r of h.roles) if (givesMore(r)) parts.push({ role: r }); continue; }
+      if (held || byRole) { for (const r of h.roles) if (givesMore(r)) parts.push({ role: r }); continue; }
       const take = own && classesWhere(h, (c) => Boolean(c.power && escalates(gain(c.power, own, expander))));
       if (take) parts.push({ hub: h, take });
     }
@@ -338,7 +343,7 @@ function widerOf(a: AnalyzedPrincipal, graph: AccessGraph, snapshot?: Snapshot):
  * never allows more than today, so what gave more today still does; the union only guards
  * against where the two readings are approximate (bounds of the scope readers).
  */
-function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot | undefined, today: Wider, after: AfterFix): Wider {
+function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot | undefined, today: Wider, after: AfterFix, byRole = false): Wider {
   const expander = graph.built.expander;
   const beyond = snapshot && after.named ? typeWideBeyond({ expander }, graph, sharedTypeWideReader({ expander, snapshot })) : undefined;
   const self = a.principal.arn;
@@ -358,7 +363,7 @@ function widerAfter(a: AnalyzedPrincipal, graph: AccessGraph, snapshot: Snapshot
   const node = graph.node(self);
   // Role by role where the role's own policies or resources decide (its reach against the gate,
   // type-wide grants, production); else by class, as widerOf does.
-  const perRole = Boolean(after.gate && after.taken) || Boolean(after.named) || Boolean(ranked);
+  const perRole = byRole || Boolean(after.gate && after.taken) || Boolean(after.named) || Boolean(ranked);
   const known = perRole ? today.roles : undefined;
   if (node) {
     for (const e of graph.built.out[node.index] ?? []) {

@@ -114,6 +114,54 @@ describe('openHopsUnder', () => {
     expect(mixed).toBeGreaterThan(5);
   });
 
+  it('roles given as blocks (read once per graph, the caller among them or not) count and name as the same roles given one by one', () => {
+    let blocked = 0, selfIn = 0, crossAccount = 0;
+    fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(3), { minLength: 9, maxLength: 9 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), (kind, roleSpecs, where, callerIn, fixes) => {
+      const roles = new Map<string, (typeof roleSpecs)[number]>();
+      for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
+      const specOf = (account: string): AccountSpec => ({
+        id: account,
+        ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
+        roles: [
+          // The caller role trusts anyone as most roles here do, so it falls in their subgroup when in a block.
+          ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust({ AWS: '*' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
+          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: withDeny(trust(r.trust.principalOf(kind), r.trust.t.condition), r.trust.t.deny, CALLER(kind)), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
+        ],
+      });
+      const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+      const g = a!.graph;
+      const node = g.node(CALLER(kind))!;
+      const nodes = [...roles.values()].map((r) => g.node(arn(r.account, 'role', r.name))!);
+      // Slot 0: one by one; 1–3: a block. The caller itself may be in a block (never counted).
+      const single = nodes.filter((_n, i) => where[i] === 0);
+      const blocks = [1, 2, 3].map((b) => ({ roles: [...nodes.filter((_n, i) => where[i] === b), ...(callerIn && b === 1 ? [node] : [])] })).filter((b) => b.roles.length > 0);
+      const asBlocks = openHopsUnder(node, single.map((n) => [n.principal!.arn, n] as const), g.built, 2, blocks);
+      const oneByOne = openHopsUnder(node, nodes.map((n) => [n.principal!.arn, n] as const), g.built, 2);
+      if (blocks.length > 0) blocked++;
+      if (callerIn && blocks.some((b) => b.roles.includes(node))) selfIn++;
+      if (blocks.some((b) => new Set(b.roles.map((r) => r.account)).size > 1)) crossAccount++;
+      for (const layers of fixes) expect(asBlocks(layers), JSON.stringify({ kind, roles: [...roles.values()].map((r) => ({ ...r, trust: r.trust.t })), where, callerIn, layers })).toEqual(oneByOne(layers));
+    }), { numRuns: 200 });
+    expect(blocked).toBeGreaterThan(100);
+    expect(selfIn).toBeGreaterThan(30);
+    expect(crossAccount).toBeGreaterThan(20);
+  });
+
+  it("a block of roles trusting anyone in two accounts: the caller's own account is open with no Allow of its own, the other is not (control: one by one)", () => {
+    const caller = arn(DEV, 'user', 'caller');
+    const specs: AccountSpec[] = [
+      { id: DEV, users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }], roles: [{ name: 't-1', trust: trust({ AWS: '*' }), inline: [ADMIN] }] },
+      { id: PROD, roles: [{ name: 't-1', trust: trust({ AWS: '*' }), inline: [ADMIN] }] },
+    ];
+    const [a] = analyzeSnapshots(specs.map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+    const g = a!.graph;
+    const both = [arn(DEV, 'role', 't-1'), arn(PROD, 'role', 't-1')].map((x) => g.node(x)!);
+    const layers: FixLayers = { identity: [pol(doc(allow('s3:GetObject')))] };
+    const want = { count: 1, first: [arn(DEV, 'role', 't-1')] };
+    expect(openHopsUnder(g.node(caller)!, both.map((n) => [n.principal!.arn, n] as const), g.built)(layers)).toEqual(want);
+    expect(openHopsUnder(g.node(caller)!, [], g.built, 5, [{ roles: both }])(layers)).toEqual(want);
+  });
+
   it('a fix that names one role tells it apart from its account siblings (the per-role path, not the shared decision)', () => {
     const caller = arn(DEV, 'role', 'caller');
     const specs: AccountSpec[] = [{ roles: [
