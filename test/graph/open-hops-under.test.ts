@@ -71,24 +71,33 @@ function withDeny(d: Doc, deny: string | undefined, caller: string): Doc {
   return { ...d, Statement: [...d.Statement, st] };
 }
 const CALLER = (kind: string) => (kind === 'user' ? arn(DEV, 'user', 'caller') : arn(DEV, 'role', 'caller'));
+type RoleGen = ReturnType<typeof roleArb> extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * The generated world's graph: the caller (user or role, its trust `callerTrust`) in DEV, the
+ * roles by account and name (a later one of the same name replaces an earlier), an SCP when asked.
+ */
+function worldOf(kind: string, roleSpecs: readonly RoleGen[], opts: { scp?: boolean; callerTrust?: unknown } = {}) {
+  const roles = new Map<string, RoleGen>();
+  for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
+  const specOf = (account: string): AccountSpec => ({
+    id: account,
+    ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
+    roles: [
+      ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust(opts.callerTrust ?? { Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
+      ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: withDeny(trust(r.trust.principalOf(kind), r.trust.t.condition), r.trust.t.deny, CALLER(kind)), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
+    ],
+    ...(opts.scp && account === DEV ? { scps: [doc(allow('*'), deny('sts:AssumeRole', arn(DEV, 'role', 'u-*')))] } : {}),
+  });
+  const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
+  return { roles, g: a!.graph };
+}
 
 describe('openHopsUnder', () => {
   it('counts and names the roles assumeUnder leaves open, role by role, for every fix asked of one prepared closure', () => {
     let open = 0, closed = 0, mixed = 0;
     fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 6 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (kind, roleSpecs, scp, fixes, unread) => {
-      const roles = new Map<string, (typeof roleSpecs)[number]>();
-      for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
-      const specOf = (account: string): AccountSpec => ({
-        id: account,
-        ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
-        roles: [
-          ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust({ Service: 'ec2.amazonaws.com' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
-          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: withDeny(trust(r.trust.principalOf(kind), r.trust.t.condition), r.trust.t.deny, CALLER(kind)), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
-        ],
-        ...(scp && account === DEV ? { scps: [doc(allow('*'), deny('sts:AssumeRole', arn(DEV, 'role', 'u-*')))] } : {}),
-      });
-      const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
-      const g = a!.graph;
+      const { roles, g } = worldOf(kind, roleSpecs, { scp });
       const node = g.node(CALLER(kind))!;
       const arns = [...roles.values()].map((r) => arn(r.account, 'role', r.name));
       // A role the scan holds no node of is open (nothing shows it closed).
@@ -117,19 +126,8 @@ describe('openHopsUnder', () => {
   it('roles given as blocks (read once per graph, the caller among them or not) count and name as the same roles given one by one', () => {
     let blocked = 0, selfIn = 0, crossAccount = 0;
     fc.assert(fc.property(callerArb, fc.array(roleArb(CALLER), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(3), { minLength: 9, maxLength: 9 }), fc.boolean(), fc.array(layersArb, { minLength: 1, maxLength: 3 }), (kind, roleSpecs, where, callerIn, fixes) => {
-      const roles = new Map<string, (typeof roleSpecs)[number]>();
-      for (const r of roleSpecs) roles.set(`${r.account}/${r.name}`, r);
-      const specOf = (account: string): AccountSpec => ({
-        id: account,
-        ...(account === DEV && kind === 'user' ? { users: [{ name: 'caller', inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] } : {}),
-        roles: [
-          // The caller role trusts anyone as most roles here do, so it falls in their subgroup when in a block.
-          ...(account === DEV && kind === 'role' ? [{ name: 'caller', trust: trust({ AWS: '*' }), inline: [doc(allow('s3:ListBucket', 'arn:aws:s3:::x'))] }] : []),
-          ...[...roles.values()].filter((r) => r.account === account).map((r) => ({ name: r.name, trust: withDeny(trust(r.trust.principalOf(kind), r.trust.t.condition), r.trust.t.deny, CALLER(kind)), inline: [ADMIN], ...(r.env ? { tags: { env: r.env } } : {}) })),
-        ],
-      });
-      const [a] = analyzeSnapshots([specOf(DEV), specOf(PROD)].map(snapshot), defaultConfig(), { scanId: 't', startedAt: NOW.toISOString(), now: NOW, fixes: false });
-      const g = a!.graph;
+      // The caller role trusts anyone as most roles here do, so it falls in their subgroup when in a block.
+      const { roles, g } = worldOf(kind, roleSpecs, { callerTrust: { AWS: '*' } });
       const node = g.node(CALLER(kind))!;
       const nodes = [...roles.values()].map((r) => g.node(arn(r.account, 'role', r.name))!);
       // Slot 0: one by one; 1–3: a block. The caller itself may be in a block (never counted).
