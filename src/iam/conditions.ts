@@ -291,8 +291,12 @@ export function isApprovalKey(key: string): boolean {
 /**
  * Does this condition make a statement stand between an agent and the action, i.e. hinge on
  * human approval? An Allow does when it requires any approval key (keys AND). A Deny does only
- * when it hinges on approval keys alone: with another key (e.g. aws:RequestedRegion) there are
- * unapproved requests it does not apply to.
+ * when it applies to every request that meets no approval condition: each of its tests is the
+ * deny form (`denyWhen`) of one (session 46). Before, a Deny on approval keys alone counted,
+ * whatever it tested: `Deny … Bool aws:MultiFactorAuthPresent true` denies the approved request
+ * and leaves the unapproved one allowed, yet read as gating like its opposite; so did
+ * `Bool … false` without IfExists, which long-term keys (no MFA key at all) pass. With another key
+ * (e.g. aws:RequestedRegion) there are unapproved requests it does not apply to, as before.
  */
 export function gatesOnApproval(
   condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
@@ -317,8 +321,20 @@ export function gatesOnApprovalFresh(
 ): boolean {
   const keys = conditionKeys(condition);
   if (keys.length === 0) return false;
-  return effect === 'Allow' ? keys.some(isApprovalKey) : keys.every(isApprovalKey);
+  if (effect === 'Allow') return keys.some(isApprovalKey);
+  const tests = testsFresh(condition!);
+  return tests !== undefined && tests.size > 0 && [...tests].every((t) => denyFormTests().has(t));
 }
+
+/** Every test of every approval condition's deny form (approval-conditions.json `denyWhen`), as testsOf writes them. */
+function denyFormTests(): ReadonlySet<string> {
+  if (!denyForms) {
+    denyForms = new Set();
+    for (const c of approvalData.conditions) for (const t of testsFresh(c.denyWhen as Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>) ?? []) denyForms.add(t);
+  }
+  return denyForms;
+}
+let denyForms: Set<string> | undefined;
 
 /**
  * An approval gate as leash's boundaries write it (src/data/approval-conditions.json): the Allow

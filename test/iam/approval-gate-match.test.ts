@@ -92,3 +92,39 @@ describe('property: "gated" is never claimed for a condition the agent could mee
     expect(claimed).toBeGreaterThan(100);
   });
 });
+
+// Session 46: without a gate, a Deny counts as approval only when it denies every request that
+// meets no approval condition (each of its tests is some condition's deny form). Before, any Deny
+// on approval keys alone counted, `Bool aws:MultiFactorAuthPresent true` (it denies the approved
+// request) included.
+describe('gatesOnApproval without a gate: a Deny counts only in a deny form', () => {
+  const APPROVALS = approvalData.conditions.filter((c) => c.kind === 'approval').map((c) => c.condition as unknown as ConditionBlock);
+
+  it('examples: the deny forms and their AND count; their opposites, Bool without IfExists and other keys do not', () => {
+    expect(gatesOnApproval(MFA.denyWhen, 'Deny')).toBe(true);
+    expect(gatesOnApproval(RECENT.denyWhen, 'Deny')).toBe(true);
+    expect(gatesOnApproval({ ...MFA.denyWhen, ...TAG.denyWhen }, 'Deny')).toBe(true);
+    expect(gatesOnApproval({ Bool: { 'aws:MultiFactorAuthPresent': ['true'] } }, 'Deny')).toBe(false);
+    expect(gatesOnApproval({ Bool: { 'aws:MultiFactorAuthPresent': ['false'] } }, 'Deny')).toBe(false);
+    expect(gatesOnApproval({ StringEquals: { 'aws:PrincipalTag/leash-approved': ['true'] } }, 'Deny')).toBe(false);
+    expect(gatesOnApproval({ ...MFA.denyWhen, Bool: { 'aws:SecureTransport': ['false'] } }, 'Deny')).toBe(false);
+    // Keys and Bool values are read as IAM reads them (case-insensitively).
+    expect(gatesOnApproval({ boolifexists: { 'AWS:MultiFactorAuthPresent': ['FALSE'] } }, 'Deny')).toBe(true);
+    // The Allow side is unchanged: any approval key.
+    expect(gatesOnApproval({ Bool: { 'aws:MultiFactorAuthPresent': ['false'] } }, 'Allow')).toBe(true);
+  });
+
+  it('property: a Deny that counts applies to every closed-world request that meets no approval condition', () => {
+    let claimed = 0, refused = 0;
+    fc.assert(fc.property(blockArb, fc.array(ctxArb, { minLength: 20, maxLength: 20 }), (block, ctxs) => {
+      if (!gatesOnApproval(block, 'Deny')) { refused++; return; }
+      claimed++;
+      for (const ctx of ctxs) {
+        if (APPROVALS.some((c) => evaluateCondition(c, ctx) === true)) continue;
+        expect(evaluateCondition(block, ctx)).toBe(true);
+      }
+    }), { numRuns: 1500, seed: 46 });
+    expect(claimed).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  });
+});

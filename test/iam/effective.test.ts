@@ -42,6 +42,22 @@ const starPolicyArb = fc
   )
   .map((sts): JsonPolicy => ({ Version: '2012-10-17', Statement: sts.map((s) => ({ Effect: s.Effect, [s.key]: s.actions, Resource: '*' })) }));
 
+describe('a Deny under approval keys (session 46)', () => {
+  const allowDelete = { Effect: 'Allow', Action: 'dynamodb:DeleteTable', Resource: '*' };
+  const denyDelete = (Condition: unknown) => ({ Effect: 'Deny', Action: 'dynamodb:DeleteTable', Resource: '*', Condition });
+  const held = (deny: Record<string, unknown>) => {
+    const e = effectivePermissions({ identity: [P(allowDelete, deny)] }, expander);
+    return [e.allowed.has(id('dynamodb:DeleteTable')), e.unconditional.has(id('dynamodb:DeleteTable'))];
+  };
+  it("denying the approved request (MFA present) leaves the action held with no approval; denying the unapproved one puts it behind approval", () => {
+    expect(held(denyDelete({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }))).toEqual([true, true]);
+    // Long-term keys carry no MFA key at all: Bool … false without IfExists does not deny them.
+    expect(held(denyDelete({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } }))).toEqual([true, true]);
+    // Control: the deny form leash writes.
+    expect(held(denyDelete({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }))).toEqual([true, false]);
+  });
+});
+
 describe('effectivePermissions', () => {
   it('unconditional ⊆ allowed and allResources ⊆ unconditional, for any identity, boundary and SCP levels', () => {
     fc.assert(
