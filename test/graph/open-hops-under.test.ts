@@ -203,7 +203,9 @@ describe('openHopsUnder', () => {
     const targets = ['t-1', 'ops'].map((n) => g.node(arn(DEV, 'role', n))!);
     const layers: FixLayers = { identity: [pol(doc(
       allow('sts:AssumeRole', arn(DEV, 'role', '*')),
-      deny('sts:AssumeRole', arn(DEV, 'role', '*'), MFA),
+      // The deny form of the MFA approval (session 46: a Deny under Bool … true, the property's
+      // original draw, denies the approved request and so no longer counts as approval).
+      deny('sts:AssumeRole', arn(DEV, 'role', '*'), { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }),
       allow('sts:AssumeRole', arn(DEV, 'role', 't-*'), TAG),
     ))] };
     const one = targets.map((t) => assumeUnder(g.node(caller)!, t, layers));
